@@ -1,0 +1,76 @@
+import type { Command } from 'commander';
+import { Option } from 'commander';
+import { openProjectStore, openRegistry } from '../../compose.js';
+import { FEATURE_STATUSES, type FeatureStatus } from '../../domain/feature.js';
+import { resolveProject } from '../../projects/projects.js';
+import { type CliContext, printJson } from '../context.js';
+import type { ProjectStore } from '../../compose.js';
+
+/** Opens the project named (or pointed to) by `nameOrPath` for the duration of `fn`. */
+export function withProject<T>(ctx: CliContext, nameOrPath: string, fn: (store: ProjectStore) => T): T {
+  const reg = openRegistry(ctx.env);
+  let store: ProjectStore;
+  try {
+    store = openProjectStore(resolveProject(reg.registry, nameOrPath, ctx.cwd).paths, { create: false });
+  } finally {
+    reg.close();
+  }
+  try {
+    return fn(store);
+  } finally {
+    store.close();
+  }
+}
+
+/** features, status: read the backlog. */
+export function registerBacklogCommands(program: Command, ctx: CliContext, run: (fn: () => void | Promise<void>) => Promise<void>): void {
+  program
+    .command('features')
+    .description('list the features of a project')
+    .argument('<project>', 'registered name or path')
+    .addOption(new Option('--status <status>', 'only features with this status').choices(FEATURE_STATUSES))
+    .option('--json', 'print JSON: {"features":[{"id","name","category","status","priority","dependencies","attempts"}]}')
+    .action((project: string, opts: { status?: FeatureStatus; json?: boolean }) =>
+      run(() =>
+        withProject(ctx, project, (store) => {
+          const features = store.features.list(opts.status ? { status: opts.status } : {});
+          if (opts.json) {
+            return printJson(ctx, {
+              features: features.map((f) => ({
+                id: f.id,
+                name: f.name,
+                category: f.category,
+                status: f.status,
+                priority: f.priority,
+                dependencies: f.dependencies,
+                attempts: f.attempts,
+              })),
+            });
+          }
+          if (features.length === 0) return ctx.stdout(opts.status ? `No ${opts.status} features.\n` : 'No features yet.\n');
+          for (const f of features) {
+            const deps = f.dependencies.length > 0 ? `  needs ${f.dependencies.map((d) => `#${d}`).join(', ')}` : '';
+            ctx.stdout(`#${String(f.id).padEnd(5)} ${f.status.padEnd(12)} [${f.category}] ${f.name}${deps}\n`);
+          }
+        }),
+      ),
+    );
+
+  program
+    .command('status')
+    .description('progress of a project: how many features pass, run, wait or failed')
+    .argument('<project>', 'registered name or path')
+    .option('--json', 'print JSON: {"total","passing","in_progress","needs_input","failed","pending","percentage"}')
+    .action((project: string, opts: { json?: boolean }) =>
+      run(() =>
+        withProject(ctx, project, (store) => {
+          const s = store.features.stats();
+          if (opts.json) return printJson(ctx, s);
+          ctx.stdout(
+            `${s.passing}/${s.total} passing (${s.percentage}%) · ${s.in_progress} in progress · ${s.pending} pending · ` +
+              `${s.needs_input} need input · ${s.failed} failed\n`,
+          );
+        }),
+      ),
+    );
+}

@@ -1,0 +1,55 @@
+import { randomBytes } from 'node:crypto';
+import type { Command } from 'commander';
+import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
+import { openProjectStore, openRegistry } from '../../compose.js';
+import { createFeatureMcpServer } from '../../mcp/feature-server.js';
+import { createFeatureTools } from '../../mcp/feature-tools.js';
+import { createToolSession } from '../../mcp/tool-session.js';
+import { resolveProject } from '../../projects/projects.js';
+import { VERSION } from '../version.js';
+import type { CliContext } from '../context.js';
+
+const HEARTBEAT_MS = 10_000;
+
+/** mcp: serves the feature tools over stdio to any MCP client. */
+export function registerMcpCommand(program: Command, ctx: CliContext, run: (fn: () => void | Promise<void>) => Promise<void>): void {
+  program
+    .command('mcp')
+    .description('serve the feature tools over stdio (MCP) for any MCP client')
+    .argument('<project>', 'registered name or path')
+    .action((project: string) =>
+      run(async () => {
+        const reg = openRegistry(ctx.env);
+        let paths;
+        try {
+          paths = resolveProject(reg.registry, project, ctx.cwd).paths;
+        } finally {
+          reg.close();
+        }
+        const store = openProjectStore(paths, { create: false });
+        const session = createToolSession(`mcp-${process.pid}-${randomBytes(4).toString('hex')}`);
+        const server = createFeatureMcpServer(createFeatureTools({ features: store.features, claims: store.claims, session }), VERSION);
+        // This process holds the leases of the claims its client made, so it heartbeats them
+        // and hands them back when the client goes away.
+        const heartbeat = setInterval(() => {
+          for (const claim of session.claims.values()) if (!store.claims.heartbeat(claim)) session.claims.delete(claim.featureId);
+        }, HEARTBEAT_MS);
+        heartbeat.unref();
+        const closed = new Promise<void>((resolve) => {
+          server.server.onclose = () => resolve();
+        });
+        await server.connect(new StdioServerTransport());
+        process.stdin.on('end', () => void server.close());
+        await closed;
+        clearInterval(heartbeat);
+        for (const claim of session.claims.values()) {
+          try {
+            store.claims.release(claim, 'the MCP client disconnected');
+          } catch {
+            // Already lost or finished: nothing to hand back.
+          }
+        }
+        store.close();
+      }),
+    );
+}

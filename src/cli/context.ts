@@ -1,0 +1,13 @@
+import type { Env } from '../config/env.js';
+
+/** What every command needs from its surroundings; passed explicitly so tests can run commands in-process. */
+export interface CliContext {
+  readonly env: Env;
+  readonly cwd: string;
+  readonly stdout: (text: string) => void;
+  readonly stderr: (text: string) => void;
+}
+
+export function printJson(ctx: CliContext, value: unknown): void {
+  ctx.stdout(`${JSON.stringify(value, null, 2)}\n`);
+}

@@ -1,0 +1,55 @@
+import { Command, CommanderError } from 'commander';
+import { AppError, errorMessage } from '../domain/errors.js';
+import { registerBacklogCommands } from './commands/backlog.js';
+import { registerMcpCommand } from './commands/mcp.js';
+import { registerProjectCommands } from './commands/projects.js';
+import type { CliContext } from './context.js';
+import { EXIT, exitCodeFor } from './exit-codes.js';
+import { VERSION } from './version.js';
+
+/** Builds the whole command tree. Errors are turned into a message and an exit code here only. */
+export function buildProgram(ctx: CliContext, setExitCode: (code: number) => void): Command {
+  const program = new Command('autocoder')
+    .description('Builds complete applications from an app spec with autonomous Claude Code agents.')
+    .version(VERSION)
+    .showHelpAfterError('(run with --help for usage)')
+    .configureOutput({ writeOut: ctx.stdout, writeErr: ctx.stderr })
+    .exitOverride();
+
+  const run = async (fn: () => void | Promise<void>): Promise<void> => {
+    try {
+      await fn();
+    } catch (err: unknown) {
+      if (err instanceof AppError) {
+        ctx.stderr(`error: ${err.message}\n`);
+        setExitCode(exitCodeFor(err.code));
+        return;
+      }
+      ctx.stderr(`error: ${errorMessage(err)}\n`);
+      setExitCode(EXIT.failure);
+    }
+  };
+
+  registerProjectCommands(program, ctx, run);
+  registerBacklogCommands(program, ctx, run);
+  registerMcpCommand(program, ctx, run);
+  return program;
+}
+
+/** Parses argv and runs the command; resolves to the exit code. */
+export async function runCli(argv: readonly string[], ctx: CliContext): Promise<number> {
+  let exitCode: number = EXIT.ok;
+  const program = buildProgram(ctx, (code) => {
+    exitCode = code;
+  });
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+  } catch (err: unknown) {
+    if (err instanceof CommanderError) {
+      // Help and version are successful exits; everything else commander rejects is a usage error.
+      return err.exitCode === 0 ? EXIT.ok : EXIT.usage;
+    }
+    throw err;
+  }
+  return exitCode;
+}

@@ -1,0 +1,39 @@
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
+import type { Env } from './env.js';
+
+/** The per-project folder autocoder owns (git-ignored). */
+export const PROJECT_DATA_DIR = '.autocoder';
+
+/** `$AUTOCODER_HOME`, else `~/.autocoder`. */
+export function autocoderHome(env: Env): string {
+  const configured = env.AUTOCODER_HOME?.trim();
+  return configured ? resolve(configured) : join(homedir(), '.autocoder');
+}
+
+export function registryFile(env: Env): string {
+  return join(autocoderHome(env), 'registry.db');
+}
+
+export interface ProjectPaths {
+  readonly root: string;
+  readonly dataDir: string;
+  readonly database: string;
+  readonly spec: string;
+  readonly logs: string;
+  readonly prompts: string;
+  readonly pauseDrain: string;
+}
+
+export function projectPaths(root: string): ProjectPaths {
+  const dataDir = join(root, PROJECT_DATA_DIR);
+  return {
+    root,
+    dataDir,
+    database: join(dataDir, 'autocoder.db'),
+    spec: join(dataDir, 'app_spec.txt'),
+    logs: join(dataDir, 'logs'),
+    prompts: join(dataDir, 'prompts'),
+    pauseDrain: join(dataDir, '.pause_drain'),
+  };
+}

@@ -1,0 +1,59 @@
+import { existsSync, mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Database from 'better-sqlite3';
+import { AppError, errorMessage } from '../domain/errors.js';
+import { loadMigrations, migrate } from './migrator.js';
+
+export type Db = Database.Database;
+
+const MIGRATIONS_ROOT = fileURLToPath(new URL('../../migrations/', import.meta.url));
+
+export type Schema = 'project' | 'registry';
+
+export interface OpenOptions {
+  /** Create the file (and its folder) when missing. Default true. */
+  readonly create?: boolean;
+  /** Milliseconds a connection waits for another writer before SQLITE_BUSY. */
+  readonly busyTimeoutMs?: number;
+}
+
+/**
+ * Opens a SQLite database with the settings every autocoder connection needs (WAL,
+ * synchronous=NORMAL, foreign keys, busy timeout) and brings its schema up to date.
+ * A file that is not a SQLite database is reported as DB_CORRUPT and never overwritten.
+ */
+export function openDatabase(file: string, schema: Schema, options: OpenOptions = {}): Db {
+  const create = options.create ?? true;
+  if (!create && !existsSync(file)) {
+    throw new AppError('NOT_FOUND', `database ${file} does not exist`);
+  }
+  mkdirSync(dirname(file), { recursive: true });
+  let db: Db;
+  try {
+    db = new Database(file, { timeout: options.busyTimeoutMs ?? 10_000 });
+  } catch (err: unknown) {
+    throw new AppError('IO_ERROR', `cannot open ${file}: ${errorMessage(err)}`, { cause: err });
+  }
+  try {
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = NORMAL');
+    db.pragma('foreign_keys = ON');
+    db.pragma('journal_size_limit = 67108864');
+    migrate(db, loadMigrations(join(MIGRATIONS_ROOT, schema)), file);
+    return db;
+  } catch (err: unknown) {
+    db.close();
+    if (err instanceof AppError) throw err;
+    const code = (err as { code?: unknown }).code;
+    if (code === 'SQLITE_NOTADB' || code === 'SQLITE_CORRUPT') {
+      throw new AppError(
+        'DB_CORRUPT',
+        `${file} is not a valid SQLite database (${errorMessage(err)}). It was left untouched; ` +
+          'move it aside or restore it from a backup.',
+        { cause: err },
+      );
+    }
+    throw new AppError('IO_ERROR', `cannot use ${file}: ${errorMessage(err)}`, { cause: err });
+  }
+}

@@ -1,0 +1,322 @@
+import type { DependencyGraph } from '../domain/dependency-graph.js';
+import {
+  blockedSet,
+  buildGraph,
+  downstreamCounts,
+  readySet,
+  validateDependencyList,
+  wouldCreateCycle,
+} from '../domain/dependency-graph.js';
+import { AppError } from '../domain/errors.js';
+import type { FeatureStatus } from '../domain/feature.js';
+import { countStatuses, type StatusCounts } from '../domain/progress.js';
+import type { Db } from './connection.js';
+import { appendEvent } from './event-repo.js';
+import { type Feature, type FeatureRow, loadDependencies, rowsToFeatures, toFeature } from './feature-rows.js';
+
+export interface NewFeature {
+  readonly category: string;
+  readonly name: string;
+  readonly description: string;
+  readonly steps: readonly string[];
+  readonly priority?: number | undefined;
+  readonly dependencies?: readonly number[] | undefined;
+  readonly maxAttempts?: number | undefined;
+  readonly verify?: string | null | undefined;
+}
+
+export interface BulkFeature extends Omit<NewFeature, 'dependencies'> {
+  /** 0-based indices of earlier items in the same batch. */
+  readonly dependsOnIndices?: readonly number[] | undefined;
+}
+
+export interface BulkResult {
+  readonly created: Feature[];
+  /** Items whose category+name already existed: not re-created; their index maps to the existing id. */
+  readonly duplicates: { index: number; name: string; existingId: number }[];
+}
+
+export interface GraphView {
+  nodes: { id: number; name: string; category: string; status: FeatureStatus; priority: number; dependencies: number[]; ready: boolean; blocked: boolean }[];
+  edges: { source: number; target: number }[];
+}
+
+export interface Clock {
+  now(): number;
+}
+
+export const systemClock: Clock = { now: () => Date.now() };
+
+/** The feature backlog and its dependency graph. Every write is one immediate transaction. */
+export class FeatureRepo {
+  constructor(
+    private readonly db: Db,
+    private readonly clock: Clock = systemClock,
+  ) {}
+
+  get(id: number): Feature {
+    const row = this.db.prepare('SELECT * FROM features WHERE id = ?').get(id) as FeatureRow | undefined;
+    if (!row) throw notFound(id);
+    return toFeature(row, loadDependencies(this.db, [id]).get(id) ?? []);
+  }
+
+  find(id: number): Feature | undefined {
+    const row = this.db.prepare('SELECT * FROM features WHERE id = ?').get(id) as FeatureRow | undefined;
+    return row ? toFeature(row, loadDependencies(this.db, [id]).get(id) ?? []) : undefined;
+  }
+
+  list(filter: { status?: FeatureStatus } = {}): Feature[] {
+    const rows = (
+      filter.status
+        ? this.db.prepare('SELECT * FROM features WHERE status = ? ORDER BY priority, unblocks DESC, id').all(filter.status)
+        : this.db.prepare('SELECT * FROM features ORDER BY priority, unblocks DESC, id').all()
+    ) as FeatureRow[];
+    return rowsToFeatures(this.db, rows);
+  }
+
+  stats(): StatusCounts {
+    const rows = this.db.prepare('SELECT status, count(*) AS n FROM features GROUP BY status').all() as {
+      status: FeatureStatus;
+      n: number;
+    }[];
+    return countStatuses(rows.flatMap((r) => Array<FeatureStatus>(r.n).fill(r.status)));
+  }
+
+  create(input: NewFeature): Feature {
+    const id = this.db
+      .transaction(() => {
+        this.assertNotDuplicate(input.category, input.name);
+        const newId = this.insert(input);
+        const deps = input.dependencies ?? [];
+        validateDependencyList(newId, deps, this.knownIds());
+        this.insertDependencies(newId, deps);
+        this.recomputeUnblocks();
+        appendEvent(this.db, { type: 'feature.created', at: this.clock.now(), featureId: newId, payload: { name: input.name } });
+        return newId;
+      })
+      .immediate();
+    return this.get(id);
+  }
+
+  /**
+   * Creates many features at once, resolving `dependsOnIndices` to the new ids. An item whose
+   * category+name already exists is not created again; indices that point at it resolve to the
+   * existing feature, so re-running an initializer cannot double the backlog.
+   */
+  createBulk(items: readonly BulkFeature[]): BulkResult {
+    const seen = new Map<string, number>();
+    items.forEach((item, index) => {
+      const key = duplicateKey(item.category, item.name);
+      const first = seen.get(key);
+      if (first !== undefined) {
+        throw new AppError('INVALID_INPUT', `items ${first} and ${index} are both "${item.category} / ${item.name}"; names must be unique per category`);
+      }
+      seen.set(key, index);
+      for (const dep of item.dependsOnIndices ?? []) {
+        if (!Number.isInteger(dep) || dep < 0 || dep >= index) {
+          throw new AppError('INVALID_INPUT', `item ${index} ("${item.name}") depends on index ${dep}; depends_on_indices may only name earlier items (0..${index - 1})`);
+        }
+      }
+    });
+    const { createdIds, duplicates } = this.db
+      .transaction(() => {
+        const ids: number[] = [];
+        const createdIds: number[] = [];
+        const duplicates: BulkResult['duplicates'] = [];
+        items.forEach((item, index) => {
+          const existing = this.findIdByName(item.category, item.name);
+          if (existing !== undefined) {
+            ids.push(existing);
+            duplicates.push({ index, name: item.name, existingId: existing });
+            return;
+          }
+          const id = this.insert(item);
+          ids.push(id);
+          createdIds.push(id);
+        });
+        const known = this.knownIds();
+        items.forEach((item, index) => {
+          const id = ids[index] as number;
+          if (!createdIds.includes(id)) return;
+          const deps = [...new Set((item.dependsOnIndices ?? []).map((i) => ids[i] as number))];
+          validateDependencyList(id, deps, known);
+          this.insertDependencies(id, deps);
+        });
+        this.recomputeUnblocks();
+        appendEvent(this.db, { type: 'feature.bulk_created', at: this.clock.now(), payload: { ids: createdIds, duplicates: duplicates.length } });
+        return { createdIds, duplicates };
+      })
+      .immediate();
+    const created = createdIds.length === 0 ? [] : this.listByIds(createdIds);
+    return { created, duplicates };
+  }
+
+  addDependency(featureId: number, dependsOn: number): Feature {
+    const current = this.get(featureId).dependencies;
+    if (current.includes(dependsOn)) {
+      throw new AppError('CONFLICT', `feature ${featureId} already depends on ${dependsOn}`);
+    }
+    return this.setDependencies(featureId, [...current, dependsOn]);
+  }
+
+  removeDependency(featureId: number, dependsOn: number): Feature {
+    const current = this.get(featureId).dependencies;
+    if (!current.includes(dependsOn)) {
+      throw new AppError('NOT_FOUND', `feature ${featureId} does not depend on ${dependsOn}`);
+    }
+    return this.setDependencies(featureId, current.filter((d) => d !== dependsOn));
+  }
+
+  /** Replaces a feature's dependencies; refuses (and changes nothing) if that would make a cycle. */
+  setDependencies(featureId: number, dependsOn: readonly number[]): Feature {
+    this.db
+      .transaction(() => {
+        if (!this.exists(featureId)) throw notFound(featureId);
+        validateDependencyList(featureId, dependsOn, this.knownIds());
+        this.db.prepare('DELETE FROM feature_dependencies WHERE feature_id = ?').run(featureId);
+        const graph = this.loadGraph();
+        for (const dep of dependsOn) {
+          const cycle = wouldCreateCycle(graph, featureId, dep);
+          if (cycle) {
+            throw new AppError('DEPENDENCY_CYCLE', `feature ${featureId} cannot depend on ${dep}: that would make the cycle ${cycle.join(' → ')}`, {
+              details: { cycle },
+            });
+          }
+        }
+        this.insertDependencies(featureId, dependsOn);
+        this.recomputeUnblocks();
+        appendEvent(this.db, { type: 'feature.dependencies_changed', at: this.clock.now(), featureId, payload: { dependencies: [...dependsOn] } });
+      })
+      .immediate();
+    return this.get(featureId);
+  }
+
+  /** Pending features whose dependencies all pass and whose backoff has elapsed, in scheduling order. */
+  ready(limit: number): Feature[] {
+    const graph = this.loadGraph();
+    const now = this.clock.now();
+    const ids = readySet(graph);
+    const rows = this.listByIds(ids);
+    const byId = new Map(rows.map((f) => [f.id, f]));
+    return ids.map((id) => byId.get(id)).filter((f): f is Feature => f !== undefined && f.runAfter <= now).slice(0, limit);
+  }
+
+  /** Features that wait for at least one dependency that is not passing, with what blocks them. */
+  blocked(limit: number): { total: number; features: (Feature & { blockedBy: number[] })[] } {
+    const blocked = blockedSet(this.loadGraph());
+    const page = blocked.slice(0, limit);
+    const byId = new Map(this.listByIds(page.map((b) => b.id)).map((f) => [f.id, f]));
+    return {
+      total: blocked.length,
+      features: page.flatMap((b) => {
+        const f = byId.get(b.id);
+        return f ? [{ ...f, blockedBy: b.blockedBy }] : [];
+      }),
+    };
+  }
+
+  graph(): GraphView {
+    const graph = this.loadGraph();
+    const ready = new Set(readySet(graph));
+    const blocked = new Set(blockedSet(graph).map((b) => b.id));
+    const rows = this.db.prepare('SELECT id, name, category, status, priority FROM features ORDER BY id').all() as {
+      id: number;
+      name: string;
+      category: string;
+      status: FeatureStatus;
+      priority: number;
+    }[];
+    const nodes = rows.map((r) => ({ ...r, dependencies: [...(graph.dependsOn.get(r.id) ?? [])], ready: ready.has(r.id), blocked: blocked.has(r.id) }));
+    const edges = nodes.flatMap((n) => n.dependencies.map((dep) => ({ source: dep, target: n.id })));
+    return { nodes, edges };
+  }
+
+  /** Passing features that have gone longest without re-verification. */
+  forRegression(limit: number): Feature[] {
+    const rows = this.db
+      .prepare(
+        `SELECT * FROM features WHERE status = 'passing'
+         ORDER BY coalesce(last_verified_at, passed_at, 0), unblocks DESC, id LIMIT ?`,
+      )
+      .all(limit) as FeatureRow[];
+    return rowsToFeatures(this.db, rows);
+  }
+
+  loadGraph(): DependencyGraph {
+    const nodes = this.db.prepare('SELECT id, status, priority FROM features').all() as { id: number; status: FeatureStatus; priority: number }[];
+    const edges = this.db.prepare('SELECT feature_id AS featureId, depends_on AS dependsOn FROM feature_dependencies').all() as {
+      featureId: number;
+      dependsOn: number;
+    }[];
+    return buildGraph(nodes, edges);
+  }
+
+  private listByIds(ids: readonly number[]): Feature[] {
+    const rows = this.db
+      .prepare('SELECT * FROM features WHERE id IN (SELECT value FROM json_each(?)) ORDER BY id')
+      .all(JSON.stringify(ids)) as FeatureRow[];
+    return rowsToFeatures(this.db, rows);
+  }
+
+  private insert(input: NewFeature | BulkFeature): number {
+    const now = this.clock.now();
+    const info = this.db
+      .prepare(
+        `INSERT INTO features (priority, category, name, description, steps, max_attempts, verify, created_at, updated_at)
+         VALUES (@priority, @category, @name, @description, @steps, @maxAttempts, @verify, @now, @now)`,
+      )
+      .run({
+        priority: input.priority ?? 0,
+        category: input.category,
+        name: input.name,
+        description: input.description,
+        steps: JSON.stringify(input.steps),
+        maxAttempts: input.maxAttempts ?? 3,
+        verify: input.verify ?? null,
+        now,
+      });
+    return Number(info.lastInsertRowid);
+  }
+
+  private insertDependencies(featureId: number, dependsOn: readonly number[]): void {
+    const stmt = this.db.prepare('INSERT INTO feature_dependencies (feature_id, depends_on) VALUES (?, ?)');
+    for (const dep of dependsOn) stmt.run(featureId, dep);
+  }
+
+  /** Keeps the `unblocks` scheduling column (distinct transitive dependents) true. */
+  private recomputeUnblocks(): void {
+    const counts = downstreamCounts(this.loadGraph());
+    const update = this.db.prepare('UPDATE features SET unblocks = ? WHERE id = ? AND unblocks <> ?');
+    for (const [id, n] of counts) update.run(n, id, n);
+  }
+
+  private assertNotDuplicate(category: string, name: string): void {
+    const existing = this.findIdByName(category, name);
+    if (existing !== undefined) {
+      throw new AppError('DUPLICATE', `a feature "${category} / ${name}" already exists (#${existing}); update it instead of creating it again`, {
+        details: { existingId: existing },
+      });
+    }
+  }
+
+  private findIdByName(category: string, name: string): number | undefined {
+    const row = this.db.prepare('SELECT id FROM features WHERE category = ? AND name = ?').get(category, name) as { id: number } | undefined;
+    return row?.id;
+  }
+
+  private exists(id: number): boolean {
+    return this.db.prepare('SELECT 1 FROM features WHERE id = ?').get(id) !== undefined;
+  }
+
+  private knownIds(): Set<number> {
+    return new Set((this.db.prepare('SELECT id FROM features').pluck().all() as number[]));
+  }
+}
+
+function duplicateKey(category: string, name: string): string {
+  return `${category}\u0000${name}`;
+}
+
+export function notFound(id: number): AppError {
+  return new AppError('NOT_FOUND', `feature ${id} does not exist; list features with feature_get_stats or feature_get_ready`, { details: { id } });
+}

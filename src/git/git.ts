@@ -1,0 +1,35 @@
+import { spawnSync } from 'node:child_process';
+import { AppError } from '../domain/errors.js';
+
+export interface GitResult {
+  readonly status: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Runs git with an argv array (never a shell string) in `cwd`. */
+export function git(cwd: string, args: readonly string[]): GitResult {
+  const res = spawnSync('git', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  if (res.error) {
+    throw new AppError('IO_ERROR', `cannot run git (${res.error.message}); install git and make sure it is on PATH`, { cause: res.error });
+  }
+  return { status: res.status ?? 1, stdout: res.stdout, stderr: res.stderr };
+}
+
+/** Like `git`, but a non-zero exit is an error naming the command. */
+export function gitOk(cwd: string, args: readonly string[]): string {
+  const res = git(cwd, args);
+  if (res.status !== 0) {
+    throw new AppError('IO_ERROR', `git ${args.join(' ')} failed in ${cwd}: ${res.stderr.trim() || res.stdout.trim()}`);
+  }
+  return res.stdout;
+}
+
+export function isGitRepo(dir: string): boolean {
+  const res = git(dir, ['rev-parse', '--is-inside-work-tree']);
+  return res.status === 0 && res.stdout.trim() === 'true';
+}
+
+export function gitInit(dir: string): void {
+  gitOk(dir, ['init', '--quiet', '--initial-branch=main']);
+}

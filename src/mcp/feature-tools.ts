@@ -1,0 +1,254 @@
+import { z } from 'zod';
+import { BLOCKER_TYPES, classifyBlocker } from '../domain/blocker.js';
+import { AppError } from '../domain/errors.js';
+import { MAX_DEPENDENCIES_PER_FEATURE } from '../domain/feature.js';
+import type { ClaimRepo } from '../db/claim-repo.js';
+import type { FeatureRepo } from '../db/feature-repo.js';
+import type { Feature } from '../db/feature-rows.js';
+import { fromError, ok, type ToolResult } from './tool-result.js';
+import type { ToolSession } from './tool-session.js';
+import { DESCRIPTIONS } from './tool-descriptions.js';
+
+export interface FeatureToolDeps {
+  readonly features: FeatureRepo;
+  readonly claims: ClaimRepo;
+  readonly session: ToolSession;
+}
+
+/** One tool: a zod raw shape (what the model sees) and a pure handler over the repositories. */
+export interface FeatureTool<Shape extends z.ZodRawShape = z.ZodRawShape> {
+  readonly name: string;
+  readonly description: string;
+  readonly shape: Shape;
+  readonly handler: (args: unknown) => Promise<ToolResult>;
+}
+
+const featureId = z.number().int().positive().describe('The feature id (an integer, as shown by the other tools)');
+const text = (max: number, what: string) => z.string().trim().min(1, `${what} must not be empty`).max(max).describe(what);
+const steps = z.array(text(2000, 'One verification step')).min(1, 'give at least one verification step').max(50).describe('Numbered verification steps a tester follows to prove the feature works');
+const priority = z.number().int().min(-1_000_000).max(1_000_000).optional().describe('Lower runs sooner; default 0');
+
+const newFeatureShape = {
+  category: text(100, 'Category, e.g. "auth" or "ui"'),
+  name: text(255, 'Short unique name within the category'),
+  description: text(10_000, 'What the feature does, testably'),
+  steps,
+  priority,
+};
+
+/** Compact view for a model: what it needs to work, nothing internal. */
+export function featureView(f: Feature): Record<string, unknown> {
+  return {
+    id: f.id,
+    name: f.name,
+    category: f.category,
+    description: f.description,
+    steps: f.steps,
+    status: f.status,
+    priority: f.priority,
+    dependencies: f.dependencies,
+    attempts: f.attempts,
+    max_attempts: f.maxAttempts,
+    ...(f.blockerType ? { blocker_type: f.blockerType, blocker_note: f.blockerNote } : {}),
+    ...(f.notes ? { notes: f.notes } : {}),
+  };
+}
+
+function defineTool<Shape extends z.ZodRawShape>(
+  name: keyof typeof DESCRIPTIONS,
+  shape: Shape,
+  run: (args: z.infer<z.ZodObject<Shape>>) => unknown,
+): FeatureTool<Shape> {
+  const schema = z.object(shape).strict();
+  return {
+    name,
+    description: DESCRIPTIONS[name],
+    shape,
+    handler: async (raw: unknown) => {
+      const parsed = schema.safeParse(raw ?? {});
+      if (!parsed.success) {
+        const issues = parsed.error.issues.map((i) => `${i.path.join('.') || 'input'}: ${i.message}`).join('; ');
+        return fromError(new AppError('INVALID_INPUT', `invalid input for ${name}: ${issues}. Fix the arguments and call again.`));
+      }
+      try {
+        return ok(await run(parsed.data));
+      } catch (err: unknown) {
+        return fromError(err);
+      }
+    },
+  };
+}
+
+/** The feature tools bound to one session. Served in-process to our agents and over stdio. */
+export function createFeatureTools({ features, claims, session }: FeatureToolDeps): FeatureTool[] {
+  const heldClaim = (id: number, action: string) => {
+    const claim = session.claims.get(id);
+    if (claim) return claim;
+    const f = features.get(id);
+    if (f.status === 'passing') {
+      throw new AppError('CONFLICT', `feature ${id} is already passing; there is nothing to ${action}`);
+    }
+    if (f.status === 'in_progress') {
+      throw new AppError('CONFLICT', `feature ${id} is claimed by another session; only the session holding the claim can ${action} it. Work on your own feature.`);
+    }
+    throw new AppError('CONFLICT', `you do not hold a claim on feature ${id} (it is ${f.status}); claim it first with feature_claim_next`);
+  };
+  const finished = (id: number, f: Feature) => {
+    session.claims.delete(id);
+    return featureView(f);
+  };
+
+  const tools = [
+    defineTool('feature_get_stats', {}, () => {
+      const graph = features.loadGraph();
+      return { ...features.stats(), ready: features.ready(Number.MAX_SAFE_INTEGER).length, blocked: features.blocked(0).total, ...(graph.nodes.size === 0 ? { hint: 'the backlog is empty' } : {}) };
+    }),
+
+    defineTool('feature_get_next', {}, () => {
+      const [next] = features.ready(1);
+      return next ? featureView(next) : nothingReady(features);
+    }),
+
+    defineTool('feature_claim_next', {}, () => {
+      // Expired leases of crashed sessions go back to the queue before we pick.
+      claims.reapExpired();
+      const result = claims.claimNext(session.sessionId);
+      if (!result) return nothingReady(features);
+      session.claims.set(result.feature.id, result.claim);
+      return { claimed: true, feature: featureView(result.feature) };
+    }),
+
+    defineTool('feature_get_by_id', { feature_id: featureId }, ({ feature_id }) => featureView(features.get(feature_id))),
+
+    defineTool(
+      'feature_mark_passing',
+      { feature_id: featureId, evidence: z.string().max(10_000).optional().describe('How you verified it: commands run, test output, screenshot paths') },
+      ({ feature_id, evidence }) => {
+        const claim = heldClaim(feature_id, 'mark passing');
+        return finished(feature_id, claims.markPassing(claim, evidence === undefined ? undefined : { by: session.sessionId, text: evidence }));
+      },
+    ),
+
+    defineTool(
+      'feature_mark_failing',
+      { feature_id: featureId, reason: text(5000, 'What fails and how you saw it (the evidence)') },
+      ({ feature_id, reason }) => {
+        if (session.claims.has(feature_id)) return finished(feature_id, claims.markFailing(heldClaim(feature_id, 'mark failing'), reason));
+        const f = features.get(feature_id);
+        if (f.status === 'passing') {
+          return featureView(claims.regress(feature_id, reason, session.sessionId, { by: session.sessionId, text: reason }));
+        }
+        return featureView(claims.markFailing(heldClaim(feature_id, 'mark failing'), reason));
+      },
+    ),
+
+    defineTool(
+      'feature_skip',
+      {
+        feature_id: featureId,
+        reason: text(5000, 'Why the feature cannot be done now, specifically'),
+        blocker_type: z.enum(BLOCKER_TYPES).optional().describe('What kind of blocker this is; classified from the reason when omitted'),
+      },
+      ({ feature_id, reason, blocker_type }) => {
+        const claim = heldClaim(feature_id, 'skip');
+        return finished(feature_id, claims.skip(claim, reason, classifyBlocker(reason, blocker_type)));
+      },
+    ),
+
+    defineTool(
+      'feature_release',
+      { feature_id: featureId, note: z.string().max(5000).optional().describe('Notes for whoever picks it up next') },
+      ({ feature_id, note }) => finished(feature_id, claims.release(heldClaim(feature_id, 'release'), note)),
+    ),
+
+    defineTool(
+      'feature_create',
+      { ...newFeatureShape, dependencies: z.array(featureId).max(MAX_DEPENDENCIES_PER_FEATURE).optional().describe('Ids of existing features this one depends on') },
+      (input) => featureView(features.create(input)),
+    ),
+
+    defineTool(
+      'feature_create_bulk',
+      {
+        features: z
+          .array(
+            z
+              .object({
+                ...newFeatureShape,
+                depends_on_indices: z
+                  .array(z.number().int().min(0))
+                  .max(MAX_DEPENDENCIES_PER_FEATURE)
+                  .optional()
+                  .describe('0-based indices of EARLIER items in this same list that this item depends on'),
+              })
+              .strict(),
+          )
+          .min(1)
+          .max(500)
+          .describe('Features to create, in order; at most 500 per call'),
+      },
+      ({ features: items }) => {
+        const result = features.createBulk(items.map(({ depends_on_indices, ...rest }) => ({ ...rest, dependsOnIndices: depends_on_indices })));
+        return {
+          created: result.created.length,
+          ids: result.created.map((f) => f.id),
+          with_dependencies: result.created.filter((f) => f.dependencies.length > 0).length,
+          ...(result.duplicates.length > 0
+            ? { rejected_duplicates: result.duplicates.map((d) => ({ index: d.index, name: d.name, existing_id: d.existingId })), note: 'items that already existed were not created again' }
+            : {}),
+        };
+      },
+    ),
+
+    defineTool('feature_add_dependency', { feature_id: featureId, dependency_id: featureId }, ({ feature_id, dependency_id }) =>
+      featureView(features.addDependency(feature_id, dependency_id)),
+    ),
+
+    defineTool('feature_remove_dependency', { feature_id: featureId, dependency_id: featureId }, ({ feature_id, dependency_id }) =>
+      featureView(features.removeDependency(feature_id, dependency_id)),
+    ),
+
+    defineTool(
+      'feature_set_dependencies',
+      { feature_id: featureId, dependency_ids: z.array(featureId).max(MAX_DEPENDENCIES_PER_FEATURE).describe('The complete new list of dependency ids (may be empty)') },
+      ({ feature_id, dependency_ids }) => featureView(features.setDependencies(feature_id, dependency_ids)),
+    ),
+
+    defineTool('feature_get_ready', { limit: z.number().int().min(1).max(50).default(10).describe('How many (1-50)') }, ({ limit }) => {
+      const all = features.ready(Number.MAX_SAFE_INTEGER);
+      return { features: all.slice(0, limit).map(featureView), count: Math.min(limit, all.length), total_ready: all.length };
+    }),
+
+    defineTool('feature_get_blocked', { limit: z.number().int().min(1).max(100).default(20).describe('How many (1-100)') }, ({ limit }) => {
+      const { total, features: page } = features.blocked(limit);
+      return { features: page.map((f) => ({ ...featureView(f), blocked_by: f.blockedBy })), count: page.length, total_blocked: total };
+    }),
+
+    defineTool('feature_get_graph', {}, () => features.graph()),
+
+    defineTool('feature_get_for_regression', { limit: z.number().int().min(1).max(10).default(3).describe('How many (1-10)') }, ({ limit }) => {
+      const page = features.forRegression(limit);
+      return { features: page.map(featureView), count: page.length };
+    }),
+
+    defineTool('feature_mark_verified', { feature_id: featureId }, ({ feature_id }) => featureView(claims.recordVerified(feature_id, session.sessionId))),
+  ];
+  return tools as unknown as FeatureTool[];
+}
+
+function nothingReady(features: FeatureRepo): Record<string, unknown> {
+  const stats = features.stats();
+  if (stats.total === 0) return { feature: null, reason: 'the backlog is empty' };
+  if (stats.passing === stats.total) return { feature: null, reason: 'all features are passing; there is no more work' };
+  const blocked = features.blocked(3);
+  return {
+    feature: null,
+    reason: 'no feature is ready right now',
+    in_progress: stats.in_progress,
+    needs_input: stats.needs_input,
+    failed: stats.failed,
+    blocked: blocked.total,
+    examples: blocked.features.map((f) => ({ id: f.id, name: f.name, blocked_by: f.blockedBy })),
+    hint: 'stop here; other sessions hold the remaining work or it waits for dependencies or a human',
+  };
+}

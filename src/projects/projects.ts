@@ -1,0 +1,143 @@
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync, appendFileSync, realpathSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { dirname, isAbsolute, join, parse, resolve } from 'node:path';
+import { openDatabase } from '../db/connection.js';
+import type { RegisteredProject, RegistryRepo } from '../db/registry-repo.js';
+import { AppError } from '../domain/errors.js';
+import { gitInit, isGitRepo } from '../git/git.js';
+import { PROJECT_DATA_DIR, projectPaths, type ProjectPaths } from '../config/paths.js';
+
+export const PROJECT_NAME_PATTERN = /^[a-z0-9][a-z0-9._-]{0,63}$/;
+
+export interface ResolvedProject {
+  /** The registered name, or null for a project addressed by path that is not registered. */
+  readonly name: string | null;
+  readonly paths: ProjectPaths;
+}
+
+export function assertProjectName(name: string): void {
+  if (!PROJECT_NAME_PATTERN.test(name)) {
+    throw new AppError(
+      'INVALID_INPUT',
+      `"${name}" is not a valid project name: use 1-64 characters, lowercase letters, digits, ".", "_" or "-", starting with a letter or digit (e.g. "todo-app")`,
+    );
+  }
+}
+
+export interface NewProjectInput {
+  readonly name: string;
+  /** Folder for the project; default `<cwd>/<name>`. Created when missing. */
+  readonly dir?: string | undefined;
+  /** An app spec to copy to `.autocoder/app_spec.txt`. */
+  readonly specFile?: string | undefined;
+  readonly cwd: string;
+}
+
+/**
+ * Creates (or adopts) a folder as a project: git repository, `.autocoder/` (git-ignored) with
+ * its database, the spec if given, and a registry entry. Everything that can be refused is
+ * checked before anything is written.
+ */
+export function createProject(registry: RegistryRepo, input: NewProjectInput): RegisteredProject {
+  assertProjectName(input.name);
+  const root = resolve(input.cwd, input.dir ?? input.name);
+  if (existsSync(root) && !statSync(root).isDirectory()) {
+    throw new AppError('INVALID_INPUT', `${root} exists and is not a folder; choose another --dir`);
+  }
+  const spec = input.specFile === undefined ? undefined : readSpec(resolve(input.cwd, input.specFile));
+  assertNotRegistered(registry, input.name, root);
+  mkdirSync(root, { recursive: true });
+  return adopt(registry, input.name, realpathSync(root), spec);
+}
+
+/** Registers an existing folder as a project (initialising git and `.autocoder/` if needed). */
+export function importProject(registry: RegistryRepo, name: string, path: string, cwd: string): RegisteredProject {
+  assertProjectName(name);
+  const root = resolve(cwd, path);
+  if (!existsSync(root) || !statSync(root).isDirectory()) {
+    throw new AppError('NOT_FOUND', `${root} is not an existing folder; to start a new project use \`autocoder new ${name} --dir ${path}\``);
+  }
+  const real = realpathSync(root);
+  assertNotRegistered(registry, name, real);
+  return adopt(registry, name, real, undefined);
+}
+
+/** Removes the registry entry; with `deleteFiles`, also the project folder itself. */
+export function removeProject(registry: RegistryRepo, name: string, deleteFiles: boolean): RegisteredProject {
+  const project = registry.find(name);
+  if (!project) throw new AppError('NOT_FOUND', `no project named "${name}" is registered; see \`autocoder list\``);
+  if (deleteFiles) assertSafeToDelete(project.path);
+  registry.remove(name);
+  if (deleteFiles) rmSync(project.path, { recursive: true, force: true });
+  return project;
+}
+
+/** A registered name, or a path to a folder that holds an autocoder project. */
+export function resolveProject(registry: RegistryRepo, nameOrPath: string, cwd: string): ResolvedProject {
+  const byName = PROJECT_NAME_PATTERN.test(nameOrPath) ? registry.find(nameOrPath) : undefined;
+  if (byName) {
+    if (!existsSync(byName.path)) {
+      throw new AppError('NOT_FOUND', `project "${byName.name}" is registered at ${byName.path}, but that folder no longer exists; \`autocoder remove ${byName.name}\` forgets it`);
+    }
+    return { name: byName.name, paths: projectPaths(byName.path) };
+  }
+  const looksLikePath = isAbsolute(nameOrPath) || nameOrPath.startsWith('.') || nameOrPath.includes('/');
+  const root = resolve(cwd, nameOrPath);
+  if (looksLikePath && existsSync(join(root, PROJECT_DATA_DIR))) {
+    const real = realpathSync(root);
+    return { name: registry.findByPath(real)?.name ?? null, paths: projectPaths(real) };
+  }
+  throw new AppError(
+    'NOT_FOUND',
+    looksLikePath
+      ? `${root} is not an autocoder project (no ${PROJECT_DATA_DIR}/ folder); register it with \`autocoder import <name> ${nameOrPath}\``
+      : `no project named "${nameOrPath}" is registered; see \`autocoder list\`, or create it with \`autocoder new ${nameOrPath}\``,
+  );
+}
+
+function adopt(registry: RegistryRepo, name: string, root: string, spec: string | undefined): RegisteredProject {
+  if (!isGitRepo(root)) gitInit(root);
+  const paths = projectPaths(root);
+  mkdirSync(paths.dataDir, { recursive: true });
+  ignoreDataDir(root);
+  if (spec !== undefined) writeFileSync(paths.spec, spec);
+  openDatabase(paths.database, 'project').close();
+  return registry.add(name, root);
+}
+
+function readSpec(file: string): string {
+  if (!existsSync(file) || !statSync(file).isFile()) {
+    throw new AppError('NOT_FOUND', `spec file ${file} does not exist`);
+  }
+  const text = readFileSync(file, 'utf8');
+  if (text.trim().length === 0) throw new AppError('INVALID_INPUT', `spec file ${file} is empty`);
+  return text;
+}
+
+function assertNotRegistered(registry: RegistryRepo, name: string, root: string): void {
+  const byName = registry.find(name);
+  if (byName) throw new AppError('DUPLICATE', `a project named "${name}" is already registered (at ${byName.path}); choose another name`);
+  const real = existsSync(root) ? realpathSync(root) : root;
+  const byPath = registry.findByPath(real);
+  if (byPath) throw new AppError('DUPLICATE', `${real} is already registered as "${byPath.name}"`);
+}
+
+/** Adds `.autocoder/` to the project's .gitignore unless it is already there. */
+function ignoreDataDir(root: string): void {
+  const file = join(root, '.gitignore');
+  const entry = `${PROJECT_DATA_DIR}/`;
+  const current = existsSync(file) ? readFileSync(file, 'utf8') : '';
+  const lines = current.split(/\r?\n/).map((l) => l.trim());
+  if (lines.includes(entry) || lines.includes(PROJECT_DATA_DIR) || lines.includes(`/${entry}`)) return;
+  appendFileSync(file, `${current.length > 0 && !current.endsWith('\n') ? '\n' : ''}${entry}\n`);
+}
+
+function assertSafeToDelete(path: string): void {
+  const root = parse(path).root;
+  if (path === root || path === homedir() || dirname(path) === root) {
+    throw new AppError('INVALID_INPUT', `refusing to delete ${path}: it is too close to the filesystem root or your home folder; delete it by hand`);
+  }
+  if (existsSync(path) && !existsSync(join(path, PROJECT_DATA_DIR))) {
+    throw new AppError('INVALID_INPUT', `refusing to delete ${path}: it has no ${PROJECT_DATA_DIR}/ folder, so it may not be an autocoder project`);
+  }
+}
