@@ -32,7 +32,7 @@ export const DEFAULT_CLAIM_POLICY: ClaimPolicy = { leaseMs: 90_000, backoffBaseM
 // The next ready feature: pending, backoff elapsed, attempts left, every dependency passing;
 // ordered by priority, then how much work it unblocks, then id.
 const NEXT_READY = `
-  SELECT f.id FROM features f
+  SELECT f.id FROM features f INDEXED BY features_ready
   WHERE f.status = 'pending' AND f.run_after <= @now AND f.attempts < f.max_attempts
     AND NOT EXISTS (SELECT 1 FROM feature_dependencies d JOIN features p ON p.id = d.depends_on
                     WHERE d.feature_id = f.id AND p.status <> 'passing')

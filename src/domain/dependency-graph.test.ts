@@ -382,7 +382,7 @@ describe('large graphs', () => {
     expect(counts.get(N)).toBe(N - 1);
     expect(counts.get(1)).toBe(0);
     expect(criticalPathLength(graph)).toBe(N);
-    expect(readySet(graph)).toEqual([]);
+    expect(readySet(graph)).toEqual([N]);
     expect(wouldCreateCycle(graph, N, 1)).toHaveLength(N + 1);
   });
 
@@ -395,7 +395,8 @@ describe('large graphs', () => {
     expect(downstreamCounts(graph).get(1)).toBe(N - 1);
   });
 
-  it('computes ready set and cycle check on 10,000 nodes / 30,000 edges quickly', () => {
+  // Timings belong in bench/ (docs/architecture.md §2); this checks results at that size.
+  it('handles 10,000 nodes / 30,000 edges', () => {
     let seed = 42;
     const random = (): number => {
       seed = (Math.imul(seed, 1_103_515_245) + 12_345) >>> 0;
@@ -410,20 +411,13 @@ describe('large graphs', () => {
     }
     const graph = buildGraph(nodes, edges);
 
-    const warm = (): void => {
-      findCycle(graph);
-      readySet(graph);
-    };
-    warm();
-    const start = performance.now();
     expect(findCycle(graph)).toBeNull();
+    expectDependenciesFirst(graph, topologicalOrder(graph));
     const ready = readySet(graph);
-    const elapsed = performance.now() - start;
-
     expect(ready.length).toBeGreaterThan(0);
-    for (const id of ready) expect(isReady(graph, id)).toBe(true);
-    // Generous bound so a loaded CI machine does not flake; typical runs are far below it.
-    expect(elapsed).toBeLessThan(500);
+    expect(new Set(ready)).toEqual(new Set([...graph.nodes.keys()].filter((id) => isReady(graph, id))));
+    const counts = downstreamCounts(graph);
+    for (const id of [1, 2, 3, 100, 5_000, N]) expect(counts.get(id)).toBe(naiveDownstream(graph, id));
   });
 });
 
@@ -434,13 +428,15 @@ describe('properties', () => {
     .chain((n) =>
       fc.tuple(
         fc.constant(n),
-        fc.array(
-          fc.tuple(fc.integer({ min: 1, max: n }), fc.integer({ min: 1, max: n })).filter(([a, b]) => a !== b),
-          { maxLength: 120 },
-        ),
+        fc.array(fc.tuple(fc.integer({ min: 1, max: n }), fc.integer({ min: 1, max: n })), { maxLength: 120 }),
       ),
     )
-    .map(([n, pairs]) => graphOf(n, pairs.map(([a, b]) => (a > b ? [a, b] : [b, a]) as [number, number])));
+    .map(([n, pairs]) =>
+      graphOf(
+        n,
+        pairs.filter(([a, b]) => a !== b).map(([a, b]) => (a > b ? [a, b] : [b, a]) as [number, number]),
+      ),
+    );
 
   it('finds no cycle in a DAG and orders every dependency before its dependent', () => {
     fc.assert(

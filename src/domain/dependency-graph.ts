@@ -49,24 +49,33 @@ export function buildGraph(nodes: readonly GraphNode[], edges: readonly Dependen
   const nodeMap = new Map<number, GraphNode>();
   for (const node of nodes) nodeMap.set(node.id, node);
 
-  const dependsOn = new Map<number, Set<number>>();
-  const dependents = new Map<number, Set<number>>();
+  const dependsOn = new Map<number, number[]>();
+  const dependents = new Map<number, number[]>();
   for (const id of nodeMap.keys()) {
-    dependsOn.set(id, new Set());
-    dependents.set(id, new Set());
+    dependsOn.set(id, []);
+    dependents.set(id, []);
   }
   for (const { featureId, dependsOn: target } of edges) {
-    if (!nodeMap.has(featureId) || !nodeMap.has(target)) continue;
-    dependsOn.get(featureId)!.add(target);
-    dependents.get(target)!.add(featureId);
+    const targets = dependsOn.get(featureId);
+    const sources = dependents.get(target);
+    if (targets === undefined || sources === undefined) continue;
+    targets.push(target);
+    sources.push(featureId);
   }
-  return { nodes: nodeMap, dependsOn: toSortedLists(dependsOn), dependents: toSortedLists(dependents) };
+  for (const list of dependsOn.values()) sortUnique(list);
+  for (const list of dependents.values()) sortUnique(list);
+  return { nodes: nodeMap, dependsOn, dependents };
 }
 
-function toSortedLists(sets: Map<number, Set<number>>): Map<number, readonly number[]> {
-  const lists = new Map<number, readonly number[]>();
-  for (const [id, set] of sets) lists.set(id, [...set].sort((a, b) => a - b));
-  return lists;
+/** Sorts ascending and drops repeats, in place. */
+function sortUnique(list: number[]): void {
+  if (list.length < 2) return;
+  list.sort((a, b) => a - b);
+  let kept = 1;
+  for (let i = 1; i < list.length; i++) {
+    if (list[i] !== list[kept - 1]) list[kept++] = list[i]!;
+  }
+  list.length = kept;
 }
 
 /**

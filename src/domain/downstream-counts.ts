@@ -61,6 +61,7 @@ function countReachableOutsideComponent(
   const totalWords = Math.ceil(size / 32);
   const sliceWords = Math.max(1, Math.min(totalWords, Math.floor(BITSET_WORD_BUDGET / Math.max(1, count))));
   const rowStart = new Int32Array(count + 1);
+  const successors = new Int32Array(dependents.targets.length);
 
   for (let firstWord = 0; firstWord < totalWords; firstWord += sliceWords) {
     const words = Math.min(sliceWords, totalWords - firstWord);
@@ -78,14 +79,24 @@ function countReachableOutsideComponent(
       if (rowWords === 0) continue;
       const firstMember = members.offsets[component]!;
       const endMember = members.offsets[component + 1]!;
+      let successorCount = 0;
       for (let m = firstMember; m < endMember; m++) {
         const node = members.targets[m]!;
         for (let e = dependents.offsets[node]!; e < dependents.offsets[node + 1]!; e++) {
           const other = componentOf[dependents.targets[e]!]!;
-          if (other === component) continue;
-          // Successors complete earlier, so their rows are never longer than this one.
-          orWords(bits, row, rowStart[other]!, rowStart[other + 1]! - rowStart[other]!);
+          if (other !== component) successors[successorCount++] = other;
         }
+      }
+      const sorted = successors.subarray(0, successorCount).sort();
+      // Latest-completed successors first: they tend to reach the others, whose rows are then
+      // already included (their first member's bit is set) and need no OR at all.
+      for (let i = successorCount - 1; i >= 0; i--) {
+        const other = sorted[i]!;
+        if (i + 1 < successorCount && sorted[i + 1] === other) continue;
+        const column = members.offsets[other]! - firstColumn;
+        if (column >= 0 && column < words * 32 && (bits[row + (column >>> 5)]! & (1 << (column & 31))) !== 0) continue;
+        // Successors complete earlier, so their rows are never longer than this one.
+        orWords(bits, row, rowStart[other]!, rowStart[other + 1]! - rowStart[other]!);
       }
       reachable[component]! += countBits(bits, row, rowWords);
       for (let column = Math.max(firstMember, firstColumn) - firstColumn; column < endMember - firstColumn; column++) {

@@ -25,10 +25,22 @@ export interface IndexedGraph {
 }
 
 /**
- * Renumbers `graph` densely. Both edge directions are derived from `graph.dependsOn` alone so a
+ * Renumbers `graph` densely (memoised per graph object). Both edge directions are derived from `graph.dependsOn` alone so a
  * hand-built graph whose two maps disagree still yields a consistent index.
  */
 export function indexGraph(graph: DependencyGraph): IndexedGraph {
+  let indexed = indexCache.get(graph);
+  if (indexed === undefined) {
+    indexed = buildIndex(graph);
+    indexCache.set(graph, indexed);
+  }
+  return indexed;
+}
+
+// Graphs are immutable, so one index per graph object serves every algorithm run on it.
+const indexCache = new WeakMap<DependencyGraph, IndexedGraph>();
+
+function buildIndex(graph: DependencyGraph): IndexedGraph {
   const ids = [...graph.nodes.keys()].sort((a, b) => a - b);
   const indexOf = new Map<number, number>();
   ids.forEach((id, index) => indexOf.set(id, index));

@@ -1,4 +1,5 @@
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { z } from 'zod';
 import type { FeatureTool } from './feature-tools.js';
 
 export const FEATURE_SERVER_NAME = 'features';
@@ -7,7 +8,10 @@ export const FEATURE_SERVER_NAME = 'features';
 export function createFeatureMcpServer(tools: readonly FeatureTool[], version: string): McpServer {
   const server = new McpServer({ name: FEATURE_SERVER_NAME, version });
   for (const tool of tools) {
-    server.registerTool(tool.name, { description: tool.description, inputSchema: tool.shape }, (args: unknown) => tool.handler(args));
+    // A strict object, not the raw shape: from a raw shape the SDK builds a stripping z.object,
+    // so unknown arguments would be silently dropped before the handler's own strict check.
+    const inputSchema = z.object(tool.shape).strict();
+    server.registerTool(tool.name, { description: tool.description, inputSchema }, (args: unknown) => tool.handler(args));
   }
   return server;
 }

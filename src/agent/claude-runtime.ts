@@ -1,0 +1,195 @@
+import {
+  createSdkMcpServer,
+  query,
+  tool,
+  type HookCallback,
+  type Options,
+  type SDKMessage,
+  type SDKResultMessage,
+} from '@anthropic-ai/claude-agent-sdk';
+import type { AgentEvent, AgentRuntime, AgentSpec, SessionOutcome, TokenUsage } from './runtime.js';
+import { ZERO_USAGE } from './runtime.js';
+import { parseLimitReset } from './rate-limit.js';
+
+/**
+ * The Claude Agent SDK adapter: the only module that imports the SDK. One `run` = one
+ * `query()` = one Claude Code child process with its own in-process feature MCP server.
+ */
+export class ClaudeRuntime implements AgentRuntime {
+  async *run(spec: AgentSpec, signal: AbortSignal): AsyncIterable<AgentEvent> {
+    const started = Date.now();
+    const abortController = new AbortController();
+    const onAbort = () => abortController.abort();
+    if (signal.aborted) abortController.abort();
+    else signal.addEventListener('abort', onAbort, { once: true });
+
+    let rateLimitReset: number | null = null;
+    let lastError: string | null = null;
+    let finished = false;
+    try {
+      const stream = query({ prompt: spec.prompt, options: toOptions(spec, abortController) });
+      for await (const message of stream) {
+        for (const event of toEvents(message)) {
+          if (event.type === 'rate_limit' && event.rejected && event.resetsAt !== null) rateLimitReset = event.resetsAt;
+          if (event.type === 'text') {
+            const reset = parseLimitReset(event.text, Date.now());
+            if (reset !== null) rateLimitReset = reset;
+          }
+          yield event;
+        }
+        if (message.type === 'result') {
+          finished = true;
+          yield finishedEvent(message, started, rateLimitReset);
+        }
+      }
+    } catch (err: unknown) {
+      // The SDK throws after an error result (max turns, budget) and on startup failures; the
+      // result was already reported above, so only a failure without a result is new here.
+      lastError = err instanceof Error ? err.message : String(err);
+    } finally {
+      signal.removeEventListener('abort', onAbort);
+    }
+    if (!finished) {
+      const aborted = signal.aborted;
+      const reset = rateLimitReset ?? (lastError ? parseLimitReset(lastError, Date.now()) : null);
+      yield {
+        type: 'finished',
+        outcome: aborted ? 'aborted' : reset !== null ? 'rate_limited' : 'error',
+        turns: 0,
+        usage: ZERO_USAGE,
+        costUsd: 0,
+        durationMs: Date.now() - started,
+        error: aborted ? 'aborted' : (lastError ?? 'Claude Code ended without a result'),
+        retryAt: reset,
+      };
+    }
+  }
+}
+
+const FILE_AND_SHELL_TOOLS = 'Bash|Read|Write|Edit|MultiEdit|NotebookEdit|Glob|Grep';
+
+function toOptions(spec: AgentSpec, abortController: AbortController): Options {
+  const guardHook: HookCallback = async (input) => {
+    if (input.hook_event_name !== 'PreToolUse') return {};
+    let reason: string | null;
+    try {
+      const decision = spec.guard(input.tool_name, (input.tool_input ?? {}) as Record<string, unknown>);
+      reason = decision.allow ? null : decision.reason;
+    } catch (err: unknown) {
+      // A guard that fails must not let the call through.
+      reason = `the safety check failed (${err instanceof Error ? err.message : String(err)}), so the call was refused`;
+    }
+    if (reason === null) return {};
+    return { hookSpecificOutput: { hookEventName: 'PreToolUse', permissionDecision: 'deny', permissionDecisionReason: reason } };
+  };
+  const server = createSdkMcpServer({
+    name: spec.mcpServerName,
+    version: '1.0.0',
+    alwaysLoad: true,
+    tools: spec.mcpTools.map((t) => tool(t.name, t.description, t.shape, (args) => t.handler(args))),
+  });
+  const mcpToolNames = spec.mcpTools.map((t) => `mcp__${spec.mcpServerName}__${t.name}`);
+  return {
+    cwd: spec.cwd,
+    ...(spec.model ? { model: spec.model } : {}),
+    systemPrompt: spec.systemPrompt,
+    tools: [...spec.builtinTools],
+    allowedTools: [...spec.builtinTools, ...mcpToolNames],
+    // dontAsk: anything not pre-approved is refused, never waits for a human.
+    permissionMode: 'dontAsk',
+    settingSources: [],
+    strictMcpConfig: true,
+    persistSession: false,
+    mcpServers: { [spec.mcpServerName]: server },
+    hooks: { PreToolUse: [{ matcher: FILE_AND_SHELL_TOOLS, hooks: [guardHook], onFailure: 'block' }] },
+    maxTurns: spec.maxTurns,
+    env: { ...spec.env },
+    abortController,
+    ...(spec.onStderr ? { stderr: spec.onStderr } : {}),
+  };
+}
+
+function toEvents(message: SDKMessage): AgentEvent[] {
+  switch (message.type) {
+    case 'system':
+      if (message.subtype === 'init') return [{ type: 'started', model: message.model, tools: message.tools }];
+      if (message.subtype === 'api_retry') {
+        return [{ type: 'retry', attempt: message.attempt, status: message.error_status, error: message.error }];
+      }
+      return [];
+    case 'assistant':
+      return message.message.content.flatMap((block): AgentEvent[] => {
+        if (block.type === 'text') return [{ type: 'text', text: block.text }];
+        if (block.type === 'tool_use') return [{ type: 'tool_call', id: block.id, name: block.name, input: (block.input ?? {}) as Record<string, unknown> }];
+        return [];
+      });
+    case 'user': {
+      const content = message.message.content;
+      if (typeof content === 'string') return [];
+      return content.flatMap((block): AgentEvent[] =>
+        block.type === 'tool_result'
+          ? [{ type: 'tool_result', id: block.tool_use_id, isError: block.is_error === true, text: resultText(block.content) }]
+          : [],
+      );
+    }
+    case 'rate_limit_event': {
+      const info = message.rate_limit_info;
+      return [{ type: 'rate_limit', resetsAt: info.resetsAt === undefined ? null : info.resetsAt * 1000, rejected: info.status === 'rejected' }];
+    }
+    default:
+      return [];
+  }
+}
+
+function resultText(content: unknown): string {
+  if (typeof content === 'string') return content;
+  if (Array.isArray(content)) return content.map((b: { type?: string; text?: string }) => (b.type === 'text' ? (b.text ?? '') : '')).join('\n');
+  return '';
+}
+
+const OUTCOMES: Record<SDKResultMessage['subtype'], SessionOutcome> = {
+  success: 'success',
+  error_max_turns: 'max_turns',
+  error_max_budget_usd: 'max_budget',
+  error_during_execution: 'error',
+  error_max_structured_output_retries: 'error',
+};
+
+function finishedEvent(result: SDKResultMessage, started: number, rateLimitReset: number | null): AgentEvent {
+  const usage: TokenUsage = sumModelUsage(result);
+  const errorText = result.subtype === 'success' ? (result.is_error ? result.result : null) : result.errors.join('; ') || result.subtype;
+  const reset = rateLimitReset ?? (errorText ? parseLimitReset(errorText, Date.now()) : null);
+  let outcome = OUTCOMES[result.subtype];
+  if (result.subtype === 'success' && result.is_error) outcome = reset !== null ? 'rate_limited' : 'error';
+  return {
+    type: 'finished',
+    outcome,
+    turns: result.num_turns,
+    usage,
+    costUsd: result.total_cost_usd,
+    durationMs: Date.now() - started,
+    error: errorText,
+    retryAt: outcome === 'rate_limited' ? reset : null,
+  };
+}
+
+function sumModelUsage(result: SDKResultMessage): TokenUsage {
+  const models = Object.values(result.modelUsage ?? {});
+  if (models.length === 0) {
+    return {
+      inputTokens: result.usage.input_tokens,
+      outputTokens: result.usage.output_tokens,
+      cacheReadTokens: result.usage.cache_read_input_tokens ?? 0,
+      cacheCreationTokens: result.usage.cache_creation_input_tokens ?? 0,
+    };
+  }
+  return models.reduce<TokenUsage>(
+    (sum, m) => ({
+      inputTokens: sum.inputTokens + m.inputTokens,
+      outputTokens: sum.outputTokens + m.outputTokens,
+      cacheReadTokens: sum.cacheReadTokens + m.cacheReadInputTokens,
+      cacheCreationTokens: sum.cacheCreationTokens + m.cacheCreationInputTokens,
+    }),
+    ZERO_USAGE,
+  );
+}

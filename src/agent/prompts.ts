@@ -1,0 +1,18 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const PROMPT_NAMES = ['system', 'initializer', 'coding', 'testing'] as const;
+export type PromptName = (typeof PROMPT_NAMES)[number];
+
+const BUILTIN_DIR = fileURLToPath(new URL('./prompts/', import.meta.url));
+
+/** A prompt template: the project's override in `.autocoder/prompts/<name>.md`, else the built-in one. */
+export function loadPromptTemplate(name: PromptName, projectPromptsDir: string | null): { text: string; source: string } {
+  if (projectPromptsDir) {
+    const override = join(projectPromptsDir, `${name}.md`);
+    if (existsSync(override)) return { text: readFileSync(override, 'utf8'), source: override };
+  }
+  const builtin = join(BUILTIN_DIR, `${name}.md`);
+  return { text: readFileSync(builtin, 'utf8'), source: builtin };
+}

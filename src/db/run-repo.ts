@@ -1,0 +1,111 @@
+import type { Db } from './connection.js';
+import type { Clock } from './feature-repo.js';
+import { systemClock } from './feature-repo.js';
+import { appendEvent } from './event-repo.js';
+
+export type RunStatus = 'starting' | 'running' | 'draining' | 'paused' | 'stopping' | 'finished' | 'failed' | 'crashed';
+
+export interface RunRecord {
+  readonly id: string;
+  readonly pid: number | null;
+  readonly host: string | null;
+  readonly incarnation: string;
+  readonly status: RunStatus;
+  readonly settings: Record<string, unknown>;
+  readonly startedAt: number;
+  readonly heartbeatAt: number | null;
+  readonly endedAt: number | null;
+  readonly endReason: string | null;
+}
+
+interface RunRow {
+  id: string;
+  pid: number | null;
+  host: string | null;
+  incarnation: string;
+  status: RunStatus;
+  settings: string;
+  started_at: number;
+  heartbeat_at: number | null;
+  ended_at: number | null;
+  end_reason: string | null;
+}
+
+const toRecord = (r: RunRow): RunRecord => ({
+  id: r.id,
+  pid: r.pid,
+  host: r.host,
+  incarnation: r.incarnation,
+  status: r.status,
+  settings: JSON.parse(r.settings) as Record<string, unknown>,
+  startedAt: r.started_at,
+  heartbeatAt: r.heartbeat_at,
+  endedAt: r.ended_at,
+  endReason: r.end_reason,
+});
+
+export const ACTIVE_RUN_STATUSES: readonly RunStatus[] = ['starting', 'running', 'draining', 'paused', 'stopping'];
+
+/** Runner processes of a project: who runs, since when, and how each run ended. */
+export class RunRepo {
+  constructor(
+    private readonly db: Db,
+    private readonly clock: Clock = systemClock,
+  ) {}
+
+  start(input: { id: string; pid: number; host: string; incarnation: string; settings: Record<string, unknown> }): RunRecord {
+    const now = this.clock.now();
+    return this.db
+      .transaction(() => {
+        const row = this.db
+          .prepare(
+            `INSERT INTO runs (id, pid, host, incarnation, status, settings, started_at, heartbeat_at)
+             VALUES (@id, @pid, @host, @incarnation, 'running', @settings, @now, @now) RETURNING *`,
+          )
+          .get({ ...input, settings: JSON.stringify(input.settings), now }) as RunRow;
+        appendEvent(this.db, { type: 'run.started', at: now, runId: input.id, payload: { pid: input.pid, settings: input.settings } });
+        return toRecord(row);
+      })
+      .immediate();
+  }
+
+  setStatus(id: string, status: RunStatus, payload: Record<string, unknown> = {}): void {
+    const now = this.clock.now();
+    this.db
+      .transaction(() => {
+        this.db.prepare('UPDATE runs SET status = ?, heartbeat_at = ? WHERE id = ?').run(status, now, id);
+        appendEvent(this.db, { type: `run.${status}`, at: now, runId: id, payload });
+      })
+      .immediate();
+  }
+
+  heartbeat(id: string): void {
+    this.db.prepare('UPDATE runs SET heartbeat_at = ? WHERE id = ?').run(this.clock.now(), id);
+  }
+
+  end(id: string, status: 'finished' | 'failed' | 'crashed', reason: string, payload: Record<string, unknown> = {}): void {
+    const now = this.clock.now();
+    this.db
+      .transaction(() => {
+        this.db.prepare('UPDATE runs SET status = ?, ended_at = ?, heartbeat_at = ?, end_reason = ? WHERE id = ?').run(status, now, now, reason, id);
+        appendEvent(this.db, { type: `run.${status}`, at: now, runId: id, payload: { reason, ...payload } });
+      })
+      .immediate();
+  }
+
+  active(): RunRecord[] {
+    return (
+      this.db.prepare(`SELECT * FROM runs WHERE status IN (SELECT value FROM json_each(?)) ORDER BY started_at`).all(JSON.stringify(ACTIVE_RUN_STATUSES)) as RunRow[]
+    ).map(toRecord);
+  }
+
+  get(id: string): RunRecord | undefined {
+    const row = this.db.prepare('SELECT * FROM runs WHERE id = ?').get(id) as RunRow | undefined;
+    return row ? toRecord(row) : undefined;
+  }
+
+  latest(): RunRecord | undefined {
+    const row = this.db.prepare('SELECT * FROM runs ORDER BY started_at DESC, rowid DESC LIMIT 1').get() as RunRow | undefined;
+    return row ? toRecord(row) : undefined;
+  }
+}

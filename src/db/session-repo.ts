@@ -1,0 +1,176 @@
+import type { Db } from './connection.js';
+import type { Clock } from './feature-repo.js';
+import { systemClock } from './feature-repo.js';
+import { appendEvent } from './event-repo.js';
+
+export type SessionStatus = 'running' | 'succeeded' | 'failed' | 'aborted';
+
+export interface SessionUsage {
+  readonly turns: number;
+  readonly inputTokens: number;
+  readonly outputTokens: number;
+  readonly cacheReadTokens: number;
+  readonly cacheCreationTokens: number;
+  readonly costUsd: number;
+}
+
+export interface SessionRecord extends SessionUsage {
+  readonly id: string;
+  readonly runId: string | null;
+  readonly slot: number | null;
+  readonly role: string;
+  readonly featureIds: number[];
+  readonly model: string | null;
+  readonly status: SessionStatus;
+  readonly outcome: string | null;
+  readonly startedAt: number;
+  readonly endedAt: number | null;
+  readonly transcriptPath: string | null;
+  readonly error: string | null;
+}
+
+interface SessionRow {
+  id: string;
+  run_id: string | null;
+  slot: number | null;
+  role: string;
+  feature_ids: string;
+  model: string | null;
+  status: SessionStatus;
+  outcome: string | null;
+  started_at: number;
+  ended_at: number | null;
+  turns: number;
+  input_tokens: number;
+  output_tokens: number;
+  cache_read_tokens: number;
+  cache_creation_tokens: number;
+  cost_usd: number;
+  transcript_path: string | null;
+  error: string | null;
+}
+
+const toRecord = (r: SessionRow): SessionRecord => ({
+  id: r.id,
+  runId: r.run_id,
+  slot: r.slot,
+  role: r.role,
+  featureIds: JSON.parse(r.feature_ids) as number[],
+  model: r.model,
+  status: r.status,
+  outcome: r.outcome,
+  startedAt: r.started_at,
+  endedAt: r.ended_at,
+  turns: r.turns,
+  inputTokens: r.input_tokens,
+  outputTokens: r.output_tokens,
+  cacheReadTokens: r.cache_read_tokens,
+  cacheCreationTokens: r.cache_creation_tokens,
+  costUsd: r.cost_usd,
+  transcriptPath: r.transcript_path,
+  error: r.error,
+});
+
+/** Agent sessions: one row each, with usage summed onto the features they worked on. */
+export class SessionRepo {
+  constructor(
+    private readonly db: Db,
+    private readonly clock: Clock = systemClock,
+  ) {}
+
+  start(input: { id: string; runId: string | null; slot: number | null; role: string; featureIds: readonly number[]; model: string | null; transcriptPath: string }): void {
+    const now = this.clock.now();
+    this.db
+      .transaction(() => {
+        this.db
+          .prepare(
+            `INSERT INTO sessions (id, run_id, slot, role, feature_ids, model, status, started_at, transcript_path)
+             VALUES (@id, @runId, @slot, @role, @featureIds, @model, 'running', @now, @transcriptPath)`,
+          )
+          .run({ ...input, featureIds: JSON.stringify(input.featureIds), now });
+        appendEvent(this.db, {
+          type: 'session.started',
+          at: now,
+          runId: input.runId,
+          sessionId: input.id,
+          featureId: input.featureIds[0] ?? null,
+          slot: input.slot,
+          payload: { role: input.role, model: input.model, featureIds: input.featureIds },
+        });
+      })
+      .immediate();
+  }
+
+  /** Ends a session, and adds its tokens and cost to each feature it worked on. */
+  end(id: string, result: { status: SessionStatus; outcome: string; usage: SessionUsage; error: string | null }): SessionRecord {
+    const now = this.clock.now();
+    return this.db
+      .transaction(() => {
+        const row = this.db
+          .prepare(
+            `UPDATE sessions SET status = @status, outcome = @outcome, ended_at = @now, turns = @turns,
+               input_tokens = @inputTokens, output_tokens = @outputTokens, cache_read_tokens = @cacheReadTokens,
+               cache_creation_tokens = @cacheCreationTokens, cost_usd = @costUsd, error = @error
+             WHERE id = @id RETURNING *`,
+          )
+          .get({ id, now, status: result.status, outcome: result.outcome, error: result.error, ...result.usage }) as SessionRow;
+        const featureIds = JSON.parse(row.feature_ids) as number[];
+        // Shared sessions split their usage evenly between the features they worked on.
+        const share = featureIds.length > 0 ? 1 / featureIds.length : 0;
+        const add = this.db.prepare(
+          `UPDATE features SET input_tokens = input_tokens + @i, output_tokens = output_tokens + @o,
+             cache_read_tokens = cache_read_tokens + @cr, cache_creation_tokens = cache_creation_tokens + @cc,
+             cost_usd = cost_usd + @cost WHERE id = @id`,
+        );
+        for (const fid of featureIds) {
+          add.run({
+            id: fid,
+            i: Math.round(result.usage.inputTokens * share),
+            o: Math.round(result.usage.outputTokens * share),
+            cr: Math.round(result.usage.cacheReadTokens * share),
+            cc: Math.round(result.usage.cacheCreationTokens * share),
+            cost: result.usage.costUsd * share,
+          });
+        }
+        appendEvent(this.db, {
+          type: 'session.ended',
+          at: now,
+          runId: row.run_id,
+          sessionId: id,
+          featureId: featureIds[0] ?? null,
+          slot: row.slot,
+          payload: { role: row.role, status: result.status, outcome: result.outcome, turns: result.usage.turns, costUsd: result.usage.costUsd, error: result.error },
+        });
+        return toRecord(row);
+      })
+      .immediate();
+  }
+
+  get(id: string): SessionRecord | undefined {
+    const row = this.db.prepare('SELECT * FROM sessions WHERE id = ?').get(id) as SessionRow | undefined;
+    return row ? toRecord(row) : undefined;
+  }
+
+  list(filter: { runId?: string; featureId?: number } = {}): SessionRecord[] {
+    const rows = this.db
+      .prepare(
+        `SELECT * FROM sessions
+         WHERE (@runId IS NULL OR run_id = @runId)
+           AND (@featureId IS NULL OR EXISTS (SELECT 1 FROM json_each(feature_ids) WHERE value = @featureId))
+         ORDER BY started_at, id`,
+      )
+      .all({ runId: filter.runId ?? null, featureId: filter.featureId ?? null }) as SessionRow[];
+    return rows.map(toRecord);
+  }
+
+  /** Marks sessions of dead runs that never ended as aborted (crash recovery). */
+  abortRunning(runIds: readonly string[], error: string): number {
+    const now = this.clock.now();
+    return this.db
+      .prepare(
+        `UPDATE sessions SET status = 'aborted', outcome = 'aborted', ended_at = @now, error = @error
+         WHERE status = 'running' AND run_id IN (SELECT value FROM json_each(@runIds))`,
+      )
+      .run({ now, error, runIds: JSON.stringify(runIds) }).changes;
+  }
+}
