@@ -2,6 +2,16 @@ import { ClaimRepo, DEFAULT_CLAIM_POLICY, type ClaimPolicy } from './db/claim-re
 import { openDatabase, type Db } from './db/connection.js';
 import { FeatureRepo, systemClock, type Clock } from './db/feature-repo.js';
 import { RegistryRepo } from './db/registry-repo.js';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { ClaudeRuntime } from './agent/claude-runtime.js';
+import type { AgentRuntime } from './agent/runtime.js';
+import { RunRepo } from './db/run-repo.js';
+import { SessionRepo } from './db/session-repo.js';
+import type { RunSettings } from './config/run-settings.js';
+import type { RunDeps } from './runner/run-loop.js';
+import { createToolGuard } from './runner/tool-guard.js';
+import { createRedactor } from './security/redactor.js';
 import type { Env } from './config/env.js';
 import { registryFile, type ProjectPaths } from './config/paths.js';
 
@@ -36,4 +46,47 @@ export function openProjectStore(paths: ProjectPaths, options: { clock?: Clock; 
     claims: new ClaimRepo(db, clock, options.policy ?? DEFAULT_CLAIM_POLICY),
     close: () => db.close(),
   };
+}
+
+/** Everything `autocoder run` needs, wired with the real Claude runtime. */
+export function createRunDeps(input: {
+  store: ProjectStore;
+  projectName: string;
+  settings: RunSettings;
+  env: Env;
+  report: (line: string) => void;
+  runtime?: AgentRuntime;
+}): RunDeps {
+  const { store } = input;
+  const clock = systemClock;
+  return {
+    paths: store.paths,
+    projectName: input.projectName,
+    db: store.db,
+    features: store.features,
+    claims: new ClaimRepo(store.db, clock, { ...DEFAULT_CLAIM_POLICY, leaseMs: input.settings.leaseMs, backoffBaseMs: input.settings.retryBackoffMs }),
+    sessions: new SessionRepo(store.db, clock),
+    runs: new RunRepo(store.db, clock),
+    runtime: input.runtime ?? new ClaudeRuntime(),
+    settings: input.settings,
+    env: input.env,
+    packageBinDir: packageBinDir(),
+    makeGuard: (root) => createToolGuard(root),
+    redact: createRedactor(providerSecrets(input.env)),
+    now: () => clock.now(),
+    report: input.report,
+  };
+}
+
+/** Secrets autocoder itself was given, masked wherever it writes text. */
+export function providerSecrets(env: Env): string[] {
+  return SECRET_ENV_VARS.map((k) => env[k]).filter((v): v is string => typeof v === 'string' && v.length > 0);
+}
+
+const SECRET_ENV_VARS = ['ANTHROPIC_API_KEY', 'ANTHROPIC_AUTH_TOKEN', 'CLAUDE_CODE_OAUTH_TOKEN', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_BEARER_TOKEN_BEDROCK'] as const;
+
+/** autocoder's own `node_modules/.bin` (where `playwright-cli` is), wherever autocoder is installed. */
+function packageBinDir(): string {
+  const require = createRequire(import.meta.url);
+  return join(dirname(require.resolve('@playwright/cli/package.json')), '..', '..', '.bin');
 }

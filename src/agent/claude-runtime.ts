@@ -92,7 +92,8 @@ function toOptions(spec: AgentSpec, abortController: AbortController): Options {
   return {
     cwd: spec.cwd,
     ...(spec.model ? { model: spec.model } : {}),
-    systemPrompt: spec.systemPrompt,
+    // Keep Claude Code's own system prompt (tool usage, environment) and add the role's.
+    systemPrompt: { type: 'preset', preset: 'claude_code', append: spec.systemPrompt },
     tools: [...spec.builtinTools],
     allowedTools: [...spec.builtinTools, ...mcpToolNames],
     // dontAsk: anything not pre-approved is refused, never waits for a human.

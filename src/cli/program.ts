@@ -3,6 +3,7 @@ import { AppError, errorMessage } from '../domain/errors.js';
 import { registerBacklogCommands } from './commands/backlog.js';
 import { registerMcpCommand } from './commands/mcp.js';
 import { registerProjectCommands } from './commands/projects.js';
+import { registerRunCommand } from './commands/run.js';
 import type { CliContext } from './context.js';
 import { EXIT, exitCodeFor } from './exit-codes.js';
 import { VERSION } from './version.js';
@@ -33,6 +34,7 @@ export function buildProgram(ctx: CliContext, setExitCode: (code: number) => voi
   registerProjectCommands(program, ctx, run);
   registerBacklogCommands(program, ctx, run);
   registerMcpCommand(program, ctx, run);
+  registerRunCommand(program, ctx, run, setExitCode);
   return program;
 }
 

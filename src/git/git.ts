@@ -33,3 +33,21 @@ export function isGitRepo(dir: string): boolean {
 export function gitInit(dir: string): void {
   gitOk(dir, ['init', '--quiet', '--initial-branch=main']);
 }
+
+export interface GitIdentity {
+  readonly name: string;
+  readonly email: string;
+}
+
+/**
+ * The identity agents commit as: the user's own git identity for this repository when one is
+ * configured, else "autocoder". Passed to sessions through GIT_AUTHOR_* / GIT_COMMITTER_*,
+ * because a session may run with its own HOME, where the user's ~/.gitconfig is not found.
+ */
+export function gitIdentity(cwd: string): GitIdentity {
+  const read = (key: string) => {
+    const res = git(cwd, ['config', '--get', key]);
+    return res.status === 0 ? res.stdout.trim() : '';
+  };
+  return { name: read('user.name') || 'autocoder', email: read('user.email') || 'autocoder@localhost' };
+}

@@ -1,10 +1,11 @@
+import { EventEmitter } from 'node:events';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type Conversation, readConversation, type ToolResultView } from './conversation.js';
 import { messageJson, type Reply, reply, sseEvents } from './reply.js';
 
 /** Decides the assistant's next message from the conversation so far. */
-export type Script = (conversation: Conversation) => Reply;
+export type Script = (conversation: Conversation) => Reply | Promise<Reply>;
 
 export type Fault =
   | { kind: 'status'; status: number; headers?: Record<string, string>; body?: Record<string, unknown> }
@@ -42,6 +43,8 @@ export interface ScriptedModelServer {
   readonly requests: RequestRecord[];
   /** Adds a fault for upcoming requests. */
   inject(rule: FaultRule): void;
+  /** Resolves with the first main-loop request (as it arrives) that matches, or rejects after `timeoutMs`. */
+  waitForRequest(match: (conversation: Conversation) => boolean, timeoutMs: number): Promise<Conversation>;
   /** Total wall time spent answering requests (to subtract from harness timings). */
   busyMs(): number;
   close(): Promise<void>;
@@ -59,6 +62,8 @@ const SIDE_CALL_REPLY = (conv: Conversation): Reply => {
 export async function startScriptedModelServer(script: Script, options: { port?: number; host?: string } = {}): Promise<ScriptedModelServer> {
   const requests: RequestRecord[] = [];
   const rules: FaultRule[] = [];
+  const arrivals = new EventEmitter();
+  arrivals.setMaxListeners(100);
   let busy = 0;
 
   const takeFault = (conv: Conversation): Fault | null => {
@@ -98,6 +103,7 @@ export async function startScriptedModelServer(script: Script, options: { port?:
     }
     const body = JSON.parse(await readBody(req)) as Record<string, unknown>;
     const conv = readConversation(body);
+    if (!conv.isSideCall) arrivals.emit('request', conv);
     const fault = takeFault(conv);
     if (fault?.kind === 'status') {
       res
@@ -108,7 +114,7 @@ export async function startScriptedModelServer(script: Script, options: { port?:
     }
     let answer: Reply;
     try {
-      answer = conv.isSideCall ? SIDE_CALL_REPLY(conv) : script(conv);
+      answer = conv.isSideCall ? SIDE_CALL_REPLY(conv) : await script(conv);
     } catch (err: unknown) {
       const message = err instanceof Error ? err.message : String(err);
       res.writeHead(500, { 'content-type': 'application/json' }).end(JSON.stringify({ type: 'error', error: { type: 'api_error', message: `script failed: ${message}` } }));
@@ -151,6 +157,20 @@ export async function startScriptedModelServer(script: Script, options: { port?:
     url: `http://127.0.0.1:${port}`,
     requests,
     inject: (rule) => rules.push({ ...rule }),
+    waitForRequest: (match, timeoutMs) =>
+      new Promise<Conversation>((resolve, reject) => {
+        const timer = setTimeout(() => {
+          arrivals.off('request', listener);
+          reject(new Error(`no matching model request within ${timeoutMs} ms`));
+        }, timeoutMs);
+        function listener(conv: Conversation) {
+          if (!match(conv)) return;
+          clearTimeout(timer);
+          arrivals.off('request', listener);
+          resolve(conv);
+        }
+        arrivals.on('request', listener);
+      }),
     busyMs: () => busy,
     close: () =>
       new Promise<void>((resolve) => {

@@ -1,0 +1,58 @@
+import type { Command } from 'commander';
+import { createRunDeps, openProjectStore, openRegistry } from '../../compose.js';
+import { loadRunSettings } from '../../config/run-settings.js';
+import { AppError } from '../../domain/errors.js';
+import { resolveProject } from '../../projects/projects.js';
+import { runProject } from '../../runner/run-loop.js';
+import { basename } from 'node:path';
+import type { CliContext } from '../context.js';
+
+const positiveInt = (flag: string) => (raw: string) => {
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1) throw new AppError('INVALID_INPUT', `${flag} must be a whole number of at least 1, not "${raw}"`);
+  return n;
+};
+
+/** run: the single-agent run loop in the foreground. */
+export function registerRunCommand(program: Command, ctx: CliContext, run: (fn: () => void | Promise<void>) => Promise<void>, setExitCode: (code: number) => void): void {
+  program
+    .command('run')
+    .description('work the project: plan the backlog from the spec if empty, then one coding session per ready feature')
+    .argument('<project>', 'registered name or path')
+    .option('--model <model>', 'model for the agents (default: Claude Code default, or $AUTOCODER_MODEL)')
+    .option('--max-iterations <n>', 'stop after this many coding sessions', positiveInt('--max-iterations'))
+    .option('--max-turns <n>', 'turn limit per session', positiveInt('--max-turns'))
+    .option('--yolo', 'skip browser verification instructions (faster, less certain)')
+    .action((project: string, opts: { model?: string; maxIterations?: number; maxTurns?: number; yolo?: boolean }) =>
+      run(async () => {
+        const settings = loadRunSettings(ctx.env, { model: opts.model, maxIterations: opts.maxIterations, maxTurns: opts.maxTurns, yolo: opts.yolo });
+        const reg = openRegistry(ctx.env);
+        let resolved;
+        try {
+          resolved = resolveProject(reg.registry, project, ctx.cwd);
+        } finally {
+          reg.close();
+        }
+        const store = openProjectStore(resolved.paths, { create: false });
+        const controller = new AbortController();
+        let signals = 0;
+        const onSignal = (sig: NodeJS.Signals) => {
+          signals += 1;
+          if (signals > 1) process.exit(130);
+          ctx.stderr(`${sig}: stopping the current session and handing its feature back (again to force quit)…\n`);
+          controller.abort();
+        };
+        process.on('SIGINT', onSignal);
+        process.on('SIGTERM', onSignal);
+        try {
+          const deps = createRunDeps({ store, projectName: resolved.name ?? basename(resolved.paths.root), settings, env: ctx.env, report: (line) => ctx.stdout(`${line}\n`) });
+          const result = await runProject(deps, controller.signal);
+          if (result.status === 'failed') setExitCode(1);
+        } finally {
+          process.off('SIGINT', onSignal);
+          process.off('SIGTERM', onSignal);
+          store.close();
+        }
+      }),
+    );
+}

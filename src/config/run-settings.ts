@@ -1,0 +1,47 @@
+import { z } from 'zod';
+import { AppError } from '../domain/errors.js';
+import type { Env } from './env.js';
+
+/** Settings of one `autocoder run`. Defaults < environment (AUTOCODER_*) < CLI flags. */
+export const RunSettingsSchema = z
+  .object({
+    model: z.string().min(1).optional().describe('Model for all roles (Claude Code default when unset)'),
+    maxIterations: z.number().int().min(1).optional().describe('Stop after this many coding sessions'),
+    maxTurns: z.number().int().min(1).max(10_000).optional().describe('Turn limit per session (default per role)'),
+    yolo: z.boolean().default(false).describe('No browser verification instructions and no testing agents'),
+    leaseMs: z.number().int().min(1_000).default(90_000).describe('How long a claim lives without a heartbeat'),
+    heartbeatMs: z.number().int().min(100).default(10_000).describe('How often the runner renews the leases it holds'),
+    retryBackoffMs: z.number().int().min(0).default(15_000).describe('Base backoff before a failed feature is retried (doubles per attempt)'),
+    maxWaitMs: z.number().int().min(0).default(6 * 3_600_000).describe('Longest the runner waits for a rate-limit reset or a backoff before giving up'),
+    chromium: z.string().optional().describe('Browser executable for playwright-cli (found on PATH when unset)'),
+  })
+  .strict();
+
+export type RunSettings = z.infer<typeof RunSettingsSchema>;
+
+const ENV_KEYS: Record<string, keyof RunSettings> = {
+  AUTOCODER_MODEL: 'model',
+  AUTOCODER_LEASE_MS: 'leaseMs',
+  AUTOCODER_HEARTBEAT_MS: 'heartbeatMs',
+  AUTOCODER_RETRY_BACKOFF_MS: 'retryBackoffMs',
+  AUTOCODER_MAX_WAIT_MS: 'maxWaitMs',
+  AUTOCODER_CHROMIUM: 'chromium',
+};
+
+const NUMERIC = new Set<keyof RunSettings>(['leaseMs', 'heartbeatMs', 'retryBackoffMs', 'maxWaitMs']);
+
+export function loadRunSettings(env: Env, flags: Partial<RunSettings>): RunSettings {
+  const fromEnv: Record<string, unknown> = {};
+  for (const [name, key] of Object.entries(ENV_KEYS)) {
+    const raw = env[name];
+    if (raw === undefined || raw === '') continue;
+    fromEnv[key] = NUMERIC.has(key) ? Number(raw) : raw;
+  }
+  const defined = Object.fromEntries(Object.entries(flags).filter(([, v]) => v !== undefined));
+  const parsed = RunSettingsSchema.safeParse({ ...fromEnv, ...defined });
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+    throw new AppError('INVALID_INPUT', `invalid run settings: ${issues}`);
+  }
+  return parsed.data;
+}

