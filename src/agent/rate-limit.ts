@@ -11,8 +11,8 @@ export function parseLimitReset(text: string, now: number): number | null {
     return n < 1e12 ? n * 1000 : n;
   }
   if (!/(rate|usage) limit|too many requests|\b429\b|quota/i.test(text)) return null;
-  const after = /retry[- ]after[:\s]+(\d+)\s*(s|sec|seconds)?\b/i.exec(text) ?? /try again in (\d+)\s*(s|sec|seconds)\b/i.exec(text);
-  if (after?.[1]) return now + Number(after[1]) * 1000;
+  const after = /(?:retry[- ]after[:\s]+|try again in )(\d+)\s*(s|secs?|seconds?|m|mins?|minutes?|h|hours?)?\b/i.exec(text);
+  if (after?.[1]) return now + Number(after[1]) * unitMs(after[2]);
   const clock = /resets?(?: at)? (\d{1,2})(?::(\d{2}))?\s*(am|pm)/i.exec(text);
   if (clock?.[1] && clock[3]) {
     let hour = Number(clock[1]) % 12;
@@ -24,4 +24,11 @@ export function parseLimitReset(text: string, now: number): number | null {
   }
   // A limit without a stated reset time: the caller applies its own bounded backoff.
   return now;
+}
+
+function unitMs(unit: string | undefined): number {
+  const u = (unit ?? 's').toLowerCase();
+  if (u.startsWith('h')) return 3_600_000;
+  if (u.startsWith('m')) return 60_000;
+  return 1000;
 }

@@ -130,9 +130,10 @@ export async function startScriptedModelServer(script: Script, options: { port?:
     res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache' });
     const events = sseEvents(answer, model);
     if (fault?.kind === 'cut') {
-      res.write(events.slice(0, 3).join(''));
+      // Destroy only once the partial stream is flushed: destroying right away discards the
+      // buffered headers and events, and the client sees a refused request, not a cut stream.
+      res.write(events.slice(0, 3).join(''), () => res.destroy());
       record(200, conv, 'cut');
-      res.destroy();
       return;
     }
     if (fault?.kind === 'sse_error') {

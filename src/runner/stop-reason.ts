@@ -20,7 +20,10 @@ export function describeStall(features: readonly Feature[], now: number): Stall 
   if (count('in_progress') > 0) parts.push(`${count('in_progress')} still claimed by another session`);
   if (count('needs_input') > 0) parts.push(`${count('needs_input')} wait for a human answer`);
   if (count('failed') > 0) parts.push(`${count('failed')} failed after all attempts`);
-  const blocked = count('pending');
+  const pending = features.filter((f) => f.status === 'pending');
+  const outOfAttempts = pending.filter((f) => f.attempts >= f.maxAttempts).length;
+  if (outOfAttempts > 0) parts.push(`${outOfAttempts} pending feature(s) have no attempts left`);
+  const blocked = pending.length - outOfAttempts;
   if (blocked > 0) parts.push(`${blocked} pending feature(s) are blocked by those`);
   return { kind: 'stuck', reason: `${passing}/${features.length} pass; ${parts.join(', ')}` };
 }

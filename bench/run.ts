@@ -1,0 +1,29 @@
+/**
+ * `npm run bench -- <name>`: runs one benchmark. Benchmarks print figures and never assert.
+ * To add one, write bench/<name>.ts exporting `run(): Promise<void>` and list it below.
+ */
+interface Bench {
+  run(): Promise<void>;
+}
+
+const BENCHES: Record<string, { readonly about: string; readonly load: () => Promise<Bench> }> = {
+  claims: { about: '5 processes claiming features from one project database: claims/s and double claims', load: () => import('./claims.js') },
+  session: { about: 'harness overhead per coding session with the real Claude Code binary and the scripted model; prompt sizes per role', load: () => import('./session.js') },
+  graph: { about: 'dependency-graph functions and FeatureRepo.ready()/ClaimRepo.claimNext() on 10,000 features / 30,000 edges', load: () => import('./graph.js') },
+};
+
+function usage(): string {
+  const width = Math.max(...Object.keys(BENCHES).map((n) => n.length));
+  const lines = Object.entries(BENCHES).map(([name, b]) => `  ${name.padEnd(width)}  ${b.about}`);
+  return `usage: npm run bench -- <name>\n\navailable benchmarks:\n${lines.join('\n')}\n`;
+}
+
+const name = process.argv[2];
+const bench = name === undefined ? undefined : BENCHES[name];
+if (bench === undefined) {
+  if (name !== undefined && name !== '--help' && name !== '-h') process.stderr.write(`unknown benchmark "${name}"\n\n`);
+  process.stderr.write(usage());
+  process.exitCode = name === '--help' || name === '-h' ? 0 : 2;
+} else {
+  await (await bench.load()).run();
+}

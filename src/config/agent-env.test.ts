@@ -1,0 +1,90 @@
+import { join } from 'node:path';
+import { describe, it, expect } from 'vitest';
+import { buildAgentEnv, PASSTHROUGH_VARS } from './agent-env.js';
+
+const SESSION = '/tmp/ac-abc123';
+const BIN = '/opt/autocoder/node_modules/.bin';
+const BASE = {
+  PATH: '/usr/local/bin:/usr/bin',
+  HOME: '/home/dev',
+  ANTHROPIC_API_KEY: 'sk-ant-key',
+  ANTHROPIC_BASE_URL: 'http://127.0.0.1:9999',
+  LANG: 'en_US.UTF-8',
+  SECRET_THING: 'do-not-leak',
+  GITHUB_TOKEN: 'ghp_nope',
+  NODE_OPTIONS: '--inspect',
+  TMPDIR: '/var/tmp/user',
+};
+
+describe('buildAgentEnv', () => {
+  it('keeps only passthrough variables from the base environment', () => {
+    const env = buildAgentEnv(BASE, { sessionDir: SESSION, packageBinDir: BIN });
+    expect(env.ANTHROPIC_API_KEY).toBe('sk-ant-key');
+    expect(env.ANTHROPIC_BASE_URL).toBe('http://127.0.0.1:9999');
+    expect(env.LANG).toBe('en_US.UTF-8');
+    expect(env).not.toHaveProperty('SECRET_THING');
+    expect(env).not.toHaveProperty('GITHUB_TOKEN');
+    expect(env).not.toHaveProperty('NODE_OPTIONS');
+    const own = new Set(['PATH', 'HOME', 'TMPDIR', 'CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC', 'DISABLE_AUTOUPDATER', 'NO_UPDATE_NOTIFIER', 'CLAUDE_AGENT_SDK_CLIENT_APP']);
+    const allowed = new Set<string>(PASSTHROUGH_VARS);
+    for (const key of Object.keys(env)) expect(allowed.has(key) || own.has(key), key).toBe(true);
+  });
+
+  it('drops empty passthrough values', () => {
+    const env = buildAgentEnv({ ...BASE, ANTHROPIC_AUTH_TOKEN: '' }, { sessionDir: SESSION, packageBinDir: BIN });
+    expect(env).not.toHaveProperty('ANTHROPIC_AUTH_TOKEN');
+  });
+
+  it('puts the package bin folder first on PATH', () => {
+    const env = buildAgentEnv(BASE, { sessionDir: SESSION, packageBinDir: BIN });
+    expect(env.PATH).toBe(`${BIN}:/usr/local/bin:/usr/bin`);
+  });
+
+  it('falls back to a default PATH when the base has none', () => {
+    const env = buildAgentEnv({ HOME: '/home/dev' }, { sessionDir: SESSION, packageBinDir: BIN });
+    expect(env.PATH?.split(':')[0]).toBe(BIN);
+    expect(env.PATH?.split(':')).toContain('/usr/bin');
+  });
+
+  it('gives each session its own TMPDIR', () => {
+    const a = buildAgentEnv(BASE, { sessionDir: '/tmp/ac-one', packageBinDir: BIN });
+    const b = buildAgentEnv(BASE, { sessionDir: '/tmp/ac-two', packageBinDir: BIN });
+    expect(a.TMPDIR).toBe(join('/tmp/ac-one', 'tmp'));
+    expect(b.TMPDIR).toBe(join('/tmp/ac-two', 'tmp'));
+  });
+
+  it("keeps the user's HOME when CLAUDE_CONFIG_DIR is not set (login credentials live there)", () => {
+    const env = buildAgentEnv(BASE, { sessionDir: SESSION, packageBinDir: BIN });
+    expect(env.HOME).toBe('/home/dev');
+    expect(env).not.toHaveProperty('CLAUDE_CONFIG_DIR');
+  });
+
+  it('uses a per-session HOME when CLAUDE_CONFIG_DIR is set', () => {
+    const env = buildAgentEnv({ ...BASE, CLAUDE_CONFIG_DIR: '/home/dev/.claude-alt' }, { sessionDir: SESSION, packageBinDir: BIN });
+    expect(env.HOME).toBe(join(SESSION, 'home'));
+    expect(env.CLAUDE_CONFIG_DIR).toBe('/home/dev/.claude-alt');
+  });
+
+  it('disables non-essential traffic and auto-updates', () => {
+    const env = buildAgentEnv(BASE, { sessionDir: SESSION, packageBinDir: BIN });
+    expect(env.CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC).toBe('1');
+    expect(env.DISABLE_AUTOUPDATER).toBe('1');
+  });
+
+  it('applies extra variables last, overriding anything else', () => {
+    const env = buildAgentEnv(BASE, {
+      sessionDir: SESSION,
+      packageBinDir: BIN,
+      extra: { PLAYWRIGHT_CLI_SESSION: 'ac-abc123', GIT_AUTHOR_NAME: 'Bot', LANG: 'C.UTF-8' },
+    });
+    expect(env.PLAYWRIGHT_CLI_SESSION).toBe('ac-abc123');
+    expect(env.GIT_AUTHOR_NAME).toBe('Bot');
+    expect(env.LANG).toBe('C.UTF-8');
+  });
+
+  it('does not modify the base environment', () => {
+    const base = { ...BASE };
+    buildAgentEnv(base, { sessionDir: SESSION, packageBinDir: BIN, extra: { X: '1' } });
+    expect(base).toEqual(BASE);
+  });
+});

@@ -1,0 +1,92 @@
+import { describe, it, expect } from 'vitest';
+import { AppError } from '../domain/errors.js';
+import { loadRunSettings, type RunSettings } from './run-settings.js';
+
+function settingsError(env: Record<string, string>, flags: Partial<RunSettings>): AppError {
+  try {
+    loadRunSettings(env, flags);
+  } catch (err: unknown) {
+    if (err instanceof AppError) return err;
+    throw err;
+  }
+  throw new Error('loadRunSettings did not throw');
+}
+
+describe('loadRunSettings', () => {
+  it('uses the defaults with no environment and no flags', () => {
+    expect(loadRunSettings({}, {})).toEqual({
+      yolo: false,
+      leaseMs: 90_000,
+      heartbeatMs: 10_000,
+      retryBackoffMs: 15_000,
+      maxWaitMs: 6 * 3_600_000,
+    });
+  });
+
+  it('reads AUTOCODER_* variables, parsing the numeric ones', () => {
+    const s = loadRunSettings(
+      {
+        AUTOCODER_MODEL: 'claude-sonnet-4-5',
+        AUTOCODER_LEASE_MS: '120000',
+        AUTOCODER_HEARTBEAT_MS: '500',
+        AUTOCODER_RETRY_BACKOFF_MS: '0',
+        AUTOCODER_MAX_WAIT_MS: '60000',
+        AUTOCODER_CHROMIUM: '/usr/bin/chromium',
+        UNRELATED: 'x',
+      },
+      {},
+    );
+    expect(s).toEqual({
+      model: 'claude-sonnet-4-5',
+      yolo: false,
+      leaseMs: 120_000,
+      heartbeatMs: 500,
+      retryBackoffMs: 0,
+      maxWaitMs: 60_000,
+      chromium: '/usr/bin/chromium',
+    });
+  });
+
+  it('ignores empty environment values', () => {
+    expect(loadRunSettings({ AUTOCODER_LEASE_MS: '', AUTOCODER_MODEL: '' }, {})).toEqual(loadRunSettings({}, {}));
+  });
+
+  it('lets flags override the environment', () => {
+    const s = loadRunSettings({ AUTOCODER_LEASE_MS: '120000', AUTOCODER_MODEL: 'env-model' }, { leaseMs: 5_000, model: 'flag-model', yolo: true, maxIterations: 3 });
+    expect(s.leaseMs).toBe(5_000);
+    expect(s.model).toBe('flag-model');
+    expect(s.yolo).toBe(true);
+    expect(s.maxIterations).toBe(3);
+  });
+
+  it('does not let undefined flags erase environment values', () => {
+    const s = loadRunSettings({ AUTOCODER_LEASE_MS: '120000', AUTOCODER_MODEL: 'env-model' }, { leaseMs: undefined, model: undefined, maxIterations: undefined });
+    expect(s.leaseMs).toBe(120_000);
+    expect(s.model).toBe('env-model');
+    expect(s).not.toHaveProperty('maxIterations');
+  });
+
+  it('rejects a non-numeric environment number, naming the field', () => {
+    const err = settingsError({ AUTOCODER_LEASE_MS: 'abc' }, {});
+    expect(err.code).toBe('INVALID_INPUT');
+    expect(err.message).toContain('leaseMs');
+  });
+
+  it('rejects out-of-range values, naming the field', () => {
+    const iterations = settingsError({}, { maxIterations: 0 });
+    expect(iterations.code).toBe('INVALID_INPUT');
+    expect(iterations.message).toContain('maxIterations');
+
+    const heartbeat = settingsError({ AUTOCODER_HEARTBEAT_MS: '10' }, {});
+    expect(heartbeat.message).toContain('heartbeatMs');
+
+    const fractional = settingsError({ AUTOCODER_MAX_WAIT_MS: '1.5' }, {});
+    expect(fractional.message).toContain('maxWaitMs');
+  });
+
+  it('rejects unknown flags', () => {
+    const err = settingsError({}, { bogus: 1 } as unknown as Partial<RunSettings>);
+    expect(err.code).toBe('INVALID_INPUT');
+    expect(err.message).toContain('bogus');
+  });
+});
