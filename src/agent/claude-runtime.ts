@@ -73,7 +73,7 @@ function toOptions(spec: AgentSpec, abortController: AbortController): Options {
     if (input.hook_event_name !== 'PreToolUse') return {};
     let reason: string | null;
     try {
-      const decision = spec.guard(input.tool_name, (input.tool_input ?? {}) as Record<string, unknown>);
+      const decision = spec.guard(input.tool_name, (input.tool_input ?? {}) as Record<string, unknown>, { cwd: input.cwd });
       reason = decision.allow ? null : decision.reason;
     } catch (err: unknown) {
       // A guard that fails must not let the call through.

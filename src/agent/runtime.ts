@@ -23,8 +23,8 @@ export interface AgentTool {
 
 export type GuardDecision = { readonly allow: true } | { readonly allow: false; readonly reason: string };
 
-/** Decides, before it runs, whether a built-in tool call (Bash, Write, Read…) may run. */
-export type ToolGuard = (toolName: string, input: Record<string, unknown>) => GuardDecision;
+/** Decides, before it runs, whether a built-in tool call (Bash, Write, Read…) may run. `cwd` is the shell's current folder. */
+export type ToolGuard = (toolName: string, input: Record<string, unknown>, context: { readonly cwd?: string }) => GuardDecision;
 
 export interface AgentSpec {
   readonly role: AgentRole;

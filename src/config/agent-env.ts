@@ -72,5 +72,7 @@ export function buildAgentEnv(base: Env, options: AgentEnvOptions): Record<strin
   env.DISABLE_AUTOUPDATER = '1';
   env.NO_UPDATE_NOTIFIER = '1';
   env.CLAUDE_AGENT_SDK_CLIENT_APP = 'autocoder';
+  // npx must never fetch and run a package that is not installed (it would without a terminal).
+  env.npm_config_yes = 'false';
   return { ...env, ...options.extra };
 }

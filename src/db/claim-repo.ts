@@ -5,6 +5,7 @@ import type { Db } from './connection.js';
 import { appendEvent } from './event-repo.js';
 import { type Clock, notFound, systemClock } from './feature-repo.js';
 import { type Feature, type FeatureRow, loadDependencies, toFeature } from './feature-rows.js';
+import { cachedStatement, type Statement } from './statement-cache.js';
 
 /** Proof of holding a feature. Every write about a claimed feature is compare-and-set on `token`. */
 export interface Claim {
@@ -30,7 +31,9 @@ export interface ClaimPolicy {
 export const DEFAULT_CLAIM_POLICY: ClaimPolicy = { leaseMs: 90_000, backoffBaseMs: 15_000, backoffCapMs: 600_000 };
 
 // The next ready feature: pending, backoff elapsed, attempts left, every dependency passing;
-// ordered by priority, then how much work it unblocks, then id.
+// ordered by priority, then how much work it unblocks, then id. INDEXED BY: without it the
+// planner prefers features_status and sorts every pending row on each claim (O(n) per claim);
+// the partial index is already in scheduling order, so the first ready entry ends the scan.
 const NEXT_READY = `
   SELECT f.id FROM features f INDEXED BY features_ready
   WHERE f.status = 'pending' AND f.run_after <= @now AND f.attempts < f.max_attempts
@@ -53,45 +56,39 @@ export class ClaimRepo {
 
   /** Claims the next ready feature for `owner`, or returns null when nothing is ready. */
   claimNext(owner: string): ClaimResult | null {
-    const row = this.db
-      .transaction(() =>
-        this.db
-          .prepare(`UPDATE features SET ${CLAIM_SET} WHERE id = (${NEXT_READY}) RETURNING *`)
-          .get(this.claimParams(owner)) as FeatureRow | undefined,
-      )
+    return this.db
+      .transaction(() => {
+        const claim = this.prepared(`UPDATE features SET ${CLAIM_SET} WHERE id = (${NEXT_READY}) RETURNING *`);
+        const row = claim.get(this.claimParams(owner)) as FeatureRow | undefined;
+        return row ? this.afterClaim(row, owner) : null;
+      })
       .immediate();
-    return row ? this.afterClaim(row, owner) : null;
   }
 
   /** Claims one specific feature; it must be ready (pending, dependencies passing, backoff elapsed). */
   claimFeature(featureId: number, owner: string): ClaimResult {
-    const row = this.db
+    return this.db
       .transaction(() => {
-        const found = this.db
-          .prepare(
-            `UPDATE features SET ${CLAIM_SET}
-             WHERE id = @id AND status = 'pending' AND attempts < max_attempts
-               AND NOT EXISTS (SELECT 1 FROM feature_dependencies d JOIN features p ON p.id = d.depends_on
-                               WHERE d.feature_id = features.id AND p.status <> 'passing')
-             RETURNING *`,
-          )
-          .get({ ...this.claimParams(owner), id: featureId }) as FeatureRow | undefined;
+        const found = this.prepared(
+          `UPDATE features SET ${CLAIM_SET}
+           WHERE id = @id AND status = 'pending' AND attempts < max_attempts
+             AND NOT EXISTS (SELECT 1 FROM feature_dependencies d JOIN features p ON p.id = d.depends_on
+                             WHERE d.feature_id = features.id AND p.status <> 'passing')
+           RETURNING *`,
+        ).get({ ...this.claimParams(owner), id: featureId }) as FeatureRow | undefined;
         if (!found) throw this.whyNotClaimable(featureId);
-        return found;
+        return this.afterClaim(found, owner);
       })
       .immediate();
-    return this.afterClaim(row, owner);
   }
 
   /** Extends the lease. Returns false when the claim was lost: the holder must stop at once. */
   heartbeat(claim: Claim): boolean {
     const now = this.clock.now();
-    const info = this.db
-      .prepare(
-        `UPDATE features SET heartbeat_at = @now, lease_expires_at = @now + @leaseMs
-         WHERE id = @id AND claim_token = @token AND status = 'in_progress'`,
-      )
-      .run({ now, leaseMs: this.policy.leaseMs, id: claim.featureId, token: claim.token });
+    const info = this.prepared(
+      `UPDATE features SET heartbeat_at = @now, lease_expires_at = @now + @leaseMs
+       WHERE id = @id AND claim_token = @token AND status = 'in_progress'`,
+    ).run({ now, leaseMs: this.policy.leaseMs, id: claim.featureId, token: claim.token });
     return info.changes === 1;
   }
 
@@ -265,11 +262,17 @@ export class ClaimRepo {
     return toFeature(row, loadDependencies(this.db, [row.id]).get(row.id) ?? []);
   }
 
+  /** Runs inside the claim's transaction, so the claim and its event are committed together. */
   private afterClaim(row: FeatureRow, owner: string): ClaimResult {
     // The token is read from the row we just wrote inside the same transaction.
     const claim: Claim = { featureId: row.id, token: row.claim_token as string, epoch: row.claim_epoch, owner };
     appendEvent(this.db, { type: 'feature.claimed', at: this.clock.now(), featureId: row.id, sessionId: owner, payload: { epoch: row.claim_epoch, attempt: row.attempts } });
     return { claim, feature: toFeature(row, loadDependencies(this.db, [row.id]).get(row.id) ?? []) };
+  }
+
+  /** Hot paths (claims, heartbeats) compile their fixed SQL once per connection. */
+  private prepared(sql: string): Statement {
+    return cachedStatement(this.db, sql);
   }
 
   private claimParams(owner: string): Record<string, unknown> {

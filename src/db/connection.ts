@@ -3,7 +3,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { AppError, errorMessage } from '../domain/errors.js';
-import { loadMigrations, migrate } from './migrator.js';
+import { assertSchemaKnown, loadMigrations, migrate } from './migrator.js';
 
 export type Db = Database.Database;
 
@@ -36,11 +36,15 @@ export function openDatabase(file: string, schema: Schema, options: OpenOptions 
     throw new AppError('IO_ERROR', `cannot open ${file}: ${errorMessage(err)}`, { cause: err });
   }
   try {
+    const migrations = loadMigrations(join(MIGRATIONS_ROOT, schema));
+    // Refuse a newer schema before any pragma below can write: switching a rollback-journal
+    // file to WAL rewrites its header.
+    assertSchemaKnown(db, migrations, file);
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL');
     db.pragma('foreign_keys = ON');
     db.pragma('journal_size_limit = 67108864');
-    migrate(db, loadMigrations(join(MIGRATIONS_ROOT, schema)), file);
+    migrate(db, migrations, file);
     return db;
   } catch (err: unknown) {
     db.close();

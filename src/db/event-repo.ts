@@ -1,4 +1,5 @@
 import type { Db } from './connection.js';
+import { cachedStatement } from './statement-cache.js';
 
 export interface NewEvent {
   readonly type: string;
@@ -34,20 +35,19 @@ interface EventRow {
 
 /** Appends to the append-only `events` table; call it inside the transaction that made the change. */
 export function appendEvent(db: Db, event: NewEvent): number {
-  const info = db
-    .prepare(
-      `INSERT INTO events (at, type, run_id, session_id, feature_id, slot, payload)
-       VALUES (@at, @type, @runId, @sessionId, @featureId, @slot, @payload)`,
-    )
-    .run({
-      at: event.at,
-      type: event.type,
-      runId: event.runId ?? null,
-      sessionId: event.sessionId ?? null,
-      featureId: event.featureId ?? null,
-      slot: event.slot ?? null,
-      payload: JSON.stringify(event.payload ?? {}),
-    });
+  const info = cachedStatement(
+    db,
+    `INSERT INTO events (at, type, run_id, session_id, feature_id, slot, payload)
+     VALUES (@at, @type, @runId, @sessionId, @featureId, @slot, @payload)`,
+  ).run({
+    at: event.at,
+    type: event.type,
+    runId: event.runId ?? null,
+    sessionId: event.sessionId ?? null,
+    featureId: event.featureId ?? null,
+    slot: event.slot ?? null,
+    payload: JSON.stringify(event.payload ?? {}),
+  });
   return Number(info.lastInsertRowid);
 }
 

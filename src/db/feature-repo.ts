@@ -195,10 +195,13 @@ export class FeatureRepo {
   ready(limit: number): Feature[] {
     const graph = this.loadGraph();
     const now = this.clock.now();
-    const ids = readySet(graph);
-    const rows = this.listByIds(ids);
-    const byId = new Map(rows.map((f) => [f.id, f]));
-    return ids.map((id) => byId.get(id)).filter((f): f is Feature => f !== undefined && f.runAfter <= now).slice(0, limit);
+    // Only the returned page is loaded in full; the backoff gate needs nothing but run_after.
+    const waiting = new Set(this.db.prepare(`SELECT id FROM features WHERE status = 'pending' AND run_after > ?`).pluck().all(now) as number[]);
+    const page = readySet(graph)
+      .filter((id) => !waiting.has(id))
+      .slice(0, limit);
+    const byId = new Map(this.listByIds(page).map((f) => [f.id, f]));
+    return page.map((id) => byId.get(id)).filter((f): f is Feature => f !== undefined);
   }
 
   /** Features that wait for at least one dependency that is not passing, with what blocks them. */

@@ -1,6 +1,7 @@
 import type { BlockerType } from '../domain/blocker.js';
 import type { FeatureStatus } from '../domain/feature.js';
 import type { Db } from './connection.js';
+import { cachedStatement } from './statement-cache.js';
 
 /** A feature as the rest of autocoder sees it (camelCase; the claim token is never exposed). */
 export interface Feature {
@@ -121,12 +122,11 @@ export function loadDependencies(db: Db, ids?: readonly number[]): Map<number, n
   const rows = (
     ids === undefined
       ? db.prepare('SELECT feature_id, depends_on FROM feature_dependencies ORDER BY feature_id, depends_on').all()
-      : db
-          .prepare(
-            `SELECT feature_id, depends_on FROM feature_dependencies
-             WHERE feature_id IN (SELECT value FROM json_each(?)) ORDER BY feature_id, depends_on`,
-          )
-          .all(JSON.stringify(ids))
+      : cachedStatement(
+          db,
+          `SELECT feature_id, depends_on FROM feature_dependencies
+           WHERE feature_id IN (SELECT value FROM json_each(?)) ORDER BY feature_id, depends_on`,
+        ).all(JSON.stringify(ids))
   ) as { feature_id: number; depends_on: number }[];
   const map = new Map<number, number[]>();
   for (const r of rows) {

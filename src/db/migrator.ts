@@ -36,6 +36,22 @@ export function loadMigrations(dir: string): Migration[] {
  * the last complete version. A database written by a newer autocoder is refused untouched.
  */
 export function migrate(db: Database.Database, migrations: readonly Migration[], label: string): number {
+  const current = assertSchemaKnown(db, migrations, label);
+  const latest = migrations.length;
+  for (const m of migrations.slice(current)) {
+    db.transaction(() => {
+      db.exec(m.sql);
+      db.pragma(`user_version = ${m.version}`);
+    }).immediate();
+  }
+  return latest;
+}
+
+/**
+ * Returns the database's schema version; throws SCHEMA_TOO_NEW when it is newer than
+ * `migrations` know. Only reads, so it can run before anything is allowed to touch the file.
+ */
+export function assertSchemaKnown(db: Database.Database, migrations: readonly Migration[], label: string): number {
   const current = db.pragma('user_version', { simple: true }) as number;
   const latest = migrations.length;
   if (current > latest) {
@@ -46,11 +62,5 @@ export function migrate(db: Database.Database, migrations: readonly Migration[],
       { details: { version: current, supported: latest } },
     );
   }
-  for (const m of migrations.slice(current)) {
-    db.transaction(() => {
-      db.exec(m.sql);
-      db.pragma(`user_version = ${m.version}`);
-    }).immediate();
-  }
-  return latest;
+  return current;
 }

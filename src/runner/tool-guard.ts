@@ -9,13 +9,14 @@ import { checkFileToolCall } from '../security/file-guard.js';
  */
 export function createToolGuard(projectRoot: string, options: Omit<PolicyContext, 'projectRoot'> = {}): ToolGuard {
   const root = realpathSync(projectRoot);
-  return (toolName, input) => {
+  const realpath = (p: string) => realpathSync.native(p);
+  return (toolName, input, context) => {
     if (toolName === 'Bash') {
       const command = input.command;
       if (typeof command !== 'string') return { allow: false, reason: 'Bash needs a "command" string' };
-      const decision = evaluateBashCommand(command, { ...options, projectRoot: root });
+      const decision = evaluateBashCommand(command, { ...options, projectRoot: root, realpath, ...(context.cwd ? { cwd: context.cwd } : {}) });
       return decision.decision === 'allow' ? { allow: true } : { allow: false, reason: `command refused (${decision.category}): ${decision.reason}` };
     }
-    return checkFileToolCall(toolName, input, { projectRoot: root, realpath: (p) => realpathSync.native(p) });
+    return checkFileToolCall(toolName, input, { projectRoot: root, realpath });
   };
 }

@@ -7,7 +7,7 @@ import { projectPaths } from '../../src/config/paths.js';
 import { SessionRepo } from '../../src/db/session-repo.js';
 import { gitOk } from '../../src/git/git.js';
 import { agentTestEnv } from '../support/agent-env.js';
-import { cli, startCli } from '../support/cli-process.js';
+import { cli, cliAsync, startCli } from '../support/cli-process.js';
 import {
   assignedFeature,
   codingSession,
@@ -60,7 +60,7 @@ function inspect<T>(dir: string, fn: (store: ReturnType<typeof openProjectStore>
 describe('autocoder run with the real Claude Code binary and a scripted model', () => {
   it('plans the backlog from the spec, then implements every feature in its own session', async () => {
     const { env, dir } = await setup(roleScript({ initializer: initializerSession(SAMPLE_FEATURES), coding: codingSession() }));
-    const run = cli(['run', 'notes'], env);
+    const run = await cliAsync(['run', 'notes'], env);
     expect(run.stderr).toBe('');
     expect(run.stdout).toContain('The initializer created 4 features.');
     expect(run.stdout).toContain('All 4 features pass.');
@@ -102,7 +102,7 @@ describe('autocoder run with the real Claude Code binary and a scripted model', 
 
   it('retries a feature whose session does not pass it, and fails it after max_attempts', async () => {
     const { env, dir } = await setup(roleScript({ initializer: initializerSession(SAMPLE_FEATURES), coding: codingSession({ pass: (id) => id !== 2 }) }));
-    const run = cli(['run', 'notes'], env);
+    const run = await cliAsync(['run', 'notes'], env);
     expect(run.status).toBe(0);
     expect(run.stdout).toMatch(/Nothing can proceed: 2\/4 pass; 1 failed after all attempts, 1 pending feature\(s\) are blocked by those/);
     inspect(dir, (store, sessions) => {
@@ -119,7 +119,7 @@ describe('autocoder run with the real Claude Code binary and a scripted model', 
     const { env, dir, server: s } = await setup(roleScript({ initializer: initializerSession(SAMPLE_FEATURES), coding: codingSession() }));
     s.inject({ fault: { kind: 'status', status: 529 }, when: isCoding, times: 2 });
     s.inject({ fault: { kind: 'cut' }, when: (c) => isCoding(c) && c.turn === 2, times: 1 });
-    const run = cli(['run', 'notes'], env);
+    const run = await cliAsync(['run', 'notes'], env);
     expect(run.stdout).toContain('All 4 features pass.');
     expect(run.status).toBe(0);
     expect(s.requests.filter((r) => r.fault === 'status')).toHaveLength(2);
@@ -137,7 +137,7 @@ describe('autocoder run with the real Claude Code binary and a scripted model', 
           : coding(conv),
     });
     const { env, dir, server: s } = await setup(script);
-    const run = cli(['run', 'notes'], env);
+    const run = await cliAsync(['run', 'notes'], env);
     expect(run.status).toBe(0);
     const denied = s.requests.find((r) => r.lastToolResults.some((t) => t.name === 'Bash' && t.isError));
     expect(denied?.lastToolResults[0]?.text).toMatch(/command refused \(network\)/);
@@ -161,7 +161,7 @@ describe('autocoder run with the real Claude Code binary and a scripted model', 
     release();
     inspect(dir, (store) => expect(store.features.get(2).status).toBe('in_progress'));
 
-    const second = cli(['run', 'notes'], env);
+    const second = await cliAsync(['run', 'notes'], env);
     expect(second.stdout).toContain('Recovered 1 feature(s) from a run that died: #2.');
     expect(second.stdout).toContain('All 4 features pass.');
     expect(second.status).toBe(0);
@@ -180,7 +180,7 @@ describe('autocoder run with the real Claude Code binary and a scripted model', 
     const specFile = join(root, 'bad-spec.txt');
     writeFileSync(specFile, '<project_specification>\n  <project_name>x</project_name>\n  <overview>o</overview>\n</project_specification>\n');
     expect(cli(['new', 'bad', '--dir', join(root, 'bad'), '--spec', specFile], env).status).toBe(0);
-    const run = cli(['run', 'bad'], env);
+    const run = await cliAsync(['run', 'bad'], env);
     expect(run.status).toBe(2);
     expect(run.stderr).toMatch(/app_spec\.txt:1: missing required section <technology_stack>/);
     expect(server.requests).toHaveLength(0);

@@ -31,3 +31,17 @@ export function startCli(args: readonly string[], env: NodeJS.ProcessEnv, cwd = 
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
   return { child, output: () => output, exited };
 }
+
+/**
+ * Runs the CLI to completion without blocking this process's event loop — required when the
+ * CLI talks to a server living in the test process (spawnSync would deadlock against it).
+ */
+export async function cliAsync(args: readonly string[], env: NodeJS.ProcessEnv, cwd = REPO_ROOT): Promise<CliResult> {
+  const child = spawn(process.execPath, [CLI, ...args], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout?.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
+  const status = await new Promise<number>((resolve) => child.on('close', (code) => resolve(code ?? -1)));
+  return { status, stdout, stderr };
+}

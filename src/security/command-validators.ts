@@ -1,0 +1,251 @@
+/**
+ * Validators for file, text and process commands. Each returns null (arguments acceptable) or a
+ * denial whose reason tells the agent what to do instead. Paths are checked against every
+ * working directory the command may run in (see CommandCheck.cwds).
+ */
+import path from 'node:path';
+import { checkArgPaths, checkPath, findOption, parseOptions } from './arg-checks.js';
+import { deny, type CommandCheck, type Denial, type Validator } from './policy-types.js';
+
+export const DEFAULT_DEV_SERVER_NAMES: readonly string[] = ['node', 'npm', 'npx', 'vite', 'next', 'tsx'];
+
+/** Runtimes whose bare name also matches the autocoder runner and other agents' processes. */
+const GENERIC_RUNTIMES = new Set(['node', 'npm', 'npx']);
+
+const readAll: Validator = (c) => checkArgPaths(c, 'read');
+const writeAll: Validator = (c) => checkArgPaths(c, 'write');
+const noChecks: Validator = () => null;
+
+const tail: Validator = (c) => {
+  const parsed = parseOptions(c.args, { shortWithValue: 'ncs', longWithValue: ['lines', 'bytes', 'sleep-interval', 'pid'] });
+  if (findOption(parsed, ['f', 'F', 'follow', 'retry', 'pid'])) {
+    return deny('dangerous_args', 'tail -f never exits and would hang the session; use `tail -n 50 <file>` (repeat it to see new lines)');
+  }
+  return checkArgPaths(c, 'read');
+};
+
+const sort: Validator = (c) => {
+  const parsed = parseOptions(c.args, { shortWithValue: 'ktSTo', longWithValue: ['key', 'field-separator', 'buffer-size', 'temporary-directory', 'output'] });
+  if (findOption(parsed, ['compress-program'])) return deny('dangerous_args', 'sort --compress-program runs another program; sort without it');
+  if (findOption(parsed, ['o', 'output'])) return deny('dangerous_args', 'sort -o is not allowed; redirect instead: `sort in.txt > out.txt`');
+  return checkArgPaths(c, 'read');
+};
+
+const uniq: Validator = (c) => {
+  const parsed = parseOptions(c.args, { shortWithValue: 'fsw', longWithValue: ['skip-fields', 'skip-chars', 'check-chars', 'group', 'all-repeated'] });
+  const output = parsed.positionals[1];
+  if (output) {
+    const d = checkPath(output.value, c, 'write');
+    if (d) return d;
+  }
+  return checkArgPaths(c, 'read', new Set(output ? [output.index] : []));
+};
+
+const GREP_VALUE_LONG = ['regexp', 'file', 'max-count', 'after-context', 'before-context', 'context', 'include', 'exclude', 'exclude-dir', 'label', 'binary-files', 'devices', 'directories', 'exclude-from'];
+
+const grep: Validator = (c) => {
+  const parsed = parseOptions(c.args, { shortWithValue: 'efmABCdD', longWithValue: GREP_VALUE_LONG });
+  const skip = new Set<number>();
+  for (const o of parsed.options) {
+    if (o.value === undefined) continue;
+    if (['e', 'regexp', 'include', 'exclude', 'exclude-dir', 'label'].includes(o.name)) {
+      // Patterns are not paths: skip the token holding the value (and the option token before it).
+      skip.add(o.index);
+      if (o.valueIndex !== undefined) skip.add(o.valueIndex);
+    }
+  }
+  const hasPatternOption = parsed.options.some((o) => ['e', 'f', 'regexp', 'file'].includes(o.name));
+  const pattern = hasPatternOption ? undefined : parsed.positionals[0];
+  if (pattern) skip.add(pattern.index);
+  return checkArgPaths(c, 'read', skip);
+};
+
+const FIND_ACTIONS = new Set(['-exec', '-execdir', '-ok', '-okdir', '-delete', '-fprint', '-fprint0', '-fprintf', '-fls']);
+const FIND_PATTERN_TESTS = new Set(['-name', '-iname', '-path', '-ipath', '-wholename', '-iwholename', '-regex', '-iregex', '-lname', '-ilname']);
+const FIND_PATH_TESTS = new Set(['-samefile', '-files0-from']);
+
+const find: Validator = (c) => {
+  let i = 0;
+  while (i < c.args.length && /^-[HLP]$/.test(c.args[i] as string)) i += 1;
+  for (; i < c.args.length; i++) {
+    const arg = c.args[i] as string;
+    if (arg.startsWith('-') || arg === '(' || arg === '!') break;
+    const d = checkPath(arg, c, 'read');
+    if (d) return d;
+  }
+  for (; i < c.args.length; i++) {
+    const arg = c.args[i] as string;
+    if (FIND_ACTIONS.has(arg)) {
+      return deny('dangerous_args', `find ${arg} runs programs or writes/deletes files; use find only to list paths (e.g. find src -name '*.ts'), then act on them with separate commands`);
+    }
+    if (FIND_PATTERN_TESTS.has(arg)) {
+      i += 1;
+      continue;
+    }
+    if (FIND_PATH_TESTS.has(arg) || /^-(a|c)?newer/.test(arg)) {
+      const d = checkPath(c.args[i + 1] ?? '', c, 'read');
+      if (d) return d;
+      i += 1;
+      continue;
+    }
+    if (!arg.startsWith('-')) {
+      const d = checkPath(arg, c, 'read');
+      if (d) return d;
+    }
+  }
+  return null;
+};
+
+const jq: Validator = (c) => {
+  const skip = new Set<number>();
+  let filterSeen = false;
+  for (let i = 0; i < c.args.length; i++) {
+    const arg = c.args[i] as string;
+    if (arg === '--args' || arg === '--jsonargs') {
+      for (let k = i; k < c.args.length; k++) skip.add(k);
+      break;
+    }
+    if (arg === '--arg' || arg === '--argjson') {
+      skip.add(i + 1).add(i + 2);
+      i += 2;
+    } else if (arg === '--slurpfile' || arg === '--rawfile') {
+      skip.add(i + 1);
+      i += 2;
+    } else if (arg === '-f' || arg === '--from-file') {
+      filterSeen = true;
+      i += 1;
+    } else if (arg === '--indent') {
+      i += 1;
+    } else if (!arg.startsWith('-') && !filterSeen) {
+      filterSeen = true;
+      skip.add(i);
+    }
+  }
+  return checkArgPaths(c, 'read', skip);
+};
+
+const cd: Validator = (c) => {
+  const target = c.args[0];
+  if (c.args.length !== 1 || target === undefined || target.startsWith('-')) {
+    return deny('dangerous_args', 'cd takes exactly one directory inside the project (no options; `cd` alone and `cd -` are not allowed)');
+  }
+  return checkPath(target, c, 'read');
+};
+
+const chmod: Validator = (c) => {
+  const [mode, ...files] = c.args;
+  if (mode === undefined || !/^[ugoa]*\+x$/.test(mode) || files.length === 0 || files.some((f) => f.startsWith('-'))) {
+    return deny('dangerous_args', 'chmod is limited to making files executable: `chmod +x <file>` (modes like u+x/a+x; no numeric modes, no -R or other options)');
+  }
+  for (const f of files) {
+    const d = checkPath(f, c, 'write');
+    if (d) return d;
+  }
+  return null;
+};
+
+const SIGNALS = new Set(['9', '15', '2', 'TERM', 'KILL', 'INT', 'SIGTERM', 'SIGKILL', 'SIGINT']);
+
+function isSignalFlag(arg: string): boolean {
+  return arg.startsWith('-') && SIGNALS.has(arg.slice(1));
+}
+
+const kill: Validator = (c) => {
+  const allowed = c.ctx.allowedPids;
+  if (allowed === undefined) {
+    return deny('dangerous_args', 'kill is limited to processes this session started, and none are registered; stop a dev server with `pkill -f "<server command>"` (e.g. pkill -f "node server.js")');
+  }
+  let args = c.args;
+  if (args[0] !== undefined && isSignalFlag(args[0])) args = args.slice(1);
+  else if (args[0] === '-s' && args[1] !== undefined && SIGNALS.has(args[1])) args = args.slice(2);
+  if (args.length === 0) return deny('dangerous_args', 'kill needs at least one pid');
+  for (const a of args) {
+    if (!/^[1-9]\d{0,9}$/.test(a)) return deny('dangerous_args', `kill accepts only numeric pids and -9/-15/-2/-TERM/-KILL/-INT; \`${a}\` is not allowed`);
+    if (!allowed.has(Number(a))) return deny('dangerous_args', `pid ${a} was not started by this session; kill only your own processes (or use pkill -f "<server command>")`);
+  }
+  return null;
+};
+
+const pkill: Validator = (c) => {
+  const names = c.ctx.devServerNames ?? DEFAULT_DEV_SERVER_NAMES;
+  const patterns: string[] = [];
+  for (let i = 0; i < c.args.length; i++) {
+    const a = c.args[i] as string;
+    if (a === '-f' || a === '-x' || a === '-n' || a === '-o' || isSignalFlag(a)) continue;
+    if (a === '--signal' && SIGNALS.has(c.args[i + 1] ?? '')) {
+      i += 1;
+      continue;
+    }
+    if (a.startsWith('-')) {
+      return deny('dangerous_args', `pkill option \`${a}\` is not allowed; use pkill [-f] [-9|-TERM|-INT] "<dev server command>"`);
+    }
+    patterns.push(a);
+  }
+  const pattern = patterns[0];
+  if (patterns.length !== 1 || pattern === undefined) return deny('dangerous_args', 'pkill takes exactly one pattern, e.g. pkill -f "node server.js"');
+  const words = pattern.trim().split(/\s+/);
+  const base = path.posix.basename(words[0] ?? '');
+  if (!/^[A-Za-z0-9._/ =:@-]+$/.test(pattern) || !names.includes(base)) {
+    return deny('dangerous_args', `pkill may only stop dev servers (${names.join(', ')}), with a plain pattern; \`${pattern}\` is not allowed`);
+  }
+  if (GENERIC_RUNTIMES.has(base) && words.length < 2) {
+    return deny('dangerous_args', `\`pkill ${pattern}\` is too broad: it would also stop the autocoder runner and other agents' servers; name the script, e.g. pkill -f "node server.js" or pkill -f "npm run dev"`);
+  }
+  return null;
+};
+
+/** printf -v VAR assigns a shell variable (e.g. PATH) that later commands in the line would use. */
+const printf: Validator = (c) => {
+  const first = c.args[0];
+  return first !== undefined && first.startsWith('-') && first !== '--'
+    ? deny('dangerous_args', 'printf options (such as -v, which sets shell variables) are not allowed; use printf \'format\' args')
+    : null;
+};
+
+const sleep: Validator = (c) => {
+  const [arg, ...rest] = c.args;
+  const m = arg === undefined ? null : /^(\d+(?:\.\d+)?)([smh]?)$/.exec(arg);
+  const seconds = m ? Number(m[1]) * ({ s: 1, m: 60, h: 3600, '': 1 }[m[2] as 's' | 'm' | 'h' | ''] ?? 1) : NaN;
+  if (rest.length > 0 || !(seconds <= 600)) return deny('dangerous_args', 'sleep takes one duration of at most 600 seconds, e.g. sleep 2');
+  return null;
+};
+
+export const FILE_AND_PROCESS_VALIDATORS: Readonly<Record<string, Validator>> = {
+  ls: readAll,
+  cat: readAll,
+  head: readAll,
+  tail,
+  wc: readAll,
+  grep,
+  find,
+  sort,
+  uniq,
+  diff: readAll,
+  jq,
+  test: readAll,
+  '[': readAll,
+  which: readAll,
+  date: readAll,
+  ps: readAll,
+  lsof: readAll,
+  pwd: noChecks,
+  echo: noChecks,
+  printf,
+  true: noChecks,
+  false: noChecks,
+  sleep,
+  cd,
+  mkdir: writeAll,
+  touch: writeAll,
+  cp: writeAll,
+  mv: writeAll,
+  rm: (c) => checkArgPaths(c, 'delete'),
+  chmod,
+  kill,
+  pkill,
+};
+
+/** The validator for user-added commands: every path-like argument must stay in the project. */
+export const extraCommandValidator: Validator = readAll;
+
+export type { CommandCheck, Denial };

@@ -1,0 +1,146 @@
+/**
+ * git: a subcommand allowlist for local work. Network and history-sharing commands are the
+ * runner's job; options that run programs, write arbitrary files or redirect git's config/repo
+ * are denied (long options also by their abbreviations, which git accepts).
+ */
+import { abbreviates, checkPath, findOption, parseOptions, type OptionSpec } from './arg-checks.js';
+import { deny, type Validator } from './policy-types.js';
+
+const GLOBAL_OK = new Set(['--no-pager', '-P', '--version', '--no-optional-locks', '--literal-pathspecs']);
+
+const NETWORK = new Set(['push', 'pull', 'fetch', 'clone', 'remote', 'ls-remote', 'submodule', 'request-pull', 'send-email', 'svn', 'p4', 'archive', 'daemon', 'http-backend', 'credential', 'credential-store', 'credential-cache']);
+
+/** Local subcommands and the short options of each that take a separate value. */
+const SUBCOMMANDS: Readonly<Record<string, OptionSpec>> = {
+  status: {},
+  log: { shortWithValue: 'nSGL', longWithValue: ['grep', 'author', 'committer', 'since', 'until', 'max-count'] },
+  show: { shortWithValue: 'nSG' },
+  diff: { shortWithValue: 'SGO' },
+  add: {},
+  commit: { shortWithValue: 'mFCc', longWithValue: ['message', 'file', 'author', 'date', 'fixup', 'squash', 'trailer', 'cleanup', 'reuse-message', 'reedit-message'] },
+  restore: { shortWithValue: 's', longWithValue: ['source'] },
+  checkout: { shortWithValue: 'bB', longWithValue: ['orphan'] },
+  switch: { shortWithValue: 'cC', longWithValue: ['create', 'force-create', 'orphan'] },
+  branch: { shortWithValue: 'u', longWithValue: ['set-upstream-to'] },
+  rebase: { shortWithValue: 'sX', longWithValue: ['onto', 'strategy', 'strategy-option'] },
+  merge: { shortWithValue: 'msXF', longWithValue: ['message', 'strategy', 'strategy-option', 'file'] },
+  stash: { shortWithValue: 'm', longWithValue: ['message'] },
+  'rev-parse': {},
+  'rev-list': { shortWithValue: 'n', longWithValue: ['max-count'] },
+  'ls-files': {},
+  'ls-tree': {},
+  'cat-file': {},
+  'check-ignore': {},
+  'merge-base': {},
+  'show-ref': {},
+  'for-each-ref': {},
+  'name-rev': {},
+  mv: {},
+  rm: {},
+  init: { shortWithValue: 'b', longWithValue: ['initial-branch'] },
+  config: {},
+  tag: { shortWithValue: 'mF', longWithValue: ['message', 'file'] },
+  reset: {},
+  blame: { shortWithValue: 'L' },
+  shortlog: {},
+  describe: {},
+  reflog: {},
+  'cherry-pick': {},
+  revert: {},
+  grep: { shortWithValue: 'efmABC', longWithValue: ['max-count'] },
+  version: {},
+};
+
+/** Options (and their abbreviations) that run programs, write files or move git's repo/config. */
+const DANGEROUS_LONG = ['output', 'exec', 'template', 'upload-pack', 'receive-pack', 'open-files-in-pager', 'separate-git-dir', 'config-env', 'exec-path', 'git-dir', 'work-tree', 'namespace', 'super-prefix', 'interactive', 'edit-todo'];
+
+/** Option values that are read as files. */
+const PATH_OPTIONS = ['F', 'file', 'pathspec-from-file', 'contents', 'ignore-revs-file'];
+
+/** Subcommands whose path arguments are rewritten in the working tree (protected folders apply). */
+const WORKTREE_WRITERS = new Set(['rm', 'mv', 'checkout', 'restore', 'reset', 'stash']);
+
+const BUILTIN_STRATEGIES = new Set(['ort', 'recursive', 'resolve', 'octopus', 'ours', 'subtree']);
+
+function configDenial(positionals: readonly string[], optionNames: readonly string[]): string | null {
+  const readFlags = new Set(['get', 'get-all', 'list', 'l', 'show-origin', 'local', 'global', 'null', 'z', 'name-only']);
+  const bad = optionNames.find((n) => !readFlags.has(n));
+  if (bad !== undefined) return `git config --${bad} is not allowed; git config may only read settings (and set user.name/user.email)`;
+  const [first, second, third] = positionals;
+  if (positionals.length <= 1) return null;
+  if ((first === 'get' || first === 'list') && positionals.length <= 2) return null;
+  if (optionNames.includes('global')) return 'git config --global may only read; identity for this repository is set with git config user.name/user.email';
+  if (positionals.length === 2 && (first === 'user.name' || first === 'user.email')) return null;
+  if (first === 'set' && positionals.length === 3 && (second === 'user.name' || second === 'user.email') && third !== undefined) return null;
+  return 'git config may only read settings and set user.name/user.email; other settings are managed by the runner';
+}
+
+export const gitValidator: Validator = (c) => {
+  let i = 0;
+  while (i < c.args.length && (c.args[i] as string).startsWith('-')) {
+    const g = c.args[i] as string;
+    if (!GLOBAL_OK.has(g)) {
+      return deny('dangerous_args', `git global option \`${g}\` is not allowed (-c, -C, --git-dir, --work-tree, --exec-path…); run plain \`git <subcommand>\` from the project folder`);
+    }
+    i += 1;
+  }
+  const sub = c.args[i];
+  if (sub === undefined) return null;
+  if (NETWORK.has(sub)) {
+    return deny('network', `git ${sub} is not allowed: the runner lands your work and handles remotes; commit locally`);
+  }
+  const spec = SUBCOMMANDS[sub];
+  if (spec === undefined) {
+    return deny('dangerous_args', `git ${sub} is not allowed; allowed: ${Object.keys(SUBCOMMANDS).join(', ')}`);
+  }
+  const rest = c.args.slice(i + 1);
+  for (const arg of rest) {
+    if (arg === '--') break;
+    if (arg.startsWith('--')) {
+      const name = arg.slice(2).split('=')[0] as string;
+      const hit = DANGEROUS_LONG.find((full) => abbreviates(name, full));
+      if (hit) return deny('dangerous_args', `git option --${hit} is not allowed (it runs programs, opens an editor or writes outside the repository)`);
+    }
+  }
+  if (rest.some((a) => /^(core|alias|include|includeif)\./i.test(a))) {
+    return deny('dangerous_args', 'git core.*, alias.* and include.* settings are managed by the runner and cannot be changed or used');
+  }
+  const parsed = parseOptions(rest, spec);
+  const names = parsed.options.map((o) => o.name);
+  const has = (...n: string[]): boolean => findOption(parsed, n) !== undefined;
+
+  if ((sub === 'log' || sub === 'diff' || sub === 'show') && names.includes('o')) {
+    return deny('dangerous_args', `git ${sub} -o is not allowed; redirect output instead: git ${sub} … > file.patch`);
+  }
+  if (sub === 'commit' && !has('m', 'F', 'C', 'message', 'file', 'reuse-message', 'no-edit', 'fixup')) {
+    return deny('dangerous_args', 'git commit needs a message: git commit -m "feat: …" (no editor is available)');
+  }
+  if (sub === 'rebase' && (names.includes('i') || names.includes('x'))) {
+    return deny('dangerous_args', 'interactive rebase and rebase -x/--exec are not allowed; use a plain git rebase <branch>');
+  }
+  if (sub === 'merge') {
+    const s = findOption(parsed, ['s', 'strategy']);
+    if (s && !BUILTIN_STRATEGIES.has(s.value ?? '')) return deny('dangerous_args', 'git merge -s accepts only the built-in strategies (ort, recursive, resolve, octopus, ours, subtree)');
+  }
+  if (sub === 'grep' && has('O', 'open-files-in-pager')) {
+    return deny('dangerous_args', 'git grep -O opens files in a program; use git grep -n <pattern>');
+  }
+  if (sub === 'config') {
+    const why = configDenial(parsed.positionals.map((p) => p.value), names);
+    if (why) return deny('dangerous_args', why);
+  }
+  const sub_ = { ...c, args: rest };
+  for (const o of parsed.options) {
+    if (PATH_OPTIONS.includes(o.name) && o.value !== undefined) {
+      const d = checkPath(o.value, sub_, 'read');
+      if (d) return d;
+    }
+  }
+  const grepPattern = sub === 'grep' && !has('e', 'f') ? parsed.positionals[0] : undefined;
+  for (const p of parsed.positionals) {
+    if (p === grepPattern || (sub === 'config' && p.index > 0)) continue;
+    const d = checkPath(p.value, sub_, WORKTREE_WRITERS.has(sub) ? 'write' : 'read');
+    if (d) return d;
+  }
+  return null;
+};

@@ -1,0 +1,64 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openProjectStore, type ProjectStore } from '../../src/compose.js';
+import { projectPaths } from '../../src/config/paths.js';
+import type { ClaimPolicy } from '../../src/db/claim-repo.js';
+import type { Clock } from '../../src/db/feature-repo.js';
+
+export interface TempDir {
+  readonly dir: string;
+  cleanup(): void;
+}
+
+/** A fresh folder under the OS temp dir; `cleanup` removes it (safe to call twice). */
+export function makeTempDir(prefix = 'autocoder-test-'): TempDir {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** A clock the test moves by hand, so leases and backoff can be tested without waiting. */
+export class FakeClock implements Clock {
+  constructor(private current: number = Date.UTC(2025, 0, 1)) {}
+
+  now(): number {
+    return this.current;
+  }
+
+  advance(ms: number): number {
+    this.current += ms;
+    return this.current;
+  }
+}
+
+/** Fast, deterministic defaults for tests: no backoff between attempts. */
+export const TEST_POLICY: ClaimPolicy = { leaseMs: 60_000, backoffBaseMs: 0, backoffCapMs: 0 };
+
+export interface TempProject {
+  readonly dir: string;
+  readonly store: ProjectStore;
+  cleanup(): void;
+}
+
+/** A project store on a real SQLite file in a new temp folder; `cleanup` closes it and deletes the folder. */
+export function openTempProject(options: { clock?: Clock; policy?: ClaimPolicy } = {}): TempProject {
+  const tmp = makeTempDir('autocoder-project-');
+  let store: ProjectStore;
+  try {
+    store = openProjectStore(projectPaths(tmp.dir), {
+      policy: options.policy ?? TEST_POLICY,
+      ...(options.clock ? { clock: options.clock } : {}),
+    });
+  } catch (err: unknown) {
+    tmp.cleanup();
+    throw err;
+  }
+  return {
+    dir: tmp.dir,
+    store,
+    cleanup: () => {
+      if (store.db.open) store.close();
+      tmp.cleanup();
+    },
+  };
+}
