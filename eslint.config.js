@@ -16,7 +16,7 @@ const ours = (...dirs) =>
   dirs.map((d) => ({ group: [`../${d}/*`, `../../${d}/*`, `../${d}`, `../../${d}`], message: `src/${d} is not allowed here (see docs/architecture.md §2)` }));
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'dist/', 'web/dist/', 'coverage/', 'test-artifacts/'] },
+  { ignores: ['node_modules/', 'dist/', 'web/dist/', 'coverage/', 'test-artifacts/', '.scratch/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

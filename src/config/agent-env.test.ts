@@ -25,7 +25,8 @@ describe('buildAgentEnv', () => {
     expect(env).not.toHaveProperty('SECRET_THING');
     expect(env).not.toHaveProperty('GITHUB_TOKEN');
     expect(env).not.toHaveProperty('NODE_OPTIONS');
-    const own = new Set(['PATH', 'HOME', 'TMPDIR', 'CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC', 'DISABLE_AUTOUPDATER', 'NO_UPDATE_NOTIFIER', 'CLAUDE_AGENT_SDK_CLIENT_APP']);
+    expect(env.npm_config_yes).toBe('false');
+    const own = new Set(['PATH', 'HOME', 'TMPDIR', 'CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC', 'DISABLE_AUTOUPDATER', 'NO_UPDATE_NOTIFIER', 'CLAUDE_AGENT_SDK_CLIENT_APP', 'npm_config_yes']);
     const allowed = new Set<string>(PASSTHROUGH_VARS);
     for (const key of Object.keys(env)) expect(allowed.has(key) || own.has(key), key).toBe(true);
   });

@@ -20,6 +20,7 @@ describe('loadRunSettings', () => {
       heartbeatMs: 10_000,
       retryBackoffMs: 15_000,
       maxWaitMs: 6 * 3_600_000,
+      rateLimitBackoffMs: 60_000,
     });
   });
 
@@ -31,6 +32,7 @@ describe('loadRunSettings', () => {
         AUTOCODER_HEARTBEAT_MS: '500',
         AUTOCODER_RETRY_BACKOFF_MS: '0',
         AUTOCODER_MAX_WAIT_MS: '60000',
+        AUTOCODER_RATE_LIMIT_BACKOFF_MS: '2500',
         AUTOCODER_CHROMIUM: '/usr/bin/chromium',
         UNRELATED: 'x',
       },
@@ -43,6 +45,7 @@ describe('loadRunSettings', () => {
       heartbeatMs: 500,
       retryBackoffMs: 0,
       maxWaitMs: 60_000,
+      rateLimitBackoffMs: 2500,
       chromium: '/usr/bin/chromium',
     });
   });

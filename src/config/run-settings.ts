@@ -12,6 +12,7 @@ export const RunSettingsSchema = z
     leaseMs: z.number().int().min(1_000).default(90_000).describe('How long a claim lives without a heartbeat'),
     heartbeatMs: z.number().int().min(100).default(10_000).describe('How often the runner renews the leases it holds'),
     retryBackoffMs: z.number().int().min(0).default(15_000).describe('Base backoff before a failed feature is retried (doubles per attempt)'),
+    rateLimitBackoffMs: z.number().int().min(0).default(60_000).describe('Wait after a rate limit that names no reset time (doubles while it repeats, up to 15 min)'),
     maxWaitMs: z.number().int().min(0).default(6 * 3_600_000).describe('Longest the runner waits for a rate-limit reset or a backoff before giving up'),
     chromium: z.string().optional().describe('Browser executable for playwright-cli (found on PATH when unset)'),
   })
@@ -25,10 +26,11 @@ const ENV_KEYS: Record<string, keyof RunSettings> = {
   AUTOCODER_HEARTBEAT_MS: 'heartbeatMs',
   AUTOCODER_RETRY_BACKOFF_MS: 'retryBackoffMs',
   AUTOCODER_MAX_WAIT_MS: 'maxWaitMs',
+  AUTOCODER_RATE_LIMIT_BACKOFF_MS: 'rateLimitBackoffMs',
   AUTOCODER_CHROMIUM: 'chromium',
 };
 
-const NUMERIC = new Set<keyof RunSettings>(['leaseMs', 'heartbeatMs', 'retryBackoffMs', 'maxWaitMs']);
+const NUMERIC = new Set<keyof RunSettings>(['leaseMs', 'heartbeatMs', 'retryBackoffMs', 'maxWaitMs', 'rateLimitBackoffMs']);
 
 export function loadRunSettings(env: Env, flags: Partial<RunSettings>): RunSettings {
   const fromEnv: Record<string, unknown> = {};

@@ -41,6 +41,16 @@ export interface GraphView {
   edges: { source: number; target: number }[];
 }
 
+// Claimable now: pending, backoff elapsed, attempts left, every dependency passing. Must match
+// the claim query in claim-repo.ts.
+const READY_WHERE = `f.status = 'pending' AND f.run_after <= @now AND f.attempts < f.max_attempts
+  AND NOT EXISTS (SELECT 1 FROM feature_dependencies d JOIN features p ON p.id = d.depends_on
+                  WHERE d.feature_id = f.id AND p.status <> 'passing')`;
+
+const BLOCKED_WHERE = `f.status IN ('pending', 'failed', 'needs_input')
+  AND EXISTS (SELECT 1 FROM feature_dependencies d JOIN features p ON p.id = d.depends_on
+              WHERE d.feature_id = f.id AND p.status <> 'passing')`;
+
 export interface Clock {
   now(): number;
 }
@@ -193,28 +203,31 @@ export class FeatureRepo {
 
   /** Pending features whose dependencies all pass and whose backoff has elapsed, in scheduling order. */
   ready(limit: number): Feature[] {
-    const graph = this.loadGraph();
-    const now = this.clock.now();
-    // Only the returned page is loaded in full; the backoff gate needs nothing but run_after.
-    const waiting = new Set(this.db.prepare(`SELECT id FROM features WHERE status = 'pending' AND run_after > ?`).pluck().all(now) as number[]);
-    const page = readySet(graph)
-      .filter((id) => !waiting.has(id))
-      .slice(0, limit);
-    const byId = new Map(this.listByIds(page).map((f) => [f.id, f]));
-    return page.map((id) => byId.get(id)).filter((f): f is Feature => f !== undefined);
+    const rows = this.db
+      .prepare(`SELECT * FROM features f WHERE ${READY_WHERE} ORDER BY f.priority, f.unblocks DESC, f.id LIMIT @limit`)
+      .all({ now: this.clock.now(), limit }) as FeatureRow[];
+    return rowsToFeatures(this.db, rows);
+  }
+
+  /** How many features `ready` would return without a limit. */
+  readyCount(): number {
+    return this.db.prepare(`SELECT count(*) FROM features f WHERE ${READY_WHERE}`).pluck().get({ now: this.clock.now() }) as number;
   }
 
   /** Features that wait for at least one dependency that is not passing, with what blocks them. */
   blocked(limit: number): { total: number; features: (Feature & { blockedBy: number[] })[] } {
-    const blocked = blockedSet(this.loadGraph());
-    const page = blocked.slice(0, limit);
-    const byId = new Map(this.listByIds(page.map((b) => b.id)).map((f) => [f.id, f]));
+    const total = this.db.prepare(`SELECT count(*) FROM features f WHERE ${BLOCKED_WHERE}`).pluck().get() as number;
+    const rows = this.db
+      .prepare(
+        `SELECT f.*, (SELECT json_group_array(d.depends_on) FROM feature_dependencies d JOIN features p ON p.id = d.depends_on
+                      WHERE d.feature_id = f.id AND p.status <> 'passing') AS blocked_by
+         FROM features f WHERE ${BLOCKED_WHERE} ORDER BY f.id LIMIT ?`,
+      )
+      .all(limit) as (FeatureRow & { blocked_by: string })[];
+    const features = rowsToFeatures(this.db, rows);
     return {
-      total: blocked.length,
-      features: page.flatMap((b) => {
-        const f = byId.get(b.id);
-        return f ? [{ ...f, blockedBy: b.blockedBy }] : [];
-      }),
+      total,
+      features: features.map((f, i) => ({ ...f, blockedBy: (JSON.parse(rows[i]?.blocked_by ?? '[]') as number[]).sort((a, b) => a - b) })),
     };
   }
 

@@ -100,8 +100,8 @@ export function createFeatureTools({ features, claims, session }: FeatureToolDep
 
   const tools = [
     defineTool('feature_get_stats', {}, () => {
-      const graph = features.loadGraph();
-      return { ...features.stats(), ready: features.ready(Number.MAX_SAFE_INTEGER).length, blocked: features.blocked(0).total, ...(graph.nodes.size === 0 ? { hint: 'the backlog is empty' } : {}) };
+      const stats = features.stats();
+      return { ...stats, ready: features.readyCount(), blocked: features.blocked(0).total, ...(stats.total === 0 ? { hint: 'the backlog is empty' } : {}) };
     }),
 
     defineTool('feature_get_next', {}, () => {
@@ -215,8 +215,8 @@ export function createFeatureTools({ features, claims, session }: FeatureToolDep
     ),
 
     defineTool('feature_get_ready', { limit: z.number().int().min(1).max(50).default(10).describe('How many (1-50)') }, ({ limit }) => {
-      const all = features.ready(Number.MAX_SAFE_INTEGER);
-      return { features: all.slice(0, limit).map(featureView), count: Math.min(limit, all.length), total_ready: all.length };
+      const page = features.ready(limit);
+      return { features: page.map(featureView), count: page.length, total_ready: features.readyCount() };
     }),
 
     defineTool('feature_get_blocked', { limit: z.number().int().min(1).max(100).default(20).describe('How many (1-100)') }, ({ limit }) => {

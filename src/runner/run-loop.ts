@@ -27,6 +27,8 @@ import { runRecordedSession, type SessionSummary } from './session-runner.js';
 import { describeStall } from './stop-reason.js';
 import { waitUntil } from './wait.js';
 
+const MAX_RATE_LIMIT_BACKOFF_MS = 15 * 60_000;
+
 export interface RunDeps {
   readonly paths: ProjectPaths;
   readonly projectName: string;
@@ -65,6 +67,7 @@ export async function runProject(deps: RunDeps, signal: AbortSignal): Promise<Ru
   deps.runs.start({ id: runId, pid: process.pid, host: hostname(), incarnation: randomBytes(8).toString('hex'), settings: { ...deps.settings } });
   writePlaywrightConfig(deps.paths.root, findChromium(deps.settings.chromium, deps.env.PATH));
   let sessions = 0;
+  let rateLimits = 0;
   const finish = (status: RunResult['status'], reason: string): RunResult => {
     deps.runs.end(runId, status === 'failed' ? 'failed' : 'finished', reason, { stopped: status === 'stopped' });
     deps.report(reason);
@@ -101,8 +104,13 @@ export async function runProject(deps: RunDeps, signal: AbortSignal): Promise<Ru
       }
       const summary = await runCodingSession(deps, runId, claimed.claim, claimed.feature, owner, signal);
       sessions += 1;
+      rateLimits = summary.outcome === 'rate_limited' ? rateLimits + 1 : 0;
       if (summary.outcome === 'rate_limited') {
-        const until = Math.min(summary.retryAt ?? deps.now() + 60_000, deps.now() + deps.settings.maxWaitMs);
+        // Wait for the reset time the provider named; without one, back off (doubling) so a
+        // hard limit is never hammered.
+        const backoff = Math.min(deps.settings.rateLimitBackoffMs * 2 ** (rateLimits - 1), MAX_RATE_LIMIT_BACKOFF_MS);
+        const named = summary.retryAt !== null && summary.retryAt > deps.now() ? summary.retryAt : null;
+        const until = Math.min(named ?? deps.now() + backoff, deps.now() + deps.settings.maxWaitMs);
         appendEvent(deps.db, { type: 'run.rate_limited', at: deps.now(), runId, payload: { until, error: summary.error } });
         deps.report(`The model provider refused for a usage or rate limit; waiting until ${new Date(until).toISOString()}.`);
         await waitUntil(until, deps.now, signal);

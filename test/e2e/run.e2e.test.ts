@@ -174,6 +174,56 @@ describe('autocoder run with the real Claude Code binary and a scripted model', 
     });
   });
 
+  it('waits out a rate limit until the reset time the answer gives, then resumes by itself', async () => {
+    const { env, dir, server: s } = await setup(roleScript({ initializer: initializerSession(SAMPLE_FEATURES), coding: codingSession() }), {
+      CLAUDE_CODE_MAX_RETRIES: '0',
+      AUTOCODER_RATE_LIMIT_BACKOFF_MS: '600000',
+    });
+    const limit = { type: 'error', error: { type: 'rate_limit_error', message: 'Rate limit exceeded, retry after 2 seconds' } };
+    s.inject({ fault: { kind: 'status', status: 429, body: limit }, when: (c) => assignedFeature(c) === 3, times: 1 });
+    const run = await cliAsync(['run', 'notes'], env);
+    expect(run.stdout).toMatch(/usage or rate limit; waiting until/);
+    expect(run.stdout).toContain('All 4 features pass.');
+    expect(run.status).toBe(0);
+    // Had it used the 10-minute fallback instead of the named reset, the test would time out.
+    inspect(dir, (store, sessions) => {
+      const limited = store.db.prepare(`SELECT payload FROM events WHERE type = 'run.rate_limited'`).all() as { payload: string }[];
+      expect(limited).toHaveLength(1);
+      const f3 = store.features.get(3);
+      expect(f3.attempts).toBe(1);
+      expect(f3.notes).toContain('released: the model provider refused for a usage or rate limit');
+      expect(sessions.list({ featureId: 3 }).map((x) => x.outcome)).toEqual(['rate_limited', 'success']);
+      const [first, second] = sessions.list({ featureId: 3 });
+      expect((second?.startedAt ?? 0) - (first?.endedAt ?? 0)).toBeGreaterThanOrEqual(1500);
+    });
+  });
+
+  it('stops cleanly on SIGTERM: the session is aborted, its claim handed back, nothing committed', async () => {
+    const coding = codingSession();
+    const script: Script = async (conv) => {
+      // Hold feature #1's second turn forever: the runner is stopped while it waits.
+      if (assignedFeature(conv) === 1 && conv.turn === 1) await new Promise(() => undefined);
+      return roleScript({ initializer: initializerSession(SAMPLE_FEATURES), coding })(conv);
+    };
+    const { env, dir, server: s } = await setup(script);
+    const runner = startCli(['run', 'notes'], env);
+    await s.waitForRequest((c) => assignedFeature(c) === 1 && c.turn === 1, 120_000);
+    runner.child.kill('SIGTERM');
+    const exit = await runner.exited;
+    expect(exit.code).toBe(0);
+    expect(runner.output()).toContain('Stopped.');
+    inspect(dir, (store, sessions) => {
+      const f1 = store.features.get(1);
+      expect(f1.status).toBe('pending');
+      expect(f1.attempts).toBe(0);
+      expect(f1.notes).toContain('released: the run was stopped during this session');
+      expect(sessions.list({ featureId: 1 }).map((x) => x.status)).toEqual(['aborted']);
+      const run = store.db.prepare('SELECT status, end_reason FROM runs').get() as { status: string; end_reason: string };
+      expect(run).toEqual({ status: 'finished', end_reason: 'Stopped.' });
+    });
+    expect(gitOk(dir, ['log', '--format=%s'])).not.toContain('Feature #1');
+  });
+
   it('reports a spec with problems with line numbers and creates nothing', async () => {
     server = await startScriptedModelServer(() => reply().text('unused'));
     const env = agentTestEnv(root, server.url);

