@@ -8,7 +8,7 @@ import { loadPromptTemplate, PROMPT_NAMES, type PromptName } from './prompts.js'
 
 /** The variables the runner gives each role (src/runner/run-loop.ts: runSessionFor, codingVars, the initializer call). */
 function roleVars(role: Exclude<PromptName, 'system'>, browser: boolean): PromptVars {
-  const common = { project_name: 'todo-app', browser };
+  const common = { project_name: 'todo-app', browser, port: '5100' };
   switch (role) {
     case 'initializer':
       return { ...common, spec: appSpecTemplate(), feature_count_rule: 'The spec asks for about 40 features; create close to that many.' };

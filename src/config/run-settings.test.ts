@@ -21,6 +21,7 @@ describe('loadRunSettings', () => {
       retryBackoffMs: 15_000,
       maxWaitMs: 6 * 3_600_000,
       rateLimitBackoffMs: 60_000,
+      basePort: 5100,
     });
   });
 
@@ -46,6 +47,7 @@ describe('loadRunSettings', () => {
       retryBackoffMs: 0,
       maxWaitMs: 60_000,
       rateLimitBackoffMs: 2500,
+      basePort: 5100,
       chromium: '/usr/bin/chromium',
     });
   });

@@ -1,4 +1,5 @@
-import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync, appendFileSync, realpathSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync, realpathSync } from 'node:fs';
+import { ensureGitignored } from './gitignore.js';
 import { homedir } from 'node:os';
 import { dirname, isAbsolute, join, parse, resolve } from 'node:path';
 import { openDatabase } from '../db/connection.js';
@@ -99,7 +100,7 @@ function adopt(registry: RegistryRepo, name: string, root: string, spec: string 
   if (!isGitRepo(root)) gitInit(root);
   const paths = projectPaths(root);
   mkdirSync(paths.dataDir, { recursive: true });
-  ignoreDataDir(root);
+  ensureGitignored(root, [`${PROJECT_DATA_DIR}/`]);
   if (spec !== undefined) writeFileSync(paths.spec, spec);
   openDatabase(paths.database, 'project').close();
   return registry.add(name, root);
@@ -120,16 +121,6 @@ function assertNotRegistered(registry: RegistryRepo, name: string, root: string)
   const real = existsSync(root) ? realpathSync(root) : root;
   const byPath = registry.findByPath(real);
   if (byPath) throw new AppError('DUPLICATE', `${real} is already registered as "${byPath.name}"`);
-}
-
-/** Adds `.autocoder/` to the project's .gitignore unless it is already there. */
-function ignoreDataDir(root: string): void {
-  const file = join(root, '.gitignore');
-  const entry = `${PROJECT_DATA_DIR}/`;
-  const current = existsSync(file) ? readFileSync(file, 'utf8') : '';
-  const lines = current.split(/\r?\n/).map((l) => l.trim());
-  if (lines.includes(entry) || lines.includes(PROJECT_DATA_DIR) || lines.includes(`/${entry}`)) return;
-  appendFileSync(file, `${current.length > 0 && !current.endsWith('\n') ? '\n' : ''}${entry}\n`);
 }
 
 function assertSafeToDelete(path: string): void {

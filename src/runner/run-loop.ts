@@ -178,18 +178,20 @@ async function runSessionFor(
   mkdirSync(join(sessionDir, 'tmp'), { recursive: true });
   mkdirSync(join(sessionDir, 'home'), { recursive: true });
   const identity = gitIdentity(deps.paths.root);
+  const port = deps.settings.basePort;
   const env = buildAgentEnv(deps.env, {
     sessionDir,
     packageBinDir: deps.packageBinDir,
     extra: {
       PLAYWRIGHT_CLI_SESSION: `ac-${sessionId.slice(-12)}`,
+      PORT: String(port),
       GIT_AUTHOR_NAME: identity.name,
       GIT_AUTHOR_EMAIL: identity.email,
       GIT_COMMITTER_NAME: identity.name,
       GIT_COMMITTER_EMAIL: identity.email,
     },
   });
-  const allVars = { project_name: deps.projectName, browser: !deps.settings.yolo, ...vars };
+  const allVars = { project_name: deps.projectName, browser: !deps.settings.yolo, port: String(port), ...vars };
   const spec: AgentSpec = {
     role,
     prompt: prompt(deps, role, allVars),

@@ -1,0 +1,97 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { openProjectStore } from '../../src/compose.js';
+import { projectPaths } from '../../src/config/paths.js';
+import { SessionRepo } from '../../src/db/session-repo.js';
+import { agentTestEnv } from '../support/agent-env.js';
+import { cli, cliAsync } from '../support/cli-process.js';
+import { assignedFeature, FEATURE_TOOL, initializerSession, reply, roleScript, SAMPLE_SPEC, sequence, startScriptedModelServer, type ScriptedModelServer } from '../support/fake-anthropic/index.js';
+
+let root: string;
+let server: ScriptedModelServer | undefined;
+
+beforeEach(() => {
+  root = mkdtempSync(join(tmpdir(), 'ac-browser-'));
+});
+
+afterEach(async () => {
+  await server?.close();
+  rmSync(root, { recursive: true, force: true });
+});
+
+async function freePort(): Promise<number> {
+  const srv = createServer();
+  await new Promise<void>((resolve) => srv.listen(0, '127.0.0.1', resolve));
+  const { port } = srv.address() as { port: number };
+  await new Promise<void>((resolve) => srv.close(() => resolve()));
+  return port;
+}
+
+const SERVER_JS = `const http = require('node:http');
+http.createServer((req, res) => { res.setHeader('content-type', 'text/html'); res.end('<!doctype html><title>Notes</title><h1>Tiny notes</h1><button>Add note</button>'); })
+  .listen(Number(process.env.PORT), '127.0.0.1');
+`;
+
+const INIT_SH = `#!/usr/bin/env bash
+nohup node server.js > server.log 2>&1 &
+for i in $(seq 1 100); do curl -s "http://127.0.0.1:$PORT/" > /dev/null && break; sleep 0.1; done
+echo "app ready on http://localhost:$PORT"
+`;
+
+describe('browser verification by agents', () => {
+  it('lets a coding session drive Debian Chromium through playwright-cli against its running app, then closes the browser', async () => {
+    const port = await freePort();
+    const portOf = (prompt: string) => /listen on port (\d+)/.exec(prompt)?.[1] ?? 'missing';
+    const coding = sequence([
+      () => reply().tool('Write', { file_path: 'server.js', content: SERVER_JS }),
+      () => reply().tool('Read', { file_path: 'init.sh' }),
+      () => reply().tool('Write', { file_path: 'init.sh', content: INIT_SH }),
+      () => reply().tool('Bash', { command: 'chmod +x init.sh && ./init.sh' }),
+      (c) => reply().tool('Bash', { command: `playwright-cli open http://localhost:${portOf(c.prompt)}` }),
+      () => reply().tool('Bash', { command: 'playwright-cli snapshot' }),
+      (c) => reply().tool('Bash', { command: `playwright-cli screenshot --filename=shots/feature-${assignedFeature(c)}.png` }),
+      () => reply().tool('Bash', { command: 'git add -A && git commit -m "Feature #1: page"' }),
+      (c) => reply().tool(FEATURE_TOOL('feature_mark_passing'), { feature_id: assignedFeature(c), evidence: 'snapshot shows the heading; shots/feature-1.png' }),
+    ]);
+    server = await startScriptedModelServer(
+      roleScript({
+        initializer: initializerSession([{ category: 'ui', name: 'Home page', description: 'Shows the heading.', steps: ['Open the home page', 'See "Tiny notes"'] }]),
+        coding,
+      }),
+    );
+    const env = agentTestEnv(root, server.url, { AUTOCODER_BASE_PORT: String(port) });
+    const specFile = join(root, 'spec.txt');
+    writeFileSync(specFile, SAMPLE_SPEC);
+    const dir = join(root, 'notes');
+    expect(cli(['new', 'notes', '--dir', dir, '--spec', specFile], env).status).toBe(0);
+
+    const run = await cliAsync(['run', 'notes'], env);
+    // The app the agent started keeps running (as a dev server would); stop it.
+    spawnSync('pkill', ['-f', 'node server.js'], { cwd: dir });
+    expect(run.stdout).toContain('All 1 features pass.');
+    expect(run.status).toBe(0);
+
+    const results = server.requests.flatMap((r) => r.lastToolResults);
+    expect(results.filter((r) => r.isError).map((r) => r.text)).toEqual([]);
+    const snapshot = results.find((r) => String(r.input.command) === 'playwright-cli snapshot');
+    expect(snapshot?.isError).toBe(false);
+    expect(snapshot?.text).toContain('Tiny notes');
+    const png = readFileSync(join(dir, 'shots', 'feature-1.png'));
+    expect(png.subarray(1, 4).toString('latin1')).toBe('PNG');
+    expect(JSON.parse(readFileSync(join(dir, '.playwright', 'cli.config.json'), 'utf8'))).toMatchObject({ browser: { browserName: 'chromium' } });
+
+    const store = openProjectStore(projectPaths(dir), { create: false });
+    const [session] = new SessionRepo(store.db).list({ featureId: 1 });
+    store.close();
+    const sessionTag = `ac-${(session?.id ?? '').slice(-12)}`;
+    const processes = execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' });
+    expect(processes.split('\n').filter((line) => line.includes(sessionTag))).toEqual([]);
+    expect(existsSync(join(dir, 'server.log'))).toBe(true);
+    expect(readFileSync(join(dir, '.gitignore'), 'utf8').split('\n')).toEqual(expect.arrayContaining(['.autocoder/', '.playwright/', '.playwright-cli/']));
+    expect(execFileSync('git', ['ls-files'], { cwd: dir, encoding: 'utf8' })).not.toContain('.playwright/');
+  });
+});
