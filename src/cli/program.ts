@@ -4,6 +4,7 @@ import { registerBacklogCommands } from './commands/backlog.js';
 import { registerMcpCommand } from './commands/mcp.js';
 import { registerProjectCommands } from './commands/projects.js';
 import { registerRunCommand } from './commands/run.js';
+import { registerSpecCommands } from './commands/spec.js';
 import type { CliContext } from './context.js';
 import { EXIT, exitCodeFor } from './exit-codes.js';
 import { VERSION } from './version.js';
@@ -35,6 +36,7 @@ export function buildProgram(ctx: CliContext, setExitCode: (code: number) => voi
   registerBacklogCommands(program, ctx, run);
   registerMcpCommand(program, ctx, run);
   registerRunCommand(program, ctx, run, setExitCode);
+  registerSpecCommands(program, ctx, run, setExitCode);
   return program;
 }
 

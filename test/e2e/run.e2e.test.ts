@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -46,6 +46,10 @@ async function setup(script: Script, extraEnv: Record<string, string> = {}) {
   expect(created.stderr).toBe('');
   expect(created.status).toBe(0);
   return { env, dir, server };
+}
+
+function filesUnder(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? filesUnder(join(dir, e.name)) : [join(dir, e.name)]));
 }
 
 function inspect<T>(dir: string, fn: (store: ReturnType<typeof openProjectStore>, sessions: SessionRepo) => T): T {
@@ -195,6 +199,29 @@ describe('autocoder run with the real Claude Code binary and a scripted model', 
       expect(sessions.list({ featureId: 3 }).map((x) => x.outcome)).toEqual(['rate_limited', 'success']);
       const [first, second] = sessions.list({ featureId: 3 });
       expect((second?.startedAt ?? 0) - (first?.endedAt ?? 0)).toBeGreaterThanOrEqual(1500);
+    });
+  });
+
+  it('never writes a provider secret to the database, events, logs or transcripts, even when the agent prints it', async () => {
+    const coding = codingSession();
+    const leak = sequence([
+      () => reply().tool('Write', { file_path: 'leak.js', content: 'console.log("key=" + process.env.ANTHROPIC_API_KEY);\n' }),
+      () => reply().tool('Bash', { command: 'node leak.js' }),
+      ...[0, 1, 2, 3].map((i) => (c: Parameters<typeof coding>[0]) => coding({ ...c, turn: i })),
+    ]);
+    const { env, dir, server: s } = await setup(roleScript({ initializer: initializerSession(SAMPLE_FEATURES), coding: (c) => (assignedFeature(c) === 1 ? leak(c) : coding(c)) }));
+    const secret = env.ANTHROPIC_API_KEY as string;
+    const run = await cliAsync(['run', 'notes'], env);
+    expect(run.status).toBe(0);
+    // The agent really saw the key (this is what the sandbox, not the allowlist, must stop)…
+    expect(s.requests.some((r) => r.lastToolResults.some((t) => t.text.includes(secret)))).toBe(true);
+    // …but nothing autocoder wrote contains it.
+    const haystacks = [run.stdout, run.stderr, ...filesUnder(join(dir, '.autocoder')).map((f) => readFileSync(f).toString('latin1'))];
+    expect(haystacks.filter((h) => h.includes(secret))).toEqual([]);
+    inspect(dir, (store) => {
+      const logged = store.db.prepare(`SELECT payload FROM events WHERE type = 'session.log' AND json_extract(payload, '$.kind') = 'tool_result' AND payload LIKE '%key=%'`).all() as { payload: string }[];
+      expect(logged.length).toBeGreaterThan(0);
+      for (const row of logged) expect(row.payload).toContain('key=«redacted»');
     });
   });
 

@@ -1,0 +1,82 @@
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+/**
+ * The import boundaries of docs/architecture.md §2, checked on the source text so they hold
+ * even where lint is not run. eslint.config.js enforces the same rules while editing.
+ */
+const SRC = join(import.meta.dirname, '..', 'src');
+
+const FORBIDDEN: Record<string, readonly string[]> = {
+  domain: ['db', 'agent', 'mcp', 'runner', 'server', 'cli', 'config', 'git', 'security', 'shared', 'logging', 'projects', 'spec', 'model-server'],
+  shared: ['db', 'agent', 'mcp', 'runner', 'server', 'cli', 'config', 'git', 'security', 'domain', 'logging', 'projects', 'spec', 'model-server'],
+  db: ['agent', 'server', 'cli', 'runner', 'mcp'],
+  security: ['db', 'agent', 'server', 'cli', 'runner', 'mcp'],
+  agent: ['db', 'server', 'cli', 'runner'],
+  mcp: ['server', 'cli', 'runner', 'agent'],
+  runner: ['server', 'cli'],
+  server: ['cli', 'agent', 'runner'],
+  'model-server': ['db', 'agent', 'mcp', 'runner', 'server', 'cli', 'security', 'projects'],
+};
+
+function sourceFiles(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const full = join(dir, name);
+    if (statSync(full).isDirectory()) return sourceFiles(full);
+    return name.endsWith('.ts') && !name.endsWith('.test.ts') ? [full] : [];
+  });
+}
+
+function imports(file: string): string[] {
+  const text = readFileSync(file, 'utf8');
+  return [...text.matchAll(/(?:^|\n)\s*(?:import|export)\s[^'"]*?from\s+['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g)].map((m) => m[1] ?? m[2] ?? '');
+}
+
+/** The top-level src folder an import lands in, or null for packages and node builtins. */
+function targetFolder(file: string, specifier: string): string | null {
+  if (!specifier.startsWith('.')) return null;
+  const target = relative(SRC, join(file, '..', specifier));
+  return target.startsWith('..') ? null : (target.split('/')[0] ?? null);
+}
+
+const files = sourceFiles(SRC);
+
+describe('architecture', () => {
+  it('finds the source tree', () => {
+    expect(files.length).toBeGreaterThan(30);
+  });
+
+  for (const [folder, forbidden] of Object.entries(FORBIDDEN)) {
+    it(`src/${folder} imports none of: ${forbidden.join(', ')}`, () => {
+      const violations = files
+        .filter((f) => relative(SRC, f).split('/')[0] === folder)
+        .flatMap((f) => imports(f).map((spec) => ({ file: relative(SRC, f), spec, to: targetFolder(f, spec) })))
+        .filter((v) => v.to !== null && forbidden.includes(v.to))
+        .map((v) => `${v.file} → ${v.spec}`);
+      expect(violations).toEqual([]);
+    });
+  }
+
+  it('keeps the domain free of I/O (no node: or fs imports)', () => {
+    const io = files
+      .filter((f) => relative(SRC, f).startsWith('domain/'))
+      .flatMap((f) => imports(f).filter((s) => s.startsWith('node:') || ['fs', 'path', 'os', 'child_process'].includes(s)).map((s) => `${relative(SRC, f)} → ${s}`));
+    expect(io).toEqual([]);
+  });
+
+  it('imports the Claude Agent SDK only in src/agent/claude-runtime.ts', () => {
+    const users = files.filter((f) => imports(f).some((s) => s.startsWith('@anthropic-ai/claude-agent-sdk'))).map((f) => relative(SRC, f));
+    expect(users).toEqual(['agent/claude-runtime.ts']);
+  });
+
+  it('reads process.env only in src/config', () => {
+    const readers = files.filter((f) => /process\.env\b/.test(readFileSync(f, 'utf8'))).map((f) => relative(SRC, f));
+    expect(readers.filter((f) => !f.startsWith('config/'))).toEqual([]);
+  });
+
+  it('writes to the console only in src/cli', () => {
+    const writers = files.filter((f) => /\bconsole\.(log|error|warn|info|debug)\(/.test(readFileSync(f, 'utf8'))).map((f) => relative(SRC, f));
+    expect(writers.filter((f) => !f.startsWith('cli/'))).toEqual([]);
+  });
+});
