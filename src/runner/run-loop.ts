@@ -67,6 +67,7 @@ export async function runProject(deps: RunDeps, signal: AbortSignal): Promise<Ru
   deps.runs.start({ id: runId, pid: process.pid, host: hostname(), incarnation: randomBytes(8).toString('hex'), settings: { ...deps.settings } });
   writePlaywrightConfig(deps.paths.root, findChromium(deps.settings.chromium, deps.env.PATH));
   let sessions = 0;
+  let codingSessions = 0;
   let rateLimits = 0;
   const finish = (status: RunResult['status'], reason: string): RunResult => {
     deps.runs.end(runId, status === 'failed' ? 'failed' : 'finished', reason, { stopped: status === 'stopped' });
@@ -86,7 +87,7 @@ export async function runProject(deps: RunDeps, signal: AbortSignal): Promise<Ru
     }
     for (;;) {
       if (signal.aborted) return finish('stopped', 'Stopped.');
-      if (deps.settings.maxIterations !== undefined && sessions >= deps.settings.maxIterations) {
+      if (deps.settings.maxIterations !== undefined && codingSessions >= deps.settings.maxIterations) {
         return finish('finished', `Reached --max-iterations ${deps.settings.maxIterations}; ${progressLine(deps)}.`);
       }
       deps.claims.reapExpired();
@@ -104,6 +105,7 @@ export async function runProject(deps: RunDeps, signal: AbortSignal): Promise<Ru
       }
       const summary = await runCodingSession(deps, runId, claimed.claim, claimed.feature, owner, signal);
       sessions += 1;
+      codingSessions += 1;
       rateLimits = summary.outcome === 'rate_limited' ? rateLimits + 1 : 0;
       if (summary.outcome === 'rate_limited') {
         // Wait for the reset time the provider named; without one, back off (doubling) so a

@@ -119,6 +119,24 @@ describe('autocoder run with the real Claude Code binary and a scripted model', 
     });
   });
 
+  it('records a session that hits --max-turns as a failed attempt and keeps going until --max-iterations', async () => {
+    const { env, dir } = await setup(roleScript({ initializer: initializerSession(SAMPLE_FEATURES), coding: codingSession() }));
+    const plan = await cliAsync(['run', 'notes', '--max-iterations', '1'], env);
+    expect(plan.stdout).toContain('Reached --max-iterations 1; 1/4 features pass.');
+    const run = await cliAsync(['run', 'notes', '--max-turns', '2', '--max-iterations', '2'], env);
+    expect(run.status).toBe(0);
+    expect(run.stdout).toContain('Reached --max-iterations 2; 1/4 features pass.');
+    inspect(dir, (store, sessions) => {
+      const limited = sessions.list().filter((x) => x.outcome === 'max_turns');
+      expect(limited).toHaveLength(2);
+      for (const x of limited) expect(x.status).toBe('failed');
+      const f2 = store.features.get(2);
+      expect(f2.status).toBe('pending');
+      expect(f2.attempts).toBe(2);
+      expect(f2.notes).toContain('the session ended with max_turns');
+    });
+  });
+
   it('survives overloaded (529) answers and streams cut mid-reply', async () => {
     const { env, dir, server: s } = await setup(roleScript({ initializer: initializerSession(SAMPLE_FEATURES), coding: codingSession() }));
     s.inject({ fault: { kind: 'status', status: 529 }, when: isCoding, times: 2 });
