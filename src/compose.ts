@@ -56,6 +56,8 @@ export function createRunDeps(input: {
   env: Env;
   report: (line: string) => void;
   runtime?: AgentRuntime;
+  /** The user's allowlist extensions for this project. */
+  extraCommands?: readonly string[];
 }): RunDeps {
   const { store } = input;
   const clock = systemClock;
@@ -71,7 +73,7 @@ export function createRunDeps(input: {
     settings: input.settings,
     env: input.env,
     packageBinDir: packageBinDir(),
-    makeGuard: (root) => createToolGuard(root),
+    makeGuard: (root) => createToolGuard(root, { extraCommands: input.extraCommands ?? [] }),
     redact: createRedactor(providerSecrets(input.env)),
     now: () => clock.now(),
     report: input.report,

@@ -104,6 +104,18 @@ function toOptions(spec: AgentSpec, abortController: AbortController): Options {
     mcpServers: { [spec.mcpServerName]: server },
     hooks: { PreToolUse: [{ matcher: FILE_AND_SHELL_TOOLS, hooks: [guardHook], onFailure: 'block' }] },
     maxTurns: spec.maxTurns,
+    ...(spec.sandbox.enabled
+      ? {
+          sandbox: {
+            enabled: true,
+            failIfUnavailable: true,
+            // The model may not switch the sandbox off for a command; only the listed ones run outside it.
+            allowUnsandboxedCommands: false,
+            excludedCommands: [...spec.sandbox.unsandboxedCommands],
+            network: { allowLocalBinding: true },
+          },
+        }
+      : {}),
     env: { ...spec.env },
     abortController,
     ...(spec.onStderr ? { stderr: spec.onStderr } : {}),

@@ -38,6 +38,8 @@ export interface AgentSpec {
   readonly mcpTools: readonly AgentTool[];
   readonly guard: ToolGuard;
   readonly maxTurns: number;
+  /** Run Bash commands in Claude Code's OS sandbox; `unsandboxedCommands` (rule patterns) run outside it. */
+  readonly sandbox: { readonly enabled: boolean; readonly unsandboxedCommands: readonly string[] };
   /** The complete environment of the Claude Code process (nothing else is inherited). */
   readonly env: Readonly<Record<string, string>>;
   /** Called with each line Claude Code writes to stderr (diagnostics). */

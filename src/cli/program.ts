@@ -5,6 +5,7 @@ import { registerMcpCommand } from './commands/mcp.js';
 import { registerProjectCommands } from './commands/projects.js';
 import { registerRunCommand } from './commands/run.js';
 import { registerSpecCommands } from './commands/spec.js';
+import { registerPolicyCommands } from './commands/policy.js';
 import type { CliContext } from './context.js';
 import { EXIT, exitCodeFor } from './exit-codes.js';
 import { VERSION } from './version.js';
@@ -37,6 +38,7 @@ export function buildProgram(ctx: CliContext, setExitCode: (code: number) => voi
   registerMcpCommand(program, ctx, run);
   registerRunCommand(program, ctx, run, setExitCode);
   registerSpecCommands(program, ctx, run, setExitCode);
+  registerPolicyCommands(program, ctx, run, setExitCode);
   return program;
 }
 

@@ -22,6 +22,7 @@ describe('loadRunSettings', () => {
       maxWaitMs: 6 * 3_600_000,
       rateLimitBackoffMs: 60_000,
       basePort: 5100,
+      sandbox: 'auto',
     });
   });
 
@@ -48,6 +49,7 @@ describe('loadRunSettings', () => {
       maxWaitMs: 60_000,
       rateLimitBackoffMs: 2500,
       basePort: 5100,
+      sandbox: 'auto',
       chromium: '/usr/bin/chromium',
     });
   });

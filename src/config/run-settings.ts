@@ -15,6 +15,7 @@ export const RunSettingsSchema = z
     rateLimitBackoffMs: z.number().int().min(0).default(60_000).describe('Wait after a rate limit that names no reset time (doubles while it repeats, up to 15 min)'),
     maxWaitMs: z.number().int().min(0).default(6 * 3_600_000).describe('Longest the runner waits for a rate-limit reset or a backoff before giving up'),
     basePort: z.number().int().min(1024).max(65_000).default(5100).describe('First port of the block agents run their app on (slot N uses basePort + 10·N)'),
+    sandbox: z.enum(['auto', 'on', 'off']).default('auto').describe("Claude Code's OS sandbox for agent Bash commands: auto = on where available"),
     chromium: z.string().optional().describe('Browser executable for playwright-cli (found on PATH when unset)'),
   })
   .strict();
@@ -30,6 +31,7 @@ const ENV_KEYS: Record<string, keyof RunSettings> = {
   AUTOCODER_RATE_LIMIT_BACKOFF_MS: 'rateLimitBackoffMs',
   AUTOCODER_CHROMIUM: 'chromium',
   AUTOCODER_BASE_PORT: 'basePort',
+  AUTOCODER_SANDBOX: 'sandbox',
 };
 
 const NUMERIC = new Set<keyof RunSettings>(['leaseMs', 'heartbeatMs', 'retryBackoffMs', 'maxWaitMs', 'rateLimitBackoffMs', 'basePort']);

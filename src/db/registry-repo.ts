@@ -79,4 +79,23 @@ export class RegistryRepo {
       )
       .run(key, value, this.clock.now());
   }
+
+  getProjectSetting(project: string, key: string): string | undefined {
+    const row = this.db.prepare('SELECT value FROM project_settings WHERE project = ? AND key = ?').get(project, key) as { value: string } | undefined;
+    return row?.value;
+  }
+
+  setProjectSetting(project: string, key: string, value: string): void {
+    this.db
+      .transaction(() => {
+        if (!this.find(project)) throw new AppError('NOT_FOUND', `no project named "${project}" is registered; see \`autocoder list\``);
+        this.db
+          .prepare(
+            `INSERT INTO project_settings (project, key, value, updated_at) VALUES (?, ?, ?, ?)
+             ON CONFLICT (project, key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`,
+          )
+          .run(project, key, value, this.clock.now());
+      })
+      .immediate();
+  }
 }

@@ -1,4 +1,6 @@
 import { spawnSync } from 'node:child_process';
+import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { dirname, isAbsolute, join } from 'node:path';
 import { AppError } from '../domain/errors.js';
 
 export interface GitResult {
@@ -50,4 +52,20 @@ export function gitIdentity(cwd: string): GitIdentity {
     return res.status === 0 ? res.stdout.trim() : '';
   };
   return { name: read('user.name') || 'autocoder', email: read('user.email') || 'autocoder@localhost' };
+}
+
+/**
+ * Adds patterns to the repository's own `.git/info/exclude` (never committed), skipping any
+ * that are already listed or that match tracked files.
+ */
+export function addLocalExcludes(cwd: string, patterns: readonly string[]): void {
+  const file = gitOk(cwd, ['rev-parse', '--git-path', 'info/exclude']).trim();
+  const path = isAbsolute(file) ? file : join(cwd, file);
+  const current = existsSync(path) ? readFileSync(path, 'utf8') : '';
+  const listed = new Set(current.split(/\r?\n/).map((l) => l.trim()));
+  const tracked = new Set(gitOk(cwd, ['ls-files']).split('\n').map((f) => f.split('/')[0]));
+  const missing = patterns.filter((p) => !listed.has(p) && !tracked.has(p.replace(/\/$/, '')));
+  if (missing.length === 0) return;
+  mkdirSync(dirname(path), { recursive: true });
+  appendFileSync(path, `${current.length > 0 && !current.endsWith('\n') ? '\n' : ''}${missing.join('\n')}\n`);
 }

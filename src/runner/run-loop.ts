@@ -19,13 +19,14 @@ import type { RunSettings } from '../config/run-settings.js';
 import { AppError } from '../domain/errors.js';
 import { createFeatureTools } from '../mcp/feature-tools.js';
 import { createToolSession } from '../mcp/tool-session.js';
-import { gitIdentity } from '../git/git.js';
+import { addLocalExcludes, gitIdentity } from '../git/git.js';
 import { formatSpecProblems, validateAppSpec } from '../spec/validate-app-spec.js';
 import { closeBrowserSession, findChromium, writePlaywrightConfig } from './browser.js';
 import { ROLE_PROFILES } from './roles.js';
 import { runRecordedSession, type SessionSummary } from './session-runner.js';
 import { describeStall } from './stop-reason.js';
 import { waitUntil } from './wait.js';
+import { decideSandbox, SANDBOX_MASKED_PATHS, UNSANDBOXED_COMMANDS } from './sandbox.js';
 
 const MAX_RATE_LIMIT_BACKOFF_MS = 15 * 60_000;
 
@@ -49,6 +50,12 @@ export interface RunDeps {
   readonly report: (line: string) => void;
 }
 
+/** What every session of one run shares. */
+interface RunContext {
+  readonly id: string;
+  readonly sandbox: boolean;
+}
+
 export interface RunResult {
   readonly runId: string;
   readonly status: 'finished' | 'failed' | 'stopped';
@@ -64,6 +71,10 @@ export interface RunResult {
 export async function runProject(deps: RunDeps, signal: AbortSignal): Promise<RunResult> {
   const runId = `run_${randomBytes(6).toString('hex')}`;
   recoverDeadRuns(deps);
+  const sandbox = decideSandbox(deps.settings.sandbox, process.platform, deps.env.PATH);
+  if (sandbox.warning) deps.report(sandbox.warning);
+  const run: RunContext = { id: runId, sandbox: sandbox.enabled };
+  if (sandbox.enabled) addLocalExcludes(deps.paths.root, SANDBOX_MASKED_PATHS);
   deps.runs.start({ id: runId, pid: process.pid, host: hostname(), incarnation: randomBytes(8).toString('hex'), settings: { ...deps.settings } });
   writePlaywrightConfig(deps.paths.root, findChromium(deps.settings.chromium, deps.env.PATH));
   let sessions = 0;
@@ -78,7 +89,7 @@ export async function runProject(deps: RunDeps, signal: AbortSignal): Promise<Ru
     if (deps.features.stats().total === 0) {
       const spec = readSpec(deps.paths);
       deps.report('No features yet: running the initializer session.');
-      const summary = await runSessionFor(deps, runId, 'initializer', null, { spec, feature_count_rule: featureCountRule(spec) }, signal);
+      const summary = await runSessionFor(deps, run, 'initializer', null, { spec, feature_count_rule: featureCountRule(spec) }, signal);
       sessions += 1;
       if (signal.aborted) return finish('stopped', 'Stopped during the initializer session.');
       const created = deps.features.stats().total;
@@ -103,7 +114,7 @@ export async function runProject(deps: RunDeps, signal: AbortSignal): Promise<Ru
         await waitUntil(until, deps.now, signal);
         continue;
       }
-      const summary = await runCodingSession(deps, runId, claimed.claim, claimed.feature, owner, signal);
+      const summary = await runCodingSession(deps, run, claimed.claim, claimed.feature, owner, signal);
       sessions += 1;
       codingSessions += 1;
       rateLimits = summary.outcome === 'rate_limited' ? rateLimits + 1 : 0;
@@ -126,7 +137,7 @@ export async function runProject(deps: RunDeps, signal: AbortSignal): Promise<Ru
 }
 
 /** Runs the session for one claimed feature and settles the claim however the session ended. */
-async function runCodingSession(deps: RunDeps, runId: string, claim: Claim, feature: Feature, owner: string, signal: AbortSignal): Promise<SessionSummary> {
+async function runCodingSession(deps: RunDeps, run: RunContext, claim: Claim, feature: Feature, owner: string, signal: AbortSignal): Promise<SessionSummary> {
   deps.report(`Feature #${feature.id} ${feature.name}: attempt ${feature.attempts}/${feature.maxAttempts}.`);
   const sessionAbort = new AbortController();
   const onStop = () => sessionAbort.abort();
@@ -140,7 +151,7 @@ async function runCodingSession(deps: RunDeps, runId: string, claim: Claim, feat
   }, deps.settings.heartbeatMs);
   let summary: SessionSummary;
   try {
-    summary = await runSessionFor(deps, runId, 'coding', { claim, feature, owner }, codingVars(feature, deps.settings.yolo), sessionAbort.signal);
+    summary = await runSessionFor(deps, run, 'coding', { claim, feature, owner }, codingVars(feature, deps.settings.yolo), sessionAbort.signal);
   } finally {
     clearInterval(heartbeat);
     signal.removeEventListener('abort', onStop);
@@ -166,7 +177,7 @@ function settle(deps: RunDeps, claim: Claim, summary: SessionSummary, leaseLost:
 
 async function runSessionFor(
   deps: RunDeps,
-  runId: string,
+  run: RunContext,
   role: AgentRole,
   work: { claim: Claim; feature: Feature; owner: string } | null,
   vars: Record<string, string | boolean>,
@@ -174,7 +185,7 @@ async function runSessionFor(
 ): Promise<SessionSummary> {
   const sessionId = work ? (work.owner.split('/')[1] as string) : `ses_${randomBytes(6).toString('hex')}`;
   const profile = ROLE_PROFILES[role];
-  const toolSession = createToolSession(work?.owner ?? `${runId}/${sessionId}`, work ? [work.claim] : []);
+  const toolSession = createToolSession(work?.owner ?? `${run.id}/${sessionId}`, work ? [work.claim] : []);
   const tools = createFeatureTools({ features: deps.features, claims: deps.claims, session: toolSession }).filter((t) => profile.featureTools.includes(t.name));
   const sessionDir = join(tmpdir(), `ac-${sessionId.slice(-12)}`);
   mkdirSync(join(sessionDir, 'tmp'), { recursive: true });
@@ -205,11 +216,12 @@ async function runSessionFor(
     mcpTools: tools,
     guard: deps.makeGuard(deps.paths.root),
     maxTurns: deps.settings.maxTurns ?? profile.maxTurns,
+    sandbox: { enabled: run.sandbox, unsandboxedCommands: UNSANDBOXED_COMMANDS },
     env,
   };
   try {
     const summary = await runRecordedSession(
-      { db: deps.db, sessions: deps.sessions, runtime: deps.runtime, logsDir: deps.paths.logs, runId, now: deps.now, redact: deps.redact },
+      { db: deps.db, sessions: deps.sessions, runtime: deps.runtime, logsDir: deps.paths.logs, runId: run.id, now: deps.now, redact: deps.redact },
       { sessionId, slot: 0, featureIds: work ? [work.feature.id] : [], spec },
       signal,
     );

@@ -50,7 +50,9 @@ describe('browser verification by agents', () => {
       () => reply().tool('Write', { file_path: 'server.js', content: SERVER_JS }),
       () => reply().tool('Read', { file_path: 'init.sh' }),
       () => reply().tool('Write', { file_path: 'init.sh', content: INIT_SH }),
-      () => reply().tool('Bash', { command: 'chmod +x init.sh && ./init.sh' }),
+      () => reply().tool('Bash', { command: 'chmod +x init.sh' }),
+      // Alone, so the sandbox lets it start the app on the host where the browser can reach it.
+      () => reply().tool('Bash', { command: './init.sh' }),
       (c) => reply().tool('Bash', { command: `playwright-cli open http://localhost:${portOf(c.prompt)}` }),
       () => reply().tool('Bash', { command: 'playwright-cli snapshot' }),
       (c) => reply().tool('Bash', { command: `playwright-cli screenshot --filename=shots/feature-${assignedFeature(c)}.png` }),

@@ -1,8 +1,9 @@
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { createRunDeps, openProjectStore, openRegistry } from '../../compose.js';
 import { loadRunSettings } from '../../config/run-settings.js';
 import { AppError } from '../../domain/errors.js';
 import { resolveProject } from '../../projects/projects.js';
+import { extraCommands } from '../../projects/policy-extensions.js';
 import { runProject } from '../../runner/run-loop.js';
 import { basename } from 'node:path';
 import type { CliContext } from '../context.js';
@@ -23,13 +24,16 @@ export function registerRunCommand(program: Command, ctx: CliContext, run: (fn: 
     .option('--max-iterations <n>', 'stop after this many coding sessions', positiveInt('--max-iterations'))
     .option('--max-turns <n>', 'turn limit per session', positiveInt('--max-turns'))
     .option('--yolo', 'skip browser verification instructions (faster, less certain)')
-    .action((project: string, opts: { model?: string; maxIterations?: number; maxTurns?: number; yolo?: boolean }) =>
+    .addOption(new Option('--sandbox <mode>', "Claude Code's OS sandbox for agent commands: auto (on where available), on, off").choices(['auto', 'on', 'off']))
+    .action((project: string, opts: { model?: string; maxIterations?: number; maxTurns?: number; yolo?: boolean; sandbox?: 'auto' | 'on' | 'off' }) =>
       run(async () => {
-        const settings = loadRunSettings(ctx.env, { model: opts.model, maxIterations: opts.maxIterations, maxTurns: opts.maxTurns, yolo: opts.yolo });
+        const settings = loadRunSettings(ctx.env, { model: opts.model, maxIterations: opts.maxIterations, maxTurns: opts.maxTurns, yolo: opts.yolo, sandbox: opts.sandbox });
         const reg = openRegistry(ctx.env);
         let resolved;
+        let extra: string[];
         try {
           resolved = resolveProject(reg.registry, project, ctx.cwd);
+          extra = extraCommands(reg.registry, resolved.name);
         } finally {
           reg.close();
         }
@@ -45,7 +49,7 @@ export function registerRunCommand(program: Command, ctx: CliContext, run: (fn: 
         process.on('SIGINT', onSignal);
         process.on('SIGTERM', onSignal);
         try {
-          const deps = createRunDeps({ store, projectName: resolved.name ?? basename(resolved.paths.root), settings, env: ctx.env, report: (line) => ctx.stdout(`${line}\n`) });
+          const deps = createRunDeps({ store, projectName: resolved.name ?? basename(resolved.paths.root), settings, env: ctx.env, report: (line) => ctx.stdout(`${line}\n`), extraCommands: extra });
           const result = await runProject(deps, controller.signal);
           if (result.status === 'failed') setExitCode(1);
         } finally {
