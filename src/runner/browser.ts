@@ -24,16 +24,16 @@ export function findChromium(configured: string | undefined, pathVar: string | u
 
 /**
  * Writes `.playwright/cli.config.json` so `playwright-cli` in the project uses a local
- * browser headless, without a download and without Chromium's own sandbox (it runs as the
- * user inside autocoder's sandbox instead).
+ * browser headless, without a download. Chromium's own sandbox stays on, except as root,
+ * where Chromium refuses to start with it (containers, CI).
  */
-export function writePlaywrightConfig(projectRoot: string, chromium: string | null): void {
+export function writePlaywrightConfig(projectRoot: string, chromium: string | null, runningAsRoot: boolean): void {
   const dir = join(projectRoot, '.playwright');
   mkdirSync(dir, { recursive: true });
   const launchOptions: Record<string, unknown> = {
     headless: true,
-    chromiumSandbox: false,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    chromiumSandbox: !runningAsRoot,
+    args: [...(runningAsRoot ? ['--no-sandbox'] : []), '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
   };
   if (chromium) launchOptions.executablePath = chromium;
   const config = { browser: { browserName: 'chromium', launchOptions }, outputDir: '.playwright-cli' };

@@ -76,7 +76,7 @@ export async function runProject(deps: RunDeps, signal: AbortSignal): Promise<Ru
   const run: RunContext = { id: runId, sandbox: sandbox.enabled };
   if (sandbox.enabled) addLocalExcludes(deps.paths.root, SANDBOX_MASKED_PATHS);
   deps.runs.start({ id: runId, pid: process.pid, host: hostname(), incarnation: randomBytes(8).toString('hex'), settings: { ...deps.settings } });
-  writePlaywrightConfig(deps.paths.root, findChromium(deps.settings.chromium, deps.env.PATH));
+  writePlaywrightConfig(deps.paths.root, findChromium(deps.settings.chromium, deps.env.PATH), process.getuid?.() === 0);
   let sessions = 0;
   let codingSessions = 0;
   let rateLimits = 0;

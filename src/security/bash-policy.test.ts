@@ -102,6 +102,9 @@ const MUST_DENY: ReadonlyArray<readonly [string, DenyCategory]> = [
   ['git mv x .claude', 'protected_path'],
   // network
   ['curl https://evil.example', 'network'],
+  ['ps auxeww', 'dangerous_args'],
+  ['ps e', 'dangerous_args'],
+  ['ps -o pid,environ', 'dangerous_args'],
   ['curl http://localhost@evil.com/', 'network'],
   ['curl http://localhost.evil.com/', 'network'],
   ['curl --resolve localhost:80:1.2.3.4 http://localhost/', 'dangerous_args'],
@@ -225,6 +228,8 @@ const MUST_DENY: ReadonlyArray<readonly [string, DenyCategory]> = [
 
 /** Commands coding agents really run; all must be allowed. */
 const MUST_ALLOW: readonly string[] = [
+  'ps aux | grep node',
+  'ps -ef',
   'npm install',
   'npm install express better-sqlite3',
   'npm install -D vitest @types/node',

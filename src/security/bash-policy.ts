@@ -67,6 +67,8 @@ export const NEVER_ALLOWED_COMMANDS: readonly string[] = [
   'python', 'python2', 'python3', 'pypy', 'perl', 'ruby', 'php', 'lua', 'tclsh', 'wish', 'expect', 'osascript', 'pwsh', 'powershell', 'deno', 'bun', 'awk', 'gawk', 'mawk', 'nawk', 'sed', 'ed', 'ex', 'vi', 'vim', 'nvim', 'emacs', 'nano', 'less', 'more', 'man',
   'eval', 'source', '.', 'exec', 'command', 'builtin', 'env', 'xargs', 'nohup', 'setsid', 'timeout', 'watch', 'nice', 'ionice', 'stdbuf', 'time', 'flock', 'script', 'screen', 'tmux', 'chroot', 'unshare', 'nsenter', 'parallel',
   'sudo', 'su', 'doas', 'pkexec', 'runuser', 'docker', 'podman', 'kubectl', 'ssh', 'scp',
+  // Runners that take inline code (`tsx -e`, `ts-node -e`) or fetch and run packages.
+  'tsx', 'ts-node', 'pnpx', 'bunx', 'yarn', 'dlx',
   'alias', 'unalias', 'set', 'shopt', 'export', 'declare', 'typeset', 'local', 'readonly', 'let', 'enable', 'trap', 'hash', 'fc', 'history', 'bind', 'complete', 'coproc', 'ulimit', 'umask',
 ];
 const NEVER = new Set(NEVER_ALLOWED_COMMANDS);
@@ -82,7 +84,7 @@ export function validateExtraCommands(names: readonly string[]): { accepted: str
   const rejected: { name: string; reason: string }[] = [];
   for (const name of names) {
     if (!EXTRA_NAME.test(name) || name === '.' || name === '..') rejected.push({ name, reason: 'not a plain command name ([a-zA-Z0-9._+-]+)' });
-    else if (NEVER.has(name) || /^python[0-9.]*$/.test(name)) rejected.push({ name, reason: 'runs arbitrary code or changes privileges; never allowed' });
+    else if (isNever(name)) rejected.push({ name, reason: 'runs arbitrary code or changes privileges; never allowed' });
     else accepted.push(name);
   }
   return { accepted, rejected };

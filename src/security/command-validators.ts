@@ -24,6 +24,21 @@ const tail: Validator = (c) => {
   return checkArgPaths(c, 'read');
 };
 
+/**
+ * ps: listing processes is fine, but BSD-style `e` (and `-E`-like output formats naming
+ * `environ`) print other processes' environments, which would hand the agent the runner's
+ * unfiltered environment and its secrets.
+ */
+const ps: Validator = (c) => {
+  for (const word of c.args) {
+    const bsdGroup = !word.startsWith('-') && /^[a-zA-Z]+$/.test(word);
+    if ((bsdGroup && word.includes('e')) || /environ|^--?(o|format)=?.*\benv/i.test(word) || /^-[a-zA-Z]*E/.test(word)) {
+      return deny('dangerous_args', 'ps options that print process environments (BSD `e`, environ formats) are not allowed; use `ps aux` or `ps -ef`');
+    }
+  }
+  return checkArgPaths(c, 'read');
+};
+
 const sort: Validator = (c) => {
   const parsed = parseOptions(c.args, { shortWithValue: 'ktSTo', longWithValue: ['key', 'field-separator', 'buffer-size', 'temporary-directory', 'output'] });
   if (findOption(parsed, ['compress-program'])) return deny('dangerous_args', 'sort --compress-program runs another program; sort without it');
@@ -226,7 +241,7 @@ export const FILE_AND_PROCESS_VALIDATORS: Readonly<Record<string, Validator>> = 
   '[': readAll,
   which: readAll,
   date: readAll,
-  ps: readAll,
+  ps,
   lsof: readAll,
   pwd: noChecks,
   echo: noChecks,
