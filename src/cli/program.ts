@@ -6,6 +6,7 @@ import { registerProjectCommands } from './commands/projects.js';
 import { registerRunCommand } from './commands/run.js';
 import { registerSpecCommands } from './commands/spec.js';
 import { registerPolicyCommands } from './commands/policy.js';
+import { registerControlCommands } from './commands/control.js';
 import type { CliContext } from './context.js';
 import { EXIT, exitCodeFor } from './exit-codes.js';
 import { VERSION } from './version.js';
@@ -39,6 +40,7 @@ export function buildProgram(ctx: CliContext, setExitCode: (code: number) => voi
   registerRunCommand(program, ctx, run, setExitCode);
   registerSpecCommands(program, ctx, run, setExitCode);
   registerPolicyCommands(program, ctx, run, setExitCode);
+  registerControlCommands(program, ctx, run);
   return program;
 }
 

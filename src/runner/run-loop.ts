@@ -26,6 +26,7 @@ import { ROLE_PROFILES } from './roles.js';
 import { runRecordedSession, type SessionSummary } from './session-runner.js';
 import { describeStall } from './stop-reason.js';
 import { waitUntil } from './wait.js';
+import { pauseRequested, waitForResume } from './pause.js';
 import { decideSandbox, SANDBOX_MASKED_PATHS, UNSANDBOXED_COMMANDS } from './sandbox.js';
 
 const MAX_RATE_LIMIT_BACKOFF_MS = 15 * 60_000;
@@ -71,6 +72,11 @@ export interface RunResult {
 export async function runProject(deps: RunDeps, signal: AbortSignal): Promise<RunResult> {
   const runId = `run_${randomBytes(6).toString('hex')}`;
   recoverDeadRuns(deps);
+  if (pauseRequested(deps.paths.pauseDrain)) {
+    // A pause left over from an earlier run must not freeze this one (the seed did the same).
+    rmSync(deps.paths.pauseDrain, { force: true });
+    deps.report('Cleared a pause request left over from an earlier run.');
+  }
   const sandbox = decideSandbox(deps.settings.sandbox, process.platform, deps.env.PATH);
   if (sandbox.warning) deps.report(sandbox.warning);
   const run: RunContext = { id: runId, sandbox: sandbox.enabled };
@@ -98,6 +104,17 @@ export async function runProject(deps: RunDeps, signal: AbortSignal): Promise<Ru
     }
     for (;;) {
       if (signal.aborted) return finish('stopped', 'Stopped.');
+      if (pauseRequested(deps.paths.pauseDrain)) {
+        // Drain: the session that was running has finished its feature; start nothing new.
+        if (deps.runs.get(runId)?.status !== 'draining') deps.runs.setStatus(runId, 'draining');
+        deps.runs.setStatus(runId, 'paused');
+        deps.report('Paused (drained): no session is running. Resume to continue.');
+        await waitForResume(deps.paths.pauseDrain, signal);
+        if (signal.aborted) return finish('stopped', 'Stopped while paused.');
+        deps.runs.setStatus(runId, 'running');
+        deps.report('Resumed.');
+        continue;
+      }
       if (deps.settings.maxIterations !== undefined && codingSessions >= deps.settings.maxIterations) {
         return finish('finished', `Reached --max-iterations ${deps.settings.maxIterations}; ${progressLine(deps)}.`);
       }
@@ -114,7 +131,8 @@ export async function runProject(deps: RunDeps, signal: AbortSignal): Promise<Ru
         await waitUntil(until, deps.now, signal);
         continue;
       }
-      const summary = await runCodingSession(deps, run, claimed.claim, claimed.feature, owner, signal);
+      const stopWatching = watchForDrain(deps, runId);
+      const summary = await runCodingSession(deps, run, claimed.claim, claimed.feature, owner, signal).finally(stopWatching);
       sessions += 1;
       codingSessions += 1;
       rateLimits = summary.outcome === 'rate_limited' ? rateLimits + 1 : 0;
@@ -134,6 +152,17 @@ export async function runProject(deps: RunDeps, signal: AbortSignal): Promise<Ru
     finish('failed', `The run failed: ${message}`);
     throw err;
   }
+}
+
+/** Marks the run `draining` as soon as a pause is requested while a session is working. */
+function watchForDrain(deps: RunDeps, runId: string): () => void {
+  const timer = setInterval(() => {
+    if (!pauseRequested(deps.paths.pauseDrain)) return;
+    clearInterval(timer);
+    deps.runs.setStatus(runId, 'draining');
+    deps.report('Pause requested: draining (the running session finishes its feature first).');
+  }, 250);
+  return () => clearInterval(timer);
 }
 
 /** Runs the session for one claimed feature and settles the claim however the session ended. */

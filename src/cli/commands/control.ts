@@ -1,0 +1,51 @@
+import { existsSync } from 'node:fs';
+import type { Command } from 'commander';
+import { AppError } from '../../domain/errors.js';
+import { activeRun, requestPause, requestResume, requestStop } from '../../projects/run-control.js';
+import type { CliContext } from '../context.js';
+import { withProject } from './backlog.js';
+
+/** pause, resume, stop: control a running `autocoder run` from another terminal. */
+export function registerControlCommands(program: Command, ctx: CliContext, run: (fn: () => void | Promise<void>) => Promise<void>): void {
+  program
+    .command('pause')
+    .description('drain: running sessions finish their feature, then the run idles until resume')
+    .argument('<project>', 'registered name or path')
+    .action((project: string) =>
+      run(() =>
+        withProject(ctx, project, (store) => {
+          const active = activeRun(store.db);
+          if (!active) throw new AppError('CONFLICT', 'no run of this project is active; there is nothing to pause');
+          requestPause(store.paths);
+          ctx.stdout(`Pause requested: run ${active.id} lets its session finish its feature, then pauses.\n`);
+        }),
+      ),
+    );
+
+  program
+    .command('resume')
+    .description('continue a paused (or draining) run')
+    .argument('<project>', 'registered name or path')
+    .action((project: string) =>
+      run(() =>
+        withProject(ctx, project, (store) => {
+          const wasPaused = existsSync(store.paths.pauseDrain);
+          requestResume(store.paths);
+          ctx.stdout(wasPaused ? 'Resumed.\n' : 'The project was not paused.\n');
+        }),
+      ),
+    );
+
+  program
+    .command('stop')
+    .description('stop the active run now: abort sessions, hand their features back, exit')
+    .argument('<project>', 'registered name or path')
+    .action((project: string) =>
+      run(() =>
+        withProject(ctx, project, (store) => {
+          const stopped = requestStop(store.db);
+          ctx.stdout(`Stop sent to run ${stopped.id} (pid ${stopped.pid}).\n`);
+        }),
+      ),
+    );
+}

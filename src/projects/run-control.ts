@@ -1,0 +1,46 @@
+import { rmSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import type { ProjectPaths } from '../config/paths.js';
+import { ACTIVE_RUN_STATUSES, type RunRecord, RunRepo } from '../db/run-repo.js';
+import type { Db } from '../db/connection.js';
+import { AppError } from '../domain/errors.js';
+
+/**
+ * Controls a project's runner from outside it — the CLI and the server use this. It talks to
+ * the runner only through the `.pause_drain` signal file and process signals, and learns its
+ * state from the `runs` table.
+ */
+
+/** The run that is active now: recorded as active and its process alive on this host. */
+export function activeRun(db: Db): RunRecord | null {
+  const runs = new RunRepo(db).active();
+  return runs.filter((r) => r.host === hostname() && r.pid !== null && processAlive(r.pid)).at(-1) ?? null;
+}
+
+/** Drain: running sessions finish their feature, then the runner idles in `paused`. */
+export function requestPause(paths: ProjectPaths): void {
+  writeFileSync(paths.pauseDrain, `${new Date().toISOString()}\n`);
+}
+
+export function requestResume(paths: ProjectPaths): void {
+  rmSync(paths.pauseDrain, { force: true });
+}
+
+/** Stop: SIGTERM to the runner, which aborts sessions, hands claims back and exits. */
+export function requestStop(db: Db): RunRecord {
+  const run = activeRun(db);
+  if (!run || run.pid === null) throw new AppError('CONFLICT', 'no run of this project is active');
+  process.kill(run.pid, 'SIGTERM');
+  return run;
+}
+
+export function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err: unknown) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+export { ACTIVE_RUN_STATUSES };

@@ -1,0 +1,87 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { agentTestEnv } from '../support/agent-env.js';
+import { cli, cliAsync, startCli } from '../support/cli-process.js';
+import { assignedFeature, codingSession, initializerSession, roleScript, SAMPLE_FEATURES, SAMPLE_SPEC, startScriptedModelServer, type Script, type ScriptedModelServer } from '../support/fake-anthropic/index.js';
+import { waitFor } from '../support/wait-for.js';
+
+let root: string;
+let server: ScriptedModelServer | undefined;
+
+beforeEach(() => {
+  root = mkdtempSync(join(tmpdir(), 'ac-pause-'));
+});
+afterEach(async () => {
+  await server?.close();
+  rmSync(root, { recursive: true, force: true });
+});
+
+describe('pause (drain), resume and stop from another terminal', () => {
+  it('drains the running session, pauses with nothing running, then resumes and finishes', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const coding = codingSession();
+    const script: Script = async (conv) => {
+      if (assignedFeature(conv) === 1 && conv.turn === 1) await gate;
+      return roleScript({ initializer: initializerSession(SAMPLE_FEATURES), coding })(conv);
+    };
+    server = await startScriptedModelServer(script);
+    const env = agentTestEnv(root, server.url);
+    const specFile = join(root, 'spec.txt');
+    writeFileSync(specFile, SAMPLE_SPEC);
+    const dir = join(root, 'notes');
+    expect(cli(['new', 'notes', '--dir', dir, '--spec', specFile], env).status).toBe(0);
+    expect(cli(['pause', 'notes'], env).status).toBe(4); // nothing runs yet
+
+    const runner = startCli(['run', 'notes'], env);
+    await server.waitForRequest((c) => assignedFeature(c) === 1 && c.turn === 1, 120_000);
+    const db = new Database(join(dir, '.autocoder', 'autocoder.db'), { readonly: true });
+    const runEvents = () => (db.prepare(`SELECT type FROM events WHERE type LIKE 'run.%' ORDER BY id`).pluck().all() as string[]);
+    try {
+      const paused = await cliAsync(['pause', 'notes'], env);
+      expect(paused.stdout).toContain('Pause requested');
+      await waitFor(() => runEvents().includes('run.draining'), 10_000, 'the run to report draining');
+      expect(runEvents()).not.toContain('run.paused'); // the session is still working on #1
+      release();
+      await waitFor(() => runEvents().includes('run.paused'), 60_000, 'the run to pause');
+      const f1 = db.prepare('SELECT status FROM features WHERE id = 1').pluck().get();
+      expect(f1).toBe('passing'); // the drained session finished its feature
+      const sessionsWhilePaused = db.prepare(`SELECT count(*) FROM sessions`).pluck().get();
+      expect(db.prepare(`SELECT count(*) FROM sessions WHERE status = 'running'`).pluck().get()).toBe(0);
+
+      expect((await cliAsync(['resume', 'notes'], env)).stdout).toContain('Resumed.');
+      const exit = await runner.exited;
+      expect(exit.code).toBe(0);
+      expect(runner.output()).toContain('All 4 features pass.');
+      expect(runEvents()).toEqual(['run.started', 'run.draining', 'run.paused', 'run.running', 'run.finished']);
+      expect(db.prepare(`SELECT count(*) FROM sessions`).pluck().get()).toBe((sessionsWhilePaused as number) + 3);
+    } finally {
+      db.close();
+    }
+  });
+
+  it('stop ends the active run and hands its feature back', async () => {
+    const coding = codingSession();
+    const script: Script = async (conv) => {
+      if (assignedFeature(conv) === 1 && conv.turn === 1) await new Promise(() => undefined);
+      return roleScript({ initializer: initializerSession(SAMPLE_FEATURES), coding })(conv);
+    };
+    server = await startScriptedModelServer(script);
+    const env = agentTestEnv(root, server.url);
+    const specFile = join(root, 'spec.txt');
+    writeFileSync(specFile, SAMPLE_SPEC);
+    const dir = join(root, 'notes');
+    expect(cli(['new', 'notes', '--dir', dir, '--spec', specFile], env).status).toBe(0);
+    const runner = startCli(['run', 'notes'], env);
+    await server.waitForRequest((c) => assignedFeature(c) === 1 && c.turn === 1, 120_000);
+    const stop = await cliAsync(['stop', 'notes'], env);
+    expect(stop.stdout).toContain('Stop sent to run');
+    expect((await runner.exited).code).toBe(0);
+    const status = JSON.parse(cli(['status', 'notes', '--json'], env).stdout) as { in_progress: number; pending: number };
+    expect(status).toMatchObject({ in_progress: 0, pending: 4 });
+    expect(cli(['stop', 'notes'], env).status).toBe(4);
+  });
+});
