@@ -47,7 +47,7 @@ export default tseslint.config(
   restrict(['src/agent/**'], ours('db', 'server', 'cli', 'runner')),
   restrict(['src/mcp/**'], ours('server', 'cli', 'runner', 'agent')),
   restrict(['src/runner/**'], [...ours('server', 'cli'), { group: ['**/agent/claude-runtime*'], message: 'the runner uses the runtime port, not the Claude adapter' }]),
-  restrict(['src/server/**'], ours('cli', 'agent', 'runner')),
+  restrict(['src/server/**'], [...ours('cli', 'agent', 'runner'), { group: ['../compose.js', '../../compose.js'], message: 'the server must not pull in the agent runtime; use src/db/stores.ts' }]),
   // Where process.env and console are allowed.
   { files: ['src/config/**'], rules: { 'no-restricted-syntax': 'off' } },
   { files: ['src/cli/**'], rules: { 'no-console': 'off' } },

@@ -1,7 +1,6 @@
-import { ClaimRepo, DEFAULT_CLAIM_POLICY, type ClaimPolicy } from './db/claim-repo.js';
-import { openDatabase, type Db } from './db/connection.js';
-import { FeatureRepo, systemClock, type Clock } from './db/feature-repo.js';
-import { RegistryRepo } from './db/registry-repo.js';
+import { ClaimRepo, DEFAULT_CLAIM_POLICY } from './db/claim-repo.js';
+import { systemClock } from './db/feature-repo.js';
+import type { ProjectStore } from './db/stores.js';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { ClaudeRuntime } from './agent/claude-runtime.js';
@@ -13,40 +12,10 @@ import type { RunDeps } from './runner/run-loop.js';
 import { createToolGuard } from './runner/tool-guard.js';
 import { createRedactor } from './security/redactor.js';
 import type { Env } from './config/env.js';
-import { registryFile, type ProjectPaths } from './config/paths.js';
 
 /** The one place that constructs concrete adapters and wires them together. */
 
-export interface RegistryHandle {
-  readonly db: Db;
-  readonly registry: RegistryRepo;
-  close(): void;
-}
-
-export function openRegistry(env: Env, clock: Clock = systemClock): RegistryHandle {
-  const db = openDatabase(registryFile(env), 'registry');
-  return { db, registry: new RegistryRepo(db, clock), close: () => db.close() };
-}
-
-export interface ProjectStore {
-  readonly paths: ProjectPaths;
-  readonly db: Db;
-  readonly features: FeatureRepo;
-  readonly claims: ClaimRepo;
-  close(): void;
-}
-
-export function openProjectStore(paths: ProjectPaths, options: { clock?: Clock; policy?: ClaimPolicy; create?: boolean } = {}): ProjectStore {
-  const clock = options.clock ?? systemClock;
-  const db = openDatabase(paths.database, 'project', { create: options.create ?? true });
-  return {
-    paths,
-    db,
-    features: new FeatureRepo(db, clock),
-    claims: new ClaimRepo(db, clock, options.policy ?? DEFAULT_CLAIM_POLICY),
-    close: () => db.close(),
-  };
-}
+export { openProjectStore, openRegistry, type ProjectStore, type RegistryHandle } from './db/stores.js';
 
 /** Everything `autocoder run` needs, wired with the real Claude runtime. */
 export function createRunDeps(input: {

@@ -16,7 +16,7 @@ const FORBIDDEN: Record<string, readonly string[]> = {
   agent: ['db', 'server', 'cli', 'runner'],
   mcp: ['server', 'cli', 'runner', 'agent'],
   runner: ['server', 'cli'],
-  server: ['cli', 'agent', 'runner'],
+  server: ['cli', 'agent', 'runner', 'compose.js'],
   'model-server': ['db', 'agent', 'mcp', 'runner', 'server', 'cli', 'security', 'projects'],
 };
 

@@ -1,0 +1,66 @@
+import type { MiddlewareHandler } from 'hono';
+
+export interface GuardOptions {
+  /** The port the server listens on (Host and Origin must name it). */
+  readonly port: number;
+  /** Extra host names accepted besides loopback (when bound to another address). */
+  readonly extraHosts: readonly string[];
+  /** Required as `Authorization: Bearer <token>` when set (server bound beyond loopback). */
+  readonly token: string | null;
+  /** Largest request body accepted, in bytes. */
+  readonly maxBodyBytes: number;
+}
+
+const LOOPBACK = ['localhost', '127.0.0.1', '[::1]'];
+const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+/** Host names (with the port) this server answers to; anything else may be DNS rebinding. */
+export function allowedHosts(o: GuardOptions): Set<string> {
+  return new Set([...LOOPBACK, ...o.extraHosts].map((h) => `${h}:${o.port}`));
+}
+
+export function allowedOrigins(o: GuardOptions): Set<string> {
+  return new Set([...allowedHosts(o)].map((h) => `http://${h}`));
+}
+
+/** True when the Origin header is absent (non-browser client) or names this server exactly. */
+export function originAllowed(origin: string | undefined, o: GuardOptions): boolean {
+  return origin === undefined || allowedOrigins(o).has(origin);
+}
+
+/**
+ * Safe defaults for a local control plane: refuse foreign Host headers (DNS rebinding),
+ * foreign Origins on state-changing requests, non-JSON bodies and oversized bodies; require
+ * the token when one is configured; send CSP, frame-ancestors 'none' and no-referrer.
+ */
+export function securityGuards(o: GuardOptions): MiddlewareHandler {
+  const hosts = allowedHosts(o);
+  return async (c, next) => {
+    const host = c.req.header('host') ?? new URL(c.req.url).host;
+    if (!hosts.has(host.toLowerCase())) {
+      return c.json({ error: { code: 'FORBIDDEN_HOST', message: `Host "${host}" is not this server; open it as http://localhost:${o.port}` } }, 403);
+    }
+    if (o.token !== null && c.req.path.startsWith('/api') && c.req.header('authorization') !== `Bearer ${o.token}`) {
+      return c.json({ error: { code: 'UNAUTHORIZED', message: 'send the server token as "Authorization: Bearer <token>"' } }, 401);
+    }
+    if (UNSAFE.has(c.req.method)) {
+      if (!originAllowed(c.req.header('origin'), o)) {
+        return c.json({ error: { code: 'FORBIDDEN_ORIGIN', message: 'cross-origin requests are not accepted' } }, 403);
+      }
+      const length = Number(c.req.header('content-length') ?? '0');
+      if (length > o.maxBodyBytes) return c.json({ error: { code: 'TOO_LARGE', message: `request bodies are limited to ${o.maxBodyBytes} bytes` } }, 413);
+      if (length > 0 || c.req.header('transfer-encoding')) {
+        const type = c.req.header('content-type') ?? '';
+        if (!/^application\/json\b/i.test(type)) {
+          return c.json({ error: { code: 'UNSUPPORTED_MEDIA_TYPE', message: 'send request bodies as application/json' } }, 415);
+        }
+      }
+    }
+    await next();
+    c.header('Content-Security-Policy', "default-src 'self'; connect-src 'self' ws: wss:; img-src 'self' data:; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'");
+    c.header('X-Frame-Options', 'DENY');
+    c.header('Referrer-Policy', 'no-referrer');
+    c.header('X-Content-Type-Options', 'nosniff');
+    return undefined;
+  };
+}

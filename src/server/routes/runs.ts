@@ -1,0 +1,109 @@
+import type { Hono } from 'hono';
+import { existsSync } from 'node:fs';
+import type { ProjectPaths } from '../../config/paths.js';
+import { RunRepo } from '../../db/run-repo.js';
+import { AppError } from '../../domain/errors.js';
+import { activeRun, requestPause, requestResume, requestStop } from '../../projects/run-control.js';
+import { RunStartRequestSchema, type RunStartRequest, type RunStatus } from '../../shared/runs.js';
+import type { ServerDeps } from '../app.js';
+import { withProjectStore } from '../project-access.js';
+import type { Db } from '../../db/connection.js';
+
+/** Starts `autocoder run` for a project in its own process group, detached from the server. */
+export type RunnerLauncher = (project: { name: string; paths: ProjectPaths }, request: RunStartRequest) => { pid: number };
+
+async function jsonBody(req: { json(): Promise<unknown> }): Promise<unknown> {
+  try {
+    return await req.json();
+  } catch {
+    throw new AppError('INVALID_INPUT', 'the body is not valid JSON');
+  }
+}
+
+function parseStart(raw: unknown): RunStartRequest {
+  const parsed = RunStartRequestSchema.safeParse(raw ?? {});
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new AppError('INVALID_INPUT', `${issue?.path.join('.') || 'body'}: ${issue?.message ?? 'invalid'}`, { details: { field: issue?.path.join('.') ?? null } });
+  }
+  if ((parsed.data.concurrency ?? 1) > 1) {
+    throw new AppError('INVALID_INPUT', 'concurrency above 1 (parallel agents) is not available yet; start with concurrency 1', { details: { field: 'concurrency' } });
+  }
+  return parsed.data;
+}
+
+/** The run state the UI shows, derived from the runs and sessions tables and the drain file. */
+export function runStatus(db: Db, paths: ProjectPaths): RunStatus {
+  const active = activeRun(db);
+  const latest = active ?? new RunRepo(db).latest() ?? null;
+  const pauseRequested = existsSync(paths.pauseDrain);
+  let status: RunStatus['status'] = 'stopped';
+  if (active) status = active.status === 'finished' || active.status === 'failed' ? 'stopped' : (active.status as RunStatus['status']);
+  else if (latest && ['starting', 'running', 'draining', 'paused', 'stopping'].includes(latest.status)) status = 'crashed';
+  const agents = active
+    ? (db
+        .prepare(
+          `SELECT s.slot, s.id AS sessionId, s.role, json_extract(s.feature_ids, '$[0]') AS featureId, f.name AS featureName, s.started_at AS startedAt
+           FROM sessions s LEFT JOIN features f ON f.id = json_extract(s.feature_ids, '$[0]')
+           WHERE s.run_id = ? AND s.status = 'running' ORDER BY s.slot, s.started_at`,
+        )
+        .all(active.id) as RunStatus['agents']).map((a) => ({ ...a, slot: a.slot ?? 0 }))
+    : [];
+  return {
+    status,
+    runId: latest?.id ?? null,
+    pid: active?.pid ?? null,
+    startedAt: latest?.startedAt ?? null,
+    settings: latest?.settings ?? {},
+    pauseRequested,
+    agents,
+    lastEndReason: active ? null : (latest?.endReason ?? null),
+  };
+}
+
+/** Agent control, at the paths scripts of the system we re-create already use. */
+export function registerRunRoutes(app: Hono, deps: ServerDeps): void {
+  const base = '/api/projects/:name/agent';
+
+  app.get(`${base}/status`, (c) => c.json(withProjectStore(deps.env, deps.cwd, c.req.param('name'), (store) => runStatus(store.db, store.paths))));
+
+  app.post(`${base}/start`, async (c) => {
+    const request = parseStart(c.req.header('content-length') === '0' || !c.req.header('content-type') ? {} : await jsonBody(c.req));
+    const result = withProjectStore(deps.env, deps.cwd, c.req.param('name'), (store, name) => {
+      const running = activeRun(store.db);
+      if (running) throw new AppError('CONFLICT', `a run is already active (pid ${running.pid}); stop it first`);
+      const { pid } = deps.launchRunner({ name, paths: store.paths }, request);
+      return { status: 'starting' as const, pid };
+    });
+    return c.json(result, 202);
+  });
+
+  app.post(`${base}/stop`, (c) =>
+    c.json(
+      withProjectStore(deps.env, deps.cwd, c.req.param('name'), (store) => {
+        const run = requestStop(store.db);
+        return { status: 'stopping' as const, runId: run.id };
+      }),
+    ),
+  );
+
+  app.post(`${base}/pause`, (c) =>
+    c.json(
+      withProjectStore(deps.env, deps.cwd, c.req.param('name'), (store) => {
+        const run = activeRun(store.db);
+        if (!run) throw new AppError('CONFLICT', 'no run of this project is active; there is nothing to pause');
+        requestPause(store.paths);
+        return { status: run.status === 'paused' ? ('paused' as const) : ('draining' as const), runId: run.id };
+      }),
+    ),
+  );
+
+  app.post(`${base}/resume`, (c) =>
+    c.json(
+      withProjectStore(deps.env, deps.cwd, c.req.param('name'), (store) => {
+        requestResume(store.paths);
+        return runStatus(store.db, store.paths);
+      }),
+    ),
+  );
+}

@@ -1,0 +1,37 @@
+import { z } from 'zod';
+
+/** Body of POST /api/projects/{name}/agent/start. Every field optional; the rest come from settings. */
+export const RunStartRequestSchema = z
+  .object({
+    model: z.string().trim().min(1).max(200).optional(),
+    yolo: z.boolean().optional(),
+    maxIterations: z.number().int().min(1).max(100_000).optional(),
+    maxTurns: z.number().int().min(1).max(10_000).optional(),
+    sandbox: z.enum(['auto', 'on', 'off']).optional(),
+    concurrency: z.number().int().min(1).max(5).optional(),
+  })
+  .strict();
+export type RunStartRequest = z.infer<typeof RunStartRequestSchema>;
+
+export const RUN_STATES = ['stopped', 'starting', 'running', 'draining', 'paused', 'stopping', 'crashed'] as const;
+
+export const AgentSlotSchema = z.object({
+  slot: z.number().int(),
+  sessionId: z.string(),
+  role: z.string(),
+  featureId: z.number().int().nullable(),
+  featureName: z.string().nullable(),
+  startedAt: z.number(),
+});
+
+export const RunStatusSchema = z.object({
+  status: z.enum(RUN_STATES),
+  runId: z.string().nullable(),
+  pid: z.number().int().nullable(),
+  startedAt: z.number().nullable(),
+  settings: z.record(z.string(), z.unknown()),
+  pauseRequested: z.boolean(),
+  agents: z.array(AgentSlotSchema),
+  lastEndReason: z.string().nullable(),
+});
+export type RunStatus = z.infer<typeof RunStatusSchema>;
