@@ -81,17 +81,19 @@ function defineTool<Shape extends z.ZodRawShape>(
 
 /** The feature tools bound to one session. Served in-process to our agents and over stdio. */
 export function createFeatureTools({ features, claims, session }: FeatureToolDeps): FeatureTool[] {
+  /** Why this session may not change feature `id`: it does not hold the claim. */
+  const notHeld = (id: number, action: string): AppError => {
+    const f = features.get(id);
+    if (f.status === 'passing') return new AppError('CONFLICT', `feature ${id} is already passing; there is nothing to ${action}`);
+    if (f.status === 'in_progress') {
+      return new AppError('CONFLICT', `feature ${id} is claimed by another session; only the session holding the claim can ${action} it. Work on your own feature.`);
+    }
+    return new AppError('CONFLICT', `you do not hold a claim on feature ${id} (it is ${f.status}); claim it first with feature_claim_next`);
+  };
   const heldClaim = (id: number, action: string) => {
     const claim = session.claims.get(id);
-    if (claim) return claim;
-    const f = features.get(id);
-    if (f.status === 'passing') {
-      throw new AppError('CONFLICT', `feature ${id} is already passing; there is nothing to ${action}`);
-    }
-    if (f.status === 'in_progress') {
-      throw new AppError('CONFLICT', `feature ${id} is claimed by another session; only the session holding the claim can ${action} it. Work on your own feature.`);
-    }
-    throw new AppError('CONFLICT', `you do not hold a claim on feature ${id} (it is ${f.status}); claim it first with feature_claim_next`);
+    if (!claim) throw notHeld(id, action);
+    return claim;
   };
   const finished = (id: number, f: Feature) => {
     session.claims.delete(id);
@@ -133,12 +135,13 @@ export function createFeatureTools({ features, claims, session }: FeatureToolDep
       'feature_mark_failing',
       { feature_id: featureId, reason: text(5000, 'What fails and how you saw it (the evidence)') },
       ({ feature_id, reason }) => {
-        if (session.claims.has(feature_id)) return finished(feature_id, claims.markFailing(heldClaim(feature_id, 'mark failing'), reason));
-        const f = features.get(feature_id);
-        if (f.status === 'passing') {
+        const claim = session.claims.get(feature_id);
+        if (claim) return finished(feature_id, claims.markFailing(claim, reason));
+        // Without a claim this is a regression report on a passing feature (testing sessions).
+        if (features.get(feature_id).status === 'passing') {
           return featureView(claims.regress(feature_id, reason, session.sessionId, { by: session.sessionId, text: reason }));
         }
-        return featureView(claims.markFailing(heldClaim(feature_id, 'mark failing'), reason));
+        throw notHeld(feature_id, 'mark failing');
       },
     ),
 
