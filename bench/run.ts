@@ -9,6 +9,7 @@ interface Bench {
 const BENCHES: Record<string, { readonly about: string; readonly load: () => Promise<Bench> }> = {
   claims: { about: '5 processes claiming features from one project database: claims/s and double claims', load: () => import('./claims.js') },
   session: { about: 'harness overhead per coding session with the real Claude Code binary and the scripted model; prompt sizes per role', load: () => import('./session.js') },
+  events: { about: 'event-to-WebSocket latency with 1 and 50 clients; GET features latency with 2,000 features', load: () => import('./events.js') },
   graph: { about: 'dependency-graph functions and FeatureRepo.ready()/ClaimRepo.claimNext() on 10,000 features / 30,000 edges', load: () => import('./graph.js') },
 };
 

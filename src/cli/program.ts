@@ -7,6 +7,7 @@ import { registerRunCommand } from './commands/run.js';
 import { registerSpecCommands } from './commands/spec.js';
 import { registerPolicyCommands } from './commands/policy.js';
 import { registerControlCommands } from './commands/control.js';
+import { registerServeCommand } from './commands/serve.js';
 import type { CliContext } from './context.js';
 import { EXIT, exitCodeFor } from './exit-codes.js';
 import { VERSION } from './version.js';
@@ -41,6 +42,7 @@ export function buildProgram(ctx: CliContext, setExitCode: (code: number) => voi
   registerSpecCommands(program, ctx, run, setExitCode);
   registerPolicyCommands(program, ctx, run, setExitCode);
   registerControlCommands(program, ctx, run);
+  registerServeCommand(program, ctx, run);
   return program;
 }
 

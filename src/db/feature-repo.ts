@@ -25,6 +25,15 @@ export interface NewFeature {
   readonly verify?: string | null | undefined;
 }
 
+/** Fields a human may edit on a feature that is not being worked on and not passing. */
+export interface FeatureUpdate {
+  readonly category?: string | undefined;
+  readonly name?: string | undefined;
+  readonly description?: string | undefined;
+  readonly steps?: readonly string[] | undefined;
+  readonly priority?: number | undefined;
+}
+
 export interface BulkFeature extends Omit<NewFeature, 'dependencies'> {
   /** 0-based indices of earlier items in the same batch. */
   readonly dependsOnIndices?: readonly number[] | undefined;
@@ -199,6 +208,122 @@ export class FeatureRepo {
       })
       .immediate();
     return this.get(featureId);
+  }
+
+  /**
+   * A human edits a feature's text or priority. Refused while an agent works on it or once it
+   * passes (re-open it first), so nobody changes what is being or has been verified.
+   */
+  update(featureId: number, patch: FeatureUpdate): Feature {
+    this.db
+      .transaction(() => {
+        const row = this.row(featureId);
+        if (row.status === 'in_progress' || row.status === 'passing') {
+          throw new AppError('CONFLICT', `feature ${featureId} is ${row.status}; ${row.status === 'passing' ? 're-open it' : 'wait for its session to end'} before editing it`, {
+            details: { status: row.status },
+          });
+        }
+        const category = patch.category ?? row.category;
+        const name = patch.name ?? row.name;
+        if (category !== row.category || name !== row.name) {
+          const existing = this.findIdByName(category, name);
+          if (existing !== undefined && existing !== featureId) {
+            throw new AppError('DUPLICATE', `a feature "${category} / ${name}" already exists (#${existing})`, { details: { existingId: existing } });
+          }
+        }
+        const now = this.clock.now();
+        this.db
+          .prepare(
+            `UPDATE features SET category = @category, name = @name, description = @description, steps = @steps,
+               priority = @priority, updated_at = @now WHERE id = @id`,
+          )
+          .run({
+            id: featureId,
+            category,
+            name,
+            description: patch.description ?? row.description,
+            steps: patch.steps === undefined ? row.steps : JSON.stringify(patch.steps),
+            priority: patch.priority ?? row.priority,
+            now,
+          });
+        appendEvent(this.db, { type: 'feature.updated', at: now, featureId, payload: { fields: Object.keys(patch).filter((k) => patch[k as keyof FeatureUpdate] !== undefined) } });
+      })
+      .immediate();
+    return this.get(featureId);
+  }
+
+  /** Deletes a feature; the foreign keys drop it from its dependents' dependency lists. */
+  delete(featureId: number): Feature {
+    return this.db
+      .transaction(() => {
+        const feature = this.get(featureId);
+        if (feature.status === 'in_progress') {
+          throw new AppError('CONFLICT', `feature ${featureId} is in progress; stop or wait for its session before deleting it`, { details: { status: feature.status } });
+        }
+        const dependents = this.db.prepare('SELECT feature_id FROM feature_dependencies WHERE depends_on = ? ORDER BY feature_id').pluck().all(featureId) as number[];
+        this.db.prepare('DELETE FROM features WHERE id = ?').run(featureId);
+        this.recomputeUnblocks();
+        appendEvent(this.db, { type: 'feature.deleted', at: this.clock.now(), featureId, payload: { name: feature.name, dependents } });
+        return feature;
+      })
+      .immediate();
+  }
+
+  /** A human sends a feature to the back of the queue (no claim involved). */
+  humanSkip(featureId: number, reason: string | null): Feature {
+    this.db
+      .transaction(() => {
+        const row = this.row(featureId);
+        if (row.status === 'in_progress' || row.status === 'passing') {
+          throw new AppError('CONFLICT', `feature ${featureId} is ${row.status}; only a feature that waits can be moved to the back of the queue`, { details: { status: row.status } });
+        }
+        const now = this.clock.now();
+        this.db
+          .prepare(
+            `UPDATE features SET priority = (SELECT coalesce(max(priority), 0) + 1 FROM features), skip_count = skip_count + 1,
+               notes = notes || @note, updated_at = @now WHERE id = @id`,
+          )
+          .run({ id: featureId, now, note: `[${new Date(now).toISOString()}] moved to the back of the queue by a human${reason ? `: ${reason}` : ''}\n` });
+        appendEvent(this.db, { type: 'feature.skipped', at: now, featureId, payload: { reason, by: 'human' } });
+      })
+      .immediate();
+    return this.get(featureId);
+  }
+
+  /** A failed feature gets a fresh set of attempts. */
+  retry(featureId: number): Feature {
+    return this.requeue(featureId, 'failed', 'feature.retried', 'retried by a human');
+  }
+
+  /** A human re-opens a passing feature: it goes back to pending. */
+  reopen(featureId: number, reason: string | null = null): Feature {
+    return this.requeue(featureId, 'passing', 'feature.reopened', `re-opened by a human${reason ? `: ${reason}` : ''}`);
+  }
+
+  private requeue(featureId: number, from: FeatureStatus, eventType: string, note: string): Feature {
+    this.db
+      .transaction(() => {
+        const row = this.row(featureId);
+        if (row.status !== from) {
+          throw new AppError('CONFLICT', `feature ${featureId} is ${row.status}, not ${from}`, { details: { status: row.status, expected: from } });
+        }
+        const now = this.clock.now();
+        this.db
+          .prepare(
+            `UPDATE features SET status = 'pending', attempts = 0, run_after = 0, passed_at = NULL, updated_at = @now,
+               notes = notes || @note WHERE id = @id`,
+          )
+          .run({ id: featureId, now, note: `[${new Date(now).toISOString()}] ${note}\n` });
+        appendEvent(this.db, { type: eventType, at: now, featureId, payload: { from, status: 'pending' } });
+      })
+      .immediate();
+    return this.get(featureId);
+  }
+
+  private row(id: number): FeatureRow {
+    const row = this.db.prepare('SELECT * FROM features WHERE id = ?').get(id) as FeatureRow | undefined;
+    if (!row) throw notFound(id);
+    return row;
   }
 
   /** Pending features whose dependencies all pass and whose backoff has elapsed, in scheduling order. */

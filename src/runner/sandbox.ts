@@ -1,6 +1,7 @@
-import { accessSync, constants } from 'node:fs';
-import { delimiter, join } from 'node:path';
+import { sandboxSupport } from '../config/sandbox-support.js';
 import { AppError } from '../domain/errors.js';
+
+export { sandboxSupport };
 
 export type SandboxMode = 'auto' | 'on' | 'off';
 
@@ -8,28 +9,6 @@ export interface SandboxDecision {
   readonly enabled: boolean;
   /** Said to the user when the sandbox is off although they did not ask for that. */
   readonly warning: string | null;
-}
-
-const onPath = (name: string, pathVar: string | undefined) =>
-  (pathVar ?? '').split(delimiter).some((dir) => {
-    try {
-      accessSync(join(dir, name), constants.X_OK);
-      return true;
-    } catch {
-      return false;
-    }
-  });
-
-/** Whether Claude Code's OS sandbox can run here, and if not, how to fix that. */
-export function sandboxSupport(platform: NodeJS.Platform, pathVar: string | undefined): { available: boolean; fix: string | null } {
-  if (platform === 'darwin') return { available: true, fix: null };
-  if (platform === 'linux') {
-    const missing = ['bwrap', 'socat'].filter((tool) => !onPath(tool, pathVar));
-    return missing.length === 0
-      ? { available: true, fix: null }
-      : { available: false, fix: `install ${missing.map((m) => (m === 'bwrap' ? 'bubblewrap' : m)).join(' and ')} (Debian/Ubuntu: apt-get install bubblewrap socat)` };
-  }
-  return { available: false, fix: `Claude Code has no OS sandbox on ${platform}; run autocoder inside a container or VM instead` };
 }
 
 /** auto = on where available (with a warning where not); on = refuse to run without it. */

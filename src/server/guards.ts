@@ -1,4 +1,5 @@
 import type { MiddlewareHandler } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
 
 export interface GuardOptions {
   /** The port the server listens on (Host and Origin must name it). */
@@ -35,6 +36,10 @@ export function originAllowed(origin: string | undefined, o: GuardOptions): bool
  */
 export function securityGuards(o: GuardOptions): MiddlewareHandler {
   const hosts = allowedHosts(o);
+  const limitBody = bodyLimit({
+    maxSize: o.maxBodyBytes,
+    onError: (c) => c.json({ error: { code: 'TOO_LARGE', message: `request bodies are limited to ${o.maxBodyBytes} bytes` } }, 413),
+  });
   return async (c, next) => {
     const host = c.req.header('host') ?? new URL(c.req.url).host;
     if (!hosts.has(host.toLowerCase())) {
@@ -47,16 +52,16 @@ export function securityGuards(o: GuardOptions): MiddlewareHandler {
       if (!originAllowed(c.req.header('origin'), o)) {
         return c.json({ error: { code: 'FORBIDDEN_ORIGIN', message: 'cross-origin requests are not accepted' } }, 403);
       }
-      const length = Number(c.req.header('content-length') ?? '0');
-      if (length > o.maxBodyBytes) return c.json({ error: { code: 'TOO_LARGE', message: `request bodies are limited to ${o.maxBodyBytes} bytes` } }, 413);
-      if (length > 0 || c.req.header('transfer-encoding')) {
-        const type = c.req.header('content-type') ?? '';
-        if (!/^application\/json\b/i.test(type)) {
-          return c.json({ error: { code: 'UNSUPPORTED_MEDIA_TYPE', message: 'send request bodies as application/json' } }, 415);
-        }
+      const hasBody = Number(c.req.header('content-length') ?? '0') > 0 || c.req.header('transfer-encoding') !== undefined;
+      if (hasBody && !/^application\/json\b/i.test(c.req.header('content-type') ?? '')) {
+        return c.json({ error: { code: 'UNSUPPORTED_MEDIA_TYPE', message: 'send request bodies as application/json' } }, 415);
       }
+      // bodyLimit counts streamed (chunked) bodies too, not just the declared length.
+      const refused = await limitBody(c, next);
+      if (refused instanceof Response) c.res = refused;
+    } else {
+      await next();
     }
-    await next();
     c.header('Content-Security-Policy', "default-src 'self'; connect-src 'self' ws: wss:; img-src 'self' data:; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'");
     c.header('X-Frame-Options', 'DENY');
     c.header('Referrer-Policy', 'no-referrer');

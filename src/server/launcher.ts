@@ -1,0 +1,49 @@
+import { spawn } from 'node:child_process';
+import { closeSync, mkdirSync, openSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Env } from '../config/env.js';
+import { AppError } from '../domain/errors.js';
+import type { RunStartRequest } from '../shared/runs.js';
+import type { RunnerLauncher } from './routes/runs.js';
+
+/** The CLI entry the runner is started with (the same one `autocoder` runs). */
+export const CLI_ENTRY = fileURLToPath(new URL('../../bin/autocoder.js', import.meta.url));
+
+/** argv after the node binary for `autocoder run` with the request's options. */
+export function runnerArgs(projectRoot: string, request: RunStartRequest): string[] {
+  const args = [CLI_ENTRY, 'run', projectRoot];
+  if (request.model !== undefined) args.push('--model', request.model);
+  if (request.maxIterations !== undefined) args.push('--max-iterations', String(request.maxIterations));
+  if (request.maxTurns !== undefined) args.push('--max-turns', String(request.maxTurns));
+  if (request.yolo === true) args.push('--yolo');
+  if (request.sandbox !== undefined) args.push('--sandbox', request.sandbox);
+  return args;
+}
+
+/**
+ * The real launcher: `autocoder run <root>` as a detached process in its own process group,
+ * output to `.autocoder/logs/runner-<time>.log`, with the server's environment. The server
+ * never waits for it; the runner records itself in the `runs` table.
+ */
+export function processLauncher(env: Env): RunnerLauncher {
+  return (project, request) => {
+    mkdirSync(project.paths.logs, { recursive: true });
+    const logFile = join(project.paths.logs, `runner-${new Date().toISOString().replace(/[:.]/g, '-')}.log`);
+    const fd = openSync(logFile, 'a', 0o600);
+    try {
+      const child = spawn(process.execPath, runnerArgs(project.paths.root, request), {
+        cwd: project.paths.root,
+        env: { ...env },
+        detached: true,
+        stdio: ['ignore', fd, fd],
+      });
+      child.on('error', () => undefined);
+      child.unref();
+      if (child.pid === undefined) throw new AppError('IO_ERROR', `could not start the runner for ${project.name}; see ${logFile}`);
+      return { pid: child.pid };
+    } finally {
+      closeSync(fd);
+    }
+  };
+}

@@ -1,0 +1,199 @@
+import type { Context, Hono } from 'hono';
+import { projectPaths } from '../../config/paths.js';
+import type { Feature } from '../../db/feature-rows.js';
+import { SessionRepo, type SessionRecord } from '../../db/session-repo.js';
+import { openProjectStore, type ProjectStore } from '../../db/stores.js';
+import { AppError } from '../../domain/errors.js';
+import {
+  BulkCreateFeaturesRequestSchema,
+  CreateFeatureRequestSchema,
+  EmptyRequestSchema,
+  FEATURE_STATUS_VALUES,
+  ReopenFeatureRequestSchema,
+  SetDependenciesRequestSchema,
+  SkipFeatureRequestSchema,
+  UpdateFeatureRequestSchema,
+  type FeatureBoard,
+  type FeatureDTO,
+  type FeatureDetail,
+} from '../../shared/api.js';
+import type { RouteModule, ServerDeps } from '../app.js';
+import { blameField, body, idParam } from './input.js';
+import { registeredProject, withRegistry } from './projects.js';
+
+/** Opens the project named by the `name` path parameter (400 when malformed, 404 when unknown). */
+export function withStore<T>(c: Context, deps: ServerDeps, fn: (store: ProjectStore) => T): T {
+  const project = withRegistry(deps, (r) => registeredProject(c, r));
+  const paths = projectPaths(project.path);
+  let store: ProjectStore;
+  try {
+    store = openProjectStore(paths, { create: false });
+  } catch (err: unknown) {
+    if (err instanceof AppError && err.code === 'NOT_FOUND') {
+      throw new AppError('NOT_FOUND', `project "${project.name}" has no database at ${paths.database}; the folder is gone or was never set up`);
+    }
+    throw err;
+  }
+  try {
+    return fn(store);
+  } finally {
+    store.close();
+  }
+}
+
+/** The wire form of a feature; `statusOf` gives the status of any feature id (for blockedBy). */
+export function toFeatureDTO(f: Feature, statusOf: (id: number) => string | undefined, now: number): FeatureDTO {
+  const blockedBy = f.dependencies.filter((d) => statusOf(d) !== 'passing');
+  return {
+    id: f.id,
+    priority: f.priority,
+    category: f.category,
+    name: f.name,
+    description: f.description,
+    steps: f.steps,
+    status: f.status,
+    dependencies: f.dependencies,
+    blockedBy,
+    ready: f.status === 'pending' && blockedBy.length === 0 && f.attempts < f.maxAttempts && f.runAfter <= now,
+    attempts: f.attempts,
+    maxAttempts: f.maxAttempts,
+    costUsd: f.costUsd,
+    inputTokens: f.inputTokens,
+    outputTokens: f.outputTokens,
+    notes: f.notes,
+    blockerType: f.blockerType,
+    blockerNote: f.blockerNote,
+    skipCount: f.skipCount,
+    passedAt: f.passedAt,
+    updatedAt: f.updatedAt,
+  };
+}
+
+function statusLookup(store: ProjectStore, ids: readonly number[]): (id: number) => string | undefined {
+  if (ids.length === 0) return () => undefined;
+  const rows = store.db.prepare('SELECT id, status FROM features WHERE id IN (SELECT value FROM json_each(?))').all(JSON.stringify(ids)) as { id: number; status: string }[];
+  const map = new Map(rows.map((r) => [r.id, r.status]));
+  return (id) => map.get(id);
+}
+
+function dto(store: ProjectStore, f: Feature, now: number): FeatureDTO {
+  return toFeatureDTO(f, statusLookup(store, f.dependencies), now);
+}
+
+function sessionDTO(s: SessionRecord): FeatureDetail['sessions'][number] {
+  return {
+    id: s.id,
+    runId: s.runId,
+    role: s.role,
+    model: s.model,
+    status: s.status,
+    outcome: s.outcome,
+    startedAt: s.startedAt,
+    endedAt: s.endedAt,
+    turns: s.turns,
+    inputTokens: s.inputTokens,
+    outputTokens: s.outputTokens,
+    costUsd: s.costUsd,
+    transcriptPath: s.transcriptPath,
+    error: s.error,
+  };
+}
+
+/** The backlog: board, detail, create, bulk, edit, delete, skip, retry, reopen, dependencies, graph. */
+export const featureRoutes: RouteModule = (app: Hono, deps: ServerDeps) => {
+  const base = '/api/projects/:name/features';
+
+  app.get(base, (c) =>
+    c.json(
+      withStore(c, deps, (store) => {
+        const all = store.features.list();
+        const status = new Map(all.map((f) => [f.id, f.status as string]));
+        const now = deps.now();
+        const board = Object.fromEntries(FEATURE_STATUS_VALUES.map((s) => [s, [] as FeatureDTO[]])) as FeatureBoard;
+        for (const f of all) board[f.status].push(toFeatureDTO(f, (id) => status.get(id), now));
+        return board;
+      }),
+    ),
+  );
+
+  // Static segments first, so /features/graph is never read as a feature id.
+  app.get(`${base}/graph`, (c) => c.json(withStore(c, deps, (store) => store.features.graph())));
+
+  app.post(`${base}/bulk`, async (c) => {
+    const req = await body(c, BulkCreateFeaturesRequestSchema);
+    const result = withStore(c, deps, (store) => {
+      const { created, duplicates } = blameField('features', () => store.features.createBulk(req.features));
+      const now = deps.now();
+      return { created: created.map((f) => dto(store, f, now)), duplicates };
+    });
+    return c.json(result, 201);
+  });
+
+  app.post(base, async (c) => {
+    const req = await body(c, CreateFeatureRequestSchema);
+    return c.json(withStore(c, deps, (store) => dto(store, blameField('dependencies', () => store.features.create(req)), deps.now())), 201);
+  });
+
+  app.get(`${base}/:id`, (c) => {
+    const id = idParam(c, 'id');
+    return c.json(
+      withStore(c, deps, (store): FeatureDetail => {
+        const feature = store.features.get(id);
+        const sessions = new SessionRepo(store.db).list({ featureId: id }).map(sessionDTO);
+        return { ...dto(store, feature, deps.now()), sessions };
+      }),
+    );
+  });
+
+  app.patch(`${base}/:id`, async (c) => {
+    const id = idParam(c, 'id');
+    const req = await body(c, UpdateFeatureRequestSchema);
+    return c.json(withStore(c, deps, (store) => dto(store, store.features.update(id, req), deps.now())));
+  });
+
+  app.delete(`${base}/:id`, (c) => {
+    const id = idParam(c, 'id');
+    return c.json(
+      withStore(c, deps, (store) => {
+        const deleted = store.features.delete(id);
+        return { deleted: deleted.id, name: deleted.name };
+      }),
+    );
+  });
+
+  app.post(`${base}/:id/skip`, async (c) => {
+    const id = idParam(c, 'id');
+    const req = await body(c, SkipFeatureRequestSchema);
+    return c.json(withStore(c, deps, (store) => dto(store, store.features.humanSkip(id, req.reason?.trim() || null), deps.now())));
+  });
+
+  app.post(`${base}/:id/retry`, async (c) => {
+    const id = idParam(c, 'id');
+    await body(c, EmptyRequestSchema);
+    return c.json(withStore(c, deps, (store) => dto(store, store.features.retry(id), deps.now())));
+  });
+
+  app.post(`${base}/:id/reopen`, async (c) => {
+    const id = idParam(c, 'id');
+    const req = await body(c, ReopenFeatureRequestSchema);
+    return c.json(withStore(c, deps, (store) => dto(store, store.features.reopen(id, req.reason?.trim() || null), deps.now())));
+  });
+
+  app.put(`${base}/:id/dependencies`, async (c) => {
+    const id = idParam(c, 'id');
+    const req = await body(c, SetDependenciesRequestSchema);
+    return c.json(withStore(c, deps, (store) => dto(store, blameField('dependencyIds', () => store.features.setDependencies(id, [...new Set(req.dependencyIds)])), deps.now())));
+  });
+
+  app.post(`${base}/:id/dependencies/:dep`, (c) => {
+    const id = idParam(c, 'id');
+    const dep = idParam(c, 'dep');
+    return c.json(withStore(c, deps, (store) => dto(store, blameField('dep', () => store.features.addDependency(id, dep)), deps.now())));
+  });
+
+  app.delete(`${base}/:id/dependencies/:dep`, (c) => {
+    const id = idParam(c, 'id');
+    const dep = idParam(c, 'dep');
+    return c.json(withStore(c, deps, (store) => dto(store, store.features.removeDependency(id, dep), deps.now())));
+  });
+};

@@ -1,0 +1,11 @@
+import type { RouteModule } from '../app.js';
+import { eventRoutes } from './events.js';
+import { featureRoutes } from './features.js';
+import { filesystemRoutes } from './filesystem.js';
+import { openApiRoutes } from './openapi.js';
+import { projectRoutes } from './projects.js';
+import { settingsRoutes } from './settings.js';
+import { setupRoutes } from './setup.js';
+
+/** The REST API besides health and agent control (which createApp registers itself). */
+export const API_ROUTES: RouteModule[] = [setupRoutes, projectRoutes, featureRoutes, settingsRoutes, eventRoutes, filesystemRoutes, openApiRoutes];

@@ -1,0 +1,183 @@
+import type { Context, Hono } from 'hono';
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname, parse, resolve } from 'node:path';
+import { projectPaths } from '../../config/paths.js';
+import type { RegisteredProject, RegistryRepo } from '../../db/registry-repo.js';
+import { appendEvent } from '../../db/event-repo.js';
+import { openProjectStore, openRegistry } from '../../db/stores.js';
+import { AppError } from '../../domain/errors.js';
+import { createProject, importProject, PROJECT_NAME_PATTERN, removeProject } from '../../projects/projects.js';
+import { activeRun } from '../../projects/run-control.js';
+import {
+  CreateProjectRequestSchema,
+  DeleteProjectQuerySchema,
+  ImportProjectRequestSchema,
+  PutSpecRequestSchema,
+  type ProjectSummary,
+  type SpecResponse,
+} from '../../shared/api.js';
+import { validateAppSpec } from '../../spec/validate-app-spec.js';
+import type { RouteModule, ServerDeps } from '../app.js';
+import { checkClientPath, userHome } from './filesystem.js';
+import { blameField, body, fsInput, query } from './input.js';
+
+/** Runs `fn` with the registry open. */
+export function withRegistry<T>(deps: ServerDeps, fn: (registry: RegistryRepo) => T): T {
+  const reg = openRegistry(deps.env);
+  try {
+    return fn(reg.registry);
+  } finally {
+    reg.close();
+  }
+}
+
+/** Runs `fn` in one immediate registry transaction: several settings change together or not at all. */
+export function inRegistryTransaction<T>(deps: ServerDeps, fn: (registry: RegistryRepo) => T): T {
+  const reg = openRegistry(deps.env);
+  try {
+    return reg.db.transaction(() => fn(reg.registry)).immediate();
+  } finally {
+    reg.close();
+  }
+}
+
+/** The `name` path parameter, checked, with its registry entry (404 when unknown). */
+export function registeredProject(c: Context, registry: RegistryRepo): RegisteredProject {
+  const name = c.req.param('name') ?? '';
+  if (!PROJECT_NAME_PATTERN.test(name)) {
+    throw new AppError('INVALID_INPUT', `name: "${name.slice(0, 80)}" is not a valid project name`, { details: { field: 'name' } });
+  }
+  const project = registry.find(name);
+  if (!project) throw new AppError('NOT_FOUND', `no project named "${name}" is registered`, { details: { project: name } });
+  return project;
+}
+
+export function projectSummary(p: RegisteredProject): ProjectSummary {
+  const paths = projectPaths(p.path);
+  const exists = existsSync(p.path);
+  let stats: ProjectSummary['stats'] = null;
+  if (existsSync(paths.database)) {
+    try {
+      const store = openProjectStore(paths, { create: false });
+      try {
+        stats = store.features.stats();
+      } finally {
+        store.close();
+      }
+    } catch {
+      // An unreadable project database must not break the listing of the others.
+      stats = null;
+    }
+  }
+  return { name: p.name, path: p.path, createdAt: p.createdAt, exists, hasSpec: existsSync(paths.spec), stats };
+}
+
+function invalidSpec(check: ReturnType<typeof validateAppSpec>): AppError {
+  return new AppError('INVALID_INPUT', `spec: the app spec has ${check.problems.length} problem${check.problems.length === 1 ? '' : 's'}: ${check.problems.map((p) => `line ${p.line}: ${p.message}`).join('; ')}`, {
+    details: { field: 'spec', problems: check.problems },
+  });
+}
+
+function refusePath(c: Context, deps: ServerDeps, raw: string, field: string): Response | null {
+  if (raw.split(/[\\/]+/).includes('..')) {
+    throw new AppError('INVALID_INPUT', `${field}: the path must not contain ".." segments`, { details: { field } });
+  }
+  const target = resolve(deps.cwd, raw);
+  const root = parse(target).root;
+  if (target === root || dirname(target) === root || target === userHome(deps.env)) {
+    throw new AppError('INVALID_INPUT', `${field}: ${target} is too close to the filesystem root or your home folder; choose a folder for the project`, { details: { field } });
+  }
+  const refusal = checkClientPath(target, deps.env, field);
+  if (refusal === null) return null;
+  if (refusal.refused === 'invalid') throw new AppError('INVALID_INPUT', refusal.message, { details: { field } });
+  return c.json({ error: { code: 'FORBIDDEN_PATH', message: refusal.message } }, 403);
+}
+
+/** Tells live clients of a project about a change made outside its database (spec, settings). */
+export function recordProjectEvent(deps: ServerDeps, root: string, type: string, payload: Record<string, unknown>): void {
+  const paths = projectPaths(root);
+  if (!existsSync(paths.database)) return;
+  const store = openProjectStore(paths, { create: false });
+  try {
+    appendEvent(store.db, { type, at: deps.now(), payload });
+  } finally {
+    store.close();
+  }
+}
+
+/** Writes through a temp file so a crash never leaves half a spec. */
+function writeSpec(file: string, spec: string): void {
+  const tmp = `${file}.tmp-${process.pid}`;
+  writeFileSync(tmp, spec);
+  renameSync(tmp, file);
+}
+
+/** Projects: list, create, import, detail, delete, spec. */
+export const projectRoutes: RouteModule = (app: Hono, deps: ServerDeps) => {
+  app.get('/api/projects', (c) => c.json({ projects: withRegistry(deps, (r) => r.list().map(projectSummary)) }));
+
+  app.post('/api/projects', async (c) => {
+    const req = await body(c, CreateProjectRequestSchema);
+    const dir = req.path ?? req.name;
+    const refused = refusePath(c, deps, dir, 'path');
+    if (refused) return refused;
+    if (req.spec !== undefined) {
+      const check = validateAppSpec(req.spec);
+      if (!check.ok) throw invalidSpec(check);
+    }
+    const project = withRegistry(deps, (registry) => blameField('path', () => fsInput('path', () => createProject(registry, { name: req.name, dir, cwd: deps.cwd }))));
+    if (req.spec !== undefined) writeSpec(projectPaths(project.path).spec, req.spec);
+    return c.json(projectSummary(project), 201);
+  });
+
+  app.post('/api/projects/import', async (c) => {
+    const req = await body(c, ImportProjectRequestSchema);
+    const refused = refusePath(c, deps, req.path, 'path');
+    if (refused) return refused;
+    const project = withRegistry(deps, (registry) => blameField('path', () => fsInput('path', () => importProject(registry, req.name, req.path, deps.cwd))));
+    return c.json(projectSummary(project), 201);
+  });
+
+  app.get('/api/projects/:name', (c) => c.json(withRegistry(deps, (r) => projectSummary(registeredProject(c, r)))));
+
+  app.delete('/api/projects/:name', (c) => {
+    const q = query(c, DeleteProjectQuerySchema);
+    const deleteFiles = q.deleteFiles === 'true';
+    const removed = withRegistry(deps, (registry) => {
+      const project = registeredProject(c, registry);
+      const paths = projectPaths(project.path);
+      if (existsSync(paths.database)) {
+        const store = openProjectStore(paths, { create: false });
+        try {
+          const run = activeRun(store.db);
+          if (run) throw new AppError('CONFLICT', `a run of ${project.name} is active (pid ${run.pid}); stop it before removing the project`, { details: { runId: run.id } });
+        } finally {
+          store.close();
+        }
+      }
+      return blameField('deleteFiles', () => fsInput('deleteFiles', () => removeProject(registry, project.name, deleteFiles)));
+    });
+    return c.json({ removed: removed.name, path: removed.path, filesDeleted: deleteFiles });
+  });
+
+  app.get('/api/projects/:name/spec', (c) => {
+    const project = withRegistry(deps, (r) => registeredProject(c, r));
+    const file = projectPaths(project.path).spec;
+    const spec = existsSync(file) ? readFileSync(file, 'utf8') : null;
+    const result: SpecResponse = { spec, check: spec === null ? null : validateAppSpec(spec) };
+    return c.json(result);
+  });
+
+  app.put('/api/projects/:name/spec', async (c) => {
+    const project = withRegistry(deps, (r) => registeredProject(c, r));
+    const req = await body(c, PutSpecRequestSchema);
+    const check = validateAppSpec(req.spec);
+    if (!check.ok) throw invalidSpec(check);
+    const paths = projectPaths(project.path);
+    if (!existsSync(paths.dataDir)) throw new AppError('NOT_FOUND', `${paths.dataDir} does not exist; the project folder is gone or was never set up`);
+    writeSpec(paths.spec, req.spec);
+    recordProjectEvent(deps, project.path, 'spec.updated', { bytes: Buffer.byteLength(req.spec), projectName: check.projectName });
+    const result: SpecResponse = { spec: req.spec, check };
+    return c.json(result);
+  });
+};

@@ -1,0 +1,90 @@
+import type { Hono } from 'hono';
+import type { RegistryRepo } from '../../db/registry-repo.js';
+import { AppError } from '../../domain/errors.js';
+import { allowCommands, disallowCommand, extraCommands } from '../../projects/policy-extensions.js';
+import { validateExtraCommands } from '../../security/bash-policy.js';
+import {
+  GlobalSettingsSchema,
+  PutGlobalSettingsRequestSchema,
+  PutProjectSettingsRequestSchema,
+  type GlobalSettings,
+  type ProjectSettings,
+} from '../../shared/api.js';
+import type { RouteModule, ServerDeps } from '../app.js';
+import { body } from './input.js';
+import { inRegistryTransaction, recordProjectEvent, registeredProject, withRegistry } from './projects.js';
+
+export const SETTING_KEYS = ['defaultModel', 'defaultConcurrency', 'defaultSandbox', 'yolo'] as const satisfies readonly (keyof GlobalSettings)[];
+type SettingKey = (typeof SETTING_KEYS)[number];
+
+/** Reads the known keys; a value that no longer fits the schema (or was cleared with null) counts as unset. */
+function readSettings(get: (key: string) => string | undefined): GlobalSettings {
+  const out: Record<string, unknown> = {};
+  for (const key of SETTING_KEYS) {
+    const raw = get(`ui.${key}`);
+    if (raw === undefined) continue;
+    try {
+      const value = JSON.parse(raw) as unknown;
+      if (value === null) continue;
+      const field = GlobalSettingsSchema.shape[key].safeParse(value);
+      if (field.success && field.data !== undefined) out[key] = field.data;
+    } catch {
+      // a hand-edited value that is not JSON is ignored
+    }
+  }
+  return out as GlobalSettings;
+}
+
+function writeSettings(req: Partial<Record<SettingKey, unknown>>, set: (key: string, value: string) => void): void {
+  for (const key of SETTING_KEYS) {
+    if (req[key] !== undefined) set(`ui.${key}`, JSON.stringify(req[key]));
+  }
+}
+
+/** Replaces a project's Bash allowlist extensions; nothing changes when any name is refused. */
+function replaceExtraCommands(registry: RegistryRepo, project: string, names: readonly string[]): void {
+  const { rejected } = validateExtraCommands(names);
+  if (rejected.length > 0) {
+    throw new AppError('INVALID_INPUT', `extraCommands: ${rejected.map((r) => `cannot allow "${r.name}": ${r.reason}`).join('; ')}`, {
+      details: { field: 'extraCommands', rejected },
+    });
+  }
+  const wanted = new Set(names);
+  for (const current of extraCommands(registry, project)) if (!wanted.has(current)) disallowCommand(registry, project, current);
+  allowCommands(registry, project, [...wanted]);
+}
+
+/** Global and per-project settings, kept in the registry (out of any agent's reach). */
+export const settingsRoutes: RouteModule = (app: Hono, deps: ServerDeps) => {
+  app.get('/api/settings', (c) => c.json(withRegistry(deps, (r) => readSettings((k) => r.getSetting(k)))));
+
+  app.put('/api/settings', async (c) => {
+    const req = await body(c, PutGlobalSettingsRequestSchema);
+    return c.json(
+      inRegistryTransaction(deps, (r) => {
+        writeSettings(req, (k, v) => r.setSetting(k, v));
+        return readSettings((k) => r.getSetting(k));
+      }),
+    );
+  });
+
+  const projectSettings = (r: RegistryRepo, name: string): ProjectSettings => ({
+    ...readSettings((k) => r.getProjectSetting(name, k)),
+    extraCommands: extraCommands(r, name),
+  });
+
+  app.get('/api/projects/:name/settings', (c) => c.json(withRegistry(deps, (r) => projectSettings(r, registeredProject(c, r).name))));
+
+  app.put('/api/projects/:name/settings', async (c) => {
+    const project = withRegistry(deps, (r) => registeredProject(c, r));
+    const name = project.name;
+    const req = await body(c, PutProjectSettingsRequestSchema);
+    const result = inRegistryTransaction(deps, (r) => {
+      if (req.extraCommands !== undefined) replaceExtraCommands(r, name, req.extraCommands);
+      writeSettings(req, (k, v) => r.setProjectSetting(name, k, v));
+      return projectSettings(r, name);
+    });
+    recordProjectEvent(deps, project.path, 'settings.updated', { keys: Object.keys(req).filter((k) => req[k as keyof typeof req] !== undefined) });
+    return c.json(result);
+  });
+};

@@ -1,0 +1,203 @@
+import { timingSafeEqual } from 'node:crypto';
+import type { IncomingMessage, Server } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocket, WebSocketServer } from 'ws';
+import type { Env } from '../config/env.js';
+import type { ProjectPaths } from '../config/paths.js';
+import { openRegistry } from '../db/stores.js';
+import { PROJECT_NAME_PATTERN, resolveProject } from '../projects/projects.js';
+import { ClientMessageSchema, WS_TOKEN_PROTOCOL_PREFIX, type ServerMessage } from '../shared/events.js';
+import { buildSnapshot, EventTail, eventsBetween, type TailBatchItem, type TailListener } from './event-tail.js';
+import { allowedHosts, originAllowed, type GuardOptions } from './guards.js';
+
+/** A client whose unsent data grows beyond this is too slow: it is closed with 1013 (try again later). */
+export const MAX_BUFFERED_BYTES = 8 * 1024 * 1024;
+const HEARTBEAT_MS = 30_000;
+const SLOW_CLIENT_GRACE_MS = 5_000;
+const PATH = /^\/ws\/projects\/([^/]+)$/;
+
+export interface WsHubOptions {
+  readonly env: Env;
+  readonly cwd: string;
+  readonly guard: GuardOptions;
+  readonly heartbeatMs?: number;
+}
+
+export interface WsHub {
+  /** Number of open clients (not closing), for tests and diagnostics. */
+  readonly clients: () => number;
+  close(): void;
+}
+
+function reject(socket: Duplex, status: number, reason: string, message: string): void {
+  const body = `${message}\n`;
+  socket.end(
+    `HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+  );
+  socket.destroy();
+}
+
+function sameSecret(given: string, expected: string): boolean {
+  const a = Buffer.from(given);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+function tokenOf(req: IncomingMessage): string | null {
+  const auth = req.headers.authorization;
+  if (auth?.startsWith('Bearer ')) return auth.slice('Bearer '.length).trim();
+  const protocols = (req.headers['sec-websocket-protocol'] ?? '').split(',').map((p) => p.trim());
+  const carried = protocols.find((p) => p.startsWith(WS_TOKEN_PROTOCOL_PREFIX));
+  return carried ? carried.slice(WS_TOKEN_PROTOCOL_PREFIX.length) : null;
+}
+
+/**
+ * `WS /ws/projects/:name[?since=<id>]` on the HTTP server's `upgrade` event, behind the same
+ * Host/Origin/token checks as the REST API. Sends a snapshot, the events the client missed
+ * since `since`, then live messages from the project's shared {@link EventTail}.
+ */
+export function attachWsHub(server: Server, options: WsHubOptions): WsHub {
+  const wss = new WebSocketServer({
+    noServer: true,
+    maxPayload: 64 * 1024,
+    handleProtocols: (protocols) => [...protocols].find((p) => p.startsWith(WS_TOKEN_PROTOCOL_PREFIX)) ?? false,
+  });
+  const tails = new Map<string, EventTail>();
+  const hosts = allowedHosts(options.guard);
+  const alive = new WeakMap<WebSocket, boolean>();
+
+  const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    socket.on('error', () => socket.destroy());
+    const host = (req.headers.host ?? '').toLowerCase();
+    if (!hosts.has(host)) return reject(socket, 403, 'Forbidden', `Host "${host}" is not this server`);
+    const origin = req.headers.origin;
+    if (!originAllowed(origin, options.guard)) return reject(socket, 403, 'Forbidden', 'cross-origin WebSocket connections are not accepted');
+    if (options.guard.token !== null) {
+      const given = tokenOf(req);
+      if (given === null || !sameSecret(given, options.guard.token)) return reject(socket, 401, 'Unauthorized', 'send the server token');
+    }
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const match = PATH.exec(url.pathname);
+    if (!match) return reject(socket, 404, 'Not Found', `no WebSocket endpoint at ${url.pathname}`);
+    const name = decodeURIComponent(match[1]!);
+    const sinceRaw = url.searchParams.get('since');
+    const since = sinceRaw === null ? null : Number(sinceRaw);
+    if (since !== null && (!Number.isSafeInteger(since) || since < 0)) return reject(socket, 400, 'Bad Request', '"since" must be an event id (a whole number ≥ 0)');
+    const paths = projectOf(name);
+    if (!paths) return reject(socket, 404, 'Not Found', `no project named "${name}"`);
+    wss.handleUpgrade(req, socket, head, (ws) => connect(ws, name, paths, since));
+    return undefined;
+  };
+
+  const projectOf = (name: string): ProjectPaths | null => {
+    if (!PROJECT_NAME_PATTERN.test(name)) return null;
+    try {
+      const reg = openRegistry(options.env);
+      try {
+        return resolveProject(reg.registry, name, options.cwd).paths;
+      } finally {
+        reg.close();
+      }
+    } catch {
+      return null;
+    }
+  };
+
+  const connect = (ws: WebSocket, name: string, paths: ProjectPaths, since: number | null) => {
+    let tail = tails.get(name);
+    try {
+      if (!tail) {
+        tail = new EventTail(paths);
+        tails.set(name, tail);
+      }
+    } catch {
+      ws.close(1011, 'cannot open the project database');
+      return;
+    }
+    const projectTail = tail;
+    let delivered = 0;
+    const send = (message: ServerMessage): boolean => {
+      if (ws.readyState !== WebSocket.OPEN) return false;
+      if (ws.bufferedAmount > MAX_BUFFERED_BYTES) {
+        ws.close(1013, 'client too slow; reconnect with ?since=');
+        // A client that reads nothing never completes the close handshake: cut it off.
+        setTimeout(() => ws.terminate(), SLOW_CLIENT_GRACE_MS).unref();
+        return false;
+      }
+      ws.send(JSON.stringify(message));
+      return true;
+    };
+    const deliver = (items: readonly TailBatchItem[]) => {
+      for (const item of items) {
+        if (item.id <= delivered) continue;
+        for (const m of item.messages) if (!send(m)) return;
+        delivered = item.id;
+      }
+    };
+    const listener: TailListener = deliver;
+    try {
+      // All synchronous: no tail poll can interleave between the snapshot and the listener.
+      const snapshot = buildSnapshot(projectTail.store);
+      send(snapshot);
+      if (since !== null && since < snapshot.lastEventId) {
+        delivered = since;
+        deliver(eventsBetween(projectTail.store, since, snapshot.lastEventId));
+      }
+      delivered = snapshot.lastEventId;
+      projectTail.add(listener);
+    } catch {
+      ws.close(1011, 'cannot read the project database');
+      releaseTail(name, projectTail, listener);
+      return;
+    }
+    alive.set(ws, true);
+    ws.on('pong', () => alive.set(ws, true));
+    ws.on('message', (data) => {
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(String(data));
+      } catch {
+        return;
+      }
+      const msg = ClientMessageSchema.safeParse(parsed);
+      if (msg.success && msg.data.type === 'ping') send({ type: 'pong' });
+    });
+    ws.on('error', () => ws.terminate());
+    ws.on('close', () => releaseTail(name, projectTail, listener));
+  };
+
+  const releaseTail = (name: string, tail: EventTail, listener: TailListener) => {
+    if (tail.remove(listener) && tails.get(name) === tail) {
+      tails.delete(name);
+      tail.close();
+    }
+  };
+
+  const heartbeat = setInterval(() => {
+    for (const ws of wss.clients) {
+      if (alive.get(ws) === false) {
+        ws.terminate();
+        continue;
+      }
+      alive.set(ws, false);
+      ws.ping();
+    }
+  }, options.heartbeatMs ?? HEARTBEAT_MS);
+  heartbeat.unref();
+
+  server.on('upgrade', onUpgrade);
+  return {
+    clients: () => [...wss.clients].filter((ws) => ws.readyState === WebSocket.OPEN).length,
+    close: () => {
+      clearInterval(heartbeat);
+      server.off('upgrade', onUpgrade);
+      for (const ws of wss.clients) ws.close(1001, 'server shutting down');
+      // Clients that do not answer the close handshake promptly are cut off.
+      const clients = [...wss.clients];
+      setTimeout(() => clients.forEach((ws) => ws.terminate()), 1000).unref();
+      for (const tail of tails.values()) tail.close();
+      tails.clear();
+      wss.close();
+    },
+  };
+}

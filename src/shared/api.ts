@@ -1,0 +1,306 @@
+import { z } from 'zod';
+
+/**
+ * The HTTP API's request bodies, queries and responses, defined once. The server parses every
+ * request with these; the web client parses every response with them; /api/openapi.json is
+ * generated from them. Browser-safe: this file imports only zod.
+ */
+
+const text = (max: number) => z.string().max(max);
+const nonEmpty = (max: number) => z.string().trim().min(1).max(max);
+const noNul = (max: number) =>
+  z
+    .string()
+    .min(1)
+    .max(max)
+    .refine((s) => !s.includes('\u0000'), 'must not contain NUL characters');
+
+export const PROJECT_NAME_REGEX = /^[a-z0-9][a-z0-9._-]{0,63}$/;
+export const ProjectNameSchema = z.string().regex(PROJECT_NAME_REGEX, 'use 1-64 characters: lowercase letters, digits, ".", "_" or "-", starting with a letter or digit');
+
+export const FEATURE_STATUS_VALUES = ['pending', 'in_progress', 'needs_input', 'passing', 'failed'] as const;
+export const BLOCKER_TYPE_VALUES = ['dependency', 'credentials', 'external_service', 'unclear_spec', 'technical', 'other'] as const;
+export const MAX_DEPENDENCIES = 20;
+
+// ── Errors and health ────────────────────────────────────────────────────────
+
+export const ErrorBodySchema = z.object({
+  error: z.object({
+    code: z.string(),
+    message: z.string(),
+    details: z.record(z.string(), z.unknown()).optional(),
+  }),
+});
+export type ErrorBody = z.infer<typeof ErrorBodySchema>;
+
+export const HealthSchema = z.object({ status: z.literal('healthy') });
+
+// ── Setup ────────────────────────────────────────────────────────────────────
+
+export const SetupCheckSchema = z.object({
+  id: z.enum(['claude_code', 'credentials', 'git', 'chromium', 'sandbox']),
+  ok: z.boolean(),
+  detail: z.string(),
+  fix: z.string().nullable(),
+});
+export const SetupStatusSchema = z.object({ ok: z.boolean(), checks: z.array(SetupCheckSchema) });
+export type SetupStatus = z.infer<typeof SetupStatusSchema>;
+
+// ── Projects and spec ────────────────────────────────────────────────────────
+
+export const ProjectStatsSchema = z.object({
+  total: z.number().int(),
+  passing: z.number().int(),
+  in_progress: z.number().int(),
+  needs_input: z.number().int(),
+  failed: z.number().int(),
+  pending: z.number().int(),
+  percentage: z.number(),
+});
+export type ProjectStats = z.infer<typeof ProjectStatsSchema>;
+
+export const ProjectSummarySchema = z.object({
+  name: z.string(),
+  path: z.string(),
+  createdAt: z.number(),
+  exists: z.boolean(),
+  hasSpec: z.boolean(),
+  stats: ProjectStatsSchema.nullable(),
+});
+export type ProjectSummary = z.infer<typeof ProjectSummarySchema>;
+
+export const ProjectListSchema = z.object({ projects: z.array(ProjectSummarySchema) });
+
+export const CreateProjectRequestSchema = z
+  .object({
+    name: ProjectNameSchema,
+    /** Folder of the project; default: `<server cwd>/<name>`. Created when missing. */
+    path: noNul(4096).optional(),
+    /** App spec text; validated before anything is created. */
+    spec: text(1_000_000).optional(),
+  })
+  .strict();
+export type CreateProjectRequest = z.infer<typeof CreateProjectRequestSchema>;
+
+export const ImportProjectRequestSchema = z.object({ name: ProjectNameSchema, path: noNul(4096) }).strict();
+export type ImportProjectRequest = z.infer<typeof ImportProjectRequestSchema>;
+
+export const DeleteProjectQuerySchema = z.object({ deleteFiles: z.enum(['true', 'false']).optional() }).strict();
+
+export const DeleteProjectResponseSchema = z.object({ removed: z.string(), path: z.string(), filesDeleted: z.boolean() });
+
+export const SpecProblemSchema = z.object({ line: z.number().int(), message: z.string() });
+export const SpecCheckSchema = z.object({
+  ok: z.boolean(),
+  problems: z.array(SpecProblemSchema),
+  projectName: z.string().nullable(),
+  featureCount: z.number().int().nullable(),
+});
+export type SpecCheck = z.infer<typeof SpecCheckSchema>;
+
+export const SpecResponseSchema = z.object({ spec: z.string().nullable(), check: SpecCheckSchema.nullable() });
+export type SpecResponse = z.infer<typeof SpecResponseSchema>;
+
+export const PutSpecRequestSchema = z.object({ spec: z.string().min(1).max(1_000_000) }).strict();
+
+// ── Features ─────────────────────────────────────────────────────────────────
+
+export const FeatureSchema = z.object({
+  id: z.number().int(),
+  priority: z.number().int(),
+  category: z.string(),
+  name: z.string(),
+  description: z.string(),
+  steps: z.array(z.string()),
+  status: z.enum(FEATURE_STATUS_VALUES),
+  dependencies: z.array(z.number().int()),
+  /** Dependencies that are not passing yet. */
+  blockedBy: z.array(z.number().int()),
+  /** Claimable now: pending, attempts left, backoff elapsed, nothing blocking. */
+  ready: z.boolean(),
+  attempts: z.number().int(),
+  maxAttempts: z.number().int(),
+  costUsd: z.number(),
+  inputTokens: z.number().int(),
+  outputTokens: z.number().int(),
+  notes: z.string(),
+  blockerType: z.enum(BLOCKER_TYPE_VALUES).nullable(),
+  blockerNote: z.string().nullable(),
+  skipCount: z.number().int(),
+  passedAt: z.number().nullable(),
+  updatedAt: z.number(),
+});
+export type FeatureDTO = z.infer<typeof FeatureSchema>;
+
+export const FeatureBoardSchema = z.object({
+  pending: z.array(FeatureSchema),
+  in_progress: z.array(FeatureSchema),
+  needs_input: z.array(FeatureSchema),
+  passing: z.array(FeatureSchema),
+  failed: z.array(FeatureSchema),
+});
+export type FeatureBoard = z.infer<typeof FeatureBoardSchema>;
+
+export const SessionSchema = z.object({
+  id: z.string(),
+  runId: z.string().nullable(),
+  role: z.string(),
+  model: z.string().nullable(),
+  status: z.enum(['running', 'succeeded', 'failed', 'aborted']),
+  outcome: z.string().nullable(),
+  startedAt: z.number(),
+  endedAt: z.number().nullable(),
+  turns: z.number().int(),
+  inputTokens: z.number().int(),
+  outputTokens: z.number().int(),
+  costUsd: z.number(),
+  transcriptPath: z.string().nullable(),
+  error: z.string().nullable(),
+});
+
+export const FeatureDetailSchema = FeatureSchema.extend({ sessions: z.array(SessionSchema) });
+export type FeatureDetail = z.infer<typeof FeatureDetailSchema>;
+
+const priority = z.number().int().min(-1_000_000).max(1_000_000);
+const steps = z.array(nonEmpty(2_000)).max(100);
+const featureFields = {
+  category: nonEmpty(100),
+  name: nonEmpty(255),
+  description: text(20_000),
+  steps,
+  priority: priority.optional(),
+  maxAttempts: z.number().int().min(1).max(100).optional(),
+};
+const featureId = z.number().int().min(1).max(2 ** 31 - 1);
+
+export const CreateFeatureRequestSchema = z
+  .object({ ...featureFields, dependencies: z.array(featureId).max(MAX_DEPENDENCIES).optional() })
+  .strict();
+export type CreateFeatureRequest = z.infer<typeof CreateFeatureRequestSchema>;
+
+export const BulkCreateFeaturesRequestSchema = z
+  .object({
+    features: z
+      .array(
+        z
+          .object({ ...featureFields, dependsOnIndices: z.array(z.number().int().min(0).max(10_000)).max(MAX_DEPENDENCIES).optional() })
+          .strict(),
+      )
+      .min(1)
+      .max(2_000),
+  })
+  .strict();
+export type BulkCreateFeaturesRequest = z.infer<typeof BulkCreateFeaturesRequestSchema>;
+
+export const BulkCreateFeaturesResponseSchema = z.object({
+  created: z.array(FeatureSchema),
+  duplicates: z.array(z.object({ index: z.number().int(), name: z.string(), existingId: z.number().int() })),
+});
+
+export const UpdateFeatureRequestSchema = z
+  .object({
+    category: nonEmpty(100).optional(),
+    name: nonEmpty(255).optional(),
+    description: text(20_000).optional(),
+    steps: steps.optional(),
+    priority: priority.optional(),
+  })
+  .strict()
+  .refine((o) => Object.values(o).some((v) => v !== undefined), 'name at least one of category, name, description, steps, priority');
+export type UpdateFeatureRequest = z.infer<typeof UpdateFeatureRequestSchema>;
+
+export const SkipFeatureRequestSchema = z.object({ reason: text(2_000).optional() }).strict();
+export const ReopenFeatureRequestSchema = z.object({ reason: text(2_000).optional() }).strict();
+
+export const SetDependenciesRequestSchema = z.object({ dependencyIds: z.array(featureId).max(MAX_DEPENDENCIES) }).strict();
+
+export const DeleteFeatureResponseSchema = z.object({ deleted: z.number().int(), name: z.string() });
+
+export const FeatureGraphSchema = z.object({
+  nodes: z.array(
+    z.object({
+      id: z.number().int(),
+      name: z.string(),
+      category: z.string(),
+      status: z.enum(FEATURE_STATUS_VALUES),
+      priority: z.number().int(),
+      dependencies: z.array(z.number().int()),
+      ready: z.boolean(),
+      blocked: z.boolean(),
+    }),
+  ),
+  edges: z.array(z.object({ source: z.number().int(), target: z.number().int() })),
+});
+
+// ── Settings ─────────────────────────────────────────────────────────────────
+
+const settingFields = {
+  defaultModel: nonEmpty(200).optional(),
+  defaultConcurrency: z.number().int().min(1).max(5).optional(),
+  defaultSandbox: z.enum(['auto', 'on', 'off']).optional(),
+  yolo: z.boolean().optional(),
+};
+
+/** Global defaults (registry `settings`). PUT merges the given keys; `null` clears one. */
+export const GlobalSettingsSchema = z.object(settingFields).strict();
+export type GlobalSettings = z.infer<typeof GlobalSettingsSchema>;
+
+const nullable = <T extends z.ZodType>(s: T) => s.nullable().optional();
+
+export const PutGlobalSettingsRequestSchema = z
+  .object({
+    defaultModel: nullable(nonEmpty(200)),
+    defaultConcurrency: nullable(z.number().int().min(1).max(5)),
+    defaultSandbox: nullable(z.enum(['auto', 'on', 'off'])),
+    yolo: nullable(z.boolean()),
+  })
+  .strict();
+
+/** Per-project settings (registry `project_settings`), with the project's Bash allowlist extensions. */
+export const ProjectSettingsSchema = z.object({ ...settingFields, extraCommands: z.array(z.string()) }).strict();
+export type ProjectSettings = z.infer<typeof ProjectSettingsSchema>;
+
+export const PutProjectSettingsRequestSchema = PutGlobalSettingsRequestSchema.extend({
+  /** Replaces the list; shells, interpreters and privilege tools are refused. */
+  extraCommands: z.array(z.string().min(1).max(100)).max(100).optional(),
+}).strict();
+
+// ── Events ───────────────────────────────────────────────────────────────────
+
+export const EventsQuerySchema = z
+  .object({
+    since: z.coerce.number().int().min(0).max(Number.MAX_SAFE_INTEGER).default(0),
+    limit: z.coerce.number().int().min(1).max(1000).default(200),
+  })
+  .strict();
+
+export const EventSchema = z.object({
+  id: z.number().int(),
+  at: z.number(),
+  type: z.string(),
+  runId: z.string().nullable(),
+  sessionId: z.string().nullable(),
+  featureId: z.number().int().nullable(),
+  slot: z.number().int().nullable(),
+  payload: z.record(z.string(), z.unknown()),
+});
+export const EventsResponseSchema = z.object({ events: z.array(EventSchema), next: z.number().int() });
+
+// ── Filesystem browser ───────────────────────────────────────────────────────
+
+export const FsListQuerySchema = z
+  .object({
+    path: z.string().max(4096).optional(),
+    showHidden: z.enum(['true', 'false']).optional(),
+  })
+  .strict();
+
+export const FsListResponseSchema = z.object({
+  path: z.string(),
+  parent: z.string().nullable(),
+  entries: z.array(z.object({ name: z.string(), isDir: z.boolean() })),
+});
+export type FsListResponse = z.infer<typeof FsListResponseSchema>;
+
+/** Bodies of actions that take no input (an empty body or `{}`). */
+export const EmptyRequestSchema = z.object({}).strict();

@@ -1,0 +1,217 @@
+import { request } from 'node:http';
+import type { Socket } from 'node:net';
+import { statSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { projectPaths } from '../../src/config/paths.js';
+import { appendEvent } from '../../src/db/event-repo.js';
+import { openProjectStore, openRegistry } from '../../src/db/stores.js';
+import { createProject } from '../../src/projects/projects.js';
+import { startServer, tokenFile, type RunningServer } from '../../src/server/http-server.js';
+import { WS_TOKEN_PROTOCOL_PREFIX } from '../../src/shared/events.js';
+import { waitFor } from '../support/wait-for.js';
+import { makeTempDir, type TempDir } from '../support/tmp.js';
+import { isType, openSocket, type TestSocket } from '../support/ws-client.js';
+
+let tmp: TempDir;
+let env: Record<string, string>;
+let server: RunningServer | undefined;
+const sockets: TestSocket[] = [];
+
+beforeEach(() => {
+  tmp = makeTempDir('ac-server-');
+  env = { AUTOCODER_HOME: join(tmp.dir, 'home'), GIT_CONFIG_NOSYSTEM: '1', HOME: tmp.dir, PATH: process.env.PATH ?? '' };
+});
+
+afterEach(async () => {
+  for (const s of sockets.splice(0)) await s.close();
+  await server?.close();
+  server = undefined;
+  tmp.cleanup();
+});
+
+function newProject(name: string): string {
+  const reg = openRegistry(env);
+  try {
+    return createProject(reg.registry, { name, dir: join(tmp.dir, name), cwd: tmp.dir }).path;
+  } finally {
+    reg.close();
+  }
+}
+
+async function start(host = '127.0.0.1', heartbeatMs?: number): Promise<RunningServer> {
+  server = await startServer({ env, cwd: tmp.dir, host, port: 0, launchRunner: () => ({ pid: -1 }), ...(heartbeatMs !== undefined ? { heartbeatMs } : {}) });
+  return server;
+}
+
+async function connect(path: string, headers: Record<string, string> = {}, protocols?: string[]): Promise<TestSocket> {
+  const s = await openSocket(`ws://127.0.0.1:${server!.port}${path}`, { headers, ...(protocols ? { protocols } : {}) });
+  sockets.push(s);
+  return s;
+}
+
+function rawGet(port: number, path: string, headers: Record<string, string>): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, path, method: 'GET', headers }, (res) => {
+      let body = '';
+      res.on('data', (d: Buffer) => (body += d.toString()));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+function refusal(p: Promise<unknown>): Promise<number> {
+  return p.then(
+    () => {
+      throw new Error('the upgrade was accepted');
+    },
+    (err: { statusCode?: number }) => err.statusCode ?? -1,
+  );
+}
+
+describe('server sockets: guards, live events, resume', () => {
+  it('refuses a foreign Host header (DNS rebinding) with 403', async () => {
+    const { port } = await start();
+    const evil = await rawGet(port, '/api/health', { Host: `evil.example:${port}` });
+    expect(evil.status).toBe(403);
+    expect(evil.body).toContain('FORBIDDEN_HOST');
+    const ok = await rawGet(port, '/api/health', { Host: `localhost:${port}` });
+    expect(ok.status).toBe(200);
+  });
+
+  it('says honestly on / that the UI is not built, and lists the API', async () => {
+    const { port } = await start();
+    const page = await rawGet(port, '/', { Host: `127.0.0.1:${port}` });
+    expect(page.status).toBe(200);
+    expect(page.body).toContain('not built yet');
+    expect(page.body).toContain('/api/projects/:name/agent/start');
+  });
+
+  it('refuses WebSocket upgrades from a foreign Origin or a foreign Host, accepts its own Origin', async () => {
+    newProject('alpha');
+    const { port } = await start();
+    expect(await refusal(openSocket(`ws://127.0.0.1:${port}/ws/projects/alpha`, { headers: { Origin: 'http://evil.example' } }))).toBe(403);
+    expect(await refusal(openSocket(`ws://127.0.0.1:${port}/ws/projects/alpha`, { headers: { Host: `evil.example:${port}` } }))).toBe(403);
+    const s = await connect('/ws/projects/alpha', { Origin: `http://localhost:${port}` });
+    const snapshot = await s.next(isType('snapshot'));
+    expect(snapshot.progress).toMatchObject({ total: 0, passing: 0, percentage: 0 });
+    expect(snapshot.run.status).toBe('stopped');
+    expect(snapshot.lastEventId).toBeGreaterThanOrEqual(0);
+    s.ws.send(JSON.stringify({ type: 'ping' }));
+    await s.next(isType('pong'));
+  });
+
+  it('refuses an unknown project and a malformed since', async () => {
+    newProject('alpha');
+    await start();
+    expect(await refusal(connect('/ws/projects/nope'))).toBe(404);
+    expect(await refusal(connect('/ws/projects/alpha?since=abc'))).toBe(400);
+    expect(await refusal(connect('/ws/elsewhere'))).toBe(404);
+  });
+
+  it('streams new events live, and a client resuming with ?since= gets exactly what it missed', async () => {
+    const root = newProject('alpha');
+    await start();
+    const store = openProjectStore(projectPaths(root), { create: false });
+    try {
+      const first = await connect('/ws/projects/alpha');
+      const snapshot = await first.next(isType('snapshot'));
+      const live = [1, 2, 3].map((n) => appendEvent(store.db, { type: 'test.tick', at: Date.now(), payload: { n } }));
+      await first.until(() => first.received.some((r) => r.message.type === 'event' && r.message.id === live[2]), 5000, 'the live events');
+      const firstIds = first.received.flatMap((r) => (r.message.type === 'event' ? [r.message.id] : []));
+      expect(firstIds).toEqual(live);
+      expect(live[0]).toBeGreaterThan(snapshot.lastEventId);
+      await first.close();
+
+      // While disconnected: plain events, a feature change (two messages with one id), a log line.
+      const missed = [appendEvent(store.db, { type: 'test.tick', at: Date.now(), payload: { n: 4 } })];
+      store.features.create({ category: 'core', name: 'Login', description: 'd', steps: ['s'] });
+      missed.push((store.db.prepare('SELECT MAX(id) AS id FROM events').get() as { id: number }).id);
+      missed.push(appendEvent(store.db, { type: 'session.log', at: Date.now(), sessionId: 's1', slot: 0, featureId: 1, payload: { kind: 'text', text: 'planning the login form' } }));
+      missed.push(appendEvent(store.db, { type: 'test.tick', at: Date.now(), payload: { n: 5 } }));
+
+      const second = await connect(`/ws/projects/alpha?since=${live[2]}`);
+      const resumed = await second.next(isType('snapshot'));
+      expect(resumed.lastEventId).toBe(missed[3]);
+      expect(resumed.progress.total).toBe(1);
+      const after = [appendEvent(store.db, { type: 'test.tick', at: Date.now(), payload: { n: 6 } })];
+      await second.until(() => second.received.some((r) => 'id' in r.message && r.message.id === after[0]), 5000, 'the live event after resuming');
+
+      const stream = second.received.slice(1).map((r) => r.message);
+      expect(stream.map((m) => `${'id' in m ? m.id : '-'}:${m.type}`)).toEqual([
+        `${missed[0]}:event`,
+        `${missed[1]}:feature_update`,
+        `${missed[1]}:progress`,
+        `${missed[2]}:agent_update`,
+        `${missed[2]}:log`,
+        `${missed[3]}:event`,
+        `${after[0]}:event`,
+      ]);
+      expect(stream[1]).toMatchObject({ type: 'feature_update', featureId: 1, eventType: 'feature.created', name: 'Login', status: 'pending' });
+      expect(stream[3]).toMatchObject({ type: 'agent_update', state: 'thinking', thought: 'planning the login form', sessionId: 's1' });
+      expect(stream[4]).toMatchObject({ type: 'log', kind: 'text', text: 'planning the login form' });
+    } finally {
+      store.close();
+    }
+  });
+
+  it('cuts off a client that stops answering heartbeat pings, keeps one that answers', async () => {
+    newProject('alpha');
+    const { port } = await start('127.0.0.1', 100);
+    const silent = await openSocket(`ws://127.0.0.1:${port}/ws/projects/alpha`, { autoPong: false });
+    sockets.push(silent);
+    const healthy = await connect('/ws/projects/alpha');
+    const closed = await Promise.race([silent.closed, new Promise<null>((resolve) => setTimeout(() => resolve(null), 5000))]);
+    expect(closed?.code).toBe(1006); // terminated without a close frame
+    expect(healthy.ws.readyState).toBe(healthy.ws.OPEN);
+    healthy.ws.send(JSON.stringify({ type: 'ping' }));
+    await healthy.next(isType('pong'));
+  });
+
+  it('closes a client that does not keep up (over 8 MB unsent) with 1013', async () => {
+    const root = newProject('alpha');
+    await start();
+    const slow = await connect('/ws/projects/alpha');
+    await slow.next(isType('snapshot'));
+    (slow.ws as unknown as { _socket: Socket })._socket.pause(); // stops reading: the server's buffer grows
+    const store = openProjectStore(projectPaths(root), { create: false });
+    try {
+      const blob = 'x'.repeat(256 * 1024);
+      for (let i = 0; i < 100; i += 1) appendEvent(store.db, { type: 'test.big', at: Date.now(), payload: { blob } });
+    } finally {
+      store.close();
+    }
+    expect(server!.wsClients()).toBe(1);
+    await waitFor(() => server!.wsClients() === 0, 4000, 'the server to give up on the slow client');
+    (slow.ws as unknown as { _socket: Socket })._socket.resume();
+    const closed = await slow.closed;
+    expect(closed.code).toBe(1013);
+  });
+
+  it('bound beyond loopback, requires the install token (file mode 0600) for the API and the socket', async () => {
+    newProject('alpha');
+    const { port, token, tokenCreated } = await start('0.0.0.0');
+    expect(tokenCreated).toBe(true);
+    expect(token).toMatch(/^[0-9a-f]{64}$/);
+    expect(statSync(tokenFile(env)).mode & 0o777).toBe(0o600);
+    const host = { Host: `127.0.0.1:${port}` };
+    expect((await rawGet(port, '/api/health', host)).status).toBe(401);
+    expect((await rawGet(port, '/api/health', { ...host, Authorization: 'Bearer wrong' })).status).toBe(401);
+    expect((await rawGet(port, '/api/health', { ...host, Authorization: `Bearer ${token}` })).status).toBe(200);
+
+    expect(await refusal(connect('/ws/projects/alpha'))).toBe(401);
+    expect(await refusal(connect(`/ws/projects/alpha?token=${token}`))).toBe(401);
+    const viaHeader = await connect('/ws/projects/alpha', { Authorization: `Bearer ${token}` });
+    await viaHeader.next(isType('snapshot'));
+    const viaProtocol = await connect('/ws/projects/alpha', {}, [`${WS_TOKEN_PROTOCOL_PREFIX}${token}`]);
+    await viaProtocol.next(isType('snapshot'));
+
+    // The token survives restarts and is not printed again.
+    await server!.close();
+    const again = await start('0.0.0.0');
+    expect(again.token).toBe(token);
+    expect(again.tokenCreated).toBe(false);
+  });
+});

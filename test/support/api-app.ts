@@ -1,0 +1,121 @@
+import { mkdirSync, mkdtempSync, realpathSync, rmSync } from 'node:fs';
+import { hostname, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Hono } from 'hono';
+import { projectPaths } from '../../src/config/paths.js';
+import { openProjectStore, openRegistry, type ProjectStore } from '../../src/db/stores.js';
+import { createApp } from '../../src/server/app.js';
+import type { RunnerLauncher } from '../../src/server/routes/runs.js';
+import { API_ROUTES } from '../../src/server/routes/index.js';
+
+export const ORIGIN = 'http://localhost:8888';
+
+export const VALID_SPEC = `<project_specification>
+  <project_name>Todo</project_name>
+  <overview>A small todo app.</overview>
+  <technology_stack>Node and SQLite.</technology_stack>
+  <core_features>Add, complete and delete todos.</core_features>
+  <success_criteria>Every feature passes in the browser.</success_criteria>
+</project_specification>
+`;
+
+export interface ApiHarness {
+  readonly app: Hono;
+  /** Temp root: `home` (AUTOCODER_HOME), `user` (HOME), `work` (the server's cwd). */
+  readonly root: string;
+  readonly home: string;
+  readonly user: string;
+  readonly work: string;
+  readonly launches: Parameters<RunnerLauncher>[];
+  request(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<Response>;
+  json<T = Record<string, unknown>>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T }>;
+  /** Registers a project named `name` under `work` through the API. */
+  createProject(name: string): Promise<string>;
+  store(name: string): ProjectStore;
+  /** A runs row that activeRun() sees as alive (this test process). */
+  fakeActiveRun(name: string): void;
+  cleanup(): void;
+}
+
+export function apiHarness(): ApiHarness {
+  const root = realpathSync(mkdtempSync(join(tmpdir(), 'autocoder-api-')));
+  const home = join(root, 'home');
+  const user = join(root, 'user');
+  const work = join(root, 'work');
+  for (const dir of [home, user, work]) mkdirSync(dir);
+  const launches: Parameters<RunnerLauncher>[] = [];
+  const env = {
+    AUTOCODER_HOME: home,
+    HOME: user,
+    PATH: process.env.PATH ?? '/usr/bin:/bin',
+    GIT_AUTHOR_NAME: 'Test',
+    GIT_AUTHOR_EMAIL: 'test@example.com',
+    GIT_COMMITTER_NAME: 'Test',
+    GIT_COMMITTER_EMAIL: 'test@example.com',
+  };
+  const app = createApp(
+    {
+      env,
+      cwd: work,
+      now: () => Date.now(),
+      guard: { port: 8888, extraHosts: [], token: null, maxBodyBytes: 1_000_000 },
+      launchRunner: (project, request) => {
+        launches.push([project, request]);
+        return { pid: 0 };
+      },
+    },
+    API_ROUTES,
+  );
+  const request = async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Response> => {
+    const unsafe = method !== 'GET' && method !== 'HEAD';
+    const text = body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body);
+    // Real clients send Content-Length (app.request does not add it); the guards read it.
+    const length: Record<string, string> = text === undefined ? {} : { 'content-length': String(Buffer.byteLength(text)) };
+    return app.request(`http://localhost:8888${path}`, {
+      method,
+      headers: { host: 'localhost:8888', ...(unsafe ? { 'content-type': 'application/json', origin: ORIGIN } : {}), ...length, ...headers },
+      ...(text === undefined ? {} : { body: text }),
+    });
+  };
+  const registryPath = (name: string) => {
+    const reg = openRegistry(env);
+    try {
+      const p = reg.registry.find(name);
+      if (!p) throw new Error(`no project ${name}`);
+      return p.path;
+    } finally {
+      reg.close();
+    }
+  };
+  const h: ApiHarness = {
+    app,
+    root,
+    home,
+    user,
+    work,
+    launches,
+    request,
+    async json<T>(method: string, path: string, body?: unknown) {
+      const res = await request(method, path, body);
+      return { status: res.status, body: (await res.json()) as T };
+    },
+    async createProject(name: string) {
+      const res = await request('POST', '/api/projects', { name });
+      if (res.status !== 201) throw new Error(`create ${name}: ${res.status} ${await res.text()}`);
+      return ((await res.json()) as { path: string }).path;
+    },
+    store: (name) => openProjectStore(projectPaths(registryPath(name)), { create: false }),
+    fakeActiveRun(name) {
+      const store = h.store(name);
+      try {
+        store.db
+          .prepare(`INSERT INTO runs (id, pid, host, incarnation, status, settings, started_at, heartbeat_at) VALUES ('run-1', ?, ?, 'inc', 'running', '{}', ?, ?)`)
+          .run(process.pid, hostname(), Date.now(), Date.now());
+      } finally {
+        store.close();
+      }
+    },
+    cleanup: () => rmSync(root, { recursive: true, force: true }),
+  };
+  return h;
+}
