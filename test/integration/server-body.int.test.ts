@@ -1,5 +1,5 @@
 import { request } from 'node:http';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -34,6 +34,44 @@ function chunkedPost(path: string, contentType: string, chunks: number, chunkSiz
     req.end('"}');
   });
 }
+
+/** A raw GET, so the path reaches the server exactly as written (fetch would normalise `..`). */
+function rawGet(path: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port: server.port, path, method: 'GET', headers: { host: `localhost:${server.port}` } }, (res) => {
+      let body = '';
+      res.on('data', (d: Buffer) => (body += d.toString()));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+describe('the folder browser on a real socket', () => {
+  it.each([
+    '/api/filesystem/list?path=/tmp/../etc',
+    '/api/filesystem/list?path=%2Ftmp%2F..%2Fetc',
+    '/api/filesystem/list?path=/tmp/%252e%252e/etc',
+    '/api/filesystem/list?path=%2F%2Fserver%2Fshare',
+    '/api/filesystem/list?path=/tmp%00/etc',
+  ])('refuses the traversal %s and lists nothing', async (path) => {
+    const res = await rawGet(path);
+    expect([400, 403]).toContain(res.status);
+    expect(res.body).not.toContain('passwd');
+  });
+
+  it('refuses a secret folder and hides it from its parent listing', async () => {
+    mkdirSync(join(root, '.ssh'));
+    writeFileSync(join(root, '.ssh', 'id_rsa'), 'secret');
+    const res = await rawGet(`/api/filesystem/list?path=${encodeURIComponent(join(root, '.ssh'))}`);
+    expect(res.status).toBe(403);
+    expect(res.body).not.toContain('id_rsa');
+    const parent = await rawGet(`/api/filesystem/list?path=${encodeURIComponent(root)}&showHidden=true`);
+    expect(parent.status).toBe(200);
+    expect(parent.body).not.toContain('.ssh');
+  });
+});
 
 describe('request bodies on a real socket', () => {
   it('refuses a chunked body larger than the limit, although it declares no length', async () => {
