@@ -7,6 +7,7 @@ import { registerRunCommand } from './commands/run.js';
 import { registerSpecCommands } from './commands/spec.js';
 import { registerPolicyCommands } from './commands/policy.js';
 import { registerControlCommands } from './commands/control.js';
+import { registerDoctorCommand } from './commands/doctor.js';
 import { registerServeCommand } from './commands/serve.js';
 import type { CliContext } from './context.js';
 import { EXIT, exitCodeFor } from './exit-codes.js';
@@ -42,6 +43,7 @@ export function buildProgram(ctx: CliContext, setExitCode: (code: number) => voi
   registerSpecCommands(program, ctx, run, setExitCode);
   registerPolicyCommands(program, ctx, run, setExitCode);
   registerControlCommands(program, ctx, run);
+  registerDoctorCommand(program, ctx, run, setExitCode);
   registerServeCommand(program, ctx, run);
   return program;
 }

@@ -83,6 +83,10 @@ export function checkCredentials(p: SetupProbe): SetupCheck {
   const configDir = set(env, 'CLAUDE_CONFIG_DIR') ? (env.CLAUDE_CONFIG_DIR as string) : join(env.HOME ?? homedir(), '.claude');
   const file = join(configDir, '.credentials.json');
   if (p.fileExists(file)) return ok(`Claude login found (${file})`);
+  if (p.platform === 'darwin' && p.fileExists(join(env.HOME ?? homedir(), '.claude.json'))) {
+    // On macOS `claude login` keeps the token in the Keychain, which cannot be read from here.
+    return ok('Claude Code has been set up; on macOS its login lives in the Keychain (run `claude` once to confirm it is valid)');
+  }
   return {
     id: 'credentials',
     ok: false,

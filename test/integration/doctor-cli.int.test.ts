@@ -1,0 +1,58 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { cli } from '../support/cli-process.js';
+
+let root: string;
+beforeEach(() => {
+  root = mkdtempSync(join(tmpdir(), 'ac-doctor-'));
+});
+afterEach(() => rmSync(root, { recursive: true, force: true }));
+
+interface Doctor {
+  ok: boolean;
+  checks: { id: string; ok: boolean; detail: string; fix: string | null }[];
+}
+
+const doctor = (env: NodeJS.ProcessEnv) => {
+  const res = cli(['doctor', '--json'], env);
+  return { status: res.status, body: JSON.parse(res.stdout) as Doctor };
+};
+const check = (d: Doctor, id: string) => d.checks.find((c) => c.id === id);
+
+describe('autocoder doctor', () => {
+  it('names each missing prerequisite with its fix: no git, no Chromium, no sandbox tools, no credentials', () => {
+    const emptyPath = join(root, 'empty-bin');
+    mkdirSync(emptyPath);
+    const { status, body } = doctor({ PATH: emptyPath, HOME: root, AUTOCODER_HOME: join(root, 'home') });
+    expect(status).toBe(1);
+    expect(body.ok).toBe(false);
+    expect(check(body, 'git')).toMatchObject({ ok: false, fix: expect.stringContaining('install git') });
+    expect(check(body, 'chromium')).toMatchObject({ ok: false, fix: expect.stringContaining('apt-get install chromium') });
+    expect(check(body, 'sandbox')).toMatchObject({ ok: false, fix: expect.stringContaining('bubblewrap') });
+    expect(check(body, 'credentials')).toMatchObject({ ok: false, fix: expect.stringContaining('ANTHROPIC_API_KEY') });
+    expect(check(body, 'claude_code')).toMatchObject({ ok: true });
+    expect(check(body, 'node')).toMatchObject({ ok: true });
+    expect(check(body, 'registry')).toMatchObject({ ok: true });
+  });
+
+  it('passes the credentials check with an API key or a Claude login, and reports a missing Chromium it was pointed at', () => {
+    const withKey = doctor({ PATH: process.env.PATH, HOME: root, AUTOCODER_HOME: join(root, 'home'), ANTHROPIC_API_KEY: 'sk-test-000000' });
+    expect(check(withKey.body, 'credentials')).toMatchObject({ ok: true, detail: 'ANTHROPIC_API_KEY is set' });
+    const config = join(root, 'claude');
+    mkdirSync(config);
+    writeFileSync(join(config, '.credentials.json'), '{}');
+    const withLogin = doctor({ PATH: process.env.PATH, HOME: root, AUTOCODER_HOME: join(root, 'home'), CLAUDE_CONFIG_DIR: config, AUTOCODER_CHROMIUM: join(root, 'no-chrome') });
+    expect(check(withLogin.body, 'credentials')?.ok).toBe(true);
+    expect(check(withLogin.body, 'chromium')).toMatchObject({ ok: false, detail: expect.stringContaining('does not exist') });
+  });
+
+  it('reports a broken registry without touching it', () => {
+    const home = join(root, 'home');
+    mkdirSync(home);
+    writeFileSync(join(home, 'registry.db'), 'this is not a database at all, not even close to one');
+    const { body } = doctor({ PATH: process.env.PATH, HOME: root, AUTOCODER_HOME: home });
+    expect(check(body, 'registry')).toMatchObject({ ok: false, fix: expect.stringContaining('never overwrites') });
+  });
+});
