@@ -37,3 +37,12 @@ export function projectPaths(root: string): ProjectPaths {
     pauseDrain: join(dataDir, '.pause_drain'),
   };
 }
+
+/**
+ * Where projects created without an explicit folder go (the web UI, the API):
+ * `$AUTOCODER_PROJECTS_DIR`, else `~/autocoder-projects`. Never the server's own folder.
+ */
+export function defaultProjectsDir(env: Env): string {
+  const configured = env.AUTOCODER_PROJECTS_DIR?.trim();
+  return configured ? resolve(configured) : join(env.HOME?.trim() || homedir(), 'autocoder-projects');
+}

@@ -15,12 +15,13 @@ beforeEach(() => {
 afterEach(() => h.cleanup());
 
 describe('projects', () => {
-  it('creates a project under the server cwd by default and lists it with stats', async () => {
+  it('creates a project in ~/autocoder-projects by default (never in the server folder) and lists it with stats', async () => {
     const res = await h.json('POST', '/api/projects', { name: 'todo' });
     expect(res.status).toBe(201);
     const created = ProjectSummarySchema.parse(res.body);
-    expect(created).toMatchObject({ name: 'todo', path: join(h.work, 'todo'), hasSpec: false, exists: true });
-    expect(existsSync(join(h.work, 'todo', '.autocoder', 'autocoder.db'))).toBe(true);
+    expect(created).toMatchObject({ name: 'todo', path: join(h.user, 'autocoder-projects', 'todo'), hasSpec: false, exists: true });
+    expect(existsSync(join(h.user, 'autocoder-projects', 'todo', '.autocoder', 'autocoder.db'))).toBe(true);
+    expect(existsSync(join(h.work, 'todo'))).toBe(false);
     const list = ProjectListSchema.parse((await h.json('GET', '/api/projects')).body);
     expect(list.projects).toEqual([expect.objectContaining({ name: 'todo', stats: expect.objectContaining({ total: 0, passing: 0, percentage: 0 }) })]);
   });

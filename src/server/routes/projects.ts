@@ -1,7 +1,7 @@
 import type { Context, Hono } from 'hono';
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { dirname, parse, resolve } from 'node:path';
-import { projectPaths } from '../../config/paths.js';
+import { dirname, join, parse, resolve } from 'node:path';
+import { defaultProjectsDir, projectPaths } from '../../config/paths.js';
 import type { RegisteredProject, RegistryRepo } from '../../db/registry-repo.js';
 import { appendEvent } from '../../db/event-repo.js';
 import { openProjectStore, openRegistry } from '../../db/stores.js';
@@ -118,7 +118,7 @@ export const projectRoutes: RouteModule = (app: Hono, deps: ServerDeps) => {
 
   app.post('/api/projects', async (c) => {
     const req = await body(c, CreateProjectRequestSchema);
-    const dir = req.path ?? req.name;
+    const dir = req.path ?? join(defaultProjectsDir(deps.env), req.name);
     const refused = refusePath(c, deps, dir, 'path');
     if (refused) return refused;
     if (req.spec !== undefined) {
