@@ -12,6 +12,8 @@ import type { RunDeps } from './runner/run-loop.js';
 import { createToolGuard } from './runner/tool-guard.js';
 import { createRedactor } from './security/redactor.js';
 import type { Env } from './config/env.js';
+import type { WebhookTarget } from './config/webhook-settings.js';
+import { WebhookNotifier } from './runner/webhooks.js';
 
 /** The one place that constructs concrete adapters and wires them together. */
 
@@ -27,9 +29,20 @@ export function createRunDeps(input: {
   runtime?: AgentRuntime;
   /** The user's allowlist extensions for this project. */
   extraCommands?: readonly string[];
-}): RunDeps {
+  /** Webhook receivers (`loadWebhookSettings`); the notifier is returned so the caller can drain it. */
+  webhooks?: readonly WebhookTarget[];
+  webhookRetryBaseMs?: number;
+}): RunDeps & { webhooks: WebhookNotifier } {
   const { store } = input;
   const clock = systemClock;
+  const webhooks = new WebhookNotifier({
+    targets: input.webhooks ?? [],
+    projectName: input.projectName,
+    now: () => clock.now(),
+    progress: () => store.features.stats(),
+    retryBaseMs: input.webhookRetryBaseMs,
+    onFailure: (f) => input.report(`Webhook ${new URL(f.url).origin} did not take ${f.event} (${f.attempts} attempt(s)): ${f.error}.`),
+  });
   return {
     paths: store.paths,
     projectName: input.projectName,
@@ -46,6 +59,8 @@ export function createRunDeps(input: {
     redact: createRedactor(providerSecrets(input.env)),
     now: () => clock.now(),
     report: input.report,
+    notify: (event, data) => webhooks.notify(event, data),
+    webhooks,
   };
 }
 

@@ -28,6 +28,7 @@ import { describeStall } from './stop-reason.js';
 import { waitUntil } from './wait.js';
 import { pauseRequested, waitForResume } from './pause.js';
 import { decideSandbox, SANDBOX_MASKED_PATHS, UNSANDBOXED_COMMANDS } from './sandbox.js';
+import type { WebhookEvent } from './webhooks.js';
 
 const MAX_RATE_LIMIT_BACKOFF_MS = 15 * 60_000;
 
@@ -49,6 +50,8 @@ export interface RunDeps {
   readonly now: () => number;
   /** One human-readable line per notable step (the CLI prints them). */
   readonly report: (line: string) => void;
+  /** Tells webhooks about the run; must return at once (the notifier only enqueues). */
+  readonly notify?: (event: WebhookEvent, data: Record<string, unknown>) => void;
 }
 
 /** What every session of one run shares. */
@@ -89,6 +92,7 @@ export async function runProject(deps: RunDeps, signal: AbortSignal): Promise<Ru
   const finish = (status: RunResult['status'], reason: string): RunResult => {
     deps.runs.end(runId, status === 'failed' ? 'failed' : 'finished', reason, { stopped: status === 'stopped' });
     deps.report(reason);
+    deps.notify?.(status === 'failed' ? 'run.failed' : 'run.finished', { runId, status, reason });
     return { runId, status, reason, sessions };
   };
   try {
@@ -187,6 +191,7 @@ async function runCodingSession(deps: RunDeps, run: RunContext, claim: Claim, fe
   }
   settle(deps, claim, summary, leaseLost, signal.aborted);
   const after = deps.features.get(feature.id);
+  if (after.status === 'passing') deps.notify?.('feature.passed', { featureId: feature.id, featureName: feature.name });
   deps.report(`Feature #${feature.id} is now ${after.status} (session ${summary.outcome}, $${summary.costUsd.toFixed(4)}).`);
   return summary;
 }

@@ -1,6 +1,7 @@
 import { Option, type Command } from 'commander';
 import { createRunDeps, openProjectStore, openRegistry } from '../../compose.js';
 import { loadRunSettings } from '../../config/run-settings.js';
+import { loadWebhookSettings } from '../../config/webhook-settings.js';
 import { AppError } from '../../domain/errors.js';
 import { resolveProject } from '../../projects/projects.js';
 import { extraCommands } from '../../projects/policy-extensions.js';
@@ -13,6 +14,9 @@ const positiveInt = (flag: string) => (raw: string) => {
   if (!Number.isInteger(n) || n < 1) throw new AppError('INVALID_INPUT', `${flag} must be a whole number of at least 1, not "${raw}"`);
   return n;
 };
+
+/** The longest `run` waits at exit for webhook deliveries still queued or being retried. */
+const WEBHOOK_DRAIN_MS = 10_000;
 
 /** run: the single-agent run loop in the foreground. */
 export function registerRunCommand(program: Command, ctx: CliContext, run: (fn: () => void | Promise<void>) => Promise<void>, setExitCode: (code: number) => void): void {
@@ -28,6 +32,7 @@ export function registerRunCommand(program: Command, ctx: CliContext, run: (fn: 
     .action((project: string, opts: { model?: string; maxIterations?: number; maxTurns?: number; yolo?: boolean; sandbox?: 'auto' | 'on' | 'off' }) =>
       run(async () => {
         const settings = loadRunSettings(ctx.env, { model: opts.model, maxIterations: opts.maxIterations, maxTurns: opts.maxTurns, yolo: opts.yolo, sandbox: opts.sandbox });
+        const webhooks = loadWebhookSettings(ctx.env);
         const reg = openRegistry(ctx.env);
         let resolved;
         let extra: string[];
@@ -49,8 +54,8 @@ export function registerRunCommand(program: Command, ctx: CliContext, run: (fn: 
         process.on('SIGINT', onSignal);
         process.on('SIGTERM', onSignal);
         try {
-          const deps = createRunDeps({ store, projectName: resolved.name ?? basename(resolved.paths.root), settings, env: ctx.env, report: (line) => ctx.stdout(`${line}\n`), extraCommands: extra });
-          const result = await runProject(deps, controller.signal);
+          const deps = createRunDeps({ store, projectName: resolved.name ?? basename(resolved.paths.root), settings, env: ctx.env, report: (line) => ctx.stdout(`${line}\n`), extraCommands: extra, webhooks: webhooks.targets, webhookRetryBaseMs: webhooks.retryBaseMs });
+          const result = await runProject(deps, controller.signal).finally(() => deps.webhooks.drain(WEBHOOK_DRAIN_MS));
           if (result.status === 'failed') setExitCode(1);
         } finally {
           process.off('SIGINT', onSignal);

@@ -1,0 +1,131 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { agentTestEnv } from '../support/agent-env.js';
+import { cli, cliAsync } from '../support/cli-process.js';
+import { codingSession, initializerSession, roleScript, SAMPLE_FEATURES, SAMPLE_SPEC, startScriptedModelServer, type ScriptedModelServer } from '../support/fake-anthropic/index.js';
+
+interface Hit {
+  readonly path: string;
+  readonly body: unknown;
+  readonly status: number;
+}
+
+let root: string;
+let model: ScriptedModelServer | undefined;
+let hooks: Server | undefined;
+
+beforeEach(() => {
+  root = mkdtempSync(join(tmpdir(), 'ac-e2e-hooks-'));
+});
+
+afterEach(async () => {
+  await model?.close();
+  model = undefined;
+  if (hooks) {
+    hooks.closeAllConnections();
+    await new Promise((resolve) => hooks?.close(resolve));
+    hooks = undefined;
+  }
+  rmSync(root, { recursive: true, force: true });
+});
+
+/** A webhook receiver in this process; `status` picks the answer to each request. */
+async function startReceiver(status: (path: string, body: unknown, seen: readonly Hit[]) => number = () => 200) {
+  const hits: Hit[] = [];
+  hooks = createServer((req, res) => {
+    let text = '';
+    req.on('data', (c: Buffer) => (text += c.toString()));
+    req.on('end', () => {
+      const body = JSON.parse(text) as unknown;
+      const code = status(req.url ?? '', body, hits);
+      hits.push({ path: req.url ?? '', body, status: code });
+      res.statusCode = code;
+      res.end();
+    });
+  });
+  await new Promise<void>((resolve) => hooks?.listen(0, '127.0.0.1', resolve));
+  return { url: `http://127.0.0.1:${(hooks.address() as AddressInfo).port}`, hits };
+}
+
+async function setup(extraEnv: Record<string, string>) {
+  model = await startScriptedModelServer(roleScript({ initializer: initializerSession(SAMPLE_FEATURES), coding: codingSession() }));
+  const env = agentTestEnv(root, model.url, { AUTOCODER_WEBHOOK_RETRY_MS: '20', ...extraEnv });
+  const specFile = join(root, 'spec.txt');
+  writeFileSync(specFile, SAMPLE_SPEC);
+  expect(cli(['new', 'notes', '--dir', join(root, 'notes'), '--spec', specFile], env).status).toBe(0);
+  return env;
+}
+
+const progressOf = (hits: readonly Hit[]) => hits.filter((h) => h.path === '/n8n' && h.status === 200).map((h) => h.body as Record<string, unknown>[]);
+
+// Four agent sessions per run: allow for a loaded machine (the default is 30 s).
+describe('autocoder run with progress webhooks', { timeout: 120_000 }, () => {
+  it('posts an n8n test_progress payload per passed feature and a JSON run.finished', async () => {
+    const receiver = await startReceiver();
+    const env = await setup({
+      PROGRESS_N8N_WEBHOOK_URL: `${receiver.url}/n8n`,
+      AUTOCODER_WEBHOOKS: JSON.stringify([{ url: `${receiver.url}/json`, events: ['run.finished', 'run.failed'] }]),
+    });
+    const run = await cliAsync(['run', 'notes'], env);
+    expect(run.stderr).toBe('');
+    expect(run.stdout).toContain('All 4 features pass.');
+    expect(run.status).toBe(0);
+
+    const progress = progressOf(receiver.hits);
+    expect(progress).toHaveLength(4);
+    progress.forEach((body, i) => {
+      expect(body).toHaveLength(1);
+      expect(body[0]).toMatchObject({ event: 'test_progress', passing: i + 1, total: 4, percentage: (i + 1) * 25, project: 'notes' });
+      expect(Number.isNaN(Date.parse(String(body[0]?.timestamp)))).toBe(false);
+    });
+    expect(progress.map((b) => b[0]?.feature_id)).toEqual([1, 2, 3, 4]);
+    expect(receiver.hits.filter((h) => h.path === '/json').map((h) => h.body)).toEqual([
+      expect.objectContaining({ event: 'run.finished', project: 'notes', passing: 4, total: 4, percentage: 100, status: 'finished', reason: 'All 4 features pass.' }),
+    ]);
+  });
+
+  it('retries a receiver that refuses each first attempt: the run completes and every payload arrives, in order', async () => {
+    const receiver = await startReceiver((_path, body, seen) => {
+      const passing = (body as { passing: number }[])[0]?.passing;
+      return seen.some((h) => (h.body as { passing: number }[])[0]?.passing === passing) ? 200 : 500;
+    });
+    const env = await setup({ PROGRESS_N8N_WEBHOOK_URL: `${receiver.url}/n8n` });
+    const run = await cliAsync(['run', 'notes'], env);
+    expect(run.stdout).toContain('All 4 features pass.');
+    expect(run.stdout).not.toContain('Webhook');
+    expect(run.status).toBe(0);
+    expect(receiver.hits.map((h) => [(h.body as { passing: number }[])[0]?.passing, h.status])).toEqual([
+      [1, 500],
+      [1, 200],
+      [2, 500],
+      [2, 200],
+      [3, 500],
+      [3, 200],
+      [4, 500],
+      [4, 200],
+    ]);
+    expect(progressOf(receiver.hits).map((b) => b[0]?.passing)).toEqual([1, 2, 3, 4]);
+  });
+
+  it('refuses to start with a webhook that is not http(s)', async () => {
+    const env = await setup({ AUTOCODER_WEBHOOKS: JSON.stringify([{ url: 'ftp://files.example/x' }]) });
+    const run = await cliAsync(['run', 'notes'], env);
+    expect(run.status).toBe(2);
+    expect(run.stderr).toMatch(/invalid webhook AUTOCODER_WEBHOOKS\[0\]: url: must be an http:\/\/ or https:\/\/ URL/);
+    expect(model?.requests).toHaveLength(0);
+  });
+
+  it('reports a receiver that never takes the payload, and still finishes the run', async () => {
+    const receiver = await startReceiver(() => 503);
+    const env = await setup({ PROGRESS_N8N_WEBHOOK_URL: `${receiver.url}/n8n`, AUTOCODER_WEBHOOK_RETRY_MS: '1' });
+    const run = await cliAsync(['run', 'notes'], env);
+    expect(run.stdout).toContain('All 4 features pass.');
+    expect(run.status).toBe(0);
+    expect(run.stdout).toContain(`Webhook ${receiver.url} did not take feature.passed (5 attempt(s)): HTTP 503.`);
+    expect(receiver.hits).toHaveLength(20);
+  });
+});
