@@ -9,6 +9,9 @@ import { registerPolicyCommands } from './commands/policy.js';
 import { registerControlCommands } from './commands/control.js';
 import { registerDoctorCommand } from './commands/doctor.js';
 import { registerServeCommand } from './commands/serve.js';
+import { registerLogsCommand } from './commands/logs.js';
+import { registerConfigCommand } from './commands/config.js';
+import { registerCompletionCommand } from './commands/completion.js';
 import type { CliContext } from './context.js';
 import { EXIT, exitCodeFor } from './exit-codes.js';
 import { VERSION } from './version.js';
@@ -45,6 +48,9 @@ export function buildProgram(ctx: CliContext, setExitCode: (code: number) => voi
   registerControlCommands(program, ctx, run);
   registerDoctorCommand(program, ctx, run, setExitCode);
   registerServeCommand(program, ctx, run);
+  registerLogsCommand(program, ctx, run);
+  registerConfigCommand(program, ctx, run);
+  registerCompletionCommand(program, ctx, run);
   return program;
 }
 

@@ -36,7 +36,8 @@ const ENV_KEYS: Record<string, keyof RunSettings> = {
 
 const NUMERIC = new Set<keyof RunSettings>(['leaseMs', 'heartbeatMs', 'retryBackoffMs', 'maxWaitMs', 'rateLimitBackoffMs', 'basePort']);
 
-export function loadRunSettings(env: Env, flags: Partial<RunSettings>): RunSettings {
+/** `defaults` (e.g. the user's global settings, see user-settings.ts) rank below the environment and flags. */
+export function loadRunSettings(env: Env, flags: Partial<RunSettings>, defaults: Partial<RunSettings> = {}): RunSettings {
   const fromEnv: Record<string, unknown> = {};
   for (const [name, key] of Object.entries(ENV_KEYS)) {
     const raw = env[name];
@@ -44,7 +45,8 @@ export function loadRunSettings(env: Env, flags: Partial<RunSettings>): RunSetti
     fromEnv[key] = NUMERIC.has(key) ? Number(raw) : raw;
   }
   const defined = Object.fromEntries(Object.entries(flags).filter(([, v]) => v !== undefined));
-  const parsed = RunSettingsSchema.safeParse({ ...fromEnv, ...defined });
+  const base = Object.fromEntries(Object.entries(defaults).filter(([, v]) => v !== undefined));
+  const parsed = RunSettingsSchema.safeParse({ ...base, ...fromEnv, ...defined });
   if (!parsed.success) {
     const issues = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
     throw new AppError('INVALID_INPUT', `invalid run settings: ${issues}`);

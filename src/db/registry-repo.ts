@@ -80,6 +80,11 @@ export class RegistryRepo {
       .run(key, value, this.clock.now());
   }
 
+  /** Removes a global setting; returns whether it was set. */
+  deleteSetting(key: string): boolean {
+    return this.db.prepare('DELETE FROM settings WHERE key = ?').run(key).changes > 0;
+  }
+
   getProjectSetting(project: string, key: string): string | undefined {
     const row = this.db.prepare('SELECT value FROM project_settings WHERE project = ? AND key = ?').get(project, key) as { value: string } | undefined;
     return row?.value;

@@ -2,6 +2,7 @@ import { Option, type Command } from 'commander';
 import { createRunDeps, openProjectStore, openRegistry } from '../../compose.js';
 import { loadRunSettings } from '../../config/run-settings.js';
 import { loadWebhookSettings } from '../../config/webhook-settings.js';
+import { globalRunDefaults } from './config.js';
 import { AppError } from '../../domain/errors.js';
 import { resolveProject } from '../../projects/projects.js';
 import { extraCommands } from '../../projects/policy-extensions.js';
@@ -31,7 +32,7 @@ export function registerRunCommand(program: Command, ctx: CliContext, run: (fn: 
     .addOption(new Option('--sandbox <mode>', "Claude Code's OS sandbox for agent commands: auto (on where available), on, off").choices(['auto', 'on', 'off']))
     .action((project: string, opts: { model?: string; maxIterations?: number; maxTurns?: number; yolo?: boolean; sandbox?: 'auto' | 'on' | 'off' }) =>
       run(async () => {
-        const settings = loadRunSettings(ctx.env, { model: opts.model, maxIterations: opts.maxIterations, maxTurns: opts.maxTurns, yolo: opts.yolo, sandbox: opts.sandbox });
+        const settings = loadRunSettings(ctx.env, { model: opts.model, maxIterations: opts.maxIterations, maxTurns: opts.maxTurns, yolo: opts.yolo, sandbox: opts.sandbox }, globalRunDefaults(ctx.env));
         const webhooks = loadWebhookSettings(ctx.env);
         const reg = openRegistry(ctx.env);
         let resolved;

@@ -3,41 +3,25 @@ import type { RegistryRepo } from '../../db/registry-repo.js';
 import { AppError } from '../../domain/errors.js';
 import { allowCommands, disallowCommand, extraCommands } from '../../projects/policy-extensions.js';
 import { validateExtraCommands } from '../../security/bash-policy.js';
+import { readUserSettings, settingStorageKey, USER_SETTING_KEYS, type UserSettingKey } from '../../config/user-settings.js';
 import {
-  GlobalSettingsSchema,
   PutGlobalSettingsRequestSchema,
   PutProjectSettingsRequestSchema,
-  type GlobalSettings,
   type ProjectSettings,
 } from '../../shared/api.js';
 import type { RouteModule, ServerDeps } from '../app.js';
 import { body } from './input.js';
 import { inRegistryTransaction, recordProjectEvent, registeredProject, withRegistry } from './projects.js';
 
-export const SETTING_KEYS = ['defaultModel', 'defaultConcurrency', 'defaultSandbox', 'yolo'] as const satisfies readonly (keyof GlobalSettings)[];
-type SettingKey = (typeof SETTING_KEYS)[number];
+export const SETTING_KEYS = USER_SETTING_KEYS;
+type SettingKey = UserSettingKey;
 
-/** Reads the known keys; a value that no longer fits the schema (or was cleared with null) counts as unset. */
-function readSettings(get: (key: string) => string | undefined): GlobalSettings {
-  const out: Record<string, unknown> = {};
-  for (const key of SETTING_KEYS) {
-    const raw = get(`ui.${key}`);
-    if (raw === undefined) continue;
-    try {
-      const value = JSON.parse(raw) as unknown;
-      if (value === null) continue;
-      const field = GlobalSettingsSchema.shape[key].safeParse(value);
-      if (field.success && field.data !== undefined) out[key] = field.data;
-    } catch {
-      // a hand-edited value that is not JSON is ignored
-    }
-  }
-  return out as GlobalSettings;
-}
+/** Reads the known keys (the same parsing `autocoder config` uses). */
+const readSettings = readUserSettings;
 
 function writeSettings(req: Partial<Record<SettingKey, unknown>>, set: (key: string, value: string) => void): void {
   for (const key of SETTING_KEYS) {
-    if (req[key] !== undefined) set(`ui.${key}`, JSON.stringify(req[key]));
+    if (req[key] !== undefined) set(settingStorageKey(key), JSON.stringify(req[key]));
   }
 }
 

@@ -1,0 +1,97 @@
+import type { Command } from 'commander';
+import { openRegistry } from '../../compose.js';
+import type { Env } from '../../config/env.js';
+import type { RunSettings } from '../../config/run-settings.js';
+import {
+  describeSettingValues,
+  parseSettingValue,
+  readUserSettings,
+  registryRunDefaults,
+  requireSettingKey,
+  settingStorageKey,
+  USER_SETTING_KEYS,
+} from '../../config/user-settings.js';
+import type { RegistryRepo } from '../../db/registry-repo.js';
+import { type CliContext, printJson } from '../context.js';
+
+function withSettings<T>(ctx: Pick<CliContext, 'env'>, fn: (registry: RegistryRepo) => T): T {
+  const handle = openRegistry(ctx.env);
+  try {
+    return fn(handle.registry);
+  } finally {
+    handle.close();
+  }
+}
+
+/**
+ * The `autocoder run` defaults from the global settings (defaultModel, defaultSandbox, yolo);
+ * pass them as the third argument of loadRunSettings so env and flags still win.
+ */
+export function globalRunDefaults(env: Env): Partial<RunSettings> {
+  return withSettings({ env }, registryRunDefaults);
+}
+
+const show = (value: unknown): string => (typeof value === 'string' ? value : JSON.stringify(value));
+
+/** config get / set / unset / list: the global defaults also shown by the web UI's settings. */
+export function registerConfigCommand(program: Command, ctx: CliContext, run: (fn: () => void | Promise<void>) => Promise<void>): void {
+  const config = program
+    .command('config')
+    .description(`read and change global settings (keys: ${USER_SETTING_KEYS.join(', ')})`);
+
+  config
+    .command('get')
+    .description('print one setting (nothing, exit 0, when unset)')
+    .argument('<key>', `one of ${USER_SETTING_KEYS.join(', ')}`)
+    .option('--json', 'print JSON: {"key","value"} (value null when unset)')
+    .action((rawKey: string, opts: { json?: boolean }) =>
+      run(() => {
+        const key = requireSettingKey(rawKey);
+        const value = withSettings(ctx, (r) => readUserSettings((k) => r.getSetting(k)))[key];
+        if (opts.json) return printJson(ctx, { key, value: value ?? null });
+        if (value !== undefined) ctx.stdout(`${show(value)}\n`);
+      }),
+    );
+
+  config
+    .command('set')
+    .description('set one setting; the value is checked against the key type')
+    .argument('<key>', `one of ${USER_SETTING_KEYS.join(', ')}`)
+    .argument('<value>', 'number, true/false or one of the listed choices, by key')
+    .action((rawKey: string, raw: string) =>
+      run(() => {
+        const key = requireSettingKey(rawKey);
+        const value = parseSettingValue(key, raw);
+        withSettings(ctx, (r) => r.setSetting(settingStorageKey(key), JSON.stringify(value)));
+        ctx.stdout(`${key} = ${show(value)}\n`);
+      }),
+    );
+
+  config
+    .command('unset')
+    .description('remove one setting (back to the built-in default)')
+    .argument('<key>', `one of ${USER_SETTING_KEYS.join(', ')}`)
+    .action((rawKey: string) =>
+      run(() => {
+        const key = requireSettingKey(rawKey);
+        const removed = withSettings(ctx, (r) => r.deleteSetting(settingStorageKey(key)));
+        ctx.stdout(removed ? `${key} unset\n` : `${key} was not set\n`);
+      }),
+    );
+
+  config
+    .command('list')
+    .description('every known setting with its value and accepted values')
+    .option('--json', 'print JSON: {"settings":{key: value}} (set keys only)')
+    .action((opts: { json?: boolean }) =>
+      run(() => {
+        const settings = withSettings(ctx, (r) => readUserSettings((k) => r.getSetting(k)));
+        if (opts.json) return printJson(ctx, { settings });
+        const width = Math.max(...USER_SETTING_KEYS.map((k) => k.length));
+        for (const key of USER_SETTING_KEYS) {
+          const value = settings[key];
+          ctx.stdout(`${key.padEnd(width)}  ${value === undefined ? '(unset)' : show(value)}  [${describeSettingValues(key)}]\n`);
+        }
+      }),
+    );
+}

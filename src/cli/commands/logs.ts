@@ -1,0 +1,134 @@
+import { type Command, InvalidArgumentError } from 'commander';
+import { openProjectStore, openRegistry, type ProjectStore } from '../../compose.js';
+import { eventsSince, type StoredEvent } from '../../db/event-repo.js';
+import { resolveProject } from '../../projects/projects.js';
+import type { CliContext } from '../context.js';
+
+const BATCH = 500;
+const POLL_MS = 250;
+
+interface LogsOptions {
+  follow?: boolean;
+  slot?: number;
+  session?: string;
+  since?: number;
+  json?: boolean;
+}
+
+const wholeNumber = (flag: string) => (raw: string) => {
+  const n = Number(raw);
+  if (!/^\d+$/.test(raw.trim()) || !Number.isSafeInteger(n)) throw new InvalidArgumentError(`${flag} must be a whole number of at least 0, not "${raw}"`);
+  return n;
+};
+
+function str(v: unknown): string {
+  return typeof v === 'string' ? v : v === undefined || v === null ? '' : JSON.stringify(v);
+}
+
+/** The text of one `session.log` event: agent text, a tool call, a tool result or a retry. */
+function sessionLogText(payload: Record<string, unknown>): string {
+  switch (payload.kind) {
+    case 'text':
+      return str(payload.text);
+    case 'tool_call':
+      return `→ ${str(payload.tool)} ${str(payload.input)}`.trim();
+    case 'tool_result':
+      return `← ${payload.isError === true ? 'error: ' : ''}${str(payload.text)}`;
+    case 'retry':
+      return `retry ${str(payload.attempt)} (${str(payload.status)}): ${str(payload.error)}`;
+    default:
+      return str(payload.text ?? payload);
+  }
+}
+
+/** One line per event: time, type, slot, feature, then the log text or the payload. */
+export function formatEvent(e: StoredEvent): string {
+  const text = e.type === 'session.log' ? sessionLogText(e.payload) : Object.keys(e.payload).length > 0 ? JSON.stringify(e.payload) : '';
+  const parts = [
+    new Date(e.at).toISOString(),
+    e.type.padEnd(16),
+    e.slot === null ? 'slot -' : `slot ${e.slot}`,
+    e.featureId === null ? '#-' : `#${e.featureId}`,
+    text.replace(/\s*\n\s*/g, ' ⏎ '),
+  ];
+  return parts.join('  ').trimEnd();
+}
+
+function matches(e: StoredEvent, opts: LogsOptions): boolean {
+  if (opts.slot !== undefined && e.slot !== opts.slot) return false;
+  if (opts.session !== undefined && e.sessionId !== opts.session) return false;
+  return true;
+}
+
+function openStore(ctx: CliContext, nameOrPath: string): ProjectStore {
+  const reg = openRegistry(ctx.env);
+  try {
+    return openProjectStore(resolveProject(reg.registry, nameOrPath, ctx.cwd).paths, { create: false });
+  } finally {
+    reg.close();
+  }
+}
+
+/** Prints every matching event after `cursor`; returns the new cursor. */
+function drain(ctx: CliContext, store: ProjectStore, cursor: number, opts: LogsOptions): number {
+  for (;;) {
+    const events = eventsSince(store.db, cursor, BATCH);
+    for (const e of events) {
+      if (!matches(e, opts)) continue;
+      ctx.stdout(opts.json ? `${JSON.stringify(e)}\n` : `${formatEvent(e)}\n`);
+    }
+    if (events.length > 0) cursor = events[events.length - 1]!.id;
+    if (events.length < BATCH) return cursor;
+  }
+}
+
+/** Tails the events table until SIGINT/SIGTERM, skipping polls where no other connection committed. */
+function follow(ctx: CliContext, store: ProjectStore, start: number, opts: LogsOptions): Promise<void> {
+  return new Promise((resolve) => {
+    let cursor = start;
+    let version = -1;
+    const timer = setInterval(() => {
+      try {
+        const now = store.db.pragma('data_version', { simple: true }) as number;
+        if (now === version) return;
+        version = now;
+        cursor = drain(ctx, store, cursor, opts);
+      } catch {
+        // a busy database: try again on the next tick
+        version = -1;
+      }
+    }, POLL_MS);
+    const stop = () => {
+      clearInterval(timer);
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      resolve();
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+}
+
+/** logs: a project's event log (sessions, features, runs), optionally followed live. */
+export function registerLogsCommand(program: Command, ctx: CliContext, run: (fn: () => void | Promise<void>) => Promise<void>): void {
+  program
+    .command('logs')
+    .description("print a project's events (agent text, tool calls and results, feature and run changes), one line each")
+    .argument('<project>', 'registered name or path')
+    .option('-f, --follow', 'keep printing new events until Ctrl+C')
+    .option('--slot <n>', 'only events of this agent slot', wholeNumber('--slot'))
+    .option('--session <id>', 'only events of this session')
+    .option('--since <id>', 'only events after this event id', wholeNumber('--since'))
+    .option('--json', 'print JSON lines: {"id","at","type","runId","sessionId","featureId","slot","payload"}')
+    .action((project: string, opts: LogsOptions) =>
+      run(async () => {
+        const store = openStore(ctx, project);
+        try {
+          const cursor = drain(ctx, store, opts.since ?? 0, opts);
+          if (opts.follow) await follow(ctx, store, cursor, opts);
+        } finally {
+          store.close();
+        }
+      }),
+    );
+}
