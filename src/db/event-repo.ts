@@ -22,7 +22,7 @@ export interface StoredEvent {
   readonly payload: Record<string, unknown>;
 }
 
-interface EventRow {
+export interface EventRow {
   id: number;
   at: number;
   type: string;
@@ -56,7 +56,12 @@ export function eventsSince(db: Db, since: number, limit: number): StoredEvent[]
   const rows = db
     .prepare('SELECT * FROM events WHERE id > ? ORDER BY id LIMIT ?')
     .all(since, limit) as EventRow[];
-  return rows.map((r) => ({
+  return rows.map(toStoredEvent);
+}
+
+/** Maps an `events` row (snake_case, JSON payload) to a StoredEvent. */
+export function toStoredEvent(r: EventRow): StoredEvent {
+  return {
     id: r.id,
     at: r.at,
     type: r.type,
@@ -65,5 +70,5 @@ export function eventsSince(db: Db, since: number, limit: number): StoredEvent[]
     featureId: r.feature_id,
     slot: r.slot,
     payload: JSON.parse(r.payload) as Record<string, unknown>,
-  }));
+  };
 }

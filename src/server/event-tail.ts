@@ -1,6 +1,6 @@
 import type { ProjectPaths } from '../config/paths.js';
 import type { Db } from '../db/connection.js';
-import { eventsSince, type StoredEvent } from '../db/event-repo.js';
+import { type EventRow, eventsSince, type StoredEvent, toStoredEvent } from '../db/event-repo.js';
 import { openProjectStore, type ProjectStore } from '../db/stores.js';
 import type { AgentState, AgentView, EventMessage, LogLine, Progress, SnapshotMessage } from '../shared/events.js';
 import { runStatus } from './routes/runs.js';
@@ -121,20 +121,6 @@ export function eventsBetween(store: ProjectStore, since: number, until: number)
   return out;
 }
 
-interface EventRow {
-  id: number;
-  at: number;
-  type: string;
-  run_id: string | null;
-  session_id: string | null;
-  feature_id: number | null;
-  slot: number | null;
-  payload: string;
-}
-
-function toEvent(r: EventRow): StoredEvent {
-  return { id: r.id, at: r.at, type: r.type, runId: r.run_id, sessionId: r.session_id, featureId: r.feature_id, slot: r.slot, payload: JSON.parse(r.payload) as Record<string, unknown> };
-}
 
 export function buildSnapshot(store: ProjectStore): SnapshotMessage {
   const last = lastEventId(store.db);
@@ -144,13 +130,13 @@ export function buildSnapshot(store: ProjectStore): SnapshotMessage {
   );
   const agents: AgentView[] = run.agents.map((a) => {
     for (const row of sessionEvents.all(a.sessionId, last) as EventRow[]) {
-      const state = agentStateOf(toEvent(row));
+      const state = agentStateOf(toStoredEvent(row));
       if (state) return { slot: a.slot, sessionId: a.sessionId, featureId: a.featureId, ...state };
     }
     return { slot: a.slot, sessionId: a.sessionId, featureId: a.featureId, state: 'idle' };
   });
   const logRows = store.db.prepare(`SELECT * FROM events WHERE type = 'session.log' AND id <= ? ORDER BY id DESC LIMIT ?`).all(last, RECENT_LOG) as EventRow[];
-  const recentLog = logRows.reverse().map((r) => logLine(toEvent(r)));
+  const recentLog = logRows.reverse().map((r) => logLine(toStoredEvent(r)));
   return { type: 'snapshot', progress: progressOf(store), run, agents, recentLog, lastEventId: last };
 }
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ProgressSchema } from './events.js';
 
 /**
  * The HTTP API's request bodies, queries and responses, defined once. The server parses every
@@ -48,15 +49,8 @@ export type SetupStatus = z.infer<typeof SetupStatusSchema>;
 
 // ── Projects and spec ────────────────────────────────────────────────────────
 
-export const ProjectStatsSchema = z.object({
-  total: z.number().int(),
-  passing: z.number().int(),
-  in_progress: z.number().int(),
-  needs_input: z.number().int(),
-  failed: z.number().int(),
-  pending: z.number().int(),
-  percentage: z.number(),
-});
+/** Same counts as the WebSocket's `progress` (and `autocoder status --json`). */
+export const ProjectStatsSchema = ProgressSchema;
 export type ProjectStats = z.infer<typeof ProjectStatsSchema>;
 
 export const ProjectSummarySchema = z.object({
