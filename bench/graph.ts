@@ -24,6 +24,7 @@ import {
   type GraphNode,
 } from '../src/domain/dependency-graph.js';
 import { MAX_DEPENDENCIES_PER_FEATURE, type FeatureStatus } from '../src/domain/feature.js';
+import { mulberry32 } from '../test/support/prng.js';
 
 const FEATURES = 10_000;
 const EDGES = 30_000;
@@ -31,17 +32,7 @@ const RUNS = 15;
 const CLAIMS = 50;
 const READY_LIMIT = 50;
 
-/** Deterministic PRNG (mulberry32), so every run measures the same graph. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const random = mulberry32;
 
 interface Backlog {
   nodes: GraphNode[];

@@ -4,6 +4,7 @@ import { type EventRow, eventsSince, type StoredEvent, toStoredEvent } from '../
 import { openProjectStore, type ProjectStore } from '../db/stores.js';
 import type { AgentState, AgentView, EventMessage, LogLine, Progress, SnapshotMessage } from '../shared/events.js';
 import { runStatus } from './routes/runs.js';
+import { payloadText, sessionLogText } from '../shared/log-text.js';
 
 /**
  * Tails a project's `events` table and turns each new row into protocol messages
@@ -25,28 +26,8 @@ function progressOf(store: ProjectStore): Progress {
   return { ...store.features.stats() };
 }
 
-function str(v: unknown): string {
-  return typeof v === 'string' ? v : v === undefined || v === null ? '' : JSON.stringify(v);
-}
-
-/** The text one `session.log` event shows in the activity log. */
-function logText(payload: Record<string, unknown>): string {
-  switch (payload.kind) {
-    case 'text':
-      return str(payload.text);
-    case 'tool_call':
-      return `${str(payload.tool)} ${str(payload.input)}`.trim();
-    case 'tool_result':
-      return `${payload.isError === true ? 'error: ' : ''}${str(payload.text)}`;
-    case 'retry':
-      return `retry ${str(payload.attempt)} (${str(payload.status)}): ${str(payload.error)}`;
-    default:
-      return str(payload.text ?? payload);
-  }
-}
-
 function logLine(e: StoredEvent): LogLine {
-  return { id: e.id, at: e.at, sessionId: e.sessionId, featureId: e.featureId, slot: e.slot, kind: str(e.payload.kind), text: logText(e.payload) };
+  return { id: e.id, at: e.at, sessionId: e.sessionId, featureId: e.featureId, slot: e.slot, kind: payloadText(e.payload.kind), text: sessionLogText(e.payload) };
 }
 
 const TESTING = /\b(test|tests|vitest|jest|playwright-cli|curl)\b/;
@@ -56,9 +37,9 @@ export function agentStateOf(e: StoredEvent): { state: AgentState; thought?: str
   if (e.type === 'session.started') return { state: 'thinking' };
   if (e.type === 'session.ended') return { state: e.payload.status === 'succeeded' ? 'success' : 'error' };
   if (e.type !== 'session.log') return null;
-  if (e.payload.kind === 'text') return { state: 'thinking', thought: str(e.payload.text) };
+  if (e.payload.kind === 'text') return { state: 'thinking', thought: payloadText(e.payload.text) };
   if (e.payload.kind === 'tool_call') {
-    const testing = e.payload.tool === 'Bash' && TESTING.test(str(e.payload.input));
+    const testing = e.payload.tool === 'Bash' && TESTING.test(payloadText(e.payload.input));
     return { state: testing ? 'testing' : 'working' };
   }
   return null;

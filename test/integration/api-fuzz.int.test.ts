@@ -8,22 +8,13 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROUTE_DOCS } from '../../src/server/routes/openapi.js';
 import { apiHarness, ORIGIN, VALID_SPEC, type ApiHarness } from '../support/api-app.js';
+import { mulberry32 } from '../support/prng.js';
 
 // Replay or explore with API_FUZZ_SEED=<n>.
 const SEED = Number(process.env.API_FUZZ_SEED ?? 0x5eed_a11);
 const REQUESTS = 2_500;
 
-/** mulberry32: small, fast, deterministic. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const prng = mulberry32;
 
 let h: ApiHarness;
 

@@ -3,6 +3,7 @@ import { openProjectStore, openRegistry, type ProjectStore } from '../../compose
 import { eventsSince, type StoredEvent } from '../../db/event-repo.js';
 import { resolveProject } from '../../projects/projects.js';
 import type { CliContext } from '../context.js';
+import { sessionLogText } from '../../shared/log-text.js';
 
 const BATCH = 500;
 const POLL_MS = 250;
@@ -21,29 +22,9 @@ const wholeNumber = (flag: string) => (raw: string) => {
   return n;
 };
 
-function str(v: unknown): string {
-  return typeof v === 'string' ? v : v === undefined || v === null ? '' : JSON.stringify(v);
-}
-
-/** The text of one `session.log` event: agent text, a tool call, a tool result or a retry. */
-function sessionLogText(payload: Record<string, unknown>): string {
-  switch (payload.kind) {
-    case 'text':
-      return str(payload.text);
-    case 'tool_call':
-      return `→ ${str(payload.tool)} ${str(payload.input)}`.trim();
-    case 'tool_result':
-      return `← ${payload.isError === true ? 'error: ' : ''}${str(payload.text)}`;
-    case 'retry':
-      return `retry ${str(payload.attempt)} (${str(payload.status)}): ${str(payload.error)}`;
-    default:
-      return str(payload.text ?? payload);
-  }
-}
-
 /** One line per event: time, type, slot, feature, then the log text or the payload. */
 export function formatEvent(e: StoredEvent): string {
-  const text = e.type === 'session.log' ? sessionLogText(e.payload) : Object.keys(e.payload).length > 0 ? JSON.stringify(e.payload) : '';
+  const text = e.type === 'session.log' ? sessionLogText(e.payload, { arrows: true }) : Object.keys(e.payload).length > 0 ? JSON.stringify(e.payload) : '';
   const parts = [
     new Date(e.at).toISOString(),
     e.type.padEnd(16),
