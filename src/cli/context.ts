@@ -6,6 +6,8 @@ export interface CliContext {
   readonly cwd: string;
   readonly stdout: (text: string) => void;
   readonly stderr: (text: string) => void;
+  /** Set when stdout is an interactive terminal (enables live views). */
+  readonly terminal?: { readonly columns: number };
 }
 
 export function printJson(ctx: CliContext, value: unknown): void {

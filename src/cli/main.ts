@@ -7,5 +7,6 @@ const code = await runCli(args.length === 0 ? ['--help'] : args, {
   cwd: process.cwd(),
   stdout: (t) => process.stdout.write(t),
   stderr: (t) => process.stderr.write(t),
+  ...(process.stdout.isTTY ? { terminal: { get columns() { return process.stdout.columns || 80; } } } : {}),
 });
 process.exitCode = code;

@@ -3,6 +3,7 @@ import { createRunDeps, openProjectStore, openRegistry } from '../../compose.js'
 import { loadRunSettings } from '../../config/run-settings.js';
 import { loadWebhookSettings } from '../../config/webhook-settings.js';
 import { globalRunDefaults } from './config.js';
+import { LiveView } from '../live-view.js';
 import { AppError } from '../../domain/errors.js';
 import { resolveProject } from '../../projects/projects.js';
 import { extraCommands } from '../../projects/policy-extensions.js';
@@ -55,8 +56,20 @@ export function registerRunCommand(program: Command, ctx: CliContext, run: (fn: 
         process.on('SIGINT', onSignal);
         process.on('SIGTERM', onSignal);
         try {
-          const deps = createRunDeps({ store, projectName: resolved.name ?? basename(resolved.paths.root), settings, env: ctx.env, report: (line) => ctx.stdout(`${line}\n`), extraCommands: extra, webhooks: webhooks.targets, webhookRetryBaseMs: webhooks.retryBaseMs });
-          const result = await runProject(deps, controller.signal).finally(() => deps.webhooks.drain(WEBHOOK_DRAIN_MS));
+          const ownRun = store.db.prepare('SELECT id FROM runs WHERE pid = ? ORDER BY started_at DESC, rowid DESC LIMIT 1').pluck();
+          const view = new LiveView(
+            { isTTY: ctx.terminal !== undefined, columns: ctx.terminal?.columns ?? 80, write: ctx.stdout },
+            store.db,
+            () => ((ownRun.get(process.pid) as string | undefined) ?? null),
+          );
+          const redraw = view.enabled ? setInterval(() => view.render(), 500) : null;
+          const deps = createRunDeps({ store, projectName: resolved.name ?? basename(resolved.paths.root), settings, env: ctx.env, report: (line) => view.report(line), extraCommands: extra, webhooks: webhooks.targets, webhookRetryBaseMs: webhooks.retryBaseMs });
+          const result = await runProject(deps, controller.signal)
+            .finally(() => deps.webhooks.drain(WEBHOOK_DRAIN_MS))
+            .finally(() => {
+              if (redraw) clearInterval(redraw);
+              view.clear();
+            });
           if (result.status === 'failed') setExitCode(1);
         } finally {
           process.off('SIGINT', onSignal);
