@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ProgressSchema } from './events.js';
+import { EventSchema, ProgressSchema } from './events.js';
 
 /**
  * The HTTP API's request bodies, queries and responses, defined once. The server parses every
@@ -268,16 +268,6 @@ export const EventsQuerySchema = z
   })
   .strict();
 
-export const EventSchema = z.object({
-  id: z.number().int(),
-  at: z.number(),
-  type: z.string(),
-  runId: z.string().nullable(),
-  sessionId: z.string().nullable(),
-  featureId: z.number().int().nullable(),
-  slot: z.number().int().nullable(),
-  payload: z.record(z.string(), z.unknown()),
-});
 export const EventsResponseSchema = z.object({ events: z.array(EventSchema), next: z.number().int() });
 
 // ── Filesystem browser ───────────────────────────────────────────────────────

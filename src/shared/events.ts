@@ -88,18 +88,20 @@ export const AgentUpdateMessageSchema = AgentUpdateFields.extend({ type: z.liter
 
 export const LogMessageSchema = LogLineFields.extend({ type: z.literal('log') });
 
-/** Any other event, as stored. */
-export const RawEventMessageSchema = z.object({
-  type: z.literal('event'),
+/** One row of the append-only `events` table, as the API returns it. */
+export const EventSchema = z.object({
   id: eventId,
   at: z.number(),
-  eventType: z.string(),
+  type: z.string(),
   runId: z.string().nullable(),
   sessionId: z.string().nullable(),
   featureId: z.number().int().nullable(),
   slot: z.number().int().nullable(),
   payload: z.record(z.string(), z.unknown()),
 });
+
+/** Any other event, as stored (its own `type` is sent as `eventType`). */
+export const RawEventMessageSchema = EventSchema.omit({ type: true }).extend({ type: z.literal('event'), eventType: z.string() });
 
 export const PongMessageSchema = z.object({ type: z.literal('pong') });
 

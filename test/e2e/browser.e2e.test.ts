@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,8 +8,9 @@ import { openProjectStore } from '../../src/compose.js';
 import { projectPaths } from '../../src/config/paths.js';
 import { SessionRepo } from '../../src/db/session-repo.js';
 import { agentTestEnv } from '../support/agent-env.js';
-import { cli, cliAsync } from '../support/cli-process.js';
-import { assignedFeature, FEATURE_TOOL, initializerSession, reply, roleScript, SAMPLE_SPEC, sequence, startScriptedModelServer, type ScriptedModelServer } from '../support/fake-anthropic/index.js';
+import { cliAsync } from '../support/cli-process.js';
+import { assignedFeature, FEATURE_TOOL, initializerSession, reply, roleScript, sequence, startScriptedModelServer, type ScriptedModelServer } from '../support/fake-anthropic/index.js';
+import { createSampleProject } from '../support/sample-project.js';
 
 let root: string;
 let server: ScriptedModelServer | undefined;
@@ -66,10 +67,7 @@ describe('browser verification by agents', () => {
       }),
     );
     const env = agentTestEnv(root, server.url, { AUTOCODER_BASE_PORT: String(port) });
-    const specFile = join(root, 'spec.txt');
-    writeFileSync(specFile, SAMPLE_SPEC);
-    const dir = join(root, 'notes');
-    expect(cli(['new', 'notes', '--dir', dir, '--spec', specFile], env).status).toBe(0);
+    const { dir } = createSampleProject(root, env);
 
     const run = await cliAsync(['run', 'notes'], env);
     // The app the agent started keeps running (as a dev server would); stop it.

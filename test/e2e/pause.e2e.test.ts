@@ -1,12 +1,13 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { agentTestEnv } from '../support/agent-env.js';
 import { cli, cliAsync, startCli } from '../support/cli-process.js';
-import { assignedFeature, codingSession, initializerSession, roleScript, SAMPLE_FEATURES, SAMPLE_SPEC, startScriptedModelServer, type Script, type ScriptedModelServer } from '../support/fake-anthropic/index.js';
+import { assignedFeature, codingSession, initializerSession, roleScript, SAMPLE_FEATURES, startScriptedModelServer, type Script, type ScriptedModelServer } from '../support/fake-anthropic/index.js';
 import { waitFor } from '../support/wait-for.js';
+import { createSampleProject } from '../support/sample-project.js';
 
 let root: string;
 let server: ScriptedModelServer | undefined;
@@ -30,10 +31,7 @@ describe('pause (drain), resume and stop from another terminal', () => {
     };
     server = await startScriptedModelServer(script);
     const env = agentTestEnv(root, server.url);
-    const specFile = join(root, 'spec.txt');
-    writeFileSync(specFile, SAMPLE_SPEC);
-    const dir = join(root, 'notes');
-    expect(cli(['new', 'notes', '--dir', dir, '--spec', specFile], env).status).toBe(0);
+    const { dir } = createSampleProject(root, env);
     expect(cli(['pause', 'notes'], env).status).toBe(4); // nothing runs yet
 
     const runner = startCli(['run', 'notes'], env);
@@ -71,10 +69,7 @@ describe('pause (drain), resume and stop from another terminal', () => {
     };
     server = await startScriptedModelServer(script);
     const env = agentTestEnv(root, server.url);
-    const specFile = join(root, 'spec.txt');
-    writeFileSync(specFile, SAMPLE_SPEC);
-    const dir = join(root, 'notes');
-    expect(cli(['new', 'notes', '--dir', dir, '--spec', specFile], env).status).toBe(0);
+    createSampleProject(root, env);
     const runner = startCli(['run', 'notes'], env);
     await server.waitForRequest((c) => assignedFeature(c) === 1 && c.turn === 1, 120_000);
     const stop = await cliAsync(['stop', 'notes'], env);

@@ -8,20 +8,8 @@ import { SessionRepo } from '../../src/db/session-repo.js';
 import { gitOk } from '../../src/git/git.js';
 import { agentTestEnv } from '../support/agent-env.js';
 import { cli, cliAsync, startCli } from '../support/cli-process.js';
-import {
-  assignedFeature,
-  codingSession,
-  initializerSession,
-  isCoding,
-  reply,
-  roleScript,
-  SAMPLE_FEATURES,
-  SAMPLE_SPEC,
-  sequence,
-  startScriptedModelServer,
-  type ScriptedModelServer,
-  type Script,
-} from '../support/fake-anthropic/index.js';
+import { assignedFeature, codingSession, initializerSession, isCoding, reply, roleScript, SAMPLE_FEATURES, sequence, startScriptedModelServer, type ScriptedModelServer, type Script } from '../support/fake-anthropic/index.js';
+import { createSampleProject } from '../support/sample-project.js';
 
 let root: string;
 let server: ScriptedModelServer | undefined;
@@ -39,12 +27,8 @@ afterEach(async () => {
 async function setup(script: Script, extraEnv: Record<string, string> = {}) {
   server = await startScriptedModelServer(script);
   const env = agentTestEnv(root, server.url, extraEnv);
-  const specFile = join(root, 'spec.txt');
-  writeFileSync(specFile, SAMPLE_SPEC);
-  const dir = join(root, 'notes');
-  const created = cli(['new', 'notes', '--dir', dir, '--spec', specFile], env);
+  const { dir, created } = createSampleProject(root, env);
   expect(created.stderr).toBe('');
-  expect(created.status).toBe(0);
   return { env, dir, server };
 }
 

@@ -1,10 +1,11 @@
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { agentTestEnv } from '../support/agent-env.js';
-import { cli, cliAsync } from '../support/cli-process.js';
-import { assignedFeature, codingSession, initializerSession, reply, roleScript, SAMPLE_FEATURES, SAMPLE_SPEC, sequence, startScriptedModelServer, type ScriptedModelServer } from '../support/fake-anthropic/index.js';
+import { cliAsync } from '../support/cli-process.js';
+import { assignedFeature, codingSession, initializerSession, reply, roleScript, SAMPLE_FEATURES, sequence, startScriptedModelServer, type ScriptedModelServer } from '../support/fake-anthropic/index.js';
+import { createSampleProject } from '../support/sample-project.js';
 
 let root: string;
 let server: ScriptedModelServer | undefined;
@@ -34,9 +35,7 @@ async function runEscapeAttempt(sandbox: 'on' | 'off') {
   ]);
   server = await startScriptedModelServer(roleScript({ initializer: initializerSession(SAMPLE_FEATURES), coding: (c) => (assignedFeature(c) === 1 ? escape(c) : coding(c)) }));
   const env = agentTestEnv(root, server.url);
-  const specFile = join(root, 'spec.txt');
-  writeFileSync(specFile, SAMPLE_SPEC);
-  expect(cli(['new', 'notes', '--dir', join(root, 'notes'), '--spec', specFile], env).status).toBe(0);
+  createSampleProject(root, env);
   const run = await cliAsync(['run', 'notes', '--sandbox', sandbox], env);
   const results = server.requests.flatMap((r) => r.lastToolResults);
   return {

@@ -1,12 +1,13 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { agentTestEnv } from '../support/agent-env.js';
-import { cli, cliAsync } from '../support/cli-process.js';
-import { codingSession, initializerSession, roleScript, SAMPLE_FEATURES, SAMPLE_SPEC, startScriptedModelServer, type ScriptedModelServer } from '../support/fake-anthropic/index.js';
+import { cliAsync } from '../support/cli-process.js';
+import { codingSession, initializerSession, roleScript, SAMPLE_FEATURES, startScriptedModelServer, type ScriptedModelServer } from '../support/fake-anthropic/index.js';
+import { createSampleProject } from '../support/sample-project.js';
 
 interface Hit {
   readonly path: string;
@@ -54,9 +55,7 @@ async function startReceiver(status: (path: string, body: unknown, seen: readonl
 async function setup(extraEnv: Record<string, string>) {
   model = await startScriptedModelServer(roleScript({ initializer: initializerSession(SAMPLE_FEATURES), coding: codingSession() }));
   const env = agentTestEnv(root, model.url, { AUTOCODER_WEBHOOK_RETRY_MS: '20', ...extraEnv });
-  const specFile = join(root, 'spec.txt');
-  writeFileSync(specFile, SAMPLE_SPEC);
-  expect(cli(['new', 'notes', '--dir', join(root, 'notes'), '--spec', specFile], env).status).toBe(0);
+  createSampleProject(root, env);
   return env;
 }
 
