@@ -47,9 +47,15 @@ export default tseslint.config(
   restrict(['src/agent/**'], ours('db', 'server', 'cli', 'runner')),
   restrict(['src/mcp/**'], ours('server', 'cli', 'runner', 'agent')),
   restrict(['src/runner/**'], [...ours('server', 'cli'), { group: ['**/agent/claude-runtime*'], message: 'the runner uses the runtime port, not the Claude adapter' }]),
+  restrict(['src/demo/**'], [...ours('agent', 'mcp', 'runner', 'server', 'cli'), { group: ['../compose.js'], message: 'the server uses src/demo, so it must not pull in the agent runtime' }]),
   restrict(['src/server/**'], [...ours('cli', 'agent', 'runner'), { group: ['../compose.js', '../../compose.js'], message: 'the server must not pull in the agent runtime; use src/db/stores.ts' }]),
+  // The web app: only its own files, src/shared (through the @shared alias) and packages.
+  restrict(['web/src/**'], [
+    { regex: '^(\\.\\./)+(\\.\\./)(src|test|bench|bin)(/|$)', message: 'web imports src/shared through @shared, nothing else outside web/' },
+    { group: ['node:*'], message: 'web runs in the browser' },
+  ]),
   // Where process.env and console are allowed.
   { files: ['src/config/**'], rules: { 'no-restricted-syntax': 'off' } },
   { files: ['src/cli/**'], rules: { 'no-console': 'off' } },
-  { files: ['bench/**', 'test/**', 'bin/**', '**/*.test.ts'], rules: { 'no-console': 'off', 'no-restricted-syntax': 'off' } },
+  { files: ['bench/**', 'test/**', 'bin/**', 'scripts/**', '**/*.test.ts', '**/*.test.tsx'], rules: { 'no-console': 'off', 'no-restricted-syntax': 'off' } },
 );

@@ -18,6 +18,8 @@ const FORBIDDEN: Record<string, readonly string[]> = {
   runner: ['server', 'cli'],
   server: ['cli', 'agent', 'runner', 'compose.js'],
   'model-server': ['db', 'agent', 'mcp', 'runner', 'server', 'cli', 'security', 'projects'],
+  // The demo script and the demo project: the server and the CLI use them, so no agent runtime or runner here.
+  demo: ['agent', 'mcp', 'runner', 'server', 'cli', 'compose.js'],
 };
 
 function sourceFiles(dir: string): string[] {
@@ -78,5 +80,26 @@ describe('architecture', () => {
   it('writes to the console only in src/cli', () => {
     const writers = files.filter((f) => /\bconsole\.(log|error|warn|info|debug)\(/.test(readFileSync(f, 'utf8'))).map((f) => relative(SRC, f));
     expect(writers.filter((f) => !f.startsWith('cli/'))).toEqual([]);
+  });
+});
+
+describe('web boundaries', () => {
+  const WEB = join(import.meta.dirname, '..', 'web', 'src');
+  const webFiles = (dir: string): string[] =>
+    readdirSync(dir).flatMap((name) => {
+      const full = join(dir, name);
+      if (statSync(full).isDirectory()) return webFiles(full);
+      return /\.tsx?$/.test(name) && !/\.test\.tsx?$/.test(name) ? [full] : [];
+    });
+
+  it('web/src imports only web/src, src/shared (as @shared) and packages', () => {
+    const files = webFiles(WEB);
+    expect(files.length).toBeGreaterThan(10);
+    const violations = files.flatMap((f) =>
+      imports(f)
+        .filter((spec) => (spec.startsWith('.') && relative(WEB, join(f, '..', spec)).startsWith('..')) || spec.startsWith('node:'))
+        .map((spec) => `${relative(WEB, f)} → ${spec}`),
+    );
+    expect(violations).toEqual([]);
   });
 });

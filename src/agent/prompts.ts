@@ -1,11 +1,10 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 
 export const PROMPT_NAMES = ['system', 'initializer', 'coding', 'testing'] as const;
 export type PromptName = (typeof PROMPT_NAMES)[number];
 
-const BUILTIN_DIR = fileURLToPath(new URL('./prompts/', import.meta.url));
+const BUILTIN_DIR = join(import.meta.dirname, 'prompts');
 
 /** A prompt template: the project's override in `.autocoder/prompts/<name>.md`, else the built-in one. */
 export function loadPromptTemplate(name: PromptName, projectPromptsDir: string | null): { text: string; source: string } {

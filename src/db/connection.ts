@@ -1,13 +1,12 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { AppError, errorMessage } from '../domain/errors.js';
 import { assertSchemaKnown, loadMigrations, migrate } from './migrator.js';
 
 export type Db = Database.Database;
 
-const MIGRATIONS_ROOT = fileURLToPath(new URL('../../migrations/', import.meta.url));
+const MIGRATIONS_ROOT = join(import.meta.dirname, '..', '..', 'migrations');
 
 export type Schema = 'project' | 'registry';
 

@@ -5,7 +5,6 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { hostname, networkInterfaces } from 'node:os';
 import { extname, join, normalize, resolve, sep } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Hono } from 'hono';
 import type { Env } from '../config/env.js';
 import { autocoderHome } from '../config/paths.js';
@@ -16,7 +15,7 @@ import type { RunnerLauncher } from './routes/runs.js';
 import { API_ROUTES } from './routes/index.js';
 import { attachWsHub } from './ws-hub.js';
 
-export const DEFAULT_UI_DIR = fileURLToPath(new URL('../../web/dist/', import.meta.url));
+export const DEFAULT_UI_DIR = join(import.meta.dirname, '..', '..', 'web', 'dist');
 const MAX_BODY_BYTES = 1024 * 1024;
 
 export interface StartServerOptions {

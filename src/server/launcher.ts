@@ -1,14 +1,13 @@
 import { spawn } from 'node:child_process';
 import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Env } from '../config/env.js';
 import { AppError } from '../domain/errors.js';
 import type { RunStartRequest } from '../shared/runs.js';
 import type { RunnerLauncher } from './routes/runs.js';
 
 /** The CLI entry the runner is started with (the same one `autocoder` runs). */
-export const CLI_ENTRY = fileURLToPath(new URL('../../bin/autocoder.js', import.meta.url));
+export const CLI_ENTRY = join(import.meta.dirname, '..', '..', 'bin', 'autocoder.js');
 
 /** argv after the node binary for `autocoder run` with the request's options. */
 export function runnerArgs(projectRoot: string, request: RunStartRequest): string[] {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { EventSchema, ProgressSchema } from './events.js';
+import { RunStatusSchema } from './runs.js';
 
 /**
  * The HTTP API's request bodies, queries and responses, defined once. The server parses every
@@ -152,7 +153,11 @@ export const SessionSchema = z.object({
   error: z.string().nullable(),
 });
 
-export const FeatureDetailSchema = FeatureSchema.extend({ sessions: z.array(SessionSchema) });
+export const FeatureDetailSchema = FeatureSchema.extend({
+  sessions: z.array(SessionSchema),
+  /** What agents recorded when they marked it passing or found it regressed (oldest first). */
+  evidence: z.array(z.unknown()),
+});
 export type FeatureDetail = z.infer<typeof FeatureDetailSchema>;
 
 const priority = z.number().int().min(-1_000_000).max(1_000_000);
@@ -226,6 +231,30 @@ export const FeatureGraphSchema = z.object({
   edges: z.array(z.object({ source: z.number().int(), target: z.number().int() })),
 });
 
+/** GET /api/projects/{name}/sessions/{id}/transcript: the session's JSONL transcript (already redacted when written). */
+export const TranscriptQuerySchema = z
+  .object({
+    offset: z.coerce.number().int().min(0).max(10_000_000).default(0),
+    limit: z.coerce.number().int().min(1).max(5_000).default(1_000),
+  })
+  .strict();
+export const TranscriptResponseSchema = z.object({
+  sessionId: z.string(),
+  /** Entries from `offset`, each one JSON line of the transcript. */
+  entries: z.array(z.record(z.string(), z.unknown())),
+  total: z.number().int(),
+  next: z.number().int().nullable(),
+});
+export type TranscriptResponse = z.infer<typeof TranscriptResponseSchema>;
+
+// ── Demo ─────────────────────────────────────────────────────────────────────
+
+/** POST /api/demo: create the demo project (default name `demo`, then `demo-2`, …) and start its run. */
+export const DemoRequestSchema = z.object({ name: ProjectNameSchema.optional() }).strict();
+export type DemoRequest = z.infer<typeof DemoRequestSchema>;
+export const DemoResponseSchema = z.object({ project: ProjectSummarySchema, run: RunStatusSchema });
+export type DemoResponse = z.infer<typeof DemoResponseSchema>;
+
 // ── Settings ─────────────────────────────────────────────────────────────────
 
 const settingFields = {
@@ -288,3 +317,4 @@ export type FsListResponse = z.infer<typeof FsListResponseSchema>;
 
 /** Bodies of actions that take no input (an empty body or `{}`). */
 export const EmptyRequestSchema = z.object({}).strict();
+

@@ -35,3 +35,16 @@ export const RunStatusSchema = z.object({
   lastEndReason: z.string().nullable(),
 });
 export type RunStatus = z.infer<typeof RunStatusSchema>;
+
+/** Answer of POST …/agent/start, …/stop and …/pause. */
+export const AgentActionResponseSchema = z.object({
+  status: z.enum(RUN_STATES),
+  runId: z.string().optional(),
+  pid: z.number().int().optional(),
+});
+export type AgentActionResponse = z.infer<typeof AgentActionResponseSchema>;
+
+/** The reserved model name of the built-in scripted model server (`autocoder demo`). */
+export const DEMO_MODEL = 'demo';
+/** How every surface labels a demo run: it is not AI. */
+export const DEMO_MODEL_LABEL = 'demo model: scripted, no AI';

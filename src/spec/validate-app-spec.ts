@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 
 export interface SpecProblem {
   readonly line: number;
@@ -84,7 +84,7 @@ export function validateAppSpec(text: string): SpecCheck {
 }
 
 export function appSpecTemplate(): string {
-  return readFileSync(fileURLToPath(new URL('./app-spec-template.txt', import.meta.url)), 'utf8');
+  return readFileSync(join(import.meta.dirname, 'app-spec-template.txt'), 'utf8');
 }
 
 export function formatSpecProblems(file: string, check: SpecCheck): string {

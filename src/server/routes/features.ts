@@ -140,7 +140,7 @@ export const featureRoutes: RouteModule = (app: Hono, deps: ServerDeps) => {
       withStore(c, deps, (store): FeatureDetail => {
         const feature = store.features.get(id);
         const sessions = new SessionRepo(store.db).list({ featureId: id }).map(sessionDTO);
-        return { ...dto(store, feature, deps.now()), sessions };
+        return { ...dto(store, feature, deps.now()), sessions, evidence: feature.evidence };
       }),
     );
   });

@@ -1,0 +1,61 @@
+import { useMemo, useState } from 'react';
+import { Link, Outlet, useNavigate } from 'react-router';
+import { Dialog } from '../shared/ui/Dialog';
+import { SHORTCUTS, useShortcuts } from './shortcuts';
+import { useTheme } from './theme';
+
+/** The frame of every page: brand, theme switch, shortcut help. */
+export function Shell() {
+  const [theme, toggleTheme] = useTheme();
+  const [help, setHelp] = useState(false);
+  const navigate = useNavigate();
+  const handlers = useMemo(
+    () => ({
+      '?': () => setHelp((h) => !h),
+      t: toggleTheme,
+      'g p': () => void navigate('/'),
+    }),
+    [toggleTheme, navigate],
+  );
+  useShortcuts(handlers);
+  return (
+    <div className="flex min-h-full flex-col">
+      <a href="#main" className="sr-only focus:not-sr-only focus:absolute focus:left-2 focus:top-2 focus:z-50 focus:rounded focus:bg-panel focus:px-3 focus:py-2">
+        Skip to content
+      </a>
+      <header className="sticky top-0 z-30 border-b border-line bg-panel/90 backdrop-blur">
+        <div className="mx-auto flex h-14 max-w-[1600px] items-center gap-4 px-4">
+          <Link to="/" className="flex items-center gap-2 font-semibold tracking-tight">
+            <img src="/favicon.svg" alt="" width={26} height={26} />
+            <span>autocoder</span>
+            <span className="hidden text-sm font-normal text-muted sm:inline">mission control</span>
+          </Link>
+          <div className="flex-1" />
+          <button type="button" onClick={() => setHelp(true)} className="rounded-lg px-2.5 py-1.5 text-sm text-muted hover:bg-sunken hover:text-ink" aria-label="Keyboard shortcuts">
+            <kbd className="font-mono">?</kbd>
+          </button>
+          <button type="button" onClick={toggleTheme} className="rounded-lg px-2.5 py-1.5 text-sm text-muted hover:bg-sunken hover:text-ink" aria-label={`Switch to ${theme === 'dark' ? 'light' : 'dark'} theme`}>
+            {theme === 'dark' ? '☀︎ Light' : '☾ Dark'}
+          </button>
+        </div>
+      </header>
+      <div id="main" className="flex min-h-0 flex-1 flex-col">
+        <Outlet />
+      </div>
+      <Dialog open={help} onClose={() => setHelp(false)} title="Keyboard shortcuts">
+        <table className="w-full text-sm">
+          <tbody>
+            {SHORTCUTS.map((s) => (
+              <tr key={s.keys} className="border-b border-line last:border-0">
+                <td className="py-2 pr-4">
+                  <kbd className="rounded border border-line bg-sunken px-1.5 py-0.5 font-mono text-xs">{s.keys}</kbd>
+                </td>
+                <td className="py-2">{s.description}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </Dialog>
+    </div>
+  );
+}

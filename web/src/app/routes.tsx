@@ -1,0 +1,31 @@
+import type { RouteObject } from 'react-router';
+import { Shell } from './Shell';
+import { NotFound } from './NotFound';
+import { ProjectsPage } from '../features/projects/ProjectsPage';
+import { ProjectLayout } from '../features/projects/ProjectLayout';
+import { MissionControl } from '../features/agents/MissionControl';
+import { BoardPage } from '../features/board/BoardPage';
+import { GraphPage } from '../features/graph/GraphPage';
+import { ProjectSettingsPage } from '../features/settings/ProjectSettingsPage';
+
+/** Deep links: /projects/:name[/board|/graph|/settings][?feature=<id>] */
+export const routes: RouteObject[] = [
+  {
+    path: '/',
+    element: <Shell />,
+    children: [
+      { index: true, element: <ProjectsPage /> },
+      {
+        path: 'projects/:name',
+        element: <ProjectLayout />,
+        children: [
+          { index: true, element: <MissionControl /> },
+          { path: 'board', element: <BoardPage /> },
+          { path: 'graph', element: <GraphPage /> },
+          { path: 'settings', element: <ProjectSettingsPage /> },
+        ],
+      },
+      { path: '*', element: <NotFound /> },
+    ],
+  },
+];

@@ -1,0 +1,106 @@
+import { useQuery } from '@tanstack/react-query';
+import { useEffect, useRef } from 'react';
+import type { AgentState, LogLine } from '@shared/events';
+import { endpoints, keys } from '../../shared/api/endpoints';
+import { formatTime } from '../../shared/ui/format';
+import type { AgentSlotView } from '../../shared/ws/stream-state';
+import { useProject } from '../projects/project-context';
+import { Mascot, mascotForSlot } from './mascots';
+
+const STATE_LABEL: Record<AgentState, string> = { idle: 'Idle', thinking: 'Thinking', working: 'Working', testing: 'Testing', success: 'Done', error: 'Error' };
+const STATE_TONE: Record<AgentState, string> = {
+  idle: 'bg-st-pending-bg text-st-pending',
+  thinking: 'bg-st-progress-bg text-st-progress',
+  working: 'bg-st-progress-bg text-st-progress',
+  testing: 'bg-st-input-bg text-st-input',
+  success: 'bg-st-passing-bg text-st-passing',
+  error: 'bg-st-failed-bg text-st-failed',
+};
+const KIND_TONE: Record<string, string> = { tool_call: 'text-accent', tool_result: 'text-muted', retry: 'text-st-input', text: 'text-ink' };
+
+function LogView({ lines, label }: { lines: readonly LogLine[]; label: string }) {
+  const ref = useRef<HTMLOListElement>(null);
+  const stick = useRef(true);
+  useEffect(() => {
+    const el = ref.current;
+    if (el && stick.current) el.scrollTop = el.scrollHeight;
+  }, [lines]);
+  return (
+    <ol
+      ref={ref}
+      tabIndex={0}
+      aria-label={label}
+      onScroll={(e) => {
+        const el = e.currentTarget;
+        stick.current = el.scrollHeight - el.scrollTop - el.clientHeight < 24;
+      }}
+      className="h-56 overflow-y-auto rounded-lg bg-sunken p-2 font-mono text-[11px] leading-relaxed"
+    >
+      {lines.length === 0 ? <li className="text-muted">No activity yet.</li> : null}
+      {lines.map((l) => (
+        <li key={l.id} className="break-words">
+          <span className="text-muted">{formatTime(l.at)} </span>
+          <span className={KIND_TONE[l.kind] ?? 'text-ink'}>{l.kind === 'tool_call' ? '▸ ' : l.kind === 'tool_result' ? '  ↳ ' : ''}{l.text}</span>
+        </li>
+      ))}
+    </ol>
+  );
+}
+
+function AgentCard({ slot, agent, featureName, lines }: { slot: number; agent: AgentSlotView | null; featureName: string | null; lines: readonly LogLine[] }) {
+  const { openFeature } = useProject();
+  const mascot = mascotForSlot(slot);
+  const state: AgentState = agent?.state ?? 'idle';
+  return (
+    <article data-testid={`agent-${slot}`} data-state={state} aria-labelledby={`agent-${slot}-name`} className="flex flex-col gap-3 rounded-2xl border border-line bg-panel p-4 shadow-card">
+      <header className="flex items-start gap-3">
+        <Mascot name={mascot} state={state} size={60} />
+        <div className="min-w-0 flex-1">
+          <div className="flex items-center gap-2">
+            <h3 id={`agent-${slot}-name`} className="text-base font-semibold">
+              {mascot}
+            </h3>
+            <span className={`rounded-full px-2 py-0.5 text-xs font-semibold ${STATE_TONE[state]}`}>{STATE_LABEL[state]}</span>
+          </div>
+          {agent?.featureId ? (
+            <button type="button" onClick={() => openFeature(agent.featureId!)} className="mt-0.5 block max-w-full truncate text-left text-sm text-accent underline-offset-2 hover:underline">
+              #{agent.featureId} {featureName ?? ''}
+            </button>
+          ) : (
+            <p className="mt-0.5 text-sm text-muted">{agent ? 'Setting up the project' : 'Waiting for work'}</p>
+          )}
+          {agent?.thought ? <p className="mt-1 line-clamp-2 text-sm text-muted italic">“{agent.thought}”</p> : null}
+        </div>
+      </header>
+      <LogView lines={lines} label={`${mascot}'s activity`} />
+    </article>
+  );
+}
+
+/** One card per agent slot, each with its mascot, state, feature, last thought and live log. */
+export function MissionControl() {
+  const { name, stream } = useProject();
+  const board = useQuery({ queryKey: keys.board(name), queryFn: () => endpoints.board(name) });
+  const names = new Map(board.data ? Object.values(board.data).flat().map((f) => [f.id, f.name]) : []);
+  const configured = Number(stream.run?.settings['concurrency'] ?? 1);
+  const slots = Math.max(Number.isFinite(configured) ? configured : 1, ...[...stream.agents.keys()].map((s) => s + 1), 1);
+  const recent = stream.log.slice(-80);
+  if (!stream.synced) return <p className="text-muted">Connecting to the live stream…</p>;
+  return (
+    <section aria-label="Mission control" className="flex flex-col gap-4">
+      <div className="grid grid-cols-1 gap-4 lg:grid-cols-2 2xl:grid-cols-3">
+        {Array.from({ length: slots }, (_, slot) => {
+          const agent = stream.agents.get(slot) ?? null;
+          const lines = agent ? stream.log.filter((l) => l.sessionId === agent.sessionId).slice(-120) : [];
+          return <AgentCard key={slot} slot={slot} agent={agent} featureName={agent?.featureId ? (names.get(agent.featureId) ?? null) : null} lines={lines} />;
+        })}
+      </div>
+      <section aria-labelledby="all-activity" className="rounded-2xl border border-line bg-panel p-4">
+        <h2 id="all-activity" className="mb-2 text-sm font-semibold">
+          All activity
+        </h2>
+        <LogView lines={recent} label="All agents' activity" />
+      </section>
+    </section>
+  );
+}

@@ -1,0 +1,87 @@
+import { useMutation } from '@tanstack/react-query';
+import { useState } from 'react';
+import type { ProjectSettings } from '@shared/api';
+import { DEMO_MODEL, DEMO_MODEL_LABEL, type RunStartRequest } from '@shared/runs';
+import { ApiError } from '../../shared/api/client';
+import { endpoints } from '../../shared/api/endpoints';
+import { Button } from '../../shared/ui/Button';
+import { Dialog } from '../../shared/ui/Dialog';
+import { Field, inputClass } from '../../shared/ui/Field';
+import { useProject } from '../projects/project-context';
+
+/** Settings for one run; empty fields fall back to the project's and then the global settings. */
+export function StartRunDialog({ onClose, onStarted, defaults }: { onClose: () => void; onStarted: () => void; defaults: ProjectSettings | null }) {
+  const { name } = useProject();
+  const [model, setModel] = useState(defaults?.defaultModel ?? '');
+  const [concurrency, setConcurrency] = useState(defaults?.defaultConcurrency ?? 1);
+  const [yolo, setYolo] = useState(defaults?.yolo ?? false);
+  const [maxIterations, setMaxIterations] = useState('');
+  const start = useMutation({
+    mutationFn: () => {
+      const body: RunStartRequest = { concurrency, yolo };
+      if (model.trim()) body.model = model.trim();
+      if (maxIterations.trim()) body.maxIterations = Number(maxIterations);
+      return endpoints.startRun(name, body);
+    },
+    onSuccess: () => {
+      onStarted();
+      onClose();
+    },
+  });
+  const err = start.error;
+  const fieldErr = (f: string) => (err instanceof ApiError && err.field === f ? err.message : null);
+  const general = err && !(err instanceof ApiError && ['model', 'concurrency', 'maxIterations', 'yolo'].includes(err.field ?? '')) ? err.message : null;
+  return (
+    <Dialog
+      open
+      onClose={onClose}
+      title="Start agents"
+      footer={
+        <>
+          <Button onClick={onClose}>Cancel</Button>
+          <Button variant="primary" type="submit" form="start-run" disabled={start.isPending}>
+            {start.isPending ? 'Starting…' : 'Start'}
+          </Button>
+        </>
+      }
+    >
+      <form
+        id="start-run"
+        className="flex flex-col gap-4"
+        onSubmit={(e) => {
+          e.preventDefault();
+          start.mutate();
+        }}
+      >
+        <Field label="Model" hint={model === DEMO_MODEL ? DEMO_MODEL_LABEL : 'Empty: the project or global default (Claude Code picks when none is set).'} error={fieldErr('model')}>
+          {(p) => <input {...p} className={inputClass} value={model} onChange={(e) => setModel(e.target.value)} placeholder="e.g. claude-sonnet-4-5" />}
+        </Field>
+        <Field label="Parallel agents" hint="1–5 coding agents, each in its own git worktree." error={fieldErr('concurrency')}>
+          {(p) => (
+            <select {...p} className={inputClass} value={concurrency} onChange={(e) => setConcurrency(Number(e.target.value))}>
+              {[1, 2, 3, 4, 5].map((n) => (
+                <option key={n} value={n}>
+                  {n}
+                </option>
+              ))}
+            </select>
+          )}
+        </Field>
+        <Field label="Stop after this many sessions" hint="Empty: run until every feature passes or is stuck." error={fieldErr('maxIterations')}>
+          {(p) => <input {...p} className={inputClass} inputMode="numeric" pattern="[0-9]*" value={maxIterations} onChange={(e) => setMaxIterations(e.target.value)} />}
+        </Field>
+        <label className="flex items-start gap-2 text-sm">
+          <input type="checkbox" className="mt-1" checked={yolo} onChange={(e) => setYolo(e.target.checked)} />
+          <span>
+            <span className="font-medium">YOLO</span> — skip browser verification (faster, trusts the agent’s own checks)
+          </span>
+        </label>
+        {general ? (
+          <p role="alert" className="rounded-lg bg-st-failed-bg px-3 py-2 text-sm text-st-failed">
+            {general}
+          </p>
+        ) : null}
+      </form>
+    </Dialog>
+  );
+}

@@ -1,0 +1,231 @@
+import {
+  DndContext,
+  DragOverlay,
+  KeyboardSensor,
+  PointerSensor,
+  closestCorners,
+  useDroppable,
+  useSensor,
+  useSensors,
+  type Announcements,
+  type DragEndEvent,
+  type DragStartEvent,
+} from '@dnd-kit/core';
+import { SortableContext, sortableKeyboardCoordinates, useSortable, verticalListSortingStrategy } from '@dnd-kit/sortable';
+import { CSS } from '@dnd-kit/utilities';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useMemo, useState } from 'react';
+import type { FeatureDTO } from '@shared/api';
+import { endpoints, keys } from '../../shared/api/endpoints';
+import { Button } from '../../shared/ui/Button';
+import { Dialog } from '../../shared/ui/Dialog';
+import { useToast } from '../../shared/ui/toast';
+import { useShortcuts } from '../../app/shortcuts';
+import { useProject } from '../projects/project-context';
+import { COLUMN_GROUPS, applyReorder, dropAction, laneTitle, toLanes, type ColumnId, type Lanes } from './board-logic';
+import { FeatureCard } from './FeatureCard';
+import { FeatureFormDialog } from './FeatureFormDialog';
+
+const LANE_LIMIT = 150;
+const cardKey = (id: number) => `f:${id}`;
+const laneKey = (lane: ColumnId) => `lane:${lane}`;
+const SORTABLE = new Set<ColumnId>(['ready', 'blocked']);
+/** Cards in lanes agents own do not make room while something is dragged over them. */
+const noShift = () => null;
+
+function SortableCard({ feature, lane, ...rest }: { feature: FeatureDTO; lane: ColumnId } & Omit<Parameters<typeof FeatureCard>[0], 'dragHandle' | 'dragging'>) {
+  const { attributes, listeners, setNodeRef, transform, transition, isDragging, setActivatorNodeRef } = useSortable({ id: cardKey(feature.id), data: { lane, feature } });
+  const draggable = lane !== 'in_progress' && lane !== 'needs_input';
+  return (
+    <li ref={setNodeRef} style={{ transform: CSS.Transform.toString(transform), transition }}>
+      <FeatureCard
+        feature={feature}
+        dragging={isDragging}
+        {...rest}
+        dragHandle={
+          draggable ? (
+            <button
+              type="button"
+              ref={setActivatorNodeRef}
+              {...attributes}
+              {...listeners}
+              aria-label={`Move #${feature.id} ${feature.name}`}
+              className="relative z-10 -my-1 -ml-1 cursor-grab touch-none rounded px-0.5 text-muted hover:bg-sunken active:cursor-grabbing"
+            >
+              ⠿
+            </button>
+          ) : null
+        }
+      />
+    </li>
+  );
+}
+
+function Lane({ lane, features, title, showTitle }: { lane: ColumnId; features: FeatureDTO[]; title: string; showTitle: boolean }) {
+  const { stream, recentlyPassed, openFeature } = useProject();
+  const { setNodeRef, isOver } = useDroppable({ id: laneKey(lane), data: { lane } });
+  const [all, setAll] = useState(false);
+  const shown = all ? features : features.slice(0, LANE_LIMIT);
+  const agentOn = (id: number) => [...stream.agents.values()].find((a) => a.featureId === id && a.state !== 'success' && a.state !== 'error') ?? null;
+  return (
+    <div ref={setNodeRef} data-testid={`lane-${lane}`} className={`flex min-h-16 flex-col gap-2 rounded-xl p-1 transition ${isOver ? 'bg-accent/10 ring-2 ring-accent/40' : ''}`}>
+      {showTitle ? (
+        <h3 className="px-1 text-xs font-semibold tracking-wide text-muted uppercase">
+          {title} · {features.length}
+        </h3>
+      ) : null}
+      <SortableContext items={shown.map((f) => cardKey(f.id))} strategy={SORTABLE.has(lane) ? verticalListSortingStrategy : noShift}>
+        <ul className="flex flex-col gap-2" aria-label={`${title} features`}>
+          {shown.map((f) => (
+            <SortableCard key={f.id} feature={f} lane={lane} agent={agentOn(f.id)} justPassed={recentlyPassed.has(f.id)} onOpen={() => openFeature(f.id)} />
+          ))}
+        </ul>
+      </SortableContext>
+      {features.length > shown.length ? (
+        <Button variant="ghost" className="text-xs" onClick={() => setAll(true)}>
+          Show {features.length - shown.length} more
+        </Button>
+      ) : null}
+      {features.length === 0 ? <p className="px-2 py-3 text-center text-xs text-muted">{lane === 'ready' ? 'Nothing ready' : 'Empty'}</p> : null}
+    </div>
+  );
+}
+
+/** The backlog as a kanban board; drag to reprioritise, retry or re-open. */
+export function BoardPage() {
+  const { name } = useProject();
+  const qc = useQueryClient();
+  const toast = useToast();
+  const board = useQuery({ queryKey: keys.board(name), queryFn: () => endpoints.board(name) });
+  const [override, setOverride] = useState<Lanes | null>(null);
+  const [active, setActive] = useState<FeatureDTO | null>(null);
+  const [confirmReopen, setConfirmReopen] = useState<FeatureDTO | null>(null);
+  const [creating, setCreating] = useState(false);
+  const lanes = useMemo(() => override ?? (board.data ? toLanes(board.data) : null), [override, board.data]);
+
+  useShortcuts(useMemo(() => ({ n: () => setCreating(true) }), []));
+
+  const sensors = useSensors(useSensor(PointerSensor, { activationConstraint: { distance: 5 } }), useSensor(KeyboardSensor, { coordinateGetter: sortableKeyboardCoordinates }));
+
+  const refetch = () => qc.invalidateQueries({ queryKey: keys.board(name) });
+  const reorder = useMutation({
+    mutationFn: async (updates: { id: number; priority: number }[]) => {
+      for (const u of updates) await endpoints.updateFeature(name, u.id, { priority: u.priority });
+    },
+    onError: (err) => toast(`Reorder failed: ${err.message}`, 'error'),
+    onSettled: async () => {
+      await refetch();
+      setOverride(null);
+    },
+  });
+  const retry = useMutation({
+    mutationFn: (id: number) => endpoints.retryFeature(name, id),
+    onSuccess: (f) => toast(`#${f.id} ${f.name} is pending again with fresh attempts`, 'success'),
+    onError: (err) => toast(err.message, 'error'),
+    onSettled: refetch,
+  });
+  const reopen = useMutation({
+    mutationFn: (id: number) => endpoints.reopenFeature(name, id, 're-opened from the board'),
+    onSuccess: (f) => toast(`#${f.id} ${f.name} is re-opened`, 'success'),
+    onError: (err) => toast(err.message, 'error'),
+    onSettled: refetch,
+  });
+
+  const find = (id: string | number | undefined): FeatureDTO | undefined => {
+    if (!lanes || typeof id !== 'string' || !id.startsWith('f:')) return undefined;
+    const n = Number(id.slice(2));
+    return Object.values(lanes).flat().find((f) => f.id === n);
+  };
+  const laneOf = (data: unknown): ColumnId | undefined => (data && typeof data === 'object' && 'lane' in data ? (data.lane as ColumnId) : undefined);
+
+  const onDragStart = (e: DragStartEvent) => setActive(find(e.active.id) ?? null);
+  const onDragEnd = (e: DragEndEvent) => {
+    setActive(null);
+    if (!lanes || !e.over) return;
+    const feature = find(e.active.id);
+    const from = laneOf(e.active.data.current);
+    const to = laneOf(e.over.data.current);
+    if (!feature || !from || !to) return;
+    const overIndex = lanes[to].findIndex((f) => cardKey(f.id) === e.over!.id);
+    const toIndex = overIndex >= 0 ? overIndex : lanes[to].length;
+    const action = dropAction(lanes, feature.id, from, to, toIndex);
+    if (action.kind === 'reorder') {
+      setOverride(applyReorder(lanes, action.lane, action.updates));
+      reorder.mutate(action.updates);
+    } else if (action.kind === 'retry') retry.mutate(action.id);
+    else if (action.kind === 'reopen') setConfirmReopen(feature);
+    else if (from !== to) toast(action.reason, 'info');
+  };
+
+  const laneName = (id: string | number | undefined) => {
+    const f = find(id);
+    return f ? `#${f.id} ${f.name}` : String(id);
+  };
+  const announcements: Announcements = {
+    onDragStart: ({ active: a }) => `Picked up ${laneName(a.id)}. Use the arrow keys to move, Space to drop, Escape to cancel.`,
+    onDragOver: ({ active: a, over }) => (over ? `${laneName(a.id)} is over ${typeof over.id === 'string' && over.id.startsWith('lane:') ? laneTitle(over.id.slice(5) as ColumnId) : laneName(over.id)}.` : `${laneName(a.id)} is no longer over a drop area.`),
+    onDragEnd: ({ active: a, over }) => (over ? `Dropped ${laneName(a.id)}.` : `${laneName(a.id)} was dropped outside the board.`),
+    onDragCancel: ({ active: a }) => `Moving ${laneName(a.id)} was cancelled.`,
+  };
+
+  if (board.error) return <p role="alert" className="text-st-failed">The board cannot be loaded: {board.error.message}</p>;
+  if (!lanes) return <p className="text-muted">Loading the backlog…</p>;
+
+  return (
+    <section aria-label="Board" className="flex min-h-0 flex-1 flex-col gap-3">
+      <div className="flex items-center gap-3">
+        <p className="flex-1 text-sm text-muted">Drag ⠿ to reorder what is ready, to retry a failed feature or to re-open a passing one (keyboard: focus ⠿, Space, arrows, Space).</p>
+        <Button variant="primary" onClick={() => setCreating(true)}>
+          + Add feature
+        </Button>
+      </div>
+      <DndContext sensors={sensors} collisionDetection={closestCorners} onDragStart={onDragStart} onDragEnd={onDragEnd} onDragCancel={() => setActive(null)} accessibility={{ announcements }}>
+        <div className="grid min-h-0 flex-1 grid-cols-1 gap-3 md:grid-cols-3 xl:grid-cols-5">
+          {COLUMN_GROUPS.map((g) => {
+            const count = g.lanes.reduce((n, l) => n + lanes[l].length, 0);
+            return (
+              <section key={g.id} aria-labelledby={`col-${g.id}`} className="flex min-h-0 flex-col rounded-2xl border border-line bg-sunken/60 p-2">
+                <h2 id={`col-${g.id}`} className="flex items-center justify-between px-1 pb-2 text-sm font-semibold">
+                  {g.title}
+                  <span className="rounded-full bg-panel px-2 py-0.5 text-xs text-muted">{count}</span>
+                </h2>
+                <div className="flex min-h-0 flex-1 flex-col gap-2 overflow-y-auto">
+                  {g.lanes.map((l) => (
+                    <Lane key={l} lane={l} features={lanes[l]} title={laneTitle(l)} showTitle={g.lanes.length > 1} />
+                  ))}
+                </div>
+              </section>
+            );
+          })}
+        </div>
+        <DragOverlay>{active ? <FeatureCard feature={active} agent={null} justPassed={false} onOpen={() => undefined} /> : null}</DragOverlay>
+      </DndContext>
+      {confirmReopen ? (
+        <Dialog
+          open
+          onClose={() => setConfirmReopen(null)}
+          title={`Re-open #${confirmReopen.id}?`}
+          footer={
+            <>
+              <Button onClick={() => setConfirmReopen(null)}>Cancel</Button>
+              <Button
+                variant="primary"
+                onClick={() => {
+                  reopen.mutate(confirmReopen.id);
+                  setConfirmReopen(null);
+                }}
+              >
+                Re-open
+              </Button>
+            </>
+          }
+        >
+          <p className="text-sm">
+            “{confirmReopen.name}” passes now. Re-opening moves it back to Pending so an agent implements and verifies it again. Features that depend on it wait until it passes again.
+          </p>
+        </Dialog>
+      ) : null}
+      {creating ? <FeatureFormDialog onClose={() => setCreating(false)} /> : null}
+    </section>
+  );
+}

@@ -1,0 +1,40 @@
+import type { FeatureDTO } from '@shared/api';
+import type { AgentSlotView } from '../../shared/ws/stream-state';
+import { Mascot, mascotForSlot } from '../agents/mascots';
+
+/** One backlog card. The whole card opens the drawer; dragging starts from the grip. */
+export function FeatureCard({ feature, agent, justPassed, onOpen, dragHandle, dragging = false }: { feature: FeatureDTO; agent: AgentSlotView | null; justPassed: boolean; onOpen: () => void; dragHandle?: React.ReactNode; dragging?: boolean }) {
+  const blocked = feature.status === 'pending' && feature.blockedBy.length > 0;
+  return (
+    <article
+      data-testid={`card-${feature.id}`}
+      data-feature-id={feature.id}
+      className={`group relative flex gap-2 rounded-[var(--radius-card)] border border-line bg-panel p-2.5 shadow-card transition ${dragging ? 'opacity-40' : ''} ${justPassed ? 'animate-pop' : ''}`}
+    >
+      {dragHandle}
+      <div className="min-w-0 flex-1">
+        <button type="button" onClick={onOpen} className="block w-full text-left after:absolute after:inset-0 after:content-['']">
+          <span className="mr-1 font-mono text-xs text-muted">#{feature.id}</span>
+          <span className="text-sm font-medium leading-snug">{feature.name}</span>
+        </button>
+        <div className="mt-1.5 flex flex-wrap items-center gap-1.5 text-xs text-muted">
+          <span className="rounded bg-sunken px-1.5 py-0.5">{feature.category}</span>
+          {blocked ? <span className="text-st-input">blocked by {feature.blockedBy.map((id) => `#${id}`).join(', ')}</span> : null}
+          {feature.status === 'pending' && !blocked && !feature.ready ? <span>waiting (attempts or backoff)</span> : null}
+          {feature.attempts > 0 && feature.status !== 'passing' ? (
+            <span>
+              attempt {feature.attempts}/{feature.maxAttempts}
+            </span>
+          ) : null}
+          {feature.status === 'needs_input' && feature.blockerNote ? <span className="line-clamp-2 text-st-input">{feature.blockerNote}</span> : null}
+        </div>
+      </div>
+      {agent ? (
+        <span className="relative z-10 flex flex-col items-center" title={`${mascotForSlot(agent.slot)} is on it (${agent.state})`}>
+          <Mascot name={mascotForSlot(agent.slot)} state={agent.state} size={34} />
+          <span className="text-[10px] text-muted">{mascotForSlot(agent.slot)}</span>
+        </span>
+      ) : null}
+    </article>
+  );
+}

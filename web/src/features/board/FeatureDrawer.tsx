@@ -1,0 +1,220 @@
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useState } from 'react';
+import type { FeatureDetail } from '@shared/api';
+import { endpoints, keys } from '../../shared/api/endpoints';
+import { Button } from '../../shared/ui/Button';
+import { Dialog } from '../../shared/ui/Dialog';
+import { inputClass } from '../../shared/ui/Field';
+import { StatusBadge } from '../../shared/ui/status';
+import { formatCost, formatDuration, formatTime, formatTokens } from '../../shared/ui/format';
+import { useToast } from '../../shared/ui/toast';
+import { useProject } from '../projects/project-context';
+import { FeatureFormDialog } from './FeatureFormDialog';
+import { TranscriptDialog } from './TranscriptDialog';
+
+function Section({ title, children }: { title: string; children: React.ReactNode }) {
+  return (
+    <section className="border-t border-line py-4 first:border-0 first:pt-0">
+      <h3 className="mb-2 text-xs font-semibold tracking-wide text-muted uppercase">{title}</h3>
+      {children}
+    </section>
+  );
+}
+
+function Dependencies({ feature }: { feature: FeatureDetail }) {
+  const { name } = useProject();
+  const qc = useQueryClient();
+  const [dep, setDep] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  const change = useMutation({
+    mutationFn: ({ op, id }: { op: 'add' | 'remove'; id: number }) => (op === 'add' ? endpoints.addDependency(name, feature.id, id) : endpoints.removeDependency(name, feature.id, id)),
+    onSuccess: async () => {
+      setError(null);
+      setDep('');
+      await qc.invalidateQueries({ queryKey: ['project', name] });
+    },
+    onError: (err) => setError(err.message),
+  });
+  const blocked = new Set(feature.blockedBy);
+  return (
+    <div className="flex flex-col gap-2">
+      {feature.dependencies.length === 0 ? <p className="text-sm text-muted">None — it can start any time.</p> : null}
+      <ul className="flex flex-wrap gap-2">
+        {feature.dependencies.map((d) => (
+          <li key={d} className={`flex items-center gap-1 rounded-full border px-2 py-0.5 text-sm ${blocked.has(d) ? 'border-st-input text-st-input' : 'border-st-passing text-st-passing'}`}>
+            #{d} {blocked.has(d) ? '(not passing)' : '✓'}
+            <button type="button" aria-label={`Remove dependency #${d}`} className="ml-1 text-muted hover:text-ink" onClick={() => change.mutate({ op: 'remove', id: d })}>
+              ×
+            </button>
+          </li>
+        ))}
+      </ul>
+      <form
+        className="flex items-end gap-2"
+        onSubmit={(e) => {
+          e.preventDefault();
+          const id = Number(dep);
+          if (!Number.isSafeInteger(id) || id < 1) return setError('enter the number of the feature it depends on, e.g. 3');
+          change.mutate({ op: 'add', id });
+        }}
+      >
+        <label className="flex flex-col gap-1 text-sm">
+          <span>Depends on feature #</span>
+          <input className={`${inputClass} w-28`} inputMode="numeric" value={dep} onChange={(e) => setDep(e.target.value)} aria-invalid={error ? true : undefined} aria-describedby={error ? 'dep-error' : undefined} />
+        </label>
+        <Button type="submit" disabled={change.isPending}>
+          Add dependency
+        </Button>
+      </form>
+      {error ? (
+        <p id="dep-error" role="alert" className="text-sm text-st-failed">
+          {error}
+        </p>
+      ) : null}
+    </div>
+  );
+}
+
+/** Everything about one feature, opened from a card, the graph or a deep link (?feature=<id>). */
+export function FeatureDrawer({ featureId, onClose }: { featureId: number | null; onClose: () => void }) {
+  const { name } = useProject();
+  const qc = useQueryClient();
+  const toast = useToast();
+  const [editing, setEditing] = useState(false);
+  const [transcript, setTranscript] = useState<string | null>(null);
+  const detail = useQuery({ queryKey: keys.feature(name, featureId ?? 0), queryFn: () => endpoints.feature(name, featureId!), enabled: featureId !== null });
+  const act = useMutation({
+    mutationFn: (op: 'retry' | 'skip' | 'reopen' | 'delete'): Promise<unknown> =>
+      op === 'retry' ? endpoints.retryFeature(name, featureId!) : op === 'skip' ? endpoints.skipFeature(name, featureId!) : op === 'reopen' ? endpoints.reopenFeature(name, featureId!) : endpoints.deleteFeature(name, featureId!),
+    onSuccess: async (_r, op) => {
+      toast(op === 'delete' ? `Deleted #${featureId}` : `Done: ${op}`, 'success');
+      await qc.invalidateQueries({ queryKey: ['project', name] });
+      if (op === 'delete') onClose();
+    },
+    onError: (err) => toast(err.message, 'error'),
+  });
+  if (featureId === null) return null;
+  const f = detail.data;
+  return (
+    <>
+      <Dialog open side onClose={onClose} title={f ? <span>#{f.id} {f.name}</span> : `Feature #${featureId}`}>
+        {detail.error ? <p role="alert" className="text-st-failed">{detail.error.message}</p> : null}
+        {!f ? (
+          detail.isLoading ? <p className="text-muted">Loading…</p> : null
+        ) : (
+          <div data-testid="feature-drawer">
+            <div className="mb-4 flex flex-wrap items-center gap-2">
+              <StatusBadge status={f.status} />
+              <span className="rounded bg-sunken px-1.5 py-0.5 text-xs">{f.category}</span>
+              <span className="text-xs text-muted">priority {f.priority}</span>
+              <span className="text-xs text-muted">
+                attempts {f.attempts}/{f.maxAttempts}
+              </span>
+              <span className="text-xs text-muted">{formatCost(f.costUsd)}</span>
+            </div>
+            <div className="mb-4 flex flex-wrap gap-2">
+              <Button onClick={() => setEditing(true)} disabled={f.status === 'in_progress'}>
+                Edit
+              </Button>
+              {f.status === 'failed' ? <Button onClick={() => act.mutate('retry')}>Retry</Button> : null}
+              {f.status === 'pending' ? <Button onClick={() => act.mutate('skip')}>Skip to the back</Button> : null}
+              {f.status === 'passing' ? <Button onClick={() => act.mutate('reopen')}>Re-open</Button> : null}
+              <Button variant="danger" disabled={f.status === 'in_progress'} onClick={() => window.confirm(`Delete #${f.id} “${f.name}”? This cannot be undone.`) && act.mutate('delete')}>
+                Delete
+              </Button>
+            </div>
+            <Section title="Description">
+              <p className="text-sm whitespace-pre-wrap">{f.description || <span className="text-muted">No description.</span>}</p>
+            </Section>
+            <Section title="Test steps">
+              {f.steps.length === 0 ? (
+                <p className="text-sm text-muted">No steps.</p>
+              ) : (
+                <ol className="list-decimal space-y-1 pl-5 text-sm">
+                  {f.steps.map((s, i) => (
+                    <li key={i}>{s}</li>
+                  ))}
+                </ol>
+              )}
+            </Section>
+            <Section title="Dependencies">
+              <Dependencies feature={f} />
+            </Section>
+            {f.blockerNote ? (
+              <Section title={`Blocker${f.blockerType ? ` (${f.blockerType.replace('_', ' ')})` : ''}`}>
+                <p className="text-sm whitespace-pre-wrap">{f.blockerNote}</p>
+              </Section>
+            ) : null}
+            <Section title={`Sessions (${f.sessions.length})`}>
+              {f.sessions.length === 0 ? (
+                <p className="text-sm text-muted">No agent has worked on it yet.</p>
+              ) : (
+                <div className="overflow-x-auto">
+                  <table className="w-full text-left text-xs">
+                    <thead className="text-muted">
+                      <tr>
+                        <th className="py-1 pr-2 font-medium">Started</th>
+                        <th className="py-1 pr-2 font-medium">Role</th>
+                        <th className="py-1 pr-2 font-medium">Outcome</th>
+                        <th className="py-1 pr-2 font-medium">Turns</th>
+                        <th className="py-1 pr-2 font-medium">Tokens in/out</th>
+                        <th className="py-1 pr-2 font-medium">Cost</th>
+                        <th className="py-1 font-medium">Transcript</th>
+                      </tr>
+                    </thead>
+                    <tbody>
+                      {f.sessions.map((s) => (
+                        <tr key={s.id} className="border-t border-line">
+                          <td className="py-1.5 pr-2 whitespace-nowrap">
+                            {formatTime(s.startedAt)}
+                            {s.endedAt ? <span className="text-muted"> · {formatDuration(s.endedAt - s.startedAt)}</span> : null}
+                          </td>
+                          <td className="py-1.5 pr-2">{s.role}</td>
+                          <td className="py-1.5 pr-2" title={s.error ?? undefined}>
+                            {s.outcome ?? s.status}
+                          </td>
+                          <td className="py-1.5 pr-2">{s.turns}</td>
+                          <td className="py-1.5 pr-2 whitespace-nowrap">
+                            {formatTokens(s.inputTokens)} / {formatTokens(s.outputTokens)}
+                          </td>
+                          <td className="py-1.5 pr-2">{formatCost(s.costUsd)}</td>
+                          <td className="py-1.5">
+                            {s.transcriptPath ? (
+                              <button type="button" className="text-accent underline" onClick={() => setTranscript(s.id)}>
+                                Open
+                              </button>
+                            ) : (
+                              '—'
+                            )}
+                          </td>
+                        </tr>
+                      ))}
+                    </tbody>
+                  </table>
+                </div>
+              )}
+            </Section>
+            <Section title="Notes">
+              <p className="text-sm whitespace-pre-wrap">{f.notes || <span className="text-muted">No notes.</span>}</p>
+            </Section>
+            <Section title={`Evidence (${f.evidence.length})`}>
+              {f.evidence.length === 0 ? (
+                <p className="text-sm text-muted">Nothing recorded yet.</p>
+              ) : (
+                <ul className="space-y-2">
+                  {f.evidence.map((e, i) => (
+                    <li key={i}>
+                      <pre className="overflow-x-auto rounded-lg bg-sunken p-2 text-xs whitespace-pre-wrap">{typeof e === 'string' ? e : JSON.stringify(e, null, 2)}</pre>
+                    </li>
+                  ))}
+                </ul>
+              )}
+            </Section>
+          </div>
+        )}
+      </Dialog>
+      {editing && f ? <FeatureFormDialog feature={f} onClose={() => setEditing(false)} /> : null}
+      {transcript ? <TranscriptDialog sessionId={transcript} onClose={() => setTranscript(null)} /> : null}
+    </>
+  );
+}

@@ -1,0 +1,104 @@
+import { Background, Controls, MiniMap, ReactFlow, type Edge, type Node, type NodeProps, Handle, Position } from '@xyflow/react';
+import '@xyflow/react/dist/style.css';
+import { useQuery } from '@tanstack/react-query';
+import { memo, useMemo } from 'react';
+import { endpoints, keys } from '../../shared/api/endpoints';
+import { STATUS_COLOR, STATUS_LABEL, type FeatureStatus } from '../../shared/ui/status';
+import { useProject } from '../projects/project-context';
+import { layoutGraph, NODE_HEIGHT, NODE_WIDTH } from './layout';
+
+interface FeatureNodeData extends Record<string, unknown> {
+  id: number;
+  name: string;
+  status: FeatureStatus;
+  blocked: boolean;
+}
+
+const FeatureNode = memo(function FeatureNode({ data }: NodeProps<Node<FeatureNodeData>>) {
+  return (
+    <div
+      data-testid={`node-${data.id}`}
+      className="flex cursor-pointer items-center gap-2 rounded-lg border-2 bg-panel px-2 text-xs text-ink shadow-card"
+      style={{ width: NODE_WIDTH, height: NODE_HEIGHT, borderColor: STATUS_COLOR[data.status] }}
+      title={`#${data.id} ${data.name} — ${STATUS_LABEL[data.status]}${data.blocked ? ' (blocked)' : ''}`}
+    >
+      <Handle type="target" position={Position.Left} isConnectable={false} />
+      <span className="h-2.5 w-2.5 shrink-0 rounded-full" style={{ background: STATUS_COLOR[data.status] }} aria-hidden />
+      <span className="min-w-0 flex-1">
+        <span className="font-mono text-muted">#{data.id}</span> <span className="line-clamp-2 font-medium">{data.name}</span>
+      </span>
+      <Handle type="source" position={Position.Right} isConnectable={false} />
+    </div>
+  );
+});
+const nodeTypes = { feature: FeatureNode };
+
+/** The dependency graph: dagre layout, status colours, zoom and fit; a click opens the feature. */
+export function GraphPage() {
+  const { name, openFeature } = useProject();
+  const graph = useQuery({ queryKey: keys.graph(name), queryFn: () => endpoints.graph(name) });
+  // Layout depends on the shape only, so live status changes do not move nodes around.
+  const shape = graph.data ? `${graph.data.nodes.map((n) => n.id).join(',')}|${graph.data.edges.map((e) => `${e.source}>${e.target}`).join(',')}` : '';
+  const positions = useMemo(() => (graph.data ? layoutGraph(graph.data) : new Map()), [shape]); // keyed by shape on purpose
+  const { nodes, edges } = useMemo(() => {
+    if (!graph.data) return { nodes: [] as Node<FeatureNodeData>[], edges: [] as Edge[] };
+    const status = new Map(graph.data.nodes.map((n) => [n.id, n.status]));
+    return {
+      nodes: graph.data.nodes.map(
+        (n): Node<FeatureNodeData> => ({
+          id: String(n.id),
+          type: 'feature',
+          position: positions.get(n.id) ?? { x: 0, y: 0 },
+          data: { id: n.id, name: n.name, status: n.status, blocked: n.blocked },
+          draggable: false,
+          connectable: false,
+          ariaLabel: `Feature #${n.id} ${n.name}, ${STATUS_LABEL[n.status]}`,
+        }),
+      ),
+      edges: graph.data.edges.map(
+        (e): Edge => ({
+          id: `${e.source}-${e.target}`,
+          source: String(e.source),
+          target: String(e.target),
+          animated: status.get(e.target) === 'in_progress',
+          style: { stroke: status.get(e.source) === 'passing' ? 'var(--color-st-passing)' : 'var(--color-muted)', strokeWidth: 1.5 },
+        }),
+      ),
+    };
+  }, [graph.data, positions]);
+
+  if (graph.error) return <p role="alert" className="text-st-failed">The graph cannot be loaded: {graph.error.message}</p>;
+  if (!graph.data) return <p className="text-muted">Loading the graph…</p>;
+  if (graph.data.nodes.length === 0) return <p className="text-muted">No features yet. The initializer creates them from the app spec when the agents start.</p>;
+  return (
+    <section aria-label="Dependency graph" className="flex min-h-[560px] flex-1 flex-col gap-2">
+      <ul className="flex flex-wrap gap-3 text-xs text-muted" aria-label="Legend">
+        {(Object.keys(STATUS_LABEL) as FeatureStatus[]).map((s) => (
+          <li key={s} className="flex items-center gap-1.5">
+            <span className="h-2.5 w-2.5 rounded-full" style={{ background: STATUS_COLOR[s] }} aria-hidden />
+            {STATUS_LABEL[s]}
+          </li>
+        ))}
+        <li>· arrows point from a dependency to what needs it</li>
+      </ul>
+      <div className="h-[calc(100vh-250px)] min-h-[520px] overflow-hidden rounded-2xl border border-line" data-testid="graph">
+        <ReactFlow
+          nodes={nodes}
+          edges={edges}
+          nodeTypes={nodeTypes}
+          onNodeClick={(_e, node) => openFeature(Number(node.id))}
+          fitView
+          minZoom={0.05}
+          maxZoom={2}
+          onlyRenderVisibleElements={nodes.length > 150}
+          nodesDraggable={false}
+          nodesConnectable={false}
+        >
+          <Background gap={24} />
+          <Controls showInteractive={false} />
+          {nodes.length <= 800 ? <MiniMap pannable zoomable nodeColor={(n) => STATUS_COLOR[(n.data as FeatureNodeData).status]} /> : null}
+        </ReactFlow>
+      </div>
+    </section>
+  );
+}

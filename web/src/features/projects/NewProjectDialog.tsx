@@ -1,0 +1,131 @@
+import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { useState } from 'react';
+import { useNavigate } from 'react-router';
+import { ProjectNameSchema } from '@shared/api';
+import { ApiError } from '../../shared/api/client';
+import { endpoints, keys } from '../../shared/api/endpoints';
+import { Button } from '../../shared/ui/Button';
+import { Dialog } from '../../shared/ui/Dialog';
+import { Field, inputClass } from '../../shared/ui/Field';
+import { FolderPicker } from './FolderPicker';
+
+type Mode = 'create' | 'import';
+interface SpecProblem {
+  line: number;
+  message: string;
+}
+
+function specProblems(err: unknown): SpecProblem[] {
+  if (!(err instanceof ApiError) || err.field !== 'spec') return [];
+  const problems = err.details?.['problems'];
+  return Array.isArray(problems) ? problems.filter((p): p is SpecProblem => typeof p === 'object' && p !== null && 'line' in p && 'message' in p) : [];
+}
+
+/** Create a project (name, folder, app spec) or register an existing folder. */
+export function NewProjectDialog({ onClose }: { onClose: () => void }) {
+  const navigate = useNavigate();
+  const qc = useQueryClient();
+  const [mode, setMode] = useState<Mode>('create');
+  const [name, setName] = useState('');
+  const [path, setPath] = useState('');
+  const [spec, setSpec] = useState('');
+  const [picking, setPicking] = useState(false);
+  const [nameError, setNameError] = useState<string | null>(null);
+  const submit = useMutation({
+    mutationFn: () => {
+      const checked = ProjectNameSchema.safeParse(name);
+      if (!checked.success) {
+        setNameError(checked.error.issues[0]?.message ?? 'invalid name');
+        throw new ApiError(400, 'INVALID_INPUT', 'fix the name first', { field: 'name' });
+      }
+      setNameError(null);
+      if (mode === 'import') return endpoints.importProject({ name, path: path.trim() });
+      return endpoints.createProject({ name, ...(path.trim() ? { path: path.trim() } : {}), ...(spec.trim() ? { spec } : {}) });
+    },
+    onSuccess: async (project) => {
+      await qc.invalidateQueries({ queryKey: keys.projects });
+      onClose();
+      void navigate(`/projects/${encodeURIComponent(project.name)}`);
+    },
+  });
+  const err = submit.error instanceof ApiError ? submit.error : null;
+  const problems = specProblems(submit.error);
+  const fieldErr = (f: string) => (err && err.field === f && !(f === 'spec' && problems.length) ? err.message : null);
+  const general = submit.error && !(err && ['name', 'path', 'spec'].includes(err.field ?? '')) ? submit.error.message : null;
+  return (
+    <Dialog
+      open
+      wide
+      onClose={onClose}
+      title="New project"
+      footer={
+        <>
+          <Button onClick={onClose}>Cancel</Button>
+          <Button variant="primary" type="submit" form="new-project" disabled={submit.isPending}>
+            {mode === 'create' ? 'Create project' : 'Import folder'}
+          </Button>
+        </>
+      }
+    >
+      <div role="tablist" aria-label="How to add the project" className="mb-4 inline-flex rounded-lg border border-line p-0.5">
+        {(['create', 'import'] as const).map((m) => (
+          <button key={m} type="button" role="tab" aria-selected={mode === m} onClick={() => setMode(m)} className={`rounded-md px-3 py-1 text-sm ${mode === m ? 'bg-accent text-accent-ink' : 'text-muted hover:text-ink'}`}>
+            {m === 'create' ? 'New app from a spec' : 'Import an existing folder'}
+          </button>
+        ))}
+      </div>
+      <form
+        id="new-project"
+        noValidate
+        className="flex flex-col gap-4"
+        onSubmit={(e) => {
+          e.preventDefault();
+          submit.mutate();
+        }}
+      >
+        <Field label="Name" hint="Lowercase letters, digits, “.”, “_” or “-”." error={nameError ?? fieldErr('name')}>
+          {(p) => <input {...p} className={inputClass} value={name} onChange={(e) => setName(e.target.value)} autoFocus autoComplete="off" />}
+        </Field>
+        <Field label={mode === 'create' ? 'Folder (optional)' : 'Folder'} hint={mode === 'create' ? 'Empty: a new folder named after the project in the projects folder.' : 'An existing folder; autocoder keeps its data in .autocoder/ inside it.'} error={fieldErr('path')}>
+          {(p) => (
+            <div className="flex gap-2">
+              <input {...p} className={`${inputClass} font-mono`} value={path} onChange={(e) => setPath(e.target.value)} placeholder="/home/me/code/my-app" />
+              <Button onClick={() => setPicking((x) => !x)}>Browse…</Button>
+            </div>
+          )}
+        </Field>
+        {picking ? (
+          <FolderPicker
+            onCancel={() => setPicking(false)}
+            onPick={(picked) => {
+              setPath(mode === 'create' && name ? `${picked.replace(/\/$/, '')}/${name}` : picked);
+              setPicking(false);
+            }}
+          />
+        ) : null}
+        {mode === 'create' ? (
+          <Field label="App spec (optional)" hint="Paste the spec (autocoder spec-template prints a template). It is checked before anything is created; you can add it later in Settings." error={fieldErr('spec')}>
+            {(p) => <textarea {...p} rows={10} className={`${inputClass} font-mono text-xs`} value={spec} onChange={(e) => setSpec(e.target.value)} />}
+          </Field>
+        ) : null}
+        {problems.length > 0 ? (
+          <div role="alert" className="rounded-lg bg-st-failed-bg p-3 text-sm text-st-failed">
+            <p className="font-semibold">The app spec has {problems.length} problem{problems.length === 1 ? '' : 's'}:</p>
+            <ul className="mt-1 list-disc pl-5">
+              {problems.map((p, i) => (
+                <li key={i}>
+                  line {p.line}: {p.message}
+                </li>
+              ))}
+            </ul>
+          </div>
+        ) : null}
+        {general ? (
+          <p role="alert" className="rounded-lg bg-st-failed-bg px-3 py-2 text-sm text-st-failed">
+            {general}
+          </p>
+        ) : null}
+      </form>
+    </Dialog>
+  );
+}

@@ -1,0 +1,165 @@
+import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { useCallback, useMemo, useRef, useState } from 'react';
+import { NavLink, Outlet, useNavigate, useParams, useSearchParams } from 'react-router';
+import type { ServerMessage } from '@shared/events';
+import { DEMO_MODEL, DEMO_MODEL_LABEL } from '@shared/runs';
+import { endpoints, keys } from '../../shared/api/endpoints';
+import { useProjectStream } from '../../shared/ws/useProjectStream';
+import { ProgressBar } from '../../shared/ui/ProgressBar';
+import { useToast } from '../../shared/ui/toast';
+import { useShortcuts } from '../../app/shortcuts';
+import { celebrateAllPassing } from '../celebration/celebrate';
+import { FeatureDrawer } from '../board/FeatureDrawer';
+import { RunControls } from '../agents/RunControls';
+import { ProjectContext, type ProjectContextValue } from './project-context';
+import { formatCost } from '../../shared/ui/format';
+
+const TABS = [
+  { to: '', label: 'Mission control', key: '1' },
+  { to: 'board', label: 'Board', key: '2' },
+  { to: 'graph', label: 'Graph', key: '3' },
+  { to: 'settings', label: 'Settings', key: '4' },
+] as const;
+
+/** A project's frame: live stream, run controls, progress, tabs and the feature drawer. */
+export function ProjectLayout() {
+  const { name = '' } = useParams();
+  const qc = useQueryClient();
+  const toast = useToast();
+  const navigate = useNavigate();
+  const [params, setParams] = useSearchParams();
+  const [recentlyPassed, setRecentlyPassed] = useState<ReadonlySet<number>>(new Set());
+  const [allDone, setAllDone] = useState(false);
+  const pending = useRef<ReturnType<typeof setTimeout> | null>(null);
+  const wasComplete = useRef<boolean | null>(null);
+
+  // Coalesce bursts of events into one refetch of what they change.
+  const refresh = useCallback(
+    (featureId: number | null) => {
+      if (featureId !== null) void qc.invalidateQueries({ queryKey: keys.feature(name, featureId) });
+      if (pending.current) return;
+      pending.current = setTimeout(() => {
+        pending.current = null;
+        void qc.invalidateQueries({ queryKey: keys.board(name) });
+        void qc.invalidateQueries({ queryKey: keys.graph(name) });
+        void qc.invalidateQueries({ queryKey: keys.projects });
+      }, 120);
+    },
+    [qc, name],
+  );
+
+  const onMessage = useCallback(
+    (msg: ServerMessage) => {
+      if (msg.type === 'feature_update') {
+        refresh(msg.featureId);
+        if (msg.status === 'passing' && msg.eventType === 'feature.passed' && msg.featureId !== null) {
+          const id = msg.featureId;
+          setRecentlyPassed((s) => new Set([id, ...s]));
+          toast(`✓ ${msg.name ?? `Feature #${id}`} passes`, 'success');
+        }
+      } else if (msg.type === 'snapshot' || msg.type === 'progress') {
+        const p = msg.type === 'snapshot' ? msg.progress : msg;
+        const complete = p.total > 0 && p.passing === p.total;
+        // Celebrate the moment the last feature passes, not every visit to a finished project.
+        if (complete && wasComplete.current === false) {
+          setAllDone(true);
+          celebrateAllPassing();
+        }
+        wasComplete.current = complete;
+        if (msg.type === 'snapshot') refresh(null);
+      } else if (msg.type === 'run_status') {
+        void qc.invalidateQueries({ queryKey: keys.project(name) });
+      }
+    },
+    [refresh, toast, qc, name],
+  );
+
+  const stream = useProjectStream(name, { onMessage });
+  const project = useQuery({ queryKey: keys.project(name), queryFn: () => endpoints.project(name) });
+  const board = useQuery({ queryKey: keys.board(name), queryFn: () => endpoints.board(name) });
+  const cost = useMemo(() => (board.data ? Object.values(board.data).flat().reduce((sum, f) => sum + f.costUsd, 0) : null), [board.data]);
+
+  const openFeature = useCallback(
+    (id: number) =>
+      setParams((p) => {
+        const next = new URLSearchParams(p);
+        next.set('feature', String(id));
+        return next;
+      }),
+    [setParams],
+  );
+  const featureParam = Number(params.get('feature'));
+  const openId = Number.isSafeInteger(featureParam) && featureParam > 0 ? featureParam : null;
+  const closeFeature = () =>
+    setParams((p) => {
+      const next = new URLSearchParams(p);
+      next.delete('feature');
+      return next;
+    });
+
+  const shortcuts = useMemo(() => Object.fromEntries(TABS.map((t) => [t.key, () => void navigate(`/projects/${encodeURIComponent(name)}${t.to ? `/${t.to}` : ''}`)])), [navigate, name]);
+  useShortcuts(shortcuts);
+
+  const value: ProjectContextValue = useMemo(() => ({ name, stream, recentlyPassed, openFeature }), [name, stream, recentlyPassed, openFeature]);
+  const model = typeof stream.run?.settings['model'] === 'string' ? stream.run.settings['model'] : null;
+
+  if (project.error) {
+    return (
+      <main className="mx-auto max-w-xl px-6 py-16 text-center">
+        <h1 className="text-2xl font-semibold">Project “{name}” cannot be opened</h1>
+        <p className="mt-2 text-muted">{project.error.message}</p>
+      </main>
+    );
+  }
+
+  return (
+    <ProjectContext.Provider value={value}>
+      <div className="border-b border-line bg-panel">
+        <div className="mx-auto flex max-w-[1600px] flex-col gap-3 px-4 pt-4">
+          <div className="flex flex-wrap items-start gap-x-6 gap-y-3">
+            <div className="min-w-0 flex-1">
+              <h1 className="truncate text-xl font-semibold">{name}</h1>
+              <p className="truncate font-mono text-xs text-muted" title={project.data?.path}>
+                {project.data?.path ?? '…'}
+              </p>
+            </div>
+            <RunControls />
+          </div>
+          <div className="flex flex-wrap items-center gap-x-6 gap-y-2">
+            <div className="min-w-64 flex-1">
+              <ProgressBar progress={stream.progress} />
+            </div>
+            <p className="text-sm text-muted">
+              Cost so far <span className="font-semibold text-ink">{cost === null ? '…' : formatCost(cost)}</span>
+            </p>
+            {model === DEMO_MODEL ? <span className="rounded-full border border-st-input bg-st-input-bg px-2.5 py-0.5 text-xs font-semibold text-st-input">{DEMO_MODEL_LABEL}</span> : null}
+            <span className={`text-xs ${stream.connected ? 'text-st-passing' : 'text-st-input'}`} role="status">
+              {stream.connected ? '● live' : '○ reconnecting…'}
+            </span>
+          </div>
+          {allDone ? (
+            <div role="status" className="rounded-xl border border-st-passing bg-st-passing-bg px-4 py-2 text-sm font-medium text-st-passing">
+              🎉 Every feature passes. The app is built.
+            </div>
+          ) : null}
+          <nav aria-label="Project views" className="-mb-px flex gap-1 overflow-x-auto">
+            {TABS.map((t) => (
+              <NavLink
+                key={t.label}
+                to={t.to}
+                end
+                className={({ isActive }) => `whitespace-nowrap border-b-2 px-3 py-2 text-sm font-medium ${isActive ? 'border-accent text-ink' : 'border-transparent text-muted hover:text-ink'}`}
+              >
+                {t.label}
+              </NavLink>
+            ))}
+          </nav>
+        </div>
+      </div>
+      <main className="mx-auto flex w-full max-w-[1600px] min-h-0 flex-1 flex-col px-4 py-4">
+        <Outlet />
+      </main>
+      <FeatureDrawer featureId={openId} onClose={closeFeature} />
+    </ProjectContext.Provider>
+  );
+}

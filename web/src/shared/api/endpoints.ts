@@ -1,0 +1,57 @@
+import type { z } from 'zod';
+import * as s from '@shared/api';
+import { AgentActionResponseSchema, RunStatusSchema, type RunStartRequest } from '@shared/runs';
+import { api, enc } from './client';
+
+/** One function per API call the UI makes; every response parsed with its shared schema. */
+const p = (name: string) => `/api/projects/${enc(name)}`;
+const f = (name: string, id: number) => `${p(name)}/features/${id}`;
+
+export const endpoints = {
+  setup: () => api(s.SetupStatusSchema, 'GET', '/api/setup/status'),
+  projects: () => api(s.ProjectListSchema, 'GET', '/api/projects'),
+  project: (name: string) => api(s.ProjectSummarySchema, 'GET', p(name)),
+  createProject: (body: s.CreateProjectRequest) => api(s.ProjectSummarySchema, 'POST', '/api/projects', body),
+  importProject: (body: s.ImportProjectRequest) => api(s.ProjectSummarySchema, 'POST', '/api/projects/import', body),
+  deleteProject: (name: string, deleteFiles: boolean) => api(s.DeleteProjectResponseSchema, 'DELETE', `${p(name)}?deleteFiles=${deleteFiles}`),
+  spec: (name: string) => api(s.SpecResponseSchema, 'GET', `${p(name)}/spec`),
+  putSpec: (name: string, spec: string) => api(s.SpecResponseSchema, 'PUT', `${p(name)}/spec`, { spec }),
+
+  board: (name: string) => api(s.FeatureBoardSchema, 'GET', `${p(name)}/features`),
+  graph: (name: string) => api(s.FeatureGraphSchema, 'GET', `${p(name)}/features/graph`),
+  feature: (name: string, id: number) => api(s.FeatureDetailSchema, 'GET', f(name, id)),
+  createFeature: (name: string, body: s.CreateFeatureRequest) => api(s.FeatureSchema, 'POST', `${p(name)}/features`, body),
+  updateFeature: (name: string, id: number, body: s.UpdateFeatureRequest) => api(s.FeatureSchema, 'PATCH', f(name, id), body),
+  deleteFeature: (name: string, id: number) => api(s.DeleteFeatureResponseSchema, 'DELETE', f(name, id)),
+  skipFeature: (name: string, id: number, reason?: string) => api(s.FeatureSchema, 'POST', `${f(name, id)}/skip`, reason ? { reason } : {}),
+  retryFeature: (name: string, id: number) => api(s.FeatureSchema, 'POST', `${f(name, id)}/retry`, {}),
+  reopenFeature: (name: string, id: number, reason?: string) => api(s.FeatureSchema, 'POST', `${f(name, id)}/reopen`, reason ? { reason } : {}),
+  addDependency: (name: string, id: number, dep: number) => api(s.FeatureSchema, 'POST', `${f(name, id)}/dependencies/${dep}`),
+  removeDependency: (name: string, id: number, dep: number) => api(s.FeatureSchema, 'DELETE', `${f(name, id)}/dependencies/${dep}`),
+
+  runStatus: (name: string) => api(RunStatusSchema, 'GET', `${p(name)}/agent/status`),
+  startRun: (name: string, body: RunStartRequest) => api(AgentActionResponseSchema, 'POST', `${p(name)}/agent/start`, body),
+  stopRun: (name: string) => api(AgentActionResponseSchema, 'POST', `${p(name)}/agent/stop`, {}),
+  pauseRun: (name: string) => api(AgentActionResponseSchema, 'POST', `${p(name)}/agent/pause`, {}),
+  resumeRun: (name: string) => api(RunStatusSchema, 'POST', `${p(name)}/agent/resume`, {}),
+
+  globalSettings: () => api(s.GlobalSettingsSchema, 'GET', '/api/settings'),
+  putGlobalSettings: (body: z.input<typeof s.PutGlobalSettingsRequestSchema>) => api(s.GlobalSettingsSchema, 'PUT', '/api/settings', body),
+  projectSettings: (name: string) => api(s.ProjectSettingsSchema, 'GET', `${p(name)}/settings`),
+  putProjectSettings: (name: string, body: z.input<typeof s.PutProjectSettingsRequestSchema>) => api(s.ProjectSettingsSchema, 'PUT', `${p(name)}/settings`, body),
+  startDemo: () => api(s.DemoResponseSchema, 'POST', '/api/demo', {}),
+  listFolder: (path?: string) => api(s.FsListResponseSchema, 'GET', `/api/filesystem/list${path ? `?path=${enc(path)}` : ''}`),
+};
+
+/** Query keys, so a live event can invalidate exactly what it changed. */
+export const keys = {
+  setup: ['setup'] as const,
+  projects: ['projects'] as const,
+  project: (name: string) => ['project', name] as const,
+  spec: (name: string) => ['project', name, 'spec'] as const,
+  board: (name: string) => ['project', name, 'board'] as const,
+  graph: (name: string) => ['project', name, 'graph'] as const,
+  feature: (name: string, id: number) => ['project', name, 'feature', id] as const,
+  settings: (name: string) => ['project', name, 'settings'] as const,
+  globalSettings: ['settings'] as const,
+};
