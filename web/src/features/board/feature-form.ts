@@ -32,12 +32,28 @@ function toBody(v: FeatureFormValues): Record<string, unknown> {
   return body;
 }
 
-function errorsOf(issues: readonly { path: readonly PropertyKey[]; message: string }[]): FormErrors {
+interface Issue {
+  readonly path: readonly PropertyKey[];
+  readonly message: string;
+  readonly code?: string;
+  readonly origin?: string;
+  readonly maximum?: unknown;
+}
+
+/** Zod's wording is for developers; the form says it the way a person would. */
+function humanMessage(field: keyof FeatureFormValues, issue: Issue): string {
+  if (field === 'priority') return 'a whole number between -1,000,000 and 1,000,000';
+  if (issue.code === 'too_small') return field === 'steps' ? 'steps must not be empty' : 'required';
+  if (issue.code === 'too_big') return issue.origin === 'array' ? `at most ${String(issue.maximum)} steps` : `at most ${String(issue.maximum)} characters`;
+  return issue.message;
+}
+
+function errorsOf(issues: readonly Issue[]): FormErrors {
   const errors: FormErrors = {};
   for (const issue of issues) {
     const key = String(issue.path[0] ?? 'name') as keyof FeatureFormValues;
     const field: keyof FeatureFormValues = key in emptyFeatureForm ? key : 'name';
-    errors[field] ??= field === 'priority' && issue.message.includes('expected number') ? 'a whole number' : issue.message;
+    errors[field] ??= humanMessage(field, issue);
   }
   return errors;
 }

@@ -22,6 +22,12 @@ export class ApiError extends Error {
 
 type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
+/** Where the API lives: this page's origin (''), or a server URL when the client runs outside a page (component tests). */
+let apiBase = '';
+export function setApiBase(base: string): void {
+  apiBase = base.replace(/\/$/, '');
+}
+
 /**
  * Calls the API and parses the response with the shared schema: a response of the wrong shape
  * is an error here, never a cast. Error bodies become ApiError with the server's message.
@@ -33,7 +39,7 @@ export async function api<S extends z.ZodType>(schema: S, method: Method, path: 
   if (token) headers['authorization'] = `Bearer ${token}`;
   let res: Response;
   try {
-    res = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+    res = await fetch(apiBase + path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
   } catch (err) {
     throw new ApiError(0, 'NETWORK', `the server cannot be reached (${err instanceof Error ? err.message : String(err)})`);
   }

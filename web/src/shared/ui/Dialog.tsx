@@ -10,7 +10,10 @@ export function Dialog({ open, onClose, title, children, side = false, wide = fa
   useEffect(() => {
     const d = ref.current;
     if (!d) return;
-    if (open && !d.open) d.showModal?.();
+    if (open && !d.open) {
+      if (typeof d.showModal === 'function') d.showModal();
+      else d.setAttribute('open', ''); // environments without modal dialogs (jsdom)
+    }
     if (!open && d.open) d.close?.();
   }, [open]);
   if (!open) return null;

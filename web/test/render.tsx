@@ -1,0 +1,38 @@
+import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
+import { render } from '@testing-library/react';
+import type { ReactNode } from 'react';
+import { createMemoryRouter, RouterProvider } from 'react-router';
+import { ProjectContext } from '../src/features/projects/project-context';
+import { setApiBase } from '../src/shared/api/client';
+import { ToastProvider } from '../src/shared/ui/toast';
+import { initialStreamState } from '../src/shared/ws/stream-state';
+
+/**
+ * Renders UI under the app's real providers, talking to a real server at `apiBase`. The routes
+ * record where the UI navigated, so a test can check it.
+ */
+export function renderWithApp(ui: ReactNode, options: { apiBase: string; project?: string; path?: string }) {
+  setApiBase(options.apiBase);
+  // jsdom has no <dialog> methods; the component falls back to rendering it open.
+  const client = new QueryClient({ defaultOptions: { queries: { retry: false }, mutations: { retry: false } } });
+  const withProject = options.project ? (
+    <ProjectContext.Provider value={{ name: options.project, stream: initialStreamState, recentlyPassed: new Set(), openFeature: () => undefined }}>{ui}</ProjectContext.Provider>
+  ) : (
+    ui
+  );
+  const router = createMemoryRouter(
+    [
+      { path: '/', element: withProject },
+      { path: '/projects/:name', element: <p data-testid="navigated">project page</p> },
+    ],
+    { initialEntries: [options.path ?? '/'] },
+  );
+  const result = render(
+    <QueryClientProvider client={client}>
+      <ToastProvider>
+        <RouterProvider router={router} />
+      </ToastProvider>
+    </QueryClientProvider>,
+  );
+  return { ...result, router, client };
+}
