@@ -14,6 +14,11 @@ import { createRedactor } from './security/redactor.js';
 import type { Env } from './config/env.js';
 import type { WebhookTarget } from './config/webhook-settings.js';
 import { WebhookNotifier } from './runner/webhooks.js';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { demoPaceMs, demoRunEnv } from './config/demo-env.js';
+import { demoScript } from './demo/demo-scenario.js';
+import { startScriptedModelServer } from './model-server/server.js';
 
 /** The one place that constructs concrete adapters and wires them together. */
 
@@ -75,4 +80,30 @@ const SECRET_ENV_VARS = ['ANTHROPIC_API_KEY', 'ANTHROPIC_AUTH_TOKEN', 'ANTHROPIC
 function packageBinDir(): string {
   const require = createRequire(import.meta.url);
   return join(dirname(require.resolve('@playwright/cli/package.json')), '..', '..', '.bin');
+}
+
+/** The demo model (scripted, no AI) serving one run, and the environment that points sessions at it. */
+export interface DemoModel {
+  readonly url: string;
+  /** The run's environment: `env` with the scripted server as the only provider (see config/demo-env.ts). */
+  readonly env: Env;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts the built-in scripted Messages API server on 127.0.0.1 (a free port) with the demo
+ * script, for a run whose model is `demo`. No credentials are used and nothing leaves the
+ * machine; `close` stops the server and removes the private Claude Code config folder.
+ */
+export async function startDemoModel(env: Env): Promise<DemoModel> {
+  const server = await startScriptedModelServer(demoScript({ paceMs: demoPaceMs(env) }), { host: '127.0.0.1', port: 0 });
+  const claudeConfigDir = mkdtempSync(join(tmpdir(), 'ac-demo-'));
+  return {
+    url: server.url,
+    env: demoRunEnv(env, { modelUrl: server.url, claudeConfigDir }),
+    close: async () => {
+      await server.close();
+      rmSync(claudeConfigDir, { recursive: true, force: true });
+    },
+  };
 }

@@ -12,6 +12,7 @@ import { registerServeCommand } from './commands/serve.js';
 import { registerLogsCommand } from './commands/logs.js';
 import { registerConfigCommand } from './commands/config.js';
 import { registerCompletionCommand } from './commands/completion.js';
+import { registerDemoCommand } from './commands/demo.js';
 import type { CliContext } from './context.js';
 import { EXIT, exitCodeFor } from './exit-codes.js';
 import { VERSION } from './version.js';
@@ -48,6 +49,7 @@ export function buildProgram(ctx: CliContext, setExitCode: (code: number) => voi
   registerControlCommands(program, ctx, run);
   registerDoctorCommand(program, ctx, run, setExitCode);
   registerServeCommand(program, ctx, run);
+  registerDemoCommand(program, ctx, run);
   registerLogsCommand(program, ctx, run);
   registerConfigCommand(program, ctx, run);
   registerCompletionCommand(program, ctx, run);

@@ -80,16 +80,32 @@ export interface SettingsStore {
   getSetting(key: string): string | undefined;
 }
 
+/** The part of RegistryRepo a project's settings need. */
+export interface ProjectSettingsStore {
+  getProjectSetting(project: string, key: string): string | undefined;
+}
+
+function runDefaultsFrom(s: UserSettings): Partial<RunSettings> {
+  const out: { model?: string; sandbox?: RunSettings['sandbox']; yolo?: boolean } = {};
+  if (s.defaultModel !== undefined) out.model = s.defaultModel;
+  if (s.defaultSandbox !== undefined) out.sandbox = s.defaultSandbox;
+  if (s.yolo !== undefined) out.yolo = s.yolo;
+  return out;
+}
+
 /**
  * `autocoder run` defaults from the global settings: defaultModel → model, defaultSandbox →
  * sandbox, yolo → yolo. They rank below the environment and flags:
  * `loadRunSettings(env, flags, registryRunDefaults(registry))`.
  */
 export function registryRunDefaults(registry: SettingsStore): Partial<RunSettings> {
-  const s = readUserSettings((k) => registry.getSetting(k));
-  const out: { model?: string; sandbox?: RunSettings['sandbox']; yolo?: boolean } = {};
-  if (s.defaultModel !== undefined) out.model = s.defaultModel;
-  if (s.defaultSandbox !== undefined) out.sandbox = s.defaultSandbox;
-  if (s.yolo !== undefined) out.yolo = s.yolo;
-  return out;
+  return runDefaultsFrom(readUserSettings((k) => registry.getSetting(k)));
+}
+
+/**
+ * The same defaults from one project's settings (`PUT /api/projects/{name}/settings`); they
+ * rank above the global ones: `{ ...registryRunDefaults(r), ...projectRunDefaults(r, name) }`.
+ */
+export function projectRunDefaults(registry: ProjectSettingsStore, project: string): Partial<RunSettings> {
+  return runDefaultsFrom(readUserSettings((k) => registry.getProjectSetting(project, k)));
 }

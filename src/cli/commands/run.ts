@@ -1,8 +1,9 @@
 import { Option, type Command } from 'commander';
-import { createRunDeps, openProjectStore, openRegistry } from '../../compose.js';
-import { loadRunSettings } from '../../config/run-settings.js';
+import { createRunDeps, openProjectStore, openRegistry, startDemoModel } from '../../compose.js';
+import { loadRunSettings, type RunSettings } from '../../config/run-settings.js';
+import { projectRunDefaults, registryRunDefaults } from '../../config/user-settings.js';
 import { loadWebhookSettings } from '../../config/webhook-settings.js';
-import { globalRunDefaults } from './config.js';
+import { DEMO_MODEL, DEMO_MODEL_LABEL } from '../../shared/runs.js';
 import { LiveView } from '../live-view.js';
 import { AppError } from '../../domain/errors.js';
 import { resolveProject } from '../../projects/projects.js';
@@ -33,17 +34,22 @@ export function registerRunCommand(program: Command, ctx: CliContext, run: (fn: 
     .addOption(new Option('--sandbox <mode>', "Claude Code's OS sandbox for agent commands: auto (on where available), on, off").choices(['auto', 'on', 'off']))
     .action((project: string, opts: { model?: string; maxIterations?: number; maxTurns?: number; yolo?: boolean; sandbox?: 'auto' | 'on' | 'off' }) =>
       run(async () => {
-        const settings = loadRunSettings(ctx.env, { model: opts.model, maxIterations: opts.maxIterations, maxTurns: opts.maxTurns, yolo: opts.yolo, sandbox: opts.sandbox }, globalRunDefaults(ctx.env));
         const webhooks = loadWebhookSettings(ctx.env);
         const reg = openRegistry(ctx.env);
         let resolved;
         let extra: string[];
+        let defaults: Partial<RunSettings>;
         try {
           resolved = resolveProject(reg.registry, project, ctx.cwd);
           extra = extraCommands(reg.registry, resolved.name);
+          // Defaults: the global settings, then the project's own (e.g. a demo project's defaultModel: demo).
+          defaults = { ...registryRunDefaults(reg.registry), ...(resolved.name === null ? {} : projectRunDefaults(reg.registry, resolved.name)) };
         } finally {
           reg.close();
         }
+        const settings = loadRunSettings(ctx.env, { model: opts.model, maxIterations: opts.maxIterations, maxTurns: opts.maxTurns, yolo: opts.yolo, sandbox: opts.sandbox }, defaults);
+        // The demo model (scripted, no AI) is served from this process; sessions talk to it only.
+        const demo = settings.model === DEMO_MODEL ? await startDemoModel(ctx.env) : null;
         const store = openProjectStore(resolved.paths, { create: false });
         const controller = new AbortController();
         let signals = 0;
@@ -63,7 +69,8 @@ export function registerRunCommand(program: Command, ctx: CliContext, run: (fn: 
             () => ((ownRun.get(process.pid) as string | undefined) ?? null),
           );
           const redraw = view.enabled ? setInterval(() => view.render(), 500) : null;
-          const deps = createRunDeps({ store, projectName: resolved.name ?? basename(resolved.paths.root), settings, env: ctx.env, report: (line) => view.report(line), extraCommands: extra, webhooks: webhooks.targets, webhookRetryBaseMs: webhooks.retryBaseMs });
+          if (demo) view.report(`Model: ${DEMO_MODEL} (${DEMO_MODEL_LABEL}): a built-in script on ${demo.url} plays the agents; no credentials are used and nothing leaves this machine.`);
+          const deps = createRunDeps({ store, projectName: resolved.name ?? basename(resolved.paths.root), settings, env: demo?.env ?? ctx.env, report: (line) => view.report(line), extraCommands: extra, webhooks: webhooks.targets, webhookRetryBaseMs: webhooks.retryBaseMs });
           const result = await runProject(deps, controller.signal)
             .finally(() => deps.webhooks.drain(WEBHOOK_DRAIN_MS))
             .finally(() => {
@@ -75,6 +82,7 @@ export function registerRunCommand(program: Command, ctx: CliContext, run: (fn: 
           process.off('SIGINT', onSignal);
           process.off('SIGTERM', onSignal);
           store.close();
+          await demo?.close();
         }
       }),
     );

@@ -1,4 +1,5 @@
 import type { RouteModule } from '../app.js';
+import { demoRoutes } from './demo.js';
 import { eventRoutes } from './events.js';
 import { featureRoutes } from './features.js';
 import { filesystemRoutes } from './filesystem.js';
@@ -8,4 +9,4 @@ import { settingsRoutes } from './settings.js';
 import { setupRoutes } from './setup.js';
 
 /** The REST API besides health and agent control (which createApp registers itself). */
-export const API_ROUTES: RouteModule[] = [setupRoutes, projectRoutes, featureRoutes, settingsRoutes, eventRoutes, filesystemRoutes, openApiRoutes];
+export const API_ROUTES: RouteModule[] = [setupRoutes, projectRoutes, featureRoutes, settingsRoutes, eventRoutes, filesystemRoutes, demoRoutes, openApiRoutes];

@@ -28,6 +28,7 @@ export const ROUTE_DOCS: readonly RouteDoc[] = [
   { method: 'get', path: '/api/setup/status', summary: 'Prerequisites on this machine', response: api.SetupStatusSchema },
   { method: 'get', path: '/api/projects', summary: 'Registered projects with progress', response: api.ProjectListSchema },
   { method: 'post', path: '/api/projects', summary: 'Create a project', body: api.CreateProjectRequestSchema, status: 201, response: api.ProjectSummarySchema },
+  { method: 'post', path: '/api/demo', summary: 'Create the demo project and start its run with the demo model (scripted, no AI)', body: api.DemoRequestSchema, status: 201, response: api.DemoResponseSchema },
   { method: 'post', path: '/api/projects/import', summary: 'Register an existing folder', body: api.ImportProjectRequestSchema, status: 201, response: api.ProjectSummarySchema },
   { method: 'get', path: '/api/projects/:name', summary: 'One project', response: api.ProjectSummarySchema },
   { method: 'delete', path: '/api/projects/:name', summary: 'Forget a project (and delete its folder with deleteFiles=true)', query: api.DeleteProjectQuerySchema, response: api.DeleteProjectResponseSchema },
