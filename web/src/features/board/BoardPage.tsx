@@ -66,7 +66,8 @@ function Lane({ lane, features, title, showTitle }: { lane: ColumnId; features: 
   const { setNodeRef, isOver } = useDroppable({ id: laneKey(lane), data: { lane } });
   const [all, setAll] = useState(false);
   const shown = all ? features : features.slice(0, LANE_LIMIT);
-  const agentOn = (id: number) => [...stream.agents.values()].find((a) => a.featureId === id && a.state !== 'success' && a.state !== 'error') ?? null;
+  // The mascot sits on the card its agent is working on (not on cards it already finished).
+  const agentOn = (id: number) => (lane === 'in_progress' ? ([...stream.agents.values()].find((a) => a.featureId === id && a.state !== 'success' && a.state !== 'error') ?? null) : null);
   return (
     <div ref={setNodeRef} data-testid={`lane-${lane}`} className={`flex min-h-16 flex-col gap-2 rounded-xl p-1 transition ${isOver ? 'bg-accent/10 ring-2 ring-accent/40' : ''}`}>
       {showTitle ? (

@@ -139,7 +139,7 @@ export function ProjectLayout() {
           </div>
           {allDone ? (
             <div role="status" className="rounded-xl border border-st-passing bg-st-passing-bg px-4 py-2 text-sm font-medium text-st-passing">
-              🎉 Every feature passes. The app is built.
+              ✓ Every feature passes. The app is built.
             </div>
           ) : null}
           <nav aria-label="Project views" className="-mb-px flex gap-1 overflow-x-auto">

@@ -1,0 +1,94 @@
+import { join } from 'node:path';
+import type { Browser } from 'playwright-core';
+import { afterEach, beforeEach, expect, it } from 'vitest';
+import { openProjectStore } from '../../src/compose.js';
+import { projectPaths } from '../../src/config/paths.js';
+import { activeRun } from '../../src/projects/run-control.js';
+import { DEMO_MODEL_LABEL } from '../../src/shared/runs.js';
+import { REPO_ROOT } from '../support/cli-process.js';
+import { launchChromium, startUiServer, watchPageErrors, type UiServer } from '../support/ui-fixture.js';
+
+/**
+ * The whole product in a browser: "Try the demo" creates a project and starts a real run (the
+ * detached runner, the real Claude Code binary, the built-in demo model — scripted, no AI);
+ * cards move to Passing live; Pause shows draining and then paused; Resume; everything passes
+ * and the page celebrates.
+ */
+const SHOTS = join(REPO_ROOT, 'test-artifacts', 'ui');
+
+let ui: UiServer;
+let browser: Browser;
+
+beforeEach(async () => {
+  ui = await startUiServer();
+  browser = await launchChromium();
+});
+
+afterEach(async () => {
+  await browser.close();
+  // Stop a run the test left behind before its folder goes.
+  const demoDir = join(ui.tmp.dir, 'projects', 'demo');
+  try {
+    const store = openProjectStore(projectPaths(demoDir), { create: false });
+    try {
+      const run = activeRun(store.db);
+      if (run?.pid) process.kill(run.pid, 'SIGTERM');
+    } finally {
+      store.close();
+    }
+  } catch {
+    // no demo project was created
+  }
+  await ui.close();
+});
+
+it('try the demo → live cards → pause drains then pauses → resume → all pass → celebration', { timeout: 300_000 }, async () => {
+  const ctx = await browser.newContext({ viewport: { width: 1400, height: 900 }, reducedMotion: 'no-preference' });
+  const page = await ctx.newPage();
+  const errors = watchPageErrors(page);
+  await page.goto(`${ui.url}/`);
+  await page.getByRole('button', { name: /Try the demo/ }).first().click();
+  await page.waitForURL(/\/projects\/demo$/);
+  await page.getByText(DEMO_MODEL_LABEL).first().waitFor({ timeout: 60_000 });
+
+  // Record every run state the page shows, so a short-lived one is not missed.
+  await page.evaluate(() => {
+    const seen: string[] = [];
+    (window as unknown as { runStates: string[] }).runStates = seen;
+    const note = () => {
+      const s = document.querySelector('[data-testid="run-state"]')?.getAttribute('data-state');
+      if (s && seen[seen.length - 1] !== s) seen.push(s);
+    };
+    new MutationObserver(note).observe(document.body, { subtree: true, attributes: true, childList: true });
+    note();
+  });
+  const states = () => page.evaluate(() => (window as unknown as { runStates: string[] }).runStates);
+
+  // Agents at work on mission control, then cards arrive in Passing on the board without a reload.
+  await page.locator('[data-testid="agent-0"]:not([data-state="idle"])').waitFor({ timeout: 90_000 });
+  await page.screenshot({ path: join(SHOTS, 'demo-mission-control.png') });
+  await page.getByRole('link', { name: 'Board' }).click();
+  await page.getByTestId('lane-passing').locator('[data-feature-id]').first().waitFor({ timeout: 120_000 });
+  await page.screenshot({ path: join(SHOTS, 'demo-board-live.png') });
+  const passingBefore = await page.getByTestId('lane-passing').locator('[data-feature-id]').count();
+  const total = await page.locator('[data-feature-id]').count();
+  expect(passingBefore).toBeLessThan(total);
+
+  // Pause = drain: the current feature finishes, then the run idles.
+  await page.getByRole('button', { name: /Pause/ }).click();
+  await page.locator('[data-testid="run-state"][data-state="paused"]').waitFor({ timeout: 120_000 });
+  const seen = await states();
+  expect(seen.indexOf('draining')).toBeGreaterThanOrEqual(0);
+  expect(seen.lastIndexOf('draining')).toBeLessThan(seen.lastIndexOf('paused'));
+  await page.screenshot({ path: join(SHOTS, 'demo-paused.png') });
+
+  // Resume; the run finishes; the page celebrates the last pass.
+  await page.getByRole('button', { name: /Resume/ }).click();
+  await page.getByText('Every feature passes').waitFor({ timeout: 180_000 });
+  expect(await page.locator('canvas').count()).toBeGreaterThan(0); // confetti (motion allowed here)
+  await page.getByTestId('lane-passing').locator('[data-feature-id]').nth(total - 1).waitFor();
+  await page.screenshot({ path: join(SHOTS, 'demo-all-passing.png') });
+  expect(await page.getByTestId('lane-ready').locator('[data-feature-id]').count()).toBe(0);
+  expect(errors).toEqual([]);
+  await ctx.close();
+});
