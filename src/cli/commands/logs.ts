@@ -4,6 +4,7 @@ import { eventsSince, type StoredEvent } from '../../db/event-repo.js';
 import { resolveProject } from '../../projects/projects.js';
 import type { CliContext } from '../context.js';
 import { sessionLogText } from '../../shared/log-text.js';
+import { DEMO_MODEL, DEMO_MODEL_LABEL } from '../../shared/runs.js';
 
 const BATCH = 500;
 const POLL_MS = 250;
@@ -24,7 +25,10 @@ const wholeNumber = (flag: string) => (raw: string) => {
 
 /** One line per event: time, type, slot, feature, then the log text or the payload. */
 export function formatEvent(e: StoredEvent): string {
-  const text = e.type === 'session.log' ? sessionLogText(e.payload, { arrows: true }) : Object.keys(e.payload).length > 0 ? JSON.stringify(e.payload) : '';
+  let text = e.type === 'session.log' ? sessionLogText(e.payload, { arrows: true }) : Object.keys(e.payload).length > 0 ? JSON.stringify(e.payload) : '';
+  // A run or session on the demo model says so in words: it is a script, not an AI.
+  const model = e.payload.model ?? (e.payload.settings as { model?: unknown } | undefined)?.model;
+  if (e.type !== 'session.log' && model === DEMO_MODEL) text = `${text}  (${DEMO_MODEL_LABEL})`;
   const parts = [
     new Date(e.at).toISOString(),
     e.type.padEnd(16),
