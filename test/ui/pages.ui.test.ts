@@ -107,6 +107,10 @@ describe('journeys', () => {
     try {
       await page.goto(`${ui.url}/projects/shop/board`);
       const passing = page.getByTestId('lane-passing').locator('[data-feature-id]').first();
+      await passing.waitFor({ timeout: 10_000 }).catch(async (err: unknown) => {
+        await page.screenshot({ path: join(SHOTS, 'failed-passing-drag.png') });
+        throw err;
+      });
       const id = Number(await passing.getAttribute('data-feature-id'));
       const handle = page.getByRole('button', { name: new RegExp(`^Move #${id} `) });
       const target = page.getByTestId('lane-blocked');
@@ -167,4 +171,69 @@ describe('journeys', () => {
       await ctx.close();
     }
   });
+
+  it('creates a project from the UI with the folder picker, then lands on its mission control', async () => {
+    const { ctx, page, errors } = await open();
+    try {
+      mkdirSync(join(ui.tmp.dir, 'projects', 'picked'), { recursive: true });
+      await page.goto(`${ui.url}/`);
+      await page.getByRole('button', { name: '+ New project' }).click();
+      const dialog = page.getByRole('dialog', { name: 'New project' });
+      await dialog.getByLabel('Name').fill('recipes');
+      await dialog.getByRole('button', { name: 'Browse…' }).click();
+      const picker = dialog.getByTestId('folder-picker');
+      // The picker opens in HOME (<tmp>/home): up once, then down into projects/picked.
+      await expect.poll(() => picker.locator('code').textContent()).toBe(`${ui.tmp.dir}/home`);
+      await picker.getByRole('button', { name: 'Up one folder' }).click();
+      await expect.poll(() => picker.locator('code').textContent()).toBe(ui.tmp.dir);
+      await picker.getByRole('button', { name: '📁 projects' }).click();
+      await picker.getByRole('button', { name: '📁 picked' }).click();
+      await expect.poll(() => picker.locator('code').textContent()).toBe(`${ui.tmp.dir}/projects/picked`);
+      await picker.getByRole('button', { name: 'Use this folder' }).click();
+      expect(await dialog.getByLabel(/Folder/).inputValue()).toBe(`${ui.tmp.dir}/projects/picked/recipes`);
+      await dialog.getByRole('button', { name: 'Create project' }).click();
+      await page.waitForURL(/\/projects\/recipes$/);
+      await page.getByTestId('agent-0').waitFor();
+      expect(await page.getByText(`${ui.tmp.dir}/projects/picked/recipes`).count()).toBe(1);
+      expect(errors).toEqual([]);
+    } finally {
+      await ctx.close();
+    }
+  });
+
+  it('the drawer edits a feature and shows a dependency cycle as an error without changing anything', async () => {
+    const { ctx, page, errors } = await open();
+    try {
+      // Feature 2 depends on 1 in every seeded backlog (the first feature has no dependencies; the second can only depend on it).
+      await page.goto(`${ui.url}/projects/shop/board?feature=1`);
+      const drawer = page.getByTestId('feature-drawer');
+      await drawer.waitFor();
+      await drawer.getByLabel('Depends on feature #').fill('2');
+      await drawer.getByRole('button', { name: 'Add dependency' }).click();
+      expect(await drawer.getByRole('alert').textContent()).toMatch(/cycle/i);
+      const store = openProjectStore(projectPaths(shopDir));
+      try {
+        expect(store.features.get(1).dependencies).toEqual([]);
+      } finally {
+        store.close();
+      }
+
+      // A passing feature is re-opened before it can be edited; a pending one edits directly.
+      expect(await drawer.getByRole('button', { name: 'Edit' }).isDisabled()).toBe(true);
+      const pendingId = readyOrder()[0]!;
+      await page.goto(`${ui.url}/projects/shop/board?feature=${pendingId}`);
+      await drawer.waitFor();
+      await drawer.getByRole('button', { name: 'Edit' }).click();
+      const form = page.getByRole('dialog', { name: `Edit #${pendingId}` });
+      await form.getByLabel('Description').fill('Shows every note, newest first.');
+      await form.getByRole('button', { name: 'Save' }).click();
+      await form.waitFor({ state: 'detached' });
+      await drawer.getByText('Shows every note, newest first.').waitFor();
+      // The one refused request is the cycle (the browser logs every 4xx response).
+      expect(errors).toEqual(['console: Failed to load resource: the server responded with a status of 409 (Conflict)']);
+    } finally {
+      await ctx.close();
+    }
+  });
 });
+

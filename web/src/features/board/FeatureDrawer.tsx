@@ -113,7 +113,11 @@ export function FeatureDrawer({ featureId, onClose }: { featureId: number | null
               <span className="text-xs text-muted">{formatCost(f.costUsd)}</span>
             </div>
             <div className="mb-4 flex flex-wrap gap-2">
-              <Button onClick={() => setEditing(true)} disabled={f.status === 'in_progress'}>
+              <Button
+                onClick={() => setEditing(true)}
+                disabled={f.status === 'in_progress' || f.status === 'passing'}
+                title={f.status === 'passing' ? 'Re-open it first: a passing feature stays as it was verified' : f.status === 'in_progress' ? 'An agent is working on it' : undefined}
+              >
                 Edit
               </Button>
               {f.status === 'failed' ? <Button onClick={() => act.mutate('retry')}>Retry</Button> : null}
