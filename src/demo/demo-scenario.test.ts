@@ -130,8 +130,10 @@ describe('reading the conversation', () => {
 });
 
 describe('the initializer session', () => {
+  const initializerPrompt = `# Initializer session: plan the project "demo"\n\n## The app spec\n\n${DEMO_SPEC}`;
+
   it('creates the backlog, writes the skeleton, checks it, commits, and ends', () => {
-    const replies = playSession('# Initializer session: plan the project "demo"', happyAnswers(''));
+    const replies = playSession(initializerPrompt, happyAnswers(''));
     const calls = replies.map(callOf).filter((c): c is ToolUse => c !== undefined);
     expect(calls[0]?.name).toBe(featureTool('feature_create_bulk'));
     expect(calls[0]?.input.features).toEqual(demoBacklog());
@@ -146,10 +148,17 @@ describe('the initializer session', () => {
   });
 
   it('stops at once, without writing anything, when the backlog cannot be created', () => {
-    const replies = playSession('Initializer session', (call) => (call.name === featureTool('feature_create_bulk') ? { text: 'Error: database is locked', isError: true } : { text: 'ok' }));
+    const replies = playSession(initializerPrompt, (call) => (call.name === featureTool('feature_create_bulk') ? { text: 'Error: database is locked', isError: true } : { text: 'ok' }));
     expect(replies).toHaveLength(2);
     expect(callOf(replies[1])).toBeUndefined();
     expect(textOf(replies[1])).toContain('database is locked');
+  });
+
+  it('plans nothing for a project whose spec is not the demo spec', () => {
+    const replies = playSession('# Initializer session: plan the project "shop"\n<project_name>shop</project_name>', happyAnswers(''));
+    expect(replies).toHaveLength(1);
+    expect(callOf(replies[0])).toBeUndefined();
+    expect(textOf(replies[0])).toContain('creates nothing');
   });
 });
 

@@ -2,6 +2,7 @@ import type { Conversation, ToolResultView } from '../model-server/conversation.
 import { reply, type Reply } from '../model-server/reply.js';
 import type { Script } from '../model-server/server.js';
 import { CHECK_COMMAND, DEMO_FEATURES, FEATURE_MARKER, REGISTRY_FILE, registryLine, SKELETON_FILES, type DemoFeature } from './demo-app.js';
+import { DEMO_PROJECT_NAME } from './demo-spec.js';
 
 /**
  * The demo model: a script, not an AI. It plays the initializer and coding sessions of the demo
@@ -80,6 +81,9 @@ export function assignedFeatureId(prompt: string): number | null {
 }
 
 export const isInitializerPrompt = (prompt: string): boolean => prompt.includes('Initializer session');
+
+/** Whether an initializer prompt carries the demo's own spec (the script plans nothing else). */
+export const hasDemoSpec = (prompt: string): boolean => prompt.includes(`<project_name>${DEMO_PROJECT_NAME}</project_name>`);
 
 /** The demo feature a `feature_get_by_id` result describes, or null when it is not one of the demo's. */
 export function demoFeatureFromResult(text: string): DemoFeature | null {
@@ -259,7 +263,12 @@ function codingEnds(id: number): PlanEnds {
 
 /** The demo model's reply to one request of any session. */
 export function demoReply(conv: Conversation): Reply {
-  if (isInitializerPrompt(conv.prompt)) return playPlan(conv, initializerPlan, initializerEnds());
+  if (isInitializerPrompt(conv.prompt)) {
+    if (!hasDemoSpec(conv.prompt)) {
+      return say(`This is the demo model: a script, not an AI. It only plans the demo project (spec "${DEMO_PROJECT_NAME}"), and this spec is another one, so it creates nothing. Run this project with a real model.`);
+    }
+    return playPlan(conv, initializerPlan, initializerEnds());
+  }
   const id = assignedFeatureId(conv.prompt);
   if (id !== null) return playPlan(conv, codingPlan(id), codingEnds(id));
   return say('This is the demo model: a script, not an AI. It only knows the demo project’s initializer and coding sessions, so it ends this session.');

@@ -5,8 +5,11 @@ import { DEMO_FEATURES } from './demo-app.js';
  * the same backlog), but it is a real spec: it passes the validator, the UI shows it, and a
  * real model given the same project would build the same page from it.
  */
+/** The spec's project name: how the demo model recognises the demo project in the initializer prompt. */
+export const DEMO_PROJECT_NAME = 'demo-todos';
+
 export const DEMO_SPEC = `<project_specification>
-  <project_name>demo-todos</project_name>
+  <project_name>${DEMO_PROJECT_NAME}</project_name>
 
   <overview>
     A one-page todo list, built by autocoder's credential-free demo. The agent sessions that

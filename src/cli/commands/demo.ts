@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { openRegistry } from '../../compose.js';
 import { projectPaths } from '../../config/paths.js';
 import type { RegisteredProject } from '../../db/registry-repo.js';
+import { AppError } from '../../domain/errors.js';
 import { createDemoProject, DEMO_RUN_REQUEST } from '../../demo/create-demo-project.js';
 import { assertProjectName } from '../../projects/projects.js';
 import { processLauncher } from '../../server/launcher.js';
@@ -40,7 +41,12 @@ export function registerDemoCommand(program: Command, ctx: CliContext, run: (fn:
           return;
         }
         // The server first: if its port is taken, nothing is created.
-        const server = await listen(ctx, '127.0.0.1', opts.port);
+        const server = await listen(ctx, '127.0.0.1', opts.port).catch((err: unknown) => {
+          if (err instanceof AppError && err.code === 'CONFLICT') {
+            throw new AppError('CONFLICT', `${err.message}; if autocoder serve already runs there, use "Try the demo" in its UI (POST /api/demo), or \`autocoder demo --no-start\` and Start`);
+          }
+          throw err;
+        });
         let project: RegisteredProject;
         let pid: number;
         try {
