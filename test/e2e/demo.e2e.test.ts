@@ -78,7 +78,7 @@ describe('autocoder demo', () => {
     // Watch it the way the UI does: the live WebSocket, from the start of the project's events.
     socket = await openSocket(`${url.replace('http', 'ws')}/ws/projects/demo?since=0`, { headers: { Origin: url } });
     await socket.next(isType('snapshot'));
-    await socket.until(() => socket!.received.some((r) => r.message.type === 'run_status' && r.message.eventType === 'run.finished'), 110_000, 'the demo run to finish');
+    await socket.until(() => socket!.received.some((r) => r.message.type === 'run_status' && r.message.eventType === 'run.finished'), 160_000, 'the demo run to finish');
     const finished = socket.received.map((r) => r.message).find((m) => m.type === 'run_status' && m.eventType === 'run.finished');
     expect(finished?.type === 'run_status' && finished.run.settings.model).toBe(DEMO_MODEL);
     const progress = socket.received.filter((r) => r.message.type === 'progress').at(-1)?.message;
@@ -126,7 +126,7 @@ describe('autocoder demo', () => {
 
     demo.child.kill('SIGTERM');
     expect((await demo.exited).code).toBe(0);
-  });
+  }, 180_000);
 
   it('--no-start only creates the project; `autocoder run` then uses its defaultModel demo', async () => {
     const env = demoEnv();
