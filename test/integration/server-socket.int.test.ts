@@ -1,6 +1,6 @@
 import { request } from 'node:http';
 import type { Socket } from 'node:net';
-import { statSync } from 'node:fs';
+import { mkdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { projectPaths } from '../../src/config/paths.js';
@@ -50,12 +50,12 @@ async function connect(path: string, headers: Record<string, string> = {}, proto
   return s;
 }
 
-function rawGet(port: number, path: string, headers: Record<string, string>): Promise<{ status: number; body: string }> {
+function rawGet(port: number, path: string, headers: Record<string, string>): Promise<{ status: number; body: string; csp: string | undefined }> {
   return new Promise((resolve, reject) => {
     const req = request({ host: '127.0.0.1', port, path, method: 'GET', headers }, (res) => {
       let body = '';
       res.on('data', (d: Buffer) => (body += d.toString()));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body, csp: res.headers['content-security-policy'] as string | undefined }));
     });
     req.on('error', reject);
     req.end();
@@ -81,12 +81,24 @@ describe('server sockets: guards, live events, resume', () => {
     expect(ok.status).toBe(200);
   });
 
-  it('says honestly on / that the UI is not built, and lists the API', async () => {
-    const { port } = await start();
-    const page = await rawGet(port, '/', { Host: `127.0.0.1:${port}` });
+  it('says honestly on / when the UI is not built, and lists the API', async () => {
+    const emptyUiDir = join(tmp.dir, 'no-ui');
+    mkdirSync(emptyUiDir);
+    server = await startServer({ env, cwd: tmp.dir, host: '127.0.0.1', port: 0, launchRunner: () => ({ pid: -1 }), uiDir: emptyUiDir });
+    const page = await rawGet(server.port, '/', { Host: `127.0.0.1:${server.port}` });
     expect(page.status).toBe(200);
     expect(page.body).toContain('not built yet');
     expect(page.body).toContain('/api/projects/:name/agent/start');
+  });
+
+  it('serves the built UI on / and deep links (SPA fallback), with the CSP header', async () => {
+    const { port } = await start();
+    for (const path of ['/', '/projects/alpha/board']) {
+      const page = await rawGet(port, path, { Host: `127.0.0.1:${port}` });
+      expect(page.status).toBe(200);
+      expect(page.body).toContain('<div id="root"></div>');
+      expect(page.csp).toMatch(/default-src 'self'/);
+    }
   });
 
   it('refuses WebSocket upgrades from a foreign Origin or a foreign Host, accepts its own Origin', async () => {

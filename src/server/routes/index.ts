@@ -5,8 +5,9 @@ import { featureRoutes } from './features.js';
 import { filesystemRoutes } from './filesystem.js';
 import { openApiRoutes } from './openapi.js';
 import { projectRoutes } from './projects.js';
+import { sessionRoutes } from './sessions.js';
 import { settingsRoutes } from './settings.js';
 import { setupRoutes } from './setup.js';
 
 /** The REST API besides health and agent control (which createApp registers itself). */
-export const API_ROUTES: RouteModule[] = [setupRoutes, projectRoutes, featureRoutes, settingsRoutes, eventRoutes, filesystemRoutes, demoRoutes, openApiRoutes];
+export const API_ROUTES: RouteModule[] = [setupRoutes, projectRoutes, featureRoutes, settingsRoutes, eventRoutes, sessionRoutes, filesystemRoutes, demoRoutes, openApiRoutes];

@@ -1,7 +1,7 @@
 import type { Hono } from 'hono';
 import { z } from 'zod';
 import * as api from '../../shared/api.js';
-import { RunStartRequestSchema, RunStatusSchema } from '../../shared/runs.js';
+import { AgentActionResponseSchema, RunStartRequestSchema, RunStatusSchema } from '../../shared/runs.js';
 import type { RouteModule } from '../app.js';
 
 type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
@@ -19,7 +19,6 @@ export interface RouteDoc {
 
 const features = '/api/projects/:name/features';
 const agent = '/api/projects/:name/agent';
-const AgentActionSchema = z.object({ status: z.string(), runId: z.string().optional(), pid: z.number().int().optional() });
 
 /** Every route of the API with its schemas: the source of /api/openapi.json (a test checks it covers the app). */
 export const ROUTE_DOCS: readonly RouteDoc[] = [
@@ -50,13 +49,14 @@ export const ROUTE_DOCS: readonly RouteDoc[] = [
   { method: 'put', path: `${features}/:id/dependencies`, summary: 'Replace dependencies (cycle-checked)', body: api.SetDependenciesRequestSchema, response: api.FeatureSchema },
   { method: 'post', path: `${features}/:id/dependencies/:dep`, summary: 'Add a dependency', response: api.FeatureSchema },
   { method: 'delete', path: `${features}/:id/dependencies/:dep`, summary: 'Remove a dependency', response: api.FeatureSchema },
+  { method: 'get', path: '/api/projects/:name/sessions/:id/transcript', summary: 'A session transcript, a page of JSON lines', query: api.TranscriptQuerySchema, response: api.TranscriptResponseSchema },
   { method: 'get', path: '/api/settings', summary: 'Global settings', response: api.GlobalSettingsSchema },
   { method: 'put', path: '/api/settings', summary: 'Change global settings (null clears a key)', body: api.PutGlobalSettingsRequestSchema, response: api.GlobalSettingsSchema },
   { method: 'get', path: '/api/filesystem/list', summary: 'Folder picker (names only; secret folders hidden)', query: api.FsListQuerySchema, response: api.FsListResponseSchema },
   { method: 'get', path: `${agent}/status`, summary: 'Run status', response: RunStatusSchema },
-  { method: 'post', path: `${agent}/start`, summary: 'Start a run', body: RunStartRequestSchema, status: 202, response: AgentActionSchema },
-  { method: 'post', path: `${agent}/stop`, summary: 'Stop the run', response: AgentActionSchema },
-  { method: 'post', path: `${agent}/pause`, summary: 'Drain: finish current features, then idle', response: AgentActionSchema },
+  { method: 'post', path: `${agent}/start`, summary: 'Start a run', body: RunStartRequestSchema, status: 202, response: AgentActionResponseSchema },
+  { method: 'post', path: `${agent}/stop`, summary: 'Stop the run', response: AgentActionResponseSchema },
+  { method: 'post', path: `${agent}/pause`, summary: 'Drain: finish current features, then idle', response: AgentActionResponseSchema },
   { method: 'post', path: `${agent}/resume`, summary: 'Resume after a pause', response: RunStatusSchema },
 ];
 
