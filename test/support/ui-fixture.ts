@@ -23,10 +23,10 @@ export interface UiServer {
 }
 
 /** A real server on 127.0.0.1 with its own AUTOCODER_HOME and HOME, serving the built UI. */
-export async function startUiServer(): Promise<UiServer> {
+export async function startUiServer(options: { token?: string } = {}): Promise<UiServer> {
   const tmp = makeTempDir('autocoder-ui-');
   const env: NodeJS.ProcessEnv = { ...process.env, AUTOCODER_HOME: join(tmp.dir, 'home', '.autocoder'), HOME: join(tmp.dir, 'home'), AUTOCODER_PROJECTS_DIR: join(tmp.dir, 'projects') };
-  const server = await startServer({ env, cwd: tmp.dir, host: '127.0.0.1', port: 0 });
+  const server = await startServer({ env, cwd: tmp.dir, host: '127.0.0.1', port: 0, ...(options.token ? { token: options.token } : {}) });
   return {
     tmp,
     env,

@@ -7,6 +7,7 @@ import { projectPaths } from '../../src/config/paths.js';
 import { REPO_ROOT } from '../support/cli-process.js';
 import { seriousAxeViolations } from '../support/axe.js';
 import { launchChromium, seedProject, startUiServer, watchPageErrors, type UiServer } from '../support/ui-fixture.js';
+import { randomBytes } from 'node:crypto';
 
 /** Screenshots of every page, kept for people to look at (CI keeps test-artifacts/). */
 const SHOTS = join(REPO_ROOT, 'test-artifacts', 'ui');
@@ -233,6 +234,28 @@ describe('journeys', () => {
       expect(errors).toEqual(['console: Failed to load resource: the server responded with a status of 409 (Conflict)']);
     } finally {
       await ctx.close();
+    }
+  });
+
+  it('a server that needs its token: the page asks for it, and the #token link lets it in and leaves the address bar', async () => {
+    const token = randomBytes(32).toString('hex');
+    const guarded = await startUiServer({ token });
+    const ctx = await browser.newContext({ viewport: { width: 1200, height: 800 } });
+    try {
+      seedProject(guarded, 'vault', { count: 3 });
+      const page = await ctx.newPage();
+      await page.goto(`${guarded.url}/`);
+      await page.getByRole('heading', { name: 'This server needs its token' }).waitFor();
+
+      await page.goto(`${guarded.url}/#token=${token}`);
+      await page.getByTestId('project-vault').waitFor();
+      expect(page.url()).toBe(`${guarded.url}/`);
+      // The live stream authenticates too (a browser cannot set headers on a WebSocket).
+      await page.getByTestId('project-vault').click();
+      await page.getByText('● live').waitFor();
+    } finally {
+      await ctx.close();
+      await guarded.close();
     }
   });
 });

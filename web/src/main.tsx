@@ -6,6 +6,10 @@ import { captureTokenFromLocation } from './shared/api/token';
 import './styles.css';
 
 captureTokenFromLocation();
+// A #token link opened on a page that is already loaded changes only the fragment.
+window.addEventListener('hashchange', () => {
+  if (captureTokenFromLocation()) window.location.reload();
+});
 createRoot(document.getElementById('root')!).render(
   <StrictMode>
     <App />

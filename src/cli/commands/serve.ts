@@ -62,8 +62,12 @@ export function registerServeCommand(program: Command, ctx: CliContext, run: (fn
         const server = await listen(ctx, opts.host, opts.port);
         ctx.stdout(`autocoder server listening on ${server.url}\n`);
         if (server.token !== null) {
-          if (server.tokenCreated) ctx.stdout(`Server token (created now, shown once; stored in ${tokenFile(ctx.env)}):\n  ${server.token}\n`);
-          else ctx.stdout(`Clients must send the server token from ${tokenFile(ctx.env)} as "Authorization: Bearer <token>".\n`);
+          if (server.tokenCreated) {
+            ctx.stdout(`Server token (created now, shown once; stored in ${tokenFile(ctx.env)}):\n  ${server.token}\n`);
+            ctx.stdout(`Open the web UI with it once (the page keeps it): ${server.url.replace(/\/$/, '')}/#token=${server.token}\n`);
+          } else {
+            ctx.stdout(`Clients must send the server token from ${tokenFile(ctx.env)} as "Authorization: Bearer <token>"; the web UI asks for it once.\n`);
+          }
         }
         if (opts.open === true) openBrowser(server.url);
         await closeOnSignal(ctx, server);

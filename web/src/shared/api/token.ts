@@ -5,11 +5,12 @@
  */
 const KEY = 'autocoder.token';
 
-export function captureTokenFromLocation(): void {
+export function captureTokenFromLocation(): boolean {
   const match = /(?:^#|&)token=([0-9a-f]{16,128})/i.exec(window.location.hash);
-  if (!match?.[1]) return;
+  if (!match?.[1]) return false;
   localStorage.setItem(KEY, match[1]);
   history.replaceState(null, '', window.location.pathname + window.location.search);
+  return true;
 }
 
 export function serverToken(): string | null {
