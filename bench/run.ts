@@ -11,6 +11,7 @@ const BENCHES: Record<string, { readonly about: string; readonly load: () => Pro
   session: { about: 'harness overhead per coding session with the real Claude Code binary and the scripted model; prompt sizes per role', load: () => import('./session.js') },
   events: { about: 'event-to-WebSocket latency with 1 and 50 clients; GET features latency with 2,000 features', load: () => import('./events.js') },
   graph: { about: 'dependency-graph functions and FeatureRepo.ready()/ClaimRepo.claimNext() on 10,000 features / 30,000 edges', load: () => import('./graph.js') },
+  schedule: { about: 'makespan / lower bound of the real claim order (claimNext) in a k-slot virtual-time simulation: wide, deep and random DAGs, k = 1..5', load: () => import('./schedule.js') },
 };
 
 function usage(): string {
