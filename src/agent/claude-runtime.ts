@@ -113,6 +113,8 @@ function toOptions(spec: AgentSpec, abortController: AbortController): Options {
             allowUnsandboxedCommands: false,
             excludedCommands: [...spec.sandbox.unsandboxedCommands],
             network: { allowLocalBinding: true },
+            // `//` marks an absolute path in Claude Code's sandbox settings.
+            ...(spec.sandbox.writablePaths?.length ? { filesystem: { allowWrite: spec.sandbox.writablePaths.map((p) => `/${p}`) } } : {}),
           },
         }
       : {}),

@@ -8,7 +8,7 @@ import { loadPromptTemplate, PROMPT_NAMES, type PromptName } from './prompts.js'
 
 /** The variables the runner gives each role (src/runner/run-loop.ts: runSessionFor, codingVars, the initializer call). */
 function roleVars(role: Exclude<PromptName, 'system'>, browser: boolean): PromptVars {
-  const common = { project_name: 'todo-app', browser, port: '5100' };
+  const common = { project_name: 'todo-app', browser, port: '5100', main_branch: 'main' };
   switch (role) {
     case 'initializer':
       return { ...common, spec: appSpecTemplate(), feature_count_rule: 'The spec asks for about 40 features; create close to that many.' };
@@ -21,6 +21,8 @@ function roleVars(role: Exclude<PromptName, 'system'>, browser: boolean): Prompt
         feature_description: 'A user can add a todo and see it in the list.',
         feature_steps: '1. Open the app\n2. Add a todo titled Milk\n3. See Milk after a reload',
         previous_notes: '\nNotes from earlier attempts:\nthe form did not submit',
+        branch: 'autocoder/feature-7',
+        continued: true,
         browser,
       };
     case 'testing':

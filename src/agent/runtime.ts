@@ -39,7 +39,12 @@ export interface AgentSpec {
   readonly guard: ToolGuard;
   readonly maxTurns: number;
   /** Run Bash commands in Claude Code's OS sandbox; `unsandboxedCommands` (rule patterns) run outside it. */
-  readonly sandbox: { readonly enabled: boolean; readonly unsandboxedCommands: readonly string[] };
+  readonly sandbox: {
+    readonly enabled: boolean;
+    readonly unsandboxedCommands: readonly string[];
+    /** Absolute paths sandboxed commands may write besides cwd (a worktree's shared `.git`). */
+    readonly writablePaths?: readonly string[];
+  };
   /** The complete environment of the Claude Code process (nothing else is inherited). */
   readonly env: Readonly<Record<string, string>>;
   /** Called with each line Claude Code writes to stderr (diagnostics). */

@@ -23,6 +23,10 @@ describe('loadRunSettings', () => {
       rateLimitBackoffMs: 60_000,
       basePort: 5100,
       sandbox: 'auto',
+      concurrency: 1,
+      testingRatio: 0,
+      stallMs: 600_000,
+      maxSessionMs: 3_600_000,
     });
   });
 
@@ -36,6 +40,10 @@ describe('loadRunSettings', () => {
         AUTOCODER_MAX_WAIT_MS: '60000',
         AUTOCODER_RATE_LIMIT_BACKOFF_MS: '2500',
         AUTOCODER_CHROMIUM: '/usr/bin/chromium',
+        AUTOCODER_CONCURRENCY: '3',
+        AUTOCODER_TESTING_RATIO: '2',
+        AUTOCODER_STALL_MS: '5000',
+        AUTOCODER_MAX_SESSION_MS: '90000',
         UNRELATED: 'x',
       },
       {},
@@ -51,6 +59,10 @@ describe('loadRunSettings', () => {
       basePort: 5100,
       sandbox: 'auto',
       chromium: '/usr/bin/chromium',
+      concurrency: 3,
+      testingRatio: 2,
+      stallMs: 5000,
+      maxSessionMs: 90_000,
     });
   });
 

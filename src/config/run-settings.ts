@@ -9,6 +9,10 @@ export const RunSettingsSchema = z
     maxIterations: z.number().int().min(1).optional().describe('Stop after this many coding sessions'),
     maxTurns: z.number().int().min(1).max(10_000).optional().describe('Turn limit per session (default per role)'),
     yolo: z.boolean().default(false).describe('No browser verification instructions and no testing agents'),
+    concurrency: z.number().int().min(1).max(5).default(1).describe('Coding agents working at once, each in its own git worktree (1-5)'),
+    testingRatio: z.number().int().min(0).max(3).default(0).describe('Testing agents re-verifying passing features beside the coding agents (0-3; none with yolo)'),
+    stallMs: z.number().int().min(1_000).default(600_000).describe('A session with no agent activity for this long is aborted and its feature retried later'),
+    maxSessionMs: z.number().int().min(1_000).default(3_600_000).describe('Longest one session may run before it is aborted'),
     leaseMs: z.number().int().min(1_000).default(90_000).describe('How long a claim lives without a heartbeat'),
     heartbeatMs: z.number().int().min(100).default(10_000).describe('How often the runner renews the leases it holds'),
     retryBackoffMs: z.number().int().min(0).default(15_000).describe('Base backoff before a failed feature is retried (doubles per attempt)'),
@@ -32,9 +36,13 @@ const ENV_KEYS: Record<string, keyof RunSettings> = {
   AUTOCODER_CHROMIUM: 'chromium',
   AUTOCODER_BASE_PORT: 'basePort',
   AUTOCODER_SANDBOX: 'sandbox',
+  AUTOCODER_CONCURRENCY: 'concurrency',
+  AUTOCODER_TESTING_RATIO: 'testingRatio',
+  AUTOCODER_STALL_MS: 'stallMs',
+  AUTOCODER_MAX_SESSION_MS: 'maxSessionMs',
 };
 
-const NUMERIC = new Set<keyof RunSettings>(['leaseMs', 'heartbeatMs', 'retryBackoffMs', 'maxWaitMs', 'rateLimitBackoffMs', 'basePort']);
+const NUMERIC = new Set<keyof RunSettings>(['leaseMs', 'heartbeatMs', 'retryBackoffMs', 'maxWaitMs', 'rateLimitBackoffMs', 'basePort', 'concurrency', 'testingRatio', 'stallMs', 'maxSessionMs']);
 
 /** `defaults` (e.g. the user's global settings, see user-settings.ts) rank below the environment and flags. */
 export function loadRunSettings(env: Env, flags: Partial<RunSettings>, defaults: Partial<RunSettings> = {}): RunSettings {

@@ -30,8 +30,10 @@ describe('user settings', () => {
 
   it('gives run defaults that rank below the environment and flags', () => {
     const defaults = registryRunDefaults(store({ 'ui.defaultModel': 'reg-model', 'ui.defaultSandbox': 'off', 'ui.yolo': true, 'ui.defaultConcurrency': 2 }));
-    expect(defaults).toEqual({ model: 'reg-model', sandbox: 'off', yolo: true });
-    expect(loadRunSettings({}, {}, defaults)).toMatchObject({ model: 'reg-model', sandbox: 'off', yolo: true });
+    expect(defaults).toEqual({ model: 'reg-model', sandbox: 'off', yolo: true, concurrency: 2 });
+    expect(loadRunSettings({}, {}, defaults)).toMatchObject({ model: 'reg-model', sandbox: 'off', yolo: true, concurrency: 2 });
+    expect(loadRunSettings({ AUTOCODER_CONCURRENCY: '4' }, {}, defaults).concurrency).toBe(4);
+    expect(loadRunSettings({ AUTOCODER_CONCURRENCY: '4' }, { concurrency: 5 }, defaults).concurrency).toBe(5);
     expect(loadRunSettings({ AUTOCODER_MODEL: 'env-model', AUTOCODER_SANDBOX: 'on' }, {}, defaults)).toMatchObject({ model: 'env-model', sandbox: 'on', yolo: true });
     expect(loadRunSettings({ AUTOCODER_MODEL: 'env-model' }, { model: 'flag-model', yolo: undefined }, defaults)).toMatchObject({ model: 'flag-model', yolo: true });
     expect(registryRunDefaults(store({}))).toEqual({});

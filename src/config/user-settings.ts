@@ -86,8 +86,9 @@ export interface ProjectSettingsStore {
 }
 
 function runDefaultsFrom(s: UserSettings): Partial<RunSettings> {
-  const out: { model?: string; sandbox?: RunSettings['sandbox']; yolo?: boolean } = {};
+  const out: { model?: string; sandbox?: RunSettings['sandbox']; yolo?: boolean; concurrency?: number } = {};
   if (s.defaultModel !== undefined) out.model = s.defaultModel;
+  if (s.defaultConcurrency !== undefined) out.concurrency = s.defaultConcurrency;
   if (s.defaultSandbox !== undefined) out.sandbox = s.defaultSandbox;
   if (s.yolo !== undefined) out.yolo = s.yolo;
   return out;
@@ -95,7 +96,7 @@ function runDefaultsFrom(s: UserSettings): Partial<RunSettings> {
 
 /**
  * `autocoder run` defaults from the global settings: defaultModel → model, defaultSandbox →
- * sandbox, yolo → yolo. They rank below the environment and flags:
+ * sandbox, yolo → yolo, defaultConcurrency → concurrency. They rank below the environment and flags:
  * `loadRunSettings(env, flags, registryRunDefaults(registry))`.
  */
 export function registryRunDefaults(registry: SettingsStore): Partial<RunSettings> {

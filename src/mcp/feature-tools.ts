@@ -13,6 +13,12 @@ export interface FeatureToolDeps {
   readonly features: FeatureRepo;
   readonly claims: ClaimRepo;
   readonly session: ToolSession;
+  /**
+   * The merge queue's gate, when the session works on a feature branch: lands the branch on
+   * main (or throws an AppError telling the agent the exact git steps to take first). A
+   * feature becomes passing only after this returns.
+   */
+  readonly land?: (featureId: number) => { readonly commit: string };
 }
 
 /** One tool: a zod raw shape (what the model sees) and a pure handler over the repositories. */
@@ -80,7 +86,7 @@ function defineTool<Shape extends z.ZodRawShape>(
 }
 
 /** The feature tools bound to one session. Served in-process to our agents and over stdio. */
-export function createFeatureTools({ features, claims, session }: FeatureToolDeps): FeatureTool[] {
+export function createFeatureTools({ features, claims, session, land }: FeatureToolDeps): FeatureTool[] {
   /** Why this session may not change feature `id`: it does not hold the claim. */
   const notHeld = (id: number, action: string): AppError => {
     const f = features.get(id);
@@ -127,7 +133,11 @@ export function createFeatureTools({ features, claims, session }: FeatureToolDep
       { feature_id: featureId, evidence: z.string().max(10_000).optional().describe('How you verified it: commands run, test output, screenshot paths') },
       ({ feature_id, evidence }) => {
         const claim = heldClaim(feature_id, 'mark passing');
-        return finished(feature_id, claims.markPassing(claim, evidence === undefined ? undefined : { by: session.sessionId, text: evidence }));
+        // Never land work whose claim is gone (markPassing would refuse it after main moved).
+        if (land && !claims.holds(claim)) throw new AppError('CONFLICT', `your claim on feature ${feature_id} is no longer valid (the lease expired or another session took it over); stop working on it`);
+        const landed = land?.(feature_id);
+        const record = evidence === undefined && !landed ? undefined : { by: session.sessionId, ...(evidence === undefined ? {} : { text: evidence }), ...(landed ? { commit: landed.commit } : {}) };
+        return { ...finished(feature_id, claims.markPassing(claim, record)), ...(landed ? { merged_commit: landed.commit } : {}) };
       },
     ),
 

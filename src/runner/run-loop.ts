@@ -1,33 +1,27 @@
 import { randomBytes } from 'node:crypto';
-import { hostname, tmpdir } from 'node:os';
-import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
-import type { AgentRole, AgentRuntime, AgentSpec, ToolGuard } from '../agent/runtime.js';
-import { renderPrompt } from '../agent/prompt-template.js';
-import { loadPromptTemplate, type PromptName } from '../agent/prompts.js';
-import type { Claim, ClaimRepo } from '../db/claim-repo.js';
+import { hostname } from 'node:os';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import type { AgentRuntime, ToolGuard } from '../agent/runtime.js';
+import type { ClaimRepo } from '../db/claim-repo.js';
 import type { Db } from '../db/connection.js';
 import { appendEvent } from '../db/event-repo.js';
 import type { FeatureRepo } from '../db/feature-repo.js';
-import type { Feature } from '../db/feature-rows.js';
 import type { RunRepo } from '../db/run-repo.js';
 import type { SessionRepo } from '../db/session-repo.js';
-import { buildAgentEnv } from '../config/agent-env.js';
 import type { Env } from '../config/env.js';
 import type { ProjectPaths } from '../config/paths.js';
 import type { RunSettings } from '../config/run-settings.js';
 import { AppError } from '../domain/errors.js';
-import { createFeatureTools } from '../mcp/feature-tools.js';
-import { createToolSession } from '../mcp/tool-session.js';
-import { addLocalExcludes, gitIdentity } from '../git/git.js';
+import { addLocalExcludes } from '../git/git.js';
+import { mainBranch } from '../git/workspaces.js';
 import { formatSpecProblems, validateAppSpec } from '../spec/validate-app-spec.js';
-import { closeBrowserSession, findChromium, writePlaywrightConfig } from './browser.js';
-import { ROLE_PROFILES } from './roles.js';
-import { runRecordedSession, type SessionSummary } from './session-runner.js';
+import { findChromium, writePlaywrightConfig } from './browser.js';
+import type { SessionSummary } from './session-runner.js';
+import { clearStaleGitLocks, runCodingSession, runSessionFor, runTestingSession, type RunContext } from './slot-sessions.js';
 import { describeStall } from './stop-reason.js';
 import { waitUntil } from './wait.js';
 import { pauseRequested, waitForResume } from './pause.js';
-import { decideSandbox, SANDBOX_MASKED_PATHS, UNSANDBOXED_COMMANDS } from './sandbox.js';
+import { decideSandbox, SANDBOX_MASKED_PATHS } from './sandbox.js';
 import type { WebhookEvent } from './webhooks.js';
 
 const MAX_RATE_LIMIT_BACKOFF_MS = 15 * 60_000;
@@ -54,12 +48,6 @@ export interface RunDeps {
   readonly notify?: (event: WebhookEvent, data: Record<string, unknown>) => void;
 }
 
-/** What every session of one run shares. */
-interface RunContext {
-  readonly id: string;
-  readonly sandbox: boolean;
-}
-
 export interface RunResult {
   readonly runId: string;
   readonly status: 'finished' | 'failed' | 'stopped';
@@ -67,10 +55,20 @@ export interface RunResult {
   readonly sessions: number;
 }
 
+/** How often the scheduler looks again while sessions run (backoffs end, pause files appear). */
+const TICK_MS = 500;
+
+interface ActiveSession {
+  readonly kind: 'coding' | 'testing';
+  readonly featureIds: readonly number[];
+  readonly done: Promise<SessionSummary | null>;
+}
+
 /**
- * One agent working a project: an initializer session when the backlog is empty, then one
- * fresh coding session per ready feature until everything passes or nothing can proceed.
- * The runner (not the model) claims, heartbeats and settles each feature.
+ * The runner: an initializer session when the backlog is empty, then up to `concurrency` coding
+ * agents, each in its own git worktree on its feature's branch, landing finished features on
+ * main through the merge queue; beside them up to `testingRatio` testing agents re-verifying
+ * passing features. The runner (not the model) claims, heartbeats and settles every feature.
  */
 export async function runProject(deps: RunDeps, signal: AbortSignal): Promise<RunResult> {
   const runId = `run_${randomBytes(6).toString('hex')}`;
@@ -80,15 +78,15 @@ export async function runProject(deps: RunDeps, signal: AbortSignal): Promise<Ru
     rmSync(deps.paths.pauseDrain, { force: true });
     deps.report('Cleared a pause request left over from an earlier run.');
   }
+  const locks = clearStaleGitLocks(deps.paths.root, Date.now());
+  if (locks.length > 0) deps.report(`Removed ${locks.length} lock file(s) a stopped git process left in .git.`);
   const sandbox = decideSandbox(deps.settings.sandbox, process.platform, deps.env.PATH);
   if (sandbox.warning) deps.report(sandbox.warning);
-  const run: RunContext = { id: runId, sandbox: sandbox.enabled };
-  if (sandbox.enabled) addLocalExcludes(deps.paths.root, SANDBOX_MASKED_PATHS);
+  // Never committed, shared by every worktree: the runner's own files stay out of commits.
+  addLocalExcludes(deps.paths.root, [...(sandbox.enabled ? SANDBOX_MASKED_PATHS : []), '.autocoder/', '.playwright/']);
   deps.runs.start({ id: runId, pid: process.pid, host: hostname(), incarnation: randomBytes(8).toString('hex'), settings: { ...deps.settings } });
   writePlaywrightConfig(deps.paths.root, findChromium(deps.settings.chromium, deps.env.PATH), process.getuid?.() === 0);
   let sessions = 0;
-  let codingSessions = 0;
-  let rateLimits = 0;
   const finish = (status: RunResult['status'], reason: string): RunResult => {
     deps.runs.end(runId, status === 'failed' ? 'failed' : 'finished', reason, { stopped: status === 'stopped' });
     deps.report(reason);
@@ -99,58 +97,18 @@ export async function runProject(deps: RunDeps, signal: AbortSignal): Promise<Ru
     if (deps.features.stats().total === 0) {
       const spec = readSpec(deps.paths);
       deps.report('No features yet: running the initializer session.');
-      const summary = await runSessionFor(deps, run, 'initializer', null, { spec, feature_count_rule: featureCountRule(spec) }, signal);
+      const initRun: RunContext = { id: runId, sandbox: sandbox.enabled, main: '' };
+      const summary = await runSessionFor(deps, initRun, 'initializer', { slot: 0, cwd: deps.paths.root }, null, { spec, feature_count_rule: featureCountRule(spec) }, signal);
       sessions += 1;
       if (signal.aborted) return finish('stopped', 'Stopped during the initializer session.');
       const created = deps.features.stats().total;
       if (created === 0) return finish('failed', `The initializer session ended (${summary.outcome}${summary.error ? `: ${summary.error}` : ''}) without creating any features.`);
       deps.report(`The initializer created ${created} features.`);
     }
-    for (;;) {
-      if (signal.aborted) return finish('stopped', 'Stopped.');
-      if (pauseRequested(deps.paths.pauseDrain)) {
-        // Drain: the session that was running has finished its feature; start nothing new.
-        if (deps.runs.get(runId)?.status !== 'draining') deps.runs.setStatus(runId, 'draining');
-        deps.runs.setStatus(runId, 'paused');
-        deps.report('Paused (drained): no session is running. Resume to continue.');
-        await waitForResume(deps.paths.pauseDrain, signal);
-        if (signal.aborted) return finish('stopped', 'Stopped while paused.');
-        deps.runs.setStatus(runId, 'running');
-        deps.report('Resumed.');
-        continue;
-      }
-      if (deps.settings.maxIterations !== undefined && codingSessions >= deps.settings.maxIterations) {
-        return finish('finished', `Reached --max-iterations ${deps.settings.maxIterations}; ${progressLine(deps)}.`);
-      }
-      deps.claims.reapExpired();
-      const owner = `${runId}/ses_${randomBytes(6).toString('hex')}`;
-      const claimed = deps.claims.claimNext(owner);
-      if (!claimed) {
-        const stall = describeStall(deps.features.list(), deps.now());
-        if (stall.kind === 'done') return finish('finished', `All ${stall.total} features pass.`);
-        if (stall.kind === 'stuck') return finish('finished', `Nothing can proceed: ${stall.reason}.`);
-        const until = Math.min(stall.until, deps.now() + deps.settings.maxWaitMs);
-        appendEvent(deps.db, { type: 'run.waiting', at: deps.now(), runId, payload: { until, reason: stall.reason } });
-        deps.report(`Waiting until ${new Date(until).toISOString()}: ${stall.reason}.`);
-        await waitUntil(until, deps.now, signal);
-        continue;
-      }
-      const stopWatching = watchForDrain(deps, runId);
-      const summary = await runCodingSession(deps, run, claimed.claim, claimed.feature, owner, signal).finally(stopWatching);
-      sessions += 1;
-      codingSessions += 1;
-      rateLimits = summary.outcome === 'rate_limited' ? rateLimits + 1 : 0;
-      if (summary.outcome === 'rate_limited') {
-        // Wait for the reset time the provider named; without one, back off (doubling) so a
-        // hard limit is never hammered.
-        const backoff = Math.min(deps.settings.rateLimitBackoffMs * 2 ** (rateLimits - 1), MAX_RATE_LIMIT_BACKOFF_MS);
-        const named = summary.retryAt !== null && summary.retryAt > deps.now() ? summary.retryAt : null;
-        const until = Math.min(named ?? deps.now() + backoff, deps.now() + deps.settings.maxWaitMs);
-        appendEvent(deps.db, { type: 'run.rate_limited', at: deps.now(), runId, payload: { until, error: summary.error } });
-        deps.report(`The model provider refused for a usage or rate limit; waiting until ${new Date(until).toISOString()}.`);
-        await waitUntil(until, deps.now, signal);
-      }
-    }
+    const run: RunContext = { id: runId, sandbox: sandbox.enabled, main: mainBranch(deps.paths.root) };
+    const result = await schedule(deps, run, signal);
+    sessions += result.sessions;
+    return finish(result.status, result.reason);
   } catch (err: unknown) {
     const message = err instanceof Error ? err.message : String(err);
     finish('failed', `The run failed: ${message}`);
@@ -158,129 +116,135 @@ export async function runProject(deps: RunDeps, signal: AbortSignal): Promise<Ru
   }
 }
 
-/** Marks the run `draining` as soon as a pause is requested while a session is working. */
-function watchForDrain(deps: RunDeps, runId: string): () => void {
-  const timer = setInterval(() => {
-    if (!pauseRequested(deps.paths.pauseDrain)) return;
-    clearInterval(timer);
-    deps.runs.setStatus(runId, 'draining');
-    deps.report('Pause requested: draining (the running session finishes its feature first).');
-  }, 250);
-  return () => clearInterval(timer);
-}
+/** Fills free slots with work until everything passes, nothing can proceed, or the run is stopped. */
+async function schedule(deps: RunDeps, run: RunContext, signal: AbortSignal): Promise<{ status: RunResult['status']; reason: string; sessions: number }> {
+  const coding = deps.settings.concurrency;
+  const testing = deps.settings.yolo ? 0 : deps.settings.testingRatio;
+  const active = new Map<number, ActiveSession>();
+  let sessions = 0;
+  let codingSessions = 0;
+  let rateLimits = 0;
+  let rateLimitedUntil = 0;
+  let wake: () => void = () => undefined;
+  const poke = () => wake();
+  const ticker = setInterval(poke, TICK_MS);
+  signal.addEventListener('abort', poke, { once: true });
+  const status = () => deps.runs.get(run.id)?.status;
+  const setStatus = (next: 'running' | 'draining' | 'paused') => {
+    if (status() !== next) deps.runs.setStatus(run.id, next);
+  };
 
-/** Runs the session for one claimed feature and settles the claim however the session ended. */
-async function runCodingSession(deps: RunDeps, run: RunContext, claim: Claim, feature: Feature, owner: string, signal: AbortSignal): Promise<SessionSummary> {
-  deps.report(`Feature #${feature.id} ${feature.name}: attempt ${feature.attempts}/${feature.maxAttempts}.`);
-  const sessionAbort = new AbortController();
-  const onStop = () => sessionAbort.abort();
-  signal.addEventListener('abort', onStop, { once: true });
-  let leaseLost = false;
-  const heartbeat = setInterval(() => {
-    if (!deps.claims.heartbeat(claim)) {
-      leaseLost = true;
-      sessionAbort.abort();
+  const track = (slot: number, kind: ActiveSession['kind'], featureIds: readonly number[], work: Promise<SessionSummary | null>) => {
+    const done = work
+      .catch((err: unknown) => {
+        deps.report(`Slot ${slot}: the session could not run: ${err instanceof Error ? err.message : String(err)}`);
+        return null;
+      })
+      .then((summary) => {
+        active.delete(slot);
+        sessions += 1;
+        if (summary?.outcome === 'rate_limited') {
+          rateLimits += 1;
+          // Wait for the reset time the provider named; without one, back off (doubling) so a hard limit is never hammered.
+          const backoff = Math.min(deps.settings.rateLimitBackoffMs * 2 ** (rateLimits - 1), MAX_RATE_LIMIT_BACKOFF_MS);
+          const named = summary.retryAt !== null && summary.retryAt > deps.now() ? summary.retryAt : null;
+          rateLimitedUntil = Math.max(rateLimitedUntil, Math.min(named ?? deps.now() + backoff, deps.now() + deps.settings.maxWaitMs));
+          appendEvent(deps.db, { type: 'run.rate_limited', at: deps.now(), runId: run.id, payload: { until: rateLimitedUntil, error: summary.error } });
+          deps.report(`The model provider refused for a usage or rate limit; no session starts before ${new Date(rateLimitedUntil).toISOString()}.`);
+        } else if (summary) {
+          rateLimits = 0;
+        }
+        poke();
+        return summary;
+      });
+    active.set(slot, { kind, featureIds, done });
+  };
+
+  try {
+    for (;;) {
+      const woke = new Promise<void>((resolve) => (wake = resolve));
+      if (signal.aborted) {
+        await Promise.all([...active.values()].map((a) => a.done));
+        return { status: 'stopped', reason: 'Stopped.', sessions };
+      }
+      const pausing = pauseRequested(deps.paths.pauseDrain);
+      if (pausing && active.size === 0) {
+        setStatus('draining');
+        setStatus('paused');
+        deps.report('Paused (drained): no session is running. Resume to continue.');
+        await waitForResume(deps.paths.pauseDrain, signal);
+        if (signal.aborted) return { status: 'stopped', reason: 'Stopped while paused.', sessions };
+        setStatus('running');
+        deps.report('Resumed.');
+        continue;
+      }
+      if (pausing && status() !== 'draining') {
+        setStatus('draining');
+        deps.report(`Pause requested: draining (${active.size} running session${active.size === 1 ? '' : 's'} finish their features first).`);
+      }
+      if (!pausing && status() === 'draining') setStatus('running');
+      const limited = deps.now() < rateLimitedUntil;
+      const iterationsLeft = () => deps.settings.maxIterations === undefined || codingSessions < deps.settings.maxIterations;
+
+      if (!pausing && !limited) {
+        // Coding slots first: they move the backlog.
+        for (let slot = 0; slot < coding && iterationsLeft(); slot++) {
+          if (active.has(slot)) continue;
+          deps.claims.reapExpired();
+          const owner = `${run.id}/ses_${randomBytes(6).toString('hex')}`;
+          const claimed = deps.claims.claimNext(owner);
+          if (!claimed) break;
+          codingSessions += 1;
+          track(slot, 'coding', [claimed.feature.id], runCodingSession(deps, run, slot, { ...claimed, owner }, signal));
+        }
+        // Testing slots only while coding work remains, so a finished backlog ends the run.
+        const stats = deps.features.stats();
+        if (testing > 0 && stats.passing > 0 && stats.pending + stats.in_progress > 0) {
+          const verifying = new Set([...active.values()].filter((a) => a.kind === 'testing').flatMap((a) => a.featureIds));
+          for (let slot = coding; slot < coding + testing; slot++) {
+            if (active.has(slot)) continue;
+            const targets = deps.features.forRegression(10).filter((f) => !verifying.has(f.id)).slice(0, 2);
+            if (targets.length === 0) break;
+            for (const f of targets) verifying.add(f.id);
+            track(slot, 'testing', targets.map((f) => f.id), runTestingSession(deps, run, slot, targets, signal));
+          }
+        }
+      }
+
+      const codingActive = [...active.values()].some((a) => a.kind === 'coding');
+      if (!codingActive && !pausing) {
+        if (!iterationsLeft()) {
+          await Promise.all([...active.values()].map((a) => a.done));
+          return { status: 'finished', reason: `Reached --max-iterations ${deps.settings.maxIterations ?? 0}; ${progressLine(deps)}.`, sessions };
+        }
+        if (limited) {
+          if (active.size === 0) await waitUntil(rateLimitedUntil, deps.now, signal);
+          else await woke;
+          continue;
+        }
+        const stall = describeStall(deps.features.list(), deps.now());
+        if (stall.kind === 'done' || stall.kind === 'stuck') {
+          // Testing sessions still running finish first (they may send a feature back).
+          if (active.size > 0) {
+            await woke;
+            continue;
+          }
+          return { status: 'finished', reason: stall.kind === 'done' ? `All ${stall.total} features pass.` : `Nothing can proceed: ${stall.reason}.`, sessions };
+        }
+        if (active.size === 0) {
+          const until = Math.min(stall.until, deps.now() + deps.settings.maxWaitMs);
+          appendEvent(deps.db, { type: 'run.waiting', at: deps.now(), runId: run.id, payload: { until, reason: stall.reason } });
+          deps.report(`Waiting until ${new Date(until).toISOString()}: ${stall.reason}.`);
+          await waitUntil(until, deps.now, signal);
+          continue;
+        }
+      }
+      await woke;
     }
-  }, deps.settings.heartbeatMs);
-  let summary: SessionSummary;
-  try {
-    summary = await runSessionFor(deps, run, 'coding', { claim, feature, owner }, codingVars(feature, deps.settings.yolo), sessionAbort.signal);
   } finally {
-    clearInterval(heartbeat);
-    signal.removeEventListener('abort', onStop);
+    clearInterval(ticker);
+    signal.removeEventListener('abort', poke);
   }
-  settle(deps, claim, summary, leaseLost, signal.aborted);
-  const after = deps.features.get(feature.id);
-  if (after.status === 'passing') deps.notify?.('feature.passed', { featureId: feature.id, featureName: feature.name });
-  deps.report(`Feature #${feature.id} is now ${after.status} (session ${summary.outcome}, $${summary.costUsd.toFixed(4)}).`);
-  return summary;
-}
-
-/** A claim the session did not settle itself is settled here, so nothing is left in limbo. */
-function settle(deps: RunDeps, claim: Claim, summary: SessionSummary, leaseLost: boolean, stopping: boolean): void {
-  if (leaseLost || !deps.claims.holds(claim)) return;
-  if (stopping || summary.outcome === 'aborted') {
-    deps.claims.release(claim, 'the run was stopped during this session');
-  } else if (summary.outcome === 'rate_limited') {
-    deps.claims.release(claim, 'the model provider refused for a usage or rate limit');
-  } else {
-    const why = summary.outcome === 'success' ? 'the session ended without marking the feature passing' : `the session ended with ${summary.outcome}${summary.error ? `: ${summary.error}` : ''}`;
-    deps.claims.markFailing(claim, why);
-  }
-}
-
-async function runSessionFor(
-  deps: RunDeps,
-  run: RunContext,
-  role: AgentRole,
-  work: { claim: Claim; feature: Feature; owner: string } | null,
-  vars: Record<string, string | boolean>,
-  signal: AbortSignal,
-): Promise<SessionSummary> {
-  const sessionId = work ? (work.owner.split('/')[1] as string) : `ses_${randomBytes(6).toString('hex')}`;
-  const profile = ROLE_PROFILES[role];
-  const toolSession = createToolSession(work?.owner ?? `${run.id}/${sessionId}`, work ? [work.claim] : []);
-  const tools = createFeatureTools({ features: deps.features, claims: deps.claims, session: toolSession }).filter((t) => profile.featureTools.includes(t.name));
-  const sessionDir = join(tmpdir(), `ac-${sessionId.slice(-12)}`);
-  mkdirSync(join(sessionDir, 'tmp'), { recursive: true });
-  mkdirSync(join(sessionDir, 'home'), { recursive: true });
-  const identity = gitIdentity(deps.paths.root);
-  const port = deps.settings.basePort;
-  const env = buildAgentEnv(deps.env, {
-    sessionDir,
-    packageBinDir: deps.packageBinDir,
-    extra: {
-      PLAYWRIGHT_CLI_SESSION: `ac-${sessionId.slice(-12)}`,
-      PORT: String(port),
-      GIT_AUTHOR_NAME: identity.name,
-      GIT_AUTHOR_EMAIL: identity.email,
-      GIT_COMMITTER_NAME: identity.name,
-      GIT_COMMITTER_EMAIL: identity.email,
-    },
-  });
-  const allVars = { project_name: deps.projectName, browser: !deps.settings.yolo, port: String(port), ...vars };
-  const spec: AgentSpec = {
-    role,
-    prompt: prompt(deps, role, allVars),
-    systemPrompt: prompt(deps, 'system', allVars),
-    cwd: deps.paths.root,
-    model: deps.settings.model,
-    builtinTools: profile.builtinTools,
-    mcpServerName: 'features',
-    mcpTools: tools,
-    guard: deps.makeGuard(deps.paths.root),
-    maxTurns: deps.settings.maxTurns ?? profile.maxTurns,
-    sandbox: { enabled: run.sandbox, unsandboxedCommands: UNSANDBOXED_COMMANDS },
-    env,
-  };
-  try {
-    const summary = await runRecordedSession(
-      { db: deps.db, sessions: deps.sessions, runtime: deps.runtime, logsDir: deps.paths.logs, runId: run.id, now: deps.now, redact: deps.redact },
-      { sessionId, slot: 0, featureIds: work ? [work.feature.id] : [], spec },
-      signal,
-    );
-    if (summary.commands.some((c) => c.includes('playwright-cli'))) await closeBrowserSession(deps.paths.root, env);
-    return summary;
-  } finally {
-    rmSync(sessionDir, { recursive: true, force: true });
-  }
-}
-
-function prompt(deps: RunDeps, name: PromptName, vars: Record<string, string | boolean>): string {
-  const template = loadPromptTemplate(name, deps.paths.prompts);
-  return renderPrompt(template.text, vars, template.source);
-}
-
-function codingVars(f: Feature, yolo: boolean): Record<string, string | boolean> {
-  return {
-    feature_id: String(f.id),
-    feature_name: f.name,
-    feature_category: f.category,
-    feature_description: f.description,
-    feature_steps: f.steps.map((s, i) => `${i + 1}. ${s}`).join('\n'),
-    previous_notes: f.notes ? `\nNotes from earlier attempts:\n${f.notes}` : '',
-    browser: !yolo,
-  };
 }
 
 function readSpec(paths: ProjectPaths): string {

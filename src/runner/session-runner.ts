@@ -30,6 +30,8 @@ export interface SessionSummary {
   readonly retryAt: number | null;
   /** Names of the Bash programs the agent ran, e.g. to know whether it opened a browser. */
   readonly commands: readonly string[];
+  /** Why the watchdog aborted the session (no activity for too long, or over its time limit); null otherwise. */
+  readonly stalled: string | null;
 }
 
 export interface SessionPlan {
@@ -37,7 +39,11 @@ export interface SessionPlan {
   readonly slot: number | null;
   readonly featureIds: readonly number[];
   readonly spec: AgentSpec;
+  /** The watchdog: abort after `idleMs` without any agent event, or after `maxMs` in all. */
+  readonly limits?: { readonly idleMs: number; readonly maxMs: number };
 }
+
+const minutes = (ms: number) => (ms >= 60_000 ? `${Math.round(ms / 60_000)} min` : `${Math.round(ms / 1000)} s`);
 
 const truncate = (text: string) => (text.length > LOG_LINE_LIMIT ? `${text.slice(0, LOG_LINE_LIMIT)}…` : text);
 
@@ -73,8 +79,31 @@ export async function runRecordedSession(ctx: SessionContext, plan: SessionPlan,
   write({ type: 'prompt', role: plan.spec.role, prompt: plan.spec.prompt });
   let finished: Extract<AgentEvent, { type: 'finished' }> | null = null;
   const commands: string[] = [];
+  // The watchdog aborts a session that hangs (a dead child, a command waiting forever).
+  const started = ctx.now();
+  let lastActivity = started;
+  let stalled: string | null = null;
+  const inner = new AbortController();
+  const forward = () => inner.abort();
+  if (signal.aborted) inner.abort();
+  else signal.addEventListener('abort', forward, { once: true });
+  const limits = plan.limits;
+  const watchdog = limits
+    ? setInterval(
+        () => {
+          const now = ctx.now();
+          if (now - lastActivity >= limits.idleMs) stalled = `no agent activity for ${minutes(now - lastActivity)} (stalled)`;
+          else if (now - started >= limits.maxMs) stalled = `the session ran longer than its limit of ${minutes(limits.maxMs)}`;
+          else return;
+          log({ kind: 'retry', attempt: 0, status: null, error: `aborted by the watchdog: ${stalled}` });
+          inner.abort();
+        },
+        Math.max(50, Math.min(5_000, Math.floor(limits.idleMs / 4))),
+      )
+    : null;
   try {
-    for await (const event of ctx.runtime.run(plan.spec, signal)) {
+    for await (const event of ctx.runtime.run(plan.spec, inner.signal)) {
+      lastActivity = ctx.now();
       write(event as unknown as Record<string, unknown>);
       switch (event.type) {
         case 'text':
@@ -101,7 +130,7 @@ export async function runRecordedSession(ctx: SessionContext, plan: SessionPlan,
     // The runtime promises not to throw; if it does anyway the session is a failure, not a crash.
     finished = {
       type: 'finished',
-      outcome: signal.aborted ? 'aborted' : 'error',
+      outcome: inner.signal.aborted ? 'aborted' : 'error',
       turns: 0,
       usage: ZERO_USAGE,
       costUsd: 0,
@@ -110,13 +139,15 @@ export async function runRecordedSession(ctx: SessionContext, plan: SessionPlan,
       retryAt: null,
     };
   }
+  if (watchdog) clearInterval(watchdog);
+  signal.removeEventListener('abort', forward);
   const end = finished ?? { outcome: 'error' as const, turns: 0, usage: ZERO_USAGE, costUsd: 0, error: 'the session ended without a result', retryAt: null };
-  const error = end.error === null ? null : ctx.redact(end.error);
+  const error = stalled !== null ? stalled : end.error === null ? null : ctx.redact(end.error);
   ctx.sessions.end(plan.sessionId, {
     status: end.outcome === 'success' ? 'succeeded' : end.outcome === 'aborted' ? 'aborted' : 'failed',
     outcome: end.outcome,
     usage: { turns: end.turns, ...end.usage, costUsd: end.costUsd },
     error,
   });
-  return { sessionId: plan.sessionId, outcome: end.outcome, turns: end.turns, usage: end.usage, costUsd: end.costUsd, error, retryAt: end.retryAt, commands };
+  return { sessionId: plan.sessionId, outcome: end.outcome, turns: end.turns, usage: end.usage, costUsd: end.costUsd, error, retryAt: end.retryAt, commands, stalled };
 }

@@ -17,6 +17,8 @@ export function runnerArgs(projectRoot: string, request: RunStartRequest): strin
   if (request.maxTurns !== undefined) args.push('--max-turns', String(request.maxTurns));
   if (request.yolo === true) args.push('--yolo');
   if (request.sandbox !== undefined) args.push('--sandbox', request.sandbox);
+  if (request.concurrency !== undefined) args.push('--concurrency', String(request.concurrency));
+  if (request.testingRatio !== undefined) args.push('--testing-ratio', String(request.testingRatio));
   return args;
 }
 

@@ -9,6 +9,8 @@ export const RunStartRequestSchema = z
     maxTurns: z.number().int().min(1).max(10_000).optional(),
     sandbox: z.enum(['auto', 'on', 'off']).optional(),
     concurrency: z.number().int().min(1).max(5).optional(),
+    /** Testing agents beside the coding agents (0-3; none with yolo). */
+    testingRatio: z.number().int().min(0).max(3).optional(),
   })
   .strict();
 export type RunStartRequest = z.infer<typeof RunStartRequestSchema>;

@@ -188,7 +188,7 @@ describe('autocoder run with the real Claude Code binary and a scripted model', 
     const limit = { type: 'error', error: { type: 'rate_limit_error', message: 'Rate limit exceeded, retry after 2 seconds' } };
     s.inject({ fault: { kind: 'status', status: 429, body: limit }, when: (c) => assignedFeature(c) === 3, times: 1 });
     const run = await cliAsync(['run', 'notes'], env);
-    expect(run.stdout).toMatch(/usage or rate limit; waiting until/);
+    expect(run.stdout).toMatch(/usage or rate limit; no session starts before/);
     expect(run.stdout).toContain('All 4 features pass.');
     expect(run.status).toBe(0);
     // Had it used the 10-minute fallback instead of the named reset, the test would time out.

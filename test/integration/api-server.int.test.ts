@@ -168,11 +168,19 @@ describe('agent control', () => {
     expect(h.launches[0]?.[1]).toEqual({ model: 'claude-sonnet-4-5', yolo: true });
   });
 
-  it('refuses concurrency 3 with 400 naming the field', async () => {
-    const res = await h.json<ErrorBody>('POST', '/api/projects/todo/agent/start', { concurrency: 3 });
-    expect(res.status).toBe(400);
-    expect(res.body.error.details?.field).toBe('concurrency');
-    expect(h.launches).toEqual([]);
+  it('passes parallel settings to the runner, and refuses concurrency 6 or a testing ratio of 4 naming the field', async () => {
+    const res = await h.json('POST', '/api/projects/todo/agent/start', { concurrency: 3, testingRatio: 1 });
+    expect(res.status).toBe(202);
+    expect(h.launches[0]?.[1]).toEqual({ concurrency: 3, testingRatio: 1 });
+    for (const [field, body] of [
+      ['concurrency', { concurrency: 6 }],
+      ['testingRatio', { testingRatio: 4 }],
+    ] as const) {
+      const bad = await h.json<ErrorBody>('POST', '/api/projects/todo/agent/start', body);
+      expect(bad.status).toBe(400);
+      expect(bad.body.error.details?.field).toBe(field);
+    }
+    expect(h.launches).toHaveLength(1);
   });
 
   it('refuses to start while a run is active (409)', async () => {

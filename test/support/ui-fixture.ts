@@ -4,6 +4,7 @@ import { openProjectStore, openRegistry } from '../../src/compose.js';
 import { projectPaths } from '../../src/config/paths.js';
 import { createProject } from '../../src/projects/projects.js';
 import { startServer, type RunningServer } from '../../src/server/http-server.js';
+import { mulberry32 } from './prng.js';
 import { makeTempDir, type TempDir } from './tmp.js';
 
 /** Debian's Chromium; nothing is downloaded. */
@@ -43,18 +44,6 @@ const VERBS = ['List', 'Create', 'Edit', 'Delete', 'Search', 'Filter', 'Sort', '
 const NOUNS = ['notes', 'tags', 'folders', 'users', 'comments', 'attachments', 'reminders', 'boards', 'themes', 'reports'];
 const CATEGORIES = ['functional', 'style', 'api', 'data', 'auth'];
 
-/** Deterministic pseudo-random numbers (mulberry32), so a seeded backlog is the same every run. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 export interface SeedOptions {
   readonly count: number;
   /** How many of them pass (taken in claim order, as agents would). */
@@ -78,7 +67,7 @@ export function seedProject(ui: UiServer, name: string, options: SeedOptions): {
   }
   const store = openProjectStore(projectPaths(dir));
   try {
-    const random = rng(options.seed ?? 7);
+    const random = mulberry32(options.seed ?? 7);
     const items = Array.from({ length: options.count }, (_, i) => {
       const deps = i === 0 ? [] : [...new Set([Math.floor(random() * i), ...(random() < 0.4 ? [Math.floor(random() * i)] : [])])].filter((d) => i - d < 40);
       return {

@@ -18,6 +18,12 @@ const positiveInt = (flag: string) => (raw: string) => {
   return n;
 };
 
+const intIn = (flag: string, min: number, max: number) => (raw: string) => {
+  const n = Number(raw);
+  if (!/^\d+$/.test(raw.trim()) || n < min || n > max) throw new AppError('INVALID_INPUT', `${flag} must be a whole number from ${min} to ${max}, not "${raw}"`);
+  return n;
+};
+
 /** The longest `run` waits at exit for webhook deliveries still queued or being retried. */
 const WEBHOOK_DRAIN_MS = 10_000;
 
@@ -30,9 +36,12 @@ export function registerRunCommand(program: Command, ctx: CliContext, run: (fn: 
     .option('--model <model>', 'model for the agents (default: Claude Code default, or $AUTOCODER_MODEL)')
     .option('--max-iterations <n>', 'stop after this many coding sessions', positiveInt('--max-iterations'))
     .option('--max-turns <n>', 'turn limit per session', positiveInt('--max-turns'))
-    .option('--yolo', 'skip browser verification instructions (faster, less certain)')
+    .option('--yolo', 'skip browser verification instructions and testing agents (faster, less certain)')
+    .option('--concurrency <n>', 'coding agents at once, each in its own git worktree (1-5; default 1 or the defaultConcurrency setting)', intIn('--concurrency', 1, 5))
+    .option('--parallel [n]', 'alias of --concurrency; bare --parallel means 3', intIn('--parallel', 1, 5))
+    .option('--testing-ratio <n>', 'testing agents re-verifying passing features beside the coding agents (0-3; none with --yolo)', intIn('--testing-ratio', 0, 3))
     .addOption(new Option('--sandbox <mode>', "Claude Code's OS sandbox for agent commands: auto (on where available), on, off").choices(['auto', 'on', 'off']))
-    .action((project: string, opts: { model?: string; maxIterations?: number; maxTurns?: number; yolo?: boolean; sandbox?: 'auto' | 'on' | 'off' }) =>
+    .action((project: string, opts: { model?: string; maxIterations?: number; maxTurns?: number; yolo?: boolean; sandbox?: 'auto' | 'on' | 'off'; concurrency?: number; parallel?: number | true; testingRatio?: number }) =>
       run(async () => {
         const webhooks = loadWebhookSettings(ctx.env);
         const reg = openRegistry(ctx.env);
@@ -47,7 +56,13 @@ export function registerRunCommand(program: Command, ctx: CliContext, run: (fn: 
         } finally {
           reg.close();
         }
-        const settings = loadRunSettings(ctx.env, { model: opts.model, maxIterations: opts.maxIterations, maxTurns: opts.maxTurns, yolo: opts.yolo, sandbox: opts.sandbox }, defaults);
+        if (opts.concurrency !== undefined && opts.parallel !== undefined) throw new AppError('INVALID_INPUT', 'give either --concurrency or --parallel, not both');
+        const concurrency = opts.concurrency ?? (opts.parallel === true ? 3 : opts.parallel);
+        const settings = loadRunSettings(
+          ctx.env,
+          { model: opts.model, maxIterations: opts.maxIterations, maxTurns: opts.maxTurns, yolo: opts.yolo, sandbox: opts.sandbox, concurrency, testingRatio: opts.testingRatio },
+          defaults,
+        );
         // The demo model (scripted, no AI) is served from this process; sessions talk to it only.
         const demo = settings.model === DEMO_MODEL ? await startDemoModel(ctx.env) : null;
         const store = openProjectStore(resolved.paths, { create: false });

@@ -26,9 +26,6 @@ function parseStart(raw: unknown): RunStartRequest {
     const issue = parsed.error.issues[0];
     throw new AppError('INVALID_INPUT', `${issue?.path.join('.') || 'body'}: ${issue?.message ?? 'invalid'}`, { details: { field: issue?.path.join('.') ?? null } });
   }
-  if ((parsed.data.concurrency ?? 1) > 1) {
-    throw new AppError('INVALID_INPUT', 'concurrency above 1 (parallel agents) is not available yet; start with concurrency 1', { details: { field: 'concurrency' } });
-  }
   return parsed.data;
 }
 

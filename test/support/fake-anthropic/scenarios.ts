@@ -85,3 +85,45 @@ export const SAMPLE_FEATURES: PlannedFeature[] = [
   { category: 'notes', name: 'Delete a note', description: 'A user can delete a note.', steps: ['Delete a note', 'It is gone'], depends_on_indices: [0] },
   { category: 'search', name: 'Search notes', description: 'Search filters the list.', steps: ['Type a word', 'Only matching notes show'], depends_on_indices: [1] },
 ];
+
+/**
+ * A coding session that lands through the merge queue like a careful agent: writes its file
+ * (and, with `sharedFile`, appends a line to a file every feature edits), commits, marks
+ * passing; when the gate says to rebase it rebases, resolves an append conflict by keeping
+ * both lines, continues the rebase and marks passing again. Decides from the last tool result,
+ * so it follows whatever the runner answers.
+ */
+export function landingCodingSession(options: { sharedFile?: string } = {}): Step {
+  return (conv) => {
+    const id = assignedFeature(conv) as number;
+    const own = `features/feature-${id}.txt`;
+    const shared = options.sharedFile;
+    const last = conv.lastToolResults[0];
+    const command = typeof last?.input.command === 'string' ? last.input.command : '';
+    const commit = () => reply().tool('Bash', { command: `git add -A && git commit -m "Feature #${id}"` });
+    const markPassing = () => reply().tool(FEATURE_TOOL('feature_mark_passing'), { feature_id: id, evidence: `${own} written and committed` });
+    const rebaseTarget = () => /git rebase (\S+)/.exec(conv.toolResults.filter((r) => r.name === FEATURE_TOOL('feature_mark_passing')).at(-1)?.text ?? '')?.[1] ?? 'main';
+    if (!last) return reply().text(`Implementing feature ${id}.`).tool('Write', { file_path: own, content: `feature ${id} implemented\n` });
+    if (last.name === 'Write' && last.input.file_path === own) return shared ? reply().tool('Bash', { command: `echo "feature ${id}" >> ${shared}` }) : commit();
+    if (command.startsWith('echo ')) return commit();
+    if (command.startsWith('git add -A && git commit')) return markPassing();
+    if (last.name === FEATURE_TOOL('feature_mark_passing')) {
+      if (!last.isError) return reply().text(`Feature ${id} landed.`);
+      if (/git rebase/.test(last.text)) return reply().text('Main moved; rebasing.').tool('Bash', { command: `git rebase ${rebaseTarget()}` });
+      return reply().text(`Could not land feature ${id}: ${last.text.slice(0, 200)}`);
+    }
+    if (command.startsWith('git rebase') && !command.includes('--continue')) {
+      if (shared && (last.isError || /CONFLICT/.test(last.text))) return reply().tool('Bash', { command: `git show ${rebaseTarget()}:${shared}` });
+      return markPassing();
+    }
+    // Claude Code refuses to overwrite a file the session has not read: read it, then write main's lines plus ours.
+    if (command.startsWith('git show') && shared) return reply().tool('Read', { file_path: shared });
+    if (last.name === 'Read' && shared && last.input.file_path === shared) {
+      const onMain = conv.toolResults.filter((r) => typeof r.input.command === 'string' && r.input.command.startsWith('git show')).at(-1)?.text ?? '';
+      return reply().tool('Write', { file_path: shared, content: `${onMain.replace(/<system-reminder>[\s\S]*$/, '').trimEnd()}\nfeature ${id}\n` });
+    }
+    if (last.name === 'Write' && last.input.file_path === shared) return reply().tool('Bash', { command: `git add ${shared} && git rebase --continue` });
+    if (command.includes('rebase --continue')) return last.isError ? reply().text(`The rebase failed: ${last.text.slice(0, 200)}`) : markPassing();
+    return reply().text('Done.');
+  };
+}

@@ -15,10 +15,11 @@ export function StartRunDialog({ onClose, onStarted, defaults }: { onClose: () =
   const [model, setModel] = useState(defaults?.defaultModel ?? '');
   const [concurrency, setConcurrency] = useState(defaults?.defaultConcurrency ?? 1);
   const [yolo, setYolo] = useState(defaults?.yolo ?? false);
+  const [testingRatio, setTestingRatio] = useState(0);
   const [maxIterations, setMaxIterations] = useState('');
   const start = useMutation({
     mutationFn: () => {
-      const body: RunStartRequest = { concurrency, yolo };
+      const body: RunStartRequest = { concurrency, yolo, ...(yolo ? {} : { testingRatio }) };
       if (model.trim()) body.model = model.trim();
       if (maxIterations.trim()) body.maxIterations = Number(maxIterations);
       return endpoints.startRun(name, body);
@@ -30,7 +31,7 @@ export function StartRunDialog({ onClose, onStarted, defaults }: { onClose: () =
   });
   const err = start.error;
   const fieldErr = (f: string) => (err instanceof ApiError && err.field === f ? err.message : null);
-  const general = err && !(err instanceof ApiError && ['model', 'concurrency', 'maxIterations', 'yolo'].includes(err.field ?? '')) ? err.message : null;
+  const general = err && !(err instanceof ApiError && ['model', 'concurrency', 'testingRatio', 'maxIterations', 'yolo'].includes(err.field ?? '')) ? err.message : null;
   return (
     <Dialog
       open
@@ -60,6 +61,17 @@ export function StartRunDialog({ onClose, onStarted, defaults }: { onClose: () =
           {(p) => (
             <select {...p} className={inputClass} value={concurrency} onChange={(e) => setConcurrency(Number(e.target.value))}>
               {[1, 2, 3, 4, 5].map((n) => (
+                <option key={n} value={n}>
+                  {n}
+                </option>
+              ))}
+            </select>
+          )}
+        </Field>
+        <Field label="Testing agents" hint={yolo ? 'None with YOLO.' : '0–3 agents re-verifying passing features on main while the coding agents work.'} error={fieldErr('testingRatio')}>
+          {(p) => (
+            <select {...p} className={inputClass} value={yolo ? 0 : testingRatio} disabled={yolo} onChange={(e) => setTestingRatio(Number(e.target.value))}>
+              {[0, 1, 2, 3].map((n) => (
                 <option key={n} value={n}>
                   {n}
                 </option>

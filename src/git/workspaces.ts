@@ -1,0 +1,509 @@
+/**
+ * The git side of parallel agents: one worktree per agent slot under `.autocoder/worktrees/`,
+ * one branch per feature (`autocoder/feature-<id>`), the landing gate that
+ * `feature_mark_passing` runs in the slot's worktree, and the merge queue's fast-forward of
+ * main in the project root. Synchronous (spawnSync through `git()`), argv arrays only.
+ *
+ * The rule everywhere: never lose work. Uncommitted changes found where they should not be are
+ * committed (to their feature branch, else to a new `autocoder/orphan-<timestamp>` branch)
+ * before anything moves, and a branch is deleted only when git proves main contains it.
+ */
+import { existsSync, mkdirSync, readdirSync, realpathSync, renameSync, rmdirSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { AppError } from '../domain/errors.js';
+import { addLocalExcludes, git, gitIdentity, gitOk } from './git.js';
+
+export const WORKTREES_DIR = '.autocoder/worktrees';
+
+const FEATURE_PREFIX = 'autocoder/feature-';
+const ORPHAN_PREFIX = 'autocoder/orphan-';
+const RECOVERED_MESSAGE = 'autocoder: work in progress (recovered)';
+
+export function featureBranch(featureId: number): string {
+  assertFeatureId(featureId);
+  return `${FEATURE_PREFIX}${featureId}`;
+}
+
+/** The branch checked out in the project root (e.g. 'main' or 'master'); AppError CONFLICT if detached or no commits yet. */
+export function mainBranch(root: string): string {
+  assertFolder(root);
+  const branch = currentBranch(root);
+  if (branch === null) {
+    throw new AppError('CONFLICT', `the project folder ${root} is on a detached HEAD; check out its main branch there (e.g. git switch main) so features can land on it`);
+  }
+  if (revision(root, 'HEAD') === null) {
+    throw new AppError('CONFLICT', `the project folder ${root} has no commits yet on ${branch}; make a first commit so feature branches have something to start from`);
+  }
+  return branch;
+}
+
+/**
+ * `<root>/.autocoder/worktrees/slot-<n>`: created (`git worktree add --detach <path> <main>`)
+ * when missing; an existing healthy one is reused as is (so dependencies installed there
+ * survive). A broken one is first repaired in place when git still knows it (`git worktree
+ * repair`, e.g. a deleted `.git` file); otherwise the folder is moved aside to
+ * `slot-<n>.broken-<timestamp>` (never deleted: it may hold work) — or removed when empty —
+ * and, like a registered-but-deleted one, pruned and re-created. `.autocoder/` is added to the
+ * repository's `info/exclude` (shared by all worktrees). Returns the absolute path (symlinks
+ * in `root` resolved).
+ */
+export function ensureSlotWorktree(root: string, slot: number, main: string): string {
+  if (!Number.isSafeInteger(slot) || slot < 0) {
+    throw new AppError('INVALID_INPUT', `slot must be a whole number ≥ 0, got ${String(slot)}`);
+  }
+  const top = realRoot(root);
+  const mainTip = branchTip(top, main);
+  const path = join(top, WORKTREES_DIR, `slot-${slot}`);
+  const commonDir = resolve(top, gitOk(top, ['rev-parse', '--git-common-dir']).trim());
+  // info/exclude is shared by every worktree: `.autocoder/` stays invisible in the root and in
+  // the slots even when the project's .gitignore (uncommitted, or not on main) does not say so.
+  addLocalExcludes(top, ['.autocoder/']);
+
+  if (existsSync(path)) {
+    if (isHealthyWorktree(path, commonDir)) return path;
+    if (listWorktrees(top).some((w) => samePath(w.path, path))) {
+      git(top, ['worktree', 'repair', path]);
+      if (isHealthyWorktree(path, commonDir)) return path;
+    }
+    if (readdirSync(path).length === 0) rmdirSync(path);
+    else renameSync(path, `${path}.broken-${timestamp()}`);
+  }
+  gitOk(top, ['worktree', 'prune']);
+  mkdirSync(dirname(path), { recursive: true });
+  gitOk(top, ['worktree', 'add', '--quiet', '--detach', path, mainTip]);
+  return path;
+}
+
+export interface CheckoutResult {
+  readonly branch: string;
+  /** True when the feature branch already held work that main lacks (kept, not reset). */
+  readonly continued: boolean;
+  readonly head: string;
+  /**
+   * The branch uncommitted work found on the way was committed to (several joined by ", "),
+   * e.g. `autocoder/orphan-20250101T120000123Z`; null when there was none.
+   */
+  readonly rescued: string | null;
+}
+
+/**
+ * Prepares a slot's worktree for a feature. Uncommitted changes left by a crashed or aborted
+ * session are committed first ("autocoder: work in progress (recovered)"): to the branch the
+ * worktree is on when that is an autocoder branch, else (detached HEAD, or any other branch)
+ * to a new branch `autocoder/orphan-<timestamp>`; an interrupted rebase/merge/cherry-pick is
+ * snapshotted onto an orphan branch and aborted. `rescued` names the branch(es) it went to.
+ * If another worktree has the feature branch checked out (a crashed slot), its uncommitted
+ * work is committed to that branch and its HEAD detached. Then: if `autocoder/feature-<id>`
+ * holds commits main lacks it is checked out as is (continued: true, NOT reset to main);
+ * otherwise it is (re)started at the current tip of main (continued: false) — a branch whose
+ * commits are all in main already loses nothing by that.
+ */
+export function checkoutFeature(worktree: string, featureId: number, main: string): CheckoutResult {
+  assertFolder(worktree);
+  const branch = featureBranch(featureId);
+  const rescued = saveWork(worktree, RECOVERED_MESSAGE).map((s) => s.branch);
+
+  const here = realpathSync(worktree);
+  const [rootEntry, ...linked] = listWorktrees(worktree);
+  if (rootEntry?.branch === branch && !samePath(rootEntry.path, here)) {
+    throw new AppError('CONFLICT', `${branch} is checked out in the project folder ${rootEntry.path}; check out the main branch there so a slot can work on feature #${featureId}`);
+  }
+  for (const other of linked) {
+    if (other.branch !== branch || samePath(other.path, here)) continue;
+    if (other.prunable || !existsSync(other.path)) {
+      gitOk(worktree, ['worktree', 'prune']);
+      continue;
+    }
+    rescued.push(...saveWork(other.path, RECOVERED_MESSAGE).map((s) => s.branch));
+    gitOk(other.path, ['switch', '--quiet', '--detach']);
+  }
+
+  const mainTip = branchTip(worktree, main);
+  const tip = revision(worktree, `refs/heads/${branch}`);
+  let continued: boolean;
+  if (tip !== null && !isAncestor(worktree, tip, mainTip)) {
+    if (currentBranch(worktree) !== branch) gitOk(worktree, ['switch', '--quiet', branch]);
+    continued = true;
+  } else {
+    // Missing, or every commit on it is already in main: start from main's current tip.
+    gitOk(worktree, ['switch', '--quiet', '--no-track', tip === null ? '-c' : '-C', branch, mainTip]);
+    continued = false;
+  }
+  return { branch, continued, head: headOf(worktree), rescued: rescued.length === 0 ? null : [...new Set(rescued)].join(', ') };
+}
+
+/**
+ * Commits everything uncommitted in the worktree (git add -A) with `message`; returns the new
+ * commit's sha, or null when there was nothing to commit. On a detached HEAD (or a branch that
+ * is not autocoder's) the commit goes to a new `autocoder/orphan-<timestamp>` branch, so it is
+ * never left unreachable; an interrupted rebase/merge is snapshotted the same way and aborted.
+ */
+export function commitWorkInProgress(worktree: string, message: string): string | null {
+  assertFolder(worktree);
+  if (message.trim() === '') throw new AppError('INVALID_INPUT', 'a commit message is required');
+  const saved = saveWork(worktree, message);
+  return saved.at(-1)?.sha ?? null;
+}
+
+export type LandingCheck = { ok: true; head: string } | { ok: false; reason: string; steps: string[] };
+
+/**
+ * The landing gate of feature_mark_passing, run in the slot's worktree: ok only when no git
+ * operation is half done, HEAD is on the feature branch, the worktree is clean (untracked files
+ * count, ignored files don't), the branch has at least one commit that main lacks, and main's
+ * current tip is an ancestor of HEAD. Otherwise `reason` (one sentence) and `steps`: the exact
+ * commands the agent should run. None needs an editor (`git commit --no-edit` before
+ * `git rebase --continue`), and all pass the bash policy.
+ */
+export function landingCheck(worktree: string, featureId: number, main: string): LandingCheck {
+  assertFolder(worktree);
+  const branch = featureBranch(featureId);
+  const again = 'call feature_mark_passing again';
+  const commitSteps = ['git add -A', `git commit -m "feature #${featureId}: <what you changed>"`];
+
+  const op = operationInProgress(worktree);
+  if (op === 'rebase') {
+    return fail(`a git rebase onto ${main} is still in progress in this worktree; finish it first`, [
+      'git status (lists the files with conflicts)',
+      '(resolve each conflict: edit the file, then git add <file>)',
+      'git commit --no-edit (if it says nothing to commit, run git rebase --skip instead)',
+      'git rebase --continue (repeat these steps until it reports success)',
+      're-run the tests and the browser check',
+      again,
+    ]);
+  }
+  if (op !== null) {
+    return fail(`a git ${op} is still in progress in this worktree; abort it and bring ${main} in with a rebase instead`, [
+      `git ${op} --abort`,
+      `git rebase ${main}`,
+      '(on conflicts: edit the files, git add <files>, git commit --no-edit, git rebase --continue)',
+      're-run the tests and the browser check',
+      again,
+    ]);
+  }
+
+  const dirty = changedPaths(worktree);
+  const current = currentBranch(worktree);
+  if (current !== branch) {
+    const where = current === null ? 'a detached HEAD' : `branch ${current}`;
+    const first = dirty.length > 0 ? commitSteps : [];
+    const tip = revision(worktree, `refs/heads/${branch}`);
+    if (tip === null) {
+      return fail(`this worktree is on ${where}, and ${branch} does not exist; create it here`, [...(dirty.length > 0 ? [`git switch -c ${branch}`, ...commitSteps] : [`git switch -c ${branch}`]), again]);
+    }
+    if (isAncestor(worktree, tip, headOf(worktree))) {
+      return fail(`this worktree is on ${where}, not on ${branch}; move the branch to your work and switch to it`, [...first, `git branch -f ${branch} HEAD`, `git switch ${branch}`, again]);
+    }
+    return fail(`this worktree is on ${where}, not on ${branch}, and the two have diverged; switch to ${branch} and re-apply your commits there`, [
+      ...first,
+      'git rev-parse HEAD (note the commit)',
+      `git switch ${branch}`,
+      'git cherry-pick <each noted commit>',
+      again,
+    ]);
+  }
+  if (dirty.length > 0) {
+    return fail(`the worktree has ${dirty.length} uncommitted change${dirty.length === 1 ? '' : 's'} (${preview(dirty)}); commit them on ${branch}`, [...commitSteps, again]);
+  }
+  const mainTip = branchTip(worktree, main);
+  const ahead = countCommits(worktree, `${mainTip}..HEAD`);
+  if (ahead === 0) {
+    return fail(`${branch} has no commits that ${main} lacks, so there is nothing to land; commit the feature's changes on it`, [...commitSteps, again]);
+  }
+  if (!isAncestor(worktree, mainTip, 'HEAD')) {
+    const behind = countCommits(worktree, `HEAD..${mainTip}`);
+    return fail(`${main} has moved on since ${branch} started (${behind} new commit${behind === 1 ? '' : 's'} on ${main}); rebase onto it`, [
+      `git rebase ${main}`,
+      '(resolve conflicts: edit the files, git add <files>, git commit --no-edit, git rebase --continue)',
+      're-run the tests and the browser check',
+      again,
+    ]);
+  }
+  return { ok: true, head: headOf(worktree) };
+}
+
+/**
+ * The merge queue's one step: fast-forwards main in the project root to `head` (the feature
+ * branch's tip, which must contain main) with `git merge --ff-only <head>` in the root
+ * worktree, so the root's files follow main. Refuses (AppError CONFLICT, main untouched) when
+ * main is no longer an ancestor of head (someone landed first: rebase again), when the root is
+ * not on main or is mid-operation, or when the root has uncommitted changes (tracked or
+ * untracked) to files the merge would write. Returns main's new tip.
+ */
+export function fastForwardMain(root: string, main: string, head: string): string {
+  const top = realRoot(root);
+  const current = currentBranch(top);
+  if (current !== main) {
+    throw new AppError('CONFLICT', `the project folder ${top} has ${current === null ? 'a detached HEAD' : `branch ${current}`} checked out, not ${main}; check out ${main} there so features can land`);
+  }
+  const op = operationInProgress(top);
+  if (op !== null) {
+    throw new AppError('CONFLICT', `a git ${op} is in progress in the project folder ${top}; finish or abort it (git ${op} --abort) so features can land`);
+  }
+  const target = revision(top, head);
+  if (target === null) throw new AppError('INVALID_INPUT', `${head} is not a commit in ${top}`);
+  const mainTip = branchTip(top, main);
+  if (!isAncestor(top, mainTip, target)) {
+    throw new AppError('CONFLICT', `${main} has moved on: ${short(target)} does not contain ${main}'s tip ${short(mainTip)}; rebase the feature branch onto ${main} again`, {
+      details: { main: mainTip, head: target },
+    });
+  }
+  if (target === mainTip) return mainTip;
+  const touched = new Set(nulSplit(gitOk(top, ['diff', '--name-only', '-z', '--no-renames', mainTip, target])));
+  const blocking = changedPaths(top).filter((p) => touched.has(p));
+  if (blocking.length > 0) {
+    throw new AppError('CONFLICT', `the project folder ${top} has uncommitted changes to ${preview(blocking)} that landing ${short(target)} would overwrite; commit, move or discard them there`, {
+      details: { files: blocking },
+    });
+  }
+  const res = git(top, ['merge', '--ff-only', '--quiet', target]);
+  if (res.status !== 0) {
+    throw new AppError('CONFLICT', `git merge --ff-only ${short(target)} refused in ${top}: ${res.stderr.trim() || res.stdout.trim()}`);
+  }
+  return branchTip(top, main);
+}
+
+/** True when `branch` exists and every commit on it is in main (git merge-base --is-ancestor). */
+export function isMerged(root: string, branch: string, main: string): boolean {
+  assertFolder(root);
+  const tip = revision(root, `refs/heads/${branch}`);
+  return tip !== null && isAncestor(root, tip, branchTip(root, main));
+}
+
+/**
+ * Deletes an autocoder branch only when isMerged proves main contains it; returns whether it
+ * deleted. A clean slot worktree that has the branch checked out is detached first; one with
+ * uncommitted changes keeps it (not deleted). The deletion is a compare-and-set on the tip git
+ * proved merged (`git update-ref -d <ref> <tip>`), never a forced `branch -D`.
+ */
+export function deleteMergedBranch(root: string, branch: string, main: string): boolean {
+  assertFolder(root);
+  if (!branch.startsWith('autocoder/')) {
+    throw new AppError('INVALID_INPUT', `only autocoder's own branches (autocoder/…) are deleted here, not ${branch}`);
+  }
+  if (branch === main) return false;
+  const tip = revision(root, `refs/heads/${branch}`);
+  if (tip === null || !isAncestor(root, tip, branchTip(root, main))) return false;
+  const [rootEntry, ...linked] = listWorktrees(root);
+  if (rootEntry?.branch === branch) return false;
+  for (const wt of linked) {
+    if (wt.branch !== branch) continue;
+    if (wt.prunable || !existsSync(wt.path)) {
+      gitOk(root, ['worktree', 'prune']);
+      continue;
+    }
+    if (operationInProgress(wt.path) !== null || changedPaths(wt.path).length > 0) return false;
+    gitOk(wt.path, ['switch', '--quiet', '--detach']);
+  }
+  return git(root, ['update-ref', '-d', `refs/heads/${branch}`, tip]).status === 0;
+}
+
+/** Branches named autocoder/feature-* or autocoder/orphan-* with commits not in main (what a crash must never lose). */
+export function unmergedAutocoderBranches(root: string, main: string): string[] {
+  assertFolder(root);
+  const mainTip = branchTip(root, main);
+  const lines = gitOk(root, ['for-each-ref', '--format=%(objectname) %(refname)', 'refs/heads/autocoder/']).split('\n').filter(Boolean);
+  const found: { name: string; id: number }[] = [];
+  for (const line of lines) {
+    const space = line.indexOf(' ');
+    const sha = line.slice(0, space);
+    const name = line.slice(space + 1).replace(/^refs\/heads\//, '');
+    const feature = /^autocoder\/feature-(\d+)$/.exec(name);
+    if (!feature && !name.startsWith(ORPHAN_PREFIX)) continue;
+    if (isAncestor(root, sha, mainTip)) continue;
+    found.push({ name, id: feature ? Number(feature[1]) : Number.POSITIVE_INFINITY });
+  }
+  return found.sort((a, b) => a.id - b.id || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)).map((b) => b.name);
+}
+
+// ---------------------------------------------------------------------------------------------
+
+type Operation = 'rebase' | 'am' | 'merge' | 'cherry-pick' | 'revert';
+
+interface Saved {
+  readonly branch: string;
+  readonly sha: string;
+}
+
+interface WorktreeEntry {
+  readonly path: string;
+  readonly branch: string | null;
+  readonly prunable: boolean;
+}
+
+function fail(reason: string, steps: string[]): LandingCheck {
+  return { ok: false, reason, steps };
+}
+
+function assertFeatureId(featureId: number): void {
+  if (!Number.isSafeInteger(featureId) || featureId < 1) {
+    throw new AppError('INVALID_INPUT', `a feature id is a whole number ≥ 1, got ${String(featureId)}`);
+  }
+}
+
+function assertFolder(dir: string): void {
+  if (!existsSync(dir)) throw new AppError('NOT_FOUND', `${dir} does not exist`);
+}
+
+/** The project root's top-level folder, with symlinks resolved (so paths compare). */
+function realRoot(root: string): string {
+  assertFolder(root);
+  const res = git(root, ['rev-parse', '--show-toplevel']);
+  if (res.status !== 0) throw new AppError('INVALID_INPUT', `${root} is not a git repository`);
+  return realpathSync(res.stdout.trim());
+}
+
+function samePath(a: string, b: string): boolean {
+  const norm = (p: string) => (existsSync(p) ? realpathSync(p) : resolve(p));
+  return norm(a) === norm(b);
+}
+
+/** The full sha `ref` names as a commit, or null. */
+function revision(cwd: string, ref: string): string | null {
+  if (ref.startsWith('-')) return null;
+  const res = git(cwd, ['rev-parse', '--verify', '--quiet', `${ref}^{commit}`]);
+  return res.status === 0 ? res.stdout.trim() : null;
+}
+
+function headOf(cwd: string): string {
+  const sha = revision(cwd, 'HEAD');
+  if (sha === null) throw new AppError('CONFLICT', `${cwd} has no commits yet`);
+  return sha;
+}
+
+function branchTip(cwd: string, branch: string): string {
+  const sha = revision(cwd, `refs/heads/${branch}`);
+  if (sha === null) throw new AppError('INVALID_INPUT', `there is no branch named ${branch} in ${cwd}`);
+  return sha;
+}
+
+/** The branch HEAD is on (without refs/heads/), or null on a detached HEAD. */
+function currentBranch(cwd: string): string | null {
+  const res = git(cwd, ['symbolic-ref', '--quiet', 'HEAD']);
+  const ref = res.stdout.trim();
+  return res.status === 0 && ref.startsWith('refs/heads/') ? ref.slice('refs/heads/'.length) : null;
+}
+
+function isAncestor(cwd: string, ancestor: string, descendant: string): boolean {
+  const res = git(cwd, ['merge-base', '--is-ancestor', ancestor, descendant]);
+  if (res.status === 0) return true;
+  if (res.status === 1) return false;
+  throw new AppError('IO_ERROR', `git merge-base --is-ancestor ${ancestor} ${descendant} failed in ${cwd}: ${res.stderr.trim()}`);
+}
+
+function countCommits(cwd: string, range: string): number {
+  return Number(gitOk(cwd, ['rev-list', '--count', range]).trim());
+}
+
+function nulSplit(text: string): string[] {
+  return text.split('\0').filter((s) => s.length > 0);
+}
+
+/**
+ * Paths with uncommitted changes, untracked files included (whatever the user's
+ * status.showUntrackedFiles says), ignored files not.
+ */
+function changedPaths(cwd: string): string[] {
+  const out = gitOk(cwd, ['status', '--porcelain=v1', '-z', '--untracked-files=all', '--no-renames', '--ignore-submodules=none']);
+  return nulSplit(out).map((entry) => entry.slice(3));
+}
+
+function preview(paths: readonly string[]): string {
+  const shown = paths.slice(0, 5).join(', ');
+  return paths.length > 5 ? `${shown} and ${paths.length - 5} more` : shown;
+}
+
+function short(sha: string): string {
+  return sha.slice(0, 12);
+}
+
+function timestamp(): string {
+  return new Date().toISOString().replace(/[-:.]/g, '');
+}
+
+/** `-c` options for commits this module makes: the repository's identity (else "autocoder"), no signing prompts. */
+function commitConfig(cwd: string): string[] {
+  const id = gitIdentity(cwd);
+  return ['-c', `user.name=${id.name}`, '-c', `user.email=${id.email}`, '-c', 'commit.gpgsign=false'];
+}
+
+function operationInProgress(cwd: string): Operation | null {
+  const names = ['rebase-merge', 'rebase-apply', 'MERGE_HEAD', 'CHERRY_PICK_HEAD', 'REVERT_HEAD'];
+  const paths = gitOk(cwd, ['rev-parse', ...names.flatMap((n) => ['--git-path', n])])
+    .split('\n')
+    .filter(Boolean)
+    .map((p) => resolve(cwd, p));
+  const [rebaseMerge, rebaseApply, mergeHead, cherryPick, revert] = paths;
+  if (rebaseMerge !== undefined && existsSync(rebaseMerge)) return 'rebase';
+  if (rebaseApply !== undefined && existsSync(rebaseApply)) return existsSync(join(rebaseApply, 'applying')) ? 'am' : 'rebase';
+  if (mergeHead !== undefined && existsSync(mergeHead)) return 'merge';
+  if (cherryPick !== undefined && existsSync(cherryPick)) return 'cherry-pick';
+  if (revert !== undefined && existsSync(revert)) return 'revert';
+  return null;
+}
+
+function orphanBranchName(cwd: string): string {
+  const base = `${ORPHAN_PREFIX}${timestamp()}`;
+  let name = base;
+  for (let n = 2; revision(cwd, `refs/heads/${name}`) !== null; n += 1) name = `${base}-${n}`;
+  return name;
+}
+
+/**
+ * Commits whatever is uncommitted in `worktree` so that nothing can be lost by what comes next:
+ * an interrupted rebase/merge/cherry-pick/revert/am is snapshotted (conflict markers and all)
+ * onto a new orphan branch and aborted; then remaining changes are committed to the current
+ * branch when it is autocoder's, else to a new orphan branch.
+ */
+function saveWork(worktree: string, message: string): Saved[] {
+  const saved: Saved[] = [];
+  const op = operationInProgress(worktree);
+  if (op !== null) {
+    if (changedPaths(worktree).length > 0) {
+      gitOk(worktree, ['add', '-A']);
+      const tree = gitOk(worktree, ['write-tree']).trim();
+      const sha = gitOk(worktree, [...commitConfig(worktree), 'commit-tree', tree, '-p', headOf(worktree), '-m', `${message} (interrupted git ${op})`]).trim();
+      const branch = orphanBranchName(worktree);
+      gitOk(worktree, ['branch', '--no-track', branch, sha]);
+      saved.push({ branch, sha });
+    }
+    gitOk(worktree, [op, '--abort']);
+  }
+  if (changedPaths(worktree).length === 0) return saved;
+
+  let branch = currentBranch(worktree);
+  if (branch === null || !branch.startsWith('autocoder/')) {
+    branch = orphanBranchName(worktree);
+    gitOk(worktree, ['switch', '--quiet', '--no-track', '-c', branch]);
+  }
+  gitOk(worktree, ['add', '-A']);
+  gitOk(worktree, [...commitConfig(worktree), 'commit', '--quiet', '--no-verify', '-m', message]);
+  const sha = headOf(worktree);
+  saved.push({ branch, sha });
+  return saved;
+}
+
+/** `git worktree list --porcelain`, the main worktree first. */
+function listWorktrees(cwd: string): WorktreeEntry[] {
+  return gitOk(cwd, ['worktree', 'list', '--porcelain'])
+    .split(/\n\n+/)
+    .map((record) => record.split('\n').filter(Boolean))
+    .filter((lines) => lines[0]?.startsWith('worktree ') === true)
+    .map((lines) => {
+      const field = (key: string) => lines.find((l) => l === key || l.startsWith(`${key} `));
+      const branchRef = field('branch')?.slice('branch '.length);
+      return {
+        path: (lines[0] as string).slice('worktree '.length),
+        branch: branchRef?.startsWith('refs/heads/') ? branchRef.slice('refs/heads/'.length) : null,
+        prunable: field('prunable') !== undefined,
+      };
+    });
+}
+
+/** A folder that git sees as its own worktree top level, belonging to this repository. */
+function isHealthyWorktree(path: string, commonDir: string): boolean {
+  const top = git(path, ['rev-parse', '--show-toplevel']);
+  if (top.status !== 0 || !samePath(top.stdout.trim(), path)) return false;
+  const common = git(path, ['rev-parse', '--git-common-dir']);
+  return common.status === 0 && samePath(resolve(path, common.stdout.trim()), commonDir);
+}

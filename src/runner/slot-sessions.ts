@@ -1,0 +1,312 @@
+import { randomBytes } from 'node:crypto';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { AgentRole, AgentSpec } from '../agent/runtime.js';
+import { renderPrompt } from '../agent/prompt-template.js';
+import { loadPromptTemplate, type PromptName } from '../agent/prompts.js';
+import { buildAgentEnv } from '../config/agent-env.js';
+import type { Claim } from '../db/claim-repo.js';
+import type { Feature } from '../db/feature-rows.js';
+import { AppError } from '../domain/errors.js';
+import { git, gitIdentity, gitOk } from '../git/git.js';
+import { checkoutFeature, commitWorkInProgress, deleteMergedBranch, ensureSlotWorktree, fastForwardMain, featureBranch, landingCheck } from '../git/workspaces.js';
+import { createFeatureTools } from '../mcp/feature-tools.js';
+import { createToolSession } from '../mcp/tool-session.js';
+import { closeBrowserSession, findChromium, writePlaywrightConfig } from './browser.js';
+import type { RunDeps } from './run-loop.js';
+import { ROLE_PROFILES } from './roles.js';
+import { UNSANDBOXED_COMMANDS } from './sandbox.js';
+import { runRecordedSession, type SessionSummary } from './session-runner.js';
+
+/** What every session of one run shares. */
+export interface RunContext {
+  readonly id: string;
+  readonly sandbox: boolean;
+  /** The branch features land on (the root worktree's branch). */
+  readonly main: string;
+}
+
+/** Ports of one slot: slot N owns basePort + 10·N … + 9 (its app listens on the first). */
+export const slotPort = (basePort: number, slot: number): number => basePort + 10 * slot;
+
+export interface SessionWhere {
+  readonly slot: number;
+  /** The session's working directory: the project root (initializer) or a slot's worktree. */
+  readonly cwd: string;
+  /** Lands the feature branch on main from `feature_mark_passing` (coding sessions in a worktree). */
+  readonly land?: (featureId: number) => { commit: string };
+}
+
+/**
+ * A slot's worktree, ready for a session: created or reused (its installed dependencies
+ * survive), with the files the runner provides there (the app spec, the browser config).
+ */
+export function prepareWorktree(deps: RunDeps, slot: number, main: string): string {
+  const worktree = ensureSlotWorktree(deps.paths.root, slot, main);
+  const specCopy = join(worktree, '.autocoder', 'app_spec.txt');
+  mkdirSync(join(worktree, '.autocoder'), { recursive: true });
+  if (existsSync(deps.paths.spec)) copyFileSync(deps.paths.spec, specCopy);
+  writePlaywrightConfig(worktree, findChromium(deps.settings.chromium, deps.env.PATH), process.getuid?.() === 0);
+  return worktree;
+}
+
+/** The landing gate: the branch must be committed and contain main; then main is fast-forwarded to it. */
+export function landingGate(deps: RunDeps, run: RunContext, worktree: string): (featureId: number) => { commit: string } {
+  return (featureId) => {
+    const check = landingCheck(worktree, featureId, run.main);
+    if (!check.ok) {
+      throw new AppError('CONFLICT', `${check.reason} The feature is not passing yet. Do this, then call feature_mark_passing again:\n${check.steps.map((s, i) => `${i + 1}. ${s}`).join('\n')}`);
+    }
+    try {
+      fastForwardMain(deps.paths.root, run.main, check.head);
+    } catch (err: unknown) {
+      const why = err instanceof Error ? err.message : String(err);
+      throw new AppError(
+        'CONFLICT',
+        `${run.main} could not be fast-forwarded to your branch (${why}). Another feature probably landed first. Do this, then call feature_mark_passing again:\n1. git rebase ${run.main}\n2. (resolve conflicts: edit the files, git add them, git rebase --continue)\n3. re-run the tests and the checks of this feature`,
+      );
+    }
+    deps.report(`Merged feature #${featureId} into ${run.main} (${check.head.slice(0, 8)}).`);
+    return { commit: check.head };
+  };
+}
+
+/** Runs one session of `role` and records it; the caller settles any claim. */
+export async function runSessionFor(
+  deps: RunDeps,
+  run: RunContext,
+  role: AgentRole,
+  where: SessionWhere,
+  work: { claims: readonly Claim[]; featureIds: readonly number[]; owner: string } | null,
+  vars: Record<string, string | boolean>,
+  signal: AbortSignal,
+): Promise<SessionSummary> {
+  const sessionId = work ? (work.owner.split('/')[1] as string) : `ses_${randomBytes(6).toString('hex')}`;
+  const profile = ROLE_PROFILES[role];
+  const toolSession = createToolSession(work?.owner ?? `${run.id}/${sessionId}`, work ? work.claims : []);
+  const tools = createFeatureTools({ features: deps.features, claims: deps.claims, session: toolSession, ...(where.land ? { land: where.land } : {}) }).filter((t) =>
+    profile.featureTools.includes(t.name),
+  );
+  const sessionDir = join(tmpdir(), `ac-${sessionId.slice(-12)}`);
+  mkdirSync(join(sessionDir, 'tmp'), { recursive: true });
+  mkdirSync(join(sessionDir, 'home'), { recursive: true });
+  const identity = gitIdentity(deps.paths.root);
+  const port = slotPort(deps.settings.basePort, where.slot);
+  const env = buildAgentEnv(deps.env, {
+    sessionDir,
+    packageBinDir: deps.packageBinDir,
+    extra: {
+      PLAYWRIGHT_CLI_SESSION: `ac-${sessionId.slice(-12)}`,
+      PORT: String(port),
+      // Nothing may wait for an editor: `git rebase --continue` and friends keep their messages.
+      GIT_EDITOR: 'true',
+      GIT_AUTHOR_NAME: identity.name,
+      GIT_AUTHOR_EMAIL: identity.email,
+      GIT_COMMITTER_NAME: identity.name,
+      GIT_COMMITTER_EMAIL: identity.email,
+    },
+  });
+  const allVars = { project_name: deps.projectName, browser: !deps.settings.yolo, port: String(port), main_branch: run.main, ...vars };
+  const spec: AgentSpec = {
+    role,
+    prompt: prompt(deps, role, allVars),
+    systemPrompt: prompt(deps, 'system', allVars),
+    cwd: where.cwd,
+    model: deps.settings.model,
+    builtinTools: profile.builtinTools,
+    mcpServerName: 'features',
+    mcpTools: tools,
+    guard: deps.makeGuard(where.cwd),
+    maxTurns: deps.settings.maxTurns ?? profile.maxTurns,
+    // A worktree's commits are written to the project's shared .git, outside the worktree.
+    sandbox: { enabled: run.sandbox, unsandboxedCommands: UNSANDBOXED_COMMANDS, writablePaths: where.cwd === deps.paths.root ? [] : [join(deps.paths.root, '.git')] },
+    env,
+  };
+  try {
+    const summary = await runRecordedSession(
+      { db: deps.db, sessions: deps.sessions, runtime: deps.runtime, logsDir: deps.paths.logs, runId: run.id, now: deps.now, redact: deps.redact },
+      { sessionId, slot: where.slot, featureIds: work ? work.featureIds : [], spec, limits: { idleMs: deps.settings.stallMs, maxMs: deps.settings.maxSessionMs } },
+      signal,
+    );
+    if (summary.commands.some((c) => c.includes('playwright-cli'))) await closeBrowserSession(where.cwd, env);
+    return summary;
+  } finally {
+    rmSync(sessionDir, { recursive: true, force: true });
+  }
+}
+
+function prompt(deps: RunDeps, name: PromptName, vars: Record<string, string | boolean>): string {
+  const template = loadPromptTemplate(name, deps.paths.prompts);
+  return renderPrompt(template.text, vars, template.source);
+}
+
+function codingVars(f: Feature, yolo: boolean, branch: string, continued: boolean): Record<string, string | boolean> {
+  return {
+    feature_id: String(f.id),
+    feature_name: f.name,
+    feature_category: f.category,
+    feature_description: f.description,
+    feature_steps: f.steps.map((s, i) => `${i + 1}. ${s}`).join('\n'),
+    previous_notes: f.notes ? `\nNotes from earlier attempts:\n${f.notes}` : '',
+    branch,
+    continued,
+    browser: !yolo,
+  };
+}
+
+/**
+ * One coding session in slot `slot` for a claimed feature: the slot's worktree on the feature's
+ * branch (continuing an earlier attempt's branch when there is one), the runner's heartbeat on
+ * the lease, and the claim settled however the session ended. Work is never left uncommitted.
+ */
+export async function runCodingSession(
+  deps: RunDeps,
+  run: RunContext,
+  slot: number,
+  claimed: { claim: Claim; feature: Feature; owner: string },
+  signal: AbortSignal,
+): Promise<SessionSummary | null> {
+  const { claim, feature, owner } = claimed;
+  const landed = landedBeforeCrash(deps.paths.root, featureBranch(feature.id), run.main);
+  if (landed) {
+    // The merge queue had fast-forwarded main to this branch when the runner died, before the
+    // feature was recorded as passing: record it now instead of redoing verified work.
+    deps.claims.markPassing(claim, { by: 'runner', text: `recovered: its branch had landed on ${run.main} (${landed.slice(0, 8)}) before the runner stopped`, commit: landed });
+    deleteMergedBranch(deps.paths.root, featureBranch(feature.id), run.main);
+    deps.report(`Slot ${slot}: feature #${feature.id} had landed on ${run.main} before the runner stopped; recorded as passing.`);
+    deps.notify?.('feature.passed', { featureId: feature.id, featureName: feature.name });
+    return null;
+  }
+  let worktree: string;
+  let branch: string;
+  let continued: boolean;
+  try {
+    worktree = prepareWorktree(deps, slot, run.main);
+    const checkout = checkoutFeature(worktree, feature.id, run.main);
+    branch = checkout.branch;
+    continued = checkout.continued;
+    if (checkout.rescued) deps.report(`Slot ${slot}: uncommitted work left in its worktree was saved on ${checkout.rescued}.`);
+    deps.report(`Slot ${slot}: feature #${feature.id} ${feature.name}, attempt ${feature.attempts}/${feature.maxAttempts}, on ${branch}${checkout.continued ? ' (continuing the earlier attempt)' : ''}.`);
+  } catch (err: unknown) {
+    // The workspace could not be prepared: hand the feature back and let the run report it.
+    deps.claims.release(claim, `the runner could not prepare a git worktree: ${err instanceof Error ? err.message : String(err)}`);
+    throw err;
+  }
+  const sessionAbort = new AbortController();
+  const onStop = () => sessionAbort.abort();
+  if (signal.aborted) sessionAbort.abort();
+  else signal.addEventListener('abort', onStop, { once: true });
+  let leaseLost = false;
+  const heartbeat = setInterval(() => {
+    if (!deps.claims.heartbeat(claim)) {
+      leaseLost = true;
+      sessionAbort.abort();
+    }
+  }, deps.settings.heartbeatMs);
+  let summary: SessionSummary;
+  try {
+    summary = await runSessionFor(
+      deps,
+      run,
+      'coding',
+      { slot, cwd: worktree, land: landingGate(deps, run, worktree) },
+      { claims: [claim], featureIds: [feature.id], owner },
+      codingVars(feature, deps.settings.yolo, branch, continued),
+      sessionAbort.signal,
+    );
+  } finally {
+    clearInterval(heartbeat);
+    signal.removeEventListener('abort', onStop);
+  }
+  const after = deps.features.get(feature.id);
+  if (after.status === 'passing') {
+    deleteMergedBranch(deps.paths.root, branch, run.main);
+  } else {
+    // Keep whatever the agent did on its branch for the next attempt (or a human).
+    const saved = commitWorkInProgress(worktree, `autocoder: work in progress on feature #${feature.id} (${signal.aborted ? 'run stopped' : `session ${summary.outcome}`})`);
+    if (saved) deps.report(`Slot ${slot}: saved uncommitted work on ${branch} (${saved.slice(0, 8)}).`);
+  }
+  settle(deps, claim, summary, leaseLost, signal.aborted);
+  const final = deps.features.get(feature.id);
+  if (final.status === 'passing') deps.notify?.('feature.passed', { featureId: feature.id, featureName: feature.name });
+  deps.report(`Slot ${slot}: feature #${feature.id} is now ${final.status} (session ${summary.stalled ? 'stalled' : summary.outcome}, $${summary.costUsd.toFixed(4)}).`);
+  return summary;
+}
+
+/** A claim the session did not settle itself is settled here, so nothing is left in limbo. */
+function settle(deps: RunDeps, claim: Claim, summary: SessionSummary, leaseLost: boolean, stopping: boolean): void {
+  if (leaseLost || !deps.claims.holds(claim)) return;
+  if (summary.stalled) {
+    // Counted as an attempt, so a feature that always hangs ends up failed instead of looping.
+    deps.claims.markFailing(claim, `aborted: ${summary.stalled}`);
+  } else if (stopping || summary.outcome === 'aborted') {
+    deps.claims.release(claim, 'the run was stopped during this session');
+  } else if (summary.outcome === 'rate_limited') {
+    deps.claims.release(claim, 'the model provider refused for a usage or rate limit');
+  } else {
+    const why = summary.outcome === 'success' ? 'the session ended without marking the feature passing' : `the session ended with ${summary.outcome}${summary.error ? `: ${summary.error}` : ''}`;
+    deps.claims.markFailing(claim, why);
+  }
+}
+
+/**
+ * One testing session in slot `slot`: re-verifies passing features on main's current state in
+ * a worktree of its own (detached at main's tip; it changes no code). A regression goes back to
+ * the coding agents through `feature_mark_failing`.
+ */
+export async function runTestingSession(deps: RunDeps, run: RunContext, slot: number, targets: readonly Feature[], signal: AbortSignal): Promise<SessionSummary> {
+  const worktree = prepareWorktree(deps, slot, run.main);
+  // Testing sessions change nothing worth keeping: start from main's tip, keep ignored files (installed dependencies).
+  gitOk(worktree, ['checkout', '--quiet', '--force', '--detach', run.main]);
+  gitOk(worktree, ['clean', '-fdq']);
+  deps.report(`Slot ${slot} (testing): re-verifying ${targets.map((f) => `#${f.id}`).join(', ')} on ${run.main}.`);
+  const featureList = targets.map((f) => `- #${f.id} ${f.name}`).join('\n');
+  const owner = `${run.id}/ses_${randomBytes(6).toString('hex')}`;
+  const summary = await runSessionFor(deps, run, 'testing', { slot, cwd: worktree }, { claims: [], featureIds: targets.map((f) => f.id), owner }, { feature_list: featureList }, signal);
+  for (const f of targets) {
+    const now = deps.features.get(f.id);
+    if (now.status !== 'passing') deps.report(`Slot ${slot} (testing): feature #${f.id} regressed; it is ${now.status} again.`);
+  }
+  return summary;
+}
+
+/**
+ * The tip of `branch` when it landed on main (every commit of it is in main) after gaining
+ * commits of its own since it was created; null otherwise. The branch's reflog (kept in the
+ * shared .git) remembers where it was created.
+ */
+export function landedBeforeCrash(root: string, branch: string, main: string): string | null {
+  const tip = git(root, ['rev-parse', '--verify', '--quiet', `refs/heads/${branch}`]).stdout.trim();
+  if (tip === '') return null;
+  if (git(root, ['merge-base', '--is-ancestor', tip, `refs/heads/${main}`]).status !== 0) return null;
+  const entries = git(root, ['reflog', 'show', '--format=%H', `refs/heads/${branch}`]).stdout.trim().split('\n').filter(Boolean);
+  const created = entries.at(-1);
+  return created !== undefined && created !== tip ? tip : null;
+}
+
+/**
+ * Lock files a killed git process left behind (index, HEAD, refs) in the project's .git and
+ * its worktrees. Called when a run starts, after dead runs were recovered: no other run of this
+ * project is alive then. Locks younger than `minAgeMs` are left alone (a git command of the
+ * user's may hold them right now).
+ */
+export function clearStaleGitLocks(root: string, now: number, minAgeMs = 1_000): string[] {
+  const gitDir = join(root, '.git');
+  if (!existsSync(gitDir) || !statSync(gitDir).isDirectory()) return [];
+  const cleared: string[] = [];
+  const visit = (dir: string, depth: number) => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const full = join(dir, entry.name);
+      if (entry.isDirectory()) {
+        // objects/ is big and never holds these locks.
+        if (depth < 6 && entry.name !== 'objects') visit(full, depth + 1);
+      } else if (entry.name.endsWith('.lock') && now - statSync(full).mtimeMs >= minAgeMs) {
+        rmSync(full, { force: true });
+        cleared.push(full);
+      }
+    }
+  };
+  visit(gitDir, 0);
+  return cleared;
+}
