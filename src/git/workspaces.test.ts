@@ -365,6 +365,29 @@ describe('checkoutFeature', () => {
     expect(statusOf(slot2)).toBe('');
   });
 
+  it('takes over a feature branch a crashed slot was in the middle of rebasing', () => {
+    const root = newRepo();
+    const slot0 = ensureSlotWorktree(root, 0, 'main');
+    const slot2 = ensureSlotWorktree(root, 2, 'main');
+    checkoutFeature(slot2, 7, 'main');
+    write(slot2, 'app.txt', 'title by feature 7\nbody\n');
+    const work = agentCommit(slot2, 'feature 7');
+    write(root, 'app.txt', 'title on main\nbody\n');
+    agentCommit(root, 'main edits the title');
+    expect(agentTry(slot2, 'rebase', 'main').status).not.toBe(0); // slot 2 crashes mid-conflict
+    // Its HEAD is detached now, yet git keeps the branch reserved for the rebase.
+    expect(onBranch(slot2)).toBeNull();
+    expect(agentTry(slot0, 'switch', 'autocoder/feature-7').status).not.toBe(0);
+
+    const res = checkoutFeature(slot0, 7, 'main');
+    expect(res).toMatchObject({ branch: 'autocoder/feature-7', continued: true, head: work });
+    expect(res.rescued).toMatch(/^autocoder\/orphan-/);
+    expect(agent(slot0, 'show', `${res.rescued as string}:app.txt`)).toContain('<<<<<<<');
+    expect(onBranch(slot2)).toBeNull();
+    expect(statusOf(slot2)).toBe('');
+    expect(agentTry(slot2, 'rebase', '--abort').status).not.toBe(0); // no rebase left there
+  });
+
   it('takes over a feature branch checked out in a clean slot by detaching that slot', () => {
     const root = newRepo();
     const slot0 = ensureSlotWorktree(root, 0, 'main');

@@ -8,7 +8,7 @@
  * committed (to their feature branch, else to a new `autocoder/orphan-<timestamp>` branch)
  * before anything moves, and a branch is deleted only when git proves main contains it.
  */
-import { existsSync, mkdirSync, readdirSync, realpathSync, renameSync, rmdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, renameSync, rmdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { AppError } from '../domain/errors.js';
 import { addLocalExcludes, git, gitIdentity, gitOk } from './git.js';
@@ -92,8 +92,9 @@ export interface CheckoutResult {
  * worktree is on when that is an autocoder branch, else (detached HEAD, or any other branch)
  * to a new branch `autocoder/orphan-<timestamp>`; an interrupted rebase/merge/cherry-pick is
  * snapshotted onto an orphan branch and aborted. `rescued` names the branch(es) it went to.
- * If another worktree has the feature branch checked out (a crashed slot), its uncommitted
- * work is committed to that branch and its HEAD detached. Then: if `autocoder/feature-<id>`
+ * If another slot has the feature branch checked out or half rebased (it crashed), its
+ * leftovers are saved the same way and its HEAD detached; a slot whose folder is gone is
+ * pruned. The project root holding the branch is a CONFLICT. Then: if `autocoder/feature-<id>`
  * holds commits main lacks it is checked out as is (continued: true, NOT reset to main);
  * otherwise it is (re)started at the current tip of main (continued: false) — a branch whose
  * commits are all in main already loses nothing by that.
@@ -327,6 +328,7 @@ interface Saved {
 
 interface WorktreeEntry {
   readonly path: string;
+  /** The branch it has checked out, or is in the middle of rebasing (git keeps that one reserved too). */
   readonly branch: string | null;
   readonly prunable: boolean;
 }
@@ -491,13 +493,20 @@ function listWorktrees(cwd: string): WorktreeEntry[] {
     .filter((lines) => lines[0]?.startsWith('worktree ') === true)
     .map((lines) => {
       const field = (key: string) => lines.find((l) => l === key || l.startsWith(`${key} `));
-      const branchRef = field('branch')?.slice('branch '.length);
-      return {
-        path: (lines[0] as string).slice('worktree '.length),
-        branch: branchRef?.startsWith('refs/heads/') ? branchRef.slice('refs/heads/'.length) : null,
-        prunable: field('prunable') !== undefined,
-      };
+      const path = (lines[0] as string).slice('worktree '.length);
+      const prunable = field('prunable') !== undefined;
+      const branchRef = field('branch')?.slice('branch '.length) ?? (prunable || !existsSync(path) ? undefined : rebasedRef(path));
+      return { path, branch: branchRef?.startsWith('refs/heads/') ? branchRef.slice('refs/heads/'.length) : null, prunable };
     });
+}
+
+/** The ref a rebase in progress in `cwd` is rewriting (its HEAD is detached meanwhile), if any. */
+function rebasedRef(cwd: string): string | undefined {
+  for (const dir of ['rebase-merge', 'rebase-apply']) {
+    const file = resolve(cwd, gitOk(cwd, ['rev-parse', '--git-path', `${dir}/head-name`]).trim());
+    if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  }
+  return undefined;
 }
 
 /** A folder that git sees as its own worktree top level, belonging to this repository. */
