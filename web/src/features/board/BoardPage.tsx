@@ -14,7 +14,7 @@ import {
 import { SortableContext, sortableKeyboardCoordinates, useSortable, verticalListSortingStrategy } from '@dnd-kit/sortable';
 import { CSS } from '@dnd-kit/utilities';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useMemo, useState } from 'react';
+import { memo, useCallback, useMemo, useState } from 'react';
 import type { FeatureDTO } from '@shared/api';
 import { endpoints, keys } from '../../shared/api/endpoints';
 import { Button } from '../../shared/ui/Button';
@@ -23,49 +23,63 @@ import { useToast } from '../../shared/ui/toast';
 import { useShortcuts } from '../../app/shortcuts';
 import { useProject } from '../projects/project-context';
 import { COLUMN_GROUPS, applyReorder, dropAction, laneTitle, toLanes, type ColumnId, type Lanes } from './board-logic';
-import { FeatureCard } from './FeatureCard';
+import { FeatureCard, type FeatureCardProps } from './FeatureCard';
 import { FeatureFormDialog } from './FeatureFormDialog';
 
 const LANE_LIMIT = 150;
 const cardKey = (id: number) => `f:${id}`;
 const laneKey = (lane: ColumnId) => `lane:${lane}`;
 const SORTABLE = new Set<ColumnId>(['ready', 'blocked']);
+/**
+ * Sensor options are constants: useSensor memoises on the options object, and new sensors on
+ * every render (each stream update re-renders the board) change dnd-kit's context and so
+ * re-render every card.
+ */
+const POINTER_OPTIONS = { activationConstraint: { distance: 5 } };
+const KEYBOARD_OPTIONS = { coordinateGetter: sortableKeyboardCoordinates };
 /** Cards in lanes agents own do not make room while something is dragged over them. */
 const noShift = () => null;
 
-function SortableCard({ feature, lane, ...rest }: { feature: FeatureDTO; lane: ColumnId } & Omit<Parameters<typeof FeatureCard>[0], 'dragHandle' | 'dragging'>) {
+/**
+ * Memoised, and given the project's stable `openFeature` rather than a closure, so a lane that
+ * re-renders for a stream update does not re-render its (up to 150) cards; dnd-kit still
+ * re-renders them when the drag state changes.
+ */
+const SortableCard = memo(function SortableCard({ feature, lane, onOpen, ...rest }: { feature: FeatureDTO; lane: ColumnId; onOpen: (id: number) => void } & Omit<FeatureCardProps, 'dragHandle' | 'dragging' | 'onOpen'>) {
   const { attributes, listeners, setNodeRef, transform, transition, isDragging, setActivatorNodeRef } = useSortable({ id: cardKey(feature.id), data: { lane, feature } });
   const draggable = lane !== 'in_progress' && lane !== 'needs_input';
+  const open = useCallback(() => onOpen(feature.id), [onOpen, feature.id]);
+  // Same element while dnd-kit's attributes and listeners stay the same, so FeatureCard's memo holds.
+  const dragHandle = useMemo(
+    () =>
+      draggable ? (
+        <button
+          type="button"
+          ref={setActivatorNodeRef}
+          {...attributes}
+          {...listeners}
+          aria-label={`Move #${feature.id} ${feature.name}`}
+          className="relative z-10 -my-1 -ml-1 cursor-grab touch-none rounded px-0.5 text-muted hover:bg-sunken active:cursor-grabbing"
+        >
+          ⠿
+        </button>
+      ) : null,
+    [draggable, setActivatorNodeRef, attributes, listeners, feature.id, feature.name],
+  );
   return (
     <li ref={setNodeRef} style={{ transform: CSS.Transform.toString(transform), transition }}>
-      <FeatureCard
-        feature={feature}
-        dragging={isDragging}
-        {...rest}
-        dragHandle={
-          draggable ? (
-            <button
-              type="button"
-              ref={setActivatorNodeRef}
-              {...attributes}
-              {...listeners}
-              aria-label={`Move #${feature.id} ${feature.name}`}
-              className="relative z-10 -my-1 -ml-1 cursor-grab touch-none rounded px-0.5 text-muted hover:bg-sunken active:cursor-grabbing"
-            >
-              ⠿
-            </button>
-          ) : null
-        }
-      />
+      <FeatureCard feature={feature} dragging={isDragging} onOpen={open} {...rest} dragHandle={dragHandle} />
     </li>
   );
-}
+});
 
 function Lane({ lane, features, title, showTitle }: { lane: ColumnId; features: FeatureDTO[]; title: string; showTitle: boolean }) {
   const { stream, recentlyPassed, openFeature } = useProject();
   const { setNodeRef, isOver } = useDroppable({ id: laneKey(lane), data: { lane } });
   const [all, setAll] = useState(false);
-  const shown = all ? features : features.slice(0, LANE_LIMIT);
+  // Stable arrays: a new `items` array changes SortableContext's value, which re-renders every card.
+  const shown = useMemo(() => (all ? features : features.slice(0, LANE_LIMIT)), [all, features]);
+  const items = useMemo(() => shown.map((f) => cardKey(f.id)), [shown]);
   // The mascot sits on the card its agent is working on (not on cards it already finished).
   const agentOn = (id: number) => (lane === 'in_progress' ? ([...stream.agents.values()].find((a) => a.featureId === id && a.state !== 'success' && a.state !== 'error') ?? null) : null);
   return (
@@ -75,10 +89,10 @@ function Lane({ lane, features, title, showTitle }: { lane: ColumnId; features: 
           {title} · {features.length}
         </h3>
       ) : null}
-      <SortableContext items={shown.map((f) => cardKey(f.id))} strategy={SORTABLE.has(lane) ? verticalListSortingStrategy : noShift}>
+      <SortableContext items={items} strategy={SORTABLE.has(lane) ? verticalListSortingStrategy : noShift}>
         <ul className="flex flex-col gap-2" aria-label={`${title} features`}>
           {shown.map((f) => (
-            <SortableCard key={f.id} feature={f} lane={lane} agent={agentOn(f.id)} justPassed={recentlyPassed.has(f.id)} onOpen={() => openFeature(f.id)} />
+            <SortableCard key={f.id} feature={f} lane={lane} agent={agentOn(f.id)} justPassed={recentlyPassed.has(f.id)} onOpen={openFeature} />
           ))}
         </ul>
       </SortableContext>
@@ -106,7 +120,7 @@ export function BoardPage() {
 
   useShortcuts(useMemo(() => ({ n: () => setCreating(true) }), []));
 
-  const sensors = useSensors(useSensor(PointerSensor, { activationConstraint: { distance: 5 } }), useSensor(KeyboardSensor, { coordinateGetter: sortableKeyboardCoordinates }));
+  const sensors = useSensors(useSensor(PointerSensor, POINTER_OPTIONS), useSensor(KeyboardSensor, KEYBOARD_OPTIONS));
 
   const refetch = () => qc.invalidateQueries({ queryKey: keys.board(name) });
   const reorder = useMutation({

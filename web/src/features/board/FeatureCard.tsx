@@ -1,9 +1,23 @@
+import { memo } from 'react';
 import type { FeatureDTO } from '@shared/api';
 import type { AgentSlotView } from '../../shared/ws/stream-state';
 import { Mascot, mascotForSlot } from '../agents/mascots';
 
-/** One backlog card. The whole card opens the drawer; dragging starts from the grip. */
-export function FeatureCard({ feature, agent, justPassed, onOpen, dragHandle, dragging = false }: { feature: FeatureDTO; agent: AgentSlotView | null; justPassed: boolean; onOpen: () => void; dragHandle?: React.ReactNode; dragging?: boolean }) {
+export interface FeatureCardProps {
+  feature: FeatureDTO;
+  agent: AgentSlotView | null;
+  justPassed: boolean;
+  onOpen: () => void;
+  dragHandle?: React.ReactNode;
+  dragging?: boolean;
+}
+
+/**
+ * One backlog card. The whole card opens the drawer; dragging starts from the grip. Memoised:
+ * dnd-kit re-renders every sortable card several times when a drag starts, and with stable
+ * props (the board memoises the grip and `onOpen`) those re-renders skip the card's body.
+ */
+export const FeatureCard = memo(function FeatureCard({ feature, agent, justPassed, onOpen, dragHandle, dragging = false }: FeatureCardProps) {
   const blocked = feature.status === 'pending' && feature.blockedBy.length > 0;
   return (
     <article
@@ -37,4 +51,4 @@ export function FeatureCard({ feature, agent, justPassed, onOpen, dragHandle, dr
       ) : null}
     </article>
   );
-}
+});

@@ -1,7 +1,7 @@
 import { Background, Controls, MiniMap, ReactFlow, type Edge, type Node, type NodeProps, Handle, Position } from '@xyflow/react';
 import '@xyflow/react/dist/style.css';
 import { useQuery } from '@tanstack/react-query';
-import { memo, useMemo } from 'react';
+import { memo, useCallback, useMemo } from 'react';
 import { endpoints, keys } from '../../shared/api/endpoints';
 import { STATUS_COLOR, STATUS_LABEL, type FeatureStatus } from '../../shared/ui/status';
 import { useProject } from '../projects/project-context';
@@ -32,6 +32,7 @@ const FeatureNode = memo(function FeatureNode({ data }: NodeProps<Node<FeatureNo
   );
 });
 const nodeTypes = { feature: FeatureNode };
+const miniMapColor = (n: Node) => STATUS_COLOR[(n.data as FeatureNodeData).status];
 
 /** The dependency graph: dagre layout, status colours, zoom and fit; a click opens the feature. */
 export function GraphPage() {
@@ -67,6 +68,10 @@ export function GraphPage() {
     };
   }, [graph.data, positions]);
 
+  // Stable handlers: GraphPage re-renders on every stream message, and new ones make React Flow
+  // and the MiniMap re-render every node.
+  const onNodeClick = useCallback((_e: React.MouseEvent, node: Node) => openFeature(Number(node.id)), [openFeature]);
+
   if (graph.error) return <p role="alert" className="text-st-failed">The graph cannot be loaded: {graph.error.message}</p>;
   if (!graph.data) return <p className="text-muted">Loading the graph…</p>;
   if (graph.data.nodes.length === 0) return <p className="text-muted">No features yet. The initializer creates them from the app spec when the agents start.</p>;
@@ -86,7 +91,7 @@ export function GraphPage() {
           nodes={nodes}
           edges={edges}
           nodeTypes={nodeTypes}
-          onNodeClick={(_e, node) => openFeature(Number(node.id))}
+          onNodeClick={onNodeClick}
           fitView
           minZoom={0.05}
           maxZoom={2}
@@ -96,7 +101,7 @@ export function GraphPage() {
         >
           <Background gap={24} />
           <Controls showInteractive={false} />
-          {nodes.length <= 800 ? <MiniMap pannable zoomable nodeColor={(n) => STATUS_COLOR[(n.data as FeatureNodeData).status]} /> : null}
+          {nodes.length <= 800 ? <MiniMap pannable zoomable nodeColor={miniMapColor} /> : null}
         </ReactFlow>
       </div>
     </section>
