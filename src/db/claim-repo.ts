@@ -101,9 +101,20 @@ export class ClaimRepo {
     );
   }
 
+  /**
+   * The merge queue is about to move main to `commit` for this claim's feature. Recorded first,
+   * so a runner that dies before the pass is recorded can tell, next time, that it landed.
+   */
+  recordLanding(claim: Claim, commit: string): boolean {
+    const info = this.db
+      .prepare(`UPDATE features SET landing_commit = ?, updated_at = ? WHERE id = ? AND claim_token = ? AND status = 'in_progress'`)
+      .run(commit, this.clock.now(), claim.featureId, claim.token);
+    return info.changes === 1;
+  }
+
   markPassing(claim: Claim, evidence?: unknown): Feature {
     return this.finish(claim, 'feature.passed', (now) => ({
-      sql: `status = 'passing', passed_at = @now, last_verified_at = @now, blocker_type = NULL, blocker_note = NULL,
+      sql: `status = 'passing', passed_at = @now, last_verified_at = @now, blocker_type = NULL, blocker_note = NULL, landing_commit = NULL,
             blocked_since = NULL, evidence = CASE WHEN @evidence IS NULL THEN evidence
                                                    ELSE json_insert(evidence, '$[#]', json(@evidence)) END`,
       params: { now, evidence: evidence === undefined ? null : JSON.stringify(evidence) },

@@ -26,6 +26,8 @@ export interface Feature {
   readonly leaseExpiresAt: number | null;
   readonly heartbeatAt: number | null;
   readonly branch: string | null;
+  /** The commit the merge queue is landing (set before main moves, cleared on pass). */
+  readonly landingCommit: string | null;
   readonly verify: string | null;
   readonly evidence: unknown[];
   readonly notes: string;
@@ -63,6 +65,7 @@ export interface FeatureRow {
   lease_expires_at: number | null;
   heartbeat_at: number | null;
   branch: string | null;
+  landing_commit: string | null;
   verify: string | null;
   evidence: string;
   notes: string;
@@ -101,6 +104,7 @@ export function toFeature(row: FeatureRow, dependencies: number[]): Feature {
     leaseExpiresAt: row.lease_expires_at,
     heartbeatAt: row.heartbeat_at,
     branch: row.branch,
+    landingCommit: row.landing_commit,
     verify: row.verify,
     evidence: JSON.parse(row.evidence) as unknown[],
     notes: row.notes,

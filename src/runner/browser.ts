@@ -1,7 +1,6 @@
 import { spawn } from 'node:child_process';
 import { accessSync, constants, mkdirSync, writeFileSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
-import { ensureGitignored } from '../projects/gitignore.js';
 
 const CANDIDATES = ['chromium', 'chromium-browser', 'google-chrome', 'google-chrome-stable', 'chrome'];
 
@@ -38,9 +37,14 @@ export function writePlaywrightConfig(projectRoot: string, chromium: string | nu
   if (chromium) launchOptions.executablePath = chromium;
   const config = { browser: { browserName: 'chromium', launchOptions }, outputDir: '.playwright-cli' };
   writeFileSync(join(dir, 'cli.config.json'), `${JSON.stringify(config, null, 2)}\n`);
-  // Machine-specific config and browser artifacts stay out of the project's history.
-  ensureGitignored(projectRoot, ['.playwright/', '.playwright-cli/']);
 }
+
+/**
+ * Machine-specific browser config and artifacts stay out of the project's history. Listed in
+ * the repository's own `.git/info/exclude` (shared by every worktree, never committed), so no
+ * tracked file changes under an agent's feet.
+ */
+export const BROWSER_EXCLUDES = ['.playwright/', '.playwright-cli/'] as const;
 
 /** Closes the browser of this session's PLAYWRIGHT_CLI_SESSION (it otherwise idles for an hour). */
 export function closeBrowserSession(cwd: string, env: Readonly<Record<string, string>>): Promise<void> {

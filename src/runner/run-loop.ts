@@ -15,9 +15,9 @@ import { AppError } from '../domain/errors.js';
 import { addLocalExcludes } from '../git/git.js';
 import { mainBranch } from '../git/workspaces.js';
 import { formatSpecProblems, validateAppSpec } from '../spec/validate-app-spec.js';
-import { findChromium, writePlaywrightConfig } from './browser.js';
+import { BROWSER_EXCLUDES, findChromium, writePlaywrightConfig } from './browser.js';
 import type { SessionSummary } from './session-runner.js';
-import { clearStaleGitLocks, runCodingSession, runSessionFor, runTestingSession, type RunContext } from './slot-sessions.js';
+import { clearStaleGitLocks, pruneLandedBranches, runCodingSession, runSessionFor, runTestingSession, type RunContext } from './slot-sessions.js';
 import { describeStall } from './stop-reason.js';
 import { waitUntil } from './wait.js';
 import { pauseRequested, waitForResume } from './pause.js';
@@ -83,7 +83,7 @@ export async function runProject(deps: RunDeps, signal: AbortSignal): Promise<Ru
   const sandbox = decideSandbox(deps.settings.sandbox, process.platform, deps.env.PATH);
   if (sandbox.warning) deps.report(sandbox.warning);
   // Never committed, shared by every worktree: the runner's own files stay out of commits.
-  addLocalExcludes(deps.paths.root, [...(sandbox.enabled ? SANDBOX_MASKED_PATHS : []), '.autocoder/', '.playwright/']);
+  addLocalExcludes(deps.paths.root, [...(sandbox.enabled ? SANDBOX_MASKED_PATHS : []), '.autocoder/', ...BROWSER_EXCLUDES]);
   deps.runs.start({ id: runId, pid: process.pid, host: hostname(), incarnation: randomBytes(8).toString('hex'), settings: { ...deps.settings } });
   writePlaywrightConfig(deps.paths.root, findChromium(deps.settings.chromium, deps.env.PATH), process.getuid?.() === 0);
   let sessions = 0;
@@ -108,6 +108,7 @@ export async function runProject(deps: RunDeps, signal: AbortSignal): Promise<Ru
     const run: RunContext = { id: runId, sandbox: sandbox.enabled, main: mainBranch(deps.paths.root) };
     const result = await schedule(deps, run, signal);
     sessions += result.sessions;
+    pruneLandedBranches(deps, run.main);
     return finish(result.status, result.reason);
   } catch (err: unknown) {
     const message = err instanceof Error ? err.message : String(err);

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { gitInit, gitOk } from '../git/git.js';
 import { makeTempDir, type TempDir } from '../../test/support/tmp.js';
-import { clearStaleGitLocks, landedBeforeCrash, slotPort } from './slot-sessions.js';
+import { clearStaleGitLocks, landedOnMain, slotPort } from './slot-sessions.js';
 
 let tmp: TempDir;
 let root: string;
@@ -23,22 +23,14 @@ beforeEach(() => {
 });
 afterEach(() => tmp.cleanup());
 
-describe('landedBeforeCrash', () => {
-  it('is the tip of a branch whose own commits are all on main (the merge queue landed it)', () => {
-    gitOk(root, ['branch', 'autocoder/feature-1']);
-    gitOk(root, ['switch', '--quiet', 'autocoder/feature-1']);
+describe('landedOnMain', () => {
+  it('tells whether a recorded landing commit reached main', () => {
+    gitOk(root, ['switch', '--quiet', '-c', 'autocoder/feature-1']);
     const tip = commit(root, 'f1.txt', 'Feature #1');
     gitOk(root, ['switch', '--quiet', 'main']);
-    expect(landedBeforeCrash(root, 'autocoder/feature-1', 'main')).toBeNull(); // not on main yet
+    expect(landedOnMain(root, tip, 'main')).toBe(false); // recorded, but the runner died before main moved
     gitOk(root, ['merge', '--quiet', '--ff-only', tip]);
-    expect(landedBeforeCrash(root, 'autocoder/feature-1', 'main')).toBe(tip);
-  });
-
-  it('is null for a branch without commits of its own, or none at all', () => {
-    gitOk(root, ['branch', 'autocoder/feature-2']);
-    commit(root, 'b.txt', 'main moves on');
-    expect(landedBeforeCrash(root, 'autocoder/feature-2', 'main')).toBeNull();
-    expect(landedBeforeCrash(root, 'autocoder/feature-3', 'main')).toBeNull();
+    expect(landedOnMain(root, tip, 'main')).toBe(true);
   });
 });
 

@@ -51,21 +51,31 @@ export function prepareWorktree(deps: RunDeps, slot: number, main: string): stri
   return worktree;
 }
 
-/** The landing gate: the branch must be committed and contain main; then main is fast-forwarded to it. */
-export function landingGate(deps: RunDeps, run: RunContext, worktree: string): (featureId: number) => { commit: string } {
+/**
+ * The landing gate: the branch must be committed and contain main; then the landing is recorded
+ * (so a crash right after cannot lose it) and main is fast-forwarded to the branch. Runs
+ * synchronously inside the tool call, so two slots never land at the same moment.
+ */
+export function landingGate(deps: RunDeps, run: RunContext, worktree: string, claim: Claim): (featureId: number) => { commit: string } {
+  const steps = (lines: readonly string[]) => lines.map((l, i) => `${i + 1}. ${l}`).join('\n');
   return (featureId) => {
     const check = landingCheck(worktree, featureId, run.main);
-    if (!check.ok) {
-      throw new AppError('CONFLICT', `${check.reason} The feature is not passing yet. Do this, then call feature_mark_passing again:\n${check.steps.map((s, i) => `${i + 1}. ${s}`).join('\n')}`);
-    }
+    if (!check.ok) throw new AppError('CONFLICT', `${check.reason} The feature is not passing yet. Do this, then call feature_mark_passing again:\n${steps(check.steps)}`);
+    if (!deps.claims.recordLanding(claim, check.head)) throw new AppError('CONFLICT', `your claim on feature ${featureId} is no longer valid; stop working on it`);
     try {
       fastForwardMain(deps.paths.root, run.main, check.head);
     } catch (err: unknown) {
+      const details = err instanceof AppError ? err.details : undefined;
+      if (details && 'head' in details) {
+        throw new AppError(
+          'CONFLICT',
+          `${run.main} moved on while you finished (another feature landed first). The feature is not passing yet. Do this, then call feature_mark_passing again:\n${steps([`git rebase ${run.main}`, '(on conflicts: edit the files, git add them, git commit --no-edit, git rebase --continue)', 're-run the tests and the checks of this feature'])}`,
+        );
+      }
+      // Not the agent's to fix (the project folder has changes in the way): report and retry later.
       const why = err instanceof Error ? err.message : String(err);
-      throw new AppError(
-        'CONFLICT',
-        `${run.main} could not be fast-forwarded to your branch (${why}). Another feature probably landed first. Do this, then call feature_mark_passing again:\n1. git rebase ${run.main}\n2. (resolve conflicts: edit the files, git add them, git rebase --continue)\n3. re-run the tests and the checks of this feature`,
-      );
+      deps.report(`Feature #${featureId}: could not move ${run.main}: ${why}`);
+      throw new AppError('CONFLICT', `The runner could not merge your branch into ${run.main}: ${why}. This is not something you can fix from your worktree: stop here; the feature will be retried.`);
     }
     deps.report(`Merged feature #${featureId} into ${run.main} (${check.head.slice(0, 8)}).`);
     return { commit: check.head };
@@ -168,7 +178,7 @@ export async function runCodingSession(
   signal: AbortSignal,
 ): Promise<SessionSummary | null> {
   const { claim, feature, owner } = claimed;
-  const landed = landedBeforeCrash(deps.paths.root, featureBranch(feature.id), run.main);
+  const landed = feature.landingCommit !== null && landedOnMain(deps.paths.root, feature.landingCommit, run.main) ? feature.landingCommit : null;
   if (landed) {
     // The merge queue had fast-forwarded main to this branch when the runner died, before the
     // feature was recorded as passing: record it now instead of redoing verified work.
@@ -210,7 +220,7 @@ export async function runCodingSession(
       deps,
       run,
       'coding',
-      { slot, cwd: worktree, land: landingGate(deps, run, worktree) },
+      { slot, cwd: worktree, land: landingGate(deps, run, worktree, claim) },
       { claims: [claim], featureIds: [feature.id], owner },
       codingVars(feature, deps.settings.yolo, branch, continued),
       sessionAbort.signal,
@@ -271,18 +281,9 @@ export async function runTestingSession(deps: RunDeps, run: RunContext, slot: nu
   return summary;
 }
 
-/**
- * The tip of `branch` when it landed on main (every commit of it is in main) after gaining
- * commits of its own since it was created; null otherwise. The branch's reflog (kept in the
- * shared .git) remembers where it was created.
- */
-export function landedBeforeCrash(root: string, branch: string, main: string): string | null {
-  const tip = git(root, ['rev-parse', '--verify', '--quiet', `refs/heads/${branch}`]).stdout.trim();
-  if (tip === '') return null;
-  if (git(root, ['merge-base', '--is-ancestor', tip, `refs/heads/${main}`]).status !== 0) return null;
-  const entries = git(root, ['reflog', 'show', '--format=%H', `refs/heads/${branch}`]).stdout.trim().split('\n').filter(Boolean);
-  const created = entries.at(-1);
-  return created !== undefined && created !== tip ? tip : null;
+/** Whether `commit` (a landing the merge queue recorded) is on main. */
+export function landedOnMain(root: string, commit: string, main: string): boolean {
+  return git(root, ['merge-base', '--is-ancestor', commit, `refs/heads/${main}`]).status === 0;
 }
 
 /**
@@ -309,4 +310,17 @@ export function clearStaleGitLocks(root: string, now: number, minAgeMs = 1_000):
   };
   visit(gitDir, 0);
   return cleared;
+}
+
+/**
+ * At the end of a run: deletes feature branches main already contains (a crash can leave them
+ * behind). deleteMergedBranch proves each merged first; unmerged work is never touched.
+ */
+export function pruneLandedBranches(deps: RunDeps, main: string): number {
+  const refs = git(deps.paths.root, ['for-each-ref', '--format=%(refname:short)', 'refs/heads/autocoder/feature-*']).stdout.split('\n').filter(Boolean);
+  let deleted = 0;
+  for (const branch of refs) {
+    if (deleteMergedBranch(deps.paths.root, branch, main)) deleted += 1;
+  }
+  return deleted;
 }

@@ -29,6 +29,7 @@ function feature(overrides: Partial<Feature> = {}): Feature {
     leaseExpiresAt: null,
     heartbeatAt: null,
     branch: null,
+    landingCommit: null,
     verify: null,
     evidence: [],
     notes: '',

@@ -91,7 +91,7 @@ describe('browser verification by agents', () => {
     const processes = execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' });
     expect(processes.split('\n').filter((line) => line.includes(sessionTag))).toEqual([]);
     expect(existsSync(join(dir, 'server.log'))).toBe(true);
-    expect(readFileSync(join(dir, '.gitignore'), 'utf8').split('\n')).toEqual(expect.arrayContaining(['.autocoder/', '.playwright/', '.playwright-cli/']));
+    expect(readFileSync(join(dir, '.git', 'info', 'exclude'), 'utf8').split('\n')).toEqual(expect.arrayContaining(['.autocoder/', '.playwright/', '.playwright-cli/']));
     expect(execFileSync('git', ['ls-files'], { cwd: dir, encoding: 'utf8' })).not.toContain('.playwright/');
   });
 });
