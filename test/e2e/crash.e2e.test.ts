@@ -38,7 +38,6 @@ afterEach(async () => {
   if (runner && runner.child.exitCode === null && runner.child.signalCode === null) {
     runner.child.kill('SIGKILL');
     await runner.exited;
-    kills += 1;
   }
   await server?.close();
   rmSync(root, { recursive: true, force: true });

@@ -8,7 +8,7 @@ import { SessionRepo, type SessionRecord } from '../../src/db/session-repo.js';
 import { gitOk } from '../../src/git/git.js';
 import { agentTestEnv } from '../support/agent-env.js';
 import { cliAsync } from '../support/cli-process.js';
-import { initializerSession, landingCodingSession, roleScript, startScriptedModelServer, type PlannedFeature, type ScriptedModelServer, type Script } from '../support/fake-anthropic/index.js';
+import { assignedFeature, initializerSession, landingCodingSession, roleScript, startScriptedModelServer, testingSession, type PlannedFeature, type ScriptedModelServer, type Script } from '../support/fake-anthropic/index.js';
 import { createSampleProject } from '../support/sample-project.js';
 
 /** A 9-feature DAG: three roots, each with two dependents; one more layer joins them. */
@@ -111,4 +111,65 @@ describe('parallel coding agents in worktrees, landing through the merge queue',
     expect(transcripts.some((t) => t.includes('git rebase main'))).toBe(true);
     expect(gitOk(dir, ['status', '--porcelain']).trim()).toBe('');
   });
+
+  it('a testing agent beside the coding agent finds a regression on main; a coding agent fixes it; the run ends when all pass', async () => {
+    const regressed = new Set<number>();
+    const script = roleScript({
+      initializer: initializerSession(DAG.slice(0, 5)),
+      coding: landingCodingSession(),
+      // The first time feature 1 comes up for re-verification, it is found broken.
+      other: testingSession((id) => (id === 1 && !regressed.has(1) ? (regressed.add(1), true) : false)),
+    });
+    const { env, dir } = await setup(script);
+    const run = await cliAsync(['run', 'notes', '--concurrency', '1', '--testing-ratio', '1'], env);
+    expect(run.stdout).toContain('All 5 features pass.');
+    expect(run.status).toBe(0);
+    expect(run.stdout).toMatch(/Slot 1 \(testing\): feature #1 regressed/);
+
+    const store = openProjectStore(projectPaths(dir), { create: false });
+    try {
+      const f1 = store.features.get(1);
+      expect(f1.status).toBe('passing');
+      expect(f1.notes).toContain('regression: step 1 fails on main');
+      const passed = store.db.prepare(`SELECT count(*) FROM events WHERE type = 'feature.passed' AND feature_id = 1`).pluck().get();
+      expect(passed).toBe(2); // once, then again after the fix
+      const testing = new SessionRepo(store.db).list().filter((x) => x.role === 'testing');
+      expect(testing.length).toBeGreaterThanOrEqual(1);
+      expect(new Set(testing.map((x) => x.slot))).toEqual(new Set([1]));
+    } finally {
+      store.close();
+    }
+    // The fix landed on main as a change of its own; the testing agent changed nothing.
+    expect(gitOk(dir, ['show', 'main:features/feature-1-fix.txt'])).toBe('feature 1 implemented\n');
+    expect(gitOk(dir, ['log', '--format=%s', 'main'])).not.toMatch(/Regression/i);
+  });
+
+  it('the watchdog aborts a session that stops responding; the attempt counts and the retry passes', async () => {
+    let hung = false;
+    const coding = landingCodingSession();
+    const script: Script = async (conv) => {
+      if (!hung && assignedFeature(conv) === 1 && conv.turn === 1) {
+        hung = true;
+        await new Promise(() => undefined); // the model never answers this request
+      }
+      return roleScript({ initializer: initializerSession(DAG.slice(0, 1)), coding })(conv);
+    };
+    server = await startScriptedModelServer(script);
+    const env = agentTestEnv(root, server.url, { AUTOCODER_STALL_MS: '3000', AUTOCODER_RETRY_BACKOFF_MS: '0' });
+    const { dir } = createSampleProject(root, env);
+    const run = await cliAsync(['run', 'notes', '--yolo'], env);
+    expect(run.stdout).toContain('All 1 features pass.');
+    expect(run.stdout).toMatch(/feature #1 is now pending \(session stalled/);
+    const store = openProjectStore(projectPaths(dir), { create: false });
+    try {
+      const f1 = store.features.get(1);
+      expect(f1.attempts).toBe(2);
+      expect(f1.notes).toMatch(/attempt 1\/3 failed: aborted: no agent activity for \d+ s \(stalled\)/);
+      const [first] = new SessionRepo(store.db).list({ featureId: 1 });
+      expect(first).toMatchObject({ status: 'aborted', error: expect.stringMatching(/stalled/) });
+    } finally {
+      store.close();
+    }
+  });
 });
+

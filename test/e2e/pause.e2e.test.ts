@@ -5,7 +5,8 @@ import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { agentTestEnv } from '../support/agent-env.js';
 import { cli, cliAsync, startCli } from '../support/cli-process.js';
-import { assignedFeature, codingSession, initializerSession, roleScript, SAMPLE_FEATURES, startScriptedModelServer, type Script, type ScriptedModelServer } from '../support/fake-anthropic/index.js';
+import { assignedFeature, codingSession, initializerSession, landingCodingSession, roleScript, SAMPLE_FEATURES, startScriptedModelServer, type PlannedFeature, type Script, type ScriptedModelServer } from '../support/fake-anthropic/index.js';
+import { gitOk } from '../../src/git/git.js';
 import { waitFor } from '../support/wait-for.js';
 import { createSampleProject } from '../support/sample-project.js';
 
@@ -78,5 +79,57 @@ describe('pause (drain), resume and stop from another terminal', () => {
     const status = JSON.parse(cli(['status', 'notes', '--json'], env).stdout) as { in_progress: number; pending: number };
     expect(status).toMatchObject({ in_progress: 0, pending: 4 });
     expect(cli(['stop', 'notes'], env).status).toBe(4);
+    // What the session had written is committed to its feature branch, not lost; main is untouched.
+    const { dir } = { dir: join(root, 'notes') };
+    expect(gitOk(dir, ['log', '-1', '--format=%s', 'autocoder/feature-1'])).toContain('work in progress on feature #1');
+    expect(gitOk(dir, ['show', 'autocoder/feature-1:features/feature-1.txt'])).toBe('feature 1 implemented\n');
+    expect(gitOk(join(dir, '.autocoder', 'worktrees', 'slot-0'), ['status', '--porcelain']).trim()).toBe('');
+    expect(gitOk(dir, ['log', '--format=%s', 'main'])).not.toContain('Feature #1');
+  });
+
+  it('drains three parallel sessions: they finish their features, none starts, then paused; resume continues', async () => {
+    const six: PlannedFeature[] = [
+      ...[1, 2, 3].map((n) => ({ category: 'core', name: `Root ${n}`, description: `root ${n}`, steps: ['check'] })),
+      ...[0, 1, 2].map((i) => ({ category: 'core', name: `Child ${i + 1}`, description: `child ${i + 1}`, steps: ['check'], depends_on_indices: [i] })),
+    ];
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const coding = landingCodingSession();
+    const script: Script = async (conv) => {
+      const id = assignedFeature(conv);
+      if (id !== null && id <= 3 && conv.turn === 1) await gate;
+      return roleScript({ initializer: initializerSession(six), coding })(conv);
+    };
+    server = await startScriptedModelServer(script);
+    const env = agentTestEnv(root, server.url);
+    const { dir } = createSampleProject(root, env);
+    // Listen before the sessions start: waitForRequest sees only requests that arrive after it is called.
+    const working = [1, 2, 3].map((id) => server!.waitForRequest((c) => assignedFeature(c) === id && c.turn === 1, 60_000));
+    const runner = startCli(['run', 'notes', '--concurrency', '3', '--yolo'], env);
+    await Promise.all(working).catch((err: unknown) => {
+      throw new Error(`${String(err)}\n--- runner output ---\n${runner.output()}`);
+    });
+    const db = new Database(join(dir, '.autocoder', 'autocoder.db'), { readonly: true });
+    const runEvents = () => db.prepare(`SELECT type FROM events WHERE type LIKE 'run.%' ORDER BY id`).pluck().all() as string[];
+    const codingSessions = () => db.prepare(`SELECT count(*) FROM sessions WHERE role = 'coding'`).pluck().get() as number;
+    try {
+      expect((await cliAsync(['pause', 'notes'], env)).stdout).toContain('Pause requested');
+      await waitFor(() => runEvents().includes('run.draining'), 10_000, 'the run to report draining');
+      expect(codingSessions()).toBe(3);
+      release();
+      await waitFor(() => runEvents().includes('run.paused'), 90_000, 'the run to pause');
+      // The three drained sessions landed their features; nothing else started.
+      expect(db.prepare(`SELECT id FROM features WHERE status = 'passing' ORDER BY id`).pluck().all()).toEqual([1, 2, 3]);
+      expect(codingSessions()).toBe(3);
+      expect(db.prepare(`SELECT count(*) FROM sessions WHERE status = 'running'`).pluck().get()).toBe(0);
+
+      expect((await cliAsync(['resume', 'notes'], env)).stdout).toContain('Resumed.');
+      const exit = await runner.exited;
+      expect(exit.code).toBe(0);
+      expect(runner.output()).toContain('All 6 features pass.');
+      expect(codingSessions()).toBe(6);
+    } finally {
+      db.close();
+    }
   });
 });
