@@ -21,6 +21,8 @@ beforeAll(async () => {
   ui = await startUiServer();
   shopDir = seedProject(ui, 'shop', { count: 24, passing: 9, inProgress: true }).dir;
   seedProject(ui, 'blog', { count: 6, passing: 6 });
+  // The size the `ui` bench uses for the graph: 273 of its features have no edges at all.
+  seedProject(ui, 'big', { count: 500, passing: 150, inProgress: true });
   browser = await launchChromium();
 });
 
@@ -83,8 +85,12 @@ describe('journeys', () => {
       await handle.focus();
       await page.keyboard.press('Space');
       await expect.poll(() => handle.getAttribute('aria-pressed')).toBe('true'); // picked up
-      // Each arrow moves over the next card up; the screen-reader announcement says where it is.
+      // The screen reader hears the pick-up and its instructions (not "is over" the card itself).
       const announced = () => page.locator('[id^="DndLiveRegion"]').textContent();
+      await expect.poll(announced).toMatch(new RegExp(`^Picked up #${moved} .*Use the arrow keys`));
+      await page.waitForTimeout(300);
+      expect(await announced()).toMatch(/^Picked up /);
+      // Each arrow moves over the next card up; the announcement says where it is.
       for (const over of [before[1]!, before[0]!]) {
         await page.keyboard.press('ArrowUp');
         await expect.poll(announced).toMatch(new RegExp(`is over #${over} `));
@@ -142,6 +148,9 @@ describe('journeys', () => {
     const { ctx, page, errors } = await open();
     try {
       await page.goto(`${ui.url}/projects/shop/graph`);
+      // The minimap draws every node, in its status colour.
+      await expect.poll(() => page.locator('.react-flow__minimap-node').count()).toBe(24);
+      expect(await page.locator('.react-flow__minimap-node').first().evaluate((el) => (el as SVGElement).style.fill)).toMatch(/^var\(--color-st-/);
       await page.getByTestId('node-2').click();
       const drawer = page.getByTestId('feature-drawer');
       await drawer.waitFor();
@@ -150,6 +159,61 @@ describe('journeys', () => {
       await page.keyboard.press('Escape');
       await drawer.waitFor({ state: 'detached' });
       expect(page.url()).not.toMatch(/feature=/);
+      expect(errors).toEqual([]);
+    } finally {
+      await ctx.close();
+    }
+  });
+
+  it('a big backlog: each board column scrolls on its own below fixed headers, even with every card shown', async () => {
+    const { ctx, page, errors } = await open();
+    try {
+      await page.goto(`${ui.url}/projects/big/board`);
+      await page.getByTestId('lane-failed').waitFor();
+      const scroller = page.getByTestId('lane-ready').locator('xpath=..');
+      await page.getByTestId('lane-ready').getByRole('button', { name: /^Show \d+ more$/ }).click();
+      await page.getByTestId('lane-ready').locator('[data-feature-id]').nth(150).waitFor();
+      // The page itself is one window tall: the 350 pending cards scroll inside their column.
+      expect(await page.evaluate(() => document.documentElement.scrollHeight - window.innerHeight)).toBeLessThanOrEqual(0);
+      // Its lanes keep their full height inside the scrolling column (they do not shrink and overlap).
+      const ready = (await page.getByTestId('lane-ready').boundingBox())!;
+      expect((await page.getByTestId('lane-blocked').boundingBox())!.y).toBeGreaterThanOrEqual(ready.y + ready.height);
+      expect(ready.height).toBeGreaterThan(150 * 60);
+      const scroll = await scroller.evaluate((el) => ({ scrollHeight: el.scrollHeight, clientHeight: el.clientHeight }));
+      expect(scroll.scrollHeight).toBeGreaterThan(scroll.clientHeight * 5);
+      await scroller.evaluate((el) => el.scrollTo(0, el.scrollHeight));
+      // Scrolled to its end, the column keeps its header, and the project's tabs stay on screen.
+      expect((await page.locator('#col-pending').boundingBox())!.y).toBeGreaterThan(0);
+      expect(await page.getByRole('navigation', { name: 'Project views' }).isVisible()).toBe(true);
+      expect((await page.getByTestId('lane-blocked').locator('[data-feature-id]').last().boundingBox())!.y).toBeLessThan(900);
+      await page.screenshot({ path: join(SHOTS, 'board-big.png') });
+      expect(errors).toEqual([]);
+    } finally {
+      await ctx.close();
+    }
+  });
+
+  it('a big graph opens readable on its first ranks, the minimap draws every node, and the fit button shows them all', async () => {
+    const { ctx, page, errors } = await open();
+    try {
+      await page.goto(`${ui.url}/projects/big/graph`);
+      await page.getByTestId('node-1').waitFor();
+      const zoom = () => page.locator('.react-flow__viewport').evaluate((el) => Number(/scale\(([\d.]+)\)/.exec((el as HTMLElement).style.transform)?.[1]));
+      await expect.poll(() => page.locator('.react-flow__minimap-node').count()).toBe(500);
+      await expect.poll(zoom).toBeGreaterThanOrEqual(0.6);
+      expect(await page.locator('.react-flow__node').count()).toBeLessThan(150); // only what is on screen is rendered
+      await page.screenshot({ path: join(SHOTS, 'graph-big.png') });
+      await page.getByRole('button', { name: 'Fit View' }).click();
+      await expect.poll(() => page.locator('.react-flow__node').count()).toBe(500);
+      expect(await zoom()).toBeLessThan(0.6);
+      // Every node lies inside the pane.
+      const pane = (await page.getByTestId('graph').boundingBox())!;
+      const outside = await page.locator('.react-flow__node').evaluateAll(
+        (els, p) => els.filter((e) => { const r = e.getBoundingClientRect(); return r.left < p.x - 1 || r.top < p.y - 1 || r.right > p.x + p.width + 1 || r.bottom > p.y + p.height + 1; }).length,
+        pane,
+      );
+      expect(outside).toBe(0);
+      await page.screenshot({ path: join(SHOTS, 'graph-big-fit.png') });
       expect(errors).toEqual([]);
     } finally {
       await ctx.close();

@@ -83,7 +83,7 @@ function Lane({ lane, features, title, showTitle }: { lane: ColumnId; features: 
   // The mascot sits on the card its agent is working on (not on cards it already finished).
   const agentOn = (id: number) => (lane === 'in_progress' ? ([...stream.agents.values()].find((a) => a.featureId === id && a.state !== 'success' && a.state !== 'error') ?? null) : null);
   return (
-    <div ref={setNodeRef} data-testid={`lane-${lane}`} className={`flex min-h-16 flex-col gap-2 rounded-xl p-1 transition ${isOver ? 'bg-accent/10 ring-2 ring-accent/40' : ''}`}>
+    <div ref={setNodeRef} data-testid={`lane-${lane}`} className={`flex min-h-16 shrink-0 flex-col gap-2 rounded-xl p-1 transition ${isOver ? 'bg-accent/10 ring-2 ring-accent/40' : ''}`}>
       {showTitle ? (
         <h3 className="px-1 text-xs font-semibold tracking-wide text-muted uppercase">
           {title} · {features.length}
@@ -178,7 +178,13 @@ export function BoardPage() {
   };
   const announcements: Announcements = {
     onDragStart: ({ active: a }) => `Picked up ${laneName(a.id)}. Use the arrow keys to move, Space to drop, Escape to cancel.`,
-    onDragOver: ({ active: a, over }) => (over ? `${laneName(a.id)} is over ${typeof over.id === 'string' && over.id.startsWith('lane:') ? laneTitle(over.id.slice(5) as ColumnId) : laneName(over.id)}.` : `${laneName(a.id)} is no longer over a drop area.`),
+    // A picked-up card starts over itself: announcing that would replace "Picked up …" (and its
+    // instructions) before a screen reader has read it.
+    onDragOver: ({ active: a, over }) => {
+      if (!over) return `${laneName(a.id)} is no longer over a drop area.`;
+      if (over.id === a.id) return undefined;
+      return `${laneName(a.id)} is over ${typeof over.id === 'string' && over.id.startsWith('lane:') ? laneTitle(over.id.slice(5) as ColumnId) : laneName(over.id)}.`;
+    },
     onDragEnd: ({ active: a, over }) => (over ? `Dropped ${laneName(a.id)}.` : `${laneName(a.id)} was dropped outside the board.`),
     onDragCancel: ({ active: a }) => `Moving ${laneName(a.id)} was cancelled.`,
   };
@@ -187,7 +193,9 @@ export function BoardPage() {
   if (!lanes) return <p className="text-muted">Loading the backlog…</p>;
 
   return (
-    <section aria-label="Board" className="flex min-h-0 flex-1 flex-col gap-3">
+    // `board-page`: on desktop widths the board fills the window below the headers, and each
+    // column scrolls on its own (styles.css); narrower, the columns stack and the page scrolls.
+    <section aria-label="Board" className="board-page flex min-h-0 flex-1 flex-col gap-3">
       <div className="flex items-center gap-3">
         <p className="flex-1 text-sm text-muted">Drag ⠿ to reorder what is ready, to retry a failed feature or to re-open a passing one (keyboard: focus ⠿, Space, arrows, Space).</p>
         <Button variant="primary" onClick={() => setCreating(true)}>
@@ -199,7 +207,7 @@ export function BoardPage() {
           {COLUMN_GROUPS.map((g) => {
             const count = g.lanes.reduce((n, l) => n + lanes[l].length, 0);
             return (
-              <section key={g.id} aria-labelledby={`col-${g.id}`} className="flex min-h-0 flex-col rounded-2xl border border-line bg-sunken/60 p-2">
+              <section key={g.id} aria-labelledby={`col-${g.id}`} className="flex min-h-0 flex-col rounded-2xl border border-line bg-sunken/60 p-2 md:max-h-[calc(100dvh-5rem)]">
                 <h2 id={`col-${g.id}`} className="flex items-center justify-between px-1 pb-2 text-sm font-semibold">
                   {g.title}
                   <span className="rounded-full bg-panel px-2 py-0.5 text-xs text-muted">{count}</span>

@@ -5,7 +5,7 @@ import { memo, useCallback, useMemo } from 'react';
 import { endpoints, keys } from '../../shared/api/endpoints';
 import { STATUS_COLOR, STATUS_LABEL, type FeatureStatus } from '../../shared/ui/status';
 import { useProject } from '../projects/project-context';
-import { layoutGraph, NODE_HEIGHT, NODE_WIDTH } from './layout';
+import { focusNodeIds, layoutGraph, NODE_HEIGHT, NODE_WIDTH } from './layout';
 
 interface FeatureNodeData extends Record<string, unknown> {
   id: number;
@@ -33,6 +33,12 @@ const FeatureNode = memo(function FeatureNode({ data }: NodeProps<Node<FeatureNo
 });
 const nodeTypes = { feature: FeatureNode };
 const miniMapColor = (n: Node) => STATUS_COLOR[(n.data as FeatureNodeData).status];
+/**
+ * The fit button shows the whole graph. `includeHiddenNodes` makes React Flow fit nodes by their
+ * declared size: without it, it fits only the nodes it has rendered and measured, and with
+ * `onlyRenderVisibleElements` those are just the ones on screen.
+ */
+const FIT_ALL = { padding: 0.05, includeHiddenNodes: true };
 
 /** The dependency graph: dagre layout, status colours, zoom and fit; a click opens the feature. */
 export function GraphPage() {
@@ -40,7 +46,13 @@ export function GraphPage() {
   const graph = useQuery({ queryKey: keys.graph(name), queryFn: () => endpoints.graph(name) });
   // Layout depends on the shape only, so live status changes do not move nodes around.
   const shape = graph.data ? `${graph.data.nodes.map((n) => n.id).join(',')}|${graph.data.edges.map((e) => `${e.source}>${e.target}`).join(',')}` : '';
-  const positions = useMemo(() => (graph.data ? layoutGraph(graph.data) : new Map()), [shape]); // keyed by shape on purpose
+  const positions = useMemo(() => (graph.data ? layoutGraph(graph.data) : new Map<number, { x: number; y: number }>()), [shape]); // keyed by shape on purpose
+  // A big graph opens on its top-left region at a zoom where the names can be read; the fit
+  // button and the minimap show the rest.
+  const openingFit = useMemo(() => {
+    const focus = focusNodeIds(positions);
+    return { ...FIT_ALL, minZoom: 0.2, maxZoom: 1, ...(focus ? { nodes: focus.map((id) => ({ id: String(id) })) } : {}) };
+  }, [positions]);
   const { nodes, edges } = useMemo(() => {
     if (!graph.data) return { nodes: [] as Node<FeatureNodeData>[], edges: [] as Edge[] };
     const status = new Map(graph.data.nodes.map((n) => [n.id, n.status]));
@@ -50,6 +62,10 @@ export function GraphPage() {
           id: String(n.id),
           type: 'feature',
           position: positions.get(n.id) ?? { x: 0, y: 0 },
+          // A declared size: React Flow shows a node (and the MiniMap draws it) only once it
+          // has one, and nodes outside the viewport are never rendered, so never measured.
+          width: NODE_WIDTH,
+          height: NODE_HEIGHT,
           data: { id: n.id, name: n.name, status: n.status, blocked: n.blocked },
           draggable: false,
           connectable: false,
@@ -93,6 +109,7 @@ export function GraphPage() {
           nodeTypes={nodeTypes}
           onNodeClick={onNodeClick}
           fitView
+          fitViewOptions={openingFit}
           minZoom={0.05}
           maxZoom={2}
           onlyRenderVisibleElements={nodes.length > 150}
@@ -100,7 +117,7 @@ export function GraphPage() {
           nodesConnectable={false}
         >
           <Background gap={24} />
-          <Controls showInteractive={false} />
+          <Controls showInteractive={false} fitViewOptions={FIT_ALL} />
           {nodes.length <= 800 ? <MiniMap pannable zoomable nodeColor={miniMapColor} /> : null}
         </ReactFlow>
       </div>
