@@ -13,6 +13,7 @@ import { registerLogsCommand } from './commands/logs.js';
 import { registerConfigCommand } from './commands/config.js';
 import { registerCompletionCommand } from './commands/completion.js';
 import { registerDemoCommand } from './commands/demo.js';
+import { registerInboxCommands } from './commands/inbox.js';
 import type { CliContext } from './context.js';
 import { EXIT, exitCodeFor } from './exit-codes.js';
 import { VERSION } from './version.js';
@@ -47,6 +48,7 @@ export function buildProgram(ctx: CliContext, setExitCode: (code: number) => voi
   registerSpecCommands(program, ctx, run, setExitCode);
   registerPolicyCommands(program, ctx, run, setExitCode);
   registerControlCommands(program, ctx, run);
+  registerInboxCommands(program, ctx, run);
   registerDoctorCommand(program, ctx, run, setExitCode);
   registerServeCommand(program, ctx, run);
   registerDemoCommand(program, ctx, run);

@@ -1,6 +1,7 @@
 import { ClaimRepo, DEFAULT_CLAIM_POLICY, type ClaimPolicy } from './claim-repo.js';
 import { openDatabase, type Db } from './connection.js';
 import { FeatureRepo, systemClock, type Clock } from './feature-repo.js';
+import { HumanInputRepo } from './human-input-repo.js';
 import { RegistryRepo } from './registry-repo.js';
 import type { Env } from '../config/env.js';
 import { registryFile, type ProjectPaths } from '../config/paths.js';
@@ -23,6 +24,7 @@ export interface ProjectStore {
   readonly db: Db;
   readonly features: FeatureRepo;
   readonly claims: ClaimRepo;
+  readonly humanInput: HumanInputRepo;
   close(): void;
 }
 
@@ -34,6 +36,7 @@ export function openProjectStore(paths: ProjectPaths, options: { clock?: Clock; 
     db,
     features: new FeatureRepo(db, clock),
     claims: new ClaimRepo(db, clock, options.policy ?? DEFAULT_CLAIM_POLICY),
+    humanInput: new HumanInputRepo(db, clock),
     close: () => db.close(),
   };
 }

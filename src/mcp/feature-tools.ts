@@ -4,6 +4,8 @@ import { AppError } from '../domain/errors.js';
 import { MAX_DEPENDENCIES_PER_FEATURE } from '../domain/feature.js';
 import type { ClaimRepo } from '../db/claim-repo.js';
 import type { FeatureRepo } from '../db/feature-repo.js';
+import type { HumanInputRepo } from '../db/human-input-repo.js';
+import { AskUserQuestionSchema, HumanInputFieldsSchema, questionsToFields, type HumanInputField, type HumanInputKind } from '../shared/human-input.js';
 import type { Feature } from '../db/feature-rows.js';
 import { fromError, ok, type ToolResult } from './tool-result.js';
 import type { ToolSession } from './tool-session.js';
@@ -13,6 +15,8 @@ export interface FeatureToolDeps {
   readonly features: FeatureRepo;
   readonly claims: ClaimRepo;
   readonly session: ToolSession;
+  /** Human input gates (feature_request_human_input, ask_user); without it those tools say they are unavailable. */
+  readonly humanInput?: HumanInputRepo;
   /**
    * The merge queue's gate, when the session works on a feature branch: lands the branch on
    * main (or throws an AppError telling the agent the exact git steps to take first). A
@@ -86,7 +90,7 @@ function defineTool<Shape extends z.ZodRawShape>(
 }
 
 /** The feature tools bound to one session. Served in-process to our agents and over stdio. */
-export function createFeatureTools({ features, claims, session, land }: FeatureToolDeps): FeatureTool[] {
+export function createFeatureTools({ features, claims, session, land, humanInput }: FeatureToolDeps): FeatureTool[] {
   /** Why this session may not change feature `id`: it does not hold the claim. */
   const notHeld = (id: number, action: string): AppError => {
     const f = features.get(id);
@@ -104,6 +108,21 @@ export function createFeatureTools({ features, claims, session, land }: FeatureT
   const finished = (id: number, f: Feature) => {
     session.claims.delete(id);
     return featureView(f);
+  };
+
+  /** The session hands its feature to a human: it waits in needs_input; the session must end now. */
+  const askHuman = (id: number, kind: HumanInputKind, prompt: string, fields: HumanInputField[]) => {
+    if (!humanInput) throw new AppError('CONFLICT', 'human input is not available to this client; use feature_skip with the reason instead');
+    const claim = heldClaim(id, 'ask a human about');
+    const { request, feature } = humanInput.request(claim, { kind, prompt, fields });
+    session.claims.delete(id);
+    return {
+      request_id: request.id,
+      feature_id: feature.id,
+      status: feature.status,
+      next:
+        'The feature now waits for a human answer; nothing else will work on it until then. Stop now: commit what you have (it stays on your branch), append a short note to claude-progress.txt, and end this session without calling other feature tools. The next session on this feature gets the answers (secret values are in .env, by key name).',
+    };
   };
 
   const tools = [
@@ -245,6 +264,25 @@ export function createFeatureTools({ features, claims, session, land }: FeatureT
     }),
 
     defineTool('feature_mark_verified', { feature_id: featureId }, ({ feature_id }) => featureView(claims.recordVerified(feature_id, session.sessionId))),
+
+    defineTool(
+      'feature_request_human_input',
+      {
+        feature_id: featureId,
+        prompt: text(2000, 'What you need and why, in one or two sentences a human can act on'),
+        fields: HumanInputFieldsSchema.describe('The values to ask for (1-20): id, label, type, and required/placeholder/help/options/env as needed'),
+      },
+      ({ feature_id, prompt, fields }) => askHuman(feature_id, 'fields', prompt, fields),
+    ),
+
+    defineTool(
+      'ask_user',
+      {
+        feature_id: featureId,
+        questions: z.array(AskUserQuestionSchema).min(1).max(4).describe('1-4 questions, each with 2-4 options'),
+      },
+      ({ feature_id, questions }) => askHuman(feature_id, 'questions', questions.map((q) => q.question).join(' / '), questionsToFields(questions)),
+    ),
   ];
   return tools as unknown as FeatureTool[];
 }

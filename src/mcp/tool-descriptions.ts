@@ -18,4 +18,8 @@ export const DESCRIPTIONS = {
   feature_get_graph: 'The dependency graph: nodes (id, name, category, status, priority, dependencies, ready, blocked) and edges (source = dependency, target = dependent).',
   feature_get_for_regression: 'Passing features to re-verify, least recently verified first.',
   feature_mark_verified: 'Record that a passing feature you re-tested still works.',
+  feature_request_human_input:
+    'Ask a human for values you genuinely cannot get yourself (credentials, account ids, a decision the spec leaves open) for the feature you hold. Fields: text, textarea, secret (saved to the project .env, you only get the key name), select (options), boolean, number. The feature waits until answered and the next session gets the answers. After calling it, stop: end your session. Never use it to avoid work.',
+  ask_user:
+    'Ask a human to decide between 2-4 options per question (up to 4 questions) when the spec leaves a choice open that you must not guess, for the feature you hold. The feature waits until answered and the next session gets the choices. After calling it, stop: end your session.',
 } as const;

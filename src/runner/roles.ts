@@ -15,7 +15,7 @@ export const ROLE_PROFILES: Readonly<Record<AgentRole, RoleProfile>> = {
   },
   coding: {
     builtinTools: ['Bash', 'Read', 'Write', 'Edit', 'Glob', 'Grep'],
-    featureTools: ['feature_get_by_id', 'feature_get_stats', 'feature_mark_passing', 'feature_mark_failing', 'feature_skip', 'feature_release'],
+    featureTools: ['feature_get_by_id', 'feature_get_stats', 'feature_mark_passing', 'feature_mark_failing', 'feature_skip', 'feature_release', 'feature_request_human_input', 'ask_user'],
     maxTurns: 300,
   },
   testing: {

@@ -9,10 +9,14 @@ import { buildAgentEnv } from '../config/agent-env.js';
 import type { Claim } from '../db/claim-repo.js';
 import type { Feature } from '../db/feature-rows.js';
 import { AppError } from '../domain/errors.js';
-import { git, gitIdentity, gitOk } from '../git/git.js';
+import { addLocalExcludes, git, gitIdentity, gitOk } from '../git/git.js';
 import { checkoutFeature, commitWorkInProgress, deleteMergedBranch, ensureSlotWorktree, fastForwardMain, featureBranch, landingCheck } from '../git/workspaces.js';
 import { createFeatureTools } from '../mcp/feature-tools.js';
 import { createToolSession } from '../mcp/tool-session.js';
+import { HumanInputRepo } from '../db/human-input-repo.js';
+import { copyEnvFile, readEnvFile } from '../projects/env-file.js';
+import { ENV_FILE, envFilePath } from '../projects/human-input.js';
+import { createRedactor } from '../security/redactor.js';
 import { closeBrowserSession, findChromium, writePlaywrightConfig } from './browser.js';
 import type { RunDeps } from './run-loop.js';
 import { ROLE_PROFILES } from './roles.js';
@@ -48,8 +52,29 @@ export function prepareWorktree(deps: RunDeps, slot: number, main: string): stri
   mkdirSync(join(worktree, '.autocoder'), { recursive: true });
   if (existsSync(deps.paths.spec)) copyFileSync(deps.paths.spec, specCopy);
   writePlaywrightConfig(worktree, findChromium(deps.settings.chromium, deps.env.PATH), process.getuid?.() === 0);
+  // Answered secrets live in the root's .env (never committed: info/exclude, shared by worktrees).
+  if (existsSync(envFilePath(deps.paths)) && git(deps.paths.root, ['ls-files', '--error-unmatch', '--', ENV_FILE]).status !== 0) {
+    addLocalExcludes(deps.paths.root, [ENV_FILE]);
+    copyEnvFile(envFilePath(deps.paths), join(worktree, ENV_FILE));
+  }
   return worktree;
 }
+
+/**
+ * The run's redactor plus the values of the secrets humans gave through human-input requests
+ * (read from the project's .env when a session starts, so a secret answered during the run is
+ * masked from the next session on). Values shorter than 4 characters are not masked.
+ */
+export function sessionRedactor(deps: RunDeps): (text: string) => string {
+  const keys = new HumanInputRepo(deps.db).secretKeys();
+  if (keys.length === 0) return deps.redact;
+  const env = readEnvFile(envFilePath(deps.paths));
+  const secrets = createRedactor(keys.map((k) => env.get(k) ?? '').filter((v) => v.length > 0), { minLength: HUMAN_SECRET_MIN_LENGTH });
+  return (text) => secrets(deps.redact(text));
+}
+
+/** Answered secrets at least this long are masked in everything autocoder writes. */
+export const HUMAN_SECRET_MIN_LENGTH = 4;
 
 /**
  * The landing gate: the branch must be committed and contain main; then the landing is recorded
@@ -95,9 +120,11 @@ export async function runSessionFor(
   const sessionId = work ? (work.owner.split('/')[1] as string) : `ses_${randomBytes(6).toString('hex')}`;
   const profile = ROLE_PROFILES[role];
   const toolSession = createToolSession(work?.owner ?? `${run.id}/${sessionId}`, work ? work.claims : []);
-  const tools = createFeatureTools({ features: deps.features, claims: deps.claims, session: toolSession, ...(where.land ? { land: where.land } : {}) }).filter((t) =>
-    profile.featureTools.includes(t.name),
-  );
+  const redact = sessionRedactor(deps);
+  // Whatever the agent passes to a feature tool (reasons, evidence, prompts) is stored: mask secrets first.
+  const tools = createFeatureTools({ features: deps.features, claims: deps.claims, humanInput: new HumanInputRepo(deps.db, { now: deps.now }), session: toolSession, ...(where.land ? { land: where.land } : {}) })
+    .filter((t) => profile.featureTools.includes(t.name))
+    .map((t) => ({ ...t, handler: (args: unknown) => t.handler(args === undefined ? args : (JSON.parse(redact(JSON.stringify(args))) as unknown)) }));
   const sessionDir = join(tmpdir(), `ac-${sessionId.slice(-12)}`);
   mkdirSync(join(sessionDir, 'tmp'), { recursive: true });
   mkdirSync(join(sessionDir, 'home'), { recursive: true });
@@ -135,7 +162,7 @@ export async function runSessionFor(
   };
   try {
     const summary = await runRecordedSession(
-      { db: deps.db, sessions: deps.sessions, runtime: deps.runtime, logsDir: deps.paths.logs, runId: run.id, now: deps.now, redact: deps.redact },
+      { db: deps.db, sessions: deps.sessions, runtime: deps.runtime, logsDir: deps.paths.logs, runId: run.id, now: deps.now, redact },
       { sessionId, slot: where.slot, featureIds: work ? work.featureIds : [], spec, limits: { idleMs: deps.settings.stallMs, maxMs: deps.settings.maxSessionMs } },
       signal,
     );
@@ -210,6 +237,11 @@ export async function runCodingSession(
   let leaseLost = false;
   const heartbeat = setInterval(() => {
     if (!deps.claims.heartbeat(claim)) {
+      // The session handed its feature to a human: let it finish its notes and end by itself.
+      if (deps.features.get(feature.id).status === 'needs_input') {
+        clearInterval(heartbeat);
+        return;
+      }
       leaseLost = true;
       sessionAbort.abort();
     }
@@ -240,6 +272,11 @@ export async function runCodingSession(
   settle(deps, claim, summary, leaseLost, signal.aborted);
   const final = deps.features.get(feature.id);
   if (final.status === 'passing') deps.notify?.('feature.passed', { featureId: feature.id, featureName: feature.name });
+  if (final.status === 'needs_input') {
+    const request = new HumanInputRepo(deps.db).openFor(feature.id);
+    deps.report(`Slot ${slot}: feature #${feature.id} waits for a human answer${request ? ` (request ${request.id}: autocoder answer ${deps.projectName} ${request.id})` : ''}.`);
+    deps.notify?.('feature.needs_input', { featureId: feature.id, featureName: feature.name, ...(request ? { requestId: request.id, prompt: request.prompt, fields: request.fields.map((f) => ({ id: f.id, label: f.label, type: f.type })) } : {}) });
+  }
   deps.report(`Slot ${slot}: feature #${feature.id} is now ${final.status} (session ${summary.stalled ? 'stalled' : summary.outcome}, $${summary.costUsd.toFixed(4)}).`);
   return summary;
 }

@@ -10,16 +10,18 @@ const MIN_SECRET_LENGTH = 6;
  * Masks each secret and the encodings it commonly appears in when it leaks into text we
  * write: JSON-escaped, URL-encoded and base64.
  */
-export function createRedactor(secrets: Iterable<string>): Redactor {
+export function createRedactor(secrets: Iterable<string>, options: { minLength?: number } = {}): Redactor {
+  // Provider keys are long; secrets a human typed may be short (the runner passes 4 for them).
+  const min = Math.max(1, options.minLength ?? MIN_SECRET_LENGTH);
   const variants = new Set<string>();
   for (const secret of secrets) {
-    if (secret.length < MIN_SECRET_LENGTH) continue;
+    if (secret.length < min) continue;
     variants.add(secret);
     variants.add(JSON.stringify(secret).slice(1, -1));
     variants.add(encodeURIComponent(secret));
     variants.add(Buffer.from(secret, 'utf8').toString('base64').replace(/=+$/, ''));
   }
-  const ordered = [...variants].filter((v) => v.length >= MIN_SECRET_LENGTH).sort((a, b) => b.length - a.length);
+  const ordered = [...variants].filter((v) => v.length >= min).sort((a, b) => b.length - a.length);
   if (ordered.length === 0) return (text) => text;
   const pattern = new RegExp(ordered.map(escapeRegExp).join('|'), 'g');
   return (text) => text.replace(pattern, MASK);

@@ -65,9 +65,9 @@ describe('feature tools through a real MCP client', () => {
   });
 
   describe('listTools', () => {
-    it('lists all 18 tools, each with a description and an object input schema', async () => {
+    it('lists all 20 tools, each with a description and an object input schema', async () => {
       const { tools } = await a.client.listTools();
-      expect(tools).toHaveLength(18);
+      expect(tools).toHaveLength(20);
       expect(tools.map((t) => t.name).sort()).toEqual(ALL_TOOLS);
       for (const tool of tools) {
         expect(tool.description, tool.name).toBe(DESCRIPTIONS[tool.name as keyof typeof DESCRIPTIONS]);

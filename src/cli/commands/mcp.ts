@@ -28,7 +28,7 @@ export function registerMcpCommand(program: Command, ctx: CliContext, run: (fn: 
         }
         const store = openProjectStore(paths, { create: false });
         const session = createToolSession(`mcp-${process.pid}-${randomBytes(4).toString('hex')}`);
-        const server = createFeatureMcpServer(createFeatureTools({ features: store.features, claims: store.claims, session }), VERSION);
+        const server = createFeatureMcpServer(createFeatureTools({ features: store.features, claims: store.claims, humanInput: store.humanInput, session }), VERSION);
         // This process holds the leases of the claims its client made, so it heartbeats them
         // and hands them back when the client goes away.
         const heartbeat = setInterval(() => {

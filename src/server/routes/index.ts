@@ -3,6 +3,7 @@ import { demoRoutes } from './demo.js';
 import { eventRoutes } from './events.js';
 import { featureRoutes } from './features.js';
 import { filesystemRoutes } from './filesystem.js';
+import { humanInputRoutes } from './human-input.js';
 import { openApiRoutes } from './openapi.js';
 import { projectRoutes } from './projects.js';
 import { sessionRoutes } from './sessions.js';
@@ -10,4 +11,4 @@ import { settingsRoutes } from './settings.js';
 import { setupRoutes } from './setup.js';
 
 /** The REST API besides health and agent control (which createApp registers itself). */
-export const API_ROUTES: RouteModule[] = [setupRoutes, projectRoutes, featureRoutes, settingsRoutes, eventRoutes, sessionRoutes, filesystemRoutes, demoRoutes, openApiRoutes];
+export const API_ROUTES: RouteModule[] = [setupRoutes, projectRoutes, featureRoutes, settingsRoutes, eventRoutes, humanInputRoutes, sessionRoutes, filesystemRoutes, demoRoutes, openApiRoutes];

@@ -1,6 +1,7 @@
 import type { Hono } from 'hono';
 import { z } from 'zod';
 import * as api from '../../shared/api.js';
+import * as hi from '../../shared/human-input.js';
 import { AgentActionResponseSchema, RunStartRequestSchema, RunStatusSchema } from '../../shared/runs.js';
 import type { RouteModule } from '../app.js';
 
@@ -49,6 +50,9 @@ export const ROUTE_DOCS: readonly RouteDoc[] = [
   { method: 'put', path: `${features}/:id/dependencies`, summary: 'Replace dependencies (cycle-checked)', body: api.SetDependenciesRequestSchema, response: api.FeatureSchema },
   { method: 'post', path: `${features}/:id/dependencies/:dep`, summary: 'Add a dependency', response: api.FeatureSchema },
   { method: 'delete', path: `${features}/:id/dependencies/:dep`, summary: 'Remove a dependency', response: api.FeatureSchema },
+  { method: 'get', path: '/api/projects/:name/human-input', summary: 'Human-input requests (open, or all with status=all); never secret values', query: hi.HumanInputListQuerySchema, response: hi.HumanInputListSchema },
+  { method: 'post', path: `${features}/:id/human-input`, summary: 'Answer the feature\'s open human-input request: {"answers":{fieldId:value},"requestId"?}; secrets go to .env', body: hi.AnswerHumanInputRequestSchema, response: hi.HumanInputResultSchema },
+  { method: 'post', path: '/api/projects/:name/human-input/:requestId/cancel', summary: 'Cancel a human-input request (the feature goes back to pending)', body: hi.CancelHumanInputRequestSchema, response: hi.HumanInputResultSchema },
   { method: 'get', path: '/api/projects/:name/sessions/:id/transcript', summary: 'A session transcript, a page of JSON lines', query: api.TranscriptQuerySchema, response: api.TranscriptResponseSchema },
   { method: 'get', path: '/api/settings', summary: 'Global settings', response: api.GlobalSettingsSchema },
   { method: 'put', path: '/api/settings', summary: 'Change global settings (null clears a key)', body: api.PutGlobalSettingsRequestSchema, response: api.GlobalSettingsSchema },

@@ -1,0 +1,120 @@
+import { createInterface } from 'node:readline';
+import { Writable } from 'node:stream';
+import type { Command } from 'commander';
+import type { HumanInputRequest } from '../../db/human-input-repo.js';
+import { AppError } from '../../domain/errors.js';
+import { answerHumanInput, cancelHumanInput, envFilePath } from '../../projects/human-input.js';
+import { envKeyOf, type HumanInputField } from '../../shared/human-input.js';
+import { type CliContext, printJson } from '../context.js';
+import { withProject } from './backlog.js';
+
+type Run = (fn: () => void | Promise<void>) => Promise<void>;
+
+function describeField(f: HumanInputField): string {
+  const kind = f.type === 'select' ? `select: ${(f.options ?? []).join(' | ')}` : f.type === 'secret' ? `secret → .env ${envKeyOf(f)}` : f.type;
+  return `${f.id} (${kind}${f.required ? ', required' : ''}): ${f.label}${f.help ? ` — ${f.help}` : ''}`;
+}
+
+function printRequest(ctx: CliContext, r: HumanInputRequest): void {
+  ctx.stdout(`${r.id}  feature #${r.featureId}${r.featureName ? ` ${r.featureName}` : ''}  ${r.status}  ${new Date(r.createdAt).toISOString()}\n`);
+  ctx.stdout(`  ${r.prompt}\n`);
+  for (const f of r.fields) ctx.stdout(`  - ${describeField(f)}\n`);
+}
+
+/** `id=value` pairs from repeated --field options (the value may contain `=`). */
+function parseFields(pairs: readonly string[]): Record<string, string> {
+  const answers: Record<string, string> = {};
+  for (const pair of pairs) {
+    const eq = pair.indexOf('=');
+    if (eq <= 0) throw new AppError('INVALID_INPUT', `--field expects id=value, got "${pair.slice(0, 40)}"`);
+    const id = pair.slice(0, eq);
+    if (id in answers) throw new AppError('INVALID_INPUT', `--field ${id} is given twice`);
+    answers[id] = pair.slice(eq + 1);
+  }
+  return answers;
+}
+
+/** Reads one line from the terminal; with `hidden` nothing typed is echoed (secrets). */
+async function askLine(question: string, hidden: boolean): Promise<string> {
+  let muted = false;
+  const output = new Writable({
+    write(chunk: Buffer, _enc, done) {
+      if (!muted) process.stdout.write(chunk);
+      done();
+    },
+  });
+  const rl = createInterface({ input: process.stdin, output, terminal: true });
+  try {
+    process.stdout.write(question);
+    muted = hidden;
+    return await new Promise<string>((resolve) => rl.question('', resolve));
+  } finally {
+    rl.close();
+    if (hidden) process.stdout.write('\n');
+  }
+}
+
+async function askAll(ctx: CliContext, request: HumanInputRequest): Promise<Record<string, string>> {
+  printRequest(ctx, request);
+  const answers: Record<string, string> = {};
+  for (const f of request.fields) {
+    const hint = f.type === 'select' ? ` [${(f.options ?? []).join('/')}]` : f.type === 'boolean' ? ' [yes/no]' : f.placeholder ? ` (e.g. ${f.placeholder})` : '';
+    const value = await askLine(`${f.label}${hint}${f.required ? '' : ' (optional)'}${f.type === 'secret' ? ' (hidden)' : ''}: `, f.type === 'secret');
+    if (value !== '') answers[f.id] = value;
+  }
+  return answers;
+}
+
+const collect = (value: string, previous: string[]): string[] => [...previous, value];
+
+/** inbox, answer: human-input requests from the terminal. */
+export function registerInboxCommands(program: Command, ctx: CliContext, run: Run): void {
+  program
+    .command('inbox')
+    .description('list the questions agents asked a human (open human-input requests)')
+    .argument('<project>', 'registered name or path')
+    .option('--all', 'also answered and cancelled requests')
+    .option('--json', 'print JSON: {"requests":[{"id","featureId","featureName","kind","prompt","fields","status","answer","secretKeys",…}]}')
+    .action((project: string, opts: { all?: boolean; json?: boolean }) =>
+      run(() =>
+        withProject(ctx, project, (store) => {
+          const requests = store.humanInput.list({ status: opts.all ? 'all' : 'open' });
+          if (opts.json) return printJson(ctx, { requests });
+          if (requests.length === 0) return ctx.stdout(opts.all ? 'No human-input requests.\n' : 'No open human-input requests.\n');
+          for (const r of requests) printRequest(ctx, r);
+          if (!opts.all) ctx.stdout(`Answer with: autocoder answer ${project} <request-id> [--field id=value …]\n`);
+        }),
+      ),
+    );
+
+  program
+    .command('answer')
+    .description('answer (or cancel) a human-input request; without --field, asks for each value (secrets hidden)')
+    .argument('<project>', 'registered name or path')
+    .argument('<request-id>', 'the request id (hir_…), from autocoder inbox')
+    .option('--field <id=value>', 'a value for a field (repeat for each field)', collect, [])
+    .option('--cancel', 'cancel the request instead: the feature goes back to pending with a note')
+    .option('--reason <text>', 'with --cancel: why (kept as a note for the next session)')
+    .option('--json', 'print JSON: {"request","feature":{"id","name","status","priority"}}')
+    .action((project: string, requestId: string, opts: { field: string[]; cancel?: boolean; reason?: string; json?: boolean }) =>
+      run(async () => {
+        if (opts.cancel && opts.field.length > 0) throw new AppError('INVALID_INPUT', '--cancel takes no --field values');
+        if (opts.reason !== undefined && !opts.cancel) throw new AppError('INVALID_INPUT', '--reason goes with --cancel');
+        let answers: Record<string, string> | null = opts.cancel ? null : opts.field.length > 0 ? parseFields(opts.field) : null;
+        if (!opts.cancel && answers === null) {
+          if (!process.stdin.isTTY || !process.stdout.isTTY) {
+            throw new AppError('INVALID_INPUT', 'give the answers with --field id=value (there is no terminal to ask on); see them with autocoder inbox');
+          }
+          const request = withProject(ctx, project, (store) => store.humanInput.get(requestId));
+          if (request.status !== 'open') throw new AppError('CONFLICT', `request ${request.id} is already ${request.status}; nothing was changed`);
+          answers = await askAll(ctx, request);
+        }
+        withProject(ctx, project, (store) => {
+          const done = answers === null ? cancelHumanInput(store, requestId, opts.reason?.trim() || null) : answerHumanInput(store, requestId, answers);
+          if (opts.json) return printJson(ctx, { request: done.request, feature: { id: done.feature.id, name: done.feature.name, status: done.feature.status, priority: done.feature.priority } });
+          ctx.stdout(`${done.request.status === 'answered' ? 'Answered' : 'Cancelled'} ${done.request.id}: feature #${done.feature.id} ${done.feature.name} is ${done.feature.status}${done.feature.status === 'pending' ? ' (first in line)' : ''}.\n`);
+          for (const [field, key] of Object.entries(done.request.secretKeys)) ctx.stdout(`Secret ${field} saved in ${envFilePath(store.paths)} as ${key}.\n`);
+        });
+      }),
+    );
+}

@@ -1,0 +1,242 @@
+import { randomBytes } from 'node:crypto';
+import type { BlockerType } from '../domain/blocker.js';
+import { AppError } from '../domain/errors.js';
+import type { HumanInputField, HumanInputKind, HumanInputRequestDTO, HumanInputStatus, HumanInputValue } from '../shared/human-input.js';
+import type { Claim } from './claim-repo.js';
+import type { Db } from './connection.js';
+import { appendEvent } from './event-repo.js';
+import { type Clock, notFound, systemClock } from './feature-repo.js';
+import { type Feature, type FeatureRow, loadDependencies, toFeature } from './feature-rows.js';
+
+/** A human-input request as stored (the wire form: no secret values exist here). */
+export type HumanInputRequest = HumanInputRequestDTO;
+
+interface RequestRow {
+  id: string;
+  feature_id: number;
+  feature_name: string | null;
+  session_id: string | null;
+  kind: HumanInputKind;
+  prompt: string;
+  fields: string;
+  status: HumanInputStatus;
+  answered_by: 'human' | 'supervisor' | null;
+  answer: string | null;
+  secret_keys: string;
+  reason: string | null;
+  created_at: number;
+  answered_at: number | null;
+}
+
+export interface NewHumanInputRequest {
+  readonly kind: HumanInputKind;
+  readonly prompt: string;
+  readonly fields: readonly HumanInputField[];
+}
+
+export interface HumanInputAnswer {
+  /** Non-secret values only. */
+  readonly values: Readonly<Record<string, HumanInputValue>>;
+  /** field id → the `.env` key its secret was written under. */
+  readonly secretKeys: Readonly<Record<string, string>>;
+  readonly by: 'human' | 'supervisor';
+}
+
+const SELECT = `SELECT r.*, f.name AS feature_name FROM human_input_requests r LEFT JOIN features f ON f.id = r.feature_id`;
+
+/**
+ * Human input gates in the project database. Asking moves the claimed feature to `needs_input`
+ * (compare-and-set on the claim token); answering or cancelling is compare-and-set on the
+ * request's `open` status, so a second answer is a clear conflict and changes nothing.
+ */
+export class HumanInputRepo {
+  constructor(
+    private readonly db: Db,
+    private readonly clock: Clock = systemClock,
+  ) {}
+
+  /**
+   * The session holding `claim` asks a human: in one transaction the request is created and the
+   * feature leaves the session (claim cleared, attempt refunded: asking is not a failure).
+   */
+  request(claim: Claim, input: NewHumanInputRequest): { request: HumanInputRequest; feature: Feature } {
+    const now = this.clock.now();
+    const id = `hir_${randomBytes(6).toString('hex')}`;
+    const blockerType: BlockerType = input.kind === 'questions' || !input.fields.some((f) => f.type === 'secret') ? 'unclear_spec' : 'credentials';
+    const row = this.db
+      .transaction(() => {
+        const held = this.db.prepare(`SELECT 1 FROM features WHERE id = ? AND claim_token = ? AND status = 'in_progress'`).get(claim.featureId, claim.token);
+        if (!held) {
+          throw new AppError('CLAIM_LOST', `your claim on feature ${claim.featureId} is no longer valid (the lease expired or another session took it over); stop working on it`);
+        }
+        this.db
+          .prepare(
+            `INSERT INTO human_input_requests (id, feature_id, session_id, kind, prompt, fields, status, created_at)
+             VALUES (@id, @featureId, @sessionId, @kind, @prompt, @fields, 'open', @now)`,
+          )
+          .run({ id, featureId: claim.featureId, sessionId: claim.owner, kind: input.kind, prompt: input.prompt, fields: JSON.stringify(input.fields), now });
+        const updated = this.db
+          .prepare(
+            `UPDATE features SET status = 'needs_input', claim_token = NULL, claimed_by = NULL, lease_expires_at = NULL,
+               attempts = max(attempts - 1, 0), blocker_type = @blockerType, blocker_note = @prompt,
+               blocked_since = coalesce(blocked_since, @now), notes = notes || @note, updated_at = @now
+             WHERE id = @featureId AND claim_token = @token AND status = 'in_progress' RETURNING *`,
+          )
+          .get({ featureId: claim.featureId, token: claim.token, blockerType, prompt: input.prompt, now, note: noteLine(now, `asked a human (${id}): ${input.prompt}`) }) as FeatureRow;
+        appendEvent(this.db, {
+          type: 'feature.needs_input',
+          at: now,
+          featureId: claim.featureId,
+          sessionId: claim.owner,
+          payload: { status: 'needs_input', requestId: id, kind: input.kind, prompt: input.prompt, fields: input.fields },
+        });
+        return updated;
+      })
+      .immediate();
+    return { request: this.get(id), feature: this.feature(row) };
+  }
+
+  get(id: string): HumanInputRequest {
+    const row = this.db.prepare(`${SELECT} WHERE r.id = ?`).get(id) as RequestRow | undefined;
+    if (!row) throw unknownRequest(id);
+    return toRequest(row);
+  }
+
+  /** Open requests (oldest first), or all (newest first). */
+  list(filter: { status?: 'open' | 'all'; featureId?: number } = {}): HumanInputRequest[] {
+    const open = (filter.status ?? 'open') === 'open';
+    const where = [open ? `r.status = 'open'` : '1', filter.featureId === undefined ? '1' : 'r.feature_id = @featureId'].join(' AND ');
+    const rows = this.db.prepare(`${SELECT} WHERE ${where} ORDER BY r.created_at ${open ? 'ASC' : 'DESC'}, r.id`).all({ featureId: filter.featureId ?? null }) as RequestRow[];
+    return rows.map(toRequest);
+  }
+
+  /** The open request of a feature, if any. */
+  openFor(featureId: number): HumanInputRequest | undefined {
+    const row = this.db.prepare(`${SELECT} WHERE r.feature_id = ? AND r.status = 'open' ORDER BY r.created_at DESC LIMIT 1`).get(featureId) as RequestRow | undefined;
+    return row ? toRequest(row) : undefined;
+  }
+
+  /**
+   * Records an answer (already validated; secrets already written to `.env`): the feature goes
+   * back to pending, first in line, with the non-secret answers and the secret key names as a
+   * note the next session reads.
+   */
+  answer(id: string, answer: HumanInputAnswer): { request: HumanInputRequest; feature: Feature } {
+    const now = this.clock.now();
+    const lines = [
+      ...Object.entries(answer.values).map(([field, value]) => `${field} = ${JSON.stringify(value)}`),
+      ...Object.entries(answer.secretKeys).map(([field, key]) => `secret ${field} saved in .env as ${key}`),
+    ];
+    return this.close(id, now, {
+      status: 'answered',
+      by: answer.by,
+      answer: JSON.stringify(answer.values),
+      secretKeys: JSON.stringify(answer.secretKeys),
+      reason: null,
+      note: (r) => `answered by a ${answer.by} (${r.id}): ${lines.length > 0 ? lines.join('; ') : '(no values given)'}`,
+      event: 'feature.input_answered',
+      payload: { by: answer.by, fields: Object.keys(answer.values), secretKeys: answer.secretKeys },
+    });
+  }
+
+  /** Withdraws the request: the feature goes back to pending with the reason as a note. */
+  cancel(id: string, reason: string | null, by: 'human' | 'supervisor' = 'human'): { request: HumanInputRequest; feature: Feature } {
+    const now = this.clock.now();
+    return this.close(id, now, {
+      status: 'cancelled',
+      by,
+      answer: null,
+      secretKeys: '{}',
+      reason,
+      note: (r) => `the request ${r.id} was cancelled by a ${by}${reason ? `: ${reason}` : ''}; decide without it, or skip the feature if it cannot be done`,
+      event: 'feature.input_cancelled',
+      payload: { by, reason },
+    });
+  }
+
+  /** Every `.env` key that holds an answered secret (the runner masks their values). */
+  secretKeys(): string[] {
+    const rows = this.db.prepare(`SELECT secret_keys FROM human_input_requests WHERE status = 'answered' AND secret_keys <> '{}'`).pluck().all() as string[];
+    return [...new Set(rows.flatMap((r) => Object.values(JSON.parse(r) as Record<string, string>)))];
+  }
+
+  private close(
+    id: string,
+    now: number,
+    change: {
+      status: 'answered' | 'cancelled';
+      by: 'human' | 'supervisor';
+      answer: string | null;
+      secretKeys: string;
+      reason: string | null;
+      note: (r: RequestRow) => string;
+      event: string;
+      payload: Record<string, unknown>;
+    },
+  ): { request: HumanInputRequest; feature: Feature } {
+    const featureRow = this.db
+      .transaction(() => {
+        const closed = this.db
+          .prepare(
+            `UPDATE human_input_requests SET status = @status, answered_by = @by, answer = @answer, secret_keys = @secretKeys,
+               reason = @reason, answered_at = @now
+             WHERE id = @id AND status = 'open' RETURNING *`,
+          )
+          .get({ id, now, status: change.status, by: change.by, answer: change.answer, secretKeys: change.secretKeys, reason: change.reason }) as RequestRow | undefined;
+        if (!closed) throw this.notOpen(id);
+        // Back to pending, first in line. A feature no longer waiting (a human moved it) keeps its status.
+        this.db
+          .prepare(
+            `UPDATE features SET status = 'pending', priority = (SELECT min(priority) - 1 FROM features), run_after = 0,
+               blocker_type = NULL, blocker_note = NULL, blocked_since = NULL, updated_at = @now
+             WHERE id = @featureId AND status = 'needs_input'`,
+          )
+          .run({ featureId: closed.feature_id, now });
+        const row = this.db
+          .prepare(`UPDATE features SET notes = notes || @note, updated_at = @now WHERE id = @featureId RETURNING *`)
+          .get({ featureId: closed.feature_id, now, note: noteLine(now, change.note(closed)) }) as FeatureRow | undefined;
+        if (!row) throw notFound(closed.feature_id);
+        appendEvent(this.db, { type: change.event, at: now, featureId: closed.feature_id, payload: { ...change.payload, requestId: id, status: row.status } });
+        return row;
+      })
+      .immediate();
+    return { request: this.get(id), feature: this.feature(featureRow) };
+  }
+
+  private notOpen(id: string): AppError {
+    const row = this.db.prepare('SELECT status FROM human_input_requests WHERE id = ?').get(id) as { status: HumanInputStatus } | undefined;
+    if (!row) return unknownRequest(id);
+    return new AppError('CONFLICT', `request ${id} is already ${row.status}; nothing was changed`, { details: { status: row.status } });
+  }
+
+  private feature(row: FeatureRow): Feature {
+    return toFeature(row, loadDependencies(this.db, [row.id]).get(row.id) ?? []);
+  }
+}
+
+export function unknownRequest(id: string): AppError {
+  return new AppError('NOT_FOUND', `no human-input request "${id.slice(0, 100)}" in this project (list them with \`autocoder inbox <project>\`)`, { details: { requestId: id.slice(0, 100) } });
+}
+
+function toRequest(r: RequestRow): HumanInputRequest {
+  return {
+    id: r.id,
+    featureId: r.feature_id,
+    featureName: r.feature_name,
+    sessionId: r.session_id,
+    kind: r.kind,
+    prompt: r.prompt,
+    fields: JSON.parse(r.fields) as HumanInputField[],
+    status: r.status,
+    answeredBy: r.answered_by,
+    answer: r.answer === null ? null : (JSON.parse(r.answer) as Record<string, HumanInputValue>),
+    secretKeys: JSON.parse(r.secret_keys) as Record<string, string>,
+    reason: r.reason,
+    createdAt: r.created_at,
+    answeredAt: r.answered_at,
+  };
+}
+
+function noteLine(at: number, text: string): string {
+  return `[${new Date(at).toISOString()}] ${text.replace(/\n/g, ' ')}\n`;
+}

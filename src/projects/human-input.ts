@@ -1,0 +1,81 @@
+import { join } from 'node:path';
+import type { ProjectPaths } from '../config/paths.js';
+import type { Feature } from '../db/feature-rows.js';
+import type { HumanInputRepo, HumanInputRequest } from '../db/human-input-repo.js';
+import { AppError } from '../domain/errors.js';
+import { addLocalExcludes, git } from '../git/git.js';
+import { envKeyOf, validateHumanInput, type HumanInputValue } from '../shared/human-input.js';
+import { writeEnvValues } from './env-file.js';
+
+/** What answering needs: the project's folder and its human-input requests. */
+export interface HumanInputStore {
+  readonly paths: ProjectPaths;
+  readonly humanInput: HumanInputRepo;
+}
+
+export const ENV_FILE = '.env';
+
+/** The project's `.env` (where answered secrets go). */
+export const envFilePath = (paths: ProjectPaths): string => join(paths.root, ENV_FILE);
+
+/**
+ * Answers an open request (the API and the CLI both come here). Validates every value against
+ * the request's fields first — an unknown request, a closed one, an unknown field, a missing
+ * required value or a wrong type is an error and nothing changes. Then secret values are written
+ * to the project's `.env` (0600, excluded from git) and only their key names, with the
+ * non-secret values, are recorded; the feature returns to pending, first in line.
+ */
+export function answerHumanInput(
+  store: HumanInputStore,
+  requestId: string,
+  answers: Readonly<Record<string, unknown>>,
+  options: { by?: 'human' | 'supervisor'; featureId?: number } = {},
+): { request: HumanInputRequest; feature: Feature } {
+  const request = openRequest(store, requestId, options.featureId);
+  const checked = validateHumanInput(request.fields, answers);
+  if (!checked.ok) {
+    throw new AppError('INVALID_INPUT', `the answers do not fit request ${request.id}: ${checked.problems.map((p) => `${p.field}: ${p.message}`).join('; ')}. Nothing was changed.`, {
+      details: { field: checked.problems[0]?.field ?? 'answers', problems: checked.problems },
+    });
+  }
+  const values: Record<string, HumanInputValue> = {};
+  const secrets: Record<string, string> = {};
+  const secretKeys: Record<string, string> = {};
+  for (const field of request.fields) {
+    const value = checked.values[field.id];
+    if (value === undefined) continue;
+    if (field.type === 'secret') {
+      secrets[envKeyOf(field)] = String(value);
+      secretKeys[field.id] = envKeyOf(field);
+    } else {
+      values[field.id] = value;
+    }
+  }
+  if (Object.keys(secrets).length > 0) saveSecrets(store.paths, secrets);
+  return store.humanInput.answer(request.id, { values, secretKeys, by: options.by ?? 'human' });
+}
+
+/** Cancels an open request: the feature goes back to pending with the reason as a note. */
+export function cancelHumanInput(store: HumanInputStore, requestId: string, reason: string | null, options: { featureId?: number } = {}): { request: HumanInputRequest; feature: Feature } {
+  const request = openRequest(store, requestId, options.featureId);
+  return store.humanInput.cancel(request.id, reason);
+}
+
+function openRequest(store: HumanInputStore, requestId: string, featureId: number | undefined): HumanInputRequest {
+  const request = store.humanInput.get(requestId);
+  if (featureId !== undefined && request.featureId !== featureId) {
+    throw new AppError('NOT_FOUND', `request ${request.id} belongs to feature ${request.featureId}, not feature ${featureId}`, { details: { requestId: request.id } });
+  }
+  if (request.status !== 'open') throw new AppError('CONFLICT', `request ${request.id} is already ${request.status}; nothing was changed`, { details: { status: request.status } });
+  return request;
+}
+
+/** Writes secrets to `.env`, refusing a `.env` git tracks (it would be committed), and keeps it out of git. */
+function saveSecrets(paths: ProjectPaths, secrets: Readonly<Record<string, string>>): void {
+  const tracked = git(paths.root, ['ls-files', '--error-unmatch', '--', ENV_FILE]).status === 0;
+  if (tracked) {
+    throw new AppError('CONFLICT', `${envFilePath(paths)} is tracked by git, so a secret written there would be committed; untrack it (git rm --cached .env) and answer again. Nothing was changed.`);
+  }
+  addLocalExcludes(paths.root, [ENV_FILE]);
+  writeEnvValues(envFilePath(paths), secrets);
+}
