@@ -66,3 +66,11 @@ describe('createRedactor', () => {
     expect(redact('secret-one secret-two')).toBe(`${MASK} ${MASK}`);
   });
 });
+
+describe('createRedactor minLength', () => {
+  it('masks shorter secrets when asked (human-given secrets: 4 characters), never shorter ones', () => {
+    expect(createRedactor(['abcd'])('x abcd y')).toBe('x abcd y');
+    expect(createRedactor(['abcd'], { minLength: 4 })('x abcd y')).toBe(`x ${MASK} y`);
+    expect(createRedactor(['abc'], { minLength: 4 })('x abc y')).toBe('x abc y');
+  });
+});
