@@ -6,6 +6,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { eventsSince } from '../../src/db/event-repo.js';
+import { eventMessages } from '../../src/server/event-tail.js';
 import type { ProjectStore } from '../../src/db/stores.js';
 import { HumanInputListSchema, HumanInputResultSchema } from '../../src/shared/human-input.js';
 import { apiHarness, type ApiHarness } from '../support/api-app.js';
@@ -73,6 +74,10 @@ describe('feature_request_human_input and ask_user', () => {
     expect(f.blockerNote).toContain('Stripe key');
     const event = eventsSince(store.db, 0, 1000).find((e) => e.type === 'feature.needs_input');
     expect(event?.payload).toMatchObject({ requestId: id, status: 'needs_input', fields: expect.arrayContaining([expect.objectContaining({ id: 'stripe_key', type: 'secret' })]) });
+    // Live clients hear about it: the WebSocket turns it into a feature_update (and progress).
+    const messages = eventMessages(store, [event!]).flatMap((m) => m.messages);
+    expect(messages).toContainEqual(expect.objectContaining({ type: 'feature_update', featureId: 1, eventType: 'feature.needs_input', status: 'needs_input', name: 'Checkout' }));
+    expect(messages).toContainEqual(expect.objectContaining({ type: 'progress', needs_input: 1 }));
     // The session no longer holds it, and nothing dispatches it.
     expect((await agent.call('feature_mark_passing', { feature_id: 1 })).isError).toBe(true);
     expect(store.features.ready(10).map((x) => x.id)).toEqual([2]);

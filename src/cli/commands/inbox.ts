@@ -45,8 +45,9 @@ async function askLine(question: string, hidden: boolean): Promise<string> {
   });
   const rl = createInterface({ input: process.stdin, output, terminal: true });
   try {
+    if (!hidden) return await new Promise<string>((resolve) => rl.question(question, resolve));
     process.stdout.write(question);
-    muted = hidden;
+    muted = true;
     return await new Promise<string>((resolve) => rl.question('', resolve));
   } finally {
     rl.close();
