@@ -8,6 +8,7 @@ import { Button } from '../../shared/ui/Button';
 import { Dialog } from '../../shared/ui/Dialog';
 import { Field, inputClass } from '../../shared/ui/Field';
 import { useProject } from '../projects/project-context';
+import { NumberOptions } from '../../shared/ui/SpecProblems';
 
 /** Settings for one run; empty fields fall back to the project's and then the global settings. */
 export function StartRunDialog({ onClose, onStarted, defaults }: { onClose: () => void; onStarted: () => void; defaults: ProjectSettings | null }) {
@@ -60,22 +61,14 @@ export function StartRunDialog({ onClose, onStarted, defaults }: { onClose: () =
         <Field label="Parallel agents" hint="1–5 coding agents, each in its own git worktree." error={fieldErr('concurrency')}>
           {(p) => (
             <select {...p} className={inputClass} value={concurrency} onChange={(e) => setConcurrency(Number(e.target.value))}>
-              {[1, 2, 3, 4, 5].map((n) => (
-                <option key={n} value={n}>
-                  {n}
-                </option>
-              ))}
+              <NumberOptions from={1} to={5} />
             </select>
           )}
         </Field>
         <Field label="Testing agents" hint={yolo ? 'None with YOLO.' : '0–3 agents re-verifying passing features on main while the coding agents work.'} error={fieldErr('testingRatio')}>
           {(p) => (
             <select {...p} className={inputClass} value={yolo ? 0 : testingRatio} disabled={yolo} onChange={(e) => setTestingRatio(Number(e.target.value))}>
-              {[0, 1, 2, 3].map((n) => (
-                <option key={n} value={n}>
-                  {n}
-                </option>
-              ))}
+              <NumberOptions from={0} to={3} />
             </select>
           )}
         </Field>

@@ -8,6 +8,7 @@ import { Button } from '../../shared/ui/Button';
 import { Dialog } from '../../shared/ui/Dialog';
 import { Field, inputClass } from '../../shared/ui/Field';
 import { FolderPicker } from './FolderPicker';
+import { SpecProblems } from '../../shared/ui/SpecProblems';
 
 type Mode = 'create' | 'import';
 interface SpecProblem {
@@ -108,18 +109,7 @@ export function NewProjectDialog({ onClose }: { onClose: () => void }) {
             {(p) => <textarea {...p} rows={10} className={`${inputClass} font-mono text-xs`} value={spec} onChange={(e) => setSpec(e.target.value)} />}
           </Field>
         ) : null}
-        {problems.length > 0 ? (
-          <div role="alert" className="rounded-lg bg-st-failed-bg p-3 text-sm text-st-failed">
-            <p className="font-semibold">The app spec has {problems.length} problem{problems.length === 1 ? '' : 's'}:</p>
-            <ul className="mt-1 list-disc pl-5">
-              {problems.map((p, i) => (
-                <li key={i}>
-                  line {p.line}: {p.message}
-                </li>
-              ))}
-            </ul>
-          </div>
-        ) : null}
+        <SpecProblems problems={problems} heading />
         {general ? (
           <p role="alert" className="rounded-lg bg-st-failed-bg px-3 py-2 text-sm text-st-failed">
             {general}

@@ -9,6 +9,7 @@ import { Button } from '../../shared/ui/Button';
 import { Field, inputClass } from '../../shared/ui/Field';
 import { useToast } from '../../shared/ui/toast';
 import { useProject } from '../projects/project-context';
+import { NumberOptions, SpecProblems } from '../../shared/ui/SpecProblems';
 
 function Card({ title, children, id }: { title: string; children: React.ReactNode; id: string }) {
   return (
@@ -64,11 +65,7 @@ function RunDefaults({ settings }: { settings: ProjectSettings }) {
         {(p) => (
           <select {...p} className={inputClass} value={concurrency} onChange={(e) => setConcurrency(e.target.value)}>
             <option value="">Global default</option>
-            {[1, 2, 3, 4, 5].map((n) => (
-              <option key={n} value={n}>
-                {n}
-              </option>
-            ))}
+            <NumberOptions from={1} to={5} />
           </select>
         )}
       </Field>
@@ -135,15 +132,7 @@ function SpecEditor() {
       </label>
       <textarea id="spec-text" rows={16} className={`${inputClass} font-mono text-xs`} value={text ?? ''} onChange={(e) => setText(e.target.value)} placeholder="Paste the app spec here" />
       {problems.length > 0 ? (
-        <div role="alert" className="rounded-lg bg-st-failed-bg p-3 text-sm text-st-failed">
-          <ul className="list-disc pl-5">
-            {problems.map((p, i) => (
-              <li key={i}>
-                line {p.line}: {p.message}
-              </li>
-            ))}
-          </ul>
-        </div>
+        <SpecProblems problems={problems} />
       ) : save.error ? (
         <p role="alert" className="text-sm text-st-failed">
           {save.error.message}
