@@ -73,6 +73,16 @@ export function sessionRedactor(deps: RunDeps): (text: string) => string {
   return (text) => secrets(deps.redact(text));
 }
 
+/** A tool call's arguments with secrets masked (arguments a mask would garble are dropped, so the tool refuses them). */
+function redactArgs(redact: (text: string) => string, args: unknown): unknown {
+  if (args === undefined) return args;
+  try {
+    return JSON.parse(redact(JSON.stringify(args))) as unknown;
+  } catch {
+    return { invalid_arguments: 'they could not be stored safely' };
+  }
+}
+
 /** Answered secrets at least this long are masked in everything autocoder writes. */
 export const HUMAN_SECRET_MIN_LENGTH = 4;
 
@@ -124,7 +134,7 @@ export async function runSessionFor(
   // Whatever the agent passes to a feature tool (reasons, evidence, prompts) is stored: mask secrets first.
   const tools = createFeatureTools({ features: deps.features, claims: deps.claims, humanInput: new HumanInputRepo(deps.db, { now: deps.now }), session: toolSession, ...(where.land ? { land: where.land } : {}) })
     .filter((t) => profile.featureTools.includes(t.name))
-    .map((t) => ({ ...t, handler: (args: unknown) => t.handler(args === undefined ? args : (JSON.parse(redact(JSON.stringify(args))) as unknown)) }));
+    .map((t) => ({ ...t, handler: (args: unknown) => t.handler(redactArgs(redact, args)) }));
   const sessionDir = join(tmpdir(), `ac-${sessionId.slice(-12)}`);
   mkdirSync(join(sessionDir, 'tmp'), { recursive: true });
   mkdirSync(join(sessionDir, 'home'), { recursive: true });
