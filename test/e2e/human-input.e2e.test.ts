@@ -92,7 +92,8 @@ function codingScript(seen: Seen): Step {
       case 2:
         return reply().tool('Bash', { command: 'git add -A && git commit -m "Feature #1"' });
       case 3:
-        return reply().tool(FEATURE_TOOL('feature_mark_passing'), { feature_id: 1, evidence: 'the map reads MAPS_KEY from .env' });
+        // A careless agent quotes the secret in its evidence: it must be masked before it is stored.
+        return reply().tool(FEATURE_TOOL('feature_mark_passing'), { feature_id: 1, evidence: `the map reads MAPS_KEY=${SECRET} from .env` });
       default:
         return reply().text('Feature 1 landed.');
     }
@@ -217,6 +218,7 @@ describe('human input gates end to end', { timeout: 300_000 }, () => {
         // The agent did see it (cat .env): that tool result is in the transcript and the events, masked.
         expect(events.some((p) => p.includes('MAPS_KEY=«redacted»'))).toBe(true);
         expect(store.features.get(1).status).toBe('passing');
+        expect(JSON.stringify(store.features.get(1).evidence)).toContain('MAPS_KEY=«redacted» from .env');
       } finally {
         store.close();
       }
