@@ -1,3 +1,4 @@
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ProjectPaths } from '../config/paths.js';
 import type { Feature } from '../db/feature-rows.js';
@@ -51,8 +52,14 @@ export function answerHumanInput(
       values[field.id] = value;
     }
   }
-  if (Object.keys(secrets).length > 0) saveSecrets(store.paths, secrets);
-  return store.humanInput.answer(request.id, { values, secretKeys, by: options.by ?? 'human' });
+  const restore = Object.keys(secrets).length > 0 ? saveSecrets(store.paths, secrets) : () => undefined;
+  try {
+    return store.humanInput.answer(request.id, { values, secretKeys, by: options.by ?? 'human' });
+  } catch (err: unknown) {
+    // Someone else answered or cancelled it in the meantime: put .env back as it was.
+    restore();
+    throw err;
+  }
 }
 
 /** Cancels an open request: the feature goes back to pending with the reason as a note. */
@@ -70,12 +77,21 @@ function openRequest(store: HumanInputStore, requestId: string, featureId: numbe
   return request;
 }
 
-/** Writes secrets to `.env`, refusing a `.env` git tracks (it would be committed), and keeps it out of git. */
-function saveSecrets(paths: ProjectPaths, secrets: Readonly<Record<string, string>>): void {
+/**
+ * Writes secrets to `.env`, refusing a `.env` git tracks (it would be committed), and keeps it
+ * out of git. Returns how to undo the write.
+ */
+function saveSecrets(paths: ProjectPaths, secrets: Readonly<Record<string, string>>): () => void {
   const tracked = git(paths.root, ['ls-files', '--error-unmatch', '--', ENV_FILE]).status === 0;
   if (tracked) {
     throw new AppError('CONFLICT', `${envFilePath(paths)} is tracked by git, so a secret written there would be committed; untrack it (git rm --cached .env) and answer again. Nothing was changed.`);
   }
   addLocalExcludes(paths.root, [ENV_FILE]);
-  writeEnvValues(envFilePath(paths), secrets);
+  const file = envFilePath(paths);
+  const before = existsSync(file) ? readFileSync(file) : null;
+  writeEnvValues(file, secrets);
+  return () => {
+    if (before === null) rmSync(file, { force: true });
+    else writeFileSync(file, before, { mode: 0o600 });
+  };
 }

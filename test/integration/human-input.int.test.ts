@@ -190,6 +190,20 @@ describe('the human-input API', () => {
     expect(readFileSync(join(root, '.env'), 'utf8')).toBe(`PORT=3000\nSTRIPE_KEY=${SECRET}\n# comment\n`);
   });
 
+  it('refuses to write a secret into a .env that git tracks (it would be committed), changing nothing', async () => {
+    const { writeFileSync } = await import('node:fs');
+    const { gitOk } = await import('../../src/git/git.js');
+    writeFileSync(join(root, '.env'), 'PORT=3000\n');
+    gitOk(root, ['add', '.env']);
+    gitOk(root, ['-c', 'user.name=t', '-c', 'user.email=t@example.com', 'commit', '-qm', 'env']);
+    await askForKeys();
+    const res = await h.json<{ error: { message: string } }>('POST', '/api/projects/app/features/1/human-input', { answers: { stripe_key: SECRET, currency: 'USD' } });
+    expect(res.status).toBe(409);
+    expect(res.body.error.message).toMatch(/is tracked by git/);
+    expect(readFileSync(join(root, '.env'), 'utf8')).toBe('PORT=3000\n');
+    expect(store.features.get(1).status).toBe('needs_input');
+  });
+
   it('cancels: the feature goes back to pending with a note; cancelling twice is a conflict', async () => {
     const id = await askForKeys();
     const C = `/api/projects/app/human-input/${id}/cancel`;
