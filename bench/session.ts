@@ -77,7 +77,7 @@ export async function run(): Promise<void> {
     console.log(`  harness overhead           ${overhead.toFixed(0)} ms per session (target ≤ 1000 ms)`);
     console.log('');
     console.log('prompt size per role (built-in templates, rendered with sample values):');
-    const vars = { project_name: 'demo', browser: true, port: '5100', spec: '', feature_count_rule: '', feature_id: '1', feature_name: 'x', feature_category: 'c', feature_description: 'd', feature_steps: '1. s', previous_notes: '', feature_list: '- #1 x' };
+    const vars = { project_name: 'demo', browser: true, port: '5100', spec: '', feature_count_rule: '', feature_id: '1', feature_name: 'x', feature_category: 'c', feature_description: 'd', feature_steps: '1. s', previous_notes: '', feature_list: '- #1 x', branch: 'autocoder/feature-1', main_branch: 'main', continued: false };
     for (const role of ['initializer', 'coding', 'testing'] as const) {
       const text = renderPrompt(loadPromptTemplate(role, null).text, vars);
       const words = wordCount(text);
