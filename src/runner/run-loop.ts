@@ -129,6 +129,7 @@ async function schedule(deps: RunDeps, run: RunContext, signal: AbortSignal): Pr
   let wake: () => void = () => undefined;
   const poke = () => wake();
   const ticker = setInterval(poke, TICK_MS);
+  const live: RunContext = { ...run, wake: poke };
   signal.addEventListener('abort', poke, { once: true });
   const status = () => deps.runs.get(run.id)?.status;
   const setStatus = (next: 'running' | 'draining' | 'paused') => {
@@ -196,7 +197,7 @@ async function schedule(deps: RunDeps, run: RunContext, signal: AbortSignal): Pr
           const claimed = deps.claims.claimNext(owner);
           if (!claimed) break;
           codingSessions += 1;
-          track(slot, 'coding', [claimed.feature.id], runCodingSession(deps, run, slot, { ...claimed, owner }, signal));
+          track(slot, 'coding', [claimed.feature.id], runCodingSession(deps, live, slot, { ...claimed, owner }, signal));
         }
         // Testing slots only while coding work remains, so a finished backlog ends the run.
         const stats = deps.features.stats();

@@ -29,6 +29,8 @@ export interface RunContext {
   readonly sandbox: boolean;
   /** The branch features land on (the root worktree's branch). */
   readonly main: string;
+  /** Tells the scheduler something changed (a landing made dependents ready). */
+  readonly wake?: () => void;
 }
 
 /** Ports of one slot: slot N owns basePort + 10·N … + 9 (its app listens on the first). */
@@ -113,6 +115,8 @@ export function landingGate(deps: RunDeps, run: RunContext, worktree: string, cl
       throw new AppError('CONFLICT', `The runner could not merge your branch into ${run.main}: ${why}. This is not something you can fix from your worktree: stop here; the feature will be retried.`);
     }
     deps.report(`Merged feature #${featureId} into ${run.main} (${check.head.slice(0, 8)}).`);
+    // Features that depend on this one become ready once it is recorded passing (right after this returns).
+    if (run.wake) setImmediate(run.wake);
     return { commit: check.head };
   };
 }
