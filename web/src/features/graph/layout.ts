@@ -182,7 +182,8 @@ function layeredBlock(ids: readonly number[], edges: readonly { source: number; 
   return normalise(positions);
 }
 
-function normalise(positions: Positions): Block {
+/** The smallest box holding every node. */
+function bounds(positions: Positions): { minX: number; minY: number; maxX: number; maxY: number } {
   let minX = Infinity;
   let minY = Infinity;
   let maxX = -Infinity;
@@ -193,6 +194,11 @@ function normalise(positions: Positions): Block {
     maxX = Math.max(maxX, p.x + NODE_WIDTH);
     maxY = Math.max(maxY, p.y + NODE_HEIGHT);
   }
+  return { minX, minY, maxX, maxY };
+}
+
+function normalise(positions: Positions): Block {
+  const { minX, minY, maxX, maxY } = bounds(positions);
   const out: Positions = new Map();
   for (const [id, p] of positions) out.set(id, { x: p.x - minX, y: p.y - minY });
   return { width: maxX - minX, height: maxY - minY, positions: out };
@@ -259,16 +265,7 @@ export const FOCUS_HEIGHT = 860;
  */
 export function focusNodeIds(positions: Positions): number[] | null {
   if (positions.size === 0) return null;
-  let minX = Infinity;
-  let minY = Infinity;
-  let maxX = -Infinity;
-  let maxY = -Infinity;
-  for (const p of positions.values()) {
-    minX = Math.min(minX, p.x);
-    minY = Math.min(minY, p.y);
-    maxX = Math.max(maxX, p.x + NODE_WIDTH);
-    maxY = Math.max(maxY, p.y + NODE_HEIGHT);
-  }
+  const { minX, minY, maxX, maxY } = bounds(positions);
   if (maxX - minX <= FOCUS_WIDTH && maxY - minY <= FOCUS_HEIGHT) return null;
   const ids: number[] = [];
   for (const [id, p] of positions) if (p.x + NODE_WIDTH <= minX + FOCUS_WIDTH && p.y + NODE_HEIGHT <= minY + FOCUS_HEIGHT) ids.push(id);
