@@ -103,6 +103,14 @@ describe('parallel coding agents in worktrees, landing through the merge queue',
     expect(run.stdout).toContain('All 2 features pass.');
     expect(run.status).toBe(0);
     const shared = readFileSync(join(dir, 'shared.txt'), 'utf8');
+    const onMain = gitOk(dir, ['show', 'main:shared.txt']);
+    if (!onMain.includes('feature 2\n') || !onMain.includes('feature 1\n') || shared !== onMain) {
+      // Once seen on a loaded CI machine and not reproduced since: print what explains it.
+      console.log('lost line? main:', JSON.stringify(onMain), 'root file:', JSON.stringify(shared), gitOk(dir, ['log', '--all', '--graph', '--format=%h %d %s']), run.stdout);
+      for (const s of sessionsOf(dir)) console.log(s.role, s.featureIds, readFileSync(s.transcriptPath!, 'utf8').split('\n').filter((l) => l.includes('tool_')).map((l) => l.slice(0, 300)).join('\n'));
+    }
+    expect(onMain).toContain('feature 1\n');
+    expect(onMain).toContain('feature 2\n');
     expect(shared).toContain('feature 1\n');
     expect(shared).toContain('feature 2\n');
     const transcripts = sessionsOf(dir)
