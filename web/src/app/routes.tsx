@@ -7,8 +7,9 @@ import { MissionControl } from '../features/agents/MissionControl';
 import { BoardPage } from '../features/board/BoardPage';
 import { GraphPage } from '../features/graph/GraphPage';
 import { ProjectSettingsPage } from '../features/settings/ProjectSettingsPage';
+import { InboxPage } from '../features/inbox/InboxPage';
 
-/** Deep links: /projects/:name[/board|/graph|/settings][?feature=<id>] */
+/** Deep links: /projects/:name[/board|/graph|/inbox|/settings][?feature=<id>]; /inbox#request-for-<feature id> */
 export const routes: RouteObject[] = [
   {
     path: '/',
@@ -22,6 +23,7 @@ export const routes: RouteObject[] = [
           { index: true, element: <MissionControl /> },
           { path: 'board', element: <BoardPage /> },
           { path: 'graph', element: <GraphPage /> },
+          { path: 'inbox', element: <InboxPage /> },
           { path: 'settings', element: <ProjectSettingsPage /> },
         ],
       },

@@ -1,4 +1,5 @@
 import { memo } from 'react';
+import { Link, useParams } from 'react-router';
 import type { FeatureDTO } from '@shared/api';
 import type { AgentSlotView } from '../../shared/ws/stream-state';
 import { Mascot, mascotForSlot } from '../agents/mascots';
@@ -19,6 +20,7 @@ export interface FeatureCardProps {
  */
 export const FeatureCard = memo(function FeatureCard({ feature, agent, justPassed, onOpen, dragHandle, dragging = false }: FeatureCardProps) {
   const blocked = feature.status === 'pending' && feature.blockedBy.length > 0;
+  const { name: project = '' } = useParams();
   return (
     <article
       data-testid={`card-${feature.id}`}
@@ -41,6 +43,14 @@ export const FeatureCard = memo(function FeatureCard({ feature, agent, justPasse
             </span>
           ) : null}
           {feature.status === 'needs_input' && feature.blockerNote ? <span className="line-clamp-2 text-st-input">{feature.blockerNote}</span> : null}
+          {feature.status === 'needs_input' ? (
+            <Link
+              to={`/projects/${encodeURIComponent(project)}/inbox#request-for-${feature.id}`}
+              className="relative z-10 font-semibold text-st-input underline underline-offset-2"
+            >
+              Answer in the inbox →
+            </Link>
+          ) : null}
         </div>
       </div>
       {agent ? (

@@ -13,11 +13,13 @@ import { FeatureDrawer } from '../board/FeatureDrawer';
 import { RunControls } from '../agents/RunControls';
 import { ProjectContext, type ProjectContextValue } from './project-context';
 import { formatCost } from '../../shared/ui/format';
+import { useOpenRequests } from '../inbox/InboxPage';
 
 const TABS = [
   { to: '', label: 'Mission control', key: '1' },
   { to: 'board', label: 'Board', key: '2' },
   { to: 'graph', label: 'Graph', key: '3' },
+  { to: 'inbox', label: 'Inbox', key: '5' },
   { to: 'settings', label: 'Settings', key: '4' },
 ] as const;
 
@@ -43,6 +45,8 @@ export function ProjectLayout() {
         void qc.invalidateQueries({ queryKey: keys.board(name) });
         void qc.invalidateQueries({ queryKey: keys.graph(name) });
         void qc.invalidateQueries({ queryKey: keys.projects });
+        // feature.needs_input / input_answered / input_cancelled: the inbox and its badge.
+        void qc.invalidateQueries({ queryKey: keys.humanInputAll(name) });
       }, 120);
     },
     [qc, name],
@@ -77,6 +81,7 @@ export function ProjectLayout() {
   const stream = useProjectStream(name, { onMessage });
   const project = useQuery({ queryKey: keys.project(name), queryFn: () => endpoints.project(name) });
   const board = useQuery({ queryKey: keys.board(name), queryFn: () => endpoints.board(name) });
+  const waiting = useOpenRequests(name).data?.requests.length ?? 0;
   const cost = useMemo(() => (board.data ? Object.values(board.data).flat().reduce((sum, f) => sum + f.costUsd, 0) : null), [board.data]);
 
   const openFeature = useCallback(
@@ -151,6 +156,12 @@ export function ProjectLayout() {
                 className={({ isActive }) => `whitespace-nowrap border-b-2 px-3 py-2 text-sm font-medium ${isActive ? 'border-accent text-ink' : 'border-transparent text-muted hover:text-ink'}`}
               >
                 {t.label}
+                {t.to === 'inbox' && waiting > 0 ? (
+                  <span data-testid="inbox-badge" className="ml-1.5 inline-flex min-w-5 items-center justify-center rounded-full bg-st-input px-1.5 text-xs font-semibold text-panel">
+                    {waiting}
+                    <span className="sr-only"> open {waiting === 1 ? 'request' : 'requests'}</span>
+                  </span>
+                ) : null}
               </NavLink>
             ))}
           </nav>

@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import * as s from '@shared/api';
+import { HumanInputListSchema, HumanInputResultSchema, type AnswerHumanInputRequest } from '@shared/human-input';
 import { AgentActionResponseSchema, RunStatusSchema, type RunStartRequest } from '@shared/runs';
 import { api, enc } from './client';
 
@@ -29,6 +30,10 @@ export const endpoints = {
   addDependency: (name: string, id: number, dep: number) => api(s.FeatureSchema, 'POST', `${f(name, id)}/dependencies/${dep}`),
   removeDependency: (name: string, id: number, dep: number) => api(s.FeatureSchema, 'DELETE', `${f(name, id)}/dependencies/${dep}`),
 
+  humanInput: (name: string, status: 'open' | 'all') => api(HumanInputListSchema, 'GET', `${p(name)}/human-input?status=${status}`),
+  answerHumanInput: (name: string, featureId: number, body: AnswerHumanInputRequest) => api(HumanInputResultSchema, 'POST', `${f(name, featureId)}/human-input`, body),
+  cancelHumanInput: (name: string, requestId: string, reason?: string) => api(HumanInputResultSchema, 'POST', `${p(name)}/human-input/${enc(requestId)}/cancel`, reason ? { reason } : {}),
+
   runStatus: (name: string) => api(RunStatusSchema, 'GET', `${p(name)}/agent/status`),
   startRun: (name: string, body: RunStartRequest) => api(AgentActionResponseSchema, 'POST', `${p(name)}/agent/start`, body),
   stopRun: (name: string) => api(AgentActionResponseSchema, 'POST', `${p(name)}/agent/stop`, {}),
@@ -53,5 +58,8 @@ export const keys = {
   graph: (name: string) => ['project', name, 'graph'] as const,
   feature: (name: string, id: number) => ['project', name, 'feature', id] as const,
   settings: (name: string) => ['project', name, 'settings'] as const,
+  /** Both lists (open, all): invalidate this prefix. */
+  humanInputAll: (name: string) => ['project', name, 'human-input'] as const,
+  humanInput: (name: string, status: 'open' | 'all') => ['project', name, 'human-input', status] as const,
   globalSettings: ['settings'] as const,
 };

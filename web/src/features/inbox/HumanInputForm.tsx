@@ -1,0 +1,245 @@
+import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { useId, useState } from 'react';
+import { envKeyOf, type HumanInputField, type HumanInputRequestDTO } from '@shared/human-input';
+import { ApiError } from '../../shared/api/client';
+import { endpoints, keys } from '../../shared/api/endpoints';
+import { Button } from '../../shared/ui/Button';
+import { Dialog } from '../../shared/ui/Dialog';
+import { inputClass } from '../../shared/ui/Field';
+import { useToast } from '../../shared/ui/toast';
+import { checkAnswers, initialValues, MAX_RADIO_OPTIONS, serverFieldErrors, type FieldErrors, type FormValue, type FormValues } from './inbox-form';
+
+interface ControlProps {
+  readonly field: HumanInputField;
+  readonly id: string;
+  readonly value: FormValue;
+  readonly error: string | undefined;
+  readonly onChange: (value: FormValue) => void;
+}
+
+function RequiredMark({ required }: { required: boolean }) {
+  return required ? (
+    <span className="ml-0.5 text-st-failed" aria-hidden="true">
+      *
+    </span>
+  ) : (
+    <span className="ml-1 text-xs font-normal text-muted">(optional)</span>
+  );
+}
+
+/** Help and error lines under a control, with the ids its aria-describedby points at. */
+function Notes({ id, field, error }: { id: string; field: HumanInputField; error: string | undefined }) {
+  const help = field.type === 'secret' ? `${field.help ? `${field.help} · ` : ''}Saved to the project's .env as ${envKeyOf(field)}; never shown again.` : field.help;
+  return (
+    <>
+      {help ? (
+        <p id={`${id}-help`} className="text-xs text-muted">
+          {help}
+        </p>
+      ) : null}
+      {error ? (
+        <p id={`${id}-err`} className="text-xs font-medium text-st-failed">
+          {error}
+        </p>
+      ) : null}
+    </>
+  );
+}
+
+const describedBy = (id: string, field: HumanInputField, error: string | undefined) =>
+  [field.help || field.type === 'secret' ? `${id}-help` : null, error ? `${id}-err` : null].filter(Boolean).join(' ') || undefined;
+
+/** One field of the request as the right control: input, textarea, password, radios/select, checkbox, number. */
+function FieldControl({ field, id, value, error, onChange }: ControlProps) {
+  const aria = { 'aria-describedby': describedBy(id, field, error), 'aria-invalid': error ? true : undefined } as const;
+  const text = typeof value === 'string' ? value : '';
+  if (field.type === 'boolean') {
+    return (
+      <div className="flex flex-col gap-1" data-field={field.id}>
+        <div className="flex items-center gap-2">
+          <input id={id} type="checkbox" className="size-4 accent-accent" checked={value === true} onChange={(e) => onChange(e.target.checked)} {...aria} />
+          <label htmlFor={id} className="text-sm font-medium">
+            {field.label}
+          </label>
+        </div>
+        <Notes id={id} field={field} error={error} />
+      </div>
+    );
+  }
+  if (field.type === 'select' && (field.options ?? []).length <= MAX_RADIO_OPTIONS) {
+    return (
+      <fieldset className="flex flex-col gap-1" data-field={field.id} role="radiogroup" aria-required={field.required} {...aria}>
+        <legend className="text-sm font-medium">
+          {field.label}
+          <RequiredMark required={field.required} />
+        </legend>
+        <div className="mt-1 flex flex-wrap gap-x-4 gap-y-1">
+          {(field.options ?? []).map((o, i) => (
+            <label key={o} className="flex items-center gap-1.5 text-sm">
+              <input type="radio" className="accent-accent" name={id} id={i === 0 ? id : undefined} value={o} checked={text === o} onChange={() => onChange(o)} />
+              {o}
+            </label>
+          ))}
+        </div>
+        <Notes id={id} field={field} error={error} />
+      </fieldset>
+    );
+  }
+  const common = { id, className: inputClass, 'aria-required': field.required, ...aria };
+  return (
+    <div className="flex flex-col gap-1" data-field={field.id}>
+      <label htmlFor={id} className="text-sm font-medium">
+        {field.label}
+        <RequiredMark required={field.required} />
+      </label>
+      {field.type === 'textarea' ? (
+        <textarea {...common} rows={4} placeholder={field.placeholder} value={text} onChange={(e) => onChange(e.target.value)} />
+      ) : field.type === 'select' ? (
+        <select {...common} value={text} onChange={(e) => onChange(e.target.value)}>
+          <option value="">{field.placeholder ?? 'Choose…'}</option>
+          {(field.options ?? []).map((o) => (
+            <option key={o} value={o}>
+              {o}
+            </option>
+          ))}
+        </select>
+      ) : field.type === 'secret' ? (
+        <input {...common} type="password" autoComplete="off" spellCheck={false} placeholder={field.placeholder} value={text} onChange={(e) => onChange(e.target.value)} />
+      ) : field.type === 'number' ? (
+        <input {...common} type="number" step="any" inputMode="decimal" placeholder={field.placeholder} value={text} onChange={(e) => onChange(e.target.value)} />
+      ) : (
+        <input {...common} type="text" autoComplete="off" placeholder={field.placeholder} value={text} onChange={(e) => onChange(e.target.value)} />
+      )}
+      <Notes id={id} field={field} error={error} />
+    </div>
+  );
+}
+
+/**
+ * The answer form of one open request, generated from its fields and checked in the browser
+ * with the shared validator before it is sent. Secret values live only in this component's
+ * state (never in the query cache or mutation variables) and are cleared once sent.
+ */
+export function HumanInputForm({ project, request }: { project: string; request: HumanInputRequestDTO }) {
+  const qc = useQueryClient();
+  const toast = useToast();
+  const base = useId();
+  const [values, setValues] = useState<FormValues>(() => initialValues(request.fields));
+  const [errors, setErrors] = useState<FieldErrors>({});
+  const [failure, setFailure] = useState<string | null>(null);
+  const [cancelling, setCancelling] = useState(false);
+  const [reason, setReason] = useState('');
+  const fieldId = (f: HumanInputField) => `${base}-${f.id}`;
+
+  const focusFirstError = (errs: FieldErrors) => {
+    const first = request.fields.find((f) => errs[f.id]);
+    if (first) document.getElementById(fieldId(first))?.focus();
+  };
+
+  const refresh = () => Promise.all([qc.invalidateQueries({ queryKey: keys.humanInputAll(project) }), qc.invalidateQueries({ queryKey: keys.board(project) })]);
+
+  const answer = useMutation({
+    // No mutation variables: the answers (secrets included) never enter TanStack's caches.
+    mutationFn: async () => {
+      const checked = checkAnswers(request.fields, values);
+      if (!checked.ok) {
+        setErrors(checked.errors);
+        setFailure(null);
+        focusFirstError(checked.errors);
+        return null;
+      }
+      setErrors({});
+      setFailure(null);
+      return endpoints.answerHumanInput(project, request.featureId, { requestId: request.id, answers: checked.answers });
+    },
+    onSuccess: async (result) => {
+      if (!result) return;
+      setValues(initialValues(request.fields));
+      toast(`Answered: #${result.feature.id} ${result.feature.name} is ${result.feature.status === 'pending' ? 'back in Pending, first in line' : result.feature.status}`, 'success');
+      await refresh();
+    },
+    onError: (err) => {
+      if (err instanceof ApiError && err.status === 400) {
+        const byField = serverFieldErrors(err.details, request.fields);
+        setErrors(byField);
+        focusFirstError(byField);
+      }
+      if (err instanceof ApiError && (err.status === 404 || err.status === 409)) void refresh();
+      setFailure(err instanceof ApiError && err.status > 0 ? `The server refused the answer (${err.status}): ${err.message}` : err.message);
+    },
+  });
+
+  const cancel = useMutation({
+    mutationFn: () => endpoints.cancelHumanInput(project, request.id, reason.trim() || undefined),
+    onSuccess: async (result) => {
+      setCancelling(false);
+      toast(`Request cancelled: #${result.feature.id} ${result.feature.name} is back in Pending`, 'success');
+      await refresh();
+    },
+    onError: (err) => {
+      setCancelling(false);
+      if (err instanceof ApiError && (err.status === 404 || err.status === 409)) void refresh();
+      setFailure(err instanceof ApiError && err.status > 0 ? `The server refused to cancel (${err.status}): ${err.message}` : err.message);
+    },
+  });
+
+  const anyRequired = request.fields.some((f) => f.required);
+  return (
+    <>
+      <form
+        noValidate
+        aria-label={`Answer for feature #${request.featureId}`}
+        className="flex flex-col gap-4"
+        onSubmit={(e) => {
+          e.preventDefault();
+          answer.mutate();
+        }}
+      >
+        {anyRequired ? (
+          <p className="text-xs text-muted">
+            Fields marked <span className="text-st-failed">*</span> are required.
+          </p>
+        ) : null}
+        {request.fields.map((f) => (
+          <FieldControl key={f.id} field={f} id={fieldId(f)} value={values[f.id] ?? ''} error={errors[f.id]} onChange={(v) => setValues((prev) => ({ ...prev, [f.id]: v }))} />
+        ))}
+        {failure ? (
+          <p role="alert" className="rounded-lg border border-st-failed bg-st-failed-bg px-3 py-2 text-sm text-st-failed">
+            {failure}
+          </p>
+        ) : Object.keys(errors).length > 0 ? (
+          <p role="alert" className="text-sm font-medium text-st-failed">
+            {Object.keys(errors).length === 1 ? 'One field needs attention.' : `${Object.keys(errors).length} fields need attention.`} Nothing was sent.
+          </p>
+        ) : null}
+        <div className="flex flex-wrap gap-2">
+          <Button variant="primary" type="submit" disabled={answer.isPending || cancel.isPending}>
+            {answer.isPending ? 'Sending…' : 'Send answer'}
+          </Button>
+          <Button onClick={() => setCancelling(true)} disabled={answer.isPending || cancel.isPending}>
+            Cancel request…
+          </Button>
+        </div>
+      </form>
+      <Dialog
+        open={cancelling}
+        onClose={() => setCancelling(false)}
+        title={`Cancel the request of feature #${request.featureId}?`}
+        footer={
+          <>
+            <Button onClick={() => setCancelling(false)}>Keep it</Button>
+            <Button variant="danger" disabled={cancel.isPending} onClick={() => cancel.mutate()}>
+              Cancel request
+            </Button>
+          </>
+        }
+      >
+        <p className="mb-3 text-sm text-muted">The feature goes back to Pending; its next session is told to decide without the answer (or skip the feature).</p>
+        <label htmlFor={`${base}-reason`} className="text-sm font-medium">
+          Reason <span className="text-xs font-normal text-muted">(optional, shown to the agent)</span>
+        </label>
+        <textarea id={`${base}-reason`} rows={3} className={`${inputClass} mt-1`} value={reason} onChange={(e) => setReason(e.target.value)} />
+      </Dialog>
+    </>
+  );
+}

@@ -1,0 +1,158 @@
+import { useQuery } from '@tanstack/react-query';
+import { useEffect, useId } from 'react';
+import { useLocation } from 'react-router';
+import type { HumanInputRequestDTO } from '@shared/human-input';
+import { endpoints, keys } from '../../shared/api/endpoints';
+import { useProject } from '../projects/project-context';
+import { HumanInputForm } from './HumanInputForm';
+
+const when = (ms: number) => new Date(ms).toLocaleString();
+
+/** The anchor of a feature's open request (the board's "Needs input" cards link here). */
+export const requestAnchor = (featureId: number) => `request-for-${featureId}`;
+
+/** Open human-input requests of the project: one query shared by the inbox and the tab badge. */
+export function useOpenRequests(project: string) {
+  return useQuery({ queryKey: keys.humanInput(project, 'open'), queryFn: () => endpoints.humanInput(project, 'open') });
+}
+
+function OpenRequest({ project, request }: { project: string; request: HumanInputRequestDTO }) {
+  const titleId = useId();
+  return (
+    <article
+      id={requestAnchor(request.featureId)}
+      tabIndex={-1}
+      aria-labelledby={titleId}
+      data-request-id={request.id}
+      className="scroll-mt-4 rounded-[var(--radius-card)] border border-st-input bg-panel p-4 shadow-card outline-none focus-visible:ring-2 focus-visible:ring-focus"
+    >
+      <header className="mb-3 flex flex-wrap items-baseline justify-between gap-2">
+        <h3 id={titleId} className="text-base font-semibold">
+          <span className="mr-1 font-mono text-sm text-muted">#{request.featureId}</span>
+          {request.featureName ?? `Feature #${request.featureId}`}
+        </h3>
+        <p className="text-xs text-muted">
+          {request.kind === 'questions' ? 'Questions' : 'Input'} asked {when(request.createdAt)} · <span className="font-mono">{request.id}</span>
+        </p>
+      </header>
+      <p className="mb-4 whitespace-pre-wrap text-sm">{request.prompt}</p>
+      <HumanInputForm project={project} request={request} />
+    </article>
+  );
+}
+
+function ClosedRequest({ request }: { request: HumanInputRequestDTO }) {
+  const secrets = Object.entries(request.secretKeys);
+  const values = Object.entries(request.answer ?? {});
+  const label = (fieldId: string) => request.fields.find((f) => f.id === fieldId)?.label ?? fieldId;
+  return (
+    <li data-request-id={request.id} className="rounded-[var(--radius-card)] border border-line bg-panel p-3 text-sm">
+      <div className="flex flex-wrap items-baseline gap-x-3 gap-y-1">
+        <span className="font-medium">
+          <span className="mr-1 font-mono text-xs text-muted">#{request.featureId}</span>
+          {request.featureName ?? `Feature #${request.featureId}`}
+        </span>
+        {request.status === 'answered' ? (
+          request.answeredBy === 'supervisor' ? (
+            <span data-testid="answered-by" className="rounded-full border border-st-progress bg-st-progress-bg px-2 py-0.5 text-xs font-semibold text-st-progress">
+              answered by supervisor
+            </span>
+          ) : (
+            <span data-testid="answered-by" className="rounded-full bg-st-passing-bg px-2 py-0.5 text-xs font-semibold text-st-passing">
+              answered by {request.answeredBy ?? 'a human'}
+            </span>
+          )
+        ) : (
+          <span className="rounded-full bg-st-pending-bg px-2 py-0.5 text-xs font-semibold text-st-pending">cancelled{request.answeredBy ? ` by ${request.answeredBy}` : ''}</span>
+        )}
+        <span className="text-xs text-muted">{request.answeredAt ? when(request.answeredAt) : ''}</span>
+      </div>
+      <p className="mt-1 text-muted">{request.prompt}</p>
+      {values.length + secrets.length > 0 ? (
+        <dl className="mt-2 grid grid-cols-[max-content_1fr] gap-x-4 gap-y-1">
+          {values.map(([id, v]) => (
+            <div key={id} className="contents">
+              <dt className="text-muted">{label(id)}</dt>
+              <dd className="break-all font-mono">{typeof v === 'boolean' ? (v ? 'yes' : 'no') : String(v)}</dd>
+            </div>
+          ))}
+          {secrets.map(([id, key]) => (
+            <div key={id} className="contents">
+              <dt className="text-muted">{label(id)}</dt>
+              <dd>
+                secret, saved in <span className="font-mono">.env</span> as <span className="font-mono font-semibold">{key}</span>
+              </dd>
+            </div>
+          ))}
+        </dl>
+      ) : null}
+      {request.status === 'cancelled' && request.reason ? <p className="mt-2">Reason: {request.reason}</p> : null}
+    </li>
+  );
+}
+
+/** The project's inbox: what agents asked a person, with a form per open request, and the history. */
+export function InboxPage() {
+  const { name } = useProject();
+  const { hash } = useLocation();
+  const open = useOpenRequests(name);
+  const all = useQuery({ queryKey: keys.humanInput(name, 'all'), queryFn: () => endpoints.humanInput(name, 'all') });
+  const closed = (all.data?.requests ?? []).filter((r) => r.status !== 'open');
+  const openCount = open.data?.requests.length ?? 0;
+
+  // A link from a board card (#request-for-<id>): bring that request into view and focus it.
+  const loaded = open.data !== undefined;
+  useEffect(() => {
+    if (!loaded || !hash) return;
+    const el = document.getElementById(decodeURIComponent(hash.slice(1)));
+    if (!el) return;
+    el.scrollIntoView({ block: 'start' });
+    el.focus({ preventScroll: true });
+  }, [loaded, hash]);
+
+  return (
+    <div className="mx-auto flex w-full max-w-3xl flex-col gap-8">
+      <section aria-labelledby="inbox-open">
+        <h2 id="inbox-open" className="mb-1 text-lg font-semibold">
+          Waiting for you {open.data ? `(${openCount})` : ''}
+        </h2>
+        <p className="mb-4 text-sm text-muted">Agents ask here for what only a person can give: keys, account ids, choices the spec leaves open. Answering puts the feature back in Pending, first in line.</p>
+        {open.error ? (
+          <p role="alert" className="text-sm text-st-failed">
+            The inbox cannot be loaded: {open.error.message}
+          </p>
+        ) : !open.data ? (
+          <p className="text-sm text-muted">Loading…</p>
+        ) : openCount === 0 ? (
+          <p data-testid="inbox-empty" className="rounded-[var(--radius-card)] border border-dashed border-line p-6 text-center text-sm text-muted">
+            No agent is waiting for an answer.
+          </p>
+        ) : (
+          <div className="flex flex-col gap-4">
+            {open.data.requests.map((r) => (
+              <OpenRequest key={r.id} project={name} request={r} />
+            ))}
+          </div>
+        )}
+      </section>
+      <section aria-labelledby="inbox-closed">
+        <h2 id="inbox-closed" className="mb-3 text-lg font-semibold">
+          Answered and cancelled
+        </h2>
+        {all.error ? (
+          <p role="alert" className="text-sm text-st-failed">
+            The history cannot be loaded: {all.error.message}
+          </p>
+        ) : closed.length === 0 ? (
+          <p className="text-sm text-muted">{all.data ? 'Nothing answered yet.' : 'Loading…'}</p>
+        ) : (
+          <ul className="flex flex-col gap-2" data-testid="inbox-history">
+            {closed.map((r) => (
+              <ClosedRequest key={r.id} request={r} />
+            ))}
+          </ul>
+        )}
+      </section>
+    </div>
+  );
+}
