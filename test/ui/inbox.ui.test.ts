@@ -1,0 +1,230 @@
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterEach, beforeEach, expect, it } from 'vitest';
+import { openProjectStore } from '../../src/compose.js';
+import { projectPaths } from '../../src/config/paths.js';
+import { agentTestEnv } from '../support/agent-env.js';
+import { seriousAxeViolations } from '../support/axe.js';
+import { cliAsync, REPO_ROOT } from '../support/cli-process.js';
+import {
+  assignedFeature,
+  FEATURE_TOOL,
+  initializerSession,
+  landingCodingSession,
+  reply,
+  roleScript,
+  startScriptedModelServer,
+  type PlannedFeature,
+  type ScriptedModelServer,
+  type Step,
+} from '../support/fake-anthropic/index.js';
+import { createSampleProject } from '../support/sample-project.js';
+import { launchChromium, startUiServer, watchPageErrors, type UiServer } from '../support/ui-fixture.js';
+
+/**
+ * Issue #8, "the same through the UI form": a real coding session (the real Claude Code binary
+ * against the scripted model) asks for a secret and a value; the browser shows the feature as
+ * Needs input and the Inbox badge as 1, live; the form refuses an empty required field without
+ * sending anything; the answer puts the feature back in Pending; the next session gets the value
+ * in its prompt and the secret in .env (0600), which appears in no API response and not in the DB.
+ */
+const SHOTS = join(REPO_ROOT, 'test-artifacts', 'ui');
+const SECRET = 'mk_ui_inbox_W4kP9sT2vB7q';
+const FEATURES: PlannedFeature[] = [
+  { category: 'maps', name: 'Store map', description: 'Shows the store on a map (needs a maps API key).', steps: ['open the map'] },
+  { category: 'core', name: 'Opening hours', description: 'Lists opening hours.', steps: ['see the hours'] },
+];
+
+interface Seen {
+  prompt: string;
+  envOutput: string;
+}
+
+/** Feature 1 asks for a key and a region, then (once answered) reads .env, writes, commits and lands. */
+function codingScript(seen: Seen): Step {
+  const landing = landingCodingSession();
+  return (conv) => {
+    if (assignedFeature(conv) !== 1) return landing(conv);
+    if (!conv.prompt.includes('saved in .env as')) {
+      if (conv.turn === 0) {
+        return reply()
+          .text('The maps API needs a key I do not have.')
+          .tool(FEATURE_TOOL('feature_request_human_input'), {
+            feature_id: 1,
+            prompt: 'The store map needs a maps API key and the region to use.',
+            fields: [
+              { id: 'maps_key', label: 'Maps API key', type: 'secret', help: 'console → credentials' },
+              { id: 'region', label: 'Region', type: 'text', placeholder: 'eu-west-1' },
+            ],
+          });
+      }
+      return reply().text('Asked a human for the key; ending this session.');
+    }
+    seen.prompt = conv.prompt;
+    switch (conv.turn) {
+      case 0:
+        return reply().tool('Bash', { command: 'cat .env' });
+      case 1:
+        seen.envOutput = conv.lastToolResults[0]?.text ?? '';
+        return reply().tool('Write', { file_path: 'features/feature-1.txt', content: 'feature 1 implemented\n' });
+      case 2:
+        return reply().tool('Bash', { command: 'git add -A && git commit -m "Feature #1"' });
+      case 3:
+        return reply().tool(FEATURE_TOOL('feature_mark_passing'), { feature_id: 1, evidence: 'the map renders with the key from .env' });
+      default:
+        return reply().text('Feature 1 landed.');
+    }
+  };
+}
+
+/** Every API response body the page received, for the secret search. */
+function recordApiResponses(page: Page): () => Promise<string[]> {
+  const bodies: Promise<string>[] = [];
+  page.on('response', (r) => {
+    if (new URL(r.url()).pathname.startsWith('/api/')) bodies.push(r.text().catch(() => ''));
+  });
+  return () => Promise.all(bodies);
+}
+
+/** The files autocoder writes for the project (database with its WAL, logs, transcripts), worktrees aside. */
+function autocoderFiles(dir: string): string[] {
+  const out: string[] = [];
+  const visit = (d: string) => {
+    for (const name of readdirSync(d)) {
+      const full = join(d, name);
+      if (full === join(dir, '.autocoder', 'worktrees')) continue;
+      if (statSync(full).isDirectory()) visit(full);
+      else out.push(full);
+    }
+  };
+  visit(join(dir, '.autocoder'));
+  return out;
+}
+
+let ui: UiServer;
+let browser: Browser;
+let model: ScriptedModelServer | undefined;
+
+beforeEach(async () => {
+  ui = await startUiServer();
+  browser = await launchChromium();
+});
+afterEach(async () => {
+  await browser?.close();
+  await model?.close();
+  model = undefined;
+  await ui?.close();
+});
+
+it('a session asks for a secret and a value → Needs input, badge 1 → the UI form (empty required field refused) → Pending → the next session has both', { timeout: 300_000 }, async () => {
+  const seen: Seen = { prompt: '', envOutput: '' };
+  model = await startScriptedModelServer(roleScript({ initializer: initializerSession(FEATURES), coding: codingScript(seen) }));
+  // The CLI shares the server's registry (AUTOCODER_HOME), so the page sees what the runner writes.
+  const env = agentTestEnv(ui.tmp.dir, model.url, { AUTOCODER_HOME: ui.env['AUTOCODER_HOME'] as string, HOME: ui.env['HOME'] as string });
+  const { dir } = createSampleProject(ui.tmp.dir, env);
+
+  const ctx = await browser.newContext({ viewport: { width: 1400, height: 900 }, colorScheme: 'light', reducedMotion: 'reduce' });
+  const page = await ctx.newPage();
+  const errors = watchPageErrors(page);
+  const responses = recordApiResponses(page);
+  await page.goto(`${ui.url}/projects/notes/board`);
+  await page.getByRole('link', { name: /^Inbox/ }).waitFor();
+  expect(await page.getByTestId('inbox-badge').count()).toBe(0);
+
+  // Run 1 (the real binary): feature 1 asks and waits, feature 2 passes; the open page follows live.
+  const first = await cliAsync(['run', 'notes', '--yolo'], env);
+  expect(first.stderr).toBe('');
+  expect(first.stdout).toContain('Nothing can proceed: 1/2 pass; 1 wait for a human answer.');
+  await page.getByTestId('lane-needs_input').getByTestId('card-1').waitFor({ timeout: 30_000 });
+  await expect.poll(() => page.getByTestId('inbox-badge').textContent(), { timeout: 30_000 }).toMatch(/^1\s*open request$/);
+  await page.screenshot({ path: join(SHOTS, 'inbox-board-needs-input.png') });
+
+  // Dark theme: the inbox with both fields refused (nothing filled in), axe-clean.
+  const dark = await browser.newContext({ viewport: { width: 1400, height: 900 }, colorScheme: 'dark', reducedMotion: 'reduce' });
+  const darkPage = await dark.newPage();
+  const darkErrors = watchPageErrors(darkPage);
+  await darkPage.goto(`${ui.url}/projects/notes/inbox`);
+  await darkPage.getByRole('button', { name: 'Send answer' }).click();
+  await darkPage.getByText('2 fields need attention. Nothing was sent.').waitFor();
+  expect(await darkPage.evaluate(() => document.documentElement.classList.contains('dark'))).toBe(true);
+  await darkPage.screenshot({ path: join(SHOTS, 'inbox-errors-dark.png'), fullPage: true });
+  expect(await seriousAxeViolations(darkPage)).toEqual([]);
+  expect(darkErrors).toEqual([]);
+  await dark.close();
+
+  // The card links to its request; the inbox brings it into view with the focus on it.
+  await page.getByTestId('card-1').getByRole('link', { name: 'Answer in the inbox →' }).click();
+  await page.waitForURL(/\/projects\/notes\/inbox#request-for-1$/);
+  await page.getByRole('form', { name: 'Answer for feature #1' }).waitFor();
+  await expect.poll(() => page.evaluate(() => document.activeElement?.id)).toBe('request-for-1');
+  expect(await page.getByText('The store map needs a maps API key and the region to use.').count()).toBe(1);
+  const secretInput = page.getByLabel(/^Maps API key/);
+  expect(await secretInput.getAttribute('type')).toBe('password');
+  expect(await secretInput.getAttribute('autocomplete')).toBe('off');
+  expect(await page.getByLabel(/^Region/).getAttribute('placeholder')).toBe('eu-west-1');
+  expect(await page.getByText(/Saved to the project's \.env as MAPS_KEY/).count()).toBe(1);
+
+  // With the keyboard: the region, Enter → the empty secret is refused and gets the focus; nothing is sent.
+  await page.getByLabel(/^Region/).fill('eu-west-1');
+  await page.getByLabel(/^Region/).press('Enter');
+  await page.getByText('One field needs attention. Nothing was sent.').waitFor();
+  expect(await secretInput.getAttribute('aria-invalid')).toBe('true');
+  const describedBy = (await secretInput.getAttribute('aria-describedby')) ?? '';
+  expect(await page.evaluate((ids) => ids.split(' ').map((id) => document.getElementById(id)?.textContent ?? '').join(' | '), describedBy)).toContain('Required');
+  expect(await page.evaluate(() => document.activeElement?.getAttribute('type'))).toBe('password');
+  const store = openProjectStore(projectPaths(dir), { create: false });
+  try {
+    const [open] = store.humanInput.list({ status: 'open' });
+    expect(open).toMatchObject({ featureId: 1, status: 'open' });
+    expect(store.features.get(1).status).toBe('needs_input');
+    expect(existsSync(join(dir, '.env'))).toBe(false);
+  } finally {
+    store.close();
+  }
+  await page.screenshot({ path: join(SHOTS, 'inbox-errors-light.png'), fullPage: true });
+  expect(await seriousAxeViolations(page)).toEqual([]);
+
+  // Type the secret where the focus is, Enter: answered, the request leaves the list, the badge goes.
+  await page.keyboard.type(SECRET);
+  await page.keyboard.press('Enter');
+  await page.getByText(/Answered: #1 Store map is back in Pending, first in line/).waitFor();
+  await page.getByTestId('inbox-empty').waitFor();
+  await expect.poll(() => page.getByTestId('inbox-badge').count()).toBe(0);
+  const history = page.getByTestId('inbox-history');
+  expect(await history.getByTestId('answered-by').textContent()).toBe('answered by human');
+  expect(await history.textContent()).toContain('eu-west-1');
+  expect(await history.textContent()).toContain('MAPS_KEY');
+  expect(await page.content()).not.toContain(SECRET);
+  await page.screenshot({ path: join(SHOTS, 'inbox-answered-light.png'), fullPage: true });
+  expect(await seriousAxeViolations(page)).toEqual([]);
+  expect(statSync(join(dir, '.env')).mode & 0o777).toBe(0o600);
+
+  // The board: feature 1 is Pending again (ready, first in line).
+  await page.getByRole('link', { name: 'Board' }).click();
+  await page.getByTestId('lane-ready').getByTestId('card-1').waitFor();
+
+  // Run 2: feature 1 comes back with the value in its prompt and the secret in .env.
+  const second = await cliAsync(['run', 'notes', '--yolo'], env);
+  expect(second.stderr).toBe('');
+  expect(second.stdout).toContain('All 2 features pass.');
+  expect(seen.prompt).toContain('region = "eu-west-1"');
+  expect(seen.prompt).toContain('secret maps_key saved in .env as MAPS_KEY');
+  expect(seen.prompt).not.toContain(SECRET);
+  expect(seen.envOutput).toContain(`MAPS_KEY=${SECRET}`);
+  await page.getByTestId('lane-passing').getByTestId('card-1').waitFor({ timeout: 30_000 });
+
+  // No trace of the secret in what the browser received, nor in autocoder's files (DB checkpointed).
+  const all = await fetch(`${ui.url}/api/projects/notes/human-input?status=all`).then((r) => r.text());
+  expect(all).toContain('MAPS_KEY');
+  for (const body of [all, ...(await responses())]) expect(body).not.toContain(SECRET);
+  const check = openProjectStore(projectPaths(dir), { create: false });
+  try {
+    check.db.pragma('wal_checkpoint(TRUNCATE)');
+  } finally {
+    check.close();
+  }
+  for (const file of autocoderFiles(dir)) expect(readFileSync(file).toString('latin1').includes(SECRET), file).toBe(false);
+  expect(errors).toEqual([]);
+  await ctx.close();
+});
