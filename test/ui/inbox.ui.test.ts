@@ -4,6 +4,8 @@ import type { Browser, Page } from 'playwright-core';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { openProjectStore } from '../../src/compose.js';
 import { projectPaths } from '../../src/config/paths.js';
+import { answerHumanInput } from '../../src/projects/human-input.js';
+import type { HumanInputField } from '../../src/shared/human-input.js';
 import { agentTestEnv } from '../support/agent-env.js';
 import { seriousAxeViolations } from '../support/axe.js';
 import { cliAsync, REPO_ROOT } from '../support/cli-process.js';
@@ -20,7 +22,7 @@ import {
   type Step,
 } from '../support/fake-anthropic/index.js';
 import { createSampleProject } from '../support/sample-project.js';
-import { launchChromium, startUiServer, watchPageErrors, type UiServer } from '../support/ui-fixture.js';
+import { launchChromium, seedProject, startUiServer, watchPageErrors, type UiServer } from '../support/ui-fixture.js';
 
 /**
  * Issue #8, "the same through the UI form": a real coding session (the real Claude Code binary
@@ -227,4 +229,92 @@ it('a session asks for a secret and a value → Needs input, badge 1 → the UI 
   for (const file of autocoderFiles(dir)) expect(readFileSync(file).toString('latin1').includes(SECRET), file).toBe(false);
   expect(errors).toEqual([]);
   await ctx.close();
+});
+
+const EVERY_TYPE: HumanInputField[] = [
+  { id: 'region', label: 'Region', type: 'text', required: true, placeholder: 'eu-west-1' },
+  { id: 'notes', label: 'Notes for the agent', type: 'textarea', required: false, help: 'Anything the agent should know.' },
+  { id: 'maps_key', label: 'Maps API key', type: 'secret', required: true, help: 'console → credentials' },
+  { id: 'plan', label: 'Plan', type: 'select', required: true, options: ['free', 'pro', 'team'] },
+  { id: 'country', label: 'Country', type: 'select', required: false, options: ['DE', 'FR', 'IT', 'NL', 'PL', 'SE'] },
+  { id: 'sandbox', label: 'Use the sandbox account', type: 'boolean', required: false },
+  { id: 'zoom', label: 'Default zoom', type: 'number', required: true, placeholder: '12' },
+];
+
+it('every field type, in both themes, answered with the keyboard alone; a supervisor answer is labelled', { timeout: 120_000 }, async () => {
+  const { dir } = seedProject(ui, 'shop', { count: 1 });
+  const store = openProjectStore(projectPaths(dir), { create: false });
+  let requestId: string;
+  try {
+    store.features.createBulk([{ category: 'ui', name: 'Currency display', description: 'Prices in the shop currency.', steps: ['see prices'], priority: 1, dependsOnIndices: [] }]);
+    const a = store.claims.claimNext('ses_ui');
+    const b = store.claims.claimNext('ses_ui');
+    if (!a || !b) throw new Error('two features should be ready');
+    requestId = store.humanInput.request(a.claim, { kind: 'fields', prompt: 'The map needs a key and a few choices.', fields: EVERY_TYPE }).request.id;
+    const asked = store.humanInput.request(b.claim, { kind: 'questions', prompt: 'Which currency?', fields: [{ id: 'q1', label: 'Which currency should prices use?', type: 'select', required: true, options: ['EUR', 'USD'] }] });
+    answerHumanInput(store, asked.request.id, { q1: 'EUR' }, { by: 'supervisor' });
+  } finally {
+    store.close();
+  }
+
+  for (const theme of ['dark', 'light'] as const) {
+    const ctx = await browser.newContext({ viewport: { width: 1400, height: 1100 }, colorScheme: theme, reducedMotion: 'reduce' });
+    const page = await ctx.newPage();
+    const errors = watchPageErrors(page);
+    await page.goto(`${ui.url}/projects/shop/inbox`);
+    await page.getByRole('form', { name: /Answer for feature #/ }).waitFor();
+    expect(await page.getByTestId('inbox-badge').textContent()).toMatch(/^1/);
+    expect(await page.getByTestId('inbox-history').getByTestId('answered-by').textContent()).toBe('answered by supervisor');
+
+    // Empty form, sent with the keyboard: every required field is refused, the first one focused.
+    await page.getByRole('button', { name: 'Send answer' }).focus();
+    await page.keyboard.press('Enter');
+    await page.getByText('4 fields need attention. Nothing was sent.').waitFor();
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('aria-label') ?? (document.activeElement as HTMLInputElement | null)?.labels?.[0]?.textContent)).toMatch(/^Region/);
+    expect(await page.getByRole('radiogroup', { name: /Plan/ }).getAttribute('aria-invalid')).toBe('true');
+    await page.screenshot({ path: join(SHOTS, `inbox-every-type-errors-${theme}.png`), fullPage: true });
+    expect(await seriousAxeViolations(page)).toEqual([]);
+    expect(errors).toEqual([]);
+    if (theme === 'dark') {
+      await ctx.close();
+      continue;
+    }
+
+    // Keyboard only: type, Tab, arrows for the radios, a letter for the drop-down, Space for the checkbox, Enter.
+    await page.keyboard.type('eu-west-1');
+    await page.keyboard.press('Tab');
+    await page.keyboard.type('Use the EU tiles.');
+    await page.keyboard.press('Tab');
+    await page.keyboard.type(SECRET);
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => (document.activeElement as HTMLInputElement | null)?.value)).toBe('free');
+    await page.keyboard.press('ArrowRight');
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('f');
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Space');
+    await page.keyboard.press('Tab');
+    await page.keyboard.type('14');
+    await page.keyboard.press('Enter');
+    await page.getByText(/Answered: #1 .* is back in Pending/).waitFor();
+    await page.getByTestId('inbox-empty').waitFor();
+    await page.screenshot({ path: join(SHOTS, `inbox-every-type-answered-${theme}.png`), fullPage: true });
+    expect(await seriousAxeViolations(page)).toEqual([]);
+    expect(await page.content()).not.toContain(SECRET);
+    expect(errors).toEqual([]);
+    await ctx.close();
+  }
+
+  const check = openProjectStore(projectPaths(dir), { create: false });
+  try {
+    expect(check.humanInput.get(requestId)).toMatchObject({
+      status: 'answered',
+      answeredBy: 'human',
+      answer: { region: 'eu-west-1', notes: 'Use the EU tiles.', plan: 'pro', country: 'FR', sandbox: true, zoom: 14 },
+      secretKeys: { maps_key: 'MAPS_KEY' },
+    });
+  } finally {
+    check.close();
+  }
+  expect(readFileSync(join(dir, '.env'), 'utf8')).toContain(`MAPS_KEY=${SECRET}`);
 });

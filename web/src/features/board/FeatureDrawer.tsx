@@ -1,5 +1,6 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
+import { Link } from 'react-router';
 import type { FeatureDetail } from '@shared/api';
 import { endpoints, keys } from '../../shared/api/endpoints';
 import { Button } from '../../shared/ui/Button';
@@ -147,6 +148,11 @@ export function FeatureDrawer({ featureId, onClose }: { featureId: number | null
             {f.blockerNote ? (
               <Section title={`Blocker${f.blockerType ? ` (${f.blockerType.replace('_', ' ')})` : ''}`}>
                 <p className="text-sm whitespace-pre-wrap">{f.blockerNote}</p>
+                {f.status === 'needs_input' ? (
+                  <Link to={`/projects/${encodeURIComponent(name)}/inbox#request-for-${f.id}`} className="mt-2 inline-block text-sm font-semibold text-accent underline underline-offset-2">
+                    Answer in the inbox →
+                  </Link>
+                ) : null}
               </Section>
             ) : null}
             <Section title={`Sessions (${f.sessions.length})`}>
