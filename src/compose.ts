@@ -19,6 +19,8 @@ import { tmpdir } from 'node:os';
 import { demoPaceMs, demoRunEnv } from './config/demo-env.js';
 import { demoScript } from './demo/demo-scenario.js';
 import { startScriptedModelServer } from './model-server/server.js';
+import { startSpecChat, type SpecChatSession } from './agent/spec-chat.js';
+import type { ProjectPaths } from './config/paths.js';
 
 /** The one place that constructs concrete adapters and wires them together. */
 
@@ -106,4 +108,9 @@ export async function startDemoModel(env: Env): Promise<DemoModel> {
       rmSync(claudeConfigDir, { recursive: true, force: true });
     },
   };
+}
+
+/** The guided spec chat of one project, with the real Claude runtime (see agent/spec-chat.ts). */
+export function startProjectSpecChat(input: { env: Env; projectName: string; paths: ProjectPaths; model: string | undefined }): SpecChatSession {
+  return startSpecChat({ projectName: input.projectName, root: input.paths.root, specFile: input.paths.spec, model: input.model, env: input.env, packageBinDir: packageBinDir() });
 }

@@ -6,8 +6,9 @@ import {
   type Options,
   type SDKMessage,
   type SDKResultMessage,
+  type SDKUserMessage,
 } from '@anthropic-ai/claude-agent-sdk';
-import type { AgentEvent, AgentRuntime, AgentSpec, SessionOutcome, TokenUsage } from './runtime.js';
+import type { AgentEvent, AgentRuntime, AgentSpec, ChatEvent, ChatSpec, SessionOutcome, TokenUsage } from './runtime.js';
 import { ZERO_USAGE } from './runtime.js';
 import { parseLimitReset } from './rate-limit.js';
 
@@ -64,6 +65,65 @@ export class ClaudeRuntime implements AgentRuntime {
       };
     }
   }
+}
+
+/**
+ * A conversation: one `query()` fed with the user's messages as they come (streaming input).
+ * No built-in tools, only the given MCP tools; the session ends when `input` ends (after the
+ * turn in progress) or on abort. Text is streamed as `text_delta` before each complete `text`.
+ */
+export async function* runClaudeChat(spec: ChatSpec, input: AsyncIterable<string>, signal: AbortSignal): AsyncIterable<ChatEvent> {
+  const abortController = new AbortController();
+  const onAbort = () => abortController.abort();
+  if (signal.aborted) abortController.abort();
+  else signal.addEventListener('abort', onAbort, { once: true });
+  async function* userMessages(): AsyncIterable<SDKUserMessage> {
+    for await (const text of input) yield { type: 'user', message: { role: 'user', content: text }, parent_tool_use_id: null };
+  }
+  const server = createSdkMcpServer({
+    name: spec.mcpServerName,
+    version: '1.0.0',
+    alwaysLoad: true,
+    tools: spec.mcpTools.map((t) => tool(t.name, t.description, t.shape, (args) => t.handler(args))),
+  });
+  const options: Options = {
+    cwd: spec.cwd,
+    ...(spec.model ? { model: spec.model } : {}),
+    systemPrompt: spec.systemPrompt,
+    tools: [],
+    allowedTools: spec.mcpTools.map((t) => `mcp__${spec.mcpServerName}__${t.name}`),
+    permissionMode: 'dontAsk',
+    settingSources: [],
+    strictMcpConfig: true,
+    persistSession: false,
+    includePartialMessages: true,
+    mcpServers: { [spec.mcpServerName]: server },
+    maxTurns: spec.maxTurns,
+    env: { ...spec.env },
+    abortController,
+    ...(spec.onStderr ? { stderr: spec.onStderr } : {}),
+  };
+  let finished = false;
+  try {
+    for await (const message of query({ prompt: userMessages(), options })) {
+      if (message.type === 'stream_event') {
+        const event = message.event;
+        if (event.type === 'content_block_delta' && event.delta.type === 'text_delta') yield { type: 'text_delta', text: event.delta.text };
+        continue;
+      }
+      for (const event of toEvents(message)) yield event;
+      if (message.type === 'result') {
+        const failed = message.subtype !== 'success' || message.is_error;
+        yield { type: 'turn_end', error: failed ? (message.subtype === 'success' ? message.result : message.errors.join('; ') || message.subtype) : null };
+      }
+    }
+    finished = true;
+  } catch (err: unknown) {
+    if (!signal.aborted) yield { type: 'chat_error', error: err instanceof Error ? err.message : String(err) };
+  } finally {
+    signal.removeEventListener('abort', onAbort);
+  }
+  if (!finished && signal.aborted) yield { type: 'chat_error', error: 'aborted' };
 }
 
 const FILE_AND_SHELL_TOOLS = 'Bash|Read|Write|Edit|MultiEdit|NotebookEdit|Glob|Grep';

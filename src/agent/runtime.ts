@@ -85,3 +85,28 @@ export interface AgentRuntime {
 }
 
 export const ZERO_USAGE: TokenUsage = { inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheCreationTokens: 0 };
+
+/** A conversation with the user (the spec chat): no built-in tools, only in-process MCP tools. */
+export interface ChatSpec {
+  readonly systemPrompt: string;
+  readonly cwd: string;
+  readonly model: string | undefined;
+  readonly mcpServerName: string;
+  readonly mcpTools: readonly AgentTool[];
+  /** Turn limit of each answer (model calls between two user messages). */
+  readonly maxTurns: number;
+  /** The complete environment of the Claude Code process. */
+  readonly env: Readonly<Record<string, string>>;
+  readonly onStderr?: (line: string) => void;
+}
+
+export type ChatEvent =
+  | AgentEvent
+  | { readonly type: 'text_delta'; readonly text: string }
+  /** The assistant's turn is over (it waits for the next user message); `error` when the turn failed. */
+  | { readonly type: 'turn_end'; readonly error: string | null }
+  /** The session failed without a result (startup failure, crash) or was aborted. */
+  | { readonly type: 'chat_error'; readonly error: string };
+
+/** Runs a conversation: `input` is the user's messages; it ends when `input` ends or on abort. */
+export type ChatRunner = (spec: ChatSpec, input: AsyncIterable<string>, signal: AbortSignal) => AsyncIterable<ChatEvent>;

@@ -14,6 +14,7 @@ import { processLauncher } from './launcher.js';
 import type { RunnerLauncher } from './routes/runs.js';
 import { API_ROUTES } from './routes/index.js';
 import { attachWsHub } from './ws-hub.js';
+import type { SpecChatStarter } from './spec-chat-socket.js';
 
 export const DEFAULT_UI_DIR = join(import.meta.dirname, '..', '..', 'web', 'dist');
 const MAX_BODY_BYTES = 1024 * 1024;
@@ -31,6 +32,8 @@ export interface StartServerOptions {
   readonly launchRunner?: RunnerLauncher;
   /** WebSocket heartbeat period (default 30 s; tests shorten it). */
   readonly heartbeatMs?: number;
+  /** Runs the guided spec chat behind `/ws/projects/:name/spec` (the CLI passes the Claude one). */
+  readonly specChat?: SpecChatStarter;
 }
 
 export interface RunningServer {
@@ -165,7 +168,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   const guard: GuardOptions = { port, extraHosts: extraHostsFor(options.host), token, maxBodyBytes: MAX_BODY_BYTES };
   const deps: ServerDeps = { env: options.env, cwd: options.cwd, guard, now: () => Date.now(), launchRunner: options.launchRunner ?? processLauncher(options.env) };
   app = createApp(deps, [...API_ROUTES, staticRoutes(options.uiDir ?? DEFAULT_UI_DIR)]);
-  const hub = attachWsHub(server, { env: options.env, cwd: options.cwd, guard, ...(options.heartbeatMs !== undefined ? { heartbeatMs: options.heartbeatMs } : {}) });
+  const hub = attachWsHub(server, { env: options.env, cwd: options.cwd, guard, ...(options.heartbeatMs !== undefined ? { heartbeatMs: options.heartbeatMs } : {}), ...(options.specChat ? { specChat: options.specChat } : {}) });
   const bare = options.host.replace(/^\[|\]$/g, '');
   const shownHost = bare === '0.0.0.0' || bare === '::' || bare === '::1' ? 'localhost' : bare.includes(':') ? `[${bare}]` : bare;
   const url = `http://${shownHost}:${port}`;

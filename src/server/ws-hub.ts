@@ -9,18 +9,22 @@ import { PROJECT_NAME_PATTERN, resolveProject } from '../projects/projects.js';
 import { ClientMessageSchema, WS_TOKEN_PROTOCOL_PREFIX, type ServerMessage } from '../shared/events.js';
 import { buildSnapshot, EventTail, eventsBetween, type TailBatchItem, type TailListener } from './event-tail.js';
 import { allowedHosts, originAllowed, type GuardOptions } from './guards.js';
+import { serveSpecChat, type SpecChatStarter } from './spec-chat-socket.js';
 
 /** A client whose unsent data grows beyond this is too slow: it is closed with 1013 (try again later). */
 export const MAX_BUFFERED_BYTES = 8 * 1024 * 1024;
 const HEARTBEAT_MS = 30_000;
 const SLOW_CLIENT_GRACE_MS = 5_000;
 const PATH = /^\/ws\/projects\/([^/]+)$/;
+const SPEC_PATH = /^\/ws\/projects\/([^/]+)\/spec$/;
 
 export interface WsHubOptions {
   readonly env: Env;
   readonly cwd: string;
   readonly guard: GuardOptions;
   readonly heartbeatMs?: number;
+  /** Serves the guided spec chat at `/ws/projects/:name/spec` when given. */
+  readonly specChat?: SpecChatStarter;
 }
 
 export interface WsHub {
@@ -77,6 +81,21 @@ export function attachWsHub(server: Server, options: WsHubOptions): WsHub {
       if (given === null || !sameSecret(given, options.guard.token)) return reject(socket, 401, 'Unauthorized', 'send the server token');
     }
     const url = new URL(req.url ?? '/', 'http://localhost');
+    const specMatch = SPEC_PATH.exec(url.pathname);
+    if (specMatch) {
+      const starter = options.specChat;
+      if (!starter) return reject(socket, 404, 'Not Found', 'this server does not run spec chats');
+      const name = decodeURIComponent(specMatch[1]!);
+      const paths = projectOf(name);
+      if (!paths) return reject(socket, 404, 'Not Found', `no project named "${name}"`);
+      wss.handleUpgrade(req, socket, head, (ws) => {
+        alive.set(ws, true);
+        ws.on('pong', () => alive.set(ws, true));
+        ws.on('error', () => ws.terminate());
+        serveSpecChat(ws, name, paths, starter);
+      });
+      return undefined;
+    }
     const match = PATH.exec(url.pathname);
     if (!match) return reject(socket, 404, 'Not Found', `no WebSocket endpoint at ${url.pathname}`);
     const name = decodeURIComponent(match[1]!);

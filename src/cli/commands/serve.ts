@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { AppError } from '../../domain/errors.js';
 import { type RunningServer, startServer, tokenFile } from '../../server/http-server.js';
 import type { CliContext } from '../context.js';
+import { specChatStarter } from './spec.js';
 
 export const parsePort = (raw: string) => {
   const n = Number(raw);
@@ -26,7 +27,7 @@ function openBrowser(url: string): void {
 /** Starts the server, turning the usual bind failures into errors that say what to do. */
 export async function listen(ctx: CliContext, host: string, port: number): Promise<RunningServer> {
   try {
-    return await startServer({ env: ctx.env, cwd: ctx.cwd, host, port });
+    return await startServer({ env: ctx.env, cwd: ctx.cwd, host, port, specChat: specChatStarter(ctx.env) });
   } catch (err: unknown) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'EADDRINUSE') throw new AppError('CONFLICT', `port ${port} on ${host} is in use; choose another with --port (0 picks a free one)`);

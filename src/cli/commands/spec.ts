@@ -1,14 +1,30 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { createInterface } from 'node:readline';
 import type { Command } from 'commander';
-import { openRegistry } from '../../compose.js';
+import { openRegistry, startProjectSpecChat } from '../../compose.js';
+import { loadRunSettings } from '../../config/run-settings.js';
+import { DEMO_MODEL } from '../../shared/runs.js';
 import { AppError } from '../../domain/errors.js';
 import { resolveProject } from '../../projects/projects.js';
 import { appSpecTemplate, formatSpecProblems, validateAppSpec } from '../../spec/validate-app-spec.js';
+import type { Env } from '../../config/env.js';
+import type { SpecChatStarter } from '../../server/spec-chat-socket.js';
 import { type CliContext, printJson } from '../context.js';
 
-/** spec-template, check-spec: write and validate app specs. */
+/** spec, spec-template, check-spec: write and validate app specs. */
 export function registerSpecCommands(program: Command, ctx: CliContext, run: (fn: () => void | Promise<void>) => Promise<void>, setExitCode: (code: number) => void): void {
+  program
+    .command('spec')
+    .description('write the app spec in a conversation with Claude: it asks about one topic at a time, then saves a validated .autocoder/app_spec.txt')
+    .argument('<project>', 'registered name or path')
+    .option('--model <model>', 'model for the conversation (default: Claude Code default, or $AUTOCODER_MODEL)')
+    .action((project: string, opts: { model?: string }) =>
+      run(async () => {
+        if (!(await specChat(ctx, project, opts.model))) setExitCode(1);
+      }),
+    );
+
   program
     .command('spec-template')
     .description('print an app spec template to fill in (save it as .autocoder/app_spec.txt)')
@@ -42,4 +58,88 @@ function specFileFor(ctx: CliContext, target: string): string {
   } finally {
     reg.close();
   }
+}
+
+/** Where the person's lines come from: the context's prompt input when set (a terminal, or streams tests inject), else stdin. */
+function chatInput(ctx: CliContext): NodeJS.ReadableStream {
+  const withPrompt: CliContext & { readonly prompt?: { readonly input: NodeJS.ReadableStream } } = ctx;
+  return withPrompt.prompt?.input ?? process.stdin;
+}
+
+/** The chat's model: the flag, else the run settings' model ($AUTOCODER_MODEL), else Claude Code's default. */
+function specChatModel(env: Env, flag: string | undefined): string | undefined {
+  const model = loadRunSettings(env, { model: flag }).model;
+  if (model === DEMO_MODEL) throw new AppError('INVALID_INPUT', 'the demo model only plays a scripted run and cannot interview you; choose a real model, or write the spec by hand (`autocoder spec-template`)');
+  return model;
+}
+
+/** The spec chat for the server's `/ws/projects/:name/spec`, with the same model rules as the terminal. */
+export function specChatStarter(env: Env): SpecChatStarter {
+  return ({ projectName, paths, model }) => startProjectSpecChat({ env, projectName, paths, model: specChatModel(env, model) });
+}
+
+/**
+ * The terminal front-end of the spec chat: streams the assistant's text to stdout and hands
+ * each line the user types to the session; `/done` or end of input (Ctrl+D) ends it.
+ * Resolves true when a spec was written.
+ */
+async function specChat(ctx: CliContext, project: string, modelFlag: string | undefined): Promise<boolean> {
+  const reg = openRegistry(ctx.env);
+  let resolved;
+  try {
+    resolved = resolveProject(reg.registry, project, ctx.cwd);
+  } finally {
+    reg.close();
+  }
+  if (!existsSync(resolved.paths.dataDir)) throw new AppError('NOT_FOUND', `${resolved.paths.dataDir} does not exist; create the project with \`autocoder new\``);
+  const model = specChatModel(ctx.env, modelFlag);
+  const name = resolved.name ?? project;
+  const chat = startProjectSpecChat({ env: ctx.env, projectName: name, paths: resolved.paths, model });
+  ctx.stdout(`Writing the app spec of ${name} with Claude${model ? ` (${model})` : ''}. Answer each question; type /done or press Ctrl+D to stop.\n\n`);
+  const rl = createInterface({ input: chatInput(ctx), terminal: false });
+  rl.on('line', (line) => {
+    if (line.trim() === '/done') chat.end();
+    else chat.send(line);
+  });
+  rl.on('close', () => chat.end());
+  rl.on('SIGINT', () => chat.abort());
+  let written: { path: string; featureCount: number | null; backupPath: string | null } | null = null;
+  let failure: string | null = null;
+  try {
+    for await (const event of chat.events) {
+      switch (event.type) {
+        case 'assistant_delta':
+          ctx.stdout(event.text);
+          break;
+        case 'assistant_message':
+          ctx.stdout('\n\n');
+          break;
+        case 'waiting':
+          ctx.stdout('> ');
+          break;
+        case 'spec_problems':
+          ctx.stdout(`(the draft has ${event.problems.length} problem${event.problems.length === 1 ? '' : 's'}, which Claude is fixing: ${event.problems.map((p) => `line ${p.line}: ${p.message}`).join('; ')})\n\n`);
+          break;
+        case 'spec_written':
+          written = event;
+          break;
+        case 'ended':
+          if (event.reason === 'error') failure = event.error ?? 'the session failed';
+          break;
+        default:
+          break;
+      }
+    }
+  } finally {
+    rl.close();
+  }
+  if (written) {
+    ctx.stdout(`Spec written to ${written.path}${written.featureCount === null ? '' : ` (about ${written.featureCount} features)`}.\n`);
+    if (written.backupPath) ctx.stdout(`The previous spec is kept in ${written.backupPath}.\n`);
+    ctx.stdout(`Next: autocoder run ${project}\n`);
+    return true;
+  }
+  if (failure !== null) ctx.stderr(`error: the spec chat failed: ${failure}\n`);
+  ctx.stderr(`No spec was written. Start again with \`autocoder spec ${project}\`, or write it by hand (\`autocoder spec-template\`).\n`);
+  return false;
 }

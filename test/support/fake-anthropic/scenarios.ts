@@ -153,3 +153,62 @@ export function testingSession(regress: (featureId: number) => boolean): Step {
       : reply().tool(FEATURE_TOOL('feature_mark_verified'), { feature_id: id });
   };
 }
+
+/** The spec chat's only tool (src/agent/spec-chat.ts). */
+export const SUBMIT_SPEC_TOOL = 'mcp__spec__submit_app_spec';
+export const isSpecChat = (conv: Conversation) => conv.toolNames.includes(SUBMIT_SPEC_TOOL);
+
+const withoutReminders = (text: string) => text.replace(/<system-reminder>[\s\S]*?<\/system-reminder>/g, '').trim();
+
+/** What the person typed, in order (the kickoff first): user messages that are not tool results. */
+export function userTexts(conv: Conversation): string[] {
+  const messages = (Array.isArray(conv.raw.messages) ? conv.raw.messages : []) as { role?: string; content?: unknown }[];
+  const texts: string[] = [];
+  for (const m of messages) {
+    if (m.role !== 'user') continue;
+    const blocks = typeof m.content === 'string' ? [{ type: 'text', text: m.content }] : Array.isArray(m.content) ? (m.content as { type?: string; text?: string }[]) : [];
+    if (blocks.some((b) => b.type === 'tool_result')) continue;
+    const text = withoutReminders(blocks.map((b) => (b.type === 'text' ? (b.text ?? '') : '')).join('\n'));
+    if (text !== '') texts.push(text);
+  }
+  return texts;
+}
+
+export const SPEC_INTERVIEW_QUESTIONS = [
+  'First, the overview: what should the app do, and what problem does it solve?',
+  'Who will use it? Any roles, like admins?',
+  'For the stack I suggest React with Vite and Tailwind, Node.js with Express and SQLite. Keep that, or do you want something else?',
+] as const;
+
+/**
+ * A spec interview: asks the three questions one per turn, proposes a feature count, submits a
+ * spec missing its success criteria, then (told the problems) the whole spec built from the
+ * answers, then confirms. Decides from the conversation only (what the person said, what the
+ * tool answered).
+ */
+export function specInterviewSession(options: { featureCount?: number } = {}): Step {
+  const count = options.featureCount ?? 12;
+  return (conv) => {
+    const answers = userTexts(conv).slice(1);
+    const last = conv.lastToolResults[0];
+    const lastMessage = (conv.raw.messages as { role?: string; content?: unknown }[] | undefined)?.at(-1);
+    const answeringTool = Array.isArray(lastMessage?.content) && (lastMessage.content as { type?: string }[]).some((b) => b.type === 'tool_result');
+    const spec = (withCriteria: boolean) => `<project_specification>
+  <project_name>${/Let's write (?:a new|the) app spec for the project "([^"]+)"/.exec(userTexts(conv)[0] ?? '')?.[1] ?? 'app'}</project_name>
+  <overview>${answers[0] ?? ''}</overview>
+  <audience>${answers[1] ?? ''}</audience>
+  <technology_stack>${answers[2] ?? ''}</technology_stack>
+  <feature_count>${count}</feature_count>
+  <core_features>
+    - ${answers[0] ?? ''}
+  </core_features>
+${withCriteria ? '  <success_criteria>Every feature passes its verification steps.</success_criteria>\n' : ''}</project_specification>`;
+    if (answeringTool && last?.name === SUBMIT_SPEC_TOOL) {
+      if (last.isError) return reply().text('Fixing that.').tool(SUBMIT_SPEC_TOOL, { spec: spec(true) });
+      return reply().text('Your spec is saved.');
+    }
+    const question = SPEC_INTERVIEW_QUESTIONS[answers.length];
+    if (question) return reply().text(question);
+    return reply().text(`I propose ${count} features. Submitting the spec.`).tool(SUBMIT_SPEC_TOOL, { spec: spec(false) });
+  };
+}

@@ -1,0 +1,95 @@
+import { existsSync } from 'node:fs';
+import { WebSocket } from 'ws';
+import type { ProjectPaths } from '../config/paths.js';
+import { appendEvent } from '../db/event-repo.js';
+import { openProjectStore } from '../db/stores.js';
+import { errorMessage } from '../domain/errors.js';
+import { SpecChatClientMessageSchema, type SpecChatEvent, type SpecChatServerMessage } from '../shared/spec-chat.js';
+
+/**
+ * The server's side of the guided spec chat (`WS /ws/projects/:name/spec`). The chat itself
+ * runs an agent session, which the server does not build: whoever starts the server hands in
+ * a {@link SpecChatStarter} (the CLI's `serve` wires the Claude one from compose.ts).
+ */
+
+export interface SpecChatHandle {
+  readonly events: AsyncIterable<SpecChatEvent>;
+  send(text: string): void;
+  end(): void;
+  abort(): void;
+}
+
+/** Starts a chat; throws (an AppError with a message for the user) when it cannot. */
+export type SpecChatStarter = (input: { readonly projectName: string; readonly paths: ProjectPaths; readonly model: string | undefined }) => SpecChatHandle;
+
+/** Tells the project's live clients that the spec changed, as `PUT /api/projects/:name/spec` does. */
+function recordSpecWritten(paths: ProjectPaths, event: Extract<SpecChatEvent, { type: 'spec_written' }>): void {
+  if (!existsSync(paths.database)) return;
+  try {
+    const store = openProjectStore(paths, { create: false });
+    try {
+      appendEvent(store.db, { type: 'spec.updated', at: Date.now(), payload: { projectName: event.projectName, featureCount: event.featureCount, by: 'spec_chat' } });
+    } finally {
+      store.close();
+    }
+  } catch {
+    // The spec is written; a missed live notice is not worth failing the chat for.
+  }
+}
+
+/** One chat per connection: `start` first, then `user` / `done`; closing the socket aborts the session. */
+export function serveSpecChat(ws: WebSocket, projectName: string, paths: ProjectPaths, start: SpecChatStarter): void {
+  let chat: SpecChatHandle | null = null;
+  const send = (message: SpecChatServerMessage) => {
+    if (ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify(message));
+  };
+  const refuse = (message: string) => send({ type: 'error', message });
+
+  const pump = async (handle: SpecChatHandle) => {
+    try {
+      for await (const event of handle.events) {
+        if (event.type === 'spec_written') recordSpecWritten(paths, event);
+        send(event);
+      }
+    } catch (err: unknown) {
+      send({ type: 'ended', reason: 'error', error: errorMessage(err) });
+    }
+    if (ws.readyState === WebSocket.OPEN) ws.close(1000, 'spec chat ended');
+  };
+
+  ws.on('message', (data) => {
+    let raw: unknown;
+    try {
+      raw = JSON.parse(String(data));
+    } catch {
+      return refuse('messages must be JSON, e.g. {"type":"user","text":"…"}');
+    }
+    const parsed = SpecChatClientMessageSchema.safeParse(raw);
+    if (!parsed.success) {
+      const issues = parsed.error.issues.map((i) => (i.path.length > 0 ? `${i.path.join('.')}: ${i.message}` : i.message)).join('; ');
+      return refuse(`invalid message (${issues}); send {"type":"start"}, {"type":"user","text":"…"} or {"type":"done"}`);
+    }
+    const msg = parsed.data;
+    switch (msg.type) {
+      case 'ping':
+        return send({ type: 'pong' });
+      case 'start':
+        if (chat) return refuse('the chat has already started (one chat per connection)');
+        try {
+          chat = start({ projectName, paths, model: msg.model });
+        } catch (err: unknown) {
+          refuse(errorMessage(err));
+          return ws.close(1008, 'cannot start the spec chat');
+        }
+        void pump(chat);
+        return undefined;
+      case 'user':
+        if (!chat) return refuse('send {"type":"start"} first');
+        return chat.send(msg.text);
+      case 'done':
+        if (!chat) return refuse('send {"type":"start"} first');
+        return chat.end();
+    }
+  });
+  ws.on('close', () => chat?.abort());
+}
