@@ -12,10 +12,12 @@ import {
   ensureSlotWorktree,
   fastForwardMain,
   featureBranch,
+  holdConfigLock,
   isMerged,
   landingCheck,
   mainBranch,
   unmergedAutocoderBranches,
+  worktreeGitWritePaths,
 } from './workspaces.js';
 
 // The module runs git with this process's environment. Give it a HOME with no ~/.gitconfig and no
@@ -159,6 +161,39 @@ describe('mainBranch', () => {
     temps.push(empty);
     agent(empty.dir, 'init', '--quiet', '--initial-branch=main');
     expect(errorCode(() => mainBranch(empty.dir))).toBe('CONFLICT');
+  });
+});
+
+describe('sandboxed slots and the shared .git', () => {
+  it('a slot may write the object store, refs, reflogs and its own admin folder, not the shared config', () => {
+    const root = newRepo();
+    const wt = ensureSlotWorktree(root, 0, 'main');
+    const git = realpathSync(join(root, '.git'));
+    const paths = worktreeGitWritePaths(wt);
+    expect(paths).toEqual([join(git, 'objects'), join(git, 'refs'), join(git, 'logs'), join(git, 'worktrees', 'slot-0')]);
+    for (const p of paths) expect(existsSync(p)).toBe(true);
+    // The root itself (the initializer's folder) is a plain repository: its .git as a whole.
+    expect(worktreeGitWritePaths(root)).toEqual([git]);
+  });
+
+  it('holds .git/config.lock while a run needs it steady, and leaves a lock it did not create alone', () => {
+    const root = newRepo();
+    const lock = join(root, '.git', 'config.lock');
+    const release = holdConfigLock(root);
+    expect(readFileSync(lock, 'utf8')).toBe('');
+    // Branching, committing and landing never write the config, so they work while it is held.
+    const wt = ensureSlotWorktree(root, 0, 'main');
+    checkoutFeature(wt, 1, 'main');
+    write(wt, 'f1.txt', 'one\n');
+    agentCommit(wt, 'feature 1');
+    fastForwardMain(root, 'main', tip(wt));
+    release();
+    expect(existsSync(lock)).toBe(false);
+
+    writeFileSync(lock, 'someone else is writing the config\n');
+    const noop = holdConfigLock(root);
+    noop();
+    expect(readFileSync(lock, 'utf8')).toBe('someone else is writing the config\n');
   });
 });
 

@@ -8,7 +8,7 @@
  * committed (to their feature branch, else to a new `autocoder/orphan-<timestamp>` branch)
  * before anything moves, and a branch is deleted only when git proves main contains it.
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, renameSync, rmdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, renameSync, rmdirSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { AppError } from '../domain/errors.js';
 import { addLocalExcludes, git, gitIdentity, gitOk } from './git.js';
@@ -335,6 +335,53 @@ interface WorktreeEntry {
 
 function fail(reason: string, steps: string[]): LandingCheck {
   return { ok: false, reason, steps };
+}
+
+/**
+ * What a sandboxed agent in a worktree must be able to write in the repository's shared git
+ * folder to commit, branch, rebase and stash: the object store, refs and reflogs, and the
+ * worktree's own admin folder. Deliberately not the whole `.git`: Claude Code's sandbox
+ * protects `config`/`config.lock` inside every writable git folder by bind-mounting over
+ * them, and for a missing `config.lock` bwrap creates the mount point on the host and Claude
+ * Code deletes it afterwards. With `.git` shared by parallel slots, that file appearing and
+ * vanishing made a sibling's sandbox fail to start ("bwrap: Can't get type of source
+ * …/.git/config.lock") and could make git refuse to write its config meanwhile.
+ */
+export function worktreeGitWritePaths(worktree: string): string[] {
+  const common = resolve(worktree, gitOk(worktree, ['rev-parse', '--git-common-dir']).trim());
+  const own = resolve(worktree, gitOk(worktree, ['rev-parse', '--git-dir']).trim());
+  const shared = ['objects', 'refs', 'logs'].map((d) => join(common, d));
+  for (const dir of shared) mkdirSync(dir, { recursive: true });
+  return own === common ? [common] : [...shared, own];
+}
+
+/**
+ * Holds the repository's `config.lock` while sandboxed parallel agents run, and returns how to
+ * let it go. Claude Code's sandbox protects `.git/config.lock` in the agent's git folder; when
+ * the file is missing, every sandboxed command creates it on the host (as a bind-mount point)
+ * and deletes it when it ends. Slots share one `.git`, so that file came and went under each
+ * other's sandboxes: a sibling whose sandbox started in between failed with "bwrap: Can't get
+ * type of source …/.git/config.lock" (an agent's command silently not run). An existing file is
+ * mounted over and left alone, so holding it makes every start see the same thing. The cost,
+ * said in the prompt and README: `git config` cannot write the repository config during such a
+ * run (nothing autocoder or a feature needs; identities come from the environment). A lock
+ * that already exists is someone else's and is left as it is.
+ */
+export function holdConfigLock(root: string): () => void {
+  const top = realRoot(root);
+  const lock = join(resolve(top, gitOk(top, ['rev-parse', '--git-common-dir']).trim()), 'config.lock');
+  try {
+    writeFileSync(lock, '', { flag: 'wx' });
+  } catch {
+    return () => undefined;
+  }
+  return () => {
+    try {
+      if (statSync(lock).size === 0) unlinkSync(lock);
+    } catch {
+      // already gone
+    }
+  };
 }
 
 function assertFeatureId(featureId: number): void {

@@ -118,6 +118,8 @@ describe('parallel coding agents in worktrees, landing through the merge queue',
       .map((s) => readFileSync(s.transcriptPath!, 'utf8'));
     expect(transcripts.some((t) => t.includes('git rebase main'))).toBe(true);
     expect(gitOk(dir, ['status', '--porcelain']).trim()).toBe('');
+    // The config.lock the run held for its sandboxes (holdConfigLock) is gone with it.
+    expect(existsSync(join(dir, '.git', 'config.lock'))).toBe(false);
   });
 
   it('a testing agent beside the coding agent finds a regression on main; a coding agent fixes it; the run ends when all pass', async () => {
