@@ -8,6 +8,11 @@ export interface CliContext {
   readonly stderr: (text: string) => void;
   /** Set when stdout is an interactive terminal (enables live views). */
   readonly terminal?: { readonly columns: number };
+  /**
+   * Where to ask questions: set only when stdin and stdout are both a terminal (tests inject
+   * streams). Without it, `autocoder` with no arguments prints help and `answer` needs --field.
+   */
+  readonly prompt?: { readonly input: NodeJS.ReadableStream; readonly output: NodeJS.WritableStream };
 }
 
 export function printJson(ctx: CliContext, value: unknown): void {

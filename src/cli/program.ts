@@ -14,6 +14,7 @@ import { registerConfigCommand } from './commands/config.js';
 import { registerCompletionCommand } from './commands/completion.js';
 import { registerDemoCommand } from './commands/demo.js';
 import { registerInboxCommands } from './commands/inbox.js';
+import { runMenu } from './menu/menu.js';
 import type { CliContext } from './context.js';
 import { EXIT, exitCodeFor } from './exit-codes.js';
 import { VERSION } from './version.js';
@@ -60,6 +61,12 @@ export function buildProgram(ctx: CliContext, setExitCode: (code: number) => voi
 
 /** Parses argv and runs the command; resolves to the exit code. */
 export async function runCli(argv: readonly string[], ctx: CliContext): Promise<number> {
+  if (argv.length === 0) {
+    // No arguments: the interactive menu when there is a terminal to ask on, else the help.
+    if (ctx.prompt === undefined) return runCli(['--help'], ctx);
+    const commands = new Set(buildProgram(ctx, () => undefined).commands.map((c) => c.name()));
+    return runMenu(ctx, runCli, commands);
+  }
   let exitCode: number = EXIT.ok;
   const program = buildProgram(ctx, (code) => {
     exitCode = code;

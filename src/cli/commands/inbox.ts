@@ -34,33 +34,35 @@ function parseFields(pairs: readonly string[]): Record<string, string> {
   return answers;
 }
 
+type PromptIo = NonNullable<CliContext['prompt']>;
+
 /** Reads one line from the terminal; with `hidden` nothing typed is echoed (secrets). */
-async function askLine(question: string, hidden: boolean): Promise<string> {
+async function askLine(io: PromptIo, question: string, hidden: boolean): Promise<string> {
   let muted = false;
   const output = new Writable({
     write(chunk: Buffer, _enc, done) {
-      if (!muted) process.stdout.write(chunk);
+      if (!muted) io.output.write(chunk);
       done();
     },
   });
-  const rl = createInterface({ input: process.stdin, output, terminal: true });
+  const rl = createInterface({ input: io.input, output, terminal: true });
   try {
     if (!hidden) return await new Promise<string>((resolve) => rl.question(question, resolve));
-    process.stdout.write(question);
+    io.output.write(question);
     muted = true;
     return await new Promise<string>((resolve) => rl.question('', resolve));
   } finally {
     rl.close();
-    if (hidden) process.stdout.write('\n');
+    if (hidden) io.output.write('\n');
   }
 }
 
-async function askAll(ctx: CliContext, request: HumanInputRequest): Promise<Record<string, string>> {
+async function askAll(ctx: CliContext, io: PromptIo, request: HumanInputRequest): Promise<Record<string, string>> {
   printRequest(ctx, request);
   const answers: Record<string, string> = {};
   for (const f of request.fields) {
     const hint = f.type === 'select' ? ` [${(f.options ?? []).join('/')}]` : f.type === 'boolean' ? ' [yes/no]' : f.placeholder ? ` (e.g. ${f.placeholder})` : '';
-    const value = await askLine(`${f.label}${hint}${f.required ? '' : ' (optional)'}${f.type === 'secret' ? ' (hidden)' : ''}: `, f.type === 'secret');
+    const value = await askLine(io, `${f.label}${hint}${f.required ? '' : ' (optional)'}${f.type === 'secret' ? ' (hidden)' : ''}: `, f.type === 'secret');
     if (value !== '') answers[f.id] = value;
   }
   return answers;
@@ -103,12 +105,13 @@ export function registerInboxCommands(program: Command, ctx: CliContext, run: Ru
         if (opts.reason !== undefined && !opts.cancel) throw new AppError('INVALID_INPUT', '--reason goes with --cancel');
         let answers: Record<string, string> | null = opts.cancel ? null : opts.field.length > 0 ? parseFields(opts.field) : null;
         if (!opts.cancel && answers === null) {
-          if (!process.stdin.isTTY || !process.stdout.isTTY) {
+          const io = ctx.prompt;
+          if (io === undefined) {
             throw new AppError('INVALID_INPUT', 'give the answers with --field id=value (there is no terminal to ask on); see them with autocoder inbox');
           }
           const request = withProject(ctx, project, (store) => store.humanInput.get(requestId));
           if (request.status !== 'open') throw new AppError('CONFLICT', `request ${request.id} is already ${request.status}; nothing was changed`);
-          answers = await askAll(ctx, request);
+          answers = await askAll(ctx, io, request);
         }
         withProject(ctx, project, (store) => {
           const done = answers === null ? cancelHumanInput(store, requestId, opts.reason?.trim() || null) : answerHumanInput(store, requestId, answers);

@@ -1,0 +1,271 @@
+/**
+ * `autocoder` with no arguments: the interactive menu, driven in-process through injected
+ * input/output streams (the keys a terminal would send) against a real temp AUTOCODER_HOME;
+ * plus the real binary: help when not on a terminal, and the menu on a pseudo-terminal.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough, Writable } from 'node:stream';
+import { stripVTControlCharacters } from 'node:util';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { CliContext } from '../../src/cli/context.js';
+import { runCli } from '../../src/cli/program.js';
+import { openProjectStore } from '../../src/compose.js';
+import { projectPaths } from '../../src/config/paths.js';
+import { cli, CLI } from '../support/cli-process.js';
+
+const KEY = { enter: '\r', down: '\x1b[B', ctrlC: '\x03', esc: '\x1b' } as const;
+
+/** Output sink that ignores end(): every inquirer prompt ends the stream it was piped into. */
+class Screen extends Writable {
+  text = '';
+  private waiters: { from: number; needle: string; resolve: () => void }[] = [];
+  constructor() {
+    super({
+      write: (chunk: Buffer | string, _enc, done) => {
+        this.append(String(chunk));
+        done();
+      },
+    });
+  }
+  override end(): this {
+    return this;
+  }
+  append(s: string): void {
+    this.text += stripVTControlCharacters(s);
+    this.waiters = this.waiters.filter((w) => {
+      if (!this.text.slice(w.from).includes(w.needle)) return true;
+      w.resolve();
+      return false;
+    });
+  }
+}
+
+/** A terminal the test types into: waits for text to appear, then sends keys. */
+class Terminal {
+  readonly input = new PassThrough();
+  readonly screen = new Screen();
+  /** Where the next waitFor starts looking (moves past everything already matched). */
+  private mark = 0;
+
+  /** Resolves once `needle` appears after the last match; fails with the screen if the menu never shows it. */
+  async waitFor(needle: string): Promise<void> {
+    const from = this.mark;
+    const found = () => this.screen.text.indexOf(needle, from);
+    if (found() === -1) {
+      await new Promise<void>((resolve, reject) => {
+        // A safety net for a hung menu (never an assertion on timing).
+        const timer = setTimeout(() => reject(new Error(`never saw ${JSON.stringify(needle)} after:\n${this.screen.text.slice(0, from)}\n---- screen since then ----\n${this.screen.text.slice(from)}`)), 60_000);
+        this.screen['waiters'].push({ from, needle, resolve: () => (clearTimeout(timer), resolve()) });
+      });
+    }
+    this.mark = found() + needle.length;
+  }
+
+  type(keys: string): void {
+    this.input.write(keys);
+  }
+
+  /** Waits for the question, then types the answer and Enter. */
+  async answer(question: string, keys: string): Promise<void> {
+    await this.waitFor(question);
+    this.type(keys + KEY.enter);
+  }
+}
+
+let sandbox: string;
+let work: string;
+let env: Record<string, string>;
+const savedEnv = new Map<string, string | undefined>();
+
+// `new` runs git with this process's environment: give it a HOME of its own and an identity.
+beforeAll(() => {
+  const fakeHome = realpathSync(mkdtempSync(join(tmpdir(), 'ac-menu-home-')));
+  const vars: Record<string, string> = { HOME: fakeHome, GIT_CONFIG_NOSYSTEM: '1', GIT_AUTHOR_NAME: 'Test', GIT_AUTHOR_EMAIL: 'test@example.com', GIT_COMMITTER_NAME: 'Test', GIT_COMMITTER_EMAIL: 'test@example.com' };
+  for (const [k, v] of Object.entries(vars)) {
+    savedEnv.set(k, process.env[k]);
+    process.env[k] = v;
+  }
+});
+afterAll(() => {
+  const fakeHome = process.env.HOME;
+  for (const [k, v] of savedEnv) {
+    if (v === undefined) delete process.env[k];
+    else process.env[k] = v;
+  }
+  if (fakeHome) rmSync(fakeHome, { recursive: true, force: true });
+});
+
+beforeEach(() => {
+  sandbox = realpathSync(mkdtempSync(join(tmpdir(), 'ac-menu-')));
+  work = join(sandbox, 'work');
+  mkdirSync(work);
+  mkdirSync(join(sandbox, 'user-home'));
+  env = {
+    PATH: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin',
+    HOME: join(sandbox, 'user-home'),
+    AUTOCODER_HOME: join(sandbox, 'autocoder-home'),
+    GIT_AUTHOR_NAME: 'Test',
+    GIT_AUTHOR_EMAIL: 'test@example.com',
+    GIT_COMMITTER_NAME: 'Test',
+    GIT_COMMITTER_EMAIL: 'test@example.com',
+  };
+});
+afterEach(() => rmSync(sandbox, { recursive: true, force: true }));
+
+/** Starts the menu (runCli with no arguments) on a fresh terminal; `exited` is its exit code. */
+function openMenu(): { term: Terminal; exited: Promise<number> } {
+  const term = new Terminal();
+  const ctx: CliContext = {
+    env,
+    cwd: work,
+    stdout: (t) => term.screen.append(t),
+    stderr: (t) => term.screen.append(t),
+    prompt: { input: term.input, output: term.screen },
+  };
+  return { term, exited: runCli([], ctx) };
+}
+
+const MAIN = 'What would you like to do?';
+
+/** The real CLI, in a child process, as a script would call it. */
+function listed(): { name: string; path: string; stats: { passing: number; total: number } | null }[] {
+  const res = cli(['list', '--json'], env, work);
+  expect(res.status, res.stderr).toBe(0);
+  return (JSON.parse(res.stdout) as { projects: { name: string; path: string; stats: { passing: number; total: number } | null }[] }).projects;
+}
+
+describe('autocoder menu (injected terminal streams)', () => {
+  it('creates a project: re-asks on a bad name and a missing spec file, then runs `autocoder new`', async () => {
+    writeFileSync(join(work, 'spec.txt'), '<project_specification>todo</project_specification>\n');
+    const { term, exited } = openMenu();
+    await term.waitFor(MAIN);
+    await term.waitFor('no projects yet'); // the project actions are disabled with a reason
+    term.type('Create a project' + KEY.enter);
+    await term.answer('Project name', 'Bad Name');
+    await term.waitFor('use lowercase letters');
+    term.type('\x7f'.repeat('Bad Name'.length) + 'todo-app' + KEY.enter);
+    await term.answer('Folder', ''); // the default ./todo-app
+    await term.answer('App spec file', 'missing.txt');
+    await term.waitFor('missing.txt does not exist');
+    term.type('\x7f'.repeat('missing.txt'.length) + 'spec.txt' + KEY.enter);
+    await term.waitFor('$ autocoder new todo-app --dir ./todo-app --spec spec.txt');
+    await term.waitFor(`Created project todo-app at ${join(work, 'todo-app')}`);
+    await term.answer(MAIN, 'Quit');
+    expect(await exited).toBe(0);
+
+    expect(existsSync(join(work, 'todo-app', '.autocoder', 'app_spec.txt'))).toBe(true);
+    expect(listed()).toEqual([expect.objectContaining({ name: 'todo-app', path: join(work, 'todo-app') })]);
+  });
+
+  it('continue → status prints the progress; the loop comes back to the menus; Esc on the main menu exits 0', async () => {
+    expect(cli(['new', 'shop', '--dir', join(work, 'shop')], env, work).status).toBe(0);
+    const store = openProjectStore(projectPaths(join(work, 'shop')), { create: false });
+    try {
+      const a = store.features.create({ category: 'core', name: 'Cart', description: 'a cart', steps: ['add'] });
+      store.features.create({ category: 'core', name: 'Checkout', description: 'pay', steps: ['pay'] });
+      const { claim } = store.claims.claimFeature(a.id, 'run/ses');
+      store.claims.markPassing(claim, { checked: 'by the test' });
+    } finally {
+      store.close();
+    }
+    const { term, exited } = openMenu();
+    await term.answer(MAIN, 'Continue a project');
+    await term.answer('Which project?', 'shop');
+    await term.answer('shop:', 'Status');
+    await term.waitFor('$ autocoder status shop');
+    await term.waitFor('1/2 passing (50%)');
+    await term.answer('shop:', 'Back'); // the project's menu again, after the command
+
+    await term.waitFor(MAIN);
+    term.type(KEY.esc);
+    expect(await exited).toBe(0);
+  });
+
+  it('doctor runs from the menu, then Ctrl+C exits 0', async () => {
+    const { term, exited } = openMenu();
+    await term.answer(MAIN, 'Doctor');
+    await term.waitFor('$ autocoder doctor');
+    await term.waitFor('registry');
+    await term.waitFor(MAIN);
+    term.type(KEY.ctrlC);
+    expect(await exited).toBe(0);
+  });
+
+  it('Ctrl+C inside a question exits 0 too', async () => {
+    const { term, exited } = openMenu();
+    await term.answer(MAIN, 'Create a project');
+    await term.waitFor('Project name');
+    term.type(KEY.ctrlC);
+    expect(await exited).toBe(0);
+  });
+});
+
+const hasPython = spawnSync('python3', ['-c', 'import pty'], { encoding: 'utf8' }).status === 0;
+
+// Runs argv on a pseudo-terminal, sends each key sequence once its text appears on the last
+// lines, then prints what the terminal showed and the exit status.
+const PTY_DRIVER = `
+import json, os, pty, select, sys, time
+args, steps = json.loads(sys.argv[1]), json.loads(sys.argv[2])
+pid, fd = pty.fork()
+if pid == 0:
+    os.execvp(args[0], args)
+out, seen, end = b'', 0, time.time() + 90
+while time.time() < end:
+    r, _, _ = select.select([fd], [], [], 0.2)
+    if not r:
+        continue
+    try:
+        data = os.read(fd, 4096)
+    except OSError:
+        break
+    if not data:
+        break
+    out += data
+    if steps and steps[0][0].encode() in out[seen:]:
+        seen = len(out)
+        os.write(fd, steps.pop(0)[1].encode())
+_, status = os.waitpid(pid, 0)
+sys.stdout.write(out.decode(errors='replace'))
+sys.stdout.write('\\nEXIT:%d\\n' % (os.WEXITSTATUS(status) if os.WIFEXITED(status) else -1))
+`;
+
+function onPty(steps: [string, string][]): { screen: string; code: number } {
+  const res = spawnSync('python3', ['-c', PTY_DRIVER, JSON.stringify([process.execPath, CLI]), JSON.stringify(steps)], {
+    cwd: work,
+    env: { ...env, TERM: 'xterm' },
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
+  const m = /\nEXIT:(-?\d+)\n$/.exec(res.stdout);
+  return { screen: res.stdout, code: m ? Number(m[1]) : -2 };
+}
+
+describe('autocoder with no arguments (real binary)', () => {
+  it.skipIf(!hasPython)('opens the menu on a terminal; Ctrl+C exits 0', () => {
+    const { screen, code } = onPty([[MAIN, KEY.ctrlC]]);
+    expect(screen).toContain('Create a project');
+    expect(code, screen).toBe(0);
+  });
+
+  it.skipIf(!hasPython)('on a terminal, Status → pick a project prints its progress; Quit exits 0', () => {
+    expect(cli(['new', 'shop', '--dir', join(work, 'shop')], env, work).status).toBe(0);
+    const { screen, code } = onPty([
+      [MAIN, 'Status' + KEY.enter],
+      ['Status of which project?', 'shop' + KEY.enter],
+      [MAIN, 'Quit' + KEY.enter],
+    ]);
+    expect(screen).toContain('0/0 passing');
+    expect(code, screen).toBe(0);
+  });
+
+  it('prints the help when stdin/stdout are not a terminal', () => {
+    const res = cli([], env, work);
+    expect(res.status).toBe(0);
+    expect(res.stdout).toContain('Usage: autocoder');
+    expect(res.stdout).toContain('Commands:');
+  });
+});
