@@ -13,7 +13,7 @@ import type { ProjectPaths } from '../config/paths.js';
 import type { RunSettings } from '../config/run-settings.js';
 import { AppError } from '../domain/errors.js';
 import { addLocalExcludes } from '../git/git.js';
-import { mainBranch } from '../git/workspaces.js';
+import { holdConfigLock, mainBranch } from '../git/workspaces.js';
 import { formatSpecProblems, validateAppSpec } from '../spec/validate-app-spec.js';
 import { BROWSER_EXCLUDES, findChromium, writePlaywrightConfig } from './browser.js';
 import type { SessionSummary } from './session-runner.js';
@@ -86,6 +86,8 @@ export async function runProject(deps: RunDeps, signal: AbortSignal): Promise<Ru
   addLocalExcludes(deps.paths.root, [...(sandbox.enabled ? SANDBOX_MASKED_PATHS : []), '.autocoder/', ...BROWSER_EXCLUDES]);
   deps.runs.start({ id: runId, pid: process.pid, host: hostname(), incarnation: randomBytes(8).toString('hex'), settings: { ...deps.settings } });
   writePlaywrightConfig(deps.paths.root, findChromium(deps.settings.chromium, deps.env.PATH), process.getuid?.() === 0);
+  // Parallel sandboxes share .git: keep its config.lock steady for all of them (see holdConfigLock).
+  const releaseConfigLock = sandbox.enabled ? holdConfigLock(deps.paths.root) : () => undefined;
   let sessions = 0;
   const finish = (status: RunResult['status'], reason: string): RunResult => {
     deps.runs.end(runId, status === 'failed' ? 'failed' : 'finished', reason, { stopped: status === 'stopped' });
@@ -114,6 +116,8 @@ export async function runProject(deps: RunDeps, signal: AbortSignal): Promise<Ru
     const message = err instanceof Error ? err.message : String(err);
     finish('failed', `The run failed: ${message}`);
     throw err;
+  } finally {
+    releaseConfigLock();
   }
 }
 

@@ -10,7 +10,7 @@ import type { Claim } from '../db/claim-repo.js';
 import type { Feature } from '../db/feature-rows.js';
 import { AppError } from '../domain/errors.js';
 import { addLocalExcludes, git, gitIdentity, gitOk } from '../git/git.js';
-import { checkoutFeature, commitWorkInProgress, deleteMergedBranch, ensureSlotWorktree, fastForwardMain, featureBranch, landingCheck } from '../git/workspaces.js';
+import { checkoutFeature, commitWorkInProgress, deleteMergedBranch, ensureSlotWorktree, fastForwardMain, featureBranch, landingCheck, worktreeGitWritePaths } from '../git/workspaces.js';
 import { createFeatureTools } from '../mcp/feature-tools.js';
 import { createToolSession } from '../mcp/tool-session.js';
 import { HumanInputRepo } from '../db/human-input-repo.js';
@@ -171,7 +171,7 @@ export async function runSessionFor(
     guard: deps.makeGuard(where.cwd),
     maxTurns: deps.settings.maxTurns ?? profile.maxTurns,
     // A worktree's commits are written to the project's shared .git, outside the worktree.
-    sandbox: { enabled: run.sandbox, unsandboxedCommands: UNSANDBOXED_COMMANDS, writablePaths: where.cwd === deps.paths.root ? [] : [join(deps.paths.root, '.git')] },
+    sandbox: { enabled: run.sandbox, unsandboxedCommands: UNSANDBOXED_COMMANDS, writablePaths: where.cwd === deps.paths.root ? [] : worktreeGitWritePaths(where.cwd) },
     env,
   };
   try {
