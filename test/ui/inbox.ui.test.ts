@@ -261,7 +261,11 @@ it('every field type, in both themes, answered with the keyboard alone; a superv
     const ctx = await browser.newContext({ viewport: { width: 1400, height: 1100 }, colorScheme: theme, reducedMotion: 'reduce' });
     const page = await ctx.newPage();
     const errors = watchPageErrors(page);
-    await page.goto(`${ui.url}/projects/shop/inbox`);
+    // From the board by its shortcut, 5.
+    await page.goto(`${ui.url}/projects/shop/board`);
+    await page.getByTestId('card-1').waitFor();
+    await page.keyboard.press('5');
+    await page.waitForURL(/\/projects\/shop\/inbox$/);
     await page.getByRole('form', { name: /Answer for feature #/ }).waitFor();
     expect(await page.getByTestId('inbox-badge').textContent()).toMatch(/^1/);
     expect(await page.getByTestId('inbox-history').getByTestId('answered-by').textContent()).toBe('answered by supervisor');

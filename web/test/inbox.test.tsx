@@ -143,6 +143,9 @@ describe('the inbox against the real server', () => {
     await user.type(form1.getByLabelText(/^Region/), 'us-east-1');
     await user.click(form1.getByRole('button', { name: 'Send answer' }));
     expect((await form1.findByRole('alert')).textContent).toMatch(/refused the answer \(409\).*already cancelled/);
+    // The closed request leaves the list with its form; the refusal stays as an error toast.
+    expect(await screen.findByText(new RegExp(`Not sent for #${first.featureId}: .*already cancelled`))).toBeTruthy();
+    await waitFor(() => expect(screen.queryByRole('form', { name: `Answer for feature #${first.featureId}` })).toBeNull());
     expect(store.humanInput.get(first.id)).toMatchObject({ status: 'cancelled', answer: null });
 
     const form2 = within(await screen.findByRole('form', { name: `Answer for feature #${second.featureId}` }));

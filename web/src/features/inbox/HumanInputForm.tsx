@@ -164,7 +164,11 @@ export function HumanInputForm({ project, request }: { project: string; request:
         setErrors(byField);
         focusFirstError(byField);
       }
-      if (err instanceof ApiError && (err.status === 404 || err.status === 409)) void refresh();
+      if (err instanceof ApiError && (err.status === 404 || err.status === 409)) {
+        // The request was closed elsewhere and leaves the list with this form: say so where it stays visible.
+        toast(`Not sent for #${request.featureId}: ${err.message}`, 'error');
+        void refresh();
+      }
       setFailure(err instanceof ApiError && err.status > 0 ? `The server refused the answer (${err.status}): ${err.message}` : err.message);
     },
   });
@@ -178,7 +182,10 @@ export function HumanInputForm({ project, request }: { project: string; request:
     },
     onError: (err) => {
       setCancelling(false);
-      if (err instanceof ApiError && (err.status === 404 || err.status === 409)) void refresh();
+      if (err instanceof ApiError && (err.status === 404 || err.status === 409)) {
+        toast(`Not cancelled for #${request.featureId}: ${err.message}`, 'error');
+        void refresh();
+      }
       setFailure(err instanceof ApiError && err.status > 0 ? `The server refused to cancel (${err.status}): ${err.message}` : err.message);
     },
   });
