@@ -1,6 +1,15 @@
 import { z } from 'zod';
 import { AppError } from '../domain/errors.js';
 import type { Env } from './env.js';
+import { HttpUrlSchema } from '../shared/api.js';
+import { MODEL_ROLES, PROVIDERS, type ModelRole } from '../shared/providers.js';
+import { DEMO_MODEL } from '../shared/runs.js';
+
+const roleModel = z.string().trim().min(1).max(200).refine((v) => v !== DEMO_MODEL, { message: `"${DEMO_MODEL}" can only be the general model, not one role's` });
+
+/** Each role's own model (see modelFor); a role left out uses `model`. */
+export const RoleModelsSchema = z.object(Object.fromEntries(MODEL_ROLES.map((r) => [r, roleModel.optional()])) as Record<ModelRole, z.ZodOptional<typeof roleModel>>).strict();
+export type RoleModels = z.infer<typeof RoleModelsSchema>;
 
 /** Settings of one `autocoder run`. Defaults < environment (AUTOCODER_*) < CLI flags. */
 export const RunSettingsSchema = z
@@ -21,6 +30,12 @@ export const RunSettingsSchema = z
     basePort: z.number().int().min(1024).max(65_000).default(5100).describe('First port of the block agents run their app on (slot N uses basePort + 10·N)'),
     sandbox: z.enum(['auto', 'on', 'off']).default('auto').describe("Claude Code's OS sandbox for agent Bash commands: auto = on where available"),
     chromium: z.string().optional().describe('Browser executable for playwright-cli (found on PATH when unset)'),
+    models: RoleModelsSchema.optional().describe('Model per role (initializer, coding, testing, supervisor, reviewer); a role left out uses model'),
+    provider: z.enum(PROVIDERS).optional().describe('How sessions reach a model (unset: whatever the environment says)'),
+    baseUrl: HttpUrlSchema.optional().describe('Anthropic-compatible endpoint for provider compatible'),
+    awsRegion: z.string().min(1).optional().describe('AWS region for provider bedrock'),
+    vertexProject: z.string().min(1).optional().describe('GCP project for provider vertex'),
+    vertexRegion: z.string().min(1).optional().describe('GCP region for provider vertex'),
   })
   .strict();
 
@@ -40,24 +55,113 @@ const ENV_KEYS: Record<string, keyof RunSettings> = {
   AUTOCODER_TESTING_RATIO: 'testingRatio',
   AUTOCODER_STALL_MS: 'stallMs',
   AUTOCODER_MAX_SESSION_MS: 'maxSessionMs',
+  AUTOCODER_PROVIDER: 'provider',
+  AUTOCODER_BASE_URL: 'baseUrl',
+  AUTOCODER_AWS_REGION: 'awsRegion',
+  AUTOCODER_VERTEX_PROJECT: 'vertexProject',
+  AUTOCODER_VERTEX_REGION: 'vertexRegion',
 };
+
+/** `AUTOCODER_MODEL_CODING` etc.: one role's model. */
+export const roleModelEnvVar = (role: ModelRole): string => `AUTOCODER_MODEL_${role.toUpperCase()}`;
 
 const NUMERIC = new Set<keyof RunSettings>(['leaseMs', 'heartbeatMs', 'retryBackoffMs', 'maxWaitMs', 'rateLimitBackoffMs', 'basePort', 'concurrency', 'testingRatio', 'stallMs', 'maxSessionMs']);
 
-/** `defaults` (e.g. the user's global settings, see user-settings.ts) rank below the environment and flags. */
-export function loadRunSettings(env: Env, flags: Partial<RunSettings>, defaults: Partial<RunSettings> = {}): RunSettings {
-  const fromEnv: Record<string, unknown> = {};
+/** The settings one layer gives (a layer may set any subset, role models included). */
+export type SettingsLayer = Partial<RunSettings>;
+
+/** The `AUTOCODER_*` variables of an environment (the process's or a project `.env`'s) as a layer. */
+export function envLayer(env: Env): SettingsLayer {
+  const out: Record<string, unknown> = {};
   for (const [name, key] of Object.entries(ENV_KEYS)) {
     const raw = env[name];
     if (raw === undefined || raw === '') continue;
-    fromEnv[key] = NUMERIC.has(key) ? Number(raw) : raw;
+    out[key] = NUMERIC.has(key) ? Number(raw) : raw;
   }
-  const defined = Object.fromEntries(Object.entries(flags).filter(([, v]) => v !== undefined));
-  const base = Object.fromEntries(Object.entries(defaults).filter(([, v]) => v !== undefined));
-  const parsed = RunSettingsSchema.safeParse({ ...base, ...fromEnv, ...defined });
+  const models: Record<string, string> = {};
+  for (const role of MODEL_ROLES) {
+    const raw = env[roleModelEnvVar(role)];
+    if (raw !== undefined && raw !== '') models[role] = raw;
+  }
+  if (Object.keys(models).length > 0) out.models = models;
+  return out as SettingsLayer;
+}
+
+const defined = (layer: SettingsLayer): Record<string, unknown> => Object.fromEntries(Object.entries(layer).filter(([, v]) => v !== undefined));
+
+/**
+ * Merges layers, lowest first: a later layer's value wins key by key. Models resolve per role:
+ * the highest layer that names either the role's own model or the general model decides, and
+ * within one layer the role's own model beats the general one. So `--model x` overrides every
+ * role model saved in the settings, and `--role-model coding=y --model x` gives coding y.
+ */
+export function mergeLayers(layers: readonly SettingsLayer[]): Record<string, unknown> {
+  const merged: Record<string, unknown> = {};
+  for (const layer of layers) Object.assign(merged, defined(layer));
+  delete merged.models;
+  const models: Record<string, unknown> = {};
+  for (const role of MODEL_ROLES) {
+    for (let i = layers.length - 1; i >= 0; i -= 1) {
+      const layer = layers[i] as SettingsLayer;
+      const own = (layer.models as Record<string, unknown> | undefined)?.[role];
+      if (own !== undefined) {
+        models[role] = own;
+        break;
+      }
+      if (layer.model !== undefined) break;
+    }
+  }
+  // Role models not known to the schema are kept so that it names them in its error.
+  for (const layer of layers) {
+    for (const [k, v] of Object.entries((layer.models as Record<string, unknown> | undefined) ?? {})) if (!(MODEL_ROLES as readonly string[]).includes(k) && v !== undefined) models[k] = v;
+  }
+  if (Object.keys(models).length > 0) merged.models = models;
+  return merged;
+}
+
+/** Every layer of the run settings, in precedence order (each optional but the process environment). */
+export interface RunSettingsLayers {
+  /** The user's global settings (`autocoder config`, GET/PUT /api/settings). */
+  readonly registry?: SettingsLayer;
+  /** The project's settings (`/api/projects/{name}/settings`). */
+  readonly project?: SettingsLayer;
+  /** `AUTOCODER_*` lines of the project's `.env`. */
+  readonly dotEnv?: Env;
+  readonly env: Env;
+  readonly flags?: SettingsLayer;
+}
+
+/** defaults < registry < project settings < project `.env` < environment < flags, validated by one schema. */
+export function resolveRunSettings(l: RunSettingsLayers): RunSettings {
+  const merged = mergeLayers([l.registry ?? {}, l.project ?? {}, envLayer(l.dotEnv ?? {}), envLayer(l.env), l.flags ?? {}]);
+  const parsed = RunSettingsSchema.safeParse(merged);
   if (!parsed.success) {
     const issues = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
     throw new AppError('INVALID_INPUT', `invalid run settings: ${issues}`);
   }
   return parsed.data;
+}
+
+/** `defaults` (e.g. the user's global settings, see user-settings.ts) rank below the environment and flags. */
+export function loadRunSettings(env: Env, flags: Partial<RunSettings>, defaults: Partial<RunSettings> = {}): RunSettings {
+  return resolveRunSettings({ registry: defaults, env, flags });
+}
+
+/**
+ * The model a role's sessions use: its own, else the general one, else undefined (Claude
+ * Code's default). The demo model plays every role.
+ */
+export function modelFor(settings: Pick<RunSettings, 'model' | 'models'>, role: ModelRole): string | undefined {
+  if (settings.model === DEMO_MODEL) return DEMO_MODEL;
+  return settings.models?.[role] ?? settings.model;
+}
+
+/** Parses one `--role-model role=model` value. */
+export function parseRoleModel(raw: string): { role: ModelRole; model: string } {
+  const at = raw.indexOf('=');
+  const role = raw.slice(0, Math.max(at, 0)).trim();
+  const model = raw.slice(at + 1).trim();
+  if (at < 1 || model === '') throw new AppError('INVALID_INPUT', `--role-model takes role=model (roles: ${MODEL_ROLES.join(', ')}), not "${raw}"`);
+  if (!(MODEL_ROLES as readonly string[]).includes(role)) throw new AppError('INVALID_INPUT', `--role-model: unknown role "${role}"; roles: ${MODEL_ROLES.join(', ')}`);
+  return { role: role as ModelRole, model };
 }

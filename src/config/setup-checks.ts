@@ -5,6 +5,9 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { Env } from './env.js';
 import { onPath, sandboxSupport } from './sandbox-support.js';
+import type { Provider } from '../shared/providers.js';
+import { globalProviderContext, providerEnv, providerProblems } from './provider.js';
+import type { SettingsStore } from './user-settings.js';
 
 /** One prerequisite: whether it is met, what was found, and how to fix it when it is not. */
 export interface SetupCheck {
@@ -24,6 +27,11 @@ export interface SetupProbe {
   /** Runs `file --version`; null when it cannot be run. */
   version(file: string): string | null;
   fileExists(path: string): boolean;
+  /**
+   * The provider chosen in the settings (`autocoder config set provider …`); `env` is then the
+   * environment sessions would get (see providerEnv). Unset: whatever `env` offers counts.
+   */
+  readonly provider?: Provider;
 }
 
 const requireHere = createRequire(import.meta.url);
@@ -75,6 +83,19 @@ const set = (env: Env, key: string) => (env[key] ?? '').trim() !== '';
 export function checkCredentials(p: SetupProbe): SetupCheck {
   const { env } = p;
   const ok = (detail: string): SetupCheck => ({ id: 'credentials', ok: true, detail, fix: null });
+  if (p.provider !== undefined && p.provider !== 'anthropic') {
+    const problems = providerProblems(p.provider, env, (f) => p.fileExists(f));
+    if (problems.length === 0) {
+      const where = p.provider === 'compatible' ? ` at ${env.ANTHROPIC_BASE_URL ?? ''}` : p.provider === 'bedrock' ? ` in ${env.AWS_REGION ?? ''}` : ` (${env.ANTHROPIC_VERTEX_PROJECT_ID ?? ''}, ${env.CLOUD_ML_REGION ?? ''})`;
+      return ok(`provider ${p.provider}${where}`);
+    }
+    return {
+      id: 'credentials',
+      ok: false,
+      detail: `provider ${p.provider} needs ${problems.map((x) => x.missing).join(' and ')}`,
+      fix: problems.map((x) => x.fix).join('; '),
+    };
+  }
   if (set(env, 'ANTHROPIC_API_KEY')) return ok('ANTHROPIC_API_KEY is set');
   if (set(env, 'ANTHROPIC_AUTH_TOKEN') && set(env, 'ANTHROPIC_BASE_URL')) return ok('ANTHROPIC_AUTH_TOKEN with ANTHROPIC_BASE_URL is set');
   if (set(env, 'CLAUDE_CODE_USE_BEDROCK')) return ok('Amazon Bedrock (CLAUDE_CODE_USE_BEDROCK)');
@@ -90,8 +111,8 @@ export function checkCredentials(p: SetupProbe): SetupCheck {
   return {
     id: 'credentials',
     ok: false,
-    detail: 'no model credentials found',
-    fix: 'set ANTHROPIC_API_KEY, or run `claude login` (or `claude setup-token` and set CLAUDE_CODE_OAUTH_TOKEN)',
+    detail: p.provider === 'anthropic' ? 'provider anthropic needs an API key or a Claude login' : 'no model credentials found',
+    fix: 'autocoder config set apiKey <key> (or set ANTHROPIC_API_KEY), or run `claude login` (or `claude setup-token` and set CLAUDE_CODE_OAUTH_TOKEN)',
   };
 }
 
@@ -128,4 +149,14 @@ export function checkSandbox(p: SetupProbe): SetupCheck {
 /** Every check, in the order a person should fix them. */
 export function runSetupChecks(p: SetupProbe): SetupCheck[] {
   return [checkClaudeCode(p), checkCredentials(p), checkGit(p), checkChromium(p), checkSandbox(p)];
+}
+
+/**
+ * `probe` as sessions would see it: the provider, base URL, region and secrets saved with
+ * `autocoder config` (and the AUTOCODER_* environment) applied, so the credential check judges
+ * the chosen provider.
+ */
+export function withConfiguredProvider(probe: SetupProbe, registry: SettingsStore): SetupProbe {
+  const { settings, secrets } = globalProviderContext(probe.env, registry);
+  return { ...probe, env: providerEnv(probe.env, settings, secrets), ...(settings.provider ? { provider: settings.provider } : {}) };
 }

@@ -9,7 +9,22 @@ const store = (values: Record<string, unknown>) => ({
 
 describe('user settings', () => {
   it('knows the keys the settings API uses', () => {
-    expect(USER_SETTING_KEYS).toEqual(['defaultModel', 'defaultConcurrency', 'defaultSandbox', 'yolo']);
+    expect(USER_SETTING_KEYS).toEqual([
+      'defaultModel',
+      'defaultConcurrency',
+      'defaultSandbox',
+      'yolo',
+      'model.initializer',
+      'model.coding',
+      'model.testing',
+      'model.supervisor',
+      'model.reviewer',
+      'provider',
+      'baseUrl',
+      'awsRegion',
+      'vertexProject',
+      'vertexRegion',
+    ]);
   });
 
   it('parses values by key type and refuses bad ones', () => {

@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { AppError } from '../domain/errors.js';
 import { GlobalSettingsSchema, type GlobalSettings } from '../shared/api.js';
-import type { RunSettings } from './run-settings.js';
+import type { RoleModels, RunSettings } from './run-settings.js';
+import { MODEL_ROLES, roleModelKey } from '../shared/providers.js';
 
 /**
  * The user's global defaults, kept in the registry `settings` table as `ui.<key>` = JSON value.
@@ -24,6 +25,8 @@ export function isUserSettingKey(key: string): key is UserSettingKey {
 /** What values a key accepts, for error messages and `config list`. */
 export function describeSettingValues(key: UserSettingKey): string {
   const field = UserSettingsSchema.shape[key].unwrap();
+  if (key === 'baseUrl') return 'http(s) URL';
+  if (key.startsWith('model.')) return 'model name (not demo)';
   if (field instanceof z.ZodEnum) return field.options.join('|');
   if (field instanceof z.ZodBoolean) return 'true|false';
   if (field instanceof z.ZodNumber) {
@@ -86,17 +89,29 @@ export interface ProjectSettingsStore {
 }
 
 function runDefaultsFrom(s: UserSettings): Partial<RunSettings> {
-  const out: { model?: string; sandbox?: RunSettings['sandbox']; yolo?: boolean; concurrency?: number } = {};
+  const out: Partial<RunSettings> = {};
   if (s.defaultModel !== undefined) out.model = s.defaultModel;
   if (s.defaultConcurrency !== undefined) out.concurrency = s.defaultConcurrency;
   if (s.defaultSandbox !== undefined) out.sandbox = s.defaultSandbox;
   if (s.yolo !== undefined) out.yolo = s.yolo;
+  const models: RoleModels = {};
+  for (const role of MODEL_ROLES) {
+    const model = s[roleModelKey(role)];
+    if (model !== undefined) models[role] = model;
+  }
+  if (Object.keys(models).length > 0) out.models = models;
+  if (s.provider !== undefined) out.provider = s.provider;
+  if (s.baseUrl !== undefined) out.baseUrl = s.baseUrl;
+  if (s.awsRegion !== undefined) out.awsRegion = s.awsRegion;
+  if (s.vertexProject !== undefined) out.vertexProject = s.vertexProject;
+  if (s.vertexRegion !== undefined) out.vertexRegion = s.vertexRegion;
   return out;
 }
 
 /**
  * `autocoder run` defaults from the global settings: defaultModel → model, defaultSandbox →
- * sandbox, yolo → yolo, defaultConcurrency → concurrency. They rank below the environment and flags:
+ * sandbox, yolo → yolo, defaultConcurrency → concurrency, `model.<role>` → models[role];
+ * provider, baseUrl, awsRegion, vertexProject and vertexRegion keep their names. They rank below the environment and flags:
  * `loadRunSettings(env, flags, registryRunDefaults(registry))`.
  */
 export function registryRunDefaults(registry: SettingsStore): Partial<RunSettings> {

@@ -13,6 +13,7 @@ import { addLocalExcludes, git, gitIdentity, gitOk } from '../git/git.js';
 import { checkoutFeature, commitWorkInProgress, deleteMergedBranch, ensureSlotWorktree, fastForwardMain, featureBranch, landingCheck, worktreeGitWritePaths } from '../git/workspaces.js';
 import { createFeatureTools } from '../mcp/feature-tools.js';
 import { createToolSession } from '../mcp/tool-session.js';
+import { modelFor } from '../config/run-settings.js';
 import { HumanInputRepo } from '../db/human-input-repo.js';
 import { copyEnvFile, readEnvFile } from '../projects/env-file.js';
 import { ENV_FILE, envFilePath } from '../projects/human-input.js';
@@ -164,7 +165,7 @@ export async function runSessionFor(
     prompt: prompt(deps, role, allVars),
     systemPrompt: prompt(deps, 'system', allVars),
     cwd: where.cwd,
-    model: deps.settings.model,
+    model: modelFor(deps.settings, role),
     builtinTools: profile.builtinTools,
     mcpServerName: 'features',
     mcpTools: tools,

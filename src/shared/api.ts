@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { EventSchema, ProgressSchema } from './events.js';
 import { RunStatusSchema } from './runs.js';
+import { PROVIDERS, type RoleModelKey } from './providers.js';
 
 /**
  * The HTTP API's request bodies, queries and responses, defined once. The server parses every
@@ -257,25 +258,58 @@ export type DemoResponse = z.infer<typeof DemoResponseSchema>;
 
 // ── Settings ─────────────────────────────────────────────────────────────────
 
-const settingFields = {
-  defaultModel: nonEmpty(200).optional(),
-  defaultConcurrency: z.number().int().min(1).max(5).optional(),
-  defaultSandbox: z.enum(['auto', 'on', 'off']).optional(),
-  yolo: z.boolean().optional(),
+/** A role's own model; `demo` is reserved for the general model (the demo plays every role). */
+const roleModel = nonEmpty(200).refine((v) => v !== 'demo', { message: '"demo" can only be the general model (defaultModel), not one role\'s' });
+/** An http(s) URL, e.g. an Anthropic-compatible endpoint. */
+export const HttpUrlSchema = z.url({ protocol: /^https?$/, message: 'expected an http:// or https:// URL' }).max(2000);
+
+const roleModelFields = {
+  'model.initializer': roleModel,
+  'model.coding': roleModel,
+  'model.testing': roleModel,
+  'model.supervisor': roleModel,
+  'model.reviewer': roleModel,
+} satisfies Record<RoleModelKey, z.ZodType>;
+
+const settingTypes = {
+  defaultModel: nonEmpty(200),
+  defaultConcurrency: z.number().int().min(1).max(5),
+  defaultSandbox: z.enum(['auto', 'on', 'off']),
+  yolo: z.boolean(),
+  ...roleModelFields,
+  provider: z.enum(PROVIDERS),
+  baseUrl: HttpUrlSchema,
+  awsRegion: nonEmpty(100),
+  vertexProject: nonEmpty(200),
+  vertexRegion: nonEmpty(100),
 };
+
+const optionalAll = <T extends Record<string, z.ZodType>>(o: T) => Object.fromEntries(Object.entries(o).map(([k, v]) => [k, v.optional()])) as { [K in keyof T]: z.ZodOptional<T[K]> };
+const nullable = <T extends z.ZodType>(s: T) => s.nullable().optional();
+const nullableAll = <T extends Record<string, z.ZodType>>(o: T) => Object.fromEntries(Object.entries(o).map(([k, v]) => [k, nullable(v)])) as { [K in keyof T]: z.ZodOptional<z.ZodNullable<T[K]>> };
+
+const settingFields = optionalAll(settingTypes);
 
 /** Global defaults (registry `settings`). PUT merges the given keys; `null` clears one. */
 export const GlobalSettingsSchema = z.object(settingFields).strict();
 export type GlobalSettings = z.infer<typeof GlobalSettingsSchema>;
 
-const nullable = <T extends z.ZodType>(s: T) => s.nullable().optional();
+/** Whether each secret (kept in `$AUTOCODER_HOME/secrets.env`, 0600) is set; their values are never returned. */
+export const SecretsStatusSchema = z.object({ authToken: z.boolean(), apiKey: z.boolean() }).strict();
+export type SecretsStatus = z.infer<typeof SecretsStatusSchema>;
 
+/** GET/PUT /api/settings: the global settings and which secrets are set. */
+export const GlobalSettingsResponseSchema = GlobalSettingsSchema.extend({ secrets: SecretsStatusSchema }).strict();
+export type GlobalSettingsResponse = z.infer<typeof GlobalSettingsResponseSchema>;
+
+const putSettingFields = nullableAll(settingTypes);
+
+/** Secrets are write-only: a string sets one, `null` removes it. */
 export const PutGlobalSettingsRequestSchema = z
   .object({
-    defaultModel: nullable(nonEmpty(200)),
-    defaultConcurrency: nullable(z.number().int().min(1).max(5)),
-    defaultSandbox: nullable(z.enum(['auto', 'on', 'off'])),
-    yolo: nullable(z.boolean()),
+    ...putSettingFields,
+    authToken: nullable(nonEmpty(4096)),
+    apiKey: nullable(nonEmpty(4096)),
   })
   .strict();
 
@@ -283,7 +317,8 @@ export const PutGlobalSettingsRequestSchema = z
 export const ProjectSettingsSchema = z.object({ ...settingFields, extraCommands: z.array(z.string()) }).strict();
 export type ProjectSettings = z.infer<typeof ProjectSettingsSchema>;
 
-export const PutProjectSettingsRequestSchema = PutGlobalSettingsRequestSchema.extend({
+export const PutProjectSettingsRequestSchema = z.object({
+  ...putSettingFields,
   /** Replaces the list; shells, interpreters and privilege tools are refused. */
   extraCommands: z.array(z.string().min(1).max(100)).max(100).optional(),
 }).strict();

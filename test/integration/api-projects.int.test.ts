@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { projectPaths } from '../../src/config/paths.js';
-import { EventsResponseSchema, GlobalSettingsSchema, ProjectListSchema, ProjectSettingsSchema, ProjectSummarySchema, SpecResponseSchema } from '../../src/shared/api.js';
+import { EventsResponseSchema, GlobalSettingsResponseSchema, ProjectListSchema, ProjectSettingsSchema, ProjectSummarySchema, SpecResponseSchema } from '../../src/shared/api.js';
 import { apiHarness, VALID_SPEC, type ApiHarness } from '../support/api-app.js';
 
 let h: ApiHarness;
@@ -142,12 +142,13 @@ describe('spec', () => {
 
 describe('settings', () => {
   it('reads, merges and clears global settings', async () => {
-    expect((await h.json('GET', '/api/settings')).body).toEqual({});
+    const none = { authToken: false, apiKey: false };
+    expect((await h.json('GET', '/api/settings')).body).toEqual({ secrets: none });
     const put = await h.json('PUT', '/api/settings', { defaultModel: 'claude-sonnet-4-5', defaultConcurrency: 2, yolo: true });
     expect(put.status).toBe(200);
-    expect(GlobalSettingsSchema.parse(put.body)).toEqual({ defaultModel: 'claude-sonnet-4-5', defaultConcurrency: 2, yolo: true });
+    expect(GlobalSettingsResponseSchema.parse(put.body)).toEqual({ defaultModel: 'claude-sonnet-4-5', defaultConcurrency: 2, yolo: true, secrets: none });
     const cleared = await h.json('PUT', '/api/settings', { yolo: null, defaultSandbox: 'on' });
-    expect(cleared.body).toEqual({ defaultModel: 'claude-sonnet-4-5', defaultConcurrency: 2, defaultSandbox: 'on' });
+    expect(cleared.body).toEqual({ defaultModel: 'claude-sonnet-4-5', defaultConcurrency: 2, defaultSandbox: 'on', secrets: none });
   });
 
   it.each([

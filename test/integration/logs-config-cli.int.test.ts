@@ -103,6 +103,7 @@ describe('autocoder config', () => {
     expect(cli(['config', 'get', 'defaultModel'], env).stdout).toBe('claude-opus-4-5\n');
     expect(JSON.parse(cli(['config', 'list', '--json'], env).stdout)).toEqual({
       settings: { defaultModel: 'claude-opus-4-5', defaultConcurrency: 3, defaultSandbox: 'off', yolo: true },
+      secrets: { authToken: false, apiKey: false },
     });
     const text = cli(['config', 'list'], env).stdout;
     expect(text).toMatch(/defaultConcurrency\s+3\s+\[integer 1-5\]/);
@@ -131,7 +132,7 @@ describe('autocoder config', () => {
     const choice = cli(['config', 'set', 'defaultSandbox', 'maybe'], env);
     expect(choice.status).toBe(2);
     expect(choice.stderr).toContain('auto|on|off');
-    expect(JSON.parse(cli(['config', 'list', '--json'], env).stdout)).toEqual({ settings: {} });
+    expect(JSON.parse(cli(['config', 'list', '--json'], env).stdout)).toEqual({ settings: {}, secrets: { authToken: false, apiKey: false } });
   }, 90_000);
 });
 

@@ -12,6 +12,9 @@ import {
   USER_SETTING_KEYS,
 } from '../../config/user-settings.js';
 import type { RegistryRepo } from '../../db/registry-repo.js';
+import { isSecretKey, readStoredSecrets, secretsFile, secretsStatus, writeStoredSecret } from '../../config/secrets.js';
+import { AppError } from '../../domain/errors.js';
+import { SECRET_SETTING_KEYS, type SecretSettingKey } from '../../shared/providers.js';
 import { type CliContext, printJson } from '../context.js';
 
 function withSettings<T>(ctx: Pick<CliContext, 'env'>, fn: (registry: RegistryRepo) => T): T {
@@ -33,19 +36,36 @@ export function globalRunDefaults(env: Env): Partial<RunSettings> {
 
 const show = (value: unknown): string => (typeof value === 'string' ? value : JSON.stringify(value));
 
+/** What `config get/list` print for a secret: never its value. */
+const HIDDEN = '(set, hidden)';
+const ALL_KEYS = [...USER_SETTING_KEYS, ...SECRET_SETTING_KEYS].join(', ');
+
+/** A secret's value from the command line: one line, no surrounding blanks. */
+function secretValue(key: SecretSettingKey, raw: string): string {
+  const value = raw.trim();
+  if (value === '' || /[\r\n\0]/.test(value)) throw new AppError('INVALID_INPUT', `invalid value for ${key}: expected one non-empty line`);
+  return value;
+}
+
 /** config get / set / unset / list: the global defaults also shown by the web UI's settings. */
 export function registerConfigCommand(program: Command, ctx: CliContext, run: (fn: () => void | Promise<void>) => Promise<void>): void {
   const config = program
     .command('config')
-    .description(`read and change global settings (keys: ${USER_SETTING_KEYS.join(', ')})`);
+    .description(`read and change global settings (keys: ${ALL_KEYS}; authToken and apiKey are secrets, kept 0600 in $AUTOCODER_HOME/secrets.env and never printed)`);
 
   config
     .command('get')
     .description('print one setting (nothing, exit 0, when unset)')
-    .argument('<key>', `one of ${USER_SETTING_KEYS.join(', ')}`)
-    .option('--json', 'print JSON: {"key","value"} (value null when unset)')
+    .argument('<key>', `one of ${ALL_KEYS}`)
+    .option('--json', 'print JSON: {"key","value"} (value null when unset; a secret gives {"key","set"} instead)')
     .action((rawKey: string, opts: { json?: boolean }) =>
       run(() => {
+        if (isSecretKey(rawKey)) {
+          const isSet = readStoredSecrets(ctx.env)[rawKey] !== undefined;
+          if (opts.json) return printJson(ctx, { key: rawKey, set: isSet });
+          if (isSet) ctx.stdout(`${HIDDEN}\n`);
+          return;
+        }
         const key = requireSettingKey(rawKey);
         const value = withSettings(ctx, (r) => readUserSettings((k) => r.getSetting(k)))[key];
         if (opts.json) return printJson(ctx, { key, value: value ?? null });
@@ -56,10 +76,15 @@ export function registerConfigCommand(program: Command, ctx: CliContext, run: (f
   config
     .command('set')
     .description('set one setting; the value is checked against the key type')
-    .argument('<key>', `one of ${USER_SETTING_KEYS.join(', ')}`)
-    .argument('<value>', 'number, true/false or one of the listed choices, by key')
+    .argument('<key>', `one of ${ALL_KEYS}`)
+    .argument('<value>', 'number, true/false, a URL or one of the listed choices, by key')
     .action((rawKey: string, raw: string) =>
       run(() => {
+        if (isSecretKey(rawKey)) {
+          writeStoredSecret(ctx.env, rawKey, secretValue(rawKey, raw));
+          ctx.stdout(`${rawKey} stored in ${secretsFile(ctx.env)} (mode 0600)\n`);
+          return;
+        }
         const key = requireSettingKey(rawKey);
         const value = parseSettingValue(key, raw);
         withSettings(ctx, (r) => r.setSetting(settingStorageKey(key), JSON.stringify(value)));
@@ -70,9 +95,13 @@ export function registerConfigCommand(program: Command, ctx: CliContext, run: (f
   config
     .command('unset')
     .description('remove one setting (back to the built-in default)')
-    .argument('<key>', `one of ${USER_SETTING_KEYS.join(', ')}`)
+    .argument('<key>', `one of ${ALL_KEYS}`)
     .action((rawKey: string) =>
       run(() => {
+        if (isSecretKey(rawKey)) {
+          ctx.stdout(writeStoredSecret(ctx.env, rawKey, null) ? `${rawKey} unset\n` : `${rawKey} was not set\n`);
+          return;
+        }
         const key = requireSettingKey(rawKey);
         const removed = withSettings(ctx, (r) => r.deleteSetting(settingStorageKey(key)));
         ctx.stdout(removed ? `${key} unset\n` : `${key} was not set\n`);
@@ -82,16 +111,18 @@ export function registerConfigCommand(program: Command, ctx: CliContext, run: (f
   config
     .command('list')
     .description('every known setting with its value and accepted values')
-    .option('--json', 'print JSON: {"settings":{key: value}} (set keys only)')
+    .option('--json', 'print JSON: {"settings":{key: value},"secrets":{authToken,apiKey: set or not}} (set keys only)')
     .action((opts: { json?: boolean }) =>
       run(() => {
         const settings = withSettings(ctx, (r) => readUserSettings((k) => r.getSetting(k)));
-        if (opts.json) return printJson(ctx, { settings });
-        const width = Math.max(...USER_SETTING_KEYS.map((k) => k.length));
+        const secrets = secretsStatus(readStoredSecrets(ctx.env));
+        if (opts.json) return printJson(ctx, { settings, secrets });
+        const width = Math.max(...[...USER_SETTING_KEYS, ...SECRET_SETTING_KEYS].map((k) => k.length));
         for (const key of USER_SETTING_KEYS) {
           const value = settings[key];
           ctx.stdout(`${key.padEnd(width)}  ${value === undefined ? '(unset)' : show(value)}  [${describeSettingValues(key)}]\n`);
         }
+        for (const key of SECRET_SETTING_KEYS) ctx.stdout(`${key.padEnd(width)}  ${secrets[key] ? HIDDEN : '(unset)'}  [secret]\n`);
       }),
     );
 }

@@ -3,7 +3,7 @@ import { dirname } from 'node:path';
 import type { Command } from 'commander';
 import { openRegistry } from '../../compose.js';
 import { autocoderHome } from '../../config/paths.js';
-import { runSetupChecks, systemProbe } from '../../config/setup-checks.js';
+import { runSetupChecks, systemProbe, withConfiguredProvider, type SetupProbe } from '../../config/setup-checks.js';
 import { errorMessage } from '../../domain/errors.js';
 import { type CliContext, printJson } from '../context.js';
 
@@ -24,7 +24,7 @@ export function registerDoctorCommand(program: Command, ctx: CliContext, run: (f
     .option('--json', 'print JSON: {"ok","checks":[{"id","ok","detail","fix"}]}')
     .action((opts: { json?: boolean }) =>
       run(() => {
-        const checks: DoctorCheck[] = [nodeCheck(), ...runSetupChecks(systemProbe(ctx.env)), diskCheck(ctx), registryCheck(ctx)];
+        const checks: DoctorCheck[] = [nodeCheck(), ...runSetupChecks(configuredProbe(ctx)), diskCheck(ctx), registryCheck(ctx)];
         const ok = checks.every((c) => c.ok);
         if (opts.json) printJson(ctx, { ok, checks });
         else {
@@ -34,6 +34,21 @@ export function registerDoctorCommand(program: Command, ctx: CliContext, run: (f
         if (!ok) setExitCode(1);
       }),
     );
+}
+
+/** The system probe with the provider from `autocoder config` applied (the plain environment when the settings cannot be read). */
+function configuredProbe(ctx: CliContext): SetupProbe {
+  const probe = systemProbe(ctx.env);
+  try {
+    const handle = openRegistry(ctx.env);
+    try {
+      return withConfiguredProvider(probe, handle.registry);
+    } finally {
+      handle.close();
+    }
+  } catch {
+    return probe;
+  }
 }
 
 function nodeCheck(): DoctorCheck {

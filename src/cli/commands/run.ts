@@ -1,6 +1,7 @@
 import { Option, type Command } from 'commander';
 import { createRunDeps, openProjectStore, openRegistry, startDemoModel } from '../../compose.js';
-import { loadRunSettings, type RunSettings } from '../../config/run-settings.js';
+import { parseRoleModel, resolveRunSettings, type RoleModels, type RunSettings } from '../../config/run-settings.js';
+import { projectDotEnv, runEnvWithProvider } from '../../config/run-provider.js';
 import { projectRunDefaults, registryRunDefaults } from '../../config/user-settings.js';
 import { loadWebhookSettings } from '../../config/webhook-settings.js';
 import { DEMO_MODEL, DEMO_MODEL_LABEL } from '../../shared/runs.js';
@@ -34,6 +35,7 @@ export function registerRunCommand(program: Command, ctx: CliContext, run: (fn: 
     .description('work the project: plan the backlog from the spec if empty, then one coding session per ready feature')
     .argument('<project>', 'registered name or path')
     .option('--model <model>', 'model for the agents (default: Claude Code default, or $AUTOCODER_MODEL)')
+    .option('--role-model <role=model>', 'model for one role (initializer, coding, testing, supervisor, reviewer); repeatable; beats --model for that role', (raw: string, prev: RoleModels = {}) => ({ ...prev, [parseRoleModel(raw).role]: parseRoleModel(raw).model }))
     .option('--max-iterations <n>', 'stop after this many coding sessions', positiveInt('--max-iterations'))
     .option('--max-turns <n>', 'turn limit per session', positiveInt('--max-turns'))
     .option('--yolo', 'skip browser verification instructions and testing agents (faster, less certain)')
@@ -41,28 +43,34 @@ export function registerRunCommand(program: Command, ctx: CliContext, run: (fn: 
     .option('--parallel [n]', 'alias of --concurrency; bare --parallel means 3', intIn('--parallel', 1, 5))
     .option('--testing-ratio <n>', 'testing agents re-verifying passing features beside the coding agents (0-3; none with --yolo)', intIn('--testing-ratio', 0, 3))
     .addOption(new Option('--sandbox <mode>', "Claude Code's OS sandbox for agent commands: auto (on where available), on, off").choices(['auto', 'on', 'off']))
-    .action((project: string, opts: { model?: string; maxIterations?: number; maxTurns?: number; yolo?: boolean; sandbox?: 'auto' | 'on' | 'off'; concurrency?: number; parallel?: number | true; testingRatio?: number }) =>
+    .action((project: string, opts: { model?: string; roleModel?: RoleModels; maxIterations?: number; maxTurns?: number; yolo?: boolean; sandbox?: 'auto' | 'on' | 'off'; concurrency?: number; parallel?: number | true; testingRatio?: number }) =>
       run(async () => {
         const webhooks = loadWebhookSettings(ctx.env);
         const reg = openRegistry(ctx.env);
         let resolved;
         let extra: string[];
-        let defaults: Partial<RunSettings>;
+        let registryDefaults: Partial<RunSettings>;
+        let projectDefaults: Partial<RunSettings>;
         try {
           resolved = resolveProject(reg.registry, project, ctx.cwd);
           extra = extraCommands(reg.registry, resolved.name);
           // Defaults: the global settings, then the project's own (e.g. a demo project's defaultModel: demo).
-          defaults = { ...registryRunDefaults(reg.registry), ...(resolved.name === null ? {} : projectRunDefaults(reg.registry, resolved.name)) };
+          registryDefaults = registryRunDefaults(reg.registry);
+          projectDefaults = resolved.name === null ? {} : projectRunDefaults(reg.registry, resolved.name);
         } finally {
           reg.close();
         }
         if (opts.concurrency !== undefined && opts.parallel !== undefined) throw new AppError('INVALID_INPUT', 'give either --concurrency or --parallel, not both');
         const concurrency = opts.concurrency ?? (opts.parallel === true ? 3 : opts.parallel);
-        const settings = loadRunSettings(
-          ctx.env,
-          { model: opts.model, maxIterations: opts.maxIterations, maxTurns: opts.maxTurns, yolo: opts.yolo, sandbox: opts.sandbox, concurrency, testingRatio: opts.testingRatio },
-          defaults,
-        );
+        // defaults < global settings < project settings < the project's .env < environment < flags.
+        const dotEnv = projectDotEnv(resolved.paths);
+        const settings = resolveRunSettings({
+          registry: registryDefaults,
+          project: projectDefaults,
+          dotEnv,
+          env: ctx.env,
+          flags: { model: opts.model, models: opts.roleModel, maxIterations: opts.maxIterations, maxTurns: opts.maxTurns, yolo: opts.yolo, sandbox: opts.sandbox, concurrency, testingRatio: opts.testingRatio },
+        });
         // The demo model (scripted, no AI) is served from this process; sessions talk to it only.
         const demo = settings.model === DEMO_MODEL ? await startDemoModel(ctx.env) : null;
         const store = openProjectStore(resolved.paths, { create: false });
@@ -85,7 +93,7 @@ export function registerRunCommand(program: Command, ctx: CliContext, run: (fn: 
           );
           const redraw = view.enabled ? setInterval(() => view.render(), 500) : null;
           if (demo) view.report(`Model: ${DEMO_MODEL} (${DEMO_MODEL_LABEL}): a built-in script on ${demo.url} plays the agents; no credentials are used and nothing leaves this machine.`);
-          const deps = createRunDeps({ store, projectName: resolved.name ?? basename(resolved.paths.root), settings, env: demo?.env ?? ctx.env, report: (line) => view.report(line), extraCommands: extra, webhooks: webhooks.targets, webhookRetryBaseMs: webhooks.retryBaseMs });
+          const deps = createRunDeps({ store, projectName: resolved.name ?? basename(resolved.paths.root), settings, env: demo?.env ?? runEnvWithProvider(ctx.env, settings, dotEnv), report: (line) => view.report(line), extraCommands: extra, webhooks: webhooks.targets, webhookRetryBaseMs: webhooks.retryBaseMs });
           const result = await runProject(deps, controller.signal)
             .finally(() => deps.webhooks.drain(WEBHOOK_DRAIN_MS))
             .finally(() => {

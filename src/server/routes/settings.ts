@@ -4,9 +4,12 @@ import { AppError } from '../../domain/errors.js';
 import { allowCommands, disallowCommand, extraCommands } from '../../projects/policy-extensions.js';
 import { validateExtraCommands } from '../../security/bash-policy.js';
 import { readUserSettings, settingStorageKey, USER_SETTING_KEYS, type UserSettingKey } from '../../config/user-settings.js';
+import { readStoredSecrets, secretsStatus, writeStoredSecret } from '../../config/secrets.js';
+import { SECRET_SETTING_KEYS } from '../../shared/providers.js';
 import {
   PutGlobalSettingsRequestSchema,
   PutProjectSettingsRequestSchema,
+  type GlobalSettingsResponse,
   type ProjectSettings,
 } from '../../shared/api.js';
 import type { RouteModule, ServerDeps } from '../app.js';
@@ -40,14 +43,18 @@ function replaceExtraCommands(registry: RegistryRepo, project: string, names: re
 
 /** Global and per-project settings, kept in the registry (out of any agent's reach). */
 export const settingsRoutes: RouteModule = (app: Hono, deps: ServerDeps) => {
-  app.get('/api/settings', (c) => c.json(withRegistry(deps, (r) => readSettings((k) => r.getSetting(k)))));
+  // Secrets (authToken, apiKey) are write-only: responses say whether each is set, never what it is.
+  const globalSettings = (r: RegistryRepo): GlobalSettingsResponse => ({ ...readSettings((k) => r.getSetting(k)), secrets: secretsStatus(readStoredSecrets(deps.env)) });
+
+  app.get('/api/settings', (c) => c.json(withRegistry(deps, globalSettings)));
 
   app.put('/api/settings', async (c) => {
     const req = await body(c, PutGlobalSettingsRequestSchema);
     return c.json(
       inRegistryTransaction(deps, (r) => {
         writeSettings(req, (k, v) => r.setSetting(k, v));
-        return readSettings((k) => r.getSetting(k));
+        for (const key of SECRET_SETTING_KEYS) if (req[key] !== undefined) writeStoredSecret(deps.env, key, req[key]);
+        return globalSettings(r);
       }),
     );
   });

@@ -1,0 +1,20 @@
+import { readEnvFile } from '../projects/env-file.js';
+import { join } from 'node:path';
+import type { Env } from './env.js';
+import type { ProjectPaths } from './paths.js';
+import { providerEnv, type ProviderSettings } from './provider.js';
+import { readStoredSecrets, resolveSecrets } from './secrets.js';
+
+/** The `AUTOCODER_*` lines of the project's `.env` (a settings layer between the project settings and the environment). */
+export function projectDotEnv(paths: ProjectPaths): Env {
+  return Object.fromEntries([...readEnvFile(join(paths.root, '.env'))].filter(([k]) => k.startsWith('AUTOCODER_')));
+}
+
+/**
+ * The environment a run's sessions start from: `env` with the provider's variables applied
+ * from the settings and the secrets (stored < project `.env` < environment). The runner masks
+ * the secrets among them (ANTHROPIC_AUTH_TOKEN, ANTHROPIC_API_KEY…) in everything it writes.
+ */
+export function runEnvWithProvider(env: Env, settings: ProviderSettings, dotEnv: Env): Env {
+  return providerEnv(env, settings, resolveSecrets({ stored: readStoredSecrets(env), dotEnv, env }));
+}
