@@ -4,7 +4,7 @@
  * plus the real binary: help when not on a terminal, and the menu on a pseudo-terminal.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough, Writable } from 'node:stream';
@@ -181,6 +181,56 @@ describe('autocoder menu (injected terminal streams)', () => {
 
     await term.waitFor(MAIN);
     term.type(KEY.esc);
+    expect(await exited).toBe(0);
+  });
+
+  it('inbox: picks the waiting question and answers it with `autocoder answer`, the secret not echoed', async () => {
+    const dir = join(work, 'app');
+    expect(cli(['new', 'app', '--dir', dir], env, work).status).toBe(0);
+    const store = openProjectStore(projectPaths(dir), { create: false });
+    let id: string;
+    try {
+      store.features.create({ category: 'a', name: 'Login', description: 'log in', steps: ['x'] });
+      const { claim } = store.claims.claimFeature(1, 'run/ses');
+      id = store.humanInput.request(claim, {
+        kind: 'fields',
+        prompt: 'Need the OAuth client',
+        fields: [
+          { id: 'client_secret', label: 'Client secret', type: 'secret', required: true },
+          { id: 'provider', label: 'Provider', type: 'select', options: ['github', 'google'], required: true },
+        ],
+      }).request.id;
+    } finally {
+      store.close();
+    }
+    const secret = 'cs_menu_H1dd3nValue';
+    const { term, exited } = openMenu();
+    await term.waitFor(MAIN);
+    await term.waitFor('Inbox (1 waiting)');
+    term.type('Inbox' + KEY.enter);
+    await term.answer('Which question?', ''); // the only one: #1 Login: Need the OAuth client
+    await term.answer('Answer it', '');
+    await term.waitFor(`$ autocoder answer app ${id}`);
+    await term.answer('Client secret (hidden): ', secret);
+    await term.answer('Provider [github/google]: ', 'google');
+    await term.waitFor(`Answered ${id}: feature #1 Login is pending (first in line).`);
+    await term.answer(MAIN, 'Quit');
+    expect(await exited).toBe(0);
+    expect(term.screen.text).not.toContain(secret);
+    expect(readFileSync(join(dir, '.env'), 'utf8')).toBe(`CLIENT_SECRET=${secret}\n`);
+  });
+
+  it('open the web UI: serves and prints the URL until Ctrl+C (SIGINT), then returns to the menu', async () => {
+    const before = new Set(process.listeners('SIGINT'));
+    const { term, exited } = openMenu();
+    await term.answer(MAIN, 'Open the web UI');
+    await term.answer('Port', '\x7f'.repeat(4) + '0'); // replace the default 8888: any free port
+    await term.waitFor('$ autocoder serve --open --port 0');
+    await term.waitFor('autocoder server listening on http://127.0.0.1:');
+    // What Ctrl+C does to a running server on a terminal: SIGINT to serve's own handler.
+    for (const listener of process.listeners('SIGINT')) if (!before.has(listener)) listener('SIGINT');
+    await term.waitFor('closing the server');
+    await term.answer(MAIN, 'Quit');
     expect(await exited).toBe(0);
   });
 
