@@ -160,6 +160,40 @@ describe('autocoder menu (injected terminal streams)', () => {
     expect(listed()).toEqual([expect.objectContaining({ name: 'todo-app', path: join(work, 'todo-app') })]);
   });
 
+  it('a refused `new` shows the error and offers to try again or go back; nothing is registered', async () => {
+    expect(cli(['new', 'first', '--dir', join(work, 'shared')], env, work).status).toBe(0);
+    const { term, exited } = openMenu();
+    await term.answer(MAIN, 'Create a project');
+    await term.answer('Project name', 'first');
+    await term.waitFor('a project named first is already registered'); // caught before running anything
+    term.type('\x7f'.repeat('first'.length) + 'second' + KEY.enter);
+    await term.answer('Folder', '\x7f'.repeat('./second'.length) + './shared');
+    await term.answer('App spec file', '');
+    await term.waitFor('$ autocoder new second --dir ./shared');
+    await term.waitFor(`error: ${join(work, 'shared')} is already registered as "first"`);
+    await term.answer('The project was not created', 'Back');
+    await term.answer(MAIN, 'Quit');
+    expect(await exited).toBe(0);
+    expect(listed().map((p) => p.name)).toEqual(['first']);
+  });
+
+  it('run asks for the project, concurrency and model, runs `autocoder run` with them, and comes back; Esc in a question goes back', async () => {
+    expect(cli(['new', 'shop', '--dir', join(work, 'shop')], env, work).status).toBe(0);
+    const { term, exited } = openMenu();
+    await term.answer(MAIN, 'Run agents');
+    await term.answer('Run which project?', 'shop');
+    await term.answer('How many coding agents at once?', '3');
+    await term.answer('Model', 'claude-x');
+    await term.waitFor('$ autocoder run shop --concurrency 3 --model claude-x');
+    await term.waitFor('the project has no features and no app spec'); // run's own error, then the menu again
+    await term.answer(MAIN, 'Status');
+    await term.waitFor('Status of which project?');
+    term.type(KEY.esc);
+    await term.answer(MAIN, 'Quit');
+    expect(await exited).toBe(0);
+    expect(term.screen.text).not.toContain('$ autocoder status');
+  });
+
   it('continue → status prints the progress; the loop comes back to the menus; Esc on the main menu exits 0', async () => {
     expect(cli(['new', 'shop', '--dir', join(work, 'shop')], env, work).status).toBe(0);
     const store = openProjectStore(projectPaths(join(work, 'shop')), { create: false });
