@@ -9,8 +9,11 @@ import { Dialog } from '../../shared/ui/Dialog';
 import { Field, inputClass } from '../../shared/ui/Field';
 import { FolderPicker } from './FolderPicker';
 import { SpecProblems } from '../../shared/ui/SpecProblems';
+import { SpecChatPanel } from './SpecChatPanel';
 
 type Mode = 'create' | 'import';
+/** Where a new project's spec comes from: pasted now, or written with Claude right after creating it. */
+type SpecSource = 'paste' | 'chat';
 interface SpecProblem {
   line: number;
   message: string;
@@ -30,6 +33,10 @@ export function NewProjectDialog({ onClose }: { onClose: () => void }) {
   const [name, setName] = useState('');
   const [path, setPath] = useState('');
   const [spec, setSpec] = useState('');
+  const [specSource, setSpecSource] = useState<SpecSource>('paste');
+  /** The project whose spec is being written with Claude (after it was created). */
+  const [chatProject, setChatProject] = useState<string | null>(null);
+  const [specWritten, setSpecWritten] = useState(false);
   const [picking, setPicking] = useState(false);
   const [nameError, setNameError] = useState<string | null>(null);
   const submit = useMutation({
@@ -41,14 +48,46 @@ export function NewProjectDialog({ onClose }: { onClose: () => void }) {
       }
       setNameError(null);
       if (mode === 'import') return endpoints.importProject({ name, path: path.trim() });
-      return endpoints.createProject({ name, ...(path.trim() ? { path: path.trim() } : {}), ...(spec.trim() ? { spec } : {}) });
+      return endpoints.createProject({ name, ...(path.trim() ? { path: path.trim() } : {}), ...(specSource === 'paste' && spec.trim() ? { spec } : {}) });
     },
     onSuccess: async (project) => {
       await qc.invalidateQueries({ queryKey: keys.projects });
+      if (mode === 'create' && specSource === 'chat') {
+        setChatProject(project.name);
+        return;
+      }
       onClose();
       void navigate(`/projects/${encodeURIComponent(project.name)}`);
     },
   });
+  if (chatProject !== null) {
+    const open = () => {
+      onClose();
+      void navigate(`/projects/${encodeURIComponent(chatProject)}`);
+    };
+    return (
+      <Dialog
+        open
+        wide
+        onClose={open}
+        title={`Write the spec of ${chatProject} with Claude`}
+        footer={
+          <Button variant={specWritten ? 'primary' : 'secondary'} onClick={open}>
+            {specWritten ? 'Open the project' : 'Skip for now'}
+          </Button>
+        }
+      >
+        <p className="mb-3 text-sm text-muted">The project is created. Claude asks about one topic at a time — what the app is, who uses it, the stack, the data, the features, when it is done — then saves a checked app spec.</p>
+        <SpecChatPanel
+          project={chatProject}
+          onWritten={() => {
+            setSpecWritten(true);
+            void qc.invalidateQueries({ queryKey: keys.projects });
+          }}
+        />
+      </Dialog>
+    );
+  }
   const err = submit.error instanceof ApiError ? submit.error : null;
   const problems = specProblems(submit.error);
   const fieldErr = (f: string) => (err && err.field === f && !(f === 'spec' && problems.length) ? err.message : null);
@@ -63,7 +102,7 @@ export function NewProjectDialog({ onClose }: { onClose: () => void }) {
         <>
           <Button onClick={onClose}>Cancel</Button>
           <Button variant="primary" type="submit" form="new-project" disabled={submit.isPending}>
-            {mode === 'create' ? 'Create project' : 'Import folder'}
+            {mode === 'create' ? (specSource === 'chat' ? 'Create and write the spec' : 'Create project') : 'Import folder'}
           </Button>
         </>
       }
@@ -105,6 +144,17 @@ export function NewProjectDialog({ onClose }: { onClose: () => void }) {
           />
         ) : null}
         {mode === 'create' ? (
+          <fieldset className="flex flex-col gap-1 text-sm">
+            <legend className="mb-1 font-medium">App spec</legend>
+            <label className="flex items-center gap-2">
+              <input type="radio" name="spec-source" checked={specSource === 'paste'} onChange={() => setSpecSource('paste')} /> Paste a spec (or add it later)
+            </label>
+            <label className="flex items-center gap-2">
+              <input type="radio" name="spec-source" checked={specSource === 'chat'} onChange={() => setSpecSource('chat')} /> Write the spec with Claude after creating the project
+            </label>
+          </fieldset>
+        ) : null}
+        {mode === 'create' && specSource === 'paste' ? (
           <Field label="App spec (optional)" hint="Paste the spec (autocoder spec-template prints a template). It is checked before anything is created; you can add it later in Settings." error={fieldErr('spec')}>
             {(p) => <textarea {...p} rows={10} className={`${inputClass} font-mono text-xs`} value={spec} onChange={(e) => setSpec(e.target.value)} />}
           </Field>
