@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   cancelArgv,
+  concurrencyChoices,
   mainMenuChoices,
   newArgv,
   type PathKind,
@@ -83,6 +84,8 @@ describe('argv the menu runs', () => {
     expect(newArgv({ name: ' todo ', dir: './todo', spec: '' })).toEqual(['new', 'todo', '--dir', './todo']);
     expect(newArgv({ name: 'todo', dir: 'x', spec: 'a spec.txt' })).toEqual(['new', 'todo', '--dir', 'x', '--spec', 'a spec.txt']);
     expect(runArgv({ project: 'shop', concurrency: 3, model: '' })).toEqual(['run', 'shop', '--concurrency', '3']);
+    expect(runArgv({ project: 'shop', concurrency: null, model: '' })).toEqual(['run', 'shop']);
+    expect(concurrencyChoices().map((c) => c.value)).toEqual([1, 2, 3, 4, 5, null]);
     expect(runArgv({ project: 'shop', concurrency: 1, model: 'demo' })).toEqual(['run', 'shop', '--concurrency', '1', '--model', 'demo']);
     expect(() => runArgv({ project: 'shop', concurrency: 6, model: '' })).toThrow(RangeError);
     expect(cancelArgv('shop', 'hir_1', '')).toEqual(['answer', 'shop', 'hir_1', '--cancel']);

@@ -129,11 +129,23 @@ export function newArgv(a: { name: string; dir: string; spec: string }): string[
   return argv;
 }
 
-export function runArgv(a: { project: string; concurrency: number; model: string }): string[] {
-  if (!Number.isInteger(a.concurrency) || a.concurrency < 1 || a.concurrency > 5) throw new RangeError(`concurrency must be 1-5, not ${a.concurrency}`);
-  const argv = ['run', a.project, '--concurrency', String(a.concurrency)];
+/** `concurrency` null leaves it to the settings (the project's, then the global defaultConcurrency, else 1). */
+export function runArgv(a: { project: string; concurrency: number | null; model: string }): string[] {
+  const argv = ['run', a.project];
+  if (a.concurrency !== null) {
+    if (!Number.isInteger(a.concurrency) || a.concurrency < 1 || a.concurrency > 5) throw new RangeError(`concurrency must be 1-5, not ${a.concurrency}`);
+    argv.push('--concurrency', String(a.concurrency));
+  }
   if (a.model.trim() !== '') argv.push('--model', a.model.trim());
   return argv;
+}
+
+/** 1-5 (a digit key picks one), then "from the settings", which is preselected. */
+export function concurrencyChoices(): MenuChoice<number | null>[] {
+  return [
+    ...CONCURRENCY_CHOICES.map((n) => ({ value: n, name: String(n), description: n === 1 ? 'one feature at a time' : `${n} features at once, each in its own git worktree` })),
+    { value: null, name: 'From the settings', description: "the project's or the global defaultConcurrency, else 1 (no --concurrency flag)" },
+  ];
 }
 
 export function answerArgv(project: string, requestId: string): string[] {

@@ -15,7 +15,7 @@ import { EXIT, exitCodeFor } from '../exit-codes.js';
 import {
   answerArgv,
   cancelArgv,
-  CONCURRENCY_CHOICES,
+  concurrencyChoices,
   defaultFolder,
   mainMenuChoices,
   type MenuChoice,
@@ -226,12 +226,7 @@ class Menu {
   }
 
   private async run(name: string): Promise<void> {
-    const concurrency = await choose(
-      this.io,
-      'How many coding agents at once?',
-      CONCURRENCY_CHOICES.map((n) => ({ value: n, name: String(n), description: n === 1 ? 'one feature at a time' : `${n} features at once, each in its own worktree` })),
-      1,
-    );
+    const concurrency = await choose(this.io, 'How many coding agents at once?', concurrencyChoices(), null);
     const model = await text(this.io, 'Model (optional, Enter for the default; "demo" is the scripted demo model)');
     this.ctx.stdout('Ctrl+C stops the run and returns to this menu.\n');
     await this.exec(runArgv({ project: name, concurrency, model }));
