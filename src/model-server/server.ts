@@ -36,6 +36,8 @@ export interface RequestRecord {
   readonly prompt: string;
   readonly lastToolResults: readonly ToolResultView[];
   readonly fault: Fault['kind'] | null;
+  /** How the client authenticated: the Authorization header, else `x-api-key: …`, else null (tests check which credential arrived). */
+  readonly auth: string | null;
 }
 
 export interface ScriptedModelServer {
@@ -94,6 +96,7 @@ export async function startScriptedModelServer(script: Script, options: { port?:
         prompt: conv?.prompt ?? '',
         lastToolResults: conv?.lastToolResults ?? [],
         fault,
+        auth: typeof req.headers.authorization === 'string' ? req.headers.authorization : typeof req.headers['x-api-key'] === 'string' ? `x-api-key: ${req.headers['x-api-key']}` : null,
       });
     };
     if (req.method !== 'POST' || path !== '/v1/messages') {
