@@ -19,7 +19,7 @@ export function registerProjectCommands(program: Command, ctx: CliContext, run: 
         try {
           const p = createProject(reg.registry, { name, dir: opts.dir, specFile: opts.spec, cwd: ctx.cwd });
           ctx.stdout(`Created project ${p.name} at ${p.path}\n`);
-          if (!opts.spec) ctx.stdout(`Next: write the app spec to ${projectPaths(p.path).spec}\n`);
+          if (!opts.spec) ctx.stdout(`Next: write the app spec to ${projectPaths(p.path).spec}, or with Claude: autocoder spec ${p.name}\n`);
         } finally {
           reg.close();
         }

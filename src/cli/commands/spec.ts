@@ -102,7 +102,9 @@ async function specChat(ctx: CliContext, project: string, modelFlag: string | un
     else chat.send(line);
   });
   rl.on('close', () => chat.end());
-  rl.on('SIGINT', () => chat.abort());
+  // Ctrl+C stops the session at once (Claude Code is stopped and its temporary folder removed).
+  const onSignal = () => chat.abort();
+  process.once('SIGINT', onSignal);
   let written: { path: string; featureCount: number | null; backupPath: string | null } | null = null;
   let failure: string | null = null;
   try {
@@ -131,6 +133,7 @@ async function specChat(ctx: CliContext, project: string, modelFlag: string | un
       }
     }
   } finally {
+    process.off('SIGINT', onSignal);
     rl.close();
   }
   if (written) {
