@@ -10,6 +10,7 @@ import { Field, inputClass } from '../../shared/ui/Field';
 import { useToast } from '../../shared/ui/toast';
 import { useProject } from '../projects/project-context';
 import { NumberOptions, SpecProblems } from '../../shared/ui/SpecProblems';
+import { ProviderSettings, RoleModelInputs, roleModelBody, roleModelValues } from './ProviderSettings';
 
 function Card({ title, children, id }: { title: string; children: React.ReactNode; id: string }) {
   return (
@@ -31,6 +32,7 @@ function RunDefaults({ settings }: { settings: ProjectSettings }) {
   const [sandbox, setSandbox] = useState(settings.defaultSandbox ?? '');
   const [yolo, setYolo] = useState(settings.yolo ?? false);
   const [commands, setCommands] = useState(settings.extraCommands.join('\n'));
+  const [models, setModels] = useState(roleModelValues(settings));
   const save = useMutation({
     mutationFn: () =>
       endpoints.putProjectSettings(name, {
@@ -38,6 +40,7 @@ function RunDefaults({ settings }: { settings: ProjectSettings }) {
         defaultConcurrency: concurrency ? Number(concurrency) : null,
         defaultSandbox: sandbox === '' ? null : (sandbox as 'auto' | 'on' | 'off'),
         yolo,
+        ...roleModelBody(models),
         extraCommands: commands
           .split(/[\n,]/)
           .map((c) => c.trim())
@@ -83,6 +86,7 @@ function RunDefaults({ settings }: { settings: ProjectSettings }) {
         <input type="checkbox" checked={yolo} onChange={(e) => setYolo(e.target.checked)} />
         YOLO by default (skip browser verification)
       </label>
+      <RoleModelInputs values={models} onChange={setModels} fieldErr={fieldErr} emptyHint="Empty: the global setting, else the default model." />
       <div className="md:col-span-2">
         <Field label="Extra commands agents may run" hint="One per line, e.g. cargo or pytest. Shells, interpreters and privilege tools are refused." error={fieldErr('extraCommands')}>
           {(p) => <textarea {...p} rows={4} className={`${inputClass} font-mono`} value={commands} onChange={(e) => setCommands(e.target.value)} />}
@@ -184,6 +188,9 @@ export function ProjectSettingsPage() {
       <Card title="Run defaults" id="run-defaults">
         {settings.error ? <p role="alert" className="text-st-failed">{settings.error.message}</p> : null}
         {settings.data ? <RunDefaults key={JSON.stringify(settings.data)} settings={settings.data} /> : <p className="text-muted">Loading…</p>}
+      </Card>
+      <Card title="Model provider and models (all projects)" id="provider">
+        <ProviderSettings />
       </Card>
       <Card title="App spec" id="app-spec">
         <SpecEditor />

@@ -40,8 +40,8 @@ export const endpoints = {
   pauseRun: (name: string) => api(AgentActionResponseSchema, 'POST', `${p(name)}/agent/pause`, {}),
   resumeRun: (name: string) => api(RunStatusSchema, 'POST', `${p(name)}/agent/resume`, {}),
 
-  globalSettings: () => api(s.GlobalSettingsSchema, 'GET', '/api/settings'),
-  putGlobalSettings: (body: z.input<typeof s.PutGlobalSettingsRequestSchema>) => api(s.GlobalSettingsSchema, 'PUT', '/api/settings', body),
+  globalSettings: () => api(s.GlobalSettingsResponseSchema, 'GET', '/api/settings'),
+  putGlobalSettings: (body: z.input<typeof s.PutGlobalSettingsRequestSchema>) => api(s.GlobalSettingsResponseSchema, 'PUT', '/api/settings', body),
   projectSettings: (name: string) => api(s.ProjectSettingsSchema, 'GET', `${p(name)}/settings`),
   putProjectSettings: (name: string, body: z.input<typeof s.PutProjectSettingsRequestSchema>) => api(s.ProjectSettingsSchema, 'PUT', `${p(name)}/settings`, body),
   startDemo: () => api(s.DemoResponseSchema, 'POST', '/api/demo', {}),
