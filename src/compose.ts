@@ -21,6 +21,7 @@ import { demoScript } from './demo/demo-scenario.js';
 import { startScriptedModelServer } from './model-server/server.js';
 import { startSpecChat, type SpecChatSession } from './agent/spec-chat.js';
 import type { ProjectPaths } from './config/paths.js';
+import { DEMO_MODEL } from './shared/runs.js';
 
 /** The one place that constructs concrete adapters and wires them together. */
 
@@ -110,7 +111,21 @@ export async function startDemoModel(env: Env): Promise<DemoModel> {
   };
 }
 
-/** The guided spec chat of one project, with the real Claude runtime (see agent/spec-chat.ts). */
-export function startProjectSpecChat(input: { env: Env; projectName: string; paths: ProjectPaths; model: string | undefined }): SpecChatSession {
-  return startSpecChat({ projectName: input.projectName, root: input.paths.root, specFile: input.paths.spec, model: input.model, env: input.env, packageBinDir: packageBinDir() });
+/**
+ * The guided spec chat of one project, with the real Claude runtime (see agent/spec-chat.ts).
+ * With the demo model, the chat gets its own scripted model server (the demo script's fixed
+ * interview), stopped when the chat ends.
+ */
+export async function startProjectSpecChat(input: { env: Env; projectName: string; paths: ProjectPaths; model: string | undefined }): Promise<SpecChatSession> {
+  const demo = input.model === DEMO_MODEL ? await startDemoModel(input.env) : null;
+  const chat = startSpecChat({ projectName: input.projectName, root: input.paths.root, specFile: input.paths.spec, model: input.model, env: demo?.env ?? input.env, packageBinDir: packageBinDir() });
+  if (!demo) return chat;
+  async function* events() {
+    try {
+      yield* chat.events;
+    } finally {
+      await demo?.close();
+    }
+  }
+  return { ...chat, events: events() };
 }

@@ -166,10 +166,13 @@ export function startSpecChat(options: SpecChatOptions): SpecChatSession {
     };
     let pendingText = '';
     let error: string | null = null;
+    let started = false;
     for await (const event of chat(spec, input, controller.signal)) {
       switch (event.type) {
         case 'started':
-          emit({ type: 'started', model: event.model });
+          // Claude Code reports init at each turn; the chat started once.
+          if (!started) emit({ type: 'started', model: event.model });
+          started = true;
           break;
         case 'text_delta':
           pendingText += event.text;

@@ -3,6 +3,7 @@ import { reply, type Reply } from '../model-server/reply.js';
 import type { Script } from '../model-server/server.js';
 import { CHECK_COMMAND, DEMO_FEATURES, FEATURE_MARKER, REGISTRY_FILE, registryLine, SKELETON_FILES, type DemoFeature } from './demo-app.js';
 import { DEMO_PROJECT_NAME } from './demo-spec.js';
+import { demoSpecInterviewReply, isSpecInterview } from './demo-spec-interview.js';
 
 /**
  * The demo model: a script, not an AI. It plays the initializer and coding sessions of the demo
@@ -263,6 +264,7 @@ function codingEnds(id: number): PlanEnds {
 
 /** The demo model's reply to one request of any session. */
 export function demoReply(conv: Conversation): Reply {
+  if (isSpecInterview(conv)) return demoSpecInterviewReply(conv);
   if (isInitializerPrompt(conv.prompt)) {
     if (!hasDemoSpec(conv.prompt)) {
       return say(`This is the demo model: a script, not an AI. It only plans the demo project (spec "${DEMO_PROJECT_NAME}"), and this spec is another one, so it creates nothing. Run this project with a real model.`);

@@ -19,8 +19,8 @@ export interface SpecChatHandle {
   abort(): void;
 }
 
-/** Starts a chat; throws (an AppError with a message for the user) when it cannot. */
-export type SpecChatStarter = (input: { readonly projectName: string; readonly paths: ProjectPaths; readonly model: string | undefined }) => SpecChatHandle;
+/** Starts a chat; throws or rejects (an AppError with a message for the user) when it cannot. */
+export type SpecChatStarter = (input: { readonly projectName: string; readonly paths: ProjectPaths; readonly model: string | undefined }) => SpecChatHandle | Promise<SpecChatHandle>;
 
 /** Tells the project's live clients that the spec changed, as `PUT /api/projects/:name/spec` does. */
 function recordSpecWritten(paths: ProjectPaths, event: Extract<SpecChatEvent, { type: 'spec_written' }>): void {
@@ -40,6 +40,8 @@ function recordSpecWritten(paths: ProjectPaths, event: Extract<SpecChatEvent, { 
 /** One chat per connection: `start` first, then `user` / `done`; closing the socket aborts the session. */
 export function serveSpecChat(ws: WebSocket, projectName: string, paths: ProjectPaths, start: SpecChatStarter): void {
   let chat: SpecChatHandle | null = null;
+  let starting = false;
+  let closed = false;
   const send = (message: SpecChatServerMessage) => {
     if (ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify(message));
   };
@@ -74,22 +76,31 @@ export function serveSpecChat(ws: WebSocket, projectName: string, paths: Project
       case 'ping':
         return send({ type: 'pong' });
       case 'start':
-        if (chat) return refuse('the chat has already started (one chat per connection)');
-        try {
-          chat = start({ projectName, paths, model: msg.model });
-        } catch (err: unknown) {
-          refuse(errorMessage(err));
-          return ws.close(1008, 'cannot start the spec chat');
-        }
-        void pump(chat);
+        if (chat || starting) return refuse('the chat has already started (one chat per connection)');
+        starting = true;
+        void (async () => {
+          try {
+            chat = await start({ projectName, paths, model: msg.model });
+          } catch (err: unknown) {
+            refuse(errorMessage(err));
+            ws.close(1008, 'cannot start the spec chat');
+            return;
+          }
+          // The socket closed while the chat was starting: stop it at once.
+          if (closed) chat.abort();
+          await pump(chat);
+        })();
         return undefined;
       case 'user':
-        if (!chat) return refuse('send {"type":"start"} first');
+        if (!chat) return refuse(starting ? 'the chat is still starting; wait for its first question' : 'send {"type":"start"} first');
         return chat.send(msg.text);
       case 'done':
-        if (!chat) return refuse('send {"type":"start"} first');
+        if (!chat) return refuse(starting ? 'the chat is still starting; wait for its first question' : 'send {"type":"start"} first');
         return chat.end();
     }
   });
-  ws.on('close', () => chat?.abort());
+  ws.on('close', () => {
+    closed = true;
+    chat?.abort();
+  });
 }

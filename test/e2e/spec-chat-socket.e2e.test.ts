@@ -15,6 +15,7 @@ import { createProject } from '../../src/projects/projects.js';
 import { startServer, type RunningServer } from '../../src/server/http-server.js';
 import { SpecChatServerMessageSchema, type SpecChatServerMessage } from '../../src/shared/spec-chat.js';
 import { validateAppSpec } from '../../src/spec/validate-app-spec.js';
+import { DEMO_INTERVIEW_TOPICS } from '../../src/demo/demo-spec-interview.js';
 import { agentTestEnv } from '../support/agent-env.js';
 import { waitFor } from '../support/wait-for.js';
 import { isSpecChat, reply, SPEC_INTERVIEW_QUESTIONS, specInterviewSession, startScriptedModelServer, userTexts, type Conversation, type ScriptedModelServer } from '../support/fake-anthropic/index.js';
@@ -169,12 +170,27 @@ describe('WS /ws/projects/:name/spec', () => {
     }
   });
 
-  it('refuses the demo model with a message and closes the socket', async () => {
-    await setup();
+  it('interviews with the demo model (scripted, no AI) without any credentials', async () => {
+    const { dir } = await setup();
+    await server!.close();
+    // No provider variables at all: the demo model is served by the chat itself.
+    const bare = { PATH: process.env.PATH, HOME: join(root, 'home'), AUTOCODER_HOME: join(root, 'autocoder-home'), AUTOCODER_DEMO_PACE_MS: '0', GIT_CONFIG_NOSYSTEM: '1' };
+    server = await startServer({ env: bare, cwd: root, host: '127.0.0.1', port: 0, launchRunner: () => ({ pid: -1 }), specChat: specChatStarter(bare) });
     const chat = await open('/ws/projects/recipes/spec');
     chat.send({ type: 'start', model: 'demo' });
-    expect(await chat.next((m) => m.type === 'error', 'an error')).toMatchObject({ message: expect.stringContaining('demo model') });
-    expect((await chat.closed).code).toBe(1008);
+    const answers = ['A recipe box for a family', 'Parents and kids', 'ok', 'recipes have ingredients and steps', 'add a recipe, search recipes, <b>print</b> a recipe', 'The family uses it for a week'];
+    for (const [i, topic] of DEMO_INTERVIEW_TOPICS.entries()) {
+      await chat.next((m) => m.type === 'assistant_message' && m.text.endsWith(topic.question), `question ${i + 1}`);
+      await chat.next((m) => m.type === 'waiting', 'waiting', chat.received.findIndex((m) => m.type === 'assistant_message' && m.text.endsWith(topic.question)));
+      chat.send({ type: 'user', text: answers[i] });
+    }
+    expect(await chat.next((m) => m.type === 'ended', 'ended')).toEqual({ type: 'ended', reason: 'spec_written', error: null });
+    expect(chat.received.find((m) => m.type === 'assistant_message')).toMatchObject({ text: expect.stringContaining('This is the demo model: a script, not an AI.') });
+    const written = readFileSync(projectPaths(dir).spec, 'utf8');
+    expect(validateAppSpec(written)).toMatchObject({ ok: true, projectName: 'recipes', featureCount: 12 });
+    expect(written).toContain('- ‹b›print‹/b› a recipe');
+    expect(written).toContain('Node.js with Express');
+    // The scripted model of the test was never asked: the demo model answered.
     expect(model!.requests).toEqual([]);
   });
 

@@ -4,7 +4,7 @@ import { createInterface } from 'node:readline';
 import type { Command } from 'commander';
 import { openRegistry, startProjectSpecChat } from '../../compose.js';
 import { loadRunSettings } from '../../config/run-settings.js';
-import { DEMO_MODEL } from '../../shared/runs.js';
+import { DEMO_MODEL, DEMO_MODEL_LABEL } from '../../shared/runs.js';
 import { AppError } from '../../domain/errors.js';
 import { resolveProject } from '../../projects/projects.js';
 import { appSpecTemplate, formatSpecProblems, validateAppSpec } from '../../spec/validate-app-spec.js';
@@ -68,9 +68,7 @@ function chatInput(ctx: CliContext): NodeJS.ReadableStream {
 
 /** The chat's model: the flag, else the run settings' model ($AUTOCODER_MODEL), else Claude Code's default. */
 function specChatModel(env: Env, flag: string | undefined): string | undefined {
-  const model = loadRunSettings(env, { model: flag }).model;
-  if (model === DEMO_MODEL) throw new AppError('INVALID_INPUT', 'the demo model only plays a scripted run and cannot interview you; choose a real model, or write the spec by hand (`autocoder spec-template`)');
-  return model;
+  return loadRunSettings(env, { model: flag }).model;
 }
 
 /** The spec chat for the server's `/ws/projects/:name/spec`, with the same model rules as the terminal. */
@@ -94,8 +92,9 @@ async function specChat(ctx: CliContext, project: string, modelFlag: string | un
   if (!existsSync(resolved.paths.dataDir)) throw new AppError('NOT_FOUND', `${resolved.paths.dataDir} does not exist; create the project with \`autocoder new\``);
   const model = specChatModel(ctx.env, modelFlag);
   const name = resolved.name ?? project;
-  const chat = startProjectSpecChat({ env: ctx.env, projectName: name, paths: resolved.paths, model });
-  ctx.stdout(`Writing the app spec of ${name} with Claude${model ? ` (${model})` : ''}. Answer each question; type /done or press Ctrl+D to stop.\n\n`);
+  const chat = await startProjectSpecChat({ env: ctx.env, projectName: name, paths: resolved.paths, model });
+  const who = model === DEMO_MODEL ? `the ${DEMO_MODEL_LABEL}` : `Claude${model ? ` (${model})` : ''}`;
+  ctx.stdout(`Writing the app spec of ${name} with ${who}. Answer each question; type /done or press Ctrl+D to stop.\n\n`);
   const rl = createInterface({ input: chatInput(ctx), terminal: false });
   rl.on('line', (line) => {
     if (line.trim() === '/done') chat.end();
