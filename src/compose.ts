@@ -22,6 +22,9 @@ import { startScriptedModelServer } from './model-server/server.js';
 import { startSpecChat, type SpecChatSession } from './agent/spec-chat.js';
 import type { ProjectPaths } from './config/paths.js';
 import { DEMO_MODEL } from './shared/runs.js';
+import { openRegistry } from './db/stores.js';
+import type { RegistryRepo } from './db/registry-repo.js';
+import { configuredProviderEnv } from './config/run-provider.js';
 
 /** The one place that constructs concrete adapters and wires them together. */
 
@@ -116,9 +119,20 @@ export async function startDemoModel(env: Env): Promise<DemoModel> {
  * With the demo model, the chat gets its own scripted model server (the demo script's fixed
  * interview), stopped when the chat ends.
  */
+function withRegistryHandle<T>(env: Env, fn: (registry: RegistryRepo) => T): T {
+  const handle = openRegistry(env);
+  try {
+    return fn(handle.registry);
+  } finally {
+    handle.close();
+  }
+}
+
 export async function startProjectSpecChat(input: { env: Env; projectName: string; paths: ProjectPaths; model: string | undefined }): Promise<SpecChatSession> {
   const demo = input.model === DEMO_MODEL ? await startDemoModel(input.env) : null;
-  const chat = startSpecChat({ projectName: input.projectName, root: input.paths.root, specFile: input.paths.spec, model: input.model, env: demo?.env ?? input.env, packageBinDir: packageBinDir() });
+  // The provider chosen with `autocoder config` (or the project's settings) applies here as in a run.
+  const env = demo?.env ?? withRegistryHandle(input.env, (r) => configuredProviderEnv(input.env, r, input.projectName, input.paths));
+  const chat = startSpecChat({ projectName: input.projectName, root: input.paths.root, specFile: input.paths.spec, model: input.model, env, packageBinDir: packageBinDir() });
   if (!demo) return chat;
   async function* events() {
     try {
