@@ -220,7 +220,8 @@ export function startSpecChat(options: SpecChatOptions): SpecChatSession {
     events: output,
     send: (text) => {
       const trimmed = text.trim();
-      if (trimmed === '' || input.closed) return;
+      // Once the spec is saved the chat is closing: nothing more goes to the session.
+      if (trimmed === '' || input.closed || written !== null) return;
       emit({ type: 'user_message', text: trimmed });
       input.push(trimmed);
     },

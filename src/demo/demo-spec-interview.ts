@@ -19,7 +19,7 @@ export const DEMO_INTERVIEW_TOPICS = [
   { key: 'audience', question: 'Who will use it? Any roles, like admins?' },
   { key: 'stack', question: 'Stack: React with Vite and Tailwind, Node.js with Express, SQLite. Type "ok" to keep it, or name what you want instead.' },
   { key: 'data', question: 'What does the app store? Name the main things and how they relate (e.g. "lists have items").' },
-  { key: 'features', question: 'Which features do users need? One per line or separated by commas.' },
+  { key: 'features', question: 'Which features do users need? Separate them with commas.' },
   { key: 'success', question: 'How will you know the app is done?' },
 ] as const;
 

@@ -12,6 +12,7 @@ import { runCli } from '../../src/cli/program.js';
 import type { CliContext } from '../../src/cli/context.js';
 import { projectPaths } from '../../src/config/paths.js';
 import { validateAppSpec } from '../../src/spec/validate-app-spec.js';
+import { DEMO_INTERVIEW_TOPICS } from '../../src/demo/demo-spec-interview.js';
 import { agentTestEnv } from '../support/agent-env.js';
 import { CLI } from '../support/cli-process.js';
 import {
@@ -176,6 +177,28 @@ describe('autocoder spec (terminal chat)', () => {
     expect(shown).toContain(`Spec written to ${projectPaths(dir).spec} (about 12 features).`);
     expect(code).toBe(0);
     expect(validateAppSpec(readFileSync(projectPaths(dir).spec, 'utf8'))).toMatchObject({ ok: true, projectName: 'tty-app' });
+  });
+
+  it("uses the project's default model: a demo project interviews with the demo model, no credentials", async () => {
+    // No provider variables: only the demo model can answer.
+    const env = { PATH: process.env.PATH, HOME: join(root, 'home'), AUTOCODER_HOME: join(root, 'autocoder-home'), AUTOCODER_PROJECTS_DIR: join(root, 'projects'), AUTOCODER_DEMO_PACE_MS: '0', GIT_CONFIG_NOSYSTEM: '1' };
+    expect(await runCli(['demo', '--no-start'], terminal(env).ctx)).toBe(0);
+    const spec = projectPaths(join(root, 'projects', 'demo')).spec;
+    const before = readFileSync(spec, 'utf8');
+    const t = terminal(env);
+    const exit = runCli(['spec', 'demo'], t.ctx);
+    const answers = ['A tiny todo list', 'Just me', 'ok', 'todos with a title and a done flag', 'add a todo, mark it done, delete it', 'I use it for a day'];
+    for (const [i, topic] of DEMO_INTERVIEW_TOPICS.entries()) {
+      await waitFor(() => t.out().includes(`${topic.question}\n\n> `), 60_000, `demo question ${i + 1} in ${JSON.stringify(t.out())}`);
+      t.stdin.write(`${answers[i]}\n`);
+    }
+    expect(await exit).toBe(0);
+    expect(t.out()).toContain('with the demo model: scripted, no AI.');
+    expect(t.out()).toContain(`Spec written to ${spec} (about 12 features).`);
+    expect(readFileSync(`${spec}.bak`, 'utf8')).toBe(before);
+    const written = readFileSync(spec, 'utf8');
+    expect(validateAppSpec(written)).toMatchObject({ ok: true, projectName: 'demo', featureCount: 12 });
+    expect(written).toContain('- mark it done');
   });
 
   it('refuses an unknown project before starting a session', async () => {

@@ -3,7 +3,8 @@ import { resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Command } from 'commander';
 import { openRegistry, startProjectSpecChat } from '../../compose.js';
-import { loadRunSettings } from '../../config/run-settings.js';
+import { loadRunSettings, type RunSettings } from '../../config/run-settings.js';
+import { projectRunDefaults, registryRunDefaults } from '../../config/user-settings.js';
 import { DEMO_MODEL, DEMO_MODEL_LABEL } from '../../shared/runs.js';
 import { AppError } from '../../domain/errors.js';
 import { resolveProject } from '../../projects/projects.js';
@@ -66,14 +67,24 @@ function chatInput(ctx: CliContext): NodeJS.ReadableStream {
   return withPrompt.prompt?.input ?? process.stdin;
 }
 
-/** The chat's model: the flag, else the run settings' model ($AUTOCODER_MODEL), else Claude Code's default. */
-function specChatModel(env: Env, flag: string | undefined): string | undefined {
-  return loadRunSettings(env, { model: flag }).model;
+/**
+ * The chat's model, chosen as a run's is: the flag, else $AUTOCODER_MODEL, else the project's
+ * and then the saved settings' default model (a demo project's is `demo`), else Claude Code's default.
+ */
+function specChatModel(env: Env, projectName: string | null, flag: string | undefined): string | undefined {
+  const reg = openRegistry(env);
+  let defaults: Partial<RunSettings>;
+  try {
+    defaults = { ...registryRunDefaults(reg.registry), ...(projectName === null ? {} : projectRunDefaults(reg.registry, projectName)) };
+  } finally {
+    reg.close();
+  }
+  return loadRunSettings(env, { model: flag }, defaults).model;
 }
 
 /** The spec chat for the server's `/ws/projects/:name/spec`, with the same model rules as the terminal. */
 export function specChatStarter(env: Env): SpecChatStarter {
-  return ({ projectName, paths, model }) => startProjectSpecChat({ env, projectName, paths, model: specChatModel(env, model) });
+  return ({ projectName, paths, model }) => startProjectSpecChat({ env, projectName, paths, model: specChatModel(env, projectName, model) });
 }
 
 /**
@@ -90,7 +101,7 @@ async function specChat(ctx: CliContext, project: string, modelFlag: string | un
     reg.close();
   }
   if (!existsSync(resolved.paths.dataDir)) throw new AppError('NOT_FOUND', `${resolved.paths.dataDir} does not exist; create the project with \`autocoder new\``);
-  const model = specChatModel(ctx.env, modelFlag);
+  const model = specChatModel(ctx.env, resolved.name, modelFlag);
   const name = resolved.name ?? project;
   const chat = await startProjectSpecChat({ env: ctx.env, projectName: name, paths: resolved.paths, model });
   const who = model === DEMO_MODEL ? `the ${DEMO_MODEL_LABEL}` : `Claude${model ? ` (${model})` : ''}`;
