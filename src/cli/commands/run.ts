@@ -1,4 +1,4 @@
-import { Option, type Command } from 'commander';
+import { InvalidArgumentError, Option, type Command } from 'commander';
 import { createRunDeps, openProjectStore, openRegistry, startDemoModel } from '../../compose.js';
 import { parseRoleModel, resolveRunSettings, type RoleModels, type RunSettings } from '../../config/run-settings.js';
 import { projectDotEnv, runEnvWithProvider } from '../../config/run-provider.js';
@@ -25,6 +25,16 @@ const intIn = (flag: string, min: number, max: number) => (raw: string) => {
   return n;
 };
 
+/** Collects repeated `--role-model role=model`; a bad one is a usage error (exit 2) naming the roles. */
+const roleModelOption = (raw: string, prev: RoleModels = {}): RoleModels => {
+  try {
+    const { role, model } = parseRoleModel(raw);
+    return { ...prev, [role]: model };
+  } catch (err: unknown) {
+    throw new InvalidArgumentError(err instanceof Error ? err.message : String(err));
+  }
+};
+
 /** The longest `run` waits at exit for webhook deliveries still queued or being retried. */
 const WEBHOOK_DRAIN_MS = 10_000;
 
@@ -35,15 +45,17 @@ export function registerRunCommand(program: Command, ctx: CliContext, run: (fn: 
     .description('work the project: plan the backlog from the spec if empty, then one coding session per ready feature')
     .argument('<project>', 'registered name or path')
     .option('--model <model>', 'model for the agents (default: Claude Code default, or $AUTOCODER_MODEL)')
-    .option('--role-model <role=model>', 'model for one role (initializer, coding, testing, supervisor, reviewer); repeatable; beats --model for that role', (raw: string, prev: RoleModels = {}) => ({ ...prev, [parseRoleModel(raw).role]: parseRoleModel(raw).model }))
+    .option('--role-model <role=model>', 'model for one role (initializer, coding, testing, supervisor, reviewer); repeatable; beats --model for that role', roleModelOption)
     .option('--max-iterations <n>', 'stop after this many coding sessions', positiveInt('--max-iterations'))
     .option('--max-turns <n>', 'turn limit per session', positiveInt('--max-turns'))
     .option('--yolo', 'skip browser verification instructions and testing agents (faster, less certain)')
     .option('--concurrency <n>', 'coding agents at once, each in its own git worktree (1-5; default 1 or the defaultConcurrency setting)', intIn('--concurrency', 1, 5))
     .option('--parallel [n]', 'alias of --concurrency; bare --parallel means 3', intIn('--parallel', 1, 5))
     .option('--testing-ratio <n>', 'testing agents re-verifying passing features beside the coding agents (0-3; none with --yolo)', intIn('--testing-ratio', 0, 3))
+    .option('--supervisor', 'a supervisor session answers the questions agents ask (development placeholders for secrets, reasoned choices) so the run never waits for a person; answers are listed by `autocoder inbox --all` and a human can override them')
+    .option('--no-wait-for-input', 'end the run when only features waiting for a human answer are left (default: wait for the answers)')
     .addOption(new Option('--sandbox <mode>', "Claude Code's OS sandbox for agent commands: auto (on where available), on, off").choices(['auto', 'on', 'off']))
-    .action((project: string, opts: { model?: string; roleModel?: RoleModels; maxIterations?: number; maxTurns?: number; yolo?: boolean; sandbox?: 'auto' | 'on' | 'off'; concurrency?: number; parallel?: number | true; testingRatio?: number }) =>
+    .action((project: string, opts: { model?: string; roleModel?: RoleModels; maxIterations?: number; maxTurns?: number; yolo?: boolean; sandbox?: 'auto' | 'on' | 'off'; concurrency?: number; parallel?: number | true; testingRatio?: number; supervisor?: boolean; waitForInput?: boolean }) =>
       run(async () => {
         const webhooks = loadWebhookSettings(ctx.env);
         const reg = openRegistry(ctx.env);
@@ -69,7 +81,7 @@ export function registerRunCommand(program: Command, ctx: CliContext, run: (fn: 
           project: projectDefaults,
           dotEnv,
           env: ctx.env,
-          flags: { model: opts.model, models: opts.roleModel, maxIterations: opts.maxIterations, maxTurns: opts.maxTurns, yolo: opts.yolo, sandbox: opts.sandbox, concurrency, testingRatio: opts.testingRatio },
+          flags: { model: opts.model, models: opts.roleModel, maxIterations: opts.maxIterations, maxTurns: opts.maxTurns, yolo: opts.yolo, sandbox: opts.sandbox, concurrency, testingRatio: opts.testingRatio, supervisor: opts.supervisor, waitForInput: opts.waitForInput === false ? false : undefined },
         });
         // The demo model (scripted, no AI) is served from this process; sessions talk to it only.
         const demo = settings.model === DEMO_MODEL ? await startDemoModel(ctx.env) : null;
