@@ -5,6 +5,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { GlobalSettingsResponseSchema } from '../../src/shared/api.js';
 import { apiHarness, type ApiHarness } from '../support/api-app.js';
 import { cli } from '../support/cli-process.js';
+import { createSampleProject } from '../support/sample-project.js';
+import { writeFileSync } from 'node:fs';
 
 const TOKEN = 'tok-provider-secret-0123456789';
 
@@ -106,6 +108,20 @@ describe('autocoder config with secrets and providers', () => {
     expect(anthropic).toMatchObject({ ok: false, detail: 'provider anthropic needs an API key or a Claude login' });
     expect(anthropic.fix).toContain('autocoder config set apiKey');
   }, 180_000);
+});
+
+describe('autocoder run reads the layers', () => {
+  it('refuses a bad --role-model and a bad value in the project .env before starting, naming it', () => {
+    const { dir } = createSampleProject(root, env);
+    const role = cli(['run', 'notes', '--role-model', 'coder=x'], env);
+    expect(role.status).toBe(2);
+    expect(role.stderr).toContain('unknown role "coder"; roles: initializer, coding, testing, supervisor, reviewer');
+    writeFileSync(join(dir, '.env'), 'AUTOCODER_BASE_URL=localhost:4000\nAUTOCODER_MODEL_TESTING=demo\n');
+    const dotEnv = cli(['run', 'notes'], env);
+    expect(dotEnv.status).toBe(2);
+    expect(dotEnv.stderr).toContain('baseUrl: expected an http:// or https:// URL');
+    expect(dotEnv.stderr).toContain('models.testing: "demo" can only be the general model');
+  }, 120_000);
 });
 
 describe('the settings API and secrets', () => {
