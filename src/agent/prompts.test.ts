@@ -27,10 +27,12 @@ function roleVars(role: Exclude<PromptName, 'system'>, browser: boolean): Prompt
       };
     case 'testing':
       return { ...common, feature_list: '- #3 List todos\n- #7 Add a todo' };
+    case 'supervisor':
+      return { ...common, request_list: '## Request hir_1 (feature #7 "Add a todo")\nWhich storage?\n- q1 (select: sqlite | postgres): Storage' };
   }
 }
 
-const ROLES = ['initializer', 'coding', 'testing'] as const;
+const ROLES = ['initializer', 'coding', 'testing', 'supervisor'] as const;
 
 function render(name: PromptName, vars: PromptVars, projectPromptsDir: string | null = null): string {
   const t = loadPromptTemplate(name, projectPromptsDir);

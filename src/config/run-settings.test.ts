@@ -27,7 +27,16 @@ describe('loadRunSettings', () => {
       testingRatio: 0,
       stallMs: 600_000,
       maxSessionMs: 3_600_000,
+      supervisor: false,
+      waitForInput: true,
     });
+  });
+
+  it('reads AUTOCODER_SUPERVISOR and AUTOCODER_WAIT_FOR_INPUT as booleans (1/true/yes, 0/false/no) and refuses anything else', () => {
+    expect(loadRunSettings({ AUTOCODER_SUPERVISOR: '1', AUTOCODER_WAIT_FOR_INPUT: 'no' }, {})).toMatchObject({ supervisor: true, waitForInput: false });
+    expect(loadRunSettings({ AUTOCODER_SUPERVISOR: 'TRUE' }, {}).supervisor).toBe(true);
+    expect(loadRunSettings({ AUTOCODER_SUPERVISOR: '1' }, { supervisor: false }).supervisor).toBe(false);
+    expect(() => loadRunSettings({ AUTOCODER_SUPERVISOR: 'maybe' }, {})).toThrow(/supervisor/);
   });
 
   it('reads AUTOCODER_* variables, parsing the numeric ones', () => {
@@ -63,6 +72,8 @@ describe('loadRunSettings', () => {
       testingRatio: 2,
       stallMs: 5000,
       maxSessionMs: 90_000,
+      supervisor: false,
+      waitForInput: true,
     });
   });
 

@@ -30,6 +30,8 @@ export const RunSettingsSchema = z
     basePort: z.number().int().min(1024).max(65_000).default(5100).describe('First port of the block agents run their app on (slot N uses basePort + 10·N)'),
     sandbox: z.enum(['auto', 'on', 'off']).default('auto').describe("Claude Code's OS sandbox for agent Bash commands: auto = on where available"),
     chromium: z.string().optional().describe('Browser executable for playwright-cli (found on PATH when unset)'),
+    supervisor: z.boolean().default(false).describe('A supervisor session answers human-input requests (development placeholders for secrets, reasoned choices) so the run never waits for a person'),
+    waitForInput: z.boolean().default(true).describe('When only features waiting for a human answer can move, keep the run alive until they are answered (false: end the run)'),
     models: RoleModelsSchema.optional().describe('Model per role (initializer, coding, testing, supervisor, reviewer); a role left out uses model'),
     provider: z.enum(PROVIDERS).optional().describe('How sessions reach a model (unset: whatever the environment says)'),
     baseUrl: HttpUrlSchema.optional().describe('Anthropic-compatible endpoint for provider compatible'),
@@ -55,6 +57,8 @@ const ENV_KEYS: Record<string, keyof RunSettings> = {
   AUTOCODER_TESTING_RATIO: 'testingRatio',
   AUTOCODER_STALL_MS: 'stallMs',
   AUTOCODER_MAX_SESSION_MS: 'maxSessionMs',
+  AUTOCODER_SUPERVISOR: 'supervisor',
+  AUTOCODER_WAIT_FOR_INPUT: 'waitForInput',
   AUTOCODER_PROVIDER: 'provider',
   AUTOCODER_BASE_URL: 'baseUrl',
   AUTOCODER_AWS_REGION: 'awsRegion',
@@ -64,6 +68,15 @@ const ENV_KEYS: Record<string, keyof RunSettings> = {
 
 /** `AUTOCODER_MODEL_CODING` etc.: one role's model. */
 export const roleModelEnvVar = (role: ModelRole): string => `AUTOCODER_MODEL_${role.toUpperCase()}`;
+
+/** AUTOCODER_SUPERVISOR=1 / true / yes turn a boolean on, 0 / false / no off; anything else is refused by the schema. */
+const BOOLEAN = new Set<keyof RunSettings>(['supervisor', 'waitForInput']);
+function envBoolean(raw: string): boolean | string {
+  const v = raw.trim().toLowerCase();
+  if (['1', 'true', 'yes', 'on'].includes(v)) return true;
+  if (['0', 'false', 'no', 'off'].includes(v)) return false;
+  return raw;
+}
 
 const NUMERIC = new Set<keyof RunSettings>(['leaseMs', 'heartbeatMs', 'retryBackoffMs', 'maxWaitMs', 'rateLimitBackoffMs', 'basePort', 'concurrency', 'testingRatio', 'stallMs', 'maxSessionMs']);
 
@@ -76,7 +89,7 @@ export function envLayer(env: Env): SettingsLayer {
   for (const [name, key] of Object.entries(ENV_KEYS)) {
     const raw = env[name];
     if (raw === undefined || raw === '') continue;
-    out[key] = NUMERIC.has(key) ? Number(raw) : raw;
+    out[key] = NUMERIC.has(key) ? Number(raw) : BOOLEAN.has(key) ? envBoolean(raw) : raw;
   }
   const models: Record<string, string> = {};
   for (const role of MODEL_ROLES) {

@@ -26,6 +26,10 @@ interface RequestRow {
   reason: string | null;
   created_at: number;
   answered_at: number | null;
+  reasons: string;
+  placeholder_keys: string;
+  overrides: string | null;
+  overridden_by: string | null;
 }
 
 export interface NewHumanInputRequest {
@@ -40,6 +44,10 @@ export interface HumanInputAnswer {
   /** field id → the `.env` key its secret was written under. */
   readonly secretKeys: Readonly<Record<string, string>>;
   readonly by: 'human' | 'supervisor';
+  /** Supervisor answers: field id → why. */
+  readonly reasons?: Readonly<Record<string, string>>;
+  /** `.env` keys the supervisor filled with development placeholders. */
+  readonly placeholderKeys?: readonly string[];
 }
 
 const SELECT = `SELECT r.*, f.name AS feature_name FROM human_input_requests r LEFT JOIN features f ON f.id = r.feature_id`;
@@ -123,20 +131,75 @@ export class HumanInputRepo {
    */
   answer(id: string, answer: HumanInputAnswer): { request: HumanInputRequest; feature: Feature } {
     const now = this.clock.now();
-    const lines = [
-      ...Object.entries(answer.values).map(([field, value]) => `${field} = ${JSON.stringify(value)}`),
-      ...Object.entries(answer.secretKeys).map(([field, key]) => `secret ${field} saved in .env as ${key}`),
-    ];
+    const lines = answerLines(answer);
     return this.close(id, now, {
       status: 'answered',
       by: answer.by,
       answer: JSON.stringify(answer.values),
       secretKeys: JSON.stringify(answer.secretKeys),
+      reasons: JSON.stringify(answer.reasons ?? {}),
+      placeholderKeys: JSON.stringify(answer.placeholderKeys ?? []),
       reason: null,
-      note: (r) => `answered by a ${answer.by} (${r.id}): ${lines.length > 0 ? lines.join('; ') : '(no values given)'}`,
+      note: (r) => `answered by ${answer.by === 'supervisor' ? 'the supervisor' : 'a human'} (${r.id}): ${lines.length > 0 ? lines.join('; ') : '(no values given)'}`,
       event: 'feature.input_answered',
-      payload: { by: answer.by, fields: Object.keys(answer.values), secretKeys: answer.secretKeys },
+      payload: { by: answer.by, fields: Object.keys(answer.values), secretKeys: answer.secretKeys, placeholderKeys: answer.placeholderKeys ?? [] },
     });
+  }
+
+  /**
+   * A human replaces the supervisor's answer to `id` (already validated; secrets already in
+   * `.env`): a new answered request records the human's values and points back to it, the
+   * supervisor's request points forward, and the feature re-opens — pending, first in line, with
+   * attempts reset — so its next session redoes the work with the new answer. Refused, changing
+   * nothing, when the request was not answered by the supervisor, was overridden already, or its
+   * feature is being worked on right now.
+   */
+  override(id: string, answer: Omit<HumanInputAnswer, 'by' | 'reasons' | 'placeholderKeys'>): { request: HumanInputRequest; feature: Feature } {
+    const now = this.clock.now();
+    const newId = `hir_${randomBytes(6).toString('hex')}`;
+    const featureRow = this.db
+      .transaction(() => {
+        const old = this.db.prepare(`${SELECT} WHERE r.id = ?`).get(id) as RequestRow | undefined;
+        if (!old) throw unknownRequest(id);
+        if (old.status !== 'answered' || old.answered_by !== 'supervisor') {
+          throw new AppError('CONFLICT', `request ${id} was ${old.status === 'answered' ? `answered by a ${old.answered_by ?? 'human'}` : old.status === 'open' ? 'not answered yet (answer it instead)' : old.status}; only a supervisor's answer can be overridden. Nothing was changed.`, { details: { status: old.status } });
+        }
+        if (old.overridden_by !== null) {
+          throw new AppError('CONFLICT', `the supervisor's answer to ${id} was already overridden by ${old.overridden_by}; nothing was changed`, { details: { status: old.status, overriddenBy: old.overridden_by } });
+        }
+        const feature = this.db.prepare('SELECT status FROM features WHERE id = ?').get(old.feature_id) as { status: string } | undefined;
+        if (!feature) throw notFound(old.feature_id);
+        if (feature.status === 'in_progress') {
+          throw new AppError('CONFLICT', `feature ${old.feature_id} is being worked on right now; override once its session ends (or pause the run first). Nothing was changed.`, { details: { status: feature.status } });
+        }
+        this.db
+          .prepare(
+            `INSERT INTO human_input_requests (id, feature_id, session_id, kind, prompt, fields, status, answered_by, answer, secret_keys, overrides, created_at, answered_at)
+             VALUES (@id, @featureId, NULL, @kind, @prompt, @fields, 'answered', 'human', @answer, @secretKeys, @overrides, @now, @now)`,
+          )
+          .run({ id: newId, featureId: old.feature_id, kind: old.kind, prompt: old.prompt, fields: old.fields, answer: JSON.stringify(answer.values), secretKeys: JSON.stringify(answer.secretKeys), overrides: id, now });
+        this.db.prepare(`UPDATE human_input_requests SET overridden_by = ? WHERE id = ?`).run(newId, id);
+        const lines = answerLines({ ...answer, by: 'human' });
+        const note = noteLine(now, `a human overrode the supervisor's answer to ${id} (${newId}): ${lines.length > 0 ? lines.join('; ') : '(no values given)'}; change what was built on the supervisor's answer`);
+        // A feature waiting on another request keeps waiting; anything else re-opens.
+        const row = this.db
+          .prepare(
+            `UPDATE features SET status = CASE WHEN status = 'needs_input' THEN status ELSE 'pending' END,
+               priority = (SELECT min(priority) - 1 FROM features), attempts = 0, run_after = 0, passed_at = NULL,
+               notes = notes || @note, updated_at = @now
+             WHERE id = @featureId RETURNING *`,
+          )
+          .get({ featureId: old.feature_id, note, now }) as FeatureRow;
+        appendEvent(this.db, {
+          type: 'feature.input_overridden',
+          at: now,
+          featureId: old.feature_id,
+          payload: { requestId: newId, overrides: id, from: feature.status, status: row.status, fields: Object.keys(answer.values), secretKeys: answer.secretKeys },
+        });
+        return row;
+      })
+      .immediate();
+    return { request: this.get(newId), feature: this.feature(featureRow) };
   }
 
   /** Withdraws the request: the feature goes back to pending with the reason as a note. */
@@ -147,6 +210,8 @@ export class HumanInputRepo {
       by,
       answer: null,
       secretKeys: '{}',
+      reasons: '{}',
+      placeholderKeys: '[]',
       reason,
       note: (r) => `the request ${r.id} was cancelled by a ${by}${reason ? `: ${reason}` : ''}; decide without it, or skip the feature if it cannot be done`,
       event: 'feature.input_cancelled',
@@ -168,6 +233,8 @@ export class HumanInputRepo {
       by: 'human' | 'supervisor';
       answer: string | null;
       secretKeys: string;
+      reasons: string;
+      placeholderKeys: string;
       reason: string | null;
       note: (r: RequestRow) => string;
       event: string;
@@ -179,10 +246,10 @@ export class HumanInputRepo {
         const closed = this.db
           .prepare(
             `UPDATE human_input_requests SET status = @status, answered_by = @by, answer = @answer, secret_keys = @secretKeys,
-               reason = @reason, answered_at = @now
+               reasons = @reasons, placeholder_keys = @placeholderKeys, reason = @reason, answered_at = @now
              WHERE id = @id AND status = 'open' RETURNING *`,
           )
-          .get({ id, now, status: change.status, by: change.by, answer: change.answer, secretKeys: change.secretKeys, reason: change.reason }) as RequestRow | undefined;
+          .get({ id, now, status: change.status, by: change.by, answer: change.answer, secretKeys: change.secretKeys, reasons: change.reasons, placeholderKeys: change.placeholderKeys, reason: change.reason }) as RequestRow | undefined;
         if (!closed) throw this.notOpen(id);
         // Back to pending, first in line. A feature no longer waiting (a human moved it) keeps its status.
         this.db
@@ -234,7 +301,23 @@ function toRequest(r: RequestRow): HumanInputRequest {
     reason: r.reason,
     createdAt: r.created_at,
     answeredAt: r.answered_at,
+    reasons: JSON.parse(r.reasons) as Record<string, string>,
+    placeholderKeys: JSON.parse(r.placeholder_keys) as string[],
+    overrides: r.overrides,
+    overriddenBy: r.overridden_by,
   };
+}
+
+/** One note line per answered field: values, where secrets went, and the supervisor's reasons. */
+function answerLines(answer: HumanInputAnswer): string[] {
+  const placeholders = new Set(answer.placeholderKeys ?? []);
+  const why = (field: string) => (answer.reasons?.[field] ? ` (reason: ${answer.reasons[field]})` : '');
+  return [
+    ...Object.entries(answer.values).map(([field, value]) => `${field} = ${JSON.stringify(value)}${why(field)}`),
+    ...Object.entries(answer.secretKeys).map(([field, key]) =>
+      placeholders.has(key) ? `secret ${field}: a DEVELOPMENT PLACEHOLDER (not a real credential) saved in .env as ${key}; code must work with it and the real value can replace it later` : `secret ${field} saved in .env as ${key}`,
+    ),
+  ];
 }
 
 function noteLine(at: number, text: string): string {

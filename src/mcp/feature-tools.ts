@@ -23,6 +23,8 @@ export interface FeatureToolDeps {
    * feature becomes passing only after this returns.
    */
   readonly land?: (featureId: number) => { readonly commit: string };
+  /** Supervisor mode: answers an open request as the supervisor (see answerAsSupervisor). */
+  readonly supervise?: (requestId: string, answers: Readonly<Record<string, unknown>>, reasons: Readonly<Record<string, string>>) => Record<string, unknown>;
 }
 
 /** One tool: a zod raw shape (what the model sees) and a pure handler over the repositories. */
@@ -90,7 +92,7 @@ function defineTool<Shape extends z.ZodRawShape>(
 }
 
 /** The feature tools bound to one session. Served in-process to our agents and over stdio. */
-export function createFeatureTools({ features, claims, session, land, humanInput }: FeatureToolDeps): FeatureTool[] {
+export function createFeatureTools({ features, claims, session, land, humanInput, supervise }: FeatureToolDeps): FeatureTool[] {
   /** Why this session may not change feature `id`: it does not hold the claim. */
   const notHeld = (id: number, action: string): AppError => {
     const f = features.get(id);
@@ -283,8 +285,23 @@ export function createFeatureTools({ features, claims, session, land, humanInput
       },
       ({ feature_id, questions }) => askHuman(feature_id, 'questions', questions.map((q) => q.question).join(' / '), questionsToFields(questions)),
     ),
+
+    // Only a supervisor session gets the tool that answers requests.
+    ...(supervise ? [supervisorTool(supervise)] : []),
   ];
   return tools as unknown as FeatureTool[];
+}
+
+function supervisorTool(answerFor: NonNullable<FeatureToolDeps['supervise']>) {
+  return defineTool(
+    'supervisor_answer',
+    {
+      request_id: z.string().trim().min(1).max(100).describe('The request id (hir_…) from your prompt'),
+      answers: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).describe('Field id -> value for each non-secret field'),
+      reasons: z.record(z.string(), z.string().max(1_000)).describe('Field id -> one sentence on why you chose that value'),
+    },
+    ({ request_id, answers, reasons }) => answerFor(request_id, answers, reasons),
+  );
 }
 
 function nothingReady(features: FeatureRepo): Record<string, unknown> {

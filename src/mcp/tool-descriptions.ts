@@ -22,4 +22,6 @@ export const DESCRIPTIONS = {
     'Ask a human for values you genuinely cannot get yourself (credentials, account ids, a decision the spec leaves open) for the feature you hold. Fields: text, textarea, secret (saved to the project .env, you only get the key name), select (options), boolean, number. The feature waits until answered and the next session gets the answers. After calling it, stop: end your session. Never use it to avoid work.',
   ask_user:
     'Ask a human to decide between 2-4 options per question (up to 4 questions) when the spec leaves a choice open that you must not guess, for the feature you hold. The feature waits until answered and the next session gets the choices. After calling it, stop: end your session.',
+  supervisor_answer:
+    'Supervisor only: answer one open human-input request (by request_id) so the run need not wait for a person. answers: field id -> value for every non-secret field (choose what the spec implies, else the simplest sensible default; a select value must be one of its options). reasons: field id -> one sentence why. Leave secret fields out: the runner writes a marked development placeholder to .env for each. Invalid answers are refused with the problems; fix them and call again.',
 } as const;

@@ -39,27 +39,42 @@ export function readEnvFile(path: string): Map<string, string> {
  * new keys are appended, everything else is kept. Written to a private temporary file first and
  * renamed over, so the file is never partly written and never readable by others (0600).
  */
-export function writeEnvValues(path: string, values: Readonly<Record<string, string>>): void {
+export function writeEnvValues(path: string, values: Readonly<Record<string, string>>, options: { placeholders?: Readonly<Record<string, string>> } = {}): void {
   for (const key of Object.keys(values)) {
     if (!ENV_KEY_PATTERN.test(key)) throw new Error(`"${key}" is not a valid .env key`);
   }
   const lines = existsSync(path) ? readFileSync(path, 'utf8').split(/\r?\n/) : [];
   if (lines.length > 0 && lines[lines.length - 1] === '') lines.pop();
   const pending = new Map(Object.entries(values));
-  const out = lines.flatMap((line) => {
+  const placeholders = options.placeholders ?? {};
+  const entry = (key: string, value: string): string[] => {
+    const why = placeholders[key];
+    return why === undefined ? [`${key}=${formatEnvValue(value)}`] : [`${PLACEHOLDER_MARK}${oneLine(why)}`, `${key}=${formatEnvValue(value)}`];
+  };
+  const out = lines.flatMap((line, i) => {
+    // The marker above a key that is being written again goes with the old value.
+    if (line.startsWith(PLACEHOLDER_MARK) && pending.has(LINE.exec(lines[i + 1] ?? '')?.[1] ?? '')) return [];
     const key = LINE.exec(line)?.[1];
     if (key === undefined || !pending.has(key)) return [line];
     if (!values[key]) return [];
     const value = pending.get(key) as string;
     pending.delete(key);
-    return [`${key}=${formatEnvValue(value)}`];
+    return entry(key, value);
   });
-  for (const [key, value] of pending) out.push(`${key}=${formatEnvValue(value)}`);
+  for (const [key, value] of pending) out.push(...entry(key, value));
   const tmp = join(dirname(path), `.env.${randomBytes(4).toString('hex')}.tmp`);
   writeFileSync(tmp, `${out.join('\n')}\n`, { mode: 0o600 });
   chmodSync(tmp, 0o600);
   renameSync(tmp, path);
 }
+
+/**
+ * The comment line above a value that is a development placeholder, not a real credential
+ * (supervisor mode writes those); it goes away when the key is written again.
+ */
+export const PLACEHOLDER_MARK = '# autocoder: DEVELOPMENT PLACEHOLDER, not a real credential: ';
+
+const oneLine = (text: string): string => text.replace(/[\r\n]+/g, ' ').trim();
 
 /** Copies the project's `.env` to `dest` (a worktree) when there is one, keeping it private. */
 export function copyEnvFile(from: string, dest: string): boolean {

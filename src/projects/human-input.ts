@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ProjectPaths } from '../config/paths.js';
@@ -5,7 +6,7 @@ import type { Feature } from '../db/feature-rows.js';
 import type { HumanInputRepo, HumanInputRequest } from '../db/human-input-repo.js';
 import { AppError } from '../domain/errors.js';
 import { addLocalExcludes, git } from '../git/git.js';
-import { envKeyOf, validateHumanInput, type HumanInputValue } from '../shared/human-input.js';
+import { envKeyOf, validateHumanInput, type HumanInputField, type HumanInputValue } from '../shared/human-input.js';
 import { writeEnvValues } from './env-file.js';
 
 /** What answering needs: the project's folder and its human-input requests. */
@@ -39,19 +40,7 @@ export function answerHumanInput(
       details: { field: checked.problems[0]?.field ?? 'answers', problems: checked.problems },
     });
   }
-  const values: Record<string, HumanInputValue> = {};
-  const secrets: Record<string, string> = {};
-  const secretKeys: Record<string, string> = {};
-  for (const field of request.fields) {
-    const value = checked.values[field.id];
-    if (value === undefined) continue;
-    if (field.type === 'secret') {
-      secrets[envKeyOf(field)] = String(value);
-      secretKeys[field.id] = envKeyOf(field);
-    } else {
-      values[field.id] = value;
-    }
-  }
+  const { values, secrets, secretKeys } = splitSecrets(request.fields, checked.values);
   const restore = Object.keys(secrets).length > 0 ? saveSecrets(store.paths, secrets) : () => undefined;
   try {
     return store.humanInput.answer(request.id, { values, secretKeys, by: options.by ?? 'human' });
@@ -60,6 +49,104 @@ export function answerHumanInput(
     restore();
     throw err;
   }
+}
+
+/** Longest reason the supervisor may give for one answer. */
+export const MAX_SUPERVISOR_REASON = 1_000;
+
+/**
+ * The supervisor answers an open request: its values for the non-secret fields (validated like a
+ * human's) with a reason for each, and for every secret field a development placeholder the
+ * runner makes up — never a value the model chose — marked as such in `.env` and in the
+ * feature's notes, so the build can go on and a human can put the real credential in later
+ * (override). Values the supervisor gave for secret fields are ignored.
+ */
+export function answerAsSupervisor(
+  store: HumanInputStore,
+  requestId: string,
+  answers: Readonly<Record<string, unknown>>,
+  reasons: Readonly<Record<string, string>>,
+): { request: HumanInputRequest; feature: Feature } {
+  const request = openRequest(store, requestId, undefined);
+  const secretFields = request.fields.filter((f) => f.type === 'secret');
+  const withPlaceholders: Record<string, unknown> = { ...answers };
+  const placeholders: Record<string, string> = {};
+  for (const field of secretFields) {
+    const key = envKeyOf(field);
+    withPlaceholders[field.id] = `dev-placeholder-${key.toLowerCase().replace(/_/g, '-')}-${randomBytes(4).toString('hex')}`;
+    placeholders[key] = `written by the supervisor for ${request.id} (feature #${request.featureId}); replace it with the real value (autocoder answer --override)`;
+  }
+  const checked = validateHumanInput(request.fields, withPlaceholders);
+  if (!checked.ok) {
+    throw new AppError('INVALID_INPUT', `the answers do not fit request ${request.id}: ${checked.problems.map((p) => `${p.field}: ${p.message}`).join('; ')}. Nothing was changed.`, {
+      details: { field: checked.problems[0]?.field ?? 'answers', problems: checked.problems },
+    });
+  }
+  const known = new Set(request.fields.map((f) => f.id));
+  const why: Record<string, string> = {};
+  for (const [field, text] of Object.entries(reasons)) {
+    if (known.has(field) && typeof text === 'string' && text.trim() !== '') why[field] = text.trim().slice(0, MAX_SUPERVISOR_REASON);
+  }
+  const { values, secrets, secretKeys } = splitSecrets(request.fields, checked.values);
+  const restore = Object.keys(secrets).length > 0 ? saveSecrets(store.paths, secrets, placeholders) : () => undefined;
+  try {
+    return store.humanInput.answer(request.id, { values, secretKeys, by: 'supervisor', reasons: why, placeholderKeys: Object.keys(placeholders) });
+  } catch (err: unknown) {
+    restore();
+    throw err;
+  }
+}
+
+/**
+ * A human overrides a supervisor's answer (the API, the CLI and the UI come here): the values
+ * are validated against the request's fields like any answer, secrets replace the placeholders
+ * in `.env`, and the feature re-opens with the new answer. Nothing changes on any error.
+ */
+export function overrideSupervisorAnswer(store: HumanInputStore, requestId: string, answers: Readonly<Record<string, unknown>>): { request: HumanInputRequest; feature: Feature } {
+  const request = store.humanInput.get(requestId);
+  if (request.status !== 'answered' || request.answeredBy !== 'supervisor') {
+    throw new AppError('CONFLICT', `request ${request.id} was ${request.status === 'answered' ? `answered by a ${request.answeredBy ?? 'human'}` : request.status === 'open' ? 'not answered yet (answer it instead)' : request.status}; only a supervisor's answer can be overridden. Nothing was changed.`, {
+      details: { status: request.status },
+    });
+  }
+  if (request.overriddenBy !== null) {
+    throw new AppError('CONFLICT', `the supervisor's answer to ${request.id} was already overridden by ${request.overriddenBy}; nothing was changed`, { details: { status: request.status } });
+  }
+  const checked = validateHumanInput(request.fields, answers);
+  if (!checked.ok) {
+    throw new AppError('INVALID_INPUT', `the answers do not fit request ${request.id}: ${checked.problems.map((p) => `${p.field}: ${p.message}`).join('; ')}. Nothing was changed.`, {
+      details: { field: checked.problems[0]?.field ?? 'answers', problems: checked.problems },
+    });
+  }
+  const { values, secrets, secretKeys } = splitSecrets(request.fields, checked.values);
+  const restore = Object.keys(secrets).length > 0 ? saveSecrets(store.paths, secrets) : () => undefined;
+  try {
+    return store.humanInput.override(request.id, { values, secretKeys });
+  } catch (err: unknown) {
+    restore();
+    throw err;
+  }
+}
+
+/** Non-secret values (recorded), secret values by `.env` key (written there only), and field id → key. */
+function splitSecrets(
+  fields: readonly HumanInputField[],
+  checked: Readonly<Record<string, HumanInputValue>>,
+): { values: Record<string, HumanInputValue>; secrets: Record<string, string>; secretKeys: Record<string, string> } {
+  const values: Record<string, HumanInputValue> = {};
+  const secrets: Record<string, string> = {};
+  const secretKeys: Record<string, string> = {};
+  for (const field of fields) {
+    const value = checked[field.id];
+    if (value === undefined) continue;
+    if (field.type === 'secret') {
+      secrets[envKeyOf(field)] = String(value);
+      secretKeys[field.id] = envKeyOf(field);
+    } else {
+      values[field.id] = value;
+    }
+  }
+  return { values, secrets, secretKeys };
 }
 
 /** Cancels an open request: the feature goes back to pending with the reason as a note. */
@@ -73,7 +160,10 @@ function openRequest(store: HumanInputStore, requestId: string, featureId: numbe
   if (featureId !== undefined && request.featureId !== featureId) {
     throw new AppError('NOT_FOUND', `request ${request.id} belongs to feature ${request.featureId}, not feature ${featureId}`, { details: { requestId: request.id } });
   }
-  if (request.status !== 'open') throw new AppError('CONFLICT', `request ${request.id} is already ${request.status}; nothing was changed`, { details: { status: request.status } });
+  if (request.status !== 'open') {
+    const hint = request.answeredBy === 'supervisor' && request.overriddenBy === null ? ' by the supervisor (to replace its answer, override it: autocoder answer --override, or POST …/human-input/{id}/override)' : '';
+    throw new AppError('CONFLICT', `request ${request.id} is already ${request.status}${hint}; nothing was changed`, { details: { status: request.status } });
+  }
   return request;
 }
 
@@ -81,7 +171,7 @@ function openRequest(store: HumanInputStore, requestId: string, featureId: numbe
  * Writes secrets to `.env`, refusing a `.env` git tracks (it would be committed), and keeps it
  * out of git. Returns how to undo the write.
  */
-function saveSecrets(paths: ProjectPaths, secrets: Readonly<Record<string, string>>): () => void {
+function saveSecrets(paths: ProjectPaths, secrets: Readonly<Record<string, string>>, placeholders: Readonly<Record<string, string>> = {}): () => void {
   const tracked = git(paths.root, ['ls-files', '--error-unmatch', '--', ENV_FILE]).status === 0;
   if (tracked) {
     throw new AppError('CONFLICT', `${envFilePath(paths)} is tracked by git, so a secret written there would be committed; untrack it (git rm --cached .env) and answer again. Nothing was changed.`);
@@ -89,7 +179,7 @@ function saveSecrets(paths: ProjectPaths, secrets: Readonly<Record<string, strin
   addLocalExcludes(paths.root, [ENV_FILE]);
   const file = envFilePath(paths);
   const before = existsSync(file) ? readFileSync(file) : null;
-  writeEnvValues(file, secrets);
+  writeEnvValues(file, secrets, { placeholders });
   return () => {
     if (before === null) rmSync(file, { force: true });
     else writeFileSync(file, before, { mode: 0o600 });

@@ -23,4 +23,10 @@ export const ROLE_PROFILES: Readonly<Record<AgentRole, RoleProfile>> = {
     featureTools: ['feature_get_by_id', 'feature_get_stats', 'feature_mark_failing', 'feature_mark_verified'],
     maxTurns: 100,
   },
+  // Answers human-input requests in supervisor mode: reads the spec and the code, changes nothing.
+  supervisor: {
+    builtinTools: ['Read', 'Glob', 'Grep'],
+    featureTools: ['feature_get_by_id', 'supervisor_answer'],
+    maxTurns: 60,
+  },
 };

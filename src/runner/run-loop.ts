@@ -5,6 +5,7 @@ import type { AgentRuntime, ToolGuard } from '../agent/runtime.js';
 import type { ClaimRepo } from '../db/claim-repo.js';
 import type { Db } from '../db/connection.js';
 import { appendEvent } from '../db/event-repo.js';
+import { HumanInputRepo } from '../db/human-input-repo.js';
 import type { FeatureRepo } from '../db/feature-repo.js';
 import type { RunRepo } from '../db/run-repo.js';
 import type { SessionRepo } from '../db/session-repo.js';
@@ -17,7 +18,7 @@ import { holdConfigLock, mainBranch } from '../git/workspaces.js';
 import { formatSpecProblems, validateAppSpec } from '../spec/validate-app-spec.js';
 import { BROWSER_EXCLUDES, findChromium, writePlaywrightConfig } from './browser.js';
 import type { SessionSummary } from './session-runner.js';
-import { clearStaleGitLocks, pruneLandedBranches, runCodingSession, runSessionFor, runTestingSession, type RunContext } from './slot-sessions.js';
+import { clearStaleGitLocks, pruneLandedBranches, runCodingSession, runSessionFor, runSupervisorSession, runTestingSession, type RunContext } from './slot-sessions.js';
 import { describeStall } from './stop-reason.js';
 import { waitUntil } from './wait.js';
 import { pauseRequested, waitForResume } from './pause.js';
@@ -59,7 +60,7 @@ export interface RunResult {
 const TICK_MS = 500;
 
 interface ActiveSession {
-  readonly kind: 'coding' | 'testing';
+  readonly kind: 'coding' | 'testing' | 'supervisor';
   readonly featureIds: readonly number[];
   readonly done: Promise<SessionSummary | null>;
 }
@@ -121,10 +122,18 @@ export async function runProject(deps: RunDeps, signal: AbortSignal): Promise<Ru
   }
 }
 
+/** How many supervisor sessions may try one request before it is left to a human. */
+const SUPERVISOR_TRIES = 2;
+
 /** Fills free slots with work until everything passes, nothing can proceed, or the run is stopped. */
 async function schedule(deps: RunDeps, run: RunContext, signal: AbortSignal): Promise<{ status: RunResult['status']; reason: string; sessions: number }> {
   const coding = deps.settings.concurrency;
   const testing = deps.settings.yolo ? 0 : deps.settings.testingRatio;
+  // Supervisor mode: one more slot, after the testing ones, answers human-input requests.
+  const supervisorSlot = coding + testing;
+  const supervisorTries = new Map<string, number>();
+  const humanInput = new HumanInputRepo(deps.db, { now: deps.now });
+  let waitingFor = '';
   const active = new Map<number, ActiveSession>();
   let sessions = 0;
   let codingSessions = 0;
@@ -201,7 +210,15 @@ async function schedule(deps: RunDeps, run: RunContext, signal: AbortSignal): Pr
           const claimed = deps.claims.claimNext(owner);
           if (!claimed) break;
           codingSessions += 1;
+          waitingFor = '';
           track(slot, 'coding', [claimed.feature.id], runCodingSession(deps, live, slot, { ...claimed, owner }, signal));
+        }
+        if (deps.settings.supervisor && !active.has(supervisorSlot)) {
+          const open = humanInput.list({ status: 'open' }).filter((r) => (supervisorTries.get(r.id) ?? 0) < SUPERVISOR_TRIES);
+          if (open.length > 0) {
+            for (const r of open) supervisorTries.set(r.id, (supervisorTries.get(r.id) ?? 0) + 1);
+            track(supervisorSlot, 'supervisor', open.map((r) => r.featureId), runSupervisorSession(deps, live, supervisorSlot, open, signal));
+          }
         }
         // Testing slots only while coding work remains, so a finished backlog ends the run.
         const stats = deps.features.stats();
@@ -232,6 +249,19 @@ async function schedule(deps: RunDeps, run: RunContext, signal: AbortSignal): Pr
         if (stall.kind === 'done' || stall.kind === 'stuck') {
           // Testing sessions still running finish first (they may send a feature back).
           if (active.size > 0) {
+            await woke;
+            continue;
+          }
+          const waiting = stall.kind === 'stuck' && deps.settings.waitForInput ? humanInput.list({ status: 'open' }) : [];
+          if (stall.kind === 'stuck' && waiting.length > 0) {
+            // Features wait for answers: the run stays up and goes on as soon as one comes (the tick sees it).
+            const ids = waiting.map((r) => r.id).join(',');
+            if (ids !== waitingFor) {
+              waitingFor = ids;
+              const how = waiting.map((r) => `autocoder answer ${deps.projectName} ${r.id}`).join('; ');
+              appendEvent(deps.db, { type: 'run.waiting', at: deps.now(), runId: run.id, payload: { until: null, reason: `${waiting.length} human-input request(s) open`, requests: waiting.map((r) => r.id) } });
+              deps.report(`Waiting for ${waiting.length} human answer${waiting.length === 1 ? '' : 's'} (${stall.reason}); answer in the web UI inbox or with: ${how}. Stop with Ctrl+C or autocoder stop ${deps.projectName}.`);
+            }
             await woke;
             continue;
           }

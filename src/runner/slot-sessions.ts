@@ -14,9 +14,9 @@ import { checkoutFeature, commitWorkInProgress, deleteMergedBranch, ensureSlotWo
 import { createFeatureTools } from '../mcp/feature-tools.js';
 import { createToolSession } from '../mcp/tool-session.js';
 import { modelFor } from '../config/run-settings.js';
-import { HumanInputRepo } from '../db/human-input-repo.js';
+import { HumanInputRepo, type HumanInputRequest } from '../db/human-input-repo.js';
 import { copyEnvFile, readEnvFile } from '../projects/env-file.js';
-import { ENV_FILE, envFilePath } from '../projects/human-input.js';
+import { answerAsSupervisor, ENV_FILE, envFilePath } from '../projects/human-input.js';
 import { createRedactor } from '../security/redactor.js';
 import { closeBrowserSession, findChromium, writePlaywrightConfig } from './browser.js';
 import type { RunDeps } from './run-loop.js';
@@ -43,6 +43,8 @@ export interface SessionWhere {
   readonly cwd: string;
   /** Lands the feature branch on main from `feature_mark_passing` (coding sessions in a worktree). */
   readonly land?: (featureId: number) => { commit: string };
+  /** Answers a human-input request as the supervisor (supervisor sessions only). */
+  readonly supervise?: (requestId: string, answers: Readonly<Record<string, unknown>>, reasons: Readonly<Record<string, string>>) => Record<string, unknown>;
 }
 
 /**
@@ -137,7 +139,7 @@ export async function runSessionFor(
   const toolSession = createToolSession(work?.owner ?? `${run.id}/${sessionId}`, work ? work.claims : []);
   const redact = sessionRedactor(deps);
   // Whatever the agent passes to a feature tool (reasons, evidence, prompts) is stored: mask secrets first.
-  const tools = createFeatureTools({ features: deps.features, claims: deps.claims, humanInput: new HumanInputRepo(deps.db, { now: deps.now }), session: toolSession, ...(where.land ? { land: where.land } : {}) })
+  const tools = createFeatureTools({ features: deps.features, claims: deps.claims, humanInput: new HumanInputRepo(deps.db, { now: deps.now }), session: toolSession, ...(where.land ? { land: where.land } : {}), ...(where.supervise ? { supervise: where.supervise } : {}) })
     .filter((t) => profile.featureTools.includes(t.name))
     .map((t) => ({ ...t, handler: (args: unknown) => t.handler(redactArgs(redact, args)) }));
   const sessionDir = join(tmpdir(), `ac-${sessionId.slice(-12)}`);
@@ -205,6 +207,39 @@ function codingVars(f: Feature, yolo: boolean, branch: string, continued: boolea
     continued,
     browser: !yolo,
   };
+}
+
+/**
+ * Supervisor mode: one session that answers the open human-input requests listed in its prompt
+ * (read-only tools plus `supervisor_answer`), in the project root. Each answer is recorded as
+ * the supervisor's at once, so its feature is ready again while the session goes on.
+ */
+export async function runSupervisorSession(deps: RunDeps, run: RunContext, slot: number, requests: readonly HumanInputRequest[], signal: AbortSignal): Promise<SessionSummary> {
+  const store = { paths: deps.paths, humanInput: new HumanInputRepo(deps.db, { now: deps.now }) };
+  const asked = new Set(requests.map((r) => r.id));
+  const supervise = (requestId: string, answers: Readonly<Record<string, unknown>>, reasons: Readonly<Record<string, string>>) => {
+    if (!asked.has(requestId)) throw new AppError('NOT_FOUND', `request ${requestId} is not one of yours; answer only: ${[...asked].join(', ')}`);
+    const { request, feature } = answerAsSupervisor(store, requestId, answers, reasons);
+    const placeholders = request.placeholderKeys.length > 0 ? `; development placeholders in .env: ${request.placeholderKeys.join(', ')}` : '';
+    deps.report(`Slot ${slot} (supervisor): answered ${request.id} for feature #${feature.id}${placeholders}.`);
+    run.wake?.();
+    return { request_id: request.id, feature_id: feature.id, feature_status: feature.status, answered: request.answer ?? {}, placeholders: request.placeholderKeys, left: [...asked].filter((id) => store.humanInput.get(id).status === 'open') };
+  };
+  deps.report(`Slot ${slot} (supervisor): answering ${requests.map((r) => `${r.id} (feature #${r.featureId})`).join(', ')}.`);
+  return runSessionFor(deps, run, 'supervisor', { slot, cwd: deps.paths.root, supervise }, null, { request_list: describeRequests(requests) }, signal);
+}
+
+/** The requests as the supervisor's prompt lists them: prompt, then one line per field. */
+export function describeRequests(requests: readonly HumanInputRequest[]): string {
+  return requests
+    .map((r) => {
+      const fields = r.fields.map((f) => {
+        const kind = f.type === 'select' ? `select: ${(f.options ?? []).join(' | ')}` : f.type === 'secret' ? 'secret: leave it out, the runner writes a placeholder' : f.type;
+        return `- ${f.id} (${kind}${f.required ? '' : ', optional'}): ${f.label}${f.help ? ` (${f.help})` : ''}`;
+      });
+      return [`## Request ${r.id} (feature #${r.featureId}${r.featureName ? ` "${r.featureName}"` : ''})`, r.prompt, 'Fields:', ...fields].join('\n');
+    })
+    .join('\n\n');
 }
 
 /**

@@ -19,6 +19,7 @@ export function runnerArgs(projectRoot: string, request: RunStartRequest): strin
   if (request.sandbox !== undefined) args.push('--sandbox', request.sandbox);
   if (request.concurrency !== undefined) args.push('--concurrency', String(request.concurrency));
   if (request.testingRatio !== undefined) args.push('--testing-ratio', String(request.testingRatio));
+  if (request.supervisor === true) args.push('--supervisor');
   return args;
 }
 

@@ -178,6 +178,14 @@ export const HumanInputRequestSchema = z.object({
   reason: z.string().nullable(),
   createdAt: z.number(),
   answeredAt: z.number().nullable(),
+  /** Supervisor answers: field id → why it chose that value. */
+  reasons: z.record(z.string(), z.string()),
+  /** `.env` keys that hold a development placeholder the supervisor wrote, not a real secret. */
+  placeholderKeys: z.array(z.string()),
+  /** On a human's override: the supervisor-answered request it replaces. */
+  overrides: z.string().nullable(),
+  /** On a supervisor-answered request a human overrode: the request holding the human's answer. */
+  overriddenBy: z.string().nullable(),
 });
 export type HumanInputRequestDTO = z.infer<typeof HumanInputRequestSchema>;
 
@@ -192,6 +200,12 @@ export const AnswerHumanInputRequestSchema = z
   })
   .strict();
 export type AnswerHumanInputRequest = z.infer<typeof AnswerHumanInputRequestSchema>;
+
+/** `POST …/human-input/{requestId}/override`: a human's answers replacing a supervisor's. */
+export const OverrideHumanInputRequestSchema = z
+  .object({ answers: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])) })
+  .strict();
+export type OverrideHumanInputRequest = z.infer<typeof OverrideHumanInputRequestSchema>;
 
 export const CancelHumanInputRequestSchema = z.object({ reason: z.string().max(2_000).optional() }).strict();
 

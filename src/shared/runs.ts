@@ -11,6 +11,8 @@ export const RunStartRequestSchema = z
     concurrency: z.number().int().min(1).max(5).optional(),
     /** Testing agents beside the coding agents (0-3; none with yolo). */
     testingRatio: z.number().int().min(0).max(3).optional(),
+    /** A supervisor session answers agents' human-input requests (see `autocoder run --supervisor`). */
+    supervisor: z.boolean().optional(),
   })
   .strict();
 export type RunStartRequest = z.infer<typeof RunStartRequestSchema>;

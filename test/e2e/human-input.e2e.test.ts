@@ -161,7 +161,7 @@ describe('human input gates end to end', { timeout: 300_000 }, () => {
       const { dir } = createSampleProject(root, env);
 
       // Run 1: feature 1 asks and waits; feature 2 passes meanwhile; the run ends waiting for a human.
-      const first = await cliAsync(['run', 'notes', '--yolo'], env);
+      const first = await cliAsync(['run', 'notes', '--yolo', '--no-wait-for-input'], env);
       expect(first.stderr).toBe('');
       expect(first.stdout).toMatch(/Slot 0: feature #1 waits for a human answer \(request (hir_[0-9a-f]+): autocoder answer notes hir_[0-9a-f]+\)/);
       expect(first.stdout).toContain('feature #2 is now passing');

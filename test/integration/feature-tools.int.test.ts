@@ -4,7 +4,8 @@ import { DESCRIPTIONS } from '../../src/mcp/tool-descriptions.js';
 import { connectTools, type Json, type ToolClient } from '../support/mcp-client.js';
 import { FakeClock, openTempProject, TEST_POLICY, type TempProject } from '../support/tmp.js';
 
-const ALL_TOOLS = Object.keys(DESCRIPTIONS).sort();
+// supervisor_answer is served to supervisor sessions only.
+const ALL_TOOLS = Object.keys(DESCRIPTIONS).filter((n) => n !== 'supervisor_answer').sort();
 
 interface Item {
   category?: string;

@@ -8,6 +8,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { eventsSince } from '../../src/db/event-repo.js';
 import { eventMessages } from '../../src/server/event-tail.js';
 import type { ProjectStore } from '../../src/db/stores.js';
+import { answerAsSupervisor } from '../../src/projects/human-input.js';
 import { HumanInputListSchema, HumanInputResultSchema } from '../../src/shared/human-input.js';
 import { apiHarness, type ApiHarness } from '../support/api-app.js';
 import { cli } from '../support/cli-process.js';
@@ -264,5 +265,66 @@ describe('autocoder inbox and answer', () => {
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout).toContain(`Cancelled ${id}: feature #1 Checkout is pending`);
     expect(store.features.get(1).notes).toContain('not needed');
+  });
+});
+
+describe('supervisor answers and human overrides', () => {
+  it('the supervisor never sets a secret: a marked placeholder goes to .env, its values and reasons are recorded; bad answers change nothing', async () => {
+    const id = await askForKeys();
+    const env = join(root, '.env');
+    // A select value outside the options is refused; nothing is written.
+    expect(() => answerAsSupervisor(store, id, { currency: 'GBP' }, {})).toThrow(/currency: must be one of/);
+    expect(existsSync(env)).toBe(false);
+    expect(store.humanInput.get(id).status).toBe('open');
+
+    const done = answerAsSupervisor(store, id, { currency: 'EUR', stripe_key: 'sk_model_made_this_up' }, { currency: 'the spec sells in Europe', ghost: 'ignored' });
+    expect(done.feature).toMatchObject({ id: 1, status: 'pending' });
+    expect(done.request).toMatchObject({ status: 'answered', answeredBy: 'supervisor', answer: { currency: 'EUR' }, reasons: { currency: 'the spec sells in Europe' }, placeholderKeys: ['STRIPE_KEY'], secretKeys: { stripe_key: 'STRIPE_KEY' } });
+    const text = readFileSync(env, 'utf8');
+    expect(text).toMatch(/^# autocoder: DEVELOPMENT PLACEHOLDER, not a real credential: written by the supervisor for hir_\w+ \(feature #1\).*\nSTRIPE_KEY=dev-placeholder-stripe-key-[0-9a-f]{8}\n$/);
+    expect(text).not.toContain('sk_model_made_this_up');
+    expect(store.features.get(1).notes).toContain('secret stripe_key: a DEVELOPMENT PLACEHOLDER (not a real credential) saved in .env as STRIPE_KEY');
+    expect(store.features.get(1).notes).toContain('currency = "EUR" (reason: the spec sells in Europe)');
+    // Answering it again as a human is refused with the way to override.
+    const again = await h.json<{ error: { message: string } }>('POST', '/api/projects/app/features/1/human-input', { requestId: id, answers: { stripe_key: SECRET, currency: 'USD' } });
+    expect(again.status).toBe(409);
+    expect(again.body.error.message).toMatch(/already answered by the supervisor .*override/);
+  });
+
+  it('an override is refused while the feature is in progress, for a human answer, and twice; otherwise it re-opens the feature with the real secret', async () => {
+    const id = await askForKeys();
+    answerAsSupervisor(store, id, { currency: 'EUR' }, { currency: 'Europe' });
+    const answers = { stripe_key: SECRET, currency: 'USD' };
+    // The feature is being worked on again: refused, nothing changed.
+    const claimed = await agent.call('feature_claim_next');
+    expect(claimed.json().feature.id).toBe(1);
+    const busy = await h.json<{ error: { message: string } }>('POST', `/api/projects/app/human-input/${id}/override`, { answers });
+    expect(busy.status).toBe(409);
+    expect(busy.body.error.message).toMatch(/being worked on right now/);
+    expect(readFileSync(join(root, '.env'), 'utf8')).not.toContain(SECRET);
+    expect(store.humanInput.get(id).overriddenBy).toBeNull();
+    await agent.call('feature_mark_passing', { feature_id: 1, evidence: 'built against the placeholder' });
+    expect(store.features.get(1).status).toBe('passing');
+
+    const res = await h.json('POST', `/api/projects/app/human-input/${id}/override`, { answers });
+    expect(res.status).toBe(200);
+    const result = HumanInputResultSchema.parse(res.body);
+    expect(result).toMatchObject({ request: { answeredBy: 'human', overrides: id, answer: { currency: 'USD' }, placeholderKeys: [] }, feature: { id: 1, status: 'pending' } });
+    expect(JSON.stringify(res.body)).not.toContain(SECRET);
+    expect(store.features.get(1)).toMatchObject({ status: 'pending', attempts: 0 });
+    expect(store.features.get(1).notes).toContain(`a human overrode the supervisor's answer to ${id}`);
+    expect(store.humanInput.get(id).overriddenBy).toBe(result.request.id);
+    expect(readFileSync(join(root, '.env'), 'utf8')).toBe(`STRIPE_KEY=${SECRET}\n`);
+
+    // The human's own answer is not the supervisor's; the supervisor's is overridden already.
+    expect((await h.json('POST', `/api/projects/app/human-input/${result.request.id}/override`, { answers })).status).toBe(409);
+    expect((await h.json('POST', `/api/projects/app/human-input/${id}/override`, { answers })).status).toBe(409);
+    expect((await h.json('POST', `/api/projects/app/human-input/${id}/override`, { answers: answers, extra: 1 })).status).toBe(400);
+    expect(projectTrace()).not.toContain(SECRET);
+  });
+
+  it('supervisor_answer is served only to supervisor sessions', async () => {
+    const tools = await agent.client.listTools();
+    expect(tools.tools.map((t) => t.name)).not.toContain('supervisor_answer');
   });
 });

@@ -135,7 +135,7 @@ it('a session asks for a secret and a value → Needs input, badge 1 → the UI 
   expect(await page.getByTestId('inbox-badge').count()).toBe(0);
 
   // Run 1 (the real binary): feature 1 asks and waits, feature 2 passes; the open page follows live.
-  const first = await cliAsync(['run', 'notes', '--yolo'], env);
+  const first = await cliAsync(['run', 'notes', '--yolo', '--no-wait-for-input'], env);
   expect(first.stderr).toBe('');
   expect(first.stdout).toContain('Nothing can proceed: 1/2 pass; 1 wait for a human answer.');
   await page.getByTestId('lane-needs_input').getByTestId('card-1').waitFor({ timeout: 30_000 });

@@ -3,8 +3,8 @@ import type { Feature } from '../../db/feature-rows.js';
 import type { HumanInputRequest } from '../../db/human-input-repo.js';
 import type { ProjectStore } from '../../db/stores.js';
 import { AppError } from '../../domain/errors.js';
-import { answerHumanInput, cancelHumanInput } from '../../projects/human-input.js';
-import { AnswerHumanInputRequestSchema, CancelHumanInputRequestSchema, HumanInputListQuerySchema, type HumanInputResult } from '../../shared/human-input.js';
+import { answerHumanInput, cancelHumanInput, overrideSupervisorAnswer } from '../../projects/human-input.js';
+import { AnswerHumanInputRequestSchema, CancelHumanInputRequestSchema, HumanInputListQuerySchema, OverrideHumanInputRequestSchema, type HumanInputResult } from '../../shared/human-input.js';
 import type { RouteModule, ServerDeps } from '../app.js';
 import { withStore } from './features.js';
 import { body, idParam, query } from './input.js';
@@ -33,7 +33,7 @@ function requestParam(c: Context): string {
 
 /**
  * Human input gates: list requests, answer (secrets go to the project's .env, never into a
- * response), cancel. Responses carry no secret values: only their `.env` key names.
+ * response), override a supervisor's answer, cancel. Responses carry no secret values: only their `.env` key names.
  */
 export const humanInputRoutes: RouteModule = (app: Hono, deps: ServerDeps) => {
   app.get('/api/projects/:name/human-input', (c) => {
@@ -45,6 +45,13 @@ export const humanInputRoutes: RouteModule = (app: Hono, deps: ServerDeps) => {
     const id = idParam(c, 'id');
     const req = await body(c, AnswerHumanInputRequestSchema);
     return c.json(withStore(c, deps, (store) => result(answerHumanInput(store, requestIdFor(store, id, req.requestId), req.answers, { featureId: id }))));
+  });
+
+  // A human replaces a supervisor's answer: the feature re-opens with the new values.
+  app.post('/api/projects/:name/human-input/:requestId/override', async (c) => {
+    const requestId = requestParam(c);
+    const req = await body(c, OverrideHumanInputRequestSchema);
+    return c.json(withStore(c, deps, (store) => result(overrideSupervisorAnswer(store, requestId, req.answers))));
   });
 
   app.post('/api/projects/:name/human-input/:requestId/cancel', async (c) => {

@@ -52,6 +52,7 @@ export const ROUTE_DOCS: readonly RouteDoc[] = [
   { method: 'delete', path: `${features}/:id/dependencies/:dep`, summary: 'Remove a dependency', response: api.FeatureSchema },
   { method: 'get', path: '/api/projects/:name/human-input', summary: 'Human-input requests (open, or all with status=all); never secret values', query: hi.HumanInputListQuerySchema, response: hi.HumanInputListSchema },
   { method: 'post', path: `${features}/:id/human-input`, summary: 'Answer the feature\'s open human-input request: {"answers":{fieldId:value},"requestId"?}; secrets go to .env', body: hi.AnswerHumanInputRequestSchema, response: hi.HumanInputResultSchema },
+  { method: 'post', path: '/api/projects/:name/human-input/:requestId/override', summary: 'Replace the supervisor\'s answer to a request with a human\'s: {"answers":{fieldId:value}}; the feature re-opens', body: hi.OverrideHumanInputRequestSchema, response: hi.HumanInputResultSchema },
   { method: 'post', path: '/api/projects/:name/human-input/:requestId/cancel', summary: 'Cancel a human-input request (the feature goes back to pending)', body: hi.CancelHumanInputRequestSchema, response: hi.HumanInputResultSchema },
   { method: 'get', path: '/api/projects/:name/sessions/:id/transcript', summary: 'A session transcript, a page of JSON lines', query: api.TranscriptQuerySchema, response: api.TranscriptResponseSchema },
   { method: 'get', path: '/api/settings', summary: 'Global settings (secrets only as set or not)', response: api.GlobalSettingsResponseSchema },

@@ -212,3 +212,30 @@ ${withCriteria ? '  <success_criteria>Every feature passes its verification step
     return reply().text(`I propose ${count} features. Submitting the spec.`).tool(SUBMIT_SPEC_TOOL, { spec: spec(false) });
   };
 }
+
+/** The request ids and non-secret fields a supervisor session was given, read from its prompt. */
+export function requestsToAnswer(conv: Conversation): { id: string; fields: { id: string; kind: string }[] }[] {
+  if (!conv.prompt.includes('supervisor mode')) return [];
+  return conv.prompt
+    .split(/^## Request /m)
+    .slice(1)
+    .map((block) => ({
+      id: /^(hir_[0-9a-f]+)/.exec(block)?.[1] ?? '',
+      fields: [...block.matchAll(/^- ([A-Za-z][A-Za-z0-9_]*) \(([a-z]+)/gm)].map((m) => ({ id: m[1] as string, kind: m[2] as string })).filter((f) => f.kind !== 'secret'),
+    }));
+}
+
+/**
+ * A supervisor session: answers each listed request in turn with `supervisor_answer` (the value
+ * `choose` gives each non-secret field, with a reason; secrets left out), one per turn.
+ */
+export function supervisorSession(choose: (requestId: string, fieldId: string, kind: string) => string | number | boolean): Step {
+  return (conv) => {
+    const requests = requestsToAnswer(conv);
+    const request = requests[conv.turn];
+    if (!request) return reply().text('Every request is answered.');
+    const answers = Object.fromEntries(request.fields.map((f) => [f.id, choose(request.id, f.id, f.kind)]));
+    const reasons = Object.fromEntries(request.fields.map((f) => [f.id, `the spec implies ${String(answers[f.id])} for ${f.id}`]));
+    return reply().text(`Answering ${request.id}.`).tool(FEATURE_TOOL('supervisor_answer'), { request_id: request.id, answers, reasons });
+  };
+}
