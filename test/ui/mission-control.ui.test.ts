@@ -12,9 +12,9 @@ import { seriousAxeViolations } from '../support/axe.js';
 import { launchChromium, seedProject, startUiServer, watchPageErrors, type UiServer } from '../support/ui-fixture.js';
 
 /**
- * Mission control with parallel agents: a run recorded with 3 coding slots and 1 testing slot
- * (rows written as the runner writes them; this process stands in for the runner's pid) shows
- * four agent cards with their states, features and thoughts, live.
+ * Mission control with parallel agents: a run recorded with 3 coding slots, 1 testing slot and
+ * the supervisor (rows written as the runner writes them; this process stands in for the
+ * runner's pid) shows five agent cards with their states, features and thoughts, live.
  */
 let ui: UiServer;
 let browser: Browser;
@@ -35,11 +35,13 @@ it('shows one card per slot (coding and testing), each with its state, feature a
   const errors = watchPageErrors(page);
   const store = openProjectStore(projectPaths(dir), { create: false });
   try {
-    new RunRepo(store.db).start({ id: 'run_ui', pid: process.pid, host: hostname(), incarnation: 'x', settings: { concurrency: 3, testingRatio: 1, yolo: false } });
+    new RunRepo(store.db).start({ id: 'run_ui', pid: process.pid, host: hostname(), incarnation: 'x', settings: { concurrency: 3, testingRatio: 1, yolo: false, supervisor: true } });
     await page.goto(`${ui.url}/projects/shop`);
-    for (const slot of [0, 1, 2, 3]) await page.getByTestId(`agent-${slot}`).waitFor();
+    for (const slot of [0, 1, 2, 3, 4]) await page.getByTestId(`agent-${slot}`).waitFor();
     expect(await page.getByText('testing agent').count()).toBe(1);
     expect(await page.getByText(/coding agent · slot/).count()).toBe(3);
+    // Supervisor mode: the slot after the testing ones answers the agents' questions.
+    expect(await page.getByTestId('agent-4').textContent()).toMatch(/supervisor agent.*Waiting for questions/);
 
     const sessions = new SessionRepo(store.db);
     const work = [

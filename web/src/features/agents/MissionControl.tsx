@@ -47,7 +47,11 @@ function LogView({ lines, label }: { lines: readonly LogLine[]; label: string })
   );
 }
 
-function AgentCard({ slot, testing, agent, featureName, lines }: { slot: number; testing: boolean; agent: AgentSlotView | null; featureName: string | null; lines: readonly LogLine[] }) {
+type SlotKind = 'coding' | 'testing' | 'supervisor';
+
+const IDLE_TEXT: Record<SlotKind, string> = { coding: 'Setting up the project', testing: 'Re-verifying passing features', supervisor: "Answering the agents' questions" };
+
+function AgentCard({ slot, kind, agent, featureName, lines }: { slot: number; kind: SlotKind; agent: AgentSlotView | null; featureName: string | null; lines: readonly LogLine[] }) {
   const { openFeature } = useProject();
   const mascot = mascotForSlot(slot);
   const state: AgentState = agent?.state ?? 'idle';
@@ -61,14 +65,14 @@ function AgentCard({ slot, testing, agent, featureName, lines }: { slot: number;
               {mascot}
             </h3>
             <span className={`rounded-full px-2 py-0.5 text-xs font-semibold ${STATE_TONE[state]}`}>{STATE_LABEL[state]}</span>
-            <span className="text-xs text-muted">{testing ? 'testing agent' : `coding agent · slot ${slot + 1}`}</span>
+            <span className="text-xs text-muted">{kind === 'coding' ? `coding agent · slot ${slot + 1}` : `${kind} agent`}</span>
           </div>
           {agent?.featureId ? (
             <button type="button" onClick={() => openFeature(agent.featureId!)} className="mt-0.5 block max-w-full truncate text-left text-sm text-accent underline-offset-2 hover:underline">
               #{agent.featureId} {featureName ?? ''}
             </button>
           ) : (
-            <p className="mt-0.5 text-sm text-muted">{agent ? (testing ? 'Re-verifying passing features' : 'Setting up the project') : 'Waiting for work'}</p>
+            <p className="mt-0.5 text-sm text-muted">{agent ? IDLE_TEXT[kind] : kind === 'supervisor' ? 'Waiting for questions' : 'Waiting for work'}</p>
           )}
           {agent?.thought ? <p className="mt-1 line-clamp-2 text-sm text-muted italic">“{agent.thought}”</p> : null}
         </div>
@@ -83,14 +87,16 @@ export function MissionControl() {
   const { name, stream } = useProject();
   const board = useQuery({ queryKey: keys.board(name), queryFn: () => endpoints.board(name) });
   const names = new Map(board.data ? Object.values(board.data).flat().map((f) => [f.id, f.name]) : []);
-  // Slots 0…concurrency-1 code; the next testingRatio slots re-verify (as the runner numbers them).
+  // Slots 0…concurrency-1 code; the next testingRatio slots re-verify; then the supervisor's (as the runner numbers them).
   const setting = (key: string) => {
     const v = Number(stream.run?.settings[key] ?? 0);
     return Number.isFinite(v) ? v : 0;
   };
   const codingSlots = Math.max(1, setting('concurrency'));
   const testingSlots = stream.run?.settings['yolo'] === true ? 0 : setting('testingRatio');
-  const slots = Math.max(codingSlots + testingSlots, ...[...stream.agents.keys()].map((s) => s + 1), 1);
+  const supervisorSlot = stream.run?.settings['supervisor'] === true ? codingSlots + testingSlots : null;
+  const slots = Math.max(codingSlots + testingSlots + (supervisorSlot === null ? 0 : 1), ...[...stream.agents.keys()].map((s) => s + 1), 1);
+  const kindOf = (slot: number): SlotKind => (slot === supervisorSlot ? 'supervisor' : slot >= codingSlots ? 'testing' : 'coding');
   const recent = stream.log.slice(-80);
   if (!stream.synced) return <p className="text-muted">Connecting to the live stream…</p>;
   return (
@@ -99,7 +105,7 @@ export function MissionControl() {
         {Array.from({ length: slots }, (_, slot) => {
           const agent = stream.agents.get(slot) ?? null;
           const lines = agent ? stream.log.filter((l) => l.sessionId === agent.sessionId).slice(-120) : [];
-          return <AgentCard key={slot} slot={slot} testing={slot >= codingSlots} agent={agent} featureName={agent?.featureId ? (names.get(agent.featureId) ?? null) : null} lines={lines} />;
+          return <AgentCard key={slot} slot={slot} kind={kindOf(slot)} agent={agent} featureName={agent?.featureId ? (names.get(agent.featureId) ?? null) : null} lines={lines} />;
         })}
       </div>
       <section aria-labelledby="all-activity" className="rounded-2xl border border-line bg-panel p-4">
