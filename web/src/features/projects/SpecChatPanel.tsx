@@ -1,5 +1,6 @@
 import { useEffect, useReducer, useRef, useState } from 'react';
 import { WS_TOKEN_PROTOCOL_PREFIX } from '@shared/events';
+import { DEMO_MODEL, DEMO_MODEL_LABEL } from '@shared/runs';
 import { SpecChatServerMessageSchema, type SpecChatClientMessage } from '@shared/spec-chat';
 import { serverToken } from '../../shared/api/token';
 import { Button } from '../../shared/ui/Button';
@@ -80,8 +81,9 @@ export function SpecChatPanel({ project, onWritten }: { project: string; onWritt
         ))}
         {state.streaming ? <li className="max-w-[85%] self-start whitespace-pre-wrap rounded-lg bg-panel px-3 py-2 shadow-sm">{state.streaming}</li> : null}
       </ol>
-      <p className="text-xs text-muted" aria-live="polite">
-        {status}
+      <p className="flex justify-between gap-2 text-xs text-muted">
+        <span aria-live="polite">{status}</span>
+        {state.model ? <span>Model: {state.model === DEMO_MODEL ? DEMO_MODEL_LABEL : state.model}</span> : null}
       </p>
       {state.written ? (
         <p role="status" className="rounded-lg bg-st-passing-bg px-3 py-2 text-sm text-st-passing">

@@ -6,7 +6,7 @@ const fold = (actions: SpecChatAction[], from: SpecChatState = initialSpecChat) 
 describe('spec chat panel state', () => {
   it('streams the assistant text, then keeps the whole message and waits for the user', () => {
     const streaming = fold([{ type: 'started', model: 'm' }, { type: 'assistant_delta', text: 'What should ' }, { type: 'assistant_delta', text: 'it do?' }]);
-    expect(streaming).toMatchObject({ phase: 'thinking', streaming: 'What should it do?', lines: [] });
+    expect(streaming).toMatchObject({ phase: 'thinking', streaming: 'What should it do?', lines: [], model: 'm' });
     const waiting = fold([{ type: 'assistant_message', text: 'What should it do?' }, { type: 'waiting' }], streaming);
     expect(waiting).toMatchObject({ phase: 'waiting', streaming: '', lines: [{ role: 'assistant', text: 'What should it do?' }] });
     const answered = reduceSpecChat(waiting, { type: 'user_message', text: 'Recipes' });

@@ -13,17 +13,19 @@ export interface SpecChatState {
   readonly streaming: string;
   readonly written: { readonly path: string; readonly featureCount: number | null } | null;
   readonly error: string | null;
+  /** The model answering, once the session is up. */
+  readonly model: string | null;
 }
 
 export type SpecChatAction = { readonly type: 'closed' } | SpecChatServerMessage;
 
-export const initialSpecChat: SpecChatState = { phase: 'connecting', lines: [], streaming: '', written: null, error: null };
+export const initialSpecChat: SpecChatState = { phase: 'connecting', lines: [], streaming: '', written: null, error: null, model: null };
 
 /** Folds the chat socket's messages into what the panel shows. */
 export function reduceSpecChat(state: SpecChatState, msg: SpecChatAction): SpecChatState {
   switch (msg.type) {
     case 'started':
-      return { ...state, phase: state.phase === 'connecting' ? 'thinking' : state.phase };
+      return { ...state, model: msg.model, phase: state.phase === 'connecting' ? 'thinking' : state.phase };
     case 'assistant_delta':
       return { ...state, phase: state.phase === 'ended' ? 'ended' : 'thinking', streaming: state.streaming + msg.text };
     case 'assistant_message':

@@ -10,6 +10,8 @@ import { Field, inputClass } from '../../shared/ui/Field';
 import { useToast } from '../../shared/ui/toast';
 import { useProject } from '../projects/project-context';
 import { NumberOptions, SpecProblems } from '../../shared/ui/SpecProblems';
+import { Dialog } from '../../shared/ui/Dialog';
+import { SpecChatPanel } from '../projects/SpecChatPanel';
 import { ProviderSettings, RoleModelInputs, roleModelBody, roleModelValues } from './ProviderSettings';
 
 function Card({ title, children, id }: { title: string; children: React.ReactNode; id: string }) {
@@ -108,6 +110,7 @@ function SpecEditor() {
   const toast = useToast();
   const spec = useQuery({ queryKey: keys.spec(name), queryFn: () => endpoints.spec(name) });
   const [text, setText] = useState<string | null>(null);
+  const [chatting, setChatting] = useState(false);
   useEffect(() => {
     if (spec.data && text === null) setText(spec.data.spec ?? '');
   }, [spec.data, text]);
@@ -142,11 +145,25 @@ function SpecEditor() {
           {save.error.message}
         </p>
       ) : null}
-      <div>
+      <div className="flex gap-2">
         <Button variant="primary" onClick={() => save.mutate()} disabled={save.isPending || !text?.trim()}>
           Save spec
         </Button>
+        <Button onClick={() => setChatting(true)}>Write it with Claude…</Button>
       </div>
+      {chatting ? (
+        <Dialog open wide onClose={() => setChatting(false)} title={`Write the spec of ${name} with Claude`}>
+          <p className="mb-3 text-sm text-muted">Claude asks about one topic at a time, then saves a checked spec in place of this one (which is kept as app_spec.txt.bak).</p>
+          <SpecChatPanel
+            project={name}
+            onWritten={() => {
+              // Show the new spec in the editor once it is fetched.
+              void qc.invalidateQueries({ queryKey: keys.spec(name) }).then(() => setText(null));
+              void qc.invalidateQueries({ queryKey: keys.project(name) });
+            }}
+          />
+        </Dialog>
+      ) : null}
     </div>
   );
 }
