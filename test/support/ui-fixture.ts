@@ -4,6 +4,7 @@ import { openProjectStore, openRegistry } from '../../src/compose.js';
 import { projectPaths } from '../../src/config/paths.js';
 import { createProject } from '../../src/projects/projects.js';
 import { startServer, type RunningServer } from '../../src/server/http-server.js';
+import type { RunnerLauncher } from '../../src/server/routes/runs.js';
 import { mulberry32 } from './prng.js';
 import { makeTempDir, type TempDir } from './tmp.js';
 
@@ -23,11 +24,14 @@ export interface UiServer {
   close(): Promise<void>;
 }
 
-/** A real server on 127.0.0.1 with its own AUTOCODER_HOME and HOME, serving the built UI. */
-export async function startUiServer(options: { token?: string } = {}): Promise<UiServer> {
+/**
+ * A real server on 127.0.0.1 with its own AUTOCODER_HOME and HOME, serving the built UI.
+ * `launchRunner` replaces the detached `autocoder run` (to see what a start request asked for).
+ */
+export async function startUiServer(options: { token?: string; launchRunner?: RunnerLauncher } = {}): Promise<UiServer> {
   const tmp = makeTempDir('autocoder-ui-');
   const env: NodeJS.ProcessEnv = { ...process.env, AUTOCODER_HOME: join(tmp.dir, 'home', '.autocoder'), HOME: join(tmp.dir, 'home'), AUTOCODER_PROJECTS_DIR: join(tmp.dir, 'projects') };
-  const server = await startServer({ env, cwd: tmp.dir, host: '127.0.0.1', port: 0, ...(options.token ? { token: options.token } : {}) });
+  const server = await startServer({ env, cwd: tmp.dir, host: '127.0.0.1', port: 0, ...(options.token ? { token: options.token } : {}), ...(options.launchRunner ? { launchRunner: options.launchRunner } : {}) });
   return {
     tmp,
     env,

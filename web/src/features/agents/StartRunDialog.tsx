@@ -1,5 +1,5 @@
 import { useMutation } from '@tanstack/react-query';
-import { useState } from 'react';
+import { useId, useState } from 'react';
 import type { ProjectSettings } from '@shared/api';
 import { DEMO_MODEL, DEMO_MODEL_LABEL, type RunStartRequest } from '@shared/runs';
 import { ApiError } from '../../shared/api/client';
@@ -18,11 +18,14 @@ export function StartRunDialog({ onClose, onStarted, defaults }: { onClose: () =
   const [yolo, setYolo] = useState(defaults?.yolo ?? false);
   const [testingRatio, setTestingRatio] = useState(0);
   const [maxIterations, setMaxIterations] = useState('');
+  const [supervisor, setSupervisor] = useState(false);
+  const supervisorId = useId();
   const start = useMutation({
     mutationFn: () => {
       const body: RunStartRequest = { concurrency, yolo, ...(yolo ? {} : { testingRatio }) };
       if (model.trim()) body.model = model.trim();
       if (maxIterations.trim()) body.maxIterations = Number(maxIterations);
+      if (supervisor) body.supervisor = true;
       return endpoints.startRun(name, body);
     },
     onSuccess: () => {
@@ -32,7 +35,7 @@ export function StartRunDialog({ onClose, onStarted, defaults }: { onClose: () =
   });
   const err = start.error;
   const fieldErr = (f: string) => (err instanceof ApiError && err.field === f ? err.message : null);
-  const general = err && !(err instanceof ApiError && ['model', 'concurrency', 'testingRatio', 'maxIterations', 'yolo'].includes(err.field ?? '')) ? err.message : null;
+  const general = err && !(err instanceof ApiError && ['model', 'concurrency', 'testingRatio', 'maxIterations', 'yolo', 'supervisor'].includes(err.field ?? '')) ? err.message : null;
   return (
     <Dialog
       open
@@ -81,6 +84,25 @@ export function StartRunDialog({ onClose, onStarted, defaults }: { onClose: () =
             <span className="font-medium">YOLO</span> — skip browser verification (faster, trusts the agent’s own checks)
           </span>
         </label>
+        <div className="flex items-start gap-2 text-sm">
+          <input
+            id={supervisorId}
+            type="checkbox"
+            className="mt-1"
+            checked={supervisor}
+            aria-describedby={`${supervisorId}-hint`}
+            onChange={(e) => setSupervisor(e.target.checked)}
+          />
+          <div className="flex flex-col gap-0.5">
+            <label htmlFor={supervisorId} className="font-medium">
+              Supervisor answers agents’ questions
+            </label>
+            <p id={`${supervisorId}-hint`} className="text-xs text-muted">
+              The run never waits for you: a supervisor agent answers with reasoned choices from the spec and the code, and puts development placeholders in .env for
+              secrets. You can override any of its answers later in the Inbox.
+            </p>
+          </div>
+        </div>
         {general ? (
           <p role="alert" className="rounded-lg bg-st-failed-bg px-3 py-2 text-sm text-st-failed">
             {general}

@@ -1,0 +1,58 @@
+// @vitest-environment jsdom
+import { cleanup, screen, waitFor } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { RunStartRequest } from '../../src/shared/runs.js';
+import { seedProject, startUiServer, type UiServer } from '../../test/support/ui-fixture.js';
+import { StartRunDialog } from '../src/features/agents/StartRunDialog';
+import { renderWithApp } from './render';
+
+describe('the start-run dialog against the real server', () => {
+  let ui: UiServer;
+  let launched: { project: string; request: RunStartRequest }[];
+  beforeEach(async () => {
+    launched = [];
+    // The server's launcher is replaced: the test sees what the start request asked for.
+    ui = await startUiServer({
+      launchRunner: (project, request) => {
+        launched.push({ project: project.name, request });
+        return { pid: -1 };
+      },
+    });
+    seedProject(ui, 'shop', { count: 2 });
+  });
+  afterEach(async () => {
+    cleanup();
+    await ui.close();
+  });
+
+  it('the Supervisor option is off by default, labelled with its hint, and sends supervisor: true when ticked', async () => {
+    const user = userEvent.setup();
+    let started = 0;
+    let closed = 0;
+    renderWithApp(<StartRunDialog defaults={null} onStarted={() => started++} onClose={() => closed++} />, { apiBase: ui.url, project: 'shop' });
+
+    const box = screen.getByRole('checkbox', { name: 'Supervisor answers agents’ questions' });
+    expect((box as HTMLInputElement).checked).toBe(false);
+    const hint = document.getElementById(box.getAttribute('aria-describedby') ?? '');
+    expect(hint?.textContent).toMatch(/development placeholders/);
+    expect(hint?.textContent).toMatch(/reasoned choices/);
+    expect(hint?.textContent).toMatch(/override/);
+
+    await user.click(box);
+    await user.click(screen.getByRole('button', { name: 'Start' }));
+    await waitFor(() => expect(closed).toBe(1));
+    expect(started).toBe(1);
+    expect(launched).toEqual([{ project: 'shop', request: { concurrency: 1, yolo: false, testingRatio: 0, supervisor: true } }]);
+  });
+
+  it('without the option the request carries no supervisor flag', async () => {
+    const user = userEvent.setup();
+    let closed = 0;
+    renderWithApp(<StartRunDialog defaults={null} onStarted={() => undefined} onClose={() => closed++} />, { apiBase: ui.url, project: 'shop' });
+    await user.click(screen.getByRole('button', { name: 'Start' }));
+    await waitFor(() => expect(closed).toBe(1));
+    expect(launched).toHaveLength(1);
+    expect(launched[0]?.request).not.toHaveProperty('supervisor');
+  });
+});
