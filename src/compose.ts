@@ -114,11 +114,6 @@ export async function startDemoModel(env: Env): Promise<DemoModel> {
   };
 }
 
-/**
- * The guided spec chat of one project, with the real Claude runtime (see agent/spec-chat.ts).
- * With the demo model, the chat gets its own scripted model server (the demo script's fixed
- * interview), stopped when the chat ends.
- */
 function withRegistryHandle<T>(env: Env, fn: (registry: RegistryRepo) => T): T {
   const handle = openRegistry(env);
   try {
@@ -128,6 +123,11 @@ function withRegistryHandle<T>(env: Env, fn: (registry: RegistryRepo) => T): T {
   }
 }
 
+/**
+ * The guided spec chat of one project, with the real Claude runtime (see agent/spec-chat.ts).
+ * With the demo model, the chat gets its own scripted model server (the demo script's fixed
+ * interview), stopped when the chat ends.
+ */
 export async function startProjectSpecChat(input: { env: Env; projectName: string; paths: ProjectPaths; model: string | undefined }): Promise<SpecChatSession> {
   const demo = input.model === DEMO_MODEL ? await startDemoModel(input.env) : null;
   // The provider chosen with `autocoder config` (or the project's settings) applies here as in a run.
