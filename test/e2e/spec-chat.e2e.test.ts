@@ -52,7 +52,7 @@ async function startModel(): Promise<ScriptedModelServer> {
 }
 
 interface Terminal {
-  readonly ctx: CliContext & { readonly prompt: { readonly input: NodeJS.ReadableStream; readonly output: NodeJS.WritableStream } };
+  readonly ctx: CliContext;
   readonly stdin: PassThrough;
   readonly out: () => string;
   readonly err: () => string;

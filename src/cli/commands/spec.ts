@@ -63,8 +63,7 @@ function specFileFor(ctx: CliContext, target: string): string {
 
 /** Where the person's lines come from: the context's prompt input when set (a terminal, or streams tests inject), else stdin. */
 function chatInput(ctx: CliContext): NodeJS.ReadableStream {
-  const withPrompt: CliContext & { readonly prompt?: { readonly input: NodeJS.ReadableStream } } = ctx;
-  return withPrompt.prompt?.input ?? process.stdin;
+  return ctx.prompt?.input ?? process.stdin;
 }
 
 /**
