@@ -7,7 +7,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openProjectStore } from '../../src/compose.js';
 import { projectPaths } from '../../src/config/paths.js';
 import type { ProjectStore } from '../../src/db/stores.js';
-import { answerHumanInput } from '../../src/projects/human-input.js';
+import { PLACEHOLDER_MARK } from '../../src/projects/env-file.js';
+import { answerAsSupervisor, answerHumanInput } from '../../src/projects/human-input.js';
 import type { HumanInputField } from '../../src/shared/human-input.js';
 import { seedProject, startUiServer, type UiServer } from '../../test/support/ui-fixture.js';
 import { InboxPage } from '../src/features/inbox/InboxPage';
@@ -171,5 +172,112 @@ describe('the inbox against the real server', () => {
     expect(history.textContent).toContain('SHOP_TOKEN');
     expect(document.body.innerHTML).not.toContain(SECRET);
     expect(existsSync(join(dir, '.env'))).toBe(true);
+  });
+  /** A request with a secret, a text and a choice, answered by the supervisor (reasons, a placeholder in .env). */
+  const SUPERVISED: HumanInputField[] = [
+    { id: 'api_token', label: 'API token', type: 'secret', required: true, env: 'SHOP_TOKEN' },
+    { id: 'currency', label: 'Currency', type: 'text', required: true },
+    { id: 'plan', label: 'Plan', type: 'select', required: true, options: ['free', 'pro', 'team'] },
+  ];
+  const REASONS = { currency: 'The spec sells to shops in Germany.', plan: 'Pro is the cheapest plan with API access.', api_token: 'Only a human has the real token.' };
+  function supervised(): { id: string; featureId: number } {
+    const req = ask(store, SUPERVISED, 'The shop needs a payment token, a currency and a plan.');
+    answerAsSupervisor(store, req.id, { currency: 'EUR', plan: 'pro', api_token: 'a value the model made up' }, REASONS);
+    return req;
+  }
+
+  it('shows the supervisor\'s reasons and its placeholder; an override starts from its values, refuses an invalid answer, then re-opens the feature with the real secret in .env', async () => {
+    const req = supervised();
+    // The supervisor's answer was built on and passed.
+    const again = store.claims.claimNext('ses_test2');
+    expect(again?.feature.id).toBe(req.featureId);
+    if (again) store.claims.markPassing(again.claim);
+    const env = join(dir, '.env');
+    const before = readFileSync(env, 'utf8');
+    expect(before).toContain(PLACEHOLDER_MARK);
+    expect(before).toMatch(/^SHOP_TOKEN=dev-placeholder-shop-token-/m);
+
+    const user = userEvent.setup();
+    renderWithApp(<InboxPage />, { apiBase: ui.url, project: 'shop' });
+    const history = await screen.findByTestId('inbox-history');
+    const item = within(history.querySelector(`[data-request-id="${req.id}"]`) as HTMLElement);
+    expect(item.getByTestId('answered-by').textContent).toBe('answered by supervisor');
+    expect(item.getAllByTestId('supervisor-reason').map((r) => r.textContent)).toEqual([`Why: ${REASONS.currency}`, `Why: ${REASONS.plan}`, `Why: ${REASONS.api_token}`]);
+    expect(item.getByTestId('placeholder').textContent).toContain('development placeholder');
+    expect(item.getByTestId('placeholder').parentElement?.textContent).toMatch(/development placeholder\s*is in \.env as SHOP_TOKEN, not a real credential/);
+    expect(document.body.innerHTML).not.toContain('dev-placeholder');
+
+    // The filter: only the supervisor's answers (here, the same one).
+    await user.click(screen.getByRole('button', { name: 'Supervisor answers (1)' }));
+    expect(screen.getByRole('button', { name: 'Supervisor answers (1)' }).getAttribute('aria-pressed')).toBe('true');
+    expect(within(screen.getByTestId('inbox-history')).getAllByRole('listitem')).toHaveLength(1);
+
+    await user.click(screen.getByRole('button', { name: `Override the supervisor's answer for feature #${req.featureId}` }));
+    const form = within(await screen.findByRole('form', { name: `Override the supervisor's answer for feature #${req.featureId}` }));
+    const token = form.getByLabelText(/^API token/) as HTMLInputElement;
+    expect(token).toMatchObject({ type: 'password', value: '' });
+    expect(document.activeElement).toBe(token);
+    expect(document.getElementById(token.getAttribute('aria-describedby') ?? '')?.textContent).toContain('Replaces the development placeholder in the project\'s .env as SHOP_TOKEN');
+    expect((form.getByLabelText(/^Currency/) as HTMLInputElement).value).toBe('EUR');
+    expect((form.getByRole('radio', { name: 'pro' }) as HTMLInputElement).checked).toBe(true);
+    expect(form.queryByRole('button', { name: 'Cancel request…' })).toBeNull();
+
+    // Invalid: the currency cleared, no token → per-field errors, nothing sent.
+    await user.clear(form.getByLabelText(/^Currency/));
+    await user.click(form.getByRole('button', { name: 'Send override' }));
+    expect((await form.findByRole('alert')).textContent).toContain('2 fields need attention. Nothing was sent.');
+    expect(token.getAttribute('aria-invalid')).toBe('true');
+    expect(form.getByLabelText(/^Currency/).getAttribute('aria-invalid')).toBe('true');
+    expect(store.humanInput.get(req.id).overriddenBy).toBeNull();
+    expect(store.features.get(req.featureId).status).toBe('passing');
+    expect(readFileSync(env, 'utf8')).toBe(before);
+
+    await user.type(form.getByLabelText(/^Currency/), 'CHF');
+    await user.type(token, SECRET);
+    await user.click(form.getByRole('radio', { name: 'team' }));
+    await user.click(form.getByRole('button', { name: 'Send override' }));
+    expect(await screen.findByText(/Overridden: #1 .* is back in Pending, first in line, to be redone with your answer/)).toBeTruthy();
+
+    const overridden = store.humanInput.get(req.id);
+    expect(overridden.overriddenBy).toMatch(/^hir_/);
+    const human = store.humanInput.get(overridden.overriddenBy ?? '');
+    expect(human).toMatchObject({ status: 'answered', answeredBy: 'human', overrides: req.id, answer: { currency: 'CHF', plan: 'team' }, secretKeys: { api_token: 'SHOP_TOKEN' } });
+    expect(store.features.get(req.featureId).status).toBe('pending');
+    const after = readFileSync(env, 'utf8');
+    expect(after).toContain(`SHOP_TOKEN=${SECRET}`);
+    expect(after).not.toContain(PLACEHOLDER_MARK);
+    expect(after).not.toContain('dev-placeholder');
+
+    // Both requests are listed (the filter keeps the override), linked to each other; no second override.
+    await waitFor(() => expect(screen.queryByRole('form', { name: /Override the supervisor's answer/ })).toBeNull());
+    const old = within(await waitFor(() => screen.getByTestId('inbox-history').querySelector(`[data-request-id="${req.id}"]`) as HTMLElement));
+    await waitFor(() => expect(old.getByTestId('overridden-by').getAttribute('href')).toBe(`/#request-${human.id}`));
+    expect(old.getByTestId('placeholder').parentElement?.textContent).toMatch(/was in \.env as SHOP_TOKEN, since replaced/);
+    expect(old.queryByRole('button', { name: /Override/ })).toBeNull();
+    const mine = within(screen.getByTestId('inbox-history').querySelector(`[data-request-id="${human.id}"]`) as HTMLElement);
+    expect(mine.getByTestId('answered-by').textContent).toBe('answered by human');
+    expect(mine.getByTestId('overrides').getAttribute('href')).toBe(`/#request-${req.id}`);
+    expect(mine.getByTestId('overrides').textContent).toBe('overrides the supervisor’s answer');
+    expect(document.body.innerHTML).not.toContain(SECRET);
+  });
+
+  it('shows the server refusal of an override (409 while the feature is being worked on) and changes nothing', async () => {
+    const req = supervised();
+    const before = readFileSync(join(dir, '.env'), 'utf8');
+    const user = userEvent.setup();
+    renderWithApp(<InboxPage />, { apiBase: ui.url, project: 'shop' });
+    await user.click(await screen.findByRole('button', { name: `Override the supervisor's answer for feature #${req.featureId}` }));
+    const form = within(await screen.findByRole('form', { name: `Override the supervisor's answer for feature #${req.featureId}` }));
+    // A session picks the feature up while the form is open.
+    expect(store.claims.claimNext('ses_busy')?.feature.id).toBe(req.featureId);
+    await user.type(form.getByLabelText(/^API token/), SECRET);
+    await user.click(form.getByRole('button', { name: 'Send override' }));
+    expect((await form.findByRole('alert')).textContent).toMatch(/refused the override \(409\).*being worked on right now/);
+    expect(await screen.findByText(new RegExp(`Not sent for #${req.featureId}: .*being worked on`))).toBeTruthy();
+    expect(store.humanInput.get(req.id).overriddenBy).toBeNull();
+    expect(store.features.get(req.featureId).status).toBe('in_progress');
+    expect(readFileSync(join(dir, '.env'), 'utf8')).toBe(before);
+    // The typed token stays in its input for a retry, but no message repeats it.
+    for (const alert of screen.getAllByRole('alert')) expect(alert.textContent).not.toContain(SECRET);
   });
 });

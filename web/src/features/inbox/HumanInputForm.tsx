@@ -1,5 +1,5 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { useId, useState } from 'react';
+import { useEffect, useId, useState } from 'react';
 import { envKeyOf, type HumanInputField, type HumanInputRequestDTO } from '@shared/human-input';
 import { ApiError } from '../../shared/api/client';
 import { endpoints, keys } from '../../shared/api/endpoints';
@@ -7,13 +7,15 @@ import { Button } from '../../shared/ui/Button';
 import { Dialog } from '../../shared/ui/Dialog';
 import { inputClass } from '../../shared/ui/Field';
 import { useToast } from '../../shared/ui/toast';
-import { checkAnswers, initialValues, MAX_RADIO_OPTIONS, serverFieldErrors, type FieldErrors, type FormValue, type FormValues } from './inbox-form';
+import { checkAnswers, initialValues, MAX_RADIO_OPTIONS, prefilledValues, serverFieldErrors, type FieldErrors, type FormValue, type FormValues } from './inbox-form';
 
 interface ControlProps {
   readonly field: HumanInputField;
   readonly id: string;
   readonly value: FormValue;
   readonly error: string | undefined;
+  /** The line under the control (the field's help; for a secret, where it is saved). */
+  readonly help: string | undefined;
   readonly onChange: (value: FormValue) => void;
 }
 
@@ -28,8 +30,7 @@ function RequiredMark({ required }: { required: boolean }) {
 }
 
 /** Help and error lines under a control, with the ids its aria-describedby points at. */
-function Notes({ id, field, error }: { id: string; field: HumanInputField; error: string | undefined }) {
-  const help = field.type === 'secret' ? `${field.help ? `${field.help} · ` : ''}Saved to the project's .env as ${envKeyOf(field)}; never shown again.` : field.help;
+function Notes({ id, help, error }: { id: string; help: string | undefined; error: string | undefined }) {
   return (
     <>
       {help ? (
@@ -46,12 +47,19 @@ function Notes({ id, field, error }: { id: string; field: HumanInputField; error
   );
 }
 
-const describedBy = (id: string, field: HumanInputField, error: string | undefined) =>
-  [field.help || field.type === 'secret' ? `${id}-help` : null, error ? `${id}-err` : null].filter(Boolean).join(' ') || undefined;
+const describedBy = (id: string, help: string | undefined, error: string | undefined) => [help ? `${id}-help` : null, error ? `${id}-err` : null].filter(Boolean).join(' ') || undefined;
+
+/** A field's help line; a secret's says where it goes (and, overriding, that it replaces the placeholder). */
+function helpOf(field: HumanInputField, placeholderKeys: readonly string[] | null): string | undefined {
+  if (field.type !== 'secret') return field.help;
+  const key = envKeyOf(field);
+  const where = placeholderKeys?.includes(key) ? `Replaces the development placeholder in the project's .env as ${key}` : `Saved to the project's .env as ${key}`;
+  return `${field.help ? `${field.help} · ` : ''}${where}; never shown again.`;
+}
 
 /** One field of the request as the right control: input, textarea, password, radios/select, checkbox, number. */
-function FieldControl({ field, id, value, error, onChange }: ControlProps) {
-  const aria = { 'aria-describedby': describedBy(id, field, error), 'aria-invalid': error ? true : undefined } as const;
+function FieldControl({ field, id, value, error, help, onChange }: ControlProps) {
+  const aria = { 'aria-describedby': describedBy(id, help, error), 'aria-invalid': error ? true : undefined } as const;
   const text = typeof value === 'string' ? value : '';
   if (field.type === 'boolean') {
     return (
@@ -62,7 +70,7 @@ function FieldControl({ field, id, value, error, onChange }: ControlProps) {
             {field.label}
           </label>
         </div>
-        <Notes id={id} field={field} error={error} />
+        <Notes id={id} help={help} error={error} />
       </div>
     );
   }
@@ -81,7 +89,7 @@ function FieldControl({ field, id, value, error, onChange }: ControlProps) {
             </label>
           ))}
         </div>
-        <Notes id={id} field={field} error={error} />
+        <Notes id={id} help={help} error={error} />
       </fieldset>
     );
   }
@@ -110,7 +118,7 @@ function FieldControl({ field, id, value, error, onChange }: ControlProps) {
       ) : (
         <input {...common} type="text" autoComplete="off" placeholder={field.placeholder} value={text} onChange={(e) => onChange(e.target.value)} />
       )}
-      <Notes id={id} field={field} error={error} />
+      <Notes id={id} help={help} error={error} />
     </div>
   );
 }
@@ -119,12 +127,17 @@ function FieldControl({ field, id, value, error, onChange }: ControlProps) {
  * The answer form of one open request, generated from its fields and checked in the browser
  * with the shared validator before it is sent. Secret values live only in this component's
  * state (never in the query cache or mutation variables) and are cleared once sent.
+ *
+ * With `override`, the same form replaces a supervisor's answer (`POST …/override`): it starts
+ * from the supervisor's non-secret values, secrets empty (the real value replaces the
+ * development placeholder), and it has no "Cancel request" — only a way to close it.
  */
-export function HumanInputForm({ project, request }: { project: string; request: HumanInputRequestDTO }) {
+export function HumanInputForm({ project, request, override }: { project: string; request: HumanInputRequestDTO; override?: { readonly onClose: () => void } }) {
   const qc = useQueryClient();
   const toast = useToast();
   const base = useId();
-  const [values, setValues] = useState<FormValues>(() => initialValues(request.fields));
+  const overriding = override !== undefined;
+  const [values, setValues] = useState<FormValues>(() => (overriding ? prefilledValues(request.fields, request.answer) : initialValues(request.fields)));
   const [errors, setErrors] = useState<FieldErrors>({});
   const [failure, setFailure] = useState<string | null>(null);
   const [cancelling, setCancelling] = useState(false);
@@ -135,6 +148,12 @@ export function HumanInputForm({ project, request }: { project: string; request:
     const first = request.fields.find((f) => errs[f.id]);
     if (first) document.getElementById(fieldId(first))?.focus();
   };
+
+  // The override form opens on demand: put the focus in its first field.
+  useEffect(() => {
+    const first = request.fields[0];
+    if (overriding && first) document.getElementById(`${base}-${first.id}`)?.focus();
+  }, [overriding, base, request.fields]);
 
   const refresh = () => Promise.all([qc.invalidateQueries({ queryKey: keys.humanInputAll(project) }), qc.invalidateQueries({ queryKey: keys.board(project) })]);
 
@@ -150,12 +169,16 @@ export function HumanInputForm({ project, request }: { project: string; request:
       }
       setErrors({});
       setFailure(null);
-      return endpoints.answerHumanInput(project, request.featureId, { requestId: request.id, answers: checked.answers });
+      return overriding
+        ? endpoints.overrideHumanInput(project, request.id, { answers: checked.answers })
+        : endpoints.answerHumanInput(project, request.featureId, { requestId: request.id, answers: checked.answers });
     },
     onSuccess: async (result) => {
       if (!result) return;
       setValues(initialValues(request.fields));
-      toast(`Answered: #${result.feature.id} ${result.feature.name} is ${result.feature.status === 'pending' ? 'back in Pending, first in line' : result.feature.status}`, 'success');
+      const now = result.feature.status === 'pending' ? 'back in Pending, first in line' : result.feature.status;
+      toast(overriding ? `Overridden: #${result.feature.id} ${result.feature.name} is ${now}, to be redone with your answer` : `Answered: #${result.feature.id} ${result.feature.name} is ${now}`, 'success');
+      override?.onClose();
       await refresh();
     },
     onError: (err) => {
@@ -169,7 +192,7 @@ export function HumanInputForm({ project, request }: { project: string; request:
         toast(`Not sent for #${request.featureId}: ${err.message}`, 'error');
         void refresh();
       }
-      setFailure(err instanceof ApiError && err.status > 0 ? `The server refused the answer (${err.status}): ${err.message}` : err.message);
+      setFailure(err instanceof ApiError && err.status > 0 ? `The server refused the ${overriding ? 'override' : 'answer'} (${err.status}): ${err.message}` : err.message);
     },
   });
 
@@ -195,7 +218,7 @@ export function HumanInputForm({ project, request }: { project: string; request:
     <>
       <form
         noValidate
-        aria-label={`Answer for feature #${request.featureId}`}
+        aria-label={overriding ? `Override the supervisor's answer for feature #${request.featureId}` : `Answer for feature #${request.featureId}`}
         className="flex flex-col gap-4"
         onSubmit={(e) => {
           e.preventDefault();
@@ -208,7 +231,15 @@ export function HumanInputForm({ project, request }: { project: string; request:
           </p>
         ) : null}
         {request.fields.map((f) => (
-          <FieldControl key={f.id} field={f} id={fieldId(f)} value={values[f.id] ?? ''} error={errors[f.id]} onChange={(v) => setValues((prev) => ({ ...prev, [f.id]: v }))} />
+          <FieldControl
+            key={f.id}
+            field={f}
+            id={fieldId(f)}
+            value={values[f.id] ?? ''}
+            error={errors[f.id]}
+            help={helpOf(f, overriding ? request.placeholderKeys : null)}
+            onChange={(v) => setValues((prev) => ({ ...prev, [f.id]: v }))}
+          />
         ))}
         {failure ? (
           <p role="alert" className="rounded-lg border border-st-failed bg-st-failed-bg px-3 py-2 text-sm text-st-failed">
@@ -221,11 +252,17 @@ export function HumanInputForm({ project, request }: { project: string; request:
         ) : null}
         <div className="flex flex-wrap gap-2">
           <Button variant="primary" type="submit" disabled={answer.isPending || cancel.isPending}>
-            {answer.isPending ? 'Sending…' : 'Send answer'}
+            {answer.isPending ? 'Sending…' : overriding ? 'Send override' : 'Send answer'}
           </Button>
-          <Button onClick={() => setCancelling(true)} disabled={answer.isPending || cancel.isPending}>
-            Cancel request…
-          </Button>
+          {override ? (
+            <Button onClick={override.onClose} disabled={answer.isPending}>
+              Keep the supervisor’s answer
+            </Button>
+          ) : (
+            <Button onClick={() => setCancelling(true)} disabled={answer.isPending || cancel.isPending}>
+              Cancel request…
+            </Button>
+          )}
         </div>
       </form>
       <Dialog

@@ -1,8 +1,9 @@
 import { useQuery } from '@tanstack/react-query';
-import { useEffect, useId } from 'react';
-import { useLocation } from 'react-router';
+import { useEffect, useId, useState } from 'react';
+import { Link, useLocation } from 'react-router';
 import type { HumanInputRequestDTO } from '@shared/human-input';
 import { endpoints, keys } from '../../shared/api/endpoints';
+import { Button } from '../../shared/ui/Button';
 import { useProject } from '../projects/project-context';
 import { HumanInputForm } from './HumanInputForm';
 
@@ -41,19 +42,33 @@ function OpenRequest({ project, request }: { project: string; request: HumanInpu
   );
 }
 
-function ClosedRequest({ request }: { request: HumanInputRequestDTO }) {
+/** The anchor of a request in the history (an override and the answer it replaces link to each other). */
+export const historyAnchor = (requestId: string) => `request-${requestId}`;
+
+const shown = (v: string | number | boolean) => (typeof v === 'boolean' ? (v ? 'yes' : 'no') : String(v));
+
+function ClosedRequest({ project, request }: { project: string; request: HumanInputRequestDTO }) {
+  const [overriding, setOverriding] = useState(false);
   const secrets = Object.entries(request.secretKeys);
   const values = Object.entries(request.answer ?? {});
   const label = (fieldId: string) => request.fields.find((f) => f.id === fieldId)?.label ?? fieldId;
+  const bySupervisor = request.status === 'answered' && request.answeredBy === 'supervisor';
+  const canOverride = bySupervisor && request.overriddenBy === null;
+  const reason = (fieldId: string) =>
+    request.reasons[fieldId] ? (
+      <p data-testid="supervisor-reason" className="mt-0.5 font-sans text-xs text-muted">
+        Why: {request.reasons[fieldId]}
+      </p>
+    ) : null;
   return (
-    <li data-request-id={request.id} className="rounded-[var(--radius-card)] border border-line bg-panel p-3 text-sm">
+    <li id={historyAnchor(request.id)} tabIndex={-1} data-request-id={request.id} className="scroll-mt-4 rounded-[var(--radius-card)] border border-line bg-panel p-3 text-sm outline-none focus-visible:ring-2 focus-visible:ring-focus">
       <div className="flex flex-wrap items-baseline gap-x-3 gap-y-1">
         <span className="font-medium">
           <span className="mr-1 font-mono text-xs text-muted">#{request.featureId}</span>
           {request.featureName ?? `Feature #${request.featureId}`}
         </span>
         {request.status === 'answered' ? (
-          request.answeredBy === 'supervisor' ? (
+          bySupervisor ? (
             <span data-testid="answered-by" className="rounded-full border border-st-progress bg-st-progress-bg px-2 py-0.5 text-xs font-semibold text-st-progress">
               answered by supervisor
             </span>
@@ -65,6 +80,16 @@ function ClosedRequest({ request }: { request: HumanInputRequestDTO }) {
         ) : (
           <span className="rounded-full bg-st-pending-bg px-2 py-0.5 text-xs font-semibold text-st-pending">cancelled{request.answeredBy ? ` by ${request.answeredBy}` : ''}</span>
         )}
+        {request.overriddenBy ? (
+          <Link data-testid="overridden-by" to={{ hash: historyAnchor(request.overriddenBy) }} className="text-xs font-semibold text-accent underline underline-offset-2">
+            overridden by a human
+          </Link>
+        ) : null}
+        {request.overrides ? (
+          <Link data-testid="overrides" to={{ hash: historyAnchor(request.overrides) }} className="text-xs font-semibold text-accent underline underline-offset-2">
+            overrides the supervisor’s answer
+          </Link>
+        ) : null}
         <span className="text-xs text-muted">{request.answeredAt ? when(request.answeredAt) : ''}</span>
       </div>
       <p className="mt-1 text-muted">{request.prompt}</p>
@@ -73,20 +98,49 @@ function ClosedRequest({ request }: { request: HumanInputRequestDTO }) {
           {values.map(([id, v]) => (
             <div key={id} className="contents">
               <dt className="text-muted">{label(id)}</dt>
-              <dd className="break-all font-mono">{typeof v === 'boolean' ? (v ? 'yes' : 'no') : String(v)}</dd>
+              <dd className="break-all font-mono">
+                {shown(v)}
+                {reason(id)}
+              </dd>
             </div>
           ))}
           {secrets.map(([id, key]) => (
             <div key={id} className="contents">
               <dt className="text-muted">{label(id)}</dt>
               <dd>
-                secret, saved in <span className="font-mono">.env</span> as <span className="font-mono font-semibold">{key}</span>
+                {request.placeholderKeys.includes(key) ? (
+                  <>
+                    <span data-testid="placeholder" className="mr-1 rounded-full border border-st-input bg-st-input-bg px-2 py-0.5 text-xs font-semibold text-st-input">
+                      ⚠ development placeholder
+                    </span>
+                    {request.overriddenBy ? 'was' : 'is'} in <span className="font-mono">.env</span> as <span className="font-mono font-semibold">{key}</span>
+                    {request.overriddenBy ? ', since replaced by the human’s value' : ', not a real credential'}
+                  </>
+                ) : (
+                  <>
+                    secret, saved in <span className="font-mono">.env</span> as <span className="font-mono font-semibold">{key}</span>
+                  </>
+                )}
+                {reason(id)}
               </dd>
             </div>
           ))}
         </dl>
       ) : null}
       {request.status === 'cancelled' && request.reason ? <p className="mt-2">Reason: {request.reason}</p> : null}
+      {canOverride && !overriding ? (
+        <div className="mt-3">
+          <Button onClick={() => setOverriding(true)} aria-label={`Override the supervisor's answer for feature #${request.featureId}`}>
+            Override…
+          </Button>
+        </div>
+      ) : null}
+      {canOverride && overriding ? (
+        <div className="mt-3 border-t border-line pt-3">
+          <p className="mb-3 text-xs text-muted">Your answer replaces the supervisor’s: real secrets replace the placeholders in .env, and the feature goes back to Pending, first in line, to be redone with it.</p>
+          <HumanInputForm project={project} request={request} override={{ onClose: () => setOverriding(false) }} />
+        </div>
+      ) : null}
     </li>
   );
 }
@@ -97,18 +151,24 @@ export function InboxPage() {
   const { hash } = useLocation();
   const open = useOpenRequests(name);
   const all = useQuery({ queryKey: keys.humanInput(name, 'all'), queryFn: () => endpoints.humanInput(name, 'all') });
+  const [onlySupervisor, setOnlySupervisor] = useState(false);
   const closed = (all.data?.requests ?? []).filter((r) => r.status !== 'open');
+  const supervisorCount = closed.filter((r) => r.answeredBy === 'supervisor').length;
+  // The supervisor's answers, with the human overrides that replaced some of them.
+  const shownClosed = onlySupervisor ? closed.filter((r) => r.answeredBy === 'supervisor' || r.overrides !== null) : closed;
   const openCount = open.data?.requests.length ?? 0;
 
-  // A link from a board card (#request-for-<id>): bring that request into view and focus it.
+  // A link from a board card (#request-for-<id>) or between an override and the answer it
+  // replaces (#request-<id>): bring that request into view and focus it.
   const loaded = open.data !== undefined;
+  const historyLoaded = all.data !== undefined;
   useEffect(() => {
     if (!loaded || !hash) return;
     const el = document.getElementById(decodeURIComponent(hash.slice(1)));
     if (!el) return;
-    el.scrollIntoView({ block: 'start' });
+    el.scrollIntoView?.({ block: 'start' });
     el.focus({ preventScroll: true });
-  }, [loaded, hash]);
+  }, [loaded, historyLoaded, hash]);
 
   return (
     <div className="mx-auto flex w-full max-w-3xl flex-col gap-8">
@@ -136,19 +196,31 @@ export function InboxPage() {
         )}
       </section>
       <section aria-labelledby="inbox-closed">
-        <h2 id="inbox-closed" className="mb-3 text-lg font-semibold">
-          Answered and cancelled
-        </h2>
+        <div className="mb-3 flex flex-wrap items-baseline justify-between gap-2">
+          <h2 id="inbox-closed" className="text-lg font-semibold">
+            Answered and cancelled
+          </h2>
+          {supervisorCount > 0 ? (
+            <div role="group" aria-label="Which answers to show" className="flex gap-1 text-sm">
+              <Button variant={onlySupervisor ? 'ghost' : 'secondary'} aria-pressed={!onlySupervisor} onClick={() => setOnlySupervisor(false)}>
+                All ({closed.length})
+              </Button>
+              <Button variant={onlySupervisor ? 'secondary' : 'ghost'} aria-pressed={onlySupervisor} onClick={() => setOnlySupervisor(true)}>
+                Supervisor answers ({supervisorCount})
+              </Button>
+            </div>
+          ) : null}
+        </div>
         {all.error ? (
           <p role="alert" className="text-sm text-st-failed">
             The history cannot be loaded: {all.error.message}
           </p>
-        ) : closed.length === 0 ? (
+        ) : shownClosed.length === 0 ? (
           <p className="text-sm text-muted">{all.data ? 'Nothing answered yet.' : 'Loading…'}</p>
         ) : (
           <ul className="flex flex-col gap-2" data-testid="inbox-history">
-            {closed.map((r) => (
-              <ClosedRequest key={r.id} request={r} />
+            {shownClosed.map((r) => (
+              <ClosedRequest key={r.id} project={name} request={r} />
             ))}
           </ul>
         )}

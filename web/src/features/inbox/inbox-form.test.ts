@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { HumanInputField } from '@shared/human-input';
-import { checkAnswers, initialValues, serverFieldErrors } from './inbox-form';
+import { checkAnswers, initialValues, prefilledValues, serverFieldErrors } from './inbox-form';
 
 const FIELDS: HumanInputField[] = [
   { id: 'name', label: 'Name', type: 'text', required: true },
@@ -14,6 +14,11 @@ const FIELDS: HumanInputField[] = [
 describe('inbox form rules (the shared validator behind the form)', () => {
   it('starts empty, unchecked checkboxes', () => {
     expect(initialValues(FIELDS)).toEqual({ name: '', bio: '', key: '', plan: '', beta: false, limit: '' });
+  });
+
+  it('an override starts from the supervisor\'s non-secret values; the secret stays empty', () => {
+    expect(prefilledValues(FIELDS, { name: 'Ada', plan: 'pro', beta: true, limit: 12, key: 'never' })).toEqual({ name: 'Ada', bio: '', key: '', plan: 'pro', beta: true, limit: '12' });
+    expect(prefilledValues(FIELDS, null)).toEqual(initialValues(FIELDS));
   });
 
   it('an empty form: every required text-like field is refused; a checkbox always answers', () => {

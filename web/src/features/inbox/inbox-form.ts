@@ -13,6 +13,21 @@ export function initialValues(fields: readonly HumanInputField[]): FormValues {
   return Object.fromEntries(fields.map((f) => [f.id, f.type === 'boolean' ? false : '']));
 }
 
+/**
+ * The override form starts from the supervisor's answer: each non-secret value it gave (numbers
+ * as text, booleans as the checkbox state); secret fields stay empty — the human types the real one.
+ */
+export function prefilledValues(fields: readonly HumanInputField[], answer: Readonly<Record<string, HumanInputValue>> | null): FormValues {
+  const values = initialValues(fields);
+  for (const f of fields) {
+    const v = answer?.[f.id];
+    if (f.type === 'secret' || v === undefined) continue;
+    if (f.type === 'boolean') values[f.id] = v === true;
+    else values[f.id] = String(v);
+  }
+  return values;
+}
+
 /** The shared validator's "is required" / "must be a number" read as "Required" / "Must be a number". */
 function sentence(message: string): string {
   const m = message.replace(/^is /, '');

@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import * as s from '@shared/api';
-import { HumanInputListSchema, HumanInputResultSchema, type AnswerHumanInputRequest } from '@shared/human-input';
+import { HumanInputListSchema, HumanInputResultSchema, type AnswerHumanInputRequest, type OverrideHumanInputRequest } from '@shared/human-input';
 import { AgentActionResponseSchema, RunStatusSchema, type RunStartRequest } from '@shared/runs';
 import { api, enc } from './client';
 
@@ -32,6 +32,7 @@ export const endpoints = {
 
   humanInput: (name: string, status: 'open' | 'all') => api(HumanInputListSchema, 'GET', `${p(name)}/human-input?status=${status}`),
   answerHumanInput: (name: string, featureId: number, body: AnswerHumanInputRequest) => api(HumanInputResultSchema, 'POST', `${f(name, featureId)}/human-input`, body),
+  overrideHumanInput: (name: string, requestId: string, body: OverrideHumanInputRequest) => api(HumanInputResultSchema, 'POST', `${p(name)}/human-input/${enc(requestId)}/override`, body),
   cancelHumanInput: (name: string, requestId: string, reason?: string) => api(HumanInputResultSchema, 'POST', `${p(name)}/human-input/${enc(requestId)}/cancel`, reason ? { reason } : {}),
 
   runStatus: (name: string) => api(RunStatusSchema, 'GET', `${p(name)}/agent/status`),
