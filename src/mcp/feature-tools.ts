@@ -292,6 +292,28 @@ export function createFeatureTools({ features, claims, session, land, humanInput
   return tools as unknown as FeatureTool[];
 }
 
+/**
+ * The tool with its arguments masked before the handler sees them: whatever an agent passes
+ * (reasons, evidence, prompts) may be stored, so secrets go first. Arguments a mask would garble
+ * are replaced, so the tool refuses them. `redactor` is asked on every call (a secret answered
+ * meanwhile is masked from then on).
+ */
+export function withMaskedArguments(tool: FeatureTool, redactor: () => (text: string) => string): FeatureTool {
+  return {
+    ...tool,
+    handler: (args: unknown) => {
+      if (args === undefined) return tool.handler(args);
+      let masked: unknown;
+      try {
+        masked = JSON.parse(redactor()(JSON.stringify(args))) as unknown;
+      } catch {
+        masked = { invalid_arguments: 'they could not be stored safely' };
+      }
+      return tool.handler(masked);
+    },
+  };
+}
+
 function supervisorTool(answerFor: NonNullable<FeatureToolDeps['supervise']>) {
   return defineTool(
     'supervisor_answer',

@@ -7,7 +7,8 @@ import type { HumanInputRepo, HumanInputRequest } from '../db/human-input-repo.j
 import { AppError } from '../domain/errors.js';
 import { addLocalExcludes, git } from '../git/git.js';
 import { envKeyOf, validateHumanInput, type HumanInputField, type HumanInputValue } from '../shared/human-input.js';
-import { writeEnvValues } from './env-file.js';
+import { createRedactor } from '../security/redactor.js';
+import { readEnvFile, writeEnvValues } from './env-file.js';
 
 /** What answering needs: the project's folder and its human-input requests. */
 export interface HumanInputStore {
@@ -184,4 +185,18 @@ function saveSecrets(paths: ProjectPaths, secrets: Readonly<Record<string, strin
     if (before === null) rmSync(file, { force: true });
     else writeFileSync(file, before, { mode: 0o600 });
   };
+}
+
+/** Answered secrets at least this long are masked in everything autocoder writes. */
+export const HUMAN_SECRET_MIN_LENGTH = 4;
+
+/**
+ * Masks the current values (read from the project's `.env` now) of every key answered
+ * requests saved a secret under. Values shorter than HUMAN_SECRET_MIN_LENGTH are not masked.
+ */
+export function answeredSecretsRedactor(humanInput: HumanInputRepo, paths: ProjectPaths): (text: string) => string {
+  const keys = humanInput.secretKeys();
+  if (keys.length === 0) return (text) => text;
+  const env = readEnvFile(envFilePath(paths));
+  return createRedactor(keys.map((k) => env.get(k) ?? '').filter((v) => v.length > 0), { minLength: HUMAN_SECRET_MIN_LENGTH });
 }

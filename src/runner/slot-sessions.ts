@@ -11,13 +11,12 @@ import type { Feature } from '../db/feature-rows.js';
 import { AppError } from '../domain/errors.js';
 import { addLocalExcludes, git, gitIdentity, gitOk } from '../git/git.js';
 import { checkoutFeature, commitWorkInProgress, deleteMergedBranch, ensureSlotWorktree, fastForwardMain, featureBranch, landingCheck, worktreeGitWritePaths } from '../git/workspaces.js';
-import { createFeatureTools } from '../mcp/feature-tools.js';
+import { createFeatureTools, withMaskedArguments } from '../mcp/feature-tools.js';
 import { createToolSession } from '../mcp/tool-session.js';
 import { modelFor } from '../config/run-settings.js';
 import { HumanInputRepo, type HumanInputRequest } from '../db/human-input-repo.js';
-import { copyEnvFile, readEnvFile } from '../projects/env-file.js';
-import { answerAsSupervisor, ENV_FILE, envFilePath } from '../projects/human-input.js';
-import { createRedactor } from '../security/redactor.js';
+import { copyEnvFile } from '../projects/env-file.js';
+import { answerAsSupervisor, answeredSecretsRedactor, ENV_FILE, envFilePath } from '../projects/human-input.js';
 import { closeBrowserSession, findChromium, writePlaywrightConfig } from './browser.js';
 import type { RunDeps } from './run-loop.js';
 import { ROLE_PROFILES } from './roles.js';
@@ -68,28 +67,12 @@ export function prepareWorktree(deps: RunDeps, slot: number, main: string): stri
 /**
  * The run's redactor plus the values of the secrets humans gave through human-input requests
  * (read from the project's .env when a session starts, so a secret answered during the run is
- * masked from the next session on). Values shorter than 4 characters are not masked.
+ * masked from the next session on).
  */
 export function sessionRedactor(deps: RunDeps): (text: string) => string {
-  const keys = new HumanInputRepo(deps.db).secretKeys();
-  if (keys.length === 0) return deps.redact;
-  const env = readEnvFile(envFilePath(deps.paths));
-  const secrets = createRedactor(keys.map((k) => env.get(k) ?? '').filter((v) => v.length > 0), { minLength: HUMAN_SECRET_MIN_LENGTH });
+  const secrets = answeredSecretsRedactor(new HumanInputRepo(deps.db), deps.paths);
   return (text) => secrets(deps.redact(text));
 }
-
-/** A tool call's arguments with secrets masked (arguments a mask would garble are dropped, so the tool refuses them). */
-function redactArgs(redact: (text: string) => string, args: unknown): unknown {
-  if (args === undefined) return args;
-  try {
-    return JSON.parse(redact(JSON.stringify(args))) as unknown;
-  } catch {
-    return { invalid_arguments: 'they could not be stored safely' };
-  }
-}
-
-/** Answered secrets at least this long are masked in everything autocoder writes. */
-export const HUMAN_SECRET_MIN_LENGTH = 4;
 
 /**
  * The landing gate: the branch must be committed and contain main; then the landing is recorded
@@ -141,7 +124,7 @@ export async function runSessionFor(
   // Whatever the agent passes to a feature tool (reasons, evidence, prompts) is stored: mask secrets first.
   const tools = createFeatureTools({ features: deps.features, claims: deps.claims, humanInput: new HumanInputRepo(deps.db, { now: deps.now }), session: toolSession, ...(where.land ? { land: where.land } : {}), ...(where.supervise ? { supervise: where.supervise } : {}) })
     .filter((t) => profile.featureTools.includes(t.name))
-    .map((t) => ({ ...t, handler: (args: unknown) => t.handler(redactArgs(redact, args)) }));
+    .map((t) => withMaskedArguments(t, () => redact));
   const sessionDir = join(tmpdir(), `ac-${sessionId.slice(-12)}`);
   mkdirSync(join(sessionDir, 'tmp'), { recursive: true });
   mkdirSync(join(sessionDir, 'home'), { recursive: true });

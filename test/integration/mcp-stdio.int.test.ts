@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
@@ -187,5 +188,27 @@ describe('autocoder mcp over stdio', () => {
     expect(stolen.text).toContain('claimed by another session');
     expect(await okCall(second, 'feature_claim_next')).toMatchObject({ feature: { id: 2 } });
     expect(await okCall(first, 'feature_get_stats')).toMatchObject({ total: 2, in_progress: 2, ready: 0 });
+  });
+
+  it('masks secrets humans answered in every tool argument before it is stored, as a run does', SLOW, async () => {
+    const secret = 'sk_stdio_P3rT8vW1xQ6z';
+    const s = await connect('demo');
+    await okCall(s, 'feature_create_bulk', { features: [feature('a'), feature('b')] });
+    await okCall(s, 'feature_claim_next');
+    const asked = await okCall(s, 'feature_request_human_input', { feature_id: 1, prompt: 'need the key', fields: [{ id: 'api_key', label: 'API key', type: 'secret' }] });
+    const answered = await runCli(['answer', 'demo', asked.request_id as string, '--field', `api_key=${secret}`], env);
+    expect(answered.code, answered.stderr).toBe(0);
+    // The answered feature comes back first in line.
+    expect(await okCall(s, 'feature_claim_next')).toMatchObject({ feature: { id: 1 } });
+    // A careless client quotes the secret in a note: stored masked.
+    await okCall(s, 'feature_mark_failing', { feature_id: 1, reason: `the call with API_KEY=${secret} timed out` });
+    const store = openProjectStore(projectPaths(projectDir), { create: false });
+    try {
+      expect(store.features.get(1).notes).toContain('API_KEY=«redacted» timed out');
+      store.db.pragma('wal_checkpoint(TRUNCATE)');
+      expect(readFileSync(join(projectDir, '.autocoder', 'autocoder.db')).toString('latin1')).not.toContain(secret);
+    } finally {
+      store.close();
+    }
   });
 });

@@ -3,7 +3,8 @@ import type { Command } from 'commander';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import { openProjectStore, openRegistry } from '../../compose.js';
 import { createFeatureMcpServer } from '../../mcp/feature-server.js';
-import { createFeatureTools } from '../../mcp/feature-tools.js';
+import { createFeatureTools, withMaskedArguments } from '../../mcp/feature-tools.js';
+import { answeredSecretsRedactor } from '../../projects/human-input.js';
 import { createToolSession } from '../../mcp/tool-session.js';
 import { resolveProject } from '../../projects/projects.js';
 import { VERSION } from '../version.js';
@@ -28,7 +29,9 @@ export function registerMcpCommand(program: Command, ctx: CliContext, run: (fn: 
         }
         const store = openProjectStore(paths, { create: false });
         const session = createToolSession(`mcp-${process.pid}-${randomBytes(4).toString('hex')}`);
-        const server = createFeatureMcpServer(createFeatureTools({ features: store.features, claims: store.claims, humanInput: store.humanInput, session }), VERSION);
+        // Secrets humans answered never reach the database through a tool argument (as in runs).
+        const tools = createFeatureTools({ features: store.features, claims: store.claims, humanInput: store.humanInput, session }).map((t) => withMaskedArguments(t, () => answeredSecretsRedactor(store.humanInput, paths)));
+        const server = createFeatureMcpServer(tools, VERSION);
         // This process holds the leases of the claims its client made, so it heartbeats them
         // and hands them back when the client goes away.
         const heartbeat = setInterval(() => {
