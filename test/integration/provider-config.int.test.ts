@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { GlobalSettingsResponseSchema } from '../../src/shared/api.js';
 import { apiHarness, type ApiHarness } from '../support/api-app.js';
-import { cli } from '../support/cli-process.js';
+import { spawnSync } from 'node:child_process';
+import { CLI, cli } from '../support/cli-process.js';
 import { createSampleProject } from '../support/sample-project.js';
 import { writeFileSync } from 'node:fs';
 
@@ -61,6 +62,13 @@ describe('autocoder config with secrets and providers', () => {
     expect(ok(['config', 'unset', 'authToken'])).toBe('authToken unset\n');
     expect(ok(['config', 'get', 'authToken'])).toBe('');
     expect(readFileSync(file, 'utf8')).not.toContain(TOKEN);
+
+    // `-` reads the secret from stdin, so it stays out of the shell history and the process list.
+    const piped = spawnSync(process.execPath, [CLI, 'config', 'set', 'apiKey', '-'], { env, input: `${TOKEN}-stdin\n`, encoding: 'utf8' });
+    expect(piped.stderr).toBe('');
+    expect(piped.status).toBe(0);
+    expect(readFileSync(file, 'utf8')).toContain(`AUTOCODER_API_KEY=${TOKEN}-stdin\n`);
+    expect(statSync(file).mode & 0o777).toBe(0o600);
   }, 120_000);
 
   it('validates provider, base URL and role models, naming the accepted values', () => {

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { openRegistry } from '../../compose.js';
 import type { Env } from '../../config/env.js';
@@ -77,11 +78,11 @@ export function registerConfigCommand(program: Command, ctx: CliContext, run: (f
     .command('set')
     .description('set one setting; the value is checked against the key type')
     .argument('<key>', `one of ${ALL_KEYS}`)
-    .argument('<value>', 'number, true/false, a URL or one of the listed choices, by key')
+    .argument('<value>', 'number, true/false, a URL or one of the listed choices, by key; for a secret, - reads it from stdin (kept out of the shell history)')
     .action((rawKey: string, raw: string) =>
       run(() => {
         if (isSecretKey(rawKey)) {
-          writeStoredSecret(ctx.env, rawKey, secretValue(rawKey, raw));
+          writeStoredSecret(ctx.env, rawKey, secretValue(rawKey, raw === '-' ? readFileSync(0, 'utf8') : raw));
           ctx.stdout(`${rawKey} stored in ${secretsFile(ctx.env)} (mode 0600)\n`);
           return;
         }
