@@ -4,7 +4,8 @@ import type { Browser, Page } from 'playwright-core';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { openProjectStore } from '../../src/compose.js';
 import { projectPaths } from '../../src/config/paths.js';
-import { answerHumanInput } from '../../src/projects/human-input.js';
+import { PLACEHOLDER_MARK } from '../../src/projects/env-file.js';
+import { answerAsSupervisor, answerHumanInput } from '../../src/projects/human-input.js';
 import type { HumanInputField } from '../../src/shared/human-input.js';
 import { agentTestEnv } from '../support/agent-env.js';
 import { seriousAxeViolations } from '../support/axe.js';
@@ -321,4 +322,103 @@ it('every field type, in both themes, answered with the keyboard alone; a superv
     check.close();
   }
   expect(readFileSync(join(dir, '.env'), 'utf8')).toContain(`MAPS_KEY=${SECRET}`);
+});
+
+it('a supervisor answer: reasons and the placeholder shown, overridden through the form (both themes, axe), the feature re-opens with the real secret', { timeout: 120_000 }, async () => {
+  const { dir } = seedProject(ui, 'shop', { count: 1 });
+  const TOKEN = 'tok_ui_override_Hq72Nc';
+  const reasons = { currency: 'The spec sells to shops in Germany.', plan: 'Pro is the cheapest plan with API access.', api_token: 'Only a human has the real token.' };
+  const store = openProjectStore(projectPaths(dir), { create: false });
+  let requestId: string;
+  try {
+    const claimed = store.claims.claimNext('ses_ui');
+    if (!claimed) throw new Error('a feature should be ready');
+    requestId = store.humanInput.request(claimed.claim, {
+      kind: 'fields',
+      prompt: 'The shop needs a payment token, a currency and a plan.',
+      fields: [
+        { id: 'api_token', label: 'API token', type: 'secret', required: true, env: 'SHOP_TOKEN' },
+        { id: 'currency', label: 'Currency', type: 'text', required: true },
+        { id: 'plan', label: 'Plan', type: 'select', required: true, options: ['free', 'pro', 'team'] },
+      ],
+    }).request.id;
+    answerAsSupervisor(store, requestId, { currency: 'EUR', plan: 'pro' }, reasons);
+    // The work built on the supervisor's answer passed.
+    const again = store.claims.claimNext('ses_ui');
+    if (!again) throw new Error('the answered feature should be ready');
+    store.claims.markPassing(again.claim);
+  } finally {
+    store.close();
+  }
+  expect(readFileSync(join(dir, '.env'), 'utf8')).toContain(PLACEHOLDER_MARK);
+
+  for (const theme of ['dark', 'light'] as const) {
+    const ctx = await browser.newContext({ viewport: { width: 1400, height: 1000 }, colorScheme: theme, reducedMotion: 'reduce' });
+    const page = await ctx.newPage();
+    const errors = watchPageErrors(page);
+    await page.goto(`${ui.url}/projects/shop/inbox`);
+    const item = page.locator(`[data-request-id="${requestId}"]`);
+    await item.getByTestId('answered-by').waitFor();
+    expect(await item.getByTestId('supervisor-reason').allTextContents()).toEqual([`Why: ${reasons.currency}`, `Why: ${reasons.plan}`, `Why: ${reasons.api_token}`]);
+    expect(await item.getByTestId('placeholder').isVisible()).toBe(true);
+    expect(await item.textContent()).toMatch(/development placeholder\s*is in \.env as SHOP_TOKEN, not a real credential/);
+
+    // Keyboard: the Override button opens the form with the focus in its first field (the token).
+    await page.getByRole('button', { name: /^Override the supervisor's answer for feature #1/ }).focus();
+    await page.keyboard.press('Enter');
+    const form = page.getByRole('form', { name: "Override the supervisor's answer for feature #1" });
+    await form.waitFor();
+    expect(await page.evaluate(() => (document.activeElement as HTMLInputElement | null)?.type)).toBe('password');
+    expect(await form.getByLabel(/^Currency/).inputValue()).toBe('EUR');
+    expect(await form.getByRole('radio', { name: 'pro' }).isChecked()).toBe(true);
+
+    // Sent without the token: refused in the browser, nothing sent.
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Enter');
+    await form.getByText('One field needs attention. Nothing was sent.').waitFor();
+    await page.screenshot({ path: join(SHOTS, `inbox-override-form-${theme}.png`), fullPage: true });
+    expect(await seriousAxeViolations(page)).toEqual([]);
+    expect(errors).toEqual([]);
+    if (theme === 'dark') {
+      await ctx.close();
+      continue;
+    }
+
+    await form.getByLabel(/^API token/).fill(TOKEN);
+    await form.getByLabel(/^Currency/).fill('CHF');
+    await form.getByRole('button', { name: 'Send override' }).click();
+    await page.getByText(/Overridden: #1 .* is back in Pending, first in line/).waitFor();
+    await form.waitFor({ state: 'detached' });
+    await item.getByTestId('overridden-by').waitFor();
+    expect(await item.getByRole('button', { name: /Override/ }).count()).toBe(0);
+    expect(await item.textContent()).toMatch(/was in \.env as SHOP_TOKEN, since replaced/);
+    // The link leads to the human's answer, which says what it overrides.
+    await item.getByTestId('overridden-by').click();
+    await expect.poll(() => page.evaluate(() => document.activeElement?.getAttribute('data-request-id'))).not.toBe(requestId);
+    const mine = page.locator(':focus');
+    expect(await mine.getByTestId('answered-by').textContent()).toBe('answered by human');
+    expect(await mine.getByTestId('overrides').textContent()).toBe('overrides the supervisor’s answer');
+    expect(await page.content()).not.toContain(TOKEN);
+    await page.screenshot({ path: join(SHOTS, `inbox-overridden-${theme}.png`), fullPage: true });
+    expect(await seriousAxeViolations(page)).toEqual([]);
+
+    // The board: the feature is Pending again.
+    await page.getByRole('link', { name: 'Board' }).click();
+    await page.getByTestId('lane-ready').getByTestId('card-1').waitFor();
+    expect(errors).toEqual([]);
+    await ctx.close();
+  }
+
+  const check = openProjectStore(projectPaths(dir), { create: false });
+  try {
+    const overridden = check.humanInput.get(requestId);
+    expect(overridden.overriddenBy).toMatch(/^hir_/);
+    expect(check.humanInput.get(overridden.overriddenBy ?? '')).toMatchObject({ answeredBy: 'human', overrides: requestId, answer: { currency: 'CHF', plan: 'pro' } });
+    expect(check.features.get(1).status).toBe('pending');
+  } finally {
+    check.close();
+  }
+  const env = readFileSync(join(dir, '.env'), 'utf8');
+  expect(env).toContain(`SHOP_TOKEN=${TOKEN}`);
+  expect(env).not.toContain(PLACEHOLDER_MARK);
 });
