@@ -348,6 +348,21 @@ describe('autocoder features and status', () => {
   });
 });
 
+describe('autocoder run, bad numbers', () => {
+  it('refuses a malformed or out-of-range number with exit 2 and the rule, not a stack trace', { timeout: SLOW }, async () => {
+    for (const [args, rule] of [
+      [['run', 'x', '--max-iterations', 'abc'], '--max-iterations must be a whole number of at least 1, not "abc"'],
+      [['run', 'x', '--concurrency', '9'], '--concurrency must be a whole number from 1 to 5, not "9"'],
+      [['run', 'x', '--testing-ratio', '-1'], '--testing-ratio must be a whole number from 0 to 3'],
+    ] as const) {
+      const res = await cli(...args);
+      expectExit(res, 2);
+      expect(res.stderr).toContain(rule);
+      expect(res.stderr).not.toMatch(/\n\s+at /);
+    }
+  });
+});
+
 describe('database safety', () => {
   async function projectDatabase(): Promise<string> {
     expectExit(await cli('new', 'safe'), 0);

@@ -15,13 +15,14 @@ import type { CliContext } from '../context.js';
 
 const positiveInt = (flag: string) => (raw: string) => {
   const n = Number(raw);
-  if (!Number.isInteger(n) || n < 1) throw new AppError('INVALID_INPUT', `${flag} must be a whole number of at least 1, not "${raw}"`);
+  // commander's own error: printed as a usage error (exit 2), not thrown out of the parser.
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`${flag} must be a whole number of at least 1, not "${raw}"`);
   return n;
 };
 
 const intIn = (flag: string, min: number, max: number) => (raw: string) => {
   const n = Number(raw);
-  if (!/^\d+$/.test(raw.trim()) || n < min || n > max) throw new AppError('INVALID_INPUT', `${flag} must be a whole number from ${min} to ${max}, not "${raw}"`);
+  if (!/^\d+$/.test(raw.trim()) || n < min || n > max) throw new InvalidArgumentError(`${flag} must be a whole number from ${min} to ${max}, not "${raw}"`);
   return n;
 };
 
