@@ -35,6 +35,21 @@ export function answerHumanInput(
   options: { by?: 'human' | 'supervisor'; featureId?: number } = {},
 ): { request: HumanInputRequest; feature: Feature } {
   const request = openRequest(store, requestId, options.featureId);
+  return recordAnswers(store, request, answers, ({ values, secretKeys }) => store.humanInput.answer(request.id, { values, secretKeys, by: options.by ?? 'human' }));
+}
+
+/**
+ * Validates `answers` against the request's fields (nothing changes on a problem), writes the
+ * secrets to `.env`, then records the rest with `record`; if recording fails (someone else
+ * answered or cancelled meanwhile), `.env` is put back as it was.
+ */
+function recordAnswers<T>(
+  store: HumanInputStore,
+  request: HumanInputRequest,
+  answers: Readonly<Record<string, unknown>>,
+  record: (split: { values: Record<string, HumanInputValue>; secretKeys: Record<string, string> }) => T,
+  placeholders: Readonly<Record<string, string>> = {},
+): T {
   const checked = validateHumanInput(request.fields, answers);
   if (!checked.ok) {
     throw new AppError('INVALID_INPUT', `the answers do not fit request ${request.id}: ${checked.problems.map((p) => `${p.field}: ${p.message}`).join('; ')}. Nothing was changed.`, {
@@ -42,11 +57,10 @@ export function answerHumanInput(
     });
   }
   const { values, secrets, secretKeys } = splitSecrets(request.fields, checked.values);
-  const restore = Object.keys(secrets).length > 0 ? saveSecrets(store.paths, secrets) : () => undefined;
+  const restore = Object.keys(secrets).length > 0 ? saveSecrets(store.paths, secrets, placeholders) : () => undefined;
   try {
-    return store.humanInput.answer(request.id, { values, secretKeys, by: options.by ?? 'human' });
+    return record({ values, secretKeys });
   } catch (err: unknown) {
-    // Someone else answered or cancelled it in the meantime: put .env back as it was.
     restore();
     throw err;
   }
@@ -77,25 +91,18 @@ export function answerAsSupervisor(
     withPlaceholders[field.id] = `dev-placeholder-${key.toLowerCase().replace(/_/g, '-')}-${randomBytes(4).toString('hex')}`;
     placeholders[key] = `written by the supervisor for ${request.id} (feature #${request.featureId}); replace it with the real value (autocoder answer --override)`;
   }
-  const checked = validateHumanInput(request.fields, withPlaceholders);
-  if (!checked.ok) {
-    throw new AppError('INVALID_INPUT', `the answers do not fit request ${request.id}: ${checked.problems.map((p) => `${p.field}: ${p.message}`).join('; ')}. Nothing was changed.`, {
-      details: { field: checked.problems[0]?.field ?? 'answers', problems: checked.problems },
-    });
-  }
   const known = new Set(request.fields.map((f) => f.id));
   const why: Record<string, string> = {};
   for (const [field, text] of Object.entries(reasons)) {
     if (known.has(field) && typeof text === 'string' && text.trim() !== '') why[field] = text.trim().slice(0, MAX_SUPERVISOR_REASON);
   }
-  const { values, secrets, secretKeys } = splitSecrets(request.fields, checked.values);
-  const restore = Object.keys(secrets).length > 0 ? saveSecrets(store.paths, secrets, placeholders) : () => undefined;
-  try {
-    return store.humanInput.answer(request.id, { values, secretKeys, by: 'supervisor', reasons: why, placeholderKeys: Object.keys(placeholders) });
-  } catch (err: unknown) {
-    restore();
-    throw err;
-  }
+  return recordAnswers(
+    store,
+    request,
+    withPlaceholders,
+    ({ values, secretKeys }) => store.humanInput.answer(request.id, { values, secretKeys, by: 'supervisor', reasons: why, placeholderKeys: Object.keys(placeholders) }),
+    placeholders,
+  );
 }
 
 /**
@@ -113,20 +120,7 @@ export function overrideSupervisorAnswer(store: HumanInputStore, requestId: stri
   if (request.overriddenBy !== null) {
     throw new AppError('CONFLICT', `the supervisor's answer to ${request.id} was already overridden by ${request.overriddenBy}; nothing was changed`, { details: { status: request.status } });
   }
-  const checked = validateHumanInput(request.fields, answers);
-  if (!checked.ok) {
-    throw new AppError('INVALID_INPUT', `the answers do not fit request ${request.id}: ${checked.problems.map((p) => `${p.field}: ${p.message}`).join('; ')}. Nothing was changed.`, {
-      details: { field: checked.problems[0]?.field ?? 'answers', problems: checked.problems },
-    });
-  }
-  const { values, secrets, secretKeys } = splitSecrets(request.fields, checked.values);
-  const restore = Object.keys(secrets).length > 0 ? saveSecrets(store.paths, secrets) : () => undefined;
-  try {
-    return store.humanInput.override(request.id, { values, secretKeys });
-  } catch (err: unknown) {
-    restore();
-    throw err;
-  }
+  return recordAnswers(store, request, answers, (split) => store.humanInput.override(request.id, split));
 }
 
 /** Non-secret values (recorded), secret values by `.env` key (written there only), and field id → key. */

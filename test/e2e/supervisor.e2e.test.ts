@@ -5,31 +5,25 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openProjectStore } from '../../src/compose.js';
 import { projectPaths } from '../../src/config/paths.js';
 import { PLACEHOLDER_MARK } from '../../src/projects/env-file.js';
-import { createApp } from '../../src/server/app.js';
-import { API_ROUTES } from '../../src/server/routes/index.js';
-import { HumanInputListSchema, HumanInputResultSchema, type HumanInputRequestDTO } from '../../src/shared/human-input.js';
+import { HumanInputListSchema, HumanInputResultSchema, type HumanInputField, type HumanInputRequestDTO } from '../../src/shared/human-input.js';
 import { agentTestEnv } from '../support/agent-env.js';
 import { cliAsync, startCli } from '../support/cli-process.js';
 import {
-  assignedFeature,
-  FEATURE_TOOL,
   initializerSession,
-  landingCodingSession,
-  reply,
   roleScript,
   startScriptedModelServer,
   supervisorSession,
-  type PlannedFeature,
   type ScriptedModelServer,
-  type Step,
 } from '../support/fake-anthropic/index.js';
+import { apiCaller, MAPS_FEATURES, mapsCodingSession, newSeen } from '../support/maps-input-scenario.js';
 import { createSampleProject } from '../support/sample-project.js';
 import { waitFor } from '../support/wait-for.js';
 
 const SECRET = 'mk_sup_V4nB8qK2sD6wJ1';
-const FEATURES: PlannedFeature[] = [
-  { category: 'maps', name: 'Store map', description: 'Shows the store on a map (needs a maps API key).', steps: ['open the map'] },
-  { category: 'core', name: 'Opening hours', description: 'Lists opening hours.', steps: ['see the hours'] },
+/** Feature 1 asks for the key and a choice of region. */
+const REGION_CHOICE: Partial<HumanInputField>[] = [
+  { id: 'maps_key', label: 'Maps API key', type: 'secret' },
+  { id: 'region', label: 'Region', type: 'select', options: ['us-east-1', 'eu-central-1'] },
 ];
 
 let root: string;
@@ -44,72 +38,6 @@ afterEach(async () => {
   rmSync(root, { recursive: true, force: true });
 });
 
-/** What feature 1's sessions saw once an answer existed: their prompts and `cat .env`. */
-interface Seen {
-  prompts: string[];
-  envOutputs: string[];
-}
-
-/**
- * Feature 1 asks for a secret and a region first; once answered (the prompt says where the
- * secret went) it reads .env, writes a file of its own for this attempt, commits and lands.
- */
-function codingScript(seen: Seen): Step {
-  const landing = landingCodingSession();
-  return (conv) => {
-    if (assignedFeature(conv) !== 1) return landing(conv);
-    if (!conv.prompt.includes('saved in .env as')) {
-      if (conv.turn === 0) {
-        return reply().tool(FEATURE_TOOL('feature_request_human_input'), {
-          feature_id: 1,
-          prompt: 'The store map needs a maps API key and the region to use.',
-          fields: [
-            { id: 'maps_key', label: 'Maps API key', type: 'secret' },
-            { id: 'region', label: 'Region', type: 'select', options: ['us-east-1', 'eu-central-1'] },
-          ],
-        });
-      }
-      return reply().text('Asked for the key; ending this session.');
-    }
-    const attempt = seen.prompts.length;
-    if (conv.turn === 0) seen.prompts.push(conv.prompt);
-    switch (conv.turn) {
-      case 0:
-        return reply().tool('Bash', { command: 'cat .env' });
-      case 1:
-        seen.envOutputs.push(conv.lastToolResults[0]?.text ?? '');
-        return reply().tool('Write', { file_path: `features/feature-1-attempt-${attempt}.txt`, content: 'feature 1 implemented\n' });
-      case 2:
-        return reply().tool('Bash', { command: 'git add -A && git commit -m "Feature #1"' });
-      case 3:
-        return reply().tool(FEATURE_TOOL('feature_mark_passing'), { feature_id: 1, evidence: 'map renders with the configured key' });
-      default:
-        return reply().text('Feature 1 landed.');
-    }
-  };
-}
-
-/** The real API app over the same registry as the CLI. */
-function api(env: NodeJS.ProcessEnv) {
-  const app = createApp(
-    { env, cwd: root, now: () => Date.now(), guard: { port: 8888, extraHosts: [], token: null, maxBodyBytes: 1_000_000 }, launchRunner: () => ({ pid: 0 }) },
-    API_ROUTES,
-  );
-  const responses: string[] = [];
-  const call = async (method: string, path: string, body?: unknown): Promise<{ status: number; json: unknown }> => {
-    const text = body === undefined ? undefined : JSON.stringify(body);
-    const res = await app.request(`http://localhost:8888${path}`, {
-      method,
-      headers: { host: 'localhost:8888', ...(text === undefined ? {} : { 'content-type': 'application/json', origin: 'http://localhost:8888', 'content-length': String(Buffer.byteLength(text)) }) },
-      ...(text === undefined ? {} : { body: text }),
-    });
-    const raw = await res.text();
-    responses.push(raw);
-    return { status: res.status, json: JSON.parse(raw) as unknown };
-  };
-  return { call, responses };
-}
-
 function featureStatus(dir: string, id: number): string {
   const store = openProjectStore(projectPaths(dir), { create: false });
   try {
@@ -121,8 +49,8 @@ function featureStatus(dir: string, id: number): string {
 
 describe('a run that needs answers', { timeout: 300_000 }, () => {
   it('without a supervisor: the run waits, says how to answer, and goes on by itself once answered', async () => {
-    const seen: Seen = { prompts: [], envOutputs: [] };
-    model = await startScriptedModelServer(roleScript({ initializer: initializerSession(FEATURES), coding: codingScript(seen) }));
+    const seen = newSeen();
+    model = await startScriptedModelServer(roleScript({ initializer: initializerSession(MAPS_FEATURES), coding: mapsCodingSession(seen, { fields: REGION_CHOICE }) }));
     const env = agentTestEnv(root, model.url);
     const { dir } = createSampleProject(root, env);
 
@@ -145,9 +73,9 @@ describe('a run that needs answers', { timeout: 300_000 }, () => {
   it.each(['api', 'cli'] as const)(
     'supervisor mode: the run completes with no human; the answer is listed with its reason; a human override (%s) re-opens the feature with the real value',
     async (via) => {
-      const seen: Seen = { prompts: [], envOutputs: [] };
+      const seen = newSeen();
       model = await startScriptedModelServer(
-        roleScript({ initializer: initializerSession(FEATURES), coding: codingScript(seen), other: supervisorSession((_request, field) => (field === 'region' ? 'us-east-1' : 'x')) }),
+        roleScript({ initializer: initializerSession(MAPS_FEATURES), coding: mapsCodingSession(seen, { fields: REGION_CHOICE }), other: supervisorSession((_request, field) => (field === 'region' ? 'us-east-1' : 'x')) }),
       );
       const env = agentTestEnv(root, model.url, { AUTOCODER_SUPERVISOR: '1' });
       const { dir } = createSampleProject(root, env);
@@ -169,7 +97,7 @@ describe('a run that needs answers', { timeout: 300_000 }, () => {
       expect(listed.stdout).toContain('answered by the supervisor');
       expect(listed.stdout).toContain('region = "us-east-1"  (why: the spec implies us-east-1 for region)');
       expect(listed.stdout).toContain('maps_key: development placeholder in .env as MAPS_KEY');
-      const { call, responses } = api(env);
+      const { call, responses } = apiCaller(env, root);
       const all = HumanInputListSchema.parse((await call('GET', '/api/projects/notes/human-input?status=all')).json).requests;
       const supervised = all.find((r) => r.answeredBy === 'supervisor') as HumanInputRequestDTO;
       expect(supervised).toMatchObject({ featureId: 1, status: 'answered', answer: { region: 'us-east-1' }, reasons: { region: 'the spec implies us-east-1 for region' }, placeholderKeys: ['MAPS_KEY'], overriddenBy: null });

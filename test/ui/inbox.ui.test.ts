@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterEach, beforeEach, expect, it } from 'vitest';
@@ -11,17 +11,12 @@ import { agentTestEnv } from '../support/agent-env.js';
 import { seriousAxeViolations } from '../support/axe.js';
 import { cliAsync, REPO_ROOT } from '../support/cli-process.js';
 import {
-  assignedFeature,
-  FEATURE_TOOL,
   initializerSession,
-  landingCodingSession,
-  reply,
   roleScript,
   startScriptedModelServer,
-  type PlannedFeature,
   type ScriptedModelServer,
-  type Step,
 } from '../support/fake-anthropic/index.js';
+import { autocoderFiles, MAPS_FEATURES, mapsCodingSession, newSeen } from '../support/maps-input-scenario.js';
 import { createSampleProject } from '../support/sample-project.js';
 import { launchChromium, seedProject, startUiServer, watchPageErrors, type UiServer } from '../support/ui-fixture.js';
 
@@ -34,53 +29,6 @@ import { launchChromium, seedProject, startUiServer, watchPageErrors, type UiSer
  */
 const SHOTS = join(REPO_ROOT, 'test-artifacts', 'ui');
 const SECRET = 'mk_ui_inbox_W4kP9sT2vB7q';
-const FEATURES: PlannedFeature[] = [
-  { category: 'maps', name: 'Store map', description: 'Shows the store on a map (needs a maps API key).', steps: ['open the map'] },
-  { category: 'core', name: 'Opening hours', description: 'Lists opening hours.', steps: ['see the hours'] },
-];
-
-interface Seen {
-  prompt: string;
-  envOutput: string;
-}
-
-/** Feature 1 asks for a key and a region, then (once answered) reads .env, writes, commits and lands. */
-function codingScript(seen: Seen): Step {
-  const landing = landingCodingSession();
-  return (conv) => {
-    if (assignedFeature(conv) !== 1) return landing(conv);
-    if (!conv.prompt.includes('saved in .env as')) {
-      if (conv.turn === 0) {
-        return reply()
-          .text('The maps API needs a key I do not have.')
-          .tool(FEATURE_TOOL('feature_request_human_input'), {
-            feature_id: 1,
-            prompt: 'The store map needs a maps API key and the region to use.',
-            fields: [
-              { id: 'maps_key', label: 'Maps API key', type: 'secret', help: 'console → credentials' },
-              { id: 'region', label: 'Region', type: 'text', placeholder: 'eu-west-1' },
-            ],
-          });
-      }
-      return reply().text('Asked a human for the key; ending this session.');
-    }
-    seen.prompt = conv.prompt;
-    switch (conv.turn) {
-      case 0:
-        return reply().tool('Bash', { command: 'cat .env' });
-      case 1:
-        seen.envOutput = conv.lastToolResults[0]?.text ?? '';
-        return reply().tool('Write', { file_path: 'features/feature-1.txt', content: 'feature 1 implemented\n' });
-      case 2:
-        return reply().tool('Bash', { command: 'git add -A && git commit -m "Feature #1"' });
-      case 3:
-        return reply().tool(FEATURE_TOOL('feature_mark_passing'), { feature_id: 1, evidence: 'the map renders with the key from .env' });
-      default:
-        return reply().text('Feature 1 landed.');
-    }
-  };
-}
-
 /** Every API response body the page received, for the secret search. */
 function recordApiResponses(page: Page): () => Promise<string[]> {
   const bodies: Promise<string>[] = [];
@@ -88,21 +36,6 @@ function recordApiResponses(page: Page): () => Promise<string[]> {
     if (new URL(r.url()).pathname.startsWith('/api/')) bodies.push(r.text().catch(() => ''));
   });
   return () => Promise.all(bodies);
-}
-
-/** The files autocoder writes for the project (database with its WAL, logs, transcripts), worktrees aside. */
-function autocoderFiles(dir: string): string[] {
-  const out: string[] = [];
-  const visit = (d: string) => {
-    for (const name of readdirSync(d)) {
-      const full = join(d, name);
-      if (full === join(dir, '.autocoder', 'worktrees')) continue;
-      if (statSync(full).isDirectory()) visit(full);
-      else out.push(full);
-    }
-  };
-  visit(join(dir, '.autocoder'));
-  return out;
 }
 
 let ui: UiServer;
@@ -121,8 +54,8 @@ afterEach(async () => {
 });
 
 it('a session asks for a secret and a value → Needs input, badge 1 → the UI form (empty required field refused) → Pending → the next session has both', { timeout: 300_000 }, async () => {
-  const seen: Seen = { prompt: '', envOutput: '' };
-  model = await startScriptedModelServer(roleScript({ initializer: initializerSession(FEATURES), coding: codingScript(seen) }));
+  const seen = newSeen();
+  model = await startScriptedModelServer(roleScript({ initializer: initializerSession(MAPS_FEATURES), coding: mapsCodingSession(seen) }));
   // The CLI shares the server's registry (AUTOCODER_HOME), so the page sees what the runner writes.
   const env = agentTestEnv(ui.tmp.dir, model.url, { AUTOCODER_HOME: ui.env['AUTOCODER_HOME'] as string, HOME: ui.env['HOME'] as string });
   const { dir } = createSampleProject(ui.tmp.dir, env);
@@ -211,10 +144,10 @@ it('a session asks for a secret and a value → Needs input, badge 1 → the UI 
   const second = await cliAsync(['run', 'notes', '--yolo'], env);
   expect(second.stderr).toBe('');
   expect(second.stdout).toContain('All 2 features pass.');
-  expect(seen.prompt).toContain('region = "eu-west-1"');
-  expect(seen.prompt).toContain('secret maps_key saved in .env as MAPS_KEY');
-  expect(seen.prompt).not.toContain(SECRET);
-  expect(seen.envOutput).toContain(`MAPS_KEY=${SECRET}`);
+  expect(seen.prompts[0]).toContain('region = "eu-west-1"');
+  expect(seen.prompts[0]).toContain('secret maps_key saved in .env as MAPS_KEY');
+  expect(seen.prompts[0]).not.toContain(SECRET);
+  expect(seen.envOutputs[0]).toContain(`MAPS_KEY=${SECRET}`);
   await page.getByTestId('lane-passing').getByTestId('card-1').waitFor({ timeout: 30_000 });
 
   // No trace of the secret in what the browser received, nor in autocoder's files (DB checkpointed).
