@@ -2,7 +2,6 @@
  * `autocoder spec <project>`: the guided spec chat in the terminal, run in-process with injected
  * stdin/stdout, driving the real Claude Code binary against the scripted model.
  */
-import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, realpathSync, rmSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,6 +14,7 @@ import { validateAppSpec } from '../../src/spec/validate-app-spec.js';
 import { DEMO_INTERVIEW_TOPICS } from '../../src/demo/demo-spec-interview.js';
 import { agentTestEnv } from '../support/agent-env.js';
 import { CLI } from '../support/cli-process.js';
+import { hasPty, runOnPtyAsync, type PtyStep } from '../support/pty.js';
 import {
   isSpecChat,
   reply,
@@ -70,34 +70,6 @@ function terminal(env: NodeJS.ProcessEnv): Terminal {
   };
 }
 
-const hasPython = spawnSync('python3', ['-c', 'import pty'], { encoding: 'utf8' }).status === 0;
-
-// Runs argv on a pseudo-terminal; for each [text, input] waits until `text` appears after the
-// previous input, then types `input` and Enter. Prints everything the terminal showed.
-const PTY_DRIVER = `
-import json, os, pty, select, sys, time
-args, steps = json.loads(sys.argv[1]), json.loads(sys.argv[2])
-pid, fd = pty.fork()
-if pid == 0:
-    os.execvp(args[0], args)
-out, pos, end = b'', 0, time.time() + 100
-while time.time() < end:
-    r, _, _ = select.select([fd], [], [], 0.2)
-    if r:
-        try:
-            data = os.read(fd, 4096)
-        except OSError:
-            break
-        if not data:
-            break
-        out += data
-    if steps and steps[0][0].encode() in out[pos:]:
-        pos = len(out)
-        os.write(fd, (steps.pop(0)[1] + '\\r').encode())
-_, status = os.waitpid(pid, 0)
-sys.stdout.write(out.decode(errors='replace'))
-sys.exit(os.waitstatus_to_exitcode(status))
-`;
 
 const ANSWERS = ['A shared shopping list for households, synced live', 'Families; one admin per household invites the others', 'Keep the defaults'];
 
@@ -161,18 +133,14 @@ describe('autocoder spec (terminal chat)', () => {
     expect(existsSync(projectPaths(dir).spec)).toBe(false);
   });
 
-  it.skipIf(!hasPython)('works on a real terminal: the real CLI on a pseudo-terminal, answers typed, spec written', async () => {
+  it.skipIf(!hasPty)('works on a real terminal: the real CLI on a pseudo-terminal, answers typed, spec written', async () => {
     const server = await startModel();
     const env = agentTestEnv(root, server.url);
     const dir = join(root, 'tty-app');
     expect(await runCli(['new', 'tty-app', '--dir', dir], terminal(env).ctx)).toBe(0);
-    const steps = SPEC_INTERVIEW_QUESTIONS.map((q, i) => [`${q}\r\n\r\n> `, ANSWERS[i]]);
-    // Not spawnSync: the scripted model answers from this process's event loop.
-    const child = spawn('python3', ['-c', PTY_DRIVER, JSON.stringify([process.execPath, CLI, 'spec', 'tty-app']), JSON.stringify(steps)], { env: { ...env, TERM: 'dumb' } });
-    let shown = '';
-    child.stdout.on('data', (d: Buffer) => (shown += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (shown += d.toString()));
-    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    const steps = SPEC_INTERVIEW_QUESTIONS.map((q, i): PtyStep => [`${q}\r\n\r\n> `, `${ANSWERS[i]}\r`]);
+    // Not the blocking runOnPty: the scripted model answers from this process's event loop.
+    const { screen: shown, code } = await runOnPtyAsync([process.execPath, CLI, 'spec', 'tty-app'], steps, { env: { ...env, TERM: 'dumb' }, limitSeconds: 100 });
     expect(shown).toContain(`> ${ANSWERS[0]}`); // the terminal echoes what was typed after the prompt
     expect(shown).toContain(`Spec written to ${projectPaths(dir).spec} (about 12 features).`);
     expect(code).toBe(0);

@@ -3,7 +3,6 @@
  * input/output streams (the keys a terminal would send) against a real temp AUTOCODER_HOME;
  * plus the real binary: help when not on a terminal, and the menu on a pseudo-terminal.
  */
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,6 +14,7 @@ import { runCli } from '../../src/cli/program.js';
 import { openProjectStore } from '../../src/compose.js';
 import { projectPaths } from '../../src/config/paths.js';
 import { cli, CLI } from '../support/cli-process.js';
+import { hasPty, runOnPty, type PtyResult, type PtyStep } from '../support/pty.js';
 
 const KEY = { enter: '\r', down: '\x1b[B', ctrlC: '\x03', esc: '\x1b' } as const;
 
@@ -287,55 +287,18 @@ describe('autocoder menu (injected terminal streams)', () => {
   });
 });
 
-const hasPython = spawnSync('python3', ['-c', 'import pty'], { encoding: 'utf8' }).status === 0;
-
-// Runs argv on a pseudo-terminal, sends each key sequence once its text appears on the last
-// lines, then prints what the terminal showed and the exit status.
-const PTY_DRIVER = `
-import json, os, pty, select, sys, time
-args, steps = json.loads(sys.argv[1]), json.loads(sys.argv[2])
-pid, fd = pty.fork()
-if pid == 0:
-    os.execvp(args[0], args)
-out, seen, end = b'', 0, time.time() + 90
-while time.time() < end:
-    r, _, _ = select.select([fd], [], [], 0.2)
-    if not r:
-        continue
-    try:
-        data = os.read(fd, 4096)
-    except OSError:
-        break
-    if not data:
-        break
-    out += data
-    if steps and steps[0][0].encode() in out[seen:]:
-        seen = len(out)
-        os.write(fd, steps.pop(0)[1].encode())
-_, status = os.waitpid(pid, 0)
-sys.stdout.write(out.decode(errors='replace'))
-sys.stdout.write('\\nEXIT:%d\\n' % (os.WEXITSTATUS(status) if os.WIFEXITED(status) else -1))
-`;
-
-function onPty(steps: [string, string][]): { screen: string; code: number } {
-  const res = spawnSync('python3', ['-c', PTY_DRIVER, JSON.stringify([process.execPath, CLI]), JSON.stringify(steps)], {
-    cwd: work,
-    env: { ...env, TERM: 'xterm' },
-    encoding: 'utf8',
-    timeout: 120_000,
-  });
-  const m = /\nEXIT:(-?\d+)\n$/.exec(res.stdout);
-  return { screen: res.stdout, code: m ? Number(m[1]) : -2 };
+function onPty(steps: PtyStep[]): PtyResult {
+  return runOnPty([process.execPath, CLI], steps, { cwd: work, env: { ...env, TERM: 'xterm' } });
 }
 
 describe('autocoder with no arguments (real binary)', () => {
-  it.skipIf(!hasPython)('opens the menu on a terminal; Ctrl+C exits 0', () => {
+  it.skipIf(!hasPty)('opens the menu on a terminal; Ctrl+C exits 0', () => {
     const { screen, code } = onPty([[MAIN, KEY.ctrlC]]);
     expect(screen).toContain('Create a project');
     expect(code, screen).toBe(0);
   });
 
-  it.skipIf(!hasPython)('on a terminal, Status → pick a project prints its progress; Quit exits 0', () => {
+  it.skipIf(!hasPty)('on a terminal, Status → pick a project prints its progress; Quit exits 0', () => {
     expect(cli(['new', 'shop', '--dir', join(work, 'shop')], env, work).status).toBe(0);
     const { screen, code } = onPty([
       [MAIN, 'Status' + KEY.enter],
