@@ -80,7 +80,13 @@ it('a session asks for a secret and a value → Needs input, badge 1 → the UI 
   const dark = await browser.newContext({ viewport: { width: 1400, height: 900 }, colorScheme: 'dark', reducedMotion: 'reduce' });
   const darkPage = await dark.newPage();
   const darkErrors = watchPageErrors(darkPage);
-  await darkPage.goto(`${ui.url}/projects/notes/inbox`);
+  // Mission control says a question waits and leads to the inbox.
+  await darkPage.goto(`${ui.url}/projects/notes`);
+  await darkPage.getByTestId('waiting-for-answers').getByText('A question from the agents waits for your answer').waitFor();
+  await darkPage.screenshot({ path: join(SHOTS, 'mission-control-waiting-dark.png') });
+  expect(await seriousAxeViolations(darkPage)).toEqual([]);
+  await darkPage.getByRole('link', { name: 'Answer in the Inbox' }).click();
+  await darkPage.waitForURL(/\/projects\/notes\/inbox$/);
   await darkPage.getByRole('button', { name: 'Send answer' }).click();
   await darkPage.getByText('2 fields need attention. Nothing was sent.').waitFor();
   expect(await darkPage.evaluate(() => document.documentElement.classList.contains('dark'))).toBe(true);

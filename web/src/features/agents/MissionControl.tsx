@@ -4,6 +4,8 @@ import type { AgentState, LogLine } from '@shared/events';
 import { endpoints, keys } from '../../shared/api/endpoints';
 import { formatTime } from '../../shared/ui/format';
 import type { AgentSlotView } from '../../shared/ws/stream-state';
+import { Link } from 'react-router';
+import { useOpenRequests } from '../inbox/InboxPage';
 import { useProject } from '../projects/project-context';
 import { Mascot, mascotForSlot } from './mascots';
 
@@ -98,9 +100,18 @@ export function MissionControl() {
   const slots = Math.max(codingSlots + testingSlots + (supervisorSlot === null ? 0 : 1), ...[...stream.agents.keys()].map((s) => s + 1), 1);
   const kindOf = (slot: number): SlotKind => (slot === supervisorSlot ? 'supervisor' : slot >= codingSlots ? 'testing' : 'coding');
   const recent = stream.log.slice(-80);
+  const waiting = useOpenRequests(name).data?.requests.length ?? 0;
   if (!stream.synced) return <p className="text-muted">Connecting to the live stream…</p>;
   return (
     <section aria-label="Mission control" className="flex flex-col gap-4">
+      {waiting > 0 ? (
+        <p role="status" data-testid="waiting-for-answers" className="rounded-2xl border border-st-input bg-st-input-bg px-4 py-3 text-sm">
+          {waiting === 1 ? 'A question from the agents waits' : `${waiting} questions from the agents wait`} for your answer; {waiting === 1 ? 'its feature stays' : 'their features stay'} in Needs input until then.{' '}
+          <Link to={`/projects/${encodeURIComponent(name)}/inbox`} className="font-semibold text-accent underline underline-offset-2">
+            Answer in the Inbox
+          </Link>
+        </p>
+      ) : null}
       <div className="grid grid-cols-1 gap-4 lg:grid-cols-2 2xl:grid-cols-3">
         {Array.from({ length: slots }, (_, slot) => {
           const agent = stream.agents.get(slot) ?? null;
