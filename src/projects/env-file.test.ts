@@ -44,6 +44,13 @@ describe('the project .env', () => {
     expect(readEnvFile(path).get('STRIPE_KEY')).toBe('sk_live_real');
   });
 
+  it('removes a key given an empty value and never writes an empty KEY= line', () => {
+    const path = join(dir, '.env');
+    writeFileSync(path, 'A=1\nB=2\n');
+    writeEnvValues(path, { A: '', C: '' });
+    expect(readFileSync(path, 'utf8')).toBe('B=2\n');
+  });
+
   it('refuses invalid key names', () => {
     expect(() => writeEnvValues(join(dir, '.env'), { 'bad key': 'x' })).toThrow(/not a valid .env key/);
   });

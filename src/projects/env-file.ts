@@ -61,7 +61,8 @@ export function writeEnvValues(path: string, values: Readonly<Record<string, str
     pending.delete(key);
     return entry(key, value);
   });
-  for (const [key, value] of pending) out.push(...entry(key, value));
+  // An empty value removes the key (above); it is never written as `KEY=`.
+  for (const [key, value] of pending) if (value) out.push(...entry(key, value));
   const tmp = join(dirname(path), `.env.${randomBytes(4).toString('hex')}.tmp`);
   writeFileSync(tmp, `${out.join('\n')}\n`, { mode: 0o600 });
   chmodSync(tmp, 0o600);
