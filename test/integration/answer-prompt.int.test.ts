@@ -9,6 +9,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { projectPaths } from '../../src/config/paths.js';
 import { openProjectStore } from '../../src/db/stores.js';
 import { cli, CLI } from '../support/cli-process.js';
+import { seedOAuthRequest } from '../support/oauth-request.js';
 import { hasPty, runOnPty } from '../support/pty.js';
 
 let root: string;
@@ -22,22 +23,7 @@ describe('autocoder answer on a terminal', () => {
     const env = { AUTOCODER_HOME: join(root, 'home'), HOME: root, PATH: process.env.PATH ?? '/usr/bin:/bin' };
     const dir = join(root, 'app');
     expect(cli(['new', 'app', '--dir', dir], env).status).toBe(0);
-    const store = openProjectStore(projectPaths(dir), { create: false });
-    let id: string;
-    try {
-      store.features.create({ category: 'a', name: 'Login', description: 'log in', steps: ['x'] });
-      const { claim } = store.claims.claimFeature(1, 'run/ses');
-      id = store.humanInput.request(claim, {
-        kind: 'fields',
-        prompt: 'Need the OAuth client',
-        fields: [
-          { id: 'client_secret', label: 'Client secret', type: 'secret', required: true },
-          { id: 'provider', label: 'Provider', type: 'select', options: ['github', 'google'], required: true },
-        ],
-      }).request.id;
-    } finally {
-      store.close();
-    }
+    const id = seedOAuthRequest(dir);
     const secret = 'cs_tty_H1dd3nValue';
     const driven = runOnPty([process.execPath, CLI, 'answer', 'app', id], [['Client secret (hidden): ', `${secret}\r`], ['Provider [github/google]: ', 'google\r']], { env: { ...env, TERM: 'dumb' } });
     expect(driven.screen).toContain('Need the OAuth client');

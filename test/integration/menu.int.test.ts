@@ -14,6 +14,7 @@ import { runCli } from '../../src/cli/program.js';
 import { openProjectStore } from '../../src/compose.js';
 import { projectPaths } from '../../src/config/paths.js';
 import { cli, CLI } from '../support/cli-process.js';
+import { seedOAuthRequest } from '../support/oauth-request.js';
 import { hasPty, runOnPty, type PtyResult, type PtyStep } from '../support/pty.js';
 
 const KEY = { enter: '\r', down: '\x1b[B', ctrlC: '\x03', esc: '\x1b' } as const;
@@ -221,22 +222,7 @@ describe('autocoder menu (injected terminal streams)', () => {
   it('inbox: picks the waiting question and answers it with `autocoder answer`, the secret not echoed', async () => {
     const dir = join(work, 'app');
     expect(cli(['new', 'app', '--dir', dir], env, work).status).toBe(0);
-    const store = openProjectStore(projectPaths(dir), { create: false });
-    let id: string;
-    try {
-      store.features.create({ category: 'a', name: 'Login', description: 'log in', steps: ['x'] });
-      const { claim } = store.claims.claimFeature(1, 'run/ses');
-      id = store.humanInput.request(claim, {
-        kind: 'fields',
-        prompt: 'Need the OAuth client',
-        fields: [
-          { id: 'client_secret', label: 'Client secret', type: 'secret', required: true },
-          { id: 'provider', label: 'Provider', type: 'select', options: ['github', 'google'], required: true },
-        ],
-      }).request.id;
-    } finally {
-      store.close();
-    }
+    const id = seedOAuthRequest(dir);
     const secret = 'cs_menu_H1dd3nValue';
     const { term, exited } = openMenu();
     await term.waitFor(MAIN);
