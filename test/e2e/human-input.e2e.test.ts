@@ -1,6 +1,4 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -19,12 +17,13 @@ import {
 } from '../support/fake-anthropic/index.js';
 import { apiCaller, autocoderFiles, MAPS_FEATURES, mapsCodingSession, newSeen } from '../support/maps-input-scenario.js';
 import { createSampleProject } from '../support/sample-project.js';
+import { startWebhookReceiver, type WebhookReceiver } from '../support/webhook-receiver.js';
 
 /** The secret a human gives; long and unique, so any trace of it is found. */
 const SECRET = 'mk_e2e_Q7vT3zW9pL2xR8';
 let root: string;
 let model: ScriptedModelServer | undefined;
-let hooks: Server | undefined;
+let hooks: WebhookReceiver | undefined;
 
 beforeEach(() => {
   root = mkdtempSync(join(tmpdir(), 'ac-e2e-hir-'));
@@ -32,27 +31,10 @@ beforeEach(() => {
 afterEach(async () => {
   await model?.close();
   model = undefined;
-  if (hooks) {
-    hooks.closeAllConnections();
-    await new Promise((resolve) => hooks?.close(resolve));
-    hooks = undefined;
-  }
+  await hooks?.close();
+  hooks = undefined;
   rmSync(root, { recursive: true, force: true });
 });
-
-async function startReceiver(): Promise<{ url: string; bodies: unknown[] }> {
-  const bodies: unknown[] = [];
-  hooks = createServer((req, res) => {
-    let text = '';
-    req.on('data', (c: Buffer) => (text += c.toString()));
-    req.on('end', () => {
-      bodies.push(JSON.parse(text) as unknown);
-      res.end();
-    });
-  });
-  await new Promise<void>((resolve) => hooks?.listen(0, '127.0.0.1', resolve));
-  return { url: `http://127.0.0.1:${(hooks.address() as AddressInfo).port}`, bodies };
-}
 
 describe('human input gates end to end', { timeout: 300_000 }, () => {
   it.each(['api', 'cli'] as const)(
@@ -60,7 +42,7 @@ describe('human input gates end to end', { timeout: 300_000 }, () => {
     async (via) => {
       const seen = newSeen();
       model = await startScriptedModelServer(roleScript({ initializer: initializerSession(MAPS_FEATURES), coding: mapsCodingSession(seen, { evidence: `the map reads MAPS_KEY=${SECRET} from .env` }) }));
-      const receiver = await startReceiver();
+      const receiver = (hooks = await startWebhookReceiver());
       const env = agentTestEnv(root, model.url, { AUTOCODER_WEBHOOKS: JSON.stringify([{ url: `${receiver.url}/hook`, events: ['feature.needs_input'] }]) });
       const { dir } = createSampleProject(root, env);
 
@@ -79,7 +61,7 @@ describe('human input gates end to end', { timeout: 300_000 }, () => {
       expect(board.needs_input.map((f) => f.id)).toEqual([1]);
       const inbox = HumanInputListSchema.parse((await call('GET', '/api/projects/notes/human-input')).json);
       expect(inbox.requests).toMatchObject([{ id: requestId, featureId: 1, status: 'open', fields: [{ id: 'maps_key', type: 'secret' }, { id: 'region', type: 'text' }] }]);
-      expect(receiver.bodies).toMatchObject([{ event: 'feature.needs_input', project: 'notes', featureId: 1, requestId, prompt: expect.stringContaining('maps API key') }]);
+      expect(receiver.hits.map((h) => h.body)).toMatchObject([{ event: 'feature.needs_input', project: 'notes', featureId: 1, requestId, prompt: expect.stringContaining('maps API key') }]);
 
       // The answer: bad input first (nothing changes), then the real one.
       const answers = { maps_key: SECRET, region: 'eu-west-1' };

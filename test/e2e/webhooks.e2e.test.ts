@@ -1,6 +1,4 @@
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -8,16 +6,11 @@ import { agentTestEnv } from '../support/agent-env.js';
 import { cliAsync } from '../support/cli-process.js';
 import { codingSession, initializerSession, roleScript, SAMPLE_FEATURES, startScriptedModelServer, type ScriptedModelServer } from '../support/fake-anthropic/index.js';
 import { createSampleProject } from '../support/sample-project.js';
-
-interface Hit {
-  readonly path: string;
-  readonly body: unknown;
-  readonly status: number;
-}
+import { startWebhookReceiver, type WebhookReceiver, type Hit } from '../support/webhook-receiver.js';
 
 let root: string;
 let model: ScriptedModelServer | undefined;
-let hooks: Server | undefined;
+let hooks: WebhookReceiver | undefined;
 
 beforeEach(() => {
   root = mkdtempSync(join(tmpdir(), 'ac-e2e-hooks-'));
@@ -26,31 +19,10 @@ beforeEach(() => {
 afterEach(async () => {
   await model?.close();
   model = undefined;
-  if (hooks) {
-    hooks.closeAllConnections();
-    await new Promise((resolve) => hooks?.close(resolve));
-    hooks = undefined;
-  }
+  await hooks?.close();
+  hooks = undefined;
   rmSync(root, { recursive: true, force: true });
 });
-
-/** A webhook receiver in this process; `status` picks the answer to each request. */
-async function startReceiver(status: (path: string, body: unknown, seen: readonly Hit[]) => number = () => 200) {
-  const hits: Hit[] = [];
-  hooks = createServer((req, res) => {
-    let text = '';
-    req.on('data', (c: Buffer) => (text += c.toString()));
-    req.on('end', () => {
-      const body = JSON.parse(text) as unknown;
-      const code = status(req.url ?? '', body, hits);
-      hits.push({ path: req.url ?? '', body, status: code });
-      res.statusCode = code;
-      res.end();
-    });
-  });
-  await new Promise<void>((resolve) => hooks?.listen(0, '127.0.0.1', resolve));
-  return { url: `http://127.0.0.1:${(hooks.address() as AddressInfo).port}`, hits };
-}
 
 async function setup(extraEnv: Record<string, string>) {
   model = await startScriptedModelServer(roleScript({ initializer: initializerSession(SAMPLE_FEATURES), coding: codingSession() }));
@@ -64,7 +36,7 @@ const progressOf = (hits: readonly Hit[]) => hits.filter((h) => h.path === '/n8n
 // Four agent sessions per run: allow for a loaded machine (the default is 30 s).
 describe('autocoder run with progress webhooks', { timeout: 120_000 }, () => {
   it('posts an n8n test_progress payload per passed feature and a JSON run.finished', async () => {
-    const receiver = await startReceiver();
+    const receiver = (hooks = await startWebhookReceiver());
     const env = await setup({
       PROGRESS_N8N_WEBHOOK_URL: `${receiver.url}/n8n`,
       AUTOCODER_WEBHOOKS: JSON.stringify([{ url: `${receiver.url}/json`, events: ['run.finished', 'run.failed'] }]),
@@ -88,10 +60,10 @@ describe('autocoder run with progress webhooks', { timeout: 120_000 }, () => {
   });
 
   it('retries a receiver that refuses each first attempt: the run completes and every payload arrives, in order', async () => {
-    const receiver = await startReceiver((_path, body, seen) => {
+    const receiver = (hooks = await startWebhookReceiver((_path, body, seen) => {
       const passing = (body as { passing: number }[])[0]?.passing;
       return seen.some((h) => (h.body as { passing: number }[])[0]?.passing === passing) ? 200 : 500;
-    });
+    }));
     const env = await setup({ PROGRESS_N8N_WEBHOOK_URL: `${receiver.url}/n8n` });
     const run = await cliAsync(['run', 'notes'], env);
     expect(run.stdout).toContain('All 4 features pass.');
@@ -119,7 +91,7 @@ describe('autocoder run with progress webhooks', { timeout: 120_000 }, () => {
   });
 
   it('reports a receiver that never takes the payload, and still finishes the run', async () => {
-    const receiver = await startReceiver(() => 503);
+    const receiver = (hooks = await startWebhookReceiver(() => 503));
     const env = await setup({ PROGRESS_N8N_WEBHOOK_URL: `${receiver.url}/n8n`, AUTOCODER_WEBHOOK_RETRY_MS: '1' });
     const run = await cliAsync(['run', 'notes'], env);
     expect(run.stdout).toContain('All 4 features pass.');
