@@ -147,6 +147,27 @@ export class HumanInputRepo {
   }
 
   /**
+   * The supervisor-answered request `id`, if a human may override it now; else the reason as an
+   * AppError (unknown; not answered by the supervisor; overridden already; its feature is being
+   * worked on). `override` checks it again inside its transaction.
+   */
+  overridable(id: string): HumanInputRequest {
+    const old = this.get(id);
+    if (old.status !== 'answered' || old.answeredBy !== 'supervisor') {
+      throw new AppError('CONFLICT', `request ${id} was ${old.status === 'answered' ? `answered by a ${old.answeredBy ?? 'human'}` : old.status === 'open' ? 'not answered yet (answer it instead)' : old.status}; only a supervisor's answer can be overridden. Nothing was changed.`, { details: { status: old.status } });
+    }
+    if (old.overriddenBy !== null) {
+      throw new AppError('CONFLICT', `the supervisor's answer to ${id} was already overridden by ${old.overriddenBy}; nothing was changed`, { details: { status: old.status, overriddenBy: old.overriddenBy } });
+    }
+    const feature = this.db.prepare('SELECT status FROM features WHERE id = ?').get(old.featureId) as { status: string } | undefined;
+    if (!feature) throw notFound(old.featureId);
+    if (feature.status === 'in_progress') {
+      throw new AppError('CONFLICT', `feature ${old.featureId} is being worked on right now; override once its session ends (or pause the run first). Nothing was changed.`, { details: { status: feature.status } });
+    }
+    return old;
+  }
+
+  /**
    * A human replaces the supervisor's answer to `id` (already validated; secrets already in
    * `.env`): a new answered request records the human's values and points back to it, the
    * supervisor's request points forward, and the feature re-opens — pending, first in line, with
@@ -159,25 +180,14 @@ export class HumanInputRepo {
     const newId = `hir_${randomBytes(6).toString('hex')}`;
     const featureRow = this.db
       .transaction(() => {
-        const old = this.db.prepare(`${SELECT} WHERE r.id = ?`).get(id) as RequestRow | undefined;
-        if (!old) throw unknownRequest(id);
-        if (old.status !== 'answered' || old.answered_by !== 'supervisor') {
-          throw new AppError('CONFLICT', `request ${id} was ${old.status === 'answered' ? `answered by a ${old.answered_by ?? 'human'}` : old.status === 'open' ? 'not answered yet (answer it instead)' : old.status}; only a supervisor's answer can be overridden. Nothing was changed.`, { details: { status: old.status } });
-        }
-        if (old.overridden_by !== null) {
-          throw new AppError('CONFLICT', `the supervisor's answer to ${id} was already overridden by ${old.overridden_by}; nothing was changed`, { details: { status: old.status, overriddenBy: old.overridden_by } });
-        }
-        const feature = this.db.prepare('SELECT status FROM features WHERE id = ?').get(old.feature_id) as { status: string } | undefined;
-        if (!feature) throw notFound(old.feature_id);
-        if (feature.status === 'in_progress') {
-          throw new AppError('CONFLICT', `feature ${old.feature_id} is being worked on right now; override once its session ends (or pause the run first). Nothing was changed.`, { details: { status: feature.status } });
-        }
+        const old = this.overridable(id);
+        const from = this.db.prepare('SELECT status FROM features WHERE id = ?').pluck().get(old.featureId) as string;
         this.db
           .prepare(
             `INSERT INTO human_input_requests (id, feature_id, session_id, kind, prompt, fields, status, answered_by, answer, secret_keys, overrides, created_at, answered_at)
              VALUES (@id, @featureId, NULL, @kind, @prompt, @fields, 'answered', 'human', @answer, @secretKeys, @overrides, @now, @now)`,
           )
-          .run({ id: newId, featureId: old.feature_id, kind: old.kind, prompt: old.prompt, fields: old.fields, answer: JSON.stringify(answer.values), secretKeys: JSON.stringify(answer.secretKeys), overrides: id, now });
+          .run({ id: newId, featureId: old.featureId, kind: old.kind, prompt: old.prompt, fields: JSON.stringify(old.fields), answer: JSON.stringify(answer.values), secretKeys: JSON.stringify(answer.secretKeys), overrides: id, now });
         this.db.prepare(`UPDATE human_input_requests SET overridden_by = ? WHERE id = ?`).run(newId, id);
         const lines = answerLines({ ...answer, by: 'human' });
         const note = noteLine(now, `a human overrode the supervisor's answer to ${id} (${newId}): ${lines.length > 0 ? lines.join('; ') : '(no values given)'}; change what was built on the supervisor's answer`);
@@ -189,12 +199,12 @@ export class HumanInputRepo {
                notes = notes || @note, updated_at = @now
              WHERE id = @featureId RETURNING *`,
           )
-          .get({ featureId: old.feature_id, note, now }) as FeatureRow;
+          .get({ featureId: old.featureId, note, now }) as FeatureRow;
         appendEvent(this.db, {
           type: 'feature.input_overridden',
           at: now,
-          featureId: old.feature_id,
-          payload: { requestId: newId, overrides: id, from: feature.status, status: row.status, fields: Object.keys(answer.values), secretKeys: answer.secretKeys },
+          featureId: old.featureId,
+          payload: { requestId: newId, overrides: id, from, status: row.status, fields: Object.keys(answer.values), secretKeys: answer.secretKeys },
         });
         return row;
       })

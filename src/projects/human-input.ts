@@ -111,15 +111,8 @@ export function answerAsSupervisor(
  * in `.env`, and the feature re-opens with the new answer. Nothing changes on any error.
  */
 export function overrideSupervisorAnswer(store: HumanInputStore, requestId: string, answers: Readonly<Record<string, unknown>>): { request: HumanInputRequest; feature: Feature } {
-  const request = store.humanInput.get(requestId);
-  if (request.status !== 'answered' || request.answeredBy !== 'supervisor') {
-    throw new AppError('CONFLICT', `request ${request.id} was ${request.status === 'answered' ? `answered by a ${request.answeredBy ?? 'human'}` : request.status === 'open' ? 'not answered yet (answer it instead)' : request.status}; only a supervisor's answer can be overridden. Nothing was changed.`, {
-      details: { status: request.status },
-    });
-  }
-  if (request.overriddenBy !== null) {
-    throw new AppError('CONFLICT', `the supervisor's answer to ${request.id} was already overridden by ${request.overriddenBy}; nothing was changed`, { details: { status: request.status } });
-  }
+  // Refused before .env is touched; the override checks again in its transaction.
+  const request = store.humanInput.overridable(requestId);
   return recordAnswers(store, request, answers, (split) => store.humanInput.override(request.id, split));
 }
 

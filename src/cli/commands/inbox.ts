@@ -122,9 +122,10 @@ export function registerInboxCommands(program: Command, ctx: CliContext, run: Ru
           if (io === undefined) {
             throw new AppError('INVALID_INPUT', 'give the answers with --field id=value (there is no terminal to ask on); see them with autocoder inbox');
           }
-          const request = withProject(ctx, project, (store) => store.humanInput.get(requestId));
-          if (opts.override ? request.answeredBy !== 'supervisor' || request.overriddenBy !== null : request.status !== 'open') {
-            throw new AppError('CONFLICT', opts.override ? `request ${request.id} has no supervisor answer to override; nothing was changed` : `request ${request.id} is already ${request.status}${request.answeredBy === 'supervisor' && request.overriddenBy === null ? ' by the supervisor (replace its answer with --override)' : ''}; nothing was changed`);
+          // Refuse before asking anything, with the same reasons answering would give.
+          const request = withProject(ctx, project, (store) => (opts.override ? store.humanInput.overridable(requestId) : store.humanInput.get(requestId)));
+          if (!opts.override && request.status !== 'open') {
+            throw new AppError('CONFLICT', `request ${request.id} is already ${request.status}${request.answeredBy === 'supervisor' && request.overriddenBy === null ? ' by the supervisor (replace its answer with --override)' : ''}; nothing was changed`);
           }
           answers = await askAll(ctx, io, request);
         }
