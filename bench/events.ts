@@ -104,7 +104,7 @@ export async function run(): Promise<void> {
     const reg = openRegistry(env);
     let projectRoot: string;
     try {
-      projectRoot = createProject(reg.registry, { name: 'bench', dir: join(root, 'bench'), cwd: root }).path;
+      projectRoot = createProject(reg.registry, { name: 'bench', dir: join(root, 'bench'), cwd: root, env }).path;
     } finally {
       reg.close();
     }

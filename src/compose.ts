@@ -7,7 +7,7 @@ import { ClaudeRuntime } from './agent/claude-runtime.js';
 import type { AgentRuntime } from './agent/runtime.js';
 import { RunRepo } from './db/run-repo.js';
 import { SessionRepo } from './db/session-repo.js';
-import type { RunSettings } from './config/run-settings.js';
+import type { RunSettings, SettingSource } from './config/run-settings.js';
 import type { RunDeps } from './runner/run-loop.js';
 import { createToolGuard } from './runner/tool-guard.js';
 import { createRedactor } from './security/redactor.js';
@@ -40,6 +40,10 @@ export function createRunDeps(input: {
   runtime?: AgentRuntime;
   /** The user's allowlist extensions for this project. */
   extraCommands?: readonly string[];
+  /** Which settings layer decided each setting (for the run's security line). */
+  settingSource?: (key: keyof RunSettings) => SettingSource;
+  /** Paths the OS sandbox hides from agent commands. */
+  sandboxReadDeny?: readonly string[];
   /** Webhook receivers (`loadWebhookSettings`); the notifier is returned so the caller can drain it. */
   webhooks?: readonly WebhookTarget[];
   webhookRetryBaseMs?: number;
@@ -64,6 +68,9 @@ export function createRunDeps(input: {
     runs: new RunRepo(store.db, clock),
     runtime: input.runtime ?? new ClaudeRuntime(),
     settings: input.settings,
+    ...(input.settingSource ? { settingSource: input.settingSource } : {}),
+    extraCommands: input.extraCommands ?? [],
+    sandboxReadDeny: input.sandboxReadDeny ?? [],
     env: input.env,
     packageBinDir: packageBinDir(),
     makeGuard: (root) => createToolGuard(root, { extraCommands: input.extraCommands ?? [] }),
@@ -131,7 +138,7 @@ function withRegistryHandle<T>(env: Env, fn: (registry: RegistryRepo) => T): T {
 export async function startProjectSpecChat(input: { env: Env; projectName: string; paths: ProjectPaths; model: string | undefined }): Promise<SpecChatSession> {
   const demo = input.model === DEMO_MODEL ? await startDemoModel(input.env) : null;
   // The provider chosen with `autocoder config` (or the project's settings) applies here as in a run.
-  const env = demo?.env ?? withRegistryHandle(input.env, (r) => configuredProviderEnv(input.env, r, input.projectName, input.paths));
+  const env = demo?.env ?? withRegistryHandle(input.env, (r) => configuredProviderEnv(input.env, r, input.projectName));
   const chat = startSpecChat({ projectName: input.projectName, root: input.paths.root, specFile: input.paths.spec, model: input.model, env, packageBinDir: packageBinDir() });
   if (!demo) return chat;
   async function* events() {

@@ -174,7 +174,10 @@ function toOptions(spec: AgentSpec, abortController: AbortController): Options {
             excludedCommands: [...spec.sandbox.unsandboxedCommands],
             network: { allowLocalBinding: true },
             // `//` marks an absolute path in Claude Code's sandbox settings.
-            ...(spec.sandbox.writablePaths?.length ? { filesystem: { allowWrite: spec.sandbox.writablePaths.map((p) => `/${p}`) } } : {}),
+            filesystem: {
+              ...(spec.sandbox.writablePaths?.length ? { allowWrite: spec.sandbox.writablePaths.map((p) => `/${p}`) } : {}),
+              ...(spec.sandbox.readDeniedPaths?.length ? { denyRead: spec.sandbox.readDeniedPaths.map((p) => `/${p}`) } : {}),
+            },
           },
         }
       : {}),

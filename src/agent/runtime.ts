@@ -44,6 +44,8 @@ export interface AgentSpec {
     readonly unsandboxedCommands: readonly string[];
     /** Absolute paths sandboxed commands may write besides cwd (a worktree's shared `.git`). */
     readonly writablePaths?: readonly string[];
+    /** Absolute paths sandboxed commands may not read (autocoder's home, credentials, other projects). */
+    readonly readDeniedPaths?: readonly string[];
   };
   /** The complete environment of the Claude Code process (nothing else is inherited). */
   readonly env: Readonly<Record<string, string>>;

@@ -17,6 +17,17 @@ const BASE = {
 };
 
 describe('buildAgentEnv', () => {
+  it('carries no autocoder setting, no server token and not the path of $AUTOCODER_HOME (agents must not find the control plane)', () => {
+    const token = 'a'.repeat(64);
+    const base = { ...BASE, AUTOCODER_HOME: '/srv/ac-home', AUTOCODER_SERVER_TOKEN: token, AUTOCODER_SANDBOX: 'off', AUTOCODER_AUTH_TOKEN: 'stored-token', AUTOCODER_PROJECTS_DIR: '/srv/projects' };
+    const env = buildAgentEnv(base, { sessionDir: SESSION, packageBinDir: BIN, extra: { PORT: '5100' } });
+    expect(Object.keys(env).filter((k) => k.startsWith('AUTOCODER_'))).toEqual([]);
+    for (const value of Object.values(env)) {
+      expect(value).not.toContain('/srv/ac-home');
+      expect(value).not.toContain(token);
+    }
+  });
+
   it('keeps only passthrough variables from the base environment', () => {
     const env = buildAgentEnv(BASE, { sessionDir: SESSION, packageBinDir: BIN });
     expect(env.ANTHROPIC_API_KEY).toBe('sk-ant-key');

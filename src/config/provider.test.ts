@@ -53,9 +53,9 @@ describe('providerEnv: what the Claude Code child gets per provider', () => {
     for (const gone of ['ANTHROPIC_API_KEY', 'ANTHROPIC_BASE_URL', 'CLAUDE_CODE_USE_BEDROCK']) expect(env[gone]).toBeUndefined();
   });
 
-  it('ranks secrets: stored < project .env < environment', () => {
-    expect(resolveSecrets({ stored: { authToken: 'a', apiKey: 'k' }, dotEnv: { AUTOCODER_AUTH_TOKEN: 'b' }, env: {} })).toEqual({ authToken: 'b', apiKey: 'k' });
-    expect(resolveSecrets({ stored: { authToken: 'a' }, dotEnv: { AUTOCODER_AUTH_TOKEN: 'b' }, env: { AUTOCODER_AUTH_TOKEN: 'c' } })).toEqual({ authToken: 'c' });
+  it('ranks secrets: stored < environment', () => {
+    expect(resolveSecrets({ stored: { authToken: 'a', apiKey: 'k' }, env: {} })).toEqual({ authToken: 'a', apiKey: 'k' });
+    expect(resolveSecrets({ stored: { authToken: 'a' }, env: { AUTOCODER_AUTH_TOKEN: 'c' } })).toEqual({ authToken: 'c' });
   });
 });
 

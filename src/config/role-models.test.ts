@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { AppError } from '../domain/errors.js';
 import { MODEL_ROLES } from '../shared/providers.js';
-import { modelFor, parseRoleModel, resolveRunSettings, type RunSettingsLayers } from './run-settings.js';
+import { modelFor, parseRoleModel, resolveRunSettings, settingSources, type RunSettingsLayers } from './run-settings.js';
 import { registryRunDefaults } from './user-settings.js';
 
 /** A registry stand-in holding `ui.<key>` rows (the storage user-settings reads). */
@@ -17,13 +17,12 @@ function failure(layers: RunSettingsLayers): AppError {
   throw new Error('resolveRunSettings did not throw');
 }
 
-describe('model per role across the six layers', () => {
+describe('model per role across the five layers', () => {
   // Each layer names a role model of its own, so the winner shows which layer ranks higher.
   const layers: RunSettingsLayers = {
     registry: registryRunDefaults(registry({ 'model.coding': 'reg-coding', 'model.testing': 'reg-testing', 'model.initializer': 'reg-init', 'model.supervisor': 'reg-sup', 'model.reviewer': 'reg-rev' })),
-    project: { models: { testing: 'proj-testing', initializer: 'proj-init', supervisor: 'proj-sup', reviewer: 'proj-rev' } },
-    dotEnv: { AUTOCODER_MODEL_INITIALIZER: 'dotenv-init', AUTOCODER_MODEL_SUPERVISOR: 'dotenv-sup', AUTOCODER_MODEL_REVIEWER: 'dotenv-rev', OTHER: 'x' },
-    env: { AUTOCODER_MODEL_SUPERVISOR: 'env-sup', AUTOCODER_MODEL_REVIEWER: 'env-rev' },
+    project: { models: { testing: 'proj-testing', supervisor: 'proj-sup', reviewer: 'proj-rev' } },
+    env: { AUTOCODER_MODEL_INITIALIZER: 'env-init', AUTOCODER_MODEL_SUPERVISOR: 'env-sup', AUTOCODER_MODEL_REVIEWER: 'env-rev', OTHER: 'x' },
     flags: { models: { reviewer: 'flag-rev' } },
   };
 
@@ -31,7 +30,7 @@ describe('model per role across the six layers', () => {
     const s = resolveRunSettings(layers);
     expect(modelFor(s, 'coding')).toBe('reg-coding');
     expect(modelFor(s, 'testing')).toBe('proj-testing');
-    expect(modelFor(s, 'initializer')).toBe('dotenv-init');
+    expect(modelFor(s, 'initializer')).toBe('env-init');
     expect(modelFor(s, 'supervisor')).toBe('env-sup');
     expect(modelFor(s, 'reviewer')).toBe('flag-rev');
   });
@@ -53,18 +52,27 @@ describe('model per role across the six layers', () => {
     expect(modelFor(resolveRunSettings({ registry: reg, env: { AUTOCODER_MODEL: 'env-general' }, flags: { models: { coding: 'flag-coding' } } }), 'coding')).toBe('flag-coding');
     expect(modelFor(resolveRunSettings({ registry: reg, env: { AUTOCODER_MODEL: 'env-general', AUTOCODER_MODEL_CODING: 'env-coding' } }), 'coding')).toBe('env-coding');
     expect(modelFor(resolveRunSettings({ registry: reg, env: { AUTOCODER_MODEL_CODING: 'env-coding' }, flags: { model: 'flag-general' } }), 'coding')).toBe('flag-general');
-    expect(modelFor(resolveRunSettings({ registry: reg, dotEnv: { AUTOCODER_MODEL: 'dot-general' }, env: {} }), 'coding')).toBe('dot-general');
   });
 
-  it('ranks the project .env between the project settings and the environment for other settings too', () => {
-    expect(resolveRunSettings({ project: { provider: 'bedrock' }, dotEnv: { AUTOCODER_PROVIDER: 'compatible' }, env: {} }).provider).toBe('compatible');
-    expect(resolveRunSettings({ dotEnv: { AUTOCODER_PROVIDER: 'compatible' }, env: { AUTOCODER_PROVIDER: 'vertex' } }).provider).toBe('vertex');
+  it('ranks the environment above the project settings, and those above the user settings, for other settings too', () => {
+    expect(resolveRunSettings({ project: { provider: 'bedrock' }, env: { AUTOCODER_PROVIDER: 'vertex' } }).provider).toBe('vertex');
     expect(resolveRunSettings({ registry: { baseUrl: 'http://a.example' }, project: { baseUrl: 'http://b.example' }, env: {} }).baseUrl).toBe('http://b.example');
   });
 
   it('plays every role with the demo model when the general model is demo', () => {
     const s = resolveRunSettings({ registry: registryRunDefaults(registry({ 'model.coding': 'reg-coding' })), project: { model: 'demo' }, env: {} });
     for (const role of MODEL_ROLES) expect(modelFor(s, role)).toBe('demo');
+  });
+});
+
+describe('where each setting came from', () => {
+  it('names the highest layer that sets a key, and default for the rest', () => {
+    const source = settingSources({ registry: { sandbox: 'on', yolo: true }, project: { sandbox: 'off', concurrency: 2 }, env: { AUTOCODER_SANDBOX: 'auto', AUTOCODER_MODEL: 'm' }, flags: { sandbox: 'on', yolo: undefined } });
+    expect(source('sandbox')).toBe('flag');
+    expect(source('yolo')).toBe('user settings');
+    expect(source('concurrency')).toBe('project settings');
+    expect(source('model')).toBe('environment');
+    expect(source('baseUrl')).toBe('default');
   });
 });
 
@@ -77,7 +85,7 @@ describe('invalid model and provider settings', () => {
   it('refuses an unknown provider and a base URL that is not http(s)', () => {
     expect(failure({ env: { AUTOCODER_PROVIDER: 'openai' } }).message).toMatch(/provider: .*"anthropic"\|"compatible"\|"bedrock"\|"vertex"/);
     expect(failure({ env: { AUTOCODER_BASE_URL: 'ftp://x.example' } }).message).toMatch(/baseUrl: expected an http:\/\/ or https:\/\/ URL/);
-    expect(failure({ dotEnv: { AUTOCODER_BASE_URL: 'not a url' }, env: {} }).message).toContain('baseUrl');
+    expect(failure({ project: { baseUrl: 'not a url' }, env: {} }).message).toContain('baseUrl');
   });
 
   it('parses --role-model role=model and refuses other shapes', () => {

@@ -7,26 +7,35 @@ import { resolveRunSettings } from './run-settings.js';
 import { readStoredSecrets, resolveSecrets } from './secrets.js';
 import { projectRunDefaults, registryRunDefaults, type ProjectSettingsStore, type SettingsStore } from './user-settings.js';
 
-/** The `AUTOCODER_*` lines of the project's `.env` (a settings layer between the project settings and the environment). */
-export function projectDotEnv(paths: ProjectPaths): Env {
-  return Object.fromEntries([...readEnvFile(join(paths.root, '.env'))].filter(([k]) => k.startsWith('AUTOCODER_')));
+/**
+ * `AUTOCODER_*` keys found in the project's `.env`. They are ignored: that file is the app's
+ * environment and agents write it, so it never configures autocoder (a line such as
+ * `AUTOCODER_SANDBOX=off` would otherwise weaken the next run). Callers warn about them.
+ */
+export function ignoredProjectEnvKeys(paths: ProjectPaths): string[] {
+  return [...readEnvFile(join(paths.root, '.env')).keys()].filter((k) => k.startsWith('AUTOCODER_')).sort();
+}
+
+/** The one-line warning for ignored `.env` keys (null when there are none). */
+export function ignoredProjectEnvWarning(keys: readonly string[]): string | null {
+  if (keys.length === 0) return null;
+  return `Ignored ${keys.join(', ')} in the project's .env: that file is the app's environment, not autocoder's settings. Set them as project settings (web UI Settings, PUT /api/projects/{name}/settings), user settings (autocoder config set), environment variables or run flags.`;
 }
 
 /**
  * The environment a run's sessions start from: `env` with the provider's variables applied
- * from the settings and the secrets (stored < project `.env` < environment). The runner masks
- * the secrets among them (ANTHROPIC_AUTH_TOKEN, ANTHROPIC_API_KEY…) in everything it writes.
+ * from the settings and the secrets (stored < environment). The runner masks the secrets
+ * among them (ANTHROPIC_AUTH_TOKEN, ANTHROPIC_API_KEY…) in everything it writes.
  */
-export function runEnvWithProvider(env: Env, settings: ProviderSettings, dotEnv: Env): Env {
-  return providerEnv(env, settings, resolveSecrets({ stored: readStoredSecrets(env), dotEnv, env }));
+export function runEnvWithProvider(env: Env, settings: ProviderSettings): Env {
+  return providerEnv(env, settings, resolveSecrets({ stored: readStoredSecrets(env), env }));
 }
 
 /**
  * The same environment for a session outside a run (the spec chat): the provider settings of
- * the global and the project's settings, the project's `.env` and the environment applied.
+ * the global and the project's settings and the environment applied.
  */
-export function configuredProviderEnv(env: Env, registry: SettingsStore & ProjectSettingsStore, projectName: string | null, paths: ProjectPaths): Env {
-  const dotEnv = projectDotEnv(paths);
-  const settings = resolveRunSettings({ registry: registryRunDefaults(registry), project: projectName === null ? {} : projectRunDefaults(registry, projectName), dotEnv, env });
-  return runEnvWithProvider(env, settings, dotEnv);
+export function configuredProviderEnv(env: Env, registry: SettingsStore & ProjectSettingsStore, projectName: string | null): Env {
+  const settings = resolveRunSettings({ registry: registryRunDefaults(registry), project: projectName === null ? {} : projectRunDefaults(registry, projectName), env });
+  return runEnvWithProvider(env, settings);
 }

@@ -83,7 +83,7 @@ const NUMERIC = new Set<keyof RunSettings>(['leaseMs', 'heartbeatMs', 'retryBack
 /** The settings one layer gives (a layer may set any subset, role models included). */
 export type SettingsLayer = Partial<RunSettings>;
 
-/** The `AUTOCODER_*` variables of an environment (the process's or a project `.env`'s) as a layer. */
+/** The `AUTOCODER_*` variables of an environment as a layer. */
 export function envLayer(env: Env): SettingsLayer {
   const out: Record<string, unknown> = {};
   for (const [name, key] of Object.entries(ENV_KEYS)) {
@@ -132,21 +132,38 @@ export function mergeLayers(layers: readonly SettingsLayer[]): Record<string, un
   return merged;
 }
 
-/** Every layer of the run settings, in precedence order (each optional but the process environment). */
+/**
+ * Every layer of the run settings, in precedence order (each optional but the process
+ * environment). A project's `.env` is deliberately not one: it is the app's environment, and
+ * agents can write it, so an `AUTOCODER_SANDBOX=off` line there must not weaken the next run.
+ */
 export interface RunSettingsLayers {
   /** The user's global settings (`autocoder config`, GET/PUT /api/settings). */
   readonly registry?: SettingsLayer;
-  /** The project's settings (`/api/projects/{name}/settings`). */
+  /** The project's settings (`/api/projects/{name}/settings`), kept in the registry. */
   readonly project?: SettingsLayer;
-  /** `AUTOCODER_*` lines of the project's `.env`. */
-  readonly dotEnv?: Env;
   readonly env: Env;
   readonly flags?: SettingsLayer;
 }
 
-/** defaults < registry < project settings < project `.env` < environment < flags, validated by one schema. */
+/** Where a setting's value came from, lowest precedence first. */
+export const SETTING_SOURCES = ['default', 'user settings', 'project settings', 'environment', 'flag'] as const;
+export type SettingSource = (typeof SETTING_SOURCES)[number];
+
+/** The layer that decided each setting (the highest one that sets it); `default` for the rest. */
+export function settingSources(l: RunSettingsLayers): (key: keyof RunSettings) => SettingSource {
+  const layers: readonly [SettingSource, SettingsLayer][] = [
+    ['flag', defined(l.flags ?? {})],
+    ['environment', envLayer(l.env)],
+    ['project settings', defined(l.project ?? {})],
+    ['user settings', defined(l.registry ?? {})],
+  ];
+  return (key) => layers.find(([, layer]) => key in layer)?.[0] ?? 'default';
+}
+
+/** defaults < registry < project settings < environment < flags, validated by one schema. */
 export function resolveRunSettings(l: RunSettingsLayers): RunSettings {
-  const merged = mergeLayers([l.registry ?? {}, l.project ?? {}, envLayer(l.dotEnv ?? {}), envLayer(l.env), l.flags ?? {}]);
+  const merged = mergeLayers([l.registry ?? {}, l.project ?? {}, envLayer(l.env), l.flags ?? {}]);
   const parsed = RunSettingsSchema.safeParse(merged);
   if (!parsed.success) {
     const issues = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');

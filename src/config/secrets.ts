@@ -8,7 +8,8 @@ import { autocoderHome } from './paths.js';
 /**
  * Secrets set through `autocoder config set` or PUT /api/settings: kept in
  * `$AUTOCODER_HOME/secrets.env` (mode 0600, written atomically), never in the settings table.
- * The same variable names work in the environment and in a project's `.env`.
+ * The same variable names work in the environment (never in a project's `.env`, which agents
+ * can write: see ignoredProjectEnvKeys).
  */
 export const SECRET_ENV_VARS: Readonly<Record<SecretSettingKey, string>> = {
   authToken: 'AUTOCODER_AUTH_TOKEN',
@@ -52,9 +53,9 @@ export function writeStoredSecret(env: Env, key: SecretSettingKey, value: string
   return had;
 }
 
-/** Secrets by precedence: the stored ones < a project's `.env` < the environment. */
-export function resolveSecrets(layers: { stored?: Secrets; dotEnv?: Env; env: Env }): Secrets {
-  return { ...layers.stored, ...secretsFrom((n) => layers.dotEnv?.[n]), ...secretsFrom((n) => layers.env[n]) };
+/** Secrets by precedence: the stored ones < the environment. */
+export function resolveSecrets(layers: { stored?: Secrets; env: Env }): Secrets {
+  return { ...layers.stored, ...secretsFrom((n) => layers.env[n]) };
 }
 
 /** Whether each secret is set, for `config list` and the API (never the values). */

@@ -48,7 +48,7 @@ export function createDemoProject(registry: RegistryRepo, env: Env, options: { n
   for (let tries = 0; ; tries += 1) {
     const name = chooseDemoName(base, taken);
     try {
-      const project = createProject(registry, { name, dir: join(dir, name), cwd: options.cwd });
+      const project = createProject(registry, { name, dir: join(dir, name), cwd: options.cwd, env });
       writeFileSync(projectPaths(project.path).spec, DEMO_SPEC);
       registry.setProjectSetting(project.name, settingStorageKey('defaultModel'), JSON.stringify(DEMO_MODEL));
       registry.setProjectSetting(project.name, settingStorageKey('yolo'), JSON.stringify(true));

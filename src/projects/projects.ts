@@ -1,12 +1,13 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync, realpathSync } from 'node:fs';
 import { ensureGitignored } from './gitignore.js';
 import { homedir } from 'node:os';
-import { dirname, isAbsolute, join, parse, resolve } from 'node:path';
+import { dirname, isAbsolute, join, parse, relative, resolve } from 'node:path';
 import { openDatabase } from '../db/connection.js';
 import type { RegisteredProject, RegistryRepo } from '../db/registry-repo.js';
 import { AppError } from '../domain/errors.js';
 import { gitInit, isGitRepo } from '../git/git.js';
-import { PROJECT_DATA_DIR, projectPaths, type ProjectPaths } from '../config/paths.js';
+import { autocoderHome, PROJECT_DATA_DIR, projectPaths, type ProjectPaths } from '../config/paths.js';
+import type { Env } from '../config/env.js';
 
 export const PROJECT_NAME_PATTERN = /^[a-z0-9][a-z0-9._-]{0,63}$/;
 
@@ -32,6 +33,8 @@ export interface NewProjectInput {
   /** An app spec to copy to `.autocoder/app_spec.txt`. */
   readonly specFile?: string | undefined;
   readonly cwd: string;
+  /** Names `$AUTOCODER_HOME` and the home folder, which no project may hold. */
+  readonly env: Env;
 }
 
 /**
@@ -45,6 +48,7 @@ export function createProject(registry: RegistryRepo, input: NewProjectInput): R
   if (existsSync(root) && !statSync(root).isDirectory()) {
     throw new AppError('INVALID_INPUT', `${root} exists and is not a folder; choose another --dir`);
   }
+  assertHoldsNoControlFolder(root, input.env);
   const spec = input.specFile === undefined ? undefined : readSpec(resolve(input.cwd, input.specFile));
   assertNotRegistered(registry, input.name, root);
   mkdirSync(root, { recursive: true });
@@ -52,13 +56,14 @@ export function createProject(registry: RegistryRepo, input: NewProjectInput): R
 }
 
 /** Registers an existing folder as a project (initialising git and `.autocoder/` if needed). */
-export function importProject(registry: RegistryRepo, name: string, path: string, cwd: string): RegisteredProject {
+export function importProject(registry: RegistryRepo, name: string, path: string, cwd: string, env: Env): RegisteredProject {
   assertProjectName(name);
   const root = resolve(cwd, path);
   if (!existsSync(root) || !statSync(root).isDirectory()) {
     throw new AppError('NOT_FOUND', `${root} is not an existing folder; to start a new project use \`autocoder new ${name} --dir ${path}\``);
   }
   const real = realpathSync(root);
+  assertHoldsNoControlFolder(real, env);
   assertNotRegistered(registry, name, real);
   return adopt(registry, name, real, undefined);
 }
@@ -113,6 +118,21 @@ function readSpec(file: string): string {
   const text = readFileSync(file, 'utf8');
   if (text.trim().length === 0) throw new AppError('INVALID_INPUT', `spec file ${file} is empty`);
   return text;
+}
+
+/**
+ * Agents may read everything inside their project, so a project may not be, or hold, the
+ * home folder or `$AUTOCODER_HOME` (the registry, the server token and the stored secrets).
+ */
+function assertHoldsNoControlFolder(root: string, env: Env): void {
+  const real = (p: string) => (existsSync(p) ? realpathSync(p) : resolve(p));
+  const project = real(root);
+  for (const [what, folder] of [['$AUTOCODER_HOME', autocoderHome(env)], ['your home folder', env.HOME?.trim() || homedir()]] as const) {
+    const rel = relative(project, real(folder));
+    if (rel === '' || (!rel.startsWith('..') && !isAbsolute(rel))) {
+      throw new AppError('INVALID_INPUT', `${project} holds ${what} (${folder}); agents may read everything in their project, so choose a folder that does not contain it`);
+    }
+  }
 }
 
 function assertNotRegistered(registry: RegistryRepo, name: string, root: string): void {

@@ -11,7 +11,7 @@ import type { RunRepo } from '../db/run-repo.js';
 import type { SessionRepo } from '../db/session-repo.js';
 import type { Env } from '../config/env.js';
 import type { ProjectPaths } from '../config/paths.js';
-import type { RunSettings } from '../config/run-settings.js';
+import type { RunSettings, SettingSource } from '../config/run-settings.js';
 import { AppError } from '../domain/errors.js';
 import { addLocalExcludes } from '../git/git.js';
 import { holdConfigLock, mainBranch } from '../git/workspaces.js';
@@ -23,6 +23,7 @@ import { describeStall } from './stop-reason.js';
 import { waitUntil } from './wait.js';
 import { pauseRequested, waitForResume } from './pause.js';
 import { decideSandbox, SANDBOX_MASKED_PATHS } from './sandbox.js';
+import { securitySummary } from './security-summary.js';
 import type { WebhookEvent } from './webhooks.js';
 
 const MAX_RATE_LIMIT_BACKOFF_MS = 15 * 60_000;
@@ -37,6 +38,12 @@ export interface RunDeps {
   readonly runs: RunRepo;
   readonly runtime: AgentRuntime;
   readonly settings: RunSettings;
+  /** Which settings layer decided a key, for the security line (default: every key `default`). */
+  readonly settingSource?: (key: keyof RunSettings) => SettingSource;
+  /** The project's allowlist extensions, as the guard applies them. */
+  readonly extraCommands?: readonly string[];
+  /** Paths the OS sandbox hides from agent commands (`sandboxReadDenyPaths`); missing ones are skipped. */
+  readonly sandboxReadDeny?: readonly string[];
   readonly env: Env;
   /** autocoder's own node_modules/.bin. */
   readonly packageBinDir: string;
@@ -83,6 +90,7 @@ export async function runProject(deps: RunDeps, signal: AbortSignal): Promise<Ru
   if (locks.length > 0) deps.report(`Removed ${locks.length} lock file(s) a stopped git process left in .git.`);
   const sandbox = decideSandbox(deps.settings.sandbox, process.platform, deps.env.PATH);
   if (sandbox.warning) deps.report(sandbox.warning);
+  deps.report(securitySummary({ settings: deps.settings, sandbox, source: deps.settingSource ?? (() => 'default'), extraCommands: deps.extraCommands ?? [] }));
   // Never committed, shared by every worktree: the runner's own files stay out of commits.
   addLocalExcludes(deps.paths.root, [...(sandbox.enabled ? SANDBOX_MASKED_PATHS : []), '.autocoder/', ...BROWSER_EXCLUDES]);
   deps.runs.start({ id: runId, pid: process.pid, host: hostname(), incarnation: randomBytes(8).toString('hex'), settings: { ...deps.settings } });

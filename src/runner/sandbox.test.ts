@@ -2,7 +2,7 @@ import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { decideSandbox, sandboxSupport } from './sandbox.js';
+import { decideSandbox, sandboxReadDenyPaths, sandboxSupport } from './sandbox.js';
 
 let bin: string;
 beforeEach(() => {
@@ -37,5 +37,28 @@ describe('sandbox availability', () => {
     tool('socat');
     expect(decideSandbox('auto', 'linux', bin)).toEqual({ enabled: true, warning: null });
     expect(decideSandbox('on', 'linux', bin)).toEqual({ enabled: true, warning: null });
+  });
+});
+
+describe('what the sandbox hides from agent commands', () => {
+  const input = { homes: ['/home/u'], autocoderHome: '/home/u/.autocoder-x', claudeConfigDir: '/cfg/claude', otherProjects: ['/work/other', '/work'], projectRoot: '/work/app' };
+
+  it('hides autocoder home (the server token), credentials under the home, Claude Code config and other projects', () => {
+    const denied = sandboxReadDenyPaths(input);
+    for (const p of ['/home/u/.autocoder-x', '/home/u/.ssh', '/home/u/.aws', '/home/u/.claude', '/home/u/.claude.json', '/home/u/.npmrc', '/home/u/.config/gcloud', '/cfg/claude', '/work/other']) expect(denied).toContain(p);
+  });
+
+  it('never hides the project itself or a folder that holds it', () => {
+    const denied = sandboxReadDenyPaths({ ...input, otherProjects: ['/work', '/work/app', '/work/app-other'], autocoderHome: '/work/app/..' });
+    expect(denied).not.toContain('/work');
+    expect(denied).not.toContain('/work/app');
+    expect(denied).toContain('/work/app-other');
+  });
+
+  it('drops relative paths and duplicates', () => {
+    const denied = sandboxReadDenyPaths({ ...input, homes: ['/home/u', '/home/u/'], otherProjects: ['relative/x', '/work/other', '/work/other/'] });
+    expect(denied.filter((p) => p === '/work/other')).toHaveLength(1);
+    expect(denied.filter((p) => p === '/home/u/.ssh')).toHaveLength(1);
+    expect(denied.some((p) => p.includes('relative'))).toBe(false);
   });
 });

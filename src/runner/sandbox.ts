@@ -1,5 +1,8 @@
+import path from 'node:path';
 import { sandboxSupport } from '../config/sandbox-support.js';
 import { AppError } from '../domain/errors.js';
+
+const posix = path.posix;
 
 export { sandboxSupport };
 
@@ -35,3 +38,38 @@ export const UNSANDBOXED_COMMANDS = ['./init.sh', 'curl:*', 'playwright-cli:*'] 
  * repository's local exclude file.
  */
 export const SANDBOX_MASKED_PATHS = ['.bash_profile', '.bashrc', '.profile', '.zprofile', '.zshrc', '.gitconfig', '.gitmodules', '.ripgreprc', '.mcp.json', '.idea', '.vscode', '.claude/'] as const;
+
+/**
+ * Places under a home folder where credentials live: keys, cloud and registry tokens, Claude
+ * Code's own login and history, autocoder's default home. No sandboxed command may read them.
+ */
+export const HOME_SECRET_PATHS = ['.ssh', '.aws', '.azure', '.config/gcloud', '.config/gh', '.kube', '.docker', '.gnupg', '.netrc', '.git-credentials', '.npmrc', '.pypirc', '.claude', '.claude.json', '.autocoder'] as const;
+
+export interface ReadDenyInput {
+  /** Home folders to protect: the user's real one (a session may have its own HOME). */
+  readonly homes: readonly string[];
+  /** `$AUTOCODER_HOME`: registry, server token, stored secrets. */
+  readonly autocoderHome: string;
+  /** Claude Code's configuration folder when it is not under a home (credentials, transcripts). */
+  readonly claudeConfigDir?: string | undefined;
+  /** Every other registered project's folder. */
+  readonly otherProjects: readonly string[];
+  /** The project being worked: never hidden from its own sessions, nor any folder holding it. */
+  readonly projectRoot: string;
+}
+
+/**
+ * Absolute paths the OS sandbox hides from agent commands (`filesystem.denyRead`): the
+ * control plane (`$AUTOCODER_HOME`, where the server token lives), credentials under the home
+ * folders, Claude Code's config and other projects. A path that is the project or holds it is
+ * left out (hiding it would hide the project). Pure; the caller drops paths that do not exist.
+ */
+export function sandboxReadDenyPaths(i: ReadDenyInput): string[] {
+  const candidates = [i.autocoderHome, ...(i.claudeConfigDir ? [i.claudeConfigDir] : []), ...i.homes.flatMap((h) => HOME_SECRET_PATHS.map((p) => posix.join(h, p))), ...i.otherProjects];
+  const root = posix.resolve(i.projectRoot);
+  const holdsProject = (p: string) => {
+    const rel = posix.relative(p, root);
+    return rel === '' || (!rel.startsWith('..') && !posix.isAbsolute(rel));
+  };
+  return [...new Set(candidates.filter((p) => posix.isAbsolute(p)).map((p) => posix.resolve(p)))].filter((p) => !holdsProject(p)).sort();
+}

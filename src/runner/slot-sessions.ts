@@ -157,7 +157,12 @@ export async function runSessionFor(
     guard: deps.makeGuard(where.cwd),
     maxTurns: deps.settings.maxTurns ?? profile.maxTurns,
     // A worktree's commits are written to the project's shared .git, outside the worktree.
-    sandbox: { enabled: run.sandbox, unsandboxedCommands: UNSANDBOXED_COMMANDS, writablePaths: where.cwd === deps.paths.root ? [] : worktreeGitWritePaths(where.cwd) },
+    sandbox: {
+      enabled: run.sandbox,
+      unsandboxedCommands: UNSANDBOXED_COMMANDS,
+      writablePaths: where.cwd === deps.paths.root ? [] : worktreeGitWritePaths(where.cwd),
+      readDeniedPaths: (deps.sandboxReadDeny ?? []).filter((p) => existsSync(p)),
+    },
     env,
   };
   try {

@@ -49,7 +49,7 @@ async function setup(): Promise<{ env: NodeJS.ProcessEnv; dir: string }> {
   const dir = join(root, 'recipes');
   const reg = openRegistry(env);
   try {
-    createProject(reg.registry, { name: 'recipes', dir, cwd: root });
+    createProject(reg.registry, { name: 'recipes', dir, cwd: root, env });
   } finally {
     reg.close();
   }

@@ -69,6 +69,15 @@ describe('projects', () => {
     }
   });
 
+  it('refuses a project folder that holds $AUTOCODER_HOME or the home folder (agents read everything in their project)', async () => {
+    for (const [route, name] of [['/api/projects/import', 'above'], ['/api/projects', 'above2']] as const) {
+      const res = await h.json<ErrorBody>('POST', route, { name, path: h.root });
+      expect(res.status, route).toBe(400);
+      expect(res.body.error.message).toContain('holds $AUTOCODER_HOME');
+    }
+    expect((await h.json<{ projects: unknown[] }>('GET', '/api/projects')).body.projects).toEqual([]);
+  });
+
   it('refuses a duplicate name with 409', async () => {
     await h.createProject('todo');
     const res = await h.json<ErrorBody>('POST', '/api/projects', { name: 'todo', path: join(h.root, 'other') });

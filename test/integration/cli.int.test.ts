@@ -201,6 +201,18 @@ describe('autocoder import', () => {
     expect(readdirSync(work)).toEqual([]);
     expect(registered()).toEqual([]);
   });
+
+  it('refuses the home folder, or a folder holding $AUTOCODER_HOME, with exit 2 and changes nothing', { timeout: SLOW }, async () => {
+    const homeRes = await cli('import', 'myhome', env.HOME as string);
+    expectExit(homeRes, 2);
+    expect(homeRes.stderr).toContain('holds your home folder');
+    const above = await cli('import', 'above', sandbox);
+    expectExit(above, 2);
+    expect(above.stderr).toContain('holds $AUTOCODER_HOME');
+    expect(existsSync(join(sandbox, '.autocoder'))).toBe(false);
+    expect(existsSync(join(env.HOME as string, '.git'))).toBe(false);
+    expect(registered()).toEqual([]);
+  });
 });
 
 describe('autocoder list and remove', () => {

@@ -7,7 +7,6 @@ import { apiHarness, type ApiHarness } from '../support/api-app.js';
 import { spawnSync } from 'node:child_process';
 import { CLI, cli } from '../support/cli-process.js';
 import { createSampleProject } from '../support/sample-project.js';
-import { writeFileSync } from 'node:fs';
 
 const TOKEN = 'tok-provider-secret-0123456789';
 
@@ -119,16 +118,15 @@ describe('autocoder config with secrets and providers', () => {
 });
 
 describe('autocoder run reads the layers', () => {
-  it('refuses a bad --role-model and a bad value in the project .env before starting, naming it', () => {
-    const { dir } = createSampleProject(root, env);
+  it('refuses a bad --role-model and a bad AUTOCODER_* value in the environment before starting, naming it', () => {
+    createSampleProject(root, env);
     const role = cli(['run', 'notes', '--role-model', 'coder=x'], env);
     expect(role.status).toBe(2);
     expect(role.stderr).toContain('unknown role "coder"; roles: initializer, coding, testing, supervisor, reviewer');
-    writeFileSync(join(dir, '.env'), 'AUTOCODER_BASE_URL=localhost:4000\nAUTOCODER_MODEL_TESTING=demo\n');
-    const dotEnv = cli(['run', 'notes'], env);
-    expect(dotEnv.status).toBe(2);
-    expect(dotEnv.stderr).toContain('baseUrl: expected an http:// or https:// URL');
-    expect(dotEnv.stderr).toContain('models.testing: "demo" can only be the general model');
+    const bad = cli(['run', 'notes'], { ...env, AUTOCODER_BASE_URL: 'localhost:4000', AUTOCODER_MODEL_TESTING: 'demo' });
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toContain('baseUrl: expected an http:// or https:// URL');
+    expect(bad.stderr).toContain('models.testing: "demo" can only be the general model');
   }, 120_000);
 });
 

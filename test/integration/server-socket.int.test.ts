@@ -33,7 +33,7 @@ afterEach(async () => {
 function newProject(name: string): string {
   const reg = openRegistry(env);
   try {
-    return createProject(reg.registry, { name, dir: join(tmp.dir, name), cwd: tmp.dir }).path;
+    return createProject(reg.registry, { name, dir: join(tmp.dir, name), cwd: tmp.dir, env }).path;
   } finally {
     reg.close();
   }

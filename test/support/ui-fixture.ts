@@ -65,7 +65,7 @@ export function seedProject(ui: UiServer, name: string, options: SeedOptions): {
   const registry = openRegistry(ui.env);
   let dir: string;
   try {
-    dir = createProject(registry.registry, { name, dir: join(ui.tmp.dir, 'projects', name), cwd: ui.tmp.dir }).path;
+    dir = createProject(registry.registry, { name, dir: join(ui.tmp.dir, 'projects', name), cwd: ui.tmp.dir, env: ui.env }).path;
   } finally {
     registry.close();
   }

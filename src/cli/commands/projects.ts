@@ -17,7 +17,7 @@ export function registerProjectCommands(program: Command, ctx: CliContext, run: 
       run(() => {
         const reg = openRegistry(ctx.env);
         try {
-          const p = createProject(reg.registry, { name, dir: opts.dir, specFile: opts.spec, cwd: ctx.cwd });
+          const p = createProject(reg.registry, { name, dir: opts.dir, specFile: opts.spec, cwd: ctx.cwd, env: ctx.env });
           ctx.stdout(`Created project ${p.name} at ${p.path}\n`);
           if (!opts.spec) ctx.stdout(`Next: write the app spec to ${projectPaths(p.path).spec}, or with Claude: autocoder spec ${p.name}\n`);
         } finally {
@@ -35,7 +35,7 @@ export function registerProjectCommands(program: Command, ctx: CliContext, run: 
       run(() => {
         const reg = openRegistry(ctx.env);
         try {
-          const p = importProject(reg.registry, name, path, ctx.cwd);
+          const p = importProject(reg.registry, name, path, ctx.cwd, ctx.env);
           ctx.stdout(`Imported ${p.path} as project ${p.name}\n`);
         } finally {
           reg.close();

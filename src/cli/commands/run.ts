@@ -1,7 +1,7 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { createRunDeps, openProjectStore, openRegistry, startDemoModel } from '../../compose.js';
-import { parseRoleModel, resolveRunSettings, type RoleModels, type RunSettings } from '../../config/run-settings.js';
-import { projectDotEnv, runEnvWithProvider } from '../../config/run-provider.js';
+import { parseRoleModel, resolveRunSettings, settingSources, type RoleModels, type RunSettings, type RunSettingsLayers } from '../../config/run-settings.js';
+import { ignoredProjectEnvKeys, ignoredProjectEnvWarning, runEnvWithProvider } from '../../config/run-provider.js';
 import { projectRunDefaults, registryRunDefaults } from '../../config/user-settings.js';
 import { loadWebhookSettings } from '../../config/webhook-settings.js';
 import { DEMO_MODEL, DEMO_MODEL_LABEL } from '../../shared/runs.js';
@@ -11,6 +11,9 @@ import { resolveProject } from '../../projects/projects.js';
 import { extraCommands } from '../../projects/policy-extensions.js';
 import { runProject } from '../../runner/run-loop.js';
 import { basename } from 'node:path';
+import { homedir } from 'node:os';
+import { autocoderHome } from '../../config/paths.js';
+import { sandboxReadDenyPaths } from '../../runner/sandbox.js';
 import type { CliContext } from '../context.js';
 
 const positiveInt = (flag: string) => (raw: string) => {
@@ -64,26 +67,30 @@ export function registerRunCommand(program: Command, ctx: CliContext, run: (fn: 
         let extra: string[];
         let registryDefaults: Partial<RunSettings>;
         let projectDefaults: Partial<RunSettings>;
+        let otherProjects: string[];
         try {
           resolved = resolveProject(reg.registry, project, ctx.cwd);
           extra = extraCommands(reg.registry, resolved.name);
           // Defaults: the global settings, then the project's own (e.g. a demo project's defaultModel: demo).
           registryDefaults = registryRunDefaults(reg.registry);
           projectDefaults = resolved.name === null ? {} : projectRunDefaults(reg.registry, resolved.name);
+          otherProjects = reg.registry.list().map((p) => p.path);
         } finally {
           reg.close();
         }
         if (opts.concurrency !== undefined && opts.parallel !== undefined) throw new AppError('INVALID_INPUT', 'give either --concurrency or --parallel, not both');
         const concurrency = opts.concurrency ?? (opts.parallel === true ? 3 : opts.parallel);
-        // defaults < global settings < project settings < the project's .env < environment < flags.
-        const dotEnv = projectDotEnv(resolved.paths);
-        const settings = resolveRunSettings({
+        // defaults < global settings < project settings < environment < flags. Never the
+        // project's .env: agents write it (see ignoredProjectEnvKeys).
+        const layers: RunSettingsLayers = {
           registry: registryDefaults,
           project: projectDefaults,
-          dotEnv,
           env: ctx.env,
           flags: { model: opts.model, models: opts.roleModel, maxIterations: opts.maxIterations, maxTurns: opts.maxTurns, yolo: opts.yolo, sandbox: opts.sandbox, concurrency, testingRatio: opts.testingRatio, supervisor: opts.supervisor, waitForInput: opts.waitForInput === false ? false : undefined },
-        });
+        };
+        const settings = resolveRunSettings(layers);
+        const ignored = ignoredProjectEnvWarning(ignoredProjectEnvKeys(resolved.paths));
+        if (ignored !== null) ctx.stderr(`Warning: ${ignored}\n`);
         // The demo model (scripted, no AI) is served from this process; sessions talk to it only.
         const demo = settings.model === DEMO_MODEL ? await startDemoModel(ctx.env) : null;
         const store = openProjectStore(resolved.paths, { create: false });
@@ -106,7 +113,7 @@ export function registerRunCommand(program: Command, ctx: CliContext, run: (fn: 
           );
           const redraw = view.enabled ? setInterval(() => view.render(), 500) : null;
           if (demo) view.report(`Model: ${DEMO_MODEL} (${DEMO_MODEL_LABEL}): a built-in script on ${demo.url} plays the agents; no credentials are used and nothing leaves this machine.`);
-          const deps = createRunDeps({ store, projectName: resolved.name ?? basename(resolved.paths.root), settings, env: demo?.env ?? runEnvWithProvider(ctx.env, settings, dotEnv), report: (line) => view.report(line), extraCommands: extra, webhooks: webhooks.targets, webhookRetryBaseMs: webhooks.retryBaseMs });
+          const deps = createRunDeps({ store, projectName: resolved.name ?? basename(resolved.paths.root), settings, env: demo?.env ?? runEnvWithProvider(ctx.env, settings), report: (line) => view.report(line), extraCommands: extra, settingSource: settingSources(layers), sandboxReadDeny: sandboxReadDenyPaths({ homes: [ctx.env.HOME ?? homedir()], autocoderHome: autocoderHome(ctx.env), claudeConfigDir: ctx.env.CLAUDE_CONFIG_DIR, otherProjects, projectRoot: resolved.paths.root }), webhooks: webhooks.targets, webhookRetryBaseMs: webhooks.retryBaseMs });
           const result = await runProject(deps, controller.signal)
             .finally(() => deps.webhooks.drain(WEBHOOK_DRAIN_MS))
             .finally(() => {

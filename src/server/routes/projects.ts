@@ -125,7 +125,7 @@ export const projectRoutes: RouteModule = (app: Hono, deps: ServerDeps) => {
       const check = validateAppSpec(req.spec);
       if (!check.ok) throw invalidSpec(check);
     }
-    const project = withRegistry(deps, (registry) => blameField('path', () => fsInput('path', () => createProject(registry, { name: req.name, dir, cwd: deps.cwd }))));
+    const project = withRegistry(deps, (registry) => blameField('path', () => fsInput('path', () => createProject(registry, { name: req.name, dir, cwd: deps.cwd, env: deps.env }))));
     if (req.spec !== undefined) writeSpec(projectPaths(project.path).spec, req.spec);
     return c.json(projectSummary(project), 201);
   });
@@ -134,7 +134,7 @@ export const projectRoutes: RouteModule = (app: Hono, deps: ServerDeps) => {
     const req = await body(c, ImportProjectRequestSchema);
     const refused = refusePath(c, deps, req.path, 'path');
     if (refused) return refused;
-    const project = withRegistry(deps, (registry) => blameField('path', () => fsInput('path', () => importProject(registry, req.name, req.path, deps.cwd))));
+    const project = withRegistry(deps, (registry) => blameField('path', () => fsInput('path', () => importProject(registry, req.name, req.path, deps.cwd, deps.env))));
     return c.json(projectSummary(project), 201);
   });
 
