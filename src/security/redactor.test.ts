@@ -219,6 +219,20 @@ describe('issue #14: pieces of a secret cut off by someone else', () => {
   });
 });
 
+describe('overlaps and multi-line secrets', () => {
+  it('masks both of two secrets that overlap in the text (one redactor, one pass)', () => {
+    const redact = createRedactor(['abcdefgh', 'efghijkl']);
+    expect(redact('x abcdefghijkl y')).toBe(`x ${MASK} y`);
+  });
+
+  it('masks a secret that holds a line break itself (a multi-line header value), raw and JSON-escaped, among other lines', () => {
+    const headers = 'X-Api-Key: k3y-Value-123\nX-Org: org-77';
+    const redact = createRedactor([headers]);
+    expect(redact(`first line\n${headers}\nlast line`)).toBe(`first line\n${MASK}\nlast line`);
+    expect(redact(JSON.stringify({ env: `A=1\n${headers}` }))).toBe(`{"env":"A=1\\n${MASK}"}`);
+  });
+});
+
 describe('redactJson', () => {
   it('keeps the JSON valid for a secret with quotes and backslashes, masking nested strings and keys', () => {
     const secret = 'pa"ss\\wo}rd!';

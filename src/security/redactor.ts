@@ -33,6 +33,15 @@ const BREAK = /\r?\n|\\r\\n|\\n/g;
 /** A line break cut in half at the end of a text (held back by streams: the secret may go on after it). */
 const PARTIAL_BREAK_AT_END = /(?:\\r\\|\\r|\\|\r)$/;
 
+/** A secret and the length below which its forms are not masked (provider keys 6, secrets humans typed 4). */
+interface SecretEntry {
+  readonly secret: string;
+  readonly minLength: number;
+}
+
+/** The secrets each redactor was built from, so combining redactors builds one (one pass over the text, not one per redactor). */
+const ENTRIES = new WeakMap<Redactor, readonly SecretEntry[]>();
+
 /**
  * Masks each secret in its forms (see secret-forms.ts: raw, JSON-escaped, URL-encoded, hex,
  * base64 at every byte alignment), each also when wrapped over several lines, and pieces of at
@@ -40,37 +49,74 @@ const PARTIAL_BREAK_AT_END = /(?:\\r\\|\\r|\\|\r)$/;
  */
 export function createRedactor(secrets: Iterable<string>, options: { minLength?: number } = {}): Redactor {
   // Provider keys are long; secrets a human typed may be short (the runner passes 4 for them).
-  const min = Math.max(1, options.minLength ?? MIN_SECRET_LENGTH);
-  const usable = [...new Set(secrets)].filter((s) => s.length >= min);
-  if (usable.length === 0) return NO_SECRETS;
-  const forms = [...new Set(usable.flatMap((s) => secretForms(s, min)))].sort((a, b) => b.length - a.length);
-  const fragments = usable.filter((s) => s.length > MIN_FRAGMENT_LENGTH).flatMap((secret) => [
-    { secret, from: 'start' as const, anchor: secret.slice(0, MIN_FRAGMENT_LENGTH) },
-    { secret, from: 'end' as const, anchor: secret.slice(-MIN_FRAGMENT_LENGTH) },
-  ]);
-  // One pass: the forms first (longest wins at a position), then the fragment anchors, each in a group so a match says which it was.
-  const pattern = new RegExp([...forms.map(escapeRegExp), ...fragments.map((f) => `(${escapeRegExp(f.anchor)})`)].join('|'), 'g');
-  const longest = forms[0]?.length ?? 0;
+  const minLength = Math.max(1, options.minLength ?? MIN_SECRET_LENGTH);
+  return compile([...new Set(secrets)].filter((s) => s.length >= minLength).map((secret) => ({ secret, minLength })));
+}
 
-  const find = (text: string, out: [number, number][]) => {
-    for (const m of text.matchAll(pattern)) {
+/** The redactor that knows no secrets. */
+export const NO_SECRETS: Redactor = withRanges(
+  () => [],
+  (text) => text.length,
+);
+ENTRIES.set(NO_SECRETS, []);
+
+/** One redactor masking what any of `redactors` masks (the run's provider keys and the secrets humans answered). */
+export function combineRedactors(...redactors: Redactor[]): Redactor {
+  const entries = redactors.map((r) => ENTRIES.get(r));
+  if (entries.every((e) => e !== undefined)) return compile(entries.flat());
+  // A redactor made elsewhere: ask each one.
+  return withRanges(
+    (text) => mergeRanges(redactors.flatMap((r) => r.ranges(text))),
+    (text) => Math.min(...redactors.map((r) => r.pendingStart(text))),
+  );
+}
+
+function compile(entries: readonly SecretEntry[]): Redactor {
+  if (entries.length === 0) return NO_SECRETS;
+  const forms = [...new Set(entries.flatMap((e) => secretForms(e.secret, e.minLength)))].sort((a, b) => b.length - a.length);
+  const formSet = new Set(forms);
+  // A fragment is found by its anchor (the secret's first or last MIN_FRAGMENT_LENGTH characters), then followed as far as it goes.
+  const anchors = new Map<string, { secret: string; from: 'start' | 'end' }[]>();
+  for (const { secret } of entries) {
+    if (secret.length <= MIN_FRAGMENT_LENGTH) continue;
+    for (const [anchor, from] of [
+      [secret.slice(0, MIN_FRAGMENT_LENGTH), 'start'],
+      [secret.slice(-MIN_FRAGMENT_LENGTH), 'end'],
+    ] as const) {
+      anchors.set(anchor, [...(anchors.get(anchor) ?? []), { secret, from }]);
+    }
+  }
+  // Longest first: of the alternatives matching at a position, the first listed wins.
+  const alternatives = [...new Set([...forms, ...anchors.keys()])].sort((a, b) => b.length - a.length);
+  const pattern = new RegExp(alternatives.map(escapeRegExp).join('|'), 'g');
+  // Forms that hold a line break themselves (a multi-line header value) are matched on the text as it is.
+  const formsWithBreaks = forms.filter(hasBreaks);
+  const breakPattern = formsWithBreaks.length > 0 ? new RegExp(formsWithBreaks.map(escapeRegExp).join('|'), 'g') : null;
+  const longest = alternatives[0]?.length ?? 0;
+
+  const find = (text: string, regex: RegExp, out: [number, number][]) => {
+    regex.lastIndex = 0;
+    for (let m = regex.exec(text); m !== null; m = regex.exec(text)) {
       const at = m.index;
-      const group = fragments.length === 0 ? -1 : m.findIndex((g, i) => i > 0 && g !== undefined) - 1;
-      const fragment = group >= 0 ? fragments[group] : undefined;
-      if (fragment === undefined) out.push([at, at + m[0].length]);
-      else out.push(fragment.from === 'start' ? [at, extendForward(text, at, fragment.secret)] : [extendBackward(text, at, fragment.secret), at + MIN_FRAGMENT_LENGTH]);
+      const hit = m[0];
+      const fragments = anchors.get(hit);
+      if (fragments === undefined || formSet.has(hit)) out.push([at, at + hit.length]);
+      for (const f of fragments ?? []) out.push(f.from === 'start' ? [at, extendForward(text, at, f.secret)] : [extendBackward(text, at, f.secret), at + MIN_FRAGMENT_LENGTH]);
+      // Go on from the next character, not after the match: two secrets may overlap.
+      regex.lastIndex = at + 1;
     }
   };
 
   const ranges = (text: string): Range[] => {
     const found: [number, number][] = [];
-    find(text, found);
-    if (text.includes('\n') || text.includes('\\n')) {
-      // Wrapped forms: match again with the line breaks taken out, then map back (a span keeps the breaks inside it).
+    if (!hasBreaks(text)) find(text, pattern, found);
+    else {
+      // Match with the line breaks taken out (wrapped forms, and unwrapped ones alike), then map back: a span keeps the breaks inside it.
       const { view, origin } = withoutBreaks(text);
-      const wrapped: [number, number][] = [];
-      find(view, wrapped);
-      for (const [s, e] of wrapped) found.push([origin[s] as number, (origin[e - 1] as number) + 1]);
+      const inView: [number, number][] = [];
+      find(view, pattern, inView);
+      for (const [s, e] of inView) found.push([origin[s] as number, (origin[e - 1] as number) + 1]);
+      if (breakPattern) find(text, breakPattern, found);
     }
     return mergeRanges(found);
   };
@@ -83,26 +129,18 @@ export function createRedactor(secrets: Iterable<string>, options: { minLength?:
     const { view, origin } = withoutBreaks(tail.slice(0, end));
     let held = 0;
     for (const form of forms) held = Math.max(held, longestPrefixAtEnd(view, form));
-    return tailStart + (held > 0 ? (origin[view.length - held] as number) : end);
+    let start = tailStart + (held > 0 ? (origin[view.length - held] as number) : end);
+    for (const form of formsWithBreaks) start = Math.min(start, text.length - longestPrefixAtEnd(tail, form));
+    return start;
   };
 
-  return withRanges(ranges, pendingStart);
+  const redactor = withRanges(ranges, pendingStart);
+  ENTRIES.set(redactor, entries);
+  return redactor;
 }
 
-/** The redactor that knows no secrets. */
-export const NO_SECRETS: Redactor = withRanges(
-  () => [],
-  (text) => text.length,
-);
-
-/** One redactor masking what any of `redactors` masks (the run's provider keys and the secrets humans answered). */
-export function combineRedactors(...redactors: Redactor[]): Redactor {
-  const used = redactors.filter((r) => r !== NO_SECRETS);
-  if (used.length <= 1) return used[0] ?? NO_SECRETS;
-  return withRanges(
-    (text) => mergeRanges(used.flatMap((r) => r.ranges(text))),
-    (text) => Math.min(...used.map((r) => r.pendingStart(text))),
-  );
+function hasBreaks(text: string): boolean {
+  return text.includes('\n') || text.includes('\\n');
 }
 
 /** Replaces `ranges` (sorted, not overlapping) of `text` with the mask. */
