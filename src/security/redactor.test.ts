@@ -231,6 +231,13 @@ describe('overlaps and multi-line secrets', () => {
     expect(redact(`first line\n${headers}\nlast line`)).toBe(`first line\n${MASK}\nlast line`);
     expect(redact(JSON.stringify({ env: `A=1\n${headers}` }))).toBe(`{"env":"A=1\\n${MASK}"}`);
   });
+
+  it('masks a multi-line secret (a PEM key a human gave) however the text wraps it', () => {
+    const pem = `-----BEGIN KEY-----\n${'MIIEvQIBADANBgkqhkiG9w0BAQEFAASC'.repeat(3)}\n${'BKcwggSjAgEAAoIBAQC7'.repeat(2)}\n-----END KEY-----`;
+    const redact = createRedactor([pem], { minLength: 4 });
+    const rewrapped = (pem.replace(/\n/g, '').match(/.{1,50}/g) ?? []).join('\r\n');
+    expect(redact(`key:\r\n${rewrapped}\r\ndone`)).toBe(`key:\r\n${MASK}\r\ndone`);
+  });
 });
 
 describe('redactJson', () => {

@@ -73,11 +73,14 @@ export function combineRedactors(...redactors: Redactor[]): Redactor {
 
 function compile(entries: readonly SecretEntry[]): Redactor {
   if (entries.length === 0) return NO_SECRETS;
-  const forms = [...new Set(entries.flatMap((e) => secretForms(e.secret, e.minLength)))].sort((a, b) => b.length - a.length);
+  // Forms are matched on the text with its line breaks taken out, so they lose theirs too (a
+  // multi-line value then matches however the text wraps it).
+  const forms = [...new Set(entries.flatMap((e) => secretForms(e.secret, e.minLength).map(withoutBreakChars).filter((f) => f.length >= e.minLength)))].sort((a, b) => b.length - a.length);
   const formSet = new Set(forms);
   // A fragment is found by its anchor (the secret's first or last MIN_FRAGMENT_LENGTH characters), then followed as far as it goes.
   const anchors = new Map<string, { secret: string; from: 'start' | 'end' }[]>();
-  for (const { secret } of entries) {
+  for (const entry of entries) {
+    const secret = withoutBreakChars(entry.secret);
     if (secret.length <= MIN_FRAGMENT_LENGTH) continue;
     for (const [anchor, from] of [
       [secret.slice(0, MIN_FRAGMENT_LENGTH), 'start'],
@@ -89,34 +92,30 @@ function compile(entries: readonly SecretEntry[]): Redactor {
   // Longest first: of the alternatives matching at a position, the first listed wins.
   const alternatives = [...new Set([...forms, ...anchors.keys()])].sort((a, b) => b.length - a.length);
   const pattern = new RegExp(alternatives.map(escapeRegExp).join('|'), 'g');
-  // Forms that hold a line break themselves (a multi-line header value) are matched on the text as it is.
-  const formsWithBreaks = forms.filter(hasBreaks);
-  const breakPattern = formsWithBreaks.length > 0 ? new RegExp(formsWithBreaks.map(escapeRegExp).join('|'), 'g') : null;
   const longest = alternatives[0]?.length ?? 0;
 
-  const find = (text: string, regex: RegExp, out: [number, number][]) => {
-    regex.lastIndex = 0;
-    for (let m = regex.exec(text); m !== null; m = regex.exec(text)) {
+  const find = (text: string, out: [number, number][]) => {
+    pattern.lastIndex = 0;
+    for (let m = pattern.exec(text); m !== null; m = pattern.exec(text)) {
       const at = m.index;
       const hit = m[0];
       const fragments = anchors.get(hit);
       if (fragments === undefined || formSet.has(hit)) out.push([at, at + hit.length]);
       for (const f of fragments ?? []) out.push(f.from === 'start' ? [at, extendForward(text, at, f.secret)] : [extendBackward(text, at, f.secret), at + MIN_FRAGMENT_LENGTH]);
       // Go on from the next character, not after the match: two secrets may overlap.
-      regex.lastIndex = at + 1;
+      pattern.lastIndex = at + 1;
     }
   };
 
   const ranges = (text: string): Range[] => {
     const found: [number, number][] = [];
-    if (!hasBreaks(text)) find(text, pattern, found);
+    if (!hasBreaks(text)) find(text, found);
     else {
       // Match with the line breaks taken out (wrapped forms, and unwrapped ones alike), then map back: a span keeps the breaks inside it.
       const { view, origin } = withoutBreaks(text);
       const inView: [number, number][] = [];
-      find(view, pattern, inView);
+      find(view, inView);
       for (const [s, e] of inView) found.push([origin[s] as number, (origin[e - 1] as number) + 1]);
-      if (breakPattern) find(text, breakPattern, found);
     }
     return mergeRanges(found);
   };
@@ -129,14 +128,16 @@ function compile(entries: readonly SecretEntry[]): Redactor {
     const { view, origin } = withoutBreaks(tail.slice(0, end));
     let held = 0;
     for (const form of forms) held = Math.max(held, longestPrefixAtEnd(view, form));
-    let start = tailStart + (held > 0 ? (origin[view.length - held] as number) : end);
-    for (const form of formsWithBreaks) start = Math.min(start, text.length - longestPrefixAtEnd(tail, form));
-    return start;
+    return tailStart + (held > 0 ? (origin[view.length - held] as number) : end);
   };
 
   const redactor = withRanges(ranges, pendingStart);
   ENTRIES.set(redactor, entries);
   return redactor;
+}
+
+function withoutBreakChars(text: string): string {
+  return text.replace(BREAK, '');
 }
 
 function hasBreaks(text: string): boolean {
