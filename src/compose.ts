@@ -10,11 +10,11 @@ import { SessionRepo } from './db/session-repo.js';
 import type { RunSettings, SettingSource } from './config/run-settings.js';
 import type { RunDeps } from './runner/run-loop.js';
 import { createToolGuard } from './runner/tool-guard.js';
-import { createRedactor } from './security/redactor.js';
+import { combineRedactors, createRedactor, NO_SECRETS, type Redactor } from './security/redactor.js';
 import type { Env } from './config/env.js';
 import type { WebhookTarget } from './config/webhook-settings.js';
 import { WebhookNotifier } from './runner/webhooks.js';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { demoPaceMs, demoRunEnv } from './config/demo-env.js';
 import { demoScript } from './demo/demo-scenario.js';
@@ -22,9 +22,10 @@ import { startScriptedModelServer } from './model-server/server.js';
 import { startSpecChat, type SpecChatSession } from './agent/spec-chat.js';
 import type { ProjectPaths } from './config/paths.js';
 import { DEMO_MODEL } from './shared/runs.js';
-import { openRegistry } from './db/stores.js';
+import { openProjectStore, openRegistry } from './db/stores.js';
 import type { RegistryRepo } from './db/registry-repo.js';
 import { configuredProviderEnv } from './config/run-provider.js';
+import { answeredSecretsRedactor } from './projects/human-input.js';
 
 /** The one place that constructs concrete adapters and wires them together. */
 
@@ -139,7 +140,9 @@ export async function startProjectSpecChat(input: { env: Env; projectName: strin
   const demo = input.model === DEMO_MODEL ? await startDemoModel(input.env) : null;
   // The provider chosen with `autocoder config` (or the project's settings) applies here as in a run.
   const env = demo?.env ?? withRegistryHandle(input.env, (r) => configuredProviderEnv(input.env, r, input.projectName));
-  const chat = startSpecChat({ projectName: input.projectName, root: input.paths.root, specFile: input.paths.spec, model: input.model, env, packageBinDir: packageBinDir() });
+  // Masked as in a run: the provider's keys (the user's and those the settings add) and the secrets answered for the project.
+  const redact = combineRedactors(createRedactor([...providerSecrets(input.env), ...providerSecrets(env)]), projectSecretsRedactor(input.paths));
+  const chat = startSpecChat({ projectName: input.projectName, root: input.paths.root, specFile: input.paths.spec, model: input.model, env, packageBinDir: packageBinDir(), redact });
   if (!demo) return chat;
   async function* events() {
     try {
@@ -149,4 +152,15 @@ export async function startProjectSpecChat(input: { env: Env; projectName: strin
     }
   }
   return { ...chat, events: events() };
+}
+
+/** The secrets humans answered for the project (none when it has no database yet), read now. */
+function projectSecretsRedactor(paths: ProjectPaths): Redactor {
+  if (!existsSync(paths.database)) return NO_SECRETS;
+  const store = openProjectStore(paths, { create: false });
+  try {
+    return answeredSecretsRedactor(store.humanInput, paths);
+  } finally {
+    store.close();
+  }
 }

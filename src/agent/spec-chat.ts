@@ -5,6 +5,8 @@ import { dirname, join } from 'node:path';
 import { z } from 'zod';
 import { buildAgentEnv } from '../config/agent-env.js';
 import type { Env } from '../config/env.js';
+import { createRedactingStream } from '../security/redacting-stream.js';
+import { redactJson, type Redactor } from '../security/redactor.js';
 import type { SpecChatEvent } from '../shared/spec-chat.js';
 import { appSpecTemplate, validateAppSpec } from '../spec/validate-app-spec.js';
 import { runClaudeChat } from './claude-runtime.js';
@@ -23,6 +25,9 @@ export const SPEC_CHAT_SERVER = 'spec';
 export const SUBMIT_SPEC_TOOL = 'submit_app_spec';
 /** Model calls allowed between two user messages. */
 const TURNS_PER_ANSWER = 8;
+/** Claude Code's stderr kept (masked) for the error message, and how much of it the message shows. */
+const STDERR_KEPT = 4096;
+const STDERR_SHOWN = 500;
 
 export interface SpecChatOptions {
   readonly projectName: string;
@@ -36,6 +41,8 @@ export interface SpecChatOptions {
   readonly packageBinDir: string;
   /** The conversation runner (default: the Claude Agent SDK). */
   readonly chat?: ChatRunner;
+  /** Masks the provider's keys and the project's secrets in every event (text, errors, Claude Code's stderr), as in a run. */
+  readonly redact: Redactor;
 }
 
 export interface SpecChatSession {
@@ -105,10 +112,20 @@ export function startSpecChat(options: SpecChatOptions): SpecChatSession {
   let userEnded = false;
   let endedSent = false;
 
+  // Every event leaves masked. Streamed text goes through a stream that holds back a possible
+  // secret split between two deltas until the rest arrives (or the message ends).
+  const deltas = createRedactingStream(options.redact);
   const emit = (event: SpecChatEvent) => {
     if (endedSent) return;
-    if (event.type === 'ended') endedSent = true;
-    output.push(event);
+    if (event.type === 'ended') {
+      const rest = deltas.flush();
+      if (rest !== '') output.push({ type: 'assistant_delta', text: rest });
+      endedSent = true;
+    }
+    output.push(event.type === 'assistant_delta' ? event : redactJson(options.redact, event));
+  };
+  const showDelta = (text: string) => {
+    if (text !== '') emit({ type: 'assistant_delta', text });
   };
 
   const submit: AgentTool = {
@@ -146,7 +163,10 @@ export function startSpecChat(options: SpecChatOptions): SpecChatSession {
   };
 
   const sessionDir = join(tmpdir(), `ac-spec-${randomBytes(4).toString('hex')}`);
-  const stderrTail: string[] = [];
+  // Claude Code's stderr comes in chunks that may split a line (or a secret): masked as a stream, then cut.
+  const stderr = createRedactingStream(options.redact);
+  let stderrTail = '';
+  const stderrShown = () => (stderrTail + stderr.flush()).replace(/\s+/g, ' ').trim().slice(-STDERR_SHOWN);
   const pump = async () => {
     mkdirSync(join(sessionDir, 'tmp'), { recursive: true });
     mkdirSync(join(sessionDir, 'home'), { recursive: true });
@@ -159,9 +179,8 @@ export function startSpecChat(options: SpecChatOptions): SpecChatSession {
       mcpTools: [submit],
       maxTurns: TURNS_PER_ANSWER,
       env: buildAgentEnv(options.env, { sessionDir, packageBinDir: options.packageBinDir }),
-      onStderr: (line: string) => {
-        stderrTail.push(line);
-        if (stderrTail.length > 20) stderrTail.shift();
+      onStderr: (chunk: string) => {
+        stderrTail = (stderrTail + stderr.push(chunk)).slice(-STDERR_KEPT);
       },
     };
     let pendingText = '';
@@ -176,15 +195,16 @@ export function startSpecChat(options: SpecChatOptions): SpecChatSession {
           break;
         case 'text_delta':
           pendingText += event.text;
-          emit({ type: 'assistant_delta', text: event.text });
+          showDelta(deltas.push(event.text));
           break;
         case 'text':
           // Providers that do not stream still show the text.
-          if (pendingText === '') emit({ type: 'assistant_delta', text: event.text });
+          showDelta((pendingText === '' ? deltas.push(event.text) : '') + deltas.flush());
           pendingText = '';
           emit({ type: 'assistant_message', text: event.text });
           break;
         case 'turn_end':
+          showDelta(deltas.flush());
           if (written) input.close();
           else if (event.error !== null) {
             error = event.error;
@@ -201,7 +221,10 @@ export function startSpecChat(options: SpecChatOptions): SpecChatSession {
     }
     if (controller.signal.aborted) emit({ type: 'ended', reason: 'aborted', error: null });
     else if (written) emit({ type: 'ended', reason: 'spec_written', error: null });
-    else if (error !== null) emit({ type: 'ended', reason: 'error', error: stderrTail.length > 0 ? `${error} (${stderrTail.join(' ').slice(-500)})` : error });
+    else if (error !== null) {
+      const tail = stderrShown();
+      emit({ type: 'ended', reason: 'error', error: tail !== '' ? `${error} (${tail})` : error });
+    }
     else emit({ type: 'ended', reason: userEnded ? 'user_ended' : 'error', error: userEnded ? null : 'the session ended without a spec' });
   };
   void pump()

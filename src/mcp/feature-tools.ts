@@ -10,6 +10,7 @@ import type { Feature } from '../db/feature-rows.js';
 import { fromError, ok, type ToolResult } from './tool-result.js';
 import type { ToolSession } from './tool-session.js';
 import { DESCRIPTIONS } from './tool-descriptions.js';
+import { redactJson, type Redactor } from '../security/redactor.js';
 
 export interface FeatureToolDeps {
   readonly features: FeatureRepo;
@@ -294,23 +295,14 @@ export function createFeatureTools({ features, claims, session, land, humanInput
 
 /**
  * The tool with its arguments masked before the handler sees them: whatever an agent passes
- * (reasons, evidence, prompts) may be stored, so secrets go first. Arguments a mask would garble
- * are replaced, so the tool refuses them. `redactor` is asked on every call (a secret answered
- * meanwhile is masked from then on).
+ * (reasons, evidence, prompts) may be stored, so secrets go first. Every string in them is masked
+ * on its own, so the arguments stay valid JSON whatever the secret's characters. `redactor` is
+ * asked on every call (a secret answered meanwhile is masked from then on).
  */
-export function withMaskedArguments(tool: FeatureTool, redactor: () => (text: string) => string): FeatureTool {
+export function withMaskedArguments(tool: FeatureTool, redactor: () => Redactor): FeatureTool {
   return {
     ...tool,
-    handler: (args: unknown) => {
-      if (args === undefined) return tool.handler(args);
-      let masked: unknown;
-      try {
-        masked = JSON.parse(redactor()(JSON.stringify(args))) as unknown;
-      } catch {
-        masked = { invalid_arguments: 'they could not be stored safely' };
-      }
-      return tool.handler(masked);
-    },
+    handler: (args: unknown) => tool.handler(args === undefined ? args : redactJson(redactor(), args)),
   };
 }
 

@@ -7,7 +7,7 @@ import type { HumanInputRepo, HumanInputRequest } from '../db/human-input-repo.j
 import { AppError } from '../domain/errors.js';
 import { addLocalExcludes, git } from '../git/git.js';
 import { envKeyOf, validateHumanInput, type HumanInputField, type HumanInputValue } from '../shared/human-input.js';
-import { createRedactor } from '../security/redactor.js';
+import { createRedactor, NO_SECRETS, type Redactor } from '../security/redactor.js';
 import { readEnvFile, writeEnvValues } from './env-file.js';
 
 /** What answering needs: the project's folder and its human-input requests. */
@@ -181,9 +181,9 @@ export const HUMAN_SECRET_MIN_LENGTH = 4;
  * Masks the current values (read from the project's `.env` now) of every key answered
  * requests saved a secret under. Values shorter than HUMAN_SECRET_MIN_LENGTH are not masked.
  */
-export function answeredSecretsRedactor(humanInput: HumanInputRepo, paths: ProjectPaths): (text: string) => string {
+export function answeredSecretsRedactor(humanInput: HumanInputRepo, paths: ProjectPaths): Redactor {
   const keys = humanInput.secretKeys();
-  if (keys.length === 0) return (text) => text;
+  if (keys.length === 0) return NO_SECRETS;
   const env = readEnvFile(envFilePath(paths));
   return createRedactor(keys.map((k) => env.get(k) ?? '').filter((v) => v.length > 0), { minLength: HUMAN_SECRET_MIN_LENGTH });
 }

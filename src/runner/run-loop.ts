@@ -15,6 +15,7 @@ import type { RunSettings, SettingSource } from '../config/run-settings.js';
 import { AppError } from '../domain/errors.js';
 import { addLocalExcludes } from '../git/git.js';
 import { holdConfigLock, mainBranch } from '../git/workspaces.js';
+import type { Redactor } from '../security/redactor.js';
 import { formatSpecProblems, validateAppSpec } from '../spec/validate-app-spec.js';
 import { BROWSER_EXCLUDES, findChromium, writePlaywrightConfig } from './browser.js';
 import type { SessionSummary } from './session-runner.js';
@@ -48,7 +49,7 @@ export interface RunDeps {
   /** autocoder's own node_modules/.bin. */
   readonly packageBinDir: string;
   readonly makeGuard: (projectRoot: string) => ToolGuard;
-  readonly redact: (text: string) => string;
+  readonly redact: Redactor;
   readonly now: () => number;
   /** One human-readable line per notable step (the CLI prints them). */
   readonly report: (line: string) => void;

@@ -5,8 +5,9 @@ import { ZERO_USAGE } from '../agent/runtime.js';
 import type { Db } from '../db/connection.js';
 import { appendEvent } from '../db/event-repo.js';
 import type { SessionRepo } from '../db/session-repo.js';
+import { redactJson, redactThenTruncate, type Redactor } from '../security/redactor.js';
 
-/** Log lines in the events table are capped; the full text stays in the transcript. */
+/** Log lines in the events table are capped (after masking); the full text stays in the transcript. */
 export const LOG_LINE_LIMIT = 2048;
 
 export interface SessionContext {
@@ -16,8 +17,8 @@ export interface SessionContext {
   readonly logsDir: string;
   readonly runId: string | null;
   readonly now: () => number;
-  /** Applied to every text autocoder writes (events, transcript): masks known secrets. */
-  readonly redact: (text: string) => string;
+  /** Applied to every text autocoder writes (events, transcript, the session's error): masks known secrets. */
+  readonly redact: Redactor;
 }
 
 export interface SessionSummary {
@@ -45,8 +46,6 @@ export interface SessionPlan {
 
 const minutes = (ms: number) => (ms >= 60_000 ? `${Math.round(ms / 60_000)} min` : `${Math.round(ms / 1000)} s`);
 
-const truncate = (text: string) => (text.length > LOG_LINE_LIMIT ? `${text.slice(0, LOG_LINE_LIMIT)}…` : text);
-
 /**
  * Runs one agent session and records it: a `sessions` row, a JSONL transcript in
  * `.autocoder/logs/`, and `session.*` events for the live UI. A failing session is recorded,
@@ -64,7 +63,9 @@ export async function runRecordedSession(ctx: SessionContext, plan: SessionPlan,
     model: plan.spec.model ?? null,
     transcriptPath: transcript,
   });
-  const write = (entry: Record<string, unknown>) => appendFileSync(transcript, `${ctx.redact(JSON.stringify({ at: ctx.now(), ...entry }))}\n`);
+  const write = (entry: Record<string, unknown>) => appendFileSync(transcript, `${JSON.stringify(redactJson(ctx.redact, { at: ctx.now(), ...entry }))}\n`);
+  // Mask first, then cut: a key straddling the cut would otherwise leave its first part unmatched.
+  const clip = (text: string) => redactThenTruncate(ctx.redact, text, LOG_LINE_LIMIT);
   const log = (payload: Record<string, unknown>) =>
     appendEvent(ctx.db, {
       type: 'session.log',
@@ -73,7 +74,7 @@ export async function runRecordedSession(ctx: SessionContext, plan: SessionPlan,
       sessionId: plan.sessionId,
       featureId: plan.featureIds[0] ?? null,
       slot: plan.slot,
-      payload: JSON.parse(ctx.redact(JSON.stringify(payload))) as Record<string, unknown>,
+      payload: redactJson(ctx.redact, payload),
     });
 
   write({ type: 'prompt', role: plan.spec.role, prompt: plan.spec.prompt });
@@ -107,17 +108,17 @@ export async function runRecordedSession(ctx: SessionContext, plan: SessionPlan,
       write(event as unknown as Record<string, unknown>);
       switch (event.type) {
         case 'text':
-          log({ kind: 'text', text: truncate(event.text) });
+          log({ kind: 'text', text: clip(event.text) });
           break;
         case 'tool_call':
           if (event.name === 'Bash' && typeof event.input.command === 'string') commands.push(event.input.command);
-          log({ kind: 'tool_call', tool: event.name, input: truncate(JSON.stringify(event.input)) });
+          log({ kind: 'tool_call', tool: event.name, input: clip(JSON.stringify(event.input)) });
           break;
         case 'tool_result':
-          log({ kind: 'tool_result', isError: event.isError, text: truncate(event.text) });
+          log({ kind: 'tool_result', isError: event.isError, text: clip(event.text) });
           break;
         case 'retry':
-          log({ kind: 'retry', attempt: event.attempt, status: event.status, error: event.error });
+          log({ kind: 'retry', attempt: event.attempt, status: event.status, error: clip(event.error) });
           break;
         case 'finished':
           finished = event;

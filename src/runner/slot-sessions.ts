@@ -16,6 +16,7 @@ import { createToolSession } from '../mcp/tool-session.js';
 import { modelFor } from '../config/run-settings.js';
 import { HumanInputRepo, type HumanInputRequest } from '../db/human-input-repo.js';
 import { copyEnvFile } from '../projects/env-file.js';
+import { combineRedactors, type Redactor } from '../security/redactor.js';
 import { answerAsSupervisor, answeredSecretsRedactor, ENV_FILE, envFilePath } from '../projects/human-input.js';
 import { closeBrowserSession, findChromium, writePlaywrightConfig } from './browser.js';
 import type { RunDeps } from './run-loop.js';
@@ -69,9 +70,8 @@ export function prepareWorktree(deps: RunDeps, slot: number, main: string): stri
  * (read from the project's .env when a session starts, so a secret answered during the run is
  * masked from the next session on).
  */
-export function sessionRedactor(deps: RunDeps): (text: string) => string {
-  const secrets = answeredSecretsRedactor(new HumanInputRepo(deps.db), deps.paths);
-  return (text) => secrets(deps.redact(text));
+export function sessionRedactor(deps: RunDeps): Redactor {
+  return combineRedactors(deps.redact, answeredSecretsRedactor(new HumanInputRepo(deps.db), deps.paths));
 }
 
 /**
