@@ -161,7 +161,7 @@ async function schedule(deps: RunDeps, run: RunContext, signal: AbortSignal): Pr
   const track = (slot: number, kind: ActiveSession['kind'], featureIds: readonly number[], work: Promise<SessionSummary | null>) => {
     const done = work
       .catch((err: unknown) => {
-        deps.report(`Slot ${slot}: the session could not run: ${err instanceof Error ? err.message : String(err)}`);
+        deps.report(deps.redact(`Slot ${slot}: the session could not run: ${err instanceof Error ? err.message : String(err)}`));
         return null;
       })
       .then((summary) => {
