@@ -1,6 +1,7 @@
 import { realpathSync } from 'node:fs';
 import type { Command } from 'commander';
 import { openRegistry } from '../../compose.js';
+import type { RegisteredProject } from '../../db/registry-repo.js';
 import { AppError } from '../../domain/errors.js';
 import { allowCommands, disallowCommand, extraCommands } from '../../projects/policy-extensions.js';
 import { resolveProject } from '../../projects/projects.js';
@@ -44,12 +45,12 @@ export function registerPolicyCommands(program: Command, ctx: CliContext, run: (
         try {
           result = handle.db
             .transaction(() => {
-              const name = registeredName(handle.registry, project);
-              const current = wideningState(handle.registry, name);
+              const registered = registeredProject(handle.registry, project);
+              const current = wideningState(handle.registry, registered.name);
               const widening = wideningChanges(current, { extraCommands: [...(current.extraCommands ?? []), ...names] });
-              const next = allowCommands(handle.registry, name, names);
-              recordWidening(handle.registry, name, widening, 'cli');
-              return { next, widening, root: handle.registry.find(name)!.path };
+              const next = allowCommands(handle.registry, registered.name, names);
+              recordWidening(handle.registry, registered.name, widening, 'cli');
+              return { next, widening, root: registered.path };
             })
             .immediate();
         } finally {
@@ -103,10 +104,13 @@ function withRegistry(ctx: CliContext, fn: (reg: Registry) => void): void {
   }
 }
 
-function registeredName(reg: Registry, project: string): string {
-  if (!reg.find(project)) throw new AppError('NOT_FOUND', `no project named "${project}" is registered; allowlist extensions belong to registered projects (see \`autocoder list\`)`);
-  return project;
+function registeredProject(reg: Registry, project: string): RegisteredProject {
+  const found = reg.find(project);
+  if (!found) throw new AppError('NOT_FOUND', `no project named "${project}" is registered; allowlist extensions belong to registered projects (see \`autocoder list\`)`);
+  return found;
 }
+
+const registeredName = (reg: Registry, project: string): string => registeredProject(reg, project).name;
 
 function projectContext(ctx: CliContext, project: string | undefined): { root: string; extra: string[] } {
   if (project === undefined) return { root: realpathSync(ctx.cwd), extra: [] };
