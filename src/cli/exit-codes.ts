@@ -21,6 +21,7 @@ export function exitCodeFor(code: ErrorCode): number {
     case 'DEPENDENCY_CYCLE':
     case 'INVALID_TRANSITION':
     case 'CLAIM_LOST':
+    case 'CONFIRMATION_REQUIRED':
       return EXIT.conflict;
     case 'SCHEMA_TOO_NEW':
     case 'DB_CORRUPT':

@@ -16,6 +16,33 @@ interface ProjectRow {
 
 const toProject = (r: ProjectRow): RegisteredProject => ({ name: r.name, path: r.path, createdAt: r.created_at });
 
+/** A settings change that widened what agents may do, as recorded (values as JSON-able data, null when unset). */
+export interface SettingsChangeRecord {
+  readonly project: string | null;
+  readonly key: string;
+  readonly old: unknown;
+  readonly new: unknown;
+  readonly origin: string;
+}
+
+export interface StoredSettingsChange extends SettingsChangeRecord {
+  readonly id: number;
+  readonly at: number;
+}
+
+interface SettingsChangeRow {
+  id: number;
+  at: number;
+  project: string | null;
+  key: string;
+  old_value: string | null;
+  new_value: string | null;
+  origin: string;
+}
+
+const fromJson = (v: string | null): unknown => (v === null ? null : (JSON.parse(v) as unknown));
+const toJson = (v: unknown): string | null => (v === null || v === undefined ? null : JSON.stringify(v));
+
 /** Maps project names to absolute folders, in `$AUTOCODER_HOME/registry.db`. */
 export class RegistryRepo {
   constructor(
@@ -102,5 +129,23 @@ export class RegistryRepo {
           .run(project, key, value, this.clock.now());
       })
       .immediate();
+  }
+
+  /** Appends to the append-only `settings_changes` record; call it in the transaction that made the change. */
+  recordSettingsChange(change: SettingsChangeRecord): number {
+    const info = this.db
+      .prepare('INSERT INTO settings_changes (at, project, key, old_value, new_value, origin) VALUES (?, ?, ?, ?, ?, ?)')
+      .run(this.clock.now(), change.project, change.key, toJson(change.old), toJson(change.new), change.origin);
+    return Number(info.lastInsertRowid);
+  }
+
+  /** Recorded changes, newest first; `project` narrows to one project's. */
+  settingsChanges(options: { project?: string | undefined; limit: number }): StoredSettingsChange[] {
+    const rows = (
+      options.project === undefined
+        ? this.db.prepare('SELECT * FROM settings_changes ORDER BY id DESC LIMIT ?').all(options.limit)
+        : this.db.prepare('SELECT * FROM settings_changes WHERE project = ? ORDER BY id DESC LIMIT ?').all(options.project, options.limit)
+    ) as SettingsChangeRow[];
+    return rows.map((r) => ({ id: r.id, at: r.at, project: r.project, key: r.key, old: fromJson(r.old_value), new: fromJson(r.new_value), origin: r.origin }));
   }
 }

@@ -11,6 +11,8 @@ export const ERROR_CODES = [
   'DEPENDENCY_CYCLE',
   'INVALID_TRANSITION',
   'CLAIM_LOST',
+  /** A change that widens what agents may do was sent without `confirm`. */
+  'CONFIRMATION_REQUIRED',
   'SCHEMA_TOO_NEW',
   'DB_CORRUPT',
   'IO_ERROR',

@@ -1,13 +1,16 @@
 import type { MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
+import { bearerToken, tokenMatches } from './server-token.js';
 
 export interface GuardOptions {
   /** The port the server listens on (Host and Origin must name it). */
   readonly port: number;
   /** Extra host names accepted besides loopback (when bound to another address). */
   readonly extraHosts: readonly string[];
-  /** Required as `Authorization: Bearer <token>` when set (server bound beyond loopback). */
-  readonly token: string | null;
+  /** Required as `Authorization: Bearer <token>` on every `/api` request but health, loopback included. */
+  readonly token: string;
+  /** Where the token is kept, named in 401 answers. */
+  readonly tokenFile: string;
   /** Largest request body accepted, in bytes. */
   readonly maxBodyBytes: number;
 }
@@ -30,9 +33,31 @@ export function originAllowed(origin: string | undefined, o: GuardOptions): bool
 }
 
 /**
+ * Who sent a request, for the record of settings changes: `ui` when it carries this server's
+ * own Origin (the web UI in a browser), `api` otherwise. A label, not a proof: any client
+ * holding the token can send that header.
+ */
+export function requestOrigin(origin: string | undefined, o: GuardOptions): 'ui' | 'api' {
+  return origin !== undefined && allowedOrigins(o).has(origin) ? 'ui' : 'api';
+}
+
+/** Everything but the liveness check and the static UI (which must load to read `#token=`) needs the token. */
+export function needsToken(method: string, path: string): boolean {
+  const read = method === 'GET' || method === 'HEAD';
+  if (path === '/api/health') return !read;
+  return path.startsWith('/api') || path.startsWith('/ws') || !read;
+}
+
+/** The 401 text of the API and the WebSocket: where the token is and how to open the UI with it. */
+export function unauthorizedMessage(o: GuardOptions): string {
+  return `this server needs its token: send "Authorization: Bearer <token>" with the token from ${o.tokenFile}; open the web UI with the http://127.0.0.1:${o.port}/#token=… link that \`autocoder serve\` prints at every start (or paste the token when the page asks)`;
+}
+
+/**
  * Safe defaults for a local control plane: refuse foreign Host headers (DNS rebinding),
- * foreign Origins on state-changing requests, non-JSON bodies and oversized bodies; require
- * the token when one is configured; send CSP, frame-ancestors 'none' and no-referrer.
+ * requests without the server token (loopback included: agents run on this machine),
+ * foreign Origins on state-changing requests, non-JSON bodies and oversized bodies; send CSP,
+ * frame-ancestors 'none' and no-referrer.
  */
 export function securityGuards(o: GuardOptions): MiddlewareHandler {
   const hosts = allowedHosts(o);
@@ -45,8 +70,9 @@ export function securityGuards(o: GuardOptions): MiddlewareHandler {
     if (!hosts.has(host.toLowerCase())) {
       return c.json({ error: { code: 'FORBIDDEN_HOST', message: `Host "${host}" is not this server; open it as http://localhost:${o.port}` } }, 403);
     }
-    if (o.token !== null && c.req.path.startsWith('/api') && c.req.header('authorization') !== `Bearer ${o.token}`) {
-      return c.json({ error: { code: 'UNAUTHORIZED', message: 'send the server token as "Authorization: Bearer <token>"' } }, 401);
+    if (needsToken(c.req.method, c.req.path) && !tokenMatches(bearerToken(c.req.header('authorization')), o.token)) {
+      c.header('WWW-Authenticate', 'Bearer realm="autocoder"');
+      return c.json({ error: { code: 'UNAUTHORIZED', message: unauthorizedMessage(o) } }, 401);
     }
     if (UNSAFE.has(c.req.method)) {
       if (!originAllowed(c.req.header('origin'), o)) {

@@ -1,18 +1,18 @@
 import { createAdaptorServer } from '@hono/node-server';
-import { randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { hostname, networkInterfaces } from 'node:os';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 import type { Hono } from 'hono';
 import type { Env } from '../config/env.js';
-import { autocoderHome } from '../config/paths.js';
+import { AppError } from '../domain/errors.js';
 import { createApp, type RouteModule, type ServerDeps } from './app.js';
 import type { GuardOptions } from './guards.js';
 import { processLauncher } from './launcher.js';
 import type { RunnerLauncher } from './routes/runs.js';
 import { API_ROUTES } from './routes/index.js';
+import { loadOrCreateToken, SERVER_TOKEN_PATTERN, tokenFile, uiLink } from './server-token.js';
 import { attachWsHub } from './ws-hub.js';
 import type { SpecChatStarter } from './spec-chat-socket.js';
 
@@ -24,8 +24,8 @@ export interface StartServerOptions {
   readonly cwd: string;
   readonly host: string;
   readonly port: number;
-  /** Required bearer token; default: none on loopback, the install token elsewhere. */
-  readonly token?: string | null;
+  /** The token every `/api` and `/ws` request must carry (32-128 hex digits); default: the install token of `$AUTOCODER_HOME/server-token`. */
+  readonly token?: string;
   /** Built web UI; default `web/dist` of this checkout. */
   readonly uiDir?: string;
   /** Replaces the detached `autocoder run` launcher (tests). */
@@ -38,10 +38,12 @@ export interface StartServerOptions {
 
 export interface RunningServer {
   readonly url: string;
+  /** `url` with `#token=…`: what `serve` prints and `--open` opens. */
+  readonly uiUrl: string;
   readonly port: number;
-  /** The token clients must send, when one is required. */
-  readonly token: string | null;
-  /** True when this start generated the install token (print it once). */
+  /** The token every client must send (loopback included). */
+  readonly token: string;
+  /** True when this start generated the install token. */
   readonly tokenCreated: boolean;
   /** Open WebSocket clients (not counting ones being closed). */
   readonly wsClients: () => number;
@@ -51,24 +53,6 @@ export interface RunningServer {
 export function isLoopbackHost(host: string): boolean {
   const h = host.replace(/^\[|\]$/g, '').toLowerCase();
   return h === 'localhost' || h === '::1' || /^127\.\d+\.\d+\.\d+$/.test(h);
-}
-
-export function tokenFile(env: Env): string {
-  return join(autocoderHome(env), 'server-token');
-}
-
-/** The per-install server token: 32 random bytes as hex, created on first use with mode 0600. */
-export function loadOrCreateToken(env: Env): { token: string; created: boolean } {
-  const file = tokenFile(env);
-  if (existsSync(file)) {
-    const token = readFileSync(file, 'utf8').trim();
-    if (token.length >= 32) return { token, created: false };
-  }
-  mkdirSync(autocoderHome(env), { recursive: true });
-  const token = randomBytes(32).toString('hex');
-  writeFileSync(file, `${token}\n`, { mode: 0o600 });
-  chmodSync(file, 0o600);
-  return { token, created: true };
 }
 
 /** Host names (without port) that reach this server when bound to `host`, besides loopback. */
@@ -119,7 +103,8 @@ function staticRoutes(uiDir: string): RouteModule {
           `<!doctype html><html><head><meta charset="utf-8"><title>autocoder</title></head><body>
 <h1>autocoder server</h1>
 <p>The web UI is not built yet (no <code>web/dist/index.html</code>). The HTTP API and the live
-WebSocket (<code>/ws/projects/:name?since=&lt;id&gt;</code>) work; use them directly or the CLI.</p>
+WebSocket (<code>/ws/projects/:name?since=&lt;id&gt;</code>) work; use them directly (with
+<code>Authorization: Bearer &lt;token&gt;</code>, the token from <code>$AUTOCODER_HOME/server-token</code>) or the CLI.</p>
 <h2>API</h2><ul>
 ${items}
 </ul></body></html>`,
@@ -142,16 +127,14 @@ ${items}
 
 /**
  * Starts the HTTP API, the WebSocket hub and the UI on `host:port` (port 0: any free port).
- * Binding beyond loopback requires a token (the install token unless one is given).
+ * Every `/api` request (but health) and every `/ws` upgrade needs the token, on loopback too:
+ * the agents run on this machine and may reach loopback.
  */
 export async function startServer(options: StartServerOptions): Promise<RunningServer> {
-  let token = options.token ?? null;
-  let tokenCreated = false;
-  if (token === null && !isLoopbackHost(options.host)) {
-    const loaded = loadOrCreateToken(options.env);
-    token = loaded.token;
-    tokenCreated = loaded.created;
-  }
+  if (options.token !== undefined && !SERVER_TOKEN_PATTERN.test(options.token)) throw new AppError('INVALID_INPUT', 'the server token must be 32-128 hex digits');
+  const loaded = options.token !== undefined ? { token: options.token, created: false } : loadOrCreateToken(options.env);
+  const token = loaded.token;
+  const tokenCreated = loaded.created;
   let app: Hono | null = null;
   const server = createAdaptorServer({
     fetch: (req: Request, env: unknown) => (app ? app.fetch(req, env) : new Response('starting', { status: 503 })),
@@ -165,7 +148,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     });
   });
   const port = (server.address() as AddressInfo).port;
-  const guard: GuardOptions = { port, extraHosts: extraHostsFor(options.host), token, maxBodyBytes: MAX_BODY_BYTES };
+  const guard: GuardOptions = { port, extraHosts: extraHostsFor(options.host), token, tokenFile: tokenFile(options.env), maxBodyBytes: MAX_BODY_BYTES };
   const deps: ServerDeps = { env: options.env, cwd: options.cwd, guard, now: () => Date.now(), launchRunner: options.launchRunner ?? processLauncher(options.env) };
   app = createApp(deps, [...API_ROUTES, staticRoutes(options.uiDir ?? DEFAULT_UI_DIR)]);
   const hub = attachWsHub(server, { env: options.env, cwd: options.cwd, guard, ...(options.heartbeatMs !== undefined ? { heartbeatMs: options.heartbeatMs } : {}), ...(options.specChat ? { specChat: options.specChat } : {}) });
@@ -175,6 +158,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   let closing: Promise<void> | null = null;
   return {
     url,
+    uiUrl: uiLink(url, token),
     port,
     token,
     tokenCreated,

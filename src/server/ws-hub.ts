@@ -1,4 +1,3 @@
-import { timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer } from 'ws';
@@ -8,7 +7,8 @@ import { openRegistry } from '../db/stores.js';
 import { PROJECT_NAME_PATTERN, resolveProject } from '../projects/projects.js';
 import { ClientMessageSchema, WS_TOKEN_PROTOCOL_PREFIX, type ServerMessage } from '../shared/events.js';
 import { buildSnapshot, EventTail, eventsBetween, type TailBatchItem, type TailListener } from './event-tail.js';
-import { allowedHosts, originAllowed, type GuardOptions } from './guards.js';
+import { allowedHosts, originAllowed, unauthorizedMessage, type GuardOptions } from './guards.js';
+import { bearerToken, tokenMatches } from './server-token.js';
 import { serveSpecChat, type SpecChatStarter } from './spec-chat-socket.js';
 
 /** A client whose unsent data grows beyond this is too slow: it is closed with 1013 (try again later). */
@@ -41,15 +41,10 @@ function reject(socket: Duplex, status: number, reason: string, message: string)
   socket.destroy();
 }
 
-function sameSecret(given: string, expected: string): boolean {
-  const a = Buffer.from(given);
-  const b = Buffer.from(expected);
-  return a.length === b.length && timingSafeEqual(a, b);
-}
-
+/** The token from `Authorization: Bearer` or, for browsers (which cannot set headers on a WebSocket), the subprotocol. */
 function tokenOf(req: IncomingMessage): string | null {
-  const auth = req.headers.authorization;
-  if (auth?.startsWith('Bearer ')) return auth.slice('Bearer '.length).trim();
+  const fromHeader = bearerToken(req.headers.authorization);
+  if (fromHeader !== null) return fromHeader;
   const protocols = (req.headers['sec-websocket-protocol'] ?? '').split(',').map((p) => p.trim());
   const carried = protocols.find((p) => p.startsWith(WS_TOKEN_PROTOCOL_PREFIX));
   return carried ? carried.slice(WS_TOKEN_PROTOCOL_PREFIX.length) : null;
@@ -57,8 +52,9 @@ function tokenOf(req: IncomingMessage): string | null {
 
 /**
  * `WS /ws/projects/:name[?since=<id>]` on the HTTP server's `upgrade` event, behind the same
- * Host/Origin/token checks as the REST API. Sends a snapshot, the events the client missed
- * since `since`, then live messages from the project's shared {@link EventTail}.
+ * Host/Origin/token checks as the REST API (the token is required, loopback included). Sends
+ * a snapshot, the events the client missed since `since`, then live messages from the
+ * project's shared {@link EventTail}.
  */
 export function attachWsHub(server: Server, options: WsHubOptions): WsHub {
   const wss = new WebSocketServer({
@@ -76,10 +72,7 @@ export function attachWsHub(server: Server, options: WsHubOptions): WsHub {
     if (!hosts.has(host)) return reject(socket, 403, 'Forbidden', `Host "${host}" is not this server`);
     const origin = req.headers.origin;
     if (!originAllowed(origin, options.guard)) return reject(socket, 403, 'Forbidden', 'cross-origin WebSocket connections are not accepted');
-    if (options.guard.token !== null) {
-      const given = tokenOf(req);
-      if (given === null || !sameSecret(given, options.guard.token)) return reject(socket, 401, 'Unauthorized', 'send the server token');
-    }
+    if (!tokenMatches(tokenOf(req), options.guard.token)) return reject(socket, 401, 'Unauthorized', unauthorizedMessage(options.guard));
     const url = new URL(req.url ?? '/', 'http://localhost');
     const specMatch = SPEC_PATH.exec(url.pathname);
     if (specMatch) {

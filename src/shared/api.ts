@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { EventSchema, ProgressSchema } from './events.js';
 import { RunStatusSchema } from './runs.js';
 import { PROVIDERS, type RoleModelKey } from './providers.js';
+import { CHANGE_ORIGINS, WIDENING_KEYS } from './settings-widening.js';
 
 /**
  * The HTTP API's request bodies, queries and responses, defined once. The server parses every
@@ -304,12 +305,19 @@ export type GlobalSettingsResponse = z.infer<typeof GlobalSettingsResponseSchema
 
 const putSettingFields = nullableAll(settingTypes);
 
+/**
+ * `true` applies changes that widen what agents may do (see src/shared/settings-widening.ts);
+ * without it such a request is refused with 409 CONFIRMATION_REQUIRED naming them.
+ */
+const confirm = z.boolean().optional();
+
 /** Secrets are write-only: a string sets one, `null` removes it. */
 export const PutGlobalSettingsRequestSchema = z
   .object({
     ...putSettingFields,
     authToken: nullable(nonEmpty(4096)),
     apiKey: nullable(nonEmpty(4096)),
+    confirm,
   })
   .strict();
 
@@ -321,7 +329,31 @@ export const PutProjectSettingsRequestSchema = z.object({
   ...putSettingFields,
   /** Replaces the list; shells, interpreters and privilege tools are refused. */
   extraCommands: z.array(z.string().min(1).max(100)).max(100).optional(),
+  confirm,
 }).strict();
+
+/** One recorded change that widened what agents may do (registry `settings_changes`). */
+export const SettingsChangeSchema = z.object({
+  id: z.number().int(),
+  at: z.number(),
+  /** null: a global setting. */
+  project: z.string().nullable(),
+  key: z.enum(WIDENING_KEYS),
+  old: z.unknown(),
+  new: z.unknown(),
+  origin: z.enum(CHANGE_ORIGINS),
+});
+export type SettingsChange = z.infer<typeof SettingsChangeSchema>;
+
+/** GET /api/settings/changes: newest first; `project` narrows the list to one project's changes. */
+export const SettingsChangesQuerySchema = z
+  .object({
+    project: ProjectNameSchema.optional(),
+    limit: z.coerce.number().int().min(1).max(1000).default(100),
+  })
+  .strict();
+
+export const SettingsChangesResponseSchema = z.object({ changes: z.array(SettingsChangeSchema) });
 
 // ── Events ───────────────────────────────────────────────────────────────────
 

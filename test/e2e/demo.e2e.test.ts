@@ -69,14 +69,16 @@ describe('autocoder demo', () => {
   it('creates the demo project, starts its run with the demo model, and every feature passes with real files and commits', async () => {
     const env = demoEnv();
     demo = startCli(['demo', '--port', '0'], env);
-    const url = await waitFor(() => /Watch it: (http:\/\/127\.0\.0\.1:\d+)\/projects\/demo\n/.exec(demo?.output() ?? '')?.[1], 60_000, 'the demo URL');
+    const link = await waitFor(() => /Watch it: (http:\/\/127\.0\.0\.1:\d+)\/projects\/demo#token=([0-9a-f]{64})\n/.exec(demo?.output() ?? '') ?? undefined, 60_000, 'the demo URL');
+    const url = link[1]!;
+    const auth = { Authorization: `Bearer ${link[2]!}` };
     const out = demo.output();
     expect(out).toContain(`Model: ${DEMO_MODEL} (${DEMO_MODEL_LABEL})`);
     runnerPid = Number(/its run started \(pid (\d+)\)/.exec(out)?.[1]);
     expect(runnerPid).toBeGreaterThan(0);
 
     // Watch it the way the UI does: the live WebSocket, from the start of the project's events.
-    socket = await openSocket(`${url.replace('http', 'ws')}/ws/projects/demo?since=0`, { headers: { Origin: url } });
+    socket = await openSocket(`${url.replace('http', 'ws')}/ws/projects/demo?since=0`, { headers: { ...auth, Origin: url } });
     await socket.next(isType('snapshot'));
     await socket.until(() => socket!.received.some((r) => r.message.type === 'run_status' && r.message.eventType === 'run.finished'), 160_000, 'the demo run to finish');
     const finished = socket.received.map((r) => r.message).find((m) => m.type === 'run_status' && m.eventType === 'run.finished');
@@ -88,9 +90,9 @@ describe('autocoder demo', () => {
     expect(texts).toContain('Feature #1: reading what it asks for.');
     expect(socket.received.some((r) => r.message.type === 'agent_update' && (r.message.thought ?? '').length > 0)).toBe(true);
 
-    const status = RunStatusSchema.parse(await (await fetch(`${url}/api/projects/demo/agent/status`)).json());
+    const status = RunStatusSchema.parse(await (await fetch(`${url}/api/projects/demo/agent/status`, { headers: auth })).json());
     expect(status).toMatchObject({ status: 'stopped', lastEndReason: `All ${DEMO_FEATURES.length} features pass.`, settings: { model: DEMO_MODEL, yolo: true } });
-    const settings = ProjectSettingsSchema.parse(await (await fetch(`${url}/api/projects/demo/settings`)).json());
+    const settings = ProjectSettingsSchema.parse(await (await fetch(`${url}/api/projects/demo/settings`, { headers: auth })).json());
     expect(settings.defaultModel).toBe(DEMO_MODEL);
 
     // Real files and real commits in the project folder, under the default projects folder.

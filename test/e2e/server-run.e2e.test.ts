@@ -79,12 +79,13 @@ describe('autocoder serve: a run started over the API, watched over the WebSocke
 
     server = await startServer({ env, cwd: root, host: '127.0.0.1', port: 0 });
     const port = server.port;
-    const first = await openSocket(`ws://127.0.0.1:${port}/ws/projects/notes`, { headers: { Origin: `http://127.0.0.1:${port}` } });
+    const auth = { Authorization: `Bearer ${server.token}` };
+    const first = await openSocket(`ws://127.0.0.1:${port}/ws/projects/notes`, { headers: { ...auth, Origin: `http://127.0.0.1:${port}` } });
     sockets.push(first);
     const snap1 = await first.next(isType('snapshot'));
     expect(snap1.progress.total).toBe(0);
 
-    const started = await fetch(`http://127.0.0.1:${port}/api/projects/notes/agent/start`, { method: 'POST' });
+    const started = await fetch(`http://127.0.0.1:${port}/api/projects/notes/agent/start`, { method: 'POST', headers: auth });
     expect(started.status).toBe(202);
     const body = (await started.json()) as { status: string; pid: number };
     expect(body.status).toBe('starting');
@@ -104,7 +105,9 @@ describe('autocoder serve: a run started over the API, watched over the WebSocke
     }
 
     server = await startServer({ env, cwd: root, host: '127.0.0.1', port });
-    const second = await openSocket(`ws://127.0.0.1:${port}/ws/projects/notes?since=${lastSeen}`);
+    // The restarted server reads the same install token from $AUTOCODER_HOME/server-token.
+    expect(server.token).toBe(auth.Authorization.slice('Bearer '.length));
+    const second = await openSocket(`ws://127.0.0.1:${port}/ws/projects/notes?since=${lastSeen}`, { headers: auth });
     sockets.push(second);
     const snap2 = await second.next(isType('snapshot'));
     release();

@@ -66,8 +66,9 @@ interface ChatSocket {
   next(match: (m: SpecChatServerMessage) => boolean, what: string, from?: number): Promise<SpecChatServerMessage>;
 }
 
+/** Opens the chat socket with the server token (plus `headers`), as the UI does. */
 function open(path: string, headers: Record<string, string> = {}): Promise<ChatSocket> {
-  const ws = new WebSocket(`ws://127.0.0.1:${server!.port}${path}`, { headers });
+  const ws = new WebSocket(`ws://127.0.0.1:${server!.port}${path}`, { headers: { Authorization: `Bearer ${server!.token}`, ...headers } });
   sockets.push(ws);
   const received: SpecChatServerMessage[] = [];
   const waiters = new Set<() => void>();

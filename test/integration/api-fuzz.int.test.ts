@@ -93,7 +93,7 @@ describe('API fuzz', () => {
       return `?${pairs.join('&')}`;
     };
 
-    const FIELDS = ['name', 'path', 'spec', 'category', 'description', 'steps', 'priority', 'dependencies', 'dependencyIds', 'dependsOnIndices', 'features', 'reason', 'model', 'yolo', 'concurrency', 'maxIterations', 'sandbox', 'defaultModel', 'defaultConcurrency', 'defaultSandbox', 'extraCommands', 'maxAttempts', '__proto__', 'constructor'];
+    const FIELDS = ['name', 'path', 'spec', 'category', 'description', 'steps', 'priority', 'dependencies', 'dependencyIds', 'dependsOnIndices', 'features', 'reason', 'model', 'yolo', 'concurrency', 'maxIterations', 'sandbox', 'defaultModel', 'defaultConcurrency', 'defaultSandbox', 'extraCommands', 'maxAttempts', 'confirm', 'baseUrl', '__proto__', 'constructor'];
     const jsonValue = (depth: number): unknown => {
       const kind = int(depth > 2 ? 6 : 9);
       switch (kind) {
@@ -116,8 +116,8 @@ describe('API fuzz', () => {
       'POST /api/projects': () => ({ name: `p${int(4)}`, path: join(h.root, 'fz', `d${int(20)}`) }),
       'POST /api/projects/import': () => ({ name: `p${int(4)}`, path: join(h.root, 'fz') }),
       'PUT /api/projects/:name/spec': () => ({ spec: VALID_SPEC }),
-      'PUT /api/projects/:name/settings': () => ({ extraCommands: ['make'], defaultConcurrency: 1 + int(5), yolo: chance(0.5) }),
-      'PUT /api/settings': () => ({ defaultModel: 'm', defaultSandbox: 'auto' }),
+      'PUT /api/projects/:name/settings': () => ({ extraCommands: ['make'], defaultConcurrency: 1 + int(5), yolo: chance(0.5), confirm: chance(0.5) }),
+      'PUT /api/settings': () => ({ defaultModel: 'm', defaultSandbox: pick(['auto', 'off']), confirm: chance(0.5) }),
       'POST /api/projects/:name/features': () => ({ ...feature(), dependencies: [1 + int(6)] }),
       'POST /api/projects/:name/features/bulk': () => ({ features: [feature(), { ...feature(), dependsOnIndices: [0] }] }),
       'PATCH /api/projects/:name/features/:id': () => ({ name: `renamed${int(5)}`, priority: int(10) }),

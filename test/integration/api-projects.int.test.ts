@@ -153,7 +153,8 @@ describe('settings', () => {
   it('reads, merges and clears global settings', async () => {
     const none = { authToken: false, apiKey: false };
     expect((await h.json('GET', '/api/settings')).body).toEqual({ secrets: none });
-    const put = await h.json('PUT', '/api/settings', { defaultModel: 'claude-sonnet-4-5', defaultConcurrency: 2, yolo: true });
+    // YOLO on widens what agents may do: it needs the confirmation.
+    const put = await h.json('PUT', '/api/settings', { defaultModel: 'claude-sonnet-4-5', defaultConcurrency: 2, yolo: true, confirm: true });
     expect(put.status).toBe(200);
     expect(GlobalSettingsResponseSchema.parse(put.body)).toEqual({ defaultModel: 'claude-sonnet-4-5', defaultConcurrency: 2, yolo: true, secrets: none });
     const cleared = await h.json('PUT', '/api/settings', { yolo: null, defaultSandbox: 'on' });
@@ -174,14 +175,14 @@ describe('settings', () => {
   it('keeps project settings with extraCommands; refuses shells', async () => {
     await h.createProject('todo');
     expect((await h.json('GET', '/api/projects/todo/settings')).body).toEqual({ extraCommands: [] });
-    const put = await h.json('PUT', '/api/projects/todo/settings', { extraCommands: ['cargo', 'make'], defaultConcurrency: 1 });
+    const put = await h.json('PUT', '/api/projects/todo/settings', { extraCommands: ['cargo', 'make'], defaultConcurrency: 1, confirm: true });
     expect(put.status).toBe(200);
     expect(ProjectSettingsSchema.parse(put.body)).toEqual({ extraCommands: ['cargo', 'make'], defaultConcurrency: 1 });
-    const shell = await h.json<ErrorBody>('PUT', '/api/projects/todo/settings', { extraCommands: ['cargo', 'bash'] });
+    const shell = await h.json<ErrorBody>('PUT', '/api/projects/todo/settings', { extraCommands: ['cargo', 'bash'], confirm: true });
     expect(shell.status).toBe(400);
     expect(shell.body.error.details?.field).toBe('extraCommands');
     const events = EventsResponseSchema.parse((await h.json('GET', '/api/projects/todo/events')).body);
-    expect(events.events.at(-1)).toMatchObject({ type: 'settings.updated', payload: { keys: ['defaultConcurrency', 'extraCommands'] } });
+    expect(events.events.find((e) => e.type === 'settings.updated')).toMatchObject({ payload: { keys: ['defaultConcurrency', 'extraCommands'] } });
     const replaced = await h.json('PUT', '/api/projects/todo/settings', { extraCommands: ['make'] });
     expect(replaced.body).toMatchObject({ extraCommands: ['make'] });
     expect((await h.request('GET', '/api/projects/nope/settings')).status).toBe(404);

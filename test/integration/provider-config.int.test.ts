@@ -138,7 +138,7 @@ describe('the settings API and secrets', () => {
   afterEach(() => h.cleanup());
 
   it('takes the token write-only: stored 0600, reported only as set', async () => {
-    const put = await h.request('PUT', '/api/settings', { provider: 'compatible', baseUrl: 'http://127.0.0.1:9', 'model.coding': 'glm-4.6', authToken: TOKEN });
+    const put = await h.request('PUT', '/api/settings', { provider: 'compatible', baseUrl: 'http://127.0.0.1:9', 'model.coding': 'glm-4.6', authToken: TOKEN, confirm: true });
     const text = await put.text();
     expect(put.status).toBe(200);
     expect(text).not.toContain(TOKEN);

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { startCli, type RunningCli } from '../support/cli-process.js';
@@ -19,18 +19,34 @@ afterEach(async () => {
   tmp.cleanup();
 });
 
-it('bound beyond loopback, serve prints the new token once with a link that opens the UI with it', async () => {
+it('serve prints the UI link with the token at every start, on loopback too, and --open opens exactly that link', async () => {
   const home = join(tmp.dir, 'ac-home');
-  const env = { ...process.env, AUTOCODER_HOME: home, HOME: join(tmp.dir, 'home') };
-  serve = startCli(['serve', '--host', '0.0.0.0', '--port', '0'], env, tmp.dir);
-  await waitFor(() => serve!.output().includes('#token='), 30_000, 'the token link');
+  // A stand-in for the desktop opener: it writes down the address it was asked to open.
+  const bin = join(tmp.dir, 'bin');
+  const opened = join(tmp.dir, 'opened.txt');
+  mkdirSync(bin);
+  writeFileSync(join(bin, 'xdg-open'), `#!/bin/sh\nprintf '%s' "$1" > '${opened}'\n`, { mode: 0o755 });
+  const env = { ...process.env, AUTOCODER_HOME: home, HOME: join(tmp.dir, 'home'), PATH: `${bin}:${process.env.PATH ?? ''}` };
+  const link = /Open the web UI: (http:\/\/127\.0\.0\.1:\d+\/#token=([0-9a-f]{64}))\n/;
+
+  serve = startCli(['serve', '--port', '0', '--open'], env, tmp.dir);
+  const first = await waitFor(() => link.exec(serve!.output()) ?? undefined, 30_000, 'the token link');
   const token = readFileSync(join(home, 'server-token'), 'utf8').trim();
-  expect(serve.output()).toMatch(new RegExp(`Open the web UI with it once \\(the page keeps it\\): http://[^ ]+:\\d+/#token=${token}\\n`));
+  expect(first[2]).toBe(token);
+  expect(statSync(join(home, 'server-token')).mode & 0o777).toBe(0o600);
+  expect(serve.output()).toContain(`with the token from ${join(home, 'server-token')} (created now, mode 0600)`);
+  await waitFor(() => existsSync(opened) && readFileSync(opened, 'utf8') !== '', 30_000, 'the opener to run');
+  expect(readFileSync(opened, 'utf8')).toBe(first[1]);
+  // The printed link works: its token opens the API that refuses a request without it.
+  const port = new URL(first[1]!).port;
+  expect((await fetch(`http://127.0.0.1:${port}/api/projects`)).status).toBe(401);
+  expect((await fetch(`http://127.0.0.1:${port}/api/projects`, { headers: { authorization: `Bearer ${token}` } })).status).toBe(200);
   serve.child.kill('SIGTERM');
   await serve.exited;
 
-  // The second start does not print the token again.
-  serve = startCli(['serve', '--host', '0.0.0.0', '--port', '0'], env, tmp.dir);
-  await waitFor(() => serve!.output().includes('the web UI asks for it once'), 30_000, 'the second start');
-  expect(serve.output()).not.toContain(token);
+  // The second start prints the same link again (it is the way into the UI).
+  serve = startCli(['serve', '--port', '0'], env, tmp.dir);
+  const second = await waitFor(() => link.exec(serve!.output()) ?? undefined, 30_000, 'the second start');
+  expect(second[2]).toBe(token);
+  expect(serve.output()).not.toContain('created now');
 });

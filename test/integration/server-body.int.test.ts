@@ -21,7 +21,7 @@ afterEach(async () => {
 function chunkedPost(path: string, contentType: string, chunks: number, chunkSize: number): Promise<number> {
   return new Promise((resolve, reject) => {
     const req = request(
-      { host: '127.0.0.1', port: server.port, path, method: 'POST', headers: { host: `localhost:${server.port}`, 'content-type': contentType, 'transfer-encoding': 'chunked' } },
+      { host: '127.0.0.1', port: server.port, path, method: 'POST', headers: { host: `localhost:${server.port}`, authorization: `Bearer ${server.token}`, 'content-type': contentType, 'transfer-encoding': 'chunked' } },
       (res) => {
         res.resume();
         resolve(res.statusCode ?? 0);
@@ -38,7 +38,7 @@ function chunkedPost(path: string, contentType: string, chunks: number, chunkSiz
 /** A raw GET, so the path reaches the server exactly as written (fetch would normalise `..`). */
 function rawGet(path: string): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port: server.port, path, method: 'GET', headers: { host: `localhost:${server.port}` } }, (res) => {
+    const req = request({ host: '127.0.0.1', port: server.port, path, method: 'GET', headers: { host: `localhost:${server.port}`, authorization: `Bearer ${server.token}` } }, (res) => {
       let body = '';
       res.on('data', (d: Buffer) => (body += d.toString()));
       res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));

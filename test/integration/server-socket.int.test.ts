@@ -7,7 +7,8 @@ import { projectPaths } from '../../src/config/paths.js';
 import { appendEvent } from '../../src/db/event-repo.js';
 import { openProjectStore, openRegistry } from '../../src/db/stores.js';
 import { createProject } from '../../src/projects/projects.js';
-import { startServer, tokenFile, type RunningServer } from '../../src/server/http-server.js';
+import { startServer, type RunningServer } from '../../src/server/http-server.js';
+import { tokenFile } from '../../src/server/server-token.js';
 import { WS_TOKEN_PROTOCOL_PREFIX } from '../../src/shared/events.js';
 import { waitFor } from '../support/wait-for.js';
 import { makeTempDir, type TempDir } from '../support/tmp.js';
@@ -44,8 +45,12 @@ async function start(host = '127.0.0.1', heartbeatMs?: number): Promise<RunningS
   return server;
 }
 
-async function connect(path: string, headers: Record<string, string> = {}, protocols?: string[]): Promise<TestSocket> {
-  const s = await openSocket(`ws://127.0.0.1:${server!.port}${path}`, { headers, ...(protocols ? { protocols } : {}) });
+/** The server's token as a header (every upgrade needs it, loopback included). */
+const auth = (): Record<string, string> => ({ Authorization: `Bearer ${server!.token}` });
+
+/** Opens a socket with the token unless `headers` or `protocols` are given (then exactly those are sent). */
+async function connect(path: string, headers?: Record<string, string>, protocols?: string[]): Promise<TestSocket> {
+  const s = await openSocket(`ws://127.0.0.1:${server!.port}${path}`, { headers: headers ?? (protocols ? {} : auth()), ...(protocols ? { protocols } : {}) });
   sockets.push(s);
   return s;
 }
@@ -104,9 +109,9 @@ describe('server sockets: guards, live events, resume', () => {
   it('refuses WebSocket upgrades from a foreign Origin or a foreign Host, accepts its own Origin', async () => {
     newProject('alpha');
     const { port } = await start();
-    expect(await refusal(openSocket(`ws://127.0.0.1:${port}/ws/projects/alpha`, { headers: { Origin: 'http://evil.example' } }))).toBe(403);
-    expect(await refusal(openSocket(`ws://127.0.0.1:${port}/ws/projects/alpha`, { headers: { Host: `evil.example:${port}` } }))).toBe(403);
-    const s = await connect('/ws/projects/alpha', { Origin: `http://localhost:${port}` });
+    expect(await refusal(openSocket(`ws://127.0.0.1:${port}/ws/projects/alpha`, { headers: { ...auth(), Origin: 'http://evil.example' } }))).toBe(403);
+    expect(await refusal(openSocket(`ws://127.0.0.1:${port}/ws/projects/alpha`, { headers: { ...auth(), Host: `evil.example:${port}` } }))).toBe(403);
+    const s = await connect('/ws/projects/alpha', { ...auth(), Origin: `http://localhost:${port}` });
     const snapshot = await s.next(isType('snapshot'));
     expect(snapshot.progress).toMatchObject({ total: 0, passing: 0, percentage: 0 });
     expect(snapshot.run.status).toBe('stopped');
@@ -172,7 +177,7 @@ describe('server sockets: guards, live events, resume', () => {
   it('cuts off a client that stops answering heartbeat pings, keeps one that answers', async () => {
     newProject('alpha');
     const { port } = await start('127.0.0.1', 100);
-    const silent = await openSocket(`ws://127.0.0.1:${port}/ws/projects/alpha`, { autoPong: false });
+    const silent = await openSocket(`ws://127.0.0.1:${port}/ws/projects/alpha`, { headers: auth(), autoPong: false });
     sockets.push(silent);
     const healthy = await connect('/ws/projects/alpha');
     const closed = await Promise.race([silent.closed, new Promise<null>((resolve) => setTimeout(() => resolve(null), 5000))]);
@@ -202,25 +207,26 @@ describe('server sockets: guards, live events, resume', () => {
     expect(closed.code).toBe(1013);
   });
 
-  it('bound beyond loopback, requires the install token (file mode 0600) for the API and the socket', async () => {
+  it('bound beyond loopback, the same install token (file mode 0600) guards the API and the socket; health stays open', async () => {
     newProject('alpha');
     const { port, token, tokenCreated } = await start('0.0.0.0');
     expect(tokenCreated).toBe(true);
     expect(token).toMatch(/^[0-9a-f]{64}$/);
     expect(statSync(tokenFile(env)).mode & 0o777).toBe(0o600);
     const host = { Host: `127.0.0.1:${port}` };
-    expect((await rawGet(port, '/api/health', host)).status).toBe(401);
-    expect((await rawGet(port, '/api/health', { ...host, Authorization: 'Bearer wrong' })).status).toBe(401);
-    expect((await rawGet(port, '/api/health', { ...host, Authorization: `Bearer ${token}` })).status).toBe(200);
+    expect((await rawGet(port, '/api/projects', host)).status).toBe(401);
+    expect((await rawGet(port, '/api/projects', { ...host, Authorization: 'Bearer wrong' })).status).toBe(401);
+    expect((await rawGet(port, '/api/projects', { ...host, Authorization: `Bearer ${token}` })).status).toBe(200);
+    expect((await rawGet(port, '/api/health', host)).status).toBe(200);
 
-    expect(await refusal(connect('/ws/projects/alpha'))).toBe(401);
-    expect(await refusal(connect(`/ws/projects/alpha?token=${token}`))).toBe(401);
+    expect(await refusal(connect('/ws/projects/alpha', {}))).toBe(401);
+    expect(await refusal(connect(`/ws/projects/alpha?token=${token}`, {}))).toBe(401);
     const viaHeader = await connect('/ws/projects/alpha', { Authorization: `Bearer ${token}` });
     await viaHeader.next(isType('snapshot'));
     const viaProtocol = await connect('/ws/projects/alpha', {}, [`${WS_TOKEN_PROTOCOL_PREFIX}${token}`]);
     await viaProtocol.next(isType('snapshot'));
 
-    // The token survives restarts and is not printed again.
+    // The token survives restarts.
     await server!.close();
     const again = await start('0.0.0.0');
     expect(again.token).toBe(token);

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, realpathSync, rmSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -27,7 +28,10 @@ export interface ApiHarness {
   readonly user: string;
   readonly work: string;
   readonly launches: Parameters<RunnerLauncher>[];
-  request(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<Response>;
+  /** The server token every request but health must carry; `request` sends it unless told otherwise. */
+  readonly token: string;
+  /** `headers` override the defaults (host, the token, and for unsafe methods the UI's Origin and JSON); `null` leaves one out. */
+  request(method: string, path: string, body?: unknown, headers?: Record<string, string | null>): Promise<Response>;
   json<T = Record<string, unknown>>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T }>;
   /** Registers a project named `name` under `work` through the API. */
   createProject(name: string): Promise<string>;
@@ -44,6 +48,7 @@ export function apiHarness(): ApiHarness {
   const work = join(root, 'work');
   for (const dir of [home, user, work]) mkdirSync(dir);
   const launches: Parameters<RunnerLauncher>[] = [];
+  const token = randomBytes(32).toString('hex');
   const env = {
     AUTOCODER_HOME: home,
     HOME: user,
@@ -58,7 +63,7 @@ export function apiHarness(): ApiHarness {
       env,
       cwd: work,
       now: () => Date.now(),
-      guard: { port: 8888, extraHosts: [], token: null, maxBodyBytes: 1_000_000 },
+      guard: { port: 8888, extraHosts: [], token, tokenFile: join(home, 'server-token'), maxBodyBytes: 1_000_000 },
       launchRunner: (project, request) => {
         launches.push([project, request]);
         return { pid: 0 };
@@ -66,16 +71,14 @@ export function apiHarness(): ApiHarness {
     },
     API_ROUTES,
   );
-  const request = async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Response> => {
+  const request = async (method: string, path: string, body?: unknown, headers: Record<string, string | null> = {}): Promise<Response> => {
     const unsafe = method !== 'GET' && method !== 'HEAD';
     const text = body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body);
     // Real clients send Content-Length (app.request does not add it); the guards read it.
     const length: Record<string, string> = text === undefined ? {} : { 'content-length': String(Buffer.byteLength(text)) };
-    return app.request(`http://localhost:8888${path}`, {
-      method,
-      headers: { host: 'localhost:8888', ...(unsafe ? { 'content-type': 'application/json', origin: ORIGIN } : {}), ...length, ...headers },
-      ...(text === undefined ? {} : { body: text }),
-    });
+    const merged: Record<string, string | null> = { host: 'localhost:8888', authorization: `Bearer ${token}`, ...(unsafe ? { 'content-type': 'application/json', origin: ORIGIN } : {}), ...length, ...headers };
+    const sent = Object.fromEntries(Object.entries(merged).filter((e): e is [string, string] => e[1] !== null));
+    return app.request(`http://localhost:8888${path}`, { method, headers: sent, ...(text === undefined ? {} : { body: text }) });
   };
   const registryPath = (name: string) => {
     const reg = openRegistry(env);
@@ -94,6 +97,7 @@ export function apiHarness(): ApiHarness {
     user,
     work,
     launches,
+    token,
     request,
     async json<T>(method: string, path: string, body?: unknown) {
       const res = await request(method, path, body);

@@ -80,10 +80,12 @@ export function autocoderFiles(dir: string): string[] {
   return out;
 }
 
+const API_TOKEN = 'a'.repeat(64);
+
 /** The real API app over the same registry as the CLI; every response text is kept for the secret search. */
 export function apiCaller(env: NodeJS.ProcessEnv, cwd: string) {
   const app = createApp(
-    { env, cwd, now: () => Date.now(), guard: { port: 8888, extraHosts: [], token: null, maxBodyBytes: 1_000_000 }, launchRunner: () => ({ pid: 0 }) },
+    { env, cwd, now: () => Date.now(), guard: { port: 8888, extraHosts: [], token: API_TOKEN, tokenFile: 'server-token', maxBodyBytes: 1_000_000 }, launchRunner: () => ({ pid: 0 }) },
     API_ROUTES,
   );
   const responses: string[] = [];
@@ -91,7 +93,7 @@ export function apiCaller(env: NodeJS.ProcessEnv, cwd: string) {
     const text = body === undefined ? undefined : JSON.stringify(body);
     const res = await app.request(`http://localhost:8888${path}`, {
       method,
-      headers: { host: 'localhost:8888', ...(text === undefined ? {} : { 'content-type': 'application/json', origin: 'http://localhost:8888', 'content-length': String(Buffer.byteLength(text)) }) },
+      headers: { host: 'localhost:8888', authorization: `Bearer ${API_TOKEN}`, ...(text === undefined ? {} : { 'content-type': 'application/json', origin: 'http://localhost:8888', 'content-length': String(Buffer.byteLength(text)) }) },
       ...(text === undefined ? {} : { body: text }),
     });
     const raw = await res.text();

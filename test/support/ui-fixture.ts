@@ -21,6 +21,12 @@ export interface UiServer {
   readonly env: NodeJS.ProcessEnv;
   readonly server: RunningServer;
   readonly url: string;
+  /** The server token (from the server's own `$AUTOCODER_HOME/server-token` unless one was given). */
+  readonly token: string;
+  /** `url` + `path` with `#token=…`: how a browser opens the UI (the page keeps the token for the tab). */
+  link(path?: string): string;
+  /** The token as request headers, for a test's own fetch. */
+  readonly auth: { readonly authorization: string };
   close(): Promise<void>;
 }
 
@@ -32,11 +38,15 @@ export async function startUiServer(options: { token?: string; launchRunner?: Ru
   const tmp = makeTempDir('autocoder-ui-');
   const env: NodeJS.ProcessEnv = { ...process.env, AUTOCODER_HOME: join(tmp.dir, 'home', '.autocoder'), HOME: join(tmp.dir, 'home'), AUTOCODER_PROJECTS_DIR: join(tmp.dir, 'projects') };
   const server = await startServer({ env, cwd: tmp.dir, host: '127.0.0.1', port: 0, ...(options.token ? { token: options.token } : {}), ...(options.launchRunner ? { launchRunner: options.launchRunner } : {}) });
+  const url = server.url.replace(/\/$/, '');
   return {
     tmp,
     env,
     server,
-    url: server.url.replace(/\/$/, ''),
+    url,
+    token: server.token,
+    link: (path = '/') => `${url}${path}#token=${server.token}`,
+    auth: { authorization: `Bearer ${server.token}` },
     close: async () => {
       await server.close();
       tmp.cleanup();

@@ -46,7 +46,7 @@ it('try the demo → live cards → pause drains then pauses → resume → all 
   const ctx = await browser.newContext({ viewport: { width: 1400, height: 900 }, reducedMotion: 'no-preference' });
   const page = await ctx.newPage();
   const errors = watchPageErrors(page);
-  await page.goto(`${ui.url}/`);
+  await page.goto(ui.link('/'));
   await page.getByRole('button', { name: /Try the demo/ }).first().click();
   await page.waitForURL(/\/projects\/demo$/);
   await page.getByText(DEMO_MODEL_LABEL).first().waitFor({ timeout: 60_000 });

@@ -64,7 +64,7 @@ it('a session asks for a secret and a value → Needs input, badge 1 → the UI 
   const page = await ctx.newPage();
   const errors = watchPageErrors(page);
   const responses = recordApiResponses(page);
-  await page.goto(`${ui.url}/projects/notes/board`);
+  await page.goto(ui.link(`/projects/notes/board`));
   await page.getByRole('link', { name: /^Inbox/ }).waitFor();
   expect(await page.getByTestId('inbox-badge').count()).toBe(0);
 
@@ -81,7 +81,7 @@ it('a session asks for a secret and a value → Needs input, badge 1 → the UI 
   const darkPage = await dark.newPage();
   const darkErrors = watchPageErrors(darkPage);
   // Mission control says a question waits and leads to the inbox.
-  await darkPage.goto(`${ui.url}/projects/notes`);
+  await darkPage.goto(ui.link(`/projects/notes`));
   await darkPage.getByTestId('waiting-for-answers').getByText('A question from the agents waits for your answer').waitFor();
   await darkPage.screenshot({ path: join(SHOTS, 'mission-control-waiting-dark.png') });
   expect(await seriousAxeViolations(darkPage)).toEqual([]);
@@ -157,7 +157,7 @@ it('a session asks for a secret and a value → Needs input, badge 1 → the UI 
   await page.getByTestId('lane-passing').getByTestId('card-1').waitFor({ timeout: 30_000 });
 
   // No trace of the secret in what the browser received, nor in autocoder's files (DB checkpointed).
-  const all = await fetch(`${ui.url}/api/projects/notes/human-input?status=all`).then((r) => r.text());
+  const all = await fetch(`${ui.url}/api/projects/notes/human-input?status=all`, { headers: ui.auth }).then((r) => r.text());
   expect(all).toContain('MAPS_KEY');
   for (const body of [all, ...(await responses())]) expect(body).not.toContain(SECRET);
   const check = openProjectStore(projectPaths(dir), { create: false });
@@ -202,7 +202,7 @@ it('every field type, in both themes, answered with the keyboard alone; a superv
     const page = await ctx.newPage();
     const errors = watchPageErrors(page);
     // From the board by its shortcut, 5.
-    await page.goto(`${ui.url}/projects/shop/board`);
+    await page.goto(ui.link(`/projects/shop/board`));
     await page.getByTestId('card-1').waitFor();
     await page.keyboard.press('5');
     await page.waitForURL(/\/projects\/shop\/inbox$/);
@@ -295,7 +295,7 @@ it('a supervisor answer: reasons and the placeholder shown, overridden through t
     const ctx = await browser.newContext({ viewport: { width: 1400, height: 1000 }, colorScheme: theme, reducedMotion: 'reduce' });
     const page = await ctx.newPage();
     const errors = watchPageErrors(page);
-    await page.goto(`${ui.url}/projects/shop/inbox`);
+    await page.goto(ui.link(`/projects/shop/inbox`));
     const item = page.locator(`[data-request-id="${requestId}"]`);
     await item.getByTestId('answered-by').waitFor();
     expect(await item.getByTestId('supervisor-reason').allTextContents()).toEqual([`Why: ${reasons.currency}`, `Why: ${reasons.plan}`, `Why: ${reasons.api_token}`]);

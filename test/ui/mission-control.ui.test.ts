@@ -36,7 +36,7 @@ it('shows one card per slot (coding and testing), each with its state, feature a
   const store = openProjectStore(projectPaths(dir), { create: false });
   try {
     new RunRepo(store.db).start({ id: 'run_ui', pid: process.pid, host: hostname(), incarnation: 'x', settings: { concurrency: 3, testingRatio: 1, yolo: false, supervisor: true } });
-    await page.goto(`${ui.url}/projects/shop`);
+    await page.goto(ui.link(`/projects/shop`));
     for (const slot of [0, 1, 2, 3, 4]) await page.getByTestId(`agent-${slot}`).waitFor();
     expect(await page.getByText('testing agent').count()).toBe(1);
     expect(await page.getByText(/coding agent · slot/).count()).toBe(3);

@@ -60,7 +60,7 @@ describe('every page renders, has no serious accessibility violations, and is ph
       it(`${pg.name} (${theme})`, async () => {
         const { ctx, page, errors } = await open(theme);
         try {
-          await page.goto(ui.url + pg.path);
+          await page.goto(ui.link(pg.path));
           await pg.ready(page);
           await page.screenshot({ path: join(SHOTS, `${pg.name}-${theme}.png`) });
           expect(await seriousAxeViolations(page)).toEqual([]);
@@ -80,7 +80,7 @@ describe('journeys', () => {
       const before = readyOrder();
       expect(before.length).toBeGreaterThanOrEqual(3);
       const moved = before[2]!;
-      await page.goto(`${ui.url}/projects/shop/board`);
+      await page.goto(ui.link(`/projects/shop/board`));
       const handle = page.getByRole('button', { name: new RegExp(`^Move #${moved} `) });
       await handle.focus();
       await page.keyboard.press('Space');
@@ -112,7 +112,7 @@ describe('journeys', () => {
   it('dragging a Passing card to Pending asks first, then re-opens it', async () => {
     const { ctx, page } = await open();
     try {
-      await page.goto(`${ui.url}/projects/shop/board`);
+      await page.goto(ui.link(`/projects/shop/board`));
       const passing = page.getByTestId('lane-passing').locator('[data-feature-id]').first();
       await passing.waitFor({ timeout: 10_000 }).catch(async (err: unknown) => {
         await page.screenshot({ path: join(SHOTS, 'failed-passing-drag.png') });
@@ -147,7 +147,7 @@ describe('journeys', () => {
   it('clicking a graph node opens its feature in the drawer, by deep link too', async () => {
     const { ctx, page, errors } = await open();
     try {
-      await page.goto(`${ui.url}/projects/shop/graph`);
+      await page.goto(ui.link(`/projects/shop/graph`));
       // The minimap draws every node, in its status colour.
       await expect.poll(() => page.locator('.react-flow__minimap-node').count()).toBe(24);
       expect(await page.locator('.react-flow__minimap-node').first().evaluate((el) => (el as SVGElement).style.fill)).toMatch(/^var\(--color-st-/);
@@ -168,7 +168,7 @@ describe('journeys', () => {
   it('a big backlog: each board column scrolls on its own below fixed headers, even with every card shown', async () => {
     const { ctx, page, errors } = await open();
     try {
-      await page.goto(`${ui.url}/projects/big/board`);
+      await page.goto(ui.link(`/projects/big/board`));
       await page.getByTestId('lane-failed').waitFor();
       const scroller = page.getByTestId('lane-ready').locator('xpath=..');
       await page.getByTestId('lane-ready').getByRole('button', { name: /^Show \d+ more$/ }).click();
@@ -196,7 +196,7 @@ describe('journeys', () => {
   it('a big graph opens readable on its first ranks, the minimap draws every node, and the fit button shows them all', async () => {
     const { ctx, page, errors } = await open();
     try {
-      await page.goto(`${ui.url}/projects/big/graph`);
+      await page.goto(ui.link(`/projects/big/graph`));
       await page.getByTestId('node-1').waitFor();
       const zoom = () => page.locator('.react-flow__viewport').evaluate((el) => Number(/scale\(([\d.]+)\)/.exec((el as HTMLElement).style.transform)?.[1]));
       await expect.poll(() => page.locator('.react-flow__minimap-node').count()).toBe(500);
@@ -223,7 +223,7 @@ describe('journeys', () => {
   it('the shortcut help opens with ? and the theme toggles with t', async () => {
     const { ctx, page } = await open('light');
     try {
-      await page.goto(`${ui.url}/`);
+      await page.goto(ui.link('/'));
       await page.getByTestId('project-shop').waitFor();
       await page.keyboard.press('?');
       await page.getByRole('dialog', { name: 'Keyboard shortcuts' }).waitFor();
@@ -241,7 +241,7 @@ describe('journeys', () => {
     const { ctx, page, errors } = await open();
     try {
       mkdirSync(join(ui.tmp.dir, 'projects', 'picked'), { recursive: true });
-      await page.goto(`${ui.url}/`);
+      await page.goto(ui.link('/'));
       await page.getByRole('button', { name: '+ New project' }).click();
       const dialog = page.getByRole('dialog', { name: 'New project' });
       await dialog.getByLabel('Name').fill('recipes');
@@ -270,7 +270,7 @@ describe('journeys', () => {
     const { ctx, page, errors } = await open();
     try {
       // Feature 2 depends on 1 in every seeded backlog (the first feature has no dependencies; the second can only depend on it).
-      await page.goto(`${ui.url}/projects/shop/board?feature=1`);
+      await page.goto(ui.link(`/projects/shop/board?feature=1`));
       const drawer = page.getByTestId('feature-drawer');
       await drawer.waitFor();
       await drawer.getByLabel('Depends on feature #').fill('2');
@@ -286,7 +286,7 @@ describe('journeys', () => {
       // A passing feature is re-opened before it can be edited; a pending one edits directly.
       expect(await drawer.getByRole('button', { name: 'Edit' }).isDisabled()).toBe(true);
       const pendingId = readyOrder()[0]!;
-      await page.goto(`${ui.url}/projects/shop/board?feature=${pendingId}`);
+      await page.goto(ui.link(`/projects/shop/board?feature=${pendingId}`));
       await drawer.waitFor();
       await drawer.getByRole('button', { name: 'Edit' }).click();
       const form = page.getByRole('dialog', { name: `Edit #${pendingId}` });
@@ -301,14 +301,14 @@ describe('journeys', () => {
     }
   });
 
-  it('a server that needs its token: the page asks for it, and the #token link lets it in and leaves the address bar', async () => {
+  it('the page needs the token on loopback too: without it the prompt; the #token link lets it in, leaves the address bar, and only this tab keeps it', async () => {
     const token = randomBytes(32).toString('hex');
     const guarded = await startUiServer({ token });
     const ctx = await browser.newContext({ viewport: { width: 1200, height: 800 } });
     try {
       seedProject(guarded, 'vault', { count: 3 });
       const page = await ctx.newPage();
-      await page.goto(`${guarded.url}/`);
+      await page.goto(`${guarded.url}/projects/vault`);
       await page.getByRole('heading', { name: 'This server needs its token' }).waitFor();
 
       await page.goto(`${guarded.url}/#token=${token}`);
@@ -317,6 +317,14 @@ describe('journeys', () => {
       // The live stream authenticates too (a browser cannot set headers on a WebSocket).
       await page.getByTestId('project-vault').click();
       await page.getByText('● live').waitFor();
+      // Kept for the tab (a reload keeps it), never in localStorage.
+      await page.reload();
+      await page.getByText('● live').waitFor();
+      expect(await page.evaluate(() => ({ local: localStorage.length, session: sessionStorage.getItem('autocoder.token') }))).toEqual({ local: 0, session: token });
+      // Another tab has not got it.
+      const other = await ctx.newPage();
+      await other.goto(`${guarded.url}/`);
+      await other.getByRole('heading', { name: 'This server needs its token' }).waitFor();
     } finally {
       await ctx.close();
       await guarded.close();

@@ -49,7 +49,7 @@ it('creates a project, then writes its spec in the chat panel', async () => {
   browser = await launchChromium();
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   const errors = watchPageErrors(page);
-  await page.goto(server.url);
+  await page.goto(server.uiUrl);
   await page.getByRole('button', { name: '+ New project' }).click();
   const dialog = page.getByRole('dialog', { name: 'New project' });
   await dialog.getByLabel('Name').fill('recipes');
@@ -97,7 +97,7 @@ it("rewrites a demo project's spec from Settings with the demo model (no credent
   browser = await launchChromium();
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   const errors = watchPageErrors(page);
-  await page.goto(`${server.url}/projects/demo/settings`);
+  await page.goto(`${server.url}/projects/demo/settings#token=${server.token}`);
   await page.getByRole('button', { name: 'Write it with Claude…' }).click();
   const chat = page.getByRole('dialog', { name: 'Write the spec of demo with Claude' });
   const answers = ['A packing list for trips', 'Travellers', 'ok', 'trips have items', 'add an item, tick it off, reuse a list', 'I pack for one trip with it'];

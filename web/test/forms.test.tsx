@@ -23,7 +23,7 @@ describe('forms against the real server', () => {
     const { dir } = seedProject(ui, 'shop', { count: 2 });
     const user = userEvent.setup();
     let closed = false;
-    renderWithApp(<FeatureFormDialog onClose={() => (closed = true)} />, { apiBase: ui.url, project: 'shop' });
+    renderWithApp(<FeatureFormDialog onClose={() => (closed = true)} />, { apiBase: ui.url, token: ui.token, project: 'shop' });
 
     await user.click(screen.getByRole('button', { name: 'Add feature' }));
     expect(await screen.findAllByText('required')).toHaveLength(2); // name and category
@@ -53,7 +53,7 @@ describe('forms against the real server', () => {
   it('the feature form shows the server refusal beside the field (a duplicate name)', async () => {
     seedProject(ui, 'shop', { count: 1 });
     const user = userEvent.setup();
-    renderWithApp(<FeatureFormDialog onClose={() => undefined} />, { apiBase: ui.url, project: 'shop' });
+    renderWithApp(<FeatureFormDialog onClose={() => undefined} />, { apiBase: ui.url, token: ui.token, project: 'shop' });
     // The seeded feature #1 is "List notes 1" in category "functional".
     await user.type(screen.getByLabelText('Name'), 'List notes 1');
     await user.type(screen.getByLabelText('Category'), 'functional');
@@ -63,7 +63,7 @@ describe('forms against the real server', () => {
 
   it('new project: a bad name is caught in the browser, spec problems come back by line, a good one is created', async () => {
     const user = userEvent.setup();
-    const { router } = renderWithApp(<NewProjectDialog onClose={() => undefined} />, { apiBase: ui.url });
+    const { router } = renderWithApp(<NewProjectDialog onClose={() => undefined} />, { apiBase: ui.url, token: ui.token });
 
     await user.type(screen.getByLabelText('Name'), 'My App');
     await user.click(screen.getByRole('button', { name: 'Create project' }));
@@ -96,7 +96,7 @@ describe('forms against the real server', () => {
 
   it('import: a folder that does not exist is refused with the server message beside the folder field', async () => {
     const user = userEvent.setup();
-    renderWithApp(<NewProjectDialog onClose={() => undefined} />, { apiBase: ui.url });
+    renderWithApp(<NewProjectDialog onClose={() => undefined} />, { apiBase: ui.url, token: ui.token });
     await user.click(screen.getByRole('tab', { name: /Import/ }));
     await user.type(screen.getByLabelText('Name'), 'old');
     await user.type(screen.getByLabelText('Folder'), `${ui.tmp.dir}/nowhere`);

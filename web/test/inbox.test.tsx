@@ -54,7 +54,7 @@ describe('the inbox against the real server', () => {
 
   it('generates one control per field type, with labels, placeholders, help and required markers', async () => {
     ask(store, EVERY_TYPE);
-    renderWithApp(<InboxPage />, { apiBase: ui.url, project: 'shop' });
+    renderWithApp(<InboxPage />, { apiBase: ui.url, token: ui.token, project: 'shop' });
     const form = await screen.findByRole('form', { name: 'Answer for feature #1' });
     const f = within(form);
 
@@ -84,7 +84,7 @@ describe('the inbox against the real server', () => {
   it('shows per-field errors from the shared validator and sends nothing; then answers, keeping the secret out of everything but .env', async () => {
     const req = ask(store, EVERY_TYPE);
     const user = userEvent.setup();
-    renderWithApp(<InboxPage />, { apiBase: ui.url, project: 'shop' });
+    renderWithApp(<InboxPage />, { apiBase: ui.url, token: ui.token, project: 'shop' });
     const form = await screen.findByRole('form', { name: 'Answer for feature #1' });
     const f = within(form);
 
@@ -136,7 +136,7 @@ describe('the inbox against the real server', () => {
     const first = ask(store, [{ id: 'region', label: 'Region', type: 'text', required: true }], 'Which region?');
     const second = ask(store, [{ id: 'choice', label: 'Which layout?', type: 'select', required: true, options: ['grid', 'list'] }], 'Grid or list?');
     const user = userEvent.setup();
-    renderWithApp(<InboxPage />, { apiBase: ui.url, project: 'shop' });
+    renderWithApp(<InboxPage />, { apiBase: ui.url, token: ui.token, project: 'shop' });
     const form1 = within(await screen.findByRole('form', { name: `Answer for feature #${first.featureId}` }));
 
     // Someone answers from the CLI while the form is open.
@@ -165,7 +165,7 @@ describe('the inbox against the real server', () => {
       { id: 'currency', label: 'Currency', type: 'text', required: true },
     ]);
     answerHumanInput(store, req.id, { api_token: SECRET, currency: 'EUR' }, { by: 'supervisor' });
-    renderWithApp(<InboxPage />, { apiBase: ui.url, project: 'shop' });
+    renderWithApp(<InboxPage />, { apiBase: ui.url, token: ui.token, project: 'shop' });
     const history = await screen.findByTestId('inbox-history');
     expect(within(history).getByTestId('answered-by').textContent).toBe('answered by supervisor');
     expect(history.textContent).toContain('EUR');
@@ -198,7 +198,7 @@ describe('the inbox against the real server', () => {
     expect(before).toMatch(/^SHOP_TOKEN=dev-placeholder-shop-token-/m);
 
     const user = userEvent.setup();
-    renderWithApp(<InboxPage />, { apiBase: ui.url, project: 'shop' });
+    renderWithApp(<InboxPage />, { apiBase: ui.url, token: ui.token, project: 'shop' });
     const history = await screen.findByTestId('inbox-history');
     const item = within(history.querySelector(`[data-request-id="${req.id}"]`) as HTMLElement);
     expect(item.getByTestId('answered-by').textContent).toBe('answered by supervisor');
@@ -265,7 +265,7 @@ describe('the inbox against the real server', () => {
     const req = supervised();
     const before = readFileSync(join(dir, '.env'), 'utf8');
     const user = userEvent.setup();
-    renderWithApp(<InboxPage />, { apiBase: ui.url, project: 'shop' });
+    renderWithApp(<InboxPage />, { apiBase: ui.url, token: ui.token, project: 'shop' });
     await user.click(await screen.findByRole('button', { name: `Override the supervisor's answer for feature #${req.featureId}` }));
     const form = within(await screen.findByRole('form', { name: `Override the supervisor's answer for feature #${req.featureId}` }));
     // A session picks the feature up while the form is open.

@@ -22,7 +22,7 @@ describe('provider settings against the real server', () => {
 
   it('saves provider, base URL, token and role models; the token shows only as set', async () => {
     const user = userEvent.setup();
-    const { container } = renderWithApp(<ProviderSettings />, { apiBase: ui.url });
+    const { container } = renderWithApp(<ProviderSettings />, { apiBase: ui.url, token: ui.token });
     await user.selectOptions(await screen.findByLabelText('Provider'), 'compatible');
     expect(screen.getByLabelText('Auth token')).toHaveProperty('type', 'password');
     expect(screen.getByText(/Currently not set/)).toBeTruthy();
@@ -35,12 +35,16 @@ describe('provider settings against the real server', () => {
     await user.clear(screen.getByLabelText('Base URL'));
     await user.type(screen.getByLabelText('Base URL'), 'http://127.0.0.1:4000');
     await user.click(screen.getByRole('button', { name: 'Save provider and models' }));
+    // A base URL is where sessions send the credentials and the code: the page asks first.
+    const dialog = await screen.findByRole('dialog', { name: 'Let agents do more?' });
+    expect(dialog.textContent).toContain('Model base URL: unset → "http://127.0.0.1:4000"');
+    await user.click(screen.getByRole('button', { name: 'Apply this change' }));
     await waitFor(() => expect(screen.getByText(/Currently set\./)).toBeTruthy());
     expect((screen.getByLabelText('Auth token') as HTMLInputElement).value).toBe('');
     expect(container.innerHTML).not.toContain(TOKEN);
     expect((screen.getByLabelText('Coding model') as HTMLInputElement).value).toBe('glm-4.6');
 
-    const res = await fetch(`${ui.url}/api/settings`, { headers: { accept: 'application/json' } });
+    const res = await fetch(`${ui.url}/api/settings`, { headers: { accept: 'application/json', ...ui.auth } });
     const text = await res.text();
     expect(text).not.toContain(TOKEN);
     expect(JSON.parse(text)).toMatchObject({ provider: 'compatible', baseUrl: 'http://127.0.0.1:4000', 'model.coding': 'glm-4.6', secrets: { authToken: true, apiKey: false } });

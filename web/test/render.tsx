@@ -4,15 +4,18 @@ import type { ReactNode } from 'react';
 import { createMemoryRouter, RouterProvider } from 'react-router';
 import { ProjectContext } from '../src/features/projects/project-context';
 import { setApiBase } from '../src/shared/api/client';
+import { setServerToken } from '../src/shared/api/token';
 import { ToastProvider } from '../src/shared/ui/toast';
 import { initialStreamState } from '../src/shared/ws/stream-state';
 
 /**
- * Renders UI under the app's real providers, talking to a real server at `apiBase`. The routes
- * record where the UI navigated, so a test can check it.
+ * Renders UI under the app's real providers, talking to a real server at `apiBase` with its
+ * `token` (kept for the tab, as the page keeps the one from `#token=`). The routes record
+ * where the UI navigated, so a test can check it.
  */
-export function renderWithApp(ui: ReactNode, options: { apiBase: string; project?: string; path?: string }) {
+export function renderWithApp(ui: ReactNode, options: { apiBase: string; token: string; project?: string; path?: string }) {
   setApiBase(options.apiBase);
+  setServerToken(options.token);
   // jsdom has no <dialog> methods; the component falls back to rendering it open.
   const client = new QueryClient({ defaultOptions: { queries: { retry: false }, mutations: { retry: false } } });
   const withProject = options.project ? (

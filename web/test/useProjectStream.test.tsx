@@ -5,13 +5,15 @@ import WebSocket from 'ws';
 import { openProjectStore } from '../../src/compose.js';
 import { projectPaths } from '../../src/config/paths.js';
 import { appendEvent } from '../../src/db/event-repo.js';
+import { WS_TOKEN_PROTOCOL_PREFIX } from '../../src/shared/events.js';
+import { setServerToken } from '../src/shared/api/token';
 import type { SocketFactory, SocketLike } from '../src/shared/ws/project-socket';
 import { useProjectStream } from '../src/shared/ws/useProjectStream';
 import { seedProject, startUiServer, type UiServer } from '../../test/support/ui-fixture.js';
 
 /** `ws` behind the interface the hook uses, keeping every socket so the test can cut one. */
 function nodeSockets(origin: string) {
-  const opened: { url: string; ws: WebSocket }[] = [];
+  const opened: { url: string; protocols: string[]; ws: WebSocket }[] = [];
   const create: SocketFactory = (url, protocols) => {
     const ws = new WebSocket(url, protocols, { headers: { origin } });
     const s: SocketLike = { onopen: null, onclose: null, onerror: null, onmessage: null, close: () => ws.close(), send: (d) => ws.send(d) };
@@ -19,7 +21,7 @@ function nodeSockets(origin: string) {
     ws.on('close', () => s.onclose?.(undefined));
     ws.on('error', () => s.onerror?.(undefined));
     ws.on('message', (data) => s.onmessage?.({ data: String(data) }));
-    opened.push({ url, ws });
+    opened.push({ url, protocols, ws });
     return s;
   };
   return { opened, create };
@@ -46,10 +48,13 @@ describe('useProjectStream against the real server', () => {
   let dir: string;
   beforeEach(async () => {
     ui = await startUiServer();
+    // The page keeps the token for the tab; the hook sends it with every connect (as a subprotocol).
+    setServerToken(ui.token);
     dir = seedProject(ui, 'live', { count: 3 }).dir;
   });
   afterEach(async () => {
     cleanup();
+    setServerToken(null);
     await ui.close();
   });
 
@@ -91,6 +96,8 @@ describe('useProjectStream against the real server', () => {
       .map((l) => l.split(':')[1]);
     expect(texts).toEqual(['one', 'two', 'three', 'four']);
     expect(text('connected')).toBe('true');
+    // Every connect, the reconnect too, carried the tab's token.
+    expect(sockets.opened.map((o) => o.protocols)).toEqual(sockets.opened.map(() => [`${WS_TOKEN_PROTOCOL_PREFIX}${ui.token}`]));
   });
 
   it('follows progress when a feature passes', async () => {

@@ -11,11 +11,14 @@ import {
   requireSettingKey,
   settingStorageKey,
   USER_SETTING_KEYS,
+  type UserSettingKey,
 } from '../../config/user-settings.js';
 import type { RegistryRepo } from '../../db/registry-repo.js';
 import { isSecretKey, readStoredSecrets, secretsFile, secretsStatus, writeStoredSecret } from '../../config/secrets.js';
 import { AppError } from '../../domain/errors.js';
+import { recordWidening, wideningState } from '../../projects/settings-changes.js';
 import { SECRET_SETTING_KEYS, type SecretSettingKey } from '../../shared/providers.js';
+import { describeChange, wideningChanges, type WideningChange } from '../../shared/settings-widening.js';
 import { type CliContext, printJson } from '../context.js';
 
 function withSettings<T>(ctx: Pick<CliContext, 'env'>, fn: (registry: RegistryRepo) => T): T {
@@ -46,6 +49,26 @@ function secretValue(key: SecretSettingKey, raw: string): string {
   const value = raw.trim();
   if (value === '' || /[\r\n\0]/.test(value)) throw new AppError('INVALID_INPUT', `invalid value for ${key}: expected one non-empty line`);
   return value;
+}
+
+/**
+ * Sets one global setting; a change that widens what agents may do (sandbox off, YOLO on, a
+ * base URL) is recorded with origin `cli` in the same transaction and returned, to be named.
+ */
+function setGlobalSetting(handle: ReturnType<typeof openRegistry>, key: UserSettingKey, value: unknown): WideningChange[] {
+  return handle.db
+    .transaction(() => {
+      const widening = wideningChanges(wideningState(handle.registry, null), { [key]: value });
+      handle.registry.setSetting(settingStorageKey(key), JSON.stringify(value));
+      recordWidening(handle.registry, null, widening, 'cli');
+      return widening;
+    })
+    .immediate();
+}
+
+/** What `config set` and `policy allow` print after a widening change. */
+export function wideningNotice(changes: readonly WideningChange[]): string {
+  return changes.map((c) => `This widens what agents may do (recorded): ${describeChange(c)}: ${c.why}.\n`).join('');
 }
 
 /** config get / set / unset / list: the global defaults also shown by the web UI's settings. */
@@ -88,8 +111,15 @@ export function registerConfigCommand(program: Command, ctx: CliContext, run: (f
         }
         const key = requireSettingKey(rawKey);
         const value = parseSettingValue(key, raw);
-        withSettings(ctx, (r) => r.setSetting(settingStorageKey(key), JSON.stringify(value)));
+        const handle = openRegistry(ctx.env);
+        let widening: WideningChange[];
+        try {
+          widening = setGlobalSetting(handle, key, value);
+        } finally {
+          handle.close();
+        }
         ctx.stdout(`${key} = ${show(value)}\n`);
+        ctx.stdout(wideningNotice(widening));
       }),
     );
 

@@ -6,6 +6,7 @@ import { AppError } from '../../domain/errors.js';
 import { createDemoProject, DEMO_RUN_REQUEST } from '../../demo/create-demo-project.js';
 import { assertProjectName } from '../../projects/projects.js';
 import { processLauncher } from '../../server/launcher.js';
+import { tokenFile, uiLink } from '../../server/server-token.js';
 import { DEMO_MODEL, DEMO_MODEL_LABEL } from '../../shared/runs.js';
 import type { CliContext } from '../context.js';
 import { closeOnSignal, listen, parsePort } from './serve.js';
@@ -37,7 +38,7 @@ export function registerDemoCommand(program: Command, ctx: CliContext, run: (fn:
           ctx.stdout(`Demo project "${project.name}" created in ${project.path}.\n`);
           ctx.stdout(MODEL_LINE);
           ctx.stdout(`Start it: autocoder run ${project.name}\n`);
-          ctx.stdout(`   or in the web UI: autocoder serve, then Start on http://127.0.0.1:8888/projects/${project.name}\n`);
+          ctx.stdout(`   or in the web UI: autocoder serve, open the link it prints, then Start on the page of ${project.name}\n`);
           return;
         }
         // The server first: if its port is taken, nothing is created.
@@ -59,7 +60,8 @@ export function registerDemoCommand(program: Command, ctx: CliContext, run: (fn:
         }
         ctx.stdout(`Demo project "${project.name}" created in ${project.path}; its run started (pid ${pid}).\n`);
         ctx.stdout(MODEL_LINE);
-        ctx.stdout(`Watch it: ${server.url}/projects/${project.name}\n`);
+        ctx.stdout(`Watch it: ${uiLink(server.url, server.token, `/projects/${project.name}`)}\n`);
+        ctx.stdout(`(The link carries the server token, which every API and WebSocket request needs; it is also in ${tokenFile(ctx.env)}.)\n`);
         ctx.stdout(`Ctrl+C stops the server; the run goes on until it finishes (about a minute), or \`autocoder stop ${project.name}\`.\n`);
         await closeOnSignal(ctx, server);
       }),

@@ -1,11 +1,15 @@
 import { realpathSync } from 'node:fs';
 import type { Command } from 'commander';
 import { openRegistry } from '../../compose.js';
+import type { RegisteredProject } from '../../db/registry-repo.js';
 import { AppError } from '../../domain/errors.js';
 import { allowCommands, disallowCommand, extraCommands } from '../../projects/policy-extensions.js';
 import { resolveProject } from '../../projects/projects.js';
+import { announceWidening, recordWidening, wideningState } from '../../projects/settings-changes.js';
+import { wideningChanges } from '../../shared/settings-widening.js';
 import { DEFAULT_ALLOWED_COMMANDS, evaluateBashCommand } from '../../security/bash-policy.js';
 import { type CliContext, printJson } from '../context.js';
+import { wideningNotice } from './config.js';
 
 /** policy check / allow / disallow / list: see and extend the Bash policy agents run under. */
 export function registerPolicyCommands(program: Command, ctx: CliContext, run: (fn: () => void | Promise<void>) => Promise<void>, setExitCode: (code: number) => void): void {
@@ -34,12 +38,28 @@ export function registerPolicyCommands(program: Command, ctx: CliContext, run: (
     .argument('<project>', 'registered project name')
     .argument('<commands...>', 'program names, e.g. make cargo')
     .action((project: string, names: string[]) =>
-      run(() =>
-        withRegistry(ctx, (reg) => {
-          const next = allowCommands(reg, registeredName(reg, project), names);
-          ctx.stdout(`Allowed for ${project}: ${next.join(', ')}\n`);
-        }),
-      ),
+      run(() => {
+        // Added programs widen what agents may do: recorded with origin `cli` (registry and the project's event log).
+        const handle = openRegistry(ctx.env);
+        let result: { next: string[]; widening: ReturnType<typeof wideningChanges>; root: string };
+        try {
+          result = handle.db
+            .transaction(() => {
+              const registered = registeredProject(handle.registry, project);
+              const current = wideningState(handle.registry, registered.name);
+              const widening = wideningChanges(current, { extraCommands: [...(current.extraCommands ?? []), ...names] });
+              const next = allowCommands(handle.registry, registered.name, names);
+              recordWidening(handle.registry, registered.name, widening, 'cli');
+              return { next, widening, root: registered.path };
+            })
+            .immediate();
+        } finally {
+          handle.close();
+        }
+        announceWidening(result.root, result.widening, 'cli', Date.now());
+        ctx.stdout(`Allowed for ${project}: ${result.next.join(', ')}\n`);
+        ctx.stdout(wideningNotice(result.widening));
+      }),
     );
 
   policy
@@ -84,10 +104,13 @@ function withRegistry(ctx: CliContext, fn: (reg: Registry) => void): void {
   }
 }
 
-function registeredName(reg: Registry, project: string): string {
-  if (!reg.find(project)) throw new AppError('NOT_FOUND', `no project named "${project}" is registered; allowlist extensions belong to registered projects (see \`autocoder list\`)`);
-  return project;
+function registeredProject(reg: Registry, project: string): RegisteredProject {
+  const found = reg.find(project);
+  if (!found) throw new AppError('NOT_FOUND', `no project named "${project}" is registered; allowlist extensions belong to registered projects (see \`autocoder list\`)`);
+  return found;
 }
+
+const registeredName = (reg: Registry, project: string): string => registeredProject(reg, project).name;
 
 function projectContext(ctx: CliContext, project: string | undefined): { root: string; extra: string[] } {
   if (project === undefined) return { root: realpathSync(ctx.cwd), extra: [] };

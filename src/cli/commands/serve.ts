@@ -1,7 +1,8 @@
 import { spawn } from 'node:child_process';
 import type { Command } from 'commander';
 import { AppError } from '../../domain/errors.js';
-import { type RunningServer, startServer, tokenFile } from '../../server/http-server.js';
+import { type RunningServer, startServer } from '../../server/http-server.js';
+import { tokenFile } from '../../server/server-token.js';
 import type { CliContext } from '../context.js';
 import { specChatStarter } from './spec.js';
 
@@ -36,6 +37,16 @@ export async function listen(ctx: CliContext, host: string, port: number): Promi
   }
 }
 
+/**
+ * What every start prints: the address with the token in its fragment (the page keeps it for
+ * the tab and drops it from the address bar), where the token is kept, and how other clients
+ * send it. Printed at every start, not only the first, since loopback needs the token too.
+ */
+export function printOpenLink(ctx: CliContext, server: RunningServer): void {
+  ctx.stdout(`Open the web UI: ${server.uiUrl}\n`);
+  ctx.stdout(`API clients send "Authorization: Bearer <token>" with the token from ${tokenFile(ctx.env)}${server.tokenCreated ? ' (created now, mode 0600)' : ''}.\n`);
+}
+
 /** Serves until SIGINT or SIGTERM, then closes the server. */
 export async function closeOnSignal(ctx: CliContext, server: RunningServer): Promise<void> {
   await new Promise<void>((resolveStop) => {
@@ -54,23 +65,16 @@ export async function closeOnSignal(ctx: CliContext, server: RunningServer): Pro
 export function registerServeCommand(program: Command, ctx: CliContext, run: (fn: () => void | Promise<void>) => Promise<void>): void {
   program
     .command('serve')
-    .description('start the web UI and API server (bound to 127.0.0.1 unless --host is given; other hosts require the server token)')
+    .description('start the web UI and API server (bound to 127.0.0.1 unless --host is given); every API and WebSocket request needs the server token, printed in the UI link at every start')
     .option('--port <port>', 'port to listen on (0 picks a free one)', parsePort, 8888)
     .option('--host <host>', 'address to bind', '127.0.0.1')
-    .option('--open', 'open the UI in the browser')
+    .option('--open', 'open the UI (with its token link) in the browser')
     .action((opts: { port: number; host: string; open?: boolean }) =>
       run(async () => {
         const server = await listen(ctx, opts.host, opts.port);
         ctx.stdout(`autocoder server listening on ${server.url}\n`);
-        if (server.token !== null) {
-          if (server.tokenCreated) {
-            ctx.stdout(`Server token (created now, shown once; stored in ${tokenFile(ctx.env)}):\n  ${server.token}\n`);
-            ctx.stdout(`Open the web UI with it once (the page keeps it): ${server.url.replace(/\/$/, '')}/#token=${server.token}\n`);
-          } else {
-            ctx.stdout(`Clients must send the server token from ${tokenFile(ctx.env)} as "Authorization: Bearer <token>"; the web UI asks for it once.\n`);
-          }
-        }
-        if (opts.open === true) openBrowser(server.url);
+        printOpenLink(ctx, server);
+        if (opts.open === true) openBrowser(server.uiUrl);
         await closeOnSignal(ctx, server);
       }),
     );

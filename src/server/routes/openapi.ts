@@ -35,7 +35,7 @@ export const ROUTE_DOCS: readonly RouteDoc[] = [
   { method: 'get', path: '/api/projects/:name/spec', summary: 'The app spec and its validation', response: api.SpecResponseSchema },
   { method: 'put', path: '/api/projects/:name/spec', summary: 'Replace the app spec (validated first)', body: api.PutSpecRequestSchema, response: api.SpecResponseSchema },
   { method: 'get', path: '/api/projects/:name/settings', summary: 'Project settings', response: api.ProjectSettingsSchema },
-  { method: 'put', path: '/api/projects/:name/settings', summary: 'Change project settings', body: api.PutProjectSettingsRequestSchema, response: api.ProjectSettingsSchema },
+  { method: 'put', path: '/api/projects/:name/settings', summary: 'Change project settings (widening changes need "confirm": true)', body: api.PutProjectSettingsRequestSchema, response: api.ProjectSettingsSchema },
   { method: 'get', path: '/api/projects/:name/events', summary: 'Events after a cursor', query: api.EventsQuerySchema, response: api.EventsResponseSchema },
   { method: 'get', path: features, summary: 'The backlog by status', response: api.FeatureBoardSchema },
   { method: 'post', path: features, summary: 'Create a feature', body: api.CreateFeatureRequestSchema, status: 201, response: api.FeatureSchema },
@@ -56,7 +56,8 @@ export const ROUTE_DOCS: readonly RouteDoc[] = [
   { method: 'post', path: '/api/projects/:name/human-input/:requestId/cancel', summary: 'Cancel a human-input request (the feature goes back to pending)', body: hi.CancelHumanInputRequestSchema, response: hi.HumanInputResultSchema },
   { method: 'get', path: '/api/projects/:name/sessions/:id/transcript', summary: 'A session transcript, a page of JSON lines', query: api.TranscriptQuerySchema, response: api.TranscriptResponseSchema },
   { method: 'get', path: '/api/settings', summary: 'Global settings (secrets only as set or not)', response: api.GlobalSettingsResponseSchema },
-  { method: 'put', path: '/api/settings', summary: 'Change global settings (null clears a key; authToken and apiKey are write-only)', body: api.PutGlobalSettingsRequestSchema, response: api.GlobalSettingsResponseSchema },
+  { method: 'put', path: '/api/settings', summary: 'Change global settings (null clears a key; authToken and apiKey are write-only; widening changes need "confirm": true)', body: api.PutGlobalSettingsRequestSchema, response: api.GlobalSettingsResponseSchema },
+  { method: 'get', path: '/api/settings/changes', summary: 'Recorded changes that widened what agents may do, with their origin (cli, api, ui), newest first', query: api.SettingsChangesQuerySchema, response: api.SettingsChangesResponseSchema },
   { method: 'get', path: '/api/filesystem/list', summary: 'Folder picker (names only; secret folders hidden)', query: api.FsListQuerySchema, response: api.FsListResponseSchema },
   { method: 'get', path: `${agent}/status`, summary: 'Run status', response: RunStatusSchema },
   { method: 'post', path: `${agent}/start`, summary: 'Start a run', body: RunStartRequestSchema, status: 202, response: AgentActionResponseSchema },
@@ -88,12 +89,16 @@ export function openApiDocument(): Record<string, unknown> {
         default: { description: 'Error', content: { 'application/json': { schema: jsonSchema(api.ErrorBodySchema, 'output') } } },
       },
     };
+    // The liveness check is the one route without the token.
+    if (doc.path === '/api/health') operation.security = [];
     if (doc.body) operation.requestBody = { required: true, content: { 'application/json': { schema: jsonSchema(doc.body, 'input') } } };
     paths[path] = { ...paths[path], [doc.method]: operation };
   }
   return {
     openapi: '3.1.0',
-    info: { title: 'autocoder', version: '1', description: 'The local control plane of autocoder. State-changing requests need Content-Type: application/json and a same-origin Origin (or none).' },
+    info: { title: 'autocoder', version: '1', description: 'The local control plane of autocoder. Every request but GET /api/health needs "Authorization: Bearer <token>" (the token in $AUTOCODER_HOME/server-token). State-changing requests need Content-Type: application/json and a same-origin Origin (or none).' },
+    components: { securitySchemes: { serverToken: { type: 'http', scheme: 'bearer' } } },
+    security: [{ serverToken: [] }],
     paths,
   };
 }

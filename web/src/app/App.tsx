@@ -1,8 +1,11 @@
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
+import { useSyncExternalStore } from 'react';
 import { createBrowserRouter, RouterProvider } from 'react-router';
 import { ApiError } from '../shared/api/client';
+import { isTokenRejected, subscribeTokenState } from '../shared/api/token';
 import { ToastProvider } from '../shared/ui/toast';
 import { routes } from './routes';
+import { TokenPrompt } from './TokenPrompt';
 
 const queryClient = new QueryClient({
   defaultOptions: {
@@ -17,12 +20,12 @@ const queryClient = new QueryClient({
 
 const router = createBrowserRouter(routes);
 
+/** The app, or the token prompt once the server refused the token (on any page). */
 export function App() {
+  const needsToken = useSyncExternalStore(subscribeTokenState, isTokenRejected);
   return (
     <QueryClientProvider client={queryClient}>
-      <ToastProvider>
-        <RouterProvider router={router} />
-      </ToastProvider>
+      <ToastProvider>{needsToken ? <main><TokenPrompt /></main> : <RouterProvider router={router} />}</ToastProvider>
     </QueryClientProvider>
   );
 }

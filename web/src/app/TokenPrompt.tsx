@@ -1,11 +1,12 @@
 import { useState } from 'react';
-import { setServerToken } from '../shared/api/token';
+import { isServerToken, setServerToken } from '../shared/api/token';
 import { Button } from '../shared/ui/Button';
 import { Field, inputClass } from '../shared/ui/Field';
 
 /**
- * Shown when the server answers 401: it is bound beyond loopback and needs its token
- * (`autocoder serve` prints it once; it is in $AUTOCODER_HOME/server-token).
+ * Shown when the server answers 401: every API request needs the server token, on loopback
+ * too. The usual way in is the `#token=` link `autocoder serve` prints at every start; pasting
+ * the token from $AUTOCODER_HOME/server-token is the fallback. It is kept for this tab only.
  */
 export function TokenPrompt() {
   const [token, setToken] = useState('');
@@ -19,10 +20,14 @@ export function TokenPrompt() {
       }}
     >
       <h1 className="text-lg font-semibold">This server needs its token</h1>
-      <Field label="Server token" hint="Printed by `autocoder serve` when it was created; stored in $AUTOCODER_HOME/server-token.">
+      <p className="text-sm text-muted">
+        Every request to autocoder needs the server token, also on this machine, so that no other program (an agent included) can change it. Open the
+        link <code>autocoder serve</code> prints at every start (<code>http://127.0.0.1:&lt;port&gt;/#token=…</code>), or paste the token here.
+      </p>
+      <Field label="Server token" hint="It is in $AUTOCODER_HOME/server-token (~/.autocoder/server-token). This tab keeps it until you close it.">
         {(p) => <input {...p} className={`${inputClass} font-mono`} value={token} onChange={(e) => setToken(e.target.value)} autoComplete="off" />}
       </Field>
-      <Button variant="primary" type="submit" disabled={!/^[0-9a-f]{16,128}$/i.test(token.trim())}>
+      <Button variant="primary" type="submit" disabled={!isServerToken(token.trim())}>
         Use this token
       </Button>
     </form>

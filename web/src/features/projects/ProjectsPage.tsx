@@ -2,9 +2,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { Link, useNavigate } from 'react-router';
 import { DEMO_MODEL_LABEL } from '@shared/runs';
-import { ApiError } from '../../shared/api/client';
 import { endpoints, keys } from '../../shared/api/endpoints';
-import { TokenPrompt } from '../../app/TokenPrompt';
 import { Button } from '../../shared/ui/Button';
 import { ProgressBar } from '../../shared/ui/ProgressBar';
 import { useToast } from '../../shared/ui/toast';
@@ -62,7 +60,6 @@ export function ProjectsPage() {
   const [creating, setCreating] = useState(false);
   const projects = useQuery({ queryKey: keys.projects, queryFn: endpoints.projects, refetchInterval: 10_000 });
   const list = projects.data?.projects ?? [];
-  if (projects.error instanceof ApiError && projects.error.status === 401) return <TokenPrompt />;
   return (
     <main className="mx-auto flex w-full max-w-6xl flex-col gap-6 px-4 py-8">
       <div className="flex flex-wrap items-center gap-3">

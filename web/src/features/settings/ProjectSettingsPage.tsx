@@ -1,7 +1,7 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
 import { useNavigate } from 'react-router';
-import type { ProjectSettings } from '@shared/api';
+import { PutProjectSettingsRequestSchema, type ProjectSettings } from '@shared/api';
 import { DEMO_MODEL, DEMO_MODEL_LABEL } from '@shared/runs';
 import { ApiError } from '../../shared/api/client';
 import { endpoints, keys } from '../../shared/api/endpoints';
@@ -13,6 +13,7 @@ import { NumberOptions, SpecProblems } from '../../shared/ui/SpecProblems';
 import { Dialog } from '../../shared/ui/Dialog';
 import { SpecChatPanel } from '../projects/SpecChatPanel';
 import { ProviderSettings, RoleModelInputs, roleModelBody, roleModelValues } from './ProviderSettings';
+import { useWideningConfirmation, wideningOf } from './ConfirmWidening';
 
 function Card({ title, children, id }: { title: string; children: React.ReactNode; id: string }) {
   return (
@@ -35,34 +36,40 @@ function RunDefaults({ settings }: { settings: ProjectSettings }) {
   const [yolo, setYolo] = useState(settings.yolo ?? false);
   const [commands, setCommands] = useState(settings.extraCommands.join('\n'));
   const [models, setModels] = useState(roleModelValues(settings));
+  const body = () => ({
+    defaultModel: model.trim() || null,
+    defaultConcurrency: concurrency ? Number(concurrency) : null,
+    defaultSandbox: sandbox === '' ? null : (sandbox as 'auto' | 'on' | 'off'),
+    yolo,
+    ...roleModelBody(models),
+    extraCommands: commands
+      .split(/[\n,]/)
+      .map((c) => c.trim())
+      .filter(Boolean),
+  });
+  // A widening change (a new command, sandbox off, YOLO on) is sent only after the dialog, with confirm.
+  const gate = useWideningConfirmation(PutProjectSettingsRequestSchema, (confirm) => save.mutate(confirm));
   const save = useMutation({
-    mutationFn: () =>
-      endpoints.putProjectSettings(name, {
-        defaultModel: model.trim() || null,
-        defaultConcurrency: concurrency ? Number(concurrency) : null,
-        defaultSandbox: sandbox === '' ? null : (sandbox as 'auto' | 'on' | 'off'),
-        yolo,
-        ...roleModelBody(models),
-        extraCommands: commands
-          .split(/[\n,]/)
-          .map((c) => c.trim())
-          .filter(Boolean),
-      }),
+    mutationFn: (confirm: boolean) => endpoints.putProjectSettings(name, { ...body(), ...(confirm ? { confirm: true } : {}) }),
     onSuccess: async () => {
       await qc.invalidateQueries({ queryKey: keys.settings(name) });
       toast('Settings saved', 'success');
     },
+    onError: (e) => gate.onError(e),
   });
-  const err = save.error instanceof ApiError ? save.error : null;
+  // A confirmation the server asked for shows as the dialog, not as an error.
+  const failure = save.error && wideningOf(save.error) === null ? save.error : null;
+  const err = failure instanceof ApiError ? failure : null;
   const fieldErr = (f: string) => (err && err.field?.startsWith(f) ? err.message : null);
   return (
     <form
       className="grid grid-cols-1 gap-4 md:grid-cols-2"
       onSubmit={(e) => {
         e.preventDefault();
-        save.mutate();
+        gate.submit(settings, body());
       }}
     >
+      {gate.dialog}
       <Field label="Default model" hint={model === DEMO_MODEL ? DEMO_MODEL_LABEL : 'Empty: the global default.'} error={fieldErr('defaultModel')}>
         {(p) => <input {...p} className={inputClass} value={model} onChange={(e) => setModel(e.target.value)} />}
       </Field>
@@ -94,7 +101,7 @@ function RunDefaults({ settings }: { settings: ProjectSettings }) {
           {(p) => <textarea {...p} rows={4} className={`${inputClass} font-mono`} value={commands} onChange={(e) => setCommands(e.target.value)} />}
         </Field>
       </div>
-      {save.error && !err?.field ? <p role="alert" className="text-sm text-st-failed md:col-span-2">{save.error.message}</p> : null}
+      {failure && !err?.field ? <p role="alert" className="text-sm text-st-failed md:col-span-2">{failure.message}</p> : null}
       <div className="md:col-span-2">
         <Button variant="primary" type="submit" disabled={save.isPending}>
           Save settings

@@ -1,12 +1,13 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
-import type { GlobalSettingsResponse } from '@shared/api';
+import { PutGlobalSettingsRequestSchema, type GlobalSettingsResponse } from '@shared/api';
 import { MODEL_ROLES, PROVIDERS, roleModelKey, type ModelRole, type Provider, type RoleModelKey } from '@shared/providers';
 import { ApiError } from '../../shared/api/client';
 import { endpoints, keys } from '../../shared/api/endpoints';
 import { Button } from '../../shared/ui/Button';
 import { Field, inputClass } from '../../shared/ui/Field';
 import { useToast } from '../../shared/ui/toast';
+import { useWideningConfirmation, wideningOf } from './ConfirmWidening';
 
 const ROLE_LABELS: Record<ModelRole, string> = {
   initializer: 'Initializer model',
@@ -80,34 +81,40 @@ function ProviderForm({ settings }: { settings: GlobalSettingsResponse }) {
   const [removeApiKey, setRemoveApiKey] = useState(false);
   const [models, setModels] = useState(roleModelValues(settings));
   const secret = (typed: string, remove: boolean) => (typed.trim() ? typed.trim() : remove ? null : undefined);
+  const body = () => ({
+    provider: provider === '' ? null : (provider as Provider),
+    baseUrl: baseUrl.trim() || null,
+    awsRegion: awsRegion.trim() || null,
+    vertexProject: vertexProject.trim() || null,
+    vertexRegion: vertexRegion.trim() || null,
+    authToken: secret(token, removeToken),
+    apiKey: secret(apiKey, removeApiKey),
+    ...roleModelBody(models),
+  });
+  // A new base URL (where sessions send the credentials and the code) is sent only after the dialog, with confirm.
+  const gate = useWideningConfirmation(PutGlobalSettingsRequestSchema, (confirm) => save.mutate(confirm));
   const save = useMutation({
-    mutationFn: () =>
-      endpoints.putGlobalSettings({
-        provider: provider === '' ? null : (provider as Provider),
-        baseUrl: baseUrl.trim() || null,
-        awsRegion: awsRegion.trim() || null,
-        vertexProject: vertexProject.trim() || null,
-        vertexRegion: vertexRegion.trim() || null,
-        authToken: secret(token, removeToken),
-        apiKey: secret(apiKey, removeApiKey),
-        ...roleModelBody(models),
-      }),
+    mutationFn: (confirm: boolean) => endpoints.putGlobalSettings({ ...body(), ...(confirm ? { confirm: true } : {}) }),
     onSuccess: async (saved) => {
       qc.setQueryData(keys.globalSettings, saved);
       await qc.invalidateQueries({ queryKey: keys.setup });
       toast('Provider settings saved', 'success');
     },
+    onError: (e) => gate.onError(e),
   });
-  const err = save.error instanceof ApiError ? save.error : null;
+  // A confirmation the server asked for shows as the dialog, not as an error.
+  const failure = save.error && wideningOf(save.error) === null ? save.error : null;
+  const err = failure instanceof ApiError ? failure : null;
   const fieldErr = (f: string) => (err && err.field === f ? err.message : null);
   return (
     <form
       className="grid grid-cols-1 gap-4 md:grid-cols-2"
       onSubmit={(e) => {
         e.preventDefault();
-        save.mutate();
+        gate.submit(settings, body());
       }}
     >
+      {gate.dialog}
       <Field label="Provider" hint="Unset: whatever the server's environment says (ANTHROPIC_*, CLAUDE_CODE_USE_*)." error={fieldErr('provider')}>
         {(p) => (
           <select {...p} className={inputClass} value={provider} onChange={(e) => setProvider(e.target.value)}>
@@ -143,7 +150,7 @@ function ProviderForm({ settings }: { settings: GlobalSettingsResponse }) {
         </>
       ) : null}
       <RoleModelInputs values={models} onChange={setModels} fieldErr={fieldErr} emptyHint="Empty: the general model." />
-      {save.error && !err?.field ? <p role="alert" className="text-sm text-st-failed md:col-span-2">{save.error.message}</p> : null}
+      {failure && !err?.field ? <p role="alert" className="text-sm text-st-failed md:col-span-2">{failure.message}</p> : null}
       <div className="md:col-span-2">
         <Button variant="primary" type="submit" disabled={save.isPending}>
           Save provider and models

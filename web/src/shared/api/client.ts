@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import { ErrorBodySchema } from '@shared/api';
-import { serverToken } from './token';
+import { markTokenRejected, serverToken } from './token';
 
 /** An HTTP error from the API, with the server's code and message (or a network failure). */
 export class ApiError extends Error {
@@ -51,6 +51,8 @@ export async function api<S extends z.ZodType>(schema: S, method: Method, path: 
     throw new ApiError(res.status, 'BAD_RESPONSE', `the server answered ${res.status} with something that is not JSON`);
   }
   if (!res.ok) {
+    // No token, or not this server's: the app asks for it (see App and TokenPrompt).
+    if (res.status === 401) markTokenRejected();
     const parsed = ErrorBodySchema.safeParse(json);
     if (parsed.success) throw new ApiError(res.status, parsed.data.error.code, parsed.data.error.message, parsed.data.error.details);
     throw new ApiError(res.status, 'HTTP_ERROR', `the server answered ${res.status}`);
