@@ -40,7 +40,7 @@ async function start(token?: string): Promise<RunningServer> {
 function newProject(name: string): string {
   const reg = openRegistry(env);
   try {
-    return createProject(reg.registry, { name, dir: join(tmp.dir, name), cwd: tmp.dir }).path;
+    return createProject(reg.registry, { name, dir: join(tmp.dir, name), cwd: tmp.dir, env }).path;
   } finally {
     reg.close();
   }
