@@ -5,17 +5,19 @@
  * whose owner is alive. The runner gets a TMPDIR of its own, so the folders counted are this
  * test's only.
  */
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { OWNER_FILE, readOwner, type OwnerMarker } from '../../src/agent/session-dirs.js';
+import { processesUsing } from '../../src/agent/session-processes.js';
 import { openProjectStore } from '../../src/compose.js';
 import { projectPaths } from '../../src/config/paths.js';
 import { agentTestEnv } from '../support/agent-env.js';
 import { cli, cliAsync, startCli } from '../support/cli-process.js';
-import { assignedFeature, codingSession, initializerSession, isSpecChat, roleScript, SAMPLE_FEATURES, startScriptedModelServer, type Script, type ScriptedModelServer } from '../support/fake-anthropic/index.js';
+import { assignedFeature, codingSession, initializerSession, isSpecChat, reply, roleScript, SAMPLE_FEATURES, startScriptedModelServer, type Script, type ScriptedModelServer } from '../support/fake-anthropic/index.js';
 import { createSampleProject } from '../support/sample-project.js';
+import { waitFor } from '../support/wait-for.js';
 
 let root: string;
 let temp: string;
@@ -46,6 +48,15 @@ async function setup(script: Script) {
   const env = agentTestEnv(root, server.url, { TMPDIR: temp });
   const { dir } = createSampleProject(root, env);
   return { env, dir, server };
+}
+
+/** A process's program name ('' once it is gone). */
+function programOf(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
+  } catch {
+    return '';
+  }
 }
 
 /** The ids of the project's runs, oldest first. */
@@ -97,6 +108,41 @@ describe('session temporary folders', () => {
     expect(cli(['stop', 'notes'], env).status).toBe(0);
     expect((await runner.exited).code).toBe(0);
     expect(runner.output()).toContain('Stopped.');
+    expect(sessionFolders()).toEqual([]);
+  });
+
+  it.skipIf(!existsSync('/proc/self/environ'))('stops what the agent left running in the background before removing the folder', async () => {
+    const roles = roleScript({ initializer: initializerSession(SAMPLE_FEATURES), coding: codingSession() });
+    const sleepers = () =>
+      sessionFolders()
+        .flatMap((f) => processesUsing(join(temp, f.name)))
+        .filter((pid) => programOf(pid) === 'sleep');
+    let background: number[] = [];
+    const script: Script = async (conv) => {
+      if (assignedFeature(conv) !== 1) return roles(conv);
+      // Feature #1 first starts "a server" in the background, then does its work as usual.
+      if (conv.turn === 0) return reply().tool('Bash', { command: 'sleep 300', run_in_background: true, description: 'a server that never ends' });
+      // It runs with the session's TMPDIR while the session goes on (inside the sandbox it takes a moment to start).
+      if (conv.turn === 1) background = await waitFor(() => sleepers().length > 0 && sleepers(), 30_000, 'the background sleep');
+      return roles({ ...conv, turn: conv.turn - 1 });
+    };
+    const { env } = await setup(script);
+    const run = await cliAsync(['run', 'notes', '--max-iterations', '1'], env);
+    expect(run.stdout).toContain('1/4 features pass');
+    expect(background).toHaveLength(1);
+    expect(existsSync(`/proc/${background[0]}`)).toBe(false);
+    expect(processesUsing(temp)).toEqual([]);
+    expect(sessionFolders()).toEqual([]);
+  });
+
+  it('removes the folder of a session that fails before Claude Code starts (a broken prompt override)', async () => {
+    const { env, dir } = await setup(roleScript({ initializer: initializerSession(SAMPLE_FEATURES), coding: codingSession() }));
+    const prompts = projectPaths(dir).prompts;
+    mkdirSync(prompts, { recursive: true });
+    writeFileSync(join(prompts, 'coding.md'), 'Work on feature {{feature_id}} with {{no_such_placeholder}}.\n');
+    const run = await cliAsync(['run', 'notes', '--max-iterations', '1'], env);
+    expect(run.stdout).toContain('The initializer created 4 features.');
+    expect(run.stdout).toMatch(/Slot 0: the session could not run: .*coding\.md: unknown placeholder \{\{no_such_placeholder\}\}/);
     expect(sessionFolders()).toEqual([]);
   });
 
