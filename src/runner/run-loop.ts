@@ -82,7 +82,7 @@ export async function runProject(deps: RunDeps, signal: AbortSignal): Promise<Ru
   }
   // After recoverDeadRuns: the runs that died are recorded as crashed, so their folders are provably orphans now.
   const orphans = await sweepRunOrphans(deps.runs);
-  if (orphans.length > 0) deps.report(`Removed ${orphans.length} temporary folder(s) left by sessions of runs that died.`);
+  if (orphans.length > 0) deps.report(`Removed ${orphans.length} temporary folder(s) left behind by runs or chats that died.`);
   const locks = clearStaleGitLocks(deps.paths.root, Date.now());
   if (locks.length > 0) deps.report(`Removed ${locks.length} lock file(s) a stopped git process left in .git.`);
   const sandbox = decideSandbox(deps.settings.sandbox, process.platform, deps.env.PATH);

@@ -178,7 +178,7 @@ describe('session temporary folders', () => {
     plant('ac-spec-dead', { pid: 2 ** 22 + 1 });
 
     const second = await cliAsync(['run', 'notes'], env);
-    expect(second.stdout).toContain('Removed 2 temporary folder(s) left by sessions of runs that died.');
+    expect(second.stdout).toContain('Removed 2 temporary folder(s) left behind by runs or chats that died.');
     expect(second.stdout).toContain('All 4 features pass.');
     expect(second.status).toBe(0);
     expect(sessionFolders().map((f) => f.name)).toEqual(['ac-other-project', 'ac-spec-live', 'ac-unmarked']);
