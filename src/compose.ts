@@ -14,12 +14,14 @@ import { combineRedactors, createRedactor, NO_SECRETS, type Redactor } from './s
 import type { Env } from './config/env.js';
 import type { WebhookTarget } from './config/webhook-settings.js';
 import { WebhookNotifier } from './runner/webhooks.js';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { demoPaceMs, demoRunEnv } from './config/demo-env.js';
 import { demoScript } from './demo/demo-scenario.js';
 import { startScriptedModelServer } from './model-server/server.js';
 import { startSpecChat, type SpecChatSession } from './agent/spec-chat.js';
+import { createOwnedDir, removeDir } from './agent/session-dirs.js';
 import type { ProjectPaths } from './config/paths.js';
 import { DEMO_MODEL } from './shared/runs.js';
 import { openProjectStore, openRegistry } from './db/stores.js';
@@ -111,13 +113,14 @@ export interface DemoModel {
  */
 export async function startDemoModel(env: Env): Promise<DemoModel> {
   const server = await startScriptedModelServer(demoScript({ paceMs: demoPaceMs(env) }), { host: '127.0.0.1', port: 0 });
-  const claudeConfigDir = mkdtempSync(join(tmpdir(), 'ac-demo-'));
+  // Marked as this process's, so a later sweep removes it if the process dies before `close`.
+  const claudeConfigDir = createOwnedDir(tmpdir(), `demo-${randomBytes(4).toString('hex')}`, { purpose: 'demo-model', run: null, project: null, keep: false }, { sessionFolders: false });
   return {
     url: server.url,
     env: demoRunEnv(env, { modelUrl: server.url, claudeConfigDir }),
     close: async () => {
       await server.close();
-      rmSync(claudeConfigDir, { recursive: true, force: true });
+      removeDir(claudeConfigDir);
     },
   };
 }

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
@@ -10,6 +10,7 @@ import { redactJson, type Redactor } from '../security/redactor.js';
 import type { SpecChatEvent } from '../shared/spec-chat.js';
 import { appSpecTemplate, validateAppSpec } from '../spec/validate-app-spec.js';
 import { runClaudeChat } from './claude-runtime.js';
+import { createOwnedDir, disposeDir, sweepOrphanedDirs } from './session-dirs.js';
 import { renderPrompt } from './prompt-template.js';
 import type { AgentTool, AgentToolResult, ChatRunner } from './runtime.js';
 
@@ -162,14 +163,17 @@ export function startSpecChat(options: SpecChatOptions): SpecChatSession {
     },
   };
 
-  const sessionDir = join(tmpdir(), `ac-spec-${randomBytes(4).toString('hex')}`);
+  let sessionDir: string | null = null;
   // Claude Code's stderr comes in chunks that may split a line (or a secret): masked as a stream, then cut.
   const stderr = createRedactingStream(options.redact);
   let stderrTail = '';
   const stderrShown = () => (stderrTail + stderr.flush()).replace(/\s+/g, ' ').trim().slice(-STDERR_SHOWN);
   const pump = async () => {
-    mkdirSync(join(sessionDir, 'tmp'), { recursive: true });
-    mkdirSync(join(sessionDir, 'home'), { recursive: true });
+    // Folders of spec chats and demo models whose process died (a killed `autocoder serve`) go first.
+    await sweepOrphanedDirs();
+    // Marked as this process's: removed when the chat ends, or by a later sweep once this process is gone.
+    const dir = createOwnedDir(tmpdir(), `spec-${randomBytes(4).toString('hex')}`, { purpose: 'spec-chat', run: null, project: options.root, keep: false });
+    sessionDir = dir;
     const chat = options.chat ?? runClaudeChat;
     const spec = {
       systemPrompt: systemPrompt(options.projectName),
@@ -178,7 +182,7 @@ export function startSpecChat(options: SpecChatOptions): SpecChatSession {
       mcpServerName: SPEC_CHAT_SERVER,
       mcpTools: [submit],
       maxTurns: TURNS_PER_ANSWER,
-      env: buildAgentEnv(options.env, { sessionDir, packageBinDir: options.packageBinDir }),
+      env: buildAgentEnv(options.env, { sessionDir: dir, packageBinDir: options.packageBinDir }),
       onStderr: (chunk: string) => {
         stderrTail = (stderrTail + stderr.push(chunk)).slice(-STDERR_KEPT);
       },
@@ -227,12 +231,18 @@ export function startSpecChat(options: SpecChatOptions): SpecChatSession {
     }
     else emit({ type: 'ended', reason: userEnded ? 'user_ended' : 'error', error: userEnded ? null : 'the session ended without a spec' });
   };
+  // The chat's Claude Code is stopped before its folder goes (the SDK leaves it running a moment after the stream ends).
+  const dispose = async () => {
+    if (sessionDir !== null) await disposeDir(sessionDir);
+  };
   void pump()
     .catch((err: unknown) => emit({ type: 'ended', reason: 'error', error: err instanceof Error ? err.message : String(err) }))
-    .finally(() => {
-      rmSync(sessionDir, { recursive: true, force: true });
-      output.close();
-    });
+    .finally(() =>
+      dispose()
+        // A folder that cannot go now is this process's: a later sweep removes it once the process is gone.
+        .catch(() => undefined)
+        .finally(() => output.close()),
+    );
 
   const kickoff = existsSync(options.specFile)
     ? `Let's write a new app spec for the project "${options.projectName}" (it replaces the current one, which is kept as a backup). Start the interview.`

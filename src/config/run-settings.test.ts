@@ -29,6 +29,7 @@ describe('loadRunSettings', () => {
       maxSessionMs: 3_600_000,
       supervisor: false,
       waitForInput: true,
+      keepTemp: false,
     });
   });
 
@@ -37,6 +38,13 @@ describe('loadRunSettings', () => {
     expect(loadRunSettings({ AUTOCODER_SUPERVISOR: 'TRUE' }, {}).supervisor).toBe(true);
     expect(loadRunSettings({ AUTOCODER_SUPERVISOR: '1' }, { supervisor: false }).supervisor).toBe(false);
     expect(() => loadRunSettings({ AUTOCODER_SUPERVISOR: 'maybe' }, {})).toThrow(/supervisor/);
+  });
+
+  it('reads AUTOCODER_KEEP_TEMP as a boolean below the --keep-temp flag', () => {
+    expect(loadRunSettings({ AUTOCODER_KEEP_TEMP: '1' }, {}).keepTemp).toBe(true);
+    expect(loadRunSettings({ AUTOCODER_KEEP_TEMP: 'no' }, { keepTemp: true }).keepTemp).toBe(true);
+    expect(loadRunSettings({ AUTOCODER_KEEP_TEMP: 'yes' }, { keepTemp: false }).keepTemp).toBe(false);
+    expect(() => loadRunSettings({ AUTOCODER_KEEP_TEMP: 'sometimes' }, {})).toThrow(/keepTemp/);
   });
 
   it('reads AUTOCODER_* variables, parsing the numeric ones', () => {
@@ -74,6 +82,7 @@ describe('loadRunSettings', () => {
       maxSessionMs: 90_000,
       supervisor: false,
       waitForInput: true,
+      keepTemp: false,
     });
   });
 

@@ -32,6 +32,7 @@ export const RunSettingsSchema = z
     chromium: z.string().optional().describe('Browser executable for playwright-cli (found on PATH when unset)'),
     supervisor: z.boolean().default(false).describe('A supervisor session answers human-input requests (development placeholders for secrets, reasoned choices) so the run never waits for a person'),
     waitForInput: z.boolean().default(true).describe('When only features waiting for a human answer can move, keep the run alive until they are answered (false: end the run)'),
+    keepTemp: z.boolean().default(false).describe("Keep each session's temporary folder (its HOME and TMPDIR) after it ends, for debugging; they are never removed automatically then"),
     models: RoleModelsSchema.optional().describe('Model per role (initializer, coding, testing, supervisor, reviewer); a role left out uses model'),
     provider: z.enum(PROVIDERS).optional().describe('How sessions reach a model (unset: whatever the environment says)'),
     baseUrl: HttpUrlSchema.optional().describe('Anthropic-compatible endpoint for provider compatible'),
@@ -59,6 +60,7 @@ const ENV_KEYS: Record<string, keyof RunSettings> = {
   AUTOCODER_MAX_SESSION_MS: 'maxSessionMs',
   AUTOCODER_SUPERVISOR: 'supervisor',
   AUTOCODER_WAIT_FOR_INPUT: 'waitForInput',
+  AUTOCODER_KEEP_TEMP: 'keepTemp',
   AUTOCODER_PROVIDER: 'provider',
   AUTOCODER_BASE_URL: 'baseUrl',
   AUTOCODER_AWS_REGION: 'awsRegion',
@@ -70,7 +72,7 @@ const ENV_KEYS: Record<string, keyof RunSettings> = {
 export const roleModelEnvVar = (role: ModelRole): string => `AUTOCODER_MODEL_${role.toUpperCase()}`;
 
 /** AUTOCODER_SUPERVISOR=1 / true / yes turn a boolean on, 0 / false / no off; anything else is refused by the schema. */
-const BOOLEAN = new Set<keyof RunSettings>(['supervisor', 'waitForInput']);
+const BOOLEAN = new Set<keyof RunSettings>(['supervisor', 'waitForInput', 'keepTemp']);
 function envBoolean(raw: string): boolean | string {
   const v = raw.trim().toLowerCase();
   if (['1', 'true', 'yes', 'on'].includes(v)) return true;

@@ -22,6 +22,7 @@ import type { SessionSummary } from './session-runner.js';
 import { clearStaleGitLocks, pruneLandedBranches, runCodingSession, runSessionFor, runSupervisorSession, runTestingSession, type RunContext } from './slot-sessions.js';
 import { describeStall } from './stop-reason.js';
 import { waitUntil } from './wait.js';
+import { sweepRunOrphans } from './temp-sweep.js';
 import { pauseRequested, waitForResume } from './pause.js';
 import { decideSandbox, SANDBOX_MASKED_PATHS } from './sandbox.js';
 import { securitySummary } from './security-summary.js';
@@ -87,6 +88,9 @@ export async function runProject(deps: RunDeps, signal: AbortSignal): Promise<Ru
     rmSync(deps.paths.pauseDrain, { force: true });
     deps.report('Cleared a pause request left over from an earlier run.');
   }
+  // After recoverDeadRuns: the runs that died are recorded as crashed, so their folders are provably orphans now.
+  const orphans = await sweepRunOrphans(deps.runs);
+  if (orphans.length > 0) deps.report(`Removed ${orphans.length} temporary folder(s) left behind by runs or chats that died.`);
   const locks = clearStaleGitLocks(deps.paths.root, Date.now());
   if (locks.length > 0) deps.report(`Removed ${locks.length} lock file(s) a stopped git process left in .git.`);
   const sandbox = decideSandbox(deps.settings.sandbox, process.platform, deps.env.PATH);
@@ -94,7 +98,8 @@ export async function runProject(deps: RunDeps, signal: AbortSignal): Promise<Ru
   deps.report(securitySummary({ settings: deps.settings, sandbox, source: deps.settingSource ?? (() => 'default'), extraCommands: deps.extraCommands ?? [] }));
   // Never committed, shared by every worktree: the runner's own files stay out of commits.
   addLocalExcludes(deps.paths.root, [...(sandbox.enabled ? SANDBOX_MASKED_PATHS : []), '.autocoder/', ...BROWSER_EXCLUDES]);
-  deps.runs.start({ id: runId, pid: process.pid, host: hostname(), incarnation: randomBytes(8).toString('hex'), settings: { ...deps.settings } });
+  const incarnation = randomBytes(8).toString('hex');
+  deps.runs.start({ id: runId, pid: process.pid, host: hostname(), incarnation, settings: { ...deps.settings } });
   writePlaywrightConfig(deps.paths.root, findChromium(deps.settings.chromium, deps.env.PATH), process.getuid?.() === 0);
   // Parallel sandboxes share .git: keep its config.lock steady for all of them (see holdConfigLock).
   const releaseConfigLock = sandbox.enabled ? holdConfigLock(deps.paths.root) : () => undefined;
@@ -109,7 +114,7 @@ export async function runProject(deps: RunDeps, signal: AbortSignal): Promise<Ru
     if (deps.features.stats().total === 0) {
       const spec = readSpec(deps.paths);
       deps.report('No features yet: running the initializer session.');
-      const initRun: RunContext = { id: runId, sandbox: sandbox.enabled, main: '' };
+      const initRun: RunContext = { id: runId, incarnation, sandbox: sandbox.enabled, main: '' };
       const summary = await runSessionFor(deps, initRun, 'initializer', { slot: 0, cwd: deps.paths.root }, null, { spec, feature_count_rule: featureCountRule(spec) }, signal);
       sessions += 1;
       if (signal.aborted) return finish('stopped', 'Stopped during the initializer session.');
@@ -117,7 +122,7 @@ export async function runProject(deps: RunDeps, signal: AbortSignal): Promise<Ru
       if (created === 0) return finish('failed', `The initializer session ended (${summary.outcome}${summary.error ? `: ${summary.error}` : ''}) without creating any features.`);
       deps.report(`The initializer created ${created} features.`);
     }
-    const run: RunContext = { id: runId, sandbox: sandbox.enabled, main: mainBranch(deps.paths.root) };
+    const run: RunContext = { id: runId, incarnation, sandbox: sandbox.enabled, main: mainBranch(deps.paths.root) };
     const result = await schedule(deps, run, signal);
     sessions += result.sessions;
     pruneLandedBranches(deps, run.main);

@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AgentRole, AgentSpec } from '../agent/runtime.js';
 import { renderPrompt } from '../agent/prompt-template.js';
 import { loadPromptTemplate, type PromptName } from '../agent/prompts.js';
 import { buildAgentEnv } from '../config/agent-env.js';
+import { createSessionDir, disposeDir } from '../agent/session-dirs.js';
 import type { Claim } from '../db/claim-repo.js';
 import type { Feature } from '../db/feature-rows.js';
 import { AppError } from '../domain/errors.js';
@@ -27,6 +27,8 @@ import { runRecordedSession, type SessionSummary } from './session-runner.js';
 /** What every session of one run shares. */
 export interface RunContext {
   readonly id: string;
+  /** The run row's incarnation: its sessions' temporary folders carry it as proof of ownership. */
+  readonly incarnation: string;
   readonly sandbox: boolean;
   /** The branch features land on (the root worktree's branch). */
   readonly main: string;
@@ -125,47 +127,48 @@ export async function runSessionFor(
   const tools = createFeatureTools({ features: deps.features, claims: deps.claims, humanInput: new HumanInputRepo(deps.db, { now: deps.now }), session: toolSession, ...(where.land ? { land: where.land } : {}), ...(where.supervise ? { supervise: where.supervise } : {}) })
     .filter((t) => profile.featureTools.includes(t.name))
     .map((t) => withMaskedArguments(t, () => redact));
-  const sessionDir = join(tmpdir(), `ac-${sessionId.slice(-12)}`);
-  mkdirSync(join(sessionDir, 'tmp'), { recursive: true });
-  mkdirSync(join(sessionDir, 'home'), { recursive: true });
-  const identity = gitIdentity(deps.paths.root);
-  const port = slotPort(deps.settings.basePort, where.slot);
-  const env = buildAgentEnv(deps.env, {
-    sessionDir,
-    packageBinDir: deps.packageBinDir,
-    extra: {
-      PLAYWRIGHT_CLI_SESSION: `ac-${sessionId.slice(-12)}`,
-      PORT: String(port),
-      // Nothing may wait for an editor: `git rebase --continue` and friends keep their messages.
-      GIT_EDITOR: 'true',
-      GIT_AUTHOR_NAME: identity.name,
-      GIT_AUTHOR_EMAIL: identity.email,
-      GIT_COMMITTER_NAME: identity.name,
-      GIT_COMMITTER_EMAIL: identity.email,
-    },
-  });
-  const allVars = { project_name: deps.projectName, browser: !deps.settings.yolo, port: String(port), main_branch: run.main, ...vars };
-  const spec: AgentSpec = {
-    role,
-    prompt: prompt(deps, role, allVars),
-    systemPrompt: prompt(deps, 'system', allVars),
-    cwd: where.cwd,
-    model: modelFor(deps.settings, role),
-    builtinTools: profile.builtinTools,
-    mcpServerName: 'features',
-    mcpTools: tools,
-    guard: deps.makeGuard(where.cwd),
-    maxTurns: deps.settings.maxTurns ?? profile.maxTurns,
-    // A worktree's commits are written to the project's shared .git, outside the worktree.
-    sandbox: {
-      enabled: run.sandbox,
-      unsandboxedCommands: UNSANDBOXED_COMMANDS,
-      writablePaths: where.cwd === deps.paths.root ? [] : worktreeGitWritePaths(where.cwd),
-      readDeniedPaths: (deps.sandboxReadDeny ?? []).filter((p) => existsSync(p)),
-    },
-    env,
-  };
+  // The session's HOME/TMPDIR, marked as this run's (see agent/session-dirs.ts). Whatever ends
+  // the session (its end, an error, an abort, the watchdog, a failure to start it) removes it below.
+  const keep = deps.settings.keepTemp;
+  const sessionDir = createSessionDir(sessionId.slice(-12), { purpose: 'session', run: { id: run.id, incarnation: run.incarnation }, project: deps.paths.root, keep });
   try {
+    const identity = gitIdentity(deps.paths.root);
+    const port = slotPort(deps.settings.basePort, where.slot);
+    const env = buildAgentEnv(deps.env, {
+      sessionDir,
+      packageBinDir: deps.packageBinDir,
+      extra: {
+        PLAYWRIGHT_CLI_SESSION: `ac-${sessionId.slice(-12)}`,
+        PORT: String(port),
+        // Nothing may wait for an editor: `git rebase --continue` and friends keep their messages.
+        GIT_EDITOR: 'true',
+        GIT_AUTHOR_NAME: identity.name,
+        GIT_AUTHOR_EMAIL: identity.email,
+        GIT_COMMITTER_NAME: identity.name,
+        GIT_COMMITTER_EMAIL: identity.email,
+      },
+    });
+    const allVars = { project_name: deps.projectName, browser: !deps.settings.yolo, port: String(port), main_branch: run.main, ...vars };
+    const spec: AgentSpec = {
+      role,
+      prompt: prompt(deps, role, allVars),
+      systemPrompt: prompt(deps, 'system', allVars),
+      cwd: where.cwd,
+      model: modelFor(deps.settings, role),
+      builtinTools: profile.builtinTools,
+      mcpServerName: 'features',
+      mcpTools: tools,
+      guard: deps.makeGuard(where.cwd),
+      maxTurns: deps.settings.maxTurns ?? profile.maxTurns,
+      // A worktree's commits are written to the project's shared .git, outside the worktree.
+      sandbox: {
+        enabled: run.sandbox,
+        unsandboxedCommands: UNSANDBOXED_COMMANDS,
+        writablePaths: where.cwd === deps.paths.root ? [] : worktreeGitWritePaths(where.cwd),
+        readDeniedPaths: (deps.sandboxReadDeny ?? []).filter((p) => existsSync(p)),
+      },
+      env,
+    };
     const summary = await runRecordedSession(
       { db: deps.db, sessions: deps.sessions, runtime: deps.runtime, logsDir: deps.paths.logs, runId: run.id, now: deps.now, redact },
       { sessionId, slot: where.slot, featureIds: work ? work.featureIds : [], spec, limits: { idleMs: deps.settings.stallMs, maxMs: deps.settings.maxSessionMs } },
@@ -174,7 +177,15 @@ export async function runSessionFor(
     if (summary.commands.some((c) => c.includes('playwright-cli'))) await closeBrowserSession(where.cwd, env);
     return summary;
   } finally {
-    rmSync(sessionDir, { recursive: true, force: true });
+    if (keep) deps.report(`Kept the temporary folder of session ${sessionId} (--keep-temp): ${sessionDir}`);
+    else {
+      try {
+        // Claude Code and whatever the agent started are stopped first, so nothing writes into the folder as it goes.
+        await disposeDir(sessionDir);
+      } catch (err: unknown) {
+        deps.report(`Could not remove the temporary folder ${sessionDir} of session ${sessionId} (${err instanceof Error ? err.message : String(err)}); the next run removes it.`);
+      }
+    }
   }
 }
 

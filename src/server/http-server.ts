@@ -18,6 +18,8 @@ import type { SpecChatStarter } from './spec-chat-socket.js';
 
 export const DEFAULT_UI_DIR = join(import.meta.dirname, '..', '..', 'web', 'dist');
 const MAX_BODY_BYTES = 1024 * 1024;
+/** The longest `close` waits for spec chats to end (unanswered WebSocket closes are cut off after 1 s, Claude Code after 2–4 s). */
+const SPEC_CHAT_CLOSE_MS = 10_000;
 
 export interface StartServerOptions {
   readonly env: Env;
@@ -168,7 +170,8 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
         hub.close();
         server.close(() => resolveClose());
         server.closeAllConnections();
-      });
+        // Spec chats aborted by the closing sockets stop their Claude Code and remove their folders first.
+      }).then(() => hub.chatsEnded(SPEC_CHAT_CLOSE_MS));
       return closing;
     },
   };

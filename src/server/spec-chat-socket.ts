@@ -37,11 +37,17 @@ function recordSpecWritten(paths: ProjectPaths, event: Extract<SpecChatEvent, { 
   }
 }
 
-/** One chat per connection: `start` first, then `user` / `done`; closing the socket aborts the session. */
-export function serveSpecChat(ws: WebSocket, projectName: string, paths: ProjectPaths, start: SpecChatStarter): void {
+/**
+ * One chat per connection: `start` first, then `user` / `done`; closing the socket aborts the
+ * session. Resolves once the connection is closed and its chat, if any, has ended (its Claude
+ * Code stopped and its temporary folder removed), so a server shutting down can wait for that.
+ */
+export function serveSpecChat(ws: WebSocket, projectName: string, paths: ProjectPaths, start: SpecChatStarter): Promise<void> {
   let chat: SpecChatHandle | null = null;
   let starting = false;
   let closed = false;
+  let over!: () => void;
+  const done = new Promise<void>((resolve) => (over = resolve));
   const send = (message: SpecChatServerMessage) => {
     if (ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify(message));
   };
@@ -57,6 +63,7 @@ export function serveSpecChat(ws: WebSocket, projectName: string, paths: Project
       send({ type: 'ended', reason: 'error', error: errorMessage(err) });
     }
     if (ws.readyState === WebSocket.OPEN) ws.close(1000, 'spec chat ended');
+    over();
   };
 
   ws.on('message', (data) => {
@@ -84,6 +91,7 @@ export function serveSpecChat(ws: WebSocket, projectName: string, paths: Project
           } catch (err: unknown) {
             refuse(errorMessage(err));
             ws.close(1008, 'cannot start the spec chat');
+            over();
             return;
           }
           // The socket closed while the chat was starting: stop it at once.
@@ -102,5 +110,8 @@ export function serveSpecChat(ws: WebSocket, projectName: string, paths: Project
   ws.on('close', () => {
     closed = true;
     chat?.abort();
+    // No chat was asked for: nothing to wait for. (One starting or running resolves when it ends.)
+    if (!chat && !starting) over();
   });
+  return done;
 }

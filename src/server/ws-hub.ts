@@ -31,6 +31,8 @@ export interface WsHub {
   /** Number of open clients (not closing), for tests and diagnostics. */
   readonly clients: () => number;
   close(): void;
+  /** Resolves when every spec chat has ended (after `close` aborted them), or after `ms`. */
+  chatsEnded(ms: number): Promise<void>;
 }
 
 function reject(socket: Duplex, status: number, reason: string, message: string): void {
@@ -65,6 +67,8 @@ export function attachWsHub(server: Server, options: WsHubOptions): WsHub {
   const tails = new Map<string, EventTail>();
   const hosts = allowedHosts(options.guard);
   const alive = new WeakMap<WebSocket, boolean>();
+  /** Spec chat connections not over yet (see serveSpecChat). */
+  const chats = new Set<Promise<void>>();
 
   const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on('error', () => socket.destroy());
@@ -85,7 +89,9 @@ export function attachWsHub(server: Server, options: WsHubOptions): WsHub {
         alive.set(ws, true);
         ws.on('pong', () => alive.set(ws, true));
         ws.on('error', () => ws.terminate());
-        serveSpecChat(ws, name, paths, starter);
+        const chat = serveSpecChat(ws, name, paths, starter);
+        chats.add(chat);
+        void chat.finally(() => chats.delete(chat));
       });
       return undefined;
     }
@@ -210,6 +216,12 @@ export function attachWsHub(server: Server, options: WsHubOptions): WsHub {
       for (const tail of tails.values()) tail.close();
       tails.clear();
       wss.close();
+    },
+    chatsEnded: async (ms) => {
+      let timer: NodeJS.Timeout | undefined;
+      const limit = new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)));
+      await Promise.race([Promise.all([...chats]), limit]);
+      clearTimeout(timer);
     },
   };
 }

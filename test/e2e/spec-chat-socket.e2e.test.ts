@@ -2,12 +2,13 @@
  * `WS /ws/projects/:name/spec`: the guided spec chat over a WebSocket of the real server on
  * 127.0.0.1, with the real Claude Code binary against the scripted model.
  */
-import { mkdtempSync, readFileSync, realpathSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
+import { readOwner } from '../../src/agent/session-dirs.js';
 import { specChatStarter } from '../../src/cli/commands/spec.js';
 import { projectPaths } from '../../src/config/paths.js';
 import { openProjectStore, openRegistry } from '../../src/db/stores.js';
@@ -210,5 +211,19 @@ describe('WS /ws/projects/:name/spec', () => {
     again.send({ type: 'start' });
     await again.next((m) => m.type === 'assistant_message' && m.text === SPEC_INTERVIEW_QUESTIONS[0], 'the first question again');
     expect(server!.wsClients()).toBe(1);
+  });
+
+  it("closing the server ends a chat in progress, stops its Claude Code and removes the chat's temporary folder", async () => {
+    const { dir } = await setup();
+    const chat = await open('/ws/projects/recipes/spec');
+    chat.send({ type: 'start' });
+    await chat.next((m) => m.type === 'waiting', 'the first question');
+    // This chat's folder: the system temp folder is shared, so it is found by the project its marker names.
+    const folders = () => readdirSync(tmpdir()).filter((n) => n.startsWith('ac-spec-') && readOwner(join(tmpdir(), n))?.project === dir);
+    expect(folders()).toHaveLength(1);
+    await server!.close();
+    server = undefined;
+    expect(folders()).toEqual([]);
+    expect(claudeChildren()).toEqual([]);
   });
 });

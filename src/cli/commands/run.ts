@@ -58,8 +58,9 @@ export function registerRunCommand(program: Command, ctx: CliContext, run: (fn: 
     .option('--testing-ratio <n>', 'testing agents re-verifying passing features beside the coding agents (0-3; none with --yolo)', intIn('--testing-ratio', 0, 3))
     .option('--supervisor', 'a supervisor session answers the questions agents ask (development placeholders for secrets, reasoned choices) so the run never waits for a person; answers are listed by `autocoder inbox --all` and a human can override them')
     .option('--no-wait-for-input', 'end the run when only features waiting for a human answer are left (default: wait for the answers)')
+    .option('--keep-temp', "keep each session's temporary folder (HOME, TMPDIR) after it ends, for debugging; prints where (also AUTOCODER_KEEP_TEMP=1)")
     .addOption(new Option('--sandbox <mode>', "Claude Code's OS sandbox for agent commands: auto (on where available), on, off").choices(['auto', 'on', 'off']))
-    .action((project: string, opts: { model?: string; roleModel?: RoleModels; maxIterations?: number; maxTurns?: number; yolo?: boolean; sandbox?: 'auto' | 'on' | 'off'; concurrency?: number; parallel?: number | true; testingRatio?: number; supervisor?: boolean; waitForInput?: boolean }) =>
+    .action((project: string, opts: { model?: string; roleModel?: RoleModels; maxIterations?: number; maxTurns?: number; yolo?: boolean; sandbox?: 'auto' | 'on' | 'off'; concurrency?: number; parallel?: number | true; testingRatio?: number; supervisor?: boolean; waitForInput?: boolean; keepTemp?: boolean }) =>
       run(async () => {
         const webhooks = loadWebhookSettings(ctx.env);
         const reg = openRegistry(ctx.env);
@@ -86,7 +87,7 @@ export function registerRunCommand(program: Command, ctx: CliContext, run: (fn: 
           registry: registryDefaults,
           project: projectDefaults,
           env: ctx.env,
-          flags: { model: opts.model, models: opts.roleModel, maxIterations: opts.maxIterations, maxTurns: opts.maxTurns, yolo: opts.yolo, sandbox: opts.sandbox, concurrency, testingRatio: opts.testingRatio, supervisor: opts.supervisor, waitForInput: opts.waitForInput === false ? false : undefined },
+          flags: { model: opts.model, models: opts.roleModel, maxIterations: opts.maxIterations, maxTurns: opts.maxTurns, yolo: opts.yolo, sandbox: opts.sandbox, concurrency, testingRatio: opts.testingRatio, supervisor: opts.supervisor, waitForInput: opts.waitForInput === false ? false : undefined, keepTemp: opts.keepTemp },
         };
         const settings = resolveRunSettings(layers);
         const ignored = ignoredProjectEnvWarning(ignoredProjectEnvKeys(resolved.paths));
