@@ -18,7 +18,12 @@ describe('wideningChanges', () => {
     expect(keys({ defaultSandbox: 'on' }, { defaultSandbox: 'off' })).toEqual(['defaultSandbox']);
     expect(keys({ defaultSandbox: 'off' }, { defaultSandbox: 'off' })).toEqual([]);
     expect(keys({ defaultSandbox: 'off' }, { defaultSandbox: 'on' })).toEqual([]);
-    expect(keys({ defaultSandbox: 'on' }, { defaultSandbox: null })).toEqual([]);
+    // auto (and unset, which means auto) runs without the sandbox where it is missing: weaker than on.
+    expect(keys({ defaultSandbox: 'on' }, { defaultSandbox: null })).toEqual(['defaultSandbox']);
+    expect(keys({ defaultSandbox: 'on' }, { defaultSandbox: 'auto' })).toEqual(['defaultSandbox']);
+    expect(keys({ defaultSandbox: 'auto' }, { defaultSandbox: 'on' })).toEqual([]);
+    expect(keys({ defaultSandbox: 'off' }, { defaultSandbox: 'auto' })).toEqual([]);
+    expect(keys({}, { defaultSandbox: 'auto' })).toEqual([]);
   });
 
   it('a base URL set or changed widens; the same URL or clearing it does not', () => {

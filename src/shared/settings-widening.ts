@@ -66,12 +66,17 @@ export function wideningChanges(current: WideningState, request: WideningRequest
       });
     }
   }
-  if (request.defaultSandbox === 'off' && current.defaultSandbox !== 'off') {
+  // off < auto (unset means auto) < on: auto silently runs without the sandbox where it is missing.
+  const strength = (v: WideningState['defaultSandbox'] | null) => (v === 'on' ? 2 : v === 'off' ? 0 : 1);
+  if (request.defaultSandbox !== undefined && strength(request.defaultSandbox) < strength(current.defaultSandbox)) {
     out.push({
       key: 'defaultSandbox',
       old: current.defaultSandbox ?? null,
-      new: 'off',
-      why: "agents' commands run without the OS sandbox: they can read and write everything your user can and reach any network address",
+      new: request.defaultSandbox,
+      why:
+        request.defaultSandbox === 'off'
+          ? "agents' commands run without the OS sandbox: they can read and write everything your user can and reach any network address"
+          : "on a machine without the OS sandbox, agents' commands run without it (with a warning) instead of the run refusing to start",
     });
   }
   if (typeof request.baseUrl === 'string' && request.baseUrl !== current.baseUrl) {
