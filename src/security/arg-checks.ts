@@ -31,6 +31,8 @@ export interface OptionSpec {
   longWithValue?: readonly string[];
   /** Stop option parsing at the first positional (git global options, npx, node). */
   stopAtPositional?: boolean;
+  /** A long option typed as a unique prefix of a longWithValue name takes a value too (git's parse-options). */
+  longPrefixes?: boolean;
 }
 
 /** getopt-style parsing: clusters (`-rf`), attached values (`-n20`), `--name=value`, `--`. */
@@ -51,7 +53,8 @@ export function parseOptions(args: readonly string[], spec: OptionSpec = {}): Pa
       const name = eq < 0 ? arg.slice(2) : arg.slice(2, eq);
       const start = i;
       let value = eq < 0 ? undefined : arg.slice(eq + 1);
-      if (value === undefined && longValues.has(name) && i + 1 < args.length) value = args[++i];
+      const takesValue = longValues.has(name) || (spec.longPrefixes === true && [...longValues].some((full) => abbreviates(name, full)));
+      if (value === undefined && takesValue && i + 1 < args.length) value = args[++i];
       options.push({ name, long: true, value, index: start, valueIndex: value === undefined ? undefined : i });
       continue;
     }
@@ -78,6 +81,11 @@ export function parseOptions(args: readonly string[], spec: OptionSpec = {}): Pa
   }
   for (; i < args.length; i++) positionals.push({ value: args[i] as string, index: i });
   return { options, positionals };
+}
+
+/** `table[key]` for own keys only: an option named `constructor` or `__proto__` must not find Object.prototype's members. */
+export function lookup<T>(table: Readonly<Record<string, T>>, key: string): T | undefined {
+  return Object.hasOwn(table, key) ? table[key] : undefined;
 }
 
 /** True when a long option as typed (`--outp`) is the full name or a GNU/git-style abbreviation of it. */
@@ -162,6 +170,58 @@ export function checkValuesAsPaths(values: readonly (string | undefined)[], c: C
     if (d) return d;
   }
   return null;
+}
+
+/** A URL with a scheme (`postgres://…`, `https://…`, `file:///…`): what egress checks look at. */
+export const SCHEME_URL = /^[a-z][a-z0-9+.-]*:\/\//i;
+
+/**
+ * True for `<scheme>://[user[:pw]@]localhost|127.0.0.1|[::1][:port][/…]`: any tool's URL argument
+ * (database URLs carry credentials, hence the userinfo). Nothing after the host may hold `@` or
+ * `\`, so the host cannot be re-read as userinfo by a laxer URL parser.
+ */
+export function isLoopbackUrl(url: string): boolean {
+  return /^[a-z][a-z0-9+.-]*:\/\/([^/@\s\\]*@)?(localhost|127\.0\.0\.1|\[::1\])(:\d{1,5})?([/?#][^\s\\@]*)?$/i.test(url);
+}
+
+/**
+ * Egress check for the arguments of tools without their own URL rules (npx tools, project
+ * extensions): every `scheme://` value, standalone or after `--name=`, must be loopback;
+ * `file://` URLs are paths and must stay in the project.
+ */
+export function checkUrlArgs(c: CommandCheck, hint: string): Denial | null {
+  for (const arg of c.args) {
+    const eq = arg.startsWith('-') ? arg.indexOf('=') : -1;
+    const value = eq >= 0 ? arg.slice(eq + 1) : arg;
+    if (!SCHEME_URL.test(value)) continue;
+    if (/^file:\/\//i.test(value)) {
+      const d = checkPath(decodeFileUrl(value), c, 'read');
+      if (d) return d;
+      continue;
+    }
+    if (!isLoopbackUrl(value)) return deny('network', `\`${value}\` is not a local address: ${hint}`);
+  }
+  return null;
+}
+
+/** The path of a `file://` URL (percent-decoded; an undecodable one keeps its text, which is still checked). */
+export function decodeFileUrl(url: string): string {
+  const rest = url.replace(/^file:\/\/(localhost)?/i, '');
+  try {
+    return decodeURIComponent(rest);
+  } catch {
+    return rest;
+  }
+}
+
+/** Reads a file through ctx.readFile; undefined when there is no reader or the file cannot be read. */
+export function readText(c: CommandCheck, absolutePath: string): string | undefined {
+  if (c.ctx.readFile === undefined) return undefined;
+  try {
+    return c.ctx.readFile(absolutePath);
+  } catch {
+    return undefined;
+  }
 }
 
 /** True for a `http(s)://localhost|127.0.0.1|[::1][:port][/…]` URL with no userinfo or odd characters. */

@@ -1,6 +1,9 @@
 /** Types shared by the Bash policy and its per-command validators. */
 import type { RealpathFn } from './paths.js';
 
+/** Reads a small text file (absolute path); throws when it is missing or unreadable. */
+export type ReadTextFn = (absolutePath: string) => string;
+
 export type DenyCategory =
   | 'parse_error'
   | 'control_char'
@@ -44,6 +47,12 @@ export interface PolicyContext {
   allowedPids?: ReadonlySet<number>;
   /** Resolves symlinks (fs.realpathSync.native); without it path checks are lexical only. */
   realpath?: RealpathFn;
+  /**
+   * Reads files whose content decides a command: project `.npmrc`/`.pnpmrc` (checked at every
+   * npm/pnpm/npx command) and a playwright-cli `--config`. Without it `.npmrc` files count as
+   * absent and `--config` is refused (it cannot be checked).
+   */
+  readFile?: ReadTextFn;
 }
 
 export interface Denial {
