@@ -66,6 +66,7 @@ const HOSTILE: ReadonlyArray<readonly [string, string, DenyCategory]> = [
   ['curl -o writes a git hook', 'curl -o .git/hooks/pre-commit http://localhost:3000/x', 'protected_path'],
   ['curl -O takes the remote name: a .git file', 'curl -O http://localhost:3000/.git', 'protected_path'],
   ['curl -O from inside a protected folder', 'cd .git && curl -O http://localhost:3000/config', 'protected_path'],
+  ['curl -O names the file after the last slash, query included', "curl -O 'http://localhost:3000/x?y=/.git'", 'protected_path'],
   ['curl --output-dir writes outside', 'curl --output-dir /tmp -o x http://localhost:3000', 'outside_project'],
   ['curl --output-dir climbs out with -O', 'curl --output-dir .. -O http://localhost:3000/x', 'outside_project'],
   ['curl --output-dir joins a relative -o', 'curl --output-dir src -o ../../x http://localhost:3000', 'outside_project'],

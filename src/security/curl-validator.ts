@@ -99,12 +99,15 @@ function valueDenial(kind: ValueKind, value: string, c: CommandCheck): Denial | 
   }
 }
 
-/** The file name `-O` derives from a URL: its last path segment (query and fragment dropped). */
-function remoteName(url: string): string {
+/**
+ * The file names `-O` may derive from a URL: its last `/`-segment, read over the whole URL (curl
+ * 7.x does not stop at `?` or `#`, so `x?y=/.git` names `.git`) and over the path alone.
+ */
+function remoteNames(url: string): string[] {
   const noScheme = url.replace(/^[a-z]+:\/\//i, '');
-  const pathPart = noScheme.includes('/') ? noScheme.slice(noScheme.indexOf('/')) : '';
-  const clean = pathPart.split(/[?#]/)[0] ?? '';
-  return clean.slice(clean.lastIndexOf('/') + 1);
+  const afterHost = noScheme.includes('/') ? noScheme.slice(noScheme.indexOf('/')) : '';
+  const pathOnly = afterHost.split(/[?#]/)[0] ?? '';
+  return [afterHost, pathOnly].map((p) => p.slice(p.lastIndexOf('/') + 1)).filter((n) => n !== '');
 }
 
 /** URL globbing: `{a,b}` and `[1-3]` patterns, except the brackets of an IPv6 host. */
@@ -120,7 +123,7 @@ export const curlValidator: Validator = (c) => {
   const outputs: string[] = [];
   const outputDirs: string[] = [];
   const uploads: string[] = [];
-  let remoteNames = false;
+  let remoteName = false;
   let globoff = false;
   for (const o of parsed.options) {
     const name = longName(o);
@@ -129,7 +132,7 @@ export const curlValidator: Validator = (c) => {
     if (o.long ? LONG_FLAGS.has(name) : lookup(SHORT_FLAGS, o.name) !== undefined) {
       if (o.value !== undefined) return deny('dangerous_args', `curl option --${name} takes no value`);
       if (name === 'globoff') globoff = true;
-      if (name === 'remote-name') remoteNames = true;
+      if (name === 'remote-name') remoteName = true;
       continue;
     }
     const kind = lookup(LONG_VALUED, name);
@@ -150,7 +153,7 @@ export const curlValidator: Validator = (c) => {
   }
   if (urls.length === 0) return deny('dangerous_args', `curl needs a URL; ${LOCAL_HINT}`);
   if (!globoff && (urls.some(hasGlob) || uploads.some(hasGlob))) return deny('dangerous_args', GLOB_REASON);
-  if (remoteNames) outputs.push(...urls.map(remoteName).filter((n) => n !== ''));
+  if (remoteName) outputs.push(...urls.flatMap(remoteNames));
   // --output-dir D puts a relative output O at D/O: check both the name and where it lands.
   for (const out of outputs) {
     if (out === '-') continue;

@@ -92,6 +92,12 @@ function forbiddenYarnKey(text: string): string | null {
   return null;
 }
 
+/** True for the package-manager config files whose keys are checked (by base name, any case). */
+export function isPackageManagerConfig(filePath: string): boolean {
+  const base = posix.basename(filePath).toLowerCase();
+  return NPMRC_FILES.includes(base) || YARNRC_FILES.includes(base);
+}
+
 /** The forbidden key a package-manager config file would hold with this content, or null (other files: always null). */
 export function forbiddenConfigKey(filePath: string, text: string): string | null {
   const base = posix.basename(filePath).toLowerCase();

@@ -5,6 +5,7 @@ import { AppError } from '../../domain/errors.js';
 import { allowCommands, disallowCommand, extraCommands } from '../../projects/policy-extensions.js';
 import { resolveProject } from '../../projects/projects.js';
 import { DEFAULT_ALLOWED_COMMANDS, evaluateBashCommand } from '../../security/bash-policy.js';
+import { readPolicyFile } from '../../security/read-policy-file.js';
 import { type CliContext, printJson } from '../context.js';
 
 /** policy check / allow / disallow / list: see and extend the Bash policy agents run under. */
@@ -21,7 +22,7 @@ export function registerPolicyCommands(program: Command, ctx: CliContext, run: (
       run(() => {
         const command = words.join(' ');
         const { root, extra } = projectContext(ctx, opts.project);
-        const decision = evaluateBashCommand(command, { projectRoot: root, extraCommands: extra, realpath: (p) => realpathSync.native(p) });
+        const decision = evaluateBashCommand(command, { projectRoot: root, extraCommands: extra, realpath: (p) => realpathSync.native(p), readFile: readPolicyFile });
         if (opts.json) printJson(ctx, decision.decision === 'allow' ? { decision: 'allow', reason: decision.reason } : { decision: 'deny', reason: decision.reason, category: decision.category });
         else ctx.stdout(decision.decision === 'allow' ? `allow: ${decision.reason}\n` : `deny (${decision.category}): ${decision.reason}\n`);
         if (decision.decision === 'deny') setExitCode(1);
