@@ -187,26 +187,29 @@ export function isLoopbackUrl(url: string): boolean {
 /**
  * Egress check for the arguments of tools without their own URL rules (npx tools, project
  * extensions): every `scheme://` value, standalone or after `--name=`, must be loopback;
- * `file://` URLs are paths and must stay in the project.
+ * `file:` URLs (`file:///x`, `file:./dev.db`) are paths and must stay in the project.
  */
 export function checkUrlArgs(c: CommandCheck, hint: string): Denial | null {
   for (const arg of c.args) {
     const eq = arg.startsWith('-') ? arg.indexOf('=') : -1;
     const value = eq >= 0 ? arg.slice(eq + 1) : arg;
-    if (!SCHEME_URL.test(value)) continue;
-    if (/^file:\/\//i.test(value)) {
+    if (/^file:/i.test(value)) {
       const d = checkPath(decodeFileUrl(value), c, 'read');
       if (d) return d;
       continue;
     }
+    if (!SCHEME_URL.test(value)) continue;
     if (!isLoopbackUrl(value)) return deny('network', `\`${value}\` is not a local address: ${hint}`);
   }
   return null;
 }
 
-/** The path of a `file://` URL (percent-decoded; an undecodable one keeps its text, which is still checked). */
+/**
+ * The path of a `file:` URL: `file:///abs`, `file://localhost/abs`, and the relative `file:./dev.db`
+ * database URLs use (query dropped, percent-decoded; an undecodable one keeps its text, still checked).
+ */
 export function decodeFileUrl(url: string): string {
-  const rest = url.replace(/^file:\/\/(localhost)?/i, '');
+  const rest = url.replace(/^file:(\/\/(localhost)?)?/i, '').replace(/\?.*$/s, '');
   try {
     return decodeURIComponent(rest);
   } catch {
@@ -214,13 +217,16 @@ export function decodeFileUrl(url: string): string {
   }
 }
 
-/** Reads a file through ctx.readFile; undefined when there is no reader or the file cannot be read. */
-export function readText(c: CommandCheck, absolutePath: string): string | undefined {
-  if (c.ctx.readFile === undefined) return undefined;
+/** A file read through ctx.readFile: its text, absent (or no reader), or present but unreadable. */
+export type FileText = { kind: 'text'; text: string } | { kind: 'missing' } | { kind: 'unreadable'; why: string };
+
+export function readText(c: CommandCheck, absolutePath: string): FileText {
+  if (c.ctx.readFile === undefined) return { kind: 'missing' };
   try {
-    return c.ctx.readFile(absolutePath);
-  } catch {
-    return undefined;
+    const text = c.ctx.readFile(absolutePath);
+    return text === null ? { kind: 'missing' } : { kind: 'text', text };
+  } catch (err) {
+    return { kind: 'unreadable', why: err instanceof Error ? err.message : String(err) };
   }
 }
 

@@ -20,6 +20,11 @@ const FILES: Readonly<Record<string, string>> = {
   [`${ROOT}/under/.npmrc`]: 'script_shell=/tmp/evil.sh\n',
   [`${ROOT}/cache/.npmrc`]: '  cache = /tmp/npm-cache\n',
   [`${ROOT}/web/.pnpmrc`]: 'store-dir=/tmp/store\n',
+  [`${ROOT}/package.json`]: '{"dependencies":{"express":"^4.18.2","react":"18.2.0","@types/node":"*","pkg-x":"npm:pkg-y@^1"},"devDependencies":{"vitest":"latest"},"overrides":{"semver":"$semver"}}',
+  [`${ROOT}/ws/package.json`]: '{"dependencies":{"@app/shared":"workspace:*","@app/ui":"workspace:^1.0.0"}}',
+  [`${ROOT}/deps/package.json`]: '{"dependencies":{"x":"file:../../outside"}}',
+  [`${ROOT}/gh/package.json`]: '{"devDependencies":{"y":"user/repo"}}',
+  [`${ROOT}/ov/package.json`]: '{"overrides":{"z":{".":"link:/tmp/z"}}}',
   [`${ROOT}/pw-safe.json`]: '{"browser":{"browserName":"chromium","launchOptions":{"headless":true},"contextOptions":{"viewport":{"width":1280,"height":720}}},"outputDir":"shots"}',
   [`${ROOT}/pw-exec.json`]: '{"browser":{"launchOptions":{"executablePath":"/tmp/evil"}}}',
   [`${ROOT}/pw-args.json`]: '{"browser":{"launchOptions":{"args":["--renderer-cmd-prefix=/tmp/evil"]}}}',
@@ -32,10 +37,10 @@ const FILES: Readonly<Record<string, string>> = {
   [`${ROOT}/pw-base.json`]: '{"browser":{"contextOptions":{"baseURL":"https://evil.example"}}}',
 };
 
-function readFile(p: string): string {
-  const text = FILES[p];
-  if (text === undefined) throw new Error(`ENOENT: ${p}`);
-  return text;
+/** Like readPolicyFile: null for a missing file; `fifo/.npmrc` exists but is not a regular file. */
+function readFile(p: string): string | null {
+  if (p === `${ROOT}/fifo/.npmrc`) throw new Error(`${p} is not a regular file`);
+  return FILES[p] ?? null;
 }
 
 const ctx: PolicyContext = { projectRoot: ROOT, readFile };
@@ -165,6 +170,11 @@ const HOSTILE: ReadonlyArray<readonly [string, string, DenyCategory]> = [
   ['npm with cache= in .npmrc', 'cd cache && npm ci', 'dangerous_args'],
   ['pnpm with store-dir in .pnpmrc', 'cd web && pnpm install', 'dangerous_args'],
   ['npx with script-shell in .npmrc', 'cd evil && npx tsc --noEmit', 'dangerous_args'],
+  ['npm install of a package.json listing a file: dependency', 'cd deps && npm install', 'dangerous_args'],
+  ['npm ci of a package.json listing a GitHub dependency', 'cd gh && npm ci', 'network'],
+  ['npm install of a package.json with a link: override', 'cd ov && npm install', 'dangerous_args'],
+  ['npm install --prefix into a package.json with a file: dependency', 'npm install --prefix deps', 'dangerous_args'],
+  ['npm with a .npmrc that is a FIFO (npm would read what a writer sends)', 'cd fifo && npm test', 'dangerous_args'],
   ['npx vite build --outDir .git --emptyOutDir wipes the repository', 'npx vite build --outDir .git --emptyOutDir', 'protected_path'],
   ['npx vite build --outDir .autocoder deletes the project database', 'npx vite build --outDir=.autocoder', 'protected_path'],
   ['npx vite build --out-dir (dashed) into .git', 'npx vite build --out-dir .git', 'protected_path'],
@@ -251,6 +261,8 @@ const HOSTILE: ReadonlyArray<readonly [string, string, DenyCategory]> = [
   ['npx playwright open without a scheme', 'npx playwright open evil.example', 'network'],
   ['npx playwright install downloads browsers', 'npx playwright install chromium', 'dangerous_args'],
   ['npx prisma with a remote database URL', 'npx prisma db pull --url postgresql://u:p@evil.example:5432/db', 'network'],
+  ['npx prisma with a file: database URL outside', 'npx prisma db execute --url file:/tmp/x.db --file x.sql', 'outside_project'],
+  ['npx prisma studio --browser runs a program', 'npx prisma studio --browser /tmp/evil', 'dangerous_args'],
   ['BROWSER= runs any program when a dev server opens a page', 'BROWSER=/tmp/evil npm start', 'env_prefix'],
 
   // sqlite3: only the database inside the project, SQL as arguments, no file/program features
@@ -351,6 +363,10 @@ const LEGITIMATE: readonly string[] = [
   'npm install string-width-cjs@npm:string-width@4',
   'npm run build -- --mode production',
   'npm test',
+  'npm install',
+  'cd ws && pnpm install',
+  'npx prisma studio --browser none',
+  'npx prisma db execute --url file:./dev.db --file prisma/seed.sql',
   'npx vite build --outDir dist',
   'npx vite build --outDir=dist --emptyOutDir',
   'npx tsc --outDir build',

@@ -127,7 +127,7 @@ describe('checkFileToolCall', () => {
 describe('package-manager config writes (issue #14)', () => {
   const NPMRC = `${ROOT}/.npmrc`;
   const files: Record<string, string> = { [NPMRC]: 'legacy-peer-deps=true\n;registry=https://evil.example/\n' };
-  const withFiles = { projectRoot: ROOT, realpath, readFile: (p: string): string => files[p] ?? (() => { throw new Error(`ENOENT: ${p}`); })() };
+  const withFiles = { projectRoot: ROOT, realpath, readFile: (p: string): string | null => files[p] ?? null };
   const decide = (tool: string, input: Record<string, unknown>) => checkFileToolCall(tool, input, withFiles);
 
   it('Write may not set script-shell, registry, node-options, prefix, cache, globalconfig or userconfig in .npmrc', () => {

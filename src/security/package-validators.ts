@@ -9,7 +9,7 @@ import path from 'node:path';
 import { checkArgPaths, checkPath, checkUrlArgs, isLocalUrl, lookup, readText } from './arg-checks.js';
 import { LOCAL_HINT } from './curl-validator.js';
 import { forbiddenKeyReason, forbiddenNpmrcKey, NPMRC_FILES } from './npm-config.js';
-import { installSpecDenial } from './npm-specs.js';
+import { installSpecDenial, manifestSpecDenial } from './npm-specs.js';
 import { nodeLike } from './node-validator.js';
 import { isInsideProject } from './paths.js';
 import { playwrightCliValidator } from './playwright-cli-validator.js';
@@ -71,12 +71,12 @@ const PNPM: ManagerSpec = {
 };
 
 /**
- * Project `.npmrc`/`.pnpmrc` files npm and pnpm would read: in every directory from where the
- * command runs (and from --prefix/-C/--dir folders) up to the project root. A file holding a
- * forbidden key refuses the command, whoever wrote the file (an agent's script can write one).
+ * Runs `check` on each of the named files npm/pnpm would read: in every directory from where the
+ * command runs (and from --prefix/-C/--dir folders) up to the project root. A file that exists
+ * but cannot be read as a small regular file (a FIFO a script feeds) refuses the command.
  */
-function npmrcDenial(c: CommandCheck, extraDirs: readonly string[]): Denial | null {
-  const root = c.ctx.projectRoot;
+function projectFilesDenial(c: CommandCheck, extraDirs: readonly string[], names: readonly string[], check: (file: string, text: string) => Denial | null): Denial | null {
+  const root = posix.resolve(c.ctx.projectRoot);
   const starts = new Set<string>();
   for (const cwd of c.cwds) {
     starts.add(cwd);
@@ -85,18 +85,27 @@ function npmrcDenial(c: CommandCheck, extraDirs: readonly string[]): Denial | nu
   const seen = new Set<string>();
   for (const start of starts) {
     for (let dir = start; isInsideProject(dir, root); dir = posix.dirname(dir)) {
-      for (const name of NPMRC_FILES) {
+      for (const name of names) {
         const file = posix.join(dir, name);
         if (seen.has(file)) continue;
         seen.add(file);
-        const text = readText(c, file);
-        const key = text === undefined ? null : forbiddenNpmrcKey(text);
-        if (key !== null) return deny('dangerous_args', forbiddenKeyReason(posix.relative(root, file), key));
+        const read = readText(c, file);
+        if (read.kind === 'unreadable') return deny('dangerous_args', `${posix.relative(root, file)} cannot be checked (${read.why}); npm would read it: make it a small plain text file, or delete it`);
+        const d = read.kind === 'text' ? check(posix.relative(root, file), read.text) : null;
+        if (d) return d;
       }
-      if (dir === posix.resolve(root)) break;
+      if (dir === root) break;
     }
   }
   return null;
+}
+
+/** Project `.npmrc`/`.pnpmrc` files may not hold forbidden keys, whoever wrote them (an agent's script can). */
+function npmrcDenial(c: CommandCheck, extraDirs: readonly string[]): Denial | null {
+  return projectFilesDenial(c, extraDirs, NPMRC_FILES, (file, text) => {
+    const key = forbiddenNpmrcKey(text);
+    return key === null ? null : deny('dangerous_args', forbiddenKeyReason(file, key));
+  });
 }
 
 function managerValidator(spec: ManagerSpec): Validator {
@@ -133,6 +142,11 @@ function managerValidator(spec: ManagerSpec): Validator {
     const kind = lookup(spec.subcommands, sub);
     if (kind === undefined) {
       return deny('dangerous_args', `${spec.tool} ${sub} is not allowed; use ${spec.tool} install/run <script>/test/start/ls (allowed: ${Object.keys(spec.subcommands).join(', ')})`);
+    }
+    if (kind === 'install') {
+      // Installing without (or besides) arguments installs what package.json lists.
+      const d = projectFilesDenial(c, dirs, ['package.json'], (file, text) => manifestSpecDenial(spec.tool, file, text));
+      if (d) return d;
     }
     return checkKind(spec.tool, kind, rest, c);
   };
@@ -232,6 +246,12 @@ function npxToolDenial(tool: string, args: readonly string[], c: CommandCheck): 
   if (tool === 'playwright') {
     const d = playwrightDenial(args);
     if (d) return d;
+  }
+  for (let i = 0; i < args.length; i++) {
+    // `--browser <program>` (prisma studio, …) runs that program to show a page: names only, never paths.
+    const m = /^--browser(?:=(.*))?$/s.exec(args[i] as string);
+    const value = m ? (m[1] ?? args[i + 1] ?? '') : '';
+    if (value.includes('/')) return deny('dangerous_args', `npx ${tool} --browser ${value} runs that program; pass a browser name such as chromium, or none`);
   }
   return emptiedDirDenial(tool, args, sub) ?? checkUrlArgs(sub, `npx ${tool} may only reach the local app (${LOCAL_HINT})`) ?? checkArgPaths(sub, 'write');
 }

@@ -107,11 +107,11 @@ function configDenial(file: string, c: CommandCheck): Denial | null {
   if (c.ctx.readFile === undefined) return deny('dangerous_args', 'playwright-cli --config cannot be checked here; run playwright-cli without --config (the runner configures the browser)');
   for (const cwd of c.cwds) {
     const abs = posix.resolve(cwd, file);
-    const text = readText(c, abs);
-    if (text === undefined) return deny('dangerous_args', `playwright-cli --config ${file}: the file cannot be read; create it (JSON) inside the project first, or run without --config`);
+    const read = readText(c, abs);
+    if (read.kind !== 'text') return deny('dangerous_args', `playwright-cli --config ${file}: the file cannot be read${read.kind === 'unreadable' ? ` (${read.why})` : ''}; create it (JSON) inside the project first, or run without --config`);
     let parsed: unknown;
     try {
-      parsed = JSON.parse(text.replace(/^\uFEFF/, ''));
+      parsed = JSON.parse(read.text.replace(/^\uFEFF/, ''));
     } catch {
       return deny('dangerous_args', `playwright-cli --config ${file} is not JSON; only JSON config files are accepted (${CONFIG_HINT})`);
     }

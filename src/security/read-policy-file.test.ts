@@ -18,8 +18,13 @@ describe('readPolicyFile', () => {
     expect(readPolicyFile(path.join(dir, '.npmrc'))).toBe('save-exact=true\n');
   });
 
-  it('throws for a missing file, a folder and a file over the limit', () => {
-    expect(() => readPolicyFile(path.join(dir, 'missing'))).toThrow();
+  it('returns null for a missing file (or one under a file), so callers can tell absent from unreadable', () => {
+    expect(readPolicyFile(path.join(dir, 'missing'))).toBeNull();
+    writeFileSync(path.join(dir, 'plain'), 'x');
+    expect(readPolicyFile(path.join(dir, 'plain', '.npmrc'))).toBeNull();
+  });
+
+  it('throws for a folder and a file over the limit', () => {
     mkdirSync(path.join(dir, 'folder'));
     expect(() => readPolicyFile(path.join(dir, 'folder'))).toThrow(/not a regular file/);
     writeFileSync(path.join(dir, 'big'), Buffer.alloc(MAX_POLICY_FILE_BYTES + 1));

@@ -9,9 +9,16 @@ import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 /** Larger config files are refused rather than read (real ones are a few hundred bytes). */
 export const MAX_POLICY_FILE_BYTES = 1024 * 1024;
 
-/** Reads a small regular file as UTF-8; throws for missing files, folders, FIFOs, devices and files over 1 MB. */
-export function readPolicyFile(absolutePath: string): string {
-  const fd = openSync(absolutePath, constants.O_RDONLY | constants.O_NONBLOCK);
+/** Reads a small regular file as UTF-8; null when it does not exist; throws for folders, FIFOs, devices, files over 1 MB and read errors. */
+export function readPolicyFile(absolutePath: string): string | null {
+  let fd: number;
+  try {
+    fd = openSync(absolutePath, constants.O_RDONLY | constants.O_NONBLOCK);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return null;
+    throw err;
+  }
   try {
     const stat = fstatSync(fd);
     if (!stat.isFile()) throw new Error(`${absolutePath} is not a regular file`);
