@@ -57,7 +57,8 @@ function formDenial(value: string, c: CommandCheck): Denial | null {
   if (content.includes('"') || content.includes('\\')) {
     return deny('dangerous_args', "curl -F values with quotes or backslashes are not allowed (curl reads quoted file names from them); write -F 'name=@relative/file' or use --form-string for literal text");
   }
-  const [first = '', ...params] = content.split(';');
+  const [rawFirst = '', ...params] = content.split(';');
+  const first = rawFirst.trimStart();
   const files = first.startsWith('@') ? first.slice(1).split(',') : first.startsWith('<') ? [first.slice(1)] : [];
   for (const p of params) {
     const param = p.trimStart();
