@@ -187,6 +187,30 @@ const NPX_OPTIONS = new Set(['--no-install', '--no', '--offline', '--prefer-offl
  */
 const EMPTIED_DIR_OPTIONS: Readonly<Record<string, readonly string[]>> = { vite: ['outdir'], vitest: ['coverage.reportsdirectory'], playwright: ['output'] };
 
+/**
+ * Options whose value is text, not a file (a public base path, a test-name regex, a project
+ * name): `npx vite build --base /app/` or `npx vitest -t "/api/users"` are not paths outside.
+ */
+const TEXT_OPTIONS: Readonly<Record<string, readonly string[]>> = {
+  vite: ['base', 'mode', 'm', 'host', 'port', 'logLevel', 'l'],
+  vitest: ['t', 'testNamePattern', 'project', 'environment', 'pool', 'reporter'],
+  jest: ['t', 'testNamePattern', 'testPathPattern', 'selectProjects'],
+  playwright: ['grep', 'g', 'grep-invert', 'project', 'reporter', 'workers', 'j', 'retries', 'timeout', 'shard'],
+  next: ['p', 'port', 'H', 'hostname'],
+};
+
+/** Indexes of the words holding TEXT_OPTIONS values (the `--x=v` word, or the word after `--x`/`-x`). */
+function textValueIndexes(tool: string, args: readonly string[]): Set<number> {
+  const names = lookup(TEXT_OPTIONS, tool) ?? [];
+  const skip = new Set<number>();
+  for (let i = 0; i < args.length; i++) {
+    const m = /^--?([^=]+)(=.*)?$/s.exec(args[i] as string);
+    if (!m || !names.includes(m[1] as string)) continue;
+    skip.add(m[2] === undefined ? i + 1 : i);
+  }
+  return skip;
+}
+
 /** playwright subcommands whose first argument is a page to open (a bare host gets http:// prepended). */
 const PLAYWRIGHT_PAGE_SUBCOMMANDS = new Set(['open', 'codegen', 'cr', 'ff', 'wk', 'screenshot', 'pdf']);
 /** playwright options that take a value (so the page argument is found after them). */
@@ -253,7 +277,7 @@ function npxToolDenial(tool: string, args: readonly string[], c: CommandCheck): 
     const value = m ? (m[1] ?? args[i + 1] ?? '') : '';
     if (value.includes('/')) return deny('dangerous_args', `npx ${tool} --browser ${value} runs that program; pass a browser name such as chromium, or none`);
   }
-  return emptiedDirDenial(tool, args, sub) ?? checkUrlArgs(sub, `npx ${tool} may only reach the local app (${LOCAL_HINT})`) ?? checkArgPaths(sub, 'write');
+  return emptiedDirDenial(tool, args, sub) ?? checkUrlArgs(sub, `npx ${tool} may only reach the local app (${LOCAL_HINT})`) ?? checkArgPaths(sub, 'write', textValueIndexes(tool, args));
 }
 
 export const npxValidator: Validator = (c) => {
