@@ -1,6 +1,7 @@
 /** Argument helpers for the per-command validators: option parsing and project path checks. */
 import path from 'node:path';
-import { isInsideProject, isProjectRoot, isProtectedPath, PROTECTED_DIRS } from './paths.js';
+import { isPackageManagerConfig } from './npm-config.js';
+import { isInsideProject, isProjectRoot, isProtectedPath, PROTECTED_DIRS, resolveReal } from './paths.js';
 import { deny, type CommandCheck, type Denial } from './policy-types.js';
 
 const posix = path.posix;
@@ -132,6 +133,9 @@ export function checkPath(p: string, c: CommandCheck, mode: PathMode): Denial | 
       return deny('outside_project', `\`${p}\` is outside the project folder ${projectRoot}; only read and write files inside it (use paths relative to the project)`);
     }
     if (mode !== 'read' && isProtectedPath(raw, projectRoot, realpath)) return deny('protected_path', protectedReason(p));
+    if (mode === 'write' && [raw, ...(realpath ? [resolveReal(raw, realpath)] : [])].some(isPackageManagerConfig)) {
+      return deny('dangerous_args', `\`${p}\` is package-manager config (npm reads it at every command); write it with the Write or Edit tool, which checks its keys`);
+    }
     if (mode === 'delete' && isProjectRoot(raw, projectRoot)) {
       return deny('dangerous_args', `\`${p}\` is the project folder itself; delete specific files or subfolders instead`);
     }

