@@ -2,9 +2,9 @@
  * Issue #14: the escape classes an adversarial review found in the Bash policy (curl, git, npm/npx,
  * node, processes, playwright-cli, egress) and the legitimate commands real agents run that the
  * policy must keep allowing (Node/React, Python, SQLite). Each hostile row is named after the
- * finding or sibling it pins. Against the policy before the fix, 191 of the 251 hostile rows
+ * finding or sibling it pins. Against the policy before the fix, 196 of the 256 hostile rows
  * failed (allowed, or refused under another category); the other 60 are siblings that were
- * already refused, kept so the fix cannot loosen them. 33 of the legitimate rows were refused.
+ * already refused, kept so the fix cannot loosen them. 36 of the 118 legitimate rows were refused.
  */
 import { describe, expect, it } from 'vitest';
 import { evaluateBashCommand, type DenyCategory, type PolicyContext } from './bash-policy.js';
