@@ -13,7 +13,8 @@
  *     tracking every directory `cd` may leave the shell in;
  *  5. per command: literal words only, name allowlist, env-prefix allowlist, redirects, argv
  *     validators. Any exception denies.
- * Pure: no I/O except the optional ctx.realpath.
+ * Pure: no I/O except the optional ctx.realpath and ctx.readFile (project .npmrc/package.json,
+ * playwright-cli configs), both injected by the caller.
  */
 import path from 'node:path';
 import { forEachChild, parse, type Assignment, type Command, type Redirect, type Script, type Statement, type SyntaxNode } from 'unbash';

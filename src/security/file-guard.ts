@@ -1,9 +1,11 @@
 /**
  * Confines Claude Code's file tools to the project folder. Reads (Read, Glob, Grep, LS) must stay
  * inside the project after resolving symlinks; writes (Write, Edit, MultiEdit, NotebookEdit)
- * additionally may not touch the protected folders (.git, .autocoder, .claude, .playwright).
+ * additionally may not touch the protected folders (.git, .autocoder, .claude, .playwright), nor
+ * leave keys in a package-manager config (.npmrc…) that npm would act on (see npm-config.ts).
  *
- * Pure except for the optional ctx.realpath (pass fs.realpathSync.native); a missing path
+ * Pure except for the optional ctx.realpath (pass fs.realpathSync.native) and ctx.readFile (the
+ * current text of a package-manager config an Edit changes); a missing path
  * resolves through its longest existing prefix (see resolveReal). Unknown tools are allowed:
  * the caller routes only file tools here. Any exception denies.
  */
