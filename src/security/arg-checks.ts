@@ -1,6 +1,7 @@
 /** Argument helpers for the per-command validators: option parsing and project path checks. */
 import path from 'node:path';
-import { isInsideProject, isProjectRoot, isProtectedPath, PROTECTED_DIRS } from './paths.js';
+import { isPackageManagerConfig } from './npm-config.js';
+import { isInsideProject, isProjectRoot, isProtectedPath, PROTECTED_DIRS, resolveReal } from './paths.js';
 import { deny, type CommandCheck, type Denial } from './policy-types.js';
 
 const posix = path.posix;
@@ -31,6 +32,8 @@ export interface OptionSpec {
   longWithValue?: readonly string[];
   /** Stop option parsing at the first positional (git global options, npx, node). */
   stopAtPositional?: boolean;
+  /** A long option typed as a unique prefix of a longWithValue name takes a value too (git's parse-options). */
+  longPrefixes?: boolean;
 }
 
 /** getopt-style parsing: clusters (`-rf`), attached values (`-n20`), `--name=value`, `--`. */
@@ -51,7 +54,8 @@ export function parseOptions(args: readonly string[], spec: OptionSpec = {}): Pa
       const name = eq < 0 ? arg.slice(2) : arg.slice(2, eq);
       const start = i;
       let value = eq < 0 ? undefined : arg.slice(eq + 1);
-      if (value === undefined && longValues.has(name) && i + 1 < args.length) value = args[++i];
+      const takesValue = longValues.has(name) || (spec.longPrefixes === true && [...longValues].some((full) => abbreviates(name, full)));
+      if (value === undefined && takesValue && i + 1 < args.length) value = args[++i];
       options.push({ name, long: true, value, index: start, valueIndex: value === undefined ? undefined : i });
       continue;
     }
@@ -78,6 +82,11 @@ export function parseOptions(args: readonly string[], spec: OptionSpec = {}): Pa
   }
   for (; i < args.length; i++) positionals.push({ value: args[i] as string, index: i });
   return { options, positionals };
+}
+
+/** `table[key]` for own keys only: an option named `constructor` or `__proto__` must not find Object.prototype's members. */
+export function lookup<T>(table: Readonly<Record<string, T>>, key: string): T | undefined {
+  return Object.hasOwn(table, key) ? table[key] : undefined;
 }
 
 /** True when a long option as typed (`--outp`) is the full name or a GNU/git-style abbreviation of it. */
@@ -124,6 +133,9 @@ export function checkPath(p: string, c: CommandCheck, mode: PathMode): Denial | 
       return deny('outside_project', `\`${p}\` is outside the project folder ${projectRoot}; only read and write files inside it (use paths relative to the project)`);
     }
     if (mode !== 'read' && isProtectedPath(raw, projectRoot, realpath)) return deny('protected_path', protectedReason(p));
+    if (mode === 'write' && [raw, ...(realpath ? [resolveReal(raw, realpath)] : [])].some(isPackageManagerConfig)) {
+      return deny('dangerous_args', `\`${p}\` is package-manager config (npm reads it at every command); write it with the Write or Edit tool, which checks its keys`);
+    }
     if (mode === 'delete' && isProjectRoot(raw, projectRoot)) {
       return deny('dangerous_args', `\`${p}\` is the project folder itself; delete specific files or subfolders instead`);
     }
@@ -162,6 +174,64 @@ export function checkValuesAsPaths(values: readonly (string | undefined)[], c: C
     if (d) return d;
   }
   return null;
+}
+
+/** A URL with a scheme (`postgres://…`, `https://…`, `file:///…`): what egress checks look at. */
+export const SCHEME_URL = /^[a-z][a-z0-9+.-]*:\/\//i;
+
+/**
+ * True for `<scheme>://[user[:pw]@]localhost|127.0.0.1|[::1][:port][/…]`: any tool's URL argument
+ * (database URLs carry credentials, hence the userinfo). Nothing after the host may hold `@` or
+ * `\`, so the host cannot be re-read as userinfo by a laxer URL parser.
+ */
+export function isLoopbackUrl(url: string): boolean {
+  return /^[a-z][a-z0-9+.-]*:\/\/([^/@\s\\]*@)?(localhost|127\.0\.0\.1|\[::1\])(:\d{1,5})?([/?#][^\s\\@]*)?$/i.test(url);
+}
+
+/**
+ * Egress check for the arguments of tools without their own URL rules (npx tools, project
+ * extensions): every `scheme://` value, standalone or after `--name=`, must be loopback;
+ * `file:` URLs (`file:///x`, `file:./dev.db`) are paths and must stay in the project.
+ */
+export function checkUrlArgs(c: CommandCheck, hint: string): Denial | null {
+  for (const arg of c.args) {
+    const eq = arg.startsWith('-') ? arg.indexOf('=') : -1;
+    const value = eq >= 0 ? arg.slice(eq + 1) : arg;
+    if (/^file:/i.test(value)) {
+      const d = checkPath(decodeFileUrl(value), c, 'read');
+      if (d) return d;
+      continue;
+    }
+    if (!SCHEME_URL.test(value)) continue;
+    if (!isLoopbackUrl(value)) return deny('network', `\`${value}\` is not a local address: ${hint}`);
+  }
+  return null;
+}
+
+/**
+ * The path of a `file:` URL: `file:///abs`, `file://localhost/abs`, and the relative `file:./dev.db`
+ * database URLs use (query dropped, percent-decoded; an undecodable one keeps its text, still checked).
+ */
+export function decodeFileUrl(url: string): string {
+  const rest = url.replace(/^file:(\/\/(localhost)?)?/i, '').replace(/\?.*$/s, '');
+  try {
+    return decodeURIComponent(rest);
+  } catch {
+    return rest;
+  }
+}
+
+/** A file read through ctx.readFile: its text, absent (or no reader), or present but unreadable. */
+export type FileText = { kind: 'text'; text: string } | { kind: 'missing' } | { kind: 'unreadable'; why: string };
+
+export function readText(c: CommandCheck, absolutePath: string): FileText {
+  if (c.ctx.readFile === undefined) return { kind: 'missing' };
+  try {
+    const text = c.ctx.readFile(absolutePath);
+    return text === null ? { kind: 'missing' } : { kind: 'text', text };
+  } catch (err) {
+    return { kind: 'unreadable', why: err instanceof Error ? err.message : String(err) };
+  }
 }
 
 /** True for a `http(s)://localhost|127.0.0.1|[::1][:port][/…]` URL with no userinfo or odd characters. */

@@ -13,22 +13,27 @@
  *     tracking every directory `cd` may leave the shell in;
  *  5. per command: literal words only, name allowlist, env-prefix allowlist, redirects, argv
  *     validators. Any exception denies.
- * Pure: no I/O except the optional ctx.realpath.
+ * Pure: no I/O except the optional ctx.realpath and ctx.readFile (project .npmrc/package.json,
+ * playwright-cli configs), both injected by the caller.
  */
 import path from 'node:path';
 import { forEachChild, parse, type Assignment, type Command, type Redirect, type Script, type Statement, type SyntaxNode } from 'unbash';
-import { checkPath } from './arg-checks.js';
+import { checkPath, lookup } from './arg-checks.js';
 import { extraCommandValidator, FILE_AND_PROCESS_VALIDATORS } from './command-validators.js';
+import { curlValidator } from './curl-validator.js';
 import { gitValidator } from './git-validator.js';
-import { npmValidator, npxValidator, nodeValidator, pnpmValidator } from './package-validators.js';
+import { nodeValidator } from './node-validator.js';
+import { npmValidator, npxValidator, pnpmValidator } from './package-validators.js';
 import { isInsideProject } from './paths.js';
+import { playwrightCliValidator } from './playwright-cli-validator.js';
 import { deny, type CommandCheck, type Denial, type DenyCategory, type PolicyContext, type PolicyDecision, type Validator } from './policy-types.js';
+import { pytestValidator, pythonValidator } from './pytest-validator.js';
 import { isDenial, literalWord, preLexicalCheck } from './shell-words.js';
-import { curlValidator, playwrightCliValidator } from './web-validators.js';
+import { sqliteValidator } from './sqlite-validator.js';
 
-export type { DenyCategory, PolicyContext, PolicyDecision } from './policy-types.js';
+export type { DenyCategory, PolicyContext, PolicyDecision, ReadTextFn } from './policy-types.js';
 export { isInsideProject, isProtectedPath, PROTECTED_DIRS, resolveReal } from './paths.js';
-export { DEFAULT_DEV_SERVER_NAMES } from './command-validators.js';
+export { DEFAULT_DEV_SERVER_NAMES } from './process-validators.js';
 export { NPX_TOOLS } from './package-validators.js';
 
 const posix = path.posix;
@@ -46,14 +51,20 @@ const VALIDATORS: Readonly<Record<string, Validator>> = {
   node: nodeValidator,
   curl: curlValidator,
   'playwright-cli': playwrightCliValidator,
+  sqlite3: sqliteValidator,
+  pytest: pytestValidator,
+  // Only `python -m pytest`: these names are never-allowed interpreters otherwise (see NEVER_ALLOWED_COMMANDS).
+  python: pythonValidator,
+  python3: pythonValidator,
   './init.sh': extraCommandValidator,
 };
 
 /**
  * What agents building web apps need: read/search files, small file operations, git (local),
- * package managers, node scripts, curl to the local app, playwright-cli for the browser, the
- * project's ./init.sh, and stopping their own dev servers. No shells, interpreters, editors,
- * sed/awk (the Edit/Write tools replace them) or network tools.
+ * package managers, node scripts, curl to the local app, playwright-cli for the browser, sqlite3
+ * on the project database, pytest, the project's ./init.sh, and stopping their own dev servers.
+ * No shells, interpreters (python only as `python -m pytest`), editors, sed/awk (the Edit/Write
+ * tools replace them) or network tools.
  */
 export const DEFAULT_ALLOWED_COMMANDS: readonly string[] = Object.keys(VALIDATORS);
 
@@ -230,7 +241,7 @@ class Walker {
       }
     }
     const full: CommandCheck = { ...check, args };
-    const validator = VALIDATORS[name] ?? extraCommandValidator;
+    const validator = lookup(VALIDATORS, name) ?? extraCommandValidator;
     const d = validator(full);
     if (d) return d;
     if (name === 'cd') {
@@ -249,7 +260,7 @@ class Walker {
       if (isNever(posix.basename(raw))) return deny('interpreter', `\`${raw}\` is a shell or interpreter; run allowed commands directly (scripts: ./init.sh or npm run <script>)`);
       return deny('not_allowlisted', `running programs by path (\`${raw}\`) is not allowed; only ./init.sh of the project runs by path. Use npm scripts or npx <tool> for project binaries`);
     }
-    if (isNever(raw)) {
+    if (isNever(raw) && !Object.hasOwn(VALIDATORS, raw)) {
       return deny('interpreter', `\`${raw}\` runs arbitrary code (shell/interpreter/eval/wrapper/privilege tool) and is never allowed; use allowed commands directly, or put code in a file and run it with node <file> or an npm script`);
     }
     if (raw === 'init.sh') return deny('not_allowlisted', 'run the project script as ./init.sh');
@@ -264,7 +275,10 @@ class Walker {
       return deny('env_prefix', `\`${a.name}=\` before a command is not allowed (it can change how programs load code); allowed: ${ALLOWED_ENV_PREFIXES.join(', ')}`);
     }
     const v = literalWord(a.value, 'assignment');
-    return isDenial(v) ? v : null;
+    if (isDenial(v)) return v;
+    // Dev servers run $BROWSER to open a page: any value but `none` names a program to run.
+    if (a.name === 'BROWSER' && v.value !== 'none') return deny('env_prefix', 'BROWSER= names a program that dev servers run to open a page; only BROWSER=none is allowed (check pages with playwright-cli)');
+    return null;
   }
 
   redirect(r: Redirect, c: CommandCheck): Denial | null {

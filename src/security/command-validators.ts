@@ -3,14 +3,9 @@
  * denial whose reason tells the agent what to do instead. Paths are checked against every
  * working directory the command may run in (see CommandCheck.cwds).
  */
-import path from 'node:path';
-import { checkArgPaths, checkPath, findOption, parseOptions } from './arg-checks.js';
+import { checkArgPaths, checkPath, checkUrlArgs, findOption, parseOptions } from './arg-checks.js';
 import { deny, type CommandCheck, type Denial, type Validator } from './policy-types.js';
-
-export const DEFAULT_DEV_SERVER_NAMES: readonly string[] = ['node', 'npm', 'npx', 'vite', 'next', 'tsx'];
-
-/** Runtimes whose bare name also matches the autocoder runner and other agents' processes. */
-const GENERIC_RUNTIMES = new Set(['node', 'npm', 'npx']);
+import { kill, pkill, ps } from './process-validators.js';
 
 const readAll: Validator = (c) => checkArgPaths(c, 'read');
 const writeAll: Validator = (c) => checkArgPaths(c, 'write');
@@ -20,21 +15,6 @@ const tail: Validator = (c) => {
   const parsed = parseOptions(c.args, { shortWithValue: 'ncs', longWithValue: ['lines', 'bytes', 'sleep-interval', 'pid'] });
   if (findOption(parsed, ['f', 'F', 'follow', 'retry', 'pid'])) {
     return deny('dangerous_args', 'tail -f never exits and would hang the session; use `tail -n 50 <file>` (repeat it to see new lines)');
-  }
-  return checkArgPaths(c, 'read');
-};
-
-/**
- * ps: listing processes is fine, but BSD-style `e` (and `-E`-like output formats naming
- * `environ`) print other processes' environments, which would hand the agent the runner's
- * unfiltered environment and its secrets.
- */
-const ps: Validator = (c) => {
-  for (const word of c.args) {
-    const bsdGroup = !word.startsWith('-') && /^[a-zA-Z]+$/.test(word);
-    if ((bsdGroup && word.includes('e')) || /environ|^--?(o|format)=?.*\benv/i.test(word) || /^-[a-zA-Z]*E/.test(word)) {
-      return deny('dangerous_args', 'ps options that print process environments (BSD `e`, environ formats) are not allowed; use `ps aux` or `ps -ef`');
-    }
   }
   return checkArgPaths(c, 'read');
 };
@@ -159,56 +139,6 @@ const chmod: Validator = (c) => {
   return null;
 };
 
-const SIGNALS = new Set(['9', '15', '2', 'TERM', 'KILL', 'INT', 'SIGTERM', 'SIGKILL', 'SIGINT']);
-
-function isSignalFlag(arg: string): boolean {
-  return arg.startsWith('-') && SIGNALS.has(arg.slice(1));
-}
-
-const kill: Validator = (c) => {
-  const allowed = c.ctx.allowedPids;
-  if (allowed === undefined) {
-    return deny('dangerous_args', 'kill is limited to processes this session started, and none are registered; stop a dev server with `pkill -f "<server command>"` (e.g. pkill -f "node server.js")');
-  }
-  let args = c.args;
-  if (args[0] !== undefined && isSignalFlag(args[0])) args = args.slice(1);
-  else if (args[0] === '-s' && args[1] !== undefined && SIGNALS.has(args[1])) args = args.slice(2);
-  if (args.length === 0) return deny('dangerous_args', 'kill needs at least one pid');
-  for (const a of args) {
-    if (!/^[1-9]\d{0,9}$/.test(a)) return deny('dangerous_args', `kill accepts only numeric pids and -9/-15/-2/-TERM/-KILL/-INT; \`${a}\` is not allowed`);
-    if (!allowed.has(Number(a))) return deny('dangerous_args', `pid ${a} was not started by this session; kill only your own processes (or use pkill -f "<server command>")`);
-  }
-  return null;
-};
-
-const pkill: Validator = (c) => {
-  const names = c.ctx.devServerNames ?? DEFAULT_DEV_SERVER_NAMES;
-  const patterns: string[] = [];
-  for (let i = 0; i < c.args.length; i++) {
-    const a = c.args[i] as string;
-    if (a === '-f' || a === '-x' || a === '-n' || a === '-o' || isSignalFlag(a)) continue;
-    if (a === '--signal' && SIGNALS.has(c.args[i + 1] ?? '')) {
-      i += 1;
-      continue;
-    }
-    if (a.startsWith('-')) {
-      return deny('dangerous_args', `pkill option \`${a}\` is not allowed; use pkill [-f] [-9|-TERM|-INT] "<dev server command>"`);
-    }
-    patterns.push(a);
-  }
-  const pattern = patterns[0];
-  if (patterns.length !== 1 || pattern === undefined) return deny('dangerous_args', 'pkill takes exactly one pattern, e.g. pkill -f "node server.js"');
-  const words = pattern.trim().split(/\s+/);
-  const base = path.posix.basename(words[0] ?? '');
-  if (!/^[A-Za-z0-9._/ =:@-]+$/.test(pattern) || !names.includes(base)) {
-    return deny('dangerous_args', `pkill may only stop dev servers (${names.join(', ')}), with a plain pattern; \`${pattern}\` is not allowed`);
-  }
-  if (GENERIC_RUNTIMES.has(base) && words.length < 2) {
-    return deny('dangerous_args', `\`pkill ${pattern}\` is too broad: it would also stop the autocoder runner and other agents' servers; name the script, e.g. pkill -f "node server.js" or pkill -f "npm run dev"`);
-  }
-  return null;
-};
-
 /** printf -v VAR assigns a shell variable (e.g. PATH) that later commands in the line would use. */
 const printf: Validator = (c) => {
   const first = c.args[0];
@@ -260,7 +190,11 @@ export const FILE_AND_PROCESS_VALIDATORS: Readonly<Record<string, Validator>> = 
   pkill,
 };
 
-/** The validator for user-added commands: every path-like argument must stay in the project. */
-export const extraCommandValidator: Validator = readAll;
+/**
+ * The validator for user-added commands (and ./init.sh): every `scheme://` argument is loopback
+ * (a wget or psql added by the user reaches only the local app) and every path-like argument
+ * stays in the project.
+ */
+export const extraCommandValidator: Validator = (c) => checkUrlArgs(c, 'only local addresses (localhost, 127.0.0.1, [::1]) are reachable from the shell') ?? checkArgPaths(c, 'read');
 
 export type { CommandCheck, Denial };

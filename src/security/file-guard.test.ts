@@ -123,3 +123,34 @@ describe('checkFileToolCall', () => {
     expect(checkFileToolCall('Read', { file_path: `${ROOT}/a` }, { projectRoot: 'relative' }).allow).toBe(false);
   });
 });
+
+describe('package-manager config writes (issue #14)', () => {
+  const NPMRC = `${ROOT}/.npmrc`;
+  const files: Record<string, string> = { [NPMRC]: 'legacy-peer-deps=true\n;registry=https://evil.example/\n' };
+  const withFiles = { projectRoot: ROOT, realpath, readFile: (p: string): string | null => files[p] ?? null };
+  const decide = (tool: string, input: Record<string, unknown>) => checkFileToolCall(tool, input, withFiles);
+
+  it('Write may not set script-shell, registry, node-options, prefix, cache, globalconfig or userconfig in .npmrc', () => {
+    for (const line of ['script-shell=/tmp/evil.sh', 'registry=https://evil.example/', '@acme:registry=https://evil.example/', 'node-options=--require /tmp/x.js', 'prefix=/tmp/g', 'cache=/tmp/c', 'globalconfig=/tmp/npmrc', 'userconfig=/tmp/npmrc', '"script-shell" = /tmp/x', 'prefix;why=/tmp/g']) {
+      const d = decide('Write', { file_path: NPMRC, content: `save-exact=true\n${line}\n` });
+      expect(d.allow, line).toBe(false);
+      if (!d.allow) expect(d.reason).toMatch(/Remove that line/);
+    }
+    expect(decide('Write', { file_path: `${ROOT}/web/.pnpmrc`, content: 'store-dir=/tmp/store\n' }).allow).toBe(false);
+    expect(decide('Write', { file_path: `${ROOT}/.yarnrc.yml`, content: 'npmRegistryServer: "https://evil.example"\n' }).allow).toBe(false);
+    expect(decide('Write', { file_path: `${ROOT}/.yarnrc`, content: 'yarn-path "./evil.js"\n' }).allow).toBe(false);
+  });
+
+  it('Write of harmless settings, and of other files mentioning the keys, is allowed', () => {
+    expect(decide('Write', { file_path: NPMRC, content: 'legacy-peer-deps=true\nsave-exact=true\n# the registry comes from the user config\n' }).allow).toBe(true);
+    expect(decide('Write', { file_path: `${ROOT}/src/config.ts`, content: 'export const registry = "x";\n' }).allow).toBe(true);
+  });
+
+  it('Edit is judged on the file it would leave: uncommenting a forbidden key is refused', () => {
+    expect(decide('Edit', { file_path: NPMRC, old_string: ';registry', new_string: 'registry' }).allow).toBe(false);
+    expect(decide('Edit', { file_path: NPMRC, old_string: 'legacy-peer-deps=true', new_string: 'legacy-peer-deps=false' }).allow).toBe(true);
+    expect(decide('MultiEdit', { file_path: NPMRC, edits: [{ old_string: 'legacy-peer-deps=true', new_string: 'save-exact=true' }, { old_string: 'save-exact', new_string: 'script-shell' }] }).allow).toBe(false);
+    expect(decide('Edit', { file_path: `${ROOT}/sub/.npmrc`, old_string: 'x', new_string: 'node-options=--require /tmp/x.js' }).allow).toBe(false);
+    expect(decide('Write', { file_path: NPMRC }).allow).toBe(false);
+  });
+});

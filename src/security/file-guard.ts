@@ -1,14 +1,18 @@
 /**
  * Confines Claude Code's file tools to the project folder. Reads (Read, Glob, Grep, LS) must stay
  * inside the project after resolving symlinks; writes (Write, Edit, MultiEdit, NotebookEdit)
- * additionally may not touch the protected folders (.git, .autocoder, .claude, .playwright).
+ * additionally may not touch the protected folders (.git, .autocoder, .claude, .playwright), nor
+ * leave keys in a package-manager config (.npmrc…) that npm would act on (see npm-config.ts).
  *
- * Pure except for the optional ctx.realpath (pass fs.realpathSync.native); a missing path
+ * Pure except for the optional ctx.realpath (pass fs.realpathSync.native) and ctx.readFile (the
+ * current text of a package-manager config an Edit changes); a missing path
  * resolves through its longest existing prefix (see resolveReal). Unknown tools are allowed:
  * the caller routes only file tools here. Any exception denies.
  */
 import path from 'node:path';
+import { forbiddenConfigKey, forbiddenKeyReason, isPackageManagerConfig } from './npm-config.js';
 import { isInsideProject, isProtectedPath, PROTECTED_DIRS, resolveReal, type RealpathFn } from './paths.js';
+import type { ReadTextFn } from './policy-types.js';
 
 export { resolveReal };
 
@@ -19,6 +23,8 @@ export type FileGuardDecision = { allow: true } | { allow: false; reason: string
 export interface FileGuardContext {
   projectRoot: string;
   realpath?: RealpathFn;
+  /** Reads the current text of a file an Edit changes (package-manager config checks); without it the edit is judged alone. */
+  readFile?: ReadTextFn;
 }
 
 const READ_TOOLS: Readonly<Record<string, string>> = { Read: 'file_path', NotebookRead: 'notebook_path' };
@@ -61,6 +67,50 @@ function checkGlobPattern(pattern: string, base: string, ctx: FileGuardContext):
   return checkPath('Glob', prefix, ctx, false);
 }
 
+/**
+ * The texts a write tool would leave in a file, to judge: Write's content; for Edit/MultiEdit the
+ * file with the edits applied and each new_string on its own (the old text may not be readable).
+ */
+function textsAfterWrite(toolName: string, input: Record<string, unknown>, current: string): string[] | null {
+  if (toolName === 'Write') return typeof input.content === 'string' ? [input.content] : null;
+  const edits: unknown[] = toolName === 'MultiEdit' ? (Array.isArray(input.edits) ? input.edits : []) : [input];
+  let text = current;
+  const pieces: string[] = [];
+  for (const e of edits) {
+    if (typeof e !== 'object' || e === null) return null;
+    const { old_string: from, new_string: to, replace_all: all } = e as Record<string, unknown>;
+    if (typeof from !== 'string' || typeof to !== 'string') return null;
+    text = all === true ? text.replaceAll(from, to) : text.replace(from, to);
+    pieces.push(to);
+  }
+  return [text, ...pieces];
+}
+
+/** The file's text before an edit ('' when it cannot be read: the edit is then judged on its own). */
+function currentText(abs: string, ctx: FileGuardContext): string {
+  try {
+    return ctx.readFile?.(abs) ?? '';
+  } catch {
+    return '';
+  }
+}
+
+/**
+ * Package-manager config (`.npmrc`, `.pnpmrc`, `.yarnrc*`) may not gain keys that pick programs,
+ * registries or outside folders: npm reads the project's `.npmrc` at every later command.
+ */
+function checkConfigWrite(toolName: string, p: string, input: Record<string, unknown>, ctx: FileGuardContext): FileGuardDecision {
+  if (!isPackageManagerConfig(p)) return ALLOWED;
+  const abs = posix.isAbsolute(p) ? p : `${ctx.projectRoot}/${p}`;
+  const texts = textsAfterWrite(toolName, input, toolName === 'Write' ? '' : currentText(abs, ctx));
+  if (texts === null) return denyWith(`${toolName}: ${p} is package-manager config; the new content must be given as text`);
+  for (const text of texts) {
+    const key = forbiddenConfigKey(p, text);
+    if (key !== null) return denyWith(`${toolName}: ${forbiddenKeyReason(posix.basename(p), key)}`);
+  }
+  return ALLOWED;
+}
+
 /** Decides whether a file tool call stays inside the project (and off protected folders when writing). */
 export function checkFileToolCall(toolName: string, input: Record<string, unknown>, ctx: FileGuardContext): FileGuardDecision {
   try {
@@ -71,7 +121,8 @@ export function checkFileToolCall(toolName: string, input: Record<string, unknow
     if (key !== undefined) {
       const p = input[key];
       if (typeof p !== 'string' || p === '') return denyWith(`${toolName}: ${key} must be a path inside the project folder ${ctx.projectRoot}`);
-      return checkPath(toolName, p, ctx, writeKey !== undefined);
+      const decision = checkPath(toolName, p, ctx, writeKey !== undefined);
+      return decision.allow && writeKey !== undefined ? checkConfigWrite(toolName, p, input, ctx) : decision;
     }
     if (SEARCH_TOOLS.has(toolName)) {
       const given = input.path;

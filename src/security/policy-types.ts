@@ -1,6 +1,13 @@
 /** Types shared by the Bash policy and its per-command validators. */
 import type { RealpathFn } from './paths.js';
 
+/**
+ * Reads a small text file (absolute path): null when it does not exist; throws when it exists but
+ * cannot be read as a small regular file (a FIFO, a device, a folder, too large), which callers
+ * treat as "cannot be checked", never as absent.
+ */
+export type ReadTextFn = (absolutePath: string) => string | null;
+
 export type DenyCategory =
   | 'parse_error'
   | 'control_char'
@@ -44,6 +51,13 @@ export interface PolicyContext {
   allowedPids?: ReadonlySet<number>;
   /** Resolves symlinks (fs.realpathSync.native); without it path checks are lexical only. */
   realpath?: RealpathFn;
+  /**
+   * Reads files whose content decides a command: project `.npmrc`/`.pnpmrc` (checked at every
+   * npm/pnpm/npx command) and a playwright-cli `--config`. Without it `.npmrc` files count as
+   * absent and `--config` is refused (it cannot be checked); a file that exists but cannot be
+   * read refuses the command.
+   */
+  readFile?: ReadTextFn;
 }
 
 export interface Denial {

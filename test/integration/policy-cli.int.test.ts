@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -27,6 +27,14 @@ describe('autocoder policy', () => {
     const text = cli(['policy', 'check', '--', 'echo $(id)'], env);
     expect(text.status).toBe(1);
     expect(text.stdout).toMatch(/^deny \(substitution\): /);
+  });
+
+  it('check reads the project .npmrc like the runner does (a script-shell there refuses npm)', () => {
+    expect(cli(['policy', 'check', '--project', 'app', '--', 'npm test'], env).status).toBe(0);
+    writeFileSync(join(root, 'app', '.npmrc'), 'script-shell=/tmp/evil.sh\n');
+    const res = cli(['policy', 'check', '--project', 'app', '--json', '--', 'npm test'], env);
+    expect(res.status).toBe(1);
+    expect(JSON.parse(res.stdout)).toMatchObject({ decision: 'deny', category: 'dangerous_args' });
   });
 
   it('allow extends one project only, is stored outside the project, and refuses shells', () => {

@@ -8,6 +8,7 @@ import { resolveProject } from '../../projects/projects.js';
 import { announceWidening, recordWidening, wideningState } from '../../projects/settings-changes.js';
 import { wideningChanges } from '../../shared/settings-widening.js';
 import { DEFAULT_ALLOWED_COMMANDS, evaluateBashCommand } from '../../security/bash-policy.js';
+import { readPolicyFile } from '../../security/read-policy-file.js';
 import { type CliContext, printJson } from '../context.js';
 import { wideningNotice } from './config.js';
 
@@ -25,7 +26,7 @@ export function registerPolicyCommands(program: Command, ctx: CliContext, run: (
       run(() => {
         const command = words.join(' ');
         const { root, extra } = projectContext(ctx, opts.project);
-        const decision = evaluateBashCommand(command, { projectRoot: root, extraCommands: extra, realpath: (p) => realpathSync.native(p) });
+        const decision = evaluateBashCommand(command, { projectRoot: root, extraCommands: extra, realpath: (p) => realpathSync.native(p), readFile: readPolicyFile });
         if (opts.json) printJson(ctx, decision.decision === 'allow' ? { decision: 'allow', reason: decision.reason } : { decision: 'deny', reason: decision.reason, category: decision.category });
         else ctx.stdout(decision.decision === 'allow' ? `allow: ${decision.reason}\n` : `deny (${decision.category}): ${decision.reason}\n`);
         if (decision.decision === 'deny') setExitCode(1);
