@@ -147,7 +147,7 @@ export async function runSessionFor(
       GIT_COMMITTER_EMAIL: identity.email,
     },
   });
-  const initJail = run.sandbox && run.initJail
+  const initJail = run.sandbox && run.initJail && profile.builtinTools.includes('Bash')
     ? writeInitJail({ tools: run.initJail, sessionDir, cwd: where.cwd, projectRoot: deps.paths.root, port, env, hidden: deps.sandboxReadDeny ?? [], tempDir: tmpdir() })
     : null;
   const allVars = { project_name: deps.projectName, browser: !deps.settings.yolo, port: String(port), main_branch: run.main, ...vars };
