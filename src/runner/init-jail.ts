@@ -213,11 +213,11 @@ export function writeInitJail(input: InitJailInput): string {
     return rel === '' || (!rel.startsWith('..') && !posix.isAbsolute(rel));
   };
   const privateDirs = [...new Set([...SHARED_TEMP_DIRS, input.tempDir].filter((d) => existsSync(d) && statSync(d).isDirectory()).map(real))];
-  const tmp = input.env.TMPDIR;
+  const tmp = input.env.TMPDIR && existsSync(input.env.TMPDIR) ? real(input.env.TMPDIR) : undefined;
   const home = input.env.HOME;
   const emptyDirs: string[] = [];
   const writable: string[] = [];
-  if (tmp && inside(real(tmp), sessionDir)) emptyDirs.push(real(tmp));
+  if (tmp && inside(tmp, sessionDir)) emptyDirs.push(tmp);
   if (home && existsSync(home) && inside(real(home), sessionDir)) {
     emptyDirs.push(real(home));
   } else if (home && existsSync(home)) {
@@ -239,7 +239,7 @@ export function writeInitJail(input: InitJailInput): string {
     writable,
     readOnly,
     hidden,
-    env: tmp ? { TMPDIR: real(tmp) } : {},
+    env: tmp ? { TMPDIR: tmp } : {},
     marker: initJailMarker(real(input.projectRoot), input.port),
   };
   writeFileSync(jail, initJailScript(plan), { mode: 0o700 });
