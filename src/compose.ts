@@ -76,7 +76,7 @@ export function createRunDeps(input: {
     sandboxReadDeny: input.sandboxReadDeny ?? [],
     env: input.env,
     packageBinDir: packageBinDir(),
-    makeGuard: (root) => createToolGuard(root, { extraCommands: input.extraCommands ?? [] }),
+    makeGuard: (root, session) => createToolGuard(root, { extraCommands: input.extraCommands ?? [], ...session }),
     redact: createRedactor(providerSecrets(input.env)),
     now: () => clock.now(),
     report: input.report,

@@ -132,14 +132,17 @@ function toOptions(spec: AgentSpec, abortController: AbortController): Options {
   const guardHook: HookCallback = async (input) => {
     if (input.hook_event_name !== 'PreToolUse') return {};
     let reason: string | null;
+    let updatedInput: Record<string, unknown> | undefined;
     try {
       const decision = spec.guard(input.tool_name, (input.tool_input ?? {}) as Record<string, unknown>, { cwd: input.cwd });
       reason = decision.allow ? null : decision.reason;
+      if (decision.allow) updatedInput = decision.input;
     } catch (err: unknown) {
       // A guard that fails must not let the call through.
       reason = `the safety check failed (${err instanceof Error ? err.message : String(err)}), so the call was refused`;
     }
-    if (reason === null) return {};
+    // A rewritten call still goes through the permission rules (no permissionDecision: allow).
+    if (reason === null) return updatedInput ? { hookSpecificOutput: { hookEventName: 'PreToolUse', updatedInput } } : {};
     return { hookSpecificOutput: { hookEventName: 'PreToolUse', permissionDecision: 'deny', permissionDecisionReason: reason } };
   };
   const server = createSdkMcpServer({

@@ -21,7 +21,8 @@ export interface AgentTool {
   readonly handler: (args: unknown) => Promise<AgentToolResult>;
 }
 
-export type GuardDecision = { readonly allow: true } | { readonly allow: false; readonly reason: string };
+/** `input`, when given, replaces the call's input (the call runs as rewritten, e.g. `./init.sh` in its jail). */
+export type GuardDecision = { readonly allow: true; readonly input?: Record<string, unknown> } | { readonly allow: false; readonly reason: string };
 
 /** Decides, before it runs, whether a built-in tool call (Bash, Write, Read…) may run. `cwd` is the shell's current folder. */
 export type ToolGuard = (toolName: string, input: Record<string, unknown>, context: { readonly cwd?: string }) => GuardDecision;

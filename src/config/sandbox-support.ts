@@ -1,17 +1,26 @@
 import { accessSync, constants } from 'node:fs';
-import { delimiter, join } from 'node:path';
+import { delimiter, isAbsolute, join } from 'node:path';
+
+/**
+ * Where the executable named `name` is on the PATH given as `pathVar` (the first match), or
+ * null. Relative PATH entries are skipped: what they name depends on the current folder.
+ */
+export function findOnPath(name: string, pathVar: string | undefined): string | null {
+  for (const dir of (pathVar ?? '').split(delimiter)) {
+    if (!isAbsolute(dir)) continue;
+    try {
+      accessSync(join(dir, name), constants.X_OK);
+      return join(dir, name);
+    } catch {
+      // Not here; keep looking.
+    }
+  }
+  return null;
+}
 
 /** Whether an executable named `name` is on the PATH given as `pathVar`. */
 export function onPath(name: string, pathVar: string | undefined): boolean {
-  return (pathVar ?? '').split(delimiter).some((dir) => {
-    if (dir === '') return false;
-    try {
-      accessSync(join(dir, name), constants.X_OK);
-      return true;
-    } catch {
-      return false;
-    }
-  });
+  return findOnPath(name, pathVar) !== null;
 }
 
 /** Whether Claude Code's OS sandbox can run here, and if not, how to fix that. */

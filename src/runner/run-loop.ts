@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { hostname } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import type { AgentRuntime, ToolGuard } from '../agent/runtime.js';
 import type { ClaimRepo } from '../db/claim-repo.js';
@@ -24,6 +24,7 @@ import { describeStall } from './stop-reason.js';
 import { waitUntil } from './wait.js';
 import { sweepRunOrphans } from './temp-sweep.js';
 import { pauseRequested, waitForResume } from './pause.js';
+import { assertJailableTempDir, findInitJailTools } from './init-jail.js';
 import { decideSandbox, SANDBOX_MASKED_PATHS } from './sandbox.js';
 import { securitySummary } from './security-summary.js';
 import type { WebhookEvent } from './webhooks.js';
@@ -49,7 +50,8 @@ export interface RunDeps {
   readonly env: Env;
   /** autocoder's own node_modules/.bin. */
   readonly packageBinDir: string;
-  readonly makeGuard: (projectRoot: string) => ToolGuard;
+  /** The guard of one session; `initJail` is its init.sh jail script, when it has one. */
+  readonly makeGuard: (projectRoot: string, session?: { readonly initJail?: string }) => ToolGuard;
   readonly redact: Redactor;
   readonly now: () => number;
   /** One human-readable line per notable step (the CLI prints them). */
@@ -95,6 +97,10 @@ export async function runProject(deps: RunDeps, signal: AbortSignal): Promise<Ru
   if (locks.length > 0) deps.report(`Removed ${locks.length} lock file(s) a stopped git process left in .git.`);
   const sandbox = decideSandbox(deps.settings.sandbox, process.platform, deps.env.PATH);
   if (sandbox.warning) deps.report(sandbox.warning);
+  // With the sandbox on, ./init.sh and its app leave it to stay reachable; on Linux they go into a jail of their own instead.
+  const initJail = sandbox.enabled ? findInitJailTools(process.platform, deps.env.PATH) : null;
+  if (initJail) assertJailableTempDir(tmpdir());
+  if (sandbox.enabled && initJail === null) deps.report('Warning: ./init.sh and the app it starts run outside the sandbox without a jail (bubblewrap is not available here); they can read your files and autocoder\'s home.');
   deps.report(securitySummary({ settings: deps.settings, sandbox, source: deps.settingSource ?? (() => 'default'), extraCommands: deps.extraCommands ?? [] }));
   // Never committed, shared by every worktree: the runner's own files stay out of commits.
   addLocalExcludes(deps.paths.root, [...(sandbox.enabled ? SANDBOX_MASKED_PATHS : []), '.autocoder/', ...BROWSER_EXCLUDES]);
@@ -114,7 +120,7 @@ export async function runProject(deps: RunDeps, signal: AbortSignal): Promise<Ru
     if (deps.features.stats().total === 0) {
       const spec = readSpec(deps.paths);
       deps.report('No features yet: running the initializer session.');
-      const initRun: RunContext = { id: runId, incarnation, sandbox: sandbox.enabled, main: '' };
+      const initRun: RunContext = { id: runId, incarnation, sandbox: sandbox.enabled, initJail, main: '' };
       const summary = await runSessionFor(deps, initRun, 'initializer', { slot: 0, cwd: deps.paths.root }, null, { spec, feature_count_rule: featureCountRule(spec) }, signal);
       sessions += 1;
       if (signal.aborted) return finish('stopped', 'Stopped during the initializer session.');
@@ -122,7 +128,7 @@ export async function runProject(deps: RunDeps, signal: AbortSignal): Promise<Ru
       if (created === 0) return finish('failed', `The initializer session ended (${summary.outcome}${summary.error ? `: ${summary.error}` : ''}) without creating any features.`);
       deps.report(`The initializer created ${created} features.`);
     }
-    const run: RunContext = { id: runId, incarnation, sandbox: sandbox.enabled, main: mainBranch(deps.paths.root) };
+    const run: RunContext = { id: runId, incarnation, sandbox: sandbox.enabled, initJail, main: mainBranch(deps.paths.root) };
     const result = await schedule(deps, run, signal);
     sessions += result.sessions;
     pruneLandedBranches(deps, run.main);

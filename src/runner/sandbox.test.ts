@@ -2,6 +2,8 @@ import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { findOnPath } from '../config/sandbox-support.js';
+import { findInitJailTools } from './init-jail.js';
 import { decideSandbox, sandboxReadDenyPaths, sandboxSupport } from './sandbox.js';
 
 let bin: string;
@@ -37,6 +39,22 @@ describe('sandbox availability', () => {
     tool('socat');
     expect(decideSandbox('auto', 'linux', bin)).toEqual({ enabled: true, warning: null });
     expect(decideSandbox('on', 'linux', bin)).toEqual({ enabled: true, warning: null });
+  });
+});
+
+describe('finding the programs the init.sh jail runs', () => {
+  it('takes the first absolute PATH entry that has the program, never a relative one', () => {
+    tool('bwrap');
+    expect(findOnPath('bwrap', `relative/bin:${bin}:/usr/bin`)).toBe(join(bin, 'bwrap'));
+    expect(findOnPath('bwrap', '.:relative')).toBeNull();
+  });
+
+  it('has the jail on Linux with bubblewrap and bash on PATH, and nowhere else', () => {
+    tool('bwrap');
+    expect(findInitJailTools('linux', bin)).toBeNull();
+    tool('bash');
+    expect(findInitJailTools('linux', bin)).toEqual({ bwrap: join(bin, 'bwrap'), bash: join(bin, 'bash') });
+    expect(findInitJailTools('darwin', bin)).toBeNull();
   });
 });
 

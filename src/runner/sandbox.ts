@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { sandboxSupport } from '../config/sandbox-support.js';
 import { AppError } from '../domain/errors.js';
+import { jailedInitPattern } from './init-jail.js';
 
 const posix = path.posix;
 
@@ -30,6 +31,14 @@ export function decideSandbox(mode: SandboxMode, platform: NodeJS.Platform, path
  * playwright-cli cannot start its browser (see docs/security.md).
  */
 export const UNSANDBOXED_COMMANDS = ['./init.sh', 'curl:*', 'playwright-cli:*'] as const;
+
+/**
+ * `UNSANDBOXED_COMMANDS` for one session: where `./init.sh` runs in the jail (see init-jail.ts),
+ * only its jailed form leaves the sandbox, so a `./init.sh` the guard did not rewrite stays in it.
+ */
+export function unsandboxedCommands(initJail: string | null): string[] {
+  return UNSANDBOXED_COMMANDS.map((c) => (c === './init.sh' && initJail !== null ? jailedInitPattern(initJail) : c));
+}
 
 /**
  * Paths Claude Code's sandbox masks inside the working folder (it mounts /dev/null over shell

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AgentRole, AgentSpec } from '../agent/runtime.js';
 import { renderPrompt } from '../agent/prompt-template.js';
@@ -21,7 +22,8 @@ import { answerAsSupervisor, answeredSecretsRedactor, ENV_FILE, envFilePath } fr
 import { closeBrowserSession, findChromium, writePlaywrightConfig } from './browser.js';
 import type { RunDeps } from './run-loop.js';
 import { ROLE_PROFILES } from './roles.js';
-import { UNSANDBOXED_COMMANDS } from './sandbox.js';
+import { writeInitJail, type InitJailTools } from './init-jail.js';
+import { unsandboxedCommands } from './sandbox.js';
 import { runRecordedSession, type SessionSummary } from './session-runner.js';
 
 /** What every session of one run shares. */
@@ -30,6 +32,8 @@ export interface RunContext {
   /** The run row's incarnation: its sessions' temporary folders carry it as proof of ownership. */
   readonly incarnation: string;
   readonly sandbox: boolean;
+  /** The programs of the init.sh jail, when sessions run `./init.sh` in one (sandbox on, Linux). */
+  readonly initJail?: InitJailTools | null;
   /** The branch features land on (the root worktree's branch). */
   readonly main: string;
   /** Tells the scheduler something changed (a landing made dependents ready). */
@@ -148,6 +152,9 @@ export async function runSessionFor(
         GIT_COMMITTER_EMAIL: identity.email,
       },
     });
+    const initJail = run.sandbox && run.initJail && profile.builtinTools.includes('Bash')
+      ? writeInitJail({ tools: run.initJail, sessionDir, cwd: where.cwd, projectRoot: deps.paths.root, port, env, hidden: deps.sandboxReadDeny ?? [], tempDir: tmpdir() })
+      : null;
     const allVars = { project_name: deps.projectName, browser: !deps.settings.yolo, port: String(port), main_branch: run.main, ...vars };
     const spec: AgentSpec = {
       role,
@@ -158,12 +165,12 @@ export async function runSessionFor(
       builtinTools: profile.builtinTools,
       mcpServerName: 'features',
       mcpTools: tools,
-      guard: deps.makeGuard(where.cwd),
+      guard: deps.makeGuard(where.cwd, initJail ? { initJail } : {}),
       maxTurns: deps.settings.maxTurns ?? profile.maxTurns,
       // A worktree's commits are written to the project's shared .git, outside the worktree.
       sandbox: {
         enabled: run.sandbox,
-        unsandboxedCommands: UNSANDBOXED_COMMANDS,
+        unsandboxedCommands: unsandboxedCommands(initJail),
         writablePaths: where.cwd === deps.paths.root ? [] : worktreeGitWritePaths(where.cwd),
         readDeniedPaths: (deps.sandboxReadDeny ?? []).filter((p) => existsSync(p)),
       },

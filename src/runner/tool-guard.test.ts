@@ -42,3 +42,29 @@ describe('createToolGuard reads the files that decide a command (issue #14)', ()
     if (!refused.allow) expect(refused.reason).toContain('browser.launchOptions.executablePath');
   });
 });
+
+const JAIL = '/tmp/ac-0123456789ab/init-jail';
+
+describe('the guard with an init.sh jail', () => {
+  it('lets ./init.sh run as rewritten into the jail, keeping the rest of the call', () => {
+    const guard = createToolGuard(root, { initJail: JAIL });
+    expect(guard('Bash', { command: './init.sh --fresh', timeout: 60_000 }, { cwd: root })).toEqual({ allow: true, input: { command: `${JAIL} ./init.sh --fresh`, timeout: 60_000 } });
+  });
+
+  it('allows other commands unchanged, ./init.sh chained with others included', () => {
+    const guard = createToolGuard(root, { initJail: JAIL });
+    expect(guard('Bash', { command: 'ls' }, { cwd: root })).toEqual({ allow: true });
+    expect(guard('Bash', { command: './init.sh && ls' }, { cwd: root })).toEqual({ allow: true });
+  });
+
+  it('refuses what the policy refuses before any rewrite, and the agent calling the jail script itself', () => {
+    const guard = createToolGuard(root, { initJail: JAIL });
+    expect(guard('Bash', { command: './init.sh > /etc/passwd' }, { cwd: root })).toMatchObject({ allow: false });
+    expect(guard('Bash', { command: `${JAIL} ./init.sh` }, { cwd: root })).toMatchObject({ allow: false, reason: expect.stringMatching(/running programs by path/) });
+    expect(guard('Bash', { command: `${JAIL} node peek.js` }, { cwd: root })).toMatchObject({ allow: false });
+  });
+
+  it('rewrites nothing without a jail', () => {
+    expect(createToolGuard(root)('Bash', { command: './init.sh' }, { cwd: root })).toEqual({ allow: true });
+  });
+});

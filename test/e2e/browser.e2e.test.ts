@@ -1,4 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -11,6 +12,7 @@ import { agentTestEnv } from '../support/agent-env.js';
 import { cliAsync } from '../support/cli-process.js';
 import { assignedFeature, FEATURE_TOOL, initializerSession, reply, roleScript, sequence, startScriptedModelServer, type ScriptedModelServer } from '../support/fake-anthropic/index.js';
 import { createSampleProject } from '../support/sample-project.js';
+import { waitFor } from '../support/wait-for.js';
 
 let root: string;
 let server: ScriptedModelServer | undefined;
@@ -37,8 +39,8 @@ http.createServer((req, res) => { res.setHeader('content-type', 'text/html'); re
   .listen(Number(process.env.PORT), '127.0.0.1');
 `;
 
-const INIT_SH = `#!/usr/bin/env bash
-nohup node server.js > server.log 2>&1 &
+const initSh = (serverFile: string) => `#!/usr/bin/env bash
+nohup node ${serverFile} > server.log 2>&1 &
 for i in $(seq 1 100); do curl -s "http://127.0.0.1:$PORT/" > /dev/null && break; sleep 0.1; done
 echo "app ready on http://localhost:$PORT"
 `;
@@ -46,11 +48,13 @@ echo "app ready on http://localhost:$PORT"
 describe('browser verification by agents', () => {
   it('lets a coding session drive Debian Chromium through playwright-cli against its running app, then closes the browser', async () => {
     const port = await freePort();
+    // A name of its own, so the test stops exactly this app (by pid) when it is done.
+    const serverFile = `server-${randomBytes(6).toString('hex')}.js`;
     const portOf = (prompt: string) => /listen on port (\d+)/.exec(prompt)?.[1] ?? 'missing';
     const coding = sequence([
-      () => reply().tool('Write', { file_path: 'server.js', content: SERVER_JS }),
+      () => reply().tool('Write', { file_path: serverFile, content: SERVER_JS }),
       () => reply().tool('Read', { file_path: 'init.sh' }),
-      () => reply().tool('Write', { file_path: 'init.sh', content: INIT_SH }),
+      () => reply().tool('Write', { file_path: 'init.sh', content: initSh(serverFile) }),
       () => reply().tool('Bash', { command: 'chmod +x init.sh' }),
       // Alone, so the sandbox lets it start the app on the host where the browser can reach it.
       () => reply().tool('Bash', { command: './init.sh' }),
@@ -71,7 +75,9 @@ describe('browser verification by agents', () => {
 
     const run = await cliAsync(['run', 'notes'], env);
     // The app the agent started keeps running (as a dev server would); stop it.
-    spawnSync('pkill', ['-f', 'node server.js'], { cwd: dir });
+    const appPids = spawnSync('pgrep', ['-f', '--', serverFile], { encoding: 'utf8' }).stdout.split('\n').filter(Boolean).map(Number);
+    expect(appPids).toHaveLength(1);
+    for (const pid of appPids) process.kill(pid, 'SIGTERM');
     expect(run.stdout).toContain('All 1 features pass.');
     expect(run.status).toBe(0);
 
@@ -88,8 +94,9 @@ describe('browser verification by agents', () => {
     const [session] = new SessionRepo(store.db).list({ featureId: 1 });
     store.close();
     const sessionTag = `ac-${(session?.id ?? '').slice(-12)}`;
-    const processes = execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' });
-    expect(processes.split('\n').filter((line) => line.includes(sessionTag))).toEqual([]);
+    // No process of the session is left: the browser was closed, and the init.sh jail (its command line names the session's folder) ends with the app.
+    const leftovers = () => execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' }).split('\n').filter((line) => line.includes(sessionTag));
+    await waitFor(() => leftovers().length === 0, 10_000, `no process of session ${sessionTag} (left: ${leftovers().join(' | ')})`);
     expect(existsSync(join(dir, 'server.log'))).toBe(true);
     expect(readFileSync(join(dir, '.git', 'info', 'exclude'), 'utf8').split('\n')).toEqual(expect.arrayContaining(['.autocoder/', '.playwright/', '.playwright-cli/']));
     expect(execFileSync('git', ['ls-files'], { cwd: dir, encoding: 'utf8' })).not.toContain('.playwright/');

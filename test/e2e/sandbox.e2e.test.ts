@@ -1,4 +1,7 @@
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -136,3 +139,89 @@ describe('what sandboxed agent commands cannot read', () => {
     expect(result?.text).not.toContain('READ:');
   });
 });
+
+/**
+ * `./init.sh` and the app it starts run outside Claude Code's sandbox (so the app is reachable),
+ * in autocoder's init.sh jail instead. Feature #1's init.sh tries to read the server token,
+ * ~/.ssh and Claude Code's credentials and to write the registry, then starts the app; the next
+ * Bash call reaches the app with curl. The folders live under test-artifacts/ rather than the
+ * temp folder, which the jail empties anyway, so hiding them is the deny list's doing.
+ */
+describe('./init.sh and the app it starts', () => {
+  it('cannot read the server token, ~/.ssh or Claude Code credentials, nor change the registry, while the app stays reachable', async () => {
+    const artifacts = join(import.meta.dirname, '..', '..', 'test-artifacts');
+    mkdirSync(artifacts, { recursive: true });
+    const base = mkdtempSync(join(artifacts, 'init-jail-e2e-'));
+    const app = `app-${randomBytes(6).toString('hex')}.cjs`;
+    try {
+      const port = await freePort();
+      const env0 = agentTestEnv(base, 'http://127.0.0.1:1');
+      const registry = join(env0.AUTOCODER_HOME as string, 'registry.db');
+      const secrets = {
+        token: join(env0.AUTOCODER_HOME as string, 'server-token'),
+        ssh: join(env0.HOME as string, '.ssh', 'id_ed25519'),
+        claude: join(env0.CLAUDE_CONFIG_DIR as string, '.credentials.json'),
+      };
+      const contents = { token: 'e'.repeat(64), ssh: 'PRIVATE-KEY-MATERIAL-0123456789', claude: 'CLAUDE-CREDENTIALS-0123456789' };
+      for (const [k, file] of Object.entries(secrets)) {
+        mkdirSync(join(file, '..'), { recursive: true });
+        writeFileSync(file, contents[k as keyof typeof contents]);
+      }
+      const initSh = [
+        '#!/usr/bin/env bash',
+        ...Object.values(secrets).map((f) => `echo "${f}: $(cat '${f}' 2>&1)"`),
+        `echo PWNED >> '${registry}' && echo "registry: appended"`,
+        `nohup node ${app} > app.log 2>&1 &`,
+        'for i in $(seq 1 100); do curl -s "http://127.0.0.1:$PORT/" > /dev/null && echo "app ready" && exit 0; sleep 0.1; done',
+        'cat app.log',
+        'exit 1',
+        '',
+      ].join('\n');
+      const portOf = (prompt: string) => /listen on port (\d+)/.exec(prompt)?.[1] ?? 'missing';
+      const coding = codingSession();
+      const appSession = sequence([
+        () => reply().tool('Write', { file_path: app, content: "require('node:http').createServer((req, res) => res.end('jailed app answers')).listen(Number(process.env.PORT), '127.0.0.1');\n" }),
+        () => reply().tool('Read', { file_path: 'init.sh' }),
+        () => reply().tool('Write', { file_path: 'init.sh', content: initSh }),
+        () => reply().tool('Bash', { command: 'chmod +x init.sh' }),
+        () => reply().tool('Bash', { command: './init.sh' }),
+        (c) => reply().tool('Bash', { command: `curl -s http://localhost:${portOf(c.prompt)}/` }),
+        ...[0, 1, 2, 3].map((i) => (c: Parameters<typeof coding>[0]) => coding({ ...c, turn: i })),
+      ]);
+      server = await startScriptedModelServer(roleScript({ initializer: initializerSession(SAMPLE_FEATURES), coding: (c) => (assignedFeature(c) === 1 ? appSession(c) : coding(c)) }));
+      const env = agentTestEnv(base, server.url, { AUTOCODER_BASE_PORT: String(port) });
+      // Its own repository: test-artifacts/ lies inside autocoder's, which `new` would otherwise adopt.
+      const project = join(base, 'notes');
+      execFileSync('git', ['init', '--quiet', '--initial-branch=main', project]);
+      createSampleProject(base, env);
+      expect(execFileSync('git', ['rev-parse', '--show-toplevel'], { cwd: project, encoding: 'utf8' }).trim()).toBe(realpathSync(project));
+      expect(existsSync(registry)).toBe(true);
+
+      const run = await cliAsync(['run', 'notes', '--sandbox', 'on'], env);
+      expect(run.stdout).toContain('All 4 features pass.');
+      expect(run.status).toBe(0);
+      const results = server.requests.flatMap((r) => r.lastToolResults);
+      const init = results.find((r) => r.input.command === './init.sh');
+      expect(init?.isError).toBe(false);
+      expect(init?.text).toContain('app ready');
+      for (const file of Object.values(secrets)) expect(init?.text).toContain(`${file}: cat:`);
+      for (const secret of Object.values(contents)) expect(init?.text).not.toContain(secret);
+      // The append went to the jail's empty tmpfs over autocoder home, not to the registry.
+      expect(readFileSync(registry).includes('PWNED')).toBe(false);
+      const curl = results.find((r) => String(r.input.command).startsWith('curl -s http://localhost:'));
+      expect(curl).toMatchObject({ isError: false, text: expect.stringMatching(/^jailed app answers/) });
+    } finally {
+      // The app keeps running after the run, as a dev server does: stop it by its pid.
+      for (const pid of spawnSync('pgrep', ['-f', '--', app], { encoding: 'utf8' }).stdout.split('\n').filter(Boolean)) process.kill(Number(pid), 'SIGTERM');
+      rmSync(base, { recursive: true, force: true });
+    }
+  });
+});
+
+async function freePort(): Promise<number> {
+  const srv = createServer();
+  await new Promise<void>((resolve) => srv.listen(0, '127.0.0.1', resolve));
+  const { port } = srv.address() as { port: number };
+  await new Promise<void>((resolve) => srv.close(() => resolve()));
+  return port;
+}
