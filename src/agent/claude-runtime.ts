@@ -180,6 +180,7 @@ function toOptions(spec: AgentSpec, abortController: AbortController): Options {
             filesystem: {
               ...(spec.sandbox.writablePaths?.length ? { allowWrite: spec.sandbox.writablePaths.map((p) => `/${p}`) } : {}),
               ...(spec.sandbox.readDeniedPaths?.length ? { denyRead: spec.sandbox.readDeniedPaths.map((p) => `/${p}`) } : {}),
+              ...(spec.sandbox.writeDeniedPaths?.length ? { denyWrite: spec.sandbox.writeDeniedPaths.map((p) => `/${p}`) } : {}),
             },
           },
         }

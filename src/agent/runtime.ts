@@ -47,6 +47,8 @@ export interface AgentSpec {
     readonly writablePaths?: readonly string[];
     /** Absolute paths sandboxed commands may not read (autocoder's home, credentials, other projects). */
     readonly readDeniedPaths?: readonly string[];
+    /** Absolute paths inside the writable folders that sandboxed commands may not write (runner state, git hooks). */
+    readonly writeDeniedPaths?: readonly string[];
   };
   /** The complete environment of the Claude Code process (nothing else is inherited). */
   readonly env: Readonly<Record<string, string>>;

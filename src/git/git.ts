@@ -10,8 +10,14 @@ export interface GitResult {
 }
 
 /** Runs git with an argv array (never a shell string) in `cwd`. */
+/**
+ * Options for every git the runner itself runs: no hooks and no fsmonitor program, so nothing
+ * an agent managed to leave in `.git` runs with the runner's environment and outside the sandbox.
+ */
+const RUNNER_GIT_OPTIONS = ['-c', 'core.hooksPath=/dev/null', '-c', 'core.fsmonitor=false'] as const;
+
 export function git(cwd: string, args: readonly string[]): GitResult {
-  const res = spawnSync('git', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  const res = spawnSync('git', [...RUNNER_GIT_OPTIONS, ...args], { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
   if (res.error) {
     throw new AppError('IO_ERROR', `cannot run git (${res.error.message}); install git and make sure it is on PATH`, { cause: res.error });
   }
@@ -30,6 +36,12 @@ export function gitOk(cwd: string, args: readonly string[]): string {
 export function isGitRepo(dir: string): boolean {
   const res = git(dir, ['rev-parse', '--is-inside-work-tree']);
   return res.status === 0 && res.stdout.trim() === 'true';
+}
+
+/** The top folder of the git work tree holding `dir`, or null outside any. */
+export function gitTopLevel(dir: string): string | null {
+  const res = git(dir, ['rev-parse', '--show-toplevel']);
+  return res.status === 0 ? res.stdout.trim() : null;
 }
 
 export function gitInit(dir: string): void {

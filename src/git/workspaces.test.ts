@@ -753,3 +753,29 @@ describe('unmergedAutocoderBranches', () => {
     expect(unmergedAutocoderBranches(root, 'main')).toEqual(['autocoder/feature-2', 'autocoder/feature-10', orphan]);
   });
 });
+
+describe('the runner runs no program an agent left in .git', () => {
+  it('runs no hook (post-merge, post-checkout, reference-transaction) and no fsmonitor while it lands a feature', () => {
+    const root = newRepo();
+    const marker = join(root, '..', `hook-ran-${Date.now()}`);
+    const hook = `#!/bin/sh\necho "$0" >> ${marker}\n`;
+    for (const name of ['post-merge', 'post-checkout', 'reference-transaction', 'pre-commit', 'post-commit']) {
+      writeFileSync(join(root, '.git', 'hooks', name), hook, { mode: 0o755 });
+    }
+    writeFileSync(join(root, '.git', 'fsmonitor.sh'), hook, { mode: 0o755 });
+    agent(root, 'config', 'core.fsmonitor', join(root, '.git', 'fsmonitor.sh'));
+    const slot = ensureSlotWorktree(root, 0, 'main');
+    checkoutFeature(slot, 1, 'main');
+    rmSync(marker, { force: true }); // the agent's own git calls below may run them; the runner's may not
+    write(slot, 'a.txt', 'a\n');
+    spawnSync('git', ['-c', 'core.hooksPath=/dev/null', '-c', 'core.fsmonitor=false', 'add', 'a.txt'], { cwd: slot, env: agentEnv });
+    spawnSync('git', ['-c', 'core.hooksPath=/dev/null', '-c', 'core.fsmonitor=false', 'commit', '-qm', 'a'], { cwd: slot, env: agentEnv });
+    const check = landingCheck(slot, 1, 'main');
+    expect(check.ok).toBe(true);
+    if (!check.ok) return;
+    fastForwardMain(root, 'main', check.head);
+    commitWorkInProgress(slot, 'nothing to commit');
+    deleteMergedBranch(root, featureBranch(1), 'main');
+    expect(existsSync(marker)).toBe(false);
+  });
+});

@@ -5,7 +5,7 @@ import { dirname, isAbsolute, join, parse, relative, resolve } from 'node:path';
 import { openDatabase } from '../db/connection.js';
 import type { RegisteredProject, RegistryRepo } from '../db/registry-repo.js';
 import { AppError } from '../domain/errors.js';
-import { gitInit, isGitRepo } from '../git/git.js';
+import { gitInit, gitTopLevel } from '../git/git.js';
 import { autocoderHome, PROJECT_DATA_DIR, projectPaths, type ProjectPaths } from '../config/paths.js';
 import type { Env } from '../config/env.js';
 
@@ -65,6 +65,11 @@ export function importProject(registry: RegistryRepo, name: string, path: string
   const real = realpathSync(root);
   assertHoldsNoControlFolder(real, env);
   assertNotRegistered(registry, name, real);
+  const top = gitTopLevel(real);
+  if (top !== null && realpathSync(top) !== real) {
+    // Agents commit, branch and land in the project's repository: never in one it only sits inside.
+    throw new AppError('INVALID_INPUT', `${real} is inside the git repository ${top}; import ${top} itself, or make ${real} a repository of its own first (git init)`);
+  }
   return adopt(registry, name, real, undefined);
 }
 
@@ -102,7 +107,9 @@ export function resolveProject(registry: RegistryRepo, nameOrPath: string, cwd: 
 }
 
 function adopt(registry: RegistryRepo, name: string, root: string, spec: string | undefined): RegisteredProject {
-  if (!isGitRepo(root)) gitInit(root);
+  // A folder inside another repository gets its own (else the runner would work in the outer one).
+  const top = gitTopLevel(root);
+  if (top === null || realpathSync(top) !== root) gitInit(root);
   const paths = projectPaths(root);
   mkdirSync(paths.dataDir, { recursive: true });
   ensureGitignored(root, [`${PROJECT_DATA_DIR}/`]);

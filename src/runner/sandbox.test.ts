@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { findOnPath } from '../config/sandbox-support.js';
 import { findInitJailTools } from './init-jail.js';
-import { decideSandbox, sandboxReadDenyPaths, sandboxSupport } from './sandbox.js';
+import { decideSandbox, sandboxReadDenyPaths, sandboxSupport, sandboxWriteDenyPaths } from './sandbox.js';
 
 let bin: string;
 beforeEach(() => {
@@ -78,5 +78,26 @@ describe('what the sandbox hides from agent commands', () => {
     expect(denied.filter((p) => p === '/work/other')).toHaveLength(1);
     expect(denied.filter((p) => p === '/home/u/.ssh')).toHaveLength(1);
     expect(denied.some((p) => p.includes('relative'))).toBe(false);
+  });
+});
+
+describe('what the sandbox keeps read-only inside the working folder', () => {
+  it("lists the runner's state (not the worktrees), git hooks, the browser config and Claude Code settings of the root and the worktree", () => {
+    const denied = sandboxWriteDenyPaths({ projectRoot: '/p', cwd: '/p/.autocoder/worktrees/slot-1', dataDirEntries: ['autocoder.db', 'autocoder.db-wal', 'logs', 'prompts', 'worktrees', 'app_spec.txt'] });
+    expect(denied).toEqual(
+      [
+        '/p/.autocoder/app_spec.txt',
+        '/p/.autocoder/autocoder.db',
+        '/p/.autocoder/autocoder.db-wal',
+        '/p/.autocoder/logs',
+        '/p/.autocoder/prompts',
+        '/p/.autocoder/worktrees/slot-1/.claude',
+        '/p/.autocoder/worktrees/slot-1/.playwright',
+        '/p/.claude',
+        '/p/.git/hooks',
+        '/p/.playwright',
+      ].sort(),
+    );
+    expect(denied.some((p) => p === '/p/.autocoder/worktrees' || p === '/p/.autocoder')).toBe(false);
   });
 });

@@ -82,3 +82,32 @@ export function sandboxReadDenyPaths(i: ReadDenyInput): string[] {
   };
   return [...new Set(candidates.filter((p) => posix.isAbsolute(p)).map((p) => posix.resolve(p)))].filter((p) => !holdsProject(p)).sort();
 }
+
+export interface WriteDenyInput {
+  readonly projectRoot: string;
+  /** The session's working folder (the root, or a slot's worktree). */
+  readonly cwd: string;
+  /** The names inside the project's `.autocoder/` folder now. */
+  readonly dataDirEntries: readonly string[];
+}
+
+/**
+ * Paths inside the writable working folder that sandboxed commands may still not write (the
+ * sandbox's `filesystem.denyWrite`): the runner's own state in `.autocoder/` (all but the slots'
+ * worktrees, where agents work), git hooks (run by git with the agent's next commit, outside any
+ * check), the browser config `playwright-cli` reads outside the sandbox (it names the browser
+ * program), and Claude Code's project settings. The policy and the file guard refuse the same
+ * writes from commands and tools; this covers programs those commands start. The caller drops
+ * paths that do not exist.
+ */
+export function sandboxWriteDenyPaths(i: WriteDenyInput): string[] {
+  const root = posix.resolve(i.projectRoot);
+  const cwd = posix.resolve(i.cwd);
+  const data = posix.join(root, '.autocoder');
+  const paths = [
+    ...i.dataDirEntries.filter((e) => e !== 'worktrees').map((e) => posix.join(data, e)),
+    posix.join(root, '.git', 'hooks'),
+    ...[root, cwd].flatMap((dir) => [posix.join(dir, '.playwright'), posix.join(dir, '.claude')]),
+  ];
+  return [...new Set(paths)].sort();
+}

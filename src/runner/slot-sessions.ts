@@ -23,7 +23,7 @@ import { closeBrowserSession, findChromium, writePlaywrightConfig } from './brow
 import type { RunDeps } from './run-loop.js';
 import { ROLE_PROFILES } from './roles.js';
 import { writeInitJail, type InitJailTools } from './init-jail.js';
-import { unsandboxedCommands } from './sandbox.js';
+import { sandboxWriteDenyPaths, unsandboxedCommands } from './sandbox.js';
 import { runRecordedSession, type SessionSummary } from './session-runner.js';
 
 /** What every session of one run shares. */
@@ -173,6 +173,7 @@ export async function runSessionFor(
         unsandboxedCommands: unsandboxedCommands(initJail),
         writablePaths: where.cwd === deps.paths.root ? [] : worktreeGitWritePaths(where.cwd),
         readDeniedPaths: (deps.sandboxReadDeny ?? []).filter((p) => existsSync(p)),
+        writeDeniedPaths: sandboxWriteDenyPaths({ projectRoot: deps.paths.root, cwd: where.cwd, dataDirEntries: readdirSync(deps.paths.dataDir) }).filter((p) => existsSync(p)),
       },
       env,
     };

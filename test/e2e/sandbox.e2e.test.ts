@@ -225,3 +225,43 @@ async function freePort(): Promise<number> {
   await new Promise<void>((resolve) => srv.close(() => resolve()));
   return port;
 }
+
+/**
+ * Inside the folder a session works in, a few paths stay out of sandboxed commands' reach: the
+ * runner's database and logs, git hooks (git would run them with the agent's next commit), the
+ * browser config playwright-cli reads outside the sandbox, and Claude Code's project settings.
+ */
+describe('what sandboxed agent commands cannot write inside their own folder', () => {
+  it("a script cannot plant a git hook, change the browser config or write the runner's database, from the root or a worktree", async () => {
+    const targets = ['.git/hooks/pre-commit', '.playwright/cli.config.json', '.autocoder/autocoder.db'];
+    const plant = `const fs = require('node:fs');\nfor (const f of ${JSON.stringify(targets)}) { try { fs.appendFileSync(f, '\\n# planted\\n'); console.log(f, 'WROTE'); } catch (e) { console.log(f, 'ERR:' + e.code); } }\n`;
+    const init = initializerSession(SAMPLE_FEATURES);
+    const plantingInit = sequence([
+      () => reply().tool('Write', { file_path: 'plant.js', content: plant }),
+      () => reply().tool('Bash', { command: 'node plant.js' }),
+      () => reply().tool('Bash', { command: 'rm plant.js' }),
+      ...[0, 1, 2, 3, 4].map((i) => (c: Parameters<typeof init>[0]) => init({ ...c, turn: i })),
+    ]);
+    const coding = codingSession();
+    const worktreePlant = `const fs = require('node:fs');\nfor (const f of ['.playwright/cli.config.json']) { try { fs.writeFileSync(f, '{"browser":{"launchOptions":{"executablePath":"/bin/sh"}}}'); console.log(f, 'WROTE'); } catch (e) { console.log(f, 'ERR:' + e.code); } }\n`;
+    const plantingCoding = sequence([
+      () => reply().tool('Write', { file_path: 'plant2.js', content: worktreePlant }),
+      () => reply().tool('Bash', { command: 'node plant2.js' }),
+      () => reply().tool('Bash', { command: 'rm plant2.js' }),
+      ...[0, 1, 2, 3].map((i) => (c: Parameters<typeof coding>[0]) => coding({ ...c, turn: i })),
+    ]);
+    server = await startScriptedModelServer(roleScript({ initializer: plantingInit, coding: (c) => (assignedFeature(c) === 1 ? plantingCoding(c) : coding(c)) }));
+    const env = agentTestEnv(root, server.url);
+    const { dir } = createSampleProject(root, env);
+    const run = await cliAsync(['run', 'notes', '--sandbox', 'on'], env);
+    expect(run.stdout).toContain('All 4 features pass.');
+    const results = server.requests.flatMap((r) => r.lastToolResults);
+    const rootResult = results.find((r) => r.input.command === 'node plant.js')?.text ?? '';
+    const worktreeResult = results.find((r) => r.input.command === 'node plant2.js')?.text ?? '';
+    for (const t of targets) expect(rootResult).toMatch(new RegExp(`${t.replace(/\./g, '\\.')} ERR:`));
+    expect(worktreeResult).toContain('.playwright/cli.config.json ERR:');
+    expect(`${rootResult}${worktreeResult}`).not.toContain('WROTE');
+    expect(existsSync(join(dir, '.git', 'hooks', 'pre-commit'))).toBe(false);
+    expect(readFileSync(join(dir, '.playwright', 'cli.config.json'), 'utf8')).not.toContain('planted');
+  });
+});

@@ -124,6 +124,12 @@ describe('autocoder new', () => {
     }
   });
 
+  it('gives a project created inside another repository a repository of its own', { timeout: SLOW }, async () => {
+    git(work, 'init', '--quiet');
+    expectExit(await cli('new', 'nested'), 0);
+    expect(git(join(work, 'nested'), 'rev-parse', '--show-toplevel')).toBe(join(work, 'nested'));
+  });
+
   it('adopts an existing folder with --dir without repeating an existing .gitignore entry', { timeout: SLOW }, async () => {
     const root = join(work, 'existing');
     mkdirSync(root);
@@ -199,6 +205,17 @@ describe('autocoder import', () => {
     expectExit(res, 3);
     expect(res.stderr).toContain(`${join(work, 'no-such-folder')} is not an existing folder`);
     expect(readdirSync(work)).toEqual([]);
+    expect(registered()).toEqual([]);
+  });
+
+  it('refuses a folder inside another git repository (agents would work in the outer one) with exit 2', { timeout: SLOW }, async () => {
+    const outer = join(work, 'outer');
+    mkdirSync(join(outer, 'app'), { recursive: true });
+    git(outer, 'init', '--quiet');
+    const res = await cli('import', 'inner', join(outer, 'app'));
+    expectExit(res, 2);
+    expect(res.stderr).toContain(`is inside the git repository ${outer}`);
+    expect(existsSync(join(outer, 'app', '.autocoder'))).toBe(false);
     expect(registered()).toEqual([]);
   });
 
