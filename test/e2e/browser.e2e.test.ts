@@ -1,7 +1,6 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -13,6 +12,7 @@ import { cliAsync } from '../support/cli-process.js';
 import { assignedFeature, FEATURE_TOOL, initializerSession, reply, roleScript, sequence, startScriptedModelServer, type ScriptedModelServer } from '../support/fake-anthropic/index.js';
 import { createSampleProject } from '../support/sample-project.js';
 import { waitFor } from '../support/wait-for.js';
+import { freePort } from '../support/free-port.js';
 
 let root: string;
 let server: ScriptedModelServer | undefined;
@@ -26,13 +26,6 @@ afterEach(async () => {
   rmSync(root, { recursive: true, force: true });
 });
 
-async function freePort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((resolve) => srv.listen(0, '127.0.0.1', resolve));
-  const { port } = srv.address() as { port: number };
-  await new Promise<void>((resolve) => srv.close(() => resolve()));
-  return port;
-}
 
 const SERVER_JS = `const http = require('node:http');
 http.createServer((req, res) => { res.setHeader('content-type', 'text/html'); res.end('<!doctype html><title>Notes</title><h1>Tiny notes</h1><button>Add note</button>'); })

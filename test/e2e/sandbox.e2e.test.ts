@@ -1,7 +1,6 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -9,6 +8,7 @@ import { agentTestEnv } from '../support/agent-env.js';
 import { cli, cliAsync } from '../support/cli-process.js';
 import { assignedFeature, codingSession, initializerSession, reply, roleScript, SAMPLE_FEATURES, sequence, startScriptedModelServer, type ScriptedModelServer } from '../support/fake-anthropic/index.js';
 import { createSampleProject } from '../support/sample-project.js';
+import { freePort } from '../support/free-port.js';
 
 let root: string;
 let server: ScriptedModelServer | undefined;
@@ -218,13 +218,6 @@ describe('./init.sh and the app it starts', () => {
   });
 });
 
-async function freePort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((resolve) => srv.listen(0, '127.0.0.1', resolve));
-  const { port } = srv.address() as { port: number };
-  await new Promise<void>((resolve) => srv.close(() => resolve()));
-  return port;
-}
 
 /**
  * Inside the folder a session works in, a few paths stay out of sandboxed commands' reach: the

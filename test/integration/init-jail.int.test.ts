@@ -1,13 +1,13 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { chmodSync, closeSync, existsSync, mkdirSync, mkdtempSync, readFileSync, openSync, readlinkSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { findInitJailTools, initJailMarker, writeInitJail } from '../../src/runner/init-jail.js';
 import { sandboxReadDenyPaths } from '../../src/runner/sandbox.js';
 import { waitFor } from '../support/wait-for.js';
+import { freePort } from '../support/free-port.js';
 
 /**
  * The init.sh jail with the real bubblewrap and bash, without Claude Code. The folders live
@@ -67,13 +67,6 @@ function pidsWith(text: string): number[] {
   return res.stdout.split('\n').filter(Boolean).map(Number);
 }
 
-async function freePort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((resolve) => srv.listen(0, '127.0.0.1', resolve));
-  const { port } = srv.address() as { port: number };
-  await new Promise<void>((resolve) => srv.close(() => resolve()));
-  return port;
-}
 
 describe('the init.sh jail', () => {
   it('hides autocoder home, the credentials under the home and other projects from init.sh, which still writes its project, TMPDIR and npm cache', () => {
