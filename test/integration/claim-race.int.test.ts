@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openProjectStore } from '../../src/compose.js';
+import { openProjectStore } from '../../src/db/stores.js';
 import { projectPaths } from '../../src/config/paths.js';
 import { doubleClaims, runClaimRace, seedIndependentFeatures, type RaceResult } from '../support/claim-race.js';
 
