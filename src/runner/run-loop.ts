@@ -21,7 +21,7 @@ import { pauseRequested, waitForResume } from './pause.js';
 import { assertJailableTempDir, findInitJailTools } from './init-jail.js';
 import { decideSandbox, SANDBOX_MASKED_PATHS } from './sandbox.js';
 import { securitySummary } from './security-summary.js';
-import type { WebhookEvent } from './webhooks.js';
+import type { WebhookNotify } from './webhooks.js';
 
 const MAX_RATE_LIMIT_BACKOFF_MS = 15 * 60_000;
 
@@ -52,7 +52,7 @@ export interface RunDeps {
   /** One human-readable line per notable step (the CLI prints them). */
   readonly report: (line: string) => void;
   /** Tells webhooks about the run; must return at once (the notifier only enqueues). */
-  readonly notify?: (event: WebhookEvent, data: Record<string, unknown>) => void;
+  readonly notify?: WebhookNotify;
 }
 
 export interface RunResult {
@@ -108,7 +108,8 @@ export async function runProject(deps: RunDeps, signal: AbortSignal): Promise<Ru
   const finish = (status: RunResult['status'], reason: string): RunResult => {
     deps.runs.end(runId, status === 'failed' ? 'failed' : 'finished', reason, { stopped: status === 'stopped' });
     deps.report(reason);
-    deps.notify?.(status === 'failed' ? 'run.failed' : 'run.finished', { runId, status, reason });
+    if (status === 'failed') deps.notify?.('run.failed', { runId, status, reason });
+    else deps.notify?.('run.finished', { runId, status, reason });
     return { runId, status, reason, sessions };
   };
   try {
