@@ -10,7 +10,6 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import WebSocket from 'ws';
 import { projectPaths } from '../src/config/paths.js';
-import { appendEvent } from '../src/db/event-repo.js';
 import { openProjectStore, openRegistry } from '../src/db/stores.js';
 import { createProject } from '../src/projects/projects.js';
 import { startServer, type RunningServer } from '../src/server/http-server.js';
@@ -31,7 +30,7 @@ async function connectClients(server: RunningServer, n: number, onEvent: (latenc
         ws.on('message', (data) => {
           const m = JSON.parse(String(data)) as { type: string; at?: number; eventType?: string };
           if (m.type === 'snapshot') resolve(ws);
-          else if (m.type === 'event' && m.eventType === 'bench.tick' && m.at !== undefined) onEvent(Date.now() - m.at);
+          else if (m.type === 'event' && m.eventType === 'settings.updated' && m.at !== undefined) onEvent(Date.now() - m.at);
         });
         ws.on('error', reject);
       });
@@ -47,7 +46,7 @@ async function measureEvents(server: RunningServer, root: string, clients: numbe
     let sent = 0;
     await new Promise<void>((resolve) => {
       const timer = setInterval(() => {
-        appendEvent(store.db, { type: 'bench.tick', at: Date.now(), payload: { n: sent } });
+        store.events.append({ type: 'settings.updated', at: Date.now(), payload: { keys: [`bench-${sent}`] } });
         sent += 1;
         if (sent >= EVENTS) {
           clearInterval(timer);

@@ -10,9 +10,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { openProjectStore } from '../src/compose.js';
+import { openProjectStore } from '../src/db/stores.js';
 import { projectPaths } from '../src/config/paths.js';
-import type { BulkFeature } from '../src/db/feature-repo.js';
+import type { BulkFeature } from '../src/db/ports.js';
 import {
   blockedSet,
   buildGraph,

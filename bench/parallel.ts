@@ -21,8 +21,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { openProjectStore } from '../src/compose.js';
 import { projectPaths } from '../src/config/paths.js';
-import type { Feature } from '../src/db/feature-rows.js';
-import { SessionRepo, type SessionRecord } from '../src/db/session-repo.js';
+import type { Feature, SessionRecord } from '../src/db/ports.js';
 import { agentTestEnv } from '../test/support/agent-env.js';
 import { CLI, REPO_ROOT } from '../test/support/cli-process.js';
 import {
@@ -170,7 +169,7 @@ export async function runOnce(k: number): Promise<RunFigures> {
     let sessions: SessionRecord[];
     try {
       features = store.features.list();
-      sessions = new SessionRepo(store.db).list();
+      sessions = store.sessions.list();
     } finally {
       store.close();
     }

@@ -15,8 +15,8 @@
  * LB* is a tighter lower bound (see {@link tighterBound}); makespan / LB* separates the policy's
  * own loss from the slack of the simple bound.
  */
-import type { Claim, ClaimPolicy } from '../src/db/claim-repo.js';
-import type { BulkFeature } from '../src/db/feature-repo.js';
+import type { Claim, ClaimPolicy } from '../src/db/ports.js';
+import type { BulkFeature } from '../src/db/ports.js';
 import { buildGraph, type DependencyEdge, type GraphNode } from '../src/domain/dependency-graph.js';
 import { downstreamCounts } from '../src/domain/downstream-counts.js';
 import { mulberry32 } from '../test/support/prng.js';

@@ -1,12 +1,8 @@
-import { ClaimRepo, DEFAULT_CLAIM_POLICY } from './db/claim-repo.js';
-import { systemClock } from './db/feature-repo.js';
-import type { ProjectStore } from './db/stores.js';
+import { DEFAULT_CLAIM_POLICY, systemClock, type ClaimPolicy, type ProjectStore, type RegistryPort, type RegistryStore } from './db/ports.js';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { ClaudeRuntime } from './agent/claude-runtime.js';
 import type { AgentRuntime } from './agent/runtime.js';
-import { RunRepo } from './db/run-repo.js';
-import { SessionRepo } from './db/session-repo.js';
 import type { RunSettings, SettingSource } from './config/run-settings.js';
 import type { RunDeps } from './runner/run-loop.js';
 import { createToolGuard } from './runner/tool-guard.js';
@@ -22,19 +18,51 @@ import { demoScript } from './demo/demo-scenario.js';
 import { startScriptedModelServer } from './model-server/server.js';
 import { startSpecChat, type SpecChatSession } from './agent/spec-chat.js';
 import { createOwnedDir, removeDir } from './agent/session-dirs.js';
-import type { ProjectPaths } from './config/paths.js';
+import { projectPaths, type ProjectPaths } from './config/paths.js';
 import { DEMO_MODEL } from './shared/runs.js';
-import { openProjectStore, openRegistry } from './db/stores.js';
-import type { RegistryRepo } from './db/registry-repo.js';
+import { openProjectStore as openSqliteProjectStore, openRegistry as openSqliteRegistry, type StoreOptions } from './db/stores.js';
 import { configuredProviderEnv } from './config/run-provider.js';
 import { answeredSecretsRedactor } from './projects/human-input.js';
 
 /** The one place that constructs concrete adapters and wires them together. */
 
-export { openProjectStore, openRegistry, type ProjectStore, type RegistryHandle } from './db/stores.js';
+export type { ProjectStore, RegistryStore } from './db/ports.js';
+
+/** A project's store (SQLite), seen through the storage port. */
+export function openProjectStore(paths: ProjectPaths, options: StoreOptions = {}): ProjectStore {
+  return openSqliteProjectStore(paths, options);
+}
+
+/** The registry store (SQLite), seen through the storage port. */
+export function openRegistry(env: Env): RegistryStore {
+  return openSqliteRegistry(env);
+}
+
+/** Runs `fn` with the store of the project at `root`, or with null when it has no database yet; closes it after. */
+export function withExistingProjectStore<T>(root: string, fn: (store: ProjectStore | null) => T): T {
+  const paths = projectPaths(root);
+  if (!existsSync(paths.database)) return fn(null);
+  const store = openProjectStore(paths, { create: false });
+  try {
+    return fn(store);
+  } finally {
+    store.close();
+  }
+}
+
+/** Leases and retry backoff of a run's claims, from its settings. */
+export function runClaimPolicy(settings: RunSettings): ClaimPolicy {
+  return { ...DEFAULT_CLAIM_POLICY, leaseMs: settings.leaseMs, backoffBaseMs: settings.retryBackoffMs };
+}
+
+/** The store `autocoder run` works with: its claims under the run's lease and backoff settings. */
+export function openRunStore(paths: ProjectPaths, settings: RunSettings): ProjectStore {
+  return openProjectStore(paths, { create: false, policy: runClaimPolicy(settings) });
+}
 
 /** Everything `autocoder run` needs, wired with the real Claude runtime. */
 export function createRunDeps(input: {
+  /** The project's store, opened with the run's claim policy (`openRunStore`). */
   store: ProjectStore;
   projectName: string;
   settings: RunSettings;
@@ -64,11 +92,12 @@ export function createRunDeps(input: {
   return {
     paths: store.paths,
     projectName: input.projectName,
-    db: store.db,
     features: store.features,
-    claims: new ClaimRepo(store.db, clock, { ...DEFAULT_CLAIM_POLICY, leaseMs: input.settings.leaseMs, backoffBaseMs: input.settings.retryBackoffMs }),
-    sessions: new SessionRepo(store.db, clock),
-    runs: new RunRepo(store.db, clock),
+    claims: store.claims,
+    sessions: store.sessions,
+    runs: store.runs,
+    humanInput: store.humanInput,
+    events: store.events,
     runtime: input.runtime ?? new ClaudeRuntime(),
     settings: input.settings,
     ...(input.settingSource ? { settingSource: input.settingSource } : {}),
@@ -125,7 +154,7 @@ export async function startDemoModel(env: Env): Promise<DemoModel> {
   };
 }
 
-function withRegistryHandle<T>(env: Env, fn: (registry: RegistryRepo) => T): T {
+function withRegistryHandle<T>(env: Env, fn: (registry: RegistryPort) => T): T {
   const handle = openRegistry(env);
   try {
     return fn(handle.registry);

@@ -103,3 +103,19 @@ describe('web boundaries', () => {
     expect(violations).toEqual([]);
   });
 });
+
+describe('storage behind ports (docs/architecture.md §2)', () => {
+  const outside = (allowed: (rel: string) => boolean) => files.map((f) => relative(SRC, f)).filter((rel) => !allowed(rel));
+  const inDb = (rel: string) => rel.startsWith('db/');
+
+  it('runs SQL only in src/db: no .prepare( or .pragma( anywhere else', () => {
+    const users = outside(inDb).filter((rel) => /\.(prepare|pragma)\(/.test(readFileSync(join(SRC, rel), 'utf8')));
+    expect(users).toEqual([]);
+  });
+
+  it('names the SQLite connection (the Db type, better-sqlite3, the SQLite store) only in src/db and the composition root', () => {
+    const sqlite = /import\s+(?:type\s+)?\{[^}]*\b(?:Db|SqliteProjectStore)\b[^}]*\}\s+from\s+['"][^'"]*\/db\/(?:connection|stores)\.js['"]|from\s+['"]better-sqlite3['"]/;
+    const users = outside((rel) => inDb(rel) || rel === 'compose.ts').filter((rel) => sqlite.test(readFileSync(join(SRC, rel), 'utf8')));
+    expect(users).toEqual([]);
+  });
+});

@@ -3,10 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { projectPaths } from '../config/paths.js';
-import { appendEvent } from '../db/event-repo.js';
-import { RunRepo } from '../db/run-repo.js';
-import { SessionRepo } from '../db/session-repo.js';
-import { openProjectStore, type ProjectStore } from '../db/stores.js';
+import type { ProjectStore } from '../db/ports.js';
+import { openProjectStore } from '../db/stores.js';
 import { LiveView } from './live-view.js';
 
 let dir: string;
@@ -15,14 +13,16 @@ const NOW = 1_800_000_000_000;
 
 beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), 'ac-live-'));
-  store = openProjectStore(projectPaths(dir));
+  let clock = NOW - 60_000;
+  store = openProjectStore(projectPaths(dir), { clock: { now: () => clock } });
   store.features.createBulk([
     { category: 'notes', name: 'Create a note', description: 'd', steps: ['s'] },
     { category: 'notes', name: 'List notes', description: 'd', steps: ['s'] },
   ]);
-  new RunRepo(store.db, { now: () => NOW - 60_000 }).start({ id: 'run_1', pid: 1, host: 'h', incarnation: 'i', settings: {} });
-  new SessionRepo(store.db, { now: () => NOW - 12_000 }).start({ id: 'ses_1', runId: 'run_1', slot: 0, role: 'coding', featureIds: [2], model: 'm', transcriptPath: 't' });
-  appendEvent(store.db, { type: 'session.log', at: NOW, sessionId: 'ses_1', featureId: 2, slot: 0, payload: { kind: 'tool_call', tool: 'Bash', input: 'npm\n  test' } });
+  store.runs.start({ id: 'run_1', pid: 1, host: 'h', incarnation: 'i', settings: {} });
+  clock = NOW - 12_000;
+  store.sessions.start({ id: 'ses_1', runId: 'run_1', slot: 0, role: 'coding', featureIds: [2], model: 'm', transcriptPath: 't' });
+  store.events.append({ type: 'session.log', at: NOW, sessionId: 'ses_1', featureId: 2, slot: 0, payload: { kind: 'tool_call', tool: 'Bash', input: 'npm\n  test' } });
 });
 
 afterEach(() => {
@@ -38,14 +38,14 @@ function terminal(isTTY: boolean, columns = 200) {
 describe('LiveView', () => {
   it('shows each running session with its feature, elapsed time and last action, then progress and cost', () => {
     const { out } = terminal(true);
-    const lines = new LiveView(out, store.db, () => 'run_1', () => NOW).lines();
+    const lines = new LiveView(out, store, () => 'run_1', () => NOW).lines();
     expect(lines[0]).toMatch(/^ {2}slot 0 {2}coding +#2 List notes {2}12s {2}→ Bash npm test$/);
     expect(lines[1]).toBe('  0/2 passing (0%) · 0 in progress · 0 failed · 0 need input · $0.0000 · running');
   });
 
   it('redraws in place in a terminal and prints report lines above the block', () => {
     const { out, writes } = terminal(true);
-    const view = new LiveView(out, store.db, () => 'run_1', () => NOW);
+    const view = new LiveView(out, store, () => 'run_1', () => NOW);
     view.render();
     expect(writes.join('')).toContain('\u001b[2K  slot 0');
     writes.length = 0;
@@ -60,13 +60,13 @@ describe('LiveView', () => {
 
   it('cuts lines to the terminal width', () => {
     const { out, writes } = terminal(true, 30);
-    new LiveView(out, store.db, () => 'run_1', () => NOW).render();
+    new LiveView(out, store, () => 'run_1', () => NOW).render();
     for (const line of writes.join('').split('\n').filter((l) => l.length > 0)) expect(line.replace('\u001b[2K', '').length).toBeLessThanOrEqual(29);
   });
 
   it('prints plain lines and no live block when not in a terminal', () => {
     const { out, writes } = terminal(false);
-    const view = new LiveView(out, store.db, () => 'run_1', () => NOW);
+    const view = new LiveView(out, store, () => 'run_1', () => NOW);
     view.render();
     view.report('All 2 features pass.');
     view.clear();

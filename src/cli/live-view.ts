@@ -1,20 +1,11 @@
-import type { Db } from '../db/connection.js';
-import { FeatureRepo } from '../db/feature-repo.js';
+import type { ProjectStore } from '../db/ports.js';
+import type { SessionLogPayload } from '../shared/events.js';
 
 /** Where the live view draws: a terminal stream (process.stdout in production). */
 export interface LiveOutput {
   readonly isTTY: boolean;
   readonly columns: number;
   write(text: string): void;
-}
-
-interface SlotRow {
-  slot: number | null;
-  sessionId: string;
-  role: string;
-  featureId: number | null;
-  featureName: string | null;
-  startedAt: number;
 }
 
 const CLEAR_LINE = '\u001b[2K';
@@ -32,7 +23,7 @@ export class LiveView {
 
   constructor(
     private readonly out: LiveOutput,
-    private readonly db: Db,
+    private readonly store: Pick<ProjectStore, 'features' | 'sessions' | 'runs' | 'events'>,
     private readonly runId: () => string | null,
     private readonly now: () => number = Date.now,
   ) {}
@@ -75,25 +66,15 @@ export class LiveView {
   /** The block's text, without terminal codes (also what tests read). */
   lines(): string[] {
     const runId = this.runId();
-    const stats = new FeatureRepo(this.db).stats();
-    const cost = runId === null ? 0 : ((this.db.prepare('SELECT coalesce(sum(cost_usd), 0) FROM sessions WHERE run_id = ?').pluck().get(runId) as number) ?? 0);
-    const status = runId === null ? 'starting' : ((this.db.prepare('SELECT status FROM runs WHERE id = ?').pluck().get(runId) as string | undefined) ?? 'starting');
-    const slots =
-      runId === null
-        ? []
-        : (this.db
-            .prepare(
-              `SELECT s.slot, s.id AS sessionId, s.role, json_extract(s.feature_ids, '$[0]') AS featureId, f.name AS featureName, s.started_at AS startedAt
-               FROM sessions s LEFT JOIN features f ON f.id = json_extract(s.feature_ids, '$[0]')
-               WHERE s.run_id = ? AND s.status = 'running' ORDER BY s.slot, s.started_at`,
-            )
-            .all(runId) as SlotRow[]);
-    const lastLog = this.db.prepare(`SELECT payload FROM events WHERE session_id = ? AND type = 'session.log' ORDER BY id DESC LIMIT 1`).pluck();
+    const stats = this.store.features.stats();
+    const cost = runId === null ? 0 : this.store.sessions.costOfRun(runId);
+    const status = runId === null ? 'starting' : (this.store.runs.get(runId)?.status ?? 'starting');
+    const slots = runId === null ? [] : this.store.sessions.running(runId);
     const slotLines = slots.map((s) => {
       const elapsed = Math.max(0, Math.round((this.now() - s.startedAt) / 1000));
       const feature = s.featureId === null ? s.role : `#${s.featureId} ${s.featureName ?? ''}`.trim();
-      const payload = lastLog.get(s.sessionId) as string | undefined;
-      return `  slot ${s.slot ?? 0}  ${s.role.padEnd(11)} ${feature}  ${elapsed}s  ${payload ? lastAction(JSON.parse(payload) as Record<string, unknown>) : ''}`.trimEnd();
+      const [last] = this.store.events.latest({ types: ['session.log'], sessionId: s.sessionId, limit: 1 });
+      return `  slot ${s.slot}  ${s.role.padEnd(11)} ${feature}  ${elapsed}s  ${last?.type === 'session.log' ? lastAction(last.payload) : ''}`.trimEnd();
     });
     const progress = `  ${stats.passing}/${stats.total} passing (${stats.percentage}%) · ${stats.in_progress} in progress · ${stats.failed} failed · ${stats.needs_input} need input · $${cost.toFixed(4)} · ${status}`;
     return [...(slotLines.length > 0 ? slotLines : ['  (no session running)']), progress];
@@ -105,17 +86,16 @@ export class LiveView {
   }
 }
 
-function lastAction(payload: Record<string, unknown>): string {
-  const text = (v: unknown) => (typeof v === 'string' ? v : JSON.stringify(v ?? ''));
-  const oneLine = (s: string) => s.replace(/\s+/g, ' ').trim();
+function lastAction(payload: SessionLogPayload): string {
+  const oneLine = (text: string) => text.replace(/\s+/g, ' ').trim();
   switch (payload.kind) {
     case 'text':
-      return `“${oneLine(text(payload.text))}”`;
+      return `“${oneLine(payload.text)}”`;
     case 'tool_call':
-      return `→ ${text(payload.tool)} ${oneLine(text(payload.input))}`;
+      return `→ ${payload.tool} ${oneLine(payload.input)}`;
     case 'tool_result':
-      return payload.isError === true ? '← error' : '← ok';
-    default:
+      return payload.isError ? '← error' : '← ok';
+    case 'retry':
       return '';
   }
 }

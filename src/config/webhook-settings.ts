@@ -1,9 +1,10 @@
 import { z } from 'zod';
 import { AppError } from '../domain/errors.js';
+import type { EventType } from '../shared/events.js';
 import type { Env } from './env.js';
 
-/** What a webhook can be told about. `feature.needs_input` is emitted once human-input gates exist. */
-export const WEBHOOK_EVENTS = ['feature.passed', 'feature.needs_input', 'run.finished', 'run.failed'] as const;
+/** What a webhook can be told about: events of the catalogue (src/shared/events.ts). */
+export const WEBHOOK_EVENTS = ['feature.passed', 'feature.needs_input', 'run.finished', 'run.failed'] as const satisfies readonly EventType[];
 export type WebhookEvent = (typeof WEBHOOK_EVENTS)[number];
 
 /** One receiver: where to POST, which events, and in which payload shape. */

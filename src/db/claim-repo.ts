@@ -1,34 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import type { BlockerType } from '../domain/blocker.js';
 import { AppError } from '../domain/errors.js';
+import { type FeatureStatus, nextStatus } from '../domain/feature.js';
+import type { EventBody } from '../shared/events.js';
 import type { Db } from './connection.js';
 import { appendEvent } from './event-repo.js';
-import { type Clock, notFound, systemClock } from './feature-repo.js';
-import { type Feature, type FeatureRow, loadDependencies, toFeature } from './feature-rows.js';
+import { notFound } from './feature-repo.js';
+import { type FeatureRow, loadDependencies, toFeature } from './feature-rows.js';
+import { type Claim, type ClaimPolicy, type ClaimPort, type ClaimResult, type Clock, DEFAULT_CLAIM_POLICY, type Feature, systemClock } from './ports.js';
 import { cachedStatement, type Statement } from './statement-cache.js';
-
-/** Proof of holding a feature. Every write about a claimed feature is compare-and-set on `token`. */
-export interface Claim {
-  readonly featureId: number;
-  readonly token: string;
-  readonly epoch: number;
-  readonly owner: string;
-}
-
-export interface ClaimResult {
-  readonly claim: Claim;
-  readonly feature: Feature;
-}
-
-export interface ClaimPolicy {
-  /** How long a claim lives without a heartbeat. */
-  readonly leaseMs: number;
-  /** Backoff before a failed attempt is retried: base · 2^(attempt-1), capped. */
-  readonly backoffBaseMs: number;
-  readonly backoffCapMs: number;
-}
-
-export const DEFAULT_CLAIM_POLICY: ClaimPolicy = { leaseMs: 90_000, backoffBaseMs: 15_000, backoffCapMs: 600_000 };
 
 // The next ready feature: pending, backoff elapsed, attempts left, every dependency passing;
 // ordered by priority, then how much work it unblocks, then id. INDEXED BY: without it the
@@ -41,13 +21,14 @@ const NEXT_READY = `
                     WHERE d.feature_id = f.id AND p.status <> 'passing')
   ORDER BY f.priority, f.unblocks DESC, f.id LIMIT 1`;
 
+// @status is always 'in_progress', checked against the lifecycle inside each claim's transaction.
 const CLAIM_SET = `
-  status = 'in_progress', claim_token = @token, claim_epoch = claim_epoch + 1, claimed_by = @owner,
+  status = @status, claim_token = @token, claim_epoch = claim_epoch + 1, claimed_by = @owner,
   lease_expires_at = @now + @leaseMs, heartbeat_at = @now, attempts = attempts + 1,
   started_at = coalesce(started_at, @now), updated_at = @now`;
 
 /** Atomic claims with leases, heartbeats, release, a reaper, and token-guarded outcomes. */
-export class ClaimRepo {
+export class ClaimRepo implements ClaimPort {
   constructor(
     private readonly db: Db,
     private readonly clock: Clock = systemClock,
@@ -65,10 +46,18 @@ export class ClaimRepo {
       .immediate();
   }
 
-  /** Claims one specific feature; it must be ready (pending, dependencies passing, backoff elapsed). */
+  /**
+   * Claims one specific feature; it must be ready (pending, dependencies passing, attempts
+   * left). A feature the lifecycle cannot move to `in_progress` (passing, failed, waiting for
+   * input) is refused as INVALID_TRANSITION, naming both states.
+   */
   claimFeature(featureId: number, owner: string): ClaimResult {
     return this.db
       .transaction(() => {
+        const current = this.statusOf(featureId);
+        if (current === undefined) throw notFound(featureId);
+        if (current === 'in_progress') throw new AppError('CONFLICT', `feature ${featureId} is already claimed by another session`);
+        nextStatus(current, 'in_progress', featureId);
         const found = this.prepared(
           `UPDATE features SET ${CLAIM_SET}
            WHERE id = @id AND status = 'pending' AND attempts < max_attempts
@@ -113,57 +102,60 @@ export class ClaimRepo {
   }
 
   markPassing(claim: Claim, evidence?: unknown): Feature {
-    return this.finish(claim, 'feature.passed', (now) => ({
-      sql: `status = 'passing', passed_at = @now, last_verified_at = @now, blocker_type = NULL, blocker_note = NULL, landing_commit = NULL,
+    return this.finish(claim, (now) => ({
+      to: 'passing',
+      sql: `passed_at = @now, last_verified_at = @now, blocker_type = NULL, blocker_note = NULL, landing_commit = NULL,
             blocked_since = NULL, evidence = CASE WHEN @evidence IS NULL THEN evidence
                                                    ELSE json_insert(evidence, '$[#]', json(@evidence)) END`,
       params: { now, evidence: evidence === undefined ? null : JSON.stringify(evidence) },
+      event: (status) => ({ type: 'feature.passed', payload: { status } }),
     }));
   }
 
   /** The attempt failed: retry later with backoff, or `failed` once attempts are used up. */
   markFailing(claim: Claim, reason: string): Feature {
-    return this.finish(claim, 'feature.failed', (now, row) => {
+    return this.finish(claim, (now, row) => {
       const exhausted = row.attempts >= row.max_attempts;
       const backoff = Math.min(this.policy.backoffCapMs, this.policy.backoffBaseMs * 2 ** Math.max(0, row.attempts - 1));
       return {
-        sql: `status = @status, run_after = @runAfter, notes = notes || @note`,
+        to: exhausted ? 'failed' : 'pending',
+        sql: `run_after = @runAfter, notes = notes || @note`,
         params: {
-          status: exhausted ? 'failed' : 'pending',
           runAfter: exhausted ? 0 : now + backoff,
           note: noteLine(now, `attempt ${row.attempts}/${row.max_attempts} failed: ${reason}`),
         },
-        payload: { reason, attempts: row.attempts, final: exhausted },
+        event: (status) => ({ type: 'feature.failed', payload: { reason, attempts: row.attempts, final: exhausted, status } }),
       };
     });
   }
 
   /** Gives the feature up for now: it goes to the back of the queue with a classified blocker. */
   skip(claim: Claim, reason: string, blockerType: BlockerType): Feature {
-    return this.finish(claim, 'feature.skipped', (now, row) => {
+    return this.finish(claim, (now, row) => {
       const exhausted = row.attempts >= row.max_attempts;
       return {
-        sql: `status = @status, priority = (SELECT coalesce(max(priority), 0) + 1 FROM features),
+        to: exhausted ? 'failed' : 'pending',
+        sql: `priority = (SELECT coalesce(max(priority), 0) + 1 FROM features),
               skip_count = skip_count + 1, blocker_type = @blockerType, blocker_note = @reason,
               blocked_since = coalesce(blocked_since, @now), notes = notes || @note`,
         params: {
           now,
-          status: exhausted ? 'failed' : 'pending',
           blockerType,
           reason,
           note: noteLine(now, `skipped (${blockerType}): ${reason}`),
         },
-        payload: { reason, blockerType, final: exhausted },
+        event: (status) => ({ type: 'feature.skipped', payload: { reason, blockerType, final: exhausted, status } }),
       };
     });
   }
 
   /** Hands the claim back without counting the attempt (drain, stop, or the agent's own choice). */
   release(claim: Claim, note?: string): Feature {
-    return this.finish(claim, 'feature.released', (now) => ({
-      sql: `status = 'pending', attempts = max(attempts - 1, 0), notes = notes || @note`,
+    return this.finish(claim, (now) => ({
+      to: 'pending',
+      sql: `attempts = max(attempts - 1, 0), notes = notes || @note`,
       params: { note: note ? noteLine(now, `released: ${note}`) : '' },
-      payload: { note: note ?? null },
+      event: (status) => ({ type: 'feature.released', payload: { note: note ?? null, status } }),
     }));
   }
 
@@ -175,19 +167,20 @@ export class ClaimRepo {
     const now = this.clock.now();
     return this.db
       .transaction(() => {
-        const rows = this.db
-          .prepare(
-            `UPDATE features SET status = CASE WHEN attempts >= max_attempts THEN 'failed' ELSE 'pending' END,
-               claim_token = NULL, claimed_by = NULL, lease_expires_at = NULL, updated_at = @now,
+        const expired = this.prepared(`SELECT id, status, attempts, max_attempts FROM features WHERE status = 'in_progress' AND lease_expires_at < @now ORDER BY id`).all({
+          now,
+        }) as Pick<FeatureRow, 'id' | 'status' | 'attempts' | 'max_attempts'>[];
+        const note = noteLine(now, 'lease expired (the session holding it stopped heartbeating)');
+        for (const r of expired) {
+          const status = nextStatus(r.status, r.attempts >= r.max_attempts ? 'failed' : 'pending', r.id);
+          this.prepared(
+            `UPDATE features SET status = @status, claim_token = NULL, claimed_by = NULL, lease_expires_at = NULL, updated_at = @now,
                notes = notes || @note
-             WHERE status = 'in_progress' AND lease_expires_at < @now
-             RETURNING id, status, claimed_by`,
-          )
-          .all({ now, note: noteLine(now, 'lease expired (the session holding it stopped heartbeating)') }) as { id: number; status: string }[];
-        for (const r of rows) {
-          appendEvent(this.db, { type: 'feature.lease_expired', at: now, featureId: r.id, payload: { status: r.status } });
+             WHERE id = @id AND status = @from`,
+          ).run({ id: r.id, from: r.status, status, now, note });
+          appendEvent(this.db, { type: 'feature.lease_expired', at: now, featureId: r.id, payload: { status } });
         }
-        return rows.map((r) => r.id);
+        return expired.map((r) => r.id);
       })
       .immediate();
   }
@@ -197,16 +190,21 @@ export class ClaimRepo {
     const now = this.clock.now();
     return this.db
       .transaction(() => {
-        const rows = this.db
-          .prepare(
-            `UPDATE features SET status = 'pending', attempts = max(attempts - 1, 0), claim_token = NULL,
-               claimed_by = NULL, lease_expires_at = NULL, updated_at = @now, notes = notes || @note
-             WHERE status = 'in_progress' AND substr(claimed_by, 1, length(@prefix)) = @prefix
-             RETURNING id`,
-          )
-          .all({ now, prefix: ownerPrefix, note: noteLine(now, note) }) as { id: number }[];
-        for (const r of rows) appendEvent(this.db, { type: 'feature.released', at: now, featureId: r.id, payload: { note } });
-        return rows.map((r) => r.id);
+        const owned = this.db
+          .prepare(`SELECT id, status FROM features WHERE status = 'in_progress' AND substr(claimed_by, 1, length(@prefix)) = @prefix ORDER BY id`)
+          .all({ prefix: ownerPrefix }) as Pick<FeatureRow, 'id' | 'status'>[];
+        for (const r of owned) {
+          const status = nextStatus(r.status, 'pending', r.id);
+          this.db
+            .prepare(
+              `UPDATE features SET status = @status, attempts = max(attempts - 1, 0), claim_token = NULL,
+                 claimed_by = NULL, lease_expires_at = NULL, updated_at = @now, notes = notes || @note
+               WHERE id = @id AND status = @from`,
+            )
+            .run({ id: r.id, from: r.status, status, now, note: noteLine(now, note) });
+          appendEvent(this.db, { type: 'feature.released', at: now, featureId: r.id, payload: { note, status } });
+        }
+        return owned.map((r) => r.id);
       })
       .immediate();
   }
@@ -216,15 +214,16 @@ export class ClaimRepo {
     const now = this.clock.now();
     this.db
       .transaction(() => {
-        const info = this.db
+        const from = this.statusOf(featureId);
+        if (from !== 'passing') throw this.notPassing(featureId, 'mark it failing as a regression');
+        this.db
           .prepare(
-            `UPDATE features SET status = 'pending', passed_at = NULL, attempts = 0, run_after = 0,
+            `UPDATE features SET status = @status, passed_at = NULL, attempts = 0, run_after = 0,
                updated_at = @now, notes = notes || @note,
                evidence = CASE WHEN @evidence IS NULL THEN evidence ELSE json_insert(evidence, '$[#]', json(@evidence)) END
-             WHERE id = @id AND status = 'passing'`,
+             WHERE id = @id AND status = @from`,
           )
-          .run({ id: featureId, now, note: noteLine(now, `regression: ${reason}`), evidence: evidence === undefined ? null : JSON.stringify(evidence) });
-        if (info.changes === 0) throw this.notPassing(featureId, 'mark it failing as a regression');
+          .run({ id: featureId, from, status: nextStatus(from, 'pending', featureId), now, note: noteLine(now, `regression: ${reason}`), evidence: evidence === undefined ? null : JSON.stringify(evidence) });
         appendEvent(this.db, { type: 'feature.regressed', at: now, featureId, sessionId, payload: { reason } });
       })
       .immediate();
@@ -246,27 +245,32 @@ export class ClaimRepo {
     return this.get(featureId);
   }
 
+  /**
+   * Settles a claim: in one transaction the claimed row is read (compare-and-set on the token),
+   * its next status checked against the lifecycle, the row updated and the event appended.
+   */
   private finish(
     claim: Claim,
-    eventType: string,
-    change: (now: number, row: FeatureRow) => { sql: string; params: Record<string, unknown>; payload?: Record<string, unknown> },
+    change: (
+      now: number,
+      row: FeatureRow,
+    ) => { to: FeatureStatus; sql: string; params: Record<string, unknown>; event: (status: FeatureStatus) => Extract<EventBody, { type: `feature.${string}` }> },
   ): Feature {
     const now = this.clock.now();
     const row = this.db
       .transaction(() => {
-        const current = this.db
-          .prepare(`SELECT * FROM features WHERE id = ? AND claim_token = ? AND status = 'in_progress'`)
-          .get(claim.featureId, claim.token) as FeatureRow | undefined;
+        const current = this.prepared(`SELECT * FROM features WHERE id = ? AND claim_token = ? AND status = 'in_progress'`).get(claim.featureId, claim.token) as FeatureRow | undefined;
         if (!current) throw this.claimLost(claim);
-        const { sql, params, payload } = change(now, current);
+        const { to, sql, params, event } = change(now, current);
+        const status = nextStatus(current.status, to, claim.featureId);
         const updated = this.db
           .prepare(
-            `UPDATE features SET ${sql}, claim_token = NULL, claimed_by = NULL, lease_expires_at = NULL, updated_at = @now
-             WHERE id = @id AND claim_token = @token AND status = 'in_progress' RETURNING *`,
+            `UPDATE features SET status = @status, ${sql}, claim_token = NULL, claimed_by = NULL, lease_expires_at = NULL, updated_at = @now
+             WHERE id = @id AND claim_token = @token AND status = @from RETURNING *`,
           )
-          .get({ now, ...params, id: claim.featureId, token: claim.token }) as FeatureRow | undefined;
+          .get({ now, ...params, status, from: current.status, id: claim.featureId, token: claim.token }) as FeatureRow | undefined;
         if (!updated) throw this.claimLost(claim);
-        appendEvent(this.db, { type: eventType, at: now, featureId: claim.featureId, sessionId: claim.owner, payload: { ...payload, status: updated.status } });
+        appendEvent(this.db, { ...event(updated.status), at: now, featureId: claim.featureId, sessionId: claim.owner });
         return updated;
       })
       .immediate();
@@ -286,8 +290,13 @@ export class ClaimRepo {
     return cachedStatement(this.db, sql);
   }
 
+  /** The claim's parameters; its status is the lifecycle's `pending` → `in_progress`, checked here, inside the transaction. */
   private claimParams(owner: string): Record<string, unknown> {
-    return { now: this.clock.now(), leaseMs: this.policy.leaseMs, owner, token: randomBytes(16).toString('hex') };
+    return { now: this.clock.now(), leaseMs: this.policy.leaseMs, owner, token: randomBytes(16).toString('hex'), status: nextStatus('pending', 'in_progress') };
+  }
+
+  private statusOf(featureId: number): FeatureStatus | undefined {
+    return (this.prepared('SELECT status FROM features WHERE id = ?').get(featureId) as { status: FeatureStatus } | undefined)?.status;
   }
 
   private get(id: number): Feature {
@@ -314,8 +323,6 @@ export class ClaimRepo {
       | { status: string; attempts: number; max_attempts: number }
       | undefined;
     if (!row) return notFound(featureId);
-    if (row.status === 'in_progress') return new AppError('CONFLICT', `feature ${featureId} is already claimed by another session`);
-    if (row.status !== 'pending') return new AppError('CONFLICT', `feature ${featureId} is ${row.status}, not pending`);
     if (row.attempts >= row.max_attempts) return new AppError('CONFLICT', `feature ${featureId} has used all ${row.max_attempts} attempts`);
     return new AppError('CONFLICT', `feature ${featureId} is blocked: not all of its dependencies are passing`);
   }

@@ -2,13 +2,25 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
 import { AppError, errorMessage } from '../domain/errors.js';
-import { assertSchemaKnown, loadMigrations, migrate } from './migrator.js';
+import { assertSchemaKnown, loadMigrations, migrate, type Migration } from './migrator.js';
 
 export type Db = Database.Database;
 
 const MIGRATIONS_ROOT = join(import.meta.dirname, '..', '..', 'migrations');
 
 export type Schema = 'project' | 'registry';
+
+/** Each schema's migration files, read once per process (they do not change under a running autocoder). */
+const migrationsRead = new Map<Schema, Migration[]>();
+
+export function schemaMigrations(schema: Schema): readonly Migration[] {
+  let migrations = migrationsRead.get(schema);
+  if (!migrations) {
+    migrations = loadMigrations(join(MIGRATIONS_ROOT, schema));
+    migrationsRead.set(schema, migrations);
+  }
+  return migrations;
+}
 
 export interface OpenOptions {
   /** Create the file (and its folder) when missing. Default true. */
@@ -35,7 +47,7 @@ export function openDatabase(file: string, schema: Schema, options: OpenOptions 
     throw new AppError('IO_ERROR', `cannot open ${file}: ${errorMessage(err)}`, { cause: err });
   }
   try {
-    const migrations = loadMigrations(join(MIGRATIONS_ROOT, schema));
+    const migrations = schemaMigrations(schema);
     // Refuse a newer schema before any pragma below can write: switching a rollback-journal
     // file to WAL rewrites its header.
     assertSchemaKnown(db, migrations, file);

@@ -1,28 +1,10 @@
+import { AppError } from '../domain/errors.js';
+import { EventBodySchema, readEventBody, type StoredEvent } from '../shared/events.js';
 import type { Db } from './connection.js';
+import type { EventPort, NewEvent } from './ports.js';
 import { cachedStatement } from './statement-cache.js';
 
-export interface NewEvent {
-  readonly type: string;
-  readonly at: number;
-  readonly runId?: string | null;
-  readonly sessionId?: string | null;
-  readonly featureId?: number | null;
-  readonly slot?: number | null;
-  readonly payload?: Record<string, unknown>;
-}
-
-export interface StoredEvent {
-  readonly id: number;
-  readonly at: number;
-  readonly type: string;
-  readonly runId: string | null;
-  readonly sessionId: string | null;
-  readonly featureId: number | null;
-  readonly slot: number | null;
-  readonly payload: Record<string, unknown>;
-}
-
-export interface EventRow {
+interface EventRow {
   id: number;
   at: number;
   type: string;
@@ -33,42 +15,88 @@ export interface EventRow {
   payload: string;
 }
 
-/** Appends to the append-only `events` table; call it inside the transaction that made the change. */
+/**
+ * Appends to the append-only `events` table; repositories call it inside the transaction that
+ * made the change, so the change and its event commit together. Only the catalogue's events
+ * (src/shared/events.ts) get in: anything else is a bug, and its transaction rolls back.
+ */
 export function appendEvent(db: Db, event: NewEvent): number {
+  const checked = EventBodySchema.safeParse({ type: event.type, payload: event.payload });
+  if (!checked.success) {
+    const issues = checked.error.issues.map((i) => `${i.path.join('.') || 'event'}: ${i.message}`).join('; ');
+    throw new AppError('INTERNAL', `refusing to record a malformed "${String(event.type)}" event (${issues})`);
+  }
   const info = cachedStatement(
     db,
     `INSERT INTO events (at, type, run_id, session_id, feature_id, slot, payload)
      VALUES (@at, @type, @runId, @sessionId, @featureId, @slot, @payload)`,
   ).run({
     at: event.at,
-    type: event.type,
+    type: checked.data.type,
     runId: event.runId ?? null,
     sessionId: event.sessionId ?? null,
     featureId: event.featureId ?? null,
     slot: event.slot ?? null,
-    payload: JSON.stringify(event.payload ?? {}),
+    payload: JSON.stringify(checked.data.payload),
   });
   return Number(info.lastInsertRowid);
 }
 
-/** Events after `since` in id order: the cursor the live UI resumes from. */
-export function eventsSince(db: Db, since: number, limit: number): StoredEvent[] {
-  const rows = db
-    .prepare('SELECT * FROM events WHERE id > ? ORDER BY id LIMIT ?')
-    .all(since, limit) as EventRow[];
-  return rows.map(toStoredEvent);
+/** Maps an `events` row to a StoredEvent: typed when this version knows it, else `unknown` (never a throw). */
+function toStoredEvent(r: EventRow): StoredEvent {
+  let payload: unknown;
+  try {
+    payload = JSON.parse(r.payload) as unknown;
+  } catch {
+    payload = r.payload;
+  }
+  return { id: r.id, at: r.at, runId: r.run_id, sessionId: r.session_id, featureId: r.feature_id, slot: r.slot, ...readEventBody(r.type, payload) };
 }
 
-/** Maps an `events` row (snake_case, JSON payload) to a StoredEvent. */
-export function toStoredEvent(r: EventRow): StoredEvent {
-  return {
-    id: r.id,
-    at: r.at,
-    type: r.type,
-    runId: r.run_id,
-    sessionId: r.session_id,
-    featureId: r.feature_id,
-    slot: r.slot,
-    payload: JSON.parse(r.payload) as Record<string, unknown>,
-  };
+/** The event log of one project database. */
+export class EventRepo implements EventPort {
+  constructor(private readonly db: Db) {}
+
+  append(event: NewEvent): number {
+    return this.db.transaction(() => appendEvent(this.db, event)).immediate();
+  }
+
+  appendAll(events: readonly NewEvent[]): number[] {
+    return this.db.transaction(() => events.map((e) => appendEvent(this.db, e))).immediate();
+  }
+
+  since(cursor: number, limit: number): StoredEvent[] {
+    const rows = cachedStatement(this.db, 'SELECT * FROM events WHERE id > ? ORDER BY id LIMIT ?').all(cursor, limit) as EventRow[];
+    return rows.map(toStoredEvent);
+  }
+
+  lastId(): number {
+    return (cachedStatement(this.db, 'SELECT COALESCE(MAX(id), 0) AS id FROM events').get() as { id: number }).id;
+  }
+
+  latest(filter: Parameters<EventPort['latest']>[0]): StoredEvent[] {
+    const where = [
+      filter.types === undefined ? null : 'type IN (SELECT value FROM json_each(@types))',
+      filter.sessionId === undefined ? null : 'session_id = @sessionId',
+      filter.upTo === undefined ? null : 'id <= @upTo',
+    ].filter((c) => c !== null);
+    const sql = `SELECT * FROM events${where.length > 0 ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT @limit`;
+    const rows = cachedStatement(this.db, sql).all({
+      limit: filter.limit,
+      ...(filter.types === undefined ? {} : { types: JSON.stringify(filter.types) }),
+      ...(filter.sessionId === undefined ? {} : { sessionId: filter.sessionId }),
+      ...(filter.upTo === undefined ? {} : { upTo: filter.upTo }),
+    }) as EventRow[];
+    return rows.map(toStoredEvent);
+  }
+
+  /**
+   * `PRAGMA data_version` changes when another connection commits; `total_changes()` when this
+   * one writes. Together they change whenever a new event may exist.
+   */
+  changeMark(): string {
+    const version = this.db.pragma('data_version', { simple: true }) as number;
+    const own = cachedStatement(this.db, 'SELECT total_changes() AS n').get() as { n: number };
+    return `${version}:${own.n}`;
+  }
 }

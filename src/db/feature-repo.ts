@@ -8,47 +8,12 @@ import {
   wouldCreateCycle,
 } from '../domain/dependency-graph.js';
 import { AppError } from '../domain/errors.js';
-import type { FeatureStatus } from '../domain/feature.js';
+import { type FeatureStatus, nextStatus } from '../domain/feature.js';
 import { countStatuses, type StatusCounts } from '../domain/progress.js';
 import type { Db } from './connection.js';
 import { appendEvent } from './event-repo.js';
-import { type Feature, type FeatureRow, loadDependencies, rowsToFeatures, toFeature } from './feature-rows.js';
-
-export interface NewFeature {
-  readonly category: string;
-  readonly name: string;
-  readonly description: string;
-  readonly steps: readonly string[];
-  readonly priority?: number | undefined;
-  readonly dependencies?: readonly number[] | undefined;
-  readonly maxAttempts?: number | undefined;
-  readonly verify?: string | null | undefined;
-}
-
-/** Fields a human may edit on a feature that is not being worked on and not passing. */
-export interface FeatureUpdate {
-  readonly category?: string | undefined;
-  readonly name?: string | undefined;
-  readonly description?: string | undefined;
-  readonly steps?: readonly string[] | undefined;
-  readonly priority?: number | undefined;
-}
-
-export interface BulkFeature extends Omit<NewFeature, 'dependencies'> {
-  /** 0-based indices of earlier items in the same batch. */
-  readonly dependsOnIndices?: readonly number[] | undefined;
-}
-
-export interface BulkResult {
-  readonly created: Feature[];
-  /** Items whose category+name already existed: not re-created; their index maps to the existing id. */
-  readonly duplicates: { index: number; name: string; existingId: number }[];
-}
-
-export interface GraphView {
-  nodes: { id: number; name: string; category: string; status: FeatureStatus; priority: number; dependencies: number[]; ready: boolean; blocked: boolean }[];
-  edges: { source: number; target: number }[];
-}
+import { type FeatureRow, loadDependencies, rowsToFeatures, toFeature } from './feature-rows.js';
+import { type BulkFeature, type BulkResult, type Clock, type Feature, type FeaturePort, type FeatureUpdate, type GraphView, type NewFeature, systemClock } from './ports.js';
 
 // Claimable now: pending, backoff elapsed, attempts left, every dependency passing. Must match
 // the claim query in claim-repo.ts.
@@ -60,14 +25,8 @@ const BLOCKED_WHERE = `f.status IN ('pending', 'failed', 'needs_input')
   AND EXISTS (SELECT 1 FROM feature_dependencies d JOIN features p ON p.id = d.depends_on
               WHERE d.feature_id = f.id AND p.status <> 'passing')`;
 
-export interface Clock {
-  now(): number;
-}
-
-export const systemClock: Clock = { now: () => Date.now() };
-
 /** The feature backlog and its dependency graph. Every write is one immediate transaction. */
-export class FeatureRepo {
+export class FeatureRepo implements FeaturePort {
   constructor(
     private readonly db: Db,
     private readonly clock: Clock = systemClock,
@@ -91,6 +50,16 @@ export class FeatureRepo {
         : this.db.prepare('SELECT * FROM features ORDER BY priority, unblocks DESC, id').all()
     ) as FeatureRow[];
     return rowsToFeatures(this.db, rows);
+  }
+
+  summaries(ids: readonly number[]): Map<number, { name: string; status: FeatureStatus }> {
+    if (ids.length === 0) return new Map();
+    const rows = this.db.prepare('SELECT id, name, status FROM features WHERE id IN (SELECT value FROM json_each(?))').all(JSON.stringify(ids)) as {
+      id: number;
+      name: string;
+      status: FeatureStatus;
+    }[];
+    return new Map(rows.map((r) => [r.id, { name: r.name, status: r.status }]));
   }
 
   stats(): StatusCounts {
@@ -300,7 +269,7 @@ export class FeatureRepo {
     return this.requeue(featureId, 'passing', 'feature.reopened', `re-opened by a human${reason ? `: ${reason}` : ''}`);
   }
 
-  private requeue(featureId: number, from: FeatureStatus, eventType: string, note: string): Feature {
+  private requeue(featureId: number, from: 'failed' | 'passing', eventType: 'feature.retried' | 'feature.reopened', note: string): Feature {
     this.db
       .transaction(() => {
         const row = this.row(featureId);
@@ -308,13 +277,14 @@ export class FeatureRepo {
           throw new AppError('CONFLICT', `feature ${featureId} is ${row.status}, not ${from}`, { details: { status: row.status, expected: from } });
         }
         const now = this.clock.now();
+        const status = nextStatus(row.status, 'pending', featureId);
         this.db
           .prepare(
-            `UPDATE features SET status = 'pending', attempts = 0, run_after = 0, passed_at = NULL, updated_at = @now,
-               notes = notes || @note WHERE id = @id`,
+            `UPDATE features SET status = @status, attempts = 0, run_after = 0, passed_at = NULL, updated_at = @now,
+               notes = notes || @note WHERE id = @id AND status = @from`,
           )
-          .run({ id: featureId, now, note: `[${new Date(now).toISOString()}] ${note}\n` });
-        appendEvent(this.db, { type: eventType, at: now, featureId, payload: { from, status: 'pending' } });
+          .run({ id: featureId, from, status, now, note: `[${new Date(now).toISOString()}] ${note}\n` });
+        appendEvent(this.db, { type: eventType, at: now, featureId, payload: { from, status } });
       })
       .immediate();
     return this.get(featureId);

@@ -1,47 +1,8 @@
 import type { BlockerType } from '../domain/blocker.js';
 import type { FeatureStatus } from '../domain/feature.js';
 import type { Db } from './connection.js';
+import type { Feature } from './ports.js';
 import { cachedStatement } from './statement-cache.js';
-
-/** A feature as the rest of autocoder sees it (camelCase; the claim token is never exposed). */
-export interface Feature {
-  readonly id: number;
-  readonly priority: number;
-  readonly category: string;
-  readonly name: string;
-  readonly description: string;
-  readonly steps: string[];
-  readonly status: FeatureStatus;
-  readonly dependencies: number[];
-  readonly attempts: number;
-  readonly maxAttempts: number;
-  readonly runAfter: number;
-  readonly unblocks: number;
-  readonly skipCount: number;
-  readonly blockerType: BlockerType | null;
-  readonly blockerNote: string | null;
-  readonly blockedSince: number | null;
-  readonly claimEpoch: number;
-  readonly claimedBy: string | null;
-  readonly leaseExpiresAt: number | null;
-  readonly heartbeatAt: number | null;
-  readonly branch: string | null;
-  /** The commit the merge queue is landing (set before main moves, cleared on pass). */
-  readonly landingCommit: string | null;
-  readonly verify: string | null;
-  readonly evidence: unknown[];
-  readonly notes: string;
-  readonly inputTokens: number;
-  readonly outputTokens: number;
-  readonly cacheReadTokens: number;
-  readonly cacheCreationTokens: number;
-  readonly costUsd: number;
-  readonly createdAt: number;
-  readonly updatedAt: number;
-  readonly startedAt: number | null;
-  readonly passedAt: number | null;
-  readonly lastVerifiedAt: number | null;
-}
 
 export interface FeatureRow {
   id: number;

@@ -1,15 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import type { BlockerType } from '../domain/blocker.js';
 import { AppError } from '../domain/errors.js';
-import type { HumanInputField, HumanInputKind, HumanInputRequestDTO, HumanInputStatus, HumanInputValue } from '../shared/human-input.js';
-import type { Claim } from './claim-repo.js';
+import { type FeatureStatus, nextStatus } from '../domain/feature.js';
+import type { EventOf } from '../shared/events.js';
+import type { HumanInputField, HumanInputKind, HumanInputStatus, HumanInputValue } from '../shared/human-input.js';
 import type { Db } from './connection.js';
 import { appendEvent } from './event-repo.js';
-import { type Clock, notFound, systemClock } from './feature-repo.js';
-import { type Feature, type FeatureRow, loadDependencies, toFeature } from './feature-rows.js';
-
-/** A human-input request as stored (the wire form: no secret values exist here). */
-export type HumanInputRequest = HumanInputRequestDTO;
+import { notFound } from './feature-repo.js';
+import { type FeatureRow, loadDependencies, toFeature } from './feature-rows.js';
+import { type Claim, type Clock, type Feature, type HumanInputAnswer, type HumanInputPort, type HumanInputRequest, type NewHumanInputRequest, systemClock } from './ports.js';
 
 interface RequestRow {
   id: string;
@@ -32,24 +31,6 @@ interface RequestRow {
   overridden_by: string | null;
 }
 
-export interface NewHumanInputRequest {
-  readonly kind: HumanInputKind;
-  readonly prompt: string;
-  readonly fields: readonly HumanInputField[];
-}
-
-export interface HumanInputAnswer {
-  /** Non-secret values only. */
-  readonly values: Readonly<Record<string, HumanInputValue>>;
-  /** field id → the `.env` key its secret was written under. */
-  readonly secretKeys: Readonly<Record<string, string>>;
-  readonly by: 'human' | 'supervisor';
-  /** Supervisor answers: field id → why. */
-  readonly reasons?: Readonly<Record<string, string>>;
-  /** `.env` keys the supervisor filled with development placeholders. */
-  readonly placeholderKeys?: readonly string[];
-}
-
 const SELECT = `SELECT r.*, f.name AS feature_name FROM human_input_requests r LEFT JOIN features f ON f.id = r.feature_id`;
 
 /**
@@ -57,7 +38,7 @@ const SELECT = `SELECT r.*, f.name AS feature_name FROM human_input_requests r L
  * (compare-and-set on the claim token); answering or cancelling is compare-and-set on the
  * request's `open` status, so a second answer is a clear conflict and changes nothing.
  */
-export class HumanInputRepo {
+export class HumanInputRepo implements HumanInputPort {
   constructor(
     private readonly db: Db,
     private readonly clock: Clock = systemClock,
@@ -73,7 +54,9 @@ export class HumanInputRepo {
     const blockerType: BlockerType = input.kind === 'questions' || !input.fields.some((f) => f.type === 'secret') ? 'unclear_spec' : 'credentials';
     const row = this.db
       .transaction(() => {
-        const held = this.db.prepare(`SELECT 1 FROM features WHERE id = ? AND claim_token = ? AND status = 'in_progress'`).get(claim.featureId, claim.token);
+        const held = this.db.prepare(`SELECT status FROM features WHERE id = ? AND claim_token = ? AND status = 'in_progress'`).get(claim.featureId, claim.token) as
+          | { status: FeatureStatus }
+          | undefined;
         if (!held) {
           throw new AppError('CLAIM_LOST', `your claim on feature ${claim.featureId} is no longer valid (the lease expired or another session took it over); stop working on it`);
         }
@@ -85,18 +68,27 @@ export class HumanInputRepo {
           .run({ id, featureId: claim.featureId, sessionId: claim.owner, kind: input.kind, prompt: input.prompt, fields: JSON.stringify(input.fields), now });
         const updated = this.db
           .prepare(
-            `UPDATE features SET status = 'needs_input', claim_token = NULL, claimed_by = NULL, lease_expires_at = NULL,
+            `UPDATE features SET status = @status, claim_token = NULL, claimed_by = NULL, lease_expires_at = NULL,
                attempts = max(attempts - 1, 0), blocker_type = @blockerType, blocker_note = @prompt,
                blocked_since = coalesce(blocked_since, @now), notes = notes || @note, updated_at = @now
-             WHERE id = @featureId AND claim_token = @token AND status = 'in_progress' RETURNING *`,
+             WHERE id = @featureId AND claim_token = @token AND status = @from RETURNING *`,
           )
-          .get({ featureId: claim.featureId, token: claim.token, blockerType, prompt: input.prompt, now, note: noteLine(now, `asked a human (${id}): ${input.prompt}`) }) as FeatureRow;
+          .get({
+            featureId: claim.featureId,
+            token: claim.token,
+            from: held.status,
+            status: nextStatus(held.status, 'needs_input', claim.featureId),
+            blockerType,
+            prompt: input.prompt,
+            now,
+            note: noteLine(now, `asked a human (${id}): ${input.prompt}`),
+          }) as FeatureRow;
         appendEvent(this.db, {
           type: 'feature.needs_input',
           at: now,
           featureId: claim.featureId,
           sessionId: claim.owner,
-          payload: { status: 'needs_input', requestId: id, kind: input.kind, prompt: input.prompt, fields: input.fields },
+          payload: { status: updated.status, requestId: id, kind: input.kind, prompt: input.prompt, fields: [...input.fields] },
         });
         return updated;
       })
@@ -141,8 +133,10 @@ export class HumanInputRepo {
       placeholderKeys: JSON.stringify(answer.placeholderKeys ?? []),
       reason: null,
       note: (r) => `answered by ${answer.by === 'supervisor' ? 'the supervisor' : 'a human'} (${r.id}): ${lines.length > 0 ? lines.join('; ') : '(no values given)'}`,
-      event: 'feature.input_answered',
-      payload: { by: answer.by, fields: Object.keys(answer.values), secretKeys: answer.secretKeys, placeholderKeys: answer.placeholderKeys ?? [] },
+      event: (status) => ({
+        type: 'feature.input_answered',
+        payload: { by: answer.by, fields: Object.keys(answer.values), secretKeys: { ...answer.secretKeys }, placeholderKeys: [...(answer.placeholderKeys ?? [])], requestId: id, status },
+      }),
     });
   }
 
@@ -181,7 +175,7 @@ export class HumanInputRepo {
     const featureRow = this.db
       .transaction(() => {
         const old = this.overridable(id);
-        const from = this.db.prepare('SELECT status FROM features WHERE id = ?').pluck().get(old.featureId) as string;
+        const from = this.db.prepare('SELECT status FROM features WHERE id = ?').pluck().get(old.featureId) as FeatureStatus;
         this.db
           .prepare(
             `INSERT INTO human_input_requests (id, feature_id, session_id, kind, prompt, fields, status, answered_by, answer, secret_keys, overrides, created_at, answered_at)
@@ -192,14 +186,15 @@ export class HumanInputRepo {
         const lines = answerLines({ ...answer, by: 'human' });
         const note = noteLine(now, `a human overrode the supervisor's answer to ${id} (${newId}): ${lines.length > 0 ? lines.join('; ') : '(no values given)'}; change what was built on the supervisor's answer`);
         // A feature waiting on another request keeps waiting; anything else re-opens.
+        const status = nextStatus(from, from === 'needs_input' ? from : 'pending', old.featureId);
         const row = this.db
           .prepare(
-            `UPDATE features SET status = CASE WHEN status = 'needs_input' THEN status ELSE 'pending' END,
+            `UPDATE features SET status = @status,
                priority = (SELECT min(priority) - 1 FROM features), attempts = 0, run_after = 0, passed_at = NULL,
                notes = notes || @note, updated_at = @now
-             WHERE id = @featureId RETURNING *`,
+             WHERE id = @featureId AND status = @from RETURNING *`,
           )
-          .get({ featureId: old.featureId, note, now }) as FeatureRow;
+          .get({ featureId: old.featureId, from, status, note, now }) as FeatureRow;
         appendEvent(this.db, {
           type: 'feature.input_overridden',
           at: now,
@@ -224,8 +219,7 @@ export class HumanInputRepo {
       placeholderKeys: '[]',
       reason,
       note: (r) => `the request ${r.id} was cancelled by a ${by}${reason ? `: ${reason}` : ''}; decide without it, or skip the feature if it cannot be done`,
-      event: 'feature.input_cancelled',
-      payload: { by, reason },
+      event: (status) => ({ type: 'feature.input_cancelled', payload: { by, reason, requestId: id, status } }),
     });
   }
 
@@ -247,8 +241,7 @@ export class HumanInputRepo {
       placeholderKeys: string;
       reason: string | null;
       note: (r: RequestRow) => string;
-      event: string;
-      payload: Record<string, unknown>;
+      event: (status: FeatureStatus) => EventOf<'feature.input_answered'> | EventOf<'feature.input_cancelled'>;
     },
   ): { request: HumanInputRequest; feature: Feature } {
     const featureRow = this.db
@@ -262,18 +255,21 @@ export class HumanInputRepo {
           .get({ id, now, status: change.status, by: change.by, answer: change.answer, secretKeys: change.secretKeys, reasons: change.reasons, placeholderKeys: change.placeholderKeys, reason: change.reason }) as RequestRow | undefined;
         if (!closed) throw this.notOpen(id);
         // Back to pending, first in line. A feature no longer waiting (a human moved it) keeps its status.
-        this.db
-          .prepare(
-            `UPDATE features SET status = 'pending', priority = (SELECT min(priority) - 1 FROM features), run_after = 0,
-               blocker_type = NULL, blocker_note = NULL, blocked_since = NULL, updated_at = @now
-             WHERE id = @featureId AND status = 'needs_input'`,
-          )
-          .run({ featureId: closed.feature_id, now });
+        const from = this.db.prepare('SELECT status FROM features WHERE id = ?').pluck().get(closed.feature_id) as FeatureStatus | undefined;
+        if (from === 'needs_input') {
+          this.db
+            .prepare(
+              `UPDATE features SET status = @status, priority = (SELECT min(priority) - 1 FROM features), run_after = 0,
+                 blocker_type = NULL, blocker_note = NULL, blocked_since = NULL, updated_at = @now
+               WHERE id = @featureId AND status = @from`,
+            )
+            .run({ featureId: closed.feature_id, from, status: nextStatus(from, 'pending', closed.feature_id), now });
+        }
         const row = this.db
           .prepare(`UPDATE features SET notes = notes || @note, updated_at = @now WHERE id = @featureId RETURNING *`)
           .get({ featureId: closed.feature_id, now, note: noteLine(now, change.note(closed)) }) as FeatureRow | undefined;
         if (!row) throw notFound(closed.feature_id);
-        appendEvent(this.db, { type: change.event, at: now, featureId: closed.feature_id, payload: { ...change.payload, requestId: id, status: row.status } });
+        appendEvent(this.db, { ...change.event(row.status), at: now, featureId: closed.feature_id });
         return row;
       })
       .immediate();

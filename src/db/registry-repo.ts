@@ -1,12 +1,6 @@
 import { AppError } from '../domain/errors.js';
 import type { Db } from './connection.js';
-import { type Clock, systemClock } from './feature-repo.js';
-
-export interface RegisteredProject {
-  readonly name: string;
-  readonly path: string;
-  readonly createdAt: number;
-}
+import { type Clock, type RegisteredProject, type RegistryPort, type SettingsChangeRecord, type StoredSettingsChange, systemClock } from './ports.js';
 
 interface ProjectRow {
   name: string;
@@ -15,20 +9,6 @@ interface ProjectRow {
 }
 
 const toProject = (r: ProjectRow): RegisteredProject => ({ name: r.name, path: r.path, createdAt: r.created_at });
-
-/** A settings change that widened what agents may do, as recorded (values as JSON-able data, null when unset). */
-export interface SettingsChangeRecord {
-  readonly project: string | null;
-  readonly key: string;
-  readonly old: unknown;
-  readonly new: unknown;
-  readonly origin: string;
-}
-
-export interface StoredSettingsChange extends SettingsChangeRecord {
-  readonly id: number;
-  readonly at: number;
-}
 
 interface SettingsChangeRow {
   id: number;
@@ -44,7 +24,7 @@ const fromJson = (v: string | null): unknown => (v === null ? null : (JSON.parse
 const toJson = (v: unknown): string | null => (v === null || v === undefined ? null : JSON.stringify(v));
 
 /** Maps project names to absolute folders, in `$AUTOCODER_HOME/registry.db`. */
-export class RegistryRepo {
+export class RegistryRepo implements RegistryPort {
   constructor(
     private readonly db: Db,
     private readonly clock: Clock = systemClock,

@@ -1,29 +1,13 @@
 import type { Db } from './connection.js';
-import type { Clock } from './feature-repo.js';
-import { systemClock } from './feature-repo.js';
 import { appendEvent } from './event-repo.js';
-
-export type RunStatus = 'starting' | 'running' | 'draining' | 'paused' | 'stopping' | 'finished' | 'failed' | 'crashed';
-
-export interface RunRecord {
-  readonly id: string;
-  readonly pid: number | null;
-  readonly host: string | null;
-  readonly incarnation: string;
-  readonly status: RunStatus;
-  readonly settings: Record<string, unknown>;
-  readonly startedAt: number;
-  readonly heartbeatAt: number | null;
-  readonly endedAt: number | null;
-  readonly endReason: string | null;
-}
+import { ACTIVE_RUN_STATUSES, type Clock, type RunEndDetails, type RunPort, type RunRecord, type RunRecordStatus, systemClock } from './ports.js';
 
 interface RunRow {
   id: string;
   pid: number | null;
   host: string | null;
   incarnation: string;
-  status: RunStatus;
+  status: RunRecordStatus;
   settings: string;
   started_at: number;
   heartbeat_at: number | null;
@@ -44,10 +28,8 @@ const toRecord = (r: RunRow): RunRecord => ({
   endReason: r.end_reason,
 });
 
-export const ACTIVE_RUN_STATUSES: readonly RunStatus[] = ['starting', 'running', 'draining', 'paused', 'stopping'];
-
 /** Runner processes of a project: who runs, since when, and how each run ended. */
-export class RunRepo {
+export class RunRepo implements RunPort {
   constructor(
     private readonly db: Db,
     private readonly clock: Clock = systemClock,
@@ -69,12 +51,12 @@ export class RunRepo {
       .immediate();
   }
 
-  setStatus(id: string, status: RunStatus, payload: Record<string, unknown> = {}): void {
+  setStatus(id: string, status: 'running' | 'draining' | 'paused'): void {
     const now = this.clock.now();
     this.db
       .transaction(() => {
         this.db.prepare('UPDATE runs SET status = ?, heartbeat_at = ? WHERE id = ?').run(status, now, id);
-        appendEvent(this.db, { type: `run.${status}`, at: now, runId: id, payload });
+        appendEvent(this.db, { type: `run.${status}`, at: now, runId: id, payload: {} });
       })
       .immediate();
   }
@@ -83,12 +65,13 @@ export class RunRepo {
     this.db.prepare('UPDATE runs SET heartbeat_at = ? WHERE id = ?').run(this.clock.now(), id);
   }
 
-  end(id: string, status: 'finished' | 'failed' | 'crashed', reason: string, payload: Record<string, unknown> = {}): void {
+  end(id: string, status: 'finished' | 'failed' | 'crashed', reason: string, details: RunEndDetails = {}): void {
     const now = this.clock.now();
     this.db
       .transaction(() => {
         this.db.prepare('UPDATE runs SET status = ?, ended_at = ?, heartbeat_at = ?, end_reason = ? WHERE id = ?').run(status, now, now, reason, id);
-        appendEvent(this.db, { type: `run.${status}`, at: now, runId: id, payload: { reason, ...payload } });
+        const payload = { reason, ...(details.stopped === undefined ? {} : { stopped: details.stopped }), ...(details.released === undefined ? {} : { released: [...details.released] }) };
+        appendEvent(this.db, { type: `run.${status}`, at: now, runId: id, payload });
       })
       .immediate();
   }
@@ -101,6 +84,11 @@ export class RunRepo {
 
   get(id: string): RunRecord | undefined {
     const row = this.db.prepare('SELECT * FROM runs WHERE id = ?').get(id) as RunRow | undefined;
+    return row ? toRecord(row) : undefined;
+  }
+
+  latestOfPid(pid: number): RunRecord | undefined {
+    const row = this.db.prepare('SELECT * FROM runs WHERE pid = ? ORDER BY started_at DESC, rowid DESC LIMIT 1').get(pid) as RunRow | undefined;
     return row ? toRecord(row) : undefined;
   }
 

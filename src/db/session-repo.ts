@@ -1,33 +1,6 @@
 import type { Db } from './connection.js';
-import type { Clock } from './feature-repo.js';
-import { systemClock } from './feature-repo.js';
 import { appendEvent } from './event-repo.js';
-
-export type SessionStatus = 'running' | 'succeeded' | 'failed' | 'aborted';
-
-export interface SessionUsage {
-  readonly turns: number;
-  readonly inputTokens: number;
-  readonly outputTokens: number;
-  readonly cacheReadTokens: number;
-  readonly cacheCreationTokens: number;
-  readonly costUsd: number;
-}
-
-export interface SessionRecord extends SessionUsage {
-  readonly id: string;
-  readonly runId: string | null;
-  readonly slot: number | null;
-  readonly role: string;
-  readonly featureIds: number[];
-  readonly model: string | null;
-  readonly status: SessionStatus;
-  readonly outcome: string | null;
-  readonly startedAt: number;
-  readonly endedAt: number | null;
-  readonly transcriptPath: string | null;
-  readonly error: string | null;
-}
+import { type Clock, type NewSession, type RunningSession, type SessionPort, type SessionRecord, type SessionStatus, type SessionUsage, systemClock } from './ports.js';
 
 interface SessionRow {
   id: string;
@@ -72,13 +45,13 @@ const toRecord = (r: SessionRow): SessionRecord => ({
 });
 
 /** Agent sessions: one row each, with usage summed onto the features they worked on. */
-export class SessionRepo {
+export class SessionRepo implements SessionPort {
   constructor(
     private readonly db: Db,
     private readonly clock: Clock = systemClock,
   ) {}
 
-  start(input: { id: string; runId: string | null; slot: number | null; role: string; featureIds: readonly number[]; model: string | null; transcriptPath: string }): void {
+  start(input: NewSession): void {
     const now = this.clock.now();
     this.db
       .transaction(() => {
@@ -95,7 +68,7 @@ export class SessionRepo {
           sessionId: input.id,
           featureId: input.featureIds[0] ?? null,
           slot: input.slot,
-          payload: { role: input.role, model: input.model, featureIds: input.featureIds },
+          payload: { role: input.role, model: input.model, featureIds: [...input.featureIds] },
         });
       })
       .immediate();
@@ -161,6 +134,21 @@ export class SessionRepo {
       )
       .all({ runId: filter.runId ?? null, featureId: filter.featureId ?? null }) as SessionRow[];
     return rows.map(toRecord);
+  }
+
+  running(runId: string): RunningSession[] {
+    const rows = this.db
+      .prepare(
+        `SELECT s.slot, s.id AS sessionId, s.role, json_extract(s.feature_ids, '$[0]') AS featureId, f.name AS featureName, s.started_at AS startedAt
+         FROM sessions s LEFT JOIN features f ON f.id = json_extract(s.feature_ids, '$[0]')
+         WHERE s.run_id = ? AND s.status = 'running' ORDER BY s.slot, s.started_at`,
+      )
+      .all(runId) as (Omit<RunningSession, 'slot'> & { slot: number | null })[];
+    return rows.map((r) => ({ ...r, slot: r.slot ?? 0 }));
+  }
+
+  costOfRun(runId: string): number {
+    return (this.db.prepare('SELECT coalesce(sum(cost_usd), 0) FROM sessions WHERE run_id = ?').pluck().get(runId) as number | null) ?? 0;
   }
 
   /** Marks sessions of dead runs that never ended as aborted (crash recovery). */

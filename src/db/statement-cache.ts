@@ -1,6 +1,7 @@
+import type Database from 'better-sqlite3';
 import type { Db } from './connection.js';
 
-export type Statement = ReturnType<Db['prepare']>;
+export type Statement = Database.Statement<unknown[]>;
 
 const caches = new WeakMap<Db, Map<string, Statement>>();
 
@@ -18,7 +19,7 @@ export function cachedStatement(db: Db, sql: string): Statement {
   }
   let statement = cache.get(sql);
   if (!statement) {
-    statement = db.prepare(sql);
+    statement = db.prepare<unknown[]>(sql);
     cache.set(sql, statement);
   }
   return statement;

@@ -1,34 +1,38 @@
-import { ClaimRepo, DEFAULT_CLAIM_POLICY, type ClaimPolicy } from './claim-repo.js';
+import { existsSync, statSync } from 'node:fs';
+import { ClaimRepo } from './claim-repo.js';
 import { openDatabase, type Db } from './connection.js';
-import { FeatureRepo, systemClock, type Clock } from './feature-repo.js';
+import { EventRepo } from './event-repo.js';
+import { FeatureRepo } from './feature-repo.js';
 import { HumanInputRepo } from './human-input-repo.js';
+import { type ClaimPolicy, type Clock, DEFAULT_CLAIM_POLICY, type ProjectStore, type RegistryPort, type RegistryStore, systemClock } from './ports.js';
 import { RegistryRepo } from './registry-repo.js';
+import { RunRepo } from './run-repo.js';
+import { SessionRepo } from './session-repo.js';
 import type { Env } from '../config/env.js';
 import { registryFile, type ProjectPaths } from '../config/paths.js';
+import { AppError } from '../domain/errors.js';
 
-/** Opening the registry and a project's store: the repositories over one connection each. */
+/**
+ * The SQLite stores: the one place the repositories are built, each store's over one
+ * connection and one clock. The rest of autocoder sees the port (ports.ts) only.
+ */
 
-export interface RegistryHandle {
+export interface StoreOptions {
+  /** The clock every repository of the store reads (default: the system clock). */
+  readonly clock?: Clock;
+  /** Leases and retry backoff of the store's claims. */
+  readonly policy?: ClaimPolicy;
+  /** Create the database when missing (default true). */
+  readonly create?: boolean;
+}
+
+/** The SQLite project store, with its connection (tests and the composition root only). */
+export interface SqliteProjectStore extends ProjectStore {
   readonly db: Db;
-  readonly registry: RegistryRepo;
-  close(): void;
 }
 
-export function openRegistry(env: Env, clock: Clock = systemClock): RegistryHandle {
-  const db = openDatabase(registryFile(env), 'registry');
-  return { db, registry: new RegistryRepo(db, clock), close: () => db.close() };
-}
-
-export interface ProjectStore {
-  readonly paths: ProjectPaths;
-  readonly db: Db;
-  readonly features: FeatureRepo;
-  readonly claims: ClaimRepo;
-  readonly humanInput: HumanInputRepo;
-  close(): void;
-}
-
-export function openProjectStore(paths: ProjectPaths, options: { clock?: Clock; policy?: ClaimPolicy; create?: boolean } = {}): ProjectStore {
+/** Opens a project's database (creating and migrating it unless `create: false`) and builds its repositories. */
+export function openProjectStore(paths: ProjectPaths, options: StoreOptions = {}): SqliteProjectStore {
   const clock = options.clock ?? systemClock;
   const db = openDatabase(paths.database, 'project', { create: options.create ?? true });
   return {
@@ -37,7 +41,88 @@ export function openProjectStore(paths: ProjectPaths, options: { clock?: Clock; 
     features: new FeatureRepo(db, clock),
     claims: new ClaimRepo(db, clock, options.policy ?? DEFAULT_CLAIM_POLICY),
     humanInput: new HumanInputRepo(db, clock),
-    close: () => db.close(),
+    sessions: new SessionRepo(db, clock),
+    runs: new RunRepo(db, clock),
+    events: new EventRepo(db),
+    close: () => {
+      if (db.open) db.close();
+    },
   };
 }
 
+/** Creates (or brings up to date) a project's database, and closes it again. */
+export function initProjectDatabase(paths: ProjectPaths): void {
+  openDatabase(paths.database, 'project').close();
+}
+
+/** Opens `$AUTOCODER_HOME/registry.db` (created when missing). */
+export function openRegistry(env: Env, clock: Clock = systemClock): RegistryStore {
+  const db = openDatabase(registryFile(env), 'registry');
+  const registry = new RegistryRepo(db, clock);
+  return {
+    registry,
+    transaction: <T>(fn: (r: RegistryPort) => T): T => db.transaction(() => fn(registry)).immediate(),
+    close: () => {
+      if (db.open) db.close();
+    },
+  };
+}
+
+/**
+ * Stores kept open for a long-lived process (the server): the registry opened on first use,
+ * each project's store opened on first use and reused. A project whose database is gone (its
+ * folder removed) or was replaced (removed and created again) is closed and dropped, so a
+ * request never reads a deleted file.
+ */
+export interface StoreCache {
+  registry(): RegistryStore;
+  /** The project's store; NOT_FOUND when its database does not exist. */
+  project(paths: ProjectPaths): ProjectStore;
+  /** Closes and drops the store of the project at `root` (a project being removed). */
+  forget(root: string): void;
+  /** Closes everything (the server is closing). */
+  close(): void;
+}
+
+export function openStoreCache(env: Env, options: { clock?: Clock } = {}): StoreCache {
+  let registry: RegistryStore | null = null;
+  const projects = new Map<string, { store: ProjectStore; file: string }>();
+  const identity = (file: string): string | null => {
+    try {
+      const s = statSync(file);
+      return `${s.dev}:${s.ino}`;
+    } catch {
+      return null;
+    }
+  };
+  const drop = (root: string) => {
+    projects.get(root)?.store.close();
+    projects.delete(root);
+  };
+  let closed = false;
+  return {
+    registry: () => {
+      if (closed) throw new AppError('INTERNAL', 'the stores are closed');
+      registry ??= openRegistry(env, options.clock);
+      return registry;
+    },
+    project: (paths) => {
+      if (closed) throw new AppError('INTERNAL', 'the stores are closed');
+      const file = identity(paths.database);
+      const cached = projects.get(paths.root);
+      if (cached && cached.file === file) return cached.store;
+      drop(paths.root);
+      if (file === null || !existsSync(paths.database)) throw new AppError('NOT_FOUND', `database ${paths.database} does not exist`);
+      const store = openProjectStore(paths, { create: false, ...(options.clock ? { clock: options.clock } : {}) });
+      projects.set(paths.root, { store, file });
+      return store;
+    },
+    forget: drop,
+    close: () => {
+      closed = true;
+      for (const root of [...projects.keys()]) drop(root);
+      registry?.close();
+      registry = null;
+    },
+  };
+}

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { Env } from '../config/env.js';
 import { defaultProjectsDir, projectPaths } from '../config/paths.js';
 import { settingStorageKey } from '../config/user-settings.js';
-import type { RegisteredProject, RegistryRepo } from '../db/registry-repo.js';
+import type { RegisteredProject, RegistryPort } from '../db/ports.js';
 import { AppError } from '../domain/errors.js';
 import { assertProjectName, createProject } from '../projects/projects.js';
 import { DEMO_MODEL, type RunStartRequest } from '../shared/runs.js';
@@ -40,7 +40,7 @@ export function chooseDemoName(base: string, isTaken: (name: string) => boolean)
  * spec, and the project settings `defaultModel: demo` (so Start in the UI runs the demo model
  * again) and `yolo: true`. Returns the registered project; starting its run is the caller's.
  */
-export function createDemoProject(registry: RegistryRepo, env: Env, options: { name?: string | undefined; cwd: string }): RegisteredProject {
+export function createDemoProject(registry: RegistryPort, env: Env, options: { name?: string | undefined; cwd: string }): RegisteredProject {
   const dir = defaultProjectsDir(env);
   const base = options.name ?? DEFAULT_DEMO_NAME;
   const taken = (name: string) => registry.find(name) !== undefined || existsSync(join(dir, name));

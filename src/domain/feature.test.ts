@@ -5,6 +5,7 @@ import {
   assertTransition,
   canTransition,
   isFeatureStatus,
+  nextStatus,
   type FeatureStatus,
 } from './feature.js';
 import { AppError } from './errors.js';
@@ -61,6 +62,15 @@ describe('feature lifecycle', () => {
     expect(err.message).toContain(from);
     expect(err.message).toContain(to);
     for (const allowed of ALLOWED_TRANSITIONS[from]) expect(err.message).toContain(`'${allowed}'`);
+  });
+
+  it('nextStatus gives the target of an allowed move, lets a status stay put, and refuses any other move naming the feature', () => {
+    for (const [from, to] of EXPECTED) expect(nextStatus(from, to, 1)).toBe(to);
+    for (const status of FEATURE_STATUSES) expect(nextStatus(status, status, 1)).toBe(status);
+    const err = thrown(() => nextStatus('failed', 'in_progress', 42));
+    expect(err.code).toBe('INVALID_TRANSITION');
+    expect(err.message).toBe("Cannot move feature 42 from 'failed' to 'in_progress'; from 'failed' it can only move to: 'pending'.");
+    expect(err.details).toEqual({ featureId: 42, from: 'failed', to: 'in_progress', allowed: ['pending'] });
   });
 
   it('recognises statuses', () => {

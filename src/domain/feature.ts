@@ -37,13 +37,28 @@ export function canTransition(from: FeatureStatus, to: FeatureStatus): boolean {
   return ALLOWED_TRANSITIONS[from].includes(to);
 }
 
-/** Throws AppError('INVALID_TRANSITION') unless the lifecycle allows `from` → `to`. */
-export function assertTransition(from: FeatureStatus, to: FeatureStatus): void {
+/**
+ * Throws AppError('INVALID_TRANSITION'), naming both states, unless the lifecycle allows `from`
+ * → `to`. `featureId` names the feature in the message and the details.
+ */
+export function assertTransition(from: FeatureStatus, to: FeatureStatus, featureId?: number): void {
   if (canTransition(from, to)) return;
   const allowed = ALLOWED_TRANSITIONS[from];
+  const subject = featureId === undefined ? 'a feature' : `feature ${featureId}`;
   throw new AppError(
     'INVALID_TRANSITION',
-    `Cannot move a feature from '${from}' to '${to}'; from '${from}' it can only move to: ${allowed.map((s) => `'${s}'`).join(', ')}.`,
-    { details: { from, to, allowed: [...allowed] } },
+    `Cannot move ${subject} from '${from}' to '${to}'; from '${from}' it can only move to: ${allowed.map((s) => `'${s}'`).join(', ')}.`,
+    { details: { ...(featureId === undefined ? {} : { featureId }), from, to, allowed: [...allowed] } },
   );
+}
+
+/**
+ * The status a feature in `from` ends up in, checked against the lifecycle: `to` when the move
+ * is allowed, or when `to` is `from` (staying put is no move). Every status the repositories
+ * write comes from here, inside the transaction that writes it; an illegal move throws before
+ * anything is written.
+ */
+export function nextStatus(from: FeatureStatus, to: FeatureStatus, featureId?: number): FeatureStatus {
+  if (from !== to) assertTransition(from, to, featureId);
+  return to;
 }

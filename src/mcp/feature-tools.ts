@@ -2,22 +2,19 @@ import { z } from 'zod';
 import { BLOCKER_TYPES, classifyBlocker } from '../domain/blocker.js';
 import { AppError } from '../domain/errors.js';
 import { MAX_DEPENDENCIES_PER_FEATURE } from '../domain/feature.js';
-import type { ClaimRepo } from '../db/claim-repo.js';
-import type { FeatureRepo } from '../db/feature-repo.js';
-import type { HumanInputRepo } from '../db/human-input-repo.js';
+import type { ClaimPort, Feature, FeaturePort, HumanInputPort } from '../db/ports.js';
 import { AskUserQuestionSchema, HumanInputFieldsSchema, questionsToFields, type HumanInputField, type HumanInputKind } from '../shared/human-input.js';
-import type { Feature } from '../db/feature-rows.js';
 import { fromError, ok, type ToolResult } from './tool-result.js';
 import type { ToolSession } from './tool-session.js';
 import { DESCRIPTIONS } from './tool-descriptions.js';
 import { redactJson, type Redactor } from '../security/redactor.js';
 
 export interface FeatureToolDeps {
-  readonly features: FeatureRepo;
-  readonly claims: ClaimRepo;
+  readonly features: FeaturePort;
+  readonly claims: ClaimPort;
   readonly session: ToolSession;
   /** Human input gates (feature_request_human_input, ask_user); without it those tools say they are unavailable. */
-  readonly humanInput?: HumanInputRepo;
+  readonly humanInput?: HumanInputPort;
   /**
    * The merge queue's gate, when the session works on a feature branch: lands the branch on
    * main (or throws an AppError telling the agent the exact git steps to take first). A
@@ -318,7 +315,7 @@ function supervisorTool(answerFor: NonNullable<FeatureToolDeps['supervise']>) {
   );
 }
 
-function nothingReady(features: FeatureRepo): Record<string, unknown> {
+function nothingReady(features: FeaturePort): Record<string, unknown> {
   const stats = features.stats();
   if (stats.total === 0) return { feature: null, reason: 'the backlog is empty' };
   if (stats.passing === stats.total) return { feature: null, reason: 'all features are passing; there is no more work' };

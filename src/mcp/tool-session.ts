@@ -1,4 +1,4 @@
-import type { Claim } from '../db/claim-repo.js';
+import type { Claim } from '../db/ports.js';
 
 /**
  * Who is calling the feature tools. Each agent session gets its own, so a tool can act only

@@ -2,8 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ProjectPaths } from '../config/paths.js';
-import type { Feature } from '../db/feature-rows.js';
-import type { HumanInputRepo, HumanInputRequest } from '../db/human-input-repo.js';
+import type { Feature, HumanInputPort, HumanInputRequest } from '../db/ports.js';
 import { AppError } from '../domain/errors.js';
 import { addLocalExcludes, git } from '../git/git.js';
 import { envKeyOf, validateHumanInput, type HumanInputField, type HumanInputValue } from '../shared/human-input.js';
@@ -13,7 +12,7 @@ import { readEnvFile, writeEnvValues } from './env-file.js';
 /** What answering needs: the project's folder and its human-input requests. */
 export interface HumanInputStore {
   readonly paths: ProjectPaths;
-  readonly humanInput: HumanInputRepo;
+  readonly humanInput: HumanInputPort;
 }
 
 export const ENV_FILE = '.env';
@@ -181,7 +180,7 @@ export const HUMAN_SECRET_MIN_LENGTH = 4;
  * Masks the current values (read from the project's `.env` now) of every key answered
  * requests saved a secret under. Values shorter than HUMAN_SECRET_MIN_LENGTH are not masked.
  */
-export function answeredSecretsRedactor(humanInput: HumanInputRepo, paths: ProjectPaths): Redactor {
+export function answeredSecretsRedactor(humanInput: HumanInputPort, paths: ProjectPaths): Redactor {
   const keys = humanInput.secretKeys();
   if (keys.length === 0) return NO_SECRETS;
   const env = readEnvFile(envFilePath(paths));

@@ -1,18 +1,18 @@
-import type { RegistryRepo } from '../db/registry-repo.js';
+import type { RegistryPort } from '../db/ports.js';
 import { AppError } from '../domain/errors.js';
 import { validateExtraCommands } from '../security/bash-policy.js';
 
 const KEY = 'policy.extra_commands';
 
 /** Commands the user added to a project's Bash allowlist (kept in the registry, out of the agent's reach). */
-export function extraCommands(registry: RegistryRepo, project: string | null): string[] {
+export function extraCommands(registry: RegistryPort, project: string | null): string[] {
   if (project === null) return [];
   const raw = registry.getProjectSetting(project, KEY);
   return raw === undefined ? [] : (JSON.parse(raw) as string[]);
 }
 
 /** Adds plain command names; shells, interpreters and privilege tools are refused with the reason. */
-export function allowCommands(registry: RegistryRepo, project: string, names: readonly string[]): string[] {
+export function allowCommands(registry: RegistryPort, project: string, names: readonly string[]): string[] {
   const { accepted, rejected } = validateExtraCommands(names);
   if (rejected.length > 0) {
     throw new AppError('INVALID_INPUT', rejected.map((r) => `cannot allow "${r.name}": ${r.reason}`).join('; '));
@@ -22,7 +22,7 @@ export function allowCommands(registry: RegistryRepo, project: string, names: re
   return next;
 }
 
-export function disallowCommand(registry: RegistryRepo, project: string, name: string): string[] {
+export function disallowCommand(registry: RegistryPort, project: string, name: string): string[] {
   const current = extraCommands(registry, project);
   if (!current.includes(name)) {
     throw new AppError('NOT_FOUND', `"${name}" is not in ${project}'s allowlist extensions (${current.length > 0 ? current.join(', ') : 'none'})`);

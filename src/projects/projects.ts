@@ -2,8 +2,8 @@ import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync, r
 import { ensureGitignored } from './gitignore.js';
 import { homedir } from 'node:os';
 import { dirname, isAbsolute, join, parse, relative, resolve } from 'node:path';
-import { openDatabase } from '../db/connection.js';
-import type { RegisteredProject, RegistryRepo } from '../db/registry-repo.js';
+import type { RegisteredProject, RegistryPort } from '../db/ports.js';
+import { initProjectDatabase } from '../db/stores.js';
 import { AppError } from '../domain/errors.js';
 import { gitInit, gitTopLevel } from '../git/git.js';
 import { autocoderHome, PROJECT_DATA_DIR, projectPaths, type ProjectPaths } from '../config/paths.js';
@@ -42,7 +42,7 @@ export interface NewProjectInput {
  * its database, the spec if given, and a registry entry. Everything that can be refused is
  * checked before anything is written.
  */
-export function createProject(registry: RegistryRepo, input: NewProjectInput): RegisteredProject {
+export function createProject(registry: RegistryPort, input: NewProjectInput): RegisteredProject {
   assertProjectName(input.name);
   const root = resolve(input.cwd, input.dir ?? input.name);
   if (existsSync(root) && !statSync(root).isDirectory()) {
@@ -56,7 +56,7 @@ export function createProject(registry: RegistryRepo, input: NewProjectInput): R
 }
 
 /** Registers an existing folder as a project (initialising git and `.autocoder/` if needed). */
-export function importProject(registry: RegistryRepo, name: string, path: string, cwd: string, env: Env): RegisteredProject {
+export function importProject(registry: RegistryPort, name: string, path: string, cwd: string, env: Env): RegisteredProject {
   assertProjectName(name);
   const root = resolve(cwd, path);
   if (!existsSync(root) || !statSync(root).isDirectory()) {
@@ -74,7 +74,7 @@ export function importProject(registry: RegistryRepo, name: string, path: string
 }
 
 /** Removes the registry entry; with `deleteFiles`, also the project folder itself. */
-export function removeProject(registry: RegistryRepo, name: string, deleteFiles: boolean): RegisteredProject {
+export function removeProject(registry: RegistryPort, name: string, deleteFiles: boolean): RegisteredProject {
   const project = registry.find(name);
   if (!project) throw new AppError('NOT_FOUND', `no project named "${name}" is registered; see \`autocoder list\``);
   if (deleteFiles) assertSafeToDelete(project.path);
@@ -84,7 +84,7 @@ export function removeProject(registry: RegistryRepo, name: string, deleteFiles:
 }
 
 /** A registered name, or a path to a folder that holds an autocoder project. */
-export function resolveProject(registry: RegistryRepo, nameOrPath: string, cwd: string): ResolvedProject {
+export function resolveProject(registry: RegistryPort, nameOrPath: string, cwd: string): ResolvedProject {
   const byName = PROJECT_NAME_PATTERN.test(nameOrPath) ? registry.find(nameOrPath) : undefined;
   if (byName) {
     if (!existsSync(byName.path)) {
@@ -106,7 +106,7 @@ export function resolveProject(registry: RegistryRepo, nameOrPath: string, cwd: 
   );
 }
 
-function adopt(registry: RegistryRepo, name: string, root: string, spec: string | undefined): RegisteredProject {
+function adopt(registry: RegistryPort, name: string, root: string, spec: string | undefined): RegisteredProject {
   // A folder inside another repository gets its own (else the runner would work in the outer one).
   const top = gitTopLevel(root);
   if (top === null || realpathSync(top) !== root) gitInit(root);
@@ -114,7 +114,7 @@ function adopt(registry: RegistryRepo, name: string, root: string, spec: string 
   mkdirSync(paths.dataDir, { recursive: true });
   ensureGitignored(root, [`${PROJECT_DATA_DIR}/`]);
   if (spec !== undefined) writeFileSync(paths.spec, spec);
-  openDatabase(paths.database, 'project').close();
+  initProjectDatabase(paths);
   return registry.add(name, root);
 }
 
@@ -142,7 +142,7 @@ function assertHoldsNoControlFolder(root: string, env: Env): void {
   }
 }
 
-function assertNotRegistered(registry: RegistryRepo, name: string, root: string): void {
+function assertNotRegistered(registry: RegistryPort, name: string, root: string): void {
   const byName = registry.find(name);
   if (byName) throw new AppError('DUPLICATE', `a project named "${name}" is already registered (at ${byName.path}); choose another name`);
   const real = existsSync(root) ? realpathSync(root) : root;

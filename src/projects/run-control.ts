@@ -1,8 +1,7 @@
 import { rmSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import type { ProjectPaths } from '../config/paths.js';
-import { ACTIVE_RUN_STATUSES, type RunRecord, RunRepo } from '../db/run-repo.js';
-import type { Db } from '../db/connection.js';
+import { ACTIVE_RUN_STATUSES, type RunPort, type RunRecord } from '../db/ports.js';
 import { AppError } from '../domain/errors.js';
 
 /**
@@ -12,9 +11,8 @@ import { AppError } from '../domain/errors.js';
  */
 
 /** The run that is active now: recorded as active and its process alive on this host. */
-export function activeRun(db: Db): RunRecord | null {
-  const runs = new RunRepo(db).active();
-  return runs.filter((r) => r.host === hostname() && r.pid !== null && processAlive(r.pid)).at(-1) ?? null;
+export function activeRun(runs: Pick<RunPort, 'active'>): RunRecord | null {
+  return runs.active().filter((r) => r.host === hostname() && r.pid !== null && processAlive(r.pid)).at(-1) ?? null;
 }
 
 /** Drain: running sessions finish their feature, then the runner idles in `paused`. */
@@ -27,8 +25,8 @@ export function requestResume(paths: ProjectPaths): void {
 }
 
 /** Stop: SIGTERM to the runner, which aborts sessions, hands claims back and exits. */
-export function requestStop(db: Db): RunRecord {
-  const run = activeRun(db);
+export function requestStop(runs: Pick<RunPort, 'active'>): RunRecord {
+  const run = activeRun(runs);
   if (!run || run.pid === null) throw new AppError('CONFLICT', 'no run of this project is active');
   process.kill(run.pid, 'SIGTERM');
   return run;

@@ -1,9 +1,5 @@
-import { existsSync } from 'node:fs';
-import { projectPaths } from '../config/paths.js';
 import { readUserSettings } from '../config/user-settings.js';
-import { appendEvent } from '../db/event-repo.js';
-import type { RegistryRepo } from '../db/registry-repo.js';
-import { openProjectStore } from '../db/stores.js';
+import type { EventPort, RegistryPort } from '../db/ports.js';
 import { AppError } from '../domain/errors.js';
 import { describeChange, type ChangeOrigin, type WideningChange, type WideningState } from '../shared/settings-widening.js';
 import { extraCommands } from './policy-extensions.js';
@@ -16,7 +12,7 @@ import { extraCommands } from './policy-extensions.js';
  */
 
 /** The stored values the widening rules compare against: the global settings (`project` null) or one project's. */
-export function wideningState(registry: RegistryRepo, project: string | null): WideningState {
+export function wideningState(registry: RegistryPort, project: string | null): WideningState {
   const s = readUserSettings((k) => (project === null ? registry.getSetting(k) : registry.getProjectSetting(project, k)));
   return { defaultSandbox: s.defaultSandbox, baseUrl: s.baseUrl, yolo: s.yolo, extraCommands: extraCommands(registry, project) };
 }
@@ -29,25 +25,16 @@ export function requireConfirmation(changes: readonly WideningChange[], confirme
 }
 
 /** Records applied widening changes in the registry; call it in the transaction that made them. */
-export function recordWidening(registry: RegistryRepo, project: string | null, changes: readonly WideningChange[], origin: ChangeOrigin): void {
+export function recordWidening(registry: RegistryPort, project: string | null, changes: readonly WideningChange[], origin: ChangeOrigin): void {
   for (const c of changes) registry.recordSettingsChange({ project, key: c.key, old: c.old, new: c.new, origin });
 }
 
 /**
  * Appends one `settings.widened` event per change to the project's event log (payload: key,
- * old, new, origin), after the registry committed. A project whose database does not exist yet
- * has no log to write to; the registry record stands alone then.
+ * old, new, origin) in one transaction, after the registry committed. A project whose database
+ * does not exist yet (`events` null) has no log to write to; the registry record stands alone then.
  */
-export function announceWidening(root: string, changes: readonly WideningChange[], origin: ChangeOrigin, at: number): void {
-  if (changes.length === 0) return;
-  const paths = projectPaths(root);
-  if (!existsSync(paths.database)) return;
-  const store = openProjectStore(paths, { create: false });
-  try {
-    store.db.transaction(() => {
-      for (const c of changes) appendEvent(store.db, { type: 'settings.widened', at, payload: { key: c.key, old: c.old, new: c.new, origin } });
-    })();
-  } finally {
-    store.close();
-  }
+export function announceWidening(events: EventPort | null, changes: readonly WideningChange[], origin: ChangeOrigin, at: number): void {
+  if (changes.length === 0 || events === null) return;
+  events.appendAll(changes.map((c) => ({ type: 'settings.widened', at, payload: { key: c.key, old: c.old, new: c.new, origin } })));
 }

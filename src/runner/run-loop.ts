@@ -2,13 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { hostname, tmpdir } from 'node:os';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import type { AgentRuntime, ToolGuard } from '../agent/runtime.js';
-import type { ClaimRepo } from '../db/claim-repo.js';
-import type { Db } from '../db/connection.js';
-import { appendEvent } from '../db/event-repo.js';
-import { HumanInputRepo } from '../db/human-input-repo.js';
-import type { FeatureRepo } from '../db/feature-repo.js';
-import type { RunRepo } from '../db/run-repo.js';
-import type { SessionRepo } from '../db/session-repo.js';
+import type { ClaimPort, EventPort, FeaturePort, HumanInputPort, RunPort, SessionPort } from '../db/ports.js';
 import type { Env } from '../config/env.js';
 import type { ProjectPaths } from '../config/paths.js';
 import type { RunSettings, SettingSource } from '../config/run-settings.js';
@@ -27,18 +21,19 @@ import { pauseRequested, waitForResume } from './pause.js';
 import { assertJailableTempDir, findInitJailTools } from './init-jail.js';
 import { decideSandbox, SANDBOX_MASKED_PATHS } from './sandbox.js';
 import { securitySummary } from './security-summary.js';
-import type { WebhookEvent } from './webhooks.js';
+import type { WebhookNotify } from './webhooks.js';
 
 const MAX_RATE_LIMIT_BACKOFF_MS = 15 * 60_000;
 
 export interface RunDeps {
   readonly paths: ProjectPaths;
   readonly projectName: string;
-  readonly db: Db;
-  readonly features: FeatureRepo;
-  readonly claims: ClaimRepo;
-  readonly sessions: SessionRepo;
-  readonly runs: RunRepo;
+  readonly features: FeaturePort;
+  readonly claims: ClaimPort;
+  readonly sessions: SessionPort;
+  readonly runs: RunPort;
+  readonly humanInput: HumanInputPort;
+  readonly events: EventPort;
   readonly runtime: AgentRuntime;
   readonly settings: RunSettings;
   /** Which settings layer decided a key, for the security line (default: every key `default`). */
@@ -57,7 +52,7 @@ export interface RunDeps {
   /** One human-readable line per notable step (the CLI prints them). */
   readonly report: (line: string) => void;
   /** Tells webhooks about the run; must return at once (the notifier only enqueues). */
-  readonly notify?: (event: WebhookEvent, data: Record<string, unknown>) => void;
+  readonly notify?: WebhookNotify;
 }
 
 export interface RunResult {
@@ -113,7 +108,8 @@ export async function runProject(deps: RunDeps, signal: AbortSignal): Promise<Ru
   const finish = (status: RunResult['status'], reason: string): RunResult => {
     deps.runs.end(runId, status === 'failed' ? 'failed' : 'finished', reason, { stopped: status === 'stopped' });
     deps.report(reason);
-    deps.notify?.(status === 'failed' ? 'run.failed' : 'run.finished', { runId, status, reason });
+    if (status === 'failed') deps.notify?.('run.failed', { runId, status, reason });
+    else deps.notify?.('run.finished', { runId, status, reason });
     return { runId, status, reason, sessions };
   };
   try {
@@ -152,7 +148,7 @@ async function schedule(deps: RunDeps, run: RunContext, signal: AbortSignal): Pr
   // Supervisor mode: one more slot, after the testing ones, answers human-input requests.
   const supervisorSlot = coding + testing;
   const supervisorTries = new Map<string, number>();
-  const humanInput = new HumanInputRepo(deps.db, { now: deps.now });
+  const humanInput = deps.humanInput;
   let waitingFor = '';
   const active = new Map<number, ActiveSession>();
   let sessions = 0;
@@ -184,7 +180,7 @@ async function schedule(deps: RunDeps, run: RunContext, signal: AbortSignal): Pr
           const backoff = Math.min(deps.settings.rateLimitBackoffMs * 2 ** (rateLimits - 1), MAX_RATE_LIMIT_BACKOFF_MS);
           const named = summary.retryAt !== null && summary.retryAt > deps.now() ? summary.retryAt : null;
           rateLimitedUntil = Math.max(rateLimitedUntil, Math.min(named ?? deps.now() + backoff, deps.now() + deps.settings.maxWaitMs));
-          appendEvent(deps.db, { type: 'run.rate_limited', at: deps.now(), runId: run.id, payload: { until: rateLimitedUntil, error: summary.error } });
+          deps.events.append({ type: 'run.rate_limited', at: deps.now(), runId: run.id, payload: { until: rateLimitedUntil, error: summary.error } });
           deps.report(`The model provider refused for a usage or rate limit; no session starts before ${new Date(rateLimitedUntil).toISOString()}.`);
         } else if (summary) {
           rateLimits = 0;
@@ -279,7 +275,7 @@ async function schedule(deps: RunDeps, run: RunContext, signal: AbortSignal): Pr
             if (ids !== waitingFor) {
               waitingFor = ids;
               const how = waiting.map((r) => `autocoder answer ${deps.projectName} ${r.id}`).join('; ');
-              appendEvent(deps.db, { type: 'run.waiting', at: deps.now(), runId: run.id, payload: { until: null, reason: `${waiting.length} human-input request(s) open`, requests: waiting.map((r) => r.id) } });
+              deps.events.append({ type: 'run.waiting', at: deps.now(), runId: run.id, payload: { until: null, reason: `${waiting.length} human-input request(s) open`, requests: waiting.map((r) => r.id) } });
               deps.report(`Waiting for ${waiting.length} human answer${waiting.length === 1 ? '' : 's'} (${stall.reason}); answer in the web UI inbox or with: ${how}. Stop with Ctrl+C or autocoder stop ${deps.projectName}.`);
             }
             await woke;
@@ -289,7 +285,7 @@ async function schedule(deps: RunDeps, run: RunContext, signal: AbortSignal): Pr
         }
         if (active.size === 0) {
           const until = Math.min(stall.until, deps.now() + deps.settings.maxWaitMs);
-          appendEvent(deps.db, { type: 'run.waiting', at: deps.now(), runId: run.id, payload: { until, reason: stall.reason } });
+          deps.events.append({ type: 'run.waiting', at: deps.now(), runId: run.id, payload: { until, reason: stall.reason } });
           deps.report(`Waiting until ${new Date(until).toISOString()}: ${stall.reason}.`);
           await waitUntil(until, deps.now, signal);
           continue;

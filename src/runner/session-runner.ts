@@ -2,17 +2,16 @@ import { appendFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AgentEvent, AgentRuntime, AgentSpec, SessionOutcome, TokenUsage } from '../agent/runtime.js';
 import { ZERO_USAGE } from '../agent/runtime.js';
-import type { Db } from '../db/connection.js';
-import { appendEvent } from '../db/event-repo.js';
-import type { SessionRepo } from '../db/session-repo.js';
+import type { EventPort, SessionPort } from '../db/ports.js';
+import type { SessionLogPayload } from '../shared/events.js';
 import { redactJson, redactThenTruncate, type Redactor } from '../security/redactor.js';
 
 /** Log lines in the events table are capped (after masking); the full text stays in the transcript. */
 export const LOG_LINE_LIMIT = 2048;
 
 export interface SessionContext {
-  readonly db: Db;
-  readonly sessions: SessionRepo;
+  readonly events: EventPort;
+  readonly sessions: SessionPort;
   readonly runtime: AgentRuntime;
   readonly logsDir: string;
   readonly runId: string | null;
@@ -66,8 +65,8 @@ export async function runRecordedSession(ctx: SessionContext, plan: SessionPlan,
   const write = (entry: Record<string, unknown>) => appendFileSync(transcript, `${JSON.stringify(redactJson(ctx.redact, { at: ctx.now(), ...entry }))}\n`);
   // Mask first, then cut: a key straddling the cut would otherwise leave its first part unmatched.
   const clip = (text: string) => redactThenTruncate(ctx.redact, text, LOG_LINE_LIMIT);
-  const log = (payload: Record<string, unknown>) =>
-    appendEvent(ctx.db, {
+  const log = (payload: SessionLogPayload) =>
+    ctx.events.append({
       type: 'session.log',
       at: ctx.now(),
       runId: ctx.runId,

@@ -7,15 +7,13 @@ import { renderPrompt } from '../agent/prompt-template.js';
 import { loadPromptTemplate, type PromptName } from '../agent/prompts.js';
 import { buildAgentEnv } from '../config/agent-env.js';
 import { createSessionDir, disposeDir } from '../agent/session-dirs.js';
-import type { Claim } from '../db/claim-repo.js';
-import type { Feature } from '../db/feature-rows.js';
+import type { Claim, Feature, HumanInputRequest } from '../db/ports.js';
 import { AppError } from '../domain/errors.js';
 import { addLocalExcludes, git, gitIdentity, gitOk } from '../git/git.js';
 import { checkoutFeature, commitWorkInProgress, deleteMergedBranch, ensureSlotWorktree, fastForwardMain, featureBranch, landingCheck, worktreeGitWritePaths } from '../git/workspaces.js';
 import { createFeatureTools, withMaskedArguments } from '../mcp/feature-tools.js';
 import { createToolSession } from '../mcp/tool-session.js';
 import { modelFor } from '../config/run-settings.js';
-import { HumanInputRepo, type HumanInputRequest } from '../db/human-input-repo.js';
 import { copyEnvFile } from '../projects/env-file.js';
 import { combineRedactors, type Redactor } from '../security/redactor.js';
 import { answerAsSupervisor, answeredSecretsRedactor, ENV_FILE, envFilePath } from '../projects/human-input.js';
@@ -77,7 +75,7 @@ export function prepareWorktree(deps: RunDeps, slot: number, main: string): stri
  * masked from the next session on).
  */
 export function sessionRedactor(deps: RunDeps): Redactor {
-  return combineRedactors(deps.redact, answeredSecretsRedactor(new HumanInputRepo(deps.db), deps.paths));
+  return combineRedactors(deps.redact, answeredSecretsRedactor(deps.humanInput, deps.paths));
 }
 
 /**
@@ -128,7 +126,7 @@ export async function runSessionFor(
   const toolSession = createToolSession(work?.owner ?? `${run.id}/${sessionId}`, work ? work.claims : []);
   const redact = sessionRedactor(deps);
   // Whatever the agent passes to a feature tool (reasons, evidence, prompts) is stored: mask secrets first.
-  const tools = createFeatureTools({ features: deps.features, claims: deps.claims, humanInput: new HumanInputRepo(deps.db, { now: deps.now }), session: toolSession, ...(where.land ? { land: where.land } : {}), ...(where.supervise ? { supervise: where.supervise } : {}) })
+  const tools = createFeatureTools({ features: deps.features, claims: deps.claims, humanInput: deps.humanInput, session: toolSession, ...(where.land ? { land: where.land } : {}), ...(where.supervise ? { supervise: where.supervise } : {}) })
     .filter((t) => profile.featureTools.includes(t.name))
     .map((t) => withMaskedArguments(t, () => redact));
   // The session's HOME/TMPDIR, marked as this run's (see agent/session-dirs.ts). Whatever ends
@@ -178,7 +176,7 @@ export async function runSessionFor(
       env,
     };
     const summary = await runRecordedSession(
-      { db: deps.db, sessions: deps.sessions, runtime: deps.runtime, logsDir: deps.paths.logs, runId: run.id, now: deps.now, redact },
+      { events: deps.events, sessions: deps.sessions, runtime: deps.runtime, logsDir: deps.paths.logs, runId: run.id, now: deps.now, redact },
       { sessionId, slot: where.slot, featureIds: work ? work.featureIds : [], spec, limits: { idleMs: deps.settings.stallMs, maxMs: deps.settings.maxSessionMs } },
       signal,
     );
@@ -222,7 +220,7 @@ function codingVars(f: Feature, yolo: boolean, branch: string, continued: boolea
  * the supervisor's at once, so its feature is ready again while the session goes on.
  */
 export async function runSupervisorSession(deps: RunDeps, run: RunContext, slot: number, requests: readonly HumanInputRequest[], signal: AbortSignal): Promise<SessionSummary> {
-  const store = { paths: deps.paths, humanInput: new HumanInputRepo(deps.db, { now: deps.now }) };
+  const store = { paths: deps.paths, humanInput: deps.humanInput };
   const asked = new Set(requests.map((r) => r.id));
   const supervise = (requestId: string, answers: Readonly<Record<string, unknown>>, reasons: Readonly<Record<string, string>>) => {
     if (!asked.has(requestId)) throw new AppError('NOT_FOUND', `request ${requestId} is not one of yours; answer only: ${[...asked].join(', ')}`);
@@ -330,7 +328,7 @@ export async function runCodingSession(
   const final = deps.features.get(feature.id);
   if (final.status === 'passing') deps.notify?.('feature.passed', { featureId: feature.id, featureName: feature.name });
   if (final.status === 'needs_input') {
-    const request = new HumanInputRepo(deps.db).openFor(feature.id);
+    const request = deps.humanInput.openFor(feature.id);
     deps.report(`Slot ${slot}: feature #${feature.id} waits for a human answer${request ? ` (request ${request.id}: autocoder answer ${deps.projectName} ${request.id})` : ''}.`);
     deps.notify?.('feature.needs_input', { featureId: feature.id, featureName: feature.name, ...(request ? { requestId: request.id, prompt: request.prompt, fields: request.fields.map((f) => ({ id: f.id, label: f.label, type: f.type })) } : {}) });
   }

@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import type { Feature } from '../db/feature-rows.js';
+import type { Feature } from '../db/ports.js';
 import { describeStall } from './stop-reason.js';
 
 const NOW = 1_700_000_000_000;

@@ -1,4 +1,4 @@
-import type { Feature } from '../db/feature-rows.js';
+import type { Feature } from '../db/ports.js';
 
 export type Stall =
   | { readonly kind: 'done'; readonly total: number }

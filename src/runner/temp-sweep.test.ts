@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createOwnedDir } from '../agent/session-dirs.js';
-import { RunRepo, type RunRecord } from '../db/run-repo.js';
+import type { RunRecord } from '../db/ports.js';
 import { makeTempDir, openTempProject, type TempDir, type TempProject } from '../../test/support/tmp.js';
 import { runIsOver, sweepRunOrphans } from './temp-sweep.js';
 
@@ -48,7 +48,7 @@ describe('sweepRunOrphans', () => {
   });
 
   it("removes the folders of this project's runs that are over and keeps the live run's and other projects'", async () => {
-    const runs = new RunRepo(project.store.db);
+    const runs = project.store.runs;
     const start = (id: string) => runs.start({ id, pid: process.pid, host: hostname(), incarnation: `inc-${id}`, settings: {} });
     const folder = (name: string, id: string) => createOwnedDir(tmp.dir, name, { purpose: 'session', run: { id, incarnation: `inc-${id}` }, project: project.dir, keep: false });
     start('run_dead');

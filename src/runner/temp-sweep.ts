@@ -1,5 +1,5 @@
 import { sweepOrphanedDirs } from '../agent/session-dirs.js';
-import { ACTIVE_RUN_STATUSES, type RunRecord, type RunRepo } from '../db/run-repo.js';
+import { ACTIVE_RUN_STATUSES, type RunPort, type RunRecord } from '../db/ports.js';
 
 /**
  * Whether a session folder's run is over, from the project's `runs` row of the id its marker
@@ -17,6 +17,6 @@ export function runIsOver(record: RunRecord | undefined, run: { readonly id: str
  * those of processes that died (spec chats, demo models). Live runs' folders, other projects'
  * and other hosts' are kept.
  */
-export function sweepRunOrphans(runs: Pick<RunRepo, 'get'>, base?: string): Promise<string[]> {
+export function sweepRunOrphans(runs: Pick<RunPort, 'get'>, base?: string): Promise<string[]> {
   return sweepOrphanedDirs({ runIsOver: (run, pid) => runIsOver(runs.get(run.id), run, pid) }, base);
 }

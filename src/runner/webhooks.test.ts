@@ -58,6 +58,9 @@ function notifier(targets: WebhookTarget[], extra: Partial<ConstructorParameters
   return { n, failures, setProgress: (p: typeof progress) => (progress = p) };
 }
 
+const FINISHED = { runId: 'run_1', status: 'finished', reason: 'All 4 features pass.' } as const;
+const FAILED = { runId: 'run_1', status: 'failed', reason: 'boom' } as const;
+
 describe('WebhookNotifier', () => {
   it('posts the n8n progress array and the flat JSON shape', async () => {
     const r = await receiver();
@@ -82,11 +85,11 @@ describe('WebhookNotifier', () => {
       { url: `${r.url}/progress`, events: ['feature.passed'], format: 'n8n' },
       { url: `${r.url}/ends`, events: ['run.finished', 'run.failed'], format: 'json' },
     ]);
-    n.notify('feature.passed', { featureId: 1 });
+    n.notify('feature.passed', { featureId: 1, featureName: 'Add notes' });
     setProgress({ passing: 2, total: 4 });
-    n.notify('feature.passed', { featureId: 2 });
-    n.notify('feature.needs_input', { featureId: 3 });
-    n.notify('run.finished', { reason: 'done' });
+    n.notify('feature.passed', { featureId: 2, featureName: 'List notes' });
+    n.notify('feature.needs_input', { featureId: 3, featureName: 'Pay' });
+    n.notify('run.finished', { ...FINISHED, reason: 'done' });
     expect(await n.drain(5_000)).toBe(true);
     const progress = r.received.filter((x) => x.path === '/progress').map((x) => (x.body as { passing: number }[])[0]?.passing);
     expect(progress).toEqual([1, 2]);
@@ -100,7 +103,7 @@ describe('WebhookNotifier', () => {
       res.end();
     });
     const { n, failures } = notifier([{ url: r.url, events: ['run.finished'], format: 'json' }]);
-    n.notify('run.finished', { reason: 'all pass' });
+    n.notify('run.finished', { ...FINISHED, reason: 'all pass' });
     expect(await n.drain(5_000)).toBe(true);
     expect(r.received).toHaveLength(3);
     expect(failures).toEqual([]);
@@ -112,7 +115,7 @@ describe('WebhookNotifier', () => {
       res.end();
     });
     const { n, failures } = notifier([{ url: r.url, events: ['run.failed'], format: 'json' }], { maxAttempts: 4 });
-    n.notify('run.failed', { reason: 'boom' });
+    n.notify('run.failed', FAILED);
     expect(await n.drain(5_000)).toBe(true);
     expect(r.received).toHaveLength(4);
     expect(failures).toEqual([{ url: r.url, event: 'run.failed', attempts: 4, error: 'HTTP 503' }]);
@@ -124,7 +127,7 @@ describe('WebhookNotifier', () => {
       res.end();
     });
     const { n, failures } = notifier([{ url: r.url, events: ['run.failed'], format: 'json' }]);
-    n.notify('run.failed', {});
+    n.notify('run.failed', FAILED);
     expect(await n.drain(5_000)).toBe(true);
     expect(r.received).toHaveLength(1);
     expect(failures).toEqual([expect.objectContaining({ attempts: 1, error: 'HTTP 404' })]);
@@ -134,7 +137,7 @@ describe('WebhookNotifier', () => {
     const r = await receiver();
     const dead = `${r.url.replace(/:\d+$/, '')}:1`;
     const { n, failures } = notifier([{ url: dead, events: ['run.finished'], format: 'json' }], { maxAttempts: 3 });
-    n.notify('run.finished', {});
+    n.notify('run.finished', FINISHED);
     expect(await n.drain(5_000)).toBe(true);
     expect(failures).toHaveLength(1);
     expect(failures[0]).toMatchObject({ attempts: 3, error: expect.stringMatching(/^request failed/) });
@@ -146,7 +149,7 @@ describe('WebhookNotifier', () => {
       respond = () => res.end('ok');
     });
     const { n, failures } = notifier([{ url: r.url, events: ['feature.passed'], format: 'n8n' }]);
-    const returned = n.notify('feature.passed', { featureId: 1 });
+    const returned = n.notify('feature.passed', { featureId: 1, featureName: 'Add notes' });
     // notify is synchronous: it has returned although the request has not even arrived yet.
     expect(returned).toBeUndefined();
     expect(r.received).toHaveLength(0);
@@ -166,8 +169,8 @@ describe('WebhookNotifier', () => {
   it('drain gives up at its deadline, aborting what is still in flight', async () => {
     const r = await receiver(() => undefined);
     const { n, failures } = notifier([{ url: r.url, events: ['run.finished'], format: 'json' }]);
-    n.notify('run.finished', {});
-    n.notify('run.finished', {});
+    n.notify('run.finished', FINISHED);
+    n.notify('run.finished', FINISHED);
     await r.waitFor(1);
     expect(await n.drain(50)).toBe(false);
     expect(n.idle).toBe(true);
@@ -178,7 +181,7 @@ describe('WebhookNotifier', () => {
   it('times out a silent receiver per attempt and retries', async () => {
     const r = await receiver(() => undefined);
     const { n, failures } = notifier([{ url: r.url, events: ['run.finished'], format: 'json' }], { attemptTimeoutMs: 50, maxAttempts: 2 });
-    n.notify('run.finished', {});
+    n.notify('run.finished', FINISHED);
     expect(await n.drain(5_000)).toBe(true);
     expect(r.received).toHaveLength(2);
     expect(failures).toEqual([expect.objectContaining({ attempts: 2, error: 'no answer within 50 ms' })]);
@@ -187,7 +190,7 @@ describe('WebhookNotifier', () => {
   it('refuses a target that is not http(s), and does nothing without targets', () => {
     expect(() => new WebhookNotifier({ targets: [{ url: 'ftp://example.com/x', events: ['run.finished'], format: 'json' }], projectName: 'p', now: Date.now })).toThrow(/http:\/\/ or https:\/\//);
     const n = new WebhookNotifier({ targets: [], projectName: 'p', now: Date.now });
-    n.notify('run.finished', {});
+    n.notify('run.finished', FINISHED);
     expect(n.enabled).toBe(false);
     expect(n.idle).toBe(true);
   });
@@ -195,7 +198,7 @@ describe('WebhookNotifier', () => {
   it('never throws from notify, even when progress cannot be read', async () => {
     const r = await receiver();
     const n = new WebhookNotifier({ targets: [{ url: r.url, events: ['run.failed'], format: 'json' }], projectName: 'p', now: Date.now, progress: () => { throw new Error('db closed'); } });
-    expect(() => n.notify('run.failed', {})).not.toThrow();
+    expect(() => n.notify('run.failed', FAILED)).not.toThrow();
     expect(await n.drain(1_000)).toBe(true);
   });
 });

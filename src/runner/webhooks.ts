@@ -2,6 +2,24 @@ import { parseTarget, type WebhookEvent, type WebhookTarget } from '../config/we
 
 export { WEBHOOK_EVENTS, type WebhookEvent, type WebhookTarget } from '../config/webhook-settings.js';
 
+/** What the runner tells webhooks with each event (the receiver gets it with the project, time and progress). */
+export type WebhookData = {
+  readonly 'feature.passed': { readonly featureId: number; readonly featureName: string };
+  readonly 'feature.needs_input': {
+    readonly featureId: number;
+    readonly featureName: string;
+    /** The open request, when there is one: what it asks and its fields (never a value). */
+    readonly requestId?: string;
+    readonly prompt?: string;
+    readonly fields?: readonly { readonly id: string; readonly label: string; readonly type: string }[];
+  };
+  readonly 'run.finished': { readonly runId: string; readonly status: 'finished' | 'stopped'; readonly reason: string };
+  readonly 'run.failed': { readonly runId: string; readonly status: 'failed'; readonly reason: string };
+};
+
+/** Tells webhooks about one event; must return at once. */
+export type WebhookNotify = <E extends WebhookEvent>(event: E, data: WebhookData[E]) => void;
+
 export interface WebhookProgress {
   readonly passing: number;
   readonly total: number;
@@ -83,7 +101,7 @@ export class WebhookNotifier {
   }
 
   /** Enqueues the event for every target that wants it and returns at once; never throws. */
-  notify(event: WebhookEvent, data: Record<string, unknown> = {}): void {
+  notify<E extends WebhookEvent>(event: E, data: WebhookData[E]): void {
     try {
       const lanes = this.lanes.filter((l) => l.target.events.includes(event));
       if (lanes.length === 0 || this.closing.signal.aborted) return;
@@ -194,7 +212,7 @@ export class WebhookNotifier {
 }
 
 /** The body for one event: n8n's array shape (the progress notifier autocoder re-creates) or a flat JSON object. */
-export function payload(format: WebhookTarget['format'], event: WebhookEvent, base: { project: string; timestamp: string; passing: number; total: number; percentage: number }, data: Record<string, unknown>): unknown {
+export function payload<E extends WebhookEvent>(format: WebhookTarget['format'], event: E, base: { project: string; timestamp: string; passing: number; total: number; percentage: number }, data: WebhookData[E]): unknown {
   if (format === 'json') return { event, ...base, ...data };
   const extra: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(data)) extra[snakeCase(k)] = v;

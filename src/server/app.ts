@@ -1,5 +1,6 @@
 import { Hono } from 'hono';
 import type { Env } from '../config/env.js';
+import type { StoreCache } from '../db/stores.js';
 import { errorResponse } from './http-errors.js';
 import { type GuardOptions, securityGuards } from './guards.js';
 import { registerRunRoutes, type RunnerLauncher } from './routes/runs.js';
@@ -9,6 +10,8 @@ export interface ServerDeps {
   readonly cwd: string;
   readonly guard: GuardOptions;
   readonly now: () => number;
+  /** The registry and the projects' stores, opened once and kept (closed with the server). */
+  readonly stores: StoreCache;
   /** Starts a detached `autocoder run` for a project (the server never runs agents itself). */
   readonly launchRunner: RunnerLauncher;
 }

@@ -1,10 +1,8 @@
-import type { ProjectPaths } from '../config/paths.js';
-import type { Db } from '../db/connection.js';
-import { type EventRow, eventsSince, type StoredEvent, toStoredEvent } from '../db/event-repo.js';
-import { openProjectStore, type ProjectStore } from '../db/stores.js';
-import type { AgentState, AgentView, EventMessage, LogLine, Progress, SnapshotMessage } from '../shared/events.js';
+import type { ProjectStore } from '../db/ports.js';
+import type { FeatureStatus } from '../domain/feature.js';
+import { isOfTopic, type AgentState, type AgentView, type EventMessage, type EventOf, type FeatureEventType, type LogLine, type Progress, type SnapshotMessage, type StoredEvent } from '../shared/events.js';
 import { runStatus } from './routes/runs.js';
-import { payloadText, sessionLogText } from '../shared/log-text.js';
+import { sessionLogText } from '../shared/log-text.js';
 
 /**
  * Tails a project's `events` table and turns each new row into protocol messages
@@ -26,48 +24,50 @@ function progressOf(store: ProjectStore): Progress {
   return { ...store.features.stats() };
 }
 
-function logLine(e: StoredEvent): LogLine {
-  return { id: e.id, at: e.at, sessionId: e.sessionId, featureId: e.featureId, slot: e.slot, kind: payloadText(e.payload.kind), text: sessionLogText(e.payload) };
+function logLine(e: Extract<StoredEvent, { type: 'session.log' }>): LogLine {
+  return { id: e.id, at: e.at, sessionId: e.sessionId, featureId: e.featureId, slot: e.slot, kind: e.payload.kind, text: sessionLogText(e.payload) };
 }
 
 const TESTING = /\b(test|tests|vitest|jest|playwright-cli|curl)\b/;
 
 /** The agent state a session event implies; null when the event says nothing about it. */
 export function agentStateOf(e: StoredEvent): { state: AgentState; thought?: string } | null {
-  if (e.type === 'session.started') return { state: 'thinking' };
-  if (e.type === 'session.ended') return { state: e.payload.status === 'succeeded' ? 'success' : 'error' };
-  if (e.type !== 'session.log') return null;
-  if (e.payload.kind === 'text') return { state: 'thinking', thought: payloadText(e.payload.text) };
-  if (e.payload.kind === 'tool_call') {
-    const testing = e.payload.tool === 'Bash' && TESTING.test(payloadText(e.payload.input));
-    return { state: testing ? 'testing' : 'working' };
+  switch (e.type) {
+    case 'session.started':
+      return { state: 'thinking' };
+    case 'session.ended':
+      return { state: e.payload.status === 'succeeded' ? 'success' : 'error' };
+    case 'session.log':
+      if (e.payload.kind === 'text') return { state: 'thinking', thought: e.payload.text };
+      if (e.payload.kind === 'tool_call') return { state: e.payload.tool === 'Bash' && TESTING.test(e.payload.input) ? 'testing' : 'working' };
+      return null;
+    default:
+      return null;
   }
-  return null;
+}
+
+/** The status and name a feature event itself reports (null where it does not: the feature's current ones then stand in). */
+function featureFacts(e: EventOf<FeatureEventType>): { status: FeatureStatus | null; name: string | null } {
+  const payload = e.payload;
+  return { status: 'status' in payload && payload.status !== undefined ? payload.status : null, name: 'name' in payload ? payload.name : null };
 }
 
 /** Turns a run of events into messages, reading current state (counts, names) once per call. */
 export function eventMessages(store: ProjectStore, events: readonly StoredEvent[]): TailBatchItem[] {
   let progress: Progress | undefined;
-  const names = new Map<number, { name: string; status: string } | null>();
-  const feature = (id: number) => {
-    if (!names.has(id)) {
-      const row = store.db.prepare('SELECT name, status FROM features WHERE id = ?').get(id) as { name: string; status: string } | undefined;
-      names.set(id, row ?? null);
-    }
-    return names.get(id) ?? null;
-  };
+  const featureIds = [...new Set(events.flatMap((e) => (isOfTopic(e, 'feature') && e.featureId !== null ? [e.featureId] : [])))];
+  const features = store.features.summaries(featureIds);
   return events.map((e) => {
     const messages: EventMessage[] = [];
-    if (e.type.startsWith('feature.')) {
-      const f = e.featureId === null ? null : feature(e.featureId);
-      const status = typeof e.payload.status === 'string' ? e.payload.status : (f?.status ?? null);
-      const name = typeof e.payload.name === 'string' ? e.payload.name : (f?.name ?? null);
-      messages.push({ type: 'feature_update', id: e.id, at: e.at, featureId: e.featureId, eventType: e.type, status, name });
+    if (isOfTopic(e, 'feature')) {
+      const now = e.featureId === null ? undefined : features.get(e.featureId);
+      const own = featureFacts(e);
+      messages.push({ type: 'feature_update', id: e.id, at: e.at, featureId: e.featureId, eventType: e.type, status: own.status ?? now?.status ?? null, name: own.name ?? now?.name ?? null });
       progress ??= progressOf(store);
       messages.push({ type: 'progress', id: e.id, ...progress });
-    } else if (e.type.startsWith('run.')) {
-      messages.push({ type: 'run_status', id: e.id, at: e.at, eventType: e.type, run: runStatus(store.db, store.paths) });
-    } else if (e.type.startsWith('session.')) {
+    } else if (isOfTopic(e, 'run')) {
+      messages.push({ type: 'run_status', id: e.id, at: e.at, eventType: e.type, run: runStatus(store) });
+    } else if (isOfTopic(e, 'session')) {
       const agent = agentStateOf(e);
       if (agent && e.sessionId !== null) {
         messages.push({ type: 'agent_update', id: e.id, at: e.at, slot: e.slot ?? 0, sessionId: e.sessionId, featureId: e.featureId, ...agent });
@@ -81,12 +81,11 @@ export function eventMessages(store: ProjectStore, events: readonly StoredEvent[
   });
 }
 
+/** Any other event as it is stored; one this version cannot read says so (`unknown`, its stored type and why). */
 function raw(e: StoredEvent): EventMessage {
-  return { type: 'event', id: e.id, at: e.at, eventType: e.type, runId: e.runId, sessionId: e.sessionId, featureId: e.featureId, slot: e.slot, payload: e.payload };
-}
-
-export function lastEventId(db: Db): number {
-  return (db.prepare('SELECT COALESCE(MAX(id), 0) AS id FROM events').get() as { id: number }).id;
+  const meta = { type: 'event' as const, id: e.id, at: e.at, runId: e.runId, sessionId: e.sessionId, featureId: e.featureId, slot: e.slot };
+  if (e.type === 'unknown') return { ...meta, eventType: 'unknown', storedType: e.storedType, problem: e.problem, payload: e.payload };
+  return { ...meta, eventType: e.type, payload: e.payload };
 }
 
 /** Reads events after `since` up to `until` (inclusive), in batches. */
@@ -94,7 +93,7 @@ export function eventsBetween(store: ProjectStore, since: number, until: number)
   const out: TailBatchItem[] = [];
   let cursor = since;
   while (cursor < until) {
-    const events = eventsSince(store.db, cursor, BATCH).filter((e) => e.id <= until);
+    const events = store.events.since(cursor, BATCH).filter((e) => e.id <= until);
     if (events.length === 0) break;
     out.push(...eventMessages(store, events));
     cursor = events[events.length - 1]!.id;
@@ -102,41 +101,43 @@ export function eventsBetween(store: ProjectStore, since: number, until: number)
   return out;
 }
 
-
 export function buildSnapshot(store: ProjectStore): SnapshotMessage {
-  const last = lastEventId(store.db);
-  const run = runStatus(store.db, store.paths);
-  const sessionEvents = store.db.prepare(
-    `SELECT * FROM events WHERE session_id = ? AND type IN ('session.started', 'session.log', 'session.ended') AND id <= ? ORDER BY id DESC LIMIT 20`,
-  );
+  const last = store.events.lastId();
+  const run = runStatus(store);
   const agents: AgentView[] = run.agents.map((a) => {
-    for (const row of sessionEvents.all(a.sessionId, last) as EventRow[]) {
-      const state = agentStateOf(toStoredEvent(row));
+    for (const e of store.events.latest({ types: ['session.started', 'session.log', 'session.ended'], sessionId: a.sessionId, upTo: last, limit: 20 })) {
+      const state = agentStateOf(e);
       if (state) return { slot: a.slot, sessionId: a.sessionId, featureId: a.featureId, ...state };
     }
     return { slot: a.slot, sessionId: a.sessionId, featureId: a.featureId, state: 'idle' };
   });
-  const logRows = store.db.prepare(`SELECT * FROM events WHERE type = 'session.log' AND id <= ? ORDER BY id DESC LIMIT ?`).all(last, RECENT_LOG) as EventRow[];
-  const recentLog = logRows.reverse().map((r) => logLine(toStoredEvent(r)));
+  const recentLog = store.events
+    .latest({ types: ['session.log'], upTo: last, limit: RECENT_LOG })
+    .reverse()
+    .flatMap((e) => (e.type === 'session.log' ? [logLine(e)] : []));
   return { type: 'snapshot', progress: progressOf(store), run, agents, recentLog, lastEventId: last };
 }
 
 /**
- * Polls one project database for new events every `intervalMs`, skipping polls where
- * `PRAGMA data_version` says no other connection committed. Starts at the newest event when
- * created; listeners get every later row, in id order.
+ * Polls one project's event log every `intervalMs`, skipping polls where its change mark says
+ * nothing was committed. Starts at the newest event when created; listeners get every later
+ * row, in id order. `store` is asked for on every poll: the server's store cache may reopen a
+ * project whose database was replaced.
  */
 export class EventTail {
-  readonly store: ProjectStore;
   private readonly listeners = new Set<TailListener>();
   private cursor: number;
-  private dataVersion = -1;
+  private mark = '';
   private timer: NodeJS.Timeout | null = null;
   private closed = false;
 
-  constructor(paths: ProjectPaths, private readonly intervalMs = 100) {
-    this.store = openProjectStore(paths, { create: false });
-    this.cursor = lastEventId(this.store.db);
+  constructor(
+    readonly store: () => ProjectStore,
+    private readonly intervalMs = 100,
+    /** Told when a poll fails (the tail tries again on the next one). */
+    private readonly onError: (err: unknown) => void = () => undefined,
+  ) {
+    this.cursor = store().events.lastId();
     this.timer = setInterval(() => this.poll(), this.intervalMs);
     this.timer.unref();
   }
@@ -159,20 +160,22 @@ export class EventTail {
   poll(): void {
     if (this.closed) return;
     try {
-      const version = this.store.db.pragma('data_version', { simple: true }) as number;
-      if (version === this.dataVersion) return;
-      this.dataVersion = version;
+      const store = this.store();
+      const mark = store.events.changeMark();
+      if (mark === this.mark) return;
+      this.mark = mark;
       for (;;) {
-        const events = eventsSince(this.store.db, this.cursor, BATCH);
+        const events = store.events.since(this.cursor, BATCH);
         if (events.length === 0) break;
         this.cursor = events[events.length - 1]!.id;
-        const items = eventMessages(this.store, events);
+        const items = eventMessages(store, events);
         for (const listener of [...this.listeners]) listener(items);
         if (events.length < BATCH) break;
       }
-    } catch {
-      // A busy or briefly unreadable database: try again on the next tick.
-      this.dataVersion = -1;
+    } catch (err: unknown) {
+      // A busy or briefly unreadable database: read again on the next tick.
+      this.mark = '';
+      this.onError(err);
     }
   }
 
@@ -181,6 +184,5 @@ export class EventTail {
     this.closed = true;
     if (this.timer) clearInterval(this.timer);
     this.listeners.clear();
-    this.store.close();
   }
 }

@@ -6,6 +6,7 @@ import { hostname, networkInterfaces } from 'node:os';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 import type { Hono } from 'hono';
 import type { Env } from '../config/env.js';
+import { openStoreCache } from '../db/stores.js';
 import { AppError } from '../domain/errors.js';
 import { createApp, type RouteModule, type ServerDeps } from './app.js';
 import type { GuardOptions } from './guards.js';
@@ -151,9 +152,11 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   });
   const port = (server.address() as AddressInfo).port;
   const guard: GuardOptions = { port, extraHosts: extraHostsFor(options.host), token, tokenFile: tokenFile(options.env), maxBodyBytes: MAX_BODY_BYTES };
-  const deps: ServerDeps = { env: options.env, cwd: options.cwd, guard, now: () => Date.now(), launchRunner: options.launchRunner ?? processLauncher(options.env) };
+  // The server's composition root for storage: the registry and each project's store are opened once, closed with the server.
+  const stores = openStoreCache(options.env);
+  const deps: ServerDeps = { env: options.env, cwd: options.cwd, guard, now: () => Date.now(), stores, launchRunner: options.launchRunner ?? processLauncher(options.env) };
   app = createApp(deps, [...API_ROUTES, staticRoutes(options.uiDir ?? DEFAULT_UI_DIR)]);
-  const hub = attachWsHub(server, { env: options.env, cwd: options.cwd, guard, ...(options.heartbeatMs !== undefined ? { heartbeatMs: options.heartbeatMs } : {}), ...(options.specChat ? { specChat: options.specChat } : {}) });
+  const hub = attachWsHub(server, { env: options.env, cwd: options.cwd, guard, stores, ...(options.heartbeatMs !== undefined ? { heartbeatMs: options.heartbeatMs } : {}), ...(options.specChat ? { specChat: options.specChat } : {}) });
   const bare = options.host.replace(/^\[|\]$/g, '');
   const shownHost = bare === '0.0.0.0' || bare === '::' || bare === '::1' ? 'localhost' : bare.includes(':') ? `[${bare}]` : bare;
   const url = `http://${shownHost}:${port}`;
@@ -171,7 +174,9 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
         server.close(() => resolveClose());
         server.closeAllConnections();
         // Spec chats aborted by the closing sockets stop their Claude Code and remove their folders first.
-      }).then(() => hub.chatsEnded(SPEC_CHAT_CLOSE_MS));
+      })
+        .then(() => hub.chatsEnded(SPEC_CHAT_CLOSE_MS))
+        .finally(() => stores.close());
       return closing;
     },
   };

@@ -1,8 +1,7 @@
 import { existsSync } from 'node:fs';
 import { WebSocket } from 'ws';
 import type { ProjectPaths } from '../config/paths.js';
-import { appendEvent } from '../db/event-repo.js';
-import { openProjectStore } from '../db/stores.js';
+import type { EventPort } from '../db/ports.js';
 import { errorMessage } from '../domain/errors.js';
 import { SpecChatClientMessageSchema, type SpecChatEvent, type SpecChatServerMessage } from '../shared/spec-chat.js';
 
@@ -23,17 +22,13 @@ export interface SpecChatHandle {
 export type SpecChatStarter = (input: { readonly projectName: string; readonly paths: ProjectPaths; readonly model: string | undefined }) => SpecChatHandle | Promise<SpecChatHandle>;
 
 /** Tells the project's live clients that the spec changed, as `PUT /api/projects/:name/spec` does. */
-function recordSpecWritten(paths: ProjectPaths, event: Extract<SpecChatEvent, { type: 'spec_written' }>): void {
+function recordSpecWritten(paths: ProjectPaths, events: () => EventPort, event: Extract<SpecChatEvent, { type: 'spec_written' }>): void {
   if (!existsSync(paths.database)) return;
   try {
-    const store = openProjectStore(paths, { create: false });
-    try {
-      appendEvent(store.db, { type: 'spec.updated', at: Date.now(), payload: { projectName: event.projectName, featureCount: event.featureCount, by: 'spec_chat' } });
-    } finally {
-      store.close();
-    }
+    events().append({ type: 'spec.updated', at: Date.now(), payload: { projectName: event.projectName, featureCount: event.featureCount, by: 'spec_chat' } });
   } catch {
-    // The spec is written; a missed live notice is not worth failing the chat for.
+    // The spec is written; a missed live notice is not worth failing the chat for (the next change shows it).
+    return;
   }
 }
 
@@ -42,7 +37,7 @@ function recordSpecWritten(paths: ProjectPaths, event: Extract<SpecChatEvent, { 
  * session. Resolves once the connection is closed and its chat, if any, has ended (its Claude
  * Code stopped and its temporary folder removed), so a server shutting down can wait for that.
  */
-export function serveSpecChat(ws: WebSocket, projectName: string, paths: ProjectPaths, start: SpecChatStarter): Promise<void> {
+export function serveSpecChat(ws: WebSocket, projectName: string, paths: ProjectPaths, start: SpecChatStarter, events: () => EventPort): Promise<void> {
   let chat: SpecChatHandle | null = null;
   let starting = false;
   let closed = false;
@@ -56,7 +51,7 @@ export function serveSpecChat(ws: WebSocket, projectName: string, paths: Project
   const pump = async (handle: SpecChatHandle) => {
     try {
       for await (const event of handle.events) {
-        if (event.type === 'spec_written') recordSpecWritten(paths, event);
+        if (event.type === 'spec_written') recordSpecWritten(paths, events, event);
         send(event);
       }
     } catch (err: unknown) {

@@ -3,7 +3,7 @@ import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer } from 'ws';
 import type { Env } from '../config/env.js';
 import type { ProjectPaths } from '../config/paths.js';
-import { openRegistry } from '../db/stores.js';
+import type { StoreCache } from '../db/stores.js';
 import { PROJECT_NAME_PATTERN, resolveProject } from '../projects/projects.js';
 import { ClientMessageSchema, WS_TOKEN_PROTOCOL_PREFIX, type ServerMessage } from '../shared/events.js';
 import { buildSnapshot, EventTail, eventsBetween, type TailBatchItem, type TailListener } from './event-tail.js';
@@ -22,6 +22,8 @@ export interface WsHubOptions {
   readonly env: Env;
   readonly cwd: string;
   readonly guard: GuardOptions;
+  /** The server's stores (the registry and each project's, opened once). */
+  readonly stores: StoreCache;
   readonly heartbeatMs?: number;
   /** Serves the guided spec chat at `/ws/projects/:name/spec` when given. */
   readonly specChat?: SpecChatStarter;
@@ -89,7 +91,7 @@ export function attachWsHub(server: Server, options: WsHubOptions): WsHub {
         alive.set(ws, true);
         ws.on('pong', () => alive.set(ws, true));
         ws.on('error', () => ws.terminate());
-        const chat = serveSpecChat(ws, name, paths, starter);
+        const chat = serveSpecChat(ws, name, paths, starter, () => options.stores.project(paths).events);
         chats.add(chat);
         void chat.finally(() => chats.delete(chat));
       });
@@ -110,13 +112,9 @@ export function attachWsHub(server: Server, options: WsHubOptions): WsHub {
   const projectOf = (name: string): ProjectPaths | null => {
     if (!PROJECT_NAME_PATTERN.test(name)) return null;
     try {
-      const reg = openRegistry(options.env);
-      try {
-        return resolveProject(reg.registry, name, options.cwd).paths;
-      } finally {
-        reg.close();
-      }
+      return resolveProject(options.stores.registry().registry, name, options.cwd).paths;
     } catch {
+      // Unknown, or its folder is gone: the upgrade is answered 404.
       return null;
     }
   };
@@ -125,7 +123,7 @@ export function attachWsHub(server: Server, options: WsHubOptions): WsHub {
     let tail = tails.get(name);
     try {
       if (!tail) {
-        tail = new EventTail(paths);
+        tail = new EventTail(() => options.stores.project(paths));
         tails.set(name, tail);
       }
     } catch {
@@ -155,11 +153,12 @@ export function attachWsHub(server: Server, options: WsHubOptions): WsHub {
     const listener: TailListener = deliver;
     try {
       // All synchronous: no tail poll can interleave between the snapshot and the listener.
-      const snapshot = buildSnapshot(projectTail.store);
+      const store = projectTail.store();
+      const snapshot = buildSnapshot(store);
       send(snapshot);
       if (since !== null && since < snapshot.lastEventId) {
         delivered = since;
-        deliver(eventsBetween(projectTail.store, since, snapshot.lastEventId));
+        deliver(eventsBetween(store, since, snapshot.lastEventId));
       }
       delivered = snapshot.lastEventId;
       projectTail.add(listener);

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { EventSchema, ProgressSchema } from './events.js';
+import { BLOCKER_TYPE_VALUES, FEATURE_STATUS_VALUES } from './feature-status.js';
 import { RunStatusSchema } from './runs.js';
 import { PROVIDERS, type RoleModelKey } from './providers.js';
 import { CHANGE_ORIGINS, WIDENING_KEYS } from './settings-widening.js';
@@ -22,8 +23,7 @@ const noNul = (max: number) =>
 export const PROJECT_NAME_REGEX = /^[a-z0-9][a-z0-9._-]{0,63}$/;
 export const ProjectNameSchema = z.string().regex(PROJECT_NAME_REGEX, 'use 1-64 characters: lowercase letters, digits, ".", "_" or "-", starting with a letter or digit');
 
-export const FEATURE_STATUS_VALUES = ['pending', 'in_progress', 'needs_input', 'passing', 'failed'] as const;
-export const BLOCKER_TYPE_VALUES = ['dependency', 'credentials', 'external_service', 'unclear_spec', 'technical', 'other'] as const;
+export { BLOCKER_TYPE_VALUES, FEATURE_STATUS_VALUES } from './feature-status.js';
 export const MAX_DEPENDENCIES = 20;
 
 // ── Errors and health ────────────────────────────────────────────────────────

@@ -1,5 +1,220 @@
 import { z } from 'zod';
+import { BLOCKER_TYPE_VALUES, FEATURE_STATUS_VALUES } from './feature-status.js';
+import { HUMAN_INPUT_FIELD_TYPES, HUMAN_INPUT_KINDS } from './human-input.js';
 import { RunStatusSchema } from './runs.js';
+import { CHANGE_ORIGINS } from './settings-widening.js';
+
+// ── The event catalogue ──────────────────────────────────────────────────────
+//
+// Every type of row the append-only `events` table holds, with its payload: the one list the
+// repositories append from (appending validates against it), and the server's tail, the
+// WebSocket, `autocoder logs` and the webhooks read from. A row this version does not know (an
+// older or newer autocoder wrote it) or whose payload does not match is read as an `unknown`
+// event, never a crash.
+
+const FeatureStatusSchema = z.enum(FEATURE_STATUS_VALUES);
+const nullableText = z.string().nullable();
+const ids = z.array(z.number().int());
+
+/** `type` + `payload` of one event type. */
+const event = <T extends string, P extends z.ZodRawShape>(type: T, payload: P) => z.object({ type: z.literal(type), payload: z.object(payload) });
+
+/** One line of an agent session's activity (`session.log`), by kind. */
+export const SessionLogPayloadSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('text'), text: z.string() }),
+  z.object({ kind: z.literal('tool_call'), tool: z.string(), input: z.string() }),
+  z.object({ kind: z.literal('tool_result'), isError: z.boolean(), text: z.string() }),
+  z.object({ kind: z.literal('retry'), attempt: z.number().int(), status: z.number().int().nullable(), error: z.string() }),
+]);
+export type SessionLogPayload = z.infer<typeof SessionLogPayloadSchema>;
+
+/** The fields a `feature.needs_input` event names (loose: their full rules live in human-input.ts). */
+const AskedFieldSchema = z.looseObject({ id: z.string(), label: z.string(), type: z.enum(HUMAN_INPUT_FIELD_TYPES) });
+
+/** A run's end: how and why. */
+const runEnd = { reason: z.string(), stopped: z.boolean().optional(), released: ids.optional() };
+
+export const EventBodySchema = z.discriminatedUnion('type', [
+  // The backlog, changed by agents' tools, humans and the initializer.
+  event('feature.created', { name: z.string() }),
+  event('feature.bulk_created', { ids, duplicates: z.number().int() }),
+  event('feature.updated', { fields: z.array(z.string()) }),
+  event('feature.deleted', { name: z.string(), dependents: ids }),
+  event('feature.dependencies_changed', { dependencies: ids }),
+  // Claims and their outcomes (src/db/claim-repo.ts); `status` is the feature's status afterwards.
+  event('feature.claimed', { epoch: z.number().int(), attempt: z.number().int() }),
+  event('feature.passed', { status: FeatureStatusSchema }),
+  event('feature.failed', { reason: z.string(), attempts: z.number().int(), final: z.boolean(), status: FeatureStatusSchema }),
+  z.object({
+    type: z.literal('feature.skipped'),
+    // By the agent holding the claim (with a classified blocker), or by a human (no claim, only the queue position).
+    payload: z.union([
+      z.object({ reason: z.string(), blockerType: z.enum(BLOCKER_TYPE_VALUES), final: z.boolean(), status: FeatureStatusSchema }),
+      z.object({ reason: nullableText, by: z.literal('human') }),
+    ]),
+  }),
+  event('feature.released', { note: nullableText, status: FeatureStatusSchema.optional() }),
+  event('feature.lease_expired', { status: FeatureStatusSchema }),
+  event('feature.regressed', { reason: z.string() }),
+  event('feature.verified', {}),
+  event('feature.retried', { from: FeatureStatusSchema, status: FeatureStatusSchema }),
+  event('feature.reopened', { from: FeatureStatusSchema, status: FeatureStatusSchema }),
+  // Human input gates (src/db/human-input-repo.ts).
+  event('feature.needs_input', { status: FeatureStatusSchema, requestId: z.string(), kind: z.enum(HUMAN_INPUT_KINDS), prompt: z.string(), fields: z.array(AskedFieldSchema) }),
+  event('feature.input_answered', {
+    by: z.enum(['human', 'supervisor']),
+    fields: z.array(z.string()),
+    secretKeys: z.record(z.string(), z.string()),
+    placeholderKeys: z.array(z.string()),
+    requestId: z.string(),
+    status: FeatureStatusSchema,
+  }),
+  event('feature.input_cancelled', { by: z.enum(['human', 'supervisor']), reason: nullableText, requestId: z.string(), status: FeatureStatusSchema }),
+  event('feature.input_overridden', { requestId: z.string(), overrides: z.string(), from: FeatureStatusSchema, status: FeatureStatusSchema, fields: z.array(z.string()), secretKeys: z.record(z.string(), z.string()) }),
+  // The runner process (src/db/run-repo.ts, src/runner/run-loop.ts).
+  event('run.started', { pid: z.number().int(), settings: z.record(z.string(), z.unknown()) }),
+  event('run.running', {}),
+  event('run.draining', {}),
+  event('run.paused', {}),
+  event('run.finished', runEnd),
+  event('run.failed', runEnd),
+  event('run.crashed', runEnd),
+  event('run.rate_limited', { until: z.number(), error: nullableText }),
+  event('run.waiting', { until: z.number().nullable(), reason: z.string(), requests: z.array(z.string()).optional() }),
+  // Agent sessions (src/db/session-repo.ts, src/runner/session-runner.ts).
+  event('session.started', { role: z.string(), model: nullableText, featureIds: ids }),
+  event('session.ended', {
+    role: z.string(),
+    status: z.enum(['running', 'succeeded', 'failed', 'aborted']),
+    outcome: z.string(),
+    turns: z.number().int(),
+    costUsd: z.number(),
+    error: nullableText,
+  }),
+  z.object({ type: z.literal('session.log'), payload: SessionLogPayloadSchema }),
+  // Changes made outside the database that live clients should see.
+  z.object({
+    type: z.literal('spec.updated'),
+    // Written with PUT /api/projects/{name}/spec, or by the guided spec chat.
+    payload: z.union([
+      z.object({ bytes: z.number().int(), projectName: nullableText }),
+      z.object({ projectName: nullableText, featureCount: z.number().int().nullable(), by: z.literal('spec_chat') }),
+    ]),
+  }),
+  event('settings.updated', { keys: z.array(z.string()) }),
+  event('settings.widened', { key: z.string(), old: z.unknown(), new: z.unknown(), origin: z.enum(CHANGE_ORIGINS) }),
+]);
+
+/** One event as the code appends it: its type and its payload. */
+export type EventBody = z.infer<typeof EventBodySchema>;
+export type EventType = EventBody['type'];
+export type EventOf<T extends EventType> = Extract<EventBody, { type: T }>;
+export type PayloadOf<T extends EventType> = EventOf<T>['payload'];
+
+/** Every event type, in catalogue order. */
+export const EVENT_TYPES = EventBodySchema.options.map((o) => o.shape.type.value) as [EventType, ...EventType[]];
+
+export function isEventType(x: unknown): x is EventType {
+  return typeof x === 'string' && (EVENT_TYPES as readonly string[]).includes(x);
+}
+
+/** What every stored event carries besides its type and payload. */
+export const EventMetaSchema = z.object({
+  id: z.number().int().nonnegative(),
+  /** When the change was written (ms since the epoch). */
+  at: z.number(),
+  runId: z.string().nullable(),
+  sessionId: z.string().nullable(),
+  featureId: z.number().int().nullable(),
+  slot: z.number().int().nullable(),
+});
+export type EventMeta = z.infer<typeof EventMetaSchema>;
+
+/** A stored row this version cannot read: its own type is kept as `storedType`, with why. */
+export const UnknownEventBodySchema = z.object({
+  type: z.literal('unknown'),
+  storedType: z.string(),
+  problem: z.string(),
+  payload: z.record(z.string(), z.unknown()),
+});
+export type UnknownEventBody = z.infer<typeof UnknownEventBodySchema>;
+
+/** One row of the append-only `events` table, as the API returns it: a known event or an unknown one. */
+export const EventSchema = z.intersection(EventMetaSchema, z.union([EventBodySchema, UnknownEventBodySchema]));
+export type StoredEvent = EventMeta & (EventBody | UnknownEventBody);
+export type KnownStoredEvent = EventMeta & EventBody;
+
+/**
+ * Reads a stored row's type and payload: the typed event when it is one of the catalogue's,
+ * else an `unknown` event naming what did not fit. Never throws.
+ */
+export function readEventBody(type: string, payload: unknown): EventBody | UnknownEventBody {
+  const parsed = EventBodySchema.safeParse({ type, payload });
+  if (parsed.success) return parsed.data;
+  const record = payload !== null && typeof payload === 'object' && !Array.isArray(payload) ? (payload as Record<string, unknown>) : { value: payload };
+  const problem = isEventType(type)
+    ? `its payload does not match "${type}": ${parsed.error.issues.map((i) => `${i.path.slice(1).join('.') || 'payload'}: ${i.message}`).join('; ')}`
+    : `"${type}" is not an event type this version of autocoder knows`;
+  return { type: 'unknown', storedType: type, problem, payload: record };
+}
+
+/** The kind of thing an event is about, which decides the live messages it yields. */
+export type EventTopic = 'feature' | 'run' | 'session' | 'project';
+
+/** Every event type's topic (a table, so a new type cannot be forgotten). */
+export const EVENT_TOPICS = {
+  'feature.created': 'feature',
+  'feature.bulk_created': 'feature',
+  'feature.updated': 'feature',
+  'feature.deleted': 'feature',
+  'feature.dependencies_changed': 'feature',
+  'feature.claimed': 'feature',
+  'feature.passed': 'feature',
+  'feature.failed': 'feature',
+  'feature.skipped': 'feature',
+  'feature.released': 'feature',
+  'feature.lease_expired': 'feature',
+  'feature.regressed': 'feature',
+  'feature.verified': 'feature',
+  'feature.retried': 'feature',
+  'feature.reopened': 'feature',
+  'feature.needs_input': 'feature',
+  'feature.input_answered': 'feature',
+  'feature.input_cancelled': 'feature',
+  'feature.input_overridden': 'feature',
+  'run.started': 'run',
+  'run.running': 'run',
+  'run.draining': 'run',
+  'run.paused': 'run',
+  'run.finished': 'run',
+  'run.failed': 'run',
+  'run.crashed': 'run',
+  'run.rate_limited': 'run',
+  'run.waiting': 'run',
+  'session.started': 'session',
+  'session.ended': 'session',
+  'session.log': 'session',
+  'spec.updated': 'project',
+  'settings.updated': 'project',
+  'settings.widened': 'project',
+} as const satisfies Record<EventType, EventTopic>;
+
+/** The event types of one topic. */
+export type EventTypeOf<T extends EventTopic> = { [K in EventType]: (typeof EVENT_TOPICS)[K] extends T ? K : never }[EventType];
+export type FeatureEventType = EventTypeOf<'feature'>;
+export type RunEventType = EventTypeOf<'run'>;
+
+/** Whether a stored event is a known one of `topic` (narrowing it to that topic's types). */
+export function isOfTopic<T extends EventTopic>(e: StoredEvent, topic: T): e is EventMeta & EventOf<EventTypeOf<T>> {
+  return e.type !== 'unknown' && EVENT_TOPICS[e.type] === topic;
+}
+
+const typesOf = <T extends EventTopic>(topic: T) => EVENT_TYPES.filter((t): t is EventTypeOf<T> => EVENT_TOPICS[t] === topic) as [EventTypeOf<T>, ...EventTypeOf<T>[]];
+
+export const FEATURE_EVENT_TYPES = typesOf('feature');
+export const RUN_EVENT_TYPES = typesOf('run');
+
+// ── Live messages ────────────────────────────────────────────────────────────
 
 /**
  * The live-update protocol of `WS /ws/projects/:name[?since=<id>]`.
@@ -70,9 +285,9 @@ export const FeatureUpdateMessageSchema = z.object({
   /** When the change was written to the database (ms since the epoch). */
   at: z.number(),
   featureId: z.number().int().nullable(),
-  eventType: z.string(),
+  eventType: z.enum(FEATURE_EVENT_TYPES),
   /** The feature's status after this event (null for events about many features). */
-  status: z.string().nullable(),
+  status: FeatureStatusSchema.nullable(),
   name: z.string().nullable(),
 });
 
@@ -80,7 +295,7 @@ export const RunStatusMessageSchema = z.object({
   type: z.literal('run_status'),
   id: eventId,
   at: z.number(),
-  eventType: z.string(),
+  eventType: z.enum(RUN_EVENT_TYPES),
   run: RunStatusSchema,
 });
 
@@ -88,20 +303,17 @@ export const AgentUpdateMessageSchema = AgentUpdateFields.extend({ type: z.liter
 
 export const LogMessageSchema = LogLineFields.extend({ type: z.literal('log') });
 
-/** One row of the append-only `events` table, as the API returns it. */
-export const EventSchema = z.object({
-  id: eventId,
-  at: z.number(),
-  type: z.string(),
-  runId: z.string().nullable(),
-  sessionId: z.string().nullable(),
-  featureId: z.number().int().nullable(),
-  slot: z.number().int().nullable(),
+/**
+ * Any other event, as stored (its own type is sent as `eventType`). A row this version cannot
+ * read arrives with `eventType: 'unknown'`, its stored type as `storedType` and why as `problem`.
+ */
+export const RawEventMessageSchema = EventMetaSchema.extend({
+  type: z.literal('event'),
+  eventType: z.union([z.enum(EVENT_TYPES), z.literal('unknown')]),
+  storedType: z.string().optional(),
+  problem: z.string().optional(),
   payload: z.record(z.string(), z.unknown()),
 });
-
-/** Any other event, as stored (its own `type` is sent as `eventType`). */
-export const RawEventMessageSchema = EventSchema.omit({ type: true }).extend({ type: z.literal('event'), eventType: z.string() });
 
 export const PongMessageSchema = z.object({ type: z.literal('pong') });
 

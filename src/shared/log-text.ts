@@ -1,25 +1,20 @@
-/** Text of an event payload value: strings as they are, anything else as JSON. */
-export function payloadText(v: unknown): string {
-  return typeof v === 'string' ? v : v === undefined || v === null ? '' : JSON.stringify(v);
-}
+import type { SessionLogPayload } from './events.js';
 
 /**
  * The line one `session.log` event shows (agent text, a tool call, a tool result or a retry).
  * `arrows` marks calls with → and results with ← for plain-text output.
  */
-export function sessionLogText(payload: Record<string, unknown>, options: { arrows?: boolean } = {}): string {
+export function sessionLogText(payload: SessionLogPayload, options: { arrows?: boolean } = {}): string {
   const call = options.arrows ? '→ ' : '';
   const result = options.arrows ? '← ' : '';
   switch (payload.kind) {
     case 'text':
-      return payloadText(payload.text);
+      return payload.text;
     case 'tool_call':
-      return `${call}${payloadText(payload.tool)} ${payloadText(payload.input)}`.trim();
+      return `${call}${payload.tool} ${payload.input}`.trim();
     case 'tool_result':
-      return `${result}${payload.isError === true ? 'error: ' : ''}${payloadText(payload.text)}`;
+      return `${result}${payload.isError ? 'error: ' : ''}${payload.text}`;
     case 'retry':
-      return `retry ${payloadText(payload.attempt)} (${payloadText(payload.status)}): ${payloadText(payload.error)}`;
-    default:
-      return payloadText(payload.text ?? payload);
+      return `retry ${payload.attempt} (${payload.status === null ? '' : payload.status}): ${payload.error}`;
   }
 }

@@ -6,7 +6,6 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openProjectStore } from '../../src/compose.js';
 import { projectPaths } from '../../src/config/paths.js';
-import { SessionRepo } from '../../src/db/session-repo.js';
 import { agentTestEnv } from '../support/agent-env.js';
 import { cliAsync } from '../support/cli-process.js';
 import { assignedFeature, FEATURE_TOOL, initializerSession, reply, roleScript, sequence, startScriptedModelServer, type ScriptedModelServer } from '../support/fake-anthropic/index.js';
@@ -82,7 +81,7 @@ describe('browser verification by agents', () => {
     expect(JSON.parse(readFileSync(join(dir, '.playwright', 'cli.config.json'), 'utf8'))).toMatchObject({ browser: { browserName: 'chromium' } });
 
     const store = openProjectStore(projectPaths(dir), { create: false });
-    const [session] = new SessionRepo(store.db).list({ featureId: 1 });
+    const [session] = store.sessions.list({ featureId: 1 });
     store.close();
     const sessionTag = `ac-${(session?.id ?? '').slice(-12)}`;
     // No process of the session is left: the browser was closed, and the init.sh jail (its command line names the session's folder) ends with the app.

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, expect, it } from 'vitest';
-import { openProjectStore } from '../../src/compose.js';
+import { openProjectStore } from '../../src/db/stores.js';
 import { projectPaths } from '../../src/config/paths.js';
 import { git, gitOk } from '../../src/git/git.js';
 import { unmergedAutocoderBranches } from '../../src/git/workspaces.js';

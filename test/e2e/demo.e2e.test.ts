@@ -3,9 +3,9 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } fr
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openProjectStore } from '../../src/compose.js';
+import { openProjectStore } from '../../src/db/stores.js';
 import { projectPaths } from '../../src/config/paths.js';
-import { SessionRepo } from '../../src/db/session-repo.js';
+import type { SessionPort } from '../../src/db/ports.js';
 import { DEMO_FEATURES } from '../../src/demo/demo-app.js';
 import { gitOk } from '../../src/git/git.js';
 import { ProjectSettingsSchema } from '../../src/shared/api.js';
@@ -56,10 +56,10 @@ function demoEnv(): NodeJS.ProcessEnv {
   return env;
 }
 
-function inspect<T>(dir: string, fn: (store: ReturnType<typeof openProjectStore>, sessions: SessionRepo) => T): T {
+function inspect<T>(dir: string, fn: (store: ReturnType<typeof openProjectStore>, sessions: SessionPort) => T): T {
   const store = openProjectStore(projectPaths(dir), { create: false });
   try {
-    return fn(store, new SessionRepo(store.db));
+    return fn(store, store.sessions);
   } finally {
     store.close();
   }

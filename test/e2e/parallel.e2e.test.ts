@@ -2,9 +2,9 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openProjectStore } from '../../src/compose.js';
+import { openProjectStore } from '../../src/db/stores.js';
 import { projectPaths } from '../../src/config/paths.js';
-import { SessionRepo, type SessionRecord } from '../../src/db/session-repo.js';
+import type { SessionRecord } from '../../src/db/ports.js';
 import { gitOk } from '../../src/git/git.js';
 import { agentTestEnv } from '../support/agent-env.js';
 import { cliAsync } from '../support/cli-process.js';
@@ -44,7 +44,7 @@ async function setup(script: Script) {
 function sessionsOf(dir: string): SessionRecord[] {
   const store = openProjectStore(projectPaths(dir), { create: false });
   try {
-    return new SessionRepo(store.db).list();
+    return store.sessions.list();
   } finally {
     store.close();
   }
@@ -143,7 +143,7 @@ describe('parallel coding agents in worktrees, landing through the merge queue',
       expect(f1.notes).toContain('regression: step 1 fails on main');
       const passed = store.db.prepare(`SELECT count(*) FROM events WHERE type = 'feature.passed' AND feature_id = 1`).pluck().get();
       expect(passed).toBe(2); // once, then again after the fix
-      const testing = new SessionRepo(store.db).list().filter((x) => x.role === 'testing');
+      const testing = store.sessions.list().filter((x) => x.role === 'testing');
       expect(testing.length).toBeGreaterThanOrEqual(1);
       expect(new Set(testing.map((x) => x.slot))).toEqual(new Set([1]));
     } finally {
@@ -175,7 +175,7 @@ describe('parallel coding agents in worktrees, landing through the merge queue',
       const f1 = store.features.get(1);
       expect(f1.attempts).toBe(2);
       expect(f1.notes).toMatch(/attempt 1\/3 failed: aborted: no agent activity for \d+ s \(stalled\)/);
-      const [first] = new SessionRepo(store.db).list({ featureId: 1 });
+      const [first] = store.sessions.list({ featureId: 1 });
       expect(first).toMatchObject({ status: 'aborted', error: expect.stringMatching(/stalled/) });
     } finally {
       store.close();

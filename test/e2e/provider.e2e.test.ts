@@ -2,9 +2,8 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openProjectStore } from '../../src/compose.js';
+import { openProjectStore } from '../../src/db/stores.js';
 import { projectPaths } from '../../src/config/paths.js';
-import { SessionRepo } from '../../src/db/session-repo.js';
 import { agentTestEnv } from '../support/agent-env.js';
 import { cli, cliAsync } from '../support/cli-process.js';
 import { codingSession, initializerSession, roleScript, SAMPLE_FEATURES, startScriptedModelServer, type ScriptedModelServer } from '../support/fake-anthropic/index.js';
@@ -75,7 +74,7 @@ describe('provider compatible and models per role, set through autocoder config'
     const store = openProjectStore(projectPaths(dir), { create: false });
     let transcripts: string[];
     try {
-      const sessions = new SessionRepo(store.db).list();
+      const sessions = store.sessions.list();
       expect(sessions.map((s) => [s.role, s.model])).toEqual([
         ['initializer', INIT_MODEL],
         ['coding', CODING_MODEL],

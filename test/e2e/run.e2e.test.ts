@@ -2,9 +2,9 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, w
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openProjectStore } from '../../src/compose.js';
+import { openProjectStore } from '../../src/db/stores.js';
 import { projectPaths } from '../../src/config/paths.js';
-import { SessionRepo } from '../../src/db/session-repo.js';
+import type { SessionPort } from '../../src/db/ports.js';
 import { gitOk } from '../../src/git/git.js';
 import { agentTestEnv } from '../support/agent-env.js';
 import { cli, cliAsync, startCli } from '../support/cli-process.js';
@@ -36,10 +36,10 @@ function filesUnder(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? filesUnder(join(dir, e.name)) : [join(dir, e.name)]));
 }
 
-function inspect<T>(dir: string, fn: (store: ReturnType<typeof openProjectStore>, sessions: SessionRepo) => T): T {
+function inspect<T>(dir: string, fn: (store: ReturnType<typeof openProjectStore>, sessions: SessionPort) => T): T {
   const store = openProjectStore(projectPaths(dir), { create: false });
   try {
-    return fn(store, new SessionRepo(store.db));
+    return fn(store, store.sessions);
   } finally {
     store.close();
   }

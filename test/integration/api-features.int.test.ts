@@ -1,7 +1,5 @@
 /** The feature routes through createApp (app.request), on real project databases in temp folders. */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { eventsSince } from '../../src/db/event-repo.js';
-import { SessionRepo } from '../../src/db/session-repo.js';
 import { FeatureBoardSchema, FeatureDetailSchema, FeatureGraphSchema, FeatureSchema, type FeatureDTO } from '../../src/shared/api.js';
 import { apiHarness, type ApiHarness } from '../support/api-app.js';
 
@@ -24,7 +22,7 @@ async function create(name: string, extra: Record<string, unknown> = {}): Promis
 function lastEvent(): { type: string; featureId: number | null } {
   const store = h.store('app');
   try {
-    const events = eventsSince(store.db, 0, 10_000);
+    const events = store.events.since(0, 10_000);
     return events.at(-1) as { type: string; featureId: number | null };
   } finally {
     store.close();
@@ -66,7 +64,7 @@ describe('feature board and detail', () => {
     const a = await create('a');
     const store = h.store('app');
     try {
-      const sessions = new SessionRepo(store.db);
+      const sessions = store.sessions;
       sessions.start({ id: 's1', runId: null, slot: 0, role: 'coding', featureIds: [a.id], model: 'm', transcriptPath: '/tmp/t.jsonl' });
       sessions.end('s1', { status: 'succeeded', outcome: 'passed', error: null, usage: { turns: 3, inputTokens: 100, outputTokens: 50, cacheReadTokens: 0, cacheCreationTokens: 0, costUsd: 0.25 } });
     } finally {

@@ -2,7 +2,6 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { projectPaths } from '../../src/config/paths.js';
-import { SessionRepo } from '../../src/db/session-repo.js';
 import { FeatureDetailSchema, TranscriptResponseSchema } from '../../src/shared/api.js';
 import { apiHarness, type ApiHarness } from '../support/api-app.js';
 
@@ -22,7 +21,7 @@ function addSession(id: string, transcriptPath: string, lines: unknown[] | null)
   }
   const store = h.store('alpha');
   try {
-    new SessionRepo(store.db).start({ id, runId: null, slot: 0, role: 'coding', featureIds: [], model: null, transcriptPath });
+    store.sessions.start({ id, runId: null, slot: 0, role: 'coding', featureIds: [], model: null, transcriptPath });
   } finally {
     store.close();
   }

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { ProjectStore } from '../../src/compose.js';
+import type { SqliteProjectStore as ProjectStore } from '../../src/db/stores.js';
 import { DESCRIPTIONS } from '../../src/mcp/tool-descriptions.js';
 import { connectTools, type Json, type ToolClient } from '../support/mcp-client.js';
 import { FakeClock, openTempProject, TEST_POLICY, type TempProject } from '../support/tmp.js';

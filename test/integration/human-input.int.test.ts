@@ -5,9 +5,8 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { eventsSince } from '../../src/db/event-repo.js';
 import { eventMessages } from '../../src/server/event-tail.js';
-import type { ProjectStore } from '../../src/db/stores.js';
+import type { SqliteProjectStore as ProjectStore } from '../../src/db/stores.js';
 import { answerAsSupervisor } from '../../src/projects/human-input.js';
 import { HumanInputListSchema, HumanInputResultSchema } from '../../src/shared/human-input.js';
 import { apiHarness, type ApiHarness } from '../support/api-app.js';
@@ -73,7 +72,7 @@ describe('feature_request_human_input and ask_user', () => {
     const f = store.features.get(1);
     expect(f).toMatchObject({ status: 'needs_input', claimedBy: null, attempts: 0, blockerType: 'credentials' });
     expect(f.blockerNote).toContain('Stripe key');
-    const event = eventsSince(store.db, 0, 1000).find((e) => e.type === 'feature.needs_input');
+    const event = store.events.since(0, 1000).find((e) => e.type === 'feature.needs_input');
     expect(event?.payload).toMatchObject({ requestId: id, status: 'needs_input', fields: expect.arrayContaining([expect.objectContaining({ id: 'stripe_key', type: 'secret' })]) });
     // Live clients hear about it: the WebSocket turns it into a feature_update (and progress).
     const messages = eventMessages(store, [event!]).flatMap((m) => m.messages);
@@ -166,8 +165,8 @@ describe('the human-input API', () => {
     expect(store.features.ready(1)[0]?.id).toBe(1); // first in line
     store.db.pragma('wal_checkpoint(TRUNCATE)');
     expect(projectTrace()).not.toContain(SECRET);
-    expect(JSON.stringify(eventsSince(store.db, 0, 1000))).not.toContain(SECRET);
-    expect(eventsSince(store.db, 0, 1000).map((e) => e.type)).toContain('feature.input_answered');
+    expect(JSON.stringify(store.events.since(0, 1000))).not.toContain(SECRET);
+    expect(store.events.since(0, 1000).map((e) => e.type)).toContain('feature.input_answered');
 
     // Answering twice: 409, nothing changed.
     const again = await h.json<{ error: { message: string } }>('POST', A, { requestId: id, answers: { stripe_key: 'sk_other_value', currency: 'USD' } });

@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { globalRunDefaults } from '../../src/cli/commands/config.js';
 import { projectPaths } from '../../src/config/paths.js';
-import { openDatabase } from '../../src/db/connection.js';
-import { appendEvent, type NewEvent } from '../../src/db/event-repo.js';
+import type { NewEvent } from '../../src/db/ports.js';
+import { openProjectStore } from '../../src/db/stores.js';
 import { cli, startCli } from '../support/cli-process.js';
 import { waitFor } from '../support/wait-for.js';
 
@@ -14,11 +14,11 @@ let env: NodeJS.ProcessEnv;
 let appDir: string;
 
 function append(...events: NewEvent[]): void {
-  const db = openDatabase(projectPaths(appDir).database, 'project', { create: false });
+  const store = openProjectStore(projectPaths(appDir), { create: false });
   try {
-    for (const e of events) appendEvent(db, e);
+    store.events.appendAll(events);
   } finally {
-    db.close();
+    store.close();
   }
 }
 
@@ -35,7 +35,7 @@ afterEach(() => rmSync(root, { recursive: true, force: true }));
 describe('autocoder logs', () => {
   beforeEach(() => {
     append(
-      { type: 'session.started', at: AT, sessionId: 's1', slot: 0, featureId: 1 },
+      { type: 'session.started', at: AT, sessionId: 's1', slot: 0, featureId: 1, payload: { role: 'coding', model: null, featureIds: [1] } },
       { type: 'session.log', at: AT + 1, sessionId: 's1', slot: 0, featureId: 1, payload: { kind: 'text', text: 'planning the login form' } },
       { type: 'session.log', at: AT + 2, sessionId: 's1', slot: 0, featureId: 1, payload: { kind: 'tool_call', tool: 'Bash', input: 'npm test' } },
       { type: 'session.log', at: AT + 3, sessionId: 's2', slot: 1, featureId: 2, payload: { kind: 'tool_result', text: 'boom', isError: true } },
@@ -49,7 +49,7 @@ describe('autocoder logs', () => {
     const lines = res.stdout.trimEnd().split('\n');
     const mine = lines.filter((l) => l.includes('session.'));
     expect(mine).toHaveLength(5);
-    expect(mine[0]).toMatch(/^2026-01-02T03:04:05\.000Z\s+session\.started\s+slot 0\s+#1$/);
+    expect(mine[0]).toBe('2026-01-02T03:04:05.000Z  session.started   slot 0  #1  {"role":"coding","model":null,"featureIds":[1]}');
     expect(mine[1]).toContain('planning the login form');
     expect(mine[2]).toMatch(/slot 0\s+#1\s+→ Bash npm test$/);
     expect(mine[3]).toMatch(/slot 1\s+#2\s+← error: boom$/);

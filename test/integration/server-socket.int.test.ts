@@ -4,7 +4,7 @@ import { mkdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { projectPaths } from '../../src/config/paths.js';
-import { appendEvent } from '../../src/db/event-repo.js';
+import type { NewEvent } from '../../src/db/ports.js';
 import { openProjectStore, openRegistry } from '../../src/db/stores.js';
 import { createProject } from '../../src/projects/projects.js';
 import { startServer, type RunningServer } from '../../src/server/http-server.js';
@@ -76,6 +76,10 @@ function refusal(p: Promise<unknown>): Promise<number> {
   );
 }
 
+
+/** A plain event about the project (no feature, run or session): delivered as an `event` message. */
+const tick = (n: number): NewEvent => ({ type: 'settings.updated', at: Date.now(), payload: { keys: [`tick-${n}`] } });
+
 describe('server sockets: guards, live events, resume', () => {
   it('refuses a foreign Host header (DNS rebinding) with 403', async () => {
     const { port } = await start();
@@ -135,7 +139,7 @@ describe('server sockets: guards, live events, resume', () => {
     try {
       const first = await connect('/ws/projects/alpha');
       const snapshot = await first.next(isType('snapshot'));
-      const live = [1, 2, 3].map((n) => appendEvent(store.db, { type: 'test.tick', at: Date.now(), payload: { n } }));
+      const live = [1, 2, 3].map((n) => store.events.append(tick(n)));
       await first.until(() => first.received.some((r) => r.message.type === 'event' && r.message.id === live[2]), 5000, 'the live events');
       const firstIds = first.received.flatMap((r) => (r.message.type === 'event' ? [r.message.id] : []));
       expect(firstIds).toEqual(live);
@@ -143,17 +147,17 @@ describe('server sockets: guards, live events, resume', () => {
       await first.close();
 
       // While disconnected: plain events, a feature change (two messages with one id), a log line.
-      const missed = [appendEvent(store.db, { type: 'test.tick', at: Date.now(), payload: { n: 4 } })];
+      const missed = [store.events.append(tick(4))];
       store.features.create({ category: 'core', name: 'Login', description: 'd', steps: ['s'] });
       missed.push((store.db.prepare('SELECT MAX(id) AS id FROM events').get() as { id: number }).id);
-      missed.push(appendEvent(store.db, { type: 'session.log', at: Date.now(), sessionId: 's1', slot: 0, featureId: 1, payload: { kind: 'text', text: 'planning the login form' } }));
-      missed.push(appendEvent(store.db, { type: 'test.tick', at: Date.now(), payload: { n: 5 } }));
+      missed.push(store.events.append({ type: 'session.log', at: Date.now(), sessionId: 's1', slot: 0, featureId: 1, payload: { kind: 'text', text: 'planning the login form' } }));
+      missed.push(store.events.append(tick(5)));
 
       const second = await connect(`/ws/projects/alpha?since=${live[2]}`);
       const resumed = await second.next(isType('snapshot'));
       expect(resumed.lastEventId).toBe(missed[3]);
       expect(resumed.progress.total).toBe(1);
-      const after = [appendEvent(store.db, { type: 'test.tick', at: Date.now(), payload: { n: 6 } })];
+      const after = [store.events.append(tick(6))];
       await second.until(() => second.received.some((r) => 'id' in r.message && r.message.id === after[0]), 5000, 'the live event after resuming');
 
       const stream = second.received.slice(1).map((r) => r.message);
@@ -169,6 +173,32 @@ describe('server sockets: guards, live events, resume', () => {
       expect(stream[1]).toMatchObject({ type: 'feature_update', featureId: 1, eventType: 'feature.created', name: 'Login', status: 'pending' });
       expect(stream[3]).toMatchObject({ type: 'agent_update', state: 'thinking', thought: 'planning the login form', sessionId: 's1' });
       expect(stream[4]).toMatchObject({ type: 'log', kind: 'text', text: 'planning the login form' });
+    } finally {
+      store.close();
+    }
+  });
+
+  it('delivers a row it cannot read (an unknown type, or a payload that does not fit its type) as an unknown event, and goes on', async () => {
+    const root = newProject('alpha');
+    await start();
+    const store = openProjectStore(projectPaths(root), { create: false });
+    try {
+      const client = await connect('/ws/projects/alpha');
+      await client.next(isType('snapshot'));
+      // What an older or newer autocoder may have written: bypasses the typed append on purpose.
+      const insert = store.db.prepare(`INSERT INTO events (at, type, payload) VALUES (?, ?, ?)`);
+      const newer = Number(insert.run(Date.now(), 'review.finding', JSON.stringify({ severity: 'warning' })).lastInsertRowid);
+      const older = Number(insert.run(Date.now(), 'feature.passed', JSON.stringify({ status: 'done' })).lastInsertRowid);
+      const fine = store.events.append(tick(7));
+      await client.until(() => client.received.some((r) => r.message.type === 'event' && r.message.id === fine), 5000, 'the event after the unreadable ones');
+      const events = client.received.flatMap((r) => (r.message.type === 'event' ? [r.message] : []));
+      expect(events.map((e) => [e.id, e.eventType, e.storedType ?? null])).toEqual([
+        [newer, 'unknown', 'review.finding'],
+        [older, 'unknown', 'feature.passed'],
+        [fine, 'settings.updated', null],
+      ]);
+      expect(events[0]).toMatchObject({ payload: { severity: 'warning' }, problem: '"review.finding" is not an event type this version of autocoder knows' });
+      expect(events[1]?.problem).toMatch(/^its payload does not match "feature\.passed": status: /);
     } finally {
       store.close();
     }
@@ -196,7 +226,7 @@ describe('server sockets: guards, live events, resume', () => {
     const store = openProjectStore(projectPaths(root), { create: false });
     try {
       const blob = 'x'.repeat(256 * 1024);
-      for (let i = 0; i < 100; i += 1) appendEvent(store.db, { type: 'test.big', at: Date.now(), payload: { blob } });
+      for (let i = 0; i < 100; i += 1) store.events.append({ type: 'settings.updated', at: Date.now(), payload: { keys: [blob] } });
     } finally {
       store.close();
     }

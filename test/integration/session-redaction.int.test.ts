@@ -8,8 +8,6 @@ import { readFileSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { AgentEvent, AgentRuntime, AgentSpec } from '../../src/agent/runtime.js';
 import { ZERO_USAGE } from '../../src/agent/runtime.js';
-import { eventsSince } from '../../src/db/event-repo.js';
-import { SessionRepo } from '../../src/db/session-repo.js';
 import { LOG_LINE_LIMIT, runRecordedSession } from '../../src/runner/session-runner.js';
 import { combineRedactors, createRedactor, MASK } from '../../src/security/redactor.js';
 import { openTempProject, type TempProject } from '../support/tmp.js';
@@ -70,20 +68,20 @@ describe('issue #14: a session writes no piece of a secret', () => {
     ]);
     const redact = combineRedactors(createRedactor([KEY]), createRedactor([PASSWORD], { minLength: 4 }));
     const { store } = project;
-    const sessions = new SessionRepo(store.db);
+    const sessions = store.sessions;
     const summary = await runRecordedSession(
-      { db: store.db, sessions, runtime, logsDir: store.paths.logs, runId: null, now: () => Date.now(), redact },
+      { events: store.events, sessions, runtime, logsDir: store.paths.logs, runId: null, now: () => Date.now(), redact },
       { sessionId: 'ses_redact', slot: 0, featureIds: [], spec },
       new AbortController().signal,
     );
 
-    const events = eventsSince(store.db, 0, 1000);
-    const logged = events.filter((e) => e.type === 'session.log');
-    expect(logged.map((e) => e.payload.kind)).toEqual(['text', 'tool_call', 'tool_result', 'retry']);
+    const events = store.events.since(0, 1000);
+    const logged = events.flatMap((e) => (e.type === 'session.log' ? [e.payload] : []));
+    expect(logged.map((p) => p.kind)).toEqual(['text', 'tool_call', 'tool_result', 'retry']);
     for (const event of events) expect(leakedPiece(JSON.stringify(event)), `${event.type} ${JSON.stringify(event.payload)}`).toBeNull();
-    expect(logged[0]?.payload.text).toBe(`${'x'.repeat(2000)}${MASK}${'y'.repeat(LOG_LINE_LIMIT - 2000 - MASK.length)}…`);
-    expect(logged[1]?.payload.input).toContain(`Basic ${basic.slice(0, 2)}`);
-    expect(logged[2]?.payload.text).toBe(`config:\n${MASK}\nhex ${MASK}\n{"password":"${MASK}"}`);
+    expect(logged[0]?.kind === 'text' && logged[0].text).toBe(`${'x'.repeat(2000)}${MASK}${'y'.repeat(LOG_LINE_LIMIT - 2000 - MASK.length)}…`);
+    expect(logged[1]?.kind === 'tool_call' && logged[1].input).toContain(`Basic ${basic.slice(0, 2)}`);
+    expect(logged[2]?.kind === 'tool_result' && logged[2].text).toBe(`config:\n${MASK}\nhex ${MASK}\n{"password":"${MASK}"}`);
 
     const transcript = readFileSync(`${store.paths.logs}/ses_redact.jsonl`, 'utf8');
     expect(leakedPiece(transcript)).toBeNull();

@@ -4,7 +4,7 @@ import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Hono } from 'hono';
 import { projectPaths } from '../../src/config/paths.js';
-import { openProjectStore, openRegistry, type ProjectStore } from '../../src/db/stores.js';
+import { openProjectStore, openRegistry, openStoreCache, type SqliteProjectStore } from '../../src/db/stores.js';
 import { createApp } from '../../src/server/app.js';
 import type { RunnerLauncher } from '../../src/server/routes/runs.js';
 import { API_ROUTES } from '../../src/server/routes/index.js';
@@ -35,7 +35,8 @@ export interface ApiHarness {
   json<T = Record<string, unknown>>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T }>;
   /** Registers a project named `name` under `work` through the API. */
   createProject(name: string): Promise<string>;
-  store(name: string): ProjectStore;
+  /** The project's store on a connection of its own (the test's, besides the server's). */
+  store(name: string): SqliteProjectStore;
   /** A runs row that activeRun() sees as alive (this test process). */
   fakeActiveRun(name: string): void;
   cleanup(): void;
@@ -58,11 +59,13 @@ export function apiHarness(): ApiHarness {
     GIT_COMMITTER_NAME: 'Test',
     GIT_COMMITTER_EMAIL: 'test@example.com',
   };
+  const stores = openStoreCache(env);
   const app = createApp(
     {
       env,
       cwd: work,
       now: () => Date.now(),
+      stores,
       guard: { port: 8888, extraHosts: [], token, tokenFile: join(home, 'server-token'), maxBodyBytes: 1_000_000 },
       launchRunner: (project, request) => {
         launches.push([project, request]);
@@ -119,7 +122,10 @@ export function apiHarness(): ApiHarness {
         store.close();
       }
     },
-    cleanup: () => rmSync(root, { recursive: true, force: true }),
+    cleanup: () => {
+      stores.close();
+      rmSync(root, { recursive: true, force: true });
+    },
   };
   return h;
 }

@@ -5,6 +5,7 @@
  */
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { openStoreCache } from '../../src/db/stores.js';
 import { createApp } from '../../src/server/app.js';
 import { API_ROUTES } from '../../src/server/routes/index.js';
 import type { HumanInputField } from '../../src/shared/human-input.js';
@@ -84,21 +85,27 @@ const API_TOKEN = 'a'.repeat(64);
 
 /** The real API app over the same registry as the CLI; every response text is kept for the secret search. */
 export function apiCaller(env: NodeJS.ProcessEnv, cwd: string) {
-  const app = createApp(
-    { env, cwd, now: () => Date.now(), guard: { port: 8888, extraHosts: [], token: API_TOKEN, tokenFile: 'server-token', maxBodyBytes: 1_000_000 }, launchRunner: () => ({ pid: 0 }) },
-    API_ROUTES,
-  );
   const responses: string[] = [];
+  // Stores opened for each call and closed after it, so nothing stays open between the run's steps.
   const call = async (method: string, path: string, body?: unknown): Promise<{ status: number; json: unknown }> => {
-    const text = body === undefined ? undefined : JSON.stringify(body);
-    const res = await app.request(`http://localhost:8888${path}`, {
-      method,
-      headers: { host: 'localhost:8888', authorization: `Bearer ${API_TOKEN}`, ...(text === undefined ? {} : { 'content-type': 'application/json', origin: 'http://localhost:8888', 'content-length': String(Buffer.byteLength(text)) }) },
-      ...(text === undefined ? {} : { body: text }),
-    });
-    const raw = await res.text();
-    responses.push(raw);
-    return { status: res.status, json: JSON.parse(raw) as unknown };
+    const stores = openStoreCache(env);
+    try {
+      const app = createApp(
+        { env, cwd, now: () => Date.now(), stores, guard: { port: 8888, extraHosts: [], token: API_TOKEN, tokenFile: 'server-token', maxBodyBytes: 1_000_000 }, launchRunner: () => ({ pid: 0 }) },
+        API_ROUTES,
+      );
+      const text = body === undefined ? undefined : JSON.stringify(body);
+      const res = await app.request(`http://localhost:8888${path}`, {
+        method,
+        headers: { host: 'localhost:8888', authorization: `Bearer ${API_TOKEN}`, ...(text === undefined ? {} : { 'content-type': 'application/json', origin: 'http://localhost:8888', 'content-length': String(Buffer.byteLength(text)) }) },
+        ...(text === undefined ? {} : { body: text }),
+      });
+      const raw = await res.text();
+      responses.push(raw);
+      return { status: res.status, json: JSON.parse(raw) as unknown };
+    } finally {
+      stores.close();
+    }
   };
   return { call, responses };
 }

@@ -1,10 +1,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openProjectStore, type ProjectStore } from '../../src/compose.js';
 import { projectPaths } from '../../src/config/paths.js';
-import type { ClaimPolicy } from '../../src/db/claim-repo.js';
-import type { Clock } from '../../src/db/feature-repo.js';
+import type { ClaimPolicy, Clock } from '../../src/db/ports.js';
+import { openProjectStore, type SqliteProjectStore } from '../../src/db/stores.js';
 
 export interface TempDir {
   readonly dir: string;
@@ -36,14 +35,15 @@ export const TEST_POLICY: ClaimPolicy = { leaseMs: 60_000, backoffBaseMs: 0, bac
 
 export interface TempProject {
   readonly dir: string;
-  readonly store: ProjectStore;
+  /** The SQLite store, with its connection for tests that look at the rows themselves. */
+  readonly store: SqliteProjectStore;
   cleanup(): void;
 }
 
 /** A project store on a real SQLite file in a new temp folder; `cleanup` closes it and deletes the folder. */
 export function openTempProject(options: { clock?: Clock; policy?: ClaimPolicy } = {}): TempProject {
   const tmp = makeTempDir('autocoder-project-');
-  let store: ProjectStore;
+  let store: SqliteProjectStore;
   try {
     store = openProjectStore(projectPaths(tmp.dir), {
       policy: options.policy ?? TEST_POLICY,
@@ -57,7 +57,7 @@ export function openTempProject(options: { clock?: Clock; policy?: ClaimPolicy }
     dir: tmp.dir,
     store,
     cleanup: () => {
-      if (store.db.open) store.close();
+      store.close();
       tmp.cleanup();
     },
   };

@@ -31,7 +31,7 @@ afterEach(async () => {
   try {
     const store = openProjectStore(projectPaths(demoDir), { create: false });
     try {
-      const run = activeRun(store.db);
+      const run = activeRun(store.runs);
       if (run?.pid) process.kill(run.pid, 'SIGTERM');
     } finally {
       store.close();

@@ -2,7 +2,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterEach, beforeEach, expect, it } from 'vitest';
-import { openProjectStore } from '../../src/compose.js';
+import { openProjectStore } from '../../src/db/stores.js';
 import { projectPaths } from '../../src/config/paths.js';
 import { PLACEHOLDER_MARK } from '../../src/projects/env-file.js';
 import { answerAsSupervisor, answerHumanInput } from '../../src/projects/human-input.js';

@@ -3,10 +3,8 @@ import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { openProjectStore } from '../../src/compose.js';
+import type { SessionLogPayload } from '../../src/shared/events.js';
 import { projectPaths } from '../../src/config/paths.js';
-import { appendEvent } from '../../src/db/event-repo.js';
-import { RunRepo } from '../../src/db/run-repo.js';
-import { SessionRepo } from '../../src/db/session-repo.js';
 import { REPO_ROOT } from '../support/cli-process.js';
 import { seriousAxeViolations } from '../support/axe.js';
 import { launchChromium, seedProject, startUiServer, watchPageErrors, type UiServer } from '../support/ui-fixture.js';
@@ -35,7 +33,7 @@ it('shows one card per slot (coding and testing), each with its state, feature a
   const errors = watchPageErrors(page);
   const store = openProjectStore(projectPaths(dir), { create: false });
   try {
-    new RunRepo(store.db).start({ id: 'run_ui', pid: process.pid, host: hostname(), incarnation: 'x', settings: { concurrency: 3, testingRatio: 1, yolo: false, supervisor: true } });
+    store.runs.start({ id: 'run_ui', pid: process.pid, host: hostname(), incarnation: 'x', settings: { concurrency: 3, testingRatio: 1, yolo: false, supervisor: true } });
     await page.goto(ui.link(`/projects/shop`));
     for (const slot of [0, 1, 2, 3, 4]) await page.getByTestId(`agent-${slot}`).waitFor();
     expect(await page.getByText('testing agent').count()).toBe(1);
@@ -43,17 +41,17 @@ it('shows one card per slot (coding and testing), each with its state, feature a
     // Supervisor mode: the slot after the testing ones answers the agents' questions.
     expect(await page.getByTestId('agent-4').textContent()).toMatch(/supervisor agent.*Waiting for questions/);
 
-    const sessions = new SessionRepo(store.db);
-    const work = [
-      { slot: 0, feature: 4, kind: 'text', text: 'Adding the tags table first.' },
-      { slot: 1, feature: 5, kind: 'tool_call', tool: 'Bash', input: '{"command":"npm test"}' },
-      { slot: 2, feature: 6, kind: 'tool_call', tool: 'Write', input: '{"file_path":"src/x.ts"}' },
-      { slot: 3, feature: 1, kind: 'text', text: 'Re-verifying feature 1 on main.' },
+    const sessions = store.sessions;
+    const work: { slot: number; feature: number; payload: SessionLogPayload }[] = [
+      { slot: 0, feature: 4, payload: { kind: 'text', text: 'Adding the tags table first.' } },
+      { slot: 1, feature: 5, payload: { kind: 'tool_call', tool: 'Bash', input: '{"command":"npm test"}' } },
+      { slot: 2, feature: 6, payload: { kind: 'tool_call', tool: 'Write', input: '{"file_path":"src/x.ts"}' } },
+      { slot: 3, feature: 1, payload: { kind: 'text', text: 'Re-verifying feature 1 on main.' } },
     ];
     for (const w of work) {
       const id = `ses_ui_${w.slot}`;
       sessions.start({ id, runId: 'run_ui', slot: w.slot, role: w.slot === 3 ? 'testing' : 'coding', featureIds: [w.feature], model: null, transcriptPath: join(dir, '.autocoder', 'logs', `${id}.jsonl`) });
-      appendEvent(store.db, { type: 'session.log', at: Date.now(), runId: 'run_ui', sessionId: id, featureId: w.feature, slot: w.slot, payload: { kind: w.kind, ...(w.text ? { text: w.text } : { tool: w.tool, input: w.input }) } });
+      store.events.append({ type: 'session.log', at: Date.now(), runId: 'run_ui', sessionId: id, featureId: w.feature, slot: w.slot, payload: w.payload });
     }
     await expect.poll(() => page.getByTestId('agent-0').getAttribute('data-state')).toBe('thinking');
     await expect.poll(() => page.getByTestId('agent-1').getAttribute('data-state')).toBe('testing');
@@ -63,7 +61,7 @@ it('shows one card per slot (coding and testing), each with its state, feature a
     expect(await page.getByTestId('agent-1').getByRole('list').textContent()).toContain('npm test');
 
     // Pause: draining while sessions run.
-    new RunRepo(store.db).setStatus('run_ui', 'draining');
+    store.runs.setStatus('run_ui', 'draining');
     await page.locator('[data-testid="run-state"][data-state="draining"]').waitFor();
     await page.screenshot({ path: join(REPO_ROOT, 'test-artifacts', 'ui', 'mission-control-parallel.png') });
     expect(await seriousAxeViolations(page)).toEqual([]);

@@ -4,7 +4,6 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { openProjectStore } from '../../src/compose.js';
 import { projectPaths } from '../../src/config/paths.js';
-import { appendEvent } from '../../src/db/event-repo.js';
 import { WS_TOKEN_PROTOCOL_PREFIX } from '../../src/shared/events.js';
 import { setServerToken } from '../src/shared/api/token';
 import type { SocketFactory, SocketLike } from '../src/shared/ws/project-socket';
@@ -61,7 +60,7 @@ describe('useProjectStream against the real server', () => {
   const log = (n: string) => {
     const store = openProjectStore(projectPaths(dir));
     try {
-      return appendEvent(store.db, { type: 'session.log', at: Date.now(), sessionId: 's1', slot: 0, payload: { kind: 'text', text: n } });
+      return store.events.append({ type: 'session.log', at: Date.now(), sessionId: 's1', slot: 0, payload: { kind: 'text', text: n } });
     } finally {
       store.close();
     }
@@ -108,7 +107,6 @@ describe('useProjectStream against the real server', () => {
     try {
       const claimed = store.claims.claimNext('test')!;
       store.claims.markPassing(claimed.claim);
-      appendEvent(store.db, { type: 'feature.passed', at: Date.now(), featureId: claimed.feature.id, payload: {} });
     } finally {
       store.close();
     }

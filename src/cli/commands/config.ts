@@ -13,7 +13,7 @@ import {
   USER_SETTING_KEYS,
   type UserSettingKey,
 } from '../../config/user-settings.js';
-import type { RegistryRepo } from '../../db/registry-repo.js';
+import type { RegistryPort, RegistryStore } from '../../db/ports.js';
 import { isSecretKey, readStoredSecrets, secretsFile, secretsStatus, writeStoredSecret } from '../../config/secrets.js';
 import { AppError } from '../../domain/errors.js';
 import { recordWidening, wideningState } from '../../projects/settings-changes.js';
@@ -21,7 +21,7 @@ import { SECRET_SETTING_KEYS, type SecretSettingKey } from '../../shared/provide
 import { describeChange, wideningChanges, type WideningChange } from '../../shared/settings-widening.js';
 import { type CliContext, printJson } from '../context.js';
 
-function withSettings<T>(ctx: Pick<CliContext, 'env'>, fn: (registry: RegistryRepo) => T): T {
+function withSettings<T>(ctx: Pick<CliContext, 'env'>, fn: (registry: RegistryPort) => T): T {
   const handle = openRegistry(ctx.env);
   try {
     return fn(handle.registry);
@@ -55,15 +55,13 @@ function secretValue(key: SecretSettingKey, raw: string): string {
  * Sets one global setting; a change that widens what agents may do (sandbox off, YOLO on, a
  * base URL) is recorded with origin `cli` in the same transaction and returned, to be named.
  */
-function setGlobalSetting(handle: ReturnType<typeof openRegistry>, key: UserSettingKey, value: unknown): WideningChange[] {
-  return handle.db
-    .transaction(() => {
-      const widening = wideningChanges(wideningState(handle.registry, null), { [key]: value });
-      handle.registry.setSetting(settingStorageKey(key), JSON.stringify(value));
-      recordWidening(handle.registry, null, widening, 'cli');
-      return widening;
-    })
-    .immediate();
+function setGlobalSetting(handle: RegistryStore, key: UserSettingKey, value: unknown): WideningChange[] {
+  return handle.transaction((registry) => {
+    const widening = wideningChanges(wideningState(registry, null), { [key]: value });
+    registry.setSetting(settingStorageKey(key), JSON.stringify(value));
+    recordWidening(registry, null, widening, 'cli');
+    return widening;
+  });
 }
 
 /** What `config set` and `policy allow` print after a widening change. */

@@ -14,7 +14,7 @@ export function registerControlCommands(program: Command, ctx: CliContext, run: 
     .action((project: string) =>
       run(() =>
         withProject(ctx, project, (store) => {
-          const active = activeRun(store.db);
+          const active = activeRun(store.runs);
           if (!active) throw new AppError('CONFLICT', 'no run of this project is active; there is nothing to pause');
           requestPause(store.paths);
           ctx.stdout(`Pause requested: run ${active.id} lets its session finish its feature, then pauses.\n`);
@@ -43,7 +43,7 @@ export function registerControlCommands(program: Command, ctx: CliContext, run: 
     .action((project: string) =>
       run(() =>
         withProject(ctx, project, (store) => {
-          const stopped = requestStop(store.db);
+          const stopped = requestStop(store.runs);
           ctx.stdout(`Stop sent to run ${stopped.id} (pid ${stopped.pid}).\n`);
         }),
       ),

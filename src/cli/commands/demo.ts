@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { openRegistry } from '../../compose.js';
 import { projectPaths } from '../../config/paths.js';
-import type { RegisteredProject } from '../../db/registry-repo.js';
+import type { RegisteredProject } from '../../db/ports.js';
 import { AppError } from '../../domain/errors.js';
 import { createDemoProject, DEMO_RUN_REQUEST } from '../../demo/create-demo-project.js';
 import { assertProjectName } from '../../projects/projects.js';

@@ -1,7 +1,7 @@
 import { createInterface } from 'node:readline';
 import { Writable } from 'node:stream';
 import type { Command } from 'commander';
-import type { HumanInputRequest } from '../../db/human-input-repo.js';
+import type { HumanInputRequest } from '../../db/ports.js';
 import { AppError } from '../../domain/errors.js';
 import { answerHumanInput, cancelHumanInput, envFilePath, overrideSupervisorAnswer } from '../../projects/human-input.js';
 import { envKeyOf, type HumanInputField } from '../../shared/human-input.js';

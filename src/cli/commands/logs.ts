@@ -1,8 +1,8 @@
 import { type Command, InvalidArgumentError } from 'commander';
 import { openProjectStore, openRegistry, type ProjectStore } from '../../compose.js';
-import { eventsSince, type StoredEvent } from '../../db/event-repo.js';
 import { resolveProject } from '../../projects/projects.js';
 import type { CliContext } from '../context.js';
+import type { StoredEvent } from '../../shared/events.js';
 import { sessionLogText } from '../../shared/log-text.js';
 import { DEMO_MODEL, DEMO_MODEL_LABEL } from '../../shared/runs.js';
 
@@ -23,12 +23,22 @@ const wholeNumber = (flag: string) => (raw: string) => {
   return n;
 };
 
-/** One line per event: time, type, slot, feature, then the log text or the payload. */
+/** The model an event names, when it is about starting a run or a session. */
+function modelOf(e: StoredEvent): unknown {
+  if (e.type === 'session.started') return e.payload.model;
+  if (e.type === 'run.started') return e.payload.settings.model;
+  return undefined;
+}
+
+/**
+ * One line per event: time, type, slot, feature, then the log text or the payload. A row this
+ * version cannot read shows as `unknown` with its stored type and why.
+ */
 export function formatEvent(e: StoredEvent): string {
-  let text = e.type === 'session.log' ? sessionLogText(e.payload, { arrows: true }) : Object.keys(e.payload).length > 0 ? JSON.stringify(e.payload) : '';
+  const payload = Object.keys(e.payload).length > 0 ? JSON.stringify(e.payload) : '';
+  let text = e.type === 'session.log' ? sessionLogText(e.payload, { arrows: true }) : e.type === 'unknown' ? `${payload}  (unreadable event "${e.storedType}": ${e.problem})`.trim() : payload;
   // A run or session on the demo model says so in words: it is a script, not an AI.
-  const model = e.payload.model ?? (e.payload.settings as { model?: unknown } | undefined)?.model;
-  if (e.type !== 'session.log' && model === DEMO_MODEL) text = `${text}  (${DEMO_MODEL_LABEL})`;
+  if (modelOf(e) === DEMO_MODEL) text = `${text}  (${DEMO_MODEL_LABEL})`;
   const parts = [
     new Date(e.at).toISOString(),
     e.type.padEnd(16),
@@ -57,7 +67,7 @@ function openStore(ctx: CliContext, nameOrPath: string): ProjectStore {
 /** Prints every matching event after `cursor`; returns the new cursor. */
 function drain(ctx: CliContext, store: ProjectStore, cursor: number, opts: LogsOptions): number {
   for (;;) {
-    const events = eventsSince(store.db, cursor, BATCH);
+    const events = store.events.since(cursor, BATCH);
     for (const e of events) {
       if (!matches(e, opts)) continue;
       ctx.stdout(opts.json ? `${JSON.stringify(e)}\n` : `${formatEvent(e)}\n`);
@@ -71,16 +81,17 @@ function drain(ctx: CliContext, store: ProjectStore, cursor: number, opts: LogsO
 function follow(ctx: CliContext, store: ProjectStore, start: number, opts: LogsOptions): Promise<void> {
   return new Promise((resolve) => {
     let cursor = start;
-    let version = -1;
+    let mark = '';
     const timer = setInterval(() => {
       try {
-        const now = store.db.pragma('data_version', { simple: true }) as number;
-        if (now === version) return;
-        version = now;
+        const now = store.events.changeMark();
+        if (now === mark) return;
+        mark = now;
         cursor = drain(ctx, store, cursor, opts);
-      } catch {
-        // a busy database: try again on the next tick
-        version = -1;
+      } catch (err: unknown) {
+        // A busy database: try again on the next tick, and say so.
+        mark = '';
+        ctx.stderr(`Could not read the events (${err instanceof Error ? err.message : String(err)}); trying again.\n`);
       }
     }, POLL_MS);
     const stop = () => {
@@ -104,7 +115,7 @@ export function registerLogsCommand(program: Command, ctx: CliContext, run: (fn:
     .option('--slot <n>', 'only events of this agent slot', wholeNumber('--slot'))
     .option('--session <id>', 'only events of this session')
     .option('--since <id>', 'only events after this event id', wholeNumber('--since'))
-    .option('--json', 'print JSON lines: {"id","at","type","runId","sessionId","featureId","slot","payload"}')
+    .option('--json', 'print JSON lines: {"id","at","type","runId","sessionId","featureId","slot","payload"} (an event this version cannot read: "type":"unknown" with "storedType" and "problem")')
     .action((project: string, opts: LogsOptions) =>
       run(async () => {
         const store = openStore(ctx, project);

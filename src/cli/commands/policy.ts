@@ -1,7 +1,7 @@
 import { realpathSync } from 'node:fs';
 import type { Command } from 'commander';
-import { openRegistry } from '../../compose.js';
-import type { RegisteredProject } from '../../db/registry-repo.js';
+import { openRegistry, withExistingProjectStore } from '../../compose.js';
+import type { RegisteredProject } from '../../db/ports.js';
 import { AppError } from '../../domain/errors.js';
 import { allowCommands, disallowCommand, extraCommands } from '../../projects/policy-extensions.js';
 import { resolveProject } from '../../projects/projects.js';
@@ -44,20 +44,18 @@ export function registerPolicyCommands(program: Command, ctx: CliContext, run: (
         const handle = openRegistry(ctx.env);
         let result: { next: string[]; widening: ReturnType<typeof wideningChanges>; root: string };
         try {
-          result = handle.db
-            .transaction(() => {
-              const registered = registeredProject(handle.registry, project);
-              const current = wideningState(handle.registry, registered.name);
-              const widening = wideningChanges(current, { extraCommands: [...(current.extraCommands ?? []), ...names] });
-              const next = allowCommands(handle.registry, registered.name, names);
-              recordWidening(handle.registry, registered.name, widening, 'cli');
-              return { next, widening, root: registered.path };
-            })
-            .immediate();
+          result = handle.transaction((registry) => {
+            const registered = registeredProject(registry, project);
+            const current = wideningState(registry, registered.name);
+            const widening = wideningChanges(current, { extraCommands: [...(current.extraCommands ?? []), ...names] });
+            const next = allowCommands(registry, registered.name, names);
+            recordWidening(registry, registered.name, widening, 'cli');
+            return { next, widening, root: registered.path };
+          });
         } finally {
           handle.close();
         }
-        announceWidening(result.root, result.widening, 'cli', Date.now());
+        if (result.widening.length > 0) withExistingProjectStore(result.root, (store) => announceWidening(store?.events ?? null, result.widening, 'cli', Date.now()));
         ctx.stdout(`Allowed for ${project}: ${result.next.join(', ')}\n`);
         ctx.stdout(wideningNotice(result.widening));
       }),

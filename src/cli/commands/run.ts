@@ -1,5 +1,5 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
-import { createRunDeps, openProjectStore, openRegistry, startDemoModel } from '../../compose.js';
+import { createRunDeps, openRegistry, openRunStore, startDemoModel } from '../../compose.js';
 import { parseRoleModel, resolveRunSettings, settingSources, type RoleModels, type RunSettings, type RunSettingsLayers } from '../../config/run-settings.js';
 import { ignoredProjectEnvKeys, ignoredProjectEnvWarning, runEnvWithProvider } from '../../config/run-provider.js';
 import { projectRunDefaults, registryRunDefaults } from '../../config/user-settings.js';
@@ -94,7 +94,7 @@ export function registerRunCommand(program: Command, ctx: CliContext, run: (fn: 
         if (ignored !== null) ctx.stderr(`Warning: ${ignored}\n`);
         // The demo model (scripted, no AI) is served from this process; sessions talk to it only.
         const demo = settings.model === DEMO_MODEL ? await startDemoModel(ctx.env) : null;
-        const store = openProjectStore(resolved.paths, { create: false });
+        const store = openRunStore(resolved.paths, settings);
         const controller = new AbortController();
         let signals = 0;
         const onSignal = (sig: NodeJS.Signals) => {
@@ -106,12 +106,7 @@ export function registerRunCommand(program: Command, ctx: CliContext, run: (fn: 
         process.on('SIGINT', onSignal);
         process.on('SIGTERM', onSignal);
         try {
-          const ownRun = store.db.prepare('SELECT id FROM runs WHERE pid = ? ORDER BY started_at DESC, rowid DESC LIMIT 1').pluck();
-          const view = new LiveView(
-            { isTTY: ctx.terminal !== undefined, columns: ctx.terminal?.columns ?? 80, write: ctx.stdout },
-            store.db,
-            () => ((ownRun.get(process.pid) as string | undefined) ?? null),
-          );
+          const view = new LiveView({ isTTY: ctx.terminal !== undefined, columns: ctx.terminal?.columns ?? 80, write: ctx.stdout }, store, () => store.runs.latestOfPid(process.pid)?.id ?? null);
           const redraw = view.enabled ? setInterval(() => view.render(), 500) : null;
           if (demo) view.report(`Model: ${DEMO_MODEL} (${DEMO_MODEL_LABEL}): a built-in script on ${demo.url} plays the agents; no credentials are used and nothing leaves this machine.`);
           const deps = createRunDeps({ store, projectName: resolved.name ?? basename(resolved.paths.root), settings, env: demo?.env ?? runEnvWithProvider(ctx.env, settings), report: (line) => view.report(line), extraCommands: extra, settingSource: settingSources(layers), sandboxReadDeny: sandboxReadDenyPaths({ homes: [ctx.env.HOME ?? homedir()], autocoderHome: autocoderHome(ctx.env), claudeConfigDir: ctx.env.CLAUDE_CONFIG_DIR, otherProjects, projectRoot: resolved.paths.root }), webhooks: webhooks.targets, webhookRetryBaseMs: webhooks.retryBaseMs });

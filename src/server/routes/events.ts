@@ -1,8 +1,7 @@
 import type { Hono } from 'hono';
-import { eventsSince } from '../../db/event-repo.js';
 import { EventsQuerySchema } from '../../shared/api.js';
 import type { RouteModule, ServerDeps } from '../app.js';
-import { withStore } from './features.js';
+import { withStore } from '../project-access.js';
 import { query } from './input.js';
 
 /** GET /api/projects/{name}/events?since=&limit=: the event log after a cursor (what the live view resumes from). */
@@ -11,7 +10,7 @@ export const eventRoutes: RouteModule = (app: Hono, deps: ServerDeps) => {
     const q = query(c, EventsQuerySchema);
     return c.json(
       withStore(c, deps, (store) => {
-        const events = eventsSince(store.db, q.since, q.limit);
+        const events = store.events.since(q.since, q.limit);
         return { events, next: events.at(-1)?.id ?? q.since };
       }),
     );

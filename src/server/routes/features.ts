@@ -1,9 +1,5 @@
-import type { Context, Hono } from 'hono';
-import { projectPaths } from '../../config/paths.js';
-import type { Feature } from '../../db/feature-rows.js';
-import { SessionRepo, type SessionRecord } from '../../db/session-repo.js';
-import { openProjectStore, type ProjectStore } from '../../db/stores.js';
-import { AppError } from '../../domain/errors.js';
+import type { Hono } from 'hono';
+import type { Feature, ProjectStore, SessionRecord } from '../../db/ports.js';
 import {
   BulkCreateFeaturesRequestSchema,
   CreateFeatureRequestSchema,
@@ -18,28 +14,8 @@ import {
   type FeatureDetail,
 } from '../../shared/api.js';
 import type { RouteModule, ServerDeps } from '../app.js';
+import { withStore } from '../project-access.js';
 import { blameField, body, idParam } from './input.js';
-import { registeredProject, withRegistry } from './projects.js';
-
-/** Opens the project named by the `name` path parameter (400 when malformed, 404 when unknown). */
-export function withStore<T>(c: Context, deps: ServerDeps, fn: (store: ProjectStore) => T): T {
-  const project = withRegistry(deps, (r) => registeredProject(c, r));
-  const paths = projectPaths(project.path);
-  let store: ProjectStore;
-  try {
-    store = openProjectStore(paths, { create: false });
-  } catch (err: unknown) {
-    if (err instanceof AppError && err.code === 'NOT_FOUND') {
-      throw new AppError('NOT_FOUND', `project "${project.name}" has no database at ${paths.database}; the folder is gone or was never set up`);
-    }
-    throw err;
-  }
-  try {
-    return fn(store);
-  } finally {
-    store.close();
-  }
-}
 
 /** The wire form of a feature; `statusOf` gives the status of any feature id (for blockedBy). */
 export function toFeatureDTO(f: Feature, statusOf: (id: number) => string | undefined, now: number): FeatureDTO {
@@ -70,10 +46,8 @@ export function toFeatureDTO(f: Feature, statusOf: (id: number) => string | unde
 }
 
 function statusLookup(store: ProjectStore, ids: readonly number[]): (id: number) => string | undefined {
-  if (ids.length === 0) return () => undefined;
-  const rows = store.db.prepare('SELECT id, status FROM features WHERE id IN (SELECT value FROM json_each(?))').all(JSON.stringify(ids)) as { id: number; status: string }[];
-  const map = new Map(rows.map((r) => [r.id, r.status]));
-  return (id) => map.get(id);
+  const found = store.features.summaries(ids);
+  return (id) => found.get(id)?.status;
 }
 
 function dto(store: ProjectStore, f: Feature, now: number): FeatureDTO {
@@ -139,7 +113,7 @@ export const featureRoutes: RouteModule = (app: Hono, deps: ServerDeps) => {
     return c.json(
       withStore(c, deps, (store): FeatureDetail => {
         const feature = store.features.get(id);
-        const sessions = new SessionRepo(store.db).list({ featureId: id }).map(sessionDTO);
+        const sessions = store.sessions.list({ featureId: id }).map(sessionDTO);
         return { ...dto(store, feature, deps.now()), sessions, evidence: feature.evidence };
       }),
     );

@@ -1,12 +1,10 @@
 import type { Context, Hono } from 'hono';
-import type { Feature } from '../../db/feature-rows.js';
-import type { HumanInputRequest } from '../../db/human-input-repo.js';
-import type { ProjectStore } from '../../db/stores.js';
+import type { Feature, HumanInputRequest, ProjectStore } from '../../db/ports.js';
 import { AppError } from '../../domain/errors.js';
 import { answerHumanInput, cancelHumanInput, overrideSupervisorAnswer } from '../../projects/human-input.js';
 import { AnswerHumanInputRequestSchema, CancelHumanInputRequestSchema, HumanInputListQuerySchema, OverrideHumanInputRequestSchema, type HumanInputResult } from '../../shared/human-input.js';
 import type { RouteModule, ServerDeps } from '../app.js';
-import { withStore } from './features.js';
+import { withStore } from '../project-access.js';
 import { body, idParam, query } from './input.js';
 
 const result = (r: { request: HumanInputRequest; feature: Feature }): HumanInputResult => ({

@@ -2,11 +2,9 @@ import type { Context, Hono } from 'hono';
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join, parse, resolve } from 'node:path';
 import { defaultProjectsDir, projectPaths } from '../../config/paths.js';
-import type { RegisteredProject, RegistryRepo } from '../../db/registry-repo.js';
-import { appendEvent } from '../../db/event-repo.js';
-import { openProjectStore, openRegistry } from '../../db/stores.js';
+import type { ProjectStore, RegisteredProject } from '../../db/ports.js';
 import { AppError } from '../../domain/errors.js';
-import { createProject, importProject, PROJECT_NAME_PATTERN, removeProject } from '../../projects/projects.js';
+import { createProject, importProject, removeProject } from '../../projects/projects.js';
 import { activeRun } from '../../projects/run-control.js';
 import {
   CreateProjectRequestSchema,
@@ -18,54 +16,19 @@ import {
 } from '../../shared/api.js';
 import { validateAppSpec } from '../../spec/validate-app-spec.js';
 import type { RouteModule, ServerDeps } from '../app.js';
+import { registeredProject, withRegistry } from '../project-access.js';
 import { checkClientPath, userHome } from './filesystem.js';
 import { blameField, body, fsInput, query } from './input.js';
 
-/** Runs `fn` with the registry open. */
-export function withRegistry<T>(deps: ServerDeps, fn: (registry: RegistryRepo) => T): T {
-  const reg = openRegistry(deps.env);
-  try {
-    return fn(reg.registry);
-  } finally {
-    reg.close();
-  }
-}
-
-/** Runs `fn` in one immediate registry transaction: several settings change together or not at all. */
-export function inRegistryTransaction<T>(deps: ServerDeps, fn: (registry: RegistryRepo) => T): T {
-  const reg = openRegistry(deps.env);
-  try {
-    return reg.db.transaction(() => fn(reg.registry)).immediate();
-  } finally {
-    reg.close();
-  }
-}
-
-/** The `name` path parameter, checked, with its registry entry (404 when unknown). */
-export function registeredProject(c: Context, registry: RegistryRepo): RegisteredProject {
-  const name = c.req.param('name') ?? '';
-  if (!PROJECT_NAME_PATTERN.test(name)) {
-    throw new AppError('INVALID_INPUT', `name: "${name.slice(0, 80)}" is not a valid project name`, { details: { field: 'name' } });
-  }
-  const project = registry.find(name);
-  if (!project) throw new AppError('NOT_FOUND', `no project named "${name}" is registered`, { details: { project: name } });
-  return project;
-}
-
-export function projectSummary(p: RegisteredProject): ProjectSummary {
+export function projectSummary(deps: ServerDeps, p: RegisteredProject): ProjectSummary {
   const paths = projectPaths(p.path);
   const exists = existsSync(p.path);
   let stats: ProjectSummary['stats'] = null;
   if (existsSync(paths.database)) {
     try {
-      const store = openProjectStore(paths, { create: false });
-      try {
-        stats = store.features.stats();
-      } finally {
-        store.close();
-      }
+      stats = deps.stores.project(paths).features.stats();
     } catch {
-      // An unreadable project database must not break the listing of the others.
+      // An unreadable project database must not break the listing of the others: its stats stay unknown.
       stats = null;
     }
   }
@@ -93,16 +56,14 @@ function refusePath(c: Context, deps: ServerDeps, raw: string, field: string): R
   return c.json({ error: { code: 'FORBIDDEN_PATH', message: refusal.message } }, 403);
 }
 
-/** Tells live clients of a project about a change made outside its database (spec, settings). */
-export function recordProjectEvent(deps: ServerDeps, root: string, type: string, payload: Record<string, unknown>): void {
+/**
+ * The store of the project at `root` when its database exists, else null (a project set up
+ * without one has no event log yet). Changes made outside the database (spec, settings) are
+ * appended there, so live clients see them.
+ */
+export function existingStore(deps: ServerDeps, root: string): ProjectStore | null {
   const paths = projectPaths(root);
-  if (!existsSync(paths.database)) return;
-  const store = openProjectStore(paths, { create: false });
-  try {
-    appendEvent(store.db, { type, at: deps.now(), payload });
-  } finally {
-    store.close();
-  }
+  return existsSync(paths.database) ? deps.stores.project(paths) : null;
 }
 
 /** Writes through a temp file so a crash never leaves half a spec. */
@@ -114,7 +75,7 @@ function writeSpec(file: string, spec: string): void {
 
 /** Projects: list, create, import, detail, delete, spec. */
 export const projectRoutes: RouteModule = (app: Hono, deps: ServerDeps) => {
-  app.get('/api/projects', (c) => c.json({ projects: withRegistry(deps, (r) => r.list().map(projectSummary)) }));
+  app.get('/api/projects', (c) => c.json({ projects: withRegistry(deps, (r) => r.list().map((p) => projectSummary(deps, p))) }));
 
   app.post('/api/projects', async (c) => {
     const req = await body(c, CreateProjectRequestSchema);
@@ -127,7 +88,7 @@ export const projectRoutes: RouteModule = (app: Hono, deps: ServerDeps) => {
     }
     const project = withRegistry(deps, (registry) => blameField('path', () => fsInput('path', () => createProject(registry, { name: req.name, dir, cwd: deps.cwd, env: deps.env }))));
     if (req.spec !== undefined) writeSpec(projectPaths(project.path).spec, req.spec);
-    return c.json(projectSummary(project), 201);
+    return c.json(projectSummary(deps, project), 201);
   });
 
   app.post('/api/projects/import', async (c) => {
@@ -135,26 +96,21 @@ export const projectRoutes: RouteModule = (app: Hono, deps: ServerDeps) => {
     const refused = refusePath(c, deps, req.path, 'path');
     if (refused) return refused;
     const project = withRegistry(deps, (registry) => blameField('path', () => fsInput('path', () => importProject(registry, req.name, req.path, deps.cwd, deps.env))));
-    return c.json(projectSummary(project), 201);
+    return c.json(projectSummary(deps, project), 201);
   });
 
-  app.get('/api/projects/:name', (c) => c.json(withRegistry(deps, (r) => projectSummary(registeredProject(c, r)))));
+  app.get('/api/projects/:name', (c) => c.json(withRegistry(deps, (r) => projectSummary(deps, registeredProject(c, r)))));
 
   app.delete('/api/projects/:name', (c) => {
     const q = query(c, DeleteProjectQuerySchema);
     const deleteFiles = q.deleteFiles === 'true';
     const removed = withRegistry(deps, (registry) => {
       const project = registeredProject(c, registry);
-      const paths = projectPaths(project.path);
-      if (existsSync(paths.database)) {
-        const store = openProjectStore(paths, { create: false });
-        try {
-          const run = activeRun(store.db);
-          if (run) throw new AppError('CONFLICT', `a run of ${project.name} is active (pid ${run.pid}); stop it before removing the project`, { details: { runId: run.id } });
-        } finally {
-          store.close();
-        }
-      }
+      const store = existingStore(deps, project.path);
+      const run = store ? activeRun(store.runs) : null;
+      if (run) throw new AppError('CONFLICT', `a run of ${project.name} is active (pid ${run.pid}); stop it before removing the project`, { details: { runId: run.id } });
+      // The server lets go of the project's database before it is forgotten (or its folder deleted).
+      deps.stores.forget(project.path);
       return blameField('deleteFiles', () => fsInput('deleteFiles', () => removeProject(registry, project.name, deleteFiles)));
     });
     return c.json({ removed: removed.name, path: removed.path, filesDeleted: deleteFiles });
@@ -176,7 +132,7 @@ export const projectRoutes: RouteModule = (app: Hono, deps: ServerDeps) => {
     const paths = projectPaths(project.path);
     if (!existsSync(paths.dataDir)) throw new AppError('NOT_FOUND', `${paths.dataDir} does not exist; the project folder is gone or was never set up`);
     writeSpec(paths.spec, req.spec);
-    recordProjectEvent(deps, project.path, 'spec.updated', { bytes: Buffer.byteLength(req.spec), projectName: check.projectName });
+    existingStore(deps, project.path)?.events.append({ type: 'spec.updated', at: deps.now(), payload: { bytes: Buffer.byteLength(req.spec), projectName: check.projectName } });
     const result: SpecResponse = { spec: req.spec, check };
     return c.json(result);
   });

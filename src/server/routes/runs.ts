@@ -1,13 +1,12 @@
 import type { Hono } from 'hono';
 import { existsSync } from 'node:fs';
 import type { ProjectPaths } from '../../config/paths.js';
-import { RunRepo } from '../../db/run-repo.js';
+import type { ProjectStore } from '../../db/ports.js';
 import { AppError } from '../../domain/errors.js';
 import { activeRun, requestPause, requestResume, requestStop } from '../../projects/run-control.js';
 import { RunStartRequestSchema, type RunStartRequest, type RunStatus } from '../../shared/runs.js';
 import type { ServerDeps } from '../app.js';
 import { withProjectStore } from '../project-access.js';
-import type { Db } from '../../db/connection.js';
 
 /** Starts `autocoder run` for a project in its own process group, detached from the server. */
 export type RunnerLauncher = (project: { name: string; paths: ProjectPaths }, request: RunStartRequest) => { pid: number };
@@ -29,23 +28,15 @@ function parseStart(raw: unknown): RunStartRequest {
   return parsed.data;
 }
 
-/** The run state the UI shows, derived from the runs and sessions tables and the drain file. */
-export function runStatus(db: Db, paths: ProjectPaths): RunStatus {
-  const active = activeRun(db);
-  const latest = active ?? new RunRepo(db).latest() ?? null;
-  const pauseRequested = existsSync(paths.pauseDrain);
+/** The run state the UI shows, derived from the project's runs and sessions and the drain file. */
+export function runStatus(store: Pick<ProjectStore, 'paths' | 'runs' | 'sessions'>): RunStatus {
+  const active = activeRun(store.runs);
+  const latest = active ?? store.runs.latest() ?? null;
+  const pauseRequested = existsSync(store.paths.pauseDrain);
   let status: RunStatus['status'] = 'stopped';
   if (active) status = active.status === 'finished' || active.status === 'failed' ? 'stopped' : (active.status as RunStatus['status']);
   else if (latest && ['starting', 'running', 'draining', 'paused', 'stopping'].includes(latest.status)) status = 'crashed';
-  const agents = active
-    ? (db
-        .prepare(
-          `SELECT s.slot, s.id AS sessionId, s.role, json_extract(s.feature_ids, '$[0]') AS featureId, f.name AS featureName, s.started_at AS startedAt
-           FROM sessions s LEFT JOIN features f ON f.id = json_extract(s.feature_ids, '$[0]')
-           WHERE s.run_id = ? AND s.status = 'running' ORDER BY s.slot, s.started_at`,
-        )
-        .all(active.id) as RunStatus['agents']).map((a) => ({ ...a, slot: a.slot ?? 0 }))
-    : [];
+  const agents = active ? store.sessions.running(active.id) : [];
   return {
     status,
     runId: latest?.id ?? null,
@@ -62,12 +53,12 @@ export function runStatus(db: Db, paths: ProjectPaths): RunStatus {
 export function registerRunRoutes(app: Hono, deps: ServerDeps): void {
   const base = '/api/projects/:name/agent';
 
-  app.get(`${base}/status`, (c) => c.json(withProjectStore(deps.env, deps.cwd, c.req.param('name'), (store) => runStatus(store.db, store.paths))));
+  app.get(`${base}/status`, (c) => c.json(withProjectStore(deps, c.req.param('name'), (store) => runStatus(store))));
 
   app.post(`${base}/start`, async (c) => {
     const request = parseStart(c.req.header('content-length') === '0' || !c.req.header('content-type') ? {} : await jsonBody(c.req));
-    const result = withProjectStore(deps.env, deps.cwd, c.req.param('name'), (store, name) => {
-      const running = activeRun(store.db);
+    const result = withProjectStore(deps, c.req.param('name'), (store, name) => {
+      const running = activeRun(store.runs);
       if (running) throw new AppError('CONFLICT', `a run is already active (pid ${running.pid}); stop it first`);
       const { pid } = deps.launchRunner({ name, paths: store.paths }, request);
       return { status: 'starting' as const, pid };
@@ -77,8 +68,8 @@ export function registerRunRoutes(app: Hono, deps: ServerDeps): void {
 
   app.post(`${base}/stop`, (c) =>
     c.json(
-      withProjectStore(deps.env, deps.cwd, c.req.param('name'), (store) => {
-        const run = requestStop(store.db);
+      withProjectStore(deps, c.req.param('name'), (store) => {
+        const run = requestStop(store.runs);
         return { status: 'stopping' as const, runId: run.id };
       }),
     ),
@@ -86,8 +77,8 @@ export function registerRunRoutes(app: Hono, deps: ServerDeps): void {
 
   app.post(`${base}/pause`, (c) =>
     c.json(
-      withProjectStore(deps.env, deps.cwd, c.req.param('name'), (store) => {
-        const run = activeRun(store.db);
+      withProjectStore(deps, c.req.param('name'), (store) => {
+        const run = activeRun(store.runs);
         if (!run) throw new AppError('CONFLICT', 'no run of this project is active; there is nothing to pause');
         requestPause(store.paths);
         return { status: run.status === 'paused' ? ('paused' as const) : ('draining' as const), runId: run.id };
@@ -97,9 +88,9 @@ export function registerRunRoutes(app: Hono, deps: ServerDeps): void {
 
   app.post(`${base}/resume`, (c) =>
     c.json(
-      withProjectStore(deps.env, deps.cwd, c.req.param('name'), (store) => {
+      withProjectStore(deps, c.req.param('name'), (store) => {
         requestResume(store.paths);
-        return runStatus(store.db, store.paths);
+        return runStatus(store);
       }),
     ),
   );

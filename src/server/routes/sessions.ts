@@ -1,11 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { relative, isAbsolute } from 'node:path';
 import type { Hono } from 'hono';
-import { SessionRepo } from '../../db/session-repo.js';
 import { AppError } from '../../domain/errors.js';
 import { TranscriptQuerySchema, type TranscriptResponse } from '../../shared/api.js';
 import type { RouteModule, ServerDeps } from '../app.js';
-import { withStore } from './features.js';
+import { withStore } from '../project-access.js';
 import { query } from './input.js';
 
 const SESSION_ID = /^[A-Za-z0-9_-]{1,100}$/;
@@ -18,7 +17,7 @@ export const sessionRoutes: RouteModule = (app: Hono, deps: ServerDeps) => {
     const q = query(c, TranscriptQuerySchema);
     return c.json(
       withStore(c, deps, (store): TranscriptResponse => {
-        const session = new SessionRepo(store.db).get(id);
+        const session = store.sessions.get(id);
         if (!session) throw new AppError('NOT_FOUND', `session ${id} does not exist in this project`);
         const path = session.transcriptPath;
         // Only files in the project's own log folder are served, whatever a row says.

@@ -1,5 +1,5 @@
 import type { Hono } from 'hono';
-import type { RegistryRepo } from '../../db/registry-repo.js';
+import type { RegistryPort } from '../../db/ports.js';
 import { AppError } from '../../domain/errors.js';
 import { allowCommands, disallowCommand, extraCommands } from '../../projects/policy-extensions.js';
 import { validateExtraCommands } from '../../security/bash-policy.js';
@@ -20,7 +20,8 @@ import { announceWidening, recordWidening, requireConfirmation, wideningState } 
 import type { RouteModule, ServerDeps } from '../app.js';
 import { requestOrigin } from '../guards.js';
 import { body, query } from './input.js';
-import { inRegistryTransaction, recordProjectEvent, registeredProject, withRegistry } from './projects.js';
+import { inRegistryTransaction, registeredProject, withRegistry } from '../project-access.js';
+import { existingStore } from './projects.js';
 
 export const SETTING_KEYS = USER_SETTING_KEYS;
 type SettingKey = UserSettingKey;
@@ -45,7 +46,7 @@ function assertAllowable(names: readonly string[]): void {
 }
 
 /** Replaces a project's Bash allowlist extensions (the names are checked already). */
-function replaceExtraCommands(registry: RegistryRepo, project: string, names: readonly string[]): void {
+function replaceExtraCommands(registry: RegistryPort, project: string, names: readonly string[]): void {
   const wanted = new Set(names);
   for (const current of extraCommands(registry, project)) if (!wanted.has(current)) disallowCommand(registry, project, current);
   allowCommands(registry, project, [...wanted]);
@@ -57,7 +58,7 @@ function replaceExtraCommands(registry: RegistryRepo, project: string, names: re
  */
 export const settingsRoutes: RouteModule = (app: Hono, deps: ServerDeps) => {
   // Secrets (authToken, apiKey) are write-only: responses say whether each is set, never what it is.
-  const globalSettings = (r: RegistryRepo): GlobalSettingsResponse => ({ ...readSettings((k) => r.getSetting(k)), secrets: secretsStatus(readStoredSecrets(deps.env)) });
+  const globalSettings = (r: RegistryPort): GlobalSettingsResponse => ({ ...readSettings((k) => r.getSetting(k)), secrets: secretsStatus(readStoredSecrets(deps.env)) });
 
   app.get('/api/settings', (c) => c.json(withRegistry(deps, globalSettings)));
 
@@ -83,7 +84,7 @@ export const settingsRoutes: RouteModule = (app: Hono, deps: ServerDeps) => {
     return c.json({ changes: changes.map((ch): SettingsChange => SettingsChangeSchema.parse(ch)) });
   });
 
-  const projectSettings = (r: RegistryRepo, name: string): ProjectSettings => ({
+  const projectSettings = (r: RegistryPort, name: string): ProjectSettings => ({
     ...readSettings((k) => r.getProjectSetting(name, k)),
     extraCommands: extraCommands(r, name),
   });
@@ -104,8 +105,10 @@ export const settingsRoutes: RouteModule = (app: Hono, deps: ServerDeps) => {
       recordWidening(r, name, changes, origin);
       return { settings: projectSettings(r, name), widening: changes };
     });
-    recordProjectEvent(deps, project.path, 'settings.updated', { keys: Object.keys(req).filter((k) => k !== 'confirm' && req[k as keyof typeof req] !== undefined) });
-    announceWidening(project.path, widening, origin, deps.now());
+    // Live clients of the project hear about it (a project without a database yet has none).
+    const store = existingStore(deps, project.path);
+    store?.events.append({ type: 'settings.updated', at: deps.now(), payload: { keys: Object.keys(req).filter((k) => k !== 'confirm' && req[k as keyof typeof req] !== undefined) } });
+    announceWidening(store?.events ?? null, widening, origin, deps.now());
     return c.json(settings);
   });
 };

@@ -1,0 +1,436 @@
+import type { ProjectPaths } from '../config/paths.js';
+import type { BlockerType } from '../domain/blocker.js';
+import type { DependencyGraph } from '../domain/dependency-graph.js';
+import type { FeatureStatus } from '../domain/feature.js';
+import type { StatusCounts } from '../domain/progress.js';
+import type { EventBody, EventType, StoredEvent } from '../shared/events.js';
+import type { HumanInputField, HumanInputKind, HumanInputRequestDTO, HumanInputValue } from '../shared/human-input.js';
+
+/**
+ * The storage port: what autocoder asks of a project's store and of the registry, with no SQL
+ * and no connection in sight. `src/db/stores.ts` builds the SQLite implementation; a store of
+ * another kind implements the same interfaces and passes the same contract suite
+ * (`test/contract/`). Everything here is synchronous: every write is one transaction that
+ * commits (with its events) or changes nothing.
+ */
+
+export interface Clock {
+  now(): number;
+}
+
+export const systemClock: Clock = { now: () => Date.now() };
+
+// ── Features ─────────────────────────────────────────────────────────────────
+
+/** A feature as the rest of autocoder sees it (camelCase; the claim token is never exposed). */
+export interface Feature {
+  readonly id: number;
+  readonly priority: number;
+  readonly category: string;
+  readonly name: string;
+  readonly description: string;
+  readonly steps: string[];
+  readonly status: FeatureStatus;
+  readonly dependencies: number[];
+  readonly attempts: number;
+  readonly maxAttempts: number;
+  readonly runAfter: number;
+  readonly unblocks: number;
+  readonly skipCount: number;
+  readonly blockerType: BlockerType | null;
+  readonly blockerNote: string | null;
+  readonly blockedSince: number | null;
+  readonly claimEpoch: number;
+  readonly claimedBy: string | null;
+  readonly leaseExpiresAt: number | null;
+  readonly heartbeatAt: number | null;
+  readonly branch: string | null;
+  /** The commit the merge queue is landing (set before main moves, cleared on pass). */
+  readonly landingCommit: string | null;
+  readonly verify: string | null;
+  readonly evidence: unknown[];
+  readonly notes: string;
+  readonly inputTokens: number;
+  readonly outputTokens: number;
+  readonly cacheReadTokens: number;
+  readonly cacheCreationTokens: number;
+  readonly costUsd: number;
+  readonly createdAt: number;
+  readonly updatedAt: number;
+  readonly startedAt: number | null;
+  readonly passedAt: number | null;
+  readonly lastVerifiedAt: number | null;
+}
+
+export interface NewFeature {
+  readonly category: string;
+  readonly name: string;
+  readonly description: string;
+  readonly steps: readonly string[];
+  readonly priority?: number | undefined;
+  readonly dependencies?: readonly number[] | undefined;
+  readonly maxAttempts?: number | undefined;
+  readonly verify?: string | null | undefined;
+}
+
+/** Fields a human may edit on a feature that is not being worked on and not passing. */
+export interface FeatureUpdate {
+  readonly category?: string | undefined;
+  readonly name?: string | undefined;
+  readonly description?: string | undefined;
+  readonly steps?: readonly string[] | undefined;
+  readonly priority?: number | undefined;
+}
+
+export interface BulkFeature extends Omit<NewFeature, 'dependencies'> {
+  /** 0-based indices of earlier items in the same batch. */
+  readonly dependsOnIndices?: readonly number[] | undefined;
+}
+
+export interface BulkResult {
+  readonly created: Feature[];
+  /** Items whose category+name already existed: not re-created; their index maps to the existing id. */
+  readonly duplicates: { index: number; name: string; existingId: number }[];
+}
+
+export interface GraphView {
+  nodes: { id: number; name: string; category: string; status: FeatureStatus; priority: number; dependencies: number[]; ready: boolean; blocked: boolean }[];
+  edges: { source: number; target: number }[];
+}
+
+/** The feature backlog and its dependency graph. */
+export interface FeaturePort {
+  /** The feature, or NOT_FOUND. */
+  get(id: number): Feature;
+  find(id: number): Feature | undefined;
+  /** In scheduling order: priority, then `unblocks` descending, then id. */
+  list(filter?: { status?: FeatureStatus }): Feature[];
+  /** Name and status of each of `ids` that exists (cheap: no dependencies, notes or evidence). */
+  summaries(ids: readonly number[]): Map<number, { name: string; status: FeatureStatus }>;
+  stats(): StatusCounts;
+  create(input: NewFeature): Feature;
+  /** Many at once; an item whose category+name exists is not created again (see BulkResult). */
+  createBulk(items: readonly BulkFeature[]): BulkResult;
+  addDependency(featureId: number, dependsOn: number): Feature;
+  removeDependency(featureId: number, dependsOn: number): Feature;
+  /** Replaces a feature's dependencies; refuses (and changes nothing) if that would make a cycle. */
+  setDependencies(featureId: number, dependsOn: readonly number[]): Feature;
+  /** A human edit; refused while the feature is in progress or passing. */
+  update(featureId: number, patch: FeatureUpdate): Feature;
+  /** Refused while in progress; dependents lose the dependency. */
+  delete(featureId: number): Feature;
+  /** A human sends a waiting feature to the back of the queue (no claim involved). */
+  humanSkip(featureId: number, reason: string | null): Feature;
+  /** failed → pending with a fresh set of attempts. */
+  retry(featureId: number): Feature;
+  /** passing → pending (a human re-opens it). */
+  reopen(featureId: number, reason?: string | null): Feature;
+  /** Claimable now (pending, dependencies passing, backoff elapsed, attempts left), in claim order. */
+  ready(limit: number): Feature[];
+  readyCount(): number;
+  /** Features waiting for at least one dependency that is not passing, with what blocks them. */
+  blocked(limit: number): { total: number; features: (Feature & { blockedBy: number[] })[] };
+  graph(): GraphView;
+  /** Passing features that have gone longest without re-verification. */
+  forRegression(limit: number): Feature[];
+  loadGraph(): DependencyGraph;
+}
+
+// ── Claims ───────────────────────────────────────────────────────────────────
+
+/** Proof of holding a feature. Every write about a claimed feature is compare-and-set on `token`. */
+export interface Claim {
+  readonly featureId: number;
+  readonly token: string;
+  readonly epoch: number;
+  readonly owner: string;
+}
+
+export interface ClaimResult {
+  readonly claim: Claim;
+  readonly feature: Feature;
+}
+
+export interface ClaimPolicy {
+  /** How long a claim lives without a heartbeat. */
+  readonly leaseMs: number;
+  /** Backoff before a failed attempt is retried: base · 2^(attempt-1), capped. */
+  readonly backoffBaseMs: number;
+  readonly backoffCapMs: number;
+}
+
+export const DEFAULT_CLAIM_POLICY: ClaimPolicy = { leaseMs: 90_000, backoffBaseMs: 15_000, backoffCapMs: 600_000 };
+
+/**
+ * Atomic claims with leases and token-guarded outcomes. Any number of processes may claim from
+ * one project at once; no feature is ever held by two claims.
+ */
+export interface ClaimPort {
+  /** Claims the next ready feature for `owner`, or null when nothing is ready. */
+  claimNext(owner: string): ClaimResult | null;
+  /** Claims one specific feature; it must be ready (pending, dependencies passing, attempts left). */
+  claimFeature(featureId: number, owner: string): ClaimResult;
+  /** Extends the lease. False when the claim was lost: the holder must stop at once. */
+  heartbeat(claim: Claim): boolean;
+  /** Whether `claim` is still the live claim on its feature. */
+  holds(claim: Claim): boolean;
+  /** Records the commit the merge queue is about to land for this claim (false: claim lost). */
+  recordLanding(claim: Claim, commit: string): boolean;
+  markPassing(claim: Claim, evidence?: unknown): Feature;
+  /** The attempt failed: retry later with backoff, or `failed` once attempts are used up. */
+  markFailing(claim: Claim, reason: string): Feature;
+  /** Gives the feature up for now: back of the queue with a classified blocker. */
+  skip(claim: Claim, reason: string, blockerType: BlockerType): Feature;
+  /** Hands the claim back without counting the attempt. */
+  release(claim: Claim, note?: string): Feature;
+  /** Returns expired leases to the queue (or to `failed`); the ids it freed. */
+  reapExpired(): number[];
+  /** Frees every claim whose owner starts with `ownerPrefix` (a dead run's sessions). */
+  releaseOwnedBy(ownerPrefix: string, note: string): number[];
+  /** A passing feature regressed: back to pending with the evidence. */
+  regress(featureId: number, reason: string, sessionId: string | null, evidence?: unknown): Feature;
+  /** A regression check found the passing feature still works. */
+  recordVerified(featureId: number, sessionId: string | null): Feature;
+}
+
+// ── Human input ──────────────────────────────────────────────────────────────
+
+/** A human-input request as stored (the wire form: no secret values exist here). */
+export type HumanInputRequest = HumanInputRequestDTO;
+
+export interface NewHumanInputRequest {
+  readonly kind: HumanInputKind;
+  readonly prompt: string;
+  readonly fields: readonly HumanInputField[];
+}
+
+export interface HumanInputAnswer {
+  /** Non-secret values only. */
+  readonly values: Readonly<Record<string, HumanInputValue>>;
+  /** field id → the `.env` key its secret was written under. */
+  readonly secretKeys: Readonly<Record<string, string>>;
+  readonly by: 'human' | 'supervisor';
+  /** Supervisor answers: field id → why. */
+  readonly reasons?: Readonly<Record<string, string>>;
+  /** `.env` keys the supervisor filled with development placeholders. */
+  readonly placeholderKeys?: readonly string[];
+}
+
+/** Human input gates: asking moves a claimed feature to `needs_input`; answering or cancelling moves it back. */
+export interface HumanInputPort {
+  /** The session holding `claim` asks; the feature leaves the session (attempt refunded). */
+  request(claim: Claim, input: NewHumanInputRequest): { request: HumanInputRequest; feature: Feature };
+  get(id: string): HumanInputRequest;
+  /** Open requests (oldest first), or all (newest first). */
+  list(filter?: { status?: 'open' | 'all'; featureId?: number }): HumanInputRequest[];
+  openFor(featureId: number): HumanInputRequest | undefined;
+  /** Records an answer (validated; secrets already in `.env`): the feature goes back to pending, first in line. */
+  answer(id: string, answer: HumanInputAnswer): { request: HumanInputRequest; feature: Feature };
+  /** The supervisor-answered request `id`, if a human may override it now; else why not (AppError). */
+  overridable(id: string): HumanInputRequest;
+  /** A human replaces the supervisor's answer; the feature re-opens. */
+  override(id: string, answer: Omit<HumanInputAnswer, 'by' | 'reasons' | 'placeholderKeys'>): { request: HumanInputRequest; feature: Feature };
+  /** Withdraws the request: the feature goes back to pending with the reason as a note. */
+  cancel(id: string, reason: string | null, by?: 'human' | 'supervisor'): { request: HumanInputRequest; feature: Feature };
+  /** Every `.env` key that holds an answered secret. */
+  secretKeys(): string[];
+}
+
+// ── Sessions ─────────────────────────────────────────────────────────────────
+
+export type SessionStatus = 'running' | 'succeeded' | 'failed' | 'aborted';
+
+export interface SessionUsage {
+  readonly turns: number;
+  readonly inputTokens: number;
+  readonly outputTokens: number;
+  readonly cacheReadTokens: number;
+  readonly cacheCreationTokens: number;
+  readonly costUsd: number;
+}
+
+export interface SessionRecord extends SessionUsage {
+  readonly id: string;
+  readonly runId: string | null;
+  readonly slot: number | null;
+  readonly role: string;
+  readonly featureIds: number[];
+  readonly model: string | null;
+  readonly status: SessionStatus;
+  readonly outcome: string | null;
+  readonly startedAt: number;
+  readonly endedAt: number | null;
+  readonly transcriptPath: string | null;
+  readonly error: string | null;
+}
+
+export interface NewSession {
+  readonly id: string;
+  readonly runId: string | null;
+  readonly slot: number | null;
+  readonly role: string;
+  readonly featureIds: readonly number[];
+  readonly model: string | null;
+  readonly transcriptPath: string;
+}
+
+/** A session of a run that has not ended, with its first feature's name (what the run status and the live view show). */
+export interface RunningSession {
+  readonly slot: number;
+  readonly sessionId: string;
+  readonly role: string;
+  readonly featureId: number | null;
+  readonly featureName: string | null;
+  readonly startedAt: number;
+}
+
+/** Agent sessions: one record each, with usage summed onto the features they worked on. */
+export interface SessionPort {
+  start(input: NewSession): void;
+  /** Ends a session and adds its tokens and cost to each feature it worked on (split evenly). */
+  end(id: string, result: { status: SessionStatus; outcome: string; usage: SessionUsage; error: string | null }): SessionRecord;
+  get(id: string): SessionRecord | undefined;
+  list(filter?: { runId?: string; featureId?: number }): SessionRecord[];
+  /** Sessions of `runId` still running, by slot then start. */
+  running(runId: string): RunningSession[];
+  /** What the sessions of `runId` cost so far (USD). */
+  costOfRun(runId: string): number;
+  /** Marks sessions of dead runs that never ended as aborted (crash recovery); how many. */
+  abortRunning(runIds: readonly string[], error: string): number;
+}
+
+// ── Runs ─────────────────────────────────────────────────────────────────────
+
+export type RunRecordStatus = 'starting' | 'running' | 'draining' | 'paused' | 'stopping' | 'finished' | 'failed' | 'crashed';
+
+export const ACTIVE_RUN_STATUSES: readonly RunRecordStatus[] = ['starting', 'running', 'draining', 'paused', 'stopping'];
+
+export interface RunRecord {
+  readonly id: string;
+  readonly pid: number | null;
+  readonly host: string | null;
+  readonly incarnation: string;
+  readonly status: RunRecordStatus;
+  readonly settings: Record<string, unknown>;
+  readonly startedAt: number;
+  readonly heartbeatAt: number | null;
+  readonly endedAt: number | null;
+  readonly endReason: string | null;
+}
+
+/** How a run ended, besides its reason: stopped by a signal, or the claims a crash recovery freed. */
+export interface RunEndDetails {
+  readonly stopped?: boolean;
+  readonly released?: readonly number[];
+}
+
+/** Runner processes of a project: who runs, since when, and how each run ended. */
+export interface RunPort {
+  start(input: { id: string; pid: number; host: string; incarnation: string; settings: Record<string, unknown> }): RunRecord;
+  setStatus(id: string, status: 'running' | 'draining' | 'paused'): void;
+  heartbeat(id: string): void;
+  end(id: string, status: 'finished' | 'failed' | 'crashed', reason: string, details?: RunEndDetails): void;
+  /** Runs recorded as active (their process may have died), oldest first. */
+  active(): RunRecord[];
+  get(id: string): RunRecord | undefined;
+  latest(): RunRecord | undefined;
+  /** The newest run started by process `pid`. */
+  latestOfPid(pid: number): RunRecord | undefined;
+}
+
+// ── Events ───────────────────────────────────────────────────────────────────
+
+/** An event to append: one of the catalogue's (src/shared/events.ts) with where it happened. */
+export type NewEvent = EventBody & {
+  readonly at: number;
+  readonly runId?: string | null;
+  readonly sessionId?: string | null;
+  readonly featureId?: number | null;
+  readonly slot?: number | null;
+};
+
+/**
+ * The append-only event log: the bus between the runner and its watchers. Appending accepts
+ * only the catalogue's events (validated); reading never fails on a row it cannot read (it
+ * comes back as an `unknown` event).
+ */
+export interface EventPort {
+  /** Appends one event in its own transaction (writes that make a change append theirs inside it). */
+  append(event: NewEvent): number;
+  /** Appends several in one transaction: all or none. */
+  appendAll(events: readonly NewEvent[]): number[];
+  /** Events after `cursor` in id order: the cursor the live UI resumes from. */
+  since(cursor: number, limit: number): StoredEvent[];
+  /** The newest event's id; 0 when there is none. */
+  lastId(): number;
+  /** The newest events matching the filter, newest first. */
+  latest(filter: { readonly types?: readonly EventType[]; readonly sessionId?: string; readonly upTo?: number; readonly limit: number }): StoredEvent[];
+  /**
+   * A value that changes whenever anything may have been committed since it was last read (by
+   * this store or anyone else), so a poller can skip reading when it has not changed.
+   */
+  changeMark(): string;
+}
+
+// ── Stores ───────────────────────────────────────────────────────────────────
+
+/** One project's store: its repositories over one connection, built in one place (stores.ts). */
+export interface ProjectStore {
+  readonly paths: ProjectPaths;
+  readonly features: FeaturePort;
+  readonly claims: ClaimPort;
+  readonly humanInput: HumanInputPort;
+  readonly sessions: SessionPort;
+  readonly runs: RunPort;
+  readonly events: EventPort;
+  close(): void;
+}
+
+// ── Registry ─────────────────────────────────────────────────────────────────
+
+export interface RegisteredProject {
+  readonly name: string;
+  readonly path: string;
+  readonly createdAt: number;
+}
+
+/** A settings change that widened what agents may do, as recorded (values as JSON-able data, null when unset). */
+export interface SettingsChangeRecord {
+  readonly project: string | null;
+  readonly key: string;
+  readonly old: unknown;
+  readonly new: unknown;
+  readonly origin: string;
+}
+
+export interface StoredSettingsChange extends SettingsChangeRecord {
+  readonly id: number;
+  readonly at: number;
+}
+
+/** Project names → folders, and the settings kept out of every agent's reach. */
+export interface RegistryPort {
+  list(): RegisteredProject[];
+  find(name: string): RegisteredProject | undefined;
+  findByPath(path: string): RegisteredProject | undefined;
+  add(name: string, path: string): RegisteredProject;
+  remove(name: string): RegisteredProject;
+  getSetting(key: string): string | undefined;
+  setSetting(key: string, value: string): void;
+  /** Removes a global setting; whether it was set. */
+  deleteSetting(key: string): boolean;
+  getProjectSetting(project: string, key: string): string | undefined;
+  setProjectSetting(project: string, key: string, value: string): void;
+  /** Appends to the append-only record of widening changes; call it in the transaction that made the change. */
+  recordSettingsChange(change: SettingsChangeRecord): number;
+  /** Recorded changes, newest first; `project` narrows to one project's. */
+  settingsChanges(options: { project?: string | undefined; limit: number }): StoredSettingsChange[];
+}
+
+/** The registry store: the registry over one connection. */
+export interface RegistryStore {
+  readonly registry: RegistryPort;
+  /** Runs `fn` in one write transaction: several changes commit together or not at all. */
+  transaction<T>(fn: (registry: RegistryPort) => T): T;
+  close(): void;
+}

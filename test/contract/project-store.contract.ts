@@ -1,0 +1,523 @@
+/**
+ * The contract every project store must keep (src/db/ports.ts), written against the port
+ * only: no SQL, no connection, nothing SQLite. `defineProjectStoreContract` defines the suite for
+ * one implementation; test/contract/sqlite.contract.test.ts runs it against SQLite, and a store
+ * of another kind (PostgreSQL) runs the same suite with its own factory.
+ */
+import { spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Claim, ClaimPolicy, Clock, NewEvent, ProjectStore } from '../../src/db/ports.js';
+import { AppError } from '../../src/domain/errors.js';
+import { FEATURE_STATUSES, type FeatureStatus } from '../../src/domain/feature.js';
+import type { EventType } from '../../src/shared/events.js';
+
+/** One empty project store location, and the ways the suite reaches it. */
+export interface StoreLocation {
+  /** A new store (its own connection or client) on this location. */
+  open(options: { clock: Clock; policy: ClaimPolicy }): ProjectStore;
+  /** The program and arguments of a process that claims from this location (see test/support/claim-worker.ts for the protocol). */
+  claimWorker(owner: string): { command: string; args: readonly string[]; cwd: string };
+  /** Writes an event row as an older or newer autocoder could have: any type, any payload (bypasses the catalogue). */
+  writeRawEvent(type: string, payload: unknown): number;
+  dispose(): void;
+}
+
+export interface StoreFactory {
+  create(): StoreLocation;
+  /** The size of the cross-process claim race. */
+  readonly race: { readonly features: number; readonly workers: number; readonly timeoutMs: number };
+}
+
+/** A clock the test moves by hand, so leases and backoff are tested without waiting. */
+class ManualClock implements Clock {
+  constructor(public current = Date.UTC(2025, 0, 1)) {}
+  now(): number {
+    return this.current;
+  }
+  advance(ms: number): void {
+    this.current += ms;
+  }
+}
+
+const POLICY: ClaimPolicy = { leaseMs: 60_000, backoffBaseMs: 1_000, backoffCapMs: 8_000 };
+
+function thrown(fn: () => unknown): AppError {
+  try {
+    fn();
+  } catch (err: unknown) {
+    if (err instanceof AppError) return err;
+    throw err;
+  }
+  throw new Error('expected an AppError');
+}
+
+interface WorkerReport {
+  readonly owner: string;
+  readonly claims: { id: number; epoch: number }[];
+}
+
+/** Starts the workers, releases them together, and collects what each claimed. */
+async function race(location: StoreLocation, workers: number, timeoutMs: number): Promise<WorkerReport[]> {
+  const started = Array.from({ length: workers }, (_, i) => {
+    const owner = `worker-${i}`;
+    const { command, args, cwd } = location.claimWorker(owner);
+    const child = spawn(command, [...args], { cwd, stdio: ['pipe', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.setEncoding('utf8');
+    child.stderr.on('data', (chunk: string) => (stderr += chunk));
+    const claims: { id: number; epoch: number }[] = [];
+    let markReady: () => void = () => undefined;
+    const ready = new Promise<void>((resolve) => (markReady = resolve));
+    let done = false;
+    const lines = createInterface({ input: child.stdout });
+    lines.on('line', (line) => {
+      const [kind, a, b] = line.split(' ');
+      if (kind === 'ready') markReady();
+      else if (kind === 'claim') claims.push({ id: Number(a), epoch: Number(b) });
+      else if (kind === 'done') done = Number(a) === claims.length;
+    });
+    const linesClosed = new Promise<void>((resolve) => lines.once('close', resolve));
+    const finished = new Promise<WorkerReport>((resolve, reject) => {
+      child.once('error', reject);
+      child.once('close', (code) => void linesClosed.then(() => (code === 0 && done ? resolve({ owner, claims }) : reject(new Error(`${owner} ended with ${code}: ${stderr.trim()}`)))));
+    });
+    finished.catch(() => undefined);
+    return { child, ready: Promise.race([ready, finished.then(() => Promise.reject(new Error(`${owner} ended before it was ready`)))]), finished };
+  });
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`the claim race did not end within ${timeoutMs} ms`)), timeoutMs)));
+  try {
+    await Promise.race([Promise.all(started.map((w) => w.ready)), deadline]);
+    for (const w of started) w.child.stdin.end('go\n');
+    return await Promise.race([Promise.all(started.map((w) => w.finished)), deadline]);
+  } finally {
+    clearTimeout(timer);
+    for (const w of started) if (w.child.exitCode === null && w.child.signalCode === null) w.child.kill('SIGKILL');
+  }
+}
+
+export function defineProjectStoreContract(name: string, factory: StoreFactory): void {
+  describe(`project store contract: ${name}`, () => {
+    let location: StoreLocation;
+    let clock: ManualClock;
+    let store: ProjectStore;
+    const others: ProjectStore[] = [];
+    /** Another store on the same location (another connection), sharing the test's clock. */
+    const another = (): ProjectStore => {
+      const s = location.open({ clock, policy: POLICY });
+      others.push(s);
+      return s;
+    };
+    const add = (name: string, extra: { priority?: number; dependencies?: number[]; maxAttempts?: number } = {}) =>
+      store.features.create({ category: 'core', name, description: `${name} works`, steps: [`check ${name}`], ...extra });
+    const typesSince = (cursor: number): EventType[] => store.events.since(cursor, 10_000).map((e) => (e.type === 'unknown' ? (`?${e.storedType}` as EventType) : e.type));
+    /** Claims feature `id` (it must be the next ready one). */
+    const claim = (id: number, owner = 'run/ses_a'): Claim => {
+      const got = store.claims.claimFeature(id, owner);
+      return got.claim;
+    };
+
+    beforeEach(() => {
+      location = factory.create();
+      clock = new ManualClock();
+      store = location.open({ clock, policy: POLICY });
+    });
+
+    afterEach(() => {
+      for (const s of others.splice(0)) s.close();
+      store.close();
+      location.dispose();
+    });
+
+    describe('claims and leases', () => {
+      it('claims in order (priority, then most unblocked, then id), only features whose dependencies pass, and nothing when none is ready', () => {
+        const a = add('a', { priority: 1 });
+        const b = add('b', { priority: 1 });
+        const c = add('c', { priority: 1, dependencies: [b.id] });
+        const d = add('d', { priority: 0, dependencies: [a.id] });
+        const e = add('e', { priority: 2, dependencies: [b.id] }); // b unblocks two features, a one: b goes first
+        expect(store.features.ready(10).map((f) => f.id)).toEqual([b.id, a.id]);
+        expect(store.claims.claimNext('o1')?.feature.id).toBe(b.id);
+        expect(store.claims.claimNext('o2')?.feature.id).toBe(a.id);
+        expect(store.claims.claimNext('o3')).toBeNull(); // c and e wait for b, d for a
+        expect(store.features.readyCount()).toBe(0);
+        expect(store.features.blocked(10).features.map((f) => [f.id, f.blockedBy])).toEqual([
+          [c.id, [b.id]],
+          [d.id, [a.id]],
+          [e.id, [b.id]],
+        ]);
+      });
+
+      it('a claim records its holder, epoch, attempt and lease, and appends feature.claimed in the same write', () => {
+        const f = add('a');
+        const cursor = store.events.lastId();
+        const got = store.claims.claimNext('run_1/ses_1');
+        expect(got?.claim).toMatchObject({ featureId: f.id, epoch: 1, owner: 'run_1/ses_1' });
+        expect(got?.claim.token).toMatch(/^[0-9a-f]{32}$/);
+        expect(store.features.get(f.id)).toMatchObject({ status: 'in_progress', claimedBy: 'run_1/ses_1', claimEpoch: 1, attempts: 1, leaseExpiresAt: clock.current + POLICY.leaseMs, startedAt: clock.current });
+        const [event] = store.events.since(cursor, 10);
+        expect(event).toMatchObject({ type: 'feature.claimed', featureId: f.id, sessionId: 'run_1/ses_1', payload: { epoch: 1, attempt: 1 } });
+      });
+
+      it('several stores on one location claiming in turn never hand out a feature twice', () => {
+        for (let i = 0; i < 30; i++) add(`f${i}`);
+        const stores = [store, another(), another()];
+        const claimed: number[] = [];
+        for (let turn = 0; ; turn++) {
+          const next = stores[turn % stores.length]!.claims.claimNext(`owner-${turn % stores.length}`);
+          if (next === null) break;
+          claimed.push(next.feature.id);
+        }
+        expect(claimed).toHaveLength(30);
+        expect(new Set(claimed).size).toBe(30);
+      });
+
+      it(`${factory.race.workers} processes claiming at once from ${factory.race.features} features: every feature exactly once, and the store agrees`, { timeout: factory.race.timeoutMs + 30_000 }, async () => {
+        for (let start = 0; start < factory.race.features; start += 500) {
+          const n = Math.min(500, factory.race.features - start);
+          store.features.createBulk(Array.from({ length: n }, (_, i) => ({ category: 'race', name: `feature ${start + i}`, description: 'd', steps: ['s'] })));
+        }
+        const reports = await race(location, factory.race.workers, factory.race.timeoutMs);
+        const all = reports.flatMap((r) => r.claims);
+        expect(all).toHaveLength(factory.race.features);
+        expect(new Set(all.map((c) => c.id)).size).toBe(factory.race.features);
+        expect(all.filter((c) => c.epoch !== 1)).toEqual([]);
+        const shares = reports.map((r) => r.claims.length);
+        expect(shares.filter((n) => n > 0).length, `claims per worker: ${shares.join(', ')}`).toBeGreaterThan(1);
+
+        const owner = new Map(reports.flatMap((r) => r.claims.map((c) => [c.id, r.owner] as const)));
+        const features = store.features.list();
+        expect(features.filter((f) => f.status !== 'in_progress' || f.claimEpoch !== 1 || f.attempts !== 1 || f.claimedBy !== owner.get(f.id)).map((f) => f.id)).toEqual([]);
+        expect(store.events.since(0, factory.race.features * 2).filter((e) => e.type === 'feature.claimed')).toHaveLength(factory.race.features);
+        expect(store.claims.claimNext('late-comer')).toBeNull();
+      });
+
+      it('a heartbeat extends the lease; an expired lease is reaped (the attempt counts) and its old holder can neither heartbeat nor finish', () => {
+        const f = add('a', { maxAttempts: 2 });
+        const held = claim(f.id);
+        clock.advance(POLICY.leaseMs - 1);
+        expect(store.claims.heartbeat(held)).toBe(true);
+        expect(store.features.get(f.id).leaseExpiresAt).toBe(clock.current + POLICY.leaseMs);
+        clock.advance(POLICY.leaseMs - 1);
+        expect(store.claims.reapExpired()).toEqual([]);
+        clock.advance(2);
+        const cursor = store.events.lastId();
+        expect(another().claims.reapExpired()).toEqual([f.id]);
+        expect(store.features.get(f.id)).toMatchObject({ status: 'pending', attempts: 1, claimedBy: null, leaseExpiresAt: null });
+        expect(store.events.since(cursor, 10)).toMatchObject([{ type: 'feature.lease_expired', featureId: f.id, payload: { status: 'pending' } }]);
+        expect(store.claims.holds(held)).toBe(false);
+        expect(store.claims.heartbeat(held)).toBe(false);
+        expect(thrown(() => store.claims.markPassing(held)).code).toBe('CLAIM_LOST');
+        // The second attempt's lease expires too: no attempts left, so it fails for good.
+        const again = claim(f.id, 'run/ses_b');
+        expect(again.epoch).toBe(2);
+        clock.advance(POLICY.leaseMs + 1);
+        expect(store.claims.reapExpired()).toEqual([f.id]);
+        expect(store.features.get(f.id)).toMatchObject({ status: 'failed', attempts: 2 });
+      });
+
+      it('settles a claim: failing backs off then fails for good, release refunds the attempt, skip goes to the back with its blocker', () => {
+        const f = add('a', { maxAttempts: 2 });
+        const g = add('b');
+        const c = add('c', { priority: 5 });
+        const first = claim(f.id);
+        expect(store.claims.markFailing(first, 'tests fail')).toMatchObject({ status: 'pending', attempts: 1, runAfter: clock.current + POLICY.backoffBaseMs });
+        expect(store.features.ready(10).map((x) => x.id)).toEqual([g.id, c.id]); // f backs off until runAfter
+        clock.advance(POLICY.backoffBaseMs);
+        const second = claim(f.id);
+        const failed = store.claims.markFailing(second, 'still failing');
+        expect(failed).toMatchObject({ status: 'failed', attempts: 2 });
+        expect(failed.notes).toMatch(/attempt 2\/2 failed: still failing/);
+
+        const held = claim(g.id);
+        expect(store.claims.release(held, 'draining')).toMatchObject({ status: 'pending', attempts: 0, claimedBy: null });
+        const again = claim(g.id);
+        const skipped = store.claims.skip(again, 'needs an API key', 'credentials');
+        expect(skipped).toMatchObject({ status: 'pending', priority: 6, skipCount: 1, blockerType: 'credentials', blockerNote: 'needs an API key' });
+        expect(typesSince(0).filter((t) => t !== 'feature.created')).toEqual(['feature.claimed', 'feature.failed', 'feature.claimed', 'feature.failed', 'feature.claimed', 'feature.released', 'feature.claimed', 'feature.skipped']);
+      });
+
+      it('frees every claim of a dead run (by owner prefix) and refunds their attempts', () => {
+        const [a, b, c] = [add('a'), add('b'), add('c')];
+        claim(a.id, 'run_dead/ses_1');
+        claim(b.id, 'run_dead/ses_2');
+        claim(c.id, 'run_live/ses_3');
+        expect(store.claims.releaseOwnedBy('run_dead/', 'recovered').sort()).toEqual([a.id, b.id]);
+        expect(store.features.list().map((f) => [f.id, f.status, f.attempts])).toEqual([
+          [a.id, 'pending', 0],
+          [b.id, 'pending', 0],
+          [c.id, 'in_progress', 1],
+        ]);
+      });
+
+      it('records a landing under the claim; passing clears it and keeps evidence; a regression re-opens a passing feature', () => {
+        const f = add('a');
+        const held = claim(f.id);
+        expect(store.claims.recordLanding(held, 'abc123')).toBe(true);
+        expect(store.features.get(f.id).landingCommit).toBe('abc123');
+        const passed = store.claims.markPassing(held, { text: 'all green' });
+        expect(passed).toMatchObject({ status: 'passing', landingCommit: null, passedAt: clock.current, evidence: [{ text: 'all green' }] });
+        expect(store.claims.recordLanding(held, 'def456')).toBe(false);
+        clock.advance(10);
+        expect(store.claims.recordVerified(f.id, 'ses_t').lastVerifiedAt).toBe(clock.current);
+        const regressed = store.claims.regress(f.id, 'the form no longer saves', 'ses_t', { text: 'screenshot' });
+        expect(regressed).toMatchObject({ status: 'pending', attempts: 0, passedAt: null });
+        expect(regressed.evidence).toEqual([{ text: 'all green' }, { text: 'screenshot' }]);
+        expect(thrown(() => store.claims.regress(f.id, 'again', null)).code).toBe('CONFLICT');
+      });
+    });
+
+    describe('transitions', () => {
+      /** Everything a refused write could have touched. */
+      const state = () => ({ features: store.features.list(), lastEvent: store.events.lastId() });
+
+      it('moves a feature only along the lifecycle, each move with its event and the status it left the feature in', () => {
+        const f = add('a');
+        const cursor = store.events.lastId();
+        const c1 = claim(f.id);
+        store.claims.markPassing(c1);
+        store.features.reopen(f.id, 'looks wrong');
+        const c2 = claim(f.id);
+        store.humanInput.request(c2, { kind: 'questions', prompt: 'Which colour?', fields: [{ id: 'q1', label: 'Which colour?', type: 'select', required: true, options: ['red', 'blue'] }] });
+        const [request] = store.humanInput.list();
+        store.humanInput.cancel(request!.id, 'never mind');
+        const events = store.events.since(cursor, 100);
+        expect(events.map((e) => [e.type, (e.payload as { status?: FeatureStatus }).status])).toEqual([
+          ['feature.claimed', undefined],
+          ['feature.passed', 'passing'],
+          ['feature.reopened', 'pending'],
+          ['feature.claimed', undefined],
+          ['feature.needs_input', 'needs_input'],
+          ['feature.input_cancelled', 'pending'],
+        ]);
+      });
+
+      it.each(['passing', 'failed', 'needs_input'] as const)('refuses to claim a %s feature with INVALID_TRANSITION naming both states, writing nothing', (status) => {
+        const f = add('a', { maxAttempts: 1 });
+        const held = claim(f.id);
+        if (status === 'passing') store.claims.markPassing(held);
+        if (status === 'failed') store.claims.markFailing(held, 'broken');
+        if (status === 'needs_input') store.humanInput.request(held, { kind: 'fields', prompt: 'Key?', fields: [{ id: 'key', label: 'Key', type: 'secret', required: true }] });
+        expect(store.features.get(f.id).status).toBe(status);
+        const before = state();
+        const err = thrown(() => store.claims.claimFeature(f.id, 'someone'));
+        expect(err.code).toBe('INVALID_TRANSITION');
+        expect(err.message).toContain(`'${status}'`);
+        expect(err.message).toContain("'in_progress'");
+        expect(err.details).toMatchObject({ featureId: f.id, from: status, to: 'in_progress' });
+        expect(state()).toEqual(before);
+      });
+
+      it('refuses actions that do not fit the status (retry, reopen, edit, delete), writing nothing', () => {
+        const f = add('a');
+        const held = claim(f.id);
+        const before = state();
+        expect(thrown(() => store.features.retry(f.id)).code).toBe('CONFLICT');
+        expect(thrown(() => store.features.reopen(f.id)).code).toBe('CONFLICT');
+        expect(thrown(() => store.features.update(f.id, { name: 'b' })).code).toBe('CONFLICT');
+        expect(thrown(() => store.features.delete(f.id)).code).toBe('CONFLICT');
+        expect(thrown(() => store.features.humanSkip(f.id, null)).code).toBe('CONFLICT');
+        expect(state()).toEqual(before);
+        store.claims.markPassing(held);
+        expect(thrown(() => store.features.retry(f.id)).code).toBe('CONFLICT');
+        expect(store.features.reopen(f.id).status).toBe('pending');
+      });
+
+      it('a human retry gives a failed feature fresh attempts', () => {
+        const f = add('a', { maxAttempts: 1 });
+        store.claims.markFailing(claim(f.id), 'broken');
+        expect(store.features.retry(f.id)).toMatchObject({ status: 'pending', attempts: 0, runAfter: 0 });
+        expect(store.features.stats()).toMatchObject({ total: 1, pending: 1, failed: 0 });
+      });
+
+      it('counts every status', () => {
+        const ids = FEATURE_STATUSES.map((s) => add(s, { maxAttempts: 1 }).id);
+        store.claims.claimFeature(ids[1]!, 'x');
+        store.claims.markPassing(store.claims.claimFeature(ids[3]!, 'x').claim);
+        store.claims.markFailing(store.claims.claimFeature(ids[4]!, 'x').claim, 'no');
+        store.humanInput.request(store.claims.claimFeature(ids[2]!, 'x').claim, { kind: 'fields', prompt: 'p', fields: [{ id: 'a', label: 'A', type: 'text', required: true }] });
+        expect(store.features.stats()).toEqual({ total: 5, pending: 1, in_progress: 1, needs_input: 1, passing: 1, failed: 1, percentage: 20 });
+      });
+    });
+
+    describe('events', () => {
+      const tick = (n: number): NewEvent => ({ type: 'settings.updated', at: clock.current, payload: { keys: [`k${n}`] } });
+
+      it('appends in order and pages with a cursor: no gaps, no repeats', () => {
+        const ids = Array.from({ length: 25 }, (_, i) => store.events.append(tick(i)));
+        expect(ids).toEqual([...ids].sort((a, b) => a - b));
+        expect(store.events.lastId()).toBe(ids[24]);
+        const seen: number[] = [];
+        for (let cursor = 0; ; ) {
+          const page = store.events.since(cursor, 7);
+          if (page.length === 0) break;
+          seen.push(...page.map((e) => e.id));
+          cursor = page.at(-1)!.id;
+        }
+        expect(seen).toEqual(ids);
+        expect(store.events.since(ids[24]!, 10)).toEqual([]);
+        expect(store.events.since(ids[9]!, 1)).toMatchObject([{ id: ids[10], type: 'settings.updated', payload: { keys: ['k10'] }, runId: null, sessionId: null, featureId: null, slot: null }]);
+      });
+
+      it('the newest events by type, session and upper bound, newest first', () => {
+        const log = (sessionId: string, text: string): number => store.events.append({ type: 'session.log', at: clock.current, sessionId, slot: 0, payload: { kind: 'text', text } });
+        const a1 = log('s1', 'one');
+        store.events.append(tick(1));
+        const b1 = log('s2', 'two');
+        const a2 = log('s1', 'three');
+        expect(store.events.latest({ types: ['session.log'], limit: 10 }).map((e) => e.id)).toEqual([a2, b1, a1]);
+        expect(store.events.latest({ types: ['session.log'], sessionId: 's1', limit: 1 }).map((e) => e.id)).toEqual([a2]);
+        expect(store.events.latest({ types: ['session.log', 'session.started'], upTo: b1, limit: 10 }).map((e) => e.id)).toEqual([b1, a1]);
+        expect(store.events.latest({ limit: 2 }).map((e) => e.id)).toEqual([a2, b1]);
+      });
+
+      it('refuses an event that is not in the catalogue, and a batch with one such event writes none of it', () => {
+        const before = store.events.lastId();
+        const bad = { type: 'feature.passed', at: 1, payload: { status: 'done' } } as unknown as NewEvent;
+        expect(thrown(() => store.events.append(bad)).code).toBe('INTERNAL');
+        expect(thrown(() => store.events.append({ type: 'no.such', at: 1, payload: {} } as unknown as NewEvent)).code).toBe('INTERNAL');
+        expect(thrown(() => store.events.appendAll([tick(1), bad])).code).toBe('INTERNAL');
+        expect(store.events.lastId()).toBe(before);
+      });
+
+      it('reads a row it cannot read as an unknown event, with its stored type, payload and why', () => {
+        const newer = location.writeRawEvent('review.finding', { severity: 'warning' });
+        const broken = location.writeRawEvent('feature.passed', { status: 'done' });
+        const fine = store.events.append(tick(1));
+        const [a, b, c] = store.events.since(newer - 1, 10);
+        expect(a).toMatchObject({ id: newer, type: 'unknown', storedType: 'review.finding', payload: { severity: 'warning' }, problem: '"review.finding" is not an event type this version of autocoder knows' });
+        expect(b).toMatchObject({ id: broken, type: 'unknown', storedType: 'feature.passed', payload: { status: 'done' } });
+        expect(b?.type === 'unknown' && b.problem).toMatch(/^its payload does not match "feature\.passed": status: /);
+        expect(c).toMatchObject({ id: fine, type: 'settings.updated' });
+      });
+
+      it('the change mark moves when this store or another one writes, and only then', () => {
+        const mark = store.events.changeMark();
+        expect(store.events.changeMark()).toBe(mark);
+        store.events.append(tick(1));
+        const afterOwn = store.events.changeMark();
+        expect(afterOwn).not.toBe(mark);
+        another().events.append(tick(2));
+        expect(store.events.changeMark()).not.toBe(afterOwn);
+      });
+    });
+
+    describe('human input', () => {
+      const fields = [
+        { id: 'stripe_key', label: 'Stripe key', type: 'secret' as const, required: true },
+        { id: 'currency', label: 'Currency', type: 'select' as const, required: true, options: ['EUR', 'USD'] },
+      ];
+
+      it('asking moves the held feature to needs_input (claim cleared, attempt refunded); answering puts it back first in line', () => {
+        const f = add('checkout', { priority: 3 });
+        add('other', { priority: 1 });
+        const held = claim(f.id);
+        const asked = store.humanInput.request(held, { kind: 'fields', prompt: 'Payment setup', fields });
+        expect(asked.request).toMatchObject({ featureId: f.id, featureName: 'checkout', status: 'open', kind: 'fields', prompt: 'Payment setup', sessionId: held.owner });
+        expect(asked.feature).toMatchObject({ status: 'needs_input', claimedBy: null, attempts: 0, blockerType: 'credentials', blockerNote: 'Payment setup' });
+        expect(store.claims.holds(held)).toBe(false);
+        expect(store.humanInput.openFor(f.id)?.id).toBe(asked.request.id);
+        expect(store.humanInput.list().map((r) => r.id)).toEqual([asked.request.id]);
+
+        const answered = store.humanInput.answer(asked.request.id, { values: { currency: 'EUR' }, secretKeys: { stripe_key: 'STRIPE_KEY' }, by: 'human' });
+        expect(answered.request).toMatchObject({ status: 'answered', answeredBy: 'human', answer: { currency: 'EUR' }, secretKeys: { stripe_key: 'STRIPE_KEY' }, answeredAt: clock.current });
+        expect(answered.feature).toMatchObject({ status: 'pending', priority: 0, blockerType: null });
+        expect(answered.feature.notes).toContain('currency = "EUR"');
+        expect(store.humanInput.secretKeys()).toEqual(['STRIPE_KEY']);
+        expect(store.claims.claimNext('next')?.feature.id).toBe(f.id);
+        expect(store.humanInput.list()).toEqual([]);
+        expect(store.humanInput.list({ status: 'all' }).map((r) => r.status)).toEqual(['answered']);
+      });
+
+      it('a second answer, or a cancel after it, is a conflict that changes nothing; an unknown request is NOT_FOUND', () => {
+        const f = add('a');
+        const { request } = store.humanInput.request(claim(f.id), { kind: 'fields', prompt: 'p', fields });
+        store.humanInput.cancel(request.id, 'not needed', 'human');
+        const before = { features: store.features.list(), requests: store.humanInput.list({ status: 'all' }), last: store.events.lastId() };
+        expect(thrown(() => store.humanInput.answer(request.id, { values: {}, secretKeys: {}, by: 'human' })).code).toBe('CONFLICT');
+        expect(thrown(() => store.humanInput.cancel(request.id, null)).code).toBe('CONFLICT');
+        expect({ features: store.features.list(), requests: store.humanInput.list({ status: 'all' }), last: store.events.lastId() }).toEqual(before);
+        expect(thrown(() => store.humanInput.get('hir_000000000000')).code).toBe('NOT_FOUND');
+      });
+
+      it("a human overrides the supervisor's answer: a new answered request points back, and the feature re-opens", () => {
+        const f = add('a');
+        const { request } = store.humanInput.request(claim(f.id), { kind: 'fields', prompt: 'p', fields });
+        store.humanInput.answer(request.id, { values: { currency: 'USD' }, secretKeys: { stripe_key: 'STRIPE_KEY' }, by: 'supervisor', reasons: { currency: 'most users' }, placeholderKeys: ['STRIPE_KEY'] });
+        store.claims.markPassing(claim(f.id));
+        expect(store.humanInput.overridable(request.id).reasons).toEqual({ currency: 'most users' });
+        const { request: override, feature } = store.humanInput.override(request.id, { values: { currency: 'EUR' }, secretKeys: { stripe_key: 'STRIPE_KEY' } });
+        expect(override).toMatchObject({ status: 'answered', answeredBy: 'human', overrides: request.id, answer: { currency: 'EUR' } });
+        expect(store.humanInput.get(request.id).overriddenBy).toBe(override.id);
+        expect(feature).toMatchObject({ status: 'pending', attempts: 0, passedAt: null });
+        expect(typesSince(0).at(-1)).toBe('feature.input_overridden');
+        expect(thrown(() => store.humanInput.override(request.id, { values: {}, secretKeys: {} })).code).toBe('CONFLICT');
+      });
+
+      it('refuses asking without the claim', () => {
+        const f = add('a');
+        const held = claim(f.id);
+        store.claims.release(held);
+        expect(thrown(() => store.humanInput.request(held, { kind: 'fields', prompt: 'p', fields })).code).toBe('CLAIM_LOST');
+        expect(store.humanInput.list({ status: 'all' })).toEqual([]);
+      });
+    });
+
+    describe('sessions and runs', () => {
+      const usage = { turns: 4, inputTokens: 1000, outputTokens: 201, cacheReadTokens: 10, cacheCreationTokens: 0, costUsd: 0.5 };
+
+      it('records a run and its sessions; usage is split between the features a session worked on', () => {
+        const [a, b] = [add('a'), add('b')];
+        const run = store.runs.start({ id: 'run_1', pid: 4242, host: 'box', incarnation: 'inc', settings: { concurrency: 2 } });
+        expect(run).toMatchObject({ id: 'run_1', status: 'running', pid: 4242, startedAt: clock.current, settings: { concurrency: 2 } });
+        store.sessions.start({ id: 'ses_1', runId: 'run_1', slot: 1, role: 'testing', featureIds: [a.id, b.id], model: 'm', transcriptPath: '/t/ses_1.jsonl' });
+        clock.advance(5);
+        store.sessions.start({ id: 'ses_2', runId: 'run_1', slot: 0, role: 'coding', featureIds: [b.id], model: null, transcriptPath: '/t/ses_2.jsonl' });
+        expect(store.sessions.running('run_1')).toEqual([
+          { slot: 0, sessionId: 'ses_2', role: 'coding', featureId: b.id, featureName: 'b', startedAt: clock.current },
+          { slot: 1, sessionId: 'ses_1', role: 'testing', featureId: a.id, featureName: 'a', startedAt: clock.current - 5 },
+        ]);
+        const ended = store.sessions.end('ses_1', { status: 'succeeded', outcome: 'success', usage, error: null });
+        expect(ended).toMatchObject({ status: 'succeeded', outcome: 'success', endedAt: clock.current, turns: 4, costUsd: 0.5 });
+        expect(store.features.get(a.id)).toMatchObject({ inputTokens: 500, outputTokens: 101, costUsd: 0.25 });
+        expect(store.sessions.costOfRun('run_1')).toBe(0.5);
+        expect(store.sessions.costOfRun('run_none')).toBe(0);
+        expect(store.sessions.list({ featureId: a.id }).map((s) => s.id)).toEqual(['ses_1']);
+        expect(store.sessions.list({ runId: 'run_1' }).map((s) => s.id)).toEqual(['ses_1', 'ses_2']);
+        expect(store.sessions.abortRunning(['run_1'], 'the runner died')).toBe(1);
+        expect(store.sessions.get('ses_2')).toMatchObject({ status: 'aborted', outcome: 'aborted', error: 'the runner died' });
+        expect(store.sessions.running('run_1')).toEqual([]);
+        expect(store.sessions.get('ses_none')).toBeUndefined();
+      });
+
+      it('run states and ends, each with its event; the active ones, the latest, and the latest of a process', () => {
+        const cursor = store.events.lastId();
+        store.runs.start({ id: 'run_1', pid: 7, host: 'box', incarnation: 'i1', settings: {} });
+        store.runs.setStatus('run_1', 'draining');
+        store.runs.setStatus('run_1', 'paused');
+        store.runs.end('run_1', 'finished', 'All 3 features pass.', { stopped: false });
+        clock.advance(1);
+        store.runs.start({ id: 'run_2', pid: 8, host: 'box', incarnation: 'i2', settings: {} });
+        clock.advance(1);
+        store.runs.start({ id: 'run_3', pid: 7, host: 'box', incarnation: 'i3', settings: {} });
+        store.runs.end('run_3', 'crashed', 'the runner process died', { released: [4, 5] });
+        expect(store.events.since(cursor, 20).map((e) => [e.type, e.runId])).toEqual([
+          ['run.started', 'run_1'],
+          ['run.draining', 'run_1'],
+          ['run.paused', 'run_1'],
+          ['run.finished', 'run_1'],
+          ['run.started', 'run_2'],
+          ['run.started', 'run_3'],
+          ['run.crashed', 'run_3'],
+        ]);
+        expect(store.events.latest({ types: ['run.crashed'], limit: 1 })[0]?.payload).toEqual({ reason: 'the runner process died', released: [4, 5] });
+        expect(store.runs.get('run_1')).toMatchObject({ status: 'finished', endReason: 'All 3 features pass.', endedAt: clock.current - 2 });
+        expect(store.runs.active().map((r) => r.id)).toEqual(['run_2']);
+        expect(store.runs.latest()?.id).toBe('run_3');
+        expect(store.runs.latestOfPid(7)?.id).toBe('run_3');
+        expect(store.runs.latestOfPid(9)).toBeUndefined();
+      });
+    });
+  });
+}
