@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openProjectStore } from '../../src/compose.js';
 import { projectPaths } from '../../src/config/paths.js';
-import { PLACEHOLDER_MARK } from '../../src/projects/env-file.js';
+import { PLACEHOLDER_MARK } from '../../src/config/env-file.js';
 import { HumanInputListSchema, HumanInputResultSchema, type HumanInputField, type HumanInputRequestDTO } from '../../src/shared/human-input.js';
 import { agentTestEnv } from '../support/agent-env.js';
 import { cliAsync, startCli } from '../support/cli-process.js';

@@ -4,7 +4,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { openProjectStore } from '../../src/compose.js';
 import { projectPaths } from '../../src/config/paths.js';
-import { PLACEHOLDER_MARK } from '../../src/projects/env-file.js';
+import { PLACEHOLDER_MARK } from '../../src/config/env-file.js';
 import { answerAsSupervisor, answerHumanInput } from '../../src/projects/human-input.js';
 import type { HumanInputField } from '../../src/shared/human-input.js';
 import { agentTestEnv } from '../support/agent-env.js';

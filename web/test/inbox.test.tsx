@@ -7,7 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openProjectStore } from '../../src/compose.js';
 import { projectPaths } from '../../src/config/paths.js';
 import type { ProjectStore } from '../../src/db/stores.js';
-import { PLACEHOLDER_MARK } from '../../src/projects/env-file.js';
+import { PLACEHOLDER_MARK } from '../../src/config/env-file.js';
 import { answerAsSupervisor, answerHumanInput } from '../../src/projects/human-input.js';
 import type { HumanInputField } from '../../src/shared/human-input.js';
 import { seedProject, startUiServer, type UiServer } from '../../test/support/ui-fixture.js';
