@@ -7,6 +7,7 @@ import { extname, join, normalize, resolve, sep } from 'node:path';
 import type { Hono } from 'hono';
 import type { Env } from '../config/env.js';
 import { AppError } from '../domain/errors.js';
+import { silentLogger, type Logger } from '../logging/logger.js';
 import { createApp, type RouteModule, type ServerDeps } from './app.js';
 import type { GuardOptions } from './guards.js';
 import { processLauncher } from './launcher.js';
@@ -36,6 +37,8 @@ export interface StartServerOptions {
   readonly heartbeatMs?: number;
   /** Runs the guided spec chat behind `/ws/projects/:name/spec` (the CLI passes the Claude one). */
   readonly specChat?: SpecChatStarter;
+  /** Where failed requests (every 5xx with its cause) and, at debug, every request are logged; default: nowhere. */
+  readonly logger?: Logger;
 }
 
 export interface RunningServer {
@@ -151,9 +154,10 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   });
   const port = (server.address() as AddressInfo).port;
   const guard: GuardOptions = { port, extraHosts: extraHostsFor(options.host), token, tokenFile: tokenFile(options.env), maxBodyBytes: MAX_BODY_BYTES };
-  const deps: ServerDeps = { env: options.env, cwd: options.cwd, guard, now: () => Date.now(), launchRunner: options.launchRunner ?? processLauncher(options.env) };
+  const logger = options.logger ?? silentLogger();
+  const deps: ServerDeps = { env: options.env, cwd: options.cwd, guard, now: () => Date.now(), launchRunner: options.launchRunner ?? processLauncher(options.env), logger };
   app = createApp(deps, [...API_ROUTES, staticRoutes(options.uiDir ?? DEFAULT_UI_DIR)]);
-  const hub = attachWsHub(server, { env: options.env, cwd: options.cwd, guard, ...(options.heartbeatMs !== undefined ? { heartbeatMs: options.heartbeatMs } : {}), ...(options.specChat ? { specChat: options.specChat } : {}) });
+  const hub = attachWsHub(server, { env: options.env, cwd: options.cwd, guard, logger, ...(options.heartbeatMs !== undefined ? { heartbeatMs: options.heartbeatMs } : {}), ...(options.specChat ? { specChat: options.specChat } : {}) });
   const bare = options.host.replace(/^\[|\]$/g, '');
   const shownHost = bare === '0.0.0.0' || bare === '::' || bare === '::1' ? 'localhost' : bare.includes(':') ? `[${bare}]` : bare;
   const url = `http://${shownHost}:${port}`;

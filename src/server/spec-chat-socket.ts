@@ -5,6 +5,7 @@ import { appendEvent } from '../db/event-repo.js';
 import { openProjectStore } from '../db/stores.js';
 import { errorMessage } from '../domain/errors.js';
 import { SpecChatClientMessageSchema, type SpecChatEvent, type SpecChatServerMessage } from '../shared/spec-chat.js';
+import type { Logger } from '../logging/logger.js';
 
 /**
  * The server's side of the guided spec chat (`WS /ws/projects/:name/spec`). The chat itself
@@ -23,7 +24,7 @@ export interface SpecChatHandle {
 export type SpecChatStarter = (input: { readonly projectName: string; readonly paths: ProjectPaths; readonly model: string | undefined }) => SpecChatHandle | Promise<SpecChatHandle>;
 
 /** Tells the project's live clients that the spec changed, as `PUT /api/projects/:name/spec` does. */
-function recordSpecWritten(paths: ProjectPaths, event: Extract<SpecChatEvent, { type: 'spec_written' }>): void {
+function recordSpecWritten(paths: ProjectPaths, event: Extract<SpecChatEvent, { type: 'spec_written' }>, logger: Logger | undefined): void {
   if (!existsSync(paths.database)) return;
   try {
     const store = openProjectStore(paths, { create: false });
@@ -32,8 +33,9 @@ function recordSpecWritten(paths: ProjectPaths, event: Extract<SpecChatEvent, { 
     } finally {
       store.close();
     }
-  } catch {
-    // The spec is written; a missed live notice is not worth failing the chat for.
+  } catch (err: unknown) {
+    // The spec is written; a missed live notice is not worth failing the chat for, only a line in the log.
+    logger?.warn({ err, project: event.projectName }, 'could not record the spec.updated event of a spec chat');
   }
 }
 
@@ -42,7 +44,7 @@ function recordSpecWritten(paths: ProjectPaths, event: Extract<SpecChatEvent, { 
  * session. Resolves once the connection is closed and its chat, if any, has ended (its Claude
  * Code stopped and its temporary folder removed), so a server shutting down can wait for that.
  */
-export function serveSpecChat(ws: WebSocket, projectName: string, paths: ProjectPaths, start: SpecChatStarter): Promise<void> {
+export function serveSpecChat(ws: WebSocket, projectName: string, paths: ProjectPaths, start: SpecChatStarter, logger?: Logger): Promise<void> {
   let chat: SpecChatHandle | null = null;
   let starting = false;
   let closed = false;
@@ -56,7 +58,7 @@ export function serveSpecChat(ws: WebSocket, projectName: string, paths: Project
   const pump = async (handle: SpecChatHandle) => {
     try {
       for await (const event of handle.events) {
-        if (event.type === 'spec_written') recordSpecWritten(paths, event);
+        if (event.type === 'spec_written') recordSpecWritten(paths, event, logger);
         send(event);
       }
     } catch (err: unknown) {

@@ -13,6 +13,7 @@ import { DEMO_MODEL, DEMO_MODEL_LABEL, RunStatusSchema } from '../../src/shared/
 import { cliAsync, startCli, type RunningCli } from '../support/cli-process.js';
 import { waitFor } from '../support/wait-for.js';
 import { isType, openSocket, type TestSocket } from '../support/ws-client.js';
+import { killIfRunning } from '../support/kill.js';
 
 /**
  * `autocoder demo` end to end: the real CLI, the real detached runner, the real Claude Code
@@ -38,11 +39,7 @@ afterEach(async () => {
   }
   demo = undefined;
   if (runnerPid !== undefined) {
-    try {
-      process.kill(-runnerPid, 'SIGKILL'); // only if the test failed before the run finished
-    } catch {
-      // already gone
-    }
+    killIfRunning(-runnerPid, 'SIGKILL'); // only if the test failed before the run finished
     runnerPid = undefined;
   }
   rmSync(root, { recursive: true, force: true });

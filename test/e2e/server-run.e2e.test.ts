@@ -20,6 +20,7 @@ import {
 } from '../support/fake-anthropic/index.js';
 import { waitFor } from '../support/wait-for.js';
 import { isType, openSocket, type Received, type TestSocket } from '../support/ws-client.js';
+import { killIfRunning } from '../support/kill.js';
 
 /** The functional requirement: a feature change reaches the browser within a second. */
 const MAX_LATENCY_MS = 1000;
@@ -39,11 +40,7 @@ afterEach(async () => {
   await server?.close();
   server = undefined;
   if (runnerPid !== undefined) {
-    try {
-      process.kill(-runnerPid, 'SIGKILL'); // only if the test failed before the run finished
-    } catch {
-      // already gone
-    }
+    killIfRunning(-runnerPid, 'SIGKILL'); // only if the test failed before the run finished
     runnerPid = undefined;
   }
   await model?.close();

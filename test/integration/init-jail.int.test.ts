@@ -8,6 +8,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { findInitJailTools, initJailMarker, writeInitJail } from '../../src/runner/init-jail.js';
 import { sandboxReadDenyPaths } from '../../src/runner/sandbox.js';
 import { waitFor } from '../support/wait-for.js';
+import { killIfRunning } from '../support/kill.js';
 
 /**
  * The init.sh jail with the real bubblewrap and bash, without Claude Code. The folders live
@@ -32,13 +33,7 @@ beforeEach(() => {
 });
 
 afterEach(() => {
-  for (const pid of started) {
-    try {
-      process.kill(pid, 'SIGKILL');
-    } catch {
-      // already gone
-    }
-  }
+  for (const pid of started) killIfRunning(pid, 'SIGKILL');
   rmSync(root, { recursive: true, force: true });
   rmSync(session, { recursive: true, force: true });
 });

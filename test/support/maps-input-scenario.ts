@@ -5,6 +5,7 @@
  */
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { silentLogger } from '../../src/logging/logger.js';
 import { createApp } from '../../src/server/app.js';
 import { API_ROUTES } from '../../src/server/routes/index.js';
 import type { HumanInputField } from '../../src/shared/human-input.js';
@@ -85,7 +86,7 @@ const API_TOKEN = 'a'.repeat(64);
 /** The real API app over the same registry as the CLI; every response text is kept for the secret search. */
 export function apiCaller(env: NodeJS.ProcessEnv, cwd: string) {
   const app = createApp(
-    { env, cwd, now: () => Date.now(), guard: { port: 8888, extraHosts: [], token: API_TOKEN, tokenFile: 'server-token', maxBodyBytes: 1_000_000 }, launchRunner: () => ({ pid: 0 }) },
+    { env, cwd, now: () => Date.now(), guard: { port: 8888, extraHosts: [], token: API_TOKEN, tokenFile: 'server-token', maxBodyBytes: 1_000_000 }, launchRunner: () => ({ pid: 0 }), logger: silentLogger() },
     API_ROUTES,
   );
   const responses: string[] = [];

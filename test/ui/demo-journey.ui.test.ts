@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterEach, beforeEach, expect, it } from 'vitest';
@@ -7,6 +8,7 @@ import { activeRun } from '../../src/projects/run-control.js';
 import { DEMO_MODEL_LABEL } from '../../src/shared/runs.js';
 import { REPO_ROOT } from '../support/cli-process.js';
 import { launchChromium, startUiServer, watchPageErrors, type UiServer } from '../support/ui-fixture.js';
+import { killIfRunning } from '../support/kill.js';
 
 /**
  * The whole product in a browser: "Try the demo" creates a project and starts a real run (the
@@ -27,17 +29,15 @@ beforeEach(async () => {
 afterEach(async () => {
   await browser.close();
   // Stop a run the test left behind before its folder goes.
-  const demoDir = join(ui.tmp.dir, 'projects', 'demo');
-  try {
-    const store = openProjectStore(projectPaths(demoDir), { create: false });
+  const demoPaths = projectPaths(join(ui.tmp.dir, 'projects', 'demo'));
+  if (existsSync(demoPaths.database)) {
+    const store = openProjectStore(demoPaths, { create: false });
     try {
       const run = activeRun(store.db);
-      if (run?.pid) process.kill(run.pid, 'SIGTERM');
+      if (run?.pid) killIfRunning(run.pid, 'SIGTERM');
     } finally {
       store.close();
     }
-  } catch {
-    // no demo project was created
   }
   await ui.close();
 });
