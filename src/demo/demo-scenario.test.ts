@@ -97,7 +97,7 @@ describe('demo spec and backlog', () => {
     backlog.forEach((f, i) => {
       for (const dep of (f.depends_on_indices as number[] | undefined) ?? []) expect(dep).toBeLessThan(i);
     });
-    expect(backlog.filter((f) => f.depends_on_indices !== undefined).length).toBeGreaterThanOrEqual(3);
+    expect(backlog.filter((f) => f.depends_on_indices !== undefined)).toHaveLength(5);
     expect(new Set(DEMO_FEATURES.map((f) => f.slug)).size).toBe(DEMO_FEATURES.length);
   });
 });

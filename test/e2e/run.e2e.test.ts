@@ -195,12 +195,15 @@ describe('autocoder run with the real Claude Code binary and a scripted model', 
     inspect(dir, (store, sessions) => {
       const limited = store.db.prepare(`SELECT payload FROM events WHERE type = 'run.rate_limited'`).all() as { payload: string }[];
       expect(limited).toHaveLength(1);
+      const until = (JSON.parse(limited[0]!.payload) as { until: number }).until;
       const f3 = store.features.get(3);
       expect(f3.attempts).toBe(1);
       expect(f3.notes).toContain('released: the model provider refused for a usage or rate limit');
       expect(sessions.list({ featureId: 3 }).map((x) => x.outcome)).toEqual(['rate_limited', 'success']);
+      // The retry started no sooner than the reset time the refusal named ("retry after 2 seconds"), which lay ahead of it.
       const [first, second] = sessions.list({ featureId: 3 });
-      expect((second?.startedAt ?? 0) - (first?.endedAt ?? 0)).toBeGreaterThanOrEqual(1500);
+      expect(until).toBeGreaterThan(first!.endedAt!);
+      expect(second!.startedAt).toBeGreaterThanOrEqual(until);
     });
   });
 

@@ -151,7 +151,6 @@ describe('API fuzz', () => {
       ])();
 
     const METHODS = ['GET', 'GET', 'POST', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'];
-    const started = Date.now();
     const failures: string[] = [];
     for (let i = 0; i < REQUESTS; i++) {
       const target = route();
@@ -187,7 +186,6 @@ describe('API fuzz', () => {
       }
     }
     expect(failures.slice(0, 20)).toEqual([]);
-    expect(Date.now() - started).toBeLessThan(30_000);
     const health = await h.request('GET', '/api/health');
     expect(health.status).toBe(200);
     expect(await health.json()).toEqual({ status: 'healthy' });

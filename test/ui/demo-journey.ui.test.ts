@@ -78,7 +78,7 @@ it('try the demo → live cards → pause drains then pauses → resume → all 
   await page.getByRole('button', { name: /Pause/ }).click();
   await page.locator('[data-testid="run-state"][data-state="paused"]').waitFor({ timeout: 120_000 });
   const seen = await states();
-  expect(seen.indexOf('draining')).toBeGreaterThanOrEqual(0);
+  expect(seen).toContain('draining');
   expect(seen.lastIndexOf('draining')).toBeLessThan(seen.lastIndexOf('paused'));
   await page.screenshot({ path: join(SHOTS, 'demo-paused.png') });
 
