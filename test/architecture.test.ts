@@ -3,8 +3,11 @@ import { builtinModules } from 'node:module';
 import { dirname, join, relative } from 'node:path';
 import { ESLint } from 'eslint';
 import ts from 'typescript';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
+
+// Loads ESLint with the whole project configuration (a second or more on a loaded machine).
+vi.setConfig({ testTimeout: 30_000 });
 
 /**
  * The import boundaries of docs/architecture.md §2, checked on the source text so they hold

@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { openProjectStore } from '../../src/compose.js';
 import { projectPaths } from '../../src/config/paths.js';
 import { SessionRepo } from '../../src/db/session-repo.js';
@@ -14,6 +14,9 @@ import { cliAsync, startCli, type RunningCli } from '../support/cli-process.js';
 import { waitFor } from '../support/wait-for.js';
 import { isType, openSocket, type TestSocket } from '../support/ws-client.js';
 import { killIfRunning } from '../support/kill.js';
+
+// Drives the real Claude Code binary against a scripted model: one test can take over a minute on a loaded 2-core machine.
+vi.setConfig({ testTimeout: 120_000 });
 
 /**
  * `autocoder demo` end to end: the real CLI, the real detached runner, the real Claude Code

@@ -2,13 +2,16 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { agentTestEnv } from '../support/agent-env.js';
 import { cli, cliAsync, startCli } from '../support/cli-process.js';
 import { assignedFeature, codingSession, initializerSession, landingCodingSession, roleScript, SAMPLE_FEATURES, startScriptedModelServer, type PlannedFeature, type Script, type ScriptedModelServer } from '../support/fake-anthropic/index.js';
 import { gitOk } from '../../src/git/git.js';
 import { waitFor } from '../support/wait-for.js';
 import { createSampleProject } from '../support/sample-project.js';
+
+// Drives the real Claude Code binary against a scripted model: one test can take over a minute on a loaded 2-core machine.
+vi.setConfig({ testTimeout: 120_000 });
 
 let root: string;
 let server: ScriptedModelServer | undefined;

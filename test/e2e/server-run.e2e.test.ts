@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { startServer, type RunningServer } from '../../src/server/http-server.js';
 import type { ServerMessage } from '../../src/shared/events.js';
 import { agentTestEnv } from '../support/agent-env.js';
@@ -21,6 +21,9 @@ import {
 import { waitFor } from '../support/wait-for.js';
 import { isType, openSocket, type Received, type TestSocket } from '../support/ws-client.js';
 import { killIfRunning } from '../support/kill.js';
+
+// Drives the real Claude Code binary against a scripted model: one test can take over a minute on a loaded 2-core machine.
+vi.setConfig({ testTimeout: 120_000 });
 
 let root: string;
 let model: ScriptedModelServer | undefined;

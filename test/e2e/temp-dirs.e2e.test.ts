@@ -8,7 +8,7 @@
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { OWNER_FILE, readOwner, type OwnerMarker } from '../../src/agent/session-dirs.js';
 import { processesUsing } from '../../src/agent/session-processes.js';
 import { openProjectStore } from '../../src/compose.js';
@@ -18,6 +18,9 @@ import { cli, cliAsync, startCli } from '../support/cli-process.js';
 import { assignedFeature, codingSession, initializerSession, isSpecChat, reply, roleScript, SAMPLE_FEATURES, startScriptedModelServer, type Script, type ScriptedModelServer } from '../support/fake-anthropic/index.js';
 import { createSampleProject } from '../support/sample-project.js';
 import { waitFor } from '../support/wait-for.js';
+
+// Drives the real Claude Code binary against a scripted model: one test can take over a minute on a loaded 2-core machine.
+vi.setConfig({ testTimeout: 120_000 });
 
 let root: string;
 let temp: string;

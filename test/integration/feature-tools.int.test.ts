@@ -1,8 +1,11 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { ProjectStore } from '../../src/compose.js';
 import { DESCRIPTIONS } from '../../src/mcp/tool-descriptions.js';
 import { connectTools, type Json, type ToolClient } from '../support/mcp-client.js';
 import { FakeClock, openTempProject, TEST_POLICY, type TempProject } from '../support/tmp.js';
+
+// Starts real servers, git repositories or jails: slower than a unit test on a loaded machine.
+vi.setConfig({ testTimeout: 30_000 });
 
 // supervisor_answer is served to supervisor sessions only.
 const ALL_TOOLS = Object.keys(DESCRIPTIONS).filter((n) => n !== 'supervisor_answer').sort();

@@ -4,11 +4,14 @@ import { chmodSync, closeSync, existsSync, mkdirSync, mkdtempSync, readFileSync,
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { findInitJailTools, initJailMarker, writeInitJail } from '../../src/runner/init-jail.js';
 import { sandboxReadDenyPaths } from '../../src/runner/sandbox.js';
 import { waitFor } from '../support/wait-for.js';
 import { killIfRunning } from '../support/kill.js';
+
+// Starts real servers, git repositories or jails: slower than a unit test on a loaded machine.
+vi.setConfig({ testTimeout: 30_000 });
 
 /**
  * The init.sh jail with the real bubblewrap and bash, without Claude Code. The folders live

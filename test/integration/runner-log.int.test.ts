@@ -1,13 +1,16 @@
 /** `autocoder run` writes its log to .autocoder/logs/runner.log (the real CLI in a child process; no agent session is needed). */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { openProjectStore } from '../../src/compose.js';
 import { projectPaths } from '../../src/config/paths.js';
 import { gitOk } from '../../src/git/git.js';
 import { cli } from '../support/cli-process.js';
 import { createSampleProject } from '../support/sample-project.js';
 import { makeTempDir, type TempDir } from '../support/tmp.js';
+
+// Runs the real CLI in child processes (each start takes seconds under tsx on a loaded machine), several per test.
+vi.setConfig({ testTimeout: 120_000 });
 
 let tmp: TempDir;
 let env: NodeJS.ProcessEnv;

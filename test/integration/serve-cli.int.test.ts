@@ -1,11 +1,14 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeEach, expect, it } from 'vitest';
+import { afterEach, beforeEach, expect, it, vi } from 'vitest';
 import { projectPaths } from '../../src/config/paths.js';
 import { startCli, type RunningCli } from '../support/cli-process.js';
 import { createSampleProject } from '../support/sample-project.js';
 import { makeTempDir, type TempDir } from '../support/tmp.js';
 import { waitFor } from '../support/wait-for.js';
+
+// Runs the real CLI in child processes (each start takes seconds under tsx on a loaded machine), several per test.
+vi.setConfig({ testTimeout: 120_000 });
 
 let tmp: TempDir;
 let serve: RunningCli | undefined;

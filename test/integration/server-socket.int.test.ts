@@ -2,7 +2,7 @@ import { request } from 'node:http';
 import type { Socket } from 'node:net';
 import { mkdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { projectPaths } from '../../src/config/paths.js';
 import { appendEvent } from '../../src/db/event-repo.js';
 import { openProjectStore, openRegistry } from '../../src/db/stores.js';
@@ -13,6 +13,9 @@ import { WS_TOKEN_PROTOCOL_PREFIX } from '../../src/shared/events.js';
 import { waitFor } from '../support/wait-for.js';
 import { makeTempDir, type TempDir } from '../support/tmp.js';
 import { isType, openSocket, type TestSocket } from '../support/ws-client.js';
+
+// Starts real servers, git repositories or jails: slower than a unit test on a loaded machine.
+vi.setConfig({ testTimeout: 30_000 });
 
 let tmp: TempDir;
 let env: Record<string, string>;

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
-import { afterEach, beforeEach, expect, it } from 'vitest';
+import { afterEach, beforeEach, expect, it, vi } from 'vitest';
 import { openProjectStore } from '../../src/compose.js';
 import { projectPaths } from '../../src/config/paths.js';
 import { activeRun } from '../../src/projects/run-control.js';
@@ -9,6 +9,9 @@ import { DEMO_MODEL_LABEL } from '../../src/shared/runs.js';
 import { REPO_ROOT } from '../support/cli-process.js';
 import { launchChromium, startUiServer, watchPageErrors, type UiServer } from '../support/ui-fixture.js';
 import { killIfRunning } from '../support/kill.js';
+
+// Drives Debian's Chromium against a real server: a journey can take over a minute on a loaded 2-core machine.
+vi.setConfig({ testTimeout: 120_000 });
 
 /**
  * The whole product in a browser: "Try the demo" creates a project and starts a real run (the
