@@ -13,8 +13,8 @@ import { mulberry32 } from '../support/prng.js';
 import { createSampleProject } from '../support/sample-project.js';
 import { waitFor } from '../support/wait-for.js';
 
-// Drives the real Claude Code binary against a scripted model: one test can take over a minute on a loaded 2-core machine.
-vi.setConfig({ testTimeout: 120_000 });
+// Drives the real Claude Code binary through ten kills and restarts: about two minutes on a loaded 2-core machine.
+vi.setConfig({ testTimeout: 240_000 });
 
 /**
  * kill -9 of the runner at random moments, ten times, each followed by a restart: no feature is
