@@ -10,8 +10,9 @@ export default defineConfig({
     include: ['src/**/*.test.ts', 'test/**/*.test.ts', 'web/src/**/*.test.{ts,tsx}', 'web/test/**/*.test.{ts,tsx}'],
     pool: 'forks',
     maxWorkers: 2,
-    // End-to-end runs drive the real Claude Code binary; on a loaded 2-core machine one can take ~30 s.
-    testTimeout: 120_000,
+    // Unit tests get vitest's default timeout (5 s). Slow tests say so themselves: the end-to-end
+    // and browser files (vi.setConfig at their top), and single tests that spawn processes (a
+    // timeout after the test function). Hooks create projects with git and start servers.
     hookTimeout: 30_000,
   },
 });

@@ -5,6 +5,7 @@ import { ClaudeRuntime } from './agent/claude-runtime.js';
 import type { AgentRuntime } from './agent/runtime.js';
 import type { RunSettings, SettingSource } from './config/run-settings.js';
 import type { RunDeps } from './runner/run-loop.js';
+import type { Logger } from './logging/logger.js';
 import { createToolGuard } from './runner/tool-guard.js';
 import { combineRedactors, createRedactor, NO_SECRETS, type Redactor } from './security/redactor.js';
 import type { Env } from './config/env.js';
@@ -78,6 +79,8 @@ export function createRunDeps(input: {
   /** Webhook receivers (`loadWebhookSettings`); the notifier is returned so the caller can drain it. */
   webhooks?: readonly WebhookTarget[];
   webhookRetryBaseMs?: number;
+  /** The run's log (webhook failures the run does not see go there). */
+  logger?: Logger;
 }): RunDeps & { webhooks: WebhookNotifier } {
   const { store } = input;
   const clock = systemClock;
@@ -88,6 +91,7 @@ export function createRunDeps(input: {
     progress: () => store.features.stats(),
     retryBaseMs: input.webhookRetryBaseMs,
     onFailure: (f) => input.report(`Webhook ${new URL(f.url).origin} did not take ${f.event} (${f.attempts} attempt(s)): ${f.error}.`),
+    ...(input.logger ? { logger: input.logger } : {}),
   });
   return {
     paths: store.paths,

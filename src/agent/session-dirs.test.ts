@@ -3,9 +3,12 @@ import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, 
 import { createServer, type Server } from 'node:net';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { makeTempDir, type TempDir } from '../../test/support/tmp.js';
 import { createOwnedDir, OWNER_FILE, ownerIsGone, readOwner, removeDir, sweepOrphanedDirs, type OwnerFacts, type OwnerMarker } from './session-dirs.js';
+
+// Creates and removes real folder trees and processes: slower than a unit test on a loaded machine.
+vi.setConfig({ testTimeout: 30_000 });
 
 let tmp: TempDir;
 let base: string;

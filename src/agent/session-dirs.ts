@@ -76,7 +76,8 @@ function makeWritable(dir: string): void {
     chmodSync(dir, 0o700);
     for (const entry of readdirSync(dir, { withFileTypes: true })) if (entry.isDirectory()) makeWritable(join(dir, entry.name));
   } catch {
-    // Gone meanwhile, or not ours: rmSync reports what still cannot be removed.
+    // Gone meanwhile, or not ours: nothing to open up below here; rmSync then reports what still cannot be removed.
+    return;
   }
 }
 
@@ -166,7 +167,8 @@ export async function sweepOrphanedDirs(facts: Partial<OwnerFacts> = {}, base: s
       await disposeDir(dir);
       removed.push(dir);
     } catch {
-      // Left for the next sweep; one stubborn folder must not stop a run from starting.
+      // Left for the next sweep (it is not in `removed`); one stubborn folder must not stop a run from starting.
+      continue;
     }
   }
   return removed;

@@ -54,7 +54,8 @@ const signal = (pids: readonly number[], sig: NodeJS.Signals) => {
     try {
       process.kill(pid, sig);
     } catch {
-      // Already gone.
+      // Already gone (ESRCH) or not ours to signal (EPERM): either way there is nothing to stop.
+      continue;
     }
   }
 };

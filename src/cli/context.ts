@@ -6,6 +6,8 @@ export interface CliContext {
   readonly cwd: string;
   readonly stdout: (text: string) => void;
   readonly stderr: (text: string) => void;
+  /** True when stderr is a terminal: the server's log there is then one readable line per record, not JSON. */
+  readonly stderrTerminal?: boolean;
   /** Set when stdout is an interactive terminal (enables live views). */
   readonly terminal?: { readonly columns: number };
   /**

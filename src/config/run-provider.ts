@@ -1,4 +1,4 @@
-import { readEnvFile } from '../projects/env-file.js';
+import { readEnvFile } from './env-file.js';
 import { join } from 'node:path';
 import type { Env } from './env.js';
 import type { ProjectPaths } from './paths.js';

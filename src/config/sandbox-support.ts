@@ -12,7 +12,8 @@ export function findOnPath(name: string, pathVar: string | undefined): string | 
       accessSync(join(dir, name), constants.X_OK);
       return join(dir, name);
     } catch {
-      // Not here; keep looking.
+      // Not here (or not executable here): keep looking in the next folder.
+      continue;
     }
   }
   return null;

@@ -1,6 +1,6 @@
 import { chmodSync, existsSync, mkdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { readEnvFile, writeEnvValues } from '../projects/env-file.js';
+import { readEnvFile, writeEnvValues } from './env-file.js';
 import { SECRET_SETTING_KEYS, type SecretSettingKey } from '../shared/providers.js';
 import type { Env } from './env.js';
 import { autocoderHome } from './paths.js';

@@ -72,7 +72,8 @@ export function readUserSettings(get: (storageKey: string) => string | undefined
       const field = UserSettingsSchema.shape[key].safeParse(value);
       if (field.success && field.data !== undefined) out[key] = field.data;
     } catch {
-      // a hand-edited value that is not JSON is ignored
+      // A hand-edited value that is not JSON counts as unset, like one that no longer fits the schema.
+      continue;
     }
   }
   return out as UserSettings;

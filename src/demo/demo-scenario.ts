@@ -176,11 +176,12 @@ export const initializerPlan: Plan = () => [
 function initializerEnds(): PlanEnds {
   return {
     done: (results) => {
-      let total = DEMO_FEATURES.length;
+      // The stats the last step read; an answer that is not JSON leaves the planned count.
+      let total: number;
       try {
-        total = Number((JSON.parse(results.at(-1)?.text ?? '{}') as { total?: unknown }).total ?? total);
+        total = Number((JSON.parse(results.at(-1)?.text ?? '{}') as { total?: unknown }).total ?? DEMO_FEATURES.length);
       } catch {
-        // keep the planned count
+        total = DEMO_FEATURES.length;
       }
       return say(`Planned ${total} features and committed the skeleton. The coding sessions can start.`);
     },

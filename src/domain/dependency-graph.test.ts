@@ -1,4 +1,4 @@
-import { describe, it, expect } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import fc from 'fast-check';
 import {
   blockedSet,
@@ -19,6 +19,9 @@ import {
 } from './dependency-graph.js';
 import { AppError } from './errors.js';
 import { MAX_DEPENDENCIES_PER_FEATURE, type FeatureStatus } from './feature.js';
+
+// Checks properties on graphs of up to 10,000 nodes: seconds of CPU on a loaded machine.
+vi.setConfig({ testTimeout: 30_000 });
 
 function node(id: number, status: FeatureStatus = 'pending', priority = 0): GraphNode {
   return { id, status, priority };

@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { makeTempDir, type TempDir } from '../../test/support/tmp.js';
 import { isAppError } from '../domain/errors.js';
 import {
@@ -19,6 +19,9 @@ import {
   unmergedAutocoderBranches,
   worktreeGitWritePaths,
 } from './workspaces.js';
+
+// Runs real git in temporary repositories: slower than a unit test on a loaded machine.
+vi.setConfig({ testTimeout: 30_000 });
 
 // The module runs git with this process's environment. Give it a HOME with no ~/.gitconfig and no
 // identity variables, so every commit it makes must work without a global git identity.

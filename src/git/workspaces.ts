@@ -378,8 +378,9 @@ export function holdConfigLock(root: string): () => void {
   return () => {
     try {
       if (statSync(lock).size === 0) unlinkSync(lock);
-    } catch {
-      // already gone
+    } catch (err: unknown) {
+      // Already gone is fine; a lock of ours that cannot be removed would block git config for good, so that is reported.
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
     }
   };
 }

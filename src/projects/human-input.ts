@@ -7,7 +7,7 @@ import { AppError } from '../domain/errors.js';
 import { addLocalExcludes, git } from '../git/git.js';
 import { envKeyOf, validateHumanInput, type HumanInputField, type HumanInputValue } from '../shared/human-input.js';
 import { createRedactor, NO_SECRETS, type Redactor } from '../security/redactor.js';
-import { readEnvFile, writeEnvValues } from './env-file.js';
+import { readEnvFile, writeEnvValues } from '../config/env-file.js';
 
 /** What answering needs: the project's folder and its human-input requests. */
 export interface HumanInputStore {

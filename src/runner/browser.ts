@@ -14,7 +14,8 @@ export function findChromium(configured: string | undefined, pathVar: string | u
         accessSync(candidate, constants.X_OK);
         return candidate;
       } catch {
-        // Not here; keep looking.
+        // Not here (or not executable here): try the next name and folder.
+        continue;
       }
     }
   }

@@ -14,7 +14,7 @@ import { checkoutFeature, commitWorkInProgress, deleteMergedBranch, ensureSlotWo
 import { createFeatureTools, withMaskedArguments } from '../mcp/feature-tools.js';
 import { createToolSession } from '../mcp/tool-session.js';
 import { modelFor } from '../config/run-settings.js';
-import { copyEnvFile } from '../projects/env-file.js';
+import { copyEnvFile } from '../config/env-file.js';
 import { combineRedactors, type Redactor } from '../security/redactor.js';
 import { answerAsSupervisor, answeredSecretsRedactor, ENV_FILE, envFilePath } from '../projects/human-input.js';
 import { closeBrowserSession, findChromium, writePlaywrightConfig } from './browser.js';

@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
+import { createLogger } from '../logging/logger.js';
 import { WebhookNotifier, type WebhookFailure, type WebhookTarget } from './webhooks.js';
 
 interface Received {
@@ -195,10 +196,28 @@ describe('WebhookNotifier', () => {
     expect(n.idle).toBe(true);
   });
 
-  it('never throws from notify, even when progress cannot be read', async () => {
+  it('never throws from notify, even when progress cannot be read; the log says why nothing was sent', async () => {
     const r = await receiver();
-    const n = new WebhookNotifier({ targets: [{ url: r.url, events: ['run.failed'], format: 'json' }], projectName: 'p', now: Date.now, progress: () => { throw new Error('db closed'); } });
+    const lines: string[] = [];
+    const logger = createLogger({ write: (l) => void lines.push(l) }, { level: 'info' });
+    const n = new WebhookNotifier({ targets: [{ url: r.url, events: ['run.failed'], format: 'json' }], projectName: 'p', now: Date.now, progress: () => { throw new Error('db closed'); }, logger });
     expect(() => n.notify('run.failed', FAILED)).not.toThrow();
     expect(await n.drain(1_000)).toBe(true);
+    expect(r.received).toEqual([]);
+    expect(lines.map((l) => JSON.parse(l) as Record<string, unknown>)).toEqual([expect.objectContaining({ level: 'error', msg: 'could not queue a webhook delivery', event: 'run.failed', err: expect.objectContaining({ message: 'db closed' }) })]);
+  });
+
+  it('keeps the queue going when the failure handler throws, and logs both failures', async () => {
+    const lines: string[] = [];
+    const logger = createLogger({ write: (l) => void lines.push(l) }, { level: 'info' });
+    const r = await receiver((_req, res) => res.writeHead(400).end('no'));
+    const n = new WebhookNotifier({ targets: [{ url: r.url, events: ['run.failed'], format: 'json' }], projectName: 'p', now: Date.now, retryBaseMs: 1, logger, onFailure: () => { throw new Error('handler broke'); } });
+    n.notify('run.failed', FAILED);
+    n.notify('run.failed', FAILED);
+    expect(await n.drain(5_000)).toBe(true);
+    expect(r.received).toHaveLength(2);
+    const logged = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(logged).toHaveLength(2);
+    expect(logged[0]).toMatchObject({ level: 'error', msg: 'the webhook failure handler threw', url: r.url, event: 'run.failed', attempts: 1, deliveryError: 'HTTP 400', err: { message: 'handler broke' } });
   });
 });

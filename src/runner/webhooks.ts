@@ -1,4 +1,5 @@
 import { parseTarget, type WebhookEvent, type WebhookTarget } from '../config/webhook-settings.js';
+import type { Logger } from '../logging/logger.js';
 
 export { WEBHOOK_EVENTS, type WebhookEvent, type WebhookTarget } from '../config/webhook-settings.js';
 
@@ -49,6 +50,8 @@ export interface WebhookNotifierOptions {
   readonly attemptTimeoutMs?: number;
   /** Deliveries waiting per target beyond which the oldest are dropped (100). */
   readonly maxQueue?: number;
+  /** Where a failure of the notifier itself is logged (the run never sees it). */
+  readonly logger?: Logger;
 }
 
 interface Delivery {
@@ -116,8 +119,9 @@ export class WebhookNotifier {
         lane.queue.push({ event, body });
         if (!lane.running) void this.pump(lane);
       }
-    } catch {
-      // Webhooks are best effort: nothing here may disturb the run.
+    } catch (err: unknown) {
+      // Webhooks are best effort: nothing here may disturb the run, so the failure goes to the log only.
+      this.options.logger?.error({ err, event }, 'could not queue a webhook delivery');
     }
   }
 
@@ -197,6 +201,7 @@ export class WebhookNotifier {
       const timedOut = err instanceof Error && err.name === 'TimeoutError';
       throw new AttemptError(timedOut ? `no answer within ${this.attemptTimeoutMs} ms` : `request failed: ${describeFetchError(err)}`, true);
     }
+    // The body is read only to free the connection; the status below is the answer, whatever happens to it.
     await res.arrayBuffer().catch(() => undefined);
     if (res.ok) return;
     throw new AttemptError(`HTTP ${res.status}`, res.status >= 500 || res.status === 429);
@@ -205,8 +210,9 @@ export class WebhookNotifier {
   private fail(lane: Lane, d: Delivery, attempts: number, error: string): void {
     try {
       this.options.onFailure?.({ url: lane.target.url, event: d.event, attempts, error });
-    } catch {
-      // A failing failure handler must not break the queue.
+    } catch (err: unknown) {
+      // A failing failure handler must not break the queue; the log keeps both failures.
+      this.options.logger?.error({ err, url: lane.target.url, event: d.event, attempts, deliveryError: error }, 'the webhook failure handler threw');
     }
   }
 }

@@ -8,9 +8,12 @@ import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import fc from 'fast-check';
 import { commandArgvs, DEFAULT_ALLOWED_COMMANDS, evaluateBashCommand, NEVER_ALLOWED_COMMANDS } from './bash-policy.js';
+
+// Runs real bash on every command of its corpus.
+vi.setConfig({ testTimeout: 30_000 });
 
 const STUB_NAMES = [
   ...DEFAULT_ALLOWED_COMMANDS.filter((n) => !n.includes('/')),

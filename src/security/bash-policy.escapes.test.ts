@@ -12,9 +12,12 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { evaluateBashCommand } from './bash-policy.js';
 import { readPolicyFile } from './read-policy-file.js';
+
+// Runs real bash on every command of its corpus.
+vi.setConfig({ testTimeout: 30_000 });
 
 const NODE_MODULES = fileURLToPath(new URL('../../node_modules', import.meta.url));
 const SECRET = `OUTSIDE-SECRET-${process.pid}`;

@@ -1,6 +1,8 @@
 import { Hono } from 'hono';
+import { requestId } from 'hono/request-id';
 import type { Env } from '../config/env.js';
 import type { StoreCache } from '../db/stores.js';
+import type { Logger } from '../logging/logger.js';
 import { errorResponse } from './http-errors.js';
 import { type GuardOptions, securityGuards } from './guards.js';
 import { registerRunRoutes, type RunnerLauncher } from './routes/runs.js';
@@ -14,16 +16,27 @@ export interface ServerDeps {
   readonly stores: StoreCache;
   /** Starts a detached `autocoder run` for a project (the server never runs agents itself). */
   readonly launchRunner: RunnerLauncher;
+  /** Every 5xx with its cause, every request at debug. */
+  readonly logger: Logger;
 }
 
 /** Route modules register themselves here; each validates its input with src/shared schemas. */
 export type RouteModule = (app: Hono, deps: ServerDeps) => void;
 
-/** The HTTP API. Every route sits behind the security guards; errors are mapped in one place. */
+/**
+ * The HTTP API. Every request gets an id (the `X-Request-Id` header, kept when the client sent a
+ * valid one) before the security guards run; errors are mapped and logged in one place.
+ */
 export function createApp(deps: ServerDeps, modules: readonly RouteModule[] = []): Hono {
   const app = new Hono();
+  app.use('*', requestId());
+  app.use('*', async (c, next) => {
+    const started = performance.now();
+    await next();
+    deps.logger.debug({ requestId: c.get('requestId'), method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round(performance.now() - started) }, 'request');
+  });
   app.use('*', securityGuards(deps.guard));
-  app.onError((err, c) => errorResponse(c, err));
+  app.onError((err, c) => errorResponse(c, err, deps.logger));
   app.notFound((c) => c.json({ error: { code: 'NOT_FOUND', message: `no route ${c.req.method} ${c.req.path}` } }, 404));
   app.get('/api/health', (c) => c.json({ status: 'healthy' }));
   registerRunRoutes(app, deps);

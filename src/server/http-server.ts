@@ -8,6 +8,7 @@ import type { Hono } from 'hono';
 import type { Env } from '../config/env.js';
 import { openStoreCache } from '../db/stores.js';
 import { AppError } from '../domain/errors.js';
+import { silentLogger, type Logger } from '../logging/logger.js';
 import { createApp, type RouteModule, type ServerDeps } from './app.js';
 import type { GuardOptions } from './guards.js';
 import { processLauncher } from './launcher.js';
@@ -37,6 +38,8 @@ export interface StartServerOptions {
   readonly heartbeatMs?: number;
   /** Runs the guided spec chat behind `/ws/projects/:name/spec` (the CLI passes the Claude one). */
   readonly specChat?: SpecChatStarter;
+  /** Where failed requests (every 5xx with its cause) and, at debug, every request are logged; default: nowhere. */
+  readonly logger?: Logger;
 }
 
 export interface RunningServer {
@@ -154,9 +157,10 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   const guard: GuardOptions = { port, extraHosts: extraHostsFor(options.host), token, tokenFile: tokenFile(options.env), maxBodyBytes: MAX_BODY_BYTES };
   // The server's composition root for storage: the registry and each project's store are opened once, closed with the server.
   const stores = openStoreCache(options.env);
-  const deps: ServerDeps = { env: options.env, cwd: options.cwd, guard, now: () => Date.now(), stores, launchRunner: options.launchRunner ?? processLauncher(options.env) };
+  const logger = options.logger ?? silentLogger();
+  const deps: ServerDeps = { env: options.env, cwd: options.cwd, guard, now: () => Date.now(), stores, launchRunner: options.launchRunner ?? processLauncher(options.env), logger };
   app = createApp(deps, [...API_ROUTES, staticRoutes(options.uiDir ?? DEFAULT_UI_DIR)]);
-  const hub = attachWsHub(server, { env: options.env, cwd: options.cwd, guard, stores, ...(options.heartbeatMs !== undefined ? { heartbeatMs: options.heartbeatMs } : {}), ...(options.specChat ? { specChat: options.specChat } : {}) });
+  const hub = attachWsHub(server, { env: options.env, cwd: options.cwd, guard, stores, logger, ...(options.heartbeatMs !== undefined ? { heartbeatMs: options.heartbeatMs } : {}), ...(options.specChat ? { specChat: options.specChat } : {}) });
   const bare = options.host.replace(/^\[|\]$/g, '');
   const shownHost = bare === '0.0.0.0' || bare === '::' || bare === '::1' ? 'localhost' : bare.includes(':') ? `[${bare}]` : bare;
   const url = `http://${shownHost}:${port}`;

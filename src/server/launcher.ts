@@ -40,6 +40,7 @@ export function processLauncher(env: Env): RunnerLauncher {
         detached: true,
         stdio: ['ignore', fd, fd],
       });
+      // A spawn that fails leaves no pid, which is reported below; the event only must not crash the server.
       child.on('error', () => undefined);
       child.unref();
       if (child.pid === undefined) throw new AppError('IO_ERROR', `could not start the runner for ${project.name}; see ${logFile}`);

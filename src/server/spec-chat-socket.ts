@@ -4,6 +4,7 @@ import type { ProjectPaths } from '../config/paths.js';
 import type { EventPort } from '../db/ports.js';
 import { errorMessage } from '../domain/errors.js';
 import { SpecChatClientMessageSchema, type SpecChatEvent, type SpecChatServerMessage } from '../shared/spec-chat.js';
+import type { Logger } from '../logging/logger.js';
 
 /**
  * The server's side of the guided spec chat (`WS /ws/projects/:name/spec`). The chat itself
@@ -22,13 +23,13 @@ export interface SpecChatHandle {
 export type SpecChatStarter = (input: { readonly projectName: string; readonly paths: ProjectPaths; readonly model: string | undefined }) => SpecChatHandle | Promise<SpecChatHandle>;
 
 /** Tells the project's live clients that the spec changed, as `PUT /api/projects/:name/spec` does. */
-function recordSpecWritten(paths: ProjectPaths, events: () => EventPort, event: Extract<SpecChatEvent, { type: 'spec_written' }>): void {
+function recordSpecWritten(paths: ProjectPaths, events: () => EventPort, event: Extract<SpecChatEvent, { type: 'spec_written' }>, logger: Logger | undefined): void {
   if (!existsSync(paths.database)) return;
   try {
     events().append({ type: 'spec.updated', at: Date.now(), payload: { projectName: event.projectName, featureCount: event.featureCount, by: 'spec_chat' } });
-  } catch {
-    // The spec is written; a missed live notice is not worth failing the chat for (the next change shows it).
-    return;
+  } catch (err: unknown) {
+    // The spec is written; a missed live notice is not worth failing the chat for, only a line in the log.
+    logger?.warn({ err, project: event.projectName }, 'could not record the spec.updated event of a spec chat');
   }
 }
 
@@ -37,7 +38,7 @@ function recordSpecWritten(paths: ProjectPaths, events: () => EventPort, event: 
  * session. Resolves once the connection is closed and its chat, if any, has ended (its Claude
  * Code stopped and its temporary folder removed), so a server shutting down can wait for that.
  */
-export function serveSpecChat(ws: WebSocket, projectName: string, paths: ProjectPaths, start: SpecChatStarter, events: () => EventPort): Promise<void> {
+export function serveSpecChat(ws: WebSocket, projectName: string, paths: ProjectPaths, start: SpecChatStarter, events: () => EventPort, logger?: Logger): Promise<void> {
   let chat: SpecChatHandle | null = null;
   let starting = false;
   let closed = false;
@@ -51,7 +52,7 @@ export function serveSpecChat(ws: WebSocket, projectName: string, paths: Project
   const pump = async (handle: SpecChatHandle) => {
     try {
       for await (const event of handle.events) {
-        if (event.type === 'spec_written') recordSpecWritten(paths, events, event);
+        if (event.type === 'spec_written') recordSpecWritten(paths, events, event, logger);
         send(event);
       }
     } catch (err: unknown) {

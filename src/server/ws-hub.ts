@@ -10,6 +10,8 @@ import { buildSnapshot, EventTail, eventsBetween, type TailBatchItem, type TailL
 import { allowedHosts, originAllowed, unauthorizedMessage, type GuardOptions } from './guards.js';
 import { bearerToken, tokenMatches } from './server-token.js';
 import { serveSpecChat, type SpecChatStarter } from './spec-chat-socket.js';
+import { AppError } from '../domain/errors.js';
+import type { Logger } from '../logging/logger.js';
 
 /** A client whose unsent data grows beyond this is too slow: it is closed with 1013 (try again later). */
 export const MAX_BUFFERED_BYTES = 8 * 1024 * 1024;
@@ -27,6 +29,8 @@ export interface WsHubOptions {
   readonly heartbeatMs?: number;
   /** Serves the guided spec chat at `/ws/projects/:name/spec` when given. */
   readonly specChat?: SpecChatStarter;
+  /** Where a socket closed for a server-side failure is logged with its cause. */
+  readonly logger?: Logger;
 }
 
 export interface WsHub {
@@ -91,7 +95,7 @@ export function attachWsHub(server: Server, options: WsHubOptions): WsHub {
         alive.set(ws, true);
         ws.on('pong', () => alive.set(ws, true));
         ws.on('error', () => ws.terminate());
-        const chat = serveSpecChat(ws, name, paths, starter, () => options.stores.project(paths).events);
+        const chat = serveSpecChat(ws, name, paths, starter, () => options.stores.project(paths).events, options.logger);
         chats.add(chat);
         void chat.finally(() => chats.delete(chat));
       });
@@ -113,8 +117,9 @@ export function attachWsHub(server: Server, options: WsHubOptions): WsHub {
     if (!PROJECT_NAME_PATTERN.test(name)) return null;
     try {
       return resolveProject(options.stores.registry().registry, name, options.cwd).paths;
-    } catch {
-      // Unknown, or its folder is gone: the upgrade is answered 404.
+    } catch (err: unknown) {
+      // Answered as an unknown project (404); when the registry itself failed, the log keeps why.
+      if (!(err instanceof AppError && err.code === 'NOT_FOUND')) options.logger?.warn({ err, project: name }, 'cannot look up the project of a WebSocket');
       return null;
     }
   };
@@ -126,7 +131,8 @@ export function attachWsHub(server: Server, options: WsHubOptions): WsHub {
         tail = new EventTail(() => options.stores.project(paths));
         tails.set(name, tail);
       }
-    } catch {
+    } catch (err: unknown) {
+      options.logger?.error({ err, project: name }, 'WebSocket closed: cannot open the project database');
       ws.close(1011, 'cannot open the project database');
       return;
     }
@@ -162,7 +168,8 @@ export function attachWsHub(server: Server, options: WsHubOptions): WsHub {
       }
       delivered = snapshot.lastEventId;
       projectTail.add(listener);
-    } catch {
+    } catch (err: unknown) {
+      options.logger?.error({ err, project: name }, 'WebSocket closed: cannot read the project database');
       ws.close(1011, 'cannot read the project database');
       releaseTail(name, projectTail, listener);
       return;

@@ -33,6 +33,8 @@ export const ErrorBodySchema = z.object({
     code: z.string(),
     message: z.string(),
     details: z.record(z.string(), z.unknown()).optional(),
+    /** On a 5xx: the request's id (also its `X-Request-Id` header), under which the server logged the cause. */
+    requestId: z.string().optional(),
   }),
 });
 export type ErrorBody = z.infer<typeof ErrorBodySchema>;

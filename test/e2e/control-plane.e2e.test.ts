@@ -2,13 +2,16 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { openRegistry } from '../../src/db/stores.js';
 import { startServer, type RunningServer } from '../../src/server/http-server.js';
 import { tokenFile } from '../../src/server/server-token.js';
 import { agentTestEnv } from '../support/agent-env.js';
 import { cliAsync } from '../support/cli-process.js';
 import { assignedFeature, codingSession, initializerSession, reply, roleScript, SAMPLE_FEATURES, SAMPLE_SPEC, sequence, startScriptedModelServer, type ScriptedModelServer } from '../support/fake-anthropic/index.js';
+
+// Drives the real Claude Code binary against a scripted model: one test can take over a minute on a loaded 2-core machine.
+vi.setConfig({ testTimeout: 120_000 });
 
 let root: string;
 let model: ScriptedModelServer | undefined;

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, expect, it } from 'vitest';
+import { afterEach, beforeEach, expect, it, vi } from 'vitest';
 import { openProjectStore } from '../../src/db/stores.js';
 import { projectPaths } from '../../src/config/paths.js';
 import { git, gitOk } from '../../src/git/git.js';
@@ -12,6 +12,9 @@ import { initializerSession, landingCodingSession, roleScript, startScriptedMode
 import { mulberry32 } from '../support/prng.js';
 import { createSampleProject } from '../support/sample-project.js';
 import { waitFor } from '../support/wait-for.js';
+
+// Drives the real Claude Code binary through ten kills and restarts: about two minutes on a loaded 2-core machine.
+vi.setConfig({ testTimeout: 240_000 });
 
 /**
  * kill -9 of the runner at random moments, ten times, each followed by a restart: no feature is

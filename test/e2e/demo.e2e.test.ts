@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { openProjectStore } from '../../src/db/stores.js';
 import { projectPaths } from '../../src/config/paths.js';
 import type { SessionPort } from '../../src/db/ports.js';
@@ -13,6 +13,10 @@ import { DEMO_MODEL, DEMO_MODEL_LABEL, RunStatusSchema } from '../../src/shared/
 import { cliAsync, startCli, type RunningCli } from '../support/cli-process.js';
 import { waitFor } from '../support/wait-for.js';
 import { isType, openSocket, type TestSocket } from '../support/ws-client.js';
+import { killIfRunning } from '../support/kill.js';
+
+// Drives the real Claude Code binary against a scripted model: one test can take over a minute on a loaded 2-core machine.
+vi.setConfig({ testTimeout: 120_000 });
 
 /**
  * `autocoder demo` end to end: the real CLI, the real detached runner, the real Claude Code
@@ -38,11 +42,7 @@ afterEach(async () => {
   }
   demo = undefined;
   if (runnerPid !== undefined) {
-    try {
-      process.kill(-runnerPid, 'SIGKILL'); // only if the test failed before the run finished
-    } catch {
-      // already gone
-    }
+    killIfRunning(-runnerPid, 'SIGKILL'); // only if the test failed before the run finished
     runnerPid = undefined;
   }
   rmSync(root, { recursive: true, force: true });

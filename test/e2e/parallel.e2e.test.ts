@@ -1,7 +1,7 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { openProjectStore } from '../../src/db/stores.js';
 import { projectPaths } from '../../src/config/paths.js';
 import type { SessionRecord } from '../../src/db/ports.js';
@@ -10,6 +10,9 @@ import { agentTestEnv } from '../support/agent-env.js';
 import { cliAsync } from '../support/cli-process.js';
 import { assignedFeature, initializerSession, landingCodingSession, roleScript, startScriptedModelServer, testingSession, type PlannedFeature, type ScriptedModelServer, type Script } from '../support/fake-anthropic/index.js';
 import { createSampleProject } from '../support/sample-project.js';
+
+// Drives the real Claude Code binary against a scripted model: one test can take over a minute on a loaded 2-core machine.
+vi.setConfig({ testTimeout: 120_000 });
 
 /** A 9-feature DAG: three roots, each with two dependents; one more layer joins them. */
 const DAG: PlannedFeature[] = [

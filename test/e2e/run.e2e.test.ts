@@ -1,7 +1,7 @@
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { openProjectStore } from '../../src/db/stores.js';
 import { projectPaths } from '../../src/config/paths.js';
 import type { SessionPort } from '../../src/db/ports.js';
@@ -10,6 +10,9 @@ import { agentTestEnv } from '../support/agent-env.js';
 import { cli, cliAsync, startCli } from '../support/cli-process.js';
 import { assignedFeature, codingSession, initializerSession, isCoding, reply, roleScript, SAMPLE_FEATURES, sequence, startScriptedModelServer, type ScriptedModelServer, type Script } from '../support/fake-anthropic/index.js';
 import { createSampleProject } from '../support/sample-project.js';
+
+// Drives the real Claude Code binary against a scripted model: one test can take over a minute on a loaded 2-core machine.
+vi.setConfig({ testTimeout: 120_000 });
 
 let root: string;
 let server: ScriptedModelServer | undefined;
@@ -195,12 +198,15 @@ describe('autocoder run with the real Claude Code binary and a scripted model', 
     inspect(dir, (store, sessions) => {
       const limited = store.db.prepare(`SELECT payload FROM events WHERE type = 'run.rate_limited'`).all() as { payload: string }[];
       expect(limited).toHaveLength(1);
+      const until = (JSON.parse(limited[0]!.payload) as { until: number }).until;
       const f3 = store.features.get(3);
       expect(f3.attempts).toBe(1);
       expect(f3.notes).toContain('released: the model provider refused for a usage or rate limit');
       expect(sessions.list({ featureId: 3 }).map((x) => x.outcome)).toEqual(['rate_limited', 'success']);
+      // The retry started no sooner than the reset time the refusal named ("retry after 2 seconds"), which lay ahead of it.
       const [first, second] = sessions.list({ featureId: 3 });
-      expect((second?.startedAt ?? 0) - (first?.endedAt ?? 0)).toBeGreaterThanOrEqual(1500);
+      expect(until).toBeGreaterThan(first!.endedAt!);
+      expect(second!.startedAt).toBeGreaterThanOrEqual(until);
     });
   });
 

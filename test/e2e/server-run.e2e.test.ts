@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { startServer, type RunningServer } from '../../src/server/http-server.js';
 import type { ServerMessage } from '../../src/shared/events.js';
 import { agentTestEnv } from '../support/agent-env.js';
@@ -20,9 +20,10 @@ import {
 } from '../support/fake-anthropic/index.js';
 import { waitFor } from '../support/wait-for.js';
 import { isType, openSocket, type Received, type TestSocket } from '../support/ws-client.js';
+import { killIfRunning } from '../support/kill.js';
 
-/** The issue's functional requirement: a feature change reaches the browser within a second. */
-const MAX_LATENCY_MS = 1000;
+// Drives the real Claude Code binary against a scripted model: one test can take over a minute on a loaded 2-core machine.
+vi.setConfig({ testTimeout: 120_000 });
 
 let root: string;
 let model: ScriptedModelServer | undefined;
@@ -39,11 +40,7 @@ afterEach(async () => {
   await server?.close();
   server = undefined;
   if (runnerPid !== undefined) {
-    try {
-      process.kill(-runnerPid, 'SIGKILL'); // only if the test failed before the run finished
-    } catch {
-      // already gone
-    }
+    killIfRunning(-runnerPid, 'SIGKILL'); // only if the test failed before the run finished
     runnerPid = undefined;
   }
   await model?.close();
@@ -54,13 +51,13 @@ afterEach(async () => {
 type EventMsg = Extract<ServerMessage, { id: number }>;
 const eventMessages = (received: Received[]) => received.filter((r): r is Received & { message: EventMsg } => 'id' in r.message);
 
-/** Live feature_update messages (after the snapshot, not replayed) and their delivery delay. */
-function latencies(received: Received[], snapshotLastId: number): number[] {
-  return received.flatMap((r) => (r.message.type === 'feature_update' && r.message.id > snapshotLastId ? [r.receivedAt - r.message.at] : []));
+/** Live feature_update messages: after the snapshot, not replayed. (How fast they arrive is measured by bench/events.ts.) */
+function liveUpdates(received: Received[], snapshotLastId: number) {
+  return received.flatMap((r) => (r.message.type === 'feature_update' && r.message.id > snapshotLastId ? [r.message] : []));
 }
 
 describe('autocoder serve: a run started over the API, watched over the WebSocket', () => {
-  it('streams feature updates within a second, and survives a server restart mid-run without losing or repeating events', async () => {
+  it('streams feature updates live, and survives a server restart mid-run without losing or repeating events', async () => {
     let release!: () => void;
     const gate = new Promise<void>((resolve) => (release = resolve));
     const coding = codingSession();
@@ -137,12 +134,9 @@ describe('autocoder serve: a run started over the API, watched over the WebSocke
     const replayed = eventMessages(second.received).filter((r) => r.message.id <= snap2.lastEventId);
     expect(replayed.some((r) => r.message.type === 'feature_update' && r.message.featureId === 1 && r.message.status === 'passing')).toBe(true);
 
-    // Feature changes arrive live within the required latency.
-    const live = [...latencies(first.received, snap1.lastEventId), ...latencies(second.received, snap2.lastEventId)];
-    expect(live.length).toBeGreaterThanOrEqual(4);
-    for (const ms of live) expect(ms).toBeLessThanOrEqual(MAX_LATENCY_MS);
-    const passedLive = second.received.filter((r) => r.message.type === 'feature_update' && r.message.id > snap2.lastEventId && r.message.status === 'passing');
-    expect(passedLive.length).toBeGreaterThanOrEqual(3); // #2, #3, #4 pass after the restart
+    // Feature changes arrive live (the first connection already waited for one); #2, #3 and #4 pass after the restart, each once.
+    const passedLive = liveUpdates(second.received, snap2.lastEventId).filter((m) => m.status === 'passing');
+    expect(passedLive.map((m) => m.featureId)).toEqual([2, 3, 4]);
     const agentStates = new Set(second.received.flatMap((r) => (r.message.type === 'agent_update' ? [r.message.state] : [])));
     expect(agentStates).toContain('working');
     expect(agentStates).toContain('success');

@@ -6,7 +6,7 @@ import { mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import WebSocket from 'ws';
 import { readOwner } from '../../src/agent/session-dirs.js';
 import { specChatStarter } from '../../src/cli/commands/spec.js';
@@ -20,6 +20,9 @@ import { DEMO_INTERVIEW_TOPICS } from '../../src/demo/demo-spec-interview.js';
 import { agentTestEnv } from '../support/agent-env.js';
 import { waitFor } from '../support/wait-for.js';
 import { isSpecChat, reply, SPEC_INTERVIEW_QUESTIONS, specInterviewSession, startScriptedModelServer, userTexts, type Conversation, type ScriptedModelServer } from '../support/fake-anthropic/index.js';
+
+// Drives the real Claude Code binary against a scripted model: one test can take over a minute on a loaded 2-core machine.
+vi.setConfig({ testTimeout: 120_000 });
 
 let root: string;
 let model: ScriptedModelServer | undefined;

@@ -6,7 +6,7 @@ import { existsSync, readFileSync, realpathSync, rmSync, mkdtempSync, writeFileS
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { runCli } from '../../src/cli/program.js';
 import type { CliContext } from '../../src/cli/context.js';
 import { projectPaths } from '../../src/config/paths.js';
@@ -27,6 +27,9 @@ import {
   type ScriptedModelServer,
 } from '../support/fake-anthropic/index.js';
 import { waitFor } from '../support/wait-for.js';
+
+// Drives the real Claude Code binary against a scripted model: one test can take over a minute on a loaded 2-core machine.
+vi.setConfig({ testTimeout: 120_000 });
 
 let root: string;
 let model: ScriptedModelServer | undefined;

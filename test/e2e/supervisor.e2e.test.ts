@@ -1,10 +1,10 @@
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { openProjectStore } from '../../src/compose.js';
 import { projectPaths } from '../../src/config/paths.js';
-import { PLACEHOLDER_MARK } from '../../src/projects/env-file.js';
+import { PLACEHOLDER_MARK } from '../../src/config/env-file.js';
 import { HumanInputListSchema, HumanInputResultSchema, type HumanInputField, type HumanInputRequestDTO } from '../../src/shared/human-input.js';
 import { agentTestEnv } from '../support/agent-env.js';
 import { cliAsync, startCli } from '../support/cli-process.js';
@@ -18,6 +18,9 @@ import {
 import { apiCaller, MAPS_FEATURES, mapsCodingSession, newSeen } from '../support/maps-input-scenario.js';
 import { createSampleProject } from '../support/sample-project.js';
 import { waitFor } from '../support/wait-for.js';
+
+// Drives the real Claude Code binary against a scripted model: one test can take over a minute on a loaded 2-core machine.
+vi.setConfig({ testTimeout: 120_000 });
 
 const SECRET = 'mk_sup_V4nB8qK2sD6wJ1';
 /** Feature 1 asks for the key and a choice of region. */

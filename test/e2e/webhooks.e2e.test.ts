@@ -1,12 +1,15 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { agentTestEnv } from '../support/agent-env.js';
 import { cliAsync } from '../support/cli-process.js';
 import { codingSession, initializerSession, roleScript, SAMPLE_FEATURES, startScriptedModelServer, type ScriptedModelServer } from '../support/fake-anthropic/index.js';
 import { createSampleProject } from '../support/sample-project.js';
 import { startWebhookReceiver, type WebhookReceiver, type Hit } from '../support/webhook-receiver.js';
+
+// Drives the real Claude Code binary against a scripted model: one test can take over a minute on a loaded 2-core machine.
+vi.setConfig({ testTimeout: 120_000 });
 
 let root: string;
 let model: ScriptedModelServer | undefined;

@@ -5,12 +5,15 @@
 import { mkdtempSync, readFileSync, realpathSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { projectPaths } from '../../src/config/paths.js';
 import { openProjectStore } from '../../src/db/stores.js';
 import { cli, CLI } from '../support/cli-process.js';
 import { seedOAuthRequest } from '../support/oauth-request.js';
 import { hasPty, runOnPty } from '../support/pty.js';
+
+// Runs the real CLI in child processes (each start takes seconds under tsx on a loaded machine), several per test.
+vi.setConfig({ testTimeout: 120_000 });
 
 let root: string;
 beforeEach(() => {

@@ -1,12 +1,15 @@
 /** POST /api/demo through createApp (app.request) with a temp AUTOCODER_HOME and HOME; the launcher is recorded, not spawned. */
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { projectPaths } from '../../src/config/paths.js';
 import { DEMO_SPEC } from '../../src/demo/demo-spec.js';
 import { DemoResponseSchema, ProjectSettingsSchema, SpecResponseSchema } from '../../src/shared/api.js';
 import { DEMO_MODEL } from '../../src/shared/runs.js';
 import { apiHarness, type ApiHarness } from '../support/api-app.js';
+
+// Starts real servers, git repositories or jails: slower than a unit test on a loaded machine.
+vi.setConfig({ testTimeout: 30_000 });
 
 let h: ApiHarness;
 type ErrorBody = { error: { code: string; message: string; details?: { field?: string } } };

@@ -130,8 +130,7 @@ describe('creating features', () => {
     const raw = await h.request('POST', F, '{"category": ');
     expect(raw.status).toBe(400);
     expect(((await raw.json()) as { error: { details: { field: string } } }).error.details.field).toBe('body');
-    expect((await h.request('POST', F, feature('x', { dependencies: [42] }))).status).toBeGreaterThanOrEqual(400);
-    expect((await h.request('POST', F, feature('x', { dependencies: [42] }))).status).toBeLessThan(500);
+    expect((await h.request('POST', F, feature('x', { dependencies: [42] }))).status).toBe(400);
   });
 
   it('creates in bulk with dependsOnIndices and reports duplicates', async () => {
@@ -280,8 +279,7 @@ describe('dependencies', () => {
     const self = await h.json<{ error: { details: { field: string } } }>('POST', `${F}/${a.id}/dependencies/${a.id}`);
     expect(self.status).toBe(400);
     expect(self.body.error.details.field).toBe('dep');
-    expect((await h.request('POST', `${F}/${a.id}/dependencies/77`)).status).toBeLessThan(500);
-    expect((await h.request('POST', `${F}/${a.id}/dependencies/77`)).status).toBeGreaterThanOrEqual(400);
+    expect((await h.request('POST', `${F}/${a.id}/dependencies/77`)).status).toBe(400);
     const many = await h.json<{ error: { details: { field: string } } }>('PUT', `${F}/${a.id}/dependencies`, { dependencyIds: Array.from({ length: 21 }, (_, i) => i + 2) });
     expect(many.status).toBe(400);
     expect(many.body.error.details.field).toBe('dependencyIds');

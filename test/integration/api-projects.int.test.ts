@@ -38,7 +38,7 @@ describe('projects', () => {
     const res = await h.json<ErrorBody>('POST', '/api/projects', { name: 'app', spec: '<project_specification><overview>x</overview></project_specification>' });
     expect(res.status).toBe(400);
     expect(res.body.error.details?.field).toBe('spec');
-    expect(res.body.error.details?.problems?.length).toBeGreaterThan(0);
+    expect(res.body.error.details?.problems).toEqual(['project_name', 'technology_stack', 'core_features', 'success_criteria'].map((s) => ({ line: 1, message: `missing required section <${s}>` })));
     expect(existsSync(join(h.work, 'app'))).toBe(false);
     expect(ProjectListSchema.parse((await h.json('GET', '/api/projects')).body).projects).toEqual([]);
   });

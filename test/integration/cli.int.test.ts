@@ -9,10 +9,13 @@ import { tmpdir } from 'node:os';
 import { isAbsolute, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { openProjectStore, openRegistry } from '../../src/compose.js';
 import { projectPaths } from '../../src/config/paths.js';
 import { runAutocoder, type ChildCliResult as CliResult } from '../support/cli-child-run.js';
+
+// Runs the real CLI in child processes (each start takes seconds under tsx on a loaded machine), several per test.
+vi.setConfig({ testTimeout: 120_000 });
 
 const PROJECT_MIGRATIONS = readdirSync(fileURLToPath(new URL('../../migrations/project/', import.meta.url))).filter((f) => f.endsWith('.sql')).length;
 const STATUS_KEYS = ['total', 'passing', 'in_progress', 'needs_input', 'failed', 'pending', 'percentage'];

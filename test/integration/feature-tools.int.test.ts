@@ -1,8 +1,11 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { SqliteProjectStore as ProjectStore } from '../../src/db/stores.js';
 import { DESCRIPTIONS } from '../../src/mcp/tool-descriptions.js';
 import { connectTools, type Json, type ToolClient } from '../support/mcp-client.js';
 import { FakeClock, openTempProject, TEST_POLICY, type TempProject } from '../support/tmp.js';
+
+// Starts real servers, git repositories or jails: slower than a unit test on a loaded machine.
+vi.setConfig({ testTimeout: 30_000 });
 
 // supervisor_answer is served to supervisor sessions only.
 const ALL_TOOLS = Object.keys(DESCRIPTIONS).filter((n) => n !== 'supervisor_answer').sort();
@@ -72,7 +75,6 @@ describe('feature tools through a real MCP client', () => {
       expect(tools.map((t) => t.name).sort()).toEqual(ALL_TOOLS);
       for (const tool of tools) {
         expect(tool.description, tool.name).toBe(DESCRIPTIONS[tool.name as keyof typeof DESCRIPTIONS]);
-        expect(tool.description?.length, tool.name).toBeGreaterThan(10);
         expect(tool.inputSchema.type, tool.name).toBe('object');
         // Unknown arguments are refused, so the schema the model sees says so too.
         expect((tool.inputSchema as { additionalProperties?: unknown }).additionalProperties, tool.name).toBe(false);
@@ -623,7 +625,8 @@ describe('feature tools through a real MCP client', () => {
       const before = snapshot();
       const r = await caller.call(tool, args);
       expect(r.isError, r.text).toBe(true);
-      expect(r.text.length).toBeGreaterThan(0);
+      // The SDK checks the arguments against the tool's schema before our handler sees them.
+      expect(r.text).toMatch(new RegExp(`^MCP error -32602: Input validation error: Invalid arguments for tool ${tool}: .+`, 's'));
       expect(snapshot()).toEqual(before);
       expect(b.session.claims.size).toBe(1);
       expect(a.session.claims.size).toBe(0);

@@ -4,7 +4,7 @@
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { eventMessages } from '../../src/server/event-tail.js';
 import type { SqliteProjectStore as ProjectStore } from '../../src/db/stores.js';
 import { answerAsSupervisor } from '../../src/projects/human-input.js';
@@ -12,6 +12,9 @@ import { HumanInputListSchema, HumanInputResultSchema } from '../../src/shared/h
 import { apiHarness, type ApiHarness } from '../support/api-app.js';
 import { cli } from '../support/cli-process.js';
 import { connectTools, type ToolClient } from '../support/mcp-client.js';
+
+// Runs the real CLI in child processes (each start takes seconds under tsx on a loaded machine), several per test.
+vi.setConfig({ testTimeout: 120_000 });
 
 const SECRET = 'sk_live_Zq8pX2mN4vR7';
 const FIELDS = [

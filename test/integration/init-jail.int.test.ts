@@ -3,11 +3,15 @@ import { randomBytes } from 'node:crypto';
 import { chmodSync, closeSync, existsSync, mkdirSync, mkdtempSync, readFileSync, openSync, readlinkSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { findInitJailTools, initJailMarker, writeInitJail } from '../../src/runner/init-jail.js';
 import { sandboxReadDenyPaths } from '../../src/runner/sandbox.js';
 import { waitFor } from '../support/wait-for.js';
 import { freePort } from '../support/free-port.js';
+import { killIfRunning } from '../support/kill.js';
+
+// Starts real servers, git repositories or jails: slower than a unit test on a loaded machine.
+vi.setConfig({ testTimeout: 30_000 });
 
 /**
  * The init.sh jail with the real bubblewrap and bash, without Claude Code. The folders live
@@ -32,13 +36,7 @@ beforeEach(() => {
 });
 
 afterEach(() => {
-  for (const pid of started) {
-    try {
-      process.kill(pid, 'SIGKILL');
-    } catch {
-      // already gone
-    }
-  }
+  for (const pid of started) killIfRunning(pid, 'SIGKILL');
   rmSync(root, { recursive: true, force: true });
   rmSync(session, { recursive: true, force: true });
 });

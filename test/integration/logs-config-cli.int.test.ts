@@ -1,13 +1,16 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { globalRunDefaults } from '../../src/cli/commands/config.js';
 import { projectPaths } from '../../src/config/paths.js';
 import type { NewEvent } from '../../src/db/ports.js';
 import { openProjectStore } from '../../src/db/stores.js';
 import { cli, startCli } from '../support/cli-process.js';
 import { waitFor } from '../support/wait-for.js';
+
+// Runs the real CLI in child processes (each start takes seconds under tsx on a loaded machine), several per test.
+vi.setConfig({ testTimeout: 120_000 });
 
 let root: string;
 let env: NodeJS.ProcessEnv;

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough, Writable } from 'node:stream';
 import { stripVTControlCharacters } from 'node:util';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { CliContext } from '../../src/cli/context.js';
 import { runCli } from '../../src/cli/program.js';
 import { openProjectStore } from '../../src/compose.js';
@@ -16,6 +16,9 @@ import { projectPaths } from '../../src/config/paths.js';
 import { cli, CLI } from '../support/cli-process.js';
 import { seedOAuthRequest } from '../support/oauth-request.js';
 import { hasPty, runOnPty, type PtyResult, type PtyStep } from '../support/pty.js';
+
+// Runs the real CLI in child processes (each start takes seconds under tsx on a loaded machine), several per test.
+vi.setConfig({ testTimeout: 120_000 });
 
 const KEY = { enter: '\r', down: '\x1b[B', ctrlC: '\x03', esc: '\x1b' } as const;
 

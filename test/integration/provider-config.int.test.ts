@@ -1,12 +1,15 @@
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { GlobalSettingsResponseSchema } from '../../src/shared/api.js';
 import { apiHarness, type ApiHarness } from '../support/api-app.js';
 import { spawnSync } from 'node:child_process';
 import { CLI, cli } from '../support/cli-process.js';
 import { createSampleProject } from '../support/sample-project.js';
+
+// Runs the real CLI in child processes (each start takes seconds under tsx on a loaded machine), several per test.
+vi.setConfig({ testTimeout: 120_000 });
 
 const TOKEN = 'tok-provider-secret-0123456789';
 

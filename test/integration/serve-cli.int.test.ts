@@ -1,9 +1,14 @@
-import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeEach, expect, it } from 'vitest';
+import { afterEach, beforeEach, expect, it, vi } from 'vitest';
+import { projectPaths } from '../../src/config/paths.js';
 import { startCli, type RunningCli } from '../support/cli-process.js';
+import { createSampleProject } from '../support/sample-project.js';
 import { makeTempDir, type TempDir } from '../support/tmp.js';
 import { waitFor } from '../support/wait-for.js';
+
+// Runs the real CLI in child processes (each start takes seconds under tsx on a loaded machine), several per test.
+vi.setConfig({ testTimeout: 120_000 });
 
 let tmp: TempDir;
 let serve: RunningCli | undefined;
@@ -49,4 +54,30 @@ it('serve prints the UI link with the token at every start, on loopback too, and
   const second = await waitFor(() => link.exec(serve!.output()) ?? undefined, 30_000, 'the second start');
   expect(second[2]).toBe(token);
   expect(serve.output()).not.toContain('created now');
+});
+
+it('serve logs JSON lines to stderr when it is not a terminal: every request at --log-level debug, a 5xx with its cause under the id its body names', async () => {
+  const env = { ...process.env, AUTOCODER_HOME: join(tmp.dir, 'ac-home'), HOME: join(tmp.dir, 'home') };
+  const { dir } = createSampleProject(tmp.dir, env);
+  const db = projectPaths(dir).database;
+  rmSync(db, { force: true });
+  mkdirSync(db); // a folder where the database file should be: opening it fails on the server
+  serve = startCli(['serve', '--port', '0', '--log-level', 'debug'], env, tmp.dir);
+  const port = (await waitFor(() => /listening on http:\/\/127\.0\.0\.1:(\d+)\n/.exec(serve!.output()) ?? undefined, 30_000, 'the server to listen'))[1];
+  const token = readFileSync(join(env.AUTOCODER_HOME, 'server-token'), 'utf8').trim();
+  const res = await fetch(`http://127.0.0.1:${port}/api/projects/notes/features`, { headers: { authorization: `Bearer ${token}` } });
+  expect(res.status).toBe(500);
+  const id = res.headers.get('x-request-id');
+  expect(((await res.json()) as { error: { requestId: string } }).error.requestId).toBe(id);
+  const logged = () =>
+    serve!
+      .output()
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+  const failure = await waitFor(() => logged().find((r) => r.msg === 'request failed'), 30_000, 'the failure in the log');
+  expect(failure).toMatchObject({ level: 'error', name: 'server', requestId: id, path: '/api/projects/notes/features', status: 500, err: { type: 'AppError', code: 'IO_ERROR' } });
+  expect((failure.err as { stack: string }).stack).toContain('connection.ts');
+  expect(logged().filter((r) => r.msg === 'request' && r.requestId === id)).toEqual([expect.objectContaining({ level: 'debug', status: 500, method: 'GET' })]);
+  expect(logged()[0]).toMatchObject({ level: 'info', msg: 'server listening', port: Number(port) });
 });

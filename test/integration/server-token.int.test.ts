@@ -1,7 +1,7 @@
 import { request } from 'node:http';
 import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { openRegistry } from '../../src/db/stores.js';
 import { createProject } from '../../src/projects/projects.js';
 import { startServer, type RunningServer } from '../../src/server/http-server.js';
@@ -9,6 +9,9 @@ import { tokenFile } from '../../src/server/server-token.js';
 import { WS_TOKEN_PROTOCOL_PREFIX } from '../../src/shared/events.js';
 import { makeTempDir, type TempDir } from '../support/tmp.js';
 import { isType, openSocket, type TestSocket } from '../support/ws-client.js';
+
+// Starts real servers, git repositories or jails: slower than a unit test on a loaded machine.
+vi.setConfig({ testTimeout: 30_000 });
 
 /**
  * Issue #14, item 1: an agent's `curl` reaches loopback, so a loopback request without the

@@ -1,7 +1,10 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { EventsResponseSchema, ProjectSettingsSchema, SettingsChangesResponseSchema, type ErrorBody } from '../../src/shared/api.js';
 import { apiHarness, ORIGIN, type ApiHarness } from '../support/api-app.js';
 import { cli } from '../support/cli-process.js';
+
+// Runs the real CLI in child processes (each start takes seconds under tsx on a loaded machine), several per test.
+vi.setConfig({ testTimeout: 120_000 });
 
 /**
  * Issue #14, item 1: changes that widen what agents may do (a program on the allowlist, the

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import type { Hono } from 'hono';
 import { projectPaths } from '../../src/config/paths.js';
 import { openProjectStore, openRegistry, openStoreCache, type SqliteProjectStore } from '../../src/db/stores.js';
+import { createLogger } from '../../src/logging/logger.js';
 import { createApp } from '../../src/server/app.js';
 import type { RunnerLauncher } from '../../src/server/routes/runs.js';
 import { API_ROUTES } from '../../src/server/routes/index.js';
@@ -28,6 +29,8 @@ export interface ApiHarness {
   readonly user: string;
   readonly work: string;
   readonly launches: Parameters<RunnerLauncher>[];
+  /** What the server logged (JSON records, debug and up). */
+  logs(): Record<string, unknown>[];
   /** The server token every request but health must carry; `request` sends it unless told otherwise. */
   readonly token: string;
   /** `headers` override the defaults (host, the token, and for unsafe methods the UI's Origin and JSON); `null` leaves one out. */
@@ -50,6 +53,7 @@ export function apiHarness(): ApiHarness {
   for (const dir of [home, user, work]) mkdirSync(dir);
   const launches: Parameters<RunnerLauncher>[] = [];
   const token = randomBytes(32).toString('hex');
+  const logLines: string[] = [];
   const env = {
     AUTOCODER_HOME: home,
     HOME: user,
@@ -71,6 +75,7 @@ export function apiHarness(): ApiHarness {
         launches.push([project, request]);
         return { pid: 0 };
       },
+      logger: createLogger({ write: (line) => void logLines.push(line) }, { level: 'debug' }),
     },
     API_ROUTES,
   );
@@ -100,6 +105,7 @@ export function apiHarness(): ApiHarness {
     user,
     work,
     launches,
+    logs: () => logLines.map((l) => JSON.parse(l) as Record<string, unknown>),
     token,
     request,
     async json<T>(method: string, path: string, body?: unknown) {

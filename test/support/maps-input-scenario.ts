@@ -6,6 +6,7 @@
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { openStoreCache } from '../../src/db/stores.js';
+import { silentLogger } from '../../src/logging/logger.js';
 import { createApp } from '../../src/server/app.js';
 import { API_ROUTES } from '../../src/server/routes/index.js';
 import type { HumanInputField } from '../../src/shared/human-input.js';
@@ -91,7 +92,7 @@ export function apiCaller(env: NodeJS.ProcessEnv, cwd: string) {
     const stores = openStoreCache(env);
     try {
       const app = createApp(
-        { env, cwd, now: () => Date.now(), stores, guard: { port: 8888, extraHosts: [], token: API_TOKEN, tokenFile: 'server-token', maxBodyBytes: 1_000_000 }, launchRunner: () => ({ pid: 0 }) },
+        { env, cwd, now: () => Date.now(), stores, guard: { port: 8888, extraHosts: [], token: API_TOKEN, tokenFile: 'server-token', maxBodyBytes: 1_000_000 }, launchRunner: () => ({ pid: 0 }), logger: silentLogger() },
         API_ROUTES,
       );
       const text = body === undefined ? undefined : JSON.stringify(body);

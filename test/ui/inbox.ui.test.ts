@@ -1,10 +1,10 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { afterEach, beforeEach, expect, it } from 'vitest';
+import { afterEach, beforeEach, expect, it, vi } from 'vitest';
 import { openProjectStore } from '../../src/db/stores.js';
 import { projectPaths } from '../../src/config/paths.js';
-import { PLACEHOLDER_MARK } from '../../src/projects/env-file.js';
+import { PLACEHOLDER_MARK } from '../../src/config/env-file.js';
 import { answerAsSupervisor, answerHumanInput } from '../../src/projects/human-input.js';
 import type { HumanInputField } from '../../src/shared/human-input.js';
 import { agentTestEnv } from '../support/agent-env.js';
@@ -19,6 +19,9 @@ import {
 import { autocoderFiles, MAPS_FEATURES, mapsCodingSession, newSeen } from '../support/maps-input-scenario.js';
 import { createSampleProject } from '../support/sample-project.js';
 import { launchChromium, seedProject, startUiServer, watchPageErrors, type UiServer } from '../support/ui-fixture.js';
+
+// Drives Debian's Chromium against a real server: a journey can take over a minute on a loaded 2-core machine.
+vi.setConfig({ testTimeout: 120_000 });
 
 /**
  * Issue #8, "the same through the UI form": a real coding session (the real Claude Code binary

@@ -1,13 +1,16 @@
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it, vi } from 'vitest';
 import { openProjectStore } from '../../src/compose.js';
 import type { SessionLogPayload } from '../../src/shared/events.js';
 import { projectPaths } from '../../src/config/paths.js';
 import { REPO_ROOT } from '../support/cli-process.js';
 import { seriousAxeViolations } from '../support/axe.js';
 import { launchChromium, seedProject, startUiServer, watchPageErrors, type UiServer } from '../support/ui-fixture.js';
+
+// Drives Debian's Chromium against a real server: a journey can take over a minute on a loaded 2-core machine.
+vi.setConfig({ testTimeout: 120_000 });
 
 /**
  * Mission control with parallel agents: a run recorded with 3 coding slots, 1 testing slot and

@@ -1,13 +1,16 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { openProjectStore } from '../../src/compose.js';
 import { projectPaths } from '../../src/config/paths.js';
 import { REPO_ROOT } from '../support/cli-process.js';
 import { seriousAxeViolations } from '../support/axe.js';
 import { launchChromium, seedProject, startUiServer, watchPageErrors, type UiServer } from '../support/ui-fixture.js';
 import { randomBytes } from 'node:crypto';
+
+// Drives Debian's Chromium against a real server: a journey can take over a minute on a loaded 2-core machine.
+vi.setConfig({ testTimeout: 120_000 });
 
 /** Screenshots of every page, kept for people to look at (CI keeps test-artifacts/). */
 const SHOTS = join(REPO_ROOT, 'test-artifacts', 'ui');

@@ -2,7 +2,7 @@ import { mkdirSync, readFileSync, realpathSync, mkdtempSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
-import { afterEach, beforeEach, expect, it } from 'vitest';
+import { afterEach, beforeEach, expect, it, vi } from 'vitest';
 import { specChatStarter } from '../../src/cli/commands/spec.js';
 import { openRegistry } from '../../src/db/stores.js';
 import { createDemoProject } from '../../src/demo/create-demo-project.js';
@@ -14,6 +14,9 @@ import { seriousAxeViolations } from '../support/axe.js';
 import { REPO_ROOT } from '../support/cli-process.js';
 import { isSpecChat, reply, SPEC_INTERVIEW_QUESTIONS, specInterviewSession, startScriptedModelServer, type ScriptedModelServer } from '../support/fake-anthropic/index.js';
 import { launchChromium, watchPageErrors } from '../support/ui-fixture.js';
+
+// Drives Debian's Chromium against a real server: a journey can take over a minute on a loaded 2-core machine.
+vi.setConfig({ testTimeout: 120_000 });
 
 /**
  * The new-project flow's "Write the spec with Claude": the real server on 127.0.0.1, the real

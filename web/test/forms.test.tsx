@@ -1,13 +1,16 @@
 // @vitest-environment jsdom
 import { cleanup, screen, waitFor } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { openProjectStore, openRegistry } from '../../src/compose.js';
 import { projectPaths } from '../../src/config/paths.js';
 import { FeatureFormDialog } from '../src/features/board/FeatureFormDialog';
 import { NewProjectDialog } from '../src/features/projects/NewProjectDialog';
 import { seedProject, startUiServer, type UiServer } from '../../test/support/ui-fixture.js';
 import { renderWithApp } from './render';
+
+// Each test starts a real server with a project database and renders into jsdom.
+vi.setConfig({ testTimeout: 30_000 });
 
 describe('forms against the real server', () => {
   let ui: UiServer;

@@ -3,16 +3,19 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { cleanup, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { openProjectStore } from '../../src/db/stores.js';
 import { projectPaths } from '../../src/config/paths.js';
 import type { SqliteProjectStore as ProjectStore } from '../../src/db/stores.js';
-import { PLACEHOLDER_MARK } from '../../src/projects/env-file.js';
+import { PLACEHOLDER_MARK } from '../../src/config/env-file.js';
 import { answerAsSupervisor, answerHumanInput } from '../../src/projects/human-input.js';
 import type { HumanInputField } from '../../src/shared/human-input.js';
 import { seedProject, startUiServer, type UiServer } from '../../test/support/ui-fixture.js';
 import { InboxPage } from '../src/features/inbox/InboxPage';
 import { renderWithApp } from './render';
+
+// Each test starts a real server with a project database and renders into jsdom.
+vi.setConfig({ testTimeout: 30_000 });
 
 const SECRET = 'sk_inbox_test_Zq81Lm0P';
 

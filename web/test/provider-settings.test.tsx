@@ -3,10 +3,13 @@ import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { cleanup, screen, waitFor } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ProviderSettings } from '../src/features/settings/ProviderSettings';
 import { startUiServer, type UiServer } from '../../test/support/ui-fixture.js';
 import { renderWithApp } from './render';
+
+// Each test starts a real server with a project database and renders into jsdom.
+vi.setConfig({ testTimeout: 30_000 });
 
 const TOKEN = 'tok-web-settings-0123456789';
 

@@ -2,7 +2,7 @@ import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { render } from '@testing-library/react';
 import type { ReactNode } from 'react';
 import { createMemoryRouter, RouterProvider } from 'react-router';
-import { ProjectContext } from '../src/features/projects/project-context';
+import { ProjectContext } from '../src/shared/project-context';
 import { setApiBase } from '../src/shared/api/client';
 import { setServerToken } from '../src/shared/api/token';
 import { ToastProvider } from '../src/shared/ui/toast';

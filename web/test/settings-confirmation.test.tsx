@@ -1,12 +1,15 @@
 // @vitest-environment jsdom
 import { cleanup, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { openRegistry } from '../../src/compose.js';
 import { ProjectSettingsSchema, SettingsChangesResponseSchema } from '../../src/shared/api.js';
 import { ProjectSettingsPage } from '../src/features/settings/ProjectSettingsPage';
 import { seedProject, startUiServer, type UiServer } from '../../test/support/ui-fixture.js';
 import { renderWithApp } from './render';
+
+// Each test starts a real server with a project database and renders into jsdom.
+vi.setConfig({ testTimeout: 30_000 });
 
 /**
  * Issue #14, item 1: the settings form asks before sending a change that widens what agents

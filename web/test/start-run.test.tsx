@@ -1,11 +1,14 @@
 // @vitest-environment jsdom
 import { cleanup, screen, waitFor } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { RunStartRequest } from '../../src/shared/runs.js';
 import { seedProject, startUiServer, type UiServer } from '../../test/support/ui-fixture.js';
 import { StartRunDialog } from '../src/features/agents/StartRunDialog';
 import { renderWithApp } from './render';
+
+// Each test starts a real server with a project database and renders into jsdom.
+vi.setConfig({ testTimeout: 30_000 });
 
 describe('the start-run dialog against the real server', () => {
   let ui: UiServer;

@@ -1,11 +1,14 @@
 // @vitest-environment jsdom
 import { cleanup, render, screen } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { App } from '../src/app/App';
 import { setApiBase } from '../src/shared/api/client';
 import { setServerToken } from '../src/shared/api/token';
 import { startUiServer, type UiServer } from '../../test/support/ui-fixture.js';
+
+// Each test starts a real server with a project database and renders into jsdom.
+vi.setConfig({ testTimeout: 30_000 });
 
 /** The fallback when the page has no token (or a stale one): a loopback server needs it too. */
 describe('the token prompt, against the real server', () => {

@@ -9,6 +9,8 @@ import { processLauncher } from '../../server/launcher.js';
 import { tokenFile, uiLink } from '../../server/server-token.js';
 import { DEMO_MODEL, DEMO_MODEL_LABEL } from '../../shared/runs.js';
 import type { CliContext } from '../context.js';
+import type { LogLevel } from '../../logging/logger.js';
+import { logLevelOption, serverLogger } from '../logging.js';
 import { closeOnSignal, listen, parsePort } from './serve.js';
 
 function createProjectFor(ctx: CliContext, name: string | undefined): RegisteredProject {
@@ -30,7 +32,8 @@ export function registerDemoCommand(program: Command, ctx: CliContext, run: (fn:
     .option('--name <name>', 'project name (default demo; demo-2, demo-3, … when taken)')
     .option('--port <port>', 'port of the server to watch it on (0 picks a free one)', parsePort, 8888)
     .option('--no-start', 'only create the project and print how to start it')
-    .action((opts: { name?: string; port: number; start: boolean }) =>
+    .addOption(logLevelOption('the server (to stderr)'))
+    .action((opts: { name?: string; port: number; start: boolean; logLevel: LogLevel }) =>
       run(async () => {
         if (opts.name !== undefined) assertProjectName(opts.name);
         if (!opts.start) {
@@ -42,7 +45,7 @@ export function registerDemoCommand(program: Command, ctx: CliContext, run: (fn:
           return;
         }
         // The server first: if its port is taken, nothing is created.
-        const server = await listen(ctx, '127.0.0.1', opts.port).catch((err: unknown) => {
+        const server = await listen(ctx, '127.0.0.1', opts.port, serverLogger(ctx, opts.logLevel)).catch((err: unknown) => {
           if (err instanceof AppError && err.code === 'CONFLICT') {
             throw new AppError('CONFLICT', `${err.message}; if autocoder serve already runs there, use "Try the demo" in its UI (POST /api/demo), or \`autocoder demo --no-start\` and Start`);
           }

@@ -8,6 +8,7 @@ import { answeredSecretsRedactor } from '../../projects/human-input.js';
 import { createToolSession } from '../../mcp/tool-session.js';
 import { resolveProject } from '../../projects/projects.js';
 import { VERSION } from '../version.js';
+import { AppError, errorMessage } from '../../domain/errors.js';
 import type { CliContext } from '../context.js';
 
 const HEARTBEAT_MS = 10_000;
@@ -48,8 +49,9 @@ export function registerMcpCommand(program: Command, ctx: CliContext, run: (fn: 
         for (const claim of session.claims.values()) {
           try {
             store.claims.release(claim, 'the MCP client disconnected');
-          } catch {
-            // Already lost or finished: nothing to hand back.
+          } catch (err: unknown) {
+            // Already lost or settled (CLAIM_LOST): nothing to hand back. Anything else is worth a line on stderr (stdout is the protocol).
+            if (!(err instanceof AppError && err.code === 'CLAIM_LOST')) ctx.stderr(`autocoder mcp: could not hand feature #${claim.featureId} back (${errorMessage(err)}); its lease expires on its own.\n`);
           }
         }
         store.close();

@@ -15,6 +15,8 @@ import { homedir } from 'node:os';
 import { autocoderHome } from '../../config/paths.js';
 import { sandboxReadDenyPaths } from '../../runner/sandbox.js';
 import type { CliContext } from '../context.js';
+import type { LogLevel } from '../../logging/logger.js';
+import { logLevelOption, runnerLogger } from '../logging.js';
 
 const positiveInt = (flag: string) => (raw: string) => {
   const n = Number(raw);
@@ -60,7 +62,8 @@ export function registerRunCommand(program: Command, ctx: CliContext, run: (fn: 
     .option('--no-wait-for-input', 'end the run when only features waiting for a human answer are left (default: wait for the answers)')
     .option('--keep-temp', "keep each session's temporary folder (HOME, TMPDIR) after it ends, for debugging; prints where (also AUTOCODER_KEEP_TEMP=1)")
     .addOption(new Option('--sandbox <mode>', "Claude Code's OS sandbox for agent commands: auto (on where available), on, off").choices(['auto', 'on', 'off']))
-    .action((project: string, opts: { model?: string; roleModel?: RoleModels; maxIterations?: number; maxTurns?: number; yolo?: boolean; sandbox?: 'auto' | 'on' | 'off'; concurrency?: number; parallel?: number | true; testingRatio?: number; supervisor?: boolean; waitForInput?: boolean; keepTemp?: boolean }) =>
+    .addOption(logLevelOption('the run (to .autocoder/logs/runner.log, rotated at 10 MiB, 4 older files kept)'))
+    .action((project: string, opts: { model?: string; roleModel?: RoleModels; maxIterations?: number; maxTurns?: number; yolo?: boolean; sandbox?: 'auto' | 'on' | 'off'; concurrency?: number; parallel?: number | true; testingRatio?: number; supervisor?: boolean; waitForInput?: boolean; keepTemp?: boolean; logLevel: LogLevel }) =>
       run(async () => {
         const webhooks = loadWebhookSettings(ctx.env);
         const reg = openRegistry(ctx.env);
@@ -92,13 +95,18 @@ export function registerRunCommand(program: Command, ctx: CliContext, run: (fn: 
         const settings = resolveRunSettings(layers);
         const ignored = ignoredProjectEnvWarning(ignoredProjectEnvKeys(resolved.paths));
         if (ignored !== null) ctx.stderr(`Warning: ${ignored}\n`);
+        const projectName = resolved.name ?? basename(resolved.paths.root);
+        const log = runnerLogger(ctx, resolved.paths, opts.logLevel);
+        const logger = log.logger.child({ project: projectName });
         // The demo model (scripted, no AI) is served from this process; sessions talk to it only.
         const demo = settings.model === DEMO_MODEL ? await startDemoModel(ctx.env) : null;
         const store = openRunStore(resolved.paths, settings);
+        logger.info({ settings: { model: settings.model ?? null, concurrency: settings.concurrency, testingRatio: settings.testingRatio, yolo: settings.yolo, sandbox: settings.sandbox, supervisor: settings.supervisor, waitForInput: settings.waitForInput, maxIterations: settings.maxIterations ?? null } }, 'run starting');
         const controller = new AbortController();
         let signals = 0;
         const onSignal = (sig: NodeJS.Signals) => {
           signals += 1;
+          logger.info({ signal: sig, count: signals }, signals > 1 ? 'second signal: quitting at once' : 'signal: stopping');
           if (signals > 1) process.exit(130);
           ctx.stderr(`${sig}: stopping the current session and handing its feature back (again to force quit)…\n`);
           controller.abort();
@@ -109,19 +117,30 @@ export function registerRunCommand(program: Command, ctx: CliContext, run: (fn: 
           const view = new LiveView({ isTTY: ctx.terminal !== undefined, columns: ctx.terminal?.columns ?? 80, write: ctx.stdout }, store, () => store.runs.latestOfPid(process.pid)?.id ?? null);
           const redraw = view.enabled ? setInterval(() => view.render(), 500) : null;
           if (demo) view.report(`Model: ${DEMO_MODEL} (${DEMO_MODEL_LABEL}): a built-in script on ${demo.url} plays the agents; no credentials are used and nothing leaves this machine.`);
-          const deps = createRunDeps({ store, projectName: resolved.name ?? basename(resolved.paths.root), settings, env: demo?.env ?? runEnvWithProvider(ctx.env, settings), report: (line) => view.report(line), extraCommands: extra, settingSource: settingSources(layers), sandboxReadDeny: sandboxReadDenyPaths({ homes: [ctx.env.HOME ?? homedir()], autocoderHome: autocoderHome(ctx.env), claudeConfigDir: ctx.env.CLAUDE_CONFIG_DIR, otherProjects, projectRoot: resolved.paths.root }), webhooks: webhooks.targets, webhookRetryBaseMs: webhooks.retryBaseMs });
+          // What the run reports to the terminal is its log's story too.
+          const report = (line: string) => {
+            view.report(line);
+            logger.info(line);
+          };
+          const deps = createRunDeps({ store, projectName, settings, env: demo?.env ?? runEnvWithProvider(ctx.env, settings), report, extraCommands: extra, settingSource: settingSources(layers), sandboxReadDeny: sandboxReadDenyPaths({ homes: [ctx.env.HOME ?? homedir()], autocoderHome: autocoderHome(ctx.env), claudeConfigDir: ctx.env.CLAUDE_CONFIG_DIR, otherProjects, projectRoot: resolved.paths.root }), webhooks: webhooks.targets, webhookRetryBaseMs: webhooks.retryBaseMs, logger });
           const result = await runProject(deps, controller.signal)
+            .catch((err: unknown) => {
+              logger.error({ err }, 'the run failed');
+              throw err;
+            })
             .finally(() => deps.webhooks.drain(WEBHOOK_DRAIN_MS))
             .finally(() => {
               if (redraw) clearInterval(redraw);
               view.clear();
             });
+          logger[result.status === 'failed' ? 'error' : 'info']({ runId: result.runId, status: result.status, reason: result.reason, sessions: result.sessions }, 'run ended');
           if (result.status === 'failed') setExitCode(1);
         } finally {
           process.off('SIGINT', onSignal);
           process.off('SIGTERM', onSignal);
           store.close();
           await demo?.close();
+          log.close();
         }
       }),
     );

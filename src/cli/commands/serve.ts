@@ -1,9 +1,11 @@
 import { spawn } from 'node:child_process';
 import type { Command } from 'commander';
 import { AppError } from '../../domain/errors.js';
+import type { Logger, LogLevel } from '../../logging/logger.js';
 import { type RunningServer, startServer } from '../../server/http-server.js';
 import { tokenFile } from '../../server/server-token.js';
 import type { CliContext } from '../context.js';
+import { logLevelOption, serverLogger } from '../logging.js';
 import { specChatStarter } from './spec.js';
 
 export const parsePort = (raw: string) => {
@@ -12,23 +14,24 @@ export const parsePort = (raw: string) => {
   return n;
 };
 
-/** Opens the URL in the desktop browser when a opener exists; failure is silent (the URL is printed anyway). */
-function openBrowser(url: string): void {
+/** Opens the URL in the desktop browser when an opener exists; failing is logged at debug only (the URL is printed anyway). */
+function openBrowser(url: string, logger: Logger): void {
   const opener = process.platform === 'darwin' ? 'open' : process.platform === 'win32' ? null : 'xdg-open';
   if (opener === null) return;
+  const failed = (err: unknown) => logger.debug({ err, opener }, 'could not open the browser; the printed link works as well');
   try {
     const child = spawn(opener, [url], { stdio: 'ignore', detached: true });
-    child.on('error', () => undefined);
+    child.on('error', failed);
     child.unref();
-  } catch {
-    // No opener: the printed URL is enough.
+  } catch (err: unknown) {
+    failed(err);
   }
 }
 
 /** Starts the server, turning the usual bind failures into errors that say what to do. */
-export async function listen(ctx: CliContext, host: string, port: number): Promise<RunningServer> {
+export async function listen(ctx: CliContext, host: string, port: number, logger: Logger): Promise<RunningServer> {
   try {
-    return await startServer({ env: ctx.env, cwd: ctx.cwd, host, port, specChat: specChatStarter(ctx.env) });
+    return await startServer({ env: ctx.env, cwd: ctx.cwd, host, port, specChat: specChatStarter(ctx.env), logger });
   } catch (err: unknown) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'EADDRINUSE') throw new AppError('CONFLICT', `port ${port} on ${host} is in use; choose another with --port (0 picks a free one)`);
@@ -69,12 +72,15 @@ export function registerServeCommand(program: Command, ctx: CliContext, run: (fn
     .option('--port <port>', 'port to listen on (0 picks a free one)', parsePort, 8888)
     .option('--host <host>', 'address to bind', '127.0.0.1')
     .option('--open', 'open the UI (with its token link) in the browser')
-    .action((opts: { port: number; host: string; open?: boolean }) =>
+    .addOption(logLevelOption('the server (to stderr: every failed request with its cause, every request at debug)'))
+    .action((opts: { port: number; host: string; open?: boolean; logLevel: LogLevel }) =>
       run(async () => {
-        const server = await listen(ctx, opts.host, opts.port);
+        const logger = serverLogger(ctx, opts.logLevel);
+        const server = await listen(ctx, opts.host, opts.port, logger);
+        logger.info({ url: server.url, host: opts.host, port: server.port }, 'server listening');
         ctx.stdout(`autocoder server listening on ${server.url}\n`);
         printOpenLink(ctx, server);
-        if (opts.open === true) openBrowser(server.uiUrl);
+        if (opts.open === true) openBrowser(server.uiUrl, logger);
         await closeOnSignal(ctx, server);
       }),
     );

@@ -1,7 +1,7 @@
 import { useMemo, useState } from 'react';
 import { Link, Outlet, useNavigate } from 'react-router';
 import { Dialog } from '../shared/ui/Dialog';
-import { SHORTCUTS, useShortcuts } from './shortcuts';
+import { SHORTCUTS, useShortcuts } from '../shared/shortcuts';
 import { useTheme } from './theme';
 
 /** The frame of every page: brand, theme switch, shortcut help. */

@@ -2,7 +2,7 @@ import type { RouteObject } from 'react-router';
 import { Shell } from './Shell';
 import { NotFound } from './NotFound';
 import { ProjectsPage } from '../features/projects/ProjectsPage';
-import { ProjectLayout } from '../features/projects/ProjectLayout';
+import { ProjectLayout } from './ProjectLayout';
 import { MissionControl } from '../features/agents/MissionControl';
 import { BoardPage } from '../features/board/BoardPage';
 import { GraphPage } from '../features/graph/GraphPage';

@@ -5,9 +5,9 @@ import { endpoints, keys } from '../../shared/api/endpoints';
 import { formatTime } from '../../shared/ui/format';
 import type { AgentSlotView } from '../../shared/ws/stream-state';
 import { Link } from 'react-router';
-import { useOpenRequests } from '../inbox/InboxPage';
-import { useProject } from '../projects/project-context';
-import { Mascot, mascotForSlot } from './mascots';
+import { useOpenRequests } from '../../shared/api/open-requests';
+import { useProject } from '../../shared/project-context';
+import { Mascot, mascotForSlot } from '../../shared/ui/mascots';
 
 const STATE_LABEL: Record<AgentState, string> = { idle: 'Idle', thinking: 'Thinking', working: 'Working', testing: 'Testing', success: 'Done', error: 'Error' };
 const STATE_TONE: Record<AgentState, string> = {

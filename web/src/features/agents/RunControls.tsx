@@ -4,8 +4,8 @@ import type { RunStatus } from '@shared/runs';
 import { endpoints, keys } from '../../shared/api/endpoints';
 import { Button } from '../../shared/ui/Button';
 import { useToast } from '../../shared/ui/toast';
-import { useShortcuts } from '../../app/shortcuts';
-import { useProject } from '../projects/project-context';
+import { useShortcuts } from '../../shared/shortcuts';
+import { useProject } from '../../shared/project-context';
 import { StartRunDialog } from './StartRunDialog';
 
 const STATE_TEXT: Record<RunStatus['status'], string> = {

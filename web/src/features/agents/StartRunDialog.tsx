@@ -7,7 +7,7 @@ import { endpoints } from '../../shared/api/endpoints';
 import { Button } from '../../shared/ui/Button';
 import { Dialog } from '../../shared/ui/Dialog';
 import { Field, inputClass } from '../../shared/ui/Field';
-import { useProject } from '../projects/project-context';
+import { useProject } from '../../shared/project-context';
 import { NumberOptions } from '../../shared/ui/SpecProblems';
 
 /** Settings for one run; empty fields fall back to the project's and then the global settings. */

@@ -2,7 +2,7 @@ import { memo } from 'react';
 import { Link, useParams } from 'react-router';
 import type { FeatureDTO } from '@shared/api';
 import type { AgentSlotView } from '../../shared/ws/stream-state';
-import { Mascot, mascotForSlot } from '../agents/mascots';
+import { Mascot, mascotForSlot } from '../../shared/ui/mascots';
 
 export interface FeatureCardProps {
   feature: FeatureDTO;

@@ -9,7 +9,7 @@ import { inputClass } from '../../shared/ui/Field';
 import { StatusBadge } from '../../shared/ui/status';
 import { formatCost, formatDuration, formatTime, formatTokens } from '../../shared/ui/format';
 import { useToast } from '../../shared/ui/toast';
-import { useProject } from '../projects/project-context';
+import { useProject } from '../../shared/project-context';
 import { FeatureFormDialog } from './FeatureFormDialog';
 import { TranscriptDialog } from './TranscriptDialog';
 

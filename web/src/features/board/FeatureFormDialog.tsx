@@ -7,7 +7,7 @@ import { Button } from '../../shared/ui/Button';
 import { Dialog } from '../../shared/ui/Dialog';
 import { Field, inputClass } from '../../shared/ui/Field';
 import { useToast } from '../../shared/ui/toast';
-import { useProject } from '../projects/project-context';
+import { useProject } from '../../shared/project-context';
 import { emptyFeatureForm, formFromFeature, validateCreate, validateUpdate, type FeatureFormValues, type FormErrors } from './feature-form';
 
 /** Add a feature, or edit one (`feature` given). Checked in the browser, then by the server. */

@@ -4,7 +4,7 @@ import { TranscriptResponseSchema } from '@shared/api';
 import { Button } from '../../shared/ui/Button';
 import { Dialog } from '../../shared/ui/Dialog';
 import { formatTime } from '../../shared/ui/format';
-import { useProject } from '../projects/project-context';
+import { useProject } from '../../shared/project-context';
 
 function summary(entry: Record<string, unknown>): { kind: string; text: string } {
   const kind = typeof entry['type'] === 'string' ? entry['type'] : typeof entry['kind'] === 'string' ? entry['kind'] : 'entry';

@@ -4,7 +4,7 @@ import { useQuery } from '@tanstack/react-query';
 import { memo, useCallback, useMemo } from 'react';
 import { endpoints, keys } from '../../shared/api/endpoints';
 import { STATUS_COLOR, STATUS_LABEL, type FeatureStatus } from '../../shared/ui/status';
-import { useProject } from '../projects/project-context';
+import { useProject } from '../../shared/project-context';
 import { focusNodeIds, layoutGraph, NODE_HEIGHT, NODE_WIDTH } from './layout';
 
 interface FeatureNodeData extends Record<string, unknown> {

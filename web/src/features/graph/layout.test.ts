@@ -1,6 +1,9 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import fc from 'fast-check';
 import { FOCUS_HEIGHT, FOCUS_WIDTH, focusNodeIds, layoutGraph, NODE_HEIGHT, NODE_WIDTH, type GraphInput, type Positions } from './layout';
+
+// Checks properties on graphs of up to 10,000 nodes: seconds of CPU on a loaded machine.
+vi.setConfig({ testTimeout: 30_000 });
 
 /** The shape of the UI tests' and the `ui` bench's seeded backlogs: up to two dependencies each, on one of the 39 features before. */
 function seeded(count: number, seed = 7): GraphInput {

@@ -3,19 +3,15 @@ import { useEffect, useId, useState } from 'react';
 import { Link, useLocation } from 'react-router';
 import type { HumanInputRequestDTO } from '@shared/human-input';
 import { endpoints, keys } from '../../shared/api/endpoints';
+import { useOpenRequests } from '../../shared/api/open-requests';
 import { Button } from '../../shared/ui/Button';
-import { useProject } from '../projects/project-context';
+import { useProject } from '../../shared/project-context';
 import { HumanInputForm } from './HumanInputForm';
 
 const when = (ms: number) => new Date(ms).toLocaleString();
 
 /** The anchor of a feature's open request (the board's "Needs input" cards link here). */
 export const requestAnchor = (featureId: number) => `request-for-${featureId}`;
-
-/** Open human-input requests of the project: one query shared by the inbox and the tab badge. */
-export function useOpenRequests(project: string) {
-  return useQuery({ queryKey: keys.humanInput(project, 'open'), queryFn: () => endpoints.humanInput(project, 'open') });
-}
 
 function OpenRequest({ project, request }: { project: string; request: HumanInputRequestDTO }) {
   const titleId = useId();

@@ -9,7 +9,7 @@ import { Dialog } from '../../shared/ui/Dialog';
 import { Field, inputClass } from '../../shared/ui/Field';
 import { FolderPicker } from './FolderPicker';
 import { SpecProblems } from '../../shared/ui/SpecProblems';
-import { SpecChatPanel } from './SpecChatPanel';
+import { SpecChatPanel } from '../../shared/spec-chat/SpecChatPanel';
 
 type Mode = 'create' | 'import';
 /** Where a new project's spec comes from: pasted now, or written with Claude right after creating it. */

@@ -8,10 +8,10 @@ import { endpoints, keys } from '../../shared/api/endpoints';
 import { Button } from '../../shared/ui/Button';
 import { Field, inputClass } from '../../shared/ui/Field';
 import { useToast } from '../../shared/ui/toast';
-import { useProject } from '../projects/project-context';
+import { useProject } from '../../shared/project-context';
 import { NumberOptions, SpecProblems } from '../../shared/ui/SpecProblems';
 import { Dialog } from '../../shared/ui/Dialog';
-import { SpecChatPanel } from '../projects/SpecChatPanel';
+import { SpecChatPanel } from '../../shared/spec-chat/SpecChatPanel';
 import { ProviderSettings, RoleModelInputs, roleModelBody, roleModelValues } from './ProviderSettings';
 import { useWideningConfirmation, wideningOf } from './ConfirmWidening';
 

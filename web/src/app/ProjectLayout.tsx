@@ -3,17 +3,17 @@ import { useCallback, useMemo, useRef, useState } from 'react';
 import { NavLink, Outlet, useNavigate, useParams, useSearchParams } from 'react-router';
 import type { ServerMessage } from '@shared/events';
 import { DEMO_MODEL, DEMO_MODEL_LABEL } from '@shared/runs';
-import { endpoints, keys } from '../../shared/api/endpoints';
-import { useProjectStream } from '../../shared/ws/useProjectStream';
-import { ProgressBar } from '../../shared/ui/ProgressBar';
-import { useToast } from '../../shared/ui/toast';
-import { useShortcuts } from '../../app/shortcuts';
-import { celebrateAllPassing } from '../celebration/celebrate';
-import { FeatureDrawer } from '../board/FeatureDrawer';
-import { RunControls } from '../agents/RunControls';
-import { ProjectContext, type ProjectContextValue } from './project-context';
-import { formatCost } from '../../shared/ui/format';
-import { useOpenRequests } from '../inbox/InboxPage';
+import { endpoints, keys } from '../shared/api/endpoints';
+import { useProjectStream } from '../shared/ws/useProjectStream';
+import { ProgressBar } from '../shared/ui/ProgressBar';
+import { useToast } from '../shared/ui/toast';
+import { useShortcuts } from '../shared/shortcuts';
+import { celebrateAllPassing } from '../features/celebration/celebrate';
+import { FeatureDrawer } from '../features/board/FeatureDrawer';
+import { RunControls } from '../features/agents/RunControls';
+import { ProjectContext, type ProjectContextValue } from '../shared/project-context';
+import { formatCost } from '../shared/ui/format';
+import { useOpenRequests } from '../shared/api/open-requests';
 
 const TABS = [
   { to: '', label: 'Mission control', key: '1' },

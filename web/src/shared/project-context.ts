@@ -1,5 +1,5 @@
 import { createContext, useContext } from 'react';
-import type { StreamState } from '../../shared/ws/stream-state';
+import type { StreamState } from './ws/stream-state';
 
 export interface ProjectContextValue {
   readonly name: string;

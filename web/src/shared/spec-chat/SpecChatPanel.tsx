@@ -2,9 +2,9 @@ import { useEffect, useReducer, useRef, useState } from 'react';
 import { WS_TOKEN_PROTOCOL_PREFIX } from '@shared/events';
 import { DEMO_MODEL, DEMO_MODEL_LABEL } from '@shared/runs';
 import { SpecChatServerMessageSchema, type SpecChatClientMessage } from '@shared/spec-chat';
-import { serverToken } from '../../shared/api/token';
-import { Button } from '../../shared/ui/Button';
-import { inputClass } from '../../shared/ui/Field';
+import { serverToken } from '../api/token';
+import { Button } from '../ui/Button';
+import { inputClass } from '../ui/Field';
 import { initialSpecChat, reduceSpecChat } from './spec-chat-state';
 
 /**
