@@ -128,7 +128,18 @@ export function attachWsHub(server: Server, options: WsHubOptions): WsHub {
     let tail = tails.get(name);
     try {
       if (!tail) {
-        tail = new EventTail(() => options.stores.project(paths));
+        // Polled ten times a second: a failure that persists is logged once, not on every poll.
+        let lastFailure = '';
+        tail = new EventTail(
+          () => options.stores.project(paths),
+          undefined,
+          (err: unknown) => {
+            const why = err instanceof Error ? err.message : String(err);
+            if (why === lastFailure) return;
+            lastFailure = why;
+            options.logger?.warn({ err, project: name }, 'reading the project events failed; retrying on the next poll');
+          },
+        );
         tails.set(name, tail);
       }
     } catch (err: unknown) {
