@@ -1,0 +1,183 @@
+import { z } from 'zod';
+
+/**
+ * Acceptance checks: what must hold for a feature to count as done, written when the backlog is
+ * planned, frozen with a content hash, and executed by the runner (never the model) on the exact
+ * commit that lands. Three kinds: a shell command in the checkout, an HTTP request to the app
+ * started by `./init.sh`, and browser steps in Chromium. Browser steps find elements the way a
+ * person would (role and name, label, placeholder, text, test id), never by CSS.
+ *
+ * Browser-safe (zod only): the MCP tools, the API, the runner and the web UI share these.
+ */
+
+export const MAX_CHECKS_PER_FEATURE = 20;
+export const MAX_BROWSER_STEPS = 50;
+/** Default and largest time limits of one check (the app start is not part of it). */
+export const DEFAULT_CHECK_TIMEOUT_MS = 60_000;
+export const MAX_CHECK_TIMEOUT_MS = 600_000;
+
+const text = (max: number, what: string) => z.string().min(1, `${what} must not be empty`).max(max, `${what} is longer than ${max} characters`);
+const timeoutMs = z.number().int().min(1_000).max(MAX_CHECK_TIMEOUT_MS).optional().describe(`Time limit in ms (default ${DEFAULT_CHECK_TIMEOUT_MS})`);
+const checkName = text(200, 'name').optional().describe('What the check proves, in a few words (shown on the card)');
+/** A path on the app: starts with one slash (never a host or a scheme). */
+const appPath = z
+  .string()
+  .max(2_000)
+  .regex(/^\/(?!\/)[^\s]*$/, 'must be a path on the app starting with "/" (no host, no spaces), e.g. "/api/todos"');
+
+/** How a browser step finds an element: one of these, never a CSS selector. */
+export const LocatorSchema = z.union([
+  z.strictObject({ role: text(50, 'role'), name: text(500, 'name').optional(), exact: z.boolean().optional() }),
+  z.strictObject({ label: text(500, 'label'), exact: z.boolean().optional() }),
+  z.strictObject({ placeholder: text(500, 'placeholder'), exact: z.boolean().optional() }),
+  z.strictObject({ text: text(500, 'text'), exact: z.boolean().optional() }),
+  z.strictObject({ testId: text(200, 'testId') }),
+]);
+export type Locator = z.infer<typeof LocatorSchema>;
+
+export const BrowserStepSchema = z.union([
+  z.strictObject({ goto: appPath }),
+  z.strictObject({ click: LocatorSchema }),
+  z.strictObject({ fill: LocatorSchema, value: z.string().max(10_000) }),
+  z.strictObject({ press: text(50, 'key').describe('A key such as "Enter" or "Control+A"'), on: LocatorSchema.optional() }),
+  z.strictObject({ check: LocatorSchema }),
+  z.strictObject({ uncheck: LocatorSchema }),
+  z.strictObject({ select: LocatorSchema, value: z.string().max(1_000) }),
+  z.strictObject({ expectText: text(2_000, 'expectText').describe('Text that must be visible on the page') }),
+  z.strictObject({ expectNoText: text(2_000, 'expectNoText').describe('Text that must not be visible on the page') }),
+  z.strictObject({ expectVisible: LocatorSchema }),
+  z.strictObject({ expectUrl: appPath.describe('The path the page must be on') }),
+  z.strictObject({ reload: z.literal(true) }),
+  z.strictObject({ screenshot: z.string().regex(/^[a-z0-9][a-z0-9-]{0,60}$/, 'a screenshot name is lowercase letters, digits and dashes, e.g. "after-reload"') }),
+]);
+export type BrowserStep = z.infer<typeof BrowserStepSchema>;
+
+export const CommandCheckSchema = z.strictObject({
+  kind: z.literal('command'),
+  name: checkName,
+  run: text(2_000, 'run').describe('A shell command run in the checkout, judged by the same policy as agents\' commands'),
+  expect: z
+    .strictObject({
+      exitCode: z.number().int().min(0).max(255).optional(),
+      stdoutIncludes: z.string().min(1).max(2_000).optional(),
+    })
+    .optional()
+    .describe('Default: exit code 0'),
+  timeoutMs,
+});
+
+export const HTTP_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
+
+export const HttpCheckSchema = z.strictObject({
+  kind: z.literal('http'),
+  name: checkName,
+  method: z.enum(HTTP_METHODS).default('GET'),
+  path: appPath,
+  headers: z.record(z.string().regex(/^[A-Za-z0-9-]{1,100}$/, 'a header name is letters, digits and dashes'), z.string().max(2_000)).optional(),
+  body: z.unknown().optional().describe('Sent as JSON'),
+  expect: z
+    .strictObject({
+      status: z.number().int().min(100).max(599).optional(),
+      bodyIncludes: z.string().min(1).max(2_000).optional(),
+      json: z.unknown().optional().describe('The response JSON must contain this (objects: these keys with matching values; arrays: these elements, in order)'),
+    })
+    .optional()
+    .describe('Default: a 2xx status'),
+  timeoutMs,
+});
+
+export const BrowserCheckSchema = z.strictObject({
+  kind: z.literal('browser'),
+  name: checkName,
+  steps: z.array(BrowserStepSchema).min(1, 'give at least one step').max(MAX_BROWSER_STEPS),
+  timeoutMs,
+});
+
+export const AcceptanceCheckSchema = z.discriminatedUnion('kind', [CommandCheckSchema, HttpCheckSchema, BrowserCheckSchema]);
+export type AcceptanceCheck = z.infer<typeof AcceptanceCheckSchema>;
+export type CommandCheck = z.infer<typeof CommandCheckSchema>;
+export type HttpCheck = z.infer<typeof HttpCheckSchema>;
+export type BrowserCheck = z.infer<typeof BrowserCheckSchema>;
+
+export const AcceptanceSchema = z.array(AcceptanceCheckSchema).min(1, 'give at least one acceptance check').max(MAX_CHECKS_PER_FEATURE);
+
+/** Whether the checks need the app running (`./init.sh` on a verification port). */
+export function needsApp(checks: readonly AcceptanceCheck[]): boolean {
+  return checks.some((c) => c.kind !== 'command');
+}
+
+/**
+ * JSON subset match for `expect.json`: every key of an expected object must be in the actual
+ * object with a matching value; an expected array matches when its elements match elements of
+ * the actual array in the same order (others may sit between); anything else must be equal.
+ */
+export function jsonIncludes(actual: unknown, expected: unknown): boolean {
+  if (Array.isArray(expected)) {
+    if (!Array.isArray(actual)) return false;
+    let at = 0;
+    for (const want of expected) {
+      while (at < actual.length && !jsonIncludes(actual[at], want)) at += 1;
+      if (at === actual.length) return false;
+      at += 1;
+    }
+    return true;
+  }
+  if (expected !== null && typeof expected === 'object') {
+    if (actual === null || typeof actual !== 'object' || Array.isArray(actual)) return false;
+    const got = actual as Record<string, unknown>;
+    return Object.entries(expected as Record<string, unknown>).every(([k, v]) => Object.hasOwn(got, k) && jsonIncludes(got[k], v));
+  }
+  return Object.is(actual, expected);
+}
+
+/** Stable JSON (sorted keys) of the checks: what the content hash is taken over. */
+export function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'null';
+}
+
+// ── Verification results (what the runner records and the UI shows) ────────────────────────────
+
+export const VERIFICATION_TRIGGERS = ['landing', 'regression', 'manual'] as const;
+export const VERIFICATION_STATUSES = ['running', 'passed', 'failed', 'error'] as const;
+
+export const CheckResultSchema = z.strictObject({
+  /** Whose check: the feature being verified or a passing feature it depends on. */
+  featureId: z.number().int().positive(),
+  /** Position of the check in that feature's list (0-based). */
+  index: z.number().int().min(0),
+  kind: z.enum(['command', 'http', 'browser']),
+  name: z.string().nullable(),
+  passed: z.boolean(),
+  durationMs: z.number().int().min(0),
+  /** What the check saw, trimmed to its end (the part that explains a failure), secrets masked. */
+  output: z.string(),
+  /** Why it failed, in one line (null when it passed). */
+  failure: z.string().nullable(),
+  /** Files in the verification's evidence folder (screenshots, trace), relative to it. */
+  evidence: z.array(z.string()),
+});
+export type CheckResult = z.infer<typeof CheckResultSchema>;
+
+export const VerificationSchema = z.strictObject({
+  id: z.string(),
+  featureId: z.number().int().positive(),
+  commit: z.string(),
+  trigger: z.enum(VERIFICATION_TRIGGERS),
+  status: z.enum(VERIFICATION_STATUSES),
+  sessionId: z.string().nullable(),
+  startedAt: z.number(),
+  endedAt: z.number().nullable(),
+  /** The evidence folder relative to the project (`.autocoder/evidence/feature-<id>/<verification-id>`). */
+  evidenceDir: z.string(),
+  checks: z.array(CheckResultSchema),
+  /** Set when the verification itself could not run (the app did not start, the checkout failed…). */
+  error: z.string().nullable(),
+});
+export type Verification = z.infer<typeof VerificationSchema>;
