@@ -7,7 +7,7 @@ const NOW = Date.UTC(2026, 0, 1, 12);
 const feature = (id: number, status: SchedulerFeature['status'] = 'pending', extra: Partial<SchedulerFeature> = {}): SchedulerFeature => ({ id, status, runAfter: 0, attempts: 0, maxAttempts: 3, ...extra });
 
 /** A run with 2 coding slots, 1 testing slot (slot 2), no supervisor, nothing running, 3 pending features. */
-function state(over: Partial<SchedulerState> & { config?: Partial<SchedulerState['config']> } = {}): SchedulerState {
+function state(over: Partial<Omit<SchedulerState, 'config'>> & { config?: Partial<SchedulerState['config']> } = {}): SchedulerState {
   const { config, ...rest } = over;
   return {
     config: { coding: 2, testing: 1, supervisor: false, maxIterations: undefined, maxWaitMs: 6 * 3_600_000, waitForInput: true, projectName: 'notes', ...config },

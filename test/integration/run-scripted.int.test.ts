@@ -5,14 +5,14 @@
  * testing slots, the watchdog, stops — in seconds. What only the real binary proves stays in
  * test/e2e.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SessionRepo, type SessionRecord } from '../../src/db/session-repo.js';
 import { gitOk } from '../../src/git/git.js';
 import { answerHumanInput } from '../../src/projects/human-input.js';
 import { requestPause, requestResume } from '../../src/projects/run-control.js';
-import { assignedFeature, FEATURE_TOOL, initializerSession, landingCodingSession, reply, roleScript, type PlannedFeature, type Script } from '../support/fake-anthropic/index.js';
+import { assignedFeature, codingSession, FEATURE_TOOL, initializerSession, isCoding, landingCodingSession, reply, roleScript, SAMPLE_FEATURES, sequence, testingSession, type Conversation, type PlannedFeature, type Script } from '../support/fake-anthropic/index.js';
 import { scriptedProject, type ScriptedProject } from '../support/scripted-run.js';
 import { waitFor } from '../support/wait-for.js';
 
@@ -66,6 +66,8 @@ describe('runProject with the scripted runtime', () => {
       [14, 2],
     ]);
     const firstTurns = new Map<number, number>();
+    // The first three sessions hold their second turn until the test has asked for a pause.
+    const held: number[] = [];
     let release!: () => void;
     const gate = new Promise<void>((resolve) => (release = resolve));
     const landing = landingCodingSession();
@@ -77,23 +79,26 @@ describe('runProject with the scripted runtime', () => {
         if (conv.turn === 0) return reply().tool(FEATURE_TOOL('feature_request_human_input'), { feature_id: 18, prompt: 'Which region should the app use?', fields: [{ id: 'region', label: 'Region', type: 'text' }] });
         return reply().text('Asked a human; ending this session.');
       }
-      // Feature 10 holds its second turn until the test has asked for a pause.
-      if (id === 10 && conv.turn === 1) await gate;
+      if (conv.turn === 1 && held.length < 3) {
+        held.push(id);
+        await gate;
+      }
       return landing(conv);
     };
-    const p = (project = scriptedProject(roleScript({ initializer: initializerSession(DAG20), coding })));
-    const holding = p.runtime.waitForTurn((c) => assignedFeature(c) === 10 && c.turn === 1, 60_000);
+    const initializer = roleScript({ initializer: initializerSession(DAG20) });
+    const p = (project = scriptedProject((conv) => (isCoding(conv) ? coding(conv) : initializer(conv))));
     const running = p.run({ concurrency: 3, yolo: true });
 
-    await holding;
+    await waitFor(() => held.length === 3, 30_000, 'three sessions at work');
     requestPause(p.paths);
-    const startedBeforePause = p.runtime.sessions.length;
-    await waitFor(() => reported(p, /^Pause requested: draining \(\d running sessions? finish their features first\)\.$/), 30_000, 'the run to drain');
+    expect(p.runtime.sessions).toHaveLength(4);
+    await waitFor(() => p.reports.includes('Pause requested: draining (3 running sessions finish their features first).'), 30_000, 'the run to drain');
     expect(runEvents(p)).not.toContain('run.paused');
     release();
-    await waitFor(() => reported(p, /^Paused \(drained\)/), 30_000, 'the run to pause');
-    // Drained: the sessions running at the pause finished, none started since, none runs.
-    expect(p.runtime.sessions).toHaveLength(startedBeforePause);
+    await waitFor(() => p.reports.includes('Paused (drained): no session is running. Resume to continue.'), 30_000, 'the run to pause');
+    // Drained: the three sessions landed their features, none started since, none runs.
+    p.inspect((store) => expect(store.features.list({ status: 'passing' }).map((f) => f.id).sort((a, b) => a - b)).toEqual([...held].sort((a, b) => a - b)));
+    expect(p.runtime.sessions).toHaveLength(4);
     expect(p.runtime.sessions.filter((s) => s.outcome === null)).toEqual([]);
     expect(sessionsOf(p).filter((s) => s.status === 'running')).toEqual([]);
     requestResume(p.paths);
@@ -135,4 +140,199 @@ describe('runProject with the scripted runtime', () => {
     // Merged feature branches are gone; nothing unmerged was left behind.
     expect(gitOk(p.dir, ['branch', '--list', 'autocoder/*']).trim()).toBe('');
   });
+
+  it('retries a feature whose sessions do not pass it and fails it after max attempts; what depends on it stays blocked', async () => {
+    const p = (project = scriptedProject(roleScript({ initializer: initializerSession(SAMPLE_FEATURES), coding: codingSession({ pass: (id) => id !== 2 }) })));
+    const result = await p.run();
+    expect(result).toMatchObject({ status: 'finished', reason: 'Nothing can proceed: 2/4 pass; 1 failed after all attempts, 1 pending feature(s) are blocked by those.' });
+    p.inspect((store) => {
+      const f2 = store.features.get(2);
+      expect(f2.status).toBe('failed');
+      expect(f2.attempts).toBe(3);
+      expect(f2.notes).toContain('attempt 3/3 failed: the session ended without marking the feature passing');
+      expect(store.features.get(4).status).toBe('pending');
+      expect(new SessionRepo(store.db).list({ featureId: 2 })).toHaveLength(3);
+    });
+  });
+
+  it('stops after --max-iterations coding sessions with the progress line; the next run goes on from there', async () => {
+    const p = (project = scriptedProject(roleScript({ initializer: initializerSession(SAMPLE_FEATURES), coding: codingSession() })));
+    expect(await p.run({ maxIterations: 1 })).toMatchObject({ status: 'finished', reason: 'Reached --max-iterations 1; 1/4 features pass.', sessions: 2 });
+    expect(await p.run({ maxIterations: 2 })).toMatchObject({ status: 'finished', reason: 'Reached --max-iterations 2; 3/4 features pass.', sessions: 2 });
+    expect(sessionsOf(p).map((s) => s.role)).toEqual(['initializer', 'coding', 'coding', 'coding']);
+  });
+
+  it('waits out a rate limit until the reset time the session named, then goes on by itself', async () => {
+    // The fallback backoff is 10 minutes: had the run not used the named reset, the test would time out.
+    const p = (project = scriptedProject(roleScript({ initializer: initializerSession(SAMPLE_FEATURES), coding: codingSession() }), { env: { AUTOCODER_RATE_LIMIT_BACKOFF_MS: '600000' } }));
+    p.runtime.inject({ fault: { outcome: 'rate_limited', error: 'Rate limit exceeded, retry after 1 seconds', retryInMs: 1_000 }, when: (c) => assignedFeature(c) === 3 });
+    const result = await p.run();
+    expect(result).toMatchObject({ status: 'finished', reason: 'All 4 features pass.' });
+    expect(p.reports.filter((l) => l.startsWith('The model provider refused for a usage or rate limit; no session starts before '))).toHaveLength(1);
+    p.inspect((store) => {
+      const limited = (store.db.prepare(`SELECT payload FROM events WHERE type = 'run.rate_limited'`).pluck().all() as string[]).map((x) => JSON.parse(x) as { until: number; error: string });
+      expect(limited).toEqual([{ until: expect.any(Number) as number, error: 'Rate limit exceeded, retry after 1 seconds' }]);
+      const f3 = store.features.get(3);
+      expect(f3.attempts).toBe(1);
+      expect(f3.notes).toContain('released: the model provider refused for a usage or rate limit');
+      const sessions = new SessionRepo(store.db).list({ featureId: 3 });
+      expect(sessions.map((x) => x.outcome)).toEqual(['rate_limited', 'success']);
+      // No session started before the named reset.
+      expect(sessions[1]?.startedAt).toBeGreaterThanOrEqual(limited[0]?.until as number);
+    });
+  });
+
+  it('never writes a provider secret to the database, events, logs or transcripts, even when the agent prints it', async () => {
+    const coding = codingSession();
+    let agentSawKey = false;
+    const leak = sequence([
+      () => reply().tool('Write', { file_path: 'leak.js', content: 'console.log("key=" + process.env.ANTHROPIC_API_KEY);\n' }),
+      () => reply().tool('Bash', { command: 'node leak.js' }),
+      ...[0, 1, 2, 3].map((i) => (c: Conversation) => coding({ ...c, turn: i })),
+    ]);
+    const p = (project = scriptedProject((conv) => {
+      if (assignedFeature(conv) === 1 && conv.turn === 2) agentSawKey = conv.lastToolResults.some((t) => t.text.includes(p.env.ANTHROPIC_API_KEY as string));
+      return roleScript({ initializer: initializerSession(SAMPLE_FEATURES), coding: (c) => (assignedFeature(c) === 1 ? leak(c) : coding(c)) })(conv);
+    }));
+    const secret = p.env.ANTHROPIC_API_KEY as string;
+    expect(await p.run()).toMatchObject({ reason: 'All 4 features pass.' });
+    // The agent really saw the key (this is what the sandbox, not the allowlist, must stop)…
+    expect(agentSawKey).toBe(true);
+    // …but nothing autocoder wrote contains it.
+    const haystacks = [p.reports.join('\n'), ...filesUnder(join(p.dir, '.autocoder')).map((f) => readFileSync(f).toString('latin1'))];
+    expect(haystacks.filter((h) => h.includes(secret))).toEqual([]);
+    p.inspect((store) => {
+      const logged = store.db.prepare(`SELECT payload FROM events WHERE type = 'session.log' AND json_extract(payload, '$.kind') = 'tool_result' AND payload LIKE '%key=%'`).pluck().all() as string[];
+      expect(logged).toHaveLength(1);
+      expect(logged[0]).toContain('key=«redacted»');
+    });
+  });
+
+  it('a stop mid-session aborts it, hands its feature back without counting the attempt, keeps its work on the branch and leaves main alone', async () => {
+    const coding = codingSession();
+    const p = (project = scriptedProject(async (conv) => {
+      // Feature #1's second turn never comes: the run is stopped while it waits.
+      if (assignedFeature(conv) === 1 && conv.turn === 1) await new Promise(() => undefined);
+      return roleScript({ initializer: initializerSession(SAMPLE_FEATURES), coding })(conv);
+    }));
+    const stop = new AbortController();
+    const working = p.runtime.waitForTurn((c) => assignedFeature(c) === 1 && c.turn === 1, 30_000);
+    const running = p.run({}, { signal: stop.signal });
+    await working;
+    stop.abort();
+    expect(await running).toMatchObject({ status: 'stopped', reason: 'Stopped.' });
+    p.inspect((store) => {
+      const f1 = store.features.get(1);
+      expect(f1.status).toBe('pending');
+      expect(f1.attempts).toBe(0);
+      expect(f1.notes).toContain('released: the run was stopped during this session');
+      expect(new SessionRepo(store.db).list({ featureId: 1 }).map((x) => x.status)).toEqual(['aborted']);
+      expect(store.db.prepare('SELECT status, end_reason FROM runs').get()).toEqual({ status: 'finished', end_reason: 'Stopped.' });
+    });
+    // What the session had written is committed to its feature branch; main is untouched.
+    expect(gitOk(p.dir, ['log', '-1', '--format=%s', 'autocoder/feature-1'])).toContain('work in progress on feature #1 (run stopped)');
+    expect(gitOk(p.dir, ['show', 'autocoder/feature-1:features/feature-1.txt'])).toBe('feature 1 implemented\n');
+    expect(gitOk(join(p.dir, '.autocoder', 'worktrees', 'slot-0'), ['status', '--porcelain']).trim()).toBe('');
+    expect(gitOk(p.dir, ['log', '--format=%s', 'main'])).not.toContain('Feature #1');
+  });
+
+  it('a stop while paused ends the run "Stopped while paused."', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const coding = codingSession();
+    const p = (project = scriptedProject(async (conv) => {
+      if (assignedFeature(conv) === 1 && conv.turn === 1) await gate;
+      return roleScript({ initializer: initializerSession(SAMPLE_FEATURES), coding })(conv);
+    }));
+    const stop = new AbortController();
+    const working = p.runtime.waitForTurn((c) => assignedFeature(c) === 1 && c.turn === 1, 30_000);
+    const running = p.run({}, { signal: stop.signal });
+    await working;
+    requestPause(p.paths);
+    release();
+    await waitFor(() => p.reports.includes('Paused (drained): no session is running. Resume to continue.'), 30_000, 'the run to pause');
+    stop.abort();
+    expect(await running).toMatchObject({ status: 'stopped', reason: 'Stopped while paused.' });
+    expect(runEvents(p)).toEqual(['run.started', 'run.draining', 'run.paused', 'run.finished']);
+    p.inspect((store) => expect(store.features.stats()).toMatchObject({ passing: 1, pending: 3 }));
+  });
+
+  it('two features that edit the same file at once: the second is told to rebase, resolves, and lands; no line is lost', async () => {
+    const two: PlannedFeature[] = [
+      { category: 'core', name: 'One', description: 'one', steps: ['check'] },
+      { category: 'core', name: 'Two', description: 'two', steps: ['check'] },
+    ];
+    // With the sandbox on the run holds .git/config.lock for its sandboxes (holdConfigLock).
+    const p = (project = scriptedProject(roleScript({ initializer: initializerSession(two), coding: landingCodingSession({ sharedFile: 'shared.txt' }) }), { env: { AUTOCODER_SANDBOX: 'on' } }));
+    expect(await p.run({ concurrency: 2, yolo: true })).toMatchObject({ reason: 'All 2 features pass.' });
+    const onMain = gitOk(p.dir, ['show', 'main:shared.txt']);
+    expect(onMain.split('\n').sort()).toEqual(['', 'feature 1', 'feature 2']);
+    expect(readFileSync(join(p.dir, 'shared.txt'), 'utf8')).toBe(onMain);
+    const transcripts = sessionsOf(p)
+      .filter((s) => s.role === 'coding')
+      .map((s) => readFileSync(s.transcriptPath as string, 'utf8'));
+    expect(transcripts.filter((t) => t.includes('"command":"git rebase main"'))).toHaveLength(1);
+    expect(gitOk(p.dir, ['status', '--porcelain']).trim()).toBe('');
+    // The lock the run held is gone with it.
+    expect(existsSync(join(p.dir, '.git', 'config.lock'))).toBe(false);
+  });
+
+  it('a testing session beside the coding one finds a regression on main; a coding session fixes it; the run ends when all pass', async () => {
+    const five: PlannedFeature[] = [
+      ...['A', 'B', 'C'].map((r) => ({ category: 'core', name: `Root ${r}`, description: `Root ${r}`, steps: ['check'] })),
+      { category: 'core', name: 'A1', description: 'A1', steps: ['check'], depends_on_indices: [0] },
+      { category: 'core', name: 'A2', description: 'A2', steps: ['check'], depends_on_indices: [0] },
+    ];
+    let regressed = false;
+    const script = roleScript({
+      initializer: initializerSession(five),
+      coding: landingCodingSession(),
+      // The first time feature 1 comes up for re-verification, it is found broken.
+      other: testingSession((id) => (id === 1 && !regressed ? (regressed = true) : false)),
+    });
+    const p = (project = scriptedProject(script));
+    expect(await p.run({ concurrency: 1, testingRatio: 1 })).toMatchObject({ reason: 'All 5 features pass.' });
+    expect(p.reports).toContain('Slot 1 (testing): feature #1 regressed; it is pending again.');
+    p.inspect((store) => {
+      const f1 = store.features.get(1);
+      expect(f1.status).toBe('passing');
+      expect(f1.notes).toContain('regression: step 1 fails on main');
+      expect(store.db.prepare(`SELECT count(*) FROM events WHERE type = 'feature.passed' AND feature_id = 1`).pluck().get()).toBe(2);
+      const testing = new SessionRepo(store.db).list().filter((x) => x.role === 'testing');
+      expect(testing.length).toBeGreaterThanOrEqual(1);
+      expect(new Set(testing.map((x) => x.slot))).toEqual(new Set([1]));
+    });
+    // The fix landed on main as a change of its own; the testing session changed nothing.
+    expect(gitOk(p.dir, ['show', 'main:features/feature-1-fix.txt'])).toBe('feature 1 implemented\n');
+    expect(gitOk(p.dir, ['log', '--format=%s', 'main'])).not.toMatch(/Regression/i);
+  });
+
+  it('the watchdog aborts a session that stops responding; the attempt counts and the retry passes', async () => {
+    let hung = false;
+    const landing = landingCodingSession();
+    const initializer = roleScript({ initializer: initializerSession(SAMPLE_FEATURES.slice(0, 1)) });
+    const p = (project = scriptedProject(async (conv) => {
+      if (!isCoding(conv)) return initializer(conv);
+      if (!hung && conv.turn === 1) {
+        hung = true;
+        await new Promise(() => undefined); // the model never answers this turn
+      }
+      return landing(conv);
+    }));
+    expect(await p.run({ stallMs: 1_000, yolo: true })).toMatchObject({ reason: 'All 1 features pass.' });
+    expect(p.reports.find((l) => l.startsWith('Slot 0: feature #1 is now pending'))).toMatch(/^Slot 0: feature #1 is now pending \(session stalled, /);
+    p.inspect((store) => {
+      const f1 = store.features.get(1);
+      expect(f1.attempts).toBe(2);
+      expect(f1.notes).toMatch(/attempt 1\/3 failed: aborted: no agent activity for \d+ s \(stalled\)/);
+      expect(new SessionRepo(store.db).list({ featureId: 1 }).map((x) => [x.status, x.error])).toEqual([
+        ['aborted', expect.stringMatching(/^no agent activity for \d+ s \(stalled\)$/)],
+        ['succeeded', null],
+      ]);
+    });
+  });
 });
+
+function filesUnder(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? filesUnder(join(dir, e.name)) : [join(dir, e.name)]));
+}

@@ -24,6 +24,8 @@ export interface TurnFault {
   readonly error: string;
   /** For `rate_limited`: when the provider says the limit resets (ms epoch), or null. */
   readonly retryAt?: number | null;
+  /** For `rate_limited`: the limit resets this long after the refused turn (instead of `retryAt`). */
+  readonly retryInMs?: number;
 }
 
 export interface TurnFaultRule {
@@ -101,8 +103,10 @@ export class ScriptedRuntime implements AgentRuntime {
       if (turns >= spec.maxTurns) return yield end('max_turns', `Reached maximum number of turns (${spec.maxTurns})`);
       const conversation = readConversation({ model, system: spec.systemPrompt, tools: toolNames.map((name) => ({ name })), messages, stream: true });
       for (const watcher of [...this.watchers]) watcher(conversation);
+      // A model call is network I/O: let timers and other sessions' I/O run before the reply, as they would.
+      await new Promise((resolvePromise) => setImmediate(resolvePromise));
       const fault = this.takeFault(conversation);
-      if (fault) return yield end(fault.outcome, fault.error, fault.retryAt ?? null);
+      if (fault) return yield end(fault.outcome, fault.error, fault.retryInMs === undefined ? (fault.retryAt ?? null) : Date.now() + fault.retryInMs);
       let reply: Reply;
       try {
         const answer = await untilAborted(Promise.resolve(this.script(conversation)), signal);
@@ -249,11 +253,11 @@ function runBash(command: string, spec: AgentSpec, timeoutMs: number, signal: Ab
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     child.on('error', (err) => resolvePromise({ isError: true, text: signal.aborted ? 'Command aborted' : `Error: ${err.message}` }));
-    child.on('close', (code, killed) => {
+    child.on('close', (code, killedBy) => {
       const output = [stdout.trimEnd(), stderr.trimEnd()].filter((s) => s !== '').join('\n');
       if (signal.aborted) resolvePromise({ isError: true, text: 'Command aborted' });
       else if (code === 0) resolvePromise({ isError: false, text: output });
-      else resolvePromise({ isError: true, text: killed && code === null ? `Command timed out after ${timeoutMs} ms\n${output}` : `Exit code ${code ?? 'unknown'}\n${output}` });
+      else resolvePromise({ isError: true, text: killedBy !== null ? `Command timed out after ${timeoutMs} ms\n${output}` : `Exit code ${code ?? 'unknown'}\n${output}` });
     });
   });
 }

@@ -114,7 +114,7 @@ export function registerRunCommand(program: Command, ctx: CliContext, run: (fn: 
           );
           const redraw = view.enabled ? setInterval(() => view.render(), 500) : null;
           if (demo) view.report(`Model: ${DEMO_MODEL} (${DEMO_MODEL_LABEL}): a built-in script on ${demo.url} plays the agents; no credentials are used and nothing leaves this machine.`);
-          const deps = createRunDeps({ store, projectName: resolved.name ?? basename(resolved.paths.root), settings, env: demo?.env ?? runEnvWithProvider(ctx.env, settings), report: (line) => view.report(line), extraCommands: extra, settingSource: settingSources(layers), sandboxReadDeny: sandboxReadDenyPaths({ homes: [ctx.env.HOME ?? homedir()], autocoderHome: autocoderHome(ctx.env), claudeConfigDir: ctx.env.CLAUDE_CONFIG_DIR, otherProjects, projectRoot: resolved.paths.root }), webhooks: webhooks.targets, webhookRetryBaseMs: webhooks.retryBaseMs });
+          const deps = createRunDeps({ store, projectName: resolved.name ?? basename(resolved.paths.root), settings, env: demo?.env ?? runEnvWithProvider(ctx.env, settings), report: (line) => view.report(line), extraCommands: extra, settingSource: settingSources(layers), sandboxReadDeny: sandboxReadDenyPaths({ homes: [ctx.env.HOME ?? homedir()], autocoderHome: autocoderHome(ctx.env), claudeConfigDir: ctx.env.CLAUDE_CONFIG_DIR, otherProjects, projectRoot: resolved.paths.root }), webhooks: webhooks.targets, webhookRetryBaseMs: webhooks.retryBaseMs, ...(ctx.runtime ? { runtime: ctx.runtime } : {}) });
           const result = await runProject(deps, controller.signal)
             .finally(() => deps.webhooks.drain(WEBHOOK_DRAIN_MS))
             .finally(() => {
