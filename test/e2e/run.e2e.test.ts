@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -30,10 +30,6 @@ async function setup(script: Script, extraEnv: Record<string, string> = {}) {
   const { dir, created } = createSampleProject(root, env);
   expect(created.stderr).toBe('');
   return { env, dir, server };
-}
-
-function filesUnder(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? filesUnder(join(dir, e.name)) : [join(dir, e.name)]));
 }
 
 function inspect<T>(dir: string, fn: (store: ReturnType<typeof openProjectStore>, sessions: SessionRepo) => T): T {
@@ -85,21 +81,6 @@ describe('autocoder run with the real Claude Code binary and a scripted model', 
       }
       // The order respects dependencies: "List notes" (#2) unblocks the most, so it runs right after #1.
       expect(all.slice(1).map((s) => s.featureIds[0])).toEqual([1, 2, 3, 4]);
-    });
-  });
-
-  it('retries a feature whose session does not pass it, and fails it after max_attempts', async () => {
-    const { env, dir } = await setup(roleScript({ initializer: initializerSession(SAMPLE_FEATURES), coding: codingSession({ pass: (id) => id !== 2 }) }));
-    const run = await cliAsync(['run', 'notes'], env);
-    expect(run.status).toBe(0);
-    expect(run.stdout).toMatch(/Nothing can proceed: 2\/4 pass; 1 failed after all attempts, 1 pending feature\(s\) are blocked by those/);
-    inspect(dir, (store, sessions) => {
-      const f2 = store.features.get(2);
-      expect(f2.status).toBe('failed');
-      expect(f2.attempts).toBe(3);
-      expect(f2.notes).toContain('attempt 3/3 failed: the session ended without marking the feature passing');
-      expect(store.features.get(4).status).toBe('pending');
-      expect(sessions.list({ featureId: 2 })).toHaveLength(3);
     });
   });
 
@@ -202,55 +183,6 @@ describe('autocoder run with the real Claude Code binary and a scripted model', 
       const [first, second] = sessions.list({ featureId: 3 });
       expect((second?.startedAt ?? 0) - (first?.endedAt ?? 0)).toBeGreaterThanOrEqual(1500);
     });
-  });
-
-  it('never writes a provider secret to the database, events, logs or transcripts, even when the agent prints it', async () => {
-    const coding = codingSession();
-    const leak = sequence([
-      () => reply().tool('Write', { file_path: 'leak.js', content: 'console.log("key=" + process.env.ANTHROPIC_API_KEY);\n' }),
-      () => reply().tool('Bash', { command: 'node leak.js' }),
-      ...[0, 1, 2, 3].map((i) => (c: Parameters<typeof coding>[0]) => coding({ ...c, turn: i })),
-    ]);
-    const { env, dir, server: s } = await setup(roleScript({ initializer: initializerSession(SAMPLE_FEATURES), coding: (c) => (assignedFeature(c) === 1 ? leak(c) : coding(c)) }));
-    const secret = env.ANTHROPIC_API_KEY as string;
-    const run = await cliAsync(['run', 'notes'], env);
-    expect(run.status).toBe(0);
-    // The agent really saw the key (this is what the sandbox, not the allowlist, must stop)…
-    expect(s.requests.some((r) => r.lastToolResults.some((t) => t.text.includes(secret)))).toBe(true);
-    // …but nothing autocoder wrote contains it.
-    const haystacks = [run.stdout, run.stderr, ...filesUnder(join(dir, '.autocoder')).map((f) => readFileSync(f).toString('latin1'))];
-    expect(haystacks.filter((h) => h.includes(secret))).toEqual([]);
-    inspect(dir, (store) => {
-      const logged = store.db.prepare(`SELECT payload FROM events WHERE type = 'session.log' AND json_extract(payload, '$.kind') = 'tool_result' AND payload LIKE '%key=%'`).all() as { payload: string }[];
-      expect(logged.length).toBeGreaterThan(0);
-      for (const row of logged) expect(row.payload).toContain('key=«redacted»');
-    });
-  });
-
-  it('stops cleanly on SIGTERM: the session is aborted, its claim handed back, nothing committed', async () => {
-    const coding = codingSession();
-    const script: Script = async (conv) => {
-      // Hold feature #1's second turn forever: the runner is stopped while it waits.
-      if (assignedFeature(conv) === 1 && conv.turn === 1) await new Promise(() => undefined);
-      return roleScript({ initializer: initializerSession(SAMPLE_FEATURES), coding })(conv);
-    };
-    const { env, dir, server: s } = await setup(script);
-    const runner = startCli(['run', 'notes'], env);
-    await s.waitForRequest((c) => assignedFeature(c) === 1 && c.turn === 1, 120_000);
-    runner.child.kill('SIGTERM');
-    const exit = await runner.exited;
-    expect(exit.code).toBe(0);
-    expect(runner.output()).toContain('Stopped.');
-    inspect(dir, (store, sessions) => {
-      const f1 = store.features.get(1);
-      expect(f1.status).toBe('pending');
-      expect(f1.attempts).toBe(0);
-      expect(f1.notes).toContain('released: the run was stopped during this session');
-      expect(sessions.list({ featureId: 1 }).map((x) => x.status)).toEqual(['aborted']);
-      const run = store.db.prepare('SELECT status, end_reason FROM runs').get() as { status: string; end_reason: string };
-      expect(run).toEqual({ status: 'finished', end_reason: 'Stopped.' });
-    });
-    expect(gitOk(dir, ['log', '--format=%s'])).not.toContain('Feature #1');
   });
 
   it('reports a spec with problems with line numbers and creates nothing', async () => {

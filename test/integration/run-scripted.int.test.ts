@@ -55,8 +55,6 @@ function overlap(sessions: readonly SessionRecord[]): { maxParallel: number; sam
   return { maxParallel, sameFeatureTwice };
 }
 
-const reported = (p: ScriptedProject, pattern: RegExp) => p.reports.find((line) => pattern.test(line));
-
 describe('runProject with the scripted runtime', () => {
   it('a 20-feature DAG at concurrency 3: failures and retries, a drain (pause, resume), a wait for an answer given mid-run; every feature passes', async () => {
     // Features 6 and 13 fail their first attempt, 14 its first two; 18 first asks a human for a region.
