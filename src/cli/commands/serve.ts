@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import type { Command } from 'commander';
 import { AppError } from '../../domain/errors.js';
-import { type RunningServer, startServer } from '../../server/http-server.js';
+import type { RunningServer } from '../../server/http-server.js';
 import { tokenFile } from '../../server/server-token.js';
 import type { CliContext } from '../context.js';
 import { specChatStarter } from './spec.js';
@@ -27,6 +27,8 @@ function openBrowser(url: string): void {
 
 /** Starts the server, turning the usual bind failures into errors that say what to do. */
 export async function listen(ctx: CliContext, host: string, port: number): Promise<RunningServer> {
+  // The server (Hono, ws, the routes) loads only for the commands that serve: the others start without it.
+  const { startServer } = await import('../../server/http-server.js');
   try {
     return await startServer({ env: ctx.env, cwd: ctx.cwd, host, port, specChat: specChatStarter(ctx.env) });
   } catch (err: unknown) {
