@@ -106,12 +106,13 @@ describe('autocoder run with the real Claude Code binary and a scripted model', 
     const { env, dir, server: s } = await setup(roleScript({ initializer: initializerSession(SAMPLE_FEATURES), coding: codingSession() }));
     s.inject({ fault: { kind: 'status', status: 529 }, when: isCoding, times: 2 });
     s.inject({ fault: { kind: 'cut' }, when: (c) => isCoding(c) && c.turn === 2, times: 1 });
-    const run = await cliAsync(['run', 'notes'], env);
-    expect(run.stdout).toContain('All 4 features pass.');
+    // Both faults hit feature #1's session: the run stops after it.
+    const run = await cliAsync(['run', 'notes', '--max-iterations', '1'], env);
+    expect(run.stdout).toContain('Reached --max-iterations 1; 1/4 features pass.');
     expect(run.status).toBe(0);
     expect(s.requests.filter((r) => r.fault === 'status')).toHaveLength(2);
     expect(s.requests.filter((r) => r.fault === 'cut')).toHaveLength(1);
-    inspect(dir, (store) => expect(store.features.stats().passing).toBe(4));
+    inspect(dir, (store) => expect(store.features.get(1).status).toBe('passing'));
   });
 
   it('refuses a Bash command the policy denies: the model gets the reason and nothing ran', async () => {
@@ -124,12 +125,13 @@ describe('autocoder run with the real Claude Code binary and a scripted model', 
           : coding(conv),
     });
     const { env, dir, server: s } = await setup(script);
-    const run = await cliAsync(['run', 'notes'], env);
+    const run = await cliAsync(['run', 'notes', '--max-iterations', '1'], env);
     expect(run.status).toBe(0);
+    expect(run.stdout).toContain('Reached --max-iterations 1; 1/4 features pass.');
     const denied = s.requests.find((r) => r.lastToolResults.some((t) => t.name === 'Bash' && t.isError));
     expect(denied?.lastToolResults[0]?.text).toMatch(/command refused \(network\)/);
     expect(existsSync(join(dir, 'leak.txt'))).toBe(false);
-    inspect(dir, (store) => expect(store.features.stats().passing).toBe(4));
+    inspect(dir, (store) => expect(store.features.get(1).status).toBe('passing'));
   });
 
   it('recovers after the runner is killed with SIGKILL mid-session: no feature lost or passed twice', async () => {
