@@ -206,6 +206,21 @@ describe('runProject with the scripted runtime', () => {
     });
   });
 
+  it("a command the session's guard refuses never runs: the agent gets the reason, then goes on", async () => {
+    const coding = codingSession();
+    // Harmless if it ran (no network): the file would show it.
+    const refused = sequence([() => reply().tool('Bash', { command: 'sudo touch leak.txt' }), ...[0, 1, 2, 3].map((i) => (c: Conversation) => coding({ ...c, turn: i }))]);
+    let answer: string | undefined;
+    const p = (project = scriptedProject((conv) => {
+      if (assignedFeature(conv) === 1 && conv.turn === 1) answer = conv.lastToolResults[0]?.text;
+      return roleScript({ initializer: initializerSession(SAMPLE_FEATURES), coding: (c) => (assignedFeature(c) === 1 ? refused(c) : coding(c)) })(conv);
+    }));
+    expect(await p.run({ maxIterations: 1 })).toMatchObject({ reason: 'Reached --max-iterations 1; 1/4 features pass.' });
+    expect(answer).toMatch(/^command refused \(interpreter\): `sudo` runs arbitrary code/);
+    expect(existsSync(join(p.dir, 'leak.txt'))).toBe(false);
+    expect(existsSync(join(p.dir, '.autocoder', 'worktrees', 'slot-0', 'leak.txt'))).toBe(false);
+  });
+
   it('a stop mid-session aborts it, hands its feature back without counting the attempt, keeps its work on the branch and leaves main alone', async () => {
     const coding = codingSession();
     const p = (project = scriptedProject(async (conv) => {
