@@ -201,13 +201,13 @@ async function schedule(deps: RunDeps, run: RunContext, signal: AbortSignal): Pr
         break;
       }
       case 'start-supervisor': {
-        const requests = action.requestIds.map((id) => seen.requests.get(id)).filter((r) => r !== undefined);
+        const requests = seen.requests().filter((r) => action.requestIds.includes(r.id));
         for (const r of requests) supervisorTries[r.id] = (supervisorTries[r.id] ?? 0) + 1;
         track(action.slot, 'supervisor', requests.map((r) => r.featureId), runSupervisorSession(deps, live, action.slot, requests, signal));
         break;
       }
       case 'start-testing': {
-        const targets = action.featureIds.map((id) => seen.regression.get(id)).filter((f) => f !== undefined);
+        const targets = action.featureIds.map((id) => seen.regression().find((f) => f.id === id)).filter((f) => f !== undefined);
         track(action.slot, 'testing', targets.map((f) => f.id), runTestingSession(deps, run, action.slot, targets, signal));
         break;
       }
@@ -234,26 +234,41 @@ async function schedule(deps: RunDeps, run: RunContext, signal: AbortSignal): Pr
     active.set(slot, { kind, featureIds, done });
   };
 
-  /** The state decide() reads, fresh from the database, plus the records its start actions name. */
+  /**
+   * The state decide() reads, fresh from the database, plus the records its start actions name.
+   * The backlog, the regression candidates and the open requests are read only if decide looks
+   * at them: most decisions (a slot to fill, all slots busy) need none of them.
+   */
   const gather = (): Gathered => {
-    const regression = config.testing > 0 ? deps.features.forRegression(10) : [];
-    const requests = humanInput.list({ status: 'open' });
+    const regression = once(() => (config.testing > 0 ? deps.features.forRegression(10) : []));
+    const requests = once(() => humanInput.list({ status: 'open' }));
+    const features = once(() => deps.features.list());
+    const counts = once(() => deps.features.stats());
     const state: SchedulerState = {
       config,
       aborted: signal.aborted,
       pauseRequested: pauseRequested(deps.paths.pauseDrain),
       runStatus: deps.runs.get(run.id)?.status,
       active: [...active].map(([slot, a]) => ({ slot, kind: a.kind, featureIds: a.featureIds })),
-      features: deps.features.list(),
-      regressionCandidates: regression.map((f) => f.id),
-      openRequests: requests.map((r) => ({ id: r.id, featureId: r.featureId })),
+      get features() {
+        return features();
+      },
+      get counts() {
+        return counts();
+      },
+      get regressionCandidates() {
+        return regression().map((f) => f.id);
+      },
+      get openRequests() {
+        return requests().map((r) => ({ id: r.id, featureId: r.featureId }));
+      },
       supervisorTries: { ...supervisorTries },
       codingSessionsStarted: codingSessions,
       rateLimitedUntil: backoff.rateLimitedUntil,
       claimExhausted,
       waitingReported,
     };
-    return { state, regression: new Map(regression.map((f) => [f.id, f])), requests: new Map(requests.map((r) => [r.id, r])) };
+    return { state, regression, requests };
   };
 
   try {
@@ -294,8 +309,14 @@ async function schedule(deps: RunDeps, run: RunContext, signal: AbortSignal): Pr
 /** One gathered state and the database records behind the ids it names. */
 interface Gathered {
   readonly state: SchedulerState;
-  readonly regression: ReadonlyMap<number, Feature>;
-  readonly requests: ReadonlyMap<string, HumanInputRequest>;
+  readonly regression: () => readonly Feature[];
+  readonly requests: () => readonly HumanInputRequest[];
+}
+
+/** `read`, called the first time the value is asked for and remembered. */
+function once<T>(read: () => T): () => T {
+  let value: { readonly v: T } | null = null;
+  return () => (value ??= { v: read() }).v;
 }
 
 function readSpec(paths: ProjectPaths): string {

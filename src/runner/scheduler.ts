@@ -1,5 +1,4 @@
 import type { Feature } from '../db/feature-rows.js';
-import { countStatuses } from '../domain/progress.js';
 import { describeStall } from './stop-reason.js';
 
 /**
@@ -36,7 +35,11 @@ export interface ActiveSlot {
 
 export type SchedulerFeature = Pick<Feature, 'id' | 'status' | 'runAfter' | 'attempts' | 'maxAttempts'>;
 
-/** Everything `decide` looks at: the database's view of the run plus what the loop remembers. */
+/**
+ * Everything `decide` looks at: the database's view of the run plus what the loop remembers.
+ * `decide` reads `features`, `counts`, `regressionCandidates` and `openRequests` only on the
+ * paths that need them, so the loop may read them from the database lazily.
+ */
 export interface SchedulerState {
   readonly config: SchedulerConfig;
   readonly aborted: boolean;
@@ -45,7 +48,10 @@ export interface SchedulerState {
   /** The run row's status (`paused` only while the loop waits for a resume). */
   readonly runStatus: string | undefined;
   readonly active: readonly ActiveSlot[];
+  /** Every feature (read for the end-or-wait decision only). */
   readonly features: readonly SchedulerFeature[];
+  /** How many features are in each of these statuses (for the testing slots). */
+  readonly counts: { readonly passing: number; readonly pending: number; readonly in_progress: number };
   /** Passing features in re-verification order (`forRegression`); read only when testing slots exist. */
   readonly regressionCandidates: readonly number[];
   /** Open human-input requests, oldest first. */
@@ -206,10 +212,10 @@ function nextStart(state: SchedulerState, iterationsLeft: boolean): SchedulerAct
     const open = state.openRequests.filter((r) => (state.supervisorTries[r.id] ?? 0) < SUPERVISOR_TRIES);
     if (open.length > 0) return { type: 'start-supervisor', slot: supervisorSlot, requestIds: open.map((r) => r.id) };
   }
-  const stats = countStatuses(state.features.map((f) => f.status));
-  if (config.testing > 0 && stats.passing > 0 && stats.pending + stats.in_progress > 0) {
+  if (config.testing > 0) {
     const slot = free(config.coding, config.coding + config.testing);
-    if (slot !== null) {
+    const { passing, pending, in_progress } = state.counts;
+    if (slot !== null && passing > 0 && pending + in_progress > 0) {
       // A feature is re-verified by one testing session at a time.
       const verifying = new Set(state.active.filter((a) => a.kind === 'testing').flatMap((a) => a.featureIds));
       const targets = state.regressionCandidates.filter((id) => !verifying.has(id)).slice(0, TESTING_BATCH);
