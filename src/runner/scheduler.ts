@@ -214,8 +214,8 @@ function nextStart(state: SchedulerState, iterationsLeft: boolean): SchedulerAct
   }
   if (config.testing > 0) {
     const slot = free(config.coding, config.coding + config.testing);
-    const { passing, pending, in_progress } = state.counts;
-    if (slot !== null && passing > 0 && pending + in_progress > 0) {
+    const counts = slot === null ? null : state.counts;
+    if (slot !== null && counts !== null && counts.passing > 0 && counts.pending + counts.in_progress > 0) {
       // A feature is re-verified by one testing session at a time.
       const verifying = new Set(state.active.filter((a) => a.kind === 'testing').flatMap((a) => a.featureIds));
       const targets = state.regressionCandidates.filter((id) => !verifying.has(id)).slice(0, TESTING_BATCH);
