@@ -28,6 +28,7 @@ import { answeredSecretsRedactor } from './projects/human-input.js';
 /** The one place that constructs concrete adapters and wires them together. */
 
 export type { ProjectStore, RegistryStore } from './db/ports.js';
+export type { AgentRuntime } from './agent/runtime.js';
 
 /** A project's store (SQLite), seen through the storage port. */
 export function openProjectStore(paths: ProjectPaths, options: StoreOptions = {}): ProjectStore {

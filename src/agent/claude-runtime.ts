@@ -1,16 +1,16 @@
-import {
-  createSdkMcpServer,
-  query,
-  tool,
-  type HookCallback,
-  type Options,
-  type SDKMessage,
-  type SDKResultMessage,
-  type SDKUserMessage,
-} from '@anthropic-ai/claude-agent-sdk';
+import type * as SdkModule from '@anthropic-ai/claude-agent-sdk';
+import type { HookCallback, Options, SDKMessage, SDKResultMessage, SDKUserMessage } from '@anthropic-ai/claude-agent-sdk';
 import type { AgentEvent, AgentRuntime, AgentSpec, ChatEvent, ChatSpec, SessionOutcome, TokenUsage } from './runtime.js';
 import { ZERO_USAGE } from './runtime.js';
 import { parseLimitReset } from './rate-limit.js';
+
+/**
+ * The Claude Agent SDK, loaded when the first session or chat starts: it is the largest module
+ * autocoder loads (about half a second), and every other command (status, answer, pause …)
+ * starts without it.
+ */
+type Sdk = typeof SdkModule;
+const loadSdk = (): Promise<Sdk> => import('@anthropic-ai/claude-agent-sdk');
 
 /**
  * The Claude Agent SDK adapter: the only module that imports the SDK. One `run` = one
@@ -28,7 +28,8 @@ export class ClaudeRuntime implements AgentRuntime {
     let lastError: string | null = null;
     let finished = false;
     try {
-      const stream = query({ prompt: spec.prompt, options: toOptions(spec, abortController) });
+      const sdk = await loadSdk();
+      const stream = sdk.query({ prompt: spec.prompt, options: toOptions(sdk, spec, abortController) });
       for await (const message of stream) {
         for (const event of toEvents(message)) {
           if (event.type === 'rate_limit' && event.rejected && event.resetsAt !== null) rateLimitReset = event.resetsAt;
@@ -80,11 +81,12 @@ export async function* runClaudeChat(spec: ChatSpec, input: AsyncIterable<string
   async function* userMessages(): AsyncIterable<SDKUserMessage> {
     for await (const text of input) yield { type: 'user', message: { role: 'user', content: text }, parent_tool_use_id: null };
   }
-  const server = createSdkMcpServer({
+  const sdk = await loadSdk();
+  const server = sdk.createSdkMcpServer({
     name: spec.mcpServerName,
     version: '1.0.0',
     alwaysLoad: true,
-    tools: spec.mcpTools.map((t) => tool(t.name, t.description, t.shape, (args) => t.handler(args))),
+    tools: spec.mcpTools.map((t) => sdk.tool(t.name, t.description, t.shape, (args) => t.handler(args))),
   });
   const options: Options = {
     cwd: spec.cwd,
@@ -105,7 +107,7 @@ export async function* runClaudeChat(spec: ChatSpec, input: AsyncIterable<string
   };
   let finished = false;
   try {
-    for await (const message of query({ prompt: userMessages(), options })) {
+    for await (const message of sdk.query({ prompt: userMessages(), options })) {
       if (message.type === 'stream_event') {
         const event = message.event;
         if (event.type === 'content_block_delta' && event.delta.type === 'text_delta') yield { type: 'text_delta', text: event.delta.text };
@@ -128,7 +130,7 @@ export async function* runClaudeChat(spec: ChatSpec, input: AsyncIterable<string
 
 const FILE_AND_SHELL_TOOLS = 'Bash|Read|Write|Edit|MultiEdit|NotebookEdit|Glob|Grep';
 
-function toOptions(spec: AgentSpec, abortController: AbortController): Options {
+function toOptions(sdk: Sdk, spec: AgentSpec, abortController: AbortController): Options {
   const guardHook: HookCallback = async (input) => {
     if (input.hook_event_name !== 'PreToolUse') return {};
     let reason: string | null;
@@ -145,11 +147,11 @@ function toOptions(spec: AgentSpec, abortController: AbortController): Options {
     if (reason === null) return updatedInput ? { hookSpecificOutput: { hookEventName: 'PreToolUse', updatedInput } } : {};
     return { hookSpecificOutput: { hookEventName: 'PreToolUse', permissionDecision: 'deny', permissionDecisionReason: reason } };
   };
-  const server = createSdkMcpServer({
+  const server = sdk.createSdkMcpServer({
     name: spec.mcpServerName,
     version: '1.0.0',
     alwaysLoad: true,
-    tools: spec.mcpTools.map((t) => tool(t.name, t.description, t.shape, (args) => t.handler(args))),
+    tools: spec.mcpTools.map((t) => sdk.tool(t.name, t.description, t.shape, (args) => t.handler(args))),
   });
   const mcpToolNames = spec.mcpTools.map((t) => `mcp__${spec.mcpServerName}__${t.name}`);
   return {

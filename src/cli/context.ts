@@ -1,3 +1,4 @@
+import type { AgentRuntime } from '../compose.js';
 import type { Env } from '../config/env.js';
 
 /** What every command needs from its surroundings; passed explicitly so tests can run commands in-process. */
@@ -15,6 +16,8 @@ export interface CliContext {
    * streams). Without it, `autocoder` with no arguments prints help and `answer` needs --field.
    */
   readonly prompt?: { readonly input: NodeJS.ReadableStream; readonly output: NodeJS.WritableStream };
+  /** The agent runtime `run` drives (default: Claude Code through the Agent SDK); tests give a scripted one. */
+  readonly runtime?: AgentRuntime;
 }
 
 export function printJson(ctx: CliContext, value: unknown): void {

@@ -14,7 +14,6 @@ import { registerConfigCommand } from './commands/config.js';
 import { registerCompletionCommand } from './commands/completion.js';
 import { registerDemoCommand } from './commands/demo.js';
 import { registerInboxCommands } from './commands/inbox.js';
-import { runMenu } from './menu/menu.js';
 import type { CliContext } from './context.js';
 import { EXIT, exitCodeFor } from './exit-codes.js';
 import { VERSION } from './version.js';
@@ -65,6 +64,8 @@ export async function runCli(argv: readonly string[], ctx: CliContext): Promise<
     // No arguments: the interactive menu when there is a terminal to ask on, else the help.
     if (ctx.prompt === undefined) return runCli(['--help'], ctx);
     const commands = new Set(buildProgram(ctx, () => undefined).commands.map((c) => c.name()));
+    // The menu (and its prompt library) loads only when it is shown.
+    const { runMenu } = await import('./menu/menu.js');
     return runMenu(ctx, runCli, commands);
   }
   let exitCode: number = EXIT.ok;

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { hostname, tmpdir } from 'node:os';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import type { AgentRuntime, ToolGuard } from '../agent/runtime.js';
-import type { ClaimPort, EventPort, FeaturePort, HumanInputPort, RunPort, SessionPort } from '../db/ports.js';
+import type { ClaimPort, EventPort, Feature, FeaturePort, HumanInputPort, HumanInputRequest, RunPort, SessionPort } from '../db/ports.js';
 import type { Env } from '../config/env.js';
 import type { ProjectPaths } from '../config/paths.js';
 import type { RunSettings, SettingSource } from '../config/run-settings.js';
@@ -14,7 +14,7 @@ import { formatSpecProblems, validateAppSpec } from '../spec/validate-app-spec.j
 import { BROWSER_EXCLUDES, findChromium, writePlaywrightConfig } from './browser.js';
 import type { SessionSummary } from './session-runner.js';
 import { clearStaleGitLocks, pruneLandedBranches, runCodingSession, runSessionFor, runSupervisorSession, runTestingSession, type RunContext } from './slot-sessions.js';
-import { describeStall } from './stop-reason.js';
+import { afterSession, decide, maxIterationsReason, NO_BACKOFF, type Backoff, type RecordAction, type SchedulerAction, type SchedulerConfig, type SchedulerNext, type SchedulerState, type SlotKind } from './scheduler.js';
 import { waitUntil } from './wait.js';
 import { sweepRunOrphans } from './temp-sweep.js';
 import { pauseRequested, waitForResume } from './pause.js';
@@ -22,8 +22,6 @@ import { assertJailableTempDir, findInitJailTools } from './init-jail.js';
 import { decideSandbox, SANDBOX_MASKED_PATHS } from './sandbox.js';
 import { securitySummary } from './security-summary.js';
 import type { WebhookNotify } from './webhooks.js';
-
-const MAX_RATE_LIMIT_BACKOFF_MS = 15 * 60_000;
 
 export interface RunDeps {
   readonly paths: ProjectPaths;
@@ -66,7 +64,7 @@ export interface RunResult {
 const TICK_MS = 500;
 
 interface ActiveSession {
-  readonly kind: 'coding' | 'testing' | 'supervisor';
+  readonly kind: SlotKind;
   readonly featureIds: readonly number[];
   readonly done: Promise<SessionSummary | null>;
 }
@@ -138,34 +136,86 @@ export async function runProject(deps: RunDeps, signal: AbortSignal): Promise<Ru
   }
 }
 
-/** How many supervisor sessions may try one request before it is left to a human. */
-const SUPERVISOR_TRIES = 2;
-
 /** Fills free slots with work until everything passes, nothing can proceed, or the run is stopped. */
 async function schedule(deps: RunDeps, run: RunContext, signal: AbortSignal): Promise<{ status: RunResult['status']; reason: string; sessions: number }> {
-  const coding = deps.settings.concurrency;
-  const testing = deps.settings.yolo ? 0 : deps.settings.testingRatio;
-  // Supervisor mode: one more slot, after the testing ones, answers human-input requests.
-  const supervisorSlot = coding + testing;
-  const supervisorTries = new Map<string, number>();
+  const config: SchedulerConfig = {
+    coding: deps.settings.concurrency,
+    testing: deps.settings.yolo ? 0 : deps.settings.testingRatio,
+    supervisor: deps.settings.supervisor,
+    maxIterations: deps.settings.maxIterations,
+    maxWaitMs: deps.settings.maxWaitMs,
+    waitForInput: deps.settings.waitForInput,
+    projectName: deps.projectName,
+  };
   const humanInput = deps.humanInput;
-  let waitingFor = '';
+  // What the loop remembers between decisions (decide() itself keeps nothing).
   const active = new Map<number, ActiveSession>();
+  const supervisorTries: Record<string, number> = {};
   let sessions = 0;
   let codingSessions = 0;
-  let rateLimits = 0;
-  let rateLimitedUntil = 0;
+  let backoff: Backoff = NO_BACKOFF;
+  let claimExhausted = false;
+  let waitingReported = '';
   let wake: () => void = () => undefined;
   const poke = () => wake();
   const ticker = setInterval(poke, TICK_MS);
   const live: RunContext = { ...run, wake: poke };
   signal.addEventListener('abort', poke, { once: true });
-  const status = () => deps.runs.get(run.id)?.status;
-  const setStatus = (next: 'running' | 'draining' | 'paused') => {
-    if (status() !== next) deps.runs.setStatus(run.id, next);
+
+  const record = (action: RecordAction) => {
+    switch (action.type) {
+      case 'set-status':
+        deps.runs.setStatus(run.id, action.status);
+        break;
+      case 'report':
+        deps.report(action.line);
+        break;
+      case 'event':
+        if (action.event.type === 'run.waiting') {
+          const { until, reason, requests } = action.event.payload;
+          deps.events.append({ type: 'run.waiting', at: deps.now(), runId: run.id, payload: { until, reason, ...(requests ? { requests: [...requests] } : {}) } });
+        }
+        else deps.events.append({ type: 'run.rate_limited', at: deps.now(), runId: run.id, payload: { ...action.event.payload } });
+        break;
+      case 'note-waiting':
+        waitingReported = action.requests;
+        break;
+    }
   };
 
-  const track = (slot: number, kind: ActiveSession['kind'], featureIds: readonly number[], work: Promise<SessionSummary | null>) => {
+  const perform = (action: SchedulerAction, seen: Gathered) => {
+    switch (action.type) {
+      case 'start-coding': {
+        deps.claims.reapExpired();
+        const owner = `${run.id}/ses_${randomBytes(6).toString('hex')}`;
+        const claimed = deps.claims.claimNext(owner);
+        if (!claimed) {
+          claimExhausted = true;
+          break;
+        }
+        codingSessions += 1;
+        // Work moved again: a later wait for answers is reported afresh.
+        waitingReported = '';
+        track(action.slot, 'coding', [claimed.feature.id], runCodingSession(deps, live, action.slot, { ...claimed, owner }, signal));
+        break;
+      }
+      case 'start-supervisor': {
+        const requests = seen.requests().filter((r) => action.requestIds.includes(r.id));
+        for (const r of requests) supervisorTries[r.id] = (supervisorTries[r.id] ?? 0) + 1;
+        track(action.slot, 'supervisor', requests.map((r) => r.featureId), runSupervisorSession(deps, live, action.slot, requests, signal));
+        break;
+      }
+      case 'start-testing': {
+        const targets = action.featureIds.map((id) => seen.regression().find((f) => f.id === id)).filter((f) => f !== undefined);
+        track(action.slot, 'testing', targets.map((f) => f.id), runTestingSession(deps, run, action.slot, targets, signal));
+        break;
+      }
+      default:
+        record(action);
+    }
+  };
+
+  const track = (slot: number, kind: SlotKind, featureIds: readonly number[], work: Promise<SessionSummary | null>) => {
     const done = work
       .catch((err: unknown) => {
         deps.report(deps.redact(`Slot ${slot}: the session could not run: ${err instanceof Error ? err.message : String(err)}`));
@@ -174,129 +224,98 @@ async function schedule(deps: RunDeps, run: RunContext, signal: AbortSignal): Pr
       .then((summary) => {
         active.delete(slot);
         sessions += 1;
-        if (summary?.outcome === 'rate_limited') {
-          rateLimits += 1;
-          // Wait for the reset time the provider named; without one, back off (doubling) so a hard limit is never hammered.
-          const backoff = Math.min(deps.settings.rateLimitBackoffMs * 2 ** (rateLimits - 1), MAX_RATE_LIMIT_BACKOFF_MS);
-          const named = summary.retryAt !== null && summary.retryAt > deps.now() ? summary.retryAt : null;
-          rateLimitedUntil = Math.max(rateLimitedUntil, Math.min(named ?? deps.now() + backoff, deps.now() + deps.settings.maxWaitMs));
-          deps.events.append({ type: 'run.rate_limited', at: deps.now(), runId: run.id, payload: { until: rateLimitedUntil, error: summary.error } });
-          deps.report(`The model provider refused for a usage or rate limit; no session starts before ${new Date(rateLimitedUntil).toISOString()}.`);
-        } else if (summary) {
-          rateLimits = 0;
-        }
+        const after = afterSession(backoff, summary, deps.now(), deps.settings);
+        backoff = after.backoff;
+        for (const action of after.actions) record(action);
         poke();
         return summary;
       });
     active.set(slot, { kind, featureIds, done });
   };
 
+  /**
+   * The state decide() reads, fresh from the database, plus the records its start actions name.
+   * The backlog, the regression candidates and the open requests are read only if decide looks
+   * at them: most decisions (a slot to fill, all slots busy) need none of them.
+   */
+  const gather = (): Gathered => {
+    const regression = once(() => (config.testing > 0 ? deps.features.forRegression(10) : []));
+    const requests = once(() => humanInput.list({ status: 'open' }));
+    const features = once(() => deps.features.list());
+    const counts = once(() => deps.features.stats());
+    const state: SchedulerState = {
+      config,
+      aborted: signal.aborted,
+      pauseRequested: pauseRequested(deps.paths.pauseDrain),
+      runStatus: deps.runs.get(run.id)?.status,
+      active: [...active].map(([slot, a]) => ({ slot, kind: a.kind, featureIds: a.featureIds })),
+      get features() {
+        return features();
+      },
+      get counts() {
+        return counts();
+      },
+      get regressionCandidates() {
+        return regression().map((f) => f.id);
+      },
+      get openRequests() {
+        return requests().map((r) => ({ id: r.id, featureId: r.featureId }));
+      },
+      supervisorTries: { ...supervisorTries },
+      codingSessionsStarted: codingSessions,
+      rateLimitedUntil: backoff.rateLimitedUntil,
+      claimExhausted,
+      waitingReported,
+    };
+    return { state, regression, requests };
+  };
+
   try {
     for (;;) {
       const woke = new Promise<void>((resolve) => (wake = resolve));
-      if (signal.aborted) {
-        await Promise.all([...active.values()].map((a) => a.done));
-        return { status: 'stopped', reason: 'Stopped.', sessions };
+      claimExhausted = false;
+      // Decide and act until the decision is to wait or to finish.
+      let next: SchedulerNext = { type: 'decide-again' };
+      while (next.type === 'decide-again') {
+        const seen = gather();
+        const decision = decide(seen.state, deps.now());
+        for (const action of decision.actions) perform(action, seen);
+        next = decision.next;
       }
-      const pausing = pauseRequested(deps.paths.pauseDrain);
-      if (pausing && active.size === 0) {
-        setStatus('draining');
-        setStatus('paused');
-        deps.report('Paused (drained): no session is running. Resume to continue.');
-        await waitForResume(deps.paths.pauseDrain, signal);
-        if (signal.aborted) return { status: 'stopped', reason: 'Stopped while paused.', sessions };
-        setStatus('running');
-        deps.report('Resumed.');
-        continue;
-      }
-      if (pausing && status() !== 'draining') {
-        setStatus('draining');
-        deps.report(`Pause requested: draining (${active.size} running session${active.size === 1 ? '' : 's'} finish their features first).`);
-      }
-      if (!pausing && status() === 'draining') setStatus('running');
-      const limited = deps.now() < rateLimitedUntil;
-      const iterationsLeft = () => deps.settings.maxIterations === undefined || codingSessions < deps.settings.maxIterations;
-
-      if (!pausing && !limited) {
-        // Coding slots first: they move the backlog.
-        for (let slot = 0; slot < coding && iterationsLeft(); slot++) {
-          if (active.has(slot)) continue;
-          deps.claims.reapExpired();
-          const owner = `${run.id}/ses_${randomBytes(6).toString('hex')}`;
-          const claimed = deps.claims.claimNext(owner);
-          if (!claimed) break;
-          codingSessions += 1;
-          waitingFor = '';
-          track(slot, 'coding', [claimed.feature.id], runCodingSession(deps, live, slot, { ...claimed, owner }, signal));
-        }
-        if (deps.settings.supervisor && !active.has(supervisorSlot)) {
-          const open = humanInput.list({ status: 'open' }).filter((r) => (supervisorTries.get(r.id) ?? 0) < SUPERVISOR_TRIES);
-          if (open.length > 0) {
-            for (const r of open) supervisorTries.set(r.id, (supervisorTries.get(r.id) ?? 0) + 1);
-            track(supervisorSlot, 'supervisor', open.map((r) => r.featureId), runSupervisorSession(deps, live, supervisorSlot, open, signal));
-          }
-        }
-        // Testing slots only while coding work remains, so a finished backlog ends the run.
-        const stats = deps.features.stats();
-        if (testing > 0 && stats.passing > 0 && stats.pending + stats.in_progress > 0) {
-          const verifying = new Set([...active.values()].filter((a) => a.kind === 'testing').flatMap((a) => a.featureIds));
-          for (let slot = coding; slot < coding + testing; slot++) {
-            if (active.has(slot)) continue;
-            const targets = deps.features.forRegression(10).filter((f) => !verifying.has(f.id)).slice(0, 2);
-            if (targets.length === 0) break;
-            for (const f of targets) verifying.add(f.id);
-            track(slot, 'testing', targets.map((f) => f.id), runTestingSession(deps, run, slot, targets, signal));
-          }
-        }
-      }
-
-      const codingActive = [...active.values()].some((a) => a.kind === 'coding');
-      if (!codingActive && !pausing) {
-        if (!iterationsLeft()) {
+      switch (next.type) {
+        case 'finish': {
           await Promise.all([...active.values()].map((a) => a.done));
-          return { status: 'finished', reason: `Reached --max-iterations ${deps.settings.maxIterations ?? 0}; ${progressLine(deps)}.`, sessions };
+          const reason = 'text' in next.reason ? next.reason.text : maxIterationsReason(next.reason.maxIterations, deps.features.stats());
+          return { status: next.status, reason, sessions };
         }
-        if (limited) {
-          if (active.size === 0) await waitUntil(rateLimitedUntil, deps.now, signal);
-          else await woke;
-          continue;
-        }
-        const stall = describeStall(deps.features.list(), deps.now());
-        if (stall.kind === 'done' || stall.kind === 'stuck') {
-          // Testing sessions still running finish first (they may send a feature back).
-          if (active.size > 0) {
-            await woke;
-            continue;
-          }
-          const waiting = stall.kind === 'stuck' && deps.settings.waitForInput ? humanInput.list({ status: 'open' }) : [];
-          if (stall.kind === 'stuck' && waiting.length > 0) {
-            // Features wait for answers: the run stays up and goes on as soon as one comes (the tick sees it).
-            const ids = waiting.map((r) => r.id).join(',');
-            if (ids !== waitingFor) {
-              waitingFor = ids;
-              const how = waiting.map((r) => `autocoder answer ${deps.projectName} ${r.id}`).join('; ');
-              deps.events.append({ type: 'run.waiting', at: deps.now(), runId: run.id, payload: { until: null, reason: `${waiting.length} human-input request(s) open`, requests: waiting.map((r) => r.id) } });
-              deps.report(`Waiting for ${waiting.length} human answer${waiting.length === 1 ? '' : 's'} (${stall.reason}); answer in the web UI inbox or with: ${how}. Stop with Ctrl+C or autocoder stop ${deps.projectName}.`);
-            }
-            await woke;
-            continue;
-          }
-          return { status: 'finished', reason: stall.kind === 'done' ? `All ${stall.total} features pass.` : `Nothing can proceed: ${stall.reason}.`, sessions };
-        }
-        if (active.size === 0) {
-          const until = Math.min(stall.until, deps.now() + deps.settings.maxWaitMs);
-          deps.events.append({ type: 'run.waiting', at: deps.now(), runId: run.id, payload: { until, reason: stall.reason } });
-          deps.report(`Waiting until ${new Date(until).toISOString()}: ${stall.reason}.`);
-          await waitUntil(until, deps.now, signal);
-          continue;
-        }
+        case 'wait-until':
+          await waitUntil(next.until, deps.now, signal);
+          break;
+        case 'wait-for-resume':
+          await waitForResume(deps.paths.pauseDrain, signal);
+          break;
+        case 'wait-for-wake':
+          await woke;
+          break;
       }
-      await woke;
     }
   } finally {
     clearInterval(ticker);
     signal.removeEventListener('abort', poke);
   }
+}
+
+/** One gathered state and the database records behind the ids it names. */
+interface Gathered {
+  readonly state: SchedulerState;
+  readonly regression: () => readonly Feature[];
+  readonly requests: () => readonly HumanInputRequest[];
+}
+
+/** `read`, called the first time the value is asked for and remembered. */
+function once<T>(read: () => T): () => T {
+  let value: { readonly v: T } | null = null;
+  return () => (value ??= { v: read() }).v;
 }
 
 function readSpec(paths: ProjectPaths): string {
@@ -314,11 +333,6 @@ function featureCountRule(spec: string): string {
   return n === null
     ? 'Size the backlog to the spec: enough features that each is small and testable (typically 20–200).'
     : `The spec asks for about ${n} features; create close to that many.`;
-}
-
-function progressLine(deps: RunDeps): string {
-  const s = deps.features.stats();
-  return `${s.passing}/${s.total} features pass`;
 }
 
 /** Frees what runs that died (kill -9, power loss) left behind, before a new run starts. */

@@ -6,8 +6,11 @@ export type Stall =
   | { readonly kind: 'wait'; readonly until: number; readonly reason: string }
   | { readonly kind: 'stuck'; readonly reason: string };
 
+/** What describeStall reads of a feature. */
+export type StallFeature = Pick<Feature, 'status' | 'runAfter' | 'attempts' | 'maxAttempts'>;
+
 /** Why nothing could be claimed: finished, waiting for a backoff, or stuck (and on what). */
-export function describeStall(features: readonly Feature[], now: number): Stall {
+export function describeStall(features: readonly StallFeature[], now: number): Stall {
   const passing = features.filter((f) => f.status === 'passing').length;
   if (passing === features.length) return { kind: 'done', total: features.length };
   const backoff = features.filter((f) => f.status === 'pending' && f.runAfter > now && f.attempts < f.maxAttempts);

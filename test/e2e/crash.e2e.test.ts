@@ -6,11 +6,12 @@ import { openProjectStore } from '../../src/db/stores.js';
 import { projectPaths } from '../../src/config/paths.js';
 import { git, gitOk } from '../../src/git/git.js';
 import { unmergedAutocoderBranches } from '../../src/git/workspaces.js';
-import { agentTestEnv } from '../support/agent-env.js';
-import { cliAsync, startCli, type RunningCli } from '../support/cli-process.js';
-import { initializerSession, landingCodingSession, roleScript, startScriptedModelServer, type PlannedFeature, type ScriptedModelServer } from '../support/fake-anthropic/index.js';
+import type { RunningCli } from '../support/cli-process.js';
+import { cliInProcess, createSampleProjectInProcess, scriptedCliEnv } from '../support/cli-in-process.js';
 import { mulberry32 } from '../support/prng.js';
-import { createSampleProject } from '../support/sample-project.js';
+import { startScriptedCli } from '../support/scripted-cli-process.js';
+import { CRASH_FEATURES as FEATURES, SCENARIOS } from '../support/scripted-scenarios.js';
+import { ScriptedRuntime } from '../support/scripted-runtime.js';
 import { waitFor } from '../support/wait-for.js';
 
 // Drives the real Claude Code binary through ten kills and restarts: about two minutes on a loaded 2-core machine.
@@ -19,19 +20,14 @@ vi.setConfig({ testTimeout: 240_000 });
 /**
  * kill -9 of the runner at random moments, ten times, each followed by a restart: no feature is
  * lost or passed twice, and every branch that held unmerged commits at a crash still exists
- * (or its commits reached main through the merge queue).
+ * (or its commits reached main through the merge queue). The runner is a real `autocoder run`
+ * process whose sessions play the scripted scenario `landing-12` (test/support/scripted-cli.ts)
+ * instead of starting Claude Code: what is killed is the runner, its git work and its database
+ * writes. A kill -9 of a runner with a real Claude Code session: run.e2e.test.ts.
  */
 const TRIALS = 10;
-const FEATURES: PlannedFeature[] = Array.from({ length: 12 }, (_, i) => ({
-  category: 'core',
-  name: `Feature ${i + 1}`,
-  description: `feature ${i + 1}`,
-  steps: ['check'],
-  ...(i >= 4 ? { depends_on_indices: [i % 4] } : {}),
-}));
 
 let root: string;
-let server: ScriptedModelServer | undefined;
 let runner: RunningCli | undefined;
 
 beforeEach(() => {
@@ -42,7 +38,6 @@ afterEach(async () => {
     runner.child.kill('SIGKILL');
     await runner.exited;
   }
-  await server?.close();
   rmSync(root, { recursive: true, force: true });
 });
 
@@ -57,20 +52,19 @@ function eventCount(dir: string): number {
   }
 }
 
-it(`survives ${TRIALS} kill -9s at random moments: nothing lost, nothing passed twice, unmerged branches kept`, { timeout: 600_000 }, async () => {
-  server = await startScriptedModelServer(roleScript({ initializer: initializerSession(FEATURES), coding: landingCodingSession() }));
-  const env = agentTestEnv(root, server.url);
-  const { dir } = createSampleProject(root, env);
+it(`survives ${TRIALS} kill -9s at random moments: nothing lost, nothing passed twice, unmerged branches kept`, { timeout: 240_000 }, async () => {
+  const env = scriptedCliEnv(root);
+  const { dir } = await createSampleProjectInProcess(root, env);
   const random = mulberry32(20261126);
   const kept: { branch: string; tip: string }[] = [];
   let kills = 0;
 
   for (let trial = 0; trial < TRIALS; trial++) {
     const before = eventCount(dir);
-    runner = startCli(['run', 'notes', '--concurrency', '3', '--yolo'], env);
+    runner = startScriptedCli('landing-12', ['run', 'notes', '--concurrency', '3', '--yolo'], env);
     // A random moment: after 1–40 new events (claims, tool calls, merges…) of this incarnation.
     const target = before + 1 + Math.floor(random() * 40);
-    const reached = await waitFor(() => eventCount(dir) >= target || runner!.child.exitCode !== null, 120_000, `event ${target}`);
+    const reached = await waitFor(() => eventCount(dir) >= target || runner!.child.exitCode !== null, 60_000, `event ${target}`);
     expect(reached).toBe(true);
     if (runner.child.exitCode !== null) break; // the backlog finished before this trial's moment
     runner.child.kill('SIGKILL');
@@ -83,7 +77,7 @@ it(`survives ${TRIALS} kill -9s at random moments: nothing lost, nothing passed 
 
   expect(kills).toBe(TRIALS);
   // The last restart runs to the end.
-  const last = await cliAsync(['run', 'notes', '--concurrency', '3', '--yolo'], env);
+  const last = await cliInProcess(['run', 'notes', '--concurrency', '3', '--yolo'], env, { runtime: new ScriptedRuntime(SCENARIOS['landing-12']!(() => undefined)) });
   expect(last.stdout).toContain(`All ${FEATURES.length} features pass.`);
   expect(last.status).toBe(0);
 

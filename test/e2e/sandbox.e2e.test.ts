@@ -24,6 +24,8 @@ afterEach(async () => {
   rmSync(root, { recursive: true, force: true });
 });
 
+// Only feature #1's session does what each test is about: the runs stop after it (--max-iterations 1).
+
 /**
  * Feature #1's session tries to leave the project two ways: a script it wrote (which the
  * command policy cannot judge: `node <script>` is allowed) and the Write tool.
@@ -42,7 +44,7 @@ async function runEscapeAttempt(sandbox: 'on' | 'off') {
   server = await startScriptedModelServer(roleScript({ initializer: initializerSession(SAMPLE_FEATURES), coding: (c) => (assignedFeature(c) === 1 ? escape(c) : coding(c)) }));
   const env = agentTestEnv(root, server.url);
   createSampleProject(root, env);
-  const run = await cliAsync(['run', 'notes', '--sandbox', sandbox], env);
+  const run = await cliAsync(['run', 'notes', '--sandbox', sandbox, '--max-iterations', '1'], env);
   const results = server.requests.flatMap((r) => r.lastToolResults);
   return {
     run,
@@ -56,7 +58,7 @@ async function runEscapeAttempt(sandbox: 'on' | 'off') {
 describe('containment of agent commands', () => {
   it('with --sandbox on, a script the agent wrote cannot write outside the project, and Write outside is refused', async () => {
     const r = await runEscapeAttempt('on');
-    expect(r.run.stdout).toContain('All 4 features pass.');
+    expect(r.run.stdout).toContain('Reached --max-iterations 1; 1/4 features pass.');
     expect(r.run.status).toBe(0);
     expect(r.scriptResult?.isError).toBe(true);
     expect(r.scriptResult?.text).toMatch(/read-only file system|EROFS/i);
@@ -97,8 +99,8 @@ describe('what sandboxed agent commands cannot read', () => {
     const { dir } = createSampleProject(root, env);
     expect(cli(['config', 'set', 'defaultSandbox', 'on'], env).status).toBe(0);
     writeFileSync(join(dir, '.env'), 'AUTOCODER_SANDBOX=off\nAUTOCODER_BASE_URL=http://127.0.0.1:9/\nAPP_PORT=3000\n');
-    const run = await cliAsync(['run', 'notes'], env);
-    expect(run.stdout).toContain('All 4 features pass.');
+    const run = await cliAsync(['run', 'notes', '--max-iterations', '1'], env);
+    expect(run.stdout).toContain('Reached --max-iterations 1; 1/4 features pass.');
     expect(run.status).toBe(0);
     expect(run.stdout).toContain('Security: sandbox on (user settings) · browser checks on (default) · extra commands: none');
     expect(run.stderr).toContain("Ignored AUTOCODER_BASE_URL, AUTOCODER_SANDBOX in the project's .env: that file is the app's environment, not autocoder's settings.");
@@ -133,8 +135,8 @@ describe('what sandboxed agent commands cannot read', () => {
     const env = agentTestEnv(root, server.url);
     createSampleProject(root, env);
     expect(cli(['import', 'other', join(root, 'other-project')], env).status).toBe(0);
-    const run = await cliAsync(['run', 'notes', '--sandbox', 'on'], env);
-    expect(run.stdout).toContain('All 4 features pass.');
+    const run = await cliAsync(['run', 'notes', '--sandbox', 'on', '--max-iterations', '1'], env);
+    expect(run.stdout).toContain('Reached --max-iterations 1; 1/4 features pass.');
     const result = server.requests.flatMap((r) => r.lastToolResults).find((r) => r.input.command === 'node peek.js');
     expect(result).toBeDefined();
     for (const file of Object.values(secrets)) expect(result?.text).toContain(file);
@@ -200,8 +202,8 @@ describe('./init.sh and the app it starts', () => {
       expect(execFileSync('git', ['rev-parse', '--show-toplevel'], { cwd: project, encoding: 'utf8' }).trim()).toBe(realpathSync(project));
       expect(existsSync(registry)).toBe(true);
 
-      const run = await cliAsync(['run', 'notes', '--sandbox', 'on'], env);
-      expect(run.stdout).toContain('All 4 features pass.');
+      const run = await cliAsync(['run', 'notes', '--sandbox', 'on', '--max-iterations', '1'], env);
+      expect(run.stdout).toContain('Reached --max-iterations 1; 1/4 features pass.');
       expect(run.status).toBe(0);
       const results = server.requests.flatMap((r) => r.lastToolResults);
       const init = results.find((r) => r.input.command === './init.sh');
@@ -249,8 +251,8 @@ describe('what sandboxed agent commands cannot write inside their own folder', (
     server = await startScriptedModelServer(roleScript({ initializer: plantingInit, coding: (c) => (assignedFeature(c) === 1 ? plantingCoding(c) : coding(c)) }));
     const env = agentTestEnv(root, server.url);
     const { dir } = createSampleProject(root, env);
-    const run = await cliAsync(['run', 'notes', '--sandbox', 'on'], env);
-    expect(run.stdout).toContain('All 4 features pass.');
+    const run = await cliAsync(['run', 'notes', '--sandbox', 'on', '--max-iterations', '1'], env);
+    expect(run.stdout).toContain('Reached --max-iterations 1; 1/4 features pass.');
     const results = server.requests.flatMap((r) => r.lastToolResults);
     const rootResult = results.find((r) => r.input.command === 'node plant.js')?.text ?? '';
     const worktreeResult = results.find((r) => r.input.command === 'node plant2.js')?.text ?? '';

@@ -1,8 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Command } from 'commander';
-import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import { openProjectStore, openRegistry } from '../../compose.js';
-import { createFeatureMcpServer } from '../../mcp/feature-server.js';
 import { createFeatureTools, withMaskedArguments } from '../../mcp/feature-tools.js';
 import { answeredSecretsRedactor } from '../../projects/human-input.js';
 import { createToolSession } from '../../mcp/tool-session.js';
@@ -21,6 +19,8 @@ export function registerMcpCommand(program: Command, ctx: CliContext, run: (fn: 
     .argument('<project>', 'registered name or path')
     .action((project: string) =>
       run(async () => {
+        // The MCP SDK loads only for this command: every other command starts without it.
+        const [{ StdioServerTransport }, { createFeatureMcpServer }] = await Promise.all([import('@modelcontextprotocol/sdk/server/stdio.js'), import('../../mcp/feature-server.js')]);
         const reg = openRegistry(ctx.env);
         let paths;
         try {

@@ -122,7 +122,7 @@ export function registerRunCommand(program: Command, ctx: CliContext, run: (fn: 
             view.report(line);
             logger.info(line);
           };
-          const deps = createRunDeps({ store, projectName, settings, env: demo?.env ?? runEnvWithProvider(ctx.env, settings), report, extraCommands: extra, settingSource: settingSources(layers), sandboxReadDeny: sandboxReadDenyPaths({ homes: [ctx.env.HOME ?? homedir()], autocoderHome: autocoderHome(ctx.env), claudeConfigDir: ctx.env.CLAUDE_CONFIG_DIR, otherProjects, projectRoot: resolved.paths.root }), webhooks: webhooks.targets, webhookRetryBaseMs: webhooks.retryBaseMs, logger });
+          const deps = createRunDeps({ store, projectName, settings, env: demo?.env ?? runEnvWithProvider(ctx.env, settings), report, extraCommands: extra, settingSource: settingSources(layers), sandboxReadDeny: sandboxReadDenyPaths({ homes: [ctx.env.HOME ?? homedir()], autocoderHome: autocoderHome(ctx.env), claudeConfigDir: ctx.env.CLAUDE_CONFIG_DIR, otherProjects, projectRoot: resolved.paths.root }), webhooks: webhooks.targets, webhookRetryBaseMs: webhooks.retryBaseMs, logger, ...(ctx.runtime ? { runtime: ctx.runtime } : {}) });
           const result = await runProject(deps, controller.signal)
             .catch((err: unknown) => {
               logger.error({ err }, 'the run failed');

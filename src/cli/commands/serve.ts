@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import type { Command } from 'commander';
 import { AppError } from '../../domain/errors.js';
 import type { Logger, LogLevel } from '../../logging/logger.js';
-import { type RunningServer, startServer } from '../../server/http-server.js';
+import type { RunningServer } from '../../server/http-server.js';
 import { tokenFile } from '../../server/server-token.js';
 import type { CliContext } from '../context.js';
 import { logLevelOption, serverLogger } from '../logging.js';
@@ -30,6 +30,8 @@ function openBrowser(url: string, logger: Logger): void {
 
 /** Starts the server, turning the usual bind failures into errors that say what to do. */
 export async function listen(ctx: CliContext, host: string, port: number, logger: Logger): Promise<RunningServer> {
+  // The server (Hono, ws, the routes) loads only for the commands that serve: the others start without it.
+  const { startServer } = await import('../../server/http-server.js');
   try {
     return await startServer({ env: ctx.env, cwd: ctx.cwd, host, port, specChat: specChatStarter(ctx.env), logger });
   } catch (err: unknown) {

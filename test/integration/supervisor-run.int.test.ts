@@ -6,17 +6,10 @@ import { openProjectStore } from '../../src/compose.js';
 import { projectPaths } from '../../src/config/paths.js';
 import { PLACEHOLDER_MARK } from '../../src/config/env-file.js';
 import { HumanInputListSchema, HumanInputResultSchema, type HumanInputField, type HumanInputRequestDTO } from '../../src/shared/human-input.js';
-import { agentTestEnv } from '../support/agent-env.js';
-import { cliAsync, startCli } from '../support/cli-process.js';
-import {
-  initializerSession,
-  roleScript,
-  startScriptedModelServer,
-  supervisorSession,
-  type ScriptedModelServer,
-} from '../support/fake-anthropic/index.js';
+import { cliInProcess, createSampleProjectInProcess, scriptedCliEnv, startCliInProcess } from '../support/cli-in-process.js';
+import { initializerSession, roleScript, supervisorSession } from '../support/fake-anthropic/index.js';
 import { apiCaller, MAPS_FEATURES, mapsCodingSession, newSeen } from '../support/maps-input-scenario.js';
-import { createSampleProject } from '../support/sample-project.js';
+import { ScriptedRuntime } from '../support/scripted-runtime.js';
 import { waitFor } from '../support/wait-for.js';
 
 // Drives the real Claude Code binary against a scripted model: one test can take over a minute on a loaded 2-core machine.
@@ -30,14 +23,11 @@ const REGION_CHOICE: Partial<HumanInputField>[] = [
 ];
 
 let root: string;
-let model: ScriptedModelServer | undefined;
 
 beforeEach(() => {
-  root = mkdtempSync(join(tmpdir(), 'ac-e2e-sup-'));
+  root = mkdtempSync(join(tmpdir(), 'ac-sup-'));
 });
-afterEach(async () => {
-  await model?.close();
-  model = undefined;
+afterEach(() => {
   rmSync(root, { recursive: true, force: true });
 });
 
@@ -50,23 +40,24 @@ function featureStatus(dir: string, id: number): string {
   }
 }
 
-describe('a run that needs answers', { timeout: 300_000 }, () => {
+// `autocoder run` and the answering commands in this process, with the scripted runtime instead of Claude Code.
+describe('a run that needs answers', () => {
   it('without a supervisor: the run waits, says how to answer, and goes on by itself once answered', async () => {
     const seen = newSeen();
-    model = await startScriptedModelServer(roleScript({ initializer: initializerSession(MAPS_FEATURES), coding: mapsCodingSession(seen, { fields: REGION_CHOICE }) }));
-    const env = agentTestEnv(root, model.url);
-    const { dir } = createSampleProject(root, env);
+    const runtime = new ScriptedRuntime(roleScript({ initializer: initializerSession(MAPS_FEATURES), coding: mapsCodingSession(seen, { fields: REGION_CHOICE }) }));
+    const env = scriptedCliEnv(root);
+    const { dir } = await createSampleProjectInProcess(root, env);
 
-    const running = startCli(['run', 'notes', '--yolo'], env);
-    const waiting = await waitFor(() => /Waiting for 1 human answer .*autocoder answer notes (hir_[0-9a-f]+)/.exec(running.output())?.[1], 120_000, 'the run to wait for an answer');
+    const running = startCliInProcess(['run', 'notes', '--yolo'], env, { runtime });
+    const waiting = await waitFor(() => /Waiting for 1 human answer .*autocoder answer notes (hir_[0-9a-f]+)/.exec(running.output())?.[1], 30_000, 'the run to wait for an answer');
     // Feature 2 went on meanwhile; the run is still up.
     expect(running.output()).toContain('feature #2 is now passing');
     expect(featureStatus(dir, 1)).toBe('needs_input');
-    const answered = await cliAsync(['answer', 'notes', waiting, '--field', `maps_key=${SECRET}`, '--field', 'region=eu-central-1'], env);
+    const answered = await cliInProcess(['answer', 'notes', waiting, '--field', `maps_key=${SECRET}`, '--field', 'region=eu-central-1'], env);
     expect(answered.status, answered.stderr).toBe(0);
 
-    const exit = await running.exited;
-    expect(exit.code, running.output()).toBe(0);
+    const exit = await running.done;
+    expect(exit.status, running.output()).toBe(0);
     expect(running.output()).toContain('All 2 features pass.');
     expect(seen.prompts[0]).toContain('region = "eu-central-1"');
     expect(seen.envOutputs[0]).toContain(`MAPS_KEY=${SECRET}`);
@@ -77,13 +68,13 @@ describe('a run that needs answers', { timeout: 300_000 }, () => {
     'supervisor mode: the run completes with no human; the answer is listed with its reason; a human override (%s) re-opens the feature with the real value',
     async (via) => {
       const seen = newSeen();
-      model = await startScriptedModelServer(
+      const runtime = new ScriptedRuntime(
         roleScript({ initializer: initializerSession(MAPS_FEATURES), coding: mapsCodingSession(seen, { fields: REGION_CHOICE }), other: supervisorSession((_request, field) => (field === 'region' ? 'us-east-1' : 'x')) }),
       );
-      const env = agentTestEnv(root, model.url, { AUTOCODER_SUPERVISOR: '1' });
-      const { dir } = createSampleProject(root, env);
+      const env = scriptedCliEnv(root, { AUTOCODER_SUPERVISOR: '1' });
+      const { dir } = await createSampleProjectInProcess(root, env);
 
-      const first = await cliAsync(['run', 'notes', '--yolo'], env);
+      const first = await cliInProcess(['run', 'notes', '--yolo'], env, { runtime });
       expect(first.status, first.stdout + first.stderr).toBe(0);
       expect(first.stdout).toContain('All 2 features pass.');
       expect(first.stdout).toMatch(/Slot 1 \(supervisor\): answered hir_[0-9a-f]+ for feature #1; development placeholders in \.env: MAPS_KEY\./);
@@ -96,7 +87,7 @@ describe('a run that needs answers', { timeout: 300_000 }, () => {
       expect(seen.envOutputs[0]).toMatch(/MAPS_KEY=dev-placeholder-maps-key-/);
 
       // Listed: CLI and API.
-      const listed = await cliAsync(['inbox', 'notes', '--supervisor'], env);
+      const listed = await cliInProcess(['inbox', 'notes', '--supervisor'], env);
       expect(listed.stdout).toContain('answered by the supervisor');
       expect(listed.stdout).toContain('region = "us-east-1"  (why: the spec implies us-east-1 for region)');
       expect(listed.stdout).toContain('maps_key: development placeholder in .env as MAPS_KEY');
@@ -122,10 +113,10 @@ describe('a run that needs answers', { timeout: 300_000 }, () => {
         expect(HumanInputResultSchema.parse(overridden.json)).toMatchObject({ request: { answeredBy: 'human', overrides: supervised.id, answer: { region: 'eu-central-1' } }, feature: { id: 1, status: 'pending' } });
         expect((await call('POST', `/api/projects/notes/human-input/${supervised.id}/override`, { answers })).status).toBe(409);
       } else {
-        const overridden = await cliAsync(['answer', 'notes', supervised.id, '--override', '--field', `maps_key=${SECRET}`, '--field', 'region=eu-central-1'], env);
+        const overridden = await cliInProcess(['answer', 'notes', supervised.id, '--override', '--field', `maps_key=${SECRET}`, '--field', 'region=eu-central-1'], env);
         expect(overridden.status, overridden.stderr).toBe(0);
         expect(overridden.stdout).toContain(`Overrode the supervisor's answer to ${supervised.id}`);
-        const twice = await cliAsync(['answer', 'notes', supervised.id, '--override', '--field', `maps_key=${SECRET}`, '--field', 'region=eu-central-1'], env);
+        const twice = await cliInProcess(['answer', 'notes', supervised.id, '--override', '--field', `maps_key=${SECRET}`, '--field', 'region=eu-central-1'], env);
         expect(twice.status).toBe(4);
         expect(overridden.stdout + twice.stdout + twice.stderr).not.toContain(SECRET);
       }
@@ -135,7 +126,7 @@ describe('a run that needs answers', { timeout: 300_000 }, () => {
       expect(after).not.toContain(PLACEHOLDER_MARK);
 
       // The next run redoes feature 1 with the human's values.
-      const second = await cliAsync(['run', 'notes', '--yolo'], env);
+      const second = await cliInProcess(['run', 'notes', '--yolo'], env, { runtime });
       expect(second.status, second.stdout + second.stderr).toBe(0);
       expect(second.stdout).toContain('All 2 features pass.');
       expect(seen.prompts[1]).toContain('a human overrode the supervisor\'s answer');

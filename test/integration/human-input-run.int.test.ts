@@ -7,16 +7,10 @@ import { projectPaths } from '../../src/config/paths.js';
 import { gitOk } from '../../src/git/git.js';
 import { FeatureBoardSchema } from '../../src/shared/api.js';
 import { HumanInputListSchema, HumanInputResultSchema } from '../../src/shared/human-input.js';
-import { agentTestEnv } from '../support/agent-env.js';
-import { cliAsync } from '../support/cli-process.js';
-import {
-  initializerSession,
-  roleScript,
-  startScriptedModelServer,
-  type ScriptedModelServer,
-} from '../support/fake-anthropic/index.js';
+import { cliInProcess, createSampleProjectInProcess, scriptedCliEnv } from '../support/cli-in-process.js';
+import { initializerSession, roleScript } from '../support/fake-anthropic/index.js';
 import { apiCaller, autocoderFiles, MAPS_FEATURES, mapsCodingSession, newSeen } from '../support/maps-input-scenario.js';
-import { createSampleProject } from '../support/sample-project.js';
+import { ScriptedRuntime } from '../support/scripted-runtime.js';
 import { startWebhookReceiver, type WebhookReceiver } from '../support/webhook-receiver.js';
 
 // Drives the real Claude Code binary against a scripted model: one test can take over a minute on a loaded 2-core machine.
@@ -25,39 +19,37 @@ vi.setConfig({ testTimeout: 120_000 });
 /** The secret a human gives; long and unique, so any trace of it is found. */
 const SECRET = 'mk_e2e_Q7vT3zW9pL2xR8';
 let root: string;
-let model: ScriptedModelServer | undefined;
 let hooks: WebhookReceiver | undefined;
 
 beforeEach(() => {
-  root = mkdtempSync(join(tmpdir(), 'ac-e2e-hir-'));
+  root = mkdtempSync(join(tmpdir(), 'ac-hir-'));
 });
 afterEach(async () => {
-  await model?.close();
-  model = undefined;
   await hooks?.close();
   hooks = undefined;
   rmSync(root, { recursive: true, force: true });
 });
 
-describe('human input gates end to end', { timeout: 300_000 }, () => {
+// `autocoder run`, `answer` and `status` in this process with the scripted runtime instead of Claude Code; the API through the real app.
+describe('human input gates end to end', () => {
   it.each(['api', 'cli'] as const)(
     'a session asks for a secret and a value; the other feature proceeds; the answer (%s) unblocks it; the next session gets both; the secret leaves no trace',
     async (via) => {
       const seen = newSeen();
-      model = await startScriptedModelServer(roleScript({ initializer: initializerSession(MAPS_FEATURES), coding: mapsCodingSession(seen, { evidence: `the map reads MAPS_KEY=${SECRET} from .env` }) }));
+      const runtime = new ScriptedRuntime(roleScript({ initializer: initializerSession(MAPS_FEATURES), coding: mapsCodingSession(seen, { evidence: `the map reads MAPS_KEY=${SECRET} from .env` }) }));
       const receiver = (hooks = await startWebhookReceiver());
-      const env = agentTestEnv(root, model.url, { AUTOCODER_WEBHOOKS: JSON.stringify([{ url: `${receiver.url}/hook`, events: ['feature.needs_input'] }]) });
-      const { dir } = createSampleProject(root, env);
+      const env = scriptedCliEnv(root, { AUTOCODER_WEBHOOKS: JSON.stringify([{ url: `${receiver.url}/hook`, events: ['feature.needs_input'] }]) });
+      const { dir } = await createSampleProjectInProcess(root, env);
 
       // Run 1: feature 1 asks and waits; feature 2 passes meanwhile; the run ends waiting for a human.
-      const first = await cliAsync(['run', 'notes', '--yolo', '--no-wait-for-input'], env);
+      const first = await cliInProcess(['run', 'notes', '--yolo', '--no-wait-for-input'], env, { runtime });
       expect(first.stderr).toBe('');
       expect(first.stdout).toMatch(/Slot 0: feature #1 waits for a human answer \(request (hir_[0-9a-f]+): autocoder answer notes hir_[0-9a-f]+\)/);
       expect(first.stdout).toContain('feature #2 is now passing');
       expect(first.stdout).toContain('Nothing can proceed: 1/2 pass; 1 wait for a human answer.');
       const requestId = /request (hir_[0-9a-f]+)/.exec(first.stdout)?.[1] as string;
 
-      const status = await cliAsync(['status', 'notes', '--json'], env);
+      const status = await cliInProcess(['status', 'notes', '--json'], env);
       expect(JSON.parse(status.stdout)).toMatchObject({ total: 2, passing: 1, needs_input: 1 });
       const { call, responses } = apiCaller(env, root);
       const board = FeatureBoardSchema.parse((await call('GET', '/api/projects/notes/features')).json);
@@ -76,18 +68,18 @@ describe('human input gates end to end', { timeout: 300_000 }, () => {
         expect(HumanInputResultSchema.parse(answered.json)).toMatchObject({ request: { status: 'answered', secretKeys: { maps_key: 'MAPS_KEY' } }, feature: { status: 'pending' } });
         expect((await call('POST', '/api/projects/notes/features/1/human-input', { requestId, answers })).status).toBe(409);
       } else {
-        const missing = await cliAsync(['answer', 'notes', requestId, '--field', 'region=eu-west-1'], env);
+        const missing = await cliInProcess(['answer', 'notes', requestId, '--field', 'region=eu-west-1'], env);
         expect(missing.status).toBe(2);
-        const answered = await cliAsync(['answer', 'notes', requestId, '--field', `maps_key=${SECRET}`, '--field', 'region=eu-west-1'], env);
+        const answered = await cliInProcess(['answer', 'notes', requestId, '--field', `maps_key=${SECRET}`, '--field', 'region=eu-west-1'], env);
         expect(answered.status, answered.stderr).toBe(0);
-        const twice = await cliAsync(['answer', 'notes', requestId, '--field', `maps_key=${SECRET}`, '--field', 'region=eu-west-1'], env);
+        const twice = await cliInProcess(['answer', 'notes', requestId, '--field', `maps_key=${SECRET}`, '--field', 'region=eu-west-1'], env);
         expect(twice.status).toBe(4);
         cliOutput = [missing, answered, twice].map((r) => r.stdout + r.stderr).join('\n');
       }
       expect(statSync(join(dir, '.env')).mode & 0o777).toBe(0o600);
 
       // Run 2: feature 1 comes back first, with the value in its prompt and the secret in .env.
-      const second = await cliAsync(['run', 'notes', '--yolo'], env);
+      const second = await cliInProcess(['run', 'notes', '--yolo'], env, { runtime });
       expect(second.stderr).toBe('');
       expect(second.stdout).toContain('All 2 features pass.');
       expect(seen.prompts[0]).toContain('region = "eu-west-1"');

@@ -2,17 +2,16 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { agentTestEnv } from '../support/agent-env.js';
-import { cliAsync } from '../support/cli-process.js';
-import { codingSession, initializerSession, roleScript, SAMPLE_FEATURES, startScriptedModelServer, type ScriptedModelServer } from '../support/fake-anthropic/index.js';
-import { createSampleProject } from '../support/sample-project.js';
+import { cliInProcess, createSampleProjectInProcess, scriptedCliEnv } from '../support/cli-in-process.js';
+import { codingSession, initializerSession, roleScript, SAMPLE_FEATURES } from '../support/fake-anthropic/index.js';
+import { ScriptedRuntime } from '../support/scripted-runtime.js';
 import { startWebhookReceiver, type WebhookReceiver, type Hit } from '../support/webhook-receiver.js';
 
 // Drives the real Claude Code binary against a scripted model: one test can take over a minute on a loaded 2-core machine.
 vi.setConfig({ testTimeout: 120_000 });
 
 let root: string;
-let model: ScriptedModelServer | undefined;
+let runtime: ScriptedRuntime;
 let hooks: WebhookReceiver | undefined;
 
 beforeEach(() => {
@@ -20,31 +19,29 @@ beforeEach(() => {
 });
 
 afterEach(async () => {
-  await model?.close();
-  model = undefined;
   await hooks?.close();
   hooks = undefined;
   rmSync(root, { recursive: true, force: true });
 });
 
+/** The project, and `autocoder run notes` in this process with the scripted runtime (the webhook settings come from `env` as in a real run). */
 async function setup(extraEnv: Record<string, string>) {
-  model = await startScriptedModelServer(roleScript({ initializer: initializerSession(SAMPLE_FEATURES), coding: codingSession() }));
-  const env = agentTestEnv(root, model.url, { AUTOCODER_WEBHOOK_RETRY_MS: '20', ...extraEnv });
-  createSampleProject(root, env);
-  return env;
+  runtime = new ScriptedRuntime(roleScript({ initializer: initializerSession(SAMPLE_FEATURES), coding: codingSession() }));
+  const env = scriptedCliEnv(root, { AUTOCODER_WEBHOOK_RETRY_MS: '20', ...extraEnv });
+  await createSampleProjectInProcess(root, env);
+  return { env, run: () => cliInProcess(['run', 'notes'], env, { runtime }) };
 }
 
 const progressOf = (hits: readonly Hit[]) => hits.filter((h) => h.path === '/n8n' && h.status === 200).map((h) => h.body as Record<string, unknown>[]);
 
-// Four agent sessions per run: allow for a loaded machine (the default is 30 s).
-describe('autocoder run with progress webhooks', { timeout: 120_000 }, () => {
+describe('autocoder run with progress webhooks', () => {
   it('posts an n8n test_progress payload per passed feature and a JSON run.finished', async () => {
     const receiver = (hooks = await startWebhookReceiver());
-    const env = await setup({
+    const { run: runNotes } = await setup({
       PROGRESS_N8N_WEBHOOK_URL: `${receiver.url}/n8n`,
       AUTOCODER_WEBHOOKS: JSON.stringify([{ url: `${receiver.url}/json`, events: ['run.finished', 'run.failed'] }]),
     });
-    const run = await cliAsync(['run', 'notes'], env);
+    const run = await runNotes();
     expect(run.stderr).toBe('');
     expect(run.stdout).toContain('All 4 features pass.');
     expect(run.status).toBe(0);
@@ -67,8 +64,8 @@ describe('autocoder run with progress webhooks', { timeout: 120_000 }, () => {
       const passing = (body as { passing: number }[])[0]?.passing;
       return seen.some((h) => (h.body as { passing: number }[])[0]?.passing === passing) ? 200 : 500;
     }));
-    const env = await setup({ PROGRESS_N8N_WEBHOOK_URL: `${receiver.url}/n8n` });
-    const run = await cliAsync(['run', 'notes'], env);
+    const { run: runNotes } = await setup({ PROGRESS_N8N_WEBHOOK_URL: `${receiver.url}/n8n` });
+    const run = await runNotes();
     expect(run.stdout).toContain('All 4 features pass.');
     expect(run.stdout).not.toContain('Webhook');
     expect(run.status).toBe(0);
@@ -86,17 +83,17 @@ describe('autocoder run with progress webhooks', { timeout: 120_000 }, () => {
   });
 
   it('refuses to start with a webhook that is not http(s)', async () => {
-    const env = await setup({ AUTOCODER_WEBHOOKS: JSON.stringify([{ url: 'ftp://files.example/x' }]) });
-    const run = await cliAsync(['run', 'notes'], env);
+    const { run: runNotes } = await setup({ AUTOCODER_WEBHOOKS: JSON.stringify([{ url: 'ftp://files.example/x' }]) });
+    const run = await runNotes();
     expect(run.status).toBe(2);
     expect(run.stderr).toMatch(/invalid webhook AUTOCODER_WEBHOOKS\[0\]: url: must be an http:\/\/ or https:\/\/ URL/);
-    expect(model?.requests).toHaveLength(0);
+    expect(runtime.sessions).toHaveLength(0);
   });
 
   it('reports a receiver that never takes the payload, and still finishes the run', async () => {
     const receiver = (hooks = await startWebhookReceiver(() => 503));
-    const env = await setup({ PROGRESS_N8N_WEBHOOK_URL: `${receiver.url}/n8n`, AUTOCODER_WEBHOOK_RETRY_MS: '1' });
-    const run = await cliAsync(['run', 'notes'], env);
+    const { run: runNotes } = await setup({ PROGRESS_N8N_WEBHOOK_URL: `${receiver.url}/n8n`, AUTOCODER_WEBHOOK_RETRY_MS: '1' });
+    const run = await runNotes();
     expect(run.stdout).toContain('All 4 features pass.');
     expect(run.status).toBe(0);
     expect(run.stdout).toContain(`Webhook ${receiver.url} did not take feature.passed (5 attempt(s)): HTTP 503.`);

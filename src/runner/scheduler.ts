@@ -1,0 +1,275 @@
+import type { Feature } from '../db/ports.js';
+import { describeStall } from './stop-reason.js';
+
+/**
+ * The scheduler's decisions, as pure functions: `decide(state, now)` says what the run does
+ * next (fill a slot, change the run's status, report, wait, finish) from a plain snapshot of the
+ * run; `afterSession` says what a session's end changes (the rate-limit backoff). No I/O here:
+ * `run-loop.ts` gathers the state, performs the actions and sleeps until woken.
+ */
+
+export type SlotKind = 'coding' | 'testing' | 'supervisor';
+
+/** Slot layout and limits of one run; they do not change while it runs. */
+export interface SchedulerConfig {
+  /** Coding slots 0 … coding-1. */
+  readonly coding: number;
+  /** Testing slots coding … coding+testing-1 (0 with yolo). */
+  readonly testing: number;
+  /** Supervisor mode: one more slot, after the testing ones, answers human-input requests. */
+  readonly supervisor: boolean;
+  readonly maxIterations: number | undefined;
+  /** Longest wait for a backoff before the run looks again. */
+  readonly maxWaitMs: number;
+  /** When only features waiting for answers are left: wait for them (true) or end the run. */
+  readonly waitForInput: boolean;
+  /** For the commands the reports name (`autocoder answer <project> …`). */
+  readonly projectName: string;
+}
+
+export interface ActiveSlot {
+  readonly slot: number;
+  readonly kind: SlotKind;
+  readonly featureIds: readonly number[];
+}
+
+export type SchedulerFeature = Pick<Feature, 'id' | 'status' | 'runAfter' | 'attempts' | 'maxAttempts'>;
+
+/**
+ * Everything `decide` looks at: the database's view of the run plus what the loop remembers.
+ * `decide` reads `features`, `counts`, `regressionCandidates` and `openRequests` only on the
+ * paths that need them, so the loop may read them from the database lazily.
+ */
+export interface SchedulerState {
+  readonly config: SchedulerConfig;
+  readonly aborted: boolean;
+  /** The `.pause_drain` file exists. */
+  readonly pauseRequested: boolean;
+  /** The run row's status (`paused` only while the loop waits for a resume). */
+  readonly runStatus: string | undefined;
+  readonly active: readonly ActiveSlot[];
+  /** Every feature (read for the end-or-wait decision only). */
+  readonly features: readonly SchedulerFeature[];
+  /** How many features are in each of these statuses (for the testing slots). */
+  readonly counts: { readonly passing: number; readonly pending: number; readonly in_progress: number };
+  /** Passing features in re-verification order (`forRegression`); read only when testing slots exist. */
+  readonly regressionCandidates: readonly number[];
+  /** Open human-input requests, oldest first. */
+  readonly openRequests: readonly { readonly id: string; readonly featureId: number }[];
+  /** How many supervisor sessions each request was given already. */
+  readonly supervisorTries: Readonly<Record<string, number>>;
+  readonly codingSessionsStarted: number;
+  /** No session starts before this time (ms epoch; 0 when not rate-limited). */
+  readonly rateLimitedUntil: number;
+  /** A claim found nothing ready since the loop last waited: no coding slot is filled until it wakes. */
+  readonly claimExhausted: boolean;
+  /** The open requests the last "waiting for answers" report named (ids joined by commas). */
+  readonly waitingReported: string;
+}
+
+export type RunStatusChange = 'running' | 'draining' | 'paused';
+
+export type RunEventAction =
+  | { readonly type: 'run.waiting'; readonly payload: { readonly until: number | null; readonly reason: string; readonly requests?: readonly string[] } }
+  | { readonly type: 'run.rate_limited'; readonly payload: { readonly until: number; readonly error: string | null } };
+
+/** Actions that record or tell something and start nothing. */
+export type RecordAction =
+  | { readonly type: 'set-status'; readonly status: RunStatusChange }
+  | { readonly type: 'report'; readonly line: string }
+  | { readonly type: 'event'; readonly event: RunEventAction }
+  /** Remember which open requests the waiting report named, so it is not repeated. */
+  | { readonly type: 'note-waiting'; readonly requests: string };
+
+export type SchedulerAction =
+  | RecordAction
+  /** Claim the next ready feature for this coding slot and start its session (nothing ready: claims are exhausted). */
+  | { readonly type: 'start-coding'; readonly slot: number }
+  | { readonly type: 'start-supervisor'; readonly slot: number; readonly requestIds: readonly string[] }
+  | { readonly type: 'start-testing'; readonly slot: number; readonly featureIds: readonly number[] };
+
+/** How a run ends: a fixed text, or the max-iterations line, which names the progress after the last session ended. */
+export type EndReason = { readonly text: string } | { readonly maxIterations: number };
+
+export type SchedulerNext =
+  /** The actions changed the state (a slot was filled, the run resumed): decide again at once. */
+  | { readonly type: 'decide-again' }
+  /** Until a session ends, a landing, a stop or the next tick. */
+  | { readonly type: 'wait-for-wake' }
+  /** Until `until` or a stop (ticks do not end it). */
+  | { readonly type: 'wait-until'; readonly until: number }
+  /** Until the pause file is gone or a stop. */
+  | { readonly type: 'wait-for-resume' }
+  /** Wait for the sessions still running, then end the run. */
+  | { readonly type: 'finish'; readonly status: 'finished' | 'stopped'; readonly reason: EndReason };
+
+export interface Decision {
+  readonly actions: readonly SchedulerAction[];
+  readonly next: SchedulerNext;
+}
+
+/** How many supervisor sessions may try one request before it is left to a human. */
+export const SUPERVISOR_TRIES = 2;
+
+/** The longest wait after repeated rate limits that name no reset time. */
+export const MAX_RATE_LIMIT_BACKOFF_MS = 15 * 60_000;
+
+/** Passing features one testing session re-verifies. */
+const TESTING_BATCH = 2;
+
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+
+/**
+ * The next step of the run. Order matters and is the runner's policy: a stop beats everything,
+ * then pause/resume, then filling slots (coding first: they move the backlog; then the
+ * supervisor; then testing, only while coding work remains, so a finished backlog ends the run),
+ * then, with no coding session running, whether the run is over or must wait.
+ */
+export function decide(state: SchedulerState, now: number): Decision {
+  const { config } = state;
+  const running = state.active.length;
+  if (state.aborted) {
+    return finish('stopped', state.runStatus === 'paused' ? 'Stopped while paused.' : 'Stopped.');
+  }
+  // The loop waited for a resume and the pause file is gone.
+  if (state.runStatus === 'paused') {
+    return { actions: [{ type: 'set-status', status: 'running' }, report('Resumed.')], next: { type: 'decide-again' } };
+  }
+
+  const actions: SchedulerAction[] = [];
+  let status = state.runStatus;
+  const setStatus = (next: RunStatusChange) => {
+    if (status === next) return;
+    actions.push({ type: 'set-status', status: next });
+    status = next;
+  };
+  const pausing = state.pauseRequested;
+  if (pausing && running === 0) {
+    setStatus('draining');
+    setStatus('paused');
+    actions.push(report('Paused (drained): no session is running. Resume to continue.'));
+    return { actions, next: { type: 'wait-for-resume' } };
+  }
+  if (pausing && status !== 'draining') {
+    setStatus('draining');
+    actions.push(report(`Pause requested: draining (${plural(running, 'running session')} finish their features first).`));
+  }
+  if (!pausing && status === 'draining') setStatus('running');
+
+  const limited = now < state.rateLimitedUntil;
+  const iterationsLeft = config.maxIterations === undefined || state.codingSessionsStarted < config.maxIterations;
+  if (!pausing && !limited) {
+    const start = nextStart(state, iterationsLeft);
+    if (start) return { actions: [...actions, start], next: { type: 'decide-again' } };
+  }
+
+  const codingActive = state.active.some((a) => a.kind === 'coding');
+  if (codingActive || pausing) return { actions, next: { type: 'wait-for-wake' } };
+  if (!iterationsLeft) return { actions, next: { type: 'finish', status: 'finished', reason: { maxIterations: config.maxIterations ?? 0 } } };
+  if (limited) return { actions, next: running === 0 ? { type: 'wait-until', until: state.rateLimitedUntil } : { type: 'wait-for-wake' } };
+
+  const stall = describeStall(state.features, now);
+  if (stall.kind === 'done' || stall.kind === 'stuck') {
+    // Testing sessions still running finish first (they may send a feature back).
+    if (running > 0) return { actions, next: { type: 'wait-for-wake' } };
+    const waiting = stall.kind === 'stuck' && config.waitForInput ? state.openRequests : [];
+    if (stall.kind === 'stuck' && waiting.length > 0) {
+      // Features wait for answers: the run stays up and goes on as soon as one comes (the tick sees it).
+      const ids = waiting.map((r) => r.id);
+      if (ids.join(',') !== state.waitingReported) {
+        const how = ids.map((id) => `autocoder answer ${config.projectName} ${id}`).join('; ');
+        actions.push(
+          { type: 'note-waiting', requests: ids.join(',') },
+          { type: 'event', event: { type: 'run.waiting', payload: { until: null, reason: `${waiting.length} human-input request(s) open`, requests: ids } } },
+          report(`Waiting for ${plural(waiting.length, 'human answer')} (${stall.reason}); answer in the web UI inbox or with: ${how}. Stop with Ctrl+C or autocoder stop ${config.projectName}.`),
+        );
+      }
+      return { actions, next: { type: 'wait-for-wake' } };
+    }
+    return { actions, next: { type: 'finish', status: 'finished', reason: { text: stall.kind === 'done' ? `All ${stall.total} features pass.` : `Nothing can proceed: ${stall.reason}.` } } };
+  }
+  // Work remains only after a backoff: sleep until it ends (or a session's end wakes the loop).
+  if (running > 0) return { actions, next: { type: 'wait-for-wake' } };
+  const until = Math.min(stall.until, now + config.maxWaitMs);
+  actions.push({ type: 'event', event: { type: 'run.waiting', payload: { until, reason: stall.reason } } }, report(`Waiting until ${new Date(until).toISOString()}: ${stall.reason}.`));
+  return { actions, next: { type: 'wait-until', until } };
+}
+
+/** The first slot to fill, in slot order: coding, then the supervisor, then testing. */
+function nextStart(state: SchedulerState, iterationsLeft: boolean): SchedulerAction | null {
+  const { config } = state;
+  const busy = new Set(state.active.map((a) => a.slot));
+  const free = (from: number, to: number) => {
+    for (let slot = from; slot < to; slot++) if (!busy.has(slot)) return slot;
+    return null;
+  };
+  if (iterationsLeft && !state.claimExhausted) {
+    const slot = free(0, config.coding);
+    if (slot !== null) return { type: 'start-coding', slot };
+  }
+  const supervisorSlot = config.coding + config.testing;
+  if (config.supervisor && !busy.has(supervisorSlot)) {
+    const open = state.openRequests.filter((r) => (state.supervisorTries[r.id] ?? 0) < SUPERVISOR_TRIES);
+    if (open.length > 0) return { type: 'start-supervisor', slot: supervisorSlot, requestIds: open.map((r) => r.id) };
+  }
+  if (config.testing > 0) {
+    const slot = free(config.coding, config.coding + config.testing);
+    const counts = slot === null ? null : state.counts;
+    if (slot !== null && counts !== null && counts.passing > 0 && counts.pending + counts.in_progress > 0) {
+      // A feature is re-verified by one testing session at a time.
+      const verifying = new Set(state.active.filter((a) => a.kind === 'testing').flatMap((a) => a.featureIds));
+      const targets = state.regressionCandidates.filter((id) => !verifying.has(id)).slice(0, TESTING_BATCH);
+      if (targets.length > 0) return { type: 'start-testing', slot, featureIds: targets };
+    }
+  }
+  return null;
+}
+
+/** The end line of a run stopped by --max-iterations, with the progress once its last session ended. */
+export function maxIterationsReason(maxIterations: number, progress: { readonly passing: number; readonly total: number }): string {
+  return `Reached --max-iterations ${maxIterations}; ${progress.passing}/${progress.total} features pass.`;
+}
+
+/** The run-wide rate-limit backoff. */
+export interface Backoff {
+  /** Rate limits in a row (a session that ends otherwise resets it). */
+  readonly rateLimits: number;
+  readonly rateLimitedUntil: number;
+}
+
+export const NO_BACKOFF: Backoff = { rateLimits: 0, rateLimitedUntil: 0 };
+
+/**
+ * What a session's end changes: a rate-limited session holds back every new session until the
+ * reset time the provider named or, without one, a backoff that doubles while limits repeat (so
+ * a hard limit is never hammered); both capped by `maxWaitMs`. `summary` is null when the
+ * session could not run at all (that changes nothing).
+ */
+export function afterSession(
+  backoff: Backoff,
+  summary: { readonly outcome: string; readonly retryAt: number | null; readonly error: string | null } | null,
+  now: number,
+  limits: { readonly rateLimitBackoffMs: number; readonly maxWaitMs: number },
+): { readonly backoff: Backoff; readonly actions: readonly RecordAction[] } {
+  if (summary === null) return { backoff, actions: [] };
+  if (summary.outcome !== 'rate_limited') return { backoff: { ...backoff, rateLimits: 0 }, actions: [] };
+  const rateLimits = backoff.rateLimits + 1;
+  const wait = Math.min(limits.rateLimitBackoffMs * 2 ** (rateLimits - 1), MAX_RATE_LIMIT_BACKOFF_MS);
+  const named = summary.retryAt !== null && summary.retryAt > now ? summary.retryAt : null;
+  const until = Math.max(backoff.rateLimitedUntil, Math.min(named ?? now + wait, now + limits.maxWaitMs));
+  return {
+    backoff: { rateLimits, rateLimitedUntil: until },
+    actions: [
+      { type: 'event', event: { type: 'run.rate_limited', payload: { until, error: summary.error } } },
+      report(`The model provider refused for a usage or rate limit; no session starts before ${new Date(until).toISOString()}.`),
+    ],
+  };
+}
+
+function report(line: string): RecordAction {
+  return { type: 'report', line };
+}
+
+function finish(status: 'finished' | 'stopped', text: string): Decision {
+  return { actions: [], next: { type: 'finish', status, reason: { text } } };
+}
