@@ -273,8 +273,8 @@ describe('the scheduler module', () => {
   it('does no I/O: it imports only types and pure modules', () => {
     const source = readFileSync(new URL('./scheduler.ts', import.meta.url), 'utf8');
     const imports = [...source.matchAll(/^import (type )?.*from '([^']+)';$/gm)].map((m) => `${m[1] ?? ''}${m[2]}`);
-    expect(imports).toEqual(['type ../db/feature-rows.js', './stop-reason.js']);
+    expect(imports).toEqual(['type ../db/ports.js', './stop-reason.js']);
     const stopReason = readFileSync(new URL('./stop-reason.ts', import.meta.url), 'utf8');
-    expect([...stopReason.matchAll(/^import (type )?.*from '([^']+)';$/gm)].map((m) => `${m[1] ?? ''}${m[2]}`)).toEqual(['type ../db/feature-rows.js']);
+    expect([...stopReason.matchAll(/^import (type )?.*from '([^']+)';$/gm)].map((m) => `${m[1] ?? ''}${m[2]}`)).toEqual(['type ../db/ports.js']);
   });
 });

@@ -2,11 +2,14 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { cliInProcess, createSampleProjectInProcess, scriptedCliEnv, startCliInProcess } from '../support/cli-in-process.js';
 import { assignedFeature, codingSession, initializerSession, roleScript, SAMPLE_FEATURES } from '../support/fake-anthropic/index.js';
 import { ScriptedRuntime } from '../support/scripted-runtime.js';
 import { waitFor } from '../support/wait-for.js';
+
+// Whole runs (git, worktrees, SQLite, the scheduler) in this process: seconds each, more on a loaded machine.
+vi.setConfig({ testTimeout: 60_000 });
 
 let root: string;
 

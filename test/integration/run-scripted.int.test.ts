@@ -7,7 +7,7 @@
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { SessionRecord } from '../../src/db/ports.js';
 import { gitOk } from '../../src/git/git.js';
 import { answerHumanInput } from '../../src/projects/human-input.js';
@@ -15,6 +15,9 @@ import { requestPause, requestResume } from '../../src/projects/run-control.js';
 import { assignedFeature, codingSession, FEATURE_TOOL, initializerSession, isCoding, landingCodingSession, reply, roleScript, SAMPLE_FEATURES, sequence, testingSession, type Conversation, type PlannedFeature, type Script } from '../support/fake-anthropic/index.js';
 import { scriptedProject, type ScriptedProject } from '../support/scripted-run.js';
 import { waitFor } from '../support/wait-for.js';
+
+// Whole runs (git, worktrees, SQLite, the scheduler) in this process: seconds each, more on a loaded machine.
+vi.setConfig({ testTimeout: 60_000 });
 
 let project: ScriptedProject | undefined;
 

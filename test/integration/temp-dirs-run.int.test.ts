@@ -10,13 +10,16 @@
 import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { OWNER_FILE, readOwner, type OwnerMarker } from '../../src/agent/session-dirs.js';
 import { assignedFeature, codingSession, initializerSession, roleScript, SAMPLE_FEATURES, type Script } from '../support/fake-anthropic/index.js';
 import { startScriptedCli } from '../support/scripted-cli-process.js';
 import { HOLDING } from '../support/scripted-scenarios.js';
 import { scriptedProject, type ScriptedProject } from '../support/scripted-run.js';
 import { waitFor } from '../support/wait-for.js';
+
+// Whole runs (git, worktrees, SQLite, the scheduler) in this process: seconds each, more on a loaded machine.
+vi.setConfig({ testTimeout: 60_000 });
 
 const ORIGINAL_TMPDIR = process.env.TMPDIR;
 let project: ScriptedProject | undefined;
