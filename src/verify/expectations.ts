@@ -7,7 +7,12 @@ import { canonicalJson, jsonIncludes, type CommandCheck, type HttpCheck } from '
 
 /** A string as shown in a failure line: quoted, and shortened when long. */
 export function quoted(s: string, max = 120): string {
-  return JSON.stringify(s.length > max ? `${s.slice(0, max)}…` : s);
+  return JSON.stringify(shortened(s, max));
+}
+
+/** `s`, cut to `max` characters with `…` when longer. */
+export function shortened(s: string, max: number): string {
+  return s.length > max ? `${s.slice(0, max)}…` : s;
 }
 
 export interface CommandOutcome {
@@ -40,9 +45,9 @@ export function httpFailure(expect: HttpCheck['expect'], outcome: HttpOutcome): 
     try {
       actual = JSON.parse(outcome.body);
     } catch (err: unknown) {
-      return `the body is not JSON (${err instanceof Error ? err.message : String(err)}), expected JSON including ${quoted(canonicalJson(expect.json))}`;
+      return `the body is not JSON (${err instanceof Error ? err.message : String(err)}), expected JSON including ${shortened(canonicalJson(expect.json), 120)}`;
     }
-    if (!jsonIncludes(actual, expect.json)) return `the JSON does not include ${quoted(canonicalJson(expect.json), 300)}`;
+    if (!jsonIncludes(actual, expect.json)) return `the JSON does not include ${shortened(canonicalJson(expect.json), 300)}`;
   }
   return null;
 }

@@ -99,13 +99,13 @@ class Aborted extends Error {}
  * throws; anything that goes wrong while verifying ends as status `error` with the reason.
  */
 export async function verifyCommit(input: VerifyInput, signal: AbortSignal): Promise<Verification> {
-  const parsed = VerifyRequestSchema.safeParse(input);
+  const { env: baseEnv, redact, logger, recorder, now: clock, ...data } = input;
+  const parsed = VerifyRequestSchema.safeParse(data);
   if (!parsed.success) {
     throw new AppError('INVALID_INPUT', `invalid verification request: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`);
   }
   const req = parsed.data;
-  const now = input.now ?? Date.now;
-  const { redact, logger } = input;
+  const now = clock ?? Date.now;
   const evidenceDir = evidenceDirOf(req.featureId, req.verificationId);
   const evidenceAbs = join(req.projectRoot, evidenceDir);
   if (!existsSync(req.projectRoot)) throw new AppError('NOT_FOUND', `the project folder ${req.projectRoot} does not exist`);
@@ -125,7 +125,7 @@ export async function verifyCommit(input: VerifyInput, signal: AbortSignal): Pro
     checks: [],
     error: null,
   };
-  input.recorder?.onStarted({ ...verification });
+  recorder?.onStarted(structuredClone(verification));
   const log = logger.child({ verification: req.verificationId, feature: req.featureId });
   log.info({ commit: req.commit, checks: req.groups.reduce((n, g) => n + g.checks.length, 0) }, 'verification started');
 
@@ -143,8 +143,8 @@ export async function verifyCommit(input: VerifyInput, signal: AbortSignal): Pro
     const { checkout, commit } = prepareCheckout(req.projectRoot, lease, req.commit);
     verification.commit = commit;
     workDir = createOwnedDir(tmpdir(), `v${randomBytes(6).toString('hex')}`, { purpose: 'verification', run: null, project: req.projectRoot, keep: false });
-    const env: Record<string, string> = { ...input.env, PORT: String(req.port), HOME: join(workDir, 'home'), TMPDIR: join(workDir, 'tmp') };
-    const confinement = confinementFor(req, input.env, log);
+    const env: Record<string, string> = { ...baseEnv, PORT: String(req.port), HOME: join(workDir, 'home'), TMPDIR: join(workDir, 'tmp') };
+    const confinement = confinementFor(req, baseEnv, log);
     const marker = `ac-verify-${randomBytes(8).toString('hex')}`;
     const origin = `http://127.0.0.1:${req.port}`;
     if (needsApp(all)) {
@@ -171,7 +171,7 @@ export async function verifyCommit(input: VerifyInput, signal: AbortSignal): Pro
         const result = checkResult(group.featureId, index, check, outcome, app);
         verification.checks.push(result);
         log.debug({ check: n, kind: check.kind, passed: result.passed, ms: result.durationMs }, result.failure ?? 'check passed');
-        input.recorder?.onCheck?.(result, { ...verification, checks: [...verification.checks] });
+        recorder?.onCheck?.(result, structuredClone(verification));
       }
     }
     if (signal.aborted) throw new Aborted();
@@ -200,7 +200,7 @@ export async function verifyCommit(input: VerifyInput, signal: AbortSignal): Pro
   const done = redactJson(redact, verification);
   writeResult(evidenceAbs, done);
   log.info({ status: done.status, ms: done.endedAt === null ? null : done.endedAt - done.startedAt, failed: done.checks.filter((c) => !c.passed).length }, 'verification finished');
-  input.recorder?.onFinished(done);
+  recorder?.onFinished(done);
   return done;
 }
 
