@@ -81,7 +81,7 @@ function staleLock(lock: string): boolean {
   }
   let stale: boolean;
   if (owner !== null && typeof owner.pid === 'number' && typeof owner.host === 'string') stale = owner.host === hostname() && !pidAlive(owner.pid);
-  else stale = Date.now() - statSync(lock).mtimeMs > 10_000;
+  else stale = Date.now() - mtimeOf(lock) > 10_000;
   if (!stale) return false;
   try {
     unlinkSync(lock);
@@ -89,6 +89,16 @@ function staleLock(lock: string): boolean {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
   }
   return true;
+}
+
+/** When the file was last written; 0 when it is gone (then nothing holds it). */
+function mtimeOf(file: string): number {
+  try {
+    return statSync(file).mtimeMs;
+  } catch (err: unknown) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return 0;
+    throw err;
+  }
 }
 
 /**
