@@ -10,7 +10,7 @@ import { findJailTools } from '../jail/jail.js';
 import type { Logger } from '../logging/logger.js';
 import { redactJson, type Redactor } from '../security/redactor.js';
 import { AcceptanceSchema, DEFAULT_CHECK_TIMEOUT_MS, MAX_CHECK_TIMEOUT_MS, VERIFICATION_TRIGGERS, needsApp, type AcceptanceCheck, type CheckResult, type Verification } from '../shared/acceptance.js';
-import { AppStartError, startApp, type RunningApp } from './app.js';
+import { startApp, type RunningApp } from './app.js';
 import { launchBrowser, runBrowserCheck } from './browser-check.js';
 import { leaseVerifyWorktree, prepareCheckout, type WorktreeLease } from './checkout.js';
 import { runCommandCheck, type CheckOutcome } from './command-check.js';
@@ -179,7 +179,7 @@ export async function verifyCommit(input: VerifyInput, signal: AbortSignal): Pro
   } catch (err: unknown) {
     verification.status = 'error';
     verification.error = redact(signal.aborted || err instanceof Aborted ? 'the verification was aborted; everything it started was stopped' : err instanceof Error ? err.message : String(err));
-    if (!(err instanceof AppStartError) && !(err instanceof AppError) && !(err instanceof Aborted)) log.error({ err }, 'verification failed unexpectedly');
+    if (!(err instanceof AppError) && !(err instanceof Aborted)) log.error({ err }, 'verification failed unexpectedly');
   } finally {
     // Everything it started stops, whatever happened: the browser, the app, and anything left with its TMPDIR.
     const cleanup: [string, () => Promise<void> | void][] = [
