@@ -147,6 +147,8 @@ describe('verifyCommit on a commit that works', () => {
     const v = await verify({
       featureId: 3,
       sessionId: 'ses_1',
+      // Steps that hold return as soon as they do; the default wait keeps a loaded machine from failing them.
+      limits: { stepMs: 5_000 },
       groups: [
         { featureId: 3, checks: TODO_CHECKS },
         { featureId: 2, checks: [{ kind: 'command', name: 'a dependency still holds', run: 'ls init.sh' }] },
