@@ -14,6 +14,7 @@ const BENCHES: Record<string, { readonly about: string; readonly load: () => Pro
   graph: { about: 'dependency-graph functions and FeatureRepo.ready()/ClaimRepo.claimNext() on 10,000 features / 30,000 edges', load: () => import('./graph.js') },
   schedule: { about: 'makespan / lower bound of the real claim order (claimNext) in a k-slot virtual-time simulation: wide, deep and random DAGs, k = 1..5', load: () => import('./schedule.js') },
   redact: { about: 'secret redaction: lines/s for a realistic tool-result line holding 5 secrets (raw, base64, URL-encoded, hex, JSON), one without, a 3,000-character output; the stream', load: () => import('./redact.js') },
+  verify: { about: 'verification overhead per feature on the fixture app: command checks, command + http (app start), + a browser check; sandbox on and off', load: () => import('./verify.js') },
   parallel: { about: 'real-binary wall time of autocoder run on a 15-feature DAG at k = 1 and k = 3 (scripted model with seeded work delays): ratio vs the ideal', load: () => import('./parallel.js') },
 };
 

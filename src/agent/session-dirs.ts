@@ -19,8 +19,8 @@ export const OWNER_FILE = 'owner.json';
 export const OwnerMarkerSchema = z
   .object({
     version: z.literal(1),
-    /** What the folder is for: a run's agent session, a spec chat, the demo model's Claude config. */
-    purpose: z.enum(['session', 'spec-chat', 'demo-model']),
+    /** What the folder is for: a run's agent session, a spec chat, the demo model's Claude config, a verification's checks and app. */
+    purpose: z.enum(['session', 'spec-chat', 'demo-model', 'verification']),
     /** The process that created it, on `host`. */
     pid: z.number().int().positive(),
     host: z.string().min(1),

@@ -7,6 +7,7 @@ import { isAppError } from '../domain/errors.js';
 import {
   WORKTREES_DIR,
   checkoutFeature,
+  checkoutVerificationWorktree,
   commitWorkInProgress,
   deleteMergedBranch,
   ensureSlotWorktree,
@@ -290,6 +291,93 @@ describe('ensureSlotWorktree', () => {
     const root = newRepo();
     expect(errorCode(() => ensureSlotWorktree(root, -1, 'main'))).toBe('INVALID_INPUT');
     expect(errorCode(() => ensureSlotWorktree(root, 0, 'trunk'))).toBe('INVALID_INPUT');
+  });
+});
+
+describe('checkoutVerificationWorktree', () => {
+  it('checks out exactly the commit, detached, in verify-<n>, and moves no branch', () => {
+    const root = newRepo();
+    const first = tip(root);
+    write(root, 'app.txt', 'title\nbody\nsecond\n');
+    const second = agentCommit(root, 'second');
+    const { path, commit } = checkoutVerificationWorktree(root, 0, first.slice(0, 10), ['node_modules']);
+    expect(path).toBe(join(root, WORKTREES_DIR, 'verify-0'));
+    expect(commit).toBe(first);
+    expect(tip(path)).toBe(first);
+    expect(onBranch(path)).toBeNull();
+    expect(read(path, 'app.txt')).toBe('title\nbody\n');
+    expect(tip(root, 'main')).toBe(second);
+    expect(statusOf(root)).toBe('');
+  });
+
+  it('resets a reused one by force: tracked edits undone, untracked and ignored files gone, installed dependencies kept', () => {
+    const root = newRepo();
+    const base = tip(root);
+    const { path } = checkoutVerificationWorktree(root, 1, base, ['node_modules']);
+    write(path, 'app.txt', 'changed by a check\n');
+    write(path, 'left-behind.txt', 'an untracked file\n');
+    write(path, 'dist/bundle.js', 'built\n');
+    write(path, '.env', 'KEY=copied last time\n');
+    write(path, 'node_modules/dep/index.js', 'module.exports = 1;\n');
+    write(path, 'packages/web/node_modules/dep/index.js', 'module.exports = 2;\n');
+    writeFileSync(join(root, '.gitignore'), '.autocoder/\nnode_modules/\ndist/\n.env\n');
+    const next = agentCommit(root, 'ignore dist and .env');
+
+    expect(checkoutVerificationWorktree(root, 1, next, ['node_modules']).path).toBe(path);
+    expect(tip(path)).toBe(next);
+    expect(read(path, 'app.txt')).toBe('title\nbody\n');
+    for (const gone of ['left-behind.txt', 'dist', '.env']) expect(existsSync(join(path, gone)), gone).toBe(false);
+    expect(read(path, 'node_modules/dep/index.js')).toBe('module.exports = 1;\n');
+    expect(read(path, 'packages/web/node_modules/dep/index.js')).toBe('module.exports = 2;\n');
+    expect(statusOf(path)).toBe('');
+  });
+
+  it('never moves a branch someone switched the verification worktree to', () => {
+    const root = newRepo();
+    const base = tip(root);
+    const { path } = checkoutVerificationWorktree(root, 0, base, []);
+    agent(path, 'switch', '--quiet', '-c', 'autocoder/feature-7');
+    write(path, 'feature.txt', 'work\n');
+    const work = agentCommit(path, 'feature work');
+    checkoutVerificationWorktree(root, 0, base, []);
+    expect(tip(root, 'autocoder/feature-7')).toBe(work);
+    expect(onBranch(path)).toBeNull();
+    expect(tip(path)).toBe(base);
+  });
+
+  it('creates it again when it is broken, unknown to git or mid-rebase', () => {
+    const root = newRepo();
+    const base = tip(root);
+    const { path } = checkoutVerificationWorktree(root, 0, base, []);
+    rmSync(join(path, '.git'));
+    // Without its .git file the folder belongs to the root repository: resetting it there would reset the root.
+    write(root, 'root-work.txt', 'uncommitted work in the root\n');
+    expect(checkoutVerificationWorktree(root, 0, base, []).path).toBe(path);
+    expect(agent(path, 'rev-parse', '--show-toplevel')).toBe(path);
+    expect(read(root, 'root-work.txt')).toBe('uncommitted work in the root\n');
+    expect(onBranch(root)).toBe('main');
+
+    rmSync(join(root, '.git', 'worktrees', 'verify-0'), { recursive: true, force: true });
+    expect(checkoutVerificationWorktree(root, 0, base, []).path).toBe(path);
+    expect(tip(path)).toBe(base);
+    expect(readdirSync(join(root, WORKTREES_DIR))).toEqual(['verify-0']);
+
+    write(root, 'app.txt', 'main side\n');
+    const mainSide = agentCommit(root, 'main side');
+    agent(path, 'switch', '--quiet', '-c', 'side', base);
+    write(path, 'app.txt', 'other side\n');
+    agentCommit(path, 'other side');
+    expect(agentTry(path, 'rebase', mainSide).status).not.toBe(0);
+    expect(checkoutVerificationWorktree(root, 0, mainSide, []).path).toBe(path);
+    expect(tip(path)).toBe(mainSide);
+    expect(statusOf(path)).toBe('');
+  });
+
+  it('refuses what is not a commit and a bad number', () => {
+    const root = newRepo();
+    expect(errorCode(() => checkoutVerificationWorktree(root, 0, 'no-such-branch', []))).toBe('INVALID_INPUT');
+    expect(errorCode(() => checkoutVerificationWorktree(root, 0, '--help', []))).toBe('INVALID_INPUT');
+    expect(errorCode(() => checkoutVerificationWorktree(root, -1, 'main', []))).toBe('INVALID_INPUT');
   });
 });
 

@@ -8,7 +8,7 @@
  * committed (to their feature branch, else to a new `autocoder/orphan-<timestamp>` branch)
  * before anything moves, and a branch is deleted only when git proves main contains it.
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, renameSync, rmdirSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, renameSync, rmdirSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { AppError } from '../domain/errors.js';
 import { addLocalExcludes, git, gitIdentity, gitOk } from './git.js';
@@ -72,6 +72,45 @@ export function ensureSlotWorktree(root: string, slot: number, main: string): st
   mkdirSync(dirname(path), { recursive: true });
   gitOk(top, ['worktree', 'add', '--quiet', '--detach', path, mainTip]);
   return path;
+}
+
+/** The prefix of verification worktrees: `.autocoder/worktrees/verify-<n>`. */
+export const VERIFY_WORKTREE_PREFIX = 'verify-';
+
+/**
+ * `<root>/.autocoder/worktrees/verify-<n>` holding exactly `commit` (detached), for a
+ * verification to run the acceptance checks in. Nobody works there, so unlike a slot's it holds
+ * no one's work and is reset by force: checked out at the commit with tracked files restored,
+ * untracked and ignored files removed except the folders named in `keep` (installed
+ * dependencies such as `node_modules`, so an install survives from one verification to the
+ * next). One that is broken, unknown to git or mid-operation is removed and created again.
+ * Returns the path (symlinks in `root` resolved) and the commit's full sha.
+ */
+export function checkoutVerificationWorktree(root: string, n: number, commit: string, keep: readonly string[]): { path: string; commit: string } {
+  if (!Number.isSafeInteger(n) || n < 0) throw new AppError('INVALID_INPUT', `a verification worktree number is a whole number ≥ 0, got ${String(n)}`);
+  const top = realRoot(root);
+  const sha = revision(top, commit);
+  if (sha === null) throw new AppError('INVALID_INPUT', `${commit} is not a commit in ${top}`);
+  const path = join(top, WORKTREES_DIR, `${VERIFY_WORKTREE_PREFIX}${n}`);
+  const commonDir = resolve(top, gitOk(top, ['rev-parse', '--git-common-dir']).trim());
+  addLocalExcludes(top, ['.autocoder/']);
+  if (existsSync(path)) {
+    if (isHealthyWorktree(path, commonDir) && operationInProgress(path) === null && resetVerificationWorktree(path, sha, keep)) return { path, commit: sha };
+    // Nobody's work lives here: remove it whole and start again.
+    if (listWorktrees(top).some((w) => samePath(w.path, path))) git(top, ['worktree', 'remove', '--force', '--force', path]);
+    rmSync(path, { recursive: true, force: true });
+  }
+  gitOk(top, ['worktree', 'prune']);
+  mkdirSync(dirname(path), { recursive: true });
+  gitOk(top, ['worktree', 'add', '--quiet', '--detach', path, sha]);
+  return { path, commit: sha };
+}
+
+/** Moves a healthy verification worktree to `sha` and removes everything git does not track there but `keep`; false when git refused. */
+function resetVerificationWorktree(path: string, sha: string, keep: readonly string[]): boolean {
+  if (git(path, ['checkout', '--quiet', '--force', '--detach', sha]).status !== 0) return false;
+  if (git(path, ['clean', '-ffdxq', ...keep.flatMap((k) => ['-e', k])]).status !== 0) return false;
+  return revision(path, 'HEAD') === sha;
 }
 
 export interface CheckoutResult {

@@ -1,11 +1,9 @@
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, realpathSync, statSync, writeFileSync } from 'node:fs';
+import { realpathSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'unbash';
-import { findOnPath } from '../config/sandbox-support.js';
 import { AppError } from '../domain/errors.js';
-import { git } from '../git/git.js';
-import { PROTECTED_DIRS } from '../security/paths.js';
+import { findJailTools, HOME_CACHE_DIRS, JAIL_MARKER_VAR, jailArgv, planJail, SHARED_TEMP_DIRS, type HiddenPath, type JailPlan, type JailTools } from '../jail/jail.js';
 import { isDenial, literalWord } from '../security/shell-words.js';
 
 const posix = path.posix;
@@ -27,74 +25,18 @@ const posix = path.posix;
 export const INIT_JAIL_FILE = 'init-jail';
 
 /** Set in the jail's environment and visible in its command line: marks the jails of one slot. */
-export const INIT_JAIL_MARKER_VAR = 'AUTOCODER_INIT_JAIL';
+export const INIT_JAIL_MARKER_VAR = JAIL_MARKER_VAR;
 
 /** Paths the jail's script may name without quoting (the rewritten command and the excluded pattern must match word for word). */
 const PLAIN_PATH = /^\/[A-Za-z0-9._/+-]*$/;
 
-/** Temp folders every jail gets as empty private ones: other sessions' files and the user's sockets (tmux, ssh-agent, D-Bus) live there. */
-export const SHARED_TEMP_DIRS = ['/tmp', '/var/tmp', '/run/user'] as const;
+export { HOME_CACHE_DIRS, SHARED_TEMP_DIRS, type HiddenPath };
 
-/** Caches under the user's own home that `npm install` and native builds (node-gyp) write; the rest of that home is read-only in the jail. */
-export const HOME_CACHE_DIRS = ['.npm', '.cache'] as const;
+/** The plan of an agent session's jail (see jail/jail.ts). */
+export type InitJailPlan = JailPlan;
 
-export interface HiddenPath {
-  readonly path: string;
-  /** A folder is covered by an empty tmpfs, a file by /dev/null. */
-  readonly kind: 'dir' | 'file';
-}
-
-export interface InitJailPlan {
-  readonly bwrap: string;
-  /** The bash the script runs with (absolute, so no PATH entry chooses it). */
-  readonly bash: string;
-  /** Where init.sh runs (the session's working folder): writable, except the folders the policy protects (`PROTECTED_DIRS`). */
-  readonly projectDir: string;
-  /** Folders covered by an empty, private, writable tmpfs. */
-  readonly privateDirs: readonly string[];
-  /** Empty writable folders made inside the private ones (the session's TMPDIR, a per-session HOME). */
-  readonly emptyDirs: readonly string[];
-  /** Host folders the app may write (npm's cache); skipped when missing. */
-  readonly writable: readonly string[];
-  /** Host folders the app may read although a private folder hides them (a worktree's shared `.git`). */
-  readonly readOnly: readonly string[];
-  /** What the app must not see: autocoder's home (the server token, the registry), credentials, other projects. */
-  readonly hidden: readonly HiddenPath[];
-  /** Variables set inside the jail (TMPDIR points at the private one). */
-  readonly env: Readonly<Record<string, string>>;
-  /** Names the jails of one slot, so the next `./init.sh` there can stop what the last one started (`initJailMarker`). */
-  readonly marker: string;
-}
-
-/**
- * The bubblewrap arguments of the jail, in mount order (later mounts cover earlier ones).
- * Namespaces: its own user (no capabilities, so no mount can be undone), PID (with a fresh
- * /proc: `/proc/<pid>/root` of a process outside would otherwise reach around every mount),
- * IPC and terminal session (no keystrokes into the user's terminal); never the network, so the
- * app stays reachable on the host's loopback. Pure.
- */
-export function initJailArgv(plan: InitJailPlan): string[] {
-  const project = plan.projectDir;
-  return [
-    '--unshare-user',
-    '--unshare-pid',
-    '--unshare-ipc',
-    '--new-session',
-    '--cap-drop', 'ALL',
-    '--ro-bind', '/', '/',
-    '--dev', '/dev',
-    '--proc', '/proc',
-    ...plan.privateDirs.flatMap((d) => ['--tmpfs', d]),
-    ...plan.emptyDirs.flatMap((d) => ['--dir', d]),
-    '--bind', project, project,
-    ...PROTECTED_DIRS.flatMap((d) => ['--ro-bind-try', posix.join(project, d), posix.join(project, d)]),
-    ...plan.readOnly.flatMap((d) => ['--ro-bind', d, d]),
-    ...plan.writable.flatMap((d) => ['--bind-try', d, d]),
-    ...plan.hidden.flatMap((h) => (h.kind === 'dir' ? ['--tmpfs', h.path] : ['--ro-bind', '/dev/null', h.path])),
-    ...Object.entries(plan.env).flatMap(([k, v]) => ['--setenv', k, v]),
-    '--setenv', INIT_JAIL_MARKER_VAR, plan.marker,
-  ];
-}
+/** The bubblewrap arguments of the jail (see `jailArgv`). Pure. */
+export const initJailArgv = jailArgv;
 
 /** One shell word that stands for exactly `s`. */
 export const shellQuote = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`;
@@ -167,17 +109,8 @@ export function assertJailableTempDir(dir: string): void {
 }
 
 /** The programs the jail needs, when it can run here (Linux with bubblewrap and bash). */
-export interface InitJailTools {
-  readonly bwrap: string;
-  readonly bash: string;
-}
-
-export function findInitJailTools(platform: NodeJS.Platform, pathVar: string | undefined): InitJailTools | null {
-  if (platform !== 'linux') return null;
-  const bwrap = findOnPath('bwrap', pathVar);
-  const bash = findOnPath('bash', pathVar);
-  return bwrap && bash ? { bwrap, bash } : null;
-}
+export type InitJailTools = JailTools;
+export const findInitJailTools = findJailTools;
 
 export interface InitJailInput {
   readonly tools: InitJailTools;
@@ -205,43 +138,7 @@ export interface InitJailInput {
 export function writeInitJail(input: InitJailInput): string {
   const jail = posix.join(input.sessionDir, INIT_JAIL_FILE);
   assertJailableTempDir(jail);
-  const real = (p: string) => realpathSync(p);
-  const projectDir = real(input.cwd);
-  const sessionDir = real(input.sessionDir);
-  const inside = (p: string, dir: string) => {
-    const rel = posix.relative(dir, p);
-    return rel === '' || (!rel.startsWith('..') && !posix.isAbsolute(rel));
-  };
-  const privateDirs = [...new Set([...SHARED_TEMP_DIRS, input.tempDir].filter((d) => existsSync(d) && statSync(d).isDirectory()).map(real))];
-  const tmp = input.env.TMPDIR && existsSync(input.env.TMPDIR) ? real(input.env.TMPDIR) : undefined;
-  const home = input.env.HOME;
-  const emptyDirs: string[] = [];
-  const writable: string[] = [];
-  if (tmp && inside(tmp, sessionDir)) emptyDirs.push(tmp);
-  if (home && existsSync(home) && inside(real(home), sessionDir)) {
-    emptyDirs.push(real(home));
-  } else if (home && existsSync(home)) {
-    for (const cache of HOME_CACHE_DIRS) {
-      mkdirSync(posix.join(home, cache), { recursive: true });
-      writable.push(real(posix.join(home, cache)));
-    }
-  }
-  // A worktree's commits live in the project's shared .git, outside it: readable, so git works in init.sh.
-  const common = git(projectDir, ['rev-parse', '--git-common-dir']);
-  const commonDir = common.status === 0 ? real(posix.resolve(projectDir, common.stdout.trim())) : projectDir;
-  const readOnly = inside(commonDir, projectDir) ? [] : [commonDir];
-  const hidden = input.hidden.filter((p) => existsSync(p)).map((p): HiddenPath => ({ path: real(p), kind: statSync(p).isDirectory() ? 'dir' : 'file' }));
-  const plan: InitJailPlan = {
-    ...input.tools,
-    projectDir,
-    privateDirs,
-    emptyDirs,
-    writable,
-    readOnly,
-    hidden,
-    env: tmp ? { TMPDIR: tmp } : {},
-    marker: initJailMarker(real(input.projectRoot), input.port),
-  };
+  const plan = planJail({ tools: input.tools, cwd: input.cwd, privateDir: input.sessionDir, env: input.env, hidden: input.hidden, tempDir: input.tempDir, marker: initJailMarker(realpathSync(input.projectRoot), input.port) });
   writeFileSync(jail, initJailScript(plan), { mode: 0o700 });
   return jail;
 }
