@@ -27,8 +27,14 @@ export async function run(): Promise<void> {
     console.log(`claims:         ${total} of ${FEATURES} in ${race.wallMs.toFixed(0)} ms`);
     console.log(`throughput:     ${Math.round(total / (race.wallMs / 1000))} claims/s (target ≥ 5,000)`);
     console.log(`double claims:  ${doubleClaims(race)} (target 0)`);
-    console.log(`slowest claim:  ${Math.max(...race.workers.map((w) => w.slowestClaimMs)).toFixed(1)} ms (one claimNext call, including the wait for the write lock)`);
-    console.log(`machine load:   ${loadavg().map((l) => l.toFixed(2)).join(' ')} (1/5/15 min) on ${availableParallelism()} cores`);
+    console.log(
+      `slowest claim:  ${Math.max(...race.workers.map((w) => w.slowestClaimMs)).toFixed(1)} ms (one claimNext call, including the wait for the write lock)`,
+    );
+    console.log(
+      `machine load:   ${loadavg()
+        .map((l) => l.toFixed(2))
+        .join(' ')} (1/5/15 min) on ${availableParallelism()} cores`,
+    );
   } finally {
     rmSync(root, { recursive: true, force: true });
   }

@@ -22,7 +22,11 @@ function percentile(sorted: readonly number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
 }
 
-async function connectClients(server: RunningServer, n: number, onEvent: (latencyMs: number) => void): Promise<WebSocket[]> {
+async function connectClients(
+  server: RunningServer,
+  n: number,
+  onEvent: (latencyMs: number) => void,
+): Promise<WebSocket[]> {
   return Promise.all(
     Array.from({ length: n }, () => {
       const ws = new WebSocket(`ws://127.0.0.1:${server.port}/ws/projects/bench`);
@@ -30,7 +34,8 @@ async function connectClients(server: RunningServer, n: number, onEvent: (latenc
         ws.on('message', (data) => {
           const m = JSON.parse(String(data)) as { type: string; at?: number; eventType?: string };
           if (m.type === 'snapshot') resolve(ws);
-          else if (m.type === 'event' && m.eventType === 'settings.updated' && m.at !== undefined) onEvent(Date.now() - m.at);
+          else if (m.type === 'event' && m.eventType === 'settings.updated' && m.at !== undefined)
+            onEvent(Date.now() - m.at);
         });
         ws.on('error', reject);
       });
@@ -70,7 +75,15 @@ async function measureEvents(server: RunningServer, root: string, clients: numbe
 async function measureFeatures(server: RunningServer, root: string): Promise<void> {
   const store = openProjectStore(projectPaths(root), { create: false });
   try {
-    store.features.createBulk(Array.from({ length: FEATURES }, (_, i) => ({ category: `area ${i % 20}`, name: `Feature ${i}`, description: `Does thing ${i}.`, steps: ['open the page', 'check the result'], ...(i > 0 && i % 3 === 0 ? { dependsOnIndices: [i - 1] } : {}) })));
+    store.features.createBulk(
+      Array.from({ length: FEATURES }, (_, i) => ({
+        category: `area ${i % 20}`,
+        name: `Feature ${i}`,
+        description: `Does thing ${i}.`,
+        steps: ['open the page', 'check the result'],
+        ...(i > 0 && i % 3 === 0 ? { dependsOnIndices: [i - 1] } : {}),
+      })),
+    );
   } finally {
     store.close();
   }
@@ -92,12 +105,19 @@ async function measureFeatures(server: RunningServer, root: string): Promise<voi
     bytes = buf.byteLength;
   }
   times.sort((a, b) => a - b);
-  console.log(`GET /api/projects/{name}/features with ${FEATURES} features: median ${percentile(times, 50).toFixed(1)} ms, p95 ${percentile(times, 95).toFixed(1)} ms (status ${first.status}, ${(bytes / 1024).toFixed(0)} KiB)`);
+  console.log(
+    `GET /api/projects/{name}/features with ${FEATURES} features: median ${percentile(times, 50).toFixed(1)} ms, p95 ${percentile(times, 95).toFixed(1)} ms (status ${first.status}, ${(bytes / 1024).toFixed(0)} KiB)`,
+  );
 }
 
 export async function run(): Promise<void> {
   const root = mkdtempSync(join(tmpdir(), 'autocoder-bench-events-'));
-  const env = { AUTOCODER_HOME: join(root, 'home'), HOME: root, PATH: process.env.PATH ?? '', GIT_CONFIG_NOSYSTEM: '1' };
+  const env = {
+    AUTOCODER_HOME: join(root, 'home'),
+    HOME: root,
+    PATH: process.env.PATH ?? '',
+    GIT_CONFIG_NOSYSTEM: '1',
+  };
   let server: RunningServer | undefined;
   try {
     const reg = openRegistry(env);
@@ -108,11 +128,17 @@ export async function run(): Promise<void> {
       reg.close();
     }
     server = await startServer({ env, cwd: root, host: '127.0.0.1', port: 0, launchRunner: () => ({ pid: -1 }) });
-    console.log(`events appended at ${RATE_PER_S}/s (${EVENTS} per round) from this process; latency = receive time − event.at`);
+    console.log(
+      `events appended at ${RATE_PER_S}/s (${EVENTS} per round) from this process; latency = receive time − event.at`,
+    );
     await measureEvents(server, projectRoot, 1);
     await measureEvents(server, projectRoot, 50);
     await measureFeatures(server, projectRoot);
-    console.log(`machine load: ${loadavg().map((l) => l.toFixed(2)).join(' ')} (1/5/15 min) on ${availableParallelism()} cores`);
+    console.log(
+      `machine load: ${loadavg()
+        .map((l) => l.toFixed(2))
+        .join(' ')} (1/5/15 min) on ${availableParallelism()} cores`,
+    );
   } finally {
     await server?.close();
     rmSync(root, { recursive: true, force: true });

@@ -97,7 +97,9 @@ function measure<T>(prepare: () => T, fn: (input: T) => unknown, runs = RUNS): T
 
 function report(label: string, t: Timing, target = true): void {
   const verdict = target ? (t.median < 50 ? 'ok' : 'OVER TARGET') : '';
-  console.log(`${label.padEnd(42)} ${t.median.toFixed(2).padStart(9)} ms   (min ${t.min.toFixed(2)}, max ${t.max.toFixed(2)})  ${verdict}`);
+  console.log(
+    `${label.padEnd(42)} ${t.median.toFixed(2).padStart(9)} ms   (min ${t.min.toFixed(2)}, max ${t.max.toFixed(2)})  ${verdict}`,
+  );
 }
 
 export async function run(): Promise<void> {
@@ -105,12 +107,23 @@ export async function run(): Promise<void> {
   const fresh = (): DependencyGraph => buildGraph(backlog.nodes, backlog.edges);
   const sample = fresh();
   const counts = { ready: readySet(sample).length, blocked: blockedSet(sample).length };
-  console.log(`graph: ${FEATURES} features, ${backlog.edges.length} edges (DAG, higher id depends on lower), ` + `${counts.ready} ready, ${counts.blocked} blocked`);
+  console.log(
+    `graph: ${FEATURES} features, ${backlog.edges.length} edges (DAG, higher id depends on lower), ` +
+      `${counts.ready} ready, ${counts.blocked} blocked`,
+  );
   console.log(`median of ${RUNS} runs after one warm-up; each run on a freshly built graph; target < 50 ms`);
-  console.log(`machine load: ${loadavg().map((l) => l.toFixed(2)).join(' ')} (1/5/15 min) on ${availableParallelism()} cores\n`);
+  console.log(
+    `machine load: ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')} (1/5/15 min) on ${availableParallelism()} cores\n`,
+  );
 
   console.log('pure functions (src/domain/dependency-graph.ts)');
-  report('buildGraph(nodes, edges)', measure(() => undefined, fresh), false);
+  report(
+    'buildGraph(nodes, edges)',
+    measure(() => undefined, fresh),
+    false,
+  );
   report('readySet', measure(fresh, readySet));
   report('findCycle', measure(fresh, findCycle));
   report('downstreamCounts', measure(fresh, downstreamCounts));
@@ -131,15 +144,37 @@ export async function run(): Promise<void> {
         dependsOnIndices: [...backlog.deps.get(n.id)!].sort((a, b) => a - b).map((id) => id - 1),
       }));
       const { created } = store.features.createBulk(items);
-      if (created.length !== FEATURES || created.some((f, i) => f.id !== i + 1)) throw new Error('unexpected feature ids in a fresh database');
+      if (created.length !== FEATURES || created.some((f, i) => f.id !== i + 1))
+        throw new Error('unexpected feature ids in a fresh database');
       const setStatus = store.db.prepare('UPDATE features SET status = ? WHERE id = ?');
       store.db.transaction(() => {
         for (const n of backlog.nodes) if (n.status !== 'pending') setStatus.run(n.status, n.id);
       })();
-      console.log(`\nrepository path (real SQLite database; seeded in ${(performance.now() - seedStart).toFixed(0)} ms)`);
-      report('FeatureRepo.loadGraph()', measure(() => undefined, () => store.features.loadGraph()), false);
-      report(`FeatureRepo.ready(${READY_LIMIT})`, measure(() => undefined, () => store.features.ready(READY_LIMIT)));
-      report(`FeatureRepo.blocked(${READY_LIMIT})`, measure(() => undefined, () => store.features.blocked(READY_LIMIT)));
+      console.log(
+        `\nrepository path (real SQLite database; seeded in ${(performance.now() - seedStart).toFixed(0)} ms)`,
+      );
+      report(
+        'FeatureRepo.loadGraph()',
+        measure(
+          () => undefined,
+          () => store.features.loadGraph(),
+        ),
+        false,
+      );
+      report(
+        `FeatureRepo.ready(${READY_LIMIT})`,
+        measure(
+          () => undefined,
+          () => store.features.ready(READY_LIMIT),
+        ),
+      );
+      report(
+        `FeatureRepo.blocked(${READY_LIMIT})`,
+        measure(
+          () => undefined,
+          () => store.features.blocked(READY_LIMIT),
+        ),
+      );
       let claimed = 0;
       const claim = measure(
         () => undefined,

@@ -58,18 +58,28 @@ const f = (name: string, deps: number[] = []): PlannedFeature => ({
 /** The backlog; depends_on_indices are 0-based, so feature #n is FEATURES[n - 1]. */
 const FEATURES: PlannedFeature[] = [
   f('Root'),
-  f('A1', [0]), f('A2', [1]), f('A3', [2]),
-  f('B1', [0]), f('B2', [4]), f('B3', [5]),
-  f('C1', [0]), f('C2', [7]), f('C3', [8]),
+  f('A1', [0]),
+  f('A2', [1]),
+  f('A3', [2]),
+  f('B1', [0]),
+  f('B2', [4]),
+  f('B3', [5]),
+  f('C1', [0]),
+  f('C2', [7]),
+  f('C3', [8]),
   f('Join', [3, 6, 9]),
   f('Finish', [10]),
-  f('Side 1'), f('Side 2'), f('Side 3'),
+  f('Side 1'),
+  f('Side 2'),
+  f('Side 3'),
 ];
 
 /** WORK[n - 1][turn]: the delay before that reply of feature #n's session. */
 const WORK: number[][] = (() => {
   const rnd = mulberry32(SEED);
-  return FEATURES.map(() => Array.from({ length: WORK_TURNS }, () => WORK_MIN_MS + Math.floor(rnd() * (WORK_MAX_MS - WORK_MIN_MS + 1))));
+  return FEATURES.map(() =>
+    Array.from({ length: WORK_TURNS }, () => WORK_MIN_MS + Math.floor(rnd() * (WORK_MAX_MS - WORK_MIN_MS + 1))),
+  );
 })();
 
 const depsOf = (i: number): readonly number[] => FEATURES[i]?.depends_on_indices ?? [];
@@ -155,15 +165,20 @@ export async function runOnce(k: number): Promise<RunFigures> {
     writeFileSync(specFile, SAMPLE_SPEC);
     const dir = join(root, 'notes');
     const created = await runCli(['new', 'notes', '--dir', dir, '--spec', specFile], env, 60_000);
-    if (created.status !== 0) throw new Error(`autocoder new failed (${created.status}): ${created.stderr || created.stdout}`);
+    if (created.status !== 0)
+      throw new Error(`autocoder new failed (${created.status}): ${created.stderr || created.stdout}`);
 
     const run = await runCli(['run', 'notes', '--concurrency', String(k), '--yolo'], env, RUN_TIMEOUT_MS);
     const exitAt = run.spawnedAt + run.wallMs;
     const allPass = run.stdout.includes(`All ${FEATURES.length} features pass.`);
     const ok = run.status === 0 && allPass && !run.timedOut;
-    const note = ok ? '' : `exit ${run.status}${run.timedOut ? ' (timed out)' : ''}: ${(run.stderr || run.stdout).trim().split('\n').slice(-3).join(' | ')}`;
+    const note = ok
+      ? ''
+      : `exit ${run.status}${run.timedOut ? ' (timed out)' : ''}: ${(run.stderr || run.stdout).trim().split('\n').slice(-3).join(' | ')}`;
 
-    const refusedLandings = server.requests.filter((r) => r.lastToolResults.some((t) => t.name === FEATURE_TOOL('feature_mark_passing') && t.isError)).length;
+    const refusedLandings = server.requests.filter((r) =>
+      r.lastToolResults.some((t) => t.name === FEATURE_TOOL('feature_mark_passing') && t.isError),
+    ).length;
     const store = openProjectStore(projectPaths(dir), { create: false });
     let features: Feature[];
     let sessions: SessionRecord[];
@@ -174,22 +189,47 @@ export async function runOnce(k: number): Promise<RunFigures> {
       store.close();
     }
     const misplaced = features.filter((ft) => FEATURES[ft.id - 1]?.name !== ft.name);
-    if (misplaced.length > 0) throw new Error(`feature ids do not follow the plan: ${misplaced.map((ft) => `#${ft.id} ${ft.name}`).join(', ')}`);
+    if (misplaced.length > 0)
+      throw new Error(
+        `feature ids do not follow the plan: ${misplaced.map((ft) => `#${ft.id} ${ft.name}`).join(', ')}`,
+      );
     const passedBy = new Map(features.map((ft) => [ft.id, ft.passedAt ?? Infinity]));
     const retries = sessions
-      .filter((se) => se.role === 'coding' && (se.endedAt ?? Infinity) < (passedBy.get(se.featureIds[0] ?? -1) ?? Infinity))
+      .filter(
+        (se) => se.role === 'coding' && (se.endedAt ?? Infinity) < (passedBy.get(se.featureIds[0] ?? -1) ?? Infinity),
+      )
       .map((se) => {
         const id = se.featureIds[0] ?? -1;
         const line = run.stdout.split('\n').find((l) => l.includes(`feature #${id} is now`)) ?? '';
         const said = server.requests
-          .filter((r) => r.prompt.includes(`Coding session: feature #${id} of`) && r.at >= se.startedAt && r.at <= (se.endedAt ?? Infinity))
+          .filter(
+            (r) =>
+              r.prompt.includes(`Coding session: feature #${id} of`) &&
+              r.at >= se.startedAt &&
+              r.at <= (se.endedAt ?? Infinity),
+          )
           .flatMap((r) => r.lastToolResults)
           .filter((t) => t.isError)
-          .map((t) => `${t.name}: ${t.text.replace(/<system-reminder>[\s\S]*$/, '').replace(/\s+/g, ' ').trim().slice(0, 240)}`)
+          .map(
+            (t) =>
+              `${t.name}: ${t.text
+                .replace(/<system-reminder>[\s\S]*$/, '')
+                .replace(/\s+/g, ' ')
+                .trim()
+                .slice(0, 240)}`,
+          )
           .at(0);
         return `#${id} ${se.outcome ?? se.status}${se.error ? `: ${se.error.slice(0, 160)}` : ''} (${line.trim()})${said ? `; first tool error: ${said}` : ''}`;
       });
-    return { k, wallMs: run.wallMs, ok, note, ...timeline(k, features, sessions, run.spawnedAt, exitAt), refusedLandings, retries };
+    return {
+      k,
+      wallMs: run.wallMs,
+      ok,
+      note,
+      ...timeline(k, features, sessions, run.spawnedAt, exitAt),
+      refusedLandings,
+      retries,
+    };
   } finally {
     await server.close();
     rmSync(root, { recursive: true, force: true });
@@ -197,7 +237,13 @@ export async function runOnce(k: number): Promise<RunFigures> {
 }
 
 /** Phases, per-feature lengths, and slot time lost while ready work waited, from the database. */
-function timeline(k: number, features: readonly Feature[], sessions: readonly SessionRecord[], spawnedAt: number, exitAt: number) {
+function timeline(
+  k: number,
+  features: readonly Feature[],
+  sessions: readonly SessionRecord[],
+  spawnedAt: number,
+  exitAt: number,
+) {
   const coding = sessions.filter((s) => s.role === 'coding').sort((a, b) => a.startedAt - b.startedAt);
   const byFeature = new Map(features.map((ft) => [ft.id, ft]));
   const seen = new Set<number>();
@@ -215,8 +261,17 @@ function timeline(k: number, features: readonly Feature[], sessions: readonly Se
   const lastEnd = Math.max(...busy.map((b) => b.to));
 
   // Sweep the coding phase: in each interval between events, free slots × ready-and-unclaimed features.
-  const readyAt = (ft: Feature) => Math.max(firstClaim, ...ft.dependencies.map((d) => byFeature.get(d)?.passedAt ?? Infinity));
-  const points = [...new Set([firstClaim, lastEnd, ...busy.flatMap((b) => [b.from, b.to]), ...features.map(readyAt), ...features.map((ft) => ft.startedAt ?? Infinity)])]
+  const readyAt = (ft: Feature) =>
+    Math.max(firstClaim, ...ft.dependencies.map((d) => byFeature.get(d)?.passedAt ?? Infinity));
+  const points = [
+    ...new Set([
+      firstClaim,
+      lastEnd,
+      ...busy.flatMap((b) => [b.from, b.to]),
+      ...features.map(readyAt),
+      ...features.map((ft) => ft.startedAt ?? Infinity),
+    ]),
+  ]
     .filter((t) => Number.isFinite(t) && t >= firstClaim && t <= lastEnd)
     .sort((a, b) => a - b);
   let idleReadyMs = 0;
@@ -230,7 +285,10 @@ function timeline(k: number, features: readonly Feature[], sessions: readonly Se
     const lost = Math.min(k - running, waiting.length) * (t1 - t0);
     if (lost > 0) {
       idleReadyMs += lost;
-      if (t1 - t0 >= 50) idleReadyAt.push(`+${((t0 - spawnedAt) / 1000).toFixed(1)}s ${(t1 - t0).toFixed(0)} ms: ${running}/${k} busy, ready ${waiting.map((ft) => `#${ft.id}`).join(' ')}`);
+      if (t1 - t0 >= 50)
+        idleReadyAt.push(
+          `+${((t0 - spawnedAt) / 1000).toFixed(1)}s ${(t1 - t0).toFixed(0)} ms: ${running}/${k} busy, ready ${waiting.map((ft) => `#${ft.id}`).join(' ')}`,
+        );
     }
   }
   return {
@@ -253,10 +311,16 @@ export async function run(): Promise<void> {
   const ideal1 = lowerBound(model, 1);
   const ideal3 = lowerBound(model, 3);
   const idealRatio = ideal3.lb / ideal1.lb;
-  console.log(`parallel benchmark: ${FEATURES.length} features, real Claude Code binary, scripted model; autocoder run --concurrency k --yolo`);
+  console.log(
+    `parallel benchmark: ${FEATURES.length} features, real Claude Code binary, scripted model; autocoder run --concurrency k --yolo`,
+  );
   console.log(`  DAG: ${DAG_TEXT}`);
-  console.log(`  model "work" per coding session: ${WORK_TURNS} replies × ${WORK_MIN_MS}–${WORK_MAX_MS} ms (seed ${SEED}): ${(Math.min(...model) / 1000).toFixed(2)}–${(Math.max(...model) / 1000).toFixed(2)} s, total ${s(ideal1.total)}`);
-  console.log(`  ideal from the delays alone: critical path ${s(ideal3.cp)}, total / 3 ${s(ideal3.total / 3)} → k = 3 ${s(ideal3.lb)} vs k = 1 ${s(ideal1.lb)}, ratio ${idealRatio.toFixed(3)}`);
+  console.log(
+    `  model "work" per coding session: ${WORK_TURNS} replies × ${WORK_MIN_MS}–${WORK_MAX_MS} ms (seed ${SEED}): ${(Math.min(...model) / 1000).toFixed(2)}–${(Math.max(...model) / 1000).toFixed(2)} s, total ${s(ideal1.total)}`,
+  );
+  console.log(
+    `  ideal from the delays alone: critical path ${s(ideal3.cp)}, total / 3 ${s(ideal3.total / 3)} → k = 3 ${s(ideal3.lb)} vs k = 1 ${s(ideal1.lb)}, ratio ${idealRatio.toFixed(3)}`,
+  );
   console.log('');
 
   const results: RunFigures[][] = [];
@@ -278,7 +342,10 @@ export async function run(): Promise<void> {
     results.push(pair);
     const [one, three] = pair as [RunFigures, RunFigures];
     // What k = 3 could reach with k = 1's own session lengths: serial part + LB of those lengths.
-    const measured = lowerBound(one.featureMs.map((x) => (Number.isFinite(x) ? x : 0)), 3);
+    const measured = lowerBound(
+      one.featureMs.map((x) => (Number.isFinite(x) ? x : 0)),
+      3,
+    );
     const serial = one.wallMs - one.codingMs;
     const achievable = (serial + measured.lb) / one.wallMs;
     console.log(
@@ -291,12 +358,23 @@ export async function run(): Promise<void> {
 
   const ratios = results.map(([a, b]) => (b as RunFigures).wallMs / (a as RunFigures).wallMs);
   const coding = results.map(([a, b]) => (b as RunFigures).codingMs / (a as RunFigures).codingMs);
-  const slowdown = results.map(([a, b]) => mean((b as RunFigures).featureMs.filter(Number.isFinite)) / mean((a as RunFigures).featureMs.filter(Number.isFinite)));
+  const slowdown = results.map(
+    ([a, b]) =>
+      mean((b as RunFigures).featureMs.filter(Number.isFinite)) /
+      mean((a as RunFigures).featureMs.filter(Number.isFinite)),
+  );
   console.log(`summary over ${REPEATS} runs:`);
   console.log(`  wall k = 1            ${results.map(([a]) => s((a as RunFigures).wallMs)).join(', ')}`);
   console.log(`  wall k = 3            ${results.map(([, b]) => s((b as RunFigures).wallMs)).join(', ')}`);
-  console.log(`  ratio k = 3 / k = 1   ${ratios.map((r) => r.toFixed(3)).join(', ')} (mean ${mean(ratios).toFixed(3)}); ideal ${idealRatio.toFixed(3)}`);
-  console.log(`  coding phase ratio    ${coding.map((r) => r.toFixed(3)).join(', ')} (mean ${mean(coding).toFixed(3)})`);
-  console.log(`  feature length k3/k1  ${slowdown.map((r) => r.toFixed(2)).join(', ')} (claim → session end, 3 side by side vs alone)`);
-  if (results.flat().some((r) => !r.ok)) console.log('  NOTE: some runs did not finish with every feature passing; see above.');
+  console.log(
+    `  ratio k = 3 / k = 1   ${ratios.map((r) => r.toFixed(3)).join(', ')} (mean ${mean(ratios).toFixed(3)}); ideal ${idealRatio.toFixed(3)}`,
+  );
+  console.log(
+    `  coding phase ratio    ${coding.map((r) => r.toFixed(3)).join(', ')} (mean ${mean(coding).toFixed(3)})`,
+  );
+  console.log(
+    `  feature length k3/k1  ${slowdown.map((r) => r.toFixed(2)).join(', ')} (claim → session end, 3 side by side vs alone)`,
+  );
+  if (results.flat().some((r) => !r.ok))
+    console.log('  NOTE: some runs did not finish with every feature passing; see above.');
 }

@@ -13,7 +13,8 @@ import { combineRedactors, createRedactor, type Redactor } from '../src/security
 const RUNS = 7;
 const LINES = 20_000;
 
-const API_KEY = 'sk-ant-api03-Qw7Zr2Lp9Xv4Nc8Bt1Mk6Hs3Jd5Fg0Ay-e_Ui7Op2Rt9Ye4Wq1As8Df3Gh6Jk0Lz5Xc2Vb7Nm4Qp9Wo1Ei3Ru6Ty8Ui0Op2As4Df6Gh8JkAA';
+const API_KEY =
+  'sk-ant-api03-Qw7Zr2Lp9Xv4Nc8Bt1Mk6Hs3Jd5Fg0Ay-e_Ui7Op2Rt9Ye4Wq1As8Df3Gh6Jk0Lz5Xc2Vb7Nm4Qp9Wo1Ei3Ru6Ty8Ui0Op2As4Df6Gh8JkAA';
 const AWS_SECRET = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY';
 const SESSION_TOKEN = 'IQoJb3JpZ2luX2VjEJr//////////wEaCXVzLWVhc3QtMSJHMEUCIQD6';
 const DB_PASSWORD = 'p@ss word+42!';
@@ -50,13 +51,22 @@ function linesPerSecond(redact: Redactor, text: string): number {
 
 export function run(): Promise<void> {
   const started = performance.now();
-  const redact = combineRedactors(createRedactor([API_KEY, AWS_SECRET, SESSION_TOKEN]), createRedactor([DB_PASSWORD, MAPS_KEY], { minLength: 4 }));
+  const redact = combineRedactors(
+    createRedactor([API_KEY, AWS_SECRET, SESSION_TOKEN]),
+    createRedactor([DB_PASSWORD, MAPS_KEY], { minLength: 4 }),
+  );
   const buildMs = performance.now() - started;
   const secretLine = line(true);
   const masked = redact(secretLine);
-  if ((masked.match(/«redacted»/g) ?? []).length !== 5) throw new Error(`expected 5 masks in the bench line, got: ${masked}`);
+  if ((masked.match(/«redacted»/g) ?? []).length !== 5)
+    throw new Error(`expected 5 masks in the bench line, got: ${masked}`);
   const cleanLine = line(false);
-  const output = Array.from({ length: 60 }, (_, i) => `  ${i % 7 === 0 ? '✓' : '·'} test case number ${i} passed in ${(i * 7) % 50}ms`).join('\n').slice(0, 3000);
+  const output = Array.from(
+    { length: 60 },
+    (_, i) => `  ${i % 7 === 0 ? '✓' : '·'} test case number ${i} passed in ${(i * 7) % 50}ms`,
+  )
+    .join('\n')
+    .slice(0, 3000);
   const pieces = secretLine.match(/.{1,12}/gs) ?? [];
   const streamStarted = performance.now();
   const streams = 200;
@@ -69,12 +79,23 @@ export function run(): Promise<void> {
 
   const rows: [string, string][] = [
     ['build the redactor (5 secrets)', `${buildMs.toFixed(2)} ms`],
-    [`line with 5 secrets (${secretLine.length} chars)`, `${Math.round(linesPerSecond(redact, secretLine)).toLocaleString('en')} lines/s`],
-    [`same line, no secret (${cleanLine.length} chars)`, `${Math.round(linesPerSecond(redact, cleanLine)).toLocaleString('en')} lines/s`],
-    [`multi-line tool output (${output.length} chars)`, `${Math.round(linesPerSecond(redact, output)).toLocaleString('en')} lines/s`],
+    [
+      `line with 5 secrets (${secretLine.length} chars)`,
+      `${Math.round(linesPerSecond(redact, secretLine)).toLocaleString('en')} lines/s`,
+    ],
+    [
+      `same line, no secret (${cleanLine.length} chars)`,
+      `${Math.round(linesPerSecond(redact, cleanLine)).toLocaleString('en')} lines/s`,
+    ],
+    [
+      `multi-line tool output (${output.length} chars)`,
+      `${Math.round(linesPerSecond(redact, output)).toLocaleString('en')} lines/s`,
+    ],
     [`stream: the 5-secret line in ${pieces.length} pieces of 12`, `${streamMs.toFixed(2)} ms per line`],
   ];
   const width = Math.max(...rows.map(([label]) => label.length));
-  process.stdout.write(`redactor, median of ${RUNS} runs of ${LINES.toLocaleString('en')} lines\n${rows.map(([label, value]) => `  ${label.padEnd(width)}  ${value}`).join('\n')}\n`);
+  process.stdout.write(
+    `redactor, median of ${RUNS} runs of ${LINES.toLocaleString('en')} lines\n${rows.map(([label, value]) => `  ${label.padEnd(width)}  ${value}`).join('\n')}\n`,
+  );
   return Promise.resolve();
 }

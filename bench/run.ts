@@ -7,15 +7,48 @@ interface Bench {
 }
 
 const BENCHES: Record<string, { readonly about: string; readonly load: () => Promise<Bench> }> = {
-  claims: { about: '5 processes claiming features from one project database: claims/s and double claims', load: () => import('./claims.js') },
-  session: { about: 'harness overhead per coding session with the real Claude Code binary and the scripted model; prompt sizes per role', load: () => import('./session.js') },
-  events: { about: 'event-to-WebSocket latency with 1 and 50 clients; GET features latency with 2,000 features', load: () => import('./events.js') },
-  ui: { about: 'time until the board with 2,000 features and the graph with 500 nodes are interactive in headless Chromium; JS heap', load: () => import('./ui.js') },
-  graph: { about: 'dependency-graph functions and FeatureRepo.ready()/ClaimRepo.claimNext() on 10,000 features / 30,000 edges', load: () => import('./graph.js') },
-  schedule: { about: 'makespan / lower bound of the real claim order (claimNext) in a k-slot virtual-time simulation: wide, deep and random DAGs, k = 1..5', load: () => import('./schedule.js') },
-  redact: { about: 'secret redaction: lines/s for a realistic tool-result line holding 5 secrets (raw, base64, URL-encoded, hex, JSON), one without, a 3,000-character output; the stream', load: () => import('./redact.js') },
-  verify: { about: 'verification overhead per feature on the fixture app: command checks, command + http (app start), + a browser check; sandbox on and off', load: () => import('./verify.js') },
-  parallel: { about: 'real-binary wall time of autocoder run on a 15-feature DAG at k = 1 and k = 3 (scripted model with seeded work delays): ratio vs the ideal', load: () => import('./parallel.js') },
+  claims: {
+    about: '5 processes claiming features from one project database: claims/s and double claims',
+    load: () => import('./claims.js'),
+  },
+  session: {
+    about:
+      'harness overhead per coding session with the real Claude Code binary and the scripted model; prompt sizes per role',
+    load: () => import('./session.js'),
+  },
+  events: {
+    about: 'event-to-WebSocket latency with 1 and 50 clients; GET features latency with 2,000 features',
+    load: () => import('./events.js'),
+  },
+  ui: {
+    about:
+      'time until the board with 2,000 features and the graph with 500 nodes are interactive in headless Chromium; JS heap',
+    load: () => import('./ui.js'),
+  },
+  graph: {
+    about: 'dependency-graph functions and FeatureRepo.ready()/ClaimRepo.claimNext() on 10,000 features / 30,000 edges',
+    load: () => import('./graph.js'),
+  },
+  schedule: {
+    about:
+      'makespan / lower bound of the real claim order (claimNext) in a k-slot virtual-time simulation: wide, deep and random DAGs, k = 1..5',
+    load: () => import('./schedule.js'),
+  },
+  redact: {
+    about:
+      'secret redaction: lines/s for a realistic tool-result line holding 5 secrets (raw, base64, URL-encoded, hex, JSON), one without, a 3,000-character output; the stream',
+    load: () => import('./redact.js'),
+  },
+  verify: {
+    about:
+      'verification overhead per feature on the fixture app: command checks, command + http (app start), + a browser check; sandbox on and off',
+    load: () => import('./verify.js'),
+  },
+  parallel: {
+    about:
+      'real-binary wall time of autocoder run on a 15-feature DAG at k = 1 and k = 3 (scripted model with seeded work delays): ratio vs the ideal',
+    load: () => import('./parallel.js'),
+  },
 };
 
 function usage(): string {

@@ -165,11 +165,15 @@ function tighterBound(dag: Dag): (k: number) => number {
     const gap = new Array<number>(n).fill(-1);
     for (let x = u + 1; x < n; x++) {
       if (!reach[u]![x]) continue;
-      gap[x] = Math.max(0, ...dag.deps[x]!.filter((d) => d === u || reach[u]![d]).map((d) => (d === u ? 0 : gap[d]! + dur[d]!)));
+      gap[x] = Math.max(
+        0,
+        ...dag.deps[x]!.filter((d) => d === u || reach[u]![d]).map((d) => (d === u ? 0 : gap[d]! + dur[d]!)),
+      );
     }
     pairs.push({ u, w: u, chain: 0, mid: -1 });
     for (let w = u + 1; w < n; w++) {
-      if (reach[u]![w]) pairs.push({ u, w, chain: gap[w]!, mid: work((x) => reach[u]![x] === 1 && reach[x]![w] === 1) });
+      if (reach[u]![w])
+        pairs.push({ u, w, chain: gap[w]!, mid: work((x) => reach[u]![x] === 1 && reach[x]![w] === 1) });
     }
   }
   return (k) => {
@@ -317,7 +321,14 @@ function measure(dag: Dag, k: number, tight: (k: number) => number): Row {
     replicaChecks += 1;
     if (real !== replica) replicaMismatches += 1;
   }
-  const row = { lb: lowerBoundMs(dag, k), tight: tight(k), runner, creation, chain: simulateList(dag, k, p.chain), path: simulateList(dag, k, p.path) };
+  const row = {
+    lb: lowerBoundMs(dag, k),
+    tight: tight(k),
+    runner,
+    creation,
+    chain: simulateList(dag, k, p.chain),
+    path: simulateList(dag, k, p.path),
+  };
   for (const makespan of [row.runner, row.creation, row.chain, row.path]) {
     boundChecks += 1;
     if (makespan < row.tight - 1e-6) boundViolations += 1;
@@ -336,7 +347,9 @@ function describe(dag: Dag): string {
 /** One fixed graph: makespan and ratio per k for every policy. */
 function printSingle(title: string, dag: Dag): void {
   console.log(`\n${title}: ${describe(dag)}`);
-  console.log(' k      LB | runner (unblocks) | creation order  | alt: chain-count | alt: dur-path   ||    LB* runner/LB* dur-path/LB*');
+  console.log(
+    ' k      LB | runner (unblocks) | creation order  | alt: chain-count | alt: dur-path   ||    LB* runner/LB* dur-path/LB*',
+  );
   const tight = tighterBound(dag);
   for (const k of SLOTS) {
     const r = measure(dag, k, tight);
@@ -354,8 +367,12 @@ function printSeeds(title: string, make: (seed: number) => Dag): void {
   const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
   const cps = dags.map(criticalPathMs);
   const works = dags.map(totalWorkMs);
-  console.log(`\n${title}, seeds 1..${RANDOM_SEEDS}: mean work ${units(mean(works))}, mean critical path ${units(mean(cps))} (${units(Math.min(...cps))}–${units(Math.max(...cps))})`);
-  console.log(' k  CP-bound | runner (unblocks) | creation order    | alt: chain-count  | alt: dur-path     || runner/LB*        dur-path/LB*   (mean / max)');
+  console.log(
+    `\n${title}, seeds 1..${RANDOM_SEEDS}: mean work ${units(mean(works))}, mean critical path ${units(mean(cps))} (${units(Math.min(...cps))}–${units(Math.max(...cps))})`,
+  );
+  console.log(
+    ' k  CP-bound | runner (unblocks) | creation order    | alt: chain-count  | alt: dur-path     || runner/LB*        dur-path/LB*   (mean / max)',
+  );
   const tights = dags.map(tighterBound);
   for (const k of SLOTS) {
     const rows = dags.map((dag, i) => measure(dag, k, tights[i]!));
@@ -367,27 +384,46 @@ function printSeeds(title: string, make: (seed: number) => Dag): void {
     };
     console.log(
       `${String(k).padStart(2)}  ${`${cpBound}/${dags.length}`.padStart(8)} | ${cell((r) => r.runner)}   | ${cell((r) => r.creation)}   | ${cell((r) => r.chain)}   | ${cell((r) => r.path)}   || ` +
-        `${cell((r) => r.runner, (r) => r.tight)}   ${cell((r) => r.path, (r) => r.tight)}`,
+        `${cell(
+          (r) => r.runner,
+          (r) => r.tight,
+        )}   ${cell(
+          (r) => r.path,
+          (r) => r.tight,
+        )}`,
     );
   }
 }
 
 export function run(): Promise<void> {
   const started = performance.now();
-  console.log(`makespan / LB, LB = max(critical path by durations, total work / k); target ≤ ${TARGET}; * = over target`);
+  console.log(
+    `makespan / LB, LB = max(critical path by durations, total work / k); target ≤ ${TARGET}; * = over target`,
+  );
   console.log('durations: uniform integer 1–10 units unless noted (seeded); makespan and LB in units');
-  console.log('runner / creation order: real ClaimRepo.claimNext + markPassing on a temp SQLite project, FakeClock virtual time');
-  console.log("alt: in-memory list scheduling, NOT the runner's policy (chain-count = longest remaining chain in features; dur-path = longest remaining path by true durations)");
+  console.log(
+    'runner / creation order: real ClaimRepo.claimNext + markPassing on a temp SQLite project, FakeClock virtual time',
+  );
+  console.log(
+    "alt: in-memory list scheduling, NOT the runner's policy (chain-count = longest remaining chain in features; dur-path = longest remaining path by true durations)",
+  );
   printSingle('wide fan 1 → 60 → 3 → 1 (seed 1)', wideFan(1, 'uniform'));
   printSingle('wide layers 1 → 5 × 16, 1–3 deps on the layer above (seed 1)', wideLayers(1, 'uniform'));
-  printSingle('deep chain of 40 + 12 independent side tasks (created first) + 8 hanging off the chain (seed 1)', deepChain(1, 'uniform'));
+  printSingle(
+    'deep chain of 40 + 12 independent side tasks (created first) + 8 hanging off the chain (seed 1)',
+    deepChain(1, 'uniform'),
+  );
   printSeeds('wide fan, durations re-drawn per seed', (s) => wideFan(s, 'uniform'));
   printSeeds('wide layers', (s) => wideLayers(s, 'uniform'));
   printSeeds('deep chain', (s) => deepChain(s, 'uniform'));
   printSeeds('random 200-node DAG, 0–3 deps on earlier features', (s) => random200(s, 'uniform'));
   printSeeds('random 200-node DAG, lognormal durations (median 4, σ 0.8)', (s) => random200(s, 'lognormal'));
-  console.log(`\nin-memory replica of claimNext's order matched the database runs in ${replicaChecks - replicaMismatches} of ${replicaChecks} simulations`);
-  console.log(`LB* ≤ makespan held in ${boundChecks - boundViolations} of ${boundChecks} schedules (a sanity check of the bound)`);
+  console.log(
+    `\nin-memory replica of claimNext's order matched the database runs in ${replicaChecks - replicaMismatches} of ${replicaChecks} simulations`,
+  );
+  console.log(
+    `LB* ≤ makespan held in ${boundChecks - boundViolations} of ${boundChecks} schedules (a sanity check of the bound)`,
+  );
   console.log(`simulated in ${((performance.now() - started) / 1000).toFixed(1)} s (wall; not a figure of merit)`);
   return Promise.resolve();
 }

@@ -46,7 +46,9 @@ export async function run(): Promise<void> {
   const root = mkdtempSync(join(tmpdir(), 'ac-bench-session-'));
   const server = await startScriptedModelServer((conv) => {
     const id = Number(/feature #(\d+)/.exec(conv.prompt)?.[1]);
-    return conv.turn === 0 ? reply().tool('mcp__features__feature_mark_passing', { feature_id: id, evidence: 'bench' }) : reply().text('done');
+    return conv.turn === 0
+      ? reply().tool('mcp__features__feature_mark_passing', { feature_id: id, evidence: 'bench' })
+      : reply().text('done');
   });
   try {
     const dir = join(root, 'project');
@@ -54,10 +56,23 @@ export async function run(): Promise<void> {
     gitInit(dir);
     const settings = loadRunSettings({}, { model: 'claude-sonnet-4-5', yolo: true });
     const store = openProjectStore(projectPaths(dir), { policy: runClaimPolicy(settings) });
-    store.features.createBulk(Array.from({ length: SESSIONS }, (_, i) => ({ category: 'bench', name: `feature ${i + 1}`, description: 'bench', steps: ['step'] })));
+    store.features.createBulk(
+      Array.from({ length: SESSIONS }, (_, i) => ({
+        category: 'bench',
+        name: `feature ${i + 1}`,
+        description: 'bench',
+        steps: ['step'],
+      })),
+    );
     const home = join(root, 'home');
     mkdirSync(join(home, 'cfg'), { recursive: true });
-    const env = { PATH: process.env.PATH, HOME: home, CLAUDE_CONFIG_DIR: join(home, 'cfg'), ANTHROPIC_BASE_URL: server.url, ANTHROPIC_API_KEY: 'bench-key-000000' };
+    const env = {
+      PATH: process.env.PATH,
+      HOME: home,
+      CLAUDE_CONFIG_DIR: join(home, 'cfg'),
+      ANTHROPIC_BASE_URL: server.url,
+      ANTHROPIC_API_KEY: 'bench-key-000000',
+    };
     const runtime = new TimedRuntime();
     const deps = createRunDeps({ store, projectName: 'bench', settings, env, report: () => undefined, runtime });
     const t0 = performance.now();
@@ -69,19 +84,41 @@ export async function run(): Promise<void> {
     const startMs = runtime.starts.reduce((a, b) => a + b, 0);
     const perSession = runtime.totals.map((t, i) => t - (runtime.starts[i] ?? 0));
     const overhead = (wall - modelMs - startMs) / SESSIONS;
-    console.log(`session benchmark: ${SESSIONS} coding sessions with the real Claude Code binary and the scripted model`);
-    console.log(`  wall time total            ${(wall / 1000).toFixed(2)} s (${(wall / SESSIONS).toFixed(0)} ms per session)`);
+    console.log(
+      `session benchmark: ${SESSIONS} coding sessions with the real Claude Code binary and the scripted model`,
+    );
+    console.log(
+      `  wall time total            ${(wall / 1000).toFixed(2)} s (${(wall / SESSIONS).toFixed(0)} ms per session)`,
+    );
     console.log(`  inside the model server    ${(modelMs / SESSIONS).toFixed(0)} ms per session`);
     console.log(`  Claude Code start (median) ${median(runtime.starts).toFixed(0)} ms (spawn → init)`);
     console.log(`  after init (median)        ${median(perSession).toFixed(0)} ms (Claude Code turns + tools)`);
     console.log(`  harness overhead           ${overhead.toFixed(0)} ms per session (target ≤ 1000 ms)`);
     console.log('');
     console.log('prompt size per role (built-in templates, rendered with sample values):');
-    const vars = { project_name: 'demo', browser: true, port: '5100', spec: '', feature_count_rule: '', feature_id: '1', feature_name: 'x', feature_category: 'c', feature_description: 'd', feature_steps: '1. s', previous_notes: '', feature_list: '- #1 x', branch: 'autocoder/feature-1', main_branch: 'main', continued: false };
+    const vars = {
+      project_name: 'demo',
+      browser: true,
+      port: '5100',
+      spec: '',
+      feature_count_rule: '',
+      feature_id: '1',
+      feature_name: 'x',
+      feature_category: 'c',
+      feature_description: 'd',
+      feature_steps: '1. s',
+      previous_notes: '',
+      feature_list: '- #1 x',
+      branch: 'autocoder/feature-1',
+      main_branch: 'main',
+      continued: false,
+    };
     for (const role of ['initializer', 'coding', 'testing'] as const) {
       const text = renderPrompt(loadPromptTemplate(role, null).text, vars);
       const words = wordCount(text);
-      console.log(`  ${role.padEnd(12)} ${String(words).padStart(5)} words ≈ ${String(Math.round(text.length / 4)).padStart(5)} tokens   seed: ${SEED_WORDS[role]} words (${Math.round((100 * words) / SEED_WORDS[role])}%)`);
+      console.log(
+        `  ${role.padEnd(12)} ${String(words).padStart(5)} words ≈ ${String(Math.round(text.length / 4)).padStart(5)} tokens   seed: ${SEED_WORDS[role]} words (${Math.round((100 * words) / SEED_WORDS[role])}%)`,
+      );
     }
   } finally {
     await server.close();

@@ -32,7 +32,13 @@ import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { FeatureGraphSchema } from '../src/shared/api.js';
 import { layoutGraph, NODE_HEIGHT, NODE_WIDTH } from '../web/src/features/graph/layout.js';
-import { launchChromium, seedProject, startUiServer, watchPageErrors, type UiServer } from '../test/support/ui-fixture.js';
+import {
+  launchChromium,
+  seedProject,
+  startUiServer,
+  watchPageErrors,
+  type UiServer,
+} from '../test/support/ui-fixture.js';
 
 const RUNS = 5;
 const VIEWPORT = { width: 1400, height: 900 };
@@ -129,7 +135,9 @@ interface Sample {
 }
 
 function ensureUiBuilt(): void {
-  const r = spawnSync(process.execPath, [join(import.meta.dirname, '..', 'scripts', 'ensure-ui.js')], { stdio: 'inherit' });
+  const r = spawnSync(process.execPath, [join(import.meta.dirname, '..', 'scripts', 'ensure-ui.js')], {
+    stdio: 'inherit',
+  });
   if (r.status !== 0) throw new Error('the web UI did not build');
 }
 
@@ -137,7 +145,8 @@ function ensureUiBuilt(): void {
 async function metrics(page: Page) {
   const cdp = await page.context().newCDPSession(page);
   await cdp.send('Performance.enable');
-  const get = async (name: string) => (await cdp.send('Performance.getMetrics')).metrics.find((m) => m.name === name)?.value ?? NaN;
+  const get = async (name: string) =>
+    (await cdp.send('Performance.getMetrics')).metrics.find((m) => m.name === name)?.value ?? NaN;
   return {
     /** Seconds of CPU the renderer's main thread has used (ThreadTime): load-independent, unlike wall time. */
     cpuSeconds: () => get('ThreadTime'),
@@ -155,7 +164,9 @@ interface ProbeGlobal {
 
 /** Waits for a mark of PAGE_PROBE (a function, not a string: the UI's CSP forbids eval). */
 async function waitMark(page: Page, name: string): Promise<void> {
-  await page.waitForFunction((n) => (globalThis as unknown as ProbeGlobal).__bench.marks[n] !== undefined, name, { timeout: TIMEOUT_MS });
+  await page.waitForFunction((n) => (globalThis as unknown as ProbeGlobal).__bench.marks[n] !== undefined, name, {
+    timeout: TIMEOUT_MS,
+  });
 }
 
 async function probe<T>(page: Page): Promise<{ marks: Record<string, number>; info: T }> {
@@ -174,8 +185,15 @@ async function loadBoard(context: BrowserContext, ui: UiServer, errors: string[]
     const { marks, info } = await probe<{ cards: number; handle: string; announced: string }>(page);
     const heapMb = await m.heapAfterGcMb();
     await m.detach();
-    if (!info.announced.includes(info.handle.replace(/^Move /, ''))) errors.push(`board: focused "${info.handle}" but the live region said "${info.announced}"`);
-    return { renderedMs: marks['rendered']!, interactiveMs: marks['pickedUp']!, cpuMs, heapMb, detail: `${info.cards} cards rendered` };
+    if (!info.announced.includes(info.handle.replace(/^Move /, '')))
+      errors.push(`board: focused "${info.handle}" but the live region said "${info.announced}"`);
+    return {
+      renderedMs: marks['rendered']!,
+      interactiveMs: marks['pickedUp']!,
+      cpuMs,
+      heapMb,
+      detail: `${info.cards} cards rendered`,
+    };
   } finally {
     errors.push(...pageErrors);
     await page.close();
@@ -190,7 +208,11 @@ interface GraphInfo {
 }
 
 /** The ids of the nodes a viewport shows (even in part), from the page's own layout function. */
-function nodesInView(positions: Map<number, { x: number; y: number }>, transform: string, pane: { width: number; height: number }): Set<number> {
+function nodesInView(
+  positions: Map<number, { x: number; y: number }>,
+  transform: string,
+  pane: { width: number; height: number },
+): Set<number> {
   const m = /translate\((-?[\d.e+-]+)px, (-?[\d.e+-]+)px\) scale\(([\d.e+-]+)\)/.exec(transform);
   if (!m) throw new Error(`unexpected React Flow viewport transform "${transform}"`);
   const [tx, ty, z] = [Number(m[1]), Number(m[2]), Number(m[3])];
@@ -217,7 +239,8 @@ function graphLoader(positions: Map<number, { x: number; y: number }>) {
       const heapMb = await m.heapAfterGcMb();
       await m.detach();
       const feature = new URL(page.url()).searchParams.get('feature');
-      if (feature !== info.clicked.id) errors.push(`graph: clicked node ${info.clicked.id} but the URL says feature=${feature}`);
+      if (feature !== info.clicked.id)
+        errors.push(`graph: clicked node ${info.clicked.id} but the URL says feature=${feature}`);
       const expected = nodesInView(positions, info.transform, info.pane);
       const rendered = new Set(info.ids);
       const missing = [...expected].filter((id) => !rendered.has(id)).length;
@@ -244,7 +267,13 @@ function median(xs: readonly number[]): number {
 
 const ms = (n: number) => `${Math.round(n).toLocaleString('en-US')} ms`.padStart(9);
 
-async function measure(browser: Browser, ui: UiServer, label: string, targetMs: number, load: (c: BrowserContext, ui: UiServer, errors: string[]) => Promise<Sample>): Promise<void> {
+async function measure(
+  browser: Browser,
+  ui: UiServer,
+  label: string,
+  targetMs: number,
+  load: (c: BrowserContext, ui: UiServer, errors: string[]) => Promise<Sample>,
+): Promise<void> {
   const context = await browser.newContext({ viewport: VIEWPORT });
   const errors: string[] = [];
   try {
@@ -253,11 +282,15 @@ async function measure(browser: Browser, ui: UiServer, label: string, targetMs: 
     const warm: Sample[] = [];
     for (let i = 0; i < RUNS; i++) warm.push(await load(context, ui, errors));
     const row = (what: string, pick: (s: Sample) => number, target: string) =>
-      console.log(`${`${label} ${what}`.padEnd(22)} ${ms(pick(cold))}   ${ms(median(warm.map(pick)))}   ${ms(Math.max(...warm.map(pick)))}   ${target}`);
+      console.log(
+        `${`${label} ${what}`.padEnd(22)} ${ms(pick(cold))}   ${ms(median(warm.map(pick)))}   ${ms(Math.max(...warm.map(pick)))}   ${target}`,
+      );
     row('rendered', (s) => s.renderedMs, '');
     row('interactive', (s) => s.interactiveMs, `< ${targetMs.toLocaleString('en-US')} ms`);
     row('main-thread CPU', (s) => s.cpuMs, '');
-    console.log(`${''.padEnd(22)} JS heap ${cold.heapMb.toFixed(1)} MB cold, ${median(warm.map((s) => s.heapMb)).toFixed(1)} MB warm median; ${warm.at(-1)!.detail}`);
+    console.log(
+      `${''.padEnd(22)} JS heap ${cold.heapMb.toFixed(1)} MB cold, ${median(warm.map((s) => s.heapMb)).toFixed(1)} MB warm median; ${warm.at(-1)!.detail}`,
+    );
     for (const e of [...new Set(errors)]) console.log(`${''.padEnd(22)} page error: ${e}`);
   } finally {
     await context.close();
@@ -272,15 +305,31 @@ export async function run(): Promise<void> {
     seedProject(ui, BOARD.name, { count: BOARD.count, passing: BOARD.passing, inProgress: true });
     seedProject(ui, GRAPH.name, { count: GRAPH.count, passing: GRAPH.passing, inProgress: true });
     browser = await launchChromium();
-    console.log(`board: ${BOARD.count.toLocaleString('en-US')} features (${BOARD.passing} passing, 1 in progress, the rest ready or blocked); graph: ${GRAPH.count} features with dependencies (${GRAPH.passing} passing)`);
-    console.log(`headless Chromium ${browser.version()} at ${VIEWPORT.width}×${VIEWPORT.height}; ms from navigation start; cold = first load in a new browser context, warm = ${RUNS} more loads`);
-    console.log('interactive = rendered, then the page answers: board = all lanes rendered, then Space on a drag handle is announced by dnd-kit;');
-    console.log('graph = every node in view rendered and shown, fitted viewport stable for 2 frames, then a click on a node opens the feature drawer\n');
-    console.log(`${''.padEnd(22)} ${'cold'.padStart(9)}   ${'warm med'.padStart(9)}   ${'warm max'.padStart(9)}   target`);
+    console.log(
+      `board: ${BOARD.count.toLocaleString('en-US')} features (${BOARD.passing} passing, 1 in progress, the rest ready or blocked); graph: ${GRAPH.count} features with dependencies (${GRAPH.passing} passing)`,
+    );
+    console.log(
+      `headless Chromium ${browser.version()} at ${VIEWPORT.width}×${VIEWPORT.height}; ms from navigation start; cold = first load in a new browser context, warm = ${RUNS} more loads`,
+    );
+    console.log(
+      'interactive = rendered, then the page answers: board = all lanes rendered, then Space on a drag handle is announced by dnd-kit;',
+    );
+    console.log(
+      'graph = every node in view rendered and shown, fitted viewport stable for 2 frames, then a click on a node opens the feature drawer\n',
+    );
+    console.log(
+      `${''.padEnd(22)} ${'cold'.padStart(9)}   ${'warm med'.padStart(9)}   ${'warm max'.padStart(9)}   target`,
+    );
     await measure(browser, ui, 'board', BOARD.targetMs, loadBoard);
-    const graph = FeatureGraphSchema.parse(await (await fetch(`${ui.url}/api/projects/${GRAPH.name}/features/graph`)).json());
+    const graph = FeatureGraphSchema.parse(
+      await (await fetch(`${ui.url}/api/projects/${GRAPH.name}/features/graph`)).json(),
+    );
     await measure(browser, ui, 'graph', GRAPH.targetMs, graphLoader(layoutGraph(graph)));
-    console.log(`\nmachine load: ${loadavg().map((l) => l.toFixed(2)).join(' ')} (1/5/15 min) on ${availableParallelism()} cores`);
+    console.log(
+      `\nmachine load: ${loadavg()
+        .map((l) => l.toFixed(2))
+        .join(' ')} (1/5/15 min) on ${availableParallelism()} cores`,
+    );
   } finally {
     await browser?.close();
     await ui.close();

@@ -36,7 +36,16 @@ const HTTP: Check[] = [
 ];
 const BROWSER: Check[] = [
   ...HTTP,
-  { kind: 'browser', steps: [{ goto: '/' }, { fill: { label: 'New todo' }, value: 'milk' }, { press: 'Enter', on: { label: 'New todo' } }, { expectText: 'milk' }, { screenshot: 'after' }] },
+  {
+    kind: 'browser',
+    steps: [
+      { goto: '/' },
+      { fill: { label: 'New todo' }, value: 'milk' },
+      { press: 'Enter', on: { label: 'New todo' } },
+      { expectText: 'milk' },
+      { screenshot: 'after' },
+    ],
+  },
 ];
 
 async function freePort(): Promise<number> {
@@ -57,7 +66,11 @@ export async function run(): Promise<void> {
   const rows: string[] = [];
   try {
     for (const sandbox of [true, false]) {
-      for (const [kind, checks] of [['command', COMMAND], ['http', HTTP], ['browser', BROWSER]] as const) {
+      for (const [kind, checks] of [
+        ['command', COMMAND],
+        ['http', HTTP],
+        ['browser', BROWSER],
+      ] as const) {
         const walls: number[] = [];
         const inChecks: number[] = [];
         let cold = 0;
@@ -81,7 +94,10 @@ export async function run(): Promise<void> {
             new AbortController().signal,
           );
           const wall = performance.now() - started;
-          if (v.status !== 'passed') throw new Error(`the ${kind} verification did not pass: ${v.error ?? v.checks.find((c) => !c.passed)?.failure ?? v.status}`);
+          if (v.status !== 'passed')
+            throw new Error(
+              `the ${kind} verification did not pass: ${v.error ?? v.checks.find((c) => !c.passed)?.failure ?? v.status}`,
+            );
           if (i === 0) {
             cold = wall;
             continue;
@@ -100,5 +116,7 @@ export async function run(): Promise<void> {
   } finally {
     repo.cleanup();
   }
-  process.stdout.write(`\nverification overhead per feature (${RUNS - 1} warm runs each after a cold one; "around them" = checkout, app start and stop, browser launch, evidence):\n${rows.join('\n')}\n`);
+  process.stdout.write(
+    `\nverification overhead per feature (${RUNS - 1} warm runs each after a cold one; "around them" = checkout, app start and stop, browser launch, evidence):\n${rows.join('\n')}\n`,
+  );
 }

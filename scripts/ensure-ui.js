@@ -15,7 +15,9 @@ function newest(path) {
   return readdirSync(path).reduce((m, name) => Math.max(m, newest(join(path, name))), s.mtimeMs);
 }
 
-const sources = ['web/src', 'web/index.html', 'web/public', 'src/shared', 'vite.config.ts', 'package-lock.json'].map((p) => join(root, p)).filter(existsSync);
+const sources = ['web/src', 'web/index.html', 'web/public', 'src/shared', 'vite.config.ts', 'package-lock.json']
+  .map((p) => join(root, p))
+  .filter(existsSync);
 const stale = !existsSync(built) || sources.some((p) => newest(p) > statSync(built).mtimeMs);
 if (stale) {
   process.stdout.write('Building the web UI (web/dist)…\n');

@@ -1,4 +1,11 @@
-import { DEFAULT_CLAIM_POLICY, systemClock, type ClaimPolicy, type ProjectStore, type RegistryPort, type RegistryStore } from './db/ports.js';
+import {
+  DEFAULT_CLAIM_POLICY,
+  systemClock,
+  type ClaimPolicy,
+  type ProjectStore,
+  type RegistryPort,
+  type RegistryStore,
+} from './db/ports.js';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { ClaudeRuntime } from './agent/claude-runtime.js';
@@ -21,7 +28,11 @@ import { startSpecChat, type SpecChatSession } from './agent/spec-chat.js';
 import { createOwnedDir, removeDir } from './agent/session-dirs.js';
 import { projectPaths, type ProjectPaths } from './config/paths.js';
 import { DEMO_MODEL } from './shared/runs.js';
-import { openProjectStore as openSqliteProjectStore, openRegistry as openSqliteRegistry, type StoreOptions } from './db/stores.js';
+import {
+  openProjectStore as openSqliteProjectStore,
+  openRegistry as openSqliteRegistry,
+  type StoreOptions,
+} from './db/stores.js';
 import { configuredProviderEnv } from './config/run-provider.js';
 import { answeredSecretsRedactor } from './projects/human-input.js';
 
@@ -91,7 +102,8 @@ export function createRunDeps(input: {
     now: () => clock.now(),
     progress: () => store.features.stats(),
     retryBaseMs: input.webhookRetryBaseMs,
-    onFailure: (f) => input.report(`Webhook ${new URL(f.url).origin} did not take ${f.event} (${f.attempts} attempt(s)): ${f.error}.`),
+    onFailure: (f) =>
+      input.report(`Webhook ${new URL(f.url).origin} did not take ${f.event} (${f.attempts} attempt(s)): ${f.error}.`),
     ...(input.logger ? { logger: input.logger } : {}),
   });
   return {
@@ -124,7 +136,15 @@ export function providerSecrets(env: Env): string[] {
   return SECRET_ENV_VARS.map((k) => env[k]).filter((v): v is string => typeof v === 'string' && v.length > 0);
 }
 
-const SECRET_ENV_VARS = ['ANTHROPIC_API_KEY', 'ANTHROPIC_AUTH_TOKEN', 'ANTHROPIC_CUSTOM_HEADERS', 'CLAUDE_CODE_OAUTH_TOKEN', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_BEARER_TOKEN_BEDROCK'] as const;
+const SECRET_ENV_VARS = [
+  'ANTHROPIC_API_KEY',
+  'ANTHROPIC_AUTH_TOKEN',
+  'ANTHROPIC_CUSTOM_HEADERS',
+  'CLAUDE_CODE_OAUTH_TOKEN',
+  'AWS_SECRET_ACCESS_KEY',
+  'AWS_SESSION_TOKEN',
+  'AWS_BEARER_TOKEN_BEDROCK',
+] as const;
 
 /** autocoder's own `node_modules/.bin` (where `playwright-cli` is), wherever autocoder is installed. */
 function packageBinDir(): string {
@@ -146,9 +166,17 @@ export interface DemoModel {
  * machine; `close` stops the server and removes the private Claude Code config folder.
  */
 export async function startDemoModel(env: Env): Promise<DemoModel> {
-  const server = await startScriptedModelServer(demoScript({ paceMs: demoPaceMs(env) }), { host: '127.0.0.1', port: 0 });
+  const server = await startScriptedModelServer(demoScript({ paceMs: demoPaceMs(env) }), {
+    host: '127.0.0.1',
+    port: 0,
+  });
   // Marked as this process's, so a later sweep removes it if the process dies before `close`.
-  const claudeConfigDir = createOwnedDir(tmpdir(), `demo-${randomBytes(4).toString('hex')}`, { purpose: 'demo-model', run: null, project: null, keep: false }, { sessionFolders: false });
+  const claudeConfigDir = createOwnedDir(
+    tmpdir(),
+    `demo-${randomBytes(4).toString('hex')}`,
+    { purpose: 'demo-model', run: null, project: null, keep: false },
+    { sessionFolders: false },
+  );
   return {
     url: server.url,
     env: demoRunEnv(env, { modelUrl: server.url, claudeConfigDir }),
@@ -173,13 +201,29 @@ function withRegistryHandle<T>(env: Env, fn: (registry: RegistryPort) => T): T {
  * With the demo model, the chat gets its own scripted model server (the demo script's fixed
  * interview), stopped when the chat ends.
  */
-export async function startProjectSpecChat(input: { env: Env; projectName: string; paths: ProjectPaths; model: string | undefined }): Promise<SpecChatSession> {
+export async function startProjectSpecChat(input: {
+  env: Env;
+  projectName: string;
+  paths: ProjectPaths;
+  model: string | undefined;
+}): Promise<SpecChatSession> {
   const demo = input.model === DEMO_MODEL ? await startDemoModel(input.env) : null;
   // The provider chosen with `autocoder config` (or the project's settings) applies here as in a run.
   const env = demo?.env ?? withRegistryHandle(input.env, (r) => configuredProviderEnv(input.env, r, input.projectName));
   // Masked as in a run: the provider's keys (the user's and those the settings add) and the secrets answered for the project.
-  const redact = combineRedactors(createRedactor([...providerSecrets(input.env), ...providerSecrets(env)]), projectSecretsRedactor(input.paths));
-  const chat = startSpecChat({ projectName: input.projectName, root: input.paths.root, specFile: input.paths.spec, model: input.model, env, packageBinDir: packageBinDir(), redact });
+  const redact = combineRedactors(
+    createRedactor([...providerSecrets(input.env), ...providerSecrets(env)]),
+    projectSecretsRedactor(input.paths),
+  );
+  const chat = startSpecChat({
+    projectName: input.projectName,
+    root: input.paths.root,
+    specFile: input.paths.spec,
+    model: input.model,
+    env,
+    packageBinDir: packageBinDir(),
+    redact,
+  });
   if (!demo) return chat;
   async function* events() {
     try {

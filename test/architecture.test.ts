@@ -48,7 +48,8 @@ function imports(file: string): string[] {
 
 const NODE_BUILTINS = new Set(builtinModules);
 const isBuiltin = (spec: string) => spec.startsWith('node:') || NODE_BUILTINS.has(spec.split('/')[0] ?? '');
-const packageName = (spec: string) => (spec.startsWith('@') ? spec.split('/').slice(0, 2).join('/') : (spec.split('/')[0] ?? spec));
+const packageName = (spec: string) =>
+  spec.startsWith('@') ? spec.split('/').slice(0, 2).join('/') : (spec.split('/')[0] ?? spec);
 
 /** One tree of the table (src/ or web/src/): its entries as found on disk, and which entry a path belongs to. */
 class Tree {
@@ -62,7 +63,13 @@ class Tree {
     // Folders and top-level source files; the folders under a `features/*` entry are entries of their own.
     this.nodes = readdirSync(this.dir, { withFileTypes: true })
       .filter((d) => d.isDirectory() || isSource(d.name))
-      .flatMap((d) => (d.isDirectory() && rules[`${d.name}/*`] ? readdirSync(join(this.dir, d.name), { withFileTypes: true }).map((f) => (f.isDirectory() ? `${d.name}/${f.name}` : `${d.name}/${f.name} (a file; only folders belong here)`)) : [d.name]))
+      .flatMap((d) =>
+        d.isDirectory() && rules[`${d.name}/*`]
+          ? readdirSync(join(this.dir, d.name), { withFileTypes: true }).map((f) =>
+              f.isDirectory() ? `${d.name}/${f.name}` : `${d.name}/${f.name} (a file; only folders belong here)`,
+            )
+          : [d.name],
+      )
       .sort();
   }
 
@@ -85,7 +92,11 @@ class Tree {
 
   /** What an entry may import besides itself (a `features/*` import means every feature folder). */
   allowed(node: string): Set<string> {
-    return new Set(this.rule(node).imports.flatMap((i) => (i.endsWith('/*') ? this.nodes.filter((n) => n.startsWith(i.slice(0, -1))) : [i])));
+    return new Set(
+      this.rule(node).imports.flatMap((i) =>
+        i.endsWith('/*') ? this.nodes.filter((n) => n.startsWith(i.slice(0, -1))) : [i],
+      ),
+    );
   }
 
   /** The table's entries expanded the way nodes are (for comparing with the disk). */
@@ -170,12 +181,16 @@ function violations(tree: Tree, outside: (file: string, spec: string) => string 
       const t = tree.target(file, spec);
       if (t === 'outside') return [`${at} → ${spec} (outside ${tree.root})`];
       if (t === 'package') {
-        if (rule.node === false && isBuiltin(spec)) return [`${at} → ${spec} (${tree.root}/${node} must not use node builtins)`];
+        if (rule.node === false && isBuiltin(spec))
+          return [`${at} → ${spec} (${tree.root}/${node} must not use node builtins)`];
         const why = outside(file, spec);
         return why === null ? [] : [`${at} → ${spec} (${why})`];
       }
-      if (t.node !== node && !allowed.has(t.node)) return [`${at} → ${spec} (${tree.root}/${node} may not import ${t.node})`];
-      const denied = Object.keys(rule.denyFiles ?? {}).find((f) => t.path.replace(/\.js$/, '.ts') === f || t.path === f.replace(/\.ts$/, ''));
+      if (t.node !== node && !allowed.has(t.node))
+        return [`${at} → ${spec} (${tree.root}/${node} may not import ${t.node})`];
+      const denied = Object.keys(rule.denyFiles ?? {}).find(
+        (f) => t.path.replace(/\.js$/, '.ts') === f || t.path === f.replace(/\.ts$/, ''),
+      );
       return denied ? [`${at} → ${spec} (${rule.denyFiles?.[denied]})`] : [];
     });
   });
@@ -193,7 +208,11 @@ describe('architecture: the boundary table', () => {
   });
 
   it('allows only imports of entries that exist', () => {
-    const unknown = [src, web].flatMap((tree) => tree.nodes.flatMap((n) => [...tree.allowed(n)].filter((t) => !tree.nodes.includes(t)).map((t) => `${tree.root}/${n} → ${t}`)));
+    const unknown = [src, web].flatMap((tree) =>
+      tree.nodes.flatMap((n) =>
+        [...tree.allowed(n)].filter((t) => !tree.nodes.includes(t)).map((t) => `${tree.root}/${n} → ${t}`),
+      ),
+    );
     expect(unknown).toEqual([]);
   });
 
@@ -203,7 +222,13 @@ describe('architecture: the boundary table', () => {
   });
 
   it('names packages kept to one place only with places that exist', () => {
-    const missing = Object.values(table.packages).flatMap((p) => p.only.filter((o) => !src.nodes.includes(o.split('/')[0] ?? '') || (o.endsWith('.ts') && !sourceFiles(join(src.dir, dirname(o))).includes(join(src.dir, o)))));
+    const missing = Object.values(table.packages).flatMap((p) =>
+      p.only.filter(
+        (o) =>
+          !src.nodes.includes(o.split('/')[0] ?? '') ||
+          (o.endsWith('.ts') && !sourceFiles(join(src.dir, dirname(o))).includes(join(src.dir, o))),
+      ),
+    );
     expect(missing).toEqual([]);
   });
 });
@@ -218,7 +243,14 @@ describe('architecture: cycle finder', () => {
       ['e', new Set<string>()],
     ]);
     expect(findCycles(graph)).toEqual(['a → b → c → a']);
-    expect(findCycles(new Map([['x', new Set(['y'])], ['y', new Set<string>()]]))).toEqual([]);
+    expect(
+      findCycles(
+        new Map([
+          ['x', new Set(['y'])],
+          ['y', new Set<string>()],
+        ]),
+      ),
+    ).toEqual([]);
   });
 });
 
@@ -235,7 +267,9 @@ describe('architecture: src/', () => {
       const rule = table.packages[packageName(spec)];
       if (!rule) return null;
       const at = relative(src.dir, file);
-      return rule.only.some((o) => at === o || at.startsWith(`${o}/`)) ? null : `${packageName(spec)} only in src/${rule.only.join(', src/')}`;
+      return rule.only.some((o) => at === o || at.startsWith(`${o}/`))
+        ? null
+        : `${packageName(spec)} only in src/${rule.only.join(', src/')}`;
     };
     expect(violations(src, packageRule)).toEqual([]);
   });
@@ -245,12 +279,16 @@ describe('architecture: src/', () => {
   });
 
   it('reads process.env only in src/config', () => {
-    const readers = files.filter((f) => /process\.env\b/.test(readFileSync(f, 'utf8'))).map((f) => relative(src.dir, f));
+    const readers = files
+      .filter((f) => /process\.env\b/.test(readFileSync(f, 'utf8')))
+      .map((f) => relative(src.dir, f));
     expect(readers.filter((f) => !f.startsWith('config/'))).toEqual([]);
   });
 
   it('writes to the console only in src/cli', () => {
-    const writers = files.filter((f) => /\bconsole\.(log|error|warn|info|debug)\(/.test(readFileSync(f, 'utf8'))).map((f) => relative(src.dir, f));
+    const writers = files
+      .filter((f) => /\bconsole\.(log|error|warn|info|debug)\(/.test(readFileSync(f, 'utf8')))
+      .map((f) => relative(src.dir, f));
     expect(writers.filter((f) => !f.startsWith('cli/'))).toEqual([]);
   });
 });
@@ -269,24 +307,46 @@ describe('architecture: web/src/', () => {
 
 describe('architecture: ESLint enforces the same table', () => {
   // Only the import rule, without type information: fast, and what this test is about.
-  const eslint = new ESLint({ cwd: ROOT, overrideConfig: { languageOptions: { parserOptions: { projectService: false } } }, ruleFilter: ({ ruleId }) => ruleId === 'no-restricted-imports' });
+  const eslint = new ESLint({
+    cwd: ROOT,
+    overrideConfig: { languageOptions: { parserOptions: { projectService: false } } },
+    ruleFilter: ({ ruleId }) => ruleId === 'no-restricted-imports',
+  });
   const refused = async (file: string, spec: string) => {
-    const [result] = await eslint.lintText(`import { x } from '${spec}';\nexport const y = x;\n`, { filePath: join(ROOT, file) });
+    const [result] = await eslint.lintText(`import { x } from '${spec}';\nexport const y = x;\n`, {
+      filePath: join(ROOT, file),
+    });
     return (result?.messages ?? []).map((m) => m.message);
   };
 
   it('refuses in a file what the table refuses its folder, and allows what it allows', async () => {
-    expect(await refused('src/domain/x.ts', '../db/connection.js')).toEqual([expect.stringContaining('src/db is not allowed in src/domain')]);
+    expect(await refused('src/domain/x.ts', '../db/connection.js')).toEqual([
+      expect.stringContaining('src/db is not allowed in src/domain'),
+    ]);
     expect(await refused('src/domain/x.ts', 'node:fs')).toEqual([expect.stringContaining('no I/O')]);
-    expect(await refused('src/server/routes/x.ts', '../../runner/run-loop.js')).toEqual([expect.stringContaining('src/runner is not allowed in src/server')]);
-    expect(await refused('src/server/x.ts', '../compose.js')).toEqual([expect.stringContaining('src/compose.ts is not allowed in src/server')]);
-    expect(await refused('src/runner/x.ts', '../agent/claude-runtime.js')).toEqual([expect.stringContaining('runtime port')]);
-    expect(await refused('src/runner/x.ts', '@anthropic-ai/claude-agent-sdk')).toEqual([expect.stringContaining('only in src/agent/claude-runtime.ts')]);
+    expect(await refused('src/server/routes/x.ts', '../../runner/run-loop.js')).toEqual([
+      expect.stringContaining('src/runner is not allowed in src/server'),
+    ]);
+    expect(await refused('src/server/x.ts', '../compose.js')).toEqual([
+      expect.stringContaining('src/compose.ts is not allowed in src/server'),
+    ]);
+    expect(await refused('src/runner/x.ts', '../agent/claude-runtime.js')).toEqual([
+      expect.stringContaining('runtime port'),
+    ]);
+    expect(await refused('src/runner/x.ts', '@anthropic-ai/claude-agent-sdk')).toEqual([
+      expect.stringContaining('only in src/agent/claude-runtime.ts'),
+    ]);
     expect(await refused('src/agent/claude-runtime.ts', '@anthropic-ai/claude-agent-sdk')).toEqual([]);
-    expect(await refused('src/config/x.ts', '../projects/projects.js')).toEqual([expect.stringContaining('src/projects is not allowed in src/config')]);
+    expect(await refused('src/config/x.ts', '../projects/projects.js')).toEqual([
+      expect.stringContaining('src/projects is not allowed in src/config'),
+    ]);
     expect(await refused('src/runner/x.ts', '../agent/runtime.js')).toEqual([]);
-    expect(await refused('web/src/features/board/x.tsx', '../agents/RunControls')).toEqual([expect.stringContaining('web/src/features/agents is not allowed in web/src/features/board')]);
-    expect(await refused('web/src/features/board/x.tsx', '../../app/routes')).toEqual([expect.stringContaining('web/src/app is not allowed')]);
+    expect(await refused('web/src/features/board/x.tsx', '../agents/RunControls')).toEqual([
+      expect.stringContaining('web/src/features/agents is not allowed in web/src/features/board'),
+    ]);
+    expect(await refused('web/src/features/board/x.tsx', '../../app/routes')).toEqual([
+      expect.stringContaining('web/src/app is not allowed'),
+    ]);
     expect(await refused('web/src/features/board/x.tsx', '../../shared/ui/Button')).toEqual([]);
     expect(await refused('web/src/shared/ui/x.tsx', 'node:path')).toEqual([expect.stringContaining('browser')]);
   });
@@ -296,12 +356,15 @@ describe('architecture: ESLint enforces the same table', () => {
     for (const tree of [src, web]) {
       for (const node of tree.nodes) {
         const file = join(tree.dir, /\.tsx?$/.test(node) ? node : join(node, 'x.ts'));
-        const config = (await eslint.calculateConfigForFile(file)) as { rules?: Record<string, [string, { patterns?: { message?: string }[] }]> };
+        const config = (await eslint.calculateConfigForFile(file)) as {
+          rules?: Record<string, [string, { patterns?: { message?: string }[] }]>;
+        };
         const messages = (config.rules?.['no-restricted-imports']?.[1]?.patterns ?? []).map((p) => p.message ?? '');
         const allowed = tree.allowed(node);
         for (const other of tree.nodes) {
           if (other === node || allowed.has(other)) continue;
-          if (!messages.some((m) => m.startsWith(`${tree.root}/${other} is not allowed in ${tree.root}/${node},`))) missing.push(`${tree.root}/${node} ↛ ${other}`);
+          if (!messages.some((m) => m.startsWith(`${tree.root}/${other} is not allowed in ${tree.root}/${node},`)))
+            missing.push(`${tree.root}/${node} ↛ ${other}`);
         }
       }
     }
@@ -311,7 +374,10 @@ describe('architecture: ESLint enforces the same table', () => {
 
 describe('storage behind ports (docs/architecture.md §2)', () => {
   const SRC = src.dir;
-  const outside = (allowed: (rel: string) => boolean) => sourceFiles(SRC).map((f) => relative(SRC, f)).filter((rel) => !allowed(rel));
+  const outside = (allowed: (rel: string) => boolean) =>
+    sourceFiles(SRC)
+      .map((f) => relative(SRC, f))
+      .filter((rel) => !allowed(rel));
   const inDb = (rel: string) => rel.startsWith('db/');
 
   it('runs SQL only in src/db: no .prepare( or .pragma( anywhere else', () => {
@@ -320,8 +386,11 @@ describe('storage behind ports (docs/architecture.md §2)', () => {
   });
 
   it('names the SQLite connection (the Db type, better-sqlite3, the SQLite store) only in src/db and the composition root', () => {
-    const sqlite = /import\s+(?:type\s+)?\{[^}]*\b(?:Db|SqliteProjectStore)\b[^}]*\}\s+from\s+['"][^'"]*\/db\/(?:connection|stores)\.js['"]|from\s+['"]better-sqlite3['"]/;
-    const users = outside((rel) => inDb(rel) || rel === 'compose.ts').filter((rel) => sqlite.test(readFileSync(join(SRC, rel), 'utf8')));
+    const sqlite =
+      /import\s+(?:type\s+)?\{[^}]*\b(?:Db|SqliteProjectStore)\b[^}]*\}\s+from\s+['"][^'"]*\/db\/(?:connection|stores)\.js['"]|from\s+['"]better-sqlite3['"]/;
+    const users = outside((rel) => inDb(rel) || rel === 'compose.ts').filter((rel) =>
+      sqlite.test(readFileSync(join(SRC, rel), 'utf8')),
+    );
     expect(users).toEqual([]);
   });
 });

@@ -37,14 +37,18 @@ const entries: Entry[] = program.commands.flatMap((cmd) => [
 describe('README CLI reference', () => {
   it('finds the table and the commands', () => {
     expect(rows).toHaveLength(22); // the table as it is: subcommands of one group may share a row
-    expect(entries.map((e) => e.words)).toEqual(expect.arrayContaining(['run', 'policy check', 'logs', 'config set', 'completion']));
+    expect(entries.map((e) => e.words)).toEqual(
+      expect.arrayContaining(['run', 'policy check', 'logs', 'config set', 'completion']),
+    );
   });
 
   for (const { words, command } of entries) {
     it(`documents autocoder ${words} and its options`, () => {
       const row = rowOf(words);
       expect(row, `README has no row with \`autocoder ${words}\``).toBeDefined();
-      const missing = command.options.map((o) => o.long).filter((long): long is string => long !== undefined && !row!.includes(long));
+      const missing = command.options
+        .map((o) => o.long)
+        .filter((long): long is string => long !== undefined && !row!.includes(long));
       expect(missing, `options of autocoder ${words} missing from its README row`).toEqual([]);
     });
   }

@@ -1,6 +1,20 @@
 import type * as SdkModule from '@anthropic-ai/claude-agent-sdk';
-import type { HookCallback, Options, SDKMessage, SDKResultMessage, SDKUserMessage } from '@anthropic-ai/claude-agent-sdk';
-import type { AgentEvent, AgentRuntime, AgentSpec, ChatEvent, ChatSpec, SessionOutcome, TokenUsage } from './runtime.js';
+import type {
+  HookCallback,
+  Options,
+  SDKMessage,
+  SDKResultMessage,
+  SDKUserMessage,
+} from '@anthropic-ai/claude-agent-sdk';
+import type {
+  AgentEvent,
+  AgentRuntime,
+  AgentSpec,
+  ChatEvent,
+  ChatSpec,
+  SessionOutcome,
+  TokenUsage,
+} from './runtime.js';
 import { ZERO_USAGE } from './runtime.js';
 import { parseLimitReset } from './rate-limit.js';
 
@@ -73,13 +87,18 @@ export class ClaudeRuntime implements AgentRuntime {
  * No built-in tools, only the given MCP tools; the session ends when `input` ends (after the
  * turn in progress) or on abort. Text is streamed as `text_delta` before each complete `text`.
  */
-export async function* runClaudeChat(spec: ChatSpec, input: AsyncIterable<string>, signal: AbortSignal): AsyncIterable<ChatEvent> {
+export async function* runClaudeChat(
+  spec: ChatSpec,
+  input: AsyncIterable<string>,
+  signal: AbortSignal,
+): AsyncIterable<ChatEvent> {
   const abortController = new AbortController();
   const onAbort = () => abortController.abort();
   if (signal.aborted) abortController.abort();
   else signal.addEventListener('abort', onAbort, { once: true });
   async function* userMessages(): AsyncIterable<SDKUserMessage> {
-    for await (const text of input) yield { type: 'user', message: { role: 'user', content: text }, parent_tool_use_id: null };
+    for await (const text of input)
+      yield { type: 'user', message: { role: 'user', content: text }, parent_tool_use_id: null };
   }
   const sdk = await loadSdk();
   const server = sdk.createSdkMcpServer({
@@ -110,13 +129,21 @@ export async function* runClaudeChat(spec: ChatSpec, input: AsyncIterable<string
     for await (const message of sdk.query({ prompt: userMessages(), options })) {
       if (message.type === 'stream_event') {
         const event = message.event;
-        if (event.type === 'content_block_delta' && event.delta.type === 'text_delta') yield { type: 'text_delta', text: event.delta.text };
+        if (event.type === 'content_block_delta' && event.delta.type === 'text_delta')
+          yield { type: 'text_delta', text: event.delta.text };
         continue;
       }
       for (const event of toEvents(message)) yield event;
       if (message.type === 'result') {
         const failed = message.subtype !== 'success' || message.is_error;
-        yield { type: 'turn_end', error: failed ? (message.subtype === 'success' ? message.result : message.errors.join('; ') || message.subtype) : null };
+        yield {
+          type: 'turn_end',
+          error: failed
+            ? message.subtype === 'success'
+              ? message.result
+              : message.errors.join('; ') || message.subtype
+            : null,
+        };
       }
     }
     finished = true;
@@ -136,7 +163,9 @@ function toOptions(sdk: Sdk, spec: AgentSpec, abortController: AbortController):
     let reason: string | null;
     let updatedInput: Record<string, unknown> | undefined;
     try {
-      const decision = spec.guard(input.tool_name, (input.tool_input ?? {}) as Record<string, unknown>, { cwd: input.cwd });
+      const decision = spec.guard(input.tool_name, (input.tool_input ?? {}) as Record<string, unknown>, {
+        cwd: input.cwd,
+      });
       reason = decision.allow ? null : decision.reason;
       if (decision.allow) updatedInput = decision.input;
     } catch (err: unknown) {
@@ -144,8 +173,11 @@ function toOptions(sdk: Sdk, spec: AgentSpec, abortController: AbortController):
       reason = `the safety check failed (${err instanceof Error ? err.message : String(err)}), so the call was refused`;
     }
     // A rewritten call still goes through the permission rules (no permissionDecision: allow).
-    if (reason === null) return updatedInput ? { hookSpecificOutput: { hookEventName: 'PreToolUse', updatedInput } } : {};
-    return { hookSpecificOutput: { hookEventName: 'PreToolUse', permissionDecision: 'deny', permissionDecisionReason: reason } };
+    if (reason === null)
+      return updatedInput ? { hookSpecificOutput: { hookEventName: 'PreToolUse', updatedInput } } : {};
+    return {
+      hookSpecificOutput: { hookEventName: 'PreToolUse', permissionDecision: 'deny', permissionDecisionReason: reason },
+    };
   };
   const server = sdk.createSdkMcpServer({
     name: spec.mcpServerName,
@@ -180,9 +212,15 @@ function toOptions(sdk: Sdk, spec: AgentSpec, abortController: AbortController):
             network: { allowLocalBinding: true },
             // `//` marks an absolute path in Claude Code's sandbox settings.
             filesystem: {
-              ...(spec.sandbox.writablePaths?.length ? { allowWrite: spec.sandbox.writablePaths.map((p) => `/${p}`) } : {}),
-              ...(spec.sandbox.readDeniedPaths?.length ? { denyRead: spec.sandbox.readDeniedPaths.map((p) => `/${p}`) } : {}),
-              ...(spec.sandbox.writeDeniedPaths?.length ? { denyWrite: spec.sandbox.writeDeniedPaths.map((p) => `/${p}`) } : {}),
+              ...(spec.sandbox.writablePaths?.length
+                ? { allowWrite: spec.sandbox.writablePaths.map((p) => `/${p}`) }
+                : {}),
+              ...(spec.sandbox.readDeniedPaths?.length
+                ? { denyRead: spec.sandbox.readDeniedPaths.map((p) => `/${p}`) }
+                : {}),
+              ...(spec.sandbox.writeDeniedPaths?.length
+                ? { denyWrite: spec.sandbox.writeDeniedPaths.map((p) => `/${p}`) }
+                : {}),
             },
           },
         }
@@ -204,7 +242,15 @@ function toEvents(message: SDKMessage): AgentEvent[] {
     case 'assistant':
       return message.message.content.flatMap((block): AgentEvent[] => {
         if (block.type === 'text') return [{ type: 'text', text: block.text }];
-        if (block.type === 'tool_use') return [{ type: 'tool_call', id: block.id, name: block.name, input: (block.input ?? {}) as Record<string, unknown> }];
+        if (block.type === 'tool_use')
+          return [
+            {
+              type: 'tool_call',
+              id: block.id,
+              name: block.name,
+              input: (block.input ?? {}) as Record<string, unknown>,
+            },
+          ];
         return [];
       });
     case 'user': {
@@ -212,13 +258,26 @@ function toEvents(message: SDKMessage): AgentEvent[] {
       if (typeof content === 'string') return [];
       return content.flatMap((block): AgentEvent[] =>
         block.type === 'tool_result'
-          ? [{ type: 'tool_result', id: block.tool_use_id, isError: block.is_error === true, text: resultText(block.content) }]
+          ? [
+              {
+                type: 'tool_result',
+                id: block.tool_use_id,
+                isError: block.is_error === true,
+                text: resultText(block.content),
+              },
+            ]
           : [],
       );
     }
     case 'rate_limit_event': {
       const info = message.rate_limit_info;
-      return [{ type: 'rate_limit', resetsAt: info.resetsAt === undefined ? null : info.resetsAt * 1000, rejected: info.status === 'rejected' }];
+      return [
+        {
+          type: 'rate_limit',
+          resetsAt: info.resetsAt === undefined ? null : info.resetsAt * 1000,
+          rejected: info.status === 'rejected',
+        },
+      ];
     }
     default:
       return [];
@@ -227,7 +286,8 @@ function toEvents(message: SDKMessage): AgentEvent[] {
 
 function resultText(content: unknown): string {
   if (typeof content === 'string') return content;
-  if (Array.isArray(content)) return content.map((b: { type?: string; text?: string }) => (b.type === 'text' ? (b.text ?? '') : '')).join('\n');
+  if (Array.isArray(content))
+    return content.map((b: { type?: string; text?: string }) => (b.type === 'text' ? (b.text ?? '') : '')).join('\n');
   return '';
 }
 
@@ -241,7 +301,12 @@ const OUTCOMES: Record<SDKResultMessage['subtype'], SessionOutcome> = {
 
 function finishedEvent(result: SDKResultMessage, started: number, rateLimitReset: number | null): AgentEvent {
   const usage: TokenUsage = sumModelUsage(result);
-  const errorText = result.subtype === 'success' ? (result.is_error ? result.result : null) : result.errors.join('; ') || result.subtype;
+  const errorText =
+    result.subtype === 'success'
+      ? result.is_error
+        ? result.result
+        : null
+      : result.errors.join('; ') || result.subtype;
   const reset = rateLimitReset ?? (errorText ? parseLimitReset(errorText, Date.now()) : null);
   let outcome = OUTCOMES[result.subtype];
   if (result.subtype === 'success' && result.is_error) outcome = reset !== null ? 'rate_limited' : 'error';

@@ -14,7 +14,9 @@ function renderError(template: string, vars: Record<string, string | boolean>, s
 
 describe('renderPrompt', () => {
   it('replaces every occurrence of each placeholder', () => {
-    expect(renderPrompt('Hi {{name}}, {{name}} builds {{project_name}}.', { name: 'Ada', project_name: 'todo' })).toBe('Hi Ada, Ada builds todo.');
+    expect(renderPrompt('Hi {{name}}, {{name}} builds {{project_name}}.', { name: 'Ada', project_name: 'todo' })).toBe(
+      'Hi Ada, Ada builds todo.',
+    );
   });
 
   it('leaves text without placeholders unchanged', () => {

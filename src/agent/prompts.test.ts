@@ -11,7 +11,11 @@ function roleVars(role: Exclude<PromptName, 'system'>, browser: boolean): Prompt
   const common = { project_name: 'todo-app', browser, port: '5100', main_branch: 'main' };
   switch (role) {
     case 'initializer':
-      return { ...common, spec: appSpecTemplate(), feature_count_rule: 'The spec asks for about 40 features; create close to that many.' };
+      return {
+        ...common,
+        spec: appSpecTemplate(),
+        feature_count_rule: 'The spec asks for about 40 features; create close to that many.',
+      };
     case 'coding':
       return {
         ...common,
@@ -28,7 +32,11 @@ function roleVars(role: Exclude<PromptName, 'system'>, browser: boolean): Prompt
     case 'testing':
       return { ...common, feature_list: '- #3 List todos\n- #7 Add a todo' };
     case 'supervisor':
-      return { ...common, request_list: '## Request hir_1 (feature #7 "Add a todo")\nWhich storage?\n- q1 (select: sqlite | postgres): Storage' };
+      return {
+        ...common,
+        request_list:
+          '## Request hir_1 (feature #7 "Add a todo")\nWhich storage?\n- q1 (select: sqlite | postgres): Storage',
+      };
   }
 }
 
@@ -111,7 +119,9 @@ describe('project prompt overrides', () => {
 
     const t = loadPromptTemplate('coding', promptsDir);
     expect(t.source).toBe(override);
-    expect(render('coding', roleVars('coding', true), promptsDir)).toBe('Custom coding prompt for todo-app: feature 7.');
+    expect(render('coding', roleVars('coding', true), promptsDir)).toBe(
+      'Custom coding prompt for todo-app: feature 7.',
+    );
   });
 
   it('falls back to the built-in for names the project does not override', () => {

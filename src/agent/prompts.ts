@@ -7,7 +7,10 @@ export type PromptName = (typeof PROMPT_NAMES)[number];
 const BUILTIN_DIR = join(import.meta.dirname, 'prompts');
 
 /** A prompt template: the project's override in `.autocoder/prompts/<name>.md`, else the built-in one. */
-export function loadPromptTemplate(name: PromptName, projectPromptsDir: string | null): { text: string; source: string } {
+export function loadPromptTemplate(
+  name: PromptName,
+  projectPromptsDir: string | null,
+): { text: string; source: string } {
   if (projectPromptsDir) {
     const override = join(projectPromptsDir, `${name}.md`);
     if (existsSync(override)) return { text: readFileSync(override, 'utf8'), source: override };

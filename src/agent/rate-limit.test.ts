@@ -21,7 +21,9 @@ describe('parseLimitReset', () => {
   });
 
   it('finds the usage-limit marker inside a longer message', () => {
-    expect(parseLimitReset('API Error: Claude AI usage limit reached|1767225600 (upgrade your plan)', NOW)).toBe(1_767_225_600_000);
+    expect(parseLimitReset('API Error: Claude AI usage limit reached|1767225600 (upgrade your plan)', NOW)).toBe(
+      1_767_225_600_000,
+    );
   });
 
   it('reads "retry after N seconds"', () => {
@@ -41,11 +43,15 @@ describe('parseLimitReset', () => {
     const evening = new Date(2026, 0, 15, 16, 0, 0, 0).getTime();
 
     it('resolves to that time today when it is still ahead', () => {
-      expect(parseLimitReset('Claude usage limit reached. Your limit resets 3pm (Europe/Berlin)', morning)).toBe(localAt(morning, 15, 0));
+      expect(parseLimitReset('Claude usage limit reached. Your limit resets 3pm (Europe/Berlin)', morning)).toBe(
+        localAt(morning, 15, 0),
+      );
     });
 
     it('rolls over to tomorrow when the time already passed today', () => {
-      expect(parseLimitReset('Claude usage limit reached. Your limit resets 3pm (Europe/Berlin)', evening)).toBe(localAt(evening, 15, 0, 1));
+      expect(parseLimitReset('Claude usage limit reached. Your limit resets 3pm (Europe/Berlin)', evening)).toBe(
+        localAt(evening, 15, 0, 1),
+      );
     });
 
     it('rolls over when the reset time is exactly now', () => {

@@ -11,7 +11,9 @@ export function parseLimitReset(text: string, now: number): number | null {
     return n < 1e12 ? n * 1000 : n;
   }
   if (!/(rate|usage) limit|too many requests|\b429\b|quota/i.test(text)) return null;
-  const after = /(?:retry[- ]after[:\s]+|try again in )(\d+)\s*(s|secs?|seconds?|m|mins?|minutes?|h|hours?)?\b/i.exec(text);
+  const after = /(?:retry[- ]after[:\s]+|try again in )(\d+)\s*(s|secs?|seconds?|m|mins?|minutes?|h|hours?)?\b/i.exec(
+    text,
+  );
   if (after?.[1]) return now + Number(after[1]) * unitMs(after[2]);
   const clock = /resets?(?: at)? (\d{1,2})(?::(\d{2}))?\s*(am|pm)/i.exec(text);
   if (clock?.[1] && clock[3]) {

@@ -22,10 +22,16 @@ export interface AgentTool {
 }
 
 /** `input`, when given, replaces the call's input (the call runs as rewritten, e.g. `./init.sh` in its jail). */
-export type GuardDecision = { readonly allow: true; readonly input?: Record<string, unknown> } | { readonly allow: false; readonly reason: string };
+export type GuardDecision =
+  | { readonly allow: true; readonly input?: Record<string, unknown> }
+  | { readonly allow: false; readonly reason: string };
 
 /** Decides, before it runs, whether a built-in tool call (Bash, Write, Read…) may run. `cwd` is the shell's current folder. */
-export type ToolGuard = (toolName: string, input: Record<string, unknown>, context: { readonly cwd?: string }) => GuardDecision;
+export type ToolGuard = (
+  toolName: string,
+  input: Record<string, unknown>,
+  context: { readonly cwd?: string },
+) => GuardDecision;
 
 export interface AgentSpec {
   readonly role: AgentRole;
@@ -114,4 +120,8 @@ export type ChatEvent =
   | { readonly type: 'chat_error'; readonly error: string };
 
 /** Runs a conversation: `input` is the user's messages; it ends when `input` ends or on abort. */
-export type ChatRunner = (spec: ChatSpec, input: AsyncIterable<string>, signal: AbortSignal) => AsyncIterable<ChatEvent>;
+export type ChatRunner = (
+  spec: ChatSpec,
+  input: AsyncIterable<string>,
+  signal: AbortSignal,
+) => AsyncIterable<ChatEvent>;

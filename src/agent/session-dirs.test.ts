@@ -1,11 +1,29 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { makeTempDir, type TempDir } from '../../test/support/tmp.js';
-import { createOwnedDir, OWNER_FILE, ownerIsGone, readOwner, removeDir, sweepOrphanedDirs, type OwnerFacts, type OwnerMarker } from './session-dirs.js';
+import {
+  createOwnedDir,
+  OWNER_FILE,
+  ownerIsGone,
+  readOwner,
+  removeDir,
+  sweepOrphanedDirs,
+  type OwnerFacts,
+  type OwnerMarker,
+} from './session-dirs.js';
 
 // Creates and removes real folder trees and processes: slower than a unit test on a loaded machine.
 vi.setConfig({ testTimeout: 30_000 });
@@ -18,7 +36,17 @@ beforeEach(() => {
 });
 afterEach(() => tmp.cleanup());
 
-const marker = (over: Partial<OwnerMarker> = {}): OwnerMarker => ({ version: 1, purpose: 'spec-chat', pid: 4242, host: 'box', run: null, project: null, keep: false, createdAt: 1, ...over });
+const marker = (over: Partial<OwnerMarker> = {}): OwnerMarker => ({
+  version: 1,
+  purpose: 'spec-chat',
+  pid: 4242,
+  host: 'box',
+  run: null,
+  project: null,
+  keep: false,
+  createdAt: 1,
+  ...over,
+});
 
 /** A folder under `base` with the given marker, written as another process would have. */
 function planted(name: string, m: OwnerMarker | string | null): string {
@@ -38,20 +66,41 @@ async function deadPid(): Promise<number> {
 
 describe('createOwnedDir', () => {
   it('creates a private ac- folder with home/ and tmp/ and a marker naming this process and host', () => {
-    const dir = createOwnedDir(base, 'abc123', { purpose: 'session', run: { id: 'run_1', incarnation: 'inc' }, project: '/p', keep: false }, { now: 77 });
+    const dir = createOwnedDir(
+      base,
+      'abc123',
+      { purpose: 'session', run: { id: 'run_1', incarnation: 'inc' }, project: '/p', keep: false },
+      { now: 77 },
+    );
     expect(dir).toBe(join(base, 'ac-abc123'));
     expect(statSync(dir).mode & 0o777).toBe(0o700);
     expect(readdirSync(dir).sort()).toEqual(['home', OWNER_FILE, 'tmp']);
-    expect(readOwner(dir)).toEqual({ version: 1, purpose: 'session', pid: process.pid, host: hostname(), run: { id: 'run_1', incarnation: 'inc' }, project: '/p', keep: false, createdAt: 77 });
+    expect(readOwner(dir)).toEqual({
+      version: 1,
+      purpose: 'session',
+      pid: process.pid,
+      host: hostname(),
+      run: { id: 'run_1', incarnation: 'inc' },
+      project: '/p',
+      keep: false,
+      createdAt: 77,
+    });
   });
 
   it('never reuses an existing folder', () => {
     mkdirSync(join(base, 'ac-taken'));
-    expect(() => createOwnedDir(base, 'taken', { purpose: 'spec-chat', run: null, project: null, keep: false })).toThrow(/EEXIST/);
+    expect(() =>
+      createOwnedDir(base, 'taken', { purpose: 'spec-chat', run: null, project: null, keep: false }),
+    ).toThrow(/EEXIST/);
   });
 
   it('makes just the marked folder when no session folders are wanted (the demo model config)', () => {
-    const dir = createOwnedDir(base, 'demo-1', { purpose: 'demo-model', run: null, project: null, keep: false }, { sessionFolders: false });
+    const dir = createOwnedDir(
+      base,
+      'demo-1',
+      { purpose: 'demo-model', run: null, project: null, keep: false },
+      { sessionFolders: false },
+    );
     expect(readdirSync(dir)).toEqual([OWNER_FILE]);
   });
 });
@@ -139,10 +188,16 @@ describe('sweepOrphanedDirs', () => {
     const dead = await deadPid();
     const here = hostname();
     const orphan = planted('ac-spec-dead', marker({ pid: dead, host: here }));
-    const overRun = planted('ac-run-over', marker({ purpose: 'session', pid: dead, host: here, run: { id: 'run_over', incarnation: 'i' } }));
+    const overRun = planted(
+      'ac-run-over',
+      marker({ purpose: 'session', pid: dead, host: here, run: { id: 'run_over', incarnation: 'i' } }),
+    );
     const kept = [
       planted('ac-spec-live', marker({ pid: process.pid, host: here })),
-      planted('ac-run-live', marker({ purpose: 'session', pid: process.pid, host: here, run: { id: 'run_live', incarnation: 'i' } })),
+      planted(
+        'ac-run-live',
+        marker({ purpose: 'session', pid: process.pid, host: here, run: { id: 'run_live', incarnation: 'i' } }),
+      ),
       planted('ac-kept', marker({ pid: dead, host: here, keep: true })),
       planted('ac-elsewhere', marker({ pid: dead, host: `${here}-other` })),
       planted('ac-unmarked', null),
@@ -169,20 +224,29 @@ describe('sweepOrphanedDirs', () => {
 
   it("keeps every run's folder when it cannot ask a runs table (a spec chat sweeping)", async () => {
     const dead = await deadPid();
-    const run = planted('ac-run', marker({ purpose: 'session', pid: dead, host: hostname(), run: { id: 'run_x', incarnation: 'i' } }));
+    const run = planted(
+      'ac-run',
+      marker({ purpose: 'session', pid: dead, host: hostname(), run: { id: 'run_x', incarnation: 'i' } }),
+    );
     expect(await sweepOrphanedDirs({}, base)).toEqual([]);
     expect(existsSync(run)).toBe(true);
   });
 
-  it.skipIf(!existsSync('/proc/self/environ'))('stops a process still working in an orphan before removing it', async () => {
-    const dead = await deadPid();
-    const orphan = planted('ac-busy', marker({ pid: dead, host: hostname() }));
-    // What a killed runner leaves: a child (say, a dev server) still running with its TMPDIR in the folder.
-    const child = spawn('sleep', ['60'], { env: { PATH: process.env.PATH, TMPDIR: join(orphan, 'tmp') }, stdio: 'ignore' });
-    const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, sig) => resolve(sig)));
-    await new Promise((resolve) => child.on('spawn', resolve));
-    expect(await sweepOrphanedDirs({}, base)).toEqual([orphan]);
-    expect(await exited).toBe('SIGTERM');
-    expect(existsSync(orphan)).toBe(false);
-  });
+  it.skipIf(!existsSync('/proc/self/environ'))(
+    'stops a process still working in an orphan before removing it',
+    async () => {
+      const dead = await deadPid();
+      const orphan = planted('ac-busy', marker({ pid: dead, host: hostname() }));
+      // What a killed runner leaves: a child (say, a dev server) still running with its TMPDIR in the folder.
+      const child = spawn('sleep', ['60'], {
+        env: { PATH: process.env.PATH, TMPDIR: join(orphan, 'tmp') },
+        stdio: 'ignore',
+      });
+      const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, sig) => resolve(sig)));
+      await new Promise((resolve) => child.on('spawn', resolve));
+      expect(await sweepOrphanedDirs({}, base)).toEqual([orphan]);
+      expect(await exited).toBe('SIGTERM');
+      expect(existsSync(orphan)).toBe(false);
+    },
+  );
 });

@@ -25,7 +25,10 @@ export const OwnerMarkerSchema = z
     pid: z.number().int().positive(),
     host: z.string().min(1),
     /** A run's session: the run (its row in the project's `runs` table) and that row's incarnation. */
-    run: z.object({ id: z.string().min(1), incarnation: z.string().min(1) }).strict().nullable(),
+    run: z
+      .object({ id: z.string().min(1), incarnation: z.string().min(1) })
+      .strict()
+      .nullable(),
     /** The project root, for people reading the marker. */
     project: z.string().nullable(),
     /** Kept on purpose (--keep-temp): never swept. */
@@ -42,10 +45,21 @@ export type Owner = Pick<OwnerMarker, 'purpose' | 'run' | 'project' | 'keep'>;
  * Creates `<base>/ac-<name>` (private: HOME may hold credentials) with its owner marker, and
  * `home/` and `tmp/` in it when `sessionFolders`. Fails if the folder exists: it is never shared.
  */
-export function createOwnedDir(base: string, name: string, owner: Owner, options: { sessionFolders?: boolean; now?: number } = {}): string {
+export function createOwnedDir(
+  base: string,
+  name: string,
+  owner: Owner,
+  options: { sessionFolders?: boolean; now?: number } = {},
+): string {
   const dir = join(base, `${SESSION_DIR_PREFIX}${name}`);
   mkdirSync(dir, { mode: 0o700 });
-  const marker: OwnerMarker = { version: 1, ...owner, pid: process.pid, host: hostname(), createdAt: options.now ?? Date.now() };
+  const marker: OwnerMarker = {
+    version: 1,
+    ...owner,
+    pid: process.pid,
+    host: hostname(),
+    createdAt: options.now ?? Date.now(),
+  };
   writeFileSync(join(dir, OWNER_FILE), `${JSON.stringify(marker)}\n`, { mode: 0o600 });
   if (options.sessionFolders ?? true) {
     mkdirSync(join(dir, 'home'), { mode: 0o700 });
@@ -74,7 +88,8 @@ function makeWritable(dir: string): void {
   try {
     if (!lstatSync(dir).isDirectory()) return;
     chmodSync(dir, 0o700);
-    for (const entry of readdirSync(dir, { withFileTypes: true })) if (entry.isDirectory()) makeWritable(join(dir, entry.name));
+    for (const entry of readdirSync(dir, { withFileTypes: true }))
+      if (entry.isDirectory()) makeWritable(join(dir, entry.name));
   } catch {
     // Gone meanwhile, or not ours: nothing to open up below here; rmSync then reports what still cannot be removed.
     return;

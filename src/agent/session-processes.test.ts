@@ -37,14 +37,23 @@ describe.skipIf(!existsSync('/proc/self/environ'))('stopProcessesUsing (Linux /p
    * Starts `command` with TMPDIR=`tmpdir`; resolves once it runs (or, with `ready`, once it has
    * printed that line: a shell has then installed its traps), with a promise of its exit signal.
    */
-  async function start(tmpdir: string, command: string[], ready?: string): Promise<{ pid: number; exit: Promise<NodeJS.Signals | null> }> {
-    const child = spawn(command[0] as string, command.slice(1), { env: { PATH: process.env.PATH, TMPDIR: tmpdir }, stdio: ['ignore', ready === undefined ? 'ignore' : 'pipe', 'ignore'] });
+  async function start(
+    tmpdir: string,
+    command: string[],
+    ready?: string,
+  ): Promise<{ pid: number; exit: Promise<NodeJS.Signals | null> }> {
+    const child = spawn(command[0] as string, command.slice(1), {
+      env: { PATH: process.env.PATH, TMPDIR: tmpdir },
+      stdio: ['ignore', ready === undefined ? 'ignore' : 'pipe', 'ignore'],
+    });
     children.push(child);
     const exit = new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, sig) => resolve(sig)));
     await new Promise((resolve) => child.on('spawn', resolve));
     if (ready !== undefined) {
       let out = '';
-      await new Promise<void>((resolve) => child.stdout?.on('data', (d: Buffer) => ((out += d.toString()), out.includes(ready) && resolve())));
+      await new Promise<void>((resolve) =>
+        child.stdout?.on('data', (d: Buffer) => ((out += d.toString()), out.includes(ready) && resolve())),
+      );
     }
     return { pid: child.pid as number, exit };
   }
@@ -64,7 +73,11 @@ describe.skipIf(!existsSync('/proc/self/environ'))('stopProcessesUsing (Linux /p
     const session = join(tmp.dir, 'ac-s2');
     // An ignored signal stays ignored across exec, so the shell's sleeps ignore SIGTERM as well.
     // Signalled before its trap is in place, the shell would die of SIGTERM: wait until it says so.
-    const stubborn = await start(join(session, 'tmp'), ['sh', '-c', 'trap "" TERM; echo trapped; while :; do sleep 1; done'], 'trapped');
+    const stubborn = await start(
+      join(session, 'tmp'),
+      ['sh', '-c', 'trap "" TERM; echo trapped; while :; do sleep 1; done'],
+      'trapped',
+    );
     const found = await stopProcessesUsing(session, { graceMs: 200 });
     expect(found).toContain(stubborn.pid);
     expect(await stubborn.exit).toBe('SIGKILL');

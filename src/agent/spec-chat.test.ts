@@ -29,7 +29,16 @@ function scriptedChat(turn: (onStderr: (chunk: string) => void) => ChatEvent[]):
 }
 
 async function collect(chat: ChatRunner, userMessage: string): Promise<SpecChatEvent[]> {
-  const session = startSpecChat({ projectName: 'p', root: tmp.dir, specFile: join(tmp.dir, '.autocoder', 'app_spec.txt'), model: undefined, env: {}, packageBinDir: tmp.dir, chat, redact: createRedactor([KEY]) });
+  const session = startSpecChat({
+    projectName: 'p',
+    root: tmp.dir,
+    specFile: join(tmp.dir, '.autocoder', 'app_spec.txt'),
+    model: undefined,
+    env: {},
+    packageBinDir: tmp.dir,
+    chat,
+    redact: createRedactor([KEY]),
+  });
   session.send(userMessage);
   const events: SpecChatEvent[] = [];
   for await (const event of session.events) events.push(event);
@@ -65,10 +74,20 @@ describe('issue #14: the spec chat passes the same redactor as runs', () => {
     expect(leakedPiece(wire)).toBeNull();
     const deltas = events.flatMap((e) => (e.type === 'assistant_delta' ? [e.text] : [])).join('');
     expect(deltas).toBe(`Your key is ${MASK}, I will not use it.`);
-    expect(events.find((e) => e.type === 'assistant_message')).toEqual({ type: 'assistant_message', text: `Your key is ${MASK}, I will not use it.` });
-    expect(events.find((e) => e.type === 'user_message')).toEqual({ type: 'user_message', text: `here is my key: ${MASK}` });
+    expect(events.find((e) => e.type === 'assistant_message')).toEqual({
+      type: 'assistant_message',
+      text: `Your key is ${MASK}, I will not use it.`,
+    });
+    expect(events.find((e) => e.type === 'user_message')).toEqual({
+      type: 'user_message',
+      text: `here is my key: ${MASK}`,
+    });
     const ended = events.at(-1);
-    expect(ended).toEqual({ type: 'ended', reason: 'error', error: `Claude Code process exited with code 1. stderr: ${MASK} (Error: invalid x-api-key ${MASK} retrying)` });
+    expect(ended).toEqual({
+      type: 'ended',
+      reason: 'error',
+      error: `Claude Code process exited with code 1. stderr: ${MASK} (Error: invalid x-api-key ${MASK} retrying)`,
+    });
   });
 
   it('masks a key in streamed text that ends without a complete message (the turn failed mid-stream)', async () => {

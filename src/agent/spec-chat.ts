@@ -90,7 +90,13 @@ class Channel<T> implements AsyncIterable<T> {
 
 function systemPrompt(projectName: string): string {
   const template = readFileSync(join(import.meta.dirname, 'prompts', 'spec-chat.md'), 'utf8');
-  return renderPrompt(template, { project_name: projectName, template: appSpecTemplate().replace(/<project_name>[^<]*<\/project_name>/, `<project_name>${projectName}</project_name>`) });
+  return renderPrompt(template, {
+    project_name: projectName,
+    template: appSpecTemplate().replace(
+      /<project_name>[^<]*<\/project_name>/,
+      `<project_name>${projectName}</project_name>`,
+    ),
+  });
 }
 
 function textResult(text: string, isError = false): AgentToolResult {
@@ -131,17 +137,24 @@ export function startSpecChat(options: SpecChatOptions): SpecChatSession {
 
   const submit: AgentTool = {
     name: SUBMIT_SPEC_TOOL,
-    description: 'Submit the complete app spec (the whole <project_specification> document). It is validated: problems come back with line numbers (nothing is saved); a valid spec is saved to the project.',
+    description:
+      'Submit the complete app spec (the whole <project_specification> document). It is validated: problems come back with line numbers (nothing is saved); a valid spec is saved to the project.',
     shape: { spec: z.string().describe('the whole app spec, <project_specification> … </project_specification>') },
     handler: (args: unknown) => {
       const parsed = z.object({ spec: z.string() }).safeParse(args);
-      if (!parsed.success) return Promise.resolve(textResult('Error: call submit_app_spec with {"spec": "<the whole spec>"}.', true));
+      if (!parsed.success)
+        return Promise.resolve(textResult('Error: call submit_app_spec with {"spec": "<the whole spec>"}.', true));
       const text = parsed.data.spec.trim() + '\n';
       const check = validateAppSpec(text);
       if (!check.ok) {
         emit({ type: 'spec_problems', problems: check.problems });
         const lines = check.problems.map((p) => `line ${p.line}: ${p.message}`).join('\n');
-        return Promise.resolve(textResult(`The spec was NOT saved. Fix these problems and call submit_app_spec again with the whole spec:\n${lines}`, true));
+        return Promise.resolve(
+          textResult(
+            `The spec was NOT saved. Fix these problems and call submit_app_spec again with the whole spec:\n${lines}`,
+            true,
+          ),
+        );
       }
       try {
         if (!existsSync(dirname(options.specFile))) throw new Error(`${dirname(options.specFile)} does not exist`);
@@ -153,13 +166,28 @@ export function startSpecChat(options: SpecChatOptions): SpecChatSession {
         }
         backedUp = true;
         writeAtomically(options.specFile, text);
-        written = { type: 'spec_written', path: options.specFile, projectName: check.projectName, featureCount: check.featureCount, backupPath: backupPath ?? written?.backupPath ?? null };
+        written = {
+          type: 'spec_written',
+          path: options.specFile,
+          projectName: check.projectName,
+          featureCount: check.featureCount,
+          backupPath: backupPath ?? written?.backupPath ?? null,
+        };
         emit(written);
       } catch (err: unknown) {
-        return Promise.resolve(textResult(`Error: the spec is valid but could not be saved (${err instanceof Error ? err.message : String(err)}). Tell the person.`, true));
+        return Promise.resolve(
+          textResult(
+            `Error: the spec is valid but could not be saved (${err instanceof Error ? err.message : String(err)}). Tell the person.`,
+            true,
+          ),
+        );
       }
       const count = check.featureCount === null ? '' : `, about ${check.featureCount} features`;
-      return Promise.resolve(textResult(`Saved the spec to ${options.specFile}${count}. Tell the person in one sentence that it is saved; the chat ends after your reply.`));
+      return Promise.resolve(
+        textResult(
+          `Saved the spec to ${options.specFile}${count}. Tell the person in one sentence that it is saved; the chat ends after your reply.`,
+        ),
+      );
     },
   };
 
@@ -172,7 +200,12 @@ export function startSpecChat(options: SpecChatOptions): SpecChatSession {
     // Folders of spec chats and demo models whose process died (a killed `autocoder serve`) go first.
     await sweepOrphanedDirs();
     // Marked as this process's: removed when the chat ends, or by a later sweep once this process is gone.
-    const dir = createOwnedDir(tmpdir(), `spec-${randomBytes(4).toString('hex')}`, { purpose: 'spec-chat', run: null, project: options.root, keep: false });
+    const dir = createOwnedDir(tmpdir(), `spec-${randomBytes(4).toString('hex')}`, {
+      purpose: 'spec-chat',
+      run: null,
+      project: options.root,
+      keep: false,
+    });
     sessionDir = dir;
     const chat = options.chat ?? runClaudeChat;
     const spec = {
@@ -228,15 +261,21 @@ export function startSpecChat(options: SpecChatOptions): SpecChatSession {
     else if (error !== null) {
       const tail = stderrShown();
       emit({ type: 'ended', reason: 'error', error: tail !== '' ? `${error} (${tail})` : error });
-    }
-    else emit({ type: 'ended', reason: userEnded ? 'user_ended' : 'error', error: userEnded ? null : 'the session ended without a spec' });
+    } else
+      emit({
+        type: 'ended',
+        reason: userEnded ? 'user_ended' : 'error',
+        error: userEnded ? null : 'the session ended without a spec',
+      });
   };
   // The chat's Claude Code is stopped before its folder goes (the SDK leaves it running a moment after the stream ends).
   const dispose = async () => {
     if (sessionDir !== null) await disposeDir(sessionDir);
   };
   void pump()
-    .catch((err: unknown) => emit({ type: 'ended', reason: 'error', error: err instanceof Error ? err.message : String(err) }))
+    .catch((err: unknown) =>
+      emit({ type: 'ended', reason: 'error', error: err instanceof Error ? err.message : String(err) }),
+    )
     .finally(() =>
       dispose()
         // A folder that cannot go now is this process's: a later sweep removes it once the process is gone.

@@ -21,8 +21,23 @@ beforeEach(() => {
   ]);
   store.runs.start({ id: 'run_1', pid: 1, host: 'h', incarnation: 'i', settings: {} });
   clock = NOW - 12_000;
-  store.sessions.start({ id: 'ses_1', runId: 'run_1', slot: 0, role: 'coding', featureIds: [2], model: 'm', transcriptPath: 't' });
-  store.events.append({ type: 'session.log', at: NOW, sessionId: 'ses_1', featureId: 2, slot: 0, payload: { kind: 'tool_call', tool: 'Bash', input: 'npm\n  test' } });
+  store.sessions.start({
+    id: 'ses_1',
+    runId: 'run_1',
+    slot: 0,
+    role: 'coding',
+    featureIds: [2],
+    model: 'm',
+    transcriptPath: 't',
+  });
+  store.events.append({
+    type: 'session.log',
+    at: NOW,
+    sessionId: 'ses_1',
+    featureId: 2,
+    slot: 0,
+    payload: { kind: 'tool_call', tool: 'Bash', input: 'npm\n  test' },
+  });
 });
 
 afterEach(() => {
@@ -38,14 +53,24 @@ function terminal(isTTY: boolean, columns = 200) {
 describe('LiveView', () => {
   it('shows each running session with its feature, elapsed time and last action, then progress and cost', () => {
     const { out } = terminal(true);
-    const lines = new LiveView(out, store, () => 'run_1', () => NOW).lines();
+    const lines = new LiveView(
+      out,
+      store,
+      () => 'run_1',
+      () => NOW,
+    ).lines();
     expect(lines[0]).toMatch(/^ {2}slot 0 {2}coding +#2 List notes {2}12s {2}→ Bash npm test$/);
     expect(lines[1]).toBe('  0/2 passing (0%) · 0 in progress · 0 failed · 0 need input · $0.0000 · running');
   });
 
   it('redraws in place in a terminal and prints report lines above the block', () => {
     const { out, writes } = terminal(true);
-    const view = new LiveView(out, store, () => 'run_1', () => NOW);
+    const view = new LiveView(
+      out,
+      store,
+      () => 'run_1',
+      () => NOW,
+    );
     view.render();
     expect(writes.join('')).toContain('\u001b[2K  slot 0');
     writes.length = 0;
@@ -60,13 +85,27 @@ describe('LiveView', () => {
 
   it('cuts lines to the terminal width', () => {
     const { out, writes } = terminal(true, 30);
-    new LiveView(out, store, () => 'run_1', () => NOW).render();
-    for (const line of writes.join('').split('\n').filter((l) => l.length > 0)) expect(line.replace('\u001b[2K', '').length).toBeLessThanOrEqual(29);
+    new LiveView(
+      out,
+      store,
+      () => 'run_1',
+      () => NOW,
+    ).render();
+    for (const line of writes
+      .join('')
+      .split('\n')
+      .filter((l) => l.length > 0))
+      expect(line.replace('\u001b[2K', '').length).toBeLessThanOrEqual(29);
   });
 
   it('prints plain lines and no live block when not in a terminal', () => {
     const { out, writes } = terminal(false);
-    const view = new LiveView(out, store, () => 'run_1', () => NOW);
+    const view = new LiveView(
+      out,
+      store,
+      () => 'run_1',
+      () => NOW,
+    );
     view.render();
     view.report('All 2 features pass.');
     view.clear();

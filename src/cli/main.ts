@@ -10,7 +10,15 @@ const code = await runCli(args.length === 0 && !onTerminal ? ['--help'] : args, 
   stdout: (t) => process.stdout.write(t),
   stderr: (t) => process.stderr.write(t),
   stderrTerminal: process.stderr.isTTY === true,
-  ...(process.stdout.isTTY ? { terminal: { get columns() { return process.stdout.columns || 80; } } } : {}),
+  ...(process.stdout.isTTY
+    ? {
+        terminal: {
+          get columns() {
+            return process.stdout.columns || 80;
+          },
+        },
+      }
+    : {}),
   ...(onTerminal ? { prompt: { input: process.stdin, output: process.stdout } } : {}),
 });
 process.exitCode = code;

@@ -19,7 +19,14 @@ const BASE = {
 describe('buildAgentEnv', () => {
   it('carries no autocoder setting, no server token and not the path of $AUTOCODER_HOME (agents must not find the control plane)', () => {
     const token = 'a'.repeat(64);
-    const base = { ...BASE, AUTOCODER_HOME: '/srv/ac-home', AUTOCODER_SERVER_TOKEN: token, AUTOCODER_SANDBOX: 'off', AUTOCODER_AUTH_TOKEN: 'stored-token', AUTOCODER_PROJECTS_DIR: '/srv/projects' };
+    const base = {
+      ...BASE,
+      AUTOCODER_HOME: '/srv/ac-home',
+      AUTOCODER_SERVER_TOKEN: token,
+      AUTOCODER_SANDBOX: 'off',
+      AUTOCODER_AUTH_TOKEN: 'stored-token',
+      AUTOCODER_PROJECTS_DIR: '/srv/projects',
+    };
     const env = buildAgentEnv(base, { sessionDir: SESSION, packageBinDir: BIN, extra: { PORT: '5100' } });
     expect(Object.keys(env).filter((k) => k.startsWith('AUTOCODER_'))).toEqual([]);
     for (const value of Object.values(env)) {
@@ -37,7 +44,16 @@ describe('buildAgentEnv', () => {
     expect(env).not.toHaveProperty('GITHUB_TOKEN');
     expect(env).not.toHaveProperty('NODE_OPTIONS');
     expect(env.npm_config_yes).toBe('false');
-    const own = new Set(['PATH', 'HOME', 'TMPDIR', 'CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC', 'DISABLE_AUTOUPDATER', 'NO_UPDATE_NOTIFIER', 'CLAUDE_AGENT_SDK_CLIENT_APP', 'npm_config_yes']);
+    const own = new Set([
+      'PATH',
+      'HOME',
+      'TMPDIR',
+      'CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC',
+      'DISABLE_AUTOUPDATER',
+      'NO_UPDATE_NOTIFIER',
+      'CLAUDE_AGENT_SDK_CLIENT_APP',
+      'npm_config_yes',
+    ]);
     const allowed = new Set<string>(PASSTHROUGH_VARS);
     for (const key of Object.keys(env)) expect(allowed.has(key) || own.has(key), key).toBe(true);
   });
@@ -72,7 +88,10 @@ describe('buildAgentEnv', () => {
   });
 
   it('uses a per-session HOME when CLAUDE_CONFIG_DIR is set', () => {
-    const env = buildAgentEnv({ ...BASE, CLAUDE_CONFIG_DIR: '/home/dev/.claude-alt' }, { sessionDir: SESSION, packageBinDir: BIN });
+    const env = buildAgentEnv(
+      { ...BASE, CLAUDE_CONFIG_DIR: '/home/dev/.claude-alt' },
+      { sessionDir: SESSION, packageBinDir: BIN },
+    );
     expect(env.HOME).toBe(join(SESSION, 'home'));
     expect(env.CLAUDE_CONFIG_DIR).toBe('/home/dev/.claude-alt');
   });

@@ -21,12 +21,29 @@ describe('demoRunEnv', () => {
   const env = demoRunEnv(USER_ENV, { modelUrl: 'http://127.0.0.1:4567', claudeConfigDir: '/tmp/ac-demo-x' });
 
   it('points sessions at the scripted server with a dummy key and a private Claude config folder', () => {
-    expect(env).toMatchObject({ ANTHROPIC_BASE_URL: 'http://127.0.0.1:4567', ANTHROPIC_API_KEY: DEMO_API_KEY, CLAUDE_CONFIG_DIR: '/tmp/ac-demo-x', NO_PROXY: '127.0.0.1,localhost' });
+    expect(env).toMatchObject({
+      ANTHROPIC_BASE_URL: 'http://127.0.0.1:4567',
+      ANTHROPIC_API_KEY: DEMO_API_KEY,
+      CLAUDE_CONFIG_DIR: '/tmp/ac-demo-x',
+      NO_PROXY: '127.0.0.1,localhost',
+    });
   });
 
   it("drops every provider and proxy setting of the user's, keeps autocoder's own and the locale", () => {
-    for (const key of ['ANTHROPIC_AUTH_TOKEN', 'CLAUDE_CODE_OAUTH_TOKEN', 'CLAUDE_CODE_USE_BEDROCK', 'AWS_SECRET_ACCESS_KEY', 'HTTPS_PROXY']) expect(env[key]).toBeUndefined();
-    expect(env).toMatchObject({ PATH: '/usr/bin', HOME: '/home/ada', AUTOCODER_HOME: '/home/ada/.autocoder', LANG: 'en_GB.UTF-8' });
+    for (const key of [
+      'ANTHROPIC_AUTH_TOKEN',
+      'CLAUDE_CODE_OAUTH_TOKEN',
+      'CLAUDE_CODE_USE_BEDROCK',
+      'AWS_SECRET_ACCESS_KEY',
+      'HTTPS_PROXY',
+    ])
+      expect(env[key]).toBeUndefined();
+    expect(env).toMatchObject({
+      PATH: '/usr/bin',
+      HOME: '/home/ada',
+      AUTOCODER_HOME: '/home/ada/.autocoder',
+      LANG: 'en_GB.UTF-8',
+    });
   });
 
   it('gives each session its own HOME, so the real ~/.claude is never used', () => {

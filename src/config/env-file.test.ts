@@ -31,14 +31,25 @@ describe('the project .env', () => {
     const tricky = 'pa ss"word\\with$dollar #hash';
     expect(formatEnvValue('plain-Value_1.2:3@x/y+z')).toBe('plain-Value_1.2:3@x/y+z');
     writeEnvValues(path, { TRICKY: tricky, PLAIN: 'abc' });
-    expect(readEnvFile(path)).toEqual(new Map([['TRICKY', tricky], ['PLAIN', 'abc']]));
+    expect(readEnvFile(path)).toEqual(
+      new Map([
+        ['TRICKY', tricky],
+        ['PLAIN', 'abc'],
+      ]),
+    );
   });
 
   it('marks development placeholders with a comment above the key, dropped when a real value replaces it', () => {
     const path = join(dir, '.env');
     writeFileSync(path, 'PORT=3000\n');
-    writeEnvValues(path, { STRIPE_KEY: 'dev-placeholder-stripe-key-abc123' }, { placeholders: { STRIPE_KEY: 'written by the supervisor\nfor hir_1' } });
-    expect(readFileSync(path, 'utf8')).toBe(`PORT=3000\n${PLACEHOLDER_MARK}written by the supervisor for hir_1\nSTRIPE_KEY=dev-placeholder-stripe-key-abc123\n`);
+    writeEnvValues(
+      path,
+      { STRIPE_KEY: 'dev-placeholder-stripe-key-abc123' },
+      { placeholders: { STRIPE_KEY: 'written by the supervisor\nfor hir_1' } },
+    );
+    expect(readFileSync(path, 'utf8')).toBe(
+      `PORT=3000\n${PLACEHOLDER_MARK}written by the supervisor for hir_1\nSTRIPE_KEY=dev-placeholder-stripe-key-abc123\n`,
+    );
     writeEnvValues(path, { STRIPE_KEY: 'sk_live_real' });
     expect(readFileSync(path, 'utf8')).toBe('PORT=3000\nSTRIPE_KEY=sk_live_real\n');
     expect(readEnvFile(path).get('STRIPE_KEY')).toBe('sk_live_real');

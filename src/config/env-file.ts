@@ -39,7 +39,11 @@ export function readEnvFile(path: string): Map<string, string> {
  * new keys are appended, everything else is kept. Written to a private temporary file first and
  * renamed over, so the file is never partly written and never readable by others (0600).
  */
-export function writeEnvValues(path: string, values: Readonly<Record<string, string>>, options: { placeholders?: Readonly<Record<string, string>> } = {}): void {
+export function writeEnvValues(
+  path: string,
+  values: Readonly<Record<string, string>>,
+  options: { placeholders?: Readonly<Record<string, string>> } = {},
+): void {
   for (const key of Object.keys(values)) {
     if (!ENV_KEY_PATTERN.test(key)) throw new Error(`"${key}" is not a valid .env key`);
   }
@@ -49,7 +53,9 @@ export function writeEnvValues(path: string, values: Readonly<Record<string, str
   const placeholders = options.placeholders ?? {};
   const entry = (key: string, value: string): string[] => {
     const why = placeholders[key];
-    return why === undefined ? [`${key}=${formatEnvValue(value)}`] : [`${PLACEHOLDER_MARK}${oneLine(why)}`, `${key}=${formatEnvValue(value)}`];
+    return why === undefined
+      ? [`${key}=${formatEnvValue(value)}`]
+      : [`${PLACEHOLDER_MARK}${oneLine(why)}`, `${key}=${formatEnvValue(value)}`];
   };
   const out = lines.flatMap((line, i) => {
     // The marker above a key that is being written again goes with the old value.

@@ -5,7 +5,12 @@ import type { ProjectPaths } from './paths.js';
 import { providerEnv, type ProviderSettings } from './provider.js';
 import { resolveRunSettings } from './run-settings.js';
 import { readStoredSecrets, resolveSecrets } from './secrets.js';
-import { projectRunDefaults, registryRunDefaults, type ProjectSettingsStore, type SettingsStore } from './user-settings.js';
+import {
+  projectRunDefaults,
+  registryRunDefaults,
+  type ProjectSettingsStore,
+  type SettingsStore,
+} from './user-settings.js';
 
 /**
  * `AUTOCODER_*` keys found in the project's `.env`. They are ignored: that file is the app's
@@ -35,7 +40,15 @@ export function runEnvWithProvider(env: Env, settings: ProviderSettings): Env {
  * The same environment for a session outside a run (the spec chat): the provider settings of
  * the global and the project's settings and the environment applied.
  */
-export function configuredProviderEnv(env: Env, registry: SettingsStore & ProjectSettingsStore, projectName: string | null): Env {
-  const settings = resolveRunSettings({ registry: registryRunDefaults(registry), project: projectName === null ? {} : projectRunDefaults(registry, projectName), env });
+export function configuredProviderEnv(
+  env: Env,
+  registry: SettingsStore & ProjectSettingsStore,
+  projectName: string | null,
+): Env {
+  const settings = resolveRunSettings({
+    registry: registryRunDefaults(registry),
+    project: projectName === null ? {} : projectRunDefaults(registry, projectName),
+    env,
+  });
   return runEnvWithProvider(env, settings);
 }

@@ -34,7 +34,10 @@ describe('loadRunSettings', () => {
   });
 
   it('reads AUTOCODER_SUPERVISOR and AUTOCODER_WAIT_FOR_INPUT as booleans (1/true/yes, 0/false/no) and refuses anything else', () => {
-    expect(loadRunSettings({ AUTOCODER_SUPERVISOR: '1', AUTOCODER_WAIT_FOR_INPUT: 'no' }, {})).toMatchObject({ supervisor: true, waitForInput: false });
+    expect(loadRunSettings({ AUTOCODER_SUPERVISOR: '1', AUTOCODER_WAIT_FOR_INPUT: 'no' }, {})).toMatchObject({
+      supervisor: true,
+      waitForInput: false,
+    });
     expect(loadRunSettings({ AUTOCODER_SUPERVISOR: 'TRUE' }, {}).supervisor).toBe(true);
     expect(loadRunSettings({ AUTOCODER_SUPERVISOR: '1' }, { supervisor: false }).supervisor).toBe(false);
     expect(() => loadRunSettings({ AUTOCODER_SUPERVISOR: 'maybe' }, {})).toThrow(/supervisor/);
@@ -91,7 +94,10 @@ describe('loadRunSettings', () => {
   });
 
   it('lets flags override the environment', () => {
-    const s = loadRunSettings({ AUTOCODER_LEASE_MS: '120000', AUTOCODER_MODEL: 'env-model' }, { leaseMs: 5_000, model: 'flag-model', yolo: true, maxIterations: 3 });
+    const s = loadRunSettings(
+      { AUTOCODER_LEASE_MS: '120000', AUTOCODER_MODEL: 'env-model' },
+      { leaseMs: 5_000, model: 'flag-model', yolo: true, maxIterations: 3 },
+    );
     expect(s.leaseMs).toBe(5_000);
     expect(s.model).toBe('flag-model');
     expect(s.yolo).toBe(true);
@@ -99,7 +105,10 @@ describe('loadRunSettings', () => {
   });
 
   it('does not let undefined flags erase environment values', () => {
-    const s = loadRunSettings({ AUTOCODER_LEASE_MS: '120000', AUTOCODER_MODEL: 'env-model' }, { leaseMs: undefined, model: undefined, maxIterations: undefined });
+    const s = loadRunSettings(
+      { AUTOCODER_LEASE_MS: '120000', AUTOCODER_MODEL: 'env-model' },
+      { leaseMs: undefined, model: undefined, maxIterations: undefined },
+    );
     expect(s.leaseMs).toBe(120_000);
     expect(s.model).toBe('env-model');
     expect(s).not.toHaveProperty('maxIterations');

@@ -5,10 +5,22 @@ import { HttpUrlSchema } from '../shared/api.js';
 import { MODEL_ROLES, PROVIDERS, type ModelRole } from '../shared/providers.js';
 import { DEMO_MODEL } from '../shared/runs.js';
 
-const roleModel = z.string().trim().min(1).max(200).refine((v) => v !== DEMO_MODEL, { message: `"${DEMO_MODEL}" can only be the general model, not one role's` });
+const roleModel = z
+  .string()
+  .trim()
+  .min(1)
+  .max(200)
+  .refine((v) => v !== DEMO_MODEL, { message: `"${DEMO_MODEL}" can only be the general model, not one role's` });
 
 /** Each role's own model (see modelFor); a role left out uses `model`. */
-export const RoleModelsSchema = z.object(Object.fromEntries(MODEL_ROLES.map((r) => [r, roleModel.optional()])) as Record<ModelRole, z.ZodOptional<typeof roleModel>>).strict();
+export const RoleModelsSchema = z
+  .object(
+    Object.fromEntries(MODEL_ROLES.map((r) => [r, roleModel.optional()])) as Record<
+      ModelRole,
+      z.ZodOptional<typeof roleModel>
+    >,
+  )
+  .strict();
 export type RoleModels = z.infer<typeof RoleModelsSchema>;
 
 /** Settings of one `autocoder run`. Defaults < environment (AUTOCODER_*) < CLI flags. */
@@ -18,23 +30,89 @@ export const RunSettingsSchema = z
     maxIterations: z.number().int().min(1).optional().describe('Stop after this many coding sessions'),
     maxTurns: z.number().int().min(1).max(10_000).optional().describe('Turn limit per session (default per role)'),
     yolo: z.boolean().default(false).describe('No browser verification instructions and no testing agents'),
-    concurrency: z.number().int().min(1).max(5).default(1).describe('Coding agents working at once, each in its own git worktree (1-5)'),
-    testingRatio: z.number().int().min(0).max(3).default(0).describe('Testing agents re-verifying passing features beside the coding agents (0-3; none with yolo)'),
-    stallMs: z.number().int().min(1_000).default(600_000).describe('A session with no agent activity for this long is aborted and its feature retried later'),
-    maxSessionMs: z.number().int().min(1_000).default(3_600_000).describe('Longest one session may run before it is aborted'),
+    concurrency: z
+      .number()
+      .int()
+      .min(1)
+      .max(5)
+      .default(1)
+      .describe('Coding agents working at once, each in its own git worktree (1-5)'),
+    testingRatio: z
+      .number()
+      .int()
+      .min(0)
+      .max(3)
+      .default(0)
+      .describe('Testing agents re-verifying passing features beside the coding agents (0-3; none with yolo)'),
+    stallMs: z
+      .number()
+      .int()
+      .min(1_000)
+      .default(600_000)
+      .describe('A session with no agent activity for this long is aborted and its feature retried later'),
+    maxSessionMs: z
+      .number()
+      .int()
+      .min(1_000)
+      .default(3_600_000)
+      .describe('Longest one session may run before it is aborted'),
     leaseMs: z.number().int().min(1_000).default(90_000).describe('How long a claim lives without a heartbeat'),
     heartbeatMs: z.number().int().min(100).default(10_000).describe('How often the runner renews the leases it holds'),
-    retryBackoffMs: z.number().int().min(0).default(15_000).describe('Base backoff before a failed feature is retried (doubles per attempt)'),
-    rateLimitBackoffMs: z.number().int().min(0).default(60_000).describe('Wait after a rate limit that names no reset time (doubles while it repeats, up to 15 min)'),
-    maxWaitMs: z.number().int().min(0).default(6 * 3_600_000).describe('Longest the runner waits for a rate-limit reset or a backoff before giving up'),
-    basePort: z.number().int().min(1024).max(65_000).default(5100).describe('First port of the block agents run their app on (slot N uses basePort + 10·N)'),
-    sandbox: z.enum(['auto', 'on', 'off']).default('auto').describe("Claude Code's OS sandbox for agent Bash commands: auto = on where available"),
+    retryBackoffMs: z
+      .number()
+      .int()
+      .min(0)
+      .default(15_000)
+      .describe('Base backoff before a failed feature is retried (doubles per attempt)'),
+    rateLimitBackoffMs: z
+      .number()
+      .int()
+      .min(0)
+      .default(60_000)
+      .describe('Wait after a rate limit that names no reset time (doubles while it repeats, up to 15 min)'),
+    maxWaitMs: z
+      .number()
+      .int()
+      .min(0)
+      .default(6 * 3_600_000)
+      .describe('Longest the runner waits for a rate-limit reset or a backoff before giving up'),
+    basePort: z
+      .number()
+      .int()
+      .min(1024)
+      .max(65_000)
+      .default(5100)
+      .describe('First port of the block agents run their app on (slot N uses basePort + 10·N)'),
+    sandbox: z
+      .enum(['auto', 'on', 'off'])
+      .default('auto')
+      .describe("Claude Code's OS sandbox for agent Bash commands: auto = on where available"),
     chromium: z.string().optional().describe('Browser executable for playwright-cli (found on PATH when unset)'),
-    supervisor: z.boolean().default(false).describe('A supervisor session answers human-input requests (development placeholders for secrets, reasoned choices) so the run never waits for a person'),
-    waitForInput: z.boolean().default(true).describe('When only features waiting for a human answer can move, keep the run alive until they are answered (false: end the run)'),
-    keepTemp: z.boolean().default(false).describe("Keep each session's temporary folder (its HOME and TMPDIR) after it ends, for debugging; they are never removed automatically then"),
-    models: RoleModelsSchema.optional().describe('Model per role (initializer, coding, testing, supervisor, reviewer); a role left out uses model'),
-    provider: z.enum(PROVIDERS).optional().describe('How sessions reach a model (unset: whatever the environment says)'),
+    supervisor: z
+      .boolean()
+      .default(false)
+      .describe(
+        'A supervisor session answers human-input requests (development placeholders for secrets, reasoned choices) so the run never waits for a person',
+      ),
+    waitForInput: z
+      .boolean()
+      .default(true)
+      .describe(
+        'When only features waiting for a human answer can move, keep the run alive until they are answered (false: end the run)',
+      ),
+    keepTemp: z
+      .boolean()
+      .default(false)
+      .describe(
+        "Keep each session's temporary folder (its HOME and TMPDIR) after it ends, for debugging; they are never removed automatically then",
+      ),
+    models: RoleModelsSchema.optional().describe(
+      'Model per role (initializer, coding, testing, supervisor, reviewer); a role left out uses model',
+    ),
+    provider: z
+      .enum(PROVIDERS)
+      .optional()
+      .describe('How sessions reach a model (unset: whatever the environment says)'),
     baseUrl: HttpUrlSchema.optional().describe('Anthropic-compatible endpoint for provider compatible'),
     awsRegion: z.string().min(1).optional().describe('AWS region for provider bedrock'),
     vertexProject: z.string().min(1).optional().describe('GCP project for provider vertex'),
@@ -80,7 +158,18 @@ function envBoolean(raw: string): boolean | string {
   return raw;
 }
 
-const NUMERIC = new Set<keyof RunSettings>(['leaseMs', 'heartbeatMs', 'retryBackoffMs', 'maxWaitMs', 'rateLimitBackoffMs', 'basePort', 'concurrency', 'testingRatio', 'stallMs', 'maxSessionMs']);
+const NUMERIC = new Set<keyof RunSettings>([
+  'leaseMs',
+  'heartbeatMs',
+  'retryBackoffMs',
+  'maxWaitMs',
+  'rateLimitBackoffMs',
+  'basePort',
+  'concurrency',
+  'testingRatio',
+  'stallMs',
+  'maxSessionMs',
+]);
 
 /** The settings one layer gives (a layer may set any subset, role models included). */
 export type SettingsLayer = Partial<RunSettings>;
@@ -102,7 +191,8 @@ export function envLayer(env: Env): SettingsLayer {
   return out as SettingsLayer;
 }
 
-const defined = (layer: SettingsLayer): Record<string, unknown> => Object.fromEntries(Object.entries(layer).filter(([, v]) => v !== undefined));
+const defined = (layer: SettingsLayer): Record<string, unknown> =>
+  Object.fromEntries(Object.entries(layer).filter(([, v]) => v !== undefined));
 
 /**
  * Merges layers, lowest first: a later layer's value wins key by key. Models resolve per role:
@@ -128,7 +218,8 @@ export function mergeLayers(layers: readonly SettingsLayer[]): Record<string, un
   }
   // Role models not known to the schema are kept so that it names them in its error.
   for (const layer of layers) {
-    for (const [k, v] of Object.entries((layer.models as Record<string, unknown> | undefined) ?? {})) if (!(MODEL_ROLES as readonly string[]).includes(k) && v !== undefined) models[k] = v;
+    for (const [k, v] of Object.entries((layer.models as Record<string, unknown> | undefined) ?? {}))
+      if (!(MODEL_ROLES as readonly string[]).includes(k) && v !== undefined) models[k] = v;
   }
   if (Object.keys(models).length > 0) merged.models = models;
   return merged;
@@ -175,7 +266,11 @@ export function resolveRunSettings(l: RunSettingsLayers): RunSettings {
 }
 
 /** `defaults` (e.g. the user's global settings, see user-settings.ts) rank below the environment and flags. */
-export function loadRunSettings(env: Env, flags: Partial<RunSettings>, defaults: Partial<RunSettings> = {}): RunSettings {
+export function loadRunSettings(
+  env: Env,
+  flags: Partial<RunSettings>,
+  defaults: Partial<RunSettings> = {},
+): RunSettings {
   return resolveRunSettings({ registry: defaults, env, flags });
 }
 
@@ -193,7 +288,12 @@ export function parseRoleModel(raw: string): { role: ModelRole; model: string } 
   const at = raw.indexOf('=');
   const role = raw.slice(0, Math.max(at, 0)).trim();
   const model = raw.slice(at + 1).trim();
-  if (at < 1 || model === '') throw new AppError('INVALID_INPUT', `--role-model takes role=model (roles: ${MODEL_ROLES.join(', ')}), not "${raw}"`);
-  if (!(MODEL_ROLES as readonly string[]).includes(role)) throw new AppError('INVALID_INPUT', `--role-model: unknown role "${role}"; roles: ${MODEL_ROLES.join(', ')}`);
+  if (at < 1 || model === '')
+    throw new AppError(
+      'INVALID_INPUT',
+      `--role-model takes role=model (roles: ${MODEL_ROLES.join(', ')}), not "${raw}"`,
+    );
+  if (!(MODEL_ROLES as readonly string[]).includes(role))
+    throw new AppError('INVALID_INPUT', `--role-model: unknown role "${role}"; roles: ${MODEL_ROLES.join(', ')}`);
   return { role: role as ModelRole, model };
 }

@@ -25,13 +25,22 @@ export function onPath(name: string, pathVar: string | undefined): boolean {
 }
 
 /** Whether Claude Code's OS sandbox can run here, and if not, how to fix that. */
-export function sandboxSupport(platform: NodeJS.Platform, pathVar: string | undefined): { available: boolean; fix: string | null } {
+export function sandboxSupport(
+  platform: NodeJS.Platform,
+  pathVar: string | undefined,
+): { available: boolean; fix: string | null } {
   if (platform === 'darwin') return { available: true, fix: null };
   if (platform === 'linux') {
     const missing = ['bwrap', 'socat'].filter((tool) => !onPath(tool, pathVar));
     return missing.length === 0
       ? { available: true, fix: null }
-      : { available: false, fix: `install ${missing.map((m) => (m === 'bwrap' ? 'bubblewrap' : m)).join(' and ')} (Debian/Ubuntu: apt-get install bubblewrap socat)` };
+      : {
+          available: false,
+          fix: `install ${missing.map((m) => (m === 'bwrap' ? 'bubblewrap' : m)).join(' and ')} (Debian/Ubuntu: apt-get install bubblewrap socat)`,
+        };
   }
-  return { available: false, fix: `Claude Code has no OS sandbox on ${platform}; run autocoder inside a container or VM instead` };
+  return {
+    available: false,
+    fix: `Claude Code has no OS sandbox on ${platform}; run autocoder inside a container or VM instead`,
+  };
 }

@@ -60,5 +60,8 @@ export function resolveSecrets(layers: { stored?: Secrets; env: Env }): Secrets 
 
 /** Whether each secret is set, for `config list` and the API (never the values). */
 export function secretsStatus(secrets: Secrets): Record<SecretSettingKey, boolean> {
-  return Object.fromEntries(SECRET_SETTING_KEYS.map((k) => [k, secrets[k] !== undefined])) as Record<SecretSettingKey, boolean>;
+  return Object.fromEntries(SECRET_SETTING_KEYS.map((k) => [k, secrets[k] !== undefined])) as Record<
+    SecretSettingKey,
+    boolean
+  >;
 }

@@ -49,7 +49,12 @@ export function systemProbe(env: Env): SetupProbe {
       }
     },
     version: (file) => {
-      const res = spawnSync(file, ['--version'], { encoding: 'utf8', timeout: 10_000, stdio: ['ignore', 'pipe', 'pipe'], env: { PATH: env.PATH ?? '' } });
+      const res = spawnSync(file, ['--version'], {
+        encoding: 'utf8',
+        timeout: 10_000,
+        stdio: ['ignore', 'pipe', 'pipe'],
+        env: { PATH: env.PATH ?? '' },
+      });
       if (res.error || res.status !== 0) return null;
       return (res.stdout.trim().split('\n')[0] ?? '').slice(0, 200) || null;
     },
@@ -66,14 +71,19 @@ export function checkClaudeCode(p: SetupProbe): SetupCheck {
     if (file === null) continue;
     const version = p.version(file);
     return version === null
-      ? { id: 'claude_code', ok: false, detail: `found ${file}, but \`${binary} --version\` failed`, fix: 'reinstall autocoder\'s dependencies (npm ci) so the bundled Claude Code binary is intact' }
+      ? {
+          id: 'claude_code',
+          ok: false,
+          detail: `found ${file}, but \`${binary} --version\` failed`,
+          fix: "reinstall autocoder's dependencies (npm ci) so the bundled Claude Code binary is intact",
+        }
       : { id: 'claude_code', ok: true, detail: `Claude Code ${version}`, fix: null };
   }
   return {
     id: 'claude_code',
     ok: false,
     detail: `no bundled Claude Code binary for ${p.platform}-${p.arch}`,
-    fix: 'reinstall autocoder\'s dependencies (npm ci) on this platform; the Agent SDK ships the binary as an optional per-platform package',
+    fix: "reinstall autocoder's dependencies (npm ci) on this platform; the Agent SDK ships the binary as an optional per-platform package",
   };
 }
 
@@ -86,7 +96,12 @@ export function checkCredentials(p: SetupProbe): SetupCheck {
   if (p.provider !== undefined && p.provider !== 'anthropic') {
     const problems = providerProblems(p.provider, env, (f) => p.fileExists(f));
     if (problems.length === 0) {
-      const where = p.provider === 'compatible' ? ` at ${env.ANTHROPIC_BASE_URL ?? ''}` : p.provider === 'bedrock' ? ` in ${env.AWS_REGION ?? ''}` : ` (${env.ANTHROPIC_VERTEX_PROJECT_ID ?? ''}, ${env.CLOUD_ML_REGION ?? ''})`;
+      const where =
+        p.provider === 'compatible'
+          ? ` at ${env.ANTHROPIC_BASE_URL ?? ''}`
+          : p.provider === 'bedrock'
+            ? ` in ${env.AWS_REGION ?? ''}`
+            : ` (${env.ANTHROPIC_VERTEX_PROJECT_ID ?? ''}, ${env.CLOUD_ML_REGION ?? ''})`;
       return ok(`provider ${p.provider}${where}`);
     }
     return {
@@ -97,21 +112,29 @@ export function checkCredentials(p: SetupProbe): SetupCheck {
     };
   }
   if (set(env, 'ANTHROPIC_API_KEY')) return ok('ANTHROPIC_API_KEY is set');
-  if (set(env, 'ANTHROPIC_AUTH_TOKEN') && set(env, 'ANTHROPIC_BASE_URL')) return ok('ANTHROPIC_AUTH_TOKEN with ANTHROPIC_BASE_URL is set');
+  if (set(env, 'ANTHROPIC_AUTH_TOKEN') && set(env, 'ANTHROPIC_BASE_URL'))
+    return ok('ANTHROPIC_AUTH_TOKEN with ANTHROPIC_BASE_URL is set');
   if (set(env, 'CLAUDE_CODE_USE_BEDROCK')) return ok('Amazon Bedrock (CLAUDE_CODE_USE_BEDROCK)');
   if (set(env, 'CLAUDE_CODE_USE_VERTEX')) return ok('Google Vertex AI (CLAUDE_CODE_USE_VERTEX)');
   if (set(env, 'CLAUDE_CODE_OAUTH_TOKEN')) return ok('CLAUDE_CODE_OAUTH_TOKEN is set');
-  const configDir = set(env, 'CLAUDE_CONFIG_DIR') ? (env.CLAUDE_CONFIG_DIR as string) : join(env.HOME ?? homedir(), '.claude');
+  const configDir = set(env, 'CLAUDE_CONFIG_DIR')
+    ? (env.CLAUDE_CONFIG_DIR as string)
+    : join(env.HOME ?? homedir(), '.claude');
   const file = join(configDir, '.credentials.json');
   if (p.fileExists(file)) return ok(`Claude login found (${file})`);
   if (p.platform === 'darwin' && p.fileExists(join(env.HOME ?? homedir(), '.claude.json'))) {
     // On macOS `claude login` keeps the token in the Keychain, which cannot be read from here.
-    return ok('Claude Code has been set up; on macOS its login lives in the Keychain (run `claude` once to confirm it is valid)');
+    return ok(
+      'Claude Code has been set up; on macOS its login lives in the Keychain (run `claude` once to confirm it is valid)',
+    );
   }
   return {
     id: 'credentials',
     ok: false,
-    detail: p.provider === 'anthropic' ? 'provider anthropic needs an API key or a Claude login' : 'no model credentials found',
+    detail:
+      p.provider === 'anthropic'
+        ? 'provider anthropic needs an API key or a Claude login'
+        : 'no model credentials found',
     fix: 'autocoder config set apiKey <key> (or set ANTHROPIC_API_KEY), or run `claude login` (or `claude setup-token` and set CLAUDE_CODE_OAUTH_TOKEN)',
   };
 }
@@ -131,12 +154,22 @@ export function checkChromium(p: SetupProbe): SetupCheck {
   if (configured) {
     return p.fileExists(configured)
       ? { id: 'chromium', ok: true, detail: `AUTOCODER_CHROMIUM=${configured}`, fix: null }
-      : { id: 'chromium', ok: false, detail: `AUTOCODER_CHROMIUM names ${configured}, which does not exist`, fix: 'point AUTOCODER_CHROMIUM at a Chromium or Chrome executable' };
+      : {
+          id: 'chromium',
+          ok: false,
+          detail: `AUTOCODER_CHROMIUM names ${configured}, which does not exist`,
+          fix: 'point AUTOCODER_CHROMIUM at a Chromium or Chrome executable',
+        };
   }
   const found = CHROMIUM_NAMES.find((name) => onPath(name, p.env.PATH));
   return found
     ? { id: 'chromium', ok: true, detail: `${found} is on PATH`, fix: null }
-    : { id: 'chromium', ok: false, detail: `none of ${CHROMIUM_NAMES.join(', ')} is on PATH`, fix: 'install Chromium (Debian/Ubuntu: apt-get install chromium), or run with --yolo to skip browser verification' };
+    : {
+        id: 'chromium',
+        ok: false,
+        detail: `none of ${CHROMIUM_NAMES.join(', ')} is on PATH`,
+        fix: 'install Chromium (Debian/Ubuntu: apt-get install chromium), or run with --yolo to skip browser verification',
+      };
 }
 
 export function checkSandbox(p: SetupProbe): SetupCheck {
@@ -158,5 +191,9 @@ export function runSetupChecks(p: SetupProbe): SetupCheck[] {
  */
 export function withConfiguredProvider(probe: SetupProbe, registry: SettingsStore): SetupProbe {
   const { settings, secrets } = globalProviderContext(probe.env, registry);
-  return { ...probe, env: providerEnv(probe.env, settings, secrets), ...(settings.provider ? { provider: settings.provider } : {}) };
+  return {
+    ...probe,
+    env: providerEnv(probe.env, settings, secrets),
+    ...(settings.provider ? { provider: settings.provider } : {}),
+  };
 }

@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { AppError } from '../domain/errors.js';
 import { loadRunSettings } from './run-settings.js';
-import { parseSettingValue, readUserSettings, registryRunDefaults, requireSettingKey, USER_SETTING_KEYS } from './user-settings.js';
+import {
+  parseSettingValue,
+  readUserSettings,
+  registryRunDefaults,
+  requireSettingKey,
+  USER_SETTING_KEYS,
+} from './user-settings.js';
 
 const store = (values: Record<string, unknown>) => ({
   getSetting: (key: string) => (key in values ? JSON.stringify(values[key]) : undefined),
@@ -32,25 +38,55 @@ describe('user settings', () => {
     expect(parseSettingValue('yolo', 'false')).toBe(false);
     expect(parseSettingValue('defaultSandbox', 'on')).toBe('on');
     expect(parseSettingValue('defaultModel', 'claude-sonnet-4-5')).toBe('claude-sonnet-4-5');
-    for (const [key, raw] of [['defaultConcurrency', '0'], ['defaultConcurrency', ''], ['defaultConcurrency', '1.5'], ['yolo', '1'], ['defaultSandbox', 'maybe'], ['defaultModel', '']] as const) {
+    for (const [key, raw] of [
+      ['defaultConcurrency', '0'],
+      ['defaultConcurrency', ''],
+      ['defaultConcurrency', '1.5'],
+      ['yolo', '1'],
+      ['defaultSandbox', 'maybe'],
+      ['defaultModel', ''],
+    ] as const) {
       expect(() => parseSettingValue(key, raw)).toThrow(AppError);
     }
     expect(() => requireSettingKey('colour')).toThrow(/valid keys: defaultModel/);
   });
 
   it('ignores stored values that no longer fit, and null', () => {
-    const raw: Record<string, string> = { 'ui.defaultConcurrency': '99', 'ui.yolo': 'null', 'ui.defaultSandbox': 'not json', 'ui.defaultModel': '"m"' };
+    const raw: Record<string, string> = {
+      'ui.defaultConcurrency': '99',
+      'ui.yolo': 'null',
+      'ui.defaultSandbox': 'not json',
+      'ui.defaultModel': '"m"',
+    };
     expect(readUserSettings((k) => raw[k])).toEqual({ defaultModel: 'm' });
   });
 
   it('gives run defaults that rank below the environment and flags', () => {
-    const defaults = registryRunDefaults(store({ 'ui.defaultModel': 'reg-model', 'ui.defaultSandbox': 'off', 'ui.yolo': true, 'ui.defaultConcurrency': 2 }));
+    const defaults = registryRunDefaults(
+      store({
+        'ui.defaultModel': 'reg-model',
+        'ui.defaultSandbox': 'off',
+        'ui.yolo': true,
+        'ui.defaultConcurrency': 2,
+      }),
+    );
     expect(defaults).toEqual({ model: 'reg-model', sandbox: 'off', yolo: true, concurrency: 2 });
-    expect(loadRunSettings({}, {}, defaults)).toMatchObject({ model: 'reg-model', sandbox: 'off', yolo: true, concurrency: 2 });
+    expect(loadRunSettings({}, {}, defaults)).toMatchObject({
+      model: 'reg-model',
+      sandbox: 'off',
+      yolo: true,
+      concurrency: 2,
+    });
     expect(loadRunSettings({ AUTOCODER_CONCURRENCY: '4' }, {}, defaults).concurrency).toBe(4);
     expect(loadRunSettings({ AUTOCODER_CONCURRENCY: '4' }, { concurrency: 5 }, defaults).concurrency).toBe(5);
-    expect(loadRunSettings({ AUTOCODER_MODEL: 'env-model', AUTOCODER_SANDBOX: 'on' }, {}, defaults)).toMatchObject({ model: 'env-model', sandbox: 'on', yolo: true });
-    expect(loadRunSettings({ AUTOCODER_MODEL: 'env-model' }, { model: 'flag-model', yolo: undefined }, defaults)).toMatchObject({ model: 'flag-model', yolo: true });
+    expect(loadRunSettings({ AUTOCODER_MODEL: 'env-model', AUTOCODER_SANDBOX: 'on' }, {}, defaults)).toMatchObject({
+      model: 'env-model',
+      sandbox: 'on',
+      yolo: true,
+    });
+    expect(
+      loadRunSettings({ AUTOCODER_MODEL: 'env-model' }, { model: 'flag-model', yolo: undefined }, defaults),
+    ).toMatchObject({ model: 'flag-model', yolo: true });
     expect(registryRunDefaults(store({}))).toEqual({});
   });
 });

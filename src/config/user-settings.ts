@@ -32,7 +32,9 @@ export function describeSettingValues(key: UserSettingKey): string {
   if (field instanceof z.ZodNumber) {
     const min = field.minValue;
     const max = field.maxValue;
-    return min !== null && max !== null && Number.isFinite(min) && Number.isFinite(max) ? `integer ${min}-${max}` : 'number';
+    return min !== null && max !== null && Number.isFinite(min) && Number.isFinite(max)
+      ? `integer ${min}-${max}`
+      : 'number';
   }
   return 'text';
 }
@@ -43,7 +45,8 @@ function validKeysText(): string {
 
 /** Refuses a key that is not one of the known settings, listing the valid ones. */
 export function requireSettingKey(key: string): UserSettingKey {
-  if (!isUserSettingKey(key)) throw new AppError('INVALID_INPUT', `unknown setting "${key}"; valid keys: ${validKeysText()}`);
+  if (!isUserSettingKey(key))
+    throw new AppError('INVALID_INPUT', `unknown setting "${key}"; valid keys: ${validKeysText()}`);
   return key;
 }
 

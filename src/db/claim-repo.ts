@@ -7,7 +7,16 @@ import type { Db } from './connection.js';
 import { appendEvent } from './event-repo.js';
 import { notFound } from './feature-repo.js';
 import { type FeatureRow, loadDependencies, toFeature } from './feature-rows.js';
-import { type Claim, type ClaimPolicy, type ClaimPort, type ClaimResult, type Clock, DEFAULT_CLAIM_POLICY, type Feature, systemClock } from './ports.js';
+import {
+  type Claim,
+  type ClaimPolicy,
+  type ClaimPort,
+  type ClaimResult,
+  type Clock,
+  DEFAULT_CLAIM_POLICY,
+  type Feature,
+  systemClock,
+} from './ports.js';
 import { cachedStatement, type Statement } from './statement-cache.js';
 
 // The next ready feature: pending, backoff elapsed, attempts left, every dependency passing;
@@ -56,7 +65,8 @@ export class ClaimRepo implements ClaimPort {
       .transaction(() => {
         const current = this.statusOf(featureId);
         if (current === undefined) throw notFound(featureId);
-        if (current === 'in_progress') throw new AppError('CONFLICT', `feature ${featureId} is already claimed by another session`);
+        if (current === 'in_progress')
+          throw new AppError('CONFLICT', `feature ${featureId} is already claimed by another session`);
         nextStatus(current, 'in_progress', featureId);
         const found = this.prepared(
           `UPDATE features SET ${CLAIM_SET}
@@ -96,7 +106,9 @@ export class ClaimRepo implements ClaimPort {
    */
   recordLanding(claim: Claim, commit: string): boolean {
     const info = this.db
-      .prepare(`UPDATE features SET landing_commit = ?, updated_at = ? WHERE id = ? AND claim_token = ? AND status = 'in_progress'`)
+      .prepare(
+        `UPDATE features SET landing_commit = ?, updated_at = ? WHERE id = ? AND claim_token = ? AND status = 'in_progress'`,
+      )
       .run(commit, this.clock.now(), claim.featureId, claim.token);
     return info.changes === 1;
   }
@@ -116,7 +128,10 @@ export class ClaimRepo implements ClaimPort {
   markFailing(claim: Claim, reason: string): Feature {
     return this.finish(claim, (now, row) => {
       const exhausted = row.attempts >= row.max_attempts;
-      const backoff = Math.min(this.policy.backoffCapMs, this.policy.backoffBaseMs * 2 ** Math.max(0, row.attempts - 1));
+      const backoff = Math.min(
+        this.policy.backoffCapMs,
+        this.policy.backoffBaseMs * 2 ** Math.max(0, row.attempts - 1),
+      );
       return {
         to: exhausted ? 'failed' : 'pending',
         sql: `run_after = @runAfter, notes = notes || @note`,
@@ -124,7 +139,10 @@ export class ClaimRepo implements ClaimPort {
           runAfter: exhausted ? 0 : now + backoff,
           note: noteLine(now, `attempt ${row.attempts}/${row.max_attempts} failed: ${reason}`),
         },
-        event: (status) => ({ type: 'feature.failed', payload: { reason, attempts: row.attempts, final: exhausted, status } }),
+        event: (status) => ({
+          type: 'feature.failed',
+          payload: { reason, attempts: row.attempts, final: exhausted, status },
+        }),
       };
     });
   }
@@ -167,7 +185,9 @@ export class ClaimRepo implements ClaimPort {
     const now = this.clock.now();
     return this.db
       .transaction(() => {
-        const expired = this.prepared(`SELECT id, status, attempts, max_attempts FROM features WHERE status = 'in_progress' AND lease_expires_at < @now ORDER BY id`).all({
+        const expired = this.prepared(
+          `SELECT id, status, attempts, max_attempts FROM features WHERE status = 'in_progress' AND lease_expires_at < @now ORDER BY id`,
+        ).all({
           now,
         }) as Pick<FeatureRow, 'id' | 'status' | 'attempts' | 'max_attempts'>[];
         const note = noteLine(now, 'lease expired (the session holding it stopped heartbeating)');
@@ -191,7 +211,9 @@ export class ClaimRepo implements ClaimPort {
     return this.db
       .transaction(() => {
         const owned = this.db
-          .prepare(`SELECT id, status FROM features WHERE status = 'in_progress' AND substr(claimed_by, 1, length(@prefix)) = @prefix ORDER BY id`)
+          .prepare(
+            `SELECT id, status FROM features WHERE status = 'in_progress' AND substr(claimed_by, 1, length(@prefix)) = @prefix ORDER BY id`,
+          )
           .all({ prefix: ownerPrefix }) as Pick<FeatureRow, 'id' | 'status'>[];
         for (const r of owned) {
           const status = nextStatus(r.status, 'pending', r.id);
@@ -223,7 +245,14 @@ export class ClaimRepo implements ClaimPort {
                evidence = CASE WHEN @evidence IS NULL THEN evidence ELSE json_insert(evidence, '$[#]', json(@evidence)) END
              WHERE id = @id AND status = @from`,
           )
-          .run({ id: featureId, from, status: nextStatus(from, 'pending', featureId), now, note: noteLine(now, `regression: ${reason}`), evidence: evidence === undefined ? null : JSON.stringify(evidence) });
+          .run({
+            id: featureId,
+            from,
+            status: nextStatus(from, 'pending', featureId),
+            now,
+            note: noteLine(now, `regression: ${reason}`),
+            evidence: evidence === undefined ? null : JSON.stringify(evidence),
+          });
         appendEvent(this.db, { type: 'feature.regressed', at: now, featureId, sessionId, payload: { reason } });
       })
       .immediate();
@@ -236,7 +265,9 @@ export class ClaimRepo implements ClaimPort {
     this.db
       .transaction(() => {
         const info = this.db
-          .prepare(`UPDATE features SET last_verified_at = @now, updated_at = @now WHERE id = @id AND status = 'passing'`)
+          .prepare(
+            `UPDATE features SET last_verified_at = @now, updated_at = @now WHERE id = @id AND status = 'passing'`,
+          )
           .run({ id: featureId, now });
         if (info.changes === 0) throw this.notPassing(featureId, 'record it as verified');
         appendEvent(this.db, { type: 'feature.verified', at: now, featureId, sessionId, payload: {} });
@@ -254,12 +285,19 @@ export class ClaimRepo implements ClaimPort {
     change: (
       now: number,
       row: FeatureRow,
-    ) => { to: FeatureStatus; sql: string; params: Record<string, unknown>; event: (status: FeatureStatus) => Extract<EventBody, { type: `feature.${string}` }> },
+    ) => {
+      to: FeatureStatus;
+      sql: string;
+      params: Record<string, unknown>;
+      event: (status: FeatureStatus) => Extract<EventBody, { type: `feature.${string}` }>;
+    },
   ): Feature {
     const now = this.clock.now();
     const row = this.db
       .transaction(() => {
-        const current = this.prepared(`SELECT * FROM features WHERE id = ? AND claim_token = ? AND status = 'in_progress'`).get(claim.featureId, claim.token) as FeatureRow | undefined;
+        const current = this.prepared(
+          `SELECT * FROM features WHERE id = ? AND claim_token = ? AND status = 'in_progress'`,
+        ).get(claim.featureId, claim.token) as FeatureRow | undefined;
         if (!current) throw this.claimLost(claim);
         const { to, sql, params, event } = change(now, current);
         const status = nextStatus(current.status, to, claim.featureId);
@@ -268,7 +306,8 @@ export class ClaimRepo implements ClaimPort {
             `UPDATE features SET status = @status, ${sql}, claim_token = NULL, claimed_by = NULL, lease_expires_at = NULL, updated_at = @now
              WHERE id = @id AND claim_token = @token AND status = @from RETURNING *`,
           )
-          .get({ now, ...params, status, from: current.status, id: claim.featureId, token: claim.token }) as FeatureRow | undefined;
+          .get({ now, ...params, status, from: current.status, id: claim.featureId, token: claim.token }) as
+          FeatureRow | undefined;
         if (!updated) throw this.claimLost(claim);
         appendEvent(this.db, { ...event(updated.status), at: now, featureId: claim.featureId, sessionId: claim.owner });
         return updated;
@@ -281,7 +320,13 @@ export class ClaimRepo implements ClaimPort {
   private afterClaim(row: FeatureRow, owner: string): ClaimResult {
     // The token is read from the row we just wrote inside the same transaction.
     const claim: Claim = { featureId: row.id, token: row.claim_token as string, epoch: row.claim_epoch, owner };
-    appendEvent(this.db, { type: 'feature.claimed', at: this.clock.now(), featureId: row.id, sessionId: owner, payload: { epoch: row.claim_epoch, attempt: row.attempts } });
+    appendEvent(this.db, {
+      type: 'feature.claimed',
+      at: this.clock.now(),
+      featureId: row.id,
+      sessionId: owner,
+      payload: { epoch: row.claim_epoch, attempt: row.attempts },
+    });
     return { claim, feature: toFeature(row, loadDependencies(this.db, [row.id]).get(row.id) ?? []) };
   }
 
@@ -292,11 +337,19 @@ export class ClaimRepo implements ClaimPort {
 
   /** The claim's parameters; its status is the lifecycle's `pending` → `in_progress`, checked here, inside the transaction. */
   private claimParams(owner: string): Record<string, unknown> {
-    return { now: this.clock.now(), leaseMs: this.policy.leaseMs, owner, token: randomBytes(16).toString('hex'), status: nextStatus('pending', 'in_progress') };
+    return {
+      now: this.clock.now(),
+      leaseMs: this.policy.leaseMs,
+      owner,
+      token: randomBytes(16).toString('hex'),
+      status: nextStatus('pending', 'in_progress'),
+    };
   }
 
   private statusOf(featureId: number): FeatureStatus | undefined {
-    return (this.prepared('SELECT status FROM features WHERE id = ?').get(featureId) as { status: FeatureStatus } | undefined)?.status;
+    return (
+      this.prepared('SELECT status FROM features WHERE id = ?').get(featureId) as { status: FeatureStatus } | undefined
+    )?.status;
   }
 
   private get(id: number): Feature {
@@ -306,7 +359,8 @@ export class ClaimRepo implements ClaimPort {
   }
 
   private claimLost(claim: Claim): AppError {
-    const row = this.db.prepare('SELECT status FROM features WHERE id = ?').get(claim.featureId) as { status: string } | undefined;
+    const row = this.db.prepare('SELECT status FROM features WHERE id = ?').get(claim.featureId) as
+      { status: string } | undefined;
     if (!row) return notFound(claim.featureId);
     if (row.status === 'passing') {
       return new AppError('CONFLICT', `feature ${claim.featureId} is already passing; nothing to do`);
@@ -320,17 +374,21 @@ export class ClaimRepo implements ClaimPort {
 
   private whyNotClaimable(featureId: number): AppError {
     const row = this.db.prepare('SELECT status, attempts, max_attempts FROM features WHERE id = ?').get(featureId) as
-      | { status: string; attempts: number; max_attempts: number }
-      | undefined;
+      { status: string; attempts: number; max_attempts: number } | undefined;
     if (!row) return notFound(featureId);
-    if (row.attempts >= row.max_attempts) return new AppError('CONFLICT', `feature ${featureId} has used all ${row.max_attempts} attempts`);
+    if (row.attempts >= row.max_attempts)
+      return new AppError('CONFLICT', `feature ${featureId} has used all ${row.max_attempts} attempts`);
     return new AppError('CONFLICT', `feature ${featureId} is blocked: not all of its dependencies are passing`);
   }
 
   private notPassing(featureId: number, action: string): AppError {
-    const row = this.db.prepare('SELECT status FROM features WHERE id = ?').get(featureId) as { status: string } | undefined;
+    const row = this.db.prepare('SELECT status FROM features WHERE id = ?').get(featureId) as
+      { status: string } | undefined;
     if (!row) return notFound(featureId);
-    return new AppError('CONFLICT', `feature ${featureId} is ${row.status}, not passing; only a passing feature can ${action}`);
+    return new AppError(
+      'CONFLICT',
+      `feature ${featureId} is ${row.status}, not passing; only a passing feature can ${action}`,
+    );
   }
 }
 

@@ -50,7 +50,15 @@ function toStoredEvent(r: EventRow): StoredEvent {
   } catch {
     payload = r.payload;
   }
-  return { id: r.id, at: r.at, runId: r.run_id, sessionId: r.session_id, featureId: r.feature_id, slot: r.slot, ...readEventBody(r.type, payload) };
+  return {
+    id: r.id,
+    at: r.at,
+    runId: r.run_id,
+    sessionId: r.session_id,
+    featureId: r.feature_id,
+    slot: r.slot,
+    ...readEventBody(r.type, payload),
+  };
 }
 
 /** The event log of one project database. */
@@ -66,7 +74,10 @@ export class EventRepo implements EventPort {
   }
 
   since(cursor: number, limit: number): StoredEvent[] {
-    const rows = cachedStatement(this.db, 'SELECT * FROM events WHERE id > ? ORDER BY id LIMIT ?').all(cursor, limit) as EventRow[];
+    const rows = cachedStatement(this.db, 'SELECT * FROM events WHERE id > ? ORDER BY id LIMIT ?').all(
+      cursor,
+      limit,
+    ) as EventRow[];
     return rows.map(toStoredEvent);
   }
 

@@ -13,7 +13,17 @@ import { countStatuses, type StatusCounts } from '../domain/progress.js';
 import type { Db } from './connection.js';
 import { appendEvent } from './event-repo.js';
 import { type FeatureRow, loadDependencies, rowsToFeatures, toFeature } from './feature-rows.js';
-import { type BulkFeature, type BulkResult, type Clock, type Feature, type FeaturePort, type FeatureUpdate, type GraphView, type NewFeature, systemClock } from './ports.js';
+import {
+  type BulkFeature,
+  type BulkResult,
+  type Clock,
+  type Feature,
+  type FeaturePort,
+  type FeatureUpdate,
+  type GraphView,
+  type NewFeature,
+  systemClock,
+} from './ports.js';
 
 // Claimable now: pending, backoff elapsed, attempts left, every dependency passing. Must match
 // the claim query in claim-repo.ts.
@@ -46,7 +56,9 @@ export class FeatureRepo implements FeaturePort {
   list(filter: { status?: FeatureStatus } = {}): Feature[] {
     const rows = (
       filter.status
-        ? this.db.prepare('SELECT * FROM features WHERE status = ? ORDER BY priority, unblocks DESC, id').all(filter.status)
+        ? this.db
+            .prepare('SELECT * FROM features WHERE status = ? ORDER BY priority, unblocks DESC, id')
+            .all(filter.status)
         : this.db.prepare('SELECT * FROM features ORDER BY priority, unblocks DESC, id').all()
     ) as FeatureRow[];
     return rowsToFeatures(this.db, rows);
@@ -54,7 +66,9 @@ export class FeatureRepo implements FeaturePort {
 
   summaries(ids: readonly number[]): Map<number, { name: string; status: FeatureStatus }> {
     if (ids.length === 0) return new Map();
-    const rows = this.db.prepare('SELECT id, name, status FROM features WHERE id IN (SELECT value FROM json_each(?))').all(JSON.stringify(ids)) as {
+    const rows = this.db
+      .prepare('SELECT id, name, status FROM features WHERE id IN (SELECT value FROM json_each(?))')
+      .all(JSON.stringify(ids)) as {
       id: number;
       name: string;
       status: FeatureStatus;
@@ -79,7 +93,12 @@ export class FeatureRepo implements FeaturePort {
         validateDependencyList(newId, deps, this.knownIds());
         this.insertDependencies(newId, deps);
         this.recomputeUnblocks();
-        appendEvent(this.db, { type: 'feature.created', at: this.clock.now(), featureId: newId, payload: { name: input.name } });
+        appendEvent(this.db, {
+          type: 'feature.created',
+          at: this.clock.now(),
+          featureId: newId,
+          payload: { name: input.name },
+        });
         return newId;
       })
       .immediate();
@@ -97,12 +116,18 @@ export class FeatureRepo implements FeaturePort {
       const key = duplicateKey(item.category, item.name);
       const first = seen.get(key);
       if (first !== undefined) {
-        throw new AppError('INVALID_INPUT', `items ${first} and ${index} are both "${item.category} / ${item.name}"; names must be unique per category`);
+        throw new AppError(
+          'INVALID_INPUT',
+          `items ${first} and ${index} are both "${item.category} / ${item.name}"; names must be unique per category`,
+        );
       }
       seen.set(key, index);
       for (const dep of item.dependsOnIndices ?? []) {
         if (!Number.isInteger(dep) || dep < 0 || dep >= index) {
-          throw new AppError('INVALID_INPUT', `item ${index} ("${item.name}") depends on index ${dep}; depends_on_indices may only name earlier items (0..${index - 1})`);
+          throw new AppError(
+            'INVALID_INPUT',
+            `item ${index} ("${item.name}") depends on index ${dep}; depends_on_indices may only name earlier items (0..${index - 1})`,
+          );
         }
       }
     });
@@ -131,7 +156,11 @@ export class FeatureRepo implements FeaturePort {
           this.insertDependencies(id, deps);
         });
         this.recomputeUnblocks();
-        appendEvent(this.db, { type: 'feature.bulk_created', at: this.clock.now(), payload: { ids: createdIds, duplicates: duplicates.length } });
+        appendEvent(this.db, {
+          type: 'feature.bulk_created',
+          at: this.clock.now(),
+          payload: { ids: createdIds, duplicates: duplicates.length },
+        });
         return { createdIds, duplicates };
       })
       .immediate();
@@ -152,7 +181,10 @@ export class FeatureRepo implements FeaturePort {
     if (!current.includes(dependsOn)) {
       throw new AppError('NOT_FOUND', `feature ${featureId} does not depend on ${dependsOn}`);
     }
-    return this.setDependencies(featureId, current.filter((d) => d !== dependsOn));
+    return this.setDependencies(
+      featureId,
+      current.filter((d) => d !== dependsOn),
+    );
   }
 
   /** Replaces a feature's dependencies; refuses (and changes nothing) if that would make a cycle. */
@@ -166,14 +198,23 @@ export class FeatureRepo implements FeaturePort {
         for (const dep of dependsOn) {
           const cycle = wouldCreateCycle(graph, featureId, dep);
           if (cycle) {
-            throw new AppError('DEPENDENCY_CYCLE', `feature ${featureId} cannot depend on ${dep}: that would make the cycle ${cycle.join(' → ')}`, {
-              details: { cycle },
-            });
+            throw new AppError(
+              'DEPENDENCY_CYCLE',
+              `feature ${featureId} cannot depend on ${dep}: that would make the cycle ${cycle.join(' → ')}`,
+              {
+                details: { cycle },
+              },
+            );
           }
         }
         this.insertDependencies(featureId, dependsOn);
         this.recomputeUnblocks();
-        appendEvent(this.db, { type: 'feature.dependencies_changed', at: this.clock.now(), featureId, payload: { dependencies: [...dependsOn] } });
+        appendEvent(this.db, {
+          type: 'feature.dependencies_changed',
+          at: this.clock.now(),
+          featureId,
+          payload: { dependencies: [...dependsOn] },
+        });
       })
       .immediate();
     return this.get(featureId);
@@ -188,16 +229,22 @@ export class FeatureRepo implements FeaturePort {
       .transaction(() => {
         const row = this.row(featureId);
         if (row.status === 'in_progress' || row.status === 'passing') {
-          throw new AppError('CONFLICT', `feature ${featureId} is ${row.status}; ${row.status === 'passing' ? 're-open it' : 'wait for its session to end'} before editing it`, {
-            details: { status: row.status },
-          });
+          throw new AppError(
+            'CONFLICT',
+            `feature ${featureId} is ${row.status}; ${row.status === 'passing' ? 're-open it' : 'wait for its session to end'} before editing it`,
+            {
+              details: { status: row.status },
+            },
+          );
         }
         const category = patch.category ?? row.category;
         const name = patch.name ?? row.name;
         if (category !== row.category || name !== row.name) {
           const existing = this.findIdByName(category, name);
           if (existing !== undefined && existing !== featureId) {
-            throw new AppError('DUPLICATE', `a feature "${category} / ${name}" already exists (#${existing})`, { details: { existingId: existing } });
+            throw new AppError('DUPLICATE', `a feature "${category} / ${name}" already exists (#${existing})`, {
+              details: { existingId: existing },
+            });
           }
         }
         const now = this.clock.now();
@@ -215,7 +262,12 @@ export class FeatureRepo implements FeaturePort {
             priority: patch.priority ?? row.priority,
             now,
           });
-        appendEvent(this.db, { type: 'feature.updated', at: now, featureId, payload: { fields: Object.keys(patch).filter((k) => patch[k as keyof FeatureUpdate] !== undefined) } });
+        appendEvent(this.db, {
+          type: 'feature.updated',
+          at: now,
+          featureId,
+          payload: { fields: Object.keys(patch).filter((k) => patch[k as keyof FeatureUpdate] !== undefined) },
+        });
       })
       .immediate();
     return this.get(featureId);
@@ -227,12 +279,24 @@ export class FeatureRepo implements FeaturePort {
       .transaction(() => {
         const feature = this.get(featureId);
         if (feature.status === 'in_progress') {
-          throw new AppError('CONFLICT', `feature ${featureId} is in progress; stop or wait for its session before deleting it`, { details: { status: feature.status } });
+          throw new AppError(
+            'CONFLICT',
+            `feature ${featureId} is in progress; stop or wait for its session before deleting it`,
+            { details: { status: feature.status } },
+          );
         }
-        const dependents = this.db.prepare('SELECT feature_id FROM feature_dependencies WHERE depends_on = ? ORDER BY feature_id').pluck().all(featureId) as number[];
+        const dependents = this.db
+          .prepare('SELECT feature_id FROM feature_dependencies WHERE depends_on = ? ORDER BY feature_id')
+          .pluck()
+          .all(featureId) as number[];
         this.db.prepare('DELETE FROM features WHERE id = ?').run(featureId);
         this.recomputeUnblocks();
-        appendEvent(this.db, { type: 'feature.deleted', at: this.clock.now(), featureId, payload: { name: feature.name, dependents } });
+        appendEvent(this.db, {
+          type: 'feature.deleted',
+          at: this.clock.now(),
+          featureId,
+          payload: { name: feature.name, dependents },
+        });
         return feature;
       })
       .immediate();
@@ -244,7 +308,11 @@ export class FeatureRepo implements FeaturePort {
       .transaction(() => {
         const row = this.row(featureId);
         if (row.status === 'in_progress' || row.status === 'passing') {
-          throw new AppError('CONFLICT', `feature ${featureId} is ${row.status}; only a feature that waits can be moved to the back of the queue`, { details: { status: row.status } });
+          throw new AppError(
+            'CONFLICT',
+            `feature ${featureId} is ${row.status}; only a feature that waits can be moved to the back of the queue`,
+            { details: { status: row.status } },
+          );
         }
         const now = this.clock.now();
         this.db
@@ -252,7 +320,11 @@ export class FeatureRepo implements FeaturePort {
             `UPDATE features SET priority = (SELECT coalesce(max(priority), 0) + 1 FROM features), skip_count = skip_count + 1,
                notes = notes || @note, updated_at = @now WHERE id = @id`,
           )
-          .run({ id: featureId, now, note: `[${new Date(now).toISOString()}] moved to the back of the queue by a human${reason ? `: ${reason}` : ''}\n` });
+          .run({
+            id: featureId,
+            now,
+            note: `[${new Date(now).toISOString()}] moved to the back of the queue by a human${reason ? `: ${reason}` : ''}\n`,
+          });
         appendEvent(this.db, { type: 'feature.skipped', at: now, featureId, payload: { reason, by: 'human' } });
       })
       .immediate();
@@ -269,12 +341,19 @@ export class FeatureRepo implements FeaturePort {
     return this.requeue(featureId, 'passing', 'feature.reopened', `re-opened by a human${reason ? `: ${reason}` : ''}`);
   }
 
-  private requeue(featureId: number, from: 'failed' | 'passing', eventType: 'feature.retried' | 'feature.reopened', note: string): Feature {
+  private requeue(
+    featureId: number,
+    from: 'failed' | 'passing',
+    eventType: 'feature.retried' | 'feature.reopened',
+    note: string,
+  ): Feature {
     this.db
       .transaction(() => {
         const row = this.row(featureId);
         if (row.status !== from) {
-          throw new AppError('CONFLICT', `feature ${featureId} is ${row.status}, not ${from}`, { details: { status: row.status, expected: from } });
+          throw new AppError('CONFLICT', `feature ${featureId} is ${row.status}, not ${from}`, {
+            details: { status: row.status, expected: from },
+          });
         }
         const now = this.clock.now();
         const status = nextStatus(row.status, 'pending', featureId);
@@ -306,7 +385,10 @@ export class FeatureRepo implements FeaturePort {
 
   /** How many features `ready` would return without a limit. */
   readyCount(): number {
-    return this.db.prepare(`SELECT count(*) FROM features f WHERE ${READY_WHERE}`).pluck().get({ now: this.clock.now() }) as number;
+    return this.db
+      .prepare(`SELECT count(*) FROM features f WHERE ${READY_WHERE}`)
+      .pluck()
+      .get({ now: this.clock.now() }) as number;
   }
 
   /** Features that wait for at least one dependency that is not passing, with what blocks them. */
@@ -322,7 +404,10 @@ export class FeatureRepo implements FeaturePort {
     const features = rowsToFeatures(this.db, rows);
     return {
       total,
-      features: features.map((f, i) => ({ ...f, blockedBy: (JSON.parse(rows[i]?.blocked_by ?? '[]') as number[]).sort((a, b) => a - b) })),
+      features: features.map((f, i) => ({
+        ...f,
+        blockedBy: (JSON.parse(rows[i]?.blocked_by ?? '[]') as number[]).sort((a, b) => a - b),
+      })),
     };
   }
 
@@ -337,7 +422,12 @@ export class FeatureRepo implements FeaturePort {
       status: FeatureStatus;
       priority: number;
     }[];
-    const nodes = rows.map((r) => ({ ...r, dependencies: [...(graph.dependsOn.get(r.id) ?? [])], ready: ready.has(r.id), blocked: blocked.has(r.id) }));
+    const nodes = rows.map((r) => ({
+      ...r,
+      dependencies: [...(graph.dependsOn.get(r.id) ?? [])],
+      ready: ready.has(r.id),
+      blocked: blocked.has(r.id),
+    }));
     const edges = nodes.flatMap((n) => n.dependencies.map((dep) => ({ source: dep, target: n.id })));
     return { nodes, edges };
   }
@@ -354,8 +444,14 @@ export class FeatureRepo implements FeaturePort {
   }
 
   loadGraph(): DependencyGraph {
-    const nodes = this.db.prepare('SELECT id, status, priority FROM features').all() as { id: number; status: FeatureStatus; priority: number }[];
-    const edges = this.db.prepare('SELECT feature_id AS featureId, depends_on AS dependsOn FROM feature_dependencies').all() as {
+    const nodes = this.db.prepare('SELECT id, status, priority FROM features').all() as {
+      id: number;
+      status: FeatureStatus;
+      priority: number;
+    }[];
+    const edges = this.db
+      .prepare('SELECT feature_id AS featureId, depends_on AS dependsOn FROM feature_dependencies')
+      .all() as {
       featureId: number;
       dependsOn: number;
     }[];
@@ -404,14 +500,19 @@ export class FeatureRepo implements FeaturePort {
   private assertNotDuplicate(category: string, name: string): void {
     const existing = this.findIdByName(category, name);
     if (existing !== undefined) {
-      throw new AppError('DUPLICATE', `a feature "${category} / ${name}" already exists (#${existing}); update it instead of creating it again`, {
-        details: { existingId: existing },
-      });
+      throw new AppError(
+        'DUPLICATE',
+        `a feature "${category} / ${name}" already exists (#${existing}); update it instead of creating it again`,
+        {
+          details: { existingId: existing },
+        },
+      );
     }
   }
 
   private findIdByName(category: string, name: string): number | undefined {
-    const row = this.db.prepare('SELECT id FROM features WHERE category = ? AND name = ?').get(category, name) as { id: number } | undefined;
+    const row = this.db.prepare('SELECT id FROM features WHERE category = ? AND name = ?').get(category, name) as
+      { id: number } | undefined;
     return row?.id;
   }
 
@@ -420,7 +521,7 @@ export class FeatureRepo implements FeaturePort {
   }
 
   private knownIds(): Set<number> {
-    return new Set((this.db.prepare('SELECT id FROM features').pluck().all() as number[]));
+    return new Set(this.db.prepare('SELECT id FROM features').pluck().all() as number[]);
   }
 }
 
@@ -429,5 +530,9 @@ function duplicateKey(category: string, name: string): string {
 }
 
 export function notFound(id: number): AppError {
-  return new AppError('NOT_FOUND', `feature ${id} does not exist; list features with feature_get_stats or feature_get_ready`, { details: { id } });
+  return new AppError(
+    'NOT_FOUND',
+    `feature ${id} does not exist; list features with feature_get_stats or feature_get_ready`,
+    { details: { id } },
+  );
 }

@@ -104,6 +104,12 @@ export function loadDependencies(db: Db, ids?: readonly number[]): Map<number, n
 
 export function rowsToFeatures(db: Db, rows: readonly FeatureRow[]): Feature[] {
   if (rows.length === 0) return [];
-  const deps = rows.length > 500 ? loadDependencies(db) : loadDependencies(db, rows.map((r) => r.id));
+  const deps =
+    rows.length > 500
+      ? loadDependencies(db)
+      : loadDependencies(
+          db,
+          rows.map((r) => r.id),
+        );
   return rows.map((r) => toFeature(r, deps.get(r.id) ?? []));
 }

@@ -27,7 +27,10 @@ describe('feature statuses and blocker types: domain, wire and SQL agree', () =>
 
   /** The values a CHECK (`column IN (…)`) of the features table allows, read from the schema SQLite keeps. */
   const checkedValues = (column: string): string[] => {
-    const sql = db.prepare(`SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'features'`).pluck().get() as string;
+    const sql = db
+      .prepare(`SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'features'`)
+      .pluck()
+      .get() as string;
     const list = new RegExp(`CHECK \\(${column} IN \\(([^)]*)\\)\\)`).exec(sql)?.[1];
     if (list === undefined) throw new Error(`no CHECK on features.${column}`);
     return [...list.matchAll(/'([^']*)'/g)].map((m) => m[1]!);
@@ -66,6 +69,7 @@ describe('feature statuses and blocker types: domain, wire and SQL agree', () =>
 
   it('SQLite stores every domain status and refuses anything else', () => {
     for (const status of FEATURE_STATUSES) expect(accepts(status), status).toBe(true);
-    for (const other of ['done', 'PENDING', 'blocked', '', 'passing ']) expect(accepts(other), JSON.stringify(other)).toBe(false);
+    for (const other of ['done', 'PENDING', 'blocked', '', 'passing '])
+      expect(accepts(other), JSON.stringify(other)).toBe(false);
   });
 });

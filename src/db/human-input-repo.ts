@@ -8,7 +8,16 @@ import type { Db } from './connection.js';
 import { appendEvent } from './event-repo.js';
 import { notFound } from './feature-repo.js';
 import { type FeatureRow, loadDependencies, toFeature } from './feature-rows.js';
-import { type Claim, type Clock, type Feature, type HumanInputAnswer, type HumanInputPort, type HumanInputRequest, type NewHumanInputRequest, systemClock } from './ports.js';
+import {
+  type Claim,
+  type Clock,
+  type Feature,
+  type HumanInputAnswer,
+  type HumanInputPort,
+  type HumanInputRequest,
+  type NewHumanInputRequest,
+  systemClock,
+} from './ports.js';
 
 interface RequestRow {
   id: string;
@@ -51,21 +60,33 @@ export class HumanInputRepo implements HumanInputPort {
   request(claim: Claim, input: NewHumanInputRequest): { request: HumanInputRequest; feature: Feature } {
     const now = this.clock.now();
     const id = `hir_${randomBytes(6).toString('hex')}`;
-    const blockerType: BlockerType = input.kind === 'questions' || !input.fields.some((f) => f.type === 'secret') ? 'unclear_spec' : 'credentials';
+    const blockerType: BlockerType =
+      input.kind === 'questions' || !input.fields.some((f) => f.type === 'secret') ? 'unclear_spec' : 'credentials';
     const row = this.db
       .transaction(() => {
-        const held = this.db.prepare(`SELECT status FROM features WHERE id = ? AND claim_token = ? AND status = 'in_progress'`).get(claim.featureId, claim.token) as
-          | { status: FeatureStatus }
-          | undefined;
+        const held = this.db
+          .prepare(`SELECT status FROM features WHERE id = ? AND claim_token = ? AND status = 'in_progress'`)
+          .get(claim.featureId, claim.token) as { status: FeatureStatus } | undefined;
         if (!held) {
-          throw new AppError('CLAIM_LOST', `your claim on feature ${claim.featureId} is no longer valid (the lease expired or another session took it over); stop working on it`);
+          throw new AppError(
+            'CLAIM_LOST',
+            `your claim on feature ${claim.featureId} is no longer valid (the lease expired or another session took it over); stop working on it`,
+          );
         }
         this.db
           .prepare(
             `INSERT INTO human_input_requests (id, feature_id, session_id, kind, prompt, fields, status, created_at)
              VALUES (@id, @featureId, @sessionId, @kind, @prompt, @fields, 'open', @now)`,
           )
-          .run({ id, featureId: claim.featureId, sessionId: claim.owner, kind: input.kind, prompt: input.prompt, fields: JSON.stringify(input.fields), now });
+          .run({
+            id,
+            featureId: claim.featureId,
+            sessionId: claim.owner,
+            kind: input.kind,
+            prompt: input.prompt,
+            fields: JSON.stringify(input.fields),
+            now,
+          });
         const updated = this.db
           .prepare(
             `UPDATE features SET status = @status, claim_token = NULL, claimed_by = NULL, lease_expires_at = NULL,
@@ -88,7 +109,13 @@ export class HumanInputRepo implements HumanInputPort {
           at: now,
           featureId: claim.featureId,
           sessionId: claim.owner,
-          payload: { status: updated.status, requestId: id, kind: input.kind, prompt: input.prompt, fields: [...input.fields] },
+          payload: {
+            status: updated.status,
+            requestId: id,
+            kind: input.kind,
+            prompt: input.prompt,
+            fields: [...input.fields],
+          },
         });
         return updated;
       })
@@ -105,14 +132,21 @@ export class HumanInputRepo implements HumanInputPort {
   /** Open requests (oldest first), or all (newest first). */
   list(filter: { status?: 'open' | 'all'; featureId?: number } = {}): HumanInputRequest[] {
     const open = (filter.status ?? 'open') === 'open';
-    const where = [open ? `r.status = 'open'` : '1', filter.featureId === undefined ? '1' : 'r.feature_id = @featureId'].join(' AND ');
-    const rows = this.db.prepare(`${SELECT} WHERE ${where} ORDER BY r.created_at ${open ? 'ASC' : 'DESC'}, r.id`).all({ featureId: filter.featureId ?? null }) as RequestRow[];
+    const where = [
+      open ? `r.status = 'open'` : '1',
+      filter.featureId === undefined ? '1' : 'r.feature_id = @featureId',
+    ].join(' AND ');
+    const rows = this.db
+      .prepare(`${SELECT} WHERE ${where} ORDER BY r.created_at ${open ? 'ASC' : 'DESC'}, r.id`)
+      .all({ featureId: filter.featureId ?? null }) as RequestRow[];
     return rows.map(toRequest);
   }
 
   /** The open request of a feature, if any. */
   openFor(featureId: number): HumanInputRequest | undefined {
-    const row = this.db.prepare(`${SELECT} WHERE r.feature_id = ? AND r.status = 'open' ORDER BY r.created_at DESC LIMIT 1`).get(featureId) as RequestRow | undefined;
+    const row = this.db
+      .prepare(`${SELECT} WHERE r.feature_id = ? AND r.status = 'open' ORDER BY r.created_at DESC LIMIT 1`)
+      .get(featureId) as RequestRow | undefined;
     return row ? toRequest(row) : undefined;
   }
 
@@ -132,10 +166,18 @@ export class HumanInputRepo implements HumanInputPort {
       reasons: JSON.stringify(answer.reasons ?? {}),
       placeholderKeys: JSON.stringify(answer.placeholderKeys ?? []),
       reason: null,
-      note: (r) => `answered by ${answer.by === 'supervisor' ? 'the supervisor' : 'a human'} (${r.id}): ${lines.length > 0 ? lines.join('; ') : '(no values given)'}`,
+      note: (r) =>
+        `answered by ${answer.by === 'supervisor' ? 'the supervisor' : 'a human'} (${r.id}): ${lines.length > 0 ? lines.join('; ') : '(no values given)'}`,
       event: (status) => ({
         type: 'feature.input_answered',
-        payload: { by: answer.by, fields: Object.keys(answer.values), secretKeys: { ...answer.secretKeys }, placeholderKeys: [...(answer.placeholderKeys ?? [])], requestId: id, status },
+        payload: {
+          by: answer.by,
+          fields: Object.keys(answer.values),
+          secretKeys: { ...answer.secretKeys },
+          placeholderKeys: [...(answer.placeholderKeys ?? [])],
+          requestId: id,
+          status,
+        },
       }),
     });
   }
@@ -148,15 +190,28 @@ export class HumanInputRepo implements HumanInputPort {
   overridable(id: string): HumanInputRequest {
     const old = this.get(id);
     if (old.status !== 'answered' || old.answeredBy !== 'supervisor') {
-      throw new AppError('CONFLICT', `request ${id} was ${old.status === 'answered' ? `answered by a ${old.answeredBy ?? 'human'}` : old.status === 'open' ? 'not answered yet (answer it instead)' : old.status}; only a supervisor's answer can be overridden. Nothing was changed.`, { details: { status: old.status } });
+      throw new AppError(
+        'CONFLICT',
+        `request ${id} was ${old.status === 'answered' ? `answered by a ${old.answeredBy ?? 'human'}` : old.status === 'open' ? 'not answered yet (answer it instead)' : old.status}; only a supervisor's answer can be overridden. Nothing was changed.`,
+        { details: { status: old.status } },
+      );
     }
     if (old.overriddenBy !== null) {
-      throw new AppError('CONFLICT', `the supervisor's answer to ${id} was already overridden by ${old.overriddenBy}; nothing was changed`, { details: { status: old.status, overriddenBy: old.overriddenBy } });
+      throw new AppError(
+        'CONFLICT',
+        `the supervisor's answer to ${id} was already overridden by ${old.overriddenBy}; nothing was changed`,
+        { details: { status: old.status, overriddenBy: old.overriddenBy } },
+      );
     }
-    const feature = this.db.prepare('SELECT status FROM features WHERE id = ?').get(old.featureId) as { status: string } | undefined;
+    const feature = this.db.prepare('SELECT status FROM features WHERE id = ?').get(old.featureId) as
+      { status: string } | undefined;
     if (!feature) throw notFound(old.featureId);
     if (feature.status === 'in_progress') {
-      throw new AppError('CONFLICT', `feature ${old.featureId} is being worked on right now; override once its session ends (or pause the run first). Nothing was changed.`, { details: { status: feature.status } });
+      throw new AppError(
+        'CONFLICT',
+        `feature ${old.featureId} is being worked on right now; override once its session ends (or pause the run first). Nothing was changed.`,
+        { details: { status: feature.status } },
+      );
     }
     return old;
   }
@@ -169,22 +224,41 @@ export class HumanInputRepo implements HumanInputPort {
    * nothing, when the request was not answered by the supervisor, was overridden already, or its
    * feature is being worked on right now.
    */
-  override(id: string, answer: Omit<HumanInputAnswer, 'by' | 'reasons' | 'placeholderKeys'>): { request: HumanInputRequest; feature: Feature } {
+  override(
+    id: string,
+    answer: Omit<HumanInputAnswer, 'by' | 'reasons' | 'placeholderKeys'>,
+  ): { request: HumanInputRequest; feature: Feature } {
     const now = this.clock.now();
     const newId = `hir_${randomBytes(6).toString('hex')}`;
     const featureRow = this.db
       .transaction(() => {
         const old = this.overridable(id);
-        const from = this.db.prepare('SELECT status FROM features WHERE id = ?').pluck().get(old.featureId) as FeatureStatus;
+        const from = this.db
+          .prepare('SELECT status FROM features WHERE id = ?')
+          .pluck()
+          .get(old.featureId) as FeatureStatus;
         this.db
           .prepare(
             `INSERT INTO human_input_requests (id, feature_id, session_id, kind, prompt, fields, status, answered_by, answer, secret_keys, overrides, created_at, answered_at)
              VALUES (@id, @featureId, NULL, @kind, @prompt, @fields, 'answered', 'human', @answer, @secretKeys, @overrides, @now, @now)`,
           )
-          .run({ id: newId, featureId: old.featureId, kind: old.kind, prompt: old.prompt, fields: JSON.stringify(old.fields), answer: JSON.stringify(answer.values), secretKeys: JSON.stringify(answer.secretKeys), overrides: id, now });
+          .run({
+            id: newId,
+            featureId: old.featureId,
+            kind: old.kind,
+            prompt: old.prompt,
+            fields: JSON.stringify(old.fields),
+            answer: JSON.stringify(answer.values),
+            secretKeys: JSON.stringify(answer.secretKeys),
+            overrides: id,
+            now,
+          });
         this.db.prepare(`UPDATE human_input_requests SET overridden_by = ? WHERE id = ?`).run(newId, id);
         const lines = answerLines({ ...answer, by: 'human' });
-        const note = noteLine(now, `a human overrode the supervisor's answer to ${id} (${newId}): ${lines.length > 0 ? lines.join('; ') : '(no values given)'}; change what was built on the supervisor's answer`);
+        const note = noteLine(
+          now,
+          `a human overrode the supervisor's answer to ${id} (${newId}): ${lines.length > 0 ? lines.join('; ') : '(no values given)'}; change what was built on the supervisor's answer`,
+        );
         // A feature waiting on another request keeps waiting; anything else re-opens.
         const status = nextStatus(from, from === 'needs_input' ? from : 'pending', old.featureId);
         const row = this.db
@@ -199,7 +273,14 @@ export class HumanInputRepo implements HumanInputPort {
           type: 'feature.input_overridden',
           at: now,
           featureId: old.featureId,
-          payload: { requestId: newId, overrides: id, from, status: row.status, fields: Object.keys(answer.values), secretKeys: answer.secretKeys },
+          payload: {
+            requestId: newId,
+            overrides: id,
+            from,
+            status: row.status,
+            fields: Object.keys(answer.values),
+            secretKeys: answer.secretKeys,
+          },
         });
         return row;
       })
@@ -208,7 +289,11 @@ export class HumanInputRepo implements HumanInputPort {
   }
 
   /** Withdraws the request: the feature goes back to pending with the reason as a note. */
-  cancel(id: string, reason: string | null, by: 'human' | 'supervisor' = 'human'): { request: HumanInputRequest; feature: Feature } {
+  cancel(
+    id: string,
+    reason: string | null,
+    by: 'human' | 'supervisor' = 'human',
+  ): { request: HumanInputRequest; feature: Feature } {
     const now = this.clock.now();
     return this.close(id, now, {
       status: 'cancelled',
@@ -218,14 +303,18 @@ export class HumanInputRepo implements HumanInputPort {
       reasons: '{}',
       placeholderKeys: '[]',
       reason,
-      note: (r) => `the request ${r.id} was cancelled by a ${by}${reason ? `: ${reason}` : ''}; decide without it, or skip the feature if it cannot be done`,
+      note: (r) =>
+        `the request ${r.id} was cancelled by a ${by}${reason ? `: ${reason}` : ''}; decide without it, or skip the feature if it cannot be done`,
       event: (status) => ({ type: 'feature.input_cancelled', payload: { by, reason, requestId: id, status } }),
     });
   }
 
   /** Every `.env` key that holds an answered secret (the runner masks their values). */
   secretKeys(): string[] {
-    const rows = this.db.prepare(`SELECT secret_keys FROM human_input_requests WHERE status = 'answered' AND secret_keys <> '{}'`).pluck().all() as string[];
+    const rows = this.db
+      .prepare(`SELECT secret_keys FROM human_input_requests WHERE status = 'answered' AND secret_keys <> '{}'`)
+      .pluck()
+      .all() as string[];
     return [...new Set(rows.flatMap((r) => Object.values(JSON.parse(r) as Record<string, string>)))];
   }
 
@@ -252,10 +341,21 @@ export class HumanInputRepo implements HumanInputPort {
                reasons = @reasons, placeholder_keys = @placeholderKeys, reason = @reason, answered_at = @now
              WHERE id = @id AND status = 'open' RETURNING *`,
           )
-          .get({ id, now, status: change.status, by: change.by, answer: change.answer, secretKeys: change.secretKeys, reasons: change.reasons, placeholderKeys: change.placeholderKeys, reason: change.reason }) as RequestRow | undefined;
+          .get({
+            id,
+            now,
+            status: change.status,
+            by: change.by,
+            answer: change.answer,
+            secretKeys: change.secretKeys,
+            reasons: change.reasons,
+            placeholderKeys: change.placeholderKeys,
+            reason: change.reason,
+          }) as RequestRow | undefined;
         if (!closed) throw this.notOpen(id);
         // Back to pending, first in line. A feature no longer waiting (a human moved it) keeps its status.
-        const from = this.db.prepare('SELECT status FROM features WHERE id = ?').pluck().get(closed.feature_id) as FeatureStatus | undefined;
+        const from = this.db.prepare('SELECT status FROM features WHERE id = ?').pluck().get(closed.feature_id) as
+          FeatureStatus | undefined;
         if (from === 'needs_input') {
           this.db
             .prepare(
@@ -267,7 +367,8 @@ export class HumanInputRepo implements HumanInputPort {
         }
         const row = this.db
           .prepare(`UPDATE features SET notes = notes || @note, updated_at = @now WHERE id = @featureId RETURNING *`)
-          .get({ featureId: closed.feature_id, now, note: noteLine(now, change.note(closed)) }) as FeatureRow | undefined;
+          .get({ featureId: closed.feature_id, now, note: noteLine(now, change.note(closed)) }) as
+          FeatureRow | undefined;
         if (!row) throw notFound(closed.feature_id);
         appendEvent(this.db, { ...change.event(row.status), at: now, featureId: closed.feature_id });
         return row;
@@ -277,9 +378,12 @@ export class HumanInputRepo implements HumanInputPort {
   }
 
   private notOpen(id: string): AppError {
-    const row = this.db.prepare('SELECT status FROM human_input_requests WHERE id = ?').get(id) as { status: HumanInputStatus } | undefined;
+    const row = this.db.prepare('SELECT status FROM human_input_requests WHERE id = ?').get(id) as
+      { status: HumanInputStatus } | undefined;
     if (!row) return unknownRequest(id);
-    return new AppError('CONFLICT', `request ${id} is already ${row.status}; nothing was changed`, { details: { status: row.status } });
+    return new AppError('CONFLICT', `request ${id} is already ${row.status}; nothing was changed`, {
+      details: { status: row.status },
+    });
   }
 
   private feature(row: FeatureRow): Feature {
@@ -288,7 +392,11 @@ export class HumanInputRepo implements HumanInputPort {
 }
 
 export function unknownRequest(id: string): AppError {
-  return new AppError('NOT_FOUND', `no human-input request "${id.slice(0, 100)}" in this project (list them with \`autocoder inbox <project>\`)`, { details: { requestId: id.slice(0, 100) } });
+  return new AppError(
+    'NOT_FOUND',
+    `no human-input request "${id.slice(0, 100)}" in this project (list them with \`autocoder inbox <project>\`)`,
+    { details: { requestId: id.slice(0, 100) } },
+  );
 }
 
 function toRequest(r: RequestRow): HumanInputRequest {
@@ -321,7 +429,9 @@ function answerLines(answer: HumanInputAnswer): string[] {
   return [
     ...Object.entries(answer.values).map(([field, value]) => `${field} = ${JSON.stringify(value)}${why(field)}`),
     ...Object.entries(answer.secretKeys).map(([field, key]) =>
-      placeholders.has(key) ? `secret ${field}: a DEVELOPMENT PLACEHOLDER (not a real credential) saved in .env as ${key}; code must work with it and the real value can replace it later` : `secret ${field} saved in .env as ${key}`,
+      placeholders.has(key)
+        ? `secret ${field}: a DEVELOPMENT PLACEHOLDER (not a real credential) saved in .env as ${key}; code must work with it and the real value can replace it later`
+        : `secret ${field} saved in .env as ${key}`,
     ),
   ];
 }

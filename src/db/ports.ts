@@ -94,7 +94,16 @@ export interface BulkResult {
 }
 
 export interface GraphView {
-  nodes: { id: number; name: string; category: string; status: FeatureStatus; priority: number; dependencies: number[]; ready: boolean; blocked: boolean }[];
+  nodes: {
+    id: number;
+    name: string;
+    category: string;
+    status: FeatureStatus;
+    priority: number;
+    dependencies: number[];
+    ready: boolean;
+    blocked: boolean;
+  }[];
   edges: { source: number; target: number }[];
 }
 
@@ -229,9 +238,16 @@ export interface HumanInputPort {
   /** The supervisor-answered request `id`, if a human may override it now; else why not (AppError). */
   overridable(id: string): HumanInputRequest;
   /** A human replaces the supervisor's answer; the feature re-opens. */
-  override(id: string, answer: Omit<HumanInputAnswer, 'by' | 'reasons' | 'placeholderKeys'>): { request: HumanInputRequest; feature: Feature };
+  override(
+    id: string,
+    answer: Omit<HumanInputAnswer, 'by' | 'reasons' | 'placeholderKeys'>,
+  ): { request: HumanInputRequest; feature: Feature };
   /** Withdraws the request: the feature goes back to pending with the reason as a note. */
-  cancel(id: string, reason: string | null, by?: 'human' | 'supervisor'): { request: HumanInputRequest; feature: Feature };
+  cancel(
+    id: string,
+    reason: string | null,
+    by?: 'human' | 'supervisor',
+  ): { request: HumanInputRequest; feature: Feature };
   /** Every `.env` key that holds an answered secret. */
   secretKeys(): string[];
 }
@@ -288,7 +304,10 @@ export interface RunningSession {
 export interface SessionPort {
   start(input: NewSession): void;
   /** Ends a session and adds its tokens and cost to each feature it worked on (split evenly). */
-  end(id: string, result: { status: SessionStatus; outcome: string; usage: SessionUsage; error: string | null }): SessionRecord;
+  end(
+    id: string,
+    result: { status: SessionStatus; outcome: string; usage: SessionUsage; error: string | null },
+  ): SessionRecord;
   get(id: string): SessionRecord | undefined;
   list(filter?: { runId?: string; featureId?: number }): SessionRecord[];
   /** Sessions of `runId` still running, by slot then start. */
@@ -301,9 +320,16 @@ export interface SessionPort {
 
 // ── Runs ─────────────────────────────────────────────────────────────────────
 
-export type RunRecordStatus = 'starting' | 'running' | 'draining' | 'paused' | 'stopping' | 'finished' | 'failed' | 'crashed';
+export type RunRecordStatus =
+  'starting' | 'running' | 'draining' | 'paused' | 'stopping' | 'finished' | 'failed' | 'crashed';
 
-export const ACTIVE_RUN_STATUSES: readonly RunRecordStatus[] = ['starting', 'running', 'draining', 'paused', 'stopping'];
+export const ACTIVE_RUN_STATUSES: readonly RunRecordStatus[] = [
+  'starting',
+  'running',
+  'draining',
+  'paused',
+  'stopping',
+];
 
 export interface RunRecord {
   readonly id: string;
@@ -326,7 +352,13 @@ export interface RunEndDetails {
 
 /** Runner processes of a project: who runs, since when, and how each run ended. */
 export interface RunPort {
-  start(input: { id: string; pid: number; host: string; incarnation: string; settings: Record<string, unknown> }): RunRecord;
+  start(input: {
+    id: string;
+    pid: number;
+    host: string;
+    incarnation: string;
+    settings: Record<string, unknown>;
+  }): RunRecord;
   setStatus(id: string, status: 'running' | 'draining' | 'paused'): void;
   heartbeat(id: string): void;
   end(id: string, status: 'finished' | 'failed' | 'crashed', reason: string, details?: RunEndDetails): void;
@@ -364,7 +396,12 @@ export interface EventPort {
   /** The newest event's id; 0 when there is none. */
   lastId(): number;
   /** The newest events matching the filter, newest first. */
-  latest(filter: { readonly types?: readonly EventType[]; readonly sessionId?: string; readonly upTo?: number; readonly limit: number }): StoredEvent[];
+  latest(filter: {
+    readonly types?: readonly EventType[];
+    readonly sessionId?: string;
+    readonly upTo?: number;
+    readonly limit: number;
+  }): StoredEvent[];
   /**
    * A value that changes whenever anything may have been committed since it was last read (by
    * this store or anyone else), so a poller can skip reading when it has not changed.

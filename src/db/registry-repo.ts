@@ -1,6 +1,13 @@
 import { AppError } from '../domain/errors.js';
 import type { Db } from './connection.js';
-import { type Clock, type RegisteredProject, type RegistryPort, type SettingsChangeRecord, type StoredSettingsChange, systemClock } from './ports.js';
+import {
+  type Clock,
+  type RegisteredProject,
+  type RegistryPort,
+  type SettingsChangeRecord,
+  type StoredSettingsChange,
+  systemClock,
+} from './ports.js';
 
 interface ProjectRow {
   name: string;
@@ -49,7 +56,10 @@ export class RegistryRepo implements RegistryPort {
       .transaction(() => {
         const byName = this.find(name);
         if (byName) {
-          throw new AppError('DUPLICATE', `a project named "${name}" is already registered (at ${byName.path}); choose another name or remove it first`);
+          throw new AppError(
+            'DUPLICATE',
+            `a project named "${name}" is already registered (at ${byName.path}); choose another name or remove it first`,
+          );
         }
         const byPath = this.findByPath(path);
         if (byPath) {
@@ -66,7 +76,8 @@ export class RegistryRepo implements RegistryPort {
     return this.db
       .transaction(() => {
         const project = this.find(name);
-        if (!project) throw new AppError('NOT_FOUND', `no project named "${name}" is registered; see \`autocoder list\``);
+        if (!project)
+          throw new AppError('NOT_FOUND', `no project named "${name}" is registered; see \`autocoder list\``);
         this.db.prepare('DELETE FROM projects WHERE name = ?').run(name);
         return project;
       })
@@ -93,14 +104,17 @@ export class RegistryRepo implements RegistryPort {
   }
 
   getProjectSetting(project: string, key: string): string | undefined {
-    const row = this.db.prepare('SELECT value FROM project_settings WHERE project = ? AND key = ?').get(project, key) as { value: string } | undefined;
+    const row = this.db
+      .prepare('SELECT value FROM project_settings WHERE project = ? AND key = ?')
+      .get(project, key) as { value: string } | undefined;
     return row?.value;
   }
 
   setProjectSetting(project: string, key: string, value: string): void {
     this.db
       .transaction(() => {
-        if (!this.find(project)) throw new AppError('NOT_FOUND', `no project named "${project}" is registered; see \`autocoder list\``);
+        if (!this.find(project))
+          throw new AppError('NOT_FOUND', `no project named "${project}" is registered; see \`autocoder list\``);
         this.db
           .prepare(
             `INSERT INTO project_settings (project, key, value, updated_at) VALUES (?, ?, ?, ?)
@@ -114,7 +128,9 @@ export class RegistryRepo implements RegistryPort {
   /** Appends to the append-only `settings_changes` record; call it in the transaction that made the change. */
   recordSettingsChange(change: SettingsChangeRecord): number {
     const info = this.db
-      .prepare('INSERT INTO settings_changes (at, project, key, old_value, new_value, origin) VALUES (?, ?, ?, ?, ?, ?)')
+      .prepare(
+        'INSERT INTO settings_changes (at, project, key, old_value, new_value, origin) VALUES (?, ?, ?, ?, ?, ?)',
+      )
       .run(this.clock.now(), change.project, change.key, toJson(change.old), toJson(change.new), change.origin);
     return Number(info.lastInsertRowid);
   }
@@ -124,8 +140,18 @@ export class RegistryRepo implements RegistryPort {
     const rows = (
       options.project === undefined
         ? this.db.prepare('SELECT * FROM settings_changes ORDER BY id DESC LIMIT ?').all(options.limit)
-        : this.db.prepare('SELECT * FROM settings_changes WHERE project = ? ORDER BY id DESC LIMIT ?').all(options.project, options.limit)
+        : this.db
+            .prepare('SELECT * FROM settings_changes WHERE project = ? ORDER BY id DESC LIMIT ?')
+            .all(options.project, options.limit)
     ) as SettingsChangeRow[];
-    return rows.map((r) => ({ id: r.id, at: r.at, project: r.project, key: r.key, old: fromJson(r.old_value), new: fromJson(r.new_value), origin: r.origin }));
+    return rows.map((r) => ({
+      id: r.id,
+      at: r.at,
+      project: r.project,
+      key: r.key,
+      old: fromJson(r.old_value),
+      new: fromJson(r.new_value),
+      origin: r.origin,
+    }));
   }
 }

@@ -1,6 +1,14 @@
 import type { Db } from './connection.js';
 import { appendEvent } from './event-repo.js';
-import { ACTIVE_RUN_STATUSES, type Clock, type RunEndDetails, type RunPort, type RunRecord, type RunRecordStatus, systemClock } from './ports.js';
+import {
+  ACTIVE_RUN_STATUSES,
+  type Clock,
+  type RunEndDetails,
+  type RunPort,
+  type RunRecord,
+  type RunRecordStatus,
+  systemClock,
+} from './ports.js';
 
 interface RunRow {
   id: string;
@@ -35,7 +43,13 @@ export class RunRepo implements RunPort {
     private readonly clock: Clock = systemClock,
   ) {}
 
-  start(input: { id: string; pid: number; host: string; incarnation: string; settings: Record<string, unknown> }): RunRecord {
+  start(input: {
+    id: string;
+    pid: number;
+    host: string;
+    incarnation: string;
+    settings: Record<string, unknown>;
+  }): RunRecord {
     const now = this.clock.now();
     return this.db
       .transaction(() => {
@@ -45,7 +59,12 @@ export class RunRepo implements RunPort {
              VALUES (@id, @pid, @host, @incarnation, 'running', @settings, @now, @now) RETURNING *`,
           )
           .get({ ...input, settings: JSON.stringify(input.settings), now }) as RunRow;
-        appendEvent(this.db, { type: 'run.started', at: now, runId: input.id, payload: { pid: input.pid, settings: input.settings } });
+        appendEvent(this.db, {
+          type: 'run.started',
+          at: now,
+          runId: input.id,
+          payload: { pid: input.pid, settings: input.settings },
+        });
         return toRecord(row);
       })
       .immediate();
@@ -69,8 +88,14 @@ export class RunRepo implements RunPort {
     const now = this.clock.now();
     this.db
       .transaction(() => {
-        this.db.prepare('UPDATE runs SET status = ?, ended_at = ?, heartbeat_at = ?, end_reason = ? WHERE id = ?').run(status, now, now, reason, id);
-        const payload = { reason, ...(details.stopped === undefined ? {} : { stopped: details.stopped }), ...(details.released === undefined ? {} : { released: [...details.released] }) };
+        this.db
+          .prepare('UPDATE runs SET status = ?, ended_at = ?, heartbeat_at = ?, end_reason = ? WHERE id = ?')
+          .run(status, now, now, reason, id);
+        const payload = {
+          reason,
+          ...(details.stopped === undefined ? {} : { stopped: details.stopped }),
+          ...(details.released === undefined ? {} : { released: [...details.released] }),
+        };
         appendEvent(this.db, { type: `run.${status}`, at: now, runId: id, payload });
       })
       .immediate();
@@ -78,7 +103,9 @@ export class RunRepo implements RunPort {
 
   active(): RunRecord[] {
     return (
-      this.db.prepare(`SELECT * FROM runs WHERE status IN (SELECT value FROM json_each(?)) ORDER BY started_at`).all(JSON.stringify(ACTIVE_RUN_STATUSES)) as RunRow[]
+      this.db
+        .prepare(`SELECT * FROM runs WHERE status IN (SELECT value FROM json_each(?)) ORDER BY started_at`)
+        .all(JSON.stringify(ACTIVE_RUN_STATUSES)) as RunRow[]
     ).map(toRecord);
   }
 
@@ -88,12 +115,15 @@ export class RunRepo implements RunPort {
   }
 
   latestOfPid(pid: number): RunRecord | undefined {
-    const row = this.db.prepare('SELECT * FROM runs WHERE pid = ? ORDER BY started_at DESC, rowid DESC LIMIT 1').get(pid) as RunRow | undefined;
+    const row = this.db
+      .prepare('SELECT * FROM runs WHERE pid = ? ORDER BY started_at DESC, rowid DESC LIMIT 1')
+      .get(pid) as RunRow | undefined;
     return row ? toRecord(row) : undefined;
   }
 
   latest(): RunRecord | undefined {
-    const row = this.db.prepare('SELECT * FROM runs ORDER BY started_at DESC, rowid DESC LIMIT 1').get() as RunRow | undefined;
+    const row = this.db.prepare('SELECT * FROM runs ORDER BY started_at DESC, rowid DESC LIMIT 1').get() as
+      RunRow | undefined;
     return row ? toRecord(row) : undefined;
   }
 }

@@ -1,6 +1,15 @@
 import type { Db } from './connection.js';
 import { appendEvent } from './event-repo.js';
-import { type Clock, type NewSession, type RunningSession, type SessionPort, type SessionRecord, type SessionStatus, type SessionUsage, systemClock } from './ports.js';
+import {
+  type Clock,
+  type NewSession,
+  type RunningSession,
+  type SessionPort,
+  type SessionRecord,
+  type SessionStatus,
+  type SessionUsage,
+  systemClock,
+} from './ports.js';
 
 interface SessionRow {
   id: string;
@@ -75,7 +84,10 @@ export class SessionRepo implements SessionPort {
   }
 
   /** Ends a session, and adds its tokens and cost to each feature it worked on. */
-  end(id: string, result: { status: SessionStatus; outcome: string; usage: SessionUsage; error: string | null }): SessionRecord {
+  end(
+    id: string,
+    result: { status: SessionStatus; outcome: string; usage: SessionUsage; error: string | null },
+  ): SessionRecord {
     const now = this.clock.now();
     return this.db
       .transaction(() => {
@@ -86,7 +98,14 @@ export class SessionRepo implements SessionPort {
                cache_creation_tokens = @cacheCreationTokens, cost_usd = @costUsd, error = @error
              WHERE id = @id RETURNING *`,
           )
-          .get({ id, now, status: result.status, outcome: result.outcome, error: result.error, ...result.usage }) as SessionRow;
+          .get({
+            id,
+            now,
+            status: result.status,
+            outcome: result.outcome,
+            error: result.error,
+            ...result.usage,
+          }) as SessionRow;
         const featureIds = JSON.parse(row.feature_ids) as number[];
         // Shared sessions split their usage evenly between the features they worked on.
         const share = featureIds.length > 0 ? 1 / featureIds.length : 0;
@@ -112,7 +131,14 @@ export class SessionRepo implements SessionPort {
           sessionId: id,
           featureId: featureIds[0] ?? null,
           slot: row.slot,
-          payload: { role: row.role, status: result.status, outcome: result.outcome, turns: result.usage.turns, costUsd: result.usage.costUsd, error: result.error },
+          payload: {
+            role: row.role,
+            status: result.status,
+            outcome: result.outcome,
+            turns: result.usage.turns,
+            costUsd: result.usage.costUsd,
+            error: result.error,
+          },
         });
         return toRecord(row);
       })
@@ -148,7 +174,10 @@ export class SessionRepo implements SessionPort {
   }
 
   costOfRun(runId: string): number {
-    return (this.db.prepare('SELECT coalesce(sum(cost_usd), 0) FROM sessions WHERE run_id = ?').pluck().get(runId) as number | null) ?? 0;
+    return (
+      (this.db.prepare('SELECT coalesce(sum(cost_usd), 0) FROM sessions WHERE run_id = ?').pluck().get(runId) as
+        number | null) ?? 0
+    );
   }
 
   /** Marks sessions of dead runs that never ended as aborted (crash recovery). */

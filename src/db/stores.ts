@@ -4,7 +4,15 @@ import { openDatabase, type Db } from './connection.js';
 import { EventRepo } from './event-repo.js';
 import { FeatureRepo } from './feature-repo.js';
 import { HumanInputRepo } from './human-input-repo.js';
-import { type ClaimPolicy, type Clock, DEFAULT_CLAIM_POLICY, type ProjectStore, type RegistryPort, type RegistryStore, systemClock } from './ports.js';
+import {
+  type ClaimPolicy,
+  type Clock,
+  DEFAULT_CLAIM_POLICY,
+  type ProjectStore,
+  type RegistryPort,
+  type RegistryStore,
+  systemClock,
+} from './ports.js';
 import { RegistryRepo } from './registry-repo.js';
 import { RunRepo } from './run-repo.js';
 import { SessionRepo } from './session-repo.js';
@@ -112,7 +120,8 @@ export function openStoreCache(env: Env, options: { clock?: Clock } = {}): Store
       const cached = projects.get(paths.root);
       if (cached && cached.file === file) return cached.store;
       drop(paths.root);
-      if (file === null || !existsSync(paths.database)) throw new AppError('NOT_FOUND', `database ${paths.database} does not exist`);
+      if (file === null || !existsSync(paths.database))
+        throw new AppError('NOT_FOUND', `database ${paths.database} does not exist`);
       const store = openProjectStore(paths, { create: false, ...(options.clock ? { clock: options.clock } : {}) });
       projects.set(paths.root, { store, file });
       return store;

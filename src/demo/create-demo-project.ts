@@ -32,7 +32,10 @@ export function chooseDemoName(base: string, isTaken: (name: string) => boolean)
     const name = `${base.slice(0, 64 - suffix.length)}${suffix}`;
     if (!isTaken(name)) return name;
   }
-  throw new AppError('CONFLICT', `${base} and ${base}-2 … ${base}-${MAX_SUFFIX} are all taken; remove some demo projects (\`autocoder remove <name> --delete-files\`) or choose another --name`);
+  throw new AppError(
+    'CONFLICT',
+    `${base} and ${base}-2 … ${base}-${MAX_SUFFIX} are all taken; remove some demo projects (\`autocoder remove <name> --delete-files\`) or choose another --name`,
+  );
 }
 
 /**
@@ -40,7 +43,11 @@ export function chooseDemoName(base: string, isTaken: (name: string) => boolean)
  * spec, and the project settings `defaultModel: demo` (so Start in the UI runs the demo model
  * again) and `yolo: true`. Returns the registered project; starting its run is the caller's.
  */
-export function createDemoProject(registry: RegistryPort, env: Env, options: { name?: string | undefined; cwd: string }): RegisteredProject {
+export function createDemoProject(
+  registry: RegistryPort,
+  env: Env,
+  options: { name?: string | undefined; cwd: string },
+): RegisteredProject {
   const dir = defaultProjectsDir(env);
   const base = options.name ?? DEFAULT_DEMO_NAME;
   const taken = (name: string) => registry.find(name) !== undefined || existsSync(join(dir, name));

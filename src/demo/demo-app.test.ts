@@ -3,7 +3,15 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { CHECK_COMMAND, DEMO_APP_DIR, DEMO_FEATURES, FEATURE_MARKER, REGISTRY_FILE, registryLine, SKELETON_FILES } from './demo-app.js';
+import {
+  CHECK_COMMAND,
+  DEMO_APP_DIR,
+  DEMO_FEATURES,
+  FEATURE_MARKER,
+  REGISTRY_FILE,
+  registryLine,
+  SKELETON_FILES,
+} from './demo-app.js';
 
 let dir: string;
 beforeEach(() => {
@@ -12,7 +20,8 @@ beforeEach(() => {
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 /** `node --test` in the app folder, as every demo session runs it (it spawns a process: slow tests get 30 s). */
-const nodeTest = (cwd: string) => spawnSync(process.execPath, CHECK_COMMAND.split(' ').slice(1), { cwd, encoding: 'utf8', timeout: 30_000 });
+const nodeTest = (cwd: string) =>
+  spawnSync(process.execPath, CHECK_COMMAND.split(' ').slice(1), { cwd, encoding: 'utf8', timeout: 30_000 });
 
 describe('the demo app files (src/demo/app)', () => {
   it('are read as they are on disk: the skeleton, and a module and a test per feature', () => {
@@ -39,7 +48,9 @@ describe('the demo app files (src/demo/app)', () => {
     writeFileSync(registry, readFileSync(registry, 'utf8').replace(FEATURE_MARKER, `${lines}\n${FEATURE_MARKER}`));
     const run = nodeTest(dir);
     expect(run.stdout).toMatch(/# fail 0\n/);
-    expect(run.stdout).toMatch(new RegExp(`# pass ${2 + DEMO_FEATURES.reduce((n, f) => n + (f.test.match(/^test\(/gm) ?? []).length, 0)}\\n`));
+    expect(run.stdout).toMatch(
+      new RegExp(`# pass ${2 + DEMO_FEATURES.reduce((n, f) => n + (f.test.match(/^test\(/gm) ?? []).length, 0)}\\n`),
+    );
     expect(run.status).toBe(0);
   }, 30_000);
 });

@@ -29,12 +29,24 @@ export const DEMO_APP_DIR = join(import.meta.dirname, 'app');
 const appFile = (path: string): string => readFileSync(join(DEMO_APP_DIR, path), 'utf8');
 
 /** The initializer's files, in the order it writes them. */
-const SKELETON_PATHS = ['package.json', 'index.html', 'style.css', 'src/store.js', 'src/app.js', REGISTRY_FILE, 'test/store.test.js', 'server.js', 'init.sh', 'claude-progress.txt'] as const;
+const SKELETON_PATHS = [
+  'package.json',
+  'index.html',
+  'style.css',
+  'src/store.js',
+  'src/app.js',
+  REGISTRY_FILE,
+  'test/store.test.js',
+  'server.js',
+  'init.sh',
+  'claude-progress.txt',
+] as const;
 
 export const SKELETON_FILES: readonly DemoFile[] = SKELETON_PATHS.map((path) => ({ path, content: appFile(path) }));
 
 // The scenario registers each feature by writing a line above this marker: the file must have it.
-if (!appFile(REGISTRY_FILE).includes(FEATURE_MARKER)) throw new Error(`${join(DEMO_APP_DIR, REGISTRY_FILE)} lost its marker line "${FEATURE_MARKER}"`);
+if (!appFile(REGISTRY_FILE).includes(FEATURE_MARKER))
+  throw new Error(`${join(DEMO_APP_DIR, REGISTRY_FILE)} lost its marker line "${FEATURE_MARKER}"`);
 
 /** One feature of the demo backlog with the code the scripted session writes for it. */
 export interface DemoFeature {
@@ -61,12 +73,18 @@ const FEATURE_PLANS: readonly DemoFeaturePlan[] = [
     slug: 'add',
     category: 'todos',
     name: 'Add a todo',
-    description: 'Typing a title and pressing Add (or Enter) puts a new, open todo at the end of the list. Blank titles are ignored.',
-    steps: ['Type "Buy milk" and press Add', 'See "Buy milk" in the list', 'Press Add with an empty title: nothing is added'],
+    description:
+      'Typing a title and pressing Add (or Enter) puts a new, open todo at the end of the list. Blank titles are ignored.',
+    steps: [
+      'Type "Buy milk" and press Add',
+      'See "Buy milk" in the list',
+      'Press Add with an empty title: nothing is added',
+    ],
     dependsOn: [],
     thoughts: {
       plan: 'The list needs a way in first: a pure addTodo(todos, title) that trims the title and gives the next id, and a submit handler on the form.',
-      module: 'Writing src/features/add.js: blank titles return the list unchanged, so the handler needs no special case.',
+      module:
+        'Writing src/features/add.js: blank titles return the list unchanged, so the handler needs no special case.',
       test: 'Two tests: ids count up, and whitespace-only titles add nothing.',
     },
   },
@@ -92,7 +110,8 @@ const FEATURE_PLANS: readonly DemoFeaturePlan[] = [
     dependsOn: ['add'],
     thoughts: {
       plan: 'Deleting filters the todo out by id; each row gets a small delete button.',
-      module: 'removeTodo keeps every todo whose id differs; the button carries an aria-label so it is clear which todo it deletes.',
+      module:
+        'removeTodo keeps every todo whose id differs; the button carries an aria-label so it is clear which todo it deletes.',
       test: 'One test: deleting an id removes exactly that todo, and an unknown id changes nothing.',
     },
   },
@@ -113,8 +132,14 @@ const FEATURE_PLANS: readonly DemoFeaturePlan[] = [
     slug: 'filter',
     category: 'view',
     name: 'Filter by state',
-    description: 'Buttons All / Active / Done show all todos, only open ones, or only completed ones; the chosen button is marked.',
-    steps: ['Add two todos and complete one', 'Press Active: only the open one shows', 'Press Done: only the completed one shows', 'Press All: both show'],
+    description:
+      'Buttons All / Active / Done show all todos, only open ones, or only completed ones; the chosen button is marked.',
+    steps: [
+      'Add two todos and complete one',
+      'Press Active: only the open one shows',
+      'Press Done: only the completed one shows',
+      'Press All: both show',
+    ],
     dependsOn: ['complete'],
     thoughts: {
       plan: 'Filtering needs the done flag from completing. Three buttons set the filter; the view asks the filter which todos to show.',
@@ -126,7 +151,8 @@ const FEATURE_PLANS: readonly DemoFeaturePlan[] = [
     slug: 'persist',
     category: 'data',
     name: 'Keep todos after a reload',
-    description: 'Todos are saved in the browser (localStorage) on every change and loaded when the page opens; unreadable saved data starts an empty list.',
+    description:
+      'Todos are saved in the browser (localStorage) on every change and loaded when the page opens; unreadable saved data starts an empty list.',
     steps: ['Add "Buy milk"', 'Reload the page', '"Buy milk" is still there'],
     dependsOn: ['add'],
     thoughts: {
@@ -137,7 +163,11 @@ const FEATURE_PLANS: readonly DemoFeaturePlan[] = [
   },
 ];
 
-export const DEMO_FEATURES: readonly DemoFeature[] = FEATURE_PLANS.map((plan) => ({ ...plan, module: appFile(`src/features/${plan.slug}.js`), test: appFile(`test/${plan.slug}.test.js`) }));
+export const DEMO_FEATURES: readonly DemoFeature[] = FEATURE_PLANS.map((plan) => ({
+  ...plan,
+  module: appFile(`src/features/${plan.slug}.js`),
+  test: appFile(`test/${plan.slug}.test.js`),
+}));
 
 /** The line that registers a feature in src/features/index.js. */
 export const registryLine = (slug: string): string => `features.push(await import('./${slug}.js'));`;

@@ -6,7 +6,14 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { readConversation } from '../model-server/conversation.js';
 import type { ContentBlock, Reply } from '../model-server/reply.js';
 import { validateAppSpec } from '../spec/validate-app-spec.js';
-import { CHECK_COMMAND, DEMO_FEATURES, FEATURE_MARKER, REGISTRY_FILE, registryLine, SKELETON_FILES } from './demo-app.js';
+import {
+  CHECK_COMMAND,
+  DEMO_FEATURES,
+  FEATURE_MARKER,
+  REGISTRY_FILE,
+  registryLine,
+  SKELETON_FILES,
+} from './demo-app.js';
 import {
   assignedFeatureId,
   commitHash,
@@ -56,8 +63,10 @@ function playSession(prompt: string, answer: (call: ToolUse) => Answer, maxTurns
   throw new Error(`the session did not end within ${maxTurns} turns`);
 }
 
-const callOf = (r: Reply | undefined): ToolUse | undefined => r?.content.find((b): b is ToolUse => b.type === 'tool_use');
-const textOf = (r: Reply | undefined): string => (r?.content.find((b) => b.type === 'text') as { text: string } | undefined)?.text ?? '';
+const callOf = (r: Reply | undefined): ToolUse | undefined =>
+  r?.content.find((b): b is ToolUse => b.type === 'tool_use');
+const textOf = (r: Reply | undefined): string =>
+  (r?.content.find((b) => b.type === 'text') as { text: string } | undefined)?.text ?? '';
 
 /** The coding prompt as the runner renders it (the real template, placeholders filled in). */
 function codingPrompt(id: number): string {
@@ -66,16 +75,21 @@ function codingPrompt(id: number): string {
 }
 
 const PASSING_TESTS = 'TAP version 13\nok 1 - x\n1..1\n# tests 1\n# pass 1\n# fail 0\n';
-const featureJson = (id: number, name: string) => JSON.stringify({ id, name, category: 'todos', status: 'in_progress' }, null, 2);
+const featureJson = (id: number, name: string) =>
+  JSON.stringify({ id, name, category: 'todos', status: 'in_progress' }, null, 2);
 
 /** Tool answers of a session where everything works. */
 function happyAnswers(featureName: string) {
   return (call: ToolUse): Answer => {
     const command = String(call.input.command ?? '');
-    if (call.name === featureTool('feature_get_by_id')) return { text: featureJson(Number(call.input.feature_id), featureName) };
-    if (call.name === featureTool('feature_create_bulk')) return { text: JSON.stringify({ created: DEMO_FEATURES.length, ids: [1, 2, 3, 4, 5, 6] }) };
-    if (call.name === featureTool('feature_get_stats')) return { text: JSON.stringify({ total: DEMO_FEATURES.length, passing: 0 }) };
-    if (call.name === 'Read' && call.input.file_path === REGISTRY_FILE) return { text: `1\texport const features = [];\n2\t${FEATURE_MARKER}\n` };
+    if (call.name === featureTool('feature_get_by_id'))
+      return { text: featureJson(Number(call.input.feature_id), featureName) };
+    if (call.name === featureTool('feature_create_bulk'))
+      return { text: JSON.stringify({ created: DEMO_FEATURES.length, ids: [1, 2, 3, 4, 5, 6] }) };
+    if (call.name === featureTool('feature_get_stats'))
+      return { text: JSON.stringify({ total: DEMO_FEATURES.length, passing: 0 }) };
+    if (call.name === 'Read' && call.input.file_path === REGISTRY_FILE)
+      return { text: `1\texport const features = [];\n2\t${FEATURE_MARKER}\n` };
     if (call.name === 'Read' && call.input.file_path === '.gitignore') return { text: '1\t.autocoder/\n' };
     if (command === 'ls src/features test') return { text: 'src/features:\nindex.js\n\ntest:\nstore.test.js\n' };
     if (command === CHECK_COMMAND) return { text: PASSING_TESTS };
@@ -151,14 +165,21 @@ describe('the initializer session', () => {
   });
 
   it('stops at once, without writing anything, when the backlog cannot be created', () => {
-    const replies = playSession(initializerPrompt, (call) => (call.name === featureTool('feature_create_bulk') ? { text: 'Error: database is locked', isError: true } : { text: 'ok' }));
+    const replies = playSession(initializerPrompt, (call) =>
+      call.name === featureTool('feature_create_bulk')
+        ? { text: 'Error: database is locked', isError: true }
+        : { text: 'ok' },
+    );
     expect(replies).toHaveLength(2);
     expect(callOf(replies[1])).toBeUndefined();
     expect(textOf(replies[1])).toContain('database is locked');
   });
 
   it('plans nothing for a project whose spec is not the demo spec', () => {
-    const replies = playSession('# Initializer session: plan the project "shop"\n<project_name>shop</project_name>', happyAnswers(''));
+    const replies = playSession(
+      '# Initializer session: plan the project "shop"\n<project_name>shop</project_name>',
+      happyAnswers(''),
+    );
     expect(replies).toHaveLength(1);
     expect(callOf(replies[0])).toBeUndefined();
     expect(textOf(replies[0])).toContain('creates nothing');
@@ -184,9 +205,16 @@ describe('a coding session', () => {
     expect(calls[0]?.input).toEqual({ feature_id: 2 });
     expect(calls[3]?.input).toMatchObject({ file_path: 'src/features/complete.js' });
     expect(calls[4]?.input).toMatchObject({ file_path: 'test/complete.test.js' });
-    expect(calls[5]?.input).toEqual({ file_path: REGISTRY_FILE, old_string: FEATURE_MARKER, new_string: `${registryLine('complete')}\n${FEATURE_MARKER}` });
+    expect(calls[5]?.input).toEqual({
+      file_path: REGISTRY_FILE,
+      old_string: FEATURE_MARKER,
+      new_string: `${registryLine('complete')}\n${FEATURE_MARKER}`,
+    });
     expect(calls[8]?.input.command).toBe('git commit -m "Feature #2: Complete a todo"');
-    expect(calls[9]?.input).toEqual({ feature_id: 2, evidence: expect.stringContaining('committed as 1a2b3c4') as unknown });
+    expect(calls[9]?.input).toEqual({
+      feature_id: 2,
+      evidence: expect.stringContaining('committed as 1a2b3c4') as unknown,
+    });
     // The thought after reading the feature is about that feature.
     expect(textOf(replies[1])).toContain(DEMO_FEATURES.find((f) => f.slug === 'complete')?.thoughts.plan);
     expect(callOf(replies.at(-1))).toBeUndefined();
@@ -195,8 +223,10 @@ describe('a coding session', () => {
   it('reads files an earlier attempt left before replacing them, and does not register twice', () => {
     const happy = happyAnswers('Add a todo');
     const replies = playSession(codingPrompt(1), (call) => {
-      if (call.input.command === 'ls src/features test') return { text: 'src/features:\nadd.js\nindex.js\n\ntest:\nadd.test.js\nstore.test.js\n' };
-      if (call.name === 'Read' && call.input.file_path === REGISTRY_FILE) return { text: `features.push(await import('./add.js'));\n${FEATURE_MARKER}\n` };
+      if (call.input.command === 'ls src/features test')
+        return { text: 'src/features:\nadd.js\nindex.js\n\ntest:\nadd.test.js\nstore.test.js\n' };
+      if (call.name === 'Read' && call.input.file_path === REGISTRY_FILE)
+        return { text: `features.push(await import('./add.js'));\n${FEATURE_MARKER}\n` };
       return happy(call);
     });
     const calls = replies.map(callOf).filter((c): c is ToolUse => c !== undefined);
@@ -218,7 +248,9 @@ describe('a coding session', () => {
   it('reports the feature failing with the test output when the tests fail, then ends', () => {
     const happy = happyAnswers('Count open todos');
     const replies = playSession(codingPrompt(4), (call) =>
-      call.input.command === CHECK_COMMAND ? { text: 'not ok 3 - counts\n# pass 2\n# fail 1\n', isError: true } : happy(call),
+      call.input.command === CHECK_COMMAND
+        ? { text: 'not ok 3 - counts\n# pass 2\n# fail 1\n', isError: true }
+        : happy(call),
     );
     const last = callOf(replies.at(-2));
     expect(last?.name).toBe(featureTool('feature_mark_failing'));
@@ -230,20 +262,28 @@ describe('a coding session', () => {
 
   it('treats test output with failures as a failure even when the command exits 0', () => {
     const happy = happyAnswers('Count open todos');
-    const replies = playSession(codingPrompt(4), (call) => (call.input.command === CHECK_COMMAND ? { text: '# pass 2\n# fail 1\n' } : happy(call)));
+    const replies = playSession(codingPrompt(4), (call) =>
+      call.input.command === CHECK_COMMAND ? { text: '# pass 2\n# fail 1\n' } : happy(call),
+    );
     expect(callOf(replies.at(-2))?.name).toBe(featureTool('feature_mark_failing'));
   });
 
   it('reports a feature that is not one of the demo’s as failing instead of guessing', () => {
     const replies = playSession(codingPrompt(7), happyAnswers('Launch rockets'));
-    expect(replies.map((r) => callOf(r)?.name)).toEqual([featureTool('feature_get_by_id'), featureTool('feature_mark_failing'), undefined]);
+    expect(replies.map((r) => callOf(r)?.name)).toEqual([
+      featureTool('feature_get_by_id'),
+      featureTool('feature_mark_failing'),
+      undefined,
+    ]);
     expect(String(callOf(replies[1])?.input.reason)).toContain('scripted, no AI');
   });
 
   it('ends without another verdict when marking passing itself fails (e.g. the claim was lost)', () => {
     const happy = happyAnswers('Delete a todo');
     const replies = playSession(codingPrompt(3), (call) =>
-      call.name === featureTool('feature_mark_passing') ? { text: 'Error: you do not hold a claim on feature 3', isError: true } : happy(call),
+      call.name === featureTool('feature_mark_passing')
+        ? { text: 'Error: you do not hold a claim on feature 3', isError: true }
+        : happy(call),
     );
     expect(callOf(replies.at(-1))).toBeUndefined();
     expect(textOf(replies.at(-1))).toContain('do not hold a claim');
@@ -258,7 +298,12 @@ describe('a coding session', () => {
 
   it('reports no token usage, so a demo run costs $0', () => {
     const [first] = playSession(codingPrompt(1), happyAnswers('Add a todo'));
-    expect(first?.usage).toEqual({ input_tokens: 0, output_tokens: 0, cache_read_input_tokens: 0, cache_creation_input_tokens: 0 });
+    expect(first?.usage).toEqual({
+      input_tokens: 0,
+      output_tokens: 0,
+      cache_read_input_tokens: 0,
+      cache_creation_input_tokens: 0,
+    });
   });
 });
 
@@ -286,7 +331,9 @@ describe('the demo app', () => {
     const res = spawnSync(process.execPath, ['--test'], { cwd: dir, encoding: 'utf8', timeout: 60_000 });
     expect(res.stderr).toBe('');
     expect(res.status).toBe(0);
-    expect(testSummary(res.stdout)?.pass).toBe(2 + DEMO_FEATURES.reduce((n, f) => n + (f.test.match(/^test\(/gm)?.length ?? 0), 0));
+    expect(testSummary(res.stdout)?.pass).toBe(
+      2 + DEMO_FEATURES.reduce((n, f) => n + (f.test.match(/^test\(/gm)?.length ?? 0), 0),
+    );
   });
 });
 

@@ -1,7 +1,15 @@
 import type { Conversation, ToolResultView } from '../model-server/conversation.js';
 import { reply, type Reply } from '../model-server/reply.js';
 import type { Script } from '../model-server/server.js';
-import { CHECK_COMMAND, DEMO_FEATURES, FEATURE_MARKER, REGISTRY_FILE, registryLine, SKELETON_FILES, type DemoFeature } from './demo-app.js';
+import {
+  CHECK_COMMAND,
+  DEMO_FEATURES,
+  FEATURE_MARKER,
+  REGISTRY_FILE,
+  registryLine,
+  SKELETON_FILES,
+  type DemoFeature,
+} from './demo-app.js';
 import { DEMO_PROJECT_NAME } from './demo-spec.js';
 import { demoSpecInterviewReply, isSpecInterview } from './demo-spec-interview.js';
 
@@ -65,7 +73,9 @@ export function playPlan(conv: Conversation, plan: Plan, ends: PlanEnds): Reply 
   for (let i = 0; i < checked; i += 1) {
     const step = steps[i] as DemoStep;
     const result = results[i] as ToolResultView;
-    const problem = result.isError ? `${step.tool} answered with an error: ${excerpt(result.text)}` : (step.check?.(result) ?? null);
+    const problem = result.isError
+      ? `${step.tool} answered with an error: ${excerpt(result.text)}`
+      : (step.check?.(result) ?? null);
     if (problem !== null) return ends.failed({ step: i, tool: step.tool, problem, turnsSince: conv.turn - i - 1 });
   }
   const next = steps[conv.turn];
@@ -84,7 +94,8 @@ export function assignedFeatureId(prompt: string): number | null {
 export const isInitializerPrompt = (prompt: string): boolean => prompt.includes('Initializer session');
 
 /** Whether an initializer prompt carries the demo's own spec (the script plans nothing else). */
-export const hasDemoSpec = (prompt: string): boolean => prompt.includes(`<project_name>${DEMO_PROJECT_NAME}</project_name>`);
+export const hasDemoSpec = (prompt: string): boolean =>
+  prompt.includes(`<project_name>${DEMO_PROJECT_NAME}</project_name>`);
 
 /** The demo feature a `feature_get_by_id` result describes, or null when it is not one of the demo's. */
 export function demoFeatureFromResult(text: string): DemoFeature | null {
@@ -124,18 +135,23 @@ export function commitHash(output: string): string | null {
   return /\[[^\]\n]*?\b([0-9a-f]{7,40})\]/.exec(output)?.[1] ?? null;
 }
 
-const checkTests = (r: ToolResultView) => (testSummary(r.text) ? null : `${CHECK_COMMAND} did not pass: ${excerpt(r.text)}`);
-const checkCommit = (r: ToolResultView) => (commitHash(r.text) ? null : `git commit did not report a commit: ${excerpt(r.text)}`);
+const checkTests = (r: ToolResultView) =>
+  testSummary(r.text) ? null : `${CHECK_COMMAND} did not pass: ${excerpt(r.text)}`;
+const checkCommit = (r: ToolResultView) =>
+  commitHash(r.text) ? null : `git commit did not report a commit: ${excerpt(r.text)}`;
 
 // ── The initializer session ─────────────────────────────────────────────────
 
 const SKELETON_THOUGHTS: Record<string, string> = {
-  'package.json': 'The stack is plain HTML and JavaScript modules, so the skeleton starts with a package.json that only names the test command.',
+  'package.json':
+    'The stack is plain HTML and JavaScript modules, so the skeleton starts with a package.json that only names the test command.',
   'index.html': 'The page: a form, filter buttons, the list and a counter. The features fill in the behaviour later.',
   'style.css': 'A little CSS so the page is readable; done todos are struck through.',
   'src/store.js': 'One small store holds the todos and tells the page when they change.',
-  'src/app.js': 'app.js renders the list and lets each feature hook in: a filter, row decorations, after-render updates.',
-  [REGISTRY_FILE]: 'Features register in one file, one line each above a marker, so sessions never edit the same lines.',
+  'src/app.js':
+    'app.js renders the list and lets each feature hook in: a filter, row decorations, after-render updates.',
+  [REGISTRY_FILE]:
+    'Features register in one file, one line each above a marker, so sessions never edit the same lines.',
   'test/store.test.js': 'A first test for the store, and one that checks every registered feature can set itself up.',
   'server.js': 'A tiny static server so the page can be opened in a browser.',
   'init.sh': 'init.sh starts that server in the background on $PORT and waits until it answers.',
@@ -158,7 +174,11 @@ export const initializerPlan: Plan = () => [
       }
     },
   },
-  ...SKELETON_FILES.map((file) => ({ think: SKELETON_THOUGHTS[file.path] ?? `Writing ${file.path}.`, tool: 'Write', input: { file_path: file.path, content: file.content } })),
+  ...SKELETON_FILES.map((file) => ({
+    think: SKELETON_THOUGHTS[file.path] ?? `Writing ${file.path}.`,
+    tool: 'Write',
+    input: { file_path: file.path, content: file.content },
+  })),
   { think: 'init.sh must be executable.', tool: 'Bash', input: { command: 'chmod +x init.sh' } },
   {
     think: 'The server log must not end up in git; the project .gitignore exists already, so reading it first.',
@@ -166,10 +186,24 @@ export const initializerPlan: Plan = () => [
     input: { file_path: '.gitignore' },
     check: (r) => (r.text.includes('.autocoder/') ? null : `.gitignore does not list .autocoder/: ${excerpt(r.text)}`),
   },
-  { think: 'Adding server.log to it.', tool: 'Edit', input: { file_path: '.gitignore', old_string: '.autocoder/', new_string: '.autocoder/\nserver.log' } },
-  { think: 'Checking the skeleton before committing it.', tool: 'Bash', input: { command: CHECK_COMMAND }, check: checkTests },
+  {
+    think: 'Adding server.log to it.',
+    tool: 'Edit',
+    input: { file_path: '.gitignore', old_string: '.autocoder/', new_string: '.autocoder/\nserver.log' },
+  },
+  {
+    think: 'Checking the skeleton before committing it.',
+    tool: 'Bash',
+    input: { command: CHECK_COMMAND },
+    check: checkTests,
+  },
   { think: 'Tests pass. Staging everything.', tool: 'Bash', input: { command: 'git add -A' } },
-  { think: 'Committing the plan and the skeleton.', tool: 'Bash', input: { command: `git commit -m "${INITIAL_COMMIT}"` }, check: checkCommit },
+  {
+    think: 'Committing the plan and the skeleton.',
+    tool: 'Bash',
+    input: { command: `git commit -m "${INITIAL_COMMIT}"` },
+    check: checkCommit,
+  },
   { think: 'Confirming the backlog.', tool: featureTool('feature_get_stats'), input: {} },
 ];
 
@@ -199,12 +233,19 @@ export function codingPlan(id: number): Plan {
         think: `Feature #${id}: reading what it asks for.`,
         tool: featureTool('feature_get_by_id'),
         input: { feature_id: id },
-        check: (r) => (demoFeatureFromResult(r.text) ? null : `the demo model (scripted, no AI) can only build the demo's own features, and this is not one of them: ${excerpt(r.text, 200)}`),
+        check: (r) =>
+          demoFeatureFromResult(r.text)
+            ? null
+            : `the demo model (scripted, no AI) can only build the demo's own features, and this is not one of them: ${excerpt(r.text, 200)}`,
       },
     ];
     const feature = results[0] ? demoFeatureFromResult(results[0].text) : null;
     if (!feature) return steps;
-    steps.push({ think: `${feature.thoughts.plan} First, what earlier sessions left.`, tool: 'Bash', input: { command: 'ls src/features test' } });
+    steps.push({
+      think: `${feature.thoughts.plan} First, what earlier sessions left.`,
+      tool: 'Bash',
+      input: { command: 'ls src/features test' },
+    });
     const listing = results[1];
     if (!listing) return steps;
     const existing = new Set(listing.text.split(/\s+/));
@@ -214,35 +255,68 @@ export function codingPlan(id: number): Plan {
       think: 'Reading the feature registry to see how features hook in.',
       tool: 'Read',
       input: { file_path: REGISTRY_FILE },
-      check: (r) => (r.text.includes(FEATURE_MARKER) ? null : `${REGISTRY_FILE} has lost its marker line, so the feature cannot be registered`),
+      check: (r) =>
+        r.text.includes(FEATURE_MARKER)
+          ? null
+          : `${REGISTRY_FILE} has lost its marker line, so the feature cannot be registered`,
     });
     const registry = results[2];
     if (!registry) return steps;
     if (existing.has(`${feature.slug}.js`)) {
-      steps.push({ think: `An earlier attempt left ${modulePath}; reading it before replacing it.`, tool: 'Read', input: { file_path: modulePath } });
+      steps.push({
+        think: `An earlier attempt left ${modulePath}; reading it before replacing it.`,
+        tool: 'Read',
+        input: { file_path: modulePath },
+      });
     }
-    steps.push({ think: feature.thoughts.module, tool: 'Write', input: { file_path: modulePath, content: feature.module } });
+    steps.push({
+      think: feature.thoughts.module,
+      tool: 'Write',
+      input: { file_path: modulePath, content: feature.module },
+    });
     if (existing.has(`${feature.slug}.test.js`)) {
-      steps.push({ think: `${testPath} exists from an earlier attempt; reading it first.`, tool: 'Read', input: { file_path: testPath } });
+      steps.push({
+        think: `${testPath} exists from an earlier attempt; reading it first.`,
+        tool: 'Read',
+        input: { file_path: testPath },
+      });
     }
     steps.push({ think: feature.thoughts.test, tool: 'Write', input: { file_path: testPath, content: feature.test } });
     if (!registry.text.includes(`'./${feature.slug}.js'`)) {
       steps.push({
         think: 'Registering the feature: one line above the marker.',
         tool: 'Edit',
-        input: { file_path: REGISTRY_FILE, old_string: FEATURE_MARKER, new_string: `${registryLine(feature.slug)}\n${FEATURE_MARKER}` },
+        input: {
+          file_path: REGISTRY_FILE,
+          old_string: FEATURE_MARKER,
+          new_string: `${registryLine(feature.slug)}\n${FEATURE_MARKER}`,
+        },
       });
     }
     const testStep = steps.length;
-    steps.push({ think: 'Running all the tests, not just the new ones.', tool: 'Bash', input: { command: CHECK_COMMAND }, check: checkTests });
+    steps.push({
+      think: 'Running all the tests, not just the new ones.',
+      tool: 'Bash',
+      input: { command: CHECK_COMMAND },
+      check: checkTests,
+    });
     steps.push({ think: 'All green. Staging the change.', tool: 'Bash', input: { command: 'git add -A' } });
     const commitStep = steps.length;
-    steps.push({ think: 'Committing.', tool: 'Bash', input: { command: `git commit -m "Feature #${id}: ${feature.name}"` }, check: checkCommit });
+    steps.push({
+      think: 'Committing.',
+      tool: 'Bash',
+      input: { command: `git commit -m "Feature #${id}: ${feature.name}"` },
+      check: checkCommit,
+    });
     const tests = results[testStep];
     const commit = results[commitStep];
     if (!tests || !commit) return steps;
     const evidence = `${CHECK_COMMAND}: ${testSummary(tests.text)?.pass ?? '?'} tests pass, none fail; committed as ${commitHash(commit.text) ?? '?'} (${modulePath}, ${testPath})`;
-    steps.push({ think: 'Verified and committed: marking the feature passing.', tool: featureTool('feature_mark_passing'), input: { feature_id: id, evidence } });
+    steps.push({
+      think: 'Verified and committed: marking the feature passing.',
+      tool: featureTool('feature_mark_passing'),
+      input: { feature_id: id, evidence },
+    });
     return steps;
   };
 }
@@ -253,7 +327,9 @@ function codingEnds(id: number): PlanEnds {
     done: () => say(`Feature #${id} is done: implemented, tested, committed and marked passing.`),
     failed: (f) => {
       if (f.turnsSince > 0 || verdictTools.has(f.tool)) return say(`Ending the session: ${f.problem}`);
-      return say(`That went wrong: ${f.problem}. I cannot finish feature #${id} this way, so I report it as failing with the reason.`).tool(featureTool('feature_mark_failing'), {
+      return say(
+        `That went wrong: ${f.problem}. I cannot finish feature #${id} this way, so I report it as failing with the reason.`,
+      ).tool(featureTool('feature_mark_failing'), {
         feature_id: id,
         reason: `Step ${f.step + 1} (${f.tool}) failed: ${f.problem}`,
       });
@@ -268,13 +344,17 @@ export function demoReply(conv: Conversation): Reply {
   if (isSpecInterview(conv)) return demoSpecInterviewReply(conv);
   if (isInitializerPrompt(conv.prompt)) {
     if (!hasDemoSpec(conv.prompt)) {
-      return say(`This is the demo model: a script, not an AI. It only plans the demo project (spec "${DEMO_PROJECT_NAME}"), and this spec is another one, so it creates nothing. Run this project with a real model.`);
+      return say(
+        `This is the demo model: a script, not an AI. It only plans the demo project (spec "${DEMO_PROJECT_NAME}"), and this spec is another one, so it creates nothing. Run this project with a real model.`,
+      );
     }
     return playPlan(conv, initializerPlan, initializerEnds());
   }
   const id = assignedFeatureId(conv.prompt);
   if (id !== null) return playPlan(conv, codingPlan(id), codingEnds(id));
-  return say('This is the demo model: a script, not an AI. It only knows the demo project’s initializer and coding sessions, so it ends this session.');
+  return say(
+    'This is the demo model: a script, not an AI. It only knows the demo project’s initializer and coding sessions, so it ends this session.',
+  );
 }
 
 /**

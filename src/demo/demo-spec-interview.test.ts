@@ -12,7 +12,10 @@ const textOf = (r: Reply) => r.content.flatMap((b) => (b.type === 'text' ? [b.te
 const toolOf = (r: Reply) => r.content.find((b): b is ToolUse => b.type === 'tool_use');
 
 /** Plays the interview: the person answers each question; the tool answers with `toolAnswer`. */
-function interview(answers: readonly string[], toolAnswer: (spec: string) => { text: string; isError: boolean }): { replies: Reply[]; specs: string[] } {
+function interview(
+  answers: readonly string[],
+  toolAnswer: (spec: string) => { text: string; isError: boolean },
+): { replies: Reply[]; specs: string[] } {
   const messages: Record<string, unknown>[] = [{ role: 'user', content: KICKOFF }];
   const replies: Reply[] = [];
   const specs: string[] = [];
@@ -26,22 +29,43 @@ function interview(answers: readonly string[], toolAnswer: (spec: string) => { t
       const spec = String(call.input.spec);
       specs.push(spec);
       const a = toolAnswer(spec);
-      messages.push({ role: 'user', content: [{ type: 'tool_result', tool_use_id: call.id, content: a.text, is_error: a.isError }] });
+      messages.push({
+        role: 'user',
+        content: [{ type: 'tool_result', tool_use_id: call.id, content: a.text, is_error: a.isError }],
+      });
       continue;
     }
     const answer = answers[next++];
     if (answer === undefined) break;
     // Claude Code adds reminders to user messages; they are not the person's words.
-    messages.push({ role: 'user', content: [{ type: 'text', text: '<system-reminder>ignore me</system-reminder>' }, { type: 'text', text: answer }] });
+    messages.push({
+      role: 'user',
+      content: [
+        { type: 'text', text: '<system-reminder>ignore me</system-reminder>' },
+        { type: 'text', text: answer },
+      ],
+    });
   }
   return { replies, specs };
 }
 
 describe('the demo model in the spec chat', () => {
   it('asks the six topics one per message, says it is a script, and submits a valid spec made of the answers', () => {
-    const answers = ['Plan trips with friends', 'Friends; one organiser', 'Vue and Fastify', 'trips have stops', 'add a trip, add a stop, share a trip, <script>', 'We plan one real trip'];
+    const answers = [
+      'Plan trips with friends',
+      'Friends; one organiser',
+      'Vue and Fastify',
+      'trips have stops',
+      'add a trip, add a stop, share a trip, <script>',
+      'We plan one real trip',
+    ];
     const { replies, specs } = interview(answers, () => ({ text: 'Saved the spec.', isError: false }));
-    expect(replies.slice(0, 6).map(textOf).map((t) => t.split('\n').at(-1))).toEqual(DEMO_INTERVIEW_TOPICS.map((t) => t.question));
+    expect(
+      replies
+        .slice(0, 6)
+        .map(textOf)
+        .map((t) => t.split('\n').at(-1)),
+    ).toEqual(DEMO_INTERVIEW_TOPICS.map((t) => t.question));
     expect(textOf(replies[0]!)).toContain('This is the demo model: a script, not an AI.');
     expect(specs).toHaveLength(1);
     const spec = specs[0]!;
@@ -54,7 +78,10 @@ describe('the demo model in the spec chat', () => {
   });
 
   it('keeps the default stack on "ok" and gives up honestly when the spec is refused', () => {
-    const { replies, specs } = interview(['x', 'y', 'ok', 'z', 'one', 'w'], () => ({ text: 'line 3: something', isError: true }));
+    const { replies, specs } = interview(['x', 'y', 'ok', 'z', 'one', 'w'], () => ({
+      text: 'line 3: something',
+      isError: true,
+    }));
     expect(specs[0]).toContain('Node.js with Express');
     expect(specs).toHaveLength(1);
     expect(textOf(replies.at(-1)!)).toContain('the demo model cannot fix it (it is a script): line 3: something');

@@ -17,22 +17,38 @@ export const isSpecInterview = (conv: Conversation): boolean => conv.toolNames.i
 export const DEMO_INTERVIEW_TOPICS = [
   { key: 'overview', question: 'What should the app do, and what problem does it solve? (two or three sentences)' },
   { key: 'audience', question: 'Who will use it? Any roles, like admins?' },
-  { key: 'stack', question: 'Stack: React with Vite and Tailwind, Node.js with Express, SQLite. Type "ok" to keep it, or name what you want instead.' },
-  { key: 'data', question: 'What does the app store? Name the main things and how they relate (e.g. "lists have items").' },
+  {
+    key: 'stack',
+    question:
+      'Stack: React with Vite and Tailwind, Node.js with Express, SQLite. Type "ok" to keep it, or name what you want instead.',
+  },
+  {
+    key: 'data',
+    question: 'What does the app store? Name the main things and how they relate (e.g. "lists have items").',
+  },
   { key: 'features', question: 'Which features do users need? Separate them with commas.' },
   { key: 'success', question: 'How will you know the app is done?' },
 ] as const;
 
-const DEFAULT_STACK = 'Frontend: React with Vite and Tailwind CSS. Backend: Node.js with Express, SQLite (better-sqlite3). REST API with JSON.';
+const DEFAULT_STACK =
+  'Frontend: React with Vite and Tailwind CSS. Backend: Node.js with Express, SQLite (better-sqlite3). REST API with JSON.';
 
 const withoutReminders = (text: string) => text.replace(/<system-reminder>[\s\S]*?<\/system-reminder>/g, '').trim();
 
 /** What the person typed, in order (the kickoff first): user messages that are not tool results. */
 function userTexts(conv: Conversation): string[] {
-  const messages = (Array.isArray(conv.raw.messages) ? conv.raw.messages : []) as { role?: string; content?: unknown }[];
+  const messages = (Array.isArray(conv.raw.messages) ? conv.raw.messages : []) as {
+    role?: string;
+    content?: unknown;
+  }[];
   return messages.flatMap((m) => {
     if (m.role !== 'user') return [];
-    const blocks = typeof m.content === 'string' ? [{ type: 'text', text: m.content }] : Array.isArray(m.content) ? (m.content as { type?: string; text?: string }[]) : [];
+    const blocks =
+      typeof m.content === 'string'
+        ? [{ type: 'text', text: m.content }]
+        : Array.isArray(m.content)
+          ? (m.content as { type?: string; text?: string }[])
+          : [];
     if (blocks.some((b) => b.type === 'tool_result')) return [];
     const text = withoutReminders(blocks.map((b) => (b.type === 'text' ? (b.text ?? '') : '')).join('\n'));
     return text === '' ? [] : [text];
@@ -94,17 +110,26 @@ export function demoSpecInterviewReply(conv: Conversation): Reply {
   const answers = texts.slice(1);
   const last = conv.lastToolResults[0];
   const lastMessage = (conv.raw.messages as { role?: string; content?: unknown }[] | undefined)?.at(-1);
-  const afterTool = Array.isArray(lastMessage?.content) && (lastMessage.content as { type?: string }[]).some((b) => b.type === 'tool_result');
+  const afterTool =
+    Array.isArray(lastMessage?.content) &&
+    (lastMessage.content as { type?: string }[]).some((b) => b.type === 'tool_result');
   if (afterTool && last?.name === SPEC_CHAT_TOOL) {
     return (
       last.isError
-        ? reply().text(`The spec was refused and the demo model cannot fix it (it is a script): ${last.text.slice(0, 300)}`)
-        : reply().text('Saved. Edit .autocoder/app_spec.txt to add detail, or run the chat again with a real model for a richer spec.')
+        ? reply().text(
+            `The spec was refused and the demo model cannot fix it (it is a script): ${last.text.slice(0, 300)}`,
+          )
+        : reply().text(
+            'Saved. Edit .autocoder/app_spec.txt to add detail, or run the chat again with a real model for a richer spec.',
+          )
     ).tokens(NO_USAGE);
   }
   const topic = DEMO_INTERVIEW_TOPICS[answers.length];
   if (topic) {
-    const intro = answers.length === 0 ? 'This is the demo model: a script, not an AI. It asks six fixed questions and puts your answers into the spec as you type them.\n\n' : '';
+    const intro =
+      answers.length === 0
+        ? 'This is the demo model: a script, not an AI. It asks six fixed questions and puts your answers into the spec as you type them.\n\n'
+        : '';
     return reply().text(`${intro}${topic.question}`).tokens(NO_USAGE);
   }
   const count = demoFeatureCount(answers[4] ?? '');

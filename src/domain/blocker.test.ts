@@ -7,7 +7,7 @@ describe('classifyBlocker', () => {
     expect(classifyBlocker('anything', 'other')).toBe('other');
   });
 
-  it("ignores an invalid agent type and classifies from the reason", () => {
+  it('ignores an invalid agent type and classifies from the reason', () => {
     expect(classifyBlocker('Need the OpenAI API key', 'missing_key')).toBe('credentials');
     expect(classifyBlocker('Need the OpenAI API key', '')).toBe('credentials');
     expect(classifyBlocker('Need the OpenAI API key', null)).toBe('credentials');

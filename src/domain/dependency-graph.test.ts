@@ -92,7 +92,10 @@ function naiveDownstream(graph: DependencyGraph, id: number): number {
 
 describe('buildGraph', () => {
   it('lists every node in both edge maps and ignores orphan and repeated edges', () => {
-    const graph = buildGraph([node(1), node(2), node(3)], [edge(1, 2), edge(1, 2), edge(2, 99), edge(42, 1), edge(3, 1)]);
+    const graph = buildGraph(
+      [node(1), node(2), node(3)],
+      [edge(1, 2), edge(1, 2), edge(2, 99), edge(42, 1), edge(3, 1)],
+    );
     expect([...graph.dependsOn.entries()]).toEqual([
       [1, [2]],
       [2, []],
@@ -119,7 +122,15 @@ describe('buildGraph', () => {
 
 describe('findCycle', () => {
   it('returns null for an acyclic graph', () => {
-    expect(findCycle(graphOf(3, [[1, 2], [2, 3], [1, 3]]))).toBeNull();
+    expect(
+      findCycle(
+        graphOf(3, [
+          [1, 2],
+          [2, 3],
+          [1, 3],
+        ]),
+      ),
+    ).toBeNull();
     expect(findCycle(graphOf(0, []))).toBeNull();
   });
 
@@ -313,13 +324,24 @@ describe('criticalPathLength', () => {
   });
 
   it('throws DEPENDENCY_CYCLE on a cycle', () => {
-    expect(thrown(() => criticalPathLength(graphOf(2, [[1, 2], [2, 1]]))).code).toBe('DEPENDENCY_CYCLE');
+    expect(
+      thrown(() =>
+        criticalPathLength(
+          graphOf(2, [
+            [1, 2],
+            [2, 1],
+          ]),
+        ),
+      ).code,
+    ).toBe('DEPENDENCY_CYCLE');
   });
 });
 
 describe('scheduling', () => {
   it('orders by priority, then unblocks descending, then id', () => {
-    expect(schedulingCompare({ id: 9, priority: 1, unblocks: 0 }, { id: 1, priority: 2, unblocks: 50 })).toBeLessThan(0);
+    expect(schedulingCompare({ id: 9, priority: 1, unblocks: 0 }, { id: 1, priority: 2, unblocks: 50 })).toBeLessThan(
+      0,
+    );
     expect(schedulingCompare({ id: 9, priority: 1, unblocks: 3 }, { id: 1, priority: 1, unblocks: 2 })).toBeLessThan(0);
     expect(schedulingCompare({ id: 1, priority: 1, unblocks: 2 }, { id: 9, priority: 1, unblocks: 2 })).toBeLessThan(0);
     expect(schedulingCompare({ id: 3, priority: 1, unblocks: 2 }, { id: 3, priority: 1, unblocks: 2 })).toBe(0);
@@ -327,7 +349,13 @@ describe('scheduling', () => {
 
   it('orders graph nodes with unblocks taken from downstream counts', () => {
     const graph = buildGraph(
-      [node(1, 'pending', 5), node(2, 'pending', 1), node(3, 'pending', 1), node(4, 'pending', 1), node(5, 'pending', 9)],
+      [
+        node(1, 'pending', 5),
+        node(2, 'pending', 1),
+        node(3, 'pending', 1),
+        node(4, 'pending', 1),
+        node(5, 'pending', 9),
+      ],
       [edge(5, 3), edge(5, 4), edge(4, 3)],
     );
     // Priority 1: 3 unblocks 2, 4 unblocks 1, 2 unblocks 0. Then priority 5, then 9.
@@ -390,7 +418,7 @@ describe('large graphs', () => {
   });
 
   it('finds a 10,000-node cycle', () => {
-    const edges = Array.from({ length: N }, (_, i) => [i + 1, (i + 1) % N + 1] as [number, number]);
+    const edges = Array.from({ length: N }, (_, i) => [i + 1, ((i + 1) % N) + 1] as [number, number]);
     const graph = graphOf(N, edges);
     const cycle = findCycle(graph);
     expectValidCycle(graph, cycle);

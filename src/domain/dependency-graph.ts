@@ -152,7 +152,7 @@ export function wouldCreateCycle(graph: DependencyGraph, featureId: number, depe
 
 function pathTo(cameFrom: ReadonlyMap<number, number>, start: number, end: number): number[] {
   const reversed = [end];
-  for (let current = end; current !== start; ) {
+  for (let current = end; current !== start;) {
     current = cameFrom.get(current)!;
     reversed.push(current);
   }
@@ -202,9 +202,7 @@ export function blockedSet(graph: DependencyGraph): { id: number; blockedBy: num
   const blocked: { id: number; blockedBy: number[] }[] = [];
   for (const node of graph.nodes.values()) {
     if (!BLOCKABLE_STATUSES.has(node.status)) continue;
-    const blockedBy = (graph.dependsOn.get(node.id) ?? []).filter(
-      (dep) => graph.nodes.get(dep)?.status !== 'passing',
-    );
+    const blockedBy = (graph.dependsOn.get(node.id) ?? []).filter((dep) => graph.nodes.get(dep)?.status !== 'passing');
     if (blockedBy.length > 0) blocked.push({ id: node.id, blockedBy: blockedBy.sort((a, b) => a - b) });
   }
   return blocked.sort((a, b) => a.id - b.id);

@@ -69,7 +69,9 @@ describe('feature lifecycle', () => {
     for (const status of FEATURE_STATUSES) expect(nextStatus(status, status, 1)).toBe(status);
     const err = thrown(() => nextStatus('failed', 'in_progress', 42));
     expect(err.code).toBe('INVALID_TRANSITION');
-    expect(err.message).toBe("Cannot move feature 42 from 'failed' to 'in_progress'; from 'failed' it can only move to: 'pending'.");
+    expect(err.message).toBe(
+      "Cannot move feature 42 from 'failed' to 'in_progress'; from 'failed' it can only move to: 'pending'.",
+    );
     expect(err.details).toEqual({ featureId: 42, from: 'failed', to: 'in_progress', allowed: ['pending'] });
   });
 

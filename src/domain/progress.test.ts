@@ -16,7 +16,15 @@ describe('countStatuses', () => {
   });
 
   it('counts each status and the passing share', () => {
-    const statuses: FeatureStatus[] = ['passing', 'passing', 'pending', 'in_progress', 'needs_input', 'failed', 'pending'];
+    const statuses: FeatureStatus[] = [
+      'passing',
+      'passing',
+      'pending',
+      'in_progress',
+      'needs_input',
+      'failed',
+      'pending',
+    ];
     expect(countStatuses(statuses)).toEqual({
       total: 7,
       passing: 2,

@@ -17,9 +17,15 @@ export interface GitResult {
 const RUNNER_GIT_OPTIONS = ['-c', 'core.hooksPath=/dev/null', '-c', 'core.fsmonitor=false'] as const;
 
 export function git(cwd: string, args: readonly string[]): GitResult {
-  const res = spawnSync('git', [...RUNNER_GIT_OPTIONS, ...args], { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  const res = spawnSync('git', [...RUNNER_GIT_OPTIONS, ...args], {
+    cwd,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   if (res.error) {
-    throw new AppError('IO_ERROR', `cannot run git (${res.error.message}); install git and make sure it is on PATH`, { cause: res.error });
+    throw new AppError('IO_ERROR', `cannot run git (${res.error.message}); install git and make sure it is on PATH`, {
+      cause: res.error,
+    });
   }
   return { status: res.status ?? 1, stdout: res.stdout, stderr: res.stderr };
 }
@@ -75,7 +81,11 @@ export function addLocalExcludes(cwd: string, patterns: readonly string[]): void
   const path = isAbsolute(file) ? file : join(cwd, file);
   const current = existsSync(path) ? readFileSync(path, 'utf8') : '';
   const listed = new Set(current.split(/\r?\n/).map((l) => l.trim()));
-  const tracked = new Set(gitOk(cwd, ['ls-files']).split('\n').map((f) => f.split('/')[0]));
+  const tracked = new Set(
+    gitOk(cwd, ['ls-files'])
+      .split('\n')
+      .map((f) => f.split('/')[0]),
+  );
   const missing = patterns.filter((p) => !listed.has(p) && !tracked.has(p.replace(/\/$/, '')));
   if (missing.length === 0) return;
   mkdirSync(dirname(path), { recursive: true });

@@ -26,7 +26,20 @@ vi.setConfig({ testTimeout: 30_000 });
 
 // The module runs git with this process's environment. Give it a HOME with no ~/.gitconfig and no
 // identity variables, so every commit it makes must work without a global git identity.
-const ISOLATED = ['HOME', 'XDG_CONFIG_HOME', 'GIT_CONFIG_NOSYSTEM', 'GIT_CONFIG_GLOBAL', 'GIT_AUTHOR_NAME', 'GIT_AUTHOR_EMAIL', 'GIT_COMMITTER_NAME', 'GIT_COMMITTER_EMAIL', 'GIT_DIR', 'GIT_WORK_TREE', 'GIT_INDEX_FILE', 'EMAIL'];
+const ISOLATED = [
+  'HOME',
+  'XDG_CONFIG_HOME',
+  'GIT_CONFIG_NOSYSTEM',
+  'GIT_CONFIG_GLOBAL',
+  'GIT_AUTHOR_NAME',
+  'GIT_AUTHOR_EMAIL',
+  'GIT_COMMITTER_NAME',
+  'GIT_COMMITTER_EMAIL',
+  'GIT_DIR',
+  'GIT_WORK_TREE',
+  'GIT_INDEX_FILE',
+  'EMAIL',
+];
 const savedEnv = new Map<string, string | undefined>();
 let home: TempDir;
 let agentEnv: NodeJS.ProcessEnv;
@@ -174,7 +187,12 @@ describe('sandboxed slots and the shared .git', () => {
     const wt = ensureSlotWorktree(root, 0, 'main');
     const git = realpathSync(join(root, '.git'));
     const paths = worktreeGitWritePaths(wt);
-    expect(paths).toEqual([join(git, 'objects'), join(git, 'refs'), join(git, 'logs'), join(git, 'worktrees', 'slot-0')]);
+    expect(paths).toEqual([
+      join(git, 'objects'),
+      join(git, 'refs'),
+      join(git, 'logs'),
+      join(git, 'worktrees', 'slot-0'),
+    ]);
     for (const p of paths) expect(existsSync(p)).toBe(true);
     // The root itself (the initializer's folder) is a plain repository: its .git as a whole.
     expect(worktreeGitWritePaths(root)).toEqual([git]);
@@ -387,7 +405,12 @@ describe('checkoutFeature', () => {
     const wt = ensureSlotWorktree(root, 0, 'main');
     write(root, 'README.md', 'readme v2\n');
     const mainTip = agentCommit(root, 'main moves after the worktree was made');
-    expect(checkoutFeature(wt, 7, 'main')).toEqual({ branch: 'autocoder/feature-7', continued: false, head: mainTip, rescued: null });
+    expect(checkoutFeature(wt, 7, 'main')).toEqual({
+      branch: 'autocoder/feature-7',
+      continued: false,
+      head: mainTip,
+      rescued: null,
+    });
     expect(onBranch(wt)).toBe('autocoder/feature-7');
     expect(statusOf(root)).toBe('');
   });
@@ -415,7 +438,12 @@ describe('checkoutFeature', () => {
     checkoutFeature(wt, 10, 'main');
     write(root, 'README.md', 'readme v2\n');
     const mainTip = agentCommit(root, 'main moves on');
-    expect(checkoutFeature(wt, 9, 'main')).toEqual({ branch: 'autocoder/feature-9', continued: false, head: mainTip, rescued: null });
+    expect(checkoutFeature(wt, 9, 'main')).toEqual({
+      branch: 'autocoder/feature-9',
+      continued: false,
+      head: mainTip,
+      rescued: null,
+    });
   });
 
   it("commits a crashed session's leftovers to the feature branch it was on", () => {
@@ -426,12 +454,19 @@ describe('checkoutFeature', () => {
     write(wt, 'src/new-file.js', 'export const x = 1;\n');
 
     const next = checkoutFeature(wt, 8, 'main');
-    expect(next).toEqual({ branch: 'autocoder/feature-8', continued: false, head: tip(root, 'main'), rescued: 'autocoder/feature-7' });
+    expect(next).toEqual({
+      branch: 'autocoder/feature-8',
+      continued: false,
+      head: tip(root, 'main'),
+      rescued: 'autocoder/feature-7',
+    });
     expect(statusOf(wt)).toBe('');
     expect(agent(wt, 'show', 'autocoder/feature-7:app.txt')).toBe('title\nbody\nfeature 7 edit');
     expect(agent(wt, 'show', 'autocoder/feature-7:src/new-file.js')).toBe('export const x = 1;');
     // The module's own commits: its message, and the fallback identity (no git identity configured).
-    expect(agent(wt, 'log', '-1', '--format=%s|%an|%ae', 'autocoder/feature-7')).toBe('autocoder: work in progress (recovered)|autocoder|autocoder@localhost');
+    expect(agent(wt, 'log', '-1', '--format=%s|%an|%ae', 'autocoder/feature-7')).toBe(
+      'autocoder: work in progress (recovered)|autocoder|autocoder@localhost',
+    );
     expect(unmergedAutocoderBranches(root, 'main')).toEqual(['autocoder/feature-7']);
   });
 
@@ -466,7 +501,9 @@ describe('checkoutFeature', () => {
     expect(orphan).toMatch(/^autocoder\/orphan-/);
     expect(statusOf(wt)).toBe('');
     expect(agent(wt, 'show', `${orphan}:app.txt`)).toBe('title half resolved\nbody');
-    expect(agent(wt, 'log', '-1', '--format=%s', orphan)).toBe('autocoder: work in progress (recovered) (interrupted git rebase)');
+    expect(agent(wt, 'log', '-1', '--format=%s', orphan)).toBe(
+      'autocoder: work in progress (recovered) (interrupted git rebase)',
+    );
   });
 
   it('takes over a feature branch still checked out in a crashed slot, committing its leftovers first', () => {
@@ -521,7 +558,12 @@ describe('checkoutFeature', () => {
     checkoutFeature(slot1, 5, 'main');
     write(slot1, 'five.txt', '5\n');
     const work = agentCommit(slot1, 'feature 5');
-    expect(checkoutFeature(slot0, 5, 'main')).toEqual({ branch: 'autocoder/feature-5', continued: true, head: work, rescued: null });
+    expect(checkoutFeature(slot0, 5, 'main')).toEqual({
+      branch: 'autocoder/feature-5',
+      continued: true,
+      head: work,
+      rescued: null,
+    });
     expect(onBranch(slot1)).toBeNull();
     expect(tip(slot1)).toBe(work);
   });
@@ -534,7 +576,12 @@ describe('checkoutFeature', () => {
     write(slot1, 'six.txt', '6\n');
     const work = agentCommit(slot1, 'feature 6');
     rmSync(slot1, { recursive: true, force: true });
-    expect(checkoutFeature(slot0, 6, 'main')).toEqual({ branch: 'autocoder/feature-6', continued: true, head: work, rescued: null });
+    expect(checkoutFeature(slot0, 6, 'main')).toEqual({
+      branch: 'autocoder/feature-6',
+      continued: true,
+      head: work,
+      rescued: null,
+    });
     expect(agent(root, 'worktree', 'list', '--porcelain')).not.toContain('slot-1');
   });
 
@@ -557,7 +604,12 @@ describe('commitWorkInProgress', () => {
     write(wt, 'node_modules/ignored.js', 'ignored\n');
     const sha = commitWorkInProgress(wt, 'autocoder: work in progress (session stopped)');
     expect(sha).toBe(tip(wt, 'autocoder/feature-1'));
-    expect(agent(wt, 'show', '--name-only', '--format=%s', sha as string).split('\n')).toEqual(['autocoder: work in progress (session stopped)', '', 'app.txt', 'new.txt']);
+    expect(agent(wt, 'show', '--name-only', '--format=%s', sha as string).split('\n')).toEqual([
+      'autocoder: work in progress (session stopped)',
+      '',
+      'app.txt',
+      'new.txt',
+    ]);
     expect(statusOf(wt)).toBe('');
   });
 
@@ -632,8 +684,13 @@ describe('landingCheck', () => {
     const res = landingCheck(wt, 7, 'main');
     expect(res).toEqual({
       ok: false,
-      reason: 'this worktree is on a detached HEAD, not on autocoder/feature-7; move the branch to your work and switch to it',
-      steps: ['git branch -f autocoder/feature-7 HEAD', 'git switch autocoder/feature-7', 'call feature_mark_passing again'],
+      reason:
+        'this worktree is on a detached HEAD, not on autocoder/feature-7; move the branch to your work and switch to it',
+      steps: [
+        'git branch -f autocoder/feature-7 HEAD',
+        'git switch autocoder/feature-7',
+        'call feature_mark_passing again',
+      ],
     });
     followSteps(wt, res.ok ? [] : res.steps);
     expect(landingCheck(wt, 7, 'main').ok).toBe(true);
@@ -647,8 +704,14 @@ describe('landingCheck', () => {
     const res = landingCheck(wt, 8, 'main');
     expect(res.ok).toBe(false);
     if (res.ok) return;
-    expect(res.reason).toBe("autocoder/feature-8 has no commits that main lacks, so there is nothing to land; commit the feature's changes on it");
-    expect(res.steps).toEqual(['git add -A', 'git commit -m "feature #8: <what you changed>"', 'call feature_mark_passing again']);
+    expect(res.reason).toBe(
+      "autocoder/feature-8 has no commits that main lacks, so there is nothing to land; commit the feature's changes on it",
+    );
+    expect(res.steps).toEqual([
+      'git add -A',
+      'git commit -m "feature #8: <what you changed>"',
+      'call feature_mark_passing again',
+    ]);
   });
 
   it('refuses a branch behind main with the rebase steps, and passes after the rebase', () => {
@@ -728,7 +791,11 @@ describe('landing two features that edit the same file', () => {
     if (!again.ok) return;
     expect(fastForwardMain(root, 'main', again.head)).toBe(again.head);
     expect(read(root, 'app.txt')).toBe('title\nbody\nfooter from feature 1\nsidebar from feature 2\n');
-    expect(agent(root, 'log', '--format=%s', 'main').split('\n')).toEqual(['feature 2: sidebar', 'feature 1: footer', 'initial']);
+    expect(agent(root, 'log', '--format=%s', 'main').split('\n')).toEqual([
+      'feature 2: sidebar',
+      'feature 1: footer',
+      'initial',
+    ]);
     expect(statusOf(root)).toBe('');
 
     expect(unmergedAutocoderBranches(root, 'main')).toEqual([]);
@@ -859,8 +926,14 @@ describe('the runner runs no program an agent left in .git', () => {
     checkoutFeature(slot, 1, 'main');
     rmSync(marker, { force: true }); // the agent's own git calls below may run them; the runner's may not
     write(slot, 'a.txt', 'a\n');
-    spawnSync('git', ['-c', 'core.hooksPath=/dev/null', '-c', 'core.fsmonitor=false', 'add', 'a.txt'], { cwd: slot, env: agentEnv });
-    spawnSync('git', ['-c', 'core.hooksPath=/dev/null', '-c', 'core.fsmonitor=false', 'commit', '-qm', 'a'], { cwd: slot, env: agentEnv });
+    spawnSync('git', ['-c', 'core.hooksPath=/dev/null', '-c', 'core.fsmonitor=false', 'add', 'a.txt'], {
+      cwd: slot,
+      env: agentEnv,
+    });
+    spawnSync('git', ['-c', 'core.hooksPath=/dev/null', '-c', 'core.fsmonitor=false', 'commit', '-qm', 'a'], {
+      cwd: slot,
+      env: agentEnv,
+    });
     const check = landingCheck(slot, 1, 'main');
     expect(check.ok).toBe(true);
     if (!check.ok) return;

@@ -8,7 +8,19 @@
  * committed (to their feature branch, else to a new `autocoder/orphan-<timestamp>` branch)
  * before anything moves, and a branch is deleted only when git proves main contains it.
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, renameSync, rmdirSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  realpathSync,
+  renameSync,
+  rmdirSync,
+  rmSync,
+  statSync,
+  unlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { AppError } from '../domain/errors.js';
 import { addLocalExcludes, git, gitIdentity, gitOk } from './git.js';
@@ -29,10 +41,16 @@ export function mainBranch(root: string): string {
   assertFolder(root);
   const branch = currentBranch(root);
   if (branch === null) {
-    throw new AppError('CONFLICT', `the project folder ${root} is on a detached HEAD; check out its main branch there (e.g. git switch main) so features can land on it`);
+    throw new AppError(
+      'CONFLICT',
+      `the project folder ${root} is on a detached HEAD; check out its main branch there (e.g. git switch main) so features can land on it`,
+    );
   }
   if (revision(root, 'HEAD') === null) {
-    throw new AppError('CONFLICT', `the project folder ${root} has no commits yet on ${branch}; make a first commit so feature branches have something to start from`);
+    throw new AppError(
+      'CONFLICT',
+      `the project folder ${root} has no commits yet on ${branch}; make a first commit so feature branches have something to start from`,
+    );
   }
   return branch;
 }
@@ -86,8 +104,14 @@ export const VERIFY_WORKTREE_PREFIX = 'verify-';
  * next). One that is broken, unknown to git or mid-operation is removed and created again.
  * Returns the path (symlinks in `root` resolved) and the commit's full sha.
  */
-export function checkoutVerificationWorktree(root: string, n: number, commit: string, keep: readonly string[]): { path: string; commit: string } {
-  if (!Number.isSafeInteger(n) || n < 0) throw new AppError('INVALID_INPUT', `a verification worktree number is a whole number ≥ 0, got ${String(n)}`);
+export function checkoutVerificationWorktree(
+  root: string,
+  n: number,
+  commit: string,
+  keep: readonly string[],
+): { path: string; commit: string } {
+  if (!Number.isSafeInteger(n) || n < 0)
+    throw new AppError('INVALID_INPUT', `a verification worktree number is a whole number ≥ 0, got ${String(n)}`);
   const top = realRoot(root);
   const sha = revision(top, commit);
   if (sha === null) throw new AppError('INVALID_INPUT', `${commit} is not a commit in ${top}`);
@@ -95,9 +119,15 @@ export function checkoutVerificationWorktree(root: string, n: number, commit: st
   const commonDir = resolve(top, gitOk(top, ['rev-parse', '--git-common-dir']).trim());
   addLocalExcludes(top, ['.autocoder/']);
   if (existsSync(path)) {
-    if (isHealthyWorktree(path, commonDir) && operationInProgress(path) === null && resetVerificationWorktree(path, sha, keep)) return { path, commit: sha };
+    if (
+      isHealthyWorktree(path, commonDir) &&
+      operationInProgress(path) === null &&
+      resetVerificationWorktree(path, sha, keep)
+    )
+      return { path, commit: sha };
     // Nobody's work lives here: remove it whole and start again.
-    if (listWorktrees(top).some((w) => samePath(w.path, path))) git(top, ['worktree', 'remove', '--force', '--force', path]);
+    if (listWorktrees(top).some((w) => samePath(w.path, path)))
+      git(top, ['worktree', 'remove', '--force', '--force', path]);
     rmSync(path, { recursive: true, force: true });
   }
   gitOk(top, ['worktree', 'prune']);
@@ -146,7 +176,10 @@ export function checkoutFeature(worktree: string, featureId: number, main: strin
   const here = realpathSync(worktree);
   const [rootEntry, ...linked] = listWorktrees(worktree);
   if (rootEntry?.branch === branch && !samePath(rootEntry.path, here)) {
-    throw new AppError('CONFLICT', `${branch} is checked out in the project folder ${rootEntry.path}; check out the main branch there so a slot can work on feature #${featureId}`);
+    throw new AppError(
+      'CONFLICT',
+      `${branch} is checked out in the project folder ${rootEntry.path}; check out the main branch there so a slot can work on feature #${featureId}`,
+    );
   }
   for (const other of linked) {
     if (other.branch !== branch || samePath(other.path, here)) continue;
@@ -169,7 +202,12 @@ export function checkoutFeature(worktree: string, featureId: number, main: strin
     gitOk(worktree, ['switch', '--quiet', '--no-track', tip === null ? '-c' : '-C', branch, mainTip]);
     continued = false;
   }
-  return { branch, continued, head: headOf(worktree), rescued: rescued.length === 0 ? null : [...new Set(rescued)].join(', ') };
+  return {
+    branch,
+    continued,
+    head: headOf(worktree),
+    rescued: rescued.length === 0 ? null : [...new Set(rescued)].join(', '),
+  };
 }
 
 /**
@@ -213,13 +251,16 @@ export function landingCheck(worktree: string, featureId: number, main: string):
     ]);
   }
   if (op !== null) {
-    return fail(`a git ${op} is still in progress in this worktree; abort it and bring ${main} in with a rebase instead`, [
-      `git ${op} --abort`,
-      `git rebase ${main}`,
-      '(on conflicts: edit the files, git add <files>, git commit --no-edit, git rebase --continue)',
-      're-run the tests and the browser check',
-      again,
-    ]);
+    return fail(
+      `a git ${op} is still in progress in this worktree; abort it and bring ${main} in with a rebase instead`,
+      [
+        `git ${op} --abort`,
+        `git rebase ${main}`,
+        '(on conflicts: edit the files, git add <files>, git commit --no-edit, git rebase --continue)',
+        're-run the tests and the browser check',
+        again,
+      ],
+    );
   }
 
   const dirty = changedPaths(worktree);
@@ -229,35 +270,55 @@ export function landingCheck(worktree: string, featureId: number, main: string):
     const first = dirty.length > 0 ? commitSteps : [];
     const tip = revision(worktree, `refs/heads/${branch}`);
     if (tip === null) {
-      return fail(`this worktree is on ${where}, and ${branch} does not exist; create it here`, [...(dirty.length > 0 ? [`git switch -c ${branch}`, ...commitSteps] : [`git switch -c ${branch}`]), again]);
+      return fail(`this worktree is on ${where}, and ${branch} does not exist; create it here`, [
+        ...(dirty.length > 0 ? [`git switch -c ${branch}`, ...commitSteps] : [`git switch -c ${branch}`]),
+        again,
+      ]);
     }
     if (isAncestor(worktree, tip, headOf(worktree))) {
-      return fail(`this worktree is on ${where}, not on ${branch}; move the branch to your work and switch to it`, [...first, `git branch -f ${branch} HEAD`, `git switch ${branch}`, again]);
+      return fail(`this worktree is on ${where}, not on ${branch}; move the branch to your work and switch to it`, [
+        ...first,
+        `git branch -f ${branch} HEAD`,
+        `git switch ${branch}`,
+        again,
+      ]);
     }
-    return fail(`this worktree is on ${where}, not on ${branch}, and the two have diverged; switch to ${branch} and re-apply your commits there`, [
-      ...first,
-      'git rev-parse HEAD (note the commit)',
-      `git switch ${branch}`,
-      'git cherry-pick <each noted commit>',
-      again,
-    ]);
+    return fail(
+      `this worktree is on ${where}, not on ${branch}, and the two have diverged; switch to ${branch} and re-apply your commits there`,
+      [
+        ...first,
+        'git rev-parse HEAD (note the commit)',
+        `git switch ${branch}`,
+        'git cherry-pick <each noted commit>',
+        again,
+      ],
+    );
   }
   if (dirty.length > 0) {
-    return fail(`the worktree has ${dirty.length} uncommitted change${dirty.length === 1 ? '' : 's'} (${preview(dirty)}); commit them on ${branch}`, [...commitSteps, again]);
+    return fail(
+      `the worktree has ${dirty.length} uncommitted change${dirty.length === 1 ? '' : 's'} (${preview(dirty)}); commit them on ${branch}`,
+      [...commitSteps, again],
+    );
   }
   const mainTip = branchTip(worktree, main);
   const ahead = countCommits(worktree, `${mainTip}..HEAD`);
   if (ahead === 0) {
-    return fail(`${branch} has no commits that ${main} lacks, so there is nothing to land; commit the feature's changes on it`, [...commitSteps, again]);
+    return fail(
+      `${branch} has no commits that ${main} lacks, so there is nothing to land; commit the feature's changes on it`,
+      [...commitSteps, again],
+    );
   }
   if (!isAncestor(worktree, mainTip, 'HEAD')) {
     const behind = countCommits(worktree, `HEAD..${mainTip}`);
-    return fail(`${main} has moved on since ${branch} started (${behind} new commit${behind === 1 ? '' : 's'} on ${main}); rebase onto it`, [
-      `git rebase ${main}`,
-      '(resolve conflicts: edit the files, git add <files>, git commit --no-edit, git rebase --continue)',
-      're-run the tests and the browser check',
-      again,
-    ]);
+    return fail(
+      `${main} has moved on since ${branch} started (${behind} new commit${behind === 1 ? '' : 's'} on ${main}); rebase onto it`,
+      [
+        `git rebase ${main}`,
+        '(resolve conflicts: edit the files, git add <files>, git commit --no-edit, git rebase --continue)',
+        're-run the tests and the browser check',
+        again,
+      ],
+    );
   }
   return { ok: true, head: headOf(worktree) };
 }
@@ -274,31 +335,48 @@ export function fastForwardMain(root: string, main: string, head: string): strin
   const top = realRoot(root);
   const current = currentBranch(top);
   if (current !== main) {
-    throw new AppError('CONFLICT', `the project folder ${top} has ${current === null ? 'a detached HEAD' : `branch ${current}`} checked out, not ${main}; check out ${main} there so features can land`);
+    throw new AppError(
+      'CONFLICT',
+      `the project folder ${top} has ${current === null ? 'a detached HEAD' : `branch ${current}`} checked out, not ${main}; check out ${main} there so features can land`,
+    );
   }
   const op = operationInProgress(top);
   if (op !== null) {
-    throw new AppError('CONFLICT', `a git ${op} is in progress in the project folder ${top}; finish or abort it (git ${op} --abort) so features can land`);
+    throw new AppError(
+      'CONFLICT',
+      `a git ${op} is in progress in the project folder ${top}; finish or abort it (git ${op} --abort) so features can land`,
+    );
   }
   const target = revision(top, head);
   if (target === null) throw new AppError('INVALID_INPUT', `${head} is not a commit in ${top}`);
   const mainTip = branchTip(top, main);
   if (!isAncestor(top, mainTip, target)) {
-    throw new AppError('CONFLICT', `${main} has moved on: ${short(target)} does not contain ${main}'s tip ${short(mainTip)}; rebase the feature branch onto ${main} again`, {
-      details: { main: mainTip, head: target },
-    });
+    throw new AppError(
+      'CONFLICT',
+      `${main} has moved on: ${short(target)} does not contain ${main}'s tip ${short(mainTip)}; rebase the feature branch onto ${main} again`,
+      {
+        details: { main: mainTip, head: target },
+      },
+    );
   }
   if (target === mainTip) return mainTip;
   const touched = new Set(nulSplit(gitOk(top, ['diff', '--name-only', '-z', '--no-renames', mainTip, target])));
   const blocking = changedPaths(top).filter((p) => touched.has(p));
   if (blocking.length > 0) {
-    throw new AppError('CONFLICT', `the project folder ${top} has uncommitted changes to ${preview(blocking)} that landing ${short(target)} would overwrite; commit, move or discard them there`, {
-      details: { files: blocking },
-    });
+    throw new AppError(
+      'CONFLICT',
+      `the project folder ${top} has uncommitted changes to ${preview(blocking)} that landing ${short(target)} would overwrite; commit, move or discard them there`,
+      {
+        details: { files: blocking },
+      },
+    );
   }
   const res = git(top, ['merge', '--ff-only', '--quiet', target]);
   if (res.status !== 0) {
-    throw new AppError('CONFLICT', `git merge --ff-only ${short(target)} refused in ${top}: ${res.stderr.trim() || res.stdout.trim()}`);
+    throw new AppError(
+      'CONFLICT',
+      `git merge --ff-only ${short(target)} refused in ${top}: ${res.stderr.trim() || res.stdout.trim()}`,
+    );
   }
   return branchTip(top, main);
 }
@@ -342,7 +420,9 @@ export function deleteMergedBranch(root: string, branch: string, main: string): 
 export function unmergedAutocoderBranches(root: string, main: string): string[] {
   assertFolder(root);
   const mainTip = branchTip(root, main);
-  const lines = gitOk(root, ['for-each-ref', '--format=%(objectname) %(refname)', 'refs/heads/autocoder/']).split('\n').filter(Boolean);
+  const lines = gitOk(root, ['for-each-ref', '--format=%(objectname) %(refname)', 'refs/heads/autocoder/'])
+    .split('\n')
+    .filter(Boolean);
   const found: { name: string; id: number }[] = [];
   for (const line of lines) {
     const space = line.indexOf(' ');
@@ -477,7 +557,10 @@ function isAncestor(cwd: string, ancestor: string, descendant: string): boolean 
   const res = git(cwd, ['merge-base', '--is-ancestor', ancestor, descendant]);
   if (res.status === 0) return true;
   if (res.status === 1) return false;
-  throw new AppError('IO_ERROR', `git merge-base --is-ancestor ${ancestor} ${descendant} failed in ${cwd}: ${res.stderr.trim()}`);
+  throw new AppError(
+    'IO_ERROR',
+    `git merge-base --is-ancestor ${ancestor} ${descendant} failed in ${cwd}: ${res.stderr.trim()}`,
+  );
 }
 
 function countCommits(cwd: string, range: string): number {
@@ -493,7 +576,14 @@ function nulSplit(text: string): string[] {
  * status.showUntrackedFiles says), ignored files not.
  */
 function changedPaths(cwd: string): string[] {
-  const out = gitOk(cwd, ['status', '--porcelain=v1', '-z', '--untracked-files=all', '--no-renames', '--ignore-submodules=none']);
+  const out = gitOk(cwd, [
+    'status',
+    '--porcelain=v1',
+    '-z',
+    '--untracked-files=all',
+    '--no-renames',
+    '--ignore-submodules=none',
+  ]);
   return nulSplit(out).map((entry) => entry.slice(3));
 }
 
@@ -524,7 +614,8 @@ function operationInProgress(cwd: string): Operation | null {
     .map((p) => resolve(cwd, p));
   const [rebaseMerge, rebaseApply, mergeHead, cherryPick, revert] = paths;
   if (rebaseMerge !== undefined && existsSync(rebaseMerge)) return 'rebase';
-  if (rebaseApply !== undefined && existsSync(rebaseApply)) return existsSync(join(rebaseApply, 'applying')) ? 'am' : 'rebase';
+  if (rebaseApply !== undefined && existsSync(rebaseApply))
+    return existsSync(join(rebaseApply, 'applying')) ? 'am' : 'rebase';
   if (mergeHead !== undefined && existsSync(mergeHead)) return 'merge';
   if (cherryPick !== undefined && existsSync(cherryPick)) return 'cherry-pick';
   if (revert !== undefined && existsSync(revert)) return 'revert';
@@ -551,7 +642,15 @@ function saveWork(worktree: string, message: string): Saved[] {
     if (changedPaths(worktree).length > 0) {
       gitOk(worktree, ['add', '-A']);
       const tree = gitOk(worktree, ['write-tree']).trim();
-      const sha = gitOk(worktree, [...commitConfig(worktree), 'commit-tree', tree, '-p', headOf(worktree), '-m', `${message} (interrupted git ${op})`]).trim();
+      const sha = gitOk(worktree, [
+        ...commitConfig(worktree),
+        'commit-tree',
+        tree,
+        '-p',
+        headOf(worktree),
+        '-m',
+        `${message} (interrupted git ${op})`,
+      ]).trim();
       const branch = orphanBranchName(worktree);
       gitOk(worktree, ['branch', '--no-track', branch, sha]);
       saved.push({ branch, sha });
@@ -582,8 +681,13 @@ function listWorktrees(cwd: string): WorktreeEntry[] {
       const field = (key: string) => lines.find((l) => l === key || l.startsWith(`${key} `));
       const path = (lines[0] as string).slice('worktree '.length);
       const prunable = field('prunable') !== undefined;
-      const branchRef = field('branch')?.slice('branch '.length) ?? (prunable || !existsSync(path) ? undefined : rebasedRef(path));
-      return { path, branch: branchRef?.startsWith('refs/heads/') ? branchRef.slice('refs/heads/'.length) : null, prunable };
+      const branchRef =
+        field('branch')?.slice('branch '.length) ?? (prunable || !existsSync(path) ? undefined : rebasedRef(path));
+      return {
+        path,
+        branch: branchRef?.startsWith('refs/heads/') ? branchRef.slice('refs/heads/'.length) : null,
+        prunable,
+      };
     });
 }
 

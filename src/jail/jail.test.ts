@@ -43,7 +43,19 @@ describe('planJail', () => {
   it("makes a TMPDIR and HOME inside the owner's folder empty private ones, hides folders and files, and lets git read a worktree's shared .git", () => {
     const root = temp('ac-jailplan-root-');
     execFileSync('git', ['init', '--quiet', root]);
-    execFileSync('git', ['-C', root, '-c', 'user.name=t', '-c', 'user.email=t@t', 'commit', '--quiet', '--allow-empty', '-m', 'first']);
+    execFileSync('git', [
+      '-C',
+      root,
+      '-c',
+      'user.name=t',
+      '-c',
+      'user.email=t@t',
+      'commit',
+      '--quiet',
+      '--allow-empty',
+      '-m',
+      'first',
+    ]);
     const checkout = join(root, 'wt');
     execFileSync('git', ['-C', root, 'worktree', 'add', '--quiet', '--detach', checkout]);
     const own = temp('ac-jailplan-own-');

@@ -72,19 +72,28 @@ export function jailArgv(plan: JailPlan): string[] {
     '--unshare-ipc',
     '--new-session',
     ...(plan.dieWithParent ? ['--die-with-parent'] : []),
-    '--cap-drop', 'ALL',
-    '--ro-bind', '/', '/',
-    '--dev', '/dev',
-    '--proc', '/proc',
+    '--cap-drop',
+    'ALL',
+    '--ro-bind',
+    '/',
+    '/',
+    '--dev',
+    '/dev',
+    '--proc',
+    '/proc',
     ...plan.privateDirs.flatMap((d) => ['--tmpfs', d]),
     ...plan.emptyDirs.flatMap((d) => ['--dir', d]),
-    '--bind', project, project,
+    '--bind',
+    project,
+    project,
     ...PROTECTED_DIRS.flatMap((d) => ['--ro-bind-try', posix.join(project, d), posix.join(project, d)]),
     ...plan.readOnly.flatMap((d) => ['--ro-bind', d, d]),
     ...plan.writable.flatMap((d) => ['--bind-try', d, d]),
     ...plan.hidden.flatMap((h) => (h.kind === 'dir' ? ['--tmpfs', h.path] : ['--ro-bind', '/dev/null', h.path])),
     ...Object.entries(plan.env).flatMap(([k, v]) => ['--setenv', k, v]),
-    '--setenv', JAIL_MARKER_VAR, plan.marker,
+    '--setenv',
+    JAIL_MARKER_VAR,
+    plan.marker,
   ];
 }
 
@@ -130,7 +139,11 @@ export function planJail(input: JailInput): JailPlan {
     const rel = posix.relative(dir, p);
     return rel === '' || (!rel.startsWith('..') && !posix.isAbsolute(rel));
   };
-  const privateDirs = [...new Set([...SHARED_TEMP_DIRS, input.tempDir].filter((d) => existsSync(d) && statSync(d).isDirectory()).map(real))];
+  const privateDirs = [
+    ...new Set(
+      [...SHARED_TEMP_DIRS, input.tempDir].filter((d) => existsSync(d) && statSync(d).isDirectory()).map(real),
+    ),
+  ];
   const tmp = input.env.TMPDIR && existsSync(input.env.TMPDIR) ? real(input.env.TMPDIR) : undefined;
   const home = input.env.HOME;
   const emptyDirs: string[] = [];
@@ -148,7 +161,9 @@ export function planJail(input: JailInput): JailPlan {
   const common = git(projectDir, ['rev-parse', '--git-common-dir']);
   const commonDir = common.status === 0 ? real(posix.resolve(projectDir, common.stdout.trim())) : projectDir;
   const readOnly = inside(commonDir, projectDir) ? [] : [commonDir];
-  const hidden = input.hidden.filter((p) => existsSync(p)).map((p): HiddenPath => ({ path: real(p), kind: statSync(p).isDirectory() ? 'dir' : 'file' }));
+  const hidden = input.hidden
+    .filter((p) => existsSync(p))
+    .map((p): HiddenPath => ({ path: real(p), kind: statSync(p).isDirectory() ? 'dir' : 'file' }));
   return {
     ...input.tools,
     projectDir,

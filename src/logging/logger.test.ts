@@ -3,7 +3,11 @@ import { createLogger, lineSink } from './logger.js';
 
 const collect = () => {
   const lines: string[] = [];
-  return { lines, sink: { write: (line: string) => void lines.push(line) }, records: () => lines.map((l) => JSON.parse(l) as Record<string, unknown>) };
+  return {
+    lines,
+    sink: { write: (line: string) => void lines.push(line) },
+    records: () => lines.map((l) => JSON.parse(l) as Record<string, unknown>),
+  };
 };
 
 describe('createLogger', () => {
@@ -13,7 +17,13 @@ describe('createLogger', () => {
     expect(out.lines).toHaveLength(1);
     expect(out.lines[0]?.endsWith('\n')).toBe(true);
     const [record] = out.records();
-    expect(record).toMatchObject({ level: 'info', name: 'runner', pid: process.pid, project: 'shop', msg: 'run started' });
+    expect(record).toMatchObject({
+      level: 'info',
+      name: 'runner',
+      pid: process.pid,
+      project: 'shop',
+      msg: 'run started',
+    });
     expect(new Date(record?.time as string).toISOString()).toBe(record?.time);
   });
 
@@ -48,13 +58,19 @@ describe('createLogger', () => {
 describe('lineSink', () => {
   it('passes JSON lines through unchanged when not pretty', () => {
     const written: string[] = [];
-    createLogger(lineSink((t) => void written.push(t), { pretty: false }), { level: 'info' }).info({ port: 8888 }, 'listening');
+    createLogger(
+      lineSink((t) => void written.push(t), { pretty: false }),
+      { level: 'info' },
+    ).info({ port: 8888 }, 'listening');
     expect(JSON.parse(written[0] as string)).toMatchObject({ msg: 'listening', port: 8888 });
   });
 
   it('turns each line into a readable one for a terminal: level, message and fields, no JSON', () => {
     const written: string[] = [];
-    createLogger(lineSink((t) => void written.push(t), { pretty: true }), { level: 'info' }).warn({ port: 8888 }, 'listening late');
+    createLogger(
+      lineSink((t) => void written.push(t), { pretty: true }),
+      { level: 'info' },
+    ).warn({ port: 8888 }, 'listening late');
     // eslint-disable-next-line no-control-regex
     const text = (written[0] as string).replace(/\u001b\[[0-9;]*m/g, '');
     expect(text).toMatch(/^\[\d\d:\d\d:\d\d\.\d{3}\] WARN: listening late\n\s+port: 8888\n$/);

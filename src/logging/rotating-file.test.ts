@@ -52,7 +52,11 @@ describe('openRotatingFile', () => {
     file.write(long);
     file.write(line(2));
     file.close();
-    expect([readFileSync(`${path}.2`, 'utf8'), readFileSync(`${path}.1`, 'utf8'), readFileSync(path, 'utf8')]).toEqual([line(1), long, line(2)]);
+    expect([readFileSync(`${path}.2`, 'utf8'), readFileSync(`${path}.1`, 'utf8'), readFileSync(path, 'utf8')]).toEqual([
+      line(1),
+      long,
+      line(2),
+    ]);
   });
 
   it('never throws when a line cannot be written: it tells onWriteError once and goes on', () => {
@@ -71,7 +75,11 @@ describe('openRotatingFile', () => {
   });
 
   it('refuses sizes that are not whole positive numbers', () => {
-    expect(() => openRotatingFile({ path: join(dir, 'a.log'), maxBytes: 0, keep: 1 })).toThrow('maxBytes must be a whole number of at least 1, not 0');
-    expect(() => openRotatingFile({ path: join(dir, 'a.log'), maxBytes: 10, keep: 1.5 })).toThrow('keep must be a whole number of at least 1, not 1.5');
+    expect(() => openRotatingFile({ path: join(dir, 'a.log'), maxBytes: 0, keep: 1 })).toThrow(
+      'maxBytes must be a whole number of at least 1, not 0',
+    );
+    expect(() => openRotatingFile({ path: join(dir, 'a.log'), maxBytes: 10, keep: 1.5 })).toThrow(
+      'keep must be a whole number of at least 1, not 1.5',
+    );
   });
 });

@@ -26,8 +26,10 @@ export const RUNNER_LOG_ROTATION = { maxBytes: 10 * 1024 * 1024, keep: 4 } as co
  * log may name paths and settings of the project.
  */
 export function openRotatingFile(options: RotatingFileOptions): RotatingFile {
-  if (!Number.isInteger(options.maxBytes) || options.maxBytes < 1) throw new RangeError(`maxBytes must be a whole number of at least 1, not ${options.maxBytes}`);
-  if (!Number.isInteger(options.keep) || options.keep < 1) throw new RangeError(`keep must be a whole number of at least 1, not ${options.keep}`);
+  if (!Number.isInteger(options.maxBytes) || options.maxBytes < 1)
+    throw new RangeError(`maxBytes must be a whole number of at least 1, not ${options.maxBytes}`);
+  if (!Number.isInteger(options.keep) || options.keep < 1)
+    throw new RangeError(`keep must be a whole number of at least 1, not ${options.keep}`);
   const { path, maxBytes, keep } = options;
   mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
   let fd: number | null = openSync(path, 'a', 0o600);

@@ -11,7 +11,9 @@ export function createFeatureMcpServer(tools: readonly FeatureTool[], version: s
     // A strict object, not the raw shape: from a raw shape the SDK builds a stripping z.object,
     // so unknown arguments would be silently dropped before the handler's own strict check.
     const inputSchema = z.object(tool.shape).strict();
-    server.registerTool(tool.name, { description: tool.description, inputSchema }, (args: unknown) => tool.handler(args));
+    server.registerTool(tool.name, { description: tool.description, inputSchema }, (args: unknown) =>
+      tool.handler(args),
+    );
   }
   return server;
 }

@@ -3,7 +3,13 @@ import { BLOCKER_TYPES, classifyBlocker } from '../domain/blocker.js';
 import { AppError } from '../domain/errors.js';
 import { MAX_DEPENDENCIES_PER_FEATURE } from '../domain/feature.js';
 import type { ClaimPort, Feature, FeaturePort, HumanInputPort } from '../db/ports.js';
-import { AskUserQuestionSchema, HumanInputFieldsSchema, questionsToFields, type HumanInputField, type HumanInputKind } from '../shared/human-input.js';
+import {
+  AskUserQuestionSchema,
+  HumanInputFieldsSchema,
+  questionsToFields,
+  type HumanInputField,
+  type HumanInputKind,
+} from '../shared/human-input.js';
 import { fromError, ok, type ToolResult } from './tool-result.js';
 import type { ToolSession } from './tool-session.js';
 import { DESCRIPTIONS } from './tool-descriptions.js';
@@ -22,7 +28,11 @@ export interface FeatureToolDeps {
    */
   readonly land?: (featureId: number) => { readonly commit: string };
   /** Supervisor mode: answers an open request as the supervisor (see answerAsSupervisor). */
-  readonly supervise?: (requestId: string, answers: Readonly<Record<string, unknown>>, reasons: Readonly<Record<string, string>>) => Record<string, unknown>;
+  readonly supervise?: (
+    requestId: string,
+    answers: Readonly<Record<string, unknown>>,
+    reasons: Readonly<Record<string, string>>,
+  ) => Record<string, unknown>;
 }
 
 /** One tool: a zod raw shape (what the model sees) and a pure handler over the repositories. */
@@ -34,8 +44,13 @@ export interface FeatureTool<Shape extends z.ZodRawShape = z.ZodRawShape> {
 }
 
 const featureId = z.number().int().positive().describe('The feature id (an integer, as shown by the other tools)');
-const text = (max: number, what: string) => z.string().trim().min(1, `${what} must not be empty`).max(max).describe(what);
-const steps = z.array(text(2000, 'One verification step')).min(1, 'give at least one verification step').max(50).describe('Numbered verification steps a tester follows to prove the feature works');
+const text = (max: number, what: string) =>
+  z.string().trim().min(1, `${what} must not be empty`).max(max).describe(what);
+const steps = z
+  .array(text(2000, 'One verification step'))
+  .min(1, 'give at least one verification step')
+  .max(50)
+  .describe('Numbered verification steps a tester follows to prove the feature works');
 const priority = z.number().int().min(-1_000_000).max(1_000_000).optional().describe('Lower runs sooner; default 0');
 
 const newFeatureShape = {
@@ -78,7 +93,9 @@ function defineTool<Shape extends z.ZodRawShape>(
       const parsed = schema.safeParse(raw ?? {});
       if (!parsed.success) {
         const issues = parsed.error.issues.map((i) => `${i.path.join('.') || 'input'}: ${i.message}`).join('; ');
-        return fromError(new AppError('INVALID_INPUT', `invalid input for ${name}: ${issues}. Fix the arguments and call again.`));
+        return fromError(
+          new AppError('INVALID_INPUT', `invalid input for ${name}: ${issues}. Fix the arguments and call again.`),
+        );
       }
       try {
         return ok(await run(parsed.data));
@@ -90,15 +107,29 @@ function defineTool<Shape extends z.ZodRawShape>(
 }
 
 /** The feature tools bound to one session. Served in-process to our agents and over stdio. */
-export function createFeatureTools({ features, claims, session, land, humanInput, supervise }: FeatureToolDeps): FeatureTool[] {
+export function createFeatureTools({
+  features,
+  claims,
+  session,
+  land,
+  humanInput,
+  supervise,
+}: FeatureToolDeps): FeatureTool[] {
   /** Why this session may not change feature `id`: it does not hold the claim. */
   const notHeld = (id: number, action: string): AppError => {
     const f = features.get(id);
-    if (f.status === 'passing') return new AppError('CONFLICT', `feature ${id} is already passing; there is nothing to ${action}`);
+    if (f.status === 'passing')
+      return new AppError('CONFLICT', `feature ${id} is already passing; there is nothing to ${action}`);
     if (f.status === 'in_progress') {
-      return new AppError('CONFLICT', `feature ${id} is claimed by another session; only the session holding the claim can ${action} it. Work on your own feature.`);
+      return new AppError(
+        'CONFLICT',
+        `feature ${id} is claimed by another session; only the session holding the claim can ${action} it. Work on your own feature.`,
+      );
     }
-    return new AppError('CONFLICT', `you do not hold a claim on feature ${id} (it is ${f.status}); claim it first with feature_claim_next`);
+    return new AppError(
+      'CONFLICT',
+      `you do not hold a claim on feature ${id} (it is ${f.status}); claim it first with feature_claim_next`,
+    );
   };
   const heldClaim = (id: number, action: string) => {
     const claim = session.claims.get(id);
@@ -112,7 +143,11 @@ export function createFeatureTools({ features, claims, session, land, humanInput
 
   /** The session hands its feature to a human: it waits in needs_input; the session must end now. */
   const askHuman = (id: number, kind: HumanInputKind, prompt: string, fields: HumanInputField[]) => {
-    if (!humanInput) throw new AppError('CONFLICT', 'human input is not available to this client; use feature_skip with the reason instead');
+    if (!humanInput)
+      throw new AppError(
+        'CONFLICT',
+        'human input is not available to this client; use feature_skip with the reason instead',
+      );
     const claim = heldClaim(id, 'ask a human about');
     const { request, feature } = humanInput.request(claim, { kind, prompt, fields });
     session.claims.delete(id);
@@ -120,15 +155,19 @@ export function createFeatureTools({ features, claims, session, land, humanInput
       request_id: request.id,
       feature_id: feature.id,
       status: feature.status,
-      next:
-        'The feature now waits for a human answer; nothing else will work on it until then. Stop now: commit what you have (it stays on your branch), append a short note to claude-progress.txt, and end this session without calling other feature tools. The next session on this feature gets the answers (secret values are in .env, by key name).',
+      next: 'The feature now waits for a human answer; nothing else will work on it until then. Stop now: commit what you have (it stays on your branch), append a short note to claude-progress.txt, and end this session without calling other feature tools. The next session on this feature gets the answers (secret values are in .env, by key name).',
     };
   };
 
   const tools = [
     defineTool('feature_get_stats', {}, () => {
       const stats = features.stats();
-      return { ...stats, ready: features.readyCount(), blocked: features.blocked(0).total, ...(stats.total === 0 ? { hint: 'the backlog is empty' } : {}) };
+      return {
+        ...stats,
+        ready: features.readyCount(),
+        blocked: features.blocked(0).total,
+        ...(stats.total === 0 ? { hint: 'the backlog is empty' } : {}),
+      };
     }),
 
     defineTool('feature_get_next', {}, () => {
@@ -145,18 +184,41 @@ export function createFeatureTools({ features, claims, session, land, humanInput
       return { claimed: true, feature: featureView(result.feature) };
     }),
 
-    defineTool('feature_get_by_id', { feature_id: featureId }, ({ feature_id }) => featureView(features.get(feature_id))),
+    defineTool('feature_get_by_id', { feature_id: featureId }, ({ feature_id }) =>
+      featureView(features.get(feature_id)),
+    ),
 
     defineTool(
       'feature_mark_passing',
-      { feature_id: featureId, evidence: z.string().max(10_000).optional().describe('How you verified it: commands run, test output, screenshot paths') },
+      {
+        feature_id: featureId,
+        evidence: z
+          .string()
+          .max(10_000)
+          .optional()
+          .describe('How you verified it: commands run, test output, screenshot paths'),
+      },
       ({ feature_id, evidence }) => {
         const claim = heldClaim(feature_id, 'mark passing');
         // Never land work whose claim is gone (markPassing would refuse it after main moved).
-        if (land && !claims.holds(claim)) throw new AppError('CONFLICT', `your claim on feature ${feature_id} is no longer valid (the lease expired or another session took it over); stop working on it`);
+        if (land && !claims.holds(claim))
+          throw new AppError(
+            'CONFLICT',
+            `your claim on feature ${feature_id} is no longer valid (the lease expired or another session took it over); stop working on it`,
+          );
         const landed = land?.(feature_id);
-        const record = evidence === undefined && !landed ? undefined : { by: session.sessionId, ...(evidence === undefined ? {} : { text: evidence }), ...(landed ? { commit: landed.commit } : {}) };
-        return { ...finished(feature_id, claims.markPassing(claim, record)), ...(landed ? { merged_commit: landed.commit } : {}) };
+        const record =
+          evidence === undefined && !landed
+            ? undefined
+            : {
+                by: session.sessionId,
+                ...(evidence === undefined ? {} : { text: evidence }),
+                ...(landed ? { commit: landed.commit } : {}),
+              };
+        return {
+          ...finished(feature_id, claims.markPassing(claim, record)),
+          ...(landed ? { merged_commit: landed.commit } : {}),
+        };
       },
     ),
 
@@ -168,7 +230,9 @@ export function createFeatureTools({ features, claims, session, land, humanInput
         if (claim) return finished(feature_id, claims.markFailing(claim, reason));
         // Without a claim this is a regression report on a passing feature (testing sessions).
         if (features.get(feature_id).status === 'passing') {
-          return featureView(claims.regress(feature_id, reason, session.sessionId, { by: session.sessionId, text: reason }));
+          return featureView(
+            claims.regress(feature_id, reason, session.sessionId, { by: session.sessionId, text: reason }),
+          );
         }
         throw notHeld(feature_id, 'mark failing');
       },
@@ -179,7 +243,10 @@ export function createFeatureTools({ features, claims, session, land, humanInput
       {
         feature_id: featureId,
         reason: text(5000, 'Why the feature cannot be done now, specifically'),
-        blocker_type: z.enum(BLOCKER_TYPES).optional().describe('What kind of blocker this is; classified from the reason when omitted'),
+        blocker_type: z
+          .enum(BLOCKER_TYPES)
+          .optional()
+          .describe('What kind of blocker this is; classified from the reason when omitted'),
       },
       ({ feature_id, reason, blocker_type }) => {
         const claim = heldClaim(feature_id, 'skip');
@@ -195,7 +262,14 @@ export function createFeatureTools({ features, claims, session, land, humanInput
 
     defineTool(
       'feature_create',
-      { ...newFeatureShape, dependencies: z.array(featureId).max(MAX_DEPENDENCIES_PER_FEATURE).optional().describe('Ids of existing features this one depends on') },
+      {
+        ...newFeatureShape,
+        dependencies: z
+          .array(featureId)
+          .max(MAX_DEPENDENCIES_PER_FEATURE)
+          .optional()
+          .describe('Ids of existing features this one depends on'),
+      },
       (input) => featureView(features.create(input)),
     ),
 
@@ -220,57 +294,96 @@ export function createFeatureTools({ features, claims, session, land, humanInput
           .describe('Features to create, in order; at most 500 per call'),
       },
       ({ features: items }) => {
-        const result = features.createBulk(items.map(({ depends_on_indices, ...rest }) => ({ ...rest, dependsOnIndices: depends_on_indices })));
+        const result = features.createBulk(
+          items.map(({ depends_on_indices, ...rest }) => ({ ...rest, dependsOnIndices: depends_on_indices })),
+        );
         return {
           created: result.created.length,
           ids: result.created.map((f) => f.id),
           with_dependencies: result.created.filter((f) => f.dependencies.length > 0).length,
           ...(result.duplicates.length > 0
-            ? { rejected_duplicates: result.duplicates.map((d) => ({ index: d.index, name: d.name, existing_id: d.existingId })), note: 'items that already existed were not created again' }
+            ? {
+                rejected_duplicates: result.duplicates.map((d) => ({
+                  index: d.index,
+                  name: d.name,
+                  existing_id: d.existingId,
+                })),
+                note: 'items that already existed were not created again',
+              }
             : {}),
         };
       },
     ),
 
-    defineTool('feature_add_dependency', { feature_id: featureId, dependency_id: featureId }, ({ feature_id, dependency_id }) =>
-      featureView(features.addDependency(feature_id, dependency_id)),
+    defineTool(
+      'feature_add_dependency',
+      { feature_id: featureId, dependency_id: featureId },
+      ({ feature_id, dependency_id }) => featureView(features.addDependency(feature_id, dependency_id)),
     ),
 
-    defineTool('feature_remove_dependency', { feature_id: featureId, dependency_id: featureId }, ({ feature_id, dependency_id }) =>
-      featureView(features.removeDependency(feature_id, dependency_id)),
+    defineTool(
+      'feature_remove_dependency',
+      { feature_id: featureId, dependency_id: featureId },
+      ({ feature_id, dependency_id }) => featureView(features.removeDependency(feature_id, dependency_id)),
     ),
 
     defineTool(
       'feature_set_dependencies',
-      { feature_id: featureId, dependency_ids: z.array(featureId).max(MAX_DEPENDENCIES_PER_FEATURE).describe('The complete new list of dependency ids (may be empty)') },
+      {
+        feature_id: featureId,
+        dependency_ids: z
+          .array(featureId)
+          .max(MAX_DEPENDENCIES_PER_FEATURE)
+          .describe('The complete new list of dependency ids (may be empty)'),
+      },
       ({ feature_id, dependency_ids }) => featureView(features.setDependencies(feature_id, dependency_ids)),
     ),
 
-    defineTool('feature_get_ready', { limit: z.number().int().min(1).max(50).default(10).describe('How many (1-50)') }, ({ limit }) => {
-      const page = features.ready(limit);
-      return { features: page.map(featureView), count: page.length, total_ready: features.readyCount() };
-    }),
+    defineTool(
+      'feature_get_ready',
+      { limit: z.number().int().min(1).max(50).default(10).describe('How many (1-50)') },
+      ({ limit }) => {
+        const page = features.ready(limit);
+        return { features: page.map(featureView), count: page.length, total_ready: features.readyCount() };
+      },
+    ),
 
-    defineTool('feature_get_blocked', { limit: z.number().int().min(1).max(100).default(20).describe('How many (1-100)') }, ({ limit }) => {
-      const { total, features: page } = features.blocked(limit);
-      return { features: page.map((f) => ({ ...featureView(f), blocked_by: f.blockedBy })), count: page.length, total_blocked: total };
-    }),
+    defineTool(
+      'feature_get_blocked',
+      { limit: z.number().int().min(1).max(100).default(20).describe('How many (1-100)') },
+      ({ limit }) => {
+        const { total, features: page } = features.blocked(limit);
+        return {
+          features: page.map((f) => ({ ...featureView(f), blocked_by: f.blockedBy })),
+          count: page.length,
+          total_blocked: total,
+        };
+      },
+    ),
 
     defineTool('feature_get_graph', {}, () => features.graph()),
 
-    defineTool('feature_get_for_regression', { limit: z.number().int().min(1).max(10).default(3).describe('How many (1-10)') }, ({ limit }) => {
-      const page = features.forRegression(limit);
-      return { features: page.map(featureView), count: page.length };
-    }),
+    defineTool(
+      'feature_get_for_regression',
+      { limit: z.number().int().min(1).max(10).default(3).describe('How many (1-10)') },
+      ({ limit }) => {
+        const page = features.forRegression(limit);
+        return { features: page.map(featureView), count: page.length };
+      },
+    ),
 
-    defineTool('feature_mark_verified', { feature_id: featureId }, ({ feature_id }) => featureView(claims.recordVerified(feature_id, session.sessionId))),
+    defineTool('feature_mark_verified', { feature_id: featureId }, ({ feature_id }) =>
+      featureView(claims.recordVerified(feature_id, session.sessionId)),
+    ),
 
     defineTool(
       'feature_request_human_input',
       {
         feature_id: featureId,
         prompt: text(2000, 'What you need and why, in one or two sentences a human can act on'),
-        fields: HumanInputFieldsSchema.describe('The values to ask for (1-20): id, label, type, and required/placeholder/help/options/env as needed'),
+        fields: HumanInputFieldsSchema.describe(
+          'The values to ask for (1-20): id, label, type, and required/placeholder/help/options/env as needed',
+        ),
       },
       ({ feature_id, prompt, fields }) => askHuman(feature_id, 'fields', prompt, fields),
     ),
@@ -281,7 +394,8 @@ export function createFeatureTools({ features, claims, session, land, humanInput
         feature_id: featureId,
         questions: z.array(AskUserQuestionSchema).min(1).max(4).describe('1-4 questions, each with 2-4 options'),
       },
-      ({ feature_id, questions }) => askHuman(feature_id, 'questions', questions.map((q) => q.question).join(' / '), questionsToFields(questions)),
+      ({ feature_id, questions }) =>
+        askHuman(feature_id, 'questions', questions.map((q) => q.question).join(' / '), questionsToFields(questions)),
     ),
 
     // Only a supervisor session gets the tool that answers requests.
@@ -308,8 +422,12 @@ function supervisorTool(answerFor: NonNullable<FeatureToolDeps['supervise']>) {
     'supervisor_answer',
     {
       request_id: z.string().trim().min(1).max(100).describe('The request id (hir_…) from your prompt'),
-      answers: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).describe('Field id -> value for each non-secret field'),
-      reasons: z.record(z.string(), z.string().max(1_000)).describe('Field id -> one sentence on why you chose that value'),
+      answers: z
+        .record(z.string(), z.union([z.string(), z.number(), z.boolean()]))
+        .describe('Field id -> value for each non-secret field'),
+      reasons: z
+        .record(z.string(), z.string().max(1_000))
+        .describe('Field id -> one sentence on why you chose that value'),
     },
     ({ request_id, answers, reasons }) => answerFor(request_id, answers, reasons),
   );
@@ -318,7 +436,8 @@ function supervisorTool(answerFor: NonNullable<FeatureToolDeps['supervise']>) {
 function nothingReady(features: FeaturePort): Record<string, unknown> {
   const stats = features.stats();
   if (stats.total === 0) return { feature: null, reason: 'the backlog is empty' };
-  if (stats.passing === stats.total) return { feature: null, reason: 'all features are passing; there is no more work' };
+  if (stats.passing === stats.total)
+    return { feature: null, reason: 'all features are passing; there is no more work' };
   const blocked = features.blocked(3);
   return {
     feature: null,

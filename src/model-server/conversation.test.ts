@@ -38,7 +38,13 @@ describe('readConversation', () => {
     const conv = readConversation({
       tools: TOOLS,
       messages: [
-        { role: 'user', content: [{ type: 'text', text: '<system-reminder>ctx</system-reminder>' }, { type: 'text', text: 'Do the task' }] },
+        {
+          role: 'user',
+          content: [
+            { type: 'text', text: '<system-reminder>ctx</system-reminder>' },
+            { type: 'text', text: 'Do the task' },
+          ],
+        },
         { role: 'assistant', content: 'ok' },
         { role: 'user', content: 'later message' },
       ],
@@ -64,20 +70,53 @@ describe('readConversation', () => {
           role: 'user',
           content: [
             { type: 'tool_result', tool_use_id: 'toolu_1', content: 'a.ts\nb.ts' },
-            { type: 'tool_result', tool_use_id: 'toolu_2', is_error: true, content: [{ type: 'text', text: 'EACCES' }, { type: 'text', text: 'denied' }] },
+            {
+              type: 'tool_result',
+              tool_use_id: 'toolu_2',
+              is_error: true,
+              content: [
+                { type: 'text', text: 'EACCES' },
+                { type: 'text', text: 'denied' },
+              ],
+            },
           ],
         },
-        { role: 'assistant', content: [{ type: 'tool_use', id: 'toolu_3', name: 'mcp__features__feature_mark_passing', input: { feature_id: 1 } }] },
-        { role: 'user', content: [{ type: 'tool_result', tool_use_id: 'toolu_3', content: [{ type: 'text', text: '{"ok":true}' }] }, { type: 'text', text: 'note' }] },
+        {
+          role: 'assistant',
+          content: [
+            { type: 'tool_use', id: 'toolu_3', name: 'mcp__features__feature_mark_passing', input: { feature_id: 1 } },
+          ],
+        },
+        {
+          role: 'user',
+          content: [
+            { type: 'tool_result', tool_use_id: 'toolu_3', content: [{ type: 'text', text: '{"ok":true}' }] },
+            { type: 'text', text: 'note' },
+          ],
+        },
       ],
     });
     expect(conv.turn).toBe(2);
     expect(conv.toolResults).toEqual([
       { toolUseId: 'toolu_1', name: 'Bash', input: { command: 'ls' }, isError: false, text: 'a.ts\nb.ts' },
       { toolUseId: 'toolu_2', name: 'Read', input: { file_path: '/p/a.ts' }, isError: true, text: 'EACCES\ndenied' },
-      { toolUseId: 'toolu_3', name: 'mcp__features__feature_mark_passing', input: { feature_id: 1 }, isError: false, text: '{"ok":true}' },
+      {
+        toolUseId: 'toolu_3',
+        name: 'mcp__features__feature_mark_passing',
+        input: { feature_id: 1 },
+        isError: false,
+        text: '{"ok":true}',
+      },
     ]);
-    expect(conv.lastToolResults).toEqual([{ toolUseId: 'toolu_3', name: 'mcp__features__feature_mark_passing', input: { feature_id: 1 }, isError: false, text: '{"ok":true}' }]);
+    expect(conv.lastToolResults).toEqual([
+      {
+        toolUseId: 'toolu_3',
+        name: 'mcp__features__feature_mark_passing',
+        input: { feature_id: 1 },
+        isError: false,
+        text: '{"ok":true}',
+      },
+    ]);
   });
 
   it('keeps the last tool results when a later user message has none', () => {
@@ -110,7 +149,15 @@ describe('readConversation', () => {
 
   it('tolerates a body with missing or malformed fields', () => {
     const conv = readConversation({ messages: 'nope', system: 42, model: 7, stream: 'yes' });
-    expect(conv).toMatchObject({ model: '', system: '', turn: 0, prompt: '', toolNames: [], stream: false, isSideCall: true });
+    expect(conv).toMatchObject({
+      model: '',
+      system: '',
+      turn: 0,
+      prompt: '',
+      toolNames: [],
+      stream: false,
+      isSideCall: true,
+    });
   });
 
   it('keeps the raw body', () => {

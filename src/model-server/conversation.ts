@@ -45,7 +45,8 @@ interface Message {
   content?: string | Block[];
 }
 
-const blocksOf = (m: Message): Block[] => (typeof m.content === 'string' ? [{ type: 'text', text: m.content }] : Array.isArray(m.content) ? m.content : []);
+const blocksOf = (m: Message): Block[] =>
+  typeof m.content === 'string' ? [{ type: 'text', text: m.content }] : Array.isArray(m.content) ? m.content : [];
 
 function textOf(content: unknown): string {
   if (typeof content === 'string') return content;
@@ -62,13 +63,20 @@ export function readConversation(body: Record<string, unknown>): Conversation {
   for (const m of messages) {
     const blocks = blocksOf(m);
     if (m.role === 'assistant') {
-      for (const b of blocks) if (b.type === 'tool_use' && b.id) calls.set(b.id, { name: b.name ?? '', input: b.input ?? {} });
+      for (const b of blocks)
+        if (b.type === 'tool_use' && b.id) calls.set(b.id, { name: b.name ?? '', input: b.input ?? {} });
     } else if (m.role === 'user') {
       const here = blocks
         .filter((b) => b.type === 'tool_result')
         .map((b) => {
           const call = calls.get(b.tool_use_id ?? '');
-          return { toolUseId: b.tool_use_id ?? '', name: call?.name ?? '', input: call?.input ?? {}, isError: b.is_error === true, text: textOf(b.content) };
+          return {
+            toolUseId: b.tool_use_id ?? '',
+            name: call?.name ?? '',
+            input: call?.input ?? {},
+            isError: b.is_error === true,
+            text: textOf(b.content),
+          };
         });
       results.push(...here);
       if (here.length > 0) lastResults = here;
@@ -81,7 +89,11 @@ export function readConversation(body: Record<string, unknown>): Conversation {
     system,
     toolNames: tools.map((t) => t.name ?? ''),
     turn: messages.filter((m) => m.role === 'assistant').length,
-    prompt: firstUser ? blocksOf(firstUser).map((b) => (b.type === 'text' ? (b.text ?? '') : '')).join('\n') : '',
+    prompt: firstUser
+      ? blocksOf(firstUser)
+          .map((b) => (b.type === 'text' ? (b.text ?? '') : ''))
+          .join('\n')
+      : '',
     toolResults: results,
     lastToolResults: lastResults,
     isSideCall: tools.length === 0,

@@ -74,21 +74,43 @@ describe('sseEvents', () => {
     for (const e of events) expect(e.data.type).toBe(e.event);
 
     const start = events[0]?.data.message as Record<string, unknown>;
-    expect(start).toMatchObject({ type: 'message', role: 'assistant', model: 'claude-x', content: [], stop_reason: null });
+    expect(start).toMatchObject({
+      type: 'message',
+      role: 'assistant',
+      model: 'claude-x',
+      content: [],
+      stop_reason: null,
+    });
 
-    expect(events[2]?.data).toEqual({ type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } });
-    expect(events[3]?.data).toEqual({ type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: 'Hello' } });
+    expect(events[2]?.data).toEqual({
+      type: 'content_block_start',
+      index: 0,
+      content_block: { type: 'text', text: '' },
+    });
+    expect(events[3]?.data).toEqual({
+      type: 'content_block_delta',
+      index: 0,
+      delta: { type: 'text_delta', text: 'Hello' },
+    });
     expect(events[4]?.data).toEqual({ type: 'content_block_stop', index: 0 });
 
     const tool = r.content[1];
     if (tool?.type !== 'tool_use') throw new Error('expected a tool_use block');
-    expect(events[5]?.data).toEqual({ type: 'content_block_start', index: 1, content_block: { type: 'tool_use', id: tool.id, name: 'Bash', input: {} } });
+    expect(events[5]?.data).toEqual({
+      type: 'content_block_start',
+      index: 1,
+      content_block: { type: 'tool_use', id: tool.id, name: 'Bash', input: {} },
+    });
     const delta = events[6]?.data.delta as { type: string; partial_json: string };
     expect(delta.type).toBe('input_json_delta');
     expect(JSON.parse(delta.partial_json)).toEqual({ command: 'ls -la' });
     expect(events[7]?.data).toEqual({ type: 'content_block_stop', index: 1 });
 
-    expect(events[8]?.data).toEqual({ type: 'message_delta', delta: { stop_reason: 'tool_use', stop_sequence: null }, usage: { output_tokens: 42 } });
+    expect(events[8]?.data).toEqual({
+      type: 'message_delta',
+      delta: { stop_reason: 'tool_use', stop_sequence: null },
+      usage: { output_tokens: 42 },
+    });
   });
 
   it('ends a text-only message with end_turn', () => {

@@ -1,8 +1,7 @@
 import { randomBytes } from 'node:crypto';
 
 export type ContentBlock =
-  | { type: 'text'; text: string }
-  | { type: 'tool_use'; id: string; name: string; input: Record<string, unknown> };
+  { type: 'text'; text: string } | { type: 'tool_use'; id: string; name: string; input: Record<string, unknown> };
 
 export interface Usage {
   input_tokens: number;
@@ -16,7 +15,12 @@ export interface Reply {
   readonly usage: Usage;
 }
 
-export const DEFAULT_USAGE: Usage = { input_tokens: 1200, output_tokens: 80, cache_read_input_tokens: 0, cache_creation_input_tokens: 0 };
+export const DEFAULT_USAGE: Usage = {
+  input_tokens: 1200,
+  output_tokens: 80,
+  cache_read_input_tokens: 0,
+  cache_creation_input_tokens: 0,
+};
 
 /** Builds one assistant message: `reply().text('…').tool('Bash', { command: 'ls' })`. */
 export class ReplyBuilder implements Reply {
@@ -61,7 +65,8 @@ export function messageJson(r: Reply, model: string): Record<string, unknown> {
 /** The server-sent events of a streamed message, in the shape Claude Code accepts. */
 export function sseEvents(r: Reply, model: string): string[] {
   const events: string[] = [];
-  const emit = (type: string, data: Record<string, unknown>) => events.push(`event: ${type}\ndata: ${JSON.stringify({ type, ...data })}\n\n`);
+  const emit = (type: string, data: Record<string, unknown>) =>
+    events.push(`event: ${type}\ndata: ${JSON.stringify({ type, ...data })}\n\n`);
   const msg = messageJson(r, model);
   emit('message_start', {
     message: { ...msg, content: [], stop_reason: null, usage: { ...r.usage, output_tokens: 1 } },
@@ -72,12 +77,21 @@ export function sseEvents(r: Reply, model: string): string[] {
       emit('content_block_start', { index, content_block: { type: 'text', text: '' } });
       emit('content_block_delta', { index, delta: { type: 'text_delta', text: block.text } });
     } else {
-      emit('content_block_start', { index, content_block: { type: 'tool_use', id: block.id, name: block.name, input: {} } });
-      emit('content_block_delta', { index, delta: { type: 'input_json_delta', partial_json: JSON.stringify(block.input) } });
+      emit('content_block_start', {
+        index,
+        content_block: { type: 'tool_use', id: block.id, name: block.name, input: {} },
+      });
+      emit('content_block_delta', {
+        index,
+        delta: { type: 'input_json_delta', partial_json: JSON.stringify(block.input) },
+      });
     }
     emit('content_block_stop', { index });
   });
-  emit('message_delta', { delta: { stop_reason: stopReason(r), stop_sequence: null }, usage: { output_tokens: r.usage.output_tokens } });
+  emit('message_delta', {
+    delta: { stop_reason: stopReason(r), stop_sequence: null },
+    usage: { output_tokens: r.usage.output_tokens },
+  });
   emit('message_stop', {});
   return events;
 }

@@ -16,7 +16,10 @@ async function start(script: Script): Promise<ScriptedModelServer> {
   return server;
 }
 
-function body(prompt: string, options: { stream?: boolean; tools?: unknown[]; extra?: Record<string, unknown>; messages?: unknown[] } = {}): Record<string, unknown> {
+function body(
+  prompt: string,
+  options: { stream?: boolean; tools?: unknown[]; extra?: Record<string, unknown>; messages?: unknown[] } = {},
+): Record<string, unknown> {
   return {
     model: 'claude-test',
     max_tokens: 1000,
@@ -27,8 +30,16 @@ function body(prompt: string, options: { stream?: boolean; tools?: unknown[]; ex
   };
 }
 
-function post(s: ScriptedModelServer, payload: Record<string, unknown>, path = '/v1/messages?beta=true'): Promise<Response> {
-  return fetch(`${s.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(payload) });
+function post(
+  s: ScriptedModelServer,
+  payload: Record<string, unknown>,
+  path = '/v1/messages?beta=true',
+): Promise<Response> {
+  return fetch(`${s.url}${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(payload),
+  });
 }
 
 interface SseEvent {
@@ -48,7 +59,10 @@ function parseSse(text: string): SseEvent[] {
 }
 
 /** Reads a streamed reply to the end; `ok: false` when the connection broke (status 0: before the headers). */
-async function readStream(s: ScriptedModelServer, payload: Record<string, unknown>): Promise<{ status: number; ok: boolean; text: string }> {
+async function readStream(
+  s: ScriptedModelServer,
+  payload: Record<string, unknown>,
+): Promise<{ status: number; ok: boolean; text: string }> {
   let status = 0;
   let text = '';
   try {
@@ -75,7 +89,12 @@ describe('startScriptedModelServer', () => {
     const res = await post(s, body('hello'));
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toContain('application/json');
-    const msg = (await res.json()) as { type: string; model: string; content: { type: string; text?: string; name?: string }[]; stop_reason: string };
+    const msg = (await res.json()) as {
+      type: string;
+      model: string;
+      content: { type: string; text?: string; name?: string }[];
+      stop_reason: string;
+    };
     expect(msg.type).toBe('message');
     expect(msg.model).toBe('claude-test');
     expect(msg.content[0]).toEqual({ type: 'text', text: 'turn 0: hello' });
@@ -109,7 +128,12 @@ describe('startScriptedModelServer', () => {
       scriptCalls += 1;
       return reply().text('main');
     });
-    const json = (await (await post(s, body('title please', { tools: [], extra: { output_config: { format: { type: 'json_schema', schema: {} } } } }))).json()) as {
+    const json = (await (
+      await post(
+        s,
+        body('title please', { tools: [], extra: { output_config: { format: { type: 'json_schema', schema: {} } } } }),
+      )
+    ).json()) as {
       content: { text: string }[];
     };
     expect(JSON.parse(json.content[0]?.text ?? '')).toEqual({ title: 'Scripted session' });
@@ -159,7 +183,11 @@ describe('startScriptedModelServer', () => {
 
   it('applies a fault only to matching main-loop requests, as many times as asked', async () => {
     const s = await start(echo);
-    s.inject({ fault: { kind: 'status', status: 500, body: { custom: true } }, when: (c) => c.prompt === 'target', times: 2 });
+    s.inject({
+      fault: { kind: 'status', status: 500, body: { custom: true } },
+      when: (c) => c.prompt === 'target',
+      times: 2,
+    });
     const side = await post(s, body('target', { tools: [] }));
     expect(side.status).toBe(200);
     await side.json();
@@ -240,7 +268,9 @@ describe('startScriptedModelServer', () => {
   it('waitForRequest rejects after its timeout', async () => {
     const s = await start(echo);
     await (await post(s, body('other'))).json();
-    await expect(s.waitForRequest((c) => c.prompt === 'never', 50)).rejects.toThrow('no matching model request within 50 ms');
+    await expect(s.waitForRequest((c) => c.prompt === 'never', 50)).rejects.toThrow(
+      'no matching model request within 50 ms',
+    );
   });
 
   it('logs turn, side call, tools, prompt, last tool results and faults', async () => {
@@ -256,7 +286,15 @@ describe('startScriptedModelServer', () => {
     await (await post(s, body('', { messages, stream: true }))).text();
     await (await post(s, body('t', { tools: [] }))).json();
 
-    expect(s.requests.map((r) => ({ turn: r.turn, sideCall: r.sideCall, fault: r.fault, status: r.status, stream: r.stream }))).toEqual([
+    expect(
+      s.requests.map((r) => ({
+        turn: r.turn,
+        sideCall: r.sideCall,
+        fault: r.fault,
+        status: r.status,
+        stream: r.stream,
+      })),
+    ).toEqual([
       { turn: 0, sideCall: false, fault: null, status: 200, stream: false },
       { turn: 1, sideCall: false, fault: 'status', status: 529, stream: false },
       { turn: 1, sideCall: false, fault: null, status: 200, stream: true },
@@ -267,7 +305,9 @@ describe('startScriptedModelServer', () => {
     expect(third?.toolNames).toEqual(['Bash']);
     expect(third?.model).toBe('claude-test');
     expect(third?.path).toBe('/v1/messages');
-    expect(third?.lastToolResults).toEqual([{ toolUseId: 'toolu_a', name: 'Bash', input: { command: 'ls' }, isError: false, text: 'file.txt' }]);
+    expect(third?.lastToolResults).toEqual([
+      { toolUseId: 'toolu_a', name: 'Bash', input: { command: 'ls' }, isError: false, text: 'file.txt' },
+    ]);
   });
 
   it('busyMs grows with the time spent answering', async () => {

@@ -54,14 +54,19 @@ export interface ScriptedModelServer {
 
 const SIDE_CALL_REPLY = (conv: Conversation): Reply => {
   const format = (conv.raw.output_config as { format?: { type?: string } } | undefined)?.format;
-  return reply().text(format?.type === 'json_schema' ? JSON.stringify({ title: 'Scripted session' }) : 'Scripted session').tokens({ input_tokens: 50, output_tokens: 5 });
+  return reply()
+    .text(format?.type === 'json_schema' ? JSON.stringify({ title: 'Scripted session' }) : 'Scripted session')
+    .tokens({ input_tokens: 50, output_tokens: 5 });
 };
 
 /**
  * A local HTTP server that speaks the Anthropic Messages API (streaming and JSON) and answers
  * from a script. Used by tests and by the credential-free demo; it never calls out anywhere.
  */
-export async function startScriptedModelServer(script: Script, options: { port?: number; host?: string } = {}): Promise<ScriptedModelServer> {
+export async function startScriptedModelServer(
+  script: Script,
+  options: { port?: number; host?: string } = {},
+): Promise<ScriptedModelServer> {
   const requests: RequestRecord[] = [];
   const rules: FaultRule[] = [];
   const arrivals = new EventEmitter();
@@ -96,11 +101,18 @@ export async function startScriptedModelServer(script: Script, options: { port?:
         prompt: conv?.prompt ?? '',
         lastToolResults: conv?.lastToolResults ?? [],
         fault,
-        auth: typeof req.headers.authorization === 'string' ? req.headers.authorization : typeof req.headers['x-api-key'] === 'string' ? `x-api-key: ${req.headers['x-api-key']}` : null,
+        auth:
+          typeof req.headers.authorization === 'string'
+            ? req.headers.authorization
+            : typeof req.headers['x-api-key'] === 'string'
+              ? `x-api-key: ${req.headers['x-api-key']}`
+              : null,
       });
     };
     if (req.method !== 'POST' || path !== '/v1/messages') {
-      res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ type: 'error', error: { type: 'not_found_error', message: `no route ${path}` } }));
+      res
+        .writeHead(404, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ type: 'error', error: { type: 'not_found_error', message: `no route ${path}` } }));
       record(404, null, null);
       return;
     }
@@ -111,7 +123,14 @@ export async function startScriptedModelServer(script: Script, options: { port?:
     if (fault?.kind === 'status') {
       res
         .writeHead(fault.status, { 'content-type': 'application/json', ...fault.headers })
-        .end(JSON.stringify(fault.body ?? { type: 'error', error: { type: fault.status === 529 ? 'overloaded_error' : 'api_error', message: 'injected fault' } }));
+        .end(
+          JSON.stringify(
+            fault.body ?? {
+              type: 'error',
+              error: { type: fault.status === 529 ? 'overloaded_error' : 'api_error', message: 'injected fault' },
+            },
+          ),
+        );
       record(fault.status, conv, 'status');
       return;
     }
@@ -120,7 +139,9 @@ export async function startScriptedModelServer(script: Script, options: { port?:
       answer = conv.isSideCall ? SIDE_CALL_REPLY(conv) : await script(conv);
     } catch (err: unknown) {
       const message = err instanceof Error ? err.message : String(err);
-      res.writeHead(500, { 'content-type': 'application/json' }).end(JSON.stringify({ type: 'error', error: { type: 'api_error', message: `script failed: ${message}` } }));
+      res
+        .writeHead(500, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ type: 'error', error: { type: 'api_error', message: `script failed: ${message}` } }));
       record(500, conv, null);
       return;
     }
@@ -141,7 +162,9 @@ export async function startScriptedModelServer(script: Script, options: { port?:
     }
     if (fault?.kind === 'sse_error') {
       res.write(events.slice(0, 2).join(''));
-      res.end(`event: error\ndata: ${JSON.stringify({ type: 'error', error: { type: 'overloaded_error', message: 'injected overload' } })}\n\n`);
+      res.end(
+        `event: error\ndata: ${JSON.stringify({ type: 'error', error: { type: 'overloaded_error', message: 'injected overload' } })}\n\n`,
+      );
       record(200, conv, 'sse_error');
       return;
     }
@@ -152,7 +175,12 @@ export async function startScriptedModelServer(script: Script, options: { port?:
   const server = createServer((req, res) => {
     handle(req, res).catch((err: unknown) => {
       if (!res.headersSent) res.writeHead(400, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ type: 'error', error: { type: 'invalid_request_error', message: err instanceof Error ? err.message : String(err) } }));
+      res.end(
+        JSON.stringify({
+          type: 'error',
+          error: { type: 'invalid_request_error', message: err instanceof Error ? err.message : String(err) },
+        }),
+      );
     });
   });
   await new Promise<void>((resolve) => server.listen(options.port ?? 0, options.host ?? '127.0.0.1', resolve));

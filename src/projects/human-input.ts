@@ -34,7 +34,9 @@ export function answerHumanInput(
   options: { by?: 'human' | 'supervisor'; featureId?: number } = {},
 ): { request: HumanInputRequest; feature: Feature } {
   const request = openRequest(store, requestId, options.featureId);
-  return recordAnswers(store, request, answers, ({ values, secretKeys }) => store.humanInput.answer(request.id, { values, secretKeys, by: options.by ?? 'human' }));
+  return recordAnswers(store, request, answers, ({ values, secretKeys }) =>
+    store.humanInput.answer(request.id, { values, secretKeys, by: options.by ?? 'human' }),
+  );
 }
 
 /**
@@ -51,9 +53,13 @@ function recordAnswers<T>(
 ): T {
   const checked = validateHumanInput(request.fields, answers);
   if (!checked.ok) {
-    throw new AppError('INVALID_INPUT', `the answers do not fit request ${request.id}: ${checked.problems.map((p) => `${p.field}: ${p.message}`).join('; ')}. Nothing was changed.`, {
-      details: { field: checked.problems[0]?.field ?? 'answers', problems: checked.problems },
-    });
+    throw new AppError(
+      'INVALID_INPUT',
+      `the answers do not fit request ${request.id}: ${checked.problems.map((p) => `${p.field}: ${p.message}`).join('; ')}. Nothing was changed.`,
+      {
+        details: { field: checked.problems[0]?.field ?? 'answers', problems: checked.problems },
+      },
+    );
   }
   const { values, secrets, secretKeys } = splitSecrets(request.fields, checked.values);
   const restore = Object.keys(secrets).length > 0 ? saveSecrets(store.paths, secrets, placeholders) : () => undefined;
@@ -87,19 +93,29 @@ export function answerAsSupervisor(
   const placeholders: Record<string, string> = {};
   for (const field of secretFields) {
     const key = envKeyOf(field);
-    withPlaceholders[field.id] = `dev-placeholder-${key.toLowerCase().replace(/_/g, '-')}-${randomBytes(4).toString('hex')}`;
-    placeholders[key] = `written by the supervisor for ${request.id} (feature #${request.featureId}); replace it with the real value (autocoder answer --override)`;
+    withPlaceholders[field.id] =
+      `dev-placeholder-${key.toLowerCase().replace(/_/g, '-')}-${randomBytes(4).toString('hex')}`;
+    placeholders[key] =
+      `written by the supervisor for ${request.id} (feature #${request.featureId}); replace it with the real value (autocoder answer --override)`;
   }
   const known = new Set(request.fields.map((f) => f.id));
   const why: Record<string, string> = {};
   for (const [field, text] of Object.entries(reasons)) {
-    if (known.has(field) && typeof text === 'string' && text.trim() !== '') why[field] = text.trim().slice(0, MAX_SUPERVISOR_REASON);
+    if (known.has(field) && typeof text === 'string' && text.trim() !== '')
+      why[field] = text.trim().slice(0, MAX_SUPERVISOR_REASON);
   }
   return recordAnswers(
     store,
     request,
     withPlaceholders,
-    ({ values, secretKeys }) => store.humanInput.answer(request.id, { values, secretKeys, by: 'supervisor', reasons: why, placeholderKeys: Object.keys(placeholders) }),
+    ({ values, secretKeys }) =>
+      store.humanInput.answer(request.id, {
+        values,
+        secretKeys,
+        by: 'supervisor',
+        reasons: why,
+        placeholderKeys: Object.keys(placeholders),
+      }),
     placeholders,
   );
 }
@@ -109,7 +125,11 @@ export function answerAsSupervisor(
  * are validated against the request's fields like any answer, secrets replace the placeholders
  * in `.env`, and the feature re-opens with the new answer. Nothing changes on any error.
  */
-export function overrideSupervisorAnswer(store: HumanInputStore, requestId: string, answers: Readonly<Record<string, unknown>>): { request: HumanInputRequest; feature: Feature } {
+export function overrideSupervisorAnswer(
+  store: HumanInputStore,
+  requestId: string,
+  answers: Readonly<Record<string, unknown>>,
+): { request: HumanInputRequest; feature: Feature } {
   // Refused before .env is touched; the override checks again in its transaction.
   const request = store.humanInput.overridable(requestId);
   return recordAnswers(store, request, answers, (split) => store.humanInput.override(request.id, split));
@@ -137,7 +157,12 @@ function splitSecrets(
 }
 
 /** Cancels an open request: the feature goes back to pending with the reason as a note. */
-export function cancelHumanInput(store: HumanInputStore, requestId: string, reason: string | null, options: { featureId?: number } = {}): { request: HumanInputRequest; feature: Feature } {
+export function cancelHumanInput(
+  store: HumanInputStore,
+  requestId: string,
+  reason: string | null,
+  options: { featureId?: number } = {},
+): { request: HumanInputRequest; feature: Feature } {
   const request = openRequest(store, requestId, options.featureId);
   return store.humanInput.cancel(request.id, reason);
 }
@@ -145,11 +170,20 @@ export function cancelHumanInput(store: HumanInputStore, requestId: string, reas
 function openRequest(store: HumanInputStore, requestId: string, featureId: number | undefined): HumanInputRequest {
   const request = store.humanInput.get(requestId);
   if (featureId !== undefined && request.featureId !== featureId) {
-    throw new AppError('NOT_FOUND', `request ${request.id} belongs to feature ${request.featureId}, not feature ${featureId}`, { details: { requestId: request.id } });
+    throw new AppError(
+      'NOT_FOUND',
+      `request ${request.id} belongs to feature ${request.featureId}, not feature ${featureId}`,
+      { details: { requestId: request.id } },
+    );
   }
   if (request.status !== 'open') {
-    const hint = request.answeredBy === 'supervisor' && request.overriddenBy === null ? ' by the supervisor (to replace its answer, override it: autocoder answer --override, or POST …/human-input/{id}/override)' : '';
-    throw new AppError('CONFLICT', `request ${request.id} is already ${request.status}${hint}; nothing was changed`, { details: { status: request.status } });
+    const hint =
+      request.answeredBy === 'supervisor' && request.overriddenBy === null
+        ? ' by the supervisor (to replace its answer, override it: autocoder answer --override, or POST …/human-input/{id}/override)'
+        : '';
+    throw new AppError('CONFLICT', `request ${request.id} is already ${request.status}${hint}; nothing was changed`, {
+      details: { status: request.status },
+    });
   }
   return request;
 }
@@ -158,10 +192,17 @@ function openRequest(store: HumanInputStore, requestId: string, featureId: numbe
  * Writes secrets to `.env`, refusing a `.env` git tracks (it would be committed), and keeps it
  * out of git. Returns how to undo the write.
  */
-function saveSecrets(paths: ProjectPaths, secrets: Readonly<Record<string, string>>, placeholders: Readonly<Record<string, string>> = {}): () => void {
+function saveSecrets(
+  paths: ProjectPaths,
+  secrets: Readonly<Record<string, string>>,
+  placeholders: Readonly<Record<string, string>> = {},
+): () => void {
   const tracked = git(paths.root, ['ls-files', '--error-unmatch', '--', ENV_FILE]).status === 0;
   if (tracked) {
-    throw new AppError('CONFLICT', `${envFilePath(paths)} is tracked by git, so a secret written there would be committed; untrack it (git rm --cached .env) and answer again. Nothing was changed.`);
+    throw new AppError(
+      'CONFLICT',
+      `${envFilePath(paths)} is tracked by git, so a secret written there would be committed; untrack it (git rm --cached .env) and answer again. Nothing was changed.`,
+    );
   }
   addLocalExcludes(paths.root, [ENV_FILE]);
   const file = envFilePath(paths);
@@ -184,5 +225,8 @@ export function answeredSecretsRedactor(humanInput: HumanInputPort, paths: Proje
   const keys = humanInput.secretKeys();
   if (keys.length === 0) return NO_SECRETS;
   const env = readEnvFile(envFilePath(paths));
-  return createRedactor(keys.map((k) => env.get(k) ?? '').filter((v) => v.length > 0), { minLength: HUMAN_SECRET_MIN_LENGTH });
+  return createRedactor(
+    keys.map((k) => env.get(k) ?? '').filter((v) => v.length > 0),
+    { minLength: HUMAN_SECRET_MIN_LENGTH },
+  );
 }

@@ -25,7 +25,10 @@ export function allowCommands(registry: RegistryPort, project: string, names: re
 export function disallowCommand(registry: RegistryPort, project: string, name: string): string[] {
   const current = extraCommands(registry, project);
   if (!current.includes(name)) {
-    throw new AppError('NOT_FOUND', `"${name}" is not in ${project}'s allowlist extensions (${current.length > 0 ? current.join(', ') : 'none'})`);
+    throw new AppError(
+      'NOT_FOUND',
+      `"${name}" is not in ${project}'s allowlist extensions (${current.length > 0 ? current.join(', ') : 'none'})`,
+    );
   }
   const next = current.filter((c) => c !== name);
   registry.setProjectSetting(project, KEY, JSON.stringify(next));

@@ -56,11 +56,20 @@ export function createProject(registry: RegistryPort, input: NewProjectInput): R
 }
 
 /** Registers an existing folder as a project (initialising git and `.autocoder/` if needed). */
-export function importProject(registry: RegistryPort, name: string, path: string, cwd: string, env: Env): RegisteredProject {
+export function importProject(
+  registry: RegistryPort,
+  name: string,
+  path: string,
+  cwd: string,
+  env: Env,
+): RegisteredProject {
   assertProjectName(name);
   const root = resolve(cwd, path);
   if (!existsSync(root) || !statSync(root).isDirectory()) {
-    throw new AppError('NOT_FOUND', `${root} is not an existing folder; to start a new project use \`autocoder new ${name} --dir ${path}\``);
+    throw new AppError(
+      'NOT_FOUND',
+      `${root} is not an existing folder; to start a new project use \`autocoder new ${name} --dir ${path}\``,
+    );
   }
   const real = realpathSync(root);
   assertHoldsNoControlFolder(real, env);
@@ -68,7 +77,10 @@ export function importProject(registry: RegistryPort, name: string, path: string
   const top = gitTopLevel(real);
   if (top !== null && realpathSync(top) !== real) {
     // Agents commit, branch and land in the project's repository: never in one it only sits inside.
-    throw new AppError('INVALID_INPUT', `${real} is inside the git repository ${top}; import ${top} itself, or make ${real} a repository of its own first (git init)`);
+    throw new AppError(
+      'INVALID_INPUT',
+      `${real} is inside the git repository ${top}; import ${top} itself, or make ${real} a repository of its own first (git init)`,
+    );
   }
   return adopt(registry, name, real, undefined);
 }
@@ -88,7 +100,10 @@ export function resolveProject(registry: RegistryPort, nameOrPath: string, cwd: 
   const byName = PROJECT_NAME_PATTERN.test(nameOrPath) ? registry.find(nameOrPath) : undefined;
   if (byName) {
     if (!existsSync(byName.path)) {
-      throw new AppError('NOT_FOUND', `project "${byName.name}" is registered at ${byName.path}, but that folder no longer exists; \`autocoder remove ${byName.name}\` forgets it`);
+      throw new AppError(
+        'NOT_FOUND',
+        `project "${byName.name}" is registered at ${byName.path}, but that folder no longer exists; \`autocoder remove ${byName.name}\` forgets it`,
+      );
     }
     return { name: byName.name, paths: projectPaths(byName.path) };
   }
@@ -134,17 +149,27 @@ function readSpec(file: string): string {
 function assertHoldsNoControlFolder(root: string, env: Env): void {
   const real = (p: string) => (existsSync(p) ? realpathSync(p) : resolve(p));
   const project = real(root);
-  for (const [what, folder] of [['$AUTOCODER_HOME', autocoderHome(env)], ['your home folder', env.HOME?.trim() || homedir()]] as const) {
+  for (const [what, folder] of [
+    ['$AUTOCODER_HOME', autocoderHome(env)],
+    ['your home folder', env.HOME?.trim() || homedir()],
+  ] as const) {
     const rel = relative(project, real(folder));
     if (rel === '' || (!rel.startsWith('..') && !isAbsolute(rel))) {
-      throw new AppError('INVALID_INPUT', `${project} holds ${what} (${folder}); agents may read everything in their project, so choose a folder that does not contain it`);
+      throw new AppError(
+        'INVALID_INPUT',
+        `${project} holds ${what} (${folder}); agents may read everything in their project, so choose a folder that does not contain it`,
+      );
     }
   }
 }
 
 function assertNotRegistered(registry: RegistryPort, name: string, root: string): void {
   const byName = registry.find(name);
-  if (byName) throw new AppError('DUPLICATE', `a project named "${name}" is already registered (at ${byName.path}); choose another name`);
+  if (byName)
+    throw new AppError(
+      'DUPLICATE',
+      `a project named "${name}" is already registered (at ${byName.path}); choose another name`,
+    );
   const real = existsSync(root) ? realpathSync(root) : root;
   const byPath = registry.findByPath(real);
   if (byPath) throw new AppError('DUPLICATE', `${real} is already registered as "${byPath.name}"`);
@@ -153,9 +178,15 @@ function assertNotRegistered(registry: RegistryPort, name: string, root: string)
 function assertSafeToDelete(path: string): void {
   const root = parse(path).root;
   if (path === root || path === homedir() || dirname(path) === root) {
-    throw new AppError('INVALID_INPUT', `refusing to delete ${path}: it is too close to the filesystem root or your home folder; delete it by hand`);
+    throw new AppError(
+      'INVALID_INPUT',
+      `refusing to delete ${path}: it is too close to the filesystem root or your home folder; delete it by hand`,
+    );
   }
   if (existsSync(path) && !existsSync(join(path, PROJECT_DATA_DIR))) {
-    throw new AppError('INVALID_INPUT', `refusing to delete ${path}: it has no ${PROJECT_DATA_DIR}/ folder, so it may not be an autocoder project`);
+    throw new AppError(
+      'INVALID_INPUT',
+      `refusing to delete ${path}: it has no ${PROJECT_DATA_DIR}/ folder, so it may not be an autocoder project`,
+    );
   }
 }

@@ -12,7 +12,12 @@ import { AppError } from '../domain/errors.js';
 
 /** The run that is active now: recorded as active and its process alive on this host. */
 export function activeRun(runs: Pick<RunPort, 'active'>): RunRecord | null {
-  return runs.active().filter((r) => r.host === hostname() && r.pid !== null && processAlive(r.pid)).at(-1) ?? null;
+  return (
+    runs
+      .active()
+      .filter((r) => r.host === hostname() && r.pid !== null && processAlive(r.pid))
+      .at(-1) ?? null
+  );
 }
 
 /** Drain: running sessions finish their feature, then the runner idles in `paused`. */

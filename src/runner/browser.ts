@@ -33,7 +33,15 @@ export function writePlaywrightConfig(projectRoot: string, chromium: string | nu
   const launchOptions: Record<string, unknown> = {
     headless: true,
     chromiumSandbox: !runningAsRoot,
-    args: [...(runningAsRoot ? ['--no-sandbox'] : []), '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      ...(runningAsRoot ? ['--no-sandbox'] : []),
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   };
   if (chromium) launchOptions.executablePath = chromium;
   const config = { browser: { browserName: 'chromium', launchOptions }, outputDir: '.playwright-cli' };

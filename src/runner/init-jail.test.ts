@@ -1,6 +1,13 @@
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { initJailArgv, initJailMarker, initJailScript, jailedInitCommand, shellQuote, type InitJailPlan } from './init-jail.js';
+import {
+  initJailArgv,
+  initJailMarker,
+  initJailScript,
+  jailedInitCommand,
+  shellQuote,
+  type InitJailPlan,
+} from './init-jail.js';
 import { UNSANDBOXED_COMMANDS, unsandboxedCommands } from './sandbox.js';
 
 const JAIL = '/tmp/ac-0123456789ab/init-jail';
@@ -81,7 +88,8 @@ describe('the jail bubblewrap builds', () => {
     expect(argv).not.toContain('--unshare-net');
     expect(argv).not.toContain('--unshare-all');
     expect(argv).not.toContain('--share-net');
-    for (const flag of ['--unshare-user', '--unshare-pid', '--unshare-ipc', '--new-session']) expect(argv).toContain(flag);
+    for (const flag of ['--unshare-user', '--unshare-pid', '--unshare-ipc', '--new-session'])
+      expect(argv).toContain(flag);
     expect(at(argv, '--cap-drop', 'ALL')).toBeGreaterThanOrEqual(0);
     expect(at(argv, '--proc', '/proc')).toBeGreaterThan(at(argv, '--ro-bind', '/', '/'));
     // Servers must outlive init.sh: nothing ties the jail to the shell that started it.
@@ -106,7 +114,12 @@ describe('the jail bubblewrap builds', () => {
   });
 
   it('hides folders under an empty tmpfs and files under /dev/null, after every bind (so no bind uncovers them)', () => {
-    const lastBind = Math.max(at(argv, '--bind', '/work/app', '/work/app'), at(argv, '--bind-try', '/home/u/.npm', '/home/u/.npm'), at(argv, '--ro-bind', '/work/app-root/.git', '/work/app-root/.git'), at(argv, '--ro-bind-try', '/work/app/.playwright', '/work/app/.playwright'));
+    const lastBind = Math.max(
+      at(argv, '--bind', '/work/app', '/work/app'),
+      at(argv, '--bind-try', '/home/u/.npm', '/home/u/.npm'),
+      at(argv, '--ro-bind', '/work/app-root/.git', '/work/app-root/.git'),
+      at(argv, '--ro-bind-try', '/work/app/.playwright', '/work/app/.playwright'),
+    );
     expect(at(argv, '--tmpfs', '/home/u/.autocoder')).toBeGreaterThan(lastBind);
     expect(at(argv, '--ro-bind', '/dev/null', '/home/u/.npmrc')).toBeGreaterThan(lastBind);
   });
@@ -142,7 +155,9 @@ describe('the jail script', () => {
 
   it('quotes any text as one shell word that bash reads back unchanged', () => {
     const texts = ["a'b c", '', '$HOME', '`id`', '"; rm -rf /', "''", 'line\nbreak', '\\', '*'];
-    const echoed = execFileSync('bash', ['-c', `printf '%s\\0' ${texts.map(shellQuote).join(' ')}`], { encoding: 'utf8' });
+    const echoed = execFileSync('bash', ['-c', `printf '%s\\0' ${texts.map(shellQuote).join(' ')}`], {
+      encoding: 'utf8',
+    });
     expect(echoed.split('\0').slice(0, -1)).toEqual(texts);
   });
 });

@@ -3,7 +3,17 @@ import { realpathSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'unbash';
 import { AppError } from '../domain/errors.js';
-import { findJailTools, HOME_CACHE_DIRS, JAIL_MARKER_VAR, jailArgv, planJail, SHARED_TEMP_DIRS, type HiddenPath, type JailPlan, type JailTools } from '../jail/jail.js';
+import {
+  findJailTools,
+  HOME_CACHE_DIRS,
+  JAIL_MARKER_VAR,
+  jailArgv,
+  planJail,
+  SHARED_TEMP_DIRS,
+  type HiddenPath,
+  type JailPlan,
+  type JailTools,
+} from '../jail/jail.js';
 import { isDenial, literalWord } from '../security/shell-words.js';
 
 const posix = path.posix;
@@ -104,7 +114,10 @@ export const jailedInitPattern = (jail: string): string => `${jail} ./init.sh:*`
  */
 export function assertJailableTempDir(dir: string): void {
   if (!PLAIN_PATH.test(dir)) {
-    throw new AppError('INVALID_INPUT', `./init.sh cannot be jailed from the temp folder ${dir}: its path may hold only letters, digits and . _ / + -. Set TMPDIR to such a folder (or run with --sandbox off)`);
+    throw new AppError(
+      'INVALID_INPUT',
+      `./init.sh cannot be jailed from the temp folder ${dir}: its path may hold only letters, digits and . _ / + -. Set TMPDIR to such a folder (or run with --sandbox off)`,
+    );
   }
 }
 
@@ -138,7 +151,15 @@ export interface InitJailInput {
 export function writeInitJail(input: InitJailInput): string {
   const jail = posix.join(input.sessionDir, INIT_JAIL_FILE);
   assertJailableTempDir(jail);
-  const plan = planJail({ tools: input.tools, cwd: input.cwd, privateDir: input.sessionDir, env: input.env, hidden: input.hidden, tempDir: input.tempDir, marker: initJailMarker(realpathSync(input.projectRoot), input.port) });
+  const plan = planJail({
+    tools: input.tools,
+    cwd: input.cwd,
+    privateDir: input.sessionDir,
+    env: input.env,
+    hidden: input.hidden,
+    tempDir: input.tempDir,
+    marker: initJailMarker(realpathSync(input.projectRoot), input.port),
+  });
   writeFileSync(jail, initJailScript(plan), { mode: 0o700 });
   return jail;
 }

@@ -10,12 +10,30 @@ export interface RoleProfile {
 export const ROLE_PROFILES: Readonly<Record<AgentRole, RoleProfile>> = {
   initializer: {
     builtinTools: ['Bash', 'Read', 'Write', 'Edit', 'Glob', 'Grep'],
-    featureTools: ['feature_create_bulk', 'feature_create', 'feature_add_dependency', 'feature_remove_dependency', 'feature_set_dependencies', 'feature_get_stats', 'feature_get_graph', 'feature_get_ready'],
+    featureTools: [
+      'feature_create_bulk',
+      'feature_create',
+      'feature_add_dependency',
+      'feature_remove_dependency',
+      'feature_set_dependencies',
+      'feature_get_stats',
+      'feature_get_graph',
+      'feature_get_ready',
+    ],
     maxTurns: 300,
   },
   coding: {
     builtinTools: ['Bash', 'Read', 'Write', 'Edit', 'Glob', 'Grep'],
-    featureTools: ['feature_get_by_id', 'feature_get_stats', 'feature_mark_passing', 'feature_mark_failing', 'feature_skip', 'feature_release', 'feature_request_human_input', 'ask_user'],
+    featureTools: [
+      'feature_get_by_id',
+      'feature_get_stats',
+      'feature_mark_passing',
+      'feature_mark_failing',
+      'feature_skip',
+      'feature_release',
+      'feature_request_human_input',
+      'ask_user',
+    ],
     maxTurns: 300,
   },
   testing: {

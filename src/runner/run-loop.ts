@@ -2,7 +2,16 @@ import { randomBytes } from 'node:crypto';
 import { hostname, tmpdir } from 'node:os';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import type { AgentRuntime, ToolGuard } from '../agent/runtime.js';
-import type { ClaimPort, EventPort, Feature, FeaturePort, HumanInputPort, HumanInputRequest, RunPort, SessionPort } from '../db/ports.js';
+import type {
+  ClaimPort,
+  EventPort,
+  Feature,
+  FeaturePort,
+  HumanInputPort,
+  HumanInputRequest,
+  RunPort,
+  SessionPort,
+} from '../db/ports.js';
 import type { Env } from '../config/env.js';
 import type { ProjectPaths } from '../config/paths.js';
 import type { RunSettings, SettingSource } from '../config/run-settings.js';
@@ -13,8 +22,28 @@ import type { Redactor } from '../security/redactor.js';
 import { formatSpecProblems, validateAppSpec } from '../spec/validate-app-spec.js';
 import { BROWSER_EXCLUDES, findChromium, writePlaywrightConfig } from './browser.js';
 import type { SessionSummary } from './session-runner.js';
-import { clearStaleGitLocks, pruneLandedBranches, runCodingSession, runSessionFor, runSupervisorSession, runTestingSession, type RunContext } from './slot-sessions.js';
-import { afterSession, decide, maxIterationsReason, NO_BACKOFF, type Backoff, type RecordAction, type SchedulerAction, type SchedulerConfig, type SchedulerNext, type SchedulerState, type SlotKind } from './scheduler.js';
+import {
+  clearStaleGitLocks,
+  pruneLandedBranches,
+  runCodingSession,
+  runSessionFor,
+  runSupervisorSession,
+  runTestingSession,
+  type RunContext,
+} from './slot-sessions.js';
+import {
+  afterSession,
+  decide,
+  maxIterationsReason,
+  NO_BACKOFF,
+  type Backoff,
+  type RecordAction,
+  type SchedulerAction,
+  type SchedulerConfig,
+  type SchedulerNext,
+  type SchedulerState,
+  type SlotKind,
+} from './scheduler.js';
 import { waitUntil } from './wait.js';
 import { sweepRunOrphans } from './temp-sweep.js';
 import { pauseRequested, waitForResume } from './pause.js';
@@ -85,7 +114,8 @@ export async function runProject(deps: RunDeps, signal: AbortSignal): Promise<Ru
   }
   // After recoverDeadRuns: the runs that died are recorded as crashed, so their folders are provably orphans now.
   const orphans = await sweepRunOrphans(deps.runs);
-  if (orphans.length > 0) deps.report(`Removed ${orphans.length} temporary folder(s) left behind by runs or chats that died.`);
+  if (orphans.length > 0)
+    deps.report(`Removed ${orphans.length} temporary folder(s) left behind by runs or chats that died.`);
   const locks = clearStaleGitLocks(deps.paths.root, Date.now());
   if (locks.length > 0) deps.report(`Removed ${locks.length} lock file(s) a stopped git process left in .git.`);
   const sandbox = decideSandbox(deps.settings.sandbox, process.platform, deps.env.PATH);
@@ -93,10 +123,24 @@ export async function runProject(deps: RunDeps, signal: AbortSignal): Promise<Ru
   // With the sandbox on, ./init.sh and its app leave it to stay reachable; on Linux they go into a jail of their own instead.
   const initJail = sandbox.enabled ? findInitJailTools(process.platform, deps.env.PATH) : null;
   if (initJail) assertJailableTempDir(tmpdir());
-  if (sandbox.enabled && initJail === null) deps.report('Warning: ./init.sh and the app it starts run outside the sandbox without a jail (bubblewrap is not available here); they can read your files and autocoder\'s home.');
-  deps.report(securitySummary({ settings: deps.settings, sandbox, source: deps.settingSource ?? (() => 'default'), extraCommands: deps.extraCommands ?? [] }));
+  if (sandbox.enabled && initJail === null)
+    deps.report(
+      "Warning: ./init.sh and the app it starts run outside the sandbox without a jail (bubblewrap is not available here); they can read your files and autocoder's home.",
+    );
+  deps.report(
+    securitySummary({
+      settings: deps.settings,
+      sandbox,
+      source: deps.settingSource ?? (() => 'default'),
+      extraCommands: deps.extraCommands ?? [],
+    }),
+  );
   // Never committed, shared by every worktree: the runner's own files stay out of commits.
-  addLocalExcludes(deps.paths.root, [...(sandbox.enabled ? SANDBOX_MASKED_PATHS : []), '.autocoder/', ...BROWSER_EXCLUDES]);
+  addLocalExcludes(deps.paths.root, [
+    ...(sandbox.enabled ? SANDBOX_MASKED_PATHS : []),
+    '.autocoder/',
+    ...BROWSER_EXCLUDES,
+  ]);
   const incarnation = randomBytes(8).toString('hex');
   deps.runs.start({ id: runId, pid: process.pid, host: hostname(), incarnation, settings: { ...deps.settings } });
   writePlaywrightConfig(deps.paths.root, findChromium(deps.settings.chromium, deps.env.PATH), process.getuid?.() === 0);
@@ -115,14 +159,32 @@ export async function runProject(deps: RunDeps, signal: AbortSignal): Promise<Ru
       const spec = readSpec(deps.paths);
       deps.report('No features yet: running the initializer session.');
       const initRun: RunContext = { id: runId, incarnation, sandbox: sandbox.enabled, initJail, main: '' };
-      const summary = await runSessionFor(deps, initRun, 'initializer', { slot: 0, cwd: deps.paths.root }, null, { spec, feature_count_rule: featureCountRule(spec) }, signal);
+      const summary = await runSessionFor(
+        deps,
+        initRun,
+        'initializer',
+        { slot: 0, cwd: deps.paths.root },
+        null,
+        { spec, feature_count_rule: featureCountRule(spec) },
+        signal,
+      );
       sessions += 1;
       if (signal.aborted) return finish('stopped', 'Stopped during the initializer session.');
       const created = deps.features.stats().total;
-      if (created === 0) return finish('failed', `The initializer session ended (${summary.outcome}${summary.error ? `: ${summary.error}` : ''}) without creating any features.`);
+      if (created === 0)
+        return finish(
+          'failed',
+          `The initializer session ended (${summary.outcome}${summary.error ? `: ${summary.error}` : ''}) without creating any features.`,
+        );
       deps.report(`The initializer created ${created} features.`);
     }
-    const run: RunContext = { id: runId, incarnation, sandbox: sandbox.enabled, initJail, main: mainBranch(deps.paths.root) };
+    const run: RunContext = {
+      id: runId,
+      incarnation,
+      sandbox: sandbox.enabled,
+      initJail,
+      main: mainBranch(deps.paths.root),
+    };
     const result = await schedule(deps, run, signal);
     sessions += result.sessions;
     pruneLandedBranches(deps, run.main);
@@ -137,7 +199,11 @@ export async function runProject(deps: RunDeps, signal: AbortSignal): Promise<Ru
 }
 
 /** Fills free slots with work until everything passes, nothing can proceed, or the run is stopped. */
-async function schedule(deps: RunDeps, run: RunContext, signal: AbortSignal): Promise<{ status: RunResult['status']; reason: string; sessions: number }> {
+async function schedule(
+  deps: RunDeps,
+  run: RunContext,
+  signal: AbortSignal,
+): Promise<{ status: RunResult['status']; reason: string; sessions: number }> {
   const config: SchedulerConfig = {
     coding: deps.settings.concurrency,
     testing: deps.settings.yolo ? 0 : deps.settings.testingRatio,
@@ -173,9 +239,19 @@ async function schedule(deps: RunDeps, run: RunContext, signal: AbortSignal): Pr
       case 'event':
         if (action.event.type === 'run.waiting') {
           const { until, reason, requests } = action.event.payload;
-          deps.events.append({ type: 'run.waiting', at: deps.now(), runId: run.id, payload: { until, reason, ...(requests ? { requests: [...requests] } : {}) } });
-        }
-        else deps.events.append({ type: 'run.rate_limited', at: deps.now(), runId: run.id, payload: { ...action.event.payload } });
+          deps.events.append({
+            type: 'run.waiting',
+            at: deps.now(),
+            runId: run.id,
+            payload: { until, reason, ...(requests ? { requests: [...requests] } : {}) },
+          });
+        } else
+          deps.events.append({
+            type: 'run.rate_limited',
+            at: deps.now(),
+            runId: run.id,
+            payload: { ...action.event.payload },
+          });
         break;
       case 'note-waiting':
         waitingReported = action.requests;
@@ -196,18 +272,35 @@ async function schedule(deps: RunDeps, run: RunContext, signal: AbortSignal): Pr
         codingSessions += 1;
         // Work moved again: a later wait for answers is reported afresh.
         waitingReported = '';
-        track(action.slot, 'coding', [claimed.feature.id], runCodingSession(deps, live, action.slot, { ...claimed, owner }, signal));
+        track(
+          action.slot,
+          'coding',
+          [claimed.feature.id],
+          runCodingSession(deps, live, action.slot, { ...claimed, owner }, signal),
+        );
         break;
       }
       case 'start-supervisor': {
         const requests = seen.requests().filter((r) => action.requestIds.includes(r.id));
         for (const r of requests) supervisorTries[r.id] = (supervisorTries[r.id] ?? 0) + 1;
-        track(action.slot, 'supervisor', requests.map((r) => r.featureId), runSupervisorSession(deps, live, action.slot, requests, signal));
+        track(
+          action.slot,
+          'supervisor',
+          requests.map((r) => r.featureId),
+          runSupervisorSession(deps, live, action.slot, requests, signal),
+        );
         break;
       }
       case 'start-testing': {
-        const targets = action.featureIds.map((id) => seen.regression().find((f) => f.id === id)).filter((f) => f !== undefined);
-        track(action.slot, 'testing', targets.map((f) => f.id), runTestingSession(deps, run, action.slot, targets, signal));
+        const targets = action.featureIds
+          .map((id) => seen.regression().find((f) => f.id === id))
+          .filter((f) => f !== undefined);
+        track(
+          action.slot,
+          'testing',
+          targets.map((f) => f.id),
+          runTestingSession(deps, run, action.slot, targets, signal),
+        );
         break;
       }
       default:
@@ -218,7 +311,9 @@ async function schedule(deps: RunDeps, run: RunContext, signal: AbortSignal): Pr
   const track = (slot: number, kind: SlotKind, featureIds: readonly number[], work: Promise<SessionSummary | null>) => {
     const done = work
       .catch((err: unknown) => {
-        deps.report(deps.redact(`Slot ${slot}: the session could not run: ${err instanceof Error ? err.message : String(err)}`));
+        deps.report(
+          deps.redact(`Slot ${slot}: the session could not run: ${err instanceof Error ? err.message : String(err)}`),
+        );
         return null;
       })
       .then((summary) => {
@@ -285,7 +380,10 @@ async function schedule(deps: RunDeps, run: RunContext, signal: AbortSignal): Pr
       switch (next.type) {
         case 'finish': {
           await Promise.all([...active.values()].map((a) => a.done));
-          const reason = 'text' in next.reason ? next.reason.text : maxIterationsReason(next.reason.maxIterations, deps.features.stats());
+          const reason =
+            'text' in next.reason
+              ? next.reason.text
+              : maxIterationsReason(next.reason.maxIterations, deps.features.stats());
           return { status: next.status, reason, sessions };
         }
         case 'wait-until':
@@ -320,11 +418,15 @@ function once<T>(read: () => T): () => T {
 
 function readSpec(paths: ProjectPaths): string {
   if (!existsSync(paths.spec)) {
-    throw new AppError('NOT_FOUND', `the project has no features and no app spec; write one to ${paths.spec} (template: \`autocoder spec-template\`)`);
+    throw new AppError(
+      'NOT_FOUND',
+      `the project has no features and no app spec; write one to ${paths.spec} (template: \`autocoder spec-template\`)`,
+    );
   }
   const text = readFileSync(paths.spec, 'utf8');
   const check = validateAppSpec(text);
-  if (!check.ok) throw new AppError('INVALID_INPUT', `the app spec has problems:\n${formatSpecProblems(paths.spec, check)}`);
+  if (!check.ok)
+    throw new AppError('INVALID_INPUT', `the app spec has problems:\n${formatSpecProblems(paths.spec, check)}`);
   return text;
 }
 
@@ -349,10 +451,16 @@ function recoverDeadRuns(deps: RunDeps): void {
     }
   });
   for (const run of dead) {
-    const freed = deps.claims.releaseOwnedBy(`${run.id}/`, `recovered from run ${run.id}, which stopped without finishing`);
+    const freed = deps.claims.releaseOwnedBy(
+      `${run.id}/`,
+      `recovered from run ${run.id}, which stopped without finishing`,
+    );
     deps.sessions.abortRunning([run.id], 'the runner process died');
     deps.runs.end(run.id, 'crashed', 'the runner process died', { released: freed });
-    if (freed.length > 0) deps.report(`Recovered ${freed.length} feature(s) from a run that died: ${freed.map((id) => `#${id}`).join(', ')}.`);
+    if (freed.length > 0)
+      deps.report(
+        `Recovered ${freed.length} feature(s) from a run that died: ${freed.map((id) => `#${id}`).join(', ')}.`,
+      );
   }
   deps.claims.reapExpired();
 }

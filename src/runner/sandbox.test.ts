@@ -19,7 +19,10 @@ const tool = (name: string) => {
 
 describe('sandbox availability', () => {
   it('is available on Linux only with bubblewrap and socat on PATH, and says what to install', () => {
-    expect(sandboxSupport('linux', bin)).toEqual({ available: false, fix: expect.stringContaining('install bubblewrap and socat') });
+    expect(sandboxSupport('linux', bin)).toEqual({
+      available: false,
+      fix: expect.stringContaining('install bubblewrap and socat'),
+    });
     tool('bwrap');
     expect(sandboxSupport('linux', bin).fix).toMatch(/install socat/);
     tool('socat');
@@ -32,7 +35,10 @@ describe('sandbox availability', () => {
   });
 
   it('auto turns it on where available and warns where not; on refuses to run without it; off is off', () => {
-    expect(decideSandbox('auto', 'linux', bin)).toEqual({ enabled: false, warning: expect.stringMatching(/WITHOUT the OS sandbox/) });
+    expect(decideSandbox('auto', 'linux', bin)).toEqual({
+      enabled: false,
+      warning: expect.stringMatching(/WITHOUT the OS sandbox/),
+    });
     expect(() => decideSandbox('on', 'linux', bin)).toThrow(/--sandbox on was requested/);
     expect(decideSandbox('off', 'linux', bin)).toEqual({ enabled: false, warning: null });
     tool('bwrap');
@@ -59,22 +65,47 @@ describe('finding the programs the init.sh jail runs', () => {
 });
 
 describe('what the sandbox hides from agent commands', () => {
-  const input = { homes: ['/home/u'], autocoderHome: '/home/u/.autocoder-x', claudeConfigDir: '/cfg/claude', otherProjects: ['/work/other', '/work'], projectRoot: '/work/app' };
+  const input = {
+    homes: ['/home/u'],
+    autocoderHome: '/home/u/.autocoder-x',
+    claudeConfigDir: '/cfg/claude',
+    otherProjects: ['/work/other', '/work'],
+    projectRoot: '/work/app',
+  };
 
   it('hides autocoder home (the server token), credentials under the home, Claude Code config and other projects', () => {
     const denied = sandboxReadDenyPaths(input);
-    for (const p of ['/home/u/.autocoder-x', '/home/u/.ssh', '/home/u/.aws', '/home/u/.claude', '/home/u/.claude.json', '/home/u/.npmrc', '/home/u/.config/gcloud', '/cfg/claude', '/work/other']) expect(denied).toContain(p);
+    for (const p of [
+      '/home/u/.autocoder-x',
+      '/home/u/.ssh',
+      '/home/u/.aws',
+      '/home/u/.claude',
+      '/home/u/.claude.json',
+      '/home/u/.npmrc',
+      '/home/u/.config/gcloud',
+      '/cfg/claude',
+      '/work/other',
+    ])
+      expect(denied).toContain(p);
   });
 
   it('never hides the project itself or a folder that holds it', () => {
-    const denied = sandboxReadDenyPaths({ ...input, otherProjects: ['/work', '/work/app', '/work/app-other'], autocoderHome: '/work/app/..' });
+    const denied = sandboxReadDenyPaths({
+      ...input,
+      otherProjects: ['/work', '/work/app', '/work/app-other'],
+      autocoderHome: '/work/app/..',
+    });
     expect(denied).not.toContain('/work');
     expect(denied).not.toContain('/work/app');
     expect(denied).toContain('/work/app-other');
   });
 
   it('drops relative paths and duplicates', () => {
-    const denied = sandboxReadDenyPaths({ ...input, homes: ['/home/u', '/home/u/'], otherProjects: ['relative/x', '/work/other', '/work/other/'] });
+    const denied = sandboxReadDenyPaths({
+      ...input,
+      homes: ['/home/u', '/home/u/'],
+      otherProjects: ['relative/x', '/work/other', '/work/other/'],
+    });
     expect(denied.filter((p) => p === '/work/other')).toHaveLength(1);
     expect(denied.filter((p) => p === '/home/u/.ssh')).toHaveLength(1);
     expect(denied.some((p) => p.includes('relative'))).toBe(false);
@@ -83,7 +114,11 @@ describe('what the sandbox hides from agent commands', () => {
 
 describe('what the sandbox keeps read-only inside the working folder', () => {
   it("lists the runner's state (not the worktrees), git hooks, the browser config and Claude Code settings of the root and the worktree", () => {
-    const denied = sandboxWriteDenyPaths({ projectRoot: '/p', cwd: '/p/.autocoder/worktrees/slot-1', dataDirEntries: ['autocoder.db', 'autocoder.db-wal', 'logs', 'prompts', 'worktrees', 'app_spec.txt'] });
+    const denied = sandboxWriteDenyPaths({
+      projectRoot: '/p',
+      cwd: '/p/.autocoder/worktrees/slot-1',
+      dataDirEntries: ['autocoder.db', 'autocoder.db-wal', 'logs', 'prompts', 'worktrees', 'app_spec.txt'],
+    });
     expect(denied).toEqual(
       [
         '/p/.autocoder/app_spec.txt',

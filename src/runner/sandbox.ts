@@ -16,12 +16,23 @@ export interface SandboxDecision {
 }
 
 /** auto = on where available (with a warning where not); on = refuse to run without it. */
-export function decideSandbox(mode: SandboxMode, platform: NodeJS.Platform, pathVar: string | undefined): SandboxDecision {
+export function decideSandbox(
+  mode: SandboxMode,
+  platform: NodeJS.Platform,
+  pathVar: string | undefined,
+): SandboxDecision {
   if (mode === 'off') return { enabled: false, warning: null };
   const support = sandboxSupport(platform, pathVar);
   if (support.available) return { enabled: true, warning: null };
-  if (mode === 'on') throw new AppError('INVALID_INPUT', `--sandbox on was requested, but the OS sandbox is not available: ${support.fix}`);
-  return { enabled: false, warning: `Warning: agents run WITHOUT the OS sandbox (${support.fix}). Only the command policy protects this machine.` };
+  if (mode === 'on')
+    throw new AppError(
+      'INVALID_INPUT',
+      `--sandbox on was requested, but the OS sandbox is not available: ${support.fix}`,
+    );
+  return {
+    enabled: false,
+    warning: `Warning: agents run WITHOUT the OS sandbox (${support.fix}). Only the command policy protects this machine.`,
+  };
 }
 
 /**
@@ -46,13 +57,42 @@ export function unsandboxedCommands(initJail: string | null): string[] {
  * show up as untracked device files that `git add -A` refuses, so the runner lists them in the
  * repository's local exclude file.
  */
-export const SANDBOX_MASKED_PATHS = ['.bash_profile', '.bashrc', '.profile', '.zprofile', '.zshrc', '.gitconfig', '.gitmodules', '.ripgreprc', '.mcp.json', '.idea', '.vscode', '.claude/'] as const;
+export const SANDBOX_MASKED_PATHS = [
+  '.bash_profile',
+  '.bashrc',
+  '.profile',
+  '.zprofile',
+  '.zshrc',
+  '.gitconfig',
+  '.gitmodules',
+  '.ripgreprc',
+  '.mcp.json',
+  '.idea',
+  '.vscode',
+  '.claude/',
+] as const;
 
 /**
  * Places under a home folder where credentials live: keys, cloud and registry tokens, Claude
  * Code's own login and history, autocoder's default home. No sandboxed command may read them.
  */
-export const HOME_SECRET_PATHS = ['.ssh', '.aws', '.azure', '.config/gcloud', '.config/gh', '.kube', '.docker', '.gnupg', '.netrc', '.git-credentials', '.npmrc', '.pypirc', '.claude', '.claude.json', '.autocoder'] as const;
+export const HOME_SECRET_PATHS = [
+  '.ssh',
+  '.aws',
+  '.azure',
+  '.config/gcloud',
+  '.config/gh',
+  '.kube',
+  '.docker',
+  '.gnupg',
+  '.netrc',
+  '.git-credentials',
+  '.npmrc',
+  '.pypirc',
+  '.claude',
+  '.claude.json',
+  '.autocoder',
+] as const;
 
 export interface ReadDenyInput {
   /** Home folders to protect: the user's real one (a session may have its own HOME). */
@@ -74,13 +114,20 @@ export interface ReadDenyInput {
  * left out (hiding it would hide the project). Pure; the caller drops paths that do not exist.
  */
 export function sandboxReadDenyPaths(i: ReadDenyInput): string[] {
-  const candidates = [i.autocoderHome, ...(i.claudeConfigDir ? [i.claudeConfigDir] : []), ...i.homes.flatMap((h) => HOME_SECRET_PATHS.map((p) => posix.join(h, p))), ...i.otherProjects];
+  const candidates = [
+    i.autocoderHome,
+    ...(i.claudeConfigDir ? [i.claudeConfigDir] : []),
+    ...i.homes.flatMap((h) => HOME_SECRET_PATHS.map((p) => posix.join(h, p))),
+    ...i.otherProjects,
+  ];
   const root = posix.resolve(i.projectRoot);
   const holdsProject = (p: string) => {
     const rel = posix.relative(p, root);
     return rel === '' || (!rel.startsWith('..') && !posix.isAbsolute(rel));
   };
-  return [...new Set(candidates.filter((p) => posix.isAbsolute(p)).map((p) => posix.resolve(p)))].filter((p) => !holdsProject(p)).sort();
+  return [...new Set(candidates.filter((p) => posix.isAbsolute(p)).map((p) => posix.resolve(p)))]
+    .filter((p) => !holdsProject(p))
+    .sort();
 }
 
 export interface WriteDenyInput {

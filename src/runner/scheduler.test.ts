@@ -1,18 +1,42 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { afterSession, decide, maxIterationsReason, NO_BACKOFF, SUPERVISOR_TRIES, type ActiveSlot, type SchedulerFeature, type SchedulerState } from './scheduler.js';
+import {
+  afterSession,
+  decide,
+  maxIterationsReason,
+  NO_BACKOFF,
+  SUPERVISOR_TRIES,
+  type ActiveSlot,
+  type SchedulerFeature,
+  type SchedulerState,
+} from './scheduler.js';
 
 const NOW = Date.UTC(2026, 0, 1, 12);
 
-const feature = (id: number, status: SchedulerFeature['status'] = 'pending', extra: Partial<SchedulerFeature> = {}): SchedulerFeature => ({ id, status, runAfter: 0, attempts: 0, maxAttempts: 3, ...extra });
+const feature = (
+  id: number,
+  status: SchedulerFeature['status'] = 'pending',
+  extra: Partial<SchedulerFeature> = {},
+): SchedulerFeature => ({ id, status, runAfter: 0, attempts: 0, maxAttempts: 3, ...extra });
 
 /** A run with 2 coding slots, 1 testing slot (slot 2), no supervisor, nothing running, 3 pending features. */
-function state(over: Partial<Omit<SchedulerState, 'config'>> & { config?: Partial<SchedulerState['config']> } = {}): SchedulerState {
+function state(
+  over: Partial<Omit<SchedulerState, 'config'>> & { config?: Partial<SchedulerState['config']> } = {},
+): SchedulerState {
   const { config, ...rest } = over;
   const features = rest.features ?? [feature(1), feature(2), feature(3)];
   const count = (status: SchedulerFeature['status']) => features.filter((f) => f.status === status).length;
   return {
-    config: { coding: 2, testing: 1, supervisor: false, maxIterations: undefined, maxWaitMs: 6 * 3_600_000, waitForInput: true, projectName: 'notes', ...config },
+    config: {
+      coding: 2,
+      testing: 1,
+      supervisor: false,
+      maxIterations: undefined,
+      maxWaitMs: 6 * 3_600_000,
+      waitForInput: true,
+      projectName: 'notes',
+      ...config,
+    },
     aborted: false,
     pauseRequested: false,
     runStatus: 'running',
@@ -36,11 +60,17 @@ const supervisor = (slot: number, ...featureIds: number[]): ActiveSlot => ({ slo
 
 describe('decide: stop', () => {
   it('aborted: finishes "Stopped." (the loop waits for the running sessions first)', () => {
-    expect(decide(state({ aborted: true, active: [coding(0, 1)] }), NOW)).toEqual({ actions: [], next: { type: 'finish', status: 'stopped', reason: { text: 'Stopped.' } } });
+    expect(decide(state({ aborted: true, active: [coding(0, 1)] }), NOW)).toEqual({
+      actions: [],
+      next: { type: 'finish', status: 'stopped', reason: { text: 'Stopped.' } },
+    });
   });
 
   it('aborted while paused: finishes "Stopped while paused."', () => {
-    expect(decide(state({ aborted: true, runStatus: 'paused' }), NOW)).toEqual({ actions: [], next: { type: 'finish', status: 'stopped', reason: { text: 'Stopped while paused.' } } });
+    expect(decide(state({ aborted: true, runStatus: 'paused' }), NOW)).toEqual({
+      actions: [],
+      next: { type: 'finish', status: 'stopped', reason: { text: 'Stopped while paused.' } },
+    });
   });
 });
 
@@ -63,11 +93,20 @@ describe('decide: pause and resume', () => {
   });
 
   it('resumed (the pause file is gone while paused): running again, says so, decides again', () => {
-    expect(decide(state({ runStatus: 'paused' }), NOW)).toEqual({ actions: [{ type: 'set-status', status: 'running' }, { type: 'report', line: 'Resumed.' }], next: { type: 'decide-again' } });
+    expect(decide(state({ runStatus: 'paused' }), NOW)).toEqual({
+      actions: [
+        { type: 'set-status', status: 'running' },
+        { type: 'report', line: 'Resumed.' },
+      ],
+      next: { type: 'decide-again' },
+    });
   });
 
   it('resume beats a new pause request: a pause file that is back at once is handled on the next decision', () => {
-    expect(decide(state({ runStatus: 'paused', pauseRequested: true }), NOW).actions).toEqual([{ type: 'set-status', status: 'running' }, { type: 'report', line: 'Resumed.' }]);
+    expect(decide(state({ runStatus: 'paused', pauseRequested: true }), NOW).actions).toEqual([
+      { type: 'set-status', status: 'running' },
+      { type: 'report', line: 'Resumed.' },
+    ]);
   });
 
   it('pause requested while sessions run: draining, names how many finish first, starts nothing, waits', () => {
@@ -80,36 +119,59 @@ describe('decide: pause and resume', () => {
       next: { type: 'wait-for-wake' },
     });
     const two = decide(state({ pauseRequested: true, active: [coding(0, 1), testing(2, 4)] }), NOW);
-    expect(two.actions[1]).toEqual({ type: 'report', line: 'Pause requested: draining (2 running sessions finish their features first).' });
+    expect(two.actions[1]).toEqual({
+      type: 'report',
+      line: 'Pause requested: draining (2 running sessions finish their features first).',
+    });
   });
 
   it('still draining: nothing is repeated and nothing starts', () => {
-    expect(decide(state({ pauseRequested: true, runStatus: 'draining', active: [coding(0, 1)] }), NOW)).toEqual({ actions: [], next: { type: 'wait-for-wake' } });
+    expect(decide(state({ pauseRequested: true, runStatus: 'draining', active: [coding(0, 1)] }), NOW)).toEqual({
+      actions: [],
+      next: { type: 'wait-for-wake' },
+    });
   });
 
   it('pause withdrawn while draining: running again, and slots are filled', () => {
-    expect(decide(state({ runStatus: 'draining', active: [coding(0, 1)] }), NOW)).toEqual({ actions: [{ type: 'set-status', status: 'running' }, { type: 'start-coding', slot: 1 }], next: { type: 'decide-again' } });
+    expect(decide(state({ runStatus: 'draining', active: [coding(0, 1)] }), NOW)).toEqual({
+      actions: [
+        { type: 'set-status', status: 'running' },
+        { type: 'start-coding', slot: 1 },
+      ],
+      next: { type: 'decide-again' },
+    });
   });
 });
 
 describe('decide: filling slots', () => {
   it('a free coding slot: the lowest is filled first, then decide again', () => {
-    expect(decide(state(), NOW)).toEqual({ actions: [{ type: 'start-coding', slot: 0 }], next: { type: 'decide-again' } });
+    expect(decide(state(), NOW)).toEqual({
+      actions: [{ type: 'start-coding', slot: 0 }],
+      next: { type: 'decide-again' },
+    });
     expect(decide(state({ active: [coding(0, 1)] }), NOW).actions).toEqual([{ type: 'start-coding', slot: 1 }]);
   });
 
   it('claims exhausted (nothing was ready): no coding slot is filled until the loop wakes', () => {
-    expect(decide(state({ claimExhausted: true, active: [coding(0, 1)] }), NOW)).toEqual({ actions: [], next: { type: 'wait-for-wake' } });
+    expect(decide(state({ claimExhausted: true, active: [coding(0, 1)] }), NOW)).toEqual({
+      actions: [],
+      next: { type: 'wait-for-wake' },
+    });
   });
 
   it('every coding slot busy: waits for a wake', () => {
-    expect(decide(state({ active: [coding(0, 1), coding(1, 2)] }), NOW)).toEqual({ actions: [], next: { type: 'wait-for-wake' } });
+    expect(decide(state({ active: [coding(0, 1), coding(1, 2)] }), NOW)).toEqual({
+      actions: [],
+      next: { type: 'wait-for-wake' },
+    });
   });
 
   it('max iterations used up: no further coding session starts', () => {
     const d = decide(state({ config: { maxIterations: 2 }, codingSessionsStarted: 2, active: [coding(0, 1)] }), NOW);
     expect(d).toEqual({ actions: [], next: { type: 'wait-for-wake' } });
-    expect(decide(state({ config: { maxIterations: 2 }, codingSessionsStarted: 1, active: [coding(0, 1)] }), NOW).actions).toEqual([{ type: 'start-coding', slot: 1 }]);
+    expect(
+      decide(state({ config: { maxIterations: 2 }, codingSessionsStarted: 1, active: [coding(0, 1)] }), NOW).actions,
+    ).toEqual([{ type: 'start-coding', slot: 1 }]);
   });
 
   it('supervisor: open requests with tries left go to the slot after the testing ones, after the coding slots', () => {
@@ -118,50 +180,98 @@ describe('decide: filling slots', () => {
       { id: 'hir_b', featureId: 2 },
       { id: 'hir_c', featureId: 3 },
     ];
-    const s = state({ config: { supervisor: true }, openRequests: open, supervisorTries: { hir_b: SUPERVISOR_TRIES, hir_c: SUPERVISOR_TRIES - 1 } });
+    const s = state({
+      config: { supervisor: true },
+      openRequests: open,
+      supervisorTries: { hir_b: SUPERVISOR_TRIES, hir_c: SUPERVISOR_TRIES - 1 },
+    });
     expect(decide(s, NOW).actions).toEqual([{ type: 'start-coding', slot: 0 }]);
-    expect(decide({ ...s, claimExhausted: true }, NOW)).toEqual({ actions: [{ type: 'start-supervisor', slot: 3, requestIds: ['hir_a', 'hir_c'] }], next: { type: 'decide-again' } });
+    expect(decide({ ...s, claimExhausted: true }, NOW)).toEqual({
+      actions: [{ type: 'start-supervisor', slot: 3, requestIds: ['hir_a', 'hir_c'] }],
+      next: { type: 'decide-again' },
+    });
   });
 
   it('supervisor: no session while the slot is busy, for requests out of tries, or without supervisor mode', () => {
     const open = [{ id: 'hir_a', featureId: 1 }];
     const base = { claimExhausted: true, openRequests: open, active: [coding(0, 2)] };
-    expect(decide(state({ ...base, config: { supervisor: true }, active: [coding(0, 2), supervisor(3, 1)] }), NOW).actions).toEqual([]);
-    expect(decide(state({ ...base, config: { supervisor: true }, supervisorTries: { hir_a: SUPERVISOR_TRIES } }), NOW).actions).toEqual([]);
+    expect(
+      decide(state({ ...base, config: { supervisor: true }, active: [coding(0, 2), supervisor(3, 1)] }), NOW).actions,
+    ).toEqual([]);
+    expect(
+      decide(state({ ...base, config: { supervisor: true }, supervisorTries: { hir_a: SUPERVISOR_TRIES } }), NOW)
+        .actions,
+    ).toEqual([]);
     expect(decide(state(base), NOW).actions).toEqual([]);
   });
 
   it('testing: up to two passing features no other testing session holds, while coding work remains', () => {
     const features = [feature(1, 'passing'), feature(2, 'passing'), feature(3, 'passing'), feature(4, 'in_progress')];
-    const s = state({ config: { testing: 2 }, features, regressionCandidates: [1, 2, 3], claimExhausted: true, active: [coding(0, 4)] });
-    expect(decide(s, NOW)).toEqual({ actions: [{ type: 'start-testing', slot: 2, featureIds: [1, 2] }], next: { type: 'decide-again' } });
-    expect(decide({ ...s, active: [coding(0, 4), testing(2, 1, 2)] }, NOW).actions).toEqual([{ type: 'start-testing', slot: 3, featureIds: [3] }]);
+    const s = state({
+      config: { testing: 2 },
+      features,
+      regressionCandidates: [1, 2, 3],
+      claimExhausted: true,
+      active: [coding(0, 4)],
+    });
+    expect(decide(s, NOW)).toEqual({
+      actions: [{ type: 'start-testing', slot: 2, featureIds: [1, 2] }],
+      next: { type: 'decide-again' },
+    });
+    expect(decide({ ...s, active: [coding(0, 4), testing(2, 1, 2)] }, NOW).actions).toEqual([
+      { type: 'start-testing', slot: 3, featureIds: [3] },
+    ]);
     expect(decide({ ...s, active: [coding(0, 4), testing(2, 1, 2), testing(3, 3)] }, NOW).actions).toEqual([]);
   });
 
   it('testing: every candidate already being verified: no testing session', () => {
     const features = [feature(1, 'passing'), feature(2, 'pending')];
-    const s = state({ config: { testing: 2 }, features, regressionCandidates: [1], claimExhausted: true, active: [coding(0, 2), testing(2, 1)] });
+    const s = state({
+      config: { testing: 2 },
+      features,
+      regressionCandidates: [1],
+      claimExhausted: true,
+      active: [coding(0, 2), testing(2, 1)],
+    });
     expect(decide(s, NOW)).toEqual({ actions: [], next: { type: 'wait-for-wake' } });
   });
 
   it('testing: none when nothing passes yet, when no coding work remains, or without testing slots (yolo)', () => {
     const passingAndPending = [feature(1, 'passing'), feature(2, 'pending')];
     const exhausted = { claimExhausted: true, active: [coding(0, 2)], regressionCandidates: [1] };
-    expect(decide(state({ ...exhausted, features: [feature(1, 'needs_input'), feature(2, 'in_progress')] }), NOW).actions).toEqual([]);
-    expect(decide(state({ ...exhausted, active: [], features: [feature(1, 'passing'), feature(2, 'failed')] }), NOW).next.type).toBe('finish');
-    expect(decide(state({ ...exhausted, features: passingAndPending, config: { testing: 0 } }), NOW).actions).toEqual([]);
-    expect(decide(state({ ...exhausted, features: passingAndPending }), NOW).actions).toEqual([{ type: 'start-testing', slot: 2, featureIds: [1] }]);
+    expect(
+      decide(state({ ...exhausted, features: [feature(1, 'needs_input'), feature(2, 'in_progress')] }), NOW).actions,
+    ).toEqual([]);
+    expect(
+      decide(state({ ...exhausted, active: [], features: [feature(1, 'passing'), feature(2, 'failed')] }), NOW).next
+        .type,
+    ).toBe('finish');
+    expect(decide(state({ ...exhausted, features: passingAndPending, config: { testing: 0 } }), NOW).actions).toEqual(
+      [],
+    );
+    expect(decide(state({ ...exhausted, features: passingAndPending }), NOW).actions).toEqual([
+      { type: 'start-testing', slot: 2, featureIds: [1] },
+    ]);
   });
 
   it('rate-limited: nothing starts; with sessions running it waits for a wake', () => {
-    const s = state({ rateLimitedUntil: NOW + 5_000, active: [testing(2, 1)], features: [feature(1, 'passing'), feature(2)], regressionCandidates: [1] });
+    const s = state({
+      rateLimitedUntil: NOW + 5_000,
+      active: [testing(2, 1)],
+      features: [feature(1, 'passing'), feature(2)],
+      regressionCandidates: [1],
+    });
     expect(decide(s, NOW)).toEqual({ actions: [], next: { type: 'wait-for-wake' } });
   });
 
   it('rate-limited with nothing running: waits until the limit ends; after it, slots fill again', () => {
-    expect(decide(state({ rateLimitedUntil: NOW + 5_000 }), NOW)).toEqual({ actions: [], next: { type: 'wait-until', until: NOW + 5_000 } });
-    expect(decide(state({ rateLimitedUntil: NOW + 5_000 }), NOW + 5_000).actions).toEqual([{ type: 'start-coding', slot: 0 }]);
+    expect(decide(state({ rateLimitedUntil: NOW + 5_000 }), NOW)).toEqual({
+      actions: [],
+      next: { type: 'wait-until', until: NOW + 5_000 },
+    });
+    expect(decide(state({ rateLimitedUntil: NOW + 5_000 }), NOW + 5_000).actions).toEqual([
+      { type: 'start-coding', slot: 0 },
+    ]);
   });
 });
 
@@ -174,7 +284,10 @@ describe('decide: no coding session running', () => {
 
   it('everything passes: finishes "All N features pass."', () => {
     const d = decide(state({ claimExhausted: true, features: [feature(1, 'passing'), feature(2, 'passing')] }), NOW);
-    expect(d).toEqual({ actions: [], next: { type: 'finish', status: 'finished', reason: { text: 'All 2 features pass.' } } });
+    expect(d).toEqual({
+      actions: [],
+      next: { type: 'finish', status: 'finished', reason: { text: 'All 2 features pass.' } },
+    });
   });
 
   it('done or stuck while a testing session runs: waits for it (it may send a feature back)', () => {
@@ -183,16 +296,38 @@ describe('decide: no coding session running', () => {
   });
 
   it('stuck: finishes "Nothing can proceed: …" with the reason', () => {
-    const d = decide(state({ claimExhausted: true, features: [feature(1, 'passing'), feature(2, 'failed', { attempts: 3 }), feature(3, 'pending')] }), NOW);
-    expect(d.next).toEqual({ type: 'finish', status: 'finished', reason: { text: 'Nothing can proceed: 1/3 pass; 1 failed after all attempts, 1 pending feature(s) are blocked by those.' } });
+    const d = decide(
+      state({
+        claimExhausted: true,
+        features: [feature(1, 'passing'), feature(2, 'failed', { attempts: 3 }), feature(3, 'pending')],
+      }),
+      NOW,
+    );
+    expect(d.next).toEqual({
+      type: 'finish',
+      status: 'finished',
+      reason: {
+        text: 'Nothing can proceed: 1/3 pass; 1 failed after all attempts, 1 pending feature(s) are blocked by those.',
+      },
+    });
   });
 
   it('stuck on open requests: reports once how to answer, records run.waiting, and waits for a wake', () => {
-    const s = state({ claimExhausted: true, features: [feature(1, 'needs_input'), feature(2, 'passing')], openRequests: [{ id: 'hir_a', featureId: 1 }] });
+    const s = state({
+      claimExhausted: true,
+      features: [feature(1, 'needs_input'), feature(2, 'passing')],
+      openRequests: [{ id: 'hir_a', featureId: 1 }],
+    });
     expect(decide(s, NOW)).toEqual({
       actions: [
         { type: 'note-waiting', requests: 'hir_a' },
-        { type: 'event', event: { type: 'run.waiting', payload: { until: null, reason: '1 human-input request(s) open', requests: ['hir_a'] } } },
+        {
+          type: 'event',
+          event: {
+            type: 'run.waiting',
+            payload: { until: null, reason: '1 human-input request(s) open', requests: ['hir_a'] },
+          },
+        },
         {
           type: 'report',
           line: 'Waiting for 1 human answer (1/2 pass; 1 wait for a human answer); answer in the web UI inbox or with: autocoder answer notes hir_a. Stop with Ctrl+C or autocoder stop notes.',
@@ -201,35 +336,74 @@ describe('decide: no coding session running', () => {
       next: { type: 'wait-for-wake' },
     });
     expect(decide({ ...s, waitingReported: 'hir_a' }, NOW)).toEqual({ actions: [], next: { type: 'wait-for-wake' } });
-    const two = decide({ ...s, waitingReported: 'hir_a', openRequests: [{ id: 'hir_a', featureId: 1 }, { id: 'hir_b', featureId: 3 }] }, NOW);
+    const two = decide(
+      {
+        ...s,
+        waitingReported: 'hir_a',
+        openRequests: [
+          { id: 'hir_a', featureId: 1 },
+          { id: 'hir_b', featureId: 3 },
+        ],
+      },
+      NOW,
+    );
     expect(two.actions[0]).toEqual({ type: 'note-waiting', requests: 'hir_a,hir_b' });
     expect(two.actions[2]).toMatchObject({ line: expect.stringContaining('Waiting for 2 human answers') });
   });
 
   it('stuck on open requests without waiting for input: finishes', () => {
-    const s = state({ config: { waitForInput: false }, claimExhausted: true, features: [feature(1, 'needs_input'), feature(2, 'passing')], openRequests: [{ id: 'hir_a', featureId: 1 }] });
-    expect(decide(s, NOW).next).toEqual({ type: 'finish', status: 'finished', reason: { text: 'Nothing can proceed: 1/2 pass; 1 wait for a human answer.' } });
+    const s = state({
+      config: { waitForInput: false },
+      claimExhausted: true,
+      features: [feature(1, 'needs_input'), feature(2, 'passing')],
+      openRequests: [{ id: 'hir_a', featureId: 1 }],
+    });
+    expect(decide(s, NOW).next).toEqual({
+      type: 'finish',
+      status: 'finished',
+      reason: { text: 'Nothing can proceed: 1/2 pass; 1 wait for a human answer.' },
+    });
   });
 
   it('a retry backoff with nothing running: records run.waiting, says until when, waits until then', () => {
     const until = NOW + 30_000;
-    const s = state({ claimExhausted: true, features: [feature(1, 'passing'), feature(2, 'pending', { attempts: 1, runAfter: until })] });
+    const s = state({
+      claimExhausted: true,
+      features: [feature(1, 'passing'), feature(2, 'pending', { attempts: 1, runAfter: until })],
+    });
     expect(decide(s, NOW)).toEqual({
       actions: [
-        { type: 'event', event: { type: 'run.waiting', payload: { until, reason: '1 feature(s) wait to be retried after a failed attempt' } } },
-        { type: 'report', line: `Waiting until ${new Date(until).toISOString()}: 1 feature(s) wait to be retried after a failed attempt.` },
+        {
+          type: 'event',
+          event: {
+            type: 'run.waiting',
+            payload: { until, reason: '1 feature(s) wait to be retried after a failed attempt' },
+          },
+        },
+        {
+          type: 'report',
+          line: `Waiting until ${new Date(until).toISOString()}: 1 feature(s) wait to be retried after a failed attempt.`,
+        },
       ],
       next: { type: 'wait-until', until },
     });
   });
 
   it('a retry backoff longer than maxWaitMs: waits maxWaitMs, then looks again', () => {
-    const s = state({ config: { maxWaitMs: 1_000 }, claimExhausted: true, features: [feature(1, 'pending', { attempts: 1, runAfter: NOW + 60_000 })] });
+    const s = state({
+      config: { maxWaitMs: 1_000 },
+      claimExhausted: true,
+      features: [feature(1, 'pending', { attempts: 1, runAfter: NOW + 60_000 })],
+    });
     expect(decide(s, NOW).next).toEqual({ type: 'wait-until', until: NOW + 1_000 });
   });
 
   it('a retry backoff while a testing session runs: waits for a wake', () => {
-    const s = state({ claimExhausted: true, features: [feature(1, 'passing'), feature(2, 'pending', { attempts: 1, runAfter: NOW + 30_000 })], active: [testing(2, 1)] });
+    const s = state({
+      claimExhausted: true,
+      features: [feature(1, 'passing'), feature(2, 'pending', { attempts: 1, runAfter: NOW + 30_000 })],
+      active: [testing(2, 1)],
+    });
     expect(decide(s, NOW)).toEqual({ actions: [], next: { type: 'wait-for-wake' } });
   });
 });
@@ -244,7 +418,10 @@ describe('afterSession', () => {
       backoff: { rateLimits: 1, rateLimitedUntil: until },
       actions: [
         { type: 'event', event: { type: 'run.rate_limited', payload: { until, error: 'rate limit' } } },
-        { type: 'report', line: `The model provider refused for a usage or rate limit; no session starts before ${new Date(until).toISOString()}.` },
+        {
+          type: 'report',
+          line: `The model provider refused for a usage or rate limit; no session starts before ${new Date(until).toISOString()}.`,
+        },
       ],
     });
   });
@@ -254,17 +431,27 @@ describe('afterSession', () => {
     expect(first.backoff).toEqual({ rateLimits: 1, rateLimitedUntil: NOW + 60_000 });
     const second = afterSession(first.backoff, limited(NOW - 1), NOW, limits);
     expect(second.backoff).toEqual({ rateLimits: 2, rateLimitedUntil: NOW + 120_000 });
-    expect(afterSession({ rateLimits: 9, rateLimitedUntil: 0 }, limited(null), NOW, limits).backoff.rateLimitedUntil).toBe(NOW + 15 * 60_000);
+    expect(
+      afterSession({ rateLimits: 9, rateLimitedUntil: 0 }, limited(null), NOW, limits).backoff.rateLimitedUntil,
+    ).toBe(NOW + 15 * 60_000);
   });
 
   it('never waits longer than maxWaitMs, and never shortens a wait already set', () => {
-    expect(afterSession(NO_BACKOFF, limited(NOW + 10 * 3_600_000), NOW, limits).backoff.rateLimitedUntil).toBe(NOW + 6 * 3_600_000);
-    expect(afterSession({ rateLimits: 0, rateLimitedUntil: NOW + 50_000 }, limited(NOW + 1_000), NOW, limits).backoff.rateLimitedUntil).toBe(NOW + 50_000);
+    expect(afterSession(NO_BACKOFF, limited(NOW + 10 * 3_600_000), NOW, limits).backoff.rateLimitedUntil).toBe(
+      NOW + 6 * 3_600_000,
+    );
+    expect(
+      afterSession({ rateLimits: 0, rateLimitedUntil: NOW + 50_000 }, limited(NOW + 1_000), NOW, limits).backoff
+        .rateLimitedUntil,
+    ).toBe(NOW + 50_000);
   });
 
   it('any other outcome resets the count of rate limits in a row; a session that could not run changes nothing', () => {
     const backoff = { rateLimits: 3, rateLimitedUntil: NOW + 1_000 };
-    expect(afterSession(backoff, { outcome: 'error', retryAt: null, error: 'x' }, NOW, limits)).toEqual({ backoff: { rateLimits: 0, rateLimitedUntil: NOW + 1_000 }, actions: [] });
+    expect(afterSession(backoff, { outcome: 'error', retryAt: null, error: 'x' }, NOW, limits)).toEqual({
+      backoff: { rateLimits: 0, rateLimitedUntil: NOW + 1_000 },
+      actions: [],
+    });
     expect(afterSession(backoff, null, NOW, limits)).toEqual({ backoff, actions: [] });
   });
 });
@@ -275,6 +462,8 @@ describe('the scheduler module', () => {
     const imports = [...source.matchAll(/^import (type )?.*from '([^']+)';$/gm)].map((m) => `${m[1] ?? ''}${m[2]}`);
     expect(imports).toEqual(['type ../db/ports.js', './stop-reason.js']);
     const stopReason = readFileSync(new URL('./stop-reason.ts', import.meta.url), 'utf8');
-    expect([...stopReason.matchAll(/^import (type )?.*from '([^']+)';$/gm)].map((m) => `${m[1] ?? ''}${m[2]}`)).toEqual(['type ../db/ports.js']);
+    expect([...stopReason.matchAll(/^import (type )?.*from '([^']+)';$/gm)].map((m) => `${m[1] ?? ''}${m[2]}`)).toEqual(
+      ['type ../db/ports.js'],
+    );
   });
 });

@@ -70,7 +70,14 @@ export interface SchedulerState {
 export type RunStatusChange = 'running' | 'draining' | 'paused';
 
 export type RunEventAction =
-  | { readonly type: 'run.waiting'; readonly payload: { readonly until: number | null; readonly reason: string; readonly requests?: readonly string[] } }
+  | {
+      readonly type: 'run.waiting';
+      readonly payload: {
+        readonly until: number | null;
+        readonly reason: string;
+        readonly requests?: readonly string[];
+      };
+    }
   | { readonly type: 'run.rate_limited'; readonly payload: { readonly until: number; readonly error: string | null } };
 
 /** Actions that record or tell something and start nothing. */
@@ -152,7 +159,9 @@ export function decide(state: SchedulerState, now: number): Decision {
   }
   if (pausing && status !== 'draining') {
     setStatus('draining');
-    actions.push(report(`Pause requested: draining (${plural(running, 'running session')} finish their features first).`));
+    actions.push(
+      report(`Pause requested: draining (${plural(running, 'running session')} finish their features first).`),
+    );
   }
   if (!pausing && status === 'draining') setStatus('running');
 
@@ -165,8 +174,16 @@ export function decide(state: SchedulerState, now: number): Decision {
 
   const codingActive = state.active.some((a) => a.kind === 'coding');
   if (codingActive || pausing) return { actions, next: { type: 'wait-for-wake' } };
-  if (!iterationsLeft) return { actions, next: { type: 'finish', status: 'finished', reason: { maxIterations: config.maxIterations ?? 0 } } };
-  if (limited) return { actions, next: running === 0 ? { type: 'wait-until', until: state.rateLimitedUntil } : { type: 'wait-for-wake' } };
+  if (!iterationsLeft)
+    return {
+      actions,
+      next: { type: 'finish', status: 'finished', reason: { maxIterations: config.maxIterations ?? 0 } },
+    };
+  if (limited)
+    return {
+      actions,
+      next: running === 0 ? { type: 'wait-until', until: state.rateLimitedUntil } : { type: 'wait-for-wake' },
+    };
 
   const stall = describeStall(state.features, now);
   if (stall.kind === 'done' || stall.kind === 'stuck') {
@@ -180,18 +197,38 @@ export function decide(state: SchedulerState, now: number): Decision {
         const how = ids.map((id) => `autocoder answer ${config.projectName} ${id}`).join('; ');
         actions.push(
           { type: 'note-waiting', requests: ids.join(',') },
-          { type: 'event', event: { type: 'run.waiting', payload: { until: null, reason: `${waiting.length} human-input request(s) open`, requests: ids } } },
-          report(`Waiting for ${plural(waiting.length, 'human answer')} (${stall.reason}); answer in the web UI inbox or with: ${how}. Stop with Ctrl+C or autocoder stop ${config.projectName}.`),
+          {
+            type: 'event',
+            event: {
+              type: 'run.waiting',
+              payload: { until: null, reason: `${waiting.length} human-input request(s) open`, requests: ids },
+            },
+          },
+          report(
+            `Waiting for ${plural(waiting.length, 'human answer')} (${stall.reason}); answer in the web UI inbox or with: ${how}. Stop with Ctrl+C or autocoder stop ${config.projectName}.`,
+          ),
         );
       }
       return { actions, next: { type: 'wait-for-wake' } };
     }
-    return { actions, next: { type: 'finish', status: 'finished', reason: { text: stall.kind === 'done' ? `All ${stall.total} features pass.` : `Nothing can proceed: ${stall.reason}.` } } };
+    return {
+      actions,
+      next: {
+        type: 'finish',
+        status: 'finished',
+        reason: {
+          text: stall.kind === 'done' ? `All ${stall.total} features pass.` : `Nothing can proceed: ${stall.reason}.`,
+        },
+      },
+    };
   }
   // Work remains only after a backoff: sleep until it ends (or a session's end wakes the loop).
   if (running > 0) return { actions, next: { type: 'wait-for-wake' } };
   const until = Math.min(stall.until, now + config.maxWaitMs);
-  actions.push({ type: 'event', event: { type: 'run.waiting', payload: { until, reason: stall.reason } } }, report(`Waiting until ${new Date(until).toISOString()}: ${stall.reason}.`));
+  actions.push(
+    { type: 'event', event: { type: 'run.waiting', payload: { until, reason: stall.reason } } },
+    report(`Waiting until ${new Date(until).toISOString()}: ${stall.reason}.`),
+  );
   return { actions, next: { type: 'wait-until', until } };
 }
 
@@ -226,7 +263,10 @@ function nextStart(state: SchedulerState, iterationsLeft: boolean): SchedulerAct
 }
 
 /** The end line of a run stopped by --max-iterations, with the progress once its last session ended. */
-export function maxIterationsReason(maxIterations: number, progress: { readonly passing: number; readonly total: number }): string {
+export function maxIterationsReason(
+  maxIterations: number,
+  progress: { readonly passing: number; readonly total: number },
+): string {
   return `Reached --max-iterations ${maxIterations}; ${progress.passing}/${progress.total} features pass.`;
 }
 
@@ -261,7 +301,9 @@ export function afterSession(
     backoff: { rateLimits, rateLimitedUntil: until },
     actions: [
       { type: 'event', event: { type: 'run.rate_limited', payload: { until, error: summary.error } } },
-      report(`The model provider refused for a usage or rate limit; no session starts before ${new Date(until).toISOString()}.`),
+      report(
+        `The model provider refused for a usage or rate limit; no session starts before ${new Date(until).toISOString()}.`,
+      ),
     ],
   };
 }

@@ -25,8 +25,13 @@ export function securitySummary(i: SecuritySummaryInput): string {
     : mode === 'off'
       ? `sandbox OFF (${from})`
       : `sandbox OFF (auto: not available on this machine, ${from})`;
-  const browser = i.settings.yolo ? `browser checks off (yolo, ${i.source('yolo')})` : `browser checks on (${i.source('yolo')})`;
-  const extra = i.extraCommands.length === 0 ? 'extra commands: none' : `extra commands: ${i.extraCommands.join(', ')} (project allowlist)`;
+  const browser = i.settings.yolo
+    ? `browser checks off (yolo, ${i.source('yolo')})`
+    : `browser checks on (${i.source('yolo')})`;
+  const extra =
+    i.extraCommands.length === 0
+      ? 'extra commands: none'
+      : `extra commands: ${i.extraCommands.join(', ')} (project allowlist)`;
   const parts = [sandbox, browser, extra];
   if (i.settings.baseUrl !== undefined) parts.push(`model endpoint ${i.settings.baseUrl} (${i.source('baseUrl')})`);
   return `Security: ${parts.join(' · ')}`;

@@ -50,7 +50,11 @@ const minutes = (ms: number) => (ms >= 60_000 ? `${Math.round(ms / 60_000)} min`
  * `.autocoder/logs/`, and `session.*` events for the live UI. A failing session is recorded,
  * never thrown.
  */
-export async function runRecordedSession(ctx: SessionContext, plan: SessionPlan, signal: AbortSignal): Promise<SessionSummary> {
+export async function runRecordedSession(
+  ctx: SessionContext,
+  plan: SessionPlan,
+  signal: AbortSignal,
+): Promise<SessionSummary> {
   mkdirSync(ctx.logsDir, { recursive: true });
   const transcript = join(ctx.logsDir, `${plan.sessionId}.jsonl`);
   ctx.sessions.start({
@@ -62,7 +66,8 @@ export async function runRecordedSession(ctx: SessionContext, plan: SessionPlan,
     model: plan.spec.model ?? null,
     transcriptPath: transcript,
   });
-  const write = (entry: Record<string, unknown>) => appendFileSync(transcript, `${JSON.stringify(redactJson(ctx.redact, { at: ctx.now(), ...entry }))}\n`);
+  const write = (entry: Record<string, unknown>) =>
+    appendFileSync(transcript, `${JSON.stringify(redactJson(ctx.redact, { at: ctx.now(), ...entry }))}\n`);
   // Mask first, then cut: a key straddling the cut would otherwise leave its first part unmatched.
   const clip = (text: string) => redactThenTruncate(ctx.redact, text, LOG_LINE_LIMIT);
   const log = (payload: SessionLogPayload) =>
@@ -92,8 +97,10 @@ export async function runRecordedSession(ctx: SessionContext, plan: SessionPlan,
     ? setInterval(
         () => {
           const now = ctx.now();
-          if (now - lastActivity >= limits.idleMs) stalled = `no agent activity for ${minutes(now - lastActivity)} (stalled)`;
-          else if (now - started >= limits.maxMs) stalled = `the session ran longer than its limit of ${minutes(limits.maxMs)}`;
+          if (now - lastActivity >= limits.idleMs)
+            stalled = `no agent activity for ${minutes(now - lastActivity)} (stalled)`;
+          else if (now - started >= limits.maxMs)
+            stalled = `the session ran longer than its limit of ${minutes(limits.maxMs)}`;
           else return;
           log({ kind: 'retry', attempt: 0, status: null, error: `aborted by the watchdog: ${stalled}` });
           inner.abort();
@@ -141,7 +148,14 @@ export async function runRecordedSession(ctx: SessionContext, plan: SessionPlan,
   }
   if (watchdog) clearInterval(watchdog);
   signal.removeEventListener('abort', forward);
-  const end = finished ?? { outcome: 'error' as const, turns: 0, usage: ZERO_USAGE, costUsd: 0, error: 'the session ended without a result', retryAt: null };
+  const end = finished ?? {
+    outcome: 'error' as const,
+    turns: 0,
+    usage: ZERO_USAGE,
+    costUsd: 0,
+    error: 'the session ended without a result',
+    retryAt: null,
+  };
   const error = stalled !== null ? stalled : end.error === null ? null : ctx.redact(end.error);
   ctx.sessions.end(plan.sessionId, {
     status: end.outcome === 'success' ? 'succeeded' : end.outcome === 'aborted' ? 'aborted' : 'failed',
@@ -149,5 +163,15 @@ export async function runRecordedSession(ctx: SessionContext, plan: SessionPlan,
     usage: { turns: end.turns, ...end.usage, costUsd: end.costUsd },
     error,
   });
-  return { sessionId: plan.sessionId, outcome: end.outcome, turns: end.turns, usage: end.usage, costUsd: end.costUsd, error, retryAt: end.retryAt, commands, stalled };
+  return {
+    sessionId: plan.sessionId,
+    outcome: end.outcome,
+    turns: end.turns,
+    usage: end.usage,
+    costUsd: end.costUsd,
+    error,
+    retryAt: end.retryAt,
+    commands,
+    stalled,
+  };
 }

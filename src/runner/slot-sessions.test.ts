@@ -38,7 +38,11 @@ describe('clearStaleGitLocks', () => {
   it('removes lock files a killed git left in .git and worktrees, not fresh ones', () => {
     const worktreeGit = join(root, '.git', 'worktrees', 'slot-0');
     mkdirSync(worktreeGit, { recursive: true });
-    const stale = [join(root, '.git', 'index.lock'), join(worktreeGit, 'index.lock'), join(root, '.git', 'refs', 'heads', 'main.lock')];
+    const stale = [
+      join(root, '.git', 'index.lock'),
+      join(worktreeGit, 'index.lock'),
+      join(root, '.git', 'refs', 'heads', 'main.lock'),
+    ];
     for (const f of stale) {
       writeFileSync(f, '');
       utimesSync(f, new Date(Date.now() - 60_000), new Date(Date.now() - 60_000));

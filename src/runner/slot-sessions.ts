@@ -10,7 +10,16 @@ import { createSessionDir, disposeDir } from '../agent/session-dirs.js';
 import type { Claim, Feature, HumanInputRequest } from '../db/ports.js';
 import { AppError } from '../domain/errors.js';
 import { addLocalExcludes, git, gitIdentity, gitOk } from '../git/git.js';
-import { checkoutFeature, commitWorkInProgress, deleteMergedBranch, ensureSlotWorktree, fastForwardMain, featureBranch, landingCheck, worktreeGitWritePaths } from '../git/workspaces.js';
+import {
+  checkoutFeature,
+  commitWorkInProgress,
+  deleteMergedBranch,
+  ensureSlotWorktree,
+  fastForwardMain,
+  featureBranch,
+  landingCheck,
+  worktreeGitWritePaths,
+} from '../git/workspaces.js';
 import { createFeatureTools, withMaskedArguments } from '../mcp/feature-tools.js';
 import { createToolSession } from '../mcp/tool-session.js';
 import { modelFor } from '../config/run-settings.js';
@@ -48,7 +57,11 @@ export interface SessionWhere {
   /** Lands the feature branch on main from `feature_mark_passing` (coding sessions in a worktree). */
   readonly land?: (featureId: number) => { commit: string };
   /** Answers a human-input request as the supervisor (supervisor sessions only). */
-  readonly supervise?: (requestId: string, answers: Readonly<Record<string, unknown>>, reasons: Readonly<Record<string, string>>) => Record<string, unknown>;
+  readonly supervise?: (
+    requestId: string,
+    answers: Readonly<Record<string, unknown>>,
+    reasons: Readonly<Record<string, string>>,
+  ) => Record<string, unknown>;
 }
 
 /**
@@ -62,7 +75,10 @@ export function prepareWorktree(deps: RunDeps, slot: number, main: string): stri
   if (existsSync(deps.paths.spec)) copyFileSync(deps.paths.spec, specCopy);
   writePlaywrightConfig(worktree, findChromium(deps.settings.chromium, deps.env.PATH), process.getuid?.() === 0);
   // Answered secrets live in the root's .env (never committed: info/exclude, shared by worktrees).
-  if (existsSync(envFilePath(deps.paths)) && git(deps.paths.root, ['ls-files', '--error-unmatch', '--', ENV_FILE]).status !== 0) {
+  if (
+    existsSync(envFilePath(deps.paths)) &&
+    git(deps.paths.root, ['ls-files', '--error-unmatch', '--', ENV_FILE]).status !== 0
+  ) {
     addLocalExcludes(deps.paths.root, [ENV_FILE]);
     copyEnvFile(envFilePath(deps.paths), join(worktree, ENV_FILE));
   }
@@ -83,12 +99,22 @@ export function sessionRedactor(deps: RunDeps): Redactor {
  * (so a crash right after cannot lose it) and main is fast-forwarded to the branch. Runs
  * synchronously inside the tool call, so two slots never land at the same moment.
  */
-export function landingGate(deps: RunDeps, run: RunContext, worktree: string, claim: Claim): (featureId: number) => { commit: string } {
+export function landingGate(
+  deps: RunDeps,
+  run: RunContext,
+  worktree: string,
+  claim: Claim,
+): (featureId: number) => { commit: string } {
   const steps = (lines: readonly string[]) => lines.map((l, i) => `${i + 1}. ${l}`).join('\n');
   return (featureId) => {
     const check = landingCheck(worktree, featureId, run.main);
-    if (!check.ok) throw new AppError('CONFLICT', `${check.reason} The feature is not passing yet. Do this, then call feature_mark_passing again:\n${steps(check.steps)}`);
-    if (!deps.claims.recordLanding(claim, check.head)) throw new AppError('CONFLICT', `your claim on feature ${featureId} is no longer valid; stop working on it`);
+    if (!check.ok)
+      throw new AppError(
+        'CONFLICT',
+        `${check.reason} The feature is not passing yet. Do this, then call feature_mark_passing again:\n${steps(check.steps)}`,
+      );
+    if (!deps.claims.recordLanding(claim, check.head))
+      throw new AppError('CONFLICT', `your claim on feature ${featureId} is no longer valid; stop working on it`);
     try {
       fastForwardMain(deps.paths.root, run.main, check.head);
     } catch (err: unknown) {
@@ -102,7 +128,10 @@ export function landingGate(deps: RunDeps, run: RunContext, worktree: string, cl
       // Not the agent's to fix (the project folder has changes in the way): report and retry later.
       const why = err instanceof Error ? err.message : String(err);
       deps.report(`Feature #${featureId}: could not move ${run.main}: ${why}`);
-      throw new AppError('CONFLICT', `The runner could not merge your branch into ${run.main}: ${why}. This is not something you can fix from your worktree: stop here; the feature will be retried.`);
+      throw new AppError(
+        'CONFLICT',
+        `The runner could not merge your branch into ${run.main}: ${why}. This is not something you can fix from your worktree: stop here; the feature will be retried.`,
+      );
     }
     deps.report(`Merged feature #${featureId} into ${run.main} (${check.head.slice(0, 8)}).`);
     // Features that depend on this one become ready once it is recorded passing (right after this returns).
@@ -126,13 +155,25 @@ export async function runSessionFor(
   const toolSession = createToolSession(work?.owner ?? `${run.id}/${sessionId}`, work ? work.claims : []);
   const redact = sessionRedactor(deps);
   // Whatever the agent passes to a feature tool (reasons, evidence, prompts) is stored: mask secrets first.
-  const tools = createFeatureTools({ features: deps.features, claims: deps.claims, humanInput: deps.humanInput, session: toolSession, ...(where.land ? { land: where.land } : {}), ...(where.supervise ? { supervise: where.supervise } : {}) })
+  const tools = createFeatureTools({
+    features: deps.features,
+    claims: deps.claims,
+    humanInput: deps.humanInput,
+    session: toolSession,
+    ...(where.land ? { land: where.land } : {}),
+    ...(where.supervise ? { supervise: where.supervise } : {}),
+  })
     .filter((t) => profile.featureTools.includes(t.name))
     .map((t) => withMaskedArguments(t, () => redact));
   // The session's HOME/TMPDIR, marked as this run's (see agent/session-dirs.ts). Whatever ends
   // the session (its end, an error, an abort, the watchdog, a failure to start it) removes it below.
   const keep = deps.settings.keepTemp;
-  const sessionDir = createSessionDir(sessionId.slice(-12), { purpose: 'session', run: { id: run.id, incarnation: run.incarnation }, project: deps.paths.root, keep });
+  const sessionDir = createSessionDir(sessionId.slice(-12), {
+    purpose: 'session',
+    run: { id: run.id, incarnation: run.incarnation },
+    project: deps.paths.root,
+    keep,
+  });
   try {
     const identity = gitIdentity(deps.paths.root);
     const port = slotPort(deps.settings.basePort, where.slot);
@@ -150,10 +191,26 @@ export async function runSessionFor(
         GIT_COMMITTER_EMAIL: identity.email,
       },
     });
-    const initJail = run.sandbox && run.initJail && profile.builtinTools.includes('Bash')
-      ? writeInitJail({ tools: run.initJail, sessionDir, cwd: where.cwd, projectRoot: deps.paths.root, port, env, hidden: deps.sandboxReadDeny ?? [], tempDir: tmpdir() })
-      : null;
-    const allVars = { project_name: deps.projectName, browser: !deps.settings.yolo, port: String(port), main_branch: run.main, ...vars };
+    const initJail =
+      run.sandbox && run.initJail && profile.builtinTools.includes('Bash')
+        ? writeInitJail({
+            tools: run.initJail,
+            sessionDir,
+            cwd: where.cwd,
+            projectRoot: deps.paths.root,
+            port,
+            env,
+            hidden: deps.sandboxReadDeny ?? [],
+            tempDir: tmpdir(),
+          })
+        : null;
+    const allVars = {
+      project_name: deps.projectName,
+      browser: !deps.settings.yolo,
+      port: String(port),
+      main_branch: run.main,
+      ...vars,
+    };
     const spec: AgentSpec = {
       role,
       prompt: prompt(deps, role, allVars),
@@ -171,13 +228,31 @@ export async function runSessionFor(
         unsandboxedCommands: unsandboxedCommands(initJail),
         writablePaths: where.cwd === deps.paths.root ? [] : worktreeGitWritePaths(where.cwd),
         readDeniedPaths: (deps.sandboxReadDeny ?? []).filter((p) => existsSync(p)),
-        writeDeniedPaths: sandboxWriteDenyPaths({ projectRoot: deps.paths.root, cwd: where.cwd, dataDirEntries: readdirSync(deps.paths.dataDir) }).filter((p) => existsSync(p)),
+        writeDeniedPaths: sandboxWriteDenyPaths({
+          projectRoot: deps.paths.root,
+          cwd: where.cwd,
+          dataDirEntries: readdirSync(deps.paths.dataDir),
+        }).filter((p) => existsSync(p)),
       },
       env,
     };
     const summary = await runRecordedSession(
-      { events: deps.events, sessions: deps.sessions, runtime: deps.runtime, logsDir: deps.paths.logs, runId: run.id, now: deps.now, redact },
-      { sessionId, slot: where.slot, featureIds: work ? work.featureIds : [], spec, limits: { idleMs: deps.settings.stallMs, maxMs: deps.settings.maxSessionMs } },
+      {
+        events: deps.events,
+        sessions: deps.sessions,
+        runtime: deps.runtime,
+        logsDir: deps.paths.logs,
+        runId: run.id,
+        now: deps.now,
+        redact,
+      },
+      {
+        sessionId,
+        slot: where.slot,
+        featureIds: work ? work.featureIds : [],
+        spec,
+        limits: { idleMs: deps.settings.stallMs, maxMs: deps.settings.maxSessionMs },
+      },
       signal,
     );
     if (summary.commands.some((c) => c.includes('playwright-cli'))) await closeBrowserSession(where.cwd, env);
@@ -189,7 +264,9 @@ export async function runSessionFor(
         // Claude Code and whatever the agent started are stopped first, so nothing writes into the folder as it goes.
         await disposeDir(sessionDir);
       } catch (err: unknown) {
-        deps.report(`Could not remove the temporary folder ${sessionDir} of session ${sessionId} (${err instanceof Error ? err.message : String(err)}); the next run removes it.`);
+        deps.report(
+          `Could not remove the temporary folder ${sessionDir} of session ${sessionId} (${err instanceof Error ? err.message : String(err)}); the next run removes it.`,
+        );
       }
     }
   }
@@ -219,19 +296,53 @@ function codingVars(f: Feature, yolo: boolean, branch: string, continued: boolea
  * (read-only tools plus `supervisor_answer`), in the project root. Each answer is recorded as
  * the supervisor's at once, so its feature is ready again while the session goes on.
  */
-export async function runSupervisorSession(deps: RunDeps, run: RunContext, slot: number, requests: readonly HumanInputRequest[], signal: AbortSignal): Promise<SessionSummary> {
+export async function runSupervisorSession(
+  deps: RunDeps,
+  run: RunContext,
+  slot: number,
+  requests: readonly HumanInputRequest[],
+  signal: AbortSignal,
+): Promise<SessionSummary> {
   const store = { paths: deps.paths, humanInput: deps.humanInput };
   const asked = new Set(requests.map((r) => r.id));
-  const supervise = (requestId: string, answers: Readonly<Record<string, unknown>>, reasons: Readonly<Record<string, string>>) => {
-    if (!asked.has(requestId)) throw new AppError('NOT_FOUND', `request ${requestId} is not one of yours; answer only: ${[...asked].join(', ')}`);
+  const supervise = (
+    requestId: string,
+    answers: Readonly<Record<string, unknown>>,
+    reasons: Readonly<Record<string, string>>,
+  ) => {
+    if (!asked.has(requestId))
+      throw new AppError(
+        'NOT_FOUND',
+        `request ${requestId} is not one of yours; answer only: ${[...asked].join(', ')}`,
+      );
     const { request, feature } = answerAsSupervisor(store, requestId, answers, reasons);
-    const placeholders = request.placeholderKeys.length > 0 ? `; development placeholders in .env: ${request.placeholderKeys.join(', ')}` : '';
+    const placeholders =
+      request.placeholderKeys.length > 0
+        ? `; development placeholders in .env: ${request.placeholderKeys.join(', ')}`
+        : '';
     deps.report(`Slot ${slot} (supervisor): answered ${request.id} for feature #${feature.id}${placeholders}.`);
     run.wake?.();
-    return { request_id: request.id, feature_id: feature.id, feature_status: feature.status, answered: request.answer ?? {}, placeholders: request.placeholderKeys, left: [...asked].filter((id) => store.humanInput.get(id).status === 'open') };
+    return {
+      request_id: request.id,
+      feature_id: feature.id,
+      feature_status: feature.status,
+      answered: request.answer ?? {},
+      placeholders: request.placeholderKeys,
+      left: [...asked].filter((id) => store.humanInput.get(id).status === 'open'),
+    };
   };
-  deps.report(`Slot ${slot} (supervisor): answering ${requests.map((r) => `${r.id} (feature #${r.featureId})`).join(', ')}.`);
-  return runSessionFor(deps, run, 'supervisor', { slot, cwd: deps.paths.root, supervise }, null, { request_list: describeRequests(requests) }, signal);
+  deps.report(
+    `Slot ${slot} (supervisor): answering ${requests.map((r) => `${r.id} (feature #${r.featureId})`).join(', ')}.`,
+  );
+  return runSessionFor(
+    deps,
+    run,
+    'supervisor',
+    { slot, cwd: deps.paths.root, supervise },
+    null,
+    { request_list: describeRequests(requests) },
+    signal,
+  );
 }
 
 /** The requests as the supervisor's prompt lists them: prompt, then one line per field. */
@@ -239,10 +350,20 @@ export function describeRequests(requests: readonly HumanInputRequest[]): string
   return requests
     .map((r) => {
       const fields = r.fields.map((f) => {
-        const kind = f.type === 'select' ? `select: ${(f.options ?? []).join(' | ')}` : f.type === 'secret' ? 'secret: leave it out, the runner writes a placeholder' : f.type;
+        const kind =
+          f.type === 'select'
+            ? `select: ${(f.options ?? []).join(' | ')}`
+            : f.type === 'secret'
+              ? 'secret: leave it out, the runner writes a placeholder'
+              : f.type;
         return `- ${f.id} (${kind}${f.required ? '' : ', optional'}): ${f.label}${f.help ? ` (${f.help})` : ''}`;
       });
-      return [`## Request ${r.id} (feature #${r.featureId}${r.featureName ? ` "${r.featureName}"` : ''})`, r.prompt, 'Fields:', ...fields].join('\n');
+      return [
+        `## Request ${r.id} (feature #${r.featureId}${r.featureName ? ` "${r.featureName}"` : ''})`,
+        r.prompt,
+        'Fields:',
+        ...fields,
+      ].join('\n');
     })
     .join('\n\n');
 }
@@ -260,13 +381,22 @@ export async function runCodingSession(
   signal: AbortSignal,
 ): Promise<SessionSummary | null> {
   const { claim, feature, owner } = claimed;
-  const landed = feature.landingCommit !== null && landedOnMain(deps.paths.root, feature.landingCommit, run.main) ? feature.landingCommit : null;
+  const landed =
+    feature.landingCommit !== null && landedOnMain(deps.paths.root, feature.landingCommit, run.main)
+      ? feature.landingCommit
+      : null;
   if (landed) {
     // The merge queue had fast-forwarded main to this branch when the runner died, before the
     // feature was recorded as passing: record it now instead of redoing verified work.
-    deps.claims.markPassing(claim, { by: 'runner', text: `recovered: its branch had landed on ${run.main} (${landed.slice(0, 8)}) before the runner stopped`, commit: landed });
+    deps.claims.markPassing(claim, {
+      by: 'runner',
+      text: `recovered: its branch had landed on ${run.main} (${landed.slice(0, 8)}) before the runner stopped`,
+      commit: landed,
+    });
     deleteMergedBranch(deps.paths.root, featureBranch(feature.id), run.main);
-    deps.report(`Slot ${slot}: feature #${feature.id} had landed on ${run.main} before the runner stopped; recorded as passing.`);
+    deps.report(
+      `Slot ${slot}: feature #${feature.id} had landed on ${run.main} before the runner stopped; recorded as passing.`,
+    );
     deps.notify?.('feature.passed', { featureId: feature.id, featureName: feature.name });
     return null;
   }
@@ -278,11 +408,17 @@ export async function runCodingSession(
     const checkout = checkoutFeature(worktree, feature.id, run.main);
     branch = checkout.branch;
     continued = checkout.continued;
-    if (checkout.rescued) deps.report(`Slot ${slot}: uncommitted work left in its worktree was saved on ${checkout.rescued}.`);
-    deps.report(`Slot ${slot}: feature #${feature.id} ${feature.name}, attempt ${feature.attempts}/${feature.maxAttempts}, on ${branch}${checkout.continued ? ' (continuing the earlier attempt)' : ''}.`);
+    if (checkout.rescued)
+      deps.report(`Slot ${slot}: uncommitted work left in its worktree was saved on ${checkout.rescued}.`);
+    deps.report(
+      `Slot ${slot}: feature #${feature.id} ${feature.name}, attempt ${feature.attempts}/${feature.maxAttempts}, on ${branch}${checkout.continued ? ' (continuing the earlier attempt)' : ''}.`,
+    );
   } catch (err: unknown) {
     // The workspace could not be prepared: hand the feature back and let the run report it.
-    deps.claims.release(claim, `the runner could not prepare a git worktree: ${err instanceof Error ? err.message : String(err)}`);
+    deps.claims.release(
+      claim,
+      `the runner could not prepare a git worktree: ${err instanceof Error ? err.message : String(err)}`,
+    );
     throw err;
   }
   const sessionAbort = new AbortController();
@@ -321,7 +457,10 @@ export async function runCodingSession(
     deleteMergedBranch(deps.paths.root, branch, run.main);
   } else {
     // Keep whatever the agent did on its branch for the next attempt (or a human).
-    const saved = commitWorkInProgress(worktree, `autocoder: work in progress on feature #${feature.id} (${signal.aborted ? 'run stopped' : `session ${summary.outcome}`})`);
+    const saved = commitWorkInProgress(
+      worktree,
+      `autocoder: work in progress on feature #${feature.id} (${signal.aborted ? 'run stopped' : `session ${summary.outcome}`})`,
+    );
     if (saved) deps.report(`Slot ${slot}: saved uncommitted work on ${branch} (${saved.slice(0, 8)}).`);
   }
   settle(deps, claim, summary, leaseLost, signal.aborted);
@@ -329,10 +468,24 @@ export async function runCodingSession(
   if (final.status === 'passing') deps.notify?.('feature.passed', { featureId: feature.id, featureName: feature.name });
   if (final.status === 'needs_input') {
     const request = deps.humanInput.openFor(feature.id);
-    deps.report(`Slot ${slot}: feature #${feature.id} waits for a human answer${request ? ` (request ${request.id}: autocoder answer ${deps.projectName} ${request.id})` : ''}.`);
-    deps.notify?.('feature.needs_input', { featureId: feature.id, featureName: feature.name, ...(request ? { requestId: request.id, prompt: request.prompt, fields: request.fields.map((f) => ({ id: f.id, label: f.label, type: f.type })) } : {}) });
+    deps.report(
+      `Slot ${slot}: feature #${feature.id} waits for a human answer${request ? ` (request ${request.id}: autocoder answer ${deps.projectName} ${request.id})` : ''}.`,
+    );
+    deps.notify?.('feature.needs_input', {
+      featureId: feature.id,
+      featureName: feature.name,
+      ...(request
+        ? {
+            requestId: request.id,
+            prompt: request.prompt,
+            fields: request.fields.map((f) => ({ id: f.id, label: f.label, type: f.type })),
+          }
+        : {}),
+    });
   }
-  deps.report(`Slot ${slot}: feature #${feature.id} is now ${final.status} (session ${summary.stalled ? 'stalled' : summary.outcome}, $${summary.costUsd.toFixed(4)}).`);
+  deps.report(
+    `Slot ${slot}: feature #${feature.id} is now ${final.status} (session ${summary.stalled ? 'stalled' : summary.outcome}, $${summary.costUsd.toFixed(4)}).`,
+  );
   return summary;
 }
 
@@ -347,7 +500,10 @@ function settle(deps: RunDeps, claim: Claim, summary: SessionSummary, leaseLost:
   } else if (summary.outcome === 'rate_limited') {
     deps.claims.release(claim, 'the model provider refused for a usage or rate limit');
   } else {
-    const why = summary.outcome === 'success' ? 'the session ended without marking the feature passing' : `the session ended with ${summary.outcome}${summary.error ? `: ${summary.error}` : ''}`;
+    const why =
+      summary.outcome === 'success'
+        ? 'the session ended without marking the feature passing'
+        : `the session ended with ${summary.outcome}${summary.error ? `: ${summary.error}` : ''}`;
     deps.claims.markFailing(claim, why);
   }
 }
@@ -357,7 +513,13 @@ function settle(deps: RunDeps, claim: Claim, summary: SessionSummary, leaseLost:
  * a worktree of its own (detached at main's tip; it changes no code). A regression goes back to
  * the coding agents through `feature_mark_failing`.
  */
-export async function runTestingSession(deps: RunDeps, run: RunContext, slot: number, targets: readonly Feature[], signal: AbortSignal): Promise<SessionSummary> {
+export async function runTestingSession(
+  deps: RunDeps,
+  run: RunContext,
+  slot: number,
+  targets: readonly Feature[],
+  signal: AbortSignal,
+): Promise<SessionSummary> {
   const worktree = prepareWorktree(deps, slot, run.main);
   // Testing sessions change nothing worth keeping: start from main's tip, keep ignored files (installed dependencies).
   gitOk(worktree, ['checkout', '--quiet', '--force', '--detach', run.main]);
@@ -365,10 +527,19 @@ export async function runTestingSession(deps: RunDeps, run: RunContext, slot: nu
   deps.report(`Slot ${slot} (testing): re-verifying ${targets.map((f) => `#${f.id}`).join(', ')} on ${run.main}.`);
   const featureList = targets.map((f) => `- #${f.id} ${f.name}`).join('\n');
   const owner = `${run.id}/ses_${randomBytes(6).toString('hex')}`;
-  const summary = await runSessionFor(deps, run, 'testing', { slot, cwd: worktree }, { claims: [], featureIds: targets.map((f) => f.id), owner }, { feature_list: featureList }, signal);
+  const summary = await runSessionFor(
+    deps,
+    run,
+    'testing',
+    { slot, cwd: worktree },
+    { claims: [], featureIds: targets.map((f) => f.id), owner },
+    { feature_list: featureList },
+    signal,
+  );
   for (const f of targets) {
     const now = deps.features.get(f.id);
-    if (now.status !== 'passing') deps.report(`Slot ${slot} (testing): feature #${f.id} regressed; it is ${now.status} again.`);
+    if (now.status !== 'passing')
+      deps.report(`Slot ${slot} (testing): feature #${f.id} regressed; it is ${now.status} again.`);
   }
   return summary;
 }
@@ -409,7 +580,9 @@ export function clearStaleGitLocks(root: string, now: number, minAgeMs = 1_000):
  * behind). deleteMergedBranch proves each merged first; unmerged work is never touched.
  */
 export function pruneLandedBranches(deps: RunDeps, main: string): number {
-  const refs = git(deps.paths.root, ['for-each-ref', '--format=%(refname:short)', 'refs/heads/autocoder/feature-*']).stdout.split('\n').filter(Boolean);
+  const refs = git(deps.paths.root, ['for-each-ref', '--format=%(refname:short)', 'refs/heads/autocoder/feature-*'])
+    .stdout.split('\n')
+    .filter(Boolean);
   let deleted = 0;
   for (const branch of refs) {
     if (deleteMergedBranch(deps.paths.root, branch, main)) deleted += 1;

@@ -49,7 +49,10 @@ function feature(overrides: Partial<Feature> = {}): Feature {
 
 describe('describeStall', () => {
   it('is done when every feature passes', () => {
-    expect(describeStall([feature({ status: 'passing' }), feature({ status: 'passing' })], NOW)).toEqual({ kind: 'done', total: 2 });
+    expect(describeStall([feature({ status: 'passing' }), feature({ status: 'passing' })], NOW)).toEqual({
+      kind: 'done',
+      total: 2,
+    });
   });
 
   it('waits until the earliest backoff ends', () => {
@@ -69,12 +72,18 @@ describe('describeStall', () => {
   });
 
   it('does not wait for a backoff that already ended', () => {
-    const stall = describeStall([feature({ status: 'pending', attempts: 1, runAfter: NOW }), feature({ status: 'failed', attempts: 3 })], NOW);
+    const stall = describeStall(
+      [feature({ status: 'pending', attempts: 1, runAfter: NOW }), feature({ status: 'failed', attempts: 3 })],
+      NOW,
+    );
     expect(stall.kind).toBe('stuck');
   });
 
   it('does not wait for a pending feature whose attempts are used up', () => {
-    const stall = describeStall([feature({ status: 'pending', attempts: 3, maxAttempts: 3, runAfter: NOW + 10_000 })], NOW);
+    const stall = describeStall(
+      [feature({ status: 'pending', attempts: 3, maxAttempts: 3, runAfter: NOW + 10_000 })],
+      NOW,
+    );
     expect(stall.kind).toBe('stuck');
   });
 
@@ -90,7 +99,10 @@ describe('describeStall', () => {
       ],
       NOW,
     );
-    expect(stall).toEqual({ kind: 'stuck', reason: '1/6 pass; 2 failed after all attempts, 3 pending feature(s) are blocked by those' });
+    expect(stall).toEqual({
+      kind: 'stuck',
+      reason: '1/6 pass; 2 failed after all attempts, 3 pending feature(s) are blocked by those',
+    });
   });
 
   it('counts features waiting for a human answer and those claimed elsewhere', () => {
@@ -105,11 +117,16 @@ describe('describeStall', () => {
     );
     expect(stall.kind).toBe('stuck');
     if (stall.kind !== 'stuck') return;
-    expect(stall.reason).toBe('0/4 pass; 1 still claimed by another session, 2 wait for a human answer, 1 pending feature(s) are blocked by those');
+    expect(stall.reason).toBe(
+      '0/4 pass; 1 still claimed by another session, 2 wait for a human answer, 1 pending feature(s) are blocked by those',
+    );
   });
 
   it('prefers waiting for a backoff over declaring the run stuck', () => {
-    const stall = describeStall([feature({ status: 'failed', attempts: 3 }), feature({ status: 'pending', attempts: 1, runAfter: NOW + 1 })], NOW);
+    const stall = describeStall(
+      [feature({ status: 'failed', attempts: 3 }), feature({ status: 'pending', attempts: 1, runAfter: NOW + 1 })],
+      NOW,
+    );
     expect(stall).toMatchObject({ kind: 'wait', until: NOW + 1 });
   });
 });

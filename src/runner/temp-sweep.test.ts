@@ -24,11 +24,13 @@ describe('runIsOver', () => {
   const marked = { id: 'run_a', incarnation: 'inc-a' };
 
   it('is true for a run of this project that ended, finished, failed or crashed', () => {
-    for (const status of ['finished', 'failed', 'crashed'] as const) expect(runIsOver(record({ status }), marked, 100)).toBe(true);
+    for (const status of ['finished', 'failed', 'crashed'] as const)
+      expect(runIsOver(record({ status }), marked, 100)).toBe(true);
   });
 
   it('is false for an active run, an unknown run, or a namesake (other incarnation or pid)', () => {
-    for (const status of ['starting', 'running', 'draining', 'paused', 'stopping'] as const) expect(runIsOver(record({ status }), marked, 100)).toBe(false);
+    for (const status of ['starting', 'running', 'draining', 'paused', 'stopping'] as const)
+      expect(runIsOver(record({ status }), marked, 100)).toBe(false);
     expect(runIsOver(undefined, marked, 100)).toBe(false);
     expect(runIsOver(record({ incarnation: 'inc-b' }), marked, 100)).toBe(false);
     expect(runIsOver(record(), marked, 101)).toBe(false);
@@ -49,8 +51,15 @@ describe('sweepRunOrphans', () => {
 
   it("removes the folders of this project's runs that are over and keeps the live run's and other projects'", async () => {
     const runs = project.store.runs;
-    const start = (id: string) => runs.start({ id, pid: process.pid, host: hostname(), incarnation: `inc-${id}`, settings: {} });
-    const folder = (name: string, id: string) => createOwnedDir(tmp.dir, name, { purpose: 'session', run: { id, incarnation: `inc-${id}` }, project: project.dir, keep: false });
+    const start = (id: string) =>
+      runs.start({ id, pid: process.pid, host: hostname(), incarnation: `inc-${id}`, settings: {} });
+    const folder = (name: string, id: string) =>
+      createOwnedDir(tmp.dir, name, {
+        purpose: 'session',
+        run: { id, incarnation: `inc-${id}` },
+        project: project.dir,
+        keep: false,
+      });
     start('run_dead');
     runs.end('run_dead', 'crashed', 'the runner process died');
     start('run_done');

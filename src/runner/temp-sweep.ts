@@ -7,8 +7,18 @@ import { ACTIVE_RUN_STATUSES, type RunPort, type RunRecord } from '../db/ports.j
  * (the same run, not a namesake), and it is no longer active (it ended, or recoverDeadRuns
  * found its process dead and recorded it as crashed).
  */
-export function runIsOver(record: RunRecord | undefined, run: { readonly id: string; readonly incarnation: string }, pid: number): boolean {
-  return record !== undefined && record.id === run.id && record.incarnation === run.incarnation && record.pid === pid && !ACTIVE_RUN_STATUSES.includes(record.status);
+export function runIsOver(
+  record: RunRecord | undefined,
+  run: { readonly id: string; readonly incarnation: string },
+  pid: number,
+): boolean {
+  return (
+    record !== undefined &&
+    record.id === run.id &&
+    record.incarnation === run.incarnation &&
+    record.pid === pid &&
+    !ACTIVE_RUN_STATUSES.includes(record.status)
+  );
 }
 
 /**

@@ -26,8 +26,14 @@ export function createToolGuard(projectRoot: string, options: ToolGuardOptions =
     if (toolName === 'Bash') {
       const command = input.command;
       if (typeof command !== 'string') return { allow: false, reason: 'Bash needs a "command" string' };
-      const decision = evaluateBashCommand(command, { ...policy, projectRoot: root, ...io, ...(context.cwd ? { cwd: context.cwd } : {}) });
-      if (decision.decision !== 'allow') return { allow: false, reason: `command refused (${decision.category}): ${decision.reason}` };
+      const decision = evaluateBashCommand(command, {
+        ...policy,
+        projectRoot: root,
+        ...io,
+        ...(context.cwd ? { cwd: context.cwd } : {}),
+      });
+      if (decision.decision !== 'allow')
+        return { allow: false, reason: `command refused (${decision.category}): ${decision.reason}` };
       const jailed = initJail === undefined ? null : jailedInitCommand(command, initJail);
       return jailed === null ? { allow: true } : { allow: true, input: { ...input, command: jailed } };
     }

@@ -74,9 +74,27 @@ describe('WebhookNotifier', () => {
     const byPath = Object.fromEntries(r.received.map((x) => [x.path, x]));
     expect(byPath['/n8n']?.contentType).toBe('application/json');
     expect(byPath['/n8n']?.body).toEqual([
-      { event: 'test_progress', passing: 1, total: 4, percentage: 25, project: 'notes', timestamp: '2026-11-26T10:00:00.000Z', feature_id: 3, feature_name: 'Search notes' },
+      {
+        event: 'test_progress',
+        passing: 1,
+        total: 4,
+        percentage: 25,
+        project: 'notes',
+        timestamp: '2026-11-26T10:00:00.000Z',
+        feature_id: 3,
+        feature_name: 'Search notes',
+      },
     ]);
-    expect(byPath['/json']?.body).toEqual({ event: 'feature.passed', project: 'notes', timestamp: '2026-11-26T10:00:00.000Z', passing: 1, total: 4, percentage: 25, featureId: 3, featureName: 'Search notes' });
+    expect(byPath['/json']?.body).toEqual({
+      event: 'feature.passed',
+      project: 'notes',
+      timestamp: '2026-11-26T10:00:00.000Z',
+      passing: 1,
+      total: 4,
+      percentage: 25,
+      featureId: 3,
+      featureName: 'Search notes',
+    });
     expect(failures).toEqual([]);
   });
 
@@ -92,9 +110,13 @@ describe('WebhookNotifier', () => {
     n.notify('feature.needs_input', { featureId: 3, featureName: 'Pay' });
     n.notify('run.finished', { ...FINISHED, reason: 'done' });
     expect(await n.drain(5_000)).toBe(true);
-    const progress = r.received.filter((x) => x.path === '/progress').map((x) => (x.body as { passing: number }[])[0]?.passing);
+    const progress = r.received
+      .filter((x) => x.path === '/progress')
+      .map((x) => (x.body as { passing: number }[])[0]?.passing);
     expect(progress).toEqual([1, 2]);
-    expect(r.received.filter((x) => x.path === '/ends').map((x) => x.body)).toEqual([expect.objectContaining({ event: 'run.finished', reason: 'done', passing: 2 })]);
+    expect(r.received.filter((x) => x.path === '/ends').map((x) => x.body)).toEqual([
+      expect.objectContaining({ event: 'run.finished', reason: 'done', passing: 2 }),
+    ]);
     expect(r.received).toHaveLength(3);
   });
 
@@ -181,7 +203,10 @@ describe('WebhookNotifier', () => {
 
   it('times out a silent receiver per attempt and retries', async () => {
     const r = await receiver(() => undefined);
-    const { n, failures } = notifier([{ url: r.url, events: ['run.finished'], format: 'json' }], { attemptTimeoutMs: 50, maxAttempts: 2 });
+    const { n, failures } = notifier([{ url: r.url, events: ['run.finished'], format: 'json' }], {
+      attemptTimeoutMs: 50,
+      maxAttempts: 2,
+    });
     n.notify('run.finished', FINISHED);
     expect(await n.drain(5_000)).toBe(true);
     expect(r.received).toHaveLength(2);
@@ -189,7 +214,14 @@ describe('WebhookNotifier', () => {
   });
 
   it('refuses a target that is not http(s), and does nothing without targets', () => {
-    expect(() => new WebhookNotifier({ targets: [{ url: 'ftp://example.com/x', events: ['run.finished'], format: 'json' }], projectName: 'p', now: Date.now })).toThrow(/http:\/\/ or https:\/\//);
+    expect(
+      () =>
+        new WebhookNotifier({
+          targets: [{ url: 'ftp://example.com/x', events: ['run.finished'], format: 'json' }],
+          projectName: 'p',
+          now: Date.now,
+        }),
+    ).toThrow(/http:\/\/ or https:\/\//);
     const n = new WebhookNotifier({ targets: [], projectName: 'p', now: Date.now });
     n.notify('run.finished', FINISHED);
     expect(n.enabled).toBe(false);
@@ -200,24 +232,56 @@ describe('WebhookNotifier', () => {
     const r = await receiver();
     const lines: string[] = [];
     const logger = createLogger({ write: (l) => void lines.push(l) }, { level: 'info' });
-    const n = new WebhookNotifier({ targets: [{ url: r.url, events: ['run.failed'], format: 'json' }], projectName: 'p', now: Date.now, progress: () => { throw new Error('db closed'); }, logger });
+    const n = new WebhookNotifier({
+      targets: [{ url: r.url, events: ['run.failed'], format: 'json' }],
+      projectName: 'p',
+      now: Date.now,
+      progress: () => {
+        throw new Error('db closed');
+      },
+      logger,
+    });
     expect(() => n.notify('run.failed', FAILED)).not.toThrow();
     expect(await n.drain(1_000)).toBe(true);
     expect(r.received).toEqual([]);
-    expect(lines.map((l) => JSON.parse(l) as Record<string, unknown>)).toEqual([expect.objectContaining({ level: 'error', msg: 'could not queue a webhook delivery', event: 'run.failed', err: expect.objectContaining({ message: 'db closed' }) })]);
+    expect(lines.map((l) => JSON.parse(l) as Record<string, unknown>)).toEqual([
+      expect.objectContaining({
+        level: 'error',
+        msg: 'could not queue a webhook delivery',
+        event: 'run.failed',
+        err: expect.objectContaining({ message: 'db closed' }),
+      }),
+    ]);
   });
 
   it('keeps the queue going when the failure handler throws, and logs both failures', async () => {
     const lines: string[] = [];
     const logger = createLogger({ write: (l) => void lines.push(l) }, { level: 'info' });
     const r = await receiver((_req, res) => res.writeHead(400).end('no'));
-    const n = new WebhookNotifier({ targets: [{ url: r.url, events: ['run.failed'], format: 'json' }], projectName: 'p', now: Date.now, retryBaseMs: 1, logger, onFailure: () => { throw new Error('handler broke'); } });
+    const n = new WebhookNotifier({
+      targets: [{ url: r.url, events: ['run.failed'], format: 'json' }],
+      projectName: 'p',
+      now: Date.now,
+      retryBaseMs: 1,
+      logger,
+      onFailure: () => {
+        throw new Error('handler broke');
+      },
+    });
     n.notify('run.failed', FAILED);
     n.notify('run.failed', FAILED);
     expect(await n.drain(5_000)).toBe(true);
     expect(r.received).toHaveLength(2);
     const logged = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(logged).toHaveLength(2);
-    expect(logged[0]).toMatchObject({ level: 'error', msg: 'the webhook failure handler threw', url: r.url, event: 'run.failed', attempts: 1, deliveryError: 'HTTP 400', err: { message: 'handler broke' } });
+    expect(logged[0]).toMatchObject({
+      level: 'error',
+      msg: 'the webhook failure handler threw',
+      url: r.url,
+      event: 'run.failed',
+      attempts: 1,
+      deliveryError: 'HTTP 400',
+      err: { message: 'handler broke' },
+    });
   });
 });

@@ -111,7 +111,9 @@ export class WebhookNotifier {
       const progress = this.readProgress();
       const timestamp = new Date(this.options.now()).toISOString();
       for (const lane of lanes) {
-        const body = JSON.stringify(payload(lane.target.format, event, { project: this.options.projectName, timestamp, ...progress }, data));
+        const body = JSON.stringify(
+          payload(lane.target.format, event, { project: this.options.projectName, timestamp, ...progress }, data),
+        );
         if (lane.queue.length >= this.maxQueue) {
           const dropped = lane.queue.shift() as Delivery;
           this.fail(lane, dropped, 0, `dropped: more than ${this.maxQueue} deliveries waiting`);
@@ -155,7 +157,8 @@ export class WebhookNotifier {
   private async abandon(): Promise<void> {
     this.closing.abort();
     for (const lane of this.lanes) {
-      for (const d of lane.queue.splice(0)) this.fail(lane, d, 0, 'abandoned: the run ended before it could be delivered');
+      for (const d of lane.queue.splice(0))
+        this.fail(lane, d, 0, 'abandoned: the run ended before it could be delivered');
     }
     if (this.idle) return;
     await new Promise<void>((resolve) => this.idleWaiters.add(resolve));
@@ -163,7 +166,11 @@ export class WebhookNotifier {
 
   private readProgress(): { passing: number; total: number; percentage: number } {
     const p = this.options.progress?.() ?? { passing: 0, total: 0 };
-    return { passing: p.passing, total: p.total, percentage: p.total === 0 ? 0 : Math.round((p.passing / p.total) * 1000) / 10 };
+    return {
+      passing: p.passing,
+      total: p.total,
+      percentage: p.total === 0 ? 0 : Math.round((p.passing / p.total) * 1000) / 10,
+    };
   }
 
   private async pump(lane: Lane): Promise<void> {
@@ -179,7 +186,13 @@ export class WebhookNotifier {
   private async deliver(lane: Lane, d: Delivery): Promise<void> {
     let lastError = '';
     for (let attempt = 1; attempt <= this.maxAttempts; attempt++) {
-      if (this.closing.signal.aborted) return this.fail(lane, d, attempt - 1, `abandoned: the run ended before it could be delivered (last error: ${lastError || 'none'})`);
+      if (this.closing.signal.aborted)
+        return this.fail(
+          lane,
+          d,
+          attempt - 1,
+          `abandoned: the run ended before it could be delivered (last error: ${lastError || 'none'})`,
+        );
       try {
         await this.attempt(lane.target.url, d.body);
         return;
@@ -196,10 +209,19 @@ export class WebhookNotifier {
     const signal = AbortSignal.any([AbortSignal.timeout(this.attemptTimeoutMs), this.closing.signal]);
     let res: Response;
     try {
-      res = await this.fetchFn(url, { method: 'POST', headers: { 'content-type': 'application/json', 'user-agent': 'autocoder' }, body, signal, redirect: 'follow' });
+      res = await this.fetchFn(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'user-agent': 'autocoder' },
+        body,
+        signal,
+        redirect: 'follow',
+      });
     } catch (err: unknown) {
       const timedOut = err instanceof Error && err.name === 'TimeoutError';
-      throw new AttemptError(timedOut ? `no answer within ${this.attemptTimeoutMs} ms` : `request failed: ${describeFetchError(err)}`, true);
+      throw new AttemptError(
+        timedOut ? `no answer within ${this.attemptTimeoutMs} ms` : `request failed: ${describeFetchError(err)}`,
+        true,
+      );
     }
     // The body is read only to free the connection; the status below is the answer, whatever happens to it.
     await res.arrayBuffer().catch(() => undefined);
@@ -212,17 +234,35 @@ export class WebhookNotifier {
       this.options.onFailure?.({ url: lane.target.url, event: d.event, attempts, error });
     } catch (err: unknown) {
       // A failing failure handler must not break the queue; the log keeps both failures.
-      this.options.logger?.error({ err, url: lane.target.url, event: d.event, attempts, deliveryError: error }, 'the webhook failure handler threw');
+      this.options.logger?.error(
+        { err, url: lane.target.url, event: d.event, attempts, deliveryError: error },
+        'the webhook failure handler threw',
+      );
     }
   }
 }
 
 /** The body for one event: n8n's array shape (the progress notifier autocoder re-creates) or a flat JSON object. */
-export function payload<E extends WebhookEvent>(format: WebhookTarget['format'], event: E, base: { project: string; timestamp: string; passing: number; total: number; percentage: number }, data: WebhookData[E]): unknown {
+export function payload<E extends WebhookEvent>(
+  format: WebhookTarget['format'],
+  event: E,
+  base: { project: string; timestamp: string; passing: number; total: number; percentage: number },
+  data: WebhookData[E],
+): unknown {
   if (format === 'json') return { event, ...base, ...data };
   const extra: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(data)) extra[snakeCase(k)] = v;
-  return [{ event: event === 'feature.passed' ? 'test_progress' : event.replace('.', '_'), passing: base.passing, total: base.total, percentage: base.percentage, project: base.project, timestamp: base.timestamp, ...extra }];
+  return [
+    {
+      event: event === 'feature.passed' ? 'test_progress' : event.replace('.', '_'),
+      passing: base.passing,
+      total: base.total,
+      percentage: base.percentage,
+      project: base.project,
+      timestamp: base.timestamp,
+      ...extra,
+    },
+  ];
 }
 
 function snakeCase(key: string): string {

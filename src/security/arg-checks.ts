@@ -54,7 +54,8 @@ export function parseOptions(args: readonly string[], spec: OptionSpec = {}): Pa
       const name = eq < 0 ? arg.slice(2) : arg.slice(2, eq);
       const start = i;
       let value = eq < 0 ? undefined : arg.slice(eq + 1);
-      const takesValue = longValues.has(name) || (spec.longPrefixes === true && [...longValues].some((full) => abbreviates(name, full)));
+      const takesValue =
+        longValues.has(name) || (spec.longPrefixes === true && [...longValues].some((full) => abbreviates(name, full)));
       if (value === undefined && takesValue && i + 1 < args.length) value = args[++i];
       options.push({ name, long: true, value, index: start, valueIndex: value === undefined ? undefined : i });
       continue;
@@ -66,7 +67,13 @@ export function parseOptions(args: readonly string[], spec: OptionSpec = {}): Pa
         if (shortValues.includes(letter)) {
           let value: string | undefined = arg.slice(j + 1);
           if (value === '') value = i + 1 < args.length ? args[++i] : undefined;
-          options.push({ name: letter, long: false, value, index: start, valueIndex: value === undefined ? undefined : i });
+          options.push({
+            name: letter,
+            long: false,
+            value,
+            index: start,
+            valueIndex: value === undefined ? undefined : i,
+          });
           break;
         }
         options.push({ name: letter, long: false, value: undefined, index: start, valueIndex: undefined });
@@ -96,7 +103,9 @@ export function abbreviates(typed: string, full: string): boolean {
 
 /** Finds an option matching one of the names (long names also match their abbreviations). */
 export function findOption(parsed: ParsedArgs, names: readonly string[]): ParsedOption | undefined {
-  return parsed.options.find((o) => names.some((n) => (o.long && n.length > 1 ? abbreviates(o.name, n) : o.name === n)));
+  return parsed.options.find((o) =>
+    names.some((n) => (o.long && n.length > 1 ? abbreviates(o.name, n) : o.name === n)),
+  );
 }
 
 /**
@@ -125,19 +134,33 @@ function protectedReason(p: string): string {
 export function checkPath(p: string, c: CommandCheck, mode: PathMode): Denial | null {
   if (p === '') return null;
   const { projectRoot, realpath } = c.ctx;
-  if (/^\/dev\/(tcp|udp)\//.test(p)) return deny('network', `\`${p}\` opens a network connection; network access from the shell is limited to curl on localhost`);
+  if (/^\/dev\/(tcp|udp)\//.test(p))
+    return deny(
+      'network',
+      `\`${p}\` opens a network connection; network access from the shell is limited to curl on localhost`,
+    );
   if (DEVICE_OK.has(p) && mode !== 'delete') return null;
   for (const cwd of c.cwds) {
     const raw = posix.isAbsolute(p) ? p : `${cwd}/${p}`;
     if (!isInsideProject(raw, projectRoot, realpath)) {
-      return deny('outside_project', `\`${p}\` is outside the project folder ${projectRoot}; only read and write files inside it (use paths relative to the project)`);
+      return deny(
+        'outside_project',
+        `\`${p}\` is outside the project folder ${projectRoot}; only read and write files inside it (use paths relative to the project)`,
+      );
     }
-    if (mode !== 'read' && isProtectedPath(raw, projectRoot, realpath)) return deny('protected_path', protectedReason(p));
+    if (mode !== 'read' && isProtectedPath(raw, projectRoot, realpath))
+      return deny('protected_path', protectedReason(p));
     if (mode === 'write' && [raw, ...(realpath ? [resolveReal(raw, realpath)] : [])].some(isPackageManagerConfig)) {
-      return deny('dangerous_args', `\`${p}\` is package-manager config (npm reads it at every command); write it with the Write or Edit tool, which checks its keys`);
+      return deny(
+        'dangerous_args',
+        `\`${p}\` is package-manager config (npm reads it at every command); write it with the Write or Edit tool, which checks its keys`,
+      );
     }
     if (mode === 'delete' && isProjectRoot(raw, projectRoot)) {
-      return deny('dangerous_args', `\`${p}\` is the project folder itself; delete specific files or subfolders instead`);
+      return deny(
+        'dangerous_args',
+        `\`${p}\` is the project folder itself; delete specific files or subfolders instead`,
+      );
     }
   }
   return null;
@@ -167,7 +190,11 @@ export function checkArgPaths(c: CommandCheck, mode: PathMode, skip: ReadonlySet
 }
 
 /** Checks a list of standalone values (e.g. an option's value) as paths. */
-export function checkValuesAsPaths(values: readonly (string | undefined)[], c: CommandCheck, mode: PathMode): Denial | null {
+export function checkValuesAsPaths(
+  values: readonly (string | undefined)[],
+  c: CommandCheck,
+  mode: PathMode,
+): Denial | null {
   for (const v of values) {
     if (v === undefined) continue;
     const d = checkPath(v, c, mode);
@@ -185,7 +212,9 @@ export const SCHEME_URL = /^[a-z][a-z0-9+.-]*:\/\//i;
  * `\`, so the host cannot be re-read as userinfo by a laxer URL parser.
  */
 export function isLoopbackUrl(url: string): boolean {
-  return /^[a-z][a-z0-9+.-]*:\/\/([^/@\s\\]*@)?(localhost|127\.0\.0\.1|\[::1\])(:\d{1,5})?([/?#][^\s\\@]*)?$/i.test(url);
+  return /^[a-z][a-z0-9+.-]*:\/\/([^/@\s\\]*@)?(localhost|127\.0\.0\.1|\[::1\])(:\d{1,5})?([/?#][^\s\\@]*)?$/i.test(
+    url,
+  );
 }
 
 /**

@@ -6,7 +6,18 @@
  * policy, given the same real file system, refuses the command.
  */
 import { execFile } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readlinkSync,
+  realpathSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -50,7 +61,9 @@ function run(command: string, cwd = project): Promise<Run> {
 
 function listen(server: http.Server, host: string): Promise<string> {
   servers.push(server);
-  return new Promise((resolve) => server.listen(0, host, () => resolve(`http://${host}:${(server.address() as AddressInfo).port}`)));
+  return new Promise((resolve) =>
+    server.listen(0, host, () => resolve(`http://${host}:${(server.address() as AddressInfo).port}`)),
+  );
 }
 
 function git(args: string, cwd = project): Promise<Run> {
@@ -62,7 +75,8 @@ beforeAll(async () => {
   project = path.join(base, 'proj');
   outside = path.join(base, 'outside');
   const bin = path.join(base, 'bin');
-  for (const d of [project, outside, bin, path.join(base, 'home'), path.join(outside, 'pkg')]) mkdirSync(d, { recursive: true });
+  for (const d of [project, outside, bin, path.join(base, 'home'), path.join(outside, 'pkg')])
+    mkdirSync(d, { recursive: true });
   writeFileSync(path.join(outside, 'secret.txt'), `${SECRET}\n`);
   writeFileSync(path.join(outside, 'headers.txt'), `X-Leak: ${SECRET}\n`);
   writeFileSync(path.join(outside, 'pkg', 'package.json'), '{"name":"x","version":"1.0.0"}\n');
@@ -74,14 +88,30 @@ beforeAll(async () => {
   env = {
     PATH: `${bin}:${process.env.PATH ?? '/usr/bin:/bin'}`,
     HOME: path.join(base, 'home'),
-    GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@localhost', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@localhost', GIT_CONFIG_NOSYSTEM: '1',
-    npm_config_cache: path.join(base, 'npm-cache'), npm_config_update_notifier: 'false', npm_config_fund: 'false', npm_config_audit: 'false', npm_config_offline: 'true',
+    GIT_AUTHOR_NAME: 't',
+    GIT_AUTHOR_EMAIL: 't@localhost',
+    GIT_COMMITTER_NAME: 't',
+    GIT_COMMITTER_EMAIL: 't@localhost',
+    GIT_CONFIG_NOSYSTEM: '1',
+    npm_config_cache: path.join(base, 'npm-cache'),
+    npm_config_update_notifier: 'false',
+    npm_config_fund: 'false',
+    npm_config_audit: 'false',
+    npm_config_offline: 'true',
   };
   // The scratch project: a git repo with two branches, a package.json with a script.
   writeFileSync(path.join(project, 'README.md'), 'line one\n');
   writeFileSync(path.join(project, 'package.json'), '{"name":"p","version":"1.0.0","scripts":{"hello":"echo hi"}}\n');
   writeFileSync(path.join(project, 'index.html'), '<html><body>app</body></html>\n');
-  for (const step of ['init -q -b main', 'add -A', 'commit -qm init', 'checkout -qb other', 'commit -q --allow-empty -m other', 'checkout -q main']) expect((await git(step)).code).toBe(0);
+  for (const step of [
+    'init -q -b main',
+    'add -A',
+    'commit -qm init',
+    'checkout -qb other',
+    'commit -q --allow-empty -m other',
+    'checkout -q main',
+  ])
+    expect((await git(step)).code).toBe(0);
   const other = http.createServer((req, res) => {
     otherHostHits.push(req.url ?? '');
     res.end('other host');
@@ -107,7 +137,11 @@ afterAll(async () => {
 
 /** The policy's decision on the real file system of the scratch project. */
 function decide(command: string) {
-  return evaluateBashCommand(command, { projectRoot: project, realpath: (p) => realpathSync.native(p), readFile: readPolicyFile });
+  return evaluateBashCommand(command, {
+    projectRoot: project,
+    realpath: (p) => realpathSync.native(p),
+    readFile: readPolicyFile,
+  });
 }
 
 const leaked = (): boolean => received.some((r) => r.includes(SECRET));
@@ -176,7 +210,9 @@ describe('npm / npx: the refused forms escape when run', () => {
     const command = 'npm install x@file:../outside/pkg --no-save';
     expect(decide(command)).toMatchObject({ decision: 'deny', category: 'dangerous_args' });
     expect((await run(command)).code).toBe(0);
-    expect(path.resolve(project, 'node_modules', readlinkSync(path.join(project, 'node_modules', 'x')))).toBe(path.join(outside, 'pkg'));
+    expect(path.resolve(project, 'node_modules', readlinkSync(path.join(project, 'node_modules', 'x')))).toBe(
+      path.join(outside, 'pkg'),
+    );
     rmSync(path.join(project, 'node_modules'), { recursive: true, force: true });
   });
 
@@ -201,7 +237,13 @@ describe('npm / npx: the refused forms escape when run', () => {
     symlinkSync(NODE_MODULES, path.join(scratch, 'node_modules'));
     expect((await git('init -q', scratch)).code).toBe(0);
     const command = 'npx --no-install vite build --outDir .git --emptyOutDir --logLevel silent';
-    expect(evaluateBashCommand(command, { projectRoot: scratch, realpath: (p) => realpathSync.native(p), readFile: readPolicyFile })).toMatchObject({ decision: 'deny', category: 'protected_path' });
+    expect(
+      evaluateBashCommand(command, {
+        projectRoot: scratch,
+        realpath: (p) => realpathSync.native(p),
+        readFile: readPolicyFile,
+      }),
+    ).toMatchObject({ decision: 'deny', category: 'protected_path' });
     expect(existsSync(path.join(scratch, '.git', 'HEAD'))).toBe(true);
     expect((await run(command, scratch)).code).toBe(0);
     expect(existsSync(path.join(scratch, '.git', 'HEAD'))).toBe(false);

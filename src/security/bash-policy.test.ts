@@ -52,7 +52,7 @@ const MUST_DENY: ReadonlyArray<readonly [string, DenyCategory]> = [
   ['timeout 5 sh -c id', 'interpreter'],
   ["find . -name '*.ts' -exec sh -c 'curl evil' \\;", 'dangerous_args'],
   ['npx some-malicious-package', 'not_allowlisted'],
-  ['node -e "require(\'child_process\').execSync(\'id\')"', 'interpreter'],
+  ["node -e \"require('child_process').execSync('id')\"", 'interpreter'],
   ["node -pe 'process.env'", 'interpreter'],
   ["git -c core.pager='sh -c id' log", 'dangerous_args'],
   ['git diff --output=/home/user/.bashrc', 'dangerous_args'],
@@ -280,7 +280,7 @@ const MUST_ALLOW: readonly string[] = [
   'CI=true npm test',
   'DEBUG=express:* npm start',
   'grep -n "TODO" src/app.ts',
-  'grep -rn \'TODO\' src | head -20',
+  "grep -rn 'TODO' src | head -20",
   'grep -r "/api/todos" src',
   "find src -name '*.test.ts'",
   'echo "done" >> notes.txt',
@@ -303,16 +303,40 @@ describe('evaluateBashCommand: must deny', () => {
   it('has a large corpus covering every category', () => {
     expect(MUST_DENY.length).toBeGreaterThanOrEqual(60);
     const categories = new Set(MUST_DENY.map(([, c]) => c));
-    for (const c of ['parse_error', 'control_char', 'too_long', 'too_complex', 'substitution', 'subshell', 'control_flow', 'function', 'background', 'heredoc', 'expansion', 'glob', 'not_allowlisted', 'interpreter', 'dangerous_args', 'redirect', 'env_prefix', 'protected_path', 'outside_project', 'network'] as const) {
+    for (const c of [
+      'parse_error',
+      'control_char',
+      'too_long',
+      'too_complex',
+      'substitution',
+      'subshell',
+      'control_flow',
+      'function',
+      'background',
+      'heredoc',
+      'expansion',
+      'glob',
+      'not_allowlisted',
+      'interpreter',
+      'dangerous_args',
+      'redirect',
+      'env_prefix',
+      'protected_path',
+      'outside_project',
+      'network',
+    ] as const) {
       expect(categories, c).toContain(c);
     }
   });
 
-  it.each(MUST_DENY.map(([cmd, cat]) => [JSON.stringify(cmd).slice(0, 90), cmd, cat] as const))('%s', (_label, cmd, category) => {
-    const d = evaluateBashCommand(cmd, ctx);
-    expect(d).toMatchObject({ decision: 'deny', category });
-    expect(d.reason.length).toBeGreaterThan(10);
-  });
+  it.each(MUST_DENY.map(([cmd, cat]) => [JSON.stringify(cmd).slice(0, 90), cmd, cat] as const))(
+    '%s',
+    (_label, cmd, category) => {
+      const d = evaluateBashCommand(cmd, ctx);
+      expect(d).toMatchObject({ decision: 'deny', category });
+      expect(d.reason.length).toBeGreaterThan(10);
+    },
+  );
 });
 
 describe('evaluateBashCommand: must allow', () => {
@@ -333,14 +357,19 @@ describe('context options', () => {
   });
 
   it('pkill targets follow devServerNames', () => {
-    expect(evaluateBashCommand('pkill -f "python app.py"', { ...ctx, devServerNames: ['python'] }).decision).toBe('allow');
+    expect(evaluateBashCommand('pkill -f "python app.py"', { ...ctx, devServerNames: ['python'] }).decision).toBe(
+      'allow',
+    );
     expect(evaluateBashCommand('pkill vite', { ...ctx, devServerNames: ['python'] }).decision).toBe('deny');
   });
 
   it('extraCommands extend the allowlist, except never-allowed programs', () => {
     const extended: PolicyContext = { ...ctx, extraCommands: ['make', 'bash', 'python3', 'bad name'] };
     expect(evaluateBashCommand('make build', extended).decision).toBe('allow');
-    expect(evaluateBashCommand('make -C /etc', extended)).toMatchObject({ decision: 'deny', category: 'outside_project' });
+    expect(evaluateBashCommand('make -C /etc', extended)).toMatchObject({
+      decision: 'deny',
+      category: 'outside_project',
+    });
     expect(evaluateBashCommand('bash -c ls', extended)).toMatchObject({ decision: 'deny', category: 'interpreter' });
     expect(evaluateBashCommand('python3 x.py', extended)).toMatchObject({ decision: 'deny', category: 'interpreter' });
     expect(validateExtraCommands(['make', 'bash', 'python3.12', 'a b']).accepted).toEqual(['make']);
@@ -350,8 +379,14 @@ describe('context options', () => {
     const outside: PolicyContext = { ...ctx, cwd: '/tmp' };
     expect(evaluateBashCommand('npm test', outside)).toMatchObject({ decision: 'deny', category: 'outside_project' });
     expect(evaluateBashCommand(`cd ${ROOT} && npm test`, outside).decision).toBe('allow');
-    expect(evaluateBashCommand(`cd ${ROOT}; npm test`, outside)).toMatchObject({ decision: 'deny', category: 'outside_project' });
-    expect(evaluateBashCommand(`cd ${ROOT} || npm test`, outside)).toMatchObject({ decision: 'deny', category: 'outside_project' });
+    expect(evaluateBashCommand(`cd ${ROOT}; npm test`, outside)).toMatchObject({
+      decision: 'deny',
+      category: 'outside_project',
+    });
+    expect(evaluateBashCommand(`cd ${ROOT} || npm test`, outside)).toMatchObject({
+      decision: 'deny',
+      category: 'outside_project',
+    });
   });
 
   it('uses realpath to catch symlinks out of the project', () => {
@@ -361,7 +396,10 @@ describe('context options', () => {
       throw new Error('ENOENT');
     };
     const withReal: PolicyContext = { ...ctx, realpath };
-    expect(evaluateBashCommand('cat link/id_rsa', withReal)).toMatchObject({ decision: 'deny', category: 'outside_project' });
+    expect(evaluateBashCommand('cat link/id_rsa', withReal)).toMatchObject({
+      decision: 'deny',
+      category: 'outside_project',
+    });
     expect(evaluateBashCommand('cat src/app.ts', withReal).decision).toBe('allow');
   });
 

@@ -17,7 +17,16 @@
  * playwright-cli configs), both injected by the caller.
  */
 import path from 'node:path';
-import { forEachChild, parse, type Assignment, type Command, type Redirect, type Script, type Statement, type SyntaxNode } from 'unbash';
+import {
+  forEachChild,
+  parse,
+  type Assignment,
+  type Command,
+  type Redirect,
+  type Script,
+  type Statement,
+  type SyntaxNode,
+} from 'unbash';
 import { checkPath, lookup } from './arg-checks.js';
 import { extraCommandValidator, FILE_AND_PROCESS_VALIDATORS } from './command-validators.js';
 import { curlValidator } from './curl-validator.js';
@@ -26,7 +35,15 @@ import { nodeValidator } from './node-validator.js';
 import { npmValidator, npxValidator, pnpmValidator } from './package-validators.js';
 import { isInsideProject } from './paths.js';
 import { playwrightCliValidator } from './playwright-cli-validator.js';
-import { deny, type CommandCheck, type Denial, type DenyCategory, type PolicyContext, type PolicyDecision, type Validator } from './policy-types.js';
+import {
+  deny,
+  type CommandCheck,
+  type Denial,
+  type DenyCategory,
+  type PolicyContext,
+  type PolicyDecision,
+  type Validator,
+} from './policy-types.js';
 import { pytestValidator, pythonValidator } from './pytest-validator.js';
 import { isDenial, literalWord, preLexicalCheck } from './shell-words.js';
 import { sqliteValidator } from './sqlite-validator.js';
@@ -74,27 +91,137 @@ export const DEFAULT_ALLOWED_COMMANDS: readonly string[] = Object.keys(VALIDATOR
  * pagers with shell escapes, container/remote runners) or change privileges.
  */
 export const NEVER_ALLOWED_COMMANDS: readonly string[] = [
-  'sh', 'bash', 'zsh', 'dash', 'ksh', 'mksh', 'csh', 'tcsh', 'fish', 'ash', 'busybox', 'rbash',
-  'python', 'python2', 'python3', 'pypy', 'perl', 'ruby', 'php', 'lua', 'tclsh', 'wish', 'expect', 'osascript', 'pwsh', 'powershell', 'deno', 'bun', 'awk', 'gawk', 'mawk', 'nawk', 'sed', 'ed', 'ex', 'vi', 'vim', 'nvim', 'emacs', 'nano', 'less', 'more', 'man',
-  'eval', 'source', '.', 'exec', 'command', 'builtin', 'env', 'xargs', 'nohup', 'setsid', 'timeout', 'watch', 'nice', 'ionice', 'stdbuf', 'time', 'flock', 'script', 'screen', 'tmux', 'chroot', 'unshare', 'nsenter', 'parallel',
-  'sudo', 'su', 'doas', 'pkexec', 'runuser', 'docker', 'podman', 'kubectl', 'ssh', 'scp',
+  'sh',
+  'bash',
+  'zsh',
+  'dash',
+  'ksh',
+  'mksh',
+  'csh',
+  'tcsh',
+  'fish',
+  'ash',
+  'busybox',
+  'rbash',
+  'python',
+  'python2',
+  'python3',
+  'pypy',
+  'perl',
+  'ruby',
+  'php',
+  'lua',
+  'tclsh',
+  'wish',
+  'expect',
+  'osascript',
+  'pwsh',
+  'powershell',
+  'deno',
+  'bun',
+  'awk',
+  'gawk',
+  'mawk',
+  'nawk',
+  'sed',
+  'ed',
+  'ex',
+  'vi',
+  'vim',
+  'nvim',
+  'emacs',
+  'nano',
+  'less',
+  'more',
+  'man',
+  'eval',
+  'source',
+  '.',
+  'exec',
+  'command',
+  'builtin',
+  'env',
+  'xargs',
+  'nohup',
+  'setsid',
+  'timeout',
+  'watch',
+  'nice',
+  'ionice',
+  'stdbuf',
+  'time',
+  'flock',
+  'script',
+  'screen',
+  'tmux',
+  'chroot',
+  'unshare',
+  'nsenter',
+  'parallel',
+  'sudo',
+  'su',
+  'doas',
+  'pkexec',
+  'runuser',
+  'docker',
+  'podman',
+  'kubectl',
+  'ssh',
+  'scp',
   // Runners that take inline code (`tsx -e`, `ts-node -e`) or fetch and run packages.
-  'tsx', 'ts-node', 'pnpx', 'bunx', 'yarn', 'dlx',
-  'alias', 'unalias', 'set', 'shopt', 'export', 'declare', 'typeset', 'local', 'readonly', 'let', 'enable', 'trap', 'hash', 'fc', 'history', 'bind', 'complete', 'coproc', 'ulimit', 'umask',
+  'tsx',
+  'ts-node',
+  'pnpx',
+  'bunx',
+  'yarn',
+  'dlx',
+  'alias',
+  'unalias',
+  'set',
+  'shopt',
+  'export',
+  'declare',
+  'typeset',
+  'local',
+  'readonly',
+  'let',
+  'enable',
+  'trap',
+  'hash',
+  'fc',
+  'history',
+  'bind',
+  'complete',
+  'coproc',
+  'ulimit',
+  'umask',
 ];
 const NEVER = new Set(NEVER_ALLOWED_COMMANDS);
 
 /** Environment variables that may prefix a command (`NODE_ENV=test npm test`), literal values only. */
-export const ALLOWED_ENV_PREFIXES: readonly string[] = ['CI', 'NODE_ENV', 'FORCE_COLOR', 'PORT', 'HOST', 'DEBUG', 'NO_COLOR', 'BROWSER'];
+export const ALLOWED_ENV_PREFIXES: readonly string[] = [
+  'CI',
+  'NODE_ENV',
+  'FORCE_COLOR',
+  'PORT',
+  'HOST',
+  'DEBUG',
+  'NO_COLOR',
+  'BROWSER',
+];
 
 const EXTRA_NAME = /^[a-zA-Z0-9._+-]+$/;
 
 /** Splits user-supplied allowlist extensions into usable names and rejected ones (with why). */
-export function validateExtraCommands(names: readonly string[]): { accepted: string[]; rejected: { name: string; reason: string }[] } {
+export function validateExtraCommands(names: readonly string[]): {
+  accepted: string[];
+  rejected: { name: string; reason: string }[];
+} {
   const accepted: string[] = [];
   const rejected: { name: string; reason: string }[] = [];
   for (const name of names) {
-    if (!EXTRA_NAME.test(name) || name === '.' || name === '..') rejected.push({ name, reason: 'not a plain command name ([a-zA-Z0-9._+-]+)' });
+    if (!EXTRA_NAME.test(name) || name === '.' || name === '..')
+      rejected.push({ name, reason: 'not a plain command name ([a-zA-Z0-9._+-]+)' });
     else if (isNever(name)) rejected.push({ name, reason: 'runs arbitrary code or changes privileges; never allowed' });
     else accepted.push(name);
   }
@@ -105,25 +232,51 @@ function isNever(name: string): boolean {
   return NEVER.has(name) || /^python[0-9.]*$/.test(name) || /^(perl|ruby|php|lua|node)[0-9.]+$/.test(name);
 }
 
-const GROUPING_HINT = 'run plain commands joined with && (or put the logic in a script file and run it with node or an npm script)';
+const GROUPING_HINT =
+  'run plain commands joined with && (or put the logic in a script file and run it with node or an npm script)';
 const COMPOUND: Readonly<Record<string, { category: DenyCategory; reason: string }>> = {
   Subshell: { category: 'subshell', reason: `subshells ( … ) are not allowed; ${GROUPING_HINT}` },
   BraceGroup: { category: 'subshell', reason: `brace groups { …; } are not allowed; ${GROUPING_HINT}` },
   Function: { category: 'function', reason: `function definitions are not allowed; ${GROUPING_HINT}` },
-  If: { category: 'control_flow', reason: `if statements are not allowed; use && / || between commands, or ${GROUPING_HINT}` },
-  For: { category: 'control_flow', reason: `loops are not allowed; list the arguments explicitly, or ${GROUPING_HINT}` },
+  If: {
+    category: 'control_flow',
+    reason: `if statements are not allowed; use && / || between commands, or ${GROUPING_HINT}`,
+  },
+  For: {
+    category: 'control_flow',
+    reason: `loops are not allowed; list the arguments explicitly, or ${GROUPING_HINT}`,
+  },
   ArithmeticFor: { category: 'control_flow', reason: `loops are not allowed; ${GROUPING_HINT}` },
   While: { category: 'control_flow', reason: `while/until loops are not allowed; ${GROUPING_HINT}` },
   Case: { category: 'control_flow', reason: `case statements are not allowed; ${GROUPING_HINT}` },
   Select: { category: 'control_flow', reason: `select loops are not allowed; ${GROUPING_HINT}` },
   TestCommand: { category: 'control_flow', reason: '[[ … ]] is not allowed; use [ … ] or test' },
-  ArithmeticCommand: { category: 'control_flow', reason: `(( … )) arithmetic commands are not allowed; ${GROUPING_HINT}` },
-  Coproc: { category: 'background', reason: 'coprocesses are not allowed; use the Bash tool\'s run_in_background option for long-running commands' },
-  HereDoc: { category: 'heredoc', reason: 'heredocs (<<EOF) are not allowed; create or edit files with the Write/Edit tools' },
-  HereString: { category: 'heredoc', reason: 'here-strings (<<<) are not allowed; put the text in a file or pass it as an argument' },
+  ArithmeticCommand: {
+    category: 'control_flow',
+    reason: `(( … )) arithmetic commands are not allowed; ${GROUPING_HINT}`,
+  },
+  Coproc: {
+    category: 'background',
+    reason: "coprocesses are not allowed; use the Bash tool's run_in_background option for long-running commands",
+  },
+  HereDoc: {
+    category: 'heredoc',
+    reason: 'heredocs (<<EOF) are not allowed; create or edit files with the Write/Edit tools',
+  },
+  HereString: {
+    category: 'heredoc',
+    reason: 'here-strings (<<<) are not allowed; put the text in a file or pass it as an argument',
+  },
 };
 const SUBSTITUTIONS = new Set(['CommandExpansion', 'ProcessSubstitution', 'ArithmeticCommandExpansion']);
-const PRIORITY: readonly DenyCategory[] = ['substitution', 'function', 'subshell', 'control_flow', 'background', 'heredoc'];
+const PRIORITY: readonly DenyCategory[] = [
+  'substitution',
+  'function',
+  'subshell',
+  'control_flow',
+  'background',
+  'heredoc',
+];
 
 /** Whole-tree scan: nested parse errors, size limit, and constructs denied wherever they appear. */
 function scanTree(script: Script): Denial | null {
@@ -135,15 +288,23 @@ function scanTree(script: Script): Denial | null {
     if (errorMessage === undefined && errors && errors.length > 0) errorMessage = errors[0]?.message;
     if (node.type === 'Command') commands += 1;
     if (SUBSTITUTIONS.has(node.type) && !found.has('substitution')) {
-      found.set('substitution', 'command/process substitution ($(…), `…`, <(…), >(…)) is not allowed; run the inner command on its own first and use its output');
+      found.set(
+        'substitution',
+        'command/process substitution ($(…), `…`, <(…), >(…)) is not allowed; run the inner command on its own first and use its output',
+      );
     }
     const compound = COMPOUND[node.type];
     if (compound && !found.has(compound.category)) found.set(compound.category, compound.reason);
     forEachChild(node, visit);
   };
   visit(script);
-  if (errorMessage !== undefined) return deny('parse_error', `the command does not parse as bash (${errorMessage}); fix quoting or syntax`);
-  if (commands > MAX_SIMPLE_COMMANDS) return deny('too_complex', `the command has ${commands} simple commands; the limit is ${MAX_SIMPLE_COMMANDS}. Split it into several Bash calls`);
+  if (errorMessage !== undefined)
+    return deny('parse_error', `the command does not parse as bash (${errorMessage}); fix quoting or syntax`);
+  if (commands > MAX_SIMPLE_COMMANDS)
+    return deny(
+      'too_complex',
+      `the command has ${commands} simple commands; the limit is ${MAX_SIMPLE_COMMANDS}. Split it into several Bash calls`,
+    );
   for (const category of PRIORITY) {
     const reason = found.get(category);
     if (reason !== undefined) return deny(category, reason);
@@ -168,7 +329,10 @@ class Walker {
 
   statement(st: Statement, cwds: Cwds): Flow | Denial {
     if (st.background) {
-      return deny('background', 'background jobs (&) are not allowed; use the Bash tool\'s run_in_background option, or ./init.sh to start servers');
+      return deny(
+        'background',
+        "background jobs (&) are not allowed; use the Bash tool's run_in_background option, or ./init.sh to start servers",
+      );
     }
     return this.node(st.command, cwds);
   }
@@ -191,7 +355,8 @@ class Walker {
         return flow;
       }
       case 'Pipeline': {
-        if (node.prefixes.length > 0) return deny('control_flow', '`!` and `time` before a pipeline are not allowed; run the command plainly');
+        if (node.prefixes.length > 0)
+          return deny('control_flow', '`!` and `time` before a pipeline are not allowed; run the command plainly');
         if (node.operators.includes('|&')) return deny('redirect', '`|&` is not allowed; write `2>&1 |` instead');
         for (const c of node.commands) {
           const r = this.node(c, cwds);
@@ -203,7 +368,9 @@ class Walker {
         return this.command(node, cwds);
       default: {
         const known = COMPOUND[node.type];
-        return known ? deny(known.category, known.reason) : deny('parse_error', `unsupported shell construct ${node.type}`);
+        return known
+          ? deny(known.category, known.reason)
+          : deny('parse_error', `unsupported shell construct ${node.type}`);
       }
     }
   }
@@ -211,7 +378,10 @@ class Walker {
   command(cmd: Command, cwds: Cwds): Flow | Denial {
     if (cmd.name === undefined) {
       return cmd.prefix.some((p) => p.type === 'Assignment')
-        ? deny('env_prefix', 'setting shell variables is not allowed; put an allowed variable before a command instead (e.g. NODE_ENV=test npm test)')
+        ? deny(
+            'env_prefix',
+            'setting shell variables is not allowed; put an allowed variable before a command instead (e.g. NODE_ENV=test npm test)',
+          )
         : deny('redirect', 'a redirection needs a command; create files with the Write tool');
     }
     const nameWord = literalWord(cmd.name);
@@ -222,12 +392,19 @@ class Walker {
     const check: CommandCheck = { name, args: [], cwds: [...cwds], ctx: this.ctx };
     if (name !== 'cd') {
       const outside = [...cwds].find((c) => !isInsideProject(c, this.ctx.projectRoot));
-      if (outside !== undefined) return deny('outside_project', `the shell's working directory ${outside} is outside the project; start with cd ${this.ctx.projectRoot} &&`);
+      if (outside !== undefined)
+        return deny(
+          'outside_project',
+          `the shell's working directory ${outside} is outside the project; start with cd ${this.ctx.projectRoot} &&`,
+        );
     }
     const args: string[] = [];
     for (const item of [...cmd.prefix, ...cmd.suffix]) {
       if (item.type === 'Assignment') {
-        const d = item.pos < cmd.name.pos ? this.envPrefix(item) : deny('env_prefix', `assignment-like argument \`${item.text}\` is not allowed here`);
+        const d =
+          item.pos < cmd.name.pos
+            ? this.envPrefix(item)
+            : deny('env_prefix', `assignment-like argument \`${item.text}\` is not allowed here`);
         if (d) return d;
       } else if (item.type === 'Redirect') {
         const d = this.redirect(item, check);
@@ -247,7 +424,8 @@ class Walker {
     if (name === 'cd') {
       const target = args[0] as string;
       const moved = new Set([...cwds].map((c) => posix.resolve(c, target)));
-      if (moved.size + cwds.size > MAX_CWDS) return deny('too_complex', 'too many cd steps in one command; split it into several Bash calls');
+      if (moved.size + cwds.size > MAX_CWDS)
+        return deny('too_complex', 'too many cd steps in one command; split it into several Bash calls');
       return { ok: moved, fail: cwds };
     }
     return { ok: cwds, fail: cwds };
@@ -257,11 +435,21 @@ class Walker {
     if (raw.includes('/')) {
       const initScript = posix.join(this.ctx.projectRoot, 'init.sh');
       if ([...cwds].every((c) => posix.resolve(c, raw) === initScript)) return './init.sh';
-      if (isNever(posix.basename(raw))) return deny('interpreter', `\`${raw}\` is a shell or interpreter; run allowed commands directly (scripts: ./init.sh or npm run <script>)`);
-      return deny('not_allowlisted', `running programs by path (\`${raw}\`) is not allowed; only ./init.sh of the project runs by path. Use npm scripts or npx <tool> for project binaries`);
+      if (isNever(posix.basename(raw)))
+        return deny(
+          'interpreter',
+          `\`${raw}\` is a shell or interpreter; run allowed commands directly (scripts: ./init.sh or npm run <script>)`,
+        );
+      return deny(
+        'not_allowlisted',
+        `running programs by path (\`${raw}\`) is not allowed; only ./init.sh of the project runs by path. Use npm scripts or npx <tool> for project binaries`,
+      );
     }
     if (isNever(raw) && !Object.hasOwn(VALIDATORS, raw)) {
-      return deny('interpreter', `\`${raw}\` runs arbitrary code (shell/interpreter/eval/wrapper/privilege tool) and is never allowed; use allowed commands directly, or put code in a file and run it with node <file> or an npm script`);
+      return deny(
+        'interpreter',
+        `\`${raw}\` runs arbitrary code (shell/interpreter/eval/wrapper/privilege tool) and is never allowed; use allowed commands directly, or put code in a file and run it with node <file> or an npm script`,
+      );
     }
     if (raw === 'init.sh') return deny('not_allowlisted', 'run the project script as ./init.sh');
     if (!this.allowed.has(raw)) {
@@ -272,18 +460,26 @@ class Walker {
 
   envPrefix(a: Assignment): Denial | null {
     if (!ALLOWED_ENV_PREFIXES.includes(a.name) || a.append || a.index !== undefined || a.value.type !== 'Word') {
-      return deny('env_prefix', `\`${a.name}=\` before a command is not allowed (it can change how programs load code); allowed: ${ALLOWED_ENV_PREFIXES.join(', ')}`);
+      return deny(
+        'env_prefix',
+        `\`${a.name}=\` before a command is not allowed (it can change how programs load code); allowed: ${ALLOWED_ENV_PREFIXES.join(', ')}`,
+      );
     }
     const v = literalWord(a.value, 'assignment');
     if (isDenial(v)) return v;
     // Dev servers run $BROWSER to open a page: any value but `none` names a program to run.
-    if (a.name === 'BROWSER' && v.value !== 'none') return deny('env_prefix', 'BROWSER= names a program that dev servers run to open a page; only BROWSER=none is allowed (check pages with playwright-cli)');
+    if (a.name === 'BROWSER' && v.value !== 'none')
+      return deny(
+        'env_prefix',
+        'BROWSER= names a program that dev servers run to open a page; only BROWSER=none is allowed (check pages with playwright-cli)',
+      );
     return null;
   }
 
   redirect(r: Redirect, c: CommandCheck): Denial | null {
     const fd = r.descriptor;
-    if (fd?.type === 'FileDescriptorVariable') return deny('redirect', '{var}> file-descriptor variables are not allowed');
+    if (fd?.type === 'FileDescriptorVariable')
+      return deny('redirect', '{var}> file-descriptor variables are not allowed');
     const n = fd?.value;
     if (n !== undefined && n > 2) return deny('redirect', 'only stdin, stdout and stderr (0, 1, 2) may be redirected');
     if (r.target === undefined) return deny('redirect', 'redirection without a target');
@@ -291,11 +487,18 @@ class Walker {
     if (isDenial(t)) return t;
     switch (r.operator) {
       case '>&':
-        return (t.value === '1' || t.value === '2') && n !== 0 ? null : deny('redirect', 'only 2>&1 and >&2 style duplications are allowed; write `> file 2>&1` to capture both streams');
+        return (t.value === '1' || t.value === '2') && n !== 0
+          ? null
+          : deny(
+              'redirect',
+              'only 2>&1 and >&2 style duplications are allowed; write `> file 2>&1` to capture both streams',
+            );
       case '>':
       case '>>':
       case '>|':
-        return n === 0 ? deny('redirect', 'stdin cannot be redirected to a file for writing') : checkPath(t.value, c, 'write');
+        return n === 0
+          ? deny('redirect', 'stdin cannot be redirected to a file for writing')
+          : checkPath(t.value, c, 'write');
       case '&>':
       case '&>>':
         return n === undefined ? checkPath(t.value, c, 'write') : deny('redirect', 'unsupported redirection');
@@ -308,14 +511,20 @@ class Walker {
 }
 
 function evaluate(command: string, ctx: PolicyContext): PolicyDecision {
-  if (!posix.isAbsolute(ctx.projectRoot)) return { decision: 'deny', category: 'outside_project', reason: 'policy misconfigured: projectRoot must be absolute' };
+  if (!posix.isAbsolute(ctx.projectRoot))
+    return {
+      decision: 'deny',
+      category: 'outside_project',
+      reason: 'policy misconfigured: projectRoot must be absolute',
+    };
   const lexical = preLexicalCheck(command);
   if (lexical) return { decision: 'deny', ...lexical };
   if (command.trim() === '') return { decision: 'deny', category: 'parse_error', reason: 'empty command' };
   const script = parse(command);
   const treeDenial = scanTree(script);
   if (treeDenial) return { decision: 'deny', ...treeDenial };
-  if (script.commands.length === 0) return { decision: 'deny', category: 'parse_error', reason: 'the command is empty or only a comment' };
+  if (script.commands.length === 0)
+    return { decision: 'deny', category: 'parse_error', reason: 'the command is empty or only a comment' };
   const walker = new Walker(ctx);
   let cwds: Cwds = new Set([posix.resolve(ctx.projectRoot, ctx.cwd ?? ctx.projectRoot)]);
   for (const st of script.commands) {
@@ -332,7 +541,11 @@ export function evaluateBashCommand(command: string, ctx: PolicyContext): Policy
     return evaluate(command, ctx);
   } catch (err) {
     const why = err instanceof Error ? err.message : String(err);
-    return { decision: 'deny', category: 'parse_error', reason: `the policy could not evaluate this command (${why}); simplify it` };
+    return {
+      decision: 'deny',
+      category: 'parse_error',
+      reason: `the policy could not evaluate this command (${why}); simplify it`,
+    };
   }
 }
 

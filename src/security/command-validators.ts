@@ -12,22 +12,36 @@ const writeAll: Validator = (c) => checkArgPaths(c, 'write');
 const noChecks: Validator = () => null;
 
 const tail: Validator = (c) => {
-  const parsed = parseOptions(c.args, { shortWithValue: 'ncs', longWithValue: ['lines', 'bytes', 'sleep-interval', 'pid'] });
+  const parsed = parseOptions(c.args, {
+    shortWithValue: 'ncs',
+    longWithValue: ['lines', 'bytes', 'sleep-interval', 'pid'],
+  });
   if (findOption(parsed, ['f', 'F', 'follow', 'retry', 'pid'])) {
-    return deny('dangerous_args', 'tail -f never exits and would hang the session; use `tail -n 50 <file>` (repeat it to see new lines)');
+    return deny(
+      'dangerous_args',
+      'tail -f never exits and would hang the session; use `tail -n 50 <file>` (repeat it to see new lines)',
+    );
   }
   return checkArgPaths(c, 'read');
 };
 
 const sort: Validator = (c) => {
-  const parsed = parseOptions(c.args, { shortWithValue: 'ktSTo', longWithValue: ['key', 'field-separator', 'buffer-size', 'temporary-directory', 'output'] });
-  if (findOption(parsed, ['compress-program'])) return deny('dangerous_args', 'sort --compress-program runs another program; sort without it');
-  if (findOption(parsed, ['o', 'output'])) return deny('dangerous_args', 'sort -o is not allowed; redirect instead: `sort in.txt > out.txt`');
+  const parsed = parseOptions(c.args, {
+    shortWithValue: 'ktSTo',
+    longWithValue: ['key', 'field-separator', 'buffer-size', 'temporary-directory', 'output'],
+  });
+  if (findOption(parsed, ['compress-program']))
+    return deny('dangerous_args', 'sort --compress-program runs another program; sort without it');
+  if (findOption(parsed, ['o', 'output']))
+    return deny('dangerous_args', 'sort -o is not allowed; redirect instead: `sort in.txt > out.txt`');
   return checkArgPaths(c, 'read');
 };
 
 const uniq: Validator = (c) => {
-  const parsed = parseOptions(c.args, { shortWithValue: 'fsw', longWithValue: ['skip-fields', 'skip-chars', 'check-chars', 'group', 'all-repeated'] });
+  const parsed = parseOptions(c.args, {
+    shortWithValue: 'fsw',
+    longWithValue: ['skip-fields', 'skip-chars', 'check-chars', 'group', 'all-repeated'],
+  });
   const output = parsed.positionals[1];
   if (output) {
     const d = checkPath(output.value, c, 'write');
@@ -36,7 +50,22 @@ const uniq: Validator = (c) => {
   return checkArgPaths(c, 'read', new Set(output ? [output.index] : []));
 };
 
-const GREP_VALUE_LONG = ['regexp', 'file', 'max-count', 'after-context', 'before-context', 'context', 'include', 'exclude', 'exclude-dir', 'label', 'binary-files', 'devices', 'directories', 'exclude-from'];
+const GREP_VALUE_LONG = [
+  'regexp',
+  'file',
+  'max-count',
+  'after-context',
+  'before-context',
+  'context',
+  'include',
+  'exclude',
+  'exclude-dir',
+  'label',
+  'binary-files',
+  'devices',
+  'directories',
+  'exclude-from',
+];
 
 const grep: Validator = (c) => {
   const parsed = parseOptions(c.args, { shortWithValue: 'efmABCdD', longWithValue: GREP_VALUE_LONG });
@@ -55,8 +84,29 @@ const grep: Validator = (c) => {
   return checkArgPaths(c, 'read', skip);
 };
 
-const FIND_ACTIONS = new Set(['-exec', '-execdir', '-ok', '-okdir', '-delete', '-fprint', '-fprint0', '-fprintf', '-fls']);
-const FIND_PATTERN_TESTS = new Set(['-name', '-iname', '-path', '-ipath', '-wholename', '-iwholename', '-regex', '-iregex', '-lname', '-ilname']);
+const FIND_ACTIONS = new Set([
+  '-exec',
+  '-execdir',
+  '-ok',
+  '-okdir',
+  '-delete',
+  '-fprint',
+  '-fprint0',
+  '-fprintf',
+  '-fls',
+]);
+const FIND_PATTERN_TESTS = new Set([
+  '-name',
+  '-iname',
+  '-path',
+  '-ipath',
+  '-wholename',
+  '-iwholename',
+  '-regex',
+  '-iregex',
+  '-lname',
+  '-ilname',
+]);
 const FIND_PATH_TESTS = new Set(['-samefile', '-files0-from']);
 
 const find: Validator = (c) => {
@@ -71,7 +121,10 @@ const find: Validator = (c) => {
   for (; i < c.args.length; i++) {
     const arg = c.args[i] as string;
     if (FIND_ACTIONS.has(arg)) {
-      return deny('dangerous_args', `find ${arg} runs programs or writes/deletes files; use find only to list paths (e.g. find src -name '*.ts'), then act on them with separate commands`);
+      return deny(
+        'dangerous_args',
+        `find ${arg} runs programs or writes/deletes files; use find only to list paths (e.g. find src -name '*.ts'), then act on them with separate commands`,
+      );
     }
     if (FIND_PATTERN_TESTS.has(arg)) {
       i += 1;
@@ -122,7 +175,10 @@ const jq: Validator = (c) => {
 const cd: Validator = (c) => {
   const target = c.args[0];
   if (c.args.length !== 1 || target === undefined || target.startsWith('-')) {
-    return deny('dangerous_args', 'cd takes exactly one directory inside the project (no options; `cd` alone and `cd -` are not allowed)');
+    return deny(
+      'dangerous_args',
+      'cd takes exactly one directory inside the project (no options; `cd` alone and `cd -` are not allowed)',
+    );
   }
   return checkPath(target, c, 'read');
 };
@@ -130,7 +186,10 @@ const cd: Validator = (c) => {
 const chmod: Validator = (c) => {
   const [mode, ...files] = c.args;
   if (mode === undefined || !/^[ugoa]*\+x$/.test(mode) || files.length === 0 || files.some((f) => f.startsWith('-'))) {
-    return deny('dangerous_args', 'chmod is limited to making files executable: `chmod +x <file>` (modes like u+x/a+x; no numeric modes, no -R or other options)');
+    return deny(
+      'dangerous_args',
+      'chmod is limited to making files executable: `chmod +x <file>` (modes like u+x/a+x; no numeric modes, no -R or other options)',
+    );
   }
   for (const f of files) {
     const d = checkPath(f, c, 'write');
@@ -143,7 +202,10 @@ const chmod: Validator = (c) => {
 const printf: Validator = (c) => {
   const first = c.args[0];
   return first !== undefined && first.startsWith('-') && first !== '--'
-    ? deny('dangerous_args', 'printf options (such as -v, which sets shell variables) are not allowed; use printf \'format\' args')
+    ? deny(
+        'dangerous_args',
+        "printf options (such as -v, which sets shell variables) are not allowed; use printf 'format' args",
+      )
     : null;
 };
 
@@ -151,7 +213,8 @@ const sleep: Validator = (c) => {
   const [arg, ...rest] = c.args;
   const m = arg === undefined ? null : /^(\d+(?:\.\d+)?)([smh]?)$/.exec(arg);
   const seconds = m ? Number(m[1]) * ({ s: 1, m: 60, h: 3600, '': 1 }[m[2] as 's' | 'm' | 'h' | ''] ?? 1) : NaN;
-  if (rest.length > 0 || !(seconds <= 600)) return deny('dangerous_args', 'sleep takes one duration of at most 600 seconds, e.g. sleep 2');
+  if (rest.length > 0 || !(seconds <= 600))
+    return deny('dangerous_args', 'sleep takes one duration of at most 600 seconds, e.g. sleep 2');
   return null;
 };
 
@@ -195,6 +258,8 @@ export const FILE_AND_PROCESS_VALIDATORS: Readonly<Record<string, Validator>> = 
  * (a wget or psql added by the user reaches only the local app) and every path-like argument
  * stays in the project.
  */
-export const extraCommandValidator: Validator = (c) => checkUrlArgs(c, 'only local addresses (localhost, 127.0.0.1, [::1]) are reachable from the shell') ?? checkArgPaths(c, 'read');
+export const extraCommandValidator: Validator = (c) =>
+  checkUrlArgs(c, 'only local addresses (localhost, 127.0.0.1, [::1]) are reachable from the shell') ??
+  checkArgPaths(c, 'read');
 
 export type { CommandCheck, Denial };

@@ -12,37 +12,136 @@ import { deny, type CommandCheck, type Denial, type Validator } from './policy-t
 
 const posix = path.posix;
 
-export const LOCAL_HINT = 'only the local app is reachable (http://localhost:<port>, http://127.0.0.1:<port>, http://[::1]:<port>)';
+export const LOCAL_HINT =
+  'only the local app is reachable (http://localhost:<port>, http://127.0.0.1:<port>, http://[::1]:<port>)';
 
 /** How an option's value is checked. */
-type ValueKind = 'text' | 'at-file' | 'urlencode' | 'form' | 'write-out' | 'cookie' | 'read' | 'write' | 'output-dir' | 'url';
+type ValueKind =
+  'text' | 'at-file' | 'urlencode' | 'form' | 'write-out' | 'cookie' | 'read' | 'write' | 'output-dir' | 'url';
 
-const SHORT_FLAGS: Readonly<Record<string, string>> = { s: 'silent', S: 'show-error', f: 'fail', i: 'include', I: 'head', v: 'verbose', k: 'insecure', G: 'get', N: 'no-buffer', g: 'globoff', '4': 'ipv4', '6': 'ipv6', O: 'remote-name' };
-const SHORT_VALUED: Readonly<Record<string, string>> = { X: 'request', H: 'header', d: 'data', w: 'write-out', m: 'max-time', A: 'user-agent', e: 'referer', u: 'user', b: 'cookie', c: 'cookie-jar', F: 'form', o: 'output', r: 'range', D: 'dump-header', T: 'upload-file', E: 'cert' };
-const LONG_FLAGS = new Set(['silent', 'show-error', 'fail', 'fail-with-body', 'include', 'head', 'verbose', 'insecure', 'get', 'compressed', 'no-buffer', 'globoff', 'http1.1', 'http2', 'retry-connrefused', 'no-progress-meter', 'ipv4', 'ipv6', 'remote-name', 'create-dirs', 'trace-time', 'no-keepalive', 'progress-bar']);
+const SHORT_FLAGS: Readonly<Record<string, string>> = {
+  s: 'silent',
+  S: 'show-error',
+  f: 'fail',
+  i: 'include',
+  I: 'head',
+  v: 'verbose',
+  k: 'insecure',
+  G: 'get',
+  N: 'no-buffer',
+  g: 'globoff',
+  '4': 'ipv4',
+  '6': 'ipv6',
+  O: 'remote-name',
+};
+const SHORT_VALUED: Readonly<Record<string, string>> = {
+  X: 'request',
+  H: 'header',
+  d: 'data',
+  w: 'write-out',
+  m: 'max-time',
+  A: 'user-agent',
+  e: 'referer',
+  u: 'user',
+  b: 'cookie',
+  c: 'cookie-jar',
+  F: 'form',
+  o: 'output',
+  r: 'range',
+  D: 'dump-header',
+  T: 'upload-file',
+  E: 'cert',
+};
+const LONG_FLAGS = new Set([
+  'silent',
+  'show-error',
+  'fail',
+  'fail-with-body',
+  'include',
+  'head',
+  'verbose',
+  'insecure',
+  'get',
+  'compressed',
+  'no-buffer',
+  'globoff',
+  'http1.1',
+  'http2',
+  'retry-connrefused',
+  'no-progress-meter',
+  'ipv4',
+  'ipv6',
+  'remote-name',
+  'create-dirs',
+  'trace-time',
+  'no-keepalive',
+  'progress-bar',
+]);
 const LONG_VALUED: Readonly<Record<string, ValueKind>> = {
-  request: 'text', 'data-raw': 'text', 'max-time': 'text', 'connect-timeout': 'text', retry: 'text', 'retry-delay': 'text', 'retry-max-time': 'text', 'user-agent': 'text', referer: 'text', user: 'text', 'form-string': 'text', 'max-redirs': 'text', range: 'text', 'cert-type': 'text', 'key-type': 'text',
-  header: 'at-file', data: 'at-file', 'data-ascii': 'at-file', 'data-binary': 'at-file', json: 'at-file',
-  'data-urlencode': 'urlencode', form: 'form', 'write-out': 'write-out', cookie: 'cookie', url: 'url',
-  'upload-file': 'read', 'netrc-file': 'read', cert: 'read', key: 'read', cacert: 'read', capath: 'read', crlfile: 'read', 'etag-compare': 'read',
-  output: 'write', 'cookie-jar': 'write', 'dump-header': 'write', trace: 'write', 'trace-ascii': 'write', stderr: 'write', libcurl: 'write', 'etag-save': 'write',
+  request: 'text',
+  'data-raw': 'text',
+  'max-time': 'text',
+  'connect-timeout': 'text',
+  retry: 'text',
+  'retry-delay': 'text',
+  'retry-max-time': 'text',
+  'user-agent': 'text',
+  referer: 'text',
+  user: 'text',
+  'form-string': 'text',
+  'max-redirs': 'text',
+  range: 'text',
+  'cert-type': 'text',
+  'key-type': 'text',
+  header: 'at-file',
+  data: 'at-file',
+  'data-ascii': 'at-file',
+  'data-binary': 'at-file',
+  json: 'at-file',
+  'data-urlencode': 'urlencode',
+  form: 'form',
+  'write-out': 'write-out',
+  cookie: 'cookie',
+  url: 'url',
+  'upload-file': 'read',
+  'netrc-file': 'read',
+  cert: 'read',
+  key: 'read',
+  cacert: 'read',
+  capath: 'read',
+  crlfile: 'read',
+  'etag-compare': 'read',
+  output: 'write',
+  'cookie-jar': 'write',
+  'dump-header': 'write',
+  trace: 'write',
+  'trace-ascii': 'write',
+  stderr: 'write',
+  libcurl: 'write',
+  'etag-save': 'write',
   'output-dir': 'output-dir',
 };
 
 /** Options refused with a reason of their own (everything else unknown gets the generic one). */
 const REFUSED: Readonly<Record<string, string>> = {
-  location: 'curl -L/--location follows redirects to any host (curl runs outside the sandbox); request the final http://localhost URL directly, and use -i to see a Location header',
-  'location-trusted': 'curl --location-trusted follows redirects to any host and resends credentials; request the final http://localhost URL directly',
+  location:
+    'curl -L/--location follows redirects to any host (curl runs outside the sandbox); request the final http://localhost URL directly, and use -i to see a Location header',
+  'location-trusted':
+    'curl --location-trusted follows redirects to any host and resends credentials; request the final http://localhost URL directly',
   config: 'curl -K/--config reads options from a file, past every check here; put the options on the command line',
   netrc: 'curl --netrc sends credentials from your home folder; pass -u user:password for the local app instead',
-  'netrc-optional': 'curl --netrc-optional sends credentials from your home folder; pass -u user:password for the local app instead',
+  'netrc-optional':
+    'curl --netrc-optional sends credentials from your home folder; pass -u user:password for the local app instead',
 };
 const SHORT_REFUSED: Readonly<Record<string, string>> = { L: 'location', K: 'config', n: 'netrc' };
 
-const ALLOWED_HINT = 'allowed: -s -S -f -i -I -v -X -H -d --data-raw --data-binary --json -F -w -m -o -O --output-dir -c -b -D -T -u -g --retry (files inside the project)';
+const ALLOWED_HINT =
+  'allowed: -s -S -f -i -I -v -X -H -d --data-raw --data-binary --json -F -w -m -o -O --output-dir -c -b -D -T -u -g --retry (files inside the project)';
 
 function longName(o: ParsedOption): string {
-  return o.long ? o.name : (lookup(SHORT_FLAGS, o.name) ?? lookup(SHORT_VALUED, o.name) ?? lookup(SHORT_REFUSED, o.name) ?? o.name);
+  return o.long
+    ? o.name
+    : (lookup(SHORT_FLAGS, o.name) ?? lookup(SHORT_VALUED, o.name) ?? lookup(SHORT_REFUSED, o.name) ?? o.name);
 }
 
 /**
@@ -55,7 +154,10 @@ function formDenial(value: string, c: CommandCheck): Denial | null {
   if (eq < 0) return null; // curl itself rejects a field without `=`
   const content = value.slice(eq + 1);
   if (content.includes('"') || content.includes('\\')) {
-    return deny('dangerous_args', "curl -F values with quotes or backslashes are not allowed (curl reads quoted file names from them); write -F 'name=@relative/file' or use --form-string for literal text");
+    return deny(
+      'dangerous_args',
+      "curl -F values with quotes or backslashes are not allowed (curl reads quoted file names from them); write -F 'name=@relative/file' or use --form-string for literal text",
+    );
   }
   const [rawFirst = '', ...params] = content.split(';');
   const first = rawFirst.trimStart();
@@ -86,7 +188,8 @@ function valueDenial(kind: ValueKind, value: string, c: CommandCheck): Denial | 
     case 'form':
       return formDenial(value, c);
     case 'write-out':
-      if (value.includes('%output{')) return deny('dangerous_args', 'curl -w %output{…} writes files; print to stdout instead');
+      if (value.includes('%output{'))
+        return deny('dangerous_args', 'curl -w %output{…} writes files; print to stdout instead');
       return value.startsWith('@') ? checkPath(value.slice(1), c, 'read') : null;
     case 'cookie':
       return value.includes('=') ? null : checkPath(value, c, 'read');
@@ -116,10 +219,14 @@ function hasGlob(url: string): boolean {
   return /[{}[\]]/.test(url.replace(/^([a-z]+:\/\/)?\[::1\]/i, '$1'));
 }
 
-const GLOB_REASON = 'curl URL globbing ({…}, […]) is not allowed (with -o "#1" it names files anywhere); add -g (--globoff) to send the characters literally, or list the URLs';
+const GLOB_REASON =
+  'curl URL globbing ({…}, […]) is not allowed (with -o "#1" it names files anywhere); add -g (--globoff) to send the characters literally, or list the URLs';
 
 export const curlValidator: Validator = (c) => {
-  const parsed = parseOptions(c.args, { shortWithValue: Object.keys(SHORT_VALUED).join(''), longWithValue: Object.keys(LONG_VALUED) });
+  const parsed = parseOptions(c.args, {
+    shortWithValue: Object.keys(SHORT_VALUED).join(''),
+    longWithValue: Object.keys(LONG_VALUED),
+  });
   const urls: string[] = [];
   const outputs: string[] = [];
   const outputDirs: string[] = [];
@@ -138,7 +245,10 @@ export const curlValidator: Validator = (c) => {
     }
     const kind = lookup(LONG_VALUED, name);
     if (kind === undefined) {
-      return deny('dangerous_args', `curl option \`${o.long ? '--' : '-'}${o.name}\` is not allowed (config files, proxies, --resolve/--connect-to, unix sockets and abbreviated names are blocked); ${ALLOWED_HINT}`);
+      return deny(
+        'dangerous_args',
+        `curl option \`${o.long ? '--' : '-'}${o.name}\` is not allowed (config files, proxies, --resolve/--connect-to, unix sockets and abbreviated names are blocked); ${ALLOWED_HINT}`,
+      );
     }
     if (o.value === undefined) return deny('dangerous_args', `curl option --${name} needs a value`);
     const d = valueDenial(kind, o.value, c);

@@ -10,8 +10,26 @@ const ROOT = '/home/u/proj';
  *   /home/u/proj/hooks    -> /home/u/proj/.git/hooks (into a protected folder)
  *   /home/u/proj/sub/up   -> /home/u/other/deep (so sub/up/.. is /home/u/other)
  */
-const EXISTING = new Set(['/', '/home', '/home/u', '/home/u/.ssh', '/home/u/.ssh/id_rsa', '/home/u/other', '/home/u/other/deep', ROOT, `${ROOT}/src`, `${ROOT}/src/app.ts`, `${ROOT}/.git`, `${ROOT}/.git/hooks`, `${ROOT}/sub`]);
-const LINKS: Record<string, string> = { [`${ROOT}/link`]: '/home/u/.ssh', [`${ROOT}/hooks`]: `${ROOT}/.git/hooks`, [`${ROOT}/sub/up`]: '/home/u/other/deep' };
+const EXISTING = new Set([
+  '/',
+  '/home',
+  '/home/u',
+  '/home/u/.ssh',
+  '/home/u/.ssh/id_rsa',
+  '/home/u/other',
+  '/home/u/other/deep',
+  ROOT,
+  `${ROOT}/src`,
+  `${ROOT}/src/app.ts`,
+  `${ROOT}/.git`,
+  `${ROOT}/.git/hooks`,
+  `${ROOT}/sub`,
+]);
+const LINKS: Record<string, string> = {
+  [`${ROOT}/link`]: '/home/u/.ssh',
+  [`${ROOT}/hooks`]: `${ROOT}/.git/hooks`,
+  [`${ROOT}/sub/up`]: '/home/u/other/deep',
+};
 
 function realpath(p: string): string {
   for (const [link, target] of Object.entries(LINKS)) {
@@ -86,8 +104,16 @@ describe('checkFileToolCall', () => {
   });
 
   it('denies writes to protected folders, including through symlinks', () => {
-    for (const p of ['.git/hooks/pre-commit', '.autocoder/db.sqlite', '.claude/settings.json', '.playwright/x', 'hooks/pre-commit', '.Claude/settings.json']) {
-      for (const tool of ['Write', 'Edit', 'MultiEdit']) expect(allowed(tool, { file_path: `${ROOT}/${p}` }), `${tool} ${p}`).toBe(false);
+    for (const p of [
+      '.git/hooks/pre-commit',
+      '.autocoder/db.sqlite',
+      '.claude/settings.json',
+      '.playwright/x',
+      'hooks/pre-commit',
+      '.Claude/settings.json',
+    ]) {
+      for (const tool of ['Write', 'Edit', 'MultiEdit'])
+        expect(allowed(tool, { file_path: `${ROOT}/${p}` }), `${tool} ${p}`).toBe(false);
     }
     expect(allowed('NotebookEdit', { notebook_path: `${ROOT}/.git/x.ipynb` })).toBe(false);
   });
@@ -118,7 +144,12 @@ describe('checkFileToolCall', () => {
 
   it('allows tools it does not guard and fails closed on errors', () => {
     expect(allowed('WebSearch', { query: 'x' })).toBe(true);
-    const throwing = { projectRoot: ROOT, realpath: (): string => { throw new TypeError('boom'); } };
+    const throwing = {
+      projectRoot: ROOT,
+      realpath: (): string => {
+        throw new TypeError('boom');
+      },
+    };
     expect(checkFileToolCall('Read', { file_path: `${ROOT}/a` }, throwing).allow).toBe(true); // nothing exists: lexical result
     expect(checkFileToolCall('Read', { file_path: `${ROOT}/a` }, { projectRoot: 'relative' }).allow).toBe(false);
   });
@@ -131,26 +162,64 @@ describe('package-manager config writes (issue #14)', () => {
   const decide = (tool: string, input: Record<string, unknown>) => checkFileToolCall(tool, input, withFiles);
 
   it('Write may not set script-shell, registry, node-options, prefix, cache, globalconfig or userconfig in .npmrc', () => {
-    for (const line of ['script-shell=/tmp/evil.sh', 'registry=https://evil.example/', '@acme:registry=https://evil.example/', 'node-options=--require /tmp/x.js', 'prefix=/tmp/g', 'cache=/tmp/c', 'globalconfig=/tmp/npmrc', 'userconfig=/tmp/npmrc', '"script-shell" = /tmp/x', 'prefix;why=/tmp/g']) {
+    for (const line of [
+      'script-shell=/tmp/evil.sh',
+      'registry=https://evil.example/',
+      '@acme:registry=https://evil.example/',
+      'node-options=--require /tmp/x.js',
+      'prefix=/tmp/g',
+      'cache=/tmp/c',
+      'globalconfig=/tmp/npmrc',
+      'userconfig=/tmp/npmrc',
+      '"script-shell" = /tmp/x',
+      'prefix;why=/tmp/g',
+    ]) {
       const d = decide('Write', { file_path: NPMRC, content: `save-exact=true\n${line}\n` });
       expect(d.allow, line).toBe(false);
       if (!d.allow) expect(d.reason).toMatch(/Remove that line/);
     }
     expect(decide('Write', { file_path: `${ROOT}/web/.pnpmrc`, content: 'store-dir=/tmp/store\n' }).allow).toBe(false);
-    expect(decide('Write', { file_path: `${ROOT}/.yarnrc.yml`, content: 'npmRegistryServer: "https://evil.example"\n' }).allow).toBe(false);
+    expect(
+      decide('Write', { file_path: `${ROOT}/.yarnrc.yml`, content: 'npmRegistryServer: "https://evil.example"\n' })
+        .allow,
+    ).toBe(false);
     expect(decide('Write', { file_path: `${ROOT}/.yarnrc`, content: 'yarn-path "./evil.js"\n' }).allow).toBe(false);
   });
 
   it('Write of harmless settings, and of other files mentioning the keys, is allowed', () => {
-    expect(decide('Write', { file_path: NPMRC, content: 'legacy-peer-deps=true\nsave-exact=true\n# the registry comes from the user config\n' }).allow).toBe(true);
-    expect(decide('Write', { file_path: `${ROOT}/src/config.ts`, content: 'export const registry = "x";\n' }).allow).toBe(true);
+    expect(
+      decide('Write', {
+        file_path: NPMRC,
+        content: 'legacy-peer-deps=true\nsave-exact=true\n# the registry comes from the user config\n',
+      }).allow,
+    ).toBe(true);
+    expect(
+      decide('Write', { file_path: `${ROOT}/src/config.ts`, content: 'export const registry = "x";\n' }).allow,
+    ).toBe(true);
   });
 
   it('Edit is judged on the file it would leave: uncommenting a forbidden key is refused', () => {
     expect(decide('Edit', { file_path: NPMRC, old_string: ';registry', new_string: 'registry' }).allow).toBe(false);
-    expect(decide('Edit', { file_path: NPMRC, old_string: 'legacy-peer-deps=true', new_string: 'legacy-peer-deps=false' }).allow).toBe(true);
-    expect(decide('MultiEdit', { file_path: NPMRC, edits: [{ old_string: 'legacy-peer-deps=true', new_string: 'save-exact=true' }, { old_string: 'save-exact', new_string: 'script-shell' }] }).allow).toBe(false);
-    expect(decide('Edit', { file_path: `${ROOT}/sub/.npmrc`, old_string: 'x', new_string: 'node-options=--require /tmp/x.js' }).allow).toBe(false);
+    expect(
+      decide('Edit', { file_path: NPMRC, old_string: 'legacy-peer-deps=true', new_string: 'legacy-peer-deps=false' })
+        .allow,
+    ).toBe(true);
+    expect(
+      decide('MultiEdit', {
+        file_path: NPMRC,
+        edits: [
+          { old_string: 'legacy-peer-deps=true', new_string: 'save-exact=true' },
+          { old_string: 'save-exact', new_string: 'script-shell' },
+        ],
+      }).allow,
+    ).toBe(false);
+    expect(
+      decide('Edit', {
+        file_path: `${ROOT}/sub/.npmrc`,
+        old_string: 'x',
+        new_string: 'node-options=--require /tmp/x.js',
+      }).allow,
+    ).toBe(false);
     expect(decide('Write', { file_path: NPMRC }).allow).toBe(false);
   });
 });

@@ -28,7 +28,12 @@ export interface FileGuardContext {
 }
 
 const READ_TOOLS: Readonly<Record<string, string>> = { Read: 'file_path', NotebookRead: 'notebook_path' };
-const WRITE_TOOLS: Readonly<Record<string, string>> = { Write: 'file_path', Edit: 'file_path', MultiEdit: 'file_path', NotebookEdit: 'notebook_path' };
+const WRITE_TOOLS: Readonly<Record<string, string>> = {
+  Write: 'file_path',
+  Edit: 'file_path',
+  MultiEdit: 'file_path',
+  NotebookEdit: 'notebook_path',
+};
 /** Tools whose `path` is optional and defaults to the working directory (the project root). */
 const SEARCH_TOOLS = new Set(['Glob', 'Grep', 'LS']);
 
@@ -41,13 +46,18 @@ function denyWith(reason: string): FileGuardDecision {
 function checkPath(tool: string, p: string, ctx: FileGuardContext, write: boolean): FileGuardDecision {
   const root = ctx.projectRoot;
   if (p.includes('\0')) return denyWith(`${tool}: the path contains a NUL byte`);
-  if (p.startsWith('~')) return denyWith(`${tool}: \`~\` paths are outside the project; use a path inside the project folder ${root}`);
+  if (p.startsWith('~'))
+    return denyWith(`${tool}: \`~\` paths are outside the project; use a path inside the project folder ${root}`);
   const raw = posix.isAbsolute(p) ? p : `${root}/${p}`;
   if (!isInsideProject(raw, root, ctx.realpath)) {
-    return denyWith(`${tool}: ${p} is outside the project folder (symlinks resolved); ${write ? 'write' : 'read'} inside the project folder ${root}`);
+    return denyWith(
+      `${tool}: ${p} is outside the project folder (symlinks resolved); ${write ? 'write' : 'read'} inside the project folder ${root}`,
+    );
   }
   if (write && isProtectedPath(raw, root, ctx.realpath)) {
-    return denyWith(`${tool}: ${p} is inside a protected folder (${PROTECTED_DIRS.join(', ')}) managed by the runner; write your files elsewhere in the project folder ${root}`);
+    return denyWith(
+      `${tool}: ${p} is inside a protected folder (${PROTECTED_DIRS.join(', ')}) managed by the runner; write your files elsewhere in the project folder ${root}`,
+    );
   }
   return ALLOWED;
 }
@@ -61,7 +71,9 @@ function checkGlobPattern(pattern: string, base: string, ctx: FileGuardContext):
   const staticPart = (firstGlob < 0 ? segments : segments.slice(0, firstGlob)).join('/');
   const rest = firstGlob < 0 ? '' : segments.slice(firstGlob).join('/');
   if (/(^|[/{,])\.\.($|[/},])/.test(rest)) {
-    return denyWith(`Glob: the pattern ${pattern} climbs out with ..; use a pattern relative to the project folder ${ctx.projectRoot}`);
+    return denyWith(
+      `Glob: the pattern ${pattern} climbs out with ..; use a pattern relative to the project folder ${ctx.projectRoot}`,
+    );
   }
   const prefix = posix.isAbsolute(pattern) ? staticPart || '/' : staticPart === '' ? base : `${base}/${staticPart}`;
   return checkPath('Glob', prefix, ctx, false);
@@ -99,11 +111,17 @@ function currentText(abs: string, ctx: FileGuardContext): string {
  * Package-manager config (`.npmrc`, `.pnpmrc`, `.yarnrc*`) may not gain keys that pick programs,
  * registries or outside folders: npm reads the project's `.npmrc` at every later command.
  */
-function checkConfigWrite(toolName: string, p: string, input: Record<string, unknown>, ctx: FileGuardContext): FileGuardDecision {
+function checkConfigWrite(
+  toolName: string,
+  p: string,
+  input: Record<string, unknown>,
+  ctx: FileGuardContext,
+): FileGuardDecision {
   if (!isPackageManagerConfig(p)) return ALLOWED;
   const abs = posix.isAbsolute(p) ? p : `${ctx.projectRoot}/${p}`;
   const texts = textsAfterWrite(toolName, input, toolName === 'Write' ? '' : currentText(abs, ctx));
-  if (texts === null) return denyWith(`${toolName}: ${p} is package-manager config; the new content must be given as text`);
+  if (texts === null)
+    return denyWith(`${toolName}: ${p} is package-manager config; the new content must be given as text`);
   for (const text of texts) {
     const key = forbiddenConfigKey(p, text);
     if (key !== null) return denyWith(`${toolName}: ${forbiddenKeyReason(posix.basename(p), key)}`);
@@ -112,7 +130,11 @@ function checkConfigWrite(toolName: string, p: string, input: Record<string, unk
 }
 
 /** Decides whether a file tool call stays inside the project (and off protected folders when writing). */
-export function checkFileToolCall(toolName: string, input: Record<string, unknown>, ctx: FileGuardContext): FileGuardDecision {
+export function checkFileToolCall(
+  toolName: string,
+  input: Record<string, unknown>,
+  ctx: FileGuardContext,
+): FileGuardDecision {
   try {
     if (!posix.isAbsolute(ctx.projectRoot)) return denyWith('file guard misconfigured: projectRoot must be absolute');
     const writeKey = WRITE_TOOLS[toolName];
@@ -120,13 +142,15 @@ export function checkFileToolCall(toolName: string, input: Record<string, unknow
     const key = writeKey ?? readKey;
     if (key !== undefined) {
       const p = input[key];
-      if (typeof p !== 'string' || p === '') return denyWith(`${toolName}: ${key} must be a path inside the project folder ${ctx.projectRoot}`);
+      if (typeof p !== 'string' || p === '')
+        return denyWith(`${toolName}: ${key} must be a path inside the project folder ${ctx.projectRoot}`);
       const decision = checkPath(toolName, p, ctx, writeKey !== undefined);
       return decision.allow && writeKey !== undefined ? checkConfigWrite(toolName, p, input, ctx) : decision;
     }
     if (SEARCH_TOOLS.has(toolName)) {
       const given = input.path;
-      if (given !== undefined && given !== null && typeof given !== 'string') return denyWith(`${toolName}: path must be a string`);
+      if (given !== undefined && given !== null && typeof given !== 'string')
+        return denyWith(`${toolName}: path must be a string`);
       const base = typeof given === 'string' && given !== '' ? given : ctx.projectRoot;
       const baseDecision = checkPath(toolName, base, ctx, false);
       if (!baseDecision.allow) return baseDecision;
@@ -140,6 +164,8 @@ export function checkFileToolCall(toolName: string, input: Record<string, unknow
     }
     return ALLOWED;
   } catch (err) {
-    return denyWith(`${toolName}: the file guard could not check this call (${err instanceof Error ? err.message : String(err)})`);
+    return denyWith(
+      `${toolName}: the file guard could not check this call (${err instanceof Error ? err.message : String(err)})`,
+    );
   }
 }

@@ -14,11 +14,44 @@ const posix = path.posix;
 /** Keys (lower case, `-` spelling) a project `.npmrc`/`.pnpmrc` may not set; `*:registry` too. */
 export const FORBIDDEN_NPMRC_KEYS: readonly string[] = [
   // a program or code that runs
-  'script-shell', 'shell', 'node-options', 'node-gyp', 'git', 'editor', 'browser', 'viewer', 'init-module', 'init.module', 'onload-script', 'npm-path', 'pnpmfile', 'global-pnpmfile', 'use-node-version',
+  'script-shell',
+  'shell',
+  'node-options',
+  'node-gyp',
+  'git',
+  'editor',
+  'browser',
+  'viewer',
+  'init-module',
+  'init.module',
+  'onload-script',
+  'npm-path',
+  'pnpmfile',
+  'global-pnpmfile',
+  'use-node-version',
   // where packages, tokens and requests go
-  'registry', 'replace-registry-host', 'proxy', 'https-proxy', 'http-proxy',
+  'registry',
+  'replace-registry-host',
+  'proxy',
+  'https-proxy',
+  'http-proxy',
   // files and config outside the project
-  'prefix', 'global', 'location', 'globalconfig', 'userconfig', 'cache', 'cache-dir', 'logs-dir', 'tmp', 'globalignorefile', 'store-dir', 'global-dir', 'global-bin-dir', 'virtual-store-dir', 'modules-dir', 'state-dir',
+  'prefix',
+  'global',
+  'location',
+  'globalconfig',
+  'userconfig',
+  'cache',
+  'cache-dir',
+  'logs-dir',
+  'tmp',
+  'globalignorefile',
+  'store-dir',
+  'global-dir',
+  'global-bin-dir',
+  'virtual-store-dir',
+  'modules-dir',
+  'state-dir',
 ];
 const FORBIDDEN = new Set(FORBIDDEN_NPMRC_KEYS);
 
@@ -28,7 +61,19 @@ export const NPMRC_FILES: readonly string[] = ['.npmrc', '.pnpmrc'];
 /** Yarn's config files: yarn itself is never allowed, but a later human `yarn` would read them. */
 const YARNRC_FILES = ['.yarnrc', '.yarnrc.yml', '.yarnrc.yaml'];
 /** Substrings of a (compacted) yarn key that pick programs, registries, proxies or outside folders. */
-const YARN_FORBIDDEN = ['registry', 'shell', 'nodeoptions', 'yarnpath', 'prefix', 'cache', 'globalfolder', 'globalconfig', 'userconfig', 'proxy', 'plugin'];
+const YARN_FORBIDDEN = [
+  'registry',
+  'shell',
+  'nodeoptions',
+  'yarnpath',
+  'prefix',
+  'cache',
+  'globalfolder',
+  'globalconfig',
+  'userconfig',
+  'proxy',
+  'plugin',
+];
 
 /**
  * The key of one ini line as the `ini` package (used by npm) reads it: `"…"` keys are JSON

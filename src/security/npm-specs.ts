@@ -21,20 +21,32 @@ function splitSpec(spec: string): { name: string; range: string | undefined } {
 /** Null when `spec` names a registry package, else the reason it is refused. */
 export function installSpecDenial(tool: string, spec: string, allowAlias = true): Denial | null {
   const { name, range } = splitSpec(spec);
-  const remote = REMOTE.test(spec) || REMOTE.test(range ?? '') || spec.includes('://') || /^[^@./][^@:]*\/[^@]/.test(spec) || (range !== undefined && /^[^/:~.][^/:]*\/[^/]/.test(range));
+  const remote =
+    REMOTE.test(spec) ||
+    REMOTE.test(range ?? '') ||
+    spec.includes('://') ||
+    /^[^@./][^@:]*\/[^@]/.test(spec) ||
+    (range !== undefined && /^[^/:~.][^/:]*\/[^/]/.test(range));
   if (remote) {
-    return deny('network', `${tool} install from \`${spec}\` is not allowed (git, GitHub, URLs and other hosts fetch code from outside the registry); install registry packages by name, e.g. ${tool} install express or ${tool} install express@^4`);
+    return deny(
+      'network',
+      `${tool} install from \`${spec}\` is not allowed (git, GitHub, URLs and other hosts fetch code from outside the registry); install registry packages by name, e.g. ${tool} install express or ${tool} install express@^4`,
+    );
   }
   if (range !== undefined && allowAlias && range.startsWith('npm:')) {
     if (!NAME.test(name)) return localDenial(tool, spec);
     return installSpecDenial(tool, range.slice('npm:'.length), false);
   }
-  if (!NAME.test(name) || TARBALL.test(name) || (range !== undefined && !RANGE.test(range))) return localDenial(tool, spec);
+  if (!NAME.test(name) || TARBALL.test(name) || (range !== undefined && !RANGE.test(range)))
+    return localDenial(tool, spec);
   return null;
 }
 
 function localDenial(tool: string, spec: string): Denial {
-  return deny('dangerous_args', `${tool} install \`${spec}\` is not a registry package: folders, tarballs and file:/link:/workspace: specs copy or link files from anywhere. Install registry packages by name (e.g. ${tool} install express@^4); for a package inside the project, list it in package.json "workspaces" and run ${tool} install`);
+  return deny(
+    'dangerous_args',
+    `${tool} install \`${spec}\` is not a registry package: folders, tarballs and file:/link:/workspace: specs copy or link files from anywhere. Install registry packages by name (e.g. ${tool} install express@^4); for a package inside the project, list it in package.json "workspaces" and run ${tool} install`,
+  );
 }
 
 /** Manifest fields whose values are install specs (npm, pnpm and yarn spellings). */
@@ -76,7 +88,11 @@ export function manifestSpecDenial(tool: string, file: string, text: string): De
   for (const [name, range] of entries) {
     if (WORKSPACE_RANGE.test(range)) continue;
     const d = installSpecDenial(tool, `${name}@${range}`);
-    if (d) return deny(d.category, `${file} lists \`${name}\`: \`${range}\`, which ${tool} install would fetch from outside the registry; use a registry version range (e.g. "^4.18.2") and run ${tool} install again`);
+    if (d)
+      return deny(
+        d.category,
+        `${file} lists \`${name}\`: \`${range}\`, which ${tool} install would fetch from outside the registry; use a registry version range (e.g. "^4.18.2") and run ${tool} install again`,
+      );
   }
   return null;
 }

@@ -31,8 +31,7 @@ export type DenyCategory =
   | 'network';
 
 export type PolicyDecision =
-  | { decision: 'allow'; reason: string }
-  | { decision: 'deny'; category: DenyCategory; reason: string };
+  { decision: 'allow'; reason: string } | { decision: 'deny'; category: DenyCategory; reason: string };
 
 export interface PolicyContext {
   /** Absolute path of the project folder; every path a command touches must stay inside it. */

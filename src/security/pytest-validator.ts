@@ -13,21 +13,78 @@ type ValueKind = 'text' | 'read' | 'write' | 'basetemp' | 'ini' | 'plugin' | 'co
 
 /** Options taking a value (long without dashes; short as one letter). */
 const VALUED: Readonly<Record<string, ValueKind>> = {
-  k: 'text', m: 'text', n: 'text', W: 'text', r: 'text', tb: 'text', maxfail: 'text', durations: 'text', 'import-mode': 'text', capture: 'text', 'log-level': 'text', 'log-cli-level': 'text', 'asyncio-mode': 'text', timeout: 'text', cov: 'text', numprocesses: 'text', dist: 'text', reruns: 'text', deselect: 'read',
-  c: 'read', 'config-file': 'read', rootdir: 'read', confcutdir: 'read', ignore: 'read', 'ignore-glob': 'read',
-  junitxml: 'write', 'junit-xml': 'write', 'log-file': 'write', html: 'write', 'json-report-file': 'write', 'result-log': 'write',
-  basetemp: 'basetemp', o: 'ini', 'override-ini': 'ini', p: 'plugin', 'cov-report': 'cov-report',
+  k: 'text',
+  m: 'text',
+  n: 'text',
+  W: 'text',
+  r: 'text',
+  tb: 'text',
+  maxfail: 'text',
+  durations: 'text',
+  'import-mode': 'text',
+  capture: 'text',
+  'log-level': 'text',
+  'log-cli-level': 'text',
+  'asyncio-mode': 'text',
+  timeout: 'text',
+  cov: 'text',
+  numprocesses: 'text',
+  dist: 'text',
+  reruns: 'text',
+  deselect: 'read',
+  c: 'read',
+  'config-file': 'read',
+  rootdir: 'read',
+  confcutdir: 'read',
+  ignore: 'read',
+  'ignore-glob': 'read',
+  junitxml: 'write',
+  'junit-xml': 'write',
+  'log-file': 'write',
+  html: 'write',
+  'json-report-file': 'write',
+  'result-log': 'write',
+  basetemp: 'basetemp',
+  o: 'ini',
+  'override-ini': 'ini',
+  p: 'plugin',
+  'cov-report': 'cov-report',
 };
 
 const REFUSED: Readonly<Record<string, readonly ['network' | 'dangerous_args', string]>> = {
   pastebin: ['network', 'pytest --pastebin uploads test results to a website; read the output instead'],
   pdbcls: ['dangerous_args', 'pytest --pdbcls imports a debugger class and waits for input; run pytest without it'],
-  pdb: ['dangerous_args', 'pytest --pdb waits for a debugger on the terminal, which agents do not have; run pytest -x and read the traceback'],
-  trace: ['dangerous_args', 'pytest --trace waits for a debugger on the terminal; run pytest -x and read the traceback'],
+  pdb: [
+    'dangerous_args',
+    'pytest --pdb waits for a debugger on the terminal, which agents do not have; run pytest -x and read the traceback',
+  ],
+  trace: [
+    'dangerous_args',
+    'pytest --trace waits for a debugger on the terminal; run pytest -x and read the traceback',
+  ],
 };
 
 /** ini keys `-o key=value` may set: output and collection settings, and cache_dir (a path). */
-const INI_KEYS = new Set(['cache_dir', 'log_cli', 'log_cli_level', 'log_level', 'console_output_style', 'asyncio_mode', 'asyncio_default_fixture_loop_scope', 'junit_family', 'junit_suite_name', 'xfail_strict', 'filterwarnings', 'timeout', 'python_files', 'python_classes', 'python_functions', 'testpaths', 'markers', 'empty_parameter_set_mark']);
+const INI_KEYS = new Set([
+  'cache_dir',
+  'log_cli',
+  'log_cli_level',
+  'log_level',
+  'console_output_style',
+  'asyncio_mode',
+  'asyncio_default_fixture_loop_scope',
+  'junit_family',
+  'junit_suite_name',
+  'xfail_strict',
+  'filterwarnings',
+  'timeout',
+  'python_files',
+  'python_classes',
+  'python_functions',
+  'testpaths',
+  'markers',
+  'empty_parameter_set_mark',
+]);
 
 function valueDenial(kind: ValueKind, option: string, value: string, c: CommandCheck): Denial | null {
   switch (kind) {
@@ -38,16 +95,32 @@ function valueDenial(kind: ValueKind, option: string, value: string, c: CommandC
       return checkPath(value, c, kind);
     case 'basetemp': {
       const d = checkPath(value, c, 'delete');
-      return d?.category === 'dangerous_args' ? deny('dangerous_args', `pytest empties --basetemp ${value} before the run, and that is the project folder; use a subfolder such as tmp/pytest`) : d;
+      return d?.category === 'dangerous_args'
+        ? deny(
+            'dangerous_args',
+            `pytest empties --basetemp ${value} before the run, and that is the project folder; use a subfolder such as tmp/pytest`,
+          )
+        : d;
     }
     case 'ini': {
       const eq = value.indexOf('=');
       const key = eq < 0 ? value : value.slice(0, eq);
-      if (!INI_KEYS.has(key)) return deny('dangerous_args', `pytest -${option.length > 1 ? '-' : ''}${option} ${key}=… is not allowed (addopts, pythonpath and similar keys inject options or code); allowed keys: ${[...INI_KEYS].join(', ')}`);
-      return key === 'cache_dir' || key === 'testpaths' ? checkPath(value.slice(eq + 1), c, key === 'cache_dir' ? 'write' : 'read') : null;
+      if (!INI_KEYS.has(key))
+        return deny(
+          'dangerous_args',
+          `pytest -${option.length > 1 ? '-' : ''}${option} ${key}=… is not allowed (addopts, pythonpath and similar keys inject options or code); allowed keys: ${[...INI_KEYS].join(', ')}`,
+        );
+      return key === 'cache_dir' || key === 'testpaths'
+        ? checkPath(value.slice(eq + 1), c, key === 'cache_dir' ? 'write' : 'read')
+        : null;
     }
     case 'plugin':
-      return /^no:[\w.-]+$/.test(value) || /^[A-Za-z_][\w.]*$/.test(value) ? null : deny('dangerous_args', `pytest -p ${value}: plugins load by module name (e.g. -p no:cacheprovider or -p pytest_asyncio), not by path`);
+      return /^no:[\w.-]+$/.test(value) || /^[A-Za-z_][\w.]*$/.test(value)
+        ? null
+        : deny(
+            'dangerous_args',
+            `pytest -p ${value}: plugins load by module name (e.g. -p no:cacheprovider or -p pytest_asyncio), not by path`,
+          );
     case 'cov-report': {
       const colon = value.indexOf(':');
       return colon < 0 ? null : checkPath(value.slice(colon + 1), c, 'write');
@@ -74,7 +147,9 @@ function pytestArgs(args: readonly string[], c: CommandCheck): Denial | null {
       option = arg[at + 1] as string;
       attached = arg.slice(at + 2) || undefined;
     }
-    const refused = lookup(REFUSED, option) ?? Object.entries(REFUSED).find(([full]) => option.length > 2 && full.startsWith(option))?.[1];
+    const refused =
+      lookup(REFUSED, option) ??
+      Object.entries(REFUSED).find(([full]) => option.length > 2 && full.startsWith(option))?.[1];
     if (refused !== undefined) return deny(refused[0], refused[1]);
     const kind = lookup(VALUED, option);
     if (kind === undefined) continue;
@@ -92,7 +167,10 @@ export const pytestValidator: Validator = (c) => pytestArgs(c.args, c);
 /** python/python3: only `-m pytest …`; every other form runs code given on the command line. */
 export const pythonValidator: Validator = (c) => {
   if (c.args[0] !== '-m' || c.args[1] !== 'pytest') {
-    return deny('interpreter', `${c.name} runs arbitrary code; the only allowed form is \`${c.name} -m pytest [pytest options]\` (or plain \`pytest\`). Put other logic in tests, or in a node script`);
+    return deny(
+      'interpreter',
+      `${c.name} runs arbitrary code; the only allowed form is \`${c.name} -m pytest [pytest options]\` (or plain \`pytest\`). Put other logic in tests, or in a node script`,
+    );
   }
   return pytestArgs(c.args.slice(2), c);
 };

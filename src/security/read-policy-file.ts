@@ -22,7 +22,8 @@ export function readPolicyFile(absolutePath: string): string | null {
   try {
     const stat = fstatSync(fd);
     if (!stat.isFile()) throw new Error(`${absolutePath} is not a regular file`);
-    if (stat.size > MAX_POLICY_FILE_BYTES) throw new Error(`${absolutePath} is larger than ${MAX_POLICY_FILE_BYTES} bytes`);
+    if (stat.size > MAX_POLICY_FILE_BYTES)
+      throw new Error(`${absolutePath} is larger than ${MAX_POLICY_FILE_BYTES} bytes`);
     const buffer = Buffer.alloc(stat.size);
     let read = 0;
     while (read < buffer.length) {

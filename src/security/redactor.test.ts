@@ -1,5 +1,12 @@
 import { describe, it, expect } from 'vitest';
-import { combineRedactors, createRedactor, MASK, MIN_FRAGMENT_LENGTH, redactJson, redactThenTruncate } from './redactor.js';
+import {
+  combineRedactors,
+  createRedactor,
+  MASK,
+  MIN_FRAGMENT_LENGTH,
+  redactJson,
+  redactThenTruncate,
+} from './redactor.js';
 import { MIN_ENCODED_LENGTH } from './secret-forms.js';
 
 describe('createRedactor', () => {
@@ -77,7 +84,8 @@ describe('createRedactor minLength', () => {
 });
 
 /** A provider-style key: long, random, with the shared prefix every Anthropic key has. */
-const KEY = 'sk-ant-api03-Qw7Zr2Lp9Xv4Nc8Bt1Mk6Hs3Jd5Fg0Ay-e_Ui7Op2Rt9Ye4Wq1As8Df3Gh6Jk0Lz5Xc2Vb7Nm4Qp9Wo1Ei3Ru6Ty8Ui0Op2As4Df6Gh8JkAA';
+const KEY =
+  'sk-ant-api03-Qw7Zr2Lp9Xv4Nc8Bt1Mk6Hs3Jd5Fg0Ay-e_Ui7Op2Rt9Ye4Wq1As8Df3Gh6Jk0Lz5Xc2Vb7Nm4Qp9Wo1Ei3Ru6Ty8Ui0Op2As4Df6Gh8JkAA';
 
 /** Any `n` consecutive characters of `secret` found in `text` (what a leak looks like), or null. */
 function leakedPiece(text: string, secret: string, n = 8): string | null {
@@ -95,7 +103,9 @@ describe('issue #14: mask first, then truncate', () => {
     // Cut first, a piece too short to be recognised as the key is left (here 15 characters).
     const late = `${'x'.repeat(2033)}${KEY}`;
     expect(redact(late.slice(0, 2048))).toContain(KEY.slice(0, 15));
-    expect(redactThenTruncate(redact, `${late}${'y'.repeat(100)}`, 2048)).toBe(`${'x'.repeat(2033)}${MASK}${'y'.repeat(5)}…`);
+    expect(redactThenTruncate(redact, `${late}${'y'.repeat(100)}`, 2048)).toBe(
+      `${'x'.repeat(2033)}${MASK}${'y'.repeat(5)}…`,
+    );
   });
 
   it('never cuts a mask in half, and leaves short text alone', () => {
@@ -113,7 +123,14 @@ describe('issue #14: encoded forms of each secret', () => {
     const component = encodeURIComponent(secret);
     const form = new URLSearchParams({ t: secret }).toString().slice(2);
     expect(form).toContain('+'); // the space
-    for (const encoded of [component, component.toLowerCase().replace(/%([0-9a-f]{2})/g, '%$1'), lowerHex(component), encodeURI(secret), form, lowerHex(form)]) {
+    for (const encoded of [
+      component,
+      component.toLowerCase().replace(/%([0-9a-f]{2})/g, '%$1'),
+      lowerHex(component),
+      encodeURI(secret),
+      form,
+      lowerHex(form),
+    ]) {
       expect(redact(`https://example.com/cb?token=${encoded}&x=1`)).toBe(`https://example.com/cb?token=${MASK}&x=1`);
     }
   });
@@ -130,14 +147,21 @@ describe('issue #14: encoded forms of each secret', () => {
     const redact = createRedactor([key]);
     for (const before of [1, 2, 3, 4, 5, 6]) {
       for (const after of [0, 1, 2, 3]) {
-        const bytes = Buffer.concat([Buffer.from('\u00ff'.repeat(before), 'latin1'), Buffer.from(key), Buffer.from('\u00fe'.repeat(after), 'latin1')]);
+        const bytes = Buffer.concat([
+          Buffer.from('\u00ff'.repeat(before), 'latin1'),
+          Buffer.from(key),
+          Buffer.from('\u00fe'.repeat(after), 'latin1'),
+        ]);
         for (const blob of [bytes.toString('base64'), bytes.toString('base64url')]) {
           const start = Math.ceil((before * 8) / 6);
           const end = Math.floor(((before + key.length) * 8) / 6);
           // Masked from the first character made of the secret's bits alone; at the end the mask may
           // also take the last partial character when nothing follows (the secret's own base64).
           const out = redact(blob);
-          expect(out.startsWith(`${blob.slice(0, start)}${MASK}`), `${before} byte(s) before, ${after} after: ${blob} → ${out}`).toBe(true);
+          expect(
+            out.startsWith(`${blob.slice(0, start)}${MASK}`),
+            `${before} byte(s) before, ${after} after: ${blob} → ${out}`,
+          ).toBe(true);
           expect(blob.slice(end).endsWith(out.slice(start + MASK.length)), `${blob} → ${out}`).toBe(true);
         }
       }
@@ -148,7 +172,9 @@ describe('issue #14: encoded forms of each secret', () => {
     const redact = createRedactor([KEY]);
     const basic = `Authorization: Basic ${Buffer.from(`apikey:${KEY}`).toString('base64')}`;
     expect(redact(basic)).toMatch(new RegExp(`^Authorization: Basic [A-Za-z0-9+/]{9,11}${MASK}[A-Za-z0-9+/]{0,2}=*$`));
-    const jwt = ['{"alg":"HS256"}', JSON.stringify({ sub: 'u1', key: KEY, iat: 1 }), 'sig'].map((p) => Buffer.from(p).toString('base64url')).join('.');
+    const jwt = ['{"alg":"HS256"}', JSON.stringify({ sub: 'u1', key: KEY, iat: 1 }), 'sig']
+      .map((p) => Buffer.from(p).toString('base64url'))
+      .join('.');
     const masked = redact(`Bearer ${jwt}`);
     expect(masked).toContain(MASK);
     const payload = Buffer.from(masked.split('.')[1]?.split(MASK)[0] ?? '', 'base64url').toString();
@@ -208,7 +234,9 @@ describe('issue #14: pieces of a secret cut off by someone else', () => {
 
   it('masks the last characters of a key cut at its start (the SDK keeps only the last 2,048 characters of stderr)', () => {
     const redact = createRedactor([KEY]);
-    expect(redact(`exited with code 1. stderr: ${KEY.slice(-40)} failed`)).toBe(`exited with code 1. stderr: ${MASK} failed`);
+    expect(redact(`exited with code 1. stderr: ${KEY.slice(-40)} failed`)).toBe(
+      `exited with code 1. stderr: ${MASK} failed`,
+    );
     expect(redact(`wrapped: ${KEY.slice(30, 70)}\n${KEY.slice(70)} end`)).toBe(`wrapped: ${MASK} end`);
   });
 
@@ -244,7 +272,10 @@ describe('redactJson', () => {
   it('keeps the JSON valid for a secret with quotes and backslashes, masking nested strings and keys', () => {
     const secret = 'pa"ss\\wo}rd!';
     const redact = createRedactor([secret]);
-    const value = { a: [`x ${secret}`, 1, null, { [secret]: true }], b: `{"nested":"${JSON.stringify(secret).slice(1, -1)}"}` };
+    const value = {
+      a: [`x ${secret}`, 1, null, { [secret]: true }],
+      b: `{"nested":"${JSON.stringify(secret).slice(1, -1)}"}`,
+    };
     const out = redactJson(redact, value);
     expect(out).toEqual({ a: [`x ${MASK}`, 1, null, { [MASK]: true }], b: `{"nested":"${MASK}"}` });
     expect(JSON.stringify(out)).not.toContain('ss\\');

@@ -75,7 +75,15 @@ function compile(entries: readonly SecretEntry[]): Redactor {
   if (entries.length === 0) return NO_SECRETS;
   // Forms are matched on the text with its line breaks taken out, so they lose theirs too (a
   // multi-line value then matches however the text wraps it).
-  const forms = [...new Set(entries.flatMap((e) => secretForms(e.secret, e.minLength).map(withoutBreakChars).filter((f) => f.length >= e.minLength)))].sort((a, b) => b.length - a.length);
+  const forms = [
+    ...new Set(
+      entries.flatMap((e) =>
+        secretForms(e.secret, e.minLength)
+          .map(withoutBreakChars)
+          .filter((f) => f.length >= e.minLength),
+      ),
+    ),
+  ].sort((a, b) => b.length - a.length);
   const formSet = new Set(forms);
   // A fragment is found by its anchor (the secret's first or last MIN_FRAGMENT_LENGTH characters), then followed as far as it goes.
   const anchors = new Map<string, { secret: string; from: 'start' | 'end' }[]>();
@@ -101,7 +109,12 @@ function compile(entries: readonly SecretEntry[]): Redactor {
       const hit = m[0];
       const fragments = anchors.get(hit);
       if (fragments === undefined || formSet.has(hit)) out.push([at, at + hit.length]);
-      for (const f of fragments ?? []) out.push(f.from === 'start' ? [at, extendForward(text, at, f.secret)] : [extendBackward(text, at, f.secret), at + MIN_FRAGMENT_LENGTH]);
+      for (const f of fragments ?? [])
+        out.push(
+          f.from === 'start'
+            ? [at, extendForward(text, at, f.secret)]
+            : [extendBackward(text, at, f.secret), at + MIN_FRAGMENT_LENGTH],
+        );
       // Go on from the next character, not after the match: two secrets may overlap.
       pattern.lastIndex = at + 1;
     }
@@ -179,7 +192,8 @@ export function redactJson<T>(redact: Redactor, value: T): T {
 function redactValue(redact: Redactor, value: unknown): unknown {
   if (typeof value === 'string') return redact(value);
   if (Array.isArray(value)) return value.map((v) => redactValue(redact, v));
-  if (value !== null && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [redact(k), redactValue(redact, v)]));
+  if (value !== null && typeof value === 'object')
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [redact(k), redactValue(redact, v)]));
   return value;
 }
 

@@ -15,7 +15,10 @@ const FILLERS = new Set([0x115f, 0x1160, 0x3164, 0xffa0, 0x2800]);
 /** Rejects inputs that bash, the parser and a human reader could see differently. */
 export function preLexicalCheck(command: string): Denial | null {
   if (command.length > MAX_COMMAND_LENGTH) {
-    return deny('too_long', `command is ${command.length} characters; the limit is ${MAX_COMMAND_LENGTH}. Split it into smaller commands or write a script file`);
+    return deny(
+      'too_long',
+      `command is ${command.length} characters; the limit is ${MAX_COMMAND_LENGTH}. Split it into smaller commands or write a script file`,
+    );
   }
   if (command.includes('\\\n')) {
     return deny('parse_error', 'backslash-newline line continuations are not allowed; put the command on one line');
@@ -25,9 +28,13 @@ export function preLexicalCheck(command: string): Denial | null {
     const cp = ch.codePointAt(0) ?? 0;
     const hex = `U+${cp.toString(16).toUpperCase().padStart(4, '0')}`;
     if (cp === 0) return deny('control_char', 'command contains a NUL byte; remove it');
-    if (cp === 0x0d) return deny('control_char', 'command contains a carriage return (\\r); use plain \\n line endings');
+    if (cp === 0x0d)
+      return deny('control_char', 'command contains a carriage return (\\r); use plain \\n line endings');
     if (/[\p{Cc}\p{Cf}\p{Zs}\p{Zl}\p{Zp}]/u.test(ch) || FILLERS.has(cp)) {
-      return deny('control_char', `command contains the invisible or look-alike character ${hex}; retype it with plain ASCII spaces and quotes`);
+      return deny(
+        'control_char',
+        `command contains the invisible or look-alike character ${hex}; retype it with plain ASCII spaces and quotes`,
+      );
     }
   }
   return null;
@@ -58,7 +65,8 @@ export function scanWord(text: string, mode: WordMode): ScanResult {
     if (ch === '\\') {
       const next = text[i + 1];
       if (next === undefined) return fail('parse_error', 'a word ends with a lone backslash');
-      if (next === '\n') return fail('parse_error', 'backslash-newline line continuations are not allowed; put the command on one line');
+      if (next === '\n')
+        return fail('parse_error', 'backslash-newline line continuations are not allowed; put the command on one line');
       value += next;
       i += 2;
       continue;
@@ -79,10 +87,17 @@ export function scanWord(text: string, mode: WordMode): ScanResult {
     }
     if (ch === '$') {
       return text[i + 1] === '(' && text[i + 2] !== '('
-        ? fail('substitution', 'command substitution `$(…)` is not allowed; run the inner command separately and use its output')
-        : fail('expansion', `shell expansion \`${text.slice(i, i + 12)}\` is not allowed (variables, $'…', $"…"); write the literal value, quoted`);
+        ? fail(
+            'substitution',
+            'command substitution `$(…)` is not allowed; run the inner command separately and use its output',
+          )
+        : fail(
+            'expansion',
+            `shell expansion \`${text.slice(i, i + 12)}\` is not allowed (variables, $'…', $"…"); write the literal value, quoted`,
+          );
     }
-    if (ch === '`') return fail('substitution', 'backtick command substitution is not allowed; run the inner command separately');
+    if (ch === '`')
+      return fail('substitution', 'backtick command substitution is not allowed; run the inner command separately');
     if (ch === '~' && (i === 0 || text[i - 1] === '=' || text[i - 1] === ':')) {
       return fail('expansion', '`~` (home directory) is not allowed; use paths inside the project, relative to it');
     }
@@ -92,9 +107,16 @@ export function scanWord(text: string, mode: WordMode): ScanResult {
         i += 1;
         continue;
       }
-      return fail('glob', `unquoted glob character \`${ch}\` in \`${text}\` is not allowed; list the files explicitly or quote the pattern (e.g. find's -name '*.ts')`);
+      return fail(
+        'glob',
+        `unquoted glob character \`${ch}\` in \`${text}\` is not allowed; list the files explicitly or quote the pattern (e.g. find's -name '*.ts')`,
+      );
     }
-    if (ch === '{' || ch === '}') return fail('expansion', `unquoted brace \`${ch}\` (brace expansion) is not allowed; write each argument out or quote it`);
+    if (ch === '{' || ch === '}')
+      return fail(
+        'expansion',
+        `unquoted brace \`${ch}\` (brace expansion) is not allowed; write each argument out or quote it`,
+      );
     if (ch === '#' && i === 0) return fail('parse_error', 'a word starting with # is a comment');
     if (SAFE_UNQUOTED.test(ch) || (ch.codePointAt(0) ?? 0) >= 0x80) {
       value += ch;
@@ -106,7 +128,10 @@ export function scanWord(text: string, mode: WordMode): ScanResult {
   return { ok: true, value };
 }
 
-function scanDoubleQuoted(text: string, start: number): { ok: true; value: string; next: number } | ({ ok: false } & Denial) {
+function scanDoubleQuoted(
+  text: string,
+  start: number,
+): { ok: true; value: string; next: number } | ({ ok: false } & Denial) {
   let value = '';
   let i = start;
   for (;;) {
@@ -116,7 +141,8 @@ function scanDoubleQuoted(text: string, start: number): { ok: true; value: strin
     if (c === '\\') {
       const n = text[i + 1];
       if (n === undefined) return { ok: false, category: 'parse_error', reason: 'unterminated double quote' };
-      if (n === '\n') return { ok: false, category: 'parse_error', reason: 'backslash-newline inside double quotes is not allowed' };
+      if (n === '\n')
+        return { ok: false, category: 'parse_error', reason: 'backslash-newline inside double quotes is not allowed' };
       value += '$`"\\'.includes(n) ? n : `\\${n}`;
       i += 2;
       continue;
@@ -129,10 +155,19 @@ function scanDoubleQuoted(text: string, start: number): { ok: true; value: strin
         continue;
       }
       return n === '('
-        ? { ok: false, category: 'substitution', reason: 'command substitution `$(…)` inside double quotes is not allowed; run the inner command separately' }
-        : { ok: false, category: 'expansion', reason: `\`$\` inside double quotes expands variables; use single quotes for a literal \`$\`` };
+        ? {
+            ok: false,
+            category: 'substitution',
+            reason: 'command substitution `$(…)` inside double quotes is not allowed; run the inner command separately',
+          }
+        : {
+            ok: false,
+            category: 'expansion',
+            reason: `\`$\` inside double quotes expands variables; use single quotes for a literal \`$\``,
+          };
     }
-    if (c === '`') return { ok: false, category: 'substitution', reason: 'backtick command substitution is not allowed' };
+    if (c === '`')
+      return { ok: false, category: 'substitution', reason: 'backtick command substitution is not allowed' };
     value += c;
     i += 1;
   }
@@ -140,16 +175,47 @@ function scanDoubleQuoted(text: string, start: number): { ok: true; value: strin
 
 const LITERAL_HINT = 'write the literal value (single-quote it if it contains special characters)';
 const PART_CATEGORY: Record<string, { category: DenyCategory; reason: (text: string) => string }> = {
-  CommandExpansion: { category: 'substitution', reason: () => 'command substitution $(…) / backticks is not allowed; run the inner command on its own first' },
-  ProcessSubstitution: { category: 'substitution', reason: () => 'process substitution <(…) / >(…) is not allowed; write to a file first' },
-  ArithmeticCommandExpansion: { category: 'substitution', reason: () => 'command substitution inside arithmetic is not allowed' },
-  SimpleExpansion: { category: 'expansion', reason: (t) => `variable expansion in \`${t}\` is not allowed; ${LITERAL_HINT}` },
-  ParameterExpansion: { category: 'expansion', reason: (t) => `parameter expansion \${…} in \`${t}\` is not allowed; ${LITERAL_HINT}` },
-  ArithmeticExpansion: { category: 'expansion', reason: (t) => `arithmetic expansion $((…)) in \`${t}\` is not allowed; compute the value yourself` },
-  AnsiCQuoted: { category: 'expansion', reason: (t) => `ANSI-C quoting $'…' in \`${t}\` is not allowed; use plain '…' quotes` },
-  LocaleString: { category: 'expansion', reason: (t) => `locale string $"…" in \`${t}\` is not allowed; use plain quotes` },
-  BraceExpansion: { category: 'expansion', reason: (t) => `brace expansion in \`${t}\` is not allowed; write each argument out` },
-  Glob: { category: 'glob', reason: (t) => `glob \`${t}\` is not allowed; list the files explicitly, or quote the pattern when a tool takes it (find src -name '*.ts')` },
+  CommandExpansion: {
+    category: 'substitution',
+    reason: () => 'command substitution $(…) / backticks is not allowed; run the inner command on its own first',
+  },
+  ProcessSubstitution: {
+    category: 'substitution',
+    reason: () => 'process substitution <(…) / >(…) is not allowed; write to a file first',
+  },
+  ArithmeticCommandExpansion: {
+    category: 'substitution',
+    reason: () => 'command substitution inside arithmetic is not allowed',
+  },
+  SimpleExpansion: {
+    category: 'expansion',
+    reason: (t) => `variable expansion in \`${t}\` is not allowed; ${LITERAL_HINT}`,
+  },
+  ParameterExpansion: {
+    category: 'expansion',
+    reason: (t) => `parameter expansion \${…} in \`${t}\` is not allowed; ${LITERAL_HINT}`,
+  },
+  ArithmeticExpansion: {
+    category: 'expansion',
+    reason: (t) => `arithmetic expansion $((…)) in \`${t}\` is not allowed; compute the value yourself`,
+  },
+  AnsiCQuoted: {
+    category: 'expansion',
+    reason: (t) => `ANSI-C quoting $'…' in \`${t}\` is not allowed; use plain '…' quotes`,
+  },
+  LocaleString: {
+    category: 'expansion',
+    reason: (t) => `locale string $"…" in \`${t}\` is not allowed; use plain quotes`,
+  },
+  BraceExpansion: {
+    category: 'expansion',
+    reason: (t) => `brace expansion in \`${t}\` is not allowed; write each argument out`,
+  },
+  Glob: {
+    category: 'glob',
+    reason: (t) =>
+      `glob \`${t}\` is not allowed; list the files explicitly, or quote the pattern when a tool takes it (find src -name '*.ts')`,
+  },
   ExtendedGlob: { category: 'glob', reason: (t) => `extended glob \`${t}\` is not allowed; list the files explicitly` },
 };
 
@@ -180,7 +246,10 @@ export function literalWord(word: Word, mode: WordMode = 'word'): { value: strin
   const scanned = scanWord(word.text, mode);
   if (!scanned.ok) return { category: scanned.category, reason: scanned.reason };
   if (scanned.value !== word.value) {
-    return deny('parse_error', `the policy and the shell parser read \`${word.text}\` differently; simplify its quoting`);
+    return deny(
+      'parse_error',
+      `the policy and the shell parser read \`${word.text}\` differently; simplify its quoting`,
+    );
   }
   return { value: scanned.value };
 }

@@ -14,7 +14,32 @@
 import { checkPath, lookup } from './arg-checks.js';
 import { deny, type Denial, type Validator } from './policy-types.js';
 
-const FLAGS = new Set(['header', 'headers', 'noheader', 'column', 'csv', 'json', 'line', 'list', 'markdown', 'table', 'box', 'html', 'tabs', 'quote', 'ascii', 'readonly', 'safe', 'bail', 'batch', 'echo', 'nofollow', 'stats', 'version', 'help']);
+const FLAGS = new Set([
+  'header',
+  'headers',
+  'noheader',
+  'column',
+  'csv',
+  'json',
+  'line',
+  'list',
+  'markdown',
+  'table',
+  'box',
+  'html',
+  'tabs',
+  'quote',
+  'ascii',
+  'readonly',
+  'safe',
+  'bail',
+  'batch',
+  'echo',
+  'nofollow',
+  'stats',
+  'version',
+  'help',
+]);
 const VALUED = new Set(['separator', 'newline', 'nullvalue']);
 const REFUSED_OPTIONS: Readonly<Record<string, string>> = {
   cmd: 'sqlite3 -cmd runs a command before the SQL (dot-commands can run programs); pass the SQL as arguments instead',
@@ -23,7 +48,34 @@ const REFUSED_OPTIONS: Readonly<Record<string, string>> = {
 };
 
 /** Dot-commands that only read the open database or format output. */
-const SAFE_DOT_COMMANDS = new Set(['tables', 'schema', 'indexes', 'indices', 'headers', 'header', 'mode', 'dump', 'databases', 'show', 'width', 'nullvalue', 'separator', 'timer', 'help', 'quit', 'exit', 'print', 'stats', 'eqp', 'explain', 'fullschema', 'dbinfo', 'changes', 'echo', 'bail']);
+const SAFE_DOT_COMMANDS = new Set([
+  'tables',
+  'schema',
+  'indexes',
+  'indices',
+  'headers',
+  'header',
+  'mode',
+  'dump',
+  'databases',
+  'show',
+  'width',
+  'nullvalue',
+  'separator',
+  'timer',
+  'help',
+  'quit',
+  'exit',
+  'print',
+  'stats',
+  'eqp',
+  'explain',
+  'fullschema',
+  'dbinfo',
+  'changes',
+  'echo',
+  'bail',
+]);
 
 /** SQL that reaches files, programs or native code through the CLI's extensions. */
 const FORBIDDEN_SQL: readonly (readonly [RegExp, string])[] = [
@@ -39,16 +91,26 @@ const FORBIDDEN_SQL: readonly (readonly [RegExp, string])[] = [
   [/store_directory/, 'the *_store_directory pragmas move temporary files'],
 ];
 
-const SQL_HINT = "pass SQL as arguments, e.g. sqlite3 data/app.db 'SELECT * FROM users LIMIT 5;' or sqlite3 data/app.db .tables";
+const SQL_HINT =
+  "pass SQL as arguments, e.g. sqlite3 data/app.db 'SELECT * FROM users LIMIT 5;' or sqlite3 data/app.db .tables";
 
 function commandDenial(cmd: string): Denial | null {
   if (cmd.startsWith('.')) {
     const name = cmd.slice(1).split(/\s+/)[0] ?? '';
-    return SAFE_DOT_COMMANDS.has(name) ? null : deny('dangerous_args', `sqlite3 .${name} is not allowed (dot-commands that run programs, load code or read and write files are refused; names must be typed in full); allowed: ${[...SAFE_DOT_COMMANDS].map((n) => `.${n}`).join(' ')}`);
+    return SAFE_DOT_COMMANDS.has(name)
+      ? null
+      : deny(
+          'dangerous_args',
+          `sqlite3 .${name} is not allowed (dot-commands that run programs, load code or read and write files are refused; names must be typed in full); allowed: ${[...SAFE_DOT_COMMANDS].map((n) => `.${n}`).join(' ')}`,
+        );
   }
   const lower = cmd.toLowerCase();
   for (const [pattern, why] of FORBIDDEN_SQL) {
-    if (pattern.test(lower)) return deny('dangerous_args', `sqlite3: ${why} (the word is refused even inside strings); query the project database with plain SQL`);
+    if (pattern.test(lower))
+      return deny(
+        'dangerous_args',
+        `sqlite3: ${why} (the word is refused even inside strings); query the project database with plain SQL`,
+      );
   }
   return null;
 }
@@ -72,15 +134,25 @@ export const sqliteValidator: Validator = (c) => {
         i += 1;
         continue;
       }
-      return deny('dangerous_args', `sqlite3 option \`${arg}\` is not allowed; allowed: ${[...FLAGS, ...VALUED].map((n) => `-${n}`).join(' ')}`);
+      return deny(
+        'dangerous_args',
+        `sqlite3 option \`${arg}\` is not allowed; allowed: ${[...FLAGS, ...VALUED].map((n) => `-${n}`).join(' ')}`,
+      );
     }
     if (database === undefined) database = arg;
     else commands.push(arg);
   }
   if (database === undefined || commands.length === 0) {
-    return deny('dangerous_args', `sqlite3 needs a database file and the SQL as arguments: without SQL arguments it reads commands from stdin (pipes, < files), which can run programs through dot-commands; ${SQL_HINT}`);
+    return deny(
+      'dangerous_args',
+      `sqlite3 needs a database file and the SQL as arguments: without SQL arguments it reads commands from stdin (pipes, < files), which can run programs through dot-commands; ${SQL_HINT}`,
+    );
   }
-  if (/^file:/i.test(database)) return deny('dangerous_args', 'sqlite3 file: URIs are not allowed (their parameters can open other files); name the database file inside the project, e.g. data/app.db');
+  if (/^file:/i.test(database))
+    return deny(
+      'dangerous_args',
+      'sqlite3 file: URIs are not allowed (their parameters can open other files); name the database file inside the project, e.g. data/app.db',
+    );
   if (database !== ':memory:' && database !== '') {
     const d = checkPath(database, c, 'write');
     if (d) return d;

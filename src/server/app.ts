@@ -33,7 +33,16 @@ export function createApp(deps: ServerDeps, modules: readonly RouteModule[] = []
   app.use('*', async (c, next) => {
     const started = performance.now();
     await next();
-    deps.logger.debug({ requestId: c.get('requestId'), method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round(performance.now() - started) }, 'request');
+    deps.logger.debug(
+      {
+        requestId: c.get('requestId'),
+        method: c.req.method,
+        path: c.req.path,
+        status: c.res.status,
+        ms: Math.round(performance.now() - started),
+      },
+      'request',
+    );
   });
   app.use('*', securityGuards(deps.guard));
   app.onError((err, c) => errorResponse(c, err, deps.logger));

@@ -1,6 +1,17 @@
 import type { ProjectStore } from '../db/ports.js';
 import type { FeatureStatus } from '../domain/feature.js';
-import { isOfTopic, type AgentState, type AgentView, type EventMessage, type EventOf, type FeatureEventType, type LogLine, type Progress, type SnapshotMessage, type StoredEvent } from '../shared/events.js';
+import {
+  isOfTopic,
+  type AgentState,
+  type AgentView,
+  type EventMessage,
+  type EventOf,
+  type FeatureEventType,
+  type LogLine,
+  type Progress,
+  type SnapshotMessage,
+  type StoredEvent,
+} from '../shared/events.js';
 import { runStatus } from './routes/runs.js';
 import { sessionLogText } from '../shared/log-text.js';
 
@@ -25,7 +36,15 @@ function progressOf(store: ProjectStore): Progress {
 }
 
 function logLine(e: Extract<StoredEvent, { type: 'session.log' }>): LogLine {
-  return { id: e.id, at: e.at, sessionId: e.sessionId, featureId: e.featureId, slot: e.slot, kind: e.payload.kind, text: sessionLogText(e.payload) };
+  return {
+    id: e.id,
+    at: e.at,
+    sessionId: e.sessionId,
+    featureId: e.featureId,
+    slot: e.slot,
+    kind: e.payload.kind,
+    text: sessionLogText(e.payload),
+  };
 }
 
 const TESTING = /\b(test|tests|vitest|jest|playwright-cli|curl)\b/;
@@ -39,7 +58,8 @@ export function agentStateOf(e: StoredEvent): { state: AgentState; thought?: str
       return { state: e.payload.status === 'succeeded' ? 'success' : 'error' };
     case 'session.log':
       if (e.payload.kind === 'text') return { state: 'thinking', thought: e.payload.text };
-      if (e.payload.kind === 'tool_call') return { state: e.payload.tool === 'Bash' && TESTING.test(e.payload.input) ? 'testing' : 'working' };
+      if (e.payload.kind === 'tool_call')
+        return { state: e.payload.tool === 'Bash' && TESTING.test(e.payload.input) ? 'testing' : 'working' };
       return null;
     default:
       return null;
@@ -49,20 +69,33 @@ export function agentStateOf(e: StoredEvent): { state: AgentState; thought?: str
 /** The status and name a feature event itself reports (null where it does not: the feature's current ones then stand in). */
 function featureFacts(e: EventOf<FeatureEventType>): { status: FeatureStatus | null; name: string | null } {
   const payload = e.payload;
-  return { status: 'status' in payload && payload.status !== undefined ? payload.status : null, name: 'name' in payload ? payload.name : null };
+  return {
+    status: 'status' in payload && payload.status !== undefined ? payload.status : null,
+    name: 'name' in payload ? payload.name : null,
+  };
 }
 
 /** Turns a run of events into messages, reading current state (counts, names) once per call. */
 export function eventMessages(store: ProjectStore, events: readonly StoredEvent[]): TailBatchItem[] {
   let progress: Progress | undefined;
-  const featureIds = [...new Set(events.flatMap((e) => (isOfTopic(e, 'feature') && e.featureId !== null ? [e.featureId] : [])))];
+  const featureIds = [
+    ...new Set(events.flatMap((e) => (isOfTopic(e, 'feature') && e.featureId !== null ? [e.featureId] : []))),
+  ];
   const features = store.features.summaries(featureIds);
   return events.map((e) => {
     const messages: EventMessage[] = [];
     if (isOfTopic(e, 'feature')) {
       const now = e.featureId === null ? undefined : features.get(e.featureId);
       const own = featureFacts(e);
-      messages.push({ type: 'feature_update', id: e.id, at: e.at, featureId: e.featureId, eventType: e.type, status: own.status ?? now?.status ?? null, name: own.name ?? now?.name ?? null });
+      messages.push({
+        type: 'feature_update',
+        id: e.id,
+        at: e.at,
+        featureId: e.featureId,
+        eventType: e.type,
+        status: own.status ?? now?.status ?? null,
+        name: own.name ?? now?.name ?? null,
+      });
       progress ??= progressOf(store);
       messages.push({ type: 'progress', id: e.id, ...progress });
     } else if (isOfTopic(e, 'run')) {
@@ -70,7 +103,15 @@ export function eventMessages(store: ProjectStore, events: readonly StoredEvent[
     } else if (isOfTopic(e, 'session')) {
       const agent = agentStateOf(e);
       if (agent && e.sessionId !== null) {
-        messages.push({ type: 'agent_update', id: e.id, at: e.at, slot: e.slot ?? 0, sessionId: e.sessionId, featureId: e.featureId, ...agent });
+        messages.push({
+          type: 'agent_update',
+          id: e.id,
+          at: e.at,
+          slot: e.slot ?? 0,
+          sessionId: e.sessionId,
+          featureId: e.featureId,
+          ...agent,
+        });
       }
       if (e.type === 'session.log') messages.push({ type: 'log', ...logLine(e) });
       if (messages.length === 0) messages.push(raw(e));
@@ -83,8 +124,17 @@ export function eventMessages(store: ProjectStore, events: readonly StoredEvent[
 
 /** Any other event as it is stored; one this version cannot read says so (`unknown`, its stored type and why). */
 function raw(e: StoredEvent): EventMessage {
-  const meta = { type: 'event' as const, id: e.id, at: e.at, runId: e.runId, sessionId: e.sessionId, featureId: e.featureId, slot: e.slot };
-  if (e.type === 'unknown') return { ...meta, eventType: 'unknown', storedType: e.storedType, problem: e.problem, payload: e.payload };
+  const meta = {
+    type: 'event' as const,
+    id: e.id,
+    at: e.at,
+    runId: e.runId,
+    sessionId: e.sessionId,
+    featureId: e.featureId,
+    slot: e.slot,
+  };
+  if (e.type === 'unknown')
+    return { ...meta, eventType: 'unknown', storedType: e.storedType, problem: e.problem, payload: e.payload };
   return { ...meta, eventType: e.type, payload: e.payload };
 }
 
@@ -105,7 +155,12 @@ export function buildSnapshot(store: ProjectStore): SnapshotMessage {
   const last = store.events.lastId();
   const run = runStatus(store);
   const agents: AgentView[] = run.agents.map((a) => {
-    for (const e of store.events.latest({ types: ['session.started', 'session.log', 'session.ended'], sessionId: a.sessionId, upTo: last, limit: 20 })) {
+    for (const e of store.events.latest({
+      types: ['session.started', 'session.log', 'session.ended'],
+      sessionId: a.sessionId,
+      upTo: last,
+      limit: 20,
+    })) {
       const state = agentStateOf(e);
       if (state) return { slot: a.slot, sessionId: a.sessionId, featureId: a.featureId, ...state };
     }

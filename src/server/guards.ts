@@ -63,12 +63,21 @@ export function securityGuards(o: GuardOptions): MiddlewareHandler {
   const hosts = allowedHosts(o);
   const limitBody = bodyLimit({
     maxSize: o.maxBodyBytes,
-    onError: (c) => c.json({ error: { code: 'TOO_LARGE', message: `request bodies are limited to ${o.maxBodyBytes} bytes` } }, 413),
+    onError: (c) =>
+      c.json({ error: { code: 'TOO_LARGE', message: `request bodies are limited to ${o.maxBodyBytes} bytes` } }, 413),
   });
   return async (c, next) => {
     const host = c.req.header('host') ?? new URL(c.req.url).host;
     if (!hosts.has(host.toLowerCase())) {
-      return c.json({ error: { code: 'FORBIDDEN_HOST', message: `Host "${host}" is not this server; open it as http://localhost:${o.port}` } }, 403);
+      return c.json(
+        {
+          error: {
+            code: 'FORBIDDEN_HOST',
+            message: `Host "${host}" is not this server; open it as http://localhost:${o.port}`,
+          },
+        },
+        403,
+      );
     }
     if (needsToken(c.req.method, c.req.path) && !tokenMatches(bearerToken(c.req.header('authorization')), o.token)) {
       c.header('WWW-Authenticate', 'Bearer realm="autocoder"');
@@ -78,9 +87,13 @@ export function securityGuards(o: GuardOptions): MiddlewareHandler {
       if (!originAllowed(c.req.header('origin'), o)) {
         return c.json({ error: { code: 'FORBIDDEN_ORIGIN', message: 'cross-origin requests are not accepted' } }, 403);
       }
-      const hasBody = Number(c.req.header('content-length') ?? '0') > 0 || c.req.header('transfer-encoding') !== undefined;
+      const hasBody =
+        Number(c.req.header('content-length') ?? '0') > 0 || c.req.header('transfer-encoding') !== undefined;
       if (hasBody && !/^application\/json\b/i.test(c.req.header('content-type') ?? '')) {
-        return c.json({ error: { code: 'UNSUPPORTED_MEDIA_TYPE', message: 'send request bodies as application/json' } }, 415);
+        return c.json(
+          { error: { code: 'UNSUPPORTED_MEDIA_TYPE', message: 'send request bodies as application/json' } },
+          415,
+        );
       }
       // bodyLimit counts streamed (chunked) bodies too, not just the declared length.
       const refused = await limitBody(c, next);
@@ -88,7 +101,10 @@ export function securityGuards(o: GuardOptions): MiddlewareHandler {
     } else {
       await next();
     }
-    c.header('Content-Security-Policy', "default-src 'self'; connect-src 'self' ws: wss:; img-src 'self' data:; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'");
+    c.header(
+      'Content-Security-Policy',
+      "default-src 'self'; connect-src 'self' ws: wss:; img-src 'self' data:; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
+    );
     c.header('X-Frame-Options', 'DENY');
     c.header('Referrer-Policy', 'no-referrer');
     c.header('X-Content-Type-Options', 'nosniff');

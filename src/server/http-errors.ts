@@ -33,7 +33,25 @@ export function errorResponse(c: Context, err: unknown, logger: Logger): Respons
   if (err instanceof AppError) {
     const body = err.toJSON();
     if (status < 500) return c.json({ error: body }, status);
-    return c.json({ error: { ...body, message: `${body.message} (request ${requestId}; the server log has the details)`, requestId } }, status);
+    return c.json(
+      {
+        error: {
+          ...body,
+          message: `${body.message} (request ${requestId}; the server log has the details)`,
+          requestId,
+        },
+      },
+      status,
+    );
   }
-  return c.json({ error: { code: 'INTERNAL', message: `internal error (request ${requestId}); the server log has the details`, requestId } }, 500);
+  return c.json(
+    {
+      error: {
+        code: 'INTERNAL',
+        message: `internal error (request ${requestId}); the server log has the details`,
+        requestId,
+      },
+    },
+    500,
+  );
 }

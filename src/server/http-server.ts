@@ -103,7 +103,9 @@ function staticRoutes(uiDir: string): RouteModule {
       if (path.startsWith('/api/') || path === '/api' || path.startsWith('/ws/')) return c.notFound();
       if (!built) {
         if (path !== '/') return c.notFound();
-        const routes = [...new Set(app.routes.filter((r) => r.path.startsWith('/api')).map((r) => `${r.method} ${r.path}`))].sort();
+        const routes = [
+          ...new Set(app.routes.filter((r) => r.path.startsWith('/api')).map((r) => `${r.method} ${r.path}`)),
+        ].sort();
         const items = routes.map((r) => `<li><code>${escapeHtml(r)}</code></li>`).join('\n');
         return c.html(
           `<!doctype html><html><head><meta charset="utf-8"><title>autocoder</title></head><body>
@@ -137,8 +139,10 @@ ${items}
  * the agents run on this machine and may reach loopback.
  */
 export async function startServer(options: StartServerOptions): Promise<RunningServer> {
-  if (options.token !== undefined && !SERVER_TOKEN_PATTERN.test(options.token)) throw new AppError('INVALID_INPUT', 'the server token must be 32-128 hex digits');
-  const loaded = options.token !== undefined ? { token: options.token, created: false } : loadOrCreateToken(options.env);
+  if (options.token !== undefined && !SERVER_TOKEN_PATTERN.test(options.token))
+    throw new AppError('INVALID_INPUT', 'the server token must be 32-128 hex digits');
+  const loaded =
+    options.token !== undefined ? { token: options.token, created: false } : loadOrCreateToken(options.env);
   const token = loaded.token;
   const tokenCreated = loaded.created;
   let app: Hono | null = null;
@@ -154,15 +158,38 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     });
   });
   const port = (server.address() as AddressInfo).port;
-  const guard: GuardOptions = { port, extraHosts: extraHostsFor(options.host), token, tokenFile: tokenFile(options.env), maxBodyBytes: MAX_BODY_BYTES };
+  const guard: GuardOptions = {
+    port,
+    extraHosts: extraHostsFor(options.host),
+    token,
+    tokenFile: tokenFile(options.env),
+    maxBodyBytes: MAX_BODY_BYTES,
+  };
   // The server's composition root for storage: the registry and each project's store are opened once, closed with the server.
   const stores = openStoreCache(options.env);
   const logger = options.logger ?? silentLogger();
-  const deps: ServerDeps = { env: options.env, cwd: options.cwd, guard, now: () => Date.now(), stores, launchRunner: options.launchRunner ?? processLauncher(options.env), logger };
+  const deps: ServerDeps = {
+    env: options.env,
+    cwd: options.cwd,
+    guard,
+    now: () => Date.now(),
+    stores,
+    launchRunner: options.launchRunner ?? processLauncher(options.env),
+    logger,
+  };
   app = createApp(deps, [...API_ROUTES, staticRoutes(options.uiDir ?? DEFAULT_UI_DIR)]);
-  const hub = attachWsHub(server, { env: options.env, cwd: options.cwd, guard, stores, logger, ...(options.heartbeatMs !== undefined ? { heartbeatMs: options.heartbeatMs } : {}), ...(options.specChat ? { specChat: options.specChat } : {}) });
+  const hub = attachWsHub(server, {
+    env: options.env,
+    cwd: options.cwd,
+    guard,
+    stores,
+    logger,
+    ...(options.heartbeatMs !== undefined ? { heartbeatMs: options.heartbeatMs } : {}),
+    ...(options.specChat ? { specChat: options.specChat } : {}),
+  });
   const bare = options.host.replace(/^\[|\]$/g, '');
-  const shownHost = bare === '0.0.0.0' || bare === '::' || bare === '::1' ? 'localhost' : bare.includes(':') ? `[${bare}]` : bare;
+  const shownHost =
+    bare === '0.0.0.0' || bare === '::' || bare === '::1' ? 'localhost' : bare.includes(':') ? `[${bare}]` : bare;
   const url = `http://${shownHost}:${port}`;
   let closing: Promise<void> | null = null;
   return {

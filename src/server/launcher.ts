@@ -43,7 +43,8 @@ export function processLauncher(env: Env): RunnerLauncher {
       // A spawn that fails leaves no pid, which is reported below; the event only must not crash the server.
       child.on('error', () => undefined);
       child.unref();
-      if (child.pid === undefined) throw new AppError('IO_ERROR', `could not start the runner for ${project.name}; see ${logFile}`);
+      if (child.pid === undefined)
+        throw new AppError('IO_ERROR', `could not start the runner for ${project.name}; see ${logFile}`);
       return { pid: child.pid };
     } finally {
       closeSync(fd);

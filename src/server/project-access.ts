@@ -25,10 +25,13 @@ export function inRegistryTransaction<T>(deps: ServerDeps, fn: (registry: Regist
 export function registeredProject(c: Context, registry: RegistryPort): RegisteredProject {
   const name = c.req.param('name') ?? '';
   if (!PROJECT_NAME_PATTERN.test(name)) {
-    throw new AppError('INVALID_INPUT', `name: "${name.slice(0, 80)}" is not a valid project name`, { details: { field: 'name' } });
+    throw new AppError('INVALID_INPUT', `name: "${name.slice(0, 80)}" is not a valid project name`, {
+      details: { field: 'name' },
+    });
   }
   const project = registry.find(name);
-  if (!project) throw new AppError('NOT_FOUND', `no project named "${name}" is registered`, { details: { project: name } });
+  if (!project)
+    throw new AppError('NOT_FOUND', `no project named "${name}" is registered`, { details: { project: name } });
   return project;
 }
 
@@ -38,7 +41,10 @@ export function storeAt(deps: ServerDeps, name: string, paths: ProjectPaths): Pr
     return deps.stores.project(paths);
   } catch (err: unknown) {
     if (err instanceof AppError && err.code === 'NOT_FOUND') {
-      throw new AppError('NOT_FOUND', `project "${name}" has no database at ${paths.database}; the folder is gone or was never set up`);
+      throw new AppError(
+        'NOT_FOUND',
+        `project "${name}" has no database at ${paths.database}; the folder is gone or was never set up`,
+      );
     }
     throw err;
   }
@@ -51,7 +57,11 @@ export function withStore<T>(c: Context, deps: ServerDeps, fn: (store: ProjectSt
 }
 
 /** The store of the project `name` (a registered name; 400 when malformed, 404 when unknown, its folder gone or without a database). */
-export function withProjectStore<T>(deps: ServerDeps, name: string, fn: (store: ProjectStore, projectName: string) => T): T {
+export function withProjectStore<T>(
+  deps: ServerDeps,
+  name: string,
+  fn: (store: ProjectStore, projectName: string) => T,
+): T {
   if (!PROJECT_NAME_PATTERN.test(name)) throw new AppError('INVALID_INPUT', `"${name}" is not a valid project name`);
   const resolved = withRegistry(deps, (r) => resolveProject(r, name, deps.cwd));
   return fn(deps.stores.project(resolved.paths), name);

@@ -48,6 +48,8 @@ describe('needsToken', () => {
 describe('uiLink', () => {
   it('puts the token in the fragment (never sent to the server, dropped by the page)', () => {
     expect(uiLink('http://127.0.0.1:8888', TOKEN)).toBe(`http://127.0.0.1:8888/#token=${TOKEN}`);
-    expect(uiLink('http://127.0.0.1:8888/', TOKEN, '/projects/demo')).toBe(`http://127.0.0.1:8888/projects/demo#token=${TOKEN}`);
+    expect(uiLink('http://127.0.0.1:8888/', TOKEN, '/projects/demo')).toBe(
+      `http://127.0.0.1:8888/projects/demo#token=${TOKEN}`,
+    );
   });
 });

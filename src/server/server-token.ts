@@ -43,13 +43,25 @@ export function bearerToken(header: string | undefined): string | null {
 
 function readToken(file: string): string {
   const stat = lstatSync(file);
-  if (!stat.isFile()) throw new AppError('IO_ERROR', `${file} must be a regular file holding the server token (it is a ${stat.isSymbolicLink() ? 'symbolic link' : 'special file'}); remove it and start again`);
+  if (!stat.isFile())
+    throw new AppError(
+      'IO_ERROR',
+      `${file} must be a regular file holding the server token (it is a ${stat.isSymbolicLink() ? 'symbolic link' : 'special file'}); remove it and start again`,
+    );
   const uid = process.getuid?.();
-  if (uid !== undefined && stat.uid !== uid) throw new AppError('IO_ERROR', `${file} belongs to another user (uid ${stat.uid}); remove it and start again to get a new token`);
+  if (uid !== undefined && stat.uid !== uid)
+    throw new AppError(
+      'IO_ERROR',
+      `${file} belongs to another user (uid ${stat.uid}); remove it and start again to get a new token`,
+    );
   // Readable by others: close it again. The token itself stays (it is printed with every start anyway).
   if ((stat.mode & 0o077) !== 0) chmodSync(file, 0o600);
   const token = readFileSync(file, 'utf8').trim();
-  if (!SERVER_TOKEN_PATTERN.test(token)) throw new AppError('IO_ERROR', `${file} does not hold a server token (32-128 hex digits); remove it and start again to get a new one`);
+  if (!SERVER_TOKEN_PATTERN.test(token))
+    throw new AppError(
+      'IO_ERROR',
+      `${file} does not hold a server token (32-128 hex digits); remove it and start again to get a new one`,
+    );
   return token;
 }
 

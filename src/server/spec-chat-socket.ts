@@ -20,13 +20,26 @@ export interface SpecChatHandle {
 }
 
 /** Starts a chat; throws or rejects (an AppError with a message for the user) when it cannot. */
-export type SpecChatStarter = (input: { readonly projectName: string; readonly paths: ProjectPaths; readonly model: string | undefined }) => SpecChatHandle | Promise<SpecChatHandle>;
+export type SpecChatStarter = (input: {
+  readonly projectName: string;
+  readonly paths: ProjectPaths;
+  readonly model: string | undefined;
+}) => SpecChatHandle | Promise<SpecChatHandle>;
 
 /** Tells the project's live clients that the spec changed, as `PUT /api/projects/:name/spec` does. */
-function recordSpecWritten(paths: ProjectPaths, events: () => EventPort, event: Extract<SpecChatEvent, { type: 'spec_written' }>, logger: Logger | undefined): void {
+function recordSpecWritten(
+  paths: ProjectPaths,
+  events: () => EventPort,
+  event: Extract<SpecChatEvent, { type: 'spec_written' }>,
+  logger: Logger | undefined,
+): void {
   if (!existsSync(paths.database)) return;
   try {
-    events().append({ type: 'spec.updated', at: Date.now(), payload: { projectName: event.projectName, featureCount: event.featureCount, by: 'spec_chat' } });
+    events().append({
+      type: 'spec.updated',
+      at: Date.now(),
+      payload: { projectName: event.projectName, featureCount: event.featureCount, by: 'spec_chat' },
+    });
   } catch (err: unknown) {
     // The spec is written; a missed live notice is not worth failing the chat for, only a line in the log.
     logger?.warn({ err, project: event.projectName }, 'could not record the spec.updated event of a spec chat');
@@ -38,7 +51,14 @@ function recordSpecWritten(paths: ProjectPaths, events: () => EventPort, event: 
  * session. Resolves once the connection is closed and its chat, if any, has ended (its Claude
  * Code stopped and its temporary folder removed), so a server shutting down can wait for that.
  */
-export function serveSpecChat(ws: WebSocket, projectName: string, paths: ProjectPaths, start: SpecChatStarter, events: () => EventPort, logger?: Logger): Promise<void> {
+export function serveSpecChat(
+  ws: WebSocket,
+  projectName: string,
+  paths: ProjectPaths,
+  start: SpecChatStarter,
+  events: () => EventPort,
+  logger?: Logger,
+): Promise<void> {
   let chat: SpecChatHandle | null = null;
   let starting = false;
   let closed = false;
@@ -71,8 +91,12 @@ export function serveSpecChat(ws: WebSocket, projectName: string, paths: Project
     }
     const parsed = SpecChatClientMessageSchema.safeParse(raw);
     if (!parsed.success) {
-      const issues = parsed.error.issues.map((i) => (i.path.length > 0 ? `${i.path.join('.')}: ${i.message}` : i.message)).join('; ');
-      return refuse(`invalid message (${issues}); send {"type":"start"}, {"type":"user","text":"…"} or {"type":"done"}`);
+      const issues = parsed.error.issues
+        .map((i) => (i.path.length > 0 ? `${i.path.join('.')}: ${i.message}` : i.message))
+        .join('; ');
+      return refuse(
+        `invalid message (${issues}); send {"type":"start"}, {"type":"user","text":"…"} or {"type":"done"}`,
+      );
     }
     const msg = parsed.data;
     switch (msg.type) {
@@ -96,10 +120,16 @@ export function serveSpecChat(ws: WebSocket, projectName: string, paths: Project
         })();
         return undefined;
       case 'user':
-        if (!chat) return refuse(starting ? 'the chat is still starting; wait for its first question' : 'send {"type":"start"} first');
+        if (!chat)
+          return refuse(
+            starting ? 'the chat is still starting; wait for its first question' : 'send {"type":"start"} first',
+          );
         return chat.send(msg.text);
       case 'done':
-        if (!chat) return refuse(starting ? 'the chat is still starting; wait for its first question' : 'send {"type":"start"} first');
+        if (!chat)
+          return refuse(
+            starting ? 'the chat is still starting; wait for its first question' : 'send {"type":"start"} first',
+          );
         return chat.end();
     }
   });

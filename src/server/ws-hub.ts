@@ -81,8 +81,10 @@ export function attachWsHub(server: Server, options: WsHubOptions): WsHub {
     const host = (req.headers.host ?? '').toLowerCase();
     if (!hosts.has(host)) return reject(socket, 403, 'Forbidden', `Host "${host}" is not this server`);
     const origin = req.headers.origin;
-    if (!originAllowed(origin, options.guard)) return reject(socket, 403, 'Forbidden', 'cross-origin WebSocket connections are not accepted');
-    if (!tokenMatches(tokenOf(req), options.guard.token)) return reject(socket, 401, 'Unauthorized', unauthorizedMessage(options.guard));
+    if (!originAllowed(origin, options.guard))
+      return reject(socket, 403, 'Forbidden', 'cross-origin WebSocket connections are not accepted');
+    if (!tokenMatches(tokenOf(req), options.guard.token))
+      return reject(socket, 401, 'Unauthorized', unauthorizedMessage(options.guard));
     const url = new URL(req.url ?? '/', 'http://localhost');
     const specMatch = SPEC_PATH.exec(url.pathname);
     if (specMatch) {
@@ -95,7 +97,14 @@ export function attachWsHub(server: Server, options: WsHubOptions): WsHub {
         alive.set(ws, true);
         ws.on('pong', () => alive.set(ws, true));
         ws.on('error', () => ws.terminate());
-        const chat = serveSpecChat(ws, name, paths, starter, () => options.stores.project(paths).events, options.logger);
+        const chat = serveSpecChat(
+          ws,
+          name,
+          paths,
+          starter,
+          () => options.stores.project(paths).events,
+          options.logger,
+        );
         chats.add(chat);
         void chat.finally(() => chats.delete(chat));
       });
@@ -106,7 +115,8 @@ export function attachWsHub(server: Server, options: WsHubOptions): WsHub {
     const name = decodeURIComponent(match[1]!);
     const sinceRaw = url.searchParams.get('since');
     const since = sinceRaw === null ? null : Number(sinceRaw);
-    if (since !== null && (!Number.isSafeInteger(since) || since < 0)) return reject(socket, 400, 'Bad Request', '"since" must be an event id (a whole number ≥ 0)');
+    if (since !== null && (!Number.isSafeInteger(since) || since < 0))
+      return reject(socket, 400, 'Bad Request', '"since" must be an event id (a whole number ≥ 0)');
     const paths = projectOf(name);
     if (!paths) return reject(socket, 404, 'Not Found', `no project named "${name}"`);
     wss.handleUpgrade(req, socket, head, (ws) => connect(ws, name, paths, since));
@@ -119,7 +129,8 @@ export function attachWsHub(server: Server, options: WsHubOptions): WsHub {
       return resolveProject(options.stores.registry().registry, name, options.cwd).paths;
     } catch (err: unknown) {
       // Answered as an unknown project (404); when the registry itself failed, the log keeps why.
-      if (!(err instanceof AppError && err.code === 'NOT_FOUND')) options.logger?.warn({ err, project: name }, 'cannot look up the project of a WebSocket');
+      if (!(err instanceof AppError && err.code === 'NOT_FOUND'))
+        options.logger?.warn({ err, project: name }, 'cannot look up the project of a WebSocket');
       return null;
     }
   };
@@ -137,7 +148,10 @@ export function attachWsHub(server: Server, options: WsHubOptions): WsHub {
             const why = err instanceof Error ? err.message : String(err);
             if (why === lastFailure) return;
             lastFailure = why;
-            options.logger?.warn({ err, project: name }, 'reading the project events failed; retrying on the next poll');
+            options.logger?.warn(
+              { err, project: name },
+              'reading the project events failed; retrying on the next poll',
+            );
           },
         );
         tails.set(name, tail);

@@ -11,11 +11,25 @@ describe('acceptance checks', () => {
     const checks = [
       { kind: 'command', run: 'npm test', expect: { exitCode: 0, stdoutIncludes: 'pass' } },
       { kind: 'command', run: 'node --test' },
-      { kind: 'http', method: 'GET', path: '/api/todos', expect: { status: 200, bodyIncludes: 'milk', json: { items: [{ text: 'milk' }] } } },
+      {
+        kind: 'http',
+        method: 'GET',
+        path: '/api/todos',
+        expect: { status: 200, bodyIncludes: 'milk', json: { items: [{ text: 'milk' }] } },
+      },
       { kind: 'http', path: '/health' },
       {
         kind: 'browser',
-        steps: [{ goto: '/' }, { fill: { label: 'New todo' }, value: 'milk' }, { press: 'Enter' }, { click: { role: 'button', name: 'Save' } }, { expectText: 'milk' }, { reload: true }, { expectText: 'milk' }, { screenshot: 'after-reload' }],
+        steps: [
+          { goto: '/' },
+          { fill: { label: 'New todo' }, value: 'milk' },
+          { press: 'Enter' },
+          { click: { role: 'button', name: 'Save' } },
+          { expectText: 'milk' },
+          { reload: true },
+          { expectText: 'milk' },
+          { screenshot: 'after-reload' },
+        ],
       },
     ];
     const parsed = AcceptanceSchema.parse(checks);
@@ -24,8 +38,15 @@ describe('acceptance checks', () => {
   });
 
   it('names the check and the field of every problem', () => {
-    expect(issues([{ kind: 'http', path: 'http://evil.example/x' }])).toEqual(['0.path: must be a path on the app starting with "/" (no host, no spaces), e.g. "/api/todos"']);
-    expect(issues([{ kind: 'command', run: 'true' }, { kind: 'browser', steps: [{ click: { css: '#save' } }] }])[0]).toMatch(/^1\.steps\.0/);
+    expect(issues([{ kind: 'http', path: 'http://evil.example/x' }])).toEqual([
+      '0.path: must be a path on the app starting with "/" (no host, no spaces), e.g. "/api/todos"',
+    ]);
+    expect(
+      issues([
+        { kind: 'command', run: 'true' },
+        { kind: 'browser', steps: [{ click: { css: '#save' } }] },
+      ])[0],
+    ).toMatch(/^1\.steps\.0/);
     expect(issues([{ kind: 'shell', run: 'x' }])[0]).toMatch(/^0\.kind: /);
     expect(issues([])).toEqual([': give at least one acceptance check']);
     expect(issues(Array.from({ length: 21 }, () => ({ kind: 'command', run: 'true' }))).length).toBe(1);
@@ -35,7 +56,12 @@ describe('acceptance checks', () => {
 
   it('knows when the app must run', () => {
     expect(needsApp([{ kind: 'command', run: 'npm test' }])).toBe(false);
-    expect(needsApp([{ kind: 'command', run: 'npm test' }, { kind: 'http', method: 'GET', path: '/' }] as AcceptanceCheck[])).toBe(true);
+    expect(
+      needsApp([
+        { kind: 'command', run: 'npm test' },
+        { kind: 'http', method: 'GET', path: '/' },
+      ] as AcceptanceCheck[]),
+    ).toBe(true);
   });
 });
 

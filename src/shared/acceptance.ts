@@ -16,8 +16,15 @@ export const MAX_BROWSER_STEPS = 50;
 export const DEFAULT_CHECK_TIMEOUT_MS = 60_000;
 export const MAX_CHECK_TIMEOUT_MS = 600_000;
 
-const text = (max: number, what: string) => z.string().min(1, `${what} must not be empty`).max(max, `${what} is longer than ${max} characters`);
-const timeoutMs = z.number().int().min(1_000).max(MAX_CHECK_TIMEOUT_MS).optional().describe(`Time limit in ms (default ${DEFAULT_CHECK_TIMEOUT_MS})`);
+const text = (max: number, what: string) =>
+  z.string().min(1, `${what} must not be empty`).max(max, `${what} is longer than ${max} characters`);
+const timeoutMs = z
+  .number()
+  .int()
+  .min(1_000)
+  .max(MAX_CHECK_TIMEOUT_MS)
+  .optional()
+  .describe(`Time limit in ms (default ${DEFAULT_CHECK_TIMEOUT_MS})`);
 const checkName = text(200, 'name').optional().describe('What the check proves, in a few words (shown on the card)');
 /** A path on the app: starts with one slash (never a host or a scheme). */
 const appPath = z
@@ -39,7 +46,10 @@ export const BrowserStepSchema = z.union([
   z.strictObject({ goto: appPath }),
   z.strictObject({ click: LocatorSchema }),
   z.strictObject({ fill: LocatorSchema, value: z.string().max(10_000) }),
-  z.strictObject({ press: text(50, 'key').describe('A key such as "Enter" or "Control+A"'), on: LocatorSchema.optional() }),
+  z.strictObject({
+    press: text(50, 'key').describe('A key such as "Enter" or "Control+A"'),
+    on: LocatorSchema.optional(),
+  }),
   z.strictObject({ check: LocatorSchema }),
   z.strictObject({ uncheck: LocatorSchema }),
   z.strictObject({ select: LocatorSchema, value: z.string().max(1_000) }),
@@ -48,14 +58,23 @@ export const BrowserStepSchema = z.union([
   z.strictObject({ expectVisible: LocatorSchema }),
   z.strictObject({ expectUrl: appPath.describe('The path the page must be on') }),
   z.strictObject({ reload: z.literal(true) }),
-  z.strictObject({ screenshot: z.string().regex(/^[a-z0-9][a-z0-9-]{0,60}$/, 'a screenshot name is lowercase letters, digits and dashes, e.g. "after-reload"') }),
+  z.strictObject({
+    screenshot: z
+      .string()
+      .regex(
+        /^[a-z0-9][a-z0-9-]{0,60}$/,
+        'a screenshot name is lowercase letters, digits and dashes, e.g. "after-reload"',
+      ),
+  }),
 ]);
 export type BrowserStep = z.infer<typeof BrowserStepSchema>;
 
 export const CommandCheckSchema = z.strictObject({
   kind: z.literal('command'),
   name: checkName,
-  run: text(2_000, 'run').describe('A shell command run in the checkout, judged by the same policy as agents\' commands'),
+  run: text(2_000, 'run').describe(
+    "A shell command run in the checkout, judged by the same policy as agents' commands",
+  ),
   expect: z
     .strictObject({
       exitCode: z.number().int().min(0).max(255).optional(),
@@ -73,13 +92,23 @@ export const HttpCheckSchema = z.strictObject({
   name: checkName,
   method: z.enum(HTTP_METHODS).default('GET'),
   path: appPath,
-  headers: z.record(z.string().regex(/^[A-Za-z0-9-]{1,100}$/, 'a header name is letters, digits and dashes'), z.string().max(2_000)).optional(),
+  headers: z
+    .record(
+      z.string().regex(/^[A-Za-z0-9-]{1,100}$/, 'a header name is letters, digits and dashes'),
+      z.string().max(2_000),
+    )
+    .optional(),
   body: z.unknown().optional().describe('Sent as JSON'),
   expect: z
     .strictObject({
       status: z.number().int().min(100).max(599).optional(),
       bodyIncludes: z.string().min(1).max(2_000).optional(),
-      json: z.unknown().optional().describe('The response JSON must contain this (objects: these keys with matching values; arrays: these elements, in order)'),
+      json: z
+        .unknown()
+        .optional()
+        .describe(
+          'The response JSON must contain this (objects: these keys with matching values; arrays: these elements, in order)',
+        ),
     })
     .optional()
     .describe('Default: a 2xx status'),
@@ -93,13 +122,20 @@ export const BrowserCheckSchema = z.strictObject({
   timeoutMs,
 });
 
-export const AcceptanceCheckSchema = z.discriminatedUnion('kind', [CommandCheckSchema, HttpCheckSchema, BrowserCheckSchema]);
+export const AcceptanceCheckSchema = z.discriminatedUnion('kind', [
+  CommandCheckSchema,
+  HttpCheckSchema,
+  BrowserCheckSchema,
+]);
 export type AcceptanceCheck = z.infer<typeof AcceptanceCheckSchema>;
 export type CommandCheck = z.infer<typeof CommandCheckSchema>;
 export type HttpCheck = z.infer<typeof HttpCheckSchema>;
 export type BrowserCheck = z.infer<typeof BrowserCheckSchema>;
 
-export const AcceptanceSchema = z.array(AcceptanceCheckSchema).min(1, 'give at least one acceptance check').max(MAX_CHECKS_PER_FEATURE);
+export const AcceptanceSchema = z
+  .array(AcceptanceCheckSchema)
+  .min(1, 'give at least one acceptance check')
+  .max(MAX_CHECKS_PER_FEATURE);
 
 /** Whether the checks need the app running (`./init.sh` on a verification port). */
 export function needsApp(checks: readonly AcceptanceCheck[]): boolean {
@@ -125,7 +161,9 @@ export function jsonIncludes(actual: unknown, expected: unknown): boolean {
   if (expected !== null && typeof expected === 'object') {
     if (actual === null || typeof actual !== 'object' || Array.isArray(actual)) return false;
     const got = actual as Record<string, unknown>;
-    return Object.entries(expected as Record<string, unknown>).every(([k, v]) => Object.hasOwn(got, k) && jsonIncludes(got[k], v));
+    return Object.entries(expected as Record<string, unknown>).every(
+      ([k, v]) => Object.hasOwn(got, k) && jsonIncludes(got[k], v),
+    );
   }
   return Object.is(actual, expected);
 }

@@ -21,7 +21,12 @@ const noNul = (max: number) =>
     .refine((s) => !s.includes('\u0000'), 'must not contain NUL characters');
 
 export const PROJECT_NAME_REGEX = /^[a-z0-9][a-z0-9._-]{0,63}$/;
-export const ProjectNameSchema = z.string().regex(PROJECT_NAME_REGEX, 'use 1-64 characters: lowercase letters, digits, ".", "_" or "-", starting with a letter or digit');
+export const ProjectNameSchema = z
+  .string()
+  .regex(
+    PROJECT_NAME_REGEX,
+    'use 1-64 characters: lowercase letters, digits, ".", "_" or "-", starting with a letter or digit',
+  );
 
 export { BLOCKER_TYPE_VALUES, FEATURE_STATUS_VALUES } from './feature-status.js';
 export const MAX_DEPENDENCIES = 20;
@@ -86,7 +91,11 @@ export type ImportProjectRequest = z.infer<typeof ImportProjectRequestSchema>;
 
 export const DeleteProjectQuerySchema = z.object({ deleteFiles: z.enum(['true', 'false']).optional() }).strict();
 
-export const DeleteProjectResponseSchema = z.object({ removed: z.string(), path: z.string(), filesDeleted: z.boolean() });
+export const DeleteProjectResponseSchema = z.object({
+  removed: z.string(),
+  path: z.string(),
+  filesDeleted: z.boolean(),
+});
 
 export const SpecProblemSchema = z.object({ line: z.number().int(), message: z.string() });
 export const SpecCheckSchema = z.object({
@@ -174,7 +183,11 @@ const featureFields = {
   priority: priority.optional(),
   maxAttempts: z.number().int().min(1).max(100).optional(),
 };
-const featureId = z.number().int().min(1).max(2 ** 31 - 1);
+const featureId = z
+  .number()
+  .int()
+  .min(1)
+  .max(2 ** 31 - 1);
 
 export const CreateFeatureRequestSchema = z
   .object({ ...featureFields, dependencies: z.array(featureId).max(MAX_DEPENDENCIES).optional() })
@@ -186,7 +199,10 @@ export const BulkCreateFeaturesRequestSchema = z
     features: z
       .array(
         z
-          .object({ ...featureFields, dependsOnIndices: z.array(z.number().int().min(0).max(10_000)).max(MAX_DEPENDENCIES).optional() })
+          .object({
+            ...featureFields,
+            dependsOnIndices: z.array(z.number().int().min(0).max(10_000)).max(MAX_DEPENDENCIES).optional(),
+          })
           .strict(),
       )
       .min(1)
@@ -209,13 +225,18 @@ export const UpdateFeatureRequestSchema = z
     priority: priority.optional(),
   })
   .strict()
-  .refine((o) => Object.values(o).some((v) => v !== undefined), 'name at least one of category, name, description, steps, priority');
+  .refine(
+    (o) => Object.values(o).some((v) => v !== undefined),
+    'name at least one of category, name, description, steps, priority',
+  );
 export type UpdateFeatureRequest = z.infer<typeof UpdateFeatureRequestSchema>;
 
 export const SkipFeatureRequestSchema = z.object({ reason: text(2_000).optional() }).strict();
 export const ReopenFeatureRequestSchema = z.object({ reason: text(2_000).optional() }).strict();
 
-export const SetDependenciesRequestSchema = z.object({ dependencyIds: z.array(featureId).max(MAX_DEPENDENCIES) }).strict();
+export const SetDependenciesRequestSchema = z
+  .object({ dependencyIds: z.array(featureId).max(MAX_DEPENDENCIES) })
+  .strict();
 
 export const DeleteFeatureResponseSchema = z.object({ deleted: z.number().int(), name: z.string() });
 
@@ -262,7 +283,9 @@ export type DemoResponse = z.infer<typeof DemoResponseSchema>;
 // ── Settings ─────────────────────────────────────────────────────────────────
 
 /** A role's own model; `demo` is reserved for the general model (the demo plays every role). */
-const roleModel = nonEmpty(200).refine((v) => v !== 'demo', { message: '"demo" can only be the general model (defaultModel), not one role\'s' });
+const roleModel = nonEmpty(200).refine((v) => v !== 'demo', {
+  message: '"demo" can only be the general model (defaultModel), not one role\'s',
+});
 /** An http(s) URL, e.g. an Anthropic-compatible endpoint. */
 export const HttpUrlSchema = z.url({ protocol: /^https?$/, message: 'expected an http:// or https:// URL' }).max(2000);
 
@@ -287,9 +310,13 @@ const settingTypes = {
   vertexRegion: nonEmpty(100),
 };
 
-const optionalAll = <T extends Record<string, z.ZodType>>(o: T) => Object.fromEntries(Object.entries(o).map(([k, v]) => [k, v.optional()])) as { [K in keyof T]: z.ZodOptional<T[K]> };
+const optionalAll = <T extends Record<string, z.ZodType>>(o: T) =>
+  Object.fromEntries(Object.entries(o).map(([k, v]) => [k, v.optional()])) as { [K in keyof T]: z.ZodOptional<T[K]> };
 const nullable = <T extends z.ZodType>(s: T) => s.nullable().optional();
-const nullableAll = <T extends Record<string, z.ZodType>>(o: T) => Object.fromEntries(Object.entries(o).map(([k, v]) => [k, nullable(v)])) as { [K in keyof T]: z.ZodOptional<z.ZodNullable<T[K]>> };
+const nullableAll = <T extends Record<string, z.ZodType>>(o: T) =>
+  Object.fromEntries(Object.entries(o).map(([k, v]) => [k, nullable(v)])) as {
+    [K in keyof T]: z.ZodOptional<z.ZodNullable<T[K]>>;
+  };
 
 const settingFields = optionalAll(settingTypes);
 
@@ -327,12 +354,14 @@ export const PutGlobalSettingsRequestSchema = z
 export const ProjectSettingsSchema = z.object({ ...settingFields, extraCommands: z.array(z.string()) }).strict();
 export type ProjectSettings = z.infer<typeof ProjectSettingsSchema>;
 
-export const PutProjectSettingsRequestSchema = z.object({
-  ...putSettingFields,
-  /** Replaces the list; shells, interpreters and privilege tools are refused. */
-  extraCommands: z.array(z.string().min(1).max(100)).max(100).optional(),
-  confirm,
-}).strict();
+export const PutProjectSettingsRequestSchema = z
+  .object({
+    ...putSettingFields,
+    /** Replaces the list; shells, interpreters and privilege tools are refused. */
+    extraCommands: z.array(z.string().min(1).max(100)).max(100).optional(),
+    confirm,
+  })
+  .strict();
 
 /** One recorded change that widened what agents may do (registry `settings_changes`). */
 export const SettingsChangeSchema = z.object({
@@ -386,4 +415,3 @@ export type FsListResponse = z.infer<typeof FsListResponseSchema>;
 
 /** Bodies of actions that take no input (an empty body or `{}`). */
 export const EmptyRequestSchema = z.object({}).strict();
-

@@ -26,9 +26,21 @@ describe('the event catalogue', () => {
   });
 
   it('reads a known row typed, keeping only what its type declares', () => {
-    const body = readEventBody('feature.failed', { reason: 'tests fail', attempts: 2, final: false, status: 'pending', extra: 'x' });
-    expect(body).toEqual({ type: 'feature.failed', payload: { reason: 'tests fail', attempts: 2, final: false, status: 'pending' } });
-    expect(readEventBody('feature.skipped', { reason: null, by: 'human' })).toEqual({ type: 'feature.skipped', payload: { reason: null, by: 'human' } });
+    const body = readEventBody('feature.failed', {
+      reason: 'tests fail',
+      attempts: 2,
+      final: false,
+      status: 'pending',
+      extra: 'x',
+    });
+    expect(body).toEqual({
+      type: 'feature.failed',
+      payload: { reason: 'tests fail', attempts: 2, final: false, status: 'pending' },
+    });
+    expect(readEventBody('feature.skipped', { reason: null, by: 'human' })).toEqual({
+      type: 'feature.skipped',
+      payload: { reason: null, by: 'human' },
+    });
   });
 
   it('reads a row of an unknown type, or whose payload does not fit, as unknown, never throwing', () => {
@@ -40,9 +52,17 @@ describe('the event catalogue', () => {
     });
     const bad = readEventBody('run.waiting', { until: 'soon' });
     expect(bad).toMatchObject({ type: 'unknown', storedType: 'run.waiting', payload: { until: 'soon' } });
-    expect(bad.type === 'unknown' && bad.problem).toBe('its payload does not match "run.waiting": until: Invalid input: expected number, received string; reason: Invalid input: expected string, received undefined');
-    expect(readEventBody('feature.created', ['not', 'an', 'object'])).toMatchObject({ type: 'unknown', payload: { value: ['not', 'an', 'object'] } });
-    expect(readEventBody('session.log', { kind: 'shout', text: 'hi' })).toMatchObject({ type: 'unknown', storedType: 'session.log' });
+    expect(bad.type === 'unknown' && bad.problem).toBe(
+      'its payload does not match "run.waiting": until: Invalid input: expected number, received string; reason: Invalid input: expected string, received undefined',
+    );
+    expect(readEventBody('feature.created', ['not', 'an', 'object'])).toMatchObject({
+      type: 'unknown',
+      payload: { value: ['not', 'an', 'object'] },
+    });
+    expect(readEventBody('session.log', { kind: 'shout', text: 'hi' })).toMatchObject({
+      type: 'unknown',
+      storedType: 'session.log',
+    });
   });
 
   it('narrows a stored event by topic', () => {
@@ -56,8 +76,12 @@ describe('the event catalogue', () => {
 
 describe('the wire forms of events', () => {
   it('the API event schema takes known events and unknown ones, and refuses a known type with a wrong payload', () => {
-    expect(EventSchema.safeParse({ ...meta, type: 'feature.passed', payload: { status: 'passing' } }).success).toBe(true);
-    expect(EventSchema.safeParse({ ...meta, type: 'unknown', storedType: 'x.y', problem: 'p', payload: { a: 1 } }).success).toBe(true);
+    expect(EventSchema.safeParse({ ...meta, type: 'feature.passed', payload: { status: 'passing' } }).success).toBe(
+      true,
+    );
+    expect(
+      EventSchema.safeParse({ ...meta, type: 'unknown', storedType: 'x.y', problem: 'p', payload: { a: 1 } }).success,
+    ).toBe(true);
     expect(EventSchema.safeParse({ ...meta, type: 'feature.passed', payload: { status: 'done' } }).success).toBe(false);
     expect(EventSchema.safeParse({ ...meta, type: 'x.y', payload: {} }).success).toBe(false);
   });
@@ -66,9 +90,13 @@ describe('the wire forms of events', () => {
     const update = { type: 'feature_update', id: 1, at: 1, featureId: 1, status: 'passing', name: 'n' };
     expect(ServerMessageSchema.safeParse({ ...update, eventType: 'feature.passed' }).success).toBe(true);
     expect(ServerMessageSchema.safeParse({ ...update, eventType: 'run.started' }).success).toBe(false);
-    expect(ServerMessageSchema.safeParse({ ...update, eventType: 'feature.passed', status: 'done' }).success).toBe(false);
+    expect(ServerMessageSchema.safeParse({ ...update, eventType: 'feature.passed', status: 'done' }).success).toBe(
+      false,
+    );
     const raw = { type: 'event', ...meta, payload: { a: 1 } };
-    expect(ServerMessageSchema.safeParse({ ...raw, eventType: 'unknown', storedType: 'x.y', problem: 'p' }).success).toBe(true);
+    expect(
+      ServerMessageSchema.safeParse({ ...raw, eventType: 'unknown', storedType: 'x.y', problem: 'p' }).success,
+    ).toBe(true);
     expect(ServerMessageSchema.safeParse({ ...raw, eventType: 'x.y' }).success).toBe(false);
   });
 });

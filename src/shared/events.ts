@@ -17,14 +17,20 @@ const nullableText = z.string().nullable();
 const ids = z.array(z.number().int());
 
 /** `type` + `payload` of one event type. */
-const event = <T extends string, P extends z.ZodRawShape>(type: T, payload: P) => z.object({ type: z.literal(type), payload: z.object(payload) });
+const event = <T extends string, P extends z.ZodRawShape>(type: T, payload: P) =>
+  z.object({ type: z.literal(type), payload: z.object(payload) });
 
 /** One line of an agent session's activity (`session.log`), by kind. */
 export const SessionLogPayloadSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('text'), text: z.string() }),
   z.object({ kind: z.literal('tool_call'), tool: z.string(), input: z.string() }),
   z.object({ kind: z.literal('tool_result'), isError: z.boolean(), text: z.string() }),
-  z.object({ kind: z.literal('retry'), attempt: z.number().int(), status: z.number().int().nullable(), error: z.string() }),
+  z.object({
+    kind: z.literal('retry'),
+    attempt: z.number().int(),
+    status: z.number().int().nullable(),
+    error: z.string(),
+  }),
 ]);
 export type SessionLogPayload = z.infer<typeof SessionLogPayloadSchema>;
 
@@ -44,12 +50,22 @@ export const EventBodySchema = z.discriminatedUnion('type', [
   // Claims and their outcomes (src/db/claim-repo.ts); `status` is the feature's status afterwards.
   event('feature.claimed', { epoch: z.number().int(), attempt: z.number().int() }),
   event('feature.passed', { status: FeatureStatusSchema }),
-  event('feature.failed', { reason: z.string(), attempts: z.number().int(), final: z.boolean(), status: FeatureStatusSchema }),
+  event('feature.failed', {
+    reason: z.string(),
+    attempts: z.number().int(),
+    final: z.boolean(),
+    status: FeatureStatusSchema,
+  }),
   z.object({
     type: z.literal('feature.skipped'),
     // By the agent holding the claim (with a classified blocker), or by a human (no claim, only the queue position).
     payload: z.union([
-      z.object({ reason: z.string(), blockerType: z.enum(BLOCKER_TYPE_VALUES), final: z.boolean(), status: FeatureStatusSchema }),
+      z.object({
+        reason: z.string(),
+        blockerType: z.enum(BLOCKER_TYPE_VALUES),
+        final: z.boolean(),
+        status: FeatureStatusSchema,
+      }),
       z.object({ reason: nullableText, by: z.literal('human') }),
     ]),
   }),
@@ -60,7 +76,13 @@ export const EventBodySchema = z.discriminatedUnion('type', [
   event('feature.retried', { from: FeatureStatusSchema, status: FeatureStatusSchema }),
   event('feature.reopened', { from: FeatureStatusSchema, status: FeatureStatusSchema }),
   // Human input gates (src/db/human-input-repo.ts).
-  event('feature.needs_input', { status: FeatureStatusSchema, requestId: z.string(), kind: z.enum(HUMAN_INPUT_KINDS), prompt: z.string(), fields: z.array(AskedFieldSchema) }),
+  event('feature.needs_input', {
+    status: FeatureStatusSchema,
+    requestId: z.string(),
+    kind: z.enum(HUMAN_INPUT_KINDS),
+    prompt: z.string(),
+    fields: z.array(AskedFieldSchema),
+  }),
   event('feature.input_answered', {
     by: z.enum(['human', 'supervisor']),
     fields: z.array(z.string()),
@@ -69,8 +91,20 @@ export const EventBodySchema = z.discriminatedUnion('type', [
     requestId: z.string(),
     status: FeatureStatusSchema,
   }),
-  event('feature.input_cancelled', { by: z.enum(['human', 'supervisor']), reason: nullableText, requestId: z.string(), status: FeatureStatusSchema }),
-  event('feature.input_overridden', { requestId: z.string(), overrides: z.string(), from: FeatureStatusSchema, status: FeatureStatusSchema, fields: z.array(z.string()), secretKeys: z.record(z.string(), z.string()) }),
+  event('feature.input_cancelled', {
+    by: z.enum(['human', 'supervisor']),
+    reason: nullableText,
+    requestId: z.string(),
+    status: FeatureStatusSchema,
+  }),
+  event('feature.input_overridden', {
+    requestId: z.string(),
+    overrides: z.string(),
+    from: FeatureStatusSchema,
+    status: FeatureStatusSchema,
+    fields: z.array(z.string()),
+    secretKeys: z.record(z.string(), z.string()),
+  }),
   // The runner process (src/db/run-repo.ts, src/runner/run-loop.ts).
   event('run.started', { pid: z.number().int(), settings: z.record(z.string(), z.unknown()) }),
   event('run.running', {}),
@@ -151,7 +185,10 @@ export type KnownStoredEvent = EventMeta & EventBody;
 export function readEventBody(type: string, payload: unknown): EventBody | UnknownEventBody {
   const parsed = EventBodySchema.safeParse({ type, payload });
   if (parsed.success) return parsed.data;
-  const record = payload !== null && typeof payload === 'object' && !Array.isArray(payload) ? (payload as Record<string, unknown>) : { value: payload };
+  const record =
+    payload !== null && typeof payload === 'object' && !Array.isArray(payload)
+      ? (payload as Record<string, unknown>)
+      : { value: payload };
   const problem = isEventType(type)
     ? `its payload does not match "${type}": ${parsed.error.issues.map((i) => `${i.path.slice(1).join('.') || 'payload'}: ${i.message}`).join('; ')}`
     : `"${type}" is not an event type this version of autocoder knows`;
@@ -200,7 +237,9 @@ export const EVENT_TOPICS = {
 } as const satisfies Record<EventType, EventTopic>;
 
 /** The event types of one topic. */
-export type EventTypeOf<T extends EventTopic> = { [K in EventType]: (typeof EVENT_TOPICS)[K] extends T ? K : never }[EventType];
+export type EventTypeOf<T extends EventTopic> = {
+  [K in EventType]: (typeof EVENT_TOPICS)[K] extends T ? K : never;
+}[EventType];
 export type FeatureEventType = EventTypeOf<'feature'>;
 export type RunEventType = EventTypeOf<'run'>;
 
@@ -209,7 +248,8 @@ export function isOfTopic<T extends EventTopic>(e: StoredEvent, topic: T): e is 
   return e.type !== 'unknown' && EVENT_TOPICS[e.type] === topic;
 }
 
-const typesOf = <T extends EventTopic>(topic: T) => EVENT_TYPES.filter((t): t is EventTypeOf<T> => EVENT_TOPICS[t] === topic) as [EventTypeOf<T>, ...EventTypeOf<T>[]];
+const typesOf = <T extends EventTopic>(topic: T) =>
+  EVENT_TYPES.filter((t): t is EventTypeOf<T> => EVENT_TOPICS[t] === topic) as [EventTypeOf<T>, ...EventTypeOf<T>[]];
 
 export const FEATURE_EVENT_TYPES = typesOf('feature');
 export const RUN_EVENT_TYPES = typesOf('run');
@@ -299,7 +339,11 @@ export const RunStatusMessageSchema = z.object({
   run: RunStatusSchema,
 });
 
-export const AgentUpdateMessageSchema = AgentUpdateFields.extend({ type: z.literal('agent_update'), id: eventId, at: z.number() });
+export const AgentUpdateMessageSchema = AgentUpdateFields.extend({
+  type: z.literal('agent_update'),
+  id: eventId,
+  at: z.number(),
+});
 
 export const LogMessageSchema = LogLineFields.extend({ type: z.literal('log') });
 

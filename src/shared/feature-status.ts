@@ -5,4 +5,11 @@
  * CHECK, equal.
  */
 export const FEATURE_STATUS_VALUES = ['pending', 'in_progress', 'needs_input', 'passing', 'failed'] as const;
-export const BLOCKER_TYPE_VALUES = ['dependency', 'credentials', 'external_service', 'unclear_spec', 'technical', 'other'] as const;
+export const BLOCKER_TYPE_VALUES = [
+  'dependency',
+  'credentials',
+  'external_service',
+  'unclear_spec',
+  'technical',
+  'other',
+] as const;

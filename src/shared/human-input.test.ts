@@ -1,7 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { envKeyOf, HumanInputFieldSchema, HumanInputFieldsSchema, questionsToFields, validateHumanInput, type HumanInputField } from './human-input.js';
+import {
+  envKeyOf,
+  HumanInputFieldSchema,
+  HumanInputFieldsSchema,
+  questionsToFields,
+  validateHumanInput,
+  type HumanInputField,
+} from './human-input.js';
 
-const field = (f: Partial<HumanInputField> & Pick<HumanInputField, 'id' | 'type'>): HumanInputField => HumanInputFieldSchema.parse({ label: f.id, ...f });
+const field = (f: Partial<HumanInputField> & Pick<HumanInputField, 'id' | 'type'>): HumanInputField =>
+  HumanInputFieldSchema.parse({ label: f.id, ...f });
 
 const FIELDS = [
   field({ id: 'apiKey', type: 'secret' }),
@@ -15,14 +23,23 @@ const GOOD = { apiKey: '  sk_abc123  ', name: 'Acme', plan: 'pro' };
 
 describe('validateHumanInput', () => {
   it('accepts good answers, trimming secrets and omitting empty optional fields', () => {
-    expect(validateHumanInput(FIELDS, { ...GOOD, notes: '', beta: null })).toEqual({ ok: true, values: { apiKey: 'sk_abc123', name: 'Acme', plan: 'pro' } });
+    expect(validateHumanInput(FIELDS, { ...GOOD, notes: '', beta: null })).toEqual({
+      ok: true,
+      values: { apiKey: 'sk_abc123', name: 'Acme', plan: 'pro' },
+    });
   });
 
   it('parses numbers and booleans given as strings (the CLI) or as JSON values', () => {
     const r = validateHumanInput(FIELDS, { ...GOOD, beta: 'yes', seats: ' 12.5 ' });
     expect(r).toMatchObject({ ok: true, values: { beta: true, seats: 12.5 } });
-    expect(validateHumanInput(FIELDS, { ...GOOD, beta: false, seats: -3 })).toMatchObject({ ok: true, values: { beta: false, seats: -3 } });
-    expect(validateHumanInput(FIELDS, { ...GOOD, beta: 'OFF', seats: '1e3' })).toMatchObject({ ok: true, values: { beta: false, seats: 1000 } });
+    expect(validateHumanInput(FIELDS, { ...GOOD, beta: false, seats: -3 })).toMatchObject({
+      ok: true,
+      values: { beta: false, seats: -3 },
+    });
+    expect(validateHumanInput(FIELDS, { ...GOOD, beta: 'OFF', seats: '1e3' })).toMatchObject({
+      ok: true,
+      values: { beta: false, seats: 1000 },
+    });
   });
 
   it.each([
@@ -40,7 +57,8 @@ describe('validateHumanInput', () => {
   ])('refuses %j: %s %s', (answers, fieldId, message) => {
     const r = validateHumanInput(FIELDS, answers);
     expect(r.ok).toBe(false);
-    if (!r.ok) expect(r.problems).toContainEqual({ field: fieldId, message: expect.stringContaining(message) as string });
+    if (!r.ok)
+      expect(r.problems).toContainEqual({ field: fieldId, message: expect.stringContaining(message) as string });
   });
 
   it('lists every problem at once', () => {
@@ -80,13 +98,28 @@ describe('field definitions', () => {
   });
 
   it('refuses duplicate ids and two secrets saved under one key', () => {
-    expect(HumanInputFieldsSchema.safeParse([{ id: 'a', label: 'A', type: 'text' }, { id: 'A', label: 'B', type: 'text' }]).success).toBe(false);
-    expect(HumanInputFieldsSchema.safeParse([{ id: 'a_b', label: 'A', type: 'secret' }, { id: 'aB', label: 'B', type: 'secret' }]).success).toBe(false);
+    expect(
+      HumanInputFieldsSchema.safeParse([
+        { id: 'a', label: 'A', type: 'text' },
+        { id: 'A', label: 'B', type: 'text' },
+      ]).success,
+    ).toBe(false);
+    expect(
+      HumanInputFieldsSchema.safeParse([
+        { id: 'a_b', label: 'A', type: 'secret' },
+        { id: 'aB', label: 'B', type: 'secret' },
+      ]).success,
+    ).toBe(false);
     expect(HumanInputFieldsSchema.safeParse([]).success).toBe(false);
   });
 
   it('turns ask_user questions into select fields q1, q2', () => {
-    expect(questionsToFields([{ question: 'Which DB?', options: ['sqlite', 'postgres'] }, { question: 'Auth?', options: ['none', 'oauth'], help: 'h' }])).toEqual([
+    expect(
+      questionsToFields([
+        { question: 'Which DB?', options: ['sqlite', 'postgres'] },
+        { question: 'Auth?', options: ['none', 'oauth'], help: 'h' },
+      ]),
+    ).toEqual([
       { id: 'q1', label: 'Which DB?', type: 'select', required: true, options: ['sqlite', 'postgres'] },
       { id: 'q2', label: 'Auth?', type: 'select', required: true, options: ['none', 'oauth'], help: 'h' },
     ]);

@@ -27,22 +27,38 @@ export const MAX_SECRET = 4_096;
 
 export const HumanInputFieldSchema = z
   .object({
-    id: z.string().regex(FIELD_ID_PATTERN, 'a field id starts with a letter and has only letters, digits and _ (at most 64)').describe('Field id, e.g. "stripe_key"'),
+    id: z
+      .string()
+      .regex(FIELD_ID_PATTERN, 'a field id starts with a letter and has only letters, digits and _ (at most 64)')
+      .describe('Field id, e.g. "stripe_key"'),
     label: z.string().trim().min(1).max(200).describe('What to ask, shown to the human'),
-    type: z.enum(HUMAN_INPUT_FIELD_TYPES).describe('text, textarea, secret (saved to .env, never shown), select (needs options), boolean or number'),
+    type: z
+      .enum(HUMAN_INPUT_FIELD_TYPES)
+      .describe('text, textarea, secret (saved to .env, never shown), select (needs options), boolean or number'),
     required: z.boolean().default(true).describe('Whether an answer is required (default true)'),
     placeholder: z.string().max(200).optional().describe('Example value shown in the empty input'),
     help: z.string().max(1_000).optional().describe('Where to find the value or why it is needed'),
-    options: z.array(z.string().trim().min(1).max(200)).min(2).max(20).optional().describe('The choices of a select field (2-20)'),
-    env: z.string().regex(ENV_KEY_PATTERN, 'an env key is UPPER_SNAKE_CASE').optional().describe('For secrets: the .env key to save it under (default: the id in UPPER_SNAKE_CASE)'),
+    options: z
+      .array(z.string().trim().min(1).max(200))
+      .min(2)
+      .max(20)
+      .optional()
+      .describe('The choices of a select field (2-20)'),
+    env: z
+      .string()
+      .regex(ENV_KEY_PATTERN, 'an env key is UPPER_SNAKE_CASE')
+      .optional()
+      .describe('For secrets: the .env key to save it under (default: the id in UPPER_SNAKE_CASE)'),
   })
   .strict()
   .superRefine((f, ctx) => {
     if (f.type === 'select' && (f.options === undefined || new Set(f.options).size !== f.options.length)) {
       ctx.addIssue({ code: 'custom', path: ['options'], message: 'a select field needs 2-20 distinct options' });
     }
-    if (f.type !== 'select' && f.options !== undefined) ctx.addIssue({ code: 'custom', path: ['options'], message: 'only a select field has options' });
-    if (f.type !== 'secret' && f.env !== undefined) ctx.addIssue({ code: 'custom', path: ['env'], message: 'only a secret field is saved to .env' });
+    if (f.type !== 'select' && f.options !== undefined)
+      ctx.addIssue({ code: 'custom', path: ['options'], message: 'only a select field has options' });
+    if (f.type !== 'secret' && f.env !== undefined)
+      ctx.addIssue({ code: 'custom', path: ['env'], message: 'only a secret field is saved to .env' });
   });
 export type HumanInputField = z.infer<typeof HumanInputFieldSchema>;
 
@@ -55,7 +71,8 @@ export const HumanInputFieldsSchema = z
     const ids = fields.map((f) => f.id.toLowerCase());
     if (new Set(ids).size !== ids.length) ctx.addIssue({ code: 'custom', message: 'field ids must be distinct' });
     const keys = fields.filter((f) => f.type === 'secret').map(envKeyOf);
-    if (new Set(keys).size !== keys.length) ctx.addIssue({ code: 'custom', message: 'secret fields must be saved under distinct .env keys' });
+    if (new Set(keys).size !== keys.length)
+      ctx.addIssue({ code: 'custom', message: 'secret fields must be saved under distinct .env keys' });
   });
 
 /** One `ask_user` question: a choice between 2-4 options. */
@@ -66,12 +83,22 @@ export const AskUserQuestionSchema = z
     help: z.string().max(1_000).optional().describe('Context that helps decide'),
   })
   .strict()
-  .refine((q) => new Set(q.options).size === q.options.length, { message: 'options must be distinct', path: ['options'] });
+  .refine((q) => new Set(q.options).size === q.options.length, {
+    message: 'options must be distinct',
+    path: ['options'],
+  });
 export type AskUserQuestion = z.infer<typeof AskUserQuestionSchema>;
 
 /** `ask_user` questions become select fields q1, q2, …, so answering works the same way. */
 export function questionsToFields(questions: readonly AskUserQuestion[]): HumanInputField[] {
-  return questions.map((q, i) => ({ id: `q${i + 1}`, label: q.question, type: 'select', required: true, options: [...q.options], ...(q.help ? { help: q.help } : {}) }));
+  return questions.map((q, i) => ({
+    id: `q${i + 1}`,
+    label: q.question,
+    type: 'select',
+    required: true,
+    options: [...q.options],
+    ...(q.help ? { help: q.help } : {}),
+  }));
 }
 
 /** The `.env` key a secret field is saved under: `env`, else the id in UPPER_SNAKE_CASE. */
@@ -103,12 +130,19 @@ const FALSE = new Set(['false', 'no', 'n', '0', 'off']);
  * lengths. Optional fields left empty are omitted from `values`. A problem never quotes the
  * value of a secret field.
  */
-export function validateHumanInput(fields: readonly HumanInputField[], answers: Readonly<Record<string, unknown>>): HumanInputValidation {
+export function validateHumanInput(
+  fields: readonly HumanInputField[],
+  answers: Readonly<Record<string, unknown>>,
+): HumanInputValidation {
   const problems: HumanInputProblem[] = [];
   const values: Record<string, HumanInputValue> = {};
   const byId = new Map(fields.map((f) => [f.id, f]));
   for (const id of Object.keys(answers)) {
-    if (!byId.has(id)) problems.push({ field: id, message: `unknown field (this request asks for: ${fields.map((f) => f.id).join(', ')})` });
+    if (!byId.has(id))
+      problems.push({
+        field: id,
+        message: `unknown field (this request asks for: ${fields.map((f) => f.id).join(', ')})`,
+      });
   }
   for (const field of fields) {
     const raw = answers[field.id];
@@ -118,7 +152,8 @@ export function validateHumanInput(fields: readonly HumanInputField[], answers: 
       continue;
     }
     const result = checkValue(field, raw);
-    if (typeof result === 'object' && result !== null && 'problem' in result) problems.push({ field: field.id, message: result.problem });
+    if (typeof result === 'object' && result !== null && 'problem' in result)
+      problems.push({ field: field.id, message: result.problem });
     else values[field.id] = result as HumanInputValue;
   }
   return problems.length > 0 ? { ok: false, problems } : { ok: true, values };
@@ -138,7 +173,8 @@ function checkValue(field: HumanInputField, raw: unknown): HumanInputValue | { p
         if (/[\r\n\0]/.test(raw)) return { problem: 'must be a single line (no line breaks)' };
         return raw.trim();
       }
-      if (field.type === 'text' && /[\r\n]/.test(raw)) return { problem: 'must be a single line (use a textarea field for more)' };
+      if (field.type === 'text' && /[\r\n]/.test(raw))
+        return { problem: 'must be a single line (use a textarea field for more)' };
       return raw;
     }
     case 'select': {
@@ -154,7 +190,12 @@ function checkValue(field: HumanInputField, raw: unknown): HumanInputValue | { p
       return { problem: `must be true or false${shown}` };
     }
     case 'number': {
-      const n = typeof raw === 'number' ? raw : typeof raw === 'string' && /^\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*$/.test(raw) ? Number(raw) : NaN;
+      const n =
+        typeof raw === 'number'
+          ? raw
+          : typeof raw === 'string' && /^\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*$/.test(raw)
+            ? Number(raw)
+            : NaN;
       if (!Number.isFinite(n)) return { problem: `must be a number${shown}` };
       return n;
     }

@@ -14,7 +14,9 @@ describe('wideningChanges', () => {
   });
 
   it('the sandbox turned off widens, from unset, auto or on; off again, auto, on and clearing do not', () => {
-    expect(wideningChanges({}, { defaultSandbox: 'off' })).toMatchObject([{ key: 'defaultSandbox', old: null, new: 'off' }]);
+    expect(wideningChanges({}, { defaultSandbox: 'off' })).toMatchObject([
+      { key: 'defaultSandbox', old: null, new: 'off' },
+    ]);
     expect(keys({ defaultSandbox: 'on' }, { defaultSandbox: 'off' })).toEqual(['defaultSandbox']);
     expect(keys({ defaultSandbox: 'off' }, { defaultSandbox: 'off' })).toEqual([]);
     expect(keys({ defaultSandbox: 'off' }, { defaultSandbox: 'on' })).toEqual([]);
@@ -27,7 +29,9 @@ describe('wideningChanges', () => {
   });
 
   it('a base URL set or changed widens; the same URL or clearing it does not', () => {
-    expect(wideningChanges({}, { baseUrl: 'http://127.0.0.1:9' })).toMatchObject([{ key: 'baseUrl', old: null, new: 'http://127.0.0.1:9' }]);
+    expect(wideningChanges({}, { baseUrl: 'http://127.0.0.1:9' })).toMatchObject([
+      { key: 'baseUrl', old: null, new: 'http://127.0.0.1:9' },
+    ]);
     expect(keys({ baseUrl: 'https://a.example' }, { baseUrl: 'https://b.example' })).toEqual(['baseUrl']);
     expect(keys({ baseUrl: 'https://a.example' }, { baseUrl: 'https://a.example' })).toEqual([]);
     expect(keys({ baseUrl: 'https://a.example' }, { baseUrl: null })).toEqual([]);
@@ -41,7 +45,9 @@ describe('wideningChanges', () => {
   });
 
   it('lists every widening key of one request, and nothing for keys left out', () => {
-    expect(keys({}, { extraCommands: ['make'], defaultSandbox: 'off', baseUrl: 'http://x.example', yolo: true })).toEqual(['extraCommands', 'defaultSandbox', 'baseUrl', 'yolo']);
+    expect(
+      keys({}, { extraCommands: ['make'], defaultSandbox: 'off', baseUrl: 'http://x.example', yolo: true }),
+    ).toEqual(['extraCommands', 'defaultSandbox', 'baseUrl', 'yolo']);
     expect(keys({}, {})).toEqual([]);
   });
 });
@@ -49,7 +55,11 @@ describe('wideningChanges', () => {
 describe('describeChange', () => {
   it('names the setting and both values', () => {
     expect(describeChange({ key: 'defaultSandbox', old: 'on', new: 'off' })).toBe('OS sandbox: "on" → "off"');
-    expect(describeChange({ key: 'baseUrl', old: null, new: 'http://x.example' })).toBe('Model base URL: unset → "http://x.example"');
-    expect(describeChange({ key: 'extraCommands', old: [], new: ['make'] })).toBe('Extra commands agents may run: none → make');
+    expect(describeChange({ key: 'baseUrl', old: null, new: 'http://x.example' })).toBe(
+      'Model base URL: unset → "http://x.example"',
+    );
+    expect(describeChange({ key: 'extraCommands', old: [], new: ['make'] })).toBe(
+      'Extra commands agents may run: none → make',
+    );
   });
 });

@@ -100,6 +100,13 @@ export function wideningChanges(current: WideningState, request: WideningRequest
 
 /** `OS sandbox: "on" → "off"`, for messages and the confirmation dialog. */
 export function describeChange(change: Pick<WideningChange, 'key' | 'old' | 'new'>): string {
-  const show = (v: unknown) => (v === null || v === undefined ? 'unset' : Array.isArray(v) ? (v.length > 0 ? v.join(', ') : 'none') : JSON.stringify(v));
+  const show = (v: unknown) =>
+    v === null || v === undefined
+      ? 'unset'
+      : Array.isArray(v)
+        ? v.length > 0
+          ? v.join(', ')
+          : 'none'
+        : JSON.stringify(v);
   return `${WIDENING_LABELS[change.key]}: ${show(change.old)} → ${show(change.new)}`;
 }

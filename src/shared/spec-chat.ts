@@ -56,7 +56,12 @@ export type SpecChatServerMessage = z.infer<typeof SpecChatServerMessageSchema>;
 
 export const SpecChatClientMessageSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('start'), model: z.string().trim().min(1).max(200).optional() }).strict(),
-  z.object({ type: z.literal('user'), text: z.string().trim().min(1, 'text must not be empty').max(SPEC_CHAT_MAX_MESSAGE) }).strict(),
+  z
+    .object({
+      type: z.literal('user'),
+      text: z.string().trim().min(1, 'text must not be empty').max(SPEC_CHAT_MAX_MESSAGE),
+    })
+    .strict(),
   z.object({ type: z.literal('done') }).strict(),
   z.object({ type: z.literal('ping') }).strict(),
 ]);

@@ -67,15 +67,23 @@ describe('validateAppSpec', () => {
   }
 
   it('reports a duplicated section at the line of the second copy', () => {
-    const text = MINIMAL.replace('  <overview>A shop.</overview>', '  <overview>A shop.</overview>\n  <overview>Again.</overview>');
+    const text = MINIMAL.replace(
+      '  <overview>A shop.</overview>',
+      '  <overview>A shop.</overview>\n  <overview>Again.</overview>',
+    );
     const check = validateAppSpec(text);
     expect(check.problems).toEqual([{ line: lineOf(text, 'Again.'), message: '<overview> appears 2 times; keep one' }]);
   });
 
   it('reports an empty (whitespace-only) section at its line', () => {
-    const text = MINIMAL.replace('<technology_stack>Node</technology_stack>', '<technology_stack>\n   \n</technology_stack>');
+    const text = MINIMAL.replace(
+      '<technology_stack>Node</technology_stack>',
+      '<technology_stack>\n   \n</technology_stack>',
+    );
     const check = validateAppSpec(text);
-    expect(check.problems).toEqual([{ line: lineOf(text, '<technology_stack>'), message: '<technology_stack> is empty' }]);
+    expect(check.problems).toEqual([
+      { line: lineOf(text, '<technology_stack>'), message: '<technology_stack> is empty' },
+    ]);
   });
 
   it('reports an unclosed tag at the line where it was opened', () => {
@@ -88,7 +96,10 @@ describe('validateAppSpec', () => {
   });
 
   it('reports a tag left open at the end of the text at its opening line', () => {
-    const text = MINIMAL.replace('  <core_features>- buy</core_features>', '  <core_features>- buy\n  <ui_layout>x</ui_layout>');
+    const text = MINIMAL.replace(
+      '  <core_features>- buy</core_features>',
+      '  <core_features>- buy\n  <ui_layout>x</ui_layout>',
+    );
     const check = validateAppSpec(text);
     expect(check.ok).toBe(false);
     const unclosed = check.problems.filter((p) => p.message.includes('<core_features> is never closed'));
@@ -98,7 +109,12 @@ describe('validateAppSpec', () => {
   it('reports a stray closing tag at its line', () => {
     const text = MINIMAL.replace('<overview>A shop.</overview>', '<overview>A shop.</overview>\n  </design_system>');
     const check = validateAppSpec(text);
-    expect(check.problems).toEqual([{ line: lineOf(text, '</design_system>'), message: 'closing tag </design_system> has no matching <design_system>' }]);
+    expect(check.problems).toEqual([
+      {
+        line: lineOf(text, '</design_system>'),
+        message: 'closing tag </design_system> has no matching <design_system>',
+      },
+    ]);
   });
 
   it('sorts problems by line', () => {
@@ -108,7 +124,8 @@ describe('validateAppSpec', () => {
   });
 
   describe('<feature_count>', () => {
-    const withCount = (raw: string) => MINIMAL.replace('  <overview>', `  <feature_count>${raw}</feature_count>\n  <overview>`);
+    const withCount = (raw: string) =>
+      MINIMAL.replace('  <overview>', `  <feature_count>${raw}</feature_count>\n  <overview>`);
 
     it('reads a valid count, trimming whitespace', () => {
       expect(validateAppSpec(withCount(' 120 ')).featureCount).toBe(120);
@@ -120,7 +137,12 @@ describe('validateAppSpec', () => {
       const check = validateAppSpec(text);
       expect(check.ok).toBe(false);
       expect(check.featureCount).toBeNull();
-      expect(check.problems).toEqual([{ line: lineOf(text, '<feature_count>'), message: `<feature_count> must be a whole number between 1 and 2000, not "${raw}"` }]);
+      expect(check.problems).toEqual([
+        {
+          line: lineOf(text, '<feature_count>'),
+          message: `<feature_count> must be a whole number between 1 and 2000, not "${raw}"`,
+        },
+      ]);
     });
 
     it('accepts the bounds 1 and 2000', () => {
@@ -138,10 +160,16 @@ describe('validateAppSpec', () => {
 
 describe('formatSpecProblems', () => {
   it('prints one file:line: message per problem', () => {
-    const text = MINIMAL.replace('<overview>A shop.</overview>', '<overview></overview>').replace('  <success_criteria>- it sells</success_criteria>\n', '');
+    const text = MINIMAL.replace('<overview>A shop.</overview>', '<overview></overview>').replace(
+      '  <success_criteria>- it sells</success_criteria>\n',
+      '',
+    );
     const check = validateAppSpec(text);
     expect(formatSpecProblems('/p/app_spec.txt', check)).toBe(
-      ['/p/app_spec.txt:1: missing required section <success_criteria>', `/p/app_spec.txt:${lineOf(text, '<overview>')}: <overview> is empty`].join('\n'),
+      [
+        '/p/app_spec.txt:1: missing required section <success_criteria>',
+        `/p/app_spec.txt:${lineOf(text, '<overview>')}: <overview> is empty`,
+      ].join('\n'),
     );
   });
 

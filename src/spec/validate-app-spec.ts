@@ -14,8 +14,24 @@ export interface SpecCheck {
   readonly featureCount: number | null;
 }
 
-export const REQUIRED_SECTIONS = ['project_name', 'overview', 'technology_stack', 'core_features', 'success_criteria'] as const;
-export const OPTIONAL_SECTIONS = ['feature_count', 'database_schema', 'api_endpoints_summary', 'ui_layout', 'design_system', 'prerequisites', 'key_interactions', 'implementation_steps', 'security_and_access_control'] as const;
+export const REQUIRED_SECTIONS = [
+  'project_name',
+  'overview',
+  'technology_stack',
+  'core_features',
+  'success_criteria',
+] as const;
+export const OPTIONAL_SECTIONS = [
+  'feature_count',
+  'database_schema',
+  'api_endpoints_summary',
+  'ui_layout',
+  'design_system',
+  'prerequisites',
+  'key_interactions',
+  'implementation_steps',
+  'security_and_access_control',
+] as const;
 
 const TAG = /<(\/?)([A-Za-z_][\w.-]*)(\s[^<>]*?)?(\/?)>/g;
 
@@ -51,7 +67,10 @@ export function validateAppSpec(text: string): SpecCheck {
       continue;
     }
     for (const unclosed of stack.splice(open + 1)) {
-      problems.push({ line: unclosed.line, message: `<${unclosed.name}> is never closed (expected </${unclosed.name}> before line ${lineAt(index)})` });
+      problems.push({
+        line: unclosed.line,
+        message: `<${unclosed.name}> is never closed (expected </${unclosed.name}> before line ${lineAt(index)})`,
+      });
     }
     const opened = stack.pop() as { name: string; line: number; start: number };
     elements.push({ name, line: opened.line, depth: stack.length, start: opened.start, end: index });
@@ -60,15 +79,21 @@ export function validateAppSpec(text: string): SpecCheck {
 
   const root = elements.find((e) => e.name === 'project_specification' && e.depth === 0);
   if (!root) {
-    problems.push({ line: 1, message: 'the spec must be wrapped in <project_specification> … </project_specification> (see `autocoder spec-template`)' });
+    problems.push({
+      line: 1,
+      message:
+        'the spec must be wrapped in <project_specification> … </project_specification> (see `autocoder spec-template`)',
+    });
   }
   const sections = elements.filter((e) => e.depth === 1);
   const content = (e: Element) => text.slice(e.start, e.end).trim();
   for (const name of REQUIRED_SECTIONS) {
     const found = sections.filter((e) => e.name === name);
     if (found.length === 0) problems.push({ line: root?.line ?? 1, message: `missing required section <${name}>` });
-    else if (found.length > 1) problems.push({ line: found[1]?.line ?? 1, message: `<${name}> appears ${found.length} times; keep one` });
-    else if (content(found[0] as Element).length === 0) problems.push({ line: (found[0] as Element).line, message: `<${name}> is empty` });
+    else if (found.length > 1)
+      problems.push({ line: found[1]?.line ?? 1, message: `<${name}> appears ${found.length} times; keep one` });
+    else if (content(found[0] as Element).length === 0)
+      problems.push({ line: (found[0] as Element).line, message: `<${name}> is empty` });
   }
   const nameEl = sections.find((e) => e.name === 'project_name');
   const countEl = sections.find((e) => e.name === 'feature_count');
@@ -76,7 +101,11 @@ export function validateAppSpec(text: string): SpecCheck {
   if (countEl) {
     const raw = content(countEl);
     const n = Number(raw);
-    if (!Number.isInteger(n) || n < 1 || n > 2000) problems.push({ line: countEl.line, message: `<feature_count> must be a whole number between 1 and 2000, not "${raw}"` });
+    if (!Number.isInteger(n) || n < 1 || n > 2000)
+      problems.push({
+        line: countEl.line,
+        message: `<feature_count> must be a whole number between 1 and 2000, not "${raw}"`,
+      });
     else featureCount = n;
   }
   problems.sort((a, b) => a.line - b.line);

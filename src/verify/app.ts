@@ -53,10 +53,16 @@ export async function startApp(start: AppStart, signal: AbortSignal): Promise<Ru
     if (!statSync(init).isFile()) throw new Error('not a file');
     accessSync(init, constants.X_OK);
   } catch {
-    throw new AppStartError('INVALID_INPUT', `this commit has no executable ./init.sh, which http and browser checks need to start the app (commit it with its executable bit: chmod +x init.sh)`);
+    throw new AppStartError(
+      'INVALID_INPUT',
+      `this commit has no executable ./init.sh, which http and browser checks need to start the app (commit it with its executable bit: chmod +x init.sh)`,
+    );
   }
   if (await portAccepts(start.port)) {
-    throw new AppStartError('CONFLICT', `port ${start.port} is already in use on 127.0.0.1, so the app of this commit cannot be told apart from whatever listens there; stop that program or verify on another port`);
+    throw new AppStartError(
+      'CONFLICT',
+      `port ${start.port} is already in use on 127.0.0.1, so the app of this commit cannot be told apart from whatever listens there; stop that program or verify on another port`,
+    );
   }
   const tmp = join(start.workDir, 'app');
   mkdirSync(tmp, { recursive: true });
@@ -68,13 +74,20 @@ export async function startApp(start: AppStart, signal: AbortSignal): Promise<Ru
   const append = (text: string) => {
     if (logClosed || logBytes >= MAX_APP_LOG_BYTES) return;
     const bytes = Buffer.byteLength(text);
-    writeSync(log, logBytes + bytes > MAX_APP_LOG_BYTES ? `\n[app.log stops here: it reached ${MAX_APP_LOG_BYTES} bytes]\n` : text);
+    writeSync(
+      log,
+      logBytes + bytes > MAX_APP_LOG_BYTES ? `\n[app.log stops here: it reached ${MAX_APP_LOG_BYTES} bytes]\n` : text,
+    );
     logBytes += bytes;
   };
   // Masked as it streams: a secret split between two pieces of output is still found.
   const logMask = createRedactingStream(start.redact);
   const child: RunningChild = startChild({
-    argv: confinedArgv(start.confinement, { privateDir: start.workDir, checkout: start.checkout, env, marker: start.marker, endsWithProgram: false }, ['./init.sh']),
+    argv: confinedArgv(
+      start.confinement,
+      { privateDir: start.workDir, checkout: start.checkout, env, marker: start.marker, endsWithProgram: false },
+      ['./init.sh'],
+    ),
     cwd: start.checkout,
     env,
     onOutput: (_stream, text) => {
@@ -116,9 +129,17 @@ async function waitForPort(start: AppStart, child: RunningChild, signal: AbortSi
     if (child.hasExited()) {
       const exit = await child.exited;
       if (exit.error) throw new AppStartError('IO_ERROR', `./init.sh could not be started: ${exit.error.message}`);
-      if (exit.code !== 0) throw new AppStartError('CONFLICT', `./init.sh ${exit.code === null ? `was ended by ${exit.signal ?? 'a signal'}` : `exited with code ${exit.code}`} before the app listened on port ${start.port}`);
+      if (exit.code !== 0)
+        throw new AppStartError(
+          'CONFLICT',
+          `./init.sh ${exit.code === null ? `was ended by ${exit.signal ?? 'a signal'}` : `exited with code ${exit.code}`} before the app listened on port ${start.port}`,
+        );
     }
-    if (Date.now() >= deadline) throw new AppStartError('CONFLICT', `the app did not start on port ${start.port} within ${seconds(start.timeoutMs)} (./init.sh ${child.hasExited() ? 'returned, but nothing listens there' : 'is still running'}; the app must listen on 127.0.0.1:$PORT)`);
+    if (Date.now() >= deadline)
+      throw new AppStartError(
+        'CONFLICT',
+        `the app did not start on port ${start.port} within ${seconds(start.timeoutMs)} (./init.sh ${child.hasExited() ? 'returned, but nothing listens there' : 'is still running'}; the app must listen on 127.0.0.1:$PORT)`,
+      );
     try {
       await delay(PORT_POLL_MS, undefined, { signal });
     } catch {

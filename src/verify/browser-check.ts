@@ -16,7 +16,13 @@ import { keepEnd } from './output.js';
  */
 
 /** Chromium switches: no background traffic of its own (updates, sync, safe browsing lists). */
-export const CHROMIUM_ARGS = ['--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-gpu', '--no-first-run'] as const;
+export const CHROMIUM_ARGS = [
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--disable-gpu',
+  '--no-first-run',
+] as const;
 
 /** Page loads get longer than element waits: the first load of an app compiles and warms up. */
 const MIN_NAVIGATION_MS = 15_000;
@@ -89,7 +95,11 @@ export function describeStep(step: BrowserStep): string {
 }
 
 function locate(page: Page, l: Locator): PwLocator {
-  if ('role' in l) return page.getByRole(l.role as Parameters<Page['getByRole']>[0], { ...(l.name === undefined ? {} : { name: l.name }), ...(l.exact === undefined ? {} : { exact: l.exact }) });
+  if ('role' in l)
+    return page.getByRole(l.role as Parameters<Page['getByRole']>[0], {
+      ...(l.name === undefined ? {} : { name: l.name }),
+      ...(l.exact === undefined ? {} : { exact: l.exact }),
+    });
   if ('label' in l) return page.getByLabel(l.label, l.exact === undefined ? {} : { exact: l.exact });
   if ('placeholder' in l) return page.getByPlaceholder(l.placeholder, l.exact === undefined ? {} : { exact: l.exact });
   if ('text' in l) return page.getByText(l.text, l.exact === undefined ? {} : { exact: l.exact });
@@ -103,7 +113,11 @@ class StepFailure extends Error {}
  * Runs the steps in order in a fresh context; the first that fails ends the check, with a
  * screenshot of the page as it was. The trace (`trace-<n>.zip`) is kept either way.
  */
-export async function runBrowserCheck(check: BrowserCheck, run: BrowserRun, signal: AbortSignal): Promise<CheckOutcome> {
+export async function runBrowserCheck(
+  check: BrowserCheck,
+  run: BrowserRun,
+  signal: AbortSignal,
+): Promise<CheckOutcome> {
   const started = Date.now();
   const deadline = started + run.timeoutMs;
   const evidence: string[] = [];
@@ -119,7 +133,12 @@ export async function runBrowserCheck(check: BrowserCheck, run: BrowserRun, sign
   const onAbort = () => void context?.close().catch(() => undefined);
   signal.addEventListener('abort', onAbort, { once: true });
   try {
-    context = await run.browser.newContext({ baseURL: run.origin, serviceWorkers: 'block', acceptDownloads: false, viewport: { width: 1280, height: 800 } });
+    context = await run.browser.newContext({
+      baseURL: run.origin,
+      serviceWorkers: 'block',
+      acceptDownloads: false,
+      viewport: { width: 1280, height: 800 },
+    });
     await context.tracing.start({ screenshots: true, snapshots: true });
     // Pages stay on the app: any request to another origin is refused before it leaves.
     await context.route('**/*', async (route) => {
@@ -147,7 +166,12 @@ export async function runBrowserCheck(check: BrowserCheck, run: BrowserRun, sign
         if (signal.aborted) throw new StepFailure('the verification was aborted');
         const left = deadline - Date.now();
         if (left <= 0) throw new StepFailure(`the check did not finish within ${seconds(run.timeoutMs)}`);
-        const saved = await runStep(page, step, { stepMs: Math.min(run.stepMs, left), navigationMs: Math.min(Math.max(run.stepMs, MIN_NAVIGATION_MS), left), file: (name) => `${run.n}-${name}.png`, dir: run.evidenceDir });
+        const saved = await runStep(page, step, {
+          stepMs: Math.min(run.stepMs, left),
+          navigationMs: Math.min(Math.max(run.stepMs, MIN_NAVIGATION_MS), left),
+          file: (name) => `${run.n}-${name}.png`,
+          dir: run.evidenceDir,
+        });
         if (saved) evidence.push(saved);
         lines.push(`${i + 1}. ${describeStep(step)}: ok (${Date.now() - stepStarted} ms)`);
       } catch (err: unknown) {
@@ -179,11 +203,19 @@ export async function runBrowserCheck(check: BrowserCheck, run: BrowserRun, sign
       } catch (err: unknown) {
         lines.push(`(no trace: ${firstLine(err)})`);
       }
-      await context.close().catch((err: unknown) => lines.push(`(the context did not close cleanly: ${firstLine(err)})`));
+      await context
+        .close()
+        .catch((err: unknown) => lines.push(`(the context did not close cleanly: ${firstLine(err)})`));
     }
   }
   const output = [...lines, ...notes].join('\n');
-  return { passed: failure === null, output: keepEnd(run.redact(output), run.outputChars), failure: failure === null ? null : run.redact(failure), durationMs: Date.now() - started, evidence };
+  return {
+    passed: failure === null,
+    output: keepEnd(run.redact(output), run.outputChars),
+    failure: failure === null ? null : run.redact(failure),
+    durationMs: Date.now() - started,
+    evidence,
+  };
 }
 
 interface StepLimits {
@@ -199,7 +231,8 @@ async function runStep(page: Page, step: BrowserStep, limits: StepLimits): Promi
   const timeout = limits.stepMs;
   if ('goto' in step) {
     const res = await page.goto(step.goto, { timeout: limits.navigationMs });
-    if (res !== null && res.status() >= 400) throw new StepFailure(`the page answered ${res.status()} ${res.statusText()}`);
+    if (res !== null && res.status() >= 400)
+      throw new StepFailure(`the page answered ${res.status()} ${res.statusText()}`);
   } else if ('click' in step) await locate(page, step.click).click({ timeout });
   else if ('fill' in step) await locate(page, step.fill).fill(step.value, { timeout });
   else if ('press' in step) {
@@ -208,15 +241,21 @@ async function runStep(page: Page, step: BrowserStep, limits: StepLimits): Promi
   } else if ('check' in step) await locate(page, step.check).check({ timeout });
   else if ('uncheck' in step) await locate(page, step.uncheck).uncheck({ timeout });
   else if ('select' in step) await locate(page, step.select).selectOption(step.value, { timeout });
-  else if ('expectText' in step) await page.getByText(step.expectText).filter({ visible: true }).first().waitFor({ state: 'visible', timeout });
-  else if ('expectNoText' in step) await page.getByText(step.expectNoText).filter({ visible: true }).first().waitFor({ state: 'detached', timeout });
+  else if ('expectText' in step)
+    await page.getByText(step.expectText).filter({ visible: true }).first().waitFor({ state: 'visible', timeout });
+  else if ('expectNoText' in step)
+    await page.getByText(step.expectNoText).filter({ visible: true }).first().waitFor({ state: 'detached', timeout });
   else if ('expectVisible' in step) await locate(page, step.expectVisible).waitFor({ state: 'visible', timeout });
   else if ('expectUrl' in step) {
     const want = step.expectUrl;
-    await page.waitForURL((url) => `${url.pathname}${url.search}` === want || (!want.includes('?') && url.pathname === want), { timeout, waitUntil: 'commit' });
+    await page.waitForURL(
+      (url) => `${url.pathname}${url.search}` === want || (!want.includes('?') && url.pathname === want),
+      { timeout, waitUntil: 'commit' },
+    );
   } else if ('reload' in step) {
     const res = await page.reload({ timeout: limits.navigationMs });
-    if (res !== null && res.status() >= 400) throw new StepFailure(`the page answered ${res.status()} ${res.statusText()}`);
+    if (res !== null && res.status() >= 400)
+      throw new StepFailure(`the page answered ${res.status()} ${res.statusText()}`);
   } else {
     const file = limits.file(step.screenshot);
     await page.screenshot({ path: join(limits.dir, file), fullPage: true, timeout: Math.max(timeout, 5_000) });
@@ -231,19 +270,42 @@ async function explain(err: unknown, page: Page, step: BrowserStep, stepMs: numb
   const within = `within ${seconds(stepMs)}`;
   const message = err instanceof Error ? err.message : String(err);
   const strict = /strict mode violation: .* resolved to (\d+) elements/.exec(message);
-  if (strict) return `it matches ${strict[1]} elements; name one precisely (a role with its name, a label or a test id)`;
+  if (strict)
+    return `it matches ${strict[1]} elements; name one precisely (a role with its name, a label or a test id)`;
   const timedOut = err instanceof Error && err.name === 'TimeoutError';
-  if ('expectText' in step) return timedOut ? `${quoted(step.expectText)} is not visible on the page ${within}` : firstLine(err);
-  if ('expectNoText' in step) return timedOut ? `${quoted(step.expectNoText)} is still visible after ${seconds(stepMs)}` : firstLine(err);
-  if ('expectUrl' in step) return timedOut ? `the page is at ${pathOf(page.url())}, not ${step.expectUrl}, after ${seconds(stepMs)}` : firstLine(err);
-  if ('goto' in step || 'reload' in step) return timedOut ? `the page did not load ${within}` : `the page did not load: ${firstLine(err)}`;
-  const target = 'click' in step ? step.click : 'fill' in step ? step.fill : 'check' in step ? step.check : 'uncheck' in step ? step.uncheck : 'select' in step ? step.select : 'expectVisible' in step ? step.expectVisible : 'press' in step ? step.on : undefined;
+  if ('expectText' in step)
+    return timedOut ? `${quoted(step.expectText)} is not visible on the page ${within}` : firstLine(err);
+  if ('expectNoText' in step)
+    return timedOut ? `${quoted(step.expectNoText)} is still visible after ${seconds(stepMs)}` : firstLine(err);
+  if ('expectUrl' in step)
+    return timedOut
+      ? `the page is at ${pathOf(page.url())}, not ${step.expectUrl}, after ${seconds(stepMs)}`
+      : firstLine(err);
+  if ('goto' in step || 'reload' in step)
+    return timedOut ? `the page did not load ${within}` : `the page did not load: ${firstLine(err)}`;
+  const target =
+    'click' in step
+      ? step.click
+      : 'fill' in step
+        ? step.fill
+        : 'check' in step
+          ? step.check
+          : 'uncheck' in step
+            ? step.uncheck
+            : 'select' in step
+              ? step.select
+              : 'expectVisible' in step
+                ? step.expectVisible
+                : 'press' in step
+                  ? step.on
+                  : undefined;
   if (timedOut && target !== undefined) {
     const count = await locate(page, target)
       .count()
       .catch(() => -1);
     if (count === 0) return `no such element ${within}`;
-    if (count > 0) return `the element ${'expectVisible' in step ? 'is not visible' : 'was not ready (visible, enabled and steady)'} ${within}`;
+    if (count > 0)
+      return `the element ${'expectVisible' in step ? 'is not visible' : 'was not ready (visible, enabled and steady)'} ${within}`;
   }
   return firstLine(err);
 }

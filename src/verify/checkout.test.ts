@@ -1,4 +1,13 @@
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  realpathSync,
+  rmSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -58,6 +67,8 @@ describe('leaseVerifyWorktree', () => {
   it('refuses when every worktree is taken', () => {
     const root = project();
     for (let i = 0; i < MAX_VERIFY_WORKTREES; i += 1) leaseVerifyWorktree(root);
-    expect(() => leaseVerifyWorktree(root)).toThrow(`${MAX_VERIFY_WORKTREES} verifications of this project are running already`);
+    expect(() => leaseVerifyWorktree(root)).toThrow(
+      `${MAX_VERIFY_WORKTREES} verifications of this project are running already`,
+    );
   });
 });

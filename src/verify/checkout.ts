@@ -53,12 +53,17 @@ export function leaseVerifyWorktree(root: string): WorktreeLease {
       },
     };
   }
-  throw new AppError('CONFLICT', `${MAX_VERIFY_WORKTREES} verifications of this project are running already; try again when one has finished`);
+  throw new AppError(
+    'CONFLICT',
+    `${MAX_VERIFY_WORKTREES} verifications of this project are running already; try again when one has finished`,
+  );
 }
 
 function tryLock(lock: string): boolean {
   try {
-    writeFileSync(lock, `${JSON.stringify({ pid: process.pid, host: hostname(), since: Date.now() })}\n`, { flag: 'wx' });
+    writeFileSync(lock, `${JSON.stringify({ pid: process.pid, host: hostname(), since: Date.now() })}\n`, {
+      flag: 'wx',
+    });
     return true;
   } catch (err: unknown) {
     if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false;
@@ -80,7 +85,8 @@ function staleLock(lock: string): boolean {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return true;
   }
   let stale: boolean;
-  if (owner !== null && typeof owner.pid === 'number' && typeof owner.host === 'string') stale = owner.host === hostname() && !pidAlive(owner.pid);
+  if (owner !== null && typeof owner.pid === 'number' && typeof owner.host === 'string')
+    stale = owner.host === hostname() && !pidAlive(owner.pid);
   else stale = Date.now() - mtimeOf(lock) > 10_000;
   if (!stale) return false;
   try {
@@ -105,9 +111,14 @@ function mtimeOf(file: string): number {
  * Checks `commit` out in the leased worktree and copies the project's `.env` in when the commit
  * does not track one. Returns the checkout's real path and the commit's full sha.
  */
-export function prepareCheckout(root: string, lease: WorktreeLease, commit: string): { checkout: string; commit: string } {
+export function prepareCheckout(
+  root: string,
+  lease: WorktreeLease,
+  commit: string,
+): { checkout: string; commit: string } {
   const { path, commit: sha } = checkoutVerificationWorktree(root, lease.n, commit, KEPT_DEPENDENCY_DIRS);
   const envFile = join(root, ENV_FILE);
-  if (existsSync(envFile) && git(path, ['cat-file', '-e', `${sha}:${ENV_FILE}`]).status !== 0) copyEnvFile(envFile, join(path, ENV_FILE));
+  if (existsSync(envFile) && git(path, ['cat-file', '-e', `${sha}:${ENV_FILE}`]).status !== 0)
+    copyEnvFile(envFile, join(path, ENV_FILE));
   return { checkout: realpathSync(path), commit: sha };
 }

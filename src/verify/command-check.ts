@@ -45,13 +45,28 @@ export interface CommandRun {
  * abort; what it left running is stopped when it ends. `expect` decides on its exit code and
  * its whole stdout.
  */
-export async function runCommandCheck(check: CommandCheck, run: CommandRun, signal: AbortSignal): Promise<CheckOutcome> {
+export async function runCommandCheck(
+  check: CommandCheck,
+  run: CommandRun,
+  signal: AbortSignal,
+): Promise<CheckOutcome> {
   const started = Date.now();
   const head = `$ ${check.run}\n`;
-  const decision = evaluateBashCommand(check.run, { projectRoot: run.checkout, extraCommands: run.extraCommands, realpath: (p) => realpathSync.native(p), readFile: readPolicyFile });
+  const decision = evaluateBashCommand(check.run, {
+    projectRoot: run.checkout,
+    extraCommands: run.extraCommands,
+    realpath: (p) => realpathSync.native(p),
+    readFile: readPolicyFile,
+  });
   if (decision.decision === 'deny') {
     const failure = `refused by the command policy (${decision.category}): ${decision.reason}`;
-    return { passed: false, output: run.redact(`${head}${failure}`), failure: run.redact(failure), durationMs: Date.now() - started, evidence: [] };
+    return {
+      passed: false,
+      output: run.redact(`${head}${failure}`),
+      failure: run.redact(failure),
+      durationMs: Date.now() - started,
+      evidence: [],
+    };
   }
   const tmp = join(run.workDir, `check-${run.n}`);
   mkdirSync(tmp, { recursive: true });
@@ -59,7 +74,11 @@ export async function runCommandCheck(check: CommandCheck, run: CommandRun, sign
   const tail = createMaskedTail(run.redact, run.outputChars);
   tail.push(head);
   const stdout = createIncludesScanner(check.expect?.stdoutIncludes);
-  const argv = confinedArgv(run.confinement, { privateDir: run.workDir, checkout: run.checkout, env, marker: run.marker, endsWithProgram: true }, [run.bash, '-c', check.run]);
+  const argv = confinedArgv(
+    run.confinement,
+    { privateDir: run.workDir, checkout: run.checkout, env, marker: run.marker, endsWithProgram: true },
+    [run.bash, '-c', check.run],
+  );
   const child = startChild({
     argv,
     cwd: run.checkout,
@@ -74,16 +93,29 @@ export async function runCommandCheck(check: CommandCheck, run: CommandRun, sign
   await stopProcessesUsing(tmp, { graceMs: 500 });
   let failure: string;
   if (outcome.aborted) failure = 'the verification was aborted while the command ran; its processes were stopped';
-  else if (outcome.timedOut) failure = `the command did not finish within ${seconds(run.timeoutMs)}; its processes were stopped`;
+  else if (outcome.timedOut)
+    failure = `the command did not finish within ${seconds(run.timeoutMs)}; its processes were stopped`;
   else if (outcome.error) failure = `the command could not be started: ${outcome.error.message}`;
   else if (outcome.code === null) failure = `the command was ended by ${outcome.signal ?? 'a signal'}`;
   else {
     const why = commandFailure(check.expect, { exitCode: outcome.code, stdoutIncludes: stdout.found });
     tail.push(`\n[exit code ${outcome.code}]`);
-    return { passed: why === null, output: tail.end(), failure: why === null ? null : run.redact(why), durationMs: outcome.durationMs, evidence: [] };
+    return {
+      passed: why === null,
+      output: tail.end(),
+      failure: why === null ? null : run.redact(why),
+      durationMs: outcome.durationMs,
+      evidence: [],
+    };
   }
   tail.push(`\n[${failure}]`);
-  return { passed: false, output: tail.end(), failure: run.redact(failure), durationMs: outcome.durationMs, evidence: [] };
+  return {
+    passed: false,
+    output: tail.end(),
+    failure: run.redact(failure),
+    durationMs: outcome.durationMs,
+    evidence: [],
+  };
 }
 
 /** A time limit as people say it: "60 s", "1.5 s", "250 ms". */

@@ -11,8 +11,12 @@ describe('commandFailure', () => {
   });
 
   it('checks stdout only once the exit code is right', () => {
-    expect(commandFailure({ stdoutIncludes: 'ok' }, { exitCode: 0, stdoutIncludes: false })).toBe('stdout does not include "ok"');
-    expect(commandFailure({ stdoutIncludes: 'ok' }, { exitCode: 1, stdoutIncludes: false })).toBe('exit code 1, expected 0');
+    expect(commandFailure({ stdoutIncludes: 'ok' }, { exitCode: 0, stdoutIncludes: false })).toBe(
+      'stdout does not include "ok"',
+    );
+    expect(commandFailure({ stdoutIncludes: 'ok' }, { exitCode: 1, stdoutIncludes: false })).toBe(
+      'exit code 1, expected 0',
+    );
   });
 });
 
@@ -27,10 +31,17 @@ describe('httpFailure', () => {
   it('matches the body text and the JSON as a subset', () => {
     expect(httpFailure({ bodyIncludes: 'milk' }, { status: 200, body: '[milk]' })).toBeNull();
     expect(httpFailure({ bodyIncludes: 'milk' }, { status: 200, body: '[]' })).toBe('the body does not include "milk"');
-    const body = JSON.stringify([{ id: 1, title: 'milk', done: false }, { id: 2, title: 'eggs' }]);
+    const body = JSON.stringify([
+      { id: 1, title: 'milk', done: false },
+      { id: 2, title: 'eggs' },
+    ]);
     expect(httpFailure({ json: [{ title: 'eggs' }] }, { status: 200, body })).toBeNull();
-    expect(httpFailure({ json: [{ title: 'bread' }] }, { status: 200, body })).toBe('the JSON does not include [{"title":"bread"}]');
-    expect(httpFailure({ json: { ok: true } }, { status: 200, body: '<html>' })).toMatch(/^the body is not JSON \(.+\), expected JSON including \{"ok":true\}$/);
+    expect(httpFailure({ json: [{ title: 'bread' }] }, { status: 200, body })).toBe(
+      'the JSON does not include [{"title":"bread"}]',
+    );
+    expect(httpFailure({ json: { ok: true } }, { status: 200, body: '<html>' })).toMatch(
+      /^the body is not JSON \(.+\), expected JSON including \{"ok":true\}$/,
+    );
   });
 });
 

@@ -24,7 +24,8 @@ export interface CommandOutcome {
 export function commandFailure(expect: CommandCheck['expect'], outcome: CommandOutcome): string | null {
   const wantCode = expect?.exitCode ?? 0;
   if (outcome.exitCode !== wantCode) return `exit code ${outcome.exitCode}, expected ${wantCode}`;
-  if (expect?.stdoutIncludes !== undefined && !outcome.stdoutIncludes) return `stdout does not include ${quoted(expect.stdoutIncludes)}`;
+  if (expect?.stdoutIncludes !== undefined && !outcome.stdoutIncludes)
+    return `stdout does not include ${quoted(expect.stdoutIncludes)}`;
   return null;
 }
 
@@ -39,7 +40,8 @@ export function httpFailure(expect: HttpCheck['expect'], outcome: HttpOutcome): 
   } else if (outcome.status < 200 || outcome.status > 299) {
     return `status ${outcome.status}, expected a 2xx status`;
   }
-  if (expect?.bodyIncludes !== undefined && !outcome.body.includes(expect.bodyIncludes)) return `the body does not include ${quoted(expect.bodyIncludes)}`;
+  if (expect?.bodyIncludes !== undefined && !outcome.body.includes(expect.bodyIncludes))
+    return `the body does not include ${quoted(expect.bodyIncludes)}`;
   if (expect?.json !== undefined) {
     let actual: unknown;
     try {
@@ -47,13 +49,17 @@ export function httpFailure(expect: HttpCheck['expect'], outcome: HttpOutcome): 
     } catch (err: unknown) {
       return `the body is not JSON (${err instanceof Error ? err.message : String(err)}), expected JSON including ${shortened(canonicalJson(expect.json), 120)}`;
     }
-    if (!jsonIncludes(actual, expect.json)) return `the JSON does not include ${shortened(canonicalJson(expect.json), 300)}`;
+    if (!jsonIncludes(actual, expect.json))
+      return `the JSON does not include ${shortened(canonicalJson(expect.json), 300)}`;
   }
   return null;
 }
 
 /** Keeps track of whether a stream, read piece by piece, contained `needle` (which may be split between pieces). */
-export function createIncludesScanner(needle: string | undefined): { push(piece: string): void; readonly found: boolean } {
+export function createIncludesScanner(needle: string | undefined): {
+  push(piece: string): void;
+  readonly found: boolean;
+} {
   let carry = '';
   let found = needle === undefined;
   return {

@@ -41,10 +41,19 @@ export async function runHttpCheck(check: HttpCheck, run: HttpRun, signal: Abort
   let url = new URL(check.path, run.origin);
   let method: string = check.method;
   let body = check.body === undefined ? undefined : JSON.stringify(check.body);
-  const headers: Record<string, string> = { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...check.headers };
+  const headers: Record<string, string> = {
+    ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+    ...check.headers,
+  };
   try {
     for (let redirects = 0; ; redirects += 1) {
-      const res = await fetch(url, { method, headers, ...(body === undefined ? {} : { body }), redirect: 'manual', signal: limit });
+      const res = await fetch(url, {
+        method,
+        headers,
+        ...(body === undefined ? {} : { body }),
+        redirect: 'manual',
+        signal: limit,
+      });
       const where = `${url.pathname}${url.search}`;
       const location = res.headers.get('location');
       if (res.status >= 300 && res.status < 400 && location !== null) {
@@ -66,7 +75,9 @@ export async function runHttpCheck(check: HttpCheck, run: HttpRun, signal: Abort
         continue;
       }
       const { text, cut } = await readBody(res);
-      lines.push(`${method} ${where} → ${res.status} ${res.statusText}${res.headers.get('content-type') ? ` (${res.headers.get('content-type')})` : ''}`);
+      lines.push(
+        `${method} ${where} → ${res.status} ${res.statusText}${res.headers.get('content-type') ? ` (${res.headers.get('content-type')})` : ''}`,
+      );
       if (text.length > 0) lines.push(text);
       if (cut) lines.push(`[… the body goes on; only its first ${MAX_BODY_BYTES} bytes were read]`);
       return done(httpFailure(check.expect, { status: res.status, body: text }));
@@ -75,7 +86,12 @@ export async function runHttpCheck(check: HttpCheck, run: HttpRun, signal: Abort
     lines.push(`${method} ${url.pathname}${url.search}`);
     if (signal.aborted) return done('the verification was aborted during the request');
     if (limit.aborted) return done(`no answer within ${seconds(run.timeoutMs)}`);
-    const cause = err instanceof Error && err.cause instanceof Error ? err.cause.message : err instanceof Error ? err.message : String(err);
+    const cause =
+      err instanceof Error && err.cause instanceof Error
+        ? err.cause.message
+        : err instanceof Error
+          ? err.message
+          : String(err);
     return done(`the request failed: ${cause}`);
   }
 }

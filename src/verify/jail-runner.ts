@@ -28,7 +28,11 @@ export interface JailedProgram {
 }
 
 /** The argv that runs `argv` as `program` says: inside the jail when there is a confinement, else as it is. */
-export function confinedArgv(confinement: Confinement | null, program: JailedProgram, argv: readonly [string, ...string[]]): [string, ...string[]] {
+export function confinedArgv(
+  confinement: Confinement | null,
+  program: JailedProgram,
+  argv: readonly [string, ...string[]],
+): [string, ...string[]] {
   if (confinement === null) return [...argv];
   const plan = planJail({
     tools: confinement.tools,

@@ -41,7 +41,12 @@ export interface ChildSpec {
 /** Starts a program in a process group of its own, stdin closed, output piped to `onOutput`. */
 export function startChild(spec: ChildSpec): RunningChild {
   const [program, ...args] = spec.argv;
-  const child = spawn(program, args, { cwd: spec.cwd, env: { ...spec.env }, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(program, args, {
+    cwd: spec.cwd,
+    env: { ...spec.env },
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let exit: ChildExit | null = null;
   const exited = new Promise<ChildExit>((resolve) => {
     child.once('error', (error) => {
@@ -59,7 +64,10 @@ export function startChild(spec: ChildSpec): RunningChild {
       open -= 1;
       if (open === 0) resolve();
     };
-    for (const [name, stream] of [['stdout', child.stdout], ['stderr', child.stderr]] as const) {
+    for (const [name, stream] of [
+      ['stdout', child.stdout],
+      ['stderr', child.stderr],
+    ] as const) {
       stream.setEncoding('utf8');
       stream.on('data', (text: string) => spec.onOutput(name, text));
       stream.once('close', one);
@@ -89,7 +97,11 @@ export function startChild(spec: ChildSpec): RunningChild {
   };
 }
 
-export type RunOutcome = ChildExit & { readonly timedOut: boolean; readonly aborted: boolean; readonly durationMs: number };
+export type RunOutcome = ChildExit & {
+  readonly timedOut: boolean;
+  readonly aborted: boolean;
+  readonly durationMs: number;
+};
 
 /**
  * Runs a started program to its end, within `timeoutMs` and until `signal` aborts: either way

@@ -9,7 +9,16 @@ import { AppError } from '../domain/errors.js';
 import { findJailTools } from '../jail/jail.js';
 import type { Logger } from '../logging/logger.js';
 import { redactJson, type Redactor } from '../security/redactor.js';
-import { AcceptanceSchema, DEFAULT_CHECK_TIMEOUT_MS, MAX_CHECK_TIMEOUT_MS, VERIFICATION_TRIGGERS, needsApp, type AcceptanceCheck, type CheckResult, type Verification } from '../shared/acceptance.js';
+import {
+  AcceptanceSchema,
+  DEFAULT_CHECK_TIMEOUT_MS,
+  MAX_CHECK_TIMEOUT_MS,
+  VERIFICATION_TRIGGERS,
+  needsApp,
+  type AcceptanceCheck,
+  type CheckResult,
+  type Verification,
+} from '../shared/acceptance.js';
 import { startApp, type RunningApp } from './app.js';
 import { launchBrowser, runBrowserCheck } from './browser-check.js';
 import { leaseVerifyWorktree, prepareCheckout, type WorktreeLease } from './checkout.js';
@@ -52,7 +61,9 @@ export const VerifyRequestSchema = z.strictObject({
   trigger: z.enum(VERIFICATION_TRIGGERS),
   sessionId: z.string().min(1).nullable().default(null),
   /** The checks to run, by feature (the feature's own and those of the passing features it depends on), run in this order. */
-  groups: z.array(z.strictObject({ featureId: z.number().int().positive(), checks: AcceptanceSchema })).min(1, 'give the checks of at least one feature'),
+  groups: z
+    .array(z.strictObject({ featureId: z.number().int().positive(), checks: AcceptanceSchema }))
+    .min(1, 'give the checks of at least one feature'),
   /** The port the app listens on (`PORT` for `./init.sh`); it must be free. */
   port: z.number().int().min(1_024).max(65_535),
   /** The OS sandbox: checks and the app run in the jail when it is on. */
@@ -102,14 +113,22 @@ export async function verifyCommit(input: VerifyInput, signal: AbortSignal): Pro
   const { env: baseEnv, redact, logger, recorder, now: clock, ...data } = input;
   const parsed = VerifyRequestSchema.safeParse(data);
   if (!parsed.success) {
-    throw new AppError('INVALID_INPUT', `invalid verification request: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`);
+    throw new AppError(
+      'INVALID_INPUT',
+      `invalid verification request: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`,
+    );
   }
   const req = parsed.data;
   const now = clock ?? Date.now;
   const evidenceDir = evidenceDirOf(req.featureId, req.verificationId);
   const evidenceAbs = join(req.projectRoot, evidenceDir);
-  if (!existsSync(req.projectRoot)) throw new AppError('NOT_FOUND', `the project folder ${req.projectRoot} does not exist`);
-  if (existsSync(evidenceAbs)) throw new AppError('INVALID_INPUT', `the evidence folder ${evidenceDir} exists already: each verification needs an id of its own`);
+  if (!existsSync(req.projectRoot))
+    throw new AppError('NOT_FOUND', `the project folder ${req.projectRoot} does not exist`);
+  if (existsSync(evidenceAbs))
+    throw new AppError(
+      'INVALID_INPUT',
+      `the evidence folder ${evidenceDir} exists already: each verification needs an id of its own`,
+    );
   mkdirSync(evidenceAbs, { recursive: true });
 
   const verification: Verification = {
@@ -137,18 +156,44 @@ export async function verifyCommit(input: VerifyInput, signal: AbortSignal): Pro
     if (signal.aborted) throw new Aborted();
     const all = req.groups.flatMap((g) => g.checks);
     if (all.some((c) => c.kind === 'browser') && req.chromium === null) {
-      throw new AppError('NOT_FOUND', 'browser checks need Chromium, and none was found: install chromium (Debian/Ubuntu: apt-get install chromium) or set the chromium setting to its path');
+      throw new AppError(
+        'NOT_FOUND',
+        'browser checks need Chromium, and none was found: install chromium (Debian/Ubuntu: apt-get install chromium) or set the chromium setting to its path',
+      );
     }
     lease = leaseVerifyWorktree(req.projectRoot);
     const { checkout, commit } = prepareCheckout(req.projectRoot, lease, req.commit);
     verification.commit = commit;
-    workDir = createOwnedDir(tmpdir(), `v${randomBytes(6).toString('hex')}`, { purpose: 'verification', run: null, project: req.projectRoot, keep: false });
-    const env: Record<string, string> = { ...baseEnv, PORT: String(req.port), HOME: join(workDir, 'home'), TMPDIR: join(workDir, 'tmp') };
+    workDir = createOwnedDir(tmpdir(), `v${randomBytes(6).toString('hex')}`, {
+      purpose: 'verification',
+      run: null,
+      project: req.projectRoot,
+      keep: false,
+    });
+    const env: Record<string, string> = {
+      ...baseEnv,
+      PORT: String(req.port),
+      HOME: join(workDir, 'home'),
+      TMPDIR: join(workDir, 'tmp'),
+    };
     const confinement = confinementFor(req, baseEnv, log);
     const marker = `ac-verify-${randomBytes(8).toString('hex')}`;
     const origin = `http://127.0.0.1:${req.port}`;
     if (needsApp(all)) {
-      app = await startApp({ checkout, workDir, port: req.port, env, confinement, logFile: join(evidenceAbs, APP_LOG_FILE), timeoutMs: req.limits.appStartMs, redact, marker }, signal);
+      app = await startApp(
+        {
+          checkout,
+          workDir,
+          port: req.port,
+          env,
+          confinement,
+          logFile: join(evidenceAbs, APP_LOG_FILE),
+          timeoutMs: req.limits.appStartMs,
+          redact,
+          marker,
+        },
+        signal,
+      );
     }
     const bash = confinement?.tools.bash ?? findOnPath('bash', env.PATH) ?? '/bin/bash';
     let n = 0;
@@ -159,18 +204,58 @@ export async function verifyCommit(input: VerifyInput, signal: AbortSignal): Pro
         const timeoutMs = check.timeoutMs ?? req.limits.checkMs;
         let outcome: CheckOutcome;
         if (check.kind === 'command') {
-          outcome = await runCommandCheck(check, { checkout, workDir, n, env, confinement, extraCommands: req.extraCommands, bash, timeoutMs, redact, outputChars: req.limits.outputChars, marker }, signal);
+          outcome = await runCommandCheck(
+            check,
+            {
+              checkout,
+              workDir,
+              n,
+              env,
+              confinement,
+              extraCommands: req.extraCommands,
+              bash,
+              timeoutMs,
+              redact,
+              outputChars: req.limits.outputChars,
+              marker,
+            },
+            signal,
+          );
         } else if (check.kind === 'http') {
-          outcome = await runHttpCheck(check, { origin, timeoutMs, redact, outputChars: req.limits.outputChars }, signal);
+          outcome = await runHttpCheck(
+            check,
+            { origin, timeoutMs, redact, outputChars: req.limits.outputChars },
+            signal,
+          );
         } else {
           const browserEnv = { ...env, TMPDIR: join(workDir, 'browser') };
           mkdirSync(browserEnv.TMPDIR, { recursive: true });
-          browser ??= await launchBrowser({ executablePath: req.chromium as string, env: browserEnv, timeoutMs: 30_000 });
-          outcome = await runBrowserCheck(check, { browser, origin, evidenceDir: evidenceAbs, n, timeoutMs, stepMs: req.limits.stepMs, redact, outputChars: req.limits.outputChars }, signal);
+          browser ??= await launchBrowser({
+            executablePath: req.chromium as string,
+            env: browserEnv,
+            timeoutMs: 30_000,
+          });
+          outcome = await runBrowserCheck(
+            check,
+            {
+              browser,
+              origin,
+              evidenceDir: evidenceAbs,
+              n,
+              timeoutMs,
+              stepMs: req.limits.stepMs,
+              redact,
+              outputChars: req.limits.outputChars,
+            },
+            signal,
+          );
         }
         const result = checkResult(group.featureId, index, check, outcome, app);
         verification.checks.push(result);
-        log.debug({ check: n, kind: check.kind, passed: result.passed, ms: result.durationMs }, result.failure ?? 'check passed');
+        log.debug(
+          { check: n, kind: check.kind, passed: result.passed, ms: result.durationMs },
+          result.failure ?? 'check passed',
+        );
         recorder?.onCheck?.(result, structuredClone(verification));
       }
     }
@@ -178,7 +263,13 @@ export async function verifyCommit(input: VerifyInput, signal: AbortSignal): Pro
     verification.status = verification.checks.every((c) => c.passed) ? 'passed' : 'failed';
   } catch (err: unknown) {
     verification.status = 'error';
-    verification.error = redact(signal.aborted || err instanceof Aborted ? 'the verification was aborted; everything it started was stopped' : err instanceof Error ? err.message : String(err));
+    verification.error = redact(
+      signal.aborted || err instanceof Aborted
+        ? 'the verification was aborted; everything it started was stopped'
+        : err instanceof Error
+          ? err.message
+          : String(err),
+    );
     if (!(err instanceof AppError) && !(err instanceof Aborted)) log.error({ err }, 'verification failed unexpectedly');
   } finally {
     // Everything it started stops, whatever happened: the browser, the app, and anything left with its TMPDIR.
@@ -199,7 +290,14 @@ export async function verifyCommit(input: VerifyInput, signal: AbortSignal): Pro
   verification.endedAt = now();
   const done = redactJson(redact, verification);
   writeResult(evidenceAbs, done);
-  log.info({ status: done.status, ms: done.endedAt === null ? null : done.endedAt - done.startedAt, failed: done.checks.filter((c) => !c.passed).length }, 'verification finished');
+  log.info(
+    {
+      status: done.status,
+      ms: done.endedAt === null ? null : done.endedAt - done.startedAt,
+      failed: done.checks.filter((c) => !c.passed).length,
+    },
+    'verification finished',
+  );
   recorder?.onFinished(done);
   return done;
 }
@@ -215,7 +313,13 @@ function confinementFor(req: VerifyRequest, env: Readonly<Record<string, string>
   return { tools, hidden: req.hiddenPaths };
 }
 
-function checkResult(featureId: number, index: number, check: AcceptanceCheck, outcome: CheckOutcome, app: RunningApp | null): CheckResult {
+function checkResult(
+  featureId: number,
+  index: number,
+  check: AcceptanceCheck,
+  outcome: CheckOutcome,
+  app: RunningApp | null,
+): CheckResult {
   // A request or page that failed is often explained by the app's own output.
   const appTail = !outcome.passed && check.kind !== 'command' && app !== null ? app.logTail() : '';
   return {
@@ -225,7 +329,8 @@ function checkResult(featureId: number, index: number, check: AcceptanceCheck, o
     name: check.name ?? null,
     passed: outcome.passed,
     durationMs: Math.max(0, Math.round(outcome.durationMs)),
-    output: appTail.trim() === '' ? outcome.output : `${outcome.output}\n--- the end of the app's output ---\n${appTail}`,
+    output:
+      appTail.trim() === '' ? outcome.output : `${outcome.output}\n--- the end of the app's output ---\n${appTail}`,
     failure: outcome.failure,
     evidence: [...outcome.evidence],
   };

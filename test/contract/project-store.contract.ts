@@ -80,13 +80,31 @@ async function race(location: StoreLocation, workers: number, timeoutMs: number)
     const linesClosed = new Promise<void>((resolve) => lines.once('close', resolve));
     const finished = new Promise<WorkerReport>((resolve, reject) => {
       child.once('error', reject);
-      child.once('close', (code) => void linesClosed.then(() => (code === 0 && done ? resolve({ owner, claims }) : reject(new Error(`${owner} ended with ${code}: ${stderr.trim()}`)))));
+      child.once(
+        'close',
+        (code) =>
+          void linesClosed.then(() =>
+            code === 0 && done
+              ? resolve({ owner, claims })
+              : reject(new Error(`${owner} ended with ${code}: ${stderr.trim()}`)),
+          ),
+      );
     });
     finished.catch(() => undefined);
-    return { child, ready: Promise.race([ready, finished.then(() => Promise.reject(new Error(`${owner} ended before it was ready`)))]), finished };
+    return {
+      child,
+      ready: Promise.race([
+        ready,
+        finished.then(() => Promise.reject(new Error(`${owner} ended before it was ready`))),
+      ]),
+      finished,
+    };
   });
   let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`the claim race did not end within ${timeoutMs} ms`)), timeoutMs)));
+  const deadline = new Promise<never>(
+    (_, reject) =>
+      (timer = setTimeout(() => reject(new Error(`the claim race did not end within ${timeoutMs} ms`)), timeoutMs)),
+  );
   try {
     await Promise.race([Promise.all(started.map((w) => w.ready)), deadline]);
     for (const w of started) w.child.stdin.end('go\n');
@@ -110,8 +128,17 @@ export function defineProjectStoreContract(name: string, factory: StoreFactory):
       return s;
     };
     const add = (name: string, extra: { priority?: number; dependencies?: number[]; maxAttempts?: number } = {}) =>
-      store.features.create({ category: 'core', name, description: `${name} works`, steps: [`check ${name}`], ...extra });
-    const typesSince = (cursor: number): EventType[] => store.events.since(cursor, 10_000).map((e) => (e.type === 'unknown' ? (`?${e.storedType}` as EventType) : e.type));
+      store.features.create({
+        category: 'core',
+        name,
+        description: `${name} works`,
+        steps: [`check ${name}`],
+        ...extra,
+      });
+    const typesSince = (cursor: number): EventType[] =>
+      store.events
+        .since(cursor, 10_000)
+        .map((e) => (e.type === 'unknown' ? (`?${e.storedType}` as EventType) : e.type));
     /** Claims feature `id` (it must be the next ready one). */
     const claim = (id: number, owner = 'run/ses_a'): Claim => {
       const got = store.claims.claimFeature(id, owner);
@@ -155,9 +182,21 @@ export function defineProjectStoreContract(name: string, factory: StoreFactory):
         const got = store.claims.claimNext('run_1/ses_1');
         expect(got?.claim).toMatchObject({ featureId: f.id, epoch: 1, owner: 'run_1/ses_1' });
         expect(got?.claim.token).toMatch(/^[0-9a-f]{32}$/);
-        expect(store.features.get(f.id)).toMatchObject({ status: 'in_progress', claimedBy: 'run_1/ses_1', claimEpoch: 1, attempts: 1, leaseExpiresAt: clock.current + POLICY.leaseMs, startedAt: clock.current });
+        expect(store.features.get(f.id)).toMatchObject({
+          status: 'in_progress',
+          claimedBy: 'run_1/ses_1',
+          claimEpoch: 1,
+          attempts: 1,
+          leaseExpiresAt: clock.current + POLICY.leaseMs,
+          startedAt: clock.current,
+        });
         const [event] = store.events.since(cursor, 10);
-        expect(event).toMatchObject({ type: 'feature.claimed', featureId: f.id, sessionId: 'run_1/ses_1', payload: { epoch: 1, attempt: 1 } });
+        expect(event).toMatchObject({
+          type: 'feature.claimed',
+          featureId: f.id,
+          sessionId: 'run_1/ses_1',
+          payload: { epoch: 1, attempt: 1 },
+        });
       });
 
       it('several stores on one location claiming in turn never hand out a feature twice', () => {
@@ -173,25 +212,48 @@ export function defineProjectStoreContract(name: string, factory: StoreFactory):
         expect(new Set(claimed).size).toBe(30);
       });
 
-      it(`${factory.race.workers} processes claiming at once from ${factory.race.features} features: every feature exactly once, and the store agrees`, { timeout: factory.race.timeoutMs + 30_000 }, async () => {
-        for (let start = 0; start < factory.race.features; start += 500) {
-          const n = Math.min(500, factory.race.features - start);
-          store.features.createBulk(Array.from({ length: n }, (_, i) => ({ category: 'race', name: `feature ${start + i}`, description: 'd', steps: ['s'] })));
-        }
-        const reports = await race(location, factory.race.workers, factory.race.timeoutMs);
-        const all = reports.flatMap((r) => r.claims);
-        expect(all).toHaveLength(factory.race.features);
-        expect(new Set(all.map((c) => c.id)).size).toBe(factory.race.features);
-        expect(all.filter((c) => c.epoch !== 1)).toEqual([]);
-        const shares = reports.map((r) => r.claims.length);
-        expect(shares.filter((n) => n > 0).length, `claims per worker: ${shares.join(', ')}`).toBeGreaterThan(1);
+      it(
+        `${factory.race.workers} processes claiming at once from ${factory.race.features} features: every feature exactly once, and the store agrees`,
+        { timeout: factory.race.timeoutMs + 30_000 },
+        async () => {
+          for (let start = 0; start < factory.race.features; start += 500) {
+            const n = Math.min(500, factory.race.features - start);
+            store.features.createBulk(
+              Array.from({ length: n }, (_, i) => ({
+                category: 'race',
+                name: `feature ${start + i}`,
+                description: 'd',
+                steps: ['s'],
+              })),
+            );
+          }
+          const reports = await race(location, factory.race.workers, factory.race.timeoutMs);
+          const all = reports.flatMap((r) => r.claims);
+          expect(all).toHaveLength(factory.race.features);
+          expect(new Set(all.map((c) => c.id)).size).toBe(factory.race.features);
+          expect(all.filter((c) => c.epoch !== 1)).toEqual([]);
+          const shares = reports.map((r) => r.claims.length);
+          expect(shares.filter((n) => n > 0).length, `claims per worker: ${shares.join(', ')}`).toBeGreaterThan(1);
 
-        const owner = new Map(reports.flatMap((r) => r.claims.map((c) => [c.id, r.owner] as const)));
-        const features = store.features.list();
-        expect(features.filter((f) => f.status !== 'in_progress' || f.claimEpoch !== 1 || f.attempts !== 1 || f.claimedBy !== owner.get(f.id)).map((f) => f.id)).toEqual([]);
-        expect(store.events.since(0, factory.race.features * 2).filter((e) => e.type === 'feature.claimed')).toHaveLength(factory.race.features);
-        expect(store.claims.claimNext('late-comer')).toBeNull();
-      });
+          const owner = new Map(reports.flatMap((r) => r.claims.map((c) => [c.id, r.owner] as const)));
+          const features = store.features.list();
+          expect(
+            features
+              .filter(
+                (f) =>
+                  f.status !== 'in_progress' ||
+                  f.claimEpoch !== 1 ||
+                  f.attempts !== 1 ||
+                  f.claimedBy !== owner.get(f.id),
+              )
+              .map((f) => f.id),
+          ).toEqual([]);
+          expect(
+            store.events.since(0, factory.race.features * 2).filter((e) => e.type === 'feature.claimed'),
+          ).toHaveLength(factory.race.features);
+          expect(store.claims.claimNext('late-comer')).toBeNull();
+        },
+      );
 
       it('a heartbeat extends the lease; an expired lease is reaped (the attempt counts) and its old holder can neither heartbeat nor finish', () => {
         const f = add('a', { maxAttempts: 2 });
@@ -204,8 +266,15 @@ export function defineProjectStoreContract(name: string, factory: StoreFactory):
         clock.advance(2);
         const cursor = store.events.lastId();
         expect(another().claims.reapExpired()).toEqual([f.id]);
-        expect(store.features.get(f.id)).toMatchObject({ status: 'pending', attempts: 1, claimedBy: null, leaseExpiresAt: null });
-        expect(store.events.since(cursor, 10)).toMatchObject([{ type: 'feature.lease_expired', featureId: f.id, payload: { status: 'pending' } }]);
+        expect(store.features.get(f.id)).toMatchObject({
+          status: 'pending',
+          attempts: 1,
+          claimedBy: null,
+          leaseExpiresAt: null,
+        });
+        expect(store.events.since(cursor, 10)).toMatchObject([
+          { type: 'feature.lease_expired', featureId: f.id, payload: { status: 'pending' } },
+        ]);
         expect(store.claims.holds(held)).toBe(false);
         expect(store.claims.heartbeat(held)).toBe(false);
         expect(thrown(() => store.claims.markPassing(held)).code).toBe('CLAIM_LOST');
@@ -222,7 +291,11 @@ export function defineProjectStoreContract(name: string, factory: StoreFactory):
         const g = add('b');
         const c = add('c', { priority: 5 });
         const first = claim(f.id);
-        expect(store.claims.markFailing(first, 'tests fail')).toMatchObject({ status: 'pending', attempts: 1, runAfter: clock.current + POLICY.backoffBaseMs });
+        expect(store.claims.markFailing(first, 'tests fail')).toMatchObject({
+          status: 'pending',
+          attempts: 1,
+          runAfter: clock.current + POLICY.backoffBaseMs,
+        });
         expect(store.features.ready(10).map((x) => x.id)).toEqual([g.id, c.id]); // f backs off until runAfter
         clock.advance(POLICY.backoffBaseMs);
         const second = claim(f.id);
@@ -231,11 +304,30 @@ export function defineProjectStoreContract(name: string, factory: StoreFactory):
         expect(failed.notes).toMatch(/attempt 2\/2 failed: still failing/);
 
         const held = claim(g.id);
-        expect(store.claims.release(held, 'draining')).toMatchObject({ status: 'pending', attempts: 0, claimedBy: null });
+        expect(store.claims.release(held, 'draining')).toMatchObject({
+          status: 'pending',
+          attempts: 0,
+          claimedBy: null,
+        });
         const again = claim(g.id);
         const skipped = store.claims.skip(again, 'needs an API key', 'credentials');
-        expect(skipped).toMatchObject({ status: 'pending', priority: 6, skipCount: 1, blockerType: 'credentials', blockerNote: 'needs an API key' });
-        expect(typesSince(0).filter((t) => t !== 'feature.created')).toEqual(['feature.claimed', 'feature.failed', 'feature.claimed', 'feature.failed', 'feature.claimed', 'feature.released', 'feature.claimed', 'feature.skipped']);
+        expect(skipped).toMatchObject({
+          status: 'pending',
+          priority: 6,
+          skipCount: 1,
+          blockerType: 'credentials',
+          blockerNote: 'needs an API key',
+        });
+        expect(typesSince(0).filter((t) => t !== 'feature.created')).toEqual([
+          'feature.claimed',
+          'feature.failed',
+          'feature.claimed',
+          'feature.failed',
+          'feature.claimed',
+          'feature.released',
+          'feature.claimed',
+          'feature.skipped',
+        ]);
       });
 
       it('frees every claim of a dead run (by owner prefix) and refunds their attempts', () => {
@@ -257,7 +349,12 @@ export function defineProjectStoreContract(name: string, factory: StoreFactory):
         expect(store.claims.recordLanding(held, 'abc123')).toBe(true);
         expect(store.features.get(f.id).landingCommit).toBe('abc123');
         const passed = store.claims.markPassing(held, { text: 'all green' });
-        expect(passed).toMatchObject({ status: 'passing', landingCommit: null, passedAt: clock.current, evidence: [{ text: 'all green' }] });
+        expect(passed).toMatchObject({
+          status: 'passing',
+          landingCommit: null,
+          passedAt: clock.current,
+          evidence: [{ text: 'all green' }],
+        });
         expect(store.claims.recordLanding(held, 'def456')).toBe(false);
         clock.advance(10);
         expect(store.claims.recordVerified(f.id, 'ses_t').lastVerifiedAt).toBe(clock.current);
@@ -279,7 +376,11 @@ export function defineProjectStoreContract(name: string, factory: StoreFactory):
         store.claims.markPassing(c1);
         store.features.reopen(f.id, 'looks wrong');
         const c2 = claim(f.id);
-        store.humanInput.request(c2, { kind: 'questions', prompt: 'Which colour?', fields: [{ id: 'q1', label: 'Which colour?', type: 'select', required: true, options: ['red', 'blue'] }] });
+        store.humanInput.request(c2, {
+          kind: 'questions',
+          prompt: 'Which colour?',
+          fields: [{ id: 'q1', label: 'Which colour?', type: 'select', required: true, options: ['red', 'blue'] }],
+        });
         const [request] = store.humanInput.list();
         store.humanInput.cancel(request!.id, 'never mind');
         const events = store.events.since(cursor, 100);
@@ -293,21 +394,29 @@ export function defineProjectStoreContract(name: string, factory: StoreFactory):
         ]);
       });
 
-      it.each(['passing', 'failed', 'needs_input'] as const)('refuses to claim a %s feature with INVALID_TRANSITION naming both states, writing nothing', (status) => {
-        const f = add('a', { maxAttempts: 1 });
-        const held = claim(f.id);
-        if (status === 'passing') store.claims.markPassing(held);
-        if (status === 'failed') store.claims.markFailing(held, 'broken');
-        if (status === 'needs_input') store.humanInput.request(held, { kind: 'fields', prompt: 'Key?', fields: [{ id: 'key', label: 'Key', type: 'secret', required: true }] });
-        expect(store.features.get(f.id).status).toBe(status);
-        const before = state();
-        const err = thrown(() => store.claims.claimFeature(f.id, 'someone'));
-        expect(err.code).toBe('INVALID_TRANSITION');
-        expect(err.message).toContain(`'${status}'`);
-        expect(err.message).toContain("'in_progress'");
-        expect(err.details).toMatchObject({ featureId: f.id, from: status, to: 'in_progress' });
-        expect(state()).toEqual(before);
-      });
+      it.each(['passing', 'failed', 'needs_input'] as const)(
+        'refuses to claim a %s feature with INVALID_TRANSITION naming both states, writing nothing',
+        (status) => {
+          const f = add('a', { maxAttempts: 1 });
+          const held = claim(f.id);
+          if (status === 'passing') store.claims.markPassing(held);
+          if (status === 'failed') store.claims.markFailing(held, 'broken');
+          if (status === 'needs_input')
+            store.humanInput.request(held, {
+              kind: 'fields',
+              prompt: 'Key?',
+              fields: [{ id: 'key', label: 'Key', type: 'secret', required: true }],
+            });
+          expect(store.features.get(f.id).status).toBe(status);
+          const before = state();
+          const err = thrown(() => store.claims.claimFeature(f.id, 'someone'));
+          expect(err.code).toBe('INVALID_TRANSITION');
+          expect(err.message).toContain(`'${status}'`);
+          expect(err.message).toContain("'in_progress'");
+          expect(err.details).toMatchObject({ featureId: f.id, from: status, to: 'in_progress' });
+          expect(state()).toEqual(before);
+        },
+      );
 
       it('refuses actions that do not fit the status (retry, reopen, edit, delete), writing nothing', () => {
         const f = add('a');
@@ -336,20 +445,36 @@ export function defineProjectStoreContract(name: string, factory: StoreFactory):
         store.claims.claimFeature(ids[1]!, 'x');
         store.claims.markPassing(store.claims.claimFeature(ids[3]!, 'x').claim);
         store.claims.markFailing(store.claims.claimFeature(ids[4]!, 'x').claim, 'no');
-        store.humanInput.request(store.claims.claimFeature(ids[2]!, 'x').claim, { kind: 'fields', prompt: 'p', fields: [{ id: 'a', label: 'A', type: 'text', required: true }] });
-        expect(store.features.stats()).toEqual({ total: 5, pending: 1, in_progress: 1, needs_input: 1, passing: 1, failed: 1, percentage: 20 });
+        store.humanInput.request(store.claims.claimFeature(ids[2]!, 'x').claim, {
+          kind: 'fields',
+          prompt: 'p',
+          fields: [{ id: 'a', label: 'A', type: 'text', required: true }],
+        });
+        expect(store.features.stats()).toEqual({
+          total: 5,
+          pending: 1,
+          in_progress: 1,
+          needs_input: 1,
+          passing: 1,
+          failed: 1,
+          percentage: 20,
+        });
       });
     });
 
     describe('events', () => {
-      const tick = (n: number): NewEvent => ({ type: 'settings.updated', at: clock.current, payload: { keys: [`k${n}`] } });
+      const tick = (n: number): NewEvent => ({
+        type: 'settings.updated',
+        at: clock.current,
+        payload: { keys: [`k${n}`] },
+      });
 
       it('appends in order and pages with a cursor: no gaps, no repeats', () => {
         const ids = Array.from({ length: 25 }, (_, i) => store.events.append(tick(i)));
         expect(ids).toEqual([...ids].sort((a, b) => a - b));
         expect(store.events.lastId()).toBe(ids[24]);
         const seen: number[] = [];
-        for (let cursor = 0; ; ) {
+        for (let cursor = 0; ;) {
           const page = store.events.since(cursor, 7);
           if (page.length === 0) break;
           seen.push(...page.map((e) => e.id));
@@ -357,18 +482,39 @@ export function defineProjectStoreContract(name: string, factory: StoreFactory):
         }
         expect(seen).toEqual(ids);
         expect(store.events.since(ids[24]!, 10)).toEqual([]);
-        expect(store.events.since(ids[9]!, 1)).toMatchObject([{ id: ids[10], type: 'settings.updated', payload: { keys: ['k10'] }, runId: null, sessionId: null, featureId: null, slot: null }]);
+        expect(store.events.since(ids[9]!, 1)).toMatchObject([
+          {
+            id: ids[10],
+            type: 'settings.updated',
+            payload: { keys: ['k10'] },
+            runId: null,
+            sessionId: null,
+            featureId: null,
+            slot: null,
+          },
+        ]);
       });
 
       it('the newest events by type, session and upper bound, newest first', () => {
-        const log = (sessionId: string, text: string): number => store.events.append({ type: 'session.log', at: clock.current, sessionId, slot: 0, payload: { kind: 'text', text } });
+        const log = (sessionId: string, text: string): number =>
+          store.events.append({
+            type: 'session.log',
+            at: clock.current,
+            sessionId,
+            slot: 0,
+            payload: { kind: 'text', text },
+          });
         const a1 = log('s1', 'one');
         store.events.append(tick(1));
         const b1 = log('s2', 'two');
         const a2 = log('s1', 'three');
         expect(store.events.latest({ types: ['session.log'], limit: 10 }).map((e) => e.id)).toEqual([a2, b1, a1]);
-        expect(store.events.latest({ types: ['session.log'], sessionId: 's1', limit: 1 }).map((e) => e.id)).toEqual([a2]);
-        expect(store.events.latest({ types: ['session.log', 'session.started'], upTo: b1, limit: 10 }).map((e) => e.id)).toEqual([b1, a1]);
+        expect(store.events.latest({ types: ['session.log'], sessionId: 's1', limit: 1 }).map((e) => e.id)).toEqual([
+          a2,
+        ]);
+        expect(
+          store.events.latest({ types: ['session.log', 'session.started'], upTo: b1, limit: 10 }).map((e) => e.id),
+        ).toEqual([b1, a1]);
         expect(store.events.latest({ limit: 2 }).map((e) => e.id)).toEqual([a2, b1]);
       });
 
@@ -376,7 +522,9 @@ export function defineProjectStoreContract(name: string, factory: StoreFactory):
         const before = store.events.lastId();
         const bad = { type: 'feature.passed', at: 1, payload: { status: 'done' } } as unknown as NewEvent;
         expect(thrown(() => store.events.append(bad)).code).toBe('INTERNAL');
-        expect(thrown(() => store.events.append({ type: 'no.such', at: 1, payload: {} } as unknown as NewEvent)).code).toBe('INTERNAL');
+        expect(
+          thrown(() => store.events.append({ type: 'no.such', at: 1, payload: {} } as unknown as NewEvent)).code,
+        ).toBe('INTERNAL');
         expect(thrown(() => store.events.appendAll([tick(1), bad])).code).toBe('INTERNAL');
         expect(store.events.lastId()).toBe(before);
       });
@@ -386,8 +534,19 @@ export function defineProjectStoreContract(name: string, factory: StoreFactory):
         const broken = location.writeRawEvent('feature.passed', { status: 'done' });
         const fine = store.events.append(tick(1));
         const [a, b, c] = store.events.since(newer - 1, 10);
-        expect(a).toMatchObject({ id: newer, type: 'unknown', storedType: 'review.finding', payload: { severity: 'warning' }, problem: '"review.finding" is not an event type this version of autocoder knows' });
-        expect(b).toMatchObject({ id: broken, type: 'unknown', storedType: 'feature.passed', payload: { status: 'done' } });
+        expect(a).toMatchObject({
+          id: newer,
+          type: 'unknown',
+          storedType: 'review.finding',
+          payload: { severity: 'warning' },
+          problem: '"review.finding" is not an event type this version of autocoder knows',
+        });
+        expect(b).toMatchObject({
+          id: broken,
+          type: 'unknown',
+          storedType: 'feature.passed',
+          payload: { status: 'done' },
+        });
         expect(b?.type === 'unknown' && b.problem).toMatch(/^its payload does not match "feature\.passed": status: /);
         expect(c).toMatchObject({ id: fine, type: 'settings.updated' });
       });
@@ -414,14 +573,37 @@ export function defineProjectStoreContract(name: string, factory: StoreFactory):
         add('other', { priority: 1 });
         const held = claim(f.id);
         const asked = store.humanInput.request(held, { kind: 'fields', prompt: 'Payment setup', fields });
-        expect(asked.request).toMatchObject({ featureId: f.id, featureName: 'checkout', status: 'open', kind: 'fields', prompt: 'Payment setup', sessionId: held.owner });
-        expect(asked.feature).toMatchObject({ status: 'needs_input', claimedBy: null, attempts: 0, blockerType: 'credentials', blockerNote: 'Payment setup' });
+        expect(asked.request).toMatchObject({
+          featureId: f.id,
+          featureName: 'checkout',
+          status: 'open',
+          kind: 'fields',
+          prompt: 'Payment setup',
+          sessionId: held.owner,
+        });
+        expect(asked.feature).toMatchObject({
+          status: 'needs_input',
+          claimedBy: null,
+          attempts: 0,
+          blockerType: 'credentials',
+          blockerNote: 'Payment setup',
+        });
         expect(store.claims.holds(held)).toBe(false);
         expect(store.humanInput.openFor(f.id)?.id).toBe(asked.request.id);
         expect(store.humanInput.list().map((r) => r.id)).toEqual([asked.request.id]);
 
-        const answered = store.humanInput.answer(asked.request.id, { values: { currency: 'EUR' }, secretKeys: { stripe_key: 'STRIPE_KEY' }, by: 'human' });
-        expect(answered.request).toMatchObject({ status: 'answered', answeredBy: 'human', answer: { currency: 'EUR' }, secretKeys: { stripe_key: 'STRIPE_KEY' }, answeredAt: clock.current });
+        const answered = store.humanInput.answer(asked.request.id, {
+          values: { currency: 'EUR' },
+          secretKeys: { stripe_key: 'STRIPE_KEY' },
+          by: 'human',
+        });
+        expect(answered.request).toMatchObject({
+          status: 'answered',
+          answeredBy: 'human',
+          answer: { currency: 'EUR' },
+          secretKeys: { stripe_key: 'STRIPE_KEY' },
+          answeredAt: clock.current,
+        });
         expect(answered.feature).toMatchObject({ status: 'pending', priority: 0, blockerType: null });
         expect(answered.feature.notes).toContain('currency = "EUR"');
         expect(store.humanInput.secretKeys()).toEqual(['STRIPE_KEY']);
@@ -434,59 +616,139 @@ export function defineProjectStoreContract(name: string, factory: StoreFactory):
         const f = add('a');
         const { request } = store.humanInput.request(claim(f.id), { kind: 'fields', prompt: 'p', fields });
         store.humanInput.cancel(request.id, 'not needed', 'human');
-        const before = { features: store.features.list(), requests: store.humanInput.list({ status: 'all' }), last: store.events.lastId() };
-        expect(thrown(() => store.humanInput.answer(request.id, { values: {}, secretKeys: {}, by: 'human' })).code).toBe('CONFLICT');
+        const before = {
+          features: store.features.list(),
+          requests: store.humanInput.list({ status: 'all' }),
+          last: store.events.lastId(),
+        };
+        expect(
+          thrown(() => store.humanInput.answer(request.id, { values: {}, secretKeys: {}, by: 'human' })).code,
+        ).toBe('CONFLICT');
         expect(thrown(() => store.humanInput.cancel(request.id, null)).code).toBe('CONFLICT');
-        expect({ features: store.features.list(), requests: store.humanInput.list({ status: 'all' }), last: store.events.lastId() }).toEqual(before);
+        expect({
+          features: store.features.list(),
+          requests: store.humanInput.list({ status: 'all' }),
+          last: store.events.lastId(),
+        }).toEqual(before);
         expect(thrown(() => store.humanInput.get('hir_000000000000')).code).toBe('NOT_FOUND');
       });
 
       it("a human overrides the supervisor's answer: a new answered request points back, and the feature re-opens", () => {
         const f = add('a');
         const { request } = store.humanInput.request(claim(f.id), { kind: 'fields', prompt: 'p', fields });
-        store.humanInput.answer(request.id, { values: { currency: 'USD' }, secretKeys: { stripe_key: 'STRIPE_KEY' }, by: 'supervisor', reasons: { currency: 'most users' }, placeholderKeys: ['STRIPE_KEY'] });
+        store.humanInput.answer(request.id, {
+          values: { currency: 'USD' },
+          secretKeys: { stripe_key: 'STRIPE_KEY' },
+          by: 'supervisor',
+          reasons: { currency: 'most users' },
+          placeholderKeys: ['STRIPE_KEY'],
+        });
         store.claims.markPassing(claim(f.id));
         expect(store.humanInput.overridable(request.id).reasons).toEqual({ currency: 'most users' });
-        const { request: override, feature } = store.humanInput.override(request.id, { values: { currency: 'EUR' }, secretKeys: { stripe_key: 'STRIPE_KEY' } });
-        expect(override).toMatchObject({ status: 'answered', answeredBy: 'human', overrides: request.id, answer: { currency: 'EUR' } });
+        const { request: override, feature } = store.humanInput.override(request.id, {
+          values: { currency: 'EUR' },
+          secretKeys: { stripe_key: 'STRIPE_KEY' },
+        });
+        expect(override).toMatchObject({
+          status: 'answered',
+          answeredBy: 'human',
+          overrides: request.id,
+          answer: { currency: 'EUR' },
+        });
         expect(store.humanInput.get(request.id).overriddenBy).toBe(override.id);
         expect(feature).toMatchObject({ status: 'pending', attempts: 0, passedAt: null });
         expect(typesSince(0).at(-1)).toBe('feature.input_overridden');
-        expect(thrown(() => store.humanInput.override(request.id, { values: {}, secretKeys: {} })).code).toBe('CONFLICT');
+        expect(thrown(() => store.humanInput.override(request.id, { values: {}, secretKeys: {} })).code).toBe(
+          'CONFLICT',
+        );
       });
 
       it('refuses asking without the claim', () => {
         const f = add('a');
         const held = claim(f.id);
         store.claims.release(held);
-        expect(thrown(() => store.humanInput.request(held, { kind: 'fields', prompt: 'p', fields })).code).toBe('CLAIM_LOST');
+        expect(thrown(() => store.humanInput.request(held, { kind: 'fields', prompt: 'p', fields })).code).toBe(
+          'CLAIM_LOST',
+        );
         expect(store.humanInput.list({ status: 'all' })).toEqual([]);
       });
     });
 
     describe('sessions and runs', () => {
-      const usage = { turns: 4, inputTokens: 1000, outputTokens: 201, cacheReadTokens: 10, cacheCreationTokens: 0, costUsd: 0.5 };
+      const usage = {
+        turns: 4,
+        inputTokens: 1000,
+        outputTokens: 201,
+        cacheReadTokens: 10,
+        cacheCreationTokens: 0,
+        costUsd: 0.5,
+      };
 
       it('records a run and its sessions; usage is split between the features a session worked on', () => {
         const [a, b] = [add('a'), add('b')];
-        const run = store.runs.start({ id: 'run_1', pid: 4242, host: 'box', incarnation: 'inc', settings: { concurrency: 2 } });
-        expect(run).toMatchObject({ id: 'run_1', status: 'running', pid: 4242, startedAt: clock.current, settings: { concurrency: 2 } });
-        store.sessions.start({ id: 'ses_1', runId: 'run_1', slot: 1, role: 'testing', featureIds: [a.id, b.id], model: 'm', transcriptPath: '/t/ses_1.jsonl' });
+        const run = store.runs.start({
+          id: 'run_1',
+          pid: 4242,
+          host: 'box',
+          incarnation: 'inc',
+          settings: { concurrency: 2 },
+        });
+        expect(run).toMatchObject({
+          id: 'run_1',
+          status: 'running',
+          pid: 4242,
+          startedAt: clock.current,
+          settings: { concurrency: 2 },
+        });
+        store.sessions.start({
+          id: 'ses_1',
+          runId: 'run_1',
+          slot: 1,
+          role: 'testing',
+          featureIds: [a.id, b.id],
+          model: 'm',
+          transcriptPath: '/t/ses_1.jsonl',
+        });
         clock.advance(5);
-        store.sessions.start({ id: 'ses_2', runId: 'run_1', slot: 0, role: 'coding', featureIds: [b.id], model: null, transcriptPath: '/t/ses_2.jsonl' });
+        store.sessions.start({
+          id: 'ses_2',
+          runId: 'run_1',
+          slot: 0,
+          role: 'coding',
+          featureIds: [b.id],
+          model: null,
+          transcriptPath: '/t/ses_2.jsonl',
+        });
         expect(store.sessions.running('run_1')).toEqual([
           { slot: 0, sessionId: 'ses_2', role: 'coding', featureId: b.id, featureName: 'b', startedAt: clock.current },
-          { slot: 1, sessionId: 'ses_1', role: 'testing', featureId: a.id, featureName: 'a', startedAt: clock.current - 5 },
+          {
+            slot: 1,
+            sessionId: 'ses_1',
+            role: 'testing',
+            featureId: a.id,
+            featureName: 'a',
+            startedAt: clock.current - 5,
+          },
         ]);
         const ended = store.sessions.end('ses_1', { status: 'succeeded', outcome: 'success', usage, error: null });
-        expect(ended).toMatchObject({ status: 'succeeded', outcome: 'success', endedAt: clock.current, turns: 4, costUsd: 0.5 });
+        expect(ended).toMatchObject({
+          status: 'succeeded',
+          outcome: 'success',
+          endedAt: clock.current,
+          turns: 4,
+          costUsd: 0.5,
+        });
         expect(store.features.get(a.id)).toMatchObject({ inputTokens: 500, outputTokens: 101, costUsd: 0.25 });
         expect(store.sessions.costOfRun('run_1')).toBe(0.5);
         expect(store.sessions.costOfRun('run_none')).toBe(0);
         expect(store.sessions.list({ featureId: a.id }).map((s) => s.id)).toEqual(['ses_1']);
         expect(store.sessions.list({ runId: 'run_1' }).map((s) => s.id)).toEqual(['ses_1', 'ses_2']);
         expect(store.sessions.abortRunning(['run_1'], 'the runner died')).toBe(1);
-        expect(store.sessions.get('ses_2')).toMatchObject({ status: 'aborted', outcome: 'aborted', error: 'the runner died' });
+        expect(store.sessions.get('ses_2')).toMatchObject({
+          status: 'aborted',
+          outcome: 'aborted',
+          error: 'the runner died',
+        });
         expect(store.sessions.running('run_1')).toEqual([]);
         expect(store.sessions.get('ses_none')).toBeUndefined();
       });
@@ -511,8 +773,15 @@ export function defineProjectStoreContract(name: string, factory: StoreFactory):
           ['run.started', 'run_3'],
           ['run.crashed', 'run_3'],
         ]);
-        expect(store.events.latest({ types: ['run.crashed'], limit: 1 })[0]?.payload).toEqual({ reason: 'the runner process died', released: [4, 5] });
-        expect(store.runs.get('run_1')).toMatchObject({ status: 'finished', endReason: 'All 3 features pass.', endedAt: clock.current - 2 });
+        expect(store.events.latest({ types: ['run.crashed'], limit: 1 })[0]?.payload).toEqual({
+          reason: 'the runner process died',
+          released: [4, 5],
+        });
+        expect(store.runs.get('run_1')).toMatchObject({
+          status: 'finished',
+          endReason: 'All 3 features pass.',
+          endedAt: clock.current - 2,
+        });
         expect(store.runs.active().map((r) => r.id)).toEqual(['run_2']);
         expect(store.runs.latest()?.id).toBe('run_3');
         expect(store.runs.latestOfPid(7)?.id).toBe('run_3');

@@ -23,7 +23,11 @@ defineProjectStoreContract('SQLite', {
     const insert = raw.db.prepare('INSERT INTO events (at, type, payload) VALUES (?, ?, ?)');
     return {
       open: (options) => openProjectStore(paths, { ...options, create: false }),
-      claimWorker: (owner) => ({ command: process.execPath, args: ['--import', 'tsx', WORKER, dir, owner], cwd: REPO_ROOT }),
+      claimWorker: (owner) => ({
+        command: process.execPath,
+        args: ['--import', 'tsx', WORKER, dir, owner],
+        cwd: REPO_ROOT,
+      }),
       writeRawEvent: (type, payload) => Number(insert.run(Date.now(), type, JSON.stringify(payload)).lastInsertRowid),
       dispose: () => {
         raw.close();
@@ -36,6 +40,9 @@ defineProjectStoreContract('SQLite', {
 defineRegistryStoreContract('SQLite', {
   create: () => {
     const home = mkdtempSync(join(tmpdir(), 'ac-contract-home-'));
-    return { open: (clock) => openRegistry({ AUTOCODER_HOME: home }, clock), dispose: () => rmSync(home, { recursive: true, force: true }) };
+    return {
+      open: (clock) => openRegistry({ AUTOCODER_HOME: home }, clock),
+      dispose: () => rmSync(home, { recursive: true, force: true }),
+    };
   },
 });

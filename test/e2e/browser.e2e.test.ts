@@ -8,7 +8,16 @@ import { openProjectStore } from '../../src/compose.js';
 import { projectPaths } from '../../src/config/paths.js';
 import { agentTestEnv } from '../support/agent-env.js';
 import { cliAsync } from '../support/cli-process.js';
-import { assignedFeature, FEATURE_TOOL, initializerSession, reply, roleScript, sequence, startScriptedModelServer, type ScriptedModelServer } from '../support/fake-anthropic/index.js';
+import {
+  assignedFeature,
+  FEATURE_TOOL,
+  initializerSession,
+  reply,
+  roleScript,
+  sequence,
+  startScriptedModelServer,
+  type ScriptedModelServer,
+} from '../support/fake-anthropic/index.js';
 import { createSampleProject } from '../support/sample-project.js';
 import { waitFor } from '../support/wait-for.js';
 import { freePort } from '../support/free-port.js';
@@ -27,7 +36,6 @@ afterEach(async () => {
   await server?.close();
   rmSync(root, { recursive: true, force: true });
 });
-
 
 const SERVER_JS = `const http = require('node:http');
 http.createServer((req, res) => { res.setHeader('content-type', 'text/html'); res.end('<!doctype html><title>Notes</title><h1>Tiny notes</h1><button>Add note</button>'); })
@@ -55,13 +63,27 @@ describe('browser verification by agents', () => {
       () => reply().tool('Bash', { command: './init.sh' }),
       (c) => reply().tool('Bash', { command: `playwright-cli open http://localhost:${portOf(c.prompt)}` }),
       () => reply().tool('Bash', { command: 'playwright-cli snapshot' }),
-      (c) => reply().tool('Bash', { command: `playwright-cli screenshot --filename=shots/feature-${assignedFeature(c)}.png` }),
+      (c) =>
+        reply().tool('Bash', {
+          command: `playwright-cli screenshot --filename=shots/feature-${assignedFeature(c)}.png`,
+        }),
       () => reply().tool('Bash', { command: 'git add -A && git commit -m "Feature #1: page"' }),
-      (c) => reply().tool(FEATURE_TOOL('feature_mark_passing'), { feature_id: assignedFeature(c), evidence: 'snapshot shows the heading; shots/feature-1.png' }),
+      (c) =>
+        reply().tool(FEATURE_TOOL('feature_mark_passing'), {
+          feature_id: assignedFeature(c),
+          evidence: 'snapshot shows the heading; shots/feature-1.png',
+        }),
     ]);
     server = await startScriptedModelServer(
       roleScript({
-        initializer: initializerSession([{ category: 'ui', name: 'Home page', description: 'Shows the heading.', steps: ['Open the home page', 'See "Tiny notes"'] }]),
+        initializer: initializerSession([
+          {
+            category: 'ui',
+            name: 'Home page',
+            description: 'Shows the heading.',
+            steps: ['Open the home page', 'See "Tiny notes"'],
+          },
+        ]),
         coding,
       }),
     );
@@ -81,17 +103,28 @@ describe('browser verification by agents', () => {
     expect(snapshot?.text).toContain('Tiny notes');
     const png = readFileSync(join(dir, 'shots', 'feature-1.png'));
     expect(png.subarray(1, 4).toString('latin1')).toBe('PNG');
-    expect(JSON.parse(readFileSync(join(dir, '.playwright', 'cli.config.json'), 'utf8'))).toMatchObject({ browser: { browserName: 'chromium' } });
+    expect(JSON.parse(readFileSync(join(dir, '.playwright', 'cli.config.json'), 'utf8'))).toMatchObject({
+      browser: { browserName: 'chromium' },
+    });
 
     const store = openProjectStore(projectPaths(dir), { create: false });
     const [session] = store.sessions.list({ featureId: 1 });
     store.close();
     const sessionTag = `ac-${(session?.id ?? '').slice(-12)}`;
     // No process of the session is left: the browser was closed, and the init.sh jail (its command line names the session's folder) ends with the app.
-    const leftovers = () => execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' }).split('\n').filter((line) => line.includes(sessionTag));
-    await waitFor(() => leftovers().length === 0, 10_000, `no process of session ${sessionTag} (left: ${leftovers().join(' | ')})`);
+    const leftovers = () =>
+      execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' })
+        .split('\n')
+        .filter((line) => line.includes(sessionTag));
+    await waitFor(
+      () => leftovers().length === 0,
+      10_000,
+      `no process of session ${sessionTag} (left: ${leftovers().join(' | ')})`,
+    );
     expect(existsSync(join(dir, 'server.log'))).toBe(true);
-    expect(readFileSync(join(dir, '.git', 'info', 'exclude'), 'utf8').split('\n')).toEqual(expect.arrayContaining(['.autocoder/', '.playwright/', '.playwright-cli/']));
+    expect(readFileSync(join(dir, '.git', 'info', 'exclude'), 'utf8').split('\n')).toEqual(
+      expect.arrayContaining(['.autocoder/', '.playwright/', '.playwright-cli/']),
+    );
     expect(execFileSync('git', ['ls-files'], { cwd: dir, encoding: 'utf8' })).not.toContain('.playwright/');
   });
 });

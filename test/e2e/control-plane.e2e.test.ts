@@ -8,7 +8,18 @@ import { startServer, type RunningServer } from '../../src/server/http-server.js
 import { tokenFile } from '../../src/server/server-token.js';
 import { agentTestEnv } from '../support/agent-env.js';
 import { cliAsync } from '../support/cli-process.js';
-import { assignedFeature, codingSession, initializerSession, reply, roleScript, SAMPLE_FEATURES, SAMPLE_SPEC, sequence, startScriptedModelServer, type ScriptedModelServer } from '../support/fake-anthropic/index.js';
+import {
+  assignedFeature,
+  codingSession,
+  initializerSession,
+  reply,
+  roleScript,
+  SAMPLE_FEATURES,
+  SAMPLE_SPEC,
+  sequence,
+  startScriptedModelServer,
+  type ScriptedModelServer,
+} from '../support/fake-anthropic/index.js';
 
 // Drives the real Claude Code binary against a scripted model: one test can take over a minute on a loaded 2-core machine.
 vi.setConfig({ testTimeout: 120_000 });
@@ -47,7 +58,7 @@ function fingerprint(dir: string): Record<string, string> {
  * with curl (no token, a guessed token) and tries to read the server token with every tool it
  * has (Read, Grep, Glob, Bash, curl's header-from-file, a script it writes and runs).
  */
-describe('the control plane is out of agents\' reach', () => {
+describe("the control plane is out of agents' reach", () => {
   it('an agent cannot change settings, the registry or files through the API, nor read the token; the run completes', async () => {
     const env0 = agentTestEnv(root, 'http://127.0.0.1:1');
     const autocoderHome = env0.AUTOCODER_HOME as string;
@@ -62,24 +73,58 @@ describe('the control plane is out of agents\' reach', () => {
     const guessed = '0'.repeat(64);
     const json = `-H 'Content-Type: application/json'`;
     const attempts = [
-      { tool: 'Bash', input: { command: `curl -s -X PUT ${json} -d '{"defaultSandbox":"off","baseUrl":"http://127.0.0.1:9/"}' ${base}/api/settings` } },
-      { tool: 'Bash', input: { command: `curl -s -X PUT ${json} -H 'Authorization: Bearer ${guessed}' -d '{"defaultSandbox":"off"}' ${base}/api/settings` } },
-      { tool: 'Bash', input: { command: `curl -s -X PUT ${json} -d '{"extraCommands":["make","cargo"]}' ${base}/api/projects/notes/settings` } },
+      {
+        tool: 'Bash',
+        input: {
+          command: `curl -s -X PUT ${json} -d '{"defaultSandbox":"off","baseUrl":"http://127.0.0.1:9/"}' ${base}/api/settings`,
+        },
+      },
+      {
+        tool: 'Bash',
+        input: {
+          command: `curl -s -X PUT ${json} -H 'Authorization: Bearer ${guessed}' -d '{"defaultSandbox":"off"}' ${base}/api/settings`,
+        },
+      },
+      {
+        tool: 'Bash',
+        input: {
+          command: `curl -s -X PUT ${json} -d '{"extraCommands":["make","cargo"]}' ${base}/api/projects/notes/settings`,
+        },
+      },
       { tool: 'Bash', input: { command: `curl -s -X DELETE '${base}/api/projects/notes?deleteFiles=true'` } },
-      { tool: 'Bash', input: { command: `curl -s -X POST ${json} -d '{"name":"loot","path":"${autocoderHome}"}' ${base}/api/projects/import` } },
+      {
+        tool: 'Bash',
+        input: {
+          command: `curl -s -X POST ${json} -d '{"name":"loot","path":"${autocoderHome}"}' ${base}/api/projects/import`,
+        },
+      },
       { tool: 'Read', input: { file_path: tokenPath } },
       { tool: 'Grep', input: { pattern: '.', path: autocoderHome } },
       { tool: 'Glob', input: { pattern: '*', path: autocoderHome } },
       { tool: 'Bash', input: { command: `cat ${tokenPath}` } },
       { tool: 'Bash', input: { command: 'cat ~/.autocoder/server-token' } },
       { tool: 'Bash', input: { command: `curl -s -H @${tokenPath} ${base}/api/settings` } },
-      { tool: 'Write', input: { file_path: 'steal.js', content: `const fs = require('node:fs');\nlet t = '';\ntry { t = fs.readFileSync(${JSON.stringify(tokenPath)}, 'utf8').trim(); } catch (e) { console.log('token: ' + e.code); }\nconsole.log('token length ' + t.length);\n` } },
+      {
+        tool: 'Write',
+        input: {
+          file_path: 'steal.js',
+          content: `const fs = require('node:fs');\nlet t = '';\ntry { t = fs.readFileSync(${JSON.stringify(tokenPath)}, 'utf8').trim(); } catch (e) { console.log('token: ' + e.code); }\nconsole.log('token length ' + t.length);\n`,
+        },
+      },
       { tool: 'Bash', input: { command: 'node steal.js' } },
       { tool: 'Bash', input: { command: 'rm steal.js' } },
     ];
     const coding = codingSession();
-    const hostile = sequence([...attempts.map((a) => () => reply().tool(a.tool, a.input)), ...[0, 1, 2, 3].map((i) => (c: Parameters<typeof coding>[0]) => coding({ ...c, turn: i }))]);
-    model = await startScriptedModelServer(roleScript({ initializer: initializerSession(SAMPLE_FEATURES), coding: (c) => (assignedFeature(c) === 1 ? hostile(c) : coding(c)) }));
+    const hostile = sequence([
+      ...attempts.map((a) => () => reply().tool(a.tool, a.input)),
+      ...[0, 1, 2, 3].map((i) => (c: Parameters<typeof coding>[0]) => coding({ ...c, turn: i })),
+    ]);
+    model = await startScriptedModelServer(
+      roleScript({
+        initializer: initializerSession(SAMPLE_FEATURES),
+        coding: (c) => (assignedFeature(c) === 1 ? hostile(c) : coding(c)),
+      }),
+    );
     const env = { ...env0, ANTHROPIC_BASE_URL: model.url };
     const dir = join(root, 'notes');
     expect((await cliAsync(['new', 'notes', '--dir', dir, '--spec', specFile], env)).status).toBe(0);
@@ -116,7 +161,9 @@ describe('the control plane is out of agents\' reach', () => {
 
     // Nothing changed: settings, the project's settings, the registry, autocoder's home, the project.
     expect(await (await fetch(`${base}/api/settings`, { headers: auth })).text()).toBe(settingsBefore);
-    expect(await (await fetch(`${base}/api/projects/notes/settings`, { headers: auth })).text()).toBe(projectSettingsBefore);
+    expect(await (await fetch(`${base}/api/projects/notes/settings`, { headers: auth })).text()).toBe(
+      projectSettingsBefore,
+    );
     const reg = openRegistry(env);
     try {
       expect(reg.registry.list().map((p) => p.name)).toEqual(['notes']);
@@ -125,7 +172,9 @@ describe('the control plane is out of agents\' reach', () => {
     }
     expect(readFileSync(tokenPath, 'utf8').trim()).toBe(token);
     const homeAfter = fingerprint(autocoderHome);
-    expect(Object.keys(homeAfter).filter((f) => !f.includes('registry.db'))).toEqual(Object.keys(homeBefore).filter((f) => !f.includes('registry.db')));
+    expect(Object.keys(homeAfter).filter((f) => !f.includes('registry.db'))).toEqual(
+      Object.keys(homeBefore).filter((f) => !f.includes('registry.db')),
+    );
     expect(existsSync(join(dir, '.autocoder', 'autocoder.db'))).toBe(true);
   });
 });

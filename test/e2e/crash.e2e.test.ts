@@ -52,70 +52,88 @@ function eventCount(dir: string): number {
   }
 }
 
-it(`survives ${TRIALS} kill -9s at random moments: nothing lost, nothing passed twice, unmerged branches kept`, { timeout: 240_000 }, async () => {
-  const env = scriptedCliEnv(root);
-  const { dir } = await createSampleProjectInProcess(root, env);
-  const random = mulberry32(20261126);
-  const kept: { branch: string; tip: string }[] = [];
-  let kills = 0;
+it(
+  `survives ${TRIALS} kill -9s at random moments: nothing lost, nothing passed twice, unmerged branches kept`,
+  { timeout: 240_000 },
+  async () => {
+    const env = scriptedCliEnv(root);
+    const { dir } = await createSampleProjectInProcess(root, env);
+    const random = mulberry32(20261126);
+    const kept: { branch: string; tip: string }[] = [];
+    let kills = 0;
 
-  for (let trial = 0; trial < TRIALS; trial++) {
-    const before = eventCount(dir);
-    runner = startScriptedCli('landing-12', ['run', 'notes', '--concurrency', '3', '--yolo'], env);
-    // A random moment: after 1–40 new events (claims, tool calls, merges…) of this incarnation.
-    const target = before + 1 + Math.floor(random() * 40);
-    const reached = await waitFor(() => eventCount(dir) >= target || runner!.child.exitCode !== null, 60_000, `event ${target}`);
-    expect(reached).toBe(true);
-    if (runner.child.exitCode !== null) break; // the backlog finished before this trial's moment
-    runner.child.kill('SIGKILL');
-    await runner.exited;
-    kills += 1;
-    // What a crash must never lose: every autocoder branch with commits main lacks, at this moment.
-    const main = gitOk(dir, ['branch', '--show-current']).trim() || 'main';
-    for (const branch of unmergedAutocoderBranches(dir, main)) kept.push({ branch, tip: gitOk(dir, ['rev-parse', branch]).trim() });
-  }
-
-  expect(kills).toBe(TRIALS);
-  // The last restart runs to the end.
-  const last = await cliInProcess(['run', 'notes', '--concurrency', '3', '--yolo'], env, { runtime: new ScriptedRuntime(SCENARIOS['landing-12']!(() => undefined)) });
-  expect(last.stdout).toContain(`All ${FEATURES.length} features pass.`);
-  expect(last.status).toBe(0);
-
-  const store = openProjectStore(projectPaths(dir), { create: false });
-  try {
-    const features = store.features.list();
-    expect(features).toHaveLength(FEATURES.length);
-    expect(features.every((f) => f.status === 'passing')).toBe(true);
-    const passed = store.db.prepare(`SELECT feature_id AS id, COUNT(*) AS n FROM events WHERE type = 'feature.passed' GROUP BY feature_id`).all() as { id: number; n: number }[];
-    expect(passed).toHaveLength(FEATURES.length);
-    expect(passed.filter((p) => p.n !== 1)).toEqual([]);
-  } finally {
-    store.close();
-  }
-  // Every feature's work is on main (under its own commit, or a recovered work-in-progress
-  // commit the next attempt built on), and so is the commit each pass recorded.
-  const passes = (() => {
-    const st = openProjectStore(projectPaths(dir), { create: false });
-    try {
-      return st.features.list().map((f) => ({ id: f.id, commit: (f.evidence.at(-1) as { commit?: string } | undefined)?.commit }));
-    } finally {
-      st.close();
+    for (let trial = 0; trial < TRIALS; trial++) {
+      const before = eventCount(dir);
+      runner = startScriptedCli('landing-12', ['run', 'notes', '--concurrency', '3', '--yolo'], env);
+      // A random moment: after 1–40 new events (claims, tool calls, merges…) of this incarnation.
+      const target = before + 1 + Math.floor(random() * 40);
+      const reached = await waitFor(
+        () => eventCount(dir) >= target || runner!.child.exitCode !== null,
+        60_000,
+        `event ${target}`,
+      );
+      expect(reached).toBe(true);
+      if (runner.child.exitCode !== null) break; // the backlog finished before this trial's moment
+      runner.child.kill('SIGKILL');
+      await runner.exited;
+      kills += 1;
+      // What a crash must never lose: every autocoder branch with commits main lacks, at this moment.
+      const main = gitOk(dir, ['branch', '--show-current']).trim() || 'main';
+      for (const branch of unmergedAutocoderBranches(dir, main))
+        kept.push({ branch, tip: gitOk(dir, ['rev-parse', branch]).trim() });
     }
-  })();
-  for (const { id, commit } of passes) {
-    expect(gitOk(dir, ['show', `main:features/feature-${id}.txt`])).toBe(`feature ${id} implemented\n`);
-    expect(commit, `feature ${id} recorded no landed commit`).toBeDefined();
-    expect(git(dir, ['merge-base', '--is-ancestor', commit!, 'main']).status, `feature ${id}: ${commit} is not on main`).toBe(0);
-  }
-  // Every unmerged tip seen at a crash is still on its branch, or its changes reached main
-  // (as the same commits, or rebased: `git cherry` finds each patch on main).
-  for (const { branch, tip } of kept) {
-    const onMain = git(dir, ['merge-base', '--is-ancestor', tip, 'main']).status === 0;
-    const stillThere = git(dir, ['merge-base', '--is-ancestor', tip, branch]).status === 0;
-    const missing = gitOk(dir, ['cherry', 'main', tip])
-      .split('\n')
-      .filter((l) => l.startsWith('+'));
-    expect(onMain || stillThere || missing.length === 0, `${branch} ${tip}: ${missing.join(', ')}`).toBe(true);
-  }
-  expect(gitOk(dir, ['status', '--porcelain']).trim()).toBe('');
-});
+
+    expect(kills).toBe(TRIALS);
+    // The last restart runs to the end.
+    const last = await cliInProcess(['run', 'notes', '--concurrency', '3', '--yolo'], env, {
+      runtime: new ScriptedRuntime(SCENARIOS['landing-12']!(() => undefined)),
+    });
+    expect(last.stdout).toContain(`All ${FEATURES.length} features pass.`);
+    expect(last.status).toBe(0);
+
+    const store = openProjectStore(projectPaths(dir), { create: false });
+    try {
+      const features = store.features.list();
+      expect(features).toHaveLength(FEATURES.length);
+      expect(features.every((f) => f.status === 'passing')).toBe(true);
+      const passed = store.db
+        .prepare(`SELECT feature_id AS id, COUNT(*) AS n FROM events WHERE type = 'feature.passed' GROUP BY feature_id`)
+        .all() as { id: number; n: number }[];
+      expect(passed).toHaveLength(FEATURES.length);
+      expect(passed.filter((p) => p.n !== 1)).toEqual([]);
+    } finally {
+      store.close();
+    }
+    // Every feature's work is on main (under its own commit, or a recovered work-in-progress
+    // commit the next attempt built on), and so is the commit each pass recorded.
+    const passes = (() => {
+      const st = openProjectStore(projectPaths(dir), { create: false });
+      try {
+        return st.features
+          .list()
+          .map((f) => ({ id: f.id, commit: (f.evidence.at(-1) as { commit?: string } | undefined)?.commit }));
+      } finally {
+        st.close();
+      }
+    })();
+    for (const { id, commit } of passes) {
+      expect(gitOk(dir, ['show', `main:features/feature-${id}.txt`])).toBe(`feature ${id} implemented\n`);
+      expect(commit, `feature ${id} recorded no landed commit`).toBeDefined();
+      expect(
+        git(dir, ['merge-base', '--is-ancestor', commit!, 'main']).status,
+        `feature ${id}: ${commit} is not on main`,
+      ).toBe(0);
+    }
+    // Every unmerged tip seen at a crash is still on its branch, or its changes reached main
+    // (as the same commits, or rebased: `git cherry` finds each patch on main).
+    for (const { branch, tip } of kept) {
+      const onMain = git(dir, ['merge-base', '--is-ancestor', tip, 'main']).status === 0;
+      const stillThere = git(dir, ['merge-base', '--is-ancestor', tip, branch]).status === 0;
+      const missing = gitOk(dir, ['cherry', 'main', tip])
+        .split('\n')
+        .filter((l) => l.startsWith('+'));
+      expect(onMain || stillThere || missing.length === 0, `${branch} ${tip}: ${missing.join(', ')}`).toBe(true);
+    }
+    expect(gitOk(dir, ['status', '--porcelain']).trim()).toBe('');
+  },
+);

@@ -50,7 +50,14 @@ afterEach(async () => {
 
 /** Its own AUTOCODER_HOME, HOME and TMPDIR, no ANTHROPIC_* or CLAUDE_* variable, no pacing. */
 function demoEnv(): NodeJS.ProcessEnv {
-  const env = { PATH: process.env.PATH, HOME: join(root, 'home'), TMPDIR: join(root, 'tmp'), AUTOCODER_HOME: join(root, 'autocoder-home'), AUTOCODER_DEMO_PACE_MS: '0', GIT_CONFIG_NOSYSTEM: '1' };
+  const env = {
+    PATH: process.env.PATH,
+    HOME: join(root, 'home'),
+    TMPDIR: join(root, 'tmp'),
+    AUTOCODER_HOME: join(root, 'autocoder-home'),
+    AUTOCODER_DEMO_PACE_MS: '0',
+    GIT_CONFIG_NOSYSTEM: '1',
+  };
   mkdirSync(env.HOME, { recursive: true });
   mkdirSync(env.TMPDIR, { recursive: true });
   return env;
@@ -69,7 +76,13 @@ describe('autocoder demo', () => {
   it('creates the demo project, starts its run with the demo model, and every feature passes with real files and commits', async () => {
     const env = demoEnv();
     demo = startCli(['demo', '--port', '0'], env);
-    const link = await waitFor(() => /Watch it: (http:\/\/127\.0\.0\.1:\d+)\/projects\/demo#token=([0-9a-f]{64})\n/.exec(demo?.output() ?? '') ?? undefined, 60_000, 'the demo URL');
+    const link = await waitFor(
+      () =>
+        /Watch it: (http:\/\/127\.0\.0\.1:\d+)\/projects\/demo#token=([0-9a-f]{64})\n/.exec(demo?.output() ?? '') ??
+        undefined,
+      60_000,
+      'the demo URL',
+    );
     const url = link[1]!;
     const auth = { Authorization: `Bearer ${link[2]!}` };
     const out = demo.output();
@@ -78,27 +91,50 @@ describe('autocoder demo', () => {
     expect(runnerPid).toBeGreaterThan(0);
 
     // Watch it the way the UI does: the live WebSocket, from the start of the project's events.
-    socket = await openSocket(`${url.replace('http', 'ws')}/ws/projects/demo?since=0`, { headers: { ...auth, Origin: url } });
+    socket = await openSocket(`${url.replace('http', 'ws')}/ws/projects/demo?since=0`, {
+      headers: { ...auth, Origin: url },
+    });
     await socket.next(isType('snapshot'));
-    await socket.until(() => socket!.received.some((r) => r.message.type === 'run_status' && r.message.eventType === 'run.finished'), 160_000, 'the demo run to finish');
-    const finished = socket.received.map((r) => r.message).find((m) => m.type === 'run_status' && m.eventType === 'run.finished');
+    await socket.until(
+      () => socket!.received.some((r) => r.message.type === 'run_status' && r.message.eventType === 'run.finished'),
+      160_000,
+      'the demo run to finish',
+    );
+    const finished = socket.received
+      .map((r) => r.message)
+      .find((m) => m.type === 'run_status' && m.eventType === 'run.finished');
     expect(finished?.type === 'run_status' && finished.run.settings.model).toBe(DEMO_MODEL);
     const progress = socket.received.filter((r) => r.message.type === 'progress').at(-1)?.message;
     expect(progress).toMatchObject({ total: DEMO_FEATURES.length, passing: DEMO_FEATURES.length, percentage: 100 });
     // The live log and the agents' "last thought" had the script's thinking text.
-    const texts = socket.received.flatMap((r) => (r.message.type === 'log' && r.message.kind === 'text' ? [r.message.text] : []));
+    const texts = socket.received.flatMap((r) =>
+      r.message.type === 'log' && r.message.kind === 'text' ? [r.message.text] : [],
+    );
     expect(texts).toContain('Feature #1: reading what it asks for.');
-    expect(socket.received.some((r) => r.message.type === 'agent_update' && (r.message.thought ?? '').length > 0)).toBe(true);
+    expect(socket.received.some((r) => r.message.type === 'agent_update' && (r.message.thought ?? '').length > 0)).toBe(
+      true,
+    );
 
-    const status = RunStatusSchema.parse(await (await fetch(`${url}/api/projects/demo/agent/status`, { headers: auth })).json());
-    expect(status).toMatchObject({ status: 'stopped', lastEndReason: `All ${DEMO_FEATURES.length} features pass.`, settings: { model: DEMO_MODEL, yolo: true } });
-    const settings = ProjectSettingsSchema.parse(await (await fetch(`${url}/api/projects/demo/settings`, { headers: auth })).json());
+    const status = RunStatusSchema.parse(
+      await (await fetch(`${url}/api/projects/demo/agent/status`, { headers: auth })).json(),
+    );
+    expect(status).toMatchObject({
+      status: 'stopped',
+      lastEndReason: `All ${DEMO_FEATURES.length} features pass.`,
+      settings: { model: DEMO_MODEL, yolo: true },
+    });
+    const settings = ProjectSettingsSchema.parse(
+      await (await fetch(`${url}/api/projects/demo/settings`, { headers: auth })).json(),
+    );
     expect(settings.defaultModel).toBe(DEMO_MODEL);
 
     // Real files and real commits in the project folder, under the default projects folder.
     const dir = join(env.HOME as string, 'autocoder-projects', 'demo');
     const log = gitOk(dir, ['log', '--format=%s']).trim().split('\n').reverse();
-    expect(log).toEqual(['Initial plan and project skeleton', ...DEMO_FEATURES.map((f, i) => `Feature #${i + 1}: ${f.name}`)]);
+    expect(log).toEqual([
+      'Initial plan and project skeleton',
+      ...DEMO_FEATURES.map((f, i) => `Feature #${i + 1}: ${f.name}`),
+    ]);
     expect(gitOk(dir, ['status', '--porcelain']).trim()).toBe('');
     for (const f of DEMO_FEATURES) {
       expect(readFileSync(join(dir, 'src', 'features', `${f.slug}.js`), 'utf8')).toBe(f.module);
@@ -150,7 +186,10 @@ describe('autocoder demo', () => {
     expect(run.stdout).toContain(`The initializer created ${DEMO_FEATURES.length} features.`);
     expect(run.stdout).toContain(`Reached --max-iterations 2; 2/${DEMO_FEATURES.length} features pass.`);
     inspect(dir, (store) => {
-      const settings = JSON.parse(store.db.prepare('SELECT settings FROM runs').pluck().get() as string) as Record<string, unknown>;
+      const settings = JSON.parse(store.db.prepare('SELECT settings FROM runs').pluck().get() as string) as Record<
+        string,
+        unknown
+      >;
       expect(settings).toMatchObject({ model: DEMO_MODEL, yolo: true });
     });
     expect(gitOk(dir, ['log', '--format=%s'])).toContain('Feature #1: Add a todo');

@@ -4,7 +4,16 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { agentTestEnv } from '../support/agent-env.js';
 import { cli, cliAsync, startCli } from '../support/cli-process.js';
-import { assignedFeature, codingSession, initializerSession, roleScript, SAMPLE_FEATURES, startScriptedModelServer, type Script, type ScriptedModelServer } from '../support/fake-anthropic/index.js';
+import {
+  assignedFeature,
+  codingSession,
+  initializerSession,
+  roleScript,
+  SAMPLE_FEATURES,
+  startScriptedModelServer,
+  type Script,
+  type ScriptedModelServer,
+} from '../support/fake-anthropic/index.js';
 import { gitOk } from '../../src/git/git.js';
 import { createSampleProject } from '../support/sample-project.js';
 
@@ -38,7 +47,10 @@ describe('stop from another terminal', () => {
     const stop = await cliAsync(['stop', 'notes'], env);
     expect(stop.stdout).toContain('Stop sent to run');
     expect((await runner.exited).code).toBe(0);
-    const status = JSON.parse(cli(['status', 'notes', '--json'], env).stdout) as { in_progress: number; pending: number };
+    const status = JSON.parse(cli(['status', 'notes', '--json'], env).stdout) as {
+      in_progress: number;
+      pending: number;
+    };
     expect(status).toMatchObject({ in_progress: 0, pending: 4 });
     expect(cli(['stop', 'notes'], env).status).toBe(4);
     // What the session had written is committed to its feature branch, not lost; main is untouched.

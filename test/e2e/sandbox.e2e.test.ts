@@ -6,7 +6,17 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { agentTestEnv } from '../support/agent-env.js';
 import { cli, cliAsync } from '../support/cli-process.js';
-import { assignedFeature, codingSession, initializerSession, reply, roleScript, SAMPLE_FEATURES, sequence, startScriptedModelServer, type ScriptedModelServer } from '../support/fake-anthropic/index.js';
+import {
+  assignedFeature,
+  codingSession,
+  initializerSession,
+  reply,
+  roleScript,
+  SAMPLE_FEATURES,
+  sequence,
+  startScriptedModelServer,
+  type ScriptedModelServer,
+} from '../support/fake-anthropic/index.js';
 import { createSampleProject } from '../support/sample-project.js';
 import { freePort } from '../support/free-port.js';
 
@@ -35,13 +45,22 @@ async function runEscapeAttempt(sandbox: 'on' | 'off') {
   const outsideByWrite = join(root, 'outside-by-write.txt');
   const coding = codingSession();
   const escape = sequence([
-    () => reply().tool('Write', { file_path: 'escape.js', content: `require('node:fs').writeFileSync(${JSON.stringify(outsideByScript)}, 'escaped');\n` }),
+    () =>
+      reply().tool('Write', {
+        file_path: 'escape.js',
+        content: `require('node:fs').writeFileSync(${JSON.stringify(outsideByScript)}, 'escaped');\n`,
+      }),
     () => reply().tool('Bash', { command: 'node escape.js' }),
     () => reply().tool('Write', { file_path: outsideByWrite, content: 'escaped' }),
     () => reply().tool('Bash', { command: 'rm escape.js' }),
     ...[0, 1, 2, 3].map((i) => (c: Parameters<typeof coding>[0]) => coding({ ...c, turn: i })),
   ]);
-  server = await startScriptedModelServer(roleScript({ initializer: initializerSession(SAMPLE_FEATURES), coding: (c) => (assignedFeature(c) === 1 ? escape(c) : coding(c)) }));
+  server = await startScriptedModelServer(
+    roleScript({
+      initializer: initializerSession(SAMPLE_FEATURES),
+      coding: (c) => (assignedFeature(c) === 1 ? escape(c) : coding(c)),
+    }),
+  );
   const env = agentTestEnv(root, server.url);
   createSampleProject(root, env);
   const run = await cliAsync(['run', 'notes', '--sandbox', sandbox, '--max-iterations', '1'], env);
@@ -89,12 +108,21 @@ describe('what sandboxed agent commands cannot read', () => {
     const coding = codingSession();
     const outside = join(root, 'outside-by-script.txt');
     const escape = sequence([
-      () => reply().tool('Write', { file_path: 'escape.js', content: `require('node:fs').writeFileSync(${JSON.stringify(outside)}, 'escaped');\n` }),
+      () =>
+        reply().tool('Write', {
+          file_path: 'escape.js',
+          content: `require('node:fs').writeFileSync(${JSON.stringify(outside)}, 'escaped');\n`,
+        }),
       () => reply().tool('Bash', { command: 'node escape.js' }),
       () => reply().tool('Bash', { command: 'rm escape.js' }),
       ...[0, 1, 2, 3].map((i) => (c: Parameters<typeof coding>[0]) => coding({ ...c, turn: i })),
     ]);
-    server = await startScriptedModelServer(roleScript({ initializer: initializerSession(SAMPLE_FEATURES), coding: (c) => (assignedFeature(c) === 1 ? escape(c) : coding(c)) }));
+    server = await startScriptedModelServer(
+      roleScript({
+        initializer: initializerSession(SAMPLE_FEATURES),
+        coding: (c) => (assignedFeature(c) === 1 ? escape(c) : coding(c)),
+      }),
+    );
     const env = agentTestEnv(root, server.url);
     const { dir } = createSampleProject(root, env);
     expect(cli(['config', 'set', 'defaultSandbox', 'on'], env).status).toBe(0);
@@ -102,8 +130,12 @@ describe('what sandboxed agent commands cannot read', () => {
     const run = await cliAsync(['run', 'notes', '--max-iterations', '1'], env);
     expect(run.stdout).toContain('Reached --max-iterations 1; 1/4 features pass.');
     expect(run.status).toBe(0);
-    expect(run.stdout).toContain('Security: sandbox on (user settings) · browser checks on (default) · extra commands: none');
-    expect(run.stderr).toContain("Ignored AUTOCODER_BASE_URL, AUTOCODER_SANDBOX in the project's .env: that file is the app's environment, not autocoder's settings.");
+    expect(run.stdout).toContain(
+      'Security: sandbox on (user settings) · browser checks on (default) · extra commands: none',
+    );
+    expect(run.stderr).toContain(
+      "Ignored AUTOCODER_BASE_URL, AUTOCODER_SANDBOX in the project's .env: that file is the app's environment, not autocoder's settings.",
+    );
     const script = server.requests.flatMap((r) => r.lastToolResults).find((r) => r.input.command === 'node escape.js');
     expect(script?.text).toMatch(/read-only file system|EROFS/i);
     expect(existsSync(outside)).toBe(false);
@@ -119,7 +151,12 @@ describe('what sandboxed agent commands cannot read', () => {
       claude: join(env0.CLAUDE_CONFIG_DIR as string, '.credentials.json'),
       other: join(root, 'other-project', 'secret.txt'),
     };
-    const contents = { token, ssh: 'PRIVATE-KEY-MATERIAL-0123456789', claude: 'CLAUDE-CREDENTIALS-0123456789', other: 'OTHER-PROJECT-SECRET-0123456789' };
+    const contents = {
+      token,
+      ssh: 'PRIVATE-KEY-MATERIAL-0123456789',
+      claude: 'CLAUDE-CREDENTIALS-0123456789',
+      other: 'OTHER-PROJECT-SECRET-0123456789',
+    };
     for (const [k, file] of Object.entries(secrets)) {
       mkdirSync(join(file, '..'), { recursive: true });
       writeFileSync(file, contents[k as keyof typeof contents]);
@@ -131,7 +168,12 @@ describe('what sandboxed agent commands cannot read', () => {
       () => reply().tool('Bash', { command: 'rm peek.js' }),
       ...[0, 1, 2, 3].map((i) => (c: Parameters<typeof coding>[0]) => coding({ ...c, turn: i })),
     ]);
-    server = await startScriptedModelServer(roleScript({ initializer: initializerSession(SAMPLE_FEATURES), coding: (c) => (assignedFeature(c) === 1 ? peekSession(c) : coding(c)) }));
+    server = await startScriptedModelServer(
+      roleScript({
+        initializer: initializerSession(SAMPLE_FEATURES),
+        coding: (c) => (assignedFeature(c) === 1 ? peekSession(c) : coding(c)),
+      }),
+    );
     const env = agentTestEnv(root, server.url);
     createSampleProject(root, env);
     expect(cli(['import', 'other', join(root, 'other-project')], env).status).toBe(0);
@@ -167,7 +209,11 @@ describe('./init.sh and the app it starts', () => {
         ssh: join(env0.HOME as string, '.ssh', 'id_ed25519'),
         claude: join(env0.CLAUDE_CONFIG_DIR as string, '.credentials.json'),
       };
-      const contents = { token: 'e'.repeat(64), ssh: 'PRIVATE-KEY-MATERIAL-0123456789', claude: 'CLAUDE-CREDENTIALS-0123456789' };
+      const contents = {
+        token: 'e'.repeat(64),
+        ssh: 'PRIVATE-KEY-MATERIAL-0123456789',
+        claude: 'CLAUDE-CREDENTIALS-0123456789',
+      };
       for (const [k, file] of Object.entries(secrets)) {
         mkdirSync(join(file, '..'), { recursive: true });
         writeFileSync(file, contents[k as keyof typeof contents]);
@@ -185,7 +231,12 @@ describe('./init.sh and the app it starts', () => {
       const portOf = (prompt: string) => /listen on port (\d+)/.exec(prompt)?.[1] ?? 'missing';
       const coding = codingSession();
       const appSession = sequence([
-        () => reply().tool('Write', { file_path: app, content: "require('node:http').createServer((req, res) => res.end('jailed app answers')).listen(Number(process.env.PORT), '127.0.0.1');\n" }),
+        () =>
+          reply().tool('Write', {
+            file_path: app,
+            content:
+              "require('node:http').createServer((req, res) => res.end('jailed app answers')).listen(Number(process.env.PORT), '127.0.0.1');\n",
+          }),
         () => reply().tool('Read', { file_path: 'init.sh' }),
         () => reply().tool('Write', { file_path: 'init.sh', content: initSh }),
         () => reply().tool('Bash', { command: 'chmod +x init.sh' }),
@@ -193,13 +244,20 @@ describe('./init.sh and the app it starts', () => {
         (c) => reply().tool('Bash', { command: `curl -s http://localhost:${portOf(c.prompt)}/` }),
         ...[0, 1, 2, 3].map((i) => (c: Parameters<typeof coding>[0]) => coding({ ...c, turn: i })),
       ]);
-      server = await startScriptedModelServer(roleScript({ initializer: initializerSession(SAMPLE_FEATURES), coding: (c) => (assignedFeature(c) === 1 ? appSession(c) : coding(c)) }));
+      server = await startScriptedModelServer(
+        roleScript({
+          initializer: initializerSession(SAMPLE_FEATURES),
+          coding: (c) => (assignedFeature(c) === 1 ? appSession(c) : coding(c)),
+        }),
+      );
       const env = agentTestEnv(base, server.url, { AUTOCODER_BASE_PORT: String(port) });
       // Its own repository: test-artifacts/ lies inside autocoder's, which `new` would otherwise adopt.
       const project = join(base, 'notes');
       execFileSync('git', ['init', '--quiet', '--initial-branch=main', project]);
       createSampleProject(base, env);
-      expect(execFileSync('git', ['rev-parse', '--show-toplevel'], { cwd: project, encoding: 'utf8' }).trim()).toBe(realpathSync(project));
+      expect(execFileSync('git', ['rev-parse', '--show-toplevel'], { cwd: project, encoding: 'utf8' }).trim()).toBe(
+        realpathSync(project),
+      );
       expect(existsSync(registry)).toBe(true);
 
       const run = await cliAsync(['run', 'notes', '--sandbox', 'on', '--max-iterations', '1'], env);
@@ -217,12 +275,12 @@ describe('./init.sh and the app it starts', () => {
       expect(curl).toMatchObject({ isError: false, text: expect.stringMatching(/^jailed app answers/) });
     } finally {
       // The app keeps running after the run, as a dev server does: stop it by its pid.
-      for (const pid of spawnSync('pgrep', ['-f', '--', app], { encoding: 'utf8' }).stdout.split('\n').filter(Boolean)) process.kill(Number(pid), 'SIGTERM');
+      for (const pid of spawnSync('pgrep', ['-f', '--', app], { encoding: 'utf8' }).stdout.split('\n').filter(Boolean))
+        process.kill(Number(pid), 'SIGTERM');
       rmSync(base, { recursive: true, force: true });
     }
   });
 });
-
 
 /**
  * Inside the folder a session works in, a few paths stay out of sandboxed commands' reach: the
@@ -248,7 +306,12 @@ describe('what sandboxed agent commands cannot write inside their own folder', (
       () => reply().tool('Bash', { command: 'rm plant2.js' }),
       ...[0, 1, 2, 3].map((i) => (c: Parameters<typeof coding>[0]) => coding({ ...c, turn: i })),
     ]);
-    server = await startScriptedModelServer(roleScript({ initializer: plantingInit, coding: (c) => (assignedFeature(c) === 1 ? plantingCoding(c) : coding(c)) }));
+    server = await startScriptedModelServer(
+      roleScript({
+        initializer: plantingInit,
+        coding: (c) => (assignedFeature(c) === 1 ? plantingCoding(c) : coding(c)),
+      }),
+    );
     const env = agentTestEnv(root, server.url);
     const { dir } = createSampleProject(root, env);
     const run = await cliAsync(['run', 'notes', '--sandbox', 'on', '--max-iterations', '1'], env);

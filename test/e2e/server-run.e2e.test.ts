@@ -49,11 +49,14 @@ afterEach(async () => {
 });
 
 type EventMsg = Extract<ServerMessage, { id: number }>;
-const eventMessages = (received: Received[]) => received.filter((r): r is Received & { message: EventMsg } => 'id' in r.message);
+const eventMessages = (received: Received[]) =>
+  received.filter((r): r is Received & { message: EventMsg } => 'id' in r.message);
 
 /** Live feature_update messages: after the snapshot, not replayed. (How fast they arrive is measured by bench/events.ts.) */
 function liveUpdates(received: Received[], snapshotLastId: number) {
-  return received.flatMap((r) => (r.message.type === 'feature_update' && r.message.id > snapshotLastId ? [r.message] : []));
+  return received.flatMap((r) =>
+    r.message.type === 'feature_update' && r.message.id > snapshotLastId ? [r.message] : [],
+  );
 }
 
 describe('autocoder serve: a run started over the API, watched over the WebSocket', () => {
@@ -77,12 +80,17 @@ describe('autocoder serve: a run started over the API, watched over the WebSocke
     server = await startServer({ env, cwd: root, host: '127.0.0.1', port: 0 });
     const port = server.port;
     const auth = { Authorization: `Bearer ${server.token}` };
-    const first = await openSocket(`ws://127.0.0.1:${port}/ws/projects/notes`, { headers: { ...auth, Origin: `http://127.0.0.1:${port}` } });
+    const first = await openSocket(`ws://127.0.0.1:${port}/ws/projects/notes`, {
+      headers: { ...auth, Origin: `http://127.0.0.1:${port}` },
+    });
     sockets.push(first);
     const snap1 = await first.next(isType('snapshot'));
     expect(snap1.progress.total).toBe(0);
 
-    const started = await fetch(`http://127.0.0.1:${port}/api/projects/notes/agent/start`, { method: 'POST', headers: auth });
+    const started = await fetch(`http://127.0.0.1:${port}/api/projects/notes/agent/start`, {
+      method: 'POST',
+      headers: auth,
+    });
     expect(started.status).toBe(202);
     const body = (await started.json()) as { status: string; pid: number };
     expect(body.status).toBe('starting');
@@ -96,7 +104,11 @@ describe('autocoder serve: a run started over the API, watched over the WebSocke
     // While no server runs, the initializer finishes and feature #1 passes: all of that must be replayed.
     const watch = new Database(join(dir, '.autocoder', 'autocoder.db'), { readonly: true });
     try {
-      await waitFor(() => watch.prepare('SELECT status FROM features WHERE id = 1').pluck().get() === 'passing', 120_000, 'feature #1 to pass while the server is down');
+      await waitFor(
+        () => watch.prepare('SELECT status FROM features WHERE id = 1').pluck().get() === 'passing',
+        120_000,
+        'feature #1 to pass while the server is down',
+      );
     } finally {
       watch.close();
     }
@@ -109,19 +121,30 @@ describe('autocoder serve: a run started over the API, watched over the WebSocke
     const snap2 = await second.next(isType('snapshot'));
     release();
 
-    await second.until(() => second.received.some((r) => r.message.type === 'run_status' && r.message.eventType === 'run.finished'), 150_000, 'the run to finish');
+    await second.until(
+      () => second.received.some((r) => r.message.type === 'run_status' && r.message.eventType === 'run.finished'),
+      150_000,
+      'the run to finish',
+    );
     const progress = second.received.filter((r) => r.message.type === 'progress').at(-1)?.message;
     expect(progress).toMatchObject({ total: 4, passing: 4, percentage: 100 });
 
     const db = new Database(join(dir, '.autocoder', 'autocoder.db'), { readonly: true });
     let tableIds: number[];
     try {
-      tableIds = db.prepare('SELECT id FROM events WHERE id > ? ORDER BY id').pluck().all(snap1.lastEventId) as number[];
+      tableIds = db
+        .prepare('SELECT id FROM events WHERE id > ? ORDER BY id')
+        .pluck()
+        .all(snap1.lastEventId) as number[];
       expect(db.prepare(`SELECT count(*) FROM features WHERE status = 'passing'`).pluck().get()).toBe(4);
     } finally {
       db.close();
     }
-    await second.until(() => eventMessages(second.received).some((r) => r.message.id === tableIds.at(-1)), 5000, 'the last event');
+    await second.until(
+      () => eventMessages(second.received).some((r) => r.message.id === tableIds.at(-1)),
+      5000,
+      'the last event',
+    );
 
     // Every event after the first snapshot arrives exactly once, in order, across both connections.
     const stream = [...eventMessages(first.received), ...eventMessages(second.received)].map((r) => r.message);
@@ -132,12 +155,18 @@ describe('autocoder serve: a run started over the API, watched over the WebSocke
     expect([...new Set(ids)]).toEqual(tableIds);
     expect(snap2.lastEventId).toBeGreaterThan(lastSeen);
     const replayed = eventMessages(second.received).filter((r) => r.message.id <= snap2.lastEventId);
-    expect(replayed.some((r) => r.message.type === 'feature_update' && r.message.featureId === 1 && r.message.status === 'passing')).toBe(true);
+    expect(
+      replayed.some(
+        (r) => r.message.type === 'feature_update' && r.message.featureId === 1 && r.message.status === 'passing',
+      ),
+    ).toBe(true);
 
     // Feature changes arrive live (the first connection already waited for one); #2, #3 and #4 pass after the restart, each once.
     const passedLive = liveUpdates(second.received, snap2.lastEventId).filter((m) => m.status === 'passing');
     expect(passedLive.map((m) => m.featureId)).toEqual([2, 3, 4]);
-    const agentStates = new Set(second.received.flatMap((r) => (r.message.type === 'agent_update' ? [r.message.state] : [])));
+    const agentStates = new Set(
+      second.received.flatMap((r) => (r.message.type === 'agent_update' ? [r.message.state] : [])),
+    );
     expect(agentStates).toContain('working');
     expect(agentStates).toContain('success');
     runnerPid = undefined;

@@ -19,7 +19,16 @@ import { validateAppSpec } from '../../src/spec/validate-app-spec.js';
 import { DEMO_INTERVIEW_TOPICS } from '../../src/demo/demo-spec-interview.js';
 import { agentTestEnv } from '../support/agent-env.js';
 import { waitFor } from '../support/wait-for.js';
-import { isSpecChat, reply, SPEC_INTERVIEW_QUESTIONS, specInterviewSession, startScriptedModelServer, userTexts, type Conversation, type ScriptedModelServer } from '../support/fake-anthropic/index.js';
+import {
+  isSpecChat,
+  reply,
+  SPEC_INTERVIEW_QUESTIONS,
+  specInterviewSession,
+  startScriptedModelServer,
+  userTexts,
+  type Conversation,
+  type ScriptedModelServer,
+} from '../support/fake-anthropic/index.js';
 
 // Drives the real Claude Code binary against a scripted model: one test can take over a minute on a loaded 2-core machine.
 vi.setConfig({ testTimeout: 120_000 });
@@ -57,7 +66,14 @@ async function setup(): Promise<{ env: NodeJS.ProcessEnv; dir: string }> {
   } finally {
     reg.close();
   }
-  server = await startServer({ env, cwd: root, host: '127.0.0.1', port: 0, launchRunner: () => ({ pid: -1 }), specChat: specChatStarter(env) });
+  server = await startServer({
+    env,
+    cwd: root,
+    host: '127.0.0.1',
+    port: 0,
+    launchRunner: () => ({ pid: -1 }),
+    specChat: specChatStarter(env),
+  });
   return { env, dir };
 }
 
@@ -72,7 +88,9 @@ interface ChatSocket {
 
 /** Opens the chat socket with the server token (plus `headers`), as the UI does. */
 function open(path: string, headers: Record<string, string> = {}): Promise<ChatSocket> {
-  const ws = new WebSocket(`ws://127.0.0.1:${server!.port}${path}`, { headers: { Authorization: `Bearer ${server!.token}`, ...headers } });
+  const ws = new WebSocket(`ws://127.0.0.1:${server!.port}${path}`, {
+    headers: { Authorization: `Bearer ${server!.token}`, ...headers },
+  });
   sockets.push(ws);
   const received: SpecChatServerMessage[] = [];
   const waiters = new Set<() => void>();
@@ -80,7 +98,9 @@ function open(path: string, headers: Record<string, string> = {}): Promise<ChatS
     received.push(SpecChatServerMessageSchema.parse(JSON.parse(String(data))));
     for (const w of [...waiters]) w();
   });
-  const closed = new Promise<{ code: number; reason: string }>((resolve) => ws.on('close', (code, reason) => resolve({ code, reason: reason.toString() })));
+  const closed = new Promise<{ code: number; reason: string }>((resolve) =>
+    ws.on('close', (code, reason) => resolve({ code, reason: reason.toString() })),
+  );
   const socket: ChatSocket = {
     ws,
     received,
@@ -105,7 +125,9 @@ function open(path: string, headers: Record<string, string> = {}): Promise<ChatS
   };
   return new Promise((resolve, reject) => {
     ws.once('open', () => resolve(socket));
-    ws.once('unexpected-response', (_req, res) => reject(Object.assign(new Error(`upgrade refused with HTTP ${res.statusCode}`), { statusCode: res.statusCode })));
+    ws.once('unexpected-response', (_req, res) =>
+      reject(Object.assign(new Error(`upgrade refused with HTTP ${res.statusCode}`), { statusCode: res.statusCode })),
+    );
     ws.on('error', reject);
   });
 }
@@ -150,20 +172,36 @@ describe('WS /ws/projects/:name/spec', () => {
     chat.send({ type: 'start' });
     for (const [i, question] of SPEC_INTERVIEW_QUESTIONS.entries()) {
       await chat.next((m) => m.type === 'assistant_message' && m.text === question, `question ${i + 1}`);
-      await chat.next((m) => m.type === 'waiting', 'waiting', chat.received.findIndex((m) => m.type === 'assistant_message' && m.text === question));
+      await chat.next(
+        (m) => m.type === 'waiting',
+        'waiting',
+        chat.received.findIndex((m) => m.type === 'assistant_message' && m.text === question),
+      );
       if (i === 0) await errorAfter({ type: 'start' }, 'already started');
       chat.send({ type: 'user', text: ANSWERS[i] });
     }
     const written = await chat.next((m) => m.type === 'spec_written', 'spec_written');
     const spec = projectPaths(dir).spec;
-    expect(written).toEqual({ type: 'spec_written', path: spec, projectName: 'recipes', featureCount: 20, backupPath: null });
-    expect(await chat.next((m) => m.type === 'ended', 'ended')).toEqual({ type: 'ended', reason: 'spec_written', error: null });
+    expect(written).toEqual({
+      type: 'spec_written',
+      path: spec,
+      projectName: 'recipes',
+      featureCount: 20,
+      backupPath: null,
+    });
+    expect(await chat.next((m) => m.type === 'ended', 'ended')).toEqual({
+      type: 'ended',
+      reason: 'spec_written',
+      error: null,
+    });
     expect((await chat.closed).code).toBe(1000);
 
     const types = chat.received.map((m) => m.type);
     expect(types).toContain('assistant_delta');
     expect(types).toContain('spec_problems');
-    expect(chat.received.filter((m) => m.type === 'user_message').map((m) => (m as { text: string }).text)).toEqual(ANSWERS);
+    expect(chat.received.filter((m) => m.type === 'user_message').map((m) => (m as { text: string }).text)).toEqual(
+      ANSWERS,
+    );
     expect(userTexts(seen.filter(isSpecChat).at(-1) as Conversation).slice(1)).toEqual(ANSWERS);
     expect(validateAppSpec(readFileSync(spec, 'utf8'))).toMatchObject({ ok: true, featureCount: 20 });
     // Live clients of the project hear about the new spec.
@@ -179,18 +217,48 @@ describe('WS /ws/projects/:name/spec', () => {
     const { dir } = await setup();
     await server!.close();
     // No provider variables at all: the demo model is served by the chat itself.
-    const bare = { PATH: process.env.PATH, HOME: join(root, 'home'), AUTOCODER_HOME: join(root, 'autocoder-home'), AUTOCODER_DEMO_PACE_MS: '0', GIT_CONFIG_NOSYSTEM: '1' };
-    server = await startServer({ env: bare, cwd: root, host: '127.0.0.1', port: 0, launchRunner: () => ({ pid: -1 }), specChat: specChatStarter(bare) });
+    const bare = {
+      PATH: process.env.PATH,
+      HOME: join(root, 'home'),
+      AUTOCODER_HOME: join(root, 'autocoder-home'),
+      AUTOCODER_DEMO_PACE_MS: '0',
+      GIT_CONFIG_NOSYSTEM: '1',
+    };
+    server = await startServer({
+      env: bare,
+      cwd: root,
+      host: '127.0.0.1',
+      port: 0,
+      launchRunner: () => ({ pid: -1 }),
+      specChat: specChatStarter(bare),
+    });
     const chat = await open('/ws/projects/recipes/spec');
     chat.send({ type: 'start', model: 'demo' });
-    const answers = ['A recipe box for a family', 'Parents and kids', 'ok', 'recipes have ingredients and steps', 'add a recipe, search recipes, <b>print</b> a recipe', 'The family uses it for a week'];
+    const answers = [
+      'A recipe box for a family',
+      'Parents and kids',
+      'ok',
+      'recipes have ingredients and steps',
+      'add a recipe, search recipes, <b>print</b> a recipe',
+      'The family uses it for a week',
+    ];
     for (const [i, topic] of DEMO_INTERVIEW_TOPICS.entries()) {
       await chat.next((m) => m.type === 'assistant_message' && m.text.endsWith(topic.question), `question ${i + 1}`);
-      await chat.next((m) => m.type === 'waiting', 'waiting', chat.received.findIndex((m) => m.type === 'assistant_message' && m.text.endsWith(topic.question)));
+      await chat.next(
+        (m) => m.type === 'waiting',
+        'waiting',
+        chat.received.findIndex((m) => m.type === 'assistant_message' && m.text.endsWith(topic.question)),
+      );
       chat.send({ type: 'user', text: answers[i] });
     }
-    expect(await chat.next((m) => m.type === 'ended', 'ended')).toEqual({ type: 'ended', reason: 'spec_written', error: null });
-    expect(chat.received.find((m) => m.type === 'assistant_message')).toMatchObject({ text: expect.stringContaining('This is the demo model: a script, not an AI.') });
+    expect(await chat.next((m) => m.type === 'ended', 'ended')).toEqual({
+      type: 'ended',
+      reason: 'spec_written',
+      error: null,
+    });
+    expect(chat.received.find((m) => m.type === 'assistant_message')).toMatchObject({
+      text: expect.stringContaining('This is the demo model: a script, not an AI.'),
+    });
     const written = readFileSync(projectPaths(dir).spec, 'utf8');
     expect(validateAppSpec(written)).toMatchObject({ ok: true, projectName: 'recipes', featureCount: 12 });
     expect(written).toContain('- ‹b›print‹/b› a recipe');
@@ -212,7 +280,10 @@ describe('WS /ws/projects/:name/spec', () => {
     // A new connection gets a fresh chat that starts from the first question.
     const again = await open('/ws/projects/recipes/spec');
     again.send({ type: 'start' });
-    await again.next((m) => m.type === 'assistant_message' && m.text === SPEC_INTERVIEW_QUESTIONS[0], 'the first question again');
+    await again.next(
+      (m) => m.type === 'assistant_message' && m.text === SPEC_INTERVIEW_QUESTIONS[0],
+      'the first question again',
+    );
     expect(server!.wsClients()).toBe(1);
   });
 
@@ -222,7 +293,8 @@ describe('WS /ws/projects/:name/spec', () => {
     chat.send({ type: 'start' });
     await chat.next((m) => m.type === 'waiting', 'the first question');
     // This chat's folder: the system temp folder is shared, so it is found by the project its marker names.
-    const folders = () => readdirSync(tmpdir()).filter((n) => n.startsWith('ac-spec-') && readOwner(join(tmpdir(), n))?.project === dir);
+    const folders = () =>
+      readdirSync(tmpdir()).filter((n) => n.startsWith('ac-spec-') && readOwner(join(tmpdir(), n))?.project === dir);
     expect(folders()).toHaveLength(1);
     await server!.close();
     server = undefined;

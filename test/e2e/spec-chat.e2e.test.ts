@@ -66,15 +66,24 @@ function terminal(env: NodeJS.ProcessEnv): Terminal {
   let out = '';
   let err = '';
   return {
-    ctx: { env, cwd: root, stdout: (t) => (out += t), stderr: (t) => (err += t), prompt: { input: stdin, output: new PassThrough() } },
+    ctx: {
+      env,
+      cwd: root,
+      stdout: (t) => (out += t),
+      stderr: (t) => (err += t),
+      prompt: { input: stdin, output: new PassThrough() },
+    },
     stdin,
     out: () => out,
     err: () => err,
   };
 }
 
-
-const ANSWERS = ['A shared shopping list for households, synced live', 'Families; one admin per household invites the others', 'Keep the defaults'];
+const ANSWERS = [
+  'A shared shopping list for households, synced live',
+  'Families; one admin per household invites the others',
+  'Keep the defaults',
+];
 
 describe('autocoder spec (terminal chat)', () => {
   it('interviews one topic at a time, passes the answers on, and writes a validated spec after fixing the draft', async () => {
@@ -90,7 +99,11 @@ describe('autocoder spec (terminal chat)', () => {
     const exit = runCli(['spec', 'groceries'], t.ctx);
     for (const [i, question] of SPEC_INTERVIEW_QUESTIONS.entries()) {
       // The question streams in, then the prompt: only then does the person answer.
-      await waitFor(() => t.out().includes(`${question}\n\n> `), 60_000, `question ${i + 1} in ${JSON.stringify(t.out())}`);
+      await waitFor(
+        () => t.out().includes(`${question}\n\n> `),
+        60_000,
+        `question ${i + 1} in ${JSON.stringify(t.out())}`,
+      );
       // One topic per message: the next question is not there yet.
       const next = SPEC_INTERVIEW_QUESTIONS[i + 1];
       if (next) expect(t.out()).not.toContain(next);
@@ -100,7 +113,9 @@ describe('autocoder spec (terminal chat)', () => {
 
     const out = t.out();
     expect(out).toContain('I propose 12 features.');
-    expect(out).toMatch(/the draft has 1 problem, which Claude is fixing: line \d+: missing required section <success_criteria>/);
+    expect(out).toMatch(
+      /the draft has 1 problem, which Claude is fixing: line \d+: missing required section <success_criteria>/,
+    );
     expect(out).toContain(`Spec written to ${spec} (about 12 features).`);
     expect(out).toContain(`The previous spec is kept in ${spec}.bak.`);
     expect(out).toContain('Next: autocoder run groceries');
@@ -108,7 +123,10 @@ describe('autocoder spec (terminal chat)', () => {
 
     // The answers reached the model, each as its own user message after the kickoff.
     const last = seen.filter(isSpecChat).at(-1) as Conversation;
-    expect(userTexts(last)).toEqual([expect.stringContaining('Let\'s write a new app spec for the project "groceries"'), ...ANSWERS]);
+    expect(userTexts(last)).toEqual([
+      expect.stringContaining('Let\'s write a new app spec for the project "groceries"'),
+      ...ANSWERS,
+    ]);
     // The session had the submit tool up front and no file or shell tools.
     expect(last.toolNames).toContain(SUBMIT_SPEC_TOOL);
     expect(last.toolNames.filter((n) => ['Bash', 'Write', 'Edit', 'Read'].includes(n))).toEqual([]);
@@ -136,31 +154,58 @@ describe('autocoder spec (terminal chat)', () => {
     expect(existsSync(projectPaths(dir).spec)).toBe(false);
   });
 
-  it.skipIf(!hasPty)('works on a real terminal: the real CLI on a pseudo-terminal, answers typed, spec written', async () => {
-    const server = await startModel();
-    const env = agentTestEnv(root, server.url);
-    const dir = join(root, 'tty-app');
-    expect(await runCli(['new', 'tty-app', '--dir', dir], terminal(env).ctx)).toBe(0);
-    const steps = SPEC_INTERVIEW_QUESTIONS.map((q, i): PtyStep => [`${q}\r\n\r\n> `, `${ANSWERS[i]}\r`]);
-    // Not the blocking runOnPty: the scripted model answers from this process's event loop.
-    const { screen: shown, code } = await runOnPtyAsync([process.execPath, CLI, 'spec', 'tty-app'], steps, { env: { ...env, TERM: 'dumb' }, limitSeconds: 100 });
-    expect(shown).toContain(`> ${ANSWERS[0]}`); // the terminal echoes what was typed after the prompt
-    expect(shown).toContain(`Spec written to ${projectPaths(dir).spec} (about 12 features).`);
-    expect(code).toBe(0);
-    expect(validateAppSpec(readFileSync(projectPaths(dir).spec, 'utf8'))).toMatchObject({ ok: true, projectName: 'tty-app' });
-  });
+  it.skipIf(!hasPty)(
+    'works on a real terminal: the real CLI on a pseudo-terminal, answers typed, spec written',
+    async () => {
+      const server = await startModel();
+      const env = agentTestEnv(root, server.url);
+      const dir = join(root, 'tty-app');
+      expect(await runCli(['new', 'tty-app', '--dir', dir], terminal(env).ctx)).toBe(0);
+      const steps = SPEC_INTERVIEW_QUESTIONS.map((q, i): PtyStep => [`${q}\r\n\r\n> `, `${ANSWERS[i]}\r`]);
+      // Not the blocking runOnPty: the scripted model answers from this process's event loop.
+      const { screen: shown, code } = await runOnPtyAsync([process.execPath, CLI, 'spec', 'tty-app'], steps, {
+        env: { ...env, TERM: 'dumb' },
+        limitSeconds: 100,
+      });
+      expect(shown).toContain(`> ${ANSWERS[0]}`); // the terminal echoes what was typed after the prompt
+      expect(shown).toContain(`Spec written to ${projectPaths(dir).spec} (about 12 features).`);
+      expect(code).toBe(0);
+      expect(validateAppSpec(readFileSync(projectPaths(dir).spec, 'utf8'))).toMatchObject({
+        ok: true,
+        projectName: 'tty-app',
+      });
+    },
+  );
 
   it("uses the project's default model: a demo project interviews with the demo model, no credentials", async () => {
     // No provider variables: only the demo model can answer.
-    const env = { PATH: process.env.PATH, HOME: join(root, 'home'), AUTOCODER_HOME: join(root, 'autocoder-home'), AUTOCODER_PROJECTS_DIR: join(root, 'projects'), AUTOCODER_DEMO_PACE_MS: '0', GIT_CONFIG_NOSYSTEM: '1' };
+    const env = {
+      PATH: process.env.PATH,
+      HOME: join(root, 'home'),
+      AUTOCODER_HOME: join(root, 'autocoder-home'),
+      AUTOCODER_PROJECTS_DIR: join(root, 'projects'),
+      AUTOCODER_DEMO_PACE_MS: '0',
+      GIT_CONFIG_NOSYSTEM: '1',
+    };
     expect(await runCli(['demo', '--no-start'], terminal(env).ctx)).toBe(0);
     const spec = projectPaths(join(root, 'projects', 'demo')).spec;
     const before = readFileSync(spec, 'utf8');
     const t = terminal(env);
     const exit = runCli(['spec', 'demo'], t.ctx);
-    const answers = ['A tiny todo list', 'Just me', 'ok', 'todos with a title and a done flag', 'add a todo, mark it done, delete it', 'I use it for a day'];
+    const answers = [
+      'A tiny todo list',
+      'Just me',
+      'ok',
+      'todos with a title and a done flag',
+      'add a todo, mark it done, delete it',
+      'I use it for a day',
+    ];
     for (const [i, topic] of DEMO_INTERVIEW_TOPICS.entries()) {
-      await waitFor(() => t.out().includes(`${topic.question}\n\n> `), 60_000, `demo question ${i + 1} in ${JSON.stringify(t.out())}`);
+      await waitFor(
+        () => t.out().includes(`${topic.question}\n\n> `),
+        60_000,
+        `demo question ${i + 1} in ${JSON.stringify(t.out())}`,
+      );
       t.stdin.write(`${answers[i]}\n`);
     }
     expect(await exit).toBe(0);

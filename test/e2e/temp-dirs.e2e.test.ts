@@ -13,7 +13,18 @@ import { readOwner, type OwnerMarker } from '../../src/agent/session-dirs.js';
 import { processesUsing } from '../../src/agent/session-processes.js';
 import { agentTestEnv } from '../support/agent-env.js';
 import { cli, cliAsync, startCli } from '../support/cli-process.js';
-import { assignedFeature, codingSession, initializerSession, isSpecChat, reply, roleScript, SAMPLE_FEATURES, startScriptedModelServer, type Script, type ScriptedModelServer } from '../support/fake-anthropic/index.js';
+import {
+  assignedFeature,
+  codingSession,
+  initializerSession,
+  isSpecChat,
+  reply,
+  roleScript,
+  SAMPLE_FEATURES,
+  startScriptedModelServer,
+  type Script,
+  type ScriptedModelServer,
+} from '../support/fake-anthropic/index.js';
 import { createSampleProject } from '../support/sample-project.js';
 import { waitFor } from '../support/wait-for.js';
 
@@ -61,29 +72,38 @@ function programOf(pid: number): string {
 }
 
 describe('session temporary folders', () => {
-  it.skipIf(!existsSync('/proc/self/environ'))('stops what the agent left running in the background before removing the folder', async () => {
-    const roles = roleScript({ initializer: initializerSession(SAMPLE_FEATURES), coding: codingSession() });
-    const sleepers = () =>
-      sessionFolders()
-        .flatMap((f) => processesUsing(join(temp, f.name)))
-        .filter((pid) => programOf(pid) === 'sleep');
-    let background: number[] = [];
-    const script: Script = async (conv) => {
-      if (assignedFeature(conv) !== 1) return roles(conv);
-      // Feature #1 first starts "a server" in the background, then does its work as usual.
-      if (conv.turn === 0) return reply().tool('Bash', { command: 'sleep 300', run_in_background: true, description: 'a server that never ends' });
-      // It runs with the session's TMPDIR while the session goes on (inside the sandbox it takes a moment to start).
-      if (conv.turn === 1) background = await waitFor(() => sleepers().length > 0 && sleepers(), 30_000, 'the background sleep');
-      return roles({ ...conv, turn: conv.turn - 1 });
-    };
-    const { env } = await setup(script);
-    const run = await cliAsync(['run', 'notes', '--max-iterations', '1'], env);
-    expect(run.stdout).toContain('1/4 features pass');
-    expect(background).toHaveLength(1);
-    expect(existsSync(`/proc/${background[0]}`)).toBe(false);
-    expect(processesUsing(temp)).toEqual([]);
-    expect(sessionFolders()).toEqual([]);
-  });
+  it.skipIf(!existsSync('/proc/self/environ'))(
+    'stops what the agent left running in the background before removing the folder',
+    async () => {
+      const roles = roleScript({ initializer: initializerSession(SAMPLE_FEATURES), coding: codingSession() });
+      const sleepers = () =>
+        sessionFolders()
+          .flatMap((f) => processesUsing(join(temp, f.name)))
+          .filter((pid) => programOf(pid) === 'sleep');
+      let background: number[] = [];
+      const script: Script = async (conv) => {
+        if (assignedFeature(conv) !== 1) return roles(conv);
+        // Feature #1 first starts "a server" in the background, then does its work as usual.
+        if (conv.turn === 0)
+          return reply().tool('Bash', {
+            command: 'sleep 300',
+            run_in_background: true,
+            description: 'a server that never ends',
+          });
+        // It runs with the session's TMPDIR while the session goes on (inside the sandbox it takes a moment to start).
+        if (conv.turn === 1)
+          background = await waitFor(() => sleepers().length > 0 && sleepers(), 30_000, 'the background sleep');
+        return roles({ ...conv, turn: conv.turn - 1 });
+      };
+      const { env } = await setup(script);
+      const run = await cliAsync(['run', 'notes', '--max-iterations', '1'], env);
+      expect(run.stdout).toContain('1/4 features pass');
+      expect(background).toHaveLength(1);
+      expect(existsSync(`/proc/${background[0]}`)).toBe(false);
+      expect(processesUsing(temp)).toEqual([]);
+      expect(sessionFolders()).toEqual([]);
+    },
+  );
 
   it('removes the folder of a spec chat interrupted with Ctrl+C', async () => {
     server = await startScriptedModelServer(async (conv) => {

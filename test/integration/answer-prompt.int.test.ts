@@ -28,14 +28,25 @@ describe('autocoder answer on a terminal', () => {
     expect(cli(['new', 'app', '--dir', dir], env).status).toBe(0);
     const id = seedOAuthRequest(dir);
     const secret = 'cs_tty_H1dd3nValue';
-    const driven = runOnPty([process.execPath, CLI, 'answer', 'app', id], [['Client secret (hidden): ', `${secret}\r`], ['Provider [github/google]: ', 'google\r']], { env: { ...env, TERM: 'dumb' } });
+    const driven = runOnPty(
+      [process.execPath, CLI, 'answer', 'app', id],
+      [
+        ['Client secret (hidden): ', `${secret}\r`],
+        ['Provider [github/google]: ', 'google\r'],
+      ],
+      { env: { ...env, TERM: 'dumb' } },
+    );
     expect(driven.screen).toContain('Need the OAuth client');
     expect(driven.screen).toContain(`Answered ${id}: feature #1 Login is pending (first in line).`);
     expect(driven.screen).not.toContain(secret);
     expect(readFileSync(join(dir, '.env'), 'utf8')).toBe(`CLIENT_SECRET=${secret}\n`);
     const after = openProjectStore(projectPaths(dir), { create: false });
     try {
-      expect(after.humanInput.get(id)).toMatchObject({ status: 'answered', answer: { provider: 'google' }, secretKeys: { client_secret: 'CLIENT_SECRET' } });
+      expect(after.humanInput.get(id)).toMatchObject({
+        status: 'answered',
+        answer: { provider: 'google' },
+        secretKeys: { client_secret: 'CLIENT_SECRET' },
+      });
     } finally {
       after.close();
     }

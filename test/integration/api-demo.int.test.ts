@@ -25,8 +25,20 @@ describe('POST /api/demo', () => {
     expect(res.status).toBe(201);
     const demo = DemoResponseSchema.parse(res.body);
     const dir = join(h.user, 'autocoder-projects', 'demo');
-    expect(demo.project).toMatchObject({ name: 'demo', path: dir, exists: true, hasSpec: true, stats: { total: 0, passing: 0 } });
-    expect(demo.run).toMatchObject({ status: 'starting', pid: 0, runId: null, agents: [], settings: { model: DEMO_MODEL } });
+    expect(demo.project).toMatchObject({
+      name: 'demo',
+      path: dir,
+      exists: true,
+      hasSpec: true,
+      stats: { total: 0, passing: 0 },
+    });
+    expect(demo.run).toMatchObject({
+      status: 'starting',
+      pid: 0,
+      runId: null,
+      agents: [],
+      settings: { model: DEMO_MODEL },
+    });
     expect(readFileSync(projectPaths(dir).spec, 'utf8')).toBe(DEMO_SPEC);
     expect(existsSync(join(dir, '.git'))).toBe(true);
 
@@ -44,7 +56,8 @@ describe('POST /api/demo', () => {
 
   it('picks demo-2, demo-3 … when the name is taken (also by a folder), and takes a given name', async () => {
     const names: string[] = [];
-    for (let i = 0; i < 2; i++) names.push(DemoResponseSchema.parse((await h.json('POST', '/api/demo', {})).body).project.name);
+    for (let i = 0; i < 2; i++)
+      names.push(DemoResponseSchema.parse((await h.json('POST', '/api/demo', {})).body).project.name);
     mkdirSync(join(h.user, 'autocoder-projects', 'demo-3'));
     names.push(DemoResponseSchema.parse((await h.json('POST', '/api/demo', {})).body).project.name);
     names.push(DemoResponseSchema.parse((await h.json('POST', '/api/demo', { name: 'tour' })).body).project.name);
@@ -83,7 +96,9 @@ describe('POST /api/demo', () => {
   });
 
   it('is documented in the OpenAPI document', async () => {
-    const doc = await h.json<{ paths: Record<string, Record<string, { requestBody?: unknown; responses: Record<string, unknown> }>> }>('GET', '/api/openapi.json');
+    const doc = await h.json<{
+      paths: Record<string, Record<string, { requestBody?: unknown; responses: Record<string, unknown> }>>;
+    }>('GET', '/api/openapi.json');
     const op = doc.body.paths['/api/demo']?.post;
     expect(op?.requestBody).toBeDefined();
     expect(op?.responses['201']).toBeDefined();

@@ -1,11 +1,23 @@
 /** The feature routes through createApp (app.request), on real project databases in temp folders. */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { FeatureBoardSchema, FeatureDetailSchema, FeatureGraphSchema, FeatureSchema, type FeatureDTO } from '../../src/shared/api.js';
+import {
+  FeatureBoardSchema,
+  FeatureDetailSchema,
+  FeatureGraphSchema,
+  FeatureSchema,
+  type FeatureDTO,
+} from '../../src/shared/api.js';
 import { apiHarness, type ApiHarness } from '../support/api-app.js';
 
 let h: ApiHarness;
 const F = '/api/projects/app/features';
-const feature = (name: string, extra: Record<string, unknown> = {}) => ({ category: 'core', name, description: `${name} works`, steps: ['open', 'check'], ...extra });
+const feature = (name: string, extra: Record<string, unknown> = {}) => ({
+  category: 'core',
+  name,
+  description: `${name} works`,
+  steps: ['open', 'check'],
+  ...extra,
+});
 
 beforeEach(async () => {
   h = apiHarness();
@@ -65,8 +77,28 @@ describe('feature board and detail', () => {
     const store = h.store('app');
     try {
       const sessions = store.sessions;
-      sessions.start({ id: 's1', runId: null, slot: 0, role: 'coding', featureIds: [a.id], model: 'm', transcriptPath: '/tmp/t.jsonl' });
-      sessions.end('s1', { status: 'succeeded', outcome: 'passed', error: null, usage: { turns: 3, inputTokens: 100, outputTokens: 50, cacheReadTokens: 0, cacheCreationTokens: 0, costUsd: 0.25 } });
+      sessions.start({
+        id: 's1',
+        runId: null,
+        slot: 0,
+        role: 'coding',
+        featureIds: [a.id],
+        model: 'm',
+        transcriptPath: '/tmp/t.jsonl',
+      });
+      sessions.end('s1', {
+        status: 'succeeded',
+        outcome: 'passed',
+        error: null,
+        usage: {
+          turns: 3,
+          inputTokens: 100,
+          outputTokens: 50,
+          cacheReadTokens: 0,
+          cacheCreationTokens: 0,
+          costUsd: 0.25,
+        },
+      });
     } finally {
       store.close();
     }
@@ -74,7 +106,15 @@ describe('feature board and detail', () => {
     expect(res.status).toBe(200);
     const detail = FeatureDetailSchema.parse(res.body);
     expect(detail.costUsd).toBeCloseTo(0.25);
-    expect(detail.sessions).toEqual([expect.objectContaining({ id: 's1', outcome: 'passed', inputTokens: 100, outputTokens: 50, transcriptPath: '/tmp/t.jsonl' })]);
+    expect(detail.sessions).toEqual([
+      expect.objectContaining({
+        id: 's1',
+        outcome: 'passed',
+        inputTokens: 100,
+        outputTokens: 50,
+        transcriptPath: '/tmp/t.jsonl',
+      }),
+    ]);
   });
 
   it('answers 404 for an unknown feature or project and 400 for a malformed id', async () => {
@@ -135,9 +175,13 @@ describe('creating features', () => {
 
   it('creates in bulk with dependsOnIndices and reports duplicates', async () => {
     await create('existing');
-    const res = await h.json<{ created: FeatureDTO[]; duplicates: { index: number; existingId: number }[] }>('POST', `${F}/bulk`, {
-      features: [feature('one'), feature('two', { dependsOnIndices: [0] }), feature('existing')],
-    });
+    const res = await h.json<{ created: FeatureDTO[]; duplicates: { index: number; existingId: number }[] }>(
+      'POST',
+      `${F}/bulk`,
+      {
+        features: [feature('one'), feature('two', { dependsOnIndices: [0] }), feature('existing')],
+      },
+    );
     expect(res.status).toBe(201);
     expect(res.body.created.map((f) => f.name)).toEqual(['one', 'two']);
     expect(res.body.created[1]?.dependencies).toEqual([res.body.created[0]?.id]);
@@ -146,7 +190,9 @@ describe('creating features', () => {
   });
 
   it('refuses a bulk item that depends on a later index, and an empty list', async () => {
-    const later = await h.json<{ error: { details: { field: string } } }>('POST', `${F}/bulk`, { features: [feature('one', { dependsOnIndices: [1] }), feature('two')] });
+    const later = await h.json<{ error: { details: { field: string } } }>('POST', `${F}/bulk`, {
+      features: [feature('one', { dependsOnIndices: [1] }), feature('two')],
+    });
     expect(later.status).toBe(400);
     expect(later.body.error.details.field).toBe('features');
     const empty = await h.json<{ error: { details: { field: string } } }>('POST', `${F}/bulk`, { features: [] });
@@ -266,7 +312,11 @@ describe('dependencies', () => {
     const a = await create('a');
     const b = await create('b', { dependencies: [a.id] });
     const c = await create('c', { dependencies: [b.id] });
-    const res = await h.json<{ error: { code: string; details: { cycle: number[] } } }>('PUT', `${F}/${a.id}/dependencies`, { dependencyIds: [c.id] });
+    const res = await h.json<{ error: { code: string; details: { cycle: number[] } } }>(
+      'PUT',
+      `${F}/${a.id}/dependencies`,
+      { dependencyIds: [c.id] },
+    );
     expect(res.status).toBe(409);
     expect(res.body.error.code).toBe('DEPENDENCY_CYCLE');
     expect(res.body.error.details.cycle).toEqual([a.id, c.id, b.id, a.id]);
@@ -280,10 +330,14 @@ describe('dependencies', () => {
     expect(self.status).toBe(400);
     expect(self.body.error.details.field).toBe('dep');
     expect((await h.request('POST', `${F}/${a.id}/dependencies/77`)).status).toBe(400);
-    const many = await h.json<{ error: { details: { field: string } } }>('PUT', `${F}/${a.id}/dependencies`, { dependencyIds: Array.from({ length: 21 }, (_, i) => i + 2) });
+    const many = await h.json<{ error: { details: { field: string } } }>('PUT', `${F}/${a.id}/dependencies`, {
+      dependencyIds: Array.from({ length: 21 }, (_, i) => i + 2),
+    });
     expect(many.status).toBe(400);
     expect(many.body.error.details.field).toBe('dependencyIds');
-    const wrong = await h.json<{ error: { details: { field: string } } }>('PUT', `${F}/${a.id}/dependencies`, { dependencyIds: ['1'] });
+    const wrong = await h.json<{ error: { details: { field: string } } }>('PUT', `${F}/${a.id}/dependencies`, {
+      dependencyIds: ['1'],
+    });
     expect(wrong.body.error.details.field).toBe('dependencyIds.0');
     expect((await h.request('PUT', `${F}/999/dependencies`, { dependencyIds: [] })).status).toBe(404);
   });

@@ -31,7 +31,13 @@ async function seedProject(): Promise<void> {
   await h.createProject('app');
   await h.request('PUT', '/api/projects/app/spec', { spec: VALID_SPEC });
   await h.request('POST', '/api/projects/app/features/bulk', {
-    features: ['a', 'b', 'c', 'd'].map((name, i) => ({ category: 'core', name, description: name, steps: ['s'], dependsOnIndices: i > 0 ? [i - 1] : [] })),
+    features: ['a', 'b', 'c', 'd'].map((name, i) => ({
+      category: 'core',
+      name,
+      description: name,
+      steps: ['s'],
+      dependsOnIndices: i > 0 ? [i - 1] : [],
+    })),
   });
 }
 
@@ -68,25 +74,73 @@ describe('API fuzz', () => {
         () => '',
       ])();
 
-    const SEGMENTS = ['api', 'projects', 'app', 'features', 'graph', 'bulk', 'dependencies', 'skip', 'retry', 'reopen', 'agent', 'start', 'stop', 'pause', 'resume', 'status', 'settings', 'events', 'spec', 'filesystem', 'list', 'import', 'setup', 'openapi.json', 'health', 'ws'];
+    const SEGMENTS = [
+      'api',
+      'projects',
+      'app',
+      'features',
+      'graph',
+      'bulk',
+      'dependencies',
+      'skip',
+      'retry',
+      'reopen',
+      'agent',
+      'start',
+      'stop',
+      'pause',
+      'resume',
+      'status',
+      'settings',
+      'events',
+      'spec',
+      'filesystem',
+      'list',
+      'import',
+      'setup',
+      'openapi.json',
+      'health',
+      'ws',
+    ];
     /** A path (mostly a real route with random parameters) and the method that route takes, if any. */
     const route = (): { path: string; method: string | null; key: string } => {
       if (chance(0.8)) {
         const doc = pick(ROUTE_DOCS);
         // Deleting the seeded project is rare, so most requests reach the deeper routes.
         const appChance = doc.method === 'delete' && doc.path === '/api/projects/:name' ? 0.1 : 0.8;
-        const path = doc.path.replace(/:(\w+)/g, (_m, name: string) => (name === 'name' && chance(appChance) ? 'app' : chance(0.7) ? String(1 + int(6)) : token()));
+        const path = doc.path.replace(/:(\w+)/g, (_m, name: string) =>
+          name === 'name' && chance(appChance) ? 'app' : chance(0.7) ? String(1 + int(6)) : token(),
+        );
         return { path, method: doc.method.toUpperCase(), key: `${doc.method.toUpperCase()} ${doc.path}` };
       }
       const parts = Array.from({ length: 1 + int(7) }, () => (chance(0.7) ? pick(SEGMENTS) : token()));
-      return { path: `/${chance(0.9) ? 'api/' : ''}${parts.join('/')}${chance(0.1) ? '/' : ''}`, method: null, key: '' };
+      return {
+        path: `/${chance(0.9) ? 'api/' : ''}${parts.join('/')}${chance(0.1) ? '/' : ''}`,
+        method: null,
+        key: '',
+      };
     };
     const QUERY_KEYS = ['since', 'limit', 'path', 'showHidden', 'deleteFiles', 'x', ''];
     const queryValue = (): string =>
       pick([
         () => String(int(2000) - 10),
         () => pick(['true', 'false', 'yes', '']),
-        () => encodeURIComponent(pick(['/', '/etc', '/root/.ssh', join(h.user, '..'), `${h.user}/%2e%2e`, h.home, h.user, '\\\\srv\\s', '//srv/s', 'relative', `${h.root}/work`])),
+        () =>
+          encodeURIComponent(
+            pick([
+              '/',
+              '/etc',
+              '/root/.ssh',
+              join(h.user, '..'),
+              `${h.user}/%2e%2e`,
+              h.home,
+              h.user,
+              '\\\\srv\\s',
+              '//srv/s',
+              'relative',
+              `${h.root}/work`,
+            ]),
+          ),
         () => encodeURIComponent(randomString(20)),
         () => token(),
       ])();
@@ -96,17 +150,64 @@ describe('API fuzz', () => {
       return `?${pairs.join('&')}`;
     };
 
-    const FIELDS = ['name', 'path', 'spec', 'category', 'description', 'steps', 'priority', 'dependencies', 'dependencyIds', 'dependsOnIndices', 'features', 'reason', 'model', 'yolo', 'concurrency', 'maxIterations', 'sandbox', 'defaultModel', 'defaultConcurrency', 'defaultSandbox', 'extraCommands', 'maxAttempts', 'confirm', 'baseUrl', '__proto__', 'constructor'];
+    const FIELDS = [
+      'name',
+      'path',
+      'spec',
+      'category',
+      'description',
+      'steps',
+      'priority',
+      'dependencies',
+      'dependencyIds',
+      'dependsOnIndices',
+      'features',
+      'reason',
+      'model',
+      'yolo',
+      'concurrency',
+      'maxIterations',
+      'sandbox',
+      'defaultModel',
+      'defaultConcurrency',
+      'defaultSandbox',
+      'extraCommands',
+      'maxAttempts',
+      'confirm',
+      'baseUrl',
+      '__proto__',
+      'constructor',
+    ];
     const jsonValue = (depth: number): unknown => {
       const kind = int(depth > 2 ? 6 : 9);
       switch (kind) {
-        case 0: return null;
-        case 1: return chance(0.5);
-        case 2: return pick([0, 1, 2, 3, -1, 1.5, 1e308, -0, 2 ** 53, 6]);
-        case 3: return randomString(16);
-        case 4: return pick(['app', 'core', 'bash', 'cargo', 'auto', 'on', VALID_SPEC, '<project_specification>', join(h.root, 'fz', String(int(50))), `p${int(3)}`, '../up', '/']);
-        case 5: return '';
-        case 6: return Array.from({ length: int(4) }, () => jsonValue(depth + 1));
+        case 0:
+          return null;
+        case 1:
+          return chance(0.5);
+        case 2:
+          return pick([0, 1, 2, 3, -1, 1.5, 1e308, -0, 2 ** 53, 6]);
+        case 3:
+          return randomString(16);
+        case 4:
+          return pick([
+            'app',
+            'core',
+            'bash',
+            'cargo',
+            'auto',
+            'on',
+            VALID_SPEC,
+            '<project_specification>',
+            join(h.root, 'fz', String(int(50))),
+            `p${int(3)}`,
+            '../up',
+            '/',
+          ]);
+        case 5:
+          return '';
+        case 6:
+          return Array.from({ length: int(4) }, () => jsonValue(depth + 1));
         default: {
           const o: Record<string, unknown> = {};
           for (let i = int(5); i > 0; i--) o[pick(FIELDS)] = jsonValue(depth + 1);
@@ -119,14 +220,23 @@ describe('API fuzz', () => {
       'POST /api/projects': () => ({ name: `p${int(4)}`, path: join(h.root, 'fz', `d${int(20)}`) }),
       'POST /api/projects/import': () => ({ name: `p${int(4)}`, path: join(h.root, 'fz') }),
       'PUT /api/projects/:name/spec': () => ({ spec: VALID_SPEC }),
-      'PUT /api/projects/:name/settings': () => ({ extraCommands: ['make'], defaultConcurrency: 1 + int(5), yolo: chance(0.5), confirm: chance(0.5) }),
+      'PUT /api/projects/:name/settings': () => ({
+        extraCommands: ['make'],
+        defaultConcurrency: 1 + int(5),
+        yolo: chance(0.5),
+        confirm: chance(0.5),
+      }),
       'PUT /api/settings': () => ({ defaultModel: 'm', defaultSandbox: pick(['auto', 'off']), confirm: chance(0.5) }),
       'POST /api/projects/:name/features': () => ({ ...feature(), dependencies: [1 + int(6)] }),
-      'POST /api/projects/:name/features/bulk': () => ({ features: [feature(), { ...feature(), dependsOnIndices: [0] }] }),
+      'POST /api/projects/:name/features/bulk': () => ({
+        features: [feature(), { ...feature(), dependsOnIndices: [0] }],
+      }),
       'PATCH /api/projects/:name/features/:id': () => ({ name: `renamed${int(5)}`, priority: int(10) }),
       'POST /api/projects/:name/features/:id/skip': () => ({ reason: 'later' }),
       'POST /api/projects/:name/features/:id/reopen': () => ({ reason: 'again' }),
-      'PUT /api/projects/:name/features/:id/dependencies': () => ({ dependencyIds: Array.from({ length: int(3) }, () => 1 + int(6)) }),
+      'PUT /api/projects/:name/features/:id/dependencies': () => ({
+        dependencyIds: Array.from({ length: int(3) }, () => 1 + int(6)),
+      }),
       'POST /api/projects/:name/agent/start': () => ({ model: 'm', concurrency: 1 + int(2) }),
     };
     /** A valid body for the route, often with one field replaced by a random value. */
@@ -142,9 +252,28 @@ describe('API fuzz', () => {
         () => undefined,
         () => JSON.stringify(jsonValue(0)),
         () => JSON.stringify(jsonValue(0)),
-        () => JSON.stringify({ category: 'fz', name: randomString(8) || 'n', description: '', steps: [], dependencies: chance(0.5) ? [1 + int(6)] : [] }),
+        () =>
+          JSON.stringify({
+            category: 'fz',
+            name: randomString(8) || 'n',
+            description: '',
+            steps: [],
+            dependencies: chance(0.5) ? [1 + int(6)] : [],
+          }),
         () => JSON.stringify({ dependencyIds: Array.from({ length: int(4) }, () => 1 + int(8)) }),
-        () => JSON.stringify({ name: pick(['p1', 'p2', 'app', 'Bad']), path: pick([join(h.root, 'fz', `d${int(20)}`), `rel${int(5)}`, '../x', h.home, join(h.user, '.ssh'), '/', h.user]) }),
+        () =>
+          JSON.stringify({
+            name: pick(['p1', 'p2', 'app', 'Bad']),
+            path: pick([
+              join(h.root, 'fz', `d${int(20)}`),
+              `rel${int(5)}`,
+              '../x',
+              h.home,
+              join(h.user, '.ssh'),
+              '/',
+              h.user,
+            ]),
+          }),
         () => '{"unterminated": ',
         () => randomString(40),
         () => '\u0000\u0001',
@@ -159,11 +288,23 @@ describe('API fuzz', () => {
       const target = route();
       const method = target.method !== null && chance(0.8) ? target.method : pick(METHODS);
       const url = `${target.path}${query()}`;
-      const text = method === 'GET' || method === 'HEAD' ? undefined : method === target.method && chance(0.6) ? nearlyValid(target.key) ?? body() : body();
+      const text =
+        method === 'GET' || method === 'HEAD'
+          ? undefined
+          : method === target.method && chance(0.6)
+            ? (nearlyValid(target.key) ?? body())
+            : body();
       const headers: Record<string, string> = {};
       if (chance(0.1)) headers.host = pick(['evil.example:8888', 'localhost:9999', 'LOCALHOST:8888', '127.0.0.1:8888']);
       if (chance(0.1)) headers.origin = pick(['http://evil.example', 'null', ORIGIN, 'http://127.0.0.1:8888']);
-      if (chance(0.15)) headers['content-type'] = pick(['text/plain', 'application/json; charset=utf-8', 'multipart/form-data', 'application/jsonx', '']);
+      if (chance(0.15))
+        headers['content-type'] = pick([
+          'text/plain',
+          'application/json; charset=utf-8',
+          'multipart/form-data',
+          'application/jsonx',
+          '',
+        ]);
       if (chance(0.05)) headers.authorization = 'Bearer nope';
       let res: Response;
       try {
@@ -173,7 +314,8 @@ describe('API fuzz', () => {
         continue;
       }
       const answer = method === 'HEAD' ? '' : await res.text();
-      if (res.status >= 500) failures.push(`#${i} ${method} ${url} ${text?.slice(0, 200) ?? ''} → ${res.status} ${answer.slice(0, 300)}`);
+      if (res.status >= 500)
+        failures.push(`#${i} ${method} ${url} ${text?.slice(0, 200) ?? ''} → ${res.status} ${answer.slice(0, 300)}`);
       if (/\n\s+at .+:\d+:\d+/.test(answer)) failures.push(`#${i} ${method} ${url}: stack trace in the answer`);
       if (method !== 'HEAD' && answer !== '' && res.status !== 204) {
         try {
@@ -184,7 +326,8 @@ describe('API fuzz', () => {
       }
       // Keep the seeded project around so later requests keep reaching the deep routes.
       if (i % 10 === 9 && (await h.request('GET', '/api/projects/app')).status !== 200) {
-        if (existsSync(join(h.work, 'app', '.autocoder'))) await h.request('POST', '/api/projects/import', { name: 'app', path: join(h.work, 'app') });
+        if (existsSync(join(h.work, 'app', '.autocoder')))
+          await h.request('POST', '/api/projects/import', { name: 'app', path: join(h.work, 'app') });
         else await seedProject();
       }
     }

@@ -3,7 +3,14 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { projectPaths } from '../../src/config/paths.js';
-import { EventsResponseSchema, GlobalSettingsResponseSchema, ProjectListSchema, ProjectSettingsSchema, ProjectSummarySchema, SpecResponseSchema } from '../../src/shared/api.js';
+import {
+  EventsResponseSchema,
+  GlobalSettingsResponseSchema,
+  ProjectListSchema,
+  ProjectSettingsSchema,
+  ProjectSummarySchema,
+  SpecResponseSchema,
+} from '../../src/shared/api.js';
 import { apiHarness, VALID_SPEC, type ApiHarness } from '../support/api-app.js';
 
 let h: ApiHarness;
@@ -19,11 +26,21 @@ describe('projects', () => {
     const res = await h.json('POST', '/api/projects', { name: 'todo' });
     expect(res.status).toBe(201);
     const created = ProjectSummarySchema.parse(res.body);
-    expect(created).toMatchObject({ name: 'todo', path: join(h.user, 'autocoder-projects', 'todo'), hasSpec: false, exists: true });
+    expect(created).toMatchObject({
+      name: 'todo',
+      path: join(h.user, 'autocoder-projects', 'todo'),
+      hasSpec: false,
+      exists: true,
+    });
     expect(existsSync(join(h.user, 'autocoder-projects', 'todo', '.autocoder', 'autocoder.db'))).toBe(true);
     expect(existsSync(join(h.work, 'todo'))).toBe(false);
     const list = ProjectListSchema.parse((await h.json('GET', '/api/projects')).body);
-    expect(list.projects).toEqual([expect.objectContaining({ name: 'todo', stats: expect.objectContaining({ total: 0, passing: 0, percentage: 0 }) })]);
+    expect(list.projects).toEqual([
+      expect.objectContaining({
+        name: 'todo',
+        stats: expect.objectContaining({ total: 0, passing: 0, percentage: 0 }),
+      }),
+    ]);
   });
 
   it('creates a project at a given path with a valid spec', async () => {
@@ -35,10 +52,18 @@ describe('projects', () => {
   });
 
   it('refuses an invalid spec with the problems and creates nothing', async () => {
-    const res = await h.json<ErrorBody>('POST', '/api/projects', { name: 'app', spec: '<project_specification><overview>x</overview></project_specification>' });
+    const res = await h.json<ErrorBody>('POST', '/api/projects', {
+      name: 'app',
+      spec: '<project_specification><overview>x</overview></project_specification>',
+    });
     expect(res.status).toBe(400);
     expect(res.body.error.details?.field).toBe('spec');
-    expect(res.body.error.details?.problems).toEqual(['project_name', 'technology_stack', 'core_features', 'success_criteria'].map((s) => ({ line: 1, message: `missing required section <${s}>` })));
+    expect(res.body.error.details?.problems).toEqual(
+      ['project_name', 'technology_stack', 'core_features', 'success_criteria'].map((s) => ({
+        line: 1,
+        message: `missing required section <${s}>`,
+      })),
+    );
     expect(existsSync(join(h.work, 'app'))).toBe(false);
     expect(ProjectListSchema.parse((await h.json('GET', '/api/projects')).body).projects).toEqual([]);
   });
@@ -57,7 +82,9 @@ describe('projects', () => {
   });
 
   it('refuses a project inside a secret folder or autocoder home (403)', async () => {
-    expect((await h.request('POST', '/api/projects', { name: 'ssh', path: join(h.user, '.ssh', 'x') })).status).toBe(403);
+    expect((await h.request('POST', '/api/projects', { name: 'ssh', path: join(h.user, '.ssh', 'x') })).status).toBe(
+      403,
+    );
     expect((await h.request('POST', '/api/projects', { name: 'home', path: join(h.home, 'x') })).status).toBe(403);
   });
 
@@ -70,7 +97,10 @@ describe('projects', () => {
   });
 
   it('refuses a project folder that holds $AUTOCODER_HOME or the home folder (agents read everything in their project)', async () => {
-    for (const [route, name] of [['/api/projects/import', 'above'], ['/api/projects', 'above2']] as const) {
+    for (const [route, name] of [
+      ['/api/projects/import', 'above'],
+      ['/api/projects', 'above2'],
+    ] as const) {
       const res = await h.json<ErrorBody>('POST', route, { name, path: h.root });
       expect(res.status, route).toBe(400);
       expect(res.body.error.message).toContain('holds $AUTOCODER_HOME');
@@ -92,7 +122,9 @@ describe('projects', () => {
     expect(res.status).toBe(201);
     expect(res.body).toMatchObject({ name: 'existing', path: folder });
     expect((await h.request('POST', '/api/projects/import', { name: 'again', path: folder })).status).toBe(409);
-    expect((await h.request('POST', '/api/projects/import', { name: 'gone', path: join(h.root, 'missing') })).status).toBe(404);
+    expect(
+      (await h.request('POST', '/api/projects/import', { name: 'gone', path: join(h.root, 'missing') })).status,
+    ).toBe(404);
     const noPath = await h.json<ErrorBody>('POST', '/api/projects/import', { name: 'x' });
     expect(noPath.body.error.details?.field).toBe('path');
   });
@@ -107,9 +139,16 @@ describe('projects', () => {
   it('deletes a project, keeping or deleting its files', async () => {
     const kept = await h.createProject('kept');
     const gone = await h.createProject('gone');
-    expect((await h.json('DELETE', '/api/projects/kept')).body).toEqual({ removed: 'kept', path: kept, filesDeleted: false });
+    expect((await h.json('DELETE', '/api/projects/kept')).body).toEqual({
+      removed: 'kept',
+      path: kept,
+      filesDeleted: false,
+    });
     expect(existsSync(kept)).toBe(true);
-    expect((await h.json('DELETE', '/api/projects/gone?deleteFiles=true')).body).toMatchObject({ removed: 'gone', filesDeleted: true });
+    expect((await h.json('DELETE', '/api/projects/gone?deleteFiles=true')).body).toMatchObject({
+      removed: 'gone',
+      filesDeleted: true,
+    });
     expect(existsSync(gone)).toBe(false);
     expect((await h.request('DELETE', '/api/projects/kept')).status).toBe(404);
     expect((await h.request('DELETE', '/api/projects/x?deleteFiles=maybe')).status).toBe(400);
@@ -127,7 +166,10 @@ describe('projects', () => {
 describe('spec', () => {
   it('reads null before a spec exists, then writes and validates one', async () => {
     const root = await h.createProject('todo');
-    expect(SpecResponseSchema.parse((await h.json('GET', '/api/projects/todo/spec')).body)).toEqual({ spec: null, check: null });
+    expect(SpecResponseSchema.parse((await h.json('GET', '/api/projects/todo/spec')).body)).toEqual({
+      spec: null,
+      check: null,
+    });
     const put = await h.json('PUT', '/api/projects/todo/spec', { spec: VALID_SPEC });
     expect(put.status).toBe(200);
     expect(readFileSync(projectPaths(root).spec, 'utf8')).toBe(VALID_SPEC);
@@ -140,11 +182,17 @@ describe('spec', () => {
   it('refuses an invalid spec with problems and writes nothing', async () => {
     const root = await h.createProject('todo');
     writeFileSync(projectPaths(root).spec, VALID_SPEC);
-    const res = await h.json<ErrorBody>('PUT', '/api/projects/todo/spec', { spec: '<project_specification>\n<overview>unclosed\n</project_specification>' });
+    const res = await h.json<ErrorBody>('PUT', '/api/projects/todo/spec', {
+      spec: '<project_specification>\n<overview>unclosed\n</project_specification>',
+    });
     expect(res.status).toBe(400);
-    expect(res.body.error.details?.problems).toEqual(expect.arrayContaining([expect.objectContaining({ line: expect.any(Number), message: expect.any(String) })]));
+    expect(res.body.error.details?.problems).toEqual(
+      expect.arrayContaining([expect.objectContaining({ line: expect.any(Number), message: expect.any(String) })]),
+    );
     expect(readFileSync(projectPaths(root).spec, 'utf8')).toBe(VALID_SPEC);
-    expect((await h.json<ErrorBody>('PUT', '/api/projects/todo/spec', { spec: 7 })).body.error.details?.field).toBe('spec');
+    expect((await h.json<ErrorBody>('PUT', '/api/projects/todo/spec', { spec: 7 })).body.error.details?.field).toBe(
+      'spec',
+    );
     expect((await h.request('PUT', '/api/projects/nope/spec', { spec: VALID_SPEC })).status).toBe(404);
   });
 });
@@ -154,11 +202,26 @@ describe('settings', () => {
     const none = { authToken: false, apiKey: false };
     expect((await h.json('GET', '/api/settings')).body).toEqual({ secrets: none });
     // YOLO on widens what agents may do: it needs the confirmation.
-    const put = await h.json('PUT', '/api/settings', { defaultModel: 'claude-sonnet-4-5', defaultConcurrency: 2, yolo: true, confirm: true });
+    const put = await h.json('PUT', '/api/settings', {
+      defaultModel: 'claude-sonnet-4-5',
+      defaultConcurrency: 2,
+      yolo: true,
+      confirm: true,
+    });
     expect(put.status).toBe(200);
-    expect(GlobalSettingsResponseSchema.parse(put.body)).toEqual({ defaultModel: 'claude-sonnet-4-5', defaultConcurrency: 2, yolo: true, secrets: none });
+    expect(GlobalSettingsResponseSchema.parse(put.body)).toEqual({
+      defaultModel: 'claude-sonnet-4-5',
+      defaultConcurrency: 2,
+      yolo: true,
+      secrets: none,
+    });
     const cleared = await h.json('PUT', '/api/settings', { yolo: null, defaultSandbox: 'on' });
-    expect(cleared.body).toEqual({ defaultModel: 'claude-sonnet-4-5', defaultConcurrency: 2, defaultSandbox: 'on', secrets: none });
+    expect(cleared.body).toEqual({
+      defaultModel: 'claude-sonnet-4-5',
+      defaultConcurrency: 2,
+      defaultSandbox: 'on',
+      secrets: none,
+    });
   });
 
   it.each([
@@ -175,14 +238,23 @@ describe('settings', () => {
   it('keeps project settings with extraCommands; refuses shells', async () => {
     await h.createProject('todo');
     expect((await h.json('GET', '/api/projects/todo/settings')).body).toEqual({ extraCommands: [] });
-    const put = await h.json('PUT', '/api/projects/todo/settings', { extraCommands: ['cargo', 'make'], defaultConcurrency: 1, confirm: true });
+    const put = await h.json('PUT', '/api/projects/todo/settings', {
+      extraCommands: ['cargo', 'make'],
+      defaultConcurrency: 1,
+      confirm: true,
+    });
     expect(put.status).toBe(200);
     expect(ProjectSettingsSchema.parse(put.body)).toEqual({ extraCommands: ['cargo', 'make'], defaultConcurrency: 1 });
-    const shell = await h.json<ErrorBody>('PUT', '/api/projects/todo/settings', { extraCommands: ['cargo', 'bash'], confirm: true });
+    const shell = await h.json<ErrorBody>('PUT', '/api/projects/todo/settings', {
+      extraCommands: ['cargo', 'bash'],
+      confirm: true,
+    });
     expect(shell.status).toBe(400);
     expect(shell.body.error.details?.field).toBe('extraCommands');
     const events = EventsResponseSchema.parse((await h.json('GET', '/api/projects/todo/events')).body);
-    expect(events.events.find((e) => e.type === 'settings.updated')).toMatchObject({ payload: { keys: ['defaultConcurrency', 'extraCommands'] } });
+    expect(events.events.find((e) => e.type === 'settings.updated')).toMatchObject({
+      payload: { keys: ['defaultConcurrency', 'extraCommands'] },
+    });
     const replaced = await h.json('PUT', '/api/projects/todo/settings', { extraCommands: ['make'] });
     expect(replaced.body).toMatchObject({ extraCommands: ['make'] });
     expect((await h.request('GET', '/api/projects/nope/settings')).status).toBe(404);
@@ -193,12 +265,17 @@ describe('settings', () => {
 describe('events', () => {
   it('pages through the event log with since and limit', async () => {
     await h.createProject('todo');
-    for (const name of ['a', 'b', 'c']) await h.request('POST', '/api/projects/todo/features', { category: 'x', name, description: '', steps: [] });
+    for (const name of ['a', 'b', 'c'])
+      await h.request('POST', '/api/projects/todo/features', { category: 'x', name, description: '', steps: [] });
     const first = EventsResponseSchema.parse((await h.json('GET', '/api/projects/todo/events?limit=2')).body);
     expect(first.events.map((e) => e.type)).toEqual(['feature.created', 'feature.created']);
-    const rest = EventsResponseSchema.parse((await h.json('GET', `/api/projects/todo/events?since=${first.next}`)).body);
+    const rest = EventsResponseSchema.parse(
+      (await h.json('GET', `/api/projects/todo/events?since=${first.next}`)).body,
+    );
     expect(rest.events).toHaveLength(1);
-    const empty = EventsResponseSchema.parse((await h.json('GET', `/api/projects/todo/events?since=${rest.next}`)).body);
+    const empty = EventsResponseSchema.parse(
+      (await h.json('GET', `/api/projects/todo/events?since=${rest.next}`)).body,
+    );
     expect(empty).toEqual({ events: [], next: rest.next });
   });
 

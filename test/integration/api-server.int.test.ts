@@ -34,7 +34,9 @@ describe('guards', () => {
   });
 
   it('refuses a text/plain body with 415', async () => {
-    const res = await h.request('POST', '/api/projects', JSON.stringify({ name: 'x' }), { 'content-type': 'text/plain' });
+    const res = await h.request('POST', '/api/projects', JSON.stringify({ name: 'x' }), {
+      'content-type': 'text/plain',
+    });
     expect(res.status).toBe(415);
   });
 
@@ -58,7 +60,10 @@ describe('setup status', () => {
     const status = SetupStatusSchema.parse(res.body);
     expect(status.checks.map((c) => c.id)).toEqual(['claude_code', 'credentials', 'git', 'chromium', 'sandbox']);
     // The harness passes no credentials and a HOME without ~/.claude.
-    expect(status.checks.find((c) => c.id === 'credentials')).toMatchObject({ ok: false, fix: expect.stringContaining('ANTHROPIC_API_KEY') });
+    expect(status.checks.find((c) => c.id === 'credentials')).toMatchObject({
+      ok: false,
+      fix: expect.stringContaining('ANTHROPIC_API_KEY'),
+    });
     expect(status.checks.find((c) => c.id === 'git')?.ok).toBe(true);
     expect(status.ok).toBe(false);
   });
@@ -66,7 +71,8 @@ describe('setup status', () => {
 
 describe('filesystem browser', () => {
   beforeEach(() => {
-    for (const d of ['projects', 'b-dir', '.hidden', '.ssh', '.aws', '.config/gcloud', '.config/app']) mkdirSync(join(h.user, d), { recursive: true });
+    for (const d of ['projects', 'b-dir', '.hidden', '.ssh', '.aws', '.config/gcloud', '.config/app'])
+      mkdirSync(join(h.user, d), { recursive: true });
     writeFileSync(join(h.user, 'a-file.txt'), 'x');
     writeFileSync(join(h.user, '.netrc'), 'secret');
   });
@@ -85,16 +91,23 @@ describe('filesystem browser', () => {
   });
 
   it('shows hidden entries with showHidden=true but never secrets', async () => {
-    const list = FsListResponseSchema.parse((await h.json('GET', `/api/filesystem/list?path=${encodeURIComponent(h.user)}&showHidden=true`)).body);
+    const list = FsListResponseSchema.parse(
+      (await h.json('GET', `/api/filesystem/list?path=${encodeURIComponent(h.user)}&showHidden=true`)).body,
+    );
     const names = list.entries.map((e) => e.name);
     expect(names).toEqual(expect.arrayContaining(['.hidden', '.config']));
     for (const secret of ['.ssh', '.aws', '.netrc']) expect(names).not.toContain(secret);
-    const config = FsListResponseSchema.parse((await h.json('GET', `/api/filesystem/list?path=${encodeURIComponent(join(h.user, '.config'))}&showHidden=true`)).body);
+    const config = FsListResponseSchema.parse(
+      (await h.json('GET', `/api/filesystem/list?path=${encodeURIComponent(join(h.user, '.config'))}&showHidden=true`))
+        .body,
+    );
     expect(config.entries.map((e) => e.name)).toEqual(['app']);
   });
 
   it('hides autocoder home from its parent listing', async () => {
-    const list = FsListResponseSchema.parse((await h.json('GET', `/api/filesystem/list?path=${encodeURIComponent(h.root)}`)).body);
+    const list = FsListResponseSchema.parse(
+      (await h.json('GET', `/api/filesystem/list?path=${encodeURIComponent(h.root)}`)).body,
+    );
     expect(list.entries.map((e) => e.name)).toEqual(['user', 'work']);
   });
 
@@ -117,30 +130,43 @@ describe('filesystem browser', () => {
   });
 
   it.each(['.ssh', '.aws', '.config/gcloud'])('403 for the secret folder %s', async (secret) => {
-    expect((await h.request('GET', `/api/filesystem/list?path=${encodeURIComponent(join(h.user, secret))}`)).status).toBe(403);
+    expect(
+      (await h.request('GET', `/api/filesystem/list?path=${encodeURIComponent(join(h.user, secret))}`)).status,
+    ).toBe(403);
   });
 
   it('403 for autocoder home and for a symlink into a secret folder', async () => {
     expect((await h.request('GET', `/api/filesystem/list?path=${encodeURIComponent(h.home)}`)).status).toBe(403);
     symlinkSync(join(h.user, '.ssh'), join(h.user, 'innocent'));
-    expect((await h.request('GET', `/api/filesystem/list?path=${encodeURIComponent(join(h.user, 'innocent'))}`)).status).toBe(403);
+    expect(
+      (await h.request('GET', `/api/filesystem/list?path=${encodeURIComponent(join(h.user, 'innocent'))}`)).status,
+    ).toBe(403);
   });
 
   it('404 for a missing folder and 400 for a file', async () => {
-    expect((await h.request('GET', `/api/filesystem/list?path=${encodeURIComponent(join(h.user, 'missing'))}`)).status).toBe(404);
-    expect((await h.request('GET', `/api/filesystem/list?path=${encodeURIComponent(join(h.user, 'a-file.txt'))}`)).status).toBe(400);
+    expect(
+      (await h.request('GET', `/api/filesystem/list?path=${encodeURIComponent(join(h.user, 'missing'))}`)).status,
+    ).toBe(404);
+    expect(
+      (await h.request('GET', `/api/filesystem/list?path=${encodeURIComponent(join(h.user, 'a-file.txt'))}`)).status,
+    ).toBe(400);
   });
 });
 
 describe('openapi', () => {
   it('documents every route the app registers, with request and response schemas', async () => {
-    const res = await h.json<{ openapi: string; paths: Record<string, Record<string, { requestBody?: unknown; responses: Record<string, unknown> }>> }>('GET', '/api/openapi.json');
+    const res = await h.json<{
+      openapi: string;
+      paths: Record<string, Record<string, { requestBody?: unknown; responses: Record<string, unknown> }>>;
+    }>('GET', '/api/openapi.json');
     expect(res.status).toBe(200);
     expect(res.body.openapi).toBe('3.1.0');
     const registered = h.app.routes
       .filter((r) => r.method !== 'ALL' && r.path.startsWith('/api/'))
       .map((r) => `${r.method.toLowerCase()} ${r.path.replace(/:(\w+)/g, '{$1}')}`);
-    const documented = Object.entries(res.body.paths).flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m} ${path}`));
+    const documented = Object.entries(res.body.paths).flatMap(([path, ops]) =>
+      Object.keys(ops).map((m) => `${m} ${path}`),
+    );
     expect(new Set(documented)).toEqual(new Set(registered));
     expect(res.body.paths['/api/projects']?.post?.requestBody).toBeDefined();
     expect(res.body.paths['/api/projects/{name}/features/{id}']?.patch?.responses['200']).toBeDefined();
@@ -156,7 +182,13 @@ describe('agent control', () => {
   it('reports a stopped project', async () => {
     const res = await h.json('GET', '/api/projects/todo/agent/status');
     expect(res.status).toBe(200);
-    expect(RunStatusSchema.parse(res.body)).toMatchObject({ status: 'stopped', runId: null, pid: null, agents: [], pauseRequested: false });
+    expect(RunStatusSchema.parse(res.body)).toMatchObject({
+      status: 'stopped',
+      runId: null,
+      pid: null,
+      agents: [],
+      pauseRequested: false,
+    });
   });
 
   it('starts a run through the launcher (202)', async () => {
@@ -187,7 +219,11 @@ describe('agent control', () => {
     h.fakeActiveRun('todo');
     expect((await h.request('POST', '/api/projects/todo/agent/start', {})).status).toBe(409);
     expect(h.launches).toEqual([]);
-    expect(RunStatusSchema.parse((await h.json('GET', '/api/projects/todo/agent/status')).body)).toMatchObject({ status: 'running', pid: process.pid, runId: 'run-1' });
+    expect(RunStatusSchema.parse((await h.json('GET', '/api/projects/todo/agent/status')).body)).toMatchObject({
+      status: 'running',
+      pid: process.pid,
+      runId: 'run-1',
+    });
   });
 
   it('pause with no run is a 409; resume answers the status', async () => {

@@ -37,7 +37,9 @@ describe('GET /api/projects/:name/sessions/:id/transcript', () => {
     const page1 = TranscriptResponseSchema.parse(first.body);
     expect(page1).toMatchObject({ sessionId: 'ses_a', total: 8, next: 5 });
     expect(page1.entries.map((e) => e['text'])).toEqual(['line 0', 'line 1', 'line 2', 'line 3', 'line 4']);
-    const page2 = TranscriptResponseSchema.parse((await h.json('GET', '/api/projects/alpha/sessions/ses_a/transcript?offset=5&limit=5')).body);
+    const page2 = TranscriptResponseSchema.parse(
+      (await h.json('GET', '/api/projects/alpha/sessions/ses_a/transcript?offset=5&limit=5')).body,
+    );
     expect(page2.next).toBeNull();
     expect(page2.entries.at(-1)).toEqual({ unparsed: 'not json' });
   });
@@ -56,7 +58,10 @@ describe('GET /api/projects/:name/sessions/:id/transcript', () => {
     expect(JSON.stringify(res.body)).not.toContain('secret"');
     // A transcript that was deleted is a clear 404.
     addSession('ses_gone', join(projectPaths(dir).logs, 'ses_gone.jsonl'), null);
-    expect((await h.json<{ error: { message: string } }>('GET', '/api/projects/alpha/sessions/ses_gone/transcript')).body.error.message).toMatch(/gone/);
+    expect(
+      (await h.json<{ error: { message: string } }>('GET', '/api/projects/alpha/sessions/ses_gone/transcript')).body
+        .error.message,
+    ).toMatch(/gone/);
   });
 
   it('the feature detail carries the evidence recorded when it passed', async () => {

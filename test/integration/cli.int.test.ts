@@ -4,7 +4,17 @@
  */
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  realpathSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { isAbsolute, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -17,7 +27,9 @@ import { runAutocoder, type ChildCliResult as CliResult } from '../support/cli-c
 // Runs the real CLI in child processes (each start takes seconds under tsx on a loaded machine), several per test.
 vi.setConfig({ testTimeout: 120_000 });
 
-const PROJECT_MIGRATIONS = readdirSync(fileURLToPath(new URL('../../migrations/project/', import.meta.url))).filter((f) => f.endsWith('.sql')).length;
+const PROJECT_MIGRATIONS = readdirSync(fileURLToPath(new URL('../../migrations/project/', import.meta.url))).filter(
+  (f) => f.endsWith('.sql'),
+).length;
 const STATUS_KEYS = ['total', 'passing', 'in_progress', 'needs_input', 'failed', 'pending', 'percentage'];
 // Spawning the CLI costs about a second on a busy 2-core machine; each test runs several.
 const SLOW = 90_000;
@@ -82,9 +94,29 @@ function seedBacklog(root: string): void {
   const store = openProjectStore(projectPaths(root), { create: false });
   try {
     store.features.createBulk([
-      { category: 'auth', name: 'Sign up', description: 'a visitor creates an account', steps: ['open /signup', 'submit'], priority: 1 },
-      { category: 'auth', name: 'Log in', description: 'a user logs in', steps: ['open /login'], priority: 2, dependsOnIndices: [0] },
-      { category: 'ui', name: 'Dashboard', description: 'the home screen', steps: ['open /'], priority: 3, dependsOnIndices: [0, 1] },
+      {
+        category: 'auth',
+        name: 'Sign up',
+        description: 'a visitor creates an account',
+        steps: ['open /signup', 'submit'],
+        priority: 1,
+      },
+      {
+        category: 'auth',
+        name: 'Log in',
+        description: 'a user logs in',
+        steps: ['open /login'],
+        priority: 2,
+        dependsOnIndices: [0],
+      },
+      {
+        category: 'ui',
+        name: 'Dashboard',
+        description: 'the home screen',
+        steps: ['open /'],
+        priority: 3,
+        dependsOnIndices: [0, 1],
+      },
     ]);
     const { claim } = store.claims.claimFeature(1, 'test-session');
     store.claims.markPassing(claim, { checked: 'by the test' });
@@ -97,35 +129,40 @@ describe('autocoder --help', () => {
   it('prints the commands and exits 0', async () => {
     const res = await cli('--help');
     expectExit(res, 0);
-    for (const command of ['new', 'import', 'list', 'remove', 'features', 'status', 'mcp']) expect(res.stdout).toMatch(new RegExp(`^\\s+${command}\\b`, 'm'));
+    for (const command of ['new', 'import', 'list', 'remove', 'features', 'status', 'mcp'])
+      expect(res.stdout).toMatch(new RegExp(`^\\s+${command}\\b`, 'm'));
   });
 });
 
 describe('autocoder new', () => {
-  it('creates the folder, a git repository, .autocoder/ with the database and the spec, and registers it', { timeout: SLOW }, async () => {
-    const spec = 'Build a todo app.\nUsers add, complete and delete todos.\n';
-    writeFileSync(join(work, 'my_spec.txt'), spec);
+  it(
+    'creates the folder, a git repository, .autocoder/ with the database and the spec, and registers it',
+    { timeout: SLOW },
+    async () => {
+      const spec = 'Build a todo app.\nUsers add, complete and delete todos.\n';
+      writeFileSync(join(work, 'my_spec.txt'), spec);
 
-    const res = await cli('new', 'todo-app', '--spec', 'my_spec.txt');
-    expectExit(res, 0);
-    const root = join(work, 'todo-app');
-    expect(res.stdout).toContain(`Created project todo-app at ${root}`);
-    expect(statSync(join(root, '.git')).isDirectory()).toBe(true);
-    expect(statSync(join(root, '.autocoder', 'autocoder.db')).isFile()).toBe(true);
-    expect(gitignoreLines(root).filter((l) => l === '.autocoder/')).toHaveLength(1);
-    expect(readFileSync(join(root, '.autocoder', 'app_spec.txt'), 'utf8')).toBe(spec);
-    expect(registered()).toEqual([{ name: 'todo-app', path: root }]);
-    // .autocoder/ is ignored, so git sees only the .gitignore itself.
-    expect(git(root, 'status', '--porcelain')).toBe('?? .gitignore');
+      const res = await cli('new', 'todo-app', '--spec', 'my_spec.txt');
+      expectExit(res, 0);
+      const root = join(work, 'todo-app');
+      expect(res.stdout).toContain(`Created project todo-app at ${root}`);
+      expect(statSync(join(root, '.git')).isDirectory()).toBe(true);
+      expect(statSync(join(root, '.autocoder', 'autocoder.db')).isFile()).toBe(true);
+      expect(gitignoreLines(root).filter((l) => l === '.autocoder/')).toHaveLength(1);
+      expect(readFileSync(join(root, '.autocoder', 'app_spec.txt'), 'utf8')).toBe(spec);
+      expect(registered()).toEqual([{ name: 'todo-app', path: root }]);
+      // .autocoder/ is ignored, so git sees only the .gitignore itself.
+      expect(git(root, 'status', '--porcelain')).toBe('?? .gitignore');
 
-    const db = new Database(join(root, '.autocoder', 'autocoder.db'), { readonly: true });
-    try {
-      expect(db.pragma('user_version', { simple: true })).toBe(PROJECT_MIGRATIONS);
-      expect(db.prepare('SELECT count(*) FROM features').pluck().get()).toBe(0);
-    } finally {
-      db.close();
-    }
-  });
+      const db = new Database(join(root, '.autocoder', 'autocoder.db'), { readonly: true });
+      try {
+        expect(db.pragma('user_version', { simple: true })).toBe(PROJECT_MIGRATIONS);
+        expect(db.prepare('SELECT count(*) FROM features').pluck().get()).toBe(0);
+      } finally {
+        db.close();
+      }
+    },
+  );
 
   it('gives a project created inside another repository a repository of its own', { timeout: SLOW }, async () => {
     git(work, 'init', '--quiet');
@@ -133,25 +170,32 @@ describe('autocoder new', () => {
     expect(git(join(work, 'nested'), 'rev-parse', '--show-toplevel')).toBe(join(work, 'nested'));
   });
 
-  it('adopts an existing folder with --dir without repeating an existing .gitignore entry', { timeout: SLOW }, async () => {
-    const root = join(work, 'existing');
-    mkdirSync(root);
-    const ignore = 'node_modules/\n.autocoder/\n';
-    writeFileSync(join(root, '.gitignore'), ignore);
-    writeFileSync(join(root, 'README.md'), '# existing\n');
+  it(
+    'adopts an existing folder with --dir without repeating an existing .gitignore entry',
+    { timeout: SLOW },
+    async () => {
+      const root = join(work, 'existing');
+      mkdirSync(root);
+      const ignore = 'node_modules/\n.autocoder/\n';
+      writeFileSync(join(root, '.gitignore'), ignore);
+      writeFileSync(join(root, 'README.md'), '# existing\n');
 
-    const res = await cli('new', 'web', '--dir', 'existing');
-    expectExit(res, 0);
-    expect(readFileSync(join(root, '.gitignore'), 'utf8')).toBe(ignore);
-    expect(readFileSync(join(root, 'README.md'), 'utf8')).toBe('# existing\n');
-    expect(existsSync(join(root, '.autocoder', 'autocoder.db'))).toBe(true);
-    expect(existsSync(join(root, '.autocoder', 'app_spec.txt'))).toBe(false);
-    expect(res.stdout).toContain('Next: write the app spec to');
-    expect(registered()).toEqual([{ name: 'web', path: root }]);
-  });
+      const res = await cli('new', 'web', '--dir', 'existing');
+      expectExit(res, 0);
+      expect(readFileSync(join(root, '.gitignore'), 'utf8')).toBe(ignore);
+      expect(readFileSync(join(root, 'README.md'), 'utf8')).toBe('# existing\n');
+      expect(existsSync(join(root, '.autocoder', 'autocoder.db'))).toBe(true);
+      expect(existsSync(join(root, '.autocoder', 'app_spec.txt'))).toBe(false);
+      expect(res.stdout).toContain('Next: write the app spec to');
+      expect(registered()).toEqual([{ name: 'web', path: root }]);
+    },
+  );
 
   it('refuses an invalid name with exit 2, explains the rule, and creates nothing', { timeout: SLOW }, async () => {
-    for (const args of [['new', 'My_App'], ['new', '_app', '--dir', 'somewhere']]) {
+    for (const args of [
+      ['new', 'My_App'],
+      ['new', '_app', '--dir', 'somewhere'],
+    ]) {
       const res = await cli(...args);
       expectExit(res, 2);
       expect(res.stderr).toMatch(/is not a valid project name/);
@@ -211,94 +255,108 @@ describe('autocoder import', () => {
     expect(registered()).toEqual([]);
   });
 
-  it('refuses a folder inside another git repository (agents would work in the outer one) with exit 2', { timeout: SLOW }, async () => {
-    const outer = join(work, 'outer');
-    mkdirSync(join(outer, 'app'), { recursive: true });
-    git(outer, 'init', '--quiet');
-    const res = await cli('import', 'inner', join(outer, 'app'));
-    expectExit(res, 2);
-    expect(res.stderr).toContain(`is inside the git repository ${outer}`);
-    expect(existsSync(join(outer, 'app', '.autocoder'))).toBe(false);
-    expect(registered()).toEqual([]);
-  });
+  it(
+    'refuses a folder inside another git repository (agents would work in the outer one) with exit 2',
+    { timeout: SLOW },
+    async () => {
+      const outer = join(work, 'outer');
+      mkdirSync(join(outer, 'app'), { recursive: true });
+      git(outer, 'init', '--quiet');
+      const res = await cli('import', 'inner', join(outer, 'app'));
+      expectExit(res, 2);
+      expect(res.stderr).toContain(`is inside the git repository ${outer}`);
+      expect(existsSync(join(outer, 'app', '.autocoder'))).toBe(false);
+      expect(registered()).toEqual([]);
+    },
+  );
 
-  it('refuses the home folder, or a folder holding $AUTOCODER_HOME, with exit 2 and changes nothing', { timeout: SLOW }, async () => {
-    const homeRes = await cli('import', 'myhome', env.HOME as string);
-    expectExit(homeRes, 2);
-    expect(homeRes.stderr).toContain('holds your home folder');
-    const above = await cli('import', 'above', sandbox);
-    expectExit(above, 2);
-    expect(above.stderr).toContain('holds $AUTOCODER_HOME');
-    expect(existsSync(join(sandbox, '.autocoder'))).toBe(false);
-    expect(existsSync(join(env.HOME as string, '.git'))).toBe(false);
-    expect(registered()).toEqual([]);
-  });
+  it(
+    'refuses the home folder, or a folder holding $AUTOCODER_HOME, with exit 2 and changes nothing',
+    { timeout: SLOW },
+    async () => {
+      const homeRes = await cli('import', 'myhome', env.HOME as string);
+      expectExit(homeRes, 2);
+      expect(homeRes.stderr).toContain('holds your home folder');
+      const above = await cli('import', 'above', sandbox);
+      expectExit(above, 2);
+      expect(above.stderr).toContain('holds $AUTOCODER_HOME');
+      expect(existsSync(join(sandbox, '.autocoder'))).toBe(false);
+      expect(existsSync(join(env.HOME as string, '.git'))).toBe(false);
+      expect(registered()).toEqual([]);
+    },
+  );
 });
 
 describe('autocoder list and remove', () => {
-  it('lists projects as text and JSON, keeps files on remove and deletes them with --delete-files', { timeout: SLOW }, async () => {
-    expectExit(await cli('new', 'beta'), 0);
-    mkdirSync(join(work, 'alpha-src'));
-    expectExit(await cli('import', 'alpha', 'alpha-src'), 0);
-    seedBacklog(join(work, 'beta'));
+  it(
+    'lists projects as text and JSON, keeps files on remove and deletes them with --delete-files',
+    { timeout: SLOW },
+    async () => {
+      expectExit(await cli('new', 'beta'), 0);
+      mkdirSync(join(work, 'alpha-src'));
+      expectExit(await cli('import', 'alpha', 'alpha-src'), 0);
+      seedBacklog(join(work, 'beta'));
 
-    const text = await cli('list');
-    expectExit(text, 0);
-    expect(text.stdout).toMatch(/^alpha\s+0\/0 passing\s+\S*alpha-src$/m);
-    expect(text.stdout).toMatch(/^beta\s+1\/3 passing\s+\S*beta$/m);
+      const text = await cli('list');
+      expectExit(text, 0);
+      expect(text.stdout).toMatch(/^alpha\s+0\/0 passing\s+\S*alpha-src$/m);
+      expect(text.stdout).toMatch(/^beta\s+1\/3 passing\s+\S*beta$/m);
 
-    const json = await cli('list', '--json');
-    expectExit(json, 0);
-    const listed = JSON.parse(json.stdout) as { projects: Record<string, unknown>[] };
-    expect(Object.keys(listed)).toEqual(['projects']);
-    expect(listed.projects.map((p) => Object.keys(p).sort())).toEqual([
-      ['createdAt', 'exists', 'name', 'path', 'stats'],
-      ['createdAt', 'exists', 'name', 'path', 'stats'],
-    ]);
-    expect(listed.projects).toEqual([
-      {
-        name: 'alpha',
-        path: join(work, 'alpha-src'),
-        createdAt: expect.any(Number),
-        exists: true,
-        stats: { total: 0, passing: 0, in_progress: 0, needs_input: 0, failed: 0, pending: 0, percentage: 0 },
-      },
-      {
-        name: 'beta',
-        path: join(work, 'beta'),
-        createdAt: expect.any(Number),
-        exists: true,
-        stats: { total: 3, passing: 1, in_progress: 0, needs_input: 0, failed: 0, pending: 2, percentage: 33.3 },
-      },
-    ]);
-    for (const p of listed.projects) expect(isAbsolute(p.path as string)).toBe(true);
+      const json = await cli('list', '--json');
+      expectExit(json, 0);
+      const listed = JSON.parse(json.stdout) as { projects: Record<string, unknown>[] };
+      expect(Object.keys(listed)).toEqual(['projects']);
+      expect(listed.projects.map((p) => Object.keys(p).sort())).toEqual([
+        ['createdAt', 'exists', 'name', 'path', 'stats'],
+        ['createdAt', 'exists', 'name', 'path', 'stats'],
+      ]);
+      expect(listed.projects).toEqual([
+        {
+          name: 'alpha',
+          path: join(work, 'alpha-src'),
+          createdAt: expect.any(Number),
+          exists: true,
+          stats: { total: 0, passing: 0, in_progress: 0, needs_input: 0, failed: 0, pending: 0, percentage: 0 },
+        },
+        {
+          name: 'beta',
+          path: join(work, 'beta'),
+          createdAt: expect.any(Number),
+          exists: true,
+          stats: { total: 3, passing: 1, in_progress: 0, needs_input: 0, failed: 0, pending: 2, percentage: 33.3 },
+        },
+      ]);
+      for (const p of listed.projects) expect(isAbsolute(p.path as string)).toBe(true);
 
-    const kept = await cli('remove', 'alpha');
-    expectExit(kept, 0);
-    expect(kept.stdout).toContain('files kept');
-    expect(existsSync(join(work, 'alpha-src', '.autocoder', 'autocoder.db'))).toBe(true);
-    expect(registered().map((p) => p.name)).toEqual(['beta']);
+      const kept = await cli('remove', 'alpha');
+      expectExit(kept, 0);
+      expect(kept.stdout).toContain('files kept');
+      expect(existsSync(join(work, 'alpha-src', '.autocoder', 'autocoder.db'))).toBe(true);
+      expect(registered().map((p) => p.name)).toEqual(['beta']);
 
-    const deleted = await cli('remove', 'beta', '--delete-files');
-    expectExit(deleted, 0);
-    expect(existsSync(join(work, 'beta'))).toBe(false);
-    expect(registered()).toEqual([]);
+      const deleted = await cli('remove', 'beta', '--delete-files');
+      expectExit(deleted, 0);
+      expect(existsSync(join(work, 'beta'))).toBe(false);
+      expect(registered()).toEqual([]);
 
-    const unknown = await cli('remove', 'beta');
-    expectExit(unknown, 3);
-    expect(unknown.stderr).toMatch(/no project named "beta" is registered/);
+      const unknown = await cli('remove', 'beta');
+      expectExit(unknown, 3);
+      expect(unknown.stderr).toMatch(/no project named "beta" is registered/);
 
-    const empty = await cli('list', '--json');
-    expectExit(empty, 0);
-    expect(JSON.parse(empty.stdout)).toEqual({ projects: [] });
-  });
+      const empty = await cli('list', '--json');
+      expectExit(empty, 0);
+      expect(JSON.parse(empty.stdout)).toEqual({ projects: [] });
+    },
+  );
 
   it('lists a project whose folder is gone as not existing', { timeout: SLOW }, async () => {
     expectExit(await cli('new', 'gone'), 0);
     rmSync(join(work, 'gone'), { recursive: true });
     const res = await cli('list', '--json');
     expectExit(res, 0);
-    expect(JSON.parse(res.stdout)).toEqual({ projects: [{ name: 'gone', path: join(work, 'gone'), createdAt: expect.any(Number), exists: false, stats: null }] });
+    expect(JSON.parse(res.stdout)).toEqual({
+      projects: [{ name: 'gone', path: join(work, 'gone'), createdAt: expect.any(Number), exists: false, stats: null }],
+    });
   });
 });
 
@@ -320,7 +378,9 @@ describe('autocoder features and status', () => {
     const passing = await cli('features', 'shop', '--status', 'passing', '--json');
     expectExit(passing, 0);
     expect(JSON.parse(passing.stdout)).toStrictEqual({
-      features: [{ id: 1, name: 'Sign up', category: 'auth', status: 'passing', priority: 1, dependencies: [], attempts: 1 }],
+      features: [
+        { id: 1, name: 'Sign up', category: 'auth', status: 'passing', priority: 1, dependencies: [], attempts: 1 },
+      ],
     });
 
     const text = await cli('features', 'shop', '--status', 'passing');
@@ -381,18 +441,22 @@ describe('autocoder features and status', () => {
 });
 
 describe('autocoder run, bad numbers', () => {
-  it('refuses a malformed or out-of-range number with exit 2 and the rule, not a stack trace', { timeout: SLOW }, async () => {
-    for (const [args, rule] of [
-      [['run', 'x', '--max-iterations', 'abc'], '--max-iterations must be a whole number of at least 1, not "abc"'],
-      [['run', 'x', '--concurrency', '9'], '--concurrency must be a whole number from 1 to 5, not "9"'],
-      [['run', 'x', '--testing-ratio', '-1'], '--testing-ratio must be a whole number from 0 to 3'],
-    ] as const) {
-      const res = await cli(...args);
-      expectExit(res, 2);
-      expect(res.stderr).toContain(rule);
-      expect(res.stderr).not.toMatch(/\n\s+at /);
-    }
-  });
+  it(
+    'refuses a malformed or out-of-range number with exit 2 and the rule, not a stack trace',
+    { timeout: SLOW },
+    async () => {
+      for (const [args, rule] of [
+        [['run', 'x', '--max-iterations', 'abc'], '--max-iterations must be a whole number of at least 1, not "abc"'],
+        [['run', 'x', '--concurrency', '9'], '--concurrency must be a whole number from 1 to 5, not "9"'],
+        [['run', 'x', '--testing-ratio', '-1'], '--testing-ratio must be a whole number from 0 to 3'],
+      ] as const) {
+        const res = await cli(...args);
+        expectExit(res, 2);
+        expect(res.stderr).toContain(rule);
+        expect(res.stderr).not.toMatch(/\n\s+at /);
+      }
+    },
+  );
 });
 
 describe('database safety', () => {
@@ -411,7 +475,9 @@ describe('database safety', () => {
 
     const res = await cli('status', 'safe');
     expectExit(res, 5);
-    expect(res.stderr).toContain(`has schema version ${newer}, but this autocoder only knows versions up to ${PROJECT_MIGRATIONS}`);
+    expect(res.stderr).toContain(
+      `has schema version ${newer}, but this autocoder only knows versions up to ${PROJECT_MIGRATIONS}`,
+    );
     expect(res.stderr).toMatch(/Upgrade autocoder to open it; the file was not changed/);
     expect(readFileSync(file).equals(before)).toBe(true);
 
@@ -422,20 +488,24 @@ describe('database safety', () => {
     expect(readFileSync(file).equals(before)).toBe(true);
   });
 
-  it('leaves a newer rollback-journal database byte for byte as it was (no switch to WAL)', { timeout: SLOW }, async () => {
-    const file = await projectDatabase();
-    const db = new Database(file);
-    db.pragma('journal_mode = DELETE');
-    db.pragma(`user_version = ${PROJECT_MIGRATIONS + 1}`);
-    db.close();
-    const before = readFileSync(file);
+  it(
+    'leaves a newer rollback-journal database byte for byte as it was (no switch to WAL)',
+    { timeout: SLOW },
+    async () => {
+      const file = await projectDatabase();
+      const db = new Database(file);
+      db.pragma('journal_mode = DELETE');
+      db.pragma(`user_version = ${PROJECT_MIGRATIONS + 1}`);
+      db.close();
+      const before = readFileSync(file);
 
-    const res = await cli('features', 'safe', '--json');
-    expectExit(res, 5);
-    expect(res.stderr).toContain(`has schema version ${PROJECT_MIGRATIONS + 1}`);
-    expect(readFileSync(file).equals(before)).toBe(true);
-    expect(readdirSync(join(work, 'safe', '.autocoder')).filter((f) => f.startsWith('autocoder.db-'))).toEqual([]);
-  });
+      const res = await cli('features', 'safe', '--json');
+      expectExit(res, 5);
+      expect(res.stderr).toContain(`has schema version ${PROJECT_MIGRATIONS + 1}`);
+      expect(readFileSync(file).equals(before)).toBe(true);
+      expect(readdirSync(join(work, 'safe', '.autocoder')).filter((f) => f.startsWith('autocoder.db-'))).toEqual([]);
+    },
+  );
 
   it('refuses a file that is not SQLite (exit 5) and does not change it', { timeout: SLOW }, async () => {
     const file = await projectDatabase();

@@ -32,7 +32,10 @@ describe('autocoder doctor', () => {
     expect(status).toBe(1);
     expect(body.ok).toBe(false);
     expect(check(body, 'git')).toMatchObject({ ok: false, fix: expect.stringContaining('install git') });
-    expect(check(body, 'chromium')).toMatchObject({ ok: false, fix: expect.stringContaining('apt-get install chromium') });
+    expect(check(body, 'chromium')).toMatchObject({
+      ok: false,
+      fix: expect.stringContaining('apt-get install chromium'),
+    });
     expect(check(body, 'sandbox')).toMatchObject({ ok: false, fix: expect.stringContaining('bubblewrap') });
     expect(check(body, 'credentials')).toMatchObject({ ok: false, fix: expect.stringContaining('ANTHROPIC_API_KEY') });
     expect(check(body, 'claude_code')).toMatchObject({ ok: true });
@@ -41,14 +44,28 @@ describe('autocoder doctor', () => {
   });
 
   it('passes the credentials check with an API key or a Claude login, and reports a missing Chromium it was pointed at', () => {
-    const withKey = doctor({ PATH: process.env.PATH, HOME: root, AUTOCODER_HOME: join(root, 'home'), ANTHROPIC_API_KEY: 'sk-test-000000' });
+    const withKey = doctor({
+      PATH: process.env.PATH,
+      HOME: root,
+      AUTOCODER_HOME: join(root, 'home'),
+      ANTHROPIC_API_KEY: 'sk-test-000000',
+    });
     expect(check(withKey.body, 'credentials')).toMatchObject({ ok: true, detail: 'ANTHROPIC_API_KEY is set' });
     const config = join(root, 'claude');
     mkdirSync(config);
     writeFileSync(join(config, '.credentials.json'), '{}');
-    const withLogin = doctor({ PATH: process.env.PATH, HOME: root, AUTOCODER_HOME: join(root, 'home'), CLAUDE_CONFIG_DIR: config, AUTOCODER_CHROMIUM: join(root, 'no-chrome') });
+    const withLogin = doctor({
+      PATH: process.env.PATH,
+      HOME: root,
+      AUTOCODER_HOME: join(root, 'home'),
+      CLAUDE_CONFIG_DIR: config,
+      AUTOCODER_CHROMIUM: join(root, 'no-chrome'),
+    });
     expect(check(withLogin.body, 'credentials')?.ok).toBe(true);
-    expect(check(withLogin.body, 'chromium')).toMatchObject({ ok: false, detail: expect.stringContaining('does not exist') });
+    expect(check(withLogin.body, 'chromium')).toMatchObject({
+      ok: false,
+      detail: expect.stringContaining('does not exist'),
+    });
   });
 
   it('reports a broken registry without touching it', () => {

@@ -8,7 +8,9 @@ import { FakeClock, openTempProject, TEST_POLICY, type TempProject } from '../su
 vi.setConfig({ testTimeout: 30_000 });
 
 // supervisor_answer is served to supervisor sessions only.
-const ALL_TOOLS = Object.keys(DESCRIPTIONS).filter((n) => n !== 'supervisor_answer').sort();
+const ALL_TOOLS = Object.keys(DESCRIPTIONS)
+  .filter((n) => n !== 'supervisor_answer')
+  .sort();
 
 interface Item {
   category?: string;
@@ -19,7 +21,13 @@ interface Item {
   depends_on_indices?: number[];
 }
 
-const item = ({ category = 'core', name, description = `${name} works`, steps = [`check ${name}`], ...rest }: Item): Record<string, unknown> => ({
+const item = ({
+  category = 'core',
+  name,
+  description = `${name} works`,
+  steps = [`check ${name}`],
+  ...rest
+}: Item): Record<string, unknown> => ({
   category,
   name,
   description,
@@ -47,7 +55,8 @@ describe('feature tools through a real MCP client', () => {
     return r.json();
   };
 
-  const bulk = async (items: Item[], client: ToolClient = a): Promise<Json> => okCall(client, 'feature_create_bulk', { features: items.map(item) });
+  const bulk = async (items: Item[], client: ToolClient = a): Promise<Json> =>
+    okCall(client, 'feature_create_bulk', { features: items.map(item) });
   const total = (): number => store.features.stats().total;
   /** Everything a tool could have changed, for "nothing changed" checks. */
   const snapshot = () => ({
@@ -82,15 +91,31 @@ describe('feature tools through a real MCP client', () => {
       const byName = new Map(tools.map((t) => [t.name, t]));
       expect(byName.get('feature_mark_passing')?.inputSchema.required).toEqual(['feature_id']);
       expect(Object.keys(byName.get('feature_create_bulk')?.inputSchema.properties ?? {})).toEqual(['features']);
-      expect(Object.keys(byName.get('feature_skip')?.inputSchema.properties ?? {}).sort()).toEqual(['blocker_type', 'feature_id', 'reason']);
+      expect(Object.keys(byName.get('feature_skip')?.inputSchema.properties ?? {}).sort()).toEqual([
+        'blocker_type',
+        'feature_id',
+        'reason',
+      ]);
     });
   });
 
   describe('feature_create', () => {
     it('creates a feature with dependencies and returns its view', async () => {
       const first = await okCall(a, 'feature_create', item({ name: 'login' }));
-      expect(first).toMatchObject({ id: 1, name: 'login', category: 'core', status: 'pending', priority: 0, dependencies: [], attempts: 0, max_attempts: 3 });
-      const second = await okCall(a, 'feature_create', { ...item({ name: 'logout', priority: 2 }), dependencies: [first.id] });
+      expect(first).toMatchObject({
+        id: 1,
+        name: 'login',
+        category: 'core',
+        status: 'pending',
+        priority: 0,
+        dependencies: [],
+        attempts: 0,
+        max_attempts: 3,
+      });
+      const second = await okCall(a, 'feature_create', {
+        ...item({ name: 'logout', priority: 2 }),
+        dependencies: [first.id],
+      });
       expect(second).toMatchObject({ id: 2, priority: 2, dependencies: [1], steps: ['check logout'] });
       expect(store.features.get(2).dependencies).toEqual([1]);
       expect(total()).toBe(2);
@@ -115,7 +140,11 @@ describe('feature tools through a real MCP client', () => {
 
   describe('feature_create_bulk', () => {
     it('creates items in order and resolves depends_on_indices to the new ids', async () => {
-      const res = await bulk([{ name: 'db' }, { name: 'api', depends_on_indices: [0] }, { name: 'ui', depends_on_indices: [0, 1] }]);
+      const res = await bulk([
+        { name: 'db' },
+        { name: 'api', depends_on_indices: [0] },
+        { name: 'ui', depends_on_indices: [0, 1] },
+      ]);
       expect(res).toEqual({ created: 3, ids: [1, 2, 3], with_dependencies: 2 });
       expect(store.features.get(2).dependencies).toEqual([1]);
       expect(store.features.get(3).dependencies).toEqual([1, 2]);
@@ -123,7 +152,11 @@ describe('feature tools through a real MCP client', () => {
     });
 
     it('rejects items that already exist as rejected_duplicates and never re-creates them', async () => {
-      const items: Item[] = [{ name: 'db' }, { name: 'api', depends_on_indices: [0] }, { name: 'ui', depends_on_indices: [1] }];
+      const items: Item[] = [
+        { name: 'db' },
+        { name: 'api', depends_on_indices: [0] },
+        { name: 'ui', depends_on_indices: [1] },
+      ];
       await bulk(items);
       const before = snapshot();
 
@@ -141,14 +174,27 @@ describe('feature tools through a real MCP client', () => {
 
       // A new item may depend on an existing one through its index in the batch.
       const mixed = await bulk([{ name: 'db' }, { name: 'cache', depends_on_indices: [0] }]);
-      expect(mixed).toMatchObject({ created: 1, ids: [4], with_dependencies: 1, rejected_duplicates: [{ index: 0, name: 'db', existing_id: 1 }] });
+      expect(mixed).toMatchObject({
+        created: 1,
+        ids: [4],
+        with_dependencies: 1,
+        rejected_duplicates: [{ index: 0, name: 'db', existing_id: 1 }],
+      });
       expect(store.features.get(4).dependencies).toEqual([1]);
       expect(total()).toBe(4);
     });
 
     it.each([
-      ['has a depends_on_index pointing forward', [{ name: 'a', depends_on_indices: [1] }, { name: 'b' }], 'depends on index 1'],
-      ['has a depends_on_index pointing at its own item', [{ name: 'a' }, { name: 'b', depends_on_indices: [1] }], 'depends on index 1'],
+      [
+        'has a depends_on_index pointing forward',
+        [{ name: 'a', depends_on_indices: [1] }, { name: 'b' }],
+        'depends on index 1',
+      ],
+      [
+        'has a depends_on_index pointing at its own item',
+        [{ name: 'a' }, { name: 'b', depends_on_indices: [1] }],
+        'depends on index 1',
+      ],
       ['repeats a name', [{ name: 'a' }, { name: 'b' }, { name: 'a' }], 'items 0 and 2'],
     ] as [string, Item[], string][])('errors and writes nothing when the batch %s', async (_label, items, message) => {
       await bulk([{ name: 'existing' }]);
@@ -202,7 +248,10 @@ describe('feature tools through a real MCP client', () => {
 
   describe('feature_get_next and feature_claim_next', () => {
     it('get_next shows the next ready feature without claiming it', async () => {
-      await bulk([{ name: 'a', priority: 3 }, { name: 'b', priority: 1 }]);
+      await bulk([
+        { name: 'a', priority: 3 },
+        { name: 'b', priority: 1 },
+      ]);
       const first = await okCall(a, 'feature_get_next');
       const second = await okCall(a, 'feature_get_next');
       expect(first).toMatchObject({ id: 2, name: 'b', status: 'pending' });
@@ -240,16 +289,27 @@ describe('feature tools through a real MCP client', () => {
 
       // Everything left waits for a dependency that is claimed but not passing.
       const none = await okCall(a, 'feature_claim_next');
-      expect(none).toMatchObject({ feature: null, reason: 'no feature is ready right now', in_progress: 5, blocked: 3 });
+      expect(none).toMatchObject({
+        feature: null,
+        reason: 'no feature is ready right now',
+        in_progress: 5,
+        blocked: 3,
+      });
       expect(none.examples).toEqual([
         { id: 4, name: 'needs-hub-1', blocked_by: [3] },
         { id: 5, name: 'needs-hub-2', blocked_by: [3] },
         { id: 7, name: 'needs-small-hub', blocked_by: [6] },
       ]);
-      expect(await okCall(a, 'feature_get_next')).toMatchObject({ feature: null, reason: 'no feature is ready right now' });
+      expect(await okCall(a, 'feature_get_next')).toMatchObject({
+        feature: null,
+        reason: 'no feature is ready right now',
+      });
 
       await okCall(a, 'feature_mark_passing', { feature_id: 3 });
-      const afterHub = [(await okCall(a, 'feature_claim_next')).feature.id, (await okCall(a, 'feature_claim_next')).feature.id];
+      const afterHub = [
+        (await okCall(a, 'feature_claim_next')).feature.id,
+        (await okCall(a, 'feature_claim_next')).feature.id,
+      ];
       expect(afterHub).toEqual([4, 5]);
       expect((await okCall(a, 'feature_claim_next')).feature).toBeNull();
 
@@ -309,7 +369,10 @@ describe('feature tools through a real MCP client', () => {
       expect(stolen.text).toContain('claimed by another session');
       expect(store.features.get(feature.id).status).toBe('in_progress');
 
-      const passed = await okCall(a, 'feature_mark_passing', { feature_id: feature.id, evidence: 'npm test: 12 passed' });
+      const passed = await okCall(a, 'feature_mark_passing', {
+        feature_id: feature.id,
+        evidence: 'npm test: 12 passed',
+      });
       expect(passed).toMatchObject({ id: feature.id, status: 'passing' });
       expect(a.session.claims.has(feature.id)).toBe(false);
       const stored = store.features.get(feature.id);
@@ -340,7 +403,10 @@ describe('feature tools through a real MCP client', () => {
       for (let attempt = 1; attempt <= 3; attempt++) {
         const { feature } = await okCall(a, 'feature_claim_next');
         expect(feature).toMatchObject({ id: 1, attempts: attempt });
-        const after = await okCall(a, 'feature_mark_failing', { feature_id: 1, reason: `attempt ${attempt}: test X fails` });
+        const after = await okCall(a, 'feature_mark_failing', {
+          feature_id: 1,
+          reason: `attempt ${attempt}: test X fails`,
+        });
         expect(after.status).toBe(attempt < 3 ? 'pending' : 'failed');
         expect(after.attempts).toBe(attempt);
         expect(after.notes).toContain(`attempt ${attempt}/3 failed: attempt ${attempt}: test X fails`);
@@ -357,7 +423,10 @@ describe('feature tools through a real MCP client', () => {
       await okCall(a, 'feature_claim_next');
       await okCall(a, 'feature_mark_passing', { feature_id: 1, evidence: 'works' });
 
-      const regressed = await okCall(b, 'feature_mark_failing', { feature_id: 1, reason: 'search returns nothing since the last commit' });
+      const regressed = await okCall(b, 'feature_mark_failing', {
+        feature_id: 1,
+        reason: 'search returns nothing since the last commit',
+      });
       expect(regressed).toMatchObject({ id: 1, status: 'pending', attempts: 0 });
       expect(regressed.notes).toContain('regression: search returns nothing since the last commit');
       const stored = store.features.get(1);
@@ -406,11 +475,19 @@ describe('feature tools through a real MCP client', () => {
     it("keeps the agent's own valid blocker class and rejects an unknown one", async () => {
       await bulk([{ name: 'a' }, { name: 'b' }]);
       await okCall(a, 'feature_claim_next');
-      const bad = await a.call('feature_skip', { feature_id: 1, reason: 'needs a Stripe API key', blocker_type: 'weather' });
+      const bad = await a.call('feature_skip', {
+        feature_id: 1,
+        reason: 'needs a Stripe API key',
+        blocker_type: 'weather',
+      });
       expect(bad.isError).toBe(true);
       expect(store.features.get(1).status).toBe('in_progress');
 
-      const skipped = await okCall(a, 'feature_skip', { feature_id: 1, reason: 'needs a Stripe API key', blocker_type: 'unclear_spec' });
+      const skipped = await okCall(a, 'feature_skip', {
+        feature_id: 1,
+        reason: 'needs a Stripe API key',
+        blocker_type: 'unclear_spec',
+      });
       expect(skipped.blocker_type).toBe('unclear_spec');
       expect(store.features.get(1)).toMatchObject({ skipCount: 1, priority: 1 });
     });
@@ -427,7 +504,10 @@ describe('feature tools through a real MCP client', () => {
     it('hands the feature back and refunds the attempt', async () => {
       await bulk([{ name: 'a' }]);
       expect((await okCall(a, 'feature_claim_next')).feature.attempts).toBe(1);
-      const released = await okCall(a, 'feature_release', { feature_id: 1, note: 'stopping for the day; started the schema' });
+      const released = await okCall(a, 'feature_release', {
+        feature_id: 1,
+        note: 'stopping for the day; started the schema',
+      });
       expect(released).toMatchObject({ id: 1, status: 'pending', attempts: 0 });
       expect(released.notes).toContain('released: stopping for the day; started the schema');
       expect(a.session.claims.size).toBe(0);
@@ -443,8 +523,14 @@ describe('feature tools through a real MCP client', () => {
     });
 
     it('feature_add_dependency adds an edge and refuses cycles, self, unknown ids and duplicates', async () => {
-      expect(await okCall(a, 'feature_add_dependency', { feature_id: 2, dependency_id: 1 })).toMatchObject({ id: 2, dependencies: [1] });
-      expect(await okCall(a, 'feature_add_dependency', { feature_id: 3, dependency_id: 2 })).toMatchObject({ id: 3, dependencies: [2] });
+      expect(await okCall(a, 'feature_add_dependency', { feature_id: 2, dependency_id: 1 })).toMatchObject({
+        id: 2,
+        dependencies: [1],
+      });
+      expect(await okCall(a, 'feature_add_dependency', { feature_id: 3, dependency_id: 2 })).toMatchObject({
+        id: 3,
+        dependencies: [2],
+      });
       const before = snapshot();
 
       const cycle = await a.call('feature_add_dependency', { feature_id: 1, dependency_id: 3 });
@@ -473,7 +559,9 @@ describe('feature tools through a real MCP client', () => {
 
     it('feature_remove_dependency removes one edge and refuses an edge that is not there', async () => {
       await okCall(a, 'feature_set_dependencies', { feature_id: 4, dependency_ids: [1, 2, 3] });
-      expect(await okCall(a, 'feature_remove_dependency', { feature_id: 4, dependency_id: 2 })).toMatchObject({ dependencies: [1, 3] });
+      expect(await okCall(a, 'feature_remove_dependency', { feature_id: 4, dependency_id: 2 })).toMatchObject({
+        dependencies: [1, 3],
+      });
       const missing = await a.call('feature_remove_dependency', { feature_id: 4, dependency_id: 2 });
       expect(missing.isError).toBe(true);
       expect(missing.text).toContain('does not depend on 2');
@@ -481,7 +569,9 @@ describe('feature tools through a real MCP client', () => {
     });
 
     it('feature_set_dependencies replaces the list, and a cycle changes nothing', async () => {
-      expect(await okCall(a, 'feature_set_dependencies', { feature_id: 1, dependency_ids: [4] })).toMatchObject({ dependencies: [4] });
+      expect(await okCall(a, 'feature_set_dependencies', { feature_id: 1, dependency_ids: [4] })).toMatchObject({
+        dependencies: [4],
+      });
       await okCall(a, 'feature_set_dependencies', { feature_id: 3, dependency_ids: [1, 2] });
       const before = snapshot();
 
@@ -495,7 +585,9 @@ describe('feature tools through a real MCP client', () => {
       expect(dupIds.isError).toBe(true);
       expect(store.features.get(1).dependencies).toEqual([4]);
 
-      expect(await okCall(a, 'feature_set_dependencies', { feature_id: 1, dependency_ids: [] })).toMatchObject({ dependencies: [] });
+      expect(await okCall(a, 'feature_set_dependencies', { feature_id: 1, dependency_ids: [] })).toMatchObject({
+        dependencies: [],
+      });
       expect(store.features.get(1).dependencies).toEqual([]);
     });
 
@@ -530,10 +622,46 @@ describe('feature tools through a real MCP client', () => {
 
       const graph = await okCall(a, 'feature_get_graph');
       expect(graph.nodes).toEqual([
-        { id: 1, name: 'base', category: 'core', status: 'pending', priority: 0, dependencies: [], ready: true, blocked: false },
-        { id: 2, name: 'mid', category: 'core', status: 'pending', priority: 0, dependencies: [1], ready: false, blocked: true },
-        { id: 3, name: 'top', category: 'core', status: 'pending', priority: 0, dependencies: [1, 2], ready: false, blocked: true },
-        { id: 4, name: 'alone', category: 'core', status: 'pending', priority: 1, dependencies: [], ready: true, blocked: false },
+        {
+          id: 1,
+          name: 'base',
+          category: 'core',
+          status: 'pending',
+          priority: 0,
+          dependencies: [],
+          ready: true,
+          blocked: false,
+        },
+        {
+          id: 2,
+          name: 'mid',
+          category: 'core',
+          status: 'pending',
+          priority: 0,
+          dependencies: [1],
+          ready: false,
+          blocked: true,
+        },
+        {
+          id: 3,
+          name: 'top',
+          category: 'core',
+          status: 'pending',
+          priority: 0,
+          dependencies: [1, 2],
+          ready: false,
+          blocked: true,
+        },
+        {
+          id: 4,
+          name: 'alone',
+          category: 'core',
+          status: 'pending',
+          priority: 1,
+          dependencies: [],
+          ready: true,
+          blocked: false,
+        },
       ]);
       expect(graph.edges).toEqual([
         { source: 1, target: 2 },
@@ -543,7 +671,9 @@ describe('feature tools through a real MCP client', () => {
 
       await okCall(a, 'feature_claim_next');
       await okCall(a, 'feature_mark_passing', { feature_id: 1 });
-      expect((await okCall(a, 'feature_get_blocked')).features.map((f: Json) => [f.id, f.blocked_by])).toEqual([[3, [2]]]);
+      expect((await okCall(a, 'feature_get_blocked')).features.map((f: Json) => [f.id, f.blocked_by])).toEqual([
+        [3, [2]],
+      ]);
       expect((await okCall(a, 'feature_get_ready')).features.map((f: Json) => f.id)).toEqual([2, 4]);
       const after = await okCall(a, 'feature_get_graph');
       expect(after.nodes.map((n: Json) => [n.id, n.status, n.ready, n.blocked])).toEqual([
@@ -564,7 +694,9 @@ describe('feature tools through a real MCP client', () => {
         await okCall(a, 'feature_mark_passing', { feature_id: feature.id });
       }
       const ids = async (limit?: number) =>
-        (await okCall(a, 'feature_get_for_regression', limit === undefined ? {} : { limit })).features.map((f: Json) => f.id);
+        (await okCall(a, 'feature_get_for_regression', limit === undefined ? {} : { limit })).features.map(
+          (f: Json) => f.id,
+        );
       expect(await ids()).toEqual([1, 2, 3]);
       expect((await okCall(a, 'feature_get_for_regression', { limit: 1 })).count).toBe(1);
 
@@ -602,11 +734,27 @@ describe('feature tools through a real MCP client', () => {
       ['evidence of the wrong type', 'feature_mark_passing', { feature_id: 1, evidence: { ok: true } }],
       ['a feature without steps', 'feature_create', { category: 'c', name: 'n', description: 'd', steps: [] }],
       ['a feature with a numeric name', 'feature_create', { category: 'c', name: 5, description: 'd', steps: ['s'] }],
-      ['a feature with an extra field', 'feature_create', { category: 'c', name: 'n', description: 'd', steps: ['s'], status: 'passing' }],
-      ['a feature with a negative dependency', 'feature_create', { category: 'c', name: 'n', description: 'd', steps: ['s'], dependencies: [-1] }],
-      ['a fractional priority', 'feature_create', { category: 'c', name: 'n', description: 'd', steps: ['s'], priority: 0.5 }],
+      [
+        'a feature with an extra field',
+        'feature_create',
+        { category: 'c', name: 'n', description: 'd', steps: ['s'], status: 'passing' },
+      ],
+      [
+        'a feature with a negative dependency',
+        'feature_create',
+        { category: 'c', name: 'n', description: 'd', steps: ['s'], dependencies: [-1] },
+      ],
+      [
+        'a fractional priority',
+        'feature_create',
+        { category: 'c', name: 'n', description: 'd', steps: ['s'], priority: 0.5 },
+      ],
       ['bulk features that are not a list', 'feature_create_bulk', { features: 'all of them' }],
-      ['a negative depends_on_index', 'feature_create_bulk', { features: [item({ name: 'q', depends_on_indices: [-1] })] }],
+      [
+        'a negative depends_on_index',
+        'feature_create_bulk',
+        { features: [item({ name: 'q', depends_on_indices: [-1] })] },
+      ],
       ['dependency ids that are not a list', 'feature_set_dependencies', { feature_id: 1, dependency_ids: 2 }],
       ['a negative dependency id', 'feature_add_dependency', { feature_id: 1, dependency_id: -2 }],
       ['a missing dependency id', 'feature_remove_dependency', { feature_id: 1 }],
@@ -621,12 +769,16 @@ describe('feature tools through a real MCP client', () => {
       const b = await connect('session-b');
       await okCall(b, 'feature_claim_next');
       // Session a holds feature... nothing; session b holds feature 1. Use b for the claim-bound tools.
-      const caller = ['feature_mark_passing', 'feature_mark_failing', 'feature_skip', 'feature_release'].includes(tool) ? b : a;
+      const caller = ['feature_mark_passing', 'feature_mark_failing', 'feature_skip', 'feature_release'].includes(tool)
+        ? b
+        : a;
       const before = snapshot();
       const r = await caller.call(tool, args);
       expect(r.isError, r.text).toBe(true);
       // The SDK checks the arguments against the tool's schema before our handler sees them.
-      expect(r.text).toMatch(new RegExp(`^MCP error -32602: Input validation error: Invalid arguments for tool ${tool}: .+`, 's'));
+      expect(r.text).toMatch(
+        new RegExp(`^MCP error -32602: Input validation error: Invalid arguments for tool ${tool}: .+`, 's'),
+      );
       expect(snapshot()).toEqual(before);
       expect(b.session.claims.size).toBe(1);
       expect(a.session.claims.size).toBe(0);
@@ -668,7 +820,9 @@ describe('feature tools through a real MCP client', () => {
       expect(lateFail.isError).toBe(true);
       expect(lateFail.text).toContain('no longer valid');
 
-      expect(await okCall(b, 'feature_mark_passing', { feature_id: 1, evidence: 'verified' })).toMatchObject({ status: 'passing' });
+      expect(await okCall(b, 'feature_mark_passing', { feature_id: 1, evidence: 'verified' })).toMatchObject({
+        status: 'passing',
+      });
       expect(store.features.get(1).evidence).toEqual([{ by: 'session-b', text: 'verified' }]);
     });
   });

@@ -9,7 +9,13 @@ import { FeatureBoardSchema } from '../../src/shared/api.js';
 import { HumanInputListSchema, HumanInputResultSchema } from '../../src/shared/human-input.js';
 import { cliInProcess, createSampleProjectInProcess, scriptedCliEnv } from '../support/cli-in-process.js';
 import { initializerSession, roleScript } from '../support/fake-anthropic/index.js';
-import { apiCaller, autocoderFiles, MAPS_FEATURES, mapsCodingSession, newSeen } from '../support/maps-input-scenario.js';
+import {
+  apiCaller,
+  autocoderFiles,
+  MAPS_FEATURES,
+  mapsCodingSession,
+  newSeen,
+} from '../support/maps-input-scenario.js';
 import { ScriptedRuntime } from '../support/scripted-runtime.js';
 import { startWebhookReceiver, type WebhookReceiver } from '../support/webhook-receiver.js';
 
@@ -36,15 +42,24 @@ describe('human input gates end to end', () => {
     'a session asks for a secret and a value; the other feature proceeds; the answer (%s) unblocks it; the next session gets both; the secret leaves no trace',
     async (via) => {
       const seen = newSeen();
-      const runtime = new ScriptedRuntime(roleScript({ initializer: initializerSession(MAPS_FEATURES), coding: mapsCodingSession(seen, { evidence: `the map reads MAPS_KEY=${SECRET} from .env` }) }));
+      const runtime = new ScriptedRuntime(
+        roleScript({
+          initializer: initializerSession(MAPS_FEATURES),
+          coding: mapsCodingSession(seen, { evidence: `the map reads MAPS_KEY=${SECRET} from .env` }),
+        }),
+      );
       const receiver = (hooks = await startWebhookReceiver());
-      const env = scriptedCliEnv(root, { AUTOCODER_WEBHOOKS: JSON.stringify([{ url: `${receiver.url}/hook`, events: ['feature.needs_input'] }]) });
+      const env = scriptedCliEnv(root, {
+        AUTOCODER_WEBHOOKS: JSON.stringify([{ url: `${receiver.url}/hook`, events: ['feature.needs_input'] }]),
+      });
       const { dir } = await createSampleProjectInProcess(root, env);
 
       // Run 1: feature 1 asks and waits; feature 2 passes meanwhile; the run ends waiting for a human.
       const first = await cliInProcess(['run', 'notes', '--yolo', '--no-wait-for-input'], env, { runtime });
       expect(first.stderr).toBe('');
-      expect(first.stdout).toMatch(/Slot 0: feature #1 waits for a human answer \(request (hir_[0-9a-f]+): autocoder answer notes hir_[0-9a-f]+\)/);
+      expect(first.stdout).toMatch(
+        /Slot 0: feature #1 waits for a human answer \(request (hir_[0-9a-f]+): autocoder answer notes hir_[0-9a-f]+\)/,
+      );
       expect(first.stdout).toContain('feature #2 is now passing');
       expect(first.stdout).toContain('Nothing can proceed: 1/2 pass; 1 wait for a human answer.');
       const requestId = /request (hir_[0-9a-f]+)/.exec(first.stdout)?.[1] as string;
@@ -55,24 +70,56 @@ describe('human input gates end to end', () => {
       const board = FeatureBoardSchema.parse((await call('GET', '/api/projects/notes/features')).json);
       expect(board.needs_input.map((f) => f.id)).toEqual([1]);
       const inbox = HumanInputListSchema.parse((await call('GET', '/api/projects/notes/human-input')).json);
-      expect(inbox.requests).toMatchObject([{ id: requestId, featureId: 1, status: 'open', fields: [{ id: 'maps_key', type: 'secret' }, { id: 'region', type: 'text' }] }]);
-      expect(receiver.hits.map((h) => h.body)).toMatchObject([{ event: 'feature.needs_input', project: 'notes', featureId: 1, requestId, prompt: expect.stringContaining('maps API key') }]);
+      expect(inbox.requests).toMatchObject([
+        {
+          id: requestId,
+          featureId: 1,
+          status: 'open',
+          fields: [
+            { id: 'maps_key', type: 'secret' },
+            { id: 'region', type: 'text' },
+          ],
+        },
+      ]);
+      expect(receiver.hits.map((h) => h.body)).toMatchObject([
+        {
+          event: 'feature.needs_input',
+          project: 'notes',
+          featureId: 1,
+          requestId,
+          prompt: expect.stringContaining('maps API key'),
+        },
+      ]);
 
       // The answer: bad input first (nothing changes), then the real one.
       const answers = { maps_key: SECRET, region: 'eu-west-1' };
       let cliOutput = '';
       if (via === 'api') {
-        expect((await call('POST', '/api/projects/notes/features/1/human-input', { answers: { region: 'eu-west-1' } })).status).toBe(400);
+        expect(
+          (await call('POST', '/api/projects/notes/features/1/human-input', { answers: { region: 'eu-west-1' } }))
+            .status,
+        ).toBe(400);
         const answered = await call('POST', '/api/projects/notes/features/1/human-input', { requestId, answers });
         expect(answered.status).toBe(200);
-        expect(HumanInputResultSchema.parse(answered.json)).toMatchObject({ request: { status: 'answered', secretKeys: { maps_key: 'MAPS_KEY' } }, feature: { status: 'pending' } });
-        expect((await call('POST', '/api/projects/notes/features/1/human-input', { requestId, answers })).status).toBe(409);
+        expect(HumanInputResultSchema.parse(answered.json)).toMatchObject({
+          request: { status: 'answered', secretKeys: { maps_key: 'MAPS_KEY' } },
+          feature: { status: 'pending' },
+        });
+        expect((await call('POST', '/api/projects/notes/features/1/human-input', { requestId, answers })).status).toBe(
+          409,
+        );
       } else {
         const missing = await cliInProcess(['answer', 'notes', requestId, '--field', 'region=eu-west-1'], env);
         expect(missing.status).toBe(2);
-        const answered = await cliInProcess(['answer', 'notes', requestId, '--field', `maps_key=${SECRET}`, '--field', 'region=eu-west-1'], env);
+        const answered = await cliInProcess(
+          ['answer', 'notes', requestId, '--field', `maps_key=${SECRET}`, '--field', 'region=eu-west-1'],
+          env,
+        );
         expect(answered.status, answered.stderr).toBe(0);
-        const twice = await cliInProcess(['answer', 'notes', requestId, '--field', `maps_key=${SECRET}`, '--field', 'region=eu-west-1'], env);
+        const twice = await cliInProcess(
+          ['answer', 'notes', requestId, '--field', `maps_key=${SECRET}`, '--field', 'region=eu-west-1'],
+          env,
+        );
         expect(twice.status).toBe(4);
         cliOutput = [missing, answered, twice].map((r) => r.stdout + r.stderr).join('\n');
       }

@@ -33,7 +33,13 @@ beforeEach(async () => {
   h = apiHarness();
   root = await h.createProject('app');
   store = h.store('app');
-  store.features.create({ category: 'pay', name: 'Checkout', description: 'pay with Stripe', steps: ['pay'], priority: 0 });
+  store.features.create({
+    category: 'pay',
+    name: 'Checkout',
+    description: 'pay with Stripe',
+    steps: ['pay'],
+    priority: 0,
+  });
   store.features.create({ category: 'ui', name: 'Cart', description: 'a cart', steps: ['add'], priority: 1 });
   agent = await connectTools(store, 'run_1/ses_a');
 });
@@ -46,7 +52,11 @@ afterEach(async () => {
 async function askForKeys(): Promise<string> {
   const claimed = await agent.call('feature_claim_next');
   expect(claimed.json().feature.id).toBe(1);
-  const asked = await agent.call('feature_request_human_input', { feature_id: 1, prompt: 'I need the Stripe key and the currency to build checkout.', fields: FIELDS });
+  const asked = await agent.call('feature_request_human_input', {
+    feature_id: 1,
+    prompt: 'I need the Stripe key and the currency to build checkout.',
+    fields: FIELDS,
+  });
   expect(asked.isError, asked.text).toBe(false);
   expect(asked.json()).toMatchObject({ feature_id: 1, status: 'needs_input' });
   expect(asked.json().next).toMatch(/Stop now/);
@@ -76,10 +86,22 @@ describe('feature_request_human_input and ask_user', () => {
     expect(f).toMatchObject({ status: 'needs_input', claimedBy: null, attempts: 0, blockerType: 'credentials' });
     expect(f.blockerNote).toContain('Stripe key');
     const event = store.events.since(0, 1000).find((e) => e.type === 'feature.needs_input');
-    expect(event?.payload).toMatchObject({ requestId: id, status: 'needs_input', fields: expect.arrayContaining([expect.objectContaining({ id: 'stripe_key', type: 'secret' })]) });
+    expect(event?.payload).toMatchObject({
+      requestId: id,
+      status: 'needs_input',
+      fields: expect.arrayContaining([expect.objectContaining({ id: 'stripe_key', type: 'secret' })]),
+    });
     // Live clients hear about it: the WebSocket turns it into a feature_update (and progress).
     const messages = eventMessages(store, [event!]).flatMap((m) => m.messages);
-    expect(messages).toContainEqual(expect.objectContaining({ type: 'feature_update', featureId: 1, eventType: 'feature.needs_input', status: 'needs_input', name: 'Checkout' }));
+    expect(messages).toContainEqual(
+      expect.objectContaining({
+        type: 'feature_update',
+        featureId: 1,
+        eventType: 'feature.needs_input',
+        status: 'needs_input',
+        name: 'Checkout',
+      }),
+    );
     expect(messages).toContainEqual(expect.objectContaining({ type: 'progress', needs_input: 1 }));
     // The session no longer holds it, and nothing dispatches it.
     expect((await agent.call('feature_mark_passing', { feature_id: 1 })).isError).toBe(true);
@@ -89,15 +111,31 @@ describe('feature_request_human_input and ask_user', () => {
   });
 
   it('refuses a feature the session does not hold and malformed fields, changing nothing', async () => {
-    const notHeld = await agent.call('feature_request_human_input', { feature_id: 2, prompt: 'x', fields: [{ id: 'a', label: 'A', type: 'text' }] });
+    const notHeld = await agent.call('feature_request_human_input', {
+      feature_id: 2,
+      prompt: 'x',
+      fields: [{ id: 'a', label: 'A', type: 'text' }],
+    });
     expect(notHeld.isError).toBe(true);
     expect(notHeld.text).toMatch(/do not hold a claim/);
     await agent.call('feature_claim_next');
-    for (const fields of [[], [{ id: 'a', label: 'A', type: 'select' }], [{ id: '1x', label: 'A', type: 'text' }], [{ id: 'a', label: 'A', type: 'text' }, { id: 'a', label: 'B', type: 'text' }], [{ id: 'a', label: 'A', type: 'colour' }]]) {
+    for (const fields of [
+      [],
+      [{ id: 'a', label: 'A', type: 'select' }],
+      [{ id: '1x', label: 'A', type: 'text' }],
+      [
+        { id: 'a', label: 'A', type: 'text' },
+        { id: 'a', label: 'B', type: 'text' },
+      ],
+      [{ id: 'a', label: 'A', type: 'colour' }],
+    ]) {
       const bad = await agent.call('feature_request_human_input', { feature_id: 1, prompt: 'need', fields });
       expect(bad.isError, JSON.stringify(fields)).toBe(true);
     }
-    const badAsk = await agent.call('ask_user', { feature_id: 1, questions: [{ question: 'Which?', options: ['only one'] }] });
+    const badAsk = await agent.call('ask_user', {
+      feature_id: 1,
+      questions: [{ question: 'Which?', options: ['only one'] }],
+    });
     expect(badAsk.isError).toBe(true);
     expect(store.features.get(1).status).toBe('in_progress');
     expect(store.humanInput.list({ status: 'all' })).toEqual([]);
@@ -105,10 +143,16 @@ describe('feature_request_human_input and ask_user', () => {
 
   it('ask_user asks 2-4 option questions that are answered like select fields', async () => {
     await agent.call('feature_claim_next');
-    const asked = await agent.call('ask_user', { feature_id: 1, questions: [{ question: 'Card or invoice first?', options: ['card', 'invoice'] }] });
+    const asked = await agent.call('ask_user', {
+      feature_id: 1,
+      questions: [{ question: 'Card or invoice first?', options: ['card', 'invoice'] }],
+    });
     expect(asked.isError, asked.text).toBe(false);
     const id = asked.json().request_id as string;
-    expect(store.humanInput.get(id)).toMatchObject({ kind: 'questions', fields: [{ id: 'q1', type: 'select', options: ['card', 'invoice'] }] });
+    expect(store.humanInput.get(id)).toMatchObject({
+      kind: 'questions',
+      fields: [{ id: 'q1', type: 'select', options: ['card', 'invoice'] }],
+    });
     expect(store.features.get(1).blockerType).toBe('unclear_spec');
     const wrong = await h.json('POST', '/api/projects/app/features/1/human-input', { answers: { q1: 'cash' } });
     expect(wrong.status).toBe(400);
@@ -124,18 +168,28 @@ describe('the human-input API', () => {
     const list = await h.json('GET', '/api/projects/app/human-input');
     expect(list.status).toBe(200);
     const parsed = HumanInputListSchema.parse(list.body);
-    expect(parsed.requests.map((r) => [r.id, r.featureId, r.featureName, r.status])).toEqual([[id, 1, 'Checkout', 'open']]);
+    expect(parsed.requests.map((r) => [r.id, r.featureId, r.featureName, r.status])).toEqual([
+      [id, 1, 'Checkout', 'open'],
+    ]);
 
     const A = '/api/projects/app/features/1/human-input';
     const bad: [unknown, number, RegExp][] = [
       [{ answers: { currency: 'EUR' } }, 400, /stripe_key: is required/],
       [{ answers: { stripe_key: SECRET, currency: 'GBP' } }, 400, /currency: must be one of: "EUR", "USD"/],
       [{ answers: { stripe_key: SECRET, currency: 'EUR', max_items: 'many' } }, 400, /max_items: must be a number/],
-      [{ answers: { stripe_key: SECRET, currency: 'EUR', test_mode: 'perhaps' } }, 400, /test_mode: must be true or false/],
+      [
+        { answers: { stripe_key: SECRET, currency: 'EUR', test_mode: 'perhaps' } },
+        400,
+        /test_mode: must be true or false/,
+      ],
       [{ answers: { stripe_key: SECRET, currency: 'EUR', colour: 'red' } }, 400, /colour: unknown field/],
       [{ answers: { stripe_key: `${SECRET}\nX=1`, currency: 'EUR' } }, 400, /stripe_key: must be a single line/],
       [{ answers: { stripe_key: 42, currency: 'EUR' } }, 400, /stripe_key: must be a string/],
-      [{ requestId: 'hir_0123456789ab', answers: { currency: 'EUR' } }, 404, /no human-input request "hir_0123456789ab"/],
+      [
+        { requestId: 'hir_0123456789ab', answers: { currency: 'EUR' } },
+        404,
+        /no human-input request "hir_0123456789ab"/,
+      ],
       [{ stripe_key: SECRET }, 400, /unknown field stripe_key|answers/],
       [{ answers: { currency: 'EUR' }, extra: 1 }, 400, /unknown field extra/],
     ];
@@ -150,10 +204,18 @@ describe('the human-input API', () => {
     expect(store.features.get(1).status).toBe('needs_input');
     expect(existsSync(join(root, '.env'))).toBe(false);
 
-    const res = await h.json('POST', A, { requestId: id, answers: { stripe_key: SECRET, currency: 'EUR', max_items: '12', test_mode: 'yes' } });
+    const res = await h.json('POST', A, {
+      requestId: id,
+      answers: { stripe_key: SECRET, currency: 'EUR', max_items: '12', test_mode: 'yes' },
+    });
     expect(res.status, JSON.stringify(res.body)).toBe(200);
     const result = HumanInputResultSchema.parse(res.body);
-    expect(result.request).toMatchObject({ status: 'answered', answeredBy: 'human', answer: { currency: 'EUR', max_items: 12, test_mode: true }, secretKeys: { stripe_key: 'STRIPE_KEY' } });
+    expect(result.request).toMatchObject({
+      status: 'answered',
+      answeredBy: 'human',
+      answer: { currency: 'EUR', max_items: 12, test_mode: true },
+      secretKeys: { stripe_key: 'STRIPE_KEY' },
+    });
     expect(result.feature).toMatchObject({ id: 1, status: 'pending', priority: -1 });
     expect(JSON.stringify(res.body)).not.toContain(SECRET);
 
@@ -172,10 +234,15 @@ describe('the human-input API', () => {
     expect(store.events.since(0, 1000).map((e) => e.type)).toContain('feature.input_answered');
 
     // Answering twice: 409, nothing changed.
-    const again = await h.json<{ error: { message: string } }>('POST', A, { requestId: id, answers: { stripe_key: 'sk_other_value', currency: 'USD' } });
+    const again = await h.json<{ error: { message: string } }>('POST', A, {
+      requestId: id,
+      answers: { stripe_key: 'sk_other_value', currency: 'USD' },
+    });
     expect(again.status).toBe(409);
     expect(again.body.error.message).toMatch(/already answered/);
-    const noId = await h.json<{ error: { message: string } }>('POST', A, { answers: { stripe_key: 'sk_other_value', currency: 'USD' } });
+    const noId = await h.json<{ error: { message: string } }>('POST', A, {
+      answers: { stripe_key: 'sk_other_value', currency: 'USD' },
+    });
     expect(noId.status).toBe(409);
     expect(readFileSync(env, 'utf8')).toBe(`STRIPE_KEY=${SECRET}\n`);
     expect((await h.json('GET', '/api/projects/app/human-input')).body).toEqual({ requests: [] });
@@ -188,7 +255,10 @@ describe('the human-input API', () => {
     const { writeFileSync } = await import('node:fs');
     writeFileSync(join(root, '.env'), 'PORT=3000\nSTRIPE_KEY=old\n# comment\n');
     const id = await askForKeys();
-    const res = await h.json('POST', '/api/projects/app/features/1/human-input', { requestId: id, answers: { stripe_key: SECRET, currency: 'USD' } });
+    const res = await h.json('POST', '/api/projects/app/features/1/human-input', {
+      requestId: id,
+      answers: { stripe_key: SECRET, currency: 'USD' },
+    });
     expect(res.status).toBe(200);
     expect(readFileSync(join(root, '.env'), 'utf8')).toBe(`PORT=3000\nSTRIPE_KEY=${SECRET}\n# comment\n`);
   });
@@ -200,7 +270,9 @@ describe('the human-input API', () => {
     gitOk(root, ['add', '.env']);
     gitOk(root, ['-c', 'user.name=t', '-c', 'user.email=t@example.com', 'commit', '-qm', 'env']);
     await askForKeys();
-    const res = await h.json<{ error: { message: string } }>('POST', '/api/projects/app/features/1/human-input', { answers: { stripe_key: SECRET, currency: 'USD' } });
+    const res = await h.json<{ error: { message: string } }>('POST', '/api/projects/app/features/1/human-input', {
+      answers: { stripe_key: SECRET, currency: 'USD' },
+    });
     expect(res.status).toBe(409);
     expect(res.body.error.message).toMatch(/is tracked by git/);
     expect(readFileSync(join(root, '.env'), 'utf8')).toBe('PORT=3000\n');
@@ -212,7 +284,10 @@ describe('the human-input API', () => {
     const C = `/api/projects/app/human-input/${id}/cancel`;
     const res = await h.json('POST', C, { reason: 'use PayPal instead' });
     expect(res.status).toBe(200);
-    expect(HumanInputResultSchema.parse(res.body)).toMatchObject({ request: { status: 'cancelled', reason: 'use PayPal instead' }, feature: { status: 'pending' } });
+    expect(HumanInputResultSchema.parse(res.body)).toMatchObject({
+      request: { status: 'cancelled', reason: 'use PayPal instead' },
+      feature: { status: 'pending' },
+    });
     expect(store.features.get(1).notes).toMatch(/cancelled by a human: use PayPal instead/);
     expect((await h.json('POST', C, {})).status).toBe(409);
     expect((await h.json('POST', '/api/projects/app/human-input/hir_ffffffffffff/cancel', {})).status).toBe(404);
@@ -228,12 +303,32 @@ describe('autocoder inbox and answer', () => {
     expect(inbox.status).toBe(0);
     expect(inbox.stdout).toContain(id);
     expect(inbox.stdout).toContain('stripe_key (secret → .env STRIPE_KEY, required): Stripe secret key');
-    expect(JSON.parse(cli(['inbox', 'app', '--json'], env).stdout)).toMatchObject({ requests: [{ id, featureId: 1, status: 'open' }] });
+    expect(JSON.parse(cli(['inbox', 'app', '--json'], env).stdout)).toMatchObject({
+      requests: [{ id, featureId: 1, status: 'open' }],
+    });
 
     const cases: [string[], number, RegExp][] = [
-      [['answer', 'app', 'hir_000000000000', '--field', 'currency=EUR'], 3, /no human-input request "hir_000000000000"/],
+      [
+        ['answer', 'app', 'hir_000000000000', '--field', 'currency=EUR'],
+        3,
+        /no human-input request "hir_000000000000"/,
+      ],
       [['answer', 'app', id, '--field', 'currency=EUR'], 2, /stripe_key: is required/],
-      [['answer', 'app', id, '--field', `stripe_key=${SECRET}`, '--field', 'currency=EUR', '--field', 'max_items=lots'], 2, /max_items: must be a number/],
+      [
+        [
+          'answer',
+          'app',
+          id,
+          '--field',
+          `stripe_key=${SECRET}`,
+          '--field',
+          'currency=EUR',
+          '--field',
+          'max_items=lots',
+        ],
+        2,
+        /max_items: must be a number/,
+      ],
       [['answer', 'app', id, '--field', 'currency'], 2, /--field expects id=value/],
       [['answer', 'app', id], 2, /give the answers with --field/],
       [['answer', 'app', id, '--cancel', '--field', 'currency=EUR'], 2, /--cancel takes no --field/],
@@ -279,16 +374,35 @@ describe('supervisor answers and human overrides', () => {
     expect(existsSync(env)).toBe(false);
     expect(store.humanInput.get(id).status).toBe('open');
 
-    const done = answerAsSupervisor(store, id, { currency: 'EUR', stripe_key: 'sk_model_made_this_up' }, { currency: 'the spec sells in Europe', ghost: 'ignored' });
+    const done = answerAsSupervisor(
+      store,
+      id,
+      { currency: 'EUR', stripe_key: 'sk_model_made_this_up' },
+      { currency: 'the spec sells in Europe', ghost: 'ignored' },
+    );
     expect(done.feature).toMatchObject({ id: 1, status: 'pending' });
-    expect(done.request).toMatchObject({ status: 'answered', answeredBy: 'supervisor', answer: { currency: 'EUR' }, reasons: { currency: 'the spec sells in Europe' }, placeholderKeys: ['STRIPE_KEY'], secretKeys: { stripe_key: 'STRIPE_KEY' } });
+    expect(done.request).toMatchObject({
+      status: 'answered',
+      answeredBy: 'supervisor',
+      answer: { currency: 'EUR' },
+      reasons: { currency: 'the spec sells in Europe' },
+      placeholderKeys: ['STRIPE_KEY'],
+      secretKeys: { stripe_key: 'STRIPE_KEY' },
+    });
     const text = readFileSync(env, 'utf8');
-    expect(text).toMatch(/^# autocoder: DEVELOPMENT PLACEHOLDER, not a real credential: written by the supervisor for hir_\w+ \(feature #1\).*\nSTRIPE_KEY=dev-placeholder-stripe-key-[0-9a-f]{8}\n$/);
+    expect(text).toMatch(
+      /^# autocoder: DEVELOPMENT PLACEHOLDER, not a real credential: written by the supervisor for hir_\w+ \(feature #1\).*\nSTRIPE_KEY=dev-placeholder-stripe-key-[0-9a-f]{8}\n$/,
+    );
     expect(text).not.toContain('sk_model_made_this_up');
-    expect(store.features.get(1).notes).toContain('secret stripe_key: a DEVELOPMENT PLACEHOLDER (not a real credential) saved in .env as STRIPE_KEY');
+    expect(store.features.get(1).notes).toContain(
+      'secret stripe_key: a DEVELOPMENT PLACEHOLDER (not a real credential) saved in .env as STRIPE_KEY',
+    );
     expect(store.features.get(1).notes).toContain('currency = "EUR" (reason: the spec sells in Europe)');
     // Answering it again as a human is refused with the way to override.
-    const again = await h.json<{ error: { message: string } }>('POST', '/api/projects/app/features/1/human-input', { requestId: id, answers: { stripe_key: SECRET, currency: 'USD' } });
+    const again = await h.json<{ error: { message: string } }>('POST', '/api/projects/app/features/1/human-input', {
+      requestId: id,
+      answers: { stripe_key: SECRET, currency: 'USD' },
+    });
     expect(again.status).toBe(409);
     expect(again.body.error.message).toMatch(/already answered by the supervisor .*override/);
   });
@@ -300,7 +414,9 @@ describe('supervisor answers and human overrides', () => {
     // The feature is being worked on again: refused, nothing changed.
     const claimed = await agent.call('feature_claim_next');
     expect(claimed.json().feature.id).toBe(1);
-    const busy = await h.json<{ error: { message: string } }>('POST', `/api/projects/app/human-input/${id}/override`, { answers });
+    const busy = await h.json<{ error: { message: string } }>('POST', `/api/projects/app/human-input/${id}/override`, {
+      answers,
+    });
     expect(busy.status).toBe(409);
     expect(busy.body.error.message).toMatch(/being worked on right now/);
     expect(readFileSync(join(root, '.env'), 'utf8')).not.toContain(SECRET);
@@ -311,7 +427,10 @@ describe('supervisor answers and human overrides', () => {
     const res = await h.json('POST', `/api/projects/app/human-input/${id}/override`, { answers });
     expect(res.status).toBe(200);
     const result = HumanInputResultSchema.parse(res.body);
-    expect(result).toMatchObject({ request: { answeredBy: 'human', overrides: id, answer: { currency: 'USD' }, placeholderKeys: [] }, feature: { id: 1, status: 'pending' } });
+    expect(result).toMatchObject({
+      request: { answeredBy: 'human', overrides: id, answer: { currency: 'USD' }, placeholderKeys: [] },
+      feature: { id: 1, status: 'pending' },
+    });
     expect(JSON.stringify(res.body)).not.toContain(SECRET);
     expect(store.features.get(1)).toMatchObject({ status: 'pending', attempts: 0 });
     expect(store.features.get(1).notes).toContain(`a human overrode the supervisor's answer to ${id}`);
@@ -319,9 +438,13 @@ describe('supervisor answers and human overrides', () => {
     expect(readFileSync(join(root, '.env'), 'utf8')).toBe(`STRIPE_KEY=${SECRET}\n`);
 
     // The human's own answer is not the supervisor's; the supervisor's is overridden already.
-    expect((await h.json('POST', `/api/projects/app/human-input/${result.request.id}/override`, { answers })).status).toBe(409);
+    expect(
+      (await h.json('POST', `/api/projects/app/human-input/${result.request.id}/override`, { answers })).status,
+    ).toBe(409);
     expect((await h.json('POST', `/api/projects/app/human-input/${id}/override`, { answers })).status).toBe(409);
-    expect((await h.json('POST', `/api/projects/app/human-input/${id}/override`, { answers: answers, extra: 1 })).status).toBe(400);
+    expect(
+      (await h.json('POST', `/api/projects/app/human-input/${id}/override`, { answers: answers, extra: 1 })).status,
+    ).toBe(400);
     expect(projectTrace()).not.toContain(SECRET);
   });
 

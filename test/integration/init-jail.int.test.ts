@@ -1,6 +1,18 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmodSync, closeSync, existsSync, mkdirSync, mkdtempSync, readFileSync, openSync, readlinkSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  closeSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  openSync,
+  readlinkSync,
+  realpathSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -65,7 +77,6 @@ function pidsWith(text: string): number[] {
   return res.stdout.split('\n').filter(Boolean).map(Number);
 }
 
-
 describe('the init.sh jail', () => {
   it('hides autocoder home, the credentials under the home and other projects from init.sh, which still writes its project, TMPDIR and npm cache', () => {
     if (!tools) throw new Error('bubblewrap and bash are needed on PATH');
@@ -80,11 +91,27 @@ describe('the init.sh jail', () => {
       other: write(join(root, 'other-project', 'secret.txt'), 'OTHER-PROJECT-SECRET-0123456789'),
     };
     const registry = write(join(autocoderHome, 'registry.db'), 'REGISTRY-CONTENT');
-    const hidden = sandboxReadDenyPaths({ homes: [home], autocoderHome, otherProjects: [join(root, 'other-project')], projectRoot: project });
+    const hidden = sandboxReadDenyPaths({
+      homes: [home],
+      autocoderHome,
+      otherProjects: [join(root, 'other-project')],
+      projectRoot: project,
+    });
     const env = { PATH: process.env.PATH ?? '', HOME: home, TMPDIR: join(session, 'tmp') };
-    const jail = writeInitJail({ tools, sessionDir: session, cwd: project, projectRoot: project, port: 4321, env, hidden, tempDir: tmpdir() });
+    const jail = writeInitJail({
+      tools,
+      sessionDir: session,
+      cwd: project,
+      projectRoot: project,
+      port: 4321,
+      env,
+      hidden,
+      tempDir: tmpdir(),
+    });
 
-    const reads = Object.values(secrets).map((f) => `echo "${f}: $(cat '${f}' 2>&1)"`).join('\n');
+    const reads = Object.values(secrets)
+      .map((f) => `echo "${f}: $(cat '${f}' 2>&1)"`)
+      .join('\n');
     initScript(
       project,
       `${reads}
@@ -103,13 +130,18 @@ exit 0
     const bare = spawnSync('./init.sh', { cwd: project, env, encoding: 'utf8' });
     expect(bare.stdout).toContain('PRIVATE-KEY-MATERIAL-0123456789');
     writeFileSync(registry, 'REGISTRY-CONTENT');
-    for (const f of [join(home, '.bashrc'), join(project, '.git', 'hooks', 'pre-commit'), join(project, 'build.txt')]) rmSync(f, { force: true });
+    for (const f of [join(home, '.bashrc'), join(project, '.git', 'hooks', 'pre-commit'), join(project, 'build.txt')])
+      rmSync(f, { force: true });
 
     const jailed = spawnSync(jail, ['./init.sh'], { cwd: project, env, encoding: 'utf8' });
     expect(jailed.status).toBe(0);
-    expect(jailed.stderr.trim().split('\n')).toEqual([`./init.sh: line 10: ${join(home, '.bashrc')}: Read-only file system`, './init.sh: line 11: .git/hooks/pre-commit: Read-only file system']);
+    expect(jailed.stderr.trim().split('\n')).toEqual([
+      `./init.sh: line 10: ${join(home, '.bashrc')}: Read-only file system`,
+      './init.sh: line 11: .git/hooks/pre-commit: Read-only file system',
+    ]);
     for (const file of Object.values(secrets)) expect(jailed.stdout).toContain(`${file}: cat:`);
-    for (const secret of ['f'.repeat(64), 'PRIVATE-KEY', 'NPM-TOKEN', 'AWS-SECRET', 'OTHER-PROJECT-SECRET']) expect(jailed.stdout).not.toContain(secret);
+    for (const secret of ['f'.repeat(64), 'PRIVATE-KEY', 'NPM-TOKEN', 'AWS-SECRET', 'OTHER-PROJECT-SECRET'])
+      expect(jailed.stdout).not.toContain(secret);
     expect(jailed.stdout).toMatch(/proc-root: cat: .*No such file or directory/);
     // Its own PID namespace: only the jail's few processes are in /proc.
     expect(Number(/processes: (\d+)/.exec(jailed.stdout)?.[1])).toBeLessThan(10);
@@ -131,10 +163,25 @@ exit 0
     const port = await freePort();
     // .cjs: test-artifacts/ lies under autocoder's own package.json (an ES module package).
     const app = `app-${randomBytes(6).toString('hex')}.cjs`;
-    writeFileSync(join(project, app), `const id = require('node:crypto').randomUUID();\nrequire('node:http').createServer((req, res) => res.end(id)).listen(${port}, '127.0.0.1');\n`);
-    initScript(project, `node ${app} > app.log 2>&1 &\nfor i in $(seq 1 100); do curl -s http://127.0.0.1:${port}/ > /dev/null && echo ready && exit 0; sleep 0.1; done\ncat app.log\nexit 1\n`);
+    writeFileSync(
+      join(project, app),
+      `const id = require('node:crypto').randomUUID();\nrequire('node:http').createServer((req, res) => res.end(id)).listen(${port}, '127.0.0.1');\n`,
+    );
+    initScript(
+      project,
+      `node ${app} > app.log 2>&1 &\nfor i in $(seq 1 100); do curl -s http://127.0.0.1:${port}/ > /dev/null && echo ready && exit 0; sleep 0.1; done\ncat app.log\nexit 1\n`,
+    );
     const env = { PATH: process.env.PATH ?? '', HOME: join(session, 'home'), TMPDIR: join(session, 'tmp') };
-    const jail = writeInitJail({ tools, sessionDir: session, cwd: project, projectRoot: project, port, env, hidden: [], tempDir: tmpdir() });
+    const jail = writeInitJail({
+      tools,
+      sessionDir: session,
+      cwd: project,
+      projectRoot: project,
+      port,
+      env,
+      hidden: [],
+      tempDir: tmpdir(),
+    });
     const marker = initJailMarker(project, port);
     const mountsBefore = readFileSync('/proc/self/mountinfo', 'utf8');
     const runInit = () => {

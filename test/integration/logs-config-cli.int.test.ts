@@ -38,11 +38,46 @@ afterEach(() => rmSync(root, { recursive: true, force: true }));
 describe('autocoder logs', () => {
   beforeEach(() => {
     append(
-      { type: 'session.started', at: AT, sessionId: 's1', slot: 0, featureId: 1, payload: { role: 'coding', model: null, featureIds: [1] } },
-      { type: 'session.log', at: AT + 1, sessionId: 's1', slot: 0, featureId: 1, payload: { kind: 'text', text: 'planning the login form' } },
-      { type: 'session.log', at: AT + 2, sessionId: 's1', slot: 0, featureId: 1, payload: { kind: 'tool_call', tool: 'Bash', input: 'npm test' } },
-      { type: 'session.log', at: AT + 3, sessionId: 's2', slot: 1, featureId: 2, payload: { kind: 'tool_result', text: 'boom', isError: true } },
-      { type: 'session.log', at: AT + 4, sessionId: 's2', slot: 1, featureId: 2, payload: { kind: 'retry', attempt: 2, status: 529, error: 'overloaded' } },
+      {
+        type: 'session.started',
+        at: AT,
+        sessionId: 's1',
+        slot: 0,
+        featureId: 1,
+        payload: { role: 'coding', model: null, featureIds: [1] },
+      },
+      {
+        type: 'session.log',
+        at: AT + 1,
+        sessionId: 's1',
+        slot: 0,
+        featureId: 1,
+        payload: { kind: 'text', text: 'planning the login form' },
+      },
+      {
+        type: 'session.log',
+        at: AT + 2,
+        sessionId: 's1',
+        slot: 0,
+        featureId: 1,
+        payload: { kind: 'tool_call', tool: 'Bash', input: 'npm test' },
+      },
+      {
+        type: 'session.log',
+        at: AT + 3,
+        sessionId: 's2',
+        slot: 1,
+        featureId: 2,
+        payload: { kind: 'tool_result', text: 'boom', isError: true },
+      },
+      {
+        type: 'session.log',
+        at: AT + 4,
+        sessionId: 's2',
+        slot: 1,
+        featureId: 2,
+        payload: { kind: 'retry', attempt: 2, status: 529, error: 'overloaded' },
+      },
     );
   });
 
@@ -52,7 +87,9 @@ describe('autocoder logs', () => {
     const lines = res.stdout.trimEnd().split('\n');
     const mine = lines.filter((l) => l.includes('session.'));
     expect(mine).toHaveLength(5);
-    expect(mine[0]).toBe('2026-01-02T03:04:05.000Z  session.started   slot 0  #1  {"role":"coding","model":null,"featureIds":[1]}');
+    expect(mine[0]).toBe(
+      '2026-01-02T03:04:05.000Z  session.started   slot 0  #1  {"role":"coding","model":null,"featureIds":[1]}',
+    );
     expect(mine[1]).toContain('planning the login form');
     expect(mine[2]).toMatch(/slot 0\s+#1\s+→ Bash npm test$/);
     expect(mine[3]).toMatch(/slot 1\s+#2\s+← error: boom$/);
@@ -64,12 +101,20 @@ describe('autocoder logs', () => {
     expect(bySlot.stdout.trimEnd().split('\n')).toHaveLength(2);
     const bySession = cli(['logs', 'app', '--session', 's1', '--json'], env);
     expect(bySession.status).toBe(0);
-    const events = bySession.stdout.trimEnd().split('\n').map((l) => JSON.parse(l) as { id: number; type: string; sessionId: string; payload: Record<string, unknown> });
+    const events = bySession.stdout
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { id: number; type: string; sessionId: string; payload: Record<string, unknown> });
     expect(events.map((e) => e.type)).toEqual(['session.started', 'session.log', 'session.log']);
     expect(events.every((e) => e.sessionId === 's1')).toBe(true);
     expect(events[1]!.payload).toEqual({ kind: 'text', text: 'planning the login form' });
     const since = cli(['logs', 'app', '--session', 's1', '--since', String(events[1]!.id), '--json'], env);
-    expect(since.stdout.trimEnd().split('\n').map((l) => (JSON.parse(l) as { id: number }).id)).toEqual([events[2]!.id]);
+    expect(
+      since.stdout
+        .trimEnd()
+        .split('\n')
+        .map((l) => (JSON.parse(l) as { id: number }).id),
+    ).toEqual([events[2]!.id]);
   });
 
   it('refuses a bad --slot with exit 2 and an unknown project with exit 3', () => {
@@ -80,11 +125,31 @@ describe('autocoder logs', () => {
   it('--follow prints events appended later until interrupted', async () => {
     const running = startCli(['logs', 'app', '--follow', '--session', 's3'], env);
     try {
-      append({ type: 'session.log', at: AT + 10, sessionId: 's3', slot: 2, featureId: 3, payload: { kind: 'text', text: 'first live line' } });
+      append({
+        type: 'session.log',
+        at: AT + 10,
+        sessionId: 's3',
+        slot: 2,
+        featureId: 3,
+        payload: { kind: 'text', text: 'first live line' },
+      });
       await waitFor(() => running.output().includes('first live line'), 20_000, 'the first followed event');
       append(
-        { type: 'session.log', at: AT + 11, sessionId: 'other', slot: 0, payload: { kind: 'text', text: 'filtered out' } },
-        { type: 'session.log', at: AT + 12, sessionId: 's3', slot: 2, featureId: 3, payload: { kind: 'text', text: 'second live line' } },
+        {
+          type: 'session.log',
+          at: AT + 11,
+          sessionId: 'other',
+          slot: 0,
+          payload: { kind: 'text', text: 'filtered out' },
+        },
+        {
+          type: 'session.log',
+          at: AT + 12,
+          sessionId: 's3',
+          slot: 2,
+          featureId: 3,
+          payload: { kind: 'text', text: 'second live line' },
+        },
       );
       await waitFor(() => running.output().includes('second live line'), 20_000, 'the second followed event');
       expect(running.output()).not.toContain('filtered out');
@@ -135,7 +200,10 @@ describe('autocoder config', () => {
     const choice = cli(['config', 'set', 'defaultSandbox', 'maybe'], env);
     expect(choice.status).toBe(2);
     expect(choice.stderr).toContain('auto|on|off');
-    expect(JSON.parse(cli(['config', 'list', '--json'], env).stdout)).toEqual({ settings: {}, secrets: { authToken: false, apiKey: false } });
+    expect(JSON.parse(cli(['config', 'list', '--json'], env).stdout)).toEqual({
+      settings: {},
+      secrets: { authToken: false, apiKey: false },
+    });
   }, 90_000);
 });
 

@@ -40,7 +40,8 @@ function runCli(args: readonly string[], env: Record<string, string>): Promise<C
 
 async function runCliOk(args: readonly string[], env: Record<string, string>): Promise<string> {
   const res = await runCli(args, env);
-  if (res.code !== 0) throw new Error(`autocoder ${args.join(' ')} exited with ${String(res.code)}: ${res.stderr}${res.stdout}`);
+  if (res.code !== 0)
+    throw new Error(`autocoder ${args.join(' ')} exited with ${String(res.code)}: ${res.stderr}${res.stdout}`);
   return res.stdout;
 }
 
@@ -54,7 +55,13 @@ interface StdioSession {
 
 /** `autocoder mcp <project>` as a child process, driven by the SDK's stdio client. */
 async function connectStdio(project: string, env: Record<string, string>): Promise<StdioSession> {
-  const transport = new StdioClientTransport({ command: process.execPath, args: [BIN, 'mcp', project], env, cwd: ROOT, stderr: 'pipe' });
+  const transport = new StdioClientTransport({
+    command: process.execPath,
+    args: [BIN, 'mcp', project],
+    env,
+    cwd: ROOT,
+    stderr: 'pipe',
+  });
   let stderr = '';
   transport.stderr?.on('data', (chunk: Buffer | string) => (stderr += chunk.toString()));
   const client = new Client({ name: 'stdio-test', version: '0.0.0' });
@@ -126,44 +133,71 @@ describe('autocoder mcp over stdio', () => {
     work.cleanup();
   }, SLOW.timeout);
 
-  it('serves every tool: bulk create with a dependency, claim, mark passing, seen by `status --json`', SLOW, async () => {
-    const s = await connect('demo');
-    const { tools } = await s.client.listTools();
-    // supervisor_answer is served to the runner's supervisor sessions only.
-    expect(tools.map((t) => t.name).sort()).toEqual(Object.keys(DESCRIPTIONS).filter((n) => n !== 'supervisor_answer').sort());
-    expect(s.client.getServerVersion()?.name).toBe('features');
+  it(
+    'serves every tool: bulk create with a dependency, claim, mark passing, seen by `status --json`',
+    SLOW,
+    async () => {
+      const s = await connect('demo');
+      const { tools } = await s.client.listTools();
+      // supervisor_answer is served to the runner's supervisor sessions only.
+      expect(tools.map((t) => t.name).sort()).toEqual(
+        Object.keys(DESCRIPTIONS)
+          .filter((n) => n !== 'supervisor_answer')
+          .sort(),
+      );
+      expect(s.client.getServerVersion()?.name).toBe('features');
 
-    const created = await okCall(s, 'feature_create_bulk', {
-      features: [feature('sign up'), feature('log in', { depends_on_indices: [0] }), feature('profile page', { priority: 5 })],
-    });
-    expect(created).toEqual({ created: 3, ids: [1, 2, 3], with_dependencies: 1 });
+      const created = await okCall(s, 'feature_create_bulk', {
+        features: [
+          feature('sign up'),
+          feature('log in', { depends_on_indices: [0] }),
+          feature('profile page', { priority: 5 }),
+        ],
+      });
+      expect(created).toEqual({ created: 3, ids: [1, 2, 3], with_dependencies: 1 });
 
-    const blocked = await okCall(s, 'feature_get_blocked');
-    expect(blocked.features.map((f: { id: number; blocked_by: number[] }) => [f.id, f.blocked_by])).toEqual([[2, [1]]]);
+      const blocked = await okCall(s, 'feature_get_blocked');
+      expect(blocked.features.map((f: { id: number; blocked_by: number[] }) => [f.id, f.blocked_by])).toEqual([
+        [2, [1]],
+      ]);
 
-    const claimed = await okCall(s, 'feature_claim_next');
-    expect(claimed).toMatchObject({ claimed: true, feature: { id: 1, status: 'in_progress', attempts: 1 } });
+      const claimed = await okCall(s, 'feature_claim_next');
+      expect(claimed).toMatchObject({ claimed: true, feature: { id: 1, status: 'in_progress', attempts: 1 } });
 
-    const during = JSON.parse(await runCliOk(['status', 'demo', '--json'], env)) as Record<string, number>;
-    expect(during).toMatchObject({ total: 3, in_progress: 1, passing: 0 });
+      const during = JSON.parse(await runCliOk(['status', 'demo', '--json'], env)) as Record<string, number>;
+      expect(during).toMatchObject({ total: 3, in_progress: 1, passing: 0 });
 
-    const passed = await okCall(s, 'feature_mark_passing', { feature_id: 1, evidence: 'signed up as a@b.c in the browser' });
-    expect(passed).toMatchObject({ id: 1, status: 'passing' });
+      const passed = await okCall(s, 'feature_mark_passing', {
+        feature_id: 1,
+        evidence: 'signed up as a@b.c in the browser',
+      });
+      expect(passed).toMatchObject({ id: 1, status: 'passing' });
 
-    const status = JSON.parse(await runCliOk(['status', 'demo', '--json'], env)) as Record<string, number>;
-    expect(status).toEqual({ total: 3, passing: 1, in_progress: 0, needs_input: 0, failed: 0, pending: 2, percentage: 33.3 });
+      const status = JSON.parse(await runCliOk(['status', 'demo', '--json'], env)) as Record<string, number>;
+      expect(status).toEqual({
+        total: 3,
+        passing: 1,
+        in_progress: 0,
+        needs_input: 0,
+        failed: 0,
+        pending: 2,
+        percentage: 33.3,
+      });
 
-    // The dependent is ready now and is next.
-    expect(await okCall(s, 'feature_get_next')).toMatchObject({ id: 2, dependencies: [1] });
+      // The dependent is ready now and is next.
+      expect(await okCall(s, 'feature_get_next')).toMatchObject({ id: 2, dependencies: [1] });
 
-    const bad = await s.call('feature_mark_passing', { feature_id: 'one' });
-    expect(bad.isError).toBe(true);
-  });
+      const bad = await s.call('feature_mark_passing', { feature_id: 'one' });
+      expect(bad.isError).toBe(true);
+    },
+  );
 
   it('releases the claims of a client that disconnects, before the server process exits', SLOW, async () => {
     const s = await connect('demo');
     await okCall(s, 'feature_create_bulk', { features: [feature('a'), feature('b')] });
-    expect(await okCall(s, 'feature_claim_next')).toMatchObject({ feature: { id: 1, status: 'in_progress', attempts: 1 } });
+    expect(await okCall(s, 'feature_claim_next')).toMatchObject({
+      feature: { id: 1, status: 'in_progress', attempts: 1 },
+    });
 
     open = [];
     await s.closeAndWaitForExit();
@@ -198,7 +232,11 @@ describe('autocoder mcp over stdio', () => {
     const s = await connect('demo');
     await okCall(s, 'feature_create_bulk', { features: [feature('a'), feature('b')] });
     await okCall(s, 'feature_claim_next');
-    const asked = await okCall(s, 'feature_request_human_input', { feature_id: 1, prompt: 'need the key', fields: [{ id: 'api_key', label: 'API key', type: 'secret' }] });
+    const asked = await okCall(s, 'feature_request_human_input', {
+      feature_id: 1,
+      prompt: 'need the key',
+      fields: [{ id: 'api_key', label: 'API key', type: 'secret' }],
+    });
     const answered = await runCli(['answer', 'demo', asked.request_id as string, '--field', `api_key=${secret}`], env);
     expect(answered.code, answered.stderr).toBe(0);
     // The answered feature comes back first in line.

@@ -61,7 +61,15 @@ class Terminal {
     if (found() === -1) {
       await new Promise<void>((resolve, reject) => {
         // A safety net for a hung menu (never an assertion on timing).
-        const timer = setTimeout(() => reject(new Error(`never saw ${JSON.stringify(needle)} after:\n${this.screen.text.slice(0, from)}\n---- screen since then ----\n${this.screen.text.slice(from)}`)), 60_000);
+        const timer = setTimeout(
+          () =>
+            reject(
+              new Error(
+                `never saw ${JSON.stringify(needle)} after:\n${this.screen.text.slice(0, from)}\n---- screen since then ----\n${this.screen.text.slice(from)}`,
+              ),
+            ),
+          60_000,
+        );
         this.screen['waiters'].push({ from, needle, resolve: () => (clearTimeout(timer), resolve()) });
       });
     }
@@ -87,7 +95,14 @@ const savedEnv = new Map<string, string | undefined>();
 // `new` runs git with this process's environment: give it a HOME of its own and an identity.
 beforeAll(() => {
   const fakeHome = realpathSync(mkdtempSync(join(tmpdir(), 'ac-menu-home-')));
-  const vars: Record<string, string> = { HOME: fakeHome, GIT_CONFIG_NOSYSTEM: '1', GIT_AUTHOR_NAME: 'Test', GIT_AUTHOR_EMAIL: 'test@example.com', GIT_COMMITTER_NAME: 'Test', GIT_COMMITTER_EMAIL: 'test@example.com' };
+  const vars: Record<string, string> = {
+    HOME: fakeHome,
+    GIT_CONFIG_NOSYSTEM: '1',
+    GIT_AUTHOR_NAME: 'Test',
+    GIT_AUTHOR_EMAIL: 'test@example.com',
+    GIT_COMMITTER_NAME: 'Test',
+    GIT_COMMITTER_EMAIL: 'test@example.com',
+  };
   for (const [k, v] of Object.entries(vars)) {
     savedEnv.set(k, process.env[k]);
     process.env[k] = v;
@@ -138,7 +153,11 @@ const MAIN = 'What would you like to do?';
 function listed(): { name: string; path: string; stats: { passing: number; total: number } | null }[] {
   const res = cli(['list', '--json'], env, work);
   expect(res.status, res.stderr).toBe(0);
-  return (JSON.parse(res.stdout) as { projects: { name: string; path: string; stats: { passing: number; total: number } | null }[] }).projects;
+  return (
+    JSON.parse(res.stdout) as {
+      projects: { name: string; path: string; stats: { passing: number; total: number } | null }[];
+    }
+  ).projects;
 }
 
 describe('autocoder menu (injected terminal streams)', () => {

@@ -3,8 +3,19 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { cliInProcess, createSampleProjectInProcess, scriptedCliEnv, startCliInProcess } from '../support/cli-in-process.js';
-import { assignedFeature, codingSession, initializerSession, roleScript, SAMPLE_FEATURES } from '../support/fake-anthropic/index.js';
+import {
+  cliInProcess,
+  createSampleProjectInProcess,
+  scriptedCliEnv,
+  startCliInProcess,
+} from '../support/cli-in-process.js';
+import {
+  assignedFeature,
+  codingSession,
+  initializerSession,
+  roleScript,
+  SAMPLE_FEATURES,
+} from '../support/fake-anthropic/index.js';
 import { ScriptedRuntime } from '../support/scripted-runtime.js';
 import { waitFor } from '../support/wait-for.js';
 
@@ -38,10 +49,13 @@ describe('pause (drain) and resume of a running run', () => {
     const runner = startCliInProcess(['run', 'notes'], env, { runtime });
     await working;
     const db = new Database(join(dir, '.autocoder', 'autocoder.db'), { readonly: true });
-    const runEvents = () => db.prepare(`SELECT type FROM events WHERE type LIKE 'run.%' ORDER BY id`).pluck().all() as string[];
+    const runEvents = () =>
+      db.prepare(`SELECT type FROM events WHERE type LIKE 'run.%' ORDER BY id`).pluck().all() as string[];
     try {
       const paused = await cliInProcess(['pause', 'notes'], env);
-      expect(paused.stdout).toMatch(/^Pause requested: run run_[0-9a-f]+ lets its session finish its feature, then pauses\.\n$/);
+      expect(paused.stdout).toMatch(
+        /^Pause requested: run run_[0-9a-f]+ lets its session finish its feature, then pauses\.\n$/,
+      );
       await waitFor(() => runEvents().includes('run.draining'), 10_000, 'the run to report draining');
       expect(runEvents()).not.toContain('run.paused'); // the session is still working on #1
       release();

@@ -55,7 +55,10 @@ describe('autocoder config with secrets and providers', () => {
     expect(list).toMatch(/authToken\s+\(set, hidden\)\s+\[secret\]/);
     expect(list).toMatch(/apiKey\s+\(unset\)/);
     expect(list).not.toContain(TOKEN);
-    expect(JSON.parse(ok(['config', 'list', '--json']))).toEqual({ settings: {}, secrets: { authToken: true, apiKey: false } });
+    expect(JSON.parse(ok(['config', 'list', '--json']))).toEqual({
+      settings: {},
+      secrets: { authToken: true, apiKey: false },
+    });
     expect(readFileSync(join(root, 'home', 'registry.db')).includes(Buffer.from(TOKEN))).toBe(false);
 
     // Replacing keeps the file private; unsetting removes the value.
@@ -66,7 +69,11 @@ describe('autocoder config with secrets and providers', () => {
     expect(readFileSync(file, 'utf8')).not.toContain(TOKEN);
 
     // `-` reads the secret from stdin, so it stays out of the shell history and the process list.
-    const piped = spawnSync(process.execPath, [CLI, 'config', 'set', 'apiKey', '-'], { env, input: `${TOKEN}-stdin\n`, encoding: 'utf8' });
+    const piped = spawnSync(process.execPath, [CLI, 'config', 'set', 'apiKey', '-'], {
+      env,
+      input: `${TOKEN}-stdin\n`,
+      encoding: 'utf8',
+    });
     expect(piped.stderr).toBe('');
     expect(piped.status).toBe(0);
     expect(readFileSync(file, 'utf8')).toContain(`AUTOCODER_API_KEY=${TOKEN}-stdin\n`);
@@ -126,7 +133,11 @@ describe('autocoder run reads the layers', () => {
     const role = cli(['run', 'notes', '--role-model', 'coder=x'], env);
     expect(role.status).toBe(2);
     expect(role.stderr).toContain('unknown role "coder"; roles: initializer, coding, testing, supervisor, reviewer');
-    const bad = cli(['run', 'notes'], { ...env, AUTOCODER_BASE_URL: 'localhost:4000', AUTOCODER_MODEL_TESTING: 'demo' });
+    const bad = cli(['run', 'notes'], {
+      ...env,
+      AUTOCODER_BASE_URL: 'localhost:4000',
+      AUTOCODER_MODEL_TESTING: 'demo',
+    });
     expect(bad.status).toBe(2);
     expect(bad.stderr).toContain('baseUrl: expected an http:// or https:// URL');
     expect(bad.stderr).toContain('models.testing: "demo" can only be the general model');
@@ -141,11 +152,22 @@ describe('the settings API and secrets', () => {
   afterEach(() => h.cleanup());
 
   it('takes the token write-only: stored 0600, reported only as set', async () => {
-    const put = await h.request('PUT', '/api/settings', { provider: 'compatible', baseUrl: 'http://127.0.0.1:9', 'model.coding': 'glm-4.6', authToken: TOKEN, confirm: true });
+    const put = await h.request('PUT', '/api/settings', {
+      provider: 'compatible',
+      baseUrl: 'http://127.0.0.1:9',
+      'model.coding': 'glm-4.6',
+      authToken: TOKEN,
+      confirm: true,
+    });
     const text = await put.text();
     expect(put.status).toBe(200);
     expect(text).not.toContain(TOKEN);
-    expect(GlobalSettingsResponseSchema.parse(JSON.parse(text))).toEqual({ provider: 'compatible', baseUrl: 'http://127.0.0.1:9', 'model.coding': 'glm-4.6', secrets: { authToken: true, apiKey: false } });
+    expect(GlobalSettingsResponseSchema.parse(JSON.parse(text))).toEqual({
+      provider: 'compatible',
+      baseUrl: 'http://127.0.0.1:9',
+      'model.coding': 'glm-4.6',
+      secrets: { authToken: true, apiKey: false },
+    });
     expect(statSync(join(h.home, 'secrets.env')).mode & 0o777).toBe(0o600);
     const get = await h.request('GET', '/api/settings');
     expect(await get.text()).not.toContain(TOKEN);
@@ -159,15 +181,31 @@ describe('the settings API and secrets', () => {
   it('refuses a secret in the project settings and bad provider values, naming the field', async () => {
     const name = 'app';
     await h.createProject(name);
-    const secret = await h.json<{ error: { details?: { field?: string } } }>('PUT', `/api/projects/${name}/settings`, { authToken: TOKEN });
+    const secret = await h.json<{ error: { details?: { field?: string } } }>('PUT', `/api/projects/${name}/settings`, {
+      authToken: TOKEN,
+    });
     expect(secret.status).toBe(400);
-    const provider = await h.json<{ error: { details?: { field?: string } } }>('PUT', '/api/settings', { provider: 'openai' });
+    const provider = await h.json<{ error: { details?: { field?: string } } }>('PUT', '/api/settings', {
+      provider: 'openai',
+    });
     expect(provider.status).toBe(400);
     expect(provider.body.error.details?.field).toBe('provider');
-    const roleDemo = await h.json<{ error: { details?: { field?: string } } }>('PUT', `/api/projects/${name}/settings`, { 'model.testing': 'demo' });
+    const roleDemo = await h.json<{ error: { details?: { field?: string } } }>(
+      'PUT',
+      `/api/projects/${name}/settings`,
+      { 'model.testing': 'demo' },
+    );
     expect(roleDemo.status).toBe(400);
-    const project = await h.json('PUT', `/api/projects/${name}/settings`, { 'model.initializer': 'claude-opus-4-5', provider: 'bedrock', awsRegion: 'eu-west-1' });
+    const project = await h.json('PUT', `/api/projects/${name}/settings`, {
+      'model.initializer': 'claude-opus-4-5',
+      provider: 'bedrock',
+      awsRegion: 'eu-west-1',
+    });
     expect(project.status).toBe(200);
-    expect(project.body).toMatchObject({ 'model.initializer': 'claude-opus-4-5', provider: 'bedrock', awsRegion: 'eu-west-1' });
+    expect(project.body).toMatchObject({
+      'model.initializer': 'claude-opus-4-5',
+      provider: 'bedrock',
+      awsRegion: 'eu-west-1',
+    });
   });
 });

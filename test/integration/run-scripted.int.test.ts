@@ -12,7 +12,22 @@ import type { SessionRecord } from '../../src/db/ports.js';
 import { gitOk } from '../../src/git/git.js';
 import { answerHumanInput } from '../../src/projects/human-input.js';
 import { requestPause, requestResume } from '../../src/projects/run-control.js';
-import { assignedFeature, codingSession, FEATURE_TOOL, initializerSession, isCoding, landingCodingSession, reply, roleScript, SAMPLE_FEATURES, sequence, testingSession, type Conversation, type PlannedFeature, type Script } from '../support/fake-anthropic/index.js';
+import {
+  assignedFeature,
+  codingSession,
+  FEATURE_TOOL,
+  initializerSession,
+  isCoding,
+  landingCodingSession,
+  reply,
+  roleScript,
+  SAMPLE_FEATURES,
+  sequence,
+  testingSession,
+  type Conversation,
+  type PlannedFeature,
+  type Script,
+} from '../support/fake-anthropic/index.js';
 import { scriptedProject, type ScriptedProject } from '../support/scripted-run.js';
 import { waitFor } from '../support/wait-for.js';
 
@@ -26,14 +41,33 @@ afterEach(() => {
   project = undefined;
 });
 
-const feature = (n: number, dependsOn: number[] = []): PlannedFeature => ({ category: 'core', name: `Feature ${n}`, description: `feature ${n}`, steps: ['check'], ...(dependsOn.length > 0 ? { depends_on_indices: dependsOn.map((d) => d - 1) } : {}) });
+const feature = (n: number, dependsOn: number[] = []): PlannedFeature => ({
+  category: 'core',
+  name: `Feature ${n}`,
+  description: `feature ${n}`,
+  steps: ['check'],
+  ...(dependsOn.length > 0 ? { depends_on_indices: dependsOn.map((d) => d - 1) } : {}),
+});
 
 /** 20 features: four roots, eight on one root each, six joins of two, two joins of those (20 also waits for 18). */
 const DAG20: PlannedFeature[] = [
   ...[1, 2, 3, 4].map((n) => feature(n)),
-  feature(5, [1]), feature(6, [1]), feature(7, [2]), feature(8, [2]), feature(9, [3]), feature(10, [3]), feature(11, [4]), feature(12, [4]),
-  feature(13, [5, 7]), feature(14, [6, 8]), feature(15, [9, 11]), feature(16, [10, 12]), feature(17, [5, 9]), feature(18, [6, 12]),
-  feature(19, [13, 14]), feature(20, [15, 16, 18]),
+  feature(5, [1]),
+  feature(6, [1]),
+  feature(7, [2]),
+  feature(8, [2]),
+  feature(9, [3]),
+  feature(10, [3]),
+  feature(11, [4]),
+  feature(12, [4]),
+  feature(13, [5, 7]),
+  feature(14, [6, 8]),
+  feature(15, [9, 11]),
+  feature(16, [10, 12]),
+  feature(17, [5, 9]),
+  feature(18, [6, 12]),
+  feature(19, [13, 14]),
+  feature(20, [15, 16, 18]),
 ];
 
 function sessionsOf(p: ScriptedProject): SessionRecord[] {
@@ -41,7 +75,10 @@ function sessionsOf(p: ScriptedProject): SessionRecord[] {
 }
 
 function runEvents(p: ScriptedProject): string[] {
-  return p.inspect((store) => store.db.prepare(`SELECT type FROM events WHERE type LIKE 'run.%' ORDER BY id`).pluck().all() as string[]);
+  return p.inspect(
+    (store) =>
+      store.db.prepare(`SELECT type FROM events WHERE type LIKE 'run.%' ORDER BY id`).pluck().all() as string[],
+  );
 }
 
 /** The most coding sessions that ran at one moment, and whether two ever held the same feature at once. */
@@ -75,9 +112,15 @@ describe('runProject with the scripted runtime', () => {
     const coding: Script = async (conv) => {
       const id = assignedFeature(conv) as number;
       if (conv.turn === 0) firstTurns.set(id, (firstTurns.get(id) ?? 0) + 1);
-      if (conv.turn === 0 && (firstTurns.get(id) ?? 0) <= (failures.get(id) ?? 0)) return reply().text('I could not make it pass.');
+      if (conv.turn === 0 && (firstTurns.get(id) ?? 0) <= (failures.get(id) ?? 0))
+        return reply().text('I could not make it pass.');
       if (id === 18 && !conv.prompt.includes('region = "')) {
-        if (conv.turn === 0) return reply().tool(FEATURE_TOOL('feature_request_human_input'), { feature_id: 18, prompt: 'Which region should the app use?', fields: [{ id: 'region', label: 'Region', type: 'text' }] });
+        if (conv.turn === 0)
+          return reply().tool(FEATURE_TOOL('feature_request_human_input'), {
+            feature_id: 18,
+            prompt: 'Which region should the app use?',
+            fields: [{ id: 'region', label: 'Region', type: 'text' }],
+          });
         return reply().text('Asked a human; ending this session.');
       }
       if (conv.turn === 1 && held.length < 3) {
@@ -93,25 +136,54 @@ describe('runProject with the scripted runtime', () => {
     await waitFor(() => held.length === 3, 30_000, 'three sessions at work');
     requestPause(p.paths);
     expect(p.runtime.sessions).toHaveLength(4);
-    await waitFor(() => p.reports.includes('Pause requested: draining (3 running sessions finish their features first).'), 30_000, 'the run to drain');
+    await waitFor(
+      () => p.reports.includes('Pause requested: draining (3 running sessions finish their features first).'),
+      30_000,
+      'the run to drain',
+    );
     expect(runEvents(p)).not.toContain('run.paused');
     release();
-    await waitFor(() => p.reports.includes('Paused (drained): no session is running. Resume to continue.'), 30_000, 'the run to pause');
+    await waitFor(
+      () => p.reports.includes('Paused (drained): no session is running. Resume to continue.'),
+      30_000,
+      'the run to pause',
+    );
     // Drained: the three sessions landed their features, none started since, none runs.
-    p.inspect((store) => expect(store.features.list({ status: 'passing' }).map((f) => f.id).sort((a, b) => a - b)).toEqual([...held].sort((a, b) => a - b)));
+    p.inspect((store) =>
+      expect(
+        store.features
+          .list({ status: 'passing' })
+          .map((f) => f.id)
+          .sort((a, b) => a - b),
+      ).toEqual([...held].sort((a, b) => a - b)),
+    );
     expect(p.runtime.sessions).toHaveLength(4);
     expect(p.runtime.sessions.filter((s) => s.outcome === null)).toEqual([]);
     expect(sessionsOf(p).filter((s) => s.status === 'running')).toEqual([]);
     requestResume(p.paths);
 
     // Everything else passes; the run waits for the answer about feature 18 and names the command.
-    const requestId = await waitFor(() => /^Waiting for 1 human answer \(18\/20 pass; 1 wait for a human answer, 1 pending feature\(s\) are blocked by those\); answer in the web UI inbox or with: autocoder answer notes (hir_[0-9a-f]+)\. Stop with Ctrl\+C or autocoder stop notes\.$/m.exec(p.reports.join('\n'))?.[1], 60_000, 'the run to wait for an answer');
+    const requestId = await waitFor(
+      () =>
+        /^Waiting for 1 human answer \(18\/20 pass; 1 wait for a human answer, 1 pending feature\(s\) are blocked by those\); answer in the web UI inbox or with: autocoder answer notes (hir_[0-9a-f]+)\. Stop with Ctrl\+C or autocoder stop notes\.$/m.exec(
+          p.reports.join('\n'),
+        )?.[1],
+      60_000,
+      'the run to wait for an answer',
+    );
     p.inspect((store) => answerHumanInput(store, requestId, { region: 'eu-west-1' }));
 
     const result = await running;
     expect(result).toMatchObject({ status: 'finished', reason: 'All 20 features pass.' });
     expect(p.reports).toContain('Resumed.');
-    expect(runEvents(p)).toEqual(['run.started', 'run.draining', 'run.paused', 'run.running', 'run.waiting', 'run.finished']);
+    expect(runEvents(p)).toEqual([
+      'run.started',
+      'run.draining',
+      'run.paused',
+      'run.running',
+      'run.waiting',
+      'run.finished',
+    ]);
 
     const sessions = sessionsOf(p);
     expect(overlap(sessions)).toEqual({ maxParallel: 3, sameFeatureTwice: false });
@@ -121,7 +193,9 @@ describe('runProject with the scripted runtime', () => {
       expect(features.map((f) => f.status)).toEqual(Array<string>(20).fill('passing'));
       const attempts = Object.fromEntries(features.map((f) => [f.id, f.attempts]));
       expect(attempts).toEqual({ ...Object.fromEntries(DAG20.map((_, i) => [i + 1, 1])), 6: 2, 13: 2, 14: 3 });
-      expect(store.features.get(14).notes).toContain('attempt 2/3 failed: the session ended without marking the feature passing');
+      expect(store.features.get(14).notes).toContain(
+        'attempt 2/3 failed: the session ended without marking the feature passing',
+      );
       expect(store.features.get(18).notes).toContain('region = "eu-west-1"');
     });
     // Each failure and the question cost a session (asking uses no attempt); every feature then passed once.
@@ -143,9 +217,17 @@ describe('runProject with the scripted runtime', () => {
   });
 
   it('retries a feature whose sessions do not pass it and fails it after max attempts; what depends on it stays blocked', async () => {
-    const p = (project = scriptedProject(roleScript({ initializer: initializerSession(SAMPLE_FEATURES), coding: codingSession({ pass: (id) => id !== 2 }) })));
+    const p = (project = scriptedProject(
+      roleScript({
+        initializer: initializerSession(SAMPLE_FEATURES),
+        coding: codingSession({ pass: (id) => id !== 2 }),
+      }),
+    ));
     const result = await p.run();
-    expect(result).toMatchObject({ status: 'finished', reason: 'Nothing can proceed: 2/4 pass; 1 failed after all attempts, 1 pending feature(s) are blocked by those.' });
+    expect(result).toMatchObject({
+      status: 'finished',
+      reason: 'Nothing can proceed: 2/4 pass; 1 failed after all attempts, 1 pending feature(s) are blocked by those.',
+    });
     p.inspect((store) => {
       const f2 = store.features.get(2);
       expect(f2.status).toBe('failed');
@@ -157,22 +239,46 @@ describe('runProject with the scripted runtime', () => {
   });
 
   it('stops after --max-iterations coding sessions with the progress line; the next run goes on from there', async () => {
-    const p = (project = scriptedProject(roleScript({ initializer: initializerSession(SAMPLE_FEATURES), coding: codingSession() })));
-    expect(await p.run({ maxIterations: 1 })).toMatchObject({ status: 'finished', reason: 'Reached --max-iterations 1; 1/4 features pass.', sessions: 2 });
-    expect(await p.run({ maxIterations: 2 })).toMatchObject({ status: 'finished', reason: 'Reached --max-iterations 2; 3/4 features pass.', sessions: 2 });
+    const p = (project = scriptedProject(
+      roleScript({ initializer: initializerSession(SAMPLE_FEATURES), coding: codingSession() }),
+    ));
+    expect(await p.run({ maxIterations: 1 })).toMatchObject({
+      status: 'finished',
+      reason: 'Reached --max-iterations 1; 1/4 features pass.',
+      sessions: 2,
+    });
+    expect(await p.run({ maxIterations: 2 })).toMatchObject({
+      status: 'finished',
+      reason: 'Reached --max-iterations 2; 3/4 features pass.',
+      sessions: 2,
+    });
     expect(sessionsOf(p).map((s) => s.role)).toEqual(['initializer', 'coding', 'coding', 'coding']);
   });
 
   it('waits out a rate limit until the reset time the session named, then goes on by itself', async () => {
     // The fallback backoff is 10 minutes: had the run not used the named reset, the test would time out.
-    const p = (project = scriptedProject(roleScript({ initializer: initializerSession(SAMPLE_FEATURES), coding: codingSession() }), { env: { AUTOCODER_RATE_LIMIT_BACKOFF_MS: '600000' } }));
-    p.runtime.inject({ fault: { outcome: 'rate_limited', error: 'Rate limit exceeded, retry after 1 seconds', retryInMs: 1_000 }, when: (c) => assignedFeature(c) === 3 });
+    const p = (project = scriptedProject(
+      roleScript({ initializer: initializerSession(SAMPLE_FEATURES), coding: codingSession() }),
+      { env: { AUTOCODER_RATE_LIMIT_BACKOFF_MS: '600000' } },
+    ));
+    p.runtime.inject({
+      fault: { outcome: 'rate_limited', error: 'Rate limit exceeded, retry after 1 seconds', retryInMs: 1_000 },
+      when: (c) => assignedFeature(c) === 3,
+    });
     const result = await p.run();
     expect(result).toMatchObject({ status: 'finished', reason: 'All 4 features pass.' });
-    expect(p.reports.filter((l) => l.startsWith('The model provider refused for a usage or rate limit; no session starts before '))).toHaveLength(1);
+    expect(
+      p.reports.filter((l) =>
+        l.startsWith('The model provider refused for a usage or rate limit; no session starts before '),
+      ),
+    ).toHaveLength(1);
     p.inspect((store) => {
-      const limited = (store.db.prepare(`SELECT payload FROM events WHERE type = 'run.rate_limited'`).pluck().all() as string[]).map((x) => JSON.parse(x) as { until: number; error: string });
-      expect(limited).toEqual([{ until: expect.any(Number) as number, error: 'Rate limit exceeded, retry after 1 seconds' }]);
+      const limited = (
+        store.db.prepare(`SELECT payload FROM events WHERE type = 'run.rate_limited'`).pluck().all() as string[]
+      ).map((x) => JSON.parse(x) as { until: number; error: string });
+      expect(limited).toEqual([
+        { until: expect.any(Number) as number, error: 'Rate limit exceeded, retry after 1 seconds' },
+      ]);
       const f3 = store.features.get(3);
       expect(f3.attempts).toBe(1);
       expect(f3.notes).toContain('released: the model provider refused for a usage or rate limit');
@@ -187,23 +293,39 @@ describe('runProject with the scripted runtime', () => {
     const coding = codingSession();
     let agentSawKey = false;
     const leak = sequence([
-      () => reply().tool('Write', { file_path: 'leak.js', content: 'console.log("key=" + process.env.ANTHROPIC_API_KEY);\n' }),
+      () =>
+        reply().tool('Write', {
+          file_path: 'leak.js',
+          content: 'console.log("key=" + process.env.ANTHROPIC_API_KEY);\n',
+        }),
       () => reply().tool('Bash', { command: 'node leak.js' }),
       ...[0, 1, 2, 3].map((i) => (c: Conversation) => coding({ ...c, turn: i })),
     ]);
     const p = (project = scriptedProject((conv) => {
-      if (assignedFeature(conv) === 1 && conv.turn === 2) agentSawKey = conv.lastToolResults.some((t) => t.text.includes(p.env.ANTHROPIC_API_KEY as string));
-      return roleScript({ initializer: initializerSession(SAMPLE_FEATURES), coding: (c) => (assignedFeature(c) === 1 ? leak(c) : coding(c)) })(conv);
+      if (assignedFeature(conv) === 1 && conv.turn === 2)
+        agentSawKey = conv.lastToolResults.some((t) => t.text.includes(p.env.ANTHROPIC_API_KEY as string));
+      return roleScript({
+        initializer: initializerSession(SAMPLE_FEATURES),
+        coding: (c) => (assignedFeature(c) === 1 ? leak(c) : coding(c)),
+      })(conv);
     }));
     const secret = p.env.ANTHROPIC_API_KEY as string;
     expect(await p.run()).toMatchObject({ reason: 'All 4 features pass.' });
     // The agent really saw the key (this is what the sandbox, not the allowlist, must stop)…
     expect(agentSawKey).toBe(true);
     // …but nothing autocoder wrote contains it.
-    const haystacks = [p.reports.join('\n'), ...filesUnder(join(p.dir, '.autocoder')).map((f) => readFileSync(f).toString('latin1'))];
+    const haystacks = [
+      p.reports.join('\n'),
+      ...filesUnder(join(p.dir, '.autocoder')).map((f) => readFileSync(f).toString('latin1')),
+    ];
     expect(haystacks.filter((h) => h.includes(secret))).toEqual([]);
     p.inspect((store) => {
-      const logged = store.db.prepare(`SELECT payload FROM events WHERE type = 'session.log' AND json_extract(payload, '$.kind') = 'tool_result' AND payload LIKE '%key=%'`).pluck().all() as string[];
+      const logged = store.db
+        .prepare(
+          `SELECT payload FROM events WHERE type = 'session.log' AND json_extract(payload, '$.kind') = 'tool_result' AND payload LIKE '%key=%'`,
+        )
+        .pluck()
+        .all() as string[];
       expect(logged).toHaveLength(1);
       expect(logged[0]).toContain('key=«redacted»');
     });
@@ -212,13 +334,21 @@ describe('runProject with the scripted runtime', () => {
   it("a command the session's guard refuses never runs: the agent gets the reason, then goes on", async () => {
     const coding = codingSession();
     // Harmless if it ran (no network): the file would show it.
-    const refused = sequence([() => reply().tool('Bash', { command: 'sudo touch leak.txt' }), ...[0, 1, 2, 3].map((i) => (c: Conversation) => coding({ ...c, turn: i }))]);
+    const refused = sequence([
+      () => reply().tool('Bash', { command: 'sudo touch leak.txt' }),
+      ...[0, 1, 2, 3].map((i) => (c: Conversation) => coding({ ...c, turn: i })),
+    ]);
     let answer: string | undefined;
     const p = (project = scriptedProject((conv) => {
       if (assignedFeature(conv) === 1 && conv.turn === 1) answer = conv.lastToolResults[0]?.text;
-      return roleScript({ initializer: initializerSession(SAMPLE_FEATURES), coding: (c) => (assignedFeature(c) === 1 ? refused(c) : coding(c)) })(conv);
+      return roleScript({
+        initializer: initializerSession(SAMPLE_FEATURES),
+        coding: (c) => (assignedFeature(c) === 1 ? refused(c) : coding(c)),
+      })(conv);
     }));
-    expect(await p.run({ maxIterations: 1 })).toMatchObject({ reason: 'Reached --max-iterations 1; 1/4 features pass.' });
+    expect(await p.run({ maxIterations: 1 })).toMatchObject({
+      reason: 'Reached --max-iterations 1; 1/4 features pass.',
+    });
     expect(answer).toMatch(/^command refused \(interpreter\): `sudo` runs arbitrary code/);
     expect(existsSync(join(p.dir, 'leak.txt'))).toBe(false);
     expect(existsSync(join(p.dir, '.autocoder', 'worktrees', 'slot-0', 'leak.txt'))).toBe(false);
@@ -243,10 +373,15 @@ describe('runProject with the scripted runtime', () => {
       expect(f1.attempts).toBe(0);
       expect(f1.notes).toContain('released: the run was stopped during this session');
       expect(store.sessions.list({ featureId: 1 }).map((x) => x.status)).toEqual(['aborted']);
-      expect(store.db.prepare('SELECT status, end_reason FROM runs').get()).toEqual({ status: 'finished', end_reason: 'Stopped.' });
+      expect(store.db.prepare('SELECT status, end_reason FROM runs').get()).toEqual({
+        status: 'finished',
+        end_reason: 'Stopped.',
+      });
     });
     // What the session had written is committed to its feature branch; main is untouched.
-    expect(gitOk(p.dir, ['log', '-1', '--format=%s', 'autocoder/feature-1'])).toContain('work in progress on feature #1 (run stopped)');
+    expect(gitOk(p.dir, ['log', '-1', '--format=%s', 'autocoder/feature-1'])).toContain(
+      'work in progress on feature #1 (run stopped)',
+    );
     expect(gitOk(p.dir, ['show', 'autocoder/feature-1:features/feature-1.txt'])).toBe('feature 1 implemented\n');
     expect(gitOk(join(p.dir, '.autocoder', 'worktrees', 'slot-0'), ['status', '--porcelain']).trim()).toBe('');
     expect(gitOk(p.dir, ['log', '--format=%s', 'main'])).not.toContain('Feature #1');
@@ -266,7 +401,11 @@ describe('runProject with the scripted runtime', () => {
     await working;
     requestPause(p.paths);
     release();
-    await waitFor(() => p.reports.includes('Paused (drained): no session is running. Resume to continue.'), 30_000, 'the run to pause');
+    await waitFor(
+      () => p.reports.includes('Paused (drained): no session is running. Resume to continue.'),
+      30_000,
+      'the run to pause',
+    );
     stop.abort();
     expect(await running).toMatchObject({ status: 'stopped', reason: 'Stopped while paused.' });
     expect(runEvents(p)).toEqual(['run.started', 'run.draining', 'run.paused', 'run.finished']);
@@ -279,7 +418,10 @@ describe('runProject with the scripted runtime', () => {
       { category: 'core', name: 'Two', description: 'two', steps: ['check'] },
     ];
     // With the sandbox on the run holds .git/config.lock for its sandboxes (holdConfigLock).
-    const p = (project = scriptedProject(roleScript({ initializer: initializerSession(two), coding: landingCodingSession({ sharedFile: 'shared.txt' }) }), { env: { AUTOCODER_SANDBOX: 'on' } }));
+    const p = (project = scriptedProject(
+      roleScript({ initializer: initializerSession(two), coding: landingCodingSession({ sharedFile: 'shared.txt' }) }),
+      { env: { AUTOCODER_SANDBOX: 'on' } },
+    ));
     expect(await p.run({ concurrency: 2, yolo: true })).toMatchObject({ reason: 'All 2 features pass.' });
     const onMain = gitOk(p.dir, ['show', 'main:shared.txt']);
     expect(onMain.split('\n').sort()).toEqual(['', 'feature 1', 'feature 2']);
@@ -295,7 +437,12 @@ describe('runProject with the scripted runtime', () => {
 
   it('a testing session beside the coding one finds a regression on main; a coding session fixes it; the run ends when all pass', async () => {
     const five: PlannedFeature[] = [
-      ...['A', 'B', 'C'].map((r) => ({ category: 'core', name: `Root ${r}`, description: `Root ${r}`, steps: ['check'] })),
+      ...['A', 'B', 'C'].map((r) => ({
+        category: 'core',
+        name: `Root ${r}`,
+        description: `Root ${r}`,
+        steps: ['check'],
+      })),
       { category: 'core', name: 'A1', description: 'A1', steps: ['check'], depends_on_indices: [0] },
       { category: 'core', name: 'A2', description: 'A2', steps: ['check'], depends_on_indices: [0] },
     ];
@@ -313,7 +460,9 @@ describe('runProject with the scripted runtime', () => {
       const f1 = store.features.get(1);
       expect(f1.status).toBe('passing');
       expect(f1.notes).toContain('regression: step 1 fails on main');
-      expect(store.db.prepare(`SELECT count(*) FROM events WHERE type = 'feature.passed' AND feature_id = 1`).pluck().get()).toBe(2);
+      expect(
+        store.db.prepare(`SELECT count(*) FROM events WHERE type = 'feature.passed' AND feature_id = 1`).pluck().get(),
+      ).toBe(2);
       const testing = store.sessions.list().filter((x) => x.role === 'testing');
       expect(testing.length).toBeGreaterThanOrEqual(1);
       expect(new Set(testing.map((x) => x.slot))).toEqual(new Set([1]));
@@ -336,7 +485,9 @@ describe('runProject with the scripted runtime', () => {
       return landing(conv);
     }));
     expect(await p.run({ stallMs: 1_000, yolo: true })).toMatchObject({ reason: 'All 1 features pass.' });
-    expect(p.reports.find((l) => l.startsWith('Slot 0: feature #1 is now pending'))).toMatch(/^Slot 0: feature #1 is now pending \(session stalled, /);
+    expect(p.reports.find((l) => l.startsWith('Slot 0: feature #1 is now pending'))).toMatch(
+      /^Slot 0: feature #1 is now pending \(session stalled, /,
+    );
     p.inspect((store) => {
       const f1 = store.features.get(1);
       expect(f1.attempts).toBe(2);
@@ -350,5 +501,7 @@ describe('runProject with the scripted runtime', () => {
 });
 
 function filesUnder(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? filesUnder(join(dir, e.name)) : [join(dir, e.name)]));
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? filesUnder(join(dir, e.name)) : [join(dir, e.name)],
+  );
 }

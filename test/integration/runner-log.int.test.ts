@@ -23,7 +23,12 @@ beforeEach(() => {
   // One feature, already passing: the run has nothing to start and ends at once.
   const store = openProjectStore(projectPaths(dir));
   try {
-    const feature = store.features.create({ category: 'core', name: 'list notes', description: 'Show the notes', steps: ['open the page'] });
+    const feature = store.features.create({
+      category: 'core',
+      name: 'list notes',
+      description: 'Show the notes',
+      steps: ['open the page'],
+    });
     store.claims.markPassing(store.claims.claimFeature(feature.id, 'test').claim);
   } finally {
     store.close();
@@ -31,9 +36,15 @@ beforeEach(() => {
 });
 afterEach(() => tmp.cleanup());
 
-const firstCommit = () => gitOk(dir, ['-c', 'user.name=t', '-c', 'user.email=t@example.com', 'commit', '--allow-empty', '-qm', 'first']);
+const firstCommit = () =>
+  gitOk(dir, ['-c', 'user.name=t', '-c', 'user.email=t@example.com', 'commit', '--allow-empty', '-qm', 'first']);
 const logFile = () => join(dir, '.autocoder', 'logs', 'runner.log');
-const records = () => readFileSync(logFile(), 'utf8').trimEnd().split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as Record<string, unknown>);
+const records = () =>
+  readFileSync(logFile(), 'utf8')
+    .trimEnd()
+    .split('\n')
+    .filter((l) => l !== '')
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
 
 describe('the runner log', () => {
   it('records the start with the settings, every line the run reports, and the end with its result, as JSON lines', () => {
@@ -41,10 +52,20 @@ describe('the runner log', () => {
     const run = cli(['run', 'notes'], env);
     expect(run.status).toBe(0);
     const log = records();
-    expect(log.map((r) => r.msg)).toEqual(['run starting', expect.stringMatching(/^Security: sandbox/), 'All 1 features pass.', 'run ended']);
+    expect(log.map((r) => r.msg)).toEqual([
+      'run starting',
+      expect.stringMatching(/^Security: sandbox/),
+      'All 1 features pass.',
+      'run ended',
+    ]);
     expect(log.every((r) => r.name === 'runner' && r.project === 'notes' && r.level === 'info')).toBe(true);
     expect(log[0]).toMatchObject({ settings: { concurrency: 1, testingRatio: 0, supervisor: false } });
-    expect(log[3]).toMatchObject({ status: 'finished', reason: 'All 1 features pass.', sessions: 0, runId: expect.stringMatching(/^run_[0-9a-f]{12}$/) });
+    expect(log[3]).toMatchObject({
+      status: 'finished',
+      reason: 'All 1 features pass.',
+      sessions: 0,
+      runId: expect.stringMatching(/^run_[0-9a-f]{12}$/),
+    });
     expect(run.stdout).toContain('All 1 features pass.');
   });
 
@@ -54,7 +75,11 @@ describe('the runner log', () => {
     const failed = records().filter((r) => r.level === 'error');
     expect(failed.map((r) => r.msg)).toEqual(['the run failed']);
     const err = failed[0]?.err as { type: string; message: string; stack: string; code: string };
-    expect(err).toMatchObject({ type: 'AppError', code: 'CONFLICT', message: expect.stringContaining('has no commits yet on main') });
+    expect(err).toMatchObject({
+      type: 'AppError',
+      code: 'CONFLICT',
+      message: expect.stringContaining('has no commits yet on main'),
+    });
     expect(err.stack).toContain('workspaces.ts');
   });
 
@@ -63,13 +88,20 @@ describe('the runner log', () => {
     expect(cli(['run', 'notes', '--log-level', 'warn'], env).status).toBe(0);
     expect(readFileSync(logFile(), 'utf8')).toBe('');
     expect(cli(['run', 'notes', '--log-level', 'debug'], env).status).toBe(0);
-    expect(records().map((r) => r.msg)).toEqual(['run starting', expect.stringMatching(/^Security: sandbox/), 'All 1 features pass.', 'run ended']);
+    expect(records().map((r) => r.msg)).toEqual([
+      'run starting',
+      expect.stringMatching(/^Security: sandbox/),
+      'All 1 features pass.',
+      'run ended',
+    ]);
   });
 
   it('refuses an unknown --log-level as a usage error that lists the levels, before touching the project', () => {
     const run = cli(['run', 'notes', '--log-level', 'loud'], env);
     expect(run.status).toBe(2);
-    expect(run.stderr).toContain("error: option '--log-level <level>' argument 'loud' is invalid. Allowed choices are fatal, error, warn, info, debug, trace, silent.");
+    expect(run.stderr).toContain(
+      "error: option '--log-level <level>' argument 'loud' is invalid. Allowed choices are fatal, error, warn, info, debug, trace, silent.",
+    );
     expect(existsSync(logFile())).toBe(false);
   });
 });

@@ -31,7 +31,12 @@ it('serve prints the UI link with the token at every start, on loopback too, and
   const opened = join(tmp.dir, 'opened.txt');
   mkdirSync(bin);
   writeFileSync(join(bin, 'xdg-open'), `#!/bin/sh\nprintf '%s' "$1" > '${opened}'\n`, { mode: 0o755 });
-  const env = { ...process.env, AUTOCODER_HOME: home, HOME: join(tmp.dir, 'home'), PATH: `${bin}:${process.env.PATH ?? ''}` };
+  const env = {
+    ...process.env,
+    AUTOCODER_HOME: home,
+    HOME: join(tmp.dir, 'home'),
+    PATH: `${bin}:${process.env.PATH ?? ''}`,
+  };
   const link = /Open the web UI: (http:\/\/127\.0\.0\.1:\d+\/#token=([0-9a-f]{64}))\n/;
 
   serve = startCli(['serve', '--port', '0', '--open'], env, tmp.dir);
@@ -45,7 +50,9 @@ it('serve prints the UI link with the token at every start, on loopback too, and
   // The printed link works: its token opens the API that refuses a request without it.
   const port = new URL(first[1]!).port;
   expect((await fetch(`http://127.0.0.1:${port}/api/projects`)).status).toBe(401);
-  expect((await fetch(`http://127.0.0.1:${port}/api/projects`, { headers: { authorization: `Bearer ${token}` } })).status).toBe(200);
+  expect(
+    (await fetch(`http://127.0.0.1:${port}/api/projects`, { headers: { authorization: `Bearer ${token}` } })).status,
+  ).toBe(200);
   serve.child.kill('SIGTERM');
   await serve.exited;
 
@@ -63,9 +70,17 @@ it('serve logs JSON lines to stderr when it is not a terminal: every request at 
   rmSync(db, { force: true });
   mkdirSync(db); // a folder where the database file should be: opening it fails on the server
   serve = startCli(['serve', '--port', '0', '--log-level', 'debug'], env, tmp.dir);
-  const port = (await waitFor(() => /listening on http:\/\/127\.0\.0\.1:(\d+)\n/.exec(serve!.output()) ?? undefined, 30_000, 'the server to listen'))[1];
+  const port = (
+    await waitFor(
+      () => /listening on http:\/\/127\.0\.0\.1:(\d+)\n/.exec(serve!.output()) ?? undefined,
+      30_000,
+      'the server to listen',
+    )
+  )[1];
   const token = readFileSync(join(env.AUTOCODER_HOME, 'server-token'), 'utf8').trim();
-  const res = await fetch(`http://127.0.0.1:${port}/api/projects/notes/features`, { headers: { authorization: `Bearer ${token}` } });
+  const res = await fetch(`http://127.0.0.1:${port}/api/projects/notes/features`, {
+    headers: { authorization: `Bearer ${token}` },
+  });
   expect(res.status).toBe(500);
   const id = res.headers.get('x-request-id');
   expect(((await res.json()) as { error: { requestId: string } }).error.requestId).toBe(id);
@@ -75,9 +90,22 @@ it('serve logs JSON lines to stderr when it is not a terminal: every request at 
       .split('\n')
       .filter((l) => l.startsWith('{'))
       .map((l) => JSON.parse(l) as Record<string, unknown>);
-  const failure = await waitFor(() => logged().find((r) => r.msg === 'request failed'), 30_000, 'the failure in the log');
-  expect(failure).toMatchObject({ level: 'error', name: 'server', requestId: id, path: '/api/projects/notes/features', status: 500, err: { type: 'AppError', code: 'IO_ERROR' } });
+  const failure = await waitFor(
+    () => logged().find((r) => r.msg === 'request failed'),
+    30_000,
+    'the failure in the log',
+  );
+  expect(failure).toMatchObject({
+    level: 'error',
+    name: 'server',
+    requestId: id,
+    path: '/api/projects/notes/features',
+    status: 500,
+    err: { type: 'AppError', code: 'IO_ERROR' },
+  });
   expect((failure.err as { stack: string }).stack).toContain('connection.ts');
-  expect(logged().filter((r) => r.msg === 'request' && r.requestId === id)).toEqual([expect.objectContaining({ level: 'debug', status: 500, method: 'GET' })]);
+  expect(logged().filter((r) => r.msg === 'request' && r.requestId === id)).toEqual([
+    expect.objectContaining({ level: 'debug', status: 500, method: 'GET' }),
+  ]);
   expect(logged()[0]).toMatchObject({ level: 'info', msg: 'server listening', port: Number(port) });
 });

@@ -10,7 +10,12 @@ let server: RunningServer;
 
 beforeEach(async () => {
   root = mkdtempSync(join(tmpdir(), 'ac-body-'));
-  server = await startServer({ env: { AUTOCODER_HOME: join(root, 'home'), HOME: root, PATH: process.env.PATH }, cwd: root, host: '127.0.0.1', port: 0 });
+  server = await startServer({
+    env: { AUTOCODER_HOME: join(root, 'home'), HOME: root, PATH: process.env.PATH },
+    cwd: root,
+    host: '127.0.0.1',
+    port: 0,
+  });
 });
 afterEach(async () => {
   await server.close();
@@ -21,13 +26,26 @@ afterEach(async () => {
 function chunkedPost(path: string, contentType: string, chunks: number, chunkSize: number): Promise<number> {
   return new Promise((resolve, reject) => {
     const req = request(
-      { host: '127.0.0.1', port: server.port, path, method: 'POST', headers: { host: `localhost:${server.port}`, authorization: `Bearer ${server.token}`, 'content-type': contentType, 'transfer-encoding': 'chunked' } },
+      {
+        host: '127.0.0.1',
+        port: server.port,
+        path,
+        method: 'POST',
+        headers: {
+          host: `localhost:${server.port}`,
+          authorization: `Bearer ${server.token}`,
+          'content-type': contentType,
+          'transfer-encoding': 'chunked',
+        },
+      },
       (res) => {
         res.resume();
         resolve(res.statusCode ?? 0);
       },
     );
-    req.on('error', (err: NodeJS.ErrnoException) => (err.code === 'ECONNRESET' || err.code === 'EPIPE' ? undefined : reject(err)));
+    req.on('error', (err: NodeJS.ErrnoException) =>
+      err.code === 'ECONNRESET' || err.code === 'EPIPE' ? undefined : reject(err),
+    );
     const chunk = 'a'.repeat(chunkSize);
     req.write('{"name":"x","spec":"');
     for (let i = 0; i < chunks; i += 1) req.write(chunk);
@@ -38,11 +56,20 @@ function chunkedPost(path: string, contentType: string, chunks: number, chunkSiz
 /** A raw GET, so the path reaches the server exactly as written (fetch would normalise `..`). */
 function rawGet(path: string): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port: server.port, path, method: 'GET', headers: { host: `localhost:${server.port}`, authorization: `Bearer ${server.token}` } }, (res) => {
-      let body = '';
-      res.on('data', (d: Buffer) => (body += d.toString()));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-    });
+    const req = request(
+      {
+        host: '127.0.0.1',
+        port: server.port,
+        path,
+        method: 'GET',
+        headers: { host: `localhost:${server.port}`, authorization: `Bearer ${server.token}` },
+      },
+      (res) => {
+        let body = '';
+        res.on('data', (d: Buffer) => (body += d.toString()));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      },
+    );
     req.on('error', reject);
     req.end();
   });

@@ -38,7 +38,10 @@ function appWithFailingRoute() {
         }),
     ],
   );
-  const get = (path: string, headers: Record<string, string> = {}) => app.request(`http://localhost:8888${path}`, { headers: { host: 'localhost:8888', authorization: `Bearer ${TOKEN}`, ...headers } });
+  const get = (path: string, headers: Record<string, string> = {}) =>
+    app.request(`http://localhost:8888${path}`, {
+      headers: { host: 'localhost:8888', authorization: `Bearer ${TOKEN}`, ...headers },
+    });
   return { get, logs: () => lines.map((l) => JSON.parse(l) as Record<string, unknown>) };
 }
 
@@ -50,7 +53,13 @@ describe('a request that fails on the server (500)', () => {
     const body = (await res.json()) as ErrorBody;
     const id = res.headers.get('x-request-id');
     expect(id).toMatch(/^[0-9a-f-]{36}$/);
-    expect(body).toEqual({ error: { code: 'INTERNAL', message: `internal error (request ${id}); the server log has the details`, requestId: id } });
+    expect(body).toEqual({
+      error: {
+        code: 'INTERNAL',
+        message: `internal error (request ${id}); the server log has the details`,
+        requestId: id,
+      },
+    });
     expect(JSON.stringify(body)).not.toContain('disk quota');
   });
 
@@ -60,7 +69,13 @@ describe('a request that fails on the server (500)', () => {
     const id = res.headers.get('x-request-id');
     const errors = logs().filter((r) => r.level === 'error');
     expect(errors).toHaveLength(1);
-    expect(errors[0]).toMatchObject({ msg: 'request failed', requestId: id, method: 'GET', path: '/api/fails', status: 500 });
+    expect(errors[0]).toMatchObject({
+      msg: 'request failed',
+      requestId: id,
+      method: 'GET',
+      path: '/api/fails',
+      status: 500,
+    });
     const err = errors[0]?.err as LoggedError;
     expect(err.type).toBe('Error');
     expect(err.message).toBe('the list could not be built: disk quota exceeded');
@@ -86,7 +101,11 @@ describe('a request that fails on the server (500)', () => {
     const body = (await res.json()) as ErrorBody;
     expect(body.error.code).toBe('IO_ERROR');
     expect(body.error.requestId).toBe(id);
-    expect(body.error.message).toMatch(new RegExp(`^cannot open ${db.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}: .+ \\(request ${id}; the server log has the details\\)$`));
+    expect(body.error.message).toMatch(
+      new RegExp(
+        `^cannot open ${db.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}: .+ \\(request ${id}; the server log has the details\\)$`,
+      ),
+    );
     const logged = h.logs().filter((r) => r.level === 'error');
     expect(logged).toHaveLength(1);
     expect(logged[0]).toMatchObject({ requestId: id, path: '/api/projects/alpha/features', status: 500 });
@@ -102,12 +121,28 @@ describe('a request the client must fix (4xx)', () => {
     expect(body.error.requestId).toBeUndefined();
     expect(res.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
     expect(h.logs().filter((r) => r.level === 'error')).toEqual([]);
-    expect(h.logs().filter((r) => r.msg === 'request refused')).toEqual([expect.objectContaining({ level: 'debug', status: 404, code: 'NOT_FOUND', requestId: res.headers.get('x-request-id') })]);
+    expect(h.logs().filter((r) => r.msg === 'request refused')).toEqual([
+      expect.objectContaining({
+        level: 'debug',
+        status: 404,
+        code: 'NOT_FOUND',
+        requestId: res.headers.get('x-request-id'),
+      }),
+    ]);
   });
 
   it('every request is logged at debug with its id, route, status and duration', async () => {
     const res = await h.request('GET', '/api/health');
     const requests = h.logs().filter((r) => r.msg === 'request');
-    expect(requests).toEqual([expect.objectContaining({ level: 'debug', requestId: res.headers.get('x-request-id'), method: 'GET', path: '/api/health', status: 200, ms: expect.any(Number) })]);
+    expect(requests).toEqual([
+      expect.objectContaining({
+        level: 'debug',
+        requestId: res.headers.get('x-request-id'),
+        method: 'GET',
+        path: '/api/health',
+        status: 200,
+        ms: expect.any(Number),
+      }),
+    ]);
   });
 });

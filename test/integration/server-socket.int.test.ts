@@ -24,7 +24,12 @@ const sockets: TestSocket[] = [];
 
 beforeEach(() => {
   tmp = makeTempDir('ac-server-');
-  env = { AUTOCODER_HOME: join(tmp.dir, 'home'), GIT_CONFIG_NOSYSTEM: '1', HOME: tmp.dir, PATH: process.env.PATH ?? '' };
+  env = {
+    AUTOCODER_HOME: join(tmp.dir, 'home'),
+    GIT_CONFIG_NOSYSTEM: '1',
+    HOME: tmp.dir,
+    PATH: process.env.PATH ?? '',
+  };
 });
 
 afterEach(async () => {
@@ -44,7 +49,14 @@ function newProject(name: string): string {
 }
 
 async function start(host = '127.0.0.1', heartbeatMs?: number): Promise<RunningServer> {
-  server = await startServer({ env, cwd: tmp.dir, host, port: 0, launchRunner: () => ({ pid: -1 }), ...(heartbeatMs !== undefined ? { heartbeatMs } : {}) });
+  server = await startServer({
+    env,
+    cwd: tmp.dir,
+    host,
+    port: 0,
+    launchRunner: () => ({ pid: -1 }),
+    ...(heartbeatMs !== undefined ? { heartbeatMs } : {}),
+  });
   return server;
 }
 
@@ -53,17 +65,30 @@ const auth = (): Record<string, string> => ({ Authorization: `Bearer ${server!.t
 
 /** Opens a socket with the token unless `headers` or `protocols` are given (then exactly those are sent). */
 async function connect(path: string, headers?: Record<string, string>, protocols?: string[]): Promise<TestSocket> {
-  const s = await openSocket(`ws://127.0.0.1:${server!.port}${path}`, { headers: headers ?? (protocols ? {} : auth()), ...(protocols ? { protocols } : {}) });
+  const s = await openSocket(`ws://127.0.0.1:${server!.port}${path}`, {
+    headers: headers ?? (protocols ? {} : auth()),
+    ...(protocols ? { protocols } : {}),
+  });
   sockets.push(s);
   return s;
 }
 
-function rawGet(port: number, path: string, headers: Record<string, string>): Promise<{ status: number; body: string; csp: string | undefined }> {
+function rawGet(
+  port: number,
+  path: string,
+  headers: Record<string, string>,
+): Promise<{ status: number; body: string; csp: string | undefined }> {
   return new Promise((resolve, reject) => {
     const req = request({ host: '127.0.0.1', port, path, method: 'GET', headers }, (res) => {
       let body = '';
       res.on('data', (d: Buffer) => (body += d.toString()));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body, csp: res.headers['content-security-policy'] as string | undefined }));
+      res.on('end', () =>
+        resolve({
+          status: res.statusCode ?? 0,
+          body,
+          csp: res.headers['content-security-policy'] as string | undefined,
+        }),
+      );
     });
     req.on('error', reject);
     req.end();
@@ -78,7 +103,6 @@ function refusal(p: Promise<unknown>): Promise<number> {
     (err: { statusCode?: number }) => err.statusCode ?? -1,
   );
 }
-
 
 /** A plain event about the project (no feature, run or session): delivered as an `event` message. */
 const tick = (n: number): NewEvent => ({ type: 'settings.updated', at: Date.now(), payload: { keys: [`tick-${n}`] } });
@@ -96,7 +120,14 @@ describe('server sockets: guards, live events, resume', () => {
   it('says honestly on / when the UI is not built, and lists the API', async () => {
     const emptyUiDir = join(tmp.dir, 'no-ui');
     mkdirSync(emptyUiDir);
-    server = await startServer({ env, cwd: tmp.dir, host: '127.0.0.1', port: 0, launchRunner: () => ({ pid: -1 }), uiDir: emptyUiDir });
+    server = await startServer({
+      env,
+      cwd: tmp.dir,
+      host: '127.0.0.1',
+      port: 0,
+      launchRunner: () => ({ pid: -1 }),
+      uiDir: emptyUiDir,
+    });
     const page = await rawGet(server.port, '/', { Host: `127.0.0.1:${server.port}` });
     expect(page.status).toBe(200);
     expect(page.body).toContain('not built yet');
@@ -116,8 +147,20 @@ describe('server sockets: guards, live events, resume', () => {
   it('refuses WebSocket upgrades from a foreign Origin or a foreign Host, accepts its own Origin', async () => {
     newProject('alpha');
     const { port } = await start();
-    expect(await refusal(openSocket(`ws://127.0.0.1:${port}/ws/projects/alpha`, { headers: { ...auth(), Origin: 'http://evil.example' } }))).toBe(403);
-    expect(await refusal(openSocket(`ws://127.0.0.1:${port}/ws/projects/alpha`, { headers: { ...auth(), Host: `evil.example:${port}` } }))).toBe(403);
+    expect(
+      await refusal(
+        openSocket(`ws://127.0.0.1:${port}/ws/projects/alpha`, {
+          headers: { ...auth(), Origin: 'http://evil.example' },
+        }),
+      ),
+    ).toBe(403);
+    expect(
+      await refusal(
+        openSocket(`ws://127.0.0.1:${port}/ws/projects/alpha`, {
+          headers: { ...auth(), Host: `evil.example:${port}` },
+        }),
+      ),
+    ).toBe(403);
     const s = await connect('/ws/projects/alpha', { ...auth(), Origin: `http://localhost:${port}` });
     const snapshot = await s.next(isType('snapshot'));
     expect(snapshot.progress).toMatchObject({ total: 0, passing: 0, percentage: 0 });
@@ -143,7 +186,11 @@ describe('server sockets: guards, live events, resume', () => {
       const first = await connect('/ws/projects/alpha');
       const snapshot = await first.next(isType('snapshot'));
       const live = [1, 2, 3].map((n) => store.events.append(tick(n)));
-      await first.until(() => first.received.some((r) => r.message.type === 'event' && r.message.id === live[2]), 5000, 'the live events');
+      await first.until(
+        () => first.received.some((r) => r.message.type === 'event' && r.message.id === live[2]),
+        5000,
+        'the live events',
+      );
       const firstIds = first.received.flatMap((r) => (r.message.type === 'event' ? [r.message.id] : []));
       expect(firstIds).toEqual(live);
       expect(live[0]).toBe(snapshot.lastEventId + 1);
@@ -153,7 +200,16 @@ describe('server sockets: guards, live events, resume', () => {
       const missed = [store.events.append(tick(4))];
       store.features.create({ category: 'core', name: 'Login', description: 'd', steps: ['s'] });
       missed.push((store.db.prepare('SELECT MAX(id) AS id FROM events').get() as { id: number }).id);
-      missed.push(store.events.append({ type: 'session.log', at: Date.now(), sessionId: 's1', slot: 0, featureId: 1, payload: { kind: 'text', text: 'planning the login form' } }));
+      missed.push(
+        store.events.append({
+          type: 'session.log',
+          at: Date.now(),
+          sessionId: 's1',
+          slot: 0,
+          featureId: 1,
+          payload: { kind: 'text', text: 'planning the login form' },
+        }),
+      );
       missed.push(store.events.append(tick(5)));
 
       const second = await connect(`/ws/projects/alpha?since=${live[2]}`);
@@ -161,7 +217,11 @@ describe('server sockets: guards, live events, resume', () => {
       expect(resumed.lastEventId).toBe(missed[3]);
       expect(resumed.progress.total).toBe(1);
       const after = [store.events.append(tick(6))];
-      await second.until(() => second.received.some((r) => 'id' in r.message && r.message.id === after[0]), 5000, 'the live event after resuming');
+      await second.until(
+        () => second.received.some((r) => 'id' in r.message && r.message.id === after[0]),
+        5000,
+        'the live event after resuming',
+      );
 
       const stream = second.received.slice(1).map((r) => r.message);
       expect(stream.map((m) => `${'id' in m ? m.id : '-'}:${m.type}`)).toEqual([
@@ -173,8 +233,19 @@ describe('server sockets: guards, live events, resume', () => {
         `${missed[3]}:event`,
         `${after[0]}:event`,
       ]);
-      expect(stream[1]).toMatchObject({ type: 'feature_update', featureId: 1, eventType: 'feature.created', name: 'Login', status: 'pending' });
-      expect(stream[3]).toMatchObject({ type: 'agent_update', state: 'thinking', thought: 'planning the login form', sessionId: 's1' });
+      expect(stream[1]).toMatchObject({
+        type: 'feature_update',
+        featureId: 1,
+        eventType: 'feature.created',
+        name: 'Login',
+        status: 'pending',
+      });
+      expect(stream[3]).toMatchObject({
+        type: 'agent_update',
+        state: 'thinking',
+        thought: 'planning the login form',
+        sessionId: 's1',
+      });
       expect(stream[4]).toMatchObject({ type: 'log', kind: 'text', text: 'planning the login form' });
     } finally {
       store.close();
@@ -190,17 +261,28 @@ describe('server sockets: guards, live events, resume', () => {
       await client.next(isType('snapshot'));
       // What an older or newer autocoder may have written: bypasses the typed append on purpose.
       const insert = store.db.prepare(`INSERT INTO events (at, type, payload) VALUES (?, ?, ?)`);
-      const newer = Number(insert.run(Date.now(), 'review.finding', JSON.stringify({ severity: 'warning' })).lastInsertRowid);
-      const older = Number(insert.run(Date.now(), 'feature.passed', JSON.stringify({ status: 'done' })).lastInsertRowid);
+      const newer = Number(
+        insert.run(Date.now(), 'review.finding', JSON.stringify({ severity: 'warning' })).lastInsertRowid,
+      );
+      const older = Number(
+        insert.run(Date.now(), 'feature.passed', JSON.stringify({ status: 'done' })).lastInsertRowid,
+      );
       const fine = store.events.append(tick(7));
-      await client.until(() => client.received.some((r) => r.message.type === 'event' && r.message.id === fine), 5000, 'the event after the unreadable ones');
+      await client.until(
+        () => client.received.some((r) => r.message.type === 'event' && r.message.id === fine),
+        5000,
+        'the event after the unreadable ones',
+      );
       const events = client.received.flatMap((r) => (r.message.type === 'event' ? [r.message] : []));
       expect(events.map((e) => [e.id, e.eventType, e.storedType ?? null])).toEqual([
         [newer, 'unknown', 'review.finding'],
         [older, 'unknown', 'feature.passed'],
         [fine, 'settings.updated', null],
       ]);
-      expect(events[0]).toMatchObject({ payload: { severity: 'warning' }, problem: '"review.finding" is not an event type this version of autocoder knows' });
+      expect(events[0]).toMatchObject({
+        payload: { severity: 'warning' },
+        problem: '"review.finding" is not an event type this version of autocoder knows',
+      });
       expect(events[1]?.problem).toMatch(/^its payload does not match "feature\.passed": status: /);
     } finally {
       store.close();
@@ -213,7 +295,10 @@ describe('server sockets: guards, live events, resume', () => {
     const silent = await openSocket(`ws://127.0.0.1:${port}/ws/projects/alpha`, { headers: auth(), autoPong: false });
     sockets.push(silent);
     const healthy = await connect('/ws/projects/alpha');
-    const closed = await Promise.race([silent.closed, new Promise<null>((resolve) => setTimeout(() => resolve(null), 5000))]);
+    const closed = await Promise.race([
+      silent.closed,
+      new Promise<null>((resolve) => setTimeout(() => resolve(null), 5000)),
+    ]);
     expect(closed?.code).toBe(1006); // terminated without a close frame
     expect(healthy.ws.readyState).toBe(healthy.ws.OPEN);
     healthy.ws.send(JSON.stringify({ type: 'ping' }));
@@ -229,7 +314,8 @@ describe('server sockets: guards, live events, resume', () => {
     const store = openProjectStore(projectPaths(root), { create: false });
     try {
       const blob = 'x'.repeat(256 * 1024);
-      for (let i = 0; i < 100; i += 1) store.events.append({ type: 'settings.updated', at: Date.now(), payload: { keys: [blob] } });
+      for (let i = 0; i < 100; i += 1)
+        store.events.append({ type: 'settings.updated', at: Date.now(), payload: { keys: [blob] } });
     } finally {
       store.close();
     }

@@ -25,7 +25,12 @@ const sockets: TestSocket[] = [];
 
 beforeEach(() => {
   tmp = makeTempDir('ac-token-');
-  env = { AUTOCODER_HOME: join(tmp.dir, 'home'), GIT_CONFIG_NOSYSTEM: '1', HOME: tmp.dir, PATH: process.env.PATH ?? '' };
+  env = {
+    AUTOCODER_HOME: join(tmp.dir, 'home'),
+    GIT_CONFIG_NOSYSTEM: '1',
+    HOME: tmp.dir,
+    PATH: process.env.PATH ?? '',
+  };
 });
 
 afterEach(async () => {
@@ -36,7 +41,14 @@ afterEach(async () => {
 });
 
 async function start(token?: string): Promise<RunningServer> {
-  server = await startServer({ env, cwd: tmp.dir, host: '127.0.0.1', port: 0, launchRunner: () => ({ pid: -1 }), ...(token !== undefined ? { token } : {}) });
+  server = await startServer({
+    env,
+    cwd: tmp.dir,
+    host: '127.0.0.1',
+    port: 0,
+    launchRunner: () => ({ pid: -1 }),
+    ...(token !== undefined ? { token } : {}),
+  });
   return server;
 }
 
@@ -50,11 +62,16 @@ function newProject(name: string): string {
 }
 
 /** A request as curl sends it: loopback Host, no Origin, JSON body when given. */
-function curl(method: string, path: string, options: { body?: unknown; authorization?: string } = {}): Promise<{ status: number; body: string; headers: Record<string, unknown> }> {
+function curl(
+  method: string,
+  path: string,
+  options: { body?: unknown; authorization?: string } = {},
+): Promise<{ status: number; body: string; headers: Record<string, unknown> }> {
   const text = options.body === undefined ? undefined : JSON.stringify(options.body);
   return new Promise((resolve, reject) => {
     const headers: Record<string, string> = { host: `127.0.0.1:${server!.port}` };
-    if (text !== undefined) Object.assign(headers, { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(text)) });
+    if (text !== undefined)
+      Object.assign(headers, { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(text)) });
     if (options.authorization !== undefined) headers.authorization = options.authorization;
     const req = request({ host: '127.0.0.1', port: server!.port, path, method, headers }, (res) => {
       let body = '';
@@ -77,7 +94,10 @@ function refusal(p: Promise<unknown>): Promise<number> {
   );
 }
 
-async function connect(path: string, options: { headers?: Record<string, string>; protocols?: string[] }): Promise<TestSocket> {
+async function connect(
+  path: string,
+  options: { headers?: Record<string, string>; protocols?: string[] },
+): Promise<TestSocket> {
   const s = await openSocket(`ws://127.0.0.1:${server!.port}${path}`, options);
   sockets.push(s);
   return s;
@@ -90,9 +110,13 @@ describe('the control plane needs its token on loopback too', () => {
     mkdirSync(outside);
     await start();
 
-    const global = await curl('PUT', '/api/settings', { body: { defaultSandbox: 'off', baseUrl: 'http://127.0.0.1:9/steal', confirm: true } });
+    const global = await curl('PUT', '/api/settings', {
+      body: { defaultSandbox: 'off', baseUrl: 'http://127.0.0.1:9/steal', confirm: true },
+    });
     expect(global.status).toBe(401);
-    const project = await curl('PUT', '/api/projects/alpha/settings', { body: { extraCommands: ['make'], confirm: true } });
+    const project = await curl('PUT', '/api/projects/alpha/settings', {
+      body: { extraCommands: ['make'], confirm: true },
+    });
     expect(project.status).toBe(401);
     expect((await curl('POST', '/api/projects/import', { body: { name: 'loot', path: outside } })).status).toBe(401);
     expect((await curl('DELETE', '/api/projects/alpha?deleteFiles=true')).status).toBe(401);
@@ -102,9 +126,17 @@ describe('the control plane needs its token on loopback too', () => {
 
     // With the token, the same server shows that none of it happened.
     const auth = bearer(server!.token);
-    expect(JSON.parse((await curl('GET', '/api/settings', { authorization: auth })).body)).toEqual({ secrets: { authToken: false, apiKey: false } });
-    expect(JSON.parse((await curl('GET', '/api/projects/alpha/settings', { authorization: auth })).body)).toEqual({ extraCommands: [] });
-    expect(JSON.parse((await curl('GET', '/api/projects', { authorization: auth })).body).projects.map((p: { name: string }) => p.name)).toEqual(['alpha']);
+    expect(JSON.parse((await curl('GET', '/api/settings', { authorization: auth })).body)).toEqual({
+      secrets: { authToken: false, apiKey: false },
+    });
+    expect(JSON.parse((await curl('GET', '/api/projects/alpha/settings', { authorization: auth })).body)).toEqual({
+      extraCommands: [],
+    });
+    expect(
+      JSON.parse((await curl('GET', '/api/projects', { authorization: auth })).body).projects.map(
+        (p: { name: string }) => p.name,
+      ),
+    ).toEqual(['alpha']);
     expect(existsSync(root)).toBe(true);
   });
 
@@ -114,12 +146,22 @@ describe('the control plane needs its token on loopback too', () => {
     const sameLength = token.replace(/.$/, (c) => (c === '0' ? '1' : '0'));
     expect(sameLength).toHaveLength(token.length);
     for (const wrong of [sameLength, token.slice(0, 10), `${token}0`, '']) {
-      expect((await curl('GET', '/api/projects', { authorization: bearer(wrong) })).status, `token "${wrong}"`).toBe(401);
-      expect((await curl('PUT', '/api/settings', { authorization: bearer(wrong), body: { yolo: true, confirm: true } })).status).toBe(401);
+      expect((await curl('GET', '/api/projects', { authorization: bearer(wrong) })).status, `token "${wrong}"`).toBe(
+        401,
+      );
+      expect(
+        (await curl('PUT', '/api/settings', { authorization: bearer(wrong), body: { yolo: true, confirm: true } }))
+          .status,
+      ).toBe(401);
     }
-    expect((await curl('GET', '/api/projects', { authorization: token })).status, 'the token without "Bearer"').toBe(401);
+    expect((await curl('GET', '/api/projects', { authorization: token })).status, 'the token without "Bearer"').toBe(
+      401,
+    );
     expect((await curl('GET', '/api/projects', { authorization: bearer(token) })).status).toBe(200);
-    expect((await curl('GET', '/api/projects', { authorization: `bearer   ${token}` })).status, 'the scheme is case-insensitive').toBe(200);
+    expect(
+      (await curl('GET', '/api/projects', { authorization: `bearer   ${token}` })).status,
+      'the scheme is case-insensitive',
+    ).toBe(200);
   });
 
   it('a 401 says where the token is and how to open the UI, with a Bearer challenge', async () => {
@@ -158,13 +200,20 @@ describe('the control plane needs its token on loopback too', () => {
     const wrong = token.replace(/^./, (c) => (c === 'a' ? 'b' : 'a'));
     expect(await refusal(connect('/ws/projects/alpha', {}))).toBe(401);
     expect(await refusal(connect('/ws/projects/alpha', { headers: { Authorization: bearer(wrong) } }))).toBe(401);
-    expect(await refusal(connect('/ws/projects/alpha', { protocols: [`${WS_TOKEN_PROTOCOL_PREFIX}${wrong}`] }))).toBe(401);
-    expect(await refusal(connect('/ws/projects/alpha', { protocols: [`${WS_TOKEN_PROTOCOL_PREFIX}${token.slice(0, 8)}`] }))).toBe(401);
+    expect(await refusal(connect('/ws/projects/alpha', { protocols: [`${WS_TOKEN_PROTOCOL_PREFIX}${wrong}`] }))).toBe(
+      401,
+    );
+    expect(
+      await refusal(connect('/ws/projects/alpha', { protocols: [`${WS_TOKEN_PROTOCOL_PREFIX}${token.slice(0, 8)}`] })),
+    ).toBe(401);
     // The spec chat socket is behind the same check.
     expect(await refusal(connect('/ws/projects/alpha/spec', {}))).toBe(401);
     const viaHeader = await connect('/ws/projects/alpha', { headers: { Authorization: bearer(token) } });
     await viaHeader.next(isType('snapshot'));
-    const viaProtocol = await connect('/ws/projects/alpha', { protocols: [`${WS_TOKEN_PROTOCOL_PREFIX}${token}`], headers: { Origin: `http://127.0.0.1:${server!.port}` } });
+    const viaProtocol = await connect('/ws/projects/alpha', {
+      protocols: [`${WS_TOKEN_PROTOCOL_PREFIX}${token}`],
+      headers: { Origin: `http://127.0.0.1:${server!.port}` },
+    });
     await viaProtocol.next(isType('snapshot'));
   });
 });

@@ -1,5 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { EventsResponseSchema, ProjectSettingsSchema, SettingsChangesResponseSchema, type ErrorBody } from '../../src/shared/api.js';
+import {
+  EventsResponseSchema,
+  ProjectSettingsSchema,
+  SettingsChangesResponseSchema,
+  type ErrorBody,
+} from '../../src/shared/api.js';
 import { apiHarness, ORIGIN, type ApiHarness } from '../support/api-app.js';
 import { cli } from '../support/cli-process.js';
 
@@ -23,19 +28,33 @@ const asApi = { origin: null };
 /** A PUT as the web UI in a browser sends it: this server's Origin. */
 const asUi = { origin: ORIGIN };
 
-async function put(path: string, body: unknown, headers: Record<string, string | null>): Promise<{ status: number; body: unknown }> {
+async function put(
+  path: string,
+  body: unknown,
+  headers: Record<string, string | null>,
+): Promise<{ status: number; body: unknown }> {
   const res = await h.request('PUT', path, body, headers);
   return { status: res.status, body: await res.json() };
 }
 
-async function changes(query = ''): Promise<{ project: string | null; key: string; old: unknown; new: unknown; origin: string }[]> {
+async function changes(
+  query = '',
+): Promise<{ project: string | null; key: string; old: unknown; new: unknown; origin: string }[]> {
   const res = await h.json('GET', `/api/settings/changes${query}`);
   expect(res.status).toBe(200);
-  return SettingsChangesResponseSchema.parse(res.body).changes.map(({ project, key, old, new: next, origin }) => ({ project, key, old, new: next, origin }));
+  return SettingsChangesResponseSchema.parse(res.body).changes.map(({ project, key, old, new: next, origin }) => ({
+    project,
+    key,
+    old,
+    new: next,
+    origin,
+  }));
 }
 
 async function widenedEvents(project: string): Promise<unknown[]> {
-  const events = EventsResponseSchema.parse((await h.json('GET', `/api/projects/${project}/events?limit=1000`)).body).events;
+  const events = EventsResponseSchema.parse(
+    (await h.json('GET', `/api/projects/${project}/events?limit=1000`)).body,
+  ).events;
   return events.filter((e) => e.type === 'settings.widened').map((e) => e.payload);
 }
 
@@ -44,7 +63,11 @@ const cliEnv = () => ({ PATH: process.env.PATH, HOME: h.user, AUTOCODER_HOME: h.
 describe('widening settings need a confirmation over HTTP', () => {
   it('a widening PUT without "confirm" is refused with 409 naming each change and why, and changes nothing', async () => {
     await h.createProject('app');
-    const global = await put('/api/settings', { defaultSandbox: 'off', baseUrl: 'http://127.0.0.1:9/collect', defaultModel: 'm' }, asApi);
+    const global = await put(
+      '/api/settings',
+      { defaultSandbox: 'off', baseUrl: 'http://127.0.0.1:9/collect', defaultModel: 'm' },
+      asApi,
+    );
     expect(global.status).toBe(409);
     const error = (global.body as ErrorBody).error;
     expect(error.code).toBe('CONFIRMATION_REQUIRED');
@@ -52,23 +75,47 @@ describe('widening settings need a confirmation over HTTP', () => {
     expect(error.message).toContain('Model base URL: unset → "http://127.0.0.1:9/collect"');
     expect(error.message).toContain('without the OS sandbox');
     expect(error.message).toContain('"confirm": true');
-    expect(error.details?.['widening']).toMatchObject([{ key: 'defaultSandbox', new: 'off' }, { key: 'baseUrl', new: 'http://127.0.0.1:9/collect' }]);
+    expect(error.details?.['widening']).toMatchObject([
+      { key: 'defaultSandbox', new: 'off' },
+      { key: 'baseUrl', new: 'http://127.0.0.1:9/collect' },
+    ]);
     expect((await h.json('GET', '/api/settings')).body).toEqual({ secrets: { authToken: false, apiKey: false } });
 
     const project = await put('/api/projects/app/settings', { extraCommands: ['make'], yolo: true }, asUi);
     expect(project.status).toBe(409);
-    expect((project.body as ErrorBody).error.message).toMatch(/Extra commands agents may run: none → make.*YOLO: unset → true/);
-    expect(ProjectSettingsSchema.parse((await h.json('GET', '/api/projects/app/settings')).body)).toEqual({ extraCommands: [] });
+    expect((project.body as ErrorBody).error.message).toMatch(
+      /Extra commands agents may run: none → make.*YOLO: unset → true/,
+    );
+    expect(ProjectSettingsSchema.parse((await h.json('GET', '/api/projects/app/settings')).body)).toEqual({
+      extraCommands: [],
+    });
     expect(await changes()).toEqual([]);
     expect(await widenedEvents('app')).toEqual([]);
   });
 
   it('narrowing and neutral changes need no confirmation and are not recorded', async () => {
     await h.createProject('app');
-    expect((await put('/api/projects/app/settings', { extraCommands: ['make', 'cargo'], defaultSandbox: 'off', confirm: true }, asApi)).status).toBe(200);
-    const narrowed = await put('/api/projects/app/settings', { extraCommands: ['make'], defaultSandbox: 'on', yolo: false, defaultConcurrency: 2 }, asApi);
+    expect(
+      (
+        await put(
+          '/api/projects/app/settings',
+          { extraCommands: ['make', 'cargo'], defaultSandbox: 'off', confirm: true },
+          asApi,
+        )
+      ).status,
+    ).toBe(200);
+    const narrowed = await put(
+      '/api/projects/app/settings',
+      { extraCommands: ['make'], defaultSandbox: 'on', yolo: false, defaultConcurrency: 2 },
+      asApi,
+    );
     expect(narrowed.status).toBe(200);
-    expect(narrowed.body).toEqual({ extraCommands: ['make'], defaultSandbox: 'on', yolo: false, defaultConcurrency: 2 });
+    expect(narrowed.body).toEqual({
+      extraCommands: ['make'],
+      defaultSandbox: 'on',
+      yolo: false,
+      defaultConcurrency: 2,
+    });
     expect((await changes()).map((c) => c.key)).toEqual(['defaultSandbox', 'extraCommands']);
   });
 
@@ -84,7 +131,15 @@ describe('widening changes are recorded with their origin', () => {
   it('via the API (no Origin header): origin api, in the registry and, for a project, its event log', async () => {
     await h.createProject('app');
     expect((await put('/api/settings', { defaultSandbox: 'off', yolo: true, confirm: true }, asApi)).status).toBe(200);
-    expect((await put('/api/projects/app/settings', { extraCommands: ['make'], baseUrl: 'https://llm.example/v1', confirm: true }, asApi)).status).toBe(200);
+    expect(
+      (
+        await put(
+          '/api/projects/app/settings',
+          { extraCommands: ['make'], baseUrl: 'https://llm.example/v1', confirm: true },
+          asApi,
+        )
+      ).status,
+    ).toBe(200);
     expect(await changes()).toEqual([
       { project: 'app', key: 'baseUrl', old: null, new: 'https://llm.example/v1', origin: 'api' },
       { project: 'app', key: 'extraCommands', old: [], new: ['make'], origin: 'api' },

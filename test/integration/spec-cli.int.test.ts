@@ -30,7 +30,10 @@ describe('spec commands', () => {
 
   it("reports a project's spec problems as file:line: message and exits 1", () => {
     const spec = join(root, 'bad.txt');
-    writeFileSync(spec, '<project_specification>\n  <project_name>p</project_name>\n  <overview></overview>\n</project_specification>\n');
+    writeFileSync(
+      spec,
+      '<project_specification>\n  <project_name>p</project_name>\n  <overview></overview>\n</project_specification>\n',
+    );
     expect(cli(['new', 'p', '--dir', join(root, 'p'), '--spec', spec], env).status).toBe(0);
     const check = cli(['check-spec', 'p'], env);
     expect(check.status).toBe(1);

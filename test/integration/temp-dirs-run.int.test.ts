@@ -12,7 +12,14 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { OWNER_FILE, readOwner, type OwnerMarker } from '../../src/agent/session-dirs.js';
-import { assignedFeature, codingSession, initializerSession, roleScript, SAMPLE_FEATURES, type Script } from '../support/fake-anthropic/index.js';
+import {
+  assignedFeature,
+  codingSession,
+  initializerSession,
+  roleScript,
+  SAMPLE_FEATURES,
+  type Script,
+} from '../support/fake-anthropic/index.js';
 import { startScriptedCli } from '../support/scripted-cli-process.js';
 import { HOLDING } from '../support/scripted-scenarios.js';
 import { scriptedProject, type ScriptedProject } from '../support/scripted-run.js';
@@ -51,7 +58,9 @@ function sessionFolders(): { name: string; owner: OwnerMarker | null }[] {
 
 /** The ids of the project's runs, oldest first. */
 function runIds(p: ScriptedProject): string[] {
-  return p.inspect((store) => store.db.prepare('SELECT id FROM runs ORDER BY started_at, rowid').pluck().all() as string[]);
+  return p.inspect(
+    (store) => store.db.prepare('SELECT id FROM runs ORDER BY started_at, rowid').pluck().all() as string[],
+  );
 }
 
 const sample = () => roleScript({ initializer: initializerSession(SAMPLE_FEATURES), coding: codingSession() });
@@ -71,7 +80,12 @@ describe('session temporary folders', () => {
     expect(seen).toHaveLength(5);
     for (const folders of seen) {
       expect(folders).toHaveLength(1);
-      expect(folders[0]?.owner).toMatchObject({ purpose: 'session', run: { id: runId }, host: hostname(), keep: false });
+      expect(folders[0]?.owner).toMatchObject({
+        purpose: 'session',
+        run: { id: runId },
+        host: hostname(),
+        keep: false,
+      });
     }
     expect(new Set(seen.map((f) => f[0]?.name)).size).toBe(5);
     expect(sessionFolders()).toEqual([]);
@@ -100,7 +114,9 @@ describe('session temporary folders', () => {
     writeFileSync(join(p.paths.prompts, 'coding.md'), 'Work on feature {{feature_id}} with {{no_such_placeholder}}.\n');
     await p.run({ maxIterations: 1 });
     expect(p.reports).toContain('The initializer created 4 features.');
-    expect(p.reports.find((l) => l.startsWith('Slot 0: the session could not run: '))).toMatch(/coding\.md: unknown placeholder \{\{no_such_placeholder\}\}/);
+    expect(p.reports.find((l) => l.startsWith('Slot 0: the session could not run: '))).toMatch(
+      /coding\.md: unknown placeholder \{\{no_such_placeholder\}\}/,
+    );
     expect(p.runtime.sessions.map((s) => s.spec.role)).toEqual(['initializer']);
     expect(sessionFolders()).toEqual([]);
   });
@@ -110,7 +126,11 @@ describe('session temporary folders', () => {
     // The first run in a runner process of its own (scripted too): feature 2's session never gets its second turn.
     const first = startScriptedCli('sample-hold-2', ['run', 'notes'], { ...p.env, TMPDIR: temp });
     try {
-      await waitFor(() => first.output().includes(`${HOLDING} feature 2 turn 1`), 60_000, 'the runner to reach feature 2');
+      await waitFor(
+        () => first.output().includes(`${HOLDING} feature 2 turn 1`),
+        60_000,
+        'the runner to reach feature 2',
+      );
     } catch (err: unknown) {
       first.child.kill('SIGKILL');
       throw new Error(`${String(err)}\n--- runner output ---\n${first.output()}`, { cause: err });
@@ -126,7 +146,17 @@ describe('session temporary folders', () => {
     // project's run, an unmarked folder, and a spec chat folder of a process that died.
     const plant = (name: string, owner: Partial<OwnerMarker> | null) => {
       mkdirSync(join(temp, name, 'tmp'), { recursive: true });
-      const marker: OwnerMarker = { version: 1, purpose: 'spec-chat', pid: process.pid, host: hostname(), run: null, project: null, keep: false, createdAt: Date.now(), ...owner };
+      const marker: OwnerMarker = {
+        version: 1,
+        purpose: 'spec-chat',
+        pid: process.pid,
+        host: hostname(),
+        run: null,
+        project: null,
+        keep: false,
+        createdAt: Date.now(),
+        ...owner,
+      };
       if (owner !== null) writeFileSync(join(temp, name, OWNER_FILE), JSON.stringify(marker));
     };
     plant('ac-spec-live', {});
@@ -147,7 +177,9 @@ describe('session temporary folders', () => {
     expect(kept).toHaveLength(2);
     for (const { name, owner } of kept) {
       expect(owner).toMatchObject({ purpose: 'session', keep: true });
-      const line = new RegExp(`^Kept the temporary folder of session ses_\\w+ \\(--keep-temp\\): ${join(temp, name).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`);
+      const line = new RegExp(
+        `^Kept the temporary folder of session ses_\\w+ \\(--keep-temp\\): ${join(temp, name).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`,
+      );
       expect(p.reports.filter((l) => line.test(l))).toHaveLength(1);
     }
     expect(runIds(p)).toHaveLength(1);

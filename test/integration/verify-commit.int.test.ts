@@ -9,7 +9,12 @@ import { silentLogger } from '../../src/logging/logger.js';
 import { findChromium } from '../../src/runner/browser.js';
 import { createRedactor, MASK } from '../../src/security/redactor.js';
 import type { z } from 'zod';
-import { VerificationSchema, type AcceptanceCheckSchema, type CheckResult, type Verification } from '../../src/shared/acceptance.js';
+import {
+  VerificationSchema,
+  type AcceptanceCheckSchema,
+  type CheckResult,
+  type Verification,
+} from '../../src/shared/acceptance.js';
 import { verifyCommit, type VerifyInput } from '../../src/verify/verify-commit.js';
 import { freePort } from '../support/free-port.js';
 import { createAppRepo, type AppRepo } from '../support/verify-app.js';
@@ -117,8 +122,20 @@ const byIndex = (v: Verification, featureId: number, index: number): CheckResult
 };
 
 const TODO_CHECKS: AcceptanceCheck[] = [
-  { kind: 'command', name: 'the server file is there', run: 'grep -c listen server.cjs', expect: { stdoutIncludes: '1' } },
-  { kind: 'http', name: 'add a todo', method: 'POST', path: '/api/todos', body: { title: 'bread' }, expect: { status: 201, json: { title: 'bread' } } },
+  {
+    kind: 'command',
+    name: 'the server file is there',
+    run: 'grep -c listen server.cjs',
+    expect: { stdoutIncludes: '1' },
+  },
+  {
+    kind: 'http',
+    name: 'add a todo',
+    method: 'POST',
+    path: '/api/todos',
+    body: { title: 'bread' },
+    expect: { status: 201, json: { title: 'bread' } },
+  },
   { kind: 'http', name: 'it is listed', method: 'GET', path: '/api/todos', expect: { json: [{ title: 'bread' }] } },
   { kind: 'http', name: 'the old address redirects', method: 'GET', path: '/old', expect: { bodyIncludes: 'bread' } },
   {
@@ -143,7 +160,11 @@ const TODO_CHECKS: AcceptanceCheck[] = [
 
 describe('verifyCommit on a commit that works', () => {
   it('passes command, http and browser checks in the jail and keeps the evidence: result.json, real screenshots, the trace, app.log', async () => {
-    const recorded: { started: Verification[]; checks: CheckResult[]; finished: Verification[] } = { started: [], checks: [], finished: [] };
+    const recorded: { started: Verification[]; checks: CheckResult[]; finished: Verification[] } = {
+      started: [],
+      checks: [],
+      finished: [],
+    };
     const v = await verify({
       featureId: 3,
       sessionId: 'ses_1',
@@ -153,13 +174,24 @@ describe('verifyCommit on a commit that works', () => {
         { featureId: 3, checks: TODO_CHECKS },
         { featureId: 2, checks: [{ kind: 'command', name: 'a dependency still holds', run: 'ls init.sh' }] },
       ],
-      recorder: { onStarted: (x) => recorded.started.push(x), onCheck: (r) => recorded.checks.push(r), onFinished: (x) => recorded.finished.push(x) },
+      recorder: {
+        onStarted: (x) => recorded.started.push(x),
+        onCheck: (r) => recorded.checks.push(r),
+        onFinished: (x) => recorded.finished.push(x),
+      },
     });
     expect(v.error).toBeNull();
     expect(v.checks.filter((c) => !c.passed)).toEqual([]);
     expect(v.status).toBe('passed');
     expect(v.commit).toBe(repo.good);
-    expect(v.checks.map((c) => [c.featureId, c.index, c.kind])).toEqual([[3, 0, 'command'], [3, 1, 'http'], [3, 2, 'http'], [3, 3, 'http'], [3, 4, 'browser'], [2, 0, 'command']]);
+    expect(v.checks.map((c) => [c.featureId, c.index, c.kind])).toEqual([
+      [3, 0, 'command'],
+      [3, 1, 'http'],
+      [3, 2, 'http'],
+      [3, 3, 'http'],
+      [3, 4, 'browser'],
+      [2, 0, 'command'],
+    ]);
     expect(byIndex(v, 3, 0).output).toBe('$ grep -c listen server.cjs\n1\n\n[exit code 0]');
     expect(byIndex(v, 3, 2).output).toContain('GET /api/todos → 200 OK (application/json)\n[{"id":1,"title":"bread"}]');
     expect(byIndex(v, 3, 3).output).toContain('GET /old → 302 Found, location: /api/todos\nGET /api/todos → 200 OK');
@@ -171,14 +203,24 @@ describe('verifyCommit on a commit that works', () => {
     expect(stored).toEqual(v);
     expect(byIndex(v, 3, 4).evidence.sort()).toEqual(['5-after-reload.png', 'trace-5.zip']);
     expectPng(join(evidence(v), '5-after-reload.png'));
-    expect(readFileSync(join(evidence(v), 'trace-5.zip')).subarray(0, 2).toString('latin1')).toBe('PK');
+    expect(
+      readFileSync(join(evidence(v), 'trace-5.zip'))
+        .subarray(0, 2)
+        .toString('latin1'),
+    ).toBe('PK');
     const appLog = readFileSync(join(evidence(v), 'app.log'), 'utf8');
     expect(appLog).toContain(`init.sh: starting the app on port`);
     expect(appLog).toContain('added milk');
 
     // What the gate records: started (running), each check, finished (the same as returned).
     expect(recorded.started).toHaveLength(1);
-    expect(recorded.started[0]).toMatchObject({ status: 'running', checks: [], endedAt: null, sessionId: 'ses_1', trigger: 'landing' });
+    expect(recorded.started[0]).toMatchObject({
+      status: 'running',
+      checks: [],
+      endedAt: null,
+      sessionId: 'ses_1',
+      trigger: 'landing',
+    });
     expect(recorded.checks.map((c) => c.index)).toEqual([0, 1, 2, 3, 4, 0]);
     expect(recorded.finished).toEqual([v]);
     expectNothingLeft();
@@ -192,7 +234,11 @@ describe('verifyCommit on a commit with a bug', () => {
       checks: [
         ...TODO_CHECKS,
         { kind: 'browser', name: 'a Save button', steps: [{ goto: '/' }, { click: { role: 'button', name: 'Save' } }] },
-        { kind: 'browser', name: 'a link away', steps: [{ goto: '/' }, { click: { role: 'link', name: 'Elsewhere' } }, { expectUrl: '/elsewhere' }] },
+        {
+          kind: 'browser',
+          name: 'a link away',
+          steps: [{ goto: '/' }, { click: { role: 'link', name: 'Elsewhere' } }, { expectUrl: '/elsewhere' }],
+        },
         { kind: 'http', path: '/away' },
         { kind: 'http', path: '/missing', expect: { status: 200 } },
       ],
@@ -231,7 +277,7 @@ describe('command checks', () => {
       checks: [
         { kind: 'command', run: 'curl -s https://example.com/' },
         { kind: 'command', run: 'touch ../../../escaped.txt' },
-        { kind: 'command', run: 'node -e "require(\'fs\').writeFileSync(\'ran.txt\', \'x\')"' },
+        { kind: 'command', run: "node -e \"require('fs').writeFileSync('ran.txt', 'x')\"" },
         { kind: 'command', run: 'bash -c "touch ran.txt"' },
       ],
     });
@@ -242,14 +288,19 @@ describe('command checks', () => {
       'refused by the command policy (interpreter)',
       'refused by the command policy (interpreter)',
     ]);
-    expect(v.checks[0]?.output).toMatch(/^\$ curl -s https:\/\/example\.com\/\nrefused by the command policy \(network\): /);
+    expect(v.checks[0]?.output).toMatch(
+      /^\$ curl -s https:\/\/example\.com\/\nrefused by the command policy \(network\): /,
+    );
     expect(existsSync(join(repo.root, '.autocoder', 'escaped.txt'))).toBe(false);
     expect(existsSync(join(checkout(), 'ran.txt'))).toBe(false);
     expectNothingLeft();
   });
 
   it('applies expect: the exit code asked for, stdout over all of it (not only the kept end)', async () => {
-    const print = repo.commit({ 'print.cjs': "process.stdout.write('NEEDLE-AT-THE-START\\n' + 'x'.repeat(20000) + '\\n'); process.exit(3);\n" }, 'a printer');
+    const print = repo.commit(
+      { 'print.cjs': "process.stdout.write('NEEDLE-AT-THE-START\\n' + 'x'.repeat(20000) + '\\n'); process.exit(3);\n" },
+      'a printer',
+    );
     const v = await verify({
       commit: print,
       limits: { outputChars: 500 },
@@ -259,7 +310,11 @@ describe('command checks', () => {
         { kind: 'command', run: 'node print.cjs', expect: { exitCode: 3, stdoutIncludes: 'NOT-THERE' } },
       ],
     });
-    expect(v.checks.map((c) => c.failure)).toEqual([null, 'exit code 3, expected 0', 'stdout does not include "NOT-THERE"']);
+    expect(v.checks.map((c) => c.failure)).toEqual([
+      null,
+      'exit code 3, expected 0',
+      'stdout does not include "NOT-THERE"',
+    ]);
     expect(v.checks[0]?.output).toMatch(/^\[… 19,5\d\d earlier characters cut\]\nx+\n\n\[exit code 3\]$/);
     expect(v.checks[0]?.output).not.toContain('NEEDLE');
   });
@@ -279,7 +334,11 @@ setInterval(() => {}, 1000);
         'a command that never ends',
       );
       const started = Date.now();
-      const v = await verify({ commit: hang, sandbox, checks: [{ kind: 'command', run: 'node hang.cjs', timeoutMs: 1_000 }] });
+      const v = await verify({
+        commit: hang,
+        sandbox,
+        checks: [{ kind: 'command', run: 'node hang.cjs', timeoutMs: 1_000 }],
+      });
       expect(v.checks[0]?.failure).toBe('the command did not finish within 1 s; its processes were stopped');
       expect(v.checks[0]?.output).toContain('hanging');
       expect(v.checks[0]?.durationMs).toBeGreaterThanOrEqual(1_000);
@@ -306,14 +365,24 @@ fs.writeFileSync('inside.txt', 'x'); console.log('wrote inside');
     const { mkdirSync } = await import('node:fs');
     mkdirSync(hidden, { recursive: true });
     writeFileSync(secretFile, 'TOKEN-0123456789');
-    const jailed = await verify({ commit: probe, sandbox: true, hiddenPaths: [hidden], checks: [{ kind: 'command', run: 'node probe.cjs' }] });
+    const jailed = await verify({
+      commit: probe,
+      sandbox: true,
+      hiddenPaths: [hidden],
+      checks: [{ kind: 'command', run: 'node probe.cjs' }],
+    });
     expect(jailed.checks[0]?.output).toContain('read failed: ENOENT');
     expect(jailed.checks[0]?.output).toContain('write failed: EROFS');
     expect(jailed.checks[0]?.output).toContain('wrote inside');
     expect(existsSync(outside)).toBe(false);
 
     // The control: the same probe unconfined reads and writes both (so the probe works).
-    const plain = await verify({ commit: probe, sandbox: false, hiddenPaths: [hidden], checks: [{ kind: 'command', run: 'node probe.cjs' }] });
+    const plain = await verify({
+      commit: probe,
+      sandbox: false,
+      hiddenPaths: [hidden],
+      checks: [{ kind: 'command', run: 'node probe.cjs' }],
+    });
     expect(plain.checks[0]?.output).toContain('read: TOKEN-0123456789');
     expect(plain.checks[0]?.output).toContain('wrote outside');
     expect(existsSync(outside)).toBe(true);
@@ -324,11 +393,25 @@ describe('secrets and outputs', () => {
   it("masks secrets (the project's .env copied into the checkout, a secret split across pieces) before the end is kept", async () => {
     writeFileSync(join(repo.root, '.env'), `API_KEY=${SECRET}\n`);
     try {
-      const noisy = repo.commit({ 'noisy.cjs': `process.stdout.write('y'.repeat(30000));\nconst s = ${JSON.stringify(SECRET)};\nprocess.stdout.write(s.slice(0, 9));\nsetTimeout(() => { process.stdout.write(s.slice(9) + '\\nTHE-END\\n'); }, 20);\n` }, 'noisy output');
-      const v = await verify({ commit: noisy, limits: { outputChars: 300 }, checks: [{ kind: 'command', run: 'cat .env' }, { kind: 'command', run: 'node noisy.cjs', expect: { stdoutIncludes: SECRET } }] });
+      const noisy = repo.commit(
+        {
+          'noisy.cjs': `process.stdout.write('y'.repeat(30000));\nconst s = ${JSON.stringify(SECRET)};\nprocess.stdout.write(s.slice(0, 9));\nsetTimeout(() => { process.stdout.write(s.slice(9) + '\\nTHE-END\\n'); }, 20);\n`,
+        },
+        'noisy output',
+      );
+      const v = await verify({
+        commit: noisy,
+        limits: { outputChars: 300 },
+        checks: [
+          { kind: 'command', run: 'cat .env' },
+          { kind: 'command', run: 'node noisy.cjs', expect: { stdoutIncludes: SECRET } },
+        ],
+      });
       expect(v.status).toBe('passed');
       expect(v.checks[0]?.output).toBe(`$ cat .env\nAPI_KEY=${MASK}\n\n[exit code 0]`);
-      expect(v.checks[1]?.output).toMatch(/^\[… 29,\d{3} earlier characters cut\]\ny+«redacted»\nTHE-END\n\n\[exit code 0\]$/);
+      expect(v.checks[1]?.output).toMatch(
+        /^\[… 29,\d{3} earlier characters cut\]\ny+«redacted»\nTHE-END\n\n\[exit code 0\]$/,
+      );
       const stored = readFileSync(join(evidence(v), 'result.json'), 'utf8');
       expect(stored).not.toContain(SECRET);
       expect(stored).not.toContain(SECRET.slice(0, 16));
@@ -340,26 +423,46 @@ describe('secrets and outputs', () => {
 
 describe('the app', () => {
   it('fails clearly when the app never opens its port, with the end of its output, and leaves nothing running', async () => {
-    const idle = repo.commit({ 'init.sh': '#!/usr/bin/env bash\necho "idle app: up, but listening nowhere"\nnode -e "setInterval(() => {}, 1000)" &\n' }, 'an app that never listens');
+    const idle = repo.commit(
+      {
+        'init.sh':
+          '#!/usr/bin/env bash\necho "idle app: up, but listening nowhere"\nnode -e "setInterval(() => {}, 1000)" &\n',
+      },
+      'an app that never listens',
+    );
     const port = await freePort();
-    const v = await verify({ commit: idle, port, limits: { appStartMs: 1_500 }, checks: [{ kind: 'http', path: '/' }] });
+    const v = await verify({
+      commit: idle,
+      port,
+      limits: { appStartMs: 1_500 },
+      checks: [{ kind: 'http', path: '/' }],
+    });
     expect(v.status).toBe('error');
     expect(v.checks).toEqual([]);
-    expect(v.error).toBe(`the app did not start on port ${port} within 1.5 s (./init.sh returned, but nothing listens there; the app must listen on 127.0.0.1:$PORT)\nThe end of the app's output:\nidle app: up, but listening nowhere\n`);
+    expect(v.error).toBe(
+      `the app did not start on port ${port} within 1.5 s (./init.sh returned, but nothing listens there; the app must listen on 127.0.0.1:$PORT)\nThe end of the app's output:\nidle app: up, but listening nowhere\n`,
+    );
     expect(readFileSync(join(evidence(v), 'app.log'), 'utf8')).toBe('idle app: up, but listening nowhere\n');
     expectNothingLeft();
   });
 
   it('fails at once when ./init.sh exits with an error, and when it is missing', async () => {
-    const broken = repo.commit({ 'init.sh': '#!/usr/bin/env bash\necho "cannot install" >&2\nexit 3\n' }, 'a broken init.sh');
+    const broken = repo.commit(
+      { 'init.sh': '#!/usr/bin/env bash\necho "cannot install" >&2\nexit 3\n' },
+      'a broken init.sh',
+    );
     const port = await freePort();
     const v = await verify({ commit: broken, port, checks: [{ kind: 'http', path: '/' }] });
-    expect(v.error).toBe(`./init.sh exited with code 3 before the app listened on port ${port}\nThe end of the app's output:\ncannot install\n`);
+    expect(v.error).toBe(
+      `./init.sh exited with code 3 before the app listened on port ${port}\nThe end of the app's output:\ncannot install\n`,
+    );
     expect(v.endedAt! - v.startedAt).toBeLessThan(10_000);
 
     const none = repo.commit({ 'init.sh': 'not executable\n' }, 'init.sh without its executable bit');
     const w = await verify({ commit: none, sandbox: false, checks: [{ kind: 'browser', steps: [{ goto: '/' }] }] });
-    expect(w.error).toBe('this commit has no executable ./init.sh, which http and browser checks need to start the app (commit it with its executable bit: chmod +x init.sh)');
+    expect(w.error).toBe(
+      'this commit has no executable ./init.sh, which http and browser checks need to start the app (commit it with its executable bit: chmod +x init.sh)',
+    );
     expectNothingLeft();
   });
 
@@ -377,9 +480,23 @@ describe('the app', () => {
   });
 
   it('stops everything when aborted in the middle of a check, with the app running', async () => {
-    const slow = repo.commit({ 'slow.cjs': "require('node:fs').writeFileSync('started.txt', 'x');\nsetInterval(() => {}, 1000);\n" }, 'a slow check');
+    const slow = repo.commit(
+      { 'slow.cjs': "require('node:fs').writeFileSync('started.txt', 'x');\nsetInterval(() => {}, 1000);\n" },
+      'a slow check',
+    );
     const controller = new AbortController();
-    const running = verifyCommit(request({ commit: slow, port: await freePort(), checks: [{ kind: 'http', path: '/' }, { kind: 'command', run: 'node slow.cjs' }, { kind: 'http', path: '/api/todos' }] }), controller.signal);
+    const running = verifyCommit(
+      request({
+        commit: slow,
+        port: await freePort(),
+        checks: [
+          { kind: 'http', path: '/' },
+          { kind: 'command', run: 'node slow.cjs' },
+          { kind: 'http', path: '/api/todos' },
+        ],
+      }),
+      controller.signal,
+    );
     await waitFor(() => existsSync(join(checkout(), 'started.txt')), 30_000, 'the slow check to start');
     expect(processesIn(repo.root).length).toBeGreaterThanOrEqual(2);
     controller.abort();
@@ -408,10 +525,14 @@ describe('bad requests', () => {
     };
     expect(await bad({ port: 80 })).toMatch(/^INVALID_INPUT: invalid verification request: port: /);
     expect(await bad({ verificationId: '../escape' })).toMatch(/verificationId: letters, digits, _ and -/);
-    expect(await bad({ groups: [{ featureId: 1, checks: [{ kind: 'command', run: '' }] }] })).toMatch(/groups\.0\.checks\.0\.run: run must not be empty/);
+    expect(await bad({ groups: [{ featureId: 1, checks: [{ kind: 'command', run: '' }] }] })).toMatch(
+      /groups\.0\.checks\.0\.run: run must not be empty/,
+    );
     const first = await verify({ verificationId: 'same-id' });
     expect(first.status).toBe('passed');
-    expect(await bad({ verificationId: 'same-id' })).toBe(`INVALID_INPUT: the evidence folder .autocoder/evidence/feature-1/same-id exists already: each verification needs an id of its own`);
+    expect(await bad({ verificationId: 'same-id' })).toBe(
+      `INVALID_INPUT: the evidence folder .autocoder/evidence/feature-1/same-id exists already: each verification needs an id of its own`,
+    );
   });
 
   it('ends with an error naming what is missing: Chromium for browser checks, a commit that does not exist', async () => {

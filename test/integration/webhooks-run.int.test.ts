@@ -26,13 +26,16 @@ afterEach(async () => {
 
 /** The project, and `autocoder run notes` in this process with the scripted runtime (the webhook settings come from `env` as in a real run). */
 async function setup(extraEnv: Record<string, string>) {
-  runtime = new ScriptedRuntime(roleScript({ initializer: initializerSession(SAMPLE_FEATURES), coding: codingSession() }));
+  runtime = new ScriptedRuntime(
+    roleScript({ initializer: initializerSession(SAMPLE_FEATURES), coding: codingSession() }),
+  );
   const env = scriptedCliEnv(root, { AUTOCODER_WEBHOOK_RETRY_MS: '20', ...extraEnv });
   await createSampleProjectInProcess(root, env);
   return { env, run: () => cliInProcess(['run', 'notes'], env, { runtime }) };
 }
 
-const progressOf = (hits: readonly Hit[]) => hits.filter((h) => h.path === '/n8n' && h.status === 200).map((h) => h.body as Record<string, unknown>[]);
+const progressOf = (hits: readonly Hit[]) =>
+  hits.filter((h) => h.path === '/n8n' && h.status === 200).map((h) => h.body as Record<string, unknown>[]);
 
 describe('autocoder run with progress webhooks', () => {
   it('posts an n8n test_progress payload per passed feature and a JSON run.finished', async () => {
@@ -50,12 +53,26 @@ describe('autocoder run with progress webhooks', () => {
     expect(progress).toHaveLength(4);
     progress.forEach((body, i) => {
       expect(body).toHaveLength(1);
-      expect(body[0]).toMatchObject({ event: 'test_progress', passing: i + 1, total: 4, percentage: (i + 1) * 25, project: 'notes' });
+      expect(body[0]).toMatchObject({
+        event: 'test_progress',
+        passing: i + 1,
+        total: 4,
+        percentage: (i + 1) * 25,
+        project: 'notes',
+      });
       expect(Number.isNaN(Date.parse(String(body[0]?.timestamp)))).toBe(false);
     });
     expect(progress.map((b) => b[0]?.feature_id)).toEqual([1, 2, 3, 4]);
     expect(receiver.hits.filter((h) => h.path === '/json').map((h) => h.body)).toEqual([
-      expect.objectContaining({ event: 'run.finished', project: 'notes', passing: 4, total: 4, percentage: 100, status: 'finished', reason: 'All 4 features pass.' }),
+      expect.objectContaining({
+        event: 'run.finished',
+        project: 'notes',
+        passing: 4,
+        total: 4,
+        percentage: 100,
+        status: 'finished',
+        reason: 'All 4 features pass.',
+      }),
     ]);
   });
 
@@ -92,7 +109,10 @@ describe('autocoder run with progress webhooks', () => {
 
   it('reports a receiver that never takes the payload, and still finishes the run', async () => {
     const receiver = (hooks = await startWebhookReceiver(() => 503));
-    const { run: runNotes } = await setup({ PROGRESS_N8N_WEBHOOK_URL: `${receiver.url}/n8n`, AUTOCODER_WEBHOOK_RETRY_MS: '1' });
+    const { run: runNotes } = await setup({
+      PROGRESS_N8N_WEBHOOK_URL: `${receiver.url}/n8n`,
+      AUTOCODER_WEBHOOK_RETRY_MS: '1',
+    });
     const run = await runNotes();
     expect(run.stdout).toContain('All 4 features pass.');
     expect(run.status).toBe(0);

@@ -79,14 +79,30 @@ export function apiHarness(): ApiHarness {
     },
     API_ROUTES,
   );
-  const request = async (method: string, path: string, body?: unknown, headers: Record<string, string | null> = {}): Promise<Response> => {
+  const request = async (
+    method: string,
+    path: string,
+    body?: unknown,
+    headers: Record<string, string | null> = {},
+  ): Promise<Response> => {
     const unsafe = method !== 'GET' && method !== 'HEAD';
     const text = body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body);
     // Real clients send Content-Length (app.request does not add it); the guards read it.
-    const length: Record<string, string> = text === undefined ? {} : { 'content-length': String(Buffer.byteLength(text)) };
-    const merged: Record<string, string | null> = { host: 'localhost:8888', authorization: `Bearer ${token}`, ...(unsafe ? { 'content-type': 'application/json', origin: ORIGIN } : {}), ...length, ...headers };
+    const length: Record<string, string> =
+      text === undefined ? {} : { 'content-length': String(Buffer.byteLength(text)) };
+    const merged: Record<string, string | null> = {
+      host: 'localhost:8888',
+      authorization: `Bearer ${token}`,
+      ...(unsafe ? { 'content-type': 'application/json', origin: ORIGIN } : {}),
+      ...length,
+      ...headers,
+    };
     const sent = Object.fromEntries(Object.entries(merged).filter((e): e is [string, string] => e[1] !== null));
-    return app.request(`http://localhost:8888${path}`, { method, headers: sent, ...(text === undefined ? {} : { body: text }) });
+    return app.request(`http://localhost:8888${path}`, {
+      method,
+      headers: sent,
+      ...(text === undefined ? {} : { body: text }),
+    });
   };
   const registryPath = (name: string) => {
     const reg = openRegistry(env);
@@ -122,7 +138,9 @@ export function apiHarness(): ApiHarness {
       const store = h.store(name);
       try {
         store.db
-          .prepare(`INSERT INTO runs (id, pid, host, incarnation, status, settings, started_at, heartbeat_at) VALUES ('run-1', ?, ?, 'inc', 'running', '{}', ?, ?)`)
+          .prepare(
+            `INSERT INTO runs (id, pid, host, incarnation, status, settings, started_at, heartbeat_at) VALUES ('run-1', ?, ?, 'inc', 'running', '{}', ?, ?)`,
+          )
           .run(process.pid, hostname(), Date.now(), Date.now());
       } finally {
         store.close();

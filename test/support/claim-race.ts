@@ -61,7 +61,10 @@ interface Worker {
 
 function startWorker(root: string, owner: string): Worker {
   // cwd = the repository, so `--import tsx` resolves to our node_modules.
-  const child = spawn(process.execPath, ['--import', 'tsx', WORKER, root, owner], { cwd: REPO_ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', WORKER, root, owner], {
+    cwd: REPO_ROOT,
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
   let stderr = '';
   child.stderr.setEncoding('utf8');
   child.stderr.on('data', (chunk: string) => {
@@ -92,7 +95,11 @@ function startWorker(root: string, owner: string): Worker {
     child.once('close', (code, signal) => {
       void linesClosed.then(() => {
         if (code !== 0 || finishedAt === undefined || reportedCount !== claims.length) {
-          reject(new Error(`worker ${owner} ended with code ${code} signal ${signal} (claims read ${claims.length}, reported ${reportedCount}): ${stderr.trim()}`));
+          reject(
+            new Error(
+              `worker ${owner} ended with code ${code} signal ${signal} (claims read ${claims.length}, reported ${reportedCount}): ${stderr.trim()}`,
+            ),
+          );
           return;
         }
         resolve({ owner, claims, finishedAt, slowestClaimMs });
@@ -100,7 +107,10 @@ function startWorker(root: string, owner: string): Worker {
     });
   });
   // A worker that dies before it is ready must fail the race rather than hang the barrier.
-  const readyOrDead = Promise.race([ready, finished.then(() => Promise.reject(new Error(`worker ${owner} ended before it was ready`)))]);
+  const readyOrDead = Promise.race([
+    ready,
+    finished.then(() => Promise.reject(new Error(`worker ${owner} ended before it was ready`))),
+  ]);
   finished.catch(() => undefined);
   readyOrDead.catch(() => undefined);
   return { owner, child, ready: readyOrDead, finished };

@@ -25,7 +25,11 @@ export interface ChildCliOptions {
 export function runAutocoder(args: readonly string[], options: ChildCliOptions): Promise<ChildCliResult> {
   const timeoutMs = options.timeoutMs ?? 30_000;
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd: options.cwd, env: options.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [BIN, ...args], {
+      cwd: options.cwd,
+      env: options.env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8');
@@ -38,7 +42,11 @@ export function runAutocoder(args: readonly string[], options: ChildCliOptions):
     });
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      reject(new Error(`autocoder ${args.join(' ')} did not exit within ${timeoutMs} ms\nstdout: ${stdout}\nstderr: ${stderr}`));
+      reject(
+        new Error(
+          `autocoder ${args.join(' ')} did not exit within ${timeoutMs} ms\nstdout: ${stdout}\nstderr: ${stderr}`,
+        ),
+      );
     }, timeoutMs);
     child.once('error', (err) => {
       clearTimeout(timer);

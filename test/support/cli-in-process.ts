@@ -17,7 +17,11 @@ export interface CliInProcess {
 }
 
 /** Starts a command; `done` resolves with its exit code and output once it returns. */
-export function startCliInProcess(args: readonly string[], env: Env, options: { runtime?: AgentRuntime; cwd?: string } = {}): CliInProcess {
+export function startCliInProcess(
+  args: readonly string[],
+  env: Env,
+  options: { runtime?: AgentRuntime; cwd?: string } = {},
+): CliInProcess {
   let stdout = '';
   let stderr = '';
   let all = '';
@@ -38,7 +42,11 @@ export function startCliInProcess(args: readonly string[], env: Env, options: { 
 }
 
 /** Runs a command to its end. */
-export function cliInProcess(args: readonly string[], env: Env, options: { runtime?: AgentRuntime; cwd?: string } = {}): Promise<CliResult> {
+export function cliInProcess(
+  args: readonly string[],
+  env: Env,
+  options: { runtime?: AgentRuntime; cwd?: string } = {},
+): Promise<CliResult> {
   return startCliInProcess(args, env, options).done;
 }
 

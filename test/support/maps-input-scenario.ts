@@ -10,10 +10,22 @@ import { silentLogger } from '../../src/logging/logger.js';
 import { createApp } from '../../src/server/app.js';
 import { API_ROUTES } from '../../src/server/routes/index.js';
 import type { HumanInputField } from '../../src/shared/human-input.js';
-import { assignedFeature, FEATURE_TOOL, landingCodingSession, reply, type PlannedFeature, type Step } from './fake-anthropic/index.js';
+import {
+  assignedFeature,
+  FEATURE_TOOL,
+  landingCodingSession,
+  reply,
+  type PlannedFeature,
+  type Step,
+} from './fake-anthropic/index.js';
 
 export const MAPS_FEATURES: PlannedFeature[] = [
-  { category: 'maps', name: 'Store map', description: 'Shows the store on a map (needs a maps API key).', steps: ['open the map'] },
+  {
+    category: 'maps',
+    name: 'Store map',
+    description: 'Shows the store on a map (needs a maps API key).',
+    steps: ['open the map'],
+  },
   { category: 'core', name: 'Opening hours', description: 'Lists opening hours.', steps: ['see the hours'] },
 ];
 
@@ -37,7 +49,10 @@ export const newSeen = (): SeenAfterAnswer => ({ prompts: [], envOutputs: [] });
  * then `feature-1-attempt-N.txt`), commits and lands with `evidence`. Other features land
  * normally.
  */
-export function mapsCodingSession(seen: SeenAfterAnswer, options: { fields?: Partial<HumanInputField>[]; evidence?: string } = {}): Step {
+export function mapsCodingSession(
+  seen: SeenAfterAnswer,
+  options: { fields?: Partial<HumanInputField>[]; evidence?: string } = {},
+): Step {
   const landing = landingCodingSession();
   return (conv) => {
     if (assignedFeature(conv) !== 1) return landing(conv);
@@ -45,7 +60,11 @@ export function mapsCodingSession(seen: SeenAfterAnswer, options: { fields?: Par
       if (conv.turn === 0) {
         return reply()
           .text('The maps API needs a key I do not have.')
-          .tool(FEATURE_TOOL('feature_request_human_input'), { feature_id: 1, prompt: 'The store map needs a maps API key and the region to use.', fields: options.fields ?? MAPS_FIELDS });
+          .tool(FEATURE_TOOL('feature_request_human_input'), {
+            feature_id: 1,
+            prompt: 'The store map needs a maps API key and the region to use.',
+            fields: options.fields ?? MAPS_FIELDS,
+          });
       }
       return reply().text('Asked a human for the key; ending this session.');
     }
@@ -56,11 +75,17 @@ export function mapsCodingSession(seen: SeenAfterAnswer, options: { fields?: Par
         return reply().tool('Bash', { command: 'cat .env' });
       case 1:
         seen.envOutputs.push(conv.lastToolResults[0]?.text ?? '');
-        return reply().tool('Write', { file_path: attempt === 0 ? 'features/feature-1.txt' : `features/feature-1-attempt-${attempt}.txt`, content: 'feature 1 implemented\n' });
+        return reply().tool('Write', {
+          file_path: attempt === 0 ? 'features/feature-1.txt' : `features/feature-1-attempt-${attempt}.txt`,
+          content: 'feature 1 implemented\n',
+        });
       case 2:
         return reply().tool('Bash', { command: 'git add -A && git commit -m "Feature #1"' });
       case 3:
-        return reply().tool(FEATURE_TOOL('feature_mark_passing'), { feature_id: 1, evidence: options.evidence ?? 'the map renders with the key from .env' });
+        return reply().tool(FEATURE_TOOL('feature_mark_passing'), {
+          feature_id: 1,
+          evidence: options.evidence ?? 'the map renders with the key from .env',
+        });
       default:
         return reply().text('Feature 1 landed.');
     }
@@ -92,13 +117,31 @@ export function apiCaller(env: NodeJS.ProcessEnv, cwd: string) {
     const stores = openStoreCache(env);
     try {
       const app = createApp(
-        { env, cwd, now: () => Date.now(), stores, guard: { port: 8888, extraHosts: [], token: API_TOKEN, tokenFile: 'server-token', maxBodyBytes: 1_000_000 }, launchRunner: () => ({ pid: 0 }), logger: silentLogger() },
+        {
+          env,
+          cwd,
+          now: () => Date.now(),
+          stores,
+          guard: { port: 8888, extraHosts: [], token: API_TOKEN, tokenFile: 'server-token', maxBodyBytes: 1_000_000 },
+          launchRunner: () => ({ pid: 0 }),
+          logger: silentLogger(),
+        },
         API_ROUTES,
       );
       const text = body === undefined ? undefined : JSON.stringify(body);
       const res = await app.request(`http://localhost:8888${path}`, {
         method,
-        headers: { host: 'localhost:8888', authorization: `Bearer ${API_TOKEN}`, ...(text === undefined ? {} : { 'content-type': 'application/json', origin: 'http://localhost:8888', 'content-length': String(Buffer.byteLength(text)) }) },
+        headers: {
+          host: 'localhost:8888',
+          authorization: `Bearer ${API_TOKEN}`,
+          ...(text === undefined
+            ? {}
+            : {
+                'content-type': 'application/json',
+                origin: 'http://localhost:8888',
+                'content-length': String(Buffer.byteLength(text)),
+              }),
+        },
         ...(text === undefined ? {} : { body: text }),
       });
       const raw = await res.text();

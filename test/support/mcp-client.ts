@@ -46,7 +46,12 @@ export function toCallResult(result: unknown): CallResult {
 /** The real feature tools on a real MCP server, reached through a real MCP client over an in-memory link. */
 export async function connectTools(store: ProjectStore, sessionId: string): Promise<ToolClient> {
   const session = createToolSession(sessionId);
-  const tools = createFeatureTools({ features: store.features, claims: store.claims, humanInput: store.humanInput, session });
+  const tools = createFeatureTools({
+    features: store.features,
+    claims: store.claims,
+    humanInput: store.humanInput,
+    session,
+  });
   const server = createFeatureMcpServer(tools, '0.0.0');
   const [clientTransport, serverTransport] = InMemoryTransport.createLinkedPair();
   const client = new Client({ name: `test-${sessionId}`, version: '0.0.0' });

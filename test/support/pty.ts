@@ -50,7 +50,13 @@ export interface PtyOptions {
   readonly limitSeconds?: number;
 }
 
-const driverArgs = (argv: readonly string[], steps: readonly PtyStep[], limit: number) => ['-c', PTY_DRIVER, JSON.stringify(argv), JSON.stringify(steps), String(limit)];
+const driverArgs = (argv: readonly string[], steps: readonly PtyStep[], limit: number) => [
+  '-c',
+  PTY_DRIVER,
+  JSON.stringify(argv),
+  JSON.stringify(steps),
+  String(limit),
+];
 
 function parse(stdout: string): PtyResult {
   const m = /\nEXIT:(-?\d+)\n$/.exec(stdout);
@@ -60,13 +66,25 @@ function parse(stdout: string): PtyResult {
 /** Runs argv on a pty to completion (blocks this process: not for CLIs that talk to a server in it). */
 export function runOnPty(argv: readonly string[], steps: readonly PtyStep[], options: PtyOptions): PtyResult {
   const limit = options.limitSeconds ?? 90;
-  const res = spawnSync('python3', driverArgs(argv, steps, limit), { cwd: options.cwd, env: options.env, encoding: 'utf8', timeout: (limit + 30) * 1000 });
+  const res = spawnSync('python3', driverArgs(argv, steps, limit), {
+    cwd: options.cwd,
+    env: options.env,
+    encoding: 'utf8',
+    timeout: (limit + 30) * 1000,
+  });
   return parse(res.stdout ?? '');
 }
 
 /** The same without blocking, for CLIs that talk to a server living in this process. */
-export async function runOnPtyAsync(argv: readonly string[], steps: readonly PtyStep[], options: PtyOptions): Promise<PtyResult> {
-  const child = spawn('python3', driverArgs(argv, steps, options.limitSeconds ?? 90), { cwd: options.cwd, env: options.env });
+export async function runOnPtyAsync(
+  argv: readonly string[],
+  steps: readonly PtyStep[],
+  options: PtyOptions,
+): Promise<PtyResult> {
+  const child = spawn('python3', driverArgs(argv, steps, options.limitSeconds ?? 90), {
+    cwd: options.cwd,
+    env: options.env,
+  });
   let out = '';
   child.stdout.on('data', (d: Buffer) => (out += d.toString()));
   await new Promise((resolve) => child.on('close', resolve));

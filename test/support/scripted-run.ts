@@ -27,7 +27,10 @@ export interface ScriptedProject {
   /** Every line the runs reported, in order (what `autocoder run` prints). */
   readonly reports: string[];
   /** One run to its end, like `autocoder run notes` with these settings (flags) on top of the environment. */
-  run(settings?: Partial<RunSettings>, options?: { signal?: AbortSignal; webhooks?: readonly WebhookTarget[]; webhookRetryBaseMs?: number }): Promise<RunResult>;
+  run(
+    settings?: Partial<RunSettings>,
+    options?: { signal?: AbortSignal; webhooks?: readonly WebhookTarget[]; webhookRetryBaseMs?: number },
+  ): Promise<RunResult>;
   /** Reads the project's database while `fn` runs (the SQLite store: its ports and its connection). */
   inspect<T>(fn: (store: SqliteProjectStore) => T): T;
   cleanup(): void;
@@ -37,7 +40,10 @@ export interface ScriptedProject {
  * Creates project `notes` from `spec` (the 4-feature sample by default) with its own HOME and
  * autocoder home. `env` adds variables (AUTOCODER_* settings) to the runs' environment.
  */
-export function scriptedProject(script: Script, options: { spec?: string; env?: Record<string, string>; prefix?: string } = {}): ScriptedProject {
+export function scriptedProject(
+  script: Script,
+  options: { spec?: string; env?: Record<string, string>; prefix?: string } = {},
+): ScriptedProject {
   const root = mkdtempSync(join(tmpdir(), options.prefix ?? 'ac-scripted-'));
   const home = join(root, 'home');
   mkdirSync(home);

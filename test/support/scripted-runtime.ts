@@ -94,19 +94,39 @@ export class ScriptedRuntime implements AgentRuntime {
     const end = (outcome: SessionOutcome, error: string | null, retryAt: number | null = null): AgentEvent => {
       session.outcome = outcome;
       const costUsd = (usage.inputTokens * PRICE.input + usage.outputTokens * PRICE.output) / 1_000_000;
-      return { type: 'finished', outcome, turns, usage, costUsd, durationMs: Date.now() - started, error, retryAt: outcome === 'rate_limited' ? retryAt : null };
+      return {
+        type: 'finished',
+        outcome,
+        turns,
+        usage,
+        costUsd,
+        durationMs: Date.now() - started,
+        error,
+        retryAt: outcome === 'rate_limited' ? retryAt : null,
+      };
     };
 
     yield { type: 'started', model, tools: toolNames };
     for (;;) {
       if (signal.aborted) return yield end('aborted', 'aborted');
       if (turns >= spec.maxTurns) return yield end('max_turns', `Reached maximum number of turns (${spec.maxTurns})`);
-      const conversation = readConversation({ model, system: spec.systemPrompt, tools: toolNames.map((name) => ({ name })), messages, stream: true });
+      const conversation = readConversation({
+        model,
+        system: spec.systemPrompt,
+        tools: toolNames.map((name) => ({ name })),
+        messages,
+        stream: true,
+      });
       for (const watcher of [...this.watchers]) watcher(conversation);
       // A model call is network I/O: let timers and other sessions' I/O run before the reply, as they would.
       await new Promise((resolvePromise) => setImmediate(resolvePromise));
       const fault = this.takeFault(conversation);
-      if (fault) return yield end(fault.outcome, fault.error, fault.retryInMs === undefined ? (fault.retryAt ?? null) : Date.now() + fault.retryInMs);
+      if (fault)
+        return yield end(
+          fault.outcome,
+          fault.error,
+          fault.retryInMs === undefined ? (fault.retryAt ?? null) : Date.now() + fault.retryInMs,
+        );
       let reply: Reply;
       try {
         const answer = await untilAborted(Promise.resolve(this.script(conversation)), signal);
@@ -123,7 +143,9 @@ export class ScriptedRuntime implements AgentRuntime {
         cacheCreationTokens: usage.cacheCreationTokens + reply.usage.cache_creation_input_tokens,
       };
       messages.push({ role: 'assistant', content: reply.content });
-      const calls = reply.content.filter((b): b is Extract<ContentBlock, { type: 'tool_use' }> => b.type === 'tool_use');
+      const calls = reply.content.filter(
+        (b): b is Extract<ContentBlock, { type: 'tool_use' }> => b.type === 'tool_use',
+      );
       for (const block of reply.content) {
         if (block.type === 'text') yield { type: 'text', text: block.text };
         else yield { type: 'tool_call', id: block.id, name: block.name, input: block.input };
@@ -132,9 +154,17 @@ export class ScriptedRuntime implements AgentRuntime {
       const results: Record<string, unknown>[] = [];
       for (const call of calls) {
         const answer = await this.callTool(spec, call.name, call.input, read, signal);
-        const text = answer.text.length > OUTPUT_LIMIT ? `${answer.text.slice(0, OUTPUT_LIMIT)}\n… (output truncated)` : answer.text;
+        const text =
+          answer.text.length > OUTPUT_LIMIT
+            ? `${answer.text.slice(0, OUTPUT_LIMIT)}\n… (output truncated)`
+            : answer.text;
         yield { type: 'tool_result', id: call.id, isError: answer.isError, text };
-        results.push({ type: 'tool_result', tool_use_id: call.id, is_error: answer.isError, content: [{ type: 'text', text }] });
+        results.push({
+          type: 'tool_result',
+          tool_use_id: call.id,
+          is_error: answer.isError,
+          content: [{ type: 'text', text }],
+        });
       }
       messages.push({ role: 'user', content: results });
     }
@@ -147,7 +177,13 @@ export class ScriptedRuntime implements AgentRuntime {
     return rule.fault;
   }
 
-  private async callTool(spec: AgentSpec, name: string, input: Record<string, unknown>, read: Set<string>, signal: AbortSignal): Promise<ToolAnswer> {
+  private async callTool(
+    spec: AgentSpec,
+    name: string,
+    input: Record<string, unknown>,
+    read: Set<string>,
+    signal: AbortSignal,
+  ): Promise<ToolAnswer> {
     const prefix = `mcp__${spec.mcpServerName}__`;
     if (name.startsWith(prefix)) {
       const tool = spec.mcpTools.find((t) => t.name === name.slice(prefix.length));
@@ -167,12 +203,23 @@ export class ScriptedRuntime implements AgentRuntime {
       if (!decision.allow) return { isError: true, text: decision.reason };
       if (decision.input) args = decision.input;
     } catch (err: unknown) {
-      return { isError: true, text: `the safety check failed (${err instanceof Error ? err.message : String(err)}), so the call was refused` };
+      return {
+        isError: true,
+        text: `the safety check failed (${err instanceof Error ? err.message : String(err)}), so the call was refused`,
+      };
     }
     const path = typeof args.file_path === 'string' ? resolve(spec.cwd, args.file_path) : null;
     switch (name) {
       case 'Bash':
-        return typeof args.command === 'string' ? runBash(args.command, spec, typeof args.timeout === 'number' ? args.timeout : BASH_TIMEOUT_MS, signal, args.run_in_background === true) : missing('command');
+        return typeof args.command === 'string'
+          ? runBash(
+              args.command,
+              spec,
+              typeof args.timeout === 'number' ? args.timeout : BASH_TIMEOUT_MS,
+              signal,
+              args.run_in_background === true,
+            )
+          : missing('command');
       case 'Read':
         if (path === null) return missing('file_path');
         if (!existsSync(path)) return { isError: true, text: 'File does not exist.' };
@@ -181,19 +228,27 @@ export class ScriptedRuntime implements AgentRuntime {
       case 'Write': {
         if (path === null || typeof args.content !== 'string') return missing('file_path and content');
         const existed = existsSync(path);
-        if (existed && !read.has(path)) return { isError: true, text: 'File has not been read yet. Read it first before writing to it.' };
+        if (existed && !read.has(path))
+          return { isError: true, text: 'File has not been read yet. Read it first before writing to it.' };
         mkdirSync(dirname(path), { recursive: true });
         writeFileSync(path, args.content);
         read.add(path);
-        return { isError: false, text: existed ? `The file ${path} has been updated.` : `File created successfully at: ${path}` };
+        return {
+          isError: false,
+          text: existed ? `The file ${path} has been updated.` : `File created successfully at: ${path}`,
+        };
       }
       case 'Edit': {
-        if (path === null || typeof args.old_string !== 'string' || typeof args.new_string !== 'string') return missing('file_path, old_string and new_string');
-        if (!read.has(path)) return { isError: true, text: 'File has not been read yet. Read it first before writing to it.' };
+        if (path === null || typeof args.old_string !== 'string' || typeof args.new_string !== 'string')
+          return missing('file_path, old_string and new_string');
+        if (!read.has(path))
+          return { isError: true, text: 'File has not been read yet. Read it first before writing to it.' };
         const before = readFileSync(path, 'utf8');
         const count = before.split(args.old_string).length - 1;
-        if (count === 0) return { isError: true, text: `String to replace not found in file.\nString: ${args.old_string}` };
-        if (count > 1 && args.replace_all !== true) return { isError: true, text: `Found ${count} matches of the string to replace, but replace_all is false.` };
+        if (count === 0)
+          return { isError: true, text: `String to replace not found in file.\nString: ${args.old_string}` };
+        if (count > 1 && args.replace_all !== true)
+          return { isError: true, text: `Found ${count} matches of the string to replace, but replace_all is false.` };
         writeFileSync(path, before.split(args.old_string).join(args.new_string));
         return { isError: false, text: `The file ${path} has been updated.` };
       }
@@ -239,25 +294,52 @@ function numbered(text: string): string {
  * stdout then stderr; a non-zero exit is an error result that names the code, as in Claude Code.
  * A stop kills the command. `background`: started and left running, like `run_in_background`.
  */
-function runBash(command: string, spec: AgentSpec, timeoutMs: number, signal: AbortSignal, background: boolean): Promise<ToolAnswer> {
+function runBash(
+  command: string,
+  spec: AgentSpec,
+  timeoutMs: number,
+  signal: AbortSignal,
+  background: boolean,
+): Promise<ToolAnswer> {
   return new Promise((resolvePromise) => {
     if (background) {
-      const child = spawn('bash', ['-c', command], { cwd: spec.cwd, env: { ...spec.env }, stdio: 'ignore', detached: false });
+      const child = spawn('bash', ['-c', command], {
+        cwd: spec.cwd,
+        env: { ...spec.env },
+        stdio: 'ignore',
+        detached: false,
+      });
       child.unref();
       resolvePromise({ isError: false, text: `Command running in background with ID: ${child.pid ?? 'unknown'}` });
       return;
     }
-    const child = spawn('bash', ['-c', command], { cwd: spec.cwd, env: { ...spec.env }, stdio: ['ignore', 'pipe', 'pipe'], signal, timeout: timeoutMs, killSignal: 'SIGKILL' });
+    const child = spawn('bash', ['-c', command], {
+      cwd: spec.cwd,
+      env: { ...spec.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+      signal,
+      timeout: timeoutMs,
+      killSignal: 'SIGKILL',
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', (err) => resolvePromise({ isError: true, text: signal.aborted ? 'Command aborted' : `Error: ${err.message}` }));
+    child.on('error', (err) =>
+      resolvePromise({ isError: true, text: signal.aborted ? 'Command aborted' : `Error: ${err.message}` }),
+    );
     child.on('close', (code, killedBy) => {
       const output = [stdout.trimEnd(), stderr.trimEnd()].filter((s) => s !== '').join('\n');
       if (signal.aborted) resolvePromise({ isError: true, text: 'Command aborted' });
       else if (code === 0) resolvePromise({ isError: false, text: output });
-      else resolvePromise({ isError: true, text: killedBy !== null ? `Command timed out after ${timeoutMs} ms\n${output}` : `Exit code ${code ?? 'unknown'}\n${output}` });
+      else
+        resolvePromise({
+          isError: true,
+          text:
+            killedBy !== null
+              ? `Command timed out after ${timeoutMs} ms\n${output}`
+              : `Exit code ${code ?? 'unknown'}\n${output}`,
+        });
     });
   });
 }

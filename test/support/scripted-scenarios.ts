@@ -2,7 +2,16 @@
  * Named scenarios for runners in a child process (`scripted-cli.ts`), which cannot share a
  * script's closures with the test: each builds the Script that child's runtime plays.
  */
-import { assignedFeature, codingSession, initializerSession, landingCodingSession, roleScript, SAMPLE_FEATURES, type PlannedFeature, type Script } from './fake-anthropic/index.js';
+import {
+  assignedFeature,
+  codingSession,
+  initializerSession,
+  landingCodingSession,
+  roleScript,
+  SAMPLE_FEATURES,
+  type PlannedFeature,
+  type Script,
+} from './fake-anthropic/index.js';
 
 /** 12 features: four roots, each with two dependents (the crash test's backlog). */
 export const CRASH_FEATURES: PlannedFeature[] = Array.from({ length: 12 }, (_, i) => ({

@@ -10,7 +10,15 @@ import { makeTempDir, type TempDir } from './tmp.js';
 
 /** Debian's Chromium; nothing is downloaded. */
 export const CHROMIUM = process.env['AUTOCODER_CHROMIUM'] ?? '/usr/bin/chromium';
-export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'];
+export const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--disable-dev-shm-usage',
+];
 
 export function launchChromium(): Promise<Browser> {
   return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
@@ -34,10 +42,24 @@ export interface UiServer {
  * A real server on 127.0.0.1 with its own AUTOCODER_HOME and HOME, serving the built UI.
  * `launchRunner` replaces the detached `autocoder run` (to see what a start request asked for).
  */
-export async function startUiServer(options: { token?: string; launchRunner?: RunnerLauncher } = {}): Promise<UiServer> {
+export async function startUiServer(
+  options: { token?: string; launchRunner?: RunnerLauncher } = {},
+): Promise<UiServer> {
   const tmp = makeTempDir('autocoder-ui-');
-  const env: NodeJS.ProcessEnv = { ...process.env, AUTOCODER_HOME: join(tmp.dir, 'home', '.autocoder'), HOME: join(tmp.dir, 'home'), AUTOCODER_PROJECTS_DIR: join(tmp.dir, 'projects') };
-  const server = await startServer({ env, cwd: tmp.dir, host: '127.0.0.1', port: 0, ...(options.token ? { token: options.token } : {}), ...(options.launchRunner ? { launchRunner: options.launchRunner } : {}) });
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    AUTOCODER_HOME: join(tmp.dir, 'home', '.autocoder'),
+    HOME: join(tmp.dir, 'home'),
+    AUTOCODER_PROJECTS_DIR: join(tmp.dir, 'projects'),
+  };
+  const server = await startServer({
+    env,
+    cwd: tmp.dir,
+    host: '127.0.0.1',
+    port: 0,
+    ...(options.token ? { token: options.token } : {}),
+    ...(options.launchRunner ? { launchRunner: options.launchRunner } : {}),
+  });
   const url = server.url.replace(/\/$/, '');
   return {
     tmp,
@@ -55,7 +77,18 @@ export async function startUiServer(options: { token?: string; launchRunner?: Ru
 }
 
 const VERBS = ['List', 'Create', 'Edit', 'Delete', 'Search', 'Filter', 'Sort', 'Export', 'Import', 'Share'];
-const NOUNS = ['notes', 'tags', 'folders', 'users', 'comments', 'attachments', 'reminders', 'boards', 'themes', 'reports'];
+const NOUNS = [
+  'notes',
+  'tags',
+  'folders',
+  'users',
+  'comments',
+  'attachments',
+  'reminders',
+  'boards',
+  'themes',
+  'reports',
+];
 const CATEGORIES = ['functional', 'style', 'api', 'data', 'auth'];
 
 export interface SeedOptions {
@@ -75,7 +108,12 @@ export function seedProject(ui: UiServer, name: string, options: SeedOptions): {
   const registry = openRegistry(ui.env);
   let dir: string;
   try {
-    dir = createProject(registry.registry, { name, dir: join(ui.tmp.dir, 'projects', name), cwd: ui.tmp.dir, env: ui.env }).path;
+    dir = createProject(registry.registry, {
+      name,
+      dir: join(ui.tmp.dir, 'projects', name),
+      cwd: ui.tmp.dir,
+      env: ui.env,
+    }).path;
   } finally {
     registry.close();
   }
@@ -83,7 +121,12 @@ export function seedProject(ui: UiServer, name: string, options: SeedOptions): {
   try {
     const random = mulberry32(options.seed ?? 7);
     const items = Array.from({ length: options.count }, (_, i) => {
-      const deps = i === 0 ? [] : [...new Set([Math.floor(random() * i), ...(random() < 0.4 ? [Math.floor(random() * i)] : [])])].filter((d) => i - d < 40);
+      const deps =
+        i === 0
+          ? []
+          : [...new Set([Math.floor(random() * i), ...(random() < 0.4 ? [Math.floor(random() * i)] : [])])].filter(
+              (d) => i - d < 40,
+            );
       return {
         category: CATEGORIES[i % CATEGORIES.length]!,
         name: `${VERBS[i % VERBS.length]} ${NOUNS[Math.floor(i / VERBS.length) % NOUNS.length]} ${Math.floor(i / 100) + 1}`,
@@ -111,7 +154,7 @@ export function watchPageErrors(page: Page): string[] {
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
   page.on('console', (m) => {
-    if (m.type() === "error") errors.push(`console: ${m.text()}`);
+    if (m.type() === 'error') errors.push(`console: ${m.text()}`);
   });
   return errors;
 }

@@ -96,7 +96,11 @@ export interface AppRepo {
 }
 
 const git = (cwd: string, ...args: string[]) =>
-  execFileSync('git', ['-c', 'user.name=Test', '-c', 'user.email=test@example.test', '-c', 'commit.gpgsign=false', ...args], { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
+  execFileSync(
+    'git',
+    ['-c', 'user.name=Test', '-c', 'user.email=test@example.test', '-c', 'commit.gpgsign=false', ...args],
+    { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] },
+  ).trim();
 
 function writeFiles(root: string, files: Readonly<Record<string, string>>): void {
   for (const [file, content] of Object.entries(files)) {
@@ -116,7 +120,12 @@ export function createAppRepo(): AppRepo {
   mkdirSync(ARTIFACTS, { recursive: true });
   const root = realpathSync(mkdtempSync(join(ARTIFACTS, 'verify-app-')));
   git(root, 'init', '--quiet', '--initial-branch=main');
-  writeFiles(root, { '.gitignore': '.autocoder/\nnode_modules/\n*.log\n', 'init.sh': INIT_SH, [SERVER_FILE]: server(true), 'package.json': '{ "name": "todo-fixture", "private": true }\n' });
+  writeFiles(root, {
+    '.gitignore': '.autocoder/\nnode_modules/\n*.log\n',
+    'init.sh': INIT_SH,
+    [SERVER_FILE]: server(true),
+    'package.json': '{ "name": "todo-fixture", "private": true }\n',
+  });
   git(root, 'add', '-A');
   git(root, 'commit', '--quiet', '-m', 'todo app');
   const good = git(root, 'rev-parse', 'HEAD');

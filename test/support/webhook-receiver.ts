@@ -15,7 +15,9 @@ export interface WebhookReceiver {
 }
 
 /** A webhook receiver on 127.0.0.1 in this process; `status` picks the answer to each request. */
-export async function startWebhookReceiver(status: (path: string, body: unknown, seen: readonly Hit[]) => number = () => 200): Promise<WebhookReceiver> {
+export async function startWebhookReceiver(
+  status: (path: string, body: unknown, seen: readonly Hit[]) => number = () => 200,
+): Promise<WebhookReceiver> {
   const hits: Hit[] = [];
   const server = createServer((req, res) => {
     let text = '';

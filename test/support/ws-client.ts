@@ -18,11 +18,19 @@ export interface TestSocket {
 }
 
 /** Opens a WebSocket and parses every message with the protocol schema; rejects on a refused upgrade. */
-export function openSocket(url: string, options: { headers?: Record<string, string>; protocols?: string[]; autoPong?: boolean } = {}): Promise<TestSocket> {
-  const ws = new WebSocket(url, options.protocols ?? [], { headers: options.headers ?? {}, autoPong: options.autoPong ?? true });
+export function openSocket(
+  url: string,
+  options: { headers?: Record<string, string>; protocols?: string[]; autoPong?: boolean } = {},
+): Promise<TestSocket> {
+  const ws = new WebSocket(url, options.protocols ?? [], {
+    headers: options.headers ?? {},
+    autoPong: options.autoPong ?? true,
+  });
   const received: Received[] = [];
   const waiters = new Set<() => void>();
-  const closed = new Promise<{ code: number; reason: string }>((resolve) => ws.on('close', (code, reason) => resolve({ code, reason: reason.toString() })));
+  const closed = new Promise<{ code: number; reason: string }>((resolve) =>
+    ws.on('close', (code, reason) => resolve({ code, reason: reason.toString() })),
+  );
   ws.on('message', (data) => {
     received.push({ message: ServerMessageSchema.parse(JSON.parse(String(data))), receivedAt: Date.now() });
     for (const w of [...waiters]) w();

@@ -45,53 +45,64 @@ afterEach(async () => {
   await ui.close();
 });
 
-it('try the demo → live cards → pause drains then pauses → resume → all pass → celebration', { timeout: 300_000 }, async () => {
-  const ctx = await browser.newContext({ viewport: { width: 1400, height: 900 }, reducedMotion: 'no-preference' });
-  const page = await ctx.newPage();
-  const errors = watchPageErrors(page);
-  await page.goto(ui.link('/'));
-  await page.getByRole('button', { name: /Try the demo/ }).first().click();
-  await page.waitForURL(/\/projects\/demo$/);
-  await page.getByText(DEMO_MODEL_LABEL).first().waitFor({ timeout: 60_000 });
+it(
+  'try the demo → live cards → pause drains then pauses → resume → all pass → celebration',
+  { timeout: 300_000 },
+  async () => {
+    const ctx = await browser.newContext({ viewport: { width: 1400, height: 900 }, reducedMotion: 'no-preference' });
+    const page = await ctx.newPage();
+    const errors = watchPageErrors(page);
+    await page.goto(ui.link('/'));
+    await page
+      .getByRole('button', { name: /Try the demo/ })
+      .first()
+      .click();
+    await page.waitForURL(/\/projects\/demo$/);
+    await page.getByText(DEMO_MODEL_LABEL).first().waitFor({ timeout: 60_000 });
 
-  // Record every run state the page shows, so a short-lived one is not missed.
-  await page.evaluate(() => {
-    const seen: string[] = [];
-    (window as unknown as { runStates: string[] }).runStates = seen;
-    const note = () => {
-      const s = document.querySelector('[data-testid="run-state"]')?.getAttribute('data-state');
-      if (s && seen[seen.length - 1] !== s) seen.push(s);
-    };
-    new MutationObserver(note).observe(document.body, { subtree: true, attributes: true, childList: true });
-    note();
-  });
-  const states = () => page.evaluate(() => (window as unknown as { runStates: string[] }).runStates);
+    // Record every run state the page shows, so a short-lived one is not missed.
+    await page.evaluate(() => {
+      const seen: string[] = [];
+      (window as unknown as { runStates: string[] }).runStates = seen;
+      const note = () => {
+        const s = document.querySelector('[data-testid="run-state"]')?.getAttribute('data-state');
+        if (s && seen[seen.length - 1] !== s) seen.push(s);
+      };
+      new MutationObserver(note).observe(document.body, { subtree: true, attributes: true, childList: true });
+      note();
+    });
+    const states = () => page.evaluate(() => (window as unknown as { runStates: string[] }).runStates);
 
-  // Agents at work on mission control, then cards arrive in Passing on the board without a reload.
-  await page.locator('[data-testid="agent-0"]:not([data-state="idle"])').waitFor({ timeout: 90_000 });
-  await page.screenshot({ path: join(SHOTS, 'demo-mission-control.png') });
-  await page.getByRole('link', { name: 'Board' }).click();
-  await page.getByTestId('lane-passing').locator('[data-feature-id]').first().waitFor({ timeout: 120_000 });
-  await page.screenshot({ path: join(SHOTS, 'demo-board-live.png') });
-  const passingBefore = await page.getByTestId('lane-passing').locator('[data-feature-id]').count();
-  const total = await page.locator('[data-feature-id]').count();
-  expect(passingBefore).toBeLessThan(total);
+    // Agents at work on mission control, then cards arrive in Passing on the board without a reload.
+    await page.locator('[data-testid="agent-0"]:not([data-state="idle"])').waitFor({ timeout: 90_000 });
+    await page.screenshot({ path: join(SHOTS, 'demo-mission-control.png') });
+    await page.getByRole('link', { name: 'Board' }).click();
+    await page.getByTestId('lane-passing').locator('[data-feature-id]').first().waitFor({ timeout: 120_000 });
+    await page.screenshot({ path: join(SHOTS, 'demo-board-live.png') });
+    const passingBefore = await page.getByTestId('lane-passing').locator('[data-feature-id]').count();
+    const total = await page.locator('[data-feature-id]').count();
+    expect(passingBefore).toBeLessThan(total);
 
-  // Pause = drain: the current feature finishes, then the run idles.
-  await page.getByRole('button', { name: /Pause/ }).click();
-  await page.locator('[data-testid="run-state"][data-state="paused"]').waitFor({ timeout: 120_000 });
-  const seen = await states();
-  expect(seen).toContain('draining');
-  expect(seen.lastIndexOf('draining')).toBeLessThan(seen.lastIndexOf('paused'));
-  await page.screenshot({ path: join(SHOTS, 'demo-paused.png') });
+    // Pause = drain: the current feature finishes, then the run idles.
+    await page.getByRole('button', { name: /Pause/ }).click();
+    await page.locator('[data-testid="run-state"][data-state="paused"]').waitFor({ timeout: 120_000 });
+    const seen = await states();
+    expect(seen).toContain('draining');
+    expect(seen.lastIndexOf('draining')).toBeLessThan(seen.lastIndexOf('paused'));
+    await page.screenshot({ path: join(SHOTS, 'demo-paused.png') });
 
-  // Resume; the run finishes; the page celebrates the last pass.
-  await page.getByRole('button', { name: /Resume/ }).click();
-  await page.getByText('Every feature passes').waitFor({ timeout: 180_000 });
-  expect(await page.locator('canvas').count()).toBeGreaterThan(0); // confetti (motion allowed here)
-  await page.getByTestId('lane-passing').locator('[data-feature-id]').nth(total - 1).waitFor();
-  await page.screenshot({ path: join(SHOTS, 'demo-all-passing.png') });
-  expect(await page.getByTestId('lane-ready').locator('[data-feature-id]').count()).toBe(0);
-  expect(errors).toEqual([]);
-  await ctx.close();
-});
+    // Resume; the run finishes; the page celebrates the last pass.
+    await page.getByRole('button', { name: /Resume/ }).click();
+    await page.getByText('Every feature passes').waitFor({ timeout: 180_000 });
+    expect(await page.locator('canvas').count()).toBeGreaterThan(0); // confetti (motion allowed here)
+    await page
+      .getByTestId('lane-passing')
+      .locator('[data-feature-id]')
+      .nth(total - 1)
+      .waitFor();
+    await page.screenshot({ path: join(SHOTS, 'demo-all-passing.png') });
+    expect(await page.getByTestId('lane-ready').locator('[data-feature-id]').count()).toBe(0);
+    expect(errors).toEqual([]);
+    await ctx.close();
+  },
+);

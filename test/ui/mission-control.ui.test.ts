@@ -36,7 +36,13 @@ it('shows one card per slot (coding and testing), each with its state, feature a
   const errors = watchPageErrors(page);
   const store = openProjectStore(projectPaths(dir), { create: false });
   try {
-    store.runs.start({ id: 'run_ui', pid: process.pid, host: hostname(), incarnation: 'x', settings: { concurrency: 3, testingRatio: 1, yolo: false, supervisor: true } });
+    store.runs.start({
+      id: 'run_ui',
+      pid: process.pid,
+      host: hostname(),
+      incarnation: 'x',
+      settings: { concurrency: 3, testingRatio: 1, yolo: false, supervisor: true },
+    });
     await page.goto(ui.link(`/projects/shop`));
     for (const slot of [0, 1, 2, 3, 4]) await page.getByTestId(`agent-${slot}`).waitFor();
     expect(await page.getByText('testing agent').count()).toBe(1);
@@ -53,8 +59,24 @@ it('shows one card per slot (coding and testing), each with its state, feature a
     ];
     for (const w of work) {
       const id = `ses_ui_${w.slot}`;
-      sessions.start({ id, runId: 'run_ui', slot: w.slot, role: w.slot === 3 ? 'testing' : 'coding', featureIds: [w.feature], model: null, transcriptPath: join(dir, '.autocoder', 'logs', `${id}.jsonl`) });
-      store.events.append({ type: 'session.log', at: Date.now(), runId: 'run_ui', sessionId: id, featureId: w.feature, slot: w.slot, payload: w.payload });
+      sessions.start({
+        id,
+        runId: 'run_ui',
+        slot: w.slot,
+        role: w.slot === 3 ? 'testing' : 'coding',
+        featureIds: [w.feature],
+        model: null,
+        transcriptPath: join(dir, '.autocoder', 'logs', `${id}.jsonl`),
+      });
+      store.events.append({
+        type: 'session.log',
+        at: Date.now(),
+        runId: 'run_ui',
+        sessionId: id,
+        featureId: w.feature,
+        slot: w.slot,
+        payload: w.payload,
+      });
     }
     await expect.poll(() => page.getByTestId('agent-0').getAttribute('data-state')).toBe('thinking');
     await expect.poll(() => page.getByTestId('agent-1').getAttribute('data-state')).toBe('testing');

@@ -35,7 +35,11 @@ afterAll(async () => {
 });
 
 async function open(theme: 'light' | 'dark' = 'light'): Promise<{ ctx: BrowserContext; page: Page; errors: string[] }> {
-  const ctx = await browser.newContext({ viewport: { width: 1400, height: 900 }, colorScheme: theme, reducedMotion: 'reduce' });
+  const ctx = await browser.newContext({
+    viewport: { width: 1400, height: 900 },
+    colorScheme: theme,
+    reducedMotion: 'reduce',
+  });
   const page = await ctx.newPage();
   return { ctx, page, errors: watchPageErrors(page) };
 }
@@ -55,8 +59,16 @@ describe('every page renders, has no serious accessibility violations, and is ph
     { name: 'mission-control', path: '/projects/shop', ready: (p) => p.getByTestId('agent-0').waitFor() },
     { name: 'board', path: '/projects/shop/board', ready: (p) => p.getByTestId('card-1').waitFor() },
     { name: 'graph', path: '/projects/shop/graph', ready: (p) => p.getByTestId('node-1').waitFor() },
-    { name: 'settings', path: '/projects/shop/settings', ready: (p) => p.getByRole('button', { name: 'Save settings' }).waitFor() },
-    { name: 'feature-drawer', path: '/projects/shop/board?feature=3', ready: (p) => p.getByTestId('feature-drawer').waitFor() },
+    {
+      name: 'settings',
+      path: '/projects/shop/settings',
+      ready: (p) => p.getByRole('button', { name: 'Save settings' }).waitFor(),
+    },
+    {
+      name: 'feature-drawer',
+      path: '/projects/shop/board?feature=3',
+      ready: (p) => p.getByTestId('feature-drawer').waitFor(),
+    },
   ];
   for (const theme of ['light', 'dark'] as const) {
     for (const pg of pages) {
@@ -104,7 +116,10 @@ describe('journeys', () => {
 
       await page.reload();
       await page.getByTestId(`card-${moved}`).waitFor();
-      const shown = await page.getByTestId('lane-ready').locator('[data-feature-id]').evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-feature-id'))));
+      const shown = await page
+        .getByTestId('lane-ready')
+        .locator('[data-feature-id]')
+        .evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-feature-id'))));
       expect(shown).toEqual(expected);
       expect(errors).toEqual([]);
     } finally {
@@ -135,7 +150,12 @@ describe('journeys', () => {
       const dialog = page.getByRole('dialog', { name: `Re-open #${id}?` });
       await dialog.waitFor();
       await dialog.getByRole('button', { name: 'Re-open' }).click();
-      await page.getByTestId('lane-ready').or(page.getByTestId('lane-blocked')).getByTestId(`card-${id}`).first().waitFor();
+      await page
+        .getByTestId('lane-ready')
+        .or(page.getByTestId('lane-blocked'))
+        .getByTestId(`card-${id}`)
+        .first()
+        .waitFor();
       const store = openProjectStore(projectPaths(shopDir));
       try {
         expect(store.features.get(id).status).toBe('pending');
@@ -153,7 +173,12 @@ describe('journeys', () => {
       await page.goto(ui.link(`/projects/shop/graph`));
       // The minimap draws every node, in its status colour.
       await expect.poll(() => page.locator('.react-flow__minimap-node').count()).toBe(24);
-      expect(await page.locator('.react-flow__minimap-node').first().evaluate((el) => (el as SVGElement).style.fill)).toMatch(/^var\(--color-st-/);
+      expect(
+        await page
+          .locator('.react-flow__minimap-node')
+          .first()
+          .evaluate((el) => (el as SVGElement).style.fill),
+      ).toMatch(/^var\(--color-st-/);
       await page.getByTestId('node-2').click();
       const drawer = page.getByTestId('feature-drawer');
       await drawer.waitFor();
@@ -174,21 +199,31 @@ describe('journeys', () => {
       await page.goto(ui.link(`/projects/big/board`));
       await page.getByTestId('lane-failed').waitFor();
       const scroller = page.getByTestId('lane-ready').locator('xpath=..');
-      await page.getByTestId('lane-ready').getByRole('button', { name: /^Show \d+ more$/ }).click();
+      await page
+        .getByTestId('lane-ready')
+        .getByRole('button', { name: /^Show \d+ more$/ })
+        .click();
       await page.getByTestId('lane-ready').locator('[data-feature-id]').nth(150).waitFor();
       // The page itself is one window tall: the 350 pending cards scroll inside their column.
-      expect(await page.evaluate(() => document.documentElement.scrollHeight - window.innerHeight)).toBeLessThanOrEqual(0);
+      expect(await page.evaluate(() => document.documentElement.scrollHeight - window.innerHeight)).toBeLessThanOrEqual(
+        0,
+      );
       // Its lanes keep their full height inside the scrolling column (they do not shrink and overlap).
       const ready = (await page.getByTestId('lane-ready').boundingBox())!;
       expect((await page.getByTestId('lane-blocked').boundingBox())!.y).toBeGreaterThanOrEqual(ready.y + ready.height);
       expect(ready.height).toBeGreaterThan(150 * 60);
-      const scroll = await scroller.evaluate((el) => ({ scrollHeight: el.scrollHeight, clientHeight: el.clientHeight }));
+      const scroll = await scroller.evaluate((el) => ({
+        scrollHeight: el.scrollHeight,
+        clientHeight: el.clientHeight,
+      }));
       expect(scroll.scrollHeight).toBeGreaterThan(scroll.clientHeight * 5);
       await scroller.evaluate((el) => el.scrollTo(0, el.scrollHeight));
       // Scrolled to its end, the column keeps its header, and the project's tabs stay on screen.
       expect((await page.locator('#col-pending').boundingBox())!.y).toBeGreaterThan(0);
       expect(await page.getByRole('navigation', { name: 'Project views' }).isVisible()).toBe(true);
-      expect((await page.getByTestId('lane-blocked').locator('[data-feature-id]').last().boundingBox())!.y).toBeLessThan(900);
+      expect(
+        (await page.getByTestId('lane-blocked').locator('[data-feature-id]').last().boundingBox())!.y,
+      ).toBeLessThan(900);
       await page.screenshot({ path: join(SHOTS, 'board-big.png') });
       expect(errors).toEqual([]);
     } finally {
@@ -201,7 +236,10 @@ describe('journeys', () => {
     try {
       await page.goto(ui.link(`/projects/big/graph`));
       await page.getByTestId('node-1').waitFor();
-      const zoom = () => page.locator('.react-flow__viewport').evaluate((el) => Number(/scale\(([\d.]+)\)/.exec((el as HTMLElement).style.transform)?.[1]));
+      const zoom = () =>
+        page
+          .locator('.react-flow__viewport')
+          .evaluate((el) => Number(/scale\(([\d.]+)\)/.exec((el as HTMLElement).style.transform)?.[1]));
       await expect.poll(() => page.locator('.react-flow__minimap-node').count()).toBe(500);
       await expect.poll(zoom).toBeGreaterThanOrEqual(0.6);
       expect(await page.locator('.react-flow__node').count()).toBeLessThan(150); // only what is on screen is rendered
@@ -212,7 +250,11 @@ describe('journeys', () => {
       // Every node lies inside the pane.
       const pane = (await page.getByTestId('graph').boundingBox())!;
       const outside = await page.locator('.react-flow__node').evaluateAll(
-        (els, p) => els.filter((e) => { const r = e.getBoundingClientRect(); return r.left < p.x - 1 || r.top < p.y - 1 || r.right > p.x + p.width + 1 || r.bottom > p.y + p.height + 1; }).length,
+        (els, p) =>
+          els.filter((e) => {
+            const r = e.getBoundingClientRect();
+            return r.left < p.x - 1 || r.top < p.y - 1 || r.right > p.x + p.width + 1 || r.bottom > p.y + p.height + 1;
+          }).length,
         pane,
       );
       expect(outside).toBe(0);
@@ -298,7 +340,9 @@ describe('journeys', () => {
       await form.waitFor({ state: 'detached' });
       await drawer.getByText('Shows every note, newest first.').waitFor();
       // The one refused request is the cycle (the browser logs every 4xx response).
-      expect(errors).toEqual(['console: Failed to load resource: the server responded with a status of 409 (Conflict)']);
+      expect(errors).toEqual([
+        'console: Failed to load resource: the server responded with a status of 409 (Conflict)',
+      ]);
     } finally {
       await ctx.close();
     }
@@ -323,7 +367,9 @@ describe('journeys', () => {
       // Kept for the tab (a reload keeps it), never in localStorage.
       await page.reload();
       await page.getByText('● live').waitFor();
-      expect(await page.evaluate(() => ({ local: localStorage.length, session: sessionStorage.getItem('autocoder.token') }))).toEqual({ local: 0, session: token });
+      expect(
+        await page.evaluate(() => ({ local: localStorage.length, session: sessionStorage.getItem('autocoder.token') })),
+      ).toEqual({ local: 0, session: token });
       // Another tab has not got it.
       const other = await ctx.newPage();
       await other.goto(`${guarded.url}/`);
@@ -334,4 +380,3 @@ describe('journeys', () => {
     }
   });
 });
-

@@ -12,7 +12,14 @@ import { validateAppSpec } from '../../src/spec/validate-app-spec.js';
 import { agentTestEnv } from '../support/agent-env.js';
 import { seriousAxeViolations } from '../support/axe.js';
 import { REPO_ROOT } from '../support/cli-process.js';
-import { isSpecChat, reply, SPEC_INTERVIEW_QUESTIONS, specInterviewSession, startScriptedModelServer, type ScriptedModelServer } from '../support/fake-anthropic/index.js';
+import {
+  isSpecChat,
+  reply,
+  SPEC_INTERVIEW_QUESTIONS,
+  specInterviewSession,
+  startScriptedModelServer,
+  type ScriptedModelServer,
+} from '../support/fake-anthropic/index.js';
 import { launchChromium, watchPageErrors } from '../support/ui-fixture.js';
 
 // Drives Debian's Chromium against a real server: a journey can take over a minute on a loaded 2-core machine.
@@ -46,9 +53,18 @@ afterEach(async () => {
 
 it('creates a project, then writes its spec in the chat panel', async () => {
   const interview = specInterviewSession({ featureCount: 25 });
-  model = await startScriptedModelServer((conv) => (isSpecChat(conv) ? interview(conv) : reply().text('not a spec chat')));
+  model = await startScriptedModelServer((conv) =>
+    isSpecChat(conv) ? interview(conv) : reply().text('not a spec chat'),
+  );
   const env = agentTestEnv(root, model.url, { AUTOCODER_PROJECTS_DIR: join(root, 'projects') });
-  server = await startServer({ env, cwd: root, host: '127.0.0.1', port: 0, launchRunner: () => ({ pid: -1 }), specChat: specChatStarter(env) });
+  server = await startServer({
+    env,
+    cwd: root,
+    host: '127.0.0.1',
+    port: 0,
+    launchRunner: () => ({ pid: -1 }),
+    specChat: specChatStarter(env),
+  });
   browser = await launchChromium();
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   const errors = watchPageErrors(page);
@@ -67,9 +83,15 @@ it('creates a project, then writes its spec in the chat panel', async () => {
     if (i === 1) await page.screenshot({ path: join(SHOTS, 'spec-chat-interview.png') });
     await answer.fill(ANSWERS[i]!);
     await answer.press('Enter');
-    await chat.getByRole('listitem').filter({ hasText: `You: ${ANSWERS[i]!}` }).waitFor();
+    await chat
+      .getByRole('listitem')
+      .filter({ hasText: `You: ${ANSWERS[i]!}` })
+      .waitFor();
   }
-  await chat.getByRole('status').getByText(/Spec saved — about 25 features/).waitFor({ timeout: 60_000 });
+  await chat
+    .getByRole('status')
+    .getByText(/Spec saved — about 25 features/)
+    .waitFor({ timeout: 60_000 });
   await chat.getByText('The draft had 1 problem; Claude is fixing it.').waitFor();
   // The chat ends after Claude's last word; the answer box goes away.
   await chat.getByText('Your spec is saved.').waitFor({ timeout: 60_000 });
@@ -88,7 +110,14 @@ it('creates a project, then writes its spec in the chat panel', async () => {
 });
 
 it("rewrites a demo project's spec from Settings with the demo model (no credentials)", async () => {
-  const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: join(root, 'home'), AUTOCODER_HOME: join(root, 'autocoder-home'), AUTOCODER_PROJECTS_DIR: join(root, 'projects'), AUTOCODER_DEMO_PACE_MS: '0', GIT_CONFIG_NOSYSTEM: '1' };
+  const env: NodeJS.ProcessEnv = {
+    PATH: process.env.PATH,
+    HOME: join(root, 'home'),
+    AUTOCODER_HOME: join(root, 'autocoder-home'),
+    AUTOCODER_PROJECTS_DIR: join(root, 'projects'),
+    AUTOCODER_DEMO_PACE_MS: '0',
+    GIT_CONFIG_NOSYSTEM: '1',
+  };
   const reg = openRegistry(env);
   let dir: string;
   try {
@@ -96,28 +125,59 @@ it("rewrites a demo project's spec from Settings with the demo model (no credent
   } finally {
     reg.close();
   }
-  server = await startServer({ env, cwd: root, host: '127.0.0.1', port: 0, launchRunner: () => ({ pid: -1 }), specChat: specChatStarter(env) });
+  server = await startServer({
+    env,
+    cwd: root,
+    host: '127.0.0.1',
+    port: 0,
+    launchRunner: () => ({ pid: -1 }),
+    specChat: specChatStarter(env),
+  });
   browser = await launchChromium();
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   const errors = watchPageErrors(page);
   await page.goto(`${server.url}/projects/demo/settings#token=${server.token}`);
   await page.getByRole('button', { name: 'Write it with Claude…' }).click();
   const chat = page.getByRole('dialog', { name: 'Write the spec of demo with Claude' });
-  const answers = ['A packing list for trips', 'Travellers', 'ok', 'trips have items', 'add an item, tick it off, reuse a list', 'I pack for one trip with it'];
+  const answers = [
+    'A packing list for trips',
+    'Travellers',
+    'ok',
+    'trips have items',
+    'add an item, tick it off, reuse a list',
+    'I pack for one trip with it',
+  ];
   for (const [i, topic] of DEMO_INTERVIEW_TOPICS.entries()) {
     await chat.getByText(topic.question).waitFor({ timeout: 60_000 });
     await chat.getByText('Your turn').waitFor({ timeout: 60_000 });
     if (i === 0) expect(await chat.getByText('Model: demo model: scripted, no AI').count()).toBe(1);
     await chat.getByLabel('Your answer').fill(answers[i]!);
     await chat.getByLabel('Your answer').press('Enter');
-    await chat.getByRole('listitem').filter({ hasText: `You: ${answers[i]!}` }).waitFor();
+    await chat
+      .getByRole('listitem')
+      .filter({ hasText: `You: ${answers[i]!}` })
+      .waitFor();
   }
-  await chat.getByRole('status').getByText(/Spec saved — about 12 features/).waitFor({ timeout: 60_000 });
+  await chat
+    .getByRole('status')
+    .getByText(/Spec saved — about 12 features/)
+    .waitFor({ timeout: 60_000 });
   await chat.getByText('Done', { exact: true }).waitFor({ timeout: 60_000 });
   await page.screenshot({ path: join(SHOTS, 'spec-chat-demo-settings.png') });
   await chat.getByRole('button', { name: 'Close' }).click();
   // The editor shows the new spec.
-  await page.waitForFunction(() => (document.getElementById('spec-text') as HTMLTextAreaElement | null)?.value.includes('A packing list for trips') === true, undefined, { timeout: 30_000 });
-  expect(validateAppSpec(readFileSync(join(dir, '.autocoder', 'app_spec.txt'), 'utf8'))).toMatchObject({ ok: true, projectName: 'demo', featureCount: 12 });
+  await page.waitForFunction(
+    () =>
+      (document.getElementById('spec-text') as HTMLTextAreaElement | null)?.value.includes(
+        'A packing list for trips',
+      ) === true,
+    undefined,
+    { timeout: 30_000 },
+  );
+  expect(validateAppSpec(readFileSync(join(dir, '.autocoder', 'app_spec.txt'), 'utf8'))).toMatchObject({
+    ok: true,
+    projectName: 'demo',
+    featureCount: 12,
+  });
   expect(errors).toEqual([]);
 });

@@ -26,7 +26,11 @@ describe('forms against the real server', () => {
     const { dir } = seedProject(ui, 'shop', { count: 2 });
     const user = userEvent.setup();
     let closed = false;
-    renderWithApp(<FeatureFormDialog onClose={() => (closed = true)} />, { apiBase: ui.url, token: ui.token, project: 'shop' });
+    renderWithApp(<FeatureFormDialog onClose={() => (closed = true)} />, {
+      apiBase: ui.url,
+      token: ui.token,
+      project: 'shop',
+    });
 
     await user.click(screen.getByRole('button', { name: 'Add feature' }));
     expect(await screen.findAllByText('required')).toHaveLength(2); // name and category
@@ -47,7 +51,11 @@ describe('forms against the real server', () => {
     const store = openProjectStore(projectPaths(dir));
     try {
       const created = store.features.list().find((f) => f.name === 'Dark mode toggle');
-      expect(created).toMatchObject({ category: 'style', priority: -5, steps: ['Click the toggle', 'See the dark theme'] });
+      expect(created).toMatchObject({
+        category: 'style',
+        priority: -5,
+        steps: ['Click the toggle', 'See the dark theme'],
+      });
     } finally {
       store.close();
     }
@@ -56,7 +64,11 @@ describe('forms against the real server', () => {
   it('the feature form shows the server refusal beside the field (a duplicate name)', async () => {
     seedProject(ui, 'shop', { count: 1 });
     const user = userEvent.setup();
-    renderWithApp(<FeatureFormDialog onClose={() => undefined} />, { apiBase: ui.url, token: ui.token, project: 'shop' });
+    renderWithApp(<FeatureFormDialog onClose={() => undefined} />, {
+      apiBase: ui.url,
+      token: ui.token,
+      project: 'shop',
+    });
     // The seeded feature #1 is "List notes 1" in category "functional".
     await user.type(screen.getByLabelText('Name'), 'List notes 1');
     await user.type(screen.getByLabelText('Category'), 'functional');
@@ -66,7 +78,10 @@ describe('forms against the real server', () => {
 
   it('new project: a bad name is caught in the browser, spec problems come back by line, a good one is created', async () => {
     const user = userEvent.setup();
-    const { router } = renderWithApp(<NewProjectDialog onClose={() => undefined} />, { apiBase: ui.url, token: ui.token });
+    const { router } = renderWithApp(<NewProjectDialog onClose={() => undefined} />, {
+      apiBase: ui.url,
+      token: ui.token,
+    });
 
     await user.type(screen.getByLabelText('Name'), 'My App');
     await user.click(screen.getByRole('button', { name: 'Create project' }));

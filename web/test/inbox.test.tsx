@@ -31,7 +31,11 @@ const EVERY_TYPE: HumanInputField[] = [
 ];
 
 /** Claims the next ready feature and asks a human for `fields`, as a session's tool call does. */
-function ask(store: ProjectStore, fields: HumanInputField[], prompt = 'The map needs a key and a few choices.'): { id: string; featureId: number } {
+function ask(
+  store: ProjectStore,
+  fields: HumanInputField[],
+  prompt = 'The map needs a key and a few choices.',
+): { id: string; featureId: number } {
   const claimed = store.claims.claimNext('ses_test');
   if (!claimed) throw new Error('nothing to claim');
   const { request } = store.humanInput.request(claimed.claim, { kind: 'fields', prompt, fields });
@@ -47,7 +51,16 @@ describe('the inbox against the real server', () => {
     dir = seedProject(ui, 'shop', { count: 1 }).dir;
     store = openProjectStore(projectPaths(dir), { create: false });
     // Two more features with no dependencies, so three can be claimed at once.
-    store.features.createBulk(['Map page', 'Layout'].map((name, i) => ({ category: 'ui', name, description: `Independent feature ${i + 2}.`, steps: ['open it'], priority: i + 1, dependsOnIndices: [] })));
+    store.features.createBulk(
+      ['Map page', 'Layout'].map((name, i) => ({
+        category: 'ui',
+        name,
+        description: `Independent feature ${i + 2}.`,
+        steps: ['open it'],
+        priority: i + 1,
+        dependsOnIndices: [],
+      })),
+    );
   });
   afterEach(async () => {
     cleanup();
@@ -75,9 +88,17 @@ describe('the inbox against the real server', () => {
     expect(secretHelp?.textContent).toContain('MAPS_KEY');
 
     const plan = f.getByRole('radiogroup', { name: /Plan/ });
-    expect(within(plan).getAllByRole('radio').map((r) => (r as HTMLInputElement).value)).toEqual(['free', 'pro', 'team']);
+    expect(
+      within(plan)
+        .getAllByRole('radio')
+        .map((r) => (r as HTMLInputElement).value),
+    ).toEqual(['free', 'pro', 'team']);
     const country = f.getByRole('combobox', { name: /Country/ });
-    expect(within(country).getAllByRole('option').map((o) => o.textContent)).toEqual(['Choose…', 'DE', 'FR', 'IT', 'NL', 'PL', 'SE']);
+    expect(
+      within(country)
+        .getAllByRole('option')
+        .map((o) => o.textContent),
+    ).toEqual(['Choose…', 'DE', 'FR', 'IT', 'NL', 'PL', 'SE']);
     expect(f.getByRole('checkbox', { name: 'Use the sandbox account' })).toBeTruthy();
     expect(f.getByRole('spinbutton', { name: /Default zoom/ })).toMatchObject({ placeholder: '12' });
     expect(f.getAllByText('(optional)')).toHaveLength(2); // notes, country (a checkbox always answers)
@@ -126,7 +147,12 @@ describe('the inbox against the real server', () => {
     expect(document.body.innerHTML).not.toContain(SECRET);
 
     const answered = store.humanInput.get(req.id);
-    expect(answered).toMatchObject({ status: 'answered', answeredBy: 'human', answer: { region: 'eu-west-1', plan: 'pro', country: 'FR', sandbox: true, zoom: 14 }, secretKeys: { maps_key: 'MAPS_KEY' } });
+    expect(answered).toMatchObject({
+      status: 'answered',
+      answeredBy: 'human',
+      answer: { region: 'eu-west-1', plan: 'pro', country: 'FR', sandbox: true, zoom: 14 },
+      secretKeys: { maps_key: 'MAPS_KEY' },
+    });
     expect(store.features.get(req.featureId).status).toBe('pending');
     const env = join(dir, '.env');
     expect(readFileSync(env, 'utf8')).toContain(`MAPS_KEY=${SECRET}`);
@@ -137,7 +163,11 @@ describe('the inbox against the real server', () => {
 
   it('shows the server refusal when the request was closed meanwhile (409), and cancels with a reason', async () => {
     const first = ask(store, [{ id: 'region', label: 'Region', type: 'text', required: true }], 'Which region?');
-    const second = ask(store, [{ id: 'choice', label: 'Which layout?', type: 'select', required: true, options: ['grid', 'list'] }], 'Grid or list?');
+    const second = ask(
+      store,
+      [{ id: 'choice', label: 'Which layout?', type: 'select', required: true, options: ['grid', 'list'] }],
+      'Grid or list?',
+    );
     const user = userEvent.setup();
     renderWithApp(<InboxPage />, { apiBase: ui.url, token: ui.token, project: 'shop' });
     const form1 = within(await screen.findByRole('form', { name: `Answer for feature #${first.featureId}` }));
@@ -149,7 +179,9 @@ describe('the inbox against the real server', () => {
     expect((await form1.findByRole('alert')).textContent).toMatch(/refused the answer \(409\).*already cancelled/);
     // The closed request leaves the list with its form; the refusal stays as an error toast.
     expect(await screen.findByText(new RegExp(`Not sent for #${first.featureId}: .*already cancelled`))).toBeTruthy();
-    await waitFor(() => expect(screen.queryByRole('form', { name: `Answer for feature #${first.featureId}` })).toBeNull());
+    await waitFor(() =>
+      expect(screen.queryByRole('form', { name: `Answer for feature #${first.featureId}` })).toBeNull(),
+    );
     expect(store.humanInput.get(first.id)).toMatchObject({ status: 'cancelled', answer: null });
 
     const form2 = within(await screen.findByRole('form', { name: `Answer for feature #${second.featureId}` }));
@@ -157,7 +189,12 @@ describe('the inbox against the real server', () => {
     const dialog = within(await screen.findByRole('dialog'));
     await user.type(dialog.getByLabelText(/Reason/), 'Pick whichever the spec implies');
     await user.click(dialog.getByRole('button', { name: 'Cancel request' }));
-    await waitFor(() => expect(store.humanInput.get(second.id)).toMatchObject({ status: 'cancelled', reason: 'Pick whichever the spec implies' }));
+    await waitFor(() =>
+      expect(store.humanInput.get(second.id)).toMatchObject({
+        status: 'cancelled',
+        reason: 'Pick whichever the spec implies',
+      }),
+    );
     expect(await screen.findByText('Reason: Pick whichever the spec implies')).toBeTruthy();
     expect(store.features.get(second.featureId).status).toBe('pending');
   });
@@ -182,14 +219,23 @@ describe('the inbox against the real server', () => {
     { id: 'currency', label: 'Currency', type: 'text', required: true },
     { id: 'plan', label: 'Plan', type: 'select', required: true, options: ['free', 'pro', 'team'] },
   ];
-  const REASONS = { currency: 'The spec sells to shops in Germany.', plan: 'Pro is the cheapest plan with API access.', api_token: 'Only a human has the real token.' };
+  const REASONS = {
+    currency: 'The spec sells to shops in Germany.',
+    plan: 'Pro is the cheapest plan with API access.',
+    api_token: 'Only a human has the real token.',
+  };
   function supervised(): { id: string; featureId: number } {
     const req = ask(store, SUPERVISED, 'The shop needs a payment token, a currency and a plan.');
-    answerAsSupervisor(store, req.id, { currency: 'EUR', plan: 'pro', api_token: 'a value the model made up' }, REASONS);
+    answerAsSupervisor(
+      store,
+      req.id,
+      { currency: 'EUR', plan: 'pro', api_token: 'a value the model made up' },
+      REASONS,
+    );
     return req;
   }
 
-  it('shows the supervisor\'s reasons and its placeholder; an override starts from its values, refuses an invalid answer, then re-opens the feature with the real secret in .env', async () => {
+  it("shows the supervisor's reasons and its placeholder; an override starts from its values, refuses an invalid answer, then re-opens the feature with the real secret in .env", async () => {
     const req = supervised();
     // The supervisor's answer was built on and passed.
     const again = store.claims.claimNext('ses_test2');
@@ -205,9 +251,15 @@ describe('the inbox against the real server', () => {
     const history = await screen.findByTestId('inbox-history');
     const item = within(history.querySelector(`[data-request-id="${req.id}"]`) as HTMLElement);
     expect(item.getByTestId('answered-by').textContent).toBe('answered by supervisor');
-    expect(item.getAllByTestId('supervisor-reason').map((r) => r.textContent)).toEqual([`Why: ${REASONS.currency}`, `Why: ${REASONS.plan}`, `Why: ${REASONS.api_token}`]);
+    expect(item.getAllByTestId('supervisor-reason').map((r) => r.textContent)).toEqual([
+      `Why: ${REASONS.currency}`,
+      `Why: ${REASONS.plan}`,
+      `Why: ${REASONS.api_token}`,
+    ]);
     expect(item.getByTestId('placeholder').textContent).toContain('development placeholder');
-    expect(item.getByTestId('placeholder').parentElement?.textContent).toMatch(/development placeholder\s*is in \.env as SHOP_TOKEN, not a real credential/);
+    expect(item.getByTestId('placeholder').parentElement?.textContent).toMatch(
+      /development placeholder\s*is in \.env as SHOP_TOKEN, not a real credential/,
+    );
     expect(document.body.innerHTML).not.toContain('dev-placeholder');
 
     // The filter: only the supervisor's answers (here, the same one).
@@ -215,12 +267,18 @@ describe('the inbox against the real server', () => {
     expect(screen.getByRole('button', { name: 'Supervisor answers (1)' }).getAttribute('aria-pressed')).toBe('true');
     expect(within(screen.getByTestId('inbox-history')).getAllByRole('listitem')).toHaveLength(1);
 
-    await user.click(screen.getByRole('button', { name: `Override the supervisor's answer for feature #${req.featureId}` }));
-    const form = within(await screen.findByRole('form', { name: `Override the supervisor's answer for feature #${req.featureId}` }));
+    await user.click(
+      screen.getByRole('button', { name: `Override the supervisor's answer for feature #${req.featureId}` }),
+    );
+    const form = within(
+      await screen.findByRole('form', { name: `Override the supervisor's answer for feature #${req.featureId}` }),
+    );
     const token = form.getByLabelText(/^API token/) as HTMLInputElement;
     expect(token).toMatchObject({ type: 'password', value: '' });
     expect(document.activeElement).toBe(token);
-    expect(document.getElementById(token.getAttribute('aria-describedby') ?? '')?.textContent).toContain('Replaces the development placeholder in the project\'s .env as SHOP_TOKEN');
+    expect(document.getElementById(token.getAttribute('aria-describedby') ?? '')?.textContent).toContain(
+      "Replaces the development placeholder in the project's .env as SHOP_TOKEN",
+    );
     expect((form.getByLabelText(/^Currency/) as HTMLInputElement).value).toBe('EUR');
     expect((form.getByRole('radio', { name: 'pro' }) as HTMLInputElement).checked).toBe(true);
     expect(form.queryByRole('button', { name: 'Cancel request…' })).toBeNull();
@@ -239,12 +297,20 @@ describe('the inbox against the real server', () => {
     await user.type(token, SECRET);
     await user.click(form.getByRole('radio', { name: 'team' }));
     await user.click(form.getByRole('button', { name: 'Send override' }));
-    expect(await screen.findByText(/Overridden: #1 .* is back in Pending, first in line, to be redone with your answer/)).toBeTruthy();
+    expect(
+      await screen.findByText(/Overridden: #1 .* is back in Pending, first in line, to be redone with your answer/),
+    ).toBeTruthy();
 
     const overridden = store.humanInput.get(req.id);
     expect(overridden.overriddenBy).toMatch(/^hir_/);
     const human = store.humanInput.get(overridden.overriddenBy ?? '');
-    expect(human).toMatchObject({ status: 'answered', answeredBy: 'human', overrides: req.id, answer: { currency: 'CHF', plan: 'team' }, secretKeys: { api_token: 'SHOP_TOKEN' } });
+    expect(human).toMatchObject({
+      status: 'answered',
+      answeredBy: 'human',
+      overrides: req.id,
+      answer: { currency: 'CHF', plan: 'team' },
+      secretKeys: { api_token: 'SHOP_TOKEN' },
+    });
     expect(store.features.get(req.featureId).status).toBe('pending');
     const after = readFileSync(env, 'utf8');
     expect(after).toContain(`SHOP_TOKEN=${SECRET}`);
@@ -253,11 +319,19 @@ describe('the inbox against the real server', () => {
 
     // Both requests are listed (the filter keeps the override), linked to each other; no second override.
     await waitFor(() => expect(screen.queryByRole('form', { name: /Override the supervisor's answer/ })).toBeNull());
-    const old = within(await waitFor(() => screen.getByTestId('inbox-history').querySelector(`[data-request-id="${req.id}"]`) as HTMLElement));
+    const old = within(
+      await waitFor(
+        () => screen.getByTestId('inbox-history').querySelector(`[data-request-id="${req.id}"]`) as HTMLElement,
+      ),
+    );
     await waitFor(() => expect(old.getByTestId('overridden-by').getAttribute('href')).toBe(`/#request-${human.id}`));
-    expect(old.getByTestId('placeholder').parentElement?.textContent).toMatch(/was in \.env as SHOP_TOKEN, since replaced/);
+    expect(old.getByTestId('placeholder').parentElement?.textContent).toMatch(
+      /was in \.env as SHOP_TOKEN, since replaced/,
+    );
     expect(old.queryByRole('button', { name: /Override/ })).toBeNull();
-    const mine = within(screen.getByTestId('inbox-history').querySelector(`[data-request-id="${human.id}"]`) as HTMLElement);
+    const mine = within(
+      screen.getByTestId('inbox-history').querySelector(`[data-request-id="${human.id}"]`) as HTMLElement,
+    );
     expect(mine.getByTestId('answered-by').textContent).toBe('answered by human');
     expect(mine.getByTestId('overrides').getAttribute('href')).toBe(`/#request-${req.id}`);
     expect(mine.getByTestId('overrides').textContent).toBe('overrides the supervisor’s answer');
@@ -269,13 +343,19 @@ describe('the inbox against the real server', () => {
     const before = readFileSync(join(dir, '.env'), 'utf8');
     const user = userEvent.setup();
     renderWithApp(<InboxPage />, { apiBase: ui.url, token: ui.token, project: 'shop' });
-    await user.click(await screen.findByRole('button', { name: `Override the supervisor's answer for feature #${req.featureId}` }));
-    const form = within(await screen.findByRole('form', { name: `Override the supervisor's answer for feature #${req.featureId}` }));
+    await user.click(
+      await screen.findByRole('button', { name: `Override the supervisor's answer for feature #${req.featureId}` }),
+    );
+    const form = within(
+      await screen.findByRole('form', { name: `Override the supervisor's answer for feature #${req.featureId}` }),
+    );
     // A session picks the feature up while the form is open.
     expect(store.claims.claimNext('ses_busy')?.feature.id).toBe(req.featureId);
     await user.type(form.getByLabelText(/^API token/), SECRET);
     await user.click(form.getByRole('button', { name: 'Send override' }));
-    expect((await form.findByRole('alert')).textContent).toMatch(/refused the override \(409\).*being worked on right now/);
+    expect((await form.findByRole('alert')).textContent).toMatch(
+      /refused the override \(409\).*being worked on right now/,
+    );
     expect(await screen.findByText(new RegExp(`Not sent for #${req.featureId}: .*being worked on`))).toBeTruthy();
     expect(store.humanInput.get(req.id).overriddenBy).toBeNull();
     expect(store.features.get(req.featureId).status).toBe('in_progress');

@@ -50,7 +50,12 @@ describe('provider settings against the real server', () => {
     const res = await fetch(`${ui.url}/api/settings`, { headers: { accept: 'application/json', ...ui.auth } });
     const text = await res.text();
     expect(text).not.toContain(TOKEN);
-    expect(JSON.parse(text)).toMatchObject({ provider: 'compatible', baseUrl: 'http://127.0.0.1:4000', 'model.coding': 'glm-4.6', secrets: { authToken: true, apiKey: false } });
+    expect(JSON.parse(text)).toMatchObject({
+      provider: 'compatible',
+      baseUrl: 'http://127.0.0.1:4000',
+      'model.coding': 'glm-4.6',
+      secrets: { authToken: true, apiKey: false },
+    });
     expect(statSync(join(ui.env.AUTOCODER_HOME as string, 'secrets.env')).mode & 0o777).toBe(0o600);
 
     await user.click(screen.getByLabelText('Remove'));

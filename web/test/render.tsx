@@ -13,13 +13,25 @@ import { initialStreamState } from '../src/shared/ws/stream-state';
  * `token` (kept for the tab, as the page keeps the one from `#token=`). The routes record
  * where the UI navigated, so a test can check it.
  */
-export function renderWithApp(ui: ReactNode, options: { apiBase: string; token: string; project?: string; path?: string }) {
+export function renderWithApp(
+  ui: ReactNode,
+  options: { apiBase: string; token: string; project?: string; path?: string },
+) {
   setApiBase(options.apiBase);
   setServerToken(options.token);
   // jsdom has no <dialog> methods; the component falls back to rendering it open.
   const client = new QueryClient({ defaultOptions: { queries: { retry: false }, mutations: { retry: false } } });
   const withProject = options.project ? (
-    <ProjectContext.Provider value={{ name: options.project, stream: initialStreamState, recentlyPassed: new Set(), openFeature: () => undefined }}>{ui}</ProjectContext.Provider>
+    <ProjectContext.Provider
+      value={{
+        name: options.project,
+        stream: initialStreamState,
+        recentlyPassed: new Set(),
+        openFeature: () => undefined,
+      }}
+    >
+      {ui}
+    </ProjectContext.Provider>
   ) : (
     ui
   );

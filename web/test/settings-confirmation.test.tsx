@@ -26,8 +26,14 @@ describe('settings that widen what agents may do, against the real server', () =
     await ui.close();
   });
 
-  const stored = async () => ProjectSettingsSchema.parse(await (await fetch(`${ui.url}/api/projects/shop/settings`, { headers: ui.auth })).json());
-  const recorded = async () => SettingsChangesResponseSchema.parse(await (await fetch(`${ui.url}/api/settings/changes`, { headers: ui.auth })).json()).changes;
+  const stored = async () =>
+    ProjectSettingsSchema.parse(
+      await (await fetch(`${ui.url}/api/projects/shop/settings`, { headers: ui.auth })).json(),
+    );
+  const recorded = async () =>
+    SettingsChangesResponseSchema.parse(
+      await (await fetch(`${ui.url}/api/settings/changes`, { headers: ui.auth })).json(),
+    ).changes;
 
   it('names each widening change and why in a dialog; Cancel sends nothing, Apply saves them with confirm', async () => {
     const user = userEvent.setup();
@@ -51,7 +57,9 @@ describe('settings that widen what agents may do, against the real server', () =
 
     await user.click(form.getByRole('button', { name: 'Save settings' }));
     await user.click(within(await screen.findByRole('dialog')).getByRole('button', { name: 'Apply these changes' }));
-    await waitFor(async () => expect(await stored()).toMatchObject({ extraCommands: ['cargo'], defaultSandbox: 'off' }));
+    await waitFor(async () =>
+      expect(await stored()).toMatchObject({ extraCommands: ['cargo'], defaultSandbox: 'off' }),
+    );
     expect((await recorded()).map((c) => [c.project, c.key, c.new])).toEqual([
       ['shop', 'defaultSandbox', 'off'],
       ['shop', 'extraCommands', ['cargo']],
@@ -68,7 +76,7 @@ describe('settings that widen what agents may do, against the real server', () =
     expect(screen.queryByRole('dialog')).toBeNull();
   });
 
-  it('asks with the server\'s list when the server saw a widening the page did not (changed elsewhere meanwhile)', async () => {
+  it("asks with the server's list when the server saw a widening the page did not (changed elsewhere meanwhile)", async () => {
     const user = userEvent.setup();
     // The page loads with YOLO on; then someone turns it off behind its back.
     const reg = openRegistry(ui.env);

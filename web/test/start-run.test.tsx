@@ -33,7 +33,11 @@ describe('the start-run dialog against the real server', () => {
     const user = userEvent.setup();
     let started = 0;
     let closed = 0;
-    renderWithApp(<StartRunDialog defaults={null} onStarted={() => started++} onClose={() => closed++} />, { apiBase: ui.url, token: ui.token, project: 'shop' });
+    renderWithApp(<StartRunDialog defaults={null} onStarted={() => started++} onClose={() => closed++} />, {
+      apiBase: ui.url,
+      token: ui.token,
+      project: 'shop',
+    });
 
     const box = screen.getByRole('checkbox', { name: 'Supervisor answers agents’ questions' });
     expect((box as HTMLInputElement).checked).toBe(false);
@@ -46,13 +50,19 @@ describe('the start-run dialog against the real server', () => {
     await user.click(screen.getByRole('button', { name: 'Start' }));
     await waitFor(() => expect(closed).toBe(1));
     expect(started).toBe(1);
-    expect(launched).toEqual([{ project: 'shop', request: { concurrency: 1, yolo: false, testingRatio: 0, supervisor: true } }]);
+    expect(launched).toEqual([
+      { project: 'shop', request: { concurrency: 1, yolo: false, testingRatio: 0, supervisor: true } },
+    ]);
   });
 
   it('without the option the request carries no supervisor flag', async () => {
     const user = userEvent.setup();
     let closed = 0;
-    renderWithApp(<StartRunDialog defaults={null} onStarted={() => undefined} onClose={() => closed++} />, { apiBase: ui.url, token: ui.token, project: 'shop' });
+    renderWithApp(<StartRunDialog defaults={null} onStarted={() => undefined} onClose={() => closed++} />, {
+      apiBase: ui.url,
+      token: ui.token,
+      project: 'shop',
+    });
     await user.click(screen.getByRole('button', { name: 'Start' }));
     await waitFor(() => expect(closed).toBe(1));
     expect(launched).toHaveLength(1);

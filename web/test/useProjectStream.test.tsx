@@ -18,7 +18,14 @@ function nodeSockets(origin: string) {
   const opened: { url: string; protocols: string[]; ws: WebSocket }[] = [];
   const create: SocketFactory = (url, protocols) => {
     const ws = new WebSocket(url, protocols, { headers: { origin } });
-    const s: SocketLike = { onopen: null, onclose: null, onerror: null, onmessage: null, close: () => ws.close(), send: (d) => ws.send(d) };
+    const s: SocketLike = {
+      onopen: null,
+      onclose: null,
+      onerror: null,
+      onmessage: null,
+      close: () => ws.close(),
+      send: (d) => ws.send(d),
+    };
     ws.on('open', () => s.onopen?.(undefined));
     ws.on('close', () => s.onclose?.(undefined));
     ws.on('error', () => s.onerror?.(undefined));
@@ -63,7 +70,13 @@ describe('useProjectStream against the real server', () => {
   const log = (n: string) => {
     const store = openProjectStore(projectPaths(dir));
     try {
-      return store.events.append({ type: 'session.log', at: Date.now(), sessionId: 's1', slot: 0, payload: { kind: 'text', text: n } });
+      return store.events.append({
+        type: 'session.log',
+        at: Date.now(),
+        sessionId: 's1',
+        slot: 0,
+        payload: { kind: 'text', text: n },
+      });
     } finally {
       store.close();
     }
@@ -99,7 +112,9 @@ describe('useProjectStream against the real server', () => {
     expect(texts).toEqual(['one', 'two', 'three', 'four']);
     expect(text('connected')).toBe('true');
     // Every connect, the reconnect too, carried the tab's token.
-    expect(sockets.opened.map((o) => o.protocols)).toEqual(sockets.opened.map(() => [`${WS_TOKEN_PROTOCOL_PREFIX}${ui.token}`]));
+    expect(sockets.opened.map((o) => o.protocols)).toEqual(
+      sockets.opened.map(() => [`${WS_TOKEN_PROTOCOL_PREFIX}${ui.token}`]),
+    );
   });
 
   it('follows progress when a feature passes', async () => {

@@ -23,13 +23,20 @@ export function withProject<T>(ctx: CliContext, nameOrPath: string, fn: (store: 
 }
 
 /** features, status: read the backlog. */
-export function registerBacklogCommands(program: Command, ctx: CliContext, run: (fn: () => void | Promise<void>) => Promise<void>): void {
+export function registerBacklogCommands(
+  program: Command,
+  ctx: CliContext,
+  run: (fn: () => void | Promise<void>) => Promise<void>,
+): void {
   program
     .command('features')
     .description('list the features of a project')
     .argument('<project>', 'registered name or path')
     .addOption(new Option('--status <status>', 'only features with this status').choices(FEATURE_STATUSES))
-    .option('--json', 'print JSON: {"features":[{"id","name","category","status","priority","dependencies","attempts"}]}')
+    .option(
+      '--json',
+      'print JSON: {"features":[{"id","name","category","status","priority","dependencies","attempts"}]}',
+    )
     .action((project: string, opts: { status?: FeatureStatus; json?: boolean }) =>
       run(() =>
         withProject(ctx, project, (store) => {
@@ -47,7 +54,8 @@ export function registerBacklogCommands(program: Command, ctx: CliContext, run: 
               })),
             });
           }
-          if (features.length === 0) return ctx.stdout(opts.status ? `No ${opts.status} features.\n` : 'No features yet.\n');
+          if (features.length === 0)
+            return ctx.stdout(opts.status ? `No ${opts.status} features.\n` : 'No features yet.\n');
           for (const f of features) {
             const deps = f.dependencies.length > 0 ? `  needs ${f.dependencies.map((d) => `#${d}`).join(', ')}` : '';
             ctx.stdout(`#${String(f.id).padEnd(5)} ${f.status.padEnd(12)} [${f.category}] ${f.name}${deps}\n`);

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { buildProgram } from '../program.js';
 import { completionScript } from './completion.js';
 
-const program = () => buildProgram({ env: {}, cwd: '/', stdout: () => undefined, stderr: () => undefined }, () => undefined);
+const program = () =>
+  buildProgram({ env: {}, cwd: '/', stdout: () => undefined, stderr: () => undefined }, () => undefined);
 
 describe('completion scripts', () => {
   it('bash mentions every top-level command, subcommand and long option of the program', () => {
@@ -27,7 +28,9 @@ describe('completion scripts', () => {
 
   it('fish completes subcommands only under their parent', () => {
     const script = completionScript(program(), 'fish');
-    expect(script).toContain("-n '__fish_seen_subcommand_from policy; and not __fish_seen_subcommand_from check allow disallow list' -a 'check'");
+    expect(script).toContain(
+      "-n '__fish_seen_subcommand_from policy; and not __fish_seen_subcommand_from check allow disallow list' -a 'check'",
+    );
     expect(script).toContain("-n '__fish_seen_subcommand_from logs' -l follow -s f");
   });
 });

@@ -26,8 +26,20 @@ interface CommandSpec {
 export function describeCommands(cmd: Command, path = ''): CommandSpec {
   const options: OptionSpec[] = cmd.options
     .filter((o) => !o.hidden)
-    .map((o) => ({ long: o.long, short: o.short, takesValue: o.required || o.optional, choices: o.argChoices ?? [], description: o.description }));
-  options.push({ long: '--help', short: '-h', takesValue: false, choices: [], description: 'display help for command' });
+    .map((o) => ({
+      long: o.long,
+      short: o.short,
+      takesValue: o.required || o.optional,
+      choices: o.argChoices ?? [],
+      description: o.description,
+    }));
+  options.push({
+    long: '--help',
+    short: '-h',
+    takesValue: false,
+    choices: [],
+    description: 'display help for command',
+  });
   return {
     path,
     name: cmd.name(),
@@ -51,7 +63,13 @@ function bashScript(root: CommandSpec): string {
   const caseOf = (fn: (c: CommandSpec) => string): string =>
     all.map((c) => `    ${quote(c.path)}) echo ${quote(fn(c))} ;;`).join('\n');
   const choiceCases = all
-    .flatMap((c) => c.options.filter((o) => o.choices.length > 0).flatMap((o) => optionNames(o).map((n) => `    ${quote(`${c.path}|${n}`)}) echo ${quote(o.choices.join(' '))} ;;`)))
+    .flatMap((c) =>
+      c.options
+        .filter((o) => o.choices.length > 0)
+        .flatMap((o) =>
+          optionNames(o).map((n) => `    ${quote(`${c.path}|${n}`)}) echo ${quote(o.choices.join(' '))} ;;`),
+        ),
+    )
     .join('\n');
   const name = root.name;
   return `# bash completion for ${name}, generated from its command definitions.
@@ -68,7 +86,12 @@ ${caseOf((c) => c.options.flatMap(optionNames).join(' '))}
 }
 __${name}_valued() {
   case "$1" in
-${caseOf((c) => c.options.filter((o) => o.takesValue).flatMap(optionNames).join(' '))}
+${caseOf((c) =>
+  c.options
+    .filter((o) => o.takesValue)
+    .flatMap(optionNames)
+    .join(' '),
+)}
   esac
 }
 __${name}_choices() {
@@ -120,7 +143,11 @@ ${bashScript(root)}`;
 
 function fishScript(root: CommandSpec): string {
   const name = root.name;
-  const lines = [`# fish completion for ${name}, generated from its command definitions.`, `# Load it with:  ${name} completion fish | source`, `complete -c ${name} -e`];
+  const lines = [
+    `# fish completion for ${name}, generated from its command definitions.`,
+    `# Load it with:  ${name} completion fish | source`,
+    `complete -c ${name} -e`,
+  ];
   for (const c of flatten(root)) {
     const words = c.path === '' ? [] : c.path.split(' ');
     const seen = words.map((w) => `__fish_seen_subcommand_from ${w}`);
@@ -157,15 +184,24 @@ export function completionScript(program: Command, shell: Shell): string {
 }
 
 /** completion: prints a shell completion script generated from the program definition. */
-export function registerCompletionCommand(program: Command, ctx: CliContext, run: (fn: () => void | Promise<void>) => Promise<void>): void {
+export function registerCompletionCommand(
+  program: Command,
+  ctx: CliContext,
+  run: (fn: () => void | Promise<void>) => Promise<void>,
+): void {
   program
     .command('completion')
-    .description('print a shell completion script (bash: source <(autocoder completion bash); fish: autocoder completion fish | source)')
+    .description(
+      'print a shell completion script (bash: source <(autocoder completion bash); fish: autocoder completion fish | source)',
+    )
     .argument('<shell>', COMPLETION_SHELLS.join(', '))
     .action((shell: string) =>
       run(() => {
         if (!(COMPLETION_SHELLS as readonly string[]).includes(shell)) {
-          throw new AppError('INVALID_INPUT', `unknown shell "${shell}"; choose one of: ${COMPLETION_SHELLS.join(', ')}`);
+          throw new AppError(
+            'INVALID_INPUT',
+            `unknown shell "${shell}"; choose one of: ${COMPLETION_SHELLS.join(', ')}`,
+          );
         }
         ctx.stdout(completionScript(program, shell as Shell));
       }),

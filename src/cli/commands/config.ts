@@ -47,7 +47,8 @@ const ALL_KEYS = [...USER_SETTING_KEYS, ...SECRET_SETTING_KEYS].join(', ');
 /** A secret's value from the command line: one line, no surrounding blanks. */
 function secretValue(key: SecretSettingKey, raw: string): string {
   const value = raw.trim();
-  if (value === '' || /[\r\n\0]/.test(value)) throw new AppError('INVALID_INPUT', `invalid value for ${key}: expected one non-empty line`);
+  if (value === '' || /[\r\n\0]/.test(value))
+    throw new AppError('INVALID_INPUT', `invalid value for ${key}: expected one non-empty line`);
   return value;
 }
 
@@ -70,10 +71,16 @@ export function wideningNotice(changes: readonly WideningChange[]): string {
 }
 
 /** config get / set / unset / list: the global defaults also shown by the web UI's settings. */
-export function registerConfigCommand(program: Command, ctx: CliContext, run: (fn: () => void | Promise<void>) => Promise<void>): void {
+export function registerConfigCommand(
+  program: Command,
+  ctx: CliContext,
+  run: (fn: () => void | Promise<void>) => Promise<void>,
+): void {
   const config = program
     .command('config')
-    .description(`read and change global settings (keys: ${ALL_KEYS}; authToken and apiKey are secrets, kept 0600 in $AUTOCODER_HOME/secrets.env and never printed)`);
+    .description(
+      `read and change global settings (keys: ${ALL_KEYS}; authToken and apiKey are secrets, kept 0600 in $AUTOCODER_HOME/secrets.env and never printed)`,
+    );
 
   config
     .command('get')
@@ -99,7 +106,10 @@ export function registerConfigCommand(program: Command, ctx: CliContext, run: (f
     .command('set')
     .description('set one setting; the value is checked against the key type')
     .argument('<key>', `one of ${ALL_KEYS}`)
-    .argument('<value>', 'number, true/false, a URL or one of the listed choices, by key; for a secret, - reads it from stdin (kept out of the shell history)')
+    .argument(
+      '<value>',
+      'number, true/false, a URL or one of the listed choices, by key; for a secret, - reads it from stdin (kept out of the shell history)',
+    )
     .action((rawKey: string, raw: string) =>
       run(() => {
         if (isSecretKey(rawKey)) {
@@ -149,9 +159,12 @@ export function registerConfigCommand(program: Command, ctx: CliContext, run: (f
         const width = Math.max(...[...USER_SETTING_KEYS, ...SECRET_SETTING_KEYS].map((k) => k.length));
         for (const key of USER_SETTING_KEYS) {
           const value = settings[key];
-          ctx.stdout(`${key.padEnd(width)}  ${value === undefined ? '(unset)' : show(value)}  [${describeSettingValues(key)}]\n`);
+          ctx.stdout(
+            `${key.padEnd(width)}  ${value === undefined ? '(unset)' : show(value)}  [${describeSettingValues(key)}]\n`,
+          );
         }
-        for (const key of SECRET_SETTING_KEYS) ctx.stdout(`${key.padEnd(width)}  ${secrets[key] ? HIDDEN : '(unset)'}  [secret]\n`);
+        for (const key of SECRET_SETTING_KEYS)
+          ctx.stdout(`${key.padEnd(width)}  ${secrets[key] ? HIDDEN : '(unset)'}  [secret]\n`);
       }),
     );
 }

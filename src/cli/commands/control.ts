@@ -6,7 +6,11 @@ import type { CliContext } from '../context.js';
 import { withProject } from './backlog.js';
 
 /** pause, resume, stop: control a running `autocoder run` from another terminal. */
-export function registerControlCommands(program: Command, ctx: CliContext, run: (fn: () => void | Promise<void>) => Promise<void>): void {
+export function registerControlCommands(
+  program: Command,
+  ctx: CliContext,
+  run: (fn: () => void | Promise<void>) => Promise<void>,
+): void {
   program
     .command('pause')
     .description('drain: running sessions finish their feature, then the run idles until resume')

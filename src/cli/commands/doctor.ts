@@ -17,19 +17,36 @@ interface DoctorCheck {
 const MIN_FREE_BYTES = 2 * 1024 ** 3;
 
 /** doctor: every prerequisite, each failure with the exact fix. The server's setup status uses the same checks. */
-export function registerDoctorCommand(program: Command, ctx: CliContext, run: (fn: () => void | Promise<void>) => Promise<void>, setExitCode: (code: number) => void): void {
+export function registerDoctorCommand(
+  program: Command,
+  ctx: CliContext,
+  run: (fn: () => void | Promise<void>) => Promise<void>,
+  setExitCode: (code: number) => void,
+): void {
   program
     .command('doctor')
     .description('check Node, Claude Code, credentials, git, Chromium, the sandbox, disk space and the registry')
     .option('--json', 'print JSON: {"ok","checks":[{"id","ok","detail","fix"}]}')
     .action((opts: { json?: boolean }) =>
       run(() => {
-        const checks: DoctorCheck[] = [nodeCheck(), ...runSetupChecks(configuredProbe(ctx)), diskCheck(ctx), registryCheck(ctx)];
+        const checks: DoctorCheck[] = [
+          nodeCheck(),
+          ...runSetupChecks(configuredProbe(ctx)),
+          diskCheck(ctx),
+          registryCheck(ctx),
+        ];
         const ok = checks.every((c) => c.ok);
         if (opts.json) printJson(ctx, { ok, checks });
         else {
-          for (const c of checks) ctx.stdout(`${c.ok ? 'ok  ' : 'FAIL'} ${c.id.padEnd(12)} ${c.detail}${c.fix ? `\n     fix: ${c.fix}` : ''}\n`);
-          ctx.stdout(ok ? 'Everything autocoder needs is in place.\n' : 'Fix the items marked FAIL, then run `autocoder doctor` again.\n');
+          for (const c of checks)
+            ctx.stdout(
+              `${c.ok ? 'ok  ' : 'FAIL'} ${c.id.padEnd(12)} ${c.detail}${c.fix ? `\n     fix: ${c.fix}` : ''}\n`,
+            );
+          ctx.stdout(
+            ok
+              ? 'Everything autocoder needs is in place.\n'
+              : 'Fix the items marked FAIL, then run `autocoder doctor` again.\n',
+          );
         }
         if (!ok) setExitCode(1);
       }),
@@ -55,7 +72,12 @@ function nodeCheck(): DoctorCheck {
   const major = Number(process.versions.node.split('.')[0]);
   return major >= 20
     ? { id: 'node', ok: true, detail: `Node.js ${process.versions.node}`, fix: null }
-    : { id: 'node', ok: false, detail: `Node.js ${process.versions.node} is too old`, fix: 'install Node.js 20 or newer' };
+    : {
+        id: 'node',
+        ok: false,
+        detail: `Node.js ${process.versions.node} is too old`,
+        fix: 'install Node.js 20 or newer',
+      };
 }
 
 function diskCheck(ctx: CliContext): DoctorCheck {
@@ -65,9 +87,19 @@ function diskCheck(ctx: CliContext): DoctorCheck {
     const gib = (free / 1024 ** 3).toFixed(1);
     return free >= MIN_FREE_BYTES
       ? { id: 'disk', ok: true, detail: `${gib} GiB free`, fix: null }
-      : { id: 'disk', ok: false, detail: `only ${gib} GiB free`, fix: 'free at least 2 GiB: each project installs dependencies, and agents keep transcripts and screenshots' };
+      : {
+          id: 'disk',
+          ok: false,
+          detail: `only ${gib} GiB free`,
+          fix: 'free at least 2 GiB: each project installs dependencies, and agents keep transcripts and screenshots',
+        };
   } catch (err: unknown) {
-    return { id: 'disk', ok: false, detail: `cannot read free space (${errorMessage(err)})`, fix: 'check that the autocoder home folder is on a mounted, writable disk' };
+    return {
+      id: 'disk',
+      ok: false,
+      detail: `cannot read free space (${errorMessage(err)})`,
+      fix: 'check that the autocoder home folder is on a mounted, writable disk',
+    };
   }
 }
 
@@ -76,8 +108,18 @@ function registryCheck(ctx: CliContext): DoctorCheck {
     const handle = openRegistry(ctx.env);
     const count = handle.registry.list().length;
     handle.close();
-    return { id: 'registry', ok: true, detail: `${autocoderHome(ctx.env)}/registry.db (${count} project${count === 1 ? '' : 's'})`, fix: null };
+    return {
+      id: 'registry',
+      ok: true,
+      detail: `${autocoderHome(ctx.env)}/registry.db (${count} project${count === 1 ? '' : 's'})`,
+      fix: null,
+    };
   } catch (err: unknown) {
-    return { id: 'registry', ok: false, detail: errorMessage(err), fix: `move the broken ${autocoderHome(ctx.env)}/registry.db aside (autocoder never overwrites it), or set AUTOCODER_HOME to another folder` };
+    return {
+      id: 'registry',
+      ok: false,
+      detail: errorMessage(err),
+      fix: `move the broken ${autocoderHome(ctx.env)}/registry.db aside (autocoder never overwrites it), or set AUTOCODER_HOME to another folder`,
+    };
   }
 }

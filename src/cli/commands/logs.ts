@@ -19,7 +19,8 @@ interface LogsOptions {
 
 const wholeNumber = (flag: string) => (raw: string) => {
   const n = Number(raw);
-  if (!/^\d+$/.test(raw.trim()) || !Number.isSafeInteger(n)) throw new InvalidArgumentError(`${flag} must be a whole number of at least 0, not "${raw}"`);
+  if (!/^\d+$/.test(raw.trim()) || !Number.isSafeInteger(n))
+    throw new InvalidArgumentError(`${flag} must be a whole number of at least 0, not "${raw}"`);
   return n;
 };
 
@@ -36,7 +37,12 @@ function modelOf(e: StoredEvent): unknown {
  */
 export function formatEvent(e: StoredEvent): string {
   const payload = Object.keys(e.payload).length > 0 ? JSON.stringify(e.payload) : '';
-  let text = e.type === 'session.log' ? sessionLogText(e.payload, { arrows: true }) : e.type === 'unknown' ? `${payload}  (unreadable event "${e.storedType}": ${e.problem})`.trim() : payload;
+  let text =
+    e.type === 'session.log'
+      ? sessionLogText(e.payload, { arrows: true })
+      : e.type === 'unknown'
+        ? `${payload}  (unreadable event "${e.storedType}": ${e.problem})`.trim()
+        : payload;
   // A run or session on the demo model says so in words: it is a script, not an AI.
   if (modelOf(e) === DEMO_MODEL) text = `${text}  (${DEMO_MODEL_LABEL})`;
   const parts = [
@@ -106,16 +112,25 @@ function follow(ctx: CliContext, store: ProjectStore, start: number, opts: LogsO
 }
 
 /** logs: a project's event log (sessions, features, runs), optionally followed live. */
-export function registerLogsCommand(program: Command, ctx: CliContext, run: (fn: () => void | Promise<void>) => Promise<void>): void {
+export function registerLogsCommand(
+  program: Command,
+  ctx: CliContext,
+  run: (fn: () => void | Promise<void>) => Promise<void>,
+): void {
   program
     .command('logs')
-    .description("print a project's events (agent text, tool calls and results, feature and run changes), one line each")
+    .description(
+      "print a project's events (agent text, tool calls and results, feature and run changes), one line each",
+    )
     .argument('<project>', 'registered name or path')
     .option('-f, --follow', 'keep printing new events until Ctrl+C')
     .option('--slot <n>', 'only events of this agent slot', wholeNumber('--slot'))
     .option('--session <id>', 'only events of this session')
     .option('--since <id>', 'only events after this event id', wholeNumber('--since'))
-    .option('--json', 'print JSON lines: {"id","at","type","runId","sessionId","featureId","slot","payload"} (an event this version cannot read: "type":"unknown" with "storedType" and "problem")')
+    .option(
+      '--json',
+      'print JSON lines: {"id","at","type","runId","sessionId","featureId","slot","payload"} (an event this version cannot read: "type":"unknown" with "storedType" and "problem")',
+    )
     .action((project: string, opts: LogsOptions) =>
       run(async () => {
         const store = openStore(ctx, project);

@@ -13,22 +13,48 @@ import { type CliContext, printJson } from '../context.js';
 import { wideningNotice } from './config.js';
 
 /** policy check / allow / disallow / list: see and extend the Bash policy agents run under. */
-export function registerPolicyCommands(program: Command, ctx: CliContext, run: (fn: () => void | Promise<void>) => Promise<void>, setExitCode: (code: number) => void): void {
-  const policy = program.command('policy').description("inspect and extend the Bash policy agents' commands are checked against");
+export function registerPolicyCommands(
+  program: Command,
+  ctx: CliContext,
+  run: (fn: () => void | Promise<void>) => Promise<void>,
+  setExitCode: (code: number) => void,
+): void {
+  const policy = program
+    .command('policy')
+    .description("inspect and extend the Bash policy agents' commands are checked against");
 
   policy
     .command('check')
     .description('say whether an agent may run a command, and why (exit 0 allow, 1 deny)')
-    .option('--project <project>', 'judge it inside this project, with its allowlist extensions (default: the current folder)')
+    .option(
+      '--project <project>',
+      'judge it inside this project, with its allowlist extensions (default: the current folder)',
+    )
     .option('--json', 'print JSON: {"decision":"allow"|"deny","reason","category"?}')
     .argument('<command...>', "the command, quoted as one argument after --, e.g. -- 'npm test'")
     .action((words: string[], opts: { project?: string; json?: boolean }) =>
       run(() => {
         const command = words.join(' ');
         const { root, extra } = projectContext(ctx, opts.project);
-        const decision = evaluateBashCommand(command, { projectRoot: root, extraCommands: extra, realpath: (p) => realpathSync.native(p), readFile: readPolicyFile });
-        if (opts.json) printJson(ctx, decision.decision === 'allow' ? { decision: 'allow', reason: decision.reason } : { decision: 'deny', reason: decision.reason, category: decision.category });
-        else ctx.stdout(decision.decision === 'allow' ? `allow: ${decision.reason}\n` : `deny (${decision.category}): ${decision.reason}\n`);
+        const decision = evaluateBashCommand(command, {
+          projectRoot: root,
+          extraCommands: extra,
+          realpath: (p) => realpathSync.native(p),
+          readFile: readPolicyFile,
+        });
+        if (opts.json)
+          printJson(
+            ctx,
+            decision.decision === 'allow'
+              ? { decision: 'allow', reason: decision.reason }
+              : { decision: 'deny', reason: decision.reason, category: decision.category },
+          );
+        else
+          ctx.stdout(
+            decision.decision === 'allow'
+              ? `allow: ${decision.reason}\n`
+              : `deny (${decision.category}): ${decision.reason}\n`,
+          );
         if (decision.decision === 'deny') setExitCode(1);
       }),
     );
@@ -55,7 +81,10 @@ export function registerPolicyCommands(program: Command, ctx: CliContext, run: (
         } finally {
           handle.close();
         }
-        if (result.widening.length > 0) withExistingProjectStore(result.root, (store) => announceWidening(store?.events ?? null, result.widening, 'cli', Date.now()));
+        if (result.widening.length > 0)
+          withExistingProjectStore(result.root, (store) =>
+            announceWidening(store?.events ?? null, result.widening, 'cli', Date.now()),
+          );
         ctx.stdout(`Allowed for ${project}: ${result.next.join(', ')}\n`);
         ctx.stdout(wideningNotice(result.widening));
       }),
@@ -86,7 +115,8 @@ export function registerPolicyCommands(program: Command, ctx: CliContext, run: (
           const extra = project === undefined ? [] : extraCommands(reg, registeredName(reg, project));
           if (opts.json) return printJson(ctx, { defaults: [...DEFAULT_ALLOWED_COMMANDS], extra });
           ctx.stdout(`default: ${DEFAULT_ALLOWED_COMMANDS.join(' ')}\n`);
-          if (project !== undefined) ctx.stdout(`${project}: ${extra.length > 0 ? extra.join(' ') : '(no extensions)'}\n`);
+          if (project !== undefined)
+            ctx.stdout(`${project}: ${extra.length > 0 ? extra.join(' ') : '(no extensions)'}\n`);
         }),
       ),
     );
@@ -105,7 +135,11 @@ function withRegistry(ctx: CliContext, fn: (reg: Registry) => void): void {
 
 function registeredProject(reg: Registry, project: string): RegisteredProject {
   const found = reg.find(project);
-  if (!found) throw new AppError('NOT_FOUND', `no project named "${project}" is registered; allowlist extensions belong to registered projects (see \`autocoder list\`)`);
+  if (!found)
+    throw new AppError(
+      'NOT_FOUND',
+      `no project named "${project}" is registered; allowlist extensions belong to registered projects (see \`autocoder list\`)`,
+    );
   return found;
 }
 

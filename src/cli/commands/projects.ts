@@ -6,7 +6,11 @@ import { projectPaths } from '../../config/paths.js';
 import { type CliContext, printJson } from '../context.js';
 
 /** new, import, list, remove: the project registry. */
-export function registerProjectCommands(program: Command, ctx: CliContext, run: (fn: () => void | Promise<void>) => Promise<void>): void {
+export function registerProjectCommands(
+  program: Command,
+  ctx: CliContext,
+  run: (fn: () => void | Promise<void>) => Promise<void>,
+): void {
   program
     .command('new')
     .description('create a project: a folder (created if missing) with git, .autocoder/ and an optional app spec')
@@ -17,9 +21,18 @@ export function registerProjectCommands(program: Command, ctx: CliContext, run: 
       run(() => {
         const reg = openRegistry(ctx.env);
         try {
-          const p = createProject(reg.registry, { name, dir: opts.dir, specFile: opts.spec, cwd: ctx.cwd, env: ctx.env });
+          const p = createProject(reg.registry, {
+            name,
+            dir: opts.dir,
+            specFile: opts.spec,
+            cwd: ctx.cwd,
+            env: ctx.env,
+          });
           ctx.stdout(`Created project ${p.name} at ${p.path}\n`);
-          if (!opts.spec) ctx.stdout(`Next: write the app spec to ${projectPaths(p.path).spec}, or with Claude: autocoder spec ${p.name}\n`);
+          if (!opts.spec)
+            ctx.stdout(
+              `Next: write the app spec to ${projectPaths(p.path).spec}, or with Claude: autocoder spec ${p.name}\n`,
+            );
         } finally {
           reg.close();
         }
@@ -55,7 +68,11 @@ export function registerProjectCommands(program: Command, ctx: CliContext, run: 
           if (opts.json) return printJson(ctx, { projects });
           if (projects.length === 0) return ctx.stdout('No projects yet. Create one with `autocoder new <name>`.\n');
           for (const p of projects) {
-            const progress = p.stats ? `${p.stats.passing}/${p.stats.total} passing` : p.exists ? 'no database' : 'folder missing';
+            const progress = p.stats
+              ? `${p.stats.passing}/${p.stats.total} passing`
+              : p.exists
+                ? 'no database'
+                : 'folder missing';
             ctx.stdout(`${p.name.padEnd(24)} ${progress.padEnd(20)} ${p.path}\n`);
           }
         } finally {
@@ -74,7 +91,11 @@ export function registerProjectCommands(program: Command, ctx: CliContext, run: 
         const reg = openRegistry(ctx.env);
         try {
           const p = removeProject(reg.registry, name, opts.deleteFiles === true);
-          ctx.stdout(opts.deleteFiles ? `Removed ${p.name} and deleted ${p.path}\n` : `Removed ${p.name} from the registry (files kept at ${p.path})\n`);
+          ctx.stdout(
+            opts.deleteFiles
+              ? `Removed ${p.name} and deleted ${p.path}\n`
+              : `Removed ${p.name} from the registry (files kept at ${p.path})\n`,
+          );
         } finally {
           reg.close();
         }

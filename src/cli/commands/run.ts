@@ -1,6 +1,13 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { createRunDeps, openRegistry, openRunStore, startDemoModel } from '../../compose.js';
-import { parseRoleModel, resolveRunSettings, settingSources, type RoleModels, type RunSettings, type RunSettingsLayers } from '../../config/run-settings.js';
+import {
+  parseRoleModel,
+  resolveRunSettings,
+  settingSources,
+  type RoleModels,
+  type RunSettings,
+  type RunSettingsLayers,
+} from '../../config/run-settings.js';
 import { ignoredProjectEnvKeys, ignoredProjectEnvWarning, runEnvWithProvider } from '../../config/run-provider.js';
 import { projectRunDefaults, registryRunDefaults } from '../../config/user-settings.js';
 import { loadWebhookSettings } from '../../config/webhook-settings.js';
@@ -21,13 +28,15 @@ import { logLevelOption, runnerLogger } from '../logging.js';
 const positiveInt = (flag: string) => (raw: string) => {
   const n = Number(raw);
   // commander's own error: printed as a usage error (exit 2), not thrown out of the parser.
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`${flag} must be a whole number of at least 1, not "${raw}"`);
+  if (!Number.isInteger(n) || n < 1)
+    throw new InvalidArgumentError(`${flag} must be a whole number of at least 1, not "${raw}"`);
   return n;
 };
 
 const intIn = (flag: string, min: number, max: number) => (raw: string) => {
   const n = Number(raw);
-  if (!/^\d+$/.test(raw.trim()) || n < min || n > max) throw new InvalidArgumentError(`${flag} must be a whole number from ${min} to ${max}, not "${raw}"`);
+  if (!/^\d+$/.test(raw.trim()) || n < min || n > max)
+    throw new InvalidArgumentError(`${flag} must be a whole number from ${min} to ${max}, not "${raw}"`);
   return n;
 };
 
@@ -45,103 +54,211 @@ const roleModelOption = (raw: string, prev: RoleModels = {}): RoleModels => {
 const WEBHOOK_DRAIN_MS = 10_000;
 
 /** run: the single-agent run loop in the foreground. */
-export function registerRunCommand(program: Command, ctx: CliContext, run: (fn: () => void | Promise<void>) => Promise<void>, setExitCode: (code: number) => void): void {
+export function registerRunCommand(
+  program: Command,
+  ctx: CliContext,
+  run: (fn: () => void | Promise<void>) => Promise<void>,
+  setExitCode: (code: number) => void,
+): void {
   program
     .command('run')
     .description('work the project: plan the backlog from the spec if empty, then one coding session per ready feature')
     .argument('<project>', 'registered name or path')
     .option('--model <model>', 'model for the agents (default: Claude Code default, or $AUTOCODER_MODEL)')
-    .option('--role-model <role=model>', 'model for one role (initializer, coding, testing, supervisor, reviewer); repeatable; beats --model for that role', roleModelOption)
+    .option(
+      '--role-model <role=model>',
+      'model for one role (initializer, coding, testing, supervisor, reviewer); repeatable; beats --model for that role',
+      roleModelOption,
+    )
     .option('--max-iterations <n>', 'stop after this many coding sessions', positiveInt('--max-iterations'))
     .option('--max-turns <n>', 'turn limit per session', positiveInt('--max-turns'))
     .option('--yolo', 'skip browser verification instructions and testing agents (faster, less certain)')
-    .option('--concurrency <n>', 'coding agents at once, each in its own git worktree (1-5; default 1 or the defaultConcurrency setting)', intIn('--concurrency', 1, 5))
+    .option(
+      '--concurrency <n>',
+      'coding agents at once, each in its own git worktree (1-5; default 1 or the defaultConcurrency setting)',
+      intIn('--concurrency', 1, 5),
+    )
     .option('--parallel [n]', 'alias of --concurrency; bare --parallel means 3', intIn('--parallel', 1, 5))
-    .option('--testing-ratio <n>', 'testing agents re-verifying passing features beside the coding agents (0-3; none with --yolo)', intIn('--testing-ratio', 0, 3))
-    .option('--supervisor', 'a supervisor session answers the questions agents ask (development placeholders for secrets, reasoned choices) so the run never waits for a person; answers are listed by `autocoder inbox --all` and a human can override them')
-    .option('--no-wait-for-input', 'end the run when only features waiting for a human answer are left (default: wait for the answers)')
-    .option('--keep-temp', "keep each session's temporary folder (HOME, TMPDIR) after it ends, for debugging; prints where (also AUTOCODER_KEEP_TEMP=1)")
-    .addOption(new Option('--sandbox <mode>', "Claude Code's OS sandbox for agent commands: auto (on where available), on, off").choices(['auto', 'on', 'off']))
+    .option(
+      '--testing-ratio <n>',
+      'testing agents re-verifying passing features beside the coding agents (0-3; none with --yolo)',
+      intIn('--testing-ratio', 0, 3),
+    )
+    .option(
+      '--supervisor',
+      'a supervisor session answers the questions agents ask (development placeholders for secrets, reasoned choices) so the run never waits for a person; answers are listed by `autocoder inbox --all` and a human can override them',
+    )
+    .option(
+      '--no-wait-for-input',
+      'end the run when only features waiting for a human answer are left (default: wait for the answers)',
+    )
+    .option(
+      '--keep-temp',
+      "keep each session's temporary folder (HOME, TMPDIR) after it ends, for debugging; prints where (also AUTOCODER_KEEP_TEMP=1)",
+    )
+    .addOption(
+      new Option(
+        '--sandbox <mode>',
+        "Claude Code's OS sandbox for agent commands: auto (on where available), on, off",
+      ).choices(['auto', 'on', 'off']),
+    )
     .addOption(logLevelOption('the run (to .autocoder/logs/runner.log, rotated at 10 MiB, 4 older files kept)'))
-    .action((project: string, opts: { model?: string; roleModel?: RoleModels; maxIterations?: number; maxTurns?: number; yolo?: boolean; sandbox?: 'auto' | 'on' | 'off'; concurrency?: number; parallel?: number | true; testingRatio?: number; supervisor?: boolean; waitForInput?: boolean; keepTemp?: boolean; logLevel: LogLevel }) =>
-      run(async () => {
-        const webhooks = loadWebhookSettings(ctx.env);
-        const reg = openRegistry(ctx.env);
-        let resolved;
-        let extra: string[];
-        let registryDefaults: Partial<RunSettings>;
-        let projectDefaults: Partial<RunSettings>;
-        let otherProjects: string[];
-        try {
-          resolved = resolveProject(reg.registry, project, ctx.cwd);
-          extra = extraCommands(reg.registry, resolved.name);
-          // Defaults: the global settings, then the project's own (e.g. a demo project's defaultModel: demo).
-          registryDefaults = registryRunDefaults(reg.registry);
-          projectDefaults = resolved.name === null ? {} : projectRunDefaults(reg.registry, resolved.name);
-          otherProjects = reg.registry.list().map((p) => p.path);
-        } finally {
-          reg.close();
-        }
-        if (opts.concurrency !== undefined && opts.parallel !== undefined) throw new AppError('INVALID_INPUT', 'give either --concurrency or --parallel, not both');
-        const concurrency = opts.concurrency ?? (opts.parallel === true ? 3 : opts.parallel);
-        // defaults < global settings < project settings < environment < flags. Never the
-        // project's .env: agents write it (see ignoredProjectEnvKeys).
-        const layers: RunSettingsLayers = {
-          registry: registryDefaults,
-          project: projectDefaults,
-          env: ctx.env,
-          flags: { model: opts.model, models: opts.roleModel, maxIterations: opts.maxIterations, maxTurns: opts.maxTurns, yolo: opts.yolo, sandbox: opts.sandbox, concurrency, testingRatio: opts.testingRatio, supervisor: opts.supervisor, waitForInput: opts.waitForInput === false ? false : undefined, keepTemp: opts.keepTemp },
-        };
-        const settings = resolveRunSettings(layers);
-        const ignored = ignoredProjectEnvWarning(ignoredProjectEnvKeys(resolved.paths));
-        if (ignored !== null) ctx.stderr(`Warning: ${ignored}\n`);
-        const projectName = resolved.name ?? basename(resolved.paths.root);
-        const log = runnerLogger(ctx, resolved.paths, opts.logLevel);
-        const logger = log.logger.child({ project: projectName });
-        // The demo model (scripted, no AI) is served from this process; sessions talk to it only.
-        const demo = settings.model === DEMO_MODEL ? await startDemoModel(ctx.env) : null;
-        const store = openRunStore(resolved.paths, settings);
-        logger.info({ settings: { model: settings.model ?? null, concurrency: settings.concurrency, testingRatio: settings.testingRatio, yolo: settings.yolo, sandbox: settings.sandbox, supervisor: settings.supervisor, waitForInput: settings.waitForInput, maxIterations: settings.maxIterations ?? null } }, 'run starting');
-        const controller = new AbortController();
-        let signals = 0;
-        const onSignal = (sig: NodeJS.Signals) => {
-          signals += 1;
-          logger.info({ signal: sig, count: signals }, signals > 1 ? 'second signal: quitting at once' : 'signal: stopping');
-          if (signals > 1) process.exit(130);
-          ctx.stderr(`${sig}: stopping the current session and handing its feature back (again to force quit)…\n`);
-          controller.abort();
-        };
-        process.on('SIGINT', onSignal);
-        process.on('SIGTERM', onSignal);
-        try {
-          const view = new LiveView({ isTTY: ctx.terminal !== undefined, columns: ctx.terminal?.columns ?? 80, write: ctx.stdout }, store, () => store.runs.latestOfPid(process.pid)?.id ?? null);
-          const redraw = view.enabled ? setInterval(() => view.render(), 500) : null;
-          if (demo) view.report(`Model: ${DEMO_MODEL} (${DEMO_MODEL_LABEL}): a built-in script on ${demo.url} plays the agents; no credentials are used and nothing leaves this machine.`);
-          // What the run reports to the terminal is its log's story too.
-          const report = (line: string) => {
-            view.report(line);
-            logger.info(line);
+    .action(
+      (
+        project: string,
+        opts: {
+          model?: string;
+          roleModel?: RoleModels;
+          maxIterations?: number;
+          maxTurns?: number;
+          yolo?: boolean;
+          sandbox?: 'auto' | 'on' | 'off';
+          concurrency?: number;
+          parallel?: number | true;
+          testingRatio?: number;
+          supervisor?: boolean;
+          waitForInput?: boolean;
+          keepTemp?: boolean;
+          logLevel: LogLevel;
+        },
+      ) =>
+        run(async () => {
+          const webhooks = loadWebhookSettings(ctx.env);
+          const reg = openRegistry(ctx.env);
+          let resolved;
+          let extra: string[];
+          let registryDefaults: Partial<RunSettings>;
+          let projectDefaults: Partial<RunSettings>;
+          let otherProjects: string[];
+          try {
+            resolved = resolveProject(reg.registry, project, ctx.cwd);
+            extra = extraCommands(reg.registry, resolved.name);
+            // Defaults: the global settings, then the project's own (e.g. a demo project's defaultModel: demo).
+            registryDefaults = registryRunDefaults(reg.registry);
+            projectDefaults = resolved.name === null ? {} : projectRunDefaults(reg.registry, resolved.name);
+            otherProjects = reg.registry.list().map((p) => p.path);
+          } finally {
+            reg.close();
+          }
+          if (opts.concurrency !== undefined && opts.parallel !== undefined)
+            throw new AppError('INVALID_INPUT', 'give either --concurrency or --parallel, not both');
+          const concurrency = opts.concurrency ?? (opts.parallel === true ? 3 : opts.parallel);
+          // defaults < global settings < project settings < environment < flags. Never the
+          // project's .env: agents write it (see ignoredProjectEnvKeys).
+          const layers: RunSettingsLayers = {
+            registry: registryDefaults,
+            project: projectDefaults,
+            env: ctx.env,
+            flags: {
+              model: opts.model,
+              models: opts.roleModel,
+              maxIterations: opts.maxIterations,
+              maxTurns: opts.maxTurns,
+              yolo: opts.yolo,
+              sandbox: opts.sandbox,
+              concurrency,
+              testingRatio: opts.testingRatio,
+              supervisor: opts.supervisor,
+              waitForInput: opts.waitForInput === false ? false : undefined,
+              keepTemp: opts.keepTemp,
+            },
           };
-          const deps = createRunDeps({ store, projectName, settings, env: demo?.env ?? runEnvWithProvider(ctx.env, settings), report, extraCommands: extra, settingSource: settingSources(layers), sandboxReadDeny: sandboxReadDenyPaths({ homes: [ctx.env.HOME ?? homedir()], autocoderHome: autocoderHome(ctx.env), claudeConfigDir: ctx.env.CLAUDE_CONFIG_DIR, otherProjects, projectRoot: resolved.paths.root }), webhooks: webhooks.targets, webhookRetryBaseMs: webhooks.retryBaseMs, logger, ...(ctx.runtime ? { runtime: ctx.runtime } : {}) });
-          const result = await runProject(deps, controller.signal)
-            .catch((err: unknown) => {
-              logger.error({ err }, 'the run failed');
-              throw err;
-            })
-            .finally(() => deps.webhooks.drain(WEBHOOK_DRAIN_MS))
-            .finally(() => {
-              if (redraw) clearInterval(redraw);
-              view.clear();
+          const settings = resolveRunSettings(layers);
+          const ignored = ignoredProjectEnvWarning(ignoredProjectEnvKeys(resolved.paths));
+          if (ignored !== null) ctx.stderr(`Warning: ${ignored}\n`);
+          const projectName = resolved.name ?? basename(resolved.paths.root);
+          const log = runnerLogger(ctx, resolved.paths, opts.logLevel);
+          const logger = log.logger.child({ project: projectName });
+          // The demo model (scripted, no AI) is served from this process; sessions talk to it only.
+          const demo = settings.model === DEMO_MODEL ? await startDemoModel(ctx.env) : null;
+          const store = openRunStore(resolved.paths, settings);
+          logger.info(
+            {
+              settings: {
+                model: settings.model ?? null,
+                concurrency: settings.concurrency,
+                testingRatio: settings.testingRatio,
+                yolo: settings.yolo,
+                sandbox: settings.sandbox,
+                supervisor: settings.supervisor,
+                waitForInput: settings.waitForInput,
+                maxIterations: settings.maxIterations ?? null,
+              },
+            },
+            'run starting',
+          );
+          const controller = new AbortController();
+          let signals = 0;
+          const onSignal = (sig: NodeJS.Signals) => {
+            signals += 1;
+            logger.info(
+              { signal: sig, count: signals },
+              signals > 1 ? 'second signal: quitting at once' : 'signal: stopping',
+            );
+            if (signals > 1) process.exit(130);
+            ctx.stderr(`${sig}: stopping the current session and handing its feature back (again to force quit)…\n`);
+            controller.abort();
+          };
+          process.on('SIGINT', onSignal);
+          process.on('SIGTERM', onSignal);
+          try {
+            const view = new LiveView(
+              { isTTY: ctx.terminal !== undefined, columns: ctx.terminal?.columns ?? 80, write: ctx.stdout },
+              store,
+              () => store.runs.latestOfPid(process.pid)?.id ?? null,
+            );
+            const redraw = view.enabled ? setInterval(() => view.render(), 500) : null;
+            if (demo)
+              view.report(
+                `Model: ${DEMO_MODEL} (${DEMO_MODEL_LABEL}): a built-in script on ${demo.url} plays the agents; no credentials are used and nothing leaves this machine.`,
+              );
+            // What the run reports to the terminal is its log's story too.
+            const report = (line: string) => {
+              view.report(line);
+              logger.info(line);
+            };
+            const deps = createRunDeps({
+              store,
+              projectName,
+              settings,
+              env: demo?.env ?? runEnvWithProvider(ctx.env, settings),
+              report,
+              extraCommands: extra,
+              settingSource: settingSources(layers),
+              sandboxReadDeny: sandboxReadDenyPaths({
+                homes: [ctx.env.HOME ?? homedir()],
+                autocoderHome: autocoderHome(ctx.env),
+                claudeConfigDir: ctx.env.CLAUDE_CONFIG_DIR,
+                otherProjects,
+                projectRoot: resolved.paths.root,
+              }),
+              webhooks: webhooks.targets,
+              webhookRetryBaseMs: webhooks.retryBaseMs,
+              logger,
+              ...(ctx.runtime ? { runtime: ctx.runtime } : {}),
             });
-          logger[result.status === 'failed' ? 'error' : 'info']({ runId: result.runId, status: result.status, reason: result.reason, sessions: result.sessions }, 'run ended');
-          if (result.status === 'failed') setExitCode(1);
-        } finally {
-          process.off('SIGINT', onSignal);
-          process.off('SIGTERM', onSignal);
-          store.close();
-          await demo?.close();
-          log.close();
-        }
-      }),
+            const result = await runProject(deps, controller.signal)
+              .catch((err: unknown) => {
+                logger.error({ err }, 'the run failed');
+                throw err;
+              })
+              .finally(() => deps.webhooks.drain(WEBHOOK_DRAIN_MS))
+              .finally(() => {
+                if (redraw) clearInterval(redraw);
+                view.clear();
+              });
+            logger[result.status === 'failed' ? 'error' : 'info'](
+              { runId: result.runId, status: result.status, reason: result.reason, sessions: result.sessions },
+              'run ended',
+            );
+            if (result.status === 'failed') setExitCode(1);
+          } finally {
+            process.off('SIGINT', onSignal);
+            process.off('SIGTERM', onSignal);
+            store.close();
+            await demo?.close();
+            log.close();
+          }
+        }),
     );
 }

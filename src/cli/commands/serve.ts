@@ -10,7 +10,8 @@ import { specChatStarter } from './spec.js';
 
 export const parsePort = (raw: string) => {
   const n = Number(raw);
-  if (!Number.isInteger(n) || n < 0 || n > 65_535) throw new AppError('INVALID_INPUT', `--port must be a port number (0-65535; 0 picks a free one), not "${raw}"`);
+  if (!Number.isInteger(n) || n < 0 || n > 65_535)
+    throw new AppError('INVALID_INPUT', `--port must be a port number (0-65535; 0 picks a free one), not "${raw}"`);
   return n;
 };
 
@@ -18,7 +19,8 @@ export const parsePort = (raw: string) => {
 function openBrowser(url: string, logger: Logger): void {
   const opener = process.platform === 'darwin' ? 'open' : process.platform === 'win32' ? null : 'xdg-open';
   if (opener === null) return;
-  const failed = (err: unknown) => logger.debug({ err, opener }, 'could not open the browser; the printed link works as well');
+  const failed = (err: unknown) =>
+    logger.debug({ err, opener }, 'could not open the browser; the printed link works as well');
   try {
     const child = spawn(opener, [url], { stdio: 'ignore', detached: true });
     child.on('error', failed);
@@ -36,8 +38,13 @@ export async function listen(ctx: CliContext, host: string, port: number, logger
     return await startServer({ env: ctx.env, cwd: ctx.cwd, host, port, specChat: specChatStarter(ctx.env), logger });
   } catch (err: unknown) {
     const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'EADDRINUSE') throw new AppError('CONFLICT', `port ${port} on ${host} is in use; choose another with --port (0 picks a free one)`);
-    if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') throw new AppError('INVALID_INPUT', `cannot bind to ${host}: not an address of this machine`);
+    if (code === 'EADDRINUSE')
+      throw new AppError(
+        'CONFLICT',
+        `port ${port} on ${host} is in use; choose another with --port (0 picks a free one)`,
+      );
+    if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND')
+      throw new AppError('INVALID_INPUT', `cannot bind to ${host}: not an address of this machine`);
     throw err;
   }
 }
@@ -49,7 +56,9 @@ export async function listen(ctx: CliContext, host: string, port: number, logger
  */
 export function printOpenLink(ctx: CliContext, server: RunningServer): void {
   ctx.stdout(`Open the web UI: ${server.uiUrl}\n`);
-  ctx.stdout(`API clients send "Authorization: Bearer <token>" with the token from ${tokenFile(ctx.env)}${server.tokenCreated ? ' (created now, mode 0600)' : ''}.\n`);
+  ctx.stdout(
+    `API clients send "Authorization: Bearer <token>" with the token from ${tokenFile(ctx.env)}${server.tokenCreated ? ' (created now, mode 0600)' : ''}.\n`,
+  );
 }
 
 /** Serves until SIGINT or SIGTERM, then closes the server. */
@@ -67,10 +76,16 @@ export async function closeOnSignal(ctx: CliContext, server: RunningServer): Pro
 }
 
 /** serve: the web UI, REST API and live WebSocket until Ctrl+C. */
-export function registerServeCommand(program: Command, ctx: CliContext, run: (fn: () => void | Promise<void>) => Promise<void>): void {
+export function registerServeCommand(
+  program: Command,
+  ctx: CliContext,
+  run: (fn: () => void | Promise<void>) => Promise<void>,
+): void {
   program
     .command('serve')
-    .description('start the web UI and API server (bound to 127.0.0.1 unless --host is given); every API and WebSocket request needs the server token, printed in the UI link at every start')
+    .description(
+      'start the web UI and API server (bound to 127.0.0.1 unless --host is given); every API and WebSocket request needs the server token, printed in the UI link at every start',
+    )
     .option('--port <port>', 'port to listen on (0 picks a free one)', parsePort, 8888)
     .option('--host <host>', 'address to bind', '127.0.0.1')
     .option('--open', 'open the UI (with its token link) in the browser')

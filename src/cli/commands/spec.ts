@@ -14,10 +14,17 @@ import type { SpecChatStarter } from '../../server/spec-chat-socket.js';
 import { type CliContext, printJson } from '../context.js';
 
 /** spec, spec-template, check-spec: write and validate app specs. */
-export function registerSpecCommands(program: Command, ctx: CliContext, run: (fn: () => void | Promise<void>) => Promise<void>, setExitCode: (code: number) => void): void {
+export function registerSpecCommands(
+  program: Command,
+  ctx: CliContext,
+  run: (fn: () => void | Promise<void>) => Promise<void>,
+  setExitCode: (code: number) => void,
+): void {
   program
     .command('spec')
-    .description('write the app spec in a conversation with Claude: it asks about one topic at a time, then saves a validated .autocoder/app_spec.txt')
+    .description(
+      'write the app spec in a conversation with Claude: it asks about one topic at a time, then saves a validated .autocoder/app_spec.txt',
+    )
     .argument('<project>', 'registered name or path')
     .option('--model <model>', 'model for the conversation (default: Claude Code default, or $AUTOCODER_MODEL)')
     .action((project: string, opts: { model?: string }) =>
@@ -41,7 +48,8 @@ export function registerSpecCommands(program: Command, ctx: CliContext, run: (fn
         const file = specFileFor(ctx, target);
         const check = validateAppSpec(readFileSync(file, 'utf8'));
         if (opts.json) printJson(ctx, check);
-        else if (check.ok) ctx.stdout(`${file}: valid${check.featureCount ? ` (about ${check.featureCount} features)` : ''}\n`);
+        else if (check.ok)
+          ctx.stdout(`${file}: valid${check.featureCount ? ` (about ${check.featureCount} features)` : ''}\n`);
         else ctx.stderr(`${formatSpecProblems(file, check)}\n`);
         if (!check.ok) setExitCode(1);
       }),
@@ -54,7 +62,11 @@ function specFileFor(ctx: CliContext, target: string): string {
   const reg = openRegistry(ctx.env);
   try {
     const spec = resolveProject(reg.registry, target, ctx.cwd).paths.spec;
-    if (!existsSync(spec)) throw new AppError('NOT_FOUND', `the project has no app spec yet; write one to ${spec} (\`autocoder spec-template\` prints a template)`);
+    if (!existsSync(spec))
+      throw new AppError(
+        'NOT_FOUND',
+        `the project has no app spec yet; write one to ${spec} (\`autocoder spec-template\` prints a template)`,
+      );
     return spec;
   } finally {
     reg.close();
@@ -74,7 +86,10 @@ function specChatModel(env: Env, projectName: string | null, flag: string | unde
   const reg = openRegistry(env);
   let defaults: Partial<RunSettings>;
   try {
-    defaults = { ...registryRunDefaults(reg.registry), ...(projectName === null ? {} : projectRunDefaults(reg.registry, projectName)) };
+    defaults = {
+      ...registryRunDefaults(reg.registry),
+      ...(projectName === null ? {} : projectRunDefaults(reg.registry, projectName)),
+    };
   } finally {
     reg.close();
   }
@@ -83,7 +98,8 @@ function specChatModel(env: Env, projectName: string | null, flag: string | unde
 
 /** The spec chat for the server's `/ws/projects/:name/spec`, with the same model rules as the terminal. */
 export function specChatStarter(env: Env): SpecChatStarter {
-  return ({ projectName, paths, model }) => startProjectSpecChat({ env, projectName, paths, model: specChatModel(env, projectName, model) });
+  return ({ projectName, paths, model }) =>
+    startProjectSpecChat({ env, projectName, paths, model: specChatModel(env, projectName, model) });
 }
 
 /**
@@ -99,12 +115,18 @@ async function specChat(ctx: CliContext, project: string, modelFlag: string | un
   } finally {
     reg.close();
   }
-  if (!existsSync(resolved.paths.dataDir)) throw new AppError('NOT_FOUND', `${resolved.paths.dataDir} does not exist; create the project with \`autocoder new\``);
+  if (!existsSync(resolved.paths.dataDir))
+    throw new AppError(
+      'NOT_FOUND',
+      `${resolved.paths.dataDir} does not exist; create the project with \`autocoder new\``,
+    );
   const model = specChatModel(ctx.env, resolved.name, modelFlag);
   const name = resolved.name ?? project;
   const chat = await startProjectSpecChat({ env: ctx.env, projectName: name, paths: resolved.paths, model });
   const who = model === DEMO_MODEL ? `the ${DEMO_MODEL_LABEL}` : `Claude${model ? ` (${model})` : ''}`;
-  ctx.stdout(`Writing the app spec of ${name} with ${who}. Answer each question; type /done or press Ctrl+D to stop.\n\n`);
+  ctx.stdout(
+    `Writing the app spec of ${name} with ${who}. Answer each question; type /done or press Ctrl+D to stop.\n\n`,
+  );
   const rl = createInterface({ input: chatInput(ctx), terminal: false });
   rl.on('line', (line) => {
     if (line.trim() === '/done') chat.end();
@@ -129,7 +151,9 @@ async function specChat(ctx: CliContext, project: string, modelFlag: string | un
           ctx.stdout('> ');
           break;
         case 'spec_problems':
-          ctx.stdout(`(the draft has ${event.problems.length} problem${event.problems.length === 1 ? '' : 's'}, which Claude is fixing: ${event.problems.map((p) => `line ${p.line}: ${p.message}`).join('; ')})\n\n`);
+          ctx.stdout(
+            `(the draft has ${event.problems.length} problem${event.problems.length === 1 ? '' : 's'}, which Claude is fixing: ${event.problems.map((p) => `line ${p.line}: ${p.message}`).join('; ')})\n\n`,
+          );
           break;
         case 'spec_written':
           written = event;
@@ -146,12 +170,16 @@ async function specChat(ctx: CliContext, project: string, modelFlag: string | un
     rl.close();
   }
   if (written) {
-    ctx.stdout(`Spec written to ${written.path}${written.featureCount === null ? '' : ` (about ${written.featureCount} features)`}.\n`);
+    ctx.stdout(
+      `Spec written to ${written.path}${written.featureCount === null ? '' : ` (about ${written.featureCount} features)`}.\n`,
+    );
     if (written.backupPath) ctx.stdout(`The previous spec is kept in ${written.backupPath}.\n`);
     ctx.stdout(`Next: autocoder run ${project}\n`);
     return true;
   }
   if (failure !== null) ctx.stderr(`error: the spec chat failed: ${failure}\n`);
-  ctx.stderr(`No spec was written. Start again with \`autocoder spec ${project}\`, or write it by hand (\`autocoder spec-template\`).\n`);
+  ctx.stderr(
+    `No spec was written. Start again with \`autocoder spec ${project}\`, or write it by hand (\`autocoder spec-template\`).\n`,
+  );
   return false;
 }

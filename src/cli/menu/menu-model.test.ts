@@ -17,8 +17,23 @@ import {
   validateSpecFile,
 } from './menu-model.js';
 
-const stats = (passing: number, total: number) => ({ total, passing, in_progress: 0, needs_input: 0, failed: 0, pending: total - passing, percentage: total === 0 ? 0 : Math.round((passing / total) * 1000) / 10 });
-const project = (over: Partial<ProjectSummary> = {}): ProjectSummary => ({ name: 'shop', path: '/p/shop', exists: true, stats: stats(3, 10), openRequests: 0, ...over });
+const stats = (passing: number, total: number) => ({
+  total,
+  passing,
+  in_progress: 0,
+  needs_input: 0,
+  failed: 0,
+  pending: total - passing,
+  percentage: total === 0 ? 0 : Math.round((passing / total) * 1000) / 10,
+});
+const project = (over: Partial<ProjectSummary> = {}): ProjectSummary => ({
+  name: 'shop',
+  path: '/p/shop',
+  exists: true,
+  stats: stats(3, 10),
+  openRequests: 0,
+  ...over,
+});
 const COMMANDS = new Set(['new', 'run', 'status', 'inbox', 'answer', 'logs', 'serve', 'doctor']);
 
 describe('main menu choices', () => {
@@ -29,22 +44,44 @@ describe('main menu choices', () => {
   });
 
   it('enables the project actions once one exists, and counts the questions waiting', () => {
-    const choices = mainMenuChoices({ projects: [project({ openRequests: 2 }), project({ name: 'b', openRequests: 1 })], commands: COMMANDS });
+    const choices = mainMenuChoices({
+      projects: [project({ openRequests: 2 }), project({ name: 'b', openRequests: 1 })],
+      commands: COMMANDS,
+    });
     expect(choices.every((c) => !c.disabled)).toBe(true);
     expect(choices.find((c) => c.value === 'inbox')?.name).toBe('Inbox (3 waiting)');
   });
 
   it('offers the guided spec only when the CLI has a spec command', () => {
     expect(mainMenuChoices({ projects: [project()], commands: COMMANDS }).map((c) => c.value)).not.toContain('spec');
-    expect(mainMenuChoices({ projects: [project()], commands: new Set([...COMMANDS, 'spec']) }).map((c) => c.value)).toContain('spec');
-    expect(projectMenuChoices(project(), new Set([...COMMANDS, 'spec'])).map((c) => c.value)).toEqual(['run', 'status', 'inbox', 'logs', 'spec', 'back']);
-    expect(projectMenuChoices(project(), COMMANDS).map((c) => c.value)).toEqual(['run', 'status', 'inbox', 'logs', 'back']);
+    expect(
+      mainMenuChoices({ projects: [project()], commands: new Set([...COMMANDS, 'spec']) }).map((c) => c.value),
+    ).toContain('spec');
+    expect(projectMenuChoices(project(), new Set([...COMMANDS, 'spec'])).map((c) => c.value)).toEqual([
+      'run',
+      'status',
+      'inbox',
+      'logs',
+      'spec',
+      'back',
+    ]);
+    expect(projectMenuChoices(project(), COMMANDS).map((c) => c.value)).toEqual([
+      'run',
+      'status',
+      'inbox',
+      'logs',
+      'back',
+    ]);
   });
 });
 
 describe('project choices', () => {
   it('show progress, waiting questions and disable a missing folder', () => {
-    const choices = projectChoices([project(), project({ name: 'gone-app', exists: false, stats: null }), project({ name: 'new', stats: stats(0, 0), openRequests: 1 })]);
+    const choices = projectChoices([
+      project(),
+      project({ name: 'gone-app', exists: false, stats: null }),
+      project({ name: 'new', stats: stats(0, 0), openRequests: 1 }),
+    ]);
     expect(choices.map((c) => [c.value, c.name, c.disabled])).toEqual([
       ['shop', 'shop      3/10 passing (30%)', false],
       ['gone-app', 'gone-app  folder missing', 'folder missing'],
@@ -82,14 +119,35 @@ describe('validation', () => {
 describe('argv the menu runs', () => {
   it('is what a user would type', () => {
     expect(newArgv({ name: ' todo ', dir: './todo', spec: '' })).toEqual(['new', 'todo', '--dir', './todo']);
-    expect(newArgv({ name: 'todo', dir: 'x', spec: 'a spec.txt' })).toEqual(['new', 'todo', '--dir', 'x', '--spec', 'a spec.txt']);
+    expect(newArgv({ name: 'todo', dir: 'x', spec: 'a spec.txt' })).toEqual([
+      'new',
+      'todo',
+      '--dir',
+      'x',
+      '--spec',
+      'a spec.txt',
+    ]);
     expect(runArgv({ project: 'shop', concurrency: 3, model: '' })).toEqual(['run', 'shop', '--concurrency', '3']);
     expect(runArgv({ project: 'shop', concurrency: null, model: '' })).toEqual(['run', 'shop']);
     expect(concurrencyChoices().map((c) => c.value)).toEqual([1, 2, 3, 4, 5, null]);
-    expect(runArgv({ project: 'shop', concurrency: 1, model: 'demo' })).toEqual(['run', 'shop', '--concurrency', '1', '--model', 'demo']);
+    expect(runArgv({ project: 'shop', concurrency: 1, model: 'demo' })).toEqual([
+      'run',
+      'shop',
+      '--concurrency',
+      '1',
+      '--model',
+      'demo',
+    ]);
     expect(() => runArgv({ project: 'shop', concurrency: 6, model: '' })).toThrow(RangeError);
     expect(cancelArgv('shop', 'hir_1', '')).toEqual(['answer', 'shop', 'hir_1', '--cancel']);
-    expect(cancelArgv('shop', 'hir_1', 'not needed')).toEqual(['answer', 'shop', 'hir_1', '--cancel', '--reason', 'not needed']);
+    expect(cancelArgv('shop', 'hir_1', 'not needed')).toEqual([
+      'answer',
+      'shop',
+      'hir_1',
+      '--cancel',
+      '--reason',
+      'not needed',
+    ]);
     expect(serveArgv(0)).toEqual(['serve', '--open', '--port', '0']);
   });
 });

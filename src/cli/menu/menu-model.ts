@@ -56,15 +56,39 @@ export function mainMenuChoices(state: MenuState): MenuChoice<MainAction>[] {
   const waiting = state.projects.reduce((n, p) => n + p.openRequests, 0);
   const choices: MenuChoice<MainAction>[] = [
     { value: 'new', name: 'Create a project', description: 'autocoder new <name> [--dir PATH] [--spec FILE]' },
-    { value: 'continue', name: 'Continue a project', description: 'pick a project, then run, status, inbox or logs', disabled: none },
-    { value: 'run', name: 'Run agents', description: 'autocoder run <project> [--concurrency N] [--model M]', disabled: none },
+    {
+      value: 'continue',
+      name: 'Continue a project',
+      description: 'pick a project, then run, status, inbox or logs',
+      disabled: none,
+    },
+    {
+      value: 'run',
+      name: 'Run agents',
+      description: 'autocoder run <project> [--concurrency N] [--model M]',
+      disabled: none,
+    },
     { value: 'status', name: 'Status', description: 'autocoder status <project>', disabled: none },
-    { value: 'inbox', name: `Inbox${waiting > 0 ? ` (${waiting} waiting)` : ''}`, description: 'answer the questions agents asked (autocoder inbox / answer)', disabled: none },
+    {
+      value: 'inbox',
+      name: `Inbox${waiting > 0 ? ` (${waiting} waiting)` : ''}`,
+      description: 'answer the questions agents asked (autocoder inbox / answer)',
+      disabled: none,
+    },
   ];
-  if (state.commands.has('spec')) choices.push({ value: 'spec', name: 'Guided spec', description: 'autocoder spec <project>', disabled: none });
+  if (state.commands.has('spec'))
+    choices.push({ value: 'spec', name: 'Guided spec', description: 'autocoder spec <project>', disabled: none });
   choices.push(
-    { value: 'ui', name: 'Open the web UI', description: 'autocoder serve --open (Ctrl+C stops the server and returns here)' },
-    { value: 'doctor', name: 'Doctor', description: 'autocoder doctor: check Node, Claude Code, credentials, git, Chromium…' },
+    {
+      value: 'ui',
+      name: 'Open the web UI',
+      description: 'autocoder serve --open (Ctrl+C stops the server and returns here)',
+    },
+    {
+      value: 'doctor',
+      name: 'Doctor',
+      description: 'autocoder doctor: check Node, Claude Code, credentials, git, Chromium…',
+    },
     { value: 'quit', name: 'Quit' },
   );
   return choices;
@@ -80,14 +104,22 @@ export function projectChoices(projects: readonly ProjectSummary[]): MenuChoice<
   }));
 }
 
-export function projectMenuChoices(project: ProjectSummary, commands: ReadonlySet<string>): MenuChoice<ProjectAction>[] {
+export function projectMenuChoices(
+  project: ProjectSummary,
+  commands: ReadonlySet<string>,
+): MenuChoice<ProjectAction>[] {
   const choices: MenuChoice<ProjectAction>[] = [
     { value: 'run', name: 'Run agents', description: `autocoder run ${project.name}` },
     { value: 'status', name: 'Status', description: `autocoder status ${project.name}` },
-    { value: 'inbox', name: `Inbox${project.openRequests > 0 ? ` (${project.openRequests} waiting)` : ''}`, description: `autocoder inbox ${project.name}` },
+    {
+      value: 'inbox',
+      name: `Inbox${project.openRequests > 0 ? ` (${project.openRequests} waiting)` : ''}`,
+      description: `autocoder inbox ${project.name}`,
+    },
     { value: 'logs', name: 'Logs', description: `autocoder logs ${project.name}` },
   ];
-  if (commands.has('spec')) choices.push({ value: 'spec', name: 'Guided spec', description: `autocoder spec ${project.name}` });
+  if (commands.has('spec'))
+    choices.push({ value: 'spec', name: 'Guided spec', description: `autocoder spec ${project.name}` });
   choices.push({ value: 'back', name: 'Back' });
   return choices;
 }
@@ -98,7 +130,8 @@ export type Validation = true | string;
 export function validateProjectName(raw: string, registered: readonly string[]): Validation {
   const name = raw.trim();
   if (name === '') return 'a name is required';
-  if (!PROJECT_NAME.test(name)) return 'use lowercase letters, digits, ".", "_" or "-", starting with a letter or digit (at most 64), e.g. todo-app';
+  if (!PROJECT_NAME.test(name))
+    return 'use lowercase letters, digits, ".", "_" or "-", starting with a letter or digit (at most 64), e.g. todo-app';
   if (registered.includes(name)) return `a project named ${name} is already registered; choose another name`;
   return true;
 }
@@ -133,7 +166,8 @@ export function newArgv(a: { name: string; dir: string; spec: string }): string[
 export function runArgv(a: { project: string; concurrency: number | null; model: string }): string[] {
   const argv = ['run', a.project];
   if (a.concurrency !== null) {
-    if (!Number.isInteger(a.concurrency) || a.concurrency < 1 || a.concurrency > 5) throw new RangeError(`concurrency must be 1-5, not ${a.concurrency}`);
+    if (!Number.isInteger(a.concurrency) || a.concurrency < 1 || a.concurrency > 5)
+      throw new RangeError(`concurrency must be 1-5, not ${a.concurrency}`);
     argv.push('--concurrency', String(a.concurrency));
   }
   if (a.model.trim() !== '') argv.push('--model', a.model.trim());
@@ -143,8 +177,16 @@ export function runArgv(a: { project: string; concurrency: number | null; model:
 /** 1-5 (a digit key picks one), then "from the settings", which is preselected. */
 export function concurrencyChoices(): MenuChoice<number | null>[] {
   return [
-    ...CONCURRENCY_CHOICES.map((n) => ({ value: n, name: String(n), description: n === 1 ? 'one feature at a time' : `${n} features at once, each in its own git worktree` })),
-    { value: null, name: 'From the settings', description: "the project's or the global defaultConcurrency, else 1 (no --concurrency flag)" },
+    ...CONCURRENCY_CHOICES.map((n) => ({
+      value: n,
+      name: String(n),
+      description: n === 1 ? 'one feature at a time' : `${n} features at once, each in its own git worktree`,
+    })),
+    {
+      value: null,
+      name: 'From the settings',
+      description: "the project's or the global defaultConcurrency, else 1 (no --concurrency flag)",
+    },
   ];
 }
 
@@ -164,5 +206,7 @@ export function serveArgv(port: number): string[] {
 
 export function validatePort(raw: string): Validation {
   const n = Number(raw.trim());
-  return raw.trim() !== '' && Number.isInteger(n) && n >= 0 && n <= 65_535 ? true : 'a port number 0-65535 (0 picks a free one)';
+  return raw.trim() !== '' && Number.isInteger(n) && n >= 0 && n <= 65_535
+    ? true
+    : 'a port number 0-65535 (0 picks a free one)';
 }

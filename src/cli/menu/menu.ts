@@ -42,7 +42,10 @@ const isCtrlC = (err: unknown): boolean => err instanceof Error && err.name === 
 const isEsc = (err: unknown): boolean => err instanceof Error && err.name === 'AbortPromptError';
 
 /** Runs one inquirer prompt on the injected streams; Esc aborts it. */
-async function ask<T>(io: PromptIo, prompt: (context: { input: NodeJS.ReadableStream; output: NodeJS.WritableStream; signal: AbortSignal }) => Promise<T>): Promise<T> {
+async function ask<T>(
+  io: PromptIo,
+  prompt: (context: { input: NodeJS.ReadableStream; output: NodeJS.WritableStream; signal: AbortSignal }) => Promise<T>,
+): Promise<T> {
   const controller = new AbortController();
   const onKey = (_s: unknown, key?: { name?: string }) => {
     if (key?.name === 'escape') controller.abort();
@@ -56,11 +59,29 @@ async function ask<T>(io: PromptIo, prompt: (context: { input: NodeJS.ReadableSt
 }
 
 function choose<T>(io: PromptIo, message: string, choices: MenuChoice<T>[], defaultValue?: T): Promise<T> {
-  return ask(io, (context) => select<T>({ message, choices, pageSize: 12, ...(defaultValue === undefined ? {} : { default: defaultValue }) }, context));
+  return ask(io, (context) =>
+    select<T>(
+      { message, choices, pageSize: 12, ...(defaultValue === undefined ? {} : { default: defaultValue }) },
+      context,
+    ),
+  );
 }
 
-function text(io: PromptIo, message: string, opts: { default?: string; validate?: (value: string) => true | string } = {}): Promise<string> {
-  return ask(io, (context) => input({ message, ...(opts.default === undefined ? {} : { default: opts.default }), ...(opts.validate ? { validate: opts.validate } : {}) }, context));
+function text(
+  io: PromptIo,
+  message: string,
+  opts: { default?: string; validate?: (value: string) => true | string } = {},
+): Promise<string> {
+  return ask(io, (context) =>
+    input(
+      {
+        message,
+        ...(opts.default === undefined ? {} : { default: opts.default }),
+        ...(opts.validate ? { validate: opts.validate } : {}),
+      },
+      context,
+    ),
+  );
 }
 
 function summarize(name: string, path: string): ProjectSummary {
@@ -69,7 +90,13 @@ function summarize(name: string, path: string): ProjectSummary {
   try {
     const store = openProjectStore(paths, { create: false });
     try {
-      return { name, path, exists: true, stats: store.features.stats(), openRequests: store.humanInput.list({ status: 'open' }).length };
+      return {
+        name,
+        path,
+        exists: true,
+        stats: store.features.stats(),
+        openRequests: store.humanInput.list({ status: 'open' }).length,
+      };
     } finally {
       store.close();
     }
@@ -105,7 +132,9 @@ class Menu {
 
   /** Runs `autocoder <argv>` in this process, as typed on the command line. */
   private async exec(argv: string[]): Promise<number> {
-    this.ctx.stdout(`\n$ autocoder ${argv.map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`)).join(' ')}\n`);
+    this.ctx.stdout(
+      `\n$ autocoder ${argv.map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`)).join(' ')}\n`,
+    );
     return this.runCli(argv, this.ctx);
   }
 
@@ -135,7 +164,10 @@ class Menu {
     }
   }
 
-  private async perform(action: Exclude<ReturnType<typeof mainMenuChoices>[number]['value'], 'quit'>, state: MenuState): Promise<void> {
+  private async perform(
+    action: Exclude<ReturnType<typeof mainMenuChoices>[number]['value'], 'quit'>,
+    state: MenuState,
+  ): Promise<void> {
     switch (action) {
       case 'new':
         return this.createProject(state);
@@ -157,7 +189,8 @@ class Menu {
       case 'inbox': {
         const waiting = state.projects.filter((p) => p.openRequests > 0);
         if (waiting.length === 0) return this.ctx.stdout('No open questions: no agent is waiting for an answer.\n');
-        const name = waiting.length === 1 ? waiting[0]!.name : await this.pickProject(waiting, 'Questions of which project?');
+        const name =
+          waiting.length === 1 ? waiting[0]!.name : await this.pickProject(waiting, 'Questions of which project?');
         if (name !== null) await this.inbox(name);
         return;
       }
@@ -181,9 +214,16 @@ class Menu {
   private async createProject(state: MenuState): Promise<void> {
     const registered = state.projects.map((p) => p.name);
     for (;;) {
-      const name = (await text(this.io, 'Project name (e.g. todo-app)', { validate: (v) => validateProjectName(v, registered) })).trim();
-      const dir = await text(this.io, 'Folder', { default: defaultFolder(name), validate: (v) => validateFolder(v, this.kindOf) });
-      const spec = await text(this.io, 'App spec file (optional, Enter to skip)', { validate: (v) => validateSpecFile(v, this.kindOf) });
+      const name = (
+        await text(this.io, 'Project name (e.g. todo-app)', { validate: (v) => validateProjectName(v, registered) })
+      ).trim();
+      const dir = await text(this.io, 'Folder', {
+        default: defaultFolder(name),
+        validate: (v) => validateFolder(v, this.kindOf),
+      });
+      const spec = await text(this.io, 'App spec file (optional, Enter to skip)', {
+        validate: (v) => validateSpecFile(v, this.kindOf),
+      });
       if ((await this.exec(newArgv({ name, dir, spec }))) === EXIT.ok) return;
       const again = await choose(this.io, 'The project was not created (see the error above).', [
         { value: true, name: 'Try again' },
@@ -206,7 +246,11 @@ class Menu {
     for (;;) {
       const registered = loadMenuState(this.ctx, this.commands).projects.find((p) => p.name === name);
       if (registered === undefined) return;
-      const action = await choose(this.io, `${name}: ${progressLabel(registered)}`, projectMenuChoices(registered, this.commands));
+      const action = await choose(
+        this.io,
+        `${name}: ${progressLabel(registered)}`,
+        projectMenuChoices(registered, this.commands),
+      );
       switch (action) {
         case 'back':
           return;
@@ -236,13 +280,21 @@ class Menu {
     const requests = withProject(this.ctx, name, (store) => store.humanInput.list({ status: 'open' }));
     if (requests.length === 0) return this.ctx.stdout(`No open questions in ${name}.\n`);
     const id = await choose<string | null>(this.io, 'Which question?', [
-      ...requests.map((r) => ({ value: r.id, name: `#${r.featureId}${r.featureName ? ` ${r.featureName}` : ''}: ${r.prompt}`, description: r.id })),
+      ...requests.map((r) => ({
+        value: r.id,
+        name: `#${r.featureId}${r.featureName ? ` ${r.featureName}` : ''}: ${r.prompt}`,
+        description: r.id,
+      })),
       { value: null, name: 'Back' },
     ]);
     if (id === null) return;
     const how = await choose(this.io, `${id}`, [
       { value: 'answer', name: 'Answer it', description: `autocoder answer ${name} ${id} (secrets are not echoed)` },
-      { value: 'cancel', name: 'Cancel the request', description: 'the feature goes back to pending with your reason as a note' },
+      {
+        value: 'cancel',
+        name: 'Cancel the request',
+        description: 'the feature goes back to pending with your reason as a note',
+      },
       { value: 'back', name: 'Back' },
     ]);
     if (how === 'answer') await this.exec(answerArgv(name, id));

@@ -15,7 +15,9 @@ import { runStatus } from './runs.js';
 export const demoRoutes: RouteModule = (app: Hono, deps: ServerDeps) => {
   app.post('/api/demo', async (c) => {
     const req = await body(c, DemoRequestSchema);
-    const project = withRegistry(deps, (registry) => blameField('name', () => createDemoProject(registry, deps.env, { name: req.name, cwd: deps.cwd })));
+    const project = withRegistry(deps, (registry) =>
+      blameField('name', () => createDemoProject(registry, deps.env, { name: req.name, cwd: deps.cwd })),
+    );
     const paths = projectPaths(project.path);
     const { pid } = deps.launchRunner({ name: project.name, paths }, DEMO_RUN_REQUEST);
     let run = runStatus(storeAt(deps, project.name, paths));

@@ -105,7 +105,16 @@ export const featureRoutes: RouteModule = (app: Hono, deps: ServerDeps) => {
 
   app.post(base, async (c) => {
     const req = await body(c, CreateFeatureRequestSchema);
-    return c.json(withStore(c, deps, (store) => dto(store, blameField('dependencies', () => store.features.create(req)), deps.now())), 201);
+    return c.json(
+      withStore(c, deps, (store) =>
+        dto(
+          store,
+          blameField('dependencies', () => store.features.create(req)),
+          deps.now(),
+        ),
+      ),
+      201,
+    );
   });
 
   app.get(`${base}/:id`, (c) => {
@@ -138,7 +147,9 @@ export const featureRoutes: RouteModule = (app: Hono, deps: ServerDeps) => {
   app.post(`${base}/:id/skip`, async (c) => {
     const id = idParam(c, 'id');
     const req = await body(c, SkipFeatureRequestSchema);
-    return c.json(withStore(c, deps, (store) => dto(store, store.features.humanSkip(id, req.reason?.trim() || null), deps.now())));
+    return c.json(
+      withStore(c, deps, (store) => dto(store, store.features.humanSkip(id, req.reason?.trim() || null), deps.now())),
+    );
   });
 
   app.post(`${base}/:id/retry`, async (c) => {
@@ -150,19 +161,37 @@ export const featureRoutes: RouteModule = (app: Hono, deps: ServerDeps) => {
   app.post(`${base}/:id/reopen`, async (c) => {
     const id = idParam(c, 'id');
     const req = await body(c, ReopenFeatureRequestSchema);
-    return c.json(withStore(c, deps, (store) => dto(store, store.features.reopen(id, req.reason?.trim() || null), deps.now())));
+    return c.json(
+      withStore(c, deps, (store) => dto(store, store.features.reopen(id, req.reason?.trim() || null), deps.now())),
+    );
   });
 
   app.put(`${base}/:id/dependencies`, async (c) => {
     const id = idParam(c, 'id');
     const req = await body(c, SetDependenciesRequestSchema);
-    return c.json(withStore(c, deps, (store) => dto(store, blameField('dependencyIds', () => store.features.setDependencies(id, [...new Set(req.dependencyIds)])), deps.now())));
+    return c.json(
+      withStore(c, deps, (store) =>
+        dto(
+          store,
+          blameField('dependencyIds', () => store.features.setDependencies(id, [...new Set(req.dependencyIds)])),
+          deps.now(),
+        ),
+      ),
+    );
   });
 
   app.post(`${base}/:id/dependencies/:dep`, (c) => {
     const id = idParam(c, 'id');
     const dep = idParam(c, 'dep');
-    return c.json(withStore(c, deps, (store) => dto(store, blameField('dep', () => store.features.addDependency(id, dep)), deps.now())));
+    return c.json(
+      withStore(c, deps, (store) =>
+        dto(
+          store,
+          blameField('dep', () => store.features.addDependency(id, dep)),
+          deps.now(),
+        ),
+      ),
+    );
   });
 
   app.delete(`${base}/:id/dependencies/:dep`, (c) => {

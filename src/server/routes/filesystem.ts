@@ -10,7 +10,20 @@ import type { RouteModule, ServerDeps } from '../app.js';
 import { query } from './input.js';
 
 /** Folders (and files) that hold credentials: never listed, never browsed into. */
-export const SECRET_NAMES = new Set(['.ssh', '.aws', '.azure', '.kube', '.gnupg', '.gpg', '.password-store', '.docker', '.netrc', '.npmrc', '.pypirc', '.terraform']);
+export const SECRET_NAMES = new Set([
+  '.ssh',
+  '.aws',
+  '.azure',
+  '.kube',
+  '.gnupg',
+  '.gpg',
+  '.password-store',
+  '.docker',
+  '.netrc',
+  '.npmrc',
+  '.pypirc',
+  '.terraform',
+]);
 /** Secret folders under `.config`. */
 export const SECRET_CONFIG_NAMES = new Set(['gcloud', 'gh']);
 
@@ -19,7 +32,8 @@ export function rawPathProblem(raw: string): string | null {
   if (raw.includes('\u0000')) return 'the path contains a NUL character';
   if (/%2e|%2f|%5c|%00/i.test(raw)) return 'the path contains percent-encoded characters; send it decoded';
   if (raw.startsWith('\\\\') || raw.startsWith('//')) return 'network (UNC) paths are not supported';
-  if (raw.split(/[\\/]+/).some((segment) => segment === '..')) return 'the path contains ".." segments; send an absolute path';
+  if (raw.split(/[\\/]+/).some((segment) => segment === '..'))
+    return 'the path contains ".." segments; send an absolute path';
   if (!isAbsolute(raw)) return 'send an absolute path';
   return null;
 }
@@ -48,10 +62,18 @@ export function userHome(env: Env): string {
 }
 
 /** Refuses a client-supplied path that is malformed or points at secrets; returns it canonical when it exists. */
-export function checkClientPath(raw: string, env: Env, field: string): { refused: 'invalid' | 'secret'; message: string } | null {
+export function checkClientPath(
+  raw: string,
+  env: Env,
+  field: string,
+): { refused: 'invalid' | 'secret'; message: string } | null {
   const problem = rawPathProblem(raw);
   if (problem) return { refused: 'invalid', message: `${field}: ${problem}` };
-  if (isSecretPath(canonical(raw), env)) return { refused: 'secret', message: `${field}: this folder holds credentials or autocoder's own data and cannot be used` };
+  if (isSecretPath(canonical(raw), env))
+    return {
+      refused: 'secret',
+      message: `${field}: this folder holds credentials or autocoder's own data and cannot be used`,
+    };
   return null;
 }
 
@@ -69,7 +91,11 @@ function isDirEntry(dir: string, entry: Dirent): boolean {
   }
 }
 
-export function listDirectory(deps: ServerDeps, raw: string | undefined, showHidden: boolean): FsListResponse | { forbidden: string } {
+export function listDirectory(
+  deps: ServerDeps,
+  raw: string | undefined,
+  showHidden: boolean,
+): FsListResponse | { forbidden: string } {
   const input = raw === undefined || raw === '' ? userHome(deps.env) : raw;
   const problem = rawPathProblem(input);
   if (problem) throw new AppError('INVALID_INPUT', `path: ${problem}`, { details: { field: 'path' } });
@@ -81,10 +107,12 @@ export function listDirectory(deps: ServerDeps, raw: string | undefined, showHid
     if (code === 'EACCES' || code === 'EPERM') return { forbidden: 'path: permission denied' };
     throw new AppError('NOT_FOUND', `path: ${input} does not exist`, { details: { field: 'path' } });
   }
-  if (isSecretPath(real, deps.env)) return { forbidden: "path: this folder holds credentials or autocoder's own data and cannot be browsed" };
+  if (isSecretPath(real, deps.env))
+    return { forbidden: "path: this folder holds credentials or autocoder's own data and cannot be browsed" };
   let entries: Dirent[];
   try {
-    if (!statSync(real).isDirectory()) throw new AppError('INVALID_INPUT', `path: ${real} is not a folder`, { details: { field: 'path' } });
+    if (!statSync(real).isDirectory())
+      throw new AppError('INVALID_INPUT', `path: ${real} is not a folder`, { details: { field: 'path' } });
     entries = readdirSync(real, { withFileTypes: true });
   } catch (err: unknown) {
     if (err instanceof AppError) throw err;

@@ -2,7 +2,13 @@ import type { Context, Hono } from 'hono';
 import type { Feature, HumanInputRequest, ProjectStore } from '../../db/ports.js';
 import { AppError } from '../../domain/errors.js';
 import { answerHumanInput, cancelHumanInput, overrideSupervisorAnswer } from '../../projects/human-input.js';
-import { AnswerHumanInputRequestSchema, CancelHumanInputRequestSchema, HumanInputListQuerySchema, OverrideHumanInputRequestSchema, type HumanInputResult } from '../../shared/human-input.js';
+import {
+  AnswerHumanInputRequestSchema,
+  CancelHumanInputRequestSchema,
+  HumanInputListQuerySchema,
+  OverrideHumanInputRequestSchema,
+  type HumanInputResult,
+} from '../../shared/human-input.js';
 import type { RouteModule, ServerDeps } from '../app.js';
 import { withStore } from '../project-access.js';
 import { body, idParam, query } from './input.js';
@@ -18,14 +24,21 @@ function requestIdFor(store: ProjectStore, featureId: number, named: string | un
   const open = store.humanInput.openFor(featureId);
   if (open) return open.id;
   const [latest] = store.humanInput.list({ status: 'all', featureId });
-  if (latest) throw new AppError('CONFLICT', `feature ${featureId} has no open human-input request (its latest, ${latest.id}, is already ${latest.status}); nothing was changed`);
+  if (latest)
+    throw new AppError(
+      'CONFLICT',
+      `feature ${featureId} has no open human-input request (its latest, ${latest.id}, is already ${latest.status}); nothing was changed`,
+    );
   store.features.get(featureId); // 404 for an unknown feature
   throw new AppError('CONFLICT', `feature ${featureId} has no human-input request to answer`);
 }
 
 function requestParam(c: Context): string {
   const raw = c.req.param('requestId') ?? '';
-  if (!/^hir_[0-9a-f]{1,64}$/.test(raw)) throw new AppError('NOT_FOUND', `no human-input request "${raw.slice(0, 100)}" in this project`, { details: { requestId: raw.slice(0, 100) } });
+  if (!/^hir_[0-9a-f]{1,64}$/.test(raw))
+    throw new AppError('NOT_FOUND', `no human-input request "${raw.slice(0, 100)}" in this project`, {
+      details: { requestId: raw.slice(0, 100) },
+    });
   return raw;
 }
 
@@ -42,7 +55,11 @@ export const humanInputRoutes: RouteModule = (app: Hono, deps: ServerDeps) => {
   app.post('/api/projects/:name/features/:id/human-input', async (c) => {
     const id = idParam(c, 'id');
     const req = await body(c, AnswerHumanInputRequestSchema);
-    return c.json(withStore(c, deps, (store) => result(answerHumanInput(store, requestIdFor(store, id, req.requestId), req.answers, { featureId: id }))));
+    return c.json(
+      withStore(c, deps, (store) =>
+        result(answerHumanInput(store, requestIdFor(store, id, req.requestId), req.answers, { featureId: id })),
+      ),
+    );
   });
 
   // A human replaces a supervisor's answer: the feature re-opens with the new values.
@@ -55,6 +72,8 @@ export const humanInputRoutes: RouteModule = (app: Hono, deps: ServerDeps) => {
   app.post('/api/projects/:name/human-input/:requestId/cancel', async (c) => {
     const requestId = requestParam(c);
     const req = await body(c, CancelHumanInputRequestSchema);
-    return c.json(withStore(c, deps, (store) => result(cancelHumanInput(store, requestId, req.reason?.trim() || null))));
+    return c.json(
+      withStore(c, deps, (store) => result(cancelHumanInput(store, requestId, req.reason?.trim() || null))),
+    );
   });
 };

@@ -11,4 +11,15 @@ import { settingsRoutes } from './settings.js';
 import { setupRoutes } from './setup.js';
 
 /** The REST API besides health and agent control (which createApp registers itself). */
-export const API_ROUTES: RouteModule[] = [setupRoutes, projectRoutes, featureRoutes, settingsRoutes, eventRoutes, humanInputRoutes, sessionRoutes, filesystemRoutes, demoRoutes, openApiRoutes];
+export const API_ROUTES: RouteModule[] = [
+  setupRoutes,
+  projectRoutes,
+  featureRoutes,
+  settingsRoutes,
+  eventRoutes,
+  humanInputRoutes,
+  sessionRoutes,
+  filesystemRoutes,
+  demoRoutes,
+  openApiRoutes,
+];

@@ -9,7 +9,10 @@ export function parseWith<S extends z.ZodType>(schema: S, raw: unknown, where = 
   const issue = parsed.error.issues[0];
   const unknownKey = issue?.code === 'unrecognized_keys' ? issue.keys[0] : undefined;
   const field = unknownKey ?? (issue && issue.path.length > 0 ? issue.path.join('.') : where);
-  const message = issue?.code === 'unrecognized_keys' ? `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.join(', ')}` : (issue?.message ?? 'invalid');
+  const message =
+    issue?.code === 'unrecognized_keys'
+      ? `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.join(', ')}`
+      : (issue?.message ?? 'invalid');
   throw new AppError('INVALID_INPUT', `${field}: ${message}`, { details: { field } });
 }
 
@@ -37,12 +40,30 @@ export function idParam(c: Context, name: string): number {
   const raw = c.req.param(name) ?? '';
   const n = /^[1-9]\d{0,9}$/.test(raw) ? Number(raw) : NaN;
   if (!Number.isSafeInteger(n) || n > 2 ** 31 - 1) {
-    throw new AppError('INVALID_INPUT', `${name}: "${raw.slice(0, 40)}" is not a feature id (a positive whole number)`, { details: { field: name } });
+    throw new AppError(
+      'INVALID_INPUT',
+      `${name}: "${raw.slice(0, 40)}" is not a feature id (a positive whole number)`,
+      { details: { field: name } },
+    );
   }
   return n;
 }
 
-const FS_INPUT_ERRORS = new Set(['ENOENT', 'ENOTDIR', 'EEXIST', 'EACCES', 'EPERM', 'EROFS', 'ENAMETOOLONG', 'ELOOP', 'EISDIR', 'ENOTEMPTY', 'EINVAL', 'ERR_INVALID_ARG_VALUE', 'ERR_INVALID_ARG_TYPE']);
+const FS_INPUT_ERRORS = new Set([
+  'ENOENT',
+  'ENOTDIR',
+  'EEXIST',
+  'EACCES',
+  'EPERM',
+  'EROFS',
+  'ENAMETOOLONG',
+  'ELOOP',
+  'EISDIR',
+  'ENOTEMPTY',
+  'EINVAL',
+  'ERR_INVALID_ARG_VALUE',
+  'ERR_INVALID_ARG_TYPE',
+]);
 
 /** Turns filesystem failures caused by the given path into 400s instead of 500s. */
 export function fsInput<T>(field: string, fn: () => T): T {
@@ -52,7 +73,11 @@ export function fsInput<T>(field: string, fn: () => T): T {
     if (err instanceof AppError) throw err;
     const code = (err as { code?: unknown }).code;
     if (typeof code === 'string' && FS_INPUT_ERRORS.has(code)) {
-      throw new AppError('INVALID_INPUT', `${field}: ${code === 'EACCES' || code === 'EPERM' ? 'permission denied' : `cannot use this path (${code})`}`, { details: { field, code } });
+      throw new AppError(
+        'INVALID_INPUT',
+        `${field}: ${code === 'EACCES' || code === 'EPERM' ? 'permission denied' : `cannot use this path (${code})`}`,
+        { details: { field, code } },
+      );
     }
     throw err;
   }

@@ -25,49 +25,244 @@ const agent = '/api/projects/:name/agent';
 export const ROUTE_DOCS: readonly RouteDoc[] = [
   { method: 'get', path: '/api/health', summary: 'Liveness', response: api.HealthSchema },
   { method: 'get', path: '/api/openapi.json', summary: 'This document', response: z.record(z.string(), z.unknown()) },
-  { method: 'get', path: '/api/setup/status', summary: 'Prerequisites on this machine', response: api.SetupStatusSchema },
-  { method: 'get', path: '/api/projects', summary: 'Registered projects with progress', response: api.ProjectListSchema },
-  { method: 'post', path: '/api/projects', summary: 'Create a project', body: api.CreateProjectRequestSchema, status: 201, response: api.ProjectSummarySchema },
-  { method: 'post', path: '/api/demo', summary: 'Create the demo project and start its run with the demo model (scripted, no AI)', body: api.DemoRequestSchema, status: 201, response: api.DemoResponseSchema },
-  { method: 'post', path: '/api/projects/import', summary: 'Register an existing folder', body: api.ImportProjectRequestSchema, status: 201, response: api.ProjectSummarySchema },
+  {
+    method: 'get',
+    path: '/api/setup/status',
+    summary: 'Prerequisites on this machine',
+    response: api.SetupStatusSchema,
+  },
+  {
+    method: 'get',
+    path: '/api/projects',
+    summary: 'Registered projects with progress',
+    response: api.ProjectListSchema,
+  },
+  {
+    method: 'post',
+    path: '/api/projects',
+    summary: 'Create a project',
+    body: api.CreateProjectRequestSchema,
+    status: 201,
+    response: api.ProjectSummarySchema,
+  },
+  {
+    method: 'post',
+    path: '/api/demo',
+    summary: 'Create the demo project and start its run with the demo model (scripted, no AI)',
+    body: api.DemoRequestSchema,
+    status: 201,
+    response: api.DemoResponseSchema,
+  },
+  {
+    method: 'post',
+    path: '/api/projects/import',
+    summary: 'Register an existing folder',
+    body: api.ImportProjectRequestSchema,
+    status: 201,
+    response: api.ProjectSummarySchema,
+  },
   { method: 'get', path: '/api/projects/:name', summary: 'One project', response: api.ProjectSummarySchema },
-  { method: 'delete', path: '/api/projects/:name', summary: 'Forget a project (and delete its folder with deleteFiles=true)', query: api.DeleteProjectQuerySchema, response: api.DeleteProjectResponseSchema },
-  { method: 'get', path: '/api/projects/:name/spec', summary: 'The app spec and its validation', response: api.SpecResponseSchema },
-  { method: 'put', path: '/api/projects/:name/spec', summary: 'Replace the app spec (validated first)', body: api.PutSpecRequestSchema, response: api.SpecResponseSchema },
-  { method: 'get', path: '/api/projects/:name/settings', summary: 'Project settings', response: api.ProjectSettingsSchema },
-  { method: 'put', path: '/api/projects/:name/settings', summary: 'Change project settings (widening changes need "confirm": true)', body: api.PutProjectSettingsRequestSchema, response: api.ProjectSettingsSchema },
-  { method: 'get', path: '/api/projects/:name/events', summary: 'Events after a cursor', query: api.EventsQuerySchema, response: api.EventsResponseSchema },
+  {
+    method: 'delete',
+    path: '/api/projects/:name',
+    summary: 'Forget a project (and delete its folder with deleteFiles=true)',
+    query: api.DeleteProjectQuerySchema,
+    response: api.DeleteProjectResponseSchema,
+  },
+  {
+    method: 'get',
+    path: '/api/projects/:name/spec',
+    summary: 'The app spec and its validation',
+    response: api.SpecResponseSchema,
+  },
+  {
+    method: 'put',
+    path: '/api/projects/:name/spec',
+    summary: 'Replace the app spec (validated first)',
+    body: api.PutSpecRequestSchema,
+    response: api.SpecResponseSchema,
+  },
+  {
+    method: 'get',
+    path: '/api/projects/:name/settings',
+    summary: 'Project settings',
+    response: api.ProjectSettingsSchema,
+  },
+  {
+    method: 'put',
+    path: '/api/projects/:name/settings',
+    summary: 'Change project settings (widening changes need "confirm": true)',
+    body: api.PutProjectSettingsRequestSchema,
+    response: api.ProjectSettingsSchema,
+  },
+  {
+    method: 'get',
+    path: '/api/projects/:name/events',
+    summary: 'Events after a cursor',
+    query: api.EventsQuerySchema,
+    response: api.EventsResponseSchema,
+  },
   { method: 'get', path: features, summary: 'The backlog by status', response: api.FeatureBoardSchema },
-  { method: 'post', path: features, summary: 'Create a feature', body: api.CreateFeatureRequestSchema, status: 201, response: api.FeatureSchema },
+  {
+    method: 'post',
+    path: features,
+    summary: 'Create a feature',
+    body: api.CreateFeatureRequestSchema,
+    status: 201,
+    response: api.FeatureSchema,
+  },
   { method: 'get', path: `${features}/graph`, summary: 'Dependency graph', response: api.FeatureGraphSchema },
-  { method: 'post', path: `${features}/bulk`, summary: 'Create many features', body: api.BulkCreateFeaturesRequestSchema, status: 201, response: api.BulkCreateFeaturesResponseSchema },
-  { method: 'get', path: `${features}/:id`, summary: 'One feature with its sessions', response: api.FeatureDetailSchema },
-  { method: 'patch', path: `${features}/:id`, summary: 'Edit a feature', body: api.UpdateFeatureRequestSchema, response: api.FeatureSchema },
+  {
+    method: 'post',
+    path: `${features}/bulk`,
+    summary: 'Create many features',
+    body: api.BulkCreateFeaturesRequestSchema,
+    status: 201,
+    response: api.BulkCreateFeaturesResponseSchema,
+  },
+  {
+    method: 'get',
+    path: `${features}/:id`,
+    summary: 'One feature with its sessions',
+    response: api.FeatureDetailSchema,
+  },
+  {
+    method: 'patch',
+    path: `${features}/:id`,
+    summary: 'Edit a feature',
+    body: api.UpdateFeatureRequestSchema,
+    response: api.FeatureSchema,
+  },
   { method: 'delete', path: `${features}/:id`, summary: 'Delete a feature', response: api.DeleteFeatureResponseSchema },
-  { method: 'post', path: `${features}/:id/skip`, summary: 'Move a waiting feature to the back of the queue', body: api.SkipFeatureRequestSchema, response: api.FeatureSchema },
-  { method: 'post', path: `${features}/:id/retry`, summary: 'Give a failed feature fresh attempts', body: api.EmptyRequestSchema, response: api.FeatureSchema },
-  { method: 'post', path: `${features}/:id/reopen`, summary: 'Re-open a passing feature', body: api.ReopenFeatureRequestSchema, response: api.FeatureSchema },
-  { method: 'put', path: `${features}/:id/dependencies`, summary: 'Replace dependencies (cycle-checked)', body: api.SetDependenciesRequestSchema, response: api.FeatureSchema },
-  { method: 'post', path: `${features}/:id/dependencies/:dep`, summary: 'Add a dependency', response: api.FeatureSchema },
-  { method: 'delete', path: `${features}/:id/dependencies/:dep`, summary: 'Remove a dependency', response: api.FeatureSchema },
-  { method: 'get', path: '/api/projects/:name/human-input', summary: 'Human-input requests (open, or all with status=all); never secret values', query: hi.HumanInputListQuerySchema, response: hi.HumanInputListSchema },
-  { method: 'post', path: `${features}/:id/human-input`, summary: 'Answer the feature\'s open human-input request: {"answers":{fieldId:value},"requestId"?}; secrets go to .env', body: hi.AnswerHumanInputRequestSchema, response: hi.HumanInputResultSchema },
-  { method: 'post', path: '/api/projects/:name/human-input/:requestId/override', summary: 'Replace the supervisor\'s answer to a request with a human\'s: {"answers":{fieldId:value}}; the feature re-opens', body: hi.OverrideHumanInputRequestSchema, response: hi.HumanInputResultSchema },
-  { method: 'post', path: '/api/projects/:name/human-input/:requestId/cancel', summary: 'Cancel a human-input request (the feature goes back to pending)', body: hi.CancelHumanInputRequestSchema, response: hi.HumanInputResultSchema },
-  { method: 'get', path: '/api/projects/:name/sessions/:id/transcript', summary: 'A session transcript, a page of JSON lines', query: api.TranscriptQuerySchema, response: api.TranscriptResponseSchema },
-  { method: 'get', path: '/api/settings', summary: 'Global settings (secrets only as set or not)', response: api.GlobalSettingsResponseSchema },
-  { method: 'put', path: '/api/settings', summary: 'Change global settings (null clears a key; authToken and apiKey are write-only; widening changes need "confirm": true)', body: api.PutGlobalSettingsRequestSchema, response: api.GlobalSettingsResponseSchema },
-  { method: 'get', path: '/api/settings/changes', summary: 'Recorded changes that widened what agents may do, with their origin (cli, api, ui), newest first', query: api.SettingsChangesQuerySchema, response: api.SettingsChangesResponseSchema },
-  { method: 'get', path: '/api/filesystem/list', summary: 'Folder picker (names only; secret folders hidden)', query: api.FsListQuerySchema, response: api.FsListResponseSchema },
+  {
+    method: 'post',
+    path: `${features}/:id/skip`,
+    summary: 'Move a waiting feature to the back of the queue',
+    body: api.SkipFeatureRequestSchema,
+    response: api.FeatureSchema,
+  },
+  {
+    method: 'post',
+    path: `${features}/:id/retry`,
+    summary: 'Give a failed feature fresh attempts',
+    body: api.EmptyRequestSchema,
+    response: api.FeatureSchema,
+  },
+  {
+    method: 'post',
+    path: `${features}/:id/reopen`,
+    summary: 'Re-open a passing feature',
+    body: api.ReopenFeatureRequestSchema,
+    response: api.FeatureSchema,
+  },
+  {
+    method: 'put',
+    path: `${features}/:id/dependencies`,
+    summary: 'Replace dependencies (cycle-checked)',
+    body: api.SetDependenciesRequestSchema,
+    response: api.FeatureSchema,
+  },
+  {
+    method: 'post',
+    path: `${features}/:id/dependencies/:dep`,
+    summary: 'Add a dependency',
+    response: api.FeatureSchema,
+  },
+  {
+    method: 'delete',
+    path: `${features}/:id/dependencies/:dep`,
+    summary: 'Remove a dependency',
+    response: api.FeatureSchema,
+  },
+  {
+    method: 'get',
+    path: '/api/projects/:name/human-input',
+    summary: 'Human-input requests (open, or all with status=all); never secret values',
+    query: hi.HumanInputListQuerySchema,
+    response: hi.HumanInputListSchema,
+  },
+  {
+    method: 'post',
+    path: `${features}/:id/human-input`,
+    summary:
+      'Answer the feature\'s open human-input request: {"answers":{fieldId:value},"requestId"?}; secrets go to .env',
+    body: hi.AnswerHumanInputRequestSchema,
+    response: hi.HumanInputResultSchema,
+  },
+  {
+    method: 'post',
+    path: '/api/projects/:name/human-input/:requestId/override',
+    summary:
+      'Replace the supervisor\'s answer to a request with a human\'s: {"answers":{fieldId:value}}; the feature re-opens',
+    body: hi.OverrideHumanInputRequestSchema,
+    response: hi.HumanInputResultSchema,
+  },
+  {
+    method: 'post',
+    path: '/api/projects/:name/human-input/:requestId/cancel',
+    summary: 'Cancel a human-input request (the feature goes back to pending)',
+    body: hi.CancelHumanInputRequestSchema,
+    response: hi.HumanInputResultSchema,
+  },
+  {
+    method: 'get',
+    path: '/api/projects/:name/sessions/:id/transcript',
+    summary: 'A session transcript, a page of JSON lines',
+    query: api.TranscriptQuerySchema,
+    response: api.TranscriptResponseSchema,
+  },
+  {
+    method: 'get',
+    path: '/api/settings',
+    summary: 'Global settings (secrets only as set or not)',
+    response: api.GlobalSettingsResponseSchema,
+  },
+  {
+    method: 'put',
+    path: '/api/settings',
+    summary:
+      'Change global settings (null clears a key; authToken and apiKey are write-only; widening changes need "confirm": true)',
+    body: api.PutGlobalSettingsRequestSchema,
+    response: api.GlobalSettingsResponseSchema,
+  },
+  {
+    method: 'get',
+    path: '/api/settings/changes',
+    summary: 'Recorded changes that widened what agents may do, with their origin (cli, api, ui), newest first',
+    query: api.SettingsChangesQuerySchema,
+    response: api.SettingsChangesResponseSchema,
+  },
+  {
+    method: 'get',
+    path: '/api/filesystem/list',
+    summary: 'Folder picker (names only; secret folders hidden)',
+    query: api.FsListQuerySchema,
+    response: api.FsListResponseSchema,
+  },
   { method: 'get', path: `${agent}/status`, summary: 'Run status', response: RunStatusSchema },
-  { method: 'post', path: `${agent}/start`, summary: 'Start a run', body: RunStartRequestSchema, status: 202, response: AgentActionResponseSchema },
+  {
+    method: 'post',
+    path: `${agent}/start`,
+    summary: 'Start a run',
+    body: RunStartRequestSchema,
+    status: 202,
+    response: AgentActionResponseSchema,
+  },
   { method: 'post', path: `${agent}/stop`, summary: 'Stop the run', response: AgentActionResponseSchema },
-  { method: 'post', path: `${agent}/pause`, summary: 'Drain: finish current features, then idle', response: AgentActionResponseSchema },
+  {
+    method: 'post',
+    path: `${agent}/pause`,
+    summary: 'Drain: finish current features, then idle',
+    response: AgentActionResponseSchema,
+  },
   { method: 'post', path: `${agent}/resume`, summary: 'Resume after a pause', response: RunStatusSchema },
 ];
 
 function jsonSchema(schema: z.ZodType, io: 'input' | 'output'): Record<string, unknown> {
-  const { $schema: _dialect, ...rest } = z.toJSONSchema(schema, { io, unrepresentable: 'any' }) as Record<string, unknown>;
+  const { $schema: _dialect, ...rest } = z.toJSONSchema(schema, { io, unrepresentable: 'any' }) as Record<
+    string,
+    unknown
+  >;
   return rest;
 }
 
@@ -78,25 +273,48 @@ export function openApiDocument(): Record<string, unknown> {
     const params = [...doc.path.matchAll(/:(\w+)/g)].map((m) => m[1] as string);
     const path = doc.path.replace(/:(\w+)/g, '{$1}');
     const queryParams = doc.query
-      ? Object.entries(doc.query.shape).map(([name, schema]) => ({ name, in: 'query', required: false, schema: jsonSchema(schema as z.ZodType, 'input') }))
+      ? Object.entries(doc.query.shape).map(([name, schema]) => ({
+          name,
+          in: 'query',
+          required: false,
+          schema: jsonSchema(schema as z.ZodType, 'input'),
+        }))
       : [];
     const operation: Record<string, unknown> = {
       summary: doc.summary,
       operationId: `${doc.method}${path.replace(/[^a-zA-Z0-9]+(.)?/g, (_m, ch: string | undefined) => (ch ?? '').toUpperCase())}`,
-      parameters: [...params.map((name) => ({ name, in: 'path', required: true, schema: { type: 'string' } })), ...queryParams],
+      parameters: [
+        ...params.map((name) => ({ name, in: 'path', required: true, schema: { type: 'string' } })),
+        ...queryParams,
+      ],
       responses: {
-        [String(doc.status ?? 200)]: { description: 'OK', content: { 'application/json': { schema: jsonSchema(doc.response, 'output') } } },
-        default: { description: 'Error', content: { 'application/json': { schema: jsonSchema(api.ErrorBodySchema, 'output') } } },
+        [String(doc.status ?? 200)]: {
+          description: 'OK',
+          content: { 'application/json': { schema: jsonSchema(doc.response, 'output') } },
+        },
+        default: {
+          description: 'Error',
+          content: { 'application/json': { schema: jsonSchema(api.ErrorBodySchema, 'output') } },
+        },
       },
     };
     // The liveness check is the one route without the token.
     if (doc.path === '/api/health') operation.security = [];
-    if (doc.body) operation.requestBody = { required: true, content: { 'application/json': { schema: jsonSchema(doc.body, 'input') } } };
+    if (doc.body)
+      operation.requestBody = {
+        required: true,
+        content: { 'application/json': { schema: jsonSchema(doc.body, 'input') } },
+      };
     paths[path] = { ...paths[path], [doc.method]: operation };
   }
   return {
     openapi: '3.1.0',
-    info: { title: 'autocoder', version: '1', description: 'The local control plane of autocoder. Every request but GET /api/health needs "Authorization: Bearer <token>" (the token in $AUTOCODER_HOME/server-token). State-changing requests need Content-Type: application/json and a same-origin Origin (or none).' },
+    info: {
+      title: 'autocoder',
+      version: '1',
+      description:
+        'The local control plane of autocoder. Every request but GET /api/health needs "Authorization: Bearer <token>" (the token in $AUTOCODER_HOME/server-token). State-changing requests need Content-Type: application/json and a same-origin Origin (or none).',
+    },
     components: { securitySchemes: { serverToken: { type: 'http', scheme: 'bearer' } } },
     security: [{ serverToken: [] }],
     paths,

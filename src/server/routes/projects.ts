@@ -36,9 +36,13 @@ export function projectSummary(deps: ServerDeps, p: RegisteredProject): ProjectS
 }
 
 function invalidSpec(check: ReturnType<typeof validateAppSpec>): AppError {
-  return new AppError('INVALID_INPUT', `spec: the app spec has ${check.problems.length} problem${check.problems.length === 1 ? '' : 's'}: ${check.problems.map((p) => `line ${p.line}: ${p.message}`).join('; ')}`, {
-    details: { field: 'spec', problems: check.problems },
-  });
+  return new AppError(
+    'INVALID_INPUT',
+    `spec: the app spec has ${check.problems.length} problem${check.problems.length === 1 ? '' : 's'}: ${check.problems.map((p) => `line ${p.line}: ${p.message}`).join('; ')}`,
+    {
+      details: { field: 'spec', problems: check.problems },
+    },
+  );
 }
 
 function refusePath(c: Context, deps: ServerDeps, raw: string, field: string): Response | null {
@@ -48,7 +52,11 @@ function refusePath(c: Context, deps: ServerDeps, raw: string, field: string): R
   const target = resolve(deps.cwd, raw);
   const root = parse(target).root;
   if (target === root || dirname(target) === root || target === userHome(deps.env)) {
-    throw new AppError('INVALID_INPUT', `${field}: ${target} is too close to the filesystem root or your home folder; choose a folder for the project`, { details: { field } });
+    throw new AppError(
+      'INVALID_INPUT',
+      `${field}: ${target} is too close to the filesystem root or your home folder; choose a folder for the project`,
+      { details: { field } },
+    );
   }
   const refusal = checkClientPath(target, deps.env, field);
   if (refusal === null) return null;
@@ -75,7 +83,9 @@ function writeSpec(file: string, spec: string): void {
 
 /** Projects: list, create, import, detail, delete, spec. */
 export const projectRoutes: RouteModule = (app: Hono, deps: ServerDeps) => {
-  app.get('/api/projects', (c) => c.json({ projects: withRegistry(deps, (r) => r.list().map((p) => projectSummary(deps, p))) }));
+  app.get('/api/projects', (c) =>
+    c.json({ projects: withRegistry(deps, (r) => r.list().map((p) => projectSummary(deps, p))) }),
+  );
 
   app.post('/api/projects', async (c) => {
     const req = await body(c, CreateProjectRequestSchema);
@@ -86,7 +96,11 @@ export const projectRoutes: RouteModule = (app: Hono, deps: ServerDeps) => {
       const check = validateAppSpec(req.spec);
       if (!check.ok) throw invalidSpec(check);
     }
-    const project = withRegistry(deps, (registry) => blameField('path', () => fsInput('path', () => createProject(registry, { name: req.name, dir, cwd: deps.cwd, env: deps.env }))));
+    const project = withRegistry(deps, (registry) =>
+      blameField('path', () =>
+        fsInput('path', () => createProject(registry, { name: req.name, dir, cwd: deps.cwd, env: deps.env })),
+      ),
+    );
     if (req.spec !== undefined) writeSpec(projectPaths(project.path).spec, req.spec);
     return c.json(projectSummary(deps, project), 201);
   });
@@ -95,11 +109,15 @@ export const projectRoutes: RouteModule = (app: Hono, deps: ServerDeps) => {
     const req = await body(c, ImportProjectRequestSchema);
     const refused = refusePath(c, deps, req.path, 'path');
     if (refused) return refused;
-    const project = withRegistry(deps, (registry) => blameField('path', () => fsInput('path', () => importProject(registry, req.name, req.path, deps.cwd, deps.env))));
+    const project = withRegistry(deps, (registry) =>
+      blameField('path', () => fsInput('path', () => importProject(registry, req.name, req.path, deps.cwd, deps.env))),
+    );
     return c.json(projectSummary(deps, project), 201);
   });
 
-  app.get('/api/projects/:name', (c) => c.json(withRegistry(deps, (r) => projectSummary(deps, registeredProject(c, r)))));
+  app.get('/api/projects/:name', (c) =>
+    c.json(withRegistry(deps, (r) => projectSummary(deps, registeredProject(c, r)))),
+  );
 
   app.delete('/api/projects/:name', (c) => {
     const q = query(c, DeleteProjectQuerySchema);
@@ -108,10 +126,17 @@ export const projectRoutes: RouteModule = (app: Hono, deps: ServerDeps) => {
       const project = registeredProject(c, registry);
       const store = existingStore(deps, project.path);
       const run = store ? activeRun(store.runs) : null;
-      if (run) throw new AppError('CONFLICT', `a run of ${project.name} is active (pid ${run.pid}); stop it before removing the project`, { details: { runId: run.id } });
+      if (run)
+        throw new AppError(
+          'CONFLICT',
+          `a run of ${project.name} is active (pid ${run.pid}); stop it before removing the project`,
+          { details: { runId: run.id } },
+        );
       // The server lets go of the project's database before it is forgotten (or its folder deleted).
       deps.stores.forget(project.path);
-      return blameField('deleteFiles', () => fsInput('deleteFiles', () => removeProject(registry, project.name, deleteFiles)));
+      return blameField('deleteFiles', () =>
+        fsInput('deleteFiles', () => removeProject(registry, project.name, deleteFiles)),
+      );
     });
     return c.json({ removed: removed.name, path: removed.path, filesDeleted: deleteFiles });
   });
@@ -130,9 +155,17 @@ export const projectRoutes: RouteModule = (app: Hono, deps: ServerDeps) => {
     const check = validateAppSpec(req.spec);
     if (!check.ok) throw invalidSpec(check);
     const paths = projectPaths(project.path);
-    if (!existsSync(paths.dataDir)) throw new AppError('NOT_FOUND', `${paths.dataDir} does not exist; the project folder is gone or was never set up`);
+    if (!existsSync(paths.dataDir))
+      throw new AppError(
+        'NOT_FOUND',
+        `${paths.dataDir} does not exist; the project folder is gone or was never set up`,
+      );
     writeSpec(paths.spec, req.spec);
-    existingStore(deps, project.path)?.events.append({ type: 'spec.updated', at: deps.now(), payload: { bytes: Buffer.byteLength(req.spec), projectName: check.projectName } });
+    existingStore(deps, project.path)?.events.append({
+      type: 'spec.updated',
+      at: deps.now(),
+      payload: { bytes: Buffer.byteLength(req.spec), projectName: check.projectName },
+    });
     const result: SpecResponse = { spec: req.spec, check };
     return c.json(result);
   });

@@ -9,7 +9,10 @@ import type { ServerDeps } from '../app.js';
 import { withProjectStore } from '../project-access.js';
 
 /** Starts `autocoder run` for a project in its own process group, detached from the server. */
-export type RunnerLauncher = (project: { name: string; paths: ProjectPaths }, request: RunStartRequest) => { pid: number };
+export type RunnerLauncher = (
+  project: { name: string; paths: ProjectPaths },
+  request: RunStartRequest,
+) => { pid: number };
 
 async function jsonBody(req: { json(): Promise<unknown> }): Promise<unknown> {
   try {
@@ -23,7 +26,9 @@ function parseStart(raw: unknown): RunStartRequest {
   const parsed = RunStartRequestSchema.safeParse(raw ?? {});
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw new AppError('INVALID_INPUT', `${issue?.path.join('.') || 'body'}: ${issue?.message ?? 'invalid'}`, { details: { field: issue?.path.join('.') ?? null } });
+    throw new AppError('INVALID_INPUT', `${issue?.path.join('.') || 'body'}: ${issue?.message ?? 'invalid'}`, {
+      details: { field: issue?.path.join('.') ?? null },
+    });
   }
   return parsed.data;
 }
@@ -34,8 +39,11 @@ export function runStatus(store: Pick<ProjectStore, 'paths' | 'runs' | 'sessions
   const latest = active ?? store.runs.latest() ?? null;
   const pauseRequested = existsSync(store.paths.pauseDrain);
   let status: RunStatus['status'] = 'stopped';
-  if (active) status = active.status === 'finished' || active.status === 'failed' ? 'stopped' : (active.status as RunStatus['status']);
-  else if (latest && ['starting', 'running', 'draining', 'paused', 'stopping'].includes(latest.status)) status = 'crashed';
+  if (active)
+    status =
+      active.status === 'finished' || active.status === 'failed' ? 'stopped' : (active.status as RunStatus['status']);
+  else if (latest && ['starting', 'running', 'draining', 'paused', 'stopping'].includes(latest.status))
+    status = 'crashed';
   const agents = active ? store.sessions.running(active.id) : [];
   return {
     status,
@@ -56,7 +64,9 @@ export function registerRunRoutes(app: Hono, deps: ServerDeps): void {
   app.get(`${base}/status`, (c) => c.json(withProjectStore(deps, c.req.param('name'), (store) => runStatus(store))));
 
   app.post(`${base}/start`, async (c) => {
-    const request = parseStart(c.req.header('content-length') === '0' || !c.req.header('content-type') ? {} : await jsonBody(c.req));
+    const request = parseStart(
+      c.req.header('content-length') === '0' || !c.req.header('content-type') ? {} : await jsonBody(c.req),
+    );
     const result = withProjectStore(deps, c.req.param('name'), (store, name) => {
       const running = activeRun(store.runs);
       if (running) throw new AppError('CONFLICT', `a run is already active (pid ${running.pid}); stop it first`);

@@ -22,7 +22,8 @@ export const sessionRoutes: RouteModule = (app: Hono, deps: ServerDeps) => {
         const path = session.transcriptPath;
         // Only files in the project's own log folder are served, whatever a row says.
         const rel = path ? relative(store.paths.logs, path) : '..';
-        if (!path || rel.startsWith('..') || isAbsolute(rel)) throw new AppError('NOT_FOUND', `session ${id} has no transcript`);
+        if (!path || rel.startsWith('..') || isAbsolute(rel))
+          throw new AppError('NOT_FOUND', `session ${id} has no transcript`);
         let text: string;
         try {
           text = readFileSync(path, 'utf8');

@@ -3,7 +3,12 @@ import type { RegistryPort } from '../../db/ports.js';
 import { AppError } from '../../domain/errors.js';
 import { allowCommands, disallowCommand, extraCommands } from '../../projects/policy-extensions.js';
 import { validateExtraCommands } from '../../security/bash-policy.js';
-import { readUserSettings, settingStorageKey, USER_SETTING_KEYS, type UserSettingKey } from '../../config/user-settings.js';
+import {
+  readUserSettings,
+  settingStorageKey,
+  USER_SETTING_KEYS,
+  type UserSettingKey,
+} from '../../config/user-settings.js';
 import { readStoredSecrets, secretsStatus, writeStoredSecret } from '../../config/secrets.js';
 import { SECRET_SETTING_KEYS } from '../../shared/providers.js';
 import {
@@ -16,7 +21,12 @@ import {
   type SettingsChange,
 } from '../../shared/api.js';
 import { wideningChanges } from '../../shared/settings-widening.js';
-import { announceWidening, recordWidening, requireConfirmation, wideningState } from '../../projects/settings-changes.js';
+import {
+  announceWidening,
+  recordWidening,
+  requireConfirmation,
+  wideningState,
+} from '../../projects/settings-changes.js';
 import type { RouteModule, ServerDeps } from '../app.js';
 import { requestOrigin } from '../guards.js';
 import { body, query } from './input.js';
@@ -39,16 +49,21 @@ function writeSettings(req: Partial<Record<SettingKey, unknown>>, set: (key: str
 function assertAllowable(names: readonly string[]): void {
   const { rejected } = validateExtraCommands(names);
   if (rejected.length > 0) {
-    throw new AppError('INVALID_INPUT', `extraCommands: ${rejected.map((r) => `cannot allow "${r.name}": ${r.reason}`).join('; ')}`, {
-      details: { field: 'extraCommands', rejected },
-    });
+    throw new AppError(
+      'INVALID_INPUT',
+      `extraCommands: ${rejected.map((r) => `cannot allow "${r.name}": ${r.reason}`).join('; ')}`,
+      {
+        details: { field: 'extraCommands', rejected },
+      },
+    );
   }
 }
 
 /** Replaces a project's Bash allowlist extensions (the names are checked already). */
 function replaceExtraCommands(registry: RegistryPort, project: string, names: readonly string[]): void {
   const wanted = new Set(names);
-  for (const current of extraCommands(registry, project)) if (!wanted.has(current)) disallowCommand(registry, project, current);
+  for (const current of extraCommands(registry, project))
+    if (!wanted.has(current)) disallowCommand(registry, project, current);
   allowCommands(registry, project, [...wanted]);
 }
 
@@ -58,7 +73,10 @@ function replaceExtraCommands(registry: RegistryPort, project: string, names: re
  */
 export const settingsRoutes: RouteModule = (app: Hono, deps: ServerDeps) => {
   // Secrets (authToken, apiKey) are write-only: responses say whether each is set, never what it is.
-  const globalSettings = (r: RegistryPort): GlobalSettingsResponse => ({ ...readSettings((k) => r.getSetting(k)), secrets: secretsStatus(readStoredSecrets(deps.env)) });
+  const globalSettings = (r: RegistryPort): GlobalSettingsResponse => ({
+    ...readSettings((k) => r.getSetting(k)),
+    secrets: secretsStatus(readStoredSecrets(deps.env)),
+  });
 
   app.get('/api/settings', (c) => c.json(withRegistry(deps, globalSettings)));
 
@@ -89,7 +107,9 @@ export const settingsRoutes: RouteModule = (app: Hono, deps: ServerDeps) => {
     extraCommands: extraCommands(r, name),
   });
 
-  app.get('/api/projects/:name/settings', (c) => c.json(withRegistry(deps, (r) => projectSettings(r, registeredProject(c, r).name))));
+  app.get('/api/projects/:name/settings', (c) =>
+    c.json(withRegistry(deps, (r) => projectSettings(r, registeredProject(c, r).name))),
+  );
 
   app.put('/api/projects/:name/settings', async (c) => {
     const project = withRegistry(deps, (r) => registeredProject(c, r));
@@ -107,7 +127,11 @@ export const settingsRoutes: RouteModule = (app: Hono, deps: ServerDeps) => {
     });
     // Live clients of the project hear about it (a project without a database yet has none).
     const store = existingStore(deps, project.path);
-    store?.events.append({ type: 'settings.updated', at: deps.now(), payload: { keys: Object.keys(req).filter((k) => k !== 'confirm' && req[k as keyof typeof req] !== undefined) } });
+    store?.events.append({
+      type: 'settings.updated',
+      at: deps.now(),
+      payload: { keys: Object.keys(req).filter((k) => k !== 'confirm' && req[k as keyof typeof req] !== undefined) },
+    });
     announceWidening(store?.events ?? null, widening, origin, deps.now());
     return c.json(settings);
   });

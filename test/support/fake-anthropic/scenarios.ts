@@ -32,25 +32,38 @@ export const isCoding = (conv: Conversation) => assignedFeature(conv) !== null;
 
 /** Plans the backlog, writes init.sh and makes the first commit, like a real initializer. */
 export function initializerSession(features: readonly PlannedFeature[]): Step {
-  return sequence([
-    () => reply().text('Planning the backlog.').tool(FEATURE_TOOL('feature_create_bulk'), { features }),
-    () => reply().tool('Write', { file_path: 'init.sh', content: '#!/usr/bin/env bash\necho "app ready on port ${PORT:-3000}"\n' }),
-    () => reply().tool('Bash', { command: 'chmod +x init.sh' }),
-    () => reply().tool('Write', { file_path: 'claude-progress.txt', content: 'Planned the backlog.\n' }),
-    () => reply().tool('Bash', { command: 'git add -A && git commit -m "Initial plan and project skeleton"' }),
-  ], 'Created the backlog.');
+  return sequence(
+    [
+      () => reply().text('Planning the backlog.').tool(FEATURE_TOOL('feature_create_bulk'), { features }),
+      () =>
+        reply().tool('Write', {
+          file_path: 'init.sh',
+          content: '#!/usr/bin/env bash\necho "app ready on port ${PORT:-3000}"\n',
+        }),
+      () => reply().tool('Bash', { command: 'chmod +x init.sh' }),
+      () => reply().tool('Write', { file_path: 'claude-progress.txt', content: 'Planned the backlog.\n' }),
+      () => reply().tool('Bash', { command: 'git add -A && git commit -m "Initial plan and project skeleton"' }),
+    ],
+    'Created the backlog.',
+  );
 }
 
 /** Implements the assigned feature: writes a file, runs it through Bash, commits, marks passing. */
 export function codingSession(options: { pass?: (featureId: number) => boolean } = {}): Step {
   const id = (conv: Conversation) => assignedFeature(conv) as number;
   return sequence([
-    (c) => reply().text(`Implementing feature ${id(c)}.`).tool('Write', { file_path: `features/feature-${id(c)}.txt`, content: `feature ${id(c)} implemented\n` }),
+    (c) =>
+      reply()
+        .text(`Implementing feature ${id(c)}.`)
+        .tool('Write', { file_path: `features/feature-${id(c)}.txt`, content: `feature ${id(c)} implemented\n` }),
     (c) => reply().tool('Bash', { command: `cat features/feature-${id(c)}.txt` }),
     (c) => reply().tool('Bash', { command: `git add -A && git commit -m "Feature #${id(c)}"` }),
     (c) =>
       options.pass === undefined || options.pass(id(c))
-        ? reply().tool(FEATURE_TOOL('feature_mark_passing'), { feature_id: id(c), evidence: `cat features/feature-${id(c)}.txt printed the expected line` })
+        ? reply().tool(FEATURE_TOOL('feature_mark_passing'), {
+            feature_id: id(c),
+            evidence: `cat features/feature-${id(c)}.txt printed the expected line`,
+          })
         : reply().text('I could not make it pass.'),
   ]);
 }
@@ -80,10 +93,33 @@ export const SAMPLE_SPEC = `<project_specification>
 `;
 
 export const SAMPLE_FEATURES: PlannedFeature[] = [
-  { category: 'notes', name: 'Create a note', description: 'A user can create a note.', steps: ['Create a note', 'See it saved'] },
-  { category: 'notes', name: 'List notes', description: 'Notes are listed newest first.', steps: ['Create two notes', 'See both listed'], depends_on_indices: [0] },
-  { category: 'notes', name: 'Delete a note', description: 'A user can delete a note.', steps: ['Delete a note', 'It is gone'], depends_on_indices: [0] },
-  { category: 'search', name: 'Search notes', description: 'Search filters the list.', steps: ['Type a word', 'Only matching notes show'], depends_on_indices: [1] },
+  {
+    category: 'notes',
+    name: 'Create a note',
+    description: 'A user can create a note.',
+    steps: ['Create a note', 'See it saved'],
+  },
+  {
+    category: 'notes',
+    name: 'List notes',
+    description: 'Notes are listed newest first.',
+    steps: ['Create two notes', 'See both listed'],
+    depends_on_indices: [0],
+  },
+  {
+    category: 'notes',
+    name: 'Delete a note',
+    description: 'A user can delete a note.',
+    steps: ['Delete a note', 'It is gone'],
+    depends_on_indices: [0],
+  },
+  {
+    category: 'search',
+    name: 'Search notes',
+    description: 'Search filters the list.',
+    steps: ['Type a word', 'Only matching notes show'],
+    depends_on_indices: [1],
+  },
 ];
 
 /**
@@ -102,33 +138,54 @@ export function landingCodingSession(options: { sharedFile?: string } = {}): Ste
     const last = conv.lastToolResults[0];
     const command = typeof last?.input.command === 'string' ? last.input.command : '';
     const commit = () => reply().tool('Bash', { command: `git add -A && git commit -m "Feature #${id}"` });
-    const markPassing = () => reply().tool(FEATURE_TOOL('feature_mark_passing'), { feature_id: id, evidence: `${own} written and committed` });
-    const rebaseTarget = () => /git rebase (\S+)/.exec(conv.toolResults.filter((r) => r.name === FEATURE_TOOL('feature_mark_passing')).at(-1)?.text ?? '')?.[1] ?? 'main';
+    const markPassing = () =>
+      reply().tool(FEATURE_TOOL('feature_mark_passing'), { feature_id: id, evidence: `${own} written and committed` });
+    const rebaseTarget = () =>
+      /git rebase (\S+)/.exec(
+        conv.toolResults.filter((r) => r.name === FEATURE_TOOL('feature_mark_passing')).at(-1)?.text ?? '',
+      )?.[1] ?? 'main';
     const write = () => reply().tool('Write', { file_path: own, content: `feature ${id} implemented\n` });
-    if (!last) return reply().text(`Implementing feature ${id}.`).tool('Write', { file_path: own, content: `feature ${id} implemented\n` });
+    if (!last)
+      return reply()
+        .text(`Implementing feature ${id}.`)
+        .tool('Write', { file_path: own, content: `feature ${id} implemented\n` });
     // Continuing an earlier attempt's branch: the file is there already; read it, then write it.
-    if (last.name === 'Write' && last.input.file_path === own && last.isError && /not been read/.test(last.text)) return reply().tool('Read', { file_path: own });
+    if (last.name === 'Write' && last.input.file_path === own && last.isError && /not been read/.test(last.text))
+      return reply().tool('Read', { file_path: own });
     if (last.name === 'Read' && last.input.file_path === own) return write();
-    if (last.name === 'Write' && last.input.file_path === own) return shared ? reply().tool('Bash', { command: `echo "feature ${id}" >> ${shared}` }) : commit();
+    if (last.name === 'Write' && last.input.file_path === own)
+      return shared ? reply().tool('Bash', { command: `echo "feature ${id}" >> ${shared}` }) : commit();
     if (command.startsWith('echo ')) return commit();
     if (command.startsWith('git add -A && git commit')) return markPassing();
     if (last.name === FEATURE_TOOL('feature_mark_passing')) {
       if (!last.isError) return reply().text(`Feature ${id} landed.`);
-      if (/git rebase/.test(last.text)) return reply().text('Main moved; rebasing.').tool('Bash', { command: `git rebase ${rebaseTarget()}` });
+      if (/git rebase/.test(last.text))
+        return reply()
+          .text('Main moved; rebasing.')
+          .tool('Bash', { command: `git rebase ${rebaseTarget()}` });
       return reply().text(`Could not land feature ${id}: ${last.text.slice(0, 200)}`);
     }
     if (command.startsWith('git rebase') && !command.includes('--continue')) {
-      if (shared && (last.isError || /CONFLICT/.test(last.text))) return reply().tool('Bash', { command: `git show ${rebaseTarget()}:${shared}` });
+      if (shared && (last.isError || /CONFLICT/.test(last.text)))
+        return reply().tool('Bash', { command: `git show ${rebaseTarget()}:${shared}` });
       return markPassing();
     }
     // Claude Code refuses to overwrite a file the session has not read: read it, then write main's lines plus ours.
     if (command.startsWith('git show') && shared) return reply().tool('Read', { file_path: shared });
     if (last.name === 'Read' && shared && last.input.file_path === shared) {
-      const onMain = conv.toolResults.filter((r) => typeof r.input.command === 'string' && r.input.command.startsWith('git show')).at(-1)?.text ?? '';
-      return reply().tool('Write', { file_path: shared, content: `${onMain.replace(/<system-reminder>[\s\S]*$/, '').trimEnd()}\nfeature ${id}\n` });
+      const onMain =
+        conv.toolResults
+          .filter((r) => typeof r.input.command === 'string' && r.input.command.startsWith('git show'))
+          .at(-1)?.text ?? '';
+      return reply().tool('Write', {
+        file_path: shared,
+        content: `${onMain.replace(/<system-reminder>[\s\S]*$/, '').trimEnd()}\nfeature ${id}\n`,
+      });
     }
-    if (last.name === 'Write' && last.input.file_path === shared) return reply().tool('Bash', { command: `git add ${shared} && git rebase --continue` });
-    if (command.includes('rebase --continue')) return last.isError ? reply().text(`The rebase failed: ${last.text.slice(0, 200)}`) : markPassing();
+    if (last.name === 'Write' && last.input.file_path === shared)
+      return reply().tool('Bash', { command: `git add ${shared} && git rebase --continue` });
+    if (command.includes('rebase --continue'))
+      return last.isError ? reply().text(`The rebase failed: ${last.text.slice(0, 200)}`) : markPassing();
     return reply().text('Done.');
   };
 }
@@ -149,7 +206,12 @@ export function testingSession(regress: (featureId: number) => boolean): Step {
     const id = ids[conv.turn];
     if (id === undefined) return reply().text('Every listed feature has a verdict.');
     return regress(id)
-      ? reply().text(`Feature ${id} is broken.`).tool(FEATURE_TOOL('feature_mark_failing'), { feature_id: id, reason: `step 1 fails on main: features/feature-${id}.txt is not picked up (regression found by the testing agent)` })
+      ? reply()
+          .text(`Feature ${id} is broken.`)
+          .tool(FEATURE_TOOL('feature_mark_failing'), {
+            feature_id: id,
+            reason: `step 1 fails on main: features/feature-${id}.txt is not picked up (regression found by the testing agent)`,
+          })
       : reply().tool(FEATURE_TOOL('feature_mark_verified'), { feature_id: id });
   };
 }
@@ -162,11 +224,19 @@ const withoutReminders = (text: string) => text.replace(/<system-reminder>[\s\S]
 
 /** What the person typed, in order (the kickoff first): user messages that are not tool results. */
 export function userTexts(conv: Conversation): string[] {
-  const messages = (Array.isArray(conv.raw.messages) ? conv.raw.messages : []) as { role?: string; content?: unknown }[];
+  const messages = (Array.isArray(conv.raw.messages) ? conv.raw.messages : []) as {
+    role?: string;
+    content?: unknown;
+  }[];
   const texts: string[] = [];
   for (const m of messages) {
     if (m.role !== 'user') continue;
-    const blocks = typeof m.content === 'string' ? [{ type: 'text', text: m.content }] : Array.isArray(m.content) ? (m.content as { type?: string; text?: string }[]) : [];
+    const blocks =
+      typeof m.content === 'string'
+        ? [{ type: 'text', text: m.content }]
+        : Array.isArray(m.content)
+          ? (m.content as { type?: string; text?: string }[])
+          : [];
     if (blocks.some((b) => b.type === 'tool_result')) continue;
     const text = withoutReminders(blocks.map((b) => (b.type === 'text' ? (b.text ?? '') : '')).join('\n'));
     if (text !== '') texts.push(text);
@@ -192,7 +262,9 @@ export function specInterviewSession(options: { featureCount?: number } = {}): S
     const answers = userTexts(conv).slice(1);
     const last = conv.lastToolResults[0];
     const lastMessage = (conv.raw.messages as { role?: string; content?: unknown }[] | undefined)?.at(-1);
-    const answeringTool = Array.isArray(lastMessage?.content) && (lastMessage.content as { type?: string }[]).some((b) => b.type === 'tool_result');
+    const answeringTool =
+      Array.isArray(lastMessage?.content) &&
+      (lastMessage.content as { type?: string }[]).some((b) => b.type === 'tool_result');
     const spec = (withCriteria: boolean) => `<project_specification>
   <project_name>${/Let's write (?:a new|the) app spec for the project "([^"]+)"/.exec(userTexts(conv)[0] ?? '')?.[1] ?? 'app'}</project_name>
   <overview>${answers[0] ?? ''}</overview>
@@ -204,12 +276,17 @@ export function specInterviewSession(options: { featureCount?: number } = {}): S
   </core_features>
 ${withCriteria ? '  <success_criteria>Every feature passes its verification steps.</success_criteria>\n' : ''}</project_specification>`;
     if (answeringTool && last?.name === SUBMIT_SPEC_TOOL) {
-      if (last.isError) return reply().text('Fixing that.').tool(SUBMIT_SPEC_TOOL, { spec: spec(true) });
+      if (last.isError)
+        return reply()
+          .text('Fixing that.')
+          .tool(SUBMIT_SPEC_TOOL, { spec: spec(true) });
       return reply().text('Your spec is saved.');
     }
     const question = SPEC_INTERVIEW_QUESTIONS[answers.length];
     if (question) return reply().text(question);
-    return reply().text(`I propose ${count} features. Submitting the spec.`).tool(SUBMIT_SPEC_TOOL, { spec: spec(false) });
+    return reply()
+      .text(`I propose ${count} features. Submitting the spec.`)
+      .tool(SUBMIT_SPEC_TOOL, { spec: spec(false) });
   };
 }
 
@@ -221,7 +298,9 @@ export function requestsToAnswer(conv: Conversation): { id: string; fields: { id
     .slice(1)
     .map((block) => ({
       id: /^(hir_[0-9a-f]+)/.exec(block)?.[1] ?? '',
-      fields: [...block.matchAll(/^- ([A-Za-z][A-Za-z0-9_]*) \(([a-z]+)/gm)].map((m) => ({ id: m[1] as string, kind: m[2] as string })).filter((f) => f.kind !== 'secret'),
+      fields: [...block.matchAll(/^- ([A-Za-z][A-Za-z0-9_]*) \(([a-z]+)/gm)]
+        .map((m) => ({ id: m[1] as string, kind: m[2] as string }))
+        .filter((f) => f.kind !== 'secret'),
     }));
 }
 
@@ -229,13 +308,19 @@ export function requestsToAnswer(conv: Conversation): { id: string; fields: { id
  * A supervisor session: answers each listed request in turn with `supervisor_answer` (the value
  * `choose` gives each non-secret field, with a reason; secrets left out), one per turn.
  */
-export function supervisorSession(choose: (requestId: string, fieldId: string, kind: string) => string | number | boolean): Step {
+export function supervisorSession(
+  choose: (requestId: string, fieldId: string, kind: string) => string | number | boolean,
+): Step {
   return (conv) => {
     const requests = requestsToAnswer(conv);
     const request = requests[conv.turn];
     if (!request) return reply().text('Every request is answered.');
     const answers = Object.fromEntries(request.fields.map((f) => [f.id, choose(request.id, f.id, f.kind)]));
-    const reasons = Object.fromEntries(request.fields.map((f) => [f.id, `the spec implies ${String(answers[f.id])} for ${f.id}`]));
-    return reply().text(`Answering ${request.id}.`).tool(FEATURE_TOOL('supervisor_answer'), { request_id: request.id, answers, reasons });
+    const reasons = Object.fromEntries(
+      request.fields.map((f) => [f.id, `the spec implies ${String(answers[f.id])} for ${f.id}`]),
+    );
+    return reply()
+      .text(`Answering ${request.id}.`)
+      .tool(FEATURE_TOOL('supervisor_answer'), { request_id: request.id, answers, reasons });
   };
 }

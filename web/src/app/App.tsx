@@ -25,7 +25,15 @@ export function App() {
   const needsToken = useSyncExternalStore(subscribeTokenState, isTokenRejected);
   return (
     <QueryClientProvider client={queryClient}>
-      <ToastProvider>{needsToken ? <main><TokenPrompt /></main> : <RouterProvider router={router} />}</ToastProvider>
+      <ToastProvider>
+        {needsToken ? (
+          <main>
+            <TokenPrompt />
+          </main>
+        ) : (
+          <RouterProvider router={router} />
+        )}
+      </ToastProvider>
     </QueryClientProvider>
   );
 }

@@ -82,7 +82,15 @@ export function ProjectLayout() {
   const project = useQuery({ queryKey: keys.project(name), queryFn: () => endpoints.project(name) });
   const board = useQuery({ queryKey: keys.board(name), queryFn: () => endpoints.board(name) });
   const waiting = useOpenRequests(name).data?.requests.length ?? 0;
-  const cost = useMemo(() => (board.data ? Object.values(board.data).flat().reduce((sum, f) => sum + f.costUsd, 0) : null), [board.data]);
+  const cost = useMemo(
+    () =>
+      board.data
+        ? Object.values(board.data)
+            .flat()
+            .reduce((sum, f) => sum + f.costUsd, 0)
+        : null,
+    [board.data],
+  );
 
   const openFeature = useCallback(
     (id: number) =>
@@ -102,10 +110,19 @@ export function ProjectLayout() {
       return next;
     });
 
-  const shortcuts = useMemo(() => Object.fromEntries(TABS.map((t) => [t.key, () => void navigate(`/projects/${encodeURIComponent(name)}${t.to ? `/${t.to}` : ''}`)])), [navigate, name]);
+  const shortcuts = useMemo(
+    () =>
+      Object.fromEntries(
+        TABS.map((t) => [t.key, () => void navigate(`/projects/${encodeURIComponent(name)}${t.to ? `/${t.to}` : ''}`)]),
+      ),
+    [navigate, name],
+  );
   useShortcuts(shortcuts);
 
-  const value: ProjectContextValue = useMemo(() => ({ name, stream, recentlyPassed, openFeature }), [name, stream, recentlyPassed, openFeature]);
+  const value: ProjectContextValue = useMemo(
+    () => ({ name, stream, recentlyPassed, openFeature }),
+    [name, stream, recentlyPassed, openFeature],
+  );
   const model = typeof stream.run?.settings['model'] === 'string' ? stream.run.settings['model'] : null;
 
   if (project.error) {
@@ -137,13 +154,20 @@ export function ProjectLayout() {
             <p className="text-sm text-muted">
               Cost so far <span className="font-semibold text-ink">{cost === null ? '…' : formatCost(cost)}</span>
             </p>
-            {model === DEMO_MODEL ? <span className="rounded-full border border-st-input bg-st-input-bg px-2.5 py-0.5 text-xs font-semibold text-st-input">{DEMO_MODEL_LABEL}</span> : null}
+            {model === DEMO_MODEL ? (
+              <span className="rounded-full border border-st-input bg-st-input-bg px-2.5 py-0.5 text-xs font-semibold text-st-input">
+                {DEMO_MODEL_LABEL}
+              </span>
+            ) : null}
             <span className={`text-xs ${stream.connected ? 'text-st-passing' : 'text-st-input'}`} role="status">
               {stream.connected ? '● live' : '○ reconnecting…'}
             </span>
           </div>
           {allDone ? (
-            <div role="status" className="rounded-xl border border-st-passing bg-st-passing-bg px-4 py-2 text-sm font-medium text-st-passing">
+            <div
+              role="status"
+              className="rounded-xl border border-st-passing bg-st-passing-bg px-4 py-2 text-sm font-medium text-st-passing"
+            >
               ✓ Every feature passes. The app is built.
             </div>
           ) : null}
@@ -153,11 +177,16 @@ export function ProjectLayout() {
                 key={t.label}
                 to={t.to}
                 end
-                className={({ isActive }) => `whitespace-nowrap border-b-2 px-3 py-2 text-sm font-medium ${isActive ? 'border-accent text-ink' : 'border-transparent text-muted hover:text-ink'}`}
+                className={({ isActive }) =>
+                  `whitespace-nowrap border-b-2 px-3 py-2 text-sm font-medium ${isActive ? 'border-accent text-ink' : 'border-transparent text-muted hover:text-ink'}`
+                }
               >
                 {t.label}
                 {t.to === 'inbox' && waiting > 0 ? (
-                  <span data-testid="inbox-badge" className="ml-1.5 inline-flex min-w-5 items-center justify-center rounded-full bg-st-input px-1.5 text-xs font-semibold text-panel">
+                  <span
+                    data-testid="inbox-badge"
+                    className="ml-1.5 inline-flex min-w-5 items-center justify-center rounded-full bg-st-input px-1.5 text-xs font-semibold text-panel"
+                  >
                     {waiting}
                     <span className="sr-only"> open {waiting === 1 ? 'request' : 'requests'}</span>
                   </span>

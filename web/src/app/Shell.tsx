@@ -20,7 +20,10 @@ export function Shell() {
   useShortcuts(handlers);
   return (
     <div className="flex min-h-full flex-col">
-      <a href="#main" className="sr-only focus:not-sr-only focus:absolute focus:left-2 focus:top-2 focus:z-50 focus:rounded focus:bg-panel focus:px-3 focus:py-2">
+      <a
+        href="#main"
+        className="sr-only focus:not-sr-only focus:absolute focus:left-2 focus:top-2 focus:z-50 focus:rounded focus:bg-panel focus:px-3 focus:py-2"
+      >
         Skip to content
       </a>
       <header className="sticky top-0 z-30 border-b border-line bg-panel/90 backdrop-blur">
@@ -31,10 +34,20 @@ export function Shell() {
             <span className="hidden text-sm font-normal text-muted sm:inline">mission control</span>
           </Link>
           <div className="flex-1" />
-          <button type="button" onClick={() => setHelp(true)} className="rounded-lg px-2.5 py-1.5 text-sm text-muted hover:bg-sunken hover:text-ink" aria-label="Keyboard shortcuts">
+          <button
+            type="button"
+            onClick={() => setHelp(true)}
+            className="rounded-lg px-2.5 py-1.5 text-sm text-muted hover:bg-sunken hover:text-ink"
+            aria-label="Keyboard shortcuts"
+          >
             <kbd className="font-mono">?</kbd>
           </button>
-          <button type="button" onClick={toggleTheme} className="rounded-lg px-2.5 py-1.5 text-sm text-muted hover:bg-sunken hover:text-ink" aria-label={`Switch to ${theme === 'dark' ? 'light' : 'dark'} theme`}>
+          <button
+            type="button"
+            onClick={toggleTheme}
+            className="rounded-lg px-2.5 py-1.5 text-sm text-muted hover:bg-sunken hover:text-ink"
+            aria-label={`Switch to ${theme === 'dark' ? 'light' : 'dark'} theme`}
+          >
             {theme === 'dark' ? '☀︎ Light' : '☾ Dark'}
           </button>
         </div>

@@ -21,11 +21,23 @@ export function TokenPrompt() {
     >
       <h1 className="text-lg font-semibold">This server needs its token</h1>
       <p className="text-sm text-muted">
-        Every request to autocoder needs the server token, also on this machine, so that no other program (an agent included) can change it. Open the
-        link <code>autocoder serve</code> prints at every start (<code>http://127.0.0.1:&lt;port&gt;/#token=…</code>), or paste the token here.
+        Every request to autocoder needs the server token, also on this machine, so that no other program (an agent
+        included) can change it. Open the link <code>autocoder serve</code> prints at every start (
+        <code>http://127.0.0.1:&lt;port&gt;/#token=…</code>), or paste the token here.
       </p>
-      <Field label="Server token" hint="It is in $AUTOCODER_HOME/server-token (~/.autocoder/server-token). This tab keeps it until you close it.">
-        {(p) => <input {...p} className={`${inputClass} font-mono`} value={token} onChange={(e) => setToken(e.target.value)} autoComplete="off" />}
+      <Field
+        label="Server token"
+        hint="It is in $AUTOCODER_HOME/server-token (~/.autocoder/server-token). This tab keeps it until you close it."
+      >
+        {(p) => (
+          <input
+            {...p}
+            className={`${inputClass} font-mono`}
+            value={token}
+            onChange={(e) => setToken(e.target.value)}
+            autoComplete="off"
+          />
+        )}
       </Field>
       <Button variant="primary" type="submit" disabled={!isServerToken(token.trim())}>
         Use this token

@@ -23,7 +23,11 @@ export const SHORTCUTS: readonly Shortcut[] = [
 
 function typingInto(target: EventTarget | null): boolean {
   if (!(target instanceof HTMLElement)) return false;
-  return target.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(target.tagName) || target.closest('dialog') !== null;
+  return (
+    target.isContentEditable ||
+    ['INPUT', 'TEXTAREA', 'SELECT'].includes(target.tagName) ||
+    target.closest('dialog') !== null
+  );
 }
 
 /** Single-key shortcuts, ignored while typing or inside a dialog. */

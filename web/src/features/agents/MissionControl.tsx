@@ -9,7 +9,14 @@ import { useOpenRequests } from '../../shared/api/open-requests';
 import { useProject } from '../../shared/project-context';
 import { Mascot, mascotForSlot } from '../../shared/ui/mascots';
 
-const STATE_LABEL: Record<AgentState, string> = { idle: 'Idle', thinking: 'Thinking', working: 'Working', testing: 'Testing', success: 'Done', error: 'Error' };
+const STATE_LABEL: Record<AgentState, string> = {
+  idle: 'Idle',
+  thinking: 'Thinking',
+  working: 'Working',
+  testing: 'Testing',
+  success: 'Done',
+  error: 'Error',
+};
 const STATE_TONE: Record<AgentState, string> = {
   idle: 'bg-st-pending-bg text-st-pending',
   thinking: 'bg-st-progress-bg text-st-progress',
@@ -18,7 +25,12 @@ const STATE_TONE: Record<AgentState, string> = {
   success: 'bg-st-passing-bg text-st-passing',
   error: 'bg-st-failed-bg text-st-failed',
 };
-const KIND_TONE: Record<string, string> = { tool_call: 'text-accent', tool_result: 'text-muted', retry: 'text-st-input', text: 'text-ink' };
+const KIND_TONE: Record<string, string> = {
+  tool_call: 'text-accent',
+  tool_result: 'text-muted',
+  retry: 'text-st-input',
+  text: 'text-ink',
+};
 
 function LogView({ lines, label }: { lines: readonly LogLine[]; label: string }) {
   const ref = useRef<HTMLOListElement>(null);
@@ -42,7 +54,10 @@ function LogView({ lines, label }: { lines: readonly LogLine[]; label: string })
       {lines.map((l) => (
         <li key={l.id} className="break-words">
           <span className="text-muted">{formatTime(l.at)} </span>
-          <span className={KIND_TONE[l.kind] ?? 'text-ink'}>{l.kind === 'tool_call' ? '▸ ' : l.kind === 'tool_result' ? '  ↳ ' : ''}{l.text}</span>
+          <span className={KIND_TONE[l.kind] ?? 'text-ink'}>
+            {l.kind === 'tool_call' ? '▸ ' : l.kind === 'tool_result' ? '  ↳ ' : ''}
+            {l.text}
+          </span>
         </li>
       ))}
     </ol>
@@ -51,14 +66,35 @@ function LogView({ lines, label }: { lines: readonly LogLine[]; label: string })
 
 type SlotKind = 'coding' | 'testing' | 'supervisor';
 
-const IDLE_TEXT: Record<SlotKind, string> = { coding: 'Setting up the project', testing: 'Re-verifying passing features', supervisor: "Answering the agents' questions" };
+const IDLE_TEXT: Record<SlotKind, string> = {
+  coding: 'Setting up the project',
+  testing: 'Re-verifying passing features',
+  supervisor: "Answering the agents' questions",
+};
 
-function AgentCard({ slot, kind, agent, featureName, lines }: { slot: number; kind: SlotKind; agent: AgentSlotView | null; featureName: string | null; lines: readonly LogLine[] }) {
+function AgentCard({
+  slot,
+  kind,
+  agent,
+  featureName,
+  lines,
+}: {
+  slot: number;
+  kind: SlotKind;
+  agent: AgentSlotView | null;
+  featureName: string | null;
+  lines: readonly LogLine[];
+}) {
   const { openFeature } = useProject();
   const mascot = mascotForSlot(slot);
   const state: AgentState = agent?.state ?? 'idle';
   return (
-    <article data-testid={`agent-${slot}`} data-state={state} aria-labelledby={`agent-${slot}-name`} className="flex flex-col gap-3 rounded-2xl border border-line bg-panel p-4 shadow-card">
+    <article
+      data-testid={`agent-${slot}`}
+      data-state={state}
+      aria-labelledby={`agent-${slot}-name`}
+      className="flex flex-col gap-3 rounded-2xl border border-line bg-panel p-4 shadow-card"
+    >
       <header className="flex items-start gap-3">
         <Mascot name={mascot} state={state} size={60} />
         <div className="min-w-0 flex-1">
@@ -66,15 +102,25 @@ function AgentCard({ slot, kind, agent, featureName, lines }: { slot: number; ki
             <h3 id={`agent-${slot}-name`} className="text-base font-semibold">
               {mascot}
             </h3>
-            <span className={`rounded-full px-2 py-0.5 text-xs font-semibold ${STATE_TONE[state]}`}>{STATE_LABEL[state]}</span>
-            <span className="text-xs text-muted">{kind === 'coding' ? `coding agent · slot ${slot + 1}` : `${kind} agent`}</span>
+            <span className={`rounded-full px-2 py-0.5 text-xs font-semibold ${STATE_TONE[state]}`}>
+              {STATE_LABEL[state]}
+            </span>
+            <span className="text-xs text-muted">
+              {kind === 'coding' ? `coding agent · slot ${slot + 1}` : `${kind} agent`}
+            </span>
           </div>
           {agent?.featureId ? (
-            <button type="button" onClick={() => openFeature(agent.featureId!)} className="mt-0.5 block max-w-full truncate text-left text-sm text-accent underline-offset-2 hover:underline">
+            <button
+              type="button"
+              onClick={() => openFeature(agent.featureId!)}
+              className="mt-0.5 block max-w-full truncate text-left text-sm text-accent underline-offset-2 hover:underline"
+            >
               #{agent.featureId} {featureName ?? ''}
             </button>
           ) : (
-            <p className="mt-0.5 text-sm text-muted">{agent ? IDLE_TEXT[kind] : kind === 'supervisor' ? 'Waiting for questions' : 'Waiting for work'}</p>
+            <p className="mt-0.5 text-sm text-muted">
+              {agent ? IDLE_TEXT[kind] : kind === 'supervisor' ? 'Waiting for questions' : 'Waiting for work'}
+            </p>
           )}
           {agent?.thought ? <p className="mt-1 line-clamp-2 text-sm text-muted italic">“{agent.thought}”</p> : null}
         </div>
@@ -88,7 +134,13 @@ function AgentCard({ slot, kind, agent, featureName, lines }: { slot: number; ki
 export function MissionControl() {
   const { name, stream } = useProject();
   const board = useQuery({ queryKey: keys.board(name), queryFn: () => endpoints.board(name) });
-  const names = new Map(board.data ? Object.values(board.data).flat().map((f) => [f.id, f.name]) : []);
+  const names = new Map(
+    board.data
+      ? Object.values(board.data)
+          .flat()
+          .map((f) => [f.id, f.name])
+      : [],
+  );
   // Slots 0…concurrency-1 code; the next testingRatio slots re-verify; then the supervisor's (as the runner numbers them).
   const setting = (key: string) => {
     const v = Number(stream.run?.settings[key] ?? 0);
@@ -97,17 +149,30 @@ export function MissionControl() {
   const codingSlots = Math.max(1, setting('concurrency'));
   const testingSlots = stream.run?.settings['yolo'] === true ? 0 : setting('testingRatio');
   const supervisorSlot = stream.run?.settings['supervisor'] === true ? codingSlots + testingSlots : null;
-  const slots = Math.max(codingSlots + testingSlots + (supervisorSlot === null ? 0 : 1), ...[...stream.agents.keys()].map((s) => s + 1), 1);
-  const kindOf = (slot: number): SlotKind => (slot === supervisorSlot ? 'supervisor' : slot >= codingSlots ? 'testing' : 'coding');
+  const slots = Math.max(
+    codingSlots + testingSlots + (supervisorSlot === null ? 0 : 1),
+    ...[...stream.agents.keys()].map((s) => s + 1),
+    1,
+  );
+  const kindOf = (slot: number): SlotKind =>
+    slot === supervisorSlot ? 'supervisor' : slot >= codingSlots ? 'testing' : 'coding';
   const recent = stream.log.slice(-80);
   const waiting = useOpenRequests(name).data?.requests.length ?? 0;
   if (!stream.synced) return <p className="text-muted">Connecting to the live stream…</p>;
   return (
     <section aria-label="Mission control" className="flex flex-col gap-4">
       {waiting > 0 ? (
-        <p role="status" data-testid="waiting-for-answers" className="rounded-2xl border border-st-input bg-st-input-bg px-4 py-3 text-sm">
-          {waiting === 1 ? 'A question from the agents waits' : `${waiting} questions from the agents wait`} for your answer; {waiting === 1 ? 'its feature stays' : 'their features stay'} in Needs input until then.{' '}
-          <Link to={`/projects/${encodeURIComponent(name)}/inbox`} className="font-semibold text-accent underline underline-offset-2">
+        <p
+          role="status"
+          data-testid="waiting-for-answers"
+          className="rounded-2xl border border-st-input bg-st-input-bg px-4 py-3 text-sm"
+        >
+          {waiting === 1 ? 'A question from the agents waits' : `${waiting} questions from the agents wait`} for your
+          answer; {waiting === 1 ? 'its feature stays' : 'their features stay'} in Needs input until then.{' '}
+          <Link
+            to={`/projects/${encodeURIComponent(name)}/inbox`}
+            className="font-semibold text-accent underline underline-offset-2"
+          >
             Answer in the Inbox
           </Link>
         </p>
@@ -116,7 +181,16 @@ export function MissionControl() {
         {Array.from({ length: slots }, (_, slot) => {
           const agent = stream.agents.get(slot) ?? null;
           const lines = agent ? stream.log.filter((l) => l.sessionId === agent.sessionId).slice(-120) : [];
-          return <AgentCard key={slot} slot={slot} kind={kindOf(slot)} agent={agent} featureName={agent?.featureId ? (names.get(agent.featureId) ?? null) : null} lines={lines} />;
+          return (
+            <AgentCard
+              key={slot}
+              slot={slot}
+              kind={kindOf(slot)}
+              agent={agent}
+              featureName={agent?.featureId ? (names.get(agent.featureId) ?? null) : null}
+              lines={lines}
+            />
+          );
         })}
       </div>
       <section aria-labelledby="all-activity" className="rounded-2xl border border-line bg-panel p-4">

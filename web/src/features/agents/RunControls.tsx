@@ -35,7 +35,10 @@ export function RunControls() {
   // Between a click and the runner's own event the button shows what was asked.
   const [requested, setRequested] = useState<RunStatus['status'] | null>(null);
   const status = stream.run?.status ?? 'stopped';
-  const shown = requested && requested !== status && ['starting', 'stopping', 'draining'].includes(requested) && status !== 'paused' ? requested : status;
+  const shown =
+    requested && requested !== status && ['starting', 'stopping', 'draining'].includes(requested) && status !== 'paused'
+      ? requested
+      : status;
   if (requested && requested === status) setRequested(null);
 
   const act = useMutation({
@@ -61,7 +64,13 @@ export function RunControls() {
 
   return (
     <div className="flex flex-wrap items-center gap-2">
-      <span role="status" aria-live="polite" data-testid="run-state" data-state={shown} className={`rounded-full px-3 py-1 text-xs font-semibold ${STATE_TONE[shown]}`}>
+      <span
+        role="status"
+        aria-live="polite"
+        data-testid="run-state"
+        data-state={shown}
+        className={`rounded-full px-3 py-1 text-xs font-semibold ${STATE_TONE[shown]}`}
+      >
         {STATE_TEXT[shown]}
       </span>
       {!active ? (
@@ -84,7 +93,13 @@ export function RunControls() {
           ■ Stop
         </Button>
       ) : null}
-      {starting ? <StartRunDialog onClose={() => setStarting(false)} onStarted={() => setRequested('starting')} defaults={settings.data ?? null} /> : null}
+      {starting ? (
+        <StartRunDialog
+          onClose={() => setStarting(false)}
+          onStarted={() => setRequested('starting')}
+          defaults={settings.data ?? null}
+        />
+      ) : null}
     </div>
   );
 }

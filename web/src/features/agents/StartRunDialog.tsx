@@ -11,7 +11,15 @@ import { useProject } from '../../shared/project-context';
 import { NumberOptions } from '../../shared/ui/SpecProblems';
 
 /** Settings for one run; empty fields fall back to the project's and then the global settings. */
-export function StartRunDialog({ onClose, onStarted, defaults }: { onClose: () => void; onStarted: () => void; defaults: ProjectSettings | null }) {
+export function StartRunDialog({
+  onClose,
+  onStarted,
+  defaults,
+}: {
+  onClose: () => void;
+  onStarted: () => void;
+  defaults: ProjectSettings | null;
+}) {
   const { name } = useProject();
   const [model, setModel] = useState(defaults?.defaultModel ?? '');
   const [concurrency, setConcurrency] = useState(defaults?.defaultConcurrency ?? 1);
@@ -35,7 +43,14 @@ export function StartRunDialog({ onClose, onStarted, defaults }: { onClose: () =
   });
   const err = start.error;
   const fieldErr = (f: string) => (err instanceof ApiError && err.field === f ? err.message : null);
-  const general = err && !(err instanceof ApiError && ['model', 'concurrency', 'testingRatio', 'maxIterations', 'yolo', 'supervisor'].includes(err.field ?? '')) ? err.message : null;
+  const general =
+    err &&
+    !(
+      err instanceof ApiError &&
+      ['model', 'concurrency', 'testingRatio', 'maxIterations', 'yolo', 'supervisor'].includes(err.field ?? '')
+    )
+      ? err.message
+      : null;
   return (
     <Dialog
       open
@@ -58,30 +73,81 @@ export function StartRunDialog({ onClose, onStarted, defaults }: { onClose: () =
           start.mutate();
         }}
       >
-        <Field label="Model" hint={model === DEMO_MODEL ? DEMO_MODEL_LABEL : 'Empty: the project or global default (Claude Code picks when none is set).'} error={fieldErr('model')}>
-          {(p) => <input {...p} className={inputClass} value={model} onChange={(e) => setModel(e.target.value)} placeholder="e.g. claude-sonnet-4-5" />}
-        </Field>
-        <Field label="Parallel agents" hint="1–5 coding agents, each in its own git worktree." error={fieldErr('concurrency')}>
+        <Field
+          label="Model"
+          hint={
+            model === DEMO_MODEL
+              ? DEMO_MODEL_LABEL
+              : 'Empty: the project or global default (Claude Code picks when none is set).'
+          }
+          error={fieldErr('model')}
+        >
           {(p) => (
-            <select {...p} className={inputClass} value={concurrency} onChange={(e) => setConcurrency(Number(e.target.value))}>
+            <input
+              {...p}
+              className={inputClass}
+              value={model}
+              onChange={(e) => setModel(e.target.value)}
+              placeholder="e.g. claude-sonnet-4-5"
+            />
+          )}
+        </Field>
+        <Field
+          label="Parallel agents"
+          hint="1–5 coding agents, each in its own git worktree."
+          error={fieldErr('concurrency')}
+        >
+          {(p) => (
+            <select
+              {...p}
+              className={inputClass}
+              value={concurrency}
+              onChange={(e) => setConcurrency(Number(e.target.value))}
+            >
               <NumberOptions from={1} to={5} />
             </select>
           )}
         </Field>
-        <Field label="Testing agents" hint={yolo ? 'None with YOLO.' : '0–3 agents re-verifying passing features on main while the coding agents work.'} error={fieldErr('testingRatio')}>
+        <Field
+          label="Testing agents"
+          hint={
+            yolo ? 'None with YOLO.' : '0–3 agents re-verifying passing features on main while the coding agents work.'
+          }
+          error={fieldErr('testingRatio')}
+        >
           {(p) => (
-            <select {...p} className={inputClass} value={yolo ? 0 : testingRatio} disabled={yolo} onChange={(e) => setTestingRatio(Number(e.target.value))}>
+            <select
+              {...p}
+              className={inputClass}
+              value={yolo ? 0 : testingRatio}
+              disabled={yolo}
+              onChange={(e) => setTestingRatio(Number(e.target.value))}
+            >
               <NumberOptions from={0} to={3} />
             </select>
           )}
         </Field>
-        <Field label="Stop after this many sessions" hint="Empty: run until every feature passes or is stuck." error={fieldErr('maxIterations')}>
-          {(p) => <input {...p} className={inputClass} inputMode="numeric" pattern="[0-9]*" value={maxIterations} onChange={(e) => setMaxIterations(e.target.value)} />}
+        <Field
+          label="Stop after this many sessions"
+          hint="Empty: run until every feature passes or is stuck."
+          error={fieldErr('maxIterations')}
+        >
+          {(p) => (
+            <input
+              {...p}
+              className={inputClass}
+              inputMode="numeric"
+              pattern="[0-9]*"
+              value={maxIterations}
+              onChange={(e) => setMaxIterations(e.target.value)}
+            />
+          )}
         </Field>
         <label className="flex items-start gap-2 text-sm">
           <input type="checkbox" className="mt-1" checked={yolo} onChange={(e) => setYolo(e.target.checked)} />
           <span>
-            <span className="font-medium">YOLO</span> — skip browser verification (faster, trusts the agent’s own checks)
+            <span className="font-medium">YOLO</span> — skip browser verification (faster, trusts the agent’s own
+            checks)
           </span>
         </label>
         <div className="flex items-start gap-2 text-sm">
@@ -98,8 +164,9 @@ export function StartRunDialog({ onClose, onStarted, defaults }: { onClose: () =
               Supervisor answers agents’ questions
             </label>
             <p id={`${supervisorId}-hint`} className="text-xs text-muted">
-              The run never waits for you: a supervisor agent answers with reasoned choices from the spec and the code, and puts development placeholders in .env for
-              secrets. You can override any of its answers later in the Inbox.
+              The run never waits for you: a supervisor agent answers with reasoned choices from the spec and the code,
+              and puts development placeholders in .env for secrets. You can override any of its answers later in the
+              Inbox.
             </p>
           </div>
         </div>

@@ -11,7 +11,12 @@ import {
   type DragEndEvent,
   type DragStartEvent,
 } from '@dnd-kit/core';
-import { SortableContext, sortableKeyboardCoordinates, useSortable, verticalListSortingStrategy } from '@dnd-kit/sortable';
+import {
+  SortableContext,
+  sortableKeyboardCoordinates,
+  useSortable,
+  verticalListSortingStrategy,
+} from '@dnd-kit/sortable';
 import { CSS } from '@dnd-kit/utilities';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { memo, useCallback, useMemo, useState } from 'react';
@@ -45,8 +50,19 @@ const noShift = () => null;
  * re-renders for a stream update does not re-render its (up to 150) cards; dnd-kit still
  * re-renders them when the drag state changes.
  */
-const SortableCard = memo(function SortableCard({ feature, lane, onOpen, ...rest }: { feature: FeatureDTO; lane: ColumnId; onOpen: (id: number) => void } & Omit<FeatureCardProps, 'dragHandle' | 'dragging' | 'onOpen'>) {
-  const { attributes, listeners, setNodeRef, transform, transition, isDragging, setActivatorNodeRef } = useSortable({ id: cardKey(feature.id), data: { lane, feature } });
+const SortableCard = memo(function SortableCard({
+  feature,
+  lane,
+  onOpen,
+  ...rest
+}: { feature: FeatureDTO; lane: ColumnId; onOpen: (id: number) => void } & Omit<
+  FeatureCardProps,
+  'dragHandle' | 'dragging' | 'onOpen'
+>) {
+  const { attributes, listeners, setNodeRef, transform, transition, isDragging, setActivatorNodeRef } = useSortable({
+    id: cardKey(feature.id),
+    data: { lane, feature },
+  });
   const draggable = lane !== 'in_progress' && lane !== 'needs_input';
   const open = useCallback(() => onOpen(feature.id), [onOpen, feature.id]);
   // Same element while dnd-kit's attributes and listeners stay the same, so FeatureCard's memo holds.
@@ -73,7 +89,17 @@ const SortableCard = memo(function SortableCard({ feature, lane, onOpen, ...rest
   );
 });
 
-function Lane({ lane, features, title, showTitle }: { lane: ColumnId; features: FeatureDTO[]; title: string; showTitle: boolean }) {
+function Lane({
+  lane,
+  features,
+  title,
+  showTitle,
+}: {
+  lane: ColumnId;
+  features: FeatureDTO[];
+  title: string;
+  showTitle: boolean;
+}) {
   const { stream, recentlyPassed, openFeature } = useProject();
   const { setNodeRef, isOver } = useDroppable({ id: laneKey(lane), data: { lane } });
   const [all, setAll] = useState(false);
@@ -81,9 +107,17 @@ function Lane({ lane, features, title, showTitle }: { lane: ColumnId; features: 
   const shown = useMemo(() => (all ? features : features.slice(0, LANE_LIMIT)), [all, features]);
   const items = useMemo(() => shown.map((f) => cardKey(f.id)), [shown]);
   // The mascot sits on the card its agent is working on (not on cards it already finished).
-  const agentOn = (id: number) => (lane === 'in_progress' ? ([...stream.agents.values()].find((a) => a.featureId === id && a.state !== 'success' && a.state !== 'error') ?? null) : null);
+  const agentOn = (id: number) =>
+    lane === 'in_progress'
+      ? ([...stream.agents.values()].find((a) => a.featureId === id && a.state !== 'success' && a.state !== 'error') ??
+        null)
+      : null;
   return (
-    <div ref={setNodeRef} data-testid={`lane-${lane}`} className={`flex min-h-16 shrink-0 flex-col gap-2 rounded-xl p-1 transition ${isOver ? 'bg-accent/10 ring-2 ring-accent/40' : ''}`}>
+    <div
+      ref={setNodeRef}
+      data-testid={`lane-${lane}`}
+      className={`flex min-h-16 shrink-0 flex-col gap-2 rounded-xl p-1 transition ${isOver ? 'bg-accent/10 ring-2 ring-accent/40' : ''}`}
+    >
       {showTitle ? (
         <h3 className="px-1 text-xs font-semibold tracking-wide text-muted uppercase">
           {title} · {features.length}
@@ -92,7 +126,14 @@ function Lane({ lane, features, title, showTitle }: { lane: ColumnId; features: 
       <SortableContext items={items} strategy={SORTABLE.has(lane) ? verticalListSortingStrategy : noShift}>
         <ul className="flex flex-col gap-2" aria-label={`${title} features`}>
           {shown.map((f) => (
-            <SortableCard key={f.id} feature={f} lane={lane} agent={agentOn(f.id)} justPassed={recentlyPassed.has(f.id)} onOpen={openFeature} />
+            <SortableCard
+              key={f.id}
+              feature={f}
+              lane={lane}
+              agent={agentOn(f.id)}
+              justPassed={recentlyPassed.has(f.id)}
+              onOpen={openFeature}
+            />
           ))}
         </ul>
       </SortableContext>
@@ -101,7 +142,9 @@ function Lane({ lane, features, title, showTitle }: { lane: ColumnId; features: 
           Show {features.length - shown.length} more
         </Button>
       ) : null}
-      {features.length === 0 ? <p className="px-2 py-3 text-center text-xs text-muted">{lane === 'ready' ? 'Nothing ready' : 'Empty'}</p> : null}
+      {features.length === 0 ? (
+        <p className="px-2 py-3 text-center text-xs text-muted">{lane === 'ready' ? 'Nothing ready' : 'Empty'}</p>
+      ) : null}
     </div>
   );
 }
@@ -149,9 +192,12 @@ export function BoardPage() {
   const find = (id: string | number | undefined): FeatureDTO | undefined => {
     if (!lanes || typeof id !== 'string' || !id.startsWith('f:')) return undefined;
     const n = Number(id.slice(2));
-    return Object.values(lanes).flat().find((f) => f.id === n);
+    return Object.values(lanes)
+      .flat()
+      .find((f) => f.id === n);
   };
-  const laneOf = (data: unknown): ColumnId | undefined => (data && typeof data === 'object' && 'lane' in data ? (data.lane as ColumnId) : undefined);
+  const laneOf = (data: unknown): ColumnId | undefined =>
+    data && typeof data === 'object' && 'lane' in data ? (data.lane as ColumnId) : undefined;
 
   const onDragStart = (e: DragStartEvent) => setActive(find(e.active.id) ?? null);
   const onDragEnd = (e: DragEndEvent) => {
@@ -177,7 +223,8 @@ export function BoardPage() {
     return f ? `#${f.id} ${f.name}` : String(id);
   };
   const announcements: Announcements = {
-    onDragStart: ({ active: a }) => `Picked up ${laneName(a.id)}. Use the arrow keys to move, Space to drop, Escape to cancel.`,
+    onDragStart: ({ active: a }) =>
+      `Picked up ${laneName(a.id)}. Use the arrow keys to move, Space to drop, Escape to cancel.`,
     // A picked-up card starts over itself: announcing that would replace "Picked up …" (and its
     // instructions) before a screen reader has read it.
     onDragOver: ({ active: a, over }) => {
@@ -185,11 +232,17 @@ export function BoardPage() {
       if (over.id === a.id) return undefined;
       return `${laneName(a.id)} is over ${typeof over.id === 'string' && over.id.startsWith('lane:') ? laneTitle(over.id.slice(5) as ColumnId) : laneName(over.id)}.`;
     },
-    onDragEnd: ({ active: a, over }) => (over ? `Dropped ${laneName(a.id)}.` : `${laneName(a.id)} was dropped outside the board.`),
+    onDragEnd: ({ active: a, over }) =>
+      over ? `Dropped ${laneName(a.id)}.` : `${laneName(a.id)} was dropped outside the board.`,
     onDragCancel: ({ active: a }) => `Moving ${laneName(a.id)} was cancelled.`,
   };
 
-  if (board.error) return <p role="alert" className="text-st-failed">The board cannot be loaded: {board.error.message}</p>;
+  if (board.error)
+    return (
+      <p role="alert" className="text-st-failed">
+        The board cannot be loaded: {board.error.message}
+      </p>
+    );
   if (!lanes) return <p className="text-muted">Loading the backlog…</p>;
 
   return (
@@ -197,17 +250,31 @@ export function BoardPage() {
     // column scrolls on its own (styles.css); narrower, the columns stack and the page scrolls.
     <section aria-label="Board" className="board-page flex min-h-0 flex-1 flex-col gap-3">
       <div className="flex items-center gap-3">
-        <p className="flex-1 text-sm text-muted">Drag ⠿ to reorder what is ready, to retry a failed feature or to re-open a passing one (keyboard: focus ⠿, Space, arrows, Space).</p>
+        <p className="flex-1 text-sm text-muted">
+          Drag ⠿ to reorder what is ready, to retry a failed feature or to re-open a passing one (keyboard: focus ⠿,
+          Space, arrows, Space).
+        </p>
         <Button variant="primary" onClick={() => setCreating(true)}>
           + Add feature
         </Button>
       </div>
-      <DndContext sensors={sensors} collisionDetection={closestCorners} onDragStart={onDragStart} onDragEnd={onDragEnd} onDragCancel={() => setActive(null)} accessibility={{ announcements }}>
+      <DndContext
+        sensors={sensors}
+        collisionDetection={closestCorners}
+        onDragStart={onDragStart}
+        onDragEnd={onDragEnd}
+        onDragCancel={() => setActive(null)}
+        accessibility={{ announcements }}
+      >
         <div className="grid min-h-0 flex-1 grid-cols-1 gap-3 md:grid-cols-3 xl:grid-cols-5">
           {COLUMN_GROUPS.map((g) => {
             const count = g.lanes.reduce((n, l) => n + lanes[l].length, 0);
             return (
-              <section key={g.id} aria-labelledby={`col-${g.id}`} className="flex min-h-0 flex-col rounded-2xl border border-line bg-sunken/60 p-2 md:max-h-[calc(100dvh-5rem)]">
+              <section
+                key={g.id}
+                aria-labelledby={`col-${g.id}`}
+                className="flex min-h-0 flex-col rounded-2xl border border-line bg-sunken/60 p-2 md:max-h-[calc(100dvh-5rem)]"
+              >
                 <h2 id={`col-${g.id}`} className="flex items-center justify-between px-1 pb-2 text-sm font-semibold">
                   {g.title}
                   <span className="rounded-full bg-panel px-2 py-0.5 text-xs text-muted">{count}</span>
@@ -221,7 +288,9 @@ export function BoardPage() {
             );
           })}
         </div>
-        <DragOverlay>{active ? <FeatureCard feature={active} agent={null} justPassed={false} onOpen={() => undefined} /> : null}</DragOverlay>
+        <DragOverlay>
+          {active ? <FeatureCard feature={active} agent={null} justPassed={false} onOpen={() => undefined} /> : null}
+        </DragOverlay>
       </DndContext>
       {confirmReopen ? (
         <Dialog
@@ -244,7 +313,8 @@ export function BoardPage() {
           }
         >
           <p className="text-sm">
-            “{confirmReopen.name}” passes now. Re-opening moves it back to Pending so an agent implements and verifies it again. Features that depend on it wait until it passes again.
+            “{confirmReopen.name}” passes now. Re-opening moves it back to Pending so an agent implements and verifies
+            it again. Features that depend on it wait until it passes again.
           </p>
         </Dialog>
       ) : null}

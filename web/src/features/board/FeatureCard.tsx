@@ -18,7 +18,14 @@ export interface FeatureCardProps {
  * dnd-kit re-renders every sortable card several times when a drag starts, and with stable
  * props (the board memoises the grip and `onOpen`) those re-renders skip the card's body.
  */
-export const FeatureCard = memo(function FeatureCard({ feature, agent, justPassed, onOpen, dragHandle, dragging = false }: FeatureCardProps) {
+export const FeatureCard = memo(function FeatureCard({
+  feature,
+  agent,
+  justPassed,
+  onOpen,
+  dragHandle,
+  dragging = false,
+}: FeatureCardProps) {
   const blocked = feature.status === 'pending' && feature.blockedBy.length > 0;
   const { name: project = '' } = useParams();
   return (
@@ -29,20 +36,30 @@ export const FeatureCard = memo(function FeatureCard({ feature, agent, justPasse
     >
       {dragHandle}
       <div className="min-w-0 flex-1">
-        <button type="button" onClick={onOpen} className="block w-full text-left after:absolute after:inset-0 after:content-['']">
+        <button
+          type="button"
+          onClick={onOpen}
+          className="block w-full text-left after:absolute after:inset-0 after:content-['']"
+        >
           <span className="mr-1 font-mono text-xs text-muted">#{feature.id}</span>
           <span className="text-sm font-medium leading-snug">{feature.name}</span>
         </button>
         <div className="mt-1.5 flex flex-wrap items-center gap-1.5 text-xs text-muted">
           <span className="rounded bg-sunken px-1.5 py-0.5">{feature.category}</span>
-          {blocked ? <span className="text-st-input">blocked by {feature.blockedBy.map((id) => `#${id}`).join(', ')}</span> : null}
-          {feature.status === 'pending' && !blocked && !feature.ready ? <span>waiting (attempts or backoff)</span> : null}
+          {blocked ? (
+            <span className="text-st-input">blocked by {feature.blockedBy.map((id) => `#${id}`).join(', ')}</span>
+          ) : null}
+          {feature.status === 'pending' && !blocked && !feature.ready ? (
+            <span>waiting (attempts or backoff)</span>
+          ) : null}
           {feature.attempts > 0 && feature.status !== 'passing' ? (
             <span>
               attempt {feature.attempts}/{feature.maxAttempts}
             </span>
           ) : null}
-          {feature.status === 'needs_input' && feature.blockerNote ? <span className="line-clamp-2 text-st-input">{feature.blockerNote}</span> : null}
+          {feature.status === 'needs_input' && feature.blockerNote ? (
+            <span className="line-clamp-2 text-st-input">{feature.blockerNote}</span>
+          ) : null}
           {feature.status === 'needs_input' ? (
             <Link
               to={`/projects/${encodeURIComponent(project)}/inbox#request-for-${feature.id}`}
@@ -54,7 +71,10 @@ export const FeatureCard = memo(function FeatureCard({ feature, agent, justPasse
         </div>
       </div>
       {agent ? (
-        <span className="relative z-10 flex flex-col items-center" title={`${mascotForSlot(agent.slot)} is on it (${agent.state})`}>
+        <span
+          className="relative z-10 flex flex-col items-center"
+          title={`${mascotForSlot(agent.slot)} is on it (${agent.state})`}
+        >
           <Mascot name={mascotForSlot(agent.slot)} state={agent.state} size={34} />
           <span className="text-[10px] text-muted">{mascotForSlot(agent.slot)}</span>
         </span>

@@ -28,7 +28,8 @@ function Dependencies({ feature }: { feature: FeatureDetail }) {
   const [dep, setDep] = useState('');
   const [error, setError] = useState<string | null>(null);
   const change = useMutation({
-    mutationFn: ({ op, id }: { op: 'add' | 'remove'; id: number }) => (op === 'add' ? endpoints.addDependency(name, feature.id, id) : endpoints.removeDependency(name, feature.id, id)),
+    mutationFn: ({ op, id }: { op: 'add' | 'remove'; id: number }) =>
+      op === 'add' ? endpoints.addDependency(name, feature.id, id) : endpoints.removeDependency(name, feature.id, id),
     onSuccess: async () => {
       setError(null);
       setDep('');
@@ -42,9 +43,17 @@ function Dependencies({ feature }: { feature: FeatureDetail }) {
       {feature.dependencies.length === 0 ? <p className="text-sm text-muted">None — it can start any time.</p> : null}
       <ul className="flex flex-wrap gap-2">
         {feature.dependencies.map((d) => (
-          <li key={d} className={`flex items-center gap-1 rounded-full border px-2 py-0.5 text-sm ${blocked.has(d) ? 'border-st-input text-st-input' : 'border-st-passing text-st-passing'}`}>
+          <li
+            key={d}
+            className={`flex items-center gap-1 rounded-full border px-2 py-0.5 text-sm ${blocked.has(d) ? 'border-st-input text-st-input' : 'border-st-passing text-st-passing'}`}
+          >
             #{d} {blocked.has(d) ? '(not passing)' : '✓'}
-            <button type="button" aria-label={`Remove dependency #${d}`} className="ml-1 text-muted hover:text-ink" onClick={() => change.mutate({ op: 'remove', id: d })}>
+            <button
+              type="button"
+              aria-label={`Remove dependency #${d}`}
+              className="ml-1 text-muted hover:text-ink"
+              onClick={() => change.mutate({ op: 'remove', id: d })}
+            >
               ×
             </button>
           </li>
@@ -55,13 +64,21 @@ function Dependencies({ feature }: { feature: FeatureDetail }) {
         onSubmit={(e) => {
           e.preventDefault();
           const id = Number(dep);
-          if (!Number.isSafeInteger(id) || id < 1) return setError('enter the number of the feature it depends on, e.g. 3');
+          if (!Number.isSafeInteger(id) || id < 1)
+            return setError('enter the number of the feature it depends on, e.g. 3');
           change.mutate({ op: 'add', id });
         }}
       >
         <label className="flex flex-col gap-1 text-sm">
           <span>Depends on feature #</span>
-          <input className={`${inputClass} w-28`} inputMode="numeric" value={dep} onChange={(e) => setDep(e.target.value)} aria-invalid={error ? true : undefined} aria-describedby={error ? 'dep-error' : undefined} />
+          <input
+            className={`${inputClass} w-28`}
+            inputMode="numeric"
+            value={dep}
+            onChange={(e) => setDep(e.target.value)}
+            aria-invalid={error ? true : undefined}
+            aria-describedby={error ? 'dep-error' : undefined}
+          />
         </label>
         <Button type="submit" disabled={change.isPending}>
           Add dependency
@@ -83,10 +100,20 @@ export function FeatureDrawer({ featureId, onClose }: { featureId: number | null
   const toast = useToast();
   const [editing, setEditing] = useState(false);
   const [transcript, setTranscript] = useState<string | null>(null);
-  const detail = useQuery({ queryKey: keys.feature(name, featureId ?? 0), queryFn: () => endpoints.feature(name, featureId!), enabled: featureId !== null });
+  const detail = useQuery({
+    queryKey: keys.feature(name, featureId ?? 0),
+    queryFn: () => endpoints.feature(name, featureId!),
+    enabled: featureId !== null,
+  });
   const act = useMutation({
     mutationFn: (op: 'retry' | 'skip' | 'reopen' | 'delete'): Promise<unknown> =>
-      op === 'retry' ? endpoints.retryFeature(name, featureId!) : op === 'skip' ? endpoints.skipFeature(name, featureId!) : op === 'reopen' ? endpoints.reopenFeature(name, featureId!) : endpoints.deleteFeature(name, featureId!),
+      op === 'retry'
+        ? endpoints.retryFeature(name, featureId!)
+        : op === 'skip'
+          ? endpoints.skipFeature(name, featureId!)
+          : op === 'reopen'
+            ? endpoints.reopenFeature(name, featureId!)
+            : endpoints.deleteFeature(name, featureId!),
     onSuccess: async (_r, op) => {
       toast(op === 'delete' ? `Deleted #${featureId}` : `Done: ${op}`, 'success');
       await qc.invalidateQueries({ queryKey: ['project', name] });
@@ -98,10 +125,29 @@ export function FeatureDrawer({ featureId, onClose }: { featureId: number | null
   const f = detail.data;
   return (
     <>
-      <Dialog open side onClose={onClose} title={f ? <span>#{f.id} {f.name}</span> : `Feature #${featureId}`}>
-        {detail.error ? <p role="alert" className="text-st-failed">{detail.error.message}</p> : null}
+      <Dialog
+        open
+        side
+        onClose={onClose}
+        title={
+          f ? (
+            <span>
+              #{f.id} {f.name}
+            </span>
+          ) : (
+            `Feature #${featureId}`
+          )
+        }
+      >
+        {detail.error ? (
+          <p role="alert" className="text-st-failed">
+            {detail.error.message}
+          </p>
+        ) : null}
         {!f ? (
-          detail.isLoading ? <p className="text-muted">Loading…</p> : null
+          detail.isLoading ? (
+            <p className="text-muted">Loading…</p>
+          ) : null
         ) : (
           <div data-testid="feature-drawer">
             <div className="mb-4 flex flex-wrap items-center gap-2">
@@ -117,19 +163,33 @@ export function FeatureDrawer({ featureId, onClose }: { featureId: number | null
               <Button
                 onClick={() => setEditing(true)}
                 disabled={f.status === 'in_progress' || f.status === 'passing'}
-                title={f.status === 'passing' ? 'Re-open it first: a passing feature stays as it was verified' : f.status === 'in_progress' ? 'An agent is working on it' : undefined}
+                title={
+                  f.status === 'passing'
+                    ? 'Re-open it first: a passing feature stays as it was verified'
+                    : f.status === 'in_progress'
+                      ? 'An agent is working on it'
+                      : undefined
+                }
               >
                 Edit
               </Button>
               {f.status === 'failed' ? <Button onClick={() => act.mutate('retry')}>Retry</Button> : null}
               {f.status === 'pending' ? <Button onClick={() => act.mutate('skip')}>Skip to the back</Button> : null}
               {f.status === 'passing' ? <Button onClick={() => act.mutate('reopen')}>Re-open</Button> : null}
-              <Button variant="danger" disabled={f.status === 'in_progress'} onClick={() => window.confirm(`Delete #${f.id} “${f.name}”? This cannot be undone.`) && act.mutate('delete')}>
+              <Button
+                variant="danger"
+                disabled={f.status === 'in_progress'}
+                onClick={() =>
+                  window.confirm(`Delete #${f.id} “${f.name}”? This cannot be undone.`) && act.mutate('delete')
+                }
+              >
                 Delete
               </Button>
             </div>
             <Section title="Description">
-              <p className="text-sm whitespace-pre-wrap">{f.description || <span className="text-muted">No description.</span>}</p>
+              <p className="text-sm whitespace-pre-wrap">
+                {f.description || <span className="text-muted">No description.</span>}
+              </p>
             </Section>
             <Section title="Test steps">
               {f.steps.length === 0 ? (
@@ -149,7 +209,10 @@ export function FeatureDrawer({ featureId, onClose }: { featureId: number | null
               <Section title={`Blocker${f.blockerType ? ` (${f.blockerType.replace('_', ' ')})` : ''}`}>
                 <p className="text-sm whitespace-pre-wrap">{f.blockerNote}</p>
                 {f.status === 'needs_input' ? (
-                  <Link to={`/projects/${encodeURIComponent(name)}/inbox#request-for-${f.id}`} className="mt-2 inline-block text-sm font-semibold text-accent underline underline-offset-2">
+                  <Link
+                    to={`/projects/${encodeURIComponent(name)}/inbox#request-for-${f.id}`}
+                    className="mt-2 inline-block text-sm font-semibold text-accent underline underline-offset-2"
+                  >
                     Answer in the inbox →
                   </Link>
                 ) : null}
@@ -177,7 +240,9 @@ export function FeatureDrawer({ featureId, onClose }: { featureId: number | null
                         <tr key={s.id} className="border-t border-line">
                           <td className="py-1.5 pr-2 whitespace-nowrap">
                             {formatTime(s.startedAt)}
-                            {s.endedAt ? <span className="text-muted"> · {formatDuration(s.endedAt - s.startedAt)}</span> : null}
+                            {s.endedAt ? (
+                              <span className="text-muted"> · {formatDuration(s.endedAt - s.startedAt)}</span>
+                            ) : null}
                           </td>
                           <td className="py-1.5 pr-2">{s.role}</td>
                           <td className="py-1.5 pr-2" title={s.error ?? undefined}>
@@ -190,7 +255,11 @@ export function FeatureDrawer({ featureId, onClose }: { featureId: number | null
                           <td className="py-1.5 pr-2">{formatCost(s.costUsd)}</td>
                           <td className="py-1.5">
                             {s.transcriptPath ? (
-                              <button type="button" className="text-accent underline" onClick={() => setTranscript(s.id)}>
+                              <button
+                                type="button"
+                                className="text-accent underline"
+                                onClick={() => setTranscript(s.id)}
+                              >
                                 Open
                               </button>
                             ) : (
@@ -214,7 +283,9 @@ export function FeatureDrawer({ featureId, onClose }: { featureId: number | null
                 <ul className="space-y-2">
                   {f.evidence.map((e, i) => (
                     <li key={i}>
-                      <pre className="overflow-x-auto rounded-lg bg-sunken p-2 text-xs whitespace-pre-wrap">{typeof e === 'string' ? e : JSON.stringify(e, null, 2)}</pre>
+                      <pre className="overflow-x-auto rounded-lg bg-sunken p-2 text-xs whitespace-pre-wrap">
+                        {typeof e === 'string' ? e : JSON.stringify(e, null, 2)}
+                      </pre>
                     </li>
                   ))}
                 </ul>

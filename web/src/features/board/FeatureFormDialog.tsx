@@ -8,7 +8,14 @@ import { Dialog } from '../../shared/ui/Dialog';
 import { Field, inputClass } from '../../shared/ui/Field';
 import { useToast } from '../../shared/ui/toast';
 import { useProject } from '../../shared/project-context';
-import { emptyFeatureForm, formFromFeature, validateCreate, validateUpdate, type FeatureFormValues, type FormErrors } from './feature-form';
+import {
+  emptyFeatureForm,
+  formFromFeature,
+  validateCreate,
+  validateUpdate,
+  type FeatureFormValues,
+  type FormErrors,
+} from './feature-form';
 
 /** Add a feature, or edit one (`feature` given). Checked in the browser, then by the server. */
 export function FeatureFormDialog({ feature, onClose }: { feature?: FeatureDTO; onClose: () => void }) {
@@ -25,7 +32,9 @@ export function FeatureFormDialog({ feature, onClose }: { feature?: FeatureDTO; 
         return null;
       }
       setErrors({});
-      return feature ? endpoints.updateFeature(project, feature.id, checked.body) : endpoints.createFeature(project, checked.body as Parameters<typeof endpoints.createFeature>[1]);
+      return feature
+        ? endpoints.updateFeature(project, feature.id, checked.body)
+        : endpoints.createFeature(project, checked.body as Parameters<typeof endpoints.createFeature>[1]);
     },
     onSuccess: async (saved) => {
       if (!saved) return;
@@ -34,11 +43,13 @@ export function FeatureFormDialog({ feature, onClose }: { feature?: FeatureDTO; 
       onClose();
     },
     onError: (err) => {
-      if (err instanceof ApiError && err.field && err.field in emptyFeatureForm) setErrors({ [err.field]: err.message });
+      if (err instanceof ApiError && err.field && err.field in emptyFeatureForm)
+        setErrors({ [err.field]: err.message });
       else setErrors({ name: err.message });
     },
   });
-  const set = (k: keyof FeatureFormValues) => (e: React.ChangeEvent<HTMLInputElement | HTMLTextAreaElement>) => setValues((v) => ({ ...v, [k]: e.target.value }));
+  const set = (k: keyof FeatureFormValues) => (e: React.ChangeEvent<HTMLInputElement | HTMLTextAreaElement>) =>
+    setValues((v) => ({ ...v, [k]: e.target.value }));
   return (
     <Dialog
       open
@@ -69,20 +80,52 @@ export function FeatureFormDialog({ feature, onClose }: { feature?: FeatureDTO; 
           </Field>
         </div>
         <Field label="Category" error={errors.category}>
-          {(p) => <input {...p} className={inputClass} value={values.category} onChange={set('category')} placeholder="e.g. functional" />}
+          {(p) => (
+            <input
+              {...p}
+              className={inputClass}
+              value={values.category}
+              onChange={set('category')}
+              placeholder="e.g. functional"
+            />
+          )}
         </Field>
         <div className="sm:col-span-3">
           <Field label="Description" error={errors.description}>
-            {(p) => <textarea {...p} rows={3} className={inputClass} value={values.description} onChange={set('description')} />}
+            {(p) => (
+              <textarea
+                {...p}
+                rows={3}
+                className={inputClass}
+                value={values.description}
+                onChange={set('description')}
+              />
+            )}
           </Field>
         </div>
         <div className="sm:col-span-2">
           <Field label="Test steps" hint="One per line: what a tester does and sees." error={errors.steps}>
-            {(p) => <textarea {...p} rows={5} className={`${inputClass} font-mono`} value={values.steps} onChange={set('steps')} />}
+            {(p) => (
+              <textarea
+                {...p}
+                rows={5}
+                className={`${inputClass} font-mono`}
+                value={values.steps}
+                onChange={set('steps')}
+              />
+            )}
           </Field>
         </div>
         <Field label="Priority" hint="Lower runs first. Empty: 0." error={errors.priority}>
-          {(p) => <input {...p} className={inputClass} inputMode="numeric" value={values.priority} onChange={set('priority')} />}
+          {(p) => (
+            <input
+              {...p}
+              className={inputClass}
+              inputMode="numeric"
+              value={values.priority}
+              onChange={set('priority')}
+            />
+          )}
         </Field>
       </form>
     </Dialog>

@@ -35,7 +35,10 @@ const emptyBoard: FeatureBoard = { pending: [], in_progress: [], needs_input: []
 /** The lane order after applying updates: ascending priority, ties in the previous order. */
 function orderAfter(lane: FeatureDTO[], updates: { id: number; priority: number }[]): number[] {
   const p = new Map(updates.map((u) => [u.id, u.priority]));
-  return [...lane].map((f) => ({ id: f.id, priority: p.get(f.id) ?? f.priority })).sort((a, b) => a.priority - b.priority).map((f) => f.id);
+  return [...lane]
+    .map((f) => ({ id: f.id, priority: p.get(f.id) ?? f.priority }))
+    .sort((a, b) => a.priority - b.priority)
+    .map((f) => f.id);
 }
 
 describe('toLanes', () => {
@@ -75,19 +78,24 @@ describe('reorderPriorities', () => {
 
   it('for any lane and any move, the lane ends in exactly the dropped order', () => {
     fc.assert(
-      fc.property(fc.array(fc.integer({ min: -50, max: 50 }), { minLength: 1, maxLength: 12 }), fc.nat(), fc.nat(), (prios, a, b) => {
-        const sorted = [...prios].sort((x, y) => x - y);
-        const l = sorted.map((p, i) => feature(i + 1, p));
-        const from = a % l.length;
-        const to = b % l.length;
-        const moved = l[from]!.id;
-        const expected = l.map((f) => f.id).filter((id) => id !== moved);
-        expected.splice(to, 0, moved);
-        const updates = reorderPriorities(l, moved, to);
-        // Untouched ties keep their order (stable sort, as on the board); the moved card is strictly placed.
-        expect(orderAfter(l, updates)).toEqual(expected);
-        for (const u of updates) expect(Number.isInteger(u.priority)).toBe(true);
-      }),
+      fc.property(
+        fc.array(fc.integer({ min: -50, max: 50 }), { minLength: 1, maxLength: 12 }),
+        fc.nat(),
+        fc.nat(),
+        (prios, a, b) => {
+          const sorted = [...prios].sort((x, y) => x - y);
+          const l = sorted.map((p, i) => feature(i + 1, p));
+          const from = a % l.length;
+          const to = b % l.length;
+          const moved = l[from]!.id;
+          const expected = l.map((f) => f.id).filter((id) => id !== moved);
+          expected.splice(to, 0, moved);
+          const updates = reorderPriorities(l, moved, to);
+          // Untouched ties keep their order (stable sort, as on the board); the moved card is strictly placed.
+          expect(orderAfter(l, updates)).toEqual(expected);
+          for (const u of updates) expect(Number.isInteger(u.priority)).toBe(true);
+        },
+      ),
     );
   });
 });
@@ -103,7 +111,11 @@ describe('dropAction', () => {
   };
 
   it('a reorder within Ready writes priorities', () => {
-    expect(dropAction(lanes, 2, 'ready', 'ready', 0)).toEqual({ kind: 'reorder', lane: 'ready', updates: [{ id: 2, priority: -1 }] });
+    expect(dropAction(lanes, 2, 'ready', 'ready', 0)).toEqual({
+      kind: 'reorder',
+      lane: 'ready',
+      updates: [{ id: 2, priority: -1 }],
+    });
   });
   it('Failed → Pending retries, Passing → Pending re-opens', () => {
     expect(dropAction(lanes, 6, 'failed', 'ready', 0)).toEqual({ kind: 'retry', id: 6 });

@@ -56,7 +56,8 @@ export function reorderPriorities(lane: readonly FeatureDTO[], movedId: number, 
   const next = others[k];
   if (!prev) return [{ id: movedId, priority: next!.priority - 1 }];
   if (!next) return [{ id: movedId, priority: prev.priority + 1 }];
-  if (next.priority - prev.priority >= 2) return [{ id: movedId, priority: prev.priority + Math.floor((next.priority - prev.priority) / 2) }];
+  if (next.priority - prev.priority >= 2)
+    return [{ id: movedId, priority: prev.priority + Math.floor((next.priority - prev.priority) / 2) }];
   const updates: PriorityUpdate[] = [{ id: movedId, priority: prev.priority + 1 }];
   let floor = prev.priority + 1;
   for (let i = k; i < others.length; i++) {
@@ -72,18 +73,31 @@ export function reorderPriorities(lane: readonly FeatureDTO[], movedId: number, 
 export function dropAction(lanes: Lanes, featureId: number, from: ColumnId, to: ColumnId, toIndex: number): DropAction {
   if ((from === 'ready' || from === 'blocked') && to === from) {
     const updates = reorderPriorities(lanes[from], featureId, toIndex);
-    return updates.length ? { kind: 'reorder', lane: from, updates } : { kind: 'none', reason: 'the card is already there' };
+    return updates.length
+      ? { kind: 'reorder', lane: from, updates }
+      : { kind: 'none', reason: 'the card is already there' };
   }
   const toPending = to === 'ready' || to === 'blocked';
   if (from === 'failed' && toPending) return { kind: 'retry', id: featureId };
   if (from === 'passing' && toPending) return { kind: 'reopen', id: featureId };
   if (from === to) return { kind: 'none', reason: 'the card is already there' };
-  if (toPending && (from === 'ready' || from === 'blocked')) return { kind: 'none', reason: 'whether a feature is blocked follows from its dependencies; edit those instead' };
-  return { kind: 'none', reason: `a card cannot be moved from ${laneTitle(from)} to ${laneTitle(to)}; agents move cards there` };
+  if (toPending && (from === 'ready' || from === 'blocked'))
+    return { kind: 'none', reason: 'whether a feature is blocked follows from its dependencies; edit those instead' };
+  return {
+    kind: 'none',
+    reason: `a card cannot be moved from ${laneTitle(from)} to ${laneTitle(to)}; agents move cards there`,
+  };
 }
 
 export function laneTitle(lane: ColumnId): string {
-  return { ready: 'Ready', blocked: 'Blocked', in_progress: 'In progress', needs_input: 'Needs input', passing: 'Passing', failed: 'Failed' }[lane];
+  return {
+    ready: 'Ready',
+    blocked: 'Blocked',
+    in_progress: 'In progress',
+    needs_input: 'Needs input',
+    passing: 'Passing',
+    failed: 'Failed',
+  }[lane];
 }
 
 /** Applies a reorder locally so the card stays where it was dropped while the server confirms. */

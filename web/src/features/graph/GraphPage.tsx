@@ -1,4 +1,14 @@
-import { Background, Controls, MiniMap, ReactFlow, type Edge, type Node, type NodeProps, Handle, Position } from '@xyflow/react';
+import {
+  Background,
+  Controls,
+  MiniMap,
+  ReactFlow,
+  type Edge,
+  type Node,
+  type NodeProps,
+  Handle,
+  Position,
+} from '@xyflow/react';
 import '@xyflow/react/dist/style.css';
 import { useQuery } from '@tanstack/react-query';
 import { memo, useCallback, useMemo } from 'react';
@@ -23,9 +33,14 @@ const FeatureNode = memo(function FeatureNode({ data }: NodeProps<Node<FeatureNo
       title={`#${data.id} ${data.name} — ${STATUS_LABEL[data.status]}${data.blocked ? ' (blocked)' : ''}`}
     >
       <Handle type="target" position={Position.Left} isConnectable={false} />
-      <span className="h-2.5 w-2.5 shrink-0 rounded-full" style={{ background: STATUS_COLOR[data.status] }} aria-hidden />
+      <span
+        className="h-2.5 w-2.5 shrink-0 rounded-full"
+        style={{ background: STATUS_COLOR[data.status] }}
+        aria-hidden
+      />
       <span className="min-w-0 flex-1">
-        <span className="font-mono text-muted">#{data.id}</span> <span className="line-clamp-2 font-medium">{data.name}</span>
+        <span className="font-mono text-muted">#{data.id}</span>{' '}
+        <span className="line-clamp-2 font-medium">{data.name}</span>
       </span>
       <Handle type="source" position={Position.Right} isConnectable={false} />
     </div>
@@ -45,42 +60,51 @@ export function GraphPage() {
   const { name, openFeature } = useProject();
   const graph = useQuery({ queryKey: keys.graph(name), queryFn: () => endpoints.graph(name) });
   // Layout depends on the shape only, so live status changes do not move nodes around.
-  const shape = graph.data ? `${graph.data.nodes.map((n) => n.id).join(',')}|${graph.data.edges.map((e) => `${e.source}>${e.target}`).join(',')}` : '';
-  const positions = useMemo(() => (graph.data ? layoutGraph(graph.data) : new Map<number, { x: number; y: number }>()), [shape]); // keyed by shape on purpose
+  const shape = graph.data
+    ? `${graph.data.nodes.map((n) => n.id).join(',')}|${graph.data.edges.map((e) => `${e.source}>${e.target}`).join(',')}`
+    : '';
+  const positions = useMemo(
+    () => (graph.data ? layoutGraph(graph.data) : new Map<number, { x: number; y: number }>()),
+    [shape],
+  ); // keyed by shape on purpose
   // A big graph opens on its top-left region at a zoom where the names can be read; the fit
   // button and the minimap show the rest.
   const openingFit = useMemo(() => {
     const focus = focusNodeIds(positions);
-    return { ...FIT_ALL, minZoom: 0.2, maxZoom: 1, ...(focus ? { nodes: focus.map((id) => ({ id: String(id) })) } : {}) };
+    return {
+      ...FIT_ALL,
+      minZoom: 0.2,
+      maxZoom: 1,
+      ...(focus ? { nodes: focus.map((id) => ({ id: String(id) })) } : {}),
+    };
   }, [positions]);
   const { nodes, edges } = useMemo(() => {
     if (!graph.data) return { nodes: [] as Node<FeatureNodeData>[], edges: [] as Edge[] };
     const status = new Map(graph.data.nodes.map((n) => [n.id, n.status]));
     return {
-      nodes: graph.data.nodes.map(
-        (n): Node<FeatureNodeData> => ({
-          id: String(n.id),
-          type: 'feature',
-          position: positions.get(n.id) ?? { x: 0, y: 0 },
-          // A declared size: React Flow shows a node (and the MiniMap draws it) only once it
-          // has one, and nodes outside the viewport are never rendered, so never measured.
-          width: NODE_WIDTH,
-          height: NODE_HEIGHT,
-          data: { id: n.id, name: n.name, status: n.status, blocked: n.blocked },
-          draggable: false,
-          connectable: false,
-          ariaLabel: `Feature #${n.id} ${n.name}, ${STATUS_LABEL[n.status]}`,
-        }),
-      ),
-      edges: graph.data.edges.map(
-        (e): Edge => ({
-          id: `${e.source}-${e.target}`,
-          source: String(e.source),
-          target: String(e.target),
-          animated: status.get(e.target) === 'in_progress',
-          style: { stroke: status.get(e.source) === 'passing' ? 'var(--color-st-passing)' : 'var(--color-muted)', strokeWidth: 1.5 },
-        }),
-      ),
+      nodes: graph.data.nodes.map((n): Node<FeatureNodeData> => ({
+        id: String(n.id),
+        type: 'feature',
+        position: positions.get(n.id) ?? { x: 0, y: 0 },
+        // A declared size: React Flow shows a node (and the MiniMap draws it) only once it
+        // has one, and nodes outside the viewport are never rendered, so never measured.
+        width: NODE_WIDTH,
+        height: NODE_HEIGHT,
+        data: { id: n.id, name: n.name, status: n.status, blocked: n.blocked },
+        draggable: false,
+        connectable: false,
+        ariaLabel: `Feature #${n.id} ${n.name}, ${STATUS_LABEL[n.status]}`,
+      })),
+      edges: graph.data.edges.map((e): Edge => ({
+        id: `${e.source}-${e.target}`,
+        source: String(e.source),
+        target: String(e.target),
+        animated: status.get(e.target) === 'in_progress',
+        style: {
+          stroke: status.get(e.source) === 'passing' ? 'var(--color-st-passing)' : 'var(--color-muted)',
+          strokeWidth: 1.5,
+        },
+      })),
     };
   }, [graph.data, positions]);
 
@@ -88,9 +112,19 @@ export function GraphPage() {
   // and the MiniMap re-render every node.
   const onNodeClick = useCallback((_e: React.MouseEvent, node: Node) => openFeature(Number(node.id)), [openFeature]);
 
-  if (graph.error) return <p role="alert" className="text-st-failed">The graph cannot be loaded: {graph.error.message}</p>;
+  if (graph.error)
+    return (
+      <p role="alert" className="text-st-failed">
+        The graph cannot be loaded: {graph.error.message}
+      </p>
+    );
   if (!graph.data) return <p className="text-muted">Loading the graph…</p>;
-  if (graph.data.nodes.length === 0) return <p className="text-muted">No features yet. The initializer creates them from the app spec when the agents start.</p>;
+  if (graph.data.nodes.length === 0)
+    return (
+      <p className="text-muted">
+        No features yet. The initializer creates them from the app spec when the agents start.
+      </p>
+    );
   return (
     <section aria-label="Dependency graph" className="flex min-h-[560px] flex-1 flex-col gap-2">
       <ul className="flex flex-wrap gap-3 text-xs text-muted" aria-label="Legend">
@@ -102,7 +136,10 @@ export function GraphPage() {
         ))}
         <li>· arrows point from a dependency to what needs it</li>
       </ul>
-      <div className="h-[calc(100vh-250px)] min-h-[520px] overflow-hidden rounded-2xl border border-line" data-testid="graph">
+      <div
+        className="h-[calc(100vh-250px)] min-h-[520px] overflow-hidden rounded-2xl border border-line"
+        data-testid="graph"
+      >
         <ReactFlow
           nodes={nodes}
           edges={edges}

@@ -1,6 +1,15 @@
 import { describe, expect, it, vi } from 'vitest';
 import fc from 'fast-check';
-import { FOCUS_HEIGHT, FOCUS_WIDTH, focusNodeIds, layoutGraph, NODE_HEIGHT, NODE_WIDTH, type GraphInput, type Positions } from './layout';
+import {
+  FOCUS_HEIGHT,
+  FOCUS_WIDTH,
+  focusNodeIds,
+  layoutGraph,
+  NODE_HEIGHT,
+  NODE_WIDTH,
+  type GraphInput,
+  type Positions,
+} from './layout';
 
 // Checks properties on graphs of up to 10,000 nodes: seconds of CPU on a loaded machine.
 vi.setConfig({ testTimeout: 30_000 });
@@ -19,7 +28,9 @@ function seeded(count: number, seed = 7): GraphInput {
   const nodes = Array.from({ length: count }, (_, i) => ({ id: i + 1 }));
   const edges: { source: number; target: number }[] = [];
   for (let i = 1; i < count; i++) {
-    const deps = [...new Set([Math.floor(random() * i), ...(random() < 0.4 ? [Math.floor(random() * i)] : [])])].filter((d) => i - d < 40);
+    const deps = [...new Set([Math.floor(random() * i), ...(random() < 0.4 ? [Math.floor(random() * i)] : [])])].filter(
+      (d) => i - d < 40,
+    );
     for (const d of deps) edges.push({ source: d + 1, target: i + 1 });
   }
   return { nodes, edges };
@@ -38,7 +49,12 @@ function bounds(positions: Positions) {
   const xs = [...positions.values()];
   const minX = Math.min(...xs.map((p) => p.x));
   const minY = Math.min(...xs.map((p) => p.y));
-  return { minX, minY, width: Math.max(...xs.map((p) => p.x)) + NODE_WIDTH - minX, height: Math.max(...xs.map((p) => p.y)) + NODE_HEIGHT - minY };
+  return {
+    minX,
+    minY,
+    width: Math.max(...xs.map((p) => p.x)) + NODE_WIDTH - minX,
+    height: Math.max(...xs.map((p) => p.y)) + NODE_HEIGHT - minY,
+  };
 }
 
 function expectNoOverlaps(positions: Positions): void {
@@ -47,7 +63,8 @@ function expectNoOverlaps(positions: Positions): void {
     const [a, p] = all[i]!;
     for (let j = i + 1; j < all.length; j++) {
       const [b, q] = all[j]!;
-      const overlap = p.x < q.x + NODE_WIDTH && q.x < p.x + NODE_WIDTH && p.y < q.y + NODE_HEIGHT && q.y < p.y + NODE_HEIGHT;
+      const overlap =
+        p.x < q.x + NODE_WIDTH && q.x < p.x + NODE_WIDTH && p.y < q.y + NODE_HEIGHT && q.y < p.y + NODE_HEIGHT;
       if (overlap) expect.fail(`#${a} at ${JSON.stringify(p)} overlaps #${b} at ${JSON.stringify(q)}`);
     }
   }
@@ -57,7 +74,8 @@ function expectDependenciesLeft(graph: GraphInput, positions: Positions): void {
   for (const e of graph.edges) {
     const from = positions.get(e.source)!;
     const to = positions.get(e.target)!;
-    if (!(from.x + NODE_WIDTH < to.x)) expect.fail(`#${e.source} (x ${from.x}) is not left of #${e.target} (x ${to.x}), which needs it`);
+    if (!(from.x + NODE_WIDTH < to.x))
+      expect.fail(`#${e.source} (x ${from.x}) is not left of #${e.target} (x ${to.x}), which needs it`);
   }
 }
 
@@ -152,7 +170,13 @@ describe('layoutGraph', () => {
   });
 
   it('ignores edges to unknown nodes', () => {
-    const positions = layoutGraph({ nodes: [{ id: 1 }, { id: 2 }], edges: [{ source: 1, target: 2 }, { source: 1, target: 99 }] });
+    const positions = layoutGraph({
+      nodes: [{ id: 1 }, { id: 2 }],
+      edges: [
+        { source: 1, target: 2 },
+        { source: 1, target: 99 },
+      ],
+    });
     expect([...positions.keys()]).toEqual([1, 2]);
   });
 });

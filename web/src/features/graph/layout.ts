@@ -93,7 +93,9 @@ export function layoutGraph(graph: GraphInput): Positions {
 
   const cellW = NODE_WIDTH + GAP_X;
   const cellH = NODE_HEIGHT + GAP_Y;
-  const area = components.reduce((s, c) => s + (c.block.width + BLOCK_GAP) * (c.block.height + BLOCK_GAP), 0) + isolated.length * cellW * cellH;
+  const area =
+    components.reduce((s, c) => s + (c.block.width + BLOCK_GAP) * (c.block.height + BLOCK_GAP), 0) +
+    isolated.length * cellW * cellH;
   const widest = components.reduce((w, c) => Math.max(w, c.block.width), 0);
   const width = Math.max(widest, NODE_WIDTH, Math.sqrt(area * ASPECT));
 
@@ -110,7 +112,9 @@ export function layoutGraph(graph: GraphInput): Positions {
   if (isolated.length > 0) {
     const cols = Math.max(1, Math.min(isolated.length, Math.floor((width + GAP_X) / cellW)));
     const top = packed.height > 0 ? packed.height + BLOCK_GAP : 0;
-    isolated.forEach((id, i) => out.set(id, { x: MARGIN + (i % cols) * cellW, y: MARGIN + top + Math.floor(i / cols) * cellH }));
+    isolated.forEach((id, i) =>
+      out.set(id, { x: MARGIN + (i % cols) * cellW, y: MARGIN + top + Math.floor(i / cols) * cellH }),
+    );
   }
   return out;
 }
@@ -176,7 +180,9 @@ function layeredBlock(ids: readonly number[], edges: readonly { source: number; 
     const block = rows * cellH - GAP_Y;
     const centre = ((rank[0]!.y + rank.at(-1)!.y) / 2 - minY) * scale + NODE_HEIGHT / 2;
     const top = Math.min(Math.max(0, centre - block / 2), height - block);
-    rank.forEach((n, j) => positions.set(n.id, { x: x + shift + (j % cols) * (NODE_WIDTH + GAP_X), y: top + Math.floor(j / cols) * cellH }));
+    rank.forEach((n, j) =>
+      positions.set(n.id, { x: x + shift + (j % cols) * (NODE_WIDTH + GAP_X), y: top + Math.floor(j / cols) * cellH }),
+    );
     shift += (cols - 1) * (NODE_WIDTH + GAP_X);
   }
   return normalise(positions);
@@ -210,7 +216,9 @@ function normalise(positions: Positions): Block {
  */
 function packBlocks(blocks: readonly Block[], width: number): { places: { x: number; y: number }[]; height: number } {
   // The skyline: segments left to right, each the height the strip is filled to there.
-  let sky: { x: number; w: number; y: number }[] = [{ x: 0, w: Math.max(width, ...blocks.map((b) => b.width)) + BLOCK_GAP, y: 0 }];
+  let sky: { x: number; w: number; y: number }[] = [
+    { x: 0, w: Math.max(width, ...blocks.map((b) => b.width)) + BLOCK_GAP, y: 0 },
+  ];
   const places: { x: number; y: number }[] = [];
   let height = 0;
   for (const b of blocks) {
@@ -268,6 +276,7 @@ export function focusNodeIds(positions: Positions): number[] | null {
   const { minX, minY, maxX, maxY } = bounds(positions);
   if (maxX - minX <= FOCUS_WIDTH && maxY - minY <= FOCUS_HEIGHT) return null;
   const ids: number[] = [];
-  for (const [id, p] of positions) if (p.x + NODE_WIDTH <= minX + FOCUS_WIDTH && p.y + NODE_HEIGHT <= minY + FOCUS_HEIGHT) ids.push(id);
+  for (const [id, p] of positions)
+    if (p.x + NODE_WIDTH <= minX + FOCUS_WIDTH && p.y + NODE_HEIGHT <= minY + FOCUS_HEIGHT) ids.push(id);
   return ids.length > 0 ? ids : null;
 }

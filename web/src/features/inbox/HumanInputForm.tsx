@@ -7,7 +7,16 @@ import { Button } from '../../shared/ui/Button';
 import { Dialog } from '../../shared/ui/Dialog';
 import { inputClass } from '../../shared/ui/Field';
 import { useToast } from '../../shared/ui/toast';
-import { checkAnswers, initialValues, MAX_RADIO_OPTIONS, prefilledValues, serverFieldErrors, type FieldErrors, type FormValue, type FormValues } from './inbox-form';
+import {
+  checkAnswers,
+  initialValues,
+  MAX_RADIO_OPTIONS,
+  prefilledValues,
+  serverFieldErrors,
+  type FieldErrors,
+  type FormValue,
+  type FormValues,
+} from './inbox-form';
 
 interface ControlProps {
   readonly field: HumanInputField;
@@ -47,13 +56,16 @@ function Notes({ id, help, error }: { id: string; help: string | undefined; erro
   );
 }
 
-const describedBy = (id: string, help: string | undefined, error: string | undefined) => [help ? `${id}-help` : null, error ? `${id}-err` : null].filter(Boolean).join(' ') || undefined;
+const describedBy = (id: string, help: string | undefined, error: string | undefined) =>
+  [help ? `${id}-help` : null, error ? `${id}-err` : null].filter(Boolean).join(' ') || undefined;
 
 /** A field's help line; a secret's says where it goes (and, overriding, that it replaces the placeholder). */
 function helpOf(field: HumanInputField, placeholderKeys: readonly string[] | null): string | undefined {
   if (field.type !== 'secret') return field.help;
   const key = envKeyOf(field);
-  const where = placeholderKeys?.includes(key) ? `Replaces the development placeholder in the project's .env as ${key}` : `Saved to the project's .env as ${key}`;
+  const where = placeholderKeys?.includes(key)
+    ? `Replaces the development placeholder in the project's .env as ${key}`
+    : `Saved to the project's .env as ${key}`;
   return `${field.help ? `${field.help} · ` : ''}${where}; never shown again.`;
 }
 
@@ -65,7 +77,14 @@ function FieldControl({ field, id, value, error, help, onChange }: ControlProps)
     return (
       <div className="flex flex-col gap-1" data-field={field.id}>
         <div className="flex items-center gap-2">
-          <input id={id} type="checkbox" className="size-4 accent-accent" checked={value === true} onChange={(e) => onChange(e.target.checked)} {...aria} />
+          <input
+            id={id}
+            type="checkbox"
+            className="size-4 accent-accent"
+            checked={value === true}
+            onChange={(e) => onChange(e.target.checked)}
+            {...aria}
+          />
           <label htmlFor={id} className="text-sm font-medium">
             {field.label}
           </label>
@@ -76,7 +95,13 @@ function FieldControl({ field, id, value, error, help, onChange }: ControlProps)
   }
   if (field.type === 'select' && (field.options ?? []).length <= MAX_RADIO_OPTIONS) {
     return (
-      <fieldset className="flex flex-col gap-1" data-field={field.id} role="radiogroup" aria-required={field.required} {...aria}>
+      <fieldset
+        className="flex flex-col gap-1"
+        data-field={field.id}
+        role="radiogroup"
+        aria-required={field.required}
+        {...aria}
+      >
         <legend className="text-sm font-medium">
           {field.label}
           <RequiredMark required={field.required} />
@@ -84,7 +109,15 @@ function FieldControl({ field, id, value, error, help, onChange }: ControlProps)
         <div className="mt-1 flex flex-wrap gap-x-4 gap-y-1">
           {(field.options ?? []).map((o, i) => (
             <label key={o} className="flex items-center gap-1.5 text-sm">
-              <input type="radio" className="accent-accent" name={id} id={i === 0 ? id : undefined} value={o} checked={text === o} onChange={() => onChange(o)} />
+              <input
+                type="radio"
+                className="accent-accent"
+                name={id}
+                id={i === 0 ? id : undefined}
+                value={o}
+                checked={text === o}
+                onChange={() => onChange(o)}
+              />
               {o}
             </label>
           ))}
@@ -101,7 +134,13 @@ function FieldControl({ field, id, value, error, help, onChange }: ControlProps)
         <RequiredMark required={field.required} />
       </label>
       {field.type === 'textarea' ? (
-        <textarea {...common} rows={4} placeholder={field.placeholder} value={text} onChange={(e) => onChange(e.target.value)} />
+        <textarea
+          {...common}
+          rows={4}
+          placeholder={field.placeholder}
+          value={text}
+          onChange={(e) => onChange(e.target.value)}
+        />
       ) : field.type === 'select' ? (
         <select {...common} value={text} onChange={(e) => onChange(e.target.value)}>
           <option value="">{field.placeholder ?? 'Choose…'}</option>
@@ -112,11 +151,34 @@ function FieldControl({ field, id, value, error, help, onChange }: ControlProps)
           ))}
         </select>
       ) : field.type === 'secret' ? (
-        <input {...common} type="password" autoComplete="off" spellCheck={false} placeholder={field.placeholder} value={text} onChange={(e) => onChange(e.target.value)} />
+        <input
+          {...common}
+          type="password"
+          autoComplete="off"
+          spellCheck={false}
+          placeholder={field.placeholder}
+          value={text}
+          onChange={(e) => onChange(e.target.value)}
+        />
       ) : field.type === 'number' ? (
-        <input {...common} type="number" step="any" inputMode="decimal" placeholder={field.placeholder} value={text} onChange={(e) => onChange(e.target.value)} />
+        <input
+          {...common}
+          type="number"
+          step="any"
+          inputMode="decimal"
+          placeholder={field.placeholder}
+          value={text}
+          onChange={(e) => onChange(e.target.value)}
+        />
       ) : (
-        <input {...common} type="text" autoComplete="off" placeholder={field.placeholder} value={text} onChange={(e) => onChange(e.target.value)} />
+        <input
+          {...common}
+          type="text"
+          autoComplete="off"
+          placeholder={field.placeholder}
+          value={text}
+          onChange={(e) => onChange(e.target.value)}
+        />
       )}
       <Notes id={id} help={help} error={error} />
     </div>
@@ -132,12 +194,22 @@ function FieldControl({ field, id, value, error, help, onChange }: ControlProps)
  * from the supervisor's non-secret values, secrets empty (the real value replaces the
  * development placeholder), and it has no "Cancel request" — only a way to close it.
  */
-export function HumanInputForm({ project, request, override }: { project: string; request: HumanInputRequestDTO; override?: { readonly onClose: () => void } }) {
+export function HumanInputForm({
+  project,
+  request,
+  override,
+}: {
+  project: string;
+  request: HumanInputRequestDTO;
+  override?: { readonly onClose: () => void };
+}) {
   const qc = useQueryClient();
   const toast = useToast();
   const base = useId();
   const overriding = override !== undefined;
-  const [values, setValues] = useState<FormValues>(() => (overriding ? prefilledValues(request.fields, request.answer) : initialValues(request.fields)));
+  const [values, setValues] = useState<FormValues>(() =>
+    overriding ? prefilledValues(request.fields, request.answer) : initialValues(request.fields),
+  );
   const [errors, setErrors] = useState<FieldErrors>({});
   const [failure, setFailure] = useState<string | null>(null);
   const [cancelling, setCancelling] = useState(false);
@@ -155,7 +227,11 @@ export function HumanInputForm({ project, request, override }: { project: string
     if (overriding && first) document.getElementById(`${base}-${first.id}`)?.focus();
   }, [overriding, base, request.fields]);
 
-  const refresh = () => Promise.all([qc.invalidateQueries({ queryKey: keys.humanInputAll(project) }), qc.invalidateQueries({ queryKey: keys.board(project) })]);
+  const refresh = () =>
+    Promise.all([
+      qc.invalidateQueries({ queryKey: keys.humanInputAll(project) }),
+      qc.invalidateQueries({ queryKey: keys.board(project) }),
+    ]);
 
   const answer = useMutation({
     // No mutation variables: the answers (secrets included) never enter TanStack's caches.
@@ -177,7 +253,12 @@ export function HumanInputForm({ project, request, override }: { project: string
       if (!result) return;
       setValues(initialValues(request.fields));
       const now = result.feature.status === 'pending' ? 'back in Pending, first in line' : result.feature.status;
-      toast(overriding ? `Overridden: #${result.feature.id} ${result.feature.name} is ${now}, to be redone with your answer` : `Answered: #${result.feature.id} ${result.feature.name} is ${now}`, 'success');
+      toast(
+        overriding
+          ? `Overridden: #${result.feature.id} ${result.feature.name} is ${now}, to be redone with your answer`
+          : `Answered: #${result.feature.id} ${result.feature.name} is ${now}`,
+        'success',
+      );
       override?.onClose();
       await refresh();
     },
@@ -192,7 +273,11 @@ export function HumanInputForm({ project, request, override }: { project: string
         toast(`Not sent for #${request.featureId}: ${err.message}`, 'error');
         void refresh();
       }
-      setFailure(err instanceof ApiError && err.status > 0 ? `The server refused the ${overriding ? 'override' : 'answer'} (${err.status}): ${err.message}` : err.message);
+      setFailure(
+        err instanceof ApiError && err.status > 0
+          ? `The server refused the ${overriding ? 'override' : 'answer'} (${err.status}): ${err.message}`
+          : err.message,
+      );
     },
   });
 
@@ -209,7 +294,11 @@ export function HumanInputForm({ project, request, override }: { project: string
         toast(`Not cancelled for #${request.featureId}: ${err.message}`, 'error');
         void refresh();
       }
-      setFailure(err instanceof ApiError && err.status > 0 ? `The server refused to cancel (${err.status}): ${err.message}` : err.message);
+      setFailure(
+        err instanceof ApiError && err.status > 0
+          ? `The server refused to cancel (${err.status}): ${err.message}`
+          : err.message,
+      );
     },
   });
 
@@ -218,7 +307,11 @@ export function HumanInputForm({ project, request, override }: { project: string
     <>
       <form
         noValidate
-        aria-label={overriding ? `Override the supervisor's answer for feature #${request.featureId}` : `Answer for feature #${request.featureId}`}
+        aria-label={
+          overriding
+            ? `Override the supervisor's answer for feature #${request.featureId}`
+            : `Answer for feature #${request.featureId}`
+        }
         className="flex flex-col gap-4"
         onSubmit={(e) => {
           e.preventDefault();
@@ -242,12 +335,18 @@ export function HumanInputForm({ project, request, override }: { project: string
           />
         ))}
         {failure ? (
-          <p role="alert" className="rounded-lg border border-st-failed bg-st-failed-bg px-3 py-2 text-sm text-st-failed">
+          <p
+            role="alert"
+            className="rounded-lg border border-st-failed bg-st-failed-bg px-3 py-2 text-sm text-st-failed"
+          >
             {failure}
           </p>
         ) : Object.keys(errors).length > 0 ? (
           <p role="alert" className="text-sm font-medium text-st-failed">
-            {Object.keys(errors).length === 1 ? 'One field needs attention.' : `${Object.keys(errors).length} fields need attention.`} Nothing was sent.
+            {Object.keys(errors).length === 1
+              ? 'One field needs attention.'
+              : `${Object.keys(errors).length} fields need attention.`}{' '}
+            Nothing was sent.
           </p>
         ) : null}
         <div className="flex flex-wrap gap-2">
@@ -278,11 +377,19 @@ export function HumanInputForm({ project, request, override }: { project: string
           </>
         }
       >
-        <p className="mb-3 text-sm text-muted">The feature goes back to Pending; its next session is told to decide without the answer (or skip the feature).</p>
+        <p className="mb-3 text-sm text-muted">
+          The feature goes back to Pending; its next session is told to decide without the answer (or skip the feature).
+        </p>
         <label htmlFor={`${base}-reason`} className="text-sm font-medium">
           Reason <span className="text-xs font-normal text-muted">(optional, shown to the agent)</span>
         </label>
-        <textarea id={`${base}-reason`} rows={3} className={`${inputClass} mt-1`} value={reason} onChange={(e) => setReason(e.target.value)} />
+        <textarea
+          id={`${base}-reason`}
+          rows={3}
+          className={`${inputClass} mt-1`}
+          value={reason}
+          onChange={(e) => setReason(e.target.value)}
+        />
       </Dialog>
     </>
   );

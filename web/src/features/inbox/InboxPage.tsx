@@ -29,7 +29,8 @@ function OpenRequest({ project, request }: { project: string; request: HumanInpu
           {request.featureName ?? `Feature #${request.featureId}`}
         </h3>
         <p className="text-xs text-muted">
-          {request.kind === 'questions' ? 'Questions' : 'Input'} asked {when(request.createdAt)} · <span className="font-mono">{request.id}</span>
+          {request.kind === 'questions' ? 'Questions' : 'Input'} asked {when(request.createdAt)} ·{' '}
+          <span className="font-mono">{request.id}</span>
         </p>
       </header>
       <p className="mb-4 whitespace-pre-wrap text-sm">{request.prompt}</p>
@@ -57,7 +58,12 @@ function ClosedRequest({ project, request }: { project: string; request: HumanIn
       </p>
     ) : null;
   return (
-    <li id={historyAnchor(request.id)} tabIndex={-1} data-request-id={request.id} className="scroll-mt-4 rounded-[var(--radius-card)] border border-line bg-panel p-3 text-sm outline-none focus-visible:ring-2 focus-visible:ring-focus">
+    <li
+      id={historyAnchor(request.id)}
+      tabIndex={-1}
+      data-request-id={request.id}
+      className="scroll-mt-4 rounded-[var(--radius-card)] border border-line bg-panel p-3 text-sm outline-none focus-visible:ring-2 focus-visible:ring-focus"
+    >
       <div className="flex flex-wrap items-baseline gap-x-3 gap-y-1">
         <span className="font-medium">
           <span className="mr-1 font-mono text-xs text-muted">#{request.featureId}</span>
@@ -65,24 +71,40 @@ function ClosedRequest({ project, request }: { project: string; request: HumanIn
         </span>
         {request.status === 'answered' ? (
           bySupervisor ? (
-            <span data-testid="answered-by" className="rounded-full border border-st-progress bg-st-progress-bg px-2 py-0.5 text-xs font-semibold text-st-progress">
+            <span
+              data-testid="answered-by"
+              className="rounded-full border border-st-progress bg-st-progress-bg px-2 py-0.5 text-xs font-semibold text-st-progress"
+            >
               answered by supervisor
             </span>
           ) : (
-            <span data-testid="answered-by" className="rounded-full bg-st-passing-bg px-2 py-0.5 text-xs font-semibold text-st-passing">
+            <span
+              data-testid="answered-by"
+              className="rounded-full bg-st-passing-bg px-2 py-0.5 text-xs font-semibold text-st-passing"
+            >
               answered by {request.answeredBy ?? 'a human'}
             </span>
           )
         ) : (
-          <span className="rounded-full bg-st-pending-bg px-2 py-0.5 text-xs font-semibold text-st-pending">cancelled{request.answeredBy ? ` by ${request.answeredBy}` : ''}</span>
+          <span className="rounded-full bg-st-pending-bg px-2 py-0.5 text-xs font-semibold text-st-pending">
+            cancelled{request.answeredBy ? ` by ${request.answeredBy}` : ''}
+          </span>
         )}
         {request.overriddenBy ? (
-          <Link data-testid="overridden-by" to={{ hash: historyAnchor(request.overriddenBy) }} className="text-xs font-semibold text-accent underline underline-offset-2">
+          <Link
+            data-testid="overridden-by"
+            to={{ hash: historyAnchor(request.overriddenBy) }}
+            className="text-xs font-semibold text-accent underline underline-offset-2"
+          >
             overridden by a human
           </Link>
         ) : null}
         {request.overrides ? (
-          <Link data-testid="overrides" to={{ hash: historyAnchor(request.overrides) }} className="text-xs font-semibold text-accent underline underline-offset-2">
+          <Link
+            data-testid="overrides"
+            to={{ hash: historyAnchor(request.overrides) }}
+            className="text-xs font-semibold text-accent underline underline-offset-2"
+          >
             overrides the supervisor’s answer
           </Link>
         ) : null}
@@ -106,15 +128,20 @@ function ClosedRequest({ project, request }: { project: string; request: HumanIn
               <dd>
                 {request.placeholderKeys.includes(key) ? (
                   <>
-                    <span data-testid="placeholder" className="mr-1 rounded-full border border-st-input bg-st-input-bg px-2 py-0.5 text-xs font-semibold text-st-input">
+                    <span
+                      data-testid="placeholder"
+                      className="mr-1 rounded-full border border-st-input bg-st-input-bg px-2 py-0.5 text-xs font-semibold text-st-input"
+                    >
                       ⚠ development placeholder
                     </span>
-                    {request.overriddenBy ? 'was' : 'is'} in <span className="font-mono">.env</span> as <span className="font-mono font-semibold">{key}</span>
+                    {request.overriddenBy ? 'was' : 'is'} in <span className="font-mono">.env</span> as{' '}
+                    <span className="font-mono font-semibold">{key}</span>
                     {request.overriddenBy ? ', since replaced by the human’s value' : ', not a real credential'}
                   </>
                 ) : (
                   <>
-                    secret, saved in <span className="font-mono">.env</span> as <span className="font-mono font-semibold">{key}</span>
+                    secret, saved in <span className="font-mono">.env</span> as{' '}
+                    <span className="font-mono font-semibold">{key}</span>
                   </>
                 )}
                 {reason(id)}
@@ -126,14 +153,20 @@ function ClosedRequest({ project, request }: { project: string; request: HumanIn
       {request.status === 'cancelled' && request.reason ? <p className="mt-2">Reason: {request.reason}</p> : null}
       {canOverride && !overriding ? (
         <div className="mt-3">
-          <Button onClick={() => setOverriding(true)} aria-label={`Override the supervisor's answer for feature #${request.featureId}`}>
+          <Button
+            onClick={() => setOverriding(true)}
+            aria-label={`Override the supervisor's answer for feature #${request.featureId}`}
+          >
             Override…
           </Button>
         </div>
       ) : null}
       {canOverride && overriding ? (
         <div className="mt-3 border-t border-line pt-3">
-          <p className="mb-3 text-xs text-muted">Your answer replaces the supervisor’s: real secrets replace the placeholders in .env, and the feature goes back to Pending, first in line, to be redone with it.</p>
+          <p className="mb-3 text-xs text-muted">
+            Your answer replaces the supervisor’s: real secrets replace the placeholders in .env, and the feature goes
+            back to Pending, first in line, to be redone with it.
+          </p>
           <HumanInputForm project={project} request={request} override={{ onClose: () => setOverriding(false) }} />
         </div>
       ) : null}
@@ -151,7 +184,9 @@ export function InboxPage() {
   const closed = (all.data?.requests ?? []).filter((r) => r.status !== 'open');
   const supervisorCount = closed.filter((r) => r.answeredBy === 'supervisor').length;
   // The supervisor's answers, with the human overrides that replaced some of them.
-  const shownClosed = onlySupervisor ? closed.filter((r) => r.answeredBy === 'supervisor' || r.overrides !== null) : closed;
+  const shownClosed = onlySupervisor
+    ? closed.filter((r) => r.answeredBy === 'supervisor' || r.overrides !== null)
+    : closed;
   const openCount = open.data?.requests.length ?? 0;
 
   // A link from a board card (#request-for-<id>) or between an override and the answer it
@@ -172,7 +207,10 @@ export function InboxPage() {
         <h2 id="inbox-open" className="mb-1 text-lg font-semibold">
           Waiting for you {open.data ? `(${openCount})` : ''}
         </h2>
-        <p className="mb-4 text-sm text-muted">Agents ask here for what only a person can give: keys, account ids, choices the spec leaves open. Answering puts the feature back in Pending, first in line.</p>
+        <p className="mb-4 text-sm text-muted">
+          Agents ask here for what only a person can give: keys, account ids, choices the spec leaves open. Answering
+          puts the feature back in Pending, first in line.
+        </p>
         {open.error ? (
           <p role="alert" className="text-sm text-st-failed">
             The inbox cannot be loaded: {open.error.message}
@@ -180,7 +218,10 @@ export function InboxPage() {
         ) : !open.data ? (
           <p className="text-sm text-muted">Loading…</p>
         ) : openCount === 0 ? (
-          <p data-testid="inbox-empty" className="rounded-[var(--radius-card)] border border-dashed border-line p-6 text-center text-sm text-muted">
+          <p
+            data-testid="inbox-empty"
+            className="rounded-[var(--radius-card)] border border-dashed border-line p-6 text-center text-sm text-muted"
+          >
             No agent is waiting for an answer.
           </p>
         ) : (
@@ -198,10 +239,18 @@ export function InboxPage() {
           </h2>
           {supervisorCount > 0 ? (
             <div role="group" aria-label="Which answers to show" className="flex gap-1 text-sm">
-              <Button variant={onlySupervisor ? 'ghost' : 'secondary'} aria-pressed={!onlySupervisor} onClick={() => setOnlySupervisor(false)}>
+              <Button
+                variant={onlySupervisor ? 'ghost' : 'secondary'}
+                aria-pressed={!onlySupervisor}
+                onClick={() => setOnlySupervisor(false)}
+              >
                 All ({closed.length})
               </Button>
-              <Button variant={onlySupervisor ? 'secondary' : 'ghost'} aria-pressed={onlySupervisor} onClick={() => setOnlySupervisor(true)}>
+              <Button
+                variant={onlySupervisor ? 'secondary' : 'ghost'}
+                aria-pressed={onlySupervisor}
+                onClick={() => setOnlySupervisor(true)}
+              >
                 Supervisor answers ({supervisorCount})
               </Button>
             </div>

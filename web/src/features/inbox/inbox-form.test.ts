@@ -16,13 +16,23 @@ describe('inbox form rules (the shared validator behind the form)', () => {
     expect(initialValues(FIELDS)).toEqual({ name: '', bio: '', key: '', plan: '', beta: false, limit: '' });
   });
 
-  it('an override starts from the supervisor\'s non-secret values; the secret stays empty', () => {
-    expect(prefilledValues(FIELDS, { name: 'Ada', plan: 'pro', beta: true, limit: 12, key: 'never' })).toEqual({ name: 'Ada', bio: '', key: '', plan: 'pro', beta: true, limit: '12' });
+  it("an override starts from the supervisor's non-secret values; the secret stays empty", () => {
+    expect(prefilledValues(FIELDS, { name: 'Ada', plan: 'pro', beta: true, limit: 12, key: 'never' })).toEqual({
+      name: 'Ada',
+      bio: '',
+      key: '',
+      plan: 'pro',
+      beta: true,
+      limit: '12',
+    });
     expect(prefilledValues(FIELDS, null)).toEqual(initialValues(FIELDS));
   });
 
   it('an empty form: every required text-like field is refused; a checkbox always answers', () => {
-    expect(checkAnswers(FIELDS, initialValues(FIELDS))).toEqual({ ok: false, errors: { name: 'Required', key: 'Required', plan: 'Required' } });
+    expect(checkAnswers(FIELDS, initialValues(FIELDS))).toEqual({
+      ok: false,
+      errors: { name: 'Required', key: 'Required', plan: 'Required' },
+    });
   });
 
   it('blank input counts as empty; numbers, selects and the secret are checked by type', () => {
@@ -36,14 +46,27 @@ describe('inbox form rules (the shared validator behind the form)', () => {
   });
 
   it('sends typed values and leaves optional empty fields out', () => {
-    expect(checkAnswers(FIELDS, { name: 'Ada', bio: '', key: ' sk_1 ', plan: 'pro', beta: true, limit: '2.5' })).toEqual({
+    expect(
+      checkAnswers(FIELDS, { name: 'Ada', bio: '', key: ' sk_1 ', plan: 'pro', beta: true, limit: '2.5' }),
+    ).toEqual({
       ok: true,
       answers: { name: 'Ada', key: 'sk_1', plan: 'pro', beta: true, limit: 2.5 },
     });
   });
 
   it("maps the server's per-field problems of a 400, ignoring unknown fields and other shapes", () => {
-    expect(serverFieldErrors({ field: 'key', problems: [{ field: 'key', message: 'is required' }, { field: 'other', message: 'unknown field' }] }, FIELDS)).toEqual({ key: 'Required' });
+    expect(
+      serverFieldErrors(
+        {
+          field: 'key',
+          problems: [
+            { field: 'key', message: 'is required' },
+            { field: 'other', message: 'unknown field' },
+          ],
+        },
+        FIELDS,
+      ),
+    ).toEqual({ key: 'Required' });
     expect(serverFieldErrors({ problems: 'nope' }, FIELDS)).toEqual({});
     expect(serverFieldErrors(undefined, FIELDS)).toEqual({});
   });

@@ -17,7 +17,10 @@ export function initialValues(fields: readonly HumanInputField[]): FormValues {
  * The override form starts from the supervisor's answer: each non-secret value it gave (numbers
  * as text, booleans as the checkbox state); secret fields stay empty — the human types the real one.
  */
-export function prefilledValues(fields: readonly HumanInputField[], answer: Readonly<Record<string, HumanInputValue>> | null): FormValues {
+export function prefilledValues(
+  fields: readonly HumanInputField[],
+  answer: Readonly<Record<string, HumanInputValue>> | null,
+): FormValues {
   const values = initialValues(fields);
   for (const f of fields) {
     const v = answer?.[f.id];
@@ -63,7 +66,10 @@ function errorsByField(problems: readonly { field: string; message: string }[]):
 const ProblemsSchema = z.array(z.object({ field: z.string(), message: z.string() }));
 
 /** The per-field problems of a 400 from the answer route (its `details.problems`), if any. */
-export function serverFieldErrors(details: Record<string, unknown> | undefined, fields: readonly HumanInputField[]): FieldErrors {
+export function serverFieldErrors(
+  details: Record<string, unknown> | undefined,
+  fields: readonly HumanInputField[],
+): FieldErrors {
   const parsed = ProblemsSchema.safeParse(details?.['problems']);
   if (!parsed.success) return {};
   const ids = new Set(fields.map((f) => f.id));

@@ -11,19 +11,32 @@ export function FolderPicker({ onPick, onCancel }: { onPick: (path: string) => v
   return (
     <div className="flex flex-col gap-2 rounded-xl border border-line bg-sunken p-3" data-testid="folder-picker">
       <div className="flex items-center gap-2">
-        <Button variant="ghost" disabled={!list.data?.parent} onClick={() => setPath(list.data?.parent ?? undefined)} aria-label="Up one folder">
+        <Button
+          variant="ghost"
+          disabled={!list.data?.parent}
+          onClick={() => setPath(list.data?.parent ?? undefined)}
+          aria-label="Up one folder"
+        >
           ↑
         </Button>
         <code className="min-w-0 flex-1 truncate text-xs" title={list.data?.path}>
           {list.data?.path ?? '…'}
         </code>
       </div>
-      {list.error ? <p role="alert" className="text-sm text-st-failed">{list.error.message}</p> : null}
+      {list.error ? (
+        <p role="alert" className="text-sm text-st-failed">
+          {list.error.message}
+        </p>
+      ) : null}
       <ul className="max-h-56 overflow-y-auto rounded-lg bg-panel text-sm" aria-label="Folders">
         {dirs.length === 0 && list.data ? <li className="px-3 py-2 text-muted">No sub-folders</li> : null}
         {dirs.map((d) => (
           <li key={d.name}>
-            <button type="button" className="w-full px-3 py-1.5 text-left hover:bg-sunken" onClick={() => setPath(`${list.data!.path.replace(/\/$/, '')}/${d.name}`)}>
+            <button
+              type="button"
+              className="w-full px-3 py-1.5 text-left hover:bg-sunken"
+              onClick={() => setPath(`${list.data!.path.replace(/\/$/, '')}/${d.name}`)}
+            >
               📁 {d.name}
             </button>
           </li>

@@ -22,7 +22,9 @@ interface SpecProblem {
 function specProblems(err: unknown): SpecProblem[] {
   if (!(err instanceof ApiError) || err.field !== 'spec') return [];
   const problems = err.details?.['problems'];
-  return Array.isArray(problems) ? problems.filter((p): p is SpecProblem => typeof p === 'object' && p !== null && 'line' in p && 'message' in p) : [];
+  return Array.isArray(problems)
+    ? problems.filter((p): p is SpecProblem => typeof p === 'object' && p !== null && 'line' in p && 'message' in p)
+    : [];
 }
 
 /** Create a project (name, folder, app spec) or register an existing folder. */
@@ -48,7 +50,11 @@ export function NewProjectDialog({ onClose }: { onClose: () => void }) {
       }
       setNameError(null);
       if (mode === 'import') return endpoints.importProject({ name, path: path.trim() });
-      return endpoints.createProject({ name, ...(path.trim() ? { path: path.trim() } : {}), ...(specSource === 'paste' && spec.trim() ? { spec } : {}) });
+      return endpoints.createProject({
+        name,
+        ...(path.trim() ? { path: path.trim() } : {}),
+        ...(specSource === 'paste' && spec.trim() ? { spec } : {}),
+      });
     },
     onSuccess: async (project) => {
       await qc.invalidateQueries({ queryKey: keys.projects });
@@ -77,7 +83,10 @@ export function NewProjectDialog({ onClose }: { onClose: () => void }) {
           </Button>
         }
       >
-        <p className="mb-3 text-sm text-muted">The project is created. Claude asks about one topic at a time — what the app is, who uses it, the stack, the data, the features, when it is done — then saves a checked app spec.</p>
+        <p className="mb-3 text-sm text-muted">
+          The project is created. Claude asks about one topic at a time — what the app is, who uses it, the stack, the
+          data, the features, when it is done — then saves a checked app spec.
+        </p>
         <SpecChatPanel
           project={chatProject}
           onWritten={() => {
@@ -91,7 +100,8 @@ export function NewProjectDialog({ onClose }: { onClose: () => void }) {
   const err = submit.error instanceof ApiError ? submit.error : null;
   const problems = specProblems(submit.error);
   const fieldErr = (f: string) => (err && err.field === f && !(f === 'spec' && problems.length) ? err.message : null);
-  const general = submit.error && !(err && ['name', 'path', 'spec'].includes(err.field ?? '')) ? submit.error.message : null;
+  const general =
+    submit.error && !(err && ['name', 'path', 'spec'].includes(err.field ?? '')) ? submit.error.message : null;
   return (
     <Dialog
       open
@@ -102,14 +112,29 @@ export function NewProjectDialog({ onClose }: { onClose: () => void }) {
         <>
           <Button onClick={onClose}>Cancel</Button>
           <Button variant="primary" type="submit" form="new-project" disabled={submit.isPending}>
-            {mode === 'create' ? (specSource === 'chat' ? 'Create and write the spec' : 'Create project') : 'Import folder'}
+            {mode === 'create'
+              ? specSource === 'chat'
+                ? 'Create and write the spec'
+                : 'Create project'
+              : 'Import folder'}
           </Button>
         </>
       }
     >
-      <div role="tablist" aria-label="How to add the project" className="mb-4 inline-flex rounded-lg border border-line p-0.5">
+      <div
+        role="tablist"
+        aria-label="How to add the project"
+        className="mb-4 inline-flex rounded-lg border border-line p-0.5"
+      >
         {(['create', 'import'] as const).map((m) => (
-          <button key={m} type="button" role="tab" aria-selected={mode === m} onClick={() => setMode(m)} className={`rounded-md px-3 py-1 text-sm ${mode === m ? 'bg-accent text-accent-ink' : 'text-muted hover:text-ink'}`}>
+          <button
+            key={m}
+            type="button"
+            role="tab"
+            aria-selected={mode === m}
+            onClick={() => setMode(m)}
+            className={`rounded-md px-3 py-1 text-sm ${mode === m ? 'bg-accent text-accent-ink' : 'text-muted hover:text-ink'}`}
+          >
             {m === 'create' ? 'New app from a spec' : 'Import an existing folder'}
           </button>
         ))}
@@ -124,12 +149,35 @@ export function NewProjectDialog({ onClose }: { onClose: () => void }) {
         }}
       >
         <Field label="Name" hint="Lowercase letters, digits, “.”, “_” or “-”." error={nameError ?? fieldErr('name')}>
-          {(p) => <input {...p} className={inputClass} value={name} onChange={(e) => setName(e.target.value)} autoFocus autoComplete="off" />}
+          {(p) => (
+            <input
+              {...p}
+              className={inputClass}
+              value={name}
+              onChange={(e) => setName(e.target.value)}
+              autoFocus
+              autoComplete="off"
+            />
+          )}
         </Field>
-        <Field label={mode === 'create' ? 'Folder (optional)' : 'Folder'} hint={mode === 'create' ? 'Empty: a new folder named after the project in the projects folder.' : 'An existing folder; autocoder keeps its data in .autocoder/ inside it.'} error={fieldErr('path')}>
+        <Field
+          label={mode === 'create' ? 'Folder (optional)' : 'Folder'}
+          hint={
+            mode === 'create'
+              ? 'Empty: a new folder named after the project in the projects folder.'
+              : 'An existing folder; autocoder keeps its data in .autocoder/ inside it.'
+          }
+          error={fieldErr('path')}
+        >
           {(p) => (
             <div className="flex gap-2">
-              <input {...p} className={`${inputClass} font-mono`} value={path} onChange={(e) => setPath(e.target.value)} placeholder="/home/me/code/my-app" />
+              <input
+                {...p}
+                className={`${inputClass} font-mono`}
+                value={path}
+                onChange={(e) => setPath(e.target.value)}
+                placeholder="/home/me/code/my-app"
+              />
               <Button onClick={() => setPicking((x) => !x)}>Browse…</Button>
             </div>
           )}
@@ -147,16 +195,40 @@ export function NewProjectDialog({ onClose }: { onClose: () => void }) {
           <fieldset className="flex flex-col gap-1 text-sm">
             <legend className="mb-1 font-medium">App spec</legend>
             <label className="flex items-center gap-2">
-              <input type="radio" name="spec-source" checked={specSource === 'paste'} onChange={() => setSpecSource('paste')} /> Paste a spec (or add it later)
+              <input
+                type="radio"
+                name="spec-source"
+                checked={specSource === 'paste'}
+                onChange={() => setSpecSource('paste')}
+              />{' '}
+              Paste a spec (or add it later)
             </label>
             <label className="flex items-center gap-2">
-              <input type="radio" name="spec-source" checked={specSource === 'chat'} onChange={() => setSpecSource('chat')} /> Write the spec with Claude after creating the project
+              <input
+                type="radio"
+                name="spec-source"
+                checked={specSource === 'chat'}
+                onChange={() => setSpecSource('chat')}
+              />{' '}
+              Write the spec with Claude after creating the project
             </label>
           </fieldset>
         ) : null}
         {mode === 'create' && specSource === 'paste' ? (
-          <Field label="App spec (optional)" hint="Paste the spec (autocoder spec-template prints a template). It is checked before anything is created; you can add it later in Settings." error={fieldErr('spec')}>
-            {(p) => <textarea {...p} rows={10} className={`${inputClass} font-mono text-xs`} value={spec} onChange={(e) => setSpec(e.target.value)} />}
+          <Field
+            label="App spec (optional)"
+            hint="Paste the spec (autocoder spec-template prints a template). It is checked before anything is created; you can add it later in Settings."
+            error={fieldErr('spec')}
+          >
+            {(p) => (
+              <textarea
+                {...p}
+                rows={10}
+                className={`${inputClass} font-mono text-xs`}
+                value={spec}
+                onChange={(e) => setSpec(e.target.value)}
+              />
+            )}
           </Field>
         ) : null}
         <SpecProblems problems={problems} heading />

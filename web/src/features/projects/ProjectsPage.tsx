@@ -21,7 +21,12 @@ function DemoButton({ big = false }: { big?: boolean }) {
     onError: (err) => toast(`The demo cannot start: ${err.message}`, 'error'),
   });
   return (
-    <Button variant={big ? 'primary' : 'secondary'} onClick={() => demo.mutate()} disabled={demo.isPending} title={DEMO_MODEL_LABEL}>
+    <Button
+      variant={big ? 'primary' : 'secondary'}
+      onClick={() => demo.mutate()}
+      disabled={demo.isPending}
+      title={DEMO_MODEL_LABEL}
+    >
       {demo.isPending ? 'Starting the demo…' : '▶ Try the demo'}
     </Button>
   );
@@ -48,7 +53,10 @@ function SetupBanner() {
       {noCredentials ? (
         <div className="mt-3 flex flex-wrap items-center gap-3">
           <DemoButton big />
-          <span className="text-sm text-muted">Watch mission control build a small app with real Claude Code sessions, real files and commits — {DEMO_MODEL_LABEL}.</span>
+          <span className="text-sm text-muted">
+            Watch mission control build a small app with real Claude Code sessions, real files and commits —{' '}
+            {DEMO_MODEL_LABEL}.
+          </span>
         </div>
       ) : null}
     </section>
@@ -70,7 +78,11 @@ export function ProjectsPage() {
         </Button>
       </div>
       <SetupBanner />
-      {projects.error ? <p role="alert" className="text-st-failed">{projects.error.message}</p> : null}
+      {projects.error ? (
+        <p role="alert" className="text-st-failed">
+          {projects.error.message}
+        </p>
+      ) : null}
       {projects.data && list.length === 0 ? (
         <div className="rounded-2xl border border-dashed border-line p-10 text-center">
           <p className="text-lg font-medium">No projects yet</p>
@@ -80,7 +92,11 @@ export function ProjectsPage() {
       <ul className="grid grid-cols-1 gap-4 md:grid-cols-2 lg:grid-cols-3" aria-label="Projects">
         {list.map((p) => (
           <li key={p.name}>
-            <Link to={`/projects/${encodeURIComponent(p.name)}`} className="flex h-full flex-col gap-3 rounded-2xl border border-line bg-panel p-4 shadow-card transition hover:border-accent hover:shadow-lift" data-testid={`project-${p.name}`}>
+            <Link
+              to={`/projects/${encodeURIComponent(p.name)}`}
+              className="flex h-full flex-col gap-3 rounded-2xl border border-line bg-panel p-4 shadow-card transition hover:border-accent hover:shadow-lift"
+              data-testid={`project-${p.name}`}
+            >
               <div>
                 <h2 className="text-lg font-semibold">{p.name}</h2>
                 <p className="truncate font-mono text-xs text-muted" title={p.path}>
@@ -88,10 +104,14 @@ export function ProjectsPage() {
                 </p>
               </div>
               {!p.exists ? <p className="text-sm text-st-failed">The folder is missing.</p> : null}
-              {p.exists && !p.hasSpec ? <p className="text-sm text-st-input">No app spec yet — add one in Settings.</p> : null}
+              {p.exists && !p.hasSpec ? (
+                <p className="text-sm text-st-input">No app spec yet — add one in Settings.</p>
+              ) : null}
               <div className="mt-auto">
                 {p.stats ? <ProgressBar progress={p.stats} compact /> : null}
-                <p className="mt-1 text-xs text-muted">{p.stats ? `${p.stats.passing}/${p.stats.total} features passing` : 'No backlog yet'}</p>
+                <p className="mt-1 text-xs text-muted">
+                  {p.stats ? `${p.stats.passing}/${p.stats.total} features passing` : 'No backlog yet'}
+                </p>
               </div>
             </Link>
           </li>

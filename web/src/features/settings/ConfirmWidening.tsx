@@ -1,6 +1,13 @@
 import { useState, type ReactNode } from 'react';
 import { z } from 'zod';
-import { describeChange, wideningChanges, WideningChangeSchema, type WideningChange, type WideningRequest, type WideningState } from '@shared/settings-widening';
+import {
+  describeChange,
+  wideningChanges,
+  WideningChangeSchema,
+  type WideningChange,
+  type WideningRequest,
+  type WideningState,
+} from '@shared/settings-widening';
 import { ApiError } from '../../shared/api/client';
 import { Button } from '../../shared/ui/Button';
 import { Dialog } from '../../shared/ui/Dialog';
@@ -15,7 +22,15 @@ export function wideningOf(err: unknown): WideningChange[] | null {
 }
 
 /** Names each change that widens what agents may do and why it matters; nothing is sent until the user says so. */
-export function ConfirmWideningDialog({ changes, onConfirm, onCancel }: { changes: readonly WideningChange[]; onConfirm: () => void; onCancel: () => void }) {
+export function ConfirmWideningDialog({
+  changes,
+  onConfirm,
+  onCancel,
+}: {
+  changes: readonly WideningChange[];
+  onConfirm: () => void;
+  onCancel: () => void;
+}) {
   const many = changes.length > 1;
   return (
     <Dialog
@@ -31,7 +46,10 @@ export function ConfirmWideningDialog({ changes, onConfirm, onCancel }: { change
         </>
       }
     >
-      <p className="mb-3 text-sm">{many ? 'These changes widen' : 'This change widens'} what the agents may do. Apply only what you meant to change yourself:</p>
+      <p className="mb-3 text-sm">
+        {many ? 'These changes widen' : 'This change widens'} what the agents may do. Apply only what you meant to
+        change yourself:
+      </p>
       <ul className="flex flex-col gap-3" aria-label="Changes to confirm">
         {changes.map((c) => (
           <li key={c.key} className="rounded-lg border border-line bg-sunken px-3 py-2">
@@ -40,7 +58,9 @@ export function ConfirmWideningDialog({ changes, onConfirm, onCancel }: { change
           </li>
         ))}
       </ul>
-      <p className="mt-3 text-xs text-muted">Each change is recorded with where it came from (this page, the API or the CLI).</p>
+      <p className="mt-3 text-xs text-muted">
+        Each change is recorded with where it came from (this page, the API or the CLI).
+      </p>
     </Dialog>
   );
 }

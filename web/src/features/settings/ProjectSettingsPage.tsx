@@ -31,7 +31,9 @@ function RunDefaults({ settings }: { settings: ProjectSettings }) {
   const qc = useQueryClient();
   const toast = useToast();
   const [model, setModel] = useState(settings.defaultModel ?? '');
-  const [concurrency, setConcurrency] = useState(settings.defaultConcurrency ? String(settings.defaultConcurrency) : '');
+  const [concurrency, setConcurrency] = useState(
+    settings.defaultConcurrency ? String(settings.defaultConcurrency) : '',
+  );
   const [sandbox, setSandbox] = useState(settings.defaultSandbox ?? '');
   const [yolo, setYolo] = useState(settings.yolo ?? false);
   const [commands, setCommands] = useState(settings.extraCommands.join('\n'));
@@ -50,7 +52,8 @@ function RunDefaults({ settings }: { settings: ProjectSettings }) {
   // A widening change (a new command, sandbox off, YOLO on) is sent only after the dialog, with confirm.
   const gate = useWideningConfirmation(PutProjectSettingsRequestSchema, (confirm) => save.mutate(confirm));
   const save = useMutation({
-    mutationFn: (confirm: boolean) => endpoints.putProjectSettings(name, { ...body(), ...(confirm ? { confirm: true } : {}) }),
+    mutationFn: (confirm: boolean) =>
+      endpoints.putProjectSettings(name, { ...body(), ...(confirm ? { confirm: true } : {}) }),
     onSuccess: async () => {
       await qc.invalidateQueries({ queryKey: keys.settings(name) });
       toast('Settings saved', 'success');
@@ -70,7 +73,11 @@ function RunDefaults({ settings }: { settings: ProjectSettings }) {
       }}
     >
       {gate.dialog}
-      <Field label="Default model" hint={model === DEMO_MODEL ? DEMO_MODEL_LABEL : 'Empty: the global default.'} error={fieldErr('defaultModel')}>
+      <Field
+        label="Default model"
+        hint={model === DEMO_MODEL ? DEMO_MODEL_LABEL : 'Empty: the global default.'}
+        error={fieldErr('defaultModel')}
+      >
         {(p) => <input {...p} className={inputClass} value={model} onChange={(e) => setModel(e.target.value)} />}
       </Field>
       <Field label="Default parallel agents" error={fieldErr('defaultConcurrency')}>
@@ -95,13 +102,34 @@ function RunDefaults({ settings }: { settings: ProjectSettings }) {
         <input type="checkbox" checked={yolo} onChange={(e) => setYolo(e.target.checked)} />
         YOLO by default (skip browser verification)
       </label>
-      <RoleModelInputs values={models} onChange={setModels} fieldErr={fieldErr} emptyHint="Empty: the global setting, else the default model." />
+      <RoleModelInputs
+        values={models}
+        onChange={setModels}
+        fieldErr={fieldErr}
+        emptyHint="Empty: the global setting, else the default model."
+      />
       <div className="md:col-span-2">
-        <Field label="Extra commands agents may run" hint="One per line, e.g. cargo or pytest. Shells, interpreters and privilege tools are refused." error={fieldErr('extraCommands')}>
-          {(p) => <textarea {...p} rows={4} className={`${inputClass} font-mono`} value={commands} onChange={(e) => setCommands(e.target.value)} />}
+        <Field
+          label="Extra commands agents may run"
+          hint="One per line, e.g. cargo or pytest. Shells, interpreters and privilege tools are refused."
+          error={fieldErr('extraCommands')}
+        >
+          {(p) => (
+            <textarea
+              {...p}
+              rows={4}
+              className={`${inputClass} font-mono`}
+              value={commands}
+              onChange={(e) => setCommands(e.target.value)}
+            />
+          )}
         </Field>
       </div>
-      {failure && !err?.field ? <p role="alert" className="text-sm text-st-failed md:col-span-2">{failure.message}</p> : null}
+      {failure && !err?.field ? (
+        <p role="alert" className="text-sm text-st-failed md:col-span-2">
+          {failure.message}
+        </p>
+      ) : null}
       <div className="md:col-span-2">
         <Button variant="primary" type="submit" disabled={save.isPending}>
           Save settings
@@ -131,7 +159,8 @@ function SpecEditor() {
   });
   const problems = (() => {
     const e = save.error;
-    if (e instanceof ApiError && Array.isArray(e.details?.['problems'])) return e.details['problems'] as { line: number; message: string }[];
+    if (e instanceof ApiError && Array.isArray(e.details?.['problems']))
+      return e.details['problems'] as { line: number; message: string }[];
     return spec.data?.check && !spec.data.check.ok ? spec.data.check.problems : [];
   })();
   return (
@@ -144,7 +173,14 @@ function SpecEditor() {
       <label htmlFor="spec-text" className="sr-only">
         App spec
       </label>
-      <textarea id="spec-text" rows={16} className={`${inputClass} font-mono text-xs`} value={text ?? ''} onChange={(e) => setText(e.target.value)} placeholder="Paste the app spec here" />
+      <textarea
+        id="spec-text"
+        rows={16}
+        className={`${inputClass} font-mono text-xs`}
+        value={text ?? ''}
+        onChange={(e) => setText(e.target.value)}
+        placeholder="Paste the app spec here"
+      />
       {problems.length > 0 ? (
         <SpecProblems problems={problems} />
       ) : save.error ? (
@@ -160,7 +196,10 @@ function SpecEditor() {
       </div>
       {chatting ? (
         <Dialog open wide onClose={() => setChatting(false)} title={`Write the spec of ${name} with Claude`}>
-          <p className="mb-3 text-sm text-muted">Claude asks about one topic at a time, then saves a checked spec in place of this one (which is kept as app_spec.txt.bak).</p>
+          <p className="mb-3 text-sm text-muted">
+            Claude asks about one topic at a time, then saves a checked spec in place of this one (which is kept as
+            app_spec.txt.bak).
+          </p>
           <SpecChatPanel
             project={name}
             onWritten={() => {
@@ -193,9 +232,22 @@ function DangerZone() {
         <input type="checkbox" checked={deleteFiles} onChange={(e) => setDeleteFiles(e.target.checked)} />
         Also delete the project folder and everything in it
       </label>
-      {remove.error ? <p role="alert" className="text-sm text-st-failed">{remove.error.message}</p> : null}
+      {remove.error ? (
+        <p role="alert" className="text-sm text-st-failed">
+          {remove.error.message}
+        </p>
+      ) : null}
       <div>
-        <Button variant="danger" onClick={() => window.confirm(deleteFiles ? `Delete “${name}” and its folder? This cannot be undone.` : `Forget “${name}”? The folder stays.`) && remove.mutate()}>
+        <Button
+          variant="danger"
+          onClick={() =>
+            window.confirm(
+              deleteFiles
+                ? `Delete “${name}” and its folder? This cannot be undone.`
+                : `Forget “${name}”? The folder stays.`,
+            ) && remove.mutate()
+          }
+        >
           {deleteFiles ? 'Delete project and folder' : 'Remove from autocoder'}
         </Button>
       </div>
@@ -210,8 +262,16 @@ export function ProjectSettingsPage() {
   return (
     <div className="mx-auto flex w-full max-w-4xl flex-col gap-5">
       <Card title="Run defaults" id="run-defaults">
-        {settings.error ? <p role="alert" className="text-st-failed">{settings.error.message}</p> : null}
-        {settings.data ? <RunDefaults key={JSON.stringify(settings.data)} settings={settings.data} /> : <p className="text-muted">Loading…</p>}
+        {settings.error ? (
+          <p role="alert" className="text-st-failed">
+            {settings.error.message}
+          </p>
+        ) : null}
+        {settings.data ? (
+          <RunDefaults key={JSON.stringify(settings.data)} settings={settings.data} />
+        ) : (
+          <p className="text-muted">Loading…</p>
+        )}
       </Card>
       <Card title="Model provider and models (all projects)" id="provider">
         <ProviderSettings />

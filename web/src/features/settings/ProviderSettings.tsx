@@ -1,7 +1,14 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { PutGlobalSettingsRequestSchema, type GlobalSettingsResponse } from '@shared/api';
-import { MODEL_ROLES, PROVIDERS, roleModelKey, type ModelRole, type Provider, type RoleModelKey } from '@shared/providers';
+import {
+  MODEL_ROLES,
+  PROVIDERS,
+  roleModelKey,
+  type ModelRole,
+  type Provider,
+  type RoleModelKey,
+} from '@shared/providers';
 import { ApiError } from '../../shared/api/client';
 import { endpoints, keys } from '../../shared/api/endpoints';
 import { Button } from '../../shared/ui/Button';
@@ -31,30 +38,77 @@ export const roleModelValues = (settings: Partial<Record<RoleModelKey, string>>)
 
 /** The PUT body part of the role models: an empty field clears the role's model. */
 export const roleModelBody = (values: RoleModelValues): Record<RoleModelKey, string | null> =>
-  Object.fromEntries(MODEL_ROLES.map((r) => [roleModelKey(r), values[r].trim() || null])) as Record<RoleModelKey, string | null>;
+  Object.fromEntries(MODEL_ROLES.map((r) => [roleModelKey(r), values[r].trim() || null])) as Record<
+    RoleModelKey,
+    string | null
+  >;
 
 /** One text field per role; empty means "use the general model". */
-export function RoleModelInputs({ values, onChange, fieldErr, emptyHint }: { values: RoleModelValues; onChange: (v: RoleModelValues) => void; fieldErr: (f: string) => string | null; emptyHint: string }) {
+export function RoleModelInputs({
+  values,
+  onChange,
+  fieldErr,
+  emptyHint,
+}: {
+  values: RoleModelValues;
+  onChange: (v: RoleModelValues) => void;
+  fieldErr: (f: string) => string | null;
+  emptyHint: string;
+}) {
   return (
     <>
       {MODEL_ROLES.map((role) => (
         <Field key={role} label={ROLE_LABELS[role]} hint={emptyHint} error={fieldErr(roleModelKey(role))}>
-          {(p) => <input {...p} className={inputClass} value={values[role]} onChange={(e) => onChange({ ...values, [role]: e.target.value })} />}
+          {(p) => (
+            <input
+              {...p}
+              className={inputClass}
+              value={values[role]}
+              onChange={(e) => onChange({ ...values, [role]: e.target.value })}
+            />
+          )}
         </Field>
       ))}
     </>
   );
 }
 
-
 /** A secret as a password field: shows only whether it is set; typing replaces it, Remove clears it. */
-function SecretField({ label, isSet, value, onChange, remove, onRemove, error }: { label: string; isSet: boolean; value: string; onChange: (v: string) => void; remove: boolean; onRemove: (v: boolean) => void; error: string | null }) {
+function SecretField({
+  label,
+  isSet,
+  value,
+  onChange,
+  remove,
+  onRemove,
+  error,
+}: {
+  label: string;
+  isSet: boolean;
+  value: string;
+  onChange: (v: string) => void;
+  remove: boolean;
+  onRemove: (v: boolean) => void;
+  error: string | null;
+}) {
   const status = remove ? 'will be removed' : isSet ? 'set' : 'not set';
   return (
-    <Field label={label} hint={`Currently ${status}. Stored only on this machine (mode 0600), never shown again.`} error={error}>
+    <Field
+      label={label}
+      hint={`Currently ${status}. Stored only on this machine (mode 0600), never shown again.`}
+      error={error}
+    >
       {(p) => (
         <div className="flex items-center gap-2">
-          <input {...p} type="password" autoComplete="off" className={inputClass} value={value} placeholder={isSet ? '•••••• (set)' : 'not set'} onChange={(e) => onChange(e.target.value)} />
+          <input
+            {...p}
+            type="password"
+            autoComplete="off"
+            className={inputClass}
+            value={value}
+            placeholder={isSet ? '•••••• (set)' : 'not set'}
+            onChange={(e) => onChange(e.target.value)}
+          />
           {isSet ? (
             <label className="flex shrink-0 items-center gap-1 text-xs">
               <input type="checkbox" checked={remove} onChange={(e) => onRemove(e.target.checked)} />
@@ -115,7 +169,11 @@ function ProviderForm({ settings }: { settings: GlobalSettingsResponse }) {
       }}
     >
       {gate.dialog}
-      <Field label="Provider" hint="Unset: whatever the server's environment says (ANTHROPIC_*, CLAUDE_CODE_USE_*)." error={fieldErr('provider')}>
+      <Field
+        label="Provider"
+        hint="Unset: whatever the server's environment says (ANTHROPIC_*, CLAUDE_CODE_USE_*)."
+        error={fieldErr('provider')}
+      >
         {(p) => (
           <select {...p} className={inputClass} value={provider} onChange={(e) => setProvider(e.target.value)}>
             <option value="">From the environment</option>
@@ -128,29 +186,81 @@ function ProviderForm({ settings }: { settings: GlobalSettingsResponse }) {
         )}
       </Field>
       {provider === 'compatible' || (provider === '' && baseUrl) ? (
-        <Field label="Base URL" hint="The endpoint's Anthropic Messages API, e.g. https://api.z.ai/api/anthropic or http://localhost:4000." error={fieldErr('baseUrl')}>
+        <Field
+          label="Base URL"
+          hint="The endpoint's Anthropic Messages API, e.g. https://api.z.ai/api/anthropic or http://localhost:4000."
+          error={fieldErr('baseUrl')}
+        >
           {(p) => <input {...p} className={inputClass} value={baseUrl} onChange={(e) => setBaseUrl(e.target.value)} />}
         </Field>
       ) : null}
-      {provider === 'compatible' || provider === '' ? <SecretField label="Auth token" isSet={settings.secrets.authToken} value={token} onChange={setToken} remove={removeToken} onRemove={setRemoveToken} error={fieldErr('authToken')} /> : null}
-      {provider === 'anthropic' || provider === '' ? <SecretField label="Anthropic API key" isSet={settings.secrets.apiKey} value={apiKey} onChange={setApiKey} remove={removeApiKey} onRemove={setRemoveApiKey} error={fieldErr('apiKey')} /> : null}
+      {provider === 'compatible' || provider === '' ? (
+        <SecretField
+          label="Auth token"
+          isSet={settings.secrets.authToken}
+          value={token}
+          onChange={setToken}
+          remove={removeToken}
+          onRemove={setRemoveToken}
+          error={fieldErr('authToken')}
+        />
+      ) : null}
+      {provider === 'anthropic' || provider === '' ? (
+        <SecretField
+          label="Anthropic API key"
+          isSet={settings.secrets.apiKey}
+          value={apiKey}
+          onChange={setApiKey}
+          remove={removeApiKey}
+          onRemove={setRemoveApiKey}
+          error={fieldErr('apiKey')}
+        />
+      ) : null}
       {provider === 'bedrock' ? (
-        <Field label="AWS region" hint="Credentials come from the AWS configuration (aws configure, AWS_PROFILE…)." error={fieldErr('awsRegion')}>
-          {(p) => <input {...p} className={inputClass} value={awsRegion} onChange={(e) => setAwsRegion(e.target.value)} />}
+        <Field
+          label="AWS region"
+          hint="Credentials come from the AWS configuration (aws configure, AWS_PROFILE…)."
+          error={fieldErr('awsRegion')}
+        >
+          {(p) => (
+            <input {...p} className={inputClass} value={awsRegion} onChange={(e) => setAwsRegion(e.target.value)} />
+          )}
         </Field>
       ) : null}
       {provider === 'vertex' ? (
         <>
           <Field label="GCP project" error={fieldErr('vertexProject')}>
-            {(p) => <input {...p} className={inputClass} value={vertexProject} onChange={(e) => setVertexProject(e.target.value)} />}
+            {(p) => (
+              <input
+                {...p}
+                className={inputClass}
+                value={vertexProject}
+                onChange={(e) => setVertexProject(e.target.value)}
+              />
+            )}
           </Field>
-          <Field label="Vertex region" hint="Credentials: gcloud auth application-default login." error={fieldErr('vertexRegion')}>
-            {(p) => <input {...p} className={inputClass} value={vertexRegion} onChange={(e) => setVertexRegion(e.target.value)} />}
+          <Field
+            label="Vertex region"
+            hint="Credentials: gcloud auth application-default login."
+            error={fieldErr('vertexRegion')}
+          >
+            {(p) => (
+              <input
+                {...p}
+                className={inputClass}
+                value={vertexRegion}
+                onChange={(e) => setVertexRegion(e.target.value)}
+              />
+            )}
           </Field>
         </>
       ) : null}
       <RoleModelInputs values={models} onChange={setModels} fieldErr={fieldErr} emptyHint="Empty: the general model." />
-      {failure && !err?.field ? <p role="alert" className="text-sm text-st-failed md:col-span-2">{failure.message}</p> : null}
+      {failure && !err?.field ? (
+        <p role="alert" className="text-sm text-st-failed md:col-span-2">
+          {failure.message}
+        </p>
+      ) : null}
       <div className="md:col-span-2">
         <Button variant="primary" type="submit" disabled={save.isPending}>
           Save provider and models
@@ -163,7 +273,12 @@ function ProviderForm({ settings }: { settings: GlobalSettingsResponse }) {
 /** The global provider, its secrets and the global model per role (every project; projects may override the models). */
 export function ProviderSettings() {
   const settings = useQuery({ queryKey: keys.globalSettings, queryFn: endpoints.globalSettings });
-  if (settings.error) return <p role="alert" className="text-st-failed">{settings.error.message}</p>;
+  if (settings.error)
+    return (
+      <p role="alert" className="text-st-failed">
+        {settings.error.message}
+      </p>
+    );
   if (!settings.data) return <p className="text-muted">Loading…</p>;
   return <ProviderForm key={JSON.stringify(settings.data)} settings={settings.data} />;
 }

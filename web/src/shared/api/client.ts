@@ -32,7 +32,12 @@ export function setApiBase(base: string): void {
  * Calls the API and parses the response with the shared schema: a response of the wrong shape
  * is an error here, never a cast. Error bodies become ApiError with the server's message.
  */
-export async function api<S extends z.ZodType>(schema: S, method: Method, path: string, body?: unknown): Promise<z.infer<S>> {
+export async function api<S extends z.ZodType>(
+  schema: S,
+  method: Method,
+  path: string,
+  body?: unknown,
+): Promise<z.infer<S>> {
   const headers: Record<string, string> = { accept: 'application/json' };
   if (body !== undefined) headers['content-type'] = 'application/json';
   const token = serverToken();
@@ -41,7 +46,11 @@ export async function api<S extends z.ZodType>(schema: S, method: Method, path: 
   try {
     res = await fetch(apiBase + path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
   } catch (err) {
-    throw new ApiError(0, 'NETWORK', `the server cannot be reached (${err instanceof Error ? err.message : String(err)})`);
+    throw new ApiError(
+      0,
+      'NETWORK',
+      `the server cannot be reached (${err instanceof Error ? err.message : String(err)})`,
+    );
   }
   const text = await res.text();
   let json: unknown;
@@ -54,13 +63,18 @@ export async function api<S extends z.ZodType>(schema: S, method: Method, path: 
     // No token, or not this server's: the app asks for it (see App and TokenPrompt).
     if (res.status === 401) markTokenRejected();
     const parsed = ErrorBodySchema.safeParse(json);
-    if (parsed.success) throw new ApiError(res.status, parsed.data.error.code, parsed.data.error.message, parsed.data.error.details);
+    if (parsed.success)
+      throw new ApiError(res.status, parsed.data.error.code, parsed.data.error.message, parsed.data.error.details);
     throw new ApiError(res.status, 'HTTP_ERROR', `the server answered ${res.status}`);
   }
   const parsed = schema.safeParse(json);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw new ApiError(res.status, 'BAD_RESPONSE', `unexpected response from ${path}: ${issue?.path.join('.') ?? ''} ${issue?.message ?? ''}`.trim());
+    throw new ApiError(
+      res.status,
+      'BAD_RESPONSE',
+      `unexpected response from ${path}: ${issue?.path.join('.') ?? ''} ${issue?.message ?? ''}`.trim(),
+    );
   }
   return parsed.data;
 }

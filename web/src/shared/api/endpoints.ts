@@ -1,6 +1,11 @@
 import type { z } from 'zod';
 import * as s from '@shared/api';
-import { HumanInputListSchema, HumanInputResultSchema, type AnswerHumanInputRequest, type OverrideHumanInputRequest } from '@shared/human-input';
+import {
+  HumanInputListSchema,
+  HumanInputResultSchema,
+  type AnswerHumanInputRequest,
+  type OverrideHumanInputRequest,
+} from '@shared/human-input';
 import { AgentActionResponseSchema, RunStatusSchema, type RunStartRequest } from '@shared/runs';
 import { api, enc } from './client';
 
@@ -14,39 +19,54 @@ export const endpoints = {
   project: (name: string) => api(s.ProjectSummarySchema, 'GET', p(name)),
   createProject: (body: s.CreateProjectRequest) => api(s.ProjectSummarySchema, 'POST', '/api/projects', body),
   importProject: (body: s.ImportProjectRequest) => api(s.ProjectSummarySchema, 'POST', '/api/projects/import', body),
-  deleteProject: (name: string, deleteFiles: boolean) => api(s.DeleteProjectResponseSchema, 'DELETE', `${p(name)}?deleteFiles=${deleteFiles}`),
+  deleteProject: (name: string, deleteFiles: boolean) =>
+    api(s.DeleteProjectResponseSchema, 'DELETE', `${p(name)}?deleteFiles=${deleteFiles}`),
   spec: (name: string) => api(s.SpecResponseSchema, 'GET', `${p(name)}/spec`),
   putSpec: (name: string, spec: string) => api(s.SpecResponseSchema, 'PUT', `${p(name)}/spec`, { spec }),
 
   board: (name: string) => api(s.FeatureBoardSchema, 'GET', `${p(name)}/features`),
   graph: (name: string) => api(s.FeatureGraphSchema, 'GET', `${p(name)}/features/graph`),
   feature: (name: string, id: number) => api(s.FeatureDetailSchema, 'GET', f(name, id)),
-  createFeature: (name: string, body: s.CreateFeatureRequest) => api(s.FeatureSchema, 'POST', `${p(name)}/features`, body),
-  updateFeature: (name: string, id: number, body: s.UpdateFeatureRequest) => api(s.FeatureSchema, 'PATCH', f(name, id), body),
+  createFeature: (name: string, body: s.CreateFeatureRequest) =>
+    api(s.FeatureSchema, 'POST', `${p(name)}/features`, body),
+  updateFeature: (name: string, id: number, body: s.UpdateFeatureRequest) =>
+    api(s.FeatureSchema, 'PATCH', f(name, id), body),
   deleteFeature: (name: string, id: number) => api(s.DeleteFeatureResponseSchema, 'DELETE', f(name, id)),
-  skipFeature: (name: string, id: number, reason?: string) => api(s.FeatureSchema, 'POST', `${f(name, id)}/skip`, reason ? { reason } : {}),
+  skipFeature: (name: string, id: number, reason?: string) =>
+    api(s.FeatureSchema, 'POST', `${f(name, id)}/skip`, reason ? { reason } : {}),
   retryFeature: (name: string, id: number) => api(s.FeatureSchema, 'POST', `${f(name, id)}/retry`, {}),
-  reopenFeature: (name: string, id: number, reason?: string) => api(s.FeatureSchema, 'POST', `${f(name, id)}/reopen`, reason ? { reason } : {}),
-  addDependency: (name: string, id: number, dep: number) => api(s.FeatureSchema, 'POST', `${f(name, id)}/dependencies/${dep}`),
-  removeDependency: (name: string, id: number, dep: number) => api(s.FeatureSchema, 'DELETE', `${f(name, id)}/dependencies/${dep}`),
+  reopenFeature: (name: string, id: number, reason?: string) =>
+    api(s.FeatureSchema, 'POST', `${f(name, id)}/reopen`, reason ? { reason } : {}),
+  addDependency: (name: string, id: number, dep: number) =>
+    api(s.FeatureSchema, 'POST', `${f(name, id)}/dependencies/${dep}`),
+  removeDependency: (name: string, id: number, dep: number) =>
+    api(s.FeatureSchema, 'DELETE', `${f(name, id)}/dependencies/${dep}`),
 
-  humanInput: (name: string, status: 'open' | 'all') => api(HumanInputListSchema, 'GET', `${p(name)}/human-input?status=${status}`),
-  answerHumanInput: (name: string, featureId: number, body: AnswerHumanInputRequest) => api(HumanInputResultSchema, 'POST', `${f(name, featureId)}/human-input`, body),
-  overrideHumanInput: (name: string, requestId: string, body: OverrideHumanInputRequest) => api(HumanInputResultSchema, 'POST', `${p(name)}/human-input/${enc(requestId)}/override`, body),
-  cancelHumanInput: (name: string, requestId: string, reason?: string) => api(HumanInputResultSchema, 'POST', `${p(name)}/human-input/${enc(requestId)}/cancel`, reason ? { reason } : {}),
+  humanInput: (name: string, status: 'open' | 'all') =>
+    api(HumanInputListSchema, 'GET', `${p(name)}/human-input?status=${status}`),
+  answerHumanInput: (name: string, featureId: number, body: AnswerHumanInputRequest) =>
+    api(HumanInputResultSchema, 'POST', `${f(name, featureId)}/human-input`, body),
+  overrideHumanInput: (name: string, requestId: string, body: OverrideHumanInputRequest) =>
+    api(HumanInputResultSchema, 'POST', `${p(name)}/human-input/${enc(requestId)}/override`, body),
+  cancelHumanInput: (name: string, requestId: string, reason?: string) =>
+    api(HumanInputResultSchema, 'POST', `${p(name)}/human-input/${enc(requestId)}/cancel`, reason ? { reason } : {}),
 
   runStatus: (name: string) => api(RunStatusSchema, 'GET', `${p(name)}/agent/status`),
-  startRun: (name: string, body: RunStartRequest) => api(AgentActionResponseSchema, 'POST', `${p(name)}/agent/start`, body),
+  startRun: (name: string, body: RunStartRequest) =>
+    api(AgentActionResponseSchema, 'POST', `${p(name)}/agent/start`, body),
   stopRun: (name: string) => api(AgentActionResponseSchema, 'POST', `${p(name)}/agent/stop`, {}),
   pauseRun: (name: string) => api(AgentActionResponseSchema, 'POST', `${p(name)}/agent/pause`, {}),
   resumeRun: (name: string) => api(RunStatusSchema, 'POST', `${p(name)}/agent/resume`, {}),
 
   globalSettings: () => api(s.GlobalSettingsResponseSchema, 'GET', '/api/settings'),
-  putGlobalSettings: (body: z.input<typeof s.PutGlobalSettingsRequestSchema>) => api(s.GlobalSettingsResponseSchema, 'PUT', '/api/settings', body),
+  putGlobalSettings: (body: z.input<typeof s.PutGlobalSettingsRequestSchema>) =>
+    api(s.GlobalSettingsResponseSchema, 'PUT', '/api/settings', body),
   projectSettings: (name: string) => api(s.ProjectSettingsSchema, 'GET', `${p(name)}/settings`),
-  putProjectSettings: (name: string, body: z.input<typeof s.PutProjectSettingsRequestSchema>) => api(s.ProjectSettingsSchema, 'PUT', `${p(name)}/settings`, body),
+  putProjectSettings: (name: string, body: z.input<typeof s.PutProjectSettingsRequestSchema>) =>
+    api(s.ProjectSettingsSchema, 'PUT', `${p(name)}/settings`, body),
   startDemo: () => api(s.DemoResponseSchema, 'POST', '/api/demo', {}),
-  listFolder: (path?: string) => api(s.FsListResponseSchema, 'GET', `/api/filesystem/list${path ? `?path=${enc(path)}` : ''}`),
+  listFolder: (path?: string) =>
+    api(s.FsListResponseSchema, 'GET', `/api/filesystem/list${path ? `?path=${enc(path)}` : ''}`),
 };
 
 /** Query keys, so a live event can invalidate exactly what it changed. */

@@ -1,6 +1,13 @@
 // @vitest-environment jsdom
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { captureTokenFromLocation, isTokenRejected, markTokenRejected, serverToken, setServerToken, subscribeTokenState } from './token';
+import {
+  captureTokenFromLocation,
+  isTokenRejected,
+  markTokenRejected,
+  serverToken,
+  setServerToken,
+  subscribeTokenState,
+} from './token';
 
 const TOKEN = '0123456789abcdef'.repeat(4);
 

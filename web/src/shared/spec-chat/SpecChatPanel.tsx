@@ -23,7 +23,10 @@ export function SpecChatPanel({ project, onWritten }: { project: string; onWritt
   useEffect(() => {
     const origin = `${window.location.protocol === 'https:' ? 'wss' : 'ws'}://${window.location.host}`;
     const token = serverToken();
-    const ws = new WebSocket(`${origin}/ws/projects/${encodeURIComponent(project)}/spec`, token ? [`${WS_TOKEN_PROTOCOL_PREFIX}${token}`] : []);
+    const ws = new WebSocket(
+      `${origin}/ws/projects/${encodeURIComponent(project)}/spec`,
+      token ? [`${WS_TOKEN_PROTOCOL_PREFIX}${token}`] : [],
+    );
     socket.current = ws;
     ws.onopen = () => ws.send(JSON.stringify({ type: 'start' } satisfies SpecChatClientMessage));
     ws.onmessage = (e: MessageEvent) => {
@@ -59,11 +62,25 @@ export function SpecChatPanel({ project, onWritten }: { project: string; onWritt
     setDraft('');
   };
   const status =
-    state.phase === 'connecting' ? 'Connecting…' : state.phase === 'thinking' ? 'Claude is writing…' : state.phase === 'waiting' ? 'Your turn' : state.written ? 'Done' : 'The chat has ended';
+    state.phase === 'connecting'
+      ? 'Connecting…'
+      : state.phase === 'thinking'
+        ? 'Claude is writing…'
+        : state.phase === 'waiting'
+          ? 'Your turn'
+          : state.written
+            ? 'Done'
+            : 'The chat has ended';
 
   return (
     <section aria-label="Spec chat" className="flex flex-col gap-3">
-      <ol ref={list} tabIndex={0} aria-label="Conversation" aria-live="polite" className="flex max-h-96 min-h-48 flex-col gap-2 overflow-y-auto rounded-lg border border-line bg-sunken p-3 text-sm">
+      <ol
+        ref={list}
+        tabIndex={0}
+        aria-label="Conversation"
+        aria-live="polite"
+        className="flex max-h-96 min-h-48 flex-col gap-2 overflow-y-auto rounded-lg border border-line bg-sunken p-3 text-sm"
+      >
         {state.lines.map((line, i) => (
           <li
             key={i}
@@ -75,11 +92,19 @@ export function SpecChatPanel({ project, onWritten }: { project: string; onWritt
                   : 'max-w-[85%] self-start whitespace-pre-wrap rounded-lg bg-panel px-3 py-2 shadow-sm'
             }
           >
-            {line.role === 'user' ? <span className="sr-only">You: </span> : line.role === 'assistant' ? <span className="sr-only">Claude: </span> : null}
+            {line.role === 'user' ? (
+              <span className="sr-only">You: </span>
+            ) : line.role === 'assistant' ? (
+              <span className="sr-only">Claude: </span>
+            ) : null}
             {line.text}
           </li>
         ))}
-        {state.streaming ? <li className="max-w-[85%] self-start whitespace-pre-wrap rounded-lg bg-panel px-3 py-2 shadow-sm">{state.streaming}</li> : null}
+        {state.streaming ? (
+          <li className="max-w-[85%] self-start whitespace-pre-wrap rounded-lg bg-panel px-3 py-2 shadow-sm">
+            {state.streaming}
+          </li>
+        ) : null}
       </ol>
       <p className="flex justify-between gap-2 text-xs text-muted">
         <span aria-live="polite">{status}</span>
@@ -87,7 +112,8 @@ export function SpecChatPanel({ project, onWritten }: { project: string; onWritt
       </p>
       {state.written ? (
         <p role="status" className="rounded-lg bg-st-passing-bg px-3 py-2 text-sm text-st-passing">
-          Spec saved{state.written.featureCount !== null ? ` — about ${state.written.featureCount} features` : ''}. <span className="font-mono text-xs">{state.written.path}</span>
+          Spec saved{state.written.featureCount !== null ? ` — about ${state.written.featureCount} features` : ''}.{' '}
+          <span className="font-mono text-xs">{state.written.path}</span>
         </p>
       ) : null}
       {state.error ? (

@@ -19,7 +19,14 @@ export interface SpecChatState {
 
 export type SpecChatAction = { readonly type: 'closed' } | SpecChatServerMessage;
 
-export const initialSpecChat: SpecChatState = { phase: 'connecting', lines: [], streaming: '', written: null, error: null, model: null };
+export const initialSpecChat: SpecChatState = {
+  phase: 'connecting',
+  lines: [],
+  streaming: '',
+  written: null,
+  error: null,
+  model: null,
+};
 
 /** Folds the chat socket's messages into what the panel shows. */
 export function reduceSpecChat(state: SpecChatState, msg: SpecChatAction): SpecChatState {
@@ -35,16 +42,32 @@ export function reduceSpecChat(state: SpecChatState, msg: SpecChatAction): SpecC
     case 'user_message':
       return { ...state, phase: 'thinking', error: null, lines: [...state.lines, { role: 'user', text: msg.text }] };
     case 'spec_problems':
-      return { ...state, lines: [...state.lines, { role: 'note', text: `The draft had ${msg.problems.length} problem${msg.problems.length === 1 ? '' : 's'}; Claude is fixing ${msg.problems.length === 1 ? 'it' : 'them'}.` }] };
+      return {
+        ...state,
+        lines: [
+          ...state.lines,
+          {
+            role: 'note',
+            text: `The draft had ${msg.problems.length} problem${msg.problems.length === 1 ? '' : 's'}; Claude is fixing ${msg.problems.length === 1 ? 'it' : 'them'}.`,
+          },
+        ],
+      };
     case 'spec_written':
       return { ...state, written: { path: msg.path, featureCount: msg.featureCount } };
     case 'ended':
-      return { ...state, phase: 'ended', streaming: '', error: msg.reason === 'error' ? (msg.error ?? 'the chat failed') : state.error };
+      return {
+        ...state,
+        phase: 'ended',
+        streaming: '',
+        error: msg.reason === 'error' ? (msg.error ?? 'the chat failed') : state.error,
+      };
     case 'error':
       return { ...state, error: msg.message };
     case 'pong':
       return state;
     case 'closed':
-      return state.phase === 'ended' ? state : { ...state, phase: 'ended', error: state.error ?? 'The connection to the server was lost.' };
+      return state.phase === 'ended'
+        ? state
+        : { ...state, phase: 'ended', error: state.error ?? 'The connection to the server was lost.' };
   }
 }

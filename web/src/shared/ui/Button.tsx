@@ -8,7 +8,12 @@ const styles: Record<Variant, string> = {
   ghost: 'bg-transparent text-ink border-transparent hover:bg-sunken',
 };
 
-export function Button({ variant = 'secondary', className = '', type = 'button', ...rest }: ButtonHTMLAttributes<HTMLButtonElement> & { variant?: Variant }) {
+export function Button({
+  variant = 'secondary',
+  className = '',
+  type = 'button',
+  ...rest
+}: ButtonHTMLAttributes<HTMLButtonElement> & { variant?: Variant }) {
   return (
     <button
       type={type}

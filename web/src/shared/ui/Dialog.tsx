@@ -4,7 +4,23 @@ import { useEffect, useId, useRef, type ReactNode } from 'react';
  * A modal on the native <dialog> (focus trap, Escape and inert background come from the
  * browser). `side` makes it a drawer on the right.
  */
-export function Dialog({ open, onClose, title, children, side = false, wide = false, footer }: { open: boolean; onClose: () => void; title: ReactNode; children: ReactNode; side?: boolean; wide?: boolean; footer?: ReactNode }) {
+export function Dialog({
+  open,
+  onClose,
+  title,
+  children,
+  side = false,
+  wide = false,
+  footer,
+}: {
+  open: boolean;
+  onClose: () => void;
+  title: ReactNode;
+  children: ReactNode;
+  side?: boolean;
+  wide?: boolean;
+  footer?: ReactNode;
+}) {
   const ref = useRef<HTMLDialogElement>(null);
   const titleId = useId();
   useEffect(() => {
@@ -38,7 +54,12 @@ export function Dialog({ open, onClose, title, children, side = false, wide = fa
           <h2 id={titleId} className="text-lg font-semibold leading-snug">
             {title}
           </h2>
-          <button type="button" onClick={onClose} aria-label="Close" className="rounded-md px-2 py-0.5 text-xl leading-none text-muted hover:bg-sunken">
+          <button
+            type="button"
+            onClick={onClose}
+            aria-label="Close"
+            className="rounded-md px-2 py-0.5 text-xl leading-none text-muted hover:bg-sunken"
+          >
             ×
           </button>
         </header>

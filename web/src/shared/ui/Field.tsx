@@ -1,7 +1,17 @@
 import { useId, type ReactNode } from 'react';
 
 /** A labelled form control with an optional hint and error, wired for screen readers. */
-export function Field({ label, hint, error, children }: { label: string; hint?: ReactNode; error?: string | null; children: (props: { id: string; 'aria-describedby'?: string; 'aria-invalid'?: boolean }) => ReactNode }) {
+export function Field({
+  label,
+  hint,
+  error,
+  children,
+}: {
+  label: string;
+  hint?: ReactNode;
+  error?: string | null;
+  children: (props: { id: string; 'aria-describedby'?: string; 'aria-invalid'?: boolean }) => ReactNode;
+}) {
   const id = useId();
   const hintId = `${id}-hint`;
   const errId = `${id}-err`;
@@ -26,4 +36,5 @@ export function Field({ label, hint, error, children }: { label: string; hint?: 
   );
 }
 
-export const inputClass = 'w-full rounded-lg border border-line bg-panel px-3 py-1.5 text-sm text-ink placeholder:text-muted/80 aria-[invalid=true]:border-st-failed';
+export const inputClass =
+  'w-full rounded-lg border border-line bg-panel px-3 py-1.5 text-sm text-ink placeholder:text-muted/80 aria-[invalid=true]:border-st-failed';

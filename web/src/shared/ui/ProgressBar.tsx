@@ -7,7 +7,15 @@ export function ProgressBar({ progress, compact = false }: { progress: Progress 
   const label = `${p.passing} of ${p.total} features passing (${p.percentage.toFixed(1)}%)`;
   return (
     <div className="min-w-0">
-      <div role="progressbar" aria-label="Features passing" aria-valuemin={0} aria-valuemax={p.total} aria-valuenow={p.passing} aria-valuetext={label} className={`flex w-full overflow-hidden rounded-full bg-sunken ${compact ? 'h-1.5' : 'h-2.5'}`}>
+      <div
+        role="progressbar"
+        aria-label="Features passing"
+        aria-valuemin={0}
+        aria-valuemax={p.total}
+        aria-valuenow={p.passing}
+        aria-valuetext={label}
+        className={`flex w-full overflow-hidden rounded-full bg-sunken ${compact ? 'h-1.5' : 'h-2.5'}`}
+      >
         <div className="bg-st-passing transition-[width] duration-500" style={{ width: `${pct(p.passing)}%` }} />
         <div className="bg-st-progress transition-[width] duration-500" style={{ width: `${pct(p.in_progress)}%` }} />
         <div className="bg-st-input transition-[width] duration-500" style={{ width: `${pct(p.needs_input)}%` }} />
@@ -15,7 +23,8 @@ export function ProgressBar({ progress, compact = false }: { progress: Progress 
       </div>
       {compact ? null : (
         <p className="mt-1 text-xs text-muted">
-          <span className="font-semibold text-ink">{p.passing}</span>/{p.total} passing · {p.in_progress} in progress · {p.needs_input} need input · {p.failed} failed · {p.pending} pending
+          <span className="font-semibold text-ink">{p.passing}</span>/{p.total} passing · {p.in_progress} in progress ·{' '}
+          {p.needs_input} need input · {p.failed} failed · {p.pending} pending
         </p>
       )}
     </div>

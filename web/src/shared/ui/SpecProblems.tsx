@@ -1,5 +1,11 @@
 /** The problems the server found in an app spec, by line, as one alert. */
-export function SpecProblems({ problems, heading = false }: { problems: readonly { line: number; message: string }[]; heading?: boolean }) {
+export function SpecProblems({
+  problems,
+  heading = false,
+}: {
+  problems: readonly { line: number; message: string }[];
+  heading?: boolean;
+}) {
   if (problems.length === 0) return null;
   return (
     <div role="alert" className="rounded-lg bg-st-failed-bg p-3 text-sm text-st-failed">

@@ -5,9 +5,16 @@ export const MASCOTS = ['Spark', 'Fizz', 'Octo', 'Hoot', 'Buzz'] as const;
 export type MascotName = (typeof MASCOTS)[number];
 
 /** Slots are numbered from 0: slot 0 is Spark. */
-export const mascotForSlot = (slot: number): MascotName => MASCOTS[((slot % MASCOTS.length) + MASCOTS.length) % MASCOTS.length]!;
+export const mascotForSlot = (slot: number): MascotName =>
+  MASCOTS[((slot % MASCOTS.length) + MASCOTS.length) % MASCOTS.length]!;
 
-const BODY: Record<MascotName, string> = { Spark: '#f5b400', Fizz: '#2bb3c0', Octo: '#e2557a', Hoot: '#8a6bd1', Buzz: '#f08a24' };
+const BODY: Record<MascotName, string> = {
+  Spark: '#f5b400',
+  Fizz: '#2bb3c0',
+  Octo: '#e2557a',
+  Hoot: '#8a6bd1',
+  Buzz: '#f08a24',
+};
 
 function Eyes({ state, y = 30, gap = 9 }: { state: AgentState; y?: number; gap?: number }) {
   const cx = 32;
@@ -32,14 +39,23 @@ function Eyes({ state, y = 30, gap = 9 }: { state: AgentState; y?: number; gap?:
       <circle cx={cx + gap} cy={y} r="4.2" fill="#fff" />
       <circle cx={cx - gap + look} cy={y + look} r="2" fill="#1b1b1b" />
       <circle cx={cx + gap + look} cy={y + look} r="2" fill="#1b1b1b" />
-      {state === 'idle' ? <path d={`M${cx - gap - 5} ${y - 1} h10 M${cx + gap - 5} ${y - 1} h10`} stroke={'#1b1b1b'} strokeWidth="1.2" opacity="0.5" /> : null}
+      {state === 'idle' ? (
+        <path
+          d={`M${cx - gap - 5} ${y - 1} h10 M${cx + gap - 5} ${y - 1} h10`}
+          stroke={'#1b1b1b'}
+          strokeWidth="1.2"
+          opacity="0.5"
+        />
+      ) : null}
     </g>
   );
 }
 
 function Mouth({ state, y = 41 }: { state: AgentState; y?: number }) {
-  if (state === 'success') return <path d={`M26 ${y} q6 6 12 0`} stroke="#1b1b1b" strokeWidth="2.2" fill="none" strokeLinecap="round" />;
-  if (state === 'error') return <path d={`M26 ${y + 3} q6 -5 12 0`} stroke="#1b1b1b" strokeWidth="2.2" fill="none" strokeLinecap="round" />;
+  if (state === 'success')
+    return <path d={`M26 ${y} q6 6 12 0`} stroke="#1b1b1b" strokeWidth="2.2" fill="none" strokeLinecap="round" />;
+  if (state === 'error')
+    return <path d={`M26 ${y + 3} q6 -5 12 0`} stroke="#1b1b1b" strokeWidth="2.2" fill="none" strokeLinecap="round" />;
   if (state === 'thinking') return <circle cx="32" cy={y + 1} r="1.8" fill="#1b1b1b" />;
   return <path d={`M28 ${y} h8`} stroke="#1b1b1b" strokeWidth="2.2" strokeLinecap="round" />;
 }
@@ -50,7 +66,13 @@ function Figure({ name, state }: { name: MascotName; state: AgentState }) {
     case 'Spark': // a round star with a lightning tuft
       return (
         <g>
-          <path d="M32 4 l5 9 -4 0 5 8 -9 -10 4 0z" fill="#ffd84d" stroke="#1b1b1b" strokeWidth="1.5" strokeLinejoin="round" />
+          <path
+            d="M32 4 l5 9 -4 0 5 8 -9 -10 4 0z"
+            fill="#ffd84d"
+            stroke="#1b1b1b"
+            strokeWidth="1.5"
+            strokeLinejoin="round"
+          />
           <circle cx="32" cy="36" r="20" fill={c} stroke="#1b1b1b" strokeWidth="2" />
           <Eyes state={state} y={33} />
           <Mouth state={state} y={43} />
@@ -71,10 +93,24 @@ function Figure({ name, state }: { name: MascotName; state: AgentState }) {
       return (
         <g>
           {[14, 24, 40, 50].map((x, i) => (
-            <path key={x} d={`M${x} 44 q${i % 2 ? 3 : -3} 8 0 14`} stroke="#1b1b1b" strokeWidth="7" strokeLinecap="round" fill="none" />
+            <path
+              key={x}
+              d={`M${x} 44 q${i % 2 ? 3 : -3} 8 0 14`}
+              stroke="#1b1b1b"
+              strokeWidth="7"
+              strokeLinecap="round"
+              fill="none"
+            />
           ))}
           {[14, 24, 40, 50].map((x, i) => (
-            <path key={`a${x}`} d={`M${x} 44 q${i % 2 ? 3 : -3} 8 0 14`} stroke={c} strokeWidth="4.5" strokeLinecap="round" fill="none" />
+            <path
+              key={`a${x}`}
+              d={`M${x} 44 q${i % 2 ? 3 : -3} 8 0 14`}
+              stroke={c}
+              strokeWidth="4.5"
+              strokeLinecap="round"
+              fill="none"
+            />
           ))}
           <path d="M10 40 a22 24 0 0 1 44 0 q0 8 -22 8 q-22 0 -22 -8z" fill={c} stroke="#1b1b1b" strokeWidth="2" />
           <Eyes state={state} y={28} />
@@ -84,7 +120,13 @@ function Figure({ name, state }: { name: MascotName; state: AgentState }) {
     case 'Hoot': // an owl with ear tufts and a beak
       return (
         <g>
-          <path d="M14 20 l2 -12 8 8z M50 20 l-2 -12 -8 8z" fill={c} stroke="#1b1b1b" strokeWidth="1.8" strokeLinejoin="round" />
+          <path
+            d="M14 20 l2 -12 8 8z M50 20 l-2 -12 -8 8z"
+            fill={c}
+            stroke="#1b1b1b"
+            strokeWidth="1.8"
+            strokeLinejoin="round"
+          />
           <ellipse cx="32" cy="36" rx="21" ry="22" fill={c} stroke="#1b1b1b" strokeWidth="2" />
           <ellipse cx="32" cy="44" rx="12" ry="10" fill="#efe6ff" opacity="0.8" />
           <circle cx="23" cy="29" r="7.5" fill="#efe6ff" stroke="#1b1b1b" strokeWidth="1.2" />
@@ -118,9 +160,27 @@ const MOTION: Record<AgentState, string> = {
 };
 
 /** A mascot drawn for an agent state; decorative unless given a title. */
-export function Mascot({ name, state, size = 56, title }: { name: MascotName; state: AgentState; size?: number; title?: string }) {
+export function Mascot({
+  name,
+  state,
+  size = 56,
+  title,
+}: {
+  name: MascotName;
+  state: AgentState;
+  size?: number;
+  title?: string;
+}) {
   return (
-    <svg viewBox="0 0 64 64" width={size} height={size} className={`shrink-0 ${MOTION[state]}`} role={title ? 'img' : undefined} aria-hidden={title ? undefined : true} aria-label={title}>
+    <svg
+      viewBox="0 0 64 64"
+      width={size}
+      height={size}
+      className={`shrink-0 ${MOTION[state]}`}
+      role={title ? 'img' : undefined}
+      aria-hidden={title ? undefined : true}
+      aria-label={title}
+    >
       <Figure name={name} state={state} />
     </svg>
   );

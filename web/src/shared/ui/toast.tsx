@@ -27,9 +27,18 @@ export function ToastProvider({ children }: { children: ReactNode }) {
       {children}
       <div aria-live="polite" className="pointer-events-none fixed right-4 bottom-4 z-50 flex w-80 flex-col gap-2">
         {toasts.map((t) => (
-          <div key={t.id} role={t.tone === 'error' ? 'alert' : 'status'} className={`pointer-events-auto flex items-start gap-2 rounded-xl border-l-4 bg-panel px-4 py-3 text-sm shadow-lift ${tone[t.tone]}`}>
+          <div
+            key={t.id}
+            role={t.tone === 'error' ? 'alert' : 'status'}
+            className={`pointer-events-auto flex items-start gap-2 rounded-xl border-l-4 bg-panel px-4 py-3 text-sm shadow-lift ${tone[t.tone]}`}
+          >
             <span className="flex-1">{t.text}</span>
-            <button type="button" className="text-muted hover:text-ink" aria-label="Dismiss" onClick={() => dismiss(t.id)}>
+            <button
+              type="button"
+              className="text-muted hover:text-ink"
+              aria-label="Dismiss"
+              onClick={() => dismiss(t.id)}
+            >
               ×
             </button>
           </div>

@@ -72,7 +72,11 @@ export function reduceStream(state: StreamState, msg: ServerMessage): StreamStat
       const agents = new Map(state.agents);
       const prev = agents.get(view.slot);
       // A state change without a new thought keeps the last thought on the card.
-      agents.set(view.slot, { ...view, thought: view.thought ?? (prev?.sessionId === view.sessionId ? prev.thought : undefined), at });
+      agents.set(view.slot, {
+        ...view,
+        thought: view.thought ?? (prev?.sessionId === view.sessionId ? prev.thought : undefined),
+        at,
+      });
       return { ...state, lastEventId: Math.max(state.lastEventId, id), agents };
     }
     case 'log': {

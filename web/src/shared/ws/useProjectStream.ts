@@ -8,14 +8,22 @@ type Action = { kind: 'message'; msg: ServerMessage } | { kind: 'connected'; val
 
 function reducer(state: StreamState, action: Action): StreamState {
   if (action.kind === 'reset') return initialStreamState;
-  if (action.kind === 'connected') return state.connected === action.value ? state : { ...state, connected: action.value };
+  if (action.kind === 'connected')
+    return state.connected === action.value ? state : { ...state, connected: action.value };
   return reduceStream(state, action.msg);
 }
 
 /** The browser's WebSocket behind the small interface the stream uses. */
 const browserSocket: SocketFactory = (url, protocols) => {
   const ws = new WebSocket(url, protocols);
-  const socket: SocketLike = { onopen: null, onclose: null, onerror: null, onmessage: null, close: () => ws.close(), send: (data) => ws.send(data) };
+  const socket: SocketLike = {
+    onopen: null,
+    onclose: null,
+    onerror: null,
+    onmessage: null,
+    close: () => ws.close(),
+    send: (data) => ws.send(data),
+  };
   ws.onopen = (e) => socket.onopen?.(e);
   ws.onclose = (e) => socket.onclose?.(e);
   ws.onerror = (e) => socket.onerror?.(e);
