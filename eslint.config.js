@@ -85,7 +85,8 @@ const srcBoundaries = srcNodes.flatMap((node) => {
     filesOf('src', node),
     boundaryPatterns(table.src, 'src', node, srcNodes, packagePatterns(node)),
   );
-  // A package kept to one file of a folder (the SDK in agent/claude-runtime.ts): that file gets the folder's rules without it.
+  // A package kept to one file of a folder (the SDK in agent/claude-runtime.ts): that file gets the folder's rules
+  // without it.
   const files = Object.entries(table.packages).flatMap(([, rule]) =>
     rule.only.filter((o) => o.startsWith(`${node}/`) && o.endsWith('.ts')),
   );
@@ -129,7 +130,8 @@ const NO_EMPTY_CATCH = {
 };
 
 export default tseslint.config(
-  // src/demo/app holds the demo project's own files (a browser app autocoder writes into a demo project), not autocoder's code.
+  // src/demo/app holds the demo project's own files (a browser app autocoder writes into a demo project), not
+  // autocoder's code.
   { ignores: ['node_modules/', 'dist/', 'web/dist/', 'coverage/', 'test-artifacts/', '.scratch/', 'src/demo/app/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
@@ -146,6 +148,11 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       eqeqeq: ['error', 'always'],
       'no-console': 'error',
+      // Prettier wraps code at 120 columns but not comments or long literals: comments are kept to 120 here too.
+      'max-len': [
+        'error',
+        { code: 120, ignoreStrings: true, ignoreTemplateLiterals: true, ignoreRegExpLiterals: true, ignoreUrls: true },
+      ],
       'no-restricted-syntax': [
         'error',
         {

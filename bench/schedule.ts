@@ -112,7 +112,9 @@ function dependents(dag: Dag): number[][] {
   return out;
 }
 
-/** Longest remaining path from each item to the end (inclusive), weighted by `weight`. Items are in topological order. */
+/**
+ * Longest remaining path from each item to the end (inclusive), weighted by `weight`. Items are in topological order.
+ */
 function bottomLevels(dag: Dag, weight: (i: number) => number): number[] {
   const down = dependents(dag);
   const level = new Array<number>(dag.deps.length).fill(0);
@@ -237,7 +239,9 @@ function simulateReal(dag: Dag, k: number, priorities: Priorities): number {
   }
 }
 
-/** In-memory list scheduling with the same event semantics; `key` orders ready items (lexicographic, smallest first). */
+/**
+ * In-memory list scheduling with the same event semantics; `key` orders ready items (lexicographic, smallest first).
+ */
 function simulateList(dag: Dag, k: number, key: (i: number) => readonly number[]): number {
   const n = dag.deps.length;
   const down = dependents(dag);
@@ -277,7 +281,9 @@ interface Policies {
   /** Replica of ORDER BY priority, unblocks DESC, id with equal priorities. */
   runner: (i: number) => readonly number[];
   creation: (i: number) => readonly number[];
-  /** Alternative: longest remaining chain counted in features (computable without durations), then unblocks, then id. */
+  /**
+   * Alternative: longest remaining chain counted in features (computable without durations), then unblocks, then id.
+   */
   chain: (i: number) => readonly number[];
   /** Alternative (oracle): longest remaining path by true durations, then unblocks, then id. */
   path: (i: number) => readonly number[];

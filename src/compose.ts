@@ -210,7 +210,8 @@ export async function startProjectSpecChat(input: {
   const demo = input.model === DEMO_MODEL ? await startDemoModel(input.env) : null;
   // The provider chosen with `autocoder config` (or the project's settings) applies here as in a run.
   const env = demo?.env ?? withRegistryHandle(input.env, (r) => configuredProviderEnv(input.env, r, input.projectName));
-  // Masked as in a run: the provider's keys (the user's and those the settings add) and the secrets answered for the project.
+  // Masked as in a run: the provider's keys (the user's and those the settings add) and the secrets answered for the
+  // project.
   const redact = combineRedactors(
     createRedactor([...providerSecrets(input.env), ...providerSecrets(env)]),
     projectSecretsRedactor(input.paths),

@@ -131,7 +131,10 @@ function edges(tree: Tree): Map<string, Set<string>> {
   return graph;
 }
 
-/** The cycles of a directed graph, one path per strongly connected component (Tarjan), e.g. `config → projects → config`. */
+/**
+ * The cycles of a directed graph, one path per strongly connected component (Tarjan), e.g. `config → projects →
+ * config`.
+ */
 function findCycles(graph: ReadonlyMap<string, ReadonlySet<string>>): string[] {
   let index = 0;
   const indexOf = new Map<string, number>();

@@ -6,7 +6,9 @@ import { appSpecTemplate } from '../spec/validate-app-spec.js';
 import { renderPrompt, wordCount, type PromptVars } from './prompt-template.js';
 import { loadPromptTemplate, PROMPT_NAMES, type PromptName } from './prompts.js';
 
-/** The variables the runner gives each role (src/runner/run-loop.ts: runSessionFor, codingVars, the initializer call). */
+/**
+ * The variables the runner gives each role (src/runner/run-loop.ts: runSessionFor, codingVars, the initializer call).
+ */
 function roleVars(role: Exclude<PromptName, 'system'>, browser: boolean): PromptVars {
   const common = { project_name: 'todo-app', browser, port: '5100', main_branch: 'main' };
   switch (role) {

@@ -26,7 +26,10 @@ export type GuardDecision =
   | { readonly allow: true; readonly input?: Record<string, unknown> }
   | { readonly allow: false; readonly reason: string };
 
-/** Decides, before it runs, whether a built-in tool call (Bash, Write, Read…) may run. `cwd` is the shell's current folder. */
+/**
+ * Decides, before it runs, whether a built-in tool call (Bash, Write, Read…) may run. `cwd` is the shell's current
+ * folder.
+ */
 export type ToolGuard = (
   toolName: string,
   input: Record<string, unknown>,

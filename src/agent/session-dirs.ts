@@ -19,7 +19,10 @@ export const OWNER_FILE = 'owner.json';
 export const OwnerMarkerSchema = z
   .object({
     version: z.literal(1),
-    /** What the folder is for: a run's agent session, a spec chat, the demo model's Claude config, a verification's checks and app. */
+    /**
+     * What the folder is for: a run's agent session, a spec chat, the demo model's Claude config, a verification's
+     * checks and app.
+     */
     purpose: z.enum(['session', 'spec-chat', 'demo-model', 'verification']),
     /** The process that created it, on `host`. */
     pid: z.number().int().positive(),
@@ -83,7 +86,10 @@ export function readOwner(dir: string): OwnerMarker | null {
   }
 }
 
-/** Gives the owner write access to every folder under `dir` (symlinks are not followed), so their entries can be unlinked. */
+/**
+ * Gives the owner write access to every folder under `dir` (symlinks are not followed), so their entries can be
+ * unlinked.
+ */
 function makeWritable(dir: string): void {
   try {
     if (!lstatSync(dir).isDirectory()) return;

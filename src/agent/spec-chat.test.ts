@@ -16,7 +16,10 @@ beforeEach(() => {
 });
 afterEach(() => tmp.cleanup());
 
-/** A conversation runner playing one scripted turn once the user's first message is in (the chat's kickoff is the first input). */
+/**
+ * A conversation runner playing one scripted turn once the user's first message is in (the chat's kickoff is the first
+ * input).
+ */
 function scriptedChat(turn: (onStderr: (chunk: string) => void) => ChatEvent[]): ChatRunner {
   return async function* (spec, input) {
     let messages = 0;

@@ -42,7 +42,10 @@ export interface SpecChatOptions {
   readonly packageBinDir: string;
   /** The conversation runner (default: the Claude Agent SDK). */
   readonly chat?: ChatRunner;
-  /** Masks the provider's keys and the project's secrets in every event (text, errors, Claude Code's stderr), as in a run. */
+  /**
+   * Masks the provider's keys and the project's secrets in every event (text, errors, Claude Code's stderr), as in a
+   * run.
+   */
   readonly redact: Redactor;
 }
 
@@ -268,7 +271,8 @@ export function startSpecChat(options: SpecChatOptions): SpecChatSession {
         error: userEnded ? null : 'the session ended without a spec',
       });
   };
-  // The chat's Claude Code is stopped before its folder goes (the SDK leaves it running a moment after the stream ends).
+  // The chat's Claude Code is stopped before its folder goes (the SDK leaves it running a moment after the stream
+  // ends).
   const dispose = async () => {
     if (sessionDir !== null) await disposeDir(sessionDir);
   };

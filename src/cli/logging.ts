@@ -17,7 +17,10 @@ import type { CliContext } from './context.js';
 export const logLevelOption = (what: string) =>
   new Option('--log-level <level>', `how much ${what} logs`).choices(LOG_LEVELS).default(DEFAULT_LOG_LEVEL);
 
-/** The server's logger: stderr, readable lines on a terminal and JSON lines anywhere else (a file, a pipe, a service manager). */
+/**
+ * The server's logger: stderr, readable lines on a terminal and JSON lines anywhere else (a file, a pipe, a service
+ * manager).
+ */
 export function serverLogger(ctx: CliContext, level: LogLevel): Logger {
   return createLogger(lineSink(ctx.stderr, { pretty: ctx.stderrTerminal === true }), { level, name: 'server' });
 }

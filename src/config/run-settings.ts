@@ -149,7 +149,9 @@ const ENV_KEYS: Record<string, keyof RunSettings> = {
 /** `AUTOCODER_MODEL_CODING` etc.: one role's model. */
 export const roleModelEnvVar = (role: ModelRole): string => `AUTOCODER_MODEL_${role.toUpperCase()}`;
 
-/** AUTOCODER_SUPERVISOR=1 / true / yes turn a boolean on, 0 / false / no off; anything else is refused by the schema. */
+/**
+ * AUTOCODER_SUPERVISOR=1 / true / yes turn a boolean on, 0 / false / no off; anything else is refused by the schema.
+ */
 const BOOLEAN = new Set<keyof RunSettings>(['supervisor', 'waitForInput', 'keepTemp']);
 function envBoolean(raw: string): boolean | string {
   const v = raw.trim().toLowerCase();

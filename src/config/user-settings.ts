@@ -115,7 +115,8 @@ function runDefaultsFrom(s: UserSettings): Partial<RunSettings> {
 /**
  * `autocoder run` defaults from the global settings: defaultModel → model, defaultSandbox →
  * sandbox, yolo → yolo, defaultConcurrency → concurrency, `model.<role>` → models[role];
- * provider, baseUrl, awsRegion, vertexProject and vertexRegion keep their names. They rank below the environment and flags:
+ * provider, baseUrl, awsRegion, vertexProject and vertexRegion keep their names. They rank below the environment and
+ * flags:
  * `loadRunSettings(env, flags, registryRunDefaults(registry))`.
  */
 export function registryRunDefaults(registry: SettingsStore): Partial<RunSettings> {

@@ -335,7 +335,10 @@ export class ClaimRepo implements ClaimPort {
     return cachedStatement(this.db, sql);
   }
 
-  /** The claim's parameters; its status is the lifecycle's `pending` → `in_progress`, checked here, inside the transaction. */
+  /**
+   * The claim's parameters; its status is the lifecycle's `pending` → `in_progress`, checked here, inside the
+   * transaction.
+   */
   private claimParams(owner: string): Record<string, unknown> {
     return {
       now: this.clock.now(),

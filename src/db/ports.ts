@@ -290,7 +290,9 @@ export interface NewSession {
   readonly transcriptPath: string;
 }
 
-/** A session of a run that has not ended, with its first feature's name (what the run status and the live view show). */
+/**
+ * A session of a run that has not ended, with its first feature's name (what the run status and the live view show).
+ */
 export interface RunningSession {
   readonly slot: number;
   readonly sessionId: string;

@@ -25,7 +25,8 @@ export interface IndexedGraph {
 }
 
 /**
- * Renumbers `graph` densely (memoised per graph object). Both edge directions are derived from `graph.dependsOn` alone so a
+ * Renumbers `graph` densely (memoised per graph object). Both edge directions are derived from `graph.dependsOn` alone
+ * so a
  * hand-built graph whose two maps disagree still yields a consistent index.
  */
 export function indexGraph(graph: DependencyGraph): IndexedGraph {

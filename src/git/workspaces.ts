@@ -36,7 +36,10 @@ export function featureBranch(featureId: number): string {
   return `${FEATURE_PREFIX}${featureId}`;
 }
 
-/** The branch checked out in the project root (e.g. 'main' or 'master'); AppError CONFLICT if detached or no commits yet. */
+/**
+ * The branch checked out in the project root (e.g. 'main' or 'master'); AppError CONFLICT if detached or no commits
+ * yet.
+ */
 export function mainBranch(root: string): string {
   assertFolder(root);
   const branch = currentBranch(root);
@@ -136,7 +139,10 @@ export function checkoutVerificationWorktree(
   return { path, commit: sha };
 }
 
-/** Moves a healthy verification worktree to `sha` and removes everything git does not track there but `keep`; false when git refused. */
+/**
+ * Moves a healthy verification worktree to `sha` and removes everything git does not track there but `keep`; false when
+ * git refused.
+ */
 function resetVerificationWorktree(path: string, sha: string, keep: readonly string[]): boolean {
   if (git(path, ['checkout', '--quiet', '--force', '--detach', sha]).status !== 0) return false;
   if (git(path, ['clean', '-ffdxq', ...keep.flatMap((k) => ['-e', k])]).status !== 0) return false;
@@ -498,7 +504,8 @@ export function holdConfigLock(root: string): () => void {
     try {
       if (statSync(lock).size === 0) unlinkSync(lock);
     } catch (err: unknown) {
-      // Already gone is fine; a lock of ours that cannot be removed would block git config for good, so that is reported.
+      // Already gone is fine; a lock of ours that cannot be removed would block git config for good, so that is
+      // reported.
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
     }
   };

@@ -17,10 +17,16 @@ const posix = path.posix;
 /** Set in the jail's environment and visible in its command line: marks the jails of one slot or verification. */
 export const JAIL_MARKER_VAR = 'AUTOCODER_INIT_JAIL';
 
-/** Temp folders every jail gets as empty private ones: other sessions' files and the user's sockets (tmux, ssh-agent, D-Bus) live there. */
+/**
+ * Temp folders every jail gets as empty private ones: other sessions' files and the user's sockets (tmux, ssh-agent,
+ * D-Bus) live there.
+ */
 export const SHARED_TEMP_DIRS = ['/tmp', '/var/tmp', '/run/user'] as const;
 
-/** Caches under the user's own home that `npm install` and native builds (node-gyp) write; the rest of that home is read-only in the jail. */
+/**
+ * Caches under the user's own home that `npm install` and native builds (node-gyp) write; the rest of that home is
+ * read-only in the jail.
+ */
 export const HOME_CACHE_DIRS = ['.npm', '.cache'] as const;
 
 export interface HiddenPath {
@@ -33,7 +39,10 @@ export interface JailPlan {
   readonly bwrap: string;
   /** The bash the jail runs with (absolute, so no PATH entry chooses it). */
   readonly bash: string;
-  /** Where the jailed programs run (a session's working folder, a verification's checkout): writable, except the folders the policy protects (`PROTECTED_DIRS`). */
+  /**
+   * Where the jailed programs run (a session's working folder, a verification's checkout): writable, except the folders
+   * the policy protects (`PROTECTED_DIRS`).
+   */
   readonly projectDir: string;
   /** Folders covered by an empty, private, writable tmpfs. */
   readonly privateDirs: readonly string[];
@@ -114,7 +123,10 @@ export interface JailInput {
   readonly tools: JailTools;
   /** The folder the jailed programs work in (a slot's worktree, the project root, a verification's checkout). */
   readonly cwd: string;
-  /** The owner's own temp folder (a session's, a verification's): a TMPDIR or HOME inside it becomes an empty private folder in the jail. */
+  /**
+   * The owner's own temp folder (a session's, a verification's): a TMPDIR or HOME inside it becomes an empty private
+   * folder in the jail.
+   */
   readonly privateDir: string;
   /** The environment the jailed programs get (their HOME and TMPDIR). */
   readonly env: Readonly<Record<string, string>>;

@@ -5,7 +5,9 @@ import type { LogSink } from './logger.js';
 export interface RotatingFileOptions {
   /** The live file, e.g. `.autocoder/logs/runner.log`; older ones are `<path>.1` (newest) … `<path>.<keep>`. */
   readonly path: string;
-  /** A line that would take the live file past this size starts a new one (a single longer line is still written whole). */
+  /**
+   * A line that would take the live file past this size starts a new one (a single longer line is still written whole).
+   */
   readonly maxBytes: number;
   /** How many rotated files are kept besides the live one. */
   readonly keep: number;

@@ -36,7 +36,10 @@ export interface RequestRecord {
   readonly prompt: string;
   readonly lastToolResults: readonly ToolResultView[];
   readonly fault: Fault['kind'] | null;
-  /** How the client authenticated: the Authorization header, else `x-api-key: …`, else null (tests check which credential arrived). */
+  /**
+   * How the client authenticated: the Authorization header, else `x-api-key: …`, else null (tests check which
+   * credential arrived).
+   */
   readonly auth: string | null;
 }
 

@@ -37,7 +37,10 @@ export const INIT_JAIL_FILE = 'init-jail';
 /** Set in the jail's environment and visible in its command line: marks the jails of one slot. */
 export const INIT_JAIL_MARKER_VAR = JAIL_MARKER_VAR;
 
-/** Paths the jail's script may name without quoting (the rewritten command and the excluded pattern must match word for word). */
+/**
+ * Paths the jail's script may name without quoting (the rewritten command and the excluded pattern must match word for
+ * word).
+ */
 const PLAIN_PATH = /^\/[A-Za-z0-9._/+-]*$/;
 
 export { HOME_CACHE_DIRS, SHARED_TEMP_DIRS, type HiddenPath };

@@ -120,7 +120,8 @@ export async function runProject(deps: RunDeps, signal: AbortSignal): Promise<Ru
   if (locks.length > 0) deps.report(`Removed ${locks.length} lock file(s) a stopped git process left in .git.`);
   const sandbox = decideSandbox(deps.settings.sandbox, process.platform, deps.env.PATH);
   if (sandbox.warning) deps.report(sandbox.warning);
-  // With the sandbox on, ./init.sh and its app leave it to stay reachable; on Linux they go into a jail of their own instead.
+  // With the sandbox on, ./init.sh and its app leave it to stay reachable; on Linux they go into a jail of their own
+  // instead.
   const initJail = sandbox.enabled ? findInitJailTools(process.platform, deps.env.PATH) : null;
   if (initJail) assertJailableTempDir(tmpdir());
   if (sandbox.enabled && initJail === null)

@@ -91,7 +91,10 @@ export function parseOptions(args: readonly string[], spec: OptionSpec = {}): Pa
   return { options, positionals };
 }
 
-/** `table[key]` for own keys only: an option named `constructor` or `__proto__` must not find Object.prototype's members. */
+/**
+ * `table[key]` for own keys only: an option named `constructor` or `__proto__` must not find Object.prototype's
+ * members.
+ */
 export function lookup<T>(table: Readonly<Record<string, T>>, key: string): T | undefined {
   return Object.hasOwn(table, key) ? table[key] : undefined;
 }

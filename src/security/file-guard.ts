@@ -23,7 +23,10 @@ export type FileGuardDecision = { allow: true } | { allow: false; reason: string
 export interface FileGuardContext {
   projectRoot: string;
   realpath?: RealpathFn;
-  /** Reads the current text of a file an Edit changes (package-manager config checks); without it the edit is judged alone. */
+  /**
+   * Reads the current text of a file an Edit changes (package-manager config checks); without it the edit is judged
+   * alone.
+   */
   readFile?: ReadTextFn;
 }
 

@@ -52,7 +52,10 @@ function localDenial(tool: string, spec: string): Denial {
 /** Manifest fields whose values are install specs (npm, pnpm and yarn spellings). */
 const DEPENDENCY_FIELDS = ['dependencies', 'devDependencies', 'optionalDependencies', 'peerDependencies'];
 
-/** pnpm/yarn workspace ranges (`workspace:*`, `workspace:^1.2.0`): packages of the project's own workspace, never a path. */
+/**
+ * pnpm/yarn workspace ranges (`workspace:*`, `workspace:^1.2.0`): packages of the project's own workspace, never a
+ * path.
+ */
 const WORKSPACE_RANGE = /^workspace:[*^~]?([0-9][A-Za-z0-9.+-]*)?$/;
 
 function specValues(value: unknown, out: string[]): void {

@@ -158,7 +158,8 @@ function pytestArgs(args: readonly string[], c: CommandCheck): Denial | null {
     const d = valueDenial(kind, option, value, c);
     if (d) return d;
   }
-  // Test paths, node ids (tests/x.py::test_y) and unknown plugin options' values: inside the project, off protected folders.
+  // Test paths, node ids (tests/x.py::test_y) and unknown plugin options' values: inside the project, off protected
+  // folders.
   return checkArgPaths({ ...c, args }, 'write');
 }
 

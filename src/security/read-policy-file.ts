@@ -9,7 +9,10 @@ import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 /** Larger config files are refused rather than read (real ones are a few hundred bytes). */
 export const MAX_POLICY_FILE_BYTES = 1024 * 1024;
 
-/** Reads a small regular file as UTF-8; null when it does not exist; throws for folders, FIFOs, devices, files over 1 MB and read errors. */
+/**
+ * Reads a small regular file as UTF-8; null when it does not exist; throws for folders, FIFOs, devices, files over 1 MB
+ * and read errors.
+ */
 export function readPolicyFile(absolutePath: string): string | null {
   let fd: number;
   try {

@@ -12,7 +12,10 @@ export interface Redactor {
   (text: string): string;
   /** The spans of `text` the mask replaces: sorted, not overlapping. */
   ranges(text: string): Range[];
-  /** Where the longest tail of `text` begins that could still grow into a secret once more text follows (`text.length` when none). */
+  /**
+   * Where the longest tail of `text` begins that could still grow into a secret once more text follows (`text.length`
+   * when none).
+   */
   pendingStart(text: string): number;
 }
 
@@ -39,7 +42,10 @@ interface SecretEntry {
   readonly minLength: number;
 }
 
-/** The secrets each redactor was built from, so combining redactors builds one (one pass over the text, not one per redactor). */
+/**
+ * The secrets each redactor was built from, so combining redactors builds one (one pass over the text, not one per
+ * redactor).
+ */
 const ENTRIES = new WeakMap<Redactor, readonly SecretEntry[]>();
 
 /**
@@ -85,7 +91,8 @@ function compile(entries: readonly SecretEntry[]): Redactor {
     ),
   ].sort((a, b) => b.length - a.length);
   const formSet = new Set(forms);
-  // A fragment is found by its anchor (the secret's first or last MIN_FRAGMENT_LENGTH characters), then followed as far as it goes.
+  // A fragment is found by its anchor (the secret's first or last MIN_FRAGMENT_LENGTH characters), then followed as far
+  // as it goes.
   const anchors = new Map<string, { secret: string; from: 'start' | 'end' }[]>();
   for (const entry of entries) {
     const secret = withoutBreakChars(entry.secret);
@@ -124,7 +131,8 @@ function compile(entries: readonly SecretEntry[]): Redactor {
     const found: [number, number][] = [];
     if (!hasBreaks(text)) find(text, found);
     else {
-      // Match with the line breaks taken out (wrapped forms, and unwrapped ones alike), then map back: a span keeps the breaks inside it.
+      // Match with the line breaks taken out (wrapped forms, and unwrapped ones alike), then map back: a span keeps the
+      // breaks inside it.
       const { view, origin } = withoutBreaks(text);
       const inView: [number, number][] = [];
       find(view, inView);
@@ -201,7 +209,10 @@ function withRanges(ranges: (text: string) => Range[], pendingStart: (text: stri
   return Object.assign((text: string) => applyRanges(text, ranges(text)), { ranges, pendingStart });
 }
 
-/** Sorted, with overlapping spans joined (a form and a fragment, or the plain and the wrapped pass, often find the same secret). */
+/**
+ * Sorted, with overlapping spans joined (a form and a fragment, or the plain and the wrapped pass, often find the same
+ * secret).
+ */
 function mergeRanges(ranges: readonly Range[]): Range[] {
   const sorted = [...ranges].sort((a, b) => a[0] - b[0] || b[1] - a[1]);
   const out: [number, number][] = [];

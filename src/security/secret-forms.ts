@@ -5,10 +5,16 @@
  * their line-wrapped versions too).
  */
 
-/** Hex and base64 forms shorter than this are not used: too few characters to be specific (a 4-character password's base64 would match inside any blob). */
+/**
+ * Hex and base64 forms shorter than this are not used: too few characters to be specific (a 4-character password's
+ * base64 would match inside any blob).
+ */
 export const MIN_ENCODED_LENGTH = 10;
 
-/** The forms of one secret, longest first, without duplicates. `minLength` applies to every form; hex and base64 forms also need MIN_ENCODED_LENGTH. */
+/**
+ * The forms of one secret, longest first, without duplicates. `minLength` applies to every form; hex and base64 forms
+ * also need MIN_ENCODED_LENGTH.
+ */
 export function secretForms(secret: string, minLength: number): string[] {
   const forms = new Set<string>([secret, ...jsonForms(secret), ...urlForms(secret)]);
   const bytes = Buffer.from(secret, 'utf8');

@@ -66,7 +66,10 @@ export function agentStateOf(e: StoredEvent): { state: AgentState; thought?: str
   }
 }
 
-/** The status and name a feature event itself reports (null where it does not: the feature's current ones then stand in). */
+/**
+ * The status and name a feature event itself reports (null where it does not: the feature's current ones then stand
+ * in).
+ */
 function featureFacts(e: EventOf<FeatureEventType>): { status: FeatureStatus | null; name: string | null } {
   const payload = e.payload;
   return {

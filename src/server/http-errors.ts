@@ -3,7 +3,10 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { AppError, type ErrorCode } from '../domain/errors.js';
 import type { Logger } from '../logging/logger.js';
 
-/** The one mapping from error codes to HTTP statuses. Bodies are `{ error: { code, message, details? } }` (and the `requestId` of a 5xx), never a stack. */
+/**
+ * The one mapping from error codes to HTTP statuses. Bodies are `{ error: { code, message, details? } }` (and the
+ * `requestId` of a 5xx), never a stack.
+ */
 export const HTTP_STATUS: Readonly<Record<ErrorCode, ContentfulStatusCode>> = {
   INVALID_INPUT: 400,
   NOT_FOUND: 404,

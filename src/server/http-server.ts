@@ -20,7 +20,10 @@ import type { SpecChatStarter } from './spec-chat-socket.js';
 
 export const DEFAULT_UI_DIR = join(import.meta.dirname, '..', '..', 'web', 'dist');
 const MAX_BODY_BYTES = 1024 * 1024;
-/** The longest `close` waits for spec chats to end (unanswered WebSocket closes are cut off after 1 s, Claude Code after 2–4 s). */
+/**
+ * The longest `close` waits for spec chats to end (unanswered WebSocket closes are cut off after 1 s, Claude Code after
+ * 2–4 s).
+ */
 const SPEC_CHAT_CLOSE_MS = 10_000;
 
 export interface StartServerOptions {
@@ -28,7 +31,10 @@ export interface StartServerOptions {
   readonly cwd: string;
   readonly host: string;
   readonly port: number;
-  /** The token every `/api` and `/ws` request must carry (32-128 hex digits); default: the install token of `$AUTOCODER_HOME/server-token`. */
+  /**
+   * The token every `/api` and `/ws` request must carry (32-128 hex digits); default: the install token of
+   * `$AUTOCODER_HOME/server-token`.
+   */
   readonly token?: string;
   /** Built web UI; default `web/dist` of this checkout. */
   readonly uiDir?: string;
@@ -165,7 +171,8 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     tokenFile: tokenFile(options.env),
     maxBodyBytes: MAX_BODY_BYTES,
   };
-  // The server's composition root for storage: the registry and each project's store are opened once, closed with the server.
+  // The server's composition root for storage: the registry and each project's store are opened once, closed with the
+  // server.
   const stores = openStoreCache(options.env);
   const logger = options.logger ?? silentLogger();
   const deps: ServerDeps = {

@@ -50,13 +50,19 @@ export function storeAt(deps: ServerDeps, name: string, paths: ProjectPaths): Pr
   }
 }
 
-/** The store of the project named by the `name` path parameter (400 when malformed, 404 when unknown or without a database). */
+/**
+ * The store of the project named by the `name` path parameter (400 when malformed, 404 when unknown or without a
+ * database).
+ */
 export function withStore<T>(c: Context, deps: ServerDeps, fn: (store: ProjectStore) => T): T {
   const project = withRegistry(deps, (r) => registeredProject(c, r));
   return fn(storeAt(deps, project.name, projectPaths(project.path)));
 }
 
-/** The store of the project `name` (a registered name; 400 when malformed, 404 when unknown, its folder gone or without a database). */
+/**
+ * The store of the project `name` (a registered name; 400 when malformed, 404 when unknown, its folder gone or without
+ * a database).
+ */
 export function withProjectStore<T>(
   deps: ServerDeps,
   name: string,

@@ -19,7 +19,10 @@ export function tokenFile(env: Env): string {
   return join(autocoderHome(env), 'server-token');
 }
 
-/** The address that opens the web UI (at `path`) with the token; the page keeps it for the tab and drops it from the address bar. */
+/**
+ * The address that opens the web UI (at `path`) with the token; the page keeps it for the tab and drops it from the
+ * address bar.
+ */
 export function uiLink(baseUrl: string, token: string, path = '/'): string {
   return `${baseUrl.replace(/\/$/, '')}${path}#token=${token}`;
 }

@@ -49,7 +49,9 @@ function reject(socket: Duplex, status: number, reason: string, message: string)
   socket.destroy();
 }
 
-/** The token from `Authorization: Bearer` or, for browsers (which cannot set headers on a WebSocket), the subprotocol. */
+/**
+ * The token from `Authorization: Bearer` or, for browsers (which cannot set headers on a WebSocket), the subprotocol.
+ */
 function tokenOf(req: IncomingMessage): string | null {
   const fromHeader = bearerToken(req.headers.authorization);
   if (fromHeader !== null) return fromHeader;

@@ -256,7 +256,9 @@ export const FeatureGraphSchema = z.object({
   edges: z.array(z.object({ source: z.number().int(), target: z.number().int() })),
 });
 
-/** GET /api/projects/{name}/sessions/{id}/transcript: the session's JSONL transcript (already redacted when written). */
+/**
+ * GET /api/projects/{name}/sessions/{id}/transcript: the session's JSONL transcript (already redacted when written).
+ */
 export const TranscriptQuerySchema = z
   .object({
     offset: z.coerce.number().int().min(0).max(10_000_000).default(0),

@@ -12,7 +12,10 @@ import { z } from 'zod';
 export const WIDENING_KEYS = ['extraCommands', 'defaultSandbox', 'baseUrl', 'yolo'] as const;
 export type WideningKey = (typeof WIDENING_KEYS)[number];
 
-/** Where a settings change came from: a CLI command, an HTTP client, or the web UI (a request with this server's Origin). */
+/**
+ * Where a settings change came from: a CLI command, an HTTP client, or the web UI (a request with this server's
+ * Origin).
+ */
 export const CHANGE_ORIGINS = ['cli', 'api', 'ui'] as const;
 export type ChangeOrigin = (typeof CHANGE_ORIGINS)[number];
 
@@ -33,7 +36,9 @@ export interface WideningState {
   readonly yolo?: boolean | undefined;
 }
 
-/** A requested change: a value sets a key, `null` clears it, absent leaves it; `extraCommands` is the whole new list. */
+/**
+ * A requested change: a value sets a key, `null` clears it, absent leaves it; `extraCommands` is the whole new list.
+ */
 export interface WideningRequest {
   readonly extraCommands?: readonly string[] | null | undefined;
   readonly defaultSandbox?: 'auto' | 'on' | 'off' | null | undefined;

@@ -32,7 +32,10 @@ export interface AppStart {
 export interface RunningApp {
   /** The masked end of its log so far. */
   logTail(): string;
-  /** Stops `./init.sh` and everything it started (its process group, its jail, whatever carries its TMPDIR); waits until they are gone. */
+  /**
+   * Stops `./init.sh` and everything it started (its process group, its jail, whatever carries its TMPDIR); waits until
+   * they are gone.
+   */
   stop(): Promise<void>;
 }
 

@@ -11,7 +11,9 @@ import { createRedactingStream } from '../security/redacting-stream.js';
 export const DEFAULT_OUTPUT_CHARS = 4_000;
 export const APP_LOG_TAIL_CHARS = 1_500;
 
-/** Where to cut `text` so that the last `limit` characters remain, never inside a mask (the mask is then kept whole). */
+/**
+ * Where to cut `text` so that the last `limit` characters remain, never inside a mask (the mask is then kept whole).
+ */
 function cutPoint(text: string, limit: number): number {
   const start = Math.max(0, text.length - limit);
   if (start === 0) return 0;

@@ -25,7 +25,10 @@ export interface RunningChild {
   readonly hasExited: () => boolean;
   /** SIGKILL to its whole process group (nothing happens once the group is gone). */
   killGroup(): void;
-  /** Resolves when its output pipes are closed; after `graceMs`, closes them itself (a process outside the group may hold them). */
+  /**
+   * Resolves when its output pipes are closed; after `graceMs`, closes them itself (a process outside the group may
+   * hold them).
+   */
   drained(graceMs: number): Promise<void>;
 }
 

@@ -60,7 +60,10 @@ export const VerifyRequestSchema = z.strictObject({
   verificationId: z.string().regex(VERIFICATION_ID, 'letters, digits, _ and - (it names the evidence folder)'),
   trigger: z.enum(VERIFICATION_TRIGGERS),
   sessionId: z.string().min(1).nullable().default(null),
-  /** The checks to run, by feature (the feature's own and those of the passing features it depends on), run in this order. */
+  /**
+   * The checks to run, by feature (the feature's own and those of the passing features it depends on), run in this
+   * order.
+   */
   groups: z
     .array(z.strictObject({ featureId: z.number().int().positive(), checks: AcceptanceSchema }))
     .min(1, 'give the checks of at least one feature'),
@@ -302,7 +305,10 @@ export async function verifyCommit(input: VerifyInput, signal: AbortSignal): Pro
   return done;
 }
 
-/** The jail when the sandbox is on and bubblewrap is here; otherwise checks run as agents' commands would (with a warning when the sandbox was asked for). */
+/**
+ * The jail when the sandbox is on and bubblewrap is here; otherwise checks run as agents' commands would (with a
+ * warning when the sandbox was asked for).
+ */
 function confinementFor(req: VerifyRequest, env: Readonly<Record<string, string>>, log: Logger): Confinement | null {
   if (!req.sandbox) return null;
   const tools = findJailTools(process.platform, env.PATH);

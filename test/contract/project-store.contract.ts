@@ -16,7 +16,10 @@ import type { EventType } from '../../src/shared/events.js';
 export interface StoreLocation {
   /** A new store (its own connection or client) on this location. */
   open(options: { clock: Clock; policy: ClaimPolicy }): ProjectStore;
-  /** The program and arguments of a process that claims from this location (see test/support/claim-worker.ts for the protocol). */
+  /**
+   * The program and arguments of a process that claims from this location (see test/support/claim-worker.ts for the
+   * protocol).
+   */
   claimWorker(owner: string): { command: string; args: readonly string[]; cwd: string };
   /** Writes an event row as an older or newer autocoder could have: any type, any payload (bypasses the catalogue). */
   writeRawEvent(type: string, payload: unknown): number;

@@ -11,7 +11,10 @@ import { openRegistry } from '../../src/db/stores.js';
 const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const WORKER = fileURLToPath(new URL('../support/claim-worker.ts', import.meta.url));
 
-/** The SQLite store: a project folder per test, its database a real file; workers are processes with their own connections. */
+/**
+ * The SQLite store: a project folder per test, its database a real file; workers are processes with their own
+ * connections.
+ */
 defineProjectStoreContract('SQLite', {
   // The race the claim-race test ran before the contract existed: 5 processes, 10,000 features.
   race: { features: 10_000, workers: 5, timeoutMs: 50_000 },

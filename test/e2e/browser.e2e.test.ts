@@ -22,7 +22,8 @@ import { createSampleProject } from '../support/sample-project.js';
 import { waitFor } from '../support/wait-for.js';
 import { freePort } from '../support/free-port.js';
 
-// Drives the real Claude Code binary against a scripted model: one test can take over a minute on a loaded 2-core machine.
+// Drives the real Claude Code binary against a scripted model: one test can take over a minute on a loaded 2-core
+// machine.
 vi.setConfig({ testTimeout: 120_000 });
 
 let root: string;
@@ -111,7 +112,8 @@ describe('browser verification by agents', () => {
     const [session] = store.sessions.list({ featureId: 1 });
     store.close();
     const sessionTag = `ac-${(session?.id ?? '').slice(-12)}`;
-    // No process of the session is left: the browser was closed, and the init.sh jail (its command line names the session's folder) ends with the app.
+    // No process of the session is left: the browser was closed, and the init.sh jail (its command line names the
+    // session's folder) ends with the app.
     const leftovers = () =>
       execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' })
         .split('\n')

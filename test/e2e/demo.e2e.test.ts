@@ -15,7 +15,8 @@ import { waitFor } from '../support/wait-for.js';
 import { isType, openSocket, type TestSocket } from '../support/ws-client.js';
 import { killIfRunning } from '../support/kill.js';
 
-// Drives the real Claude Code binary against a scripted model: one test can take over a minute on a loaded 2-core machine.
+// Drives the real Claude Code binary against a scripted model: one test can take over a minute on a loaded 2-core
+// machine.
 vi.setConfig({ testTimeout: 120_000 });
 
 /**

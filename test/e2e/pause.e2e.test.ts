@@ -17,7 +17,8 @@ import {
 import { gitOk } from '../../src/git/git.js';
 import { createSampleProject } from '../support/sample-project.js';
 
-// Drives the real Claude Code binary against a scripted model: one test can take over a minute on a loaded 2-core machine.
+// Drives the real Claude Code binary against a scripted model: one test can take over a minute on a loaded 2-core
+// machine.
 vi.setConfig({ testTimeout: 120_000 });
 
 let root: string;

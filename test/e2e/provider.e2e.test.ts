@@ -16,7 +16,8 @@ import {
 } from '../support/fake-anthropic/index.js';
 import { createSampleProject } from '../support/sample-project.js';
 
-// Drives the real Claude Code binary against a scripted model: one test can take over a minute on a loaded 2-core machine.
+// Drives the real Claude Code binary against a scripted model: one test can take over a minute on a loaded 2-core
+// machine.
 vi.setConfig({ testTimeout: 120_000 });
 
 const TOKEN = 'tok-compatible-e2e-5f3a9c1d7b2e';

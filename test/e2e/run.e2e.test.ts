@@ -23,7 +23,8 @@ import {
 } from '../support/fake-anthropic/index.js';
 import { createSampleProject } from '../support/sample-project.js';
 
-// Drives the real Claude Code binary against a scripted model: one test can take over a minute on a loaded 2-core machine.
+// Drives the real Claude Code binary against a scripted model: one test can take over a minute on a loaded 2-core
+// machine.
 vi.setConfig({ testTimeout: 120_000 });
 
 let root: string;
@@ -220,7 +221,8 @@ describe('autocoder run with the real Claude Code binary and a scripted model', 
       expect(f3.attempts).toBe(1);
       expect(f3.notes).toContain('released: the model provider refused for a usage or rate limit');
       expect(sessions.list({ featureId: 3 }).map((x) => x.outcome)).toEqual(['rate_limited', 'success']);
-      // The retry started no sooner than the reset time the refusal named ("retry after 2 seconds"), which lay ahead of it.
+      // The retry started no sooner than the reset time the refusal named ("retry after 2 seconds"), which lay ahead of
+      // it.
       const [first, second] = sessions.list({ featureId: 3 });
       expect(until).toBeGreaterThan(first!.endedAt!);
       expect(second!.startedAt).toBeGreaterThanOrEqual(until);

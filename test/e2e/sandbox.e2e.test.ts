@@ -20,7 +20,8 @@ import {
 import { createSampleProject } from '../support/sample-project.js';
 import { freePort } from '../support/free-port.js';
 
-// Drives the real Claude Code binary against a scripted model: one test can take over a minute on a loaded 2-core machine.
+// Drives the real Claude Code binary against a scripted model: one test can take over a minute on a loaded 2-core
+// machine.
 vi.setConfig({ testTimeout: 120_000 });
 
 let root: string;

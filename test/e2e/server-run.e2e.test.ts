@@ -22,7 +22,8 @@ import { waitFor } from '../support/wait-for.js';
 import { isType, openSocket, type Received, type TestSocket } from '../support/ws-client.js';
 import { killIfRunning } from '../support/kill.js';
 
-// Drives the real Claude Code binary against a scripted model: one test can take over a minute on a loaded 2-core machine.
+// Drives the real Claude Code binary against a scripted model: one test can take over a minute on a loaded 2-core
+// machine.
 vi.setConfig({ testTimeout: 120_000 });
 
 let root: string;
@@ -52,7 +53,10 @@ type EventMsg = Extract<ServerMessage, { id: number }>;
 const eventMessages = (received: Received[]) =>
   received.filter((r): r is Received & { message: EventMsg } => 'id' in r.message);
 
-/** Live feature_update messages: after the snapshot, not replayed. (How fast they arrive is measured by bench/events.ts.) */
+/**
+ * Live feature_update messages: after the snapshot, not replayed. (How fast they arrive is measured by
+ * bench/events.ts.)
+ */
 function liveUpdates(received: Received[], snapshotLastId: number) {
   return received.flatMap((r) =>
     r.message.type === 'feature_update' && r.message.id > snapshotLastId ? [r.message] : [],
@@ -161,7 +165,8 @@ describe('autocoder serve: a run started over the API, watched over the WebSocke
       ),
     ).toBe(true);
 
-    // Feature changes arrive live (the first connection already waited for one); #2, #3 and #4 pass after the restart, each once.
+    // Feature changes arrive live (the first connection already waited for one); #2, #3 and #4 pass after the restart,
+    // each once.
     const passedLive = liveUpdates(second.received, snap2.lastEventId).filter((m) => m.status === 'passing');
     expect(passedLive.map((m) => m.featureId)).toEqual([2, 3, 4]);
     const agentStates = new Set(

@@ -28,7 +28,8 @@ import {
 } from '../support/fake-anthropic/index.js';
 import { waitFor } from '../support/wait-for.js';
 
-// Drives the real Claude Code binary against a scripted model: one test can take over a minute on a loaded 2-core machine.
+// Drives the real Claude Code binary against a scripted model: one test can take over a minute on a loaded 2-core
+// machine.
 vi.setConfig({ testTimeout: 120_000 });
 
 let root: string;

@@ -1,4 +1,7 @@
-/** POST /api/demo through createApp (app.request) with a temp AUTOCODER_HOME and HOME; the launcher is recorded, not spawned. */
+/**
+ * POST /api/demo through createApp (app.request) with a temp AUTOCODER_HOME and HOME; the launcher is recorded, not
+ * spawned.
+ */
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';

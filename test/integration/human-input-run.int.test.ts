@@ -19,7 +19,8 @@ import {
 import { ScriptedRuntime } from '../support/scripted-runtime.js';
 import { startWebhookReceiver, type WebhookReceiver } from '../support/webhook-receiver.js';
 
-// Drives the real Claude Code binary against a scripted model: one test can take over a minute on a loaded 2-core machine.
+// Drives the real Claude Code binary against a scripted model: one test can take over a minute on a loaded 2-core
+// machine.
 vi.setConfig({ testTimeout: 120_000 });
 
 /** The secret a human gives; long and unique, so any trace of it is found. */
@@ -36,7 +37,8 @@ afterEach(async () => {
   rmSync(root, { recursive: true, force: true });
 });
 
-// `autocoder run`, `answer` and `status` in this process with the scripted runtime instead of Claude Code; the API through the real app.
+// `autocoder run`, `answer` and `status` in this process with the scripted runtime instead of Claude Code; the API
+// through the real app.
 describe('human input gates end to end', () => {
   it.each(['api', 'cli'] as const)(
     'a session asks for a secret and a value; the other feature proceeds; the answer (%s) unblocks it; the next session gets both; the secret leaves no trace',

@@ -185,7 +185,8 @@ exit 0
     const marker = initJailMarker(project, port);
     const mountsBefore = readFileSync('/proc/self/mountinfo', 'utf8');
     const runInit = () => {
-      // Output to a file, as Claude Code's Bash tool does: the jail's first process keeps its stdio open while the app runs.
+      // Output to a file, as Claude Code's Bash tool does: the jail's first process keeps its stdio open while the app
+      // runs.
       const out = openSync(join(session, 'init.out'), 'w');
       const res = spawnSync(jail, ['./init.sh'], { cwd: project, env, stdio: ['ignore', out, out], timeout: 30_000 });
       closeSync(out);

@@ -1,4 +1,7 @@
-/** `autocoder run` writes its log to .autocoder/logs/runner.log (the real CLI in a child process; no agent session is needed). */
+/**
+ * `autocoder run` writes its log to .autocoder/logs/runner.log (the real CLI in a child process; no agent session is
+ * needed).
+ */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';

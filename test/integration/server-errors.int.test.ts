@@ -1,4 +1,7 @@
-/** Failed requests: the request id, the 5xx body naming it and the server log holding the cause (createApp with real routes). */
+/**
+ * Failed requests: the request id, the 5xx body naming it and the server log holding the cause (createApp with real
+ * routes).
+ */
 import { mkdirSync, rmSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { projectPaths } from '../../src/config/paths.js';

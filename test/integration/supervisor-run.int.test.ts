@@ -22,7 +22,8 @@ import { apiCaller, MAPS_FEATURES, mapsCodingSession, newSeen } from '../support
 import { ScriptedRuntime } from '../support/scripted-runtime.js';
 import { waitFor } from '../support/wait-for.js';
 
-// Drives the real Claude Code binary against a scripted model: one test can take over a minute on a loaded 2-core machine.
+// Drives the real Claude Code binary against a scripted model: one test can take over a minute on a loaded 2-core
+// machine.
 vi.setConfig({ testTimeout: 120_000 });
 
 const SECRET = 'mk_sup_V4nB8qK2sD6wJ1';

@@ -7,7 +7,8 @@ import { codingSession, initializerSession, roleScript, SAMPLE_FEATURES } from '
 import { ScriptedRuntime } from '../support/scripted-runtime.js';
 import { startWebhookReceiver, type WebhookReceiver, type Hit } from '../support/webhook-receiver.js';
 
-// Drives the real Claude Code binary against a scripted model: one test can take over a minute on a loaded 2-core machine.
+// Drives the real Claude Code binary against a scripted model: one test can take over a minute on a loaded 2-core
+// machine.
 vi.setConfig({ testTimeout: 120_000 });
 
 let root: string;
@@ -24,7 +25,10 @@ afterEach(async () => {
   rmSync(root, { recursive: true, force: true });
 });
 
-/** The project, and `autocoder run notes` in this process with the scripted runtime (the webhook settings come from `env` as in a real run). */
+/**
+ * The project, and `autocoder run notes` in this process with the scripted runtime (the webhook settings come from
+ * `env` as in a real run).
+ */
 async function setup(extraEnv: Record<string, string>) {
   runtime = new ScriptedRuntime(
     roleScript({ initializer: initializerSession(SAMPLE_FEATURES), coding: codingSession() }),

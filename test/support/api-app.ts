@@ -33,7 +33,10 @@ export interface ApiHarness {
   logs(): Record<string, unknown>[];
   /** The server token every request but health must carry; `request` sends it unless told otherwise. */
   readonly token: string;
-  /** `headers` override the defaults (host, the token, and for unsafe methods the UI's Origin and JSON); `null` leaves one out. */
+  /**
+   * `headers` override the defaults (host, the token, and for unsafe methods the UI's Origin and JSON); `null` leaves
+   * one out.
+   */
   request(method: string, path: string, body?: unknown, headers?: Record<string, string | null>): Promise<Response>;
   json<T = Record<string, unknown>>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T }>;
   /** Registers a project named `name` under `work` through the API. */

@@ -92,7 +92,10 @@ export function mapsCodingSession(
   };
 }
 
-/** Every file autocoder writes for the project except the worktrees' checkouts: the database (WAL included), logs, transcripts. */
+/**
+ * Every file autocoder writes for the project except the worktrees' checkouts: the database (WAL included), logs,
+ * transcripts.
+ */
 export function autocoderFiles(dir: string): string[] {
   const out: string[] = [];
   const visit = (d: string) => {

@@ -4,7 +4,10 @@ import { REPO_ROOT, type RunningCli } from './cli-process.js';
 
 const ENTRY = join(REPO_ROOT, 'test', 'support', 'scripted-cli.ts');
 
-/** Starts `autocoder <args>` in a child process whose runs play `scenario` (scripted-scenarios.ts) instead of Claude Code. */
+/**
+ * Starts `autocoder <args>` in a child process whose runs play `scenario` (scripted-scenarios.ts) instead of Claude
+ * Code.
+ */
 export function startScriptedCli(scenario: string, args: readonly string[], env: NodeJS.ProcessEnv): RunningCli {
   const child = spawn(process.execPath, ['--import', 'tsx', ENTRY, scenario, ...args], {
     cwd: REPO_ROOT,

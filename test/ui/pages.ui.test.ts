@@ -314,7 +314,8 @@ describe('journeys', () => {
   it('the drawer edits a feature and shows a dependency cycle as an error without changing anything', async () => {
     const { ctx, page, errors } = await open();
     try {
-      // Feature 2 depends on 1 in every seeded backlog (the first feature has no dependencies; the second can only depend on it).
+      // Feature 2 depends on 1 in every seeded backlog (the first feature has no dependencies; the second can only
+      // depend on it).
       await page.goto(ui.link(`/projects/shop/board?feature=1`));
       const drawer = page.getByTestId('feature-drawer');
       await drawer.waitFor();

@@ -53,7 +53,10 @@ export function registerDoctorCommand(
     );
 }
 
-/** The system probe with the provider from `autocoder config` applied (the plain environment when the settings cannot be read). */
+/**
+ * The system probe with the provider from `autocoder config` applied (the plain environment when the settings cannot be
+ * read).
+ */
 function configuredProbe(ctx: CliContext): SetupProbe {
   const probe = systemProbe(ctx.env);
   try {

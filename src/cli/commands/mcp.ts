@@ -63,7 +63,8 @@ export function registerMcpCommand(
           try {
             store.claims.release(claim, 'the MCP client disconnected');
           } catch (err: unknown) {
-            // Already lost or settled (CLAIM_LOST): nothing to hand back. Anything else is worth a line on stderr (stdout is the protocol).
+            // Already lost or settled (CLAIM_LOST): nothing to hand back. Anything else is worth a line on stderr
+            // (stdout is the protocol).
             if (!(err instanceof AppError && err.code === 'CLAIM_LOST'))
               ctx.stderr(
                 `autocoder mcp: could not hand feature #${claim.featureId} back (${errorMessage(err)}); its lease expires on its own.\n`,

@@ -15,7 +15,10 @@ export const parsePort = (raw: string) => {
   return n;
 };
 
-/** Opens the URL in the desktop browser when an opener exists; failing is logged at debug only (the URL is printed anyway). */
+/**
+ * Opens the URL in the desktop browser when an opener exists; failing is logged at debug only (the URL is printed
+ * anyway).
+ */
 function openBrowser(url: string, logger: Logger): void {
   const opener = process.platform === 'darwin' ? 'open' : process.platform === 'win32' ? null : 'xdg-open';
   if (opener === null) return;

@@ -73,7 +73,10 @@ function specFileFor(ctx: CliContext, target: string): string {
   }
 }
 
-/** Where the person's lines come from: the context's prompt input when set (a terminal, or streams tests inject), else stdin. */
+/**
+ * Where the person's lines come from: the context's prompt input when set (a terminal, or streams tests inject), else
+ * stdin.
+ */
 function chatInput(ctx: CliContext): NodeJS.ReadableStream {
   return ctx.prompt?.input ?? process.stdin;
 }

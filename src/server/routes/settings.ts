@@ -45,7 +45,10 @@ function writeSettings(req: Partial<Record<SettingKey, unknown>>, set: (key: str
   }
 }
 
-/** Refuses shells, interpreters and privilege tools before anything else (a 400 beats asking to confirm a list that cannot be saved). */
+/**
+ * Refuses shells, interpreters and privilege tools before anything else (a 400 beats asking to confirm a list that
+ * cannot be saved).
+ */
 function assertAllowable(names: readonly string[]): void {
   const { rejected } = validateExtraCommands(names);
   if (rejected.length > 0) {

@@ -141,7 +141,8 @@ export function MissionControl() {
           .map((f) => [f.id, f.name])
       : [],
   );
-  // Slots 0…concurrency-1 code; the next testingRatio slots re-verify; then the supervisor's (as the runner numbers them).
+  // Slots 0…concurrency-1 code; the next testingRatio slots re-verify; then the supervisor's (as the runner numbers
+  // them).
   const setting = (key: string) => {
     const v = Number(stream.run?.settings[key] ?? 0);
     return Number.isFinite(v) ? v : 0;

@@ -14,7 +14,10 @@ import {
 // Checks properties on graphs of up to 10,000 nodes: seconds of CPU on a loaded machine.
 vi.setConfig({ testTimeout: 30_000 });
 
-/** The shape of the UI tests' and the `ui` bench's seeded backlogs: up to two dependencies each, on one of the 39 features before. */
+/**
+ * The shape of the UI tests' and the `ui` bench's seeded backlogs: up to two dependencies each, on one of the 39
+ * features before.
+ */
 function seeded(count: number, seed = 7): GraphInput {
   let s = seed >>> 0;
   const random = () => {

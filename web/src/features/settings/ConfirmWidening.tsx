@@ -14,7 +14,10 @@ import { Dialog } from '../../shared/ui/Dialog';
 
 const WideningListSchema = z.array(WideningChangeSchema).min(1);
 
-/** The changes a 409 CONFIRMATION_REQUIRED names (the server saw a widening the page did not, e.g. after a change elsewhere). */
+/**
+ * The changes a 409 CONFIRMATION_REQUIRED names (the server saw a widening the page did not, e.g. after a change
+ * elsewhere).
+ */
 export function wideningOf(err: unknown): WideningChange[] | null {
   if (!(err instanceof ApiError) || err.code !== 'CONFIRMATION_REQUIRED') return null;
   const parsed = WideningListSchema.safeParse(err.details?.['widening']);

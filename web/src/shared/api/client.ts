@@ -22,7 +22,9 @@ export class ApiError extends Error {
 
 type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
-/** Where the API lives: this page's origin (''), or a server URL when the client runs outside a page (component tests). */
+/**
+ * Where the API lives: this page's origin (''), or a server URL when the client runs outside a page (component tests).
+ */
 let apiBase = '';
 export function setApiBase(base: string): void {
   apiBase = base.replace(/\/$/, '');
