@@ -124,16 +124,14 @@ export async function startScriptedModelServer(
     if (!conv.isSideCall) arrivals.emit('request', conv);
     const fault = takeFault(conv);
     if (fault?.kind === 'status') {
-      res
-        .writeHead(fault.status, { 'content-type': 'application/json', ...fault.headers })
-        .end(
-          JSON.stringify(
-            fault.body ?? {
-              type: 'error',
-              error: { type: fault.status === 529 ? 'overloaded_error' : 'api_error', message: 'injected fault' },
-            },
-          ),
-        );
+      res.writeHead(fault.status, { 'content-type': 'application/json', ...fault.headers }).end(
+        JSON.stringify(
+          fault.body ?? {
+            type: 'error',
+            error: { type: fault.status === 529 ? 'overloaded_error' : 'api_error', message: 'injected fault' },
+          },
+        ),
+      );
       record(fault.status, conv, 'status');
       return;
     }
