@@ -190,6 +190,8 @@ describe('autocoder mcp over stdio', () => {
         failed: 0,
         pending: 2,
         percentage: 33.3,
+        // Marked passing by a bare MCP client (no runner, no gate): passing, but not verified.
+        verified: 0,
       });
 
       // The dependent is ready now and is next.
