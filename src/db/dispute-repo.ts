@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { AppError } from '../domain/errors.js';
-import type { AcceptanceCheck, DisputeStatus } from '../shared/acceptance.js';
+import { canonicalJson, type AcceptanceCheck, type DisputeStatus } from '../shared/acceptance.js';
 import type { HumanInputField } from '../shared/human-input.js';
 import { frozenAcceptance } from './acceptance-hash.js';
 import type { Db } from './connection.js';
@@ -91,7 +91,7 @@ export class DisputeRepo implements DisputePort {
         // Refuses (CLAIM_LOST) a session that does not hold the feature, before anything is written.
         const { request } = this.requests.request(claim, {
           kind: 'fields',
-          prompt: `Feature #${claim.featureId}${current ? ` "${current.name}"` : ''}: its coding agent disputes the frozen acceptance checks: ${reason}. Decide: accept (the ${proposed.checks.length} proposed checks replace the ${count(current?.acceptance ?? null)} current ones) or reject (the checks stay; say why). Compare both lists in dispute ${id}.`,
+          prompt: `Feature #${claim.featureId}${current ? ` "${current.name}"` : ''}: its coding agent disputes the frozen acceptance checks: ${reason}. Decide: accept (the ${proposed.checks.length} proposed checks replace the ${count(current?.acceptance ?? null)} current ones) or reject (the checks stay; say why). Compare both lists in dispute ${id}. Proposed: ${excerpt(canonicalJson(proposed.checks))}`,
           fields: DISPUTE_FIELDS,
         });
         const now = this.clock.now();
@@ -144,7 +144,9 @@ export class DisputeRepo implements DisputePort {
       filter.featureId === undefined ? '1' : 'd.feature_id = @featureId',
     ].join(' AND ');
     const rows = this.db
-      .prepare(`${SELECT} WHERE ${where} ORDER BY d.created_at ${open ? 'ASC' : 'DESC'}, d.rowid ${open ? 'ASC' : 'DESC'}`)
+      .prepare(
+        `${SELECT} WHERE ${where} ORDER BY d.created_at ${open ? 'ASC' : 'DESC'}, d.rowid ${open ? 'ASC' : 'DESC'}`,
+      )
       .all({ featureId: filter.featureId ?? null }) as DisputeRow[];
     return rows.map(toDispute);
   }
@@ -170,7 +172,7 @@ export class DisputeRepo implements DisputePort {
           { acceptance_hash: string | null } | undefined;
         if (!feature) throw notFound(row.feature_id);
         const proposed = JSON.parse(row.proposed) as AcceptanceCheck[];
-        const hashAfter = decision.accept ? frozenAcceptance(proposed)?.hash ?? null : feature.acceptance_hash;
+        const hashAfter = decision.accept ? (frozenAcceptance(proposed)?.hash ?? null) : feature.acceptance_hash;
         // The question is answered the way any human-input answer is: the feature goes back to pending, first in line.
         if (row.request_id !== null) {
           this.requests.answer(row.request_id, {
@@ -187,7 +189,8 @@ export class DisputeRepo implements DisputePort {
                hash_after = @hashAfter, decided_at = @now WHERE id = @id AND status = 'open'`,
           )
           .run({ id, status, by: decision.by, reason, hashAfter, now });
-        if (updated.changes !== 1) throw new AppError('CONFLICT', `dispute ${id} was decided meanwhile; nothing was changed`);
+        if (updated.changes !== 1)
+          throw new AppError('CONFLICT', `dispute ${id} was decided meanwhile; nothing was changed`);
         const who = decision.by === 'human' ? 'a human' : 'the supervisor';
         const short = (h: string | null) => (h === null ? 'none' : h.slice(0, 12));
         const note = decision.accept
@@ -234,6 +237,10 @@ export class DisputeRepo implements DisputePort {
     return toFeature(row, loadDependencies(this.db, [id]).get(id) ?? []);
   }
 }
+
+/** The proposed checks as the request shows them: whole when short, else their start (the dispute keeps them all). */
+const excerpt = (json: string, max = 3_000) =>
+  json.length > max ? `${json.slice(0, max)}… (in full: the dispute)` : json;
 
 export function unknownDispute(id: string): AppError {
   return new AppError(

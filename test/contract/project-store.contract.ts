@@ -744,6 +744,9 @@ export function defineProjectStoreContract(name: string, factory: StoreFactory):
           });
           expect(opened.request).toMatchObject({ status: 'open', disputeId: opened.dispute.id, featureId: f.id });
           expect(opened.request.fields.map((x) => x.id)).toEqual(['decision', 'reason']);
+          // The Inbox, `autocoder inbox` and the supervisor see what is proposed.
+          expect(opened.request.prompt).toContain('the test name is wrong');
+          expect(opened.request.prompt).toContain('"run":"npm test -- todos"');
           expect(opened.feature).toMatchObject({ status: 'needs_input', claimedBy: null, attempts: 0 });
           expect(store.claims.holds(held)).toBe(false);
           expect(store.humanInput.openFor(f.id)?.disputeId).toBe(opened.dispute.id);
