@@ -56,6 +56,7 @@ describe('the acceptance export is read-only for agents', () => {
     ['git checkout of the folder', 'Bash', { command: 'git checkout HEAD -- .autocoder/acceptance' }],
     ['git rm', 'Bash', { command: `git rm ${file}` }],
     ['git mv', 'Bash', { command: `git mv ${file} other.json` }],
+    ['git stash --all (it would stash and delete ignored files)', 'Bash', { command: 'git stash --all' }],
     ['cd into the folder and write', 'Bash', { command: `cd .autocoder/acceptance && echo x > feature-1.json` }],
   ];
 
@@ -73,7 +74,9 @@ describe('the acceptance export is read-only for agents', () => {
       // Refused for the protected folder (sed is refused whatever it edits), not for some other reason.
       if (!decision.allow)
         expect(decision.reason).toMatch(
-          tool === 'Bash' && /sed/.test(String(args.command)) ? /`sed` runs arbitrary code/ : /protected folder/,
+          tool === 'Bash' && /sed|stash/.test(String(args.command))
+            ? /`sed` runs arbitrary code|git stash -a\/--all is not allowed/
+            : /protected folder/,
         );
       expect(project.store.features.get(1)).toMatchObject({
         acceptance: before.acceptance,
