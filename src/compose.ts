@@ -114,6 +114,7 @@ export function createRunDeps(input: {
     sessions: store.sessions,
     runs: store.runs,
     humanInput: store.humanInput,
+    disputes: store.disputes,
     events: store.events,
     runtime: input.runtime ?? new ClaudeRuntime(),
     settings: input.settings,

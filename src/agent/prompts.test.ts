@@ -86,6 +86,21 @@ describe('built-in prompt templates', () => {
     expect(text).toContain('create close to that many');
   });
 
+  it('asks the initializer for frozen acceptance checks of all three kinds, derived from the steps', () => {
+    const text = render('initializer', roleVars('initializer', true));
+    expect(text).toContain('`acceptance`: 1–20 checks derived from the steps');
+    for (const kind of ['"kind":"command"', '"kind":"http"', '"kind":"browser"']) expect(text).toContain(kind);
+    expect(text).toContain('never CSS');
+  });
+
+  it('tells the coder its checks are frozen, where to read them and how to dispute one', () => {
+    const text = render('coding', roleVars('coding', true));
+    expect(text).toContain('.autocoder/acceptance/feature-7.json');
+    expect(text).toContain('feature_dispute_acceptance');
+    expect(text).toContain('never dispute a check because your code fails it');
+    expect(render('supervisor', roleVars('supervisor', true))).toContain('decides an acceptance dispute');
+  });
+
   it('tells the coding and testing agents to use playwright-cli only when the browser is on', () => {
     expect(render('coding', roleVars('coding', true))).toContain('playwright-cli');
     expect(render('coding', roleVars('coding', false))).not.toContain('playwright-cli');

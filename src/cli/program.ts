@@ -13,6 +13,7 @@ import { registerLogsCommand } from './commands/logs.js';
 import { registerConfigCommand } from './commands/config.js';
 import { registerCompletionCommand } from './commands/completion.js';
 import { registerDemoCommand } from './commands/demo.js';
+import { registerDisputeCommands } from './commands/disputes.js';
 import { registerInboxCommands } from './commands/inbox.js';
 import type { CliContext } from './context.js';
 import { EXIT, exitCodeFor } from './exit-codes.js';
@@ -49,6 +50,7 @@ export function buildProgram(ctx: CliContext, setExitCode: (code: number) => voi
   registerPolicyCommands(program, ctx, run, setExitCode);
   registerControlCommands(program, ctx, run);
   registerInboxCommands(program, ctx, run);
+  registerDisputeCommands(program, ctx, run);
   registerDoctorCommand(program, ctx, run, setExitCode);
   registerServeCommand(program, ctx, run);
   registerDemoCommand(program, ctx, run);

@@ -113,15 +113,42 @@ export class ClaimRepo implements ClaimPort {
     return info.changes === 1;
   }
 
-  markPassing(claim: Claim, evidence?: unknown): Feature {
-    return this.finish(claim, (now) => ({
-      to: 'passing',
-      sql: `passed_at = @now, last_verified_at = @now, blocker_type = NULL, blocker_note = NULL, landing_commit = NULL,
-            blocked_since = NULL, evidence = CASE WHEN @evidence IS NULL THEN evidence
-                                                   ELSE json_insert(evidence, '$[#]', json(@evidence)) END`,
-      params: { now, evidence: evidence === undefined ? null : JSON.stringify(evidence) },
-      event: (status) => ({ type: 'feature.passed', payload: { status } }),
-    }));
+  /**
+   * The feature passes. With `landing.verificationId` it is linked to the verification that let it land; that must be
+   * a passed verification of this feature, checked in the same transaction (else CONFLICT, nothing written).
+   */
+  markPassing(claim: Claim, evidence?: unknown, landing?: { readonly verificationId: string }): Feature {
+    return this.finish(claim, (now) => {
+      if (landing !== undefined) this.assertLandingVerification(claim.featureId, landing.verificationId);
+      return {
+        to: 'passing',
+        sql: `passed_at = @now, last_verified_at = @now, blocker_type = NULL, blocker_note = NULL, landing_commit = NULL,
+              blocked_since = NULL, verification_id = @verificationId,
+              evidence = CASE WHEN @evidence IS NULL THEN evidence ELSE json_insert(evidence, '$[#]', json(@evidence)) END`,
+        params: {
+          now,
+          evidence: evidence === undefined ? null : JSON.stringify(evidence),
+          verificationId: landing?.verificationId ?? null,
+        },
+        event: (status) => ({ type: 'feature.passed', payload: { status } }),
+      };
+    });
+  }
+
+  /** A pass may name only a passed verification of the same feature. */
+  private assertLandingVerification(featureId: number, verificationId: string): void {
+    const row = this.db.prepare('SELECT feature_id, status FROM verifications WHERE id = ?').get(verificationId) as
+      { feature_id: number; status: string } | undefined;
+    if (!row)
+      throw new AppError('CONFLICT', `verification ${verificationId} does not exist; the feature is not passing`, {
+        details: { verificationId },
+      });
+    if (row.feature_id !== featureId || row.status !== 'passed')
+      throw new AppError(
+        'CONFLICT',
+        `verification ${verificationId} ${row.feature_id !== featureId ? `is feature ${row.feature_id}'s, not ${featureId}'s` : `did not pass (${row.status})`}; the feature is not passing`,
+        { details: { verificationId, featureId: row.feature_id, status: row.status } },
+      );
   }
 
   /** The attempt failed: retry later with backoff, or `failed` once attempts are used up. */
@@ -240,7 +267,7 @@ export class ClaimRepo implements ClaimPort {
         if (from !== 'passing') throw this.notPassing(featureId, 'mark it failing as a regression');
         this.db
           .prepare(
-            `UPDATE features SET status = @status, passed_at = NULL, attempts = 0, run_after = 0,
+            `UPDATE features SET status = @status, passed_at = NULL, verification_id = NULL, attempts = 0, run_after = 0,
                updated_at = @now, notes = notes || @note,
                evidence = CASE WHEN @evidence IS NULL THEN evidence ELSE json_insert(evidence, '$[#]', json(@evidence)) END
              WHERE id = @id AND status = @from`,

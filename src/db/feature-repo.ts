@@ -10,6 +10,7 @@ import {
 import { AppError } from '../domain/errors.js';
 import { type FeatureStatus, nextStatus } from '../domain/feature.js';
 import { countStatuses, type StatusCounts } from '../domain/progress.js';
+import { frozenAcceptance } from './acceptance-hash.js';
 import type { Db } from './connection.js';
 import { appendEvent } from './event-repo.js';
 import { type FeatureRow, loadDependencies, rowsToFeatures, toFeature } from './feature-rows.js';
@@ -143,7 +144,7 @@ export class FeatureRepo implements FeaturePort {
             duplicates.push({ index, name: item.name, existingId: existing });
             return;
           }
-          const id = this.insert(item);
+          const id = this.insert(item, `features[${index}].acceptance`);
           ids.push(id);
           createdIds.push(id);
         });
@@ -359,7 +360,7 @@ export class FeatureRepo implements FeaturePort {
         const status = nextStatus(row.status, 'pending', featureId);
         this.db
           .prepare(
-            `UPDATE features SET status = @status, attempts = 0, run_after = 0, passed_at = NULL, updated_at = @now,
+            `UPDATE features SET status = @status, attempts = 0, run_after = 0, passed_at = NULL, verification_id = NULL, updated_at = @now,
                notes = notes || @note WHERE id = @id AND status = @from`,
           )
           .run({ id: featureId, from, status, now, note: `[${new Date(now).toISOString()}] ${note}\n` });
@@ -465,14 +466,18 @@ export class FeatureRepo implements FeaturePort {
     return rowsToFeatures(this.db, rows);
   }
 
-  private insert(input: NewFeature | BulkFeature): number {
+  private insert(input: NewFeature | BulkFeature, field = 'acceptance'): number {
     const now = this.clock.now();
+    const frozen = frozenAcceptance(input.acceptance, field);
     const info = this.db
       .prepare(
-        `INSERT INTO features (priority, category, name, description, steps, max_attempts, verify, created_at, updated_at)
-         VALUES (@priority, @category, @name, @description, @steps, @maxAttempts, @verify, @now, @now)`,
+        `INSERT INTO features (priority, category, name, description, steps, max_attempts, verify, acceptance, acceptance_hash,
+           created_at, updated_at)
+         VALUES (@priority, @category, @name, @description, @steps, @maxAttempts, @verify, @acceptance, @acceptanceHash, @now, @now)`,
       )
       .run({
+        acceptance: frozen?.json ?? null,
+        acceptanceHash: frozen?.hash ?? null,
         priority: input.priority ?? 0,
         category: input.category,
         name: input.name,

@@ -1,5 +1,6 @@
 import type { BlockerType } from '../domain/blocker.js';
 import type { FeatureStatus } from '../domain/feature.js';
+import type { AcceptanceCheck } from '../shared/acceptance.js';
 import type { Db } from './connection.js';
 import type { Feature } from './ports.js';
 import { cachedStatement } from './statement-cache.js';
@@ -28,6 +29,9 @@ export interface FeatureRow {
   branch: string | null;
   landing_commit: string | null;
   verify: string | null;
+  acceptance: string | null;
+  acceptance_hash: string | null;
+  verification_id: string | null;
   evidence: string;
   notes: string;
   input_tokens: number;
@@ -67,6 +71,10 @@ export function toFeature(row: FeatureRow, dependencies: number[]): Feature {
     branch: row.branch,
     landingCommit: row.landing_commit,
     verify: row.verify,
+    // Validated when written (frozenAcceptance); read back as stored.
+    acceptance: row.acceptance === null ? null : (JSON.parse(row.acceptance) as AcceptanceCheck[]),
+    acceptanceHash: row.acceptance_hash,
+    verificationId: row.verification_id,
     evidence: JSON.parse(row.evidence) as unknown[],
     notes: row.notes,
     inputTokens: row.input_tokens,

@@ -11,6 +11,7 @@ import { type FeatureRow, loadDependencies, toFeature } from './feature-rows.js'
 import {
   type Claim,
   type Clock,
+  type DisputePort,
   type Feature,
   type HumanInputAnswer,
   type HumanInputPort,
@@ -38,9 +39,14 @@ interface RequestRow {
   placeholder_keys: string;
   overrides: string | null;
   overridden_by: string | null;
+  dispute_id: string | null;
 }
 
-const SELECT = `SELECT r.*, f.name AS feature_name FROM human_input_requests r LEFT JOIN features f ON f.id = r.feature_id`;
+const SELECT = `SELECT r.*, f.name AS feature_name, d.id AS dispute_id FROM human_input_requests r
+  LEFT JOIN features f ON f.id = r.feature_id LEFT JOIN acceptance_disputes d ON d.request_id = r.id`;
+
+/** Where answers to a dispute's request go (src/db/dispute-repo.ts): they decide the dispute. */
+export type DisputeRouting = Pick<DisputePort, 'forRequest' | 'decide'>;
 
 /**
  * Human input gates in the project database. Asking moves the claimed feature to `needs_input`
@@ -48,9 +54,14 @@ const SELECT = `SELECT r.*, f.name AS feature_name FROM human_input_requests r L
  * request's `open` status, so a second answer is a clear conflict and changes nothing.
  */
 export class HumanInputRepo implements HumanInputPort {
+  /**
+   * With `disputes`, a request that asks for a dispute's decision is decided there when it is answered or cancelled
+   * (and cannot be overridden); the dispute repository itself uses one without, to close the request.
+   */
   constructor(
     private readonly db: Db,
     private readonly clock: Clock = systemClock,
+    private readonly disputes?: DisputeRouting,
   ) {}
 
   /**
@@ -156,6 +167,23 @@ export class HumanInputRepo implements HumanInputPort {
    * note the next session reads.
    */
   answer(id: string, answer: HumanInputAnswer): { request: HumanInputRequest; feature: Feature } {
+    const dispute = this.disputes?.forRequest(id);
+    if (dispute && this.disputes) {
+      const decision = answer.values.decision;
+      if (decision !== 'accept' && decision !== 'reject')
+        throw new AppError(
+          'INVALID_INPUT',
+          `request ${id} decides dispute ${dispute.id}: answer decision with "accept" or "reject"; nothing was changed`,
+          { details: { field: 'decision' } },
+        );
+      const why = answer.values.reason ?? answer.reasons?.decision ?? answer.reasons?.reason ?? null;
+      const { feature } = this.disputes.decide(dispute.id, {
+        accept: decision === 'accept',
+        by: answer.by,
+        reason: why === null ? null : String(why),
+      });
+      return { request: this.get(id), feature };
+    }
     const now = this.clock.now();
     const lines = answerLines(answer);
     return this.close(id, now, {
@@ -189,6 +217,12 @@ export class HumanInputRepo implements HumanInputPort {
    */
   overridable(id: string): HumanInputRequest {
     const old = this.get(id);
+    if (old.disputeId !== null)
+      throw new AppError(
+        'CONFLICT',
+        `request ${id} decided the acceptance dispute ${old.disputeId}; a decision on checks is not overridden (the checks it left are in force). Nothing was changed.`,
+        { details: { status: old.status, disputeId: old.disputeId } },
+      );
     if (old.status !== 'answered' || old.answeredBy !== 'supervisor') {
       throw new AppError(
         'CONFLICT',
@@ -264,7 +298,7 @@ export class HumanInputRepo implements HumanInputPort {
         const row = this.db
           .prepare(
             `UPDATE features SET status = @status,
-               priority = (SELECT min(priority) - 1 FROM features), attempts = 0, run_after = 0, passed_at = NULL,
+               priority = (SELECT min(priority) - 1 FROM features), attempts = 0, run_after = 0, passed_at = NULL, verification_id = NULL,
                notes = notes || @note, updated_at = @now
              WHERE id = @featureId AND status = @from RETURNING *`,
           )
@@ -294,6 +328,16 @@ export class HumanInputRepo implements HumanInputPort {
     reason: string | null,
     by: 'human' | 'supervisor' = 'human',
   ): { request: HumanInputRequest; feature: Feature } {
+    const dispute = this.disputes?.forRequest(id);
+    if (dispute && this.disputes) {
+      // Withdrawing the question leaves the checks as they are: the dispute is rejected, with the reason.
+      const { feature } = this.disputes.decide(dispute.id, {
+        accept: false,
+        by,
+        reason: reason ?? 'the question was cancelled',
+      });
+      return { request: this.get(id), feature };
+    }
     const now = this.clock.now();
     return this.close(id, now, {
       status: 'cancelled',
@@ -419,6 +463,7 @@ function toRequest(r: RequestRow): HumanInputRequest {
     placeholderKeys: JSON.parse(r.placeholder_keys) as string[],
     overrides: r.overrides,
     overriddenBy: r.overridden_by,
+    disputeId: r.dispute_id,
   };
 }
 

@@ -3,6 +3,7 @@ import type { BlockerType } from '../domain/blocker.js';
 import type { DependencyGraph } from '../domain/dependency-graph.js';
 import type { FeatureStatus } from '../domain/feature.js';
 import type { StatusCounts } from '../domain/progress.js';
+import type { AcceptanceCheck, Dispute, Verification } from '../shared/acceptance.js';
 import type { EventBody, EventType, StoredEvent } from '../shared/events.js';
 import type { HumanInputField, HumanInputKind, HumanInputRequestDTO, HumanInputValue } from '../shared/human-input.js';
 
@@ -48,6 +49,12 @@ export interface Feature {
   /** The commit the merge queue is landing (set before main moves, cleared on pass). */
   readonly landingCommit: string | null;
   readonly verify: string | null;
+  /** The frozen acceptance checks (null: none, so the feature can never be verified). */
+  readonly acceptance: AcceptanceCheck[] | null;
+  /** sha256 of the checks' canonical JSON, set with them (null without checks). */
+  readonly acceptanceHash: string | null;
+  /** The verification that landed it, while it passes (null when it landed without one). */
+  readonly verificationId: string | null;
   readonly evidence: unknown[];
   readonly notes: string;
   readonly inputTokens: number;
@@ -71,6 +78,8 @@ export interface NewFeature {
   readonly dependencies?: readonly number[] | undefined;
   readonly maxAttempts?: number | undefined;
   readonly verify?: string | null | undefined;
+  /** Acceptance checks (validated with AcceptanceSchema and frozen with their hash); none: "not verified". */
+  readonly acceptance?: readonly AcceptanceCheck[] | null | undefined;
 }
 
 /** Fields a human may edit on a feature that is not being worked on and not passing. */
@@ -185,7 +194,11 @@ export interface ClaimPort {
   holds(claim: Claim): boolean;
   /** Records the commit the merge queue is about to land for this claim (false: claim lost). */
   recordLanding(claim: Claim, commit: string): boolean;
-  markPassing(claim: Claim, evidence?: unknown): Feature;
+  /**
+   * The feature passes. With `landing.verificationId` it is linked to the verification that let it land, which must
+   * be this feature's and have passed (else CONFLICT, nothing written).
+   */
+  markPassing(claim: Claim, evidence?: unknown, landing?: { readonly verificationId: string }): Feature;
   /** The attempt failed: retry later with backoff, or `failed` once attempts are used up. */
   markFailing(claim: Claim, reason: string): Feature;
   /** Gives the feature up for now: back of the queue with a classified blocker. */
@@ -250,6 +263,70 @@ export interface HumanInputPort {
   ): { request: HumanInputRequest; feature: Feature };
   /** Every `.env` key that holds an answered secret. */
   secretKeys(): string[];
+}
+
+// ── Acceptance disputes ──────────────────────────────────────────────────────
+
+/** A dispute as stored (the wire form). */
+export type AcceptanceDispute = Dispute;
+
+export interface DisputeDecision {
+  /** true: the proposed checks replace the frozen ones (a new hash); false: they stay. */
+  readonly accept: boolean;
+  readonly by: 'human' | 'supervisor';
+  readonly reason: string | null;
+}
+
+/**
+ * Disputes of frozen acceptance checks. Disputing hands the claimed feature over the way a
+ * human-input request does (it is one: the request asks for the decision, so the Inbox, the
+ * supervisor and the run's waiting see it); deciding closes that request too, and answering or
+ * cancelling the request through the human-input port decides the dispute.
+ */
+export interface DisputePort {
+  /**
+   * The session holding `claim` disputes its feature's checks: in one write the dispute and its request are recorded
+   * and the feature leaves the session (`needs_input`, claim cleared, attempt refunded).
+   */
+  open(
+    claim: Claim,
+    input: { readonly reason: string; readonly proposed: readonly AcceptanceCheck[] },
+  ): { dispute: AcceptanceDispute; request: HumanInputRequest; feature: Feature };
+  /** The dispute, or NOT_FOUND. */
+  get(id: string): AcceptanceDispute;
+  /** Open disputes (oldest first), or all (newest first). */
+  list(filter?: { status?: 'open' | 'all'; featureId?: number }): AcceptanceDispute[];
+  /** The dispute a human-input request asks about, if it is one. */
+  forRequest(requestId: string): AcceptanceDispute | undefined;
+  /**
+   * Decides an open dispute (a second decision is CONFLICT, nothing changed): accepted, the proposed checks replace the
+   * old ones with a new hash; rejected, they stay. The request is closed, and the feature goes back to pending, first
+   * in line, with a note saying what was decided.
+   */
+  decide(id: string, decision: DisputeDecision): { dispute: AcceptanceDispute; feature: Feature };
+}
+
+// ── Verifications ────────────────────────────────────────────────────────────
+
+/**
+ * Runs of a feature's frozen checks on one commit, as the verification engine reports them
+ * (src/verify: its `VerificationRecorder` maps onto start / progress / finish).
+ */
+export interface VerificationPort {
+  /** Records a verification that began (status `running`); refuses another status, a known id, an unknown feature. */
+  start(verification: Verification): Verification;
+  /** The results so far of a running verification (one check finished); false when it is not running. */
+  progress(verification: Verification): boolean;
+  /** Records how it ended (passed, failed or error, with every check's result); refuses one not running. */
+  finish(verification: Verification): Verification;
+  /** The verification, or NOT_FOUND. */
+  get(id: string): Verification;
+  /** A feature's verifications, newest first. */
+  list(featureId: number, limit?: number): Verification[];
+  /** The newest verification of each feature that has one (of `featureIds`, or all). */
+  latest(featureIds?: readonly number[]): Map<number, Verification>;
+  /** Passing features whose newest finished verification passed. */
+  verifiedCount(): number;
 }
 
 // ── Sessions ─────────────────────────────────────────────────────────────────
@@ -419,6 +496,8 @@ export interface ProjectStore {
   readonly features: FeaturePort;
   readonly claims: ClaimPort;
   readonly humanInput: HumanInputPort;
+  readonly disputes: DisputePort;
+  readonly verifications: VerificationPort;
   readonly sessions: SessionPort;
   readonly runs: RunPort;
   readonly events: EventPort;

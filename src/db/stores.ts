@@ -3,7 +3,9 @@ import { ClaimRepo } from './claim-repo.js';
 import { openDatabase, type Db } from './connection.js';
 import { EventRepo } from './event-repo.js';
 import { FeatureRepo } from './feature-repo.js';
+import { DisputeRepo } from './dispute-repo.js';
 import { HumanInputRepo } from './human-input-repo.js';
+import { VerificationRepo } from './verification-repo.js';
 import {
   type ClaimPolicy,
   type Clock,
@@ -43,12 +45,17 @@ export interface SqliteProjectStore extends ProjectStore {
 export function openProjectStore(paths: ProjectPaths, options: StoreOptions = {}): SqliteProjectStore {
   const clock = options.clock ?? systemClock;
   const db = openDatabase(paths.database, 'project', { create: options.create ?? true });
+  // A dispute is decided through its request: the dispute repository closes requests with a human-input repository
+  // that does not route back to it; everyone else's routes dispute requests to it.
+  const disputes = new DisputeRepo(db, new HumanInputRepo(db, clock), clock);
   return {
     paths,
     db,
     features: new FeatureRepo(db, clock),
     claims: new ClaimRepo(db, clock, options.policy ?? DEFAULT_CLAIM_POLICY),
-    humanInput: new HumanInputRepo(db, clock),
+    humanInput: new HumanInputRepo(db, clock, disputes),
+    disputes,
+    verifications: new VerificationRepo(db, clock),
     sessions: new SessionRepo(db, clock),
     runs: new RunRepo(db, clock),
     events: new EventRepo(db),

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { AcceptanceCheck, BrowserStep } from '../shared/acceptance.js';
 
 /**
  * The files of the demo's tiny static todo page, as the scripted demo model writes them: a
@@ -58,6 +59,11 @@ export interface DemoFeature {
   readonly steps: readonly string[];
   /** Slugs of the features it needs. */
   readonly dependsOn: readonly string[];
+  /**
+   * Its frozen acceptance checks (the initializer plans them with the steps): its own test file, and browser steps a
+   * person would take on the page, which the finished app passes.
+   */
+  readonly acceptance: readonly AcceptanceCheck[];
   /** Short "thinking" lines, one per step of the session. */
   readonly thoughts: { readonly plan: string; readonly module: string; readonly test: string };
   /** The content of src/features/<slug>.js. */
@@ -67,6 +73,20 @@ export interface DemoFeature {
 }
 
 type DemoFeaturePlan = Omit<DemoFeature, 'module' | 'test'>;
+
+/** Types a todo into the form and presses Add (enabled once the page has set up its features). */
+const addTodo = (title: string): BrowserStep[] => [
+  { fill: { label: 'New todo' }, value: title },
+  { click: { role: 'button', name: 'Add', exact: true } },
+];
+/** The feature's own test file, run by the runner (`node --test` prints "pass N"). */
+const testCheck = (slug: string): AcceptanceCheck => ({
+  kind: 'command',
+  name: `${slug} tests pass`,
+  run: `node --test test/${slug}.test.js`,
+  expect: { exitCode: 0, stdoutIncludes: 'pass' },
+});
+const browserCheck = (name: string, steps: BrowserStep[]): AcceptanceCheck => ({ kind: 'browser', name, steps });
 
 const FEATURE_PLANS: readonly DemoFeaturePlan[] = [
   {
@@ -81,6 +101,22 @@ const FEATURE_PLANS: readonly DemoFeaturePlan[] = [
       'Press Add with an empty title: nothing is added',
     ],
     dependsOn: [],
+    acceptance: [
+      testCheck('add'),
+      {
+        kind: 'http',
+        name: 'the page is served',
+        method: 'GET',
+        path: '/',
+        expect: { status: 200, bodyIncludes: 'aria-label="New todo"' },
+      },
+      browserCheck('a typed todo is added', [
+        { goto: '/' },
+        ...addTodo('Buy milk'),
+        { expectText: 'Buy milk' },
+        { screenshot: 'added' },
+      ]),
+    ],
     thoughts: {
       plan: 'The list needs a way in first: a pure addTodo(todos, title) that trims the title and gives the next id, and a submit handler on the form.',
       module:
@@ -95,6 +131,16 @@ const FEATURE_PLANS: readonly DemoFeaturePlan[] = [
     description: 'Each todo has a checkbox; ticking it marks the todo done (struck through), unticking opens it again.',
     steps: ['Add "Buy milk"', 'Tick its checkbox: it is struck through', 'Untick it: it is open again'],
     dependsOn: ['add'],
+    acceptance: [
+      testCheck('complete'),
+      browserCheck('a ticked todo is done', [
+        { goto: '/' },
+        ...addTodo('Buy milk'),
+        { check: { label: 'Complete Buy milk' } },
+        { expectVisible: { role: 'checkbox', name: 'Complete Buy milk' } },
+        { screenshot: 'completed' },
+      ]),
+    ],
     thoughts: {
       plan: 'Completing is a toggle on one id; the row gets a checkbox that calls it.',
       module: 'toggleTodo maps over the list and flips done only for the matching id, leaving the others untouched.',
@@ -108,6 +154,18 @@ const FEATURE_PLANS: readonly DemoFeaturePlan[] = [
     description: 'Each todo has a delete button that removes it from the list.',
     steps: ['Add "Buy milk" and "Call Ada"', 'Press delete on "Buy milk"', 'Only "Call Ada" is left'],
     dependsOn: ['add'],
+    acceptance: [
+      testCheck('delete'),
+      browserCheck('a deleted todo is gone', [
+        { goto: '/' },
+        ...addTodo('Buy milk'),
+        ...addTodo('Call Ada'),
+        { click: { role: 'button', name: 'Delete Buy milk' } },
+        { expectNoText: 'Buy milk' },
+        { expectText: 'Call Ada' },
+        { screenshot: 'deleted' },
+      ]),
+    ],
     thoughts: {
       plan: 'Deleting filters the todo out by id; each row gets a small delete button.',
       module:
@@ -122,6 +180,18 @@ const FEATURE_PLANS: readonly DemoFeaturePlan[] = [
     description: 'Below the list, a line says how many todos are still open ("1 item left", "3 items left").',
     steps: ['Add two todos: "2 items left"', 'Complete one: "1 item left"'],
     dependsOn: ['complete'],
+    acceptance: [
+      testCheck('count'),
+      browserCheck('the counter follows the open todos', [
+        { goto: '/' },
+        ...addTodo('Buy milk'),
+        ...addTodo('Call Ada'),
+        { expectText: '2 items left' },
+        { check: { label: 'Complete Buy milk' } },
+        { expectText: '1 item left' },
+        { screenshot: 'count' },
+      ]),
+    ],
     thoughts: {
       plan: 'The counter only counts open todos, so it builds on completing; it renders after every change.',
       module: 'countText handles the singular; the view calls it after each render so it is never stale.',
@@ -141,6 +211,22 @@ const FEATURE_PLANS: readonly DemoFeaturePlan[] = [
       'Press All: both show',
     ],
     dependsOn: ['complete'],
+    acceptance: [
+      testCheck('filter'),
+      browserCheck('the filters show open and done todos', [
+        { goto: '/' },
+        ...addTodo('Buy milk'),
+        ...addTodo('Call Ada'),
+        { check: { label: 'Complete Buy milk' } },
+        { click: { role: 'button', name: 'Active', exact: true } },
+        { expectNoText: 'Buy milk' },
+        { expectText: 'Call Ada' },
+        { click: { role: 'button', name: 'Done', exact: true } },
+        { expectText: 'Buy milk' },
+        { expectNoText: 'Call Ada' },
+        { screenshot: 'filtered' },
+      ]),
+    ],
     thoughts: {
       plan: 'Filtering needs the done flag from completing. Three buttons set the filter; the view asks the filter which todos to show.',
       module: 'visibleTodos falls back to "all" for an unknown filter name, so a bad value can never hide everything.',
@@ -155,6 +241,17 @@ const FEATURE_PLANS: readonly DemoFeaturePlan[] = [
       'Todos are saved in the browser (localStorage) on every change and loaded when the page opens; unreadable saved data starts an empty list.',
     steps: ['Add "Buy milk"', 'Reload the page', '"Buy milk" is still there'],
     dependsOn: ['add'],
+    acceptance: [
+      testCheck('persist'),
+      browserCheck('todos survive a reload', [
+        { goto: '/' },
+        ...addTodo('Buy milk'),
+        { expectText: 'Buy milk' },
+        { reload: true },
+        { expectText: 'Buy milk' },
+        { screenshot: 'after-reload' },
+      ]),
+    ],
     thoughts: {
       plan: 'Saving goes through a storage object passed in, so the logic is testable without a browser; setup wires localStorage.',
       module: 'loadTodos must survive junk in storage: anything that is not a JSON array loads as an empty list.',

@@ -116,6 +116,7 @@ export function demoBacklog(): Record<string, unknown>[] {
     name: f.name,
     description: f.description,
     steps: [...f.steps],
+    acceptance: f.acceptance,
     ...(f.dependsOn.length > 0 ? { depends_on_indices: f.dependsOn.map((slug) => index.get(slug) as number) } : {}),
   }));
 }

@@ -2,7 +2,8 @@ import { z } from 'zod';
 import { BLOCKER_TYPES, classifyBlocker } from '../domain/blocker.js';
 import { AppError } from '../domain/errors.js';
 import { MAX_DEPENDENCIES_PER_FEATURE } from '../domain/feature.js';
-import type { ClaimPort, Feature, FeaturePort, HumanInputPort } from '../db/ports.js';
+import type { ClaimPort, DisputePort, Feature, FeaturePort, HumanInputPort } from '../db/ports.js';
+import { AcceptanceSchema, MAX_CHECKS_PER_FEATURE, type AcceptanceCheck } from '../shared/acceptance.js';
 import {
   AskUserQuestionSchema,
   HumanInputFieldsSchema,
@@ -14,6 +15,7 @@ import { fromError, ok, type ToolResult } from './tool-result.js';
 import type { ToolSession } from './tool-session.js';
 import { DESCRIPTIONS } from './tool-descriptions.js';
 import { redactJson, type Redactor } from '../security/redactor.js';
+import { issuesText } from '../shared/zod-issues.js';
 
 export interface FeatureToolDeps {
   readonly features: FeaturePort;
@@ -27,6 +29,13 @@ export interface FeatureToolDeps {
    * feature becomes passing only after this returns.
    */
   readonly land?: (featureId: number) => { readonly commit: string };
+  /** Acceptance disputes (feature_dispute_acceptance); without it the tool says it is unavailable. */
+  readonly disputes?: DisputePort;
+  /**
+   * Called after features with acceptance checks were created, so the runner rewrites the read-only export
+   * (`.autocoder/acceptance/`) at once.
+   */
+  readonly acceptanceChanged?: () => void;
   /** Supervisor mode: answers an open request as the supervisor (see answerAsSupervisor). */
   readonly supervise?: (
     requestId: string,
@@ -53,13 +62,53 @@ const steps = z
   .describe('Numbered verification steps a tester follows to prove the feature works');
 const priority = z.number().int().min(-1_000_000).max(1_000_000).optional().describe('Lower runs sooner; default 0');
 
+/** The checks' JSON schema, as the shared zod schema defines them (what the model is shown). */
+const { $schema: _dialect, ...ACCEPTANCE_JSON_SCHEMA } = z.toJSONSchema(AcceptanceSchema, {
+  io: 'input',
+  target: 'draft-7',
+});
+
+/**
+ * Acceptance checks in a tool's schema: the model is shown the full check schema, while the MCP layer's own
+ * validation lets any list through, so the handler judges the checks with the shared schema and names the field the
+ * way it is written (`features[3].acceptance[1].path: must be a path on the app…`) instead of a raw issue dump.
+ */
+const checks = (what: string) =>
+  z.array(z.unknown()).meta({
+    ...ACCEPTANCE_JSON_SCHEMA,
+    description: `${what} (1-${MAX_CHECKS_PER_FEATURE}), each {"kind":"command",…} | {"kind":"http",…} | {"kind":"browser",…}; frozen when created, run by the runner on the commit that lands`,
+  });
+const acceptance = checks('Acceptance checks derived from the steps');
+
 const newFeatureShape = {
   category: text(100, 'Category, e.g. "auth" or "ui"'),
   name: text(255, 'Short unique name within the category'),
   description: text(10_000, 'What the feature does, testably'),
   steps,
+  acceptance,
   priority,
 };
+
+/**
+ * The checks of a new feature, validated: agents' features must carry them (a feature without checks can never be
+ * verified). Throws INVALID_INPUT naming `field` and the check's own field.
+ */
+export function requireChecks(value: unknown, field: string): AcceptanceCheck[] {
+  if (value === undefined || value === null)
+    throw new AppError(
+      'INVALID_INPUT',
+      `${field}: give 1-${MAX_CHECKS_PER_FEATURE} acceptance checks derived from the steps (command, http or browser); a feature without checks can never be verified. Fix the arguments and call again.`,
+      { details: { field } },
+    );
+  const parsed = AcceptanceSchema.safeParse(value);
+  if (!parsed.success)
+    throw new AppError(
+      'INVALID_INPUT',
+      `invalid acceptance checks: ${issuesText(parsed.error.issues, field)}. Fix the arguments and call again.`,
+      { details: { field } },
+    );
+  return parsed.data;
+}
 
 /** Compact view for a model: what it needs to work, nothing internal. */
 export function featureView(f: Feature): Record<string, unknown> {
@@ -74,6 +123,10 @@ export function featureView(f: Feature): Record<string, unknown> {
     dependencies: f.dependencies,
     attempts: f.attempts,
     max_attempts: f.maxAttempts,
+    // The frozen checks and their hash; null: the feature has none and is "not verified".
+    acceptance: f.acceptance,
+    acceptance_hash: f.acceptanceHash,
+    ...(f.acceptance ? { acceptance_file: `.autocoder/acceptance/feature-${f.id}.json` } : {}),
     ...(f.blockerType ? { blocker_type: f.blockerType, blocker_note: f.blockerNote } : {}),
     ...(f.notes ? { notes: f.notes } : {}),
   };
@@ -92,7 +145,7 @@ function defineTool<Shape extends z.ZodRawShape>(
     handler: async (raw: unknown) => {
       const parsed = schema.safeParse(raw ?? {});
       if (!parsed.success) {
-        const issues = parsed.error.issues.map((i) => `${i.path.join('.') || 'input'}: ${i.message}`).join('; ');
+        const issues = issuesText(parsed.error.issues);
         return fromError(
           new AppError('INVALID_INPUT', `invalid input for ${name}: ${issues}. Fix the arguments and call again.`),
         );
@@ -113,6 +166,8 @@ export function createFeatureTools({
   session,
   land,
   humanInput,
+  disputes,
+  acceptanceChanged,
   supervise,
 }: FeatureToolDeps): FeatureTool[] {
   /** Why this session may not change feature `id`: it does not hold the claim. */
@@ -270,7 +325,11 @@ export function createFeatureTools({
           .optional()
           .describe('Ids of existing features this one depends on'),
       },
-      (input) => featureView(features.create(input)),
+      (input) => {
+        const created = features.create({ ...input, acceptance: requireChecks(input.acceptance, 'acceptance') });
+        acceptanceChanged?.();
+        return featureView(created);
+      },
     ),
 
     defineTool(
@@ -295,8 +354,13 @@ export function createFeatureTools({
       },
       ({ features: items }) => {
         const result = features.createBulk(
-          items.map(({ depends_on_indices, ...rest }) => ({ ...rest, dependsOnIndices: depends_on_indices })),
+          items.map(({ depends_on_indices, ...rest }, index) => ({
+            ...rest,
+            acceptance: requireChecks(rest.acceptance, `features[${index}].acceptance`),
+            dependsOnIndices: depends_on_indices,
+          })),
         );
+        if (result.created.length > 0) acceptanceChanged?.();
         return {
           created: result.created.length,
           ids: result.created.map((f) => f.id),
@@ -396,6 +460,32 @@ export function createFeatureTools({
       },
       ({ feature_id, questions }) =>
         askHuman(feature_id, 'questions', questions.map((q) => q.question).join(' / '), questionsToFields(questions)),
+    ),
+
+    defineTool(
+      'feature_dispute_acceptance',
+      {
+        feature_id: featureId,
+        reason: text(5000, 'Which check is wrong and why, specifically (the spec, the steps, what you observed)'),
+        proposed: checks('The complete list of checks you believe is right'),
+      },
+      ({ feature_id, reason, proposed }) => {
+        if (!disputes)
+          throw new AppError(
+            'CONFLICT',
+            'disputes are not available to this client; make the feature pass its checks, or use feature_skip with the reason',
+          );
+        const claim = heldClaim(feature_id, 'dispute the checks of');
+        const opened = disputes.open(claim, { reason, proposed: requireChecks(proposed, 'proposed') });
+        session.claims.delete(feature_id);
+        return {
+          dispute_id: opened.dispute.id,
+          request_id: opened.request.id,
+          feature_id: opened.feature.id,
+          status: opened.feature.status,
+          next: 'A person (or the supervisor) now decides: accepted, your proposed checks replace the frozen ones; rejected, they stay. Nothing else works on this feature until then. Stop now: commit what you have (it stays on your branch), append a short note to claude-progress.txt, and end this session without calling other feature tools. The next session on this feature reads the decision in its notes.',
+        };
+      },
     ),
 
     // Only a supervisor session gets the tool that answers requests.

@@ -33,6 +33,7 @@ export const ROLE_PROFILES: Readonly<Record<AgentRole, RoleProfile>> = {
       'feature_release',
       'feature_request_human_input',
       'ask_user',
+      'feature_dispute_acceptance',
     ],
     maxTurns: 300,
   },

@@ -7,6 +7,7 @@ import type {
   EventPort,
   Feature,
   FeaturePort,
+  DisputePort,
   HumanInputPort,
   HumanInputRequest,
   RunPort,
@@ -60,6 +61,8 @@ export interface RunDeps {
   readonly sessions: SessionPort;
   readonly runs: RunPort;
   readonly humanInput: HumanInputPort;
+  /** Acceptance disputes (coding agents' feature_dispute_acceptance); without it the tool says it is unavailable. */
+  readonly disputes?: DisputePort;
   readonly events: EventPort;
   readonly runtime: AgentRuntime;
   readonly settings: RunSettings;

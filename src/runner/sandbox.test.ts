@@ -126,6 +126,7 @@ describe('what the sandbox keeps read-only inside the working folder', () => {
         '/p/.autocoder/autocoder.db-wal',
         '/p/.autocoder/logs',
         '/p/.autocoder/prompts',
+        '/p/.autocoder/worktrees/slot-1/.autocoder',
         '/p/.autocoder/worktrees/slot-1/.claude',
         '/p/.autocoder/worktrees/slot-1/.playwright',
         '/p/.claude',

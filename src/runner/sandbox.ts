@@ -155,6 +155,8 @@ export function sandboxWriteDenyPaths(i: WriteDenyInput): string[] {
     ...i.dataDirEntries.filter((e) => e !== 'worktrees').map((e) => posix.join(data, e)),
     posix.join(root, '.git', 'hooks'),
     ...[root, cwd].flatMap((dir) => [posix.join(dir, '.playwright'), posix.join(dir, '.claude')]),
+    // A worktree's own `.autocoder/` holds the read-only export of the frozen acceptance checks.
+    ...(cwd === root ? [] : [posix.join(cwd, '.autocoder')]),
   ];
   return [...new Set(paths)].sort();
 }

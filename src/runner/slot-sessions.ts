@@ -21,6 +21,7 @@ import {
   worktreeGitWritePaths,
 } from '../git/workspaces.js';
 import { createFeatureTools, withMaskedArguments } from '../mcp/feature-tools.js';
+import { exportAcceptance } from '../projects/acceptance-export.js';
 import { createToolSession } from '../mcp/tool-session.js';
 import { modelFor } from '../config/run-settings.js';
 import { copyEnvFile } from '../config/env-file.js';
@@ -140,6 +141,12 @@ export function landingGate(
   };
 }
 
+/** Rewrites the read-only export of the acceptance checks in the project root and in `cwd` (a slot's worktree). */
+function exportAcceptanceTo(deps: RunDeps, cwd: string): void {
+  exportAcceptance(deps.paths.root, deps.features);
+  if (cwd !== deps.paths.root) exportAcceptance(cwd, deps.features);
+}
+
 /** Runs one session of `role` and records it; the caller settles any claim. */
 export async function runSessionFor(
   deps: RunDeps,
@@ -159,6 +166,9 @@ export async function runSessionFor(
     features: deps.features,
     claims: deps.claims,
     humanInput: deps.humanInput,
+    ...(deps.disputes ? { disputes: deps.disputes } : {}),
+    // New checks are exported at once, where this session reads them and in the project root.
+    acceptanceChanged: () => exportAcceptanceTo(deps, where.cwd),
     session: toolSession,
     ...(where.land ? { land: where.land } : {}),
     ...(where.supervise ? { supervise: where.supervise } : {}),
@@ -168,6 +178,8 @@ export async function runSessionFor(
   // The session's HOME/TMPDIR, marked as this run's (see agent/session-dirs.ts). Whatever ends
   // the session (its end, an error, an abort, the watchdog, a failure to start it) removes it below.
   const keep = deps.settings.keepTemp;
+  // The frozen checks, rewritten from the database where this session reads them (whatever happened to the files).
+  exportAcceptanceTo(deps, where.cwd);
   const sessionDir = createSessionDir(sessionId.slice(-12), {
     purpose: 'session',
     run: { id: run.id, incarnation: run.incarnation },

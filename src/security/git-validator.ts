@@ -266,6 +266,13 @@ export const gitValidator: Validator = (c) => {
       );
     }
   }
+  if (sub === 'stash' && has('a', 'all')) {
+    // Ignored files include the runner's `.autocoder/` (the database, the frozen checks): stashing removes them.
+    return deny(
+      'dangerous_args',
+      "git stash -a/--all is not allowed: it also stashes and deletes ignored files, the runner's .autocoder/ among them; use git stash or git stash -u",
+    );
+  }
   if (sub === 'grep' && has('O', 'open-files-in-pager')) {
     return deny('dangerous_args', 'git grep -O opens files in a program; use git grep -n <pattern>');
   }

@@ -219,3 +219,104 @@ export const VerificationSchema = z.strictObject({
   error: z.string().nullable(),
 });
 export type Verification = z.infer<typeof VerificationSchema>;
+
+/** The newest verification of a feature, as a card shows it. */
+export const VerificationSummarySchema = z.object({
+  id: z.string(),
+  status: z.enum(VERIFICATION_STATUSES),
+  trigger: z.enum(VERIFICATION_TRIGGERS),
+  commit: z.string(),
+  startedAt: z.number(),
+  endedAt: z.number().nullable(),
+  /** How many checks ran, and how many of them passed. */
+  checks: z.number().int(),
+  passed: z.number().int(),
+  /** The first screenshot of its evidence (relative to its evidence folder), if any. */
+  screenshot: z.string().nullable(),
+});
+export type VerificationSummary = z.infer<typeof VerificationSummarySchema>;
+
+/** Whether an evidence file is an image a page can show. */
+export const isScreenshot = (file: string): boolean => /\.(png|jpe?g|webp)$/i.test(file);
+
+/** The card's view of a verification: counts and the first screenshot. Pure. */
+export function summarizeVerification(v: Verification): VerificationSummary {
+  return {
+    id: v.id,
+    status: v.status,
+    trigger: v.trigger,
+    commit: v.commit,
+    startedAt: v.startedAt,
+    endedAt: v.endedAt,
+    checks: v.checks.length,
+    passed: v.checks.filter((c) => c.passed).length,
+    screenshot: v.checks.flatMap((c) => c.evidence).find(isScreenshot) ?? null,
+  };
+}
+
+export const VerificationListSchema = z.object({ verifications: z.array(VerificationSchema) });
+
+// ── Disputes (an agent believes a check is wrong; a person or the supervisor decides) ─────────────
+
+export const DISPUTE_STATUSES = ['open', 'accepted', 'rejected'] as const;
+export type DisputeStatus = (typeof DISPUTE_STATUSES)[number];
+
+/** Checks as stored (already validated when written; read back without re-judging them). */
+const StoredChecksSchema = z.array(AcceptanceCheckSchema);
+
+export const DisputeSchema = z.object({
+  id: z.string(),
+  featureId: z.number().int(),
+  featureName: z.string().nullable(),
+  sessionId: z.string().nullable(),
+  /** The human-input request that asks for the decision (the Inbox shows it). */
+  requestId: z.string().nullable(),
+  reason: z.string(),
+  /** The checks the agent proposes instead. */
+  proposed: StoredChecksSchema,
+  /** The checks it disputed (null: the feature had none). */
+  previous: StoredChecksSchema.nullable(),
+  status: z.enum(DISPUTE_STATUSES),
+  decidedBy: z.enum(['human', 'supervisor']).nullable(),
+  decisionReason: z.string().nullable(),
+  /** The checks' hash when disputed, and after the decision (the proposed checks' when accepted). */
+  hashBefore: z.string().nullable(),
+  hashAfter: z.string().nullable(),
+  createdAt: z.number(),
+  decidedAt: z.number().nullable(),
+});
+export type Dispute = z.infer<typeof DisputeSchema>;
+
+export const DisputeListQuerySchema = z
+  .object({
+    status: z.enum(['open', 'all']).default('open'),
+    featureId: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(2 ** 31 - 1)
+      .optional(),
+  })
+  .strict();
+export const DisputeListSchema = z.object({ disputes: z.array(DisputeSchema) });
+
+const decisionReason = z.string().trim().max(2_000);
+/** `POST …/disputes/{id}/accept`: the proposed checks replace the frozen ones. */
+export const AcceptDisputeRequestSchema = z.object({ reason: decisionReason.optional() }).strict();
+/** `POST …/disputes/{id}/reject`: the checks stay; the reason goes back to the coder. */
+export const RejectDisputeRequestSchema = z
+  .object({ reason: decisionReason.min(1, 'say why the checks stay as they are') })
+  .strict();
+
+/** What deciding returns: the dispute and the feature, back in line. */
+export const DisputeResultSchema = z.object({
+  dispute: DisputeSchema,
+  feature: z.object({
+    id: z.number().int(),
+    name: z.string(),
+    status: z.string(),
+    priority: z.number().int(),
+    acceptanceHash: z.string().nullable(),
+  }),
+});
+export type DisputeResult = z.infer<typeof DisputeResultSchema>;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { AcceptanceCheckSchema, AcceptanceSchema, VerificationSummarySchema } from './acceptance.js';
 import { EventSchema, ProgressSchema } from './events.js';
 import { BLOCKER_TYPE_VALUES, FEATURE_STATUS_VALUES } from './feature-status.js';
 import { RunStatusSchema } from './runs.js';
@@ -137,6 +138,13 @@ export const FeatureSchema = z.object({
   skipCount: z.number().int(),
   passedAt: z.number().nullable(),
   updatedAt: z.number(),
+  /** The frozen acceptance checks (null: none, the feature is "not verified") and their content hash. */
+  acceptance: z.array(AcceptanceCheckSchema).nullable(),
+  acceptanceHash: z.string().nullable(),
+  /** The verification that let a passing feature land (null: it passed without one). */
+  verificationId: z.string().nullable(),
+  /** Its newest verification (null: never verified). */
+  verification: VerificationSummarySchema.nullable(),
 });
 export type FeatureDTO = z.infer<typeof FeatureSchema>;
 
@@ -182,6 +190,8 @@ const featureFields = {
   steps,
   priority: priority.optional(),
   maxAttempts: z.number().int().min(1).max(100).optional(),
+  /** Acceptance checks, frozen with their hash; people may leave them out (the feature is then "not verified"). */
+  acceptance: AcceptanceSchema.optional(),
 };
 const featureId = z
   .number()

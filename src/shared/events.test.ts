@@ -18,10 +18,24 @@ describe('the event catalogue', () => {
     expect(Object.keys(EVENT_TOPICS).sort()).toEqual([...EVENT_TYPES].sort());
     for (const type of EVENT_TYPES) {
       const prefix = type.split('.')[0];
-      const expected = prefix === 'spec' || prefix === 'settings' ? 'project' : prefix;
+      const expected =
+        prefix === 'spec' || prefix === 'settings'
+          ? 'project'
+          : prefix === 'acceptance' || prefix === 'verification'
+            ? 'feature'
+            : prefix;
       expect(EVENT_TOPICS[type], type).toBe(expected);
     }
-    expect(FEATURE_EVENT_TYPES).toEqual(EVENT_TYPES.filter((t) => t.startsWith('feature.')));
+    // A feature's checks and their verifications are news about that feature (its card changes).
+    expect(FEATURE_EVENT_TYPES).toEqual(EVENT_TYPES.filter((t) => /^(feature|acceptance|verification)\./.test(t)));
+    expect(FEATURE_EVENT_TYPES).toEqual(
+      expect.arrayContaining([
+        'acceptance.disputed',
+        'acceptance.decided',
+        'verification.started',
+        'verification.finished',
+      ]),
+    );
     expect(RUN_EVENT_TYPES).toEqual(EVENT_TYPES.filter((t) => t.startsWith('run.')));
   });
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DISPUTE_STATUSES, VERIFICATION_STATUSES, VERIFICATION_TRIGGERS } from './acceptance.js';
 import { BLOCKER_TYPE_VALUES, FEATURE_STATUS_VALUES } from './feature-status.js';
 import { HUMAN_INPUT_FIELD_TYPES, HUMAN_INPUT_KINDS } from './human-input.js';
 import { RunStatusSchema } from './runs.js';
@@ -104,6 +105,37 @@ export const EventBodySchema = z.discriminatedUnion('type', [
     status: FeatureStatusSchema,
     fields: z.array(z.string()),
     secretKeys: z.record(z.string(), z.string()),
+  }),
+  // Acceptance checks (src/db/dispute-repo.ts): an agent disputes them, a person or the supervisor decides.
+  event('acceptance.disputed', {
+    disputeId: z.string(),
+    requestId: z.string(),
+    reason: z.string(),
+    hash: nullableText,
+    status: FeatureStatusSchema,
+  }),
+  event('acceptance.decided', {
+    disputeId: z.string(),
+    decision: z.enum(DISPUTE_STATUSES.filter((s) => s !== 'open') as ['accepted', 'rejected']),
+    by: z.enum(['human', 'supervisor']),
+    reason: nullableText,
+    hashBefore: nullableText,
+    hashAfter: nullableText,
+    status: FeatureStatusSchema,
+  }),
+  // Verifications of a feature's frozen checks on one commit (src/db/verification-repo.ts). `verdict`, not
+  // `status`: a feature event's `status` is always the feature's.
+  event('verification.started', {
+    verificationId: z.string(),
+    commit: z.string(),
+    trigger: z.enum(VERIFICATION_TRIGGERS),
+  }),
+  event('verification.finished', {
+    verificationId: z.string(),
+    verdict: z.enum(VERIFICATION_STATUSES.filter((s) => s !== 'running') as ['passed', 'failed', 'error']),
+    checks: z.number().int(),
+    passed: z.number().int(),
+    error: nullableText,
   }),
   // The runner process (src/db/run-repo.ts, src/runner/run-loop.ts).
   event('run.started', { pid: z.number().int(), settings: z.record(z.string(), z.unknown()) }),
@@ -219,6 +251,11 @@ export const EVENT_TOPICS = {
   'feature.input_answered': 'feature',
   'feature.input_cancelled': 'feature',
   'feature.input_overridden': 'feature',
+  // About one feature's checks and their runs: the board refreshes that feature's card.
+  'acceptance.disputed': 'feature',
+  'acceptance.decided': 'feature',
+  'verification.started': 'feature',
+  'verification.finished': 'feature',
   'run.started': 'run',
   'run.running': 'run',
   'run.draining': 'run',

@@ -227,6 +227,8 @@ export const HumanInputRequestSchema = z.object({
   overrides: z.string().nullable(),
   /** On a supervisor-answered request a human overrode: the request holding the human's answer. */
   overriddenBy: z.string().nullable(),
+  /** The acceptance dispute this request asks a decision on (accept or reject), if it is one. */
+  disputeId: z.string().nullable(),
 });
 export type HumanInputRequestDTO = z.infer<typeof HumanInputRequestSchema>;
 

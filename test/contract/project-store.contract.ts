@@ -5,12 +5,14 @@
  * of another kind (PostgreSQL) runs the same suite with its own factory.
  */
 import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { createInterface } from 'node:readline';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Claim, ClaimPolicy, Clock, NewEvent, ProjectStore } from '../../src/db/ports.js';
 import { AppError } from '../../src/domain/errors.js';
 import { FEATURE_STATUSES, type FeatureStatus } from '../../src/domain/feature.js';
 import type { EventType } from '../../src/shared/events.js';
+import { canonicalJson, type AcceptanceCheck, type Verification } from '../../src/shared/acceptance.js';
 
 /** One empty project store location, and the ways the suite reaches it. */
 export interface StoreLocation {
@@ -674,6 +676,352 @@ export function defineProjectStoreContract(name: string, factory: StoreFactory):
           'CLAIM_LOST',
         );
         expect(store.humanInput.list({ status: 'all' })).toEqual([]);
+      });
+    });
+
+    describe('acceptance checks', () => {
+      const checks: AcceptanceCheck[] = [
+        { kind: 'command', run: 'npm test', expect: { stdoutIncludes: 'ok' } },
+        { kind: 'http', method: 'GET', path: '/api/todos', expect: { status: 200 } },
+      ];
+      const sha = (c: unknown) => createHash('sha256').update(canonicalJson(c)).digest('hex');
+      const withChecks = (name: string, acceptance: AcceptanceCheck[] = checks) =>
+        store.features.create({ category: 'core', name, description: `${name} works`, steps: ['s'], acceptance });
+
+      it('stores checks with the sha256 of their canonical JSON (defaults applied); a feature without checks has none', () => {
+        // Key order and a default left out do not change the hash: it is taken over the checks as validated.
+        const f = withChecks('a', [
+          { expect: { stdoutIncludes: 'ok' }, run: 'npm test', kind: 'command' },
+          { kind: 'http', path: '/api/todos', expect: { status: 200 } } as AcceptanceCheck,
+        ]);
+        expect(f.acceptance).toEqual(checks);
+        expect(f.acceptanceHash).toBe(sha(checks));
+        expect(f.verificationId).toBeNull();
+        expect(add('plain')).toMatchObject({ acceptance: null, acceptanceHash: null });
+        const { created } = store.features.createBulk([
+          { category: 'bulk', name: 'x', description: 'x', steps: ['s'], acceptance: [checks[0] as AcceptanceCheck] },
+          { category: 'bulk', name: 'y', description: 'y', steps: ['s'] },
+        ]);
+        expect(created.map((c) => c.acceptanceHash)).toEqual([sha([checks[0]]), null]);
+        expect(store.features.get(f.id).acceptance).toEqual(checks);
+      });
+
+      it('refuses invalid checks naming the item, the check and the field, and writes nothing', () => {
+        const before = { features: store.features.list(), last: store.events.lastId() };
+        const bad = [checks[0], { kind: 'http', path: 'api/todos' }] as AcceptanceCheck[];
+        const err = thrown(() =>
+          store.features.createBulk([
+            { category: 'c', name: 'ok', description: 'd', steps: ['s'], acceptance: checks },
+            { category: 'c', name: 'bad', description: 'd', steps: ['s'], acceptance: bad },
+          ]),
+        );
+        expect(err.code).toBe('INVALID_INPUT');
+        expect(err.message).toContain('features[1].acceptance[1].path: must be a path on the app');
+        expect(thrown(() => withChecks('none', [])).message).toContain('give at least one acceptance check');
+        expect({ features: store.features.list(), last: store.events.lastId() }).toEqual(before);
+      });
+
+      describe('disputes', () => {
+        const proposed: AcceptanceCheck[] = [{ kind: 'command', run: 'npm test -- todos', expect: { exitCode: 0 } }];
+
+        it('disputing hands the held feature over as a human-input request; accepting replaces the checks, first in line', () => {
+          const f = withChecks('todos');
+          add('other', { priority: -5 });
+          const held = claim(f.id);
+          const opened = store.disputes.open(held, { reason: 'the test name is wrong', proposed });
+          expect(opened.dispute).toMatchObject({
+            featureId: f.id,
+            featureName: 'todos',
+            sessionId: held.owner,
+            requestId: opened.request.id,
+            reason: 'the test name is wrong',
+            proposed,
+            previous: checks,
+            status: 'open',
+            hashBefore: sha(checks),
+            hashAfter: null,
+            decidedAt: null,
+          });
+          expect(opened.request).toMatchObject({ status: 'open', disputeId: opened.dispute.id, featureId: f.id });
+          expect(opened.request.fields.map((x) => x.id)).toEqual(['decision', 'reason']);
+          // The Inbox, `autocoder inbox` and the supervisor see what is proposed.
+          expect(opened.request.prompt).toContain('the test name is wrong');
+          expect(opened.request.prompt).toContain('"run":"npm test -- todos"');
+          expect(opened.feature).toMatchObject({ status: 'needs_input', claimedBy: null, attempts: 0 });
+          expect(store.claims.holds(held)).toBe(false);
+          expect(store.humanInput.openFor(f.id)?.disputeId).toBe(opened.dispute.id);
+          expect(store.disputes.list().map((d) => d.id)).toEqual([opened.dispute.id]);
+          expect(typesSince(0).slice(-2)).toEqual(['feature.needs_input', 'acceptance.disputed']);
+
+          clock.advance(5);
+          const decided = store.disputes.decide(opened.dispute.id, {
+            accept: true,
+            by: 'human',
+            reason: 'right, it was renamed',
+          });
+          expect(decided.dispute).toMatchObject({
+            status: 'accepted',
+            decidedBy: 'human',
+            decisionReason: 'right, it was renamed',
+            hashBefore: sha(checks),
+            hashAfter: sha(proposed),
+            decidedAt: clock.current,
+            previous: checks,
+          });
+          expect(decided.feature).toMatchObject({
+            status: 'pending',
+            acceptance: proposed,
+            acceptanceHash: sha(proposed),
+          });
+          expect(decided.feature.priority).toBeLessThan(-5);
+          expect(decided.feature.notes).toContain(`acceptance dispute ${opened.dispute.id} accepted by a human`);
+          expect(store.humanInput.get(opened.request.id)).toMatchObject({
+            status: 'answered',
+            answeredBy: 'human',
+            answer: { decision: 'accept', reason: 'right, it was renamed' },
+          });
+          expect(typesSince(0).slice(-2)).toEqual(['feature.input_answered', 'acceptance.decided']);
+          expect(store.disputes.list()).toEqual([]);
+          expect(store.disputes.list({ status: 'all', featureId: f.id }).map((d) => d.status)).toEqual(['accepted']);
+          expect(store.claims.claimNext('next')?.feature.id).toBe(f.id);
+        });
+
+        it('rejecting keeps the checks; a second decision, an override or a cancel after it changes nothing', () => {
+          const f = withChecks('a');
+          const { dispute, request } = store.disputes.open(claim(f.id), { reason: 'too strict', proposed });
+          const decided = store.disputes.decide(dispute.id, {
+            accept: false,
+            by: 'supervisor',
+            reason: 'the spec asks for it',
+          });
+          expect(decided.dispute).toMatchObject({
+            status: 'rejected',
+            decidedBy: 'supervisor',
+            hashAfter: sha(checks),
+          });
+          expect(decided.feature).toMatchObject({ status: 'pending', acceptance: checks, acceptanceHash: sha(checks) });
+          expect(decided.feature.notes).toContain('rejected by the supervisor');
+          const before = {
+            features: store.features.list(),
+            disputes: store.disputes.list({ status: 'all' }),
+            last: store.events.lastId(),
+          };
+          expect(
+            thrown(() => store.disputes.decide(dispute.id, { accept: true, by: 'human', reason: null })).code,
+          ).toBe('CONFLICT');
+          expect(
+            thrown(() =>
+              store.humanInput.answer(request.id, { values: { decision: 'accept' }, secretKeys: {}, by: 'human' }),
+            ).code,
+          ).toBe('CONFLICT');
+          expect(thrown(() => store.humanInput.cancel(request.id, null)).code).toBe('CONFLICT');
+          expect(thrown(() => store.humanInput.overridable(request.id)).code).toBe('CONFLICT');
+          expect({
+            features: store.features.list(),
+            disputes: store.disputes.list({ status: 'all' }),
+            last: store.events.lastId(),
+          }).toEqual(before);
+          expect(thrown(() => store.disputes.get('dsp_000000000000')).code).toBe('NOT_FOUND');
+        });
+
+        it('answering or cancelling the request decides the dispute (the Inbox and the supervisor go through it)', () => {
+          const a = withChecks('a');
+          const b = add('b');
+          const first = store.disputes.open(claim(a.id), { reason: 'wrong port', proposed });
+          const second = store.disputes.open(claim(b.id), { reason: 'it has no checks', proposed });
+          expect(second.dispute).toMatchObject({ previous: null, hashBefore: null });
+          expect(
+            thrown(() =>
+              store.humanInput.answer(first.request.id, { values: { decision: 'maybe' }, secretKeys: {}, by: 'human' }),
+            ).code,
+          ).toBe('INVALID_INPUT');
+          const answered = store.humanInput.answer(first.request.id, {
+            values: { decision: 'accept' },
+            secretKeys: {},
+            by: 'supervisor',
+            reasons: { decision: 'the spec says port 3000' },
+          });
+          expect(answered.request).toMatchObject({ status: 'answered', answeredBy: 'supervisor' });
+          expect(store.disputes.get(first.dispute.id)).toMatchObject({
+            status: 'accepted',
+            decidedBy: 'supervisor',
+            decisionReason: 'the spec says port 3000',
+          });
+          expect(store.features.get(a.id).acceptanceHash).toBe(sha(proposed));
+          const cancelled = store.humanInput.cancel(second.request.id, 'ask again with real checks');
+          expect(cancelled.feature).toMatchObject({ status: 'pending', acceptance: null });
+          expect(store.disputes.get(second.dispute.id)).toMatchObject({
+            status: 'rejected',
+            decidedBy: 'human',
+            decisionReason: 'ask again with real checks',
+          });
+          expect(store.disputes.forRequest(second.request.id)?.id).toBe(second.dispute.id);
+          expect(store.disputes.list({ status: 'all' }).map((d) => d.id)).toEqual([
+            second.dispute.id,
+            first.dispute.id,
+          ]);
+        });
+
+        it('refuses a dispute without the claim, or proposing the very checks in force, writing nothing', () => {
+          const f = withChecks('a');
+          const held = claim(f.id);
+          expect(thrown(() => store.disputes.open(held, { reason: 'same', proposed: checks })).code).toBe(
+            'INVALID_INPUT',
+          );
+          expect(
+            thrown(() =>
+              store.disputes.open(held, {
+                reason: 'bad',
+                proposed: [{ kind: 'http', path: 'x' }] as AcceptanceCheck[],
+              }),
+            ).message,
+          ).toContain('proposed[0].path');
+          store.claims.release(held);
+          const before = { features: store.features.list(), last: store.events.lastId() };
+          expect(thrown(() => store.disputes.open(held, { reason: 'late', proposed })).code).toBe('CLAIM_LOST');
+          expect({ features: store.features.list(), last: store.events.lastId() }).toEqual(before);
+          expect(store.disputes.list({ status: 'all' })).toEqual([]);
+          expect(store.humanInput.list({ status: 'all' })).toEqual([]);
+        });
+      });
+
+      describe('verifications', () => {
+        const run = (featureId: number, id: string, at: number, over: Partial<Verification> = {}): Verification => ({
+          id,
+          featureId,
+          commit: 'abc123',
+          trigger: 'landing',
+          status: 'running',
+          sessionId: 'ses_a',
+          startedAt: at,
+          endedAt: null,
+          evidenceDir: `.autocoder/evidence/feature-${featureId}/${id}`,
+          checks: [],
+          error: null,
+          ...over,
+        });
+        const result = (featureId: number, passed: boolean) => ({
+          featureId,
+          index: 0,
+          kind: 'command' as const,
+          name: null,
+          passed,
+          durationMs: 12,
+          output: passed ? 'ok' : 'FAIL',
+          failure: passed ? null : 'exit code 1',
+          evidence: passed ? ['1-after.png'] : [],
+        });
+
+        it('records a start, the checks as they finish, and the end, each end once, with events', () => {
+          const f = withChecks('a');
+          const started = store.verifications.start(run(f.id, 'ver_1', 1_000));
+          expect(started).toMatchObject({ id: 'ver_1', status: 'running', endedAt: null, checks: [] });
+          expect(store.verifications.progress(run(f.id, 'ver_1', 1_000, { checks: [result(f.id, true)] }))).toBe(true);
+          expect(store.verifications.get('ver_1').checks).toHaveLength(1);
+          const done = store.verifications.finish(
+            run(f.id, 'ver_1', 1_000, {
+              status: 'failed',
+              endedAt: 2_000,
+              checks: [result(f.id, true), result(f.id, false)],
+            }),
+          );
+          expect(done).toMatchObject({
+            status: 'failed',
+            endedAt: 2_000,
+            commit: 'abc123',
+            trigger: 'landing',
+            sessionId: 'ses_a',
+          });
+          expect(done.checks.map((c) => c.passed)).toEqual([true, false]);
+          expect(typesSince(0).slice(-2)).toEqual(['verification.started', 'verification.finished']);
+          const finished = store.events.latest({ types: ['verification.finished'], limit: 1 })[0];
+          expect(finished).toMatchObject({
+            featureId: f.id,
+            payload: { verificationId: 'ver_1', verdict: 'failed', checks: 2, passed: 1, error: null },
+          });
+          // A finished verification never changes again.
+          const before = { row: store.verifications.get('ver_1'), last: store.events.lastId() };
+          expect(store.verifications.progress(run(f.id, 'ver_1', 1_000, { checks: [] }))).toBe(false);
+          expect(
+            thrown(() => store.verifications.finish(run(f.id, 'ver_1', 1_000, { status: 'passed', endedAt: 3_000 })))
+              .code,
+          ).toBe('CONFLICT');
+          expect(thrown(() => store.verifications.start(run(f.id, 'ver_1', 1_000))).code).toBe('CONFLICT');
+          expect({ row: store.verifications.get('ver_1'), last: store.events.lastId() }).toEqual(before);
+        });
+
+        it('refuses a start that is not running, of an unknown feature, and an end never started', () => {
+          const f = withChecks('a');
+          expect(
+            thrown(() => store.verifications.start(run(f.id, 'ver_x', 1, { status: 'passed', endedAt: 2 }))).code,
+          ).toBe('INVALID_INPUT');
+          expect(thrown(() => store.verifications.start(run(9_999, 'ver_y', 1))).code).toBe('NOT_FOUND');
+          expect(thrown(() => store.verifications.start(run(f.id, '../up', 1))).code).toBe('INVALID_INPUT');
+          expect(
+            thrown(() => store.verifications.finish(run(f.id, 'ver_z', 1, { status: 'error', endedAt: 2, error: 'x' })))
+              .code,
+          ).toBe('NOT_FOUND');
+          expect(thrown(() => store.verifications.get('ver_z')).code).toBe('NOT_FOUND');
+          expect(store.verifications.list(f.id)).toEqual([]);
+        });
+
+        it('lists newest first, gives the newest per feature, and counts passing features whose last verification passed', () => {
+          const a = withChecks('a');
+          const b = withChecks('b');
+          const c = withChecks('c');
+          const finish = (v: Verification, status: 'passed' | 'failed' | 'error', end: number) => {
+            store.verifications.start(v);
+            return store.verifications.finish({
+              ...v,
+              status,
+              endedAt: end,
+              checks: [result(v.featureId, status === 'passed')],
+            });
+          };
+          finish(run(a.id, 'ver_a1', 10), 'failed', 11);
+          const landed = finish(run(a.id, 'ver_a2', 20), 'passed', 21);
+          finish(run(b.id, 'ver_b1', 15), 'passed', 16);
+          finish(run(c.id, 'ver_c1', 30), 'passed', 31);
+          expect(store.verifications.list(a.id).map((v) => v.id)).toEqual(['ver_a2', 'ver_a1']);
+          expect([...store.verifications.latest().entries()].map(([id, v]) => [id, v.id]).sort()).toEqual(
+            [
+              [a.id, 'ver_a2'],
+              [b.id, 'ver_b1'],
+              [c.id, 'ver_c1'],
+            ].sort(),
+          );
+          expect([...store.verifications.latest([b.id]).keys()]).toEqual([b.id]);
+
+          // A pass links the verification that let it land; only a passed one of the same feature will do.
+          const held = claim(a.id);
+          const before = { features: store.features.list(), last: store.events.lastId() };
+          expect(thrown(() => store.claims.markPassing(held, undefined, { verificationId: 'ver_b1' })).code).toBe(
+            'CONFLICT',
+          );
+          expect(thrown(() => store.claims.markPassing(held, undefined, { verificationId: 'ver_a1' })).code).toBe(
+            'CONFLICT',
+          );
+          expect(thrown(() => store.claims.markPassing(held, undefined, { verificationId: 'ver_none' })).code).toBe(
+            'CONFLICT',
+          );
+          expect({ features: store.features.list(), last: store.events.lastId() }).toEqual(before);
+          expect(store.claims.markPassing(held, { text: 'ok' }, { verificationId: landed.id })).toMatchObject({
+            status: 'passing',
+            verificationId: 'ver_a2',
+          });
+          store.claims.markPassing(claim(b.id));
+          expect(store.features.get(b.id).verificationId).toBeNull();
+          // a and b pass with a passed last verification; c passed its checks but is not passing.
+          expect(store.verifications.verifiedCount()).toBe(2);
+          // A running regression check leaves the count alone; a failed one takes the feature out of it.
+          store.verifications.start(run(b.id, 'ver_b2', 40, { trigger: 'regression' }));
+          expect(store.verifications.verifiedCount()).toBe(2);
+          expect(store.verifications.latest([b.id]).get(b.id)?.status).toBe('running');
+          store.verifications.finish(run(b.id, 'ver_b2', 40, { trigger: 'regression', status: 'failed', endedAt: 41 }));
+          expect(store.verifications.verifiedCount()).toBe(1);
+          expect(store.claims.regress(a.id, 'broke', null).verificationId).toBeNull();
+          expect(store.verifications.verifiedCount()).toBe(0);
+        });
       });
     });
 

@@ -338,7 +338,7 @@ describe('dependencies', () => {
     const wrong = await h.json<{ error: { details: { field: string } } }>('PUT', `${F}/${a.id}/dependencies`, {
       dependencyIds: ['1'],
     });
-    expect(wrong.body.error.details.field).toBe('dependencyIds.0');
+    expect(wrong.body.error.details.field).toBe('dependencyIds[0]');
     expect((await h.request('PUT', `${F}/999/dependencies`, { dependencyIds: [] })).status).toBe(404);
   });
 });

@@ -30,7 +30,7 @@ vi.setConfig({ testTimeout: 120_000 });
 const PROJECT_MIGRATIONS = readdirSync(fileURLToPath(new URL('../../migrations/project/', import.meta.url))).filter(
   (f) => f.endsWith('.sql'),
 ).length;
-const STATUS_KEYS = ['total', 'passing', 'in_progress', 'needs_input', 'failed', 'pending', 'percentage'];
+const STATUS_KEYS = ['total', 'passing', 'in_progress', 'needs_input', 'failed', 'pending', 'percentage', 'verified'];
 // Spawning the CLI costs about a second on a busy 2-core machine; each test runs several.
 const SLOW = 90_000;
 
@@ -402,7 +402,16 @@ describe('autocoder features and status', () => {
     expectExit(await cli('new', 'shop'), 0);
     const root = join(work, 'shop');
     seedBacklog(root);
-    const expected = { total: 3, passing: 1, in_progress: 0, needs_input: 0, failed: 0, pending: 2, percentage: 33.3 };
+    const expected = {
+      total: 3,
+      passing: 1,
+      in_progress: 0,
+      needs_input: 0,
+      failed: 0,
+      pending: 2,
+      percentage: 33.3,
+      verified: 0,
+    };
 
     const byName = await cli('status', 'shop', '--json');
     expectExit(byName, 0);

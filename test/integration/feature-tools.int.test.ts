@@ -1,6 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { SqliteProjectStore as ProjectStore } from '../../src/db/stores.js';
+import { createHash } from 'node:crypto';
 import { DESCRIPTIONS } from '../../src/mcp/tool-descriptions.js';
+import { canonicalJson } from '../../src/shared/acceptance.js';
 import { connectTools, type Json, type ToolClient } from '../support/mcp-client.js';
 import { FakeClock, openTempProject, TEST_POLICY, type TempProject } from '../support/tmp.js';
 
@@ -19,19 +21,27 @@ interface Item {
   steps?: string[];
   priority?: number;
   depends_on_indices?: number[];
+  acceptance?: unknown;
 }
+
+const sha = (c: unknown) => createHash('sha256').update(canonicalJson(c)).digest('hex');
+
+/** The check every test feature carries unless a test says otherwise (agents' features must have checks). */
+const checkOf = (name: string) => [{ kind: 'command', run: `cat features/${name}.txt` }];
 
 const item = ({
   category = 'core',
   name,
   description = `${name} works`,
   steps = [`check ${name}`],
+  acceptance = checkOf(name),
   ...rest
 }: Item): Record<string, unknown> => ({
   category,
   name,
   description,
   steps,
+  acceptance,
   ...rest,
 });
 
@@ -78,9 +88,9 @@ describe('feature tools through a real MCP client', () => {
   });
 
   describe('listTools', () => {
-    it('lists all 20 tools, each with a description and an object input schema', async () => {
+    it('lists all 21 tools, each with a description and an object input schema', async () => {
       const { tools } = await a.client.listTools();
-      expect(tools).toHaveLength(20);
+      expect(tools).toHaveLength(21);
       expect(tools.map((t) => t.name).sort()).toEqual(ALL_TOOLS);
       for (const tool of tools) {
         expect(tool.description, tool.name).toBe(DESCRIPTIONS[tool.name as keyof typeof DESCRIPTIONS]);
@@ -211,6 +221,162 @@ describe('feature tools through a real MCP client', () => {
       const extra = await a.call('feature_create_bulk', { features: [{ ...item({ name: 'x' }), dependencies: [1] }] });
       expect(extra.isError).toBe(true);
       expect(total()).toBe(0);
+    });
+  });
+
+  describe('acceptance checks', () => {
+    const browser = {
+      kind: 'browser',
+      steps: [
+        { goto: '/' },
+        { fill: { label: 'New todo' }, value: 'milk' },
+        { press: 'Enter' },
+        { expectText: 'milk' },
+      ],
+    };
+    const http = { kind: 'http', path: '/api/todos', expect: { status: 200, json: [{ title: 'milk' }] } };
+
+    it('the schema the model sees requires checks and describes their kinds', async () => {
+      const { tools } = await a.client.listTools();
+      const byName = new Map(tools.map((t) => [t.name, t]));
+      const create = byName.get('feature_create')?.inputSchema as {
+        properties: Record<string, unknown>;
+        required: string[];
+      };
+      expect(create.required).toContain('acceptance');
+      expect(JSON.stringify(create.properties.acceptance)).toContain('browser');
+      expect(JSON.stringify(create.properties.acceptance)).toContain('stdoutIncludes');
+      const dispute = byName.get('feature_dispute_acceptance')?.inputSchema as { properties: Record<string, unknown> };
+      expect(Object.keys(dispute.properties).sort()).toEqual(['feature_id', 'proposed', 'reason']);
+    });
+
+    it('creates features with their checks frozen (hash of the canonical JSON); the view shows them', async () => {
+      const made = await okCall(a, 'feature_create', item({ name: 'todos', acceptance: [http, browser] }));
+      expect(made).toMatchObject({
+        acceptance: [{ ...http, method: 'GET' }, browser],
+        acceptance_hash: expect.any(String),
+      });
+      expect(made.acceptance_hash).toBe(sha([{ ...http, method: 'GET' }, browser]));
+      expect(store.features.get(made.id).acceptanceHash).toBe(made.acceptance_hash);
+      await bulk([
+        { name: 'x' },
+        { name: 'y', acceptance: [{ kind: 'command', run: 'npm test', expect: { exitCode: 0 } }] },
+      ]);
+      expect(store.features.get(3).acceptance).toEqual([{ kind: 'command', run: 'npm test', expect: { exitCode: 0 } }]);
+      const claimed = await okCall(a, 'feature_claim_next');
+      expect(claimed.feature.acceptance).toEqual(made.acceptance);
+    });
+
+    it('refuses a feature without checks, and names the item, the check and the field of a bad one; nothing is written', async () => {
+      await bulk([{ name: 'existing' }]);
+      const before = snapshot();
+      const { acceptance: _none, ...bare } = item({ name: 'bare' });
+      const missing = await a.call('feature_create', bare);
+      expect(missing.isError).toBe(true);
+      // The schema says checks are required, so the MCP layer refuses the call before the handler sees it.
+      expect(missing.text).toMatch(
+        /Invalid arguments for tool feature_create: .*expected array, received undefined at acceptance/,
+      );
+      const bad = await a.call('feature_create_bulk', {
+        features: [
+          item({ name: 'ok' }),
+          item({ name: 'ok2' }),
+          item({ name: 'ok3' }),
+          item({ name: 'bad', acceptance: [http, { kind: 'http', path: 'api/todos' }] }),
+        ],
+      });
+      expect(bad.isError).toBe(true);
+      expect(bad.text).toContain('features[3].acceptance[1].path: must be a path on the app');
+      const css = await a.call(
+        'feature_create',
+        item({ name: 'css', acceptance: [{ kind: 'browser', steps: [{ click: { css: '#save' } }] }] }),
+      );
+      expect(css.isError).toBe(true);
+      expect(css.text).toContain('acceptance[0].steps[0].click: unknown key "css"');
+      const many = await a.call(
+        'feature_create',
+        item({ name: 'many', acceptance: Array.from({ length: 21 }, () => http) }),
+      );
+      expect(many.isError).toBe(true);
+      expect(many.text).toContain('acceptance:');
+      const empty = await a.call('feature_create_bulk', {
+        features: [item({ name: 'e' }), item({ name: 'f', acceptance: [] })],
+      });
+      expect(empty.text).toContain('features[1].acceptance: give at least one acceptance check');
+      expect(snapshot()).toEqual(before);
+    });
+
+    it('feature_dispute_acceptance hands the held feature to a person like a question; the decision puts it back first in line', async () => {
+      await bulk([{ name: 'todos', acceptance: [http] }, { name: 'other' }]);
+      const held = await okCall(a, 'feature_claim_next');
+      expect(held.feature.id).toBe(1);
+      const proposed = [{ ...http, expect: { status: 200 } }];
+      const disputed = await okCall(a, 'feature_dispute_acceptance', {
+        feature_id: 1,
+        reason: 'the spec lists todos without a title field',
+        proposed,
+      });
+      expect(disputed).toMatchObject({
+        feature_id: 1,
+        status: 'needs_input',
+        dispute_id: expect.stringMatching(/^dsp_/),
+      });
+      expect(disputed.next).toContain('end this session');
+      // The claim left the session; the attempt does not count.
+      expect(a.session.claims.size).toBe(0);
+      expect(store.features.get(1)).toMatchObject({ status: 'needs_input', claimedBy: null, attempts: 0 });
+      expect(store.humanInput.openFor(1)?.disputeId).toBe(disputed.dispute_id);
+      expect(store.disputes.get(disputed.dispute_id)).toMatchObject({
+        reason: 'the spec lists todos without a title field',
+        proposed: [{ ...proposed[0], method: 'GET' }],
+        hashBefore: sha([{ ...http, method: 'GET' }]),
+        status: 'open',
+      });
+      const again = await a.call('feature_mark_passing', { feature_id: 1 });
+      expect(again.isError).toBe(true);
+
+      const { feature } = store.disputes.decide(disputed.dispute_id, {
+        accept: false,
+        by: 'human',
+        reason: 'titles are in the spec',
+      });
+      expect(feature).toMatchObject({ status: 'pending', acceptanceHash: sha([{ ...http, method: 'GET' }]) });
+      const next = await okCall(a, 'feature_claim_next');
+      expect(next.feature).toMatchObject({ id: 1 });
+      expect(next.feature.notes).toContain('rejected by a human');
+      expect(next.feature.notes).toContain('titles are in the spec');
+    });
+
+    it('refuses a dispute of a feature the session does not hold, and bad proposed checks, changing nothing', async () => {
+      await bulk([{ name: 'a' }, { name: 'b' }]);
+      const before = snapshot();
+      const notHeld = await a.call('feature_dispute_acceptance', {
+        feature_id: 1,
+        reason: 'wrong',
+        proposed: checkOf('z'),
+      });
+      expect(notHeld.isError).toBe(true);
+      expect(notHeld.text).toContain('claim it first');
+      expect(snapshot()).toEqual(before);
+      await okCall(a, 'feature_claim_next');
+      const held = snapshot();
+      const bad = await a.call('feature_dispute_acceptance', {
+        feature_id: 1,
+        reason: 'wrong',
+        proposed: [{ kind: 'http', path: 'x' }],
+      });
+      expect(bad.isError).toBe(true);
+      expect(bad.text).toContain('proposed[0].path: must be a path on the app');
+      const same = await a.call('feature_dispute_acceptance', {
+        feature_id: 1,
+        reason: 'wrong',
+        proposed: checkOf('a'),
+      });
+      expect(same.isError).toBe(true);
+      expect(same.text).toContain('these are the frozen checks as they are');
+      expect(snapshot()).toEqual(held);
+      expect(a.session.claims.size).toBe(1);
+      expect(store.disputes.list({ status: 'all' })).toEqual([]);
     });
   });
 
@@ -351,6 +517,9 @@ describe('feature tools through a real MCP client', () => {
         dependencies: [1],
         attempts: 0,
         max_attempts: 3,
+        acceptance: checkOf('b'),
+        acceptance_hash: sha(checkOf('b')),
+        acceptance_file: '.autocoder/acceptance/feature-2.json',
       });
       const missing = await a.call('feature_get_by_id', { feature_id: 999 });
       expect(missing.isError).toBe(true);

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
@@ -90,6 +90,7 @@ const feature = (name: string, extra: Record<string, unknown> = {}) => ({
   name,
   description: `${name} works`,
   steps: [`open the app and check ${name}`],
+  acceptance: [{ kind: 'http', path: '/', expect: { bodyIncludes: name } }],
   ...extra,
 });
 
@@ -155,6 +156,13 @@ describe('autocoder mcp over stdio', () => {
         ],
       });
       expect(created).toEqual({ created: 3, ids: [1, 2, 3], with_dependencies: 1 });
+      // The frozen checks are exported read-only in the project at once.
+      const exported = join(projectDir, '.autocoder', 'acceptance', 'feature-2.json');
+      expect(JSON.parse(readFileSync(exported, 'utf8'))).toMatchObject({
+        featureId: 2,
+        acceptance: [{ kind: 'http', method: 'GET', path: '/', expect: { bodyIncludes: 'log in' } }],
+      });
+      expect(statSync(exported).mode & 0o777).toBe(0o444);
 
       const blocked = await okCall(s, 'feature_get_blocked');
       expect(blocked.features.map((f: { id: number; blocked_by: number[] }) => [f.id, f.blocked_by])).toEqual([
@@ -182,6 +190,8 @@ describe('autocoder mcp over stdio', () => {
         failed: 0,
         pending: 2,
         percentage: 33.3,
+        // Marked passing by a bare MCP client (no runner, no gate): passing, but not verified.
+        verified: 0,
       });
 
       // The dependent is ready now and is next.

@@ -253,6 +253,15 @@ describe('runProject with the scripted runtime', () => {
       sessions: 2,
     });
     expect(sessionsOf(p).map((s) => s.role)).toEqual(['initializer', 'coding', 'coding', 'coding']);
+    // The initializer's features carry frozen checks; the runner exported them in the project and, before each coding
+    // session, in the slot's worktree where the coder reads them.
+    const stored = p.inspect((s) => s.features.list().map((f) => [f.id, f.acceptanceHash !== null]));
+    expect(stored).toEqual([1, 2, 3, 4].map((id) => [id, true]));
+    for (const dir of [p.dir, join(p.dir, '.autocoder', 'worktrees', 'slot-0')])
+      expect(JSON.parse(readFileSync(join(dir, '.autocoder', 'acceptance', 'feature-4.json'), 'utf8'))).toMatchObject({
+        featureId: 4,
+        acceptance: [{ kind: 'command', run: 'cat features/feature-4.txt' }],
+      });
   });
 
   it('waits out a rate limit until the reset time the session named, then goes on by itself', async () => {

@@ -50,6 +50,7 @@ export async function connectTools(store: ProjectStore, sessionId: string): Prom
     features: store.features,
     claims: store.claims,
     humanInput: store.humanInput,
+    disputes: store.disputes,
     session,
   });
   const server = createFeatureMcpServer(tools, '0.0.0');

@@ -68,15 +68,19 @@ export function registerBacklogCommands(
     .command('status')
     .description('progress of a project: how many features pass, run, wait or failed')
     .argument('<project>', 'registered name or path')
-    .option('--json', 'print JSON: {"total","passing","in_progress","needs_input","failed","pending","percentage"}')
+    .option(
+      '--json',
+      'print JSON: {"total","passing","in_progress","needs_input","failed","pending","percentage","verified"}',
+    )
     .action((project: string, opts: { json?: boolean }) =>
       run(() =>
         withProject(ctx, project, (store) => {
-          const s = store.features.stats();
+          // verified: passing features whose newest verification (their frozen checks, run by the runner) passed.
+          const s = { ...store.features.stats(), verified: store.verifications.verifiedCount() };
           if (opts.json) return printJson(ctx, s);
           ctx.stdout(
-            `${s.passing}/${s.total} passing (${s.percentage}%) · ${s.in_progress} in progress · ${s.pending} pending · ` +
-              `${s.needs_input} need input · ${s.failed} failed\n`,
+            `${s.passing}/${s.total} passing (${s.percentage}%) · ${s.verified} verified · ${s.in_progress} in progress · ` +
+              `${s.pending} pending · ${s.needs_input} need input · ${s.failed} failed\n`,
           );
         }),
       ),

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Command } from 'commander';
 import { openProjectStore, openRegistry } from '../../compose.js';
 import { createFeatureTools, withMaskedArguments } from '../../mcp/feature-tools.js';
+import { exportAcceptance } from '../../projects/acceptance-export.js';
 import { answeredSecretsRedactor } from '../../projects/human-input.js';
 import { createToolSession } from '../../mcp/tool-session.js';
 import { resolveProject } from '../../projects/projects.js';
@@ -42,6 +43,9 @@ export function registerMcpCommand(
           features: store.features,
           claims: store.claims,
           humanInput: store.humanInput,
+          disputes: store.disputes,
+          // New checks are exported at once (the project root is where an MCP client's agent reads them).
+          acceptanceChanged: () => exportAcceptance(paths.root, store.features),
           session,
         }).map((t) => withMaskedArguments(t, () => answeredSecretsRedactor(store.humanInput, paths)));
         const server = createFeatureMcpServer(tools, VERSION);

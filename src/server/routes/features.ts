@@ -1,5 +1,7 @@
 import type { Hono } from 'hono';
 import type { Feature, ProjectStore, SessionRecord } from '../../db/ports.js';
+import { exportAcceptance } from '../../projects/acceptance-export.js';
+import { summarizeVerification, type Verification } from '../../shared/acceptance.js';
 import {
   BulkCreateFeaturesRequestSchema,
   CreateFeatureRequestSchema,
@@ -17,8 +19,16 @@ import type { RouteModule, ServerDeps } from '../app.js';
 import { withStore } from '../project-access.js';
 import { blameField, body, idParam } from './input.js';
 
-/** The wire form of a feature; `statusOf` gives the status of any feature id (for blockedBy). */
-export function toFeatureDTO(f: Feature, statusOf: (id: number) => string | undefined, now: number): FeatureDTO {
+/**
+ * The wire form of a feature; `statusOf` gives the status of any feature id (for blockedBy), `latest` its newest
+ * verification (if any).
+ */
+export function toFeatureDTO(
+  f: Feature,
+  statusOf: (id: number) => string | undefined,
+  now: number,
+  latest?: Verification,
+): FeatureDTO {
   const blockedBy = f.dependencies.filter((d) => statusOf(d) !== 'passing');
   return {
     id: f.id,
@@ -42,6 +52,10 @@ export function toFeatureDTO(f: Feature, statusOf: (id: number) => string | unde
     skipCount: f.skipCount,
     passedAt: f.passedAt,
     updatedAt: f.updatedAt,
+    acceptance: f.acceptance,
+    acceptanceHash: f.acceptanceHash,
+    verificationId: f.verificationId,
+    verification: latest ? summarizeVerification(latest) : null,
   };
 }
 
@@ -51,7 +65,13 @@ function statusLookup(store: ProjectStore, ids: readonly number[]): (id: number)
 }
 
 function dto(store: ProjectStore, f: Feature, now: number): FeatureDTO {
-  return toFeatureDTO(f, statusLookup(store, f.dependencies), now);
+  return toFeatureDTO(f, statusLookup(store, f.dependencies), now, store.verifications.latest([f.id]).get(f.id));
+}
+
+/** Features with checks were created: the read-only export in the project follows at once. */
+function exported<T>(store: ProjectStore, created: T, withChecks: boolean): T {
+  if (withChecks) exportAcceptance(store.paths.root, store.features);
+  return created;
 }
 
 function sessionDTO(s: SessionRecord): FeatureDetail['sessions'][number] {
@@ -83,8 +103,9 @@ export const featureRoutes: RouteModule = (app: Hono, deps: ServerDeps) => {
         const all = store.features.list();
         const status = new Map(all.map((f) => [f.id, f.status as string]));
         const now = deps.now();
+        const latest = store.verifications.latest();
         const board = Object.fromEntries(FEATURE_STATUS_VALUES.map((s) => [s, [] as FeatureDTO[]])) as FeatureBoard;
-        for (const f of all) board[f.status].push(toFeatureDTO(f, (id) => status.get(id), now));
+        for (const f of all) board[f.status].push(toFeatureDTO(f, (id) => status.get(id), now, latest.get(f.id)));
         return board;
       }),
     ),
@@ -96,7 +117,11 @@ export const featureRoutes: RouteModule = (app: Hono, deps: ServerDeps) => {
   app.post(`${base}/bulk`, async (c) => {
     const req = await body(c, BulkCreateFeaturesRequestSchema);
     const result = withStore(c, deps, (store) => {
-      const { created, duplicates } = blameField('features', () => store.features.createBulk(req.features));
+      const { created, duplicates } = exported(
+        store,
+        blameField('features', () => store.features.createBulk(req.features)),
+        req.features.some((f) => f.acceptance !== undefined),
+      );
       const now = deps.now();
       return { created: created.map((f) => dto(store, f, now)), duplicates };
     });
@@ -109,7 +134,11 @@ export const featureRoutes: RouteModule = (app: Hono, deps: ServerDeps) => {
       withStore(c, deps, (store) =>
         dto(
           store,
-          blameField('dependencies', () => store.features.create(req)),
+          exported(
+            store,
+            blameField('dependencies', () => store.features.create(req)),
+            req.acceptance !== undefined,
+          ),
           deps.now(),
         ),
       ),

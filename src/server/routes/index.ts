@@ -1,4 +1,5 @@
 import type { RouteModule } from '../app.js';
+import { acceptanceRoutes } from './acceptance.js';
 import { demoRoutes } from './demo.js';
 import { eventRoutes } from './events.js';
 import { featureRoutes } from './features.js';
@@ -15,6 +16,7 @@ export const API_ROUTES: RouteModule[] = [
   setupRoutes,
   projectRoutes,
   featureRoutes,
+  acceptanceRoutes,
   settingsRoutes,
   eventRoutes,
   humanInputRoutes,

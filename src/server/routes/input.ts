@@ -1,18 +1,23 @@
 import type { Context } from 'hono';
 import type { z } from 'zod';
 import { AppError } from '../../domain/errors.js';
+import { describeIssues } from '../../shared/zod-issues.js';
 
-/** Parses `raw` with a shared schema; the first problem becomes a 400 naming the field. */
+/**
+ * Parses `raw` with a shared schema; the first problem becomes a 400 naming the field the way it is written
+ * (`features[3].acceptance[1].path`; a failed union narrowed to the branch that was meant).
+ */
 export function parseWith<S extends z.ZodType>(schema: S, raw: unknown, where = 'body'): z.infer<S> {
   const parsed = schema.safeParse(raw);
   if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0];
-  const unknownKey = issue?.code === 'unrecognized_keys' ? issue.keys[0] : undefined;
-  const field = unknownKey ?? (issue && issue.path.length > 0 ? issue.path.join('.') : where);
+  const unknownKey = issue?.code === 'unrecognized_keys' && issue.path.length === 0 ? issue.keys[0] : undefined;
+  const problem = issue ? describeIssues([issue])[0] : undefined;
+  const field = unknownKey ?? (problem && problem.field !== 'input' ? problem.field : where);
   const message =
-    issue?.code === 'unrecognized_keys'
+    issue?.code === 'unrecognized_keys' && issue.path.length === 0
       ? `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.join(', ')}`
-      : (issue?.message ?? 'invalid');
+      : (problem?.message ?? 'invalid');
   throw new AppError('INVALID_INPUT', `${field}: ${message}`, { details: { field } });
 }
 

@@ -1,6 +1,7 @@
 import type { Hono } from 'hono';
 import { z } from 'zod';
 import * as api from '../../shared/api.js';
+import * as acc from '../../shared/acceptance.js';
 import * as hi from '../../shared/human-input.js';
 import { AgentActionResponseSchema, RunStartRequestSchema, RunStatusSchema } from '../../shared/runs.js';
 import type { RouteModule } from '../app.js';
@@ -16,6 +17,8 @@ export interface RouteDoc {
   readonly body?: z.ZodType;
   readonly status?: number;
   readonly response: z.ZodType;
+  /** A response that is not JSON (evidence files): its content type(s); the response schema describes the bytes. */
+  readonly contentTypes?: readonly string[];
 }
 
 const features = '/api/projects/:name/features';
@@ -176,6 +179,43 @@ export const ROUTE_DOCS: readonly RouteDoc[] = [
   },
   {
     method: 'get',
+    path: `${features}/:id/verifications`,
+    summary: "A feature's verifications (its frozen checks run on one commit), newest first, with every check's result",
+    response: acc.VerificationListSchema,
+  },
+  {
+    method: 'get',
+    path: `${features}/:id/verifications/:vid/files/:path{.+}`,
+    summary:
+      "A file of a verification's evidence folder (result.json, screenshots, the Playwright trace, app.log); nothing outside it",
+    response: z.string().meta({ format: 'binary' }),
+    contentTypes: ['image/png', 'image/jpeg', 'image/webp', 'application/json', 'text/plain', 'application/zip'],
+  },
+  {
+    method: 'get',
+    path: '/api/projects/:name/disputes',
+    summary: 'Disputes of frozen acceptance checks (open, oldest first; or all with status=all, newest first)',
+    query: acc.DisputeListQuerySchema,
+    response: acc.DisputeListSchema,
+  },
+  {
+    method: 'post',
+    path: '/api/projects/:name/disputes/:disputeId/accept',
+    summary:
+      'Accept a dispute: the proposed checks replace the frozen ones (new hash); the feature goes back to pending, first in line',
+    body: acc.AcceptDisputeRequestSchema,
+    response: acc.DisputeResultSchema,
+  },
+  {
+    method: 'post',
+    path: '/api/projects/:name/disputes/:disputeId/reject',
+    summary:
+      'Reject a dispute ({"reason"} required): the checks stay; the feature goes back to pending with the reason',
+    body: acc.RejectDisputeRequestSchema,
+    response: acc.DisputeResultSchema,
+  },
+  {
+    method: 'get',
     path: '/api/projects/:name/human-input',
     summary: 'Human-input requests (open, or all with status=all); never secret values',
     query: hi.HumanInputListQuerySchema,
@@ -270,8 +310,9 @@ function jsonSchema(schema: z.ZodType, io: 'input' | 'output'): Record<string, u
 export function openApiDocument(): Record<string, unknown> {
   const paths: Record<string, Record<string, unknown>> = {};
   for (const doc of ROUTE_DOCS) {
+    // `:name` or Hono's `:name{regex}` (a parameter spanning several segments).
     const params = [...doc.path.matchAll(/:(\w+)/g)].map((m) => m[1] as string);
-    const path = doc.path.replace(/:(\w+)/g, '{$1}');
+    const path = doc.path.replace(/:(\w+)(\{[^}]*\})?/g, '{$1}');
     const queryParams = doc.query
       ? Object.entries(doc.query.shape).map(([name, schema]) => ({
           name,
@@ -290,7 +331,12 @@ export function openApiDocument(): Record<string, unknown> {
       responses: {
         [String(doc.status ?? 200)]: {
           description: 'OK',
-          content: { 'application/json': { schema: jsonSchema(doc.response, 'output') } },
+          content: Object.fromEntries(
+            (doc.contentTypes ?? ['application/json']).map((type) => [
+              type,
+              { schema: jsonSchema(doc.response, 'output') },
+            ]),
+          ),
         },
         default: {
           description: 'Error',

@@ -9,7 +9,26 @@ export interface PlannedFeature {
   description: string;
   steps: string[];
   depends_on_indices?: number[];
+  /** Frozen checks; without them, `plannedChecks` gives the ones `codingSession` satisfies. */
+  acceptance?: unknown[];
 }
+
+/**
+ * The checks a scripted backlog's feature `id` carries when its plan names none: the file `codingSession` (and
+ * `landingCodingSession`) writes for it, with the line they write. Ids are 1, 2, … in plan order in a fresh project.
+ */
+export const plannedChecks = (id: number): unknown[] => [
+  {
+    kind: 'command',
+    name: `feature ${id} file`,
+    run: `cat features/feature-${id}.txt`,
+    expect: { stdoutIncludes: `feature ${id} implemented` },
+  },
+];
+
+/** The items `feature_create_bulk` gets: each with its checks. */
+export const withChecks = (features: readonly PlannedFeature[]): PlannedFeature[] =>
+  features.map((f, i) => ({ ...f, acceptance: f.acceptance ?? plannedChecks(i + 1) }));
 
 export type Step = (conv: Conversation) => Reply;
 
@@ -34,7 +53,10 @@ export const isCoding = (conv: Conversation) => assignedFeature(conv) !== null;
 export function initializerSession(features: readonly PlannedFeature[]): Step {
   return sequence(
     [
-      () => reply().text('Planning the backlog.').tool(FEATURE_TOOL('feature_create_bulk'), { features }),
+      () =>
+        reply()
+          .text('Planning the backlog.')
+          .tool(FEATURE_TOOL('feature_create_bulk'), { features: withChecks(features) }),
       () =>
         reply().tool('Write', {
           file_path: 'init.sh',

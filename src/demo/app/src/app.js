@@ -30,3 +30,5 @@ function render() {
 for (const feature of features) feature.setup({ store, page, view, render });
 store.subscribe(render);
 render();
+// Add is enabled once every feature is set up: before that, a submitted form would reload the page and lose the todo.
+page.form.querySelector('button').disabled = false;

@@ -26,6 +26,10 @@ function feature(id: number, priority: number, over: Partial<FeatureDTO> = {}): 
     skipCount: 0,
     passedAt: null,
     updatedAt: 0,
+    acceptance: null,
+    acceptanceHash: null,
+    verificationId: null,
+    verification: null,
     ...over,
   };
 }
