@@ -27,11 +27,14 @@ describe('the event catalogue', () => {
       expect(EVENT_TOPICS[type], type).toBe(expected);
     }
     // A feature's checks and their verifications are news about that feature (its card changes).
+    expect(FEATURE_EVENT_TYPES).toEqual(EVENT_TYPES.filter((t) => /^(feature|acceptance|verification)\./.test(t)));
     expect(FEATURE_EVENT_TYPES).toEqual(
-      EVENT_TYPES.filter((t) => /^(feature|acceptance|verification)\./.test(t)),
-    );
-    expect(FEATURE_EVENT_TYPES).toEqual(
-      expect.arrayContaining(['acceptance.disputed', 'acceptance.decided', 'verification.started', 'verification.finished']),
+      expect.arrayContaining([
+        'acceptance.disputed',
+        'acceptance.decided',
+        'verification.started',
+        'verification.finished',
+      ]),
     );
     expect(RUN_EVENT_TYPES).toEqual(EVENT_TYPES.filter((t) => t.startsWith('run.')));
   });

@@ -33,7 +33,8 @@ function unrecognizedAtRoot(branch: readonly Issue[]): boolean {
 function givenKeys(branches: readonly (readonly Issue[])[]): string[] {
   const keys = new Set<string>();
   for (const branch of branches)
-    for (const i of branch) if (i.code === 'unrecognized_keys' && i.path.length === 0) i.keys.forEach((k) => keys.add(k));
+    for (const i of branch)
+      if (i.code === 'unrecognized_keys' && i.path.length === 0) i.keys.forEach((k) => keys.add(k));
   return [...keys];
 }
 
@@ -72,7 +73,10 @@ function flatten(issue: Issue, base: readonly PropertyKey[], out: { path: Proper
     return;
   }
   if (issue.code === 'unrecognized_keys') {
-    out.push({ path, message: `unknown ${issue.keys.length === 1 ? 'key' : 'keys'} ${issue.keys.map((k) => `"${k}"`).join(', ')}` });
+    out.push({
+      path,
+      message: `unknown ${issue.keys.length === 1 ? 'key' : 'keys'} ${issue.keys.map((k) => `"${k}"`).join(', ')}`,
+    });
     return;
   }
   out.push({ path, message: issue.message });

@@ -4,6 +4,7 @@ import type { FeatureDTO } from '@shared/api';
 import type { AgentSlotView } from '../../shared/ws/stream-state';
 import { Mascot, mascotForSlot } from '../../shared/ui/mascots';
 import { EvidenceImage } from '../../shared/checks/EvidenceImage';
+import { useProject } from '../../shared/project-context';
 import { cardVerification, type CardVerification } from './verification-view';
 
 /** The card's line about its verification: the badge, "not verified" and why, or why the last one failed. */
@@ -78,6 +79,7 @@ export const FeatureCard = memo(function FeatureCard({
 }: FeatureCardProps) {
   const blocked = feature.status === 'pending' && feature.blockedBy.length > 0;
   const { name: project = '' } = useParams();
+  const { name: projectName } = useProject();
   return (
     <article
       data-testid={`card-${feature.id}`}
@@ -110,7 +112,7 @@ export const FeatureCard = memo(function FeatureCard({
           {feature.status === 'needs_input' && feature.blockerNote ? (
             <span className="line-clamp-2 text-st-input">{feature.blockerNote}</span>
           ) : null}
-          <VerificationLine project={project} feature={feature} v={cardVerification(feature)} />
+          <VerificationLine project={projectName} feature={feature} v={cardVerification(feature)} />
           {feature.status === 'needs_input' ? (
             <Link
               to={`/projects/${encodeURIComponent(project)}/inbox#request-for-${feature.id}`}

@@ -50,15 +50,6 @@ export function useEvidenceUrl(ref: EvidenceRef, load: boolean): { url: string |
   const blob = file.data;
   useEffect(() => {
     if (!blob) return;
-    if (typeof URL.createObjectURL !== 'function') {
-      // No blob URLs here (jsdom): the same bytes as a data: URL.
-      let live = true;
-      void dataUrl(blob).then((u) => live && setUrl(u));
-      return () => {
-        live = false;
-        setUrl(null);
-      };
-    }
     const u = URL.createObjectURL(blob);
     setUrl(u);
     return () => {
@@ -67,13 +58,6 @@ export function useEvidenceUrl(ref: EvidenceRef, load: boolean): { url: string |
     };
   }, [blob]);
   return { url, error: file.error };
-}
-
-async function dataUrl(blob: Blob): Promise<string> {
-  const bytes = new Uint8Array(await blob.arrayBuffer());
-  let binary = '';
-  for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  return `data:${blob.type || 'application/octet-stream'};base64,${btoa(binary)}`;
 }
 
 /** Fetches an evidence file and saves it under its own name (a trace zip, `result.json`). */
