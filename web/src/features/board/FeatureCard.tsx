@@ -25,7 +25,8 @@ function VerificationLine({ project, feature, v }: { project: string; feature: F
             <EvidenceImage
               evidence={{ project, featureId: feature.id, verificationId: v.verificationId, file: v.screenshot }}
               alt={`Screenshot of #${feature.id} ${feature.name} from its verification`}
-              className="h-8 w-12 rounded border border-line"
+              className="h-10 w-16 rounded border border-line"
+              zoom={2.5}
             />
           ) : null}
         </span>

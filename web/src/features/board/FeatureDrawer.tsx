@@ -223,11 +223,11 @@ export function FeatureDrawer({ featureId, onClose }: { featureId: number | null
                 </ol>
               )}
             </Section>
-            <Section title={`Acceptance checks${f.acceptance ? ` (${f.acceptance.length})` : ''}`}>
-              <AcceptanceChecks feature={f} />
-            </Section>
             <Section title="Verifications">
               <Verifications project={name} feature={f} />
+            </Section>
+            <Section title={`Acceptance checks${f.acceptance ? ` (${f.acceptance.length})` : ''}`}>
+              <AcceptanceChecks feature={f} />
             </Section>
             <Section title="Dependencies">
               <Dependencies feature={f} />

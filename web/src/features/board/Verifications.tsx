@@ -66,7 +66,7 @@ function Screenshot({ evidence, label }: { evidence: EvidenceRef; label: string 
         aria-label={`Enlarge screenshot ${label}`}
         className="group flex w-36 flex-col gap-1 rounded-lg border border-line p-1 text-left hover:border-accent focus-visible:outline-2"
       >
-        <EvidenceImage evidence={evidence} alt={`Screenshot ${label}`} className="h-24 w-full rounded" />
+        <EvidenceImage evidence={evidence} alt={`Screenshot ${label}`} className="h-24 w-full rounded" zoom={2} />
         <span className="truncate font-mono text-[11px] text-muted">{evidence.file}</span>
       </button>
       {open ? (

@@ -103,8 +103,8 @@ function parseOrNull(text: string): unknown {
 
 /**
  * Fetches a file the API serves (an evidence screenshot, a trace, a log) as bytes. A page cannot
- * put the token on an `<img src>` or a link, so files come through here and are shown from a
- * blob URL.
+ * put the token on an `<img src>` or a link, so files come through here (images are then shown
+ * from a `data:` URL, downloads saved from a blob).
  */
 export async function apiFile(path: string): Promise<Blob> {
   const res = await send('GET', path, undefined, '*/*');

@@ -35,29 +35,28 @@ export function useNearViewport(ref: RefObject<Element | null>, enabled = true):
 }
 
 /**
- * An evidence file as a blob URL, fetched (with the server token) only when `load` is true; the URL is revoked when
- * the component goes. Files never change once written, so a blob is fetched once per page.
+ * An evidence file as a `data:` URL (the page's CSP lets images come from the server or `data:`, not `blob:`),
+ * fetched with the server token only when `load` is true. Files never change once written, so each is fetched once
+ * per page.
  */
 export function useEvidenceUrl(ref: EvidenceRef, load: boolean): { url: string | null; error: Error | null } {
   const file = useQuery({
-    queryKey: keys.evidenceFile(ref.project, ref.featureId, ref.verificationId, ref.file),
-    queryFn: () => endpoints.evidenceFile(ref.project, ref.featureId, ref.verificationId, ref.file),
+    queryKey: [...keys.evidenceFile(ref.project, ref.featureId, ref.verificationId, ref.file), 'data-url'],
+    queryFn: async () =>
+      dataUrl(await endpoints.evidenceFile(ref.project, ref.featureId, ref.verificationId, ref.file)),
     enabled: load,
     staleTime: Infinity,
     gcTime: 10 * 60_000,
   });
-  const [url, setUrl] = useState<string | null>(null);
-  const blob = file.data;
-  useEffect(() => {
-    if (!blob) return;
-    const u = URL.createObjectURL(blob);
-    setUrl(u);
-    return () => {
-      URL.revokeObjectURL(u);
-      setUrl(null);
-    };
-  }, [blob]);
-  return { url, error: file.error };
+  return { url: file.data ?? null, error: file.error };
+}
+
+/** The bytes of `blob` as a `data:` URL of its content type. */
+export async function dataUrl(blob: Blob): Promise<string> {
+  const bytes = new Uint8Array(await blob.arrayBuffer());
+  let binary = '';
+  for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  return `data:${blob.type || 'application/octet-stream'};base64,${btoa(binary)}`;
 }
 
 /** Fetches an evidence file and saves it under its own name (a trace zip, `result.json`). */
@@ -68,9 +67,8 @@ export async function downloadEvidence(ref: EvidenceRef): Promise<void> {
     const a = document.createElement('a');
     a.href = url;
     a.download = `feature-${ref.featureId}-${ref.verificationId}-${ref.file.replace(/\//g, '-')}`;
-    document.body.append(a);
+    // Not put in the document: behind an open modal dialog (the drawer) the page is inert and ignores the click.
     a.click();
-    a.remove();
   } finally {
     // The click has handed the URL to the download; revoking later lets it start first.
     setTimeout(() => URL.revokeObjectURL(url), 10_000);

@@ -46,8 +46,8 @@ export function CheckView({
               className={
                 marked
                   ? mark?.sign === '+'
-                    ? 'rounded bg-st-passing-bg px-1'
-                    : 'rounded bg-st-failed-bg px-1'
+                    ? 'rounded bg-st-passing-bg px-1 text-st-passing'
+                    : 'rounded bg-st-failed-bg px-1 text-st-failed'
                   : 'px-1 text-muted'
               }
             >

@@ -3,17 +3,23 @@ import { useEvidenceUrl, useNearViewport, type EvidenceRef } from '../api/eviden
 
 /**
  * A screenshot from a verification's evidence, fetched with the server token once it comes near
- * the viewport (lazy), shown from a blob URL. Until then (or when it cannot be loaded) a
+ * the viewport (lazy), shown from a `data:` URL. Until then (or when it cannot be loaded) a
  * placeholder of the same size keeps the layout still.
  */
 export function EvidenceImage({
   evidence,
   alt,
   className = '',
+  zoom = 1,
 }: {
   evidence: EvidenceRef;
   alt: string;
   className?: string;
+  /**
+   * Shows the top middle of the page this many times larger (a card's thumbnail: a whole page at 64 px wide is a
+   * white box; the top middle is where most pages put what they are about).
+   */
+  zoom?: number;
 }) {
   const box = useRef<HTMLSpanElement>(null);
   const near = useNearViewport(box);
@@ -24,10 +30,10 @@ export function EvidenceImage({
         <img
           src={url}
           alt={alt}
-          loading="lazy"
           decoding="async"
           data-evidence={evidence.file}
-          className="h-full w-full object-cover object-top"
+          className={zoom === 1 ? 'h-full w-full object-cover object-top' : 'h-auto max-w-none'}
+          style={zoom === 1 ? undefined : { width: `${zoom * 100}%`, marginLeft: `${(-(zoom - 1) / 2) * 100}%` }}
         />
       ) : (
         <span role="img" aria-label={error ? `${alt} (cannot be loaded: ${error.message})` : `${alt} (loading)`} />
