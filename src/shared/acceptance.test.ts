@@ -1,5 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { AcceptanceSchema, canonicalJson, jsonIncludes, needsApp, type AcceptanceCheck } from './acceptance.js';
+import {
+  AcceptanceSchema,
+  canonicalJson,
+  jsonIncludes,
+  MAX_FAILURE_LINE,
+  needsApp,
+  summarizeVerification,
+  type AcceptanceCheck,
+  type CheckResult,
+  type Verification,
+} from './acceptance.js';
 
 const issues = (input: unknown) => {
   const r = AcceptanceSchema.safeParse(input);
@@ -84,5 +94,69 @@ describe('canonicalJson', () => {
   it('is the same for the same content whatever the key order, and drops undefined', () => {
     expect(canonicalJson({ b: 1, a: [{ y: 2, x: 1 }], c: undefined })).toBe('{"a":[{"x":1,"y":2}],"b":1}');
     expect(canonicalJson({ a: 1, b: 2 })).toBe(canonicalJson({ b: 2, a: 1 }));
+  });
+});
+
+describe('summarizeVerification (what a card shows)', () => {
+  const check = (over: Partial<CheckResult>): CheckResult => ({
+    featureId: 2,
+    index: 0,
+    kind: 'command',
+    name: null,
+    passed: true,
+    durationMs: 10,
+    output: '',
+    failure: null,
+    evidence: [],
+    ...over,
+  });
+  const verification = (over: Partial<Verification>): Verification => ({
+    id: 'v1',
+    featureId: 2,
+    commit: 'abc',
+    trigger: 'landing',
+    status: 'passed',
+    sessionId: null,
+    startedAt: 1,
+    endedAt: 2,
+    evidenceDir: '.autocoder/evidence/feature-2/v1',
+    checks: [],
+    error: null,
+    ...over,
+  });
+
+  it('counts checks, finds the first screenshot and has no failure when it passed', () => {
+    const v = verification({
+      checks: [
+        check({ kind: 'browser', evidence: ['trace-1.zip', '1-added.png'] }),
+        check({ index: 1, evidence: ['2-b.png'] }),
+      ],
+    });
+    expect(summarizeVerification(v)).toMatchObject({ checks: 2, passed: 2, screenshot: '1-added.png', failure: null });
+  });
+
+  it('names the first failing check (whose, when a dependency) or the error, in one line', () => {
+    const failing = verification({
+      status: 'failed',
+      checks: [
+        check({}),
+        check({ featureId: 1, index: 3, kind: 'http', passed: false, failure: 'status 500,\n expected 2xx' }),
+        check({ index: 1, name: 'later', passed: false, failure: 'x' }),
+      ],
+    });
+    expect(summarizeVerification(failing)).toMatchObject({
+      checks: 3,
+      passed: 1,
+      failure: "#1's http check 4: status 500, expected 2xx",
+    });
+    const own = verification({
+      status: 'failed',
+      checks: [check({ name: 'tests pass', passed: false, failure: 'exit 1' })],
+    });
+    expect(summarizeVerification(own).failure).toBe('tests pass: exit 1');
+    const error = verification({ status: 'error', error: 'the app did not start: '.repeat(40) });
+    expect(summarizeVerification(error).failure).toMatch(/^the app did not start: the app/);
+    expect(summarizeVerification(error).failure).toHaveLength(MAX_FAILURE_LINE);
+    expect(summarizeVerification(verification({ status: 'running' })).failure).toBeNull();
   });
 });

@@ -233,6 +233,11 @@ export const VerificationSummarySchema = z.object({
   passed: z.number().int(),
   /** The first screenshot of its evidence (relative to its evidence folder), if any. */
   screenshot: z.string().nullable(),
+  /**
+   * Why it did not pass, in one line: the error that stopped it, else its first failing check (null when it passed or
+   * is still running). What a card shows.
+   */
+  failure: z.string().nullable(),
 });
 export type VerificationSummary = z.infer<typeof VerificationSummarySchema>;
 
@@ -251,7 +256,29 @@ export function summarizeVerification(v: Verification): VerificationSummary {
     checks: v.checks.length,
     passed: v.checks.filter((c) => c.passed).length,
     screenshot: v.checks.flatMap((c) => c.evidence).find(isScreenshot) ?? null,
+    failure: verificationFailure(v),
   };
+}
+
+/** Longest one-line failure a card shows (the drawer has the whole output). */
+export const MAX_FAILURE_LINE = 300;
+
+/**
+ * Why a finished verification did not pass, in one line: its error, else its first failing check by name (a
+ * dependency's check says whose it is). Null when it passed or is running. Pure.
+ */
+export function verificationFailure(v: Verification): string | null {
+  if (v.status === 'passed' || v.status === 'running') return null;
+  const oneLine = (s: string) => {
+    const line = s.replace(/\s+/g, ' ').trim();
+    return line.length > MAX_FAILURE_LINE ? `${line.slice(0, MAX_FAILURE_LINE - 1)}…` : line;
+  };
+  if (v.error) return oneLine(v.error);
+  const failed = v.checks.find((c) => !c.passed);
+  if (!failed) return oneLine(`${v.status} without a failing check`);
+  const whose = failed.featureId === v.featureId ? '' : `#${failed.featureId}'s `;
+  const which = failed.name ?? `${failed.kind} check ${failed.index + 1}`;
+  return oneLine(`${whose}${which}: ${failed.failure ?? 'failed'}`);
 }
 
 export const VerificationListSchema = z.object({ verifications: z.array(VerificationSchema) });

@@ -158,6 +158,7 @@ describe('features with acceptance checks', () => {
       checks: 2,
       passed: 2,
       screenshot: '2-home.png',
+      failure: null,
     });
     const detail = FeatureDetailSchema.parse((await h.json('GET', `${F}/1`)).body);
     expect(detail.verification).toMatchObject({ id: 'ver_new', passed: 2 });

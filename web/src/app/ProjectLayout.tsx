@@ -13,7 +13,7 @@ import { FeatureDrawer } from '../features/board/FeatureDrawer';
 import { RunControls } from '../features/agents/RunControls';
 import { ProjectContext, type ProjectContextValue } from '../shared/project-context';
 import { formatCost } from '../shared/ui/format';
-import { useOpenRequests } from '../shared/api/open-requests';
+import { useInboxCount } from '../shared/api/open-requests';
 
 const TABS = [
   { to: '', label: 'Mission control', key: '1' },
@@ -47,6 +47,8 @@ export function ProjectLayout() {
         void qc.invalidateQueries({ queryKey: keys.projects });
         // feature.needs_input / input_answered / input_cancelled: the inbox and its badge.
         void qc.invalidateQueries({ queryKey: keys.humanInputAll(name) });
+        // acceptance.disputed / acceptance.decided: the Inbox's disputes.
+        void qc.invalidateQueries({ queryKey: keys.disputesAll(name) });
       }, 120);
     },
     [qc, name],
@@ -81,7 +83,8 @@ export function ProjectLayout() {
   const stream = useProjectStream(name, { onMessage });
   const project = useQuery({ queryKey: keys.project(name), queryFn: () => endpoints.project(name) });
   const board = useQuery({ queryKey: keys.board(name), queryFn: () => endpoints.board(name) });
-  const waiting = useOpenRequests(name).data?.requests.length ?? 0;
+  const inbox = useInboxCount(name);
+  const waiting = inbox.total;
   const cost = useMemo(
     () =>
       board.data
@@ -188,7 +191,12 @@ export function ProjectLayout() {
                     className="ml-1.5 inline-flex min-w-5 items-center justify-center rounded-full bg-st-input px-1.5 text-xs font-semibold text-panel"
                   >
                     {waiting}
-                    <span className="sr-only"> open {waiting === 1 ? 'request' : 'requests'}</span>
+                    <span className="sr-only">
+                      {` open ${waiting === 1 ? 'request' : 'requests'}`}
+                      {inbox.disputes > 0
+                        ? `, ${inbox.disputes} of them ${inbox.disputes === 1 ? 'a dispute' : 'disputes'} of checks`
+                        : ''}
+                    </span>
                   </span>
                 ) : null}
               </NavLink>

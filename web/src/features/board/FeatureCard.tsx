@@ -3,6 +3,58 @@ import { Link, useParams } from 'react-router';
 import type { FeatureDTO } from '@shared/api';
 import type { AgentSlotView } from '../../shared/ws/stream-state';
 import { Mascot, mascotForSlot } from '../../shared/ui/mascots';
+import { EvidenceImage } from '../../shared/checks/EvidenceImage';
+import { useProject } from '../../shared/project-context';
+import { cardVerification, type CardVerification } from './verification-view';
+
+/** The card's line about its verification: the badge, "not verified" and why, or why the last one failed. */
+function VerificationLine({ project, feature, v }: { project: string; feature: FeatureDTO; v: CardVerification }) {
+  if (v === null) return null;
+  switch (v.kind) {
+    case 'verified':
+      return (
+        <span className="flex items-center gap-1.5">
+          <span
+            data-testid="verified-badge"
+            title={`The runner ran ${v.checks} acceptance ${v.checks === 1 ? 'check' : 'checks'} on commit ${v.commit.slice(0, 7)}: all passed`}
+            className="inline-flex items-center gap-1 rounded-full bg-st-passing-bg px-1.5 py-0.5 font-semibold text-st-passing"
+          >
+            ✓ verified · {v.checks} {v.checks === 1 ? 'check' : 'checks'}
+          </span>
+          {v.screenshot ? (
+            <EvidenceImage
+              evidence={{ project, featureId: feature.id, verificationId: v.verificationId, file: v.screenshot }}
+              alt={`Screenshot of #${feature.id} ${feature.name} from its verification`}
+              className="h-10 w-16 rounded border border-line"
+              zoom={2.5}
+            />
+          ) : null}
+        </span>
+      );
+    case 'not_verified':
+      return (
+        <span data-testid="not-verified" className="inline-flex flex-wrap items-baseline gap-1">
+          <span className="rounded-full border border-line px-1.5 py-0.5 font-semibold text-muted">not verified</span>
+          <span className="line-clamp-2">{v.why}</span>
+        </span>
+      );
+    case 'failing':
+      return (
+        <span data-testid="verification-failure" className="line-clamp-2 w-full text-st-failed" title={v.line}>
+          ✗ {v.line}
+        </span>
+      );
+    case 'verifying':
+      return (
+        <span
+          data-testid="verifying"
+          className="rounded-full bg-st-progress-bg px-1.5 py-0.5 font-semibold text-st-progress"
+        >
+          verifying…
+        </span>
+      );
+  }
+}
 
 export interface FeatureCardProps {
   feature: FeatureDTO;
@@ -28,6 +80,7 @@ export const FeatureCard = memo(function FeatureCard({
 }: FeatureCardProps) {
   const blocked = feature.status === 'pending' && feature.blockedBy.length > 0;
   const { name: project = '' } = useParams();
+  const { name: projectName } = useProject();
   return (
     <article
       data-testid={`card-${feature.id}`}
@@ -60,6 +113,7 @@ export const FeatureCard = memo(function FeatureCard({
           {feature.status === 'needs_input' && feature.blockerNote ? (
             <span className="line-clamp-2 text-st-input">{feature.blockerNote}</span>
           ) : null}
+          <VerificationLine project={projectName} feature={feature} v={cardVerification(feature)} />
           {feature.status === 'needs_input' ? (
             <Link
               to={`/projects/${encodeURIComponent(project)}/inbox#request-for-${feature.id}`}

@@ -12,6 +12,8 @@ import { useToast } from '../../shared/ui/toast';
 import { useProject } from '../../shared/project-context';
 import { FeatureFormDialog } from './FeatureFormDialog';
 import { TranscriptDialog } from './TranscriptDialog';
+import { cardVerification } from './verification-view';
+import { AcceptanceChecks, AgentEvidence, Verifications } from './Verifications';
 
 function Section({ title, children }: { title: string; children: React.ReactNode }) {
   return (
@@ -93,6 +95,24 @@ function Dependencies({ feature }: { feature: FeatureDetail }) {
   );
 }
 
+/** Next to the status: whether the runner's checks back it ("verified") or nothing does ("not verified"). */
+function HeaderVerification({ feature }: { feature: FeatureDetail }) {
+  const v = cardVerification(feature);
+  if (v?.kind === 'verified')
+    return (
+      <span className="rounded-full bg-st-passing-bg px-2 py-0.5 text-xs font-semibold text-st-passing">
+        ✓ verified · {v.checks} {v.checks === 1 ? 'check' : 'checks'}
+      </span>
+    );
+  if (v?.kind === 'not_verified')
+    return (
+      <span className="rounded-full border border-line px-2 py-0.5 text-xs font-semibold text-muted" title={v.why}>
+        not verified
+      </span>
+    );
+  return null;
+}
+
 /** Everything about one feature, opened from a card, the graph or a deep link (?feature=<id>). */
 export function FeatureDrawer({ featureId, onClose }: { featureId: number | null; onClose: () => void }) {
   const { name } = useProject();
@@ -152,6 +172,7 @@ export function FeatureDrawer({ featureId, onClose }: { featureId: number | null
           <div data-testid="feature-drawer">
             <div className="mb-4 flex flex-wrap items-center gap-2">
               <StatusBadge status={f.status} />
+              <HeaderVerification feature={f} />
               <span className="rounded bg-sunken px-1.5 py-0.5 text-xs">{f.category}</span>
               <span className="text-xs text-muted">priority {f.priority}</span>
               <span className="text-xs text-muted">
@@ -201,6 +222,12 @@ export function FeatureDrawer({ featureId, onClose }: { featureId: number | null
                   ))}
                 </ol>
               )}
+            </Section>
+            <Section title="Verifications">
+              <Verifications project={name} feature={f} />
+            </Section>
+            <Section title={`Acceptance checks${f.acceptance ? ` (${f.acceptance.length})` : ''}`}>
+              <AcceptanceChecks feature={f} />
             </Section>
             <Section title="Dependencies">
               <Dependencies feature={f} />
@@ -276,20 +303,12 @@ export function FeatureDrawer({ featureId, onClose }: { featureId: number | null
             <Section title="Notes">
               <p className="text-sm whitespace-pre-wrap">{f.notes || <span className="text-muted">No notes.</span>}</p>
             </Section>
-            <Section title={`Evidence (${f.evidence.length})`}>
-              {f.evidence.length === 0 ? (
-                <p className="text-sm text-muted">Nothing recorded yet.</p>
-              ) : (
-                <ul className="space-y-2">
-                  {f.evidence.map((e, i) => (
-                    <li key={i}>
-                      <pre className="overflow-x-auto rounded-lg bg-sunken p-2 text-xs whitespace-pre-wrap">
-                        {typeof e === 'string' ? e : JSON.stringify(e, null, 2)}
-                      </pre>
-                    </li>
-                  ))}
-                </ul>
-              )}
+            <Section title="The agent’s own words">
+              <p className="mb-2 text-xs text-muted">
+                What agents wrote when they marked it passing or found it broken. Their claim, not a check: the
+                verifications above are what the runner saw.
+              </p>
+              <AgentEvidence evidence={f.evidence} />
             </Section>
           </div>
         )}

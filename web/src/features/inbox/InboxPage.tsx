@@ -3,10 +3,11 @@ import { useEffect, useId, useState } from 'react';
 import { Link, useLocation } from 'react-router';
 import type { HumanInputRequestDTO } from '@shared/human-input';
 import { endpoints, keys } from '../../shared/api/endpoints';
-import { useOpenRequests } from '../../shared/api/open-requests';
+import { inboxCount, useOpenDisputes, useOpenRequests } from '../../shared/api/open-requests';
 import { Button } from '../../shared/ui/Button';
 import { useProject } from '../../shared/project-context';
 import { HumanInputForm } from './HumanInputForm';
+import { DecidedDispute, OpenDispute } from './Disputes';
 
 const when = (ms: number) => new Date(ms).toLocaleString();
 
@@ -180,18 +181,32 @@ export function InboxPage() {
   const { hash } = useLocation();
   const open = useOpenRequests(name);
   const all = useQuery({ queryKey: keys.humanInput(name, 'all'), queryFn: () => endpoints.humanInput(name, 'all') });
+  const openDisputes = useOpenDisputes(name);
+  const allDisputes = useQuery({
+    queryKey: keys.disputes(name, 'all'),
+    queryFn: () => endpoints.disputes(name, 'all'),
+  });
   const [onlySupervisor, setOnlySupervisor] = useState(false);
-  const closed = (all.data?.requests ?? []).filter((r) => r.status !== 'open');
+  // A dispute's request is shown as the dispute (its checks side by side), in the open list and in its own history.
+  const closed = (all.data?.requests ?? []).filter((r) => r.status !== 'open' && r.disputeId === null);
   const supervisorCount = closed.filter((r) => r.answeredBy === 'supervisor').length;
   // The supervisor's answers, with the human overrides that replaced some of them.
   const shownClosed = onlySupervisor
     ? closed.filter((r) => r.answeredBy === 'supervisor' || r.overrides !== null)
     : closed;
-  const openCount = open.data?.requests.length ?? 0;
+  const disputeById = new Map((openDisputes.data?.disputes ?? []).map((d) => [d.id, d]));
+  const openRequests = open.data?.requests ?? [];
+  const openRequestIds = new Set(openRequests.map((r) => r.id));
+  // Disputes whose request is not open (none should be): shown too, so nothing waits unseen.
+  const loneDisputes = (openDisputes.data?.disputes ?? []).filter(
+    (d) => d.requestId === null || !openRequestIds.has(d.requestId),
+  );
+  const decided = (allDisputes.data?.disputes ?? []).filter((d) => d.status !== 'open');
+  const openCount = inboxCount(openRequests, openDisputes.data?.disputes ?? []).total;
 
   // A link from a board card (#request-for-<id>) or between an override and the answer it
   // replaces (#request-<id>): bring that request into view and focus it.
-  const loaded = open.data !== undefined;
+  const loaded = open.data !== undefined && openDisputes.data !== undefined;
   const historyLoaded = all.data !== undefined;
   useEffect(() => {
     if (!loaded || !hash) return;
@@ -208,14 +223,19 @@ export function InboxPage() {
           Waiting for you {open.data ? `(${openCount})` : ''}
         </h2>
         <p className="mb-4 text-sm text-muted">
-          Agents ask here for what only a person can give: keys, account ids, choices the spec leaves open. Answering
-          puts the feature back in Pending, first in line.
+          Agents ask here for what only a person can give: keys, account ids, choices the spec leaves open, and a
+          decision when they believe a frozen acceptance check is wrong. Answering puts the feature back in Pending,
+          first in line.
         </p>
         {open.error ? (
           <p role="alert" className="text-sm text-st-failed">
             The inbox cannot be loaded: {open.error.message}
           </p>
-        ) : !open.data ? (
+        ) : openDisputes.error ? (
+          <p role="alert" className="text-sm text-st-failed">
+            The disputes cannot be loaded: {openDisputes.error.message}
+          </p>
+        ) : !open.data || !openDisputes.data ? (
           <p className="text-sm text-muted">Loading…</p>
         ) : openCount === 0 ? (
           <p
@@ -226,8 +246,13 @@ export function InboxPage() {
           </p>
         ) : (
           <div className="flex flex-col gap-4">
-            {open.data.requests.map((r) => (
-              <OpenRequest key={r.id} project={name} request={r} />
+            {openRequests.map((r) => {
+              if (r.disputeId === null) return <OpenRequest key={r.id} project={name} request={r} />;
+              const d = disputeById.get(r.disputeId);
+              return d ? <OpenDispute key={r.id} project={name} dispute={d} /> : null;
+            })}
+            {loneDisputes.map((d) => (
+              <OpenDispute key={d.id} project={name} dispute={d} />
             ))}
           </div>
         )}
@@ -270,6 +295,25 @@ export function InboxPage() {
           </ul>
         )}
       </section>
+      {decided.length > 0 ? (
+        <section aria-labelledby="inbox-disputes">
+          <h2 id="inbox-disputes" className="mb-1 text-lg font-semibold">
+            Disputed checks, decided ({decided.length})
+          </h2>
+          <p className="mb-3 text-sm text-muted">
+            When an agent believed a frozen check was wrong: what it proposed, and what was decided.
+          </p>
+          <ul className="flex flex-col gap-2" data-testid="dispute-history">
+            {decided.map((d) => (
+              <DecidedDispute key={d.id} dispute={d} />
+            ))}
+          </ul>
+        </section>
+      ) : allDisputes.error ? (
+        <p role="alert" className="text-sm text-st-failed">
+          The disputes' history cannot be loaded: {allDisputes.error.message}
+        </p>
+      ) : null}
     </div>
   );
 }

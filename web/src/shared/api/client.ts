@@ -30,6 +30,37 @@ export function setApiBase(base: string): void {
   apiBase = base.replace(/\/$/, '');
 }
 
+/** Sends one request with the server token; a network failure is an ApiError (status 0). */
+async function send(method: Method, path: string, body: unknown, accept: string): Promise<Response> {
+  const headers: Record<string, string> = { accept };
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  const token = serverToken();
+  if (token) headers['authorization'] = `Bearer ${token}`;
+  try {
+    return await fetch(apiBase + path, {
+      method,
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+  } catch (err) {
+    throw new ApiError(
+      0,
+      'NETWORK',
+      `the server cannot be reached (${err instanceof Error ? err.message : String(err)})`,
+    );
+  }
+}
+
+/** The ApiError of a response that is not ok, with the server's message when its body says one. */
+function failure(res: Response, json: unknown): ApiError {
+  // No token, or not this server's: the app asks for it (see App and TokenPrompt).
+  if (res.status === 401) markTokenRejected();
+  const parsed = ErrorBodySchema.safeParse(json);
+  if (parsed.success)
+    return new ApiError(res.status, parsed.data.error.code, parsed.data.error.message, parsed.data.error.details);
+  return new ApiError(res.status, 'HTTP_ERROR', `the server answered ${res.status}`);
+}
+
 /**
  * Calls the API and parses the response with the shared schema: a response of the wrong shape
  * is an error here, never a cast. Error bodies become ApiError with the server's message.
@@ -40,20 +71,7 @@ export async function api<S extends z.ZodType>(
   path: string,
   body?: unknown,
 ): Promise<z.infer<S>> {
-  const headers: Record<string, string> = { accept: 'application/json' };
-  if (body !== undefined) headers['content-type'] = 'application/json';
-  const token = serverToken();
-  if (token) headers['authorization'] = `Bearer ${token}`;
-  let res: Response;
-  try {
-    res = await fetch(apiBase + path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
-  } catch (err) {
-    throw new ApiError(
-      0,
-      'NETWORK',
-      `the server cannot be reached (${err instanceof Error ? err.message : String(err)})`,
-    );
-  }
+  const res = await send(method, path, body, 'application/json');
   const text = await res.text();
   let json: unknown;
   try {
@@ -61,14 +79,7 @@ export async function api<S extends z.ZodType>(
   } catch {
     throw new ApiError(res.status, 'BAD_RESPONSE', `the server answered ${res.status} with something that is not JSON`);
   }
-  if (!res.ok) {
-    // No token, or not this server's: the app asks for it (see App and TokenPrompt).
-    if (res.status === 401) markTokenRejected();
-    const parsed = ErrorBodySchema.safeParse(json);
-    if (parsed.success)
-      throw new ApiError(res.status, parsed.data.error.code, parsed.data.error.message, parsed.data.error.details);
-    throw new ApiError(res.status, 'HTTP_ERROR', `the server answered ${res.status}`);
-  }
+  if (!res.ok) throw failure(res, json);
   const parsed = schema.safeParse(json);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
@@ -79,6 +90,26 @@ export async function api<S extends z.ZodType>(
     );
   }
   return parsed.data;
+}
+
+/** The JSON of an error body, or null when it is not JSON (the status alone then says what went wrong). */
+function parseOrNull(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return null; // not JSON: failure() falls back to the status
+  }
+}
+
+/**
+ * Fetches a file the API serves (an evidence screenshot, a trace, a log) as bytes. A page cannot
+ * put the token on an `<img src>` or a link, so files come through here (images are then shown
+ * from a `data:` URL, downloads saved from a blob).
+ */
+export async function apiFile(path: string): Promise<Blob> {
+  const res = await send('GET', path, undefined, '*/*');
+  if (!res.ok) throw failure(res, parseOrNull(await res.text()));
+  return res.blob();
 }
 
 export const enc = encodeURIComponent;

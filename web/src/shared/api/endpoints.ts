@@ -7,7 +7,8 @@ import {
   type OverrideHumanInputRequest,
 } from '@shared/human-input';
 import { AgentActionResponseSchema, RunStatusSchema, type RunStartRequest } from '@shared/runs';
-import { api, enc } from './client';
+import { DisputeListSchema, DisputeResultSchema, VerificationListSchema } from '@shared/acceptance';
+import { api, apiFile, enc } from './client';
 
 /** One function per API call the UI makes; every response parsed with its shared schema. */
 const p = (name: string) => `/api/projects/${enc(name)}`;
@@ -41,6 +42,17 @@ export const endpoints = {
     api(s.FeatureSchema, 'POST', `${f(name, id)}/dependencies/${dep}`),
   removeDependency: (name: string, id: number, dep: number) =>
     api(s.FeatureSchema, 'DELETE', `${f(name, id)}/dependencies/${dep}`),
+
+  verifications: (name: string, id: number) => api(VerificationListSchema, 'GET', `${f(name, id)}/verifications`),
+  /** A file of a verification's evidence folder (`file` relative to it, e.g. `1-added.png`). */
+  evidenceFile: (name: string, id: number, verificationId: string, file: string) =>
+    apiFile(`${f(name, id)}/verifications/${enc(verificationId)}/files/${file.split('/').map(enc).join('/')}`),
+  disputes: (name: string, status: 'open' | 'all') =>
+    api(DisputeListSchema, 'GET', `${p(name)}/disputes?status=${status}`),
+  acceptDispute: (name: string, disputeId: string, reason?: string) =>
+    api(DisputeResultSchema, 'POST', `${p(name)}/disputes/${enc(disputeId)}/accept`, reason ? { reason } : {}),
+  rejectDispute: (name: string, disputeId: string, reason: string) =>
+    api(DisputeResultSchema, 'POST', `${p(name)}/disputes/${enc(disputeId)}/reject`, { reason }),
 
   humanInput: (name: string, status: 'open' | 'all') =>
     api(HumanInputListSchema, 'GET', `${p(name)}/human-input?status=${status}`),
@@ -78,6 +90,14 @@ export const keys = {
   board: (name: string) => ['project', name, 'board'] as const,
   graph: (name: string) => ['project', name, 'graph'] as const,
   feature: (name: string, id: number) => ['project', name, 'feature', id] as const,
+  /** Under the feature's key: a live event about the feature refreshes its verifications too. */
+  verifications: (name: string, id: number) => ['project', name, 'feature', id, 'verifications'] as const,
+  /** Evidence files never change once written: cached for the page's life. */
+  evidenceFile: (name: string, id: number, verificationId: string, file: string) =>
+    ['project', name, 'evidence', id, verificationId, file] as const,
+  /** Both lists (open, all): invalidate this prefix. */
+  disputesAll: (name: string) => ['project', name, 'disputes'] as const,
+  disputes: (name: string, status: 'open' | 'all') => ['project', name, 'disputes', status] as const,
   settings: (name: string) => ['project', name, 'settings'] as const,
   /** Both lists (open, all): invalidate this prefix. */
   humanInputAll: (name: string) => ['project', name, 'human-input'] as const,

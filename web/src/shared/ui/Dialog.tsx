@@ -42,6 +42,9 @@ export function Dialog({
       aria-labelledby={titleId}
       onCancel={(e) => {
         e.preventDefault();
+        // React passes the event on to a dialog this one was opened from (a screenshot over the drawer): Escape
+        // closes only the top one.
+        e.stopPropagation();
         onClose();
       }}
       onClick={(e) => {
