@@ -12,7 +12,7 @@ import { ClaudeRuntime } from './agent/claude-runtime.js';
 import type { AgentRuntime } from './agent/runtime.js';
 import type { RunSettings, SettingSource } from './config/run-settings.js';
 import type { RunDeps } from './runner/run-loop.js';
-import type { Logger } from './logging/logger.js';
+import { silentLogger, type Logger } from './logging/logger.js';
 import { createToolGuard } from './runner/tool-guard.js';
 import { combineRedactors, createRedactor, NO_SECRETS, type Redactor } from './security/redactor.js';
 import type { Env } from './config/env.js';
@@ -114,6 +114,7 @@ export function createRunDeps(input: {
     sessions: store.sessions,
     runs: store.runs,
     humanInput: store.humanInput,
+    verifications: store.verifications,
     events: store.events,
     runtime: input.runtime ?? new ClaudeRuntime(),
     settings: input.settings,
@@ -127,6 +128,7 @@ export function createRunDeps(input: {
     now: () => clock.now(),
     report: input.report,
     notify: (event, data) => webhooks.notify(event, data),
+    logger: input.logger ?? silentLogger(),
     webhooks,
   };
 }

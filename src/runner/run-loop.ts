@@ -11,6 +11,7 @@ import type {
   HumanInputRequest,
   RunPort,
   SessionPort,
+  VerificationPort,
 } from '../db/ports.js';
 import type { Env } from '../config/env.js';
 import type { ProjectPaths } from '../config/paths.js';
@@ -45,12 +46,14 @@ import {
   type SlotKind,
 } from './scheduler.js';
 import { waitUntil } from './wait.js';
+import { createMergeQueue } from './merge-queue.js';
 import { sweepRunOrphans } from './temp-sweep.js';
 import { pauseRequested, waitForResume } from './pause.js';
 import { assertJailableTempDir, findInitJailTools } from './init-jail.js';
 import { decideSandbox, SANDBOX_MASKED_PATHS } from './sandbox.js';
 import { securitySummary } from './security-summary.js';
 import type { WebhookNotify } from './webhooks.js';
+import type { Logger } from '../logging/logger.js';
 
 export interface RunDeps {
   readonly paths: ProjectPaths;
@@ -60,6 +63,7 @@ export interface RunDeps {
   readonly sessions: SessionPort;
   readonly runs: RunPort;
   readonly humanInput: HumanInputPort;
+  readonly verifications: VerificationPort;
   readonly events: EventPort;
   readonly runtime: AgentRuntime;
   readonly settings: RunSettings;
@@ -80,6 +84,8 @@ export interface RunDeps {
   readonly report: (line: string) => void;
   /** Tells webhooks about the run; must return at once (the notifier only enqueues). */
   readonly notify?: WebhookNotify;
+  /** The run's log (verifications write their steps there). */
+  readonly logger: Logger;
 }
 
 export interface RunResult {
@@ -148,6 +154,7 @@ export async function runProject(deps: RunDeps, signal: AbortSignal): Promise<Ru
   // Parallel sandboxes share .git: keep its config.lock steady for all of them (see holdConfigLock).
   const releaseConfigLock = sandbox.enabled ? holdConfigLock(deps.paths.root) : () => undefined;
   let sessions = 0;
+  const mergeQueue = createMergeQueue();
   const finish = (status: RunResult['status'], reason: string): RunResult => {
     deps.runs.end(runId, status === 'failed' ? 'failed' : 'finished', reason, { stopped: status === 'stopped' });
     deps.report(reason);
@@ -159,7 +166,14 @@ export async function runProject(deps: RunDeps, signal: AbortSignal): Promise<Ru
     if (deps.features.stats().total === 0) {
       const spec = readSpec(deps.paths);
       deps.report('No features yet: running the initializer session.');
-      const initRun: RunContext = { id: runId, incarnation, sandbox: sandbox.enabled, initJail, main: '' };
+      const initRun: RunContext = {
+        id: runId,
+        incarnation,
+        sandbox: sandbox.enabled,
+        initJail,
+        main: '',
+        mergeQueue,
+      };
       const summary = await runSessionFor(
         deps,
         initRun,
@@ -185,6 +199,7 @@ export async function runProject(deps: RunDeps, signal: AbortSignal): Promise<Ru
       sandbox: sandbox.enabled,
       initJail,
       main: mainBranch(deps.paths.root),
+      mergeQueue,
     };
     const result = await schedule(deps, run, signal);
     sessions += result.sessions;

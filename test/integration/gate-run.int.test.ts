@@ -1,0 +1,153 @@
+/**
+ * The landing gate with the scripted runtime on a real project (SQLite, git, worktrees, the
+ * verification engine running the checks for real): a feature lands only when the runner has
+ * verified the exact commit that lands with its frozen acceptance checks (and those of the passing
+ * features it depends on); a failed verification lands nothing and tells the same session every
+ * failing check; the third hands the feature back; landings are serialized by the merge queue.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { git, gitOk } from '../../src/git/git.js';
+import type { Verification } from '../../src/shared/acceptance.js';
+import { landingCodingSession, roleScript, type Conversation } from '../support/fake-anthropic/index.js';
+import { checkedFeatures, fileCheck, gateCoder, MARK_PASSING, seedBacklog } from '../support/gate-backlog.js';
+import { scriptedProject, type ScriptedProject } from '../support/scripted-run.js';
+
+vi.setConfig({ testTimeout: 90_000 });
+
+let project: ScriptedProject | undefined;
+
+afterEach(() => {
+  project?.cleanup();
+  project = undefined;
+});
+
+const verificationsOf = (p: ScriptedProject, featureId: number): Verification[] =>
+  p.inspect((store) => store.verifications.list(featureId));
+
+const marks: { isError: boolean; text: string }[] = [];
+/** Records each `feature_mark_passing` result a session's next turn sees. */
+const recording = (step: (conv: Conversation) => ReturnType<ReturnType<typeof gateCoder>>) => (conv: Conversation) => {
+  const last = conv.lastToolResults[0];
+  if (last?.name === MARK_PASSING) marks.push({ isError: last.isError, text: last.text });
+  return step(conv);
+};
+
+afterEach(() => {
+  marks.length = 0;
+});
+
+describe('the landing gate', () => {
+  it('lands each feature through a passing verification of the exact commit; a dependency\'s checks run too; a feature without checks lands "not verified"', async () => {
+    const p = (project = scriptedProject(roleScript({ coding: landingCodingSession() })));
+    seedBacklog(p, [
+      ...checkedFeatures(1),
+      { ...checkedFeatures(1, 2)[0]!, dependsOnIndices: [0] },
+      { category: 'core', name: 'Feature 3', description: 'no checks', steps: ['look'] },
+    ]);
+    expect(await p.run({ concurrency: 1, yolo: true })).toMatchObject({ reason: 'All 3 features pass.' });
+    p.inspect((store) => {
+      const [f1, f2, f3] = [1, 2, 3].map((id) => store.features.get(id));
+      for (const f of [f1!, f2!]) {
+        expect(f.status).toBe('passing');
+        const v = store.verifications.get(f.verificationId as string);
+        expect(v).toMatchObject({ featureId: f.id, trigger: 'landing', status: 'passed' });
+        // The commit verified is the commit main moved to for this feature.
+        const landed = f.evidence.at(-1) as { commit: string; verificationId: string };
+        expect(landed).toMatchObject({ commit: v.commit, verificationId: v.id });
+        expect(git(p.dir, ['merge-base', '--is-ancestor', v.commit, 'main']).status).toBe(0);
+        const result = JSON.parse(readFileSync(join(p.dir, v.evidenceDir, 'result.json'), 'utf8')) as Verification;
+        expect(result).toMatchObject({ id: v.id, status: 'passed' });
+      }
+      // Feature 2 depends on 1: its landing ran 1's check as well, on 2's commit.
+      const v2 = store.verifications.get(f2!.verificationId as string);
+      expect(v2.checks.map((c) => [c.featureId, c.index, c.passed])).toEqual([
+        [2, 0, true],
+        [1, 0, true],
+      ]);
+      expect(f3).toMatchObject({ status: 'passing', verificationId: null });
+      expect(store.verifications.list(3)).toEqual([]);
+      expect(store.verifications.verifiedCount()).toBe(2);
+    });
+    // The export agents read was written from the database before the verifications.
+    const exported = JSON.parse(readFileSync(join(p.dir, '.autocoder/acceptance/feature-2.json'), 'utf8')) as {
+      checks: unknown[];
+    };
+    expect(exported.checks).toEqual([fileCheck(2)]);
+  });
+
+  it('a failed verification lands nothing and names the failing check with its output; the same session fixes it and lands', async () => {
+    const p = (project = scriptedProject(
+      roleScript({
+        coding: recording(
+          gateCoder((id, refused) => (refused === 0 ? `feature ${id} TODO` : `feature ${id} implemented`)),
+        ),
+      }),
+    ));
+    seedBacklog(p, checkedFeatures(1));
+    const mainBefore = gitOk(p.dir, ['rev-parse', 'main']).trim();
+    expect(await p.run({ concurrency: 1, yolo: true })).toMatchObject({ reason: 'All 1 features pass.' });
+    expect(marks).toHaveLength(2);
+    const [refused, landed] = marks;
+    expect(refused?.isError).toBe(true);
+    expect(refused?.text).toContain('1 of 1 failed');
+    expect(refused?.text).toContain('check 1 (command "feature 1 file")');
+    expect(refused?.text).toContain('feature 1 TODO');
+    expect(refused?.text).toContain('failed verifications in this session: 1 of 3');
+    expect(landed?.isError).toBe(false);
+    const [second, first] = verificationsOf(p, 1);
+    expect(first).toMatchObject({ status: 'failed', trigger: 'landing' });
+    expect(second).toMatchObject({ status: 'passed' });
+    expect(refused?.text).toContain(join(p.dir, first!.evidenceDir, 'result.json'));
+    // Main never pointed at the failing commit: it moved once, straight to the fixed one.
+    expect(gitOk(p.dir, ['show', `${first!.commit}:features/feature-1.txt`])).toContain('TODO');
+    expect(gitOk(p.dir, ['reflog', 'show', '--format=%H', 'main']).trim().split('\n')).toEqual([
+      second!.commit,
+      mainBefore,
+    ]);
+    p.inspect((store) => expect(store.features.get(1)).toMatchObject({ attempts: 1, verificationId: second!.id }));
+    expect(p.runtime.sessions.filter((s) => s.spec.role === 'coding')).toHaveLength(1);
+  });
+
+  it('three failed verifications in one session hand the feature back (the attempt counts); a coder that never does the work never lands', async () => {
+    const p = (project = scriptedProject(
+      roleScript({ coding: recording(gateCoder((id, n) => `feature ${id} todo ${n}`)) }),
+    ));
+    seedBacklog(p, checkedFeatures(1));
+    const mainBefore = gitOk(p.dir, ['rev-parse', 'main']).trim();
+    const result = await p.run({ concurrency: 1, yolo: true });
+    expect(result.reason).toMatch(/^Nothing can proceed/);
+    p.inspect((store) => {
+      const f = store.features.get(1);
+      expect(f).toMatchObject({ status: 'failed', attempts: 3, verificationId: null });
+      expect(f.notes).toContain('3 verifications failed in one session; the last: verification ver_');
+    });
+    // Three sessions, three refusals each; the third of each told the session to stop.
+    expect(p.runtime.sessions.filter((s) => s.spec.role === 'coding')).toHaveLength(3);
+    expect(marks.map((m) => m.isError)).toEqual(Array<boolean>(9).fill(true));
+    expect(marks.filter((m) => m.text.includes('Stop now'))).toHaveLength(3);
+    expect(verificationsOf(p, 1).map((v) => v.status)).toEqual(Array<string>(9).fill('failed'));
+    expect(gitOk(p.dir, ['rev-parse', 'main']).trim()).toBe(mainBefore);
+  });
+
+  it('landings at concurrency 3 are serialized: no two verifications overlap, and each verified commit is what main moved to', async () => {
+    const p = (project = scriptedProject(roleScript({ coding: recording(landingCodingSession()) })));
+    seedBacklog(p, checkedFeatures(6));
+    expect(await p.run({ concurrency: 3, yolo: true })).toMatchObject({ reason: 'All 6 features pass.' });
+    const landings = p.inspect((store) =>
+      store.features.list().map((f) => ({ f, v: store.verifications.get(f.verificationId as string) })),
+    );
+    const spans = landings.map(({ v }) => [v.startedAt, v.endedAt as number] as const).sort((a, b) => a[0] - b[0]);
+    for (let i = 1; i < spans.length; i++) expect(spans[i]![0]).toBeGreaterThanOrEqual(spans[i - 1]![1]);
+    // Main moved only by fast-forwards to verified commits: its first-parent history holds each of them.
+    const history = gitOk(p.dir, ['rev-list', '--first-parent', 'main']).trim().split('\n');
+    for (const { f, v } of landings) {
+      expect(history).toContain(v.commit);
+      expect((f.evidence.at(-1) as { commit: string }).commit).toBe(v.commit);
+    }
+    // Sessions finished at once: some were told to rebase onto what had landed first (then verified on the new commit).
+    expect(marks.some((m) => m.isError && m.text.includes('git rebase main'))).toBe(true);
+    expect(existsSync(join(p.dir, '.autocoder', 'worktrees', 'verify-0'))).toBe(true);
+  });
+});
