@@ -238,6 +238,11 @@ export async function startProjectSpecChat(input: {
   return { ...chat, events: events() };
 }
 
+/** What `autocoder verify` masks: the provider's keys and the project's answered secrets. */
+export function verificationRedactor(env: Env, store: ProjectStore): Redactor {
+  return combineRedactors(createRedactor(providerSecrets(env)), answeredSecretsRedactor(store.humanInput, store.paths));
+}
+
 /** The secrets humans answered for the project (none when it has no database yet), read now. */
 function projectSecretsRedactor(paths: ProjectPaths): Redactor {
   if (!existsSync(paths.database)) return NO_SECRETS;

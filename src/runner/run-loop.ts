@@ -47,6 +47,7 @@ import {
 } from './scheduler.js';
 import { waitUntil } from './wait.js';
 import { createMergeQueue } from './merge-queue.js';
+import { runRegression, type RegressionOutcome, type RegressionResult } from './regression.js';
 import { sweepRunOrphans } from './temp-sweep.js';
 import { pauseRequested, waitForResume } from './pause.js';
 import { assertJailableTempDir, findInitJailTools } from './init-jail.js';
@@ -228,6 +229,7 @@ async function schedule(
     maxWaitMs: deps.settings.maxWaitMs,
     waitForInput: deps.settings.waitForInput,
     projectName: deps.projectName,
+    regressionEvery: deps.settings.regressionEvery,
   };
   const humanInput = deps.humanInput;
   // What the loop remembers between decisions (decide() itself keeps nothing).
@@ -238,10 +240,19 @@ async function schedule(
   let backoff: Backoff = NO_BACKOFF;
   let claimExhausted = false;
   let waitingReported = '';
+  let landings = 0;
+  // The regression pass running now (an object: TypeScript does not see the closures that set it).
+  const regressionPass: { now: Promise<void> | null } = { now: null };
   let wake: () => void = () => undefined;
   const poke = () => wake();
   const ticker = setInterval(poke, TICK_MS);
-  const live: RunContext = { ...run, wake: poke };
+  const live: RunContext = {
+    ...run,
+    wake: poke,
+    onLanded: () => {
+      landings += 1;
+    },
+  };
   signal.addEventListener('abort', poke, { once: true });
 
   const record = (action: RecordAction) => {
@@ -319,6 +330,24 @@ async function schedule(
         );
         break;
       }
+      case 'start-regression': {
+        const after = landings;
+        landings = 0;
+        // In the merge queue: no landing moves main while its checks run, and it waits for the landing in progress.
+        regressionPass.now = run.mergeQueue
+          .run(() => runRegression(deps, { main: run.main, sandbox: run.sandbox, by: run.id }, signal))
+          .then((result) => deps.report(regressionLine(result, action.reason, after, run.main)))
+          .catch((err: unknown) =>
+            deps.report(
+              deps.redact(`The regression pass could not run: ${err instanceof Error ? err.message : String(err)}`),
+            ),
+          )
+          .finally(() => {
+            regressionPass.now = null;
+            poke();
+          });
+        break;
+      }
       default:
         record(action);
     }
@@ -377,6 +406,8 @@ async function schedule(
       rateLimitedUntil: backoff.rateLimitedUntil,
       claimExhausted,
       waitingReported,
+      landingsSinceRegression: landings,
+      regressionRunning: regressionPass.now !== null,
     };
     return { state, regression, requests };
   };
@@ -396,6 +427,7 @@ async function schedule(
       switch (next.type) {
         case 'finish': {
           await Promise.all([...active.values()].map((a) => a.done));
+          await regressionPass.now;
           const reason =
             'text' in next.reason
               ? next.reason.text
@@ -424,6 +456,14 @@ interface Gathered {
   readonly state: SchedulerState;
   readonly regression: () => readonly Feature[];
   readonly requests: () => readonly HumanInputRequest[];
+}
+
+/** What a regression pass of the run found, in one line. */
+function regressionLine(result: RegressionResult, reason: 'landings' | 'end', landed: number, main: string): string {
+  const count = (what: RegressionOutcome['result']) => result.outcomes.filter((o) => o.result === what).length;
+  const why = reason === 'end' ? 'at the end of the run' : `after ${landed} landings`;
+  const regressed = result.outcomes.filter((o) => o.result === 'regressed').map((o) => `#${o.feature.id}`);
+  return `Regression pass ${why} on ${main} (${result.commit.slice(0, 8)}): ${count('passed')} passed, ${count('regressed')} regressed${regressed.length > 0 ? ` (${regressed.join(', ')}: pending again)` : ''}, ${count('error')} could not run, ${result.notVerified.length} without checks.`;
 }
 
 /** `read`, called the first time the value is asked for and remembered. */

@@ -46,9 +46,13 @@ export const refusals = (conv: Parameters<Step>[0]): number =>
 /**
  * A coder that meets the gate: writes `content(id, refusals)` to its feature's file in one Bash
  * call, commits, marks passing; refused, it writes again (with the refusals so far) and calls
- * again, until the gate lands it or tells it to stop. `content` returning null: it gives up.
+ * again, until the gate lands it or tells it to stop. `content` returning null: it gives up. `also`: a
+ * command run before the commit (e.g. one that breaks another feature).
  */
-export function gateCoder(content: (id: number, refused: number) => string | null): Step {
+export function gateCoder(
+  content: (id: number, refused: number) => string | null,
+  options: { also?: (id: number, conv: Parameters<Step>[0]) => string | null } = {},
+): Step {
   return (conv) => {
     const id = assignedFeature(conv) as number;
     const last = conv.lastToolResults[0];
@@ -58,8 +62,9 @@ export function gateCoder(content: (id: number, refused: number) => string | nul
     if (last === undefined || last.name === MARK_PASSING) {
       const text = content(id, refusals(conv));
       if (text === null) return reply().text('I give up.');
+      const also = options.also?.(id, conv);
       return reply().tool('Bash', {
-        command: `mkdir -p features && printf '%s\\n' '${text}' > features/feature-${id}.txt && git add -A && git commit -q -m "Feature #${id}"`,
+        command: `mkdir -p features && printf '%s\\n' '${text}' > features/feature-${id}.txt${also ? ` && ${also}` : ''} && git add -A && git commit -q -m "Feature #${id}"`,
       });
     }
     return reply().text('Done.');

@@ -93,6 +93,11 @@ export function registerRunCommand(
       'end the run when only features waiting for a human answer are left (default: wait for the answers)',
     )
     .option(
+      '--regression-every <n>',
+      'run the frozen acceptance checks of every passing feature on main (no model) after this many landings and at the end of the run; regressions go back to pending (default 5; 0: never)',
+      intIn('--regression-every', 0, 1000),
+    )
+    .option(
       '--keep-temp',
       "keep each session's temporary folder (HOME, TMPDIR) after it ends, for debugging; prints where (also AUTOCODER_KEEP_TEMP=1)",
     )
@@ -119,6 +124,7 @@ export function registerRunCommand(
           supervisor?: boolean;
           waitForInput?: boolean;
           keepTemp?: boolean;
+          regressionEvery?: number;
           logLevel: LogLevel;
         },
       ) =>
@@ -161,6 +167,7 @@ export function registerRunCommand(
               supervisor: opts.supervisor,
               waitForInput: opts.waitForInput === false ? false : undefined,
               keepTemp: opts.keepTemp,
+              regressionEvery: opts.regressionEvery,
             },
           };
           const settings = resolveRunSettings(layers);
