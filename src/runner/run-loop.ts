@@ -47,6 +47,7 @@ import {
 } from './scheduler.js';
 import { waitUntil } from './wait.js';
 import { createMergeQueue } from './merge-queue.js';
+import { runVerifierSession, type VerifierReview } from './verifier.js';
 import { runRegression, type RegressionOutcome, type RegressionResult } from './regression.js';
 import { sweepRunOrphans } from './temp-sweep.js';
 import { pauseRequested, waitForResume } from './pause.js';
@@ -201,6 +202,13 @@ export async function runProject(deps: RunDeps, signal: AbortSignal): Promise<Ru
       initJail,
       main: mainBranch(deps.paths.root),
       mergeQueue,
+      // --verifier: a read-only session reviews each feature whose checks passed, before main moves.
+      ...(deps.settings.verifier
+        ? {
+            review: (review: VerifierReview, reviewSignal: AbortSignal) =>
+              runVerifierSession(deps, run, review, reviewSignal),
+          }
+        : {}),
     };
     const result = await schedule(deps, run, signal);
     sessions += result.sessions;

@@ -20,7 +20,7 @@ import {
   landingCheck,
   worktreeGitWritePaths,
 } from '../git/workspaces.js';
-import { createFeatureTools, withMaskedArguments } from '../mcp/feature-tools.js';
+import { createFeatureTools, withMaskedArguments, type FeatureTool } from '../mcp/feature-tools.js';
 import { createToolSession } from '../mcp/tool-session.js';
 import { modelFor } from '../config/run-settings.js';
 import { copyEnvFile } from '../config/env-file.js';
@@ -33,6 +33,7 @@ import { writeInitJail, type InitJailTools } from './init-jail.js';
 import { sandboxWriteDenyPaths, unsandboxedCommands } from './sandbox.js';
 import { runRecordedSession, type SessionSummary } from './session-runner.js';
 import type { MergeQueue } from './merge-queue.js';
+import type { VerifierOutcome, VerifierReview } from './verifier.js';
 import { countLine, landingGroups, runVerification } from './verification.js';
 import { failureNote, failureReport } from './verification-report.js';
 
@@ -52,6 +53,8 @@ export interface RunContext {
   readonly mergeQueue: MergeQueue;
   /** Called once per feature that landed on main (the scheduler counts landings for regression passes). */
   readonly onLanded?: () => void;
+  /** The independent verifier (`--verifier`): reviews a feature whose checks passed, before main moves. */
+  readonly review?: (review: VerifierReview, signal: AbortSignal) => Promise<VerifierOutcome>;
 }
 
 /** Ports of one slot: slot N owns basePort + 10·N … + 9 (its app listens on the first). */
@@ -63,6 +66,8 @@ export interface SessionWhere {
   readonly cwd: string;
   /** Lands the feature branch on main from `feature_mark_passing` (coding sessions in a worktree). */
   readonly land?: (featureId: number) => Promise<Landing>;
+  /** Tools of this session only, besides its role's feature tools (the verifier's `verifier_verdict`). */
+  readonly extraTools?: readonly FeatureTool[];
   /** Answers a human-input request as the supervisor (supervisor sessions only). */
   readonly supervise?: (
     requestId: string,
@@ -198,6 +203,24 @@ export function landingGate(
         deps.report(
           `Slot ${slot}: feature #${featureId} passed verification ${verification.id} (${countLine(verification)}).`,
         );
+        if (run.review) {
+          const outcome = await run.review({ slot, feature, verification, checkout: worktree }, signal);
+          if (signal.aborted)
+            throw new AppError(
+              'CONFLICT',
+              'the run is stopping: nothing landed; stop here, the feature will be retried',
+            );
+          const { verdict } = outcome;
+          deps.report(
+            `Slot ${slot} (verifier): ${verdict.verdict === 'pass' ? 'passed' : 'rejected'} feature #${featureId}${verdict.reasons.length > 0 ? `: ${verdict.reasons.join('; ')}` : ''}.`,
+          );
+          if (verdict.verdict !== 'pass')
+            refuse(
+              featureId,
+              `The checks passed (verification ${verification.id}), but the independent verifier rejected the change:\n${verdict.reasons.map((r, i) => `${i + 1}. ${r}`).join('\n')}`,
+              `the verifier rejected it after verification ${verification.id} passed: ${verdict.reasons.join('; ')}`,
+            );
+        }
         verificationId = verification.id;
       }
       if (!deps.claims.recordLanding(claim, check.head)) throw lost();
@@ -252,6 +275,7 @@ export async function runSessionFor(
     ...(where.supervise ? { supervise: where.supervise } : {}),
   })
     .filter((t) => profile.featureTools.includes(t.name))
+    .concat(where.extraTools ?? [])
     .map((t) => withMaskedArguments(t, () => redact));
   // The session's HOME/TMPDIR, marked as this run's (see agent/session-dirs.ts). Whatever ends
   // the session (its end, an error, an abort, the watchdog, a failure to start it) removes it below.

@@ -10,7 +10,13 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { git, gitOk } from '../../src/git/git.js';
 import type { Verification } from '../../src/shared/acceptance.js';
-import { landingCodingSession, roleScript, type Conversation } from '../support/fake-anthropic/index.js';
+import {
+  FEATURE_TOOL,
+  landingCodingSession,
+  reply,
+  roleScript,
+  type Conversation,
+} from '../support/fake-anthropic/index.js';
 import { checkedFeatures, fileCheck, gateCoder, MARK_PASSING, seedBacklog } from '../support/gate-backlog.js';
 import { scriptedProject, type ScriptedProject } from '../support/scripted-run.js';
 
@@ -151,5 +157,87 @@ describe('the landing gate', () => {
     // Sessions finished at once: some were told to rebase onto what had landed first (then verified on the new commit).
     expect(marks.some((m) => m.isError && m.text.includes('git rebase main'))).toBe(true);
     expect(existsSync(join(p.dir, '.autocoder', 'worktrees', 'verify-0'))).toBe(true);
+  });
+});
+
+/** The feature a verifier session reviews, read from its prompt. */
+const reviewed = (conv: Conversation): number | null =>
+  Number(/Independent verifier for "[^"]+": feature #(\d+)/.exec(conv.prompt)?.[1] ?? NaN) || null;
+
+/**
+ * A verifier session: reads the diff the prompt names, then gives `decide(featureId, reviews so far)` through
+ * verifier_verdict.
+ */
+function verifierScript(decide: (id: number, n: number) => { verdict: 'pass' | 'reject'; reasons: string[] }) {
+  const seen = new Map<number, number>();
+  return (conv: Conversation) => {
+    const id = reviewed(conv) as number;
+    if (conv.turn === 0) {
+      seen.set(id, (seen.get(id) ?? 0) + 1);
+      const diff = /`([^`]+diff\.patch)`/.exec(conv.prompt)?.[1] ?? '';
+      return reply().text(`Reviewing feature ${id}.`).tool('Read', { file_path: diff });
+    }
+    if (conv.turn === 1) return reply().tool(FEATURE_TOOL('verifier_verdict'), decide(id, (seen.get(id) ?? 1) - 1));
+    return reply().text('Verdict given.');
+  };
+}
+
+describe('the optional independent verifier', () => {
+  it('reviews each feature whose checks passed before main moves, read-only, with its own model; its session is recorded and costed', async () => {
+    const verifier = verifierScript(() => ({ verdict: 'pass', reasons: [] }));
+    const p = (project = scriptedProject(
+      roleScript({ coding: landingCodingSession(), other: (c) => (reviewed(c) ? verifier(c) : reply().text('-')) }),
+    ));
+    seedBacklog(p, checkedFeatures(2));
+    const result = await p.run({ concurrency: 1, yolo: true, verifier: true, models: { verifier: 'claude-opus-4-1' } });
+    expect(result).toMatchObject({ reason: 'All 2 features pass.' });
+    const reviews = p.runtime.sessions.filter((s) => s.spec.role === 'verifier');
+    expect(reviews).toHaveLength(2);
+    for (const r of reviews) {
+      expect(r.spec).toMatchObject({ model: 'claude-opus-4-1', builtinTools: ['Read', 'Glob', 'Grep'], cwd: p.dir });
+      expect(r.spec.mcpTools.map((t) => t.name).sort()).toEqual(['feature_get_by_id', 'verifier_verdict']);
+    }
+    p.inspect((store) => {
+      const sessions = store.sessions.list().filter((s) => s.role === 'verifier');
+      expect(sessions.map((s) => s.featureIds)).toEqual([[1], [2]]);
+      expect(sessions.every((s) => s.costUsd > 0 && s.status === 'succeeded')).toBe(true);
+      const v1 = store.verifications.get(store.features.get(1).verificationId as string);
+      const verdict = JSON.parse(readFileSync(join(p.dir, v1.evidenceDir, 'verdict.json'), 'utf8')) as unknown;
+      expect(verdict).toMatchObject({ verdict: 'pass', given: true });
+      // The diff it read is the change that landed.
+      expect(readFileSync(join(p.dir, v1.evidenceDir, 'diff.patch'), 'utf8')).toContain('+feature 1 implemented');
+    });
+    expect(p.reports).toContain('Slot 0 (verifier): passed feature #1.');
+  });
+
+  it('a reject goes back to the coder as the tool error with the reasons (it counts like a failed verification); the fix lands', async () => {
+    const verifier = verifierScript((_id, n) =>
+      n === 0
+        ? { verdict: 'reject', reasons: ['features/feature-1.txt says "stub": write the real thing'] }
+        : { verdict: 'pass', reasons: ['now it is real'] },
+    );
+    const coder = recording(
+      gateCoder((id, refused) => (refused === 0 ? `feature ${id} implemented stub` : `feature ${id} implemented`)),
+    );
+    const p = (project = scriptedProject(
+      roleScript({ coding: coder, other: (c) => (reviewed(c) ? verifier(c) : reply().text('-')) }),
+    ));
+    seedBacklog(p, checkedFeatures(1));
+    expect(await p.run({ concurrency: 1, yolo: true, verifier: true, regressionEvery: 0 })).toMatchObject({
+      reason: 'All 1 features pass.',
+    });
+    expect(marks.map((m) => m.isError)).toEqual([true, false]);
+    expect(marks[0]?.text).toContain(
+      'the independent verifier rejected the change:\n1. features/feature-1.txt says "stub": write the real thing',
+    );
+    expect(marks[0]?.text).toContain('failed verifications in this session: 1 of 3');
+    const [second, first] = verificationsOf(p, 1);
+    // Both commits passed the checks; only the second got past the verifier and landed.
+    expect([first?.status, second?.status]).toEqual(['passed', 'passed']);
+    expect(gitOk(p.dir, ['rev-parse', 'main']).trim()).toBe(second?.commit);
+    expect(JSON.parse(readFileSync(join(p.dir, first!.evidenceDir, 'verdict.json'), 'utf8'))).toMatchObject({
+      verdict: 'reject',
+    });
+    p.inspect((store) => expect(store.features.get(1)).toMatchObject({ attempts: 1, verificationId: second?.id }));
   });
 });
