@@ -33,6 +33,7 @@ import { writeInitJail, type InitJailTools } from './init-jail.js';
 import { sandboxWriteDenyPaths, unsandboxedCommands } from './sandbox.js';
 import { runRecordedSession, type SessionSummary } from './session-runner.js';
 import type { MergeQueue } from './merge-queue.js';
+import { exportAcceptance } from '../verify/acceptance-export.js';
 import type { VerifierOutcome, VerifierReview } from './verifier.js';
 import { countLine, landingGroups, runVerification } from './verification.js';
 import { failureNote, failureReport } from './verification-report.js';
@@ -527,6 +528,8 @@ export async function runCodingSession(
   try {
     worktree = prepareWorktree(deps, slot, run.main);
     const checkout = checkoutFeature(worktree, feature.id, run.main);
+    // The frozen checks the session is held to (and its dependencies'), read-only where it works.
+    exportAcceptance(worktree, [feature, ...feature.dependencies.map((id) => deps.features.get(id))]);
     branch = checkout.branch;
     continued = checkout.continued;
     if (checkout.rescued)

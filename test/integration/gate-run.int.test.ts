@@ -5,7 +5,7 @@
  * features it depends on); a failed verification lands nothing and tells the same session every
  * failing check; the third hands the feature back; landings are serialized by the merge queue.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { git, gitOk } from '../../src/git/git.js';
@@ -17,7 +17,16 @@ import {
   roleScript,
   type Conversation,
 } from '../support/fake-anthropic/index.js';
-import { checkedFeatures, fileCheck, gateCoder, MARK_PASSING, seedBacklog } from '../support/gate-backlog.js';
+import {
+  checkedFeatures,
+  exportPath,
+  fileCheck,
+  gateCoder,
+  MARK_PASSING,
+  seedBacklog,
+  tamperAttempts,
+  tamperingCoder,
+} from '../support/gate-backlog.js';
 import { scriptedProject, type ScriptedProject } from '../support/scripted-run.js';
 
 vi.setConfig({ testTimeout: 90_000 });
@@ -239,5 +248,36 @@ describe('the optional independent verifier', () => {
       verdict: 'reject',
     });
     p.inspect((store) => expect(store.features.get(1)).toMatchObject({ attempts: 1, verificationId: second?.id }));
+  });
+});
+
+describe('frozen checks in the session', () => {
+  it("the session's worktree has the read-only export of its checks; every attempt to change it is refused and the stored hash stays", async () => {
+    const p = (project = scriptedProject(roleScript({ coding: tamperingCoder() })));
+    seedBacklog(p, checkedFeatures(1));
+    const hash = p.inspect((store) => store.features.get(1).acceptanceHash);
+    const results: { name: string; isError: boolean; text: string }[] = [];
+    const watching = p.runtime.waitForTurn((c) => {
+      results.push(...c.lastToolResults);
+      return false;
+    }, 60_000);
+    watching.catch(() => undefined);
+    expect(await p.run({ concurrency: 1, yolo: true, maxIterations: 1 })).toMatchObject({
+      reason: 'Reached --max-iterations 1; 0/1 features pass.',
+    });
+    const [read, ...rest] = results;
+    expect(read).toMatchObject({ name: 'Read', isError: false });
+    expect(read?.text).toContain('feature 1 implemented');
+    const attempts = rest.slice(0, tamperAttempts(1).length);
+    expect(attempts.map((r) => r.isError)).toEqual(Array<boolean>(8).fill(true));
+    for (const r of attempts) expect(r.text).toMatch(/protected folder|runs arbitrary code/);
+    const worktreeExport = join(p.dir, '.autocoder', 'worktrees', 'slot-0', exportPath(1));
+    expect(statSync(worktreeExport).mode & 0o777).toBe(0o444);
+    expect(JSON.parse(readFileSync(worktreeExport, 'utf8'))).toMatchObject({ hash, checks: [fileCheck(1)] });
+    // The coder then claimed it was done: the gate ran the frozen checks and refused.
+    const mark = rest.find((r) => r.name === MARK_PASSING);
+    expect(mark?.isError).toBe(true);
+    expect(mark?.text).toContain('check 1 (command "feature 1 file")');
+    p.inspect((store) => expect(store.features.get(1)).toMatchObject({ status: 'pending', acceptanceHash: hash }));
   });
 });

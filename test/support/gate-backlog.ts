@@ -70,3 +70,55 @@ export function gateCoder(
     return reply().text('Done.');
   };
 }
+
+/** The export of a feature's checks, as a session sees it in its worktree. */
+export const exportPath = (id: number): string => `.autocoder/acceptance/feature-${id}.json`;
+
+/** Every way a coder might try to change its frozen checks: file tools, shell writes, moves, removals, git. */
+export function tamperAttempts(id: number): { tool: 'Write' | 'Edit' | 'Bash'; input: Record<string, unknown> }[] {
+  const file = exportPath(id);
+  return [
+    { tool: 'Write', input: { file_path: file, content: '{"checks":[]}\n' } },
+    { tool: 'Edit', input: { file_path: file, old_string: `feature ${id} implemented`, new_string: 'anything' } },
+    { tool: 'Bash', input: { command: `echo '{"checks":[]}' > ${file}` } },
+    { tool: 'Bash', input: { command: `sed -i 's/implemented/anything/' ${file}` } },
+    { tool: 'Bash', input: { command: `mv ${file} features-stolen.json` } },
+    { tool: 'Bash', input: { command: `rm -f ${file}` } },
+    { tool: 'Bash', input: { command: `git checkout -- ${file}` } },
+    { tool: 'Bash', input: { command: `git rm -q --cached ${file}` } },
+  ];
+}
+
+/**
+ * A coder that reads its checks' export, tries every tamper attempt in turn (one per turn), then
+ * commits a placeholder without doing the work and marks passing once, and stops.
+ */
+export function tamperingCoder(): Step {
+  return (conv) => {
+    const id = assignedFeature(conv) as number;
+    const attempts = tamperAttempts(id);
+    if (conv.turn === 0)
+      return reply()
+        .text('Reading my checks.')
+        .tool('Read', { file_path: exportPath(id) });
+    const attempt = attempts[conv.turn - 1];
+    if (attempt) return reply().tool(attempt.tool, attempt.input);
+    return lazyCoder()(conv, conv.turn - 1 - attempts.length);
+  };
+}
+
+/**
+ * A coder that does not do the work: commits a note claiming it is done, calls feature_mark_passing
+ * once, and ends whatever the answer. `at` is its own turn count (when it runs after other steps).
+ */
+export function lazyCoder(): (conv: Parameters<Step>[0], at?: number) => ReturnType<Step> {
+  return (conv, at = conv.turn) => {
+    const id = assignedFeature(conv) as number;
+    if (at === 0)
+      return reply().tool('Bash', {
+        command: `printf 'done, trust me\\n' > claimed-${id}.txt && git add -A && git commit -q -m "Feature #${id}"`,
+      });
+    if (at === 1) return reply().tool(MARK_PASSING, { feature_id: id, evidence: 'it works, I checked' });
+    return reply().text('Finished.');
+  };
+}
