@@ -10,6 +10,7 @@ import type { AcceptanceCheck, Verification } from '../shared/acceptance.js';
 import { exportAcceptance } from '../verify/acceptance-export.js';
 import { verifyCommit } from '../verify/verify-commit.js';
 import { findChromium } from './browser.js';
+import type { WebhookNotify } from './webhooks.js';
 
 /**
  * The runner's side of a verification: which checks run (the feature's own and those of the
@@ -28,6 +29,8 @@ export interface VerificationDeps {
   readonly sandboxReadDeny?: readonly string[];
   readonly redact: Redactor;
   readonly logger: Logger;
+  /** Webhooks (`verification.finished`); must return at once. */
+  readonly notify?: WebhookNotify;
 }
 
 export interface CheckGroup {
@@ -91,7 +94,19 @@ export async function runVerification(
         onCheck: (_result, v) => {
           deps.verifications.progress(v);
         },
-        onFinished: (v) => deps.verifications.finish(v),
+        onFinished: (v) => {
+          deps.verifications.finish(v);
+          deps.notify?.('verification.finished', {
+            featureId: v.featureId,
+            featureName: involved[0]?.name ?? '',
+            verificationId: v.id,
+            trigger: v.trigger,
+            verdict: v.status === 'passed' ? 'passed' : v.status === 'failed' ? 'failed' : 'error',
+            commit: v.commit,
+            checks: v.checks.length,
+            passed: v.checks.filter((c) => c.passed).length,
+          });
+        },
       },
     },
     signal,

@@ -28,6 +28,7 @@ import {
   tamperingCoder,
 } from '../support/gate-backlog.js';
 import { scriptedProject, type ScriptedProject } from '../support/scripted-run.js';
+import { startWebhookReceiver } from '../support/webhook-receiver.js';
 
 vi.setConfig({ testTimeout: 90_000 });
 
@@ -279,5 +280,39 @@ describe('frozen checks in the session', () => {
     expect(mark?.isError).toBe(true);
     expect(mark?.text).toContain('check 1 (command "feature 1 file")');
     p.inspect((store) => expect(store.features.get(1)).toMatchObject({ status: 'pending', acceptanceHash: hash }));
+  });
+});
+
+describe('verification webhooks', () => {
+  it('each verification of a landing is posted as verification.finished with its verdict', async () => {
+    const receiver = await startWebhookReceiver();
+    try {
+      const p = (project = scriptedProject(
+        roleScript({ coding: gateCoder((id, refused) => `feature ${id} ${refused === 0 ? 'TODO' : 'implemented'}`) }),
+      ));
+      seedBacklog(p, checkedFeatures(1));
+      await p.run(
+        { concurrency: 1, yolo: true, regressionEvery: 0 },
+        { webhooks: [{ url: `${receiver.url}/v`, events: ['verification.finished'], format: 'json' }] },
+      );
+      const [failed, passed] = verificationsOf(p, 1).reverse();
+      expect(receiver.hits.map((h) => h.body)).toEqual([
+        expect.objectContaining({
+          event: 'verification.finished',
+          project: 'notes',
+          featureId: 1,
+          featureName: 'Feature 1',
+          verificationId: failed?.id,
+          trigger: 'landing',
+          verdict: 'failed',
+          commit: failed?.commit,
+          checks: 1,
+          passed: 0,
+        }),
+        expect.objectContaining({ verificationId: passed?.id, verdict: 'passed', checks: 1, passed: 1 }),
+      ]);
+    } finally {
+      await receiver.close();
+    }
   });
 });
