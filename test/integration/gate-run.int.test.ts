@@ -5,7 +5,7 @@
  * features it depends on); a failed verification lands nothing and tells the same session every
  * failing check; the third hands the feature back; landings are serialized by the merge queue.
  */
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { git, gitOk } from '../../src/git/git.js';
@@ -314,5 +314,53 @@ describe('verification webhooks', () => {
     } finally {
       await receiver.close();
     }
+  });
+});
+
+describe('a runner that died between moving main and recording the pass', () => {
+  it('the next run records the pass without a session, linked to the verification that let it land', async () => {
+    const p = (project = scriptedProject(roleScript({ coding: gateCoder((id) => `feature ${id} implemented`) })));
+    seedBacklog(p, checkedFeatures(1));
+    // What the dead runner did: verified the branch's commit, recorded the landing, moved main; then it died.
+    const commit = (() => {
+      gitOk(p.dir, ['switch', '-q', '-c', 'autocoder/feature-1']);
+      mkdirSync(join(p.dir, 'features'));
+      writeFileSync(join(p.dir, 'features', 'feature-1.txt'), 'feature 1 implemented\n');
+      gitOk(p.dir, ['add', '-A']);
+      gitOk(p.dir, ['-c', 'user.name=T', '-c', 'user.email=t@example.test', 'commit', '-q', '-m', 'Feature #1']);
+      const sha = gitOk(p.dir, ['rev-parse', 'HEAD']).trim();
+      gitOk(p.dir, ['switch', '-q', 'main']);
+      gitOk(p.dir, ['merge', '-q', '--ff-only', sha]);
+      return sha;
+    })();
+    p.inspect((store) => {
+      const claimed = store.claims.claimNext('run_dead/ses_1');
+      if (!claimed) throw new Error('nothing to claim');
+      const v: Verification = {
+        id: 'ver_dead01',
+        featureId: 1,
+        commit,
+        trigger: 'landing',
+        status: 'running',
+        sessionId: 'ses_1',
+        startedAt: 1,
+        endedAt: null,
+        evidenceDir: '.autocoder/evidence/feature-1/ver_dead01',
+        checks: [],
+        error: null,
+      };
+      store.verifications.start(v);
+      store.verifications.finish({ ...v, status: 'passed', endedAt: 2 });
+      store.claims.recordLanding(claimed.claim, commit);
+      store.claims.releaseOwnedBy('run_dead/', 'the runner died');
+    });
+    await p.run({ concurrency: 1, yolo: true, regressionEvery: 0 });
+    expect(p.reports).toContain(
+      'Slot 0: feature #1 had landed on main before the runner stopped; recorded as passing.',
+    );
+    p.inspect((store) =>
+      expect(store.features.get(1)).toMatchObject({ status: 'passing', verificationId: 'ver_dead01' }),
+    );
+    expect(p.runtime.sessions).toEqual([]);
   });
 });
