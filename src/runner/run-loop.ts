@@ -344,7 +344,10 @@ async function schedule(
         // In the merge queue: no landing moves main while its checks run, and it waits for the landing in progress.
         regressionPass.now = run.mergeQueue
           .run(() => runRegression(deps, { main: run.main, sandbox: run.sandbox, by: run.id }, signal))
-          .then((result) => deps.report(regressionLine(result, action.reason, after, run.main)))
+          .then((result) => {
+            // Nothing had checks to run: nothing to say.
+            if (result.outcomes.length > 0) deps.report(regressionLine(result, action.reason, after, run.main));
+          })
           .catch((err: unknown) =>
             deps.report(
               deps.redact(`The regression pass could not run: ${err instanceof Error ? err.message : String(err)}`),
