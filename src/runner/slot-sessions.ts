@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { copyFileSync, cpSync, existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AgentRole, AgentSpec } from '../agent/runtime.js';
@@ -199,7 +199,13 @@ export function landingGate(
           deps.report(
             `Slot ${slot}: feature #${featureId} did not pass verification ${verification.id} (${verification.status === 'error' ? `could not run: ${verification.error ?? ''}` : countLine(verification)}).`,
           );
-          refuse(featureId, failureReport(verification, deps.paths.root), failureNote(verification));
+          // The session may read only its worktree: the evidence goes there too (`.autocoder/` is never committed).
+          const copied = copyEvidence(deps.paths.root, worktree, verification.evidenceDir);
+          refuse(
+            featureId,
+            failureReport(verification, copied ? worktree : deps.paths.root),
+            failureNote(verification),
+          );
         }
         deps.report(
           `Slot ${slot}: feature #${featureId} passed verification ${verification.id} (${countLine(verification)}).`,
@@ -250,6 +256,17 @@ export function landingGate(
       if (run.wake) setImmediate(run.wake);
       return verificationId === undefined ? { commit: check.head } : { commit: check.head, verificationId };
     });
+}
+
+/** Copies a verification's evidence folder from the project into a worktree; false when it could not. */
+function copyEvidence(root: string, worktree: string, evidenceDir: string): boolean {
+  try {
+    cpSync(join(root, evidenceDir), join(worktree, evidenceDir), { recursive: true });
+    return true;
+  } catch {
+    // The report then names the project's copy, which the session cannot read but a person can.
+    return false;
+  }
 }
 
 /** Runs one session of `role` and records it; the caller settles any claim. */

@@ -117,7 +117,10 @@ describe('the landing gate', () => {
     const [second, first] = verificationsOf(p, 1);
     expect(first).toMatchObject({ status: 'failed', trigger: 'landing' });
     expect(second).toMatchObject({ status: 'passed' });
-    expect(refused?.text).toContain(join(p.dir, first!.evidenceDir, 'result.json'));
+    // The evidence is named where the session can read it: its own worktree.
+    const inWorktree = join(p.dir, '.autocoder', 'worktrees', 'slot-0', first!.evidenceDir, 'result.json');
+    expect(refused?.text).toContain(inWorktree);
+    expect(JSON.parse(readFileSync(inWorktree, 'utf8'))).toMatchObject({ id: first!.id, status: 'failed' });
     // Main never pointed at the failing commit: it moved once, straight to the fixed one.
     expect(gitOk(p.dir, ['show', `${first!.commit}:features/feature-1.txt`])).toContain('TODO');
     expect(gitOk(p.dir, ['reflog', 'show', '--format=%H', 'main']).trim().split('\n')).toEqual([
