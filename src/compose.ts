@@ -12,7 +12,7 @@ import { ClaudeRuntime } from './agent/claude-runtime.js';
 import type { AgentRuntime } from './agent/runtime.js';
 import type { RunSettings, SettingSource } from './config/run-settings.js';
 import type { RunDeps } from './runner/run-loop.js';
-import type { Logger } from './logging/logger.js';
+import { silentLogger, type Logger } from './logging/logger.js';
 import { createToolGuard } from './runner/tool-guard.js';
 import { combineRedactors, createRedactor, NO_SECRETS, type Redactor } from './security/redactor.js';
 import type { Env } from './config/env.js';
@@ -115,6 +115,7 @@ export function createRunDeps(input: {
     runs: store.runs,
     humanInput: store.humanInput,
     disputes: store.disputes,
+    verifications: store.verifications,
     events: store.events,
     runtime: input.runtime ?? new ClaudeRuntime(),
     settings: input.settings,
@@ -128,6 +129,7 @@ export function createRunDeps(input: {
     now: () => clock.now(),
     report: input.report,
     notify: (event, data) => webhooks.notify(event, data),
+    logger: input.logger ?? silentLogger(),
     webhooks,
   };
 }
@@ -235,6 +237,11 @@ export async function startProjectSpecChat(input: {
     }
   }
   return { ...chat, events: events() };
+}
+
+/** What `autocoder verify` masks: the provider's keys and the project's answered secrets. */
+export function verificationRedactor(env: Env, store: ProjectStore): Redactor {
+  return combineRedactors(createRedactor(providerSecrets(env)), answeredSecretsRedactor(store.humanInput, store.paths));
 }
 
 /** The secrets humans answered for the project (none when it has no database yet), read now. */

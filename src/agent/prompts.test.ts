@@ -39,10 +39,24 @@ function roleVars(role: Exclude<PromptName, 'system'>, browser: boolean): Prompt
         request_list:
           '## Request hir_1 (feature #7 "Add a todo")\nWhich storage?\n- q1 (select: sqlite | postgres): Storage',
       };
+    case 'verifier':
+      return {
+        ...common,
+        feature_id: '7',
+        feature_name: 'Add a todo',
+        feature_description: 'A user can add a todo and see it in the list.',
+        feature_steps: '1. Open the app\n2. Add a todo titled Milk',
+        commit: '0123abcd',
+        diff_file: '/p/.autocoder/evidence/feature-7/ver_1/diff.patch',
+        checks_file: '/p/.autocoder/acceptance/feature-7.json',
+        result_file: '/p/.autocoder/evidence/feature-7/ver_1/result.json',
+        screenshots: '`/p/.autocoder/evidence/feature-7/ver_1/check-1-after.png`',
+        checkout: '/p/.autocoder/worktrees/slot-0',
+      };
   }
 }
 
-const ROLES = ['initializer', 'coding', 'testing', 'supervisor'] as const;
+const ROLES = ['initializer', 'coding', 'testing', 'supervisor', 'verifier'] as const;
 
 function render(name: PromptName, vars: PromptVars, projectPromptsDir: string | null = null): string {
   const t = loadPromptTemplate(name, projectPromptsDir);

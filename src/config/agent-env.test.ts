@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { describe, it, expect } from 'vitest';
-import { buildAgentEnv, PASSTHROUGH_VARS } from './agent-env.js';
+import { buildAgentEnv, buildCheckEnv, PASSTHROUGH_VARS } from './agent-env.js';
 
 const SESSION = '/tmp/ac-abc123';
 const BIN = '/opt/autocoder/node_modules/.bin';
@@ -117,5 +117,26 @@ describe('buildAgentEnv', () => {
     const base = { ...BASE };
     buildAgentEnv(base, { sessionDir: SESSION, packageBinDir: BIN, extra: { X: '1' } });
     expect(base).toEqual(BASE);
+  });
+});
+
+describe('buildCheckEnv', () => {
+  it("keeps PATH, locale and proxies; drops the provider's keys, autocoder's settings and anything else", () => {
+    const env = buildCheckEnv({
+      ...BASE,
+      HTTPS_PROXY: 'http://proxy:3128',
+      AUTOCODER_HOME: '/srv/ac-home',
+      ANTHROPIC_AUTH_TOKEN: 'tok',
+    });
+    expect(env).toEqual({
+      PATH: '/usr/local/bin:/usr/bin',
+      LANG: 'en_US.UTF-8',
+      HTTPS_PROXY: 'http://proxy:3128',
+      npm_config_yes: 'false',
+    });
+  });
+
+  it('gives a PATH when the base has none', () => {
+    expect(buildCheckEnv({}).PATH).toBe('/usr/local/bin:/usr/bin:/bin');
   });
 });

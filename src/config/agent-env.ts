@@ -77,3 +77,38 @@ export function buildAgentEnv(base: Env, options: AgentEnvOptions): Record<strin
   env.npm_config_yes = 'false';
   return { ...env, ...options.extra };
 }
+
+/**
+ * Variables the programs of a verification inherit (its checks, `./init.sh` and the app, the
+ * dependency install): where programs are, locale, proxies (an install may download). Never a
+ * provider's key or anything of autocoder's: those programs are the app's, not an agent's, and
+ * the checks run with no model behind them.
+ */
+export const CHECK_PASSTHROUGH_VARS = [
+  'PATH',
+  'LANG',
+  'LC_ALL',
+  'TZ',
+  'TERM',
+  'USER',
+  'SHELL',
+  'HTTPS_PROXY',
+  'HTTP_PROXY',
+  'NO_PROXY',
+  'https_proxy',
+  'http_proxy',
+  'no_proxy',
+] as const;
+
+/** The environment verifications start programs from (the engine adds its own PORT, HOME and TMPDIR). */
+export function buildCheckEnv(base: Env): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const key of CHECK_PASSTHROUGH_VARS) {
+    const value = base[key];
+    if (value !== undefined && value !== '') env[key] = value;
+  }
+  env.PATH ??= '/usr/local/bin:/usr/bin:/bin';
+  // As for agents: npx must never fetch and run a package that is not installed.
+  env.npm_config_yes = 'false';
+  return env;
+}

@@ -30,7 +30,19 @@ describe('loadRunSettings', () => {
       supervisor: false,
       waitForInput: true,
       keepTemp: false,
+      regressionEvery: 5,
+      verifier: false,
     });
+  });
+
+  it('reads AUTOCODER_REGRESSION_EVERY (0 turns regression passes off) and AUTOCODER_VERIFIER below the flags', () => {
+    expect(loadRunSettings({ AUTOCODER_REGRESSION_EVERY: '0', AUTOCODER_VERIFIER: 'yes' }, {})).toMatchObject({
+      regressionEvery: 0,
+      verifier: true,
+    });
+    expect(loadRunSettings({ AUTOCODER_REGRESSION_EVERY: '3' }, { regressionEvery: 7 }).regressionEvery).toBe(7);
+    expect(() => loadRunSettings({ AUTOCODER_REGRESSION_EVERY: '-1' }, {})).toThrow(/regressionEvery/);
+    expect(() => loadRunSettings({ AUTOCODER_VERIFIER: 'perhaps' }, {})).toThrow(/verifier/);
   });
 
   it('reads AUTOCODER_SUPERVISOR and AUTOCODER_WAIT_FOR_INPUT as booleans (1/true/yes, 0/false/no) and refuses anything else', () => {
@@ -86,6 +98,8 @@ describe('loadRunSettings', () => {
       supervisor: false,
       waitForInput: true,
       keepTemp: false,
+      regressionEvery: 5,
+      verifier: false,
     });
   });
 

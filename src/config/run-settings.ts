@@ -100,6 +100,21 @@ export const RunSettingsSchema = z
       .describe(
         'When only features waiting for a human answer can move, keep the run alive until they are answered (false: end the run)',
       ),
+    regressionEvery: z
+      .number()
+      .int()
+      .min(0)
+      .max(1_000)
+      .default(5)
+      .describe(
+        'Run the frozen acceptance checks of every passing feature on main (no model) after this many landings and at the end of a run; regressions go back to pending (0: never)',
+      ),
+    verifier: z
+      .boolean()
+      .default(false)
+      .describe(
+        "After a feature's checks pass and before main moves, a read-only verifier session reviews the diff, the spec, the checks and the evidence, and passes or rejects it",
+      ),
     keepTemp: z
       .boolean()
       .default(false)
@@ -139,6 +154,8 @@ const ENV_KEYS: Record<string, keyof RunSettings> = {
   AUTOCODER_SUPERVISOR: 'supervisor',
   AUTOCODER_WAIT_FOR_INPUT: 'waitForInput',
   AUTOCODER_KEEP_TEMP: 'keepTemp',
+  AUTOCODER_REGRESSION_EVERY: 'regressionEvery',
+  AUTOCODER_VERIFIER: 'verifier',
   AUTOCODER_PROVIDER: 'provider',
   AUTOCODER_BASE_URL: 'baseUrl',
   AUTOCODER_AWS_REGION: 'awsRegion',
@@ -152,7 +169,7 @@ export const roleModelEnvVar = (role: ModelRole): string => `AUTOCODER_MODEL_${r
 /**
  * AUTOCODER_SUPERVISOR=1 / true / yes turn a boolean on, 0 / false / no off; anything else is refused by the schema.
  */
-const BOOLEAN = new Set<keyof RunSettings>(['supervisor', 'waitForInput', 'keepTemp']);
+const BOOLEAN = new Set<keyof RunSettings>(['supervisor', 'waitForInput', 'keepTemp', 'verifier']);
 function envBoolean(raw: string): boolean | string {
   const v = raw.trim().toLowerCase();
   if (['1', 'true', 'yes', 'on'].includes(v)) return true;
@@ -171,6 +188,7 @@ const NUMERIC = new Set<keyof RunSettings>([
   'testingRatio',
   'stallMs',
   'maxSessionMs',
+  'regressionEvery',
 ]);
 
 /** The settings one layer gives (a layer may set any subset, role models included). */

@@ -25,6 +25,7 @@ describe('user settings', () => {
       'model.testing',
       'model.supervisor',
       'model.reviewer',
+      'model.verifier',
       'provider',
       'baseUrl',
       'awsRegion',

@@ -9,6 +9,7 @@ export const WEBHOOK_EVENTS = [
   'feature.needs_input',
   'run.finished',
   'run.failed',
+  'verification.finished',
 ] as const satisfies readonly EventType[];
 export type WebhookEvent = (typeof WEBHOOK_EVENTS)[number];
 

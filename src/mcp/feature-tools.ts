@@ -28,7 +28,7 @@ export interface FeatureToolDeps {
    * main (or throws an AppError telling the agent the exact git steps to take first). A
    * feature becomes passing only after this returns.
    */
-  readonly land?: (featureId: number) => { readonly commit: string };
+  readonly land?: (featureId: number) => Promise<{ readonly commit: string; readonly verificationId?: string }>;
   /** Acceptance disputes (feature_dispute_acceptance); without it the tool says it is unavailable. */
   readonly disputes?: DisputePort;
   /**
@@ -253,7 +253,7 @@ export function createFeatureTools({
           .optional()
           .describe('How you verified it: commands run, test output, screenshot paths'),
       },
-      ({ feature_id, evidence }) => {
+      async ({ feature_id, evidence }) => {
         const claim = heldClaim(feature_id, 'mark passing');
         // Never land work whose claim is gone (markPassing would refuse it after main moved).
         if (land && !claims.holds(claim))
@@ -261,7 +261,16 @@ export function createFeatureTools({
             'CONFLICT',
             `your claim on feature ${feature_id} is no longer valid (the lease expired or another session took it over); stop working on it`,
           );
-        const landed = land?.(feature_id);
+        let landed: Awaited<ReturnType<NonNullable<typeof land>>> | undefined;
+        try {
+          // The merge queue: verifies the exact commit that would land (its frozen checks), then moves main.
+          landed = await land?.(feature_id);
+        } catch (err: unknown) {
+          // A gate that handed the feature back (too many failed verifications) ended this session's claim.
+          if (!claims.holds(claim)) session.claims.delete(feature_id);
+          throw err;
+        }
+        const verificationId = landed?.verificationId;
         const record =
           evidence === undefined && !landed
             ? undefined
@@ -269,10 +278,17 @@ export function createFeatureTools({
                 by: session.sessionId,
                 ...(evidence === undefined ? {} : { text: evidence }),
                 ...(landed ? { commit: landed.commit } : {}),
+                ...(verificationId === undefined ? {} : { verificationId }),
               };
         return {
-          ...finished(feature_id, claims.markPassing(claim, record)),
+          ...finished(
+            feature_id,
+            claims.markPassing(claim, record, verificationId === undefined ? undefined : { verificationId }),
+          ),
           ...(landed ? { merged_commit: landed.commit } : {}),
+          ...(landed
+            ? { verification: verificationId ?? 'none: the feature has no acceptance checks (not verified)' }
+            : {}),
         };
       },
     ),

@@ -48,4 +48,11 @@ export const ROLE_PROFILES: Readonly<Record<AgentRole, RoleProfile>> = {
     featureTools: ['feature_get_by_id', 'supervisor_answer'],
     maxTurns: 60,
   },
+  // The optional independent verifier (--verifier): reads the diff, the spec, the checks and the evidence, changes
+  // nothing, and answers with verifier_verdict (the runner hands that tool to the session itself).
+  verifier: {
+    builtinTools: ['Read', 'Glob', 'Grep'],
+    featureTools: ['feature_get_by_id'],
+    maxTurns: 60,
+  },
 };

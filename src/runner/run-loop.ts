@@ -12,6 +12,7 @@ import type {
   HumanInputRequest,
   RunPort,
   SessionPort,
+  VerificationPort,
 } from '../db/ports.js';
 import type { Env } from '../config/env.js';
 import type { ProjectPaths } from '../config/paths.js';
@@ -46,12 +47,16 @@ import {
   type SlotKind,
 } from './scheduler.js';
 import { waitUntil } from './wait.js';
+import { createMergeQueue } from './merge-queue.js';
+import { runVerifierSession, type VerifierReview } from './verifier.js';
+import { runRegression, type RegressionOutcome, type RegressionResult } from './regression.js';
 import { sweepRunOrphans } from './temp-sweep.js';
 import { pauseRequested, waitForResume } from './pause.js';
 import { assertJailableTempDir, findInitJailTools } from './init-jail.js';
 import { decideSandbox, SANDBOX_MASKED_PATHS } from './sandbox.js';
 import { securitySummary } from './security-summary.js';
 import type { WebhookNotify } from './webhooks.js';
+import type { Logger } from '../logging/logger.js';
 
 export interface RunDeps {
   readonly paths: ProjectPaths;
@@ -63,6 +68,7 @@ export interface RunDeps {
   readonly humanInput: HumanInputPort;
   /** Acceptance disputes (coding agents' feature_dispute_acceptance); without it the tool says it is unavailable. */
   readonly disputes?: DisputePort;
+  readonly verifications: VerificationPort;
   readonly events: EventPort;
   readonly runtime: AgentRuntime;
   readonly settings: RunSettings;
@@ -83,6 +89,8 @@ export interface RunDeps {
   readonly report: (line: string) => void;
   /** Tells webhooks about the run; must return at once (the notifier only enqueues). */
   readonly notify?: WebhookNotify;
+  /** The run's log (verifications write their steps there). */
+  readonly logger: Logger;
 }
 
 export interface RunResult {
@@ -151,6 +159,7 @@ export async function runProject(deps: RunDeps, signal: AbortSignal): Promise<Ru
   // Parallel sandboxes share .git: keep its config.lock steady for all of them (see holdConfigLock).
   const releaseConfigLock = sandbox.enabled ? holdConfigLock(deps.paths.root) : () => undefined;
   let sessions = 0;
+  const mergeQueue = createMergeQueue();
   const finish = (status: RunResult['status'], reason: string): RunResult => {
     deps.runs.end(runId, status === 'failed' ? 'failed' : 'finished', reason, { stopped: status === 'stopped' });
     deps.report(reason);
@@ -162,7 +171,14 @@ export async function runProject(deps: RunDeps, signal: AbortSignal): Promise<Ru
     if (deps.features.stats().total === 0) {
       const spec = readSpec(deps.paths);
       deps.report('No features yet: running the initializer session.');
-      const initRun: RunContext = { id: runId, incarnation, sandbox: sandbox.enabled, initJail, main: '' };
+      const initRun: RunContext = {
+        id: runId,
+        incarnation,
+        sandbox: sandbox.enabled,
+        initJail,
+        main: '',
+        mergeQueue,
+      };
       const summary = await runSessionFor(
         deps,
         initRun,
@@ -188,6 +204,14 @@ export async function runProject(deps: RunDeps, signal: AbortSignal): Promise<Ru
       sandbox: sandbox.enabled,
       initJail,
       main: mainBranch(deps.paths.root),
+      mergeQueue,
+      // --verifier: a read-only session reviews each feature whose checks passed, before main moves.
+      ...(deps.settings.verifier
+        ? {
+            review: (review: VerifierReview, reviewSignal: AbortSignal) =>
+              runVerifierSession(deps, run, review, reviewSignal),
+          }
+        : {}),
     };
     const result = await schedule(deps, run, signal);
     sessions += result.sessions;
@@ -216,6 +240,7 @@ async function schedule(
     maxWaitMs: deps.settings.maxWaitMs,
     waitForInput: deps.settings.waitForInput,
     projectName: deps.projectName,
+    regressionEvery: deps.settings.regressionEvery,
   };
   const humanInput = deps.humanInput;
   // What the loop remembers between decisions (decide() itself keeps nothing).
@@ -226,10 +251,19 @@ async function schedule(
   let backoff: Backoff = NO_BACKOFF;
   let claimExhausted = false;
   let waitingReported = '';
+  let landings = 0;
+  // The regression pass running now (an object: TypeScript does not see the closures that set it).
+  const regressionPass: { now: Promise<void> | null } = { now: null };
   let wake: () => void = () => undefined;
   const poke = () => wake();
   const ticker = setInterval(poke, TICK_MS);
-  const live: RunContext = { ...run, wake: poke };
+  const live: RunContext = {
+    ...run,
+    wake: poke,
+    onLanded: () => {
+      landings += 1;
+    },
+  };
   signal.addEventListener('abort', poke, { once: true });
 
   const record = (action: RecordAction) => {
@@ -307,6 +341,27 @@ async function schedule(
         );
         break;
       }
+      case 'start-regression': {
+        const after = landings;
+        landings = 0;
+        // In the merge queue: no landing moves main while its checks run, and it waits for the landing in progress.
+        regressionPass.now = run.mergeQueue
+          .run(() => runRegression(deps, { main: run.main, sandbox: run.sandbox, by: run.id }, signal))
+          .then((result) => {
+            // Nothing had checks to run: nothing to say.
+            if (result.outcomes.length > 0) deps.report(regressionLine(result, action.reason, after, run.main));
+          })
+          .catch((err: unknown) =>
+            deps.report(
+              deps.redact(`The regression pass could not run: ${err instanceof Error ? err.message : String(err)}`),
+            ),
+          )
+          .finally(() => {
+            regressionPass.now = null;
+            poke();
+          });
+        break;
+      }
       default:
         record(action);
     }
@@ -365,6 +420,8 @@ async function schedule(
       rateLimitedUntil: backoff.rateLimitedUntil,
       claimExhausted,
       waitingReported,
+      landingsSinceRegression: landings,
+      regressionRunning: regressionPass.now !== null,
     };
     return { state, regression, requests };
   };
@@ -384,6 +441,7 @@ async function schedule(
       switch (next.type) {
         case 'finish': {
           await Promise.all([...active.values()].map((a) => a.done));
+          await regressionPass.now;
           const reason =
             'text' in next.reason
               ? next.reason.text
@@ -412,6 +470,14 @@ interface Gathered {
   readonly state: SchedulerState;
   readonly regression: () => readonly Feature[];
   readonly requests: () => readonly HumanInputRequest[];
+}
+
+/** What a regression pass of the run found, in one line. */
+function regressionLine(result: RegressionResult, reason: 'landings' | 'end', landed: number, main: string): string {
+  const count = (what: RegressionOutcome['result']) => result.outcomes.filter((o) => o.result === what).length;
+  const why = reason === 'end' ? 'at the end of the run' : `after ${landed} landings`;
+  const regressed = result.outcomes.filter((o) => o.result === 'regressed').map((o) => `#${o.feature.id}`);
+  return `Regression pass ${why} on ${main} (${result.commit.slice(0, 8)}): ${count('passed')} passed, ${count('regressed')} regressed${regressed.length > 0 ? ` (${regressed.join(', ')}: pending again)` : ''}, ${count('error')} could not run, ${result.notVerified.length} without checks.`;
 }
 
 /** `read`, called the first time the value is asked for and remembered. */

@@ -35,6 +35,7 @@ function state(
       maxWaitMs: 6 * 3_600_000,
       waitForInput: true,
       projectName: 'notes',
+      regressionEvery: 0,
       ...config,
     },
     aborted: false,
@@ -50,6 +51,8 @@ function state(
     rateLimitedUntil: 0,
     claimExhausted: false,
     waitingReported: '',
+    landingsSinceRegression: 0,
+    regressionRunning: false,
     ...rest,
   };
 }
@@ -272,6 +275,73 @@ describe('decide: filling slots', () => {
     expect(decide(state({ rateLimitedUntil: NOW + 5_000 }), NOW + 5_000).actions).toEqual([
       { type: 'start-coding', slot: 0 },
     ]);
+  });
+});
+
+describe('decide: regression passes (the frozen checks on main, no model)', () => {
+  const every = (n: number, over: Parameters<typeof state>[0] = {}) =>
+    state({ ...over, config: { regressionEvery: n, ...over.config } });
+
+  it('after regressionEvery landings: a regression pass starts (it takes no slot), then decide again', () => {
+    expect(decide(every(2, { landingsSinceRegression: 2, active: [coding(0, 1), coding(1, 2)] }), NOW)).toEqual({
+      actions: [{ type: 'start-regression', reason: 'landings' }],
+      next: { type: 'decide-again' },
+    });
+  });
+
+  it('none below the count, while one runs, with regression passes off (0), or while pausing', () => {
+    const busy = [coding(0, 1), coding(1, 2)];
+    const none = { actions: [], next: { type: 'wait-for-wake' } };
+    expect(decide(every(2, { landingsSinceRegression: 1, active: busy }), NOW)).toEqual(none);
+    expect(decide(every(2, { landingsSinceRegression: 5, regressionRunning: true, active: busy }), NOW)).toEqual(none);
+    expect(decide(every(0, { landingsSinceRegression: 5, active: busy }), NOW)).toEqual(none);
+    const pausing = decide(
+      every(2, { landingsSinceRegression: 5, active: busy, pauseRequested: true, runStatus: 'draining' }),
+      NOW,
+    );
+    expect(pausing.actions).toEqual([]);
+  });
+
+  it('rate-limited: a regression pass still starts (it asks no model)', () => {
+    const d = decide(every(1, { landingsSinceRegression: 1, rateLimitedUntil: NOW + 60_000 }), NOW);
+    expect(d.actions).toEqual([{ type: 'start-regression', reason: 'landings' }]);
+  });
+
+  it('everything passes with landings since the last pass: a last regression pass before the run ends', () => {
+    const done = [feature(1, 'passing'), feature(2, 'passing')];
+    expect(decide(every(5, { claimExhausted: true, features: done, landingsSinceRegression: 2 }), NOW)).toEqual({
+      actions: [{ type: 'start-regression', reason: 'end' }],
+      next: { type: 'decide-again' },
+    });
+  });
+
+  it('at the end while a regression pass runs: waits for it (it may send a feature back)', () => {
+    const d = decide(
+      every(5, { claimExhausted: true, features: [feature(1, 'passing')], regressionRunning: true }),
+      NOW,
+    );
+    expect(d).toEqual({ actions: [], next: { type: 'wait-for-wake' } });
+  });
+
+  it('at the end with nothing landed since the last pass, or with passes off: the run ends', () => {
+    const done = [feature(1, 'passing')];
+    const end = { type: 'finish', status: 'finished', reason: { text: 'All 1 features pass.' } };
+    expect(decide(every(5, { claimExhausted: true, features: done }), NOW).next).toEqual(end);
+    expect(decide(every(0, { claimExhausted: true, features: done, landingsSinceRegression: 3 }), NOW).next).toEqual(
+      end,
+    );
+  });
+
+  it('max iterations used up with landings since the last pass: a last regression pass, then the max-iterations end', () => {
+    const used = { config: { maxIterations: 2 }, codingSessionsStarted: 2 };
+    expect(decide(every(5, { ...used, landingsSinceRegression: 1 }), NOW).actions).toEqual([
+      { type: 'start-regression', reason: 'end' },
+    ]);
+    expect(decide(every(5, { ...used, config: { maxIterations: 2, regressionEvery: 5 } }), NOW).next).toEqual({
+      type: 'finish',
+      status: 'finished',
+      reason: { maxIterations: 2 },
+    });
   });
 });
 

@@ -25,6 +25,11 @@ export interface SchedulerConfig {
   readonly waitForInput: boolean;
   /** For the commands the reports name (`autocoder answer <project> …`). */
   readonly projectName: string;
+  /**
+   * A regression pass (the frozen checks of the passing features, on main, no model) after every this many landings,
+   * and one at the end of a run when something landed since the last; 0: none.
+   */
+  readonly regressionEvery: number;
 }
 
 export interface ActiveSlot {
@@ -65,6 +70,10 @@ export interface SchedulerState {
   readonly claimExhausted: boolean;
   /** The open requests the last "waiting for answers" report named (ids joined by commas). */
   readonly waitingReported: string;
+  /** Features landed on main since the last regression pass started (or since the run started). */
+  readonly landingsSinceRegression: number;
+  /** A regression pass is running (it holds the merge queue; no session of its own). */
+  readonly regressionRunning: boolean;
 }
 
 export type RunStatusChange = 'running' | 'draining' | 'paused';
@@ -93,7 +102,9 @@ export type SchedulerAction =
   /** Claim the next ready feature for this coding slot and start its session (nothing ready: claims are exhausted). */
   | { readonly type: 'start-coding'; readonly slot: number }
   | { readonly type: 'start-supervisor'; readonly slot: number; readonly requestIds: readonly string[] }
-  | { readonly type: 'start-testing'; readonly slot: number; readonly featureIds: readonly number[] };
+  | { readonly type: 'start-testing'; readonly slot: number; readonly featureIds: readonly number[] }
+  /** Run the frozen checks of the passing features on main (after `regressionEvery` landings, or at the end). */
+  | { readonly type: 'start-regression'; readonly reason: 'landings' | 'end' };
 
 /** How a run ends: a fixed text, or the max-iterations line, which names the progress after the last session ended. */
 export type EndReason = { readonly text: string } | { readonly maxIterations: number };
@@ -165,6 +176,13 @@ export function decide(state: SchedulerState, now: number): Decision {
   }
   if (!pausing && status === 'draining') setStatus('running');
 
+  // A regression pass needs no model: rate limits do not hold it back, a pause does (nothing new starts).
+  if (!pausing && regressionDue(state)) {
+    return {
+      actions: [...actions, { type: 'start-regression', reason: 'landings' }],
+      next: { type: 'decide-again' },
+    };
+  }
   const limited = now < state.rateLimitedUntil;
   const iterationsLeft = config.maxIterations === undefined || state.codingSessionsStarted < config.maxIterations;
   if (!pausing && !limited) {
@@ -174,11 +192,14 @@ export function decide(state: SchedulerState, now: number): Decision {
 
   const codingActive = state.active.some((a) => a.kind === 'coding');
   if (codingActive || pausing) return { actions, next: { type: 'wait-for-wake' } };
-  if (!iterationsLeft)
+  if (!iterationsLeft) {
+    const end = endOfRun(state, actions);
+    if (end) return end;
     return {
       actions,
       next: { type: 'finish', status: 'finished', reason: { maxIterations: config.maxIterations ?? 0 } },
     };
+  }
   if (limited)
     return {
       actions,
@@ -189,6 +210,9 @@ export function decide(state: SchedulerState, now: number): Decision {
   if (stall.kind === 'done' || stall.kind === 'stuck') {
     // Testing sessions still running finish first (they may send a feature back).
     if (running > 0) return { actions, next: { type: 'wait-for-wake' } };
+    // So does a regression pass, and a last one runs when something landed since the previous (it may, too).
+    const end = endOfRun(state, actions);
+    if (end) return end;
     const waiting = stall.kind === 'stuck' && config.waitForInput ? state.openRequests : [];
     if (stall.kind === 'stuck' && waiting.length > 0) {
       // Features wait for answers: the run stays up and goes on as soon as one comes (the tick sees it).
@@ -230,6 +254,23 @@ export function decide(state: SchedulerState, now: number): Decision {
     report(`Waiting until ${new Date(until).toISOString()}: ${stall.reason}.`),
   );
   return { actions, next: { type: 'wait-until', until } };
+}
+
+/** Enough landings since the last regression pass for the next (none while one runs). */
+function regressionDue(state: SchedulerState): boolean {
+  const every = state.config.regressionEvery;
+  return every > 0 && !state.regressionRunning && state.landingsSinceRegression >= every;
+}
+
+/**
+ * Before the run ends: a regression pass still running is waited for, and one is started when
+ * regression passes are on and something landed since the last. Null: the run may end now.
+ */
+function endOfRun(state: SchedulerState, actions: readonly SchedulerAction[]): Decision | null {
+  if (state.regressionRunning) return { actions, next: { type: 'wait-for-wake' } };
+  if (state.config.regressionEvery > 0 && state.landingsSinceRegression > 0)
+    return { actions: [...actions, { type: 'start-regression', reason: 'end' }], next: { type: 'decide-again' } };
+  return null;
 }
 
 /** The first slot to fill, in slot order: coding, then the supervisor, then testing. */

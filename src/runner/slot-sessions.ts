@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { copyFileSync, cpSync, existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AgentRole, AgentSpec } from '../agent/runtime.js';
@@ -20,7 +20,7 @@ import {
   landingCheck,
   worktreeGitWritePaths,
 } from '../git/workspaces.js';
-import { createFeatureTools, withMaskedArguments } from '../mcp/feature-tools.js';
+import { createFeatureTools, withMaskedArguments, type FeatureTool } from '../mcp/feature-tools.js';
 import { exportAcceptance } from '../projects/acceptance-export.js';
 import { createToolSession } from '../mcp/tool-session.js';
 import { modelFor } from '../config/run-settings.js';
@@ -33,6 +33,10 @@ import { ROLE_PROFILES } from './roles.js';
 import { writeInitJail, type InitJailTools } from './init-jail.js';
 import { sandboxWriteDenyPaths, unsandboxedCommands } from './sandbox.js';
 import { runRecordedSession, type SessionSummary } from './session-runner.js';
+import type { MergeQueue } from './merge-queue.js';
+import type { VerifierOutcome, VerifierReview } from './verifier.js';
+import { countLine, landingGroups, runVerification } from './verification.js';
+import { failureNote, failureReport } from './verification-report.js';
 
 /** What every session of one run shares. */
 export interface RunContext {
@@ -46,6 +50,12 @@ export interface RunContext {
   readonly main: string;
   /** Tells the scheduler something changed (a landing made dependents ready). */
   readonly wake?: () => void;
+  /** The merge queue: landings and regression passes hold it one at a time. */
+  readonly mergeQueue: MergeQueue;
+  /** Called once per feature that landed on main (the scheduler counts landings for regression passes). */
+  readonly onLanded?: () => void;
+  /** The independent verifier (`--verifier`): reviews a feature whose checks passed, before main moves. */
+  readonly review?: (review: VerifierReview, signal: AbortSignal) => Promise<VerifierOutcome>;
 }
 
 /** Ports of one slot: slot N owns basePort + 10·N … + 9 (its app listens on the first). */
@@ -56,7 +66,9 @@ export interface SessionWhere {
   /** The session's working directory: the project root (initializer) or a slot's worktree. */
   readonly cwd: string;
   /** Lands the feature branch on main from `feature_mark_passing` (coding sessions in a worktree). */
-  readonly land?: (featureId: number) => { commit: string };
+  readonly land?: (featureId: number) => Promise<Landing>;
+  /** Tools of this session only, besides its role's feature tools (the verifier's `verifier_verdict`). */
+  readonly extraTools?: readonly FeatureTool[];
   /** Answers a human-input request as the supervisor (supervisor sessions only). */
   readonly supervise?: (
     requestId: string,
@@ -95,50 +107,166 @@ export function sessionRedactor(deps: RunDeps): Redactor {
   return combineRedactors(deps.redact, answeredSecretsRedactor(deps.humanInput, deps.paths));
 }
 
+/** How many verifications may fail in one coding session before its feature is handed back. */
+export const MAX_FAILED_VERIFICATIONS = 3;
+
+/** What a landing gives `feature_mark_passing`: the commit main moved to, and the verification that let it. */
+export interface Landing {
+  readonly commit: string;
+  /** Absent when the feature has no acceptance checks (it lands "not verified"). */
+  readonly verificationId?: string;
+}
+
+/** The port a slot's verifications run the app on: the last of its block (its agent's app uses the first). */
+export const verificationPort = (basePort: number, slot: number): number => slotPort(basePort, slot) + 9;
+
 /**
- * The landing gate: the branch must be committed and contain main; then the landing is recorded
- * (so a crash right after cannot lose it) and main is fast-forwarded to the branch. Runs
- * synchronously inside the tool call, so two slots never land at the same moment.
+ * The landing gate, inside the run's merge queue (one landing at a time, so the commit verified is
+ * exactly what lands): the branch must be committed and contain main; then, when the feature has
+ * acceptance checks, the runner verifies that commit (its checks and those of the passing features
+ * it depends on, in a verification worktree, the app on the slot's verification port); only when
+ * all pass is the landing recorded (a crash right after cannot lose it) and main fast-forwarded.
+ * A failed verification lands nothing and answers with every failing check; the third in one
+ * session hands the feature back (the attempt counts).
  */
 export function landingGate(
   deps: RunDeps,
   run: RunContext,
-  worktree: string,
+  where: { readonly worktree: string; readonly slot: number },
   claim: Claim,
-): (featureId: number) => { commit: string } {
+  sessionId: string,
+  signal: AbortSignal,
+): (featureId: number) => Promise<Landing> {
   const steps = (lines: readonly string[]) => lines.map((l, i) => `${i + 1}. ${l}`).join('\n');
-  return (featureId) => {
-    const check = landingCheck(worktree, featureId, run.main);
-    if (!check.ok)
-      throw new AppError(
-        'CONFLICT',
-        `${check.reason} The feature is not passing yet. Do this, then call feature_mark_passing again:\n${steps(check.steps)}`,
+  const { worktree, slot } = where;
+  let failed = 0;
+  /** A verification (or the verifier) said no: the agent fixes it and calls again, or, the third time, stops. */
+  const refuse = (featureId: number, report: string, note: string): never => {
+    failed += 1;
+    if (failed >= MAX_FAILED_VERIFICATIONS) {
+      deps.claims.markFailing(
+        claim,
+        `${MAX_FAILED_VERIFICATIONS} verifications failed in one session; the last: ${note}`,
       );
-    if (!deps.claims.recordLanding(claim, check.head))
-      throw new AppError('CONFLICT', `your claim on feature ${featureId} is no longer valid; stop working on it`);
-    try {
-      fastForwardMain(deps.paths.root, run.main, check.head);
-    } catch (err: unknown) {
-      const details = err instanceof AppError ? err.details : undefined;
-      if (details && 'head' in details) {
-        throw new AppError(
-          'CONFLICT',
-          `${run.main} moved on while you finished (another feature landed first). The feature is not passing yet. Do this, then call feature_mark_passing again:\n${steps([`git rebase ${run.main}`, '(on conflicts: edit the files, git add them, git commit --no-edit, git rebase --continue)', 're-run the tests and the checks of this feature'])}`,
-        );
-      }
-      // Not the agent's to fix (the project folder has changes in the way): report and retry later.
-      const why = err instanceof Error ? err.message : String(err);
-      deps.report(`Feature #${featureId}: could not move ${run.main}: ${why}`);
+      deps.report(
+        `Slot ${slot}: feature #${featureId} failed verification ${failed} times in one session; handed back.`,
+      );
       throw new AppError(
         'CONFLICT',
-        `The runner could not merge your branch into ${run.main}: ${why}. This is not something you can fix from your worktree: stop here; the feature will be retried.`,
+        `${report}\n\nThat was the ${MAX_FAILED_VERIFICATIONS}rd failed verification in this session: the feature is handed back (this attempt counts) with these failures as a note. Stop now: commit what you have and end the session without calling other feature tools.`,
       );
     }
-    deps.report(`Merged feature #${featureId} into ${run.main} (${check.head.slice(0, 8)}).`);
-    // Features that depend on this one become ready once it is recorded passing (right after this returns).
-    if (run.wake) setImmediate(run.wake);
-    return { commit: check.head };
+    throw new AppError(
+      'CONFLICT',
+      `${report}\n\nNothing landed; the feature is not passing. Fix the code (never the checks: they are frozen), commit, and call feature_mark_passing again (failed verifications in this session: ${failed} of ${MAX_FAILED_VERIFICATIONS}; at ${MAX_FAILED_VERIFICATIONS} the feature is handed back).`,
+    );
   };
+  return (featureId) =>
+    run.mergeQueue.run(async () => {
+      const check = landingCheck(worktree, featureId, run.main);
+      if (!check.ok)
+        throw new AppError(
+          'CONFLICT',
+          `${check.reason} The feature is not passing yet. Do this, then call feature_mark_passing again:\n${steps(check.steps)}`,
+        );
+      const lost = () =>
+        new AppError('CONFLICT', `your claim on feature ${featureId} is no longer valid; stop working on it`);
+      if (!deps.claims.holds(claim)) throw lost();
+      const feature = deps.features.get(featureId);
+      const groups = landingGroups(feature, deps.features);
+      let verificationId: string | undefined;
+      if (groups.length > 0) {
+        deps.report(
+          `Slot ${slot}: verifying feature #${featureId} on ${check.head.slice(0, 8)} (${groups.reduce((n, g) => n + g.checks.length, 0)} checks).`,
+        );
+        const verification = await runVerification(
+          { ...deps, redact: sessionRedactor(deps) },
+          {
+            featureId,
+            commit: check.head,
+            trigger: 'landing',
+            sessionId,
+            groups,
+            port: verificationPort(deps.settings.basePort, slot),
+            sandbox: run.sandbox,
+            exportTo: [worktree],
+          },
+          signal,
+        );
+        if (signal.aborted)
+          throw new AppError('CONFLICT', 'the run is stopping: nothing landed; stop here, the feature will be retried');
+        if (verification.status !== 'passed') {
+          deps.report(
+            `Slot ${slot}: feature #${featureId} did not pass verification ${verification.id} (${verification.status === 'error' ? `could not run: ${verification.error ?? ''}` : countLine(verification)}).`,
+          );
+          // The session may read only its worktree: the evidence goes there too (`.autocoder/` is never committed).
+          const copied = copyEvidence(deps.paths.root, worktree, verification.evidenceDir);
+          refuse(
+            featureId,
+            failureReport(verification, copied ? worktree : deps.paths.root),
+            failureNote(verification),
+          );
+        }
+        deps.report(
+          `Slot ${slot}: feature #${featureId} passed verification ${verification.id} (${countLine(verification)}).`,
+        );
+        if (run.review) {
+          const outcome = await run.review({ slot, feature, verification, checkout: worktree }, signal);
+          if (signal.aborted)
+            throw new AppError(
+              'CONFLICT',
+              'the run is stopping: nothing landed; stop here, the feature will be retried',
+            );
+          const { verdict } = outcome;
+          deps.report(
+            `Slot ${slot} (verifier): ${verdict.verdict === 'pass' ? 'passed' : 'rejected'} feature #${featureId}${verdict.reasons.length > 0 ? `: ${verdict.reasons.join('; ')}` : ''}.`,
+          );
+          if (verdict.verdict !== 'pass')
+            refuse(
+              featureId,
+              `The checks passed (verification ${verification.id}), but the independent verifier rejected the change:\n${verdict.reasons.map((r, i) => `${i + 1}. ${r}`).join('\n')}`,
+              `the verifier rejected it after verification ${verification.id} passed: ${verdict.reasons.join('; ')}`,
+            );
+        }
+        verificationId = verification.id;
+      }
+      if (!deps.claims.recordLanding(claim, check.head)) throw lost();
+      try {
+        fastForwardMain(deps.paths.root, run.main, check.head);
+      } catch (err: unknown) {
+        const details = err instanceof AppError ? err.details : undefined;
+        if (details && 'head' in details) {
+          // Main moved outside the merge queue (a person committed on it): rebase and verify again.
+          throw new AppError(
+            'CONFLICT',
+            `${run.main} moved on while you finished. The feature is not passing yet. Do this, then call feature_mark_passing again:\n${steps([`git rebase ${run.main}`, '(on conflicts: edit the files, git add them, git commit --no-edit, git rebase --continue)', 're-run the tests and the checks of this feature'])}`,
+          );
+        }
+        // Not the agent's to fix (the project folder has changes in the way): report and retry later.
+        const why = err instanceof Error ? err.message : String(err);
+        deps.report(`Feature #${featureId}: could not move ${run.main}: ${why}`);
+        throw new AppError(
+          'CONFLICT',
+          `The runner could not merge your branch into ${run.main}: ${why}. This is not something you can fix from your worktree: stop here; the feature will be retried.`,
+        );
+      }
+      deps.report(`Merged feature #${featureId} into ${run.main} (${check.head.slice(0, 8)}).`);
+      run.onLanded?.();
+      // Features that depend on this one become ready once it is recorded passing (right after this returns).
+      if (run.wake) setImmediate(run.wake);
+      return verificationId === undefined ? { commit: check.head } : { commit: check.head, verificationId };
+    });
+}
+
+/** Copies a verification's evidence folder from the project into a worktree; false when it could not. */
+function copyEvidence(root: string, worktree: string, evidenceDir: string): boolean {
+  try {
+    cpSync(join(root, evidenceDir), join(worktree, evidenceDir), { recursive: true });
+    return true;
+  } catch {
+    // The report then names the project's copy, which the session cannot read but a person can.
+    return false;
+  }
 }
 
 /** Rewrites the read-only export of the acceptance checks in the project root and in `cwd` (a slot's worktree). */
@@ -174,6 +302,7 @@ export async function runSessionFor(
     ...(where.supervise ? { supervise: where.supervise } : {}),
   })
     .filter((t) => profile.featureTools.includes(t.name))
+    .concat(where.extraTools ?? [])
     .map((t) => withMaskedArguments(t, () => redact));
   // The session's HOME/TMPDIR, marked as this run's (see agent/session-dirs.ts). Whatever ends
   // the session (its end, an error, an abort, the watchdog, a failure to start it) removes it below.
@@ -400,11 +529,20 @@ export async function runCodingSession(
   if (landed) {
     // The merge queue had fast-forwarded main to this branch when the runner died, before the
     // feature was recorded as passing: record it now instead of redoing verified work.
-    deps.claims.markPassing(claim, {
-      by: 'runner',
-      text: `recovered: its branch had landed on ${run.main} (${landed.slice(0, 8)}) before the runner stopped`,
-      commit: landed,
-    });
+    // The verification that let it land, when it had checks (the gate verifies before main moves).
+    const verified = deps.verifications
+      .list(feature.id, 20)
+      .find((v) => v.trigger === 'landing' && v.status === 'passed' && v.commit === landed);
+    deps.claims.markPassing(
+      claim,
+      {
+        by: 'runner',
+        text: `recovered: its branch had landed on ${run.main} (${landed.slice(0, 8)}) before the runner stopped`,
+        commit: landed,
+        ...(verified ? { verificationId: verified.id } : {}),
+      },
+      verified ? { verificationId: verified.id } : undefined,
+    );
     deleteMergedBranch(deps.paths.root, featureBranch(feature.id), run.main);
     deps.report(
       `Slot ${slot}: feature #${feature.id} had landed on ${run.main} before the runner stopped; recorded as passing.`,
@@ -455,7 +593,11 @@ export async function runCodingSession(
       deps,
       run,
       'coding',
-      { slot, cwd: worktree, land: landingGate(deps, run, worktree, claim) },
+      {
+        slot,
+        cwd: worktree,
+        land: landingGate(deps, run, { worktree, slot }, claim, owner.split('/')[1] ?? owner, sessionAbort.signal),
+      },
       { claims: [claim], featureIds: [feature.id], owner },
       codingVars(feature, deps.settings.yolo, branch, continued),
       sessionAbort.signal,

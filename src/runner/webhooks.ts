@@ -16,6 +16,17 @@ export type WebhookData = {
   };
   readonly 'run.finished': { readonly runId: string; readonly status: 'finished' | 'stopped'; readonly reason: string };
   readonly 'run.failed': { readonly runId: string; readonly status: 'failed'; readonly reason: string };
+  /** The runner ran a feature's frozen checks (a landing, a regression pass, `autocoder verify`). */
+  readonly 'verification.finished': {
+    readonly featureId: number;
+    readonly featureName: string;
+    readonly verificationId: string;
+    readonly trigger: 'landing' | 'regression' | 'manual';
+    readonly verdict: 'passed' | 'failed' | 'error';
+    readonly commit: string;
+    readonly checks: number;
+    readonly passed: number;
+  };
 };
 
 /** Tells webhooks about one event; must return at once. */

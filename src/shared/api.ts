@@ -307,6 +307,7 @@ const roleModelFields = {
   'model.testing': roleModel,
   'model.supervisor': roleModel,
   'model.reviewer': roleModel,
+  'model.verifier': roleModel,
 } satisfies Record<RoleModelKey, z.ZodType>;
 
 const settingTypes = {

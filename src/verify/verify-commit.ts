@@ -27,6 +27,7 @@ import { APP_LOG_FILE, evidenceDirOf, VERIFICATION_ID, writeResult } from './evi
 import { runHttpCheck } from './http-check.js';
 import type { Confinement } from './jail-runner.js';
 import { DEFAULT_OUTPUT_CHARS } from './output.js';
+import { DEFAULT_PREPARE_MS, PREPARE_LOG_FILE, prepareDependencies } from './prepare.js';
 import type { Browser } from 'playwright-core';
 
 /**
@@ -45,6 +46,8 @@ const LimitsSchema = z.strictObject({
   appStartMs: z.number().int().min(500).max(MAX_CHECK_TIMEOUT_MS).default(DEFAULT_APP_START_MS),
   /** How long a browser step waits for its element or text. */
   stepMs: z.number().int().min(100).max(60_000).default(DEFAULT_STEP_MS),
+  /** How long installing the checkout's dependencies may take (see prepare.ts). */
+  prepareMs: z.number().int().min(1_000).max(MAX_CHECK_TIMEOUT_MS).default(DEFAULT_PREPARE_MS),
   /** Characters kept of each check's output (its end). */
   outputChars: z.number().int().min(200).max(100_000).default(DEFAULT_OUTPUT_CHARS),
 });
@@ -182,6 +185,22 @@ export async function verifyCommit(input: VerifyInput, signal: AbortSignal): Pro
     const confinement = confinementFor(req, baseEnv, log);
     const marker = `ac-verify-${randomBytes(8).toString('hex')}`;
     const origin = `http://127.0.0.1:${req.port}`;
+    // A fresh checkout has no node_modules: `npm test` must not fail for that reason.
+    const prepared = await prepareDependencies(
+      {
+        checkout,
+        workDir,
+        env,
+        confinement,
+        logFile: join(evidenceAbs, PREPARE_LOG_FILE),
+        timeoutMs: req.limits.prepareMs,
+        redact,
+        marker,
+      },
+      signal,
+    );
+    if (prepared.ran) log.info({ command: prepared.command, ms: prepared.ms }, 'dependencies installed');
+    if (signal.aborted) throw new Aborted();
     if (needsApp(all)) {
       app = await startApp(
         {

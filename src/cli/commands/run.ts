@@ -67,7 +67,7 @@ export function registerRunCommand(
     .option('--model <model>', 'model for the agents (default: Claude Code default, or $AUTOCODER_MODEL)')
     .option(
       '--role-model <role=model>',
-      'model for one role (initializer, coding, testing, supervisor, reviewer); repeatable; beats --model for that role',
+      'model for one role (initializer, coding, testing, supervisor, reviewer, verifier); repeatable; beats --model for that role',
       roleModelOption,
     )
     .option('--max-iterations <n>', 'stop after this many coding sessions', positiveInt('--max-iterations'))
@@ -91,6 +91,15 @@ export function registerRunCommand(
     .option(
       '--no-wait-for-input',
       'end the run when only features waiting for a human answer are left (default: wait for the answers)',
+    )
+    .option(
+      '--verifier',
+      "after a feature's checks pass and before main moves, a read-only verifier session reviews the diff, the spec, the checks and the evidence and passes or rejects it (model: --role-model verifier=M)",
+    )
+    .option(
+      '--regression-every <n>',
+      'run the frozen acceptance checks of every passing feature on main (no model) after this many landings and at the end of the run; regressions go back to pending (default 5; 0: never)',
+      intIn('--regression-every', 0, 1000),
     )
     .option(
       '--keep-temp',
@@ -119,6 +128,8 @@ export function registerRunCommand(
           supervisor?: boolean;
           waitForInput?: boolean;
           keepTemp?: boolean;
+          regressionEvery?: number;
+          verifier?: boolean;
           logLevel: LogLevel;
         },
       ) =>
@@ -161,6 +172,8 @@ export function registerRunCommand(
               supervisor: opts.supervisor,
               waitForInput: opts.waitForInput === false ? false : undefined,
               keepTemp: opts.keepTemp,
+              regressionEvery: opts.regressionEvery,
+              verifier: opts.verifier,
             },
           };
           const settings = resolveRunSettings(layers);

@@ -22,6 +22,7 @@ const ROLE_LABELS: Record<ModelRole, string> = {
   testing: 'Testing model',
   supervisor: 'Supervisor model',
   reviewer: 'Reviewer model',
+  verifier: 'Verifier model',
 };
 
 const PROVIDER_LABELS: Record<Provider, string> = {
