@@ -83,6 +83,16 @@ describe('browser verification by agents', () => {
             name: 'Home page',
             description: 'Shows the heading.',
             steps: ['Open the home page', 'See "Tiny notes"'],
+            // The gate starts the committed app with ./init.sh on its own port and checks the page.
+            acceptance: [
+              {
+                kind: 'http',
+                name: 'home page',
+                method: 'GET',
+                path: '/',
+                expect: { status: 200, bodyIncludes: 'Tiny notes' },
+              },
+            ],
           },
         ]),
         coding,

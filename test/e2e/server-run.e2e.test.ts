@@ -166,8 +166,8 @@ describe('autocoder serve: a run started over the API, watched over the WebSocke
     ).toBe(true);
 
     // Feature changes arrive live (the first connection already waited for one); #2, #3 and #4 pass after the restart,
-    // each once.
-    const passedLive = liveUpdates(second.received, snap2.lastEventId).filter((m) => m.status === 'passing');
+    // each once (later updates of passing features are their verifications: the run's closing regression pass).
+    const passedLive = liveUpdates(second.received, snap2.lastEventId).filter((m) => m.eventType === 'feature.passed');
     expect(passedLive.map((m) => m.featureId)).toEqual([2, 3, 4]);
     const agentStates = new Set(
       second.received.flatMap((r) => (r.message.type === 'agent_update' ? [r.message.state] : [])),
