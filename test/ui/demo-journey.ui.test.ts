@@ -100,8 +100,14 @@ it(
       .locator('[data-feature-id]')
       .nth(total - 1)
       .waitFor();
-    await page.screenshot({ path: join(SHOTS, 'demo-all-passing.png') });
     expect(await page.getByTestId('lane-ready').locator('[data-feature-id]').count()).toBe(0);
+    // Every pass was proven by the runner: each passing card carries the verified badge and its screenshot (the demo's
+    // features all have a browser check), none says "not verified".
+    const passing = page.getByTestId('lane-passing').locator('[data-feature-id]');
+    await expect.poll(() => passing.getByTestId('verified-badge').count(), { timeout: 30_000 }).toBe(total);
+    expect(await passing.getByTestId('not-verified').count()).toBe(0);
+    expect(await passing.getByRole('img', { name: /from its verification/ }).count()).toBe(total);
+    await page.screenshot({ path: join(SHOTS, 'demo-all-passing.png') });
     expect(errors).toEqual([]);
     await ctx.close();
   },
