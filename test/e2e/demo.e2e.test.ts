@@ -155,6 +155,27 @@ describe('autocoder demo', () => {
         expect(existsSync(s.transcriptPath as string)).toBe(true);
       }
       for (const f of store.features.list()) expect(f).toMatchObject({ status: 'passing', attempts: 1 });
+      // Each pass is the runner's verification of the commit that landed, with its evidence on disk: the result, a
+      // real screenshot from the browser check, the trace.
+      const landed = gitOk(dir, ['log', '--format=%H %s']).trim().split('\n');
+      for (const f of store.features.list()) {
+        const v = store.verifications.get(f.verificationId as string);
+        const commit = landed.find((line) => line.endsWith(`Feature #${f.id}: ${f.name}`))?.split(' ')[0];
+        expect(v).toMatchObject({ featureId: f.id, status: 'passed', trigger: 'landing', commit });
+        expect(new Set(v.checks.map((c) => c.kind))).toContain('browser');
+        expect(v.checks.every((c) => c.passed)).toBe(true);
+        const evidence = join(dir, v.evidenceDir);
+        expect(existsSync(join(evidence, 'result.json'))).toBe(true);
+        const files = v.checks.flatMap((c) => c.evidence);
+        const shot = files.find((name) => name.endsWith('.png'));
+        expect(
+          readFileSync(join(evidence, shot as string))
+            .subarray(1, 4)
+            .toString(),
+        ).toBe('PNG');
+        expect(files.some((name) => name.endsWith('.zip'))).toBe(true);
+      }
+      expect(store.verifications.verifiedCount()).toBe(DEMO_FEATURES.length);
       const started = store.db.prepare(`SELECT count(*) FROM events WHERE type = 'session.started'`).pluck().get();
       expect(started).toBe(DEMO_FEATURES.length + 1);
     });
