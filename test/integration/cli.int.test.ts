@@ -369,9 +369,39 @@ describe('autocoder features and status', () => {
     expectExit(all, 0);
     expect(JSON.parse(all.stdout)).toStrictEqual({
       features: [
-        { id: 1, name: 'Sign up', category: 'auth', status: 'passing', priority: 1, dependencies: [], attempts: 1 },
-        { id: 2, name: 'Log in', category: 'auth', status: 'pending', priority: 2, dependencies: [1], attempts: 0 },
-        { id: 3, name: 'Dashboard', category: 'ui', status: 'pending', priority: 3, dependencies: [1, 2], attempts: 0 },
+        {
+          id: 1,
+          name: 'Sign up',
+          category: 'auth',
+          status: 'passing',
+          priority: 1,
+          dependencies: [],
+          attempts: 1,
+          checks: 0,
+          verified: false,
+        },
+        {
+          id: 2,
+          name: 'Log in',
+          category: 'auth',
+          status: 'pending',
+          priority: 2,
+          dependencies: [1],
+          attempts: 0,
+          checks: 0,
+          verified: false,
+        },
+        {
+          id: 3,
+          name: 'Dashboard',
+          category: 'ui',
+          status: 'pending',
+          priority: 3,
+          dependencies: [1, 2],
+          attempts: 0,
+          checks: 0,
+          verified: false,
+        },
       ],
     });
 
@@ -379,13 +409,23 @@ describe('autocoder features and status', () => {
     expectExit(passing, 0);
     expect(JSON.parse(passing.stdout)).toStrictEqual({
       features: [
-        { id: 1, name: 'Sign up', category: 'auth', status: 'passing', priority: 1, dependencies: [], attempts: 1 },
+        {
+          id: 1,
+          name: 'Sign up',
+          category: 'auth',
+          status: 'passing',
+          priority: 1,
+          dependencies: [],
+          attempts: 1,
+          checks: 0,
+          verified: false,
+        },
       ],
     });
 
     const text = await cli('features', 'shop', '--status', 'passing');
     expectExit(text, 0);
-    expect(text.stdout).toMatch(/^#1\s+passing\s+\[auth\] Sign up$/m);
+    expect(text.stdout).toMatch(/^#1\s+passing\s+\[auth\] Sign up {2}\(not verified: no checks\)$/m);
     expect(text.stdout).not.toContain('Log in');
 
     const none = await cli('features', 'shop', '--status', 'failed');

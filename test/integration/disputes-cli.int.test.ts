@@ -165,6 +165,20 @@ describe('autocoder disputes / dispute', () => {
       expect(JSON.parse(res.stdout)).toMatchObject({ total: 2, passing: 2, verified: 1 });
       const text = await cli('status', 'shop');
       expect(text.stdout).toMatch(/^2\/2 passing \(100%\) · 1 verified · /);
+      // The backlog says the same per feature: its checks and whether it is verified.
+      const features = await cli('features', 'shop', '--json');
+      expectExit(features, 0);
+      expect(
+        (JSON.parse(features.stdout) as { features: { id: number; checks: number; verified: boolean }[] }).features.map(
+          ({ id, checks, verified }) => ({ id, checks, verified }),
+        ),
+      ).toEqual([
+        { id: 1, checks: CHECKS.length, verified: true },
+        { id: 2, checks: 0, verified: false },
+      ]);
+      const list = await cli('features', 'shop');
+      expect(list.stdout).toMatch(/^#1\s+passing\s+\[c\] a {2}✓ verified$/m);
+      expect(list.stdout).toMatch(/^#2\s+passing\s+\[c\] b {2}\(not verified: no checks\)$/m);
     },
   );
 });

@@ -277,7 +277,10 @@ describe('frozen checks in the session', () => {
     for (const r of attempts) expect(r.text).toMatch(/protected folder|runs arbitrary code/);
     const worktreeExport = join(p.dir, '.autocoder', 'worktrees', 'slot-0', exportPath(1));
     expect(statSync(worktreeExport).mode & 0o777).toBe(0o444);
-    expect(JSON.parse(readFileSync(worktreeExport, 'utf8'))).toMatchObject({ acceptanceHash: hash, acceptance: [fileCheck(1)] });
+    expect(JSON.parse(readFileSync(worktreeExport, 'utf8'))).toMatchObject({
+      acceptanceHash: hash,
+      acceptance: [fileCheck(1)],
+    });
     // The coder then claimed it was done: the gate ran the frozen checks and refused.
     const mark = rest.find((r) => r.name === MARK_PASSING);
     expect(mark?.isError).toBe(true);

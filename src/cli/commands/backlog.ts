@@ -22,6 +22,12 @@ export function withProject<T>(ctx: CliContext, nameOrPath: string, fn: (store: 
   }
 }
 
+/** What a passing feature's line says about its proof; other statuses say nothing (no pass to prove yet). */
+function passingProof(status: FeatureStatus, verified: boolean): string {
+  if (status !== 'passing') return '';
+  return verified ? '  ✓ verified' : '  (not verified: its newest verification did not pass, or it has none)';
+}
+
 /** features, status: read the backlog. */
 export function registerBacklogCommands(
   program: Command,
@@ -35,12 +41,16 @@ export function registerBacklogCommands(
     .addOption(new Option('--status <status>', 'only features with this status').choices(FEATURE_STATUSES))
     .option(
       '--json',
-      'print JSON: {"features":[{"id","name","category","status","priority","dependencies","attempts"}]}',
+      'print JSON: {"features":[{"id","name","category","status","priority","dependencies","attempts","checks","verified"}]}',
     )
     .action((project: string, opts: { status?: FeatureStatus; json?: boolean }) =>
       run(() =>
         withProject(ctx, project, (store) => {
           const features = store.features.list(opts.status ? { status: opts.status } : {});
+          // Verified: passing, and its newest verification (its frozen checks, run by the runner) passed.
+          const latest = store.verifications.latest(features.map((f) => f.id));
+          const verified = (f: (typeof features)[number]) =>
+            f.status === 'passing' && latest.get(f.id)?.status === 'passed';
           if (opts.json) {
             return printJson(ctx, {
               features: features.map((f) => ({
@@ -51,6 +61,8 @@ export function registerBacklogCommands(
                 priority: f.priority,
                 dependencies: f.dependencies,
                 attempts: f.attempts,
+                checks: f.acceptance?.length ?? 0,
+                verified: verified(f),
               })),
             });
           }
@@ -58,7 +70,8 @@ export function registerBacklogCommands(
             return ctx.stdout(opts.status ? `No ${opts.status} features.\n` : 'No features yet.\n');
           for (const f of features) {
             const deps = f.dependencies.length > 0 ? `  needs ${f.dependencies.map((d) => `#${d}`).join(', ')}` : '';
-            ctx.stdout(`#${String(f.id).padEnd(5)} ${f.status.padEnd(12)} [${f.category}] ${f.name}${deps}\n`);
+            const proof = f.acceptance === null ? '  (not verified: no checks)' : passingProof(f.status, verified(f));
+            ctx.stdout(`#${String(f.id).padEnd(5)} ${f.status.padEnd(12)} [${f.category}] ${f.name}${deps}${proof}\n`);
           }
         }),
       ),
