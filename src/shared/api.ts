@@ -261,10 +261,16 @@ export const FeatureGraphSchema = z.object({
       dependencies: z.array(z.number().int()),
       ready: z.boolean(),
       blocked: z.boolean(),
+      /** How many frozen acceptance checks it has (0: it can never be verified). */
+      checks: z.number().int().min(0),
+      /** Passing, and its newest verification passed. */
+      verified: z.boolean(),
     }),
   ),
   edges: z.array(z.object({ source: z.number().int(), target: z.number().int() })),
 });
+
+export type FeatureGraph = z.infer<typeof FeatureGraphSchema>;
 
 /**
  * GET /api/projects/{name}/sessions/{id}/transcript: the session's JSONL transcript (already redacted when written).

@@ -8,7 +8,13 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Verification } from '../../src/shared/acceptance.js';
 import { DisputeListSchema, DisputeResultSchema, VerificationListSchema } from '../../src/shared/acceptance.js';
-import { FeatureBoardSchema, FeatureDetailSchema, FeatureSchema, type FeatureDTO } from '../../src/shared/api.js';
+import {
+  FeatureBoardSchema,
+  FeatureDetailSchema,
+  FeatureGraphSchema,
+  FeatureSchema,
+  type FeatureDTO,
+} from '../../src/shared/api.js';
 import { apiHarness, type ApiHarness } from '../support/api-app.js';
 
 let h: ApiHarness;
@@ -168,6 +174,26 @@ describe('features with acceptance checks', () => {
       ['ver_old', 'failed', 1],
     ]);
     expect((await h.json('GET', `${F}/99/verifications`)).status).toBe(404);
+  });
+
+  it('the graph says of each node how many checks it has and whether its pass is verified', async () => {
+    await h.json('POST', F, feature('verified', { acceptance: CHECKS }));
+    await h.json('POST', F, feature('failed last', { acceptance: CHECKS }));
+    await h.json('POST', F, feature('no checks'));
+    await h.json('POST', F, feature('pending', { acceptance: CHECKS }));
+    verify(1, 'ver_1', 1_000, true);
+    verify(2, 'ver_2', 1_000, true);
+    verify(2, 'ver_3', 2_000, false);
+    withStore((store) => {
+      for (const id of [1, 2, 3]) store.claims.markPassing(store.claims.claimFeature(id, 's').claim);
+    });
+    const graph = FeatureGraphSchema.parse((await h.json('GET', `${F}/graph`)).body);
+    expect(graph.nodes.map(({ id, status, checks, verified }) => ({ id, status, checks, verified }))).toEqual([
+      { id: 1, status: 'passing', checks: CHECKS.length, verified: true },
+      { id: 2, status: 'passing', checks: CHECKS.length, verified: false },
+      { id: 3, status: 'passing', checks: 0, verified: false },
+      { id: 4, status: 'pending', checks: CHECKS.length, verified: false },
+    ]);
   });
 });
 

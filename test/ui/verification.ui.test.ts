@@ -184,6 +184,18 @@ it('the board shows verified cards with screenshots, the drawer the evidence, li
   expect(await drawer.getByTestId('verification').first().textContent()).toContain('run by hand');
   await page.keyboard.press('Escape');
   await held.getByTestId('verification-failure').waitFor({ state: 'detached', timeout: 20_000 });
+
+  // The graph says the same of each node: verified passes marked, a feature without checks "not verified".
+  await page.goto(ui.link('/projects/demo/graph'));
+  await page.getByTestId(`node-${ids['add']}`).waitFor();
+  expect(await page.getByTestId(`node-${ids['add']}`).getByTestId('node-verified').count()).toBe(1);
+  expect(await page.getByTestId(`node-${ids['unchecked']}`).getByTestId('node-not-verified').textContent()).toBe(
+    'unverified',
+  );
+  expect(await page.locator('.react-flow__node[aria-label$=", verified"]').count()).toBe(5);
+  expect(await page.locator('.react-flow__node[aria-label$=", not verified (no checks)"]').count()).toBe(1);
+  await page.screenshot({ path: join(SHOTS, 'verify-graph-light.png') });
+  expect(await seriousAxeViolations(page)).toEqual([]);
   expect(errors).toEqual([]);
   await ctx.close();
 

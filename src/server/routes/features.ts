@@ -14,6 +14,7 @@ import {
   type FeatureBoard,
   type FeatureDTO,
   type FeatureDetail,
+  type FeatureGraph,
 } from '../../shared/api.js';
 import type { RouteModule, ServerDeps } from '../app.js';
 import { withStore } from '../project-access.js';
@@ -112,7 +113,24 @@ export const featureRoutes: RouteModule = (app: Hono, deps: ServerDeps) => {
   );
 
   // Static segments first, so /features/graph is never read as a feature id.
-  app.get(`${base}/graph`, (c) => c.json(withStore(c, deps, (store) => store.features.graph())));
+  app.get(`${base}/graph`, (c) =>
+    c.json(
+      withStore(c, deps, (store): FeatureGraph => {
+        const graph = store.features.graph();
+        const ids = graph.nodes.map((n) => n.id);
+        const features = new Map(store.features.list().map((f) => [f.id, f]));
+        const latest = store.verifications.latest(ids);
+        return {
+          ...graph,
+          nodes: graph.nodes.map((n) => ({
+            ...n,
+            checks: features.get(n.id)?.acceptance?.length ?? 0,
+            verified: n.status === 'passing' && latest.get(n.id)?.status === 'passed',
+          })),
+        };
+      }),
+    ),
+  );
 
   app.post(`${base}/bulk`, async (c) => {
     const req = await body(c, BulkCreateFeaturesRequestSchema);

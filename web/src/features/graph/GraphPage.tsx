@@ -22,7 +22,19 @@ interface FeatureNodeData extends Record<string, unknown> {
   name: string;
   status: FeatureStatus;
   blocked: boolean;
+  /** What the node says about proof: a verified pass, a pass nothing verified, or no checks at all. */
+  proof: 'verified' | 'not verified' | 'no checks' | null;
 }
+
+/** The node's proof label: only passes are verified or not; a feature without checks never can be. */
+function proofOf(n: { status: FeatureStatus; checks: number; verified: boolean }): FeatureNodeData['proof'] {
+  if (n.checks === 0) return 'no checks';
+  if (n.status !== 'passing') return null;
+  return n.verified ? 'verified' : 'not verified';
+}
+
+const proofText = (proof: FeatureNodeData['proof']) =>
+  proof === null ? '' : proof === 'no checks' ? ', not verified (no checks)' : `, ${proof}`;
 
 const FeatureNode = memo(function FeatureNode({ data }: NodeProps<Node<FeatureNodeData>>) {
   return (
@@ -30,7 +42,7 @@ const FeatureNode = memo(function FeatureNode({ data }: NodeProps<Node<FeatureNo
       data-testid={`node-${data.id}`}
       className="flex cursor-pointer items-center gap-2 rounded-lg border-2 bg-panel px-2 text-xs text-ink shadow-card"
       style={{ width: NODE_WIDTH, height: NODE_HEIGHT, borderColor: STATUS_COLOR[data.status] }}
-      title={`#${data.id} ${data.name} — ${STATUS_LABEL[data.status]}${data.blocked ? ' (blocked)' : ''}`}
+      title={`#${data.id} ${data.name} — ${STATUS_LABEL[data.status]}${data.blocked ? ' (blocked)' : ''}${proofText(data.proof)}`}
     >
       <Handle type="target" position={Position.Left} isConnectable={false} />
       <span
@@ -42,6 +54,15 @@ const FeatureNode = memo(function FeatureNode({ data }: NodeProps<Node<FeatureNo
         <span className="font-mono text-muted">#{data.id}</span>{' '}
         <span className="line-clamp-2 font-medium">{data.name}</span>
       </span>
+      {data.proof === 'verified' ? (
+        <span data-testid="node-verified" className="shrink-0 font-semibold text-st-passing" aria-hidden>
+          ✓
+        </span>
+      ) : data.proof === null ? null : (
+        <span data-testid="node-not-verified" className="shrink-0 text-[10px] text-muted" aria-hidden>
+          unverified
+        </span>
+      )}
       <Handle type="source" position={Position.Right} isConnectable={false} />
     </div>
   );
@@ -90,10 +111,10 @@ export function GraphPage() {
         // has one, and nodes outside the viewport are never rendered, so never measured.
         width: NODE_WIDTH,
         height: NODE_HEIGHT,
-        data: { id: n.id, name: n.name, status: n.status, blocked: n.blocked },
+        data: { id: n.id, name: n.name, status: n.status, blocked: n.blocked, proof: proofOf(n) },
         draggable: false,
         connectable: false,
-        ariaLabel: `Feature #${n.id} ${n.name}, ${STATUS_LABEL[n.status]}`,
+        ariaLabel: `Feature #${n.id} ${n.name}, ${STATUS_LABEL[n.status]}${proofText(proofOf(n))}`,
       })),
       edges: graph.data.edges.map((e): Edge => ({
         id: `${e.source}-${e.target}`,
@@ -135,6 +156,7 @@ export function GraphPage() {
           </li>
         ))}
         <li>· arrows point from a dependency to what needs it</li>
+        <li>· ✓ verified by its checks · unverified: no checks, or a pass its checks did not confirm</li>
       </ul>
       <div
         className="h-[calc(100vh-250px)] min-h-[520px] overflow-hidden rounded-2xl border border-line"
