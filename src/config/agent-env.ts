@@ -1,6 +1,9 @@
 import { join } from 'node:path';
 import type { Env } from './env.js';
 
+/** Proxy settings, in both spellings programs read: sessions and verifications may need them to download. */
+const PROXY_VARS = ['HTTPS_PROXY', 'HTTP_PROXY', 'NO_PROXY', 'https_proxy', 'http_proxy', 'no_proxy'] as const;
+
 /**
  * Variables a Claude Code session may inherit from the user's environment: how to reach the
  * model (Anthropic, any Anthropic-compatible endpoint, Bedrock, Vertex), proxies, locale.
@@ -33,12 +36,7 @@ export const PASSTHROUGH_VARS = [
   'ANTHROPIC_VERTEX_PROJECT_ID',
   'CLOUD_ML_REGION',
   'GOOGLE_APPLICATION_CREDENTIALS',
-  'HTTPS_PROXY',
-  'HTTP_PROXY',
-  'NO_PROXY',
-  'https_proxy',
-  'http_proxy',
-  'no_proxy',
+  ...PROXY_VARS,
   'LANG',
   'LC_ALL',
   'TERM',
@@ -84,21 +82,7 @@ export function buildAgentEnv(base: Env, options: AgentEnvOptions): Record<strin
  * provider's key or anything of autocoder's: those programs are the app's, not an agent's, and
  * the checks run with no model behind them.
  */
-export const CHECK_PASSTHROUGH_VARS = [
-  'PATH',
-  'LANG',
-  'LC_ALL',
-  'TZ',
-  'TERM',
-  'USER',
-  'SHELL',
-  'HTTPS_PROXY',
-  'HTTP_PROXY',
-  'NO_PROXY',
-  'https_proxy',
-  'http_proxy',
-  'no_proxy',
-] as const;
+export const CHECK_PASSTHROUGH_VARS = ['PATH', 'LANG', 'LC_ALL', 'TZ', 'TERM', 'USER', 'SHELL', ...PROXY_VARS] as const;
 
 /** The environment verifications start programs from (the engine adds its own PORT, HOME and TMPDIR). */
 export function buildCheckEnv(base: Env): Record<string, string> {

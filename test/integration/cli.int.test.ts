@@ -4,18 +4,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import {
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  realpathSync,
-  rmSync,
-  statSync,
-  writeFileSync,
-} from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
@@ -23,6 +12,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { openProjectStore, openRegistry } from '../../src/compose.js';
 import { projectPaths } from '../../src/config/paths.js';
 import { runAutocoder, type ChildCliResult as CliResult } from '../support/cli-child-run.js';
+import { cliSandbox } from '../support/tmp.js';
 
 // Runs the real CLI in child processes (each start takes seconds under tsx on a loaded machine), several per test.
 vi.setConfig({ testTimeout: 120_000 });
@@ -40,20 +30,7 @@ let work: string;
 let env: Record<string, string>;
 
 beforeEach(() => {
-  sandbox = realpathSync(mkdtempSync(join(tmpdir(), 'autocoder-cli-')));
-  home = join(sandbox, 'autocoder-home');
-  work = join(sandbox, 'work');
-  mkdirSync(work);
-  mkdirSync(join(sandbox, 'user-home'));
-  env = {
-    PATH: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin',
-    HOME: join(sandbox, 'user-home'),
-    AUTOCODER_HOME: home,
-    GIT_AUTHOR_NAME: 'Test',
-    GIT_AUTHOR_EMAIL: 'test@example.com',
-    GIT_COMMITTER_NAME: 'Test',
-    GIT_COMMITTER_EMAIL: 'test@example.com',
-  };
+  ({ sandbox, home, work, env } = cliSandbox('autocoder-cli-'));
 });
 
 afterEach(() => {

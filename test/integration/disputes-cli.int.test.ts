@@ -2,14 +2,14 @@
  * `autocoder disputes`, `autocoder dispute` and `status --json`'s "verified", as a person runs
  * them: the real CLI in a child process on a real project.
  */
-import { mkdtempSync, mkdirSync, readFileSync, realpathSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openProjectStore } from '../../src/compose.js';
 import { projectPaths } from '../../src/config/paths.js';
 import type { AcceptanceCheck } from '../../src/shared/acceptance.js';
 import { runAutocoder, type ChildCliResult as CliResult } from '../support/cli-child-run.js';
+import { cliSandbox } from '../support/tmp.js';
 
 const SLOW = 90_000;
 const CHECKS: AcceptanceCheck[] = [{ kind: 'command', run: 'npm test', expect: { stdoutIncludes: 'pass' } }];
@@ -20,19 +20,7 @@ let work: string;
 let env: Record<string, string>;
 
 beforeEach(() => {
-  sandbox = realpathSync(mkdtempSync(join(tmpdir(), 'autocoder-disputes-')));
-  work = join(sandbox, 'work');
-  mkdirSync(work);
-  mkdirSync(join(sandbox, 'user-home'));
-  env = {
-    PATH: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin',
-    HOME: join(sandbox, 'user-home'),
-    AUTOCODER_HOME: join(sandbox, 'autocoder-home'),
-    GIT_AUTHOR_NAME: 'Test',
-    GIT_AUTHOR_EMAIL: 'test@example.com',
-    GIT_COMMITTER_NAME: 'Test',
-    GIT_COMMITTER_EMAIL: 'test@example.com',
-  };
+  ({ sandbox, work, env } = cliSandbox('autocoder-disputes-'));
 });
 afterEach(() => rmSync(sandbox, { recursive: true, force: true }));
 

@@ -3,7 +3,7 @@
  * input/output streams (the keys a terminal would send) against a real temp AUTOCODER_HOME;
  * plus the real binary: help when not on a terminal, and the menu on a pseudo-terminal.
  */
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough, Writable } from 'node:stream';
@@ -16,6 +16,7 @@ import { projectPaths } from '../../src/config/paths.js';
 import { cli, CLI } from '../support/cli-process.js';
 import { seedOAuthRequest } from '../support/oauth-request.js';
 import { hasPty, runOnPty, type PtyResult, type PtyStep } from '../support/pty.js';
+import { cliSandbox } from '../support/tmp.js';
 
 // Runs the real CLI in child processes (each start takes seconds under tsx on a loaded machine), several per test.
 vi.setConfig({ testTimeout: 120_000 });
@@ -118,19 +119,7 @@ afterAll(() => {
 });
 
 beforeEach(() => {
-  sandbox = realpathSync(mkdtempSync(join(tmpdir(), 'ac-menu-')));
-  work = join(sandbox, 'work');
-  mkdirSync(work);
-  mkdirSync(join(sandbox, 'user-home'));
-  env = {
-    PATH: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin',
-    HOME: join(sandbox, 'user-home'),
-    AUTOCODER_HOME: join(sandbox, 'autocoder-home'),
-    GIT_AUTHOR_NAME: 'Test',
-    GIT_AUTHOR_EMAIL: 'test@example.com',
-    GIT_COMMITTER_NAME: 'Test',
-    GIT_COMMITTER_EMAIL: 'test@example.com',
-  };
+  ({ sandbox, work, env } = cliSandbox('ac-menu-'));
 });
 afterEach(() => rmSync(sandbox, { recursive: true, force: true }));
 

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, realpathSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { projectPaths } from '../../src/config/paths.js';
@@ -61,4 +61,34 @@ export function openTempProject(options: { clock?: Clock; policy?: ClaimPolicy }
       tmp.cleanup();
     },
   };
+}
+
+/** A folder for CLI tests: its own AUTOCODER_HOME, a user HOME, a `work` folder and a git identity; nothing else. */
+export interface CliSandbox {
+  /** The folder holding everything (real path: macOS-style /tmp links resolved). */
+  readonly sandbox: string;
+  /** `$AUTOCODER_HOME`. */
+  readonly home: string;
+  /** Where the tests create projects. */
+  readonly work: string;
+  /** The CLI's whole environment. */
+  readonly env: Record<string, string>;
+}
+
+export function cliSandbox(prefix: string): CliSandbox {
+  const sandbox = realpathSync(mkdtempSync(join(tmpdir(), prefix)));
+  const home = join(sandbox, 'autocoder-home');
+  const work = join(sandbox, 'work');
+  mkdirSync(work);
+  mkdirSync(join(sandbox, 'user-home'));
+  const env = {
+    PATH: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin',
+    HOME: join(sandbox, 'user-home'),
+    AUTOCODER_HOME: home,
+    GIT_AUTHOR_NAME: 'Test',
+    GIT_AUTHOR_EMAIL: 'test@example.com',
+    GIT_COMMITTER_NAME: 'Test',
+    GIT_COMMITTER_EMAIL: 'test@example.com',
+  };
+  return { sandbox, home, work, env };
 }
