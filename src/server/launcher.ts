@@ -20,6 +20,8 @@ export function runnerArgs(projectRoot: string, request: RunStartRequest): strin
   if (request.concurrency !== undefined) args.push('--concurrency', String(request.concurrency));
   if (request.testingRatio !== undefined) args.push('--testing-ratio', String(request.testingRatio));
   if (request.supervisor === true) args.push('--supervisor');
+  if (request.verifier === true) args.push('--verifier');
+  if (request.regressionEvery !== undefined) args.push('--regression-every', String(request.regressionEvery));
   return args;
 }
 

@@ -13,6 +13,10 @@ export const RunStartRequestSchema = z
     testingRatio: z.number().int().min(0).max(3).optional(),
     /** A supervisor session answers agents' human-input requests (see `autocoder run --supervisor`). */
     supervisor: z.boolean().optional(),
+    /** An independent read-only verifier session reviews each feature whose checks passed (`run --verifier`). */
+    verifier: z.boolean().optional(),
+    /** Every passing feature's frozen checks run on main after every N landings (0: never; `--regression-every`). */
+    regressionEvery: z.number().int().min(0).max(1000).optional(),
   })
   .strict();
 export type RunStartRequest = z.infer<typeof RunStartRequestSchema>;

@@ -55,6 +55,41 @@ describe('the start-run dialog against the real server', () => {
     ]);
   });
 
+  it('the verifier and the regression pass are sent when chosen; a bad number is refused at its field', async () => {
+    const user = userEvent.setup();
+    let closed = 0;
+    renderWithApp(<StartRunDialog defaults={null} onStarted={() => undefined} onClose={() => closed++} />, {
+      apiBase: ui.url,
+      token: ui.token,
+      project: 'shop',
+    });
+    const box = screen.getByRole('checkbox', { name: 'Independent verifier reviews each landing' });
+    expect((box as HTMLInputElement).checked).toBe(false);
+    expect(document.getElementById(box.getAttribute('aria-describedby') ?? '')?.textContent).toMatch(/read-only/);
+    const every = screen.getByRole('textbox', { name: /Regression pass every N landings/ });
+
+    // 1001 is above the limit: the server's 400 names the field, the dialog shows it there, nothing starts.
+    await user.type(every, '1001');
+    await user.click(screen.getByRole('button', { name: 'Start' }));
+    await waitFor(() => expect(every.getAttribute('aria-invalid')).toBe('true'));
+    const error = document.getElementById(`${every.id}-err`);
+    expect(error?.getAttribute('role')).toBe('alert');
+    expect(error?.textContent).toMatch(/1000/);
+    expect(launched).toEqual([]);
+
+    await user.clear(every);
+    await user.type(every, '2');
+    await user.click(box);
+    await user.click(screen.getByRole('button', { name: 'Start' }));
+    await waitFor(() => expect(closed).toBe(1));
+    expect(launched).toEqual([
+      {
+        project: 'shop',
+        request: { concurrency: 1, yolo: false, testingRatio: 0, verifier: true, regressionEvery: 2 },
+      },
+    ]);
+  });
+
   it('without the option the request carries no supervisor flag', async () => {
     const user = userEvent.setup();
     let closed = 0;
@@ -66,6 +101,6 @@ describe('the start-run dialog against the real server', () => {
     await user.click(screen.getByRole('button', { name: 'Start' }));
     await waitFor(() => expect(closed).toBe(1));
     expect(launched).toHaveLength(1);
-    expect(launched[0]?.request).not.toHaveProperty('supervisor');
+    expect(launched[0]?.request).toEqual({ concurrency: 1, yolo: false, testingRatio: 0 });
   });
 });

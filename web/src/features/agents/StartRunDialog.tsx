@@ -28,12 +28,17 @@ export function StartRunDialog({
   const [maxIterations, setMaxIterations] = useState('');
   const [supervisor, setSupervisor] = useState(false);
   const supervisorId = useId();
+  const [verifier, setVerifier] = useState(false);
+  const verifierId = useId();
+  const [regressionEvery, setRegressionEvery] = useState('');
   const start = useMutation({
     mutationFn: () => {
       const body: RunStartRequest = { concurrency, yolo, ...(yolo ? {} : { testingRatio }) };
       if (model.trim()) body.model = model.trim();
       if (maxIterations.trim()) body.maxIterations = Number(maxIterations);
       if (supervisor) body.supervisor = true;
+      if (verifier) body.verifier = true;
+      if (regressionEvery.trim()) body.regressionEvery = Number(regressionEvery);
       return endpoints.startRun(name, body);
     },
     onSuccess: () => {
@@ -47,7 +52,16 @@ export function StartRunDialog({
     err &&
     !(
       err instanceof ApiError &&
-      ['model', 'concurrency', 'testingRatio', 'maxIterations', 'yolo', 'supervisor'].includes(err.field ?? '')
+      [
+        'model',
+        'concurrency',
+        'testingRatio',
+        'maxIterations',
+        'yolo',
+        'supervisor',
+        'verifier',
+        'regressionEvery',
+      ].includes(err.field ?? '')
     )
       ? err.message
       : null;
@@ -170,6 +184,42 @@ export function StartRunDialog({
             </p>
           </div>
         </div>
+        <div className="flex items-start gap-2 text-sm">
+          <input
+            id={verifierId}
+            type="checkbox"
+            className="mt-1"
+            checked={verifier}
+            aria-describedby={`${verifierId}-hint`}
+            onChange={(e) => setVerifier(e.target.checked)}
+          />
+          <div className="flex flex-col gap-0.5">
+            <label htmlFor={verifierId} className="font-medium">
+              Independent verifier reviews each landing
+            </label>
+            <p id={`${verifierId}-hint`} className="text-xs text-muted">
+              After a feature’s frozen checks pass, a read-only agent with its own model reviews the diff, the checks
+              and the screenshots before main moves; a reject goes back to the coder. Costs one more session per
+              feature.
+            </p>
+          </div>
+        </div>
+        <Field
+          label="Regression pass every N landings"
+          hint="The frozen checks of every passing feature, run on main without a model, and at the end. Empty: the setting (default 5); 0: never."
+          error={fieldErr('regressionEvery')}
+        >
+          {(p) => (
+            <input
+              {...p}
+              className={inputClass}
+              inputMode="numeric"
+              pattern="[0-9]*"
+              value={regressionEvery}
+              onChange={(e) => setRegressionEvery(e.target.value)}
+            />
+          )}
+        </Field>
         {general ? (
           <p role="alert" className="rounded-lg bg-st-failed-bg px-3 py-2 text-sm text-st-failed">
             {general}

@@ -1,0 +1,46 @@
+import { describe, expect, it } from 'vitest';
+import { CLI_ENTRY, runnerArgs } from './launcher.js';
+
+describe('runnerArgs', () => {
+  it('turns every option of a start request into the flag `autocoder run` takes', () => {
+    expect(
+      runnerArgs('/p', {
+        model: 'm',
+        maxIterations: 3,
+        maxTurns: 40,
+        yolo: true,
+        sandbox: 'on',
+        concurrency: 2,
+        testingRatio: 1,
+        supervisor: true,
+        verifier: true,
+        regressionEvery: 0,
+      }),
+    ).toEqual([
+      CLI_ENTRY,
+      'run',
+      '/p',
+      '--model',
+      'm',
+      '--max-iterations',
+      '3',
+      '--max-turns',
+      '40',
+      '--yolo',
+      '--sandbox',
+      'on',
+      '--concurrency',
+      '2',
+      '--testing-ratio',
+      '1',
+      '--supervisor',
+      '--verifier',
+      '--regression-every',
+      '0',
+    ]);
+  });
+
+  it('passes nothing for options the request leaves out or turns off (the settings decide)', () => {
+    expect(runnerArgs('/p', { yolo: false, supervisor: false, verifier: false })).toEqual([CLI_ENTRY, 'run', '/p']);
+  });
+});
