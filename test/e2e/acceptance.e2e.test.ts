@@ -199,7 +199,10 @@ describe('done means proven (real Claude Code, scripted model)', () => {
     }
     const exported = join(dir, '.autocoder', 'worktrees', 'slot-0', exportPath(1));
     expect(statSync(exported).mode & 0o777).toBe(0o444);
-    expect(JSON.parse(readFileSync(exported, 'utf8'))).toMatchObject({ acceptanceHash: hashes[0], acceptance: [fileCheck(1)] });
+    expect(JSON.parse(readFileSync(exported, 'utf8'))).toMatchObject({
+      acceptanceHash: hashes[0],
+      acceptance: [fileCheck(1)],
+    });
     inspect(dir, (store) => {
       expect(store.features.list().map((f) => f.acceptanceHash)).toEqual(hashes);
       expect(store.features.list().filter((f) => f.status === 'passing')).toEqual([]);
