@@ -4,14 +4,14 @@ import { readUserSettings, type ProjectSettingsStore, type SettingsStore } from 
 
 /**
  * The ROI assumptions for one project's metrics: `metrics.hoursPerFeature` and `metrics.hourlyRateUsd`, each from
- * the project's settings, else the global ones, else the defaults; with where each came from, so the API, the CLI
- * and the report print them beside the number.
+ * the project's settings (none for a project addressed by an unregistered path), else the global ones, else the
+ * defaults; with where each came from, so the API, the CLI and the report print them beside the number.
  */
 export function metricsAssumptions(
   registry: SettingsStore & ProjectSettingsStore,
-  project: string,
+  project: string | null,
 ): MetricsAssumptions {
-  const own = readUserSettings((k) => registry.getProjectSetting(project, k));
+  const own = project === null ? {} : readUserSettings((k) => registry.getProjectSetting(project, k));
   const global = readUserSettings((k) => registry.getSetting(k));
   const pick = (key: 'metrics.hoursPerFeature' | 'metrics.hourlyRateUsd', fallback: number) => {
     const p = own[key];
