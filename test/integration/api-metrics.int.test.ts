@@ -1,78 +1,14 @@
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { projectPaths } from '../../src/config/paths.js';
-import { openProjectStore, openRegistry } from '../../src/db/stores.js';
 import { startServer, type RunningServer } from '../../src/server/http-server.js';
 import { MetricsSchema } from '../../src/shared/metrics.js';
+import { seedMetricsProject } from '../support/metrics-seed.js';
 
 let root: string;
 let server: RunningServer;
 let env: Record<string, string | undefined>;
-
-/** A registered project whose store holds two runs and four sessions of a real claim → pass → fail history. */
-function seed(): void {
-  const dir = join(root, 'work', 'alpha');
-  mkdirSync(dir, { recursive: true });
-  const reg = openRegistry(env);
-  try {
-    reg.registry.add('alpha', dir);
-    reg.registry.setProjectSetting('alpha', 'ui.metrics.hourlyRateUsd', '150');
-  } finally {
-    reg.close();
-  }
-  const store = openProjectStore(projectPaths(dir), { create: true });
-  try {
-    const a = store.features.create({ category: 'c', name: 'Login', description: '', steps: [] });
-    const b = store.features.create({ category: 'c', name: 'Signup', description: '', steps: [] });
-    store.runs.start({ id: 'run_1', pid: 1, host: 'h', incarnation: 'i1', settings: { regressionEvery: 3 } });
-    const usage = (costUsd: number) => ({
-      turns: 2,
-      inputTokens: 100,
-      outputTokens: 10,
-      cacheReadTokens: 5,
-      cacheCreationTokens: 1,
-      costUsd,
-    });
-    const work = (owner: string, featureId: number) => {
-      const claimed = store.claims.claimFeature(featureId, owner);
-      const id = owner.split('/')[1] as string;
-      const runId = owner.split('/')[0] as string;
-      store.sessions.start({
-        id,
-        runId,
-        slot: 0,
-        role: 'coding',
-        featureIds: [featureId],
-        model: 'opus',
-        transcriptPath: join(dir, `${id}.jsonl`),
-      });
-      return { claim: claimed.claim, id };
-    };
-    const one = work('run_1/ses_1', a.id);
-    store.claims.markPassing(one.claim);
-    store.sessions.end(one.id, { status: 'succeeded', outcome: 'success', usage: usage(0.75), error: null });
-    const two = work('run_1/ses_2', b.id);
-    store.claims.markFailing(two.claim, 'tests fail');
-    store.sessions.end(two.id, { status: 'failed', outcome: 'error', usage: usage(0.5), error: 'boom' });
-    store.runs.end('run_1', 'finished', 'done');
-    store.runs.start({ id: 'run_2', pid: 1, host: 'h', incarnation: 'i2', settings: {} });
-    store.sessions.start({
-      id: 'ses_3',
-      runId: 'run_2',
-      slot: 0,
-      role: 'testing',
-      featureIds: [a.id],
-      model: 'haiku',
-      transcriptPath: join(dir, 'ses_3.jsonl'),
-    });
-    store.sessions.end('ses_3', { status: 'succeeded', outcome: 'success', usage: usage(0.125), error: null });
-    store.runs.end('run_2', 'finished', 'done');
-  } finally {
-    store.close();
-  }
-}
 
 async function get(path: string): Promise<{ status: number; body: unknown }> {
   const res = await fetch(`${server.url}${path}`, { headers: { authorization: `Bearer ${server.token}` } });
@@ -82,7 +18,7 @@ async function get(path: string): Promise<{ status: number; body: unknown }> {
 beforeEach(async () => {
   root = mkdtempSync(join(tmpdir(), 'ac-metrics-'));
   env = { AUTOCODER_HOME: join(root, 'home'), HOME: root, PATH: process.env.PATH };
-  seed();
+  seedMetricsProject(root, env);
   server = await startServer({ env, cwd: root, host: '127.0.0.1', port: 0 });
 });
 afterEach(async () => {
