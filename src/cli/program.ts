@@ -16,6 +16,7 @@ import { registerCompletionCommand } from './commands/completion.js';
 import { registerDemoCommand } from './commands/demo.js';
 import { registerDisputeCommands } from './commands/disputes.js';
 import { registerInboxCommands } from './commands/inbox.js';
+import { registerMetricsCommand } from './commands/metrics.js';
 import type { CliContext } from './context.js';
 import { EXIT, exitCodeFor } from './exit-codes.js';
 import { VERSION } from './version.js';
@@ -57,6 +58,7 @@ export function buildProgram(ctx: CliContext, setExitCode: (code: number) => voi
   registerServeCommand(program, ctx, run);
   registerDemoCommand(program, ctx, run);
   registerLogsCommand(program, ctx, run);
+  registerMetricsCommand(program, ctx, run);
   registerConfigCommand(program, ctx, run);
   registerCompletionCommand(program, ctx, run);
   return program;

@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { AppError } from '../domain/errors.js';
 import { loadRunSettings } from './run-settings.js';
+import { metricsAssumptions } from './metrics-settings.js';
 import {
+  describeSettingValues,
   parseSettingValue,
   readUserSettings,
   registryRunDefaults,
@@ -31,7 +33,31 @@ describe('user settings', () => {
       'awsRegion',
       'vertexProject',
       'vertexRegion',
+      'metrics.hoursPerFeature',
+      'metrics.hourlyRateUsd',
     ]);
+  });
+
+  it('takes the metrics assumptions from the project, else the global settings, else the defaults, with the source', () => {
+    const global = new Map([['ui.metrics.hoursPerFeature', '3']]);
+    const project = new Map([['ui.metrics.hourlyRateUsd', '80.5']]);
+    const registry = {
+      getSetting: (k: string) => global.get(k),
+      getProjectSetting: (name: string, k: string) => (name === 'shop' ? project.get(k) : undefined),
+    };
+    expect(metricsAssumptions(registry, 'shop')).toEqual({
+      hoursPerFeature: 3,
+      hourlyRateUsd: 80.5,
+      source: { hoursPerFeature: 'global', hourlyRateUsd: 'project' },
+    });
+    expect(metricsAssumptions(registry, null)).toEqual({
+      hoursPerFeature: 3,
+      hourlyRateUsd: 100,
+      source: { hoursPerFeature: 'global', hourlyRateUsd: 'default' },
+    });
+    expect(parseSettingValue('metrics.hourlyRateUsd', '120.5')).toBe(120.5);
+    expect(() => parseSettingValue('metrics.hoursPerFeature', '0')).toThrow(/number 0-1000|expected/);
+    expect(describeSettingValues('metrics.hourlyRateUsd')).toBe('number 0-100000');
   });
 
   it('parses values by key type and refuses bad ones', () => {

@@ -33,7 +33,7 @@ export function describeSettingValues(key: UserSettingKey): string {
     const min = field.minValue;
     const max = field.maxValue;
     return min !== null && max !== null && Number.isFinite(min) && Number.isFinite(max)
-      ? `integer ${min}-${max}`
+      ? `${field.isInt ? 'integer' : 'number'} ${min}-${max}`
       : 'number';
   }
   return 'text';

@@ -1,5 +1,5 @@
 import { AppError } from '../domain/errors.js';
-import { EventBodySchema, readEventBody, type StoredEvent } from '../shared/events.js';
+import { EventBodySchema, readEventBody, type EventType, type StoredEvent } from '../shared/events.js';
 import type { Db } from './connection.js';
 import type { EventPort, NewEvent } from './ports.js';
 import { cachedStatement } from './statement-cache.js';
@@ -83,6 +83,11 @@ export class EventRepo implements EventPort {
 
   lastId(): number {
     return (cachedStatement(this.db, 'SELECT COALESCE(MAX(id), 0) AS id FROM events').get() as { id: number }).id;
+  }
+
+  ofTypes(types: readonly EventType[]): StoredEvent[] {
+    const sql = 'SELECT * FROM events WHERE type IN (SELECT value FROM json_each(?)) ORDER BY id';
+    return (cachedStatement(this.db, sql).all(JSON.stringify(types)) as EventRow[]).map(toStoredEvent);
   }
 
   latest(filter: Parameters<EventPort['latest']>[0]): StoredEvent[] {

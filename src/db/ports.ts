@@ -445,6 +445,8 @@ export interface RunPort {
   active(): RunRecord[];
   get(id: string): RunRecord | undefined;
   latest(): RunRecord | undefined;
+  /** Every run, oldest first (what the metrics measure active time over). */
+  list(): RunRecord[];
   /** The newest run started by process `pid`. */
   latestOfPid(pid: number): RunRecord | undefined;
 }
@@ -474,6 +476,8 @@ export interface EventPort {
   since(cursor: number, limit: number): StoredEvent[];
   /** The newest event's id; 0 when there is none. */
   lastId(): number;
+  /** Every event of `types`, oldest first (id order): what the metrics replay. Unreadable rows come back as unknown. */
+  ofTypes(types: readonly EventType[]): StoredEvent[];
   /** The newest events matching the filter, newest first. */
   latest(filter: {
     readonly types?: readonly EventType[];

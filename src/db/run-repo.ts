@@ -121,6 +121,10 @@ export class RunRepo implements RunPort {
     return row ? toRecord(row) : undefined;
   }
 
+  list(): RunRecord[] {
+    return (this.db.prepare('SELECT * FROM runs ORDER BY started_at, rowid').all() as RunRow[]).map(toRecord);
+  }
+
   latest(): RunRecord | undefined {
     const row = this.db.prepare('SELECT * FROM runs ORDER BY started_at DESC, rowid DESC LIMIT 1').get() as
       RunRow | undefined;

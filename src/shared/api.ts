@@ -327,6 +327,9 @@ const settingTypes = {
   awsRegion: nonEmpty(100),
   vertexProject: nonEmpty(200),
   vertexRegion: nonEmpty(100),
+  /** The metrics' ROI assumptions (src/shared/metrics.ts): developer hours a passing feature saves, and their rate. */
+  'metrics.hoursPerFeature': z.number().positive().max(1000),
+  'metrics.hourlyRateUsd': z.number().min(0).max(100_000),
 };
 
 const optionalAll = <T extends Record<string, z.ZodType>>(o: T) =>

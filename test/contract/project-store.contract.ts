@@ -523,6 +523,25 @@ export function defineProjectStoreContract(name: string, factory: StoreFactory):
         expect(store.events.latest({ limit: 2 }).map((e) => e.id)).toEqual([a2, b1]);
       });
 
+      it('every event of some types, oldest first, an unreadable row of such a type as unknown', () => {
+        const log = (text: string): number =>
+          store.events.append({ type: 'session.log', at: clock.current, payload: { kind: 'text', text } });
+        const t1 = store.events.append(tick(1));
+        const l1 = log('one');
+        const broken = location.writeRawEvent('settings.updated', { keys: 'not a list' });
+        const t2 = store.events.append(tick(2));
+        log('two');
+        expect(store.events.ofTypes(['settings.updated']).map((e) => [e.id, e.type])).toEqual([
+          [t1, 'settings.updated'],
+          [broken, 'unknown'],
+          [t2, 'settings.updated'],
+        ]);
+        expect(store.events.ofTypes(['session.log', 'settings.updated']).map((e) => e.id)[1]).toBe(l1);
+        expect(store.events.ofTypes(['session.log', 'settings.updated'])).toHaveLength(5);
+        expect(store.events.ofTypes(['feature.passed'])).toEqual([]);
+        expect(store.events.ofTypes([])).toEqual([]);
+      });
+
       it('refuses an event that is not in the catalogue, and a batch with one such event writes none of it', () => {
         const before = store.events.lastId();
         const bad = { type: 'feature.passed', at: 1, payload: { status: 'done' } } as unknown as NewEvent;
@@ -1137,6 +1156,11 @@ export function defineProjectStoreContract(name: string, factory: StoreFactory):
         expect(store.runs.latest()?.id).toBe('run_3');
         expect(store.runs.latestOfPid(7)?.id).toBe('run_3');
         expect(store.runs.latestOfPid(9)).toBeUndefined();
+        expect(store.runs.list().map((r) => [r.id, r.status])).toEqual([
+          ['run_1', 'finished'],
+          ['run_2', 'running'],
+          ['run_3', 'crashed'],
+        ]);
       });
     });
   });

@@ -5,6 +5,7 @@ import { eventRoutes } from './events.js';
 import { featureRoutes } from './features.js';
 import { filesystemRoutes } from './filesystem.js';
 import { humanInputRoutes } from './human-input.js';
+import { metricsRoutes } from './metrics.js';
 import { openApiRoutes } from './openapi.js';
 import { projectRoutes } from './projects.js';
 import { sessionRoutes } from './sessions.js';
@@ -21,6 +22,7 @@ export const API_ROUTES: RouteModule[] = [
   eventRoutes,
   humanInputRoutes,
   sessionRoutes,
+  metricsRoutes,
   filesystemRoutes,
   demoRoutes,
   openApiRoutes,

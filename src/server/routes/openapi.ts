@@ -3,6 +3,7 @@ import { z } from 'zod';
 import * as api from '../../shared/api.js';
 import * as acc from '../../shared/acceptance.js';
 import * as hi from '../../shared/human-input.js';
+import { MetricsQuerySchema, MetricsSchema } from '../../shared/metrics.js';
 import { AgentActionResponseSchema, RunStartRequestSchema, RunStatusSchema } from '../../shared/runs.js';
 import type { RouteModule } from '../app.js';
 
@@ -250,6 +251,13 @@ export const ROUTE_DOCS: readonly RouteDoc[] = [
     summary: 'A session transcript, a page of JSON lines',
     query: api.TranscriptQuerySchema,
     response: api.TranscriptResponseSchema,
+  },
+  {
+    method: 'get',
+    path: '/api/projects/:name/metrics',
+    summary: 'Metrics of the project, or of one run (?run=): progress, durations, blockers, cost, wasted spend, ROI',
+    query: MetricsQuerySchema,
+    response: MetricsSchema,
   },
   {
     method: 'get',

@@ -1,0 +1,95 @@
+import { basename } from 'node:path';
+import type { Command } from 'commander';
+import { DEFAULT_REGRESSION_EVERY, metricsAssumptions } from '../../config/metrics-settings.js';
+import { openProjectStore, openRegistry } from '../../db/stores.js';
+import { AppError } from '../../domain/errors.js';
+import { projectMetrics } from '../../metrics/project-metrics.js';
+import { resolveProject } from '../../projects/projects.js';
+import { RunIdSchema, type DurationStats, type Metrics, type UsageRow } from '../../shared/metrics.js';
+import { type CliContext, printJson } from '../context.js';
+
+type Run = (fn: () => void | Promise<void>) => Promise<void>;
+
+const usd = (v: number) => `$${v.toFixed(2)}`;
+const pct = (v: number | null) => (v === null ? 'n/a' : `${Math.round(v * 100)}%`);
+const num = (v: number | null, digits = 2) => (v === null ? 'n/a' : v.toFixed(digits));
+
+function minutes(ms: number | null): string {
+  if (ms === null) return 'n/a';
+  if (ms < 60_000) return `${Math.round(ms / 1000)} s`;
+  if (ms < 3_600_000) return `${(ms / 60_000).toFixed(1)} min`;
+  return `${(ms / 3_600_000).toFixed(1)} h`;
+}
+
+const spread = (d: DurationStats) =>
+  d.count === 0 ? 'n/a' : `median ${minutes(d.medianMs)}, p90 ${minutes(d.p90Ms)} (${d.count})`;
+
+const rows = (list: readonly UsageRow[]) =>
+  list.length === 0 ? 'none' : list.map((r) => `${r.key} ${usd(r.costUsd)} (${r.sessions})`).join(', ');
+
+/** The readable summary: every metric on one line each, the ROI with its assumptions. */
+export function metricsText(m: Metrics): string {
+  const p = m.progress;
+  const c = m.cost;
+  const a = m.roi.assumptions;
+  const cov = p.regressionCoverage;
+  const tokens = `${c.total.inputTokens} in, ${c.total.outputTokens} out, ${c.total.cacheReadTokens} cache read, ${c.total.cacheCreationTokens} cache write`;
+  const lines = [
+    `Metrics of ${m.project}${m.runId ? `, run ${m.runId}` : ''} (${m.runs.length} run${m.runs.length === 1 ? '' : 's'}, ${minutes(p.activeRunMs)} active)`,
+    `  Passing:              ${p.passing}/${p.total} now; ${p.landings} landing${p.landings === 1 ? '' : 's'} of ${p.featuresLanded} feature${p.featuresLanded === 1 ? '' : 's'}`,
+    `  Features per hour:    ${num(p.featuresPerHour)}`,
+    `  Feature duration:     ${spread(p.duration)}`,
+    `  Attempts per landing: ${num(p.attemptsPerLanding)}; first-pass rate ${pct(p.firstPassRate)}; verification failures ${p.verificationFailures}`,
+    `  Regressions found:    ${p.regressionsFound}; coverage ${cov.covered}/${cov.passing} (${pct(cov.share)}) in the last ${cov.regressionEvery} landings`,
+    `  Blockers:             ${m.blockers.asked} asked, ${m.blockers.answered} answered, ${m.blockers.open} open; resolution ${spread(m.blockers.resolution)}; people kept agents waiting ${m.blockers.humanMinutesWaited.toFixed(1)} min`,
+    `  Cost:                 ${usd(c.total.costUsd)} over ${c.total.sessions} session${c.total.sessions === 1 ? '' : 's'} (${tokens})`,
+    `    by role:            ${rows(c.byRole)}`,
+    `    by model:           ${rows(c.byModel)}`,
+    `    per passing feature: ${c.perPassingFeatureUsd === null ? 'n/a' : usd(c.perPassingFeatureUsd)}`,
+    `  Wasted spend:         ${usd(c.wasted.costUsd)} (${pct(c.wasted.share)}) in ${c.wasted.sessions} session${c.wasted.sessions === 1 ? '' : 's'}: ${rows(c.wasted.byReason)}`,
+    `  ROI:                  ${m.roi.hoursSaved} developer hours saved, worth ${usd(m.roi.valueUsd)}, for ${usd(m.roi.costUsd)}: net ${usd(m.roi.netUsd)}${m.roi.ratio === null ? '' : ` (${m.roi.ratio.toFixed(1)}x)`}`,
+    `    assuming ${a.hoursPerFeature} h per feature (${a.source.hoursPerFeature}) at ${usd(a.hourlyRateUsd)}/h (${a.source.hourlyRateUsd}); change with autocoder config set metrics.hoursPerFeature|metrics.hourlyRateUsd`,
+  ];
+  return `${lines.join('\n')}\n`;
+}
+
+/** metrics: a project's metrics (or one run's) as a summary or as the API's JSON. */
+export function registerMetricsCommand(program: Command, ctx: CliContext, run: Run): void {
+  program
+    .command('metrics')
+    .description("show a project's metrics: progress, durations, blockers, cost, wasted spend and ROI")
+    .argument('<project>', 'registered name or path')
+    .option('--run <id>', 'only this run (its id, from autocoder logs or the run status)')
+    .option('--json', 'print the JSON of GET /api/projects/{name}/metrics (the same schema)')
+    .action((project: string, opts: { run?: string; json?: boolean }) =>
+      run(() => {
+        const parsed = opts.run === undefined ? null : RunIdSchema.safeParse(opts.run);
+        if (parsed && !parsed.success)
+          throw new AppError('INVALID_INPUT', `--run: ${parsed.error.issues[0]?.message ?? 'not a run id'}`);
+        const runId = parsed?.data ?? null;
+        const reg = openRegistry(ctx.env);
+        let resolved: ReturnType<typeof resolveProject>;
+        let assumptions: ReturnType<typeof metricsAssumptions>;
+        try {
+          resolved = resolveProject(reg.registry, project, ctx.cwd);
+          assumptions = metricsAssumptions(reg.registry, resolved.name);
+        } finally {
+          reg.close();
+        }
+        const store = openProjectStore(resolved.paths, { create: false });
+        try {
+          const metrics = projectMetrics(store, {
+            project: resolved.name ?? basename(resolved.paths.root),
+            runId,
+            now: Date.now(),
+            assumptions,
+            defaultRegressionEvery: DEFAULT_REGRESSION_EVERY,
+          });
+          if (opts.json) printJson(ctx, metrics);
+          else ctx.stdout(metricsText(metrics));
+        } finally {
+          store.close();
+        }
+      }),
+    );
+}
