@@ -149,7 +149,10 @@ export interface FeaturePort {
   /** Features waiting for at least one dependency that is not passing, with what blocks them. */
   blocked(limit: number): { total: number; features: (Feature & { blockedBy: number[] })[] };
   graph(): GraphView;
-  /** Passing features that have gone longest without re-verification. */
+  /**
+   * Passing features that have gone longest without re-verification, only those last landed or verified before the
+   * newest landing (main may have broken them since; the others were seen on main as it is).
+   */
   forRegression(limit: number): Feature[];
   loadGraph(): DependencyGraph;
 }
