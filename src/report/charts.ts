@@ -122,15 +122,21 @@ export function burnUpPaths(points: Metrics['passingOverTime'], size: ChartSize 
   return { total: total(points) ?? '', passing: passing(points) ?? '' };
 }
 
-/** The points extended to `until` (the report's time), so the last step reaches the present. */
-function untilNow<T extends { at: number }>(points: readonly T[], until: number): T[] {
+/**
+ * Where the time axis ends: the end of the latest run (the report's time while one is going), so the last step
+ * reaches the end of the work without stretching the chart over idle months.
+ */
+export const chartEnd = (m: Metrics): number => Math.max(0, ...m.runs.map((r) => r.endedAt ?? m.generatedAt));
+
+/** The points extended to `until`, so the last step is drawn to the end of the work. */
+function untilEnd<T extends { at: number }>(points: readonly T[], until: number): T[] {
   const last = points.at(-1);
   return last && until > last.at ? [...points, { ...last, at: until }] : [...points];
 }
 
 export function burnUpChart(m: Metrics, size: ChartSize = CHART_SIZE): Html | null {
   if (m.passingOverTime.length === 0) return null;
-  const points = untilNow(m.passingOverTime, m.generatedAt);
+  const points = untilEnd(m.passingOverTime, chartEnd(m));
   const x = timeScale(
     points.map((p) => p.at),
     size,
@@ -155,7 +161,7 @@ const rolesOf = (m: Metrics) => m.cost.byRole.map((r) => r.key);
 
 /** Cumulative cost per role, stacked: one area per role (pure geometry). */
 export function costAreas(m: Metrics, size: ChartSize = CHART_SIZE): { role: string; d: string }[] {
-  const points = untilNow(m.cost.overTime, m.generatedAt);
+  const points = untilEnd(m.cost.overTime, chartEnd(m));
   if (points.length === 0) return [];
   const roles = rolesOf(m);
   const x = timeScale(
@@ -176,7 +182,7 @@ export function costAreas(m: Metrics, size: ChartSize = CHART_SIZE): { role: str
 }
 
 export function costChart(m: Metrics, size: ChartSize = CHART_SIZE): Html | null {
-  const points = untilNow(m.cost.overTime, m.generatedAt);
+  const points = untilEnd(m.cost.overTime, chartEnd(m));
   if (points.length === 0) return null;
   const x = timeScale(
     points.map((p) => p.at),
