@@ -201,12 +201,18 @@ export function costChart(m: Metrics, size: ChartSize = CHART_SIZE): Html | null
   );
 }
 
-/** A legend for the cost chart: each role's colour and name (HTML, under the chart). */
-export function costLegend(m: Metrics): Html {
+/** A legend: each series' colour (`s<i>`) and name (HTML, under a chart). */
+export function legend(names: readonly string[]): Html {
   return html`<ul class="legend">
-    ${rolesOf(m).map((role, i) => html`<li><span class="swatch s${i % SERIES}" aria-hidden="true"></span>${role}</li>`)}
+    ${names.map((name, i) => html`<li><span class="swatch s${i % SERIES}" aria-hidden="true"></span>${name}</li>`)}
   </ul>`;
 }
+
+/** The cost chart's legend: the roles in their stacking order. */
+export const costLegend = (m: Metrics): Html => legend(rolesOf(m));
+
+/** The burn-up's legend: the line of features (s0) and the area of passing ones (s1). */
+export const burnUpLegend = (): Html => legend(['Features', 'Passing']);
 
 export interface Bin {
   readonly from: number;

@@ -1,6 +1,6 @@
 import type { UsageRow } from '../shared/metrics.js';
 import type { Report } from '../shared/report.js';
-import { burnUpChart, costChart, costLegend, durationChart, modelChart } from './charts.js';
+import { burnUpChart, costChart, costLegend, burnUpLegend, durationChart, modelChart } from './charts.js';
 import { usd, utc } from './format.js';
 import { html, type Html } from './html-text.js';
 import {
@@ -133,7 +133,7 @@ export function reportHtml(r: Report): string {
             </tbody>
           </table>
           <div class="charts">
-            ${figure('Burn-up', burnUpChart(m), 'No features yet.')}
+            ${figure('Burn-up', burnUpChart(m), 'No features yet.', burnUpLegend())}
             ${figure('Cost over time by role', costChart(m), 'No session has ended yet.', costLegend(m))}
             ${figure('Feature duration distribution', durationChart(m), 'No feature has landed yet.')}
             ${figure('Cost by model', modelChart(m), 'No session has ended yet.')}
