@@ -1,0 +1,11 @@
+import { mkdtempSync } from 'node:fs';
+import { join } from 'node:path';
+import { seedReportProject } from './support/report-seed.js';
+import { cliInProcess } from './support/cli-in-process.js';
+const root = mkdtempSync('/tmp/rep19/s-');
+const env = { AUTOCODER_HOME: join(root, 'home'), HOME: root, PATH: process.env.PATH };
+seedReportProject(root, env);
+const r = await cliInProcess(['report', 'beta'], env);
+console.log(r.status, r.stderr); console.log(r.stdout);
+const h = await cliInProcess(['report', 'beta', '--format', 'html', '--out', '/tmp/rep19/r.html'], env);
+console.log(h.status, h.stdout, h.stderr);
