@@ -42,6 +42,14 @@ function lastVerification(v: Verification | undefined): ReportVerification | nul
   };
 }
 
+/** How a feature that does not pass stands, in words. */
+const NOT_PASSING: Record<Exclude<Feature['status'], 'passing'>, string> = {
+  pending: 'it is pending',
+  in_progress: 'it is in progress',
+  needs_input: 'it waits for input',
+  failed: 'it failed (its attempts are used up)',
+};
+
 /** Why a feature is not verified, or null when it is (passing, and its newest finished verification passed). */
 export function notVerifiedReason(
   f: Pick<Feature, 'status' | 'acceptance'>,
@@ -50,8 +58,9 @@ export function notVerifiedReason(
 ): string | null {
   if (f.acceptance === null || f.acceptance.length === 0) return 'it has no acceptance checks';
   if (f.status !== 'passing') {
-    const tail = last && last.status !== 'passed' ? `; last verification ${last.status}: ${last.failure ?? ''}` : '';
-    return `it is ${f.status.replace('_', ' ')}, not passing${tail}`.replace(/: $/, '');
+    const failed = last && last.status !== 'passed' ? `; last verification ${last.status}` : '';
+    const why = failed && last?.failure ? `: ${last.failure}` : '';
+    return `${NOT_PASSING[f.status]}, not passing${failed}${why}`;
   }
   if (last === null) return running ? 'its first verification is still running' : 'it has never been verified';
   if (last.status === 'passed') return null;

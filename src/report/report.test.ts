@@ -241,8 +241,15 @@ describe('notVerifiedReason', () => {
         false,
       ),
     ).toBe('its last verification could not run: app did not start');
+    expect(
+      notVerifiedReason(
+        { status: 'failed', acceptance: [check] },
+        { ...passed, status: 'failed', failure: null },
+        false,
+      ),
+    ).toBe('it failed (its attempts are used up), not passing; last verification failed');
     expect(notVerifiedReason({ status: 'needs_input', acceptance: [check] }, passed, false)).toBe(
-      'it is needs input, not passing',
+      'it waits for input, not passing',
     );
   });
 });
