@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -75,6 +75,11 @@ describe('autocoder report', () => {
     const inHome = join(root, 'home', 'report.md');
     expect((await cliInProcess(['report', 'beta', '--out', inHome], env)).status).toBe(2);
     expect(existsSync(inHome)).toBe(false);
+    // A link does not smuggle the write in: the target is judged with symlinks resolved.
+    symlinkSync(join(dir, '.autocoder'), join(root, 'innocent'));
+    const linked = await cliInProcess(['report', 'beta', '--out', join(root, 'innocent', 'report.md')], env);
+    expect(linked.status).toBe(2);
+    expect(existsSync(join(dir, '.autocoder', 'report.md'))).toBe(false);
     const nobody = await cliInProcess(['report', 'nobody'], env);
     expect(nobody.status).not.toBe(0);
   });
