@@ -17,6 +17,7 @@ import { registerDemoCommand } from './commands/demo.js';
 import { registerDisputeCommands } from './commands/disputes.js';
 import { registerInboxCommands } from './commands/inbox.js';
 import { registerMetricsCommand } from './commands/metrics.js';
+import { registerReportCommand } from './commands/report.js';
 import type { CliContext } from './context.js';
 import { EXIT, exitCodeFor } from './exit-codes.js';
 import { VERSION } from './version.js';
@@ -59,6 +60,7 @@ export function buildProgram(ctx: CliContext, setExitCode: (code: number) => voi
   registerDemoCommand(program, ctx, run);
   registerLogsCommand(program, ctx, run);
   registerMetricsCommand(program, ctx, run);
+  registerReportCommand(program, ctx, run);
   registerConfigCommand(program, ctx, run);
   registerCompletionCommand(program, ctx, run);
   return program;

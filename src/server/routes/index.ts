@@ -8,6 +8,7 @@ import { humanInputRoutes } from './human-input.js';
 import { metricsRoutes } from './metrics.js';
 import { openApiRoutes } from './openapi.js';
 import { projectRoutes } from './projects.js';
+import { reportRoutes } from './report.js';
 import { sessionRoutes } from './sessions.js';
 import { settingsRoutes } from './settings.js';
 import { setupRoutes } from './setup.js';
@@ -23,6 +24,7 @@ export const API_ROUTES: RouteModule[] = [
   humanInputRoutes,
   sessionRoutes,
   metricsRoutes,
+  reportRoutes,
   filesystemRoutes,
   demoRoutes,
   openApiRoutes,

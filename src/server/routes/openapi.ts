@@ -4,6 +4,7 @@ import * as api from '../../shared/api.js';
 import * as acc from '../../shared/acceptance.js';
 import * as hi from '../../shared/human-input.js';
 import { MetricsQuerySchema, MetricsSchema } from '../../shared/metrics.js';
+import { ReportQuerySchema, ReportSchema } from '../../shared/report.js';
 import { AgentActionResponseSchema, RunStartRequestSchema, RunStatusSchema } from '../../shared/runs.js';
 import type { RouteModule } from '../app.js';
 
@@ -258,6 +259,15 @@ export const ROUTE_DOCS: readonly RouteDoc[] = [
     summary: 'Metrics of the project, or of one run (?run=): progress, durations, blockers, cost, wasted spend, ROI',
     query: MetricsQuerySchema,
     response: MetricsSchema,
+  },
+  {
+    method: 'get',
+    path: '/api/projects/:name/report',
+    summary:
+      'The project report as a download (<project>-report.<ext>): metrics, the backlog with verification status, human interventions; md (default), one self-contained html file with inline SVG charts, or json (this schema)',
+    query: ReportQuerySchema,
+    response: ReportSchema,
+    contentTypes: ['text/markdown', 'text/html', 'application/json'],
   },
   {
     method: 'get',

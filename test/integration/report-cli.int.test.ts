@@ -1,0 +1,86 @@
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Env } from '../../src/config/env.js';
+import { ReportSchema } from '../../src/shared/report.js';
+import { cliInProcess } from '../support/cli-in-process.js';
+import { seedReportProject } from '../support/report-seed.js';
+
+let root: string;
+let env: Env;
+let dir: string;
+
+beforeEach(() => {
+  root = mkdtempSync(join(tmpdir(), 'ac-report-cli-'));
+  env = { AUTOCODER_HOME: join(root, 'home'), HOME: root, PATH: process.env.PATH };
+  dir = seedReportProject(root, env).dir;
+});
+afterEach(() => rmSync(root, { recursive: true, force: true }));
+
+describe('autocoder report', () => {
+  it('prints Markdown to stdout by default: metrics with the ROI assumptions, the backlog, interventions', async () => {
+    const res = await cliInProcess(['report', 'beta'], env);
+    expect(res.status).toBe(0);
+    expect(res.stdout).toMatch(/^# Report: beta\n/);
+    expect(res.stdout).toContain(
+      '| ROI | net $596.85 (190.5x) | 6 developer hours saved, worth $600.00, for $3.15; assuming 2 h per feature (default) at $100.00/h (default) |',
+    );
+    expect(res.stdout).toContain(
+      '| 2 | \\<img src=x onerror=alert(1)\\> | ui | passing | verified | passed (landing) on c3d4e5f607, 1/1 checks passed, 2026-01-10 10:00 UTC | 2 | $1.40 |',
+    );
+    expect(res.stdout).toContain(
+      '| 3 | Export CSV | data | passing | not verified: it has no acceptance checks | never |',
+    );
+    expect(res.stdout).toContain('| Which currency should prices use? | Currency = USD | Currency = EUR |');
+    expect(res.stdout).toContain('| The check runs the wrong script | rejected | human, 2026-01-10 09:50 UTC |');
+    expect(res.stdout).toContain('## Checkpoints\n\nNone yet');
+  });
+
+  it('--format html --out writes one self-contained file; --format json --out writes the schema', async () => {
+    const html = join(root, 'out', 'beta.html');
+    mkdirSync(join(root, 'out'));
+    const h = await cliInProcess(['report', 'beta', '--format', 'html', '--out', html], env);
+    expect(h.status).toBe(0);
+    expect(h.stdout).toBe(`Wrote the html report of beta to ${html}\n`);
+    const page = readFileSync(html, 'utf8');
+    expect(page).toMatch(/^<!doctype html>/);
+    expect(page).toContain('&lt;img src=x onerror=alert(1)&gt;');
+    expect(page).not.toMatch(/<img|<script/);
+
+    const json = join(root, 'out', 'beta.json');
+    const j = await cliInProcess(['report', 'beta', '--format', 'json', '--out', json, '--run', 'run_1'], env);
+    expect(j.status).toBe(0);
+    const report = ReportSchema.parse(JSON.parse(readFileSync(json, 'utf8')));
+    expect(report).toMatchObject({ project: 'beta', runId: 'run_1', checkpoints: [], designIterations: [] });
+    expect(report.backlog.filter((f) => f.verified).map((f) => f.id)).toEqual([2, 1]);
+    expect(report.interventions.overrides).toHaveLength(1);
+    expect(report.interventions.disputes.map((d) => [d.status, d.decidedBy])).toEqual([['rejected', 'human']]);
+    expect(report.metrics.cost.total.costUsd).toBeCloseTo(3.15, 10);
+  });
+
+  it('refuses a bad format, a bad or unknown run and an --out inside .autocoder with exit 2, writing nothing', async () => {
+    const bad = await cliInProcess(['report', 'beta', '--format', 'pdf'], env);
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toMatch(/--format.*pdf.*md, html, json/s);
+    const run = await cliInProcess(['report', 'beta', '--run', 'run_9'], env);
+    expect(run.status).toBe(2);
+    expect(run.stderr).toContain('no run "run_9" in project beta');
+    expect((await cliInProcess(['report', 'beta', '--run', '../x'], env)).status).toBe(2);
+    const inProject = join(dir, '.autocoder', 'report.md');
+    const refused = await cliInProcess(['report', 'beta', '--out', inProject], env);
+    expect(refused.status).toBe(2);
+    expect(refused.stderr).toContain('--out: refusing to write inside .autocoder');
+    expect(existsSync(inProject)).toBe(false);
+    const inHome = join(root, 'home', 'report.md');
+    expect((await cliInProcess(['report', 'beta', '--out', inHome], env)).status).toBe(2);
+    expect(existsSync(inHome)).toBe(false);
+    // A link does not smuggle the write in: the target is judged with symlinks resolved.
+    symlinkSync(join(dir, '.autocoder'), join(root, 'innocent'));
+    const linked = await cliInProcess(['report', 'beta', '--out', join(root, 'innocent', 'report.md')], env);
+    expect(linked.status).toBe(2);
+    expect(existsSync(join(dir, '.autocoder', 'report.md'))).toBe(false);
+    const nobody = await cliInProcess(['report', 'nobody'], env);
+    expect(nobody.status).not.toBe(0);
+  });
+});
