@@ -61,10 +61,14 @@ function frame(id: string, title: string, desc: string, size: ChartSize, body: H
   </svg>`;
 }
 
-function yAxis(y: ReturnType<typeof yScale>, size: ChartSize, format: (v: number) => string): Html {
+/** Counts (features, landings) get whole-number ticks only: half a feature is not a value. */
+const COUNT = (v: number): string | null => (Number.isInteger(v) ? String(v) : null);
+
+function yAxis(y: ReturnType<typeof yScale>, size: ChartSize, format: (v: number) => string | null): Html {
   return html`<g class="axis"
     >${y
       .ticks(5)
+      .filter((t) => format(t) !== null)
       .map(
         (t) =>
           html`<line
@@ -74,7 +78,7 @@ function yAxis(y: ReturnType<typeof yScale>, size: ChartSize, format: (v: number
               y1="${round(y(t))}"
               y2="${round(y(t))}"
             /><text x="${size.margin.left - 6}" y="${round(y(t))}" text-anchor="end" dominant-baseline="middle"
-              >${format(t)}</text
+              >${format(t) ?? ''}</text
             >`,
       )}</g
   >`;
@@ -149,7 +153,7 @@ export function burnUpChart(m: Metrics, size: ChartSize = CHART_SIZE): Html | nu
     'Burn-up: features and passing features over time',
     `${last?.passing ?? 0} of ${last?.total ?? 0} features passing at the end.`,
     size,
-    html`${yAxis(y, size, (v) => String(v))}${timeAxis(x, size)}<path class="area s1" d="${paths.passing}" /><path
+    html`${yAxis(y, size, COUNT)}${timeAxis(x, size)}<path class="area s1" d="${paths.passing}" /><path
         class="line s0"
         d="${paths.total}"
       />`,
@@ -251,7 +255,7 @@ export function durationChart(m: Metrics, size: ChartSize = CHART_SIZE): Html | 
     'Feature durations (claim to passing, minutes)',
     `${m.progress.duration.count} landings; ${bins.map((b) => `${label(b.from)}–${label(b.to)}: ${b.count}`).join(', ')}.`,
     size,
-    html`${yAxis(y, size, (v) => String(v))}<g class="axis"
+    html`${yAxis(y, size, COUNT)}<g class="axis"
         ><line x1="${size.margin.left}" x2="${size.width - size.margin.right}" y1="${base}" y2="${base}" />${x
           .ticks(5)
           .map((t) => html`<text x="${round(x(t))}" y="${base + 18}" text-anchor="middle">${label(t)}</text>`)}</g

@@ -5,7 +5,7 @@ import type { Dispute, Verification } from '../shared/acceptance.js';
 import type { Metrics } from '../shared/metrics.js';
 import { ReportSchema, type Report } from '../shared/report.js';
 import { buildReport, notVerifiedReason, type ReportInput } from './build-report.js';
-import { burnUpPaths, costAreas, durationBins, type ChartSize } from './charts.js';
+import { burnUpPaths, costAreas, durationBins, durationChart, type ChartSize } from './charts.js';
 import { reportHtml } from './html-page.js';
 import { escapeHtml, html } from './html-text.js';
 import { mdText, reportMarkdown } from './markdown.js';
@@ -407,6 +407,16 @@ describe('charts', () => {
       { from: 8, to: 10, count: 1 },
     ]);
     expect(durationBins([])).toEqual([]);
+  });
+
+  it('count axes have whole-number ticks only (one landing per bin: 0 and 1, no 0.2 … 0.8)', () => {
+    const samplesMs = [10, 20, 50].map((m) => m * M);
+    const m = metrics({
+      progress: { ...metrics().progress, duration: { count: 3, medianMs: 20 * M, p90Ms: 50 * M, samplesMs } },
+    });
+    const svg = String(durationChart(m));
+    const yLabels = [...svg.matchAll(/text-anchor="end"[^>]*>\s*([^<]*?)\s*<\/text/g)].map((x) => x[1]);
+    expect(yLabels).toEqual(['0', '1']);
   });
 });
 
