@@ -8,8 +8,12 @@ import { BoardPage } from '../features/board/BoardPage';
 import { GraphPage } from '../features/graph/GraphPage';
 import { ProjectSettingsPage } from '../features/settings/ProjectSettingsPage';
 import { InboxPage } from '../features/inbox/InboxPage';
+import { MetricsPage } from '../features/metrics/MetricsPage';
 
-/** Deep links: /projects/:name[/board|/graph|/inbox|/settings][?feature=<id>]; /inbox#request-for-<feature id> */
+/**
+ * Deep links: /projects/:name[/board|/graph|/inbox|/metrics|/settings][?feature=<id>]; /inbox#request-for-<feature id>;
+ * /metrics?run=<run id>
+ */
 export const routes: RouteObject[] = [
   {
     path: '/',
@@ -24,6 +28,7 @@ export const routes: RouteObject[] = [
           { path: 'board', element: <BoardPage /> },
           { path: 'graph', element: <GraphPage /> },
           { path: 'inbox', element: <InboxPage /> },
+          { path: 'metrics', element: <MetricsPage /> },
           { path: 'settings', element: <ProjectSettingsPage /> },
         ],
       },
