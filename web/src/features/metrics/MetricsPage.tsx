@@ -35,7 +35,7 @@ function RunSelector({
   const id = useId();
   const newestFirst = [...runs].sort((a, b) => b.startedAt - a.startedAt);
   return (
-    <div className="flex items-center gap-2">
+    <div className="flex min-w-0 max-w-full items-center gap-2">
       <label htmlFor={id} className="text-sm font-medium">
         Run
       </label>
@@ -43,7 +43,7 @@ function RunSelector({
         id={id}
         value={value ?? ''}
         onChange={(e) => onChange(e.target.value || null)}
-        className="rounded-lg border border-line bg-panel px-2 py-1.5 text-sm text-ink"
+        className="w-72 min-w-0 max-w-full rounded-lg border border-line bg-panel px-2 py-1.5 text-sm text-ink"
       >
         <option value="">All runs ({runs.length})</option>
         {newestFirst.map((r) => (

@@ -236,7 +236,7 @@ export function DurationChart({ m }: { m: Metrics }) {
         <XAxis dataKey="label" {...axisProps} />
         <YAxis allowDecimals={false} {...axisProps} />
         <Tooltip contentStyle={tooltipStyle} cursor={{ fill: 'var(--color-sunken)' }} />
-        <Bar dataKey="count" name="Features" fill={C.passing} isAnimationActive={false} />
+        <Bar dataKey="count" name="Features" fill={C.passing} maxBarSize={64} isAnimationActive={false} />
       </BarChart>
     </ChartFigure>
   );
@@ -280,7 +280,7 @@ function UsageBars({
           cursor={{ fill: 'var(--color-sunken)' }}
           formatter={(v) => formatCost(Number(v))}
         />
-        <Bar dataKey="costUsd" name="Cost" fill={colour} isAnimationActive={false} />
+        <Bar dataKey="costUsd" name="Cost" fill={colour} maxBarSize={36} isAnimationActive={false} />
       </BarChart>
     </ChartFigure>
   );
