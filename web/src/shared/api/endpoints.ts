@@ -107,7 +107,10 @@ export const keys = {
   humanInputAll: (name: string) => ['project', name, 'human-input'] as const,
   humanInput: (name: string, status: 'open' | 'all') => ['project', name, 'human-input', status] as const,
   globalSettings: ['settings'] as const,
-  /** Every scope (the project, each run): invalidate this prefix. */
-  metricsAll: (name: string) => ['project', name, 'metrics'] as const,
-  metrics: (name: string, run: string | null) => ['project', name, 'metrics', run ?? '*'] as const,
+  /**
+   * Every scope (the project, each run): invalidate this prefix. Outside `['project', name]`, so only the throttled
+   * live refresh refetches the metrics, not every invalidation of the whole project.
+   */
+  metricsAll: (name: string) => ['metrics', name] as const,
+  metrics: (name: string, run: string | null) => ['metrics', name, run ?? '*'] as const,
 };
