@@ -121,13 +121,22 @@ function ChartFigure({
 }
 
 const axisProps = { stroke: C.line, tick, tickLine: false } as const;
-const timeAxis = (
+/** Time ticks as precise as the span needs: seconds for a short demo run, dates for days of work. */
+function timeTick(spanMs: number): (at: number) => string {
+  if (spanMs < 15 * 60_000)
+    return (at) => new Date(at).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', second: '2-digit' });
+  if (spanMs < 24 * 3_600_000)
+    return (at) => new Date(at).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+  return (at) => new Date(at).toLocaleDateString([], { month: 'short', day: 'numeric' });
+}
+const timeAxis = (points: readonly { at: number }[]) => (
   <XAxis
     dataKey="at"
     type="number"
     scale="time"
     domain={['dataMin', 'dataMax']}
-    tickFormatter={(v: number) => new Date(v).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })}
+    minTickGap={24}
+    tickFormatter={timeTick(points.length ? points[points.length - 1]!.at - points[0]!.at : 0)}
     {...axisProps}
   />
 );
@@ -147,7 +156,7 @@ export function BurnUpChart({ m }: { m: Metrics }) {
     >
       <LineChart data={points} accessibilityLayer={false} margin={{ top: 8, right: 12, bottom: 0, left: -16 }}>
         <CartesianGrid stroke={C.line} strokeDasharray="3 3" />
-        {timeAxis}
+        {timeAxis(points)}
         <YAxis allowDecimals={false} {...axisProps} />
         <Tooltip contentStyle={tooltipStyle} labelFormatter={(v) => when(Number(v))} />
         <Legend wrapperStyle={{ color: C.muted, fontSize: 12 }} />
@@ -188,7 +197,7 @@ export function CostOverTimeChart({ m }: { m: Metrics }) {
     >
       <AreaChart data={rows} accessibilityLayer={false} margin={{ top: 8, right: 12, bottom: 0, left: -8 }}>
         <CartesianGrid stroke={C.line} strokeDasharray="3 3" />
-        {timeAxis}
+        {timeAxis(m.cost.overTime)}
         <YAxis tickFormatter={(v: number) => `$${v}`} {...axisProps} />
         <Tooltip
           contentStyle={tooltipStyle}
