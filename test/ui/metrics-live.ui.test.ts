@@ -81,7 +81,7 @@ it('the Metrics page follows a demo run live: the burn-up and the passing figure
 
   // The run lands features one by one; the figure and the burn-up follow from the stream alone.
   await expect
-    .poll(async () => passingOf(await passingFigure.textContent())[0], { timeout: 240_000, intervals: [500] })
+    .poll(async () => passingOf(await passingFigure.textContent())[0], { timeout: 240_000, interval: 500 })
     .toBeGreaterThan(0);
   await page.screenshot({ path: join(SHOTS, 'metrics-live-during.png'), fullPage: true });
   await page.getByText('Every feature passes').waitFor({ timeout: 240_000 });
@@ -91,7 +91,7 @@ it('the Metrics page follows a demo run live: the burn-up and the passing figure
         const [passing, total] = passingOf(await passingFigure.textContent());
         return total > 0 && passing === total;
       },
-      { timeout: 30_000, intervals: [250] },
+      { timeout: 30_000, interval: 250 },
     )
     .toBe(true)
     .catch(async (e: unknown) => {
