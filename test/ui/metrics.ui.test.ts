@@ -72,10 +72,14 @@ describe('the Metrics page in Chromium', () => {
     }
   }
 
-  it('sorts the table from the keyboard and restricts to a run from the selector (kept in the link)', async () => {
+  it('opens with shortcut 6, sorts the table from the keyboard and restricts to a run from the selector (kept in the link)', async () => {
     const { ctx, page, errors } = await open('light', 1440);
     try {
-      await page.goto(ui.link('/projects/shop/metrics'));
+      // Shortcut 6 opens the tab from another view.
+      await page.goto(ui.link('/projects/shop/board'));
+      await page.getByTestId('card-1').waitFor();
+      await page.keyboard.press('6');
+      await page.waitForURL(/\/projects\/shop\/metrics$/);
       const table = page.getByRole('region', { name: 'Cost per feature', exact: true });
       const names = () => table.locator('tbody th').allTextContents();
       await table.locator('tbody tr').first().waitFor();
