@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import type { FeatureMetrics } from '@shared/metrics';
 import { formatCost, formatDuration } from '../../shared/ui/format';
+import { StatusBadge } from '../../shared/ui/status';
 import { nextSort, sortFeatures, type Sort, type SortKey } from './metrics-view';
 
 const COLUMNS: { key: SortKey; label: string; numeric: boolean }[] = [
@@ -60,7 +61,9 @@ export function FeatureCostTable({ features }: { features: readonly FeatureMetri
                 <th scope="row" className="px-3 py-2 text-left font-medium">
                   {f.name}
                 </th>
-                <td className="px-3 py-2">{f.status}</td>
+                <td className="px-3 py-2">
+                  <StatusBadge status={f.status} />
+                </td>
                 <td className="px-3 py-2 text-right">{f.attempts}</td>
                 <td className="px-3 py-2 text-right">{f.durationMs === null ? '—' : formatDuration(f.durationMs)}</td>
                 <td className="px-3 py-2 text-right">{formatCost(f.usage.costUsd)}</td>
