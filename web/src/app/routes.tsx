@@ -8,7 +8,6 @@ import { BoardPage } from '../features/board/BoardPage';
 import { GraphPage } from '../features/graph/GraphPage';
 import { ProjectSettingsPage } from '../features/settings/ProjectSettingsPage';
 import { InboxPage } from '../features/inbox/InboxPage';
-import { MetricsPage } from '../features/metrics/MetricsPage';
 
 /**
  * Deep links: /projects/:name[/board|/graph|/inbox|/metrics|/settings][?feature=<id>]; /inbox#request-for-<feature id>;
@@ -28,7 +27,11 @@ export const routes: RouteObject[] = [
           { path: 'board', element: <BoardPage /> },
           { path: 'graph', element: <GraphPage /> },
           { path: 'inbox', element: <InboxPage /> },
-          { path: 'metrics', element: <MetricsPage /> },
+          // Loaded on first visit: the charts library is most of its weight, and no other view needs it.
+          {
+            path: 'metrics',
+            lazy: async () => ({ Component: (await import('../features/metrics/MetricsPage')).MetricsPage }),
+          },
           { path: 'settings', element: <ProjectSettingsPage /> },
         ],
       },
