@@ -1,5 +1,5 @@
 import { useQuery, useQueryClient } from '@tanstack/react-query';
-import { useCallback, useMemo, useRef, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { NavLink, Outlet, useNavigate, useParams, useSearchParams } from 'react-router';
 import type { ServerMessage } from '@shared/events';
 import { DEMO_MODEL, DEMO_MODEL_LABEL } from '@shared/runs';
@@ -14,12 +14,14 @@ import { RunControls } from '../features/agents/RunControls';
 import { ProjectContext, type ProjectContextValue } from '../shared/project-context';
 import { formatCost } from '../shared/ui/format';
 import { useInboxCount } from '../shared/api/open-requests';
+import { changesMetrics, METRICS_REFRESH_MS, throttle } from '../features/metrics/live';
 
 const TABS = [
   { to: '', label: 'Mission control', key: '1' },
   { to: 'board', label: 'Board', key: '2' },
   { to: 'graph', label: 'Graph', key: '3' },
   { to: 'inbox', label: 'Inbox', key: '5' },
+  { to: 'metrics', label: 'Metrics', key: '6' },
   { to: 'settings', label: 'Settings', key: '4' },
 ] as const;
 
@@ -54,8 +56,16 @@ export function ProjectLayout() {
     [qc, name],
   );
 
+  // The Metrics page recomputes everything on the server: refetch it at most every couple of seconds during a run.
+  const metricsRefresh = useMemo(
+    () => throttle(() => void qc.invalidateQueries({ queryKey: keys.metricsAll(name) }), METRICS_REFRESH_MS),
+    [qc, name],
+  );
+  useEffect(() => () => metricsRefresh.cancel(), [metricsRefresh]);
+
   const onMessage = useCallback(
     (msg: ServerMessage) => {
+      if (changesMetrics(msg)) metricsRefresh.request();
       if (msg.type === 'feature_update') {
         refresh(msg.featureId);
         if (msg.status === 'passing' && msg.eventType === 'feature.passed' && msg.featureId !== null) {
@@ -77,7 +87,7 @@ export function ProjectLayout() {
         void qc.invalidateQueries({ queryKey: keys.project(name) });
       }
     },
-    [refresh, toast, qc, name],
+    [refresh, toast, qc, name, metricsRefresh],
   );
 
   const stream = useProjectStream(name, { onMessage });

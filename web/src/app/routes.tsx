@@ -9,7 +9,10 @@ import { GraphPage } from '../features/graph/GraphPage';
 import { ProjectSettingsPage } from '../features/settings/ProjectSettingsPage';
 import { InboxPage } from '../features/inbox/InboxPage';
 
-/** Deep links: /projects/:name[/board|/graph|/inbox|/settings][?feature=<id>]; /inbox#request-for-<feature id> */
+/**
+ * Deep links: /projects/:name[/board|/graph|/inbox|/metrics|/settings][?feature=<id>]; /inbox#request-for-<feature id>;
+ * /metrics?run=<run id>
+ */
 export const routes: RouteObject[] = [
   {
     path: '/',
@@ -24,6 +27,11 @@ export const routes: RouteObject[] = [
           { path: 'board', element: <BoardPage /> },
           { path: 'graph', element: <GraphPage /> },
           { path: 'inbox', element: <InboxPage /> },
+          // Loaded on first visit: the charts library is most of its weight, and no other view needs it.
+          {
+            path: 'metrics',
+            lazy: async () => ({ Component: (await import('../features/metrics/MetricsPage')).MetricsPage }),
+          },
           { path: 'settings', element: <ProjectSettingsPage /> },
         ],
       },

@@ -8,6 +8,7 @@ import {
 } from '@shared/human-input';
 import { AgentActionResponseSchema, RunStatusSchema, type RunStartRequest } from '@shared/runs';
 import { DisputeListSchema, DisputeResultSchema, VerificationListSchema } from '@shared/acceptance';
+import { MetricsSchema } from '@shared/metrics';
 import { api, apiFile, enc } from './client';
 
 /** One function per API call the UI makes; every response parsed with its shared schema. */
@@ -79,6 +80,9 @@ export const endpoints = {
   startDemo: () => api(s.DemoResponseSchema, 'POST', '/api/demo', {}),
   listFolder: (path?: string) =>
     api(s.FsListResponseSchema, 'GET', `/api/filesystem/list${path ? `?path=${enc(path)}` : ''}`),
+  /** The project's metrics, or one run's (`run`). */
+  metrics: (name: string, run: string | null) =>
+    api(MetricsSchema, 'GET', `${p(name)}/metrics${run ? `?run=${enc(run)}` : ''}`),
 };
 
 /** Query keys, so a live event can invalidate exactly what it changed. */
@@ -103,4 +107,10 @@ export const keys = {
   humanInputAll: (name: string) => ['project', name, 'human-input'] as const,
   humanInput: (name: string, status: 'open' | 'all') => ['project', name, 'human-input', status] as const,
   globalSettings: ['settings'] as const,
+  /**
+   * Every scope (the project, each run): invalidate this prefix. Outside `['project', name]`, so only the throttled
+   * live refresh refetches the metrics, not every invalidation of the whole project.
+   */
+  metricsAll: (name: string) => ['metrics', name] as const,
+  metrics: (name: string, run: string | null) => ['metrics', name, run ?? '*'] as const,
 };
