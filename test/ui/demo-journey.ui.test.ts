@@ -1,14 +1,10 @@
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterEach, beforeEach, expect, it, vi } from 'vitest';
-import { openProjectStore } from '../../src/compose.js';
-import { projectPaths } from '../../src/config/paths.js';
-import { activeRun } from '../../src/projects/run-control.js';
 import { DEMO_MODEL_LABEL } from '../../src/shared/runs.js';
 import { REPO_ROOT } from '../support/cli-process.js';
 import { launchChromium, startUiServer, watchPageErrors, type UiServer } from '../support/ui-fixture.js';
-import { killIfRunning } from '../support/kill.js';
+import { stopDemoRun } from '../support/demo-run.js';
 
 // Drives Debian's Chromium against a real server: a journey can take over a minute on a loaded 2-core machine.
 vi.setConfig({ testTimeout: 120_000 });
@@ -32,16 +28,7 @@ beforeEach(async () => {
 afterEach(async () => {
   await browser.close();
   // Stop a run the test left behind before its folder goes.
-  const demoPaths = projectPaths(join(ui.tmp.dir, 'projects', 'demo'));
-  if (existsSync(demoPaths.database)) {
-    const store = openProjectStore(demoPaths, { create: false });
-    try {
-      const run = activeRun(store.runs);
-      if (run?.pid) killIfRunning(run.pid, 'SIGTERM');
-    } finally {
-      store.close();
-    }
-  }
+  await stopDemoRun(ui);
   await ui.close();
 });
 

@@ -1,15 +1,11 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterEach, beforeEach, expect, it, vi } from 'vitest';
-import { openProjectStore } from '../../src/compose.js';
-import { projectPaths } from '../../src/config/paths.js';
-import { activeRun } from '../../src/projects/run-control.js';
 import { DEMO_MODEL_LABEL } from '../../src/shared/runs.js';
 import { seriousAxeViolations } from '../support/axe.js';
 import { REPO_ROOT } from '../support/cli-process.js';
-import { killIfRunning } from '../support/kill.js';
-import { waitFor } from '../support/wait-for.js';
+import { stopDemoRun } from '../support/demo-run.js';
 import { launchChromium, startUiServer, watchPageErrors, type UiServer } from '../support/ui-fixture.js';
 
 // Drives Debian's Chromium against a real server and a real demo run: minutes on a loaded 2-core machine.
@@ -29,34 +25,9 @@ beforeEach(async () => {
 afterEach(async () => {
   await browser.close();
   // Stop a run the test left behind before its folder goes.
-  const demoPaths = projectPaths(join(ui.tmp.dir, 'projects', 'demo'));
-  let pid: number | null = null;
-  if (existsSync(demoPaths.database)) {
-    const store = openProjectStore(demoPaths, { create: false });
-    try {
-      const run = activeRun(store.runs);
-      pid = run?.pid ?? null;
-    } finally {
-      store.close();
-    }
-  }
-  if (pid) {
-    killIfRunning(pid, 'SIGTERM');
-    // Its folder goes next: wait until the runner has stopped writing to it.
-    const runner = pid;
-    await waitFor(() => !alive(runner), 60_000, `the demo runner (pid ${runner}) to exit`);
-  }
+  await stopDemoRun(ui);
   await ui.close();
 });
-
-const alive = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 /** "3 / 6" → [3, 6]. */
 const passingOf = (text: string | null): [number, number] => {

@@ -1,0 +1,37 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { openProjectStore } from '../../src/compose.js';
+import { projectPaths } from '../../src/config/paths.js';
+import { activeRun } from '../../src/projects/run-control.js';
+import { killIfRunning } from './kill.js';
+import type { UiServer } from './ui-fixture.js';
+import { waitFor } from './wait-for.js';
+
+const alive = (pid: number): boolean => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+/**
+ * Stops the demo run a UI test started (if it is still going) and waits until its runner has exited: the test's
+ * folder is removed next, and a runner still writing there makes that removal fail (ENOTEMPTY).
+ */
+export async function stopDemoRun(ui: UiServer): Promise<void> {
+  const demoPaths = projectPaths(join(ui.tmp.dir, 'projects', 'demo'));
+  if (!existsSync(demoPaths.database)) return;
+  const store = openProjectStore(demoPaths, { create: false });
+  let pid: number | null;
+  try {
+    pid = activeRun(store.runs)?.pid ?? null;
+  } finally {
+    store.close();
+  }
+  if (pid === null) return;
+  const runner = pid;
+  killIfRunning(runner, 'SIGTERM');
+  await waitFor(() => !alive(runner), 60_000, `the demo runner (pid ${runner}) to exit`);
+}
