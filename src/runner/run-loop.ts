@@ -8,6 +8,7 @@ import type {
   Feature,
   FeaturePort,
   DisputePort,
+  BudgetPort,
   HumanInputPort,
   HumanInputRequest,
   RunPort,
@@ -47,6 +48,16 @@ import {
   type SlotKind,
 } from './scheduler.js';
 import { waitUntil } from './wait.js';
+import {
+  bindingBudget,
+  budgetLimits,
+  featureBudget,
+  featureBudgetRequest,
+  latestBudgetAnswer,
+  roleOf,
+  SKIP,
+} from './budget.js';
+import { dayStart, sessionFloor } from '../domain/budget.js';
 import { createMergeQueue } from './merge-queue.js';
 import { runVerifierSession, type VerifierReview } from './verifier.js';
 import { runRegression, type RegressionOutcome, type RegressionResult } from './regression.js';
@@ -70,6 +81,8 @@ export interface RunDeps {
   readonly disputes?: DisputePort;
   readonly verifications: VerificationPort;
   readonly events: EventPort;
+  /** Budget reservations (`--max-cost`, `--max-feature-cost`, `budget.*`); without it no budget is enforced. */
+  readonly budget?: BudgetPort;
   readonly runtime: AgentRuntime;
   readonly settings: RunSettings;
   /** Which settings layer decided a key, for the security line (default: every key `default`). */
@@ -98,6 +111,8 @@ export interface RunResult {
   readonly status: 'finished' | 'failed' | 'stopped';
   readonly reason: string;
   readonly sessions: number;
+  /** The run stopped because its budget (or the day's) was used up. */
+  readonly budgetExhausted?: boolean;
 }
 
 /** How often the scheduler looks again while sessions run (backoffs end, pause files appear). */
@@ -160,12 +175,12 @@ export async function runProject(deps: RunDeps, signal: AbortSignal): Promise<Ru
   const releaseConfigLock = sandbox.enabled ? holdConfigLock(deps.paths.root) : () => undefined;
   let sessions = 0;
   const mergeQueue = createMergeQueue();
-  const finish = (status: RunResult['status'], reason: string): RunResult => {
+  const finish = (status: RunResult['status'], reason: string, budgetExhausted = false): RunResult => {
     deps.runs.end(runId, status === 'failed' ? 'failed' : 'finished', reason, { stopped: status === 'stopped' });
     deps.report(reason);
     if (status === 'failed') deps.notify?.('run.failed', { runId, status, reason });
     else deps.notify?.('run.finished', { runId, status, reason });
-    return { runId, status, reason, sessions };
+    return { runId, status, reason, sessions, ...(budgetExhausted ? { budgetExhausted } : {}) };
   };
   try {
     if (deps.features.stats().total === 0) {
@@ -216,7 +231,7 @@ export async function runProject(deps: RunDeps, signal: AbortSignal): Promise<Ru
     const result = await schedule(deps, run, signal);
     sessions += result.sessions;
     pruneLandedBranches(deps, run.main);
-    return finish(result.status, result.reason);
+    return finish(result.status, result.reason, result.budgetExhausted);
   } catch (err: unknown) {
     const message = err instanceof Error ? err.message : String(err);
     finish('failed', `The run failed: ${message}`);
@@ -231,7 +246,7 @@ async function schedule(
   deps: RunDeps,
   run: RunContext,
   signal: AbortSignal,
-): Promise<{ status: RunResult['status']; reason: string; sessions: number }> {
+): Promise<{ status: RunResult['status']; reason: string; sessions: number; budgetExhausted: boolean }> {
   const config: SchedulerConfig = {
     coding: deps.settings.concurrency,
     testing: deps.settings.yolo ? 0 : deps.settings.testingRatio,
@@ -252,6 +267,11 @@ async function schedule(
   let claimExhausted = false;
   let waitingReported = '';
   let landings = 0;
+  // Budgets: the limits, the 80 % warning given, a reservation refused (the run then drains and stops).
+  const limits = budgetLimits(deps.settings);
+  const budgetPort = deps.budget;
+  let budgetWarned = false;
+  let budgetRefused = false;
   // The regression pass running now (an object: TypeScript does not see the closures that set it).
   const regressionPass: { now: Promise<void> | null } = { now: null };
   let wake: () => void = () => undefined;
@@ -283,9 +303,24 @@ async function schedule(
             runId: run.id,
             payload: { until, reason, ...(requests ? { requests: [...requests] } : {}) },
           });
-        } else
+        } else if (action.event.type === 'run.rate_limited')
           deps.events.append({
             type: 'run.rate_limited',
+            at: deps.now(),
+            runId: run.id,
+            payload: { ...action.event.payload },
+          });
+        else if (action.event.type === 'run.budget_warning') {
+          deps.events.append({
+            type: 'run.budget_warning',
+            at: deps.now(),
+            runId: run.id,
+            payload: { ...action.event.payload },
+          });
+          deps.notify?.('run.budget_warning', { runId: run.id, ...action.event.payload });
+        } else
+          deps.events.append({
+            type: 'run.budget_exhausted',
             at: deps.now(),
             runId: run.id,
             payload: { ...action.event.payload },
@@ -294,7 +329,38 @@ async function schedule(
       case 'note-waiting':
         waitingReported = action.requests;
         break;
+      case 'note-budget-warned':
+        budgetWarned = true;
+        break;
     }
+  };
+
+  /**
+   * Reserves a session's budget before it starts (the store checks what is left and holds it in one transaction);
+   * `undefined`: no budget binds the session, a number: its reservation, null: refused.
+   */
+  const reserve = (
+    kind: SlotKind,
+    featureLimit: number | null,
+    featureId: number | null,
+  ):
+    | { id: string; amountUsd: number | undefined }
+    | { refused: 'run' | 'day' | 'feature'; leftUsd: number; limitUsd: number }
+    | null => {
+    if (!budgetPort) return null;
+    const featureUsd = featureId === null ? null : featureLimit;
+    if (limits.runUsd === null && limits.dailyUsd === null && featureUsd === null) return null;
+    const result = budgetPort.reserve({
+      id: `bud_${randomBytes(6).toString('hex')}`,
+      runId: run.id,
+      featureId,
+      role: roleOf(kind),
+      limits: { ...limits, featureUsd },
+      dayStart: dayStart(deps.now()),
+      minUsd: sessionFloor(budgetPort.medianCost(roleOf(kind))),
+    });
+    if (!result.ok) return { refused: result.scope, leftUsd: result.leftUsd, limitUsd: result.limitUsd };
+    return { id: result.id, amountUsd: result.amountUsd ?? undefined };
   };
 
   const perform = (action: SchedulerAction, seen: Gathered) => {
@@ -307,29 +373,71 @@ async function schedule(
           claimExhausted = true;
           break;
         }
+        const feature = claimed.feature;
+        const answers = limits.featureUsd === null ? [] : humanInput.list({ status: 'all', featureId: feature.id });
+        const held = reserve('coding', featureBudget(limits.featureUsd, answers), feature.id);
+        if (held !== null && 'refused' in held) {
+          if (held.refused !== 'feature') {
+            // Another slot took what was left: hand the feature back (attempt refunded); decide() stops the run.
+            deps.claims.release(claimed.claim, `the ${held.refused === 'run' ? 'run' : 'daily'} budget is used up`);
+            budgetRefused = true;
+            break;
+          }
+          if (latestBudgetAnswer(answers)?.decision === SKIP) {
+            deps.claims.skip(claimed.claim, 'a person chose to skip it: it used its own budget', 'other');
+            deps.report(`Feature #${feature.id} is over its budget and a person chose to skip it: sent to the back.`);
+            break;
+          }
+          // Over its own budget: a person decides (the Inbox) instead of another paid attempt.
+          const spent = held.limitUsd - held.leftUsd;
+          const asked = humanInput.request(claimed.claim, featureBudgetRequest(feature, spent, held.limitUsd));
+          deps.report(
+            `Feature #${feature.id} used its budget; asked in the Inbox (${asked.request.id}): ${asked.request.prompt}`,
+          );
+          deps.notify?.('feature.needs_input', {
+            featureId: feature.id,
+            featureName: feature.name,
+            requestId: asked.request.id,
+            prompt: asked.request.prompt,
+            fields: asked.request.fields.map((f) => ({ id: f.id, label: f.label, type: f.type })),
+          });
+          break;
+        }
         codingSessions += 1;
         // Work moved again: a later wait for answers is reported afresh.
         waitingReported = '';
         track(
           action.slot,
           'coding',
-          [claimed.feature.id],
-          runCodingSession(deps, live, action.slot, { ...claimed, owner }, signal),
+          [feature.id],
+          runCodingSession(deps, budgeted(live, held), action.slot, { ...claimed, owner }, signal),
+          held?.id,
         );
         break;
       }
       case 'start-supervisor': {
+        const held = reserve('supervisor', null, null);
+        if (held !== null && 'refused' in held) {
+          budgetRefused = true;
+          break;
+        }
         const requests = seen.requests().filter((r) => action.requestIds.includes(r.id));
         for (const r of requests) supervisorTries[r.id] = (supervisorTries[r.id] ?? 0) + 1;
         track(
           action.slot,
           'supervisor',
           requests.map((r) => r.featureId),
-          runSupervisorSession(deps, live, action.slot, requests, signal),
+          runSupervisorSession(deps, budgeted(live, held), action.slot, requests, signal),
+          held?.id,
         );
         break;
       }
       case 'start-testing': {
+        const held = reserve('testing', null, null);
+        if (held !== null && 'refused' in held) {
+          budgetRefused = true;
+          break;
+        }
         const targets = action.featureIds
           .map((id) => seen.regression().find((f) => f.id === id))
           .filter((f) => f !== undefined);
@@ -337,7 +445,8 @@ async function schedule(
           action.slot,
           'testing',
           targets.map((f) => f.id),
-          runTestingSession(deps, run, action.slot, targets, signal),
+          runTestingSession(deps, budgeted(run, held), action.slot, targets, signal),
+          held?.id,
         );
         break;
       }
@@ -367,7 +476,13 @@ async function schedule(
     }
   };
 
-  const track = (slot: number, kind: SlotKind, featureIds: readonly number[], work: Promise<SessionSummary | null>) => {
+  const track = (
+    slot: number,
+    kind: SlotKind,
+    featureIds: readonly number[],
+    work: Promise<SessionSummary | null>,
+    reservation?: string,
+  ) => {
     const done = work
       .catch((err: unknown) => {
         deps.report(
@@ -376,6 +491,8 @@ async function schedule(
         return null;
       })
       .then((summary) => {
+        // The session's real cost is recorded now (sessions.cost_usd): its hold is released.
+        if (reservation !== undefined && budgetPort) budgetPort.settle(reservation, summary?.costUsd ?? 0);
         active.delete(slot);
         sessions += 1;
         const after = afterSession(backoff, summary, deps.now(), deps.settings);
@@ -422,6 +539,9 @@ async function schedule(
       waitingReported,
       landingsSinceRegression: landings,
       regressionRunning: regressionPass.now !== null,
+      budget: budgetPort
+        ? bindingBudget(budgetPort, limits, run.id, deps.now(), { warned: budgetWarned, refused: budgetRefused })
+        : null,
     };
     return { state, regression, requests };
   };
@@ -442,11 +562,14 @@ async function schedule(
         case 'finish': {
           await Promise.all([...active.values()].map((a) => a.done));
           await regressionPass.now;
+          const end = next.reason;
           const reason =
-            'text' in next.reason
-              ? next.reason.text
-              : maxIterationsReason(next.reason.maxIterations, deps.features.stats());
-          return { status: next.status, reason, sessions };
+            'text' in end
+              ? end.text
+              : 'budget' in end
+                ? end.budget
+                : maxIterationsReason(end.maxIterations, deps.features.stats());
+          return { status: next.status, reason, sessions, budgetExhausted: 'budget' in end };
         }
         case 'wait-until':
           await waitUntil(next.until, deps.now, signal);
@@ -463,6 +586,11 @@ async function schedule(
     clearInterval(ticker);
     signal.removeEventListener('abort', poke);
   }
+}
+
+/** The run context of one session held to its reservation (the SDK's maxBudgetUsd), or unchanged without one. */
+function budgeted(run: RunContext, held: { readonly amountUsd: number | undefined } | null): RunContext {
+  return held?.amountUsd === undefined ? run : { ...run, maxBudgetUsd: held.amountUsd };
 }
 
 /** One gathered state and the database records behind the ids it names. */
