@@ -36,7 +36,9 @@ export class BudgetRepo implements BudgetPort {
         }
         if (tightest !== null && tightest.left < request.minUsd)
           return { ok: false, scope: tightest.scope, leftUsd: tightest.left, limitUsd: tightest.limit };
-        const amount = tightest === null ? null : tightest.left;
+        const share = Math.min(1, Math.max(0, request.share ?? 1));
+        const amount =
+          tightest === null ? null : Math.min(tightest.left, Math.max(request.minUsd, tightest.left * share));
         this.db
           .prepare(
             `INSERT INTO budget_reservations (id, run_id, feature_id, role, amount_usd, created_at)

@@ -419,6 +419,11 @@ export interface ReservationRequest {
   readonly dayStart: number;
   /** Refuse when less than this is left (the median cost of the role's sessions, or a floor). */
   readonly minUsd: number;
+  /**
+   * The share of what is left to hold (default 1): with N slots, 1/N leaves room for the others. Never less than
+   * `minUsd`, never more than is left.
+   */
+  readonly share?: number;
 }
 
 export type ReservationResult =

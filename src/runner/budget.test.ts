@@ -85,7 +85,8 @@ describe('budgets in the runner', () => {
     expect(bindingBudget(port, { runUsd: 10, featureUsd: null, dailyUsd: 50 }, 'run_1', now, memory)).toEqual({
       scope: 'run',
       limitUsd: 10,
-      usedUsd: 4,
+      usedUsd: 3,
+      reservedUsd: 1,
       floors: { coding: 0.8, testing: 0.05, supervisor: 0.05 },
       warned: false,
       refused: false,
@@ -93,7 +94,8 @@ describe('budgets in the runner', () => {
     expect(bindingBudget(port, { runUsd: 10, featureUsd: null, dailyUsd: 45 }, 'run_1', now, memory)).toMatchObject({
       scope: 'day',
       limitUsd: 45,
-      usedUsd: 42,
+      usedUsd: 40,
+      reservedUsd: 2,
     });
     expect(bindingBudget(port, { runUsd: null, featureUsd: 3, dailyUsd: null }, 'run_1', now, memory)).toBeNull();
   });

@@ -49,15 +49,14 @@ export function bindingBudget(
   now: number,
   memory: { readonly warned: boolean; readonly refused: boolean },
 ): BudgetState | null {
-  const candidates: { scope: 'run' | 'day'; limitUsd: number; usedUsd: number }[] = [];
-  const used = (u: { spentUsd: number; reservedUsd: number }) => u.spentUsd + u.reservedUsd;
-  if (limits.runUsd !== null)
-    candidates.push({ scope: 'run', limitUsd: limits.runUsd, usedUsd: used(budget.use({ runId })) });
+  const candidates: { scope: 'run' | 'day'; limitUsd: number; usedUsd: number; reservedUsd: number }[] = [];
+  const of = (u: { spentUsd: number; reservedUsd: number }) => ({ usedUsd: u.spentUsd, reservedUsd: u.reservedUsd });
+  if (limits.runUsd !== null) candidates.push({ scope: 'run', limitUsd: limits.runUsd, ...of(budget.use({ runId })) });
   if (limits.dailyUsd !== null)
-    candidates.push({ scope: 'day', limitUsd: limits.dailyUsd, usedUsd: used(budget.use({ since: dayStart(now) })) });
+    candidates.push({ scope: 'day', limitUsd: limits.dailyUsd, ...of(budget.use({ since: dayStart(now) })) });
+  const left = (c: (typeof candidates)[number]) => c.limitUsd - c.usedUsd - c.reservedUsd;
   let tightest: (typeof candidates)[number] | null = null;
-  for (const c of candidates)
-    if (tightest === null || c.limitUsd - c.usedUsd < tightest.limitUsd - tightest.usedUsd) tightest = c;
+  for (const c of candidates) if (tightest === null || left(c) < left(tightest)) tightest = c;
   if (tightest === null) return null;
   return { ...tightest, floors: budgetFloors(budget), warned: memory.warned, refused: memory.refused };
 }

@@ -267,7 +267,7 @@ async function schedule(
   let claimExhausted = false;
   let waitingReported = '';
   let landings = 0;
-  // Budgets: the limits, the 80 % warning given, a reservation refused (the run then drains and stops).
+  // Budgets: the limits, the 80 % warning given, a reservation refused since the loop last waited.
   const limits = budgetLimits(deps.settings);
   const budgetPort = deps.budget;
   let budgetWarned = false;
@@ -358,6 +358,8 @@ async function schedule(
       limits: { ...limits, featureUsd },
       dayStart: dayStart(deps.now()),
       minUsd: sessionFloor(budgetPort.medianCost(roleOf(kind))),
+      // Room for the other slots: each session holds its share of what is left.
+      share: 1 / (config.coding + config.testing + (config.supervisor ? 1 : 0)),
     });
     if (!result.ok) return { refused: result.scope, leftUsd: result.leftUsd, limitUsd: result.limitUsd };
     return { id: result.id, amountUsd: result.amountUsd ?? undefined };
@@ -378,7 +380,7 @@ async function schedule(
         const held = reserve('coding', featureBudget(limits.featureUsd, answers), feature.id);
         if (held !== null && 'refused' in held) {
           if (held.refused !== 'feature') {
-            // Another slot took what was left: hand the feature back (attempt refunded); decide() stops the run.
+            // Others hold what is left: hand the feature back (attempt refunded); nothing starts until a session ends.
             deps.claims.release(claimed.claim, `the ${held.refused === 'run' ? 'run' : 'daily'} budget is used up`);
             budgetRefused = true;
             break;
@@ -389,7 +391,7 @@ async function schedule(
             break;
           }
           // Over its own budget: a person decides (the Inbox) instead of another paid attempt.
-          const spent = held.limitUsd - held.leftUsd;
+          const spent = budgetPort?.use({ featureId: feature.id }).spentUsd ?? 0;
           const asked = humanInput.request(claimed.claim, featureBudgetRequest(feature, spent, held.limitUsd));
           deps.report(
             `Feature #${feature.id} used its budget; asked in the Inbox (${asked.request.id}): ${asked.request.prompt}`,
@@ -491,7 +493,7 @@ async function schedule(
         return null;
       })
       .then((summary) => {
-        // The session's real cost is recorded now (sessions.cost_usd): its hold is released.
+        // Settled when the session's cost was recorded (runSessionFor); this covers a session that never ran.
         if (reservation !== undefined && budgetPort) budgetPort.settle(reservation, summary?.costUsd ?? 0);
         active.delete(slot);
         sessions += 1;
@@ -550,6 +552,7 @@ async function schedule(
     for (;;) {
       const woke = new Promise<void>((resolve) => (wake = resolve));
       claimExhausted = false;
+      budgetRefused = false;
       // Decide and act until the decision is to wait or to finish.
       let next: SchedulerNext = { type: 'decide-again' };
       while (next.type === 'decide-again') {
@@ -589,8 +592,12 @@ async function schedule(
 }
 
 /** The run context of one session held to its reservation (the SDK's maxBudgetUsd), or unchanged without one. */
-function budgeted(run: RunContext, held: { readonly amountUsd: number | undefined } | null): RunContext {
-  return held?.amountUsd === undefined ? run : { ...run, maxBudgetUsd: held.amountUsd };
+function budgeted(
+  run: RunContext,
+  held: { readonly id: string; readonly amountUsd: number | undefined } | null,
+): RunContext {
+  if (held === null) return run;
+  return { ...run, reservationId: held.id, ...(held.amountUsd === undefined ? {} : { maxBudgetUsd: held.amountUsd }) };
 }
 
 /** One gathered state and the database records behind the ids it names. */

@@ -548,6 +548,7 @@ describe('decide: budgets', () => {
     scope: 'run',
     limitUsd: 10,
     usedUsd: 2,
+    reservedUsd: 0,
     floors: { coding: 1, testing: 0.5, supervisor: 0.5 },
     warned: false,
     refused: false,
@@ -604,9 +605,14 @@ describe('decide: budgets', () => {
     expect(done.next).toMatchObject({ type: 'finish', status: 'stopped', reason: { budget: expect.any(String) } });
   });
 
-  it('a refused reservation stops the run even when the sums still show enough (another slot took it)', () => {
-    const d = decide(state({ budget: budget({ usedUsd: 1, refused: true }) }), NOW);
-    expect(d.next).toMatchObject({ type: 'finish', status: 'stopped', reason: { budget: expect.any(String) } });
+  it('what running sessions hold keeps new sessions back without stopping the run; so does a refused reservation', () => {
+    const held = decide(state({ active: [coding(0, 1)], budget: budget({ usedUsd: 1, reservedUsd: 8.5 }) }), NOW);
+    expect(held).toEqual({ actions: [], next: { type: 'wait-for-wake' } });
+    const refused = decide(state({ active: [coding(0, 1)], budget: budget({ usedUsd: 1, refused: true }) }), NOW);
+    expect(refused).toEqual({ actions: [], next: { type: 'wait-for-wake' } });
+    // Holds are not spent: no warning at 80 % of spent plus held.
+    const warned = decide(state({ active: [coding(0, 1)], budget: budget({ usedUsd: 1, reservedUsd: 8 }) }), NOW);
+    expect(warned.actions).toEqual([{ type: 'start-coding', slot: 1 }]);
   });
 
   it('names the daily budget when the day binds', () => {

@@ -37,13 +37,15 @@ export interface SchedulerConfig {
 export interface BudgetState {
   readonly scope: 'run' | 'day';
   readonly limitUsd: number;
-  /** Recorded costs plus open reservations (USD). */
+  /** The recorded costs of the sessions that ended (USD): what the warning and the stop look at. */
   readonly usedUsd: number;
+  /** Held by sessions still running (their open reservations, USD): no new session may take it. */
+  readonly reservedUsd: number;
   /** What a session of each kind must have left to start: the median cost of that role's sessions, or the floor. */
   readonly floors: Readonly<Record<SlotKind, number>>;
   /** The 80 % warning was given. */
   readonly warned: boolean;
-  /** A reservation was refused since the loop last looked (another slot took what was left). */
+  /** A reservation was refused since the loop last waited (others hold what is left): no session starts until then. */
   readonly refused: boolean;
 }
 
@@ -309,8 +311,9 @@ export function decide(state: SchedulerState, now: number): Decision {
 }
 
 /**
- * The budget's part of a decision: the 80 % warning (once), and whether the budget is used up, i.e. a reservation
- * was refused or less is left than a coding session typically costs (then the reason, else null).
+ * The budget's part of a decision: the 80 % warning (once), and whether the budget is used up: less is left of it
+ * than a coding session typically costs, counting only what sessions cost (then the reason, else null). What running
+ * sessions hold is not spent: it only keeps new sessions from starting until they end (`affordable`).
  */
 function budgetCheck(budget: BudgetState, actions: SchedulerAction[]): string | null {
   const { scope, limitUsd, usedUsd } = budget;
@@ -323,7 +326,7 @@ function budgetCheck(budget: BudgetState, actions: SchedulerAction[]): string | 
       report(`Budget warning: ${usd(usedUsd)} of the ${usd(limitUsd)} ${which} is used (${usd(left)} left).`),
     );
   }
-  if (!budget.refused && left >= budget.floors.coding) return null;
+  if (left >= budget.floors.coding) return null;
   return `Budget reached: ${usd(usedUsd)} of the ${usd(limitUsd)} ${which} is used; ${usd(left)} left is less than a coding session costs (${usd(budget.floors.coding)}), so no session starts.`;
 }
 
@@ -354,7 +357,7 @@ function nextStart(state: SchedulerState, iterationsLeft: boolean): SchedulerAct
   };
   const affordable = (kind: SlotKind) => {
     const b = state.budget;
-    return b === null || b.limitUsd - b.usedUsd >= b.floors[kind];
+    return b === null || (!b.refused && b.limitUsd - b.usedUsd - b.reservedUsd >= b.floors[kind]);
   };
   if (iterationsLeft && !state.claimExhausted && affordable('coding')) {
     const slot = free(0, config.coding);

@@ -58,6 +58,8 @@ export interface RunContext {
   readonly review?: (review: VerifierReview, signal: AbortSignal) => Promise<VerifierOutcome>;
   /** This session's budget reservation (USD): the SDK ends the session as `max_budget` past it. */
   readonly maxBudgetUsd?: number;
+  /** The reservation's id: settled as soon as the session's cost is recorded, so the cost never counts twice. */
+  readonly reservationId?: string;
 }
 
 /** Ports of one slot: slot N owns basePort + 10·N … + 9 (its app listens on the first). */
@@ -399,6 +401,8 @@ export async function runSessionFor(
       },
       signal,
     );
+    // The cost is recorded (sessions.cost_usd): the hold goes now, before anything else can read both.
+    if (run.reservationId !== undefined) deps.budget?.settle(run.reservationId, summary.costUsd);
     if (summary.commands.some((c) => c.includes('playwright-cli'))) await closeBrowserSession(where.cwd, env);
     return summary;
   } finally {

@@ -17,6 +17,10 @@ export const RunStartRequestSchema = z
     verifier: z.boolean().optional(),
     /** Every passing feature's frozen checks run on main after every N landings (0: never; `--regression-every`). */
     regressionEvery: z.number().int().min(0).max(1000).optional(),
+    /** Run budget in USD (`run --max-cost`); the run drains and stops when it is used up. */
+    maxCostUsd: z.number().positive().max(1_000_000).optional(),
+    /** One feature's budget in USD (`run --max-feature-cost`); over it, the feature asks in the Inbox. */
+    maxFeatureCostUsd: z.number().positive().max(1_000_000).optional(),
   })
   .strict();
 export type RunStartRequest = z.infer<typeof RunStartRequestSchema>;

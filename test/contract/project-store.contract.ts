@@ -1250,6 +1250,16 @@ export function defineProjectStoreContract(name: string, factory: StoreFactory):
         expect(store.budget.use({ featureId: f.id })).toEqual({ spentUsd: 2, reservedUsd: 0.5 });
       });
 
+      it('holds a share of what is left when asked (room for other slots), never less than the minimum', () => {
+        const half = store.budget.reserve(request('bud_1', { share: 0.5 }));
+        expect(half).toEqual({ ok: true, id: 'bud_1', amountUsd: 0.5 });
+        const quarter = store.budget.reserve(request('bud_2', { share: 0.5 }));
+        expect(quarter).toEqual({ ok: true, id: 'bud_2', amountUsd: 0.25 });
+        // Half of 0.25 is below the minimum of 0.2: the minimum is held.
+        const floor = store.budget.reserve(request('bud_3', { share: 0.5, minUsd: 0.2 }));
+        expect(floor).toEqual({ ok: true, id: 'bud_3', amountUsd: 0.2 });
+      });
+
       it('holds nothing back when no budget is set', () => {
         expect(store.budget.reserve(request('bud_1', { limits: limits(null) }))).toEqual({
           ok: true,
