@@ -537,6 +537,7 @@ export interface EventPort {
   latest(filter: {
     readonly types?: readonly EventType[];
     readonly sessionId?: string;
+    readonly featureId?: number;
     readonly upTo?: number;
     readonly limit: number;
   }): StoredEvent[];

@@ -3,6 +3,7 @@ import { hostname, tmpdir } from 'node:os';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import type { AgentRuntime, ToolGuard } from '../agent/runtime.js';
 import type {
+  Claim,
   ClaimPort,
   EventPort,
   Feature,
@@ -11,6 +12,7 @@ import type {
   BudgetPort,
   HumanInputPort,
   HumanInputRequest,
+  NewHumanInputRequest,
   RunPort,
   SessionPort,
   VerificationPort,
@@ -58,6 +60,7 @@ import {
   SKIP,
 } from './budget.js';
 import { dayStart, sessionFloor } from '../domain/budget.js';
+import { failureLoopRequest, featureFailureLoop } from './failure-loop.js';
 import { createMergeQueue } from './merge-queue.js';
 import { runVerifierSession, type VerifierReview } from './verifier.js';
 import { runRegression, type RegressionOutcome, type RegressionResult } from './regression.js';
@@ -335,6 +338,19 @@ async function schedule(
     }
   };
 
+  /** The runner asks a person instead of starting a session (the feature moves to needs_input); webhooks hear it. */
+  const askInInbox = (claim: Claim, feature: Feature, request: NewHumanInputRequest): HumanInputRequest => {
+    const asked = humanInput.request(claim, request).request;
+    deps.notify?.('feature.needs_input', {
+      featureId: feature.id,
+      featureName: feature.name,
+      requestId: asked.id,
+      prompt: asked.prompt,
+      fields: asked.fields.map((f) => ({ id: f.id, label: f.label, type: f.type })),
+    });
+    return asked;
+  };
+
   /**
    * Reserves a session's budget before it starts (the store checks what is left and holds it in one transaction);
    * `undefined`: no budget binds the session, a number: its reservation, null: refused.
@@ -376,6 +392,15 @@ async function schedule(
           break;
         }
         const feature = claimed.feature;
+        const loop = featureFailureLoop(deps.events, feature.id);
+        if (loop) {
+          // Failed the same way twice in a row: a third paid attempt would likely fail again.
+          const asked = askInInbox(claimed.claim, feature, failureLoopRequest(feature, loop.reasons));
+          deps.report(
+            `Feature #${feature.id} failed the same way twice in a row; not tried again until answered in the Inbox (${asked.id}).`,
+          );
+          break;
+        }
         const answers = limits.featureUsd === null ? [] : humanInput.list({ status: 'all', featureId: feature.id });
         const held = reserve('coding', featureBudget(limits.featureUsd, answers), feature.id);
         if (held !== null && 'refused' in held) {
@@ -392,17 +417,8 @@ async function schedule(
           }
           // Over its own budget: a person decides (the Inbox) instead of another paid attempt.
           const spent = budgetPort?.use({ featureId: feature.id }).spentUsd ?? 0;
-          const asked = humanInput.request(claimed.claim, featureBudgetRequest(feature, spent, held.limitUsd));
-          deps.report(
-            `Feature #${feature.id} used its budget; asked in the Inbox (${asked.request.id}): ${asked.request.prompt}`,
-          );
-          deps.notify?.('feature.needs_input', {
-            featureId: feature.id,
-            featureName: feature.name,
-            requestId: asked.request.id,
-            prompt: asked.request.prompt,
-            fields: asked.request.fields.map((f) => ({ id: f.id, label: f.label, type: f.type })),
-          });
+          const asked = askInInbox(claimed.claim, feature, featureBudgetRequest(feature, spent, held.limitUsd));
+          deps.report(`Feature #${feature.id} used its budget; asked in the Inbox (${asked.id}): ${asked.prompt}`);
           break;
         }
         codingSessions += 1;

@@ -6,6 +6,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { answerHumanInput } from '../../src/projects/human-input.js';
 import { BUDGET_AMOUNT_FIELD, BUDGET_DECISION_FIELD, RAISE } from '../../src/runner/budget.js';
+import { LOOPING_OUTCOME } from '../../src/domain/loops.js';
 import {
   initializerSession,
   isCoding,
@@ -126,5 +127,64 @@ describe('budgets in a run', () => {
     );
     await p.run({ yolo: true, maxFeatureCostUsd: 0.05, waitForInput: false });
     expect(p.inspect((store) => store.features.get(1).status)).toBe('passing');
+  });
+});
+
+describe('loops in a run', () => {
+  it('a feature failing the same way twice goes to the Inbox with the evidence instead of a third attempt; an answer lets it go on', async () => {
+    let attempts = 0;
+    const landing = landingCodingSession();
+    const initializer = roleScript({ initializer: initializerSession(SAMPLE_FEATURES) });
+    const script: Script = (conv) => {
+      if (!isCoding(conv)) return initializer(conv);
+      if (conv.turn === 0) attempts += 1;
+      // The first two attempts at #1 end without landing (the same failure); after the answer, it lands.
+      if (attempts <= 2) return reply().text('I could not make it pass.');
+      return landing(conv);
+    };
+    const p = (project = scriptedProject(script));
+    const first = await p.run({ yolo: true, waitForInput: false });
+    expect(attempts).toBe(2);
+    const { request, feature } = p.inspect((store) => ({
+      request: store.humanInput.list({ status: 'open' })[0],
+      feature: store.features.get(1),
+    }));
+    expect(feature.status).toBe('needs_input');
+    expect(request?.prompt).toBe(
+      'Feature #1 "Create a note" failed the same way twice in a row, so it is not tried again until you answer.\n' +
+        'Attempt before last: the session ended without marking the feature passing\n' +
+        'Last attempt: the session ended without marking the feature passing',
+    );
+    expect(first.reason).toMatch(/Nothing can proceed/);
+    expect(p.reports).toContainEqual(expect.stringMatching(/^Feature #1 failed the same way twice in a row/));
+
+    p.inspect((store) => answerHumanInput(store, request?.id ?? '', { guidance: 'Write the file, then commit.' }));
+    await p.run({ yolo: true, waitForInput: false });
+    expect(attempts).toBeGreaterThanOrEqual(3);
+    expect(p.inspect((store) => store.features.get(1).status)).toBe('passing');
+    // The guidance reached the next session through the feature's notes.
+    const third = p.runtime.sessions.filter((x) => x.spec.role === 'coding')[2];
+    expect(third?.spec.prompt).toContain('Write the file, then commit.');
+  });
+
+  it('the same tool call 5 times in a row ends the session as looping, recorded as such', async () => {
+    const initializer = roleScript({ initializer: initializerSession(SAMPLE_FEATURES) });
+    let turns = 0;
+    const script: Script = (conv) => {
+      if (!isCoding(conv)) return initializer(conv);
+      turns += 1;
+      return reply().tool('Bash', { command: 'ls' });
+    };
+    const p = (project = scriptedProject(script));
+    await p.run({ yolo: true, maxIterations: 1 });
+    // Ended right after the 5th identical call: no sixth turn was paid for.
+    expect(turns).toBe(5);
+    const coding = p.inspect((store) => store.sessions.list().filter((x) => x.role === 'coding'));
+    expect(coding.map((x) => [x.outcome, x.status, x.error])).toEqual([
+      [LOOPING_OUTCOME, 'failed', 'the same Bash call with the same arguments 5 times in a row'],
+    ]);
+    expect(p.inspect((store) => store.features.get(1).notes)).toContain(
+      'the session ended with looping: the same Bash call with the same arguments 5 times in a row',
+    );
   });
 });
