@@ -36,6 +36,17 @@ export const AgentSlotSchema = z.object({
   startedAt: z.number(),
 });
 
+/** The budget the header shows: the active run's (`--max-cost`) when it has one, else the day's (`budget.dailyUsd`). */
+export const RunBudgetSchema = z.object({
+  scope: z.enum(['run', 'day']),
+  limitUsd: z.number(),
+  /** What the run's sessions (or the day's) cost so far. */
+  spentUsd: z.number(),
+  /** limit − spent, never below 0. */
+  leftUsd: z.number(),
+});
+export type RunBudget = z.infer<typeof RunBudgetSchema>;
+
 export const RunStatusSchema = z.object({
   status: z.enum(RUN_STATES),
   runId: z.string().nullable(),
@@ -45,6 +56,8 @@ export const RunStatusSchema = z.object({
   pauseRequested: z.boolean(),
   agents: z.array(AgentSlotSchema),
   lastEndReason: z.string().nullable(),
+  /** Null: no run or daily budget is set (older servers send nothing). */
+  budget: RunBudgetSchema.nullable().optional(),
 });
 export type RunStatus = z.infer<typeof RunStatusSchema>;
 
