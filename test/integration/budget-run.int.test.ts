@@ -18,14 +18,19 @@ import {
 } from '../support/fake-anthropic/index.js';
 import type { ReplyBuilder } from '../../src/model-server/reply.js';
 import { scriptedProject, type ScriptedProject } from '../support/scripted-run.js';
+import { startWebhookReceiver, type WebhookReceiver } from '../support/webhook-receiver.js';
 
 vi.setConfig({ testTimeout: 60_000 });
 
 let project: ScriptedProject | undefined;
 
-afterEach(() => {
+let hooks: WebhookReceiver | undefined;
+
+afterEach(async () => {
   project?.cleanup();
   project = undefined;
+  await hooks?.close();
+  hooks = undefined;
 });
 
 /** Input tokens of each coding turn: 30,000 at $3/M plus 80 output at $15/M = $0.0912 a turn, 4 turns a landing. */
@@ -51,7 +56,11 @@ const runEventTypes = (p: ScriptedProject) =>
 describe('budgets in a run', () => {
   it('a run with --max-cost below the backlog stops by itself: fewer features pass, the cost stays within the budget, the reason and the result say so', async () => {
     const p = (project = scriptedProject(expensiveScript()));
-    const result = await p.run({ yolo: true, maxCostUsd: 0.9 });
+    const receiver = (hooks = await startWebhookReceiver());
+    const result = await p.run(
+      { yolo: true, maxCostUsd: 0.9 },
+      { webhooks: [{ url: `${receiver.url}/json`, events: ['run.budget_warning'], format: 'json' }] },
+    );
 
     const { passing, total, cost, sessions } = p.inspect((store) => ({
       passing: store.features.stats().passing,
@@ -78,6 +87,16 @@ describe('budgets in a run', () => {
     expect(types.filter((t) => t === 'run.budget_warning')).toHaveLength(1);
     expect(types.filter((t) => t === 'run.budget_exhausted')).toHaveLength(1);
     expect(p.reports).toContainEqual(expect.stringMatching(/^Budget warning: \$0\.7\d+ of the \$0\.9\d+ run budget/));
+    // The webhook heard the warning, with the numbers.
+    expect(receiver.hits.map((h) => h.body)).toEqual([
+      expect.objectContaining({
+        event: 'run.budget_warning',
+        runId: result.runId,
+        scope: 'run',
+        limitUsd: 0.9,
+        usedUsd: expect.closeTo(0.7584, 6) as number,
+      }),
+    ]);
     // Every reservation was settled when its session ended.
     expect(p.inspect((store) => store.budget.use({ runId: result.runId }).reservedUsd)).toBe(0);
   });
