@@ -5,7 +5,7 @@
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { answerHumanInput } from '../../src/projects/human-input.js';
-import { BUDGET_AMOUNT_FIELD, BUDGET_DECISION_FIELD, RAISE } from '../../src/runner/budget.js';
+import { BUDGET_AMOUNT_FIELD, BUDGET_DECISION_FIELD, RAISE, SKIP } from '../../src/runner/budget.js';
 import { LOOPING_OUTCOME } from '../../src/domain/loops.js';
 import {
   initializerSession,
@@ -146,6 +146,25 @@ describe('budgets in a run', () => {
     );
     await p.run({ yolo: true, maxFeatureCostUsd: 0.05, waitForInput: false });
     expect(p.inspect((store) => store.features.get(1).status)).toBe('passing');
+  });
+});
+
+describe('skipping a feature over its budget', () => {
+  it('"skip the feature": it goes to the back of the queue and fails once its attempts are used, with no session', async () => {
+    const initializer = roleScript({ initializer: initializerSession(SAMPLE_FEATURES) });
+    const script: Script = (conv) =>
+      isCoding(conv) ? reply().text('I could not finish.').tokens({ input_tokens: EXPENSIVE }) : initializer(conv);
+    const p = (project = scriptedProject(script));
+    await p.run({ yolo: true, maxFeatureCostUsd: 0.05, waitForInput: false });
+    const request = p.inspect((store) => store.humanInput.list({ status: 'open' })[0]);
+    p.inspect((store) => answerHumanInput(store, request?.id ?? '', { [BUDGET_DECISION_FIELD]: SKIP }));
+    const sessionsBefore = p.runtime.sessions.length;
+    const second = await p.run({ yolo: true, maxFeatureCostUsd: 0.05, waitForInput: false });
+    expect(p.runtime.sessions.length).toBe(sessionsBefore);
+    const f1 = p.inspect((store) => store.features.get(1));
+    expect(f1.status).toBe('failed');
+    expect(f1.notes).toContain('a person chose to skip it: it used its own budget');
+    expect(second.reason).toMatch(/Nothing can proceed/);
   });
 });
 
