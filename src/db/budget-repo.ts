@@ -57,6 +57,12 @@ export class BudgetRepo implements BudgetPort {
     return changed === 1;
   }
 
+  releaseRun(runId: string): number {
+    return this.db
+      .prepare(`UPDATE budget_reservations SET settled_at = ?, cost_usd = 0 WHERE run_id = ? AND settled_at IS NULL`)
+      .run(this.clock.now(), runId).changes;
+  }
+
   use(scope: { readonly runId: string } | { readonly featureId: number } | { readonly since: number }): BudgetUse {
     const open = (where: string, arg: string | number) =>
       (

@@ -446,6 +446,8 @@ export interface BudgetPort {
   reserve(request: ReservationRequest): ReservationResult;
   /** Settles an open reservation with the session's real cost (false: no such open reservation). */
   settle(id: string, costUsd: number): boolean;
+  /** Releases every open hold of a run (a run that died, or one that ends); how many. */
+  releaseRun(runId: string): number;
   /** What a scope has used: a run's sessions, a feature's cost, or every session since `since`. */
   use(scope: { readonly runId: string } | { readonly featureId: number } | { readonly since: number }): BudgetUse;
   /** The median cost of the ended sessions of `role` that cost anything; null when there are none. */

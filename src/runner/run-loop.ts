@@ -179,6 +179,8 @@ export async function runProject(deps: RunDeps, signal: AbortSignal): Promise<Ru
   let sessions = 0;
   const mergeQueue = createMergeQueue();
   const finish = (status: RunResult['status'], reason: string, budgetExhausted = false): RunResult => {
+    // Nothing of this run runs any more: no hold may outlive it (a session that could not settle its own).
+    deps.budget?.releaseRun(runId);
     deps.runs.end(runId, status === 'failed' ? 'failed' : 'finished', reason, { stopped: status === 'stopped' });
     deps.report(reason);
     if (status === 'failed') deps.notify?.('run.failed', { runId, status, reason });
@@ -677,6 +679,8 @@ function recoverDeadRuns(deps: RunDeps): void {
       `recovered from run ${run.id}, which stopped without finishing`,
     );
     deps.sessions.abortRunning([run.id], 'the runner process died');
+    // Its sessions' holds would otherwise count against the day's budget for ever.
+    deps.budget?.releaseRun(run.id);
     deps.runs.end(run.id, 'crashed', 'the runner process died', { released: freed });
     if (freed.length > 0)
       deps.report(

@@ -1260,6 +1260,15 @@ export function defineProjectStoreContract(name: string, factory: StoreFactory):
         expect(floor).toEqual({ ok: true, id: 'bud_3', amountUsd: 0.2 });
       });
 
+      it("releasing a run's holds frees them (a run that died or ended); other runs keep theirs", () => {
+        store.budget.reserve(request('bud_1', { share: 0.5 }));
+        store.budget.reserve(request('bud_2', { runId: 'run_2' }));
+        expect(store.budget.releaseRun('run_1')).toBe(1);
+        expect(store.budget.releaseRun('run_1')).toBe(0);
+        expect(store.budget.use({ runId: 'run_1' }).reservedUsd).toBe(0);
+        expect(store.budget.use({ runId: 'run_2' }).reservedUsd).toBe(1);
+      });
+
       it('holds nothing back when no budget is set', () => {
         expect(store.budget.reserve(request('bud_1', { limits: limits(null) }))).toEqual({
           ok: true,
