@@ -117,6 +117,7 @@ export function createRunDeps(input: {
     disputes: store.disputes,
     verifications: store.verifications,
     events: store.events,
+    budget: store.budget,
     runtime: input.runtime ?? new ClaudeRuntime(),
     settings: input.settings,
     ...(input.settingSource ? { settingSource: input.settingSource } : {}),

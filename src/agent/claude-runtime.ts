@@ -201,6 +201,7 @@ function toOptions(sdk: Sdk, spec: AgentSpec, abortController: AbortController):
     mcpServers: { [spec.mcpServerName]: server },
     hooks: { PreToolUse: [{ matcher: FILE_AND_SHELL_TOOLS, hooks: [guardHook], onFailure: 'block' }] },
     maxTurns: spec.maxTurns,
+    ...(spec.maxBudgetUsd !== undefined ? { maxBudgetUsd: spec.maxBudgetUsd } : {}),
     ...(spec.sandbox.enabled
       ? {
           sandbox: {

@@ -48,6 +48,8 @@ export interface AgentSpec {
   readonly mcpTools: readonly AgentTool[];
   readonly guard: ToolGuard;
   readonly maxTurns: number;
+  /** The session's cost limit in USD (its budget reservation); the session ends as `max_budget` past it. */
+  readonly maxBudgetUsd?: number;
   /** Run Bash commands in Claude Code's OS sandbox; `unsandboxedCommands` (rule patterns) run outside it. */
   readonly sandbox: {
     readonly enabled: boolean;

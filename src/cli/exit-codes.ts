@@ -8,6 +8,8 @@ export const EXIT = {
   notFound: 3,
   conflict: 4,
   database: 5,
+  /** `autocoder run` stopped because its budget (--max-cost, budget.runUsd) or the day's (budget.dailyUsd) ran out. */
+  budget: 6,
 } as const;
 
 export function exitCodeFor(code: ErrorCode): number {

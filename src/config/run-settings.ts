@@ -115,6 +115,28 @@ export const RunSettingsSchema = z
       .describe(
         "After a feature's checks pass and before main moves, a read-only verifier session reviews the diff, the spec, the checks and the evidence, and passes or rejects it",
       ),
+    maxCostUsd: z
+      .number()
+      .positive()
+      .max(1_000_000)
+      .optional()
+      .describe(
+        'Run budget in USD: sessions reserve from it before they start; when it is used up the run drains and stops (exit code 6)',
+      ),
+    maxFeatureCostUsd: z
+      .number()
+      .positive()
+      .max(1_000_000)
+      .optional()
+      .describe(
+        'Budget of one feature in USD: a feature that used it goes to the Inbox (raise it, or skip the feature)',
+      ),
+    dailyBudgetUsd: z
+      .number()
+      .positive()
+      .max(1_000_000)
+      .optional()
+      .describe("Budget of one day (UTC) in USD, over all of the project's runs"),
     keepTemp: z
       .boolean()
       .default(false)

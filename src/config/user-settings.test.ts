@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { AppError } from '../domain/errors.js';
-import { loadRunSettings } from './run-settings.js';
+import { loadRunSettings, resolveRunSettings } from './run-settings.js';
 import { metricsAssumptions } from './metrics-settings.js';
 import {
   describeSettingValues,
@@ -35,6 +35,9 @@ describe('user settings', () => {
       'vertexRegion',
       'metrics.hoursPerFeature',
       'metrics.hourlyRateUsd',
+      'budget.runUsd',
+      'budget.featureUsd',
+      'budget.dailyUsd',
     ]);
   });
 
@@ -115,5 +118,20 @@ describe('user settings', () => {
       loadRunSettings({ AUTOCODER_MODEL: 'env-model' }, { model: 'flag-model', yolo: undefined }, defaults),
     ).toMatchObject({ model: 'flag-model', yolo: true });
     expect(registryRunDefaults(store({}))).toEqual({});
+  });
+
+  it('the budget settings become the run budgets; the project beats the user, a flag beats both', () => {
+    const user = registryRunDefaults(
+      store({ 'ui.budget.runUsd': 10, 'ui.budget.featureUsd': 2, 'ui.budget.dailyUsd': 50 }),
+    );
+    expect(user).toEqual({ maxCostUsd: 10, maxFeatureCostUsd: 2, dailyBudgetUsd: 50 });
+    const project = { maxCostUsd: 4 };
+    expect(resolveRunSettings({ registry: user, project, env: {} })).toMatchObject({
+      maxCostUsd: 4,
+      maxFeatureCostUsd: 2,
+      dailyBudgetUsd: 50,
+    });
+    expect(resolveRunSettings({ registry: user, project, env: {}, flags: { maxCostUsd: 1.5 } }).maxCostUsd).toBe(1.5);
+    expect(() => parseSettingValue('budget.runUsd', '0')).toThrow(/invalid value "0" for budget.runUsd/);
   });
 });

@@ -109,13 +109,17 @@ function runDefaultsFrom(s: UserSettings): Partial<RunSettings> {
   if (s.awsRegion !== undefined) out.awsRegion = s.awsRegion;
   if (s.vertexProject !== undefined) out.vertexProject = s.vertexProject;
   if (s.vertexRegion !== undefined) out.vertexRegion = s.vertexRegion;
+  if (s['budget.runUsd'] !== undefined) out.maxCostUsd = s['budget.runUsd'];
+  if (s['budget.featureUsd'] !== undefined) out.maxFeatureCostUsd = s['budget.featureUsd'];
+  if (s['budget.dailyUsd'] !== undefined) out.dailyBudgetUsd = s['budget.dailyUsd'];
   return out;
 }
 
 /**
  * `autocoder run` defaults from the global settings: defaultModel → model, defaultSandbox →
  * sandbox, yolo → yolo, defaultConcurrency → concurrency, `model.<role>` → models[role];
- * provider, baseUrl, awsRegion, vertexProject and vertexRegion keep their names. They rank below the environment and
+ * provider, baseUrl, awsRegion, vertexProject and vertexRegion keep their names; budget.runUsd → maxCostUsd,
+ * budget.featureUsd → maxFeatureCostUsd, budget.dailyUsd → dailyBudgetUsd. They rank below the environment and
  * flags:
  * `loadRunSettings(env, flags, registryRunDefaults(registry))`.
  */

@@ -38,7 +38,14 @@ describe('loadWebhookTargets', () => {
       { url: 'https://hooks.example.com/a', events: ['run.finished', 'run.failed'], format: 'json' },
       {
         url: 'http://localhost:9/b',
-        events: ['feature.passed', 'feature.needs_input', 'run.finished', 'run.failed', 'verification.finished'],
+        events: [
+          'feature.passed',
+          'feature.needs_input',
+          'run.finished',
+          'run.failed',
+          'verification.finished',
+          'run.budget_warning',
+        ],
         format: 'json',
       },
       { url: 'https://x.example/c', events: ['feature.needs_input'], format: 'n8n' },

@@ -10,6 +10,7 @@ export const WEBHOOK_EVENTS = [
   'run.finished',
   'run.failed',
   'verification.finished',
+  'run.budget_warning',
 ] as const satisfies readonly EventType[];
 export type WebhookEvent = (typeof WEBHOOK_EVENTS)[number];
 

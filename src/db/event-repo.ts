@@ -94,6 +94,7 @@ export class EventRepo implements EventPort {
     const where = [
       filter.types === undefined ? null : 'type IN (SELECT value FROM json_each(@types))',
       filter.sessionId === undefined ? null : 'session_id = @sessionId',
+      filter.featureId === undefined ? null : 'feature_id = @featureId',
       filter.upTo === undefined ? null : 'id <= @upTo',
     ].filter((c) => c !== null);
     const sql = `SELECT * FROM events${where.length > 0 ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT @limit`;
@@ -101,6 +102,7 @@ export class EventRepo implements EventPort {
       limit: filter.limit,
       ...(filter.types === undefined ? {} : { types: JSON.stringify(filter.types) }),
       ...(filter.sessionId === undefined ? {} : { sessionId: filter.sessionId }),
+      ...(filter.featureId === undefined ? {} : { featureId: filter.featureId }),
       ...(filter.upTo === undefined ? {} : { upTo: filter.upTo }),
     }) as EventRow[];
     return rows.map(toStoredEvent);

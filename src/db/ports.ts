@@ -400,6 +400,63 @@ export interface SessionPort {
   abortRunning(runIds: readonly string[], error: string): number;
 }
 
+// ── Budgets ──────────────────────────────────────────────────────────────────
+
+/** The three budgets a session's cost counts against (USD); null: that budget is not set. */
+export interface BudgetLimits {
+  readonly runUsd: number | null;
+  readonly featureUsd: number | null;
+  readonly dailyUsd: number | null;
+}
+
+export type BudgetScope = 'run' | 'feature' | 'day';
+
+export interface ReservationRequest {
+  readonly id: string;
+  readonly runId: string | null;
+  /** The feature the session works on (its budget counts); null for a session of no one feature. */
+  readonly featureId: number | null;
+  readonly role: string;
+  readonly limits: BudgetLimits;
+  /** Start of the current day (ms epoch): the daily budget counts what was spent since. */
+  readonly dayStart: number;
+  /** Refuse when less than this is left (the median cost of the role's sessions, or a floor). */
+  readonly minUsd: number;
+  /**
+   * The share of what is left to hold (default 1): with N slots, 1/N leaves room for the others. Never less than
+   * `minUsd`, never more than is left.
+   */
+  readonly share?: number;
+}
+
+export type ReservationResult =
+  /** `amountUsd` is what was left of the tightest budget (null: no budget is set, nothing was held back). */
+  | { readonly ok: true; readonly id: string; readonly amountUsd: number | null }
+  /** The tightest budget has less than `minUsd` left. */
+  | { readonly ok: false; readonly scope: BudgetScope; readonly leftUsd: number; readonly limitUsd: number };
+
+/** What one budget's scope has used: the recorded costs plus the open reservations (USD). */
+export interface BudgetUse {
+  readonly spentUsd: number;
+  readonly reservedUsd: number;
+}
+
+/**
+ * Budgets enforced across slots and processes: `reserve` checks what is left and holds it in one transaction, so two
+ * sessions cannot both take the last dollars; `settle` releases the hold once the session's real cost is recorded.
+ */
+export interface BudgetPort {
+  reserve(request: ReservationRequest): ReservationResult;
+  /** Settles an open reservation with the session's real cost (false: no such open reservation). */
+  settle(id: string, costUsd: number): boolean;
+  /** Releases every open hold of a run (a run that died, or one that ends); how many. */
+  releaseRun(runId: string): number;
+  /** What a scope has used: a run's sessions, a feature's cost, or every session since `since`. */
+  use(scope: { readonly runId: string } | { readonly featureId: number } | { readonly since: number }): BudgetUse;
+  /** The median cost of the ended sessions of `role` that cost anything; null when there are none. */
+  medianCost(role: string): number | null;
+}
+
 // ── Runs ─────────────────────────────────────────────────────────────────────
 
 export type RunRecordStatus =
@@ -485,6 +542,7 @@ export interface EventPort {
   latest(filter: {
     readonly types?: readonly EventType[];
     readonly sessionId?: string;
+    readonly featureId?: number;
     readonly upTo?: number;
     readonly limit: number;
   }): StoredEvent[];
@@ -508,6 +566,7 @@ export interface ProjectStore {
   readonly sessions: SessionPort;
   readonly runs: RunPort;
   readonly events: EventPort;
+  readonly budget: BudgetPort;
   close(): void;
 }
 

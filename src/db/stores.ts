@@ -1,4 +1,5 @@
 import { existsSync, statSync } from 'node:fs';
+import { BudgetRepo } from './budget-repo.js';
 import { ClaimRepo } from './claim-repo.js';
 import { openDatabase, type Db } from './connection.js';
 import { EventRepo } from './event-repo.js';
@@ -59,6 +60,7 @@ export function openProjectStore(paths: ProjectPaths, options: StoreOptions = {}
     sessions: new SessionRepo(db, clock),
     runs: new RunRepo(db, clock),
     events: new EventRepo(db),
+    budget: new BudgetRepo(db, clock),
     close: () => {
       if (db.open) db.close();
     },

@@ -3,13 +3,16 @@ import { hostname, tmpdir } from 'node:os';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import type { AgentRuntime, ToolGuard } from '../agent/runtime.js';
 import type {
+  Claim,
   ClaimPort,
   EventPort,
   Feature,
   FeaturePort,
   DisputePort,
+  BudgetPort,
   HumanInputPort,
   HumanInputRequest,
+  NewHumanInputRequest,
   RunPort,
   SessionPort,
   VerificationPort,
@@ -47,6 +50,17 @@ import {
   type SlotKind,
 } from './scheduler.js';
 import { waitUntil } from './wait.js';
+import {
+  bindingBudget,
+  budgetLimits,
+  featureBudget,
+  featureBudgetRequest,
+  latestBudgetAnswer,
+  roleOf,
+  SKIP,
+} from './budget.js';
+import { dayStart, sessionFloor } from '../domain/budget.js';
+import { failureLoopRequest, featureFailureLoop } from './failure-loop.js';
 import { createMergeQueue } from './merge-queue.js';
 import { runVerifierSession, type VerifierReview } from './verifier.js';
 import { runRegression, type RegressionOutcome, type RegressionResult } from './regression.js';
@@ -70,6 +84,8 @@ export interface RunDeps {
   readonly disputes?: DisputePort;
   readonly verifications: VerificationPort;
   readonly events: EventPort;
+  /** Budget reservations (`--max-cost`, `--max-feature-cost`, `budget.*`); without it no budget is enforced. */
+  readonly budget?: BudgetPort;
   readonly runtime: AgentRuntime;
   readonly settings: RunSettings;
   /** Which settings layer decided a key, for the security line (default: every key `default`). */
@@ -98,6 +114,8 @@ export interface RunResult {
   readonly status: 'finished' | 'failed' | 'stopped';
   readonly reason: string;
   readonly sessions: number;
+  /** The run stopped because its budget (or the day's) was used up. */
+  readonly budgetExhausted?: boolean;
 }
 
 /** How often the scheduler looks again while sessions run (backoffs end, pause files appear). */
@@ -160,12 +178,14 @@ export async function runProject(deps: RunDeps, signal: AbortSignal): Promise<Ru
   const releaseConfigLock = sandbox.enabled ? holdConfigLock(deps.paths.root) : () => undefined;
   let sessions = 0;
   const mergeQueue = createMergeQueue();
-  const finish = (status: RunResult['status'], reason: string): RunResult => {
+  const finish = (status: RunResult['status'], reason: string, budgetExhausted = false): RunResult => {
+    // Nothing of this run runs any more: no hold may outlive it (a session that could not settle its own).
+    deps.budget?.releaseRun(runId);
     deps.runs.end(runId, status === 'failed' ? 'failed' : 'finished', reason, { stopped: status === 'stopped' });
     deps.report(reason);
     if (status === 'failed') deps.notify?.('run.failed', { runId, status, reason });
     else deps.notify?.('run.finished', { runId, status, reason });
-    return { runId, status, reason, sessions };
+    return { runId, status, reason, sessions, ...(budgetExhausted ? { budgetExhausted } : {}) };
   };
   try {
     if (deps.features.stats().total === 0) {
@@ -216,7 +236,7 @@ export async function runProject(deps: RunDeps, signal: AbortSignal): Promise<Ru
     const result = await schedule(deps, run, signal);
     sessions += result.sessions;
     pruneLandedBranches(deps, run.main);
-    return finish(result.status, result.reason);
+    return finish(result.status, result.reason, result.budgetExhausted);
   } catch (err: unknown) {
     const message = err instanceof Error ? err.message : String(err);
     finish('failed', `The run failed: ${message}`);
@@ -231,7 +251,7 @@ async function schedule(
   deps: RunDeps,
   run: RunContext,
   signal: AbortSignal,
-): Promise<{ status: RunResult['status']; reason: string; sessions: number }> {
+): Promise<{ status: RunResult['status']; reason: string; sessions: number; budgetExhausted: boolean }> {
   const config: SchedulerConfig = {
     coding: deps.settings.concurrency,
     testing: deps.settings.yolo ? 0 : deps.settings.testingRatio,
@@ -252,6 +272,11 @@ async function schedule(
   let claimExhausted = false;
   let waitingReported = '';
   let landings = 0;
+  // Budgets: the limits, the 80 % warning given, a reservation refused since the loop last waited.
+  const limits = budgetLimits(deps.settings);
+  const budgetPort = deps.budget;
+  let budgetWarned = false;
+  let budgetRefused = false;
   // The regression pass running now (an object: TypeScript does not see the closures that set it).
   const regressionPass: { now: Promise<void> | null } = { now: null };
   let wake: () => void = () => undefined;
@@ -283,9 +308,24 @@ async function schedule(
             runId: run.id,
             payload: { until, reason, ...(requests ? { requests: [...requests] } : {}) },
           });
-        } else
+        } else if (action.event.type === 'run.rate_limited')
           deps.events.append({
             type: 'run.rate_limited',
+            at: deps.now(),
+            runId: run.id,
+            payload: { ...action.event.payload },
+          });
+        else if (action.event.type === 'run.budget_warning') {
+          deps.events.append({
+            type: 'run.budget_warning',
+            at: deps.now(),
+            runId: run.id,
+            payload: { ...action.event.payload },
+          });
+          deps.notify?.('run.budget_warning', { runId: run.id, ...action.event.payload });
+        } else
+          deps.events.append({
+            type: 'run.budget_exhausted',
             at: deps.now(),
             runId: run.id,
             payload: { ...action.event.payload },
@@ -294,7 +334,53 @@ async function schedule(
       case 'note-waiting':
         waitingReported = action.requests;
         break;
+      case 'note-budget-warned':
+        budgetWarned = true;
+        break;
     }
+  };
+
+  /** The runner asks a person instead of starting a session (the feature moves to needs_input); webhooks hear it. */
+  const askInInbox = (claim: Claim, feature: Feature, request: NewHumanInputRequest): HumanInputRequest => {
+    const asked = humanInput.request(claim, request).request;
+    deps.notify?.('feature.needs_input', {
+      featureId: feature.id,
+      featureName: feature.name,
+      requestId: asked.id,
+      prompt: asked.prompt,
+      fields: asked.fields.map((f) => ({ id: f.id, label: f.label, type: f.type })),
+    });
+    return asked;
+  };
+
+  /**
+   * Reserves a session's budget before it starts (the store checks what is left and holds it in one transaction);
+   * `undefined`: no budget binds the session, a number: its reservation, null: refused.
+   */
+  const reserve = (
+    kind: SlotKind,
+    featureLimit: number | null,
+    featureId: number | null,
+  ):
+    | { id: string; amountUsd: number | undefined }
+    | { refused: 'run' | 'day' | 'feature'; leftUsd: number; limitUsd: number }
+    | null => {
+    if (!budgetPort) return null;
+    const featureUsd = featureId === null ? null : featureLimit;
+    if (limits.runUsd === null && limits.dailyUsd === null && featureUsd === null) return null;
+    const result = budgetPort.reserve({
+      id: `bud_${randomBytes(6).toString('hex')}`,
+      runId: run.id,
+      featureId,
+      role: roleOf(kind),
+      limits: { ...limits, featureUsd },
+      dayStart: dayStart(deps.now()),
+      minUsd: sessionFloor(budgetPort.medianCost(roleOf(kind))),
+      // Room for the other slots: each session holds its share of what is left.
+      share: 1 / (config.coding + config.testing + (config.supervisor ? 1 : 0)),
+    });
+    if (!result.ok) return { refused: result.scope, leftUsd: result.leftUsd, limitUsd: result.limitUsd };
+    return { id: result.id, amountUsd: result.amountUsd ?? undefined };
   };
 
   const perform = (action: SchedulerAction, seen: Gathered) => {
@@ -307,29 +393,71 @@ async function schedule(
           claimExhausted = true;
           break;
         }
+        const feature = claimed.feature;
+        const loop = featureFailureLoop(deps.events, feature.id);
+        if (loop) {
+          // Failed the same way twice in a row: a third paid attempt would likely fail again.
+          const asked = askInInbox(claimed.claim, feature, failureLoopRequest(feature, loop.reasons));
+          deps.report(
+            `Feature #${feature.id} failed the same way twice in a row; not tried again until answered in the Inbox (${asked.id}).`,
+          );
+          break;
+        }
+        const answers = limits.featureUsd === null ? [] : humanInput.list({ status: 'all', featureId: feature.id });
+        const held = reserve('coding', featureBudget(limits.featureUsd, answers), feature.id);
+        if (held !== null && 'refused' in held) {
+          if (held.refused !== 'feature') {
+            // Others hold what is left: hand the feature back (attempt refunded); nothing starts until a session ends.
+            deps.claims.release(claimed.claim, `the ${held.refused === 'run' ? 'run' : 'daily'} budget is used up`);
+            budgetRefused = true;
+            break;
+          }
+          if (latestBudgetAnswer(answers)?.decision === SKIP) {
+            deps.claims.skip(claimed.claim, 'a person chose to skip it: it used its own budget', 'other');
+            deps.report(`Feature #${feature.id} is over its budget and a person chose to skip it: sent to the back.`);
+            break;
+          }
+          // Over its own budget: a person decides (the Inbox) instead of another paid attempt.
+          const spent = budgetPort?.use({ featureId: feature.id }).spentUsd ?? 0;
+          const asked = askInInbox(claimed.claim, feature, featureBudgetRequest(feature, spent, held.limitUsd));
+          deps.report(`Feature #${feature.id} used its budget; asked in the Inbox (${asked.id}): ${asked.prompt}`);
+          break;
+        }
         codingSessions += 1;
         // Work moved again: a later wait for answers is reported afresh.
         waitingReported = '';
         track(
           action.slot,
           'coding',
-          [claimed.feature.id],
-          runCodingSession(deps, live, action.slot, { ...claimed, owner }, signal),
+          [feature.id],
+          runCodingSession(deps, budgeted(live, held), action.slot, { ...claimed, owner }, signal),
+          held?.id,
         );
         break;
       }
       case 'start-supervisor': {
+        const held = reserve('supervisor', null, null);
+        if (held !== null && 'refused' in held) {
+          budgetRefused = true;
+          break;
+        }
         const requests = seen.requests().filter((r) => action.requestIds.includes(r.id));
         for (const r of requests) supervisorTries[r.id] = (supervisorTries[r.id] ?? 0) + 1;
         track(
           action.slot,
           'supervisor',
           requests.map((r) => r.featureId),
-          runSupervisorSession(deps, live, action.slot, requests, signal),
+          runSupervisorSession(deps, budgeted(live, held), action.slot, requests, signal),
+          held?.id,
         );
         break;
       }
       case 'start-testing': {
+        const held = reserve('testing', null, null);
+        if (held !== null && 'refused' in held) {
+          budgetRefused = true;
+          break;
+        }
         const targets = action.featureIds
           .map((id) => seen.regression().find((f) => f.id === id))
           .filter((f) => f !== undefined);
@@ -337,7 +465,8 @@ async function schedule(
           action.slot,
           'testing',
           targets.map((f) => f.id),
-          runTestingSession(deps, run, action.slot, targets, signal),
+          runTestingSession(deps, budgeted(run, held), action.slot, targets, signal),
+          held?.id,
         );
         break;
       }
@@ -367,7 +496,13 @@ async function schedule(
     }
   };
 
-  const track = (slot: number, kind: SlotKind, featureIds: readonly number[], work: Promise<SessionSummary | null>) => {
+  const track = (
+    slot: number,
+    kind: SlotKind,
+    featureIds: readonly number[],
+    work: Promise<SessionSummary | null>,
+    reservation?: string,
+  ) => {
     const done = work
       .catch((err: unknown) => {
         deps.report(
@@ -376,6 +511,8 @@ async function schedule(
         return null;
       })
       .then((summary) => {
+        // Settled when the session's cost was recorded (runSessionFor); this covers a session that never ran.
+        if (reservation !== undefined && budgetPort) budgetPort.settle(reservation, summary?.costUsd ?? 0);
         active.delete(slot);
         sessions += 1;
         const after = afterSession(backoff, summary, deps.now(), deps.settings);
@@ -422,6 +559,9 @@ async function schedule(
       waitingReported,
       landingsSinceRegression: landings,
       regressionRunning: regressionPass.now !== null,
+      budget: budgetPort
+        ? bindingBudget(budgetPort, limits, run.id, deps.now(), { warned: budgetWarned, refused: budgetRefused })
+        : null,
     };
     return { state, regression, requests };
   };
@@ -430,6 +570,7 @@ async function schedule(
     for (;;) {
       const woke = new Promise<void>((resolve) => (wake = resolve));
       claimExhausted = false;
+      budgetRefused = false;
       // Decide and act until the decision is to wait or to finish.
       let next: SchedulerNext = { type: 'decide-again' };
       while (next.type === 'decide-again') {
@@ -442,11 +583,14 @@ async function schedule(
         case 'finish': {
           await Promise.all([...active.values()].map((a) => a.done));
           await regressionPass.now;
+          const end = next.reason;
           const reason =
-            'text' in next.reason
-              ? next.reason.text
-              : maxIterationsReason(next.reason.maxIterations, deps.features.stats());
-          return { status: next.status, reason, sessions };
+            'text' in end
+              ? end.text
+              : 'budget' in end
+                ? end.budget
+                : maxIterationsReason(end.maxIterations, deps.features.stats());
+          return { status: next.status, reason, sessions, budgetExhausted: 'budget' in end };
         }
         case 'wait-until':
           await waitUntil(next.until, deps.now, signal);
@@ -463,6 +607,15 @@ async function schedule(
     clearInterval(ticker);
     signal.removeEventListener('abort', poke);
   }
+}
+
+/** The run context of one session held to its reservation (the SDK's maxBudgetUsd), or unchanged without one. */
+function budgeted(
+  run: RunContext,
+  held: { readonly id: string; readonly amountUsd: number | undefined } | null,
+): RunContext {
+  if (held === null) return run;
+  return { ...run, reservationId: held.id, ...(held.amountUsd === undefined ? {} : { maxBudgetUsd: held.amountUsd }) };
 }
 
 /** One gathered state and the database records behind the ids it names. */
@@ -526,6 +679,8 @@ function recoverDeadRuns(deps: RunDeps): void {
       `recovered from run ${run.id}, which stopped without finishing`,
     );
     deps.sessions.abortRunning([run.id], 'the runner process died');
+    // Its sessions' holds would otherwise count against the day's budget for ever.
+    deps.budget?.releaseRun(run.id);
     deps.runs.end(run.id, 'crashed', 'the runner process died', { released: freed });
     if (freed.length > 0)
       deps.report(

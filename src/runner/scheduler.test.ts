@@ -7,6 +7,7 @@ import {
   NO_BACKOFF,
   SUPERVISOR_TRIES,
   type ActiveSlot,
+  type BudgetState,
   type SchedulerFeature,
   type SchedulerState,
 } from './scheduler.js';
@@ -53,6 +54,7 @@ function state(
     waitingReported: '',
     landingsSinceRegression: 0,
     regressionRunning: false,
+    budget: null,
     ...rest,
   };
 }
@@ -530,10 +532,105 @@ describe('the scheduler module', () => {
   it('does no I/O: it imports only types and pure modules', () => {
     const source = readFileSync(new URL('./scheduler.ts', import.meta.url), 'utf8');
     const imports = [...source.matchAll(/^import (type )?.*from '([^']+)';$/gm)].map((m) => `${m[1] ?? ''}${m[2]}`);
-    expect(imports).toEqual(['type ../db/ports.js', './stop-reason.js']);
+    expect(imports).toEqual(['type ../db/ports.js', './stop-reason.js', '../domain/budget.js']);
+    // The domain's budget arithmetic imports nothing at all.
+    const budget = readFileSync(new URL('../domain/budget.ts', import.meta.url), 'utf8');
+    expect(budget).not.toMatch(/^import /m);
     const stopReason = readFileSync(new URL('./stop-reason.ts', import.meta.url), 'utf8');
     expect([...stopReason.matchAll(/^import (type )?.*from '([^']+)';$/gm)].map((m) => `${m[1] ?? ''}${m[2]}`)).toEqual(
       ['type ../db/ports.js'],
     );
+  });
+});
+
+describe('decide: budgets', () => {
+  const budget = (over: Partial<BudgetState> = {}): BudgetState => ({
+    scope: 'run',
+    limitUsd: 10,
+    usedUsd: 2,
+    reservedUsd: 0,
+    floors: { coding: 1, testing: 0.5, supervisor: 0.5 },
+    warned: false,
+    refused: false,
+    ...over,
+  });
+
+  it('starts sessions while what is left covers a coding session, without a warning below 80 %', () => {
+    const d = decide(state({ budget: budget({ usedUsd: 7.9 }) }), NOW);
+    expect(d.actions).toEqual([{ type: 'start-coding', slot: 0 }]);
+  });
+
+  it('warns once at 80 %: the event, the note and a report line, then goes on filling slots', () => {
+    const d = decide(state({ budget: budget({ usedUsd: 8 }) }), NOW);
+    expect(d.actions).toEqual([
+      { type: 'note-budget-warned' },
+      { type: 'event', event: { type: 'run.budget_warning', payload: { scope: 'run', limitUsd: 10, usedUsd: 8 } } },
+      { type: 'report', line: expect.stringMatching(/^Budget warning: \$8\.00 of the \$10\.00 run budget/) as string },
+      { type: 'start-coding', slot: 0 },
+    ]);
+    const again = decide(state({ budget: budget({ usedUsd: 8.5, warned: true }) }), NOW);
+    expect(again.actions).toEqual([{ type: 'start-coding', slot: 0 }]);
+  });
+
+  it('stops at once with the budget reason when less is left than a coding session costs and nothing runs', () => {
+    const d = decide(state({ budget: budget({ usedUsd: 9.5, warned: true }) }), NOW);
+    expect(d.next).toEqual({
+      type: 'finish',
+      status: 'stopped',
+      reason: { budget: expect.stringMatching(/^Budget reached: \$9\.50 of the \$10\.00 run budget/) as string },
+    });
+    expect(d.actions).toEqual([
+      {
+        type: 'event',
+        event: {
+          type: 'run.budget_exhausted',
+          payload: { scope: 'run', limitUsd: 10, usedUsd: 9.5, reason: expect.any(String) as string },
+        },
+      },
+    ]);
+  });
+
+  it('drains when sessions still run: no new session, status draining, told once', () => {
+    const d = decide(state({ active: [coding(0, 1)], budget: budget({ usedUsd: 9.5, warned: true }) }), NOW);
+    expect(d.next).toEqual({ type: 'wait-for-wake' });
+    expect(d.actions.map((a) => a.type)).toEqual(['event', 'report', 'set-status']);
+    expect(d.actions).toContainEqual({ type: 'set-status', status: 'draining' });
+    const later = decide(
+      state({ active: [coding(0, 1)], runStatus: 'draining', budget: budget({ usedUsd: 9.5, warned: true }) }),
+      NOW,
+    );
+    expect(later).toEqual({ actions: [], next: { type: 'wait-for-wake' } });
+    const done = decide(state({ runStatus: 'draining', budget: budget({ usedUsd: 9.9, warned: true }) }), NOW);
+    expect(done.actions).toEqual([]);
+    expect(done.next).toMatchObject({ type: 'finish', status: 'stopped', reason: { budget: expect.any(String) } });
+  });
+
+  it('what running sessions hold keeps new sessions back without stopping the run; so does a refused reservation', () => {
+    const held = decide(state({ active: [coding(0, 1)], budget: budget({ usedUsd: 1, reservedUsd: 8.5 }) }), NOW);
+    expect(held).toEqual({ actions: [], next: { type: 'wait-for-wake' } });
+    const refused = decide(state({ active: [coding(0, 1)], budget: budget({ usedUsd: 1, refused: true }) }), NOW);
+    expect(refused).toEqual({ actions: [], next: { type: 'wait-for-wake' } });
+    // Holds are not spent: no warning at 80 % of spent plus held.
+    const warned = decide(state({ active: [coding(0, 1)], budget: budget({ usedUsd: 1, reservedUsd: 8 }) }), NOW);
+    expect(warned.actions).toEqual([{ type: 'start-coding', slot: 1 }]);
+  });
+
+  it('names the daily budget when the day binds', () => {
+    const d = decide(state({ budget: budget({ scope: 'day', usedUsd: 10, warned: true }) }), NOW);
+    expect(d.next).toMatchObject({ reason: { budget: expect.stringContaining('daily budget (budget.dailyUsd)') } });
+  });
+
+  it('starts no testing session whose role typically costs more than is left, while coding sessions still start', () => {
+    const features = [feature(1, 'passing'), feature(2), feature(3, 'in_progress')];
+    const floors = { coding: 1, testing: 3, supervisor: 0.5 };
+    const s = state({
+      features,
+      active: [coding(0, 3), coding(1, 2)],
+      regressionCandidates: [1],
+      budget: budget({ usedUsd: 7.5, warned: true, floors }),
+    });
+    expect(decide(s, NOW)).toEqual({ actions: [], next: { type: 'wait-for-wake' } });
+    const roomy = decide({ ...s, budget: budget({ usedUsd: 1, floors }) }, NOW);
+    expect(roomy.actions).toEqual([{ type: 'start-testing', slot: 2, featureIds: [1] }]);
   });
 });

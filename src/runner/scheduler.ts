@@ -1,5 +1,6 @@
 import type { Feature } from '../db/ports.js';
 import { describeStall } from './stop-reason.js';
+import { BUDGET_WARNING_SHARE, usd } from '../domain/budget.js';
 
 /**
  * The scheduler's decisions, as pure functions: `decide(state, now)` says what the run does
@@ -30,6 +31,22 @@ export interface SchedulerConfig {
    * and one at the end of a run when something landed since the last; 0: none.
    */
   readonly regressionEvery: number;
+}
+
+/** The budget the run is held to: the run's (`--max-cost`) or the day's, whichever has less left. */
+export interface BudgetState {
+  readonly scope: 'run' | 'day';
+  readonly limitUsd: number;
+  /** The recorded costs of the sessions that ended (USD): what the warning and the stop look at. */
+  readonly usedUsd: number;
+  /** Held by sessions still running (their open reservations, USD): no new session may take it. */
+  readonly reservedUsd: number;
+  /** What a session of each kind must have left to start: the median cost of that role's sessions, or the floor. */
+  readonly floors: Readonly<Record<SlotKind, number>>;
+  /** The 80 % warning was given. */
+  readonly warned: boolean;
+  /** A reservation was refused since the loop last waited (others hold what is left): no session starts until then. */
+  readonly refused: boolean;
 }
 
 export interface ActiveSlot {
@@ -74,6 +91,8 @@ export interface SchedulerState {
   readonly landingsSinceRegression: number;
   /** A regression pass is running (it holds the merge queue; no session of its own). */
   readonly regressionRunning: boolean;
+  /** The budget that binds the run; null when no run or daily budget is set. */
+  readonly budget: BudgetState | null;
 }
 
 export type RunStatusChange = 'running' | 'draining' | 'paused';
@@ -87,7 +106,15 @@ export type RunEventAction =
         readonly requests?: readonly string[];
       };
     }
-  | { readonly type: 'run.rate_limited'; readonly payload: { readonly until: number; readonly error: string | null } };
+  | { readonly type: 'run.rate_limited'; readonly payload: { readonly until: number; readonly error: string | null } }
+  | { readonly type: 'run.budget_warning'; readonly payload: BudgetPayload }
+  | { readonly type: 'run.budget_exhausted'; readonly payload: BudgetPayload & { readonly reason: string } };
+
+export interface BudgetPayload {
+  readonly scope: 'run' | 'day';
+  readonly limitUsd: number;
+  readonly usedUsd: number;
+}
 
 /** Actions that record or tell something and start nothing. */
 export type RecordAction =
@@ -95,7 +122,9 @@ export type RecordAction =
   | { readonly type: 'report'; readonly line: string }
   | { readonly type: 'event'; readonly event: RunEventAction }
   /** Remember which open requests the waiting report named, so it is not repeated. */
-  | { readonly type: 'note-waiting'; readonly requests: string };
+  | { readonly type: 'note-waiting'; readonly requests: string }
+  /** Remember that the 80 % budget warning was given (once per run). */
+  | { readonly type: 'note-budget-warned' };
 
 export type SchedulerAction =
   | RecordAction
@@ -107,7 +136,11 @@ export type SchedulerAction =
   | { readonly type: 'start-regression'; readonly reason: 'landings' | 'end' };
 
 /** How a run ends: a fixed text, or the max-iterations line, which names the progress after the last session ended. */
-export type EndReason = { readonly text: string } | { readonly maxIterations: number };
+export type EndReason =
+  | { readonly text: string }
+  | { readonly maxIterations: number }
+  /** The run's or the day's budget is used up: the run stops with its own exit code. */
+  | { readonly budget: string };
 
 export type SchedulerNext =
   /** The actions changed the state (a slot was filled, the run resumed): decide again at once. */
@@ -173,6 +206,27 @@ export function decide(state: SchedulerState, now: number): Decision {
     actions.push(
       report(`Pause requested: draining (${plural(running, 'running session')} finish their features first).`),
     );
+  }
+  const exhausted = state.budget === null ? null : budgetCheck(state.budget, actions);
+  if (exhausted !== null) {
+    const b = state.budget as BudgetState;
+    // Told once: when the run starts draining for it, or stops at once.
+    if (status !== 'draining')
+      actions.push({
+        type: 'event',
+        event: {
+          type: 'run.budget_exhausted',
+          payload: { scope: b.scope, limitUsd: b.limitUsd, usedUsd: b.usedUsd, reason: exhausted },
+        },
+      });
+    // Nothing new starts; the sessions running finish their features (they were given what they reserved).
+    if (running > 0 || state.regressionRunning) {
+      if (status !== 'draining')
+        actions.push(report(`${exhausted} Draining: ${plural(running, 'running session')} finish first.`));
+      setStatus('draining');
+      return { actions, next: { type: 'wait-for-wake' } };
+    }
+    return { actions, next: { type: 'finish', status: 'stopped', reason: { budget: exhausted } } };
   }
   if (!pausing && status === 'draining') setStatus('running');
 
@@ -256,6 +310,26 @@ export function decide(state: SchedulerState, now: number): Decision {
   return { actions, next: { type: 'wait-until', until } };
 }
 
+/**
+ * The budget's part of a decision: the 80 % warning (once), and whether the budget is used up: less is left of it
+ * than a coding session typically costs, counting only what sessions cost (then the reason, else null). What running
+ * sessions hold is not spent: it only keeps new sessions from starting until they end (`affordable`).
+ */
+function budgetCheck(budget: BudgetState, actions: SchedulerAction[]): string | null {
+  const { scope, limitUsd, usedUsd } = budget;
+  const which = scope === 'run' ? 'run budget (--max-cost / budget.runUsd)' : 'daily budget (budget.dailyUsd)';
+  const left = Math.max(0, limitUsd - usedUsd);
+  if (!budget.warned && usedUsd >= BUDGET_WARNING_SHARE * limitUsd) {
+    actions.push(
+      { type: 'note-budget-warned' },
+      { type: 'event', event: { type: 'run.budget_warning', payload: { scope, limitUsd, usedUsd } } },
+      report(`Budget warning: ${usd(usedUsd)} of the ${usd(limitUsd)} ${which} is used (${usd(left)} left).`),
+    );
+  }
+  if (left >= budget.floors.coding) return null;
+  return `Budget reached: ${usd(usedUsd)} of the ${usd(limitUsd)} ${which} is used; ${usd(left)} left is less than a coding session costs (${usd(budget.floors.coding)}), so no session starts.`;
+}
+
 /** Enough landings since the last regression pass for the next (none while one runs). */
 function regressionDue(state: SchedulerState): boolean {
   const every = state.config.regressionEvery;
@@ -281,16 +355,20 @@ function nextStart(state: SchedulerState, iterationsLeft: boolean): SchedulerAct
     for (let slot = from; slot < to; slot++) if (!busy.has(slot)) return slot;
     return null;
   };
-  if (iterationsLeft && !state.claimExhausted) {
+  const affordable = (kind: SlotKind) => {
+    const b = state.budget;
+    return b === null || (!b.refused && b.limitUsd - b.usedUsd - b.reservedUsd >= b.floors[kind]);
+  };
+  if (iterationsLeft && !state.claimExhausted && affordable('coding')) {
     const slot = free(0, config.coding);
     if (slot !== null) return { type: 'start-coding', slot };
   }
   const supervisorSlot = config.coding + config.testing;
-  if (config.supervisor && !busy.has(supervisorSlot)) {
+  if (config.supervisor && !busy.has(supervisorSlot) && affordable('supervisor')) {
     const open = state.openRequests.filter((r) => (state.supervisorTries[r.id] ?? 0) < SUPERVISOR_TRIES);
     if (open.length > 0) return { type: 'start-supervisor', slot: supervisorSlot, requestIds: open.map((r) => r.id) };
   }
-  if (config.testing > 0) {
+  if (config.testing > 0 && affordable('testing')) {
     const slot = free(config.coding, config.coding + config.testing);
     const counts = slot === null ? null : state.counts;
     if (slot !== null && counts !== null && counts.passing > 0 && counts.pending + counts.in_progress > 0) {

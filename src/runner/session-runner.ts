@@ -5,6 +5,7 @@ import { ZERO_USAGE } from '../agent/runtime.js';
 import type { EventPort, SessionPort } from '../db/ports.js';
 import type { SessionLogPayload } from '../shared/events.js';
 import { redactJson, redactThenTruncate, type Redactor } from '../security/redactor.js';
+import { LOOPING_OUTCOME, REPEATED_CALL_LIMIT, repeatedCallDetector } from '../domain/loops.js';
 
 /** Log lines in the events table are capped (after masking); the full text stays in the transcript. */
 export const LOG_LINE_LIMIT = 2048;
@@ -22,7 +23,8 @@ export interface SessionContext {
 
 export interface SessionSummary {
   readonly sessionId: string;
-  readonly outcome: SessionOutcome;
+  /** The runtime's outcome, or `looping`: the runner ended it for repeating one tool call (see domain/loops.ts). */
+  readonly outcome: SessionOutcome | typeof LOOPING_OUTCOME;
   readonly turns: number;
   readonly usage: TokenUsage;
   readonly costUsd: number;
@@ -32,6 +34,8 @@ export interface SessionSummary {
   readonly commands: readonly string[];
   /** Why the watchdog aborted the session (no activity for too long, or over its time limit); null otherwise. */
   readonly stalled: string | null;
+  /** Why the session was ended as looping (the same tool call repeated); null otherwise. */
+  readonly looping: string | null;
 }
 
 export interface SessionPlan {
@@ -88,6 +92,8 @@ export async function runRecordedSession(
   const started = ctx.now();
   let lastActivity = started;
   let stalled: string | null = null;
+  let looping: string | null = null;
+  const repeats = repeatedCallDetector();
   const inner = new AbortController();
   const forward = () => inner.abort();
   if (signal.aborted) inner.abort();
@@ -119,6 +125,12 @@ export async function runRecordedSession(
         case 'tool_call':
           if (event.name === 'Bash' && typeof event.input.command === 'string') commands.push(event.input.command);
           log({ kind: 'tool_call', tool: event.name, input: clip(JSON.stringify(event.input)) });
+          if (looping === null && repeats.see(event.name, event.input)) {
+            // Paying for the same call again cannot help: end the session before the next turn.
+            looping = `the same ${event.name} call with the same arguments ${REPEATED_CALL_LIMIT} times in a row`;
+            log({ kind: 'retry', attempt: 0, status: null, error: `aborted by the runner: ${looping}` });
+            inner.abort();
+          }
           break;
         case 'tool_result':
           log({ kind: 'tool_result', isError: event.isError, text: clip(event.text) });
@@ -156,16 +168,18 @@ export async function runRecordedSession(
     error: 'the session ended without a result',
     retryAt: null,
   };
-  const error = stalled !== null ? stalled : end.error === null ? null : ctx.redact(end.error);
+  const error =
+    looping !== null ? looping : stalled !== null ? stalled : end.error === null ? null : ctx.redact(end.error);
+  const outcome = looping !== null ? LOOPING_OUTCOME : end.outcome;
   ctx.sessions.end(plan.sessionId, {
-    status: end.outcome === 'success' ? 'succeeded' : end.outcome === 'aborted' ? 'aborted' : 'failed',
-    outcome: end.outcome,
+    status: outcome === 'success' ? 'succeeded' : outcome === 'aborted' ? 'aborted' : 'failed',
+    outcome,
     usage: { turns: end.turns, ...end.usage, costUsd: end.costUsd },
     error,
   });
   return {
     sessionId: plan.sessionId,
-    outcome: end.outcome,
+    outcome,
     turns: end.turns,
     usage: end.usage,
     costUsd: end.costUsd,
@@ -173,5 +187,6 @@ export async function runRecordedSession(
     retryAt: end.retryAt,
     commands,
     stalled,
+    looping,
   };
 }

@@ -56,6 +56,10 @@ export interface RunContext {
   readonly onLanded?: () => void;
   /** The independent verifier (`--verifier`): reviews a feature whose checks passed, before main moves. */
   readonly review?: (review: VerifierReview, signal: AbortSignal) => Promise<VerifierOutcome>;
+  /** This session's budget reservation (USD): the SDK ends the session as `max_budget` past it. */
+  readonly maxBudgetUsd?: number;
+  /** The reservation's id: settled as soon as the session's cost is recorded, so the cost never counts twice. */
+  readonly reservationId?: string;
 }
 
 /** Ports of one slot: slot N owns basePort + 10·N … + 9 (its app listens on the first). */
@@ -363,6 +367,7 @@ export async function runSessionFor(
       mcpTools: tools,
       guard: deps.makeGuard(where.cwd, initJail ? { initJail } : {}),
       maxTurns: deps.settings.maxTurns ?? profile.maxTurns,
+      ...(run.maxBudgetUsd !== undefined ? { maxBudgetUsd: run.maxBudgetUsd } : {}),
       // A worktree's commits are written to the project's shared .git, outside the worktree.
       sandbox: {
         enabled: run.sandbox,
@@ -396,6 +401,8 @@ export async function runSessionFor(
       },
       signal,
     );
+    // The cost is recorded (sessions.cost_usd): the hold goes now, before anything else can read both.
+    if (run.reservationId !== undefined) deps.budget?.settle(run.reservationId, summary.costUsd);
     if (summary.commands.some((c) => c.includes('playwright-cli'))) await closeBrowserSession(where.cwd, env);
     return summary;
   } finally {

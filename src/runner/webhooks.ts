@@ -16,6 +16,13 @@ export type WebhookData = {
   };
   readonly 'run.finished': { readonly runId: string; readonly status: 'finished' | 'stopped'; readonly reason: string };
   readonly 'run.failed': { readonly runId: string; readonly status: 'failed'; readonly reason: string };
+  /** 80 % of the run's or the day's budget is used (budget.runUsd / --max-cost, budget.dailyUsd). */
+  readonly 'run.budget_warning': {
+    readonly runId: string;
+    readonly scope: 'run' | 'day';
+    readonly limitUsd: number;
+    readonly usedUsd: number;
+  };
   /** The runner ran a feature's frozen checks (a landing, a regression pass, `autocoder verify`). */
   readonly 'verification.finished': {
     readonly featureId: number;

@@ -15,6 +15,8 @@ describe('runnerArgs', () => {
         supervisor: true,
         verifier: true,
         regressionEvery: 0,
+        maxCostUsd: 2.5,
+        maxFeatureCostUsd: 0.75,
       }),
     ).toEqual([
       CLI_ENTRY,
@@ -37,6 +39,10 @@ describe('runnerArgs', () => {
       '--verifier',
       '--regression-every',
       '0',
+      '--max-cost',
+      '2.5',
+      '--max-feature-cost',
+      '0.75',
     ]);
   });
 

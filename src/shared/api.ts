@@ -330,6 +330,10 @@ const settingTypes = {
   /** The metrics' ROI assumptions (src/shared/metrics.ts): developer hours a passing feature saves, and their rate. */
   'metrics.hoursPerFeature': z.number().positive().max(1000),
   'metrics.hourlyRateUsd': z.number().min(0).max(100_000),
+  /** Budgets in USD (issue #19): a run's (--max-cost), one feature's (--max-feature-cost), one UTC day's. */
+  'budget.runUsd': z.number().positive().max(1_000_000),
+  'budget.featureUsd': z.number().positive().max(1_000_000),
+  'budget.dailyUsd': z.number().positive().max(1_000_000),
 };
 
 const optionalAll = <T extends Record<string, z.ZodType>>(o: T) =>

@@ -147,6 +147,14 @@ export const EventBodySchema = z.discriminatedUnion('type', [
   event('run.crashed', runEnd),
   event('run.rate_limited', { until: z.number(), error: nullableText }),
   event('run.waiting', { until: z.number().nullable(), reason: z.string(), requests: z.array(z.string()).optional() }),
+  // Budgets (#19): 80 % of the run's or the day's budget is used; all of it is (the run drains and stops).
+  event('run.budget_warning', { scope: z.enum(['run', 'day']), limitUsd: z.number(), usedUsd: z.number() }),
+  event('run.budget_exhausted', {
+    scope: z.enum(['run', 'day']),
+    limitUsd: z.number(),
+    usedUsd: z.number(),
+    reason: z.string(),
+  }),
   // Agent sessions (src/db/session-repo.ts, src/runner/session-runner.ts).
   event('session.started', { role: z.string(), model: nullableText, featureIds: ids }),
   event('session.ended', {
@@ -265,6 +273,8 @@ export const EVENT_TOPICS = {
   'run.crashed': 'run',
   'run.rate_limited': 'run',
   'run.waiting': 'run',
+  'run.budget_warning': 'run',
+  'run.budget_exhausted': 'run',
   'session.started': 'session',
   'session.ended': 'session',
   'session.log': 'session',

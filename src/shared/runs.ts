@@ -17,6 +17,10 @@ export const RunStartRequestSchema = z
     verifier: z.boolean().optional(),
     /** Every passing feature's frozen checks run on main after every N landings (0: never; `--regression-every`). */
     regressionEvery: z.number().int().min(0).max(1000).optional(),
+    /** Run budget in USD (`run --max-cost`); the run drains and stops when it is used up. */
+    maxCostUsd: z.number().positive().max(1_000_000).optional(),
+    /** One feature's budget in USD (`run --max-feature-cost`); over it, the feature asks in the Inbox. */
+    maxFeatureCostUsd: z.number().positive().max(1_000_000).optional(),
   })
   .strict();
 export type RunStartRequest = z.infer<typeof RunStartRequestSchema>;
@@ -32,6 +36,17 @@ export const AgentSlotSchema = z.object({
   startedAt: z.number(),
 });
 
+/** The budget the header shows: the active run's (`--max-cost`) when it has one, else the day's (`budget.dailyUsd`). */
+export const RunBudgetSchema = z.object({
+  scope: z.enum(['run', 'day']),
+  limitUsd: z.number(),
+  /** What the run's sessions (or the day's) cost so far. */
+  spentUsd: z.number(),
+  /** limit − spent, never below 0. */
+  leftUsd: z.number(),
+});
+export type RunBudget = z.infer<typeof RunBudgetSchema>;
+
 export const RunStatusSchema = z.object({
   status: z.enum(RUN_STATES),
   runId: z.string().nullable(),
@@ -41,6 +56,8 @@ export const RunStatusSchema = z.object({
   pauseRequested: z.boolean(),
   agents: z.array(AgentSlotSchema),
   lastEndReason: z.string().nullable(),
+  /** Null: no run or daily budget is set (older servers send nothing). */
+  budget: RunBudgetSchema.nullable().optional(),
 });
 export type RunStatus = z.infer<typeof RunStatusSchema>;
 

@@ -60,14 +60,22 @@ function thrown(fn: () => unknown): AppError {
 interface WorkerReport {
   readonly owner: string;
   readonly claims: { id: number; epoch: number }[];
+  /** Budget races: what the worker reserved (null: refused). */
+  readonly reserved?: number | null;
 }
 
 /** Starts the workers, releases them together, and collects what each claimed. */
-async function race(location: StoreLocation, workers: number, timeoutMs: number): Promise<WorkerReport[]> {
+async function race(
+  location: StoreLocation,
+  workers: number,
+  timeoutMs: number,
+  extra: readonly string[] = [],
+): Promise<WorkerReport[]> {
   const started = Array.from({ length: workers }, (_, i) => {
     const owner = `worker-${i}`;
     const { command, args, cwd } = location.claimWorker(owner);
-    const child = spawn(command, [...args], { cwd, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(command, [...args, ...extra], { cwd, stdio: ['pipe', 'pipe', 'pipe'] });
+    let reserved: number | null | undefined;
     let stderr = '';
     child.stderr.setEncoding('utf8');
     child.stderr.on('data', (chunk: string) => (stderr += chunk));
@@ -80,6 +88,8 @@ async function race(location: StoreLocation, workers: number, timeoutMs: number)
       const [kind, a, b] = line.split(' ');
       if (kind === 'ready') markReady();
       else if (kind === 'claim') claims.push({ id: Number(a), epoch: Number(b) });
+      else if (kind === 'reserved') reserved = Number(a);
+      else if (kind === 'refused') reserved = null;
       else if (kind === 'done') done = Number(a) === claims.length;
     });
     const linesClosed = new Promise<void>((resolve) => lines.once('close', resolve));
@@ -90,7 +100,7 @@ async function race(location: StoreLocation, workers: number, timeoutMs: number)
         (code) =>
           void linesClosed.then(() =>
             code === 0 && done
-              ? resolve({ owner, claims })
+              ? resolve({ owner, claims, ...(reserved !== undefined ? { reserved } : {}) })
               : reject(new Error(`${owner} ended with ${code}: ${stderr.trim()}`)),
           ),
       );
@@ -1179,6 +1189,147 @@ export function defineProjectStoreContract(name: string, factory: StoreFactory):
           ['run_3', 'crashed'],
         ]);
       });
+    });
+
+    describe('budget reservations', () => {
+      const limits = (runUsd: number | null, featureUsd: number | null = null, dailyUsd: number | null = null) => ({
+        runUsd,
+        featureUsd,
+        dailyUsd,
+      });
+      const request = (id: string, over: Partial<Parameters<ProjectStore['budget']['reserve']>[0]> = {}) => ({
+        id,
+        runId: 'run_1',
+        featureId: null,
+        role: 'coding',
+        limits: limits(1),
+        dayStart: 0,
+        minUsd: 0.1,
+        ...over,
+      });
+      const session = (id: string, runId: string, role: string, costUsd: number, featureIds: number[] = []) => {
+        if (!store.runs.get(runId))
+          store.runs.start({ id: runId, pid: 1, host: 'box', incarnation: 'inc', settings: {} });
+        store.sessions.start({ id, runId, slot: 0, role, featureIds, model: null, transcriptPath: `/t/${id}` });
+        store.sessions.end(id, {
+          status: 'succeeded',
+          outcome: 'success',
+          usage: { turns: 1, inputTokens: 1, outputTokens: 1, cacheReadTokens: 0, cacheCreationTokens: 0, costUsd },
+          error: null,
+        });
+      };
+
+      it('reserves what is left of the run budget, holds it until settled, and counts recorded costs', () => {
+        const first = store.budget.reserve(request('bud_1'));
+        expect(first).toEqual({ ok: true, id: 'bud_1', amountUsd: 1 });
+        expect(store.budget.use({ runId: 'run_1' })).toEqual({ spentUsd: 0, reservedUsd: 1 });
+        // Everything is held: the next session of the run is refused, and says which budget and how much is left.
+        expect(store.budget.reserve(request('bud_2'))).toEqual({ ok: false, scope: 'run', leftUsd: 0, limitUsd: 1 });
+        session('ses_1', 'run_1', 'coding', 0.3);
+        expect(store.budget.settle('bud_1', 0.3)).toBe(true);
+        expect(store.budget.settle('bud_1', 0.3)).toBe(false);
+        expect(store.budget.use({ runId: 'run_1' })).toEqual({ spentUsd: 0.3, reservedUsd: 0 });
+        const second = store.budget.reserve(request('bud_3'));
+        expect(second.ok && second.amountUsd).toBeCloseTo(0.7, 10);
+      });
+
+      it('refuses when less than the minimum is left, and holds nothing then', () => {
+        session('ses_1', 'run_1', 'coding', 0.95);
+        expect(store.budget.reserve(request('bud_1'))).toMatchObject({ ok: false, scope: 'run' });
+        expect(store.budget.use({ runId: 'run_1' }).reservedUsd).toBe(0);
+        // Another run has a budget of its own.
+        expect(store.budget.reserve(request('bud_2', { runId: 'run_2' }))).toEqual({
+          ok: true,
+          id: 'bud_2',
+          amountUsd: 1,
+        });
+      });
+
+      it("takes the tightest of the run's, the feature's and the day's budget", () => {
+        const f = add('a');
+        session('ses_old', 'run_0', 'coding', 2, [f.id]);
+        clock.advance(1_000);
+        const dayStart = clock.current;
+        session('ses_today', 'run_0', 'coding', 1);
+        let n = 0;
+        const got = (l: ReturnType<typeof limits>) =>
+          store.budget.reserve(request(`bud_${(n += 1)}`, { featureId: f.id, limits: l, dayStart }));
+        // The feature has used 2 of 2.5; the day 1 of 5; the run nothing of 10.
+        const a = got(limits(10, 2.5, 5));
+        expect(a.ok && a.amountUsd).toBeCloseTo(0.5, 10);
+        expect(got(limits(10, 2.5, 5))).toMatchObject({ ok: false, scope: 'feature', leftUsd: 0, limitUsd: 2.5 });
+        // A reservation made today counts against the day, too, until it is settled.
+        expect(got(limits(10, null, 1.5))).toMatchObject({ ok: false, scope: 'day', leftUsd: 0 });
+        store.budget.settle('bud_1', 0);
+        const day = got(limits(10, null, 1.5));
+        expect(day.ok && day.amountUsd).toBeCloseTo(0.5, 10);
+        expect(got(limits(null, null, 1.5))).toMatchObject({ ok: false, scope: 'day' });
+        expect(store.budget.use({ featureId: f.id })).toEqual({ spentUsd: 2, reservedUsd: 0.5 });
+      });
+
+      it('holds a share of what is left when asked (room for other slots), never less than the minimum', () => {
+        const half = store.budget.reserve(request('bud_1', { share: 0.5 }));
+        expect(half).toEqual({ ok: true, id: 'bud_1', amountUsd: 0.5 });
+        const quarter = store.budget.reserve(request('bud_2', { share: 0.5 }));
+        expect(quarter).toEqual({ ok: true, id: 'bud_2', amountUsd: 0.25 });
+        // Half of 0.25 is below the minimum of 0.2: the minimum is held.
+        const floor = store.budget.reserve(request('bud_3', { share: 0.5, minUsd: 0.2 }));
+        expect(floor).toEqual({ ok: true, id: 'bud_3', amountUsd: 0.2 });
+      });
+
+      it("releasing a run's holds frees them (a run that died or ended); other runs keep theirs", () => {
+        store.budget.reserve(request('bud_1', { share: 0.5 }));
+        store.budget.reserve(request('bud_2', { runId: 'run_2' }));
+        expect(store.budget.releaseRun('run_1')).toBe(1);
+        expect(store.budget.releaseRun('run_1')).toBe(0);
+        expect(store.budget.use({ runId: 'run_1' }).reservedUsd).toBe(0);
+        expect(store.budget.use({ runId: 'run_2' }).reservedUsd).toBe(1);
+      });
+
+      it('holds nothing back when no budget is set', () => {
+        expect(store.budget.reserve(request('bud_1', { limits: limits(null) }))).toEqual({
+          ok: true,
+          id: 'bud_1',
+          amountUsd: null,
+        });
+        expect(store.budget.use({ runId: 'run_1' }).reservedUsd).toBe(0);
+      });
+
+      it('the median cost of a role, over its ended sessions that cost anything', () => {
+        expect(store.budget.medianCost('coding')).toBeNull();
+        session('s1', 'r', 'coding', 0.2);
+        session('s2', 'r', 'coding', 0.6);
+        session('s3', 'r', 'coding', 0.4);
+        session('s4', 'r', 'testing', 5);
+        session('s5', 'r', 'coding', 0);
+        expect(store.budget.medianCost('coding')).toBeCloseTo(0.4, 10);
+        session('s6', 'r', 'coding', 1);
+        expect(store.budget.medianCost('coding')).toBeCloseTo(0.5, 10);
+      });
+
+      it('two connections: what one holds the other sees at once', () => {
+        const other = another();
+        expect(store.budget.reserve(request('bud_1', { limits: limits(1), minUsd: 0.1 }))).toMatchObject({ ok: true });
+        expect(other.budget.reserve(request('bud_2', { limits: limits(1), minUsd: 0.1 }))).toMatchObject({ ok: false });
+        other.budget.settle('bud_1', 0);
+        expect(store.budget.reserve(request('bud_3', { limits: limits(1), minUsd: 0.1 }))).toMatchObject({
+          ok: true,
+          amountUsd: 1,
+        });
+      });
+
+      it(
+        `${factory.race.workers} processes reserving the last dollars at once: exactly one gets them`,
+        async () => {
+          const reports = await race(location, factory.race.workers, factory.race.timeoutMs, ['reserve', '1', '0.1']);
+          const won = reports.filter((r) => typeof r.reserved === 'number');
+          expect(won).toHaveLength(1);
+          expect(won[0]?.reserved).toBe(1);
+          expect(reports.filter((r) => r.reserved === null)).toHaveLength(factory.race.workers - 1);
+          expect(store.budget.use({ runId: 'run_race' })).toEqual({ spentUsd: 0, reservedUsd: 1 });
+        },
+        factory.race.timeoutMs,
+      );
     });
   });
 }

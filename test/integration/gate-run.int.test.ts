@@ -131,24 +131,28 @@ describe('the landing gate', () => {
     expect(p.runtime.sessions.filter((s) => s.spec.role === 'coding')).toHaveLength(1);
   });
 
-  it('three failed verifications in one session hand the feature back (the attempt counts); a coder that never does the work never lands', async () => {
+  it('three failed verifications in one session hand the feature back (the attempt counts); a coder that never does the work never lands, and failing the same way twice goes to the Inbox', async () => {
     const p = (project = scriptedProject(
       roleScript({ coding: recording(gateCoder((id, n) => `feature ${id} todo ${n}`)) }),
     ));
     seedBacklog(p, checkedFeatures(1));
     const mainBefore = gitOk(p.dir, ['rev-parse', 'main']).trim();
-    const result = await p.run({ concurrency: 1, yolo: true });
+    const result = await p.run({ concurrency: 1, yolo: true, waitForInput: false });
     expect(result.reason).toMatch(/^Nothing can proceed/);
     p.inspect((store) => {
       const f = store.features.get(1);
-      expect(f).toMatchObject({ status: 'failed', attempts: 3, verificationId: null });
+      // Two attempts failed alike: no third one; a person decides (asking refunds the claim that found it).
+      expect(f).toMatchObject({ status: 'needs_input', attempts: 2, verificationId: null });
       expect(f.notes).toContain('3 verifications failed in one session; the last: verification ver_');
+      expect(store.humanInput.list({ status: 'open' })[0]?.prompt).toMatch(
+        /^Feature #1 "[^"]+" failed the same way twice in a row/,
+      );
     });
-    // Three sessions, three refusals each; the third of each told the session to stop.
-    expect(p.runtime.sessions.filter((s) => s.spec.role === 'coding')).toHaveLength(3);
-    expect(marks.map((m) => m.isError)).toEqual(Array<boolean>(9).fill(true));
-    expect(marks.filter((m) => m.text.includes('Stop now'))).toHaveLength(3);
-    expect(verificationsOf(p, 1).map((v) => v.status)).toEqual(Array<string>(9).fill('failed'));
+    // Two sessions, three refusals each; the third of each told the session to stop.
+    expect(p.runtime.sessions.filter((s) => s.spec.role === 'coding')).toHaveLength(2);
+    expect(marks.map((m) => m.isError)).toEqual(Array<boolean>(6).fill(true));
+    expect(marks.filter((m) => m.text.includes('Stop now'))).toHaveLength(2);
+    expect(verificationsOf(p, 1).map((v) => v.status)).toEqual(Array<string>(6).fill('failed'));
     expect(gitOk(p.dir, ['rev-parse', 'main']).trim()).toBe(mainBefore);
   });
 

@@ -113,7 +113,10 @@ describe('runProject with the scripted runtime', () => {
       const id = assignedFeature(conv) as number;
       if (conv.turn === 0) firstTurns.set(id, (firstTurns.get(id) ?? 0) + 1);
       if (conv.turn === 0 && (firstTurns.get(id) ?? 0) <= (failures.get(id) ?? 0))
-        return reply().text('I could not make it pass.');
+        // 14's second failure differs from its first (the same one twice in a row would go to the Inbox).
+        return firstTurns.get(id) === 2
+          ? reply().tool(FEATURE_TOOL('feature_mark_failing'), { feature_id: id, reason: 'the page does not load' })
+          : reply().text('I could not make it pass.');
       if (id === 18 && !conv.prompt.includes('region = "')) {
         if (conv.turn === 0)
           return reply().tool(FEATURE_TOOL('feature_request_human_input'), {
@@ -194,8 +197,9 @@ describe('runProject with the scripted runtime', () => {
       const attempts = Object.fromEntries(features.map((f) => [f.id, f.attempts]));
       expect(attempts).toEqual({ ...Object.fromEntries(DAG20.map((_, i) => [i + 1, 1])), 6: 2, 13: 2, 14: 3 });
       expect(store.features.get(14).notes).toContain(
-        'attempt 2/3 failed: the session ended without marking the feature passing',
+        'attempt 1/3 failed: the session ended without marking the feature passing',
       );
+      expect(store.features.get(14).notes).toContain('attempt 2/3 failed: the page does not load');
       expect(store.features.get(18).notes).toContain('region = "eu-west-1"');
     });
     // Each failure and the question cost a session (asking uses no attempt); every feature then passed once.
@@ -217,10 +221,21 @@ describe('runProject with the scripted runtime', () => {
   });
 
   it('retries a feature whose sessions do not pass it and fails it after max attempts; what depends on it stays blocked', async () => {
+    // Feature 2's second attempt fails another way (the agent reports it): two failures in a row that look the same
+    // would go to the Inbox instead of a third attempt (see budget-run.int.test.ts).
+    const failing = codingSession({ pass: (id) => id !== 2 });
+    let triesOf2 = 0;
     const p = (project = scriptedProject(
       roleScript({
         initializer: initializerSession(SAMPLE_FEATURES),
-        coding: codingSession({ pass: (id) => id !== 2 }),
+        coding: (conv) => {
+          if (assignedFeature(conv) === 2 && conv.turn === 0 && ++triesOf2 === 2)
+            return reply().tool(FEATURE_TOOL('feature_mark_failing'), {
+              feature_id: 2,
+              reason: 'the list view crashes when it renders',
+            });
+          return failing(conv);
+        },
       }),
     ));
     const result = await p.run();

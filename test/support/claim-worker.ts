@@ -7,13 +7,16 @@
  * - worker → parent `claim <id> <epoch>` for every feature it claimed, then
  *   `done <count> <finishedAt> <slowestClaimMs>` (finishedAt in ms, `performance.timeOrigin + performance.now()`).
  * It claims with `ClaimRepo.claimNext` until that returns null. Errors go to stderr, exit 1.
+ *
+ * With `reserve <runUsd> <minUsd>` after the owner it claims nothing: after `go` it reserves once from run `run_race`'s
+ * budget of `runUsd` and writes `reserved <amount>` or `refused`, then `done 0 …` (the budget race of the contract).
  */
 import { createInterface } from 'node:readline';
 import { performance } from 'node:perf_hooks';
 import { openProjectStore } from '../../src/compose.js';
 import { projectPaths } from '../../src/config/paths.js';
 
-const [root, owner] = process.argv.slice(2);
+const [root, owner, mode, runUsd, minUsd] = process.argv.slice(2);
 if (!root || !owner) {
   process.stderr.write('usage: claim-worker.ts <project-root> <owner>\n');
   process.exit(2);
@@ -22,6 +25,19 @@ if (!root || !owner) {
 const store = openProjectStore(projectPaths(root), { create: false });
 try {
   await waitForGo();
+  if (mode === 'reserve') {
+    const got = store.budget.reserve({
+      id: `bud_${owner}`,
+      runId: 'run_race',
+      featureId: null,
+      role: 'coding',
+      limits: { runUsd: Number(runUsd), featureUsd: null, dailyUsd: null },
+      dayStart: 0,
+      minUsd: Number(minUsd),
+    });
+    process.stdout.write(`${got.ok ? `reserved ${got.amountUsd}` : 'refused'}\ndone 0 0 0\n`);
+    process.exit(0);
+  }
   const lines: string[] = [];
   let slowest = 0;
   for (;;) {

@@ -6,9 +6,10 @@
  * before every Bash, Read, Write and Edit call and honours its refusal or rewrite, runs Bash
  * for real in the session's folder with the session's environment, reads and writes files,
  * then sends the results back as the next turn. It emits the AgentEvents, stops at
- * `spec.maxTurns`, reports usage and cost, and ends `aborted` as soon as the signal fires (a
- * running command is killed). Test equipment: what only the real binary can prove (the SDK
- * wiring, the sandbox, the transcript format, MCP deferral) stays in test/e2e.
+ * `spec.maxTurns` and, like Claude Code, after the turn that crosses `spec.maxBudgetUsd` (`max_budget`), reports
+ * usage and cost, and ends `aborted` as soon as the signal fires (a running command is killed). Test equipment:
+ * what only the real binary can prove (the SDK wiring, the sandbox, the transcript format, MCP deferral) stays in
+ * test/e2e.
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -44,6 +45,8 @@ export interface ScriptedSession {
 
 /** Dollars per million tokens (input, output), as Claude Sonnet is priced: sessions cost something. */
 const PRICE = { input: 3, output: 15 } as const;
+const costOf = (usage: TokenUsage): number =>
+  (usage.inputTokens * PRICE.input + usage.outputTokens * PRICE.output) / 1_000_000;
 /** Claude Code's default Bash timeout. */
 const BASH_TIMEOUT_MS = 120_000;
 /** Longest tool output sent back to the model (Claude Code truncates long outputs too). */
@@ -93,7 +96,7 @@ export class ScriptedRuntime implements AgentRuntime {
     let turns = 0;
     const end = (outcome: SessionOutcome, error: string | null, retryAt: number | null = null): AgentEvent => {
       session.outcome = outcome;
-      const costUsd = (usage.inputTokens * PRICE.input + usage.outputTokens * PRICE.output) / 1_000_000;
+      const costUsd = costOf(usage);
       return {
         type: 'finished',
         outcome,
@@ -143,6 +146,9 @@ export class ScriptedRuntime implements AgentRuntime {
         cacheCreationTokens: usage.cacheCreationTokens + reply.usage.cache_creation_input_tokens,
       };
       messages.push({ role: 'assistant', content: reply.content });
+      // Claude Code's maxBudgetUsd: past it, the session ends after the turn that crossed it.
+      if (spec.maxBudgetUsd !== undefined && costOf(usage) >= spec.maxBudgetUsd)
+        return yield end('max_budget', `Reached maximum budget ($${spec.maxBudgetUsd})`);
       const calls = reply.content.filter(
         (b): b is Extract<ContentBlock, { type: 'tool_use' }> => b.type === 'tool_use',
       );

@@ -22,6 +22,7 @@ import { homedir } from 'node:os';
 import { autocoderHome } from '../../config/paths.js';
 import { sandboxReadDenyPaths } from '../../runner/sandbox.js';
 import type { CliContext } from '../context.js';
+import { EXIT } from '../exit-codes.js';
 import type { LogLevel } from '../../logging/logger.js';
 import { logLevelOption, runnerLogger } from '../logging.js';
 
@@ -37,6 +38,14 @@ const intIn = (flag: string, min: number, max: number) => (raw: string) => {
   const n = Number(raw);
   if (!/^\d+$/.test(raw.trim()) || n < min || n > max)
     throw new InvalidArgumentError(`${flag} must be a whole number from ${min} to ${max}, not "${raw}"`);
+  return n;
+};
+
+/** A dollar amount: a positive number (cents allowed), at most a million. */
+const usdAmount = (flag: string) => (raw: string) => {
+  const n = Number(raw);
+  if (raw.trim() === '' || !Number.isFinite(n) || n <= 0 || n > 1_000_000)
+    throw new InvalidArgumentError(`${flag} must be an amount in USD above 0 (e.g. 5 or 0.50), not "${raw}"`);
   return n;
 };
 
@@ -72,6 +81,16 @@ export function registerRunCommand(
     )
     .option('--max-iterations <n>', 'stop after this many coding sessions', positiveInt('--max-iterations'))
     .option('--max-turns <n>', 'turn limit per session', positiveInt('--max-turns'))
+    .option(
+      '--max-cost <usd>',
+      `run budget in USD: each session reserves from what is left before it starts (its limit); when it is used up the run drains and stops with exit code ${EXIT.budget} (also the budget.runUsd setting)`,
+      usdAmount('--max-cost'),
+    )
+    .option(
+      '--max-feature-cost <usd>',
+      "one feature's budget in USD: a feature that used it asks in the Inbox to raise it or skip it instead of another attempt (also budget.featureUsd)",
+      usdAmount('--max-feature-cost'),
+    )
     .option('--yolo', 'skip browser verification instructions and testing agents (faster, less certain)')
     .option(
       '--concurrency <n>',
@@ -120,6 +139,8 @@ export function registerRunCommand(
           roleModel?: RoleModels;
           maxIterations?: number;
           maxTurns?: number;
+          maxCost?: number;
+          maxFeatureCost?: number;
           yolo?: boolean;
           sandbox?: 'auto' | 'on' | 'off';
           concurrency?: number;
@@ -165,6 +186,8 @@ export function registerRunCommand(
               models: opts.roleModel,
               maxIterations: opts.maxIterations,
               maxTurns: opts.maxTurns,
+              maxCostUsd: opts.maxCost,
+              maxFeatureCostUsd: opts.maxFeatureCost,
               yolo: opts.yolo,
               sandbox: opts.sandbox,
               concurrency,
@@ -265,6 +288,8 @@ export function registerRunCommand(
               'run ended',
             );
             if (result.status === 'failed') setExitCode(1);
+            // Scripts can tell a run that stopped at its budget from one that finished.
+            else if (result.budgetExhausted === true) setExitCode(EXIT.budget);
           } finally {
             process.off('SIGINT', onSignal);
             process.off('SIGTERM', onSignal);

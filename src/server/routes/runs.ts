@@ -4,7 +4,8 @@ import type { ProjectPaths } from '../../config/paths.js';
 import type { ProjectStore } from '../../db/ports.js';
 import { AppError } from '../../domain/errors.js';
 import { activeRun, requestPause, requestResume, requestStop } from '../../projects/run-control.js';
-import { RunStartRequestSchema, type RunStartRequest, type RunStatus } from '../../shared/runs.js';
+import { RunStartRequestSchema, type RunBudget, type RunStartRequest, type RunStatus } from '../../shared/runs.js';
+import { dayStart } from '../../domain/budget.js';
 import type { ServerDeps } from '../app.js';
 import { withProjectStore } from '../project-access.js';
 
@@ -34,7 +35,7 @@ function parseStart(raw: unknown): RunStartRequest {
 }
 
 /** The run state the UI shows, derived from the project's runs and sessions and the drain file. */
-export function runStatus(store: Pick<ProjectStore, 'paths' | 'runs' | 'sessions'>): RunStatus {
+export function runStatus(store: Pick<ProjectStore, 'paths' | 'runs' | 'sessions' | 'budget'>): RunStatus {
   const active = activeRun(store.runs);
   const latest = active ?? store.runs.latest() ?? null;
   const pauseRequested = existsSync(store.paths.pauseDrain);
@@ -54,7 +55,33 @@ export function runStatus(store: Pick<ProjectStore, 'paths' | 'runs' | 'sessions
     pauseRequested,
     agents,
     lastEndReason: active ? null : (latest?.endReason ?? null),
+    budget: budgetOf(store, active?.id ?? null, latest?.settings ?? {}),
   };
+}
+
+const positive = (v: unknown): number | null => (typeof v === 'number' && v > 0 ? v : null);
+
+/**
+ * The active run's budget when it has one (`maxCostUsd` in its recorded settings), else the day's (`dailyBudgetUsd`
+ * the latest run recorded, from the settings); null without either.
+ */
+function budgetOf(
+  store: Pick<ProjectStore, 'budget'>,
+  activeRunId: string | null,
+  settings: Record<string, unknown>,
+): RunBudget | null {
+  const runLimit = activeRunId === null ? null : positive(settings['maxCostUsd']);
+  const line = (scope: RunBudget['scope'], limitUsd: number, spentUsd: number): RunBudget => ({
+    scope,
+    limitUsd,
+    spentUsd,
+    leftUsd: Math.max(0, limitUsd - spentUsd),
+  });
+  if (activeRunId !== null && runLimit !== null)
+    return line('run', runLimit, store.budget.use({ runId: activeRunId }).spentUsd);
+  const dayLimit = positive(settings['dailyBudgetUsd']);
+  if (dayLimit !== null) return line('day', dayLimit, store.budget.use({ since: dayStart(Date.now()) }).spentUsd);
+  return null;
 }
 
 /** Agent control, at the paths scripts of the system we re-create already use. */

@@ -13,6 +13,7 @@ import { FeatureDrawer } from '../features/board/FeatureDrawer';
 import { RunControls } from '../features/agents/RunControls';
 import { ProjectContext, type ProjectContextValue } from '../shared/project-context';
 import { formatCost } from '../shared/ui/format';
+import { BudgetLeft } from './BudgetLeft';
 import { useInboxCount } from '../shared/api/open-requests';
 import { changesMetrics, METRICS_REFRESH_MS, throttle } from '../features/metrics/live';
 
@@ -167,6 +168,7 @@ export function ProjectLayout() {
             <p className="text-sm text-muted">
               Cost so far <span className="font-semibold text-ink">{cost === null ? '…' : formatCost(cost)}</span>
             </p>
+            <BudgetLeft budget={stream.run?.budget} />
             {model === DEMO_MODEL ? (
               <span className="rounded-full border border-st-input bg-st-input-bg px-2.5 py-0.5 text-xs font-semibold text-st-input">
                 {DEMO_MODEL_LABEL}
