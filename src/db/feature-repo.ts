@@ -434,13 +434,15 @@ export class FeatureRepo implements FeaturePort {
   }
 
   /** Passing features that have gone longest without re-verification. */
-  forRegression(limit: number): Feature[] {
+  forRegression(limit: number, options: { readonly unseenSinceLastLanding?: boolean } = {}): Feature[] {
+    // unseenSinceLastLanding: only features main may have broken since they were last checked; a feature landed or
+    // verified after the newest landing has been seen on today's main, and re-checking it would learn nothing.
+    const unseen = options.unseenSinceLastLanding
+      ? `AND coalesce(last_verified_at, passed_at, 0) < (SELECT max(passed_at) FROM features WHERE status = 'passing')`
+      : '';
     const rows = this.db
       .prepare(
-        // Only features main may have broken since they were last checked: a feature landed or verified after the
-        // newest landing has been seen on today's main, and re-checking it would spend a session to learn nothing.
-        `SELECT * FROM features WHERE status = 'passing'
-           AND coalesce(last_verified_at, passed_at, 0) < (SELECT max(passed_at) FROM features WHERE status = 'passing')
+        `SELECT * FROM features WHERE status = 'passing' ${unseen}
          ORDER BY coalesce(last_verified_at, passed_at, 0), unblocks DESC, id LIMIT ?`,
       )
       .all(limit) as FeatureRow[];

@@ -150,10 +150,11 @@ export interface FeaturePort {
   blocked(limit: number): { total: number; features: (Feature & { blockedBy: number[] })[] };
   graph(): GraphView;
   /**
-   * Passing features that have gone longest without re-verification, only those last landed or verified before the
-   * newest landing (main may have broken them since; the others were seen on main as it is).
+   * Passing features that have gone longest without re-verification; with `unseenSinceLastLanding`, only those last
+   * landed or verified before the newest landing (main may have broken them since; the others were seen on main as
+   * it is: what the runner's testing slots take).
    */
-  forRegression(limit: number): Feature[];
+  forRegression(limit: number, options?: { readonly unseenSinceLastLanding?: boolean }): Feature[];
   loadGraph(): DependencyGraph;
 }
 

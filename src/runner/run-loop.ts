@@ -530,7 +530,9 @@ async function schedule(
    * at them: most decisions (a slot to fill, all slots busy) need none of them.
    */
   const gather = (): Gathered => {
-    const regression = once(() => (config.testing > 0 ? deps.features.forRegression(10) : []));
+    const regression = once(() =>
+      config.testing > 0 ? deps.features.forRegression(10, { unseenSinceLastLanding: true }) : [],
+    );
     const requests = once(() => humanInput.list({ status: 'open' }));
     const features = once(() => deps.features.list());
     const counts = once(() => deps.features.stats());

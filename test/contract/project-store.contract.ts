@@ -358,21 +358,25 @@ export function defineProjectStoreContract(name: string, factory: StoreFactory):
         ]);
       });
 
-      it('offers for re-verification only passing features main may have broken since they were last seen', () => {
+      it('lists passing features for re-verification, or only those main may have broken since they were last seen', () => {
         const [a, b, c] = [add('a'), add('b'), add('c')];
+        const unseen = (limit = 10) =>
+          store.features.forRegression(limit, { unseenSinceLastLanding: true }).map((f) => f.id);
         store.claims.markPassing(claim(a.id));
         clock.advance(10);
         store.claims.markPassing(claim(b.id));
         // b landed last: a was passing before main moved, b was seen on main as it is.
-        expect(store.features.forRegression(10).map((f) => f.id)).toEqual([a.id]);
+        expect(unseen()).toEqual([a.id]);
         clock.advance(10);
         store.claims.recordVerified(a.id, 'ses_t');
-        expect(store.features.forRegression(10)).toEqual([]);
+        expect(unseen()).toEqual([]);
+        // Without the option: every passing feature, the longest unchecked first.
+        expect(store.features.forRegression(10).map((f) => f.id)).toEqual([b.id, a.id]);
         clock.advance(10);
         store.claims.markPassing(claim(c.id));
         // c moved main: a and b could be broken now, the longest unchecked first.
-        expect(store.features.forRegression(10).map((f) => f.id)).toEqual([b.id, a.id]);
-        expect(store.features.forRegression(1).map((f) => f.id)).toEqual([b.id]);
+        expect(unseen()).toEqual([b.id, a.id]);
+        expect(unseen(1)).toEqual([b.id]);
       });
 
       it('records a landing under the claim; passing clears it and keeps evidence; a regression re-opens a passing feature', () => {
