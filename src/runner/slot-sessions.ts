@@ -35,7 +35,7 @@ import { sandboxWriteDenyPaths, unsandboxedCommands } from './sandbox.js';
 import { runRecordedSession, type SessionSummary } from './session-runner.js';
 import type { MergeQueue } from './merge-queue.js';
 import type { VerifierOutcome, VerifierReview } from './verifier.js';
-import { countLine, landingGroups, runVerification } from './verification.js';
+import { countLine, freeVerificationPort, landingGroups, runVerification } from './verification.js';
 import { failureNote, failureReport } from './verification-report.js';
 
 /** What every session of one run shares. */
@@ -121,9 +121,6 @@ export interface Landing {
   readonly verificationId?: string;
 }
 
-/** The port a slot's verifications run the app on: the last of its block (its agent's app uses the first). */
-export const verificationPort = (basePort: number, slot: number): number => slotPort(basePort, slot) + 9;
-
 /**
  * The landing gate, inside the run's merge queue (one landing at a time, so the commit verified is
  * exactly what lands): the branch must be committed and contain main; then, when the feature has
@@ -191,7 +188,9 @@ export function landingGate(
             trigger: 'landing',
             sessionId,
             groups,
-            port: verificationPort(deps.settings.basePort, slot),
+            // A free port from the system's ephemeral range: a fixed one would clash with the verifications of another
+            // run on this machine (the engine then refuses: the port is taken), and no slot's app uses that range.
+            port: await freeVerificationPort(),
             sandbox: run.sandbox,
             exportTo: [worktree],
           },

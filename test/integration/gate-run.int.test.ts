@@ -6,10 +6,11 @@
  * failing check; the third hands the feature back; landings are serialized by the merge queue.
  */
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { git, gitOk } from '../../src/git/git.js';
-import type { Verification } from '../../src/shared/acceptance.js';
+import type { AcceptanceCheck, Verification } from '../../src/shared/acceptance.js';
 import {
   FEATURE_TOOL,
   landingCodingSession,
@@ -29,6 +30,16 @@ import {
 } from '../support/gate-backlog.js';
 import { scriptedProject, type ScriptedProject } from '../support/scripted-run.js';
 import { startWebhookReceiver } from '../support/webhook-receiver.js';
+import { freePort } from '../support/free-port.js';
+
+/** A server that accepts connections on `port` and answers nothing useful. */
+function listenOn(port: number): Promise<Server> {
+  return new Promise((resolve, reject) => {
+    const server = createServer((_, res) => res.end('someone else'));
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => resolve(server));
+  });
+}
 
 vi.setConfig({ testTimeout: 90_000 });
 
@@ -91,6 +102,34 @@ describe('the landing gate', () => {
       acceptance: unknown[];
     };
     expect(exported.acceptance).toEqual([fileCheck(2)]);
+  });
+
+  it("verifies on a free port of its own: programs on every port of the slot's block (another run here) change nothing", async () => {
+    const p = (project = scriptedProject(roleScript({ coding: landingCodingSession() })));
+    // The project's app, started by ./init.sh on $PORT for the http check.
+    writeFileSync(
+      join(p.dir, 'server.js'),
+      "require('node:http').createServer((q, r) => r.end('notes app')).listen(Number(process.env.PORT), '127.0.0.1');\n",
+    );
+    writeFileSync(join(p.dir, 'init.sh'), '#!/usr/bin/env bash\nnohup node server.js > /dev/null 2>&1 &\n', {
+      mode: 0o755,
+    });
+    const httpCheck = { kind: 'http', method: 'GET', path: '/', expect: { status: 200, bodyIncludes: 'notes app' } };
+    seedBacklog(p, [{ ...checkedFeatures(1)[0]!, acceptance: [fileCheck(1), httpCheck] as AcceptanceCheck[] }]);
+    // Another program holds every port of slot 0's block, as a second run on this machine would.
+    const basePort = await freePort();
+    const others = await Promise.all(Array.from({ length: 10 }, (_, i) => listenOn(basePort + i)));
+    try {
+      expect(await p.run({ concurrency: 1, yolo: true, basePort })).toMatchObject({ reason: 'All 1 features pass.' });
+    } finally {
+      await Promise.all(others.map((s) => new Promise((resolve) => s.close(resolve))));
+    }
+    const [v] = verificationsOf(p, 1);
+    expect(v?.status).toBe('passed');
+    expect(v?.checks.map((c) => [c.kind, c.passed])).toEqual([
+      ['command', true],
+      ['http', true],
+    ]);
   });
 
   it('a failed verification lands nothing and names the failing check with its output; the same session fixes it and lands', async () => {
