@@ -136,6 +136,41 @@ describe('the Metrics page against the real server', () => {
     expect(router.state.location.search).toBe('');
   });
 
+  it('downloads the report as a file, of the whole project or of the selected run', async () => {
+    const user = userEvent.setup();
+    // jsdom has no blob URLs and no downloads: record what the page hands to the browser instead.
+    const saved: { blob: Blob; name: string }[] = [];
+    let pending: Blob | null = null;
+    const { createObjectURL, revokeObjectURL } = URL;
+    URL.createObjectURL = (blob: Blob) => {
+      pending = blob;
+      return 'blob:report';
+    };
+    URL.revokeObjectURL = () => undefined;
+    const click = vi.spyOn(HTMLAnchorElement.prototype, 'click').mockImplementation(function (this: HTMLAnchorElement) {
+      if (pending) saved.push({ blob: pending, name: this.download });
+    });
+    try {
+      renderWithApp(<MetricsPage />, { apiBase: ui.url, token: ui.token, project: 'alpha' });
+      const group = await screen.findByRole('group', { name: 'Download the report' });
+      await user.click(within(group).getByRole('button', { name: 'HTML' }));
+      await waitFor(() => expect(saved).toHaveLength(1));
+      expect(saved[0]?.name).toBe('alpha-report.html');
+      const page = await saved[0]!.blob.text();
+      expect(page).toMatch(/^<!doctype html>/i);
+      expect(page).toContain('Report: alpha');
+
+      await user.selectOptions(await screen.findByRole('combobox', { name: 'Run' }), 'run_1');
+      await user.click(within(group).getByRole('button', { name: 'Markdown' }));
+      await waitFor(() => expect(saved).toHaveLength(2));
+      expect(saved[1]?.name).toBe('alpha-report.md');
+      expect(await saved[1]!.blob.text()).toContain('· run run_1');
+    } finally {
+      click.mockRestore();
+      Object.assign(URL, { createObjectURL, revokeObjectURL });
+    }
+  });
+
   it('opens on the run in the link, and says so when the run does not exist', async () => {
     renderWithApp(<MetricsPage />, { apiBase: ui.url, token: ui.token, project: 'alpha', path: '/?run=run_1' });
     await waitFor(() => expect(figure('fig-cost').textContent).toContain('$1.25'));

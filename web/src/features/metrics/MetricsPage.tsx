@@ -6,6 +6,7 @@ import { endpoints, keys } from '../../shared/api/endpoints';
 import { useProject } from '../../shared/project-context';
 import { formatCost, formatDuration } from '../../shared/ui/format';
 import { BurnUpChart, CostByModelChart, CostOverTimeChart, DurationChart, WastedChart } from './charts';
+import { DownloadReport } from './DownloadReport';
 import { FeatureCostTable } from './FeatureCostTable';
 import { orDash, percent, sourceText, usd } from './metrics-view';
 
@@ -176,9 +177,12 @@ export function MetricsPage() {
         <h2 id="metrics-title" className="text-lg font-semibold">
           Metrics{run ? <span className="ml-2 font-mono text-sm font-normal text-muted">{run}</span> : null}
         </h2>
-        {all.data && all.data.runs.length > 0 ? (
-          <RunSelector runs={all.data.runs} value={run} onChange={setRun} />
-        ) : null}
+        <div className="flex flex-wrap items-center gap-3">
+          {all.data && all.data.runs.length > 0 ? (
+            <RunSelector runs={all.data.runs} value={run} onChange={setRun} />
+          ) : null}
+          <DownloadReport project={name} run={run} />
+        </div>
       </div>
       {q.error ? (
         <p role="alert" className="rounded-xl border border-st-failed bg-st-failed-bg px-4 py-2 text-sm text-st-failed">

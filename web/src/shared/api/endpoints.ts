@@ -9,6 +9,7 @@ import {
 import { AgentActionResponseSchema, RunStatusSchema, type RunStartRequest } from '@shared/runs';
 import { DisputeListSchema, DisputeResultSchema, VerificationListSchema } from '@shared/acceptance';
 import { MetricsSchema } from '@shared/metrics';
+import type { ReportFormat } from '@shared/report';
 import { api, apiFile, enc } from './client';
 
 /** One function per API call the UI makes; every response parsed with its shared schema. */
@@ -80,6 +81,9 @@ export const endpoints = {
   startDemo: () => api(s.DemoResponseSchema, 'POST', '/api/demo', {}),
   listFolder: (path?: string) =>
     api(s.FsListResponseSchema, 'GET', `/api/filesystem/list${path ? `?path=${enc(path)}` : ''}`),
+  /** The project's report as a file (`autocoder report`): Markdown, one self-contained HTML page, or JSON. */
+  reportFile: (name: string, format: ReportFormat, run: string | null) =>
+    apiFile(`${p(name)}/report?format=${format}${run ? `&run=${enc(run)}` : ''}`),
   /** The project's metrics, or one run's (`run`). */
   metrics: (name: string, run: string | null) =>
     api(MetricsSchema, 'GET', `${p(name)}/metrics${run ? `?run=${enc(run)}` : ''}`),

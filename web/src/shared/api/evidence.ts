@@ -1,5 +1,6 @@
 import { useQuery } from '@tanstack/react-query';
 import { useEffect, useState, type RefObject } from 'react';
+import { saveBlob } from './download';
 import { endpoints, keys } from './endpoints';
 
 /** Which evidence file of which verification. */
@@ -62,17 +63,7 @@ export async function dataUrl(blob: Blob): Promise<string> {
 /** Fetches an evidence file and saves it under its own name (a trace zip, `result.json`). */
 export async function downloadEvidence(ref: EvidenceRef): Promise<void> {
   const blob = await endpoints.evidenceFile(ref.project, ref.featureId, ref.verificationId, ref.file);
-  const url = URL.createObjectURL(blob);
-  try {
-    const a = document.createElement('a');
-    a.href = url;
-    a.download = `feature-${ref.featureId}-${ref.verificationId}-${ref.file.replace(/\//g, '-')}`;
-    // Not put in the document: behind an open modal dialog (the drawer) the page is inert and ignores the click.
-    a.click();
-  } finally {
-    // The click has handed the URL to the download; revoking later lets it start first.
-    setTimeout(() => URL.revokeObjectURL(url), 10_000);
-  }
+  saveBlob(blob, `feature-${ref.featureId}-${ref.verificationId}-${ref.file.replace(/\//g, '-')}`);
 }
 
 /** A text evidence file (the app log), fetched when `load` is true. */
