@@ -1,9 +1,10 @@
 import { basename } from 'node:path';
 import type { Command } from 'commander';
 import { DEFAULT_REGRESSION_EVERY, metricsAssumptions } from '../../config/metrics-settings.js';
+import type { ProjectStore } from '../../db/ports.js';
 import { openProjectStore, openRegistry } from '../../db/stores.js';
 import { AppError } from '../../domain/errors.js';
-import { projectMetrics } from '../../metrics/project-metrics.js';
+import { projectMetrics, type ProjectMetricsOptions } from '../../metrics/project-metrics.js';
 import { resolveProject } from '../../projects/projects.js';
 import { RunIdSchema, type DurationStats, type Metrics, type UsageRow } from '../../shared/metrics.js';
 import { type CliContext, printJson } from '../context.js';
@@ -53,6 +54,42 @@ export function metricsText(m: Metrics): string {
   return `${lines.join('\n')}\n`;
 }
 
+/**
+ * Opens the project named on the command line for a reader of its metrics (`metrics`, `report`): `--run` checked, the
+ * ROI assumptions read from the registry (the project's, else the global ones), the store closed afterwards.
+ */
+export function withMeasuredProject<T>(
+  ctx: CliContext,
+  project: string,
+  run: string | undefined,
+  fn: (store: ProjectStore, options: ProjectMetricsOptions) => T,
+): T {
+  const parsed = run === undefined ? null : RunIdSchema.safeParse(run);
+  if (parsed && !parsed.success)
+    throw new AppError('INVALID_INPUT', `--run: ${parsed.error.issues[0]?.message ?? 'not a run id'}`);
+  const reg = openRegistry(ctx.env);
+  let resolved: ReturnType<typeof resolveProject>;
+  let assumptions: ReturnType<typeof metricsAssumptions>;
+  try {
+    resolved = resolveProject(reg.registry, project, ctx.cwd);
+    assumptions = metricsAssumptions(reg.registry, resolved.name);
+  } finally {
+    reg.close();
+  }
+  const store = openProjectStore(resolved.paths, { create: false });
+  try {
+    return fn(store, {
+      project: resolved.name ?? basename(resolved.paths.root),
+      runId: parsed?.data ?? null,
+      now: Date.now(),
+      assumptions,
+      defaultRegressionEvery: DEFAULT_REGRESSION_EVERY,
+    });
+  } finally {
+    store.close();
+  }
+}
+
 /** metrics: a project's metrics (or one run's) as a summary or as the API's JSON. */
 export function registerMetricsCommand(program: Command, ctx: CliContext, run: Run): void {
   program
@@ -63,33 +100,9 @@ export function registerMetricsCommand(program: Command, ctx: CliContext, run: R
     .option('--json', 'print the JSON of GET /api/projects/{name}/metrics (the same schema)')
     .action((project: string, opts: { run?: string; json?: boolean }) =>
       run(() => {
-        const parsed = opts.run === undefined ? null : RunIdSchema.safeParse(opts.run);
-        if (parsed && !parsed.success)
-          throw new AppError('INVALID_INPUT', `--run: ${parsed.error.issues[0]?.message ?? 'not a run id'}`);
-        const runId = parsed?.data ?? null;
-        const reg = openRegistry(ctx.env);
-        let resolved: ReturnType<typeof resolveProject>;
-        let assumptions: ReturnType<typeof metricsAssumptions>;
-        try {
-          resolved = resolveProject(reg.registry, project, ctx.cwd);
-          assumptions = metricsAssumptions(reg.registry, resolved.name);
-        } finally {
-          reg.close();
-        }
-        const store = openProjectStore(resolved.paths, { create: false });
-        try {
-          const metrics = projectMetrics(store, {
-            project: resolved.name ?? basename(resolved.paths.root),
-            runId,
-            now: Date.now(),
-            assumptions,
-            defaultRegressionEvery: DEFAULT_REGRESSION_EVERY,
-          });
-          if (opts.json) printJson(ctx, metrics);
-          else ctx.stdout(metricsText(metrics));
-        } finally {
-          store.close();
-        }
+        const metrics = withMeasuredProject(ctx, project, opts.run, (store, options) => projectMetrics(store, options));
+        if (opts.json) printJson(ctx, metrics);
+        else ctx.stdout(metricsText(metrics));
       }),
     );
 }

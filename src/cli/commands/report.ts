@@ -1,16 +1,13 @@
 import { existsSync, realpathSync, writeFileSync } from 'node:fs';
 import { basename, dirname, isAbsolute, relative, resolve, sep } from 'node:path';
 import { Option, type Command } from 'commander';
-import { DEFAULT_REGRESSION_EVERY, metricsAssumptions } from '../../config/metrics-settings.js';
 import { autocoderHome, PROJECT_DATA_DIR } from '../../config/paths.js';
-import { openProjectStore, openRegistry } from '../../db/stores.js';
 import { AppError, errorMessage } from '../../domain/errors.js';
-import { resolveProject } from '../../projects/projects.js';
 import { projectReport } from '../../report/project-report.js';
 import { renderReport } from '../../report/render.js';
-import { RunIdSchema } from '../../shared/metrics.js';
 import { REPORT_FORMATS, type ReportFormat } from '../../shared/report.js';
 import type { CliContext } from '../context.js';
+import { withMeasuredProject } from './metrics.js';
 
 type Run = (fn: () => void | Promise<void>) => Promise<void>;
 
@@ -60,33 +57,11 @@ export function registerReportCommand(program: Command, ctx: CliContext, run: Ru
     .option('--run <id>', 'only this run (its id, from autocoder logs or the run status)')
     .action((project: string, opts: { format: ReportFormat; out?: string; run?: string }) =>
       run(() => {
-        const parsed = opts.run === undefined ? null : RunIdSchema.safeParse(opts.run);
-        if (parsed && !parsed.success)
-          throw new AppError('INVALID_INPUT', `--run: ${parsed.error.issues[0]?.message ?? 'not a run id'}`);
         const out = opts.out === undefined ? null : reportOutPath(opts.out, ctx.cwd, autocoderHome(ctx.env));
-        const reg = openRegistry(ctx.env);
-        let resolved: ReturnType<typeof resolveProject>;
-        let assumptions: ReturnType<typeof metricsAssumptions>;
-        try {
-          resolved = resolveProject(reg.registry, project, ctx.cwd);
-          assumptions = metricsAssumptions(reg.registry, resolved.name);
-        } finally {
-          reg.close();
-        }
-        const store = openProjectStore(resolved.paths, { create: false });
-        let rendered: ReturnType<typeof renderReport>;
-        try {
-          const report = projectReport(store, {
-            project: resolved.name ?? basename(resolved.paths.root),
-            runId: parsed?.data ?? null,
-            now: Date.now(),
-            assumptions,
-            defaultRegressionEvery: DEFAULT_REGRESSION_EVERY,
-          });
-          rendered = renderReport(report, opts.format);
-        } finally {
-          store.close();
-        }
+        const { rendered, name } = withMeasuredProject(ctx, project, opts.run, (store, options) => ({
+          rendered: renderReport(projectReport(store, options), opts.format),
+          name: options.project,
+        }));
         if (out === null) {
           ctx.stdout(rendered.body);
           return;
@@ -96,7 +71,7 @@ export function registerReportCommand(program: Command, ctx: CliContext, run: Ru
         } catch (err: unknown) {
           throw new AppError('IO_ERROR', `--out: cannot write ${out}: ${errorMessage(err)}`);
         }
-        ctx.stdout(`Wrote the ${opts.format} report of ${resolved.name ?? basename(resolved.paths.root)} to ${out}\n`);
+        ctx.stdout(`Wrote the ${opts.format} report of ${name} to ${out}\n`);
       }),
     );
 }
