@@ -1,3 +1,4 @@
+import { stripVTControlCharacters } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { createLogger, lineSink } from './logger.js';
 
@@ -71,8 +72,7 @@ describe('lineSink', () => {
       lineSink((t) => void written.push(t), { pretty: true }),
       { level: 'info' },
     ).warn({ port: 8888 }, 'listening late');
-    // eslint-disable-next-line no-control-regex
-    const text = (written[0] as string).replace(/\u001b\[[0-9;]*m/g, '');
+    const text = stripVTControlCharacters(written[0] as string);
     expect(text).toMatch(/^\[\d\d:\d\d:\d\d\.\d{3}\] WARN: listening late\n\s+port: 8888\n$/);
   });
 });

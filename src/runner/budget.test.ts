@@ -19,6 +19,7 @@ function answered(values: Record<string, string | number>, answeredAt: number): 
   return {
     id: `hir_${answeredAt}`,
     featureId: 12,
+    featureName: 'Login',
     sessionId: null,
     kind: 'fields',
     prompt: asked.prompt,
@@ -30,7 +31,12 @@ function answered(values: Record<string, string | number>, answeredAt: number): 
     reason: null,
     createdAt: answeredAt - 1,
     answeredAt,
-  } as unknown as HumanInputRequest;
+    reasons: {},
+    placeholderKeys: [],
+    overrides: null,
+    overriddenBy: null,
+    disputeId: null,
+  };
 }
 
 describe('budgets in the runner', () => {
