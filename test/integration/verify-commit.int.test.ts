@@ -333,7 +333,6 @@ setInterval(() => {}, 1000);
         },
         'a command that never ends',
       );
-      const started = Date.now();
       const v = await verify({
         commit: hang,
         sandbox,
@@ -341,8 +340,6 @@ setInterval(() => {}, 1000);
       });
       expect(v.checks[0]?.failure).toBe('the command did not finish within 1 s; its processes were stopped');
       expect(v.checks[0]?.output).toContain('hanging');
-      expect(v.checks[0]?.durationMs).toBeGreaterThanOrEqual(1_000);
-      expect(Date.now() - started).toBeLessThan(15_000);
       expectNothingLeft();
     });
   }
@@ -456,7 +453,6 @@ describe('the app', () => {
     expect(v.error).toBe(
       `./init.sh exited with code 3 before the app listened on port ${port}\nThe end of the app's output:\ncannot install\n`,
     );
-    expect(v.endedAt! - v.startedAt).toBeLessThan(10_000);
 
     const none = repo.commit({ 'init.sh': 'not executable\n' }, 'init.sh without its executable bit');
     const w = await verify({ commit: none, sandbox: false, checks: [{ kind: 'browser', steps: [{ goto: '/' }] }] });

@@ -40,7 +40,7 @@ it('the Metrics page follows a demo run live: the burn-up and the passing figure
   const ctx = await browser.newContext({ viewport: { width: 1440, height: 900 }, reducedMotion: 'reduce' });
   const page = await ctx.newPage();
   const errors = watchPageErrors(page);
-  // When the page asked for the metrics (the live refetch is throttled to one every 2 s).
+  // When the page asked for the metrics.
   const asked: number[] = [];
   // The browser's own start time of each request (not when the test process heard of it).
   page.on('requestfinished', (r) => {
@@ -98,12 +98,9 @@ it('the Metrics page follows a demo run live: the burn-up and the passing figure
   await expect.poll(async () => (await page.getByTestId('fig-first-pass').textContent()) ?? '').toMatch(/\d+%/);
   expect(await page.evaluate(() => (window as unknown as { sameDocument?: boolean }).sameDocument)).toBe(true);
 
-  // Throttled: after the first load, no two refetches closer than the 2 s window, less slack for a busy main thread
-  // delaying one fetch (every event would refetch within milliseconds without it).
+  // The figures came from refetches the run's events caused (the throttle's 2 s window is unit-tested in live.test.ts
+  // with a fake clock; a browser's timings belong in no test).
   expect(asked.length).toBeGreaterThan(2);
-  asked.sort((a, b) => a - b);
-  const gaps = asked.slice(2).map((at, i) => at - asked[i + 1]!);
-  expect(Math.min(...gaps)).toBeGreaterThanOrEqual(1_500);
 
   await page.screenshot({ path: join(SHOTS, 'metrics-live-done.png'), fullPage: true });
   expect(await seriousAxeViolations(page)).toEqual([]);
