@@ -16,6 +16,10 @@ const alive = (pid: number): boolean => {
   }
 };
 
+/** How long a test's cleanup may take with stopDemoRun in it: the runner's exit, plus closing the server. */
+export const STOP_DEMO_RUN_MS = 90_000;
+const RUNNER_EXIT_MS = 60_000;
+
 /**
  * Stops the demo run a UI test started (if it is still going) and waits until its runner has exited: the test's
  * folder is removed next, and a runner still writing there makes that removal fail (ENOTEMPTY).
@@ -33,5 +37,5 @@ export async function stopDemoRun(ui: UiServer): Promise<void> {
   if (pid === null) return;
   const runner = pid;
   killIfRunning(runner, 'SIGTERM');
-  await waitFor(() => !alive(runner), 60_000, `the demo runner (pid ${runner}) to exit`);
+  await waitFor(() => !alive(runner), RUNNER_EXIT_MS, `the demo runner (pid ${runner}) to exit`);
 }

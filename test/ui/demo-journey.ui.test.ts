@@ -4,7 +4,7 @@ import { afterEach, beforeEach, expect, it, vi } from 'vitest';
 import { DEMO_MODEL_LABEL } from '../../src/shared/runs.js';
 import { REPO_ROOT } from '../support/cli-process.js';
 import { launchChromium, startUiServer, watchPageErrors, type UiServer } from '../support/ui-fixture.js';
-import { stopDemoRun } from '../support/demo-run.js';
+import { STOP_DEMO_RUN_MS, stopDemoRun } from '../support/demo-run.js';
 
 // Drives Debian's Chromium against a real server: a journey can take over a minute on a loaded 2-core machine.
 vi.setConfig({ testTimeout: 120_000 });
@@ -30,7 +30,7 @@ afterEach(async () => {
   // Stop a run the test left behind before its folder goes.
   await stopDemoRun(ui);
   await ui.close();
-});
+}, STOP_DEMO_RUN_MS);
 
 it(
   'try the demo → live cards → pause drains then pauses → resume → all pass → celebration',

@@ -5,7 +5,7 @@ import { afterEach, beforeEach, expect, it, vi } from 'vitest';
 import { DEMO_MODEL_LABEL } from '../../src/shared/runs.js';
 import { seriousAxeViolations } from '../support/axe.js';
 import { REPO_ROOT } from '../support/cli-process.js';
-import { stopDemoRun } from '../support/demo-run.js';
+import { STOP_DEMO_RUN_MS, stopDemoRun } from '../support/demo-run.js';
 import { launchChromium, startUiServer, watchPageErrors, type UiServer } from '../support/ui-fixture.js';
 
 // Drives Debian's Chromium against a real server and a real demo run: minutes on a loaded 2-core machine.
@@ -27,7 +27,7 @@ afterEach(async () => {
   // Stop a run the test left behind before its folder goes.
   await stopDemoRun(ui);
   await ui.close();
-});
+}, STOP_DEMO_RUN_MS);
 
 /** "3 / 6" → [3, 6]. */
 const passingOf = (text: string | null): [number, number] => {
