@@ -29,9 +29,21 @@ export class BudgetRepo implements BudgetPort {
           scopes.push({ scope: 'feature', limit: limits.featureUsd, use: this.use({ featureId: request.featureId }) });
         if (limits.dailyUsd !== null)
           scopes.push({ scope: 'day', limit: limits.dailyUsd, use: this.use({ since: request.dayStart }) });
+        const outer = request.alongside === undefined ? undefined : this.openHold(request.alongside);
+        // What the outer session holds in a scope, when it counts there.
+        const outerIn = (scope: BudgetScope): number => {
+          if (outer === undefined) return 0;
+          const counts =
+            scope === 'run'
+              ? outer.run_id === request.runId
+              : scope === 'feature'
+                ? outer.feature_id === request.featureId
+                : outer.created_at >= request.dayStart;
+          return counts ? outer.amount_usd : 0;
+        };
         let tightest: { scope: BudgetScope; limit: number; left: number } | null = null;
         for (const s of scopes) {
-          const left = Math.max(0, s.limit - s.use.spentUsd - s.use.reservedUsd);
+          const left = Math.max(0, s.limit - s.use.spentUsd - (s.use.reservedUsd - outerIn(s.scope)));
           if (tightest === null || left < tightest.left) tightest = { scope: s.scope, limit: s.limit, left };
         }
         if (tightest !== null && tightest.left < request.minUsd)
@@ -48,6 +60,17 @@ export class BudgetRepo implements BudgetPort {
         return { ok: true, id: request.id, amountUsd: amount };
       })
       .immediate();
+  }
+
+  private openHold(
+    id: string,
+  ): { run_id: string | null; feature_id: number | null; amount_usd: number; created_at: number } | undefined {
+    return this.db
+      .prepare(
+        `SELECT run_id, feature_id, amount_usd, created_at FROM budget_reservations WHERE id = ? AND settled_at IS NULL`,
+      )
+      .get(id) as
+      { run_id: string | null; feature_id: number | null; amount_usd: number; created_at: number } | undefined;
   }
 
   settle(id: string, costUsd: number): boolean {

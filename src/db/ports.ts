@@ -428,6 +428,12 @@ export interface ReservationRequest {
    * `minUsd`, never more than is left.
    */
   readonly share?: number;
+  /**
+   * An open reservation whose hold does not count against this one: the session this one runs inside (a verifier
+   * inside the coding session waiting for its verdict), whose hold would otherwise leave it nothing. Its recorded
+   * cost counts as always.
+   */
+  readonly alongside?: string;
 }
 
 export type ReservationResult =

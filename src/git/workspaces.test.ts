@@ -719,9 +719,10 @@ describe('landingCheck', () => {
     write(root, 'README.md', 'readme v2\n');
     agentCommit(root, 'another feature landed');
     const res = landingCheck(wt, 7, 'main');
+    const mainTip = agent(root, 'rev-parse', 'main').slice(0, 8);
     expect(res).toEqual({
       ok: false,
-      reason: 'main has moved on since autocoder/feature-7 started (1 new commit on main); rebase onto it',
+      reason: `main has moved on to ${mainTip} since autocoder/feature-7 started (1 new commit on main); rebase onto it`,
       steps: [
         'git rebase main',
         '(resolve conflicts: edit the files, git add <files>, git commit --no-edit, git rebase --continue)',

@@ -316,8 +316,10 @@ export function landingCheck(worktree: string, featureId: number, main: string):
   }
   if (!isAncestor(worktree, mainTip, 'HEAD')) {
     const behind = countCommits(worktree, `HEAD..${mainTip}`);
+    // The tip is named so that two refusals in a row differ when main moved again in between (it is news to the agent,
+    // and the runner's loop check would otherwise see the same answer twice).
     return fail(
-      `${main} has moved on since ${branch} started (${behind} new commit${behind === 1 ? '' : 's'} on ${main}); rebase onto it`,
+      `${main} has moved on to ${mainTip.slice(0, 8)} since ${branch} started (${behind} new commit${behind === 1 ? '' : 's'} on ${main}); rebase onto it`,
       [
         `git rebase ${main}`,
         '(resolve conflicts: edit the files, git add <files>, git commit --no-edit, git rebase --continue)',

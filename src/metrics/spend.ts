@@ -53,7 +53,8 @@ const PROGRESS_EVENTS = new Set(['feature.passed', 'feature.needs_input', 'accep
  *
  * Returns session id → the reason its cost is wasted: `stalled` (the watchdog aborted it: no activity, or over its
  * time limit), else its outcome (`aborted` when the run stopped or its claim was lost, `error`, `max_turns`,
- * `max_budget`, `rate_limited`, and any outcome later versions record, such as a loop), or `no_progress` for a
+ * `max_budget`, `rate_limited`, `looping` when the runner ended it going round in circles, and any outcome later
+ * versions record), or `no_progress` for a
  * session that ended normally without progress (an attempt that did not pass).
  */
 export function wastedSessions(

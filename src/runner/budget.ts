@@ -1,4 +1,5 @@
-import type { BudgetLimits, BudgetPort, HumanInputRequest, NewHumanInputRequest } from '../db/ports.js';
+import { randomBytes } from 'node:crypto';
+import type { BudgetLimits, BudgetPort, BudgetScope, HumanInputRequest, NewHumanInputRequest } from '../db/ports.js';
 import type { RunSettings } from '../config/run-settings.js';
 import { dayStart, sessionFloor, usd } from '../domain/budget.js';
 import type { BudgetState, SlotKind } from './scheduler.js';
@@ -25,6 +26,64 @@ export function budgetLimits(
 }
 
 const ROLE_OF: Record<SlotKind, string> = { coding: 'coding', testing: 'testing', supervisor: 'supervisor' };
+
+/**
+ * What reserving a session's budget gave: null when no budget binds it; a hold (`amountUsd`: the SDK's maxBudgetUsd,
+ * undefined when nothing was held back); or a refusal naming the budget with too little left.
+ */
+export type SessionHold =
+  | { readonly id: string; readonly amountUsd: number | undefined }
+  | { readonly refused: BudgetScope; readonly leftUsd: number; readonly limitUsd: number }
+  | null;
+
+/**
+ * Reserves a session's budget before it starts: the store checks what is left and holds `share` of it in one
+ * transaction, refusing when less is left than the role's sessions typically cost. Every paid session goes through
+ * here (coding, supervisor, initializer, verifier), so no session runs past the run's or the day's budget unheld.
+ */
+export function reserveSession(
+  budget: BudgetPort | undefined,
+  limits: BudgetLimits,
+  session: {
+    readonly runId: string;
+    readonly role: string;
+    /** The feature whose own budget applies too (null: none). */
+    readonly featureId: number | null;
+    readonly featureLimitUsd: number | null;
+    /** The share of what is left this session holds: 1 / the slots that may run at once. */
+    readonly share: number;
+    readonly now: number;
+    /** The reservation of the session this one runs inside (see ReservationRequest.alongside). */
+    readonly alongside?: string;
+  },
+): SessionHold {
+  if (!budget) return null;
+  const featureUsd = session.featureId === null ? null : session.featureLimitUsd;
+  if (limits.runUsd === null && limits.dailyUsd === null && featureUsd === null) return null;
+  const result = budget.reserve({
+    id: `bud_${randomBytes(6).toString('hex')}`,
+    runId: session.runId,
+    featureId: session.featureId,
+    role: session.role,
+    limits: { ...limits, featureUsd },
+    dayStart: dayStart(session.now),
+    minUsd: sessionFloor(budget.medianCost(session.role)),
+    share: session.share,
+    ...(session.alongside === undefined ? {} : { alongside: session.alongside }),
+  });
+  if (!result.ok) return { refused: result.scope, leftUsd: result.leftUsd, limitUsd: result.limitUsd };
+  return { id: result.id, amountUsd: result.amountUsd ?? undefined };
+}
+
+/** Why a session could not start: how little is left of which budget (reports, the verifier's refusal). */
+export function refusalLine(held: {
+  readonly refused: BudgetScope;
+  readonly leftUsd: number;
+  readonly limitUsd: number;
+}): string {
+  const which = held.refused === 'run' ? 'run budget' : held.refused === 'day' ? 'daily budget' : 'feature budget';
+  return `only ${usd(Math.max(0, held.leftUsd))} is left of the ${usd(held.limitUsd)} ${which}, less than such a session costs`;
+}
 
 /** The role whose recorded sessions set the floor of a slot kind. */
 export const roleOf = (kind: SlotKind): string => ROLE_OF[kind];

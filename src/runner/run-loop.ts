@@ -56,13 +56,15 @@ import {
   featureBudget,
   featureBudgetRequest,
   latestBudgetAnswer,
+  refusalLine,
+  reserveSession,
   roleOf,
   SKIP,
+  type SessionHold,
 } from './budget.js';
-import { dayStart, sessionFloor } from '../domain/budget.js';
 import { failureLoopRequest, featureFailureLoop } from './failure-loop.js';
 import { createMergeQueue } from './merge-queue.js';
-import { runVerifierSession, type VerifierReview } from './verifier.js';
+import { runVerifierSession, unreviewed, type VerifierReview } from './verifier.js';
 import { runRegression, type RegressionOutcome, type RegressionResult } from './regression.js';
 import { sweepRunOrphans } from './temp-sweep.js';
 import { pauseRequested, waitForResume } from './pause.js';
@@ -191,6 +193,17 @@ export async function runProject(deps: RunDeps, signal: AbortSignal): Promise<Ru
     if (deps.features.stats().total === 0) {
       const spec = readSpec(deps.paths);
       deps.report('No features yet: running the initializer session.');
+      // The initializer is paid for like any session: held to what is left, and not started without enough.
+      const held = reserveSession(deps.budget, budgetLimits(deps.settings), {
+        runId,
+        role: 'initializer',
+        featureId: null,
+        featureLimitUsd: null,
+        share: 1,
+        now: deps.now(),
+      });
+      if (held !== null && 'refused' in held)
+        return finish('stopped', `Budget reached before the initializer session: ${refusalLine(held)}.`, true);
       const initRun: RunContext = {
         id: runId,
         incarnation,
@@ -201,7 +214,7 @@ export async function runProject(deps: RunDeps, signal: AbortSignal): Promise<Ru
       };
       const summary = await runSessionFor(
         deps,
-        initRun,
+        budgeted(initRun, held),
         'initializer',
         { slot: 0, cwd: deps.paths.root },
         null,
@@ -228,8 +241,24 @@ export async function runProject(deps: RunDeps, signal: AbortSignal): Promise<Ru
       // --verifier: a read-only session reviews each feature whose checks passed, before main moves.
       ...(deps.settings.verifier
         ? {
-            review: (review: VerifierReview, reviewSignal: AbortSignal) =>
-              runVerifierSession(deps, run, review, reviewSignal),
+            review: (review: VerifierReview, reviewSignal: AbortSignal) => {
+              // Reserved like a slot's session (it runs inside one: the coding session waits for its verdict).
+              const limits = budgetLimits(deps.settings);
+              const answers =
+                limits.featureUsd === null ? [] : deps.humanInput.list({ status: 'all', featureId: review.feature.id });
+              const held = reserveSession(deps.budget, limits, {
+                runId,
+                role: 'verifier',
+                featureId: review.feature.id,
+                featureLimitUsd: featureBudget(limits.featureUsd, answers),
+                share: slotShare(deps.settings),
+                now: deps.now(),
+                ...(review.codingReservationId === undefined ? {} : { alongside: review.codingReservationId }),
+              });
+              // Nothing lands unreviewed: without the budget for a review, the feature does not land now.
+              if (held !== null && 'refused' in held) return Promise.resolve(unreviewed(refusalLine(held)));
+              return runVerifierSession(deps, budgeted(run, held), review, reviewSignal);
+            },
           }
         : {}),
     };
@@ -353,35 +382,16 @@ async function schedule(
     return asked;
   };
 
-  /**
-   * Reserves a session's budget before it starts (the store checks what is left and holds it in one transaction);
-   * `undefined`: no budget binds the session, a number: its reservation, null: refused.
-   */
-  const reserve = (
-    kind: SlotKind,
-    featureLimit: number | null,
-    featureId: number | null,
-  ):
-    | { id: string; amountUsd: number | undefined }
-    | { refused: 'run' | 'day' | 'feature'; leftUsd: number; limitUsd: number }
-    | null => {
-    if (!budgetPort) return null;
-    const featureUsd = featureId === null ? null : featureLimit;
-    if (limits.runUsd === null && limits.dailyUsd === null && featureUsd === null) return null;
-    const result = budgetPort.reserve({
-      id: `bud_${randomBytes(6).toString('hex')}`,
+  /** Reserves a slot's session before it starts (see reserveSession); each holds its share of what is left. */
+  const reserve = (kind: SlotKind, featureLimit: number | null, featureId: number | null): SessionHold =>
+    reserveSession(budgetPort, limits, {
       runId: run.id,
-      featureId,
       role: roleOf(kind),
-      limits: { ...limits, featureUsd },
-      dayStart: dayStart(deps.now()),
-      minUsd: sessionFloor(budgetPort.medianCost(roleOf(kind))),
-      // Room for the other slots: each session holds its share of what is left.
-      share: 1 / (config.coding + config.testing + (config.supervisor ? 1 : 0)),
+      featureId,
+      featureLimitUsd: featureLimit,
+      share: slotShare(deps.settings),
+      now: deps.now(),
     });
-    if (!result.ok) return { refused: result.scope, leftUsd: result.leftUsd, limitUsd: result.limitUsd };
-    return { id: result.id, amountUsd: result.amountUsd ?? undefined };
-  };
 
   const perform = (action: SchedulerAction, seen: Gathered) => {
     switch (action.type) {
@@ -611,12 +621,14 @@ async function schedule(
   }
 }
 
+/** The share of what is left of a budget one session holds: 1 / the sessions a run's slots may run at once. */
+function slotShare(settings: Pick<RunSettings, 'concurrency' | 'yolo' | 'testingRatio' | 'supervisor'>): number {
+  return 1 / (settings.concurrency + (settings.yolo ? 0 : settings.testingRatio) + (settings.supervisor ? 1 : 0));
+}
+
 /** The run context of one session held to its reservation (the SDK's maxBudgetUsd), or unchanged without one. */
-function budgeted(
-  run: RunContext,
-  held: { readonly id: string; readonly amountUsd: number | undefined } | null,
-): RunContext {
-  if (held === null) return run;
+function budgeted(run: RunContext, held: SessionHold): RunContext {
+  if (held === null || 'refused' in held) return run;
   return { ...run, reservationId: held.id, ...(held.amountUsd === undefined ? {} : { maxBudgetUsd: held.amountUsd }) };
 }
 

@@ -5,7 +5,13 @@ import { ZERO_USAGE } from '../agent/runtime.js';
 import type { EventPort, SessionPort } from '../db/ports.js';
 import type { SessionLogPayload } from '../shared/events.js';
 import { redactJson, redactThenTruncate, type Redactor } from '../security/redactor.js';
-import { LOOPING_OUTCOME, REPEATED_CALL_LIMIT, repeatedCallDetector } from '../domain/loops.js';
+import {
+  LOOPING_OUTCOME,
+  NO_PROGRESS_TURN_LIMIT,
+  noProgressDetector,
+  REPEATED_CALL_LIMIT,
+  repeatedCallDetector,
+} from '../domain/loops.js';
 
 /** Log lines in the events table are capped (after masking); the full text stays in the transcript. */
 export const LOG_LINE_LIMIT = 2048;
@@ -23,7 +29,7 @@ export interface SessionContext {
 
 export interface SessionSummary {
   readonly sessionId: string;
-  /** The runtime's outcome, or `looping`: the runner ended it for repeating one tool call (see domain/loops.ts). */
+  /** The runtime's outcome, or `looping`: the runner ended it for going round in circles (see domain/loops.ts). */
   readonly outcome: SessionOutcome | typeof LOOPING_OUTCOME;
   readonly turns: number;
   readonly usage: TokenUsage;
@@ -34,7 +40,7 @@ export interface SessionSummary {
   readonly commands: readonly string[];
   /** Why the watchdog aborted the session (no activity for too long, or over its time limit); null otherwise. */
   readonly stalled: string | null;
-  /** Why the session was ended as looping (the same tool call repeated); null otherwise. */
+  /** Why the session was ended as looping (one tool call repeated, or turns without progress); null otherwise. */
   readonly looping: string | null;
 }
 
@@ -94,7 +100,14 @@ export async function runRecordedSession(
   let stalled: string | null = null;
   let looping: string | null = null;
   const repeats = repeatedCallDetector();
+  const idleTurns = noProgressDetector();
   const inner = new AbortController();
+  // Paying for another turn cannot help: end the session before it.
+  const endAsLooping = (why: string) => {
+    looping = why;
+    log({ kind: 'retry', attempt: 0, status: null, error: `aborted by the runner: ${why}` });
+    inner.abort();
+  };
   const forward = () => inner.abort();
   if (signal.aborted) inner.abort();
   else signal.addEventListener('abort', forward, { once: true });
@@ -125,15 +138,14 @@ export async function runRecordedSession(
         case 'tool_call':
           if (event.name === 'Bash' && typeof event.input.command === 'string') commands.push(event.input.command);
           log({ kind: 'tool_call', tool: event.name, input: clip(JSON.stringify(event.input)) });
-          if (looping === null && repeats.see(event.name, event.input)) {
-            // Paying for the same call again cannot help: end the session before the next turn.
-            looping = `the same ${event.name} call with the same arguments ${REPEATED_CALL_LIMIT} times in a row`;
-            log({ kind: 'retry', attempt: 0, status: null, error: `aborted by the runner: ${looping}` });
-            inner.abort();
-          }
+          idleTurns.call(event.id, event.name, event.input);
+          if (looping === null && repeats.see(event.name, event.input))
+            endAsLooping(`the same ${event.name} call with the same arguments ${REPEATED_CALL_LIMIT} times in a row`);
           break;
         case 'tool_result':
           log({ kind: 'tool_result', isError: event.isError, text: clip(event.text) });
+          if (looping === null && idleTurns.result(event.id, event.isError, event.text))
+            endAsLooping(`${NO_PROGRESS_TURN_LIMIT} turns in a row without a file change or a new tool result`);
           break;
         case 'retry':
           log({ kind: 'retry', attempt: event.attempt, status: event.status, error: clip(event.error) });

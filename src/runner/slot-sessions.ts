@@ -214,7 +214,16 @@ export function landingGate(
           `Slot ${slot}: feature #${featureId} passed verification ${verification.id} (${countLine(verification)}).`,
         );
         if (run.review) {
-          const outcome = await run.review({ slot, feature, verification, checkout: worktree }, signal);
+          const outcome = await run.review(
+            {
+              slot,
+              feature,
+              verification,
+              checkout: worktree,
+              ...(run.reservationId === undefined ? {} : { codingReservationId: run.reservationId }),
+            },
+            signal,
+          );
           if (signal.aborted)
             throw new AppError(
               'CONFLICT',

@@ -28,13 +28,25 @@ export interface VerifierReview {
   readonly verification: Verification;
   /** The coding session's worktree, at that commit (the session waits in its tool call). */
   readonly checkout: string;
+  /** The coding session's budget reservation: the verifier runs inside that session, so its hold is not in the way. */
+  readonly codingReservationId?: string;
 }
 
 /** A verdict, or none when the session ended without giving one (that is never a pass). */
 export interface VerifierOutcome {
   readonly verdict: Verdict;
   readonly given: boolean;
-  readonly summary: SessionSummary;
+  /** The verifier's session; null when none ran (see unreviewed). */
+  readonly summary: SessionSummary | null;
+}
+
+/** The outcome when no verifier session could run (`why`): a reject, so the change does not land unreviewed. */
+export function unreviewed(why: string): VerifierOutcome {
+  return {
+    verdict: { verdict: 'reject', reasons: [`no review was possible: ${why}; the change does not land yet`] },
+    given: false,
+    summary: null,
+  };
 }
 
 export async function runVerifierSession(

@@ -1,5 +1,12 @@
 import { z } from 'zod';
 
+/** An amount in US dollars above zero, with a message that names what it is for. */
+const usd = (what: string) =>
+  z
+    .number({ error: `${what} must be an amount in US dollars, e.g. 20 or 2.50` })
+    .positive({ error: `${what} must be more than $0` })
+    .max(1_000_000, { error: `${what} may be at most $1,000,000` });
+
 /** Body of POST /api/projects/{name}/agent/start. Every field optional; the rest come from settings. */
 export const RunStartRequestSchema = z
   .object({
@@ -18,9 +25,9 @@ export const RunStartRequestSchema = z
     /** Every passing feature's frozen checks run on main after every N landings (0: never; `--regression-every`). */
     regressionEvery: z.number().int().min(0).max(1000).optional(),
     /** Run budget in USD (`run --max-cost`); the run drains and stops when it is used up. */
-    maxCostUsd: z.number().positive().max(1_000_000).optional(),
+    maxCostUsd: usd('the run budget').optional(),
     /** One feature's budget in USD (`run --max-feature-cost`); over it, the feature asks in the Inbox. */
-    maxFeatureCostUsd: z.number().positive().max(1_000_000).optional(),
+    maxFeatureCostUsd: usd('the feature budget').optional(),
   })
   .strict();
 export type RunStartRequest = z.infer<typeof RunStartRequestSchema>;

@@ -1281,6 +1281,31 @@ export function defineProjectStoreContract(name: string, factory: StoreFactory):
         expect(floor).toEqual({ ok: true, id: 'bud_3', amountUsd: 0.2 });
       });
 
+      it('a session inside another (alongside its hold) is not refused for that hold; the others still count', () => {
+        const f = add('a');
+        const coding = store.budget.reserve(request('bud_1', { featureId: f.id, limits: limits(1, 0.8) }));
+        expect(coding).toEqual({ ok: true, id: 'bud_1', amountUsd: 0.8 });
+        // Without `alongside`, the verifier inside that coding session would find nothing left.
+        expect(store.budget.reserve(request('bud_2', { featureId: f.id, limits: limits(1, 0.8) }))).toMatchObject({
+          ok: false,
+          scope: 'feature',
+        });
+        const verifier = store.budget.reserve(
+          request('bud_3', { featureId: f.id, limits: limits(1, 0.8), alongside: 'bud_1', share: 0.5 }),
+        );
+        expect(verifier.ok && verifier.amountUsd).toBeCloseTo(0.4, 10);
+        // Other holds still count; a settled outer hold frees nothing more.
+        store.budget.settle('bud_1', 0);
+        store.budget.settle('bud_3', 0);
+        expect(store.budget.reserve(request('bud_4', { share: 0.1 }))).toEqual({
+          ok: true,
+          id: 'bud_4',
+          amountUsd: 0.1,
+        });
+        const later = store.budget.reserve(request('bud_5', { alongside: 'bud_1' }));
+        expect(later.ok && later.amountUsd).toBeCloseTo(0.9, 10);
+      });
+
       it("releasing a run's holds frees them (a run that died or ended); other runs keep theirs", () => {
         store.budget.reserve(request('bud_1', { share: 0.5 }));
         store.budget.reserve(request('bud_2', { runId: 'run_2' }));

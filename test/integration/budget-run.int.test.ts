@@ -6,7 +6,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { answerHumanInput } from '../../src/projects/human-input.js';
 import { BUDGET_AMOUNT_FIELD, BUDGET_DECISION_FIELD, RAISE, SKIP } from '../../src/runner/budget.js';
-import { LOOPING_OUTCOME } from '../../src/domain/loops.js';
+import { LOOPING_OUTCOME, NO_PROGRESS_TURN_LIMIT } from '../../src/domain/loops.js';
 import {
   initializerSession,
   isCoding,
@@ -76,7 +76,8 @@ describe('budgets in a run', () => {
     expect(result.reason).toMatch(
       /^Budget reached: \$0\.7\d+ of the \$0\.9\d+ run budget \(--max-cost \/ budget\.runUsd\) is used/,
     );
-    // Each coding session was held to its reservation: what was left then (one slot: all of it).
+    // The initializer too was held to what was left (all of it), and each coding session to what was left then.
+    expect(p.runtime.sessions.find((s) => s.spec.role === 'initializer')?.spec.maxBudgetUsd).toBe(0.9);
     const coding = p.runtime.sessions.filter((s) => s.spec.role === 'coding');
     expect(coding).toHaveLength(2);
     const [init, code1] = [sessions.find((s) => s.role === 'initializer'), sessions.find((s) => s.role === 'coding')];
@@ -99,6 +100,19 @@ describe('budgets in a run', () => {
     ]);
     // Every reservation was settled when its session ended.
     expect(p.inspect((store) => store.budget.use({ runId: result.runId }).reservedUsd)).toBe(0);
+  });
+
+  it('a daily budget with less left than a session costs starts no initializer; the result says why', async () => {
+    const p = (project = scriptedProject(expensiveScript()));
+    const result = await p.run({ yolo: true, dailyBudgetUsd: 0.01 });
+    expect(result).toMatchObject({
+      status: 'stopped',
+      budgetExhausted: true,
+      reason:
+        'Budget reached before the initializer session: only $0.0100 is left of the $0.0100 daily budget, less than such a session costs.',
+    });
+    expect(p.runtime.sessions).toHaveLength(0);
+    expect(p.inspect((store) => store.features.stats().total)).toBe(0);
   });
 
   it('a session past its reservation ends as max_budget and the run stops within the budget plus one turn', async () => {
@@ -224,5 +238,28 @@ describe('loops in a run', () => {
     expect(p.inspect((store) => store.features.get(1).notes)).toContain(
       'the session ended with looping: the same Bash call with the same arguments 5 times in a row',
     );
+  });
+
+  it(`${NO_PROGRESS_TURN_LIMIT} turns without a new tool result end the session as looping, recorded as such`, async () => {
+    const initializer = roleScript({ initializer: initializerSession(SAMPLE_FEATURES) });
+    let turns = 0;
+    const script: Script = (conv) => {
+      if (!isCoding(conv)) return initializer(conv);
+      turns += 1;
+      // Two commands in turn: never the same call twice in a row, and nothing new after the first two turns.
+      return reply().tool('Bash', { command: turns % 2 ? 'ls' : 'pwd' });
+    };
+    const p = (project = scriptedProject(script));
+    await p.run({ yolo: true, maxIterations: 1 });
+    // Two turns that were new, then the idle ones; no further turn was paid for.
+    expect(turns).toBe(2 + NO_PROGRESS_TURN_LIMIT);
+    const coding = p.inspect((store) => store.sessions.list().filter((x) => x.role === 'coding'));
+    expect(coding.map((x) => [x.outcome, x.status, x.error])).toEqual([
+      [
+        LOOPING_OUTCOME,
+        'failed',
+        `${NO_PROGRESS_TURN_LIMIT} turns in a row without a file change or a new tool result`,
+      ],
+    ]);
   });
 });

@@ -298,6 +298,68 @@ describe('the optional independent verifier', () => {
   });
 });
 
+describe('the verifier and budgets', () => {
+  it('is held to a reservation beside its coding session (whose hold is not in its way); settled when it ends', async () => {
+    const verifier = verifierScript(() => ({ verdict: 'pass', reasons: [] }));
+    const p = (project = scriptedProject(
+      roleScript({ coding: landingCodingSession(), other: (c) => (reviewed(c) ? verifier(c) : reply().text('-')) }),
+    ));
+    seedBacklog(p, checkedFeatures(1));
+    const result = await p.run({ concurrency: 1, yolo: true, verifier: true, maxCostUsd: 5 });
+    expect(result).toMatchObject({ reason: 'All 1 features pass.' });
+    const [coding] = p.runtime.sessions.filter((s) => s.spec.role === 'coding');
+    const [review] = p.runtime.sessions.filter((s) => s.spec.role === 'verifier');
+    // One slot: the coding session holds all that is left; the verifier inside it may use as much, not more.
+    expect(coding?.spec.maxBudgetUsd).toBe(5);
+    expect(review?.spec.maxBudgetUsd).toBe(5);
+    p.inspect((store) => {
+      expect(store.budget.use({ runId: result.runId }).reservedUsd).toBe(0);
+      const verifierCost = store.sessions.list({ runId: result.runId }).find((s) => s.role === 'verifier')?.costUsd;
+      expect(verifierCost).toBeGreaterThan(0);
+    });
+  });
+
+  it('with less left than a review costs, no verifier runs and nothing lands unreviewed', async () => {
+    const verifier = verifierScript(() => ({ verdict: 'pass', reasons: [] }));
+    const p = (project = scriptedProject(
+      roleScript({
+        coding: recording(gateCoder((id) => `feature ${id} implemented`)),
+        other: (c) => (reviewed(c) ? verifier(c) : reply().text('-')),
+      }),
+    ));
+    seedBacklog(p, checkedFeatures(1));
+    // Reviews have cost $1 each so far (an earlier run): $0.50 left is less than a review costs.
+    p.inspect((store) => {
+      store.runs.start({ id: 'run_old', pid: 1, host: 'box', incarnation: 'old', settings: {} });
+      store.sessions.start({
+        id: 'ses_old',
+        runId: 'run_old',
+        slot: 0,
+        role: 'verifier',
+        featureIds: [],
+        model: null,
+        transcriptPath: join(p.dir, 'old.jsonl'),
+      });
+      store.sessions.end('ses_old', {
+        status: 'succeeded',
+        outcome: 'success',
+        usage: { turns: 1, inputTokens: 1, outputTokens: 1, cacheReadTokens: 0, cacheCreationTokens: 0, costUsd: 1 },
+        error: null,
+      });
+      store.runs.end('run_old', 'finished', 'done');
+    });
+    const main = gitOk(p.dir, ['rev-parse', 'main']).trim();
+    await p.run({ concurrency: 1, yolo: true, verifier: true, maxCostUsd: 0.5, maxIterations: 1 });
+    expect(p.runtime.sessions.filter((s) => s.spec.role === 'verifier')).toHaveLength(0);
+    expect(marks[0]).toMatchObject({ isError: true });
+    expect(marks[0]?.text).toContain(
+      'the independent verifier rejected the change:\n1. no review was possible: only $0.5000 is left of the $0.5000 run budget, less than such a session costs; the change does not land yet',
+    );
+    expect(gitOk(p.dir, ['rev-parse', 'main']).trim()).toBe(main);
+    p.inspect((store) => expect(store.features.get(1).status).not.toBe('passing'));
+  });
+});
+
 describe('frozen checks in the session', () => {
   it("the session's worktree has the read-only export of its checks; every attempt to change it is refused and the stored hash stays", async () => {
     const p = (project = scriptedProject(roleScript({ coding: tamperingCoder() })));

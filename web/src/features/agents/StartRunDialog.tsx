@@ -31,6 +31,8 @@ export function StartRunDialog({
   const [verifier, setVerifier] = useState(false);
   const verifierId = useId();
   const [regressionEvery, setRegressionEvery] = useState('');
+  const [maxCost, setMaxCost] = useState('');
+  const [maxFeatureCost, setMaxFeatureCost] = useState('');
   const start = useMutation({
     mutationFn: () => {
       const body: RunStartRequest = { concurrency, yolo, ...(yolo ? {} : { testingRatio }) };
@@ -39,6 +41,9 @@ export function StartRunDialog({
       if (supervisor) body.supervisor = true;
       if (verifier) body.verifier = true;
       if (regressionEvery.trim()) body.regressionEvery = Number(regressionEvery);
+      // Sent as typed: the server's schema says what is wrong with "0" or "abc" under the field.
+      if (maxCost.trim()) body.maxCostUsd = Number(maxCost.trim().replace(/^\$/, ''));
+      if (maxFeatureCost.trim()) body.maxFeatureCostUsd = Number(maxFeatureCost.trim().replace(/^\$/, ''));
       return endpoints.startRun(name, body);
     },
     onSuccess: () => {
@@ -61,6 +66,8 @@ export function StartRunDialog({
         'supervisor',
         'verifier',
         'regressionEvery',
+        'maxCostUsd',
+        'maxFeatureCostUsd',
       ].includes(err.field ?? '')
     )
       ? err.message
@@ -220,6 +227,40 @@ export function StartRunDialog({
             />
           )}
         </Field>
+        <div className="grid grid-cols-1 gap-4 sm:grid-cols-2">
+          <Field
+            label="Budget for this run (USD)"
+            hint="The run drains and stops when it is used up. Empty: the budget.runUsd setting (none unless set)."
+            error={fieldErr('maxCostUsd')}
+          >
+            {(p) => (
+              <input
+                {...p}
+                className={inputClass}
+                inputMode="decimal"
+                placeholder="e.g. 20"
+                value={maxCost}
+                onChange={(e) => setMaxCost(e.target.value)}
+              />
+            )}
+          </Field>
+          <Field
+            label="Budget per feature (USD)"
+            hint="Over it, a feature asks you in the Inbox (raise or skip) instead of another attempt. Empty: budget.featureUsd."
+            error={fieldErr('maxFeatureCostUsd')}
+          >
+            {(p) => (
+              <input
+                {...p}
+                className={inputClass}
+                inputMode="decimal"
+                placeholder="e.g. 2"
+                value={maxFeatureCost}
+                onChange={(e) => setMaxFeatureCost(e.target.value)}
+              />
+            )}
+          </Field>
+        </div>
         {general ? (
           <p role="alert" className="rounded-lg bg-st-failed-bg px-3 py-2 text-sm text-st-failed">
             {general}
