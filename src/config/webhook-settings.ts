@@ -11,6 +11,8 @@ export const WEBHOOK_EVENTS = [
   'run.failed',
   'verification.finished',
   'run.budget_warning',
+  'checkpoint.finished',
+  'checkpoint.critical',
 ] as const satisfies readonly EventType[];
 export type WebhookEvent = (typeof WEBHOOK_EVENTS)[number];
 

@@ -6,6 +6,19 @@ import type { StatusCounts } from '../domain/progress.js';
 import type { AcceptanceCheck, Dispute, Verification } from '../shared/acceptance.js';
 import type { EventBody, EventType, StoredEvent } from '../shared/events.js';
 import type { HumanInputField, HumanInputKind, HumanInputRequestDTO, HumanInputValue } from '../shared/human-input.js';
+import type {
+  Checkpoint,
+  CheckpointAgent,
+  CheckpointReview,
+  CheckpointTrigger,
+  Finding,
+  FindingSeverity,
+  FindingSighting,
+  FindingSource,
+  FindingStatus,
+  NewFinding,
+  ToolFact,
+} from '../shared/checkpoints.js';
 
 /**
  * The storage port: what autocoder asks of a project's store and of the registry, with no SQL
@@ -563,6 +576,84 @@ export interface EventPort {
 // ── Stores ───────────────────────────────────────────────────────────────────
 
 /** One project's store: its repositories over one connection, built in one place (stores.ts). */
+// ── Checkpoints and findings (#17) ──────────────────────────────────────────
+
+export interface NewCheckpoint {
+  readonly runId: string | null;
+  readonly trigger: CheckpointTrigger;
+  readonly commit: string;
+  readonly previousCommit: string | null;
+  readonly agents: readonly CheckpointAgent[];
+  /** Passing features when it starts. */
+  readonly passing: number;
+}
+
+/** A finding as a checkpoint sees it: what was reported, by which reviewer kind, from a session or a tool. */
+export interface FindingReport extends NewFinding {
+  readonly agent: CheckpointAgent;
+  readonly source: FindingSource;
+}
+
+export interface FindingFilter {
+  readonly status?: FindingStatus | undefined;
+  readonly agent?: CheckpointAgent | undefined;
+  readonly severity?: FindingSeverity | undefined;
+  /** Seen in this checkpoint. */
+  readonly checkpoint?: number | undefined;
+  /** Resolved by this checkpoint. */
+  readonly resolvedIn?: number | undefined;
+}
+
+/**
+ * Checkpoints and their findings. A finding is one problem across checkpoints (its fingerprint is unique): seeing it
+ * again counts a sighting; a checkpoint that reviewed its kind and did not see it resolves it; a fix feature's pass
+ * marks it fix_pending; a person may dismiss it (kept, with the reason).
+ */
+export interface CheckpointPort {
+  /** Starts checkpoint n (the newest + 1) and appends `checkpoint.started`. */
+  start(input: NewCheckpoint): Checkpoint;
+  /** NOT_FOUND when there is no checkpoint n. */
+  get(n: number): Checkpoint;
+  list(): Checkpoint[];
+  /** The newest checkpoint that finished (the next one's diff base), if any. */
+  latestFinished(): Checkpoint | undefined;
+  /** A checkpoint still running (at most one runs at a time), if any. */
+  running(): Checkpoint | undefined;
+  recordFacts(n: number, facts: readonly ToolFact[]): void;
+  /** Adds or replaces the review of `review.agent`. */
+  recordReview(n: number, review: CheckpointReview): void;
+  /** Records a sighting at checkpoint n: a known fingerprint is the same finding (a resolved one opens again). */
+  see(n: number, report: FindingReport): { readonly finding: Finding; readonly isNew: boolean };
+  /**
+   * Creates the fix feature of a finding (first in line) and links them, in one transaction; null when the finding
+   * already has one that is not passing.
+   */
+  createFixFeature(n: number, findingId: string, feature: NewFeature): Feature | null;
+  /**
+   * Ends checkpoint n with its cost: each open or fix_pending finding of a `reviewed` kind not seen in it is
+   * resolved by it; appends `checkpoint.finished`. One transaction. Returns the checkpoint and what it resolved.
+   */
+  finish(
+    n: number,
+    end: {
+      readonly status: 'finished' | 'failed' | 'aborted';
+      readonly costUsd: number;
+      readonly error: string | null;
+      readonly reviewed: readonly CheckpointAgent[];
+    },
+  ): { readonly checkpoint: Checkpoint; readonly resolved: Finding[] };
+  setReportPath(n: number, path: string): void;
+  /** A fix feature landed: its open findings become fix_pending (the next checkpoint of their kind confirms). */
+  fixLanded(featureId: number): Finding[];
+  /** A person's "not a problem": kept with the reason, never reopened by a sighting. */
+  dismiss(findingId: string, reason: string): Finding;
+  finding(id: string): Finding;
+  findings(filter?: FindingFilter): Finding[];
+  sightings(findingId: string): FindingSighting[];
+  /** Checkpoints left running by a runner that died end as aborted; how many. */
+  abortRunning(reason: string): number;
+}
+
 export interface ProjectStore {
   readonly paths: ProjectPaths;
   readonly features: FeaturePort;
@@ -574,6 +665,7 @@ export interface ProjectStore {
   readonly runs: RunPort;
   readonly events: EventPort;
   readonly budget: BudgetPort;
+  readonly checkpoints: CheckpointPort;
   close(): void;
 }
 

@@ -1,5 +1,6 @@
 import { existsSync, statSync } from 'node:fs';
 import { BudgetRepo } from './budget-repo.js';
+import { CheckpointRepo } from './checkpoint-repo.js';
 import { ClaimRepo } from './claim-repo.js';
 import { openDatabase, type Db } from './connection.js';
 import { EventRepo } from './event-repo.js';
@@ -49,10 +50,11 @@ export function openProjectStore(paths: ProjectPaths, options: StoreOptions = {}
   // A dispute is decided through its request: the dispute repository closes requests with a human-input repository
   // that does not route back to it; everyone else's routes dispute requests to it.
   const disputes = new DisputeRepo(db, new HumanInputRepo(db, clock), clock);
+  const features = new FeatureRepo(db, clock);
   return {
     paths,
     db,
-    features: new FeatureRepo(db, clock),
+    features,
     claims: new ClaimRepo(db, clock, options.policy ?? DEFAULT_CLAIM_POLICY),
     humanInput: new HumanInputRepo(db, clock, disputes),
     disputes,
@@ -61,6 +63,7 @@ export function openProjectStore(paths: ProjectPaths, options: StoreOptions = {}
     runs: new RunRepo(db, clock),
     events: new EventRepo(db),
     budget: new BudgetRepo(db, clock),
+    checkpoints: new CheckpointRepo(db, features, clock),
     close: () => {
       if (db.open) db.close();
     },

@@ -23,6 +23,23 @@ export type WebhookData = {
     readonly limitUsd: number;
     readonly usedUsd: number;
   };
+  /** A checkpoint ended: its findings by severity, what it found first and resolved, the fix features it created. */
+  readonly 'checkpoint.finished': {
+    readonly n: number;
+    readonly status: 'finished' | 'failed' | 'aborted';
+    readonly counts: { readonly critical: number; readonly major: number; readonly minor: number; readonly info: number };
+    readonly newFindings: number;
+    readonly resolvedFindings: number;
+    readonly fixFeatureIds: readonly number[];
+    readonly costUsd: number;
+  };
+  /** A checkpoint found critical problems: the run drains (pauseOnCritical) and asks in the Inbox. */
+  readonly 'checkpoint.critical': {
+    readonly n: number;
+    readonly findingIds: readonly string[];
+    readonly titles: readonly string[];
+    readonly requestId: string | null;
+  };
   /** The runner ran a feature's frozen checks (a landing, a regression pass, `autocoder verify`). */
   readonly 'verification.finished': {
     readonly featureId: number;

@@ -155,6 +155,29 @@ export const EventBodySchema = z.discriminatedUnion('type', [
     usedUsd: z.number(),
     reason: z.string(),
   }),
+  // Checkpoints (#17; src/checkpoint/): a review of main began / ended; a critical finding drained the run.
+  event('checkpoint.started', {
+    n: z.number().int(),
+    trigger: z.enum(['interval', 'end_of_run', 'manual']),
+    commit: z.string(),
+    agents: z.array(z.string()),
+  }),
+  event('checkpoint.finished', {
+    n: z.number().int(),
+    status: z.enum(['finished', 'failed', 'aborted']),
+    counts: z.object({ critical: z.number(), major: z.number(), minor: z.number(), info: z.number() }),
+    newFindings: z.number().int(),
+    resolvedFindings: z.number().int(),
+    fixFeatureIds: ids,
+    costUsd: z.number(),
+  }),
+  event('checkpoint.critical', {
+    n: z.number().int(),
+    findingIds: z.array(z.string()),
+    titles: z.array(z.string()),
+    requestId: nullableText,
+  }),
+  event('finding.dismissed', { findingId: z.string(), reason: z.string() }),
   // Agent sessions (src/db/session-repo.ts, src/runner/session-runner.ts).
   event('session.started', { role: z.string(), model: nullableText, featureIds: ids }),
   event('session.ended', {
@@ -278,6 +301,10 @@ export const EVENT_TOPICS = {
   'session.started': 'session',
   'session.ended': 'session',
   'session.log': 'session',
+  'checkpoint.started': 'project',
+  'checkpoint.finished': 'project',
+  'checkpoint.critical': 'project',
+  'finding.dismissed': 'project',
   'spec.updated': 'project',
   'settings.updated': 'project',
   'settings.widened': 'project',
