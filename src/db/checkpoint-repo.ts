@@ -364,13 +364,16 @@ export class CheckpointRepo implements CheckpointPort {
   findings(filter: FindingFilter = {}): Finding[] {
     const where: string[] = [];
     const args: (string | number)[] = [];
-    if (filter.status !== undefined) where.push('status = ?') && args.push(filter.status);
-    if (filter.agent !== undefined) where.push('agent = ?') && args.push(filter.agent);
-    if (filter.severity !== undefined) where.push('severity = ?') && args.push(filter.severity);
-    if (filter.resolvedIn !== undefined) where.push('resolved_in = ?') && args.push(filter.resolvedIn);
-    if (filter.checkpoint !== undefined)
-      where.push('id IN (SELECT finding_id FROM finding_sightings WHERE checkpoint = ?)') &&
-        args.push(filter.checkpoint);
+    const add = (clause: string, value: string | number | undefined) => {
+      if (value === undefined) return;
+      where.push(clause);
+      args.push(value);
+    };
+    add('status = ?', filter.status);
+    add('agent = ?', filter.agent);
+    add('severity = ?', filter.severity);
+    add('resolved_in = ?', filter.resolvedIn);
+    add('id IN (SELECT finding_id FROM finding_sightings WHERE checkpoint = ?)', filter.checkpoint);
     const sql = `SELECT * FROM findings ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''}
                  ORDER BY ${SEVERITY_RANK}, last_checkpoint DESC, created_at, id`;
     return (this.db.prepare(sql).all(...args) as FindingRow[]).map(toFinding);

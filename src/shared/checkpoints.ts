@@ -63,7 +63,7 @@ export const TOOL_FACT_KINDS = ['typecheck', 'lint', 'coverage', 'audit', 'build
 export const ToolFactKindSchema = z.enum(TOOL_FACT_KINDS);
 export type ToolFactKind = z.infer<typeof ToolFactKindSchema>;
 
-/** One tool's result at a checkpoint. `skipped`: the project has no such tool (the reason says how that was decided). */
+/** One tool's result at a checkpoint; `skipped`: the project has no such tool (the summary says how we know). */
 export const ToolFactSchema = z.object({
   kind: ToolFactKindSchema,
   /** The command run (empty when skipped). */
