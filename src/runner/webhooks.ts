@@ -27,7 +27,7 @@ export type WebhookData = {
   readonly 'checkpoint.finished': {
     readonly n: number;
     readonly status: 'finished' | 'failed' | 'aborted';
-    readonly counts: { readonly critical: number; readonly major: number; readonly minor: number; readonly info: number };
+    readonly counts: Readonly<Record<'critical' | 'major' | 'minor' | 'info', number>>;
     readonly newFindings: number;
     readonly resolvedFindings: number;
     readonly fixFeatureIds: readonly number[];
