@@ -118,6 +118,7 @@ export function createRunDeps(input: {
     verifications: store.verifications,
     events: store.events,
     budget: store.budget,
+    checkpoints: store.checkpoints,
     runtime: input.runtime ?? new ClaudeRuntime(),
     settings: input.settings,
     ...(input.settingSource ? { settingSource: input.settingSource } : {}),

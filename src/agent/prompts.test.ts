@@ -53,10 +53,38 @@ function roleVars(role: Exclude<PromptName, 'system'>, browser: boolean): Prompt
         screenshots: '`/p/.autocoder/evidence/feature-7/ver_1/check-1-after.png`',
         checkout: '/p/.autocoder/worktrees/slot-0',
       };
+    case 'reviewer-code':
+    case 'reviewer-security':
+    case 'reviewer-performance':
+      return { ...common, ...REVIEWER_VARS };
   }
 }
 
-const ROLES = ['initializer', 'coding', 'testing', 'supervisor', 'verifier'] as const;
+/** What the runner gives a checkpoint's reviewers (src/runner/checkpoint.ts: reviewerVars). */
+const REVIEWER_VARS = {
+  checkpoint_n: '2',
+  commit: '0123abcd',
+  checkout: '/p/.autocoder/worktrees/checkpoint',
+  facts_file: '/p/.autocoder/checkpoints/checkpoint-2/facts.json',
+  facts_summary: 'typecheck passed; lint failed: 2 errors; audit failed: 1 vulnerability (1 high)',
+  diff_file: '/p/.autocoder/checkpoints/checkpoint-2/diff.patch',
+  diff_range: 'abcd0123..0123abcd',
+  open_findings_file: '/p/.autocoder/checkpoints/checkpoint-2/open-findings.json',
+  app_running: true,
+  app_url: 'http://127.0.0.1:4300/',
+  app_note: '',
+};
+
+const ROLES = [
+  'initializer',
+  'coding',
+  'testing',
+  'supervisor',
+  'verifier',
+  'reviewer-code',
+  'reviewer-security',
+  'reviewer-performance',
+] as const;
 
 function render(name: PromptName, vars: PromptVars, projectPromptsDir: string | null = null): string {
   const t = loadPromptTemplate(name, projectPromptsDir);

@@ -1,7 +1,17 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-export const PROMPT_NAMES = ['system', 'initializer', 'coding', 'testing', 'supervisor', 'verifier'] as const;
+export const PROMPT_NAMES = [
+  'system',
+  'initializer',
+  'coding',
+  'testing',
+  'supervisor',
+  'verifier',
+  'reviewer-code',
+  'reviewer-security',
+  'reviewer-performance',
+] as const;
 export type PromptName = (typeof PROMPT_NAMES)[number];
 
 const BUILTIN_DIR = join(import.meta.dirname, 'prompts');

@@ -4,6 +4,7 @@ import type { Env } from './env.js';
 import { HttpUrlSchema } from '../shared/api.js';
 import { MODEL_ROLES, PROVIDERS, type ModelRole } from '../shared/providers.js';
 import { DEMO_MODEL } from '../shared/runs.js';
+import { CHECKPOINT_AGENTS } from '../shared/checkpoints.js';
 
 const roleModel = z
   .string()
@@ -109,6 +110,26 @@ export const RunSettingsSchema = z
       .describe(
         'Run the frozen acceptance checks of every passing feature on main (no model) after this many landings and at the end of a run; regressions go back to pending (0: never)',
       ),
+    checkpointInterval: z
+      .number()
+      .int()
+      .min(0)
+      .max(1_000)
+      .default(10)
+      .describe(
+        'A checkpoint (tool results, then code, security and performance reviewer sessions) after this many features pass, fix features not counted, and at the end of a run when main moved since the last (0: never)',
+      ),
+    checkpointAgents: z
+      .array(z.enum(CHECKPOINT_AGENTS))
+      .min(1)
+      .default([...CHECKPOINT_AGENTS])
+      .describe('The reviewers of a checkpoint: code, security, performance'),
+    pauseOnCritical: z
+      .boolean()
+      .default(true)
+      .describe(
+        'A critical finding at a checkpoint drains the run and asks in the Inbox whether to continue (false: fix features only)',
+      ),
     verifier: z
       .boolean()
       .default(false)
@@ -178,6 +199,8 @@ const ENV_KEYS: Record<string, keyof RunSettings> = {
   AUTOCODER_KEEP_TEMP: 'keepTemp',
   AUTOCODER_REGRESSION_EVERY: 'regressionEvery',
   AUTOCODER_VERIFIER: 'verifier',
+  AUTOCODER_CHECKPOINT_INTERVAL: 'checkpointInterval',
+  AUTOCODER_PAUSE_ON_CRITICAL: 'pauseOnCritical',
   AUTOCODER_PROVIDER: 'provider',
   AUTOCODER_BASE_URL: 'baseUrl',
   AUTOCODER_AWS_REGION: 'awsRegion',
@@ -191,7 +214,7 @@ export const roleModelEnvVar = (role: ModelRole): string => `AUTOCODER_MODEL_${r
 /**
  * AUTOCODER_SUPERVISOR=1 / true / yes turn a boolean on, 0 / false / no off; anything else is refused by the schema.
  */
-const BOOLEAN = new Set<keyof RunSettings>(['supervisor', 'waitForInput', 'keepTemp', 'verifier']);
+const BOOLEAN = new Set<keyof RunSettings>(['supervisor', 'waitForInput', 'keepTemp', 'verifier', 'pauseOnCritical']);
 function envBoolean(raw: string): boolean | string {
   const v = raw.trim().toLowerCase();
   if (['1', 'true', 'yes', 'on'].includes(v)) return true;
@@ -211,6 +234,7 @@ const NUMERIC = new Set<keyof RunSettings>([
   'stallMs',
   'maxSessionMs',
   'regressionEvery',
+  'checkpointInterval',
 ]);
 
 /** The settings one layer gives (a layer may set any subset, role models included). */

@@ -112,6 +112,10 @@ function runDefaultsFrom(s: UserSettings): Partial<RunSettings> {
   if (s['budget.runUsd'] !== undefined) out.maxCostUsd = s['budget.runUsd'];
   if (s['budget.featureUsd'] !== undefined) out.maxFeatureCostUsd = s['budget.featureUsd'];
   if (s['budget.dailyUsd'] !== undefined) out.dailyBudgetUsd = s['budget.dailyUsd'];
+  if (s.checkpointInterval !== undefined) out.checkpointInterval = s.checkpointInterval;
+  if (s['checkpoint.agents'] !== undefined)
+    out.checkpointAgents = [...new Set(s['checkpoint.agents'].split(','))] as RunSettings['checkpointAgents'];
+  if (s.pauseOnCritical !== undefined) out.pauseOnCritical = s.pauseOnCritical;
   return out;
 }
 

@@ -58,6 +58,8 @@ export function createDemoProject(
       const project = createProject(registry, { name, dir: join(dir, name), cwd: options.cwd, env });
       writeFileSync(projectPaths(project.path).spec, DEMO_SPEC);
       registry.setProjectSetting(project.name, settingStorageKey('defaultModel'), JSON.stringify(DEMO_MODEL));
+      // The demo model has no reviewer script yet, and a checkpoint's audit would ask the npm registry: no checkpoints.
+      registry.setProjectSetting(project.name, settingStorageKey('checkpointInterval'), JSON.stringify(0));
       registry.setProjectSetting(project.name, settingStorageKey('yolo'), JSON.stringify(true));
       return project;
     } catch (err: unknown) {

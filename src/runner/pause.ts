@@ -7,11 +7,11 @@ export function pauseRequested(signalFile: string): boolean {
   return existsSync(signalFile);
 }
 
-/** Resolves once the signal file is gone (resume) or `signal` aborts (stop). */
-export function waitForResume(signalFile: string, signal: AbortSignal): Promise<void> {
+/** Resolves once the signal file is gone (resume), `signal` aborts (stop), or `until()` says so (checked each poll). */
+export function waitForResume(signalFile: string, signal: AbortSignal, until?: () => boolean): Promise<void> {
   return new Promise((resolve) => {
     const check = () => {
-      if (signal.aborted || !existsSync(signalFile)) {
+      if (signal.aborted || !existsSync(signalFile) || until?.() === true) {
         clearInterval(timer);
         signal.removeEventListener('abort', check);
         resolve();

@@ -55,4 +55,12 @@ export const ROLE_PROFILES: Readonly<Record<AgentRole, RoleProfile>> = {
     featureTools: ['feature_get_by_id'],
     maxTurns: 60,
   },
+  // A checkpoint's reviewer (code, security or performance; its prompt names which): reads the code at one commit of
+  // main in its own worktree, may run reading commands only (security/read-only-bash.ts) and curl/playwright-cli
+  // against the app, and reports through review_add_finding / review_finish (handed to the session by the runner).
+  reviewer: {
+    builtinTools: ['Bash', 'Read', 'Glob', 'Grep'],
+    featureTools: ['feature_get_stats'],
+    maxTurns: 80,
+  },
 };

@@ -10,6 +10,7 @@ import type {
   FeaturePort,
   DisputePort,
   BudgetPort,
+  CheckpointPort,
   HumanInputPort,
   HumanInputRequest,
   NewHumanInputRequest,
@@ -68,6 +69,8 @@ import { runVerifierSession, unreviewed, type VerifierReview } from './verifier.
 import { runRegression, type RegressionOutcome, type RegressionResult } from './regression.js';
 import { sweepRunOrphans } from './temp-sweep.js';
 import { pauseRequested, waitForResume } from './pause.js';
+import { requestPause, requestResume } from '../projects/run-control.js';
+import { runCheckpoint, type CheckpointOutcome } from './checkpoint.js';
 import { assertJailableTempDir, findInitJailTools } from './init-jail.js';
 import { decideSandbox, SANDBOX_MASKED_PATHS } from './sandbox.js';
 import { securitySummary } from './security-summary.js';
@@ -88,6 +91,8 @@ export interface RunDeps {
   readonly events: EventPort;
   /** Budget reservations (`--max-cost`, `--max-feature-cost`, `budget.*`); without it no budget is enforced. */
   readonly budget?: BudgetPort;
+  /** Checkpoints and findings (#17); without it no checkpoint runs. */
+  readonly checkpoints?: CheckpointPort;
   readonly runtime: AgentRuntime;
   readonly settings: RunSettings;
   /** Which settings layer decided a key, for the security line (default: every key `default`). */
@@ -290,6 +295,7 @@ async function schedule(
     waitForInput: deps.settings.waitForInput,
     projectName: deps.projectName,
     regressionEvery: deps.settings.regressionEvery,
+    checkpointInterval: deps.checkpoints ? deps.settings.checkpointInterval : 0,
   };
   const humanInput = deps.humanInput;
   // What the loop remembers between decisions (decide() itself keeps nothing).
@@ -306,6 +312,14 @@ async function schedule(
   const budgetPort = deps.budget;
   let budgetWarned = false;
   let budgetRefused = false;
+  // Checkpoints: landings since the last (fix features not counted), whether main moved, the one running, and the
+  // Inbox request of a critical finding the run paused for (answering it "continue" resumes the run).
+  let checkpointLandings = 0;
+  let movedSinceCheckpoint = false;
+  const checkpointRun: { now: Promise<void> | null; hold: { n: number; requestId: string } | null } = {
+    now: null,
+    hold: null,
+  };
   // The regression pass running now (an object: TypeScript does not see the closures that set it).
   const regressionPass: { now: Promise<void> | null } = { now: null };
   let wake: () => void = () => undefined;
@@ -314,8 +328,11 @@ async function schedule(
   const live: RunContext = {
     ...run,
     wake: poke,
-    onLanded: () => {
+    onLanded: (feature) => {
       landings += 1;
+      movedSinceCheckpoint = true;
+      if (feature.category === FIX_CATEGORY) deps.checkpoints?.fixLanded(feature.id);
+      else checkpointLandings += 1;
     },
   };
   signal.addEventListener('abort', poke, { once: true });
@@ -501,6 +518,31 @@ async function schedule(
           });
         break;
       }
+      case 'start-checkpoint': {
+        const checkpoints = deps.checkpoints;
+        if (!checkpoints) break;
+        checkpointLandings = 0;
+        movedSinceCheckpoint = false;
+        checkpointRun.now = runCheckpoint(
+          { ...deps, checkpoints },
+          live,
+          { trigger: action.trigger, agents: deps.settings.checkpointAgents },
+          signal,
+        )
+          .then((outcome) => {
+            if (outcome.critical.length > 0) checkpointRun.hold = onCritical(deps, live, outcome) ?? checkpointRun.hold;
+          })
+          .catch((err: unknown) =>
+            deps.report(
+              deps.redact(`The checkpoint could not run: ${err instanceof Error ? err.message : String(err)}`),
+            ),
+          )
+          .finally(() => {
+            checkpointRun.now = null;
+            poke();
+          });
+        break;
+      }
       default:
         record(action);
     }
@@ -571,6 +613,9 @@ async function schedule(
       waitingReported,
       landingsSinceRegression: landings,
       regressionRunning: regressionPass.now !== null,
+      landingsSinceCheckpoint: checkpointLandings,
+      mainMovedSinceCheckpoint: movedSinceCheckpoint,
+      checkpointRunning: checkpointRun.now !== null,
       budget: budgetPort
         ? bindingBudget(budgetPort, limits, run.id, deps.now(), { warned: budgetWarned, refused: budgetRefused })
         : null,
@@ -595,6 +640,7 @@ async function schedule(
         case 'finish': {
           await Promise.all([...active.values()].map((a) => a.done));
           await regressionPass.now;
+          await checkpointRun.now;
           const end = next.reason;
           const reason =
             'text' in end
@@ -608,7 +654,7 @@ async function schedule(
           await waitUntil(next.until, deps.now, signal);
           break;
         case 'wait-for-resume':
-          await waitForResume(deps.paths.pauseDrain, signal);
+          await waitForResume(deps.paths.pauseDrain, signal, () => answeredHold(deps, checkpointRun));
           break;
         case 'wait-for-wake':
           await woke;
@@ -619,6 +665,81 @@ async function schedule(
     clearInterval(ticker);
     signal.removeEventListener('abort', poke);
   }
+}
+
+/** The category of the features checkpoints create for their findings. */
+const FIX_CATEGORY = 'fix';
+export const CONTINUE = 'continue';
+const STAY_PAUSED = 'stay paused';
+
+/**
+ * A checkpoint found critical problems: the checkpoint.critical event and webhook, and with pauseOnCritical the run
+ * drains (as a pause does) and asks in the Inbox, on the first critical finding's fix feature, whether to go on.
+ * Returns what the run now waits for, or null.
+ */
+function onCritical(
+  deps: RunDeps,
+  run: RunContext,
+  outcome: CheckpointOutcome,
+): { n: number; requestId: string } | null {
+  const n = outcome.checkpoint.n;
+  const critical = outcome.critical;
+  let requestId: string | null = null;
+  const fixId = critical.map((f) => deps.checkpoints?.finding(f.id).fixFeatureId ?? null).find((id) => id !== null);
+  if (deps.settings.pauseOnCritical && fixId !== undefined && fixId !== null) {
+    try {
+      const claimed = deps.claims.claimFeature(fixId, `${run.id}/checkpoint-${n}`);
+      const list = critical.map(
+        (f) => `- ${f.title}${f.file ? ` (${f.file}${f.line ? `:${f.line}` : ''})` : ''}: ${f.detail}`,
+      );
+      const asked = deps.humanInput.request(claimed.claim, {
+        kind: 'fields',
+        prompt: `Checkpoint ${n}: ${critical.length} critical finding${critical.length === 1 ? '' : 's'} — continue, or stay paused.\n${list.join('\n')}\nThe run is draining. "${CONTINUE}" resumes it and the fix feature #${fixId} is worked first; "${STAY_PAUSED}" keeps it paused until you resume it.`,
+        fields: [
+          {
+            id: 'decision',
+            label: `Checkpoint ${n} found critical problems: continue the run?`,
+            type: 'select',
+            required: true,
+            options: [CONTINUE, STAY_PAUSED],
+          },
+        ],
+      }).request;
+      requestId = asked.id;
+      requestPause(deps.paths);
+      deps.report(
+        `Checkpoint ${n} found ${critical.length} critical problem(s): draining; answer ${asked.id} in the Inbox (or: autocoder answer ${deps.projectName} ${asked.id}).`,
+      );
+    } catch (err: unknown) {
+      deps.report(
+        `Checkpoint ${n} found ${critical.length} critical problem(s) but could not ask in the Inbox: ${err instanceof Error ? err.message : String(err)}.`,
+      );
+    }
+  }
+  const payload = { n, findingIds: critical.map((f) => f.id), titles: critical.map((f) => f.title), requestId };
+  deps.events.append({ type: 'checkpoint.critical', at: deps.now(), runId: run.id, payload });
+  deps.notify?.('checkpoint.critical', payload);
+  return requestId === null ? null : { n, requestId };
+}
+
+/**
+ * While paused for a checkpoint's critical findings: true once its request is answered or withdrawn. "continue"
+ * resumes the run (the pause file goes); anything else leaves it paused until a person resumes it.
+ */
+function answeredHold(deps: RunDeps, hold: { hold: { n: number; requestId: string } | null }): boolean {
+  const held = hold.hold;
+  if (held === null) return false;
+  const request = deps.humanInput.get(held.requestId);
+  if (request.status === 'open') return false;
+  hold.hold = null;
+  const decision = request.status === 'answered' ? String(request.answer?.decision ?? '') : request.status;
+  if (decision === CONTINUE) {
+    requestResume(deps.paths);
+    deps.report(`Checkpoint ${held.n}: "${CONTINUE}" was answered; resuming.`);
+    return true;
+  }
+  deps.report(`Checkpoint ${held.n}: "${decision}"; the run stays paused until it is resumed.`);
+  return false;
 }
 
 /** The share of what is left of a budget one session holds: 1 / the sessions a run's slots may run at once. */

@@ -37,6 +37,7 @@ function state(
       waitForInput: true,
       projectName: 'notes',
       regressionEvery: 0,
+      checkpointInterval: 0,
       ...config,
     },
     aborted: false,
@@ -55,6 +56,9 @@ function state(
     landingsSinceRegression: 0,
     regressionRunning: false,
     budget: null,
+    landingsSinceCheckpoint: 0,
+    mainMovedSinceCheckpoint: false,
+    checkpointRunning: false,
     ...rest,
   };
 }
@@ -632,5 +636,42 @@ describe('decide: budgets', () => {
     expect(decide(s, NOW)).toEqual({ actions: [], next: { type: 'wait-for-wake' } });
     const roomy = decide({ ...s, budget: budget({ usedUsd: 1, floors }) }, NOW);
     expect(roomy.actions).toEqual([{ type: 'start-testing', slot: 2, featureIds: [1] }]);
+  });
+});
+
+describe('decide: checkpoints', () => {
+  const cp = (over: Parameters<typeof state>[0] = {}) =>
+    state({ ...over, config: { checkpointInterval: 2, testing: 0, ...over.config } });
+
+  it('starts one after checkpointInterval landings (fix features not counted), before filling slots', () => {
+    expect(decide(cp({ landingsSinceCheckpoint: 2, mainMovedSinceCheckpoint: true }), NOW)).toEqual({
+      actions: [{ type: 'start-checkpoint', trigger: 'interval' }],
+      next: { type: 'decide-again' },
+    });
+    expect(decide(cp({ landingsSinceCheckpoint: 1, mainMovedSinceCheckpoint: true }), NOW).actions[0]).toEqual({
+      type: 'start-coding',
+      slot: 0,
+    });
+  });
+
+  it('none while one runs, while pausing, or when they are off', () => {
+    const due = { landingsSinceCheckpoint: 5, mainMovedSinceCheckpoint: true };
+    for (const s of [
+      cp({ ...due, checkpointRunning: true }),
+      cp({ ...due, pauseRequested: true, active: [coding(0, 1)] }),
+      cp({ ...due, config: { checkpointInterval: 0 } }),
+    ])
+      expect(decide(s, NOW).actions.some((a) => a.type === 'start-checkpoint')).toBe(false);
+  });
+
+  it('at the end: waits for a running checkpoint, starts a last one when main moved since the last, else ends', () => {
+    const done = [feature(1, 'passing'), feature(2, 'passing')];
+    const end = { features: done, claimExhausted: true };
+    expect(decide(cp({ ...end, checkpointRunning: true }), NOW).next).toEqual({ type: 'wait-for-wake' });
+    expect(decide(cp({ ...end, mainMovedSinceCheckpoint: true, landingsSinceCheckpoint: 1 }), NOW)).toEqual({
+      actions: [{ type: 'start-checkpoint', trigger: 'end_of_run' }],
+      next: { type: 'decide-again' },
+    });
+    expect(decide(cp(end), NOW).next).toMatchObject({ type: 'finish', status: 'finished' });
   });
 });

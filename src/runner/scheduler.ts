@@ -31,6 +31,11 @@ export interface SchedulerConfig {
    * and one at the end of a run when something landed since the last; 0: none.
    */
   readonly regressionEvery: number;
+  /**
+   * A checkpoint (tool results and reviewer sessions, beside the slots) after every this many landings of features that
+   * are not fix features, and one at the end of a run when main moved since the last; 0: none.
+   */
+  readonly checkpointInterval: number;
 }
 
 /** The budget the run is held to: the run's (`--max-cost`) or the day's, whichever has less left. */
@@ -93,6 +98,12 @@ export interface SchedulerState {
   readonly regressionRunning: boolean;
   /** The budget that binds the run; null when no run or daily budget is set. */
   readonly budget: BudgetState | null;
+  /** Features other than fix features landed since the last checkpoint started (or since the run started). */
+  readonly landingsSinceCheckpoint: number;
+  /** Anything landed since the last checkpoint started (or since the run started). */
+  readonly mainMovedSinceCheckpoint: boolean;
+  /** A checkpoint is running (its reviewer sessions are its own; the slots go on). */
+  readonly checkpointRunning: boolean;
 }
 
 export type RunStatusChange = 'running' | 'draining' | 'paused';
@@ -133,7 +144,9 @@ export type SchedulerAction =
   | { readonly type: 'start-supervisor'; readonly slot: number; readonly requestIds: readonly string[] }
   | { readonly type: 'start-testing'; readonly slot: number; readonly featureIds: readonly number[] }
   /** Run the frozen checks of the passing features on main (after `regressionEvery` landings, or at the end). */
-  | { readonly type: 'start-regression'; readonly reason: 'landings' | 'end' };
+  | { readonly type: 'start-regression'; readonly reason: 'landings' | 'end' }
+  /** Review main at its tip: after `checkpointInterval` landings, or at the end of the run. */
+  | { readonly type: 'start-checkpoint'; readonly trigger: 'interval' | 'end_of_run' };
 
 /** How a run ends: a fixed text, or the max-iterations line, which names the progress after the last session ended. */
 export type EndReason =
@@ -234,6 +247,13 @@ export function decide(state: SchedulerState, now: number): Decision {
   if (!pausing && regressionDue(state)) {
     return {
       actions: [...actions, { type: 'start-regression', reason: 'landings' }],
+      next: { type: 'decide-again' },
+    };
+  }
+  // A checkpoint's reviewers run beside the slots; a pause holds it back (it starts sessions).
+  if (!pausing && checkpointDue(state)) {
+    return {
+      actions: [...actions, { type: 'start-checkpoint', trigger: 'interval' }],
       next: { type: 'decide-again' },
     };
   }
@@ -341,10 +361,22 @@ function regressionDue(state: SchedulerState): boolean {
  * regression passes are on and something landed since the last. Null: the run may end now.
  */
 function endOfRun(state: SchedulerState, actions: readonly SchedulerAction[]): Decision | null {
-  if (state.regressionRunning) return { actions, next: { type: 'wait-for-wake' } };
+  if (state.regressionRunning || state.checkpointRunning) return { actions, next: { type: 'wait-for-wake' } };
   if (state.config.regressionEvery > 0 && state.landingsSinceRegression > 0)
     return { actions: [...actions, { type: 'start-regression', reason: 'end' }], next: { type: 'decide-again' } };
+  // The last checkpoint reviews what landed since the previous one (its fix features may keep the run going).
+  if (state.config.checkpointInterval > 0 && state.mainMovedSinceCheckpoint)
+    return {
+      actions: [...actions, { type: 'start-checkpoint', trigger: 'end_of_run' }],
+      next: { type: 'decide-again' },
+    };
   return null;
+}
+
+/** Enough landings (fix features not counted) since the last checkpoint for the next; none while one runs. */
+function checkpointDue(state: SchedulerState): boolean {
+  const every = state.config.checkpointInterval;
+  return every > 0 && !state.checkpointRunning && state.landingsSinceCheckpoint >= every;
 }
 
 /** The first slot to fill, in slot order: coding, then the supervisor, then testing. */

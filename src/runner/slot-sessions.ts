@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { copyFileSync, cpSync, existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { AgentRole, AgentSpec } from '../agent/runtime.js';
+import type { AgentRole, AgentSpec, ToolGuard } from '../agent/runtime.js';
 import { renderPrompt } from '../agent/prompt-template.js';
 import { loadPromptTemplate, type PromptName } from '../agent/prompts.js';
 import { buildAgentEnv } from '../config/agent-env.js';
@@ -26,6 +26,7 @@ import { createToolSession } from '../mcp/tool-session.js';
 import { modelFor } from '../config/run-settings.js';
 import { copyEnvFile } from '../config/env-file.js';
 import { combineRedactors, type Redactor } from '../security/redactor.js';
+import { readOnlyBashDecision } from '../security/read-only-bash.js';
 import { answerAsSupervisor, answeredSecretsRedactor, ENV_FILE, envFilePath } from '../projects/human-input.js';
 import { closeBrowserSession, findChromium, writePlaywrightConfig } from './browser.js';
 import type { RunDeps } from './run-loop.js';
@@ -52,8 +53,8 @@ export interface RunContext {
   readonly wake?: () => void;
   /** The merge queue: landings and regression passes hold it one at a time. */
   readonly mergeQueue: MergeQueue;
-  /** Called once per feature that landed on main (the scheduler counts landings for regression passes). */
-  readonly onLanded?: () => void;
+  /** Called once per feature that landed on main (the scheduler counts landings for regression passes, checkpoints). */
+  readonly onLanded?: (feature: Feature) => void;
   /** The independent verifier (`--verifier`): reviews a feature whose checks passed, before main moves. */
   readonly review?: (review: VerifierReview, signal: AbortSignal) => Promise<VerifierOutcome>;
   /** This session's budget reservation (USD): the SDK ends the session as `max_budget` past it. */
@@ -73,6 +74,10 @@ export interface SessionWhere {
   readonly land?: (featureId: number) => Promise<Landing>;
   /** Tools of this session only, besides its role's feature tools (the verifier's `verifier_verdict`). */
   readonly extraTools?: readonly FeatureTool[];
+  /** The prompt template, when the role has several (a checkpoint's reviewer: reviewer-code, -security, …). */
+  readonly prompt?: PromptName;
+  /** Bash may only read (security/read-only-bash.ts), on top of the shell policy (a checkpoint's reviewers). */
+  readonly readOnlyBash?: boolean;
   /** Answers a human-input request as the supervisor (supervisor sessions only). */
   readonly supervise?: (
     requestId: string,
@@ -263,7 +268,7 @@ export function landingGate(
         );
       }
       deps.report(`Merged feature #${featureId} into ${run.main} (${check.head.slice(0, 8)}).`);
-      run.onLanded?.();
+      run.onLanded?.(feature);
       // Features that depend on this one become ready once it is recorded passing (right after this returns).
       if (run.wake) setImmediate(run.wake);
       return verificationId === undefined ? { commit: check.head } : { commit: check.head, verificationId };
@@ -366,14 +371,14 @@ export async function runSessionFor(
     };
     const spec: AgentSpec = {
       role,
-      prompt: prompt(deps, role, allVars),
+      prompt: prompt(deps, where.prompt ?? (role === 'reviewer' ? 'reviewer-code' : role), allVars),
       systemPrompt: prompt(deps, 'system', allVars),
       cwd: where.cwd,
       model: modelFor(deps.settings, role),
       builtinTools: profile.builtinTools,
       mcpServerName: 'features',
       mcpTools: tools,
-      guard: deps.makeGuard(where.cwd, initJail ? { initJail } : {}),
+      guard: readOnlyWhen(where.readOnlyBash === true, deps.makeGuard(where.cwd, initJail ? { initJail } : {})),
       maxTurns: deps.settings.maxTurns ?? profile.maxTurns,
       ...(run.maxBudgetUsd !== undefined ? { maxBudgetUsd: run.maxBudgetUsd } : {}),
       // A worktree's commits are written to the project's shared .git, outside the worktree.
@@ -426,6 +431,18 @@ export async function runSessionFor(
       }
     }
   }
+}
+
+/** With `readOnly`, Bash must pass the read-only rule before the session's own guard judges it. */
+function readOnlyWhen(readOnly: boolean, guard: ToolGuard): ToolGuard {
+  if (!readOnly) return guard;
+  return (toolName, input, context) => {
+    if (toolName === 'Bash' && typeof input.command === 'string') {
+      const decision = readOnlyBashDecision(input.command);
+      if (!decision.allow) return { allow: false, reason: `command refused (read-only): ${decision.reason}` };
+    }
+    return guard(toolName, input, context);
+  };
 }
 
 function prompt(deps: RunDeps, name: PromptName, vars: Record<string, string | boolean>): string {

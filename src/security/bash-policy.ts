@@ -595,4 +595,26 @@ export function commandArgvs(command: string): string[][] | null {
   return ok ? argvs : null;
 }
 
+/**
+ * The files a command's redirections write (`>`, `>>`, `>|`, `&>`, `&>>` targets, as literal text), anywhere in it;
+ * null unless it parses with literal targets. The read-only rule of reviewer sessions allows only `/dev/null`.
+ */
+export function redirectWrites(command: string): string[] | null {
+  const script = parse(command);
+  const targets: string[] = [];
+  let ok = true;
+  const visit = (node: SyntaxNode): void => {
+    const errors = (node as { errors?: readonly unknown[] }).errors;
+    if (errors && errors.length > 0) ok = false;
+    if (node.type === 'Redirect' && ['>', '>>', '>|', '&>', '&>>'].includes(node.operator)) {
+      const target = node.target === undefined ? null : literalWord(node.target);
+      if (target === null || isDenial(target)) ok = false;
+      else targets.push(target.value);
+    }
+    forEachChild(node, visit);
+  };
+  visit(script);
+  return ok ? targets : null;
+}
+
 export type { Denial };

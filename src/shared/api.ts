@@ -334,6 +334,15 @@ const settingTypes = {
   'budget.runUsd': z.number().positive().max(1_000_000),
   'budget.featureUsd': z.number().positive().max(1_000_000),
   'budget.dailyUsd': z.number().positive().max(1_000_000),
+  /** Checkpoints (issue #17): after every N passing features (0: none), which reviewers, drain on critical. */
+  checkpointInterval: z.number().int().min(0).max(1000),
+  'checkpoint.agents': z
+    .string()
+    .regex(
+      /^(code|security|performance)(,(code|security|performance))*$/,
+      'a comma-separated list of code, security, performance',
+    ),
+  pauseOnCritical: z.boolean(),
 };
 
 const optionalAll = <T extends Record<string, z.ZodType>>(o: T) =>

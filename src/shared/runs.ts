@@ -24,6 +24,8 @@ export const RunStartRequestSchema = z
     verifier: z.boolean().optional(),
     /** Every passing feature's frozen checks run on main after every N landings (0: never; `--regression-every`). */
     regressionEvery: z.number().int().min(0).max(1000).optional(),
+    /** A checkpoint after every N passing features and at the end (0: none; `run --checkpoint-interval`). */
+    checkpointInterval: z.number().int().min(0).max(1000).optional(),
     /** Run budget in USD (`run --max-cost`); the run drains and stops when it is used up. */
     maxCostUsd: usd('the run budget').optional(),
     /** One feature's budget in USD (`run --max-feature-cost`); over it, the feature asks in the Inbox. */

@@ -20,6 +20,8 @@ export function agentTestEnv(root: string, modelUrl: string, extra: Record<strin
     AUTOCODER_MODEL: 'claude-sonnet-4-5',
     AUTOCODER_RETRY_BACKOFF_MS: '0',
     GIT_CONFIG_NOSYSTEM: '1',
+    // Checkpoints add reviewer sessions to every run: only the tests about them turn them on (flags beat this).
+    AUTOCODER_CHECKPOINT_INTERVAL: '0',
     ...extra,
   };
 }

@@ -62,6 +62,8 @@ export function scriptedCliEnv(root: string, extra: Record<string, string> = {})
     PATH: process.env.PATH,
     HOME: home,
     AUTOCODER_HOME: join(root, 'autocoder-home'),
+    // Checkpoints add reviewer sessions to every run: only the tests about them turn them on (flags beat this).
+    AUTOCODER_CHECKPOINT_INTERVAL: '0',
     CLAUDE_CONFIG_DIR: join(root, 'claude-config'),
     ANTHROPIC_API_KEY: 'sk-ant-test-key-not-real-0123456789',
     AUTOCODER_MODEL: 'claude-sonnet-4-5',

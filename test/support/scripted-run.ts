@@ -58,6 +58,8 @@ export function scriptedProject(
     // The scripted runtime runs commands without Claude Code's sandbox; the sandbox has its own e2e tests.
     AUTOCODER_SANDBOX: 'off',
     GIT_CONFIG_NOSYSTEM: '1',
+    // Checkpoints add reviewer sessions to every run: only the tests about them turn them on (flags beat this).
+    AUTOCODER_CHECKPOINT_INTERVAL: '0',
     ...options.env,
   };
   const specFile = join(root, 'spec.txt');

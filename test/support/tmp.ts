@@ -85,6 +85,8 @@ export function cliSandbox(prefix: string): CliSandbox {
     PATH: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin',
     HOME: join(sandbox, 'user-home'),
     AUTOCODER_HOME: home,
+    // Checkpoints add reviewer sessions to every run: only the tests about them turn them on (flags beat this).
+    AUTOCODER_CHECKPOINT_INTERVAL: '0',
     GIT_AUTHOR_NAME: 'Test',
     GIT_AUTHOR_EMAIL: 'test@example.com',
     GIT_COMMITTER_NAME: 'Test',

@@ -59,6 +59,8 @@ export async function startUiServer(
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     AUTOCODER_HOME: join(tmp.dir, 'home', '.autocoder'),
+    // Checkpoints add reviewer sessions to every run: only the tests about them turn them on (flags beat this).
+    AUTOCODER_CHECKPOINT_INTERVAL: '0',
     HOME: join(tmp.dir, 'home'),
     AUTOCODER_PROJECTS_DIR: join(tmp.dir, 'projects'),
   };

@@ -12,6 +12,7 @@ import { ignoredProjectEnvKeys, ignoredProjectEnvWarning, runEnvWithProvider } f
 import { projectRunDefaults, registryRunDefaults } from '../../config/user-settings.js';
 import { loadWebhookSettings } from '../../config/webhook-settings.js';
 import { DEMO_MODEL, DEMO_MODEL_LABEL } from '../../shared/runs.js';
+import { CHECKPOINT_AGENTS, type CheckpointAgent } from '../../shared/checkpoints.js';
 import { LiveView } from '../live-view.js';
 import { AppError } from '../../domain/errors.js';
 import { resolveProject } from '../../projects/projects.js';
@@ -121,6 +122,21 @@ export function registerRunCommand(
       intIn('--regression-every', 0, 1000),
     )
     .option(
+      '--checkpoint-interval <n>',
+      'a checkpoint (the project tools, then code, security and performance reviewer sessions) after this many features pass, fix features not counted, and at the end of the run (default 10; 0: never)',
+      intIn('--checkpoint-interval', 0, 1000),
+    )
+    .option('--no-checkpoints', 'no checkpoints in this run (as --checkpoint-interval 0)')
+    .option(
+      '--checkpoint-agents <list>',
+      'the reviewers of a checkpoint, comma-separated: code, security, performance (default all three)',
+      checkpointAgentList,
+    )
+    .option(
+      '--no-pause-on-critical',
+      'a critical finding creates its fix feature but does not drain the run and ask in the Inbox',
+    )
+    .option(
       '--keep-temp',
       "keep each session's temporary folder (HOME, TMPDIR) after it ends, for debugging; prints where (also AUTOCODER_KEEP_TEMP=1)",
     )
@@ -151,6 +167,10 @@ export function registerRunCommand(
           keepTemp?: boolean;
           regressionEvery?: number;
           verifier?: boolean;
+          checkpointInterval?: number;
+          checkpoints?: boolean;
+          checkpointAgents?: CheckpointAgent[];
+          pauseOnCritical?: boolean;
           logLevel: LogLevel;
         },
       ) =>
@@ -197,6 +217,9 @@ export function registerRunCommand(
               keepTemp: opts.keepTemp,
               regressionEvery: opts.regressionEvery,
               verifier: opts.verifier,
+              checkpointInterval: opts.checkpoints === false ? 0 : opts.checkpointInterval,
+              checkpointAgents: opts.checkpointAgents,
+              pauseOnCritical: opts.pauseOnCritical === false ? false : undefined,
             },
           };
           const settings = resolveRunSettings(layers);
@@ -299,4 +322,18 @@ export function registerRunCommand(
           }
         }),
     );
+}
+
+/** `--checkpoint-agents code,security`: the reviewer kinds, each known, none twice. */
+function checkpointAgentList(raw: string): CheckpointAgent[] {
+  const names = raw
+    .split(',')
+    .map((n) => n.trim())
+    .filter((n) => n !== '');
+  const bad = names.filter((n) => !(CHECKPOINT_AGENTS as readonly string[]).includes(n));
+  if (names.length === 0 || bad.length > 0)
+    throw new InvalidArgumentError(
+      `${bad.length > 0 ? `unknown reviewer ${bad.join(', ')}` : 'no reviewer named'}; give a comma-separated list of ${CHECKPOINT_AGENTS.join(', ')}`,
+    );
+  return [...new Set(names)] as CheckpointAgent[];
 }
