@@ -211,10 +211,13 @@ export class CheckpointRepo implements CheckpointPort {
               : known.status === 'resolved' || fixFailed
                 ? 'open'
                 : known.status;
+          // The newest report describes it (severity, line, detail); evidence and a suggested fix it leaves out are
+          // kept from an earlier one rather than lost.
           this.db
             .prepare(
               `UPDATE findings SET severity = @severity, category = @category, title = @title, detail = @detail,
-                 file = @file, line = @line, evidence = @evidence, suggested_fix = @suggestedFix, status = @status,
+                 file = @file, line = @line, evidence = coalesce(@evidence, evidence),
+                 suggested_fix = coalesce(@suggestedFix, suggested_fix), status = @status,
                  last_checkpoint = @n, seen_count = seen_count + @count, resolved_in = NULL, updated_at = @now
                WHERE id = @id`,
             )

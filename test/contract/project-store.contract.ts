@@ -1569,6 +1569,15 @@ export function defineProjectStoreContract(name: string, factory: StoreFactory):
           counts: { critical: 1, major: 0, minor: 0, info: 0 },
           newFindings: 1,
         });
+        // Evidence and a suggested fix the newer report leaves out are kept; given again, they are replaced.
+        store.checkpoints.see(two.n, report({ evidence: 'el.innerHTML = title', suggestedFix: 'Use textContent' }));
+        expect(store.checkpoints.see(two.n, report()).finding).toMatchObject({
+          evidence: 'el.innerHTML = title',
+          suggestedFix: 'Use textContent',
+        });
+        expect(store.checkpoints.see(two.n, report({ suggestedFix: 'Escape it' })).finding.suggestedFix).toBe(
+          'Escape it',
+        );
         expect(thrown(() => store.checkpoints.sightings('fnd_none')).code).toBe('NOT_FOUND');
         expect(thrown(() => store.checkpoints.finding('fnd_none')).code).toBe('NOT_FOUND');
       });
