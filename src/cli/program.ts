@@ -18,6 +18,7 @@ import { registerDisputeCommands } from './commands/disputes.js';
 import { registerInboxCommands } from './commands/inbox.js';
 import { registerMetricsCommand } from './commands/metrics.js';
 import { registerReportCommand } from './commands/report.js';
+import { registerCheckpointCommands } from './commands/checkpoints.js';
 import type { CliContext } from './context.js';
 import { EXIT, exitCodeFor } from './exit-codes.js';
 import { VERSION } from './version.js';
@@ -61,6 +62,7 @@ export function buildProgram(ctx: CliContext, setExitCode: (code: number) => voi
   registerLogsCommand(program, ctx, run);
   registerMetricsCommand(program, ctx, run);
   registerReportCommand(program, ctx, run);
+  registerCheckpointCommands(program, ctx, run);
   registerConfigCommand(program, ctx, run);
   registerCompletionCommand(program, ctx, run);
   return program;

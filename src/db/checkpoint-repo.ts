@@ -181,7 +181,7 @@ export class CheckpointRepo implements CheckpointPort {
     const fingerprint = findingFingerprint(report);
     return this.db
       .transaction(() => {
-        this.assertRunning(n);
+        const checkpoint = this.assertRunning(n);
         const now = this.clock.now();
         const known = this.db.prepare('SELECT * FROM findings WHERE fingerprint = ?').get(fingerprint) as
           FindingRow | undefined;
@@ -201,13 +201,23 @@ export class CheckpointRepo implements CheckpointPort {
           id = known.id;
           // Seen twice in one checkpoint (two reviewers, or a tool and a reviewer): one sighting.
           const again = known.last_checkpoint === n;
-          // A problem that came back opens again; a dismissed one stays dismissed (a person decided).
+          // A problem that came back opens again; a dismissed one stays dismissed (a person decided). A fix_pending
+          // one seen by a checkpoint that started after its fix landed (fixLanded set updated_at) was not fixed: open
+          // again (it may get another fix feature). One that started before reviewed code without the fix: pending.
+          const fixFailed = known.status === 'fix_pending' && known.updated_at <= checkpoint.startedAt;
           const status =
-            known.status === 'dismissed' ? 'dismissed' : known.status === 'resolved' ? 'open' : known.status;
+            known.status === 'dismissed'
+              ? 'dismissed'
+              : known.status === 'resolved' || fixFailed
+                ? 'open'
+                : known.status;
+          // The newest report describes it (severity, line, detail); evidence and a suggested fix it leaves out are
+          // kept from an earlier one rather than lost.
           this.db
             .prepare(
               `UPDATE findings SET severity = @severity, category = @category, title = @title, detail = @detail,
-                 file = @file, line = @line, evidence = @evidence, suggested_fix = @suggestedFix, status = @status,
+                 file = @file, line = @line, evidence = coalesce(@evidence, evidence),
+                 suggested_fix = coalesce(@suggestedFix, suggested_fix), status = @status,
                  last_checkpoint = @n, seen_count = seen_count + @count, resolved_in = NULL, updated_at = @now
                WHERE id = @id`,
             )
@@ -248,15 +258,14 @@ export class CheckpointRepo implements CheckpointPort {
         const first = (
           this.db.prepare('SELECT coalesce(min(priority), 0) - 1 AS p FROM features').get() as { p: number }
         ).p;
-        const taken = this.db
-          .prepare('SELECT 1 FROM features WHERE category = ? AND name = ?')
-          .get(feature.category, feature.name);
-        const created = this.features.create({
-          ...feature,
-          // Two findings with the same title: the finding's id tells their fix features apart.
-          name: taken === undefined ? feature.name : `${feature.name} [${finding.id}]`.slice(0, 200),
-          priority: first,
-        });
+        const taken = this.db.prepare('SELECT 1 FROM features WHERE category = ? AND name = ?');
+        // Two findings with the same title: the finding's id tells their fix features apart; the same finding's next
+        // fix (its earlier one landed without fixing it) is numbered.
+        const base = `${feature.name} [${finding.id}]`;
+        let name = feature.name;
+        for (let k = 1; taken.get(feature.category, name) !== undefined; k += 1)
+          name = k === 1 ? base.slice(0, 200) : `${base.slice(0, 190)} #${k}`;
+        const created = this.features.create({ ...feature, name, priority: first });
         this.db
           .prepare('UPDATE findings SET fix_feature_id = ?, updated_at = ? WHERE id = ?')
           .run(created.id, this.clock.now(), findingId);

@@ -8,7 +8,16 @@ import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { createInterface } from 'node:readline';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Claim, ClaimPolicy, Clock, NewEvent, ProjectStore } from '../../src/db/ports.js';
+import type {
+  Claim,
+  ClaimPolicy,
+  Clock,
+  FindingReport,
+  NewCheckpoint,
+  NewEvent,
+  ProjectStore,
+} from '../../src/db/ports.js';
+import type { CheckpointAgent, ToolFact } from '../../src/shared/checkpoints.js';
 import { AppError } from '../../src/domain/errors.js';
 import { FEATURE_STATUSES, type FeatureStatus } from '../../src/domain/feature.js';
 import type { EventType } from '../../src/shared/events.js';
@@ -1359,6 +1368,501 @@ export function defineProjectStoreContract(name: string, factory: StoreFactory):
         },
         factory.race.timeoutMs,
       );
+    });
+
+    describe('checkpoints and findings', () => {
+      const begin = (over: Partial<NewCheckpoint> = {}) =>
+        store.checkpoints.start({
+          runId: null,
+          trigger: 'interval',
+          commit: 'c1',
+          previousCommit: null,
+          agents: ['code', 'security', 'performance'],
+          passing: 2,
+          ...over,
+        });
+      const end = (n: number, reviewed: CheckpointAgent[] = ['code', 'security', 'performance'], costUsd = 0.25) =>
+        store.checkpoints.finish(n, { status: 'finished', costUsd, error: null, reviewed });
+      const report = (over: Partial<FindingReport> = {}): FindingReport => ({
+        agent: 'security',
+        source: 'agent',
+        severity: 'critical',
+        category: 'xss',
+        title: 'Unescaped note title in the list',
+        detail: 'The note title is rendered with innerHTML.',
+        file: 'src/list.ts',
+        line: 12,
+        ...over,
+      });
+      const fix = (title: string) => ({ category: 'fix', name: `Fix: ${title}`, description: 'd', steps: ['s'] });
+      /** Claims and lands feature `id`. */
+      const pass = (id: number) => store.claims.markPassing(claim(id));
+
+      it('numbers checkpoints 1, 2, 3 and runs one at a time, with its start event', () => {
+        const cursor = store.events.lastId();
+        const first = begin({ runId: 'run_1' });
+        expect(first).toMatchObject({
+          n: 1,
+          runId: 'run_1',
+          trigger: 'interval',
+          commit: 'c1',
+          previousCommit: null,
+          agents: ['code', 'security', 'performance'],
+          status: 'running',
+          startedAt: clock.current,
+          endedAt: null,
+          passing: 2,
+          costUsd: 0,
+          facts: [],
+          reviews: [],
+          counts: { critical: 0, major: 0, minor: 0, info: 0 },
+          newFindings: 0,
+          resolvedFindings: 0,
+          fixFeatureIds: [],
+          reportPath: null,
+          error: null,
+        });
+        expect(store.checkpoints.running()?.n).toBe(1);
+        const second = thrown(() => begin({ commit: 'c2' }));
+        expect(second.code).toBe('CONFLICT');
+        expect(second.message).toContain('checkpoint 1 is still running');
+        expect(store.checkpoints.latestFinished()).toBeUndefined();
+        clock.advance(1_000);
+        end(1);
+        expect(store.checkpoints.running()).toBeUndefined();
+        expect(store.checkpoints.latestFinished()?.n).toBe(1);
+        expect(begin({ commit: 'c2', previousCommit: 'c1', trigger: 'manual', agents: ['code'] })).toMatchObject({
+          n: 2,
+          previousCommit: 'c1',
+          trigger: 'manual',
+          agents: ['code'],
+        });
+        expect(store.checkpoints.list().map((c) => [c.n, c.status])).toEqual([
+          [1, 'finished'],
+          [2, 'running'],
+        ]);
+        expect(store.events.since(cursor, 10).map((e) => [e.type, e.runId, e.payload])).toEqual([
+          [
+            'checkpoint.started',
+            'run_1',
+            { n: 1, trigger: 'interval', commit: 'c1', agents: ['code', 'security', 'performance'] },
+          ],
+          [
+            'checkpoint.finished',
+            'run_1',
+            {
+              n: 1,
+              status: 'finished',
+              counts: { critical: 0, major: 0, minor: 0, info: 0 },
+              newFindings: 0,
+              resolvedFindings: 0,
+              fixFeatureIds: [],
+              costUsd: 0.25,
+            },
+          ],
+          ['checkpoint.started', null, { n: 2, trigger: 'manual', commit: 'c2', agents: ['code'] }],
+        ]);
+        expect(thrown(() => store.checkpoints.get(9)).code).toBe('NOT_FOUND');
+        // Another connection sees the running one and is refused too.
+        expect(thrown(() => another().checkpoints.start({ ...first, commit: 'c3' })).code).toBe('CONFLICT');
+      });
+
+      it('keeps the tool facts, the reviews (one per agent, replaced) and the report path', () => {
+        const { n } = begin();
+        const fact: ToolFact = {
+          kind: 'lint',
+          command: 'npx eslint .',
+          status: 'failed',
+          exitCode: 1,
+          durationMs: 900,
+          summary: '3 errors in 2 files',
+          output: 'x',
+          figures: { errors: 3 },
+          findings: [],
+        };
+        store.checkpoints.recordFacts(n, [fact]);
+        store.checkpoints.recordReview(n, {
+          agent: 'code',
+          sessionId: 'ses_1',
+          status: 'running',
+          summary: null,
+          findings: 0,
+        });
+        store.checkpoints.recordReview(n, {
+          agent: 'security',
+          sessionId: 'ses_2',
+          status: 'failed',
+          summary: null,
+          findings: 0,
+        });
+        store.checkpoints.recordReview(n, {
+          agent: 'code',
+          sessionId: 'ses_1',
+          status: 'finished',
+          summary: 'Tidy.',
+          findings: 2,
+        });
+        store.checkpoints.setReportPath(n, '.autocoder/checkpoints/checkpoint-1.md');
+        expect(store.checkpoints.get(n)).toMatchObject({
+          facts: [fact],
+          reviews: [
+            { agent: 'security', status: 'failed' },
+            { agent: 'code', status: 'finished', summary: 'Tidy.', findings: 2 },
+          ],
+          reportPath: '.autocoder/checkpoints/checkpoint-1.md',
+        });
+        expect(() => store.checkpoints.recordFacts(n, [{ ...fact, kind: 'nope' as 'lint' }])).toThrow();
+        expect(thrown(() => store.checkpoints.recordFacts(7, [])).code).toBe('NOT_FOUND');
+      });
+
+      it('the same problem seen again is one finding: seen count, first and last checkpoint, one sighting each', () => {
+        const one = begin();
+        const first = store.checkpoints.see(one.n, report());
+        expect(first.isNew).toBe(true);
+        expect(first.finding).toMatchObject({
+          agent: 'security',
+          source: 'agent',
+          severity: 'critical',
+          status: 'open',
+          file: 'src/list.ts',
+          line: 12,
+          firstCheckpoint: 1,
+          lastCheckpoint: 1,
+          seenCount: 1,
+          fixFeatureId: null,
+          resolvedIn: null,
+          dismissedReason: null,
+        });
+        expect(first.finding.id).toMatch(/^fnd_/);
+        // Seen twice in one checkpoint (another reviewer, a tool): still one sighting.
+        const twice = store.checkpoints.see(one.n, report({ line: 14 }));
+        expect(twice).toMatchObject({ isNew: false, finding: { id: first.finding.id, seenCount: 1, line: 14 } });
+        expect(store.checkpoints.get(one.n).counts).toEqual({ critical: 1, major: 0, minor: 0, info: 0 });
+        clock.advance(10);
+        end(one.n);
+        const two = begin({ commit: 'c2' });
+        clock.advance(10);
+        // Reworded (case, quotes, numbers), moved, downgraded: the same finding, its severity updated.
+        const again = store.checkpoints.see(
+          two.n,
+          report({ title: "unescaped NOTE title in the 'list'", line: 40, severity: 'major' }),
+        );
+        expect(again.isNew).toBe(false);
+        expect(again.finding).toMatchObject({
+          id: first.finding.id,
+          severity: 'major',
+          line: 40,
+          firstCheckpoint: 1,
+          lastCheckpoint: 2,
+          seenCount: 2,
+          status: 'open',
+        });
+        expect(store.checkpoints.sightings(first.finding.id)).toEqual([
+          { checkpoint: 1, severity: 'critical', at: clock.current - 20 },
+          { checkpoint: 2, severity: 'major', at: clock.current },
+        ]);
+        expect(store.checkpoints.get(two.n)).toMatchObject({
+          counts: { critical: 0, major: 1, minor: 0, info: 0 },
+          newFindings: 0,
+        });
+        expect(store.checkpoints.get(one.n)).toMatchObject({
+          counts: { critical: 1, major: 0, minor: 0, info: 0 },
+          newFindings: 1,
+        });
+        // Evidence and a suggested fix the newer report leaves out are kept; given again, they are replaced.
+        store.checkpoints.see(two.n, report({ evidence: 'el.innerHTML = title', suggestedFix: 'Use textContent' }));
+        expect(store.checkpoints.see(two.n, report()).finding).toMatchObject({
+          evidence: 'el.innerHTML = title',
+          suggestedFix: 'Use textContent',
+        });
+        expect(store.checkpoints.see(two.n, report({ suggestedFix: 'Escape it' })).finding.suggestedFix).toBe(
+          'Escape it',
+        );
+        expect(thrown(() => store.checkpoints.sightings('fnd_none')).code).toBe('NOT_FOUND');
+        expect(thrown(() => store.checkpoints.finding('fnd_none')).code).toBe('NOT_FOUND');
+      });
+
+      it('a different file, kind or category is a different finding; optional fields are absent when not given', () => {
+        const { n } = begin();
+        const a = store.checkpoints.see(n, report());
+        const b = store.checkpoints.see(n, report({ file: 'src/edit.ts' }));
+        const c = store.checkpoints.see(n, report({ agent: 'code' }));
+        const d = store.checkpoints.see(n, report({ category: 'csrf' }));
+        const bare = store.checkpoints.see(n, {
+          agent: 'performance',
+          source: 'tool',
+          severity: 'info',
+          category: 'bundle-size',
+          title: 'Bundle is 412 kB',
+          detail: 'dist/app.js',
+        });
+        expect(new Set([a, b, c, d, bare].map((x) => x.finding.id)).size).toBe(5);
+        expect([a, b, c, d, bare].every((x) => x.isNew)).toBe(true);
+        expect(bare.finding).not.toHaveProperty('file');
+        expect(bare.finding).not.toHaveProperty('line');
+        expect(bare.finding).not.toHaveProperty('evidence');
+        expect(bare.finding).not.toHaveProperty('suggestedFix');
+        expect(bare.finding.source).toBe('tool');
+        expect(store.checkpoints.get(n).counts).toEqual({ critical: 4, major: 0, minor: 0, info: 1 });
+      });
+
+      it('sees only in a running checkpoint', () => {
+        const { n } = begin();
+        end(n);
+        expect(thrown(() => store.checkpoints.see(n, report())).code).toBe('CONFLICT');
+        expect(thrown(() => store.checkpoints.see(5, report())).code).toBe('NOT_FOUND');
+        expect(thrown(() => end(n)).code).toBe('CONFLICT');
+      });
+
+      it('finish resolves the open and fix_pending findings of the reviewed kinds it did not see, and counts them', () => {
+        const one = begin();
+        const gone = store.checkpoints.see(one.n, report()).finding;
+        const stays = store.checkpoints.see(one.n, report({ category: 'csrf', title: 'No CSRF token' })).finding;
+        const code = store.checkpoints.see(one.n, report({ agent: 'code', category: 'types', title: 'any' })).finding;
+        const pending = store.checkpoints.see(one.n, report({ title: 'Open redirect', category: 'redirect' })).finding;
+        const dismissed = store.checkpoints.see(one.n, report({ title: 'Weak hash', category: 'crypto' })).finding;
+        const feature = store.checkpoints.createFixFeature(one.n, pending.id, fix(pending.title));
+        end(one.n);
+        pass(feature!.id);
+        expect(store.checkpoints.fixLanded(feature!.id).map((f) => f.id)).toEqual([pending.id]);
+        store.checkpoints.dismiss(dismissed.id, 'test fixture only');
+
+        // A failed checkpoint resolves nothing.
+        const failed = begin({ commit: 'c2' });
+        expect(
+          store.checkpoints.finish(failed.n, { status: 'failed', costUsd: 0.1, error: 'boom', reviewed: ['security'] }),
+        ).toMatchObject({ resolved: [], checkpoint: { status: 'failed', error: 'boom', costUsd: 0.1 } });
+
+        const three = begin({ commit: 'c3', agents: ['security'] });
+        store.checkpoints.see(three.n, report({ category: 'csrf', title: 'No CSRF token' }));
+        const cursor = store.events.lastId();
+        clock.advance(5);
+        const done = store.checkpoints.finish(three.n, {
+          status: 'finished',
+          costUsd: 1.5,
+          error: null,
+          reviewed: ['security'],
+        });
+        expect(done.resolved.map((f) => f.id).sort()).toEqual([gone.id, pending.id].sort());
+        expect(done.resolved.every((f) => f.status === 'resolved' && f.resolvedIn === three.n)).toBe(true);
+        expect(store.checkpoints.finding(stays.id)).toMatchObject({ status: 'open', resolvedIn: null, seenCount: 2 });
+        // Another kind (not reviewed) and a dismissed finding are left alone.
+        expect(store.checkpoints.finding(code.id)).toMatchObject({ status: 'open', resolvedIn: null });
+        expect(store.checkpoints.finding(dismissed.id)).toMatchObject({ status: 'dismissed', resolvedIn: null });
+        expect(done.checkpoint).toMatchObject({
+          status: 'finished',
+          endedAt: clock.current,
+          costUsd: 1.5,
+          counts: { critical: 1, major: 0, minor: 0, info: 0 },
+          newFindings: 0,
+          resolvedFindings: 2,
+        });
+        expect(store.events.since(cursor, 10).map((e) => [e.type, e.payload])).toEqual([
+          [
+            'checkpoint.finished',
+            {
+              n: three.n,
+              status: 'finished',
+              counts: { critical: 1, major: 0, minor: 0, info: 0 },
+              newFindings: 0,
+              resolvedFindings: 2,
+              fixFeatureIds: [],
+              costUsd: 1.5,
+            },
+          ],
+        ]);
+      });
+
+      it('a resolved finding seen again opens again; a dismissed one stays dismissed; a fix that did not fix reopens', () => {
+        const one = begin();
+        const comesBack = store.checkpoints.see(one.n, report()).finding;
+        const dismissed = store.checkpoints.see(one.n, report({ title: 'Weak hash', category: 'crypto' })).finding;
+        const fixed = store.checkpoints.see(one.n, report({ title: 'Open redirect', category: 'redirect' })).finding;
+        const feature = store.checkpoints.createFixFeature(one.n, fixed.id, fix(fixed.title))!;
+        end(one.n);
+        store.checkpoints.dismiss(dismissed.id, 'only in the test fixtures');
+        const two = begin({ commit: 'c2' });
+        store.checkpoints.see(two.n, report({ title: 'Weak hash', category: 'crypto' }));
+        store.checkpoints.see(two.n, report({ title: 'Open redirect', category: 'redirect' }));
+        end(two.n);
+        expect(store.checkpoints.finding(comesBack.id)).toMatchObject({ status: 'resolved', resolvedIn: two.n });
+        pass(feature.id);
+        store.checkpoints.fixLanded(feature.id);
+        expect(store.checkpoints.finding(fixed.id).status).toBe('fix_pending');
+
+        const three = begin({ commit: 'c3' });
+        const back = store.checkpoints.see(three.n, report());
+        expect(back).toMatchObject({
+          isNew: false,
+          finding: { id: comesBack.id, status: 'open', resolvedIn: null, seenCount: 2, lastCheckpoint: three.n },
+        });
+        expect(
+          store.checkpoints.see(three.n, report({ title: 'Weak hash', category: 'crypto' })).finding,
+        ).toMatchObject({
+          id: dismissed.id,
+          status: 'dismissed',
+          dismissedReason: 'only in the test fixtures',
+          seenCount: 3,
+        });
+        // Its fix landed, yet the problem is still there: open again, and it may get another fix feature.
+        const notFixed = store.checkpoints.see(three.n, report({ title: 'Open redirect', category: 'redirect' }));
+        expect(notFixed.finding).toMatchObject({ id: fixed.id, status: 'open', fixFeatureId: feature.id });
+        const second = store.checkpoints.createFixFeature(three.n, fixed.id, fix(fixed.title));
+        expect(second).not.toBeNull();
+        expect(second!.id).not.toBe(feature.id);
+        expect(store.checkpoints.finding(fixed.id).fixFeatureId).toBe(second!.id);
+      });
+
+      it('a fix that lands while a checkpoint runs stays fix_pending when that checkpoint (older code) sees it', () => {
+        const one = begin();
+        const f = store.checkpoints.see(one.n, report()).finding;
+        const feature = store.checkpoints.createFixFeature(one.n, f.id, fix(f.title))!;
+        end(one.n);
+        const two = begin({ commit: 'c2' });
+        clock.advance(50);
+        pass(feature.id);
+        store.checkpoints.fixLanded(feature.id);
+        expect(store.checkpoints.see(two.n, report()).finding.status).toBe('fix_pending');
+        end(two.n);
+        expect(store.checkpoints.finding(f.id).status).toBe('fix_pending');
+        const three = begin({ commit: 'c3' });
+        expect(end(three.n).resolved).toMatchObject([{ id: f.id, status: 'resolved', resolvedIn: three.n }]);
+      });
+
+      it('createFixFeature: a `fix` feature first in line, linked, one at a time, same titles told apart', () => {
+        const a = add('a', { priority: 3 });
+        add('b', { priority: 7 });
+        const { n } = begin();
+        const critical = store.checkpoints.see(n, report()).finding;
+        const twin = store.checkpoints.see(n, report({ file: 'src/other.ts' })).finding;
+        const created = store.checkpoints.createFixFeature(n, critical.id, fix(critical.title));
+        expect(created).toMatchObject({ category: 'fix', name: `Fix: ${critical.title}`, status: 'pending' });
+        expect(created!.priority).toBeLessThan(3);
+        expect(store.features.ready(10)[0]?.id).toBe(created!.id);
+        expect(store.checkpoints.finding(critical.id).fixFeatureId).toBe(created!.id);
+        expect(store.checkpoints.get(n).fixFeatureIds).toEqual([created!.id]);
+        // A second one for the same finding while the first is not passing: none.
+        expect(store.checkpoints.createFixFeature(n, critical.id, fix(critical.title))).toBeNull();
+        // Another finding with the same title: its own fix feature, its name told apart by the finding's id.
+        const other = store.checkpoints.createFixFeature(n, twin.id, fix(twin.title));
+        expect(other!.name).toBe(`Fix: ${twin.title} [${twin.id}]`);
+        expect(other!.priority).toBeLessThan(created!.priority);
+        expect(store.checkpoints.get(n).fixFeatureIds).toEqual([created!.id, other!.id]);
+        expect(store.features.get(a.id).priority).toBe(3);
+        expect(thrown(() => store.checkpoints.createFixFeature(n, 'fnd_none', fix('x'))).code).toBe('NOT_FOUND');
+      });
+
+      it('a finding whose fixes keep landing without fixing it gets a new fix feature each time', () => {
+        let current = begin();
+        const finding = store.checkpoints.see(current.n, report()).finding;
+        const ids: number[] = [];
+        for (let i = 0; i < 3; i += 1) {
+          const made = store.checkpoints.createFixFeature(current.n, finding.id, fix(finding.title));
+          expect(made, `fix feature ${i + 1}`).not.toBeNull();
+          ids.push(made!.id);
+          end(current.n);
+          pass(made!.id);
+          store.checkpoints.fixLanded(made!.id);
+          current = begin({ commit: `c${i + 2}` });
+          store.checkpoints.see(current.n, report());
+        }
+        expect(new Set(ids).size).toBe(3);
+        expect(new Set(ids.map((id) => store.features.get(id).name)).size).toBe(3);
+      });
+
+      it('fixLanded: the open findings of that fix feature become fix_pending; others are untouched', () => {
+        const { n } = begin();
+        const f = store.checkpoints.see(n, report()).finding;
+        const other = store.checkpoints.see(n, report({ category: 'csrf' })).finding;
+        const feature = store.checkpoints.createFixFeature(n, f.id, fix(f.title))!;
+        expect(store.checkpoints.fixLanded(feature.id + 100)).toEqual([]);
+        const landed = store.checkpoints.fixLanded(feature.id);
+        expect(landed).toMatchObject([{ id: f.id, status: 'fix_pending' }]);
+        expect(store.checkpoints.finding(other.id).status).toBe('open');
+        // Landing again changes nothing more.
+        expect(store.checkpoints.fixLanded(feature.id)).toEqual([]);
+      });
+
+      it('dismiss: a reason is required and kept, with its event; dismissing twice is a conflict', () => {
+        const { n } = begin();
+        const f = store.checkpoints.see(n, report()).finding;
+        const blank = thrown(() => store.checkpoints.dismiss(f.id, '   '));
+        expect(blank.code).toBe('INVALID_INPUT');
+        expect(blank.message).toContain('reason');
+        expect(store.checkpoints.finding(f.id).status).toBe('open');
+        const cursor = store.events.lastId();
+        clock.advance(3);
+        const dismissed = store.checkpoints.dismiss(f.id, '  escaped by the template engine  ');
+        expect(dismissed).toMatchObject({
+          status: 'dismissed',
+          dismissedReason: 'escaped by the template engine',
+          updatedAt: clock.current,
+        });
+        expect(store.events.since(cursor, 10).map((e) => [e.type, e.payload])).toEqual([
+          ['finding.dismissed', { findingId: f.id, reason: 'escaped by the template engine' }],
+        ]);
+        const again = thrown(() => store.checkpoints.dismiss(f.id, 'still fine'));
+        expect(again.code).toBe('CONFLICT');
+        expect(again.message).toContain('escaped by the template engine');
+        expect(store.checkpoints.finding(f.id).dismissedReason).toBe('escaped by the template engine');
+        expect(thrown(() => store.checkpoints.dismiss('fnd_none', 'x')).code).toBe('NOT_FOUND');
+      });
+
+      it('findings(filter): by status, kind, severity, seen in a checkpoint, resolved by one; worst first', () => {
+        const one = begin();
+        const info = store.checkpoints.see(one.n, report({ severity: 'info', title: 'Note', category: 'n' })).finding;
+        const crit = store.checkpoints.see(one.n, report()).finding;
+        const perf = store.checkpoints.see(
+          one.n,
+          report({ agent: 'performance', severity: 'major', category: 'bundle', title: 'Big' }),
+        ).finding;
+        const minor = store.checkpoints.see(one.n, report({ agent: 'code', severity: 'minor', title: 'm' })).finding;
+        end(one.n);
+        const two = begin({ commit: 'c2', agents: ['security'] });
+        store.checkpoints.see(two.n, report());
+        end(two.n, ['security']);
+        store.checkpoints.dismiss(minor.id, 'style only');
+        const ids = (filter: Parameters<ProjectStore['checkpoints']['findings']>[0]) =>
+          store.checkpoints.findings(filter).map((f) => f.id);
+        expect(ids({})).toEqual([crit.id, perf.id, minor.id, info.id]);
+        expect(ids(undefined)).toEqual([crit.id, perf.id, minor.id, info.id]);
+        expect(ids({ status: 'open' })).toEqual([crit.id, perf.id]);
+        expect(ids({ status: 'resolved' })).toEqual([info.id]);
+        expect(ids({ status: 'dismissed' })).toEqual([minor.id]);
+        expect(ids({ status: 'fix_pending' })).toEqual([]);
+        expect(ids({ agent: 'performance' })).toEqual([perf.id]);
+        expect(ids({ agent: 'security' })).toEqual([crit.id, info.id]);
+        expect(ids({ severity: 'major' })).toEqual([perf.id]);
+        expect(ids({ checkpoint: two.n })).toEqual([crit.id]);
+        expect(ids({ checkpoint: one.n })).toEqual([crit.id, perf.id, minor.id, info.id]);
+        expect(ids({ resolvedIn: two.n })).toEqual([info.id]);
+        expect(ids({ resolvedIn: one.n })).toEqual([]);
+        expect(ids({ status: 'open', agent: 'security', severity: 'critical', checkpoint: two.n })).toEqual([crit.id]);
+      });
+
+      it('abortRunning ends a checkpoint left running as aborted (with its event), resolving nothing', () => {
+        expect(store.checkpoints.abortRunning('nothing runs')).toBe(0);
+        const one = begin();
+        const f = store.checkpoints.see(one.n, report()).finding;
+        end(one.n);
+        const two = begin({ commit: 'c2' });
+        store.checkpoints.recordReview(two.n, {
+          agent: 'code',
+          sessionId: null,
+          status: 'running',
+          summary: null,
+          findings: 0,
+        });
+        const cursor = store.events.lastId();
+        expect(store.checkpoints.abortRunning('the runner died')).toBe(1);
+        expect(store.checkpoints.get(two.n)).toMatchObject({ status: 'aborted', error: 'the runner died' });
+        expect(store.checkpoints.finding(f.id).status).toBe('open');
+        expect(store.checkpoints.running()).toBeUndefined();
+        expect(store.checkpoints.latestFinished()?.n).toBe(one.n);
+        expect(typesSince(cursor)).toEqual(['checkpoint.finished']);
+        expect(store.checkpoints.abortRunning('again')).toBe(0);
+        expect(begin({ commit: 'c3' }).n).toBe(3);
+      });
     });
   });
 }
