@@ -23,6 +23,8 @@ export interface ProjectPaths {
   readonly logs: string;
   readonly prompts: string;
   readonly pauseDrain: string;
+  /** Asks the running run for a checkpoint now (`autocoder checkpoint`, the API): JSON with the reviewers. */
+  readonly checkpointRequest: string;
 }
 
 export function projectPaths(root: string): ProjectPaths {
@@ -35,6 +37,7 @@ export function projectPaths(root: string): ProjectPaths {
     logs: join(dataDir, 'logs'),
     prompts: join(dataDir, 'prompts'),
     pauseDrain: join(dataDir, '.pause_drain'),
+    checkpointRequest: join(dataDir, '.checkpoint_request'),
   };
 }
 

@@ -1,12 +1,14 @@
-import { rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { z } from 'zod';
 import { hostname } from 'node:os';
 import type { ProjectPaths } from '../config/paths.js';
 import { ACTIVE_RUN_STATUSES, type RunPort, type RunRecord } from '../db/ports.js';
 import { AppError } from '../domain/errors.js';
+import { CheckpointAgentSchema, type CheckpointAgent } from '../shared/checkpoints.js';
 
 /**
  * Controls a project's runner from outside it — the CLI and the server use this. It talks to
- * the runner only through the `.pause_drain` signal file and process signals, and learns its
+ * the runner only through signal files (`.pause_drain`, `.checkpoint_request`) and process signals, and learns its
  * state from the `runs` table.
  */
 
@@ -27,6 +29,28 @@ export function requestPause(paths: ProjectPaths): void {
 
 export function requestResume(paths: ProjectPaths): void {
   rmSync(paths.pauseDrain, { force: true });
+}
+
+/** Asks the active run for a checkpoint with these reviewers; it starts one at its next decision. */
+export function requestCheckpoint(paths: ProjectPaths, agents: readonly CheckpointAgent[]): void {
+  writeFileSync(paths.checkpointRequest, `${JSON.stringify({ agents, at: new Date().toISOString() })}\n`);
+}
+
+/** Takes the checkpoint request (the file goes): its reviewers, or null when there is none or it is unreadable. */
+export function takeCheckpointRequest(paths: ProjectPaths): CheckpointAgent[] | null {
+  let raw: string;
+  try {
+    raw = readFileSync(paths.checkpointRequest, 'utf8');
+  } catch {
+    return null;
+  }
+  rmSync(paths.checkpointRequest, { force: true });
+  try {
+    const parsed = z.object({ agents: z.array(CheckpointAgentSchema).min(1) }).safeParse(JSON.parse(raw));
+    return parsed.success ? [...new Set(parsed.data.agents)] : null;
+  } catch {
+    return null;
+  }
 }
 
 /** Stop: SIGTERM to the runner, which aborts sessions, hands claims back and exits. */

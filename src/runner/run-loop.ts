@@ -69,7 +69,7 @@ import { runVerifierSession, unreviewed, type VerifierReview } from './verifier.
 import { runRegression, type RegressionOutcome, type RegressionResult } from './regression.js';
 import { sweepRunOrphans } from './temp-sweep.js';
 import { pauseRequested, waitForResume } from './pause.js';
-import { requestPause, requestResume } from '../projects/run-control.js';
+import { requestPause, requestResume, takeCheckpointRequest } from '../projects/run-control.js';
 import { runCheckpoint, type CheckpointOutcome } from './checkpoint.js';
 import { assertJailableTempDir, findInitJailTools } from './init-jail.js';
 import { decideSandbox, SANDBOX_MASKED_PATHS } from './sandbox.js';
@@ -521,12 +521,14 @@ async function schedule(
       case 'start-checkpoint': {
         const checkpoints = deps.checkpoints;
         if (!checkpoints) break;
-        checkpointLandings = 0;
+        // Asked for (the file goes now), or every N landings / at the end with the run's reviewers.
+        const asked = action.trigger === 'manual' ? takeCheckpointRequest(deps.paths) : null;
+        if (action.trigger !== 'manual') checkpointLandings = 0;
         movedSinceCheckpoint = false;
         checkpointRun.now = runCheckpoint(
           { ...deps, checkpoints },
           live,
-          { trigger: action.trigger, agents: deps.settings.checkpointAgents },
+          { trigger: action.trigger, agents: asked ?? deps.settings.checkpointAgents },
           signal,
         )
           .then((outcome) => {
@@ -616,6 +618,7 @@ async function schedule(
       landingsSinceCheckpoint: checkpointLandings,
       mainMovedSinceCheckpoint: movedSinceCheckpoint,
       checkpointRunning: checkpointRun.now !== null,
+      checkpointRequested: deps.checkpoints !== undefined && existsSync(deps.paths.checkpointRequest),
       budget: budgetPort
         ? bindingBudget(budgetPort, limits, run.id, deps.now(), { warned: budgetWarned, refused: budgetRefused })
         : null,

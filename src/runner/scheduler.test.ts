@@ -59,6 +59,7 @@ function state(
     landingsSinceCheckpoint: 0,
     mainMovedSinceCheckpoint: false,
     checkpointRunning: false,
+    checkpointRequested: false,
     ...rest,
   };
 }
@@ -649,6 +650,17 @@ describe('decide: checkpoints', () => {
       next: { type: 'decide-again' },
     });
     expect(decide(cp({ landingsSinceCheckpoint: 1, mainMovedSinceCheckpoint: true }), NOW).actions[0]).toEqual({
+      type: 'start-coding',
+      slot: 0,
+    });
+  });
+
+  it('one asked for starts at once (manual), also when interval checkpoints are off; not while one runs', () => {
+    expect(decide(cp({ checkpointRequested: true, config: { checkpointInterval: 0 } }), NOW)).toEqual({
+      actions: [{ type: 'start-checkpoint', trigger: 'manual' }],
+      next: { type: 'decide-again' },
+    });
+    expect(decide(cp({ checkpointRequested: true, checkpointRunning: true }), NOW).actions[0]).toEqual({
       type: 'start-coding',
       slot: 0,
     });

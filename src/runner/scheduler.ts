@@ -104,6 +104,8 @@ export interface SchedulerState {
   readonly mainMovedSinceCheckpoint: boolean;
   /** A checkpoint is running (its reviewer sessions are its own; the slots go on). */
   readonly checkpointRunning: boolean;
+  /** Someone asked for a checkpoint now (`autocoder checkpoint`, the API, the UI). */
+  readonly checkpointRequested: boolean;
 }
 
 export type RunStatusChange = 'running' | 'draining' | 'paused';
@@ -146,7 +148,7 @@ export type SchedulerAction =
   /** Run the frozen checks of the passing features on main (after `regressionEvery` landings, or at the end). */
   | { readonly type: 'start-regression'; readonly reason: 'landings' | 'end' }
   /** Review main at its tip: after `checkpointInterval` landings, or at the end of the run. */
-  | { readonly type: 'start-checkpoint'; readonly trigger: 'interval' | 'end_of_run' };
+  | { readonly type: 'start-checkpoint'; readonly trigger: 'interval' | 'end_of_run' | 'manual' };
 
 /** How a run ends: a fixed text, or the max-iterations line, which names the progress after the last session ended. */
 export type EndReason =
@@ -251,6 +253,9 @@ export function decide(state: SchedulerState, now: number): Decision {
     };
   }
   // A checkpoint's reviewers run beside the slots; a pause holds it back (it starts sessions).
+  if (!pausing && !state.checkpointRunning && state.checkpointRequested) {
+    return { actions: [...actions, { type: 'start-checkpoint', trigger: 'manual' }], next: { type: 'decide-again' } };
+  }
   if (!pausing && checkpointDue(state)) {
     return {
       actions: [...actions, { type: 'start-checkpoint', trigger: 'interval' }],
