@@ -122,10 +122,10 @@ describe('planToolFacts', () => {
     });
   });
 
-  it('a package.json that is not an object counts as none', () => {
+  it('a package.json that is not an object has no scripts, and the reason says so', () => {
     expect(plan(shape({ files: ['package.json'], packageJson: ['x'] }), 'build')).toEqual({
       kind: 'build',
-      skip: 'no build: no package.json',
+      skip: 'no build: package.json is not a JSON object, so its scripts cannot be read',
     });
   });
 });

@@ -167,8 +167,10 @@ function auditPlan(shape: ProjectShape, pkg: PackageInfo | null): ToolPlan {
   return { kind, skip: 'no dependency audit: no package-lock.json and no requirements.txt' };
 }
 
-function buildPlan(pkg: PackageInfo | null): ToolPlan {
+function buildPlan(shape: ProjectShape, pkg: PackageInfo | null): ToolPlan {
   const kind = 'build';
+  if (pkg === null && shape.files.includes('package.json'))
+    return { kind, skip: 'no build: package.json is not a JSON object, so its scripts cannot be read' };
   if (pkg === null) return { kind, skip: 'no build: no package.json' };
   if (pkg.scripts.build === undefined) return { kind, skip: 'no build: package.json has no `build` script' };
   return { kind, command: 'npm run build', parser: 'build' };
@@ -182,6 +184,6 @@ export function planToolFacts(shape: ProjectShape): ToolPlan[] {
     lintPlan(shape, pkg),
     coveragePlan(shape, pkg),
     auditPlan(shape, pkg),
-    buildPlan(pkg),
+    buildPlan(shape, pkg),
   ];
 }

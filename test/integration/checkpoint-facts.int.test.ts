@@ -11,6 +11,7 @@ import { findInitJailTools } from '../../src/runner/init-jail.js';
 import { createRedactor, MASK } from '../../src/security/redactor.js';
 import type { ToolFact, ToolFactKind } from '../../src/shared/checkpoints.js';
 import { makeTempDir, type TempDir } from '../support/tmp.js';
+import { waitFor } from '../support/wait-for.js';
 
 // Runs the real tsc, eslint, npm audit and npm run build (jailed and not): seconds each on a loaded machine.
 vi.setConfig({ testTimeout: 120_000 });
@@ -148,7 +149,6 @@ function factsRun(checkout: string, over: Partial<FactsRun> = {}): FactsRun {
       PATH: process.env.PATH ?? '/usr/bin:/bin',
       LANG: 'C.UTF-8',
       npm_config_registry: registryUrl,
-      npm_config_audit_level: 'info',
     },
     confinement: null,
     extraCommands: [],
@@ -249,6 +249,29 @@ describe.each(modes)('tool facts, $name', ({ confinement }) => {
     expect(processesUsing(run.workDir)).toEqual([]);
   });
 
+  it("runs the project's typecheck and lint scripts, and still reads their findings", async () => {
+    const root = createToolProject();
+    const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as Record<string, unknown>;
+    writeFileSync(
+      join(root, 'package.json'),
+      JSON.stringify({ ...pkg, scripts: { typecheck: 'tsc --noEmit', lint: 'eslint src' } }),
+    );
+    const facts = await collectToolFacts(factsRun(root, { confinement: confinement() }), new AbortController().signal);
+    expect(byKind(facts, 'typecheck')).toMatchObject({ command: 'npm run typecheck', status: 'failed' });
+    expect(byKind(facts, 'typecheck').findings).toEqual([
+      expect.objectContaining({ category: 'typescript/TS2322', file: 'src/count.ts', line: 2 }),
+    ]);
+    // `eslint src` is plain eslint: npm runs it with -f json added and prints nothing else.
+    expect(byKind(facts, 'lint')).toMatchObject({ command: 'npm run --silent lint -- -f json', status: 'failed' });
+    expect(byKind(facts, 'lint').findings).toEqual([
+      expect.objectContaining({ category: 'eslint/no-unused-vars', file: 'src/util.js', line: 1 }),
+    ]);
+    expect(byKind(facts, 'build')).toMatchObject({
+      status: 'skipped',
+      summary: 'no build: package.json has no `build` script',
+    });
+  });
+
   it('a project with none of the tools gives five skipped facts, each saying why', async () => {
     const root = join(tmp.dir, `empty-${++runs}`);
     writeFiles(root, { 'README.md': '# nothing to run\n' });
@@ -334,6 +357,26 @@ describe('tool facts, bad input and abort', () => {
     ]);
     expect(byKind(facts, 'build').summary).toBe('the checkpoint was aborted before this tool ran');
     expect(existsSync(join(root, 'dist'))).toBe(false);
+  });
+
+  it('an abort while a tool runs stops it and what it started: that fact is an error saying so', async () => {
+    const root = join(tmp.dir, `abort-${++runs}`);
+    writeFiles(root, {
+      'package.json': JSON.stringify({ name: 'a', version: '1.0.0', scripts: { build: 'node hang.mjs' } }),
+      'hang.mjs':
+        "import { writeFileSync } from 'node:fs';\nwriteFileSync('started', '1');\nsetInterval(() => {}, 1000);\n",
+    });
+    const controller = new AbortController();
+    const run = factsRun(root);
+    const collecting = collectToolFacts(run, controller.signal);
+    await waitFor(() => existsSync(join(root, 'started')), 60_000, 'the build to start');
+    controller.abort();
+    const facts = await collecting;
+    expect(byKind(facts, 'build')).toMatchObject({
+      status: 'error',
+      summary: 'the checkpoint was aborted while the tool ran; its processes were stopped',
+    });
+    expect(processesUsing(run.workDir)).toEqual([]);
   });
 
   it('masks secrets in what the tools print', async () => {
