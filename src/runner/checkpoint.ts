@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createOwnedDir, disposeDir } from '../agent/session-dirs.js';
 import { collectToolFacts } from '../checkpoint/facts.js';
+import { agentOfToolFinding } from '../checkpoint/tool-output.js';
 import { checkpointReportMarkdown } from '../checkpoint/report-markdown.js';
 import { buildCheckEnv } from '../config/agent-env.js';
 import type { CheckpointPort, Feature } from '../db/ports.js';
@@ -11,14 +12,7 @@ import { fixFeatureOf, FIXABLE } from '../domain/findings.js';
 import { git, gitOk } from '../git/git.js';
 import { findJailTools } from '../jail/jail.js';
 import { createReviewTools } from '../mcp/review-tools.js';
-import type {
-  Checkpoint,
-  CheckpointAgent,
-  CheckpointTrigger,
-  Finding,
-  NewFinding,
-  ToolFact,
-} from '../shared/checkpoints.js';
+import type { Checkpoint, CheckpointAgent, CheckpointTrigger, Finding, ToolFact } from '../shared/checkpoints.js';
 import { startApp, type RunningApp } from '../verify/app.js';
 import { leaseVerifyWorktree, prepareCheckout, type WorktreeLease } from '../verify/checkout.js';
 import type { Confinement } from '../verify/jail-runner.js';
@@ -55,13 +49,6 @@ export interface CheckpointOutcome {
   /** Critical findings open after it (seen in it). */
   readonly critical: readonly Finding[];
   readonly fixFeatures: readonly Feature[];
-}
-
-/** What a tool's finding is about: the audit is security's, bundle sizes performance's, the rest code's. */
-export function agentOfToolFinding(fact: ToolFact, finding: NewFinding): CheckpointAgent {
-  if (fact.kind === 'audit') return 'security';
-  if (fact.kind === 'build' && /size|bundle/i.test(finding.category)) return 'performance';
-  return 'code';
 }
 
 /** One line per tool, for the reviewers' prompts. */
@@ -149,7 +136,7 @@ export async function runCheckpoint(
     );
     store.recordFacts(n, facts);
     for (const fact of facts)
-      for (const f of fact.findings) store.see(n, { ...f, agent: agentOfToolFinding(fact, f), source: 'tool' });
+      for (const f of fact.findings) store.see(n, { ...f, agent: agentOfToolFinding(fact.kind, f), source: 'tool' });
     writeFileSync(join(dir, 'facts.json'), `${JSON.stringify(facts, null, 2)}\n`);
     const diffFile = join(dir, 'diff.patch');
     const range = previous === undefined ? null : `${previous.commit}..${commit}`;

@@ -58,7 +58,8 @@ const LONG_FUNCTION = {
 function reviewer(conv: Conversation) {
   const [n, kind] = reviewOf(conv) ?? [0, ''];
   const findings = kind === 'security' && n === 1 ? [SQL_INJECTION] : kind === 'code' ? [LONG_FUNCTION] : [];
-  if (conv.turn < findings.length) return reply().tool(FEATURE_TOOL('review_add_finding'), findings[conv.turn]);
+  const finding = findings[conv.turn];
+  if (finding !== undefined) return reply().tool(FEATURE_TOOL('review_add_finding'), finding);
   if (conv.turn === findings.length)
     return reply().tool(FEATURE_TOOL('review_finish'), { summary: `${kind} review of checkpoint ${n} done.` });
   return reply().text('Done.');
