@@ -137,6 +137,21 @@ describe('the Checkpoints page in Chromium', () => {
     }
   });
 
+  it('fits a phone screen: nothing overflows sideways but the checkpoint table’s own scroller (390 px)', async () => {
+    const { ctx, page, errors } = await open('light', 390);
+    try {
+      await page.goto(ui.link('/projects/shop/checkpoints/2'));
+      await page.getByTestId('checkpoint-detail').waitFor();
+      await expect.poll(() => findingsList(page).locator('li').count()).toBe(4);
+      expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+      await page.screenshot({ path: join(SHOTS, 'checkpoints-detail-light-390.png'), fullPage: true });
+      expect(await seriousAxeViolations(page)).toEqual([]);
+      expect(errors).toEqual([]);
+    } finally {
+      await ctx.close();
+    }
+  });
+
   it('filters the findings by severity, kind and status, kept in the URL across a reload', async () => {
     const { ctx, page, errors } = await open('light');
     try {
@@ -249,6 +264,11 @@ describe('the Checkpoints page in Chromium', () => {
       // The fix feature of that finding: its title, and its description names the finding.
       await page.getByRole('dialog', { name: new RegExp(`Fix critical: ${seeded.sqlInjection.title}`) }).waitFor();
       expect(await drawer.textContent()).toContain(`Finding ${seeded.sqlInjection.id}.`);
+      // Shortcut 7 (outside the drawer) comes back to the Checkpoints tab.
+      await page.keyboard.press('Escape');
+      await expect.poll(() => drawer.count()).toBe(0);
+      await page.keyboard.press('7');
+      await page.waitForURL(/\/projects\/shop\/checkpoints$/);
       expect(errors).toEqual([]);
     } finally {
       await ctx.close();

@@ -11,8 +11,9 @@ import { InboxPage } from '../features/inbox/InboxPage';
 import { CheckpointsPage } from '../features/checkpoints/CheckpointsPage';
 
 /**
- * Deep links: /projects/:name[/board|/graph|/inbox|/metrics|/checkpoints|/settings][?feature=<id>]; /inbox#request-for-<feature id>;
- * /metrics?run=<run id>; /checkpoints[/<n>][?severity=&agent=&status=][&finding=<finding id>]
+ * Deep links: /projects/:name[/board|/graph|/inbox|/metrics|/checkpoints|/settings][?feature=<id>];
+ * /inbox#request-for-<feature id>; /metrics?run=<run id>;
+ * /checkpoints[/<n>][?severity=&agent=&status=][&finding=<finding id>]
  */
 export const routes: RouteObject[] = [
   {

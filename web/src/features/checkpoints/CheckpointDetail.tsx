@@ -47,9 +47,9 @@ export function CheckpointDetail({ project, n }: { project: string; n: number })
       data-testid="checkpoint-detail"
     >
       <header className="flex flex-wrap items-center gap-3">
-        <h2 id="checkpoint-detail-title" className="text-lg font-semibold">
+        <h3 id="checkpoint-detail-title" className="text-lg font-semibold">
           Checkpoint {c.n}
-        </h2>
+        </h3>
         <Pill tone={CHECKPOINT_STATUS_TONE[c.status]}>{c.status}</Pill>
         <SeverityCountChips counts={c.counts} />
         <Link to={base} className="ml-auto text-sm text-accent underline">
@@ -97,9 +97,9 @@ export function CheckpointDetail({ project, n }: { project: string; n: number })
       ) : null}
 
       <section aria-labelledby="cp-tools">
-        <h3 id="cp-tools" className="text-sm font-semibold">
+        <h4 id="cp-tools" className="text-sm font-semibold">
           Tool results
-        </h3>
+        </h4>
         {c.facts.length === 0 ? (
           <p className="mt-1 text-sm text-muted">No tool results recorded.</p>
         ) : (
@@ -141,9 +141,9 @@ export function CheckpointDetail({ project, n }: { project: string; n: number })
       </section>
 
       <section aria-labelledby="cp-reviews">
-        <h3 id="cp-reviews" className="text-sm font-semibold">
+        <h4 id="cp-reviews" className="text-sm font-semibold">
           Reviews
-        </h3>
+        </h4>
         {c.reviews.length === 0 ? (
           <p className="mt-1 text-sm text-muted">No reviewer has reported yet.</p>
         ) : (
@@ -180,9 +180,9 @@ export function CheckpointDetail({ project, n }: { project: string; n: number })
       ) : null}
 
       <section aria-labelledby="cp-findings" className="flex flex-col gap-2">
-        <h3 id="cp-findings" className="text-sm font-semibold">
+        <h4 id="cp-findings" className="text-sm font-semibold">
           Findings seen in it ({findings.length}, {c.newFindings} new)
-        </h3>
+        </h4>
         <FindingList
           project={project}
           findings={findings}
@@ -191,9 +191,9 @@ export function CheckpointDetail({ project, n }: { project: string; n: number })
         />
       </section>
       <section aria-labelledby="cp-resolved" className="flex flex-col gap-2">
-        <h3 id="cp-resolved" className="text-sm font-semibold">
+        <h4 id="cp-resolved" className="text-sm font-semibold">
           Resolved by it ({resolved.length})
-        </h3>
+        </h4>
         <FindingList
           project={project}
           findings={resolved}

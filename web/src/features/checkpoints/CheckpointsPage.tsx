@@ -73,9 +73,9 @@ function CheckpointTable({
   const th = 'px-3 py-2 font-medium';
   return (
     <section className={card} aria-labelledby="checkpoints-list-title">
-      <h2 id="checkpoints-list-title" className="px-4 pt-3 text-base font-semibold">
+      <h3 id="checkpoints-list-title" className="px-4 pt-3 text-base font-semibold">
         Checkpoints ({checkpoints.length})
-      </h2>
+      </h3>
       <div className="overflow-x-auto" role="region" aria-label="Checkpoint list" tabIndex={0}>
         <table className="w-full text-left text-sm">
           <thead className="text-xs text-muted">
@@ -116,7 +116,7 @@ function CheckpointTable({
                   aria-current={current ? 'true' : undefined}
                   className={`border-t border-line ${current ? 'bg-sunken' : ''}`}
                 >
-                  <th scope="row" className="px-3 py-2 font-semibold">
+                  <th scope="row" className="whitespace-nowrap px-3 py-2 font-semibold">
                     <Link
                       to={`/projects/${encodeURIComponent(project)}/checkpoints/${c.n}`}
                       className="text-accent underline"
@@ -208,9 +208,9 @@ function FindingsView({ project }: { project: string }) {
   return (
     <section className={`${card} flex flex-col gap-3 p-4`} aria-labelledby="findings-title">
       <div className="flex flex-wrap items-center gap-x-4 gap-y-2">
-        <h2 id="findings-title" className="text-base font-semibold">
+        <h3 id="findings-title" className="text-base font-semibold">
           Findings{q.data ? ` (${q.data.findings.length})` : ''}
-        </h2>
+        </h3>
         <FilterSelect
           label="Severity"
           param="severity"
@@ -301,7 +301,7 @@ export function CheckpointsPage() {
     <div className="flex flex-col gap-4">
       <div className="flex flex-wrap items-start justify-between gap-3">
         <div className="min-w-0">
-          <h1 className="text-lg font-semibold">Checkpoints</h1>
+          <h2 className="text-lg font-semibold">Checkpoints</h2>
           <p className="text-sm text-muted">Quality gates: tool results and reviews of main, and what they found.</p>
         </div>
         <RunCheckpoint project={name} />

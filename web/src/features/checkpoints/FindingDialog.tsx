@@ -41,7 +41,7 @@ function DismissForm({ project, finding }: { project: string; finding: Finding }
   });
   if (!open)
     return (
-      <Button onClick={() => setOpen(true)} aria-expanded={false}>
+      <Button onClick={() => setOpen(true)} className="self-start">
         Dismiss…
       </Button>
     );
