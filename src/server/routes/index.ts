@@ -1,5 +1,6 @@
 import type { RouteModule } from '../app.js';
 import { acceptanceRoutes } from './acceptance.js';
+import { checkpointRoutes } from './checkpoints.js';
 import { demoRoutes } from './demo.js';
 import { eventRoutes } from './events.js';
 import { featureRoutes } from './features.js';
@@ -24,6 +25,7 @@ export const API_ROUTES: RouteModule[] = [
   humanInputRoutes,
   sessionRoutes,
   metricsRoutes,
+  checkpointRoutes,
   reportRoutes,
   filesystemRoutes,
   demoRoutes,

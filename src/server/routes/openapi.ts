@@ -2,6 +2,7 @@ import type { Hono } from 'hono';
 import { z } from 'zod';
 import * as api from '../../shared/api.js';
 import * as acc from '../../shared/acceptance.js';
+import * as cp from '../../shared/checkpoints.js';
 import * as hi from '../../shared/human-input.js';
 import { MetricsQuerySchema, MetricsSchema } from '../../shared/metrics.js';
 import { ReportQuerySchema, ReportSchema } from '../../shared/report.js';
@@ -259,6 +260,38 @@ export const ROUTE_DOCS: readonly RouteDoc[] = [
     summary: 'Metrics of the project, or of one run (?run=): progress, durations, blockers, cost, wasted spend, ROI',
     query: MetricsQuerySchema,
     response: MetricsSchema,
+  },
+  {
+    method: 'get',
+    path: '/api/projects/:name/checkpoints',
+    summary: 'Checkpoints (reviews every N features, at the end of a run, on demand), oldest first',
+    response: cp.CheckpointListResponseSchema,
+  },
+  {
+    method: 'get',
+    path: '/api/projects/:name/checkpoints/:n',
+    summary: 'One checkpoint: its tool results and reviews, the findings seen in it and those it resolved',
+    response: cp.CheckpointDetailResponseSchema,
+  },
+  {
+    method: 'get',
+    path: '/api/projects/:name/findings',
+    summary: 'Findings of all checkpoints, worst first, filtered by status, agent (reviewer kind) and severity',
+    query: cp.FindingsQuerySchema,
+    response: cp.FindingsResponseSchema,
+  },
+  {
+    method: 'get',
+    path: '/api/projects/:name/findings/:id',
+    summary: 'One finding with its history (the checkpoints that saw it, with the severity each time)',
+    response: cp.FindingDetailResponseSchema,
+  },
+  {
+    method: 'post',
+    path: '/api/projects/:name/findings/:id/dismiss',
+    summary: 'Dismiss a finding with a reason (kept); 409 when it is dismissed already',
+    body: cp.DismissFindingRequestSchema,
+    response: cp.FindingSchema,
   },
   {
     method: 'get',

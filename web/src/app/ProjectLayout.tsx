@@ -16,6 +16,7 @@ import { formatCost } from '../shared/ui/format';
 import { BudgetLeft } from './BudgetLeft';
 import { useInboxCount } from '../shared/api/open-requests';
 import { changesMetrics, METRICS_REFRESH_MS, throttle } from '../features/metrics/live';
+import { changesCheckpoints } from '../features/checkpoints/live';
 
 const TABS = [
   { to: '', label: 'Mission control', key: '1' },
@@ -23,6 +24,7 @@ const TABS = [
   { to: 'graph', label: 'Graph', key: '3' },
   { to: 'inbox', label: 'Inbox', key: '5' },
   { to: 'metrics', label: 'Metrics', key: '6' },
+  { to: 'checkpoints', label: 'Checkpoints', key: '7' },
   { to: 'settings', label: 'Settings', key: '4' },
 ] as const;
 
@@ -67,6 +69,7 @@ export function ProjectLayout() {
   const onMessage = useCallback(
     (msg: ServerMessage) => {
       if (changesMetrics(msg)) metricsRefresh.request();
+      if (changesCheckpoints(msg)) void qc.invalidateQueries({ queryKey: keys.checkpointsAll(name) });
       if (msg.type === 'feature_update') {
         refresh(msg.featureId);
         if (msg.status === 'passing' && msg.eventType === 'feature.passed' && msg.featureId !== null) {
@@ -191,7 +194,8 @@ export function ProjectLayout() {
               <NavLink
                 key={t.label}
                 to={t.to}
-                end
+                // A checkpoint's own page (checkpoints/3) is still the Checkpoints tab.
+                end={t.to !== 'checkpoints'}
                 className={({ isActive }) =>
                   `whitespace-nowrap border-b-2 px-3 py-2 text-sm font-medium ${isActive ? 'border-accent text-ink' : 'border-transparent text-muted hover:text-ink'}`
                 }

@@ -8,10 +8,12 @@ import { BoardPage } from '../features/board/BoardPage';
 import { GraphPage } from '../features/graph/GraphPage';
 import { ProjectSettingsPage } from '../features/settings/ProjectSettingsPage';
 import { InboxPage } from '../features/inbox/InboxPage';
+import { CheckpointsPage } from '../features/checkpoints/CheckpointsPage';
 
 /**
- * Deep links: /projects/:name[/board|/graph|/inbox|/metrics|/settings][?feature=<id>]; /inbox#request-for-<feature id>;
- * /metrics?run=<run id>
+ * Deep links: /projects/:name[/board|/graph|/inbox|/metrics|/checkpoints|/settings][?feature=<id>];
+ * /inbox#request-for-<feature id>; /metrics?run=<run id>;
+ * /checkpoints[/<n>][?severity=&agent=&status=][&finding=<finding id>]
  */
 export const routes: RouteObject[] = [
   {
@@ -32,6 +34,8 @@ export const routes: RouteObject[] = [
             path: 'metrics',
             lazy: async () => ({ Component: (await import('../features/metrics/MetricsPage')).MetricsPage }),
           },
+          { path: 'checkpoints', element: <CheckpointsPage /> },
+          { path: 'checkpoints/:n', element: <CheckpointsPage /> },
           { path: 'settings', element: <ProjectSettingsPage /> },
         ],
       },

@@ -15,6 +15,7 @@ export const SHORTCUTS: readonly Shortcut[] = [
   { keys: '4', description: 'Project settings' },
   { keys: '5', description: 'Inbox (questions agents asked you)' },
   { keys: '6', description: 'Metrics (progress, cost, ROI)' },
+  { keys: '7', description: 'Checkpoints (reviews and their findings)' },
   { keys: 'n', description: 'New feature (on the board)' },
   { keys: 's', description: 'Start the agents' },
   { keys: 'p', description: 'Pause (drain) or resume' },

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import { z } from 'zod';
 import * as s from '@shared/api';
 import {
   HumanInputListSchema,
@@ -8,6 +8,14 @@ import {
 } from '@shared/human-input';
 import { AgentActionResponseSchema, RunStatusSchema, type RunStartRequest } from '@shared/runs';
 import { DisputeListSchema, DisputeResultSchema, VerificationListSchema } from '@shared/acceptance';
+import {
+  CheckpointDetailResponseSchema,
+  CheckpointListResponseSchema,
+  FindingDetailResponseSchema,
+  FindingSchema,
+  FindingsResponseSchema,
+  type FindingsQuery,
+} from '@shared/checkpoints';
 import { MetricsSchema } from '@shared/metrics';
 import type { ReportFormat } from '@shared/report';
 import { api, apiFile, enc } from './client';
@@ -15,6 +23,11 @@ import { api, apiFile, enc } from './client';
 /** One function per API call the UI makes; every response parsed with its shared schema. */
 const p = (name: string) => `/api/projects/${enc(name)}`;
 const f = (name: string, id: number) => `${p(name)}/features/${id}`;
+/** `?status=…&agent=…&severity=…` with the filters set, '' for none. */
+const findingsQuery = (q: FindingsQuery) => {
+  const parts = (['status', 'agent', 'severity'] as const).flatMap((k) => (q[k] ? [`${k}=${enc(q[k])}`] : []));
+  return parts.length === 0 ? '' : `?${parts.join('&')}`;
+};
 
 export const endpoints = {
   setup: () => api(s.SetupStatusSchema, 'GET', '/api/setup/status'),
@@ -87,6 +100,19 @@ export const endpoints = {
   /** The project's metrics, or one run's (`run`). */
   metrics: (name: string, run: string | null) =>
     api(MetricsSchema, 'GET', `${p(name)}/metrics${run ? `?run=${enc(run)}` : ''}`),
+
+  checkpoints: (name: string) => api(CheckpointListResponseSchema, 'GET', `${p(name)}/checkpoints`),
+  checkpoint: (name: string, n: number) => api(CheckpointDetailResponseSchema, 'GET', `${p(name)}/checkpoints/${n}`),
+  /**
+   * Starts a checkpoint on demand (no body: the agents of the `checkpoint.agents` setting). Only success matters to
+   * the page (the list refetches on `checkpoint.started`), so any JSON object is accepted.
+   */
+  startCheckpoint: (name: string) => api(z.looseObject({}), 'POST', `${p(name)}/checkpoints`),
+  findings: (name: string, q: FindingsQuery) =>
+    api(FindingsResponseSchema, 'GET', `${p(name)}/findings${findingsQuery(q)}`),
+  finding: (name: string, id: string) => api(FindingDetailResponseSchema, 'GET', `${p(name)}/findings/${enc(id)}`),
+  dismissFinding: (name: string, id: string, reason: string) =>
+    api(FindingSchema, 'POST', `${p(name)}/findings/${enc(id)}/dismiss`, { reason }),
 };
 
 /** Query keys, so a live event can invalidate exactly what it changed. */
@@ -117,4 +143,10 @@ export const keys = {
    */
   metricsAll: (name: string) => ['metrics', name] as const,
   metrics: (name: string, run: string | null) => ['metrics', name, run ?? '*'] as const,
+  /** Every checkpoint and finding query: a checkpoint or finding event invalidates this prefix. */
+  checkpointsAll: (name: string) => ['project', name, 'checkpoints'] as const,
+  checkpoints: (name: string) => ['project', name, 'checkpoints', 'list'] as const,
+  checkpoint: (name: string, n: number) => ['project', name, 'checkpoints', 'n', n] as const,
+  findings: (name: string, q: FindingsQuery) => ['project', name, 'checkpoints', 'findings', q] as const,
+  finding: (name: string, id: string) => ['project', name, 'checkpoints', 'finding', id] as const,
 };
