@@ -75,7 +75,7 @@ export async function runCheckpoint(
   });
   const n = checkpoint.n;
   deps.report(
-    `Checkpoint ${n} (${request.trigger.replace('_', ' ')}): reviewing ${run.main} at ${commit.slice(0, 8)} (${request.agents.join(', ')}).`,
+    `Checkpoint ${n} (${request.trigger.replace(/_/g, ' ')}): reviewing ${run.main} at ${commit.slice(0, 8)} (${request.agents.join(', ')}).`,
   );
   const dir = join(deps.paths.root, CHECKPOINTS_DIR, `checkpoint-${n}`);
   mkdirSync(dir, { recursive: true });

@@ -12,11 +12,13 @@ import { gitOk } from '../../src/git/git.js';
 import { answerHumanInput } from '../../src/projects/human-input.js';
 import { CONTINUE } from '../../src/runner/run-loop.js';
 import {
+  assignedFeature,
   FEATURE_TOOL,
+  isCoding,
   landingCodingSession,
   reply,
-  roleScript,
   type Conversation,
+  type Script,
 } from '../support/fake-anthropic/index.js';
 import { checkedFeatures } from '../support/gate-backlog.js';
 import { scriptedProject, type ScriptedProject } from '../support/scripted-run.js';
@@ -66,9 +68,19 @@ function reviewer(conv: Conversation) {
 }
 
 it('two checkpoints in a run of 4: a critical finding drains the run and asks; "continue" resumes it, the fix lands; a finding seen twice is one finding', async () => {
-  const p = (project = scriptedProject(
-    roleScript({ coding: landingCodingSession(), other: (c) => (reviewOf(c) ? reviewer(c) : reply().text('-')) }),
-  ));
+  // Feature 3 starts while checkpoint 1 runs (the slots go on) and is held until the checkpoint has asked, so it is
+  // the one session the drain waits for: then the fix (first in line) and feature 4 land, and checkpoint 2 reviews
+  // main with both.
+  let letGo!: () => void;
+  const checkpointAsked = new Promise<void>((resolve) => (letGo = resolve));
+  const landing = landingCodingSession();
+  const coding = async (conv: Conversation) => {
+    if (assignedFeature(conv) === 3 && conv.turn === 0) await checkpointAsked;
+    return landing(conv);
+  };
+  const script: Script = (conv) =>
+    isCoding(conv) ? coding(conv) : reviewOf(conv) ? reviewer(conv) : reply().text('-');
+  const p = (project = scriptedProject(script));
   // An app for the reviewers who probe it: ./init.sh starts a server on $PORT and returns.
   writeFileSync(join(p.dir, 'README.md'), '# notes\n');
   writeFileSync(
@@ -87,6 +99,7 @@ it('two checkpoints in a run of 4: a critical finding drains the run and asks; "
     90_000,
     'the checkpoint to ask in the Inbox',
   );
+  letGo();
   await waitFor(
     () => p.reports.includes('Paused (drained): no session is running. Resume to continue.'),
     60_000,
@@ -132,7 +145,7 @@ it('two checkpoints in a run of 4: a critical finding drains the run and asks; "
       .since(0, 10_000)
       .filter((e) => e.type === 'feature.passed')
       .map((e) => e.featureId);
-    expect(order.indexOf(fix.id)).toBe(2);
+    expect(order).toEqual([1, 2, 3, fix.id, 4]);
     // One finding seen twice; the critical one resolved by the second checkpoint (its fix landed in between).
     const [critical, minor] = [
       store.checkpoints.findings({ severity: 'critical' }),
