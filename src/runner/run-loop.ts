@@ -71,6 +71,7 @@ import { sweepRunOrphans } from './temp-sweep.js';
 import { pauseRequested, waitForResume } from './pause.js';
 import { requestPause, requestResume, takeCheckpointRequest } from '../projects/run-control.js';
 import { runCheckpoint, type CheckpointOutcome } from './checkpoint.js';
+import type { CheckpointAgent } from '../shared/checkpoints.js';
 import { assertJailableTempDir, findInitJailTools } from './init-jail.js';
 import { decideSandbox, SANDBOX_MASKED_PATHS } from './sandbox.js';
 import { securitySummary } from './security-summary.js';
@@ -532,7 +533,8 @@ async function schedule(
           signal,
         )
           .then((outcome) => {
-            if (outcome.critical.length > 0) checkpointRun.hold = onCritical(deps, live, outcome) ?? checkpointRun.hold;
+            if (outcome.critical.length > 0)
+              checkpointRun.hold = onCritical(deps, live, outcome, deps.settings.pauseOnCritical) ?? checkpointRun.hold;
           })
           .catch((err: unknown) =>
             deps.report(
@@ -670,6 +672,62 @@ async function schedule(
   }
 }
 
+/**
+ * `autocoder checkpoint` with no run active: a run of its own (recorded, its reviewer sessions counted in its cost)
+ * whose only work is one checkpoint of main. Its critical findings become fix features, first in line for the next
+ * run; nothing pauses (there is no run to pause). A run that is active is asked instead (requestCheckpoint).
+ */
+export async function checkpointProject(
+  deps: RunDeps,
+  agents: readonly CheckpointAgent[],
+  signal: AbortSignal,
+): Promise<{ readonly runId: string; readonly outcome: CheckpointOutcome }> {
+  const checkpoints = deps.checkpoints;
+  if (!checkpoints) throw new AppError('INVALID_INPUT', 'this store keeps no checkpoints');
+  recoverDeadRuns(deps);
+  const runId = `run_${randomBytes(6).toString('hex')}`;
+  const sandbox = decideSandbox(deps.settings.sandbox, process.platform, deps.env.PATH);
+  if (sandbox.warning) deps.report(sandbox.warning);
+  addLocalExcludes(deps.paths.root, [
+    ...(sandbox.enabled ? SANDBOX_MASKED_PATHS : []),
+    '.autocoder/',
+    ...BROWSER_EXCLUDES,
+  ]);
+  // Before the run is recorded: a project without a commit is refused with nothing left behind.
+  const main = mainBranch(deps.paths.root);
+  const incarnation = randomBytes(8).toString('hex');
+  deps.runs.start({
+    id: runId,
+    pid: process.pid,
+    host: hostname(),
+    incarnation,
+    settings: { ...deps.settings, checkpointOnly: true },
+  });
+  const run: RunContext = {
+    id: runId,
+    incarnation,
+    sandbox: sandbox.enabled,
+    initJail: null,
+    main,
+    mergeQueue: createMergeQueue(),
+  };
+  try {
+    const outcome = await runCheckpoint({ ...deps, checkpoints }, run, { trigger: 'manual', agents }, signal);
+    if (outcome.critical.length > 0) onCritical(deps, run, outcome, false);
+    const c = outcome.checkpoint;
+    const reason = `Checkpoint ${c.n} ${c.status}.`;
+    deps.budget?.releaseRun(runId);
+    deps.runs.end(runId, c.status === 'failed' ? 'failed' : 'finished', reason, { stopped: signal.aborted });
+    return { runId, outcome };
+  } catch (err: unknown) {
+    deps.budget?.releaseRun(runId);
+    deps.runs.end(runId, 'failed', `The checkpoint failed: ${err instanceof Error ? err.message : String(err)}`, {
+      stopped: false,
+    });
+    throw err;
+  }
+}
+
 /** The category of the features checkpoints create for their findings. */
 const FIX_CATEGORY = 'fix';
 export const CONTINUE = 'continue';
@@ -684,12 +742,13 @@ function onCritical(
   deps: RunDeps,
   run: RunContext,
   outcome: CheckpointOutcome,
+  pause: boolean,
 ): { n: number; requestId: string } | null {
   const n = outcome.checkpoint.n;
   const critical = outcome.critical;
   let requestId: string | null = null;
   const fixId = critical.map((f) => deps.checkpoints?.finding(f.id).fixFeatureId ?? null).find((id) => id !== null);
-  if (deps.settings.pauseOnCritical && fixId !== undefined && fixId !== null) {
+  if (pause && fixId !== undefined && fixId !== null) {
     try {
       const claimed = deps.claims.claimFeature(fixId, `${run.id}/checkpoint-${n}`);
       const list = critical.map(

@@ -6,6 +6,7 @@ import type { Logger } from '../logging/logger.js';
 import { errorResponse } from './http-errors.js';
 import { type GuardOptions, securityGuards } from './guards.js';
 import { registerRunRoutes, type RunnerLauncher } from './routes/runs.js';
+import type { CheckpointLauncher } from './launcher.js';
 
 export interface ServerDeps {
   readonly env: Env;
@@ -16,6 +17,8 @@ export interface ServerDeps {
   readonly stores: StoreCache;
   /** Starts a detached `autocoder run` for a project (the server never runs agents itself). */
   readonly launchRunner: RunnerLauncher;
+  /** Starts a detached `autocoder checkpoint` (POST …/checkpoints with no run active). */
+  readonly launchCheckpoint?: CheckpointLauncher;
   /** Every 5xx with its cause, every request at debug. */
   readonly logger: Logger;
 }

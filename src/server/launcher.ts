@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import type { Env } from '../config/env.js';
 import { AppError } from '../domain/errors.js';
 import type { RunStartRequest } from '../shared/runs.js';
+import type { ProjectPaths } from '../config/paths.js';
+import type { CheckpointAgent } from '../shared/checkpoints.js';
 import type { RunnerLauncher } from './routes/runs.js';
 
 /** The CLI entry the runner is started with (the same one `autocoder` runs). */
@@ -29,31 +31,49 @@ export function runnerArgs(projectRoot: string, request: RunStartRequest): strin
   return args;
 }
 
+/** `autocoder checkpoint <root> [--agents …]`: a checkpoint of main with no run active. */
+export function checkpointArgs(projectRoot: string, agents: readonly CheckpointAgent[] | undefined): string[] {
+  return [CLI_ENTRY, 'checkpoint', projectRoot, ...(agents === undefined ? [] : ['--agents', agents.join(',')])];
+}
+
+/** Starts a detached `autocoder checkpoint` (POST …/checkpoints when no run is active). */
+export type CheckpointLauncher = (
+  project: { name: string; paths: ProjectPaths },
+  agents: readonly CheckpointAgent[] | undefined,
+) => { pid: number };
+
 /**
  * The real launcher: `autocoder run <root>` as a detached process in its own process group,
  * output to `.autocoder/logs/runner-<time>.log`, with the server's environment. The server
  * never waits for it; the runner records itself in the `runs` table.
  */
 export function processLauncher(env: Env): RunnerLauncher {
-  return (project, request) => {
-    mkdirSync(project.paths.logs, { recursive: true });
-    const logFile = join(project.paths.logs, `runner-${new Date().toISOString().replace(/[:.]/g, '-')}.log`);
-    const fd = openSync(logFile, 'a', 0o600);
-    try {
-      const child = spawn(process.execPath, runnerArgs(project.paths.root, request), {
-        cwd: project.paths.root,
-        env: { ...env },
-        detached: true,
-        stdio: ['ignore', fd, fd],
-      });
-      // A spawn that fails leaves no pid, which is reported below; the event only must not crash the server.
-      child.on('error', () => undefined);
-      child.unref();
-      if (child.pid === undefined)
-        throw new AppError('IO_ERROR', `could not start the runner for ${project.name}; see ${logFile}`);
-      return { pid: child.pid };
-    } finally {
-      closeSync(fd);
-    }
-  };
+  return (project, request) => spawnDetached(env, project, runnerArgs(project.paths.root, request));
+}
+
+/** The same for `autocoder checkpoint <root>`. */
+export function processCheckpointLauncher(env: Env): CheckpointLauncher {
+  return (project, agents) => spawnDetached(env, project, checkpointArgs(project.paths.root, agents));
+}
+
+function spawnDetached(env: Env, project: { name: string; paths: ProjectPaths }, args: string[]): { pid: number } {
+  mkdirSync(project.paths.logs, { recursive: true });
+  const logFile = join(project.paths.logs, `runner-${new Date().toISOString().replace(/[:.]/g, '-')}.log`);
+  const fd = openSync(logFile, 'a', 0o600);
+  try {
+    const child = spawn(process.execPath, args, {
+      cwd: project.paths.root,
+      env: { ...env },
+      detached: true,
+      stdio: ['ignore', fd, fd],
+    });
+    // A spawn that fails leaves no pid, which is reported below; the event only must not crash the server.
+    child.on('error', () => undefined);
+    child.unref();
+    if (child.pid === undefined)
+      throw new AppError('IO_ERROR', `could not start the runner for ${project.name}; see ${logFile}`);
+    return { pid: child.pid };
+  } finally {
+    closeSync(fd);
+  }
 }

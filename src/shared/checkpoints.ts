@@ -186,3 +186,9 @@ export const CheckpointStartRequestSchema = z
   .object({ agents: z.array(CheckpointAgentSchema).min(1).max(3).optional() })
   .strict();
 export type CheckpointStartRequest = z.infer<typeof CheckpointStartRequestSchema>;
+/** 202 of POST …/checkpoints: asked the active run (queued) or started a detached `autocoder checkpoint` (pid). */
+export const CheckpointStartResponseSchema = z.object({
+  queued: z.boolean(),
+  runId: z.string().nullable(),
+  pid: z.number().int().nullable(),
+});

@@ -2,10 +2,12 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   CheckpointDetailResponseSchema,
   CheckpointListResponseSchema,
+  CheckpointStartResponseSchema,
   FindingDetailResponseSchema,
   FindingSchema,
   FindingsResponseSchema,
 } from '../../src/shared/checkpoints.js';
+import { takeCheckpointRequest } from '../../src/projects/run-control.js';
 import { apiHarness, type ApiHarness } from '../support/api-app.js';
 import { seedCheckpoints, type SeededCheckpoints } from '../support/checkpoint-seed.js';
 
@@ -180,5 +182,56 @@ describe('POST /api/projects/:name/findings/:id/dismiss', () => {
       (await h.json('GET', `/api/projects/alpha/findings/${seeded.deadExport.id}`)).body,
     );
     expect(unchanged.finding.status).toBe('open');
+  });
+});
+
+describe('POST /api/projects/:name/checkpoints (on demand)', () => {
+  it('with no run active: starts a detached `autocoder checkpoint` with the reviewers asked for (202, its pid)', async () => {
+    const res = await h.json('POST', '/api/projects/empty/checkpoints', { agents: ['security'] });
+    expect(res.status).toBe(202);
+    expect(CheckpointStartResponseSchema.parse(res.body)).toEqual({ queued: false, runId: null, pid: 4242 });
+    expect(h.checkpointLaunches.map(([project, agents]) => [project.name, agents])).toEqual([['empty', ['security']]]);
+    // No body: the settings' reviewers.
+    expect((await h.request('POST', '/api/projects/empty/checkpoints', {})).status).toBe(202);
+    expect(h.checkpointLaunches.at(-1)?.[1]).toBeUndefined();
+  });
+
+  it('with a run active: asks it (the request file names the reviewers); nothing is launched', async () => {
+    h.fakeActiveRun('empty');
+    const res = await h.json('POST', '/api/projects/empty/checkpoints', { agents: ['code', 'performance'] });
+    expect(res.status).toBe(202);
+    expect(CheckpointStartResponseSchema.parse(res.body)).toMatchObject({ queued: true, pid: null });
+    const store = h.store('empty');
+    try {
+      expect(takeCheckpointRequest(store.paths)).toEqual(['code', 'performance']);
+      // Taken: the file is gone.
+      expect(takeCheckpointRequest(store.paths)).toBeNull();
+    } finally {
+      store.close();
+    }
+    expect(h.checkpointLaunches).toEqual([]);
+  });
+
+  it('refuses while a checkpoint runs (409) and an unknown reviewer (400 naming the field)', async () => {
+    const store = h.store('empty');
+    try {
+      store.checkpoints.start({
+        runId: null,
+        trigger: 'manual',
+        commit: 'a'.repeat(40),
+        previousCommit: null,
+        agents: ['code'],
+        passing: 0,
+      });
+    } finally {
+      store.close();
+    }
+    expect((await h.json('POST', '/api/projects/empty/checkpoints', {})).status).toBe(409);
+    const bad = await h.json<{ error: { details?: { field?: string } } }>('POST', '/api/projects/empty/checkpoints', {
+      agents: ['style'],
+    });
+    expect(bad.status).toBe(400);
+    expect(JSON.stringify(bad.body)).toContain('agents');
+    expect(h.checkpointLaunches).toEqual([]);
   });
 });

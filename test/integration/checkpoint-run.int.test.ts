@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { afterEach, expect, it, vi } from 'vitest';
 import { gitOk } from '../../src/git/git.js';
 import { answerHumanInput } from '../../src/projects/human-input.js';
+import { requestCheckpoint } from '../../src/projects/run-control.js';
 import { CONTINUE } from '../../src/runner/run-loop.js';
 import {
   assignedFeature,
@@ -176,4 +177,36 @@ it('two checkpoints in a run of 4: a critical finding drains the run and asks; "
     'checkpoint.started',
     'checkpoint.finished',
   ]);
+});
+
+it('asked for while a run works (autocoder checkpoint, the API): the run starts it beside its slots, with the reviewers asked for', async () => {
+  let letGo!: () => void;
+  const requested = new Promise<void>((resolve) => (letGo = resolve));
+  const landing = landingCodingSession();
+  const script: Script = async (conv) => {
+    if (isCoding(conv)) {
+      // The first session waits until the test has asked, so the run is at work when the request comes.
+      if (assignedFeature(conv) === 1 && conv.turn === 0) await requested;
+      return landing(conv);
+    }
+    return reviewOf(conv) ? reviewer(conv) : reply().text('-');
+  };
+  const p = (project = scriptedProject(script));
+  writeFileSync(join(p.dir, 'README.md'), '# notes\n');
+  gitOk(p.dir, ['add', '-A']);
+  gitOk(p.dir, ['-c', 'user.name=Test', '-c', 'user.email=test@example.test', 'commit', '-q', '-m', 'start']);
+  p.inspect((store) => store.features.createBulk(checkedFeatures(2)));
+  // Interval checkpoints off: only the one asked for runs (and none at the end).
+  const running = p.run({ concurrency: 1, yolo: true, checkpointInterval: 0, regressionEvery: 0 });
+  await waitFor(() => p.runtime.sessions.length === 1, 30_000, 'the first coding session');
+  requestCheckpoint(p.paths, ['code']);
+  letGo();
+  expect(await running).toMatchObject({ status: 'finished', reason: 'All 2 features pass.' });
+  p.inspect((store) => {
+    expect(store.checkpoints.list().map((c) => [c.trigger, c.agents, c.status])).toEqual([
+      ['manual', ['code'], 'finished'],
+    ]);
+    expect(store.sessions.list().filter((s) => s.role === 'reviewer')).toHaveLength(1);
+  });
+  expect(existsSync(p.paths.checkpointRequest)).toBe(false);
 });

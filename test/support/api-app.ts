@@ -8,6 +8,7 @@ import { openProjectStore, openRegistry, openStoreCache, type SqliteProjectStore
 import { createLogger } from '../../src/logging/logger.js';
 import { createApp } from '../../src/server/app.js';
 import type { RunnerLauncher } from '../../src/server/routes/runs.js';
+import type { CheckpointLauncher } from '../../src/server/launcher.js';
 import { API_ROUTES } from '../../src/server/routes/index.js';
 
 export const ORIGIN = 'http://localhost:8888';
@@ -29,6 +30,8 @@ export interface ApiHarness {
   readonly user: string;
   readonly work: string;
   readonly launches: Parameters<RunnerLauncher>[];
+  /** What each POST …/checkpoints with no run active started (project, reviewers). */
+  readonly checkpointLaunches: Parameters<CheckpointLauncher>[];
   /** What the server logged (JSON records, debug and up). */
   logs(): Record<string, unknown>[];
   /** The server token every request but health must carry; `request` sends it unless told otherwise. */
@@ -55,6 +58,7 @@ export function apiHarness(): ApiHarness {
   const work = join(root, 'work');
   for (const dir of [home, user, work]) mkdirSync(dir);
   const launches: Parameters<RunnerLauncher>[] = [];
+  const checkpointLaunches: Parameters<CheckpointLauncher>[] = [];
   const token = randomBytes(32).toString('hex');
   const logLines: string[] = [];
   const env = {
@@ -77,6 +81,10 @@ export function apiHarness(): ApiHarness {
       launchRunner: (project, request) => {
         launches.push([project, request]);
         return { pid: 0 };
+      },
+      launchCheckpoint: (project, agents) => {
+        checkpointLaunches.push([project, agents]);
+        return { pid: 4242 };
       },
       logger: createLogger({ write: (line) => void logLines.push(line) }, { level: 'debug' }),
     },
@@ -124,6 +132,7 @@ export function apiHarness(): ApiHarness {
     user,
     work,
     launches,
+    checkpointLaunches,
     logs: () => logLines.map((l) => JSON.parse(l) as Record<string, unknown>),
     token,
     request,

@@ -17,12 +17,13 @@ import { LiveView } from '../live-view.js';
 import { AppError } from '../../domain/errors.js';
 import { resolveProject } from '../../projects/projects.js';
 import { extraCommands } from '../../projects/policy-extensions.js';
-import { runProject } from '../../runner/run-loop.js';
+import { checkpointProject, runProject } from '../../runner/run-loop.js';
+import { activeRun, processAlive, requestCheckpoint } from '../../projects/run-control.js';
 import { basename } from 'node:path';
 import { homedir } from 'node:os';
 import { autocoderHome } from '../../config/paths.js';
 import { sandboxReadDenyPaths } from '../../runner/sandbox.js';
-import type { CliContext } from '../context.js';
+import { printJson, type CliContext } from '../context.js';
 import { EXIT } from '../exit-codes.js';
 import type { LogLevel } from '../../logging/logger.js';
 import { logLevelOption, runnerLogger } from '../logging.js';
@@ -147,181 +148,264 @@ export function registerRunCommand(
       ).choices(['auto', 'on', 'off']),
     )
     .addOption(logLevelOption('the run (to .autocoder/logs/runner.log, rotated at 10 MiB, 4 older files kept)'))
+    .action((project: string, opts: RunOptions) => run(() => runAction(ctx, setExitCode, project, opts, null)));
+}
+
+/** checkpoint: one checkpoint of main now (the active run's, when one is at work). */
+export function registerCheckpointCommand(
+  program: Command,
+  ctx: CliContext,
+  run: (fn: () => void | Promise<void>) => Promise<void>,
+  setExitCode: (code: number) => void,
+): void {
+  program
+    .command('checkpoint')
+    .description(
+      "review main now: the project's own tools (type checker, linter, coverage, audit, build), then code, security and performance reviewer sessions; findings, fix features for critical and major ones, .autocoder/checkpoints/checkpoint-<n>.md",
+    )
+    .argument('<project>', 'registered name or path')
+    .option(
+      '--agents <list>',
+      'the reviewers, comma-separated: code, security, performance (default: checkpoint.agents)',
+      checkpointAgentList,
+    )
+    .option('--model <model>', 'model for the reviewers (default: model.reviewer, then the general model)')
+    .option('--json', 'print the checkpoint, its findings and what it resolved as JSON (the story goes to stderr)')
+    .addOption(logLevelOption('the checkpoint (to .autocoder/logs/runner.log)'))
     .action(
-      (
-        project: string,
-        opts: {
-          model?: string;
-          roleModel?: RoleModels;
-          maxIterations?: number;
-          maxTurns?: number;
-          maxCost?: number;
-          maxFeatureCost?: number;
-          yolo?: boolean;
-          sandbox?: 'auto' | 'on' | 'off';
-          concurrency?: number;
-          parallel?: number | true;
-          testingRatio?: number;
-          supervisor?: boolean;
-          waitForInput?: boolean;
-          keepTemp?: boolean;
-          regressionEvery?: number;
-          verifier?: boolean;
-          checkpointInterval?: number;
-          checkpoints?: boolean;
-          checkpointAgents?: CheckpointAgent[];
-          pauseOnCritical?: boolean;
-          logLevel: LogLevel;
-        },
-      ) =>
-        run(async () => {
-          const webhooks = loadWebhookSettings(ctx.env);
-          const reg = openRegistry(ctx.env);
-          let resolved;
-          let extra: string[];
-          let registryDefaults: Partial<RunSettings>;
-          let projectDefaults: Partial<RunSettings>;
-          let otherProjects: string[];
-          try {
-            resolved = resolveProject(reg.registry, project, ctx.cwd);
-            extra = extraCommands(reg.registry, resolved.name);
-            // Defaults: the global settings, then the project's own (e.g. a demo project's defaultModel: demo).
-            registryDefaults = registryRunDefaults(reg.registry);
-            projectDefaults = resolved.name === null ? {} : projectRunDefaults(reg.registry, resolved.name);
-            otherProjects = reg.registry.list().map((p) => p.path);
-          } finally {
-            reg.close();
-          }
-          if (opts.concurrency !== undefined && opts.parallel !== undefined)
-            throw new AppError('INVALID_INPUT', 'give either --concurrency or --parallel, not both');
-          const concurrency = opts.concurrency ?? (opts.parallel === true ? 3 : opts.parallel);
-          // defaults < global settings < project settings < environment < flags. Never the
-          // project's .env: agents write it (see ignoredProjectEnvKeys).
-          const layers: RunSettingsLayers = {
-            registry: registryDefaults,
-            project: projectDefaults,
-            env: ctx.env,
-            flags: {
-              model: opts.model,
-              models: opts.roleModel,
-              maxIterations: opts.maxIterations,
-              maxTurns: opts.maxTurns,
-              maxCostUsd: opts.maxCost,
-              maxFeatureCostUsd: opts.maxFeatureCost,
-              yolo: opts.yolo,
-              sandbox: opts.sandbox,
-              concurrency,
-              testingRatio: opts.testingRatio,
-              supervisor: opts.supervisor,
-              waitForInput: opts.waitForInput === false ? false : undefined,
-              keepTemp: opts.keepTemp,
-              regressionEvery: opts.regressionEvery,
-              verifier: opts.verifier,
-              checkpointInterval: opts.checkpoints === false ? 0 : opts.checkpointInterval,
-              checkpointAgents: opts.checkpointAgents,
-              pauseOnCritical: opts.pauseOnCritical === false ? false : undefined,
-            },
-          };
-          const settings = resolveRunSettings(layers);
-          const ignored = ignoredProjectEnvWarning(ignoredProjectEnvKeys(resolved.paths));
-          if (ignored !== null) ctx.stderr(`Warning: ${ignored}\n`);
-          const projectName = resolved.name ?? basename(resolved.paths.root);
-          const log = runnerLogger(ctx, resolved.paths, opts.logLevel);
-          const logger = log.logger.child({ project: projectName });
-          // The demo model (scripted, no AI) is served from this process; sessions talk to it only.
-          const demo = settings.model === DEMO_MODEL ? await startDemoModel(ctx.env) : null;
-          const store = openRunStore(resolved.paths, settings);
-          logger.info(
-            {
-              settings: {
-                model: settings.model ?? null,
-                concurrency: settings.concurrency,
-                testingRatio: settings.testingRatio,
-                yolo: settings.yolo,
-                sandbox: settings.sandbox,
-                supervisor: settings.supervisor,
-                waitForInput: settings.waitForInput,
-                maxIterations: settings.maxIterations ?? null,
-              },
-            },
-            'run starting',
-          );
-          const controller = new AbortController();
-          let signals = 0;
-          const onSignal = (sig: NodeJS.Signals) => {
-            signals += 1;
-            logger.info(
-              { signal: sig, count: signals },
-              signals > 1 ? 'second signal: quitting at once' : 'signal: stopping',
-            );
-            if (signals > 1) process.exit(130);
-            ctx.stderr(`${sig}: stopping the current session and handing its feature back (again to force quit)…\n`);
-            controller.abort();
-          };
-          process.on('SIGINT', onSignal);
-          process.on('SIGTERM', onSignal);
-          try {
-            const view = new LiveView(
-              { isTTY: ctx.terminal !== undefined, columns: ctx.terminal?.columns ?? 80, write: ctx.stdout },
-              store,
-              () => store.runs.latestOfPid(process.pid)?.id ?? null,
-            );
-            const redraw = view.enabled ? setInterval(() => view.render(), 500) : null;
-            if (demo)
-              view.report(
-                `Model: ${DEMO_MODEL} (${DEMO_MODEL_LABEL}): a built-in script on ${demo.url} plays the agents; no credentials are used and nothing leaves this machine.`,
-              );
-            // What the run reports to the terminal is its log's story too.
-            const report = (line: string) => {
-              view.report(line);
-              logger.info(line);
-            };
-            const deps = createRunDeps({
-              store,
-              projectName,
-              settings,
-              env: demo?.env ?? runEnvWithProvider(ctx.env, settings),
-              report,
-              extraCommands: extra,
-              settingSource: settingSources(layers),
-              sandboxReadDeny: sandboxReadDenyPaths({
-                homes: [ctx.env.HOME ?? homedir()],
-                autocoderHome: autocoderHome(ctx.env),
-                claudeConfigDir: ctx.env.CLAUDE_CONFIG_DIR,
-                otherProjects,
-                projectRoot: resolved.paths.root,
-              }),
-              webhooks: webhooks.targets,
-              webhookRetryBaseMs: webhooks.retryBaseMs,
-              logger,
-              ...(ctx.runtime ? { runtime: ctx.runtime } : {}),
-            });
-            const result = await runProject(deps, controller.signal)
-              .catch((err: unknown) => {
-                logger.error({ err }, 'the run failed');
-                throw err;
-              })
-              .finally(() => deps.webhooks.drain(WEBHOOK_DRAIN_MS))
-              .finally(() => {
-                if (redraw) clearInterval(redraw);
-                view.clear();
-              });
-            logger[result.status === 'failed' ? 'error' : 'info'](
-              { runId: result.runId, status: result.status, reason: result.reason, sessions: result.sessions },
-              'run ended',
-            );
-            if (result.status === 'failed') setExitCode(1);
-            // Scripts can tell a run that stopped at its budget from one that finished.
-            else if (result.budgetExhausted === true) setExitCode(EXIT.budget);
-          } finally {
-            process.off('SIGINT', onSignal);
-            process.off('SIGTERM', onSignal);
-            store.close();
-            await demo?.close();
-            log.close();
-          }
-        }),
+      (project: string, opts: { agents?: CheckpointAgent[]; model?: string; json?: boolean; logLevel: LogLevel }) =>
+        run(() =>
+          runAction(
+            ctx,
+            setExitCode,
+            project,
+            { logLevel: opts.logLevel, ...(opts.model === undefined ? {} : { model: opts.model }) },
+            { agents: opts.agents, json: opts.json === true },
+          ),
+        ),
     );
+}
+
+/** The options of `run` (and the subset `checkpoint` passes). */
+interface RunOptions {
+  model?: string;
+  roleModel?: RoleModels;
+  maxIterations?: number;
+  maxTurns?: number;
+  maxCost?: number;
+  maxFeatureCost?: number;
+  yolo?: boolean;
+  sandbox?: 'auto' | 'on' | 'off';
+  concurrency?: number;
+  parallel?: number | true;
+  testingRatio?: number;
+  supervisor?: boolean;
+  waitForInput?: boolean;
+  keepTemp?: boolean;
+  regressionEvery?: number;
+  verifier?: boolean;
+  checkpointInterval?: number;
+  checkpoints?: boolean;
+  checkpointAgents?: CheckpointAgent[];
+  pauseOnCritical?: boolean;
+  logLevel: LogLevel;
+}
+
+/** `checkpoint` instead of a run: the reviewers to run (default: the settings'), and JSON output. */
+interface CheckpointMode {
+  readonly agents: CheckpointAgent[] | undefined;
+  readonly json: boolean;
+}
+
+async function runAction(
+  ctx: CliContext,
+  setExitCode: (code: number) => void,
+  project: string,
+  opts: RunOptions,
+  checkpoint: CheckpointMode | null,
+): Promise<void> {
+  const webhooks = loadWebhookSettings(ctx.env);
+  const reg = openRegistry(ctx.env);
+  let resolved;
+  let extra: string[];
+  let registryDefaults: Partial<RunSettings>;
+  let projectDefaults: Partial<RunSettings>;
+  let otherProjects: string[];
+  try {
+    resolved = resolveProject(reg.registry, project, ctx.cwd);
+    extra = extraCommands(reg.registry, resolved.name);
+    // Defaults: the global settings, then the project's own (e.g. a demo project's defaultModel: demo).
+    registryDefaults = registryRunDefaults(reg.registry);
+    projectDefaults = resolved.name === null ? {} : projectRunDefaults(reg.registry, resolved.name);
+    otherProjects = reg.registry.list().map((p) => p.path);
+  } finally {
+    reg.close();
+  }
+  if (opts.concurrency !== undefined && opts.parallel !== undefined)
+    throw new AppError('INVALID_INPUT', 'give either --concurrency or --parallel, not both');
+  const concurrency = opts.concurrency ?? (opts.parallel === true ? 3 : opts.parallel);
+  // defaults < global settings < project settings < environment < flags. Never the
+  // project's .env: agents write it (see ignoredProjectEnvKeys).
+  const layers: RunSettingsLayers = {
+    registry: registryDefaults,
+    project: projectDefaults,
+    env: ctx.env,
+    flags: {
+      model: opts.model,
+      models: opts.roleModel,
+      maxIterations: opts.maxIterations,
+      maxTurns: opts.maxTurns,
+      maxCostUsd: opts.maxCost,
+      maxFeatureCostUsd: opts.maxFeatureCost,
+      yolo: opts.yolo,
+      sandbox: opts.sandbox,
+      concurrency,
+      testingRatio: opts.testingRatio,
+      supervisor: opts.supervisor,
+      waitForInput: opts.waitForInput === false ? false : undefined,
+      keepTemp: opts.keepTemp,
+      regressionEvery: opts.regressionEvery,
+      verifier: opts.verifier,
+      checkpointInterval: opts.checkpoints === false ? 0 : opts.checkpointInterval,
+      checkpointAgents: opts.checkpointAgents,
+      pauseOnCritical: opts.pauseOnCritical === false ? false : undefined,
+    },
+  };
+  const settings = resolveRunSettings(layers);
+  const ignored = ignoredProjectEnvWarning(ignoredProjectEnvKeys(resolved.paths));
+  if (ignored !== null) ctx.stderr(`Warning: ${ignored}\n`);
+  const projectName = resolved.name ?? basename(resolved.paths.root);
+  const log = runnerLogger(ctx, resolved.paths, opts.logLevel);
+  const logger = log.logger.child({ project: projectName });
+  // The demo model (scripted, no AI) is served from this process; sessions talk to it only.
+  const demo = settings.model === DEMO_MODEL ? await startDemoModel(ctx.env) : null;
+  const store = openRunStore(resolved.paths, settings);
+  if (checkpoint !== null) {
+    // A run is at work: it starts the checkpoint itself, beside its slots (one process owns the project's sessions).
+    const active = activeRun(store.runs);
+    if (active !== null && active.pid !== null && processAlive(active.pid)) {
+      const agents = checkpoint.agents ?? settings.checkpointAgents;
+      requestCheckpoint(resolved.paths, agents);
+      store.close();
+      await demo?.close();
+      log.close();
+      if (checkpoint.json) printJson(ctx, { queued: true, runId: active.id, agents });
+      else
+        ctx.stdout(
+          `Asked the active run ${active.id} (pid ${active.pid}) for a checkpoint (${agents.join(', ')}): it starts it at its next step, beside its slots. Follow it with: autocoder checkpoints ${projectName}\n`,
+        );
+      return;
+    }
+  }
+  logger.info(
+    {
+      settings: {
+        model: settings.model ?? null,
+        concurrency: settings.concurrency,
+        testingRatio: settings.testingRatio,
+        yolo: settings.yolo,
+        sandbox: settings.sandbox,
+        supervisor: settings.supervisor,
+        waitForInput: settings.waitForInput,
+        maxIterations: settings.maxIterations ?? null,
+      },
+    },
+    'run starting',
+  );
+  const controller = new AbortController();
+  let signals = 0;
+  const onSignal = (sig: NodeJS.Signals) => {
+    signals += 1;
+    logger.info({ signal: sig, count: signals }, signals > 1 ? 'second signal: quitting at once' : 'signal: stopping');
+    if (signals > 1) process.exit(130);
+    ctx.stderr(`${sig}: stopping the current session and handing its feature back (again to force quit)…\n`);
+    controller.abort();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  try {
+    const view = new LiveView(
+      {
+        isTTY: ctx.terminal !== undefined && checkpoint?.json !== true,
+        columns: ctx.terminal?.columns ?? 80,
+        // With --json the story goes to stderr: stdout is the JSON alone.
+        write: checkpoint?.json === true ? ctx.stderr : ctx.stdout,
+      },
+      store,
+      () => store.runs.latestOfPid(process.pid)?.id ?? null,
+    );
+    const redraw = view.enabled ? setInterval(() => view.render(), 500) : null;
+    if (demo)
+      view.report(
+        `Model: ${DEMO_MODEL} (${DEMO_MODEL_LABEL}): a built-in script on ${demo.url} plays the agents; no credentials are used and nothing leaves this machine.`,
+      );
+    // What the run reports to the terminal is its log's story too.
+    const report = (line: string) => {
+      view.report(line);
+      logger.info(line);
+    };
+    const deps = createRunDeps({
+      store,
+      projectName,
+      settings,
+      env: demo?.env ?? runEnvWithProvider(ctx.env, settings),
+      report,
+      extraCommands: extra,
+      settingSource: settingSources(layers),
+      sandboxReadDeny: sandboxReadDenyPaths({
+        homes: [ctx.env.HOME ?? homedir()],
+        autocoderHome: autocoderHome(ctx.env),
+        claudeConfigDir: ctx.env.CLAUDE_CONFIG_DIR,
+        otherProjects,
+        projectRoot: resolved.paths.root,
+      }),
+      webhooks: webhooks.targets,
+      webhookRetryBaseMs: webhooks.retryBaseMs,
+      logger,
+      ...(ctx.runtime ? { runtime: ctx.runtime } : {}),
+    });
+    if (checkpoint !== null) {
+      const done = await checkpointProject(
+        deps,
+        checkpoint.agents ?? settings.checkpointAgents,
+        controller.signal,
+      ).finally(() => deps.webhooks.drain(WEBHOOK_DRAIN_MS));
+      if (redraw) clearInterval(redraw);
+      view.clear();
+      const n = done.outcome.checkpoint.n;
+      if (checkpoint.json)
+        printJson(ctx, {
+          checkpoint: store.checkpoints.get(n),
+          findings: store.checkpoints.findings({ checkpoint: n }),
+          resolved: store.checkpoints.findings({ resolvedIn: n }),
+        });
+      if (done.outcome.checkpoint.status !== 'finished') setExitCode(1);
+      return;
+    }
+    const result = await runProject(deps, controller.signal)
+      .catch((err: unknown) => {
+        logger.error({ err }, 'the run failed');
+        throw err;
+      })
+      .finally(() => deps.webhooks.drain(WEBHOOK_DRAIN_MS))
+      .finally(() => {
+        if (redraw) clearInterval(redraw);
+        view.clear();
+      });
+    logger[result.status === 'failed' ? 'error' : 'info'](
+      { runId: result.runId, status: result.status, reason: result.reason, sessions: result.sessions },
+      'run ended',
+    );
+    if (result.status === 'failed') setExitCode(1);
+    // Scripts can tell a run that stopped at its budget from one that finished.
+    else if (result.budgetExhausted === true) setExitCode(EXIT.budget);
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    store.close();
+    await demo?.close();
+    log.close();
+  }
 }
 
 /** `--checkpoint-agents code,security`: the reviewer kinds, each known, none twice. */

@@ -1,7 +1,11 @@
 import type { Context, Hono } from 'hono';
 import { AppError } from '../../domain/errors.js';
 import {
+  CheckpointAgentSchema,
+  CheckpointStartRequestSchema,
   DismissFindingRequestSchema,
+  type CheckpointAgent,
+  type CheckpointStartResponseSchema,
   FindingsQuerySchema,
   type CheckpointDetailResponseSchema,
   type CheckpointListResponseSchema,
@@ -10,7 +14,8 @@ import {
 } from '../../shared/checkpoints.js';
 import type { z } from 'zod';
 import type { RouteModule, ServerDeps } from '../app.js';
-import { withStore } from '../project-access.js';
+import { registeredProject, withRegistry, withStore } from '../project-access.js';
+import { activeRun, processAlive, requestCheckpoint } from '../../projects/run-control.js';
 import { body, query } from './input.js';
 
 /** A checkpoint number from the path: a positive whole number (400 otherwise; 404 comes from the store). */
@@ -47,6 +52,26 @@ export const checkpointRoutes: RouteModule = (app: Hono, deps: ServerDeps) => {
     return c.json(res);
   });
 
+  // On demand: the active run starts it beside its slots; with none, a detached `autocoder checkpoint` runs it.
+  app.post('/api/projects/:name/checkpoints', async (c) => {
+    const request = c.req.header('content-length') === '0' ? {} : await body(c, CheckpointStartRequestSchema);
+    const res: z.infer<typeof CheckpointStartResponseSchema> = withStore(c, deps, (store) => {
+      const running = store.checkpoints.running();
+      const active = activeRun(store.runs);
+      if (active !== null && active.pid !== null && processAlive(active.pid)) {
+        requestCheckpoint(store.paths, request.agents ?? runAgents(active.settings));
+        return { queued: true, runId: active.id, pid: null };
+      }
+      if (running) throw new AppError('CONFLICT', `checkpoint ${running.n} is still running; one runs at a time`);
+      const launch = deps.launchCheckpoint;
+      if (!launch) throw new AppError('CONFLICT', 'this server cannot start checkpoints');
+      const name = withRegistry(deps, (r) => registeredProject(c, r)).name;
+      const { pid } = launch({ name, paths: store.paths }, request.agents);
+      return { queued: false, runId: null, pid };
+    });
+    return c.json(res, 202);
+  });
+
   app.get('/api/projects/:name/checkpoints/:n', (c) => {
     const n = checkpointParam(c);
     const res: z.infer<typeof CheckpointDetailResponseSchema> = withStore(c, deps, (store) => ({
@@ -80,3 +105,9 @@ export const checkpointRoutes: RouteModule = (app: Hono, deps: ServerDeps) => {
     return c.json(withStore(c, deps, (store) => store.checkpoints.dismiss(id, req.reason)));
   });
 };
+
+/** The reviewers the active run was started with (its settings as recorded), else all three. */
+function runAgents(settings: Record<string, unknown> | null | undefined): CheckpointAgent[] {
+  const parsed = CheckpointAgentSchema.array().min(1).safeParse(settings?.['checkpointAgents']);
+  return parsed.success ? parsed.data : ['code', 'security', 'performance'];
+}

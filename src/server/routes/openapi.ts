@@ -268,6 +268,14 @@ export const ROUTE_DOCS: readonly RouteDoc[] = [
     response: cp.CheckpointListResponseSchema,
   },
   {
+    method: 'post',
+    path: '/api/projects/:name/checkpoints',
+    summary:
+      'Start a checkpoint now (202): the active run starts it beside its slots (queued), else a detached `autocoder checkpoint` runs it (pid); 409 while one runs',
+    body: cp.CheckpointStartRequestSchema,
+    response: cp.CheckpointStartResponseSchema,
+  },
+  {
     method: 'get',
     path: '/api/projects/:name/checkpoints/:n',
     summary: 'One checkpoint: its tool results and reviews, the findings seen in it and those it resolved',

@@ -14,6 +14,7 @@ import {
   FindingDetailResponseSchema,
   FindingSchema,
   FindingsResponseSchema,
+  CheckpointStartResponseSchema,
   type FindingsQuery,
 } from '@shared/checkpoints';
 import { MetricsSchema } from '@shared/metrics';
@@ -107,7 +108,7 @@ export const endpoints = {
    * Starts a checkpoint on demand (no body: the agents of the `checkpoint.agents` setting). Only success matters to
    * the page (the list refetches on `checkpoint.started`), so any JSON object is accepted.
    */
-  startCheckpoint: (name: string) => api(z.looseObject({}), 'POST', `${p(name)}/checkpoints`),
+  startCheckpoint: (name: string) => api(CheckpointStartResponseSchema, 'POST', `${p(name)}/checkpoints`, {}),
   findings: (name: string, q: FindingsQuery) =>
     api(FindingsResponseSchema, 'GET', `${p(name)}/findings${findingsQuery(q)}`),
   finding: (name: string, id: string) => api(FindingDetailResponseSchema, 'GET', `${p(name)}/findings/${enc(id)}`),
