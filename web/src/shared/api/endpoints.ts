@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import type { z } from 'zod';
 import * as s from '@shared/api';
 import {
   HumanInputListSchema,
