@@ -24,8 +24,7 @@ export function runnerArgs(projectRoot: string, request: RunStartRequest): strin
   if (request.supervisor === true) args.push('--supervisor');
   if (request.verifier === true) args.push('--verifier');
   if (request.regressionEvery !== undefined) args.push('--regression-every', String(request.regressionEvery));
-  if (request.checkpointInterval !== undefined)
-    args.push('--checkpoint-interval', String(request.checkpointInterval));
+  if (request.checkpointInterval !== undefined) args.push('--checkpoint-interval', String(request.checkpointInterval));
   if (request.maxCostUsd !== undefined) args.push('--max-cost', String(request.maxCostUsd));
   if (request.maxFeatureCostUsd !== undefined) args.push('--max-feature-cost', String(request.maxFeatureCostUsd));
   return args;
