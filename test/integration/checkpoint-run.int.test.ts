@@ -14,7 +14,6 @@ import { requestCheckpoint } from '../../src/projects/run-control.js';
 import { CONTINUE } from '../../src/runner/run-loop.js';
 import {
   assignedFeature,
-  FEATURE_TOOL,
   isCoding,
   landingCodingSession,
   reply,
@@ -24,6 +23,7 @@ import {
 import { checkedFeatures } from '../support/gate-backlog.js';
 import { scriptedProject, type ScriptedProject } from '../support/scripted-run.js';
 import { waitFor } from '../support/wait-for.js';
+import { reviewer, reviewOf } from '../support/checkpoint-review.js';
 
 vi.setConfig({ testTimeout: 120_000 });
 
@@ -32,41 +32,6 @@ afterEach(() => {
   project?.cleanup();
   project = undefined;
 });
-
-/** "# Checkpoint 2 of "notes": security audit" → [2, 'security']. */
-const reviewOf = (conv: Conversation): [number, string] | null => {
-  const m = /^# Checkpoint (\d+) of "[^"]+": (code review|security audit|performance review)/m.exec(conv.prompt);
-  return m ? [Number(m[1]), (m[2] as string).split(' ')[0] as string] : null;
-};
-
-const SQL_INJECTION = {
-  severity: 'critical',
-  category: 'sql-injection',
-  title: 'Search builds SQL from the query string',
-  detail: 'GET /api/search concatenates q into the SQL text.',
-  file: 'server.cjs',
-  line: 12,
-  evidence: "curl '127.0.0.1/api/search?q=%27%20OR%201=1' returned every row",
-  suggestedFix: 'Use a parameterised query.',
-};
-const LONG_FUNCTION = {
-  severity: 'minor',
-  category: 'maintainability',
-  title: 'The request handler does everything in one function',
-  detail: 'Routing, validation and storage are in one 80-line function.',
-  file: 'server.cjs',
-};
-
-/** The reviewers: security finds the injection at checkpoint 1 only; code finds the long function both times. */
-function reviewer(conv: Conversation) {
-  const [n, kind] = reviewOf(conv) ?? [0, ''];
-  const findings = kind === 'security' && n === 1 ? [SQL_INJECTION] : kind === 'code' ? [LONG_FUNCTION] : [];
-  const finding = findings[conv.turn];
-  if (finding !== undefined) return reply().tool(FEATURE_TOOL('review_add_finding'), finding);
-  if (conv.turn === findings.length)
-    return reply().tool(FEATURE_TOOL('review_finish'), { summary: `${kind} review of checkpoint ${n} done.` });
-  return reply().text('Done.');
-}
 
 it('two checkpoints in a run of 4: a critical finding drains the run and asks; "continue" resumes it, the fix lands; a finding seen twice is one finding', async () => {
   // Feature 3 starts while checkpoint 1 runs (the slots go on) and is held until the checkpoint has asked, so it is
