@@ -31,8 +31,21 @@ describe('loadRunSettings', () => {
       waitForInput: true,
       keepTemp: false,
       regressionEvery: 5,
+      checkpointInterval: 10,
+      checkpointAgents: ['code', 'security', 'performance'],
+      pauseOnCritical: true,
       verifier: false,
     });
+  });
+
+  it('reads AUTOCODER_CHECKPOINT_INTERVAL (0: none) and AUTOCODER_PAUSE_ON_CRITICAL below the flags', () => {
+    expect(
+      loadRunSettings({ AUTOCODER_CHECKPOINT_INTERVAL: '0', AUTOCODER_PAUSE_ON_CRITICAL: 'no' }, {}),
+    ).toMatchObject({ checkpointInterval: 0, pauseOnCritical: false });
+    expect(loadRunSettings({ AUTOCODER_CHECKPOINT_INTERVAL: '3' }, { checkpointInterval: 7 }).checkpointInterval).toBe(
+      7,
+    );
+    expect(() => loadRunSettings({ AUTOCODER_CHECKPOINT_INTERVAL: 'often' }, {})).toThrow(/checkpointInterval/);
   });
 
   it('reads AUTOCODER_REGRESSION_EVERY (0 turns regression passes off) and AUTOCODER_VERIFIER below the flags', () => {
@@ -99,6 +112,9 @@ describe('loadRunSettings', () => {
       waitForInput: true,
       keepTemp: false,
       regressionEvery: 5,
+      checkpointInterval: 10,
+      checkpointAgents: ['code', 'security', 'performance'],
+      pauseOnCritical: true,
       verifier: false,
     });
   });

@@ -5,6 +5,7 @@ import { metricsAssumptions } from './metrics-settings.js';
 import {
   describeSettingValues,
   parseSettingValue,
+  projectRunDefaults,
   readUserSettings,
   registryRunDefaults,
   requireSettingKey,
@@ -38,7 +39,26 @@ describe('user settings', () => {
       'budget.runUsd',
       'budget.featureUsd',
       'budget.dailyUsd',
+      'checkpointInterval',
+      'checkpoint.agents',
+      'pauseOnCritical',
     ]);
+  });
+
+  it('gives a run its checkpoint settings from the project or the global settings', () => {
+    const global = new Map([
+      ['ui.checkpointInterval', '4'],
+      ['ui.checkpoint.agents', '"security,code,security"'],
+    ]);
+    const project = new Map([['ui.pauseOnCritical', 'false']]);
+    expect(registryRunDefaults({ getSetting: (k) => global.get(k) })).toMatchObject({
+      checkpointInterval: 4,
+      checkpointAgents: ['security', 'code'],
+    });
+    expect(projectRunDefaults({ getProjectSetting: (_n, k) => project.get(k) }, 'shop')).toEqual({
+      pauseOnCritical: false,
+    });
+    expect(() => parseSettingValue('checkpoint.agents', 'code,style')).toThrow(/invalid value "code,style"/);
   });
 
   it('takes the metrics assumptions from the project, else the global settings, else the defaults, with the source', () => {

@@ -45,6 +45,8 @@ describe('loadWebhookTargets', () => {
           'run.failed',
           'verification.finished',
           'run.budget_warning',
+          'checkpoint.finished',
+          'checkpoint.critical',
         ],
         format: 'json',
       },
