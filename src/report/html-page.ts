@@ -109,7 +109,9 @@ function checkpointsSection(r: Report): Html {
         ${r.checkpoints.map((c) => {
           const row = checkpointRow(c);
           return html`<tr>
-            ${CHECKPOINT_COLUMNS.map(([key, , numeric]) => html`<td class="${numeric ? 'num' : false}">${row[key]}</td>`)}
+            ${CHECKPOINT_COLUMNS.map(([key, , numeric]) =>
+              numeric ? html`<td class="num">${row[key]}</td>` : html`<td>${row[key]}</td>`,
+            )}
           </tr>`;
         })}
       </tbody>
