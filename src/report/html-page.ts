@@ -41,7 +41,7 @@ h3{margin-top:1.5em}
 table{border-collapse:collapse;width:100%;margin:8px 0}
 th,td{border:1px solid var(--line);padding:4px 8px;text-align:left;vertical-align:top}
 th{background:var(--head)}
-td.num{text-align:right;font-variant-numeric:tabular-nums}
+td.num{text-align:right;font-variant-numeric:tabular-nums}td.nowrap{white-space:nowrap}td.path{word-break:break-all}
 .verified{color:var(--ok);font-weight:600}.not-verified{color:var(--bad)}
 .sev-critical,.sev-major{color:var(--bad);font-weight:600}
 .charts{display:grid;grid-template-columns:repeat(auto-fit,minmax(420px,1fr));gap:16px}
@@ -109,8 +109,8 @@ function checkpointsSection(r: Report): Html {
         ${r.checkpoints.map((c) => {
           const row = checkpointRow(c);
           return html`<tr>
-            ${CHECKPOINT_COLUMNS.map(([key, , numeric]) =>
-              numeric ? html`<td class="num">${row[key]}</td>` : html`<td>${row[key]}</td>`,
+            ${CHECKPOINT_COLUMNS.map(([key, , layout]) =>
+              layout === null ? html`<td>${row[key]}</td>` : html`<td class="${layout}">${row[key]}</td>`,
             )}
           </tr>`;
         })}

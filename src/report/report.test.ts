@@ -654,7 +654,7 @@ describe('reportHtml', () => {
     expect(page).not.toContain('None yet: no checkpoint');
     expect(page).toMatch(/<table id="checkpoints">/);
     expect(page.replace(/>\s+</g, '><')).toContain(
-      '<td class="num">1</td><td>2026-01-10 09:40 UTC</td><td>3.0 min</td><td>interval</td><td>1a2b3c4d5e</td><td>finished</td><td>1 critical, 2 minor</td><td class="num">3</td><td class="num">0</td><td>#4</td><td class="num">$0.42</td><td>.autocoder/checkpoints/checkpoint-1.md</td>',
+      '<td class="num">1</td><td>2026-01-10 09:40 UTC</td><td class="nowrap">3.0 min</td><td>interval</td><td>1a2b3c4d5e</td><td>finished</td><td>1 critical, 2 minor</td><td class="num">3</td><td class="num">0</td><td>#4</td><td class="num">$0.42</td><td class="path">.autocoder/checkpoints/checkpoint-1.md</td>',
     );
     const rows = [...page.matchAll(/<td class="sev-(\w+)">\w+<\/td>\s*<td>([^<]*)<\/td>/g)].map((m) => [m[1], m[2]]);
     expect(rows).toEqual([

@@ -138,21 +138,25 @@ export interface CheckpointRow {
   readonly report: string;
 }
 
-/** The checkpoint table's columns in order: the row's key, its heading, and whether it is a number (right-aligned). */
-export const CHECKPOINT_COLUMNS: readonly (readonly [keyof CheckpointRow, string, boolean])[] = [
-  ['n', '#', true],
-  ['started', 'Started', false],
-  ['duration', 'Duration', false],
-  ['trigger', 'Trigger', false],
-  ['commit', 'Commit', false],
-  ['status', 'Status', false],
-  ['findings', 'Findings', false],
-  ['newFindings', 'New', true],
-  ['resolved', 'Resolved', true],
-  ['fixFeatures', 'Fix features', false],
-  ['cost', 'Cost', true],
-  ['report', 'Report', false],
-];
+/**
+ * The checkpoint table's columns in order: the row's key, its heading, and how the HTML lays the cell out (a number
+ * right-aligned, a duration kept on one line, a path allowed to break anywhere so the table fits the page).
+ */
+export const CHECKPOINT_COLUMNS: readonly (readonly [keyof CheckpointRow, string, 'num' | 'nowrap' | 'path' | null])[] =
+  [
+    ['n', '#', 'num'],
+    ['started', 'Started', null],
+    ['duration', 'Duration', 'nowrap'],
+    ['trigger', 'Trigger', null],
+    ['commit', 'Commit', null],
+    ['status', 'Status', null],
+    ['findings', 'Findings', null],
+    ['newFindings', 'New', 'num'],
+    ['resolved', 'Resolved', 'num'],
+    ['fixFeatures', 'Fix features', null],
+    ['cost', 'Cost', 'num'],
+    ['report', 'Report', 'path'],
+  ];
 
 export function checkpointRow(c: ReportCheckpoint): CheckpointRow {
   return {
