@@ -7,7 +7,8 @@ import { buildReport } from './build-report.js';
 
 /**
  * Reads what the report needs through the storage ports (the metrics, the backlog with each feature's newest finished
- * verification, human-input requests, disputes, checkpoints and findings) and builds it: the one reader the API and the CLI share.
+ * verification, human-input requests, disputes, checkpoints and findings) and builds it: the one reader the API and
+ * the CLI share.
  */
 export function projectReport(store: ProjectStore, options: ProjectMetricsOptions): Report {
   // The metrics first: they refuse a run the project does not have.

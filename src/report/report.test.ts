@@ -211,7 +211,7 @@ function finding(over: Partial<Finding>): Finding {
   };
 }
 
-/** Two checkpoints and five findings: open of each severity (one hostile), one fix pending, one resolved, one dismissed. */
+/** Two checkpoints; six findings: four unsettled (one with a hostile title, one fix pending), resolved, dismissed. */
 const withCheckpoints = (): ReportInput =>
   input({
     checkpoints: [
