@@ -1,10 +1,13 @@
 import type { Feature, HumanInputRequest } from '../db/ports.js';
 import { verificationFailure, type Dispute, type Verification } from '../shared/acceptance.js';
+import { FINDING_SEVERITIES, type Checkpoint, type Finding } from '../shared/checkpoints.js';
 import type { Metrics } from '../shared/metrics.js';
 import type {
   Report,
+  ReportCheckpoint,
   ReportDispute,
   ReportFeature,
+  ReportFinding,
   ReportOverride,
   ReportQuestion,
   ReportVerification,
@@ -24,6 +27,10 @@ export interface ReportInput {
   readonly running: ReadonlySet<number>;
   readonly requests: readonly HumanInputRequest[];
   readonly disputes: readonly Dispute[];
+  /** The checkpoints to list (the run's, when one is chosen). */
+  readonly checkpoints: readonly Checkpoint[];
+  /** Findings to consider for the open list (with a run chosen: those seen at its checkpoints); settled ones drop. */
+  readonly findings: readonly Finding[];
   /** With a run chosen: its active time, [start, end]; interventions outside it are left out. Null: all. */
   readonly window: { readonly from: number; readonly to: number } | null;
 }
@@ -96,6 +103,52 @@ function answers(r: HumanInputRequest): { field: string; value: string | number 
 const inWindow = (w: ReportInput['window'], ...times: (number | null)[]) =>
   w === null || times.some((t) => t !== null && t >= w.from && t <= w.to);
 
+const checkpoint = (c: Checkpoint): ReportCheckpoint => ({
+  n: c.n,
+  runId: c.runId,
+  trigger: c.trigger,
+  commit: c.commit,
+  status: c.status,
+  startedAt: c.startedAt,
+  endedAt: c.endedAt,
+  counts: c.counts,
+  newFindings: c.newFindings,
+  resolvedFindings: c.resolvedFindings,
+  fixFeatureIds: c.fixFeatureIds,
+  costUsd: c.costUsd,
+  reportPath: c.reportPath,
+});
+
+const severityRank = (f: Pick<Finding, 'severity'>) => FINDING_SEVERITIES.indexOf(f.severity);
+
+/** The findings not settled (open, or fixed and waiting for confirmation), worst first, then the most seen. */
+function openFindings(findings: readonly Finding[]): ReportFinding[] {
+  return findings
+    .flatMap((f) => (f.status === 'open' || f.status === 'fix_pending' ? [{ ...f, status: f.status }] : []))
+    .sort(
+      (a, b) =>
+        severityRank(a) - severityRank(b) ||
+        b.seenCount - a.seenCount ||
+        b.lastCheckpoint - a.lastCheckpoint ||
+        a.id.localeCompare(b.id),
+    )
+    .map((f) => ({
+      id: f.id,
+      severity: f.severity,
+      agent: f.agent,
+      source: f.source,
+      category: f.category,
+      title: f.title,
+      ...(f.file === undefined ? {} : { file: f.file }),
+      ...(f.line === undefined ? {} : { line: f.line }),
+      status: f.status,
+      seenCount: f.seenCount,
+      firstCheckpoint: f.firstCheckpoint,
+      lastCheckpoint: f.lastCheckpoint,
+      fixFeatureId: f.fixFeatureId,
+    }));
+}
+
 /** The report's data: the backlog with verification status, and every intervention (pure). */
 export function buildReport(input: ReportInput): Report {
   const { metrics, window } = input;
@@ -156,7 +209,8 @@ export function buildReport(input: ReportInput): Report {
     metrics,
     backlog: input.features.map((f) => feature(f, input)),
     interventions: { questions, overrides, disputes },
-    checkpoints: [],
+    checkpoints: [...input.checkpoints].sort((a, b) => a.n - b.n).map(checkpoint),
+    openFindings: openFindings(input.findings),
     designIterations: [],
   };
 }

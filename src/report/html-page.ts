@@ -5,8 +5,16 @@ import { usd, utc } from './format.js';
 import { html, type Html } from './html-text.js';
 import {
   answersText,
+  CHECKPOINT_COLUMNS,
+  checkpointRow,
+  FINDING_HEAD,
+  findingKind,
+  findingSeen,
+  findingStatus,
+  findingWhere,
   lastVerificationText,
   metricRows,
+  NO_OPEN_FINDINGS,
   NONE_YET_CHECKPOINTS,
   NONE_YET_DESIGN,
   questionOutcome,
@@ -33,8 +41,9 @@ h3{margin-top:1.5em}
 table{border-collapse:collapse;width:100%;margin:8px 0}
 th,td{border:1px solid var(--line);padding:4px 8px;text-align:left;vertical-align:top}
 th{background:var(--head)}
-td.num{text-align:right;font-variant-numeric:tabular-nums}
+td.num{text-align:right;font-variant-numeric:tabular-nums}td.nowrap{white-space:nowrap}td.path{word-break:break-all}
 .verified{color:var(--ok);font-weight:600}.not-verified{color:var(--bad)}
+.sev-critical,.sev-major{color:var(--bad);font-weight:600}
 .charts{display:grid;grid-template-columns:repeat(auto-fit,minmax(420px,1fr));gap:16px}
 figure{margin:0;break-inside:avoid}figcaption{font-weight:600;margin-bottom:4px}
 svg.chart{width:100%;height:auto;max-width:640px;display:block}
@@ -85,6 +94,53 @@ function figure(caption: string, chart: Html | null, empty: string, extra?: Html
     <figcaption>${caption}</figcaption>
     ${chart ?? html`<p class="empty">${empty}</p>`}${chart ? extra : null}
   </figure>`;
+}
+
+/** The checkpoints and the open findings, worst first (every cell interpolated, so agent text lands as text). */
+function checkpointsSection(r: Report): Html {
+  if (r.checkpoints.length === 0) return html`<p class="empty">${NONE_YET_CHECKPOINTS}</p>`;
+  return html`<table id="checkpoints">
+      <thead>
+        <tr>
+          ${CHECKPOINT_COLUMNS.map(([, head]) => html`<th scope="col">${head}</th>`)}
+        </tr>
+      </thead>
+      <tbody>
+        ${r.checkpoints.map((c) => {
+          const row = checkpointRow(c);
+          return html`<tr>
+            ${CHECKPOINT_COLUMNS.map(([key, , layout]) =>
+              layout === null ? html`<td>${row[key]}</td>` : html`<td class="${layout}">${row[key]}</td>`,
+            )}
+          </tr>`;
+        })}
+      </tbody>
+    </table>
+    <h3>Open findings</h3>
+    ${
+      r.openFindings.length === 0
+        ? html`<p class="empty">${NO_OPEN_FINDINGS}</p>`
+        : html`<table id="open-findings">
+            <thead>
+              <tr>
+                ${FINDING_HEAD.map((head) => html`<th scope="col">${head}</th>`)}
+              </tr>
+            </thead>
+            <tbody>
+              ${r.openFindings.map(
+                (f) =>
+                  html`<tr>
+                    <td class="sev-${f.severity}">${f.severity}</td>
+                    <td>${f.title}</td>
+                    <td>${findingWhere(f)}</td>
+                    <td>${findingKind(f)}</td>
+                    <td>${findingSeen(f)}</td>
+                    <td>${findingStatus(f)}</td>
+                  </tr>`,
+              )}
+            </tbody>
+          </table>`
+    }`;
 }
 
 const featureRef = (id: number, name: string | null) => `#${id}${name ? ` ${name}` : ''}`;
@@ -262,7 +318,7 @@ export function reportHtml(r: Report): string {
                 </table>`
           }
           <h2>Checkpoints</h2>
-          <p class="empty">${NONE_YET_CHECKPOINTS}</p>
+          ${checkpointsSection(r)}
           <h2>Design iterations</h2>
           <p class="empty">${NONE_YET_DESIGN}</p>
         </main>

@@ -3,8 +3,16 @@ import type { Report } from '../shared/report.js';
 import { usd, utc } from './format.js';
 import {
   answersText,
+  CHECKPOINT_COLUMNS,
+  checkpointRow,
+  FINDING_HEAD,
+  findingKind,
+  findingSeen,
+  findingStatus,
+  findingWhere,
   lastVerificationText,
   metricRows,
+  NO_OPEN_FINDINGS,
   NONE_YET_CHECKPOINTS,
   NONE_YET_DESIGN,
   questionOutcome,
@@ -37,6 +45,34 @@ const usageTable = (title: string, key: string, rows: readonly UsageRow[]) =>
         [key, 'Sessions', 'Cost'],
         rows.map((r) => [mdText(r.key), String(r.sessions), usd(r.costUsd)]),
       )}`;
+
+/** The checkpoints and the findings still open (their titles, files and categories are agent text: escaped). */
+function checkpointsSection(r: Report): string {
+  if (r.checkpoints.length === 0) return NONE_YET_CHECKPOINTS;
+  const checkpoints = table(
+    CHECKPOINT_COLUMNS.map(([, head]) => head),
+    r.checkpoints.map((c) => {
+      const row = checkpointRow(c);
+      // Fix features are `#<id>` made here from numbers; the rest is escaped like any text.
+      return CHECKPOINT_COLUMNS.map(([key]) => (key === 'fixFeatures' ? row[key] : mdText(row[key])));
+    }),
+  );
+  const findings =
+    r.openFindings.length === 0
+      ? NO_OPEN_FINDINGS
+      : table(
+          FINDING_HEAD,
+          r.openFindings.map((f) => [
+            f.severity,
+            mdText(f.title),
+            mdText(findingWhere(f)),
+            mdText(findingKind(f)),
+            findingSeen(f),
+            findingStatus(f),
+          ]),
+        );
+  return `${checkpoints}\n\n### Open findings\n\n${findings}`;
+}
 
 /** The report as Markdown (pure: the same report gives the same text). */
 export function reportMarkdown(r: Report): string {
@@ -111,7 +147,7 @@ export function reportMarkdown(r: Report): string {
           ]),
         ),
     '## Checkpoints',
-    NONE_YET_CHECKPOINTS,
+    checkpointsSection(r),
     '## Design iterations',
     NONE_YET_DESIGN,
   ];

@@ -7,7 +7,8 @@ import { buildReport } from './build-report.js';
 
 /**
  * Reads what the report needs through the storage ports (the metrics, the backlog with each feature's newest finished
- * verification, human-input requests and disputes) and builds it: the one reader the API and the CLI share.
+ * verification, human-input requests, disputes, checkpoints and findings) and builds it: the one reader the API and
+ * the CLI share.
  */
 export function projectReport(store: ProjectStore, options: ProjectMetricsOptions): Report {
   // The metrics first: they refuse a run the project does not have.
@@ -27,6 +28,16 @@ export function projectReport(store: ProjectStore, options: ProjectMetricsOption
     if (finished) verifications.set(id, finished);
   }
   const run = options.runId === null ? undefined : store.runs.get(options.runId);
+  const checkpoints = store.checkpoints.list().filter((c) => options.runId === null || c.runId === options.runId);
+  // With a run chosen, the findings its checkpoints saw (each once); otherwise every finding (build keeps the open).
+  const findings =
+    options.runId === null
+      ? store.checkpoints.findings()
+      : [
+          ...new Map(
+            checkpoints.flatMap((c) => store.checkpoints.findings({ checkpoint: c.n })).map((f) => [f.id, f]),
+          ).values(),
+        ];
   return buildReport({
     metrics,
     features,
@@ -34,6 +45,8 @@ export function projectReport(store: ProjectStore, options: ProjectMetricsOption
     running,
     requests: store.humanInput.list({ status: 'all' }),
     disputes: store.disputes.list({ status: 'all' }),
+    checkpoints,
+    findings,
     window: run ? { from: run.startedAt, to: runEnd(run, options.now) } : null,
   });
 }

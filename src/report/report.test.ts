@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { HumanInputRequest } from '../db/ports.js';
 import { computeMetrics } from '../metrics/compute-metrics.js';
 import type { Dispute, Verification } from '../shared/acceptance.js';
+import type { Checkpoint, Finding } from '../shared/checkpoints.js';
 import type { Metrics } from '../shared/metrics.js';
 import { ReportSchema, type Report } from '../shared/report.js';
 import { buildReport, notVerifiedReason, type ReportInput } from './build-report.js';
@@ -155,10 +156,123 @@ function input(over: Partial<ReportInput> = {}): ReportInput {
       request({ id: 'hir_9', disputeId: 'dsp_1', createdAt: T0 + 20 * M }),
     ],
     disputes: [dispute()],
+    checkpoints: [],
+    findings: [],
     window: null,
     ...over,
   };
 }
+
+function checkpoint(over: Partial<Checkpoint>): Checkpoint {
+  return {
+    n: 1,
+    runId: 'run_1',
+    trigger: 'interval',
+    commit: '1a2b3c4d5e6f708192a3',
+    previousCommit: null,
+    agents: ['code', 'security', 'performance'],
+    status: 'finished',
+    startedAt: T0 + 40 * M,
+    endedAt: T0 + 43 * M,
+    passing: 2,
+    costUsd: 0.42,
+    facts: [],
+    reviews: [],
+    counts: { critical: 1, major: 0, minor: 2, info: 0 },
+    newFindings: 3,
+    resolvedFindings: 0,
+    fixFeatureIds: [4],
+    reportPath: '.autocoder/checkpoints/checkpoint-1.md',
+    error: null,
+    ...over,
+  };
+}
+
+function finding(over: Partial<Finding>): Finding {
+  return {
+    id: 'fnd_1',
+    fingerprint: 'fp',
+    agent: 'code',
+    source: 'agent',
+    severity: 'minor',
+    category: 'type-safety',
+    title: 'Responses are cast',
+    detail: 'd',
+    status: 'open',
+    firstCheckpoint: 1,
+    lastCheckpoint: 1,
+    seenCount: 1,
+    fixFeatureId: null,
+    resolvedIn: null,
+    dismissedReason: null,
+    createdAt: T0,
+    updatedAt: T0,
+    ...over,
+  };
+}
+
+/** Two checkpoints; six findings: four unsettled (one with a hostile title, one fix pending), resolved, dismissed. */
+const withCheckpoints = (): ReportInput =>
+  input({
+    checkpoints: [
+      checkpoint({
+        n: 2,
+        trigger: 'manual',
+        commit: '9f8e7d6c5b4a39281706',
+        startedAt: T0 + 60 * M,
+        endedAt: null,
+        status: 'running',
+        counts: { critical: 0, major: 1, minor: 0, info: 1 },
+        newFindings: 1,
+        resolvedFindings: 1,
+        fixFeatureIds: [],
+        costUsd: 0,
+        reportPath: null,
+      }),
+      checkpoint({}),
+    ],
+    findings: [
+      finding({
+        id: 'fnd_info',
+        severity: 'info',
+        source: 'tool',
+        category: 'eslint/no-unused-vars',
+        title: 'x unused',
+        file: 'src/a.ts',
+        line: 3,
+      }),
+      finding({ id: 'fnd_gone', severity: 'critical', status: 'resolved', title: 'gone' }),
+      finding({ id: 'fnd_no', severity: 'major', status: 'dismissed', title: 'not a problem' }),
+      finding({
+        id: 'fnd_xss',
+        agent: 'security',
+        severity: 'critical',
+        category: 'xss',
+        title: `Comment | renders ${HOSTILE}`,
+        file: 'src/web/Comment.tsx',
+        line: 12,
+        seenCount: 2,
+        lastCheckpoint: 2,
+        fixFeatureId: 4,
+      }),
+      finding({
+        id: 'fnd_cast',
+        severity: 'major',
+        status: 'fix_pending',
+        file: 'src/web/client.ts',
+        fixFeatureId: 5,
+        seenCount: 2,
+        lastCheckpoint: 2,
+      }),
+      finding({
+        id: 'fnd_bundle',
+        agent: 'performance',
+        severity: 'major',
+        category: 'bundle-size',
+        title: 'Bundle is *598 kB*',
+      }),
+    ],
+  });
 
 describe('buildReport', () => {
   it('gives each feature its verification status with the reason, the commit and the check counts', () => {
@@ -180,6 +294,7 @@ describe('buildReport', () => {
       failure: null,
     });
     expect(r.checkpoints).toEqual([]);
+    expect(r.openFindings).toEqual([]);
     expect(r.designIterations).toEqual([]);
   });
 
@@ -204,6 +319,51 @@ describe('buildReport', () => {
     expect(r.interventions.disputes.map((d) => [d.id, d.status, d.decidedBy])).toEqual([
       ['dsp_1', 'rejected', 'supervisor'],
     ]);
+  });
+
+  it('lists the checkpoints oldest first and the unsettled findings worst first, then the most seen', () => {
+    const r = buildReport(withCheckpoints());
+    expect(ReportSchema.parse(r)).toEqual(r);
+    expect(r.checkpoints.map((c) => [c.n, c.status, c.fixFeatureIds])).toEqual([
+      [1, 'finished', [4]],
+      [2, 'running', []],
+    ]);
+    expect(r.checkpoints[0]).toEqual({
+      n: 1,
+      runId: 'run_1',
+      trigger: 'interval',
+      commit: '1a2b3c4d5e6f708192a3',
+      status: 'finished',
+      startedAt: T0 + 40 * M,
+      endedAt: T0 + 43 * M,
+      counts: { critical: 1, major: 0, minor: 2, info: 0 },
+      newFindings: 3,
+      resolvedFindings: 0,
+      fixFeatureIds: [4],
+      costUsd: 0.42,
+      reportPath: '.autocoder/checkpoints/checkpoint-1.md',
+    });
+    expect(r.openFindings.map((f) => [f.id, f.severity, f.status, f.seenCount])).toEqual([
+      ['fnd_xss', 'critical', 'open', 2],
+      ['fnd_cast', 'major', 'fix_pending', 2],
+      ['fnd_bundle', 'major', 'open', 1],
+      ['fnd_info', 'info', 'open', 1],
+    ]);
+    expect(r.openFindings[3]).toEqual({
+      id: 'fnd_info',
+      severity: 'info',
+      agent: 'code',
+      source: 'tool',
+      category: 'eslint/no-unused-vars',
+      title: 'x unused',
+      file: 'src/a.ts',
+      line: 3,
+      status: 'open',
+      seenCount: 1,
+      firstCheckpoint: 1,
+      lastCheckpoint: 1,
+      fixFeatureId: null,
+    });
   });
 
   it("with a run's window keeps only the interventions that happened in it", () => {
@@ -323,12 +483,39 @@ None.
 
 ## Checkpoints
 
-None yet: checkpoints are not built in this version of autocoder.
+None yet: no checkpoint has run.
 
 ## Design iterations
 
 None yet: design iterations are not built in this version of autocoder.
 `);
+  });
+
+  it('renders the checkpoints and the open findings worst first, agent text escaped', () => {
+    const md = reportMarkdown(buildReport(withCheckpoints()));
+    expect(md).toContain(`## Checkpoints
+
+| # | Started | Duration | Trigger | Commit | Status | Findings | New | Resolved | Fix features | Cost | Report |
+| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |
+| 1 | 2026-01-10 09:40 UTC | 3.0 min | interval | 1a2b3c4d5e | finished | 1 critical, 2 minor | 3 | 0 | #4 | $0.42 | .autocoder/checkpoints/checkpoint-1.md |
+| 2 | 2026-01-10 10:00 UTC | running | on demand | 9f8e7d6c5b | running | 1 major, 1 info | 1 | 1 | — | $0.00 | — |
+
+### Open findings
+
+| Severity | Finding | Where | Kind | Seen | Status |
+| --- | --- | --- | --- | --- | --- |
+| critical | Comment \\| renders \\<img src=x onerror=alert(1)\\> | src/web/Comment.tsx:12 | security, xss | 2× (checkpoints 1–2) | open, fix feature #4 |
+| major | Responses are cast | src/web/client.ts | code, type-safety | 2× (checkpoints 1–2) | fix pending (#5 passed), the next checkpoint confirms |
+| major | Bundle is \\*598 kB\\* |  | performance, bundle-size | 1× (checkpoint 1) | open |
+| info | x unused | src/a.ts:3 | code, eslint/no-unused-vars (tool) | 1× (checkpoint 1) | open |
+
+## Design iterations`);
+    expect(md).not.toContain('None yet: no checkpoint');
+    expect(reportMarkdown(buildReport(withCheckpoints()))).toBe(md);
+    const allSettled = reportMarkdown(
+      buildReport({ ...withCheckpoints(), findings: [finding({ status: 'resolved' })] }),
+    );
+    expect(allSettled).toContain('### Open findings\n\nNo open findings.\n');
   });
 
   it('mdText keeps text on one line and makes Markdown and HTML inert', () => {
@@ -461,6 +648,24 @@ describe('reportHtml', () => {
     expect(page).toContain('Currency = &#39;&gt;&lt;b&gt;x&lt;/b&gt;');
   });
 
+  it('renders the checkpoints table and the open findings with agent text escaped', () => {
+    const page = reportHtml(buildReport(withCheckpoints()));
+    expect(page).not.toMatch(/<img/i);
+    expect(page).not.toContain('None yet: no checkpoint');
+    expect(page).toMatch(/<table id="checkpoints">/);
+    expect(page.replace(/>\s+</g, '><')).toContain(
+      '<td class="num">1</td><td>2026-01-10 09:40 UTC</td><td class="nowrap">3.0 min</td><td>interval</td><td>1a2b3c4d5e</td><td>finished</td><td>1 critical, 2 minor</td><td class="num">3</td><td class="num">0</td><td>#4</td><td class="num">$0.42</td><td class="path">.autocoder/checkpoints/checkpoint-1.md</td>',
+    );
+    const rows = [...page.matchAll(/<td class="sev-(\w+)">\w+<\/td>\s*<td>([^<]*)<\/td>/g)].map((m) => [m[1], m[2]]);
+    expect(rows).toEqual([
+      ['critical', 'Comment | renders &lt;img src=x onerror=alert(1)&gt;'],
+      ['major', 'Responses are cast'],
+      ['major', 'Bundle is *598 kB*'],
+      ['info', 'x unused'],
+    ]);
+    expect(page).toContain('<td>fix pending (#5 passed), the next checkpoint confirms</td>');
+  });
+
   it('is one self-contained file: inline style and SVG, no script, no URL, light and dark, print rules', () => {
     const page = reportHtml(buildReport(input({ metrics: hostileMetrics() })));
     expect(page.startsWith('<!doctype html>')).toBe(true);
@@ -477,7 +682,8 @@ describe('reportHtml', () => {
 
   it('says "none yet" for checkpoints and design iterations, and shows no chart without data', () => {
     const page = reportHtml(buildReport(input()));
-    expect(page).toContain('None yet: checkpoints are not built');
+    expect(page).toContain('<p class="empty">None yet: no checkpoint has run.</p>');
+    expect(page).not.toContain('Open findings');
     expect(page).toContain('None yet: design iterations are not built');
     expect(page).not.toContain('<svg');
     expect(page).toContain('No features yet.');

@@ -1,5 +1,6 @@
+import { FINDING_SEVERITIES } from '../shared/checkpoints.js';
 import type { Metrics } from '../shared/metrics.js';
-import type { Report, ReportFeature, ReportQuestion } from '../shared/report.js';
+import type { Report, ReportCheckpoint, ReportFeature, ReportFinding, ReportQuestion } from '../shared/report.js';
 import { duration, num, pct, plural, shortSha, usd, utc } from './format.js';
 
 /**
@@ -106,5 +107,92 @@ export function questionOutcome(q: ReportQuestion): string {
     : `cancelled by ${who}, ${when}${q.reason ? `: ${q.reason}` : ''}`;
 }
 
-export const NONE_YET_CHECKPOINTS = 'None yet: checkpoints are not built in this version of autocoder.';
+export const NONE_YET_CHECKPOINTS = 'None yet: no checkpoint has run.';
+export const NO_OPEN_FINDINGS = 'No open findings.';
+
+/** Findings by severity, worst first, the zero ones left out: "1 critical, 2 major" or "none". */
+export const countsText = (c: ReportCheckpoint['counts']): string =>
+  FINDING_SEVERITIES.filter((s) => c[s] > 0)
+    .map((s) => `${c[s]} ${s}`)
+    .join(', ') || 'none';
+
+const TRIGGERS: Record<ReportCheckpoint['trigger'], string> = {
+  interval: 'interval',
+  end_of_run: 'end of run',
+  manual: 'on demand',
+};
+
+/** A checkpoint's cells, every one generated here (no agent text): each form only escapes for itself. */
+export interface CheckpointRow {
+  readonly n: string;
+  readonly started: string;
+  readonly duration: string;
+  readonly trigger: string;
+  readonly commit: string;
+  readonly status: string;
+  readonly findings: string;
+  readonly newFindings: string;
+  readonly resolved: string;
+  readonly fixFeatures: string;
+  readonly cost: string;
+  readonly report: string;
+}
+
+/**
+ * The checkpoint table's columns in order: the row's key, its heading, and how the HTML lays the cell out (a number
+ * right-aligned, a duration kept on one line, a path allowed to break anywhere so the table fits the page).
+ */
+export const CHECKPOINT_COLUMNS: readonly (readonly [keyof CheckpointRow, string, 'num' | 'nowrap' | 'path' | null])[] =
+  [
+    ['n', '#', 'num'],
+    ['started', 'Started', null],
+    ['duration', 'Duration', 'nowrap'],
+    ['trigger', 'Trigger', null],
+    ['commit', 'Commit', null],
+    ['status', 'Status', null],
+    ['findings', 'Findings', null],
+    ['newFindings', 'New', 'num'],
+    ['resolved', 'Resolved', 'num'],
+    ['fixFeatures', 'Fix features', null],
+    ['cost', 'Cost', 'num'],
+    ['report', 'Report', 'path'],
+  ];
+
+export function checkpointRow(c: ReportCheckpoint): CheckpointRow {
+  return {
+    n: String(c.n),
+    started: utc(c.startedAt),
+    duration: c.endedAt === null ? 'running' : duration(c.endedAt - c.startedAt),
+    trigger: TRIGGERS[c.trigger],
+    commit: shortSha(c.commit),
+    status: c.status,
+    findings: countsText(c.counts),
+    newFindings: String(c.newFindings),
+    resolved: String(c.resolvedFindings),
+    fixFeatures: c.fixFeatureIds.length === 0 ? '—' : c.fixFeatureIds.map((id) => `#${id}`).join(', '),
+    cost: usd(c.costUsd),
+    report: c.reportPath ?? '—',
+  };
+}
+
+export const FINDING_HEAD = ['Severity', 'Finding', 'Where', 'Kind', 'Seen', 'Status'] as const;
+
+/** `file:line`, the file alone, or '' (a finding about the whole app has no place). */
+export const findingWhere = (f: ReportFinding): string =>
+  f.file === undefined ? '' : f.line === undefined ? f.file : `${f.file}:${f.line}`;
+
+/** The reviewer, the category and, for a tool's, that a tool found it: "code, eslint/no-unused-vars (tool)". */
+export const findingKind = (f: ReportFinding): string =>
+  `${f.agent}, ${f.category}${f.source === 'tool' ? ' (tool)' : ''}`;
+
+/** How often and where: "2× (checkpoints 1–2)" or "1× (checkpoint 2)". */
+export const findingSeen = (f: ReportFinding): string =>
+  `${f.seenCount}× (${f.firstCheckpoint === f.lastCheckpoint ? `checkpoint ${f.lastCheckpoint}` : `checkpoints ${f.firstCheckpoint}–${f.lastCheckpoint}`})`;
+
+/** "open", "open, fix feature #5", "fix pending (#5 passed)". */
+export function findingStatus(f: ReportFinding): string {
+  if (f.status === 'fix_pending')
+    return `fix pending${f.fixFeatureId === null ? '' : ` (#${f.fixFeatureId} passed)`}, the next checkpoint confirms`;
+  return f.fixFeatureId === null ? 'open' : `open, fix feature #${f.fixFeatureId}`;
+}
 export const NONE_YET_DESIGN = 'None yet: design iterations are not built in this version of autocoder.';

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { VERIFICATION_STATUSES, VERIFICATION_TRIGGERS } from './acceptance.js';
+import { CheckpointSchema, FindingSchema } from './checkpoints.js';
 import { FEATURE_STATUS_VALUES } from './feature-status.js';
 import { MetricsSchema, RunIdSchema } from './metrics.js';
 
@@ -105,6 +106,42 @@ export const ReportDisputeSchema = z.object({
 });
 export type ReportDispute = z.infer<typeof ReportDisputeSchema>;
 
+/** A checkpoint as the report lists it: when, at which commit, what it found, resolved, cost and created. */
+export const ReportCheckpointSchema = CheckpointSchema.pick({
+  n: true,
+  runId: true,
+  trigger: true,
+  commit: true,
+  status: true,
+  startedAt: true,
+  endedAt: true,
+  counts: true,
+  newFindings: true,
+  resolvedFindings: true,
+  fixFeatureIds: true,
+  costUsd: true,
+  reportPath: true,
+});
+export type ReportCheckpoint = z.infer<typeof ReportCheckpointSchema>;
+
+/** A finding not settled yet (open, or fix_pending until the next checkpoint of its kind confirms the fix). */
+export const ReportFindingSchema = FindingSchema.pick({
+  id: true,
+  severity: true,
+  agent: true,
+  source: true,
+  category: true,
+  title: true,
+  file: true,
+  line: true,
+  status: true,
+  seenCount: true,
+  firstCheckpoint: true,
+  lastCheckpoint: true,
+  fixFeatureId: true,
+}).extend({ status: z.enum(['open', 'fix_pending']) });
+export type ReportFinding = z.infer<typeof ReportFindingSchema>;
+
 export const ReportSchema = z.object({
   project: z.string(),
   /** The run the report is restricted to, or null for the whole project. */
@@ -119,8 +156,14 @@ export const ReportSchema = z.object({
     overrides: z.array(ReportOverrideSchema),
     disputes: z.array(ReportDisputeSchema),
   }),
-  /** Checkpoints and design iterations are not built yet: always empty until they are (nothing is invented). */
-  checkpoints: z.array(z.never()),
+  /** The checkpoints, oldest first (of the run, when one is chosen). */
+  checkpoints: z.array(ReportCheckpointSchema),
+  /**
+   * The findings not settled yet, worst first (with a run chosen: those seen at one of its checkpoints). Like the
+   * backlog they are the present state: a finding seen in the run and resolved since is not listed.
+   */
+  openFindings: z.array(ReportFindingSchema),
+  /** Design iterations are not built yet: always empty until they are (nothing is invented). */
   designIterations: z.array(z.never()),
 });
 export type Report = z.infer<typeof ReportSchema>;

@@ -30,13 +30,17 @@ const fact = (f: Partial<ToolFact> & Pick<ToolFact, 'kind' | 'status' | 'summary
 /**
  * Two finished checkpoints through the real store (what the orchestrator records): tool facts, three reviews, four
  * findings that between them are seen twice, resolved, fixed by a fix feature, critical, and found by a tool.
+ * `runId`: the run checkpoint 1 belongs to (an interval checkpoint of that run); checkpoint 2 belongs to none.
  */
-export function seedCheckpoints(store: ProjectStore): SeededCheckpoints {
+export function seedCheckpoints(
+  store: ProjectStore,
+  options: { readonly runId?: string | null } = {},
+): SeededCheckpoints {
   const cp = store.checkpoints;
   const agents = ['code', 'security', 'performance'] as const;
 
   const one = cp.start({
-    runId: null,
+    runId: options.runId ?? null,
     trigger: 'interval',
     commit: COMMIT_1,
     previousCommit: null,

@@ -5,6 +5,7 @@ import { projectPaths } from '../../src/config/paths.js';
 import type { ProjectStore } from '../../src/db/ports.js';
 import { openProjectStore, openRegistry } from '../../src/db/stores.js';
 import type { AcceptanceCheck, CheckResult, Verification } from '../../src/shared/acceptance.js';
+import { seedCheckpoints, type SeededCheckpoints } from './checkpoint-seed.js';
 
 /** A feature name an agent could write that must stay text in every report form. */
 export const HOSTILE_NAME = '<img src=x onerror=alert(1)>';
@@ -39,6 +40,22 @@ export function seedReportProject(root: string, env: Env): { dir: string } {
     store.close();
   }
   return { dir };
+}
+
+/**
+ * Adds seedCheckpoints' two checkpoints to the project seedReportProject made, 110 and 111 minutes after REPORT_T0
+ * (after run_1 ended): checkpoint 1 belongs to run_1 and has its report written, checkpoint 2 belongs to no run.
+ */
+export function seedReportCheckpoints(dir: string): SeededCheckpoints {
+  let now = REPORT_T0 + 110 * MIN;
+  const store = openProjectStore(projectPaths(dir), { clock: { now: () => (now += 30_000) } });
+  try {
+    const seeded = seedCheckpoints(store, { runId: 'run_1' });
+    store.checkpoints.setReportPath(1, '.autocoder/checkpoints/checkpoint-1.md');
+    return seeded;
+  } finally {
+    store.close();
+  }
 }
 
 function seed(store: ProjectStore, dir: string, at: (minutes: number) => void): void {

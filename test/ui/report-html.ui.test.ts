@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { seriousAxeViolations } from '../support/axe.js';
 import { cliInProcess } from '../support/cli-in-process.js';
 import { REPO_ROOT } from '../support/cli-process.js';
-import { HOSTILE_NAME, seedReportProject } from '../support/report-seed.js';
+import { HOSTILE_NAME, seedReportCheckpoints, seedReportProject } from '../support/report-seed.js';
 import { launchChromium, watchPageErrors } from '../support/ui-fixture.js';
 
 // Debian's Chromium on a loaded 2-core machine.
@@ -23,7 +23,8 @@ let browser: Browser;
 beforeAll(async () => {
   root = mkdtempSync(join(tmpdir(), 'ac-report-ui-'));
   const env = { AUTOCODER_HOME: join(root, 'home'), HOME: root, PATH: process.env.PATH };
-  seedReportProject(root, env);
+  // With checkpoints, so the Checkpoints section's tables are looked at and checked with axe too.
+  seedReportCheckpoints(seedReportProject(root, env).dir);
   file = join(root, 'beta-report.html');
   const res = await cliInProcess(['report', 'beta', '--format', 'html', '--out', file], env);
   expect(res.status, res.stderr).toBe(0);
@@ -82,6 +83,11 @@ describe('the HTML report opened from disk in Chromium', () => {
       expect(box?.height, id).toBeGreaterThan(50);
       expect(await chart.locator('path, rect').count(), id).toBeGreaterThan(0);
     }
+    // The checkpoints and the open findings, worst first, as tables with headers.
+    expect(await page.locator('table#checkpoints tbody tr').count()).toBe(2);
+    const findings = page.locator('table#open-findings tbody tr td:first-child');
+    expect(await findings.allTextContents()).toEqual(['critical', 'major', 'info']);
+    expect(await page.getByRole('columnheader', { name: 'Fix features' }).count()).toBe(1);
     const burnUp = await page.locator('svg#chart-burn-up path.area').boundingBox();
     expect(burnUp?.width).toBeGreaterThan(100);
     await page.screenshot({ path: join(SHOTS, 'report-html.png'), fullPage: true });
