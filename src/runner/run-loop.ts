@@ -126,6 +126,9 @@ export interface RunResult {
   readonly budgetExhausted?: boolean;
 }
 
+/** Sessions in a row that could not start (summary null) before the run ends as failed. */
+export const MAX_SESSIONS_NOT_STARTED = 3;
+
 /** How often the scheduler looks again while sessions run (backoffs end, pause files appear). */
 const TICK_MS = 500;
 
@@ -323,6 +326,9 @@ async function schedule(
   };
   // The regression pass running now (an object: TypeScript does not see the closures that set it).
   const regressionPass: { now: Promise<void> | null } = { now: null };
+  // Sessions that could not even start (a worktree that cannot be made, a folder gone): not the agents' doing, and
+  // retried at once they would spin the loop without ever yielding. Some in a row end the run with the reason.
+  const couldNotStart = { count: 0, last: '' };
   let wake: () => void = () => undefined;
   const poke = () => wake();
   const ticker = setInterval(poke, TICK_MS);
@@ -561,12 +567,14 @@ async function schedule(
   ) => {
     const done = work
       .catch((err: unknown) => {
-        deps.report(
-          deps.redact(`Slot ${slot}: the session could not run: ${err instanceof Error ? err.message : String(err)}`),
-        );
+        const why = deps.redact(err instanceof Error ? err.message : String(err));
+        deps.report(`Slot ${slot}: the session could not run: ${why}`);
+        couldNotStart.count += 1;
+        couldNotStart.last = why;
         return null;
       })
       .then((summary) => {
+        if (summary !== null) couldNotStart.count = 0;
         // Settled when the session's cost was recorded (runSessionFor); this covers a session that never ran.
         if (reservation !== undefined && budgetPort) budgetPort.settle(reservation, summary?.costUsd ?? 0);
         active.delete(slot);
@@ -630,6 +638,17 @@ async function schedule(
 
   try {
     for (;;) {
+      if (couldNotStart.count >= MAX_SESSIONS_NOT_STARTED) {
+        await Promise.all([...active.values()].map((a) => a.done));
+        await regressionPass.now;
+        await checkpointRun.now;
+        return {
+          status: 'failed',
+          reason: `The run failed: ${couldNotStart.count} sessions in a row could not start; the last: ${couldNotStart.last}`,
+          sessions,
+          budgetExhausted: false,
+        };
+      }
       const woke = new Promise<void>((resolve) => (wake = resolve));
       claimExhausted = false;
       budgetRefused = false;

@@ -5,13 +5,15 @@
  * testing slots, the watchdog, stops — in seconds. What only the real binary proves stays in
  * test/e2e.
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { SessionRecord } from '../../src/db/ports.js';
 import { gitOk } from '../../src/git/git.js';
 import { answerHumanInput } from '../../src/projects/human-input.js';
 import { requestPause, requestResume } from '../../src/projects/run-control.js';
+import { MAX_SESSIONS_NOT_STARTED } from '../../src/runner/run-loop.js';
+import { checkedFeatures } from '../support/gate-backlog.js';
 import {
   assignedFeature,
   codingSession,
@@ -520,6 +522,34 @@ describe('runProject with the scripted runtime', () => {
         ['aborted', expect.stringMatching(/^no agent activity for \d+ s \(stalled\)$/)],
         ['succeeded', null],
       ]);
+    });
+  });
+
+  it('sessions that cannot even start (no worktree can be made) end the run as failed after 3 in a row, attempts not counted; the loop never spins', async () => {
+    const p = (project = scriptedProject(roleScript({ coding: landingCodingSession() })));
+    writeFileSync(join(p.dir, 'README.md'), '# notes\n');
+    gitOk(p.dir, ['add', '-A']);
+    gitOk(p.dir, ['-c', 'user.name=Test', '-c', 'user.email=test@example.test', 'commit', '-q', '-m', 'start']);
+    p.inspect((store) => store.features.createBulk(checkedFeatures(2)));
+    // Where the slots' worktrees go is a file: every worktree fails at once, before any session starts. Retried at
+    // once, that failure used to spin the loop on microtasks for ever (no timer could fire, not even a test's).
+    mkdirSync(join(p.dir, '.autocoder'), { recursive: true });
+    writeFileSync(join(p.dir, '.autocoder', 'worktrees'), 'not a folder\n');
+    const result = await p.run({ yolo: true });
+    expect(result.status).toBe('failed');
+    expect(result.reason).toMatch(
+      new RegExp(
+        `^The run failed: ${MAX_SESSIONS_NOT_STARTED} sessions in a row could not start; the last: EEXIST: file already exists, mkdir '.*worktrees'$`,
+      ),
+    );
+    expect(p.runtime.sessions).toHaveLength(0);
+    p.inspect((store) => {
+      expect(store.features.list().map((f) => [f.status, f.attempts])).toEqual([
+        ['pending', 0],
+        ['pending', 0],
+      ]);
+      expect(store.features.get(1).notes).toContain('the runner could not prepare a git worktree: EEXIST');
+      expect(store.runs.list().at(-1)?.status).toBe('failed');
     });
   });
 });
