@@ -245,7 +245,7 @@ export class CheckpointRepo implements CheckpointPort {
       .immediate();
   }
 
-  createFixFeature(n: number, findingId: string, feature: NewFeature): Feature | null {
+  createFixFeature(n: number, findingId: string, feature: NewFeature, alsoFor: readonly string[] = []): Feature | null {
     return this.db
       .transaction(() => {
         const finding = this.finding(findingId);
@@ -266,9 +266,11 @@ export class CheckpointRepo implements CheckpointPort {
         for (let k = 1; taken.get(feature.category, name) !== undefined; k += 1)
           name = k === 1 ? base.slice(0, 200) : `${base.slice(0, 190)} #${k}`;
         const created = this.features.create({ ...feature, name, priority: first });
-        this.db
-          .prepare('UPDATE findings SET fix_feature_id = ?, updated_at = ? WHERE id = ?')
-          .run(created.id, this.clock.now(), findingId);
+        const link = this.db.prepare('UPDATE findings SET fix_feature_id = ?, updated_at = ? WHERE id = ?');
+        for (const id of [findingId, ...alsoFor.filter((id) => id !== findingId)]) {
+          this.finding(id);
+          link.run(created.id, this.clock.now(), id);
+        }
         const ids = this.get(n).fixFeatureIds;
         this.update(n, 'fix_feature_ids = ?', JSON.stringify([...ids, created.id]));
         return created;

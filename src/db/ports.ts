@@ -628,7 +628,13 @@ export interface CheckpointPort {
    * Creates the fix feature of a finding (first in line) and links them, in one transaction; null when the finding
    * already has one that is not passing.
    */
-  createFixFeature(n: number, findingId: string, feature: NewFeature): Feature | null;
+  createFixFeature(
+    n: number,
+    findingId: string,
+    feature: NewFeature,
+    /** More findings the same feature fixes (a tool's problems), linked in the same transaction. */
+    alsoFor?: readonly string[],
+  ): Feature | null;
   /**
    * Ends checkpoint n with its cost: each open or fix_pending finding of a `reviewed` kind not seen in it is
    * resolved by it; appends `checkpoint.finished`. One transaction. Returns the checkpoint and what it resolved.

@@ -6,6 +6,7 @@ import {
   normalisedTitle,
   SEVERITY_ORDER,
   severityCounts,
+  toolFixFeatureOf,
   type FixFeatureSource,
 } from './findings.js';
 
@@ -94,5 +95,46 @@ describe('fixFeatureOf', () => {
     const long = fixFeatureOf({ ...finding, title: 't'.repeat(400), detail: 'd'.repeat(5000) }, 1);
     expect(long.name).toHaveLength(200);
     expect(long.description).toHaveLength(4000);
+  });
+});
+
+describe('toolFixFeatureOf', () => {
+  const problems = (n: number) =>
+    Array.from({ length: n }, (_, i) => ({
+      severity: 'major' as const,
+      title: `TS2322: Type 'string' is not assignable to type 'number' (${i + 1})`,
+      file: `src/f${i + 1}.ts`,
+      line: i + 1,
+    }));
+
+  it("one feature for all of a tool's problems, its command the acceptance check (exit 0)", () => {
+    const f = toolFixFeatureOf({ kind: 'typecheck', command: 'npx tsc --noEmit', findings: problems(2) }, 3);
+    expect(f).toEqual({
+      category: 'fix',
+      name: 'Fix the typecheck problems found at checkpoint 3',
+      description:
+        "Checkpoint 3: typecheck reported 2 critical or major problems:\n- major: TS2322: Type 'string' is not assignable to type 'number' (1) (src/f1.ts:1)\n- major: TS2322: Type 'string' is not assignable to type 'number' (2) (src/f2.ts:2)",
+      steps: ['Run `npx tsc --noEmit`', 'Fix every problem it reports (listed above)', 'Run it again: it reports none'],
+      acceptance: [
+        { kind: 'command', name: 'typecheck reports no problem', run: 'npx tsc --noEmit', expect: { exitCode: 0 } },
+      ],
+    });
+  });
+
+  it('lists 20 and counts the rest; no check for the audit (it needs the registry) or without a command', () => {
+    const many = toolFixFeatureOf({ kind: 'lint', command: 'npm run lint', findings: problems(25) }, 1);
+    expect(many.description.split('\n')).toHaveLength(22);
+    expect(many.description.endsWith('- … and 5 more')).toBe(true);
+    expect(
+      toolFixFeatureOf({ kind: 'audit', command: 'npm audit --json', findings: problems(1) }, 1).acceptance,
+    ).toEqual([]);
+    expect(toolFixFeatureOf({ kind: 'build', command: '', findings: problems(1) }, 1)).toMatchObject({
+      acceptance: [],
+      steps: [
+        "Run the project's build",
+        'Fix every problem it reports (listed above)',
+        'Run it again: it reports none',
+      ],
+    });
   });
 });

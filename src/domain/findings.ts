@@ -83,3 +83,71 @@ export function fixFeatureOf(
     steps,
   };
 }
+
+export interface ToolFixSource {
+  /** The tool's kind (typecheck, lint, audit, build, coverage) and the command it ran (empty when none). */
+  readonly kind: string;
+  readonly command: string;
+  readonly findings: readonly {
+    readonly severity: Severity;
+    readonly title: string;
+    readonly file: string | null;
+    readonly line: number | null;
+  }[];
+}
+
+/** How many findings a tool fix feature lists in its description (the rest are counted). */
+const TOOL_FIX_LISTED = 20;
+
+/**
+ * One fix feature for a tool's serious findings (a type checker can report hundreds: one feature each would bury
+ * the backlog). Its acceptance check is the tool's own command, which must exit 0 — derived from the finding.
+ */
+export function toolFixFeatureOf(
+  source: ToolFixSource,
+  checkpoint: number,
+): {
+  readonly category: 'fix';
+  readonly name: string;
+  readonly description: string;
+  readonly steps: string[];
+  readonly acceptance: { kind: 'command'; name: string; run: string; expect: { exitCode: number } }[];
+} {
+  const n = source.findings.length;
+  const listed = source.findings
+    .slice(0, TOOL_FIX_LISTED)
+    .map(
+      (f) =>
+        `- ${f.severity}: ${f.title}${f.file === null ? '' : ` (${f.file}${f.line === null ? '' : `:${f.line}`})`}`,
+    );
+  const more = n > TOOL_FIX_LISTED ? [`- … and ${n - TOOL_FIX_LISTED} more`] : [];
+  const command = source.command.trim();
+  return {
+    category: 'fix',
+    name: `Fix the ${source.kind} problems found at checkpoint ${checkpoint}`.slice(0, 200),
+    description: [
+      `Checkpoint ${checkpoint}: ${source.kind} reported ${n} critical or major problem${n === 1 ? '' : 's'}:`,
+      ...listed,
+      ...more,
+    ]
+      .join('\n')
+      .slice(0, 4000),
+    steps: [
+      command === '' ? `Run the project's ${source.kind}` : `Run \`${command}\``,
+      'Fix every problem it reports (listed above)',
+      'Run it again: it reports none',
+    ],
+    // The audit asks the package registry: a check that needs the network could not pass on a machine without it.
+    acceptance:
+      command === '' || source.kind === 'audit'
+        ? []
+        : [
+            {
+              kind: 'command',
+              name: `${source.kind} reports no problem`.slice(0, 120),
+              run: command,
+              expect: { exitCode: 0 },
+            },
+          ],
+  };
+}

@@ -8,7 +8,7 @@ import { agentOfToolFinding } from '../checkpoint/tool-output.js';
 import { checkpointReportMarkdown } from '../checkpoint/report-markdown.js';
 import { buildCheckEnv } from '../config/agent-env.js';
 import type { CheckpointPort, Feature } from '../db/ports.js';
-import { fixFeatureOf, FIXABLE } from '../domain/findings.js';
+import { fixFeatureOf, FIXABLE, toolFixFeatureOf } from '../domain/findings.js';
 import { git, gitOk } from '../git/git.js';
 import { findJailTools } from '../jail/jail.js';
 import { createReviewTools } from '../mcp/review-tools.js';
@@ -84,6 +84,8 @@ export async function runCheckpoint(
   let app: RunningApp | null = null;
   const sessions: SessionSummary[] = [];
   const reviewed: CheckpointAgent[] = [];
+  // The findings each tool reported, by tool: its serious ones share one fix feature.
+  const toolFindings = new Map<string, { command: string; ids: string[] }>();
   try {
     lease = leaseVerifyWorktree(deps.paths.root);
     const { checkout } = prepareCheckout(deps.paths.root, lease, commit);
@@ -136,7 +138,12 @@ export async function runCheckpoint(
     );
     store.recordFacts(n, facts);
     for (const fact of facts)
-      for (const f of fact.findings) store.see(n, { ...f, agent: agentOfToolFinding(fact.kind, f), source: 'tool' });
+      for (const f of fact.findings) {
+        const seen = store.see(n, { ...f, agent: agentOfToolFinding(fact.kind, f), source: 'tool' });
+        const group = toolFindings.get(fact.kind) ?? { command: fact.command, ids: [] };
+        group.ids.push(seen.finding.id);
+        toolFindings.set(fact.kind, group);
+      }
     writeFileSync(join(dir, 'facts.json'), `${JSON.stringify(facts, null, 2)}\n`);
     const diffFile = join(dir, 'diff.patch');
     const range = previous === undefined ? null : `${previous.commit}..${commit}`;
@@ -215,11 +222,44 @@ export async function runCheckpoint(
     if (workDir !== null) await disposeDir(workDir);
   }
 
-  // Judgement recorded: serious findings become fix features (one per finding until it passes).
+  // Judgement recorded: serious findings become fix features — a reviewer's one each, a tool's one per tool (its
+  // command must then exit 0) — each only while the finding has no fix feature still to pass.
+  const fixable = (f: Finding) =>
+    FIXABLE.has(f.severity) && f.status === 'open' && !openFixes.has(f.fixFeatureId ?? -1);
+  const openFixes = new Set(
+    deps.features
+      .list()
+      .filter((f) => f.status !== 'passing')
+      .map((f) => f.id),
+  );
   const seen = store.findings({ checkpoint: n });
   const fixFeatures: Feature[] = [];
+  for (const [kind, group] of toolFindings) {
+    const serious = group.ids.map((id) => store.finding(id)).filter(fixable);
+    const [first, ...rest] = serious;
+    if (first === undefined) continue;
+    const created = store.createFixFeature(
+      n,
+      first.id,
+      toolFixFeatureOf(
+        {
+          kind,
+          command: group.command,
+          findings: serious.map((f) => ({
+            severity: f.severity,
+            title: f.title,
+            file: f.file ?? null,
+            line: f.line ?? null,
+          })),
+        },
+        n,
+      ),
+      rest.map((f) => f.id),
+    );
+    if (created) fixFeatures.push(created);
+  }
   for (const f of seen) {
-    if (!FIXABLE.has(f.severity) || f.status !== 'open') continue;
+    if (f.source === 'tool' || !fixable(f)) continue;
     const created = store.createFixFeature(
       n,
       f.id,

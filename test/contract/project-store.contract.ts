@@ -1752,6 +1752,28 @@ export function defineProjectStoreContract(name: string, factory: StoreFactory):
         expect(thrown(() => store.checkpoints.createFixFeature(n, 'fnd_none', fix('x'))).code).toBe('NOT_FOUND');
       });
 
+      it("createFixFeature with alsoFor: one feature fixes several findings (a tool's), all linked at once", () => {
+        const { n } = begin();
+        const [x, y, z] = ['src/a.ts', 'src/b.ts', 'src/c.ts'].map(
+          (file) => store.checkpoints.see(n, report({ file })).finding,
+        );
+        const one = store.checkpoints.createFixFeature(n, x!.id, fix('all three'), [y!.id, z!.id, x!.id]);
+        expect([x, y, z].map((f) => store.checkpoints.finding(f!.id).fixFeatureId)).toEqual([
+          one!.id,
+          one!.id,
+          one!.id,
+        ]);
+        expect(store.checkpoints.get(n).fixFeatureIds).toEqual([one!.id]);
+        // Nothing is half-written: an unknown finding among them leaves no feature and no link.
+        const w = store.checkpoints.see(n, report({ file: 'src/w.ts' })).finding;
+        const before = store.features.list().length;
+        expect(thrown(() => store.checkpoints.createFixFeature(n, w.id, fix('w'), ['fnd_none'])).code).toBe(
+          'NOT_FOUND',
+        );
+        expect(store.features.list()).toHaveLength(before);
+        expect(store.checkpoints.finding(w.id).fixFeatureId).toBeNull();
+      });
+
       it('a finding whose fixes keep landing without fixing it gets a new fix feature each time', () => {
         let current = begin();
         const finding = store.checkpoints.see(current.n, report()).finding;

@@ -98,3 +98,48 @@ it('refuses an unknown reviewer with the valid ones (exit 2), before touching th
   expect(res.status).toBe(2);
   expect(res.stderr).toContain('unknown reviewer style; give a comma-separated list of code, security, performance');
 });
+
+it("a tool's serious problems share one fix feature whose acceptance check is the tool's command", async () => {
+  const env = scriptedCliEnv(root);
+  const { dir } = await createSampleProjectInProcess(root, env);
+  // A project whose type checker (its `typecheck` script) reports two errors the way tsc does.
+  writeFileSync(
+    join(dir, 'package.json'),
+    `${JSON.stringify({ name: 'notes', private: true, scripts: { typecheck: 'node typecheck.cjs' } })}\n`,
+  );
+  writeFileSync(
+    join(dir, 'typecheck.cjs'),
+    [
+      "console.log(\"src/a.ts(2,7): error TS2322: Type 'string' is not assignable to type 'number'.\");",
+      'console.log("src/b.ts(9,1): error TS2304: Cannot find name \'missing\'.");',
+      'process.exit(2);',
+    ].join('\n'),
+  );
+  gitOk(dir, ['add', '-A']);
+  gitOk(dir, ['-c', 'user.name=Test', '-c', 'user.email=test@example.test', 'commit', '-q', '-m', 'app']);
+  const res = await cliInProcess(['checkpoint', 'notes', '--agents', 'code', '--json'], env, {
+    runtime: new ScriptedRuntime(reviewers),
+  });
+  expect(res.status).toBe(0);
+  const out = CheckpointDetailResponseSchema.parse(JSON.parse(res.stdout));
+  const typecheck = out.checkpoint.facts.find((f) => f.kind === 'typecheck');
+  expect(typecheck).toMatchObject({ status: 'failed', command: 'npm run typecheck' });
+  const tsFindings = out.findings.filter((f) => f.source === 'tool');
+  expect(tsFindings.map((f) => [f.category, f.file, f.line])).toEqual([
+    ['typescript/TS2322', 'src/a.ts', 2],
+    ['typescript/TS2304', 'src/b.ts', 9],
+  ]);
+  expect(out.checkpoint.fixFeatureIds).toHaveLength(1);
+  const fixId = out.checkpoint.fixFeatureIds[0];
+  expect(tsFindings.map((f) => f.fixFeatureId)).toEqual([fixId, fixId]);
+  const store = openProjectStore(projectPaths(dir), { create: false });
+  try {
+    expect(store.features.get(fixId ?? 0)).toMatchObject({
+      category: 'fix',
+      name: 'Fix the typecheck problems found at checkpoint 1',
+      acceptance: [{ kind: 'command', run: 'npm run typecheck', expect: { exitCode: 0 } }],
+    });
+  } finally {
+    store.close();
+  }
+});
