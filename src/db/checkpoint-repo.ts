@@ -386,7 +386,7 @@ export class CheckpointRepo implements CheckpointPort {
     add('resolved_in = ?', filter.resolvedIn);
     add('id IN (SELECT finding_id FROM finding_sightings WHERE checkpoint = ?)', filter.checkpoint);
     const sql = `SELECT * FROM findings ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''}
-                 ORDER BY ${SEVERITY_RANK}, last_checkpoint DESC, created_at, id`;
+                 ORDER BY ${SEVERITY_RANK}, last_checkpoint DESC, created_at, rowid`;
     return (this.db.prepare(sql).all(...args) as FindingRow[]).map(toFinding);
   }
 

@@ -125,9 +125,10 @@ it("a tool's serious problems share one fix feature whose acceptance check is th
   const typecheck = out.checkpoint.facts.find((f) => f.kind === 'typecheck');
   expect(typecheck).toMatchObject({ status: 'failed', command: 'npm run typecheck' });
   const tsFindings = out.findings.filter((f) => f.source === 'tool');
-  expect(tsFindings.map((f) => [f.category, f.file, f.line])).toEqual([
-    ['typescript/TS2322', 'src/a.ts', 2],
+  // Recorded in the same millisecond, their order is the ids': compare as a set.
+  expect(tsFindings.map((f) => [f.category, f.file, f.line]).sort()).toEqual([
     ['typescript/TS2304', 'src/b.ts', 9],
+    ['typescript/TS2322', 'src/a.ts', 2],
   ]);
   expect(out.checkpoint.fixFeatureIds).toHaveLength(1);
   const fixId = out.checkpoint.fixFeatureIds[0];
