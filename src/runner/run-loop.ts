@@ -792,8 +792,10 @@ function onCritical(
         `Checkpoint ${n} found ${critical.length} critical problem(s): draining; answer ${asked.id} in the Inbox (or: autocoder answer ${deps.projectName} ${asked.id}).`,
       );
     } catch (err: unknown) {
+      // The fix feature could not be claimed for the question (a slot took it first): drain all the same.
+      requestPause(deps.paths);
       deps.report(
-        `Checkpoint ${n} found ${critical.length} critical problem(s) but could not ask in the Inbox: ${err instanceof Error ? err.message : String(err)}.`,
+        `Checkpoint ${n} found ${critical.length} critical problem(s) and could not ask in the Inbox (${err instanceof Error ? err.message : String(err)}): draining; resume with: autocoder resume ${deps.projectName}.`,
       );
     }
   }
