@@ -19,7 +19,7 @@ describe('the event catalogue', () => {
     for (const type of EVENT_TYPES) {
       const prefix = type.split('.')[0];
       const expected =
-        prefix === 'spec' || prefix === 'settings'
+        prefix === 'spec' || prefix === 'settings' || prefix === 'checkpoint' || prefix === 'finding'
           ? 'project'
           : prefix === 'acceptance' || prefix === 'verification'
             ? 'feature'
@@ -58,10 +58,10 @@ describe('the event catalogue', () => {
   });
 
   it('reads a row of an unknown type, or whose payload does not fit, as unknown, never throwing', () => {
-    expect(readEventBody('checkpoint.started', { number: 1 })).toEqual({
+    expect(readEventBody('design.iteration_started', { number: 1 })).toEqual({
       type: 'unknown',
-      storedType: 'checkpoint.started',
-      problem: '"checkpoint.started" is not an event type this version of autocoder knows',
+      storedType: 'design.iteration_started',
+      problem: '"design.iteration_started" is not an event type this version of autocoder knows',
       payload: { number: 1 },
     });
     const bad = readEventBody('run.waiting', { until: 'soon' });
