@@ -105,8 +105,8 @@ export const endpoints = {
   checkpoints: (name: string) => api(CheckpointListResponseSchema, 'GET', `${p(name)}/checkpoints`),
   checkpoint: (name: string, n: number) => api(CheckpointDetailResponseSchema, 'GET', `${p(name)}/checkpoints/${n}`),
   /**
-   * Starts a checkpoint on demand (no body: the agents of the `checkpoint.agents` setting). Only success matters to
-   * the page (the list refetches on `checkpoint.started`), so any JSON object is accepted.
+   * Starts a checkpoint on demand (empty body: the reviewers of the `checkpoint.agents` setting, or the active run's):
+   * queued to the active run, or a detached `autocoder checkpoint`; the list refetches on `checkpoint.started`.
    */
   startCheckpoint: (name: string) => api(CheckpointStartResponseSchema, 'POST', `${p(name)}/checkpoints`, {}),
   findings: (name: string, q: FindingsQuery) =>
