@@ -326,6 +326,17 @@ async function schedule(
   };
   // The regression pass running now (an object: TypeScript does not see the closures that set it).
   const regressionPass: { now: Promise<void> | null } = { now: null };
+  /**
+   * Before the run ends: its sessions, the regression pass and the checkpoint have ended, and so has whatever still
+   * holds the merge queue — a landing's verification outlives the session that asked for it when the run is stopped
+   * (the session is aborted mid tool call); until its cleanup has run, its app and browser are still up.
+   */
+  const settled = async (): Promise<void> => {
+    await Promise.all([...active.values()].map((a) => a.done));
+    await regressionPass.now;
+    await checkpointRun.now;
+    await run.mergeQueue.run(() => Promise.resolve());
+  };
   // Sessions that could not even start (a worktree that cannot be made, a folder gone): not the agents' doing, and
   // retried at once they would spin the loop without ever yielding. Some in a row end the run with the reason.
   const couldNotStart = { count: 0, last: '' };
@@ -639,9 +650,7 @@ async function schedule(
   try {
     for (;;) {
       if (couldNotStart.count >= MAX_SESSIONS_NOT_STARTED) {
-        await Promise.all([...active.values()].map((a) => a.done));
-        await regressionPass.now;
-        await checkpointRun.now;
+        await settled();
         return {
           status: 'failed',
           reason: `The run failed: ${couldNotStart.count} sessions in a row could not start; the last: ${couldNotStart.last}`,
@@ -662,9 +671,7 @@ async function schedule(
       }
       switch (next.type) {
         case 'finish': {
-          await Promise.all([...active.values()].map((a) => a.done));
-          await regressionPass.now;
-          await checkpointRun.now;
+          await settled();
           const end = next.reason;
           const reason =
             'text' in end

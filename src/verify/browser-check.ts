@@ -38,7 +38,8 @@ export interface BrowserLaunch {
 
 /**
  * Starts headless Chromium. Its own sandbox stays on, except as root, where Chromium refuses to
- * start with it (containers, CI): the same decision as for agents' browsers (runner/browser.ts).
+ * start with it (containers, CI): the same decision as for agents' browsers (runner/browser.ts). It is this
+ * process's to stop (no Playwright signal handlers): the verification closes it, its TMPDIR sweep catches the rest.
  */
 export async function launchBrowser(launch: BrowserLaunch): Promise<Browser> {
   const { chromium } = await import('playwright-core');
@@ -50,6 +51,12 @@ export async function launchBrowser(launch: BrowserLaunch): Promise<Browser> {
     args: [...(root ? ['--no-sandbox'] : []), ...CHROMIUM_ARGS],
     env: { ...launch.env },
     timeout: launch.timeoutMs,
+    // The runner orders its own shutdown (abort → the check ends → the verification closes the browser and stops the
+    // app). Playwright's own handlers would close Chromium under a running check on SIGTERM, and the verification's
+    // browser.close() could then wait for ever, leaving the app running and the runner unable to exit.
+    handleSIGINT: false,
+    handleSIGTERM: false,
+    handleSIGHUP: false,
   });
 }
 
