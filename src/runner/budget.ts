@@ -3,6 +3,7 @@ import type { BudgetLimits, BudgetPort, BudgetScope, HumanInputRequest, NewHuman
 import type { RunSettings } from '../config/run-settings.js';
 import { dayStart, sessionFloor, usd } from '../domain/budget.js';
 import type { BudgetState, SlotKind } from './scheduler.js';
+import type { RunContext } from './slot-sessions.js';
 
 /**
  * The runner's side of budgets: the limits a run's settings give, what decide() is told about them, and the Inbox
@@ -73,6 +74,12 @@ export function reserveSession(
   });
   if (!result.ok) return { refused: result.scope, leftUsd: result.leftUsd, limitUsd: result.limitUsd };
   return { id: result.id, amountUsd: result.amountUsd ?? undefined };
+}
+
+/** The run context of one session held to its reservation (the SDK's maxBudgetUsd), or unchanged without one. */
+export function budgeted(run: RunContext, held: SessionHold): RunContext {
+  if (held === null || 'refused' in held) return run;
+  return { ...run, reservationId: held.id, ...(held.amountUsd === undefined ? {} : { maxBudgetUsd: held.amountUsd }) };
 }
 
 /** Why a session could not start: how little is left of which budget (reports, the verifier's refusal). */

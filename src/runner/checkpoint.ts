@@ -17,7 +17,7 @@ import { startApp, type RunningApp } from '../verify/app.js';
 import { leaseVerifyWorktree, prepareCheckout, type WorktreeLease } from '../verify/checkout.js';
 import type { Confinement } from '../verify/jail-runner.js';
 import { DEFAULT_PREPARE_MS, prepareDependencies } from '../verify/prepare.js';
-import { refusalLine, reserveSession, budgetLimits } from './budget.js';
+import { budgeted, budgetLimits, refusalLine, reserveSession } from './budget.js';
 import type { RunDeps } from './run-loop.js';
 import type { SessionSummary } from './session-runner.js';
 import { runSessionFor, type RunContext } from './slot-sessions.js';
@@ -333,14 +333,7 @@ async function runReviewer(
     deps.report(`Checkpoint ${n}: ${why}.`);
     return { summary: null, finished: false };
   }
-  const reviewRun: RunContext =
-    held === null
-      ? run
-      : {
-          ...run,
-          reservationId: held.id,
-          ...(held.amountUsd === undefined ? {} : { maxBudgetUsd: held.amountUsd }),
-        };
+  const reviewRun = budgeted(run, held);
   const tools = createReviewTools({
     addFinding: (finding) => {
       found += 1;

@@ -58,6 +58,7 @@ import {
   featureBudgetRequest,
   latestBudgetAnswer,
   refusalLine,
+  budgeted,
   reserveSession,
   roleOf,
   SKIP,
@@ -835,12 +836,6 @@ function answeredHold(deps: RunDeps, hold: { hold: { n: number; requestId: strin
 /** The share of what is left of a budget one session holds: 1 / the sessions a run's slots may run at once. */
 function slotShare(settings: Pick<RunSettings, 'concurrency' | 'yolo' | 'testingRatio' | 'supervisor'>): number {
   return 1 / (settings.concurrency + (settings.yolo ? 0 : settings.testingRatio) + (settings.supervisor ? 1 : 0));
-}
-
-/** The run context of one session held to its reservation (the SDK's maxBudgetUsd), or unchanged without one. */
-function budgeted(run: RunContext, held: SessionHold): RunContext {
-  if (held === null || 'refused' in held) return run;
-  return { ...run, reservationId: held.id, ...(held.amountUsd === undefined ? {} : { maxBudgetUsd: held.amountUsd }) };
 }
 
 /** One gathered state and the database records behind the ids it names. */

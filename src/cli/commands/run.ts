@@ -18,7 +18,7 @@ import { AppError } from '../../domain/errors.js';
 import { resolveProject } from '../../projects/projects.js';
 import { extraCommands } from '../../projects/policy-extensions.js';
 import { checkpointProject, runProject } from '../../runner/run-loop.js';
-import { activeRun, processAlive, requestCheckpoint } from '../../projects/run-control.js';
+import { activeRun, requestCheckpoint } from '../../projects/run-control.js';
 import { basename } from 'node:path';
 import { homedir } from 'node:os';
 import { autocoderHome } from '../../config/paths.js';
@@ -283,7 +283,7 @@ async function runAction(
   if (checkpoint !== null) {
     // A run is at work: it starts the checkpoint itself, beside its slots (one process owns the project's sessions).
     const active = activeRun(store.runs);
-    if (active !== null && active.pid !== null && processAlive(active.pid)) {
+    if (active !== null) {
       const agents = checkpoint.agents ?? settings.checkpointAgents;
       requestCheckpoint(resolved.paths, agents);
       store.close();

@@ -1,6 +1,7 @@
 import type { Context, Hono } from 'hono';
 import { AppError } from '../../domain/errors.js';
 import {
+  CHECKPOINT_AGENTS,
   CheckpointAgentSchema,
   CheckpointStartRequestSchema,
   DismissFindingRequestSchema,
@@ -15,7 +16,7 @@ import {
 import type { z } from 'zod';
 import type { RouteModule, ServerDeps } from '../app.js';
 import { registeredProject, withRegistry, withStore } from '../project-access.js';
-import { activeRun, processAlive, requestCheckpoint } from '../../projects/run-control.js';
+import { activeRun, requestCheckpoint } from '../../projects/run-control.js';
 import { body, query } from './input.js';
 
 /** A checkpoint number from the path: a positive whole number (400 otherwise; 404 comes from the store). */
@@ -58,7 +59,7 @@ export const checkpointRoutes: RouteModule = (app: Hono, deps: ServerDeps) => {
     const res: z.infer<typeof CheckpointStartResponseSchema> = withStore(c, deps, (store) => {
       const running = store.checkpoints.running();
       const active = activeRun(store.runs);
-      if (active !== null && active.pid !== null && processAlive(active.pid)) {
+      if (active !== null) {
         requestCheckpoint(store.paths, request.agents ?? runAgents(active.settings));
         return { queued: true, runId: active.id, pid: null };
       }
@@ -109,5 +110,5 @@ export const checkpointRoutes: RouteModule = (app: Hono, deps: ServerDeps) => {
 /** The reviewers the active run was started with (its settings as recorded), else all three. */
 function runAgents(settings: Record<string, unknown> | null | undefined): CheckpointAgent[] {
   const parsed = CheckpointAgentSchema.array().min(1).safeParse(settings?.['checkpointAgents']);
-  return parsed.success ? parsed.data : ['code', 'security', 'performance'];
+  return parsed.success ? parsed.data : [...CHECKPOINT_AGENTS];
 }
