@@ -1,9 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { makeTempDir, type TempDir } from '../../test/support/tmp.js';
-import { environUses, processesUsing, stopProcessesUsing } from './session-processes.js';
+import { waitFor } from '../../test/support/wait-for.js';
+import { environUses, processesUsing, stillRunning, stopProcessesUsing } from './session-processes.js';
 
 describe('environUses', () => {
   const env = (...pairs: string[]) => `${pairs.join('\0')}\0`;
@@ -67,6 +68,26 @@ describe.skipIf(!existsSync('/proc/self/environ'))('stopProcessesUsing (Linux /p
     expect(await mine.exit).toBe('SIGTERM');
     expect(processesUsing(session)).toEqual([]);
     expect(processesUsing(join(tmp.dir, 'ac-s10'))).toEqual([neighbour.pid]);
+  });
+
+  it("finds a marked process's descendants whatever their own environment says, and stops them too", async () => {
+    const session = join(tmp.dir, 'ac-s3');
+    // The child's TMPDIR points elsewhere: only its parent carries the mark.
+    const parent = await start(
+      join(session, 'tmp'),
+      ['sh', '-c', `TMPDIR=${join(tmp.dir, 'elsewhere')} sleep 60 & echo started; wait`],
+      'started',
+    );
+    const child = await waitFor(
+      () => processesUsing(session).find((pid) => pid !== parent.pid),
+      10_000,
+      'the unmarked child under the marked shell',
+    );
+    expect(readFileSync(`/proc/${child}/environ`, 'latin1')).not.toContain(session);
+    expect(processesUsing(session).sort()).toEqual([parent.pid, child].sort());
+    expect((await stopProcessesUsing(session)).sort()).toEqual([parent.pid, child].sort());
+    expect(stillRunning(child)).toBe(false);
+    expect(processesUsing(session)).toEqual([]);
   });
 
   it('kills with SIGKILL what ignores SIGTERM once the grace period is over', async () => {

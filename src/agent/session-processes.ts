@@ -7,7 +7,8 @@ import { setTimeout as delay } from 'node:timers/promises';
  * the stream before its child has exited and only kills it seconds later, unref'd) and anything
  * the agent started that outlived it (a dev server, a browser). They are found by the
  * environment every one of them inherited, `TMPDIR` (or `HOME`) inside the folder, which no
- * other process has. Linux only (it reads /proc); elsewhere nothing is found.
+ * other process has, and by descent from such a process (whatever it set in its children's
+ * environment, or in its own). Linux only (it reads /proc); elsewhere nothing is found.
  */
 
 const MARKED_VARS = ['TMPDIR', 'HOME'];
@@ -23,7 +24,29 @@ export function environUses(environ: string, dir: string): boolean {
   return false;
 }
 
-/** Pids of the live processes (ours excluded) whose TMPDIR or HOME is `dir` or inside it. */
+/** A process's parent pid and whether it has exited (a zombie), from `/proc/<pid>/stat`; null when it is gone. */
+function statOf(procRoot: string, pid: string): { ppid: number; zombie: boolean } | null {
+  try {
+    // "pid (comm) state ppid …": comm may hold spaces and parentheses, so read after its last ")".
+    const stat = readFileSync(`${procRoot}/${pid}/stat`, 'latin1');
+    const [state, ppid] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return { ppid: Number(ppid), zombie: state === 'Z' || state === 'X' };
+  } catch {
+    return null;
+  }
+}
+
+/** Whether `pid` is still a running process (not gone, not a zombie waiting for its parent). */
+export function stillRunning(pid: number, procRoot = '/proc'): boolean {
+  const stat = statOf(procRoot, String(pid));
+  return stat !== null && !stat.zombie;
+}
+
+/**
+ * Pids of the live processes (ours excluded) whose TMPDIR or HOME is `dir` or inside it, and
+ * their descendants: a process may rewrite its environment block (Chromium's renderers do, to
+ * show their title there), and a wedged one would not exit with its parent.
+ */
 export function processesUsing(dir: string, procRoot = '/proc'): number[] {
   let entries: string[];
   try {
@@ -31,22 +54,33 @@ export function processesUsing(dir: string, procRoot = '/proc'): number[] {
   } catch {
     return [];
   }
-  const pids: number[] = [];
+  const marked = new Set<number>();
+  const parents = new Map<number, number>();
   for (const name of entries) {
     if (!/^\d+$/.test(name)) continue;
     const pid = Number(name);
     if (pid === process.pid) continue;
+    const stat = statOf(procRoot, name);
+    if (stat === null || stat.zombie) continue;
+    parents.set(pid, stat.ppid);
     let environ: string;
     try {
-      // Another user's process (EACCES) or one that just exited (ENOENT): not ours to stop. A
-      // zombie's environ is empty, so an exited process no longer counts.
+      // Another user's process (EACCES) or one that just exited (ENOENT): not ours to stop.
       environ = readFileSync(`${procRoot}/${name}/environ`, 'latin1');
     } catch {
       continue;
     }
-    if (environUses(environ, dir)) pids.push(pid);
+    if (environUses(environ, dir)) marked.add(pid);
   }
-  return pids;
+  const under = (pid: number): boolean => {
+    // Bounded by the number of processes: a loop in the table (it is read while it changes) cannot trap us.
+    let p: number | undefined = pid;
+    for (let steps = 0; p !== undefined && steps <= parents.size; steps += 1, p = parents.get(p)) {
+      if (marked.has(p)) return true;
+    }
+    return false;
+  };
+  return [...parents.keys()].filter(under);
 }
 
 const signal = (pids: readonly number[], sig: NodeJS.Signals) => {
@@ -60,11 +94,15 @@ const signal = (pids: readonly number[], sig: NodeJS.Signals) => {
   }
 };
 
-/** Polls until no process uses `dir` or `ms` passed (there is no event for another process's exit). */
-async function gone(dir: string, ms: number, procRoot: string): Promise<number[]> {
+/**
+ * Polls until none of `pids` runs any more and no process uses `dir`, or `ms` passed (there is no
+ * event for another process's exit). The pids are followed by number: a descendant whose parent
+ * died is no longer found under it.
+ */
+async function gone(dir: string, pids: readonly number[], ms: number, procRoot: string): Promise<number[]> {
   const until = Date.now() + ms;
   for (;;) {
-    const left = processesUsing(dir, procRoot);
+    const left = [...new Set([...pids.filter((pid) => stillRunning(pid, procRoot)), ...processesUsing(dir, procRoot)])];
     if (left.length === 0 || Date.now() >= until) return left;
     await delay(25);
   }
@@ -86,10 +124,10 @@ export async function stopProcessesUsing(dir: string, options: StopOptions = {})
   const found = processesUsing(dir, procRoot);
   if (found.length === 0) return [];
   signal(found, 'SIGTERM');
-  const stubborn = await gone(dir, options.graceMs ?? 2_000, procRoot);
+  const stubborn = await gone(dir, found, options.graceMs ?? 2_000, procRoot);
   if (stubborn.length > 0) {
     signal(stubborn, 'SIGKILL');
-    await gone(dir, 2_000, procRoot);
+    await gone(dir, stubborn, 2_000, procRoot);
   }
   return found;
 }

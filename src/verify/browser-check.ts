@@ -2,11 +2,13 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Locator as PwLocator, Page } from 'playwright-core';
 import type { BrowserCheck, BrowserStep, Locator } from '../shared/acceptance.js';
+import type { Logger } from '../logging/logger.js';
 import type { Redactor } from '../security/redactor.js';
 import type { CheckOutcome } from './command-check.js';
 import { seconds } from './command-check.js';
 import { quoted } from './expectations.js';
 import { keepEnd } from './output.js';
+import { settledWithin, untilStopped } from './bounded.js';
 
 /**
  * Browser checks, run by the runner (never the model) in the system's Chromium through
@@ -26,6 +28,10 @@ export const CHROMIUM_ARGS = [
 
 /** Page loads get longer than element waits: the first load of an app compiles and warms up. */
 const MIN_NAVIGATION_MS = 15_000;
+/** How long past its time limit a check waits for a browser that stopped answering. */
+const UNANSWERED_GRACE_MS = 10_000;
+/** How long saving the trace and closing the context may take before they are given up on. */
+const CLOSE_MS = 15_000;
 /** Console errors and blocked requests shown in a check's output. */
 const MAX_PAGE_NOTES = 20;
 
@@ -58,6 +64,19 @@ export async function launchBrowser(launch: BrowserLaunch): Promise<Browser> {
     handleSIGTERM: false,
     handleSIGHUP: false,
   });
+}
+
+/** How long the browser gets to close before it is left to its owner's process sweep. */
+const BROWSER_CLOSE_MS = 5_000;
+
+/**
+ * Closes the browser, or gives up after a while: a Chromium that stopped answering never confirms.
+ * The caller then stops its processes (found by their TMPDIR), which is what ends it either way.
+ */
+export async function closeBrowser(browser: Browser, log: Pick<Logger, 'warn'>): Promise<void> {
+  const closed = browser.close().catch((err: unknown) => log.warn({ err }, 'the browser did not close cleanly'));
+  if (!(await settledWithin(closed, BROWSER_CLOSE_MS)))
+    log.warn(`the browser did not close within ${seconds(BROWSER_CLOSE_MS)}; its processes are stopped instead`);
 }
 
 export interface BrowserRun {
@@ -137,9 +156,7 @@ export async function runBrowserCheck(
   const appHost = new URL(run.origin).host;
   let context: BrowserContext | null = null;
   let failure: string | null = null;
-  const onAbort = () => void context?.close().catch(() => undefined);
-  signal.addEventListener('abort', onAbort, { once: true });
-  try {
+  const work = async () => {
     context = await run.browser.newContext({
       baseURL: run.origin,
       serviceWorkers: 'block',
@@ -197,22 +214,42 @@ export async function runBrowserCheck(
         break;
       }
     }
+  };
+  // Steps keep to the deadline by their own time limits; what has none (a new page, the trace) is given up on when
+  // the verification is aborted or the browser stops answering. Nothing closes the context under a running call:
+  // Playwright then may never settle that call (a page being created while its context closes never comes).
+  const stop = AbortSignal.any([signal, AbortSignal.timeout(run.timeoutMs + UNANSWERED_GRACE_MS)]);
+  let answered = false;
+  try {
+    answered = (await untilStopped(work(), stop)).settled;
+    if (!answered) {
+      failure = signal.aborted
+        ? 'the verification was aborted'
+        : `the browser did not answer within ${seconds(run.timeoutMs)}`;
+      lines.push(`(${failure})`);
+    }
   } catch (err: unknown) {
-    // The context itself failed (the browser died, the verification was aborted).
+    // The context itself failed (the browser died, the verification was aborted); the browser did answer.
+    answered = true;
     failure ??= signal.aborted ? 'the verification was aborted' : `the browser failed: ${firstLine(err)}`;
   } finally {
-    signal.removeEventListener('abort', onAbort);
-    if (context !== null) {
+    // Given up on, the browser is not asked for anything more (it would not answer): its owner stops it.
+    const opened = answered ? (context as BrowserContext | null) : null;
+    if (opened !== null) {
       const trace = `trace-${run.n}.zip`;
-      try {
-        await context.tracing.stop({ path: join(run.evidenceDir, trace) });
-        evidence.push(trace);
-      } catch (err: unknown) {
-        lines.push(`(no trace: ${firstLine(err)})`);
-      }
-      await context
+      const saved = opened.tracing.stop({ path: join(run.evidenceDir, trace) }).then(
+        () => evidence.push(trace),
+        (err: unknown) => lines.push(`(no trace: ${firstLine(err)})`),
+      );
+      if (!(await settledWithin(saved, CLOSE_MS)))
+        lines.push(`(no trace: the browser did not save it within ${seconds(CLOSE_MS)})`);
+      const closed = opened
         .close()
         .catch((err: unknown) => lines.push(`(the context did not close cleanly: ${firstLine(err)})`));
+      if (!(await settledWithin(closed, CLOSE_MS)))
+        lines.push(
+          `(the context did not close within ${seconds(CLOSE_MS)}; the browser is stopped with the verification)`,
+        );
     }
   }
   const output = [...lines, ...notes].join('\n');
@@ -221,7 +258,8 @@ export async function runBrowserCheck(
     output: keepEnd(run.redact(output), run.outputChars),
     failure: failure === null ? null : run.redact(failure),
     durationMs: Date.now() - started,
-    evidence,
+    // A copy: a call given up on may still add to the list.
+    evidence: [...evidence],
   };
 }
 

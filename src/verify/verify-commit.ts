@@ -20,7 +20,7 @@ import {
   type Verification,
 } from '../shared/acceptance.js';
 import { startApp, type RunningApp } from './app.js';
-import { launchBrowser, runBrowserCheck } from './browser-check.js';
+import { closeBrowser, launchBrowser, runBrowserCheck } from './browser-check.js';
 import { leaseVerifyWorktree, prepareCheckout, type WorktreeLease } from './checkout.js';
 import { runCommandCheck, type CheckOutcome } from './command-check.js';
 import { APP_LOG_FILE, evidenceDirOf, VERIFICATION_ID, writeResult } from './evidence.js';
@@ -296,7 +296,7 @@ export async function verifyCommit(input: VerifyInput, signal: AbortSignal): Pro
   } finally {
     // Everything it started stops, whatever happened: the browser, the app, and anything left with its TMPDIR.
     const cleanup: [string, () => Promise<void> | void][] = [
-      ['close the browser', () => browser?.close()],
+      ['close the browser', () => (browser === null ? undefined : closeBrowser(browser, log))],
       ['stop the app', () => app?.stop()],
       ['stop what is left and remove the temporary folder', () => (workDir === null ? undefined : disposeDir(workDir))],
       ['release the verification worktree', () => lease?.release()],

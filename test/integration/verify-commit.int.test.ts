@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { readOwner } from '../../src/agent/session-dirs.js';
+import { processesUsing, stillRunning } from '../../src/agent/session-processes.js';
 import { isAppError } from '../../src/domain/errors.js';
 import { silentLogger } from '../../src/logging/logger.js';
 import { findChromium } from '../../src/runner/browser.js';
@@ -538,6 +539,61 @@ describe('bad requests', () => {
     const noCommit = await verify({ commit: 'no-such-branch' });
     expect(noCommit.status).toBe('error');
     expect(noCommit.error).toBe(`no-such-branch is not a commit in ${repo.root}`);
+    expectNothingLeft();
+  });
+});
+
+describe('a browser that stops answering', () => {
+  const cmdline = (pid: number): string => {
+    try {
+      return readFileSync(`/proc/${pid}/cmdline`, 'latin1');
+    } catch {
+      return '';
+    }
+  };
+  /** Chromium's processes of this process's running verification (TMPDIR its browser folder, or a parent's). */
+  const ourChromium = (): number[] =>
+    ourVerificationFolders().flatMap((name) => processesUsing(join(tmpdir(), name, 'browser')));
+  /**
+   * Waits until the check's page exists (a renderer), then stops every Chromium process with SIGSTOP: from then on
+   * nothing the check asks is answered, the way a wedged browser (or a page created while its context closed) never
+   * answers. Returns the frozen pids.
+   */
+  async function freezeChromium(): Promise<number[]> {
+    const pids = await waitFor(
+      () => {
+        const found = ourChromium();
+        return found.some((pid) => cmdline(pid).includes('--type=renderer')) ? found : undefined;
+      },
+      60_000,
+      "the check's page in Chromium",
+    );
+    for (const pid of pids) process.kill(pid, 'SIGSTOP');
+    return pids;
+  }
+  const waiting: AcceptanceCheck = {
+    kind: 'browser',
+    name: 'waits for a text',
+    steps: [{ goto: '/' }, { expectText: 'a text that never comes' }],
+  };
+
+  it('an abort still ends the verification at once, and stops the frozen browser and the app', async () => {
+    const controller = new AbortController();
+    const verifying = verifyCommit(
+      request({
+        port: await freePort(),
+        checks: [{ ...waiting, timeoutMs: 120_000 }],
+        limits: { stepMs: 60_000, appStartMs: 15_000 },
+      }),
+      controller.signal,
+    );
+    const frozen = await freezeChromium();
+    controller.abort();
+    const v = await verifying;
+    expect(v.status).toBe('error');
+    expect(v.error).toBe('the verification was aborted; everything it started was stopped');
+    expect(v.checks.map((c) => c.failure)).toEqual(['the verification was aborted']);
+    expect(frozen.filter((pid) => stillRunning(pid))).toEqual([]);
     expectNothingLeft();
   });
 });

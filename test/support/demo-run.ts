@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { openProjectStore } from '../../src/compose.js';
 import { projectPaths } from '../../src/config/paths.js';
@@ -19,6 +19,8 @@ const alive = (pid: number): boolean => {
 /** How long a test's cleanup may take with stopDemoRun in it: the runner's exit, plus closing the server. */
 export const STOP_DEMO_RUN_MS = 90_000;
 const RUNNER_EXIT_MS = 60_000;
+/** How much of the runner's log a failure to exit shows. */
+const LOG_LINES = 30;
 
 /**
  * Stops the demo run a UI test started (if it is still going) and waits until its runner has exited: the test's
@@ -37,5 +39,15 @@ export async function stopDemoRun(ui: UiServer): Promise<void> {
   if (pid === null) return;
   const runner = pid;
   killIfRunning(runner, 'SIGTERM');
-  await waitFor(() => !alive(runner), RUNNER_EXIT_MS, `the demo runner (pid ${runner}) to exit`);
+  try {
+    await waitFor(() => !alive(runner), RUNNER_EXIT_MS, `the demo runner (pid ${runner}) to exit`);
+  } catch (err: unknown) {
+    // What the runner was doing is the lead to the cause: its log's end goes into the failure.
+    const log = join(demoPaths.logs, 'runner.log');
+    const tail = existsSync(log)
+      ? readFileSync(log, 'utf8').trimEnd().split('\n').slice(-LOG_LINES).join('\n')
+      : '(no log)';
+    killIfRunning(-runner, 'SIGKILL');
+    throw new Error(`${(err as Error).message}; the end of its log:\n${tail}`, { cause: err });
+  }
 }
