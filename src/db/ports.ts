@@ -681,7 +681,7 @@ export interface NewDesignIteration {
   readonly personas: readonly PersonaName[];
 }
 
-/** A design finding as an iteration sees it: reported by a persona's session (`agent`) or axe-core (`tool`, no persona). */
+/** A design finding as an iteration sees it: from a persona's session (`agent`) or axe-core (`tool`, no persona). */
 export type DesignFindingReport = NewDesignFinding &
   ({ readonly source: 'agent'; readonly persona: PersonaName } | { readonly source: 'tool'; readonly persona: null });
 
@@ -705,7 +705,7 @@ export interface DesignFindingFilter {
  * axe finding), resolves it; a fix feature's pass marks it fix_pending; a person may dismiss it.
  */
 export interface DesignPort {
-  /** Starts iteration n (the newest + 1; one runs at a time), its capture folder named, and appends `design.started`. */
+  /** Starts iteration n (the newest + 1; one runs at a time) with its capture folder; appends `design.started`. */
   start(input: NewDesignIteration): DesignIteration;
   /** NOT_FOUND when there is no iteration n. */
   get(n: number): DesignIteration;
