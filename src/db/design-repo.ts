@@ -220,6 +220,11 @@ export class DesignRepo implements DesignPort {
     return this.db
       .transaction(() => {
         const iteration = this.assertRunning(n);
+        if (persona !== null && !iteration.personas.includes(persona))
+          throw new AppError(
+            'INVALID_INPUT',
+            `persona ${persona} is not one of design iteration ${n}'s (${iteration.personas.join(', ')})`,
+          );
         const now = this.clock.now();
         const known = this.db.prepare('SELECT * FROM design_findings WHERE fingerprint = ?').get(fingerprint) as
           FindingRow | undefined;

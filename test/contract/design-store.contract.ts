@@ -347,6 +347,10 @@ export function defineDesignStoreContract(name: string, factory: Pick<StoreFacto
         thrown(() => store.design.see(n, { ...report(), source: 'tool', persona: 'ux-researcher' } as never)).code,
       ).toBe('INVALID_INPUT');
       expect(() => store.design.see(n, report({ persona: 'Not A Persona' } as never))).toThrow();
+      // Only the iteration's personas report in it.
+      const stranger = thrown(() => store.design.see(n, report({ persona: 'copy-editor' } as never)));
+      expect(stranger.code).toBe('INVALID_INPUT');
+      expect(stranger.message).toContain('persona copy-editor is not one of design iteration 1');
       expect(store.design.findings()).toHaveLength(1);
       end(n);
       expect(thrown(() => store.design.see(n, report())).code).toBe('CONFLICT');
