@@ -19,6 +19,17 @@ import type {
   NewFinding,
   ToolFact,
 } from '../shared/checkpoints.js';
+import type {
+  AxeCounts,
+  DesignFinding,
+  DesignIteration,
+  DesignSighting,
+  DesignTrigger,
+  NewDesignFinding,
+  PersonaName,
+  PersonaVote,
+  Viewport,
+} from '../shared/design.js';
 
 /**
  * The storage port: what autocoder asks of a project's store and of the registry, with no SQL
@@ -660,6 +671,83 @@ export interface CheckpointPort {
   abortRunning(reason: string): number;
 }
 
+// ── Design review (#18) ──────────────────────────────────────────────────────
+
+export interface NewDesignIteration {
+  readonly runId: string | null;
+  readonly trigger: DesignTrigger;
+  readonly commit: string;
+  /** The personas asked to review it (each gets a vote entry when the runner records its session). */
+  readonly personas: readonly PersonaName[];
+}
+
+/** A design finding as an iteration sees it: from a persona's session (`agent`) or axe-core (`tool`, no persona). */
+export type DesignFindingReport = NewDesignFinding &
+  ({ readonly source: 'agent'; readonly persona: PersonaName } | { readonly source: 'tool'; readonly persona: null });
+
+export interface DesignFindingFilter {
+  readonly status?: FindingStatus | undefined;
+  /** Reported first by this persona. */
+  readonly persona?: PersonaName | undefined;
+  readonly severity?: FindingSeverity | undefined;
+  readonly page?: string | undefined;
+  readonly viewport?: Viewport | undefined;
+  /** Seen in this iteration. */
+  readonly iteration?: number | undefined;
+  /** Resolved by this iteration. */
+  readonly resolvedIn?: number | undefined;
+}
+
+/**
+ * Design review iterations and their findings, the way CheckpointPort keeps checkpoints': a design finding is one
+ * problem across iterations and personas (its fingerprint is unique, domain/design-review.ts); seeing it again counts
+ * a sighting; an iteration that finished without seeing it, while a persona who had seen it voted (or axe ran, for an
+ * axe finding), resolves it; a fix feature's pass marks it fix_pending; a person may dismiss it.
+ */
+export interface DesignPort {
+  /** Starts iteration n (the newest + 1; one runs at a time) with its capture folder; appends `design.started`. */
+  start(input: NewDesignIteration): DesignIteration;
+  /** NOT_FOUND when there is no iteration n. */
+  get(n: number): DesignIteration;
+  list(): DesignIteration[];
+  running(): DesignIteration | undefined;
+  latestFinished(): DesignIteration | undefined;
+  /** Adds or replaces the vote entry of `vote.persona` (one of the iteration's personas). */
+  recordVote(n: number, vote: PersonaVote): void;
+  /** The capture's axe-core violations by impact. */
+  recordAxe(n: number, counts: AxeCounts): void;
+  /** Records a sighting at iteration n (running): a known fingerprint is the same finding (a resolved one reopens). */
+  see(n: number, report: DesignFindingReport): { readonly finding: DesignFinding; readonly isNew: boolean };
+  /**
+   * Creates the design fix feature of a finding (first in line) and links them in one transaction; null when the
+   * finding already has one that is not passing. INVALID_INPUT for a finding that is not critical or major.
+   */
+  createFixFeature(n: number, findingId: string, feature: NewFeature): Feature | null;
+  /**
+   * Ends iteration n in one transaction: when finished, its outcome (domain iterationOutcome of its votes and axe
+   * counts) and the findings it resolves; appends `design.finished`. Failed and aborted iterations have no outcome
+   * and resolve nothing.
+   */
+  finish(
+    n: number,
+    end: {
+      readonly status: 'finished' | 'failed' | 'aborted';
+      readonly costUsd: number;
+      readonly error: string | null;
+    },
+  ): { readonly iteration: DesignIteration; readonly resolved: DesignFinding[] };
+  setReportPath(n: number, path: string): void;
+  /** A design fix feature landed: its open findings become fix_pending (the next iteration confirms). */
+  fixLanded(featureId: number): DesignFinding[];
+  /** A person's "not a problem": kept with the reason, never reopened by a sighting. */
+  dismiss(findingId: string, reason: string): DesignFinding;
+  finding(id: string): DesignFinding;
+  findings(filter?: DesignFindingFilter): DesignFinding[];
+  sightings(findingId: string): DesignSighting[];
+  /** Iterations left running by a runner that died end as aborted; how many. */
+  abortRunning(reason: string): number;
+}
+
 export interface ProjectStore {
   readonly paths: ProjectPaths;
   readonly features: FeaturePort;
@@ -672,6 +760,7 @@ export interface ProjectStore {
   readonly events: EventPort;
   readonly budget: BudgetPort;
   readonly checkpoints: CheckpointPort;
+  readonly design: DesignPort;
   close(): void;
 }
 

@@ -3,6 +3,7 @@ import { BudgetRepo } from './budget-repo.js';
 import { CheckpointRepo } from './checkpoint-repo.js';
 import { ClaimRepo } from './claim-repo.js';
 import { openDatabase, type Db } from './connection.js';
+import { DesignRepo } from './design-repo.js';
 import { EventRepo } from './event-repo.js';
 import { FeatureRepo } from './feature-repo.js';
 import { DisputeRepo } from './dispute-repo.js';
@@ -64,6 +65,7 @@ export function openProjectStore(paths: ProjectPaths, options: StoreOptions = {}
     events: new EventRepo(db),
     budget: new BudgetRepo(db, clock),
     checkpoints: new CheckpointRepo(db, features, clock),
+    design: new DesignRepo(db, features, clock),
     close: () => {
       if (db.open) db.close();
     },

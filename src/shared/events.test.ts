@@ -19,7 +19,11 @@ describe('the event catalogue', () => {
     for (const type of EVENT_TYPES) {
       const prefix = type.split('.')[0];
       const expected =
-        prefix === 'spec' || prefix === 'settings' || prefix === 'checkpoint' || prefix === 'finding'
+        prefix === 'spec' ||
+        prefix === 'settings' ||
+        prefix === 'checkpoint' ||
+        prefix === 'finding' ||
+        prefix === 'design'
           ? 'project'
           : prefix === 'acceptance' || prefix === 'verification'
             ? 'feature'

@@ -178,6 +178,25 @@ export const EventBodySchema = z.discriminatedUnion('type', [
     requestId: nullableText,
   }),
   event('finding.dismissed', { findingId: z.string(), reason: z.string() }),
+  // Design review (#18): an iteration began / ended (outcome null when it failed or was aborted); a person dismissed
+  // a design finding.
+  event('design.started', {
+    n: z.number().int(),
+    trigger: z.enum(['interval', 'end_of_run', 'manual']),
+    commit: z.string(),
+    personas: z.array(z.string()),
+  }),
+  event('design.finished', {
+    n: z.number().int(),
+    status: z.enum(['finished', 'failed', 'aborted']),
+    outcome: z.enum(['approved', 'changes_requested']).nullable(),
+    counts: z.object({ critical: z.number(), major: z.number(), minor: z.number(), info: z.number() }),
+    newFindings: z.number().int(),
+    resolvedFindings: z.number().int(),
+    fixFeatureIds: ids,
+    costUsd: z.number(),
+  }),
+  event('design.finding_dismissed', { findingId: z.string(), reason: z.string() }),
   // Agent sessions (src/db/session-repo.ts, src/runner/session-runner.ts).
   event('session.started', { role: z.string(), model: nullableText, featureIds: ids }),
   event('session.ended', {
@@ -305,6 +324,9 @@ export const EVENT_TOPICS = {
   'checkpoint.finished': 'project',
   'checkpoint.critical': 'project',
   'finding.dismissed': 'project',
+  'design.started': 'project',
+  'design.finished': 'project',
+  'design.finding_dismissed': 'project',
   'spec.updated': 'project',
   'settings.updated': 'project',
   'settings.widened': 'project',

@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { projectPaths } from '../../src/config/paths.js';
 import { openProjectStore } from '../../src/db/stores.js';
-import { defineProjectStoreContract } from './project-store.contract.js';
+import { defineDesignStoreContract } from './design-store.contract.js';
+import { defineProjectStoreContract, type StoreFactory } from './project-store.contract.js';
 import { defineRegistryStoreContract } from './registry-store.contract.js';
 import { openRegistry } from '../../src/db/stores.js';
 
@@ -15,7 +16,7 @@ const WORKER = fileURLToPath(new URL('../support/claim-worker.ts', import.meta.u
  * The SQLite store: a project folder per test, its database a real file; workers are processes with their own
  * connections.
  */
-defineProjectStoreContract('SQLite', {
+const sqliteProject: StoreFactory = {
   // The race the claim-race test ran before the contract existed: 5 processes, 10,000 features.
   race: { features: 10_000, workers: 5, timeoutMs: 50_000 },
   create: () => {
@@ -38,7 +39,10 @@ defineProjectStoreContract('SQLite', {
       },
     };
   },
-});
+};
+
+defineProjectStoreContract('SQLite', sqliteProject);
+defineDesignStoreContract('SQLite', sqliteProject);
 
 defineRegistryStoreContract('SQLite', {
   create: () => {

@@ -2,7 +2,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import type { ProjectStore } from '../../src/compose.js';
 import { createFeatureMcpServer } from '../../src/mcp/feature-server.js';
-import { createFeatureTools } from '../../src/mcp/feature-tools.js';
+import { createFeatureTools, type FeatureTool } from '../../src/mcp/feature-tools.js';
 import { createToolSession, type ToolSession } from '../../src/mcp/tool-session.js';
 
 /** Tool results are JSON documents whose shape each test knows; `any` keeps assertions readable. */
@@ -53,14 +53,21 @@ export async function connectTools(store: ProjectStore, sessionId: string): Prom
     disputes: store.disputes,
     session,
   });
+  return { ...(await connectToolList(tools, sessionId)), session };
+}
+
+/** Any list of our tools (a reviewer's, a persona's) on a real MCP server, reached through a real MCP client. */
+export async function connectToolList(
+  tools: readonly FeatureTool[],
+  clientName: string,
+): Promise<Omit<ToolClient, 'session'>> {
   const server = createFeatureMcpServer(tools, '0.0.0');
   const [clientTransport, serverTransport] = InMemoryTransport.createLinkedPair();
-  const client = new Client({ name: `test-${sessionId}`, version: '0.0.0' });
+  const client = new Client({ name: `test-${clientName}`, version: '0.0.0' });
   await server.connect(serverTransport);
   await client.connect(clientTransport);
   return {
     client,
-    session,
     call: async (name, args = {}) => toCallResult(await client.callTool({ name, arguments: args })),
     close: async () => {
       await client.close();
