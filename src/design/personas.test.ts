@@ -141,6 +141,12 @@ describe('listPersonas', () => {
     expect(() => listPersonas(paths)).toThrow('1–40 lowercase letters, digits and dashes');
   });
 
+  it('refuses a file where the personas folder should be', () => {
+    mkdirSync(join(root, '.autocoder'), { recursive: true });
+    writeFileSync(paths.personas, '# Copy Editor\n');
+    expect(() => listPersonas(paths)).toThrow(`${paths.personas} must be a folder of persona files`);
+  });
+
   it('accepts an id of exactly 40 characters', () => {
     writePersona(`${'a'.repeat(40)}.md`, COPY_EDITOR);
     expect(listPersonas(paths).map((p) => p.id)).toContain('a'.repeat(40));
@@ -162,11 +168,15 @@ describe('listPersonas', () => {
     );
   });
 
-  it('a "## Subheading" is not the name: the first "# Heading" is', () => {
+  it('a "## Subheading" is not the name: the first "# Heading" is; Windows line ends and a BOM read the same', () => {
     expect(() => parsePersonaFile('## Icon Critic\nbody', 'x.md')).toThrow('x.md: a persona file starts with');
     expect(parsePersonaFile('\n# Icon Critic #\n\n## What you look at\nIcons.\n', 'x.md')).toEqual({
       name: 'Icon Critic',
       focus: '## What you look at\nIcons.',
+    });
+    expect(parsePersonaFile('\uFEFF# Icon Critic\r\nIcons.\r\nAnd logos.\r\n', 'x.md')).toEqual({
+      name: 'Icon Critic',
+      focus: 'Icons.\nAnd logos.',
     });
   });
 

@@ -37,13 +37,16 @@ export interface Persona {
   readonly focus: string;
   /** The file it came from (named in errors). */
   readonly source: string;
+  /** Its id is a built-in one (the built-in file, or the project's file that replaces it). */
   readonly builtin: boolean;
   /** The frame it is wrapped in: the project's `designer-review.md` override or the built-in. */
   readonly frame: { readonly text: string; readonly source: string };
 }
 
 /** A persona file's display name and body; a clear error for an empty file, a missing heading or an empty body. */
-export function parsePersonaFile(text: string, source: string): { name: string; focus: string } {
+export function parsePersonaFile(raw: string, source: string): { name: string; focus: string } {
+  // Files written on Windows (CRLF, a byte order mark) read the same.
+  const text = raw.replace(/^\uFEFF/, '').replace(/\r\n?/g, '\n');
   if (text.trim() === '') throw new AppError('INVALID_INPUT', `${source}: the persona file is empty`);
   const heading = /^#[ \t]+(.+?)[ \t#]*$/m.exec(text);
   if (!heading?.[1])
@@ -71,6 +74,8 @@ function builtinPersona(id: BuiltinPersonaId, projectPromptsDir: string | null):
 /** The project's persona files (`*.md` in the folder; anything else there is ignored), sorted by id. */
 function projectPersonas(dir: string): Omit<Persona, 'frame'>[] {
   if (!existsSync(dir)) return [];
+  if (!statSync(dir).isDirectory())
+    throw new AppError('INVALID_INPUT', `${dir} must be a folder of persona files (<id>.md), not a file`);
   return readdirSync(dir)
     .filter((file) => file.endsWith('.md') && statSync(join(dir, file)).isFile())
     .sort()
