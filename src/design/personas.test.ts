@@ -41,9 +41,9 @@ function inputs(over: Partial<PersonaInputs> = {}): PersonaInputs {
     specFile: '/p/.autocoder/worktrees/design/.autocoder/app_spec.txt',
     captureDir: dir,
     screenshots: [
-      { file: `${dir}/home-desktop-light.png`, page: '/', viewport: 'desktop', theme: 'light' },
-      { file: `${dir}/home-mobile-dark.png`, page: '/', viewport: 'mobile', theme: 'dark' },
-      { file: `${dir}/settings-mobile-light.png`, page: '/settings', viewport: 'mobile', theme: 'light' },
+      { file: 'home-desktop-light.png', page: '/', viewport: 'desktop', theme: 'light' },
+      { file: 'home-mobile-dark.png', page: '/', viewport: 'mobile', theme: 'dark' },
+      { file: 'settings-mobile-light.png', page: '/settings', viewport: 'mobile', theme: 'light' },
     ],
     axeFile: `${dir}/axe.json`,
     axeViolations: [
@@ -236,6 +236,28 @@ describe('personaPrompt', () => {
     expect(text).toContain('at both widths and in both themes');
   });
 
+  it('lists all 80 screenshots of a 20-page capture, never cut', () => {
+    const screenshots = Array.from({ length: 20 }, (_, i) =>
+      (['desktop', 'mobile'] as const).flatMap((viewport) =>
+        (['light', 'dark'] as const).map((theme) => ({
+          file: `p${i}-${viewport}-${theme}.png`,
+          page: `/p${i}`,
+          viewport,
+          theme,
+        })),
+      ),
+    ).flat();
+    const text = personaPrompt(listPersonas(paths)[0]!, inputs({ screenshots }));
+    expect(text.match(/^- `\/p\/\.autocoder\/design\/iteration-2\/p\d+-\w+-\w+\.png`/gm)).toHaveLength(80);
+    expect(text).toContain('- `/p/.autocoder/design/iteration-2/p19-mobile-dark.png`: `/p19` mobile dark (390×844)');
+  });
+
+  it('asks for the screenshot by file name and for assertions that hold once a finding is fixed', () => {
+    const text = personaPrompt(listPersonas(paths)[0]!, inputs());
+    expect(text).toContain('the file name of the screenshot that shows it, without its folder');
+    expect(text).toContain('`expect` when you can: up to 5 assertions');
+  });
+
   it('says when the app has no dark mode', () => {
     const light = inputs().screenshots.filter((s) => s.theme === 'light');
     const text = personaPrompt(listPersonas(paths)[0]!, inputs({ screenshots: light }));
@@ -327,6 +349,10 @@ describe('personaPrompt', () => {
       theme: 'light',
     } as unknown as PersonaInputs['screenshots'][number];
     expect(() => personaPrompt(persona, inputs({ screenshots: [wide] }))).toThrow('screenshots.0.viewport');
+    const pathed = { file: '../secrets/home.png', page: '/', viewport: 'desktop', theme: 'light' } as const;
+    expect(() => personaPrompt(persona, inputs({ screenshots: [pathed] }))).toThrow(
+      'screenshots.0.file: a screenshot is a file name of the capture folder',
+    );
     expect(() => personaPrompt(persona, inputs({ iteration: 0 }))).toThrow('iteration');
   });
 });

@@ -143,10 +143,13 @@ export const PersonaInputsSchema = z.strictObject({
   specFile: z.string().min(1),
   /** The iteration's folder, `.autocoder/design/iteration-<N>/`. */
   captureDir: z.string().min(1),
+  /** The screenshots, files directly in `captureDir` (the file name is what `review_add_finding` names). */
   screenshots: z
     .array(
       z.strictObject({
-        file: z.string().min(1),
+        file: z
+          .string()
+          .regex(/^(?!.*\.\.)[A-Za-z0-9][A-Za-z0-9._-]{0,199}$/, 'a screenshot is a file name of the capture folder'),
         page: z.string().min(1),
         viewport: ViewportSchema,
         theme: ThemeSchema,
@@ -182,7 +185,7 @@ export const PersonaInputsSchema = z.strictObject({
 });
 export type PersonaInputs = z.input<typeof PersonaInputsSchema>;
 
-/** Longest list shown in the prompt; the rest is in the files of the capture folder. */
+/** Longest list of axe violations, console errors, failed requests or findings shown; the rest is in the files. */
 export const MAX_LISTED = 40;
 /** Longest console message shown. */
 const MAX_TEXT = 300;
@@ -224,11 +227,10 @@ export function personaVars(persona: Persona, raw: PersonaInputs): PromptVars {
     spec_file: inputs.specFile,
     capture_dir: inputs.captureDir,
     dark_mode: inputs.screenshots.some((s) => s.theme === 'dark'),
-    screenshot_list: bulletList(
-      inputs.screenshots.map((s) => `\`${s.file}\`: ${where(s)} (${VIEWPORT_SIZE[s.viewport]})`),
-      'no screenshots',
-      `all screenshots are in ${inputs.captureDir}`,
-    ),
+    // Never cut: a persona must see every screenshot (at most 20 pages × 2 viewports × 2 themes).
+    screenshot_list: inputs.screenshots
+      .map((s) => `- \`${join(inputs.captureDir, s.file)}\`: ${where(s)} (${VIEWPORT_SIZE[s.viewport]})`)
+      .join('\n'),
     axe_file: inputs.axeFile,
     axe_summary:
       (violations.length === 0
