@@ -9,7 +9,7 @@ import { loadPromptTemplate, PROMPT_NAMES, type PromptName } from './prompts.js'
 /**
  * The variables the runner gives each role (src/runner/run-loop.ts: runSessionFor, codingVars, the initializer call).
  */
-function roleVars(role: Exclude<PromptName, 'system'>, browser: boolean): PromptVars {
+function roleVars(role: (typeof ROLES)[number], browser: boolean): PromptVars {
   const common = { project_name: 'todo-app', browser, port: '5100', main_branch: 'main' };
   switch (role) {
     case 'initializer':

@@ -22,6 +22,8 @@ export interface ProjectPaths {
   readonly spec: string;
   readonly logs: string;
   readonly prompts: string;
+  /** The project's own design review personas, one Markdown file each (src/design/personas.ts). */
+  readonly personas: string;
   readonly pauseDrain: string;
   /** Asks the running run for a checkpoint now (`autocoder checkpoint`, the API): JSON with the reviewers. */
   readonly checkpointRequest: string;
@@ -36,6 +38,7 @@ export function projectPaths(root: string): ProjectPaths {
     spec: join(dataDir, 'app_spec.txt'),
     logs: join(dataDir, 'logs'),
     prompts: join(dataDir, 'prompts'),
+    personas: join(dataDir, 'personas'),
     pauseDrain: join(dataDir, '.pause_drain'),
     checkpointRequest: join(dataDir, '.checkpoint_request'),
   };

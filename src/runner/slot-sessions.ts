@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AgentRole, AgentSpec, ToolGuard } from '../agent/runtime.js';
 import { renderPrompt } from '../agent/prompt-template.js';
-import { loadPromptTemplate, type PromptName } from '../agent/prompts.js';
+import { codingPromptNames } from '../agent/design-guide.js';
+import { loadPromptTemplate, renderPromptTemplates, type PromptName } from '../agent/prompts.js';
 import { buildAgentEnv } from '../config/agent-env.js';
 import { createSessionDir, disposeDir } from '../agent/session-dirs.js';
 import type { Claim, Feature, HumanInputRequest } from '../db/ports.js';
@@ -74,8 +75,11 @@ export interface SessionWhere {
   readonly land?: (featureId: number) => Promise<Landing>;
   /** Tools of this session only, besides its role's feature tools (the verifier's `verifier_verdict`). */
   readonly extraTools?: readonly FeatureTool[];
-  /** The prompt template, when the role has several (a checkpoint's reviewer: reviewer-code, -security, …). */
-  readonly prompt?: PromptName;
+  /**
+   * The prompt template, when the role has several (a checkpoint's reviewer: reviewer-code, -security, …), or the
+   * templates rendered and joined in order (a UI feature's coding session: the coding prompt, then the design guide).
+   */
+  readonly prompt?: PromptName | readonly PromptName[];
   /** Bash may only read (security/read-only-bash.ts), on top of the shell policy (a checkpoint's reviewers). */
   readonly readOnlyBash?: boolean;
   /** Answers a human-input request as the supervisor (supervisor sessions only). */
@@ -371,7 +375,13 @@ export async function runSessionFor(
     };
     const spec: AgentSpec = {
       role,
-      prompt: prompt(deps, where.prompt ?? (role === 'reviewer' ? 'reviewer-code' : role), allVars),
+      prompt: renderPromptTemplates(
+        typeof where.prompt === 'string'
+          ? [where.prompt]
+          : (where.prompt ?? [role === 'reviewer' ? 'reviewer-code' : role]),
+        allVars,
+        deps.paths.prompts,
+      ),
       systemPrompt: prompt(deps, 'system', allVars),
       cwd: where.cwd,
       model: modelFor(deps.settings, role),
@@ -628,6 +638,8 @@ export async function runCodingSession(
       {
         slot,
         cwd: worktree,
+        // A feature people look at gets the design guide after the coding prompt.
+        prompt: codingPromptNames(feature),
         land: landingGate(deps, run, { worktree, slot }, claim, owner.split('/')[1] ?? owner, sessionAbort.signal),
       },
       { claims: [claim], featureIds: [feature.id], owner },
