@@ -1,10 +1,10 @@
+import { BUILT_IN_PERSONAS } from '../shared/design.js';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { projectPaths, type ProjectPaths } from '../config/paths.js';
 import {
-  BUILTIN_PERSONA_IDS,
   listPersonas,
   MAX_LISTED,
   MAX_PERSONAS,
@@ -96,7 +96,7 @@ describe('listPersonas', () => {
     writePersona('notes.txt', 'not a persona');
     mkdirSync(join(paths.personas, 'drafts.md'));
     const personas = listPersonas(paths);
-    expect(personas.map((p) => p.id)).toEqual([...BUILTIN_PERSONA_IDS, 'a11y-2', 'copy-editor']);
+    expect(personas.map((p) => p.id)).toEqual([...BUILT_IN_PERSONAS, 'a11y-2', 'copy-editor']);
     const editor = personas.find((p) => p.id === 'copy-editor');
     expect(editor).toMatchObject({
       name: 'Copy Editor',
@@ -138,7 +138,7 @@ describe('listPersonas', () => {
   ])('refuses the file name %s, naming the file and the rule', (file, id) => {
     const path = writePersona(file, COPY_EDITOR);
     expect(() => listPersonas(paths)).toThrow(`${path}: "${id}" is not a persona id`);
-    expect(() => listPersonas(paths)).toThrow('1–40 lowercase letters, digits and dashes');
+    expect(() => listPersonas(paths)).toThrow('1 to 40 lowercase letters, digits and dashes');
   });
 
   it('refuses a file where the personas folder should be', () => {

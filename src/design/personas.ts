@@ -5,6 +5,14 @@ import { renderPrompt, type PromptVars } from '../agent/prompt-template.js';
 import { loadPromptTemplate, type PromptName } from '../agent/prompts.js';
 import type { ProjectPaths } from '../config/paths.js';
 import { AppError } from '../domain/errors.js';
+import {
+  BUILT_IN_PERSONAS,
+  type BuiltInPersona,
+  PersonaNameSchema,
+  ScreenshotNameSchema,
+  ThemeSchema,
+  ViewportSchema,
+} from '../shared/design.js';
 
 /**
  * The design review's personas: the four built-in ones (`src/agent/prompts/designer-<id>.md`) and the project's own
@@ -13,20 +21,8 @@ import { AppError } from '../domain/errors.js';
  * so a project's persona reports exactly like a built-in one. A project file with a built-in's id replaces it.
  */
 
-export const BUILTIN_PERSONA_IDS = [
-  'visual-designer',
-  'ux-researcher',
-  'accessibility-expert',
-  'brand-strategist',
-] as const;
-export type BuiltinPersonaId = (typeof BUILTIN_PERSONA_IDS)[number];
-
 /** Every persona is one paid session per iteration: more than this is a mistake, not a review. */
 export const MAX_PERSONAS = 8;
-
-export const PersonaIdSchema = z
-  .string()
-  .regex(/^[a-z0-9-]{1,40}$/, 'a persona id is 1–40 lowercase letters, digits and dashes (e.g. "copy-editor")');
 
 export interface Persona {
   /** `visual-designer`, or the project file's name without `.md`. */
@@ -66,7 +62,7 @@ export function parsePersonaFile(raw: string, source: string): { name: string; f
   return { name: heading[1], focus };
 }
 
-function builtinPersona(id: BuiltinPersonaId, projectPromptsDir: string | null): Omit<Persona, 'frame'> {
+function builtinPersona(id: BuiltInPersona, projectPromptsDir: string | null): Omit<Persona, 'frame'> {
   const template = loadPromptTemplate(`designer-${id}` satisfies PromptName, projectPromptsDir);
   return { id, ...parsePersonaFile(template.text, template.source), source: template.source, builtin: true };
 }
@@ -82,7 +78,7 @@ function projectPersonas(dir: string): Omit<Persona, 'frame'>[] {
     .map((file) => {
       const source = join(dir, file);
       const id = file.slice(0, -'.md'.length);
-      const checked = PersonaIdSchema.safeParse(id);
+      const checked = PersonaNameSchema.safeParse(id);
       if (!checked.success)
         throw new AppError(
           'INVALID_INPUT',
@@ -92,7 +88,7 @@ function projectPersonas(dir: string): Omit<Persona, 'frame'>[] {
         id,
         ...parsePersonaFile(readFileSync(source, 'utf8'), source),
         source,
-        builtin: (BUILTIN_PERSONA_IDS as readonly string[]).includes(id),
+        builtin: (BUILT_IN_PERSONAS as readonly string[]).includes(id),
       };
     });
 }
@@ -106,13 +102,13 @@ export function listPersonas(paths: Pick<ProjectPaths, 'personas' | 'prompts'>):
   const byId = new Map(own.map((p) => [p.id, p]));
   const frame = loadPromptTemplate('designer-review', paths.prompts);
   const personas = [
-    ...BUILTIN_PERSONA_IDS.map((id) => byId.get(id) ?? builtinPersona(id, paths.prompts)),
+    ...BUILT_IN_PERSONAS.map((id) => byId.get(id) ?? builtinPersona(id, paths.prompts)),
     ...own.filter((p) => !p.builtin),
   ].map((p) => ({ ...p, frame }));
   if (personas.length > MAX_PERSONAS)
     throw new AppError(
       'INVALID_INPUT',
-      `${personas.length} design personas (the 4 built-in ones and ${personas.length - BUILTIN_PERSONA_IDS.length} in ${paths.personas}); at most ${MAX_PERSONAS}: remove some files`,
+      `${personas.length} design personas (the 4 built-in ones and ${personas.length - BUILT_IN_PERSONAS.length} in ${paths.personas}); at most ${MAX_PERSONAS}: remove some files`,
     );
   return personas;
 }
@@ -131,9 +127,6 @@ export function selectPersonas(all: readonly Persona[], ids: readonly string[] |
 
 // ── The prompt ──────────────────────────────────────────────────────────────
 
-const ViewportSchema = z.enum(['desktop', 'mobile']);
-const ThemeSchema = z.enum(['light', 'dark']);
-
 /** What a persona session is given: what the capture found, and what was reported before. */
 export const PersonaInputsSchema = z.strictObject({
   projectName: z.string().min(1),
@@ -147,9 +140,7 @@ export const PersonaInputsSchema = z.strictObject({
   screenshots: z
     .array(
       z.strictObject({
-        file: z
-          .string()
-          .regex(/^(?!.*\.\.)[A-Za-z0-9][A-Za-z0-9._-]{0,199}$/, 'a screenshot is a file name of the capture folder'),
+        file: ScreenshotNameSchema,
         page: z.string().min(1),
         viewport: ViewportSchema,
         theme: ThemeSchema,
