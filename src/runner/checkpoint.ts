@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { createOwnedDir, disposeDir } from '../agent/session-dirs.js';
 import { collectToolFacts } from '../checkpoint/facts.js';
 import { agentOfToolFinding } from '../checkpoint/tool-output.js';
@@ -32,6 +32,8 @@ import { freeVerificationPort } from './verification.js';
  * `.autocoder/checkpoints/checkpoint-<n>.md`. Everything it started is stopped, also on abort.
  */
 
+/** Where in the reviewers' checkout the runner puts what they read (the facts, the diff, the open findings). */
+export const REVIEW_INPUTS_DIR = join('.autocoder', 'checkpoint-inputs');
 /** The slot number reviewer sessions report under (their own row in mission control, never a coding slot's). */
 export const CHECKPOINT_SLOT = 90;
 /** Where a checkpoint's files go: the report beside a folder with what its reviewers read. */
@@ -145,6 +147,15 @@ export async function runCheckpoint(
         toolFindings.set(fact.kind, group);
       }
     writeFileSync(join(dir, 'facts.json'), `${JSON.stringify(facts, null, 2)}\n`);
+    // What the reviewers read goes into their checkout as well: their file tools may read only inside it (the
+    // checkpoint's folder in the project's .autocoder is outside), and the next lease cleans it away.
+    const inputs = join(checkout, REVIEW_INPUTS_DIR);
+    mkdirSync(inputs, { recursive: true });
+    const handOver = (file: string) => {
+      const copy = join(inputs, basename(file));
+      copyFileSync(file, copy);
+      return copy;
+    };
     const diffFile = join(dir, 'diff.patch');
     const range = previous === undefined ? null : `${previous.commit}..${commit}`;
     if (range === null)
@@ -189,11 +200,11 @@ export async function runCheckpoint(
           checkpoint_n: String(n),
           commit: commit.slice(0, 12),
           checkout,
-          facts_file: join(dir, 'facts.json'),
+          facts_file: handOver(join(dir, 'facts.json')),
           facts_summary: factsSummary(facts),
-          diff_file: diffFile,
+          diff_file: handOver(diffFile),
           diff_range: range ?? `the first checkpoint: commit ${commit.slice(0, 8)} itself`,
-          open_findings_file: openFile,
+          open_findings_file: handOver(openFile),
           app_running: app !== null,
           app_url: app === null ? '' : `http://127.0.0.1:${port}/`,
           app_note: appNote,

@@ -46,7 +46,7 @@ it('run --checkpoint-interval 2 with the real binary: two checkpoints of three r
       if (assignedFeature(conv) === 3 && conv.turn === 0) await checkpointAsked;
       return landing(conv);
     }
-    return reviewOf(conv) ? reviewer(conv) : reply().text('-');
+    return reviewOf(conv) ? reviewer(conv, { readInputs: true }) : reply().text('-');
   });
   const env = agentTestEnv(root, server.url);
   const { dir } = createSampleProject(root, env);
@@ -93,6 +93,10 @@ it('run --checkpoint-interval 2 with the real binary: two checkpoints of three r
       [1, 'finished', ['finished', 'finished', 'finished']],
       [2, 'finished', ['finished', 'finished', 'finished']],
     ]);
+    // Each reviewer could read the facts, the diff and the open findings its prompt names.
+    expect(checkpoints.flatMap((c) => c.reviews.map((r) => r.summary?.replace(/^.* done\. /, '')))).toEqual(
+      Array(6).fill('inputs: 3 read'),
+    );
     const reviews = store.sessions.list({}).filter((s) => s.role === 'reviewer');
     expect(reviews).toHaveLength(6);
     // The critical finding: a fix feature, worked after the answer, passing; resolved by the second checkpoint.

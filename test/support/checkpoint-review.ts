@@ -29,13 +29,28 @@ export const LONG_FUNCTION = {
   file: 'server.cjs',
 };
 
-/** The reviewers: security finds the injection at checkpoint 1 only; code finds the long function both times. */
-export function reviewer(conv: Conversation) {
+/** The files a reviewer's prompt names (the facts, the diff, the open findings), in backticks. */
+const inputFiles = (conv: Conversation): string[] =>
+  [...conv.prompt.matchAll(/`(\/[^`\n]+\.(?:json|patch))`/g)].map((m) => m[1] as string);
+
+/**
+ * The reviewers: security finds the injection at checkpoint 1 only; code finds the long function both times. With
+ * `readInputs` (a real Claude Code, whose Read runs), each first reads the files its prompt names, and its summary
+ * says whether it could: "inputs: 3 read" or what was refused.
+ */
+export function reviewer(conv: Conversation, options: { readInputs?: boolean } = {}) {
   const [n, kind] = reviewOf(conv) ?? [0, ''];
+  const reads = options.readInputs === true ? 1 : 0;
+  if (reads === 1 && conv.turn === 0)
+    return inputFiles(conv).reduce((r, file) => r.tool('Read', { file_path: file }), reply());
   const findings = kind === 'security' && n === 1 ? [SQL_INJECTION] : kind === 'code' ? [LONG_FUNCTION] : [];
-  const finding = findings[conv.turn];
+  const finding = findings[conv.turn - reads];
   if (finding !== undefined) return reply().tool(FEATURE_TOOL('review_add_finding'), finding);
-  if (conv.turn === findings.length)
-    return reply().tool(FEATURE_TOOL('review_finish'), { summary: `${kind} review of checkpoint ${n} done.` });
+  if (conv.turn - reads === findings.length) {
+    const read = conv.toolResults.filter((r) => r.name === 'Read');
+    const refused = read.filter((r) => r.isError).map((r) => r.text.slice(0, 200));
+    const inputs = reads === 0 ? '' : ` inputs: ${refused.length === 0 ? `${read.length} read` : refused.join(' | ')}`;
+    return reply().tool(FEATURE_TOOL('review_finish'), { summary: `${kind} review of checkpoint ${n} done.${inputs}` });
+  }
   return reply().text('Done.');
 }
