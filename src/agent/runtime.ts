@@ -5,7 +5,7 @@ import type { z } from 'zod';
  * the Claude Agent SDK, and tests may drive the same runner with any other implementation.
  */
 
-export type AgentRole = 'initializer' | 'coding' | 'testing' | 'supervisor' | 'verifier' | 'reviewer';
+export type AgentRole = 'initializer' | 'coding' | 'testing' | 'supervisor' | 'verifier' | 'reviewer' | 'designer';
 
 export interface AgentToolResult {
   [key: string]: unknown;

@@ -165,7 +165,7 @@ export const RunSettingsSchema = z
         "Keep each session's temporary folder (its HOME and TMPDIR) after it ends, for debugging; they are never removed automatically then",
       ),
     models: RoleModelsSchema.optional().describe(
-      'Model per role (initializer, coding, testing, supervisor, reviewer, verifier); a role left out uses model',
+      'Model per role (initializer, coding, testing, supervisor, reviewer, verifier, designer); a role left out uses model',
     ),
     provider: z
       .enum(PROVIDERS)

@@ -29,6 +29,7 @@ describe('user settings', () => {
       'model.supervisor',
       'model.reviewer',
       'model.verifier',
+      'model.designer',
       'provider',
       'baseUrl',
       'awsRegion',

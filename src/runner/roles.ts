@@ -63,4 +63,12 @@ export const ROLE_PROFILES: Readonly<Record<AgentRole, RoleProfile>> = {
     featureTools: ['feature_get_stats'],
     maxTurns: 80,
   },
+  // A design review's persona: looks at the screenshots of one iteration (Read shows PNGs as images) and the axe
+  // results in its own copy of the capture, changes nothing, runs nothing, and reports through review_add_finding /
+  // design_vote (handed to the session by the runner).
+  designer: {
+    builtinTools: ['Read', 'Glob', 'Grep'],
+    featureTools: [],
+    maxTurns: 80,
+  },
 };

@@ -80,6 +80,11 @@ export interface SessionWhere {
    * templates rendered and joined in order (a UI feature's coding session: the coding prompt, then the design guide).
    */
   readonly prompt?: PromptName | readonly PromptName[];
+  /**
+   * The prompt, rendered already (a design persona's: its own file inside the shared frame, see design/personas.ts);
+   * beats `prompt`.
+   */
+  readonly promptText?: string;
   /** Bash may only read (security/read-only-bash.ts), on top of the shell policy (a checkpoint's reviewers). */
   readonly readOnlyBash?: boolean;
   /** Answers a human-input request as the supervisor (supervisor sessions only). */
@@ -375,13 +380,13 @@ export async function runSessionFor(
     };
     const spec: AgentSpec = {
       role,
-      prompt: renderPromptTemplates(
-        typeof where.prompt === 'string'
-          ? [where.prompt]
-          : (where.prompt ?? [role === 'reviewer' ? 'reviewer-code' : role]),
-        allVars,
-        deps.paths.prompts,
-      ),
+      prompt:
+        where.promptText ??
+        renderPromptTemplates(
+          typeof where.prompt === 'string' ? [where.prompt] : (where.prompt ?? [defaultPrompt(role)]),
+          allVars,
+          deps.paths.prompts,
+        ),
       systemPrompt: prompt(deps, 'system', allVars),
       cwd: where.cwd,
       model: modelFor(deps.settings, role),
@@ -441,6 +446,13 @@ export async function runSessionFor(
       }
     }
   }
+}
+
+/** A role's prompt template when the session names none. A designer's is always given (`promptText`). */
+function defaultPrompt(role: AgentRole): PromptName {
+  if (role === 'reviewer') return 'reviewer-code';
+  if (role === 'designer') throw new Error('a designer session needs its persona prompt (promptText)');
+  return role;
 }
 
 /** With `readOnly`, Bash must pass the read-only rule before the session's own guard judges it. */

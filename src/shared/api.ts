@@ -314,6 +314,7 @@ const roleModelFields = {
   'model.supervisor': roleModel,
   'model.reviewer': roleModel,
   'model.verifier': roleModel,
+  'model.designer': roleModel,
 } satisfies Record<RoleModelKey, z.ZodType>;
 
 const settingTypes = {

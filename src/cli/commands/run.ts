@@ -78,7 +78,7 @@ export function registerRunCommand(
     .option('--model <model>', 'model for the agents (default: Claude Code default, or $AUTOCODER_MODEL)')
     .option(
       '--role-model <role=model>',
-      'model for one role (initializer, coding, testing, supervisor, reviewer, verifier); repeatable; beats --model for that role',
+      'model for one role (initializer, coding, testing, supervisor, reviewer, verifier, designer); repeatable; beats --model for that role',
       roleModelOption,
     )
     .option('--max-iterations <n>', 'stop after this many coding sessions', positiveInt('--max-iterations'))

@@ -23,6 +23,7 @@ const ROLE_LABELS: Record<ModelRole, string> = {
   supervisor: 'Supervisor model',
   reviewer: 'Reviewer model',
   verifier: 'Verifier model',
+  designer: 'Design persona model',
 };
 
 const PROVIDER_LABELS: Record<Provider, string> = {
