@@ -44,6 +44,11 @@ const BENCHES: Record<string, { readonly about: string; readonly load: () => Pro
       'verification overhead per feature on the fixture app: command checks, command + http (app start), + a browser check; sandbox on and off',
     load: () => import('./verify.js'),
   },
+  design: {
+    about:
+      'design capture per page and viewport on the fixture app (fresh load, settle, full-page screenshot, axe-core; dark where supported)',
+    load: () => import('./design.js'),
+  },
   parallel: {
     about:
       'real-binary wall time of autocoder run on a 15-feature DAG at k = 1 and k = 3 (scripted model with seeded work delays): ratio vs the ideal',
