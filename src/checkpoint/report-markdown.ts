@@ -1,4 +1,6 @@
 import { SEVERITY_ORDER } from '../domain/findings.js';
+export { mdInert } from '../shared/markdown.js';
+import { mdInert } from '../shared/markdown.js';
 import type { Checkpoint, CheckpointReview, Finding, ToolFact } from '../shared/checkpoints.js';
 
 /**
@@ -16,17 +18,6 @@ export interface CheckpointReportInput {
   readonly resolved: readonly Finding[];
   /** The fix features it created, as they are now. */
   readonly fixFeatures: readonly { readonly id: number; readonly name: string; readonly status: string }[];
-}
-
-/**
- * Text from agents and tools (titles, summaries, details) made inert in Markdown: one line, every character Markdown
- * or embedded HTML could act on backslash-escaped, so a title like `<img onerror=…>` stays text.
- */
-export function mdInert(s: string): string {
-  return s
-    .replace(/\s+/g, ' ')
-    .trim()
-    .replace(/[\\`*_[\]<>|&#~!]/g, (c) => `\\${c}`);
 }
 
 const usd = (v: number): string => `$${v.toFixed(2)}`;

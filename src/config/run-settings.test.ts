@@ -33,6 +33,8 @@ describe('loadRunSettings', () => {
       regressionEvery: 5,
       checkpointInterval: 10,
       checkpointAgents: ['code', 'security', 'performance'],
+      designReviewEvery: 0,
+      designIterations: 3,
       pauseOnCritical: true,
       verifier: false,
     });
@@ -46,6 +48,14 @@ describe('loadRunSettings', () => {
       7,
     );
     expect(() => loadRunSettings({ AUTOCODER_CHECKPOINT_INTERVAL: 'often' }, {})).toThrow(/checkpointInterval/);
+  });
+
+  it('reads AUTOCODER_DESIGN_REVIEW_EVERY and AUTOCODER_DESIGN_ITERATIONS below the flags, and refuses 0 iterations', () => {
+    expect(loadRunSettings({ AUTOCODER_DESIGN_REVIEW_EVERY: '4', AUTOCODER_DESIGN_ITERATIONS: '2' }, {})).toMatchObject(
+      { designReviewEvery: 4, designIterations: 2 },
+    );
+    expect(loadRunSettings({ AUTOCODER_DESIGN_ITERATIONS: '2' }, { designIterations: 5 }).designIterations).toBe(5);
+    expect(() => loadRunSettings({ AUTOCODER_DESIGN_ITERATIONS: '0' }, {})).toThrow(/designIterations/);
   });
 
   it('reads AUTOCODER_REGRESSION_EVERY (0 turns regression passes off) and AUTOCODER_VERIFIER below the flags', () => {
@@ -114,6 +124,8 @@ describe('loadRunSettings', () => {
       regressionEvery: 5,
       checkpointInterval: 10,
       checkpointAgents: ['code', 'security', 'performance'],
+      designReviewEvery: 0,
+      designIterations: 3,
       pauseOnCritical: true,
       verifier: false,
     });

@@ -124,6 +124,24 @@ export const RunSettingsSchema = z
       .min(1)
       .default([...CHECKPOINT_AGENTS])
       .describe('The reviewers of a checkpoint: code, security, performance'),
+    designReviewEvery: z
+      .number()
+      .int()
+      .min(0)
+      .max(1_000)
+      .default(0)
+      .describe(
+        'A design review (screenshots of the app, axe-core, persona sessions) after this many features pass, fix features not counted, and at the end of a run when main moved since the last (0: never)',
+      ),
+    designIterations: z
+      .number()
+      .int()
+      .min(1)
+      .max(10)
+      .default(3)
+      .describe(
+        "How many iterations a design review may take: the next one photographs the app again once the last one's design fix features pass",
+      ),
     pauseOnCritical: z
       .boolean()
       .default(true)
@@ -201,6 +219,8 @@ const ENV_KEYS: Record<string, keyof RunSettings> = {
   AUTOCODER_VERIFIER: 'verifier',
   AUTOCODER_CHECKPOINT_INTERVAL: 'checkpointInterval',
   AUTOCODER_PAUSE_ON_CRITICAL: 'pauseOnCritical',
+  AUTOCODER_DESIGN_REVIEW_EVERY: 'designReviewEvery',
+  AUTOCODER_DESIGN_ITERATIONS: 'designIterations',
   AUTOCODER_PROVIDER: 'provider',
   AUTOCODER_BASE_URL: 'baseUrl',
   AUTOCODER_AWS_REGION: 'awsRegion',
@@ -235,6 +255,8 @@ const NUMERIC = new Set<keyof RunSettings>([
   'maxSessionMs',
   'regressionEvery',
   'checkpointInterval',
+  'designReviewEvery',
+  'designIterations',
 ]);
 
 /** The settings one layer gives (a layer may set any subset, role models included). */

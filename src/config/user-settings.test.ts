@@ -43,6 +43,8 @@ describe('user settings', () => {
       'checkpointInterval',
       'checkpoint.agents',
       'pauseOnCritical',
+      'designReviewEvery',
+      'designIterations',
     ]);
   });
 

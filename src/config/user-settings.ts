@@ -116,6 +116,8 @@ function runDefaultsFrom(s: UserSettings): Partial<RunSettings> {
   if (s['checkpoint.agents'] !== undefined)
     out.checkpointAgents = [...new Set(s['checkpoint.agents'].split(','))] as RunSettings['checkpointAgents'];
   if (s.pauseOnCritical !== undefined) out.pauseOnCritical = s.pauseOnCritical;
+  if (s.designReviewEvery !== undefined) out.designReviewEvery = s.designReviewEvery;
+  if (s.designIterations !== undefined) out.designIterations = s.designIterations;
   return out;
 }
 

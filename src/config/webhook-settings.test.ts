@@ -47,6 +47,7 @@ describe('loadWebhookTargets', () => {
           'run.budget_warning',
           'checkpoint.finished',
           'checkpoint.critical',
+          'design.iteration_finished',
         ],
         format: 'json',
       },

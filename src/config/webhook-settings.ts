@@ -13,6 +13,7 @@ export const WEBHOOK_EVENTS = [
   'run.budget_warning',
   'checkpoint.finished',
   'checkpoint.critical',
+  'design.iteration_finished',
 ] as const satisfies readonly EventType[];
 export type WebhookEvent = (typeof WEBHOOK_EVENTS)[number];
 

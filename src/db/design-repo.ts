@@ -142,7 +142,7 @@ export class DesignRepo implements DesignPort {
           )
           .run(next, input.runId, input.trigger, input.commit, JSON.stringify(personas), now, captureDirOf(next));
         appendEvent(this.db, {
-          type: 'design.started',
+          type: 'design.iteration_started',
           at: now,
           runId: input.runId,
           payload: { n: next, trigger: input.trigger, commit: input.commit, personas },
@@ -367,7 +367,7 @@ export class DesignRepo implements DesignPort {
           .run(end.status, now, end.costUsd, end.error, outcome, n);
         const iteration = this.get(n);
         appendEvent(this.db, {
-          type: 'design.finished',
+          type: 'design.iteration_finished',
           at: now,
           runId: before.runId,
           payload: {

@@ -40,6 +40,20 @@ export type WebhookData = {
     readonly titles: readonly string[];
     readonly requestId: string | null;
   };
+  /** A design review iteration ended: its outcome, each persona's vote, axe's counts, the fix features it created. */
+  readonly 'design.iteration_finished': {
+    readonly n: number;
+    readonly status: 'finished' | 'failed' | 'aborted';
+    readonly outcome: 'approved' | 'changes_requested' | null;
+    readonly votes: readonly {
+      readonly persona: string;
+      readonly approve: boolean | null;
+      readonly score: number | null;
+    }[];
+    readonly axe: Readonly<Record<'critical' | 'serious' | 'moderate' | 'minor', number>> | null;
+    readonly fixFeatureIds: readonly number[];
+    readonly costUsd: number;
+  };
   /** The runner ran a feature's frozen checks (a landing, a regression pass, `autocoder verify`). */
   readonly 'verification.finished': {
     readonly featureId: number;

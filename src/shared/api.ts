@@ -344,6 +344,9 @@ const settingTypes = {
       'a comma-separated list of code, security, performance',
     ),
   pauseOnCritical: z.boolean(),
+  /** Design review (issue #18): after every N passing features (0: none), and how many iterations it may take. */
+  designReviewEvery: z.number().int().min(0).max(1000),
+  designIterations: z.number().int().min(1).max(10),
 };
 
 const optionalAll = <T extends Record<string, z.ZodType>>(o: T) =>

@@ -62,10 +62,10 @@ describe('the event catalogue', () => {
   });
 
   it('reads a row of an unknown type, or whose payload does not fit, as unknown, never throwing', () => {
-    expect(readEventBody('design.iteration_started', { number: 1 })).toEqual({
+    expect(readEventBody('design.gallery_opened', { number: 1 })).toEqual({
       type: 'unknown',
-      storedType: 'design.iteration_started',
-      problem: '"design.iteration_started" is not an event type this version of autocoder knows',
+      storedType: 'design.gallery_opened',
+      problem: '"design.gallery_opened" is not an event type this version of autocoder knows',
       payload: { number: 1 },
     });
     const bad = readEventBody('run.waiting', { until: 'soon' });

@@ -180,13 +180,13 @@ export const EventBodySchema = z.discriminatedUnion('type', [
   event('finding.dismissed', { findingId: z.string(), reason: z.string() }),
   // Design review (#18): an iteration began / ended (outcome null when it failed or was aborted); a person dismissed
   // a design finding.
-  event('design.started', {
+  event('design.iteration_started', {
     n: z.number().int(),
     trigger: z.enum(['interval', 'end_of_run', 'manual']),
     commit: z.string(),
     personas: z.array(z.string()),
   }),
-  event('design.finished', {
+  event('design.iteration_finished', {
     n: z.number().int(),
     status: z.enum(['finished', 'failed', 'aborted']),
     outcome: z.enum(['approved', 'changes_requested']).nullable(),
@@ -324,8 +324,8 @@ export const EVENT_TOPICS = {
   'checkpoint.finished': 'project',
   'checkpoint.critical': 'project',
   'finding.dismissed': 'project',
-  'design.started': 'project',
-  'design.finished': 'project',
+  'design.iteration_started': 'project',
+  'design.iteration_finished': 'project',
   'design.finding_dismissed': 'project',
   'spec.updated': 'project',
   'settings.updated': 'project',

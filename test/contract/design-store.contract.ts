@@ -138,9 +138,9 @@ export function defineDesignStoreContract(name: string, factory: Pick<StoreFacto
         [2, 'running'],
       ]);
       expect(store.events.since(cursor, 10).map((e) => [e.type, e.runId, e.payload])).toEqual([
-        ['design.started', 'run_1', { n: 1, trigger: 'interval', commit: 'c1', personas: PERSONAS }],
+        ['design.iteration_started', 'run_1', { n: 1, trigger: 'interval', commit: 'c1', personas: PERSONAS }],
         [
-          'design.finished',
+          'design.iteration_finished',
           'run_1',
           {
             n: 1,
@@ -153,7 +153,11 @@ export function defineDesignStoreContract(name: string, factory: Pick<StoreFacto
             costUsd: 0.5,
           },
         ],
-        ['design.started', null, { n: 2, trigger: 'manual', commit: 'c2', personas: ['ux-researcher', 'copy-editor'] }],
+        [
+          'design.iteration_started',
+          null,
+          { n: 2, trigger: 'manual', commit: 'c2', personas: ['ux-researcher', 'copy-editor'] },
+        ],
       ]);
       expect(thrown(() => store.design.get(9)).code).toBe('NOT_FOUND');
     });
@@ -393,7 +397,7 @@ export function defineDesignStoreContract(name: string, factory: Pick<StoreFacto
       expect(store.design.finding(stays.id)).toMatchObject({ status: 'open', seenCount: 2 });
       expect(store.design.finding(dismissed.id).status).toBe('dismissed');
       expect(done.iteration).toMatchObject({ resolvedFindings: 1, newFindings: 0, counts: { major: 1 } });
-      expect(store.events.since(cursor, 10).map((e) => e.type)).toEqual(['design.finished']);
+      expect(store.events.since(cursor, 10).map((e) => e.type)).toEqual(['design.iteration_finished']);
 
       // Iteration 4: axe ran (and the brand strategist voted): those are resolved now.
       const four = begin({ commit: 'c4' });
