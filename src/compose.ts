@@ -119,6 +119,7 @@ export function createRunDeps(input: {
     events: store.events,
     budget: store.budget,
     checkpoints: store.checkpoints,
+    design: store.design,
     runtime: input.runtime ?? new ClaudeRuntime(),
     settings: input.settings,
     ...(input.settingSource ? { settingSource: input.settingSource } : {}),

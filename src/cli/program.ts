@@ -3,7 +3,7 @@ import { AppError, errorMessage } from '../domain/errors.js';
 import { registerBacklogCommands } from './commands/backlog.js';
 import { registerMcpCommand } from './commands/mcp.js';
 import { registerProjectCommands } from './commands/projects.js';
-import { registerCheckpointCommand, registerRunCommand } from './commands/run.js';
+import { registerCheckpointCommand, registerDesignReviewCommand, registerRunCommand } from './commands/run.js';
 import { registerVerifyCommand } from './commands/verify.js';
 import { registerSpecCommands } from './commands/spec.js';
 import { registerPolicyCommands } from './commands/policy.js';
@@ -51,6 +51,7 @@ export function buildProgram(ctx: CliContext, setExitCode: (code: number) => voi
   registerMcpCommand(program, ctx, run);
   registerRunCommand(program, ctx, run, setExitCode);
   registerCheckpointCommand(program, ctx, run, setExitCode);
+  registerDesignReviewCommand(program, ctx, run, setExitCode);
   registerVerifyCommand(program, ctx, run, setExitCode);
   registerSpecCommands(program, ctx, run, setExitCode);
   registerPolicyCommands(program, ctx, run, setExitCode);

@@ -27,6 +27,8 @@ export interface ProjectPaths {
   readonly pauseDrain: string;
   /** Asks the running run for a checkpoint now (`autocoder checkpoint`, the API): JSON with the reviewers. */
   readonly checkpointRequest: string;
+  /** Asks the running run for a design review now (`autocoder design-review`, the API): JSON with the personas. */
+  readonly designRequest: string;
 }
 
 export function projectPaths(root: string): ProjectPaths {
@@ -41,6 +43,7 @@ export function projectPaths(root: string): ProjectPaths {
     personas: join(dataDir, 'personas'),
     pauseDrain: join(dataDir, '.pause_drain'),
     checkpointRequest: join(dataDir, '.checkpoint_request'),
+    designRequest: join(dataDir, '.design_request'),
   };
 }
 

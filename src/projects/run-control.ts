@@ -4,6 +4,7 @@ import { hostname } from 'node:os';
 import type { ProjectPaths } from '../config/paths.js';
 import { ACTIVE_RUN_STATUSES, type RunPort, type RunRecord } from '../db/ports.js';
 import { AppError } from '../domain/errors.js';
+import { PersonaNameSchema, type PersonaName } from '../shared/design.js';
 import { CheckpointAgentSchema, type CheckpointAgent } from '../shared/checkpoints.js';
 
 /**
@@ -48,6 +49,33 @@ export function takeCheckpointRequest(paths: ProjectPaths): CheckpointAgent[] | 
   try {
     const parsed = z.object({ agents: z.array(CheckpointAgentSchema).min(1) }).safeParse(JSON.parse(raw));
     return parsed.success ? [...new Set(parsed.data.agents)] : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Asks the active run for a design review at its next step (`autocoder design-review`, the API): the personas. */
+export function requestDesignReview(paths: ProjectPaths, personas: readonly PersonaName[] | null): void {
+  writeFileSync(paths.designRequest, `${JSON.stringify({ personas, at: new Date().toISOString() })}\n`);
+}
+
+/**
+ * Takes the design review request (the file goes): null when there is none or it is unreadable, else the personas
+ * asked for (null inside: all of the project's).
+ */
+export function takeDesignRequest(paths: ProjectPaths): { readonly personas: PersonaName[] | null } | null {
+  let raw: string;
+  try {
+    raw = readFileSync(paths.designRequest, 'utf8');
+  } catch {
+    return null;
+  }
+  rmSync(paths.designRequest, { force: true });
+  try {
+    const parsed = z.object({ personas: z.array(PersonaNameSchema).min(1).nullable() }).safeParse(JSON.parse(raw));
+    return parsed.success
+      ? { personas: parsed.data.personas === null ? null : [...new Set(parsed.data.personas)] }
+      : null;
   } catch {
     return null;
   }

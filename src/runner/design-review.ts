@@ -173,7 +173,9 @@ export async function runDesignIteration(
   const now = store.get(n);
   const outcome = iterationOutcome(now.votes, now.axe);
   const fixFeatures: Feature[] = [];
-  if (outcome === 'changes_requested') {
+  // The last iteration the review may take creates none: nothing would look again at what they change.
+  const last = request.round >= deps.settings.designIterations;
+  if (outcome === 'changes_requested' && !last) {
     const openFixes = new Set(
       deps.features
         .list()

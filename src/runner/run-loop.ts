@@ -11,6 +11,7 @@ import type {
   DisputePort,
   BudgetPort,
   CheckpointPort,
+  DesignPort,
   HumanInputPort,
   HumanInputRequest,
   NewHumanInputRequest,
@@ -70,9 +71,11 @@ import { runVerifierSession, unreviewed, type VerifierReview } from './verifier.
 import { runRegression, type RegressionOutcome, type RegressionResult } from './regression.js';
 import { sweepRunOrphans } from './temp-sweep.js';
 import { pauseRequested, waitForResume } from './pause.js';
-import { requestPause, requestResume, takeCheckpointRequest } from '../projects/run-control.js';
+import { requestPause, requestResume, takeCheckpointRequest, takeDesignRequest } from '../projects/run-control.js';
 import { runCheckpoint, type CheckpointOutcome } from './checkpoint.js';
+import { runDesignIteration, type DesignIterationOutcome } from './design-review.js';
 import type { CheckpointAgent } from '../shared/checkpoints.js';
+import type { DesignTrigger } from '../shared/design.js';
 import { assertJailableTempDir, findInitJailTools } from './init-jail.js';
 import { decideSandbox, SANDBOX_MASKED_PATHS } from './sandbox.js';
 import { securitySummary } from './security-summary.js';
@@ -95,6 +98,8 @@ export interface RunDeps {
   readonly budget?: BudgetPort;
   /** Checkpoints and findings (#17); without it no checkpoint runs. */
   readonly checkpoints?: CheckpointPort;
+  /** Design review iterations and their findings (#18); without it no design review runs. */
+  readonly design?: DesignPort;
   readonly runtime: AgentRuntime;
   readonly settings: RunSettings;
   /** Which settings layer decided a key, for the security line (default: every key `default`). */
@@ -301,6 +306,7 @@ async function schedule(
     projectName: deps.projectName,
     regressionEvery: deps.settings.regressionEvery,
     checkpointInterval: deps.checkpoints ? deps.settings.checkpointInterval : 0,
+    designReviewEvery: deps.design ? deps.settings.designReviewEvery : 0,
   };
   const humanInput = deps.humanInput;
   // What the loop remembers between decisions (decide() itself keeps nothing).
@@ -325,6 +331,18 @@ async function schedule(
     now: null,
     hold: null,
   };
+  // Design reviews: landings since the last (design fix features not counted), the iteration running, and the review
+  // that asked for changes and has iterations left (its next starts once its fix features pass).
+  let designLandings = 0;
+  const designRun: {
+    now: Promise<void> | null;
+    open: {
+      readonly trigger: DesignTrigger;
+      readonly round: number;
+      readonly personas: readonly string[] | null;
+      readonly fixIds: readonly number[];
+    } | null;
+  } = { now: null, open: null };
   // The regression pass running now (an object: TypeScript does not see the closures that set it).
   const regressionPass: { now: Promise<void> | null } = { now: null };
   /**
@@ -336,6 +354,7 @@ async function schedule(
     await Promise.all([...active.values()].map((a) => a.done));
     await regressionPass.now;
     await checkpointRun.now;
+    await designRun.now;
     await run.mergeQueue.run(() => Promise.resolve());
   };
   // Sessions that could not even start (a worktree that cannot be made, a folder gone): not the agents' doing, and
@@ -352,6 +371,8 @@ async function schedule(
       movedSinceCheckpoint = true;
       if (feature.category === FIX_CATEGORY) deps.checkpoints?.fixLanded(feature.id);
       else checkpointLandings += 1;
+      if (feature.category === DESIGN_CATEGORY) deps.design?.fixLanded(feature.id);
+      else designLandings += 1;
     },
   };
   signal.addEventListener('abort', poke, { once: true });
@@ -565,6 +586,50 @@ async function schedule(
           });
         break;
       }
+      case 'start-design': {
+        const design = deps.design;
+        if (!design) break;
+        const open = designRun.open;
+        const asked = action.trigger === 'manual' ? takeDesignRequest(deps.paths) : null;
+        const next =
+          action.trigger === 'next_iteration' && open !== null
+            ? { trigger: open.trigger, round: open.round + 1, personas: open.personas }
+            : {
+                trigger: action.trigger === 'next_iteration' ? 'manual' : action.trigger,
+                round: 1,
+                personas: asked?.personas ?? null,
+              };
+        if (action.trigger === 'interval' || action.trigger === 'end_of_run') designLandings = 0;
+        designRun.open = null;
+        designRun.now = runDesignIteration(
+          { ...deps, design },
+          live,
+          { trigger: next.trigger, round: next.round, personas: next.personas ?? undefined },
+          signal,
+        )
+          .then(({ iteration, fixFeatures }) => {
+            if (iteration.outcome !== 'changes_requested') return;
+            if (next.round >= deps.settings.designIterations)
+              deps.report(
+                `Design review ${iteration.n}: changes requested after ${next.round} iteration(s), the most designIterations allows; the review ends here.`,
+              );
+            else if (fixFeatures.length === 0)
+              deps.report(
+                `Design review ${iteration.n}: changes requested, but no finding is critical or major, so there is nothing to fix before looking again; the review ends here.`,
+              );
+            else designRun.open = { ...next, fixIds: fixFeatures.map((f) => f.id) };
+          })
+          .catch((err: unknown) =>
+            deps.report(
+              deps.redact(`The design review could not run: ${err instanceof Error ? err.message : String(err)}`),
+            ),
+          )
+          .finally(() => {
+            designRun.now = null;
+            poke();
+          });
+        break;
+      }
       default:
         record(action);
     }
@@ -641,6 +706,12 @@ async function schedule(
       mainMovedSinceCheckpoint: movedSinceCheckpoint,
       checkpointRunning: checkpointRun.now !== null,
       checkpointRequested: deps.checkpoints !== undefined && existsSync(deps.paths.checkpointRequest),
+      landingsSinceDesign: designLandings,
+      designRunning: designRun.now !== null,
+      designRequested: deps.design !== undefined && existsSync(deps.paths.designRequest),
+      designReviewOpen: designRun.open !== null,
+      designRoundDue:
+        designRun.open !== null && designRun.open.fixIds.every((id) => deps.features.get(id).status === 'passing'),
       budget: budgetPort
         ? bindingBudget(budgetPort, limits, run.id, deps.now(), { warned: budgetWarned, refused: budgetRefused })
         : null,
@@ -711,6 +782,35 @@ export async function checkpointProject(
 ): Promise<{ readonly runId: string; readonly outcome: CheckpointOutcome }> {
   const checkpoints = deps.checkpoints;
   if (!checkpoints) throw new AppError('INVALID_INPUT', 'this store keeps no checkpoints');
+  return soloRun(
+    deps,
+    { checkpointOnly: true },
+    async (run) => {
+      const outcome = await runCheckpoint({ ...deps, checkpoints }, run, { trigger: 'manual', agents }, signal);
+      if (outcome.critical.length > 0) onCritical(deps, run, outcome, false);
+      const c = outcome.checkpoint;
+      return {
+        outcome,
+        status: c.status === 'failed' ? 'failed' : 'finished',
+        reason: `Checkpoint ${c.n} ${c.status}.`,
+      };
+    },
+    signal,
+    'The checkpoint failed',
+  );
+}
+
+/**
+ * A run recorded for one piece of work outside the scheduler (a checkpoint, a design review iteration): dead runs
+ * recovered, the sandbox decided, the run row started and always ended, its held budget released.
+ */
+async function soloRun<T>(
+  deps: RunDeps,
+  marker: Record<string, boolean>,
+  work: (run: RunContext) => Promise<{ outcome: T; status: 'finished' | 'failed'; reason: string }>,
+  signal: AbortSignal,
+  failure: string,
+): Promise<{ readonly runId: string; readonly outcome: T }> {
   recoverDeadRuns(deps);
   const runId = `run_${randomBytes(6).toString('hex')}`;
   const sandbox = decideSandbox(deps.settings.sandbox, process.platform, deps.env.PATH);
@@ -728,7 +828,7 @@ export async function checkpointProject(
     pid: process.pid,
     host: hostname(),
     incarnation,
-    settings: { ...deps.settings, checkpointOnly: true },
+    settings: { ...deps.settings, ...marker },
   });
   const run: RunContext = {
     id: runId,
@@ -739,24 +839,57 @@ export async function checkpointProject(
     mergeQueue: createMergeQueue(),
   };
   try {
-    const outcome = await runCheckpoint({ ...deps, checkpoints }, run, { trigger: 'manual', agents }, signal);
-    if (outcome.critical.length > 0) onCritical(deps, run, outcome, false);
-    const c = outcome.checkpoint;
-    const reason = `Checkpoint ${c.n} ${c.status}.`;
+    const done = await work(run);
     deps.budget?.releaseRun(runId);
-    deps.runs.end(runId, c.status === 'failed' ? 'failed' : 'finished', reason, { stopped: signal.aborted });
-    return { runId, outcome };
+    deps.runs.end(runId, done.status, done.reason, { stopped: signal.aborted });
+    return { runId, outcome: done.outcome };
   } catch (err: unknown) {
     deps.budget?.releaseRun(runId);
-    deps.runs.end(runId, 'failed', `The checkpoint failed: ${err instanceof Error ? err.message : String(err)}`, {
+    deps.runs.end(runId, 'failed', `${failure}: ${err instanceof Error ? err.message : String(err)}`, {
       stopped: false,
     });
     throw err;
   }
 }
 
+/**
+ * `autocoder design-review` with no run active: a run of its own (recorded, its persona sessions counted in its cost)
+ * whose only work is one design review iteration of main. Its fix features are first in line for the next run, whose
+ * scheduler does not know this review: the next iteration is asked for again by hand (or comes with designReviewEvery).
+ */
+export async function designReviewProject(
+  deps: RunDeps,
+  personas: readonly string[] | null,
+  signal: AbortSignal,
+): Promise<{ readonly runId: string; readonly outcome: DesignIterationOutcome }> {
+  const design = deps.design;
+  if (!design) throw new AppError('INVALID_INPUT', 'this store keeps no design reviews');
+  return soloRun(
+    deps,
+    { designReviewOnly: true },
+    async (run) => {
+      const outcome = await runDesignIteration(
+        { ...deps, design },
+        run,
+        { trigger: 'manual', round: 1, personas: personas ?? undefined },
+        signal,
+      );
+      const it = outcome.iteration;
+      return {
+        outcome,
+        status: it.status === 'failed' ? 'failed' : 'finished',
+        reason: `Design review ${it.n} ${it.status}${it.outcome === null ? '' : ` (${it.outcome.replace(/_/g, ' ')})`}.`,
+      };
+    },
+    signal,
+    'The design review failed',
+  );
+}
+
 /** The category of the features checkpoints create for their findings. */
 const FIX_CATEGORY = 'fix';
+/** The category of the features design reviews create for their findings. */
+const DESIGN_CATEGORY = 'design';
 export const CONTINUE = 'continue';
 const STAY_PAUSED = 'stay paused';
 

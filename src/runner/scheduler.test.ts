@@ -38,6 +38,7 @@ function state(
       projectName: 'notes',
       regressionEvery: 0,
       checkpointInterval: 0,
+      designReviewEvery: 0,
       ...config,
     },
     aborted: false,
@@ -60,6 +61,11 @@ function state(
     mainMovedSinceCheckpoint: false,
     checkpointRunning: false,
     checkpointRequested: false,
+    landingsSinceDesign: 0,
+    designRunning: false,
+    designRequested: false,
+    designReviewOpen: false,
+    designRoundDue: false,
     ...rest,
   };
 }
@@ -685,5 +691,63 @@ describe('decide: checkpoints', () => {
       next: { type: 'decide-again' },
     });
     expect(decide(cp(end), NOW).next).toMatchObject({ type: 'finish', status: 'finished' });
+  });
+});
+
+describe('decide: design reviews', () => {
+  const dr = (over: Parameters<typeof state>[0] = {}) =>
+    state({ ...over, config: { designReviewEvery: 2, testing: 0, ...over.config } });
+  const design = (s: SchedulerState) => decide(s, NOW).actions.find((a) => a.type === 'start-design');
+
+  it('starts one after designReviewEvery landings (design fix features not counted), before filling slots', () => {
+    expect(decide(dr({ landingsSinceDesign: 2 }), NOW)).toEqual({
+      actions: [{ type: 'start-design', trigger: 'interval' }],
+      next: { type: 'decide-again' },
+    });
+    expect(design(dr({ landingsSinceDesign: 1 }))).toBeUndefined();
+  });
+
+  it('one asked for starts at once (manual), also when interval reviews are off', () => {
+    expect(design(dr({ designRequested: true, config: { designReviewEvery: 0 } }))).toEqual({
+      type: 'start-design',
+      trigger: 'manual',
+    });
+  });
+
+  it("an open review's next iteration starts once its fixes passed; until then no other review starts", () => {
+    expect(design(dr({ designReviewOpen: true, designRoundDue: true }))).toEqual({
+      type: 'start-design',
+      trigger: 'next_iteration',
+    });
+    for (const s of [
+      dr({ designReviewOpen: true, designRoundDue: false, landingsSinceDesign: 5 }),
+      dr({ designReviewOpen: true, designRoundDue: false, designRequested: true }),
+    ])
+      expect(design(s)).toBeUndefined();
+  });
+
+  it('none while one runs, while pausing, or when they are off', () => {
+    for (const s of [
+      dr({ landingsSinceDesign: 5, designRunning: true }),
+      dr({ designReviewOpen: true, designRoundDue: true, designRunning: true }),
+      dr({ landingsSinceDesign: 5, pauseRequested: true, active: [coding(0, 1)] }),
+      dr({ landingsSinceDesign: 5, config: { designReviewEvery: 0 } }),
+    ])
+      expect(design(s)).toBeUndefined();
+  });
+
+  it('at the end: waits for a running iteration, starts a last review when a feature landed since the last, else ends', () => {
+    const done = [feature(1, 'passing'), feature(2, 'passing')];
+    const end = { features: done, claimExhausted: true };
+    expect(decide(dr({ ...end, designRunning: true }), NOW).next).toEqual({ type: 'wait-for-wake' });
+    expect(decide(dr({ ...end, landingsSinceDesign: 1 }), NOW)).toEqual({
+      actions: [{ type: 'start-design', trigger: 'end_of_run' }],
+      next: { type: 'decide-again' },
+    });
+    expect(decide(dr(end), NOW).next).toMatchObject({ type: 'finish', status: 'finished' });
+    // Its fixes could not pass (the run has nothing left it can do): the run ends rather than look again.
+    expect(decide(dr({ ...end, landingsSinceDesign: 1, designReviewOpen: true }), NOW).next).toMatchObject({
+      type: 'finish',
+    });
   });
 });

@@ -36,6 +36,12 @@ export interface SchedulerConfig {
    * are not fix features, and one at the end of a run when main moved since the last; 0: none.
    */
   readonly checkpointInterval: number;
+  /**
+   * A design review (a capture of the app's pages and persona sessions, beside the slots) after every this many
+   * landings of features that are not design fix features, and one at the end of a run when such a feature landed since
+   * the last; 0: none.
+   */
+  readonly designReviewEvery: number;
 }
 
 /** The budget the run is held to: the run's (`--max-cost`) or the day's, whichever has less left. */
@@ -106,6 +112,19 @@ export interface SchedulerState {
   readonly checkpointRunning: boolean;
   /** Someone asked for a checkpoint now (`autocoder checkpoint`, the API, the UI). */
   readonly checkpointRequested: boolean;
+  /** Features other than design fix features landed since the last design review started (or the run started). */
+  readonly landingsSinceDesign: number;
+  /** A design review iteration is running (its persona sessions are its own; the slots go on). */
+  readonly designRunning: boolean;
+  /** Someone asked for a design review now (`autocoder design-review`, the API, the UI). */
+  readonly designRequested: boolean;
+  /**
+   * A design review asked for changes and has iterations left: its next iteration waits until its fix features pass
+   * (`designRoundDue`); no other review starts meanwhile.
+   */
+  readonly designReviewOpen: boolean;
+  /** That next iteration may start: every fix feature of the last one passes. */
+  readonly designRoundDue: boolean;
 }
 
 export type RunStatusChange = 'running' | 'draining' | 'paused';
@@ -148,7 +167,12 @@ export type SchedulerAction =
   /** Run the frozen checks of the passing features on main (after `regressionEvery` landings, or at the end). */
   | { readonly type: 'start-regression'; readonly reason: 'landings' | 'end' }
   /** Review main at its tip: after `checkpointInterval` landings, or at the end of the run. */
-  | { readonly type: 'start-checkpoint'; readonly trigger: 'interval' | 'end_of_run' | 'manual' };
+  | { readonly type: 'start-checkpoint'; readonly trigger: 'interval' | 'end_of_run' | 'manual' }
+  /**
+   * Photograph main's app for the design personas: after `designReviewEvery` landings, at the end of the run, on
+   * request, or the next iteration of a review whose fix features passed.
+   */
+  | { readonly type: 'start-design'; readonly trigger: 'interval' | 'end_of_run' | 'manual' | 'next_iteration' };
 
 /** How a run ends: a fixed text, or the max-iterations line, which names the progress after the last session ended. */
 export type EndReason =
@@ -262,6 +286,10 @@ export function decide(state: SchedulerState, now: number): Decision {
       next: { type: 'decide-again' },
     };
   }
+  // A design review's personas run beside the slots too: its next iteration once its fixes passed, one asked for, or
+  // one every N landings.
+  const design = designStart(state, pausing);
+  if (design) return { actions: [...actions, design], next: { type: 'decide-again' } };
   const limited = now < state.rateLimitedUntil;
   const iterationsLeft = config.maxIterations === undefined || state.codingSessionsStarted < config.maxIterations;
   if (!pausing && !limited) {
@@ -366,7 +394,8 @@ function regressionDue(state: SchedulerState): boolean {
  * regression passes are on and something landed since the last. Null: the run may end now.
  */
 function endOfRun(state: SchedulerState, actions: readonly SchedulerAction[]): Decision | null {
-  if (state.regressionRunning || state.checkpointRunning) return { actions, next: { type: 'wait-for-wake' } };
+  if (state.regressionRunning || state.checkpointRunning || state.designRunning)
+    return { actions, next: { type: 'wait-for-wake' } };
   if (state.config.regressionEvery > 0 && state.landingsSinceRegression > 0)
     return { actions: [...actions, { type: 'start-regression', reason: 'end' }], next: { type: 'decide-again' } };
   // The last checkpoint reviews what landed since the previous one (its fix features may keep the run going).
@@ -375,6 +404,22 @@ function endOfRun(state: SchedulerState, actions: readonly SchedulerAction[]): D
       actions: [...actions, { type: 'start-checkpoint', trigger: 'end_of_run' }],
       next: { type: 'decide-again' },
     };
+  // The last design review looks at what landed since the previous one (its fix features may keep the run going).
+  if (state.config.designReviewEvery > 0 && state.landingsSinceDesign > 0 && !state.designReviewOpen)
+    return { actions: [...actions, { type: 'start-design', trigger: 'end_of_run' }], next: { type: 'decide-again' } };
+  return null;
+}
+
+/**
+ * The design review iteration to start now, if any; none while one runs or while pausing. The next iteration of an
+ * open review comes first; while a review is open (its fixes still to pass) no other starts.
+ */
+function designStart(state: SchedulerState, pausing: boolean): SchedulerAction | null {
+  if (pausing || state.designRunning) return null;
+  if (state.designReviewOpen) return state.designRoundDue ? { type: 'start-design', trigger: 'next_iteration' } : null;
+  if (state.designRequested) return { type: 'start-design', trigger: 'manual' };
+  const every = state.config.designReviewEvery;
+  if (every > 0 && state.landingsSinceDesign >= every) return { type: 'start-design', trigger: 'interval' };
   return null;
 }
 

@@ -13,7 +13,15 @@ export const PROVIDERS = ['anthropic', 'compatible', 'bedrock', 'vertex'] as con
 export type Provider = (typeof PROVIDERS)[number];
 
 /** Roles that may have their own model; a role without one uses the general model. */
-export const MODEL_ROLES = ['initializer', 'coding', 'testing', 'supervisor', 'reviewer', 'verifier', 'designer'] as const;
+export const MODEL_ROLES = [
+  'initializer',
+  'coding',
+  'testing',
+  'supervisor',
+  'reviewer',
+  'verifier',
+  'designer',
+] as const;
 export type ModelRole = (typeof MODEL_ROLES)[number];
 
 /** The settings key of a role's model: `model.coding`. */

@@ -17,8 +17,10 @@ import { LiveView } from '../live-view.js';
 import { AppError } from '../../domain/errors.js';
 import { resolveProject } from '../../projects/projects.js';
 import { extraCommands } from '../../projects/policy-extensions.js';
-import { checkpointProject, runProject } from '../../runner/run-loop.js';
-import { activeRun, requestCheckpoint } from '../../projects/run-control.js';
+import { checkpointProject, designReviewProject, runProject } from '../../runner/run-loop.js';
+import { activeRun, requestCheckpoint, requestDesignReview } from '../../projects/run-control.js';
+import { listPersonas, selectPersonas } from '../../design/personas.js';
+import { PersonaNameSchema, type PersonaName } from '../../shared/design.js';
 import { basename } from 'node:path';
 import { homedir } from 'node:os';
 import { autocoderHome } from '../../config/paths.js';
@@ -180,10 +182,61 @@ export function registerCheckpointCommand(
             setExitCode,
             project,
             { logLevel: opts.logLevel, ...(opts.model === undefined ? {} : { model: opts.model }) },
-            { agents: opts.agents, json: opts.json === true },
+            { kind: 'checkpoint', agents: opts.agents, json: opts.json === true },
           ),
         ),
     );
+}
+
+/** design-review: one design review iteration of main now (the active run's, when one is at work). */
+export function registerDesignReviewCommand(
+  program: Command,
+  ctx: CliContext,
+  run: (fn: () => void | Promise<void>) => Promise<void>,
+  setExitCode: (code: number) => void,
+): void {
+  program
+    .command('design-review')
+    .description(
+      "look at the app now: main's tip started with ./init.sh and photographed page by page (desktop and mobile, dark too where supported) with axe-core, then one read-only session per design persona; findings, fix features for critical and major ones unless every persona approves, .autocoder/design/iteration-<n>/",
+    )
+    .argument('<project>', 'registered name or path')
+    .option(
+      '--personas <list>',
+      "the personas, comma-separated: visual-designer, ux-researcher, accessibility-expert, brand-strategist and the project's own (.autocoder/personas/<id>.md); default all",
+      personaList,
+    )
+    .option('--model <model>', 'model for the personas (default: model.designer, then the general model)')
+    .option('--json', 'print the iteration, its findings and what it resolved as JSON (the story goes to stderr)')
+    .addOption(logLevelOption('the design review (to .autocoder/logs/runner.log)'))
+    .action((project: string, opts: { personas?: PersonaName[]; model?: string; json?: boolean; logLevel: LogLevel }) =>
+      run(() =>
+        runAction(
+          ctx,
+          setExitCode,
+          project,
+          {
+            logLevel: opts.logLevel,
+            ...(opts.model === undefined ? {} : { roleModel: { designer: opts.model } }),
+          },
+          { kind: 'design', personas: opts.personas, json: opts.json === true },
+        ),
+      ),
+    );
+}
+
+/** `--personas visual-designer,copy-editor`: well-formed ids, none twice (whether each exists is checked with the files). */
+function personaList(raw: string): PersonaName[] {
+  const names = raw
+    .split(',')
+    .map((n) => n.trim())
+    .filter((n) => n !== '');
+  const bad = names.filter((n) => !PersonaNameSchema.safeParse(n).success);
+  if (names.length === 0 || bad.length > 0)
+    throw new InvalidArgumentError(
+      `${bad.length > 0 ? `not a persona id: ${bad.join(', ')}` : 'no persona named'}; give a comma-separated list of ids (lowercase letters, digits and dashes)`,
+    );
+  return [...new Set(names)];
 }
 
 /** The options of `run` (and the subset `checkpoint` passes). */
@@ -211,11 +264,13 @@ interface RunOptions {
   logLevel: LogLevel;
 }
 
-/** `checkpoint` instead of a run: the reviewers to run (default: the settings'), and JSON output. */
-interface CheckpointMode {
-  readonly agents: CheckpointAgent[] | undefined;
-  readonly json: boolean;
-}
+/**
+ * `checkpoint` or `design-review` instead of a run: the reviewers or personas to ask (default: the settings', all of the
+ * project's personas), and JSON output.
+ */
+type CheckpointMode =
+  | { readonly kind: 'checkpoint'; readonly agents: CheckpointAgent[] | undefined; readonly json: boolean }
+  | { readonly kind: 'design'; readonly personas: PersonaName[] | undefined; readonly json: boolean };
 
 async function runAction(
   ctx: CliContext,
@@ -283,7 +338,21 @@ async function runAction(
   if (checkpoint !== null) {
     // A run is at work: it starts the checkpoint itself, beside its slots (one process owns the project's sessions).
     const active = activeRun(store.runs);
-    if (active !== null) {
+    if (active !== null && checkpoint.kind === 'design') {
+      // Checked here, before the run is asked: a bad persona name or file is this command's error.
+      const personas = selectPersonas(listPersonas(resolved.paths), checkpoint.personas ?? null).map((p) => p.id);
+      requestDesignReview(resolved.paths, checkpoint.personas === undefined ? null : personas);
+      store.close();
+      await demo?.close();
+      log.close();
+      if (checkpoint.json) printJson(ctx, { queued: true, runId: active.id, personas });
+      else
+        ctx.stdout(
+          `Asked the active run ${active.id} (pid ${active.pid}) for a design review (${personas.join(', ')}): it starts it at its next step, beside its slots (after an open review's next iteration, if one is waiting for its fixes). Follow it with: autocoder logs ${projectName}\n`,
+        );
+      return;
+    }
+    if (active !== null && checkpoint.kind === 'checkpoint') {
       const agents = checkpoint.agents ?? settings.checkpointAgents;
       requestCheckpoint(resolved.paths, agents);
       store.close();
@@ -364,6 +433,22 @@ async function runAction(
       logger,
       ...(ctx.runtime ? { runtime: ctx.runtime } : {}),
     });
+    if (checkpoint?.kind === 'design') {
+      const done = await designReviewProject(deps, checkpoint.personas ?? null, controller.signal).finally(() =>
+        deps.webhooks.drain(WEBHOOK_DRAIN_MS),
+      );
+      if (redraw) clearInterval(redraw);
+      view.clear();
+      const n = done.outcome.iteration.n;
+      if (checkpoint.json)
+        printJson(ctx, {
+          iteration: store.design.get(n),
+          findings: store.design.findings({ iteration: n }),
+          resolved: store.design.findings({ resolvedIn: n }),
+        });
+      if (done.outcome.iteration.status !== 'finished') setExitCode(1);
+      return;
+    }
     if (checkpoint !== null) {
       const done = await checkpointProject(
         deps,
