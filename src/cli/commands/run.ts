@@ -225,7 +225,7 @@ export function registerDesignReviewCommand(
     );
 }
 
-/** `--personas visual-designer,copy-editor`: well-formed ids, none twice (whether each exists is checked with the files). */
+/** `--personas visual-designer,copy-editor`: well-formed ids, none twice (the files say whether each exists). */
 function personaList(raw: string): PersonaName[] {
   const names = raw
     .split(',')
@@ -265,7 +265,7 @@ interface RunOptions {
 }
 
 /**
- * `checkpoint` or `design-review` instead of a run: the reviewers or personas to ask (default: the settings', all of the
+ * `checkpoint` or `design-review` instead of a run: the reviewers or personas to ask (default: the settings', all the
  * project's personas), and JSON output.
  */
 type CheckpointMode =
