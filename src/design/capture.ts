@@ -26,7 +26,7 @@ import {
   type ViewportName,
 } from '../shared/design-capture.js';
 import { startApp, type RunningApp } from '../verify/app.js';
-import { untilStopped } from '../verify/bounded.js';
+import { untilStopped, type Bounded } from '../verify/bounded.js';
 import { closeBrowser, launchBrowser } from '../verify/browser-check.js';
 import { leaseVerifyWorktree, prepareCheckout, type WorktreeLease } from '../verify/checkout.js';
 import { seconds } from '../verify/command-check.js';
@@ -298,9 +298,24 @@ async function photograph(browser: Browser, req: CaptureRequest, ph: Photographe
   }
 }
 
-/** Gives up on a browser call after the time limit or at the abort (the browser is then stopped by its owner). */
+/**
+ * Gives up on a browser call after the time limit or at the abort (the browser is then stopped by its owner). The limit
+ * is a timer of its own, held until cleared: an `AbortSignal.timeout` that only an `AbortSignal.any` refers to may be
+ * collected before it fires, and the wait would then never end.
+ */
 async function bounded<T>(work: Promise<T>, ms: number, signal: AbortSignal): Promise<T> {
-  const outcome = await untilStopped(work, AbortSignal.any([signal, AbortSignal.timeout(ms)]));
+  const stop = new AbortController();
+  const timer = setTimeout(() => stop.abort(), ms);
+  const onAbort = () => stop.abort();
+  signal.addEventListener('abort', onAbort, { once: true });
+  if (signal.aborted) stop.abort();
+  let outcome: Bounded<T>;
+  try {
+    outcome = await untilStopped(work, stop.signal);
+  } finally {
+    clearTimeout(timer);
+    signal.removeEventListener('abort', onAbort);
+  }
   if (outcome.settled) return outcome.value;
   if (signal.aborted) throw new Aborted();
   throw new Unanswered(`the browser did not answer within ${seconds(ms)}`);
@@ -486,6 +501,7 @@ async function takeShot(
   const done: Shot = {
     ...shot,
     error: shot.error === null ? null : ph.redact(shot.error),
+    finalPath: shot.finalPath === null ? null : ph.redact(shot.finalPath),
     consoleErrors: [...notes.consoleErrors],
     failedRequests: [...notes.failedRequests],
   };
