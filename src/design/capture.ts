@@ -16,6 +16,7 @@ import {
   MAX_DESIGN_PAGES,
   MAX_PAGE_NOTES,
   SCREENSHOTS_DIR,
+  THEMES,
   VIEWPORT_NAMES,
   VIEWPORTS,
   type CapturedPage,
@@ -281,9 +282,9 @@ async function photograph(browser: Browser, req: CaptureRequest, ph: Photographe
     for (const viewport of VIEWPORT_NAMES) {
       const tab = tabs.get(viewport) ?? (await openTab(browser, origin, viewport, req, ph, signal));
       tabs.set(viewport, tab);
-      const themes: Theme[] = ['light'];
-      for (let t = 0; t < themes.length; t += 1) {
-        const theme = themes[t] as Theme;
+      for (const theme of THEMES) {
+        // Known after the page's first load (desktop, light), which comes before any dark one.
+        if (theme === 'dark' && !page.darkMode) continue;
         const { shot, survey, url } = await takeShot(tab, next, n, viewport, theme, req, ph, signal);
         page.shots.push(shot);
         // The first load of the page (desktop, light) tells its title, whether it has a dark theme, and its links.
@@ -292,7 +293,6 @@ async function photograph(browser: Browser, req: CaptureRequest, ph: Photographe
           page.darkMode = survey.dark;
           discovery.addLinks(next.path, survey.links, url ?? `${origin}${next.path}`);
         }
-        if (theme === 'light' && page.darkMode) themes.push('dark');
       }
     }
   }
