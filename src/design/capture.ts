@@ -16,6 +16,7 @@ import {
   MAX_DESIGN_PAGES,
   MAX_PAGE_NOTES,
   SCREENSHOTS_DIR,
+  THEMES,
   VIEWPORT_NAMES,
   VIEWPORTS,
   type CapturedPage,
@@ -26,7 +27,7 @@ import {
   type ViewportName,
 } from '../shared/design-capture.js';
 import { startApp, type RunningApp } from '../verify/app.js';
-import { untilStopped } from '../verify/bounded.js';
+import { untilStopped, type Bounded } from '../verify/bounded.js';
 import { closeBrowser, launchBrowser } from '../verify/browser-check.js';
 import { leaseVerifyWorktree, prepareCheckout, type WorktreeLease } from '../verify/checkout.js';
 import { seconds } from '../verify/command-check.js';
@@ -281,9 +282,9 @@ async function photograph(browser: Browser, req: CaptureRequest, ph: Photographe
     for (const viewport of VIEWPORT_NAMES) {
       const tab = tabs.get(viewport) ?? (await openTab(browser, origin, viewport, req, ph, signal));
       tabs.set(viewport, tab);
-      const themes: Theme[] = ['light'];
-      for (let t = 0; t < themes.length; t += 1) {
-        const theme = themes[t] as Theme;
+      for (const theme of THEMES) {
+        // Known after the page's first load (desktop, light), which comes before any dark one.
+        if (theme === 'dark' && !page.darkMode) continue;
         const { shot, survey, url } = await takeShot(tab, next, n, viewport, theme, req, ph, signal);
         page.shots.push(shot);
         // The first load of the page (desktop, light) tells its title, whether it has a dark theme, and its links.
@@ -292,15 +293,29 @@ async function photograph(browser: Browser, req: CaptureRequest, ph: Photographe
           page.darkMode = survey.dark;
           discovery.addLinks(next.path, survey.links, url ?? `${origin}${next.path}`);
         }
-        if (theme === 'light' && page.darkMode) themes.push('dark');
       }
     }
   }
 }
 
-/** Gives up on a browser call after the time limit or at the abort (the browser is then stopped by its owner). */
+/**
+ * Gives up on a browser call after the time limit or at the abort (the browser is then stopped by its owner). The limit
+ * is a timer of its own, held until cleared: an `AbortSignal.timeout` that only an `AbortSignal.any` refers to may be
+ * collected before it fires, and the wait would then never end.
+ */
 async function bounded<T>(work: Promise<T>, ms: number, signal: AbortSignal): Promise<T> {
-  const outcome = await untilStopped(work, AbortSignal.any([signal, AbortSignal.timeout(ms)]));
+  const stop = new AbortController();
+  const timer = setTimeout(() => stop.abort(), ms);
+  const onAbort = () => stop.abort();
+  signal.addEventListener('abort', onAbort, { once: true });
+  if (signal.aborted) stop.abort();
+  let outcome: Bounded<T>;
+  try {
+    outcome = await untilStopped(work, stop.signal);
+  } finally {
+    clearTimeout(timer);
+    signal.removeEventListener('abort', onAbort);
+  }
   if (outcome.settled) return outcome.value;
   if (signal.aborted) throw new Aborted();
   throw new Unanswered(`the browser did not answer within ${seconds(ms)}`);
@@ -486,6 +501,7 @@ async function takeShot(
   const done: Shot = {
     ...shot,
     error: shot.error === null ? null : ph.redact(shot.error),
+    finalPath: shot.finalPath === null ? null : ph.redact(shot.finalPath),
     consoleErrors: [...notes.consoleErrors],
     failedRequests: [...notes.failedRequests],
   };

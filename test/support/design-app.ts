@@ -6,15 +6,18 @@ import { join } from 'node:path';
  * A small real app for design-capture tests and the design bench: a Node http server started by `./init.sh` on $PORT
  * with four linked pages and known design problems.
  * - `/`: a shared stylesheet with a `prefers-color-scheme: dark` rule, an image without `alt` (`/logo.png`, which
- *   answers 404), an image from another origin (blocked), a script that logs a console error; links to `/about` and
- *   `/contact`, plus links that must not be followed (mailto, another origin, a fragment, a PDF). Its navigation has
- *   no place to wrap, so on mobile the page is wider than the viewport.
+ *   answers 404), an image from another origin (blocked), a script that logs console errors (one with a secret);
+ *   links to `/about` and `/contact`, plus links that must not be followed (mailto, another origin, a fragment, a
+ *   PDF). Its navigation has no place to wrap, so on mobile the page is wider than the viewport.
  * - `/about`: low-contrast text, no dark theme; links to `/team` and back.
  * - `/team`: reached only through `/about`; its content comes by script from `/api/people`, which answers after
  *   300 ms: a form field without a label, there only once the data came.
  * - `/contact`: a long page (taller than the mobile viewport) whose dark theme is announced by
  *   `<meta name="color-scheme">`.
  */
+
+/** A secret the app prints to its console (the capture must mask it). */
+export const FIXTURE_SECRET = 'sk-design-SECRET-0123456789';
 
 const ARTIFACTS = join(import.meta.dirname, '..', '..', 'test-artifacts');
 
@@ -44,7 +47,7 @@ const PAGES: Record<string, string> = {
 <img src="/logo.png" width="120" height="60">
 <img src="http://example.com/banner.png" alt="A banner" width="120" height="60">
 <p>A small app with a few pages.</p></main>
-<script>console.error('widget failed to start');</script>`,
+<script>console.error('widget failed to start'); console.error('token ${FIXTURE_SECRET} refused');</script>`,
   ),
   '/about': page(
     'About us',
