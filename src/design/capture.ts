@@ -27,7 +27,7 @@ import {
   type ViewportName,
 } from '../shared/design-capture.js';
 import { startApp, type RunningApp } from '../verify/app.js';
-import { untilStopped, type Bounded } from '../verify/bounded.js';
+import { untilStopped, within } from '../verify/bounded.js';
 import { closeBrowser, launchBrowser } from '../verify/browser-check.js';
 import { leaseVerifyWorktree, prepareCheckout, type WorktreeLease } from '../verify/checkout.js';
 import { seconds } from '../verify/command-check.js';
@@ -298,24 +298,9 @@ async function photograph(browser: Browser, req: CaptureRequest, ph: Photographe
   }
 }
 
-/**
- * Gives up on a browser call after the time limit or at the abort (the browser is then stopped by its owner). The limit
- * is a timer of its own, held until cleared: an `AbortSignal.timeout` that only an `AbortSignal.any` refers to may be
- * collected before it fires, and the wait would then never end.
- */
+/** Gives up on a browser call after the time limit or at the abort (the browser is then stopped by its owner). */
 async function bounded<T>(work: Promise<T>, ms: number, signal: AbortSignal): Promise<T> {
-  const stop = new AbortController();
-  const timer = setTimeout(() => stop.abort(), ms);
-  const onAbort = () => stop.abort();
-  signal.addEventListener('abort', onAbort, { once: true });
-  if (signal.aborted) stop.abort();
-  let outcome: Bounded<T>;
-  try {
-    outcome = await untilStopped(work, stop.signal);
-  } finally {
-    clearTimeout(timer);
-    signal.removeEventListener('abort', onAbort);
-  }
+  const outcome = await within(work, ms, signal);
   if (outcome.settled) return outcome.value;
   if (signal.aborted) throw new Aborted();
   throw new Unanswered(`the browser did not answer within ${seconds(ms)}`);

@@ -1,5 +1,6 @@
 import { parseTarget, type WebhookEvent, type WebhookTarget } from '../config/webhook-settings.js';
 import type { Logger } from '../logging/logger.js';
+import { timeLimit } from '../verify/bounded.js';
 
 export { WEBHOOK_EVENTS, type WebhookEvent, type WebhookTarget } from '../config/webhook-settings.js';
 
@@ -255,7 +256,15 @@ export class WebhookNotifier {
   }
 
   private async attempt(url: string, body: string): Promise<void> {
-    const signal = AbortSignal.any([AbortSignal.timeout(this.attemptTimeoutMs), this.closing.signal]);
+    const limit = timeLimit(this.attemptTimeoutMs, this.closing.signal);
+    try {
+      await this.post(url, body, limit.signal);
+    } finally {
+      limit.clear();
+    }
+  }
+
+  private async post(url: string, body: string, signal: AbortSignal): Promise<void> {
     let res: Response;
     try {
       res = await this.fetchFn(url, {

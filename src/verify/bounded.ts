@@ -28,7 +28,42 @@ export async function untilStopped<T>(work: Promise<T>, stop: AbortSignal): Prom
   }
 }
 
-/** `untilStopped` with a time limit of its own: true when `work` finished within `ms`. */
+/**
+ * A signal that aborts when `ms` pass or one of `signals` aborts. Its timer is held until `clear()` (call it when the
+ * work is done): Node 20's `AbortSignal.any([AbortSignal.timeout(ms)])` holds the timeout signal weakly, a garbage
+ * collection can take it with its timer, and the composite then never aborts (nodejs/node#57736; tested).
+ */
+export function timeLimit(
+  ms: number,
+  ...signals: readonly AbortSignal[]
+): { readonly signal: AbortSignal; clear(): void } {
+  const limit = new AbortController();
+  const timer = setTimeout(() => limit.abort(new DOMException(`no answer within ${ms} ms`, 'TimeoutError')), ms);
+  const onAbort = (event: Event) => limit.abort((event.target as AbortSignal).reason);
+  for (const s of signals) {
+    if (s.aborted) limit.abort(s.reason);
+    else s.addEventListener('abort', onAbort, { once: true });
+  }
+  return {
+    signal: limit.signal,
+    clear: () => {
+      clearTimeout(timer);
+      for (const s of signals) s.removeEventListener('abort', onAbort);
+    },
+  };
+}
+
+/** Waits for `work` until it settles, `ms` pass or `signal` aborts (see timeLimit). */
+export async function within<T>(work: Promise<T>, ms: number, signal?: AbortSignal): Promise<Bounded<T>> {
+  const limit = timeLimit(ms, ...(signal ? [signal] : []));
+  try {
+    return await untilStopped(work, limit.signal);
+  } finally {
+    limit.clear();
+  }
+}
+
+/** True when `work` finished within `ms`. */
 export async function settledWithin(work: Promise<unknown>, ms: number): Promise<boolean> {
-  return (await untilStopped(work, AbortSignal.timeout(ms))).settled;
+  return (await within(work, ms)).settled;
 }

@@ -8,7 +8,7 @@ import type { CheckOutcome } from './command-check.js';
 import { seconds } from './command-check.js';
 import { quoted } from './expectations.js';
 import { keepEnd } from './output.js';
-import { settledWithin, untilStopped } from './bounded.js';
+import { settledWithin, within } from './bounded.js';
 
 /**
  * Browser checks, run by the runner (never the model) in the system's Chromium through
@@ -218,10 +218,9 @@ export async function runBrowserCheck(
   // Steps keep to the deadline by their own time limits; what has none (a new page, the trace) is given up on when
   // the verification is aborted or the browser stops answering. Nothing closes the context under a running call:
   // Playwright then may never settle that call (a page being created while its context closes never comes).
-  const stop = AbortSignal.any([signal, AbortSignal.timeout(run.timeoutMs + UNANSWERED_GRACE_MS)]);
   let answered = false;
   try {
-    answered = (await untilStopped(work(), stop)).settled;
+    answered = (await within(work(), run.timeoutMs + UNANSWERED_GRACE_MS, signal)).settled;
     if (!answered) {
       failure = signal.aborted
         ? 'the verification was aborted'

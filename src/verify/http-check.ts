@@ -4,6 +4,7 @@ import type { CheckOutcome } from './command-check.js';
 import { seconds } from './command-check.js';
 import { httpFailure } from './expectations.js';
 import { keepEnd } from './output.js';
+import { timeLimit } from './bounded.js';
 
 /** The most of a response body read (and matched); the rest is dropped. */
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -25,9 +26,14 @@ export interface HttpRun {
  */
 export async function runHttpCheck(check: HttpCheck, run: HttpRun, signal: AbortSignal): Promise<CheckOutcome> {
   const started = Date.now();
-  const limit = AbortSignal.any([signal, AbortSignal.timeout(run.timeoutMs)]);
+  const limiter = timeLimit(run.timeoutMs, signal);
+  const limit = limiter.signal;
   const lines: string[] = [];
-  const done = (failure: string | null): CheckOutcome => ({
+  const done = (failure: string | null): CheckOutcome => {
+    limiter.clear();
+    return outcome(failure);
+  };
+  const outcome = (failure: string | null): CheckOutcome => ({
     passed: failure === null,
     output: keepEnd(run.redact(lines.join('\n')), run.outputChars),
     failure: failure === null ? null : run.redact(failure),
