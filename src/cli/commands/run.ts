@@ -131,6 +131,16 @@ export function registerRunCommand(
     )
     .option('--no-checkpoints', 'no checkpoints in this run (as --checkpoint-interval 0)')
     .option(
+      '--design-review-every <n>',
+      'a design review (screenshots of the app with axe-core, then the design personas) after this many features pass, design fix features not counted, and at the end of the run (default 0: never)',
+      intIn('--design-review-every', 0, 1000),
+    )
+    .option(
+      '--design-iterations <n>',
+      "how many iterations a design review may take: the next photographs the app again once the last one's design fix features pass (default 3)",
+      intIn('--design-iterations', 1, 10),
+    )
+    .option(
       '--checkpoint-agents <list>',
       'the reviewers of a checkpoint, comma-separated: code, security, performance (default all three)',
       checkpointAgentList,
@@ -261,6 +271,8 @@ interface RunOptions {
   checkpoints?: boolean;
   checkpointAgents?: CheckpointAgent[];
   pauseOnCritical?: boolean;
+  designReviewEvery?: number;
+  designIterations?: number;
   logLevel: LogLevel;
 }
 
@@ -324,6 +336,8 @@ async function runAction(
       checkpointInterval: opts.checkpoints === false ? 0 : opts.checkpointInterval,
       checkpointAgents: opts.checkpointAgents,
       pauseOnCritical: opts.pauseOnCritical === false ? false : undefined,
+      designReviewEvery: opts.designReviewEvery,
+      designIterations: opts.designIterations,
     },
   };
   const settings = resolveRunSettings(layers);
