@@ -25,6 +25,8 @@ export function runnerArgs(projectRoot: string, request: RunStartRequest): strin
   if (request.verifier === true) args.push('--verifier');
   if (request.regressionEvery !== undefined) args.push('--regression-every', String(request.regressionEvery));
   if (request.checkpointInterval !== undefined) args.push('--checkpoint-interval', String(request.checkpointInterval));
+  if (request.designReviewEvery !== undefined) args.push('--design-review-every', String(request.designReviewEvery));
+  if (request.designIterations !== undefined) args.push('--design-iterations', String(request.designIterations));
   if (request.maxCostUsd !== undefined) args.push('--max-cost', String(request.maxCostUsd));
   if (request.maxFeatureCostUsd !== undefined) args.push('--max-feature-cost', String(request.maxFeatureCostUsd));
   return args;

@@ -26,6 +26,10 @@ export const RunStartRequestSchema = z
     regressionEvery: z.number().int().min(0).max(1000).optional(),
     /** A checkpoint after every N passing features and at the end (0: none; `run --checkpoint-interval`). */
     checkpointInterval: z.number().int().min(0).max(1000).optional(),
+    /** A design review after every N passing features and at the end (0: none; `run --design-review-every`). */
+    designReviewEvery: z.number().int().min(0).max(1000).optional(),
+    /** The iterations a design review may take (`run --design-iterations`). */
+    designIterations: z.number().int().min(1).max(10).optional(),
     /** Run budget in USD (`run --max-cost`); the run drains and stops when it is used up. */
     maxCostUsd: usd('the run budget').optional(),
     /** One feature's budget in USD (`run --max-feature-cost`); over it, the feature asks in the Inbox. */

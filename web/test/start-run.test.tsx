@@ -90,6 +90,29 @@ describe('the start-run dialog against the real server', () => {
     ]);
   });
 
+  it('a design review every N passing features is sent when given; a number over 1000 is refused at its field', async () => {
+    const user = userEvent.setup();
+    let closed = 0;
+    renderWithApp(<StartRunDialog defaults={null} onStarted={() => undefined} onClose={() => closed++} />, {
+      apiBase: ui.url,
+      token: ui.token,
+      project: 'shop',
+    });
+    const every = screen.getByRole('textbox', { name: /Design review every N passing features/ });
+    await user.type(every, '1001');
+    await user.click(screen.getByRole('button', { name: 'Start' }));
+    await waitFor(() => expect(every.getAttribute('aria-invalid')).toBe('true'));
+    expect(document.getElementById(`${every.id}-err`)?.textContent).toMatch(/1000/);
+    expect(launched).toEqual([]);
+    await user.clear(every);
+    await user.type(every, '3');
+    await user.click(screen.getByRole('button', { name: 'Start' }));
+    await waitFor(() => expect(closed).toBe(1));
+    expect(launched).toEqual([
+      { project: 'shop', request: { concurrency: 1, yolo: false, testingRatio: 0, designReviewEvery: 3 } },
+    ]);
+  });
+
   it('without the option the request carries no supervisor flag', async () => {
     const user = userEvent.setup();
     let closed = 0;

@@ -31,6 +31,7 @@ export function StartRunDialog({
   const [verifier, setVerifier] = useState(false);
   const verifierId = useId();
   const [regressionEvery, setRegressionEvery] = useState('');
+  const [designReviewEvery, setDesignReviewEvery] = useState('');
   const [maxCost, setMaxCost] = useState('');
   const [maxFeatureCost, setMaxFeatureCost] = useState('');
   const start = useMutation({
@@ -41,6 +42,7 @@ export function StartRunDialog({
       if (supervisor) body.supervisor = true;
       if (verifier) body.verifier = true;
       if (regressionEvery.trim()) body.regressionEvery = Number(regressionEvery);
+      if (designReviewEvery.trim()) body.designReviewEvery = Number(designReviewEvery);
       // Sent as typed: the server's schema says what is wrong with "0" or "abc" under the field.
       if (maxCost.trim()) body.maxCostUsd = Number(maxCost.trim().replace(/^\$/, ''));
       if (maxFeatureCost.trim()) body.maxFeatureCostUsd = Number(maxFeatureCost.trim().replace(/^\$/, ''));
@@ -66,6 +68,7 @@ export function StartRunDialog({
         'supervisor',
         'verifier',
         'regressionEvery',
+        'designReviewEvery',
         'maxCostUsd',
         'maxFeatureCostUsd',
       ].includes(err.field ?? '')
@@ -224,6 +227,22 @@ export function StartRunDialog({
               pattern="[0-9]*"
               value={regressionEvery}
               onChange={(e) => setRegressionEvery(e.target.value)}
+            />
+          )}
+        </Field>
+        <Field
+          label="Design review every N passing features"
+          hint="Screenshots of the app with accessibility checks, judged by the design personas; their fixes become features. Also at the end. Empty: the setting (default 0: never)."
+          error={fieldErr('designReviewEvery')}
+        >
+          {(p) => (
+            <input
+              {...p}
+              className={inputClass}
+              inputMode="numeric"
+              pattern="[0-9]*"
+              value={designReviewEvery}
+              onChange={(e) => setDesignReviewEvery(e.target.value)}
             />
           )}
         </Field>
