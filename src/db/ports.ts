@@ -705,7 +705,10 @@ export interface DesignFindingFilter {
  * axe finding), resolves it; a fix feature's pass marks it fix_pending; a person may dismiss it.
  */
 export interface DesignPort {
-  /** Starts iteration n (the newest + 1; one runs at a time) with its capture folder; appends `design.iteration_started`. */
+  /**
+   * Starts iteration n (the newest + 1; one runs at a time) with its capture folder; appends
+   * `design.iteration_started`.
+   */
   start(input: NewDesignIteration): DesignIteration;
   /** NOT_FOUND when there is no iteration n. */
   get(n: number): DesignIteration;
@@ -725,8 +728,8 @@ export interface DesignPort {
   createFixFeature(n: number, findingId: string, feature: NewFeature): Feature | null;
   /**
    * Ends iteration n in one transaction: when finished, its outcome (domain iterationOutcome of its votes and axe
-   * counts) and the findings it resolves; appends `design.iteration_finished`. Failed and aborted iterations have no outcome
-   * and resolve nothing.
+   * counts) and the findings it resolves; appends `design.iteration_finished`. Failed and aborted iterations have no
+   * outcome and resolve nothing.
    */
   finish(
     n: number,

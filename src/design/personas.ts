@@ -8,6 +8,7 @@ import { AppError } from '../domain/errors.js';
 import {
   BUILT_IN_PERSONAS,
   type BuiltInPersona,
+  MAX_PERSONAS,
   PersonaNameSchema,
   ScreenshotNameSchema,
   ThemeSchema,
@@ -22,7 +23,7 @@ import {
  */
 
 /** Every persona is one paid session per iteration: more than this is a mistake, not a review. */
-export const MAX_PERSONAS = 8;
+export { MAX_PERSONAS };
 
 export interface Persona {
   /** `visual-designer`, or the project file's name without `.md`. */

@@ -6,7 +6,7 @@ import type { Logger } from '../logging/logger.js';
 import { errorResponse } from './http-errors.js';
 import { type GuardOptions, securityGuards } from './guards.js';
 import { registerRunRoutes, type RunnerLauncher } from './routes/runs.js';
-import type { CheckpointLauncher } from './launcher.js';
+import type { CheckpointLauncher, DesignReviewLauncher } from './launcher.js';
 
 export interface ServerDeps {
   readonly env: Env;
@@ -19,6 +19,8 @@ export interface ServerDeps {
   readonly launchRunner: RunnerLauncher;
   /** Starts a detached `autocoder checkpoint` (POST …/checkpoints with no run active). */
   readonly launchCheckpoint?: CheckpointLauncher;
+  /** Starts a detached `autocoder design-review` (POST …/design/reviews with no run active). */
+  readonly launchDesignReview?: DesignReviewLauncher;
   /** Every 5xx with its cause, every request at debug. */
   readonly logger: Logger;
 }

@@ -11,7 +11,13 @@ import { AppError } from '../domain/errors.js';
 import { silentLogger, type Logger } from '../logging/logger.js';
 import { createApp, type RouteModule, type ServerDeps } from './app.js';
 import type { GuardOptions } from './guards.js';
-import { processCheckpointLauncher, processLauncher, type CheckpointLauncher } from './launcher.js';
+import {
+  processCheckpointLauncher,
+  processDesignLauncher,
+  processLauncher,
+  type CheckpointLauncher,
+  type DesignReviewLauncher,
+} from './launcher.js';
 import type { RunnerLauncher } from './routes/runs.js';
 import { API_ROUTES } from './routes/index.js';
 import { loadOrCreateToken, SERVER_TOKEN_PATTERN, tokenFile, uiLink } from './server-token.js';
@@ -41,6 +47,7 @@ export interface StartServerOptions {
   /** Replaces the detached `autocoder run` launcher (tests). */
   readonly launchRunner?: RunnerLauncher;
   readonly launchCheckpoint?: CheckpointLauncher;
+  readonly launchDesignReview?: DesignReviewLauncher;
   /** WebSocket heartbeat period (default 30 s; tests shorten it). */
   readonly heartbeatMs?: number;
   /** Runs the guided spec chat behind `/ws/projects/:name/spec` (the CLI passes the Claude one). */
@@ -184,6 +191,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     stores,
     launchRunner: options.launchRunner ?? processLauncher(options.env),
     launchCheckpoint: options.launchCheckpoint ?? processCheckpointLauncher(options.env),
+    launchDesignReview: options.launchDesignReview ?? processDesignLauncher(options.env),
     logger,
   };
   app = createApp(deps, [...API_ROUTES, staticRoutes(options.uiDir ?? DEFAULT_UI_DIR)]);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CLI_ENTRY, runnerArgs } from './launcher.js';
+import { CLI_ENTRY, designReviewArgs, runnerArgs } from './launcher.js';
 
 describe('runnerArgs', () => {
   it('turns every option of a start request into the flag `autocoder run` takes', () => {
@@ -54,5 +54,18 @@ describe('runnerArgs', () => {
 
   it('passes nothing for options the request leaves out or turns off (the settings decide)', () => {
     expect(runnerArgs('/p', { yolo: false, supervisor: false, verifier: false })).toEqual([CLI_ENTRY, 'run', '/p']);
+  });
+});
+
+describe('designReviewArgs', () => {
+  it('is `autocoder design-review <root>` with the personas comma-separated, or none (all of the project)', () => {
+    expect(designReviewArgs('/p', ['visual-designer', 'copy-editor'])).toEqual([
+      CLI_ENTRY,
+      'design-review',
+      '/p',
+      '--personas',
+      'visual-designer,copy-editor',
+    ]);
+    expect(designReviewArgs('/p', undefined)).toEqual([CLI_ENTRY, 'design-review', '/p']);
   });
 });

@@ -6,6 +6,7 @@ import { AppError } from '../domain/errors.js';
 import type { RunStartRequest } from '../shared/runs.js';
 import type { ProjectPaths } from '../config/paths.js';
 import type { CheckpointAgent } from '../shared/checkpoints.js';
+import type { PersonaName } from '../shared/design.js';
 import type { RunnerLauncher } from './routes/runs.js';
 
 /** The CLI entry the runner is started with (the same one `autocoder` runs). */
@@ -43,6 +44,22 @@ export type CheckpointLauncher = (
   agents: readonly CheckpointAgent[] | undefined,
 ) => { pid: number };
 
+/** `autocoder design-review <root> [--personas …]`: one design review iteration of main with no run active. */
+export function designReviewArgs(projectRoot: string, personas: readonly PersonaName[] | undefined): string[] {
+  return [
+    CLI_ENTRY,
+    'design-review',
+    projectRoot,
+    ...(personas === undefined ? [] : ['--personas', personas.join(',')]),
+  ];
+}
+
+/** Starts a detached `autocoder design-review` (POST …/design/reviews when no run is active); personas: default all. */
+export type DesignReviewLauncher = (
+  project: { name: string; paths: ProjectPaths },
+  personas: readonly PersonaName[] | undefined,
+) => { pid: number };
+
 /**
  * The real launcher: `autocoder run <root>` as a detached process in its own process group,
  * output to `.autocoder/logs/runner-<time>.log`, with the server's environment. The server
@@ -55,6 +72,11 @@ export function processLauncher(env: Env): RunnerLauncher {
 /** The same for `autocoder checkpoint <root>`. */
 export function processCheckpointLauncher(env: Env): CheckpointLauncher {
   return (project, agents) => spawnDetached(env, project, checkpointArgs(project.paths.root, agents));
+}
+
+/** The same for `autocoder design-review <root>`. */
+export function processDesignLauncher(env: Env): DesignReviewLauncher {
+  return (project, personas) => spawnDetached(env, project, designReviewArgs(project.paths.root, personas));
 }
 
 function spawnDetached(env: Env, project: { name: string; paths: ProjectPaths }, args: string[]): { pid: number } {

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { LocatorSchema } from './acceptance.js';
 import { FindingSeveritySchema, FindingStatusSchema, FINDING_SOURCES } from './checkpoints.js';
+import { DesignCaptureSchema } from './design-capture.js';
 
 /**
  * Design review (issue #18): after some passing features the runner starts the app at main's tip, captures its pages
@@ -200,3 +201,43 @@ export const DesignFindingsQuerySchema = z
   })
   .strict();
 export type DesignFindingsQuery = z.infer<typeof DesignFindingsQuerySchema>;
+
+// ── API ─────────────────────────────────────────────────────────────────────
+
+/** Personas one design review may ask for at most: each is one paid session per iteration. */
+export const MAX_PERSONAS = 8;
+
+/** GET /api/projects/{name}/design: the iterations, oldest first. */
+export const DesignIterationListResponseSchema = z.object({ iterations: z.array(DesignIterationSchema) });
+
+/**
+ * GET …/design/{n}: the iteration, its capture manifest (`capture.json`; null until written), the findings seen in it
+ * (worst first) and those it resolved. `captureError` says why a manifest that is there could not be read.
+ */
+export const DesignIterationDetailResponseSchema = z.object({
+  iteration: DesignIterationSchema,
+  capture: DesignCaptureSchema.nullable(),
+  captureError: z.string().nullable(),
+  findings: z.array(DesignFindingSchema),
+  resolved: z.array(DesignFindingSchema),
+});
+export type DesignIterationDetailResponse = z.infer<typeof DesignIterationDetailResponseSchema>;
+
+/** GET …/design/findings: the design findings of every iteration, worst first, filtered. */
+export const DesignFindingsResponseSchema = z.object({ findings: z.array(DesignFindingSchema) });
+
+/** POST …/design/reviews: a design review now, by these personas (default: all of the project's). */
+export const DesignReviewRequestSchema = z
+  .object({ personas: z.array(PersonaNameSchema).min(1).max(MAX_PERSONAS).optional() })
+  .strict();
+export type DesignReviewRequest = z.infer<typeof DesignReviewRequestSchema>;
+
+/**
+ * 202 of POST …/design/reviews: the active run was asked (queued, it starts the review at its next step) or a detached
+ * `autocoder design-review` was started (its pid); `personas` are the ones that will review.
+ */
+export const DesignReviewResponseSchema = z.union([
+  z.strictObject({ queued: z.literal(true), runId: z.string(), personas: z.array(PersonaNameSchema) }),
+  z.strictObject({ started: z.literal(true), pid: z.number().int(), personas: z.array(PersonaNameSchema) }),
+]);
+export type DesignReviewResponse = z.infer<typeof DesignReviewResponseSchema>;

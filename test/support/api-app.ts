@@ -8,7 +8,7 @@ import { openProjectStore, openRegistry, openStoreCache, type SqliteProjectStore
 import { createLogger } from '../../src/logging/logger.js';
 import { createApp } from '../../src/server/app.js';
 import type { RunnerLauncher } from '../../src/server/routes/runs.js';
-import type { CheckpointLauncher } from '../../src/server/launcher.js';
+import type { CheckpointLauncher, DesignReviewLauncher } from '../../src/server/launcher.js';
 import { API_ROUTES } from '../../src/server/routes/index.js';
 
 export const ORIGIN = 'http://localhost:8888';
@@ -32,6 +32,8 @@ export interface ApiHarness {
   readonly launches: Parameters<RunnerLauncher>[];
   /** What each POST …/checkpoints with no run active started (project, reviewers). */
   readonly checkpointLaunches: Parameters<CheckpointLauncher>[];
+  /** What each POST …/design/reviews with no run active started (project, personas). */
+  readonly designLaunches: Parameters<DesignReviewLauncher>[];
   /** What the server logged (JSON records, debug and up). */
   logs(): Record<string, unknown>[];
   /** The server token every request but health must carry; `request` sends it unless told otherwise. */
@@ -59,6 +61,7 @@ export function apiHarness(): ApiHarness {
   for (const dir of [home, user, work]) mkdirSync(dir);
   const launches: Parameters<RunnerLauncher>[] = [];
   const checkpointLaunches: Parameters<CheckpointLauncher>[] = [];
+  const designLaunches: Parameters<DesignReviewLauncher>[] = [];
   const token = randomBytes(32).toString('hex');
   const logLines: string[] = [];
   const env = {
@@ -85,6 +88,10 @@ export function apiHarness(): ApiHarness {
       launchCheckpoint: (project, agents) => {
         checkpointLaunches.push([project, agents]);
         return { pid: 4242 };
+      },
+      launchDesignReview: (project, personas) => {
+        designLaunches.push([project, personas]);
+        return { pid: 5151 };
       },
       logger: createLogger({ write: (line) => void logLines.push(line) }, { level: 'debug' }),
     },
@@ -133,6 +140,7 @@ export function apiHarness(): ApiHarness {
     work,
     launches,
     checkpointLaunches,
+    designLaunches,
     logs: () => logLines.map((l) => JSON.parse(l) as Record<string, unknown>),
     token,
     request,

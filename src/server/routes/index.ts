@@ -2,6 +2,7 @@ import type { RouteModule } from '../app.js';
 import { acceptanceRoutes } from './acceptance.js';
 import { checkpointRoutes } from './checkpoints.js';
 import { demoRoutes } from './demo.js';
+import { designRoutes } from './design.js';
 import { eventRoutes } from './events.js';
 import { featureRoutes } from './features.js';
 import { filesystemRoutes } from './filesystem.js';
@@ -26,6 +27,7 @@ export const API_ROUTES: RouteModule[] = [
   sessionRoutes,
   metricsRoutes,
   checkpointRoutes,
+  designRoutes,
   reportRoutes,
   filesystemRoutes,
   demoRoutes,

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import * as api from '../../shared/api.js';
 import * as acc from '../../shared/acceptance.js';
 import * as cp from '../../shared/checkpoints.js';
+import * as dz from '../../shared/design.js';
 import * as hi from '../../shared/human-input.js';
 import { MetricsQuerySchema, MetricsSchema } from '../../shared/metrics.js';
 import { ReportQuerySchema, ReportSchema } from '../../shared/report.js';
@@ -300,6 +301,51 @@ export const ROUTE_DOCS: readonly RouteDoc[] = [
     summary: 'Dismiss a finding with a reason (kept); 409 when it is dismissed already',
     body: cp.DismissFindingRequestSchema,
     response: cp.FindingSchema,
+  },
+  {
+    method: 'get',
+    path: '/api/projects/:name/design',
+    summary: 'Design review iterations (screenshots judged by personas; approved or changes requested), oldest first',
+    response: dz.DesignIterationListResponseSchema,
+  },
+  {
+    method: 'get',
+    path: '/api/projects/:name/design/findings',
+    summary: 'Design findings of all iterations, worst first, filtered by status, persona, severity, page and viewport',
+    query: dz.DesignFindingsQuerySchema,
+    response: dz.DesignFindingsResponseSchema,
+  },
+  {
+    method: 'post',
+    path: '/api/projects/:name/design/findings/:id/dismiss',
+    summary:
+      'Dismiss a design finding with a reason (kept; a later sighting never reopens it); 409 when dismissed already',
+    body: cp.DismissFindingRequestSchema,
+    response: dz.DesignFindingSchema,
+  },
+  {
+    method: 'post',
+    path: '/api/projects/:name/design/reviews',
+    summary:
+      'Start a design review now (202): the active run starts it at its next step (queued), else a detached `autocoder design-review` runs it (pid); 400 naming unknown personas, 409 while an iteration runs',
+    body: dz.DesignReviewRequestSchema,
+    status: 202,
+    response: dz.DesignReviewResponseSchema,
+  },
+  {
+    method: 'get',
+    path: '/api/projects/:name/design/:n',
+    summary:
+      'One design iteration: its votes, its capture manifest (pages, screenshots, axe, console errors, failed requests), the findings seen in it and those it resolved',
+    response: dz.DesignIterationDetailResponseSchema,
+  },
+  {
+    method: 'get',
+    path: '/api/projects/:name/design/:n/files/:path{.+}',
+    summary:
+      "A file of a design iteration's folder (screenshots/*.png, capture.json, report.md, app.log); nothing outside it",
+    response: z.string().meta({ format: 'binary' }),
+    contentTypes: ['image/png', 'application/json', 'text/markdown', 'text/plain'],
   },
   {
     method: 'get',
