@@ -155,7 +155,7 @@ export const DesignIterationSchema = z.object({
   resolvedFindings: z.number().int().nonnegative(),
   fixFeatureIds: z.array(z.number().int()),
   outcome: DesignOutcomeSchema.nullable(),
-  /** `.autocoder/design/iteration-<n>.md`, relative to the project; null until written. */
+  /** `.autocoder/design/iteration-<n>/report.md`, relative to the project; null until written. */
   reportPath: z.string().nullable(),
   costUsd: z.number().nonnegative(),
   error: z.string().nullable(),
