@@ -23,7 +23,7 @@ import { costOverTimeRows, costRoles, durationBins } from './metrics-view';
  * the dark theme swaps them with everything else.
  */
 
-const C = {
+export const C = {
   ink: 'var(--color-ink)',
   muted: 'var(--color-muted)',
   line: 'var(--color-line)',
@@ -45,11 +45,11 @@ const SERIES = [
 export const seriesColour = (i: number) => SERIES[i % SERIES.length]!;
 
 const when = (at: number) => new Date(at).toLocaleString([], { dateStyle: 'short', timeStyle: 'short' });
-const tick = { fill: C.muted, fontSize: 12 };
-const tooltipStyle = { background: C.panel, border: `1px solid ${C.line}`, color: C.ink, borderRadius: 8 };
+export const tick = { fill: C.muted, fontSize: 12 };
+export const tooltipStyle = { background: C.panel, border: `1px solid ${C.line}`, color: C.ink, borderRadius: 8 };
 
 /** A chart's frame: title, summary sentence, the drawing (aria-hidden) and its numbers as a hidden table. */
-function ChartFigure({
+export function ChartFigure({
   title,
   summary,
   empty,
