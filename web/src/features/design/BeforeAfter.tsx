@@ -53,7 +53,7 @@ function useCapture(project: string, n: number | null) {
   });
 }
 
-/** One side of the comparison: the shot of the chosen page, viewport and theme in one iteration, or why there is none. */
+/** One side of the comparison: the chosen page, viewport and theme in one iteration, or why there is no shot. */
 function Side({ project, c, n, heading }: { project: string; c: Comparison; n: number; heading: string }) {
   const q = useCapture(project, n);
   const shot = shotAt(q.data?.capture, c.page, c.viewport, c.theme);

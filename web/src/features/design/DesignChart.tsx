@@ -1,6 +1,7 @@
 import { Bar, CartesianGrid, ComposedChart, Legend, Line, Tooltip, XAxis, YAxis } from 'recharts';
 import type { DesignIteration } from '@shared/design';
-import { C, ChartFigure, tick, tooltipStyle } from '../metrics/charts';
+import { C, tick, tooltipStyle } from '../../shared/ui/chart-theme';
+import { ChartFigure } from '../../shared/ui/ChartFigure';
 import { designChartRows } from './design-view';
 
 const dash = (v: number | null) => (v === null ? '—' : v);

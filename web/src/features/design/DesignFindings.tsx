@@ -7,8 +7,8 @@ import { errorMessage } from '../../shared/api/client';
 import { Button } from '../../shared/ui/Button';
 import { inputClass } from '../../shared/ui/Field';
 import { useToast } from '../../shared/ui/toast';
-import { FindingStatusBadge, SeverityChip } from '../checkpoints/chips';
-import { featureLink } from '../checkpoints/FindingList';
+import { FindingStatusBadge, SeverityChip } from '../../shared/ui/chips';
+import { featureLink } from '../../shared/ui/findings';
 import { personaLabel } from './design-view';
 
 /** "Dismiss…": opens a reason field; the reason is required and kept with the finding. */

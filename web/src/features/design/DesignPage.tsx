@@ -5,8 +5,8 @@ import { endpoints, keys } from '../../shared/api/endpoints';
 import { errorMessage } from '../../shared/api/client';
 import { useProject } from '../../shared/project-context';
 import { formatCost } from '../../shared/ui/format';
-import { Pill } from '../checkpoints/chips';
-import { shortCommit } from '../checkpoints/checkpoint-view';
+import { Pill } from '../../shared/ui/chips';
+import { shortCommit } from '../../shared/ui/findings';
 import { BeforeAfter } from './BeforeAfter';
 import { DesignChart } from './DesignChart';
 import {

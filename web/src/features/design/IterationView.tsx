@@ -4,9 +4,9 @@ import type { DesignIteration } from '@shared/design';
 import { endpoints, keys } from '../../shared/api/endpoints';
 import { errorMessage } from '../../shared/api/client';
 import { formatCost } from '../../shared/ui/format';
-import { Pill, SeverityCountChips } from '../checkpoints/chips';
-import { shortCommit } from '../checkpoints/checkpoint-view';
-import { featureLink } from '../checkpoints/FindingList';
+import { Pill, SeverityCountChips } from '../../shared/ui/chips';
+import { shortCommit } from '../../shared/ui/findings';
+import { featureLink } from '../../shared/ui/findings';
 import { DesignFindingList } from './DesignFindings';
 import {
   captureView,

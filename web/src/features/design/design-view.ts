@@ -10,7 +10,7 @@ const BUILT_IN_LABEL: Record<string, string> = {
   'brand-strategist': 'Brand Strategist',
 };
 
-/** A persona's name for people: the built-ins' titles, a custom one's file name in words ("copy-editor" → "Copy editor"). */
+/** A persona's name for people: a built-in's title, a custom one's file name in words (copy-editor: Copy editor). */
 export function personaLabel(persona: string): string {
   const known = BUILT_IN_LABEL[persona];
   if (known) return known;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { capture, finding, iteration, page, shot } from '../../../test/design-fixtures';
+import { capture, finding, iteration, page, shot } from './design-fixtures';
 import {
   captureView,
   comparablePages,
@@ -11,7 +11,7 @@ import {
   personaLabel,
   shotAt,
   shotFileName,
-} from './design-view';
+} from '../src/features/design/design-view';
 
 const home = page('/', [
   shot('/', 'mobile', 'dark'),
