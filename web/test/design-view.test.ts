@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { capture, finding, iteration, page, shot } from './design-fixtures';
+import { capture, finding, iteration, page, shot } from '../../test/support/design-fixtures.js';
 import {
   captureView,
   comparablePages,

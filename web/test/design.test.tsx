@@ -4,8 +4,8 @@ import userEvent from '@testing-library/user-event';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { DesignDetailResponse } from '@shared/design-api';
 import { DesignPage } from '../src/features/design/DesignPage';
-import { startDesignContractServer, type DesignContractServer } from './design-contract-server';
-import { capture, finding, iteration, page, shot } from './design-fixtures';
+import { startDesignContractServer, type DesignContractServer } from '../../test/support/design-contract-server.js';
+import { capture, finding, iteration, page, shot } from '../../test/support/design-fixtures.js';
 import { renderWithApp } from './render';
 
 // Each test starts a real HTTP server on 127.0.0.1 answering the Design API's contract, and renders the page in jsdom.

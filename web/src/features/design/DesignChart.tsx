@@ -28,7 +28,7 @@ export function DesignChart({ iterations }: { iterations: readonly DesignIterati
         rows: rows.map((r) => [r.label, dash(r.blocking), dash(r.total), dash(r.meanScore)]),
       }}
     >
-      <ComposedChart data={rows} margin={{ top: 8, right: 8, bottom: 0, left: -16 }}>
+      <ComposedChart data={rows} accessibilityLayer={false} margin={{ top: 8, right: 8, bottom: 0, left: -16 }}>
         <CartesianGrid stroke={C.line} strokeDasharray="3 3" vertical={false} />
         <XAxis dataKey="label" stroke={C.line} tick={tick} tickLine={false} />
         <YAxis yAxisId="axe" allowDecimals={false} stroke={C.line} tick={tick} tickLine={false} />

@@ -66,7 +66,8 @@ function IterationTable({
       <h3 id="design-list-title" className="px-4 pt-3 text-base font-semibold">
         Iterations ({iterations.length})
       </h3>
-      <div className="overflow-x-auto" role="region" aria-label="Design iterations" tabIndex={0}>
+      {/* relative: the votes' sr-only text is placed inside the scroller, not past the page's right edge. */}
+      <div className="relative overflow-x-auto" role="region" aria-label="Design iterations" tabIndex={0}>
         <table className="w-full text-left text-sm">
           <thead className="text-xs text-muted">
             <tr>

@@ -1,5 +1,5 @@
 import { useQuery } from '@tanstack/react-query';
-import { useRef, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { endpoints, keys } from '../../shared/api/endpoints';
 import { dataUrl, useNearViewport } from '../../shared/api/evidence';
 import { Dialog } from '../../shared/ui/Dialog';
@@ -49,9 +49,19 @@ export function ShotPicture({ shot, alt, className = '' }: { shot: ShotRef; alt:
 /** A thumbnail (the top of the page) that opens the whole screenshot in a dialog; Escape or Close shuts it. */
 export function ShotThumbnail({ shot, alt, caption }: { shot: ShotRef; alt: string; caption: string }) {
   const [open, setOpen] = useState(false);
+  const button = useRef<HTMLButtonElement>(null);
+  const wasOpen = useRef(false);
+  // The modal dialog leaves the page when it closes (the page is inert until then): the focus then goes back to the
+  // thumbnail that opened it.
+  useEffect(() => {
+    if (wasOpen.current && !open) button.current?.focus();
+    wasOpen.current = open;
+  }, [open]);
+  const close = () => setOpen(false);
   return (
     <>
       <button
+        ref={button}
         type="button"
         onClick={() => setOpen(true)}
         aria-label={`Enlarge: ${alt}`}
@@ -59,7 +69,7 @@ export function ShotThumbnail({ shot, alt, caption }: { shot: ShotRef; alt: stri
       >
         <ShotPicture shot={shot} alt={alt} className="max-h-48" />
       </button>
-      <Dialog open={open} onClose={() => setOpen(false)} title={caption} wide>
+      <Dialog open={open} onClose={close} title={caption} wide>
         <ShotPicture shot={shot} alt={alt} />
       </Dialog>
     </>

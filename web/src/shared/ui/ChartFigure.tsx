@@ -18,10 +18,12 @@ export function ChartFigure({
 }) {
   const id = useId();
   return (
+    // relative + overflow-hidden: the sr-only table keeps its full width (a table ignores sr-only's 1 px) and would
+    // otherwise widen the page on a phone.
     <figure
       aria-labelledby={`${id}-t`}
       aria-describedby={`${id}-s`}
-      className="flex min-w-0 flex-col gap-2 rounded-[var(--radius-card)] border border-line bg-panel p-4 shadow-card"
+      className="relative flex min-w-0 flex-col gap-2 overflow-hidden rounded-[var(--radius-card)] border border-line bg-panel p-4 shadow-card"
     >
       <figcaption>
         <h3 id={`${id}-t`} className="text-sm font-semibold">

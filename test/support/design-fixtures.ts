@@ -1,5 +1,15 @@
-import { DesignFindingSchema, DesignIterationSchema, type DesignFinding, type DesignIteration } from '@shared/design';
-import { DesignCaptureSchema, type CapturedPage, type DesignCapture, type Shot } from '@shared/design-capture';
+import {
+  DesignFindingSchema,
+  DesignIterationSchema,
+  type DesignFinding,
+  type DesignIteration,
+} from '../../src/shared/design.js';
+import {
+  DesignCaptureSchema,
+  type CapturedPage,
+  type DesignCapture,
+  type Shot,
+} from '../../src/shared/design-capture.js';
 
 /** Design records for the Design page's tests, each parsed with its wire schema so a fixture cannot drift from it. */
 

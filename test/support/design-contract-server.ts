@@ -1,13 +1,13 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { DesignFinding } from '@shared/design';
+import type { DesignFinding } from '../../src/shared/design.js';
 import {
   DesignDismissRequestSchema,
   DesignReviewRequestSchema,
   type DesignDetailResponse,
   type DesignListResponse,
   type DesignReviewStartResponse,
-} from '@shared/design-api';
+} from '../../src/shared/design-api.js';
 
 /**
  * A real HTTP server on 127.0.0.1 that answers the Design API's routes as the contract of issue #18 says (the real
