@@ -15,7 +15,14 @@ import { initialStreamState } from '../src/shared/ws/stream-state';
  */
 export function renderWithApp(
   ui: ReactNode,
-  options: { apiBase: string; token: string; project?: string; path?: string },
+  options: {
+    apiBase: string;
+    token: string;
+    project?: string;
+    path?: string;
+    /** The route patterns the UI is rendered at (default `/`), e.g. `/projects/:name/design/:n?` for useParams. */
+    routes?: readonly string[];
+  },
 ) {
   setApiBase(options.apiBase);
   setServerToken(options.token);
@@ -37,7 +44,7 @@ export function renderWithApp(
   );
   const router = createMemoryRouter(
     [
-      { path: '/', element: withProject },
+      ...(options.routes ?? ['/']).map((path) => ({ path, element: withProject })),
       { path: '/projects/:name', element: <p data-testid="navigated">project page</p> },
     ],
     { initialEntries: [options.path ?? '/'] },

@@ -17,6 +17,7 @@ import { BudgetLeft } from './BudgetLeft';
 import { useInboxCount } from '../shared/api/open-requests';
 import { changesMetrics, METRICS_REFRESH_MS, throttle } from '../features/metrics/live';
 import { changesCheckpoints } from '../features/checkpoints/live';
+import { changesDesign } from '../features/design/live';
 
 const TABS = [
   { to: '', label: 'Mission control', key: '1' },
@@ -25,6 +26,7 @@ const TABS = [
   { to: 'inbox', label: 'Inbox', key: '5' },
   { to: 'metrics', label: 'Metrics', key: '6' },
   { to: 'checkpoints', label: 'Checkpoints', key: '7' },
+  { to: 'design', label: 'Design', key: '8' },
   { to: 'settings', label: 'Settings', key: '4' },
 ] as const;
 
@@ -70,6 +72,7 @@ export function ProjectLayout() {
     (msg: ServerMessage) => {
       if (changesMetrics(msg)) metricsRefresh.request();
       if (changesCheckpoints(msg)) void qc.invalidateQueries({ queryKey: keys.checkpointsAll(name) });
+      if (changesDesign(msg)) void qc.invalidateQueries({ queryKey: keys.designAll(name) });
       if (msg.type === 'feature_update') {
         refresh(msg.featureId);
         if (msg.status === 'passing' && msg.eventType === 'feature.passed' && msg.featureId !== null) {
@@ -194,8 +197,8 @@ export function ProjectLayout() {
               <NavLink
                 key={t.label}
                 to={t.to}
-                // A checkpoint's own page (checkpoints/3) is still the Checkpoints tab.
-                end={t.to !== 'checkpoints'}
+                // A checkpoint's or iteration's own page (checkpoints/3, design/2) is still its tab.
+                end={t.to !== 'checkpoints' && t.to !== 'design'}
                 className={({ isActive }) =>
                   `whitespace-nowrap border-b-2 px-3 py-2 text-sm font-medium ${isActive ? 'border-accent text-ink' : 'border-transparent text-muted hover:text-ink'}`
                 }

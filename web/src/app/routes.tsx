@@ -9,11 +9,12 @@ import { GraphPage } from '../features/graph/GraphPage';
 import { ProjectSettingsPage } from '../features/settings/ProjectSettingsPage';
 import { InboxPage } from '../features/inbox/InboxPage';
 import { CheckpointsPage } from '../features/checkpoints/CheckpointsPage';
+import { DesignPage } from '../features/design/DesignPage';
 
 /**
- * Deep links: /projects/:name[/board|/graph|/inbox|/metrics|/checkpoints|/settings][?feature=<id>];
+ * Deep links: /projects/:name[/board|/graph|/inbox|/metrics|/checkpoints|/design|/settings][?feature=<id>];
  * /inbox#request-for-<feature id>; /metrics?run=<run id>;
- * /checkpoints[/<n>][?severity=&agent=&status=][&finding=<finding id>]
+ * /checkpoints[/<n>][?severity=&agent=&status=][&finding=<finding id>]; /design[/<iteration n>]
  */
 export const routes: RouteObject[] = [
   {
@@ -36,6 +37,8 @@ export const routes: RouteObject[] = [
           },
           { path: 'checkpoints', element: <CheckpointsPage /> },
           { path: 'checkpoints/:n', element: <CheckpointsPage /> },
+          { path: 'design', element: <DesignPage /> },
+          { path: 'design/:n', element: <DesignPage /> },
           { path: 'settings', element: <ProjectSettingsPage /> },
         ],
       },

@@ -16,6 +16,7 @@ export const SHORTCUTS: readonly Shortcut[] = [
   { keys: '5', description: 'Inbox (questions agents asked you)' },
   { keys: '6', description: 'Metrics (progress, cost, ROI)' },
   { keys: '7', description: 'Checkpoints (reviews and their findings)' },
+  { keys: '8', description: 'Design (screenshots, personas’ findings and votes)' },
   { keys: 'n', description: 'New feature (on the board)' },
   { keys: 's', description: 'Start the agents' },
   { keys: 'p', description: 'Pause (drain) or resume' },

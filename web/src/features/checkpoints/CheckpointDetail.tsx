@@ -12,7 +12,7 @@ import {
   shortCommit,
   TRIGGER_LABEL,
 } from './checkpoint-view';
-import { Pill, SeverityCountChips } from './chips';
+import { Pill, SeverityCountChips } from '../../shared/ui/chips';
 import { featureLink, FindingList } from './FindingList';
 
 const card = 'rounded-[var(--radius-card)] border border-line bg-panel p-4 shadow-card';

@@ -25,7 +25,7 @@ import {
   TRIGGER_LABEL,
 } from './checkpoint-view';
 import { CheckpointDetail } from './CheckpointDetail';
-import { Pill, SeverityCountChips } from './chips';
+import { Pill, SeverityCountChips } from '../../shared/ui/chips';
 import { FindingDialog } from './FindingDialog';
 import { FindingList } from './FindingList';
 

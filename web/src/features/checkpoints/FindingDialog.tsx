@@ -9,7 +9,7 @@ import { Dialog } from '../../shared/ui/Dialog';
 import { inputClass } from '../../shared/ui/Field';
 import { useToast } from '../../shared/ui/toast';
 import { AGENT_LABEL, findingLocation, seenText, SEVERITY_LABEL } from './checkpoint-view';
-import { FindingStatusBadge, SeverityChip } from './chips';
+import { FindingStatusBadge, SeverityChip } from '../../shared/ui/chips';
 import { featureLink, useOpenFinding } from './FindingList';
 
 const when = (ms: number) => new Date(ms).toLocaleString([], { dateStyle: 'medium', timeStyle: 'short' });

@@ -1,11 +1,10 @@
 import { Link, useSearchParams } from 'react-router';
 import type { Finding } from '@shared/checkpoints';
 import { AGENT_LABEL, findingLocation, seenText } from './checkpoint-view';
-import { FindingStatusBadge, SeverityChip } from './chips';
+import { featureLink } from '../../shared/ui/findings';
+import { FindingStatusBadge, SeverityChip } from '../../shared/ui/chips';
 
-/** The board with a feature's drawer open: where a fix feature is shown. */
-export const featureLink = (project: string, id: number) =>
-  `/projects/${encodeURIComponent(project)}/board?feature=${id}`;
+export { featureLink } from '../../shared/ui/findings';
 
 /** Opens a finding (its history and the dismiss form) by putting `?finding=<id>` in the URL. */
 export function useOpenFinding(): { openId: string | null; open: (id: string) => void; close: () => void } {

@@ -5,42 +5,20 @@ import {
   type Checkpoint,
   type CheckpointAgent,
   type Finding,
-  type FindingSeverity,
-  type FindingStatus,
   type FindingsQuery,
   type ToolFact,
 } from '@shared/checkpoints';
 
 /** Pure helpers of the Checkpoints page: labels, tones, the filters in the URL. */
 
-export const SEVERITY_LABEL: Record<FindingSeverity, string> = {
-  critical: 'Critical',
-  major: 'Major',
-  minor: 'Minor',
-  info: 'Info',
-};
-
-/** Text on tinted background per severity (the status tokens, so both themes and axe's contrast hold). */
-export const SEVERITY_TONE: Record<FindingSeverity, string> = {
-  critical: 'text-st-failed bg-st-failed-bg border-st-failed',
-  major: 'text-st-input bg-st-input-bg border-st-input',
-  minor: 'text-st-progress bg-st-progress-bg border-st-progress',
-  info: 'text-st-pending bg-st-pending-bg border-st-pending',
-};
-
-export const FINDING_STATUS_LABEL: Record<FindingStatus, string> = {
-  open: 'Open',
-  fix_pending: 'Fix pending confirmation',
-  resolved: 'Resolved',
-  dismissed: 'Dismissed',
-};
-
-export const FINDING_STATUS_TONE: Record<FindingStatus, string> = {
-  open: 'text-st-failed bg-st-failed-bg',
-  fix_pending: 'text-st-input bg-st-input-bg',
-  resolved: 'text-st-passing bg-st-passing-bg',
-  dismissed: 'text-st-pending bg-st-pending-bg',
-};
+// Severity and status labels are shared with the Design page (web/src/shared/ui/findings.ts).
+export {
+  FINDING_STATUS_LABEL,
+  FINDING_STATUS_TONE,
+  SEVERITY_LABEL,
+  SEVERITY_TONE,
+  shortCommit,
+} from '../../shared/ui/findings';
 
 export const AGENT_LABEL: Record<CheckpointAgent, string> = {
   code: 'Code',
@@ -74,9 +52,6 @@ export const REVIEW_STATUS_TONE: Record<Checkpoint['reviews'][number]['status'],
   incomplete: 'text-st-input bg-st-input-bg',
   failed: 'text-st-failed bg-st-failed-bg',
 };
-
-/** The seven characters people read a commit by. */
-export const shortCommit = (sha: string): string => sha.slice(0, 7);
 
 /** `src/a.ts:42`, `src/a.ts`, or null when the finding names no file. */
 export function findingLocation(f: Pick<Finding, 'file' | 'line'>): string | null {

@@ -1,4 +1,3 @@
-import { useId, type ReactNode } from 'react';
 import {
   Area,
   AreaChart,
@@ -8,12 +7,13 @@ import {
   Legend,
   Line,
   LineChart,
-  ResponsiveContainer,
   Tooltip,
   XAxis,
   YAxis,
 } from 'recharts';
 import type { Metrics, UsageRow } from '@shared/metrics';
+import { C, tick, tooltipStyle } from '../../shared/ui/chart-theme';
+import { ChartFigure } from '../../shared/ui/ChartFigure';
 import { formatCost, formatDuration } from '../../shared/ui/format';
 import { costOverTimeRows, costRoles, durationBins } from './metrics-view';
 
@@ -23,16 +23,6 @@ import { costOverTimeRows, costRoles, durationBins } from './metrics-view';
  * the dark theme swaps them with everything else.
  */
 
-const C = {
-  ink: 'var(--color-ink)',
-  muted: 'var(--color-muted)',
-  line: 'var(--color-line)',
-  panel: 'var(--color-panel)',
-  passing: 'var(--color-st-passing)',
-  total: 'var(--color-st-pending)',
-  failed: 'var(--color-st-failed)',
-  accent: 'var(--color-accent)',
-};
 /** One colour per series (roles, models): the status tokens, which are readable on both themes. */
 const SERIES = [
   'var(--color-accent)',
@@ -45,81 +35,6 @@ const SERIES = [
 export const seriesColour = (i: number) => SERIES[i % SERIES.length]!;
 
 const when = (at: number) => new Date(at).toLocaleString([], { dateStyle: 'short', timeStyle: 'short' });
-const tick = { fill: C.muted, fontSize: 12 };
-const tooltipStyle = { background: C.panel, border: `1px solid ${C.line}`, color: C.ink, borderRadius: 8 };
-
-/** A chart's frame: title, summary sentence, the drawing (aria-hidden) and its numbers as a hidden table. */
-function ChartFigure({
-  title,
-  summary,
-  empty,
-  children,
-  table,
-}: {
-  title: string;
-  summary: string;
-  /** Shown instead of the drawing when there is nothing to draw. */
-  empty: string | null;
-  children: ReactNode;
-  table: { head: string[]; rows: (string | number)[][] };
-}) {
-  const id = useId();
-  return (
-    <figure
-      aria-labelledby={`${id}-t`}
-      aria-describedby={`${id}-s`}
-      className="flex min-w-0 flex-col gap-2 rounded-[var(--radius-card)] border border-line bg-panel p-4 shadow-card"
-    >
-      <figcaption>
-        <h3 id={`${id}-t`} className="text-sm font-semibold">
-          {title}
-        </h3>
-        <p id={`${id}-s`} className="text-xs text-muted">
-          {summary}
-        </p>
-      </figcaption>
-      {empty !== null ? (
-        <p className="flex h-56 items-center justify-center rounded-lg bg-sunken text-sm text-muted">{empty}</p>
-      ) : (
-        <>
-          <div className="h-56 w-full" aria-hidden="true">
-            <ResponsiveContainer width="100%" height="100%">
-              {children as React.ReactElement}
-            </ResponsiveContainer>
-          </div>
-          <table className="sr-only">
-            <caption>{title}</caption>
-            <thead>
-              <tr>
-                {table.head.map((h) => (
-                  <th key={h} scope="col">
-                    {h}
-                  </th>
-                ))}
-              </tr>
-            </thead>
-            <tbody>
-              {table.rows.map((r, i) => (
-                <tr key={i}>
-                  {r.map((c, j) =>
-                    j === 0 ? (
-                      <th key={j} scope="row">
-                        {c}
-                      </th>
-                    ) : (
-                      <td key={j}>{c}</td>
-                    ),
-                  )}
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </>
-      )}
-    </figure>
-  );
-}
-
 const axisProps = { stroke: C.line, tick, tickLine: false } as const;
 /** Time ticks as precise as the span needs: seconds for a short demo run, dates for days of work. */
 function timeTick(spanMs: number): (at: number) => string {

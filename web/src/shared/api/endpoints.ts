@@ -17,6 +17,13 @@ import {
   CheckpointStartResponseSchema,
   type FindingsQuery,
 } from '@shared/checkpoints';
+import {
+  DesignDetailResponseSchema,
+  DesignListResponseSchema,
+  DesignReviewStartResponseSchema,
+  type DesignReviewRequest,
+} from '@shared/design-api';
+import { DesignFindingSchema } from '@shared/design';
 import { MetricsSchema } from '@shared/metrics';
 import type { ReportFormat } from '@shared/report';
 import { api, apiFile, enc } from './client';
@@ -114,6 +121,17 @@ export const endpoints = {
   finding: (name: string, id: string) => api(FindingDetailResponseSchema, 'GET', `${p(name)}/findings/${enc(id)}`),
   dismissFinding: (name: string, id: string, reason: string) =>
     api(FindingSchema, 'POST', `${p(name)}/findings/${enc(id)}/dismiss`, { reason }),
+
+  designIterations: (name: string) => api(DesignListResponseSchema, 'GET', `${p(name)}/design`),
+  designIteration: (name: string, n: number) => api(DesignDetailResponseSchema, 'GET', `${p(name)}/design/${n}`),
+  /** A file of iteration n's folder (`screenshots/01-home-desktop-light.png`, `report.md`), each segment encoded. */
+  designFile: (name: string, n: number, path: string) =>
+    apiFile(`${p(name)}/design/${n}/files/${path.split('/').map(enc).join('/')}`),
+  /** Queued to the active run, or a detached `autocoder design-review`; the list refetches on `design.*` events. */
+  startDesignReview: (name: string, body: DesignReviewRequest) =>
+    api(DesignReviewStartResponseSchema, 'POST', `${p(name)}/design/reviews`, body),
+  dismissDesignFinding: (name: string, id: string, reason: string) =>
+    api(DesignFindingSchema, 'POST', `${p(name)}/design/findings/${enc(id)}/dismiss`, { reason }),
 };
 
 /** Query keys, so a live event can invalidate exactly what it changed. */
@@ -150,4 +168,10 @@ export const keys = {
   checkpoint: (name: string, n: number) => ['project', name, 'checkpoints', 'n', n] as const,
   findings: (name: string, q: FindingsQuery) => ['project', name, 'checkpoints', 'findings', q] as const,
   finding: (name: string, id: string) => ['project', name, 'checkpoints', 'finding', id] as const,
+  /** Every design iteration query: a `design.*` event invalidates this prefix. */
+  designAll: (name: string) => ['project', name, 'design'] as const,
+  designIterations: (name: string) => ['project', name, 'design', 'list'] as const,
+  designIteration: (name: string, n: number) => ['project', name, 'design', 'n', n] as const,
+  /** Screenshots never change once written: outside the design prefix, cached for the page's life. */
+  designFile: (name: string, n: number, path: string) => ['design-file', name, n, path] as const,
 };

@@ -1,6 +1,6 @@
 import type { ReactNode } from 'react';
 import { FINDING_SEVERITIES, type Finding, type FindingSeverity, type SeverityCounts } from '@shared/checkpoints';
-import { FINDING_STATUS_LABEL, FINDING_STATUS_TONE, SEVERITY_LABEL, SEVERITY_TONE } from './checkpoint-view';
+import { FINDING_STATUS_LABEL, FINDING_STATUS_TONE, SEVERITY_LABEL, SEVERITY_TONE } from './findings';
 
 /** A small rounded label; `tone` gives its text and background colours. */
 export function Pill({ tone, children, title }: { tone: string; children: ReactNode; title?: string }) {
