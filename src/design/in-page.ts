@@ -1,18 +1,13 @@
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import type { Page } from 'playwright-core';
 import { z } from 'zod';
 import { AXE_IMPACTS, MAX_TARGETS, type AxeViolation } from '../shared/design-capture.js';
+import { injectAxe } from '../verify/axe.js';
 
 /**
  * What a design capture asks a page, run inside it. The scripts are plain JavaScript expressions (our TypeScript has
  * no DOM types), evaluated through the DevTools protocol so the page's Content-Security-Policy stays as it is; what
  * they return comes from the app's page and is validated like any input.
  */
-
-const require = createRequire(import.meta.url);
-/** axe-core's browser build, read once: injected into each page before it is run. */
-const AXE_SOURCE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 
 /** Links kept per page (a page listing thousands of items needs only its first few to be followed). */
 const MAX_LINKS = 500;
@@ -92,6 +87,6 @@ const AxeResultSchema = z.array(
 
 /** Injects axe-core into the page (once per document) and runs it. */
 export async function runAxe(page: Page): Promise<AxeViolation[]> {
-  await page.evaluate(AXE_SOURCE);
+  await injectAxe(page);
   return AxeResultSchema.parse(await page.evaluate(AXE_RUN));
 }

@@ -194,6 +194,7 @@ describe('designFixFeatureOf', () => {
         {
           kind: 'browser',
           name: '/notes shows the fix of: Search field has no visible label',
+          viewport: 'mobile',
           steps: [{ goto: '/notes' }, { expectVisible: { label: 'Search notes' } }],
         },
       ],
@@ -202,7 +203,7 @@ describe('designFixFeatureOf', () => {
     expect(f.description).toContain('Finding dfn_1.');
   });
 
-  it('an axe finding: the rule must report nothing; its check can only prove the page still loads', () => {
+  it("an axe finding: its check runs the rule on the page at the finding's width, which must report nothing", () => {
     const f = designFixFeatureOf(
       { ...finding, source: 'tool', persona: null, category: 'axe/label', suggestedFix: null, expect: null },
       1,
@@ -213,7 +214,14 @@ describe('designFixFeatureOf', () => {
       'Run axe-core on /notes: rule label reports no violation',
       'Confirm "Search field has no visible label" is gone at mobile width (the next design iteration checks it again)',
     ]);
-    expect(f.acceptance).toEqual([{ kind: 'browser', name: '/notes still loads', steps: [{ goto: '/notes' }] }]);
+    expect(f.acceptance).toEqual([
+      {
+        kind: 'browser',
+        name: '/notes has no label violation at mobile width',
+        viewport: 'mobile',
+        steps: [{ goto: '/notes' }, { expectNoAxeViolation: 'label' }],
+      },
+    ]);
     expect(f.description).toContain('(axe-core, axe/label)');
   });
 

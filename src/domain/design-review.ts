@@ -177,9 +177,9 @@ export interface DesignFixSource<Expect extends object> {
 
 /**
  * The backlog item a critical or major design finding becomes: category `design`, steps from the finding, and one
- * browser check on its page. With the persona's `expect` assertions the check fails while the problem is there;
- * without them (and for an axe violation: no check kind of ours runs axe, and a browser check has no viewport yet)
- * it only proves the page still loads, and the next design iteration is what confirms the fix.
+ * browser check on its page at the finding's viewport. An axe finding's check runs its rule there
+ * (`expectNoAxeViolation`), a persona's the assertions it gave: either fails while the problem is there. A persona's
+ * finding without assertions only proves the page still loads; the next design iteration confirms its fix.
  */
 export function designFixFeatureOf<Expect extends object>(
   finding: DesignFixSource<Expect>,
@@ -189,13 +189,24 @@ export function designFixFeatureOf<Expect extends object>(
   readonly name: string;
   readonly description: string;
   readonly steps: string[];
-  readonly acceptance: { kind: 'browser'; name: string; steps: ({ goto: string } | Expect)[] }[];
+  readonly acceptance: {
+    kind: 'browser';
+    name: string;
+    viewport: Viewport;
+    steps: ({ goto: string } | { expectNoAxeViolation: string } | Expect)[];
+  }[];
 } {
   const who = finding.source === 'tool' ? 'axe-core' : (finding.persona ?? 'a persona');
   const where = `${finding.page} (${finding.viewport}, ${finding.theme})`;
   const screenshot = `.autocoder/design/iteration-${iteration}/${finding.screenshot}`;
   const expect = finding.expect ?? [];
-  const steps: ({ goto: string } | Expect)[] = [{ goto: finding.page }, ...expect];
+  // An axe finding's check runs its rule on the page; a persona's, the assertions it gave; both at the finding's width.
+  const rule = finding.source === 'tool' ? /^axe\/([a-z0-9-]{1,80})$/.exec(finding.category)?.[1] : undefined;
+  const steps: ({ goto: string } | { expectNoAxeViolation: string } | Expect)[] = [
+    { goto: finding.page },
+    ...(rule === undefined ? [] : [{ expectNoAxeViolation: rule }]),
+    ...expect,
+  ];
   return {
     category: 'design',
     name: `Design ${finding.severity}: ${finding.title} on ${finding.page}`.slice(0, 200),
@@ -215,10 +226,13 @@ export function designFixFeatureOf<Expect extends object>(
     acceptance: [
       {
         kind: 'browser',
-        name: (expect.length > 0
-          ? `${finding.page} shows the fix of: ${finding.title}`
-          : `${finding.page} still loads`
+        name: (rule !== undefined
+          ? `${finding.page} has no ${rule} violation at ${finding.viewport} width`
+          : expect.length > 0
+            ? `${finding.page} shows the fix of: ${finding.title}`
+            : `${finding.page} still loads`
         ).slice(0, 200),
+        viewport: finding.viewport,
         steps,
       },
     ],

@@ -57,6 +57,14 @@ export const BrowserStepSchema = z.union([
   z.strictObject({ expectNoText: text(2_000, 'expectNoText').describe('Text that must not be visible on the page') }),
   z.strictObject({ expectVisible: LocatorSchema }),
   z.strictObject({ expectUrl: appPath.describe('The path the page must be on') }),
+  z.strictObject({
+    expectNoAxeViolation: z
+      .string()
+      .regex(/^[a-z0-9-]{1,80}$/, 'an axe-core rule id, e.g. "image-alt" or "color-contrast"')
+      .describe(
+        'An axe-core rule (e.g. image-alt, color-contrast, label) that must find nothing on the page as it is now',
+      ),
+  }),
   z.strictObject({ reload: z.literal(true) }),
   z.strictObject({
     screenshot: z
@@ -119,6 +127,8 @@ export const BrowserCheckSchema = z.strictObject({
   kind: z.literal('browser'),
   name: checkName,
   steps: z.array(BrowserStepSchema).min(1, 'give at least one step').max(MAX_BROWSER_STEPS),
+  /** The window the page is shown in: desktop 1280×800 (the default) or mobile 390×844. */
+  viewport: z.enum(['desktop', 'mobile']).optional().describe('desktop (1280×800, the default) or mobile (390×844)'),
   timeoutMs,
 });
 

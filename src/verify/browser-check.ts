@@ -9,6 +9,7 @@ import { seconds } from './command-check.js';
 import { quoted } from './expectations.js';
 import { keepEnd } from './output.js';
 import { settledWithin, within } from './bounded.js';
+import { axeRuleFailure } from './axe.js';
 
 /**
  * Browser checks, run by the runner (never the model) in the system's Chromium through
@@ -116,6 +117,7 @@ export function describeStep(step: BrowserStep): string {
   if ('expectNoText' in step) return `expectNoText ${quoted(step.expectNoText, 80)}`;
   if ('expectVisible' in step) return `expectVisible ${describeLocator(step.expectVisible)}`;
   if ('expectUrl' in step) return `expectUrl ${step.expectUrl}`;
+  if ('expectNoAxeViolation' in step) return `expectNoAxeViolation ${step.expectNoAxeViolation}`;
   if ('reload' in step) return 'reload';
   return `screenshot ${step.screenshot}`;
 }
@@ -161,7 +163,7 @@ export async function runBrowserCheck(
       baseURL: run.origin,
       serviceWorkers: 'block',
       acceptDownloads: false,
-      viewport: { width: 1280, height: 800 },
+      viewport: check.viewport === 'mobile' ? { width: 390, height: 844 } : { width: 1280, height: 800 },
     });
     await context.tracing.start({ screenshots: true, snapshots: true });
     // Pages stay on the app: any request to another origin is refused before it leaves.
@@ -300,6 +302,10 @@ async function runStep(page: Page, step: BrowserStep, limits: StepLimits): Promi
     const res = await page.reload({ timeout: limits.navigationMs });
     if (res !== null && res.status() >= 400)
       throw new StepFailure(`the page answered ${res.status()} ${res.statusText()}`);
+  } else if ('expectNoAxeViolation' in step) {
+    // axe-core in the page as it is now (no time limit of Playwright's: the check's own bound covers it).
+    const failure = await axeRuleFailure(page, step.expectNoAxeViolation);
+    if (failure !== null) throw new StepFailure(failure);
   } else {
     const file = limits.file(step.screenshot);
     await page.screenshot({ path: join(limits.dir, file), fullPage: true, timeout: Math.max(timeout, 5_000) });

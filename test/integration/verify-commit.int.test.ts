@@ -272,6 +272,32 @@ describe('verifyCommit on a commit with a bug', () => {
   });
 });
 
+describe('browser checks: axe rules and the mobile viewport', () => {
+  it('an axe rule passes where nothing violates it, fails naming the elements where something does, and an unknown rule is an error of the check', async () => {
+    const v = await verify({
+      checks: [
+        // The form's field has its label: nothing violates "label".
+        { kind: 'browser', name: 'labelled', steps: [{ goto: '/' }, { expectNoAxeViolation: 'label' }] },
+        // The page has no <main>: "landmark-one-main" finds the document.
+        { kind: 'browser', name: 'no main', steps: [{ goto: '/' }, { expectNoAxeViolation: 'landmark-one-main' }] },
+        { kind: 'browser', name: 'no such rule', steps: [{ goto: '/' }, { expectNoAxeViolation: 'no-such-rule' }] },
+        // At 390 px wide: the screenshot is 390 wide.
+        { kind: 'browser', name: 'on a phone', viewport: 'mobile', steps: [{ goto: '/' }, { screenshot: 'phone' }] },
+      ],
+    });
+    const [labelled, noMain, unknown, phone] = v.checks;
+    expect(labelled?.passed).toBe(true);
+    expect(noMain?.failure).toMatch(
+      /^step 2, expectNoAxeViolation landmark-one-main: axe rule landmark-one-main: 1 element violates it: html/,
+    );
+    expect(unknown?.failure).toBe('step 2, expectNoAxeViolation no-such-rule: axe-core has no rule "no-such-rule"');
+    expect(phone?.passed).toBe(true);
+    const png = readFileSync(join(evidence(v), '4-phone.png'));
+    expect(png.readUInt32BE(16)).toBe(390);
+    expectNothingLeft();
+  });
+});
+
 describe('command checks', () => {
   it('fails a command the policy refuses with its reason, and runs nothing of it', async () => {
     const v = await verify({

@@ -29,6 +29,7 @@ export function stepText(step: BrowserStep): string {
   if ('expectNoText' in step) return `Do not see ${q(step.expectNoText)}`;
   if ('expectVisible' in step) return `See ${locatorText(step.expectVisible)}`;
   if ('expectUrl' in step) return `Be on ${step.expectUrl}`;
+  if ('expectNoAxeViolation' in step) return `No accessibility problem of the axe rule ${q(step.expectNoAxeViolation)}`;
   if ('reload' in step) return 'Reload the page';
   return `Screenshot ${q(step.screenshot)}`;
 }
