@@ -487,6 +487,7 @@ export function defineDesignStoreContract(name: string, factory: Pick<StoreFacto
         {
           kind: 'browser',
           name: '/notes shows the fix of: Search has no label',
+          viewport: 'mobile',
           steps: [{ goto: '/notes' }, { expectVisible: { label: 'Search notes' } }],
         },
       ]);
