@@ -710,8 +710,7 @@ async function schedule(
       designRunning: designRun.now !== null,
       designRequested: deps.design !== undefined && existsSync(deps.paths.designRequest),
       designReviewOpen: designRun.open !== null,
-      designRoundDue:
-        designRun.open !== null && designRun.open.fixIds.every((id) => deps.features.get(id).status === 'passing'),
+      designRoundDue: designRun.open !== null && designFixesPassed(deps, designRun.open.fixIds),
       budget: budgetPort
         ? bindingBudget(budgetPort, limits, run.id, deps.now(), { warned: budgetWarned, refused: budgetRefused })
         : null,
@@ -884,6 +883,12 @@ export async function designReviewProject(
     signal,
     'The design review failed',
   );
+}
+
+/** Every fix feature of the open design review passes (one a person deleted is nothing to wait for). */
+export function designFixesPassed(deps: Pick<RunDeps, 'features'>, ids: readonly number[]): boolean {
+  const status = new Map(deps.features.list().map((f) => [f.id, f.status]));
+  return ids.every((id) => (status.get(id) ?? 'passing') === 'passing');
 }
 
 /** The category of the features checkpoints create for their findings. */
