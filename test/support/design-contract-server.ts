@@ -1,13 +1,12 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { DesignFinding } from '../../src/shared/design.js';
+import { DismissFindingRequestSchema as DesignDismissRequestSchema } from '../../src/shared/checkpoints.js';
 import {
-  DesignDismissRequestSchema,
   DesignReviewRequestSchema,
-  type DesignDetailResponse,
-  type DesignListResponse,
-  type DesignReviewStartResponse,
-} from '../../src/shared/design-api.js';
+  type DesignFinding,
+  type DesignIterationDetailResponse as DesignDetailResponse,
+  type DesignReviewResponse as DesignReviewStartResponse,
+} from '../../src/shared/design.js';
 
 /**
  * A real HTTP server on 127.0.0.1 that answers the Design API's routes as the contract of issue #18 says (the real
@@ -51,7 +50,9 @@ export async function startDesignContractServer(records: DesignRecords): Promise
   const details = records.details.map((d) => structuredClone(d));
   const base = `/api/projects/${encodeURIComponent(records.project)}/design`;
   const requests: DesignContractServer['requests'] = [];
-  const state = { startResponse: { started: true, pid: 4242 } as DesignReviewStartResponse };
+  const state = {
+    startResponse: { started: true, pid: 4242, personas: ['visual-designer'] } as DesignReviewStartResponse,
+  };
 
   const everyFinding = (): DesignFinding[] => details.flatMap((d) => [...d.findings, ...d.resolved]);
 
@@ -63,7 +64,7 @@ export async function startDesignContractServer(records: DesignRecords): Promise
       const rest = url.pathname.startsWith(base) ? url.pathname.slice(base.length) : null;
       if (rest === null) return fail(res, 404, 'NOT_FOUND', `no route ${url.pathname}`);
       if (req.method === 'GET' && rest === '') {
-        const list: DesignListResponse = { iterations: details.map((d) => d.iteration) };
+        const list = { iterations: details.map((d) => d.iteration) };
         return send(res, 200, list);
       }
       const one = /^\/(\d+)$/.exec(rest);

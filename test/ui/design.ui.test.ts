@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import type { DesignDetailResponse } from '../../src/shared/design-api.js';
+import type { DesignIterationDetailResponse as DesignDetailResponse } from '../../src/shared/design.js';
 import { REPO_ROOT } from '../support/cli-process.js';
 import { seriousAxeViolations } from '../support/axe.js';
 import { startDesignContractServer, type DesignContractServer } from '../support/design-contract-server.js';
@@ -46,10 +46,11 @@ function records(): DesignDetailResponse[] {
   const one = iteration(1);
   const two = iteration(2, { outcome: 'approved', axe: { critical: 0, serious: 0, moderate: 0, minor: 1 } });
   return [
-    { iteration: one, capture: capture(pages()), findings: [spacing], resolved: [] },
+    { iteration: one, capture: capture(pages()), captureError: null, findings: [spacing], resolved: [] },
     {
       iteration: two,
       capture: capture(pages()),
+      captureError: null,
       findings: [],
       resolved: [{ ...spacing, status: 'resolved', resolvedIn: 2 }],
     },

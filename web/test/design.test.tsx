@@ -2,7 +2,7 @@
 import { act, cleanup, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { DesignDetailResponse } from '@shared/design-api';
+import type { DesignIterationDetailResponse as DesignDetailResponse } from '@shared/design';
 import { DesignPage } from '../src/features/design/DesignPage';
 import { startDesignContractServer, type DesignContractServer } from '../../test/support/design-contract-server.js';
 import { capture, finding, iteration, page, shot } from '../../test/support/design-fixtures.js';
@@ -68,10 +68,11 @@ function records(): DesignDetailResponse[] {
     costUsd: 0.5,
   });
   return [
-    { iteration: one, capture: capture(pages()), findings: [spacing, contrast], resolved: [] },
+    { iteration: one, capture: capture(pages()), captureError: null, findings: [spacing, contrast], resolved: [] },
     {
       iteration: two,
       capture: capture(pages()),
+      captureError: null,
       findings: [],
       resolved: [{ ...spacing, status: 'resolved', resolvedIn: 2 }],
     },
@@ -263,7 +264,7 @@ describe('the Design page', () => {
     expect(box('Copy editor')).toBeTruthy();
     await user.click(box('UX Researcher'));
     await user.click(box('Brand Strategist'));
-    api!.startResponse = { queued: true, runId: 'run_9' };
+    api!.startResponse = { queued: true, runId: 'run_9', personas: ['ux-researcher'] };
     await user.click(screen.getByRole('button', { name: 'Run design review' }));
     expect((await screen.findByTestId('run-design-started')).textContent).toContain('queued');
     expect(posts().at(-1)!.body).toEqual({ personas: ['visual-designer', 'accessibility-expert', 'copy-editor'] });

@@ -1,15 +1,15 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useId, useState, type FormEvent } from 'react';
-import type { DesignReviewStartResponse } from '@shared/design-api';
+import type { DesignReviewResponse } from '@shared/design';
 import { endpoints, keys } from '../../shared/api/endpoints';
 import { errorMessage } from '../../shared/api/client';
 import { Button } from '../../shared/ui/Button';
 import { personaLabel } from './design-view';
 
 /** What the server did with the request, in words. */
-export function startedText(r: DesignReviewStartResponse): string {
+export function startedText(r: DesignReviewResponse): string {
   if ('queued' in r) return 'Design review queued: the active run starts it after the feature it is landing.';
-  return `Design review started${r.pid === null ? '' : ` (process ${r.pid})`}: the app is captured first, then the personas look.`;
+  return `Design review started${` (process ${r.pid})`}: the app is captured first, then the personas look.`;
 }
 
 /**

@@ -18,11 +18,11 @@ import {
   type FindingsQuery,
 } from '@shared/checkpoints';
 import {
-  DesignDetailResponseSchema,
-  DesignListResponseSchema,
-  DesignReviewStartResponseSchema,
+  DesignIterationDetailResponseSchema,
+  DesignIterationListResponseSchema,
+  DesignReviewResponseSchema,
   type DesignReviewRequest,
-} from '@shared/design-api';
+} from '@shared/design';
 import { DesignFindingSchema } from '@shared/design';
 import { MetricsSchema } from '@shared/metrics';
 import type { ReportFormat } from '@shared/report';
@@ -122,14 +122,15 @@ export const endpoints = {
   dismissFinding: (name: string, id: string, reason: string) =>
     api(FindingSchema, 'POST', `${p(name)}/findings/${enc(id)}/dismiss`, { reason }),
 
-  designIterations: (name: string) => api(DesignListResponseSchema, 'GET', `${p(name)}/design`),
-  designIteration: (name: string, n: number) => api(DesignDetailResponseSchema, 'GET', `${p(name)}/design/${n}`),
+  designIterations: (name: string) => api(DesignIterationListResponseSchema, 'GET', `${p(name)}/design`),
+  designIteration: (name: string, n: number) =>
+    api(DesignIterationDetailResponseSchema, 'GET', `${p(name)}/design/${n}`),
   /** A file of iteration n's folder (`screenshots/01-home-desktop-light.png`, `report.md`), each segment encoded. */
   designFile: (name: string, n: number, path: string) =>
     apiFile(`${p(name)}/design/${n}/files/${path.split('/').map(enc).join('/')}`),
   /** Queued to the active run, or a detached `autocoder design-review`; the list refetches on `design.*` events. */
   startDesignReview: (name: string, body: DesignReviewRequest) =>
-    api(DesignReviewStartResponseSchema, 'POST', `${p(name)}/design/reviews`, body),
+    api(DesignReviewResponseSchema, 'POST', `${p(name)}/design/reviews`, body),
   dismissDesignFinding: (name: string, id: string, reason: string) =>
     api(DesignFindingSchema, 'POST', `${p(name)}/design/findings/${enc(id)}/dismiss`, { reason }),
 };
