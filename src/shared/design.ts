@@ -207,8 +207,21 @@ export type DesignFindingsQuery = z.infer<typeof DesignFindingsQuerySchema>;
 /** Personas one design review may ask for at most: each is one paid session per iteration. */
 export const MAX_PERSONAS = 8;
 
-/** GET /api/projects/{name}/design: the iterations, oldest first. */
-export const DesignIterationListResponseSchema = z.object({ iterations: z.array(DesignIterationSchema) });
+/** A persona a review can ask for: its id and its display name (a project file's `# Heading`). */
+export const DesignPersonaInfoSchema = z.object({ id: PersonaNameSchema, name: z.string(), builtin: z.boolean() });
+export type DesignPersonaInfo = z.infer<typeof DesignPersonaInfoSchema>;
+
+/**
+ * GET /api/projects/{name}/design: the iterations, oldest first, and the personas a review can ask for now (the
+ * built-in ones and the project's own files). A broken persona file leaves `personas` empty and says why in
+ * `personasError` (a review cannot start until it is fixed).
+ */
+export const DesignIterationListResponseSchema = z.object({
+  iterations: z.array(DesignIterationSchema),
+  personas: z.array(DesignPersonaInfoSchema),
+  personasError: z.string().nullable(),
+});
+export type DesignIterationListResponse = z.infer<typeof DesignIterationListResponseSchema>;
 
 /**
  * GET …/design/{n}: the iteration, its capture manifest (`capture.json`; null until written), the findings seen in it

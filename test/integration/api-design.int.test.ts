@@ -20,6 +20,7 @@ let seeded: { overlap: DesignFinding; heading: DesignFinding; contrast: DesignFi
 
 const D = '/api/projects/alpha/design';
 const PERSONAS = ['visual-designer', 'ux-researcher'];
+const PERSONAS_ALL = ['visual-designer', 'ux-researcher', 'accessibility-expert', 'brand-strategist'];
 /** A PNG signature and some bytes: what is served must be exactly what is on disk. */
 const PNG = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.from('design-shot')]);
 
@@ -174,8 +175,36 @@ describe('GET /api/projects/:name/design', () => {
     ]);
   });
 
+  it('lists the personas a review can ask for: the built-in ones by name, then the project’s own files', async () => {
+    mkdirSync(join(root, '.autocoder/personas'), { recursive: true });
+    writeFileSync(join(root, '.autocoder/personas/copy-editor.md'), '# Copy Editor\n\nReads every label.\n');
+    writeFileSync(join(root, '.autocoder/personas/ux-researcher.md'), '# Usability Tester\n\nTries every flow.\n');
+    const list = DesignIterationListResponseSchema.parse((await h.json('GET', D)).body);
+    expect(list.personas).toEqual([
+      { id: 'visual-designer', name: 'Visual Designer', builtin: true },
+      { id: 'ux-researcher', name: 'Usability Tester', builtin: true },
+      { id: 'accessibility-expert', name: 'Accessibility Expert', builtin: true },
+      { id: 'brand-strategist', name: 'Brand Strategist', builtin: true },
+      { id: 'copy-editor', name: 'Copy Editor', builtin: false },
+    ]);
+    expect(list.personasError).toBeNull();
+  });
+
+  it('a broken persona file empties the personas with the reason, and the iterations are still listed', async () => {
+    mkdirSync(join(root, '.autocoder/personas'), { recursive: true });
+    writeFileSync(join(root, '.autocoder/personas/copy-editor.md'), '');
+    const res = await h.json('GET', D);
+    expect(res.status).toBe(200);
+    const list = DesignIterationListResponseSchema.parse(res.body);
+    expect(list.iterations).toHaveLength(2);
+    expect(list.personas).toEqual([]);
+    expect(list.personasError).toMatch(/copy-editor\.md: the persona file is empty$/);
+  });
+
   it('an empty project has none; an unknown project is a 404, a malformed name a 400', async () => {
-    expect((await h.json('GET', '/api/projects/empty/design')).body).toEqual({ iterations: [] });
+    const empty = DesignIterationListResponseSchema.parse((await h.json('GET', '/api/projects/empty/design')).body);
+    expect(empty.iterations).toEqual([]);
+    expect(empty.personas.map((p) => p.id)).toEqual(PERSONAS_ALL);
     expect((await h.json('GET', '/api/projects/nobody/design')).status).toBe(404);
     expect((await h.json('GET', '/api/projects/Bad%20Name/design')).status).toBe(400);
   });

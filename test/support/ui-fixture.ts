@@ -8,6 +8,7 @@ import { projectPaths } from '../../src/config/paths.js';
 import { createProject } from '../../src/projects/projects.js';
 import { startServer, type RunningServer } from '../../src/server/http-server.js';
 import type { RunnerLauncher } from '../../src/server/routes/runs.js';
+import type { DesignReviewLauncher } from '../../src/server/launcher.js';
 import { DEMO_FEATURES, FEATURE_MARKER, REGISTRY_FILE, registryLine, SKELETON_FILES } from '../../src/demo/demo-app.js';
 import { silentLogger } from '../../src/logging/logger.js';
 import { findChromium } from '../../src/runner/browser.js';
@@ -50,10 +51,11 @@ export interface UiServer {
 
 /**
  * A real server on 127.0.0.1 with its own AUTOCODER_HOME and HOME, serving the built UI.
- * `launchRunner` replaces the detached `autocoder run` (to see what a start request asked for).
+ * `launchRunner` replaces the detached `autocoder run` (to see what a start request asked for); `launchDesignReview`
+ * the detached `autocoder design-review`.
  */
 export async function startUiServer(
-  options: { token?: string; launchRunner?: RunnerLauncher } = {},
+  options: { token?: string; launchRunner?: RunnerLauncher; launchDesignReview?: DesignReviewLauncher } = {},
 ): Promise<UiServer> {
   const tmp = makeTempDir('autocoder-ui-');
   const env: NodeJS.ProcessEnv = {
@@ -71,6 +73,7 @@ export async function startUiServer(
     port: 0,
     ...(options.token ? { token: options.token } : {}),
     ...(options.launchRunner ? { launchRunner: options.launchRunner } : {}),
+    ...(options.launchDesignReview ? { launchDesignReview: options.launchDesignReview } : {}),
   });
   const url = server.url.replace(/\/$/, '');
   return {

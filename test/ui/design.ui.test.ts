@@ -2,15 +2,17 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import type { DesignIterationDetailResponse as DesignDetailResponse } from '../../src/shared/design.js';
+import { projectPaths } from '../../src/config/paths.js';
+import type { DesignFindingReport } from '../../src/db/ports.js';
+import { openProjectStore } from '../../src/db/stores.js';
 import { REPO_ROOT } from '../support/cli-process.js';
 import { seriousAxeViolations } from '../support/axe.js';
-import { startDesignContractServer, type DesignContractServer } from '../support/design-contract-server.js';
-import { capture, finding, iteration, page as capturedPage, shot } from '../support/design-fixtures.js';
+import { seedDesign, type SeedIteration } from '../support/design-seed.js';
+import { capture, page as capturedPage, shot } from '../support/design-fixtures.js';
 import { launchChromium, seedProject, startUiServer, watchPageErrors, type UiServer } from '../support/ui-fixture.js';
 
-// Drives Debian's Chromium against the real server and its built UI. The Design API's routes are built apart (issue
-// #18): until they are wired, the browser's requests to them are answered by a real server speaking their contract.
+// Drives Debian's Chromium against the real server, its built UI and its Design API, over a project whose design
+// iterations were seeded through the real store (folders with capture manifests, screenshots and a report).
 vi.setConfig({ testTimeout: 120_000 });
 
 const SHOTS = join(REPO_ROOT, 'test-artifacts', 'ui');
@@ -22,10 +24,23 @@ const PNG = Buffer.from(
 );
 
 let ui: UiServer;
-let api: DesignContractServer;
 let browser: Browser;
 
-function records(): DesignDetailResponse[] {
+const spacing: DesignFindingReport = {
+  source: 'agent',
+  persona: 'visual-designer',
+  severity: 'major',
+  category: 'spacing',
+  title: 'Cramped header',
+  detail: 'At 390 px the header buttons touch each other.',
+  page: '/',
+  viewport: 'mobile',
+  theme: 'light',
+  screenshot: 'home-mobile-light.png',
+};
+
+/** Iteration 1 finds a cramped header and one persona is against; iteration 2 resolves it and both approve. */
+function iterations(): SeedIteration[] {
   const pages = () => [
     capturedPage('/', [
       shot('/', 'desktop', 'light'),
@@ -37,22 +52,26 @@ function records(): DesignDetailResponse[] {
       darkMode: false,
     }),
   ];
-  const spacing = finding({
-    id: 'dfn_a',
-    title: 'Cramped header',
-    screenshot: 'home-mobile-light.png',
-    viewport: 'mobile',
-  });
-  const one = iteration(1);
-  const two = iteration(2, { outcome: 'approved', axe: { critical: 0, serious: 0, moderate: 0, minor: 1 } });
+  const personas = ['visual-designer', 'accessibility-expert'];
   return [
-    { iteration: one, capture: capture(pages()), captureError: null, findings: [spacing], resolved: [] },
     {
-      iteration: two,
+      personas,
+      findings: { spacing },
+      axe: { critical: 1, serious: 2, moderate: 3, minor: 0 },
+      votes: [
+        { persona: 'visual-designer', approve: false, score: 5, rationale: 'The mobile header is cramped.' },
+        { persona: 'accessibility-expert', approve: true, score: 8, rationale: 'Labels and focus are fine.' },
+      ],
+      costUsd: 1.25,
       capture: capture(pages()),
-      captureError: null,
-      findings: [],
-      resolved: [{ ...spacing, status: 'resolved', resolvedIn: 2 }],
+      report: '# Design review 1 of 3\n\nChanges requested.\n\n## Findings\n\n- major: Cramped header (/ mobile)\n',
+    },
+    {
+      personas,
+      axe: { critical: 0, serious: 0, moderate: 0, minor: 1 },
+      votes: personas.map((persona) => ({ persona, approve: true, score: 9, rationale: 'Approved.' })),
+      costUsd: 0.5,
+      capture: capture(pages()),
     },
   ];
 }
@@ -60,19 +79,18 @@ function records(): DesignDetailResponse[] {
 beforeAll(async () => {
   mkdirSync(SHOTS, { recursive: true });
   ui = await startUiServer();
-  seedProject(ui, 'shop', { count: 2, passing: 1 });
-  const details = records();
-  const files = new Map<string, Buffer>();
-  for (const d of details)
-    for (const p of d.capture?.pages ?? [])
-      for (const s of p.shots) if (s.file) files.set(`${d.iteration.n}/${s.file}`, PNG);
-  api = await startDesignContractServer({ project: 'shop', details, files, personas: ['visual-designer'] });
+  const { dir } = seedProject(ui, 'shop', { count: 2, passing: 1 });
+  const store = openProjectStore(projectPaths(dir), { create: false });
+  try {
+    seedDesign(store, iterations(), () => PNG);
+  } finally {
+    store.close();
+  }
   browser = await launchChromium();
 });
 
 afterAll(async () => {
   await browser?.close();
-  await api?.close();
   await ui?.close();
 });
 
@@ -86,17 +104,11 @@ async function open(
     reducedMotion: 'reduce',
   });
   const page = await ctx.newPage();
-  // The Design API's requests go to the contract server; everything else to the real server.
-  await page.route('**/api/projects/shop/design**', async (route) => {
-    const url = new URL(route.request().url());
-    const response = await route.fetch({ url: api.url + url.pathname + url.search });
-    await route.fulfill({ response });
-  });
   return { ctx, page, errors: watchPageErrors(page) };
 }
 
 describe('the Design page in Chromium', () => {
-  it('is reached with the 8 key, shows an iteration’s screenshots, axe-clean in both themes', async () => {
+  it('is reached with the 8 key, shows an iteration’s screenshots and report, axe-clean in both themes', async () => {
     for (const theme of ['light', 'dark'] as const) {
       const { ctx, page, errors } = await open(theme);
       try {
@@ -117,6 +129,10 @@ describe('the Design page in Chromium', () => {
             timeout: 10_000,
           })
           .toBe(64);
+        // The report, read from the iteration folder through the API when opened.
+        const report = page.getByTestId('design-report');
+        await report.locator('summary').click();
+        await report.getByText('major: Cramped header (/ mobile)').waitFor();
         await page.screenshot({ path: join(SHOTS, `design-iteration-${theme}.png`), fullPage: true });
         expect(await seriousAxeViolations(page)).toEqual([]);
         expect(errors).toEqual([]);

@@ -7,7 +7,6 @@ import {
   designChartRows,
   iterationNumber,
   meanScore,
-  offeredPersonas,
   personaLabel,
   shotAt,
   shotFileName,
@@ -130,30 +129,6 @@ describe('design view helpers', () => {
     });
     expect(meanScore(iteration(1, { votes: [vote(7), vote(8), vote(8), vote(null)] }))).toBe(7.7);
     expect(meanScore(iteration(1, { votes: [vote(null)] }))).toBeNull();
-  });
-
-  it('offers the built-in personas, then the project’s own ones the iterations used', () => {
-    expect(offeredPersonas([])).toEqual([
-      'visual-designer',
-      'ux-researcher',
-      'accessibility-expert',
-      'brand-strategist',
-    ]);
-    expect(
-      offeredPersonas([
-        iteration(1, { personas: ['copy-editor', 'visual-designer'] }),
-        iteration(2, { personas: ['copy-editor', 'kid-tester'] }),
-      ]),
-    ).toEqual([
-      'visual-designer',
-      'ux-researcher',
-      'accessibility-expert',
-      'brand-strategist',
-      'copy-editor',
-      'kid-tester',
-    ]);
-    expect(personaLabel('ux-researcher')).toBe('UX Researcher');
-    expect(personaLabel('copy-editor')).toBe('Copy editor');
   });
 
   it('takes only positive whole iteration numbers from the path', () => {

@@ -1,14 +1,23 @@
 // @vitest-environment jsdom
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { join } from 'node:path';
 import { act, cleanup, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { DesignIterationDetailResponse as DesignDetailResponse } from '@shared/design';
+import type { DesignFinding } from '@shared/design';
+import { projectPaths } from '../../src/config/paths.js';
+import type { DesignFindingReport, ProjectStore } from '../../src/db/ports.js';
+import { openProjectStore } from '../../src/db/stores.js';
+import { takeDesignRequest } from '../../src/projects/run-control.js';
 import { DesignPage } from '../src/features/design/DesignPage';
-import { startDesignContractServer, type DesignContractServer } from '../../test/support/design-contract-server.js';
-import { capture, finding, iteration, page, shot } from '../../test/support/design-fixtures.js';
+import { seedDesign, type SeedIteration } from '../../test/support/design-seed.js';
+import { capture, page, shot } from '../../test/support/design-fixtures.js';
+import { seedProject, startUiServer, type UiServer } from '../../test/support/ui-fixture.js';
 import { renderWithApp } from './render';
 
-// Each test starts a real HTTP server on 127.0.0.1 answering the Design API's contract, and renders the page in jsdom.
+// Each test starts the real server on 127.0.0.1 with a project whose store and design folder hold real iterations
+// (seeded through the store as a runner leaves them), and renders the page in jsdom against the real API routes.
 vi.setConfig({ testTimeout: 30_000 });
 
 /** A 1×1 PNG; each file gets its name appended after IEND (ignored by decoders) so the test can tell them apart. */
@@ -46,69 +55,101 @@ const pages = () => [
   ),
 ];
 
-const spacing = finding({ id: 'dfn_spacing', title: 'Cramped header', screenshot: 'home-desktop-light.png' });
-const contrast = finding({
-  id: 'dfn_contrast',
-  title: 'Low contrast on settings',
-  severity: 'critical',
-  persona: null,
+const PERSONAS = ['visual-designer', 'accessibility-expert', 'copy-editor'];
+const spacing: DesignFindingReport = {
+  source: 'agent',
+  persona: 'visual-designer',
+  severity: 'major',
+  category: 'spacing',
+  title: 'Cramped header',
+  detail: 'The header buttons touch each other.',
+  page: '/',
+  viewport: 'desktop',
+  theme: 'light',
+  screenshot: 'home-desktop-light.png',
+};
+const contrast: DesignFindingReport = {
   source: 'tool',
+  persona: null,
+  severity: 'critical',
   category: 'axe/color-contrast',
+  title: 'Low contrast on settings',
+  detail: 'Three elements have a contrast of 2.9:1.',
   page: '/settings',
   viewport: 'mobile',
+  theme: 'light',
   screenshot: 'settings-mobile-light.png',
+};
+const vote = (persona: string, approve: boolean, score: number, rationale: string) => ({
+  persona,
+  approve,
+  score,
+  rationale,
 });
 
-function records(): DesignDetailResponse[] {
-  const one = iteration(1, { personas: ['visual-designer', 'accessibility-expert', 'copy-editor'] });
-  const two = iteration(2, {
-    outcome: 'approved',
+/**
+ * Iteration 1: a persona's spacing finding and axe's contrast finding, the accessibility expert against, $1.25.
+ * Iteration 2: nothing seen again, every persona approves with 9, one moderate axe violation left, $0.50.
+ */
+const iterations = (): SeedIteration[] => [
+  {
+    personas: PERSONAS,
+    findings: { spacing, contrast },
+    axe: { critical: 1, serious: 2, moderate: 3, minor: 0 },
+    votes: [vote('visual-designer', true, 8, 'Clean.'), vote('accessibility-expert', false, 5, 'Contrast.')],
+    costUsd: 1.25,
+    capture: capture(pages()),
+    report: '# Design review 1\n\nChanges requested: 2 findings.\n',
+  },
+  {
+    personas: PERSONAS,
     axe: { critical: 0, serious: 0, moderate: 1, minor: 0 },
-    votes: one.votes.map((v) => ({ ...v, approve: true, score: 9 })),
+    votes: PERSONAS.map((p) => vote(p, true, 9, 'Good now.')),
     costUsd: 0.5,
-  });
-  return [
-    { iteration: one, capture: capture(pages()), captureError: null, findings: [spacing, contrast], resolved: [] },
-    {
-      iteration: two,
-      capture: capture(pages()),
-      captureError: null,
-      findings: [],
-      resolved: [{ ...spacing, status: 'resolved', resolvedIn: 2 }],
+    capture: capture(pages()),
+  },
+];
+
+let ui: UiServer | null = null;
+let launched: { name: string; personas: readonly string[] | undefined }[] = [];
+let root = '';
+let seeded: Record<string, DesignFinding> = {};
+
+function withStore<T>(fn: (store: ProjectStore) => T): T {
+  const store = openProjectStore(projectPaths(root), { create: false });
+  try {
+    return fn(store);
+  } finally {
+    store.close();
+  }
+}
+
+/** The server, project alpha (with a project persona, copy-editor) and its design iterations; the page rendered. */
+async function open(seed: SeedIteration[], path = '/projects/alpha/design') {
+  launched = [];
+  ui = await startUiServer({
+    launchDesignReview: (project, personas) => {
+      launched.push({ name: project.name, personas });
+      return { pid: 4242 };
     },
-  ];
-}
-
-function filesOf(details: DesignDetailResponse[]): Map<string, Buffer> {
-  const files = new Map<string, Buffer>();
-  for (const d of details)
-    for (const p of d.capture?.pages ?? [])
-      for (const s of p.shots) if (s.file) files.set(`${d.iteration.n}/${s.file}`, pngOf(`${d.iteration.n}/${s.file}`));
-  return files;
-}
-
-let api: DesignContractServer | null = null;
-async function open(details: DesignDetailResponse[], path = '/projects/alpha/design') {
-  api = await startDesignContractServer({
-    project: 'alpha',
-    details,
-    files: filesOf(details),
-    personas: ['visual-designer', 'ux-researcher', 'accessibility-expert', 'brand-strategist', 'copy-editor'],
   });
+  root = seedProject(ui, 'alpha', { count: 2, passing: 1 }).dir;
+  mkdirSync(join(root, '.autocoder', 'personas'), { recursive: true });
+  writeFileSync(join(root, '.autocoder', 'personas', 'copy-editor.md'), '# Copy editor\n\nReads every label.\n');
+  seeded = withStore((store) => seedDesign(store, seed, (n, file) => pngOf(`${n}/${file}`)));
   return renderWithApp(<DesignPage />, {
-    apiBase: api.url,
-    token: 'tok',
+    apiBase: ui.url,
+    token: ui.token,
     project: 'alpha',
     path,
     routes: ['/projects/:name/design', '/projects/:name/design/:n'],
   });
 }
-const posts = () => api!.requests.filter((r) => r.method === 'POST');
 
 afterEach(async () => {
   cleanup();
-  await api?.close();
-  api = null;
+  await ui?.close();
+  ui = null;
 });
 
 describe('the Design page', () => {
@@ -117,22 +158,24 @@ describe('the Design page', () => {
     await open([]);
     const empty = await screen.findByTestId('design-empty');
     expect(empty.textContent).toContain('photographs its pages on desktop and mobile');
-    const boxes = within(empty).getAllByRole('checkbox');
+    // The server's list: the built-in personas, then the project's own file under its heading's name.
+    const boxes = await within(empty).findAllByRole('checkbox');
     expect(boxes.map((b) => b.parentElement?.textContent)).toEqual([
       'Visual Designer',
       'UX Researcher',
       'Accessibility Expert',
       'Brand Strategist',
+      'Copy editor',
     ]);
     expect(boxes.every((b) => (b as HTMLInputElement).checked)).toBe(true);
     await user.click(within(empty).getByRole('button', { name: 'Run design review' }));
     expect((await screen.findByTestId('run-design-started')).textContent).toContain('started (process 4242)');
-    // All ticked: the request names none, so the server takes the project's usual set.
-    expect(posts()).toEqual([{ method: 'POST', path: '/api/projects/alpha/design/reviews', body: {} }]);
+    // All ticked: the request names none, so the launcher is given none and the review takes the project's set.
+    expect(launched).toEqual([{ name: 'alpha', personas: undefined }]);
   });
 
   it('lists the iterations newest first with outcome, serious+critical axe count, votes with scores and cost', async () => {
-    await open(records());
+    await open(iterations());
     const row2 = await screen.findByTestId('design-row-2');
     const row1 = screen.getByTestId('design-row-1');
     const rows = within(screen.getByRole('region', { name: 'Design iterations' }))
@@ -156,7 +199,7 @@ describe('the Design page', () => {
   });
 
   it('gives the chart its numbers as a table: blocking and all axe violations, mean score per iteration', async () => {
-    await open(records());
+    await open(iterations());
     const table = await screen.findByRole('table', { name: 'Accessibility and persona score per iteration' });
     expect(
       within(table)
@@ -170,18 +213,16 @@ describe('the Design page', () => {
   });
 
   it('shows an iteration page by page: screenshots from the files endpoint, findings and axe under their shot', async () => {
-    await open(records(), '/projects/alpha/design/1');
+    await open(iterations(), '/projects/alpha/design/1');
     const view = await screen.findByTestId('design-iteration');
     const settings = within(view).getByRole('region', { name: 'Page /settings' });
     // A thumbnail per shot, named by page, viewport and theme, loaded as a data: URL from the iteration's files.
     const img = await within(settings).findByRole('img', {
       name: 'Screenshot of /settings, mobile, light (iteration 1)',
     });
+    // The exact bytes written to the iteration folder, served by the files route.
     expect(img.getAttribute('src')).toBe(dataUrlOf('1/screenshots/settings-mobile-light.png'));
     expect(img.getAttribute('loading')).toBe('lazy');
-    expect(api!.requests.map((r) => r.path)).toContain(
-      '/api/projects/alpha/design/1/files/screenshots/settings-mobile-light.png',
-    );
     expect(within(settings).getByText('(no dark theme)')).toBeTruthy();
 
     const mobile = within(settings).getByTestId('shot-/settings, mobile, light');
@@ -215,7 +256,7 @@ describe('the Design page', () => {
 
   it('enlarges a screenshot in a dialog named after it, which Escape (the dialog’s cancel) closes', async () => {
     const user = userEvent.setup();
-    await open(records(), '/projects/alpha/design/1');
+    await open(iterations(), '/projects/alpha/design/1');
     const view = await screen.findByTestId('design-iteration');
     await user.click(
       within(view).getByRole('button', { name: 'Enlarge: Screenshot of /, mobile, light (iteration 1)' }),
@@ -231,65 +272,97 @@ describe('the Design page', () => {
 
   it('dismisses a finding with a required reason, then shows it dismissed with the reason', async () => {
     const user = userEvent.setup();
-    await open(records(), '/projects/alpha/design/1');
-    const card = await screen.findByTestId('design-finding-dfn_spacing');
+    await open(iterations().slice(0, 1), '/projects/alpha/design/1'); // still open: iteration 2 would resolve it
+    const id = seeded['spacing']!.id;
+    const card = await screen.findByTestId(`design-finding-${id}`);
     await user.click(within(card).getByRole('button', { name: 'Dismiss “Cramped header”…' }));
     await user.click(within(card).getByRole('button', { name: 'Dismiss finding' }));
     expect(within(card).getByRole('alert').textContent).toContain('Say why this is not a problem');
-    expect(posts()).toEqual([]);
+    expect(withStore((store) => store.design.finding(id).status)).not.toBe('dismissed');
     await user.type(within(card).getByLabelText('Why is this not a problem?'), 'The header is dense on purpose.');
     await user.click(within(card).getByRole('button', { name: 'Dismiss finding' }));
     await waitFor(() =>
-      expect(within(screen.getByTestId('design-finding-dfn_spacing')).getByTestId('dismissed-reason').textContent).toBe(
+      expect(within(screen.getByTestId(`design-finding-${id}`)).getByTestId('dismissed-reason').textContent).toBe(
         'Dismissed: The header is dense on purpose.',
       ),
     );
-    expect(posts()).toEqual([
-      {
-        method: 'POST',
-        path: '/api/projects/alpha/design/findings/dfn_spacing/dismiss',
-        body: { reason: 'The header is dense on purpose.' },
-      },
-    ]);
-    expect(
-      within(screen.getByTestId('design-finding-dfn_spacing')).queryByRole('button', { name: /Dismiss/ }),
-    ).toBeNull();
+    expect(withStore((store) => store.design.finding(id))).toMatchObject({
+      status: 'dismissed',
+      dismissedReason: 'The header is dense on purpose.',
+    });
+    expect(within(screen.getByTestId(`design-finding-${id}`)).queryByRole('button', { name: /Dismiss/ })).toBeNull();
   });
 
-  it('starts a review with the personas picked (a project’s own included) and says it was queued; none picked: asks', async () => {
+  it('queues a review with the personas picked (a project’s own included) to the active run; none picked: asks', async () => {
     const user = userEvent.setup();
-    await open(records());
+    await open(iterations());
+    // A run of this project is active (this process stands in for its runner): the request is queued to it.
+    withStore((store) =>
+      store.runs.start({ id: 'run_9', pid: process.pid, host: hostname(), incarnation: 'i1', settings: {} }),
+    );
     await screen.findByTestId('design-row-1');
     const box = (name: string) => screen.getByRole('checkbox', { name });
-    expect(box('Copy editor')).toBeTruthy();
     await user.click(box('UX Researcher'));
     await user.click(box('Brand Strategist'));
-    api!.startResponse = { queued: true, runId: 'run_9', personas: ['ux-researcher'] };
     await user.click(screen.getByRole('button', { name: 'Run design review' }));
     expect((await screen.findByTestId('run-design-started')).textContent).toContain('queued');
-    expect(posts().at(-1)!.body).toEqual({ personas: ['visual-designer', 'accessibility-expert', 'copy-editor'] });
+    expect(takeDesignRequest(projectPaths(root))).toEqual({
+      personas: ['visual-designer', 'accessibility-expert', 'copy-editor'],
+    });
+    expect(launched).toEqual([]);
 
     // Nothing ticked: said here, nothing sent.
     for (const name of ['Visual Designer', 'Accessibility Expert', 'Copy editor']) await user.click(box(name));
     await user.click(screen.getByRole('button', { name: 'Run design review' }));
     expect(screen.getByRole('alert').textContent).toBe('Pick at least one persona.');
-    expect(posts()).toHaveLength(1);
+    expect(takeDesignRequest(projectPaths(root))).toBeNull();
   });
 
-  it('shows the server’s message when it refuses to start a review', async () => {
+  it('shows the server’s message when it refuses to start a review (a persona file removed meanwhile)', async () => {
     const user = userEvent.setup();
-    const details = records();
-    details[0]!.iteration.personas.push('retired-persona');
-    await open(details);
+    await open(iterations());
     await screen.findByTestId('design-row-1');
+    rmSync(join(root, '.autocoder', 'personas', 'copy-editor.md'));
     await user.click(screen.getByRole('checkbox', { name: 'Visual Designer' }));
     await user.click(screen.getByRole('button', { name: 'Run design review' }));
-    expect((await screen.findByTestId('run-design-error')).textContent).toBe('unknown persona: retired-persona');
+    expect((await screen.findByTestId('run-design-error')).textContent).toBe(
+      'personas: unknown persona copy-editor; the personas are: visual-designer, ux-researcher, accessibility-expert, ' +
+        'brand-strategist (add one as .autocoder/personas/<id>.md)',
+    );
+    expect(launched).toEqual([]);
+  });
+
+  it('says a broken persona file stops reviews from starting, and still shows the iterations', async () => {
+    await open(iterations());
+    writeFileSync(join(root, '.autocoder', 'personas', 'copy-editor.md'), 'no heading here\n');
+    cleanup();
+    renderWithApp(<DesignPage />, {
+      apiBase: ui!.url,
+      token: ui!.token,
+      project: 'alpha',
+      path: '/projects/alpha/design',
+      routes: ['/projects/:name/design', '/projects/:name/design/:n'],
+    });
+    expect((await screen.findByTestId('design-personas-error')).textContent).toContain(
+      'copy-editor.md: a persona file starts with a "# Heading" line',
+    );
+    expect(screen.getByTestId('design-row-2')).toBeTruthy();
+    expect(screen.queryByRole('button', { name: 'Run design review' })).toBeNull();
+  });
+
+  it('opens the iteration’s report.md from its folder when asked', async () => {
+    const user = userEvent.setup();
+    await open(iterations(), '/projects/alpha/design/1');
+    const report = await screen.findByTestId('design-report');
+    expect(report.textContent).toContain('.autocoder/design/iteration-1/report.md');
+    expect(within(report).queryByText(/Changes requested/)).toBeNull();
+    await user.click(within(report).getByText('Report'));
+    expect((await within(report).findByText(/Changes requested: 2 findings\./)).tagName).toBe('PRE');
   });
 
   it('compares a page at a viewport and theme in two iterations side by side, saying when a shot is missing', async () => {
     const user = userEvent.setup();
-    await open(records());
+    await open(iterations());
     const section = await screen.findByRole('region', { name: 'Before and after' });
     const before = within(section).getByTestId('compare-before');
     const after = within(section).getByTestId('compare-after');

@@ -95,9 +95,18 @@ export const designRoutes: RouteModule = (app: Hono, deps: ServerDeps) => {
   const design = '/api/projects/:name/design';
 
   app.get(design, (c) => {
-    const res: z.infer<typeof DesignIterationListResponseSchema> = withStore(c, deps, (store) => ({
-      iterations: store.design.list(),
-    }));
+    const res: z.infer<typeof DesignIterationListResponseSchema> = withStore(c, deps, (store) => {
+      const iterations = store.design.list();
+      try {
+        const personas = listPersonas(store.paths).map((p) => ({ id: p.id, name: p.name, builtin: p.builtin }));
+        return { iterations, personas, personasError: null };
+      } catch (err: unknown) {
+        // A broken persona file is the person's to fix; the gallery still shows what was reviewed.
+        if (err instanceof AppError && err.code === 'INVALID_INPUT')
+          return { iterations, personas: [], personasError: err.message };
+        throw err;
+      }
+    });
     return c.json(res);
   });
 

@@ -1,6 +1,6 @@
 import { useQuery } from '@tanstack/react-query';
 import { Link, useParams } from 'react-router';
-import type { DesignIteration } from '@shared/design';
+import type { DesignIteration, DesignIterationListResponse } from '@shared/design';
 import { endpoints, keys } from '../../shared/api/endpoints';
 import { errorMessage } from '../../shared/api/client';
 import { useProject } from '../../shared/project-context';
@@ -9,14 +9,7 @@ import { Pill } from '../../shared/ui/chips';
 import { shortCommit } from '../../shared/ui/findings';
 import { BeforeAfter } from './BeforeAfter';
 import { DesignChart } from './DesignChart';
-import {
-  blockingAxe,
-  DESIGN_TRIGGER_LABEL,
-  ITERATION_STATUS_TONE,
-  iterationNumber,
-  offeredPersonas,
-  personaLabel,
-} from './design-view';
+import { blockingAxe, DESIGN_TRIGGER_LABEL, ITERATION_STATUS_TONE, iterationNumber, personaLabel } from './design-view';
 import { IterationView, OutcomeBadge } from './IterationView';
 import { RunDesignReview } from './RunDesignReview';
 
@@ -141,7 +134,7 @@ function IterationTable({
   );
 }
 
-function EmptyState({ project }: { project: string }) {
+function EmptyState({ project, list }: { project: string; list: DesignIterationListResponse }) {
   return (
     <div
       data-testid="design-empty"
@@ -155,7 +148,7 @@ function EmptyState({ project }: { project: string }) {
         screenshots, report findings and vote. Major findings become design fix features, and the review repeats until
         every persona approves and no serious or critical axe violation remains.
       </p>
-      <RunDesignReview project={project} personas={offeredPersonas([])} />
+      <RunDesignReview project={project} available={list.personas} error={list.personasError} />
     </div>
   );
 }
@@ -184,11 +177,11 @@ export function DesignPage() {
           Loading the design reviews…
         </p>
       ) : iterations.length === 0 ? (
-        <EmptyState project={name} />
+        <EmptyState project={name} list={list.data} />
       ) : (
         <>
           <div className={`${card} p-4`}>
-            <RunDesignReview project={name} personas={offeredPersonas(iterations)} />
+            <RunDesignReview project={name} available={list.data.personas} error={list.data.personasError} />
           </div>
           <IterationTable project={name} iterations={iterations} selected={selected} />
           <DesignChart iterations={iterations} />

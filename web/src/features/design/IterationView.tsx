@@ -8,6 +8,7 @@ import { Pill, SeverityCountChips } from '../../shared/ui/chips';
 import { shortCommit } from '../../shared/ui/findings';
 import { featureLink } from '../../shared/ui/findings';
 import { DesignFindingList } from './DesignFindings';
+import { DesignReport } from './DesignReport';
 import {
   captureView,
   DESIGN_TRIGGER_LABEL,
@@ -197,11 +198,7 @@ export function IterationView({ project, n }: { project: string; n: number }) {
           {it.error}
         </p>
       ) : null}
-      {it.reportPath ? (
-        <p className="text-sm">
-          Report: <code className="break-all font-mono">{it.reportPath}</code>
-        </p>
-      ) : null}
+      <DesignReport project={project} iteration={it} />
       <section aria-labelledby="design-votes" className="flex flex-col gap-2">
         <h4 id="design-votes" className="text-sm font-semibold">
           Votes

@@ -1,4 +1,4 @@
-import { BUILT_IN_PERSONAS, type DesignFinding, type DesignIteration } from '@shared/design';
+import type { DesignFinding, DesignIteration } from '@shared/design';
 import { BLOCKING_IMPACTS, type CapturedPage, type DesignCapture, type Shot } from '@shared/design-capture';
 
 /** Pure helpers of the Design page: labels, shots by page, findings pinned to shots, before/after, chart rows. */
@@ -78,22 +78,6 @@ export function designChartRows(iterations: readonly DesignIteration[]): DesignC
       total: it.axe === null ? null : it.axe.critical + it.axe.serious + it.axe.moderate + it.axe.minor,
       meanScore: meanScore(it),
     }));
-}
-
-/**
- * The personas offered by "Run design review": the four built-ins, then every other persona an iteration used (a
- * project's own, from `.autocoder/personas/`), in the order first seen.
- */
-export function offeredPersonas(iterations: readonly DesignIteration[]): string[] {
-  const seen = new Set<string>(BUILT_IN_PERSONAS);
-  const out: string[] = [...BUILT_IN_PERSONAS];
-  for (const it of iterations)
-    for (const p of it.personas)
-      if (!seen.has(p)) {
-        seen.add(p);
-        out.push(p);
-      }
-  return out;
 }
 
 /** A shot's file name inside `screenshots/` (what a finding's `screenshot` names), or null when it has no file. */
