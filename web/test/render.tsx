@@ -1,5 +1,5 @@
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
-import { render } from '@testing-library/react';
+import { configure, render } from '@testing-library/react';
 import type { ReactNode } from 'react';
 import { createMemoryRouter, RouterProvider } from 'react-router';
 import { ProjectContext } from '../src/shared/project-context';
@@ -7,6 +7,11 @@ import { setApiBase } from '../src/shared/api/client';
 import { setServerToken } from '../src/shared/api/token';
 import { ToastProvider } from '../src/shared/ui/toast';
 import { initialStreamState } from '../src/shared/ws/stream-state';
+
+// These tests wait for real fetches from a real server: Testing Library's default of 1 s for `findBy…`/`waitFor` is
+// shorter than a fetch and a render take on a loaded 2-core machine (a full check with other work running missed a
+// lazily loaded screenshot by it). A ceiling, not a delay: a test that passes waits no longer.
+configure({ asyncUtilTimeout: 10_000 });
 
 /**
  * Renders UI under the app's real providers, talking to a real server at `apiBase` with its
