@@ -37,7 +37,10 @@ export const homeEnvFile = (env: Env): string => join(autocoderHome(env), HOME_E
 function checkPrivate(file: string): void {
   const st = lstatSync(file);
   if (!st.isFile())
-    throw new AppError('INVALID_INPUT', `${file} is not a regular file; autocoder reads its .env only from a plain file`);
+    throw new AppError(
+      'INVALID_INPUT',
+      `${file} is not a regular file; autocoder reads its .env only from a plain file`,
+    );
   const mode = st.mode & 0o777;
   if ((mode & 0o077) !== 0)
     throw new AppError(

@@ -867,6 +867,8 @@ export async function designReviewProject(
   deps: RunDeps,
   personas: readonly string[] | null,
   signal: AbortSignal,
+  /** Which iteration of the review this is (`design-review --iteration`): 1 starts one. */
+  round = 1,
 ): Promise<{ readonly runId: string; readonly outcome: DesignIterationOutcome }> {
   const design = deps.design;
   if (!design) throw new AppError('INVALID_INPUT', 'this store keeps no design reviews');
@@ -877,7 +879,7 @@ export async function designReviewProject(
       const outcome = await runDesignIteration(
         { ...deps, design },
         run,
-        { trigger: 'manual', round: 1, personas: personas ?? undefined },
+        { trigger: 'manual', round, personas: personas ?? undefined },
         signal,
       );
       const it = outcome.iteration;
