@@ -25,7 +25,16 @@ export function dashboardLines(m: Metrics, summary: string, at: number, interval
   ];
 }
 
-/** The same reading as one line (no time: two readings with the same line are no change). */
+/**
+ * What counts as a change for the appended lines: features, passing, spend, sessions, open blockers. Not the rate,
+ * which moves with the clock while a run is active and would print a line at every reading.
+ */
+export function dashboardKey(m: Metrics): string {
+  const p = m.progress;
+  return JSON.stringify([p.total, p.passing, m.cost.total.costUsd, m.cost.total.sessions, m.blockers.open]);
+}
+
+/** The reading as one line, for pipes and logs. */
 export function dashboardLine(m: Metrics): string {
   const p = m.progress;
   const rate = p.featuresPerHour === null ? 'n/a' : p.featuresPerHour.toFixed(2);

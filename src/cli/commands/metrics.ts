@@ -10,7 +10,7 @@ import { RunIdSchema, type DurationStats, type Metrics, type UsageRow } from '..
 import { type CliContext, printJson } from '../context.js';
 import { InvalidArgumentError } from 'commander';
 import { InPlaceBlock } from '../in-place-block.js';
-import { dashboardLine, dashboardLines, timedLine } from '../metrics-dashboard.js';
+import { dashboardKey, dashboardLine, dashboardLines, timedLine } from '../metrics-dashboard.js';
 import { projectDirOption, projectOf } from '../project-arg.js';
 
 type Run = (fn: () => void | Promise<void>) => Promise<void>;
@@ -157,9 +157,9 @@ async function watchMetrics(ctx: CliContext, read: () => Metrics, seconds: numbe
       block.draw(dashboardLines(m, metricsText(m), at, seconds));
       return;
     }
-    const line = dashboardLine(m);
-    if (line !== last) ctx.stdout(`${timedLine(line, at)}\n`);
-    last = line;
+    const key = dashboardKey(m);
+    if (key !== last) ctx.stdout(`${timedLine(dashboardLine(m), at)}\n`);
+    last = key;
   };
   tick();
   await new Promise<void>((resolve, reject) => {
