@@ -23,7 +23,7 @@ function parseRun(argv: readonly string[]): { project: string; flags: ReturnType
   try {
     program.parse(['run', ...argv], { from: 'user' });
   } catch (err: unknown) {
-    throw new Error(`${String(err)} ${errors}`);
+    throw new Error(`${String(err)} ${errors}`, { cause: err });
   }
   if (parsed === undefined) throw new Error(`run was not parsed: ${errors}`);
   return parsed;
