@@ -82,7 +82,12 @@ function homeEnvCheck(ctx: CliContext): DoctorCheck {
   }
   const info = ctx.homeEnv;
   if (info === undefined || !info.exists)
-    return { id, ok: true, detail: `no ${homeEnvFile(ctx.env)} (optional: variables for autocoder, mode 0600)`, fix: null };
+    return {
+      id,
+      ok: true,
+      detail: `no ${homeEnvFile(ctx.env)} (optional: variables for autocoder, mode 0600)`,
+      fix: null,
+    };
   const list = (keys: readonly string[]) => (keys.length === 0 ? 'none' : keys.join(', '));
   const parts = [`${info.file} read: ${list(info.used)}`];
   if (info.overridden.length > 0) parts.push(`set in the environment instead: ${list(info.overridden)}`);
