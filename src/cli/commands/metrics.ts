@@ -107,7 +107,7 @@ export function registerMetricsCommand(program: Command, ctx: CliContext, run: R
       '--watch',
       "a live dashboard (AutoCoder-2's metrics/dashboard.py): redrawn in place on a terminal until Ctrl-C; elsewhere one timestamped line each time the numbers change",
     )
-    .option('--interval <seconds>', 'how often --watch reads the metrics (default 2)', intervalSeconds, 2)
+    .option('--interval <seconds>', 'how often --watch reads the metrics, 0.2-3600', intervalSeconds, 2)
     .action(
       (
         project: string | undefined,

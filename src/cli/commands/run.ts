@@ -234,7 +234,7 @@ export function registerDesignReviewCommand(
     .option('--model <model>', 'model for the personas (default: model.designer, then the general model)')
     .option(
       '--iteration <n>',
-      "which iteration of the review this is (AutoCoder-2): 1 (default) starts a review; N continues one, the personas are told it is iteration N and see the last iteration's findings, and at N >= --design-iterations (default 3, max 10) it is the last, creating no fix features",
+      "which iteration of the review this is (AutoCoder-2's design/review.py --iteration): 1 (default) starts a review; the personas are told it is iteration N, and at N >= --design-iterations (default 3) it is the review's last, creating no fix features",
       intIn('--iteration', 1, 10),
     )
     .option(
