@@ -1,4 +1,9 @@
-import type { LiveOutput } from './live-view.js';
+/** Where a live view draws: a terminal stream (process.stdout in production). */
+export interface LiveOutput {
+  readonly isTTY: boolean;
+  readonly columns: number;
+  write(text: string): void;
+}
 
 const CLEAR_LINE = '\u001b[2K';
 const up = (n: number) => (n > 0 ? `\u001b[${n}A` : '');
@@ -22,5 +27,12 @@ export class InPlaceBlock {
     if (this.drawn > fitted.length) text += up(this.drawn - fitted.length);
     this.out.write(text);
     this.drawn = fitted.length;
+  }
+
+  /** Blanks the block and leaves the cursor where it began (before other output, and at exit). */
+  clear(): void {
+    if (this.drawn === 0) return;
+    this.out.write(`${up(this.drawn)}${`${CLEAR_LINE}\n`.repeat(this.drawn)}${up(this.drawn)}`);
+    this.drawn = 0;
   }
 }
