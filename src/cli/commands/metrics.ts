@@ -145,10 +145,18 @@ function intervalSeconds(raw: string): number {
  * seed's rich live table), elsewhere a line is appended only when the reading changed, so a log of it stays short.
  */
 async function watchMetrics(ctx: CliContext, read: () => Metrics, seconds: number): Promise<void> {
+  const terminal = ctx.terminal;
+  // The width is read at every redraw: a resized terminal gets lines cut to its new width.
   const block =
-    ctx.terminal === undefined
+    terminal === undefined
       ? null
-      : new InPlaceBlock({ isTTY: true, columns: ctx.terminal.columns, write: ctx.stdout });
+      : new InPlaceBlock({
+          isTTY: true,
+          get columns() {
+            return terminal.columns;
+          },
+          write: ctx.stdout,
+        });
   let last: string | null = null;
   const tick = () => {
     const m = read();
