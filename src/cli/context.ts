@@ -1,5 +1,6 @@
 import type { AgentRuntime } from '../compose.js';
 import type { Env } from '../config/env.js';
+import type { HomeEnvInfo } from '../config/home-env.js';
 
 /** What every command needs from its surroundings; passed explicitly so tests can run commands in-process. */
 export interface CliContext {
@@ -16,6 +17,10 @@ export interface CliContext {
    * streams). Without it, `autocoder` with no arguments prints help and `answer` needs --field.
    */
   readonly prompt?: { readonly input: NodeJS.ReadableStream; readonly output: NodeJS.WritableStream };
+  /** What `$AUTOCODER_HOME/.env` gave `env` (set by runCli, which reads the file once). */
+  readonly homeEnv?: HomeEnvInfo;
+  /** Why that file was refused (too open): every command but `doctor` stops with it. */
+  readonly homeEnvError?: Error;
   /** The agent runtime `run` drives (default: Claude Code through the Agent SDK); tests give a scripted one. */
   readonly runtime?: AgentRuntime;
 }

@@ -1,15 +1,6 @@
 import type { ProjectStore } from '../db/ports.js';
 import type { SessionLogPayload } from '../shared/events.js';
-
-/** Where the live view draws: a terminal stream (process.stdout in production). */
-export interface LiveOutput {
-  readonly isTTY: boolean;
-  readonly columns: number;
-  write(text: string): void;
-}
-
-const CLEAR_LINE = '\u001b[2K';
-const up = (n: number) => (n > 0 ? `\u001b[${n}A` : '');
+import { InPlaceBlock, type LiveOutput } from './in-place-block.js';
 
 /**
  * The compact live view of `autocoder run` in a terminal: one line per running session (slot,
@@ -19,14 +10,16 @@ const up = (n: number) => (n > 0 ? `\u001b[${n}A` : '');
  * nothing, so logs and pipes stay clean.
  */
 export class LiveView {
-  private drawn = 0;
+  private readonly block: InPlaceBlock;
 
   constructor(
     private readonly out: LiveOutput,
     private readonly store: Pick<ProjectStore, 'features' | 'sessions' | 'runs' | 'events'>,
     private readonly runId: () => string | null,
     private readonly now: () => number = Date.now,
-  ) {}
+  ) {
+    this.block = new InPlaceBlock(out);
+  }
 
   get enabled(): boolean {
     return this.out.isTTY;
@@ -45,22 +38,12 @@ export class LiveView {
 
   /** Redraws the block in place (call on a timer). */
   render(): void {
-    if (!this.enabled) return;
-    const lines = this.lines().map((l) => this.fit(l));
-    this.out.write(`${up(this.drawn)}${lines.map((l) => `${CLEAR_LINE}${l}`).join('\n')}\n`);
-    // Lines left over from a taller previous block are blanked.
-    for (let i = lines.length; i < this.drawn; i += 1) this.out.write(`${CLEAR_LINE}\n`);
-    if (this.drawn > lines.length) this.out.write(up(this.drawn - lines.length));
-    this.drawn = lines.length;
+    if (this.enabled) this.block.draw(this.lines());
   }
 
   /** Removes the block (before normal output, and at exit). */
   clear(): void {
-    if (!this.enabled || this.drawn === 0) return;
-    this.out.write(up(this.drawn));
-    for (let i = 0; i < this.drawn; i += 1) this.out.write(`${CLEAR_LINE}\n`);
-    this.out.write(up(this.drawn));
-    this.drawn = 0;
+    if (this.enabled) this.block.clear();
   }
 
   /** The block's text, without terminal codes (also what tests read). */
@@ -78,11 +61,6 @@ export class LiveView {
     });
     const progress = `  ${stats.passing}/${stats.total} passing (${stats.percentage}%) · ${stats.in_progress} in progress · ${stats.failed} failed · ${stats.needs_input} need input · $${cost.toFixed(4)} · ${status}`;
     return [...(slotLines.length > 0 ? slotLines : ['  (no session running)']), progress];
-  }
-
-  private fit(line: string): string {
-    const width = Math.max(20, this.out.columns - 1);
-    return line.length > width ? `${line.slice(0, width - 1)}…` : line;
   }
 }
 

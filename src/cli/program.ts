@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { AppError, errorMessage } from '../domain/errors.js';
+import { withHomeEnv } from '../config/home-env.js';
 import { registerBacklogCommands } from './commands/backlog.js';
 import { registerMcpCommand } from './commands/mcp.js';
 import { registerProjectCommands } from './commands/projects.js';
@@ -32,7 +33,7 @@ export function buildProgram(ctx: CliContext, setExitCode: (code: number) => voi
     .configureOutput({ writeOut: ctx.stdout, writeErr: ctx.stderr })
     .exitOverride();
 
-  const run = async (fn: () => void | Promise<void>): Promise<void> => {
+  const runTolerant = async (fn: () => void | Promise<void>): Promise<void> => {
     try {
       await fn();
     } catch (err: unknown) {
@@ -46,6 +47,13 @@ export function buildProgram(ctx: CliContext, setExitCode: (code: number) => voi
     }
   };
 
+  // Every command but doctor stops at a refused $AUTOCODER_HOME/.env; doctor shows it as a failed check.
+  const run = (fn: () => void | Promise<void>): Promise<void> =>
+    runTolerant(() => {
+      if (ctx.homeEnvError !== undefined) throw ctx.homeEnvError;
+      return fn();
+    });
+
   registerProjectCommands(program, ctx, run);
   registerBacklogCommands(program, ctx, run);
   registerMcpCommand(program, ctx, run);
@@ -58,7 +66,7 @@ export function buildProgram(ctx: CliContext, setExitCode: (code: number) => voi
   registerControlCommands(program, ctx, run);
   registerInboxCommands(program, ctx, run);
   registerDisputeCommands(program, ctx, run);
-  registerDoctorCommand(program, ctx, run, setExitCode);
+  registerDoctorCommand(program, ctx, runTolerant, setExitCode);
   registerServeCommand(program, ctx, run);
   registerDemoCommand(program, ctx, run);
   registerLogsCommand(program, ctx, run);
@@ -70,8 +78,23 @@ export function buildProgram(ctx: CliContext, setExitCode: (code: number) => voi
   return program;
 }
 
+/**
+ * The context with `$AUTOCODER_HOME/.env` read under its environment (once: the menu calls runCli again with it), or
+ * with the reason the file was refused.
+ */
+function withUserEnvFile(ctx: CliContext): CliContext {
+  if (ctx.homeEnv !== undefined || ctx.homeEnvError !== undefined) return ctx;
+  try {
+    const { env, info } = withHomeEnv(ctx.env);
+    return { ...ctx, env, homeEnv: info };
+  } catch (err: unknown) {
+    return { ...ctx, homeEnvError: err instanceof Error ? err : new Error(String(err)) };
+  }
+}
+
 /** Parses argv and runs the command; resolves to the exit code. */
-export async function runCli(argv: readonly string[], ctx: CliContext): Promise<number> {
+export async function runCli(argv: readonly string[], given: CliContext): Promise<number> {
+  const ctx = withUserEnvFile(given);
   if (argv.length === 0) {
     // No arguments: the interactive menu when there is a terminal to ask on, else the help.
     if (ctx.prompt === undefined) return runCli(['--help'], ctx);

@@ -17,6 +17,18 @@ const BASE = {
 };
 
 describe('buildAgentEnv', () => {
+  it("passes the README's GLM block (AutoCoder-2's alternative provider variables) to the Claude Code process", () => {
+    const glm = {
+      ANTHROPIC_BASE_URL: 'https://api.z.ai/api/anthropic',
+      ANTHROPIC_AUTH_TOKEN: 'zhipu-key',
+      API_TIMEOUT_MS: '3000000',
+      ANTHROPIC_DEFAULT_SONNET_MODEL: 'glm-4.7',
+      ANTHROPIC_DEFAULT_OPUS_MODEL: 'glm-4.7',
+      ANTHROPIC_DEFAULT_HAIKU_MODEL: 'glm-4.5-air',
+    };
+    expect(buildAgentEnv({ PATH: '/usr/bin', ...glm }, { sessionDir: SESSION, packageBinDir: BIN })).toMatchObject(glm);
+  });
+
   it('carries no autocoder setting, no server token and not the path of $AUTOCODER_HOME (agents must not find the control plane)', () => {
     const token = 'a'.repeat(64);
     const base = {

@@ -1,6 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import { AppError } from '../domain/errors.js';
-import { loadRunSettings, type RunSettings } from './run-settings.js';
+import { loadRunSettings, modelFor, resolveRunSettings, settingSources, type RunSettings } from './run-settings.js';
 
 function settingsError(env: Record<string, string>, flags: Partial<RunSettings>): AppError {
   try {
@@ -37,6 +37,7 @@ describe('loadRunSettings', () => {
       designIterations: 3,
       pauseOnCritical: true,
       verifier: false,
+      headed: false,
     });
   });
 
@@ -128,6 +129,7 @@ describe('loadRunSettings', () => {
       designIterations: 3,
       pauseOnCritical: true,
       verifier: false,
+      headed: false,
     });
   });
 
@@ -178,5 +180,59 @@ describe('loadRunSettings', () => {
     const err = settingsError({}, { bogus: 1 } as unknown as Partial<RunSettings>);
     expect(err.code).toBe('INVALID_INPUT');
     expect(err.message).toContain('bogus');
+  });
+
+  describe("AutoCoder-2's variables", () => {
+    it('ENABLE_SUPERVISORY_AGENT=true turns supervisor mode on, as AUTOCODER_SUPERVISOR does', () => {
+      expect(loadRunSettings({}, {}).supervisor).toBe(false);
+      expect(loadRunSettings({ ENABLE_SUPERVISORY_AGENT: 'true' }, {}).supervisor).toBe(true);
+      expect(loadRunSettings({ ENABLE_SUPERVISORY_AGENT: 'false' }, {}).supervisor).toBe(false);
+      // Ours wins when both are set.
+      expect(loadRunSettings({ ENABLE_SUPERVISORY_AGENT: 'true', AUTOCODER_SUPERVISOR: '0' }, {}).supervisor).toBe(
+        false,
+      );
+      expect(() => loadRunSettings({ ENABLE_SUPERVISORY_AGENT: 'sometimes' }, {})).toThrow(/supervisor/);
+      const layers = { env: { ENABLE_SUPERVISORY_AGENT: 'true' } };
+      expect(settingSources(layers)('supervisor')).toBe('environment');
+    });
+
+    it("SUPERVISORY_AGENT_MODEL is the supervisor role's model, and only that role's", () => {
+      const s = loadRunSettings(
+        { SUPERVISORY_AGENT_MODEL: 'claude-sonnet-4-5', AUTOCODER_MODEL: 'claude-opus-4-5' },
+        {},
+      );
+      expect(modelFor(s, 'supervisor')).toBe('claude-sonnet-4-5');
+      expect(modelFor(s, 'coding')).toBe('claude-opus-4-5');
+      expect(
+        modelFor(
+          loadRunSettings({ SUPERVISORY_AGENT_MODEL: 'seed-model', AUTOCODER_MODEL_SUPERVISOR: 'our-model' }, {}),
+          'supervisor',
+        ),
+      ).toBe('our-model');
+      // A flag for the role beats it; a saved role model ranks below it.
+      expect(
+        modelFor(
+          resolveRunSettings({
+            registry: { models: { supervisor: 'saved' } },
+            env: { SUPERVISORY_AGENT_MODEL: 'seed-model' },
+          }),
+          'supervisor',
+        ),
+      ).toBe('seed-model');
+      expect(
+        modelFor(
+          loadRunSettings({ SUPERVISORY_AGENT_MODEL: 'seed-model' }, { models: { supervisor: 'flag-model' } }),
+          'supervisor',
+        ),
+      ).toBe('flag-model');
+    });
+
+    it('PLAYWRIGHT_HEADLESS=false asks for headed browsers (true: headless), as AUTOCODER_HEADED=1 does', () => {
+      expect(loadRunSettings({ PLAYWRIGHT_HEADLESS: 'false' }, {}).headed).toBe(true);
+      expect(loadRunSettings({ PLAYWRIGHT_HEADLESS: 'true' }, {}).headed).toBe(false);
+      expect(loadRunSettings({ AUTOCODER_HEADED: '1' }, {}).headed).toBe(true);
+      expect(loadRunSettings({ PLAYWRIGHT_HEADLESS: 'false', AUTOCODER_HEADED: 'no' }, {}).headed).toBe(false);
+      expect(() => loadRunSettings({ PLAYWRIGHT_HEADLESS: 'maybe' }, {})).toThrow(/headed/);
+    });
   });
 });

@@ -89,6 +89,12 @@ export const RunSettingsSchema = z
       .default('auto')
       .describe("Claude Code's OS sandbox for agent Bash commands: auto = on where available"),
     chromium: z.string().optional().describe('Browser executable for playwright-cli (found on PATH when unset)'),
+    headed: z
+      .boolean()
+      .default(false)
+      .describe(
+        "The agents' playwright-cli browser shows its window when a display is there (DISPLAY or WAYLAND_DISPLAY); headless without one",
+      ),
     supervisor: z
       .boolean()
       .default(false)
@@ -206,6 +212,7 @@ const ENV_KEYS: Record<string, keyof RunSettings> = {
   AUTOCODER_MAX_WAIT_MS: 'maxWaitMs',
   AUTOCODER_RATE_LIMIT_BACKOFF_MS: 'rateLimitBackoffMs',
   AUTOCODER_CHROMIUM: 'chromium',
+  AUTOCODER_HEADED: 'headed',
   AUTOCODER_BASE_PORT: 'basePort',
   AUTOCODER_SANDBOX: 'sandbox',
   AUTOCODER_CONCURRENCY: 'concurrency',
@@ -234,7 +241,14 @@ export const roleModelEnvVar = (role: ModelRole): string => `AUTOCODER_MODEL_${r
 /**
  * AUTOCODER_SUPERVISOR=1 / true / yes turn a boolean on, 0 / false / no off; anything else is refused by the schema.
  */
-const BOOLEAN = new Set<keyof RunSettings>(['supervisor', 'waitForInput', 'keepTemp', 'verifier', 'pauseOnCritical']);
+const BOOLEAN = new Set<keyof RunSettings>([
+  'supervisor',
+  'waitForInput',
+  'keepTemp',
+  'verifier',
+  'pauseOnCritical',
+  'headed',
+]);
 function envBoolean(raw: string): boolean | string {
   const v = raw.trim().toLowerCase();
   if (['1', 'true', 'yes', 'on'].includes(v)) return true;
@@ -262,15 +276,42 @@ const NUMERIC = new Set<keyof RunSettings>([
 /** The settings one layer gives (a layer may set any subset, role models included). */
 export type SettingsLayer = Partial<RunSettings>;
 
-/** The `AUTOCODER_*` variables of an environment as a layer. */
-export function envLayer(env: Env): SettingsLayer {
+/**
+ * AutoCoder-2's variables (its README's harness `.env`), each the same as one of ours. Ours win when both are set. A
+ * value outside true/false is refused by the schema, naming our setting.
+ */
+export const SEED_ENV_VARS = {
+  /** `true` = supervisor mode (as AUTOCODER_SUPERVISOR). */
+  ENABLE_SUPERVISORY_AGENT: 'supervisor',
+  /** The supervisor role's model (as AUTOCODER_MODEL_SUPERVISOR). */
+  SUPERVISORY_AGENT_MODEL: 'models.supervisor',
+  /** `false` = headed browsers (as AUTOCODER_HEADED=true): the seed's variable says the opposite of ours. */
+  PLAYWRIGHT_HEADLESS: 'headed',
+} as const;
+
+function seedLayer(env: Env): Record<string, unknown> {
   const out: Record<string, unknown> = {};
+  const supervisor = env.ENABLE_SUPERVISORY_AGENT;
+  if (supervisor !== undefined && supervisor !== '') out.supervisor = envBoolean(supervisor);
+  const headless = env.PLAYWRIGHT_HEADLESS;
+  if (headless !== undefined && headless !== '') {
+    const v = envBoolean(headless);
+    out.headed = typeof v === 'boolean' ? !v : v;
+  }
+  const model = env.SUPERVISORY_AGENT_MODEL;
+  if (model !== undefined && model !== '') out.models = { supervisor: model };
+  return out;
+}
+
+/** The `AUTOCODER_*` variables of an environment as a layer, over AutoCoder-2's own names for the same settings. */
+export function envLayer(env: Env): SettingsLayer {
+  const out: Record<string, unknown> = seedLayer(env);
   for (const [name, key] of Object.entries(ENV_KEYS)) {
     const raw = env[name];
     if (raw === undefined || raw === '') continue;
     out[key] = NUMERIC.has(key) ? Number(raw) : BOOLEAN.has(key) ? envBoolean(raw) : raw;
   }
-  const models: Record<string, string> = {};
+  const models: Record<string, string> = { ...(out.models as Record<string, string> | undefined) };
   for (const role of MODEL_ROLES) {
     const raw = env[roleModelEnvVar(role)];
     if (raw !== undefined && raw !== '') models[role] = raw;

@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { accessSync, constants, mkdirSync, writeFileSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
+import type { Env } from '../config/env.js';
 
 const CANDIDATES = ['chromium', 'chromium-browser', 'google-chrome', 'google-chrome-stable', 'chrome'];
 
@@ -22,16 +23,49 @@ export function findChromium(configured: string | undefined, pathVar: string | u
   return null;
 }
 
+/** What a browser window needs to reach the user's screen (X11 or Wayland); passed to agents only for headed runs. */
+const DISPLAY_VARS = ['DISPLAY', 'WAYLAND_DISPLAY', 'XAUTHORITY', 'XDG_RUNTIME_DIR'] as const;
+
+/** How the agents' browsers run: headed only when asked for (the headed setting) and a display is there. */
+export interface BrowserDisplay {
+  readonly headed: boolean;
+  /** The display variables the agents' sessions get (empty when headless). */
+  readonly env: Readonly<Record<string, string>>;
+  /** Said in the runner log when a headed browser was asked for and cannot be: there is no display. */
+  readonly note: string | null;
+}
+
+export function browserDisplay(wantHeaded: boolean, env: Env): BrowserDisplay {
+  if (!wantHeaded) return { headed: false, env: {}, note: null };
+  if (!env.DISPLAY && !env.WAYLAND_DISPLAY)
+    return {
+      headed: false,
+      env: {},
+      note: "Headed browsers were asked for (PLAYWRIGHT_HEADLESS=false or AUTOCODER_HEADED), but there is no display (neither DISPLAY nor WAYLAND_DISPLAY is set): the agents' browsers stay headless.",
+    };
+  const vars: Record<string, string> = {};
+  for (const key of DISPLAY_VARS) {
+    const value = env[key];
+    if (value) vars[key] = value;
+  }
+  return { headed: true, env: vars, note: null };
+}
+
 /**
  * Writes `.playwright/cli.config.json` so `playwright-cli` in the project uses a local
- * browser headless, without a download. Chromium's own sandbox stays on, except as root,
- * where Chromium refuses to start with it (containers, CI).
+ * browser, without a download: headless unless `headed` (see browserDisplay). Chromium's own sandbox stays on, except
+ * as root, where Chromium refuses to start with it (containers, CI).
  */
-export function writePlaywrightConfig(projectRoot: string, chromium: string | null, runningAsRoot: boolean): void {
+export function writePlaywrightConfig(
+  projectRoot: string,
+  chromium: string | null,
+  runningAsRoot: boolean,
+  headed = false,
+): void {
   const dir = join(projectRoot, '.playwright');
   mkdirSync(dir, { recursive: true });
   const launchOptions: Record<string, unknown> = {
-    headless: true,
+    headless: !headed,
     chromiumSandbox: !runningAsRoot,
     args: [
       ...(runningAsRoot ? ['--no-sandbox'] : []),

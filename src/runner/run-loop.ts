@@ -27,7 +27,7 @@ import { addLocalExcludes } from '../git/git.js';
 import { holdConfigLock, mainBranch } from '../git/workspaces.js';
 import type { Redactor } from '../security/redactor.js';
 import { formatSpecProblems, validateAppSpec } from '../spec/validate-app-spec.js';
-import { BROWSER_EXCLUDES, findChromium, writePlaywrightConfig } from './browser.js';
+import { BROWSER_EXCLUDES, browserDisplay, findChromium, writePlaywrightConfig } from './browser.js';
 import type { SessionSummary } from './session-runner.js';
 import {
   clearStaleGitLocks,
@@ -190,7 +190,14 @@ export async function runProject(deps: RunDeps, signal: AbortSignal): Promise<Ru
   ]);
   const incarnation = randomBytes(8).toString('hex');
   deps.runs.start({ id: runId, pid: process.pid, host: hostname(), incarnation, settings: { ...deps.settings } });
-  writePlaywrightConfig(deps.paths.root, findChromium(deps.settings.chromium, deps.env.PATH), process.getuid?.() === 0);
+  const display = browserDisplay(deps.settings.headed, deps.env);
+  if (display.note !== null) deps.report(display.note);
+  writePlaywrightConfig(
+    deps.paths.root,
+    findChromium(deps.settings.chromium, deps.env.PATH),
+    process.getuid?.() === 0,
+    display.headed,
+  );
   // Parallel sandboxes share .git: keep its config.lock steady for all of them (see holdConfigLock).
   const releaseConfigLock = sandbox.enabled ? holdConfigLock(deps.paths.root) : () => undefined;
   let sessions = 0;
@@ -860,6 +867,8 @@ export async function designReviewProject(
   deps: RunDeps,
   personas: readonly string[] | null,
   signal: AbortSignal,
+  /** Which iteration of the review this is (`design-review --iteration`): 1 starts one. */
+  round = 1,
 ): Promise<{ readonly runId: string; readonly outcome: DesignIterationOutcome }> {
   const design = deps.design;
   if (!design) throw new AppError('INVALID_INPUT', 'this store keeps no design reviews');
@@ -870,7 +879,7 @@ export async function designReviewProject(
       const outcome = await runDesignIteration(
         { ...deps, design },
         run,
-        { trigger: 'manual', round: 1, personas: personas ?? undefined },
+        { trigger: 'manual', round, personas: personas ?? undefined },
         signal,
       );
       const it = outcome.iteration;

@@ -29,7 +29,7 @@ import { copyEnvFile } from '../config/env-file.js';
 import { combineRedactors, type Redactor } from '../security/redactor.js';
 import { readOnlyBashDecision } from '../security/read-only-bash.js';
 import { answerAsSupervisor, answeredSecretsRedactor, ENV_FILE, envFilePath } from '../projects/human-input.js';
-import { closeBrowserSession, findChromium, writePlaywrightConfig } from './browser.js';
+import { browserDisplay, closeBrowserSession, findChromium, writePlaywrightConfig } from './browser.js';
 import type { RunDeps } from './run-loop.js';
 import { ROLE_PROFILES } from './roles.js';
 import { writeInitJail, type InitJailTools } from './init-jail.js';
@@ -104,7 +104,12 @@ export function prepareWorktree(deps: RunDeps, slot: number, main: string): stri
   const specCopy = join(worktree, '.autocoder', 'app_spec.txt');
   mkdirSync(join(worktree, '.autocoder'), { recursive: true });
   if (existsSync(deps.paths.spec)) copyFileSync(deps.paths.spec, specCopy);
-  writePlaywrightConfig(worktree, findChromium(deps.settings.chromium, deps.env.PATH), process.getuid?.() === 0);
+  writePlaywrightConfig(
+    worktree,
+    findChromium(deps.settings.chromium, deps.env.PATH),
+    process.getuid?.() === 0,
+    browserDisplay(deps.settings.headed, deps.env).headed,
+  );
   // Answered secrets live in the root's .env (never committed: info/exclude, shared by worktrees).
   if (
     existsSync(envFilePath(deps.paths)) &&
@@ -348,6 +353,8 @@ export async function runSessionFor(
       sessionDir,
       packageBinDir: deps.packageBinDir,
       extra: {
+        // A headed browser's window needs the display (nothing when headless: see browserDisplay).
+        ...browserDisplay(deps.settings.headed, deps.env).env,
         PLAYWRIGHT_CLI_SESSION: `ac-${sessionId.slice(-12)}`,
         PORT: String(port),
         // Nothing may wait for an editor: `git rebase --continue` and friends keep their messages.

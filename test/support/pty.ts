@@ -90,3 +90,55 @@ export async function runOnPtyAsync(
   await new Promise((resolve) => child.on('close', resolve));
   return parse(out);
 }
+
+// Runs argv on a pseudo-terminal, copying what it shows to stdout as it comes and what arrives on stdin to the
+// terminal (so a test can watch a live view change and then type), then "\nEXIT:<code>\n".
+const PTY_STREAM_DRIVER = `
+import json, os, pty, select, sys
+args, limit = json.loads(sys.argv[1]), float(sys.argv[2])
+pid, fd = pty.fork()
+if pid == 0:
+    os.execvp(args[0], args)
+import time
+end, inputs = time.time() + limit, [sys.stdin.fileno()]
+while time.time() < end:
+    r, _, _ = select.select([fd] + inputs, [], [], 0.2)
+    if fd in r:
+        try:
+            data = os.read(fd, 4096)
+        except OSError:
+            break
+        if not data:
+            break
+        os.write(1, data)
+    for i in [i for i in inputs if i in r]:
+        data = os.read(i, 4096)
+        if data:
+            os.write(fd, data)
+        else:
+            inputs.remove(i)
+_, status = os.waitpid(pid, 0)
+sys.stdout.write('\\nEXIT:%d\\n' % (os.WEXITSTATUS(status) if os.WIFEXITED(status) else -1))
+sys.stdout.flush()
+`;
+
+export interface LivePty {
+  /** Everything the terminal showed so far. */
+  readonly screen: () => string;
+  /** Types `keys` verbatim (e.g. '\u0003' for Ctrl-C). */
+  readonly type: (keys: string) => void;
+  readonly done: Promise<PtyResult>;
+}
+
+/** Starts argv on a pty and lets the test read the screen while it runs (for live views that redraw). */
+export function startOnPty(argv: readonly string[], options: PtyOptions): LivePty {
+  const child = spawn('python3', ['-c', PTY_STREAM_DRIVER, JSON.stringify(argv), String(options.limitSeconds ?? 90)], {
+    cwd: options.cwd,
+    env: options.env,
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  let out = '';
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  const done = new Promise<PtyResult>((resolve) => child.on('close', () => resolve(parse(out))));
+  return { screen: () => out, type: (keys) => child.stdin.write(keys), done };
+}

@@ -3,6 +3,7 @@ import { dirname } from 'node:path';
 import type { Command } from 'commander';
 import { openRegistry } from '../../compose.js';
 import { autocoderHome } from '../../config/paths.js';
+import { homeEnvFile } from '../../config/home-env.js';
 import { runSetupChecks, systemProbe, withConfiguredProvider, type SetupProbe } from '../../config/setup-checks.js';
 import { errorMessage } from '../../domain/errors.js';
 import { type CliContext, printJson } from '../context.js';
@@ -31,6 +32,7 @@ export function registerDoctorCommand(
       run(() => {
         const checks: DoctorCheck[] = [
           nodeCheck(),
+          homeEnvCheck(ctx),
           ...runSetupChecks(configuredProbe(ctx)),
           diskCheck(ctx),
           registryCheck(ctx),
@@ -69,6 +71,28 @@ function configuredProbe(ctx: CliContext): SetupProbe {
   } catch {
     return probe;
   }
+}
+
+/** Which `$AUTOCODER_HOME/.env` was read and which keys it gave (never their values), or why it was refused. */
+function homeEnvCheck(ctx: CliContext): DoctorCheck {
+  const id = 'env_file';
+  if (ctx.homeEnvError !== undefined) {
+    const file = homeEnvFile(ctx.env);
+    return { id, ok: false, detail: ctx.homeEnvError.message, fix: `chmod 600 ${file} (or remove it)` };
+  }
+  const info = ctx.homeEnv;
+  if (info === undefined || !info.exists)
+    return {
+      id,
+      ok: true,
+      detail: `no ${homeEnvFile(ctx.env)} (optional: variables for autocoder, mode 0600)`,
+      fix: null,
+    };
+  const list = (keys: readonly string[]) => (keys.length === 0 ? 'none' : keys.join(', '));
+  const parts = [`${info.file} read: ${list(info.used)}`];
+  if (info.overridden.length > 0) parts.push(`set in the environment instead: ${list(info.overridden)}`);
+  if (info.ignored.length > 0) parts.push(`ignored (environment only): ${list(info.ignored)}`);
+  return { id, ok: true, detail: parts.join('; '), fix: null };
 }
 
 function nodeCheck(): DoctorCheck {

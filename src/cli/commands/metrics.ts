@@ -8,6 +8,10 @@ import { projectMetrics, type ProjectMetricsOptions } from '../../metrics/projec
 import { resolveProject } from '../../projects/projects.js';
 import { RunIdSchema, type DurationStats, type Metrics, type UsageRow } from '../../shared/metrics.js';
 import { type CliContext, printJson } from '../context.js';
+import { InvalidArgumentError } from 'commander';
+import { InPlaceBlock } from '../in-place-block.js';
+import { dashboardKey, dashboardLine, dashboardLines, timedLine } from '../metrics-dashboard.js';
+import { projectDirOption, projectOf } from '../project-arg.js';
 
 type Run = (fn: () => void | Promise<void>) => Promise<void>;
 
@@ -95,14 +99,93 @@ export function registerMetricsCommand(program: Command, ctx: CliContext, run: R
   program
     .command('metrics')
     .description("show a project's metrics: progress, durations, blockers, cost, wasted spend and ROI")
-    .argument('<project>', 'registered name or path')
+    .argument('[project]', 'registered name or path (or --project-dir)')
+    .addOption(projectDirOption())
     .option('--run <id>', 'only this run (its id, from autocoder logs or the run status)')
     .option('--json', 'print the JSON of GET /api/projects/{name}/metrics (the same schema)')
-    .action((project: string, opts: { run?: string; json?: boolean }) =>
-      run(() => {
-        const metrics = withMeasuredProject(ctx, project, opts.run, (store, options) => projectMetrics(store, options));
-        if (opts.json) printJson(ctx, metrics);
-        else ctx.stdout(metricsText(metrics));
-      }),
+    .option(
+      '--watch',
+      "a live dashboard (AutoCoder-2's metrics/dashboard.py): redrawn in place on a terminal until Ctrl-C; elsewhere one timestamped line each time the numbers change",
+    )
+    .option('--interval <seconds>', 'how often --watch reads the metrics, 0.2-3600', intervalSeconds, 2)
+    .action(
+      (
+        project: string | undefined,
+        opts: { projectDir?: string; run?: string; json?: boolean; watch?: boolean; interval: number },
+      ) =>
+        run(async () => {
+          const name = projectOf(project, opts.projectDir);
+          const read = () =>
+            withMeasuredProject(ctx, name, opts.run, (store, options) => projectMetrics(store, options));
+          if (opts.watch) {
+            if (opts.json)
+              throw new AppError(
+                'INVALID_INPUT',
+                '--watch draws a dashboard, --json prints one reading: give one of them (for JSON over time, poll GET /api/projects/{name}/metrics)',
+              );
+            await watchMetrics(ctx, read, opts.interval);
+            return;
+          }
+          const metrics = read();
+          if (opts.json) printJson(ctx, metrics);
+          else ctx.stdout(metricsText(metrics));
+        }),
     );
+}
+
+function intervalSeconds(raw: string): number {
+  const n = Number(raw);
+  if (raw.trim() === '' || !Number.isFinite(n) || n < 0.2 || n > 3600)
+    throw new InvalidArgumentError(`--interval must be a number of seconds from 0.2 to 3600, not "${raw}"`);
+  return n;
+}
+
+/**
+ * Reads the metrics every `seconds` until SIGINT or SIGTERM: on a terminal the dashboard is redrawn in place (the
+ * seed's rich live table), elsewhere a line is appended only when the reading changed, so a log of it stays short.
+ */
+async function watchMetrics(ctx: CliContext, read: () => Metrics, seconds: number): Promise<void> {
+  const terminal = ctx.terminal;
+  // The width is read at every redraw: a resized terminal gets lines cut to its new width.
+  const block =
+    terminal === undefined
+      ? null
+      : new InPlaceBlock({
+          isTTY: true,
+          get columns() {
+            return terminal.columns;
+          },
+          write: ctx.stdout,
+        });
+  let last: string | null = null;
+  const tick = () => {
+    const m = read();
+    const at = Date.now();
+    if (block !== null) {
+      block.draw(dashboardLines(m, metricsText(m), at, seconds));
+      return;
+    }
+    const key = dashboardKey(m);
+    if (key !== last) ctx.stdout(`${timedLine(dashboardLine(m), at)}\n`);
+    last = key;
+  };
+  tick();
+  await new Promise<void>((resolve, reject) => {
+    const stop = () => {
+      clearInterval(timer);
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      resolve();
+    };
+    const timer = setInterval(() => {
+      try {
+        tick();
+      } catch (err: unknown) {
+        stop();
+        reject(err);
+      }
+    }, seconds * 1000);
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
 }

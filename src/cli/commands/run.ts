@@ -7,6 +7,7 @@ import {
   type RoleModels,
   type RunSettings,
   type RunSettingsLayers,
+  type SettingsLayer,
 } from '../../config/run-settings.js';
 import { ignoredProjectEnvKeys, ignoredProjectEnvWarning, runEnvWithProvider } from '../../config/run-provider.js';
 import { projectRunDefaults, registryRunDefaults } from '../../config/user-settings.js';
@@ -26,6 +27,7 @@ import { homedir } from 'node:os';
 import { autocoderHome } from '../../config/paths.js';
 import { sandboxReadDenyPaths } from '../../runner/sandbox.js';
 import { printJson, type CliContext } from '../context.js';
+import { projectDirOption, projectOf } from '../project-arg.js';
 import { EXIT } from '../exit-codes.js';
 import type { LogLevel } from '../../logging/logger.js';
 import { logLevelOption, runnerLogger } from '../logging.js';
@@ -76,7 +78,8 @@ export function registerRunCommand(
   program
     .command('run')
     .description('work the project: plan the backlog from the spec if empty, then one coding session per ready feature')
-    .argument('<project>', 'registered name or path')
+    .argument('[project]', 'registered name or path (or --project-dir)')
+    .addOption(projectDirOption())
     .option('--model <model>', 'model for the agents (default: Claude Code default, or $AUTOCODER_MODEL)')
     .option(
       '--role-model <role=model>',
@@ -101,6 +104,11 @@ export function registerRunCommand(
       'coding agents at once, each in its own git worktree (1-5; default 1 or the defaultConcurrency setting)',
       intIn('--concurrency', 1, 5),
     )
+    .option(
+      '--max-concurrency <n>',
+      'alias of --concurrency (AutoCoder-2); with a bare --parallel it sets the number',
+      intIn('--max-concurrency', 1, 5),
+    )
     .option('--parallel [n]', 'alias of --concurrency; bare --parallel means 3', intIn('--parallel', 1, 5))
     .option(
       '--testing-ratio <n>',
@@ -108,9 +116,15 @@ export function registerRunCommand(
       intIn('--testing-ratio', 0, 3),
     )
     .option(
+      '--testing-agent-ratio <n>',
+      "alias of --testing-ratio (AutoCoder-2): that many testing agents kept beside the coding agents, AutoForge's meaning (AutoCoder-2 started them per finished coding session)",
+      intIn('--testing-agent-ratio', 0, 3),
+    )
+    .option(
       '--supervisor',
       'a supervisor session answers the questions agents ask (development placeholders for secrets, reasoned choices) so the run never waits for a person; answers are listed by `autocoder inbox --all` and a human can override them',
     )
+    .option('--supervisory-agent', 'alias of --supervisor (AutoCoder-2)')
     .option(
       '--no-wait-for-input',
       'end the run when only features waiting for a human answer are left (default: wait for the answers)',
@@ -160,7 +174,9 @@ export function registerRunCommand(
       ).choices(['auto', 'on', 'off']),
     )
     .addOption(logLevelOption('the run (to .autocoder/logs/runner.log, rotated at 10 MiB, 4 older files kept)'))
-    .action((project: string, opts: RunOptions) => run(() => runAction(ctx, setExitCode, project, opts, null)));
+    .action((project: string | undefined, opts: RunOptions) =>
+      run(() => runAction(ctx, setExitCode, projectOf(project, opts.projectDir), runFlags(opts), opts.logLevel, null)),
+    );
 }
 
 /** checkpoint: one checkpoint of main now (the active run's, when one is at work). */
@@ -187,13 +203,11 @@ export function registerCheckpointCommand(
     .action(
       (project: string, opts: { agents?: CheckpointAgent[]; model?: string; json?: boolean; logLevel: LogLevel }) =>
         run(() =>
-          runAction(
-            ctx,
-            setExitCode,
-            project,
-            { logLevel: opts.logLevel, ...(opts.model === undefined ? {} : { model: opts.model }) },
-            { kind: 'checkpoint', agents: opts.agents, json: opts.json === true },
-          ),
+          runAction(ctx, setExitCode, project, { model: opts.model }, opts.logLevel, {
+            kind: 'checkpoint',
+            agents: opts.agents,
+            json: opts.json === true,
+          }),
         ),
     );
 }
@@ -210,29 +224,51 @@ export function registerDesignReviewCommand(
     .description(
       "look at the app now: main's tip started with ./init.sh and photographed page by page (desktop and mobile, dark too where supported) with axe-core, then one read-only session per design persona; findings, fix features for critical and major ones unless every persona approves, .autocoder/design/iteration-<n>/",
     )
-    .argument('<project>', 'registered name or path')
+    .argument('[project]', 'registered name or path (or --project-dir)')
+    .addOption(projectDirOption())
     .option(
       '--personas <list>',
       "the personas, comma-separated: visual-designer, ux-researcher, accessibility-expert, brand-strategist and the project's own (.autocoder/personas/<id>.md); default all",
       personaList,
     )
     .option('--model <model>', 'model for the personas (default: model.designer, then the general model)')
+    .option(
+      '--iteration <n>',
+      "which iteration of the review this is (AutoCoder-2's design/review.py --iteration): 1 (default) starts a review; the personas are told it is iteration N, and at N >= --design-iterations (default 3) it is the review's last, creating no fix features",
+      intIn('--iteration', 1, 10),
+    )
+    .option(
+      '--design-iterations <n>',
+      'how many iterations the review may take (default: the designIterations setting, else 3)',
+      intIn('--design-iterations', 1, 10),
+    )
     .option('--json', 'print the iteration, its findings and what it resolved as JSON (the story goes to stderr)')
     .addOption(logLevelOption('the design review (to .autocoder/logs/runner.log)'))
-    .action((project: string, opts: { personas?: PersonaName[]; model?: string; json?: boolean; logLevel: LogLevel }) =>
+    .action((project: string | undefined, opts: DesignReviewOptions) =>
       run(() =>
         runAction(
           ctx,
           setExitCode,
-          project,
+          projectOf(project, opts.projectDir),
           {
-            logLevel: opts.logLevel,
-            ...(opts.model === undefined ? {} : { roleModel: { designer: opts.model } }),
+            models: opts.model === undefined ? undefined : { designer: opts.model },
+            designIterations: opts.designIterations,
           },
-          { kind: 'design', personas: opts.personas, json: opts.json === true },
+          opts.logLevel,
+          { kind: 'design', personas: opts.personas, json: opts.json === true, round: opts.iteration ?? 1 },
         ),
       ),
     );
+}
+
+interface DesignReviewOptions {
+  projectDir?: string;
+  personas?: PersonaName[];
+  model?: string;
+  iteration?: number;
+  designIterations?: number;
+  json?: boolean;
+  logLevel: LogLevel;
 }
 
 /** `--personas visual-designer,copy-editor`: well-formed ids, none twice (the files say whether each exists). */
@@ -249,8 +285,12 @@ function personaList(raw: string): PersonaName[] {
   return [...new Set(names)];
 }
 
-/** The options of `run` (and the subset `checkpoint` passes). */
-interface RunOptions {
+/** The options of `run` as commander parses them, AutoCoder-2's aliases included. */
+export interface RunOptions {
+  projectDir?: string;
+  maxConcurrency?: number;
+  testingAgentRatio?: number;
+  supervisoryAgent?: boolean;
   model?: string;
   roleModel?: RoleModels;
   maxIterations?: number;
@@ -282,13 +322,68 @@ interface RunOptions {
  */
 type CheckpointMode =
   | { readonly kind: 'checkpoint'; readonly agents: CheckpointAgent[] | undefined; readonly json: boolean }
-  | { readonly kind: 'design'; readonly personas: PersonaName[] | undefined; readonly json: boolean };
+  | {
+      readonly kind: 'design';
+      readonly personas: PersonaName[] | undefined;
+      readonly json: boolean;
+      /** `--iteration`: which iteration of the review this one is (1: a new review). */
+      readonly round: number;
+    };
+
+/** One concurrency from --concurrency, its alias --max-concurrency and --parallel [n] (bare: 3, or the number). */
+function concurrencyOf(opts: Pick<RunOptions, 'concurrency' | 'maxConcurrency' | 'parallel'>): number | undefined {
+  const named = [
+    ['--concurrency', opts.concurrency],
+    ['--max-concurrency', opts.maxConcurrency],
+    ['--parallel', typeof opts.parallel === 'number' ? opts.parallel : undefined],
+  ].filter((e): e is [string, number] => e[1] !== undefined);
+  if (new Set(named.map(([, n]) => n)).size > 1)
+    throw new AppError(
+      'INVALID_INPUT',
+      `${named.map(([flag, n]) => `${flag} ${n}`).join(' and ')} disagree: give the number of coding agents once`,
+    );
+  return named[0]?.[1] ?? (opts.parallel === true ? 3 : undefined);
+}
+
+/** Two spellings of one number (ours and AutoCoder-2's) must agree. */
+function oneOf(ours: [string, number | undefined], alias: [string, number | undefined]): number | undefined {
+  if (ours[1] !== undefined && alias[1] !== undefined && ours[1] !== alias[1])
+    throw new AppError('INVALID_INPUT', `${ours[0]} ${ours[1]} and ${alias[0]} ${alias[1]} disagree: give one of them`);
+  return ours[1] ?? alias[1];
+}
+
+/** The flags layer of `run`'s settings: AutoCoder-2's aliases land on the same settings as ours. */
+export function runFlags(opts: RunOptions): SettingsLayer {
+  return {
+    model: opts.model,
+    models: opts.roleModel,
+    maxIterations: opts.maxIterations,
+    maxTurns: opts.maxTurns,
+    maxCostUsd: opts.maxCost,
+    maxFeatureCostUsd: opts.maxFeatureCost,
+    yolo: opts.yolo,
+    sandbox: opts.sandbox,
+    concurrency: concurrencyOf(opts),
+    testingRatio: oneOf(['--testing-ratio', opts.testingRatio], ['--testing-agent-ratio', opts.testingAgentRatio]),
+    supervisor: opts.supervisor === true || opts.supervisoryAgent === true ? true : undefined,
+    waitForInput: opts.waitForInput === false ? false : undefined,
+    keepTemp: opts.keepTemp,
+    regressionEvery: opts.regressionEvery,
+    verifier: opts.verifier,
+    checkpointInterval: opts.checkpoints === false ? 0 : opts.checkpointInterval,
+    checkpointAgents: opts.checkpointAgents,
+    pauseOnCritical: opts.pauseOnCritical === false ? false : undefined,
+    designReviewEvery: opts.designReviewEvery,
+    designIterations: opts.designIterations,
+  };
+}
 
 async function runAction(
   ctx: CliContext,
   setExitCode: (code: number) => void,
   project: string,
-  opts: RunOptions,
+  flags: SettingsLayer,
+  logLevel: LogLevel,
   checkpoint: CheckpointMode | null,
 ): Promise<void> {
   const webhooks = loadWebhookSettings(ctx.env);
@@ -308,43 +403,14 @@ async function runAction(
   } finally {
     reg.close();
   }
-  if (opts.concurrency !== undefined && opts.parallel !== undefined)
-    throw new AppError('INVALID_INPUT', 'give either --concurrency or --parallel, not both');
-  const concurrency = opts.concurrency ?? (opts.parallel === true ? 3 : opts.parallel);
-  // defaults < global settings < project settings < environment < flags. Never the
-  // project's .env: agents write it (see ignoredProjectEnvKeys).
-  const layers: RunSettingsLayers = {
-    registry: registryDefaults,
-    project: projectDefaults,
-    env: ctx.env,
-    flags: {
-      model: opts.model,
-      models: opts.roleModel,
-      maxIterations: opts.maxIterations,
-      maxTurns: opts.maxTurns,
-      maxCostUsd: opts.maxCost,
-      maxFeatureCostUsd: opts.maxFeatureCost,
-      yolo: opts.yolo,
-      sandbox: opts.sandbox,
-      concurrency,
-      testingRatio: opts.testingRatio,
-      supervisor: opts.supervisor,
-      waitForInput: opts.waitForInput === false ? false : undefined,
-      keepTemp: opts.keepTemp,
-      regressionEvery: opts.regressionEvery,
-      verifier: opts.verifier,
-      checkpointInterval: opts.checkpoints === false ? 0 : opts.checkpointInterval,
-      checkpointAgents: opts.checkpointAgents,
-      pauseOnCritical: opts.pauseOnCritical === false ? false : undefined,
-      designReviewEvery: opts.designReviewEvery,
-      designIterations: opts.designIterations,
-    },
-  };
+  // defaults < global settings < project settings < environment (with $AUTOCODER_HOME/.env under it) < flags. Never
+  // the project's .env: agents write it (see ignoredProjectEnvKeys).
+  const layers: RunSettingsLayers = { registry: registryDefaults, project: projectDefaults, env: ctx.env, flags };
   const settings = resolveRunSettings(layers);
   const ignored = ignoredProjectEnvWarning(ignoredProjectEnvKeys(resolved.paths));
   if (ignored !== null) ctx.stderr(`Warning: ${ignored}\n`);
   const projectName = resolved.name ?? basename(resolved.paths.root);
-  const log = runnerLogger(ctx, resolved.paths, opts.logLevel);
+  const log = runnerLogger(ctx, resolved.paths, logLevel);
   const logger = log.logger.child({ project: projectName });
   // The demo model (scripted, no AI) is served from this process; sessions talk to it only.
   const demo = settings.model === DEMO_MODEL ? await startDemoModel(ctx.env) : null;
@@ -353,6 +419,11 @@ async function runAction(
     // A run is at work: it starts the checkpoint itself, beside its slots (one process owns the project's sessions).
     const active = activeRun(store.runs);
     if (active !== null && checkpoint.kind === 'design') {
+      if (checkpoint.round !== 1)
+        throw new AppError(
+          'INVALID_INPUT',
+          `the active run ${active.id} numbers its design review iterations itself: ask it without --iteration, or stop it first`,
+        );
       // Checked here, before the run is asked: a bad persona name or file is this command's error.
       const personas = selectPersonas(listPersonas(resolved.paths), checkpoint.personas ?? null).map((p) => p.id);
       requestDesignReview(resolved.paths, checkpoint.personas === undefined ? null : personas);
@@ -448,9 +519,12 @@ async function runAction(
       ...(ctx.runtime ? { runtime: ctx.runtime } : {}),
     });
     if (checkpoint?.kind === 'design') {
-      const done = await designReviewProject(deps, checkpoint.personas ?? null, controller.signal).finally(() =>
-        deps.webhooks.drain(WEBHOOK_DRAIN_MS),
-      );
+      const done = await designReviewProject(
+        deps,
+        checkpoint.personas ?? null,
+        controller.signal,
+        checkpoint.round,
+      ).finally(() => deps.webhooks.drain(WEBHOOK_DRAIN_MS));
       if (redraw) clearInterval(redraw);
       view.clear();
       const n = done.outcome.iteration.n;
