@@ -381,7 +381,9 @@ export class FeatureRepo implements FeaturePort {
   /** Pending features whose dependencies all pass and whose backoff has elapsed, in scheduling order. */
   ready(limit: number): Feature[] {
     const rows = this.db
-      .prepare(`SELECT * FROM features f WHERE ${READY_WHERE} ORDER BY f.priority, f.path_ms DESC, f.unblocks DESC, f.id LIMIT @limit`)
+      .prepare(
+        `SELECT * FROM features f WHERE ${READY_WHERE} ORDER BY f.priority, f.path_ms DESC, f.unblocks DESC, f.id LIMIT @limit`,
+      )
       .all({ now: this.clock.now(), limit }) as FeatureRow[];
     return rowsToFeatures(this.db, rows);
   }
