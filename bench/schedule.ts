@@ -15,9 +15,9 @@
  * claimNext orders by the estimated path; "prior only" is the same with the history ignored (a project that has
  * seen nothing). The synthetic features carry a category and a step count that correlate with their duration
  * ({@link withAttributes}); the lognormal random DAGs are also run with attributes that say nothing (ρ = 0).
- * "creation order" sets priority = creation index, on the same real claim path, for contrast. The "alt" columns are NOT the runner's policy: an
- * in-memory list scheduler with the same event semantics and a different order, for comparison
- * (an in-memory replica of the runner's order is checked against the database runs first).
+ * "creation order" sets priority = creation index, on the same real claim path, for contrast. The "alt" columns are
+ * NOT the runner's policy: an in-memory list scheduler with the same event semantics and a different order, for
+ * comparison (in-memory replicas of the real path's orders are checked against the database runs first).
  * LB* is a tighter lower bound (see {@link tighterBound}); makespan / LB* separates the policy's
  * own loss from the slack of the simple bound.
  */

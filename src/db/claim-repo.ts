@@ -21,8 +21,8 @@ import { cachedStatement, type Statement } from './statement-cache.js';
 
 // The next ready feature: pending, backoff elapsed, attempts left, every dependency passing;
 // ordered by priority, then the longest estimated path to the end of its dependents (path_ms, written by the runner
-// from the project's history: src/runner/duration-estimates.ts), then how much work it unblocks, then id. INDEXED BY: without it the
-// planner prefers features_status and sorts every pending row on each claim (O(n) per claim);
+// from the project's history: src/runner/duration-estimates.ts), then how much work it unblocks, then id.
+// INDEXED BY: without it the planner prefers features_status and sorts every pending row on each claim (O(n) each);
 // the partial index is already in scheduling order, so the first ready entry ends the scan.
 const NEXT_READY = `
   SELECT f.id FROM features f INDEXED BY features_ready

@@ -137,8 +137,8 @@ export const FeatureSchema = z.object({
   blockerNote: z.string().nullable(),
   skipCount: z.number().int(),
   /**
-   * Estimated slot time until it passes (ms, from the project's finished sessions) and the estimated time from its start
-   * to the end of its dependents: the claim order after priority. Both 0 until a run estimated them.
+   * Estimated slot time until it passes (ms, from the project's finished sessions) and the estimated time from its
+   * start to the end of its dependents: the claim order after priority. Both 0 until a run estimated them.
    */
   estimateMs: z.number().int().nonnegative(),
   pathMs: z.number().int().nonnegative(),
