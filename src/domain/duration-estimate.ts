@@ -51,9 +51,9 @@ export interface DurationPrior {
  * it): 15 minutes for a 5-step feature is the order of magnitude, and it weighs as one session, so the first real
  * ones replace it. The exponent 0.5 says that steps cost less than proportionally: every session pays a fixed part
  * (reading the project, starting the app, the landing's verification) whatever the number of steps, so doubling the
- * steps makes a session about 1.4 times longer, not twice. One session in five failing matches a backlog whose
- * acceptance checks are strict. Only the ratios between estimates order the schedule, so with no history the order
- * is by step counts along each path (equal step counts: by path length in features).
+ * steps makes a session about 1.4 times longer, not twice. One session in five failing is a guess (frozen acceptance
+ * checks send some work back); it weighs four sessions. Only the ratios between estimates order the schedule, so with
+ * no history the order is by step counts along each path (equal step counts: by path length in features).
  */
 export const DURATION_PRIOR: DurationPrior = {
   sessionMs: 15 * 60_000,

@@ -5,8 +5,8 @@ import { estimatedPaths } from '../domain/estimated-path.js';
 /**
  * Re-estimates every unfinished feature's duration from the project's finished coding sessions and stores, with it,
  * the longest estimated path from each feature to the end of its dependents: the claim order after priority
- * (`claimNext`). The runner calls it before each claim, so each claim sees the history up to that moment (on 200
- * features it costs about a millisecond; see README, Performance).
+ * (`claimNext`). The runner calls it before each claim, so each claim sees the history up to that moment (a few
+ * milliseconds on 200 features, most of it the writes; see README, Performance).
  *
  * `history: 'ignore'` estimates from the prior alone (the bench's "history says nothing" case).
  */
