@@ -20,15 +20,16 @@ import {
 import { cachedStatement, type Statement } from './statement-cache.js';
 
 // The next ready feature: pending, backoff elapsed, attempts left, every dependency passing;
-// ordered by priority, then how much work it unblocks, then id. INDEXED BY: without it the
-// planner prefers features_status and sorts every pending row on each claim (O(n) per claim);
+// ordered by priority, then the longest estimated path to the end of its dependents (path_ms, written by the runner
+// from the project's history: src/runner/duration-estimates.ts), then how much work it unblocks, then id.
+// INDEXED BY: without it the planner prefers features_status and sorts every pending row on each claim (O(n) each);
 // the partial index is already in scheduling order, so the first ready entry ends the scan.
 const NEXT_READY = `
   SELECT f.id FROM features f INDEXED BY features_ready
   WHERE f.status = 'pending' AND f.run_after <= @now AND f.attempts < f.max_attempts
     AND NOT EXISTS (SELECT 1 FROM feature_dependencies d JOIN features p ON p.id = d.depends_on
                     WHERE d.feature_id = f.id AND p.status <> 'passing')
-  ORDER BY f.priority, f.unblocks DESC, f.id LIMIT 1`;
+  ORDER BY f.priority, f.path_ms DESC, f.unblocks DESC, f.id LIMIT 1`;
 
 // @status is always 'in_progress', checked against the lifecycle inside each claim's transaction.
 const CLAIM_SET = `

@@ -7,6 +7,7 @@ import {
   validateDependencyList,
   wouldCreateCycle,
 } from '../domain/dependency-graph.js';
+import type { EstimateTarget } from '../domain/duration-estimate.js';
 import { AppError } from '../domain/errors.js';
 import { type FeatureStatus, nextStatus } from '../domain/feature.js';
 import { countStatuses, type StatusCounts } from '../domain/progress.js';
@@ -14,6 +15,7 @@ import { frozenAcceptance } from './acceptance-hash.js';
 import type { Db } from './connection.js';
 import { appendEvent } from './event-repo.js';
 import { type FeatureRow, loadDependencies, rowsToFeatures, toFeature } from './feature-rows.js';
+import { cachedStatement } from './statement-cache.js';
 import {
   type BulkFeature,
   type BulkResult,
@@ -58,9 +60,9 @@ export class FeatureRepo implements FeaturePort {
     const rows = (
       filter.status
         ? this.db
-            .prepare('SELECT * FROM features WHERE status = ? ORDER BY priority, unblocks DESC, id')
+            .prepare('SELECT * FROM features WHERE status = ? ORDER BY priority, path_ms DESC, unblocks DESC, id')
             .all(filter.status)
-        : this.db.prepare('SELECT * FROM features ORDER BY priority, unblocks DESC, id').all()
+        : this.db.prepare('SELECT * FROM features ORDER BY priority, path_ms DESC, unblocks DESC, id').all()
     ) as FeatureRow[];
     return rowsToFeatures(this.db, rows);
   }
@@ -379,9 +381,43 @@ export class FeatureRepo implements FeaturePort {
   /** Pending features whose dependencies all pass and whose backoff has elapsed, in scheduling order. */
   ready(limit: number): Feature[] {
     const rows = this.db
-      .prepare(`SELECT * FROM features f WHERE ${READY_WHERE} ORDER BY f.priority, f.unblocks DESC, f.id LIMIT @limit`)
+      .prepare(
+        `SELECT * FROM features f WHERE ${READY_WHERE} ORDER BY f.priority, f.path_ms DESC, f.unblocks DESC, f.id LIMIT @limit`,
+      )
       .all({ now: this.clock.now(), limit }) as FeatureRow[];
     return rowsToFeatures(this.db, rows);
+  }
+
+  /** Every feature that is not yet passing or failed, as the duration estimator sees it. */
+  durationTargets(): EstimateTarget[] {
+    return this.db
+      .prepare(
+        `SELECT id, category, json_array_length(steps) AS steps, attempts, max_attempts AS maxAttempts FROM features
+         WHERE status NOT IN ('passing', 'failed') ORDER BY id`,
+      )
+      .all() as EstimateTarget[];
+  }
+
+  /**
+   * Stores the runner's estimates in one transaction: each feature's own estimate (0 when absent: passing or failed)
+   * and its estimated path (0 when absent), the claim order after priority. Writes only rows that change; how many.
+   */
+  setDurationEstimates(estimates: ReadonlyMap<number, number>, paths: ReadonlyMap<number, number>): number {
+    const update = cachedStatement(
+      this.db,
+      `UPDATE features SET estimate_ms = @estimate, path_ms = @path WHERE id = @id AND (estimate_ms <> @estimate OR path_ms <> @path)`,
+    );
+    return this.db
+      .transaction(() => {
+        let changed = 0;
+        for (const id of this.db.prepare('SELECT id FROM features').pluck().all() as number[]) {
+          const estimate = Math.round(estimates.get(id) ?? 0);
+          const path = Math.round(paths.get(id) ?? 0);
+          changed += update.run({ id, estimate, path }).changes;
+        }
+        return changed;
+      })
+      .immediate();
   }
 
   /** How many features `ready` would return without a limit. */

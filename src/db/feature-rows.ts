@@ -17,6 +17,8 @@ export interface FeatureRow {
   max_attempts: number;
   run_after: number;
   unblocks: number;
+  estimate_ms: number;
+  path_ms: number;
   skip_count: number;
   blocker_type: BlockerType | null;
   blocker_note: string | null;
@@ -60,6 +62,8 @@ export function toFeature(row: FeatureRow, dependencies: number[]): Feature {
     maxAttempts: row.max_attempts,
     runAfter: row.run_after,
     unblocks: row.unblocks,
+    estimateMs: row.estimate_ms,
+    pathMs: row.path_ms,
     skipCount: row.skip_count,
     blockerType: row.blocker_type,
     blockerNote: row.blocker_note,

@@ -1,6 +1,7 @@
 import type { ProjectPaths } from '../config/paths.js';
 import type { BlockerType } from '../domain/blocker.js';
 import type { DependencyGraph } from '../domain/dependency-graph.js';
+import type { DurationSample, EstimateTarget } from '../domain/duration-estimate.js';
 import type { FeatureStatus } from '../domain/feature.js';
 import type { StatusCounts } from '../domain/progress.js';
 import type { AcceptanceCheck, Dispute, Verification } from '../shared/acceptance.js';
@@ -61,6 +62,10 @@ export interface Feature {
   readonly maxAttempts: number;
   readonly runAfter: number;
   readonly unblocks: number;
+  /** Estimated slot time until it passes, from the project's history (0 until a run estimated it). */
+  readonly estimateMs: number;
+  /** Estimated time from its start to the end of its dependents, the claim order after priority (0 until estimated). */
+  readonly pathMs: number;
   readonly skipCount: number;
   readonly blockerType: BlockerType | null;
   readonly blockerNote: string | null;
@@ -170,6 +175,10 @@ export interface FeaturePort {
   /** Claimable now (pending, dependencies passing, backoff elapsed, attempts left), in claim order. */
   ready(limit: number): Feature[];
   readyCount(): number;
+  /** Features not yet passing or failed, as the duration estimator sees them (id order). */
+  durationTargets(): EstimateTarget[];
+  /** Stores each feature's estimated slot time and estimated path (0 for ids not given); how many rows changed. */
+  setDurationEstimates(estimates: ReadonlyMap<number, number>, paths: ReadonlyMap<number, number>): number;
   /** Features waiting for at least one dependency that is not passing, with what blocks them. */
   blocked(limit: number): { total: number; features: (Feature & { blockedBy: number[] })[] };
   graph(): GraphView;
@@ -423,6 +432,11 @@ export interface SessionPort {
   costOfRun(runId: string): number;
   /** Marks sessions of dead runs that never ended as aborted (crash recovery); how many. */
   abortRunning(runIds: readonly string[], error: string): number;
+  /**
+   * Finished coding sessions on one feature each, as duration samples: not aborted or cut short by a rate limit (their
+   * length says nothing about the work); `passed` when the feature passed while the session ran.
+   */
+  durationHistory(): DurationSample[];
 }
 
 // ── Budgets ──────────────────────────────────────────────────────────────────

@@ -1,3 +1,4 @@
+import type { DurationSample } from '../domain/duration-estimate.js';
 import type { Db } from './connection.js';
 import { appendEvent } from './event-repo.js';
 import {
@@ -178,6 +179,21 @@ export class SessionRepo implements SessionPort {
       (this.db.prepare('SELECT coalesce(sum(cost_usd), 0) FROM sessions WHERE run_id = ?').pluck().get(runId) as
         number | null) ?? 0
     );
+  }
+
+  durationHistory(): DurationSample[] {
+    const rows = this.db
+      .prepare(
+        `SELECT f.id AS featureId, f.category, json_array_length(f.steps) AS steps, s.ended_at - s.started_at AS durationMs,
+           EXISTS (SELECT 1 FROM events e WHERE e.feature_id = f.id AND e.type = 'feature.passed'
+                   AND e.at BETWEEN s.started_at AND s.ended_at) AS passed
+         FROM sessions s JOIN features f ON f.id = json_extract(s.feature_ids, '$[0]')
+         WHERE s.role = 'coding' AND s.ended_at IS NOT NULL AND s.status <> 'aborted'
+           AND coalesce(s.outcome, '') <> 'rate_limited' AND json_array_length(s.feature_ids) = 1
+         ORDER BY s.started_at, s.id`,
+      )
+      .all() as (Omit<DurationSample, 'passed'> & { passed: number })[];
+    return rows.map((r) => ({ ...r, passed: r.passed === 1 }));
   }
 
   /** Marks sessions of dead runs that never ended as aborted (crash recovery). */

@@ -80,6 +80,7 @@ import { assertJailableTempDir, findInitJailTools } from './init-jail.js';
 import { decideSandbox, SANDBOX_MASKED_PATHS } from './sandbox.js';
 import { securitySummary } from './security-summary.js';
 import type { WebhookNotify } from './webhooks.js';
+import { refreshDurationEstimates } from './duration-estimates.js';
 import type { Logger } from '../logging/logger.js';
 
 export interface RunDeps {
@@ -461,6 +462,8 @@ async function schedule(
     switch (action.type) {
       case 'start-coding': {
         deps.claims.reapExpired();
+        // The claim order after priority is the estimated path, so the estimates see every session ended so far.
+        refreshDurationEstimates(deps);
         const owner = `${run.id}/ses_${randomBytes(6).toString('hex')}`;
         const claimed = deps.claims.claimNext(owner);
         if (!claimed) {

@@ -20,6 +20,8 @@ function feature(overrides: Partial<Feature> = {}): Feature {
     maxAttempts: 3,
     runAfter: 0,
     unblocks: 0,
+    estimateMs: 0,
+    pathMs: 0,
     skipCount: 0,
     blockerType: null,
     blockerNote: null,

@@ -136,6 +136,12 @@ export const FeatureSchema = z.object({
   blockerType: z.enum(BLOCKER_TYPE_VALUES).nullable(),
   blockerNote: z.string().nullable(),
   skipCount: z.number().int(),
+  /**
+   * Estimated slot time until it passes (ms, from the project's finished sessions) and the estimated time from its
+   * start to the end of its dependents: the claim order after priority. Both 0 until a run estimated them.
+   */
+  estimateMs: z.number().int().nonnegative(),
+  pathMs: z.number().int().nonnegative(),
   passedAt: z.number().nullable(),
   updatedAt: z.number(),
   /** The frozen acceptance checks (null: none, the feature is "not verified") and their content hash. */

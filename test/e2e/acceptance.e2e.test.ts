@@ -173,7 +173,13 @@ describe('done means proven (real Claude Code, scripted model)', () => {
       // A failed feature waits long before its retry: each of the 11 sessions takes a different feature.
       { AUTOCODER_RETRY_BACKOFF_MS: '3600000' },
     );
-    const hashes = inspect(dir, (store) => store.features.list().map((f) => f.acceptanceHash));
+    // By id: list() is in claim order, which the run's duration estimates may change.
+    const byId = (store: SqliteProjectStore) =>
+      store.features
+        .list()
+        .sort((a, b) => a.id - b.id)
+        .map((f) => f.acceptanceHash);
+    const hashes = inspect(dir, byId);
     const run = await cliAsync(['run', 'notes', '--concurrency', '2', '--max-iterations', '11'], env);
     expect(run.stdout).toContain('Reached --max-iterations 11; 0/11 features pass.');
     expect(run.status).toBe(0);
@@ -204,7 +210,7 @@ describe('done means proven (real Claude Code, scripted model)', () => {
       acceptance: [fileCheck(1)],
     });
     inspect(dir, (store) => {
-      expect(store.features.list().map((f) => f.acceptanceHash)).toEqual(hashes);
+      expect(byId(store)).toEqual(hashes);
       expect(store.features.list().filter((f) => f.status === 'passing')).toEqual([]);
       expect(store.verifications.verifiedCount()).toBe(0);
       expect(

@@ -7,6 +7,7 @@ import {
   FeatureSchema,
   type FeatureDTO,
 } from '../../src/shared/api.js';
+import { refreshDurationEstimates } from '../../src/runner/duration-estimates.js';
 import { apiHarness, type ApiHarness } from '../support/api-app.js';
 
 let h: ApiHarness;
@@ -115,6 +116,23 @@ describe('feature board and detail', () => {
         transcriptPath: '/tmp/t.jsonl',
       }),
     ]);
+  });
+
+  it("carries the runner's duration estimates: 0 before any run, then the estimate and the path", async () => {
+    const a = await create('a');
+    const b = await create('b', { dependencies: [a.id] });
+    const before = FeatureSchema.parse((await h.json('GET', `${F}/${a.id}`)).body);
+    expect(before).toMatchObject({ estimateMs: 0, pathMs: 0 });
+    const store = h.store('app');
+    try {
+      refreshDurationEstimates(store);
+    } finally {
+      store.close();
+    }
+    const board = FeatureBoardSchema.parse((await h.json('GET', F)).body);
+    const [da, db] = [a.id, b.id].map((id) => board.pending.find((f) => f.id === id)!);
+    expect(da!.estimateMs).toBeGreaterThan(0);
+    expect(da!.pathMs).toBe(da!.estimateMs + db!.estimateMs);
   });
 
   it('answers 404 for an unknown feature or project and 400 for a malformed id', async () => {

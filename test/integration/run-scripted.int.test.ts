@@ -272,7 +272,12 @@ describe('runProject with the scripted runtime', () => {
     expect(sessionsOf(p).map((s) => s.role)).toEqual(['initializer', 'coding', 'coding', 'coding']);
     // The initializer's features carry frozen checks; the runner exported them in the project and, before each coding
     // session, in the slot's worktree where the coder reads them.
-    const stored = p.inspect((s) => s.features.list().map((f) => [f.id, f.acceptanceHash !== null]));
+    const stored = p.inspect((s) =>
+      s.features
+        .list()
+        .map((f) => [f.id, f.acceptanceHash !== null])
+        .sort((a, b) => Number(a[0]) - Number(b[0])),
+    );
     expect(stored).toEqual([1, 2, 3, 4].map((id) => [id, true]));
     for (const dir of [p.dir, join(p.dir, '.autocoder', 'worktrees', 'slot-0')])
       expect(JSON.parse(readFileSync(join(dir, '.autocoder', 'acceptance', 'feature-4.json'), 'utf8'))).toMatchObject({

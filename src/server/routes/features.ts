@@ -51,6 +51,8 @@ export function toFeatureDTO(
     blockerType: f.blockerType,
     blockerNote: f.blockerNote,
     skipCount: f.skipCount,
+    estimateMs: f.estimateMs,
+    pathMs: f.pathMs,
     passedAt: f.passedAt,
     updatedAt: f.updatedAt,
     acceptance: f.acceptance,

@@ -179,6 +179,14 @@ export function FeatureDrawer({ featureId, onClose }: { featureId: number | null
                 attempts {f.attempts}/{f.maxAttempts}
               </span>
               <span className="text-xs text-muted">{formatCost(f.costUsd)}</span>
+              {f.estimateMs > 0 && f.status !== 'passing' && f.status !== 'failed' ? (
+                <span
+                  className="text-xs text-muted"
+                  title="Estimated from this project's finished sessions; the path runs to the end of the features that wait on this one. Claims go by priority, then the longest path."
+                >
+                  est. {formatDuration(f.estimateMs)} · path {formatDuration(f.pathMs)}
+                </span>
+              ) : null}
             </div>
             <div className="mb-4 flex flex-wrap gap-2">
               <Button

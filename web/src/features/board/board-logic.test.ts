@@ -24,6 +24,8 @@ function feature(id: number, priority: number, over: Partial<FeatureDTO> = {}): 
     blockerType: null,
     blockerNote: null,
     skipCount: 0,
+    estimateMs: 0,
+    pathMs: 0,
     passedAt: null,
     updatedAt: 0,
     acceptance: null,

@@ -26,6 +26,8 @@ function feature(over: Partial<FeatureDTO>): FeatureDTO {
     blockerType: null,
     blockerNote: null,
     skipCount: 0,
+    estimateMs: 0,
+    pathMs: 0,
     passedAt: 1,
     updatedAt: 0,
     acceptance: CHECKS,
