@@ -4,6 +4,7 @@ import type { DependencyGraph } from '../domain/dependency-graph.js';
 import type { FeatureStatus } from '../domain/feature.js';
 import type { StatusCounts } from '../domain/progress.js';
 import type { AcceptanceCheck, Dispute, Verification } from '../shared/acceptance.js';
+import type { BrowserLocator } from '../shared/browser-view.js';
 import type { EventBody, EventType, StoredEvent } from '../shared/events.js';
 import type { HumanInputField, HumanInputKind, HumanInputRequestDTO, HumanInputValue } from '../shared/human-input.js';
 import type {
@@ -393,6 +394,8 @@ export interface NewSession {
   readonly featureIds: readonly number[];
   readonly model: string | null;
   readonly transcriptPath: string;
+  /** Where the session's browser is found once `playwright-cli` opens one (recorded with `session.started`). */
+  readonly browser?: BrowserLocator;
 }
 
 /**

@@ -6,6 +6,7 @@ import { hostname, networkInterfaces } from 'node:os';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 import type { Hono } from 'hono';
 import type { Env } from '../config/env.js';
+import { createBrowserViews } from '../browser-view/browser-views.js';
 import { openStoreCache } from '../db/stores.js';
 import { AppError } from '../domain/errors.js';
 import { silentLogger, type Logger } from '../logging/logger.js';
@@ -192,6 +193,9 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     launchRunner: options.launchRunner ?? processLauncher(options.env),
     launchCheckpoint: options.launchCheckpoint ?? processCheckpointLauncher(options.env),
     launchDesignReview: options.launchDesignReview ?? processDesignLauncher(options.env),
+    browserViews: createBrowserViews({
+      onError: (key, err) => logger.debug({ err, session: key.split('\n')[1] }, 'browser view: could not connect yet'),
+    }),
     logger,
   };
   app = createApp(deps, [...API_ROUTES, staticRoutes(options.uiDir ?? DEFAULT_UI_DIR)]);
@@ -224,6 +228,8 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
         // Spec chats aborted by the closing sockets stop their Claude Code and remove their folders first.
       })
         .then(() => hub.chatsEnded(SPEC_CHAT_CLOSE_MS))
+        // Live browser views end with the server: no connection to an agent's browser outlives it.
+        .then(() => deps.browserViews.close())
         .finally(() => stores.close());
       return closing;
     },

@@ -10,6 +10,7 @@ import { createApp } from '../../src/server/app.js';
 import type { RunnerLauncher } from '../../src/server/routes/runs.js';
 import type { CheckpointLauncher, DesignReviewLauncher } from '../../src/server/launcher.js';
 import { API_ROUTES } from '../../src/server/routes/index.js';
+import { createBrowserViews } from '../../src/browser-view/browser-views.js';
 
 export const ORIGIN = 'http://localhost:8888';
 
@@ -81,6 +82,7 @@ export function apiHarness(): ApiHarness {
       now: () => Date.now(),
       stores,
       guard: { port: 8888, extraHosts: [], token, tokenFile: join(home, 'server-token'), maxBodyBytes: 1_000_000 },
+      browserViews: createBrowserViews(),
       launchRunner: (project, request) => {
         launches.push([project, request]);
         return { pid: 0 };
