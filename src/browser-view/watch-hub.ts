@@ -87,10 +87,14 @@ export function createBrowserWatchHub(options: BrowserWatchHubOptions): BrowserW
     }, options.pollMs);
   };
 
-  /** Looks at the session again: ended, a browser to connect to, or nothing yet (look again later). */
+  /**
+   * Looks at the session again: ended, captured already (look again later: it may end without closing its browser),
+   * a browser to connect to, or nothing yet (look again later).
+   */
   const step = (w: Watch) => {
-    if (watches.get(w.key) !== w || w.capture || w.connecting) return;
+    if (watches.get(w.key) !== w || w.connecting) return;
     if (!w.target.isRunning()) return stop(w, true);
+    if (w.capture) return schedule(w);
     const endpoint = w.target.locate();
     if (endpoint === null) {
       if (w.state !== 'waiting') announce(w, 'waiting');
@@ -130,6 +134,7 @@ export function createBrowserWatchHub(options: BrowserWatchHubOptions): BrowserW
           }
           w.capture = capture;
           announce(w, 'watching');
+          schedule(w);
         },
         (err: unknown) => {
           // A stale descriptor, a browser closing as we came: look again later.

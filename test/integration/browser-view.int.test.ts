@@ -97,7 +97,11 @@ describe('watching an agent browser', () => {
     expect((await a.cli(['open', a.url])).status).toBe(0);
     const h = (hub = createBrowserViews({ frameIntervalMs: 500, pollMs: 100 }));
     const view = recorder();
-    const unwatch = h.watch('s1', { locate: () => findBrowserEndpoint(a.locator), isRunning: () => true }, view.watcher);
+    const unwatch = h.watch(
+      's1',
+      { locate: () => findBrowserEndpoint(a.locator), isRunning: () => true },
+      view.watcher,
+    );
     await waitFor(() => view.frames.length >= 4, 30_000, 'four frames');
     unwatch();
     const gaps = view.frames.slice(1).map((f, i) => f.at - view.frames[i]!.at);
@@ -111,7 +115,11 @@ describe('watching an agent browser', () => {
     let running = true;
     const h = (hub = createBrowserViews({ frameIntervalMs: 200, pollMs: 100 }));
     const view = recorder();
-    const unwatch = h.watch('s1', { locate: () => findBrowserEndpoint(a.locator), isRunning: () => running }, view.watcher);
+    const unwatch = h.watch(
+      's1',
+      { locate: () => findBrowserEndpoint(a.locator), isRunning: () => running },
+      view.watcher,
+    );
     expect(view.states).toEqual(['waiting']);
     expect(h.counts()).toEqual({ sessions: 1, captures: 0 });
 
