@@ -68,6 +68,8 @@ export interface RunningServer {
   readonly tokenCreated: boolean;
   /** Open WebSocket clients (not counting ones being closed). */
   readonly wsClients: () => number;
+  /** Agents' browsers watched now, and the captures connected to them (none once nobody watches). */
+  readonly browserViews: () => { readonly sessions: number; readonly captures: number };
   close(): Promise<void>;
 }
 
@@ -220,6 +222,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     token,
     tokenCreated,
     wsClients: hub.clients,
+    browserViews: () => deps.browserViews.counts(),
     close: () => {
       closing ??= new Promise<void>((resolveClose) => {
         hub.close();
