@@ -53,7 +53,8 @@ afterEach(async () => {
   await model?.close();
   await ui.close();
   rmSync(root, { recursive: true, force: true });
-});
+  // The run's end (its sessions, their browser and app) after a failure, and closing the server.
+}, 180_000);
 
 const SERVER_JS = `const http = require('node:http');
 http.createServer((req, res) => { res.setHeader('content-type', 'text/html'); res.end('<!doctype html><title>Tiny notes</title><body style="margin:0;font:48px sans-serif;background:#1d4ed8;color:#fff"><h1 style="padding:40px">Tiny notes</h1><button style="font-size:32px;margin:0 40px">Add note</button></body>'); })
@@ -93,7 +94,22 @@ it('shows the page a running agent opened with playwright-cli, live, only while 
   ]);
   const roles = roleScript({
     initializer: initializerSession([
-      { category: 'ui', name: 'Home page', description: 'Shows the heading.', steps: ['See "Tiny notes"'] },
+      {
+        category: 'ui',
+        name: 'Home page',
+        description: 'Shows the heading.',
+        steps: ['Open the home page', 'See "Tiny notes"'],
+        // The gate starts the committed app with ./init.sh on its own port and checks the page.
+        acceptance: [
+          {
+            kind: 'http',
+            name: 'home page',
+            method: 'GET',
+            path: '/',
+            expect: { status: 200, bodyIncludes: 'Tiny notes' },
+          },
+        ],
+      },
     ]),
     coding,
   });
@@ -125,7 +141,7 @@ it('shows the page a running agent opened with playwright-cli, live, only while 
     const errors = watchPageErrors(page);
     await page.goto(ui.link('/projects/notes'));
     const card = page.getByTestId('agent-0');
-    await card.getByText('#1').waitFor();
+    await card.getByRole('button', { name: /^#1 Home page/ }).waitFor();
     // Nobody watches yet: nothing is captured.
     expect(ui.server.browserViews()).toEqual({ sessions: 0, captures: 0 });
 
