@@ -85,17 +85,23 @@ export async function openBrowserCapture(endpoint: string, options: CaptureOptio
     held = [];
     for (const resolve of waiting) resolve();
   };
+  // Ticks that found a frame, and the newest one sent: a title that comes late (a page mid-navigation) never lets
+  // an older frame follow a newer one.
+  let ticks = 0;
+  let sent = 0;
   const tick = setInterval(() => {
     const next = newest;
     newest = null;
     release();
     if (!next || closed) return;
     const { page, frame } = next;
+    const seq = ++ticks;
     void page
       .title()
       .catch(() => '')
       .then((title) => {
-        if (closed) return;
+        if (closed || seq < sent) return;
+        sent = seq;
         options.onFrame({
           image: frame.data.toString('base64'),
           url: page.url(),
