@@ -173,7 +173,11 @@ it('shows the page a running agent opened with playwright-cli, live, only while 
     await shot.waitFor({ timeout: 60_000 });
     release();
     await card.getByTestId('browser-view').waitFor({ state: 'detached', timeout: 120_000 });
-    await waitFor(() => ui.server.browserViews().sessions === 0, 30_000, 'the watch to end with the session');
+    await waitFor(
+      () => ui.server.browserViews().sessions === 0 && ui.server.browserViews().captures === 0,
+      30_000,
+      'the watch and its capture to end with the session',
+    );
     expect(ui.server.browserViews()).toEqual({ sessions: 0, captures: 0 });
     expect(errors).toEqual([]);
     await ctx.close();
