@@ -150,7 +150,8 @@ it('shows the page a running agent opened with playwright-cli, live, only while 
     await page.keyboard.press('Enter');
     const shot = card.getByRole('img', { name: /browser: Tiny notes at http:\/\/localhost:\d+\// });
     await shot.waitFor({ timeout: 60_000 });
-    expect(await card.getByRole('button', { name: 'Stop watching' }).getAttribute('aria-pressed')).toBe('true');
+    const controls = await card.getByRole('button', { name: 'Stop watching' }).getAttribute('aria-controls');
+    expect(await page.locator(`#${controls ?? 'none'}`).getAttribute('data-testid')).toBe('browser-view');
     expect(await card.getByTestId('browser-view').getAttribute('data-state')).toBe('watching');
     expect(ui.server.browserViews()).toEqual({ sessions: 1, captures: 1 });
     // The frame is the agent's page (a JPEG of the blue page), drawn at the page's size.

@@ -50,10 +50,12 @@ async function readStream(
  * server captures while at least one view is open, and stops when the last one closes (unmount aborts the stream).
  */
 export function BrowserView({
+  id,
   project,
   sessionId,
   agentName,
 }: {
+  id: string;
   project: string;
   sessionId: string;
   agentName: string;
@@ -78,7 +80,7 @@ export function BrowserView({
     return () => abort.abort();
   }, [project, sessionId]);
   return (
-    <figure data-testid="browser-view" data-state={state} className="flex flex-col gap-1.5">
+    <figure id={id} data-testid="browser-view" data-state={state} className="flex flex-col gap-1.5">
       {frame ? (
         <img
           src={`data:image/jpeg;base64,${frame.image}`}

@@ -131,7 +131,8 @@ function AgentCard({
         {running ? (
           <button
             type="button"
-            aria-pressed={watching}
+            // The label says what a press does; while watching, the button controls the view below it.
+            aria-controls={watching ? `agent-${slot}-browser` : undefined}
             onClick={() => setWatching((w) => !w)}
             className="shrink-0 rounded-lg border border-line px-2.5 py-1 text-xs font-medium hover:bg-sunken"
           >
@@ -139,7 +140,9 @@ function AgentCard({
           </button>
         ) : null}
       </header>
-      {running && watching ? <BrowserView project={name} sessionId={agent.sessionId} agentName={mascot} /> : null}
+      {running && watching ? (
+        <BrowserView id={`agent-${slot}-browser`} project={name} sessionId={agent.sessionId} agentName={mascot} />
+      ) : null}
       <LogView lines={lines} label={`${mascot}'s activity`} />
     </article>
   );
