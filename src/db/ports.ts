@@ -5,6 +5,7 @@ import type { DurationSample, EstimateTarget } from '../domain/duration-estimate
 import type { FeatureStatus } from '../domain/feature.js';
 import type { StatusCounts } from '../domain/progress.js';
 import type { AcceptanceCheck, Dispute, Verification } from '../shared/acceptance.js';
+import type { BrowserLocator } from '../shared/browser-view.js';
 import type { EventBody, EventType, StoredEvent } from '../shared/events.js';
 import type { HumanInputField, HumanInputKind, HumanInputRequestDTO, HumanInputValue } from '../shared/human-input.js';
 import type {
@@ -402,6 +403,8 @@ export interface NewSession {
   readonly featureIds: readonly number[];
   readonly model: string | null;
   readonly transcriptPath: string;
+  /** Where the session's browser is found once `playwright-cli` opens one (recorded with `session.started`). */
+  readonly browser?: BrowserLocator;
 }
 
 /**

@@ -70,7 +70,17 @@ export class SessionRepo implements SessionPort {
             `INSERT INTO sessions (id, run_id, slot, role, feature_ids, model, status, started_at, transcript_path)
              VALUES (@id, @runId, @slot, @role, @featureIds, @model, 'running', @now, @transcriptPath)`,
           )
-          .run({ ...input, featureIds: JSON.stringify(input.featureIds), now });
+          // The browser locator is the event's only: the row has no column for it.
+          .run({
+            id: input.id,
+            runId: input.runId,
+            slot: input.slot,
+            role: input.role,
+            model: input.model,
+            transcriptPath: input.transcriptPath,
+            featureIds: JSON.stringify(input.featureIds),
+            now,
+          });
         appendEvent(this.db, {
           type: 'session.started',
           at: now,
@@ -78,7 +88,12 @@ export class SessionRepo implements SessionPort {
           sessionId: input.id,
           featureId: input.featureIds[0] ?? null,
           slot: input.slot,
-          payload: { role: input.role, model: input.model, featureIds: [...input.featureIds] },
+          payload: {
+            role: input.role,
+            model: input.model,
+            featureIds: [...input.featureIds],
+            ...(input.browser ? { browser: input.browser } : {}),
+          },
         });
       })
       .immediate();

@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { accessSync, constants, mkdirSync, writeFileSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import type { Env } from '../config/env.js';
+import type { BrowserLocator } from '../shared/browser-view.js';
 
 const CANDIDATES = ['chromium', 'chromium-browser', 'google-chrome', 'google-chrome-stable', 'chrome'];
 
@@ -88,6 +89,31 @@ export function writePlaywrightConfig(
  * tracked file changes under an agent's feet.
  */
 export const BROWSER_EXCLUDES = ['.playwright/', '.playwright-cli/'] as const;
+
+/** The `PLAYWRIGHT_CLI_SESSION` of an agent session: its browser's name, and its descriptor's title. */
+export const browserSessionName = (sessionId: string): string => `ac-${sessionId.slice(-12)}`;
+
+/**
+ * The folder where playwright-cli, started with this HOME, registers the browsers it launches (playwright-core's
+ * `serverRegistry`: `<cache>/ms-playwright/b`, the cache being `~/.cache` on Linux — agents get no XDG_CACHE_HOME —
+ * and `~/Library/Caches` on macOS).
+ */
+export function playwrightRegistryDir(home: string, platform: NodeJS.Platform = process.platform): string {
+  const cache = platform === 'darwin' ? join(home, 'Library', 'Caches') : join(home, '.cache');
+  return join(cache, 'ms-playwright', 'b');
+}
+
+/** Where the browser of a session with this environment, working in `cwd`, is found once it opens one. */
+export function browserLocator(
+  env: Readonly<Record<string, string>>,
+  cwd: string,
+  platform: NodeJS.Platform = process.platform,
+): BrowserLocator | undefined {
+  const session = env.PLAYWRIGHT_CLI_SESSION;
+  const home = env.HOME;
+  if (!session || !home) return undefined;
+  return { session, registry: playwrightRegistryDir(home, platform), workspace: cwd };
+}
 
 /** Closes the browser of this session's PLAYWRIGHT_CLI_SESSION (it otherwise idles for an hour). */
 export function closeBrowserSession(cwd: string, env: Readonly<Record<string, string>>): Promise<void> {

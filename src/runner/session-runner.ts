@@ -4,6 +4,7 @@ import type { AgentEvent, AgentRuntime, AgentSpec, SessionOutcome, TokenUsage } 
 import { ZERO_USAGE } from '../agent/runtime.js';
 import type { EventPort, SessionPort } from '../db/ports.js';
 import type { SessionLogPayload } from '../shared/events.js';
+import type { BrowserLocator } from '../shared/browser-view.js';
 import { redactJson, redactThenTruncate, type Redactor } from '../security/redactor.js';
 import {
   LOOPING_OUTCOME,
@@ -46,6 +47,8 @@ export interface SessionSummary {
 
 export interface SessionPlan {
   readonly sessionId: string;
+  /** Where the session's browser is found once it opens one (the live browser view); recorded with the session. */
+  readonly browser?: BrowserLocator;
   readonly slot: number | null;
   readonly featureIds: readonly number[];
   readonly spec: AgentSpec;
@@ -75,6 +78,7 @@ export async function runRecordedSession(
     featureIds: plan.featureIds,
     model: plan.spec.model ?? null,
     transcriptPath: transcript,
+    ...(plan.browser ? { browser: plan.browser } : {}),
   });
   const write = (entry: Record<string, unknown>) =>
     appendFileSync(transcript, `${JSON.stringify(redactJson(ctx.redact, { at: ctx.now(), ...entry }))}\n`);

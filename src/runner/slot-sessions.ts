@@ -26,10 +26,18 @@ import { exportAcceptance } from '../projects/acceptance-export.js';
 import { createToolSession } from '../mcp/tool-session.js';
 import { modelFor } from '../config/run-settings.js';
 import { copyEnvFile } from '../config/env-file.js';
+import type { BrowserLocator } from '../shared/browser-view.js';
 import { combineRedactors, type Redactor } from '../security/redactor.js';
 import { readOnlyBashDecision } from '../security/read-only-bash.js';
 import { answerAsSupervisor, answeredSecretsRedactor, ENV_FILE, envFilePath } from '../projects/human-input.js';
-import { browserDisplay, closeBrowserSession, findChromium, writePlaywrightConfig } from './browser.js';
+import {
+  browserDisplay,
+  browserLocator,
+  browserSessionName,
+  closeBrowserSession,
+  findChromium,
+  writePlaywrightConfig,
+} from './browser.js';
 import type { RunDeps } from './run-loop.js';
 import { ROLE_PROFILES } from './roles.js';
 import { writeInitJail, type InitJailTools } from './init-jail.js';
@@ -355,7 +363,7 @@ export async function runSessionFor(
       extra: {
         // A headed browser's window needs the display (nothing when headless: see browserDisplay).
         ...browserDisplay(deps.settings.headed, deps.env).env,
-        PLAYWRIGHT_CLI_SESSION: `ac-${sessionId.slice(-12)}`,
+        PLAYWRIGHT_CLI_SESSION: browserSessionName(sessionId),
         PORT: String(port),
         // Nothing may wait for an editor: `git rebase --continue` and friends keep their messages.
         GIT_EDITOR: 'true',
@@ -431,6 +439,7 @@ export async function runSessionFor(
         sessionId,
         slot: where.slot,
         featureIds: work ? work.featureIds : [],
+        ...withBrowser(browserLocator(env, where.cwd)),
         spec,
         limits: { idleMs: deps.settings.stallMs, maxMs: deps.settings.maxSessionMs },
       },
@@ -454,6 +463,9 @@ export async function runSessionFor(
     }
   }
 }
+
+/** The plan's `browser`, when the session has one to find (exactOptionalPropertyTypes: no `undefined` value). */
+const withBrowser = (browser: BrowserLocator | undefined) => (browser ? { browser } : {});
 
 /** A role's prompt template when the session names none. A designer's is always given (`promptText`). */
 function defaultPrompt(role: AgentRole): PromptName {

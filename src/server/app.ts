@@ -3,6 +3,7 @@ import { requestId } from 'hono/request-id';
 import type { Env } from '../config/env.js';
 import type { StoreCache } from '../db/stores.js';
 import type { Logger } from '../logging/logger.js';
+import type { BrowserWatchHub } from '../browser-view/watch-hub.js';
 import { errorResponse } from './http-errors.js';
 import { type GuardOptions, securityGuards } from './guards.js';
 import { registerRunRoutes, type RunnerLauncher } from './routes/runs.js';
@@ -21,6 +22,8 @@ export interface ServerDeps {
   readonly launchCheckpoint?: CheckpointLauncher;
   /** Starts a detached `autocoder design-review` (POST …/design/reviews with no run active). */
   readonly launchDesignReview?: DesignReviewLauncher;
+  /** The live views of agents' browsers: one capture per watched session, stopped with its last watcher. */
+  readonly browserViews: BrowserWatchHub;
   /** Every 5xx with its cause, every request at debug. */
   readonly logger: Logger;
 }

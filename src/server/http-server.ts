@@ -6,6 +6,7 @@ import { hostname, networkInterfaces } from 'node:os';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 import type { Hono } from 'hono';
 import type { Env } from '../config/env.js';
+import { createBrowserViews } from '../browser-view/browser-views.js';
 import { openStoreCache } from '../db/stores.js';
 import { AppError } from '../domain/errors.js';
 import { silentLogger, type Logger } from '../logging/logger.js';
@@ -67,6 +68,8 @@ export interface RunningServer {
   readonly tokenCreated: boolean;
   /** Open WebSocket clients (not counting ones being closed). */
   readonly wsClients: () => number;
+  /** Agents' browsers watched now, and the captures connected to them (none once nobody watches). */
+  readonly browserViews: () => { readonly sessions: number; readonly captures: number };
   close(): Promise<void>;
 }
 
@@ -192,6 +195,9 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     launchRunner: options.launchRunner ?? processLauncher(options.env),
     launchCheckpoint: options.launchCheckpoint ?? processCheckpointLauncher(options.env),
     launchDesignReview: options.launchDesignReview ?? processDesignLauncher(options.env),
+    browserViews: createBrowserViews({
+      onError: (key, err) => logger.debug({ err, session: key.split('\n')[1] }, 'browser view: could not connect yet'),
+    }),
     logger,
   };
   app = createApp(deps, [...API_ROUTES, staticRoutes(options.uiDir ?? DEFAULT_UI_DIR)]);
@@ -216,6 +222,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     token,
     tokenCreated,
     wsClients: hub.clients,
+    browserViews: () => deps.browserViews.counts(),
     close: () => {
       closing ??= new Promise<void>((resolveClose) => {
         hub.close();
@@ -224,6 +231,8 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
         // Spec chats aborted by the closing sockets stop their Claude Code and remove their folders first.
       })
         .then(() => hub.chatsEnded(SPEC_CHAT_CLOSE_MS))
+        // Live browser views end with the server: no connection to an agent's browser outlives it.
+        .then(() => deps.browserViews.close())
         .finally(() => stores.close());
       return closing;
     },

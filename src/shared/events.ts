@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { DISPUTE_STATUSES, VERIFICATION_STATUSES, VERIFICATION_TRIGGERS } from './acceptance.js';
 import { BLOCKER_TYPE_VALUES, FEATURE_STATUS_VALUES } from './feature-status.js';
 import { HUMAN_INPUT_FIELD_TYPES, HUMAN_INPUT_KINDS } from './human-input.js';
+import { BrowserLocatorSchema } from './browser-view.js';
 import { RunStatusSchema } from './runs.js';
 import { CHANGE_ORIGINS } from './settings-widening.js';
 
@@ -198,7 +199,13 @@ export const EventBodySchema = z.discriminatedUnion('type', [
   }),
   event('design.finding_dismissed', { findingId: z.string(), reason: z.string() }),
   // Agent sessions (src/db/session-repo.ts, src/runner/session-runner.ts).
-  event('session.started', { role: z.string(), model: nullableText, featureIds: ids }),
+  event('session.started', {
+    role: z.string(),
+    model: nullableText,
+    featureIds: ids,
+    // Where the session's browser is found once it opens one (the live browser view); absent in older rows.
+    browser: BrowserLocatorSchema.optional(),
+  }),
   event('session.ended', {
     role: z.string(),
     status: z.enum(['running', 'succeeded', 'failed', 'aborted']),

@@ -9,6 +9,7 @@ import { openStoreCache } from '../../src/db/stores.js';
 import { createLogger } from '../../src/logging/logger.js';
 import { createApp } from '../../src/server/app.js';
 import { apiHarness, type ApiHarness } from '../support/api-app.js';
+import { createBrowserViews } from '../../src/browser-view/browser-views.js';
 
 type ErrorBody = { error: { code: string; message: string; requestId?: string } };
 type LoggedError = { type: string; message: string; stack: string };
@@ -31,6 +32,7 @@ function appWithFailingRoute() {
       now: () => Date.now(),
       stores: openStoreCache({ AUTOCODER_HOME: h.home, HOME: h.user }),
       guard: { port: 8888, extraHosts: [], token: TOKEN, tokenFile: 'server-token', maxBodyBytes: 1_000 },
+      browserViews: createBrowserViews(),
       launchRunner: () => ({ pid: 0 }),
       logger: createLogger({ write: (line) => void lines.push(line) }, { level: 'info' }),
     },

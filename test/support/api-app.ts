@@ -10,6 +10,8 @@ import { createApp } from '../../src/server/app.js';
 import type { RunnerLauncher } from '../../src/server/routes/runs.js';
 import type { CheckpointLauncher, DesignReviewLauncher } from '../../src/server/launcher.js';
 import { API_ROUTES } from '../../src/server/routes/index.js';
+import { createBrowserViews } from '../../src/browser-view/browser-views.js';
+import type { BrowserWatchHub } from '../../src/browser-view/watch-hub.js';
 
 export const ORIGIN = 'http://localhost:8888';
 
@@ -48,6 +50,8 @@ export interface ApiHarness {
   createProject(name: string): Promise<string>;
   /** The project's store on a connection of its own (the test's, besides the server's). */
   store(name: string): SqliteProjectStore;
+  /** The app's live browser views (what the browser view routes watch with). */
+  readonly browserViews: BrowserWatchHub;
   /** A runs row that activeRun() sees as alive (this test process). */
   fakeActiveRun(name: string): void;
   cleanup(): void;
@@ -74,6 +78,7 @@ export function apiHarness(): ApiHarness {
     GIT_COMMITTER_EMAIL: 'test@example.com',
   };
   const stores = openStoreCache(env);
+  const browserViews = createBrowserViews();
   const app = createApp(
     {
       env,
@@ -81,6 +86,7 @@ export function apiHarness(): ApiHarness {
       now: () => Date.now(),
       stores,
       guard: { port: 8888, extraHosts: [], token, tokenFile: join(home, 'server-token'), maxBodyBytes: 1_000_000 },
+      browserViews,
       launchRunner: (project, request) => {
         launches.push([project, request]);
         return { pid: 0 };
@@ -139,6 +145,7 @@ export function apiHarness(): ApiHarness {
     user,
     work,
     launches,
+    browserViews,
     checkpointLaunches,
     designLaunches,
     logs: () => logLines.map((l) => JSON.parse(l) as Record<string, unknown>),

@@ -18,6 +18,7 @@ import {
   type PlannedFeature,
   type Step,
 } from './fake-anthropic/index.js';
+import { createBrowserViews } from '../../src/browser-view/browser-views.js';
 
 export const MAPS_FEATURES: PlannedFeature[] = [
   {
@@ -126,6 +127,7 @@ export function apiCaller(env: NodeJS.ProcessEnv, cwd: string) {
           now: () => Date.now(),
           stores,
           guard: { port: 8888, extraHosts: [], token: API_TOKEN, tokenFile: 'server-token', maxBodyBytes: 1_000_000 },
+          browserViews: createBrowserViews(),
           launchRunner: () => ({ pid: 0 }),
           logger: silentLogger(),
         },

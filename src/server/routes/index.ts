@@ -1,5 +1,6 @@
 import type { RouteModule } from '../app.js';
 import { acceptanceRoutes } from './acceptance.js';
+import { browserViewRoutes } from './browser-view.js';
 import { checkpointRoutes } from './checkpoints.js';
 import { demoRoutes } from './demo.js';
 import { designRoutes } from './design.js';
@@ -25,6 +26,7 @@ export const API_ROUTES: RouteModule[] = [
   eventRoutes,
   humanInputRoutes,
   sessionRoutes,
+  browserViewRoutes,
   metricsRoutes,
   checkpointRoutes,
   designRoutes,

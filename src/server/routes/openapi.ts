@@ -1,6 +1,7 @@
 import type { Hono } from 'hono';
 import { z } from 'zod';
 import * as api from '../../shared/api.js';
+import { BrowserFrameSchema, BrowserViewStatusSchema } from '../../shared/browser-view.js';
 import * as acc from '../../shared/acceptance.js';
 import * as cp from '../../shared/checkpoints.js';
 import * as dz from '../../shared/design.js';
@@ -254,6 +255,14 @@ export const ROUTE_DOCS: readonly RouteDoc[] = [
     summary: 'A session transcript, a page of JSON lines',
     query: api.TranscriptQuerySchema,
     response: api.TranscriptResponseSchema,
+  },
+  {
+    method: 'get',
+    path: '/api/projects/:name/sessions/:id/browser',
+    summary:
+      "The live view of a running session's browser: server-sent events `status` ({state}) and `frame` (a JPEG of the page, at most one a second), until the session ends",
+    response: z.union([BrowserViewStatusSchema, BrowserFrameSchema]),
+    contentTypes: ['text/event-stream'],
   },
   {
     method: 'get',

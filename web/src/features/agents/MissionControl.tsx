@@ -1,5 +1,5 @@
 import { useQuery } from '@tanstack/react-query';
-import { useEffect, useRef } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import type { AgentState, LogLine } from '@shared/events';
 import { endpoints, keys } from '../../shared/api/endpoints';
 import { formatTime } from '../../shared/ui/format';
@@ -8,6 +8,7 @@ import { Link } from 'react-router';
 import { useOpenRequests } from '../../shared/api/open-requests';
 import { useProject } from '../../shared/project-context';
 import { Mascot, mascotForSlot } from '../../shared/ui/mascots';
+import { BrowserView } from './BrowserView';
 
 const STATE_LABEL: Record<AgentState, string> = {
   idle: 'Idle',
@@ -85,9 +86,12 @@ function AgentCard({
   featureName: string | null;
   lines: readonly LogLine[];
 }) {
-  const { openFeature } = useProject();
+  const { name, openFeature } = useProject();
   const mascot = mascotForSlot(slot);
   const state: AgentState = agent?.state ?? 'idle';
+  // Watching is the slot's: it follows the slot's next session too, until the person stops it.
+  const [watching, setWatching] = useState(false);
+  const running = agent !== null && state !== 'success' && state !== 'error';
   return (
     <article
       data-testid={`agent-${slot}`}
@@ -124,7 +128,21 @@ function AgentCard({
           )}
           {agent?.thought ? <p className="mt-1 line-clamp-2 text-sm text-muted italic">“{agent.thought}”</p> : null}
         </div>
+        {running ? (
+          <button
+            type="button"
+            // The label says what a press does; while watching, the button controls the view below it.
+            aria-controls={watching ? `agent-${slot}-browser` : undefined}
+            onClick={() => setWatching((w) => !w)}
+            className="shrink-0 rounded-lg border border-line px-2.5 py-1 text-xs font-medium hover:bg-sunken"
+          >
+            {watching ? 'Stop watching' : 'Watch browser'}
+          </button>
+        ) : null}
       </header>
+      {running && watching ? (
+        <BrowserView id={`agent-${slot}-browser`} project={name} sessionId={agent.sessionId} agentName={mascot} />
+      ) : null}
       <LogView lines={lines} label={`${mascot}'s activity`} />
     </article>
   );

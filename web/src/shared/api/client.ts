@@ -112,6 +112,29 @@ export async function apiFile(path: string): Promise<Blob> {
   return res.blob();
 }
 
+/**
+ * Opens a response the server streams (server-sent events): a page cannot put the token on an EventSource, so the
+ * stream comes through fetch, which does. Aborting `signal` closes it (and, on the server, ends what it fed).
+ */
+export async function apiStream(path: string, signal: AbortSignal): Promise<ReadableStream<Uint8Array>> {
+  const headers: Record<string, string> = { accept: 'text/event-stream' };
+  const token = serverToken();
+  if (token) headers['authorization'] = `Bearer ${token}`;
+  let res: Response;
+  try {
+    res = await fetch(apiBase + path, { method: 'GET', headers, signal });
+  } catch (err) {
+    throw new ApiError(
+      0,
+      'NETWORK',
+      `the server cannot be reached (${err instanceof Error ? err.message : String(err)})`,
+    );
+  }
+  if (!res.ok) throw failure(res, parseOrNull(await res.text()));
+  if (!res.body) throw new ApiError(res.status, 'BAD_RESPONSE', `the server answered ${path} without a body`);
+  return res.body;
+}
+
 export const enc = encodeURIComponent;
 export function errorMessage(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
