@@ -1,0 +1,206 @@
+/**
+ * Issue #23 (1), the merge queue integrates by itself, with `runProject`, real git, SQLite and the
+ * landing gate's verifications, the scripted runtime in place of Claude Code: a branch that is
+ * ready but behind main (another feature landed while it was worked on) is rebased and verified by
+ * the runner and lands without the agent hearing of it; a conflict still reaches the agent, which
+ * resolves it; a check that fails on the rebased commit goes back to the agent saying so, with its
+ * worktree at that commit and the old tip kept until the feature lands.
+ */
+import { join } from 'node:path';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { git, gitOk } from '../../src/git/git.js';
+import { preRebaseRefs } from '../../src/git/rebase.js';
+import {
+  assignedFeature,
+  FEATURE_TOOL,
+  initializerSession,
+  landingCodingSession,
+  reply,
+  roleScript,
+  type Conversation,
+  type PlannedFeature,
+  type Script,
+  type Step,
+  type ToolResultView,
+} from '../support/fake-anthropic/index.js';
+import { scriptedProject, type ScriptedProject } from '../support/scripted-run.js';
+
+// Whole runs with two slots and a verification per landing: seconds each, more on a loaded machine.
+vi.setConfig({ testTimeout: 90_000 });
+
+const MARK = FEATURE_TOOL('feature_mark_passing');
+
+let project: ScriptedProject | undefined;
+afterEach(() => {
+  project?.cleanup();
+  project = undefined;
+});
+
+const two: PlannedFeature[] = [
+  { category: 'core', name: 'One', description: 'one', steps: ['check'] },
+  { category: 'core', name: 'Two', description: 'two', steps: ['check'] },
+];
+
+/** What every coding session was told by feature_mark_passing, per feature, in order. */
+type Answers = Map<number, ToolResultView[]>;
+
+/**
+ * Both features worked at once, in an order that makes #2 land second from a branch started before #1 landed:
+ * #1 marks passing only once #2's session has begun (its branch is cut from main then), and #2 only once #1 landed.
+ */
+function ordered(coding: Step, answers: Answers): Script {
+  let started2!: () => void;
+  let landed1!: () => void;
+  const twoStarted = new Promise<void>((resolve) => (started2 = resolve));
+  const oneLanded = new Promise<void>((resolve) => (landed1 = resolve));
+  const script = roleScript({ initializer: initializerSession(two), coding });
+  return async (conv: Conversation) => {
+    const id = assignedFeature(conv);
+    if (id !== null) {
+      for (const r of conv.lastToolResults.filter((t) => t.name === MARK)) {
+        answers.set(id, [...(answers.get(id) ?? []), r]);
+        if (id === 1 && !r.isError) landed1();
+      }
+      if (id === 2 && conv.turn === 0) started2();
+      const last = conv.lastToolResults[0];
+      const command = typeof last?.input.command === 'string' ? last.input.command : '';
+      // The next reply is the first feature_mark_passing of the session.
+      if (command.startsWith('git add -A && git commit') && !conv.toolResults.some((t) => t.name === MARK))
+        await (id === 1 ? twoStarted : oneLanded);
+    }
+    return script(conv);
+  };
+}
+
+function passedEvents(p: ScriptedProject): { feature: number; payload: Record<string, unknown> }[] {
+  return p.inspect((store) =>
+    (
+      store.db
+        .prepare(`SELECT feature_id AS feature, payload FROM events WHERE type = 'feature.passed' ORDER BY id`)
+        .all() as { feature: number; payload: string }[]
+    ).map((r) => ({ feature: r.feature, payload: JSON.parse(r.payload) as Record<string, unknown> })),
+  );
+}
+
+describe('the merge queue rebases a branch behind main itself', () => {
+  it('two features editing different files land without either agent being asked to rebase', async () => {
+    const answers: Answers = new Map();
+    const p = (project = scriptedProject(ordered(landingCodingSession(), answers)));
+    expect(await p.run({ concurrency: 2, yolo: true })).toMatchObject({ reason: 'All 2 features pass.' });
+
+    // Each agent called feature_mark_passing once and was told it landed; nobody was told to rebase.
+    expect([...answers.keys()].sort()).toEqual([1, 2]);
+    for (const [, said] of answers) {
+      expect(said.map((r) => r.isError)).toEqual([false]);
+      expect(said[0]?.text).not.toMatch(/git rebase/);
+    }
+    expect(answers.get(2)?.[0]?.text).toMatch(
+      /"rebased_by_runner": "main had moved on: the runner rebased your branch/,
+    );
+    expect(answers.get(1)?.[0]?.text).not.toContain('rebased_by_runner');
+    expect(p.reports.some((l) => /^Slot \d: main had moved on; the runner rebased feature #2 onto it/.test(l))).toBe(
+      true,
+    );
+
+    // #2 landed as a commit on top of #1's, the exact commit its linked verification passed on; its event says rebased.
+    expect(passedEvents(p)).toEqual([
+      { feature: 1, payload: { status: 'passing' } },
+      { feature: 2, payload: { status: 'passing', rebased: true } },
+    ]);
+    const [one, twoF] = p.inspect((store) => [store.features.get(1), store.features.get(2)]);
+    const v2 = p.inspect((store) => store.verifications.get(twoF?.verificationId as string));
+    expect(v2).toMatchObject({ featureId: 2, trigger: 'landing', status: 'passed' });
+    expect(gitOk(p.dir, ['rev-parse', 'main']).trim()).toBe(v2.commit);
+    const v1 = p.inspect((store) => store.verifications.get(one?.verificationId as string));
+    expect(gitOk(p.dir, ['rev-parse', `${v2.commit}^`]).trim()).toBe(v1.commit);
+    expect(gitOk(p.dir, ['show', 'main:features/feature-1.txt'])).toBe('feature 1 implemented\n');
+    expect(gitOk(p.dir, ['show', 'main:features/feature-2.txt'])).toBe('feature 2 implemented\n');
+    // Nothing left behind: no kept tip, no unmerged branch, clean slots.
+    expect(preRebaseRefs(p.dir)).toEqual([]);
+    expect(gitOk(p.dir, ['for-each-ref', 'refs/heads/autocoder/']).trim()).toBe('');
+    for (const slot of [0, 1])
+      expect(gitOk(join(p.dir, '.autocoder', 'worktrees', `slot-${slot}`), ['status', '--porcelain']).trim()).toBe('');
+  });
+
+  it('two features editing the same lines still reach the agent, which resolves the conflict and lands', async () => {
+    const answers: Answers = new Map();
+    const p = (project = scriptedProject(ordered(landingCodingSession({ sharedFile: 'shared.txt' }), answers)));
+    expect(await p.run({ concurrency: 2, yolo: true })).toMatchObject({ reason: 'All 2 features pass.' });
+
+    const said = answers.get(2) ?? [];
+    expect(said.map((r) => r.isError)).toEqual([true, false]);
+    expect(said[0]?.text).toContain(
+      'The runner tried to rebase it for you and it conflicts in shared.txt: resolve that yourself.',
+    );
+    expect(said[0]?.text).toContain('1. git rebase main');
+    expect(answers.get(1)?.map((r) => r.isError)).toEqual([false]);
+    expect(p.reports).toContain(
+      'Slot 1: feature #2 is behind main and the runner did not rebase it (conflicts in shared.txt); sent back to the agent.',
+    );
+    expect(gitOk(p.dir, ['show', 'main:shared.txt']).split('\n').sort()).toEqual(['', 'feature 1', 'feature 2']);
+    // The agent rebased it itself: no runner rebase recorded, no tip kept.
+    expect(passedEvents(p).map((e) => e.payload)).toEqual([{ status: 'passing' }, { status: 'passing' }]);
+    expect(preRebaseRefs(p.dir)).toEqual([]);
+  });
+
+  it('a check that fails on the rebased commit goes back to the agent, its worktree at that commit, the old tip kept until it lands', async () => {
+    const answers: Answers = new Map();
+    const withAdapt: PlannedFeature[] = [
+      two[0] as PlannedFeature,
+      {
+        ...(two[1] as PlannedFeature),
+        acceptance: [
+          {
+            kind: 'command',
+            name: 'feature 2 file',
+            run: 'cat features/feature-2.txt',
+            expect: { stdoutIncludes: 'feature 2 implemented' },
+          },
+          { kind: 'command', name: 'adapted to feature 1', run: 'cat features/feature-2-adapted.txt' },
+        ],
+      },
+    ];
+    const landing = landingCodingSession();
+    let seenOnRefusal: { refs: string[]; head: string; parent: string; main: string; original: string } | undefined;
+    const adapting: Step = (conv) => {
+      const last = conv.lastToolResults[0];
+      if (assignedFeature(conv) === 2 && last?.name === MARK && last.isError) {
+        const slot = join(project?.dir as string, '.autocoder', 'worktrees', 'slot-1');
+        const refs = preRebaseRefs(project?.dir as string);
+        seenOnRefusal = {
+          refs,
+          head: gitOk(slot, ['rev-parse', 'HEAD']).trim(),
+          parent: gitOk(slot, ['rev-parse', 'HEAD^']).trim(),
+          main: gitOk(slot, ['rev-parse', 'main']).trim(),
+          original: refs[0] === undefined ? '' : gitOk(slot, ['rev-parse', refs[0]]).trim(),
+        };
+        return reply().tool('Write', { file_path: 'features/feature-2-adapted.txt', content: 'adapted\n' });
+      }
+      if (last?.name === 'Write' && last.input.file_path === 'features/feature-2-adapted.txt')
+        return reply().tool('Bash', { command: 'git add -A && git commit -m "Feature #2 adapted"' });
+      return landing(conv);
+    };
+    const script = ordered(adapting, answers);
+    const p = (project = scriptedProject(async (conv) =>
+      conv.prompt.includes('Initializer session') ? initializerSession(withAdapt)(conv) : script(conv),
+    ));
+    expect(await p.run({ concurrency: 2, yolo: true })).toMatchObject({ reason: 'All 2 features pass.' });
+
+    const said = answers.get(2) ?? [];
+    expect(said.map((r) => r.isError)).toEqual([true, false]);
+    expect(said[0]?.text).toMatch(
+      /^(Error: )?main had moved on, so the runner rebased your branch onto it: autocoder\/feature-2 is now at [0-9a-f]{12} in your worktree \(your commits before the rebase: [0-9a-f]{12}, kept as refs\/autocoder\/pre-rebase\/2-1\)/,
+    );
+    expect(said[0]?.text).toContain('adapted to feature 1');
+    expect(said[0]?.text).not.toMatch(/git rebase/);
+    // When refused: the agent's branch was the rebased commit on main's tip, the original tip kept beside it.
+    expect(seenOnRefusal?.refs).toEqual(['refs/autocoder/pre-rebase/2-1']);
+    expect(seenOnRefusal?.parent).toBe(seenOnRefusal?.main);
+    expect(seenOnRefusal?.original).not.toBe(seenOnRefusal?.head);
+    expect(git(p.dir, ['merge-base', '--is-ancestor', seenOnRefusal?.original as string, 'main']).status).toBe(1);
+    // The fix was committed on the rebased commit and landed as is (no second rebase); the kept tip is gone.
+    expect(gitOk(p.dir, ['rev-parse', 'main^']).trim()).toBe(seenOnRefusal?.head);
+    expect(passedEvents(p).map((e) => e.payload)).toEqual([{ status: 'passing' }, { status: 'passing' }]);
+    expect(preRebaseRefs(p.dir)).toEqual([]);
+  });
+});
