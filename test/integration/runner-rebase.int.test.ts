@@ -17,12 +17,10 @@ import {
   landingCodingSession,
   reply,
   roleScript,
-  type Conversation,
   type PlannedFeature,
-  type Script,
   type Step,
-  type ToolResultView,
 } from '../support/fake-anthropic/index.js';
+import { orderedLandings } from '../support/ordered-landings.js';
 import { scriptedProject, type ScriptedProject } from '../support/scripted-run.js';
 
 // Whole runs with two slots and a verification per landing: seconds each, more on a loaded machine.
@@ -41,37 +39,6 @@ const two: PlannedFeature[] = [
   { category: 'core', name: 'Two', description: 'two', steps: ['check'] },
 ];
 
-/** What every coding session was told by feature_mark_passing, per feature, in order. */
-type Answers = Map<number, ToolResultView[]>;
-
-/**
- * Both features worked at once, in an order that makes #2 land second from a branch started before #1 landed:
- * #1 marks passing only once #2's session has begun (its branch is cut from main then), and #2 only once #1 landed.
- */
-function ordered(coding: Step, answers: Answers): Script {
-  let started2!: () => void;
-  let landed1!: () => void;
-  const twoStarted = new Promise<void>((resolve) => (started2 = resolve));
-  const oneLanded = new Promise<void>((resolve) => (landed1 = resolve));
-  const script = roleScript({ initializer: initializerSession(two), coding });
-  return async (conv: Conversation) => {
-    const id = assignedFeature(conv);
-    if (id !== null) {
-      for (const r of conv.lastToolResults.filter((t) => t.name === MARK)) {
-        answers.set(id, [...(answers.get(id) ?? []), r]);
-        if (id === 1 && !r.isError) landed1();
-      }
-      if (id === 2 && conv.turn === 0) started2();
-      const last = conv.lastToolResults[0];
-      const command = typeof last?.input.command === 'string' ? last.input.command : '';
-      // The next reply is the first feature_mark_passing of the session.
-      if (command.startsWith('git add -A && git commit') && !conv.toolResults.some((t) => t.name === MARK))
-        await (id === 1 ? twoStarted : oneLanded);
-    }
-    return script(conv);
-  };
-}
-
 function passedEvents(p: ScriptedProject): { feature: number; payload: Record<string, unknown> }[] {
   return p.inspect((store) =>
     (
@@ -84,20 +51,19 @@ function passedEvents(p: ScriptedProject): { feature: number; payload: Record<st
 
 describe('the merge queue rebases a branch behind main itself', () => {
   it('two features editing different files land without either agent being asked to rebase', async () => {
-    const answers: Answers = new Map();
-    const p = (project = scriptedProject(ordered(landingCodingSession(), answers)));
+    const order = orderedLandings(roleScript({ initializer: initializerSession(two), coding: landingCodingSession() }));
+    const p = (project = scriptedProject(order.script));
     expect(await p.run({ concurrency: 2, yolo: true })).toMatchObject({ reason: 'All 2 features pass.' });
 
     // Each agent called feature_mark_passing once and was told it landed; nobody was told to rebase.
-    expect([...answers.keys()].sort()).toEqual([1, 2]);
-    for (const [, said] of answers) {
+    for (const said of [order.answers(1), order.answers(2)]) {
       expect(said.map((r) => r.isError)).toEqual([false]);
       expect(said[0]?.text).not.toMatch(/git rebase/);
     }
-    expect(answers.get(2)?.[0]?.text).toMatch(
+    expect(order.answers(2)[0]?.text).toMatch(
       /"rebased_by_runner": "main had moved on: the runner rebased your branch/,
     );
-    expect(answers.get(1)?.[0]?.text).not.toContain('rebased_by_runner');
+    expect(order.answers(1)[0]?.text).not.toContain('rebased_by_runner');
     expect(p.reports.some((l) => /^Slot \d: main had moved on; the runner rebased feature #2 onto it/.test(l))).toBe(
       true,
     );
@@ -123,17 +89,19 @@ describe('the merge queue rebases a branch behind main itself', () => {
   });
 
   it('two features editing the same lines still reach the agent, which resolves the conflict and lands', async () => {
-    const answers: Answers = new Map();
-    const p = (project = scriptedProject(ordered(landingCodingSession({ sharedFile: 'shared.txt' }), answers)));
+    const order = orderedLandings(
+      roleScript({ initializer: initializerSession(two), coding: landingCodingSession({ sharedFile: 'shared.txt' }) }),
+    );
+    const p = (project = scriptedProject(order.script));
     expect(await p.run({ concurrency: 2, yolo: true })).toMatchObject({ reason: 'All 2 features pass.' });
 
-    const said = answers.get(2) ?? [];
+    const said = order.answers(2);
     expect(said.map((r) => r.isError)).toEqual([true, false]);
     expect(said[0]?.text).toContain(
       'The runner tried to rebase it for you and it conflicts in shared.txt: resolve that yourself.',
     );
     expect(said[0]?.text).toContain('1. git rebase main');
-    expect(answers.get(1)?.map((r) => r.isError)).toEqual([false]);
+    expect(order.answers(1).map((r) => r.isError)).toEqual([false]);
     expect(p.reports).toContain(
       'Slot 1: feature #2 is behind main and the runner did not rebase it (conflicts in shared.txt); sent back to the agent.',
     );
@@ -144,7 +112,6 @@ describe('the merge queue rebases a branch behind main itself', () => {
   });
 
   it('a check that fails on the rebased commit goes back to the agent, its worktree at that commit, the old tip kept until it lands', async () => {
-    const answers: Answers = new Map();
     const withAdapt: PlannedFeature[] = [
       two[0] as PlannedFeature,
       {
@@ -180,13 +147,11 @@ describe('the merge queue rebases a branch behind main itself', () => {
         return reply().tool('Bash', { command: 'git add -A && git commit -m "Feature #2 adapted"' });
       return landing(conv);
     };
-    const script = ordered(adapting, answers);
-    const p = (project = scriptedProject(async (conv) =>
-      conv.prompt.includes('Initializer session') ? initializerSession(withAdapt)(conv) : script(conv),
-    ));
+    const order = orderedLandings(roleScript({ initializer: initializerSession(withAdapt), coding: adapting }));
+    const p = (project = scriptedProject(order.script));
     expect(await p.run({ concurrency: 2, yolo: true })).toMatchObject({ reason: 'All 2 features pass.' });
 
-    const said = answers.get(2) ?? [];
+    const said = order.answers(2);
     expect(said.map((r) => r.isError)).toEqual([true, false]);
     expect(said[0]?.text).toMatch(
       /^(Error: )?main had moved on, so the runner rebased your branch onto it: autocoder\/feature-2 is now at [0-9a-f]{12} in your worktree \(your commits before the rebase: [0-9a-f]{12}, kept as refs\/autocoder\/pre-rebase\/2-1\)/,
