@@ -73,7 +73,7 @@ export function sendBackMessage(
   return `${check.reason}${why} The feature is not passing yet. Do this, then call feature_mark_passing again:\n${steps}`;
 }
 
-/** The note on a refusal after the runner's rebase: the results are the rebased commit's, the agent's branch is there. */
+/** The note opening a refusal after the runner's rebase: the results, and the branch, are the rebased commit's. */
 export function rebasedNote(
   main: string,
   featureId: number,
