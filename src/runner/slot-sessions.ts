@@ -189,18 +189,19 @@ export function landingGate(
       const lost = () =>
         new AppError('CONFLICT', `your claim on feature ${featureId} is no longer valid; stop working on it`);
       if (!deps.claims.holds(claim)) throw lost();
+      const feature = deps.features.get(featureId);
+      const groups = landingGroups(feature, deps.features);
       let head: string;
       /** Set when the runner rebased the branch itself (main had moved on): the agent is not asked to. */
       let rebased: Extract<Integration, { kind: 'rebased' }> | undefined;
       if (check.ok) head = check.head;
       else {
         const behind = check.behind as NonNullable<typeof check.behind>;
-        const integration = rebaseForLanding(deps.paths.root, {
-          featureId,
-          worktree,
-          head: behind.head,
-          mainTip: behind.main,
-        });
+        // Without frozen checks nothing would verify the rebased commit: the agent rebases and re-runs its tests.
+        const integration: Integration =
+          groups.length === 0
+            ? { kind: 'declined', why: 'the feature has no acceptance checks to verify a rebased commit with' }
+            : rebaseForLanding(deps.paths.root, { featureId, worktree, head: behind.head, mainTip: behind.main });
         if (integration.kind !== 'rebased') {
           deps.report(
             `Slot ${slot}: feature #${featureId} is behind ${run.main} and the runner did not rebase it (${integration.kind === 'conflict' ? `conflicts${integration.files.length > 0 ? ` in ${integration.files.join(', ')}` : `: ${integration.detail.split('\n')[0] ?? ''}`}` : integration.why}); sent back to the agent.`,
@@ -214,8 +215,6 @@ export function landingGate(
         );
       }
       const onRebased = (text: string) => (rebased ? `${rebasedNote(run.main, featureId, rebased)}\n\n${text}` : text);
-      const feature = deps.features.get(featureId);
-      const groups = landingGroups(feature, deps.features);
       let verificationId: string | undefined;
       if (groups.length > 0) {
         deps.report(

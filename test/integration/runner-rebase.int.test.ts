@@ -20,6 +20,7 @@ import {
   type PlannedFeature,
   type Step,
 } from '../support/fake-anthropic/index.js';
+import { seedBacklog } from '../support/gate-backlog.js';
 import { orderedLandings } from '../support/ordered-landings.js';
 import { scriptedProject, type ScriptedProject } from '../support/scripted-run.js';
 
@@ -109,6 +110,23 @@ describe('the merge queue rebases a branch behind main itself', () => {
     // The agent rebased it itself: no runner rebase recorded, no tip kept.
     expect(passedEvents(p).map((e) => e.payload)).toEqual([{ status: 'passing' }, { status: 'passing' }]);
     expect(preRebaseRefs(p.dir)).toEqual([]);
+  });
+
+  it('a feature without acceptance checks is left to the agent: nothing would verify a rebased commit', async () => {
+    const order = orderedLandings(roleScript({ coding: landingCodingSession() }));
+    const p = (project = scriptedProject(order.script));
+    seedBacklog(
+      p,
+      two.map((f) => ({ category: f.category, name: f.name, description: f.description, steps: f.steps })),
+    );
+    expect(await p.run({ concurrency: 2, yolo: true })).toMatchObject({ reason: 'All 2 features pass.' });
+    const said = order.answers(2);
+    expect(said.map((r) => r.isError)).toEqual([true, false]);
+    expect(said[0]?.text).toContain(
+      'The runner did not rebase it for you: the feature has no acceptance checks to verify a rebased commit with.',
+    );
+    expect(said[0]?.text).toContain('1. git rebase main');
+    expect(passedEvents(p).map((e) => e.payload)).toEqual([{ status: 'passing' }, { status: 'passing' }]);
   });
 
   it('a check that fails on the rebased commit goes back to the agent, its worktree at that commit, the old tip kept until it lands', async () => {
