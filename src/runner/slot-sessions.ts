@@ -9,7 +9,7 @@ import { loadPromptTemplate, renderPromptTemplates, type PromptName } from '../a
 import { buildAgentEnv } from '../config/agent-env.js';
 import { createSessionDir, disposeDir } from '../agent/session-dirs.js';
 import type { Claim, Feature, HumanInputRequest } from '../db/ports.js';
-import { AppError } from '../domain/errors.js';
+import { AppError, errorMessage } from '../domain/errors.js';
 import { addLocalExcludes, git, gitIdentity, gitOk } from '../git/git.js';
 import { dropPreRebaseTips, preRebaseRefs } from '../git/rebase.js';
 import {
@@ -40,7 +40,13 @@ import type { MergeQueue } from './merge-queue.js';
 import type { VerifierOutcome, VerifierReview } from './verifier.js';
 import { countLine, freeVerificationPort, landingGroups, runVerification } from './verification.js';
 import { failureNote, failureReport } from './verification-report.js';
-import { rebaseForLanding, rebasedNote, sendBackMessage, type Integration } from './integrate.js';
+import {
+  rebaseForLanding,
+  rebasedNote,
+  sendBackMessage,
+  type Integration,
+  type IntegrationRequest,
+} from './integrate.js';
 
 /** What every session of one run shares. */
 export interface RunContext {
@@ -201,7 +207,7 @@ export function landingGate(
         const integration: Integration =
           groups.length === 0
             ? { kind: 'declined', why: 'the feature has no acceptance checks to verify a rebased commit with' }
-            : rebaseForLanding(deps.paths.root, { featureId, worktree, head: behind.head, mainTip: behind.main });
+            : tryRebaseForLanding(deps.paths.root, { featureId, worktree, head: behind.head, mainTip: behind.main });
         if (integration.kind !== 'rebased') {
           deps.report(
             `Slot ${slot}: feature #${featureId} is behind ${run.main} and the runner did not rebase it (${integration.kind === 'conflict' ? `conflicts${integration.files.length > 0 ? ` in ${integration.files.join(', ')}` : `: ${integration.detail.split('\n')[0] ?? ''}`}` : integration.why}); sent back to the agent.`,
@@ -318,6 +324,15 @@ export function landingGate(
         ...(rebased ? { rebasedFrom: rebased.from } : {}),
       };
     });
+}
+
+/** The runner's rebase; one that could not run (no verification worktree free, git failing) leaves it to the agent. */
+function tryRebaseForLanding(root: string, req: IntegrationRequest): Integration {
+  try {
+    return rebaseForLanding(root, req);
+  } catch (err: unknown) {
+    return { kind: 'declined', why: `the runner's rebase could not run (${errorMessage(err)})` };
+  }
 }
 
 /** Copies a verification's evidence folder from the project into a worktree; false when it could not. */

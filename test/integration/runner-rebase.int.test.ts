@@ -6,10 +6,13 @@
  * resolves it; a check that fails on the rebased commit goes back to the agent saying so, with its
  * worktree at that commit and the old tip kept until the feature lands.
  */
-import { join } from 'node:path';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { git, gitOk } from '../../src/git/git.js';
 import { preRebaseRefs } from '../../src/git/rebase.js';
+import { MAX_VERIFY_WORKTREES } from '../../src/verify/checkout.js';
 import {
   assignedFeature,
   FEATURE_TOOL,
@@ -127,6 +130,53 @@ describe('the merge queue rebases a branch behind main itself', () => {
     );
     expect(said[0]?.text).toContain('1. git rebase main');
     expect(passedEvents(p).map((e) => e.payload)).toEqual([{ status: 'passing' }, { status: 'passing' }]);
+  });
+
+  it('a rebase the runner cannot run (no verification worktree free) is left to the agent, which rebases and lands', async () => {
+    const locks = () =>
+      Array.from({ length: MAX_VERIFY_WORKTREES }, (_, n) =>
+        join(project?.dir as string, '.autocoder', 'worktrees', `verify-${n}.lock`),
+      );
+    const landing = landingCodingSession();
+    const busy: Step = (conv) => {
+      const last = conv.lastToolResults[0];
+      const command = typeof last?.input.command === 'string' ? last.input.command : '';
+      // Every verification worktree taken by a live process (this one) while #2 lands first; free again after.
+      if (assignedFeature(conv) === 2 && command.startsWith('git add -A && git commit') && conv.turn < 4) {
+        mkdirSync(dirname(locks()[0] as string), { recursive: true });
+        for (const lock of locks())
+          writeFileSync(lock, JSON.stringify({ pid: process.pid, host: hostname(), since: Date.now() }));
+      }
+      if (assignedFeature(conv) === 2 && last?.name === MARK && last.isError)
+        for (const lock of locks()) rmSync(lock, { force: true });
+      return landing(conv);
+    };
+    const order = orderedLandings(roleScript({ initializer: initializerSession(two), coding: busy }));
+    const p = (project = scriptedProject(order.script));
+    expect(await p.run({ concurrency: 2, yolo: true })).toMatchObject({ reason: 'All 2 features pass.' });
+    const said = order.answers(2);
+    expect(said.map((r) => r.isError)).toEqual([true, false]);
+    expect(said[0]?.text).toContain("The runner did not rebase it for you: the runner's rebase could not run (");
+    expect(said[0]?.text).toContain('1. git rebase main');
+    expect(passedEvents(p).map((e) => e.payload)).toEqual([{ status: 'passing' }, { status: 'passing' }]);
+  });
+
+  it('a run’s end drops the tips kept for a passing feature (a run that died before dropping them), never others', async () => {
+    const landing = landingCodingSession();
+    const leftovers: Step = (conv) => {
+      // While #2 is worked on, #1 has landed: leave what a run killed between landing #1 and dropping its tip would.
+      if (assignedFeature(conv) === 2 && conv.turn === 0) {
+        const dir = project?.dir as string;
+        const tip = gitOk(dir, ['rev-parse', 'main']).trim();
+        gitOk(dir, ['update-ref', 'refs/autocoder/pre-rebase/1-1', tip]);
+        gitOk(dir, ['update-ref', 'refs/autocoder/pre-rebase/9-1', tip]);
+      }
+      return landing(conv);
+    };
+    const p = (project = scriptedProject(roleScript({ initializer: initializerSession(two), coding: leftovers })));
+    expect(await p.run({ concurrency: 1, yolo: true })).toMatchObject({ reason: 'All 2 features pass.' });
+    // #9 does not exist (nothing says its work landed): kept.
+    expect(preRebaseRefs(p.dir)).toEqual(['refs/autocoder/pre-rebase/9-1']);
   });
 
   it('a check that fails on the rebased commit goes back to the agent, its worktree at that commit, the old tip kept until it lands', async () => {
