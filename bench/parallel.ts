@@ -9,7 +9,8 @@
  *
  * Wall time = spawn of `autocoder run` → its exit. Prints wall k = 1, wall k = 3, their ratio,
  * and the ideal ratio max(critical path, total / 3) / total from the synthetic delays alone.
- * Also, from the project database: the coding phase alone, sessions, refused landings (rebases),
+ * Also, from the project database: the coding phase alone, sessions, refused landings, those sent
+ * back to the agent to rebase and those the merge queue rebased itself (feature.passed `rebased`),
  * how long slots sat idle while a feature was ready, and the ratio k = 1's own session lengths
  * would give with perfect scheduling and no slow-down from running side by side.
  * Prints figures; asserts nothing.
@@ -138,6 +139,10 @@ interface RunFigures {
   readonly afterCodingMs: number;
   readonly codingSessions: number;
   readonly refusedLandings: number;
+  /** feature_mark_passing answers that told the agent to rebase (a conflict the runner's own rebase hit, or before). */
+  readonly sentBack: number;
+  /** Landings the merge queue rebased onto main itself (feature.passed with rebased). */
+  readonly runnerRebased: number;
   /** Per feature (index as in FEATURES): its claim → its session's end, from its last session. */
   readonly featureMs: number[];
   /** Slot-seconds a slot was free while a feature was ready and unclaimed. */
@@ -179,12 +184,25 @@ export async function runOnce(k: number): Promise<RunFigures> {
     const refusedLandings = server.requests.filter((r) =>
       r.lastToolResults.some((t) => t.name === FEATURE_TOOL('feature_mark_passing') && t.isError),
     ).length;
+    // Landings sent back to the agent to rebase (once per call: Claude Code may send a request twice).
+    const sentBack = new Set(
+      server.requests.flatMap((r) =>
+        r.lastToolResults
+          .filter((t) => t.name === FEATURE_TOOL('feature_mark_passing') && t.isError && /git rebase/.test(t.text))
+          .map((t) => t.toolUseId),
+      ),
+    ).size;
     const store = openProjectStore(projectPaths(dir), { create: false });
     let features: Feature[];
     let sessions: SessionRecord[];
+    let runnerRebased: number;
     try {
       features = store.features.list();
       sessions = store.sessions.list();
+      // Landings the merge queue rebased itself (their feature.passed event says so).
+      runnerRebased = store.events
+        .ofTypes(['feature.passed'])
+        .filter((e) => e.type === 'feature.passed' && e.payload.rebased === true).length;
     } finally {
       store.close();
     }
@@ -228,6 +246,8 @@ export async function runOnce(k: number): Promise<RunFigures> {
       note,
       ...timeline(k, features, sessions, run.spawnedAt, exitAt),
       refusedLandings,
+      sentBack,
+      runnerRebased,
       retries,
     };
   } finally {
@@ -332,7 +352,7 @@ export async function run(): Promise<void> {
       pair.push(r);
       console.log(
         `  run ${rep} k = ${k} (load ${load.toFixed(1)}): wall ${s(r.wallMs)}${r.ok ? '' : ` FAILED ${r.note}`} = before coding ${s(r.beforeCodingMs)} + coding ${s(r.codingMs)} + exit ${s(r.afterCodingMs)}; ` +
-          `${r.codingSessions} coding sessions (+1 initializer), ${r.refusedLandings} landings refused (rebase), max ${r.maxParallel} at once, ` +
+          `${r.codingSessions} coding sessions (+1 initializer), ${r.refusedLandings} landings refused, ${r.sentBack} sent back to the agent to rebase, ${r.runnerRebased} rebased by the runner, max ${r.maxParallel} at once, ` +
           `mean feature ${s(mean(r.featureMs.filter(Number.isFinite)))}, slots idle while work was ready ${s(r.idleReadyMs)}`,
       );
       for (const line of r.retries) console.log(`      session without landing: ${line}`);
@@ -371,6 +391,12 @@ export async function run(): Promise<void> {
   );
   console.log(
     `  coding phase ratio    ${coding.map((r) => r.toFixed(3)).join(', ')} (mean ${mean(coding).toFixed(3)})`,
+  );
+  console.log(
+    `  sent back to rebase   ${results.map((pair) => pair.map((r) => `k = ${r.k}: ${r.sentBack}`).join(' ')).join('; ')} (of ${FEATURES.length} landings per run)`,
+  );
+  console.log(
+    `  runner rebased        ${results.map((pair) => pair.map((r) => `k = ${r.k}: ${r.runnerRebased}`).join(' ')).join('; ')}`,
   );
   console.log(
     `  feature length k3/k1  ${slowdown.map((r) => r.toFixed(2)).join(', ')} (claim → session end, 3 side by side vs alone)`,

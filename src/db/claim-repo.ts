@@ -15,6 +15,7 @@ import {
   type Clock,
   DEFAULT_CLAIM_POLICY,
   type Feature,
+  type Landed,
   systemClock,
 } from './ports.js';
 import { cachedStatement, type Statement } from './statement-cache.js';
@@ -116,11 +117,13 @@ export class ClaimRepo implements ClaimPort {
 
   /**
    * The feature passes. With `landing.verificationId` it is linked to the verification that let it land; that must be
-   * a passed verification of this feature, checked in the same transaction (else CONFLICT, nothing written).
+   * a passed verification of this feature, checked in the same transaction (else CONFLICT, nothing written). With
+   * `landing.rebased` its `feature.passed` event says the runner rebased the branch before it landed.
    */
-  markPassing(claim: Claim, evidence?: unknown, landing?: { readonly verificationId: string }): Feature {
+  markPassing(claim: Claim, evidence?: unknown, landing?: Landed): Feature {
     return this.finish(claim, (now) => {
-      if (landing !== undefined) this.assertLandingVerification(claim.featureId, landing.verificationId);
+      if (landing?.verificationId !== undefined)
+        this.assertLandingVerification(claim.featureId, landing.verificationId);
       return {
         to: 'passing',
         sql: `passed_at = @now, last_verified_at = @now, blocker_type = NULL, blocker_note = NULL, landing_commit = NULL,
@@ -131,7 +134,11 @@ export class ClaimRepo implements ClaimPort {
           evidence: evidence === undefined ? null : JSON.stringify(evidence),
           verificationId: landing?.verificationId ?? null,
         },
-        event: (status) => ({ type: 'feature.passed', payload: { status } }),
+        // Whether the merge queue rebased it itself (main had moved on): counted by `bench parallel` and the metrics.
+        event: (status) => ({
+          type: 'feature.passed',
+          payload: { status, ...(landing?.rebased ? { rebased: true } : {}) },
+        }),
       };
     });
   }

@@ -217,6 +217,14 @@ export interface ClaimPolicy {
 
 export const DEFAULT_CLAIM_POLICY: ClaimPolicy = { leaseMs: 90_000, backoffBaseMs: 15_000, backoffCapMs: 600_000 };
 
+/** How a feature landed, for `markPassing`. */
+export interface Landed {
+  /** The passed verification of the commit that landed (absent: the feature has no checks, "not verified"). */
+  readonly verificationId?: string;
+  /** The merge queue rebased the branch onto main itself before it landed (main had moved on). */
+  readonly rebased?: boolean;
+}
+
 /**
  * Atomic claims with leases and token-guarded outcomes. Any number of processes may claim from
  * one project at once; no feature is ever held by two claims.
@@ -234,9 +242,9 @@ export interface ClaimPort {
   recordLanding(claim: Claim, commit: string): boolean;
   /**
    * The feature passes. With `landing.verificationId` it is linked to the verification that let it land, which must
-   * be this feature's and have passed (else CONFLICT, nothing written).
+   * be this feature's and have passed (else CONFLICT, nothing written); `landing.rebased` goes on its event.
    */
-  markPassing(claim: Claim, evidence?: unknown, landing?: { readonly verificationId: string }): Feature;
+  markPassing(claim: Claim, evidence?: unknown, landing?: Landed): Feature;
   /** The attempt failed: retry later with backoff, or `failed` once attempts are used up. */
   markFailing(claim: Claim, reason: string): Feature;
   /** Gives the feature up for now: back of the queue with a classified blocker. */

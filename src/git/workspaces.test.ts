@@ -729,6 +729,8 @@ describe('landingCheck', () => {
         're-run the tests and the browser check',
         'call feature_mark_passing again',
       ],
+      // Only this refusal says the branch is ready but behind, so the merge queue may rebase it itself.
+      behind: { head: tip(wt), main: agent(root, 'rev-parse', 'main') },
     });
     followSteps(wt, res.ok ? [] : res.steps);
     expect(landingCheck(wt, 7, 'main')).toEqual({ ok: true, head: tip(wt) });

@@ -229,7 +229,18 @@ export function commitWorkInProgress(worktree: string, message: string): string 
   return saved.at(-1)?.sha ?? null;
 }
 
-export type LandingCheck = { ok: true; head: string } | { ok: false; reason: string; steps: string[] };
+export type LandingCheck =
+  | { ok: true; head: string }
+  | {
+      ok: false;
+      reason: string;
+      steps: string[];
+      /**
+       * Set only when everything else is ready and main merely moved on: the branch's tip and main's. The merge queue
+       * can then rebase the branch itself (src/runner/integrate.ts) instead of sending the agent these steps.
+       */
+      behind?: { readonly head: string; readonly main: string };
+    };
 
 /**
  * The landing gate of feature_mark_passing, run in the slot's worktree: ok only when no git
@@ -318,15 +329,18 @@ export function landingCheck(worktree: string, featureId: number, main: string):
     const behind = countCommits(worktree, `HEAD..${mainTip}`);
     // The tip is named so that two refusals in a row differ when main moved again in between (it is news to the agent,
     // and the runner's loop check would otherwise see the same answer twice).
-    return fail(
-      `${main} has moved on to ${mainTip.slice(0, 8)} since ${branch} started (${behind} new commit${behind === 1 ? '' : 's'} on ${main}); rebase onto it`,
-      [
-        `git rebase ${main}`,
-        '(resolve conflicts: edit the files, git add <files>, git commit --no-edit, git rebase --continue)',
-        're-run the tests and the browser check',
-        again,
-      ],
-    );
+    return {
+      ...fail(
+        `${main} has moved on to ${mainTip.slice(0, 8)} since ${branch} started (${behind} new commit${behind === 1 ? '' : 's'} on ${main}); rebase onto it`,
+        [
+          `git rebase ${main}`,
+          '(resolve conflicts: edit the files, git add <files>, git commit --no-edit, git rebase --continue)',
+          're-run the tests and the browser check',
+          again,
+        ],
+      ),
+      behind: { head: headOf(worktree), main: mainTip },
+    };
   }
   return { ok: true, head: headOf(worktree) };
 }
@@ -460,7 +474,7 @@ interface WorktreeEntry {
   readonly prunable: boolean;
 }
 
-function fail(reason: string, steps: string[]): LandingCheck {
+function fail(reason: string, steps: string[]): Extract<LandingCheck, { ok: false }> {
   return { ok: false, reason, steps };
 }
 

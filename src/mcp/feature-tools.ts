@@ -28,7 +28,9 @@ export interface FeatureToolDeps {
    * main (or throws an AppError telling the agent the exact git steps to take first). A
    * feature becomes passing only after this returns.
    */
-  readonly land?: (featureId: number) => Promise<{ readonly commit: string; readonly verificationId?: string }>;
+  readonly land?: (
+    featureId: number,
+  ) => Promise<{ readonly commit: string; readonly verificationId?: string; readonly rebasedFrom?: string }>;
   /** Acceptance disputes (feature_dispute_acceptance); without it the tool says it is unavailable. */
   readonly disputes?: DisputePort;
   /**
@@ -271,6 +273,7 @@ export function createFeatureTools({
           throw err;
         }
         const verificationId = landed?.verificationId;
+        const rebased = landed?.rebasedFrom !== undefined;
         const record =
           evidence === undefined && !landed
             ? undefined
@@ -283,9 +286,20 @@ export function createFeatureTools({
         return {
           ...finished(
             feature_id,
-            claims.markPassing(claim, record, verificationId === undefined ? undefined : { verificationId }),
+            claims.markPassing(
+              claim,
+              record,
+              verificationId === undefined && !rebased
+                ? undefined
+                : { ...(verificationId === undefined ? {} : { verificationId }), ...(rebased ? { rebased } : {}) },
+            ),
           ),
           ...(landed ? { merged_commit: landed.commit } : {}),
+          ...(landed?.rebasedFrom === undefined
+            ? {}
+            : {
+                rebased_by_runner: `main had moved on: the runner rebased your branch onto it (${landed.rebasedFrom.slice(0, 12)} → ${landed.commit.slice(0, 12)}), verified that commit and landed it; your worktree's branch is at it now`,
+              }),
           ...(landed
             ? { verification: verificationId ?? 'none: the feature has no acceptance checks (not verified)' }
             : {}),

@@ -9,8 +9,9 @@ import { loadPromptTemplate, renderPromptTemplates, type PromptName } from '../a
 import { buildAgentEnv } from '../config/agent-env.js';
 import { createSessionDir, disposeDir } from '../agent/session-dirs.js';
 import type { Claim, Feature, HumanInputRequest } from '../db/ports.js';
-import { AppError } from '../domain/errors.js';
+import { AppError, errorMessage } from '../domain/errors.js';
 import { addLocalExcludes, git, gitIdentity, gitOk } from '../git/git.js';
+import { dropPreRebaseTips, preRebaseRefs } from '../git/rebase.js';
 import {
   checkoutFeature,
   commitWorkInProgress,
@@ -47,6 +48,13 @@ import type { MergeQueue } from './merge-queue.js';
 import type { VerifierOutcome, VerifierReview } from './verifier.js';
 import { countLine, freeVerificationPort, landingGroups, runVerification } from './verification.js';
 import { failureNote, failureReport } from './verification-report.js';
+import {
+  rebaseForLanding,
+  rebasedNote,
+  sendBackMessage,
+  type Integration,
+  type IntegrationRequest,
+} from './integrate.js';
 
 /** What every session of one run shares. */
 export interface RunContext {
@@ -146,11 +154,15 @@ export interface Landing {
   readonly commit: string;
   /** Absent when the feature has no acceptance checks (it lands "not verified"). */
   readonly verificationId?: string;
+  /** Set when main had moved on and the runner rebased the branch itself: the branch's tip before that rebase. */
+  readonly rebasedFrom?: string;
 }
 
 /**
  * The landing gate, inside the run's merge queue (one landing at a time, so the commit verified is
- * exactly what lands): the branch must be committed and contain main; then, when the feature has
+ * exactly what lands): the branch must be committed and contain main; a branch that is ready but
+ * behind main (another feature landed meanwhile) is rebased by the runner itself (integrate.ts), and
+ * only a conflict goes back to the agent; then, when the feature has
  * acceptance checks, the runner verifies that commit (its checks and those of the passing features
  * it depends on, in a verification worktree, the app on the slot's verification port); only when
  * all pass is the landing recorded (a crash right after cannot lose it) and main fast-forwarded.
@@ -192,26 +204,46 @@ export function landingGate(
   return (featureId) =>
     run.mergeQueue.run(async () => {
       const check = landingCheck(worktree, featureId, run.main);
-      if (!check.ok)
-        throw new AppError(
-          'CONFLICT',
-          `${check.reason} The feature is not passing yet. Do this, then call feature_mark_passing again:\n${steps(check.steps)}`,
-        );
+      if (!check.ok && !check.behind) throw new AppError('CONFLICT', sendBackMessage(check, null));
       const lost = () =>
         new AppError('CONFLICT', `your claim on feature ${featureId} is no longer valid; stop working on it`);
       if (!deps.claims.holds(claim)) throw lost();
       const feature = deps.features.get(featureId);
       const groups = landingGroups(feature, deps.features);
+      let head: string;
+      /** Set when the runner rebased the branch itself (main had moved on): the agent is not asked to. */
+      let rebased: Extract<Integration, { kind: 'rebased' }> | undefined;
+      if (check.ok) head = check.head;
+      else {
+        const behind = check.behind as NonNullable<typeof check.behind>;
+        // Without frozen checks nothing would verify the rebased commit: the agent rebases and re-runs its tests.
+        const integration: Integration =
+          groups.length === 0
+            ? { kind: 'declined', why: 'the feature has no acceptance checks to verify a rebased commit with' }
+            : tryRebaseForLanding(deps.paths.root, { featureId, worktree, head: behind.head, mainTip: behind.main });
+        if (integration.kind !== 'rebased') {
+          deps.report(
+            `Slot ${slot}: feature #${featureId} is behind ${run.main} and the runner did not rebase it (${integration.kind === 'conflict' ? `conflicts${integration.files.length > 0 ? ` in ${integration.files.join(', ')}` : `: ${integration.detail.split('\n')[0] ?? ''}`}` : integration.why}); sent back to the agent.`,
+          );
+          throw new AppError('CONFLICT', sendBackMessage(check, integration));
+        }
+        rebased = integration;
+        head = integration.head;
+        deps.report(
+          `Slot ${slot}: ${run.main} had moved on; the runner rebased feature #${featureId} onto it (${integration.from.slice(0, 8)} → ${head.slice(0, 8)}).`,
+        );
+      }
+      const onRebased = (text: string) => (rebased ? `${rebasedNote(run.main, featureId, rebased)}\n\n${text}` : text);
       let verificationId: string | undefined;
       if (groups.length > 0) {
         deps.report(
-          `Slot ${slot}: verifying feature #${featureId} on ${check.head.slice(0, 8)} (${groups.reduce((n, g) => n + g.checks.length, 0)} checks).`,
+          `Slot ${slot}: verifying feature #${featureId} on ${head.slice(0, 8)} (${groups.reduce((n, g) => n + g.checks.length, 0)} checks).`,
         );
         const verification = await runVerification(
           { ...deps, redact: sessionRedactor(deps) },
           {
             featureId,
-            commit: check.head,
+            commit: head,
             trigger: 'landing',
             sessionId,
             groups,
@@ -233,7 +265,7 @@ export function landingGate(
           const copied = copyEvidence(deps.paths.root, worktree, verification.evidenceDir);
           refuse(
             featureId,
-            failureReport(verification, copied ? worktree : deps.paths.root),
+            onRebased(failureReport(verification, copied ? worktree : deps.paths.root)),
             failureNote(verification),
           );
         }
@@ -263,15 +295,17 @@ export function landingGate(
           if (verdict.verdict !== 'pass')
             refuse(
               featureId,
-              `The checks passed (verification ${verification.id}), but the independent verifier rejected the change:\n${verdict.reasons.map((r, i) => `${i + 1}. ${r}`).join('\n')}`,
+              onRebased(
+                `The checks passed (verification ${verification.id}), but the independent verifier rejected the change:\n${verdict.reasons.map((r, i) => `${i + 1}. ${r}`).join('\n')}`,
+              ),
               `the verifier rejected it after verification ${verification.id} passed: ${verdict.reasons.join('; ')}`,
             );
         }
         verificationId = verification.id;
       }
-      if (!deps.claims.recordLanding(claim, check.head)) throw lost();
+      if (!deps.claims.recordLanding(claim, head)) throw lost();
       try {
-        fastForwardMain(deps.paths.root, run.main, check.head);
+        fastForwardMain(deps.paths.root, run.main, head);
       } catch (err: unknown) {
         const details = err instanceof AppError ? err.details : undefined;
         if (details && 'head' in details) {
@@ -289,12 +323,29 @@ export function landingGate(
           `The runner could not merge your branch into ${run.main}: ${why}. This is not something you can fix from your worktree: stop here; the feature will be retried.`,
         );
       }
-      deps.report(`Merged feature #${featureId} into ${run.main} (${check.head.slice(0, 8)}).`);
+      // Main holds the rebased commit and the landing is recorded: the tip kept from before the rebase is not needed.
+      dropPreRebaseTips(deps.paths.root, featureId);
+      deps.report(
+        `Merged feature #${featureId} into ${run.main} (${head.slice(0, 8)}${rebased ? ', rebased by the runner' : ''}).`,
+      );
       run.onLanded?.(feature);
       // Features that depend on this one become ready once it is recorded passing (right after this returns).
       if (run.wake) setImmediate(run.wake);
-      return verificationId === undefined ? { commit: check.head } : { commit: check.head, verificationId };
+      return {
+        commit: head,
+        ...(verificationId === undefined ? {} : { verificationId }),
+        ...(rebased ? { rebasedFrom: rebased.from } : {}),
+      };
     });
+}
+
+/** The runner's rebase; one that could not run (no verification worktree free, git failing) leaves it to the agent. */
+function tryRebaseForLanding(root: string, req: IntegrationRequest): Integration {
+  try {
+    return rebaseForLanding(root, req);
+  } catch (err: unknown) {
+    return { kind: 'declined', why: `the runner's rebase could not run (${errorMessage(err)})` };
+  }
 }
 
 /** Copies a verification's evidence folder from the project into a worktree; false when it could not. */
@@ -806,7 +857,10 @@ export function clearStaleGitLocks(root: string, now: number, minAgeMs = 1_000):
 
 /**
  * At the end of a run: deletes feature branches main already contains (a crash can leave them
- * behind). deleteMergedBranch proves each merged first; unmerged work is never touched.
+ * behind). deleteMergedBranch proves each merged first; unmerged work is never touched. The tips
+ * kept from before a runner's rebase go once their feature is passing (its rebased commit is on
+ * main: a run that died between the landing and dropping them leaves them); a feature that has
+ * not landed keeps them.
  */
 export function pruneLandedBranches(deps: RunDeps, main: string): number {
   const refs = git(deps.paths.root, ['for-each-ref', '--format=%(refname:short)', 'refs/heads/autocoder/feature-*'])
@@ -815,6 +869,11 @@ export function pruneLandedBranches(deps: RunDeps, main: string): number {
   let deleted = 0;
   for (const branch of refs) {
     if (deleteMergedBranch(deps.paths.root, branch, main)) deleted += 1;
+  }
+  const kept = new Set(preRebaseRefs(deps.paths.root).map((r) => Number(/(\d+)-\d+$/.exec(r)?.[1])));
+  for (const id of kept) {
+    if (Number.isSafeInteger(id) && deps.features.find(id)?.status === 'passing')
+      dropPreRebaseTips(deps.paths.root, id);
   }
   return deleted;
 }

@@ -51,7 +51,8 @@ export const EventBodySchema = z.discriminatedUnion('type', [
   event('feature.dependencies_changed', { dependencies: ids }),
   // Claims and their outcomes (src/db/claim-repo.ts); `status` is the feature's status afterwards.
   event('feature.claimed', { epoch: z.number().int(), attempt: z.number().int() }),
-  event('feature.passed', { status: FeatureStatusSchema }),
+  // `rebased`: the merge queue rebased the branch onto main itself before it landed (main had moved on).
+  event('feature.passed', { status: FeatureStatusSchema, rebased: z.literal(true).optional() }),
   event('feature.failed', {
     reason: z.string(),
     attempts: z.number().int(),

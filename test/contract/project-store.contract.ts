@@ -388,6 +388,25 @@ export function defineProjectStoreContract(name: string, factory: StoreFactory):
         expect(unseen(1)).toEqual([b.id]);
       });
 
+      it('a pass the merge queue rebased says so on its feature.passed event; without a verification it is not verified', () => {
+        const [a, b] = [add('a'), add('b')];
+        const from = store.events.lastId();
+        expect(store.claims.markPassing(claim(a.id), undefined, { rebased: true })).toMatchObject({
+          status: 'passing',
+          verificationId: null,
+        });
+        store.claims.markPassing(claim(b.id));
+        expect(
+          store.events
+            .since(from, 100)
+            .filter((e) => e.type === 'feature.passed')
+            .map((e) => [e.featureId, e.payload]),
+        ).toEqual([
+          [a.id, { status: 'passing', rebased: true }],
+          [b.id, { status: 'passing' }],
+        ]);
+      });
+
       it('records a landing under the claim; passing clears it and keeps evidence; a regression re-opens a passing feature', () => {
         const f = add('a');
         const held = claim(f.id);
