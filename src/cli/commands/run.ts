@@ -126,6 +126,10 @@ export function registerRunCommand(
     )
     .option('--supervisory-agent', 'alias of --supervisor (AutoCoder-2)')
     .option(
+      '--headed',
+      "the agents' browsers (playwright-cli) open their windows on this machine's display (DISPLAY or WAYLAND_DISPLAY; without one they stay headless and the log says why); also PLAYWRIGHT_HEADLESS=false",
+    )
+    .option(
       '--no-wait-for-input',
       'end the run when only features waiting for a human answer are left (default: wait for the answers)',
     )
@@ -291,6 +295,7 @@ export interface RunOptions {
   maxConcurrency?: number;
   testingAgentRatio?: number;
   supervisoryAgent?: boolean;
+  headed?: boolean;
   model?: string;
   roleModel?: RoleModels;
   maxIterations?: number;
@@ -368,6 +373,7 @@ export function runFlags(opts: RunOptions): SettingsLayer {
     supervisor: opts.supervisor === true || opts.supervisoryAgent === true ? true : undefined,
     waitForInput: opts.waitForInput === false ? false : undefined,
     keepTemp: opts.keepTemp,
+    headed: opts.headed,
     regressionEvery: opts.regressionEvery,
     verifier: opts.verifier,
     checkpointInterval: opts.checkpoints === false ? 0 : opts.checkpointInterval,

@@ -105,4 +105,12 @@ describe("AutoCoder-2's flags on autocoder run", () => {
     expect(help).toMatch(/--testing-agent-ratio <n>\s+alias of --testing-ratio/);
     expect(help).toMatch(/--supervisory-agent\s+alias of --supervisor/);
   });
+
+  it('--headed is what PLAYWRIGHT_HEADLESS=false says; without either the browsers are headless', () => {
+    expect(settingsOf(['my-app', '--headed']).headed).toBe(true);
+    expect(
+      resolveRunSettings({ env: { PLAYWRIGHT_HEADLESS: 'false' }, flags: parseRun(['my-app']).flags }).headed,
+    ).toBe(true);
+    expect(settingsOf(['my-app']).headed).toBe(false);
+  });
 });
