@@ -131,6 +131,11 @@ describe('design view helpers', () => {
     expect(meanScore(iteration(1, { votes: [vote(null)] }))).toBeNull();
   });
 
+  it('names a persona for people: a built-in by its title, a project’s own by its id in words', () => {
+    expect(personaLabel('ux-researcher')).toBe('UX Researcher');
+    expect(personaLabel('copy-editor')).toBe('Copy editor');
+  });
+
   it('takes only positive whole iteration numbers from the path', () => {
     expect(iterationNumber('2')).toBe(2);
     for (const bad of [undefined, '0', '-1', '1.5', 'x', '01']) expect(iterationNumber(bad)).toBeNull();
