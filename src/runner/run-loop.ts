@@ -81,6 +81,7 @@ import { decideSandbox, SANDBOX_MASKED_PATHS } from './sandbox.js';
 import { securitySummary } from './security-summary.js';
 import type { WebhookNotify } from './webhooks.js';
 import type { Logger } from '../logging/logger.js';
+import type { PhaseRecorder } from './phases.js';
 
 export interface RunDeps {
   readonly paths: ProjectPaths;
@@ -121,6 +122,8 @@ export interface RunDeps {
   readonly notify?: WebhookNotify;
   /** The run's log (verifications write their steps there). */
   readonly logger: Logger;
+  /** Told how long each phase of a session took (`bench session`); absent in a normal run, where it costs nothing. */
+  readonly phases?: PhaseRecorder;
 }
 
 export interface RunResult {
@@ -453,6 +456,7 @@ async function schedule(
   const perform = (action: SchedulerAction, seen: Gathered) => {
     switch (action.type) {
       case 'start-coding': {
+        const claimStarted = performance.now();
         deps.claims.reapExpired();
         const owner = `${run.id}/ses_${randomBytes(6).toString('hex')}`;
         const claimed = deps.claims.claimNext(owner);
@@ -493,6 +497,7 @@ async function schedule(
         codingSessions += 1;
         // Work moved again: a later wait for answers is reported afresh.
         waitingReported = '';
+        deps.phases?.record('claim', performance.now() - claimStarted);
         track(
           action.slot,
           'coding',

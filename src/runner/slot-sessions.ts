@@ -39,6 +39,7 @@ import type { MergeQueue } from './merge-queue.js';
 import type { VerifierOutcome, VerifierReview } from './verifier.js';
 import { countLine, freeVerificationPort, landingGroups, runVerification } from './verification.js';
 import { failureNote, failureReport } from './verification-report.js';
+import { timePhase, timePhaseAsync } from './phases.js';
 
 /** What every session of one run shares. */
 export interface RunContext {
@@ -313,6 +314,7 @@ export async function runSessionFor(
 ): Promise<SessionSummary> {
   const sessionId = work ? (work.owner.split('/')[1] as string) : `ses_${randomBytes(6).toString('hex')}`;
   const profile = ROLE_PROFILES[role];
+  const settingsStarted = performance.now();
   const toolSession = createToolSession(work?.owner ?? `${run.id}/${sessionId}`, work ? work.claims : []);
   const redact = sessionRedactor(deps);
   // Whatever the agent passes to a feature tool (reasons, evidence, prompts) is stored: mask secrets first.
@@ -333,15 +335,19 @@ export async function runSessionFor(
   // The session's HOME/TMPDIR, marked as this run's (see agent/session-dirs.ts). Whatever ends
   // the session (its end, an error, an abort, the watchdog, a failure to start it) removes it below.
   const keep = deps.settings.keepTemp;
+  deps.phases?.record('settings', performance.now() - settingsStarted);
   // The frozen checks, rewritten from the database where this session reads them (whatever happened to the files).
-  exportAcceptanceTo(deps, where.cwd);
-  const sessionDir = createSessionDir(sessionId.slice(-12), {
-    purpose: 'session',
-    run: { id: run.id, incarnation: run.incarnation },
-    project: deps.paths.root,
-    keep,
-  });
+  timePhase(deps.phases, 'acceptance-export', () => exportAcceptanceTo(deps, where.cwd));
+  const sessionDir = timePhase(deps.phases, 'session-dir', () =>
+    createSessionDir(sessionId.slice(-12), {
+      purpose: 'session',
+      run: { id: run.id, incarnation: run.incarnation },
+      project: deps.paths.root,
+      keep,
+    }),
+  );
   try {
+    const envStarted = performance.now();
     const identity = gitIdentity(deps.paths.root);
     const port = slotPort(deps.settings.basePort, where.slot);
     const env = buildAgentEnv(deps.env, {
@@ -358,19 +364,24 @@ export async function runSessionFor(
         GIT_COMMITTER_EMAIL: identity.email,
       },
     });
+    deps.phases?.record('settings', performance.now() - envStarted);
+    const jailTools = run.sandbox && profile.builtinTools.includes('Bash') ? (run.initJail ?? null) : null;
     const initJail =
-      run.sandbox && run.initJail && profile.builtinTools.includes('Bash')
-        ? writeInitJail({
-            tools: run.initJail,
-            sessionDir,
-            cwd: where.cwd,
-            projectRoot: deps.paths.root,
-            port,
-            env,
-            hidden: deps.sandboxReadDeny ?? [],
-            tempDir: tmpdir(),
-          })
+      jailTools !== null
+        ? timePhase(deps.phases, 'init-jail', () =>
+            writeInitJail({
+              tools: jailTools,
+              sessionDir,
+              cwd: where.cwd,
+              projectRoot: deps.paths.root,
+              port,
+              env,
+              hidden: deps.sandboxReadDeny ?? [],
+              tempDir: tmpdir(),
+            }),
+          )
         : null;
+    const specStarted = performance.now();
     const allVars = {
       project_name: deps.projectName,
       browser: !deps.settings.yolo,
@@ -410,8 +421,10 @@ export async function runSessionFor(
       },
       env,
     };
+    deps.phases?.record('settings', performance.now() - specStarted);
     const summary = await runRecordedSession(
       {
+        ...(deps.phases ? { phases: deps.phases } : {}),
         events: deps.events,
         sessions: deps.sessions,
         runtime: deps.runtime,
@@ -431,14 +444,15 @@ export async function runSessionFor(
     );
     // The cost is recorded (sessions.cost_usd): the hold goes now, before anything else can read both.
     if (run.reservationId !== undefined) deps.budget?.settle(run.reservationId, summary.costUsd);
-    if (summary.commands.some((c) => c.includes('playwright-cli'))) await closeBrowserSession(where.cwd, env);
+    if (summary.commands.some((c) => c.includes('playwright-cli')))
+      await timePhaseAsync(deps.phases, 'session-end', () => closeBrowserSession(where.cwd, env));
     return summary;
   } finally {
     if (keep) deps.report(`Kept the temporary folder of session ${sessionId} (--keep-temp): ${sessionDir}`);
     else {
       try {
         // Claude Code and whatever the agent started are stopped first, so nothing writes into the folder as it goes.
-        await disposeDir(sessionDir);
+        await timePhaseAsync(deps.phases, 'session-end', () => disposeDir(sessionDir));
       } catch (err: unknown) {
         deps.report(
           `Could not remove the temporary folder ${sessionDir} of session ${sessionId} (${err instanceof Error ? err.message : String(err)}); the next run removes it.`,
@@ -607,9 +621,11 @@ export async function runCodingSession(
   let worktree: string;
   let branch: string;
   let continued: boolean;
+  const worktreeStarted = performance.now();
   try {
     worktree = prepareWorktree(deps, slot, run.main);
     const checkout = checkoutFeature(worktree, feature.id, run.main);
+    deps.phases?.record('worktree', performance.now() - worktreeStarted);
     branch = checkout.branch;
     continued = checkout.continued;
     if (checkout.rescued)
@@ -652,7 +668,10 @@ export async function runCodingSession(
         cwd: worktree,
         // A feature people look at gets the design guide after the coding prompt.
         prompt: codingPromptNames(feature),
-        land: landingGate(deps, run, { worktree, slot }, claim, owner.split('/')[1] ?? owner, sessionAbort.signal),
+        land: timedLanding(
+          deps,
+          landingGate(deps, run, { worktree, slot }, claim, owner.split('/')[1] ?? owner, sessionAbort.signal),
+        ),
       },
       { claims: [claim], featureIds: [feature.id], owner },
       codingVars(feature, deps.settings.yolo, branch, continued),
@@ -662,6 +681,7 @@ export async function runCodingSession(
     clearInterval(heartbeat);
     signal.removeEventListener('abort', onStop);
   }
+  const endStarted = performance.now();
   const after = deps.features.get(feature.id);
   if (after.status === 'passing') {
     deleteMergedBranch(deps.paths.root, branch, run.main);
@@ -676,6 +696,7 @@ export async function runCodingSession(
   settle(deps, claim, summary, leaseLost, signal.aborted);
   const final = deps.features.get(feature.id);
   if (final.status === 'passing') deps.notify?.('feature.passed', { featureId: feature.id, featureName: feature.name });
+  deps.phases?.record('session-end', performance.now() - endStarted);
   if (final.status === 'needs_input') {
     const request = deps.humanInput.openFor(feature.id);
     deps.report(
@@ -697,6 +718,15 @@ export async function runCodingSession(
     `Slot ${slot}: feature #${feature.id} is now ${final.status} (session ${summary.stalled ? 'stalled' : summary.outcome}, $${summary.costUsd.toFixed(4)}).`,
   );
   return summary;
+}
+
+/** The landing gate, its time told to the phase recorder (when there is one). */
+function timedLanding(
+  deps: RunDeps,
+  land: (featureId: number) => Promise<Landing>,
+): (featureId: number) => Promise<Landing> {
+  const phases = deps.phases;
+  return phases === undefined ? land : (featureId) => timePhaseAsync(phases, 'landing', () => land(featureId));
 }
 
 /** A claim the session did not settle itself is settled here, so nothing is left in limbo. */
