@@ -99,7 +99,7 @@ async function bareSession(
 export async function run(): Promise<void> {
   const root = mkdtempSync(join(tmpdir(), 'ac-bench-session-'));
   const server = await startScriptedModelServer((conv) => {
-    const id = Number(/feature #(\d+)/.exec(conv.prompt)?.[1]);
+    const id = Number(/Coding session: feature #(\d+)/.exec(conv.prompt)?.[1]);
     // The agent's whole job: one commit on its branch (the landing gate wants one), then feature_mark_passing.
     if (conv.turn === 0)
       return reply().tool('Bash', { command: `git commit --quiet --allow-empty -m "feature #${id}"` });
