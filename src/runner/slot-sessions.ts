@@ -10,12 +10,13 @@ import { buildAgentEnv } from '../config/agent-env.js';
 import { createSessionDir, disposeDir } from '../agent/session-dirs.js';
 import type { Claim, Feature, HumanInputRequest } from '../db/ports.js';
 import { AppError } from '../domain/errors.js';
-import { addLocalExcludes, git, gitIdentity, gitOk } from '../git/git.js';
+import { addLocalExcludes, git, gitAsync, gitIdentity, gitOkStep, runGitAsync } from '../git/git.js';
 import {
-  checkoutFeature,
-  commitWorkInProgress,
+  checkoutFeatureAsync,
+  commitWorkInProgressAsync,
   deleteMergedBranch,
-  ensureSlotWorktree,
+  deleteMergedBranchAsync,
+  ensureSlotWorktreeAsync,
   fastForwardMain,
   featureBranch,
   landingCheck,
@@ -100,8 +101,9 @@ export interface SessionWhere {
  * A slot's worktree, ready for a session: created or reused (its installed dependencies
  * survive), with the files the runner provides there (the app spec, the browser config).
  */
-export function prepareWorktree(deps: RunDeps, slot: number, main: string): string {
-  const worktree = ensureSlotWorktree(deps.paths.root, slot, main);
+export async function prepareWorktree(deps: RunDeps, slot: number, main: string): Promise<string> {
+  // Asynchronous git: the scheduler's loop goes on meanwhile (other slots' events, landings, sessions ending).
+  const worktree = await ensureSlotWorktreeAsync(deps.paths.root, slot, main);
   const specCopy = join(worktree, '.autocoder', 'app_spec.txt');
   mkdirSync(join(worktree, '.autocoder'), { recursive: true });
   if (existsSync(deps.paths.spec)) copyFileSync(deps.paths.spec, specCopy);
@@ -109,7 +111,7 @@ export function prepareWorktree(deps: RunDeps, slot: number, main: string): stri
   // Answered secrets live in the root's .env (never committed: info/exclude, shared by worktrees).
   if (
     existsSync(envFilePath(deps.paths)) &&
-    git(deps.paths.root, ['ls-files', '--error-unmatch', '--', ENV_FILE]).status !== 0
+    (await gitAsync(deps.paths.root, ['ls-files', '--error-unmatch', '--', ENV_FILE])).status !== 0
   ) {
     addLocalExcludes(deps.paths.root, [ENV_FILE]);
     copyEnvFile(envFilePath(deps.paths), join(worktree, ENV_FILE));
@@ -623,8 +625,8 @@ export async function runCodingSession(
   let continued: boolean;
   const worktreeStarted = performance.now();
   try {
-    worktree = prepareWorktree(deps, slot, run.main);
-    const checkout = checkoutFeature(worktree, feature.id, run.main);
+    worktree = await prepareWorktree(deps, slot, run.main);
+    const checkout = await checkoutFeatureAsync(worktree, feature.id, run.main);
     deps.phases?.record('worktree', performance.now() - worktreeStarted);
     branch = checkout.branch;
     continued = checkout.continued;
@@ -684,10 +686,10 @@ export async function runCodingSession(
   const endStarted = performance.now();
   const after = deps.features.get(feature.id);
   if (after.status === 'passing') {
-    deleteMergedBranch(deps.paths.root, branch, run.main);
+    await deleteMergedBranchAsync(deps.paths.root, branch, run.main);
   } else {
     // Keep whatever the agent did on its branch for the next attempt (or a human).
-    const saved = commitWorkInProgress(
+    const saved = await commitWorkInProgressAsync(
       worktree,
       `autocoder: work in progress on feature #${feature.id} (${signal.aborted ? 'run stopped' : `session ${summary.outcome}`})`,
     );
@@ -760,10 +762,10 @@ export async function runTestingSession(
   targets: readonly Feature[],
   signal: AbortSignal,
 ): Promise<SessionSummary> {
-  const worktree = prepareWorktree(deps, slot, run.main);
+  const worktree = await prepareWorktree(deps, slot, run.main);
   // Testing sessions change nothing worth keeping: start from main's tip, keep ignored files (installed dependencies).
-  gitOk(worktree, ['checkout', '--quiet', '--force', '--detach', run.main]);
-  gitOk(worktree, ['clean', '-fdq']);
+  await runGitAsync(gitOkStep(worktree, ['checkout', '--quiet', '--force', '--detach', run.main]));
+  await runGitAsync(gitOkStep(worktree, ['clean', '-fdq']));
   deps.report(`Slot ${slot} (testing): re-verifying ${targets.map((f) => `#${f.id}`).join(', ')} on ${run.main}.`);
   const featureList = targets.map((f) => `- #${f.id} ${f.name}`).join('\n');
   const owner = `${run.id}/ses_${randomBytes(6).toString('hex')}`;
