@@ -149,10 +149,18 @@ export function gitIdentity(cwd: string): GitIdentity {
 }
 
 export function* gitIdentitySteps(cwd: string): GitSteps<GitIdentity> {
-  const name = yield* gitStep(cwd, ['config', '--get', 'user.name']);
-  const email = yield* gitStep(cwd, ['config', '--get', 'user.email']);
-  const read = (res: GitResult) => (res.status === 0 ? res.stdout.trim() : '');
-  return { name: read(name) || 'autocoder', email: read(email) || 'autocoder@localhost' };
+  // One git for both keys (every session start asks); the last value of a key wins, as `git config --get` says.
+  const res = yield* gitStep(cwd, ['config', '--null', '--get-regexp', '^user\\.(name|email)$']);
+  const values = new Map<string, string>();
+  if (res.status === 0)
+    for (const entry of res.stdout.split('\0')) {
+      const newline = entry.indexOf('\n');
+      if (newline > 0) values.set(entry.slice(0, newline).toLowerCase(), entry.slice(newline + 1).trim());
+    }
+  return {
+    name: values.get('user.name') || 'autocoder',
+    email: values.get('user.email') || 'autocoder@localhost',
+  };
 }
 
 /**

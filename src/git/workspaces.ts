@@ -525,8 +525,9 @@ function fail(reason: string, steps: string[]): LandingCheck {
  * …/.git/config.lock") and could make git refuse to write its config meanwhile.
  */
 export function worktreeGitWritePaths(worktree: string): string[] {
-  const common = resolve(worktree, gitOk(worktree, ['rev-parse', '--git-common-dir']).trim());
-  const own = resolve(worktree, gitOk(worktree, ['rev-parse', '--git-dir']).trim());
+  const [commonDir = '', gitDir = ''] = gitOk(worktree, ['rev-parse', '--git-common-dir', '--git-dir']).split('\n');
+  const common = resolve(worktree, commonDir.trim());
+  const own = resolve(worktree, gitDir.trim());
   const shared = ['objects', 'refs', 'logs'].map((d) => join(common, d));
   for (const dir of shared) mkdirSync(dir, { recursive: true });
   return own === common ? [common] : [...shared, own];
@@ -821,8 +822,8 @@ function isHealthyWorktree(path: string, commonDir: string): boolean {
 }
 
 function* isHealthyWorktreeSteps(path: string, commonDir: string): GitSteps<boolean> {
-  const top = yield* gitStep(path, ['rev-parse', '--show-toplevel']);
-  if (top.status !== 0 || !samePath(top.stdout.trim(), path)) return false;
-  const common = yield* gitStep(path, ['rev-parse', '--git-common-dir']);
-  return common.status === 0 && samePath(resolve(path, common.stdout.trim()), commonDir);
+  const res = yield* gitStep(path, ['rev-parse', '--show-toplevel', '--git-common-dir']);
+  const [top, common] = res.stdout.split('\n');
+  if (res.status !== 0 || top === undefined || common === undefined) return false;
+  return samePath(top.trim(), path) && samePath(resolve(path, common.trim()), commonDir);
 }

@@ -409,18 +409,21 @@ export async function runSessionFor(
       guard: readOnlyWhen(where.readOnlyBash === true, deps.makeGuard(where.cwd, initJail ? { initJail } : {})),
       maxTurns: deps.settings.maxTurns ?? profile.maxTurns,
       ...(run.maxBudgetUsd !== undefined ? { maxBudgetUsd: run.maxBudgetUsd } : {}),
-      // A worktree's commits are written to the project's shared .git, outside the worktree.
-      sandbox: {
-        enabled: run.sandbox,
-        unsandboxedCommands: unsandboxedCommands(initJail),
-        writablePaths: where.cwd === deps.paths.root ? [] : worktreeGitWritePaths(where.cwd),
-        readDeniedPaths: (deps.sandboxReadDeny ?? []).filter((p) => existsSync(p)),
-        writeDeniedPaths: sandboxWriteDenyPaths({
-          projectRoot: deps.paths.root,
-          cwd: where.cwd,
-          dataDirEntries: readdirSync(deps.paths.dataDir),
-        }).filter((p) => existsSync(p)),
-      },
+      // A worktree's commits are written to the project's shared .git, outside the worktree. The paths count only
+      // with the sandbox on (claude-runtime passes none without it): no git and no folder listing otherwise.
+      sandbox: run.sandbox
+        ? {
+            enabled: true,
+            unsandboxedCommands: unsandboxedCommands(initJail),
+            writablePaths: where.cwd === deps.paths.root ? [] : worktreeGitWritePaths(where.cwd),
+            readDeniedPaths: (deps.sandboxReadDeny ?? []).filter((p) => existsSync(p)),
+            writeDeniedPaths: sandboxWriteDenyPaths({
+              projectRoot: deps.paths.root,
+              cwd: where.cwd,
+              dataDirEntries: readdirSync(deps.paths.dataDir),
+            }).filter((p) => existsSync(p)),
+          }
+        : { enabled: false, unsandboxedCommands: unsandboxedCommands(initJail) },
       env,
     };
     deps.phases?.record('settings', performance.now() - specStarted);
