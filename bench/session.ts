@@ -1,16 +1,17 @@
 /**
  * Harness overhead per coding session: sessions through autocoder (`runProject`, one slot) against bare Agent SDK
- * sessions doing the same scripted work (a Bash `git commit`, then `feature_mark_passing`: one `query()` with an in-process MCP server whose `feature_mark_passing`
- * does nothing), same Claude Code binary, same scripted model server, same environment shape, same prompts. The two
- * alternate in rounds so machine noise hits both alike. A harness sample is one steady-state cycle of the run: from
- * the end of one session's Claude Code to the end of the next (scheduling, worktree, settings, the session, the
- * landing, the session's end), so the run's own start and finish are not counted. Overhead = median harness cycle −
- * median bare session. The harness side's phases come from the runner's phase recorder (src/runner/phases.ts).
- * Also prints prompt sizes per role.
+ * sessions doing the same scripted work (a Bash `git commit`, then `feature_mark_passing`; bare: one `query()` with an
+ * in-process MCP server whose `feature_mark_passing` does nothing), with the same Claude Code binary, scripted model
+ * server, environment shape and prompts. The two alternate in rounds so machine noise hits both alike. A harness
+ * sample is one steady-state cycle of the run: from the end of one session's Claude Code to the end of the next
+ * (scheduling, worktree, settings, the session, the landing, the session's end), so the run's own start and finish
+ * are not counted. Overhead = median harness cycle − median bare session. The harness side's phases come from the
+ * runner's phase recorder (src/runner/phases.ts). Also prints prompt sizes per role.
  */
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type * as Sdk from '@anthropic-ai/claude-agent-sdk';
 import { z } from 'zod';
 import { ClaudeRuntime } from '../src/agent/claude-runtime.js';
 import { renderPrompt, wordCount } from '../src/agent/prompt-template.js';
@@ -55,7 +56,7 @@ const ms = (x: number) => `${x.toFixed(0).padStart(5)} ms`;
 
 /** One bare Agent SDK session: what an application calling the SDK itself would run for the same work. */
 async function bareSession(
-  sdk: typeof import('@anthropic-ai/claude-agent-sdk'),
+  sdk: typeof Sdk,
   spec: { prompt: string; systemPrompt: string; cwd: string; model: string; env: Record<string, string> },
 ): Promise<{ total: number; start: number }> {
   const t0 = performance.now();
