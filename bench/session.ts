@@ -115,7 +115,15 @@ export async function run(): Promise<void> {
     writeFileSync(join(dir, 'README.md'), '# bench\n');
     gitOk(dir, ['add', '-A']);
     gitOk(dir, ['-c', 'user.name=bench', '-c', 'user.email=bench@localhost', 'commit', '--quiet', '-m', 'start']);
-    const settings = loadRunSettings({}, { model: 'claude-sonnet-4-5', yolo: true, concurrency: 1 });
+    // Coding sessions only: no end-of-run checkpoint or design review (their reviewers' sessions are not this work).
+    const flags = {
+      model: 'claude-sonnet-4-5',
+      yolo: true,
+      concurrency: 1,
+      checkpointInterval: 0,
+      designReviewEvery: 0,
+    };
+    const settings = loadRunSettings({}, flags);
     const store = openProjectStore(projectPaths(dir), { policy: runClaimPolicy(settings) });
     const home = join(root, 'home');
     mkdirSync(join(home, 'cfg'), { recursive: true });
@@ -126,12 +134,28 @@ export async function run(): Promise<void> {
       ANTHROPIC_BASE_URL: server.url,
       ANTHROPIC_API_KEY: 'bench-key-000000',
     };
-    const runtime = new TimedRuntime();
-    const phases = phaseTotals();
-    const deps = {
-      ...createRunDeps({ store, projectName: 'bench', settings, env, report: () => undefined, runtime }),
-      phases,
+    const reports: string[] = [];
+    /** One way to run sessions through autocoder: its own deps (settings), runtime timings, phases and samples. */
+    const harnessSide = (label: string, sandbox: 'auto' | 'off') => {
+      const runtime = new TimedRuntime();
+      const phases = phaseTotals();
+      const sideSettings = loadRunSettings({}, { ...flags, sandbox });
+      const deps = {
+        ...createRunDeps({
+          store,
+          projectName: 'bench',
+          settings: sideSettings,
+          env,
+          report: (line) => reports.push(line),
+          runtime,
+        }),
+        phases,
+      };
+      return { label, deps, runtime, phases, cycles: [] as number[], starts: [] as number[], sessions: 0 };
     };
+    // As `autocoder run` starts by default (the OS sandbox where available), and with the sandbox off.
+    const sides = [harnessSide('autocoder', 'auto'), harnessSide('sandbox off', 'off')];
+    const packageBinDir = sides[0]!.deps.packageBinDir;
 
     // The bare side: its own folder (a git checkout, as a slot's worktree is), the same prompts and env shape.
     const bareDir = join(root, 'bare');
@@ -163,7 +187,7 @@ export async function run(): Promise<void> {
         model: modelFor(settings, 'coding') ?? 'claude-sonnet-4-5',
         env: buildAgentEnv(env, {
           sessionDir,
-          packageBinDir: deps.packageBinDir,
+          packageBinDir,
           extra: {
             PORT: vars.port,
             GIT_EDITOR: 'true',
@@ -176,31 +200,30 @@ export async function run(): Promise<void> {
       };
     };
 
-    const harness: number[] = [];
-    const harnessStarts: number[] = [];
     const bare: number[] = [];
     const bareStarts: number[] = [];
-    let harnessSessions = 0;
-    let modelMs = 0;
+    let featuresMade = 0;
     let nextId = 1000;
     // Warm-up (not counted): the SDK module, Claude Code's first start, the store's first queries.
     await bareSession(sdk, bareSpec(nextId++));
-    const runRound = async () => {
+    const runRound = async (side: (typeof sides)[number]) => {
       store.features.createBulk(
         Array.from({ length: PER_RUN }, (_, i) => ({
           category: 'bench',
-          name: `feature ${harnessSessions + i + 1}`,
+          name: `feature ${featuresMade + i + 1}`,
           description: 'bench',
           steps: ['step'],
         })),
       );
+      featuresMade += PER_RUN;
+      const { runtime } = side;
       const from = runtime.ends.length;
       const fromStarts = runtime.starts.length;
-      await runProject(deps, new AbortController().signal);
+      await runProject(side.deps, new AbortController().signal);
       const ends = runtime.ends.slice(from);
-      for (let i = 1; i < ends.length; i += 1) harness.push(ends[i]! - ends[i - 1]!);
-      harnessStarts.push(...runtime.starts.slice(fromStarts));
-      harnessSessions += ends.length;
+      for (let i = 1; i < ends.length; i += 1) side.cycles.push(ends[i]! - ends[i - 1]!);
+      side.starts.push(...runtime.starts.slice(fromStarts));
+      side.sessions += ends.length;
     };
     const bareRound = async () => {
       for (let i = 1; i < PER_RUN; i += 1) {
@@ -210,36 +233,42 @@ export async function run(): Promise<void> {
       }
     };
     const busyBefore = server.busyMs();
+    const turns = [() => runRound(sides[0]!), bareRound, () => runRound(sides[1]!)];
     for (let round = 0; round < ROUNDS; round += 1) {
-      // Alternate which side goes first, so neither always follows the other.
-      if (round % 2 === 0) {
-        await runRound();
-        await bareRound();
-      } else {
-        await bareRound();
-        await runRound();
-      }
+      // Rotate which side goes first, so none always follows another.
+      for (let k = 0; k < turns.length; k += 1) await turns[(round + k) % turns.length]!();
     }
-    modelMs = (server.busyMs() - busyBefore) / (harnessSessions + bare.length);
+    const sessionCount = sides.reduce((n, side) => n + side.sessions, 0) + bare.length;
+    const modelMs = (server.busyMs() - busyBefore) / sessionCount;
     store.close();
 
-    const h = median(harness);
     const b = median(bare);
+    const [withSandbox, withoutSandbox] = sides as [(typeof sides)[number], (typeof sides)[number]];
     console.log(
-      `session benchmark: real Claude Code binary and the scripted model; ${ROUNDS} rounds alternating a run of ${PER_RUN} features through autocoder (${harness.length} steady-state cycles) with ${PER_RUN - 1} bare Agent SDK sessions (${bare.length})`,
+      `session benchmark: real Claude Code binary and the scripted model; ${ROUNDS} rounds rotating a run of ${PER_RUN} features through autocoder (sandbox as by default, ${withSandbox.cycles.length} steady-state cycles; sandbox off, ${withoutSandbox.cycles.length}) and ${PER_RUN - 1} bare Agent SDK sessions (${bare.length})`,
     );
-    console.log('                                   autocoder   bare SDK');
-    console.log(`  per session (median)            ${ms(h)}   ${ms(b)}`);
-    console.log(`  per session (min)               ${ms(Math.min(...harness))}   ${ms(Math.min(...bare))}`);
-    console.log(`  Claude Code spawn → init (med.) ${ms(median(harnessStarts))}   ${ms(median(bareStarts))}`);
-    console.log(`  inside the model server (mean)  ${ms(modelMs)} per session, both sides`);
-    console.log(`  harness overhead                ${ms(h - b)} per session (median − median; target ≤ 250 ms)`);
+    console.log('                                   autocoder  sandbox off   bare SDK');
+    const row = (label: string, f: (xs: number[]) => number, a: number[], c: number[], d: number[]) =>
+      console.log(`  ${label.padEnd(31)} ${ms(f(a))}     ${ms(f(c))}   ${ms(f(d))}`);
+    row('per session (median)', median, withSandbox.cycles, withoutSandbox.cycles, bare);
+    row('per session (min)', (xs) => Math.min(...xs), withSandbox.cycles, withoutSandbox.cycles, bare);
+    row('Claude Code spawn → init (med.)', median, withSandbox.starts, withoutSandbox.starts, bareStarts);
+    console.log(`  inside the model server (mean)  ${ms(modelMs)} per session, every side`);
+    console.log(
+      `  harness overhead                ${ms(median(withSandbox.cycles) - b)}     ${ms(median(withoutSandbox.cycles) - b)}   per session (median − bare median; target ≤ 250 ms)`,
+    );
+    // A session that did not land its feature is retried: its cycle is a whole extra session, said here.
+    const missed = reports.filter((l) => / is now (?!passing)/.test(l) || /did not pass|could not/.test(l));
+    console.log(
+      `  sessions that did not land     ${missed.length}${missed.length > 0 ? `: ${missed.slice(0, 3).join(' | ')}` : ''}`,
+    );
     console.log('');
     console.log(
-      `harness phases, mean per session (${harnessSessions} sessions; spawn → init and landing overlap the bare side's own work):`,
+      `harness phases, mean per session (spawn → init and landing overlap the bare side's own work): autocoder, sandbox off`,
     );
-    for (const { phase, ms: t } of phases.perSession(harnessSessions))
-      console.log(`  ${phase.padEnd(18)} ${ms(t)}  ${PHASE_LABELS[phase]}`);
+    const off = new Map(withoutSandbox.phases.perSession(withoutSandbox.sessions).map((p) => [p.phase, p.ms]));
+    for (const { phase, ms: t } of withSandbox.phases.perSession(withSandbox.sessions))
+      console.log(`  ${phase.padEnd(18)} ${ms(t)}  ${ms(off.get(phase) ?? 0)}  ${PHASE_LABELS[phase]}`);
     rmSync(bareDir, { recursive: true, force: true });
     console.log('');
     console.log('prompt size per role (built-in templates, rendered with sample values):');
