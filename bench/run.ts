@@ -13,7 +13,7 @@ const BENCHES: Record<string, { readonly about: string; readonly load: () => Pro
   },
   session: {
     about:
-      'harness overhead per coding session with the real Claude Code binary and the scripted model; prompt sizes per role',
+      'harness overhead per coding session against a bare Agent SDK session doing the same scripted work (real Claude Code binary, scripted model), per-phase breakdown; prompt sizes per role',
     load: () => import('./session.js'),
   },
   events: {

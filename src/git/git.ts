@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname, isAbsolute, join } from 'node:path';
 import { AppError } from '../domain/errors.js';
@@ -30,13 +30,93 @@ export function git(cwd: string, args: readonly string[]): GitResult {
   return { status: res.status ?? 1, stdout: res.stdout, stderr: res.stderr };
 }
 
+/** `git`, without blocking the event loop: the runner's loop goes on (other slots' events, landings) meanwhile. */
+export function gitAsync(cwd: string, args: readonly string[]): Promise<GitResult> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn('git', [...RUNNER_GIT_OPTIONS, ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    child.stdout.on('data', (b: Buffer) => out.push(b));
+    child.stderr.on('data', (b: Buffer) => err.push(b));
+    child.on('error', (e) =>
+      reject(
+        new AppError('IO_ERROR', `cannot run git (${e.message}); install git and make sure it is on PATH`, {
+          cause: e,
+        }),
+      ),
+    );
+    child.on('close', (code) =>
+      resolvePromise({
+        status: code ?? 1,
+        stdout: Buffer.concat(out).toString('utf8'),
+        stderr: Buffer.concat(err).toString('utf8'),
+      }),
+    );
+  });
+}
+
 /** Like `git`, but a non-zero exit is an error naming the command. */
 export function gitOk(cwd: string, args: readonly string[]): string {
-  const res = git(cwd, args);
+  return okOutput(cwd, args, git(cwd, args));
+}
+
+function okOutput(cwd: string, args: readonly string[], res: GitResult): string {
   if (res.status !== 0) {
     throw new AppError('IO_ERROR', `git ${args.join(' ')} failed in ${cwd}: ${res.stderr.trim() || res.stdout.trim()}`);
   }
   return res.stdout;
+}
+
+/**
+ * Git work written once and run either way: a generator yields each git command it needs and gets its result back.
+ * `runGit` runs it blocking (spawnSync), `runGitAsync` without blocking the event loop (the runner's slot start-up).
+ */
+export interface GitCall {
+  readonly cwd: string;
+  readonly args: readonly string[];
+}
+export type GitSteps<T> = Generator<GitCall, T, GitResult>;
+
+/** One git command inside GitSteps (`yield* gitStep(...)`). */
+export function* gitStep(cwd: string, args: readonly string[]): GitSteps<GitResult> {
+  return yield { cwd, args };
+}
+
+/** gitOk inside GitSteps. */
+export function* gitOkStep(cwd: string, args: readonly string[]): GitSteps<string> {
+  return okOutput(cwd, args, yield* gitStep(cwd, args));
+}
+
+/** Runs git steps with blocking git calls. */
+export function runGit<T>(steps: GitSteps<T>): T {
+  let next = steps.next();
+  while (!next.done) {
+    let res: GitResult;
+    try {
+      res = git(next.value.cwd, next.value.args);
+    } catch (err: unknown) {
+      next = steps.throw(err);
+      continue;
+    }
+    next = steps.next(res);
+  }
+  return next.value;
+}
+
+/** Runs git steps with git as child processes the event loop does not wait for. */
+export async function runGitAsync<T>(steps: GitSteps<T>): Promise<T> {
+  let next = steps.next();
+  while (!next.done) {
+    let res: GitResult;
+    try {
+      res = await gitAsync(next.value.cwd, next.value.args);
+    } catch (err: unknown) {
+      next = steps.throw(err);
+      continue;
+    }
+    next = steps.next(res);
+  }
+  return next.value;
 }
 
 export function isGitRepo(dir: string): boolean {
@@ -65,11 +145,22 @@ export interface GitIdentity {
  * because a session may run with its own HOME, where the user's ~/.gitconfig is not found.
  */
 export function gitIdentity(cwd: string): GitIdentity {
-  const read = (key: string) => {
-    const res = git(cwd, ['config', '--get', key]);
-    return res.status === 0 ? res.stdout.trim() : '';
+  return runGit(gitIdentitySteps(cwd));
+}
+
+export function* gitIdentitySteps(cwd: string): GitSteps<GitIdentity> {
+  // One git for both keys (every session start asks); the last value of a key wins, as `git config --get` says.
+  const res = yield* gitStep(cwd, ['config', '--null', '--get-regexp', '^user\\.(name|email)$']);
+  const values = new Map<string, string>();
+  if (res.status === 0)
+    for (const entry of res.stdout.split('\0')) {
+      const newline = entry.indexOf('\n');
+      if (newline > 0) values.set(entry.slice(0, newline).toLowerCase(), entry.slice(newline + 1).trim());
+    }
+  return {
+    name: values.get('user.name') || 'autocoder',
+    email: values.get('user.email') || 'autocoder@localhost',
   };
-  return { name: read('user.name') || 'autocoder', email: read('user.email') || 'autocoder@localhost' };
 }
 
 /**
@@ -77,16 +168,19 @@ export function gitIdentity(cwd: string): GitIdentity {
  * that are already listed or that match tracked files.
  */
 export function addLocalExcludes(cwd: string, patterns: readonly string[]): void {
-  const file = gitOk(cwd, ['rev-parse', '--git-path', 'info/exclude']).trim();
+  runGit(addLocalExcludesSteps(cwd, patterns));
+}
+
+export function* addLocalExcludesSteps(cwd: string, patterns: readonly string[]): GitSteps<void> {
+  const file = (yield* gitOkStep(cwd, ['rev-parse', '--git-path', 'info/exclude'])).trim();
   const path = isAbsolute(file) ? file : join(cwd, file);
   const current = existsSync(path) ? readFileSync(path, 'utf8') : '';
   const listed = new Set(current.split(/\r?\n/).map((l) => l.trim()));
-  const tracked = new Set(
-    gitOk(cwd, ['ls-files'])
-      .split('\n')
-      .map((f) => f.split('/')[0]),
-  );
-  const missing = patterns.filter((p) => !listed.has(p) && !tracked.has(p.replace(/\/$/, '')));
+  const unlisted = patterns.filter((p) => !listed.has(p));
+  // Every slot start asks again for what is listed by then: no need to list the whole index (ls-files) for that.
+  if (unlisted.length === 0) return;
+  const tracked = new Set((yield* gitOkStep(cwd, ['ls-files'])).split('\n').map((f) => f.split('/')[0]));
+  const missing = unlisted.filter((p) => !tracked.has(p.replace(/\/$/, '')));
   if (missing.length === 0) return;
   mkdirSync(dirname(path), { recursive: true });
   appendFileSync(path, `${current.length > 0 && !current.endsWith('\n') ? '\n' : ''}${missing.join('\n')}\n`);

@@ -7,10 +7,14 @@ import { isAppError } from '../domain/errors.js';
 import {
   WORKTREES_DIR,
   checkoutFeature,
+  checkoutFeatureAsync,
   checkoutVerificationWorktree,
   commitWorkInProgress,
+  commitWorkInProgressAsync,
   deleteMergedBranch,
+  deleteMergedBranchAsync,
   ensureSlotWorktree,
+  ensureSlotWorktreeAsync,
   fastForwardMain,
   featureBranch,
   holdConfigLock,
@@ -396,6 +400,76 @@ describe('checkoutVerificationWorktree', () => {
     expect(errorCode(() => checkoutVerificationWorktree(root, 0, 'no-such-branch', []))).toBe('INVALID_INPUT');
     expect(errorCode(() => checkoutVerificationWorktree(root, 0, '--help', []))).toBe('INVALID_INPUT');
     expect(errorCode(() => checkoutVerificationWorktree(root, -1, 'main', []))).toBe('INVALID_INPUT');
+  });
+});
+
+/**
+ * Counts turns of the event loop (setImmediate) while `work` runs: 0 when it blocks the loop from start to end (git by
+ * spawnSync), more when it waits for git asynchronously. No timing is measured: only whether the loop turned at all.
+ */
+async function loopTurnsDuring<T>(work: () => Promise<T>): Promise<{ value: T; turns: number }> {
+  let turns = 0;
+  let beating = true;
+  const beat = () => {
+    if (!beating) return;
+    turns += 1;
+    setImmediate(beat);
+  };
+  setImmediate(beat);
+  try {
+    const value = await work();
+    return { value, turns };
+  } finally {
+    beating = false;
+  }
+}
+
+describe('slot start-up and end without blocking the event loop (the …Async twins)', () => {
+  it('ensureSlotWorktreeAsync and checkoutFeatureAsync do what the blocking ones do while the loop goes on', async () => {
+    const root = newRepo();
+    const made = await loopTurnsDuring(() => ensureSlotWorktreeAsync(root, 0, 'main'));
+    expect(made.turns).toBeGreaterThan(0);
+    expect(made.value).toBe(ensureSlotWorktree(root, 0, 'main'));
+    const wt = made.value;
+    await checkoutFeatureAsync(wt, 7, 'main');
+    write(wt, 'app.txt', 'title\nbody\nfeature 7 edit\n');
+    // Leftovers of a crashed session on feature 7 are rescued on the way to feature 8, as checkoutFeature does.
+    const next = await loopTurnsDuring(() => checkoutFeatureAsync(wt, 8, 'main'));
+    expect(next.turns).toBeGreaterThan(0);
+    expect(next.value).toEqual({
+      branch: 'autocoder/feature-8',
+      continued: false,
+      head: tip(root, 'main'),
+      rescued: 'autocoder/feature-7',
+    });
+    expect(agent(wt, 'show', 'autocoder/feature-7:app.txt')).toBe('title\nbody\nfeature 7 edit');
+    expect(onBranch(wt)).toBe('autocoder/feature-8');
+  });
+
+  it('commitWorkInProgressAsync and deleteMergedBranchAsync do what the blocking ones do while the loop goes on', async () => {
+    const root = newRepo();
+    const wt = ensureSlotWorktree(root, 0, 'main');
+    checkoutFeature(wt, 3, 'main');
+    write(wt, 'f3.txt', 'feature 3\n');
+    const saved = await loopTurnsDuring(() => commitWorkInProgressAsync(wt, 'wip on 3'));
+    expect(saved.turns).toBeGreaterThan(0);
+    expect(saved.value).toBe(tip(wt));
+    expect(agent(wt, 'log', '-1', '--format=%s', 'autocoder/feature-3')).toBe('wip on 3');
+    expect(await commitWorkInProgressAsync(wt, 'nothing left')).toBeNull();
+    // Not merged: kept. Merged: the slot is detached and the branch deleted.
+    expect(await deleteMergedBranchAsync(root, 'autocoder/feature-3', 'main')).toBe(false);
+    agent(root, 'merge', '--quiet', '--ff-only', 'autocoder/feature-3');
+    const deleted = await loopTurnsDuring(() => deleteMergedBranchAsync(root, 'autocoder/feature-3', 'main'));
+    expect(deleted).toEqual({ value: true, turns: expect.any(Number) as number });
+    expect(deleted.turns).toBeGreaterThan(0);
+    expect(branchExists(root, 'autocoder/feature-3')).toBe(false);
+    expect(onBranch(wt)).toBeNull();
+  });
+
+  it('the async twins fail as the blocking ones do', async () => {
+    const root = newRepo();
+    await expect(ensureSlotWorktreeAsync(root, 0, 'trunk')).rejects.toThrow(/no branch named trunk/);
+    await expect(ensureSlotWorktreeAsync(root, -1, 'main')).rejects.toThrow(/slot must be a whole number/);
   });
 });
 

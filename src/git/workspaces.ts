@@ -2,7 +2,9 @@
  * The git side of parallel agents: one worktree per agent slot under `.autocoder/worktrees/`,
  * one branch per feature (`autocoder/feature-<id>`), the landing gate that
  * `feature_mark_passing` runs in the slot's worktree, and the merge queue's fast-forward of
- * main in the project root. Synchronous (spawnSync through `git()`), argv arrays only.
+ * main in the project root. Argv arrays only. Mostly synchronous (spawnSync through `git()`); what a slot's
+ * start-up and end run (ensureSlotWorktree, checkoutFeature, commitWorkInProgress, deleteMergedBranch) is written as
+ * git steps (see `GitSteps`) and also runs asynchronously (`…Async`), so the runner's loop is not held up meanwhile.
  *
  * The rule everywhere: never lose work. Uncommitted changes found where they should not be are
  * committed (to their feature branch, else to a new `autocoder/orphan-<timestamp>` branch)
@@ -23,7 +25,18 @@ import {
 } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { AppError } from '../domain/errors.js';
-import { addLocalExcludes, git, gitIdentity, gitOk } from './git.js';
+import {
+  addLocalExcludes,
+  addLocalExcludesSteps,
+  git,
+  gitIdentitySteps,
+  gitOk,
+  gitOkStep,
+  gitStep,
+  runGit,
+  runGitAsync,
+  type GitSteps,
+} from './git.js';
 
 export const WORKTREES_DIR = '.autocoder/worktrees';
 
@@ -69,29 +82,38 @@ export function mainBranch(root: string): string {
  * in `root` resolved).
  */
 export function ensureSlotWorktree(root: string, slot: number, main: string): string {
+  return runGit(ensureSlotWorktreeSteps(root, slot, main));
+}
+
+/** ensureSlotWorktree without blocking the event loop. */
+export function ensureSlotWorktreeAsync(root: string, slot: number, main: string): Promise<string> {
+  return runGitAsync(ensureSlotWorktreeSteps(root, slot, main));
+}
+
+function* ensureSlotWorktreeSteps(root: string, slot: number, main: string): GitSteps<string> {
   if (!Number.isSafeInteger(slot) || slot < 0) {
     throw new AppError('INVALID_INPUT', `slot must be a whole number ≥ 0, got ${String(slot)}`);
   }
-  const top = realRoot(root);
-  const mainTip = branchTip(top, main);
+  const top = yield* realRootSteps(root);
+  const mainTip = yield* branchTipSteps(top, main);
   const path = join(top, WORKTREES_DIR, `slot-${slot}`);
-  const commonDir = resolve(top, gitOk(top, ['rev-parse', '--git-common-dir']).trim());
+  const commonDir = resolve(top, (yield* gitOkStep(top, ['rev-parse', '--git-common-dir'])).trim());
   // info/exclude is shared by every worktree: `.autocoder/` stays invisible in the root and in
   // the slots even when the project's .gitignore (uncommitted, or not on main) does not say so.
-  addLocalExcludes(top, ['.autocoder/']);
+  yield* addLocalExcludesSteps(top, ['.autocoder/']);
 
   if (existsSync(path)) {
-    if (isHealthyWorktree(path, commonDir)) return path;
-    if (listWorktrees(top).some((w) => samePath(w.path, path))) {
-      git(top, ['worktree', 'repair', path]);
-      if (isHealthyWorktree(path, commonDir)) return path;
+    if (yield* isHealthyWorktreeSteps(path, commonDir)) return path;
+    if ((yield* listWorktreesSteps(top)).some((w) => samePath(w.path, path))) {
+      yield* gitStep(top, ['worktree', 'repair', path]);
+      if (yield* isHealthyWorktreeSteps(path, commonDir)) return path;
     }
     if (readdirSync(path).length === 0) rmdirSync(path);
     else renameSync(path, `${path}.broken-${timestamp()}`);
   }
-  gitOk(top, ['worktree', 'prune']);
+  yield* gitOkStep(top, ['worktree', 'prune']);
   mkdirSync(dirname(path), { recursive: true });
-  gitOk(top, ['worktree', 'add', '--quiet', '--detach', path, mainTip]);
+  yield* gitOkStep(top, ['worktree', 'add', '--quiet', '--detach', path, mainTip]);
   return path;
 }
 
@@ -175,12 +197,21 @@ export interface CheckoutResult {
  * commits are all in main already loses nothing by that.
  */
 export function checkoutFeature(worktree: string, featureId: number, main: string): CheckoutResult {
+  return runGit(checkoutFeatureSteps(worktree, featureId, main));
+}
+
+/** checkoutFeature without blocking the event loop. */
+export function checkoutFeatureAsync(worktree: string, featureId: number, main: string): Promise<CheckoutResult> {
+  return runGitAsync(checkoutFeatureSteps(worktree, featureId, main));
+}
+
+function* checkoutFeatureSteps(worktree: string, featureId: number, main: string): GitSteps<CheckoutResult> {
   assertFolder(worktree);
   const branch = featureBranch(featureId);
-  const rescued = saveWork(worktree, RECOVERED_MESSAGE).map((s) => s.branch);
+  const rescued = (yield* saveWorkSteps(worktree, RECOVERED_MESSAGE)).map((s) => s.branch);
 
   const here = realpathSync(worktree);
-  const [rootEntry, ...linked] = listWorktrees(worktree);
+  const [rootEntry, ...linked] = yield* listWorktreesSteps(worktree);
   if (rootEntry?.branch === branch && !samePath(rootEntry.path, here)) {
     throw new AppError(
       'CONFLICT',
@@ -190,28 +221,28 @@ export function checkoutFeature(worktree: string, featureId: number, main: strin
   for (const other of linked) {
     if (other.branch !== branch || samePath(other.path, here)) continue;
     if (other.prunable || !existsSync(other.path)) {
-      gitOk(worktree, ['worktree', 'prune']);
+      yield* gitOkStep(worktree, ['worktree', 'prune']);
       continue;
     }
-    rescued.push(...saveWork(other.path, RECOVERED_MESSAGE).map((s) => s.branch));
-    gitOk(other.path, ['switch', '--quiet', '--detach']);
+    rescued.push(...(yield* saveWorkSteps(other.path, RECOVERED_MESSAGE)).map((s) => s.branch));
+    yield* gitOkStep(other.path, ['switch', '--quiet', '--detach']);
   }
 
-  const mainTip = branchTip(worktree, main);
-  const tip = revision(worktree, `refs/heads/${branch}`);
+  const mainTip = yield* branchTipSteps(worktree, main);
+  const tip = yield* revisionSteps(worktree, `refs/heads/${branch}`);
   let continued: boolean;
-  if (tip !== null && !isAncestor(worktree, tip, mainTip)) {
-    if (currentBranch(worktree) !== branch) gitOk(worktree, ['switch', '--quiet', branch]);
+  if (tip !== null && !(yield* isAncestorSteps(worktree, tip, mainTip))) {
+    if ((yield* currentBranchSteps(worktree)) !== branch) yield* gitOkStep(worktree, ['switch', '--quiet', branch]);
     continued = true;
   } else {
     // Missing, or every commit on it is already in main: start from main's current tip.
-    gitOk(worktree, ['switch', '--quiet', '--no-track', tip === null ? '-c' : '-C', branch, mainTip]);
+    yield* gitOkStep(worktree, ['switch', '--quiet', '--no-track', tip === null ? '-c' : '-C', branch, mainTip]);
     continued = false;
   }
   return {
     branch,
     continued,
-    head: headOf(worktree),
+    head: yield* headOfSteps(worktree),
     rescued: rescued.length === 0 ? null : [...new Set(rescued)].join(', '),
   };
 }
@@ -223,9 +254,18 @@ export function checkoutFeature(worktree: string, featureId: number, main: strin
  * never left unreachable; an interrupted rebase/merge is snapshotted the same way and aborted.
  */
 export function commitWorkInProgress(worktree: string, message: string): string | null {
+  return runGit(commitWorkInProgressSteps(worktree, message));
+}
+
+/** commitWorkInProgress without blocking the event loop. */
+export function commitWorkInProgressAsync(worktree: string, message: string): Promise<string | null> {
+  return runGitAsync(commitWorkInProgressSteps(worktree, message));
+}
+
+function* commitWorkInProgressSteps(worktree: string, message: string): GitSteps<string | null> {
   assertFolder(worktree);
   if (message.trim() === '') throw new AppError('INVALID_INPUT', 'a commit message is required');
-  const saved = saveWork(worktree, message);
+  const saved = yield* saveWorkSteps(worktree, message);
   return saved.at(-1)?.sha ?? null;
 }
 
@@ -417,25 +457,35 @@ export function isMerged(root: string, branch: string, main: string): boolean {
  * proved merged (`git update-ref -d <ref> <tip>`), never a forced `branch -D`.
  */
 export function deleteMergedBranch(root: string, branch: string, main: string): boolean {
+  return runGit(deleteMergedBranchSteps(root, branch, main));
+}
+
+/** deleteMergedBranch without blocking the event loop. */
+export function deleteMergedBranchAsync(root: string, branch: string, main: string): Promise<boolean> {
+  return runGitAsync(deleteMergedBranchSteps(root, branch, main));
+}
+
+function* deleteMergedBranchSteps(root: string, branch: string, main: string): GitSteps<boolean> {
   assertFolder(root);
   if (!branch.startsWith('autocoder/')) {
     throw new AppError('INVALID_INPUT', `only autocoder's own branches (autocoder/…) are deleted here, not ${branch}`);
   }
   if (branch === main) return false;
-  const tip = revision(root, `refs/heads/${branch}`);
-  if (tip === null || !isAncestor(root, tip, branchTip(root, main))) return false;
-  const [rootEntry, ...linked] = listWorktrees(root);
+  const tip = yield* revisionSteps(root, `refs/heads/${branch}`);
+  if (tip === null || !(yield* isAncestorSteps(root, tip, yield* branchTipSteps(root, main)))) return false;
+  const [rootEntry, ...linked] = yield* listWorktreesSteps(root);
   if (rootEntry?.branch === branch) return false;
   for (const wt of linked) {
     if (wt.branch !== branch) continue;
     if (wt.prunable || !existsSync(wt.path)) {
-      gitOk(root, ['worktree', 'prune']);
+      yield* gitOkStep(root, ['worktree', 'prune']);
       continue;
     }
-    if (operationInProgress(wt.path) !== null || changedPaths(wt.path).length > 0) return false;
-    gitOk(wt.path, ['switch', '--quiet', '--detach']);
+    if ((yield* operationInProgressSteps(wt.path)) !== null || (yield* changedPathsSteps(wt.path)).length > 0)
+      return false;
+    yield* gitOkStep(wt.path, ['switch', '--quiet', '--detach']);
   }
-  return git(root, ['update-ref', '-d', `refs/heads/${branch}`, tip]).status === 0;
+  return (yield* gitStep(root, ['update-ref', '-d', `refs/heads/${branch}`, tip])).status === 0;
 }
 
 /** Branches named autocoder/feature-* or autocoder/orphan-* with commits not in main (what a crash must never lose). */
@@ -489,8 +539,9 @@ function fail(reason: string, steps: string[]): Extract<LandingCheck, { ok: fals
  * …/.git/config.lock") and could make git refuse to write its config meanwhile.
  */
 export function worktreeGitWritePaths(worktree: string): string[] {
-  const common = resolve(worktree, gitOk(worktree, ['rev-parse', '--git-common-dir']).trim());
-  const own = resolve(worktree, gitOk(worktree, ['rev-parse', '--git-dir']).trim());
+  const [commonDir = '', gitDir = ''] = gitOk(worktree, ['rev-parse', '--git-common-dir', '--git-dir']).split('\n');
+  const common = resolve(worktree, commonDir.trim());
+  const own = resolve(worktree, gitDir.trim());
   const shared = ['objects', 'refs', 'logs'].map((d) => join(common, d));
   for (const dir of shared) mkdirSync(dir, { recursive: true });
   return own === common ? [common] : [...shared, own];
@@ -539,8 +590,12 @@ function assertFolder(dir: string): void {
 
 /** The project root's top-level folder, with symlinks resolved (so paths compare). */
 function realRoot(root: string): string {
+  return runGit(realRootSteps(root));
+}
+
+function* realRootSteps(root: string): GitSteps<string> {
   assertFolder(root);
-  const res = git(root, ['rev-parse', '--show-toplevel']);
+  const res = yield* gitStep(root, ['rev-parse', '--show-toplevel']);
   if (res.status !== 0) throw new AppError('INVALID_INPUT', `${root} is not a git repository`);
   return realpathSync(res.stdout.trim());
 }
@@ -552,32 +607,52 @@ function samePath(a: string, b: string): boolean {
 
 /** The full sha `ref` names as a commit, or null. */
 function revision(cwd: string, ref: string): string | null {
+  return runGit(revisionSteps(cwd, ref));
+}
+
+function* revisionSteps(cwd: string, ref: string): GitSteps<string | null> {
   if (ref.startsWith('-')) return null;
-  const res = git(cwd, ['rev-parse', '--verify', '--quiet', `${ref}^{commit}`]);
+  const res = yield* gitStep(cwd, ['rev-parse', '--verify', '--quiet', `${ref}^{commit}`]);
   return res.status === 0 ? res.stdout.trim() : null;
 }
 
 function headOf(cwd: string): string {
-  const sha = revision(cwd, 'HEAD');
+  return runGit(headOfSteps(cwd));
+}
+
+function* headOfSteps(cwd: string): GitSteps<string> {
+  const sha = yield* revisionSteps(cwd, 'HEAD');
   if (sha === null) throw new AppError('CONFLICT', `${cwd} has no commits yet`);
   return sha;
 }
 
 function branchTip(cwd: string, branch: string): string {
-  const sha = revision(cwd, `refs/heads/${branch}`);
+  return runGit(branchTipSteps(cwd, branch));
+}
+
+function* branchTipSteps(cwd: string, branch: string): GitSteps<string> {
+  const sha = yield* revisionSteps(cwd, `refs/heads/${branch}`);
   if (sha === null) throw new AppError('INVALID_INPUT', `there is no branch named ${branch} in ${cwd}`);
   return sha;
 }
 
 /** The branch HEAD is on (without refs/heads/), or null on a detached HEAD. */
 function currentBranch(cwd: string): string | null {
-  const res = git(cwd, ['symbolic-ref', '--quiet', 'HEAD']);
+  return runGit(currentBranchSteps(cwd));
+}
+
+function* currentBranchSteps(cwd: string): GitSteps<string | null> {
+  const res = yield* gitStep(cwd, ['symbolic-ref', '--quiet', 'HEAD']);
   const ref = res.stdout.trim();
   return res.status === 0 && ref.startsWith('refs/heads/') ? ref.slice('refs/heads/'.length) : null;
 }
 
 function isAncestor(cwd: string, ancestor: string, descendant: string): boolean {
-  const res = git(cwd, ['merge-base', '--is-ancestor', ancestor, descendant]);
+  return runGit(isAncestorSteps(cwd, ancestor, descendant));
+}
+
+function* isAncestorSteps(cwd: string, ancestor: string, descendant: string): GitSteps<boolean> {
+  const res = yield* gitStep(cwd, ['merge-base', '--is-ancestor', ancestor, descendant]);
   if (res.status === 0) return true;
   if (res.status === 1) return false;
   throw new AppError(
@@ -599,7 +674,11 @@ function nulSplit(text: string): string[] {
  * status.showUntrackedFiles says), ignored files not.
  */
 function changedPaths(cwd: string): string[] {
-  const out = gitOk(cwd, [
+  return runGit(changedPathsSteps(cwd));
+}
+
+function* changedPathsSteps(cwd: string): GitSteps<string[]> {
+  const out = yield* gitOkStep(cwd, [
     'status',
     '--porcelain=v1',
     '-z',
@@ -624,14 +703,18 @@ function timestamp(): string {
 }
 
 /** `-c` options for commits this module makes: the repository's identity (else "autocoder"), no signing prompts. */
-function commitConfig(cwd: string): string[] {
-  const id = gitIdentity(cwd);
+function* commitConfigSteps(cwd: string): GitSteps<string[]> {
+  const id = yield* gitIdentitySteps(cwd);
   return ['-c', `user.name=${id.name}`, '-c', `user.email=${id.email}`, '-c', 'commit.gpgsign=false'];
 }
 
 function operationInProgress(cwd: string): Operation | null {
+  return runGit(operationInProgressSteps(cwd));
+}
+
+function* operationInProgressSteps(cwd: string): GitSteps<Operation | null> {
   const names = ['rebase-merge', 'rebase-apply', 'MERGE_HEAD', 'CHERRY_PICK_HEAD', 'REVERT_HEAD'];
-  const paths = gitOk(cwd, ['rev-parse', ...names.flatMap((n) => ['--git-path', n])])
+  const paths = (yield* gitOkStep(cwd, ['rev-parse', ...names.flatMap((n) => ['--git-path', n])]))
     .split('\n')
     .filter(Boolean)
     .map((p) => resolve(cwd, p));
@@ -645,10 +728,10 @@ function operationInProgress(cwd: string): Operation | null {
   return null;
 }
 
-function orphanBranchName(cwd: string): string {
+function* orphanBranchNameSteps(cwd: string): GitSteps<string> {
   const base = `${ORPHAN_PREFIX}${timestamp()}`;
   let name = base;
-  for (let n = 2; revision(cwd, `refs/heads/${name}`) !== null; n += 1) name = `${base}-${n}`;
+  for (let n = 2; (yield* revisionSteps(cwd, `refs/heads/${name}`)) !== null; n += 1) name = `${base}-${n}`;
   return name;
 }
 
@@ -658,75 +741,103 @@ function orphanBranchName(cwd: string): string {
  * onto a new orphan branch and aborted; then remaining changes are committed to the current
  * branch when it is autocoder's, else to a new orphan branch.
  */
-function saveWork(worktree: string, message: string): Saved[] {
+function* saveWorkSteps(worktree: string, message: string): GitSteps<Saved[]> {
   const saved: Saved[] = [];
-  const op = operationInProgress(worktree);
+  const op = yield* operationInProgressSteps(worktree);
   if (op !== null) {
-    if (changedPaths(worktree).length > 0) {
-      gitOk(worktree, ['add', '-A']);
-      const tree = gitOk(worktree, ['write-tree']).trim();
-      const sha = gitOk(worktree, [
-        ...commitConfig(worktree),
+    if ((yield* changedPathsSteps(worktree)).length > 0) {
+      yield* gitOkStep(worktree, ['add', '-A']);
+      const tree = (yield* gitOkStep(worktree, ['write-tree'])).trim();
+      const sha = (yield* gitOkStep(worktree, [
+        ...(yield* commitConfigSteps(worktree)),
         'commit-tree',
         tree,
         '-p',
-        headOf(worktree),
+        yield* headOfSteps(worktree),
         '-m',
         `${message} (interrupted git ${op})`,
-      ]).trim();
-      const branch = orphanBranchName(worktree);
-      gitOk(worktree, ['branch', '--no-track', branch, sha]);
+      ])).trim();
+      const branch = yield* orphanBranchNameSteps(worktree);
+      yield* gitOkStep(worktree, ['branch', '--no-track', branch, sha]);
       saved.push({ branch, sha });
     }
-    gitOk(worktree, [op, '--abort']);
+    yield* gitOkStep(worktree, [op, '--abort']);
   }
-  if (changedPaths(worktree).length === 0) return saved;
+  if ((yield* changedPathsSteps(worktree)).length === 0) return saved;
 
-  let branch = currentBranch(worktree);
+  let branch = yield* currentBranchSteps(worktree);
   if (branch === null || !branch.startsWith('autocoder/')) {
-    branch = orphanBranchName(worktree);
-    gitOk(worktree, ['switch', '--quiet', '--no-track', '-c', branch]);
+    branch = yield* orphanBranchNameSteps(worktree);
+    yield* gitOkStep(worktree, ['switch', '--quiet', '--no-track', '-c', branch]);
   }
-  gitOk(worktree, ['add', '-A']);
-  gitOk(worktree, [...commitConfig(worktree), 'commit', '--quiet', '--no-verify', '-m', message]);
-  const sha = headOf(worktree);
+  yield* gitOkStep(worktree, ['add', '-A']);
+  yield* gitOkStep(worktree, [
+    ...(yield* commitConfigSteps(worktree)),
+    'commit',
+    '--quiet',
+    '--no-verify',
+    '-m',
+    message,
+  ]);
+  const sha = yield* headOfSteps(worktree);
   saved.push({ branch, sha });
   return saved;
 }
 
 /** `git worktree list --porcelain`, the main worktree first. */
 function listWorktrees(cwd: string): WorktreeEntry[] {
-  return gitOk(cwd, ['worktree', 'list', '--porcelain'])
+  return runGit(listWorktreesSteps(cwd));
+}
+
+function* listWorktreesSteps(cwd: string): GitSteps<WorktreeEntry[]> {
+  const records = (yield* gitOkStep(cwd, ['worktree', 'list', '--porcelain']))
     .split(/\n\n+/)
     .map((record) => record.split('\n').filter(Boolean))
-    .filter((lines) => lines[0]?.startsWith('worktree ') === true)
-    .map((lines) => {
-      const field = (key: string) => lines.find((l) => l === key || l.startsWith(`${key} `));
-      const path = (lines[0] as string).slice('worktree '.length);
-      const prunable = field('prunable') !== undefined;
-      const branchRef =
-        field('branch')?.slice('branch '.length) ?? (prunable || !existsSync(path) ? undefined : rebasedRef(path));
-      return {
-        path,
-        branch: branchRef?.startsWith('refs/heads/') ? branchRef.slice('refs/heads/'.length) : null,
-        prunable,
-      };
+    .filter((lines) => lines[0]?.startsWith('worktree ') === true);
+  const entries: WorktreeEntry[] = [];
+  for (const lines of records) {
+    const field = (key: string) => lines.find((l) => l === key || l.startsWith(`${key} `));
+    const path = (lines[0] as string).slice('worktree '.length);
+    const prunable = field('prunable') !== undefined;
+    const branchRef =
+      field('branch')?.slice('branch '.length) ??
+      (prunable || !existsSync(path) ? undefined : yield* rebasedRefSteps(path));
+    entries.push({
+      path,
+      branch: branchRef?.startsWith('refs/heads/') ? branchRef.slice('refs/heads/'.length) : null,
+      prunable,
     });
+  }
+  return entries;
 }
 
 /** The ref a rebase in progress in `cwd` is rewriting (its HEAD is detached meanwhile), if any. */
-function rebasedRef(cwd: string): string | undefined {
-  for (const dir of ['rebase-merge', 'rebase-apply']) {
-    const file = resolve(cwd, gitOk(cwd, ['rev-parse', '--git-path', `${dir}/head-name`]).trim());
-    if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+function* rebasedRefSteps(cwd: string): GitSteps<string | undefined> {
+  // One git call for both: a detached slot (most are, between features) is asked on every listing.
+  const [merge, apply] = (yield* gitOkStep(cwd, [
+    'rev-parse',
+    '--git-path',
+    'rebase-merge/head-name',
+    '--git-path',
+    'rebase-apply/head-name',
+  ]))
+    .split('\n')
+    .filter(Boolean)
+    .map((p) => resolve(cwd, p));
+  for (const file of [merge, apply]) {
+    if (file !== undefined && existsSync(file)) return readFileSync(file, 'utf8').trim();
   }
   return undefined;
 }
 
 /** A folder that git sees as its own worktree top level, belonging to this repository. */
 function isHealthyWorktree(path: string, commonDir: string): boolean {
-  const top = git(path, ['rev-parse', '--show-toplevel']);
-  if (top.status !== 0 || !samePath(top.stdout.trim(), path)) return false;
-  const common = git(path, ['rev-parse', '--git-common-dir']);
-  return common.status === 0 && samePath(resolve(path, common.stdout.trim()), commonDir);
+  return runGit(isHealthyWorktreeSteps(path, commonDir));
+}
+
+function* isHealthyWorktreeSteps(path: string, commonDir: string): GitSteps<boolean> {
+  const res = yield* gitStep(path, ['rev-parse', '--show-toplevel', '--git-common-dir']);
+  const [top, common] = res.stdout.split('\n');
+  if (res.status !== 0 || top === undefined || common === undefined) return false;
+  return samePath(top.trim(), path) && samePath(resolve(path, common.trim()), commonDir);
 }

@@ -82,6 +82,7 @@ import { securitySummary } from './security-summary.js';
 import type { WebhookNotify } from './webhooks.js';
 import { refreshDurationEstimates } from './duration-estimates.js';
 import type { Logger } from '../logging/logger.js';
+import type { PhaseRecorder } from './phases.js';
 
 export interface RunDeps {
   readonly paths: ProjectPaths;
@@ -122,6 +123,8 @@ export interface RunDeps {
   readonly notify?: WebhookNotify;
   /** The run's log (verifications write their steps there). */
   readonly logger: Logger;
+  /** Told how long each phase of a session took (`bench session`); absent in a normal run, where it costs nothing. */
+  readonly phases?: PhaseRecorder;
 }
 
 export interface RunResult {
@@ -461,6 +464,7 @@ async function schedule(
   const perform = (action: SchedulerAction, seen: Gathered) => {
     switch (action.type) {
       case 'start-coding': {
+        const claimStarted = performance.now();
         deps.claims.reapExpired();
         // The claim order after priority is the estimated path, so the estimates see every session ended so far.
         refreshDurationEstimates(deps);
@@ -503,6 +507,7 @@ async function schedule(
         codingSessions += 1;
         // Work moved again: a later wait for answers is reported afresh.
         waitingReported = '';
+        deps.phases?.record('claim', performance.now() - claimStarted);
         track(
           action.slot,
           'coding',

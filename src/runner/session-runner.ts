@@ -13,6 +13,7 @@ import {
   REPEATED_CALL_LIMIT,
   repeatedCallDetector,
 } from '../domain/loops.js';
+import { timePhase, type PhaseRecorder } from './phases.js';
 
 /** Log lines in the events table are capped (after masking); the full text stays in the transcript. */
 export const LOG_LINE_LIMIT = 2048;
@@ -26,6 +27,8 @@ export interface SessionContext {
   readonly now: () => number;
   /** Applied to every text autocoder writes (events, transcript, the session's error): masks known secrets. */
   readonly redact: Redactor;
+  /** Told the time of the database and event writes and of the runtime's start (`bench session`). */
+  readonly phases?: PhaseRecorder;
 }
 
 export interface SessionSummary {
@@ -68,17 +71,20 @@ export async function runRecordedSession(
   plan: SessionPlan,
   signal: AbortSignal,
 ): Promise<SessionSummary> {
-  mkdirSync(ctx.logsDir, { recursive: true });
+  const phases = ctx.phases;
   const transcript = join(ctx.logsDir, `${plan.sessionId}.jsonl`);
-  ctx.sessions.start({
-    id: plan.sessionId,
-    runId: ctx.runId,
-    slot: plan.slot,
-    role: plan.spec.role,
-    featureIds: plan.featureIds,
-    model: plan.spec.model ?? null,
-    transcriptPath: transcript,
-    ...(plan.browser ? { browser: plan.browser } : {}),
+  timePhase(phases, 'db-writes', () => {
+    mkdirSync(ctx.logsDir, { recursive: true });
+    ctx.sessions.start({
+      id: plan.sessionId,
+      runId: ctx.runId,
+      slot: plan.slot,
+      role: plan.spec.role,
+      featureIds: plan.featureIds,
+      model: plan.spec.model ?? null,
+      transcriptPath: transcript,
+      ...(plan.browser ? { browser: plan.browser } : {}),
+    });
   });
   const write = (entry: Record<string, unknown>) =>
     appendFileSync(transcript, `${JSON.stringify(redactJson(ctx.redact, { at: ctx.now(), ...entry }))}\n`);
@@ -95,7 +101,7 @@ export async function runRecordedSession(
       payload: redactJson(ctx.redact, payload),
     });
 
-  write({ type: 'prompt', role: plan.spec.role, prompt: plan.spec.prompt });
+  timePhase(phases, 'event-writes', () => write({ type: 'prompt', role: plan.spec.role, prompt: plan.spec.prompt }));
   let finished: Extract<AgentEvent, { type: 'finished' }> | null = null;
   const commands: string[] = [];
   // The watchdog aborts a session that hangs (a dead child, a command waiting forever).
@@ -131,8 +137,15 @@ export async function runRecordedSession(
         Math.max(50, Math.min(5_000, Math.floor(limits.idleMs / 4))),
       )
     : null;
+  // The runtime's start (MCP server, Claude Code spawn) until its init message, when timed.
+  let runtimeCalled = phases === undefined ? null : performance.now();
   try {
     for await (const event of ctx.runtime.run(plan.spec, inner.signal)) {
+      if (phases !== undefined && runtimeCalled !== null && event.type === 'started') {
+        phases.record('spawn-to-init', performance.now() - runtimeCalled);
+        runtimeCalled = null;
+      }
+      const written = phases === undefined ? 0 : performance.now();
       lastActivity = ctx.now();
       write(event as unknown as Record<string, unknown>);
       switch (event.type) {
@@ -160,6 +173,7 @@ export async function runRecordedSession(
         default:
           break;
       }
+      phases?.record('event-writes', performance.now() - written);
     }
   } catch (err: unknown) {
     // The runtime promises not to throw; if it does anyway the session is a failure, not a crash.
@@ -187,12 +201,14 @@ export async function runRecordedSession(
   const error =
     looping !== null ? looping : stalled !== null ? stalled : end.error === null ? null : ctx.redact(end.error);
   const outcome = looping !== null ? LOOPING_OUTCOME : end.outcome;
-  ctx.sessions.end(plan.sessionId, {
-    status: outcome === 'success' ? 'succeeded' : outcome === 'aborted' ? 'aborted' : 'failed',
-    outcome,
-    usage: { turns: end.turns, ...end.usage, costUsd: end.costUsd },
-    error,
-  });
+  timePhase(phases, 'db-writes', () =>
+    ctx.sessions.end(plan.sessionId, {
+      status: outcome === 'success' ? 'succeeded' : outcome === 'aborted' ? 'aborted' : 'failed',
+      outcome,
+      usage: { turns: end.turns, ...end.usage, costUsd: end.costUsd },
+      error,
+    }),
+  );
   return {
     sessionId: plan.sessionId,
     outcome,

@@ -10,13 +10,14 @@ import { buildAgentEnv } from '../config/agent-env.js';
 import { createSessionDir, disposeDir } from '../agent/session-dirs.js';
 import type { Claim, Feature, HumanInputRequest } from '../db/ports.js';
 import { AppError, errorMessage } from '../domain/errors.js';
-import { addLocalExcludes, git, gitIdentity, gitOk } from '../git/git.js';
+import { addLocalExcludes, git, gitAsync, gitIdentity, gitOkStep, runGitAsync } from '../git/git.js';
 import { dropPreRebaseTips, preRebaseRefs } from '../git/rebase.js';
 import {
-  checkoutFeature,
-  commitWorkInProgress,
+  checkoutFeatureAsync,
+  commitWorkInProgressAsync,
   deleteMergedBranch,
-  ensureSlotWorktree,
+  deleteMergedBranchAsync,
+  ensureSlotWorktreeAsync,
   fastForwardMain,
   featureBranch,
   landingCheck,
@@ -55,6 +56,7 @@ import {
   type Integration,
   type IntegrationRequest,
 } from './integrate.js';
+import { timePhase, timePhaseAsync } from './phases.js';
 
 /** What every session of one run shares. */
 export interface RunContext {
@@ -115,8 +117,9 @@ export interface SessionWhere {
  * A slot's worktree, ready for a session: created or reused (its installed dependencies
  * survive), with the files the runner provides there (the app spec, the browser config).
  */
-export function prepareWorktree(deps: RunDeps, slot: number, main: string): string {
-  const worktree = ensureSlotWorktree(deps.paths.root, slot, main);
+export async function prepareWorktree(deps: RunDeps, slot: number, main: string): Promise<string> {
+  // Asynchronous git: the scheduler's loop goes on meanwhile (other slots' events, landings, sessions ending).
+  const worktree = await ensureSlotWorktreeAsync(deps.paths.root, slot, main);
   const specCopy = join(worktree, '.autocoder', 'app_spec.txt');
   mkdirSync(join(worktree, '.autocoder'), { recursive: true });
   if (existsSync(deps.paths.spec)) copyFileSync(deps.paths.spec, specCopy);
@@ -129,7 +132,7 @@ export function prepareWorktree(deps: RunDeps, slot: number, main: string): stri
   // Answered secrets live in the root's .env (never committed: info/exclude, shared by worktrees).
   if (
     existsSync(envFilePath(deps.paths)) &&
-    git(deps.paths.root, ['ls-files', '--error-unmatch', '--', ENV_FILE]).status !== 0
+    (await gitAsync(deps.paths.root, ['ls-files', '--error-unmatch', '--', ENV_FILE])).status !== 0
   ) {
     addLocalExcludes(deps.paths.root, [ENV_FILE]);
     copyEnvFile(envFilePath(deps.paths), join(worktree, ENV_FILE));
@@ -377,6 +380,7 @@ export async function runSessionFor(
 ): Promise<SessionSummary> {
   const sessionId = work ? (work.owner.split('/')[1] as string) : `ses_${randomBytes(6).toString('hex')}`;
   const profile = ROLE_PROFILES[role];
+  const settingsStarted = performance.now();
   const toolSession = createToolSession(work?.owner ?? `${run.id}/${sessionId}`, work ? work.claims : []);
   const redact = sessionRedactor(deps);
   // Whatever the agent passes to a feature tool (reasons, evidence, prompts) is stored: mask secrets first.
@@ -397,15 +401,19 @@ export async function runSessionFor(
   // The session's HOME/TMPDIR, marked as this run's (see agent/session-dirs.ts). Whatever ends
   // the session (its end, an error, an abort, the watchdog, a failure to start it) removes it below.
   const keep = deps.settings.keepTemp;
+  deps.phases?.record('settings', performance.now() - settingsStarted);
   // The frozen checks, rewritten from the database where this session reads them (whatever happened to the files).
-  exportAcceptanceTo(deps, where.cwd);
-  const sessionDir = createSessionDir(sessionId.slice(-12), {
-    purpose: 'session',
-    run: { id: run.id, incarnation: run.incarnation },
-    project: deps.paths.root,
-    keep,
-  });
+  timePhase(deps.phases, 'acceptance-export', () => exportAcceptanceTo(deps, where.cwd));
+  const sessionDir = timePhase(deps.phases, 'session-dir', () =>
+    createSessionDir(sessionId.slice(-12), {
+      purpose: 'session',
+      run: { id: run.id, incarnation: run.incarnation },
+      project: deps.paths.root,
+      keep,
+    }),
+  );
   try {
+    const envStarted = performance.now();
     const identity = gitIdentity(deps.paths.root);
     const port = slotPort(deps.settings.basePort, where.slot);
     const env = buildAgentEnv(deps.env, {
@@ -424,19 +432,24 @@ export async function runSessionFor(
         GIT_COMMITTER_EMAIL: identity.email,
       },
     });
+    deps.phases?.record('settings', performance.now() - envStarted);
+    const jailTools = run.sandbox && profile.builtinTools.includes('Bash') ? (run.initJail ?? null) : null;
     const initJail =
-      run.sandbox && run.initJail && profile.builtinTools.includes('Bash')
-        ? writeInitJail({
-            tools: run.initJail,
-            sessionDir,
-            cwd: where.cwd,
-            projectRoot: deps.paths.root,
-            port,
-            env,
-            hidden: deps.sandboxReadDeny ?? [],
-            tempDir: tmpdir(),
-          })
+      jailTools !== null
+        ? timePhase(deps.phases, 'init-jail', () =>
+            writeInitJail({
+              tools: jailTools,
+              sessionDir,
+              cwd: where.cwd,
+              projectRoot: deps.paths.root,
+              port,
+              env,
+              hidden: deps.sandboxReadDeny ?? [],
+              tempDir: tmpdir(),
+            }),
+          )
         : null;
+    const specStarted = performance.now();
     const allVars = {
       project_name: deps.projectName,
       browser: !deps.settings.yolo,
@@ -462,22 +475,27 @@ export async function runSessionFor(
       guard: readOnlyWhen(where.readOnlyBash === true, deps.makeGuard(where.cwd, initJail ? { initJail } : {})),
       maxTurns: deps.settings.maxTurns ?? profile.maxTurns,
       ...(run.maxBudgetUsd !== undefined ? { maxBudgetUsd: run.maxBudgetUsd } : {}),
-      // A worktree's commits are written to the project's shared .git, outside the worktree.
-      sandbox: {
-        enabled: run.sandbox,
-        unsandboxedCommands: unsandboxedCommands(initJail),
-        writablePaths: where.cwd === deps.paths.root ? [] : worktreeGitWritePaths(where.cwd),
-        readDeniedPaths: (deps.sandboxReadDeny ?? []).filter((p) => existsSync(p)),
-        writeDeniedPaths: sandboxWriteDenyPaths({
-          projectRoot: deps.paths.root,
-          cwd: where.cwd,
-          dataDirEntries: readdirSync(deps.paths.dataDir),
-        }).filter((p) => existsSync(p)),
-      },
+      // A worktree's commits are written to the project's shared .git, outside the worktree. The paths count only
+      // with the sandbox on (claude-runtime passes none without it): no git and no folder listing otherwise.
+      sandbox: run.sandbox
+        ? {
+            enabled: true,
+            unsandboxedCommands: unsandboxedCommands(initJail),
+            writablePaths: where.cwd === deps.paths.root ? [] : worktreeGitWritePaths(where.cwd),
+            readDeniedPaths: (deps.sandboxReadDeny ?? []).filter((p) => existsSync(p)),
+            writeDeniedPaths: sandboxWriteDenyPaths({
+              projectRoot: deps.paths.root,
+              cwd: where.cwd,
+              dataDirEntries: readdirSync(deps.paths.dataDir),
+            }).filter((p) => existsSync(p)),
+          }
+        : { enabled: false, unsandboxedCommands: unsandboxedCommands(initJail) },
       env,
     };
+    deps.phases?.record('settings', performance.now() - specStarted);
     const summary = await runRecordedSession(
       {
+        ...(deps.phases ? { phases: deps.phases } : {}),
         events: deps.events,
         sessions: deps.sessions,
         runtime: deps.runtime,
@@ -498,14 +516,15 @@ export async function runSessionFor(
     );
     // The cost is recorded (sessions.cost_usd): the hold goes now, before anything else can read both.
     if (run.reservationId !== undefined) deps.budget?.settle(run.reservationId, summary.costUsd);
-    if (summary.commands.some((c) => c.includes('playwright-cli'))) await closeBrowserSession(where.cwd, env);
+    if (summary.commands.some((c) => c.includes('playwright-cli')))
+      await timePhaseAsync(deps.phases, 'session-end', () => closeBrowserSession(where.cwd, env));
     return summary;
   } finally {
     if (keep) deps.report(`Kept the temporary folder of session ${sessionId} (--keep-temp): ${sessionDir}`);
     else {
       try {
         // Claude Code and whatever the agent started are stopped first, so nothing writes into the folder as it goes.
-        await disposeDir(sessionDir);
+        await timePhaseAsync(deps.phases, 'session-end', () => disposeDir(sessionDir));
       } catch (err: unknown) {
         deps.report(
           `Could not remove the temporary folder ${sessionDir} of session ${sessionId} (${err instanceof Error ? err.message : String(err)}); the next run removes it.`,
@@ -677,9 +696,11 @@ export async function runCodingSession(
   let worktree: string;
   let branch: string;
   let continued: boolean;
+  const worktreeStarted = performance.now();
   try {
-    worktree = prepareWorktree(deps, slot, run.main);
-    const checkout = checkoutFeature(worktree, feature.id, run.main);
+    worktree = await prepareWorktree(deps, slot, run.main);
+    const checkout = await checkoutFeatureAsync(worktree, feature.id, run.main);
+    deps.phases?.record('worktree', performance.now() - worktreeStarted);
     branch = checkout.branch;
     continued = checkout.continued;
     if (checkout.rescued)
@@ -722,7 +743,10 @@ export async function runCodingSession(
         cwd: worktree,
         // A feature people look at gets the design guide after the coding prompt.
         prompt: codingPromptNames(feature),
-        land: landingGate(deps, run, { worktree, slot }, claim, owner.split('/')[1] ?? owner, sessionAbort.signal),
+        land: timedLanding(
+          deps,
+          landingGate(deps, run, { worktree, slot }, claim, owner.split('/')[1] ?? owner, sessionAbort.signal),
+        ),
       },
       { claims: [claim], featureIds: [feature.id], owner },
       codingVars(feature, deps.settings.yolo, branch, continued),
@@ -732,12 +756,13 @@ export async function runCodingSession(
     clearInterval(heartbeat);
     signal.removeEventListener('abort', onStop);
   }
+  const endStarted = performance.now();
   const after = deps.features.get(feature.id);
   if (after.status === 'passing') {
-    deleteMergedBranch(deps.paths.root, branch, run.main);
+    await deleteMergedBranchAsync(deps.paths.root, branch, run.main);
   } else {
     // Keep whatever the agent did on its branch for the next attempt (or a human).
-    const saved = commitWorkInProgress(
+    const saved = await commitWorkInProgressAsync(
       worktree,
       `autocoder: work in progress on feature #${feature.id} (${signal.aborted ? 'run stopped' : `session ${summary.outcome}`})`,
     );
@@ -746,6 +771,7 @@ export async function runCodingSession(
   settle(deps, claim, summary, leaseLost, signal.aborted);
   const final = deps.features.get(feature.id);
   if (final.status === 'passing') deps.notify?.('feature.passed', { featureId: feature.id, featureName: feature.name });
+  deps.phases?.record('session-end', performance.now() - endStarted);
   if (final.status === 'needs_input') {
     const request = deps.humanInput.openFor(feature.id);
     deps.report(
@@ -767,6 +793,15 @@ export async function runCodingSession(
     `Slot ${slot}: feature #${feature.id} is now ${final.status} (session ${summary.stalled ? 'stalled' : summary.outcome}, $${summary.costUsd.toFixed(4)}).`,
   );
   return summary;
+}
+
+/** The landing gate, its time told to the phase recorder (when there is one). */
+function timedLanding(
+  deps: RunDeps,
+  land: (featureId: number) => Promise<Landing>,
+): (featureId: number) => Promise<Landing> {
+  const phases = deps.phases;
+  return phases === undefined ? land : (featureId) => timePhaseAsync(phases, 'landing', () => land(featureId));
 }
 
 /** A claim the session did not settle itself is settled here, so nothing is left in limbo. */
@@ -800,10 +835,10 @@ export async function runTestingSession(
   targets: readonly Feature[],
   signal: AbortSignal,
 ): Promise<SessionSummary> {
-  const worktree = prepareWorktree(deps, slot, run.main);
+  const worktree = await prepareWorktree(deps, slot, run.main);
   // Testing sessions change nothing worth keeping: start from main's tip, keep ignored files (installed dependencies).
-  gitOk(worktree, ['checkout', '--quiet', '--force', '--detach', run.main]);
-  gitOk(worktree, ['clean', '-fdq']);
+  await runGitAsync(gitOkStep(worktree, ['checkout', '--quiet', '--force', '--detach', run.main]));
+  await runGitAsync(gitOkStep(worktree, ['clean', '-fdq']));
   deps.report(`Slot ${slot} (testing): re-verifying ${targets.map((f) => `#${f.id}`).join(', ')} on ${run.main}.`);
   const featureList = targets.map((f) => `- #${f.id} ${f.name}`).join('\n');
   const owner = `${run.id}/ses_${randomBytes(6).toString('hex')}`;

@@ -14,6 +14,7 @@ import { resolveRunSettings, type RunSettings } from '../../src/config/run-setti
 import type { WebhookTarget } from '../../src/config/webhook-settings.js';
 import { createProject } from '../../src/projects/projects.js';
 import { runProject, type RunResult } from '../../src/runner/run-loop.js';
+import type { PhaseRecorder } from '../../src/runner/phases.js';
 import { SAMPLE_SPEC, type Script } from './fake-anthropic/index.js';
 import { ScriptedRuntime } from './scripted-runtime.js';
 
@@ -29,7 +30,13 @@ export interface ScriptedProject {
   /** One run to its end, like `autocoder run notes` with these settings (flags) on top of the environment. */
   run(
     settings?: Partial<RunSettings>,
-    options?: { signal?: AbortSignal; webhooks?: readonly WebhookTarget[]; webhookRetryBaseMs?: number },
+    options?: {
+      signal?: AbortSignal;
+      webhooks?: readonly WebhookTarget[];
+      webhookRetryBaseMs?: number;
+      /** The runner's phase recorder (RunDeps.phases). */
+      phases?: PhaseRecorder;
+    },
   ): Promise<RunResult>;
   /** Reads the project's database while `fn` runs (the SQLite store: its ports and its connection). */
   inspect<T>(fn: (store: SqliteProjectStore) => T): T;
@@ -96,7 +103,10 @@ export function scriptedProject(
         ...(runOptions.webhookRetryBaseMs === undefined ? {} : { webhookRetryBaseMs: runOptions.webhookRetryBaseMs }),
       });
       try {
-        return await runProject(deps, runOptions.signal ?? new AbortController().signal);
+        return await runProject(
+          runOptions.phases ? { ...deps, phases: runOptions.phases } : deps,
+          runOptions.signal ?? new AbortController().signal,
+        );
       } finally {
         await deps.webhooks.drain(10_000);
         store.close();
