@@ -37,15 +37,26 @@ it('two checkpoints in a run of 4: a critical finding drains the run and asks; "
   // Feature 3 starts while checkpoint 1 runs (the slots go on) and is held until the checkpoint has asked, so it is
   // the one session the drain waits for: then the fix (first in line) and feature 4 land, and checkpoint 2 reviews
   // main with both.
+  // Feature 2's session ends (its teardown runs off the scheduler loop) while checkpoint 1's reviewers work: the
+  // first reviewer waits until feature 3's session has started, or the checkpoint could ask before 3 is claimed.
   let letGo!: () => void;
   const checkpointAsked = new Promise<void>((resolve) => (letGo = resolve));
+  let threeStarted!: () => void;
+  const threeClaimed = new Promise<void>((resolve) => (threeStarted = resolve));
   const landing = landingCodingSession();
   const coding = async (conv: Conversation) => {
-    if (assignedFeature(conv) === 3 && conv.turn === 0) await checkpointAsked;
+    if (assignedFeature(conv) === 3 && conv.turn === 0) {
+      threeStarted();
+      await checkpointAsked;
+    }
     return landing(conv);
   };
-  const script: Script = (conv) =>
-    isCoding(conv) ? coding(conv) : reviewOf(conv) ? reviewer(conv) : reply().text('-');
+  const script: Script = async (conv) => {
+    if (isCoding(conv)) return coding(conv);
+    if (!reviewOf(conv)) return reply().text('-');
+    await threeClaimed;
+    return reviewer(conv);
+  };
   const p = (project = scriptedProject(script));
   // An app for the reviewers who probe it: ./init.sh starts a server on $PORT and returns.
   writeFileSync(join(p.dir, 'README.md'), '# notes\n');
