@@ -210,6 +210,18 @@ describe('architecture: the boundary table', () => {
     expect(web.tableNodes()).toEqual(web.nodes);
   });
 
+  it('names each entry once (JSON.parse keeps the last of two, so the first would never apply)', () => {
+    const raw = readFileSync(join(ROOT, 'architecture', 'boundaries.json'), 'utf8');
+    // The tables are the top-level keys (two spaces in); their entries the keys four spaces in that open an object.
+    const tables = raw.split(/^ {2}"(?=[^"]+": )/m).slice(1);
+    const repeated = tables.flatMap((table) => {
+      const names = [...table.matchAll(/^ {4}"([^"]+)": \{/gm)].map((m) => m[1]);
+      return names.filter((n, i) => names.indexOf(n) !== i).map((n) => `${table.slice(0, table.indexOf('"'))}: ${n}`);
+    });
+    expect(tables.map((t) => t.slice(0, t.indexOf('"')))).toEqual(Object.keys(JSON.parse(raw) as object));
+    expect(repeated).toEqual([]);
+  });
+
   it('allows only imports of entries that exist', () => {
     const unknown = [src, web].flatMap((tree) =>
       tree.nodes.flatMap((n) =>
