@@ -1,13 +1,10 @@
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useId, useState, type FormEvent, type ReactNode } from 'react';
+import { useQuery } from '@tanstack/react-query';
+import type { ReactNode } from 'react';
 import { Link } from 'react-router';
-import type { Finding } from '@shared/checkpoints';
 import { endpoints, keys } from '../../shared/api/endpoints';
 import { errorMessage } from '../../shared/api/client';
-import { Button } from '../../shared/ui/Button';
 import { Dialog } from '../../shared/ui/Dialog';
-import { inputClass } from '../../shared/ui/Field';
-import { useToast } from '../../shared/ui/toast';
+import { DismissWithReason } from '../../shared/ui/DismissWithReason';
 import { AGENT_LABEL, findingLocation, seenText, SEVERITY_LABEL } from './checkpoint-view';
 import { FindingStatusBadge, SeverityChip } from '../../shared/ui/chips';
 import { featureLink, useOpenFinding } from './FindingList';
@@ -20,77 +17,6 @@ function Row({ label, children }: { label: string; children: ReactNode }) {
       <dt className="w-32 shrink-0 text-xs font-medium text-muted">{label}</dt>
       <dd className="min-w-0 break-words text-sm">{children}</dd>
     </div>
-  );
-}
-
-/** "Dismiss…": a reason is required and kept; the finding then shows dismissed with it. */
-function DismissForm({ project, finding }: { project: string; finding: Finding }) {
-  const qc = useQueryClient();
-  const toast = useToast();
-  const id = useId();
-  const [open, setOpen] = useState(false);
-  const [reason, setReason] = useState('');
-  const [missing, setMissing] = useState(false);
-  const dismiss = useMutation({
-    mutationFn: () => endpoints.dismissFinding(project, finding.id, reason.trim()),
-    onSuccess: async () => {
-      toast('Finding dismissed', 'success');
-      setOpen(false);
-      await qc.invalidateQueries({ queryKey: keys.checkpointsAll(project) });
-    },
-  });
-  if (!open)
-    return (
-      <Button onClick={() => setOpen(true)} className="self-start">
-        Dismiss…
-      </Button>
-    );
-  const submit = (e: FormEvent) => {
-    e.preventDefault();
-    if (reason.trim() === '') {
-      setMissing(true);
-      return;
-    }
-    dismiss.mutate();
-  };
-  const error = missing ? 'Say why this is not a problem: the reason is kept with the finding.' : null;
-  return (
-    <form onSubmit={submit} className="flex flex-col gap-2 rounded-xl border border-line bg-sunken p-3" noValidate>
-      <label htmlFor={id} className="text-sm font-medium">
-        Why is this not a problem?
-      </label>
-      <textarea
-        id={id}
-        rows={3}
-        required
-        maxLength={1000}
-        value={reason}
-        onChange={(e) => {
-          setReason(e.target.value);
-          setMissing(false);
-        }}
-        aria-invalid={error ? true : undefined}
-        aria-describedby={error ? `${id}-err` : undefined}
-        className={inputClass}
-        autoFocus
-      />
-      {error ? (
-        <p id={`${id}-err`} role="alert" className="text-xs font-medium text-st-failed">
-          {error}
-        </p>
-      ) : null}
-      {dismiss.error ? (
-        <p role="alert" className="text-xs font-medium text-st-failed">
-          {errorMessage(dismiss.error)}
-        </p>
-      ) : null}
-      <div className="flex justify-end gap-2">
-        <Button onClick={() => setOpen(false)}>Cancel</Button>
-        <Button type="submit" variant="danger" disabled={dismiss.isPending}>
-          {dismiss.isPending ? 'Dismissing…' : 'Dismiss finding'}
-        </Button>
-      </div>
-    </form>
   );
 }
 
@@ -182,7 +108,15 @@ function FindingBody({ project, id }: { project: string; id: string }) {
           ) : null}
         </ol>
       </section>
-      {f.status === 'dismissed' ? null : <DismissForm key={f.id} project={project} finding={f} />}
+      {f.status === 'dismissed' ? null : (
+        <DismissWithReason
+          key={f.id}
+          dismiss={(reason) => endpoints.dismissFinding(project, f.id, reason)}
+          done="Finding dismissed"
+          refresh={keys.checkpointsAll(project)}
+          rows={3}
+        />
+      )}
     </div>
   );
 }

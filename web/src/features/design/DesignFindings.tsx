@@ -1,85 +1,10 @@
-import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { useId, useState, type FormEvent } from 'react';
 import { Link } from 'react-router';
 import type { DesignFinding } from '@shared/design';
 import { endpoints, keys } from '../../shared/api/endpoints';
-import { errorMessage } from '../../shared/api/client';
-import { Button } from '../../shared/ui/Button';
-import { inputClass } from '../../shared/ui/Field';
-import { useToast } from '../../shared/ui/toast';
+import { DismissWithReason } from '../../shared/ui/DismissWithReason';
 import { FindingStatusBadge, SeverityChip } from '../../shared/ui/chips';
 import { featureLink } from '../../shared/ui/findings';
 import { personaLabel } from './design-view';
-
-/** "Dismiss…": opens a reason field; the reason is required and kept with the finding. */
-function DismissDesignFinding({ project, finding }: { project: string; finding: DesignFinding }) {
-  const qc = useQueryClient();
-  const toast = useToast();
-  const id = useId();
-  const [open, setOpen] = useState(false);
-  const [reason, setReason] = useState('');
-  const [missing, setMissing] = useState(false);
-  const dismiss = useMutation({
-    mutationFn: () => endpoints.dismissDesignFinding(project, finding.id, reason.trim()),
-    onSuccess: async () => {
-      toast('Design finding dismissed', 'success');
-      setOpen(false);
-      await qc.invalidateQueries({ queryKey: keys.designAll(project) });
-    },
-  });
-  if (!open)
-    return (
-      <Button onClick={() => setOpen(true)} className="self-start" aria-label={`Dismiss “${finding.title}”…`}>
-        Dismiss…
-      </Button>
-    );
-  const submit = (e: FormEvent) => {
-    e.preventDefault();
-    if (reason.trim() === '') {
-      setMissing(true);
-      return;
-    }
-    dismiss.mutate();
-  };
-  const error = missing ? 'Say why this is not a problem: the reason is kept with the finding.' : null;
-  return (
-    <form onSubmit={submit} className="flex flex-col gap-2 rounded-xl border border-line bg-sunken p-3" noValidate>
-      <label htmlFor={id} className="text-sm font-medium">
-        Why is this not a problem?
-      </label>
-      <textarea
-        id={id}
-        rows={2}
-        maxLength={1000}
-        value={reason}
-        onChange={(e) => {
-          setReason(e.target.value);
-          setMissing(false);
-        }}
-        aria-invalid={error ? true : undefined}
-        aria-describedby={error ? `${id}-err` : undefined}
-        className={inputClass}
-        autoFocus
-      />
-      {error ? (
-        <p id={`${id}-err`} role="alert" className="text-xs font-medium text-st-failed">
-          {error}
-        </p>
-      ) : null}
-      {dismiss.error ? (
-        <p role="alert" className="text-xs font-medium text-st-failed">
-          {errorMessage(dismiss.error)}
-        </p>
-      ) : null}
-      <div className="flex justify-end gap-2">
-        <Button onClick={() => setOpen(false)}>Cancel</Button>
-        <Button type="submit" variant="danger" disabled={dismiss.isPending}>
-          {dismiss.isPending ? 'Dismissing…' : 'Dismiss finding'}
-        </Button>
-      </div>
-    </form>
-  );
-}
 
 /** Design findings as cards: severity, title, persona (or axe), category, detail, fix feature, dismiss. */
 export function DesignFindingList({
@@ -141,7 +66,14 @@ export function DesignFindingList({
               Dismissed: {f.dismissedReason}
             </p>
           ) : f.status === 'open' || f.status === 'fix_pending' ? (
-            <DismissDesignFinding key={f.id} project={project} finding={f} />
+            <DismissWithReason
+              key={f.id}
+              dismiss={(reason) => endpoints.dismissDesignFinding(project, f.id, reason)}
+              done="Design finding dismissed"
+              refresh={keys.designAll(project)}
+              rows={2}
+              buttonLabel={`Dismiss “${f.title}”…`}
+            />
           ) : null}
         </li>
       ))}
