@@ -524,43 +524,39 @@ async function runAction(
       logger,
       ...(ctx.runtime ? { runtime: ctx.runtime } : {}),
     });
-    if (checkpoint?.kind === 'design') {
-      const done = await designReviewProject(
-        deps,
-        checkpoint.personas ?? null,
-        controller.signal,
-        checkpoint.round,
-      ).finally(() => deps.webhooks.drain(WEBHOOK_DRAIN_MS));
+    // A review on its own (checkpoint or design review): wait for it and its webhooks, then print what it found.
+    const solo = async <T>(work: Promise<T>, report: (done: T) => { json: unknown; finished: boolean }) => {
+      const done = await work.finally(() => deps.webhooks.drain(WEBHOOK_DRAIN_MS));
       if (redraw) clearInterval(redraw);
       view.clear();
-      const n = done.outcome.iteration.n;
-      if (checkpoint.json)
-        printJson(ctx, {
-          iteration: store.design.get(n),
-          findings: store.design.findings({ iteration: n }),
-          resolved: store.design.findings({ resolvedIn: n }),
-        });
-      if (done.outcome.iteration.status !== 'finished') setExitCode(1);
-      return;
-    }
-    if (checkpoint !== null) {
-      const done = await checkpointProject(
-        deps,
-        checkpoint.agents ?? settings.checkpointAgents,
-        controller.signal,
-      ).finally(() => deps.webhooks.drain(WEBHOOK_DRAIN_MS));
-      if (redraw) clearInterval(redraw);
-      view.clear();
-      const n = done.outcome.checkpoint.n;
-      if (checkpoint.json)
-        printJson(ctx, {
-          checkpoint: store.checkpoints.get(n),
-          findings: store.checkpoints.findings({ checkpoint: n }),
-          resolved: store.checkpoints.findings({ resolvedIn: n }),
-        });
-      if (done.outcome.checkpoint.status !== 'finished') setExitCode(1);
-      return;
-    }
+      const { json, finished } = report(done);
+      if (checkpoint?.json) printJson(ctx, json);
+      if (!finished) setExitCode(1);
+    };
+    if (checkpoint?.kind === 'design')
+      return await solo(
+        designReviewProject(deps, checkpoint.personas ?? null, controller.signal, checkpoint.round),
+        ({ outcome: { iteration } }) => ({
+          json: {
+            iteration: store.design.get(iteration.n),
+            findings: store.design.findings({ iteration: iteration.n }),
+            resolved: store.design.findings({ resolvedIn: iteration.n }),
+          },
+          finished: iteration.status === 'finished',
+        }),
+      );
+    if (checkpoint !== null)
+      return await solo(
+        checkpointProject(deps, checkpoint.agents ?? settings.checkpointAgents, controller.signal),
+        ({ outcome: { checkpoint: c } }) => ({
+          json: {
+            checkpoint: store.checkpoints.get(c.n),
+            findings: store.checkpoints.findings({ checkpoint: c.n }),
+            resolved: store.checkpoints.findings({ resolvedIn: c.n }),
+          },
+          finished: c.status === 'finished',
+        }),
+      );
     const result = await runProject(deps, controller.signal)
       .catch((err: unknown) => {
         logger.error({ err }, 'the run failed');
