@@ -95,6 +95,24 @@ describe('autocoder design-review --iteration', () => {
     }
   });
 
+  it('--json prints the iteration, the findings seen in it and those it resolved, read before the store closes', async () => {
+    const env = scriptedCliEnv(root);
+    await photographableProject(env);
+    const runtime = new ScriptedRuntime(visualDesigner([]));
+    const res = await cliInProcess(['design-review', 'notes', '--personas', 'visual-designer', '--json'], env, {
+      runtime,
+    });
+    expect(res.status, res.stdout + res.stderr).toBe(0);
+    const out = JSON.parse(res.stdout) as {
+      iteration: { n: number; status: string; outcome: string };
+      findings: { title: string }[];
+      resolved: unknown[];
+    };
+    expect(out.iteration).toMatchObject({ n: 1, status: 'finished', outcome: 'changes_requested' });
+    expect(out.findings.map((f) => f.title)).toEqual(['The heading is no bigger than the text']);
+    expect(out.resolved).toEqual([]);
+  });
+
   it('refuses an iteration outside 1-10 as a usage error', async () => {
     const env = scriptedCliEnv(root);
     const res = await cliInProcess(['design-review', 'notes', '--iteration', '0'], env);
