@@ -96,6 +96,8 @@ export async function openBrowserCapture(endpoint: string, options: CaptureOptio
     if (!next || closed) return;
     const { page, frame } = next;
     const seq = ++ticks;
+    // Stamped at the tick that let it out (ticks are an interval apart), not after the title's round trip.
+    const at = now();
     void page
       .title()
       .catch(() => '')
@@ -108,7 +110,7 @@ export async function openBrowserCapture(endpoint: string, options: CaptureOptio
           title,
           width: frame.viewportWidth,
           height: frame.viewportHeight,
-          at: now(),
+          at,
         });
       });
   }, options.intervalMs);
