@@ -149,7 +149,7 @@ export async function captureDesign(input: CaptureDesignInput, signal: AbortSign
   try {
     if (signal.aborted) throw new Aborted();
     lease = leaseVerifyWorktree(req.projectRoot);
-    const checkout = prepareCheckout(req.projectRoot, lease, req.commit);
+    const checkout = await prepareCheckout(req.projectRoot, lease, req.commit);
     commit = checkout.commit;
     workDir = createOwnedDir(tmpdir(), `d${randomBytes(6).toString('hex')}`, {
       purpose: 'verification',

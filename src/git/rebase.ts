@@ -5,12 +5,12 @@
  * `workspaces.ts` holds here too: nothing unmerged is lost. Before the agent's branch is moved to
  * the rebased commit, its old tip is kept under `refs/autocoder/pre-rebase/<feature>-<n>` (outside
  * `refs/heads/`, so no branch listing or pruning touches it) until the landing is recorded.
- * Synchronous (spawnSync through `git()`), argv arrays only.
+ * Written once as git steps (git.ts) and run without blocking the event loop inside the merge queue; argv arrays only.
  */
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { AppError } from '../domain/errors.js';
-import { git, gitIdentity, gitOk } from './git.js';
+import { gitIdentitySteps, gitOkStep, gitStep, runGit, runGitAsync, type GitSteps } from './git.js';
 
 export const PRE_REBASE_PREFIX = 'refs/autocoder/pre-rebase/';
 
@@ -33,22 +33,48 @@ export function nextPreRebaseRef(featureId: number, existing: readonly string[])
 
 /** The pre-rebase refs kept for `featureId` (all features' when omitted), full names, in git's order. */
 export function preRebaseRefs(root: string, featureId?: number): string[] {
-  const refs = gitOk(root, ['for-each-ref', '--format=%(refname)', PRE_REBASE_PREFIX]).split('\n').filter(Boolean);
+  return runGit(preRebaseRefsSteps(root, featureId));
+}
+
+function* preRebaseRefsSteps(root: string, featureId?: number): GitSteps<string[]> {
+  const refs = (yield* gitOkStep(root, ['for-each-ref', '--format=%(refname)', PRE_REBASE_PREFIX]))
+    .split('\n')
+    .filter(Boolean);
   return featureId === undefined ? refs : refs.filter((r) => r.startsWith(`${PRE_REBASE_PREFIX}${featureId}-`));
 }
 
 /** Keeps `tip` under the feature's next pre-rebase ref (created, never overwritten); returns the ref's name. */
 export function keepPreRebaseTip(root: string, featureId: number, tip: string): string {
-  const ref = nextPreRebaseRef(featureId, preRebaseRefs(root, featureId));
+  return runGit(keepPreRebaseTipSteps(root, featureId, tip));
+}
+
+export function* keepPreRebaseTipSteps(root: string, featureId: number, tip: string): GitSteps<string> {
+  const ref = nextPreRebaseRef(featureId, yield* preRebaseRefsSteps(root, featureId));
   // The empty old value makes git refuse when the ref exists already (someone else took the number).
-  gitOk(root, ['update-ref', '-m', `autocoder: tip before the runner's rebase of feature #${featureId}`, ref, tip, '']);
+  yield* gitOkStep(root, [
+    'update-ref',
+    '-m',
+    `autocoder: tip before the runner's rebase of feature #${featureId}`,
+    ref,
+    tip,
+    '',
+  ]);
   return ref;
 }
 
 /** Deletes the feature's pre-rebase refs (once its landing is recorded); returns the refs it deleted. */
 export function dropPreRebaseTips(root: string, featureId: number): string[] {
-  const refs = preRebaseRefs(root, featureId);
-  for (const ref of refs) gitOk(root, ['update-ref', '-d', ref]);
+  return runGit(dropPreRebaseTipsSteps(root, featureId));
+}
+
+/** dropPreRebaseTips without blocking the event loop (the merge queue, right after a landing). */
+export function dropPreRebaseTipsAsync(root: string, featureId: number): Promise<string[]> {
+  return runGitAsync(dropPreRebaseTipsSteps(root, featureId));
+}
+
+function* dropPreRebaseTipsSteps(root: string, featureId: number): GitSteps<string[]> {
+  const refs = yield* preRebaseRefsSteps(root, featureId);
+  for (const ref of refs) yield* gitOkStep(root, ['update-ref', '-d', ref]);
   return refs;
 }
 
@@ -62,8 +88,12 @@ export function dropPreRebaseTips(root: string, featureId: number): string[] {
  * as `git rebase` does; an HEAD that ends equal to `onto` is reported as such by the caller.
  */
 export function rebaseDetached(checkout: string, onto: string): RebaseOutcome {
+  return runGit(rebaseDetachedSteps(checkout, onto));
+}
+
+export function* rebaseDetachedSteps(checkout: string, onto: string): GitSteps<RebaseOutcome> {
   if (!existsSync(checkout)) throw new AppError('NOT_FOUND', `${checkout} does not exist`);
-  const id = gitIdentity(checkout);
+  const id = yield* gitIdentitySteps(checkout);
   const options = [
     ['core.editor', 'true'],
     ['sequence.editor', 'true'],
@@ -75,11 +105,13 @@ export function rebaseDetached(checkout: string, onto: string): RebaseOutcome {
     ['user.name', id.name],
     ['user.email', id.email],
   ].flatMap(([k, v]) => ['-c', `${k}=${v}`]);
-  const res = git(checkout, [...options, 'rebase', '--quiet', '--no-autosquash', onto]);
-  if (res.status === 0 && !rebaseInProgress(checkout))
-    return { ok: true, head: gitOk(checkout, ['rev-parse', 'HEAD']).trim() };
-  const conflicts = gitOk(checkout, ['diff', '--name-only', '-z', '--diff-filter=U']).split('\0').filter(Boolean);
-  if (rebaseInProgress(checkout)) gitOk(checkout, ['rebase', '--abort']);
+  const res = yield* gitStep(checkout, [...options, 'rebase', '--quiet', '--no-autosquash', onto]);
+  if (res.status === 0 && !(yield* rebaseInProgressSteps(checkout)))
+    return { ok: true, head: (yield* gitOkStep(checkout, ['rev-parse', 'HEAD'])).trim() };
+  const conflicts = (yield* gitOkStep(checkout, ['diff', '--name-only', '-z', '--diff-filter=U']))
+    .split('\0')
+    .filter(Boolean);
+  if (yield* rebaseInProgressSteps(checkout)) yield* gitOkStep(checkout, ['rebase', '--abort']);
   return { ok: false, conflicts, message: (res.stderr.trim() || res.stdout.trim()).split('\n').slice(0, 5).join('\n') };
 }
 
@@ -89,15 +121,25 @@ export function rebaseDetached(checkout: string, onto: string): RebaseOutcome {
  * changed, unless the worktree is on that branch at exactly `from` with no git operation half done.
  */
 export function moveCheckedOutBranch(worktree: string, branch: string, from: string, to: string): boolean {
-  if (!existsSync(worktree)) return false;
-  const on = git(worktree, ['symbolic-ref', '--quiet', 'HEAD']);
-  if (on.status !== 0 || on.stdout.trim() !== `refs/heads/${branch}`) return false;
-  if (gitOk(worktree, ['rev-parse', 'HEAD']).trim() !== from || rebaseInProgress(worktree)) return false;
-  return git(worktree, ['reset', '--quiet', '--keep', to]).status === 0;
+  return runGit(moveCheckedOutBranchSteps(worktree, branch, from, to));
 }
 
-function rebaseInProgress(cwd: string): boolean {
-  return ['rebase-merge', 'rebase-apply', 'MERGE_HEAD', 'CHERRY_PICK_HEAD'].some((name) =>
-    existsSync(resolve(cwd, gitOk(cwd, ['rev-parse', '--git-path', name]).trim())),
-  );
+export function* moveCheckedOutBranchSteps(
+  worktree: string,
+  branch: string,
+  from: string,
+  to: string,
+): GitSteps<boolean> {
+  if (!existsSync(worktree)) return false;
+  const on = yield* gitStep(worktree, ['symbolic-ref', '--quiet', 'HEAD']);
+  if (on.status !== 0 || on.stdout.trim() !== `refs/heads/${branch}`) return false;
+  if ((yield* gitOkStep(worktree, ['rev-parse', 'HEAD'])).trim() !== from || (yield* rebaseInProgressSteps(worktree)))
+    return false;
+  return (yield* gitStep(worktree, ['reset', '--quiet', '--keep', to])).status === 0;
+}
+
+function* rebaseInProgressSteps(cwd: string): GitSteps<boolean> {
+  for (const name of ['rebase-merge', 'rebase-apply', 'MERGE_HEAD', 'CHERRY_PICK_HEAD'])
+    if (existsSync(resolve(cwd, (yield* gitOkStep(cwd, ['rev-parse', '--git-path', name])).trim()))) return true;
+  return false;
 }

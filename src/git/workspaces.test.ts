@@ -9,6 +9,7 @@ import {
   checkoutFeature,
   checkoutFeatureAsync,
   checkoutVerificationWorktree,
+  checkoutVerificationWorktreeAsync,
   commitWorkInProgress,
   commitWorkInProgressAsync,
   deleteMergedBranch,
@@ -16,10 +17,12 @@ import {
   ensureSlotWorktree,
   ensureSlotWorktreeAsync,
   fastForwardMain,
+  fastForwardMainAsync,
   featureBranch,
   holdConfigLock,
   isMerged,
   landingCheck,
+  landingCheckAsync,
   mainBranch,
   unmergedAutocoderBranches,
   worktreeGitWritePaths,
@@ -464,6 +467,36 @@ describe('slot start-up and end without blocking the event loop (the …Async tw
     expect(deleted.turns).toBeGreaterThan(0);
     expect(branchExists(root, 'autocoder/feature-3')).toBe(false);
     expect(onBranch(wt)).toBeNull();
+  });
+
+  it('landingCheckAsync, checkoutVerificationWorktreeAsync and fastForwardMainAsync answer as the blocking ones while the loop goes on', async () => {
+    const root = newRepo();
+    const slot0 = ensureSlotWorktree(root, 0, 'main');
+    const slot1 = ensureSlotWorktree(root, 1, 'main');
+    checkoutFeature(slot0, 1, 'main');
+    checkoutFeature(slot1, 2, 'main');
+    write(slot0, 'one.txt', 'feature 1\n');
+    const one = agentCommit(slot0, 'feature 1');
+    write(slot1, 'two.txt', 'feature 2\n');
+    const two = agentCommit(slot1, 'feature 2');
+    const first = await loopTurnsDuring(() => landingCheckAsync(slot0, 1, 'main'));
+    expect(first.turns).toBeGreaterThan(0);
+    expect(first.value).toEqual({ ok: true, head: one });
+    expect(first.value).toEqual(landingCheck(slot0, 1, 'main'));
+    const verify = await loopTurnsDuring(() => checkoutVerificationWorktreeAsync(root, 0, one, []));
+    expect(verify.turns).toBeGreaterThan(0);
+    expect(verify.value.commit).toBe(one);
+    expect(agent(verify.value.path, 'rev-parse', 'HEAD')).toBe(one);
+    const landed = await loopTurnsDuring(() => fastForwardMainAsync(root, 'main', one));
+    expect(landed.turns).toBeGreaterThan(0);
+    expect(landed.value).toBe(one);
+    expect(tip(root, 'main')).toBe(one);
+    // Feature 2 is behind now: the same refusal, with the tips the runner's own rebase starts from.
+    const behind = await landingCheckAsync(slot1, 2, 'main');
+    expect(behind).toEqual(landingCheck(slot1, 2, 'main'));
+    expect(behind).toMatchObject({ ok: false, behind: { head: two, main: one } });
+    await expect(fastForwardMainAsync(root, 'main', two)).rejects.toMatchObject({ code: 'CONFLICT' });
+    expect(tip(root, 'main')).toBe(one);
   });
 
   it('the async twins fail as the blocking ones do', async () => {

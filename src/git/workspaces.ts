@@ -28,7 +28,6 @@ import { AppError } from '../domain/errors.js';
 import {
   addLocalExcludes,
   addLocalExcludesSteps,
-  git,
   gitIdentitySteps,
   gitOk,
   gitOkStep,
@@ -135,29 +134,48 @@ export function checkoutVerificationWorktree(
   commit: string,
   keep: readonly string[],
 ): { path: string; commit: string } {
+  return runGit(checkoutVerificationWorktreeSteps(root, n, commit, keep));
+}
+
+/** checkoutVerificationWorktree without blocking the event loop (the merge queue's rebase, a landing's checks). */
+export function checkoutVerificationWorktreeAsync(
+  root: string,
+  n: number,
+  commit: string,
+  keep: readonly string[],
+): Promise<{ path: string; commit: string }> {
+  return runGitAsync(checkoutVerificationWorktreeSteps(root, n, commit, keep));
+}
+
+function* checkoutVerificationWorktreeSteps(
+  root: string,
+  n: number,
+  commit: string,
+  keep: readonly string[],
+): GitSteps<{ path: string; commit: string }> {
   if (!Number.isSafeInteger(n) || n < 0)
     throw new AppError('INVALID_INPUT', `a verification worktree number is a whole number ≥ 0, got ${String(n)}`);
-  const top = realRoot(root);
-  const sha = revision(top, commit);
+  const top = yield* realRootSteps(root);
+  const sha = yield* revisionSteps(top, commit);
   if (sha === null) throw new AppError('INVALID_INPUT', `${commit} is not a commit in ${top}`);
   const path = join(top, WORKTREES_DIR, `${VERIFY_WORKTREE_PREFIX}${n}`);
-  const commonDir = resolve(top, gitOk(top, ['rev-parse', '--git-common-dir']).trim());
+  const commonDir = resolve(top, (yield* gitOkStep(top, ['rev-parse', '--git-common-dir'])).trim());
   addLocalExcludes(top, ['.autocoder/']);
   if (existsSync(path)) {
     if (
-      isHealthyWorktree(path, commonDir) &&
-      operationInProgress(path) === null &&
-      resetVerificationWorktree(path, sha, keep)
+      (yield* isHealthyWorktreeSteps(path, commonDir)) &&
+      (yield* operationInProgressSteps(path)) === null &&
+      (yield* resetVerificationWorktreeSteps(path, sha, keep))
     )
       return { path, commit: sha };
     // Nobody's work lives here: remove it whole and start again.
-    if (listWorktrees(top).some((w) => samePath(w.path, path)))
-      git(top, ['worktree', 'remove', '--force', '--force', path]);
+    if ((yield* listWorktreesSteps(top)).some((w) => samePath(w.path, path)))
+      yield* gitStep(top, ['worktree', 'remove', '--force', '--force', path]);
     rmSync(path, { recursive: true, force: true });
   }
-  gitOk(top, ['worktree', 'prune']);
+  yield* gitOkStep(top, ['worktree', 'prune']);
   mkdirSync(dirname(path), { recursive: true });
-  gitOk(top, ['worktree', 'add', '--quiet', '--detach', path, sha]);
+  yield* gitOkStep(top, ['worktree', 'add', '--quiet', '--detach', path, sha]);
   return { path, commit: sha };
 }
 
@@ -165,10 +183,10 @@ export function checkoutVerificationWorktree(
  * Moves a healthy verification worktree to `sha` and removes everything git does not track there but `keep`; false when
  * git refused.
  */
-function resetVerificationWorktree(path: string, sha: string, keep: readonly string[]): boolean {
-  if (git(path, ['checkout', '--quiet', '--force', '--detach', sha]).status !== 0) return false;
-  if (git(path, ['clean', '-ffdxq', ...keep.flatMap((k) => ['-e', k])]).status !== 0) return false;
-  return revision(path, 'HEAD') === sha;
+function* resetVerificationWorktreeSteps(path: string, sha: string, keep: readonly string[]): GitSteps<boolean> {
+  if ((yield* gitStep(path, ['checkout', '--quiet', '--force', '--detach', sha])).status !== 0) return false;
+  if ((yield* gitStep(path, ['clean', '-ffdxq', ...keep.flatMap((k) => ['-e', k])])).status !== 0) return false;
+  return (yield* revisionSteps(path, 'HEAD')) === sha;
 }
 
 export interface CheckoutResult {
@@ -291,12 +309,21 @@ export type LandingCheck =
  * `git rebase --continue`), and all pass the bash policy.
  */
 export function landingCheck(worktree: string, featureId: number, main: string): LandingCheck {
+  return runGit(landingCheckSteps(worktree, featureId, main));
+}
+
+/** landingCheck without blocking the event loop: other slots' sessions go on while the merge queue checks a landing. */
+export function landingCheckAsync(worktree: string, featureId: number, main: string): Promise<LandingCheck> {
+  return runGitAsync(landingCheckSteps(worktree, featureId, main));
+}
+
+function* landingCheckSteps(worktree: string, featureId: number, main: string): GitSteps<LandingCheck> {
   assertFolder(worktree);
   const branch = featureBranch(featureId);
   const again = 'call feature_mark_passing again';
   const commitSteps = ['git add -A', `git commit -m "feature #${featureId}: <what you changed>"`];
 
-  const op = operationInProgress(worktree);
+  const op = yield* operationInProgressSteps(worktree);
   if (op === 'rebase') {
     return fail(`a git rebase onto ${main} is still in progress in this worktree; finish it first`, [
       'git status (lists the files with conflicts)',
@@ -320,19 +347,19 @@ export function landingCheck(worktree: string, featureId: number, main: string):
     );
   }
 
-  const dirty = changedPaths(worktree);
-  const current = currentBranch(worktree);
+  const dirty = yield* changedPathsSteps(worktree);
+  const current = yield* currentBranchSteps(worktree);
   if (current !== branch) {
     const where = current === null ? 'a detached HEAD' : `branch ${current}`;
     const first = dirty.length > 0 ? commitSteps : [];
-    const tip = revision(worktree, `refs/heads/${branch}`);
+    const tip = yield* revisionSteps(worktree, `refs/heads/${branch}`);
     if (tip === null) {
       return fail(`this worktree is on ${where}, and ${branch} does not exist; create it here`, [
         ...(dirty.length > 0 ? [`git switch -c ${branch}`, ...commitSteps] : [`git switch -c ${branch}`]),
         again,
       ]);
     }
-    if (isAncestor(worktree, tip, headOf(worktree))) {
+    if (yield* isAncestorSteps(worktree, tip, yield* headOfSteps(worktree))) {
       return fail(`this worktree is on ${where}, not on ${branch}; move the branch to your work and switch to it`, [
         ...first,
         `git branch -f ${branch} HEAD`,
@@ -357,16 +384,16 @@ export function landingCheck(worktree: string, featureId: number, main: string):
       [...commitSteps, again],
     );
   }
-  const mainTip = branchTip(worktree, main);
-  const ahead = countCommits(worktree, `${mainTip}..HEAD`);
+  const mainTip = yield* branchTipSteps(worktree, main);
+  const ahead = yield* countCommitsSteps(worktree, `${mainTip}..HEAD`);
   if (ahead === 0) {
     return fail(
       `${branch} has no commits that ${main} lacks, so there is nothing to land; commit the feature's changes on it`,
       [...commitSteps, again],
     );
   }
-  if (!isAncestor(worktree, mainTip, 'HEAD')) {
-    const behind = countCommits(worktree, `HEAD..${mainTip}`);
+  if (!(yield* isAncestorSteps(worktree, mainTip, 'HEAD'))) {
+    const behind = yield* countCommitsSteps(worktree, `HEAD..${mainTip}`);
     // The tip is named so that two refusals in a row differ when main moved again in between (it is news to the agent,
     // and the runner's loop check would otherwise see the same answer twice).
     return {
@@ -379,10 +406,10 @@ export function landingCheck(worktree: string, featureId: number, main: string):
           again,
         ],
       ),
-      behind: { head: headOf(worktree), main: mainTip },
+      behind: { head: yield* headOfSteps(worktree), main: mainTip },
     };
   }
-  return { ok: true, head: headOf(worktree) };
+  return { ok: true, head: yield* headOfSteps(worktree) };
 }
 
 /**
@@ -394,25 +421,34 @@ export function landingCheck(worktree: string, featureId: number, main: string):
  * untracked) to files the merge would write. Returns main's new tip.
  */
 export function fastForwardMain(root: string, main: string, head: string): string {
-  const top = realRoot(root);
-  const current = currentBranch(top);
+  return runGit(fastForwardMainSteps(root, main, head));
+}
+
+/** fastForwardMain without blocking the event loop. */
+export function fastForwardMainAsync(root: string, main: string, head: string): Promise<string> {
+  return runGitAsync(fastForwardMainSteps(root, main, head));
+}
+
+function* fastForwardMainSteps(root: string, main: string, head: string): GitSteps<string> {
+  const top = yield* realRootSteps(root);
+  const current = yield* currentBranchSteps(top);
   if (current !== main) {
     throw new AppError(
       'CONFLICT',
       `the project folder ${top} has ${current === null ? 'a detached HEAD' : `branch ${current}`} checked out, not ${main}; check out ${main} there so features can land`,
     );
   }
-  const op = operationInProgress(top);
+  const op = yield* operationInProgressSteps(top);
   if (op !== null) {
     throw new AppError(
       'CONFLICT',
       `a git ${op} is in progress in the project folder ${top}; finish or abort it (git ${op} --abort) so features can land`,
     );
   }
-  const target = revision(top, head);
+  const target = yield* revisionSteps(top, head);
   if (target === null) throw new AppError('INVALID_INPUT', `${head} is not a commit in ${top}`);
-  const mainTip = branchTip(top, main);
-  if (!isAncestor(top, mainTip, target)) {
+  const mainTip = yield* branchTipSteps(top, main);
+  if (!(yield* isAncestorSteps(top, mainTip, target))) {
     throw new AppError(
       'CONFLICT',
       `${main} has moved on: ${short(target)} does not contain ${main}'s tip ${short(mainTip)}; rebase the feature branch onto ${main} again`,
@@ -422,8 +458,10 @@ export function fastForwardMain(root: string, main: string, head: string): strin
     );
   }
   if (target === mainTip) return mainTip;
-  const touched = new Set(nulSplit(gitOk(top, ['diff', '--name-only', '-z', '--no-renames', mainTip, target])));
-  const blocking = changedPaths(top).filter((p) => touched.has(p));
+  const touched = new Set(
+    nulSplit(yield* gitOkStep(top, ['diff', '--name-only', '-z', '--no-renames', mainTip, target])),
+  );
+  const blocking = (yield* changedPathsSteps(top)).filter((p) => touched.has(p));
   if (blocking.length > 0) {
     throw new AppError(
       'CONFLICT',
@@ -433,14 +471,14 @@ export function fastForwardMain(root: string, main: string, head: string): strin
       },
     );
   }
-  const res = git(top, ['merge', '--ff-only', '--quiet', target]);
+  const res = yield* gitStep(top, ['merge', '--ff-only', '--quiet', target]);
   if (res.status !== 0) {
     throw new AppError(
       'CONFLICT',
       `git merge --ff-only ${short(target)} refused in ${top}: ${res.stderr.trim() || res.stdout.trim()}`,
     );
   }
-  return branchTip(top, main);
+  return yield* branchTipSteps(top, main);
 }
 
 /** True when `branch` exists and every commit on it is in main (git merge-base --is-ancestor). */
@@ -616,10 +654,6 @@ function* revisionSteps(cwd: string, ref: string): GitSteps<string | null> {
   return res.status === 0 ? res.stdout.trim() : null;
 }
 
-function headOf(cwd: string): string {
-  return runGit(headOfSteps(cwd));
-}
-
 function* headOfSteps(cwd: string): GitSteps<string> {
   const sha = yield* revisionSteps(cwd, 'HEAD');
   if (sha === null) throw new AppError('CONFLICT', `${cwd} has no commits yet`);
@@ -661,8 +695,8 @@ function* isAncestorSteps(cwd: string, ancestor: string, descendant: string): Gi
   );
 }
 
-function countCommits(cwd: string, range: string): number {
-  return Number(gitOk(cwd, ['rev-list', '--count', range]).trim());
+function* countCommitsSteps(cwd: string, range: string): GitSteps<number> {
+  return Number((yield* gitOkStep(cwd, ['rev-list', '--count', range])).trim());
 }
 
 function nulSplit(text: string): string[] {
@@ -673,10 +707,6 @@ function nulSplit(text: string): string[] {
  * Paths with uncommitted changes, untracked files included (whatever the user's
  * status.showUntrackedFiles says), ignored files not.
  */
-function changedPaths(cwd: string): string[] {
-  return runGit(changedPathsSteps(cwd));
-}
-
 function* changedPathsSteps(cwd: string): GitSteps<string[]> {
   const out = yield* gitOkStep(cwd, [
     'status',
@@ -706,10 +736,6 @@ function timestamp(): string {
 function* commitConfigSteps(cwd: string): GitSteps<string[]> {
   const id = yield* gitIdentitySteps(cwd);
   return ['-c', `user.name=${id.name}`, '-c', `user.email=${id.email}`, '-c', 'commit.gpgsign=false'];
-}
-
-function operationInProgress(cwd: string): Operation | null {
-  return runGit(operationInProgressSteps(cwd));
 }
 
 function* operationInProgressSteps(cwd: string): GitSteps<Operation | null> {
@@ -785,10 +811,6 @@ function* saveWorkSteps(worktree: string, message: string): GitSteps<Saved[]> {
 }
 
 /** `git worktree list --porcelain`, the main worktree first. */
-function listWorktrees(cwd: string): WorktreeEntry[] {
-  return runGit(listWorktreesSteps(cwd));
-}
-
 function* listWorktreesSteps(cwd: string): GitSteps<WorktreeEntry[]> {
   const records = (yield* gitOkStep(cwd, ['worktree', 'list', '--porcelain']))
     .split(/\n\n+/)
@@ -831,10 +853,6 @@ function* rebasedRefSteps(cwd: string): GitSteps<string | undefined> {
 }
 
 /** A folder that git sees as its own worktree top level, belonging to this repository. */
-function isHealthyWorktree(path: string, commonDir: string): boolean {
-  return runGit(isHealthyWorktreeSteps(path, commonDir));
-}
-
 function* isHealthyWorktreeSteps(path: string, commonDir: string): GitSteps<boolean> {
   const res = yield* gitStep(path, ['rev-parse', '--show-toplevel', '--git-common-dir']);
   const [top, common] = res.stdout.split('\n');

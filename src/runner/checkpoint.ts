@@ -90,7 +90,7 @@ export async function runCheckpoint(
   const toolFindings = new Map<string, { command: string; ids: string[] }>();
   try {
     lease = leaseVerifyWorktree(deps.paths.root);
-    const { checkout } = prepareCheckout(deps.paths.root, lease, commit);
+    const { checkout } = await prepareCheckout(deps.paths.root, lease, commit);
     workDir = createOwnedDir(tmpdir(), `c${randomBytes(6).toString('hex')}`, {
       purpose: 'verification',
       run: null,

@@ -50,11 +50,11 @@ function behindMain(conflicting: boolean) {
   return { root, worktree, tip, mainTip, check };
 }
 
-describe('rebaseForLanding', () => {
-  it('rebases a clean branch in a verification worktree, moves the agent’s branch there and keeps the old tip', () => {
+describe('rebaseForLanding', async () => {
+  it('rebases a clean branch in a verification worktree, moves the agent’s branch there and keeps the old tip', async () => {
     const { root, worktree, tip, mainTip, check } = behindMain(false);
     expect(check.behind).toEqual({ head: tip, main: mainTip });
-    const res = rebaseForLanding(root, { featureId: 3, worktree, head: tip, mainTip });
+    const res = await rebaseForLanding(root, { featureId: 3, worktree, head: tip, mainTip });
     expect(res).toMatchObject({ kind: 'rebased', from: tip, keptAs: 'refs/autocoder/pre-rebase/3-1' });
     if (res.kind !== 'rebased') return;
     expect(git(root, 'rev-parse', `${res.head}^`)).toBe(mainTip);
@@ -67,9 +67,9 @@ describe('rebaseForLanding', () => {
     expect(existsSync(join(root, '.autocoder', 'worktrees', 'verify-0.lock'))).toBe(false);
   });
 
-  it('hands a conflict back with the file, the agent’s branch and worktree untouched, no ref kept', () => {
+  it('hands a conflict back with the file, the agent’s branch and worktree untouched, no ref kept', async () => {
     const { root, worktree, tip, mainTip } = behindMain(true);
-    expect(rebaseForLanding(root, { featureId: 3, worktree, head: tip, mainTip })).toMatchObject({
+    expect(await rebaseForLanding(root, { featureId: 3, worktree, head: tip, mainTip })).toMatchObject({
       kind: 'conflict',
       files: ['app.txt'],
     });
@@ -78,11 +78,11 @@ describe('rebaseForLanding', () => {
     expect(preRebaseRefs(root)).toEqual([]);
   });
 
-  it('declines, branch untouched and no ref kept, when the agent’s worktree moved in between', () => {
+  it('declines, branch untouched and no ref kept, when the agent’s worktree moved in between', async () => {
     const { root, worktree, tip, mainTip } = behindMain(false);
     write(worktree, 'more.txt', 'more\n');
     const later = commit(worktree, 'feature 3: more');
-    expect(rebaseForLanding(root, { featureId: 3, worktree, head: tip, mainTip })).toEqual({
+    expect(await rebaseForLanding(root, { featureId: 3, worktree, head: tip, mainTip })).toEqual({
       kind: 'declined',
       why: 'the worktree changed while the runner rebased the branch',
     });
@@ -90,16 +90,32 @@ describe('rebaseForLanding', () => {
     expect(preRebaseRefs(root)).toEqual([]);
   });
 
-  it('declines a branch whose every commit is on main already', () => {
+  it('declines a branch whose every commit is on main already', async () => {
     const { root, worktree, mainTip } = behindMain(false);
     // The same change landed on main by another route: the rebase drops the commit as empty.
     write(root, 'three.txt', 'feature 3\n');
     const main2 = commit(root, 'feature 3, landed by hand');
     expect(
-      rebaseForLanding(root, { featureId: 3, worktree, head: git(worktree, 'rev-parse', 'HEAD'), mainTip: main2 }),
+      await rebaseForLanding(root, {
+        featureId: 3,
+        worktree,
+        head: git(worktree, 'rev-parse', 'HEAD'),
+        mainTip: main2,
+      }),
     ).toMatchObject({ kind: 'declined' });
     expect(mainTip).not.toBe(main2);
     expect(preRebaseRefs(root)).toEqual([]);
+  });
+
+  it('lets the event loop turn while git works (other slots go on meanwhile)', async () => {
+    const { root, worktree, tip, mainTip } = behindMain(false);
+    let turned = false;
+    setImmediate(() => (turned = true));
+    // Blocking git would finish the whole rebase before the immediate could run.
+    expect(await rebaseForLanding(root, { featureId: 3, worktree, head: tip, mainTip })).toMatchObject({
+      kind: 'rebased',
+    });
+    expect(turned).toBe(true);
   });
 });
 

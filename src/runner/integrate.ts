@@ -1,6 +1,11 @@
-import { git } from '../git/git.js';
-import { keepPreRebaseTip, moveCheckedOutBranch, rebaseDetached } from '../git/rebase.js';
-import { checkoutVerificationWorktree, featureBranch } from '../git/workspaces.js';
+import { gitAsync, runGitAsync } from '../git/git.js';
+import {
+  keepPreRebaseTipSteps,
+  moveCheckedOutBranchSteps,
+  rebaseDetachedSteps,
+  type RebaseOutcome,
+} from '../git/rebase.js';
+import { checkoutVerificationWorktreeAsync, featureBranch } from '../git/workspaces.js';
 import { KEPT_DEPENDENCY_DIRS, leaseVerifyWorktree } from '../verify/checkout.js';
 
 /**
@@ -30,24 +35,30 @@ export interface IntegrationRequest {
   readonly mainTip: string;
 }
 
-/** Rebases the feature branch onto main's tip for the merge queue (which holds its lock meanwhile). */
-export function rebaseForLanding(root: string, req: IntegrationRequest): Integration {
+/**
+ * Rebases the feature branch onto main's tip for the merge queue (which holds its lock meanwhile). Every git runs as a
+ * child process the event loop does not wait for: the other slots' sessions go on while a landing integrates.
+ */
+export async function rebaseForLanding(root: string, req: IntegrationRequest): Promise<Integration> {
   const lease = leaseVerifyWorktree(root);
-  let outcome: ReturnType<typeof rebaseDetached>;
+  let outcome: RebaseOutcome;
   try {
     // The verification worktree: the rebased commit is checked out there next, its installed dependencies kept.
-    const { path } = checkoutVerificationWorktree(root, lease.n, req.head, KEPT_DEPENDENCY_DIRS);
-    outcome = rebaseDetached(path, req.mainTip);
+    const { path } = await checkoutVerificationWorktreeAsync(root, lease.n, req.head, KEPT_DEPENDENCY_DIRS);
+    outcome = await runGitAsync(rebaseDetachedSteps(path, req.mainTip));
   } finally {
     lease.release();
   }
   if (!outcome.ok) return { kind: 'conflict', files: outcome.conflicts, detail: outcome.message };
   if (outcome.head === req.mainTip)
     return { kind: 'declined', why: 'every commit of the branch is on main already, so nothing is left to land' };
-  const keptAs = keepPreRebaseTip(root, req.featureId, req.head);
-  if (!moveCheckedOutBranch(req.worktree, featureBranch(req.featureId), req.head, outcome.head)) {
+  const keptAs = await runGitAsync(keepPreRebaseTipSteps(root, req.featureId, req.head));
+  const moved = await runGitAsync(
+    moveCheckedOutBranchSteps(req.worktree, featureBranch(req.featureId), req.head, outcome.head),
+  );
+  if (!moved) {
     // The branch stays where the agent left it: the kept ref is not needed.
-    git(root, ['update-ref', '-d', keptAs, req.head]);
+    await gitAsync(root, ['update-ref', '-d', keptAs, req.head]);
     return { kind: 'declined', why: 'the worktree changed while the runner rebased the branch' };
   }
   return { kind: 'rebased', head: outcome.head, from: req.head, keptAs };

@@ -11,16 +11,16 @@ import { createSessionDir, disposeDir } from '../agent/session-dirs.js';
 import type { Claim, Feature, HumanInputRequest } from '../db/ports.js';
 import { AppError, errorMessage } from '../domain/errors.js';
 import { addLocalExcludes, git, gitAsync, gitIdentity, gitOkStep, runGitAsync } from '../git/git.js';
-import { dropPreRebaseTips, preRebaseRefs } from '../git/rebase.js';
+import { dropPreRebaseTips, dropPreRebaseTipsAsync, preRebaseRefs } from '../git/rebase.js';
 import {
   checkoutFeatureAsync,
   commitWorkInProgressAsync,
   deleteMergedBranch,
   deleteMergedBranchAsync,
   ensureSlotWorktreeAsync,
-  fastForwardMain,
+  fastForwardMainAsync,
   featureBranch,
-  landingCheck,
+  landingCheckAsync,
   worktreeGitWritePaths,
 } from '../git/workspaces.js';
 import { createFeatureTools, withMaskedArguments, type FeatureTool } from '../mcp/feature-tools.js';
@@ -206,7 +206,7 @@ export function landingGate(
   };
   return (featureId) =>
     run.mergeQueue.run(async () => {
-      const check = landingCheck(worktree, featureId, run.main);
+      const check = await landingCheckAsync(worktree, featureId, run.main);
       if (!check.ok && !check.behind) throw new AppError('CONFLICT', sendBackMessage(check, null));
       const lost = () =>
         new AppError('CONFLICT', `your claim on feature ${featureId} is no longer valid; stop working on it`);
@@ -223,7 +223,12 @@ export function landingGate(
         const integration: Integration =
           groups.length === 0
             ? { kind: 'declined', why: 'the feature has no acceptance checks to verify a rebased commit with' }
-            : tryRebaseForLanding(deps.paths.root, { featureId, worktree, head: behind.head, mainTip: behind.main });
+            : await tryRebaseForLanding(deps.paths.root, {
+                featureId,
+                worktree,
+                head: behind.head,
+                mainTip: behind.main,
+              });
         if (integration.kind !== 'rebased') {
           deps.report(
             `Slot ${slot}: feature #${featureId} is behind ${run.main} and the runner did not rebase it (${integration.kind === 'conflict' ? `conflicts${integration.files.length > 0 ? ` in ${integration.files.join(', ')}` : `: ${integration.detail.split('\n')[0] ?? ''}`}` : integration.why}); sent back to the agent.`,
@@ -308,7 +313,7 @@ export function landingGate(
       }
       if (!deps.claims.recordLanding(claim, head)) throw lost();
       try {
-        fastForwardMain(deps.paths.root, run.main, head);
+        await fastForwardMainAsync(deps.paths.root, run.main, head);
       } catch (err: unknown) {
         const details = err instanceof AppError ? err.details : undefined;
         if (details && 'head' in details) {
@@ -327,7 +332,7 @@ export function landingGate(
         );
       }
       // Main holds the rebased commit and the landing is recorded: the tip kept from before the rebase is not needed.
-      dropPreRebaseTips(deps.paths.root, featureId);
+      await dropPreRebaseTipsAsync(deps.paths.root, featureId);
       deps.report(
         `Merged feature #${featureId} into ${run.main} (${head.slice(0, 8)}${rebased ? ', rebased by the runner' : ''}).`,
       );
@@ -343,9 +348,9 @@ export function landingGate(
 }
 
 /** The runner's rebase; one that could not run (no verification worktree free, git failing) leaves it to the agent. */
-function tryRebaseForLanding(root: string, req: IntegrationRequest): Integration {
+async function tryRebaseForLanding(root: string, req: IntegrationRequest): Promise<Integration> {
   try {
-    return rebaseForLanding(root, req);
+    return await rebaseForLanding(root, req);
   } catch (err: unknown) {
     return { kind: 'declined', why: `the runner's rebase could not run (${errorMessage(err)})` };
   }

@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { pidAlive } from '../agent/session-dirs.js';
 import { copyEnvFile } from '../config/env-file.js';
 import { AppError } from '../domain/errors.js';
-import { git } from '../git/git.js';
-import { checkoutVerificationWorktree, VERIFY_WORKTREE_PREFIX, WORKTREES_DIR } from '../git/workspaces.js';
+import { gitAsync } from '../git/git.js';
+import { checkoutVerificationWorktreeAsync, VERIFY_WORKTREE_PREFIX, WORKTREES_DIR } from '../git/workspaces.js';
 
 /**
  * The checkout a verification runs in: a worktree of its own (`.autocoder/worktrees/verify-<n>`)
@@ -109,16 +109,18 @@ function mtimeOf(file: string): number {
 
 /**
  * Checks `commit` out in the leased worktree and copies the project's `.env` in when the commit
- * does not track one. Returns the checkout's real path and the commit's full sha.
+ * does not track one. Returns the checkout's real path and the commit's full sha. Its git runs as
+ * child processes the event loop does not wait for: a landing's verification, a checkpoint or a
+ * design capture does not stall the other slots' sessions while a big tree is checked out and cleaned.
  */
-export function prepareCheckout(
+export async function prepareCheckout(
   root: string,
   lease: WorktreeLease,
   commit: string,
-): { checkout: string; commit: string } {
-  const { path, commit: sha } = checkoutVerificationWorktree(root, lease.n, commit, KEPT_DEPENDENCY_DIRS);
+): Promise<{ checkout: string; commit: string }> {
+  const { path, commit: sha } = await checkoutVerificationWorktreeAsync(root, lease.n, commit, KEPT_DEPENDENCY_DIRS);
   const envFile = join(root, ENV_FILE);
-  if (existsSync(envFile) && git(path, ['cat-file', '-e', `${sha}:${ENV_FILE}`]).status !== 0)
+  if (existsSync(envFile) && (await gitAsync(path, ['cat-file', '-e', `${sha}:${ENV_FILE}`])).status !== 0)
     copyEnvFile(envFile, join(path, ENV_FILE));
   return { checkout: realpathSync(path), commit: sha };
 }

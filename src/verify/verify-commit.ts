@@ -168,7 +168,7 @@ export async function verifyCommit(input: VerifyInput, signal: AbortSignal): Pro
       );
     }
     lease = leaseVerifyWorktree(req.projectRoot);
-    const { checkout, commit } = prepareCheckout(req.projectRoot, lease, req.commit);
+    const { checkout, commit } = await prepareCheckout(req.projectRoot, lease, req.commit);
     verification.commit = commit;
     workDir = createOwnedDir(tmpdir(), `v${randomBytes(6).toString('hex')}`, {
       purpose: 'verification',
