@@ -1,5 +1,5 @@
 import { useMutation, useQuery } from '@tanstack/react-query';
-import { useMemo, useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import type { RunStatus } from '@shared/runs';
 import { endpoints, keys } from '../../shared/api/endpoints';
 import { Button } from '../../shared/ui/Button';
@@ -7,6 +7,7 @@ import { useToast } from '../../shared/ui/toast';
 import { useShortcuts } from '../../shared/shortcuts';
 import { useProject } from '../../shared/project-context';
 import { StartRunDialog } from './StartRunDialog';
+import { REQUEST_STANDS_MS, requestSettled, shownRunState, type RequestedRunState } from './run-state-view';
 
 const STATE_TEXT: Record<RunStatus['status'], string> = {
   stopped: 'Stopped',
@@ -31,23 +32,30 @@ const STATE_TONE: Record<RunStatus['status'], string> = {
 export function RunControls() {
   const { name, stream } = useProject();
   const toast = useToast();
-  const [starting, setStarting] = useState(false);
-  // Between a click and the runner's own event the button shows what was asked.
-  const [requested, setRequested] = useState<RunStatus['status'] | null>(null);
+  // The Start dialog is open; it holds the server's state when it was opened (what a start moves away from).
+  const [startingFrom, setStartingFrom] = useState<RunStatus['status'] | null>(null);
+  // Between a click and the runner's own event the badge shows what was asked; the server's next state replaces it.
+  const [requested, setRequested] = useState<RequestedRunState | null>(null);
   const status = stream.run?.status ?? 'stopped';
-  const shown =
-    requested && requested !== status && ['starting', 'stopping', 'draining'].includes(requested) && status !== 'paused'
-      ? requested
-      : status;
-  if (requested && requested === status) setRequested(null);
+  const shown = shownRunState(status, requested);
+  if (requestSettled(status, requested)) setRequested(null);
+  // `from`: the server's state when the person clicked, not when the answer came (the server may have moved since).
+  const ask = (state: RunStatus['status'], from: RunStatus['status']) =>
+    setRequested(state === from ? null : { state, from });
+  // A runner that dies before it records itself never moves the server: the asked-for state does not stand for ever.
+  useEffect(() => {
+    if (requested === null) return undefined;
+    const timer = setTimeout(() => setRequested(null), REQUEST_STANDS_MS);
+    return () => clearTimeout(timer);
+  }, [requested]);
 
   const act = useMutation({
-    mutationFn: async (action: 'pause' | 'resume' | 'stop') => {
+    mutationFn: async ({ action }: { action: 'pause' | 'resume' | 'stop'; from: RunStatus['status'] }) => {
       if (action === 'pause') return (await endpoints.pauseRun(name)).status;
       if (action === 'stop') return (await endpoints.stopRun(name)).status;
       return (await endpoints.resumeRun(name)).status;
     },
-    onSuccess: (s) => setRequested(s),
+    onSuccess: (s, { from }) => ask(s, from),
     onError: (err) => toast(err.message, 'error'),
   });
   const active = ['starting', 'running', 'draining', 'paused'].includes(status);
@@ -55,10 +63,15 @@ export function RunControls() {
 
   const shortcuts = useMemo(
     () => ({
-      s: () => !active && setStarting(true),
-      p: () => (status === 'running' ? act.mutate('pause') : status === 'paused' ? act.mutate('resume') : undefined),
+      s: () => !active && shown !== 'starting' && setStartingFrom(status),
+      p: () =>
+        status === 'running'
+          ? act.mutate({ action: 'pause', from: status })
+          : status === 'paused'
+            ? act.mutate({ action: 'resume', from: status })
+            : undefined,
     }),
-    [active, status, act],
+    [active, status, shown, act],
   );
   useShortcuts(shortcuts);
 
@@ -74,29 +87,40 @@ export function RunControls() {
         {STATE_TEXT[shown]}
       </span>
       {!active ? (
-        <Button variant="primary" onClick={() => setStarting(true)} disabled={status === 'stopping'}>
+        <Button
+          variant="primary"
+          onClick={() => setStartingFrom(status)}
+          disabled={status === 'stopping' || shown === 'starting'}
+        >
           ▶ Start agents
         </Button>
       ) : null}
       {status === 'running' || status === 'starting' ? (
-        <Button onClick={() => act.mutate('pause')} disabled={act.isPending || status === 'starting'}>
+        <Button
+          onClick={() => act.mutate({ action: 'pause', from: status })}
+          disabled={act.isPending || status === 'starting'}
+        >
           ❚❚ Pause
         </Button>
       ) : null}
       {status === 'paused' || status === 'draining' ? (
-        <Button variant="primary" onClick={() => act.mutate('resume')} disabled={act.isPending}>
+        <Button
+          variant="primary"
+          onClick={() => act.mutate({ action: 'resume', from: status })}
+          disabled={act.isPending}
+        >
           ▶ Resume
         </Button>
       ) : null}
       {active ? (
-        <Button variant="danger" onClick={() => act.mutate('stop')} disabled={act.isPending}>
+        <Button variant="danger" onClick={() => act.mutate({ action: 'stop', from: status })} disabled={act.isPending}>
           ■ Stop
         </Button>
       ) : null}
-      {starting ? (
+      {startingFrom !== null ? (
         <StartRunDialog
-          onClose={() => setStarting(false)}
-          onStarted={() => setRequested('starting')}
+          onClose={() => setStartingFrom(null)}
+          onStarted={() => ask('starting', startingFrom)}
           defaults={settings.data ?? null}
         />
       ) : null}
