@@ -538,7 +538,7 @@ export interface RunRecord {
   readonly heartbeatAt: number | null;
   readonly endedAt: number | null;
   readonly endReason: string | null;
-  /** How it ended for a person (src/domain/run-outcome.ts); null while it runs and for old runs it cannot be told of. */
+  /** How it ended for a person (src/domain/run-outcome.ts); null while it runs, and for old runs nobody can tell. */
   readonly outcome: RunOutcome | null;
   /** The backlog when it ended: features passing of total (null while it runs, or for runs ended before #21). */
   readonly featuresPassing: number | null;

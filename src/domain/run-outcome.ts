@@ -18,7 +18,7 @@ export type RunOutcome = (typeof RUN_OUTCOMES)[number];
 
 /** What the runner knows when a run ends. */
 export interface RunEnding {
-  /** How the runner ended it: cleanly (`finished`, also after a stop), with an error (`failed`), or never (`crashed`). */
+  /** How the runner ended it: cleanly (`finished`, a stop too), with an error (`failed`), or never (`crashed`). */
   readonly status: 'finished' | 'failed' | 'crashed';
   /** A person stopped it (a signal). */
   readonly stopped: boolean;

@@ -151,7 +151,9 @@ describe('the run state and the last outcome in the API', () => {
       featuresTotal: null,
       costUsd: 0.1,
     });
-    expect(s.lastOutcome?.endedAt).toBe(s.lastOutcome?.startedAt! + s.lastOutcome?.durationMs!);
+    const crash = s.lastOutcome;
+    expect(crash?.durationMs).not.toBeNull();
+    expect(crash?.endedAt).toBe((crash?.startedAt ?? 0) + (crash?.durationMs ?? 0));
     expect((await card()).run).toMatchObject({ status: 'crashed', lastOutcome: { outcome: 'crashed' } });
   });
 

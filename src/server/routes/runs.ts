@@ -1,6 +1,5 @@
 import type { Hono } from 'hono';
 import type { ProjectPaths } from '../../config/paths.js';
-import type { ProjectStore } from '../../db/ports.js';
 import { AppError } from '../../domain/errors.js';
 import { activeRun, requestPause, requestResume, requestStop } from '../../projects/run-control.js';
 import { runStatus } from '../../projects/run-state.js';
@@ -33,7 +32,7 @@ function parseStart(raw: unknown): RunStartRequest {
   return parsed.data;
 }
 
-/** The run state the UI shows: derived in projects/ so `autocoder status` tells the same (re-exported for the server). */
+/** The run state the UI shows: derived in projects/ so `autocoder status` tells the same (re-exported here). */
 export { runStatus };
 
 /** Agent control, at the paths scripts of the system we re-create already use. */
