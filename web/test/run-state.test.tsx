@@ -134,6 +134,9 @@ describe('the run state and its outcome against the real server', () => {
       });
     });
     await waitFor(() => expect(badge().dataset['state']).toBe('stopped'));
+    // The badge says how it ended, not just "Stopped".
+    expect(badge().dataset['outcome']).toBe('finished');
+    expect(badge().textContent).toBe('Finished');
     const banner = await screen.findByTestId('run-outcome');
     expect(banner.dataset['outcome']).toBe('finished');
     expect(within(banner).getByRole('heading').textContent).toBe('Last run: Finished: every feature passes');
@@ -163,6 +166,7 @@ describe('the run state and its outcome against the real server', () => {
       /Check the app spec in Settings and read the initializer’s log under All activity/,
     );
     expect(badge().dataset['state']).toBe('stopped');
+    expect(badge().textContent).toBe('No features');
   });
 
   it('the project card shows the run state, then the last outcome, the cost and the last activity', async () => {

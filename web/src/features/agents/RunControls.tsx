@@ -1,6 +1,6 @@
 import { useMutation, useQuery } from '@tanstack/react-query';
 import { useEffect, useMemo, useState } from 'react';
-import type { RunStatus } from '@shared/runs';
+import type { RunOutcomeName, RunStatus } from '@shared/runs';
 import { endpoints, keys } from '../../shared/api/endpoints';
 import { Button } from '../../shared/ui/Button';
 import { useToast } from '../../shared/ui/toast';
@@ -26,6 +26,17 @@ const STATE_TONE: Record<RunStatus['status'], string> = {
   paused: 'bg-st-input-bg text-st-input',
   stopping: 'bg-st-pending-bg text-st-pending',
   crashed: 'bg-st-failed-bg text-st-failed',
+};
+
+/** The badge once a run ended: its outcome in a word or two (the banner on mission control says the rest). */
+const OUTCOME_BADGE: Record<RunOutcomeName, { text: string; tone: string }> = {
+  finished: { text: 'Finished', tone: 'bg-st-passing-bg text-st-passing' },
+  failed: { text: 'Failed', tone: 'bg-st-failed-bg text-st-failed' },
+  stopped: { text: 'Stopped', tone: 'bg-st-pending-bg text-st-pending' },
+  budget: { text: 'Budget used up', tone: 'bg-st-input-bg text-st-input' },
+  input: { text: 'Waiting for input', tone: 'bg-st-input-bg text-st-input' },
+  no_features: { text: 'No features', tone: 'bg-st-failed-bg text-st-failed' },
+  crashed: { text: 'Crashed', tone: 'bg-st-failed-bg text-st-failed' },
 };
 
 /** Start (with settings), pause = drain, resume, stop; the run's state as the runner reports it. */
@@ -74,6 +85,8 @@ export function RunControls() {
     [active, status, shown, act],
   );
   useShortcuts(shortcuts);
+  // Nothing runs: the badge says how the last run ended (the server's record), not just "Stopped".
+  const ended = shown === 'stopped' ? (stream.run?.lastOutcome?.outcome ?? null) : null;
 
   return (
     <div className="flex flex-wrap items-center gap-2">
@@ -82,9 +95,10 @@ export function RunControls() {
         aria-live="polite"
         data-testid="run-state"
         data-state={shown}
-        className={`rounded-full px-3 py-1 text-xs font-semibold ${STATE_TONE[shown]}`}
+        data-outcome={ended ?? undefined}
+        className={`rounded-full px-3 py-1 text-xs font-semibold ${ended ? OUTCOME_BADGE[ended].tone : STATE_TONE[shown]}`}
       >
-        {STATE_TEXT[shown]}
+        {ended ? OUTCOME_BADGE[ended].text : STATE_TEXT[shown]}
       </span>
       {!active ? (
         <Button
