@@ -56,7 +56,9 @@ export function costText(usd: number): string {
 export function endingFacts(ending: RunEnding): string {
   const parts: string[] = [];
   if (ending.durationMs !== null) parts.push(durationText(ending.durationMs));
-  if (ending.featuresTotal !== null)
+  // An empty backlog is "no features", never "0/0 passing" (which reads as a run that did nothing wrong).
+  if (ending.featuresTotal === 0) parts.push('no features');
+  else if (ending.featuresTotal !== null)
     parts.push(`${ending.featuresPassing ?? 0}/${ending.featuresTotal} features passing`);
   parts.push(costText(ending.costUsd));
   return parts.join(' · ');

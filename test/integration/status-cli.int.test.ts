@@ -153,5 +153,6 @@ describe('autocoder status', () => {
     );
     expect(text).toContain('Check the app spec (`autocoder check-spec shop`)');
     expect(text).toContain("read the initializer's log (`autocoder logs shop`)");
+    expect(text).toMatch(/\n {2}\d+s · no features · \$1\.25 \(run_1\)\n/);
   });
 });

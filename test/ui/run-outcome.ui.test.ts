@@ -1,14 +1,16 @@
 import { mkdirSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterEach, beforeEach, expect, it, vi } from 'vitest';
-import { openRegistry } from '../../src/db/stores.js';
+import { projectPaths } from '../../src/config/paths.js';
+import { openProjectStore, openRegistry } from '../../src/db/stores.js';
 import { createDemoProject } from '../../src/demo/create-demo-project.js';
 import { DEMO_MODEL } from '../../src/shared/runs.js';
 import { seriousAxeViolations } from '../support/axe.js';
 import { REPO_ROOT } from '../support/cli-process.js';
 import { STOP_DEMO_RUN_MS, stopDemoRun } from '../support/demo-run.js';
-import { launchChromium, startUiServer, watchPageErrors, type UiServer } from '../support/ui-fixture.js';
+import { launchChromium, seedProject, startUiServer, watchPageErrors, type UiServer } from '../support/ui-fixture.js';
 
 // Drives Debian's Chromium against a real server and a real demo run (the detached runner, the real Claude Code
 // binary, the built-in demo model): over a minute on a loaded 2-core machine.
@@ -137,5 +139,43 @@ it('the demo started from the Start dialog shows Running then Finished; the outc
     expect(await seriousAxeViolations(p)).toEqual([]);
     expect(pageErrors).toEqual([]);
     await c.close();
+  }
+});
+
+it('an initializer that created no features: mission control says so and what to do, never "0/0 passing"', async () => {
+  const { dir } = seedProject(ui, 'empty', { count: 0 });
+  const store = openProjectStore(projectPaths(dir));
+  try {
+    store.runs.start({ id: 'run_1', pid: process.pid, host: hostname(), incarnation: 'i', settings: {} });
+    store.runs.end('run_1', 'failed', 'The initializer session ended (success) without creating any features.', {
+      outcome: 'no_features',
+      counts: { passing: 0, total: 0 },
+    });
+  } finally {
+    store.close();
+  }
+  for (const [colorScheme, width] of [
+    ['light', 1440],
+    ['dark', 390],
+  ] as const) {
+    const ctx = await browser.newContext({ viewport: { width, height: width === 390 ? 844 : 900 }, colorScheme });
+    const page = await ctx.newPage();
+    const errors = watchPageErrors(page);
+    await page.goto(ui.link('/projects/empty'));
+    const banner = page.locator('[data-testid="run-outcome"][data-outcome="no_features"]');
+    await banner.waitFor();
+    expect(await banner.getByRole('heading').textContent()).toBe('Last run: The initializer created no features');
+    expect(await banner.textContent()).toContain('Check the app spec in Settings and read the initializer’s log');
+    expect(await page.getByTestId('no-features').textContent()).toBe(
+      'No features: the initializer session created none.',
+    );
+    expect(await page.getByRole('progressbar').count()).toBe(0);
+    expect(await page.getByText('0/0').count()).toBe(0);
+    expect(await banner.getByTestId('run-outcome-facts').textContent()).toMatch(/^0s · no features · \$0\.00 · ended /);
+    expect(await page.getByTestId('run-state').textContent()).toBe('No features');
+    await page.screenshot({ path: join(SHOTS, `run-outcome-no-features-${colorScheme}-${width}.png`) });
+    expect(await seriousAxeViolations(page)).toEqual([]);
+    expect(errors).toEqual([]);
+    await ctx.close();
   }
 });
