@@ -4,6 +4,7 @@ import type { DependencyGraph } from '../domain/dependency-graph.js';
 import type { DurationSample, EstimateTarget } from '../domain/duration-estimate.js';
 import type { FeatureStatus } from '../domain/feature.js';
 import type { StatusCounts } from '../domain/progress.js';
+import type { RunOutcome } from '../domain/run-outcome.js';
 import type { AcceptanceCheck, Dispute, Verification } from '../shared/acceptance.js';
 import type { BrowserLocator } from '../shared/browser-view.js';
 import type { EventBody, EventType, StoredEvent } from '../shared/events.js';
@@ -537,12 +538,24 @@ export interface RunRecord {
   readonly heartbeatAt: number | null;
   readonly endedAt: number | null;
   readonly endReason: string | null;
+  /** How it ended for a person (src/domain/run-outcome.ts); null while it runs, and for old runs nobody can tell. */
+  readonly outcome: RunOutcome | null;
+  /** The backlog when it ended: features passing of total (null while it runs, or for runs ended before #21). */
+  readonly featuresPassing: number | null;
+  readonly featuresTotal: number | null;
+  /** What its sessions cost, summed when it ended (null while it runs). */
+  readonly costUsd: number | null;
 }
 
-/** How a run ended, besides its reason: stopped by a signal, or the claims a crash recovery freed. */
+/**
+ * How a run ended, besides its reason: stopped by a signal, the claims a crash recovery freed, and its outcome with the
+ * backlog it was derived from (stored with the end; the cost is summed from its sessions in the same transaction).
+ */
 export interface RunEndDetails {
   readonly stopped?: boolean;
   readonly released?: readonly number[];
+  readonly outcome?: RunOutcome;
+  readonly counts?: { readonly passing: number; readonly total: number };
 }
 
 /** Runner processes of a project: who runs, since when, and how each run ended. */

@@ -1,3 +1,4 @@
+import type { RunOutcome } from '../domain/run-outcome.js';
 import type { Db } from './connection.js';
 import { appendEvent } from './event-repo.js';
 import {
@@ -21,6 +22,10 @@ interface RunRow {
   heartbeat_at: number | null;
   ended_at: number | null;
   end_reason: string | null;
+  outcome: RunOutcome | null;
+  features_passing: number | null;
+  features_total: number | null;
+  cost_usd: number | null;
 }
 
 const toRecord = (r: RunRow): RunRecord => ({
@@ -34,6 +39,10 @@ const toRecord = (r: RunRow): RunRecord => ({
   heartbeatAt: r.heartbeat_at,
   endedAt: r.ended_at,
   endReason: r.end_reason,
+  outcome: r.outcome,
+  featuresPassing: r.features_passing,
+  featuresTotal: r.features_total,
+  costUsd: r.cost_usd,
 });
 
 /** Runner processes of a project: who runs, since when, and how each run ended. */
@@ -88,9 +97,23 @@ export class RunRepo implements RunPort {
     const now = this.clock.now();
     this.db
       .transaction(() => {
+        // The ending in one write: a reload never sees a run ended without its outcome, backlog or cost.
         this.db
-          .prepare('UPDATE runs SET status = ?, ended_at = ?, heartbeat_at = ?, end_reason = ? WHERE id = ?')
-          .run(status, now, now, reason, id);
+          .prepare(
+            `UPDATE runs SET status = @status, ended_at = @now, heartbeat_at = @now, end_reason = @reason,
+               outcome = @outcome, features_passing = @passing, features_total = @total,
+               cost_usd = (SELECT COALESCE(SUM(cost_usd), 0) FROM sessions WHERE run_id = @id)
+             WHERE id = @id`,
+          )
+          .run({
+            status,
+            now,
+            reason,
+            id,
+            outcome: details.outcome ?? null,
+            passing: details.counts?.passing ?? null,
+            total: details.counts?.total ?? null,
+          });
         const payload = {
           reason,
           ...(details.stopped === undefined ? {} : { stopped: details.stopped }),

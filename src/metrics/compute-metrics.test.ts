@@ -26,6 +26,10 @@ function run(id: string, startedAt: number, endedAt: number | null, status: RunR
     heartbeatAt: startedAt + 10 * M,
     endedAt,
     endReason: endedAt === null ? null : 'done',
+    outcome: null,
+    featuresPassing: null,
+    featuresTotal: null,
+    costUsd: null,
   };
 }
 

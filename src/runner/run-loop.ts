@@ -23,6 +23,7 @@ import type { Env } from '../config/env.js';
 import type { ProjectPaths } from '../config/paths.js';
 import type { RunSettings, SettingSource } from '../config/run-settings.js';
 import { AppError } from '../domain/errors.js';
+import { deriveRunOutcome, type RunOutcome } from '../domain/run-outcome.js';
 import { addLocalExcludes } from '../git/git.js';
 import { holdConfigLock, mainBranch } from '../git/workspaces.js';
 import type { Redactor } from '../security/redactor.js';
@@ -134,6 +135,15 @@ export interface RunResult {
   readonly sessions: number;
   /** The run stopped because its budget (or the day's) was used up. */
   readonly budgetExhausted?: boolean;
+  /** How it ended for a person (recorded with the run; src/domain/run-outcome.ts). */
+  readonly outcome: RunOutcome;
+}
+
+/** What else the end of a run tells about its outcome, besides its status. */
+interface EndingFacts {
+  readonly budgetExhausted?: boolean;
+  readonly limitReached?: boolean;
+  readonly noFeatures?: boolean;
 }
 
 /** Sessions in a row that could not start (summary null) before the run ends as failed. */
@@ -206,14 +216,28 @@ export async function runProject(deps: RunDeps, signal: AbortSignal): Promise<Ru
   const releaseConfigLock = sandbox.enabled ? holdConfigLock(deps.paths.root) : () => undefined;
   let sessions = 0;
   const mergeQueue = createMergeQueue();
-  const finish = (status: RunResult['status'], reason: string, budgetExhausted = false): RunResult => {
+  const finish = (status: RunResult['status'], reason: string, facts: EndingFacts = {}): RunResult => {
     // Nothing of this run runs any more: no hold may outlive it (a session that could not settle its own).
     deps.budget?.releaseRun(runId);
-    deps.runs.end(runId, status === 'failed' ? 'failed' : 'finished', reason, { stopped: status === 'stopped' });
+    const counts = deps.features.stats();
+    const budgetExhausted = facts.budgetExhausted === true;
+    const outcome = deriveRunOutcome({
+      status: status === 'failed' ? 'failed' : 'finished',
+      stopped: status === 'stopped' && !budgetExhausted && facts.limitReached !== true,
+      limitReached: facts.limitReached === true,
+      budgetExhausted,
+      noFeatures: facts.noFeatures === true,
+      counts,
+    });
+    deps.runs.end(runId, status === 'failed' ? 'failed' : 'finished', reason, {
+      stopped: status === 'stopped',
+      outcome,
+      counts: { passing: counts.passing, total: counts.total },
+    });
     deps.report(reason);
     if (status === 'failed') deps.notify?.('run.failed', { runId, status, reason });
     else deps.notify?.('run.finished', { runId, status, reason });
-    return { runId, status, reason, sessions, ...(budgetExhausted ? { budgetExhausted } : {}) };
+    return { runId, status, reason, sessions, outcome, ...(budgetExhausted ? { budgetExhausted } : {}) };
   };
   try {
     if (deps.features.stats().total === 0) {
@@ -229,7 +253,9 @@ export async function runProject(deps: RunDeps, signal: AbortSignal): Promise<Ru
         now: deps.now(),
       });
       if (held !== null && 'refused' in held)
-        return finish('stopped', `Budget reached before the initializer session: ${refusalLine(held)}.`, true);
+        return finish('stopped', `Budget reached before the initializer session: ${refusalLine(held)}.`, {
+          budgetExhausted: true,
+        });
       const initRun: RunContext = {
         id: runId,
         incarnation,
@@ -254,6 +280,7 @@ export async function runProject(deps: RunDeps, signal: AbortSignal): Promise<Ru
         return finish(
           'failed',
           `The initializer session ended (${summary.outcome}${summary.error ? `: ${summary.error}` : ''}) without creating any features.`,
+          { noFeatures: true },
         );
       deps.report(`The initializer created ${created} features.`);
     }
@@ -291,7 +318,10 @@ export async function runProject(deps: RunDeps, signal: AbortSignal): Promise<Ru
     const result = await schedule(deps, run, signal);
     sessions += result.sessions;
     pruneLandedBranches(deps, run.main);
-    return finish(result.status, result.reason, result.budgetExhausted);
+    return finish(result.status, result.reason, {
+      budgetExhausted: result.budgetExhausted,
+      limitReached: result.limitReached,
+    });
   } catch (err: unknown) {
     const message = err instanceof Error ? err.message : String(err);
     finish('failed', `The run failed: ${message}`);
@@ -306,7 +336,13 @@ async function schedule(
   deps: RunDeps,
   run: RunContext,
   signal: AbortSignal,
-): Promise<{ status: RunResult['status']; reason: string; sessions: number; budgetExhausted: boolean }> {
+): Promise<{
+  status: RunResult['status'];
+  reason: string;
+  sessions: number;
+  budgetExhausted: boolean;
+  limitReached: boolean;
+}> {
   const config: SchedulerConfig = {
     coding: deps.settings.concurrency,
     testing: deps.settings.yolo ? 0 : deps.settings.testingRatio,
@@ -742,6 +778,7 @@ async function schedule(
           reason: `The run failed: ${couldNotStart.count} sessions in a row could not start; the last: ${couldNotStart.last}`,
           sessions,
           budgetExhausted: false,
+          limitReached: false,
         };
       }
       const woke = new Promise<void>((resolve) => (wake = resolve));
@@ -765,7 +802,13 @@ async function schedule(
               : 'budget' in end
                 ? end.budget
                 : maxIterationsReason(end.maxIterations, deps.features.stats());
-          return { status: next.status, reason, sessions, budgetExhausted: 'budget' in end };
+          return {
+            status: next.status,
+            reason,
+            sessions,
+            budgetExhausted: 'budget' in end,
+            limitReached: 'maxIterations' in end,
+          };
         }
         case 'wait-until':
           await waitUntil(next.until, deps.now, signal);
@@ -855,12 +898,19 @@ async function soloRun<T>(
   try {
     const done = await work(run);
     deps.budget?.releaseRun(runId);
-    deps.runs.end(runId, done.status, done.reason, { stopped: signal.aborted });
+    // Its work is the one piece it was started for: finished when that finished, not when the backlog passes.
+    const counts = deps.features.stats();
+    deps.runs.end(runId, done.status, done.reason, {
+      stopped: signal.aborted,
+      outcome: done.status === 'failed' ? 'failed' : signal.aborted ? 'stopped' : 'finished',
+      counts: { passing: counts.passing, total: counts.total },
+    });
     return { runId, outcome: done.outcome };
   } catch (err: unknown) {
     deps.budget?.releaseRun(runId);
     deps.runs.end(runId, 'failed', `${failure}: ${err instanceof Error ? err.message : String(err)}`, {
       stopped: false,
+      outcome: 'failed',
     });
     throw err;
   }
@@ -1056,7 +1106,7 @@ function recoverDeadRuns(deps: RunDeps): void {
     deps.sessions.abortRunning([run.id], 'the runner process died');
     // Its sessions' holds would otherwise count against the day's budget for ever.
     deps.budget?.releaseRun(run.id);
-    deps.runs.end(run.id, 'crashed', 'the runner process died', { released: freed });
+    deps.runs.end(run.id, 'crashed', 'the runner process died', { released: freed, outcome: 'crashed' });
     if (freed.length > 0)
       deps.report(
         `Recovered ${freed.length} feature(s) from a run that died: ${freed.map((id) => `#${id}`).join(', ')}.`,

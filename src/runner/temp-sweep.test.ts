@@ -17,6 +17,10 @@ const record = (over: Partial<RunRecord> = {}): RunRecord => ({
   heartbeatAt: 0,
   endedAt: 1,
   endReason: 'done',
+  outcome: null,
+  featuresPassing: null,
+  featuresTotal: null,
+  costUsd: null,
   ...over,
 });
 

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { AcceptanceCheckSchema, AcceptanceSchema, VerificationSummarySchema } from './acceptance.js';
 import { EventSchema, ProgressSchema } from './events.js';
 import { BLOCKER_TYPE_VALUES, FEATURE_STATUS_VALUES } from './feature-status.js';
-import { RunStatusSchema } from './runs.js';
+import { RUN_STATES, RunEndingSchema, RunStatusSchema } from './runs.js';
 import { PROVIDERS, type RoleModelKey } from './providers.js';
 import { CHANGE_ORIGINS, WIDENING_KEYS } from './settings-widening.js';
 
@@ -64,6 +64,17 @@ export type SetupStatus = z.infer<typeof SetupStatusSchema>;
 export const ProjectStatsSchema = ProgressSchema;
 export type ProjectStats = z.infer<typeof ProjectStatsSchema>;
 
+/** A project's runs at a glance (its card on the Projects page): the state now, the last ending, cost and activity. */
+export const ProjectRunSummarySchema = z.object({
+  status: z.enum(RUN_STATES),
+  lastOutcome: RunEndingSchema.nullable(),
+  /** What every session of the project cost so far (USD). */
+  costUsd: z.number(),
+  /** When anything last happened (the newest event); null before the first. */
+  lastActivityAt: z.number().nullable(),
+});
+export type ProjectRunSummary = z.infer<typeof ProjectRunSummarySchema>;
+
 export const ProjectSummarySchema = z.object({
   name: z.string(),
   path: z.string(),
@@ -71,6 +82,8 @@ export const ProjectSummarySchema = z.object({
   exists: z.boolean(),
   hasSpec: z.boolean(),
   stats: ProjectStatsSchema.nullable(),
+  /** Null without a project database (older servers send nothing). */
+  run: ProjectRunSummarySchema.nullable().optional(),
 });
 export type ProjectSummary = z.infer<typeof ProjectSummarySchema>;
 

@@ -60,6 +60,42 @@ export const RunBudgetSchema = z.object({
 });
 export type RunBudget = z.infer<typeof RunBudgetSchema>;
 
+/**
+ * How a run ended for a person (issue #21); the same list as `RUN_OUTCOMES` in src/domain/run-outcome.ts, which says
+ * what each means (a test keeps the two equal).
+ */
+export const RUN_OUTCOMES = ['finished', 'failed', 'stopped', 'budget', 'input', 'no_features', 'crashed'] as const;
+export const RunOutcomeSchema = z.enum(RUN_OUTCOMES);
+export type RunOutcomeName = z.infer<typeof RunOutcomeSchema>;
+
+/** The headline every surface (mission control, the projects list, `autocoder status`) gives an outcome. */
+export const RUN_OUTCOME_TITLE: Record<RunOutcomeName, string> = {
+  finished: 'Finished: every feature passes',
+  failed: 'Failed',
+  stopped: 'Stopped',
+  budget: 'Stopped by the budget',
+  input: 'Waiting for your input',
+  no_features: 'The initializer created no features',
+  crashed: 'Crashed',
+};
+
+/** The last run's ending: why, how long, how far the backlog got and what it cost. */
+export const RunEndingSchema = z.object({
+  runId: z.string(),
+  /** Null for a run that ended before outcomes were recorded and cannot be told from its reason. */
+  outcome: RunOutcomeSchema.nullable(),
+  reason: z.string().nullable(),
+  startedAt: z.number(),
+  /** When it ended; for a crash not yet recorded, when the runner was last heard from. */
+  endedAt: z.number().nullable(),
+  durationMs: z.number().nullable(),
+  /** The backlog when it ended (null for runs recorded before #21 or a crash). */
+  featuresPassing: z.number().int().nullable(),
+  featuresTotal: z.number().int().nullable(),
+  costUsd: z.number(),
+});
+export type RunEnding = z.infer<typeof RunEndingSchema>;
+
 export const RunStatusSchema = z.object({
   status: z.enum(RUN_STATES),
   runId: z.string().nullable(),
@@ -71,6 +107,8 @@ export const RunStatusSchema = z.object({
   lastEndReason: z.string().nullable(),
   /** Null: no run or daily budget is set (older servers send nothing). */
   budget: RunBudgetSchema.nullable().optional(),
+  /** How the latest run ended; null while one is active or before the first (older servers send nothing). */
+  lastOutcome: RunEndingSchema.nullable().optional(),
 });
 export type RunStatus = z.infer<typeof RunStatusSchema>;
 

@@ -1221,6 +1221,53 @@ export function defineProjectStoreContract(name: string, factory: StoreFactory):
           ['run_3', 'crashed'],
         ]);
       });
+
+      it('a run ends with its outcome, the backlog it was derived from and its sessions summed cost, all at once', () => {
+        store.runs.start({ id: 'run_o', pid: 7, host: 'box', incarnation: 'io', settings: {} });
+        expect(store.runs.get('run_o')).toMatchObject({
+          outcome: null,
+          featuresPassing: null,
+          featuresTotal: null,
+          costUsd: null,
+        });
+        const usage = { turns: 1, inputTokens: 1, outputTokens: 1, cacheReadTokens: 0, cacheCreationTokens: 0 };
+        for (const [id, cost] of [
+          ['ses_o1', 0.25],
+          ['ses_o2', 0.5],
+        ] as const) {
+          store.sessions.start({
+            id,
+            runId: 'run_o',
+            slot: 0,
+            role: 'coding',
+            featureIds: [],
+            model: null,
+            transcriptPath: '/t/o.jsonl',
+          });
+          store.sessions.end(id, {
+            status: 'succeeded',
+            outcome: 'success',
+            usage: { ...usage, costUsd: cost },
+            error: null,
+          });
+        }
+        store.runs.end('run_o', 'finished', 'Nothing can proceed: 2/3 pass; 1 wait for a human answer.', {
+          stopped: false,
+          outcome: 'input',
+          counts: { passing: 2, total: 3 },
+        });
+        expect(store.runs.get('run_o')).toMatchObject({
+          status: 'finished',
+          outcome: 'input',
+          featuresPassing: 2,
+          featuresTotal: 3,
+          costUsd: 0.75,
+        });
+        // A crash recovery knows no backlog: the outcome alone, the cost still summed (zero without sessions).
+        store.runs.start({ id: 'run_c', pid: 8, host: 'box', incarnation: 'ic', settings: {} });
+        store.runs.end('run_c', 'crashed', 'the runner process died', { outcome: 'crashed' });
+        expect(store.runs.get('run_c')).toMatchObject({ outcome: 'crashed', featuresTotal: null, costUsd: 0 });
+      });
     });
 
     describe('budget reservations', () => {

@@ -72,7 +72,14 @@ describe('budgets in a run', () => {
     // $0.0144 for the initializer, $0.3648 a landing: two land ($0.744), a third would need its median ($0.3648).
     expect(passing).toBe(2);
     expect(cost).toBeLessThanOrEqual(0.9);
-    expect(result).toMatchObject({ status: 'stopped', budgetExhausted: true });
+    expect(result).toMatchObject({ status: 'stopped', budgetExhausted: true, outcome: 'budget' });
+    // Stored with the run (#21): the outcome, the backlog it ended with and what it cost.
+    expect(p.inspect((store) => store.runs.get(result.runId))).toMatchObject({
+      outcome: 'budget',
+      featuresPassing: 2,
+      featuresTotal: 4,
+      costUsd: cost,
+    });
     expect(result.reason).toMatch(
       /^Budget reached: \$0\.7\d+ of the \$0\.9\d+ run budget \(--max-cost \/ budget\.runUsd\) is used/,
     );

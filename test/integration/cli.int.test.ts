@@ -20,7 +20,17 @@ vi.setConfig({ testTimeout: 120_000 });
 const PROJECT_MIGRATIONS = readdirSync(fileURLToPath(new URL('../../migrations/project/', import.meta.url))).filter(
   (f) => f.endsWith('.sql'),
 ).length;
-const STATUS_KEYS = ['total', 'passing', 'in_progress', 'needs_input', 'failed', 'pending', 'percentage', 'verified'];
+const STATUS_KEYS = [
+  'total',
+  'passing',
+  'in_progress',
+  'needs_input',
+  'failed',
+  'pending',
+  'percentage',
+  'verified',
+  'run',
+];
 // Spawning the CLI costs about a second on a busy 2-core machine; each test runs several.
 const SLOW = 90_000;
 
@@ -428,6 +438,8 @@ describe('autocoder features and status', () => {
       pending: 2,
       percentage: 33.3,
       verified: 0,
+      // No run yet (#21: the run state and the last outcome, status-cli.int.test.ts).
+      run: { status: 'stopped', runId: null, pid: null, startedAt: null, pauseRequested: false, lastOutcome: null },
     };
 
     const byName = await cli('status', 'shop', '--json');

@@ -222,6 +222,22 @@ describe('runProject with the scripted runtime', () => {
     expect(gitOk(p.dir, ['branch', '--list', 'autocoder/*']).trim()).toBe('');
   });
 
+  it('an initializer session that creates no features ends the run failed with the outcome no_features, saying so', async () => {
+    const p = (project = scriptedProject(roleScript({ initializer: sequence([], 'I could not plan anything.') })));
+    const result = await p.run();
+    expect(result).toMatchObject({
+      status: 'failed',
+      outcome: 'no_features',
+      reason: 'The initializer session ended (success) without creating any features.',
+    });
+    expect(p.inspect((store) => store.runs.get(result.runId))).toMatchObject({
+      status: 'failed',
+      outcome: 'no_features',
+      featuresPassing: 0,
+      featuresTotal: 0,
+    });
+  });
+
   it('retries a feature whose sessions do not pass it and fails it after max attempts; what depends on it stays blocked', async () => {
     // Feature 2's second attempt fails another way (the agent reports it): two failures in a row that look the same
     // would go to the Inbox instead of a third attempt (see budget-run.int.test.ts).
@@ -244,6 +260,14 @@ describe('runProject with the scripted runtime', () => {
     expect(result).toMatchObject({
       status: 'finished',
       reason: 'Nothing can proceed: 2/4 pass; 1 failed after all attempts, 1 pending feature(s) are blocked by those.',
+      // The runner ended cleanly, but the app is not built: for a person the run failed (#21).
+      outcome: 'failed',
+    });
+    expect(p.inspect((store) => store.runs.get(result.runId))).toMatchObject({
+      status: 'finished',
+      outcome: 'failed',
+      featuresPassing: 2,
+      featuresTotal: 4,
     });
     p.inspect((store) => {
       const f2 = store.features.get(2);
@@ -263,6 +287,8 @@ describe('runProject with the scripted runtime', () => {
       status: 'finished',
       reason: 'Reached --max-iterations 1; 1/4 features pass.',
       sessions: 2,
+      // Stopped by the limit the person set, not failed (#21).
+      outcome: 'stopped',
     });
     expect(await p.run({ maxIterations: 2 })).toMatchObject({
       status: 'finished',
@@ -297,7 +323,14 @@ describe('runProject with the scripted runtime', () => {
       when: (c) => assignedFeature(c) === 3,
     });
     const result = await p.run();
-    expect(result).toMatchObject({ status: 'finished', reason: 'All 4 features pass.' });
+    expect(result).toMatchObject({ status: 'finished', reason: 'All 4 features pass.', outcome: 'finished' });
+    // The ending is stored with the run, cost included (#21): what a reload of mission control shows.
+    const { run, cost } = p.inspect((store) => ({
+      run: store.runs.get(result.runId),
+      cost: store.sessions.costOfRun(result.runId),
+    }));
+    expect(cost).toBeGreaterThan(0);
+    expect(run).toMatchObject({ outcome: 'finished', featuresPassing: 4, featuresTotal: 4, costUsd: cost });
     expect(
       p.reports.filter((l) =>
         l.startsWith('The model provider refused for a usage or rate limit; no session starts before '),
@@ -438,7 +471,7 @@ describe('runProject with the scripted runtime', () => {
       'the run to pause',
     );
     stop.abort();
-    expect(await running).toMatchObject({ status: 'stopped', reason: 'Stopped while paused.' });
+    expect(await running).toMatchObject({ status: 'stopped', reason: 'Stopped while paused.', outcome: 'stopped' });
     expect(runEvents(p)).toEqual(['run.started', 'run.draining', 'run.paused', 'run.finished']);
     p.inspect((store) => expect(store.features.stats()).toMatchObject({ passing: 1, pending: 3 }));
   });

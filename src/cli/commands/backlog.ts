@@ -3,8 +3,30 @@ import { Option } from 'commander';
 import { openProjectStore, openRegistry } from '../../compose.js';
 import { FEATURE_STATUSES, type FeatureStatus } from '../../domain/feature.js';
 import { resolveProject } from '../../projects/projects.js';
+import { runStatus } from '../../projects/run-state.js';
+import { endingFacts, endingTitle, outcomeAdvice } from '../../shared/run-outcome-text.js';
+import type { RunEnding, RunStatus } from '../../shared/runs.js';
 import { type CliContext, printJson } from '../context.js';
 import type { ProjectStore } from '../../compose.js';
+
+/** The run's lines of `status`: what runs now, or how the last run ended and what to do next. */
+function runLines(
+  root: string,
+  project: string,
+  status: RunStatus['status'],
+  runId: string | null,
+  ending: RunEnding | null,
+): string {
+  if (ending === null) return runId === null ? 'Run: none yet\n' : `Run: ${status} (${runId})\n`;
+  const why = ending.reason === null ? '' : ` — ${ending.reason}`;
+  // The name the person typed when it is a registered name; a path stays a path (both work with every command).
+  const name = project.includes('/') ? root : project;
+  return (
+    `Last run: ${endingTitle(ending)}${why}\n` +
+    `  ${endingFacts(ending)} (${ending.runId})\n` +
+    (ending.outcome === null ? '' : `  Next: ${outcomeAdvice(ending.outcome, name, 'cli')}\n`)
+  );
+}
 
 /** Opens the project named (or pointed to) by `nameOrPath` for the duration of `fn`. */
 export function withProject<T>(ctx: CliContext, nameOrPath: string, fn: (store: ProjectStore) => T): T {
@@ -83,18 +105,26 @@ export function registerBacklogCommands(
     .argument('<project>', 'registered name or path')
     .option(
       '--json',
-      'print JSON: {"total","passing","in_progress","needs_input","failed","pending","percentage","verified"}',
+      'print JSON: {"total","passing","in_progress","needs_input","failed","pending","percentage","verified",' +
+        '"run":{"status","runId","pid","startedAt","pauseRequested","lastOutcome":{"runId","outcome","reason",' +
+        '"startedAt","endedAt","durationMs","featuresPassing","featuresTotal","costUsd"}|null}}',
     )
     .action((project: string, opts: { json?: boolean }) =>
       run(() =>
         withProject(ctx, project, (store) => {
           // verified: passing features whose newest verification (their frozen checks, run by the runner) passed.
           const s = { ...store.features.stats(), verified: store.verifications.verifiedCount() };
-          if (opts.json) return printJson(ctx, s);
+          const state = runStatus(store);
+          const lastOutcome = state.lastOutcome ?? null;
+          if (opts.json) {
+            const { status, runId, pid, startedAt, pauseRequested } = state;
+            return printJson(ctx, { ...s, run: { status, runId, pid, startedAt, pauseRequested, lastOutcome } });
+          }
           ctx.stdout(
             `${s.passing}/${s.total} passing (${s.percentage}%) · ${s.verified} verified · ${s.in_progress} in progress · ` +
               `${s.pending} pending · ${s.needs_input} need input · ${s.failed} failed\n`,
           );
+          ctx.stdout(runLines(store.paths.root, project, state.status, state.runId, lastOutcome));
         }),
       ),
     );

@@ -6,11 +6,13 @@ import type { ProjectStore, RegisteredProject } from '../../db/ports.js';
 import { AppError } from '../../domain/errors.js';
 import { createProject, importProject, removeProject } from '../../projects/projects.js';
 import { activeRun } from '../../projects/run-control.js';
+import { runStatus } from '../../projects/run-state.js';
 import {
   CreateProjectRequestSchema,
   DeleteProjectQuerySchema,
   ImportProjectRequestSchema,
   PutSpecRequestSchema,
+  type ProjectRunSummary,
   type ProjectSummary,
   type SpecResponse,
 } from '../../shared/api.js';
@@ -24,15 +26,30 @@ export function projectSummary(deps: ServerDeps, p: RegisteredProject): ProjectS
   const paths = projectPaths(p.path);
   const exists = existsSync(p.path);
   let stats: ProjectSummary['stats'] = null;
+  let run: ProjectSummary['run'] = null;
   if (existsSync(paths.database)) {
     try {
-      stats = deps.stores.project(paths).features.stats();
+      const store = deps.stores.project(paths);
+      stats = store.features.stats();
+      run = projectRunSummary(store);
     } catch {
       // An unreadable project database must not break the listing of the others: its stats stay unknown.
       stats = null;
+      run = null;
     }
   }
-  return { name: p.name, path: p.path, createdAt: p.createdAt, exists, hasSpec: existsSync(paths.spec), stats };
+  return { name: p.name, path: p.path, createdAt: p.createdAt, exists, hasSpec: existsSync(paths.spec), stats, run };
+}
+
+/** The card's run line: the state now, how the last run ended, what all sessions cost, when anything last happened. */
+function projectRunSummary(store: ProjectStore): ProjectRunSummary {
+  const state = runStatus(store);
+  return {
+    status: state.status,
+    lastOutcome: state.lastOutcome ?? null,
+    costUsd: store.budget.use({ since: 0 }).spentUsd,
+    lastActivityAt: store.events.latest({ limit: 1 })[0]?.at ?? null,
+  };
 }
 
 function invalidSpec(check: ReturnType<typeof validateAppSpec>): AppError {

@@ -1,11 +1,9 @@
 import type { Hono } from 'hono';
-import { existsSync } from 'node:fs';
 import type { ProjectPaths } from '../../config/paths.js';
-import type { ProjectStore } from '../../db/ports.js';
 import { AppError } from '../../domain/errors.js';
 import { activeRun, requestPause, requestResume, requestStop } from '../../projects/run-control.js';
-import { RunStartRequestSchema, type RunBudget, type RunStartRequest, type RunStatus } from '../../shared/runs.js';
-import { dayStart } from '../../domain/budget.js';
+import { runStatus } from '../../projects/run-state.js';
+import { RunStartRequestSchema, type RunStartRequest } from '../../shared/runs.js';
 import type { ServerDeps } from '../app.js';
 import { withProjectStore } from '../project-access.js';
 
@@ -34,55 +32,8 @@ function parseStart(raw: unknown): RunStartRequest {
   return parsed.data;
 }
 
-/** The run state the UI shows, derived from the project's runs and sessions and the drain file. */
-export function runStatus(store: Pick<ProjectStore, 'paths' | 'runs' | 'sessions' | 'budget'>): RunStatus {
-  const active = activeRun(store.runs);
-  const latest = active ?? store.runs.latest() ?? null;
-  const pauseRequested = existsSync(store.paths.pauseDrain);
-  let status: RunStatus['status'] = 'stopped';
-  if (active)
-    status =
-      active.status === 'finished' || active.status === 'failed' ? 'stopped' : (active.status as RunStatus['status']);
-  else if (latest && ['starting', 'running', 'draining', 'paused', 'stopping'].includes(latest.status))
-    status = 'crashed';
-  const agents = active ? store.sessions.running(active.id) : [];
-  return {
-    status,
-    runId: latest?.id ?? null,
-    pid: active?.pid ?? null,
-    startedAt: latest?.startedAt ?? null,
-    settings: latest?.settings ?? {},
-    pauseRequested,
-    agents,
-    lastEndReason: active ? null : (latest?.endReason ?? null),
-    budget: budgetOf(store, active?.id ?? null, latest?.settings ?? {}),
-  };
-}
-
-const positive = (v: unknown): number | null => (typeof v === 'number' && v > 0 ? v : null);
-
-/**
- * The active run's budget when it has one (`maxCostUsd` in its recorded settings), else the day's (`dailyBudgetUsd`
- * the latest run recorded, from the settings); null without either.
- */
-function budgetOf(
-  store: Pick<ProjectStore, 'budget'>,
-  activeRunId: string | null,
-  settings: Record<string, unknown>,
-): RunBudget | null {
-  const runLimit = activeRunId === null ? null : positive(settings['maxCostUsd']);
-  const line = (scope: RunBudget['scope'], limitUsd: number, spentUsd: number): RunBudget => ({
-    scope,
-    limitUsd,
-    spentUsd,
-    leftUsd: Math.max(0, limitUsd - spentUsd),
-  });
-  if (activeRunId !== null && runLimit !== null)
-    return line('run', runLimit, store.budget.use({ runId: activeRunId }).spentUsd);
-  const dayLimit = positive(settings['dailyBudgetUsd']);
-  if (dayLimit !== null) return line('day', dayLimit, store.budget.use({ since: dayStart(Date.now()) }).spentUsd);
-  return null;
-}
+/** The run state the UI shows: derived in projects/ so `autocoder status` tells the same (re-exported here). */
+export { runStatus };
 
 /** Agent control, at the paths scripts of the system we re-create already use. */
 export function registerRunRoutes(app: Hono, deps: ServerDeps): void {

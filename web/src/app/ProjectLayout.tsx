@@ -92,6 +92,8 @@ export function ProjectLayout() {
         if (msg.type === 'snapshot') refresh(null);
       } else if (msg.type === 'run_status') {
         void qc.invalidateQueries({ queryKey: keys.project(name) });
+        // The Projects page's cards show the run's state and last outcome.
+        void qc.invalidateQueries({ queryKey: keys.projects });
       }
     },
     [refresh, toast, qc, name, metricsRefresh],
@@ -169,7 +171,14 @@ export function ProjectLayout() {
           </div>
           <div className="flex flex-wrap items-center gap-x-6 gap-y-2">
             <div className="min-w-64 flex-1">
-              <ProgressBar progress={stream.progress} />
+              {stream.progress?.total === 0 && stream.run?.lastOutcome?.outcome === 'no_features' ? (
+                // Not "0/0 passing": there is no backlog because the initializer made none (mission control says why).
+                <p className="text-sm font-medium text-st-failed" data-testid="no-features">
+                  No features: the initializer session created none.
+                </p>
+              ) : (
+                <ProgressBar progress={stream.progress} />
+              )}
             </div>
             <p className="text-sm text-muted">
               Cost so far <span className="font-semibold text-ink">{cost === null ? '…' : formatCost(cost)}</span>

@@ -9,6 +9,7 @@ import { useOpenRequests } from '../../shared/api/open-requests';
 import { useProject } from '../../shared/project-context';
 import { Mascot, mascotForSlot } from '../../shared/ui/mascots';
 import { BrowserView } from './BrowserView';
+import { RunOutcomeBanner } from './RunOutcomeBanner';
 
 const STATE_LABEL: Record<AgentState, string> = {
   idle: 'Idle',
@@ -177,9 +178,12 @@ export function MissionControl() {
     slot === supervisorSlot ? 'supervisor' : slot >= codingSlots ? 'testing' : 'coding';
   const recent = stream.log.slice(-80);
   const waiting = useOpenRequests(name).data?.requests.length ?? 0;
+  // The last run's ending while none runs (the server sends it only then): it stays until the next run starts.
+  const ending = stream.run?.lastOutcome ?? null;
   if (!stream.synced) return <p className="text-muted">Connecting to the live stream…</p>;
   return (
     <section aria-label="Mission control" className="flex flex-col gap-4">
+      {ending ? <RunOutcomeBanner ending={ending} project={name} /> : null}
       {waiting > 0 ? (
         <p
           role="status"

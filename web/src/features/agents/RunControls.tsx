@@ -1,12 +1,13 @@
 import { useMutation, useQuery } from '@tanstack/react-query';
-import { useMemo, useState } from 'react';
-import type { RunStatus } from '@shared/runs';
+import { useEffect, useMemo, useState } from 'react';
+import type { RunOutcomeName, RunStatus } from '@shared/runs';
 import { endpoints, keys } from '../../shared/api/endpoints';
 import { Button } from '../../shared/ui/Button';
 import { useToast } from '../../shared/ui/toast';
 import { useShortcuts } from '../../shared/shortcuts';
 import { useProject } from '../../shared/project-context';
 import { StartRunDialog } from './StartRunDialog';
+import { REQUEST_STANDS_MS, requestSettled, shownRunState, type RequestedRunState } from './run-state-view';
 
 const STATE_TEXT: Record<RunStatus['status'], string> = {
   stopped: 'Stopped',
@@ -27,27 +28,45 @@ const STATE_TONE: Record<RunStatus['status'], string> = {
   crashed: 'bg-st-failed-bg text-st-failed',
 };
 
+/** The badge once a run ended: its outcome in a word or two (the banner on mission control says the rest). */
+const OUTCOME_BADGE: Record<RunOutcomeName, { text: string; tone: string }> = {
+  finished: { text: 'Finished', tone: 'bg-st-passing-bg text-st-passing' },
+  failed: { text: 'Failed', tone: 'bg-st-failed-bg text-st-failed' },
+  stopped: { text: 'Stopped', tone: 'bg-st-pending-bg text-st-pending' },
+  budget: { text: 'Budget used up', tone: 'bg-st-input-bg text-st-input' },
+  input: { text: 'Waiting for input', tone: 'bg-st-input-bg text-st-input' },
+  no_features: { text: 'No features', tone: 'bg-st-failed-bg text-st-failed' },
+  crashed: { text: 'Crashed', tone: 'bg-st-failed-bg text-st-failed' },
+};
+
 /** Start (with settings), pause = drain, resume, stop; the run's state as the runner reports it. */
 export function RunControls() {
   const { name, stream } = useProject();
   const toast = useToast();
-  const [starting, setStarting] = useState(false);
-  // Between a click and the runner's own event the button shows what was asked.
-  const [requested, setRequested] = useState<RunStatus['status'] | null>(null);
+  // The Start dialog is open; it holds the server's state when it was opened (what a start moves away from).
+  const [startingFrom, setStartingFrom] = useState<RunStatus['status'] | null>(null);
+  // Between a click and the runner's own event the badge shows what was asked; the server's next state replaces it.
+  const [requested, setRequested] = useState<RequestedRunState | null>(null);
   const status = stream.run?.status ?? 'stopped';
-  const shown =
-    requested && requested !== status && ['starting', 'stopping', 'draining'].includes(requested) && status !== 'paused'
-      ? requested
-      : status;
-  if (requested && requested === status) setRequested(null);
+  const shown = shownRunState(status, requested);
+  if (requestSettled(status, requested)) setRequested(null);
+  // `from`: the server's state when the person clicked, not when the answer came (the server may have moved since).
+  const ask = (state: RunStatus['status'], from: RunStatus['status']) =>
+    setRequested(state === from ? null : { state, from });
+  // A runner that dies before it records itself never moves the server: the asked-for state does not stand for ever.
+  useEffect(() => {
+    if (requested === null) return undefined;
+    const timer = setTimeout(() => setRequested(null), REQUEST_STANDS_MS);
+    return () => clearTimeout(timer);
+  }, [requested]);
 
   const act = useMutation({
-    mutationFn: async (action: 'pause' | 'resume' | 'stop') => {
+    mutationFn: async ({ action }: { action: 'pause' | 'resume' | 'stop'; from: RunStatus['status'] }) => {
       if (action === 'pause') return (await endpoints.pauseRun(name)).status;
       if (action === 'stop') return (await endpoints.stopRun(name)).status;
       return (await endpoints.resumeRun(name)).status;
     },
-    onSuccess: (s) => setRequested(s),
+    onSuccess: (s, { from }) => ask(s, from),
     onError: (err) => toast(err.message, 'error'),
   });
   const active = ['starting', 'running', 'draining', 'paused'].includes(status);
@@ -55,12 +74,19 @@ export function RunControls() {
 
   const shortcuts = useMemo(
     () => ({
-      s: () => !active && setStarting(true),
-      p: () => (status === 'running' ? act.mutate('pause') : status === 'paused' ? act.mutate('resume') : undefined),
+      s: () => !active && shown !== 'starting' && setStartingFrom(status),
+      p: () =>
+        status === 'running'
+          ? act.mutate({ action: 'pause', from: status })
+          : status === 'paused'
+            ? act.mutate({ action: 'resume', from: status })
+            : undefined,
     }),
-    [active, status, act],
+    [active, status, shown, act],
   );
   useShortcuts(shortcuts);
+  // Nothing runs: the badge says how the last run ended (the server's record), not just "Stopped".
+  const ended = shown === 'stopped' ? (stream.run?.lastOutcome?.outcome ?? null) : null;
 
   return (
     <div className="flex flex-wrap items-center gap-2">
@@ -69,34 +95,46 @@ export function RunControls() {
         aria-live="polite"
         data-testid="run-state"
         data-state={shown}
-        className={`rounded-full px-3 py-1 text-xs font-semibold ${STATE_TONE[shown]}`}
+        data-outcome={ended ?? undefined}
+        className={`rounded-full px-3 py-1 text-xs font-semibold ${ended ? OUTCOME_BADGE[ended].tone : STATE_TONE[shown]}`}
       >
-        {STATE_TEXT[shown]}
+        {ended ? OUTCOME_BADGE[ended].text : STATE_TEXT[shown]}
       </span>
       {!active ? (
-        <Button variant="primary" onClick={() => setStarting(true)} disabled={status === 'stopping'}>
+        <Button
+          variant="primary"
+          onClick={() => setStartingFrom(status)}
+          disabled={status === 'stopping' || shown === 'starting'}
+        >
           ▶ Start agents
         </Button>
       ) : null}
       {status === 'running' || status === 'starting' ? (
-        <Button onClick={() => act.mutate('pause')} disabled={act.isPending || status === 'starting'}>
+        <Button
+          onClick={() => act.mutate({ action: 'pause', from: status })}
+          disabled={act.isPending || status === 'starting'}
+        >
           ❚❚ Pause
         </Button>
       ) : null}
       {status === 'paused' || status === 'draining' ? (
-        <Button variant="primary" onClick={() => act.mutate('resume')} disabled={act.isPending}>
+        <Button
+          variant="primary"
+          onClick={() => act.mutate({ action: 'resume', from: status })}
+          disabled={act.isPending}
+        >
           ▶ Resume
         </Button>
       ) : null}
       {active ? (
-        <Button variant="danger" onClick={() => act.mutate('stop')} disabled={act.isPending}>
+        <Button variant="danger" onClick={() => act.mutate({ action: 'stop', from: status })} disabled={act.isPending}>
           ■ Stop
         </Button>
       ) : null}
-      {starting ? (
+      {startingFrom !== null ? (
         <StartRunDialog
-          onClose={() => setStarting(false)}
-          onStarted={() => setRequested('starting')}
+          onClose={() => setStartingFrom(null)}
+          onStarted={() => ask('starting', startingFrom)}
           defaults={settings.data ?? null}
         />
       ) : null}

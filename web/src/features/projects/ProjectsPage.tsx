@@ -1,10 +1,13 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { Link, useNavigate } from 'react-router';
-import { DEMO_MODEL_LABEL } from '@shared/runs';
+import type { ProjectRunSummary } from '@shared/api';
+import { costText, endingTitle } from '@shared/run-outcome-text';
+import { DEMO_MODEL_LABEL, RUN_OUTCOME_TITLE } from '@shared/runs';
 import { endpoints, keys } from '../../shared/api/endpoints';
 import { Button } from '../../shared/ui/Button';
 import { ProgressBar } from '../../shared/ui/ProgressBar';
+import { OUTCOME_TONE } from '../../shared/ui/run-outcome';
 import { useToast } from '../../shared/ui/toast';
 import { NewProjectDialog } from './NewProjectDialog';
 
@@ -63,6 +66,53 @@ function SetupBanner() {
   );
 }
 
+const ACTIVE_TEXT: Partial<Record<ProjectRunSummary['status'], string>> = {
+  starting: 'Starting…',
+  running: 'Running',
+  draining: 'Draining',
+  paused: 'Paused',
+  stopping: 'Stopping…',
+};
+
+/** "3 min ago", "2 h ago", "just now" (the card's last activity). */
+function ago(at: number, now: number): string {
+  const s = Math.max(0, Math.round((now - at) / 1000));
+  if (s < 45) return 'just now';
+  const rtf = new Intl.RelativeTimeFormat('en', { numeric: 'auto' });
+  if (s < 3600) return rtf.format(-Math.round(s / 60), 'minute');
+  if (s < 86_400) return rtf.format(-Math.round(s / 3600), 'hour');
+  return rtf.format(-Math.round(s / 86_400), 'day');
+}
+
+/** The card's run line: running now, or how the last run ended; what the project cost and when it last did anything. */
+function RunLine({ run }: { run: ProjectRunSummary }) {
+  const active = ACTIVE_TEXT[run.status];
+  const ending = run.lastOutcome;
+  const tone = OUTCOME_TONE[active ? 'finished' : (ending?.outcome ?? 'ended')];
+  const state = active ?? (run.status === 'crashed' ? RUN_OUTCOME_TITLE.crashed : ending ? endingTitle(ending) : null);
+  return (
+    <div className="mt-2 flex flex-col gap-0.5 text-xs" data-testid="project-run">
+      <p className={`font-semibold ${state === null ? 'text-muted' : tone.text}`} data-testid="project-run-state">
+        {state === null ? 'Never run' : active ? `● ${state}` : `Last run: ${state}`}
+      </p>
+      <p className="text-muted">
+        Cost {costText(run.costUsd)}
+        {run.lastActivityAt === null ? null : (
+          <>
+            {' · last activity '}
+            <time
+              dateTime={new Date(run.lastActivityAt).toISOString()}
+              title={new Date(run.lastActivityAt).toLocaleString()}
+            >
+              {ago(run.lastActivityAt, Date.now())}
+            </time>
+          </>
+        )}
+      </p>
+    </div>
+  );
+}
+
 /** The projects on this machine with their progress; create, import, or try the demo. */
 export function ProjectsPage() {
   const [creating, setCreating] = useState(false);
@@ -112,6 +162,7 @@ export function ProjectsPage() {
                 <p className="mt-1 text-xs text-muted">
                   {p.stats ? `${p.stats.passing}/${p.stats.total} features passing` : 'No backlog yet'}
                 </p>
+                {p.run ? <RunLine run={p.run} /> : null}
               </div>
             </Link>
           </li>
