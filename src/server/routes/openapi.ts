@@ -41,6 +41,12 @@ export const ROUTE_DOCS: readonly RouteDoc[] = [
   },
   {
     method: 'get',
+    path: '/api/projects/:name/setup',
+    summary: "Whether a run of the project (its default model and provider) would reach a model; no secret in it",
+    response: api.ProjectSetupSchema,
+  },
+  {
+    method: 'get',
     path: '/api/projects',
     summary: 'Registered projects with progress',
     response: api.ProjectListSchema,
