@@ -124,6 +124,12 @@ export type SpecCheck = z.infer<typeof SpecCheckSchema>;
 export const SpecResponseSchema = z.object({ spec: z.string().nullable(), check: SpecCheckSchema.nullable() });
 export type SpecResponse = z.infer<typeof SpecResponseSchema>;
 
+/** POST /api/spec/check: a spec checked without saving it (the New project dialog, as the person types). */
+export const SpecCheckRequestSchema = z.object({ spec: text(1_000_000) }).strict();
+/** GET /api/spec/template: the app spec template (`autocoder spec-template`), for "Insert template". */
+export const SpecTemplateSchema = z.object({ template: z.string() });
+export type SpecTemplate = z.infer<typeof SpecTemplateSchema>;
+
 export const PutSpecRequestSchema = z.object({ spec: z.string().min(1).max(1_000_000) }).strict();
 
 // ── Features ─────────────────────────────────────────────────────────────────

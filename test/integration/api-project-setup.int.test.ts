@@ -3,7 +3,7 @@
  * the Start dialog asks before starting a run.
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { ProjectSetupSchema } from '../../src/shared/api.js';
+import { ProjectSetupSchema, SpecCheckSchema, SpecTemplateSchema } from '../../src/shared/api.js';
 import { DEMO_MODEL } from '../../src/shared/runs.js';
 import { apiHarness, type ApiHarness } from '../support/api-app.js';
 
@@ -66,5 +66,30 @@ describe('GET /api/projects/{name}/setup', () => {
   it('404 for an unknown project, 400 for a bad name', async () => {
     expect((await setupOf('nope')).status).toBe(404);
     expect((await setupOf('Not%20A%20Name')).status).toBe(400);
+  });
+});
+
+describe('the spec checker and template without a project', () => {
+  it('POST /api/spec/check returns the line-numbered problems; the template checks clean', async () => {
+    const bad = await h.json<{ ok: boolean; problems: { line: number; message: string }[] }>(
+      'POST',
+      '/api/spec/check',
+      { spec: '<project_specification>\n  <project_name>x</project_name>\n</project_specification>\n' },
+    );
+    expect(bad.status).toBe(200);
+    expect(bad.body.ok).toBe(false);
+    expect(bad.body.problems.length).toBeGreaterThan(0);
+    expect(bad.body.problems.every((p) => Number.isInteger(p.line) && p.line >= 1 && p.message.length > 0)).toBe(true);
+    const template = SpecTemplateSchema.parse((await h.json('GET', '/api/spec/template')).body).template;
+    expect(template).toContain('<project_specification>');
+    const good = SpecCheckSchema.parse((await h.json('POST', '/api/spec/check', { spec: template })).body);
+    expect(good).toMatchObject({ ok: true, problems: [] });
+    expect(h.launches).toEqual([]);
+  });
+
+  it('400 without a spec string', async () => {
+    const res = await h.json<{ error: { details?: { field?: string } } }>('POST', '/api/spec/check', { spec: 7 });
+    expect(res.status).toBe(400);
+    expect(res.body.error.details?.field).toBe('spec');
   });
 });

@@ -46,6 +46,14 @@ export const ROUTE_DOCS: readonly RouteDoc[] = [
     response: api.ProjectSetupSchema,
   },
   {
+    method: 'post',
+    path: '/api/spec/check',
+    summary: 'Check an app spec without saving it (line-numbered problems)',
+    body: api.SpecCheckRequestSchema,
+    response: api.SpecCheckSchema,
+  },
+  { method: 'get', path: '/api/spec/template', summary: 'The app spec template', response: api.SpecTemplateSchema },
+  {
     method: 'get',
     path: '/api/projects',
     summary: 'Registered projects with progress',
