@@ -1,5 +1,5 @@
 import { useMemo, useState } from 'react';
-import { Link, Outlet, useNavigate } from 'react-router';
+import { Link, NavLink, Outlet, useNavigate } from 'react-router';
 import { Dialog } from '../shared/ui/Dialog';
 import { SHORTCUTS, useShortcuts } from '../shared/shortcuts';
 import { useTheme } from './theme';
@@ -34,6 +34,14 @@ export function Shell() {
             <span className="hidden text-sm font-normal text-muted sm:inline">mission control</span>
           </Link>
           <div className="flex-1" />
+          <NavLink
+            to="/settings"
+            className={({ isActive }) =>
+              `rounded-lg px-2.5 py-1.5 text-sm hover:bg-sunken hover:text-ink ${isActive ? 'font-medium text-ink' : 'text-muted'}`
+            }
+          >
+            Settings
+          </NavLink>
           <button
             type="button"
             onClick={() => setHelp(true)}
