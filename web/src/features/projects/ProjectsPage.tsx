@@ -115,6 +115,15 @@ function SetupBanner() {
         ))}
       </ul>
       {noCredentials ? (
+        <p className="mt-2 text-sm">
+          Or add an API key or choose a model provider in{' '}
+          <Link to="/settings#provider" className="font-medium text-accent underline">
+            Settings › Model provider
+          </Link>
+          .
+        </p>
+      ) : null}
+      {noCredentials ? (
         <div className="mt-3 flex flex-wrap items-center gap-3">
           <DemoButton big />
           <span className="text-sm text-muted">
