@@ -116,11 +116,11 @@ function SetupBanner() {
       </ul>
       {noCredentials ? (
         <p className="mt-2 text-sm">
-          Or add an API key or choose a model provider in{' '}
+          Add an API key or choose a model provider in{' '}
           <Link to="/settings#provider" className="font-medium text-accent underline">
             Settings › Model provider
           </Link>
-          .
+          , or try the demo first:
         </p>
       ) : null}
       {noCredentials ? (
