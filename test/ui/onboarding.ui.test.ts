@@ -58,7 +58,7 @@ const runStatus = async (server: UiServer, project: string) =>
     await (await fetch(`${server.url}/api/projects/${project}/agent/status`, { headers: server.auth })).json(),
   );
 
-/** The browser logs the 409 that names the existing demo project (how the page learns to ask); nothing else may fail. */
+/** The browser logs the 409 naming the existing demo project (how the page learns to ask); nothing else may fail. */
 const ASKED = 'console: Failed to load resource: the server responded with a status of 409 (Conflict)';
 
 const bodyText = (page: Page) => page.evaluate(() => document.body.innerText);

@@ -13,7 +13,8 @@ import { DesignPage } from '../features/design/DesignPage';
 import { GlobalSettingsPage } from '../features/settings/GlobalSettingsPage';
 
 /**
- * Deep links: /settings[#provider] (for all projects); /projects/:name[/board|/graph|/inbox|/metrics|/checkpoints|/design|/settings][?feature=<id>];
+ * Deep links: /settings[#provider] (for all projects);
+ * /projects/:name[/board|/graph|/inbox|/metrics|/checkpoints|/design|/settings][?feature=<id>];
  * /inbox#request-for-<feature id>; /metrics?run=<run id>;
  * /checkpoints[/<n>][?severity=&agent=&status=][&finding=<finding id>]; /design[/<iteration n>]
  */
