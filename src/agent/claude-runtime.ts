@@ -247,7 +247,8 @@ function toEvents(message: SDKMessage): AgentEvent[] {
       // "<synthetic>": they are translated like errors; the model's own text (which may name an app's /login) is not.
       const own = message.message.model === '<synthetic>';
       return message.message.content.flatMap((block): AgentEvent[] => {
-        if (block.type === 'text') return [{ type: 'text', text: own ? translateClaudeMessage(block.text) : block.text }];
+        if (block.type === 'text')
+          return [{ type: 'text', text: own ? translateClaudeMessage(block.text) : block.text }];
         if (block.type === 'tool_use')
           return [
             {
@@ -309,7 +310,11 @@ const OUTCOMES: Record<SDKResultMessage['subtype'], SessionOutcome> = {
 function finishedEvent(result: SDKResultMessage, started: number, rateLimitReset: number | null): AgentEvent {
   const usage: TokenUsage = sumModelUsage(result);
   const errorText = translateClaudeError(
-    result.subtype === 'success' ? (result.is_error ? result.result : null) : result.errors.join('; ') || result.subtype,
+    result.subtype === 'success'
+      ? result.is_error
+        ? result.result
+        : null
+      : result.errors.join('; ') || result.subtype,
   );
   const reset = rateLimitReset ?? (errorText ? parseLimitReset(errorText, Date.now()) : null);
   let outcome = OUTCOMES[result.subtype];

@@ -36,7 +36,8 @@ const RULES: readonly Rule[] = [
  * `/login` route: the command follows "run", "use", "type", "try", "see", "or", "and", "with", "·", a quote or "(" (or
  * starts the text), and no path character follows it.
  */
-const COMMAND = /(^|\b(?:run|use|type|try|see|or|and|with) |·\s*|[(`'"])\/(login|logout|config|model|status|doctor|permissions|cost|upgrade|mcp)\b(?![/\w-]|\.\w)/i;
+const COMMAND =
+  /(^|\b(?:run|use|type|try|see|or|and|with) |·\s*|[(`'"])\/(login|logout|config|model|status|doctor|permissions|cost|upgrade|mcp)\b(?![/\w-]|\.\w)/i;
 
 const COMMAND_HINTS: Readonly<Record<string, string>> = {
   login: 'autocoder’s Settings to add credentials (an API key or another model provider), or the demo model',

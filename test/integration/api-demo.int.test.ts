@@ -105,7 +105,10 @@ describe('POST /api/demo', () => {
     const fresh = await h.json('POST', '/api/demo', { reuse: 'fresh' });
     expect(fresh.status).toBe(201);
     const body = DemoResponseSchema.parse(fresh.body);
-    expect(body).toMatchObject({ outcome: 'fresh', project: { name: 'demo', path: first.project.path, hasSpec: true } });
+    expect(body).toMatchObject({
+      outcome: 'fresh',
+      project: { name: 'demo', path: first.project.path, hasSpec: true },
+    });
     expect(body.project.stats).toMatchObject({ total: 0 });
     expect(existsSync(leftover)).toBe(false);
     expect(h.launches).toHaveLength(2);

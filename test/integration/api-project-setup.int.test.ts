@@ -47,7 +47,12 @@ describe('GET /api/projects/{name}/setup', () => {
       200,
     );
     const { body, text } = await setupOf('shop');
-    expect(body).toMatchObject({ model: 'claude-sonnet-4-5', demoModel: false, ready: true, credentials: { ok: true } });
+    expect(body).toMatchObject({
+      model: 'claude-sonnet-4-5',
+      demoModel: false,
+      ready: true,
+      credentials: { ok: true },
+    });
     expect(text).not.toContain(KEY);
   });
 
@@ -60,7 +65,10 @@ describe('GET /api/projects/{name}/setup', () => {
     });
     expect(put.status).toBe(200);
     const { body } = await setupOf('shop');
-    expect(body).toMatchObject({ ready: false, credentials: { ok: false, detail: 'provider compatible needs a token' } });
+    expect(body).toMatchObject({
+      ready: false,
+      credentials: { ok: false, detail: 'provider compatible needs a token' },
+    });
   });
 
   it('404 for an unknown project, 400 for a bad name', async () => {

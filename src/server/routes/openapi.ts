@@ -42,7 +42,7 @@ export const ROUTE_DOCS: readonly RouteDoc[] = [
   {
     method: 'get',
     path: '/api/projects/:name/setup',
-    summary: "Whether a run of the project (its default model and provider) would reach a model; no secret in it",
+    summary: 'Whether a run of the project (its default model and provider) would reach a model; no secret in it',
     response: api.ProjectSetupSchema,
   },
   {
