@@ -10,6 +10,7 @@ import { seedProject, startUiServer, type UiServer } from '../../test/support/ui
 import { StartRunDialog } from '../src/features/agents/StartRunDialog';
 import { NewProjectDialog } from '../src/features/projects/NewProjectDialog';
 import { ProjectsPage } from '../src/features/projects/ProjectsPage';
+import { GlobalSettingsPage } from '../src/features/settings/GlobalSettingsPage';
 import { renderWithApp } from './render';
 
 // Each test starts a real server (no provider variables, an empty HOME) and renders into jsdom.
@@ -179,5 +180,29 @@ describe('the New project dialog', () => {
     await waitFor(() => expect(router.state.location.pathname).toBe('/projects/my-app'));
     expect(registered()).toEqual(['my-app']);
     expect(readFileSync(projectPaths(`${ui.tmp.dir}/projects/my-app`).spec, 'utf8')).toBe(template);
+  });
+});
+
+describe('the global Settings page', () => {
+  it('holds the provider and the models for all projects: the general model saved there is what a project’s Start checks', async () => {
+    await start();
+    seedProject(ui, 'shop', { count: 1 });
+    const user = userEvent.setup();
+    renderWithApp(<GlobalSettingsPage />, { apiBase: ui.url, token: ui.token });
+    expect(await screen.findByRole('heading', { name: 'Model provider and models' })).toBeTruthy();
+    await user.type(await screen.findByLabelText('General model (all projects)'), DEMO_MODEL);
+    expect(screen.getByLabelText('Anthropic API key')).toBeTruthy();
+    await user.click(screen.getByRole('button', { name: 'Save provider and models' }));
+    await waitFor(async () => {
+      const saved = (await (await fetch(`${ui.url}/api/settings`, { headers: ui.auth })).json()) as {
+        defaultModel?: string;
+      };
+      expect(saved.defaultModel).toBe(DEMO_MODEL);
+    });
+    const setup = (await (await fetch(`${ui.url}/api/projects/shop/setup`, { headers: ui.auth })).json()) as {
+      ready: boolean;
+      model: string | null;
+    };
+    expect(setup).toMatchObject({ ready: true, model: DEMO_MODEL });
   });
 });
