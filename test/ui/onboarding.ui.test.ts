@@ -190,3 +190,32 @@ describe('Try the demo', () => {
     expect(launched).toEqual(['demo', 'demo', 'demo', 'demo', 'demo']);
   });
 });
+
+describe('the New project dialog', () => {
+  it('checks the spec as it is typed and shows the name’s and the spec’s problems together; Insert template fills a valid spec', async () => {
+    const server = await startUiServer();
+    ui = server;
+    for (const view of [VIEWS[0], VIEWS[3]]) {
+      const { ctx, page, errors } = await open(server, view, '/');
+      const tag = `onboarding-new-project-${view.width}-${view.theme}`;
+      await page.getByRole('button', { name: /New project/ }).click();
+      const dialog = page.getByRole('dialog', { name: 'New project' });
+      await dialog.getByLabel('Name').fill('My App');
+      await dialog.getByLabel(/App spec/).fill('<project_specification>\n  <overview>half a spec</overview>\n');
+      // Both, as typed, before anything is sent.
+      await dialog.getByText(/The app spec has \d+ problems?/).waitFor();
+      await dialog.getByText(/lowercase letters/).waitFor();
+      expect(await dialog.getByText(/line \d+:/).count()).toBeGreaterThan(0);
+      await page.screenshot({ path: join(SHOTS, `${tag}-problems.png`) });
+      expect(await seriousAxeViolations(page)).toEqual([]);
+
+      await dialog.getByLabel(/App spec/).fill('');
+      await dialog.getByRole('button', { name: 'Insert template' }).click();
+      await dialog.getByText(/^Valid spec/).waitFor();
+      expect(await dialog.getByLabel(/App spec/).inputValue()).toContain('<project_specification>');
+      await page.screenshot({ path: join(SHOTS, `${tag}-template.png`) });
+      expect(errors).toEqual([]);
+      await ctx.close();
+    }
+  });
+});
