@@ -17,6 +17,7 @@ import type {
 } from './runtime.js';
 import { ZERO_USAGE } from './runtime.js';
 import { parseLimitReset } from './rate-limit.js';
+import { translateClaudeError, translateClaudeMessage } from '../shared/claude-messages.js';
 
 /**
  * The Claude Agent SDK, loaded when the first session or chat starts: it is the largest module
@@ -61,7 +62,7 @@ export class ClaudeRuntime implements AgentRuntime {
     } catch (err: unknown) {
       // The SDK throws after an error result (max turns, budget) and on startup failures; the
       // result was already reported above, so only a failure without a result is new here.
-      lastError = err instanceof Error ? err.message : String(err);
+      lastError = translateClaudeMessage(err instanceof Error ? err.message : String(err));
     } finally {
       signal.removeEventListener('abort', onAbort);
     }
@@ -139,16 +140,17 @@ export async function* runClaudeChat(
         yield {
           type: 'turn_end',
           error: failed
-            ? message.subtype === 'success'
-              ? message.result
-              : message.errors.join('; ') || message.subtype
+            ? translateClaudeMessage(
+                message.subtype === 'success' ? message.result : message.errors.join('; ') || message.subtype,
+              )
             : null,
         };
       }
     }
     finished = true;
   } catch (err: unknown) {
-    if (!signal.aborted) yield { type: 'chat_error', error: err instanceof Error ? err.message : String(err) };
+    if (!signal.aborted)
+      yield { type: 'chat_error', error: translateClaudeMessage(err instanceof Error ? err.message : String(err)) };
   } finally {
     signal.removeEventListener('abort', onAbort);
   }
@@ -240,9 +242,13 @@ function toEvents(message: SDKMessage): AgentEvent[] {
         return [{ type: 'retry', attempt: message.attempt, status: message.error_status, error: message.error }];
       }
       return [];
-    case 'assistant':
+    case 'assistant': {
+      // Claude Code's own notices ("Not logged in · Please run /login") come as assistant text of the model
+      // "<synthetic>": they are translated like errors; the model's own text (which may name an app's /login) is not.
+      const own = message.message.model === '<synthetic>';
       return message.message.content.flatMap((block): AgentEvent[] => {
-        if (block.type === 'text') return [{ type: 'text', text: block.text }];
+        if (block.type === 'text')
+          return [{ type: 'text', text: own ? translateClaudeMessage(block.text) : block.text }];
         if (block.type === 'tool_use')
           return [
             {
@@ -254,6 +260,7 @@ function toEvents(message: SDKMessage): AgentEvent[] {
           ];
         return [];
       });
+    }
     case 'user': {
       const content = message.message.content;
       if (typeof content === 'string') return [];
@@ -302,12 +309,13 @@ const OUTCOMES: Record<SDKResultMessage['subtype'], SessionOutcome> = {
 
 function finishedEvent(result: SDKResultMessage, started: number, rateLimitReset: number | null): AgentEvent {
   const usage: TokenUsage = sumModelUsage(result);
-  const errorText =
+  const errorText = translateClaudeError(
     result.subtype === 'success'
       ? result.is_error
         ? result.result
         : null
-      : result.errors.join('; ') || result.subtype;
+      : result.errors.join('; ') || result.subtype,
+  );
   const reset = rateLimitReset ?? (errorText ? parseLimitReset(errorText, Date.now()) : null);
   let outcome = OUTCOMES[result.subtype];
   if (result.subtype === 'success' && result.is_error) outcome = reset !== null ? 'rate_limited' : 'error';

@@ -7,7 +7,14 @@ import type { Env } from './env.js';
 import { onPath, sandboxSupport } from './sandbox-support.js';
 import type { Provider } from '../shared/providers.js';
 import { globalProviderContext, providerEnv, providerProblems } from './provider.js';
-import type { SettingsStore } from './user-settings.js';
+import {
+  projectRunDefaults,
+  registryRunDefaults,
+  type ProjectSettingsStore,
+  type SettingsStore,
+} from './user-settings.js';
+import { resolveRunSettings } from './run-settings.js';
+import { runEnvWithProvider } from './run-provider.js';
 
 /** One prerequisite: whether it is met, what was found, and how to fix it when it is not. */
 export interface SetupCheck {
@@ -195,5 +202,29 @@ export function withConfiguredProvider(probe: SetupProbe, registry: SettingsStor
     ...probe,
     env: providerEnv(probe.env, settings, secrets),
     ...(settings.provider ? { provider: settings.provider } : {}),
+  };
+}
+
+/**
+ * `probe` as a run of `project` would see it: the project's settings over the global ones and the environment (the
+ * provider and the model a Start without a model would use), so the credential check judges that run's provider.
+ */
+export function withProjectProvider(
+  probe: SetupProbe,
+  registry: SettingsStore & ProjectSettingsStore,
+  project: string,
+): { probe: SetupProbe; model: string | null } {
+  const settings = resolveRunSettings({
+    registry: registryRunDefaults(registry),
+    project: projectRunDefaults(registry, project),
+    env: probe.env,
+  });
+  return {
+    probe: {
+      ...probe,
+      env: runEnvWithProvider(probe.env, settings),
+      ...(settings.provider ? { provider: settings.provider } : {}),
+    },
+    model: settings.model ?? null,
   };
 }

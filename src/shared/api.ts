@@ -58,6 +58,20 @@ export const SetupCheckSchema = z.object({
 export const SetupStatusSchema = z.object({ ok: z.boolean(), checks: z.array(SetupCheckSchema) });
 export type SetupStatus = z.infer<typeof SetupStatusSchema>;
 
+/**
+ * GET /api/projects/{name}/setup: whether a run of the project would reach a model, judged before starting it. `model`
+ * is the project's default model after the project, global and environment settings (null: Claude Code's default);
+ * `credentials` the credential check of the provider a run of it would use (never a secret, only what is missing);
+ * `ready` is true when the default model is the demo model or the credentials are there.
+ */
+export const ProjectSetupSchema = z.object({
+  model: z.string().nullable(),
+  demoModel: z.boolean(),
+  credentials: SetupCheckSchema,
+  ready: z.boolean(),
+});
+export type ProjectSetup = z.infer<typeof ProjectSetupSchema>;
+
 // ── Projects and spec ────────────────────────────────────────────────────────
 
 /** Same counts as the WebSocket's `progress` (and `autocoder status --json`). */
@@ -122,6 +136,12 @@ export type SpecCheck = z.infer<typeof SpecCheckSchema>;
 
 export const SpecResponseSchema = z.object({ spec: z.string().nullable(), check: SpecCheckSchema.nullable() });
 export type SpecResponse = z.infer<typeof SpecResponseSchema>;
+
+/** POST /api/spec/check: a spec checked without saving it (the New project dialog, as the person types). */
+export const SpecCheckRequestSchema = z.object({ spec: text(1_000_000) }).strict();
+/** GET /api/spec/template: the app spec template (`autocoder spec-template`), for "Insert template". */
+export const SpecTemplateSchema = z.object({ template: z.string() });
+export type SpecTemplate = z.infer<typeof SpecTemplateSchema>;
 
 export const PutSpecRequestSchema = z.object({ spec: z.string().min(1).max(1_000_000) }).strict();
 
@@ -312,9 +332,23 @@ export type TranscriptResponse = z.infer<typeof TranscriptResponseSchema>;
 // ── Demo ─────────────────────────────────────────────────────────────────────
 
 /** POST /api/demo: create the demo project (default name `demo`, then `demo-2`, …) and start its run. */
-export const DemoRequestSchema = z.object({ name: ProjectNameSchema.optional() }).strict();
+/**
+ * POST /api/demo. `reuse` says what to do when the demo project exists: run it again, or replace it with a fresh copy
+ * (its folder is deleted); without it an existing demo is a 409 naming it (`details.project`, field "reuse").
+ */
+export const DemoRequestSchema = z
+  .object({ name: ProjectNameSchema.optional(), reuse: z.enum(['again', 'fresh']).optional() })
+  .strict();
 export type DemoRequest = z.infer<typeof DemoRequestSchema>;
-export const DemoResponseSchema = z.object({ project: ProjectSummarySchema, run: RunStatusSchema });
+/**
+ * `outcome`: created (a new demo project), again (the existing one; its run started unless one was active already:
+ * `run` says), fresh (a new copy in place of the old one).
+ */
+export const DemoResponseSchema = z.object({
+  project: ProjectSummarySchema,
+  run: RunStatusSchema,
+  outcome: z.enum(['created', 'again', 'fresh']),
+});
 export type DemoResponse = z.infer<typeof DemoResponseSchema>;
 
 // ── Settings ─────────────────────────────────────────────────────────────────

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -202,12 +202,23 @@ describe('autocoder demo', () => {
     expect(first.stdout).toContain('Demo project "demo" created');
     expect(first.stdout).toContain(DEMO_MODEL_LABEL);
     expect(first.stdout).toContain('Start it: autocoder run demo');
+    // A second `autocoder demo` reuses the demo project (no demo-2); --fresh replaces it with a new copy.
+    const dir = join(env.HOME as string, 'autocoder-projects', 'demo');
+    writeFileSync(join(dir, 'leftover.txt'), 'from the first copy');
     const second = await cliAsync(['demo', '--no-start'], env);
-    expect(second.stdout).toContain('Demo project "demo-2" created');
+    expect(second.status).toBe(0);
+    expect(second.stdout).toContain('Demo project "demo"');
+    expect(second.stdout).toContain('exists already');
+    expect(second.stdout).toContain('autocoder demo --fresh');
+    expect(existsSync(join(dir, 'leftover.txt'))).toBe(true);
+    const fresh = await cliAsync(['demo', '--no-start', '--fresh'], env);
+    expect(fresh.status).toBe(0);
+    expect(fresh.stdout).toContain('Demo project "demo" replaced with a fresh copy');
+    expect(existsSync(join(dir, 'leftover.txt'))).toBe(false);
+    expect(existsSync(join(env.HOME as string, 'autocoder-projects', 'demo-2'))).toBe(false);
 
-    const dir = join(env.HOME as string, 'autocoder-projects', 'demo-2');
     inspect(dir, (store) => expect(store.features.stats().total).toBe(0));
-    const run = await cliAsync(['run', 'demo-2', '--max-iterations', '2'], env);
+    const run = await cliAsync(['run', 'demo', '--max-iterations', '2'], env);
     expect(run.stderr).toBe('');
     expect(run.status).toBe(0);
     expect(run.stdout).toContain(`Model: ${DEMO_MODEL} (${DEMO_MODEL_LABEL})`);

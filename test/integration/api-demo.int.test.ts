@@ -2,7 +2,7 @@
  * POST /api/demo through createApp (app.request) with a temp AUTOCODER_HOME and HOME; the launcher is recorded, not
  * spawned.
  */
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { projectPaths } from '../../src/config/paths.js';
@@ -57,16 +57,87 @@ describe('POST /api/demo', () => {
     expect(spec.check?.ok).toBe(true);
   });
 
-  it('picks demo-2, demo-3 … when the name is taken (also by a folder), and takes a given name', async () => {
-    const names: string[] = [];
-    for (let i = 0; i < 2; i++)
-      names.push(DemoResponseSchema.parse((await h.json('POST', '/api/demo', {})).body).project.name);
-    mkdirSync(join(h.user, 'autocoder-projects', 'demo-3'));
-    names.push(DemoResponseSchema.parse((await h.json('POST', '/api/demo', {})).body).project.name);
-    names.push(DemoResponseSchema.parse((await h.json('POST', '/api/demo', { name: 'tour' })).body).project.name);
-    names.push(DemoResponseSchema.parse((await h.json('POST', '/api/demo', { name: 'tour' })).body).project.name);
-    expect(names).toEqual(['demo', 'demo-2', 'demo-4', 'tour', 'tour-2']);
-    expect(h.launches.map(([p]) => p.name)).toEqual(names);
+  it('a second Try the demo names the existing demo project (409, field reuse) and creates nothing', async () => {
+    await h.json('POST', '/api/demo', {});
+    const res = await h.json<ErrorBody & { error: { details?: { project?: string } } }>('POST', '/api/demo', {});
+    expect(res.status).toBe(409);
+    expect(res.body.error.code).toBe('CONFLICT');
+    expect(res.body.error.details).toMatchObject({ field: 'reuse', project: 'demo' });
+    expect(res.body.error.message).toContain('run it again');
+    expect(h.launches).toHaveLength(1);
+    const list = (await h.json<{ projects: { name: string }[] }>('GET', '/api/projects')).body.projects;
+    expect(list.map((p) => p.name)).toEqual(['demo']);
+  });
+
+  it('reuse "again" runs the same demo project again (200); with its run active it starts nothing', async () => {
+    const first = DemoResponseSchema.parse((await h.json('POST', '/api/demo', {})).body);
+    expect(first.outcome).toBe('created');
+    const again = await h.json('POST', '/api/demo', { reuse: 'again' });
+    expect(again.status).toBe(200);
+    const body = DemoResponseSchema.parse(again.body);
+    expect(body).toMatchObject({ outcome: 'again', project: { name: 'demo', path: first.project.path } });
+    expect(body.run).toMatchObject({ status: 'starting', runId: null, settings: { model: DEMO_MODEL } });
+    expect(h.launches.map(([p, r]) => [p.name, r])).toEqual([
+      ['demo', { model: DEMO_MODEL, yolo: true }],
+      ['demo', { model: DEMO_MODEL, yolo: true }],
+    ]);
+
+    h.fakeActiveRun('demo');
+    const running = DemoResponseSchema.parse((await h.json('POST', '/api/demo', { reuse: 'again' })).body);
+    expect(running.outcome).toBe('again');
+    expect(running.run.status).toBe('running');
+    expect(h.launches).toHaveLength(2);
+    const list = (await h.json<{ projects: { name: string }[] }>('GET', '/api/projects')).body.projects;
+    expect(list.map((p) => p.name)).toEqual(['demo']);
+  });
+
+  it('reuse "fresh" replaces the demo project (folder and backlog) under the same name; refused while it runs', async () => {
+    const first = DemoResponseSchema.parse((await h.json('POST', '/api/demo', {})).body);
+    const leftover = join(first.project.path, 'leftover.txt');
+    writeFileSync(leftover, 'from the first copy');
+    const old = h.store('demo');
+    try {
+      old.features.create({ category: 'functional', name: 'Old feature', description: 'd', steps: ['s'] });
+    } finally {
+      old.close();
+    }
+
+    const fresh = await h.json('POST', '/api/demo', { reuse: 'fresh' });
+    expect(fresh.status).toBe(201);
+    const body = DemoResponseSchema.parse(fresh.body);
+    expect(body).toMatchObject({
+      outcome: 'fresh',
+      project: { name: 'demo', path: first.project.path, hasSpec: true },
+    });
+    expect(body.project.stats).toMatchObject({ total: 0 });
+    expect(existsSync(leftover)).toBe(false);
+    expect(h.launches).toHaveLength(2);
+
+    h.fakeActiveRun('demo');
+    const refused = await h.json<ErrorBody>('POST', '/api/demo', { reuse: 'fresh' });
+    expect(refused.status).toBe(409);
+    expect(refused.body.error.message).toMatch(/run of demo is active .*stop it/);
+    expect(h.launches).toHaveLength(2);
+  });
+
+  it('never reuses a project of the person’s named demo: the demo goes to demo-2 (also past a folder), then is reused', async () => {
+    await h.createProject('demo');
+    mkdirSync(join(h.user, 'autocoder-projects', 'demo-2'), { recursive: true });
+    const created = DemoResponseSchema.parse((await h.json('POST', '/api/demo', {})).body);
+    expect(created).toMatchObject({ outcome: 'created', project: { name: 'demo-3' } });
+    const again = DemoResponseSchema.parse((await h.json('POST', '/api/demo', { reuse: 'again' })).body);
+    expect(again.project.name).toBe('demo-3');
+    // A given name is the demo project looked for.
+    const tour = DemoResponseSchema.parse((await h.json('POST', '/api/demo', { name: 'tour' })).body);
+    expect(tour).toMatchObject({ outcome: 'created', project: { name: 'tour' } });
+    expect((await h.json('POST', '/api/demo', { name: 'tour' })).status).toBe(409);
+    expect(h.launches.map(([p]) => p.name)).toEqual(['demo-3', 'demo-3', 'tour']);
+  });
+
+  it('400 for an unknown reuse', async () => {
+    const res = await h.json<ErrorBody>('POST', '/api/demo', { reuse: 'twice' });
+    expect(res.status).toBe(400);
+    expect(res.body.error.details?.field).toBe('reuse');
   });
 
   it('accepts an empty body', async () => {

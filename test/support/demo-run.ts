@@ -23,11 +23,12 @@ const RUNNER_EXIT_MS = 60_000;
 const LOG_LINES = 30;
 
 /**
- * Stops the demo run a UI test started (if it is still going) and waits until its runner has exited: the test's
- * folder is removed next, and a runner still writing there makes that removal fail (ENOTEMPTY).
+ * Stops the demo-model run a UI test started in `project` (default: the demo project) if it is still going, and waits
+ * until its runner has exited: the test's folder is removed next, and a runner still writing there makes that removal
+ * fail (ENOTEMPTY).
  */
-export async function stopDemoRun(ui: UiServer): Promise<void> {
-  const demoPaths = projectPaths(join(ui.tmp.dir, 'projects', 'demo'));
+export async function stopDemoRun(ui: UiServer, project = 'demo'): Promise<void> {
+  const demoPaths = projectPaths(join(ui.tmp.dir, 'projects', project));
   if (!existsSync(demoPaths.database)) return;
   const store = openProjectStore(demoPaths, { create: false });
   let pid: number | null;

@@ -50,21 +50,43 @@ export interface UiServer {
 }
 
 /**
+ * `env` without a model provider's variables (keys, tokens, endpoints, Bedrock/Vertex, Claude Code's config folder):
+ * a test's server judges the credentials it was given, never the developer's own.
+ */
+export function withoutProviderVars(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  return Object.fromEntries(
+    Object.entries(env).filter(
+      ([k]) =>
+        !/^(ANTHROPIC_|CLAUDE_CODE_|CLAUDE_CONFIG_DIR$|AWS_(REGION|PROFILE|ACCESS_KEY_ID|SECRET_ACCESS_KEY|SESSION_TOKEN|BEARER_TOKEN_BEDROCK)$|GOOGLE_APPLICATION_CREDENTIALS$|CLOUD_ML_REGION$|AUTOCODER_(API_KEY|AUTH_TOKEN|BASE_URL|PROVIDER|AWS_REGION|VERTEX_\w+|MODEL\w*)$)/.test(
+          k,
+        ),
+    ),
+  );
+}
+
+/**
  * A real server on 127.0.0.1 with its own AUTOCODER_HOME and HOME, serving the built UI.
  * `launchRunner` replaces the detached `autocoder run` (to see what a start request asked for); `launchDesignReview`
  * the detached `autocoder design-review`.
  */
 export async function startUiServer(
-  options: { token?: string; launchRunner?: RunnerLauncher; launchDesignReview?: DesignReviewLauncher } = {},
+  options: {
+    token?: string;
+    launchRunner?: RunnerLauncher;
+    launchDesignReview?: DesignReviewLauncher;
+    /** Variables on top of the test environment (which has none of a model provider's), e.g. an API key. */
+    env?: Record<string, string>;
+  } = {},
 ): Promise<UiServer> {
   const tmp = makeTempDir('autocoder-ui-');
   const env: NodeJS.ProcessEnv = {
-    ...process.env,
+    ...withoutProviderVars(process.env),
     AUTOCODER_HOME: join(tmp.dir, 'home', '.autocoder'),
     // Checkpoints add reviewer sessions to every run: only the tests about them turn them on (flags beat this).
     AUTOCODER_CHECKPOINT_INTERVAL: '0',
     HOME: join(tmp.dir, 'home'),
     AUTOCODER_PROJECTS_DIR: join(tmp.dir, 'projects'),
+    ...options.env,
   };
   const server = await startServer({
     env,

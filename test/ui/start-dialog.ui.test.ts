@@ -27,6 +27,8 @@ beforeEach(async () => {
       launched.push(request);
       return { pid: -1 };
     },
+    // A real model run needs credentials: without them the dialog offers the demo model instead of Start.
+    env: { ANTHROPIC_API_KEY: 'sk-ant-test-key-not-real-0123456789' },
   });
   browser = await launchChromium();
 });

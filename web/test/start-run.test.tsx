@@ -21,6 +21,8 @@ describe('the start-run dialog against the real server', () => {
         launched.push({ project: project.name, request });
         return { pid: -1 };
       },
+      // A real model run needs credentials: without them the dialog offers the demo model instead of Start.
+      env: { ANTHROPIC_API_KEY: 'sk-ant-test-key-not-real-0123456789' },
     });
     seedProject(ui, 'shop', { count: 2 });
   });
@@ -121,7 +123,10 @@ describe('the start-run dialog against the real server', () => {
       token: ui.token,
       project: 'shop',
     });
-    await user.click(screen.getByRole('button', { name: 'Start' }));
+    // Start waits for the setup check (credentials) to come back.
+    const startButton = screen.getByRole('button', { name: 'Start' });
+    await waitFor(() => expect(startButton).toHaveProperty('disabled', false));
+    await user.click(startButton);
     await waitFor(() => expect(closed).toBe(1));
     expect(launched).toHaveLength(1);
     expect(launched[0]?.request).toEqual({ concurrency: 1, yolo: false, testingRatio: 0 });

@@ -1,9 +1,12 @@
+import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { openRegistry } from '../../compose.js';
 import { projectPaths } from '../../config/paths.js';
 import type { RegisteredProject } from '../../db/ports.js';
 import { AppError } from '../../domain/errors.js';
-import { createDemoProject, DEMO_RUN_REQUEST } from '../../demo/create-demo-project.js';
+import { demoProjectFor, DEMO_RUN_REQUEST, type DemoOutcome } from '../../demo/create-demo-project.js';
+import { openProjectStore } from '../../compose.js';
+import { activeRun } from '../../projects/run-control.js';
 import { assertProjectName } from '../../projects/projects.js';
 import { processLauncher } from '../../server/launcher.js';
 import { tokenFile, uiLink } from '../../server/server-token.js';
@@ -13,14 +16,43 @@ import type { LogLevel } from '../../logging/logger.js';
 import { logLevelOption, serverLogger } from '../logging.js';
 import { closeOnSignal, listen, parsePort } from './serve.js';
 
-function createProjectFor(ctx: CliContext, name: string | undefined): RegisteredProject {
+/** The active run's pid of a project, or null (no database yet, or no run alive). */
+function activeRunPid(project: RegisteredProject): number | null {
+  const paths = projectPaths(project.path);
+  if (!existsSync(paths.database)) return null;
+  const store = openProjectStore(paths);
+  try {
+    return activeRun(store.runs)?.pid ?? null;
+  } finally {
+    store.close();
+  }
+}
+
+/** The demo project: a new one, the existing one (run again), or with `fresh` a new copy in its place. */
+function demoProjectForCli(
+  ctx: CliContext,
+  name: string | undefined,
+  fresh: boolean,
+): { project: RegisteredProject; outcome: DemoOutcome } {
   const reg = openRegistry(ctx.env);
   try {
-    return createDemoProject(reg.registry, ctx.env, { name, cwd: ctx.cwd });
+    return demoProjectFor(reg.registry, ctx.env, {
+      name,
+      cwd: ctx.cwd,
+      reuse: fresh ? 'fresh' : 'again',
+      activeRunPid,
+    });
   } finally {
     reg.close();
   }
 }
+
+const OUTCOME_LINES: Record<DemoOutcome, (name: string, path: string) => string> = {
+  created: (name, path) => `Demo project "${name}" created in ${path}`,
+  again: (name, path) =>
+    `Demo project "${name}" (in ${path}) exists already: it runs again as it is (\`autocoder demo --fresh\` replaces it with a fresh copy)`,
+  fresh: (name, path) => `Demo project "${name}" replaced with a fresh copy in ${path}`,
+};
 
 const MODEL_LINE = `Model: ${DEMO_MODEL} (${DEMO_MODEL_LABEL}). The Claude Code sessions, files and commits are real; their answers come from a built-in script, not an AI, so no credentials are needed and nothing leaves this machine.\n`;
 
@@ -35,16 +67,20 @@ export function registerDemoCommand(
     .description(
       `create a small sample project and run it with the built-in demo model (${DEMO_MODEL_LABEL}); no credentials needed`,
     )
-    .option('--name <name>', 'project name (default demo; demo-2, demo-3, … when taken)')
+    .option(
+      '--name <name>',
+      'project name (default demo; an existing demo project of that name is reused, see --fresh; demo-2 when a project of yours is named demo)',
+    )
+    .option('--fresh', 'replace the existing demo project (its folder, backlog and history) with a fresh copy')
     .option('--port <port>', 'port of the server to watch it on (0 picks a free one)', parsePort, 8888)
     .option('--no-start', 'only create the project and print how to start it')
     .addOption(logLevelOption('the server (to stderr)'))
-    .action((opts: { name?: string; port: number; start: boolean; logLevel: LogLevel }) =>
+    .action((opts: { name?: string; fresh?: boolean; port: number; start: boolean; logLevel: LogLevel }) =>
       run(async () => {
         if (opts.name !== undefined) assertProjectName(opts.name);
         if (!opts.start) {
-          const project = createProjectFor(ctx, opts.name);
-          ctx.stdout(`Demo project "${project.name}" created in ${project.path}.\n`);
+          const { project, outcome } = demoProjectForCli(ctx, opts.name, opts.fresh === true);
+          ctx.stdout(`${OUTCOME_LINES[outcome](project.name, project.path)}.\n`);
           ctx.stdout(MODEL_LINE);
           ctx.stdout(`Start it: autocoder run ${project.name}\n`);
           ctx.stdout(
@@ -65,19 +101,21 @@ export function registerDemoCommand(
           },
         );
         let project: RegisteredProject;
-        let pid: number;
+        let outcome: DemoOutcome;
+        let started: string;
         try {
-          project = createProjectFor(ctx, opts.name);
+          ({ project, outcome } = demoProjectForCli(ctx, opts.name, opts.fresh === true));
+          const running = activeRunPid(project);
           // Started exactly as the server's Start button starts a run: detached, in its own process group.
-          pid = processLauncher(ctx.env)(
-            { name: project.name, paths: projectPaths(project.path) },
-            DEMO_RUN_REQUEST,
-          ).pid;
+          started =
+            running !== null
+              ? `its run is going on already (pid ${running})`
+              : `its run started (pid ${processLauncher(ctx.env)({ name: project.name, paths: projectPaths(project.path) }, DEMO_RUN_REQUEST).pid})`;
         } catch (err: unknown) {
           await server.close();
           throw err;
         }
-        ctx.stdout(`Demo project "${project.name}" created in ${project.path}; its run started (pid ${pid}).\n`);
+        ctx.stdout(`${OUTCOME_LINES[outcome](project.name, project.path)}; ${started}.\n`);
         ctx.stdout(MODEL_LINE);
         ctx.stdout(`Watch it: ${uiLink(server.url, server.token, `/projects/${project.name}`)}\n`);
         ctx.stdout(

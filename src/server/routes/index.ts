@@ -15,6 +15,7 @@ import { reportRoutes } from './report.js';
 import { sessionRoutes } from './sessions.js';
 import { settingsRoutes } from './settings.js';
 import { setupRoutes } from './setup.js';
+import { specCheckRoutes } from './spec-check.js';
 
 /** The REST API besides health and agent control (which createApp registers itself). */
 export const API_ROUTES: RouteModule[] = [
@@ -33,5 +34,6 @@ export const API_ROUTES: RouteModule[] = [
   reportRoutes,
   filesystemRoutes,
   demoRoutes,
+  specCheckRoutes,
   openApiRoutes,
 ];

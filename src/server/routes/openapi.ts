@@ -41,6 +41,20 @@ export const ROUTE_DOCS: readonly RouteDoc[] = [
   },
   {
     method: 'get',
+    path: '/api/projects/:name/setup',
+    summary: 'Whether a run of the project (its default model and provider) would reach a model; no secret in it',
+    response: api.ProjectSetupSchema,
+  },
+  {
+    method: 'post',
+    path: '/api/spec/check',
+    summary: 'Check an app spec without saving it (line-numbered problems)',
+    body: api.SpecCheckRequestSchema,
+    response: api.SpecCheckSchema,
+  },
+  { method: 'get', path: '/api/spec/template', summary: 'The app spec template', response: api.SpecTemplateSchema },
+  {
+    method: 'get',
     path: '/api/projects',
     summary: 'Registered projects with progress',
     response: api.ProjectListSchema,

@@ -1,5 +1,5 @@
 import { useMemo, useState } from 'react';
-import { Link, Outlet, useNavigate } from 'react-router';
+import { Link, NavLink, Outlet, useNavigate } from 'react-router';
 import { Dialog } from '../shared/ui/Dialog';
 import { SHORTCUTS, useShortcuts } from '../shared/shortcuts';
 import { useTheme } from './theme';
@@ -27,13 +27,21 @@ export function Shell() {
         Skip to content
       </a>
       <header className="sticky top-0 z-30 border-b border-line bg-panel/90 backdrop-blur">
-        <div className="mx-auto flex h-14 max-w-[1600px] items-center gap-4 px-4">
+        <div className="mx-auto flex h-14 max-w-[1600px] items-center gap-2 px-4 sm:gap-4">
           <Link to="/" className="flex items-center gap-2 font-semibold tracking-tight">
             <img src="/favicon.svg" alt="" width={26} height={26} />
             <span>autocoder</span>
             <span className="hidden text-sm font-normal text-muted sm:inline">mission control</span>
           </Link>
           <div className="flex-1" />
+          <NavLink
+            to="/settings"
+            className={({ isActive }) =>
+              `rounded-lg px-2.5 py-1.5 text-sm hover:bg-sunken hover:text-ink ${isActive ? 'font-medium text-ink' : 'text-muted'}`
+            }
+          >
+            Settings
+          </NavLink>
           <button
             type="button"
             onClick={() => setHelp(true)}
@@ -45,7 +53,7 @@ export function Shell() {
           <button
             type="button"
             onClick={toggleTheme}
-            className="rounded-lg px-2.5 py-1.5 text-sm text-muted hover:bg-sunken hover:text-ink"
+            className="whitespace-nowrap rounded-lg px-2.5 py-1.5 text-sm text-muted hover:bg-sunken hover:text-ink"
             aria-label={`Switch to ${theme === 'dark' ? 'light' : 'dark'} theme`}
           >
             {theme === 'dark' ? '☀︎ Light' : '☾ Dark'}

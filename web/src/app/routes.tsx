@@ -10,9 +10,11 @@ import { ProjectSettingsPage } from '../features/settings/ProjectSettingsPage';
 import { InboxPage } from '../features/inbox/InboxPage';
 import { CheckpointsPage } from '../features/checkpoints/CheckpointsPage';
 import { DesignPage } from '../features/design/DesignPage';
+import { GlobalSettingsPage } from '../features/settings/GlobalSettingsPage';
 
 /**
- * Deep links: /projects/:name[/board|/graph|/inbox|/metrics|/checkpoints|/design|/settings][?feature=<id>];
+ * Deep links: /settings[#provider] (for all projects);
+ * /projects/:name[/board|/graph|/inbox|/metrics|/checkpoints|/design|/settings][?feature=<id>];
  * /inbox#request-for-<feature id>; /metrics?run=<run id>;
  * /checkpoints[/<n>][?severity=&agent=&status=][&finding=<finding id>]; /design[/<iteration n>]
  */
@@ -22,6 +24,7 @@ export const routes: RouteObject[] = [
     element: <Shell />,
     children: [
       { index: true, element: <ProjectsPage /> },
+      { path: 'settings', element: <GlobalSettingsPage /> },
       {
         path: 'projects/:name',
         element: <ProjectLayout />,

@@ -1,16 +1,66 @@
-import { useMutation } from '@tanstack/react-query';
+import { useMutation, useQuery } from '@tanstack/react-query';
 import { useId, useState } from 'react';
-import type { ProjectSettings } from '@shared/api';
+import { Link } from 'react-router';
+import type { ProjectSetup, ProjectSettings } from '@shared/api';
 import { DEMO_MODEL, DEMO_MODEL_LABEL, type RunStartRequest } from '@shared/runs';
 import { ApiError } from '../../shared/api/client';
-import { endpoints } from '../../shared/api/endpoints';
+import { endpoints, keys } from '../../shared/api/endpoints';
 import { Button } from '../../shared/ui/Button';
 import { Dialog } from '../../shared/ui/Dialog';
 import { Field, inputClass } from '../../shared/ui/Field';
 import { useProject } from '../../shared/project-context';
 import { NumberOptions } from '../../shared/ui/SpecProblems';
 
-/** Settings for one run; empty fields fall back to the project's and then the global settings. */
+/**
+ * What stands between this run and a model, when something does: the provider's credentials are missing (and the
+ * chosen model is not the demo model). Says what is missing, where to add it, and offers the demo model instead.
+ */
+function MissingCredentials({
+  setup,
+  onRunDemo,
+  pending,
+}: {
+  setup: ProjectSetup;
+  onRunDemo: () => void;
+  pending: boolean;
+}) {
+  const headingId = useId();
+  const detail = setup.credentials.detail;
+  return (
+    <section
+      aria-labelledby={headingId}
+      data-testid="missing-credentials"
+      className="flex flex-col gap-2 rounded-lg border border-st-input bg-st-input-bg p-3 text-sm"
+    >
+      <h3 id={headingId} className="font-semibold text-st-input">
+        No model credentials: this run could not reach a model
+      </h3>
+      <p>
+        {detail.charAt(0).toUpperCase() + detail.slice(1)}, so every agent session would fail at once. Add an API key or
+        choose a model provider in{' '}
+        <Link to="/settings#provider" className="font-medium text-accent underline">
+          Settings › Model provider
+        </Link>{' '}
+        (for all projects), then start again.
+      </p>
+      <div className="flex flex-wrap items-center gap-3">
+        <Button variant="primary" onClick={onRunDemo} disabled={pending}>
+          Run with the demo model
+        </Button>
+        <span className="text-xs text-muted">
+          {DEMO_MODEL_LABEL}: real Claude Code sessions, files and commits, no credentials and nothing leaves this
+          machine.
+        </span>
+      </div>
+    </section>
+  );
+}
+
+/**
+ * Settings for one run; empty fields fall back to the project's and then the global settings. Before starting it asks
+ * the server whether the run would reach a model: without credentials (and not the demo model) Start is off and the
+ * dialog says what is missing instead of starting a run that can only fail.
+ */
 export function StartRunDialog({
   onClose,
   onStarted,
@@ -34,8 +84,15 @@ export function StartRunDialog({
   const [designReviewEvery, setDesignReviewEvery] = useState('');
   const [maxCost, setMaxCost] = useState('');
   const [maxFeatureCost, setMaxFeatureCost] = useState('');
+  const setup = useQuery({ queryKey: keys.projectSetup(name), queryFn: () => endpoints.projectSetup(name) });
+  const chosenModel = model.trim() || setup.data?.model || null;
+  // A failed check does not block (the run's own errors say what is wrong); a known lack of credentials does.
+  const missingCredentials =
+    setup.data !== undefined && chosenModel !== DEMO_MODEL && !setup.data.credentials.ok ? setup.data : null;
   const start = useMutation({
-    mutationFn: () => {
+    /** `demo`: the demo model (scripted, no AI) without browser verification, as "Try the demo" runs it. */
+    mutationFn: (demo: boolean) => {
+      if (demo) return endpoints.startRun(name, { model: DEMO_MODEL, yolo: true, concurrency });
       const body: RunStartRequest = { concurrency, yolo, ...(yolo ? {} : { testingRatio }) };
       if (model.trim()) body.model = model.trim();
       if (maxIterations.trim()) body.maxIterations = Number(maxIterations);
@@ -83,7 +140,12 @@ export function StartRunDialog({
       footer={
         <>
           <Button onClick={onClose}>Cancel</Button>
-          <Button variant="primary" type="submit" form="start-run" disabled={start.isPending}>
+          <Button
+            variant="primary"
+            type="submit"
+            form="start-run"
+            disabled={start.isPending || setup.isPending || missingCredentials !== null}
+          >
             {start.isPending ? 'Starting…' : 'Start'}
           </Button>
         </>
@@ -94,9 +156,16 @@ export function StartRunDialog({
         className="flex flex-col gap-4"
         onSubmit={(e) => {
           e.preventDefault();
-          start.mutate();
+          if (missingCredentials === null && !setup.isPending) start.mutate(false);
         }}
       >
+        {missingCredentials ? (
+          <MissingCredentials
+            setup={missingCredentials}
+            onRunDemo={() => start.mutate(true)}
+            pending={start.isPending}
+          />
+        ) : null}
         <Field
           label="Model"
           hint={

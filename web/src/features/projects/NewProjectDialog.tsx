@@ -1,5 +1,5 @@
-import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { useState } from 'react';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useEffect, useState } from 'react';
 import { useNavigate } from 'react-router';
 import { ProjectNameSchema } from '@shared/api';
 import { ApiError } from '../../shared/api/client';
@@ -27,7 +27,20 @@ function specProblems(err: unknown): SpecProblem[] {
     : [];
 }
 
-/** Create a project (name, folder, app spec) or register an existing folder. */
+/** The name's problem, or null; an empty name is one only once the person tried to create the project. */
+function nameProblemOf(name: string, attempted: boolean): string | null {
+  if (name === '' && !attempted) return null;
+  const checked = ProjectNameSchema.safeParse(name);
+  return checked.success ? null : (checked.error.issues[0]?.message ?? 'invalid name');
+}
+
+/** How long typing pauses before the spec is checked: a check per keystroke would flood the server. */
+const SPEC_CHECK_DELAY_MS = 300;
+
+/**
+ * Create a project (name, folder, app spec) or register an existing folder. The spec is checked as it is typed and
+ * "Insert template" fills in the template; on Create the name's and the spec's problems show together.
+ */
 export function NewProjectDialog({ onClose }: { onClose: () => void }) {
   const navigate = useNavigate();
   const qc = useQueryClient();
@@ -40,15 +53,43 @@ export function NewProjectDialog({ onClose }: { onClose: () => void }) {
   const [chatProject, setChatProject] = useState<string | null>(null);
   const [specWritten, setSpecWritten] = useState(false);
   const [picking, setPicking] = useState(false);
-  const [nameError, setNameError] = useState<string | null>(null);
+  const [attempted, setAttempted] = useState(false);
+  const pasting = mode === 'create' && specSource === 'paste';
+  // The spec as last checked: it follows the text once typing pauses.
+  const [checkedSpec, setCheckedSpec] = useState('');
+  useEffect(() => {
+    const timer = setTimeout(() => setCheckedSpec(spec), SPEC_CHECK_DELAY_MS);
+    return () => clearTimeout(timer);
+  }, [spec]);
+  const specCheckKey = (text: string) => ['spec-check', text] as const;
+  const liveCheck = useQuery({
+    queryKey: specCheckKey(checkedSpec),
+    queryFn: () => endpoints.checkSpec(checkedSpec),
+    enabled: pasting && checkedSpec.trim() !== '',
+    staleTime: Infinity,
+  });
+  const template = useMutation({
+    mutationFn: () => endpoints.specTemplate(),
+    onSuccess: (r) => setSpec(r.template),
+  });
+  const nameError = nameProblemOf(name, attempted);
   const submit = useMutation({
-    mutationFn: () => {
-      const checked = ProjectNameSchema.safeParse(name);
-      if (!checked.success) {
-        setNameError(checked.error.issues[0]?.message ?? 'invalid name');
+    mutationFn: async () => {
+      setAttempted(true);
+      const nameProblem = nameProblemOf(name, true);
+      // Both are checked before anything is sent, so their problems show together.
+      if (pasting && spec.trim()) {
+        const check = await endpoints.checkSpec(spec);
+        qc.setQueryData(specCheckKey(spec), check);
+        setCheckedSpec(spec);
+        if (!check.ok || nameProblem)
+          throw new ApiError(400, 'INVALID_INPUT', 'fix the problems shown first', {
+            field: nameProblem ? 'name' : 'spec',
+            problems: check.problems,
+          });
+      } else if (nameProblem) {
         throw new ApiError(400, 'INVALID_INPUT', 'fix the name first', { field: 'name' });
       }
-      setNameError(null);
       if (mode === 'import') return endpoints.importProject({ name, path: path.trim() });
       return endpoints.createProject({
         name,
@@ -98,7 +139,9 @@ export function NewProjectDialog({ onClose }: { onClose: () => void }) {
     );
   }
   const err = submit.error instanceof ApiError ? submit.error : null;
-  const problems = specProblems(submit.error);
+  // The live check of the spec as it stands; else what the server said when it was sent.
+  const live = pasting && spec.trim() !== '' && checkedSpec === spec ? liveCheck.data : undefined;
+  const problems = live ? live.problems : pasting && spec.trim() !== '' ? specProblems(submit.error) : [];
   const fieldErr = (f: string) => (err && err.field === f && !(f === 'spec' && problems.length) ? err.message : null);
   const general =
     submit.error && !(err && ['name', 'path', 'spec'].includes(err.field ?? '')) ? submit.error.message : null;
@@ -214,10 +257,35 @@ export function NewProjectDialog({ onClose }: { onClose: () => void }) {
             </label>
           </fieldset>
         ) : null}
-        {mode === 'create' && specSource === 'paste' ? (
+        {pasting ? (
+          <div className="flex flex-wrap items-center gap-2">
+            <Button
+              onClick={() => template.mutate()}
+              disabled={template.isPending || spec.trim() !== ''}
+              title={spec.trim() !== '' ? 'Empty the spec field to insert the template' : undefined}
+            >
+              Insert template
+            </Button>
+            <span className="text-xs text-muted">
+              {spec.trim() !== ''
+                ? 'The template goes into an empty field.'
+                : 'A spec with every section to fill in (as autocoder spec-template prints it).'}
+            </span>
+            {template.error ? (
+              <p role="alert" className="text-xs font-medium text-st-failed">
+                {template.error.message}
+              </p>
+            ) : null}
+          </div>
+        ) : null}
+        {pasting ? (
           <Field
             label="App spec (optional)"
-            hint="Paste the spec (autocoder spec-template prints a template). It is checked before anything is created; you can add it later in Settings."
+            hint={
+              live?.ok
+                ? `Valid spec${live.featureCount ? ` · asks for about ${live.featureCount} features` : ''}.`
+                : 'Paste or write the spec; it is checked as you type and again before anything is created. You can add it later in Settings.'
+            }
             error={fieldErr('spec')}
           >
             {(p) => (

@@ -4,34 +4,98 @@ import { Link, useNavigate } from 'react-router';
 import type { ProjectRunSummary } from '@shared/api';
 import { costText, endingTitle } from '@shared/run-outcome-text';
 import { DEMO_MODEL_LABEL, RUN_OUTCOME_TITLE } from '@shared/runs';
+import { ApiError } from '../../shared/api/client';
 import { endpoints, keys } from '../../shared/api/endpoints';
+import { Dialog } from '../../shared/ui/Dialog';
 import { Button } from '../../shared/ui/Button';
 import { ProgressBar } from '../../shared/ui/ProgressBar';
 import { OUTCOME_TONE } from '../../shared/ui/run-outcome';
 import { useToast } from '../../shared/ui/toast';
 import { NewProjectDialog } from './NewProjectDialog';
 
+/** What the demo project's choice dialog shows: the question, or the confirmation of a fresh copy. */
+type DemoChoice = { project: string; confirmFresh: boolean } | null;
+
+/**
+ * "Try the demo": creates the demo project and starts its run. When it exists already, asks whether to run it again
+ * or to replace it with a fresh copy (after confirming), instead of adding demo-2, demo-3…
+ */
 function DemoButton({ big = false }: { big?: boolean }) {
   const navigate = useNavigate();
   const qc = useQueryClient();
   const toast = useToast();
+  const [choice, setChoice] = useState<DemoChoice>(null);
   const demo = useMutation({
-    mutationFn: () => endpoints.startDemo(),
+    mutationFn: (reuse: 'again' | 'fresh' | undefined) => endpoints.startDemo(reuse),
     onSuccess: async (r) => {
+      setChoice(null);
       await qc.invalidateQueries({ queryKey: keys.projects });
+      await qc.invalidateQueries({ queryKey: keys.project(r.project.name) });
       void navigate(`/projects/${encodeURIComponent(r.project.name)}`);
     },
-    onError: (err) => toast(`The demo cannot start: ${err.message}`, 'error'),
+    onError: (err, reuse) => {
+      const existing = err instanceof ApiError && err.status === 409 ? err.details?.['project'] : undefined;
+      if (reuse === undefined && typeof existing === 'string') setChoice({ project: existing, confirmFresh: false });
+      else if (reuse === undefined) toast(`The demo cannot start: ${err.message}`, 'error');
+    },
   });
+  // An error of a choice made in the dialog shows in the dialog.
+  const choiceError = choice && demo.error && demo.variables !== undefined ? demo.error.message : null;
   return (
-    <Button
-      variant={big ? 'primary' : 'secondary'}
-      onClick={() => demo.mutate()}
-      disabled={demo.isPending}
-      title={DEMO_MODEL_LABEL}
-    >
-      {demo.isPending ? 'Starting the demo…' : '▶ Try the demo'}
-    </Button>
+    <>
+      <Button
+        variant={big ? 'primary' : 'secondary'}
+        onClick={() => demo.mutate(undefined)}
+        disabled={demo.isPending}
+        title={DEMO_MODEL_LABEL}
+      >
+        {demo.isPending ? 'Starting the demo…' : '▶ Try the demo'}
+      </Button>
+      {choice ? (
+        <Dialog
+          open
+          onClose={() => setChoice(null)}
+          title={choice.confirmFresh ? `Replace ${choice.project} with a fresh copy?` : 'The demo project exists'}
+          footer={
+            choice.confirmFresh ? (
+              <>
+                <Button onClick={() => setChoice({ ...choice, confirmFresh: false })}>Back</Button>
+                <Button variant="danger" onClick={() => demo.mutate('fresh')} disabled={demo.isPending}>
+                  Replace it
+                </Button>
+              </>
+            ) : (
+              <>
+                <Button onClick={() => setChoice(null)}>Cancel</Button>
+                <Button onClick={() => setChoice({ ...choice, confirmFresh: true })} disabled={demo.isPending}>
+                  A fresh copy…
+                </Button>
+                <Button variant="primary" onClick={() => demo.mutate('again')} disabled={demo.isPending}>
+                  Run it again
+                </Button>
+              </>
+            )
+          }
+        >
+          {choice.confirmFresh ? (
+            <p className="text-sm">
+              The folder of {choice.project}, its backlog, commits and run history are deleted, and a new demo project
+              of the same name starts from the beginning.
+            </p>
+          ) : (
+            <p className="text-sm">
+              You tried the demo before: <span className="font-medium">{choice.project}</span> is still here. Run it
+              again as it is, or start over with a fresh copy in its place.
+            </p>
+          )}
+          {choiceError ? (
+            <p role="alert" className="mt-3 rounded-lg bg-st-failed-bg px-3 py-2 text-sm text-st-failed">
+              {choiceError}
+            </p>
+          ) : null}
+        </Dialog>
+      ) : null}
+    </>
   );
 }
 
@@ -53,6 +117,15 @@ function SetupBanner() {
           </li>
         ))}
       </ul>
+      {noCredentials ? (
+        <p className="mt-2 text-sm">
+          Add an API key or choose a model provider in{' '}
+          <Link to="/settings#provider" className="font-medium text-accent underline">
+            Settings › Model provider
+          </Link>
+          , or try the demo first:
+        </p>
+      ) : null}
       {noCredentials ? (
         <div className="mt-3 flex flex-wrap items-center gap-3">
           <DemoButton big />

@@ -1,6 +1,6 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
-import { useNavigate } from 'react-router';
+import { Link, useNavigate } from 'react-router';
 import { PutProjectSettingsRequestSchema, type ProjectSettings } from '@shared/api';
 import { DEMO_MODEL, DEMO_MODEL_LABEL } from '@shared/runs';
 import { ApiError } from '../../shared/api/client';
@@ -12,7 +12,7 @@ import { useProject } from '../../shared/project-context';
 import { NumberOptions, SpecProblems } from '../../shared/ui/SpecProblems';
 import { Dialog } from '../../shared/ui/Dialog';
 import { SpecChatPanel } from '../../shared/spec-chat/SpecChatPanel';
-import { ProviderSettings, RoleModelInputs, roleModelBody, roleModelValues } from './ProviderSettings';
+import { RoleModelInputs, roleModelBody, roleModelValues } from './ProviderSettings';
 import { useWideningConfirmation, wideningOf } from './ConfirmWidening';
 
 function Card({ title, children, id }: { title: string; children: React.ReactNode; id: string }) {
@@ -273,8 +273,14 @@ export function ProjectSettingsPage() {
           <p className="text-muted">Loading…</p>
         )}
       </Card>
-      <Card title="Model provider and models (all projects)" id="provider">
-        <ProviderSettings />
+      <Card title="Model provider and models" id="provider">
+        <p className="text-sm">
+          The model provider, its credentials and the models of each role are set for all projects in{' '}
+          <Link to="/settings#provider" className="font-medium text-accent underline">
+            Settings
+          </Link>
+          . The models above, when set, apply to {name} only.
+        </p>
       </Card>
       <Card title="App spec" id="app-spec">
         <SpecEditor />

@@ -9,6 +9,7 @@ import {
   type Provider,
   type RoleModelKey,
 } from '@shared/providers';
+import { DEMO_MODEL, DEMO_MODEL_LABEL } from '@shared/runs';
 import { ApiError } from '../../shared/api/client';
 import { endpoints, keys } from '../../shared/api/endpoints';
 import { Button } from '../../shared/ui/Button';
@@ -136,6 +137,7 @@ function ProviderForm({ settings }: { settings: GlobalSettingsResponse }) {
   const [apiKey, setApiKey] = useState('');
   const [removeApiKey, setRemoveApiKey] = useState(false);
   const [models, setModels] = useState(roleModelValues(settings));
+  const [general, setGeneral] = useState(settings.defaultModel ?? '');
   const secret = (typed: string, remove: boolean) => (typed.trim() ? typed.trim() : remove ? null : undefined);
   const body = () => ({
     provider: provider === '' ? null : (provider as Provider),
@@ -145,6 +147,7 @@ function ProviderForm({ settings }: { settings: GlobalSettingsResponse }) {
     vertexRegion: vertexRegion.trim() || null,
     authToken: secret(token, removeToken),
     apiKey: secret(apiKey, removeApiKey),
+    defaultModel: general.trim() || null,
     ...roleModelBody(models),
   });
   // A new base URL (where sessions send the credentials and the code) is sent only after the dialog, with confirm.
@@ -257,6 +260,25 @@ function ProviderForm({ settings }: { settings: GlobalSettingsResponse }) {
           </Field>
         </>
       ) : null}
+      <Field
+        label="General model (all projects)"
+        hint={
+          general.trim() === DEMO_MODEL
+            ? `${DEMO_MODEL_LABEL}, for every project without a model of its own.`
+            : 'The model of every role without its own, in projects without their own default. Empty: Claude Code’s default.'
+        }
+        error={fieldErr('defaultModel')}
+      >
+        {(p) => (
+          <input
+            {...p}
+            className={inputClass}
+            value={general}
+            onChange={(e) => setGeneral(e.target.value)}
+            placeholder="e.g. claude-sonnet-4-5"
+          />
+        )}
+      </Field>
       <RoleModelInputs values={models} onChange={setModels} fieldErr={fieldErr} emptyHint="Empty: the general model." />
       {failure && !err?.field ? (
         <p role="alert" className="text-sm text-st-failed md:col-span-2">

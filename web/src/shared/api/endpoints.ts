@@ -99,7 +99,12 @@ export const endpoints = {
   projectSettings: (name: string) => api(s.ProjectSettingsSchema, 'GET', `${p(name)}/settings`),
   putProjectSettings: (name: string, body: z.input<typeof s.PutProjectSettingsRequestSchema>) =>
     api(s.ProjectSettingsSchema, 'PUT', `${p(name)}/settings`, body),
-  startDemo: () => api(s.DemoResponseSchema, 'POST', '/api/demo', {}),
+  startDemo: (reuse?: 'again' | 'fresh') => api(s.DemoResponseSchema, 'POST', '/api/demo', reuse ? { reuse } : {}),
+  /** Whether a Start of the project (its default model and provider) would reach a model; no secret in it. */
+  projectSetup: (name: string) => api(s.ProjectSetupSchema, 'GET', `${p(name)}/setup`),
+  /** A spec checked without saving it (as it is typed in the New project dialog). */
+  checkSpec: (spec: string) => api(s.SpecCheckSchema, 'POST', '/api/spec/check', { spec }),
+  specTemplate: () => api(s.SpecTemplateSchema, 'GET', '/api/spec/template'),
   listFolder: (path?: string) =>
     api(s.FsListResponseSchema, 'GET', `/api/filesystem/list${path ? `?path=${enc(path)}` : ''}`),
   /** The project's report as a file (`autocoder report`): Markdown, one self-contained HTML page, or JSON. */
@@ -153,6 +158,8 @@ export const keys = {
   disputesAll: (name: string) => ['project', name, 'disputes'] as const,
   disputes: (name: string, status: 'open' | 'all') => ['project', name, 'disputes', status] as const,
   settings: (name: string) => ['project', name, 'settings'] as const,
+  projectSetup: (name: string) => ['project', name, 'setup'] as const,
+  specTemplate: ['spec-template'] as const,
   /** Both lists (open, all): invalidate this prefix. */
   humanInputAll: (name: string) => ['project', name, 'human-input'] as const,
   humanInput: (name: string, status: 'open' | 'all') => ['project', name, 'human-input', status] as const,
