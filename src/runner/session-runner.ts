@@ -5,6 +5,7 @@ import { ZERO_USAGE } from '../agent/runtime.js';
 import type { EventPort, SessionPort } from '../db/ports.js';
 import type { SessionLogPayload } from '../shared/events.js';
 import type { BrowserLocator } from '../shared/browser-view.js';
+import { toolCallLine } from '../shared/tool-call-text.js';
 import { redactJson, redactThenTruncate, type Redactor } from '../security/redactor.js';
 import {
   LOOPING_OUTCOME,
@@ -154,7 +155,13 @@ export async function runRecordedSession(
           break;
         case 'tool_call':
           if (event.name === 'Bash' && typeof event.input.command === 'string') commands.push(event.input.command);
-          log({ kind: 'tool_call', tool: event.name, input: clip(JSON.stringify(event.input)) });
+          // The readable line is made from the whole input (a long Write keeps its line count), then masked.
+          log({
+            kind: 'tool_call',
+            tool: event.name,
+            input: clip(JSON.stringify(event.input)),
+            line: clip(toolCallLine(event.name, event.input)),
+          });
           idleTurns.call(event.id, event.name, event.input);
           if (looping === null && repeats.see(event.name, event.input))
             endAsLooping(`the same ${event.name} call with the same arguments ${REPEATED_CALL_LIMIT} times in a row`);
