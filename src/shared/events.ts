@@ -33,7 +33,13 @@ export const SessionLogPayloadSchema = z.discriminatedUnion('kind', [
     /** The call as one readable line (src/shared/tool-call-text.ts), made from the whole input before the cut. */
     line: z.string().optional(),
   }),
-  z.object({ kind: z.literal('tool_result'), isError: z.boolean(), text: z.string() }),
+  z.object({
+    kind: z.literal('tool_result'),
+    isError: z.boolean(),
+    text: z.string(),
+    /** The tool the result answers (rows written before it was recorded have none). */
+    tool: z.string().optional(),
+  }),
   z.object({
     kind: z.literal('retry'),
     attempt: z.number().int(),

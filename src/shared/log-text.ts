@@ -14,7 +14,7 @@ export function sessionLogText(payload: SessionLogPayload, options: { arrows?: b
     case 'tool_call':
       return `${call}${payload.line ?? toolCallLine(payload.tool, payload.input)}`;
     case 'tool_result':
-      return `${result}${toolResultLine(payload.text, payload.isError)}`;
+      return `${result}${toolResultLine(payload.text, payload.isError, payload.tool)}`;
     case 'retry':
       return `retry ${payload.attempt} (${payload.status === null ? '' : payload.status}): ${payload.error}`;
   }

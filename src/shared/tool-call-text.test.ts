@@ -176,6 +176,15 @@ describe('toolResultLine', () => {
     expect(toolResultLine('  \n', false)).toBe('(no output)');
   });
 
+  it('says only whether one of our own tools worked: its text is written for the model', () => {
+    const hint = 'Error: feature #9 does not exist.\nNext: list features with feature_get_stats or feature_get_ready.';
+    expect(toolResultLine(hint, true, 'mcp__features__feature_get_by_id')).toBe(
+      'refused (the reason is in the details)',
+    );
+    expect(toolResultLine('{\n  "total": 6\n}', false, 'mcp__features__feature_get_stats')).toBe('done');
+    expect(toolResultLine('ok\nmore', false, 'Bash')).toBe('ok (+1 more line)');
+  });
+
   it('marks errors once, even when the text says Error: itself', () => {
     expect(toolResultLine('boom', true)).toBe('error: boom');
     expect(toolResultLine('Error: feature #9 does not exist', true)).toBe('error: feature #9 does not exist');

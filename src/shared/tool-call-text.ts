@@ -221,8 +221,18 @@ export function toolInputDetail(rawInput: unknown): string {
     .join('\n');
 }
 
-/** A tool result folded to one line: its first line and how much more there is (the rest on demand). */
-export function toolResultLine(text: string, isError: boolean): string {
+/** Whether a tool is one of ours (backlog, human input, reviews, verdicts, spec chat), read by its meaning. */
+export function isOwnTool(tool: string): boolean {
+  return splitToolName(tool).name in MEANING;
+}
+
+/**
+ * A tool result folded to one line: its first line and how much more there is (the rest on demand). The result of one
+ * of our own tools is text written for the model (JSON, next steps in tool names): people read only whether it
+ * worked.
+ */
+export function toolResultLine(text: string, isError: boolean, tool?: string): string {
+  if (tool !== undefined && isOwnTool(tool)) return isError ? 'refused (the reason is in the details)' : 'done';
   const trimmed = text.trim();
   const lines = trimmed === '' ? 0 : trimmed.split('\n').length;
   const first = trimmed.split('\n')[0]!;
