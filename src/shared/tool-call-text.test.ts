@@ -185,6 +185,20 @@ describe('toolResultLine', () => {
     expect(toolResultLine('ok\nmore', false, 'Bash')).toBe('ok (+1 more line)');
   });
 
+  it('says what a built-in tool did where Claude Code’s text is written for the model', () => {
+    const written =
+      'File created successfully at: src/a.js (file state is current in your context — no need to Read it back)';
+    expect(toolResultLine(written, false, 'Write')).toBe('saved');
+    expect(toolResultLine('The file a.ts has been updated.', false, 'Edit')).toBe('saved');
+    expect(toolResultLine('ok', false, 'MultiEdit')).toBe('saved');
+    expect(toolResultLine('Todos have been modified successfully.', false, 'TodoWrite')).toBe('updated');
+    expect(toolResultLine('     1\t.autocoder/\n     2\tserver.log\n', false, 'Read')).toBe('read 2 lines');
+    expect(toolResultLine('(Bash completed with no output)', false, 'Bash')).toBe('(no output)');
+    expect(
+      toolResultLine('<tool_use_error>File has not been read yet. Read it first.</tool_use_error>', true, 'Write'),
+    ).toBe('error: File has not been read yet. Read it first.');
+  });
+
   it('marks errors once, even when the text says Error: itself', () => {
     expect(toolResultLine('boom', true)).toBe('error: boom');
     expect(toolResultLine('Error: feature #9 does not exist', true)).toBe('error: feature #9 does not exist');

@@ -226,14 +226,29 @@ export function isOwnTool(tool: string): boolean {
   return splitToolName(tool).name in MEANING;
 }
 
+/** What a built-in tool's successful result says to a person, where its own text is written for the model. */
+const BUILTIN_RESULT: Record<string, (text: string) => string> = {
+  Write: () => 'saved',
+  Edit: () => 'saved',
+  MultiEdit: () => 'saved',
+  NotebookEdit: () => 'saved',
+  TodoWrite: () => 'updated',
+  Read: (text) => `read ${plural(text.trim() === '' ? 0 : text.trim().split('\n').length, 'line')}`,
+};
+
 /**
- * A tool result folded to one line: its first line and how much more there is (the rest on demand). The result of one
- * of our own tools is text written for the model (JSON, next steps in tool names): people read only whether it
- * worked.
+ * A tool result folded to one line: its first line and how much more there is (the rest on demand). Where the text is
+ * written for the model (our own tools' JSON and next steps in tool names, Claude Code's "file state is current in
+ * your context…"), people read only what happened.
  */
 export function toolResultLine(text: string, isError: boolean, tool?: string): string {
   if (tool !== undefined && isOwnTool(tool)) return isError ? 'refused (the reason is in the details)' : 'done';
-  const trimmed = text.trim();
+  const builtin = tool === undefined || isError ? undefined : BUILTIN_RESULT[splitToolName(tool).name];
+  if (builtin) return builtin(text);
+  const trimmed = text
+    .replace(/<\/?tool_use_error>/g, '')
+    .replace(/^\((?:Bash )?completed with no output\)$/, '')
+    .trim();
   const lines = trimmed === '' ? 0 : trimmed.split('\n').length;
   const first = trimmed.split('\n')[0]!;
   const head = trimmed === '' ? '(no output)' : oneLine(isError ? first.replace(/^Error:\s*/, '') : first, 100);

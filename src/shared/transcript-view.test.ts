@@ -37,7 +37,7 @@ describe('transcriptConversation', () => {
         at: AT + 3,
         line: 'Write src/add.js (+2 lines)',
         input: 'file_path: src/add.js\ncontent:\n  a\n  b',
-        result: { line: 'File created', text: 'File created', isError: false },
+        result: { line: 'saved', text: 'File created', isError: false },
       },
       {
         kind: 'tool',

@@ -25,7 +25,8 @@ function Line({ line, onOpen }: { line: LogLine; onOpen: () => void }) {
       ) : (
         <Fold
           onOpen={onOpen}
-          className={`${tone} ${line.kind === 'tool_result' ? 'pl-3' : ''}`}
+          // Inline, so a long line wraps after its time like the others instead of dropping below it.
+          className={`inline ${tone}`}
           summary={
             <>
               {lead}
