@@ -177,7 +177,12 @@ describe('mission control’s feed', () => {
     const content = 'export const add = (a, b) => a + b;\n'.repeat(12);
     append(
       { kind: 'tool_call', tool: 'Write', input: JSON.stringify({ file_path: 'src/features/add.js', content }) },
-      { kind: 'tool_result', isError: false, text: 'File created successfully' },
+      {
+        kind: 'tool_result',
+        isError: false,
+        tool: 'Write',
+        text: 'File created successfully at: src/features/add.js (file state is current in your context — no need to Read it back)',
+      },
       { kind: 'tool_call', tool: 'Bash', input: JSON.stringify({ command: 'git commit -m "Feature #1: add"' }) },
       { kind: 'tool_call', tool: 'mcp__features__feature_get_by_id', input: '{"feature_id":9}' },
       {
@@ -192,7 +197,8 @@ describe('mission control’s feed', () => {
     expect(within(all).getByRole('button', { name: /Reads feature #9/ })).toBeTruthy();
     expect(within(all).getByText(/refused \(the reason is in the details\)/)).toBeTruthy();
     // Nothing written for the model (tool names, JSON arguments) is on the page until someone asks for it.
-    expect(document.body.textContent).not.toMatch(/feature_get_stats|mcp__|file_path|"command"/);
+    expect(document.body.textContent).not.toMatch(/feature_get_stats|mcp__|file_path|"command"|in your context/);
+    expect(within(all).getByRole('button', { name: /saved/ })).toBeTruthy();
     expect(write.getAttribute('aria-expanded')).toBe('false');
     fireEvent.click(write);
     expect(write.getAttribute('aria-expanded')).toBe('true');
