@@ -148,28 +148,27 @@ export function splitToolName(tool: string): { server: string | null; name: stri
 export function readToolInput(input: unknown): Input {
   if (typeof input === 'object' && input !== null && !Array.isArray(input)) return input as Input;
   if (typeof input !== 'string') return {};
-  try {
-    const parsed: unknown = JSON.parse(input);
+  const parsed = jsonValue(input);
+  if (parsed !== undefined)
     return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? (parsed as Input) : {};
+  const out: Record<string, unknown> = {};
+  for (const m of input.matchAll(/"(\w+)":("(?:[^"\\]|\\.)*"|-?\d+(?:\.\d+)?|true|false|null)(?=[,}])/g)) {
+    const value = jsonValue(m[2]!);
+    if (value !== undefined) out[m[1]!] = value;
+  }
+  // The string the cut fell in: its beginning, marked as cut (left out when an escape was cut in half).
+  const open = /"(\w+)":"((?:[^"\\]|\\.)*)(?:\\|\\u[0-9a-fA-F]{0,3})?$/.exec(input.replace(/…$/, ''));
+  const start = open ? jsonValue(`"${open[2]!}"`) : undefined;
+  if (open && typeof start === 'string' && !(open[1]! in out)) out[open[1]!] = `${start}…`;
+  return out;
+}
+
+/** The value of JSON text; undefined when it is not JSON (a cut or older input, read another way: not an error). */
+function jsonValue(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
   } catch {
-    const out: Record<string, unknown> = {};
-    for (const m of input.matchAll(/"(\w+)":("(?:[^"\\]|\\.)*"|-?\d+(?:\.\d+)?|true|false|null)(?=[,}])/g)) {
-      try {
-        out[m[1]!] = JSON.parse(m[2]!);
-      } catch {
-        // not a complete value: leave it out
-      }
-    }
-    // The string the cut fell in: its beginning, marked as cut.
-    const open = /"(\w+)":"((?:[^"\\]|\\.)*)(?:\\|\\u[0-9a-fA-F]{0,3})?$/.exec(input.replace(/…$/, ''));
-    if (open && !(open[1]! in out)) {
-      try {
-        out[open[1]!] = `${JSON.parse(`"${open[2]!}"`) as string}…`;
-      } catch {
-        // an escape cut in half: leave it out
-      }
-    }
-    return out;
+    return undefined;
   }
 }
 
@@ -195,14 +194,8 @@ export function toolCallLine(tool: string, rawInput: unknown): string {
  * their own indented block rather than a JSON string full of `\n`.
  */
 export function toolInputDetail(rawInput: unknown): string {
-  if (typeof rawInput === 'string') {
-    try {
-      JSON.parse(rawInput);
-    } catch {
-      // Cut at the log line limit: the text as it is, marked.
-      return rawInput;
-    }
-  }
+  // Cut at the log line limit: the text as it is.
+  if (typeof rawInput === 'string' && jsonValue(rawInput) === undefined) return rawInput;
   const input = readToolInput(rawInput);
   const entries = Object.entries(input);
   if (entries.length === 0) return '(no arguments)';

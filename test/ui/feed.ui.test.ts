@@ -130,6 +130,10 @@ it('follows the newest line during a run; scrolling up offers Jump to latest, wh
   await light.page.screenshot({ path: join(SHOTS, 'feed-call-open-light-1440.png') });
   expect(await seriousAxeViolations(light.page)).toEqual([]);
 
+  // Nothing written for the model is on the page by default: our tools' names and texts, Claude Code's notes to it.
+  for (const { page } of [light, dark])
+    expect(await page.locator('main').textContent()).not.toMatch(/feature_[a-z]+|mcp__|in your context|"file_path"/);
+
   expect(light.errors).toEqual([]);
   expect(dark.errors).toEqual([]);
   await light.ctx.close();

@@ -135,7 +135,9 @@ describe('mission control’s feed', () => {
     expect(box.top()).toBe(box.bottom());
     // Lines laid out after the pane scrolled itself: the browser's scroll event reports the pane short of the bottom.
     box.geometry.grow = 2 * LINE_PX;
-    act(() => fireEvent.scroll(all));
+    act(() => {
+      fireEvent.scroll(all);
+    });
     say(1);
     await waitFor(() => expect(within(all).queryByText(`line ${n}`)).not.toBeNull());
     expect(box.top()).toBe(box.bottom());
