@@ -71,8 +71,8 @@ export function LogView({ lines, label }: { lines: readonly LogLine[]; label: st
         data-following={following}
         data-newest={newest ?? ''}
         onScroll={(e) => setFollowing(followsAfterScroll(e.currentTarget, placedAt.current, following))}
-        // No scroll anchoring: the browser would move the pane by itself when old lines drop off the top.
-        className="h-56 overflow-y-auto rounded-lg bg-sunken p-2 font-mono text-[11px] leading-relaxed [overflow-anchor:none]"
+        // The browser's scroll anchoring stays on: scrolled up, the lines being read hold still while old ones drop off.
+        className="h-56 overflow-y-auto rounded-lg bg-sunken p-2 font-mono text-[11px] leading-relaxed"
       >
         {lines.length === 0 ? <li className="text-muted">No activity yet.</li> : null}
         {lines.map((l) => (

@@ -2,8 +2,8 @@
  * Whether a log pane keeps following its newest line. Only the person stops it, by scrolling up from where the pane
  * put itself; reaching the bottom again resumes. The pane's geometry alone cannot decide: the browser fires scroll
  * events late (after newer lines already grew the list below the position the pane set), and a pane that read those as
- * "scrolled away" stopped following by itself and sat a screenful behind the newest line (the "All activity" pane,
- * which gets every agent's lines, most often). Pure.
+ * "scrolled away" could stop following by itself and then sit a screenful behind its newest line with nothing on
+ * screen saying so. Pure.
  */
 
 export interface ScrollBox {
