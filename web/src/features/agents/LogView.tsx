@@ -14,19 +14,24 @@ const KIND_TONE: Record<string, string> = {
 function Line({ line, onOpen }: { line: LogLine; onOpen: () => void }) {
   const tone = KIND_TONE[line.kind] ?? 'text-ink';
   const lead = line.kind === 'tool_result' ? '↳ ' : '';
+  const time = <span className="text-muted">{formatTime(line.at)} </span>;
   return (
     <li data-kind={line.kind} className="break-words">
-      <span className="text-muted">{formatTime(line.at)} </span>
       {line.detail === undefined ? (
-        <span className={tone}>
-          {line.kind === 'tool_call' ? '▸ ' : lead}
-          {line.text}
-        </span>
+        <>
+          {time}
+          <span className={tone}>
+            {line.kind === 'tool_call' ? '▸ ' : lead}
+            {line.text}
+          </span>
+        </>
       ) : (
         <Fold
           onOpen={onOpen}
-          // Inline, so a long line wraps after its time like the others instead of dropping below it.
-          className={`inline ${tone}`}
+          // The time inside the button: a button lays out as one box, so a long line wraps after its time like the
+          // others instead of dropping below it.
+          before={time}
+          className={tone}
           summary={
             <>
               {lead}

@@ -5,11 +5,14 @@ import { useId, useState, type ReactNode } from 'react';
  * What it folds is rendered only while open: it is not on the page (nor read out) before someone asks for it.
  */
 export function Fold({
+  before,
   summary,
   children,
   className = '',
   onOpen,
 }: {
+  /** Shown in the button ahead of the ▸ (a log line's time), so the whole line wraps as one. */
+  before?: ReactNode;
   summary: ReactNode;
   /** Called only while open. */
   children: () => ReactNode;
@@ -30,6 +33,7 @@ export function Fold({
         }}
         className={`max-w-full text-left break-words hover:underline focus-visible:underline ${className}`}
       >
+        {before}
         <span aria-hidden="true">{open ? '▾ ' : '▸ '}</span>
         {summary}
       </button>
