@@ -130,12 +130,24 @@ it('follows the newest line during a run; scrolling up offers Jump to latest, wh
   await followsFor(allActivity(light.page), 2);
   await followsFor(allActivity(dark.page), 1);
 
+  // The other width in each theme: light at 390 px, dark at 1440 px, still following.
+  for (const [name, { page }, width] of [
+    ['light-390', light, 390],
+    ['dark-1440', dark, 1440],
+  ] as const) {
+    await page.setViewportSize({ width, height: 900 });
+    await followsFor(allActivity(page), 1);
+    await allActivity(page).scrollIntoViewIfNeeded();
+    await page.screenshot({ path: join(SHOTS, `feed-following-${name}.png`) });
+    expect(await seriousAxeViolations(page)).toEqual([]);
+  }
+
   // A tool call reads as one line and opens on demand to its whole input.
   const call = allActivity(light.page).locator('li[data-kind="tool_call"] button').last();
   expect(await call.textContent()).not.toMatch(/[{}]|"file_path"|mcp__|feature_/);
   await call.click();
   expect(await call.getAttribute('aria-expanded')).toBe('true');
-  await light.page.screenshot({ path: join(SHOTS, 'feed-call-open-light-1440.png') });
+  await light.page.screenshot({ path: join(SHOTS, 'feed-call-open-light-390.png') });
   expect(await seriousAxeViolations(light.page)).toEqual([]);
 
   // Nothing written for the model is on the page by default: our tools' names and texts, Claude Code's notes to it.
