@@ -76,7 +76,7 @@ export function LogView({ lines, label }: { lines: readonly LogLine[]; label: st
         data-following={following}
         data-newest={newest ?? ''}
         onScroll={(e) => setFollowing(followsAfterScroll(e.currentTarget, placedAt.current, following))}
-        // The browser's scroll anchoring stays on: scrolled up, the lines being read hold still while old ones drop off.
+        // Scroll anchoring stays on: scrolled up, the lines being read hold still while old ones drop off the top.
         className="h-56 overflow-y-auto rounded-lg bg-sunken p-2 font-mono text-[11px] leading-relaxed"
       >
         {lines.length === 0 ? <li className="text-muted">No activity yet.</li> : null}
