@@ -1,5 +1,6 @@
 import type { ProjectStore } from '../db/ports.js';
 import type { SessionLogPayload } from '../shared/events.js';
+import { toolCallLine } from '../shared/tool-call-text.js';
 import { InPlaceBlock, type LiveOutput } from './in-place-block.js';
 
 /**
@@ -70,7 +71,7 @@ function lastAction(payload: SessionLogPayload): string {
     case 'text':
       return `“${oneLine(payload.text)}”`;
     case 'tool_call':
-      return `→ ${payload.tool} ${oneLine(payload.input)}`;
+      return `→ ${oneLine(payload.line ?? toolCallLine(payload.tool, payload.input))}`;
     case 'tool_result':
       return payload.isError ? '← error' : '← ok';
     case 'retry':

@@ -575,10 +575,10 @@ function duplicateKey(category: string, name: string): string {
   return `${category}\u0000${name}`;
 }
 
+/** A missing feature: people read the message; the agent's next step rides along for MCP results only. */
 export function notFound(id: number): AppError {
-  return new AppError(
-    'NOT_FOUND',
-    `feature ${id} does not exist; list features with feature_get_stats or feature_get_ready`,
-    { details: { id } },
-  );
+  return new AppError('NOT_FOUND', `feature #${id} does not exist`, {
+    details: { id },
+    agentHint: 'list features with feature_get_stats or feature_get_ready',
+  });
 }

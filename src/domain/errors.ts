@@ -24,12 +24,22 @@ export type ErrorCode = (typeof ERROR_CODES)[number];
 export class AppError extends Error {
   readonly code: ErrorCode;
   readonly details: Record<string, unknown> | undefined;
+  /**
+   * What an agent should do next, in its own terms (tool names): added to the message only where the model reads it
+   * (MCP tool results), never where a person does (HTTP, CLI, the web UI).
+   */
+  readonly agentHint: string | undefined;
 
-  constructor(code: ErrorCode, message: string, options: { details?: Record<string, unknown>; cause?: unknown } = {}) {
+  constructor(
+    code: ErrorCode,
+    message: string,
+    options: { details?: Record<string, unknown>; cause?: unknown; agentHint?: string } = {},
+  ) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'AppError';
     this.code = code;
     this.details = options.details;
+    this.agentHint = options.agentHint;
   }
 
   toJSON(): { code: ErrorCode; message: string; details?: Record<string, unknown> } {

@@ -17,6 +17,7 @@ export function toolError(message: string): ToolResult {
 }
 
 export function fromError(err: unknown): ToolResult {
-  if (err instanceof AppError) return toolError(err.message);
+  if (err instanceof AppError)
+    return toolError(err.agentHint ? `${err.message}.\nNext: ${err.agentHint}.` : err.message);
   return toolError(`internal error: ${errorMessage(err)}. Report this; do not retry the same call in a loop.`);
 }

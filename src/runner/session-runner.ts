@@ -5,6 +5,7 @@ import { ZERO_USAGE } from '../agent/runtime.js';
 import type { EventPort, SessionPort } from '../db/ports.js';
 import type { SessionLogPayload } from '../shared/events.js';
 import type { BrowserLocator } from '../shared/browser-view.js';
+import { toolCallLine } from '../shared/tool-call-text.js';
 import { redactJson, redactThenTruncate, type Redactor } from '../security/redactor.js';
 import {
   LOOPING_OUTCOME,
@@ -104,6 +105,8 @@ export async function runRecordedSession(
   timePhase(phases, 'event-writes', () => write({ type: 'prompt', role: plan.spec.role, prompt: plan.spec.prompt }));
   let finished: Extract<AgentEvent, { type: 'finished' }> | null = null;
   const commands: string[] = [];
+  // Which tool each result answers (by call id), so the feed can tell our own tools' results from others'.
+  const toolOf = new Map<string, string>();
   // The watchdog aborts a session that hangs (a dead child, a command waiting forever).
   const started = ctx.now();
   let lastActivity = started;
@@ -153,14 +156,26 @@ export async function runRecordedSession(
           log({ kind: 'text', text: clip(event.text) });
           break;
         case 'tool_call':
+          toolOf.set(event.id, event.name);
           if (event.name === 'Bash' && typeof event.input.command === 'string') commands.push(event.input.command);
-          log({ kind: 'tool_call', tool: event.name, input: clip(JSON.stringify(event.input)) });
+          // The readable line is made from the whole input (a long Write keeps its line count), then masked.
+          log({
+            kind: 'tool_call',
+            tool: event.name,
+            input: clip(JSON.stringify(event.input)),
+            line: clip(toolCallLine(event.name, event.input)),
+          });
           idleTurns.call(event.id, event.name, event.input);
           if (looping === null && repeats.see(event.name, event.input))
             endAsLooping(`the same ${event.name} call with the same arguments ${REPEATED_CALL_LIMIT} times in a row`);
           break;
         case 'tool_result':
-          log({ kind: 'tool_result', isError: event.isError, text: clip(event.text) });
+          log({
+            kind: 'tool_result',
+            isError: event.isError,
+            text: clip(event.text),
+            ...(toolOf.has(event.id) ? { tool: toolOf.get(event.id)! } : {}),
+          });
           if (looping === null && idleTurns.result(event.id, event.isError, event.text))
             endAsLooping(`${NO_PROGRESS_TURN_LIMIT} turns in a row without a file change or a new tool result`);
           break;

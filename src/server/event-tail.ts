@@ -13,7 +13,7 @@ import {
   type StoredEvent,
 } from '../shared/events.js';
 import { runStatus } from './routes/runs.js';
-import { sessionLogText } from '../shared/log-text.js';
+import { sessionLogDetail, sessionLogText } from '../shared/log-text.js';
 
 /**
  * Tails a project's `events` table and turns each new row into protocol messages
@@ -35,6 +35,11 @@ function progressOf(store: ProjectStore): Progress {
   return { ...store.features.stats() };
 }
 
+function detailOf(payload: Extract<StoredEvent, { type: 'session.log' }>['payload']): { detail?: string } {
+  const detail = sessionLogDetail(payload);
+  return detail === undefined ? {} : { detail };
+}
+
 function logLine(e: Extract<StoredEvent, { type: 'session.log' }>): LogLine {
   return {
     id: e.id,
@@ -44,6 +49,7 @@ function logLine(e: Extract<StoredEvent, { type: 'session.log' }>): LogLine {
     slot: e.slot,
     kind: e.payload.kind,
     text: sessionLogText(e.payload),
+    ...detailOf(e.payload),
   };
 }
 

@@ -25,8 +25,21 @@ const event = <T extends string, P extends z.ZodRawShape>(type: T, payload: P) =
 /** One line of an agent session's activity (`session.log`), by kind. */
 export const SessionLogPayloadSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('text'), text: z.string() }),
-  z.object({ kind: z.literal('tool_call'), tool: z.string(), input: z.string() }),
-  z.object({ kind: z.literal('tool_result'), isError: z.boolean(), text: z.string() }),
+  z.object({
+    kind: z.literal('tool_call'),
+    tool: z.string(),
+    /** The arguments as JSON, cut at the log line limit. */
+    input: z.string(),
+    /** The call as one readable line (src/shared/tool-call-text.ts), made from the whole input before the cut. */
+    line: z.string().optional(),
+  }),
+  z.object({
+    kind: z.literal('tool_result'),
+    isError: z.boolean(),
+    text: z.string(),
+    /** The tool the result answers (rows written before it was recorded have none). */
+    tool: z.string().optional(),
+  }),
   z.object({
     kind: z.literal('retry'),
     attempt: z.number().int(),
@@ -405,7 +418,10 @@ export const LogLineFields = z.object({
   slot: z.number().int().nullable(),
   /** text, tool_call, tool_result or retry. */
   kind: z.string(),
+  /** The line as people read it: a tool call as one line, a result folded to its first line. */
   text: z.string(),
+  /** What the line folds, shown on demand: a call's whole input, a result's whole text. */
+  detail: z.string().optional(),
 });
 export type LogLine = z.infer<typeof LogLineFields>;
 

@@ -136,7 +136,12 @@ describe('feature board and detail', () => {
   });
 
   it('answers 404 for an unknown feature or project and 400 for a malformed id', async () => {
-    expect((await h.request('GET', `${F}/999`)).status).toBe(404);
+    const missing = await h.request('GET', `${F}/999`);
+    expect(missing.status).toBe(404);
+    // People's wording: no next step in the agents' tool names (feature_get_stats…).
+    expect(((await missing.json()) as { error: { message: string } }).error.message).toBe(
+      'feature #999 does not exist',
+    );
     expect((await h.request('GET', '/api/projects/nope/features')).status).toBe(404);
     const bad = await h.json<{ error: { code: string; details: { field: string } } }>('GET', `${F}/abc`);
     expect(bad.status).toBe(400);

@@ -523,7 +523,10 @@ describe('feature tools through a real MCP client', () => {
       });
       const missing = await a.call('feature_get_by_id', { feature_id: 999 });
       expect(missing.isError).toBe(true);
-      expect(missing.text).toContain('does not exist');
+      // The model, and only the model, is told its next step in tool names (people get the first line alone).
+      expect(missing.text).toBe(
+        'Error: feature #999 does not exist.\nNext: list features with feature_get_stats or feature_get_ready.',
+      );
     });
   });
 

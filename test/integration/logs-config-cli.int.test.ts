@@ -96,6 +96,41 @@ describe('autocoder logs', () => {
     expect(mine[4]).toContain('retry 2 (529): overloaded');
   });
 
+  it('prints tool calls as one readable line and results folded; --json keeps the raw events', () => {
+    const write = JSON.stringify({ file_path: 'src/features/add.js', content: 'line\n'.repeat(12) });
+    const log = (at: number, payload: Record<string, unknown>): NewEvent =>
+      ({ type: 'session.log', at, sessionId: 's3', slot: 2, featureId: 3, payload }) as NewEvent;
+    append(
+      log(AT + 10, { kind: 'tool_call', tool: 'Write', input: write }),
+      log(AT + 11, { kind: 'tool_call', tool: 'Bash', input: JSON.stringify({ command: 'git commit -m "add"' }) }),
+      log(AT + 12, { kind: 'tool_result', isError: false, text: 'PASS add\nPASS sum\n2 tests passed' }),
+      log(AT + 13, { kind: 'tool_call', tool: 'mcp__features__feature_mark_passing', input: '{"feature_id":3}' }),
+    );
+    const res = cli(['logs', 'app', '--session', 's3'], env);
+    expect(res.status).toBe(0);
+    const lines = res.stdout.trimEnd().split('\n');
+    expect(lines.map((l) => l.replace(/^\S+ {2}session\.log {7}slot 2 {2}#3 {2}/, ''))).toEqual([
+      '→ Write src/features/add.js (+12 lines)',
+      '→ Bash git commit -m "add"',
+      '← PASS add (+2 more lines)',
+      '→ Marks feature #3 passing',
+    ]);
+    expect(res.stdout).not.toContain('file_path');
+    const raw = cli(['logs', 'app', '--session', 's3', '--json'], env);
+    expect(raw.status).toBe(0);
+    const payloads = raw.stdout
+      .trimEnd()
+      .split('\n')
+      .map((l) => (JSON.parse(l) as { payload: Record<string, unknown> }).payload);
+    expect(payloads[0]).toEqual({ kind: 'tool_call', tool: 'Write', input: write });
+    expect(payloads[2]).toEqual({ kind: 'tool_result', isError: false, text: 'PASS add\nPASS sum\n2 tests passed' });
+    expect(payloads[3]).toEqual({
+      kind: 'tool_call',
+      tool: 'mcp__features__feature_mark_passing',
+      input: '{"feature_id":3}',
+    });
+  });
+
   it('filters by slot, session and since, and prints JSON lines', () => {
     const bySlot = cli(['logs', 'app', '--slot', '1'], env);
     expect(bySlot.stdout.trimEnd().split('\n')).toHaveLength(2);

@@ -1,14 +1,14 @@
 import { useQuery } from '@tanstack/react-query';
-import { useEffect, useRef, useState } from 'react';
+import { useState } from 'react';
 import type { AgentState, LogLine } from '@shared/events';
 import { endpoints, keys } from '../../shared/api/endpoints';
-import { formatTime } from '../../shared/ui/format';
 import type { AgentSlotView } from '../../shared/ws/stream-state';
 import { Link } from 'react-router';
 import { useOpenRequests } from '../../shared/api/open-requests';
 import { useProject } from '../../shared/project-context';
 import { Mascot, mascotForSlot } from '../../shared/ui/mascots';
 import { BrowserView } from './BrowserView';
+import { LogView } from './LogView';
 import { RunOutcomeBanner } from './RunOutcomeBanner';
 
 const STATE_LABEL: Record<AgentState, string> = {
@@ -27,45 +27,6 @@ const STATE_TONE: Record<AgentState, string> = {
   success: 'bg-st-passing-bg text-st-passing',
   error: 'bg-st-failed-bg text-st-failed',
 };
-const KIND_TONE: Record<string, string> = {
-  tool_call: 'text-accent',
-  tool_result: 'text-muted',
-  retry: 'text-st-input',
-  text: 'text-ink',
-};
-
-function LogView({ lines, label }: { lines: readonly LogLine[]; label: string }) {
-  const ref = useRef<HTMLOListElement>(null);
-  const stick = useRef(true);
-  useEffect(() => {
-    const el = ref.current;
-    if (el && stick.current) el.scrollTop = el.scrollHeight;
-  }, [lines]);
-  return (
-    <ol
-      ref={ref}
-      tabIndex={0}
-      aria-label={label}
-      onScroll={(e) => {
-        const el = e.currentTarget;
-        stick.current = el.scrollHeight - el.scrollTop - el.clientHeight < 24;
-      }}
-      className="h-56 overflow-y-auto rounded-lg bg-sunken p-2 font-mono text-[11px] leading-relaxed"
-    >
-      {lines.length === 0 ? <li className="text-muted">No activity yet.</li> : null}
-      {lines.map((l) => (
-        <li key={l.id} className="break-words">
-          <span className="text-muted">{formatTime(l.at)} </span>
-          <span className={KIND_TONE[l.kind] ?? 'text-ink'}>
-            {l.kind === 'tool_call' ? '▸ ' : l.kind === 'tool_result' ? '  ↳ ' : ''}
-            {l.text}
-          </span>
-        </li>
-      ))}
-    </ol>
-  );
-}
-
 type SlotKind = 'coding' | 'testing' | 'supervisor';
 
 const IDLE_TEXT: Record<SlotKind, string> = {
