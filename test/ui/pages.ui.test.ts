@@ -96,7 +96,8 @@ describe('journeys', () => {
       expect(before.length).toBeGreaterThanOrEqual(3);
       const moved = before[2]!;
       await page.goto(ui.link(`/projects/shop/board`));
-      const handle = page.getByRole('button', { name: new RegExp(`^Move #${moved} `) });
+      // The card's own button is its one tab stop and what Space picks up.
+      const handle = page.getByTestId(`card-${moved}`).getByRole('button', { name: new RegExp(`^#${moved} `) });
       await handle.focus();
       await page.keyboard.press('Space');
       await expect.poll(() => handle.getAttribute('aria-pressed')).toBe('true'); // picked up
@@ -137,7 +138,8 @@ describe('journeys', () => {
         throw err;
       });
       const id = Number(await passing.getAttribute('data-feature-id'));
-      const handle = page.getByRole('button', { name: new RegExp(`^Move #${id} `) });
+      // The mouse drags by the ⠿ grip.
+      const handle = page.locator(`[data-grip="${id}"]`);
       const target = page.getByTestId('lane-blocked');
       // A real pointer drag: press, move in steps past the activation distance, release over Pending.
       const from = (await handle.boundingBox())!;
