@@ -281,7 +281,7 @@ export function FeatureDrawer({ featureId, onClose }: { featureId: number | null
                             ) : null}
                           </td>
                           <td className="py-1.5 pr-2">{s.role}</td>
-                          <td className="py-1.5 pr-2" title={s.error ?? undefined}>
+                          <td className="py-1.5 pr-2 [overflow-wrap:anywhere]" title={s.error ?? undefined}>
                             {s.outcome ?? s.status}
                           </td>
                           <td className="hidden py-1.5 pr-2 sm:table-cell">{s.turns}</td>
