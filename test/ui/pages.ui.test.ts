@@ -96,8 +96,11 @@ describe('journeys', () => {
       expect(before.length).toBeGreaterThanOrEqual(3);
       const moved = before[2]!;
       await page.goto(ui.link(`/projects/shop/board`));
-      // The card's own button is its one tab stop and what Space picks up.
-      const handle = page.getByTestId(`card-${moved}`).getByRole('button', { name: new RegExp(`^#${moved} `) });
+      // The card's own button is its one tab stop and what Space picks up (first: the drag overlay repeats the card).
+      const handle = page
+        .getByTestId(`card-${moved}`)
+        .getByRole('button', { name: new RegExp(`^#${moved} `) })
+        .first();
       await handle.focus();
       await page.keyboard.press('Space');
       await expect.poll(() => handle.getAttribute('aria-pressed')).toBe('true'); // picked up
@@ -114,6 +117,9 @@ describe('journeys', () => {
       await page.keyboard.press('Space');
       const expected = [moved, ...before.filter((id) => id !== moved)];
       await expect.poll(readyOrder, { timeout: 10_000 }).toEqual(expected);
+      // Space picked up and dropped: it did not also open the drawer (as a button's Space would); the focus stays.
+      expect(await page.getByTestId('feature-drawer').count()).toBe(0);
+      expect(await page.evaluate(() => document.activeElement?.getAttribute('data-card-focus'))).toBe(String(moved));
 
       await page.reload();
       await page.getByTestId(`card-${moved}`).waitFor();

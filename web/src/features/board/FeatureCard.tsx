@@ -103,7 +103,8 @@ export const FeatureCard = memo(function FeatureCard({
           // The whole card is the button's target, and its focus ring goes round the whole card.
           className="block w-full text-left outline-none after:absolute after:inset-0 after:rounded-[var(--radius-card)] after:content-[''] focus-visible:after:outline-3 focus-visible:after:outline-offset-2 focus-visible:after:outline-focus"
         >
-          <span className="mr-1 font-mono text-xs text-muted">#{feature.id}</span>
+          {/* The space keeps the button's name "#3 Add a todo" rather than "#3Add a todo". */}
+          <span className="font-mono text-xs text-muted">#{feature.id}</span>{' '}
           <span className="text-sm font-medium leading-snug">{feature.name}</span>
         </button>
         <div className="mt-1.5 flex flex-wrap items-center gap-1.5 text-xs text-muted">
