@@ -257,7 +257,7 @@ export function FeatureDrawer({ featureId, onClose }: { featureId: number | null
               {f.sessions.length === 0 ? (
                 <p className="text-sm text-muted">No agent has worked on it yet.</p>
               ) : (
-                // On a phone the table fits the drawer: turns and tokens only from sm up, a start and its duration wrap.
+                // On a phone the table fits the drawer: turns and tokens only from sm up, start and duration wrap.
                 <div className="overflow-x-auto" data-testid="sessions-table">
                   <table className="w-full text-left text-xs">
                     <thead className="text-muted">
