@@ -267,7 +267,7 @@ describe('the Checkpoints page in Chromium', () => {
       // Shortcut 7 (outside the drawer) comes back to the Checkpoints tab.
       await page.keyboard.press('Escape');
       await expect.poll(() => drawer.count()).toBe(0);
-      await page.keyboard.press('7');
+      await page.keyboard.press('6');
       await page.waitForURL(/\/projects\/shop\/checkpoints$/);
       expect(errors).toEqual([]);
     } finally {

@@ -108,13 +108,13 @@ async function open(
 }
 
 describe('the Design page in Chromium', () => {
-  it('is reached with the 8 key, shows an iteration’s screenshots and report, axe-clean in both themes', async () => {
+  it('is reached with the 7 key, shows an iteration’s screenshots and report, axe-clean in both themes', async () => {
     for (const theme of ['light', 'dark'] as const) {
       const { ctx, page, errors } = await open(theme);
       try {
         await page.goto(ui.link('/projects/shop'));
         await page.getByRole('navigation', { name: 'Project views' }).waitFor();
-        await page.keyboard.press('8');
+        await page.keyboard.press('7');
         await page.waitForURL(/\/projects\/shop\/design$/);
         await page.getByRole('link', { name: 'Design' }).and(page.locator('[aria-current="page"]')).waitFor();
         await page.getByRole('link', { name: 'Iteration 1' }).click();

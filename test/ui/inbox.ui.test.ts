@@ -279,7 +279,7 @@ it(
       // From the board by its shortcut, 5.
       await page.goto(ui.link(`/projects/shop/board`));
       await page.getByTestId('card-1').waitFor();
-      await page.keyboard.press('5');
+      await page.keyboard.press('4');
       await page.waitForURL(/\/projects\/shop\/inbox$/);
       await page.getByRole('form', { name: /Answer for feature #/ }).waitFor();
       expect(await page.getByTestId('inbox-badge').textContent()).toMatch(/^1/);

@@ -78,7 +78,7 @@ describe('the Metrics page in Chromium', () => {
       // Shortcut 6 opens the tab from another view.
       await page.goto(ui.link('/projects/shop/board'));
       await page.getByTestId('card-1').waitFor();
-      await page.keyboard.press('6');
+      await page.keyboard.press('5');
       await page.waitForURL(/\/projects\/shop\/metrics$/);
       const table = page.getByRole('region', { name: 'Cost per feature', exact: true });
       const names = () => table.locator('tbody th').allTextContents();

@@ -96,7 +96,11 @@ describe('journeys', () => {
       expect(before.length).toBeGreaterThanOrEqual(3);
       const moved = before[2]!;
       await page.goto(ui.link(`/projects/shop/board`));
-      const handle = page.getByRole('button', { name: new RegExp(`^Move #${moved} `) });
+      // The card's own button is its one tab stop and what Space picks up (first: the drag overlay repeats the card).
+      const handle = page
+        .getByTestId(`card-${moved}`)
+        .getByRole('button', { name: new RegExp(`^#${moved} `) })
+        .first();
       await handle.focus();
       await page.keyboard.press('Space');
       await expect.poll(() => handle.getAttribute('aria-pressed')).toBe('true'); // picked up
@@ -113,6 +117,9 @@ describe('journeys', () => {
       await page.keyboard.press('Space');
       const expected = [moved, ...before.filter((id) => id !== moved)];
       await expect.poll(readyOrder, { timeout: 10_000 }).toEqual(expected);
+      // Space picked up and dropped: it did not also open the drawer (as a button's Space would); the focus stays.
+      expect(await page.getByTestId('feature-drawer').count()).toBe(0);
+      expect(await page.evaluate(() => document.activeElement?.getAttribute('data-card-focus'))).toBe(String(moved));
 
       await page.reload();
       await page.getByTestId(`card-${moved}`).waitFor();
@@ -137,7 +144,8 @@ describe('journeys', () => {
         throw err;
       });
       const id = Number(await passing.getAttribute('data-feature-id'));
-      const handle = page.getByRole('button', { name: new RegExp(`^Move #${id} `) });
+      // The mouse drags by the ⠿ grip.
+      const handle = page.locator(`[data-grip="${id}"]`);
       const target = page.getByTestId('lane-blocked');
       // A real pointer drag: press, move in steps past the activation distance, release over Pending.
       const from = (await handle.boundingBox())!;

@@ -1,34 +1,25 @@
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import { NavLink, Outlet, useNavigate, useParams, useSearchParams } from 'react-router';
+import { NavLink, Outlet, useLocation, useNavigate, useParams, useSearchParams } from 'react-router';
 import type { ServerMessage } from '@shared/events';
 import { DEMO_MODEL, DEMO_MODEL_LABEL } from '@shared/runs';
 import { endpoints, keys } from '../shared/api/endpoints';
 import { useProjectStream } from '../shared/ws/useProjectStream';
 import { ProgressBar } from '../shared/ui/ProgressBar';
+import { ScrollStrip } from '../shared/ui/ScrollStrip';
 import { useToast } from '../shared/ui/toast';
-import { useShortcuts } from '../shared/shortcuts';
+import { PROJECT_TABS as TABS, useShortcuts } from '../shared/shortcuts';
 import { celebrateAllPassing } from '../features/celebration/celebrate';
 import { FeatureDrawer } from '../features/board/FeatureDrawer';
 import { RunControls } from '../features/agents/RunControls';
 import { ProjectContext, type ProjectContextValue } from '../shared/project-context';
 import { formatCost } from '../shared/ui/format';
 import { BudgetLeft } from './BudgetLeft';
+import { useFocusReturn } from './focus-return';
 import { useInboxCount } from '../shared/api/open-requests';
 import { changesMetrics, METRICS_REFRESH_MS, throttle } from '../features/metrics/live';
 import { changesCheckpoints } from '../features/checkpoints/live';
 import { changesDesign } from '../features/design/live';
-
-const TABS = [
-  { to: '', label: 'Mission control', key: '1' },
-  { to: 'board', label: 'Board', key: '2' },
-  { to: 'graph', label: 'Graph', key: '3' },
-  { to: 'inbox', label: 'Inbox', key: '5' },
-  { to: 'metrics', label: 'Metrics', key: '6' },
-  { to: 'checkpoints', label: 'Checkpoints', key: '7' },
-  { to: 'design', label: 'Design', key: '8' },
-  { to: 'settings', label: 'Settings', key: '4' },
-] as const;
 
 /** A project's frame: live stream, run controls, progress, tabs and the feature drawer. */
 export function ProjectLayout() {
@@ -36,6 +27,7 @@ export function ProjectLayout() {
   const qc = useQueryClient();
   const toast = useToast();
   const navigate = useNavigate();
+  const location = useLocation();
   const [params, setParams] = useSearchParams();
   const [recentlyPassed, setRecentlyPassed] = useState<ReadonlySet<number>>(new Set());
   const [allDone, setAllDone] = useState(false);
@@ -114,17 +106,20 @@ export function ProjectLayout() {
     [board.data],
   );
 
+  const featureParam = Number(params.get('feature'));
+  const openId = Number.isSafeInteger(featureParam) && featureParam > 0 ? featureParam : null;
+  const rememberOpener = useFocusReturn(openId);
   const openFeature = useCallback(
-    (id: number) =>
+    (id: number) => {
+      rememberOpener();
       setParams((p) => {
         const next = new URLSearchParams(p);
         next.set('feature', String(id));
         return next;
-      }),
-    [setParams],
+      });
+    },
+    [setParams, rememberOpener],
   );
-  const featureParam = Number(params.get('feature'));
-  const openId = Number.isSafeInteger(featureParam) && featureParam > 0 ? featureParam : null;
   const closeFeature = () =>
     setParams((p) => {
       const next = new URLSearchParams(p);
@@ -158,19 +153,22 @@ export function ProjectLayout() {
 
   return (
     <ProjectContext.Provider value={value}>
-      <div className="border-b border-line bg-panel">
+      <div className="border-b-2 border-line bg-panel">
         <div className="mx-auto flex max-w-[1600px] flex-col gap-3 px-4 pt-4">
-          <div className="flex flex-wrap items-start gap-x-6 gap-y-3">
+          {/* Compact on a phone: the path (also the title's tooltip) and the progress words only from sm up. */}
+          <div className="flex flex-wrap items-center gap-x-6 gap-y-2 sm:items-start">
             <div className="min-w-0 flex-1">
-              <h1 className="truncate text-xl font-semibold">{name}</h1>
-              <p className="truncate font-mono text-xs text-muted" title={project.data?.path}>
+              <h1 className="truncate text-xl font-bold sm:text-2xl" title={project.data?.path}>
+                {name}
+              </h1>
+              <p className="hidden truncate font-mono text-xs text-muted sm:block" title={project.data?.path}>
                 {project.data?.path ?? '…'}
               </p>
             </div>
             <RunControls />
           </div>
-          <div className="flex flex-wrap items-center gap-x-6 gap-y-2">
-            <div className="min-w-64 flex-1">
+          <div className="flex flex-wrap items-center gap-x-4 gap-y-1 sm:gap-x-6 sm:gap-y-2">
+            <div className="w-full min-w-0 sm:w-auto sm:min-w-64 sm:flex-1">
               {stream.progress?.total === 0 && stream.run?.lastOutcome?.outcome === 'no_features' ? (
                 // Not "0/0 passing": there is no backlog because the initializer made none (mission control says why).
                 <p className="text-sm font-medium text-st-failed" data-testid="no-features">
@@ -180,7 +178,7 @@ export function ProjectLayout() {
                 <ProgressBar progress={stream.progress} />
               )}
             </div>
-            <p className="text-sm text-muted">
+            <p className="text-xs text-muted sm:text-sm">
               Cost so far <span className="font-semibold text-ink">{cost === null ? '…' : formatCost(cost)}</span>
             </p>
             <BudgetLeft budget={stream.run?.budget} />
@@ -201,15 +199,16 @@ export function ProjectLayout() {
               ✓ Every feature passes. The app is built.
             </div>
           ) : null}
-          <nav aria-label="Project views" className="-mb-px flex gap-1 overflow-x-auto">
+          <ScrollStrip label="Project views" current={location.pathname} className="-mb-0.5 gap-1">
             {TABS.map((t) => (
               <NavLink
                 key={t.label}
                 to={t.to}
                 // A checkpoint's or iteration's own page (checkpoints/3, design/2) is still its tab.
                 end={t.to !== 'checkpoints' && t.to !== 'design'}
+                // A folder tab: the current one is a yellow block standing on the header's rule.
                 className={({ isActive }) =>
-                  `whitespace-nowrap border-b-2 px-3 py-2 text-sm font-medium ${isActive ? 'border-accent text-ink' : 'border-transparent text-muted hover:text-ink'}`
+                  `whitespace-nowrap rounded-t-lg border-2 border-b-0 px-3 py-1.5 text-sm font-semibold ${isActive ? 'border-line bg-pop text-pop-ink' : 'border-transparent text-muted hover:bg-sunken hover:text-ink'}`
                 }
               >
                 {t.label}
@@ -229,7 +228,7 @@ export function ProjectLayout() {
                 ) : null}
               </NavLink>
             ))}
-          </nav>
+          </ScrollStrip>
         </div>
       </div>
       <main className="mx-auto flex w-full max-w-[1600px] min-h-0 flex-1 flex-col px-4 py-4">

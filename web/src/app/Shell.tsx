@@ -22,22 +22,24 @@ export function Shell() {
     <div className="flex min-h-full flex-col">
       <a
         href="#main"
-        className="sr-only focus:not-sr-only focus:absolute focus:left-2 focus:top-2 focus:z-50 focus:rounded focus:bg-panel focus:px-3 focus:py-2"
+        className="sr-only focus:not-sr-only focus:absolute focus:left-2 focus:top-2 focus:z-50 focus:rounded focus:border-2 focus:border-line focus:bg-panel focus:px-3 focus:py-2 focus:shadow-card"
       >
         Skip to content
       </a>
-      <header className="sticky top-0 z-30 border-b border-line bg-panel/90 backdrop-blur">
+      <header className="sticky top-0 z-30 border-b-[3px] border-line bg-pop text-pop-ink">
         <div className="mx-auto flex h-14 max-w-[1600px] items-center gap-2 px-4 sm:gap-4">
-          <Link to="/" className="flex items-center gap-2 font-semibold tracking-tight">
-            <img src="/favicon.svg" alt="" width={26} height={26} />
+          <Link to="/" className="flex items-center gap-2 font-display text-lg font-bold tracking-tight">
+            <img src="/favicon.svg" alt="" width={30} height={30} className="rounded-md border-2 border-pop-ink" />
             <span>autocoder</span>
-            <span className="hidden text-sm font-normal text-muted sm:inline">mission control</span>
+            <span className="hidden rounded-full border-2 border-pop-ink bg-panel px-2 text-xs font-semibold text-ink uppercase sm:inline">
+              mission control
+            </span>
           </Link>
           <div className="flex-1" />
           <NavLink
             to="/settings"
             className={({ isActive }) =>
-              `rounded-lg px-2.5 py-1.5 text-sm hover:bg-sunken hover:text-ink ${isActive ? 'font-medium text-ink' : 'text-muted'}`
+              `rounded-lg border-2 px-2.5 py-1 text-sm font-semibold hover:-translate-px ${isActive ? 'border-pop-ink bg-panel text-ink shadow-[2px_2px_0_0_var(--color-pop-ink)]' : 'border-transparent text-pop-ink hover:border-pop-ink'}`
             }
           >
             Settings
@@ -45,7 +47,7 @@ export function Shell() {
           <button
             type="button"
             onClick={() => setHelp(true)}
-            className="rounded-lg px-2.5 py-1.5 text-sm text-muted hover:bg-sunken hover:text-ink"
+            className="rounded-lg border-2 border-pop-ink bg-panel px-2.5 py-1 text-sm font-semibold text-ink shadow-[2px_2px_0_0_var(--color-pop-ink)] hover:-translate-px active:translate-0.5 active:shadow-none"
             aria-label="Keyboard shortcuts"
           >
             <kbd className="font-mono">?</kbd>
@@ -53,7 +55,7 @@ export function Shell() {
           <button
             type="button"
             onClick={toggleTheme}
-            className="whitespace-nowrap rounded-lg px-2.5 py-1.5 text-sm text-muted hover:bg-sunken hover:text-ink"
+            className="whitespace-nowrap rounded-lg border-2 border-pop-ink bg-panel px-2.5 py-1 text-sm font-semibold text-ink shadow-[2px_2px_0_0_var(--color-pop-ink)] hover:-translate-px active:translate-0.5 active:shadow-none"
             aria-label={`Switch to ${theme === 'dark' ? 'light' : 'dark'} theme`}
           >
             {theme === 'dark' ? '☀︎ Light' : '☾ Dark'}

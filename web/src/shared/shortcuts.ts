@@ -5,18 +5,26 @@ export interface Shortcut {
   readonly description: string;
 }
 
+/**
+ * A project's tabs in the order they are shown (and tabbed through). Their number keys are their positions, so the
+ * shortcuts follow the tab order: a new tab gets the next number where it is inserted, and none can drift.
+ */
+export const PROJECT_TABS = [
+  { to: '', label: 'Mission control', description: 'Mission control' },
+  { to: 'board', label: 'Board', description: 'Board' },
+  { to: 'graph', label: 'Graph', description: 'Dependency graph' },
+  { to: 'inbox', label: 'Inbox', description: 'Inbox (questions agents asked you)' },
+  { to: 'metrics', label: 'Metrics', description: 'Metrics (progress, cost, ROI)' },
+  { to: 'checkpoints', label: 'Checkpoints', description: 'Checkpoints (reviews and their findings)' },
+  { to: 'design', label: 'Design', description: 'Design (screenshots, personas’ findings and votes)' },
+  { to: 'settings', label: 'Settings', description: 'Project settings' },
+].map((t, i) => ({ ...t, key: String(i + 1) }));
+
 /** Every shortcut, for the help overlay (the handlers live where they act). */
 export const SHORTCUTS: readonly Shortcut[] = [
   { keys: '?', description: 'Show or hide this help' },
   { keys: 'g then p', description: 'Go to projects' },
-  { keys: '1', description: 'Mission control' },
-  { keys: '2', description: 'Board' },
-  { keys: '3', description: 'Dependency graph' },
-  { keys: '4', description: 'Project settings' },
-  { keys: '5', description: 'Inbox (questions agents asked you)' },
-  { keys: '6', description: 'Metrics (progress, cost, ROI)' },
-  { keys: '7', description: 'Checkpoints (reviews and their findings)' },
-  { keys: '8', description: 'Design (screenshots, personas’ findings and votes)' },
+  ...PROJECT_TABS.map((t) => ({ keys: t.key, description: t.description })),
   { keys: 'n', description: 'New feature (on the board)' },
   { keys: 's', description: 'Start the agents' },
   { keys: 'p', description: 'Pause (drain) or resume' },

@@ -27,11 +27,24 @@ import { Dialog } from '../../shared/ui/Dialog';
 import { useToast } from '../../shared/ui/toast';
 import { useShortcuts } from '../../shared/shortcuts';
 import { useProject } from '../../shared/project-context';
-import { COLUMN_GROUPS, applyReorder, dropAction, laneTitle, toLanes, type ColumnId, type Lanes } from './board-logic';
+import {
+  COLUMN_GROUPS,
+  applyReorder,
+  dropAction,
+  isCardKey,
+  laneTitle,
+  moveFocus,
+  toLanes,
+  type ColumnId,
+  type Lanes,
+} from './board-logic';
 import { FeatureCard, type FeatureCardProps } from './FeatureCard';
 import { FeatureFormDialog } from './FeatureFormDialog';
 
 const LANE_LIMIT = 150;
+/** The feature id of a card's focus target (its open button), or null for anything else. */
+const cardIdOf = (target: EventTarget): number | null =>
+  target instanceof HTMLElement && target.dataset['cardFocus'] ? Number(target.dataset['cardFocus']) : null;
 const cardKey = (id: number) => `f:${id}`;
 const laneKey = (lane: ColumnId) => `lane:${lane}`;
 const SORTABLE = new Set<ColumnId>(['ready', 'blocked']);
@@ -41,7 +54,16 @@ const SORTABLE = new Set<ColumnId>(['ready', 'blocked']);
  * re-render every card.
  */
 const POINTER_OPTIONS = { activationConstraint: { distance: 5 } };
-const KEYBOARD_OPTIONS = { coordinateGetter: sortableKeyboardCoordinates };
+/** Space picks a card up (Enter opens it, as a button's Enter does); Space or Enter drops it, Escape cancels. */
+const KEYBOARD_OPTIONS = {
+  coordinateGetter: sortableKeyboardCoordinates,
+  keyboardCodes: { start: ['Space'], cancel: ['Escape'], end: ['Space', 'Enter'] },
+};
+/** What a screen reader hears on a focused card (dnd-kit's own text speaks of Space and Enter alike). */
+const SCREEN_READER_INSTRUCTIONS = {
+  draggable:
+    'Enter opens the feature. Arrow keys move to the next card. To move this card, press Space, then the arrow keys, then Space to drop it or Escape to cancel.',
+};
 /** Cards in lanes agents own do not make room while something is dragged over them. */
 const noShift = () => null;
 
@@ -54,10 +76,11 @@ const SortableCard = memo(function SortableCard({
   feature,
   lane,
   onOpen,
+  tabbable,
   ...rest
-}: { feature: FeatureDTO; lane: ColumnId; onOpen: (id: number) => void } & Omit<
+}: { feature: FeatureDTO; lane: ColumnId; onOpen: (id: number) => void; tabbable: boolean } & Omit<
   FeatureCardProps,
-  'dragHandle' | 'dragging' | 'onOpen'
+  'dragHandle' | 'dragging' | 'onOpen' | 'focusProps'
 >) {
   const { attributes, listeners, setNodeRef, transform, transition, isDragging, setActivatorNodeRef } = useSortable({
     id: cardKey(feature.id),
@@ -65,26 +88,45 @@ const SortableCard = memo(function SortableCard({
   });
   const draggable = lane !== 'in_progress' && lane !== 'needs_input';
   const open = useCallback(() => onOpen(feature.id), [onOpen, feature.id]);
-  // Same element while dnd-kit's attributes and listeners stay the same, so FeatureCard's memo holds.
+  // Same element and props while dnd-kit's attributes and listeners stay the same, so FeatureCard's memo holds.
+  // The mouse drags by the grip; the keyboard picks up the card's own button (its one tab stop) with Space.
   const dragHandle = useMemo(
     () =>
       draggable ? (
-        <button
-          type="button"
-          ref={setActivatorNodeRef}
-          {...attributes}
-          {...listeners}
-          aria-label={`Move #${feature.id} ${feature.name}`}
-          className="relative z-10 -my-1 -ml-1 cursor-grab touch-none rounded px-0.5 text-muted hover:bg-sunken active:cursor-grabbing"
+        <span
+          aria-hidden="true"
+          data-grip={feature.id}
+          onPointerDown={listeners?.['onPointerDown'] as React.PointerEventHandler | undefined}
+          className="relative z-10 -my-1 -ml-1 cursor-grab touch-none rounded px-0.5 text-muted select-none hover:bg-sunken active:cursor-grabbing"
         >
           ⠿
-        </button>
+        </span>
       ) : null,
-    [draggable, setActivatorNodeRef, attributes, listeners, feature.id, feature.name],
+    [draggable, listeners, feature.id],
+  );
+  const focusProps = useMemo(
+    () => ({
+      ...(draggable
+        ? {
+            ...attributes,
+            ref: setActivatorNodeRef,
+            onKeyDown: listeners?.['onKeyDown'] as React.KeyboardEventHandler | undefined,
+          }
+        : {}),
+      tabIndex: tabbable ? 0 : -1,
+    }),
+    [draggable, attributes, setActivatorNodeRef, listeners, tabbable],
   );
   return (
     <li ref={setNodeRef} style={{ transform: CSS.Transform.toString(transform), transition }}>
-      <FeatureCard feature={feature} dragging={isDragging} onOpen={open} {...rest} dragHandle={dragHandle} />
+      <FeatureCard
+        feature={feature}
+        dragging={isDragging}
+        onOpen={open}
+        {...rest}
+        dragHandle={dragHandle}
+        focusProps={focusProps}
+      />
     </li>
   );
 });
@@ -94,11 +136,14 @@ function Lane({
   features,
   title,
   showTitle,
+  tabbableId,
 }: {
   lane: ColumnId;
   features: FeatureDTO[];
   title: string;
   showTitle: boolean;
+  /** The card that is the board's one tab stop (null: it is in another lane). */
+  tabbableId: number | null;
 }) {
   const { stream, recentlyPassed, openFeature } = useProject();
   const { setNodeRef, isOver } = useDroppable({ id: laneKey(lane), data: { lane } });
@@ -133,6 +178,7 @@ function Lane({
               agent={agentOn(f.id)}
               justPassed={recentlyPassed.has(f.id)}
               onOpen={openFeature}
+              tabbable={f.id === tabbableId}
             />
           ))}
         </ul>
@@ -160,6 +206,31 @@ export function BoardPage() {
   const [confirmReopen, setConfirmReopen] = useState<FeatureDTO | null>(null);
   const [creating, setCreating] = useState(false);
   const lanes = useMemo(() => override ?? (board.data ? toLanes(board.data) : null), [override, board.data]);
+  // Roving tabindex: the board is one tab stop, the card last focused (else the first card); arrows move it.
+  const [focused, setFocused] = useState<number | null>(null);
+  const tabbableId = useMemo(() => {
+    if (!lanes) return null;
+    const cards = COLUMN_GROUPS.flatMap((g) => g.lanes.flatMap((l) => lanes[l]));
+    return cards.some((f) => f.id === focused) ? focused : (cards[0]?.id ?? null);
+  }, [lanes, focused]);
+  const onGridKeyDown = (e: React.KeyboardEvent<HTMLDivElement>) => {
+    // While a card is picked up the arrows move it (dnd-kit's keyboard sensor), not the focus.
+    if (active || !isCardKey(e.key) || e.altKey || e.ctrlKey || e.metaKey || e.shiftKey) return;
+    const from = cardIdOf(e.target);
+    if (from === null) return;
+    const columns = [...e.currentTarget.querySelectorAll('[data-column]')].map((c) =>
+      [...c.querySelectorAll('[data-card-focus]')].map((b) => Number(b.getAttribute('data-card-focus'))),
+    );
+    const to = moveFocus(columns, from, e.key);
+    if (to === null) return;
+    e.preventDefault();
+    setFocused(to);
+    e.currentTarget.querySelector<HTMLElement>(`[data-card-focus="${to}"]`)?.focus();
+  };
+  const onGridFocus = (e: React.FocusEvent<HTMLDivElement>) => {
+    const id = cardIdOf(e.target);
+    if (id !== null) setFocused(id);
+  };
 
   useShortcuts(useMemo(() => ({ n: () => setCreating(true) }), []));
 
@@ -251,8 +322,8 @@ export function BoardPage() {
     <section aria-label="Board" className="board-page flex min-h-0 flex-1 flex-col gap-3">
       <div className="flex items-center gap-3">
         <p className="flex-1 text-sm text-muted">
-          Drag ⠿ to reorder what is ready, to retry a failed feature or to re-open a passing one (keyboard: focus ⠿,
-          Space, arrows, Space).
+          Drag ⠿ to reorder what is ready, to retry a failed feature or to re-open a passing one (keyboard: arrows to a
+          card, Space, arrows, Space; Enter opens it).
         </p>
         <Button variant="primary" onClick={() => setCreating(true)}>
           + Add feature
@@ -264,14 +335,19 @@ export function BoardPage() {
         onDragStart={onDragStart}
         onDragEnd={onDragEnd}
         onDragCancel={() => setActive(null)}
-        accessibility={{ announcements }}
+        accessibility={{ announcements, screenReaderInstructions: SCREEN_READER_INSTRUCTIONS }}
       >
-        <div className="grid min-h-0 flex-1 grid-cols-1 gap-3 md:grid-cols-3 xl:grid-cols-5">
+        <div
+          className="grid min-h-0 flex-1 grid-cols-1 gap-3 md:grid-cols-3 xl:grid-cols-5"
+          onKeyDown={onGridKeyDown}
+          onFocus={onGridFocus}
+        >
           {COLUMN_GROUPS.map((g) => {
             const count = g.lanes.reduce((n, l) => n + lanes[l].length, 0);
             return (
               <section
                 key={g.id}
+                data-column={g.id}
                 aria-labelledby={`col-${g.id}`}
                 className="flex min-h-0 flex-col rounded-2xl border border-line bg-sunken/60 p-2 md:max-h-[calc(100dvh-5rem)]"
               >
@@ -281,7 +357,14 @@ export function BoardPage() {
                 </h2>
                 <div className="flex min-h-0 flex-1 flex-col gap-2 overflow-y-auto">
                   {g.lanes.map((l) => (
-                    <Lane key={l} lane={l} features={lanes[l]} title={laneTitle(l)} showTitle={g.lanes.length > 1} />
+                    <Lane
+                      key={l}
+                      lane={l}
+                      features={lanes[l]}
+                      title={laneTitle(l)}
+                      showTitle={g.lanes.length > 1}
+                      tabbableId={tabbableId}
+                    />
                   ))}
                 </div>
               </section>

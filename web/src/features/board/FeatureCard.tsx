@@ -63,6 +63,11 @@ export interface FeatureCardProps {
   onOpen: () => void;
   dragHandle?: React.ReactNode;
   dragging?: boolean;
+  /**
+   * Given to the card's open button, its one tab stop: the roving tabIndex and, on a draggable card, dnd-kit's
+   * keyboard activator (ref, attributes, Space to pick it up). Without it (the drag overlay) the button is skipped.
+   */
+  focusProps?: React.ButtonHTMLAttributes<HTMLButtonElement> & { ref?: React.Ref<HTMLButtonElement> };
 }
 
 /**
@@ -77,6 +82,7 @@ export const FeatureCard = memo(function FeatureCard({
   onOpen,
   dragHandle,
   dragging = false,
+  focusProps = { tabIndex: -1 },
 }: FeatureCardProps) {
   const blocked = feature.status === 'pending' && feature.blockedBy.length > 0;
   const { name: project = '' } = useParams();
@@ -85,16 +91,20 @@ export const FeatureCard = memo(function FeatureCard({
     <article
       data-testid={`card-${feature.id}`}
       data-feature-id={feature.id}
-      className={`group relative flex gap-2 rounded-[var(--radius-card)] border border-line bg-panel p-2.5 shadow-card transition ${dragging ? 'opacity-40' : ''} ${justPassed ? 'animate-pop' : ''}`}
+      className={`group relative flex gap-2 rounded-[var(--radius-card)] border border-line bg-panel p-2.5 shadow-sm transition hover:-translate-px hover:shadow-card ${dragging ? 'opacity-40' : ''} ${justPassed ? 'animate-pop' : ''}`}
     >
       {dragHandle}
       <div className="min-w-0 flex-1">
         <button
+          {...focusProps}
           type="button"
+          data-card-focus={feature.id}
           onClick={onOpen}
-          className="block w-full text-left after:absolute after:inset-0 after:content-['']"
+          // The whole card is the button's target, and its focus ring goes round the whole card.
+          className="block w-full text-left outline-none after:absolute after:inset-0 after:rounded-[var(--radius-card)] after:content-[''] focus-visible:after:outline-3 focus-visible:after:outline-offset-2 focus-visible:after:outline-focus"
         >
-          <span className="mr-1 font-mono text-xs text-muted">#{feature.id}</span>
+          {/* The space keeps the button's name "#3 Add a todo" rather than "#3Add a todo". */}
+          <span className="font-mono text-xs text-muted">#{feature.id}</span>{' '}
           <span className="text-sm font-medium leading-snug">{feature.name}</span>
         </button>
         <div className="mt-1.5 flex flex-wrap items-center gap-1.5 text-xs text-muted">
@@ -117,6 +127,8 @@ export const FeatureCard = memo(function FeatureCard({
           {feature.status === 'needs_input' ? (
             <Link
               to={`/projects/${encodeURIComponent(project)}/inbox#request-for-${feature.id}`}
+              // Not a tab stop of its own (the card is one); the drawer Enter opens has the same link.
+              tabIndex={-1}
               className="relative z-10 font-semibold text-st-input underline underline-offset-2"
             >
               Answer in the inbox →

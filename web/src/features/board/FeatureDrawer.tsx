@@ -257,15 +257,16 @@ export function FeatureDrawer({ featureId, onClose }: { featureId: number | null
               {f.sessions.length === 0 ? (
                 <p className="text-sm text-muted">No agent has worked on it yet.</p>
               ) : (
-                <div className="overflow-x-auto">
+                // On a phone the table fits the drawer: turns and tokens only from sm up, start and duration wrap.
+                <div className="overflow-x-auto" data-testid="sessions-table">
                   <table className="w-full text-left text-xs">
                     <thead className="text-muted">
                       <tr>
                         <th className="py-1 pr-2 font-medium">Started</th>
                         <th className="py-1 pr-2 font-medium">Role</th>
                         <th className="py-1 pr-2 font-medium">Outcome</th>
-                        <th className="py-1 pr-2 font-medium">Turns</th>
-                        <th className="py-1 pr-2 font-medium">Tokens in/out</th>
+                        <th className="hidden py-1 pr-2 font-medium sm:table-cell">Turns</th>
+                        <th className="hidden py-1 pr-2 font-medium sm:table-cell">Tokens in/out</th>
                         <th className="py-1 pr-2 font-medium">Cost</th>
                         <th className="py-1 font-medium">Transcript</th>
                       </tr>
@@ -273,18 +274,18 @@ export function FeatureDrawer({ featureId, onClose }: { featureId: number | null
                     <tbody>
                       {f.sessions.map((s) => (
                         <tr key={s.id} className="border-t border-line">
-                          <td className="py-1.5 pr-2 whitespace-nowrap">
+                          <td className="py-1.5 pr-2 sm:whitespace-nowrap">
                             {formatTime(s.startedAt)}
                             {s.endedAt ? (
                               <span className="text-muted"> · {formatDuration(s.endedAt - s.startedAt)}</span>
                             ) : null}
                           </td>
                           <td className="py-1.5 pr-2">{s.role}</td>
-                          <td className="py-1.5 pr-2" title={s.error ?? undefined}>
+                          <td className="py-1.5 pr-2 [overflow-wrap:anywhere]" title={s.error ?? undefined}>
                             {s.outcome ?? s.status}
                           </td>
-                          <td className="py-1.5 pr-2">{s.turns}</td>
-                          <td className="py-1.5 pr-2 whitespace-nowrap">
+                          <td className="hidden py-1.5 pr-2 sm:table-cell">{s.turns}</td>
+                          <td className="hidden py-1.5 pr-2 whitespace-nowrap sm:table-cell">
                             {formatTokens(s.inputTokens)} / {formatTokens(s.outputTokens)}
                           </td>
                           <td className="py-1.5 pr-2">{formatCost(s.costUsd)}</td>

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import type { FeatureBoard, FeatureDTO } from '@shared/api';
-import { applyReorder, dropAction, reorderPriorities, toLanes, type Lanes } from './board-logic';
+import { applyReorder, CARD_KEYS, dropAction, moveFocus, reorderPriorities, toLanes, type Lanes } from './board-logic';
 
 function feature(id: number, priority: number, over: Partial<FeatureDTO> = {}): FeatureDTO {
   return {
@@ -138,5 +138,59 @@ describe('dropAction', () => {
   it('applyReorder shows the new order at once', () => {
     const next = applyReorder(lanes, 'ready', [{ id: 2, priority: -1 }]);
     expect(next.ready.map((f) => f.id)).toEqual([2, 1]);
+  });
+});
+
+describe('moveFocus: arrow keys between cards', () => {
+  // Pending (1, 2, 3), In progress (empty), Needs input (4), Passing (5, 6), Failed (empty).
+  const columns = [[1, 2, 3], [], [4], [5, 6], []];
+
+  it('moves up and down within a column and stops at its ends', () => {
+    expect(moveFocus(columns, 2, 'ArrowDown')).toBe(3);
+    expect(moveFocus(columns, 2, 'ArrowUp')).toBe(1);
+    expect(moveFocus(columns, 3, 'ArrowDown')).toBeNull();
+    expect(moveFocus(columns, 1, 'ArrowUp')).toBeNull();
+  });
+
+  it('moves left and right to the same height in the nearest column with cards, skipping empty ones', () => {
+    expect(moveFocus(columns, 1, 'ArrowRight')).toBe(4);
+    expect(moveFocus(columns, 3, 'ArrowRight')).toBe(4); // Needs input is shorter: its last card
+    expect(moveFocus(columns, 4, 'ArrowRight')).toBe(5);
+    expect(moveFocus(columns, 6, 'ArrowLeft')).toBe(4);
+    expect(moveFocus(columns, 4, 'ArrowLeft')).toBe(1);
+    expect(moveFocus(columns, 2, 'ArrowLeft')).toBeNull();
+    expect(moveFocus(columns, 6, 'ArrowRight')).toBeNull(); // Failed is empty and the last column
+  });
+
+  it('Home and End go to the column’s first and last card', () => {
+    expect(moveFocus(columns, 2, 'Home')).toBe(1);
+    expect(moveFocus(columns, 2, 'End')).toBe(3);
+    expect(moveFocus(columns, 1, 'Home')).toBeNull();
+  });
+
+  it('a card that is not on the board goes nowhere', () => {
+    expect(moveFocus(columns, 99, 'ArrowDown')).toBeNull();
+  });
+
+  it('always lands on a card of the board, never on the one it left', () => {
+    const board = fc.array(fc.array(fc.integer({ min: 1, max: 10_000 }), { maxLength: 6 }), {
+      minLength: 1,
+      maxLength: 5,
+    });
+    fc.assert(
+      fc.property(board, fc.constantFrom(...CARD_KEYS), fc.nat(), (cols, key, pick) => {
+        // Ids are unique on a board.
+        const seen = new Set<number>();
+        const unique = cols.map((c) => c.filter((id) => !seen.has(id) && (seen.add(id), true)));
+        const all = unique.flat();
+        if (all.length === 0) return;
+        const from = all[pick % all.length]!;
+        const to = moveFocus(unique, from, key);
+        if (to !== null) {
+          expect(all).toContain(to);
+          expect(to).not.toBe(from);
+        }
+      }),
+    );
   });
 });

@@ -107,3 +107,40 @@ export function applyReorder(lanes: Lanes, lane: 'ready' | 'blocked', updates: r
   next.sort((a, b) => a.priority - b.priority); // stable: ties keep the server's order
   return { ...lanes, [lane]: next };
 }
+
+/** The keys that move the focus between cards (roving tabindex: the board is one tab stop, arrows do the rest). */
+export const CARD_KEYS = ['ArrowUp', 'ArrowDown', 'ArrowLeft', 'ArrowRight', 'Home', 'End'] as const;
+export type CardKey = (typeof CARD_KEYS)[number];
+export const isCardKey = (key: string): key is CardKey => (CARD_KEYS as readonly string[]).includes(key);
+
+/**
+ * Where a card key moves the focus on the board, given the card ids of each column top to bottom (as shown): up and
+ * down within the column, left and right to the card at the same height in the nearest column that has cards (the
+ * last one when that column is shorter), Home and End to the column's first and last card. Null when it stays.
+ */
+export function moveFocus(columns: readonly (readonly number[])[], current: number, key: CardKey): number | null {
+  const col = columns.findIndex((c) => c.includes(current));
+  if (col < 0) return null;
+  const cards = columns[col]!;
+  const row = cards.indexOf(current);
+  const at = (target: number | undefined) => (target === undefined || target === current ? null : target);
+  switch (key) {
+    case 'ArrowUp':
+      return at(cards[row - 1]);
+    case 'ArrowDown':
+      return at(cards[row + 1]);
+    case 'Home':
+      return at(cards[0]);
+    case 'End':
+      return at(cards[cards.length - 1]);
+    case 'ArrowLeft':
+    case 'ArrowRight': {
+      const step = key === 'ArrowLeft' ? -1 : 1;
+      for (let c = col + step; c >= 0 && c < columns.length; c += step) {
+        const next = columns[c]!;
+        if (next.length > 0) return at(next[Math.min(row, next.length - 1)]);
+      }
+      return null;
+    }
+  }
+}

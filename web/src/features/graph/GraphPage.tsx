@@ -7,6 +7,7 @@ import {
   type Node,
   type NodeProps,
   Handle,
+  MarkerType,
   Position,
 } from '@xyflow/react';
 import '@xyflow/react/dist/style.css';
@@ -116,16 +117,18 @@ export function GraphPage() {
         connectable: false,
         ariaLabel: `Feature #${n.id} ${n.name}, ${STATUS_LABEL[n.status]}${proofText(proofOf(n))}`,
       })),
-      edges: graph.data.edges.map((e): Edge => ({
-        id: `${e.source}-${e.target}`,
-        source: String(e.source),
-        target: String(e.target),
-        animated: status.get(e.target) === 'in_progress',
-        style: {
-          stroke: status.get(e.source) === 'passing' ? 'var(--color-st-passing)' : 'var(--color-muted)',
-          strokeWidth: 1.5,
-        },
-      })),
+      edges: graph.data.edges.map((e): Edge => {
+        // From a dependency to what needs it: the arrowhead sits on the dependent, in the edge's colour.
+        const color = status.get(e.source) === 'passing' ? 'var(--color-st-passing)' : 'var(--color-ink)';
+        return {
+          id: `${e.source}-${e.target}`,
+          source: String(e.source),
+          target: String(e.target),
+          animated: status.get(e.target) === 'in_progress',
+          style: { stroke: color, strokeWidth: 2 },
+          markerEnd: { type: MarkerType.ArrowClosed, color, width: 16, height: 16 },
+        };
+      }),
     };
   }, [graph.data, positions]);
 
@@ -155,7 +158,13 @@ export function GraphPage() {
             {STATUS_LABEL[s]}
           </li>
         ))}
-        <li>· arrows point from a dependency to what needs it</li>
+        <li className="flex items-center gap-1.5">
+          <svg width="26" height="10" viewBox="0 0 26 10" aria-hidden className="text-ink">
+            <path d="M0 5 H18" stroke="currentColor" strokeWidth="2" />
+            <path d="M17 0 L26 5 L17 10 Z" fill="currentColor" />
+          </svg>
+          arrows point from a dependency to what needs it
+        </li>
         <li>· ✓ verified by its checks · unverified: no checks, or a pass its checks did not confirm</li>
       </ul>
       <div

@@ -34,8 +34,8 @@ export function Dialog({
   }, [open]);
   if (!open) return null;
   const frame = side
-    ? 'fixed inset-y-0 right-0 left-auto m-0 h-full max-h-full w-full max-w-xl rounded-none border-l'
-    : `m-auto w-[calc(100%-2rem)] ${wide ? 'max-w-3xl' : 'max-w-lg'} rounded-2xl border`;
+    ? 'fixed inset-y-0 right-0 left-auto m-0 h-full max-h-full w-full max-w-xl rounded-none border-l-[3px]'
+    : `m-auto w-[calc(100%-2rem)] ${wide ? 'max-w-3xl' : 'max-w-lg'} rounded-2xl border-[3px]`;
   return (
     <dialog
       ref={ref}
@@ -50,18 +50,18 @@ export function Dialog({
       onClick={(e) => {
         if (e.target === ref.current) onClose();
       }}
-      className={`${frame} border-line bg-panel p-0 text-ink shadow-lift backdrop:bg-black/40`}
+      className={`${frame} border-line bg-panel p-0 text-ink shadow-lift backdrop:bg-black/50`}
     >
       <div className="flex h-full max-h-[inherit] flex-col">
         <header className="flex items-start justify-between gap-4 border-b border-line px-5 py-4">
-          <h2 id={titleId} className="text-lg font-semibold leading-snug">
+          <h2 id={titleId} className="text-xl font-bold leading-snug">
             {title}
           </h2>
           <button
             type="button"
             onClick={onClose}
             aria-label="Close"
-            className="rounded-md px-2 py-0.5 text-xl leading-none text-muted hover:bg-sunken"
+            className="rounded-md border border-line bg-panel px-2 py-0.5 text-xl leading-none text-ink shadow-sm hover:bg-pop hover:text-pop-ink active:translate-0.5 active:shadow-none"
           >
             ×
           </button>

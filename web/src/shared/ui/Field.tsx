@@ -18,7 +18,7 @@ export function Field({
   const describedBy = [hint ? hintId : null, error ? errId : null].filter(Boolean).join(' ') || undefined;
   return (
     <div className="flex flex-col gap-1">
-      <label htmlFor={id} className="text-sm font-medium">
+      <label htmlFor={id} className="text-sm font-semibold">
         {label}
       </label>
       {children({ id, 'aria-describedby': describedBy, 'aria-invalid': error ? true : undefined })}
@@ -37,4 +37,4 @@ export function Field({
 }
 
 export const inputClass =
-  'w-full rounded-lg border border-line bg-panel px-3 py-1.5 text-sm text-ink placeholder:text-muted/80 aria-[invalid=true]:border-st-failed';
+  'w-full rounded-lg border border-line bg-panel px-3 py-1.5 text-sm text-ink placeholder:text-muted/80 focus:shadow-sm aria-[invalid=true]:border-st-failed';

@@ -14,7 +14,7 @@ export function ProgressBar({ progress, compact = false }: { progress: Progress 
         aria-valuemax={p.total}
         aria-valuenow={p.passing}
         aria-valuetext={label}
-        className={`flex w-full overflow-hidden rounded-full bg-sunken ${compact ? 'h-1.5' : 'h-2.5'}`}
+        className={`flex w-full overflow-hidden rounded-full border border-line bg-sunken ${compact ? 'h-2.5' : 'h-4'}`}
       >
         <div className="bg-st-passing transition-[width] duration-500" style={{ width: `${pct(p.passing)}%` }} />
         <div className="bg-st-progress transition-[width] duration-500" style={{ width: `${pct(p.in_progress)}%` }} />
@@ -23,8 +23,12 @@ export function ProgressBar({ progress, compact = false }: { progress: Progress 
       </div>
       {compact ? null : (
         <p className="mt-1 text-xs text-muted">
-          <span className="font-semibold text-ink">{p.passing}</span>/{p.total} passing · {p.in_progress} in progress ·{' '}
-          {p.needs_input} need input · {p.failed} failed · {p.pending} pending
+          <span className="font-semibold text-ink">{p.passing}</span>/{p.total} passing
+          {/* On a phone the bar and "n/m passing" say it; the full count is in the bar's aria-valuetext too. */}
+          <span className="hidden sm:inline">
+            {' '}
+            · {p.in_progress} in progress · {p.needs_input} need input · {p.failed} failed · {p.pending} pending
+          </span>
         </p>
       )}
     </div>

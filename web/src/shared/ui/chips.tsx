@@ -7,7 +7,7 @@ export function Pill({ tone, children, title }: { tone: string; children: ReactN
   return (
     <span
       title={title}
-      className={`inline-flex items-center whitespace-nowrap rounded-full px-2 py-0.5 text-xs font-semibold ${tone}`}
+      className={`inline-flex items-center whitespace-nowrap rounded-full border border-current px-2 py-0.5 text-xs font-semibold ${tone}`}
     >
       {children}
     </span>

@@ -73,7 +73,7 @@ function Figure({ name, state }: { name: MascotName; state: AgentState }) {
             strokeWidth="1.5"
             strokeLinejoin="round"
           />
-          <circle cx="32" cy="36" r="20" fill={c} stroke="#1b1b1b" strokeWidth="2" />
+          <circle cx="32" cy="36" r="20" fill={c} stroke="#1b1b1b" strokeWidth="3" />
           <Eyes state={state} y={33} />
           <Mouth state={state} y={43} />
         </g>
@@ -83,7 +83,7 @@ function Figure({ name, state }: { name: MascotName; state: AgentState }) {
         <g>
           <circle cx="48" cy="10" r="3" fill="none" stroke={c} strokeWidth="1.6" />
           <circle cx="53" cy="18" r="2" fill="none" stroke={c} strokeWidth="1.4" />
-          <rect x="12" y="14" width="40" height="44" rx="18" fill={c} stroke="#1b1b1b" strokeWidth="2" />
+          <rect x="12" y="14" width="40" height="44" rx="18" fill={c} stroke="#1b1b1b" strokeWidth="3" />
           <path d="M19 24 q3 -5 8 -6" stroke="#fff" strokeWidth="2.5" fill="none" strokeLinecap="round" opacity="0.7" />
           <Eyes state={state} y={34} />
           <Mouth state={state} y={44} />
@@ -112,7 +112,7 @@ function Figure({ name, state }: { name: MascotName; state: AgentState }) {
               fill="none"
             />
           ))}
-          <path d="M10 40 a22 24 0 0 1 44 0 q0 8 -22 8 q-22 0 -22 -8z" fill={c} stroke="#1b1b1b" strokeWidth="2" />
+          <path d="M10 40 a22 24 0 0 1 44 0 q0 8 -22 8 q-22 0 -22 -8z" fill={c} stroke="#1b1b1b" strokeWidth="3" />
           <Eyes state={state} y={28} />
           <Mouth state={state} y={37} />
         </g>
@@ -127,7 +127,7 @@ function Figure({ name, state }: { name: MascotName; state: AgentState }) {
             strokeWidth="1.8"
             strokeLinejoin="round"
           />
-          <ellipse cx="32" cy="36" rx="21" ry="22" fill={c} stroke="#1b1b1b" strokeWidth="2" />
+          <ellipse cx="32" cy="36" rx="21" ry="22" fill={c} stroke="#1b1b1b" strokeWidth="3" />
           <ellipse cx="32" cy="44" rx="12" ry="10" fill="#efe6ff" opacity="0.8" />
           <circle cx="23" cy="29" r="7.5" fill="#efe6ff" stroke="#1b1b1b" strokeWidth="1.2" />
           <circle cx="41" cy="29" r="7.5" fill="#efe6ff" stroke="#1b1b1b" strokeWidth="1.2" />
@@ -140,7 +140,7 @@ function Figure({ name, state }: { name: MascotName; state: AgentState }) {
         <g>
           <ellipse cx="20" cy="16" rx="9" ry="7" fill="#dff3ff" stroke="#1b1b1b" strokeWidth="1.5" opacity="0.9" />
           <ellipse cx="44" cy="16" rx="9" ry="7" fill="#dff3ff" stroke="#1b1b1b" strokeWidth="1.5" opacity="0.9" />
-          <ellipse cx="32" cy="38" rx="22" ry="19" fill={c} stroke="#1b1b1b" strokeWidth="2" />
+          <ellipse cx="32" cy="38" rx="22" ry="19" fill={c} stroke="#1b1b1b" strokeWidth="3" />
           <path d="M18 50 q14 6 28 0" stroke="#1b1b1b" strokeWidth="4" fill="none" />
           <path d="M12 42 q20 6 40 0" stroke="#1b1b1b" strokeWidth="3" fill="none" opacity="0.35" />
           <Eyes state={state} y={32} />
@@ -176,7 +176,8 @@ export function Mascot({
       viewBox="0 0 64 64"
       width={size}
       height={size}
-      className={`shrink-0 ${MOTION[state]}`}
+      // The hard offset shadow of every card and button, drawn around the figure's own outline.
+      className={`shrink-0 drop-shadow-hard ${MOTION[state]}`}
       role={title ? 'img' : undefined}
       aria-hidden={title ? undefined : true}
       aria-label={title}

@@ -30,7 +30,9 @@ export const STATUS_COLOR: Record<FeatureStatus, string> = {
 
 export function StatusBadge({ status }: { status: FeatureStatus }) {
   return (
-    <span className={`inline-flex items-center rounded-full px-2 py-0.5 text-xs font-semibold ${STATUS_TONE[status]}`}>
+    <span
+      className={`inline-flex items-center rounded-full border border-current px-2 py-0.5 text-xs font-semibold ${STATUS_TONE[status]}`}
+    >
       {STATUS_LABEL[status]}
     </span>
   );

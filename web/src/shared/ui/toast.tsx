@@ -21,7 +21,11 @@ export function ToastProvider({ children }: { children: ReactNode }) {
     [dismiss],
   );
   const value = useMemo(() => push, [push]);
-  const tone: Record<Tone, string> = { info: 'border-line', success: 'border-st-passing', error: 'border-st-failed' };
+  const tone: Record<Tone, string> = {
+    info: 'border-l-accent',
+    success: 'border-l-st-passing',
+    error: 'border-l-st-failed',
+  };
   return (
     <Ctx.Provider value={value}>
       {children}
@@ -30,7 +34,7 @@ export function ToastProvider({ children }: { children: ReactNode }) {
           <div
             key={t.id}
             role={t.tone === 'error' ? 'alert' : 'status'}
-            className={`pointer-events-auto flex items-start gap-2 rounded-xl border-l-4 bg-panel px-4 py-3 text-sm shadow-lift ${tone[t.tone]}`}
+            className={`pointer-events-auto flex items-start gap-2 rounded-xl border border-l-8 border-line bg-panel px-4 py-3 text-sm shadow-card ${tone[t.tone]}`}
           >
             <span className="flex-1">{t.text}</span>
             <button
