@@ -68,6 +68,8 @@ describe('the run state and its outcome against the real server', () => {
         launched.push(project.name);
         return { pid: -1 };
       },
+      // A real model run needs credentials: without them the dialog offers the demo model instead of Start.
+      env: { ANTHROPIC_API_KEY: 'sk-ant-test-key-not-real-0123456789' },
     });
     dir = seedProject(ui, 'shop', { count: 3 }).dir;
   });
