@@ -32,6 +32,9 @@ function feature(id: number, priority: number, over: Partial<FeatureDTO> = {}): 
     acceptanceHash: null,
     verificationId: null,
     verification: null,
+    failureReason: null,
+    retryAt: null,
+    skipClass: null,
     ...over,
   };
 }

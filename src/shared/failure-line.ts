@@ -1,0 +1,61 @@
+/**
+ * The one line of a failing program's output that says what failed: the failing assertion, else the failing test's
+ * name, else the last error line. A person reads it on a Failed card; the next agent reads it in the notes. Pure and
+ * browser-safe (no imports).
+ */
+
+/** Longest line kept (a stack line or a minified bundle can be very long). */
+export const MAX_FAILING_LINE = 240;
+
+/**
+ * Kinds of lines, most telling first. Node's test runner, Vitest/Jest, pytest, TAP and plain `assert` all print one
+ * of these where a test fails; "error" and "failed" alone come last because summaries say them too ("npm ERR! Test
+ * failed", "# fail 1").
+ */
+const KINDS: readonly RegExp[] = [
+  // The assertion itself: `AssertionError [ERR_ASSERTION]: …`, `expected 3 to be 4`, `Expected: 4`, `assert x == y`.
+  /\bAssertionError\b|\bexpected\b.*\b(?:to|but|got|received|===?|!==?)\b|^\s*(?:Expected|Received)\s*:|^\s*(?:E\s+)?assert\b/i,
+  // The failing test: `✖ adds a todo`, `✗ …`, `× …`, `FAIL src/x.test.ts`, `not ok 3 - …`, `FAILED tests/x.py::y`.
+  /^\s*(?:[✖✗✕×]\s|FAIL(?:ED)?\b|not ok\b)/,
+  // An error with its type: `TypeError: x is not a function`, `Error: listen EADDRINUSE`.
+  /\b[A-Z]\w*Error\b:|^\s*Error\b:/,
+  // Anything else that says error or failure.
+  /\berror\b|\bfail(?:ed|ure|s)?\b/i,
+];
+
+/** Lines that say something failed without saying what: summaries, npm's trailer, stack frames. */
+const NOISE: readonly RegExp[] = [
+  /^\s*(?:#|ℹ)\s*(?:tests|suites|pass|fail|cancelled|skipped|todo|duration_ms)\b/,
+  /^\s*npm (?:ERR!|error)/,
+  /^\s*at\s+\S/,
+  /^\s*(?:Tests?|Test Files|Suites?)\s*:?\s+\d+\s+failed/i,
+  /^\s*\d+\s+(?:failing|failed)\b/,
+  /^\s*\[… [\d,]+ earlier characters cut\]$/,
+];
+
+const clean = (line: string) => line.replace(/\s+/g, ' ').trim();
+
+const clip = (line: string) => (line.length > MAX_FAILING_LINE ? `${line.slice(0, MAX_FAILING_LINE - 1)}…` : line);
+
+/**
+ * The failing line of `output`, or null when no line says anything failed. Within the most telling kind present, the
+ * first line wins (the first failure is the one to fix; the output is usually a tail already). A line ending in `:`
+ * ("Expected values to be strictly equal:") is joined with the next non-empty line ("3 !== 4").
+ */
+export function failingLine(output: string): string | null {
+  const lines = output.split('\n');
+  const candidates = lines
+    .map((text, at) => ({ text, at }))
+    .filter((l) => clean(l.text) !== '' && !NOISE.some((re) => re.test(l.text)));
+  for (const kind of KINDS) {
+    const hit = candidates.find((l) => kind.test(l.text));
+    if (!hit) continue;
+    let line = clean(hit.text);
+    if (line.endsWith(':')) {
+      const next = lines.slice(hit.at + 1).find((l) => clean(l) !== '');
+      if (next !== undefined && !NOISE.some((re) => re.test(next))) line = `${line} ${clean(next)}`;
+    }
+    return clip(line);
+  }
+  return null;
+}
