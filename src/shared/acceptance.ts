@@ -302,7 +302,26 @@ export function checkFailure(c: Pick<CheckResult, 'failure' | 'output'>): string
   return line === null || why.includes(line) ? why : `${why} — ${line}`;
 }
 
-export const VerificationListSchema = z.object({ verifications: z.array(VerificationSchema) });
+export const VerificationListSchema = z.object({
+  verifications: z.array(VerificationSchema),
+  /**
+   * The ids of verifications from a superseded attempt (an agent started on the feature again after they ended):
+   * their checks, output and screenshots show code that is no longer the feature's latest.
+   */
+  outdated: z.array(z.string()),
+});
+
+/**
+ * The verifications (of one feature) that a later attempt superseded: finished before one of its coding sessions
+ * (`attemptStarts`) started. A running one, and those since the newest attempt began, are current. Pure.
+ */
+export function outdatedVerifications(
+  verifications: readonly Pick<Verification, 'id' | 'startedAt' | 'endedAt'>[],
+  attemptStarts: readonly number[],
+): string[] {
+  const newestAttempt = Math.max(-Infinity, ...attemptStarts);
+  return verifications.filter((v) => v.endedAt !== null && v.endedAt < newestAttempt).map((v) => v.id);
+}
 
 // ── Disputes (an agent believes a check is wrong; a person or the supervisor decides) ─────────────
 

@@ -261,6 +261,7 @@ export const SkipFeatureRequestSchema = z
     blockerType: z.enum(BLOCKER_TYPE_VALUES).optional(),
   })
   .strict();
+export type SkipFeatureRequest = z.infer<typeof SkipFeatureRequestSchema>;
 export const ReopenFeatureRequestSchema = z.object({ reason: text(2_000).optional() }).strict();
 
 export const SetDependenciesRequestSchema = z

@@ -27,7 +27,19 @@ import { Dialog } from '../../shared/ui/Dialog';
 import { useToast } from '../../shared/ui/toast';
 import { useShortcuts } from '../../shared/shortcuts';
 import { useProject } from '../../shared/project-context';
-import { COLUMN_GROUPS, applyReorder, dropAction, laneTitle, toLanes, type ColumnId, type Lanes } from './board-logic';
+import {
+  COLUMN_GROUPS,
+  applyReorder,
+  dropAction,
+  filterLanes,
+  laneTitle,
+  toLanes,
+  type BoardFilter,
+  type ColumnId,
+  type Lanes,
+} from './board-logic';
+import { skipClassCounts, skipClassLabel } from './failure-view';
+import { inputClass } from '../../shared/ui/Field';
 import { FeatureCard, type FeatureCardProps } from './FeatureCard';
 import { FeatureFormDialog } from './FeatureFormDialog';
 
@@ -159,7 +171,12 @@ export function BoardPage() {
   const [active, setActive] = useState<FeatureDTO | null>(null);
   const [confirmReopen, setConfirmReopen] = useState<FeatureDTO | null>(null);
   const [creating, setCreating] = useState(false);
-  const lanes = useMemo(() => override ?? (board.data ? toLanes(board.data) : null), [override, board.data]);
+  const [filter, setFilter] = useState<BoardFilter>('all');
+  const allLanes = useMemo(() => override ?? (board.data ? toLanes(board.data) : null), [override, board.data]);
+  const skipped = useMemo(() => (allLanes ? skipClassCounts(Object.values(allLanes).flat()) : []), [allLanes]);
+  // A class no feature has any more (its last one passed) shows everything again.
+  const shownFilter = filter !== 'all' && skipped.some((c) => c.skipClass === filter) ? filter : 'all';
+  const lanes = useMemo(() => (allLanes ? filterLanes(allLanes, shownFilter) : null), [allLanes, shownFilter]);
 
   useShortcuts(useMemo(() => ({ n: () => setCreating(true) }), []));
 
@@ -211,7 +228,8 @@ export function BoardPage() {
     const toIndex = overIndex >= 0 ? overIndex : lanes[to].length;
     const action = dropAction(lanes, feature.id, from, to, toIndex);
     if (action.kind === 'reorder') {
-      setOverride(applyReorder(lanes, action.lane, action.updates));
+      // The unfiltered lanes: clearing the filter afterwards shows every card.
+      setOverride(applyReorder(allLanes ?? lanes, action.lane, action.updates));
       reorder.mutate(action.updates);
     } else if (action.kind === 'retry') retry.mutate(action.id);
     else if (action.kind === 'reopen') setConfirmReopen(feature);
@@ -254,6 +272,24 @@ export function BoardPage() {
           Drag ⠿ to reorder what is ready, to retry a failed feature or to re-open a passing one (keyboard: focus ⠿,
           Space, arrows, Space).
         </p>
+        {skipped.length > 0 ? (
+          <label className="flex items-center gap-2 text-sm">
+            <span className="text-muted">Skipped because</span>
+            <select
+              data-testid="skip-filter"
+              className={`${inputClass} w-auto py-1`}
+              value={shownFilter}
+              onChange={(e) => setFilter(e.target.value as BoardFilter)}
+            >
+              <option value="all">any reason: show all features</option>
+              {skipped.map((c) => (
+                <option key={c.skipClass} value={c.skipClass}>
+                  {skipClassLabel(c.skipClass)} ({c.count})
+                </option>
+              ))}
+            </select>
+          </label>
+        ) : null}
         <Button variant="primary" onClick={() => setCreating(true)}>
           + Add feature
         </Button>
