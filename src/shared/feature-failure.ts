@@ -41,7 +41,7 @@ const oneLine = (s: string) => {
 
 /** `[2026-12-06T18:00:00.000Z] attempt 2/3 failed: <reason>` (the runner's note of a failed attempt). */
 const FAILED_NOTE = /^\[([^\]]+)\] (?:attempt \d+\/\d+ failed: (.*)|(lease expired.*))$/;
-/** The runner's note of a verification that failed: `verification ver_… on abcd1234 failed 1/2: <what> (evidence: …)`. */
+/** The runner's note of a failed verification: `verification ver_… on abcd1234 failed 1/2: <what> (evidence: …)`. */
 const VERIFICATION_NOTE = /verification \S+ on \S+ failed \d+\/\d+: (.*?)(?: \(evidence: [^)]*\))?$/;
 
 /**
