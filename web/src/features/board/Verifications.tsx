@@ -134,7 +134,13 @@ function CheckRow({
       {check.output ? (
         <details className="mt-1 text-xs" open={!check.passed}>
           <summary className="cursor-pointer text-muted">Output</summary>
-          <pre className="mt-1 max-h-64 overflow-auto rounded bg-sunken p-2 font-mono whitespace-pre-wrap break-words">
+          {/* It scrolls when long (a failing test's output): focusable, so the keyboard can scroll it too. */}
+          <pre
+            tabIndex={0}
+            role="region"
+            aria-label={`Output of ${label}`}
+            className="mt-1 max-h-64 overflow-auto rounded bg-sunken p-2 font-mono whitespace-pre-wrap break-words"
+          >
             {check.output}
           </pre>
         </details>
