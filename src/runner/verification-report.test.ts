@@ -96,7 +96,7 @@ describe('failureNote (what the next session and the card read)', () => {
       verification([check({ name: 'tests', passed: false, failure: 'exit code 1, expected 0', output })]),
     );
     expect(note).toBe(
-      'verification ver_abc on 01234567 failed 1/1: check 1 (command "tests"): exit code 1, expected 0 — adds a todo — Expected values to be strictly equal: 3 !== 4 (evidence: .autocoder/evidence/feature-3/ver_abc)',
+      'verification ver_abc on 01234567 failed 1/1: check 1 (command "tests"): adds a todo — Expected values to be strictly equal: 3 !== 4 (exit code 1, expected 0) (evidence: .autocoder/evidence/feature-3/ver_abc)',
     );
   });
 });

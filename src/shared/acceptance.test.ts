@@ -165,7 +165,7 @@ describe('summarizeVerification (what a card shows)', () => {
     const output = `not ok 1 - adds a todo\n  error: |-\n    Expected values to be strictly equal:\n\n    3 !== 4\n\n# fail 1\n`;
     const failed = check({ name: 'tests pass', passed: false, failure: 'exit code 1, expected 0', output });
     expect(summarizeVerification(verification({ status: 'failed', checks: [failed] })).failure).toBe(
-      'tests pass: exit code 1, expected 0 — adds a todo — Expected values to be strictly equal: 3 !== 4',
+      'tests pass: adds a todo — Expected values to be strictly equal: 3 !== 4 (exit code 1, expected 0)',
     );
     expect(checkFailure({ failure: 'exit code 1, expected 0', output: 'just text' })).toBe('exit code 1, expected 0');
     // A failure that already names the line is not repeated.

@@ -293,13 +293,14 @@ export function verificationFailure(v: Verification): string | null {
 }
 
 /**
- * Why one check failed, with what its output says failed: `exit code 1, expected 0 — AssertionError: 3 !== 4`. The
+ * Why one check failed, with what its output says failed: `AssertionError: 3 !== 4 (exit code 1, expected 0)`. The
  * check's own line alone says only that it failed; the failing assertion is in its output's end. Pure.
  */
 export function checkFailure(c: Pick<CheckResult, 'failure' | 'output'>): string {
   const why = c.failure ?? 'failed';
   const line = failingLine(c.output);
-  return line === null || why.includes(line) ? why : `${why} — ${line}`;
+  // The assertion first: a card clamps the line, and "exit code 1" says the least.
+  return line === null || why.includes(line) ? why : `${line} (${why})`;
 }
 
 export const VerificationListSchema = z.object({

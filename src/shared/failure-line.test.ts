@@ -63,7 +63,7 @@ FAILED tests/test_add.py::test_add - assert 3 == 4
 describe('failingLine', () => {
   it("finds node's assertion under its source excerpt and finishes it with the diff", () => {
     expect(failingLine(NODE_ASSERT)).toBe(
-      "AssertionError [ERR_ASSERTION]: Expected values to be strictly equal: + 'feature 1 todo' - 'feature 1 implemented'",
+      "AssertionError: Expected values to be strictly equal: + 'feature 1 todo' - 'feature 1 implemented'",
     );
   });
 

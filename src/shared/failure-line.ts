@@ -92,7 +92,8 @@ export function failingLine(output: string): string | null {
       const test = candidates.filter((l) => l.at < hit.at && TEST_LINE.test(l.text)).at(-1);
       if (test) line = `${testName(test.text)} — ${line}`;
     }
-    return clip(line);
+    // Node's error code in brackets (`AssertionError [ERR_ASSERTION]:`) tells a person nothing the name does not.
+    return clip(line.replace(/\b(\w*Error) \[[A-Z_]+\]:/, '$1:'));
   }
   return null;
 }

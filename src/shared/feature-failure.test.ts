@@ -6,7 +6,7 @@ const note = (iso: string, text: string) => `[${iso}] ${text}\n`;
 const T1 = '2026-12-06T18:00:00.000Z';
 const T2 = '2026-12-06T18:10:00.000Z';
 const VERIFICATION_NOTE =
-  '3 verifications failed in one session; the last: verification ver_ab12 on 0a1b2c3d failed 1/2: check 1 (command "tests pass"): exit code 1, expected 0 — adds a todo — Expected values to be strictly equal: 3 !== 4 (evidence: .autocoder/evidence/feature-1/ver_ab12)';
+  '3 verifications failed in one session; the last: verification ver_ab12 on 0a1b2c3d failed 1/2: check 1 (command "tests pass"): adds a todo — Expected values to be strictly equal: 3 !== 4 (exit code 1, expected 0) (evidence: .autocoder/evidence/feature-1/ver_ab12)';
 
 describe('lastFailedAttempt', () => {
   it("reads the newest failed attempt's time and reason, a verification's note reduced to its failing checks", () => {
@@ -18,7 +18,7 @@ describe('lastFailedAttempt', () => {
       at: at(T2),
       previousAt: at(T1),
       reason:
-        'check 1 (command "tests pass"): exit code 1, expected 0 — adds a todo — Expected values to be strictly equal: 3 !== 4',
+        'check 1 (command "tests pass"): adds a todo — Expected values to be strictly equal: 3 !== 4 (exit code 1, expected 0)',
     });
     expect(lastFailedAttempt(note(T1, 'lease expired (the session holding it stopped heartbeating)'))).toMatchObject({
       reason: 'lease expired (the session holding it stopped heartbeating)',
@@ -32,7 +32,7 @@ describe('featureFailureReason', () => {
   const failedVerification = (endedAt: number) => ({
     status: 'failed',
     endedAt,
-    failure: 'tests pass: exit code 1, expected 0 — adds a todo — 3 !== 4',
+    failure: 'tests pass: adds a todo — 3 !== 4 (exit code 1, expected 0)',
   });
 
   it('is the newest verification failure when it ran during the last failed attempt (the agent may have given up after it)', () => {
@@ -40,7 +40,7 @@ describe('featureFailureReason', () => {
       note(T1, 'attempt 1/3 failed: stalled') +
       note(T2, 'attempt 2/3 failed: the session ended without marking the feature passing');
     expect(featureFailureReason({ status: 'pending', notes, verification: failedVerification(at(T2) - 1000) })).toBe(
-      'Verification failed: tests pass: exit code 1, expected 0 — adds a todo — 3 !== 4',
+      'tests pass: adds a todo — 3 !== 4 (exit code 1, expected 0)',
     );
     expect(
       featureFailureReason({

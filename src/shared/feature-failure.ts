@@ -77,7 +77,8 @@ export function featureFailureReason(f: FailureFacts): string | null {
   if (v !== null && (v.status === 'failed' || v.status === 'error') && v.failure !== null) {
     const duringLastAttempt = attempt === null || attempt.previousAt === null || (v.endedAt ?? 0) > attempt.previousAt;
     if (duringLastAttempt)
-      return oneLine(`${v.status === 'error' ? 'Verification could not run' : 'Verification failed'}: ${v.failure}`);
+      // A failed check names itself and its assertion; only a verification that could not run needs saying so.
+      return oneLine(v.status === 'error' ? `Verification could not run: ${v.failure}` : v.failure);
   }
   return attempt ? oneLine(attempt.reason) : null;
 }

@@ -95,7 +95,7 @@ describe('a failed attempt, through the API', () => {
     const f = await detail(a.id);
     expect(f).toMatchObject({ status: 'pending', attempts: 1, ready: false });
     expect(f.failureReason).toBe(
-      'Verification failed: tests pass: exit code 1, expected 0 — adds a todo — Expected values to be strictly equal: 3 !== 4',
+      'tests pass: adds a todo — Expected values to be strictly equal: 3 !== 4 (exit code 1, expected 0)',
     );
     // The claim's backoff (the scheduler's gate), in the future.
     expect(f.retryAt).toBeGreaterThan(Date.now());

@@ -53,8 +53,7 @@ const backlog = (n: number) =>
     acceptance: [assertCheck(i + 1)],
   }));
 
-const ASSERTION =
-  "AssertionError [ERR_ASSERTION]: Expected values to be strictly equal: + 'feature 1 todo' - 'feature 1 implemented'";
+const ASSERTION = "AssertionError: Expected values to be strictly equal: + 'feature 1 todo' - 'feature 1 implemented'";
 
 describe('a feature whose checks fail', () => {
   it('names the failing assertion in its notes and API reason, its session is failed with why, and it waits for its retry', async () => {
@@ -82,7 +81,7 @@ describe('a feature whose checks fail', () => {
       const f = store.features.get(1);
       expect(f).toMatchObject({ status: 'pending', attempts: 1 });
       expect(f.notes).toContain(`attempt 1/3 failed: 3 verifications failed in one session`);
-      expect(f.notes).toContain(`exit code 1, expected 0 — ${ASSERTION}`);
+      expect(f.notes).toContain(`${ASSERTION} (exit code 1, expected 0)`);
       const [session] = store.sessions.list({ featureId: 1 });
       expect(session).toMatchObject({ status: 'failed', outcome: 'feature_failed' });
       expect(session?.error).toContain(ASSERTION);
@@ -93,9 +92,7 @@ describe('a feature whose checks fail', () => {
       // The API: one line with the failing check and its assertion, and when it is retried (the claim's backoff).
       const latest = store.verifications.latest([1]).get(1);
       const dto = toFeatureDTO(f, () => undefined, Date.now(), latest);
-      expect(dto.failureReason).toBe(
-        `Verification failed: feature 1 says implemented: exit code 1, expected 0 — ${ASSERTION}`,
-      );
+      expect(dto.failureReason).toBe(`feature 1 says implemented: ${ASSERTION} (exit code 1, expected 0)`);
       expect(dto.retryAt).toBe(f.runAfter);
       expect(f.runAfter - Date.now()).toBeGreaterThan(500_000);
       // The agent's own pane: the output of its commands keeps the end (the failure), not the beginning.

@@ -47,8 +47,7 @@ const check = (id: number): AcceptanceCheck => ({
   name: `feature ${id} says implemented`,
   run: `node checks/says-implemented.cjs ${id}`,
 });
-const ASSERTION =
-  "AssertionError [ERR_ASSERTION]: Expected values to be strictly equal: + 'feature 1 todo' - 'feature 1 implemented'";
+const ASSERTION = "AssertionError: Expected values to be strictly equal: + 'feature 1 todo' - 'feature 1 implemented'";
 
 let ui: UiServer;
 let model: ScriptedModelServer;
@@ -186,7 +185,7 @@ for (const theme of ['light', 'dark'] as const) {
         await board(page);
         const failed = page.getByTestId('lane-failed').getByTestId('card-2');
         expect(await failed.getByTestId('failure-reason').textContent()).toBe(
-          `✗ Verification failed: feature 2 says implemented: exit code 1, expected 0 — ${ASSERTION.replaceAll('1', '2')}`,
+          `✗ feature 2 says implemented: ${ASSERTION.replaceAll('1', '2')} (exit code 1, expected 0)`,
         );
         const waiting = page.getByTestId('card-1');
         expect(await waiting.getByTestId('retry-at').textContent()).toMatch(/^retry at \d{1,2}:\d{2}:\d{2}( [AP]M)?$/);

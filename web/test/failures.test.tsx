@@ -38,7 +38,7 @@ describe('the board', () => {
     const card = await screen.findByTestId(`card-${seeded.failed}`);
     expect(within(screen.getByTestId('lane-failed')).getByTestId(`card-${seeded.failed}`)).toBe(card);
     expect(within(card).getByTestId('failure-reason').textContent).toBe(
-      `✗ Verification failed: todo tests pass: exit code 1, expected 0 — ${ASSERTION}`,
+      `✗ todo tests pass: ${ASSERTION} (exit code 1, expected 0)`,
     );
     // One line, not the same failure twice.
     expect(within(card).queryByTestId('verification-failure')).toBeNull();

@@ -267,8 +267,8 @@ export function BoardPage() {
     // `board-page`: on desktop widths the board fills the window below the headers, and each
     // column scrolls on its own (styles.css); narrower, the columns stack and the page scrolls.
     <section aria-label="Board" className="board-page flex min-h-0 flex-1 flex-col gap-3">
-      <div className="flex items-center gap-3">
-        <p className="flex-1 text-sm text-muted">
+      <div className="flex flex-wrap items-center gap-3">
+        <p className="min-w-60 flex-1 text-sm text-muted">
           Drag ⠿ to reorder what is ready, to retry a failed feature or to re-open a passing one (keyboard: focus ⠿,
           Space, arrows, Space).
         </p>

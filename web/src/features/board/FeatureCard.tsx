@@ -135,7 +135,7 @@ export const FeatureCard = memo(function FeatureCard({
             // The reason includes the newest verification's failure when that is why it failed: one line, not two.
             <span
               data-testid="failure-reason"
-              className="line-clamp-2 w-full text-st-failed"
+              className="line-clamp-3 w-full text-st-failed"
               title={feature.failureReason}
             >
               ✗ {feature.failureReason}
