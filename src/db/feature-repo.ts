@@ -8,6 +8,7 @@ import {
   wouldCreateCycle,
 } from '../domain/dependency-graph.js';
 import type { EstimateTarget } from '../domain/duration-estimate.js';
+import type { BlockerType } from '../domain/blocker.js';
 import { AppError } from '../domain/errors.js';
 import { type FeatureStatus, nextStatus } from '../domain/feature.js';
 import { countStatuses, type StatusCounts } from '../domain/progress.js';
@@ -305,8 +306,8 @@ export class FeatureRepo implements FeaturePort {
       .immediate();
   }
 
-  /** A human sends a feature to the back of the queue (no claim involved). */
-  humanSkip(featureId: number, reason: string | null): Feature {
+  /** A human sends a feature to the back of the queue (no claim involved), with the blocker class when given. */
+  humanSkip(featureId: number, reason: string | null, blockerType: BlockerType | null = null): Feature {
     this.db
       .transaction(() => {
         const row = this.row(featureId);
@@ -321,14 +322,25 @@ export class FeatureRepo implements FeaturePort {
         this.db
           .prepare(
             `UPDATE features SET priority = (SELECT coalesce(max(priority), 0) + 1 FROM features), skip_count = skip_count + 1,
-               notes = notes || @note, updated_at = @now WHERE id = @id`,
+               notes = notes || @note, updated_at = @now,
+               blocker_type = coalesce(@blockerType, blocker_type),
+               blocker_note = CASE WHEN @blockerType IS NULL THEN blocker_note ELSE @reason END,
+               blocked_since = CASE WHEN @blockerType IS NULL THEN blocked_since ELSE coalesce(blocked_since, @now) END
+             WHERE id = @id`,
           )
           .run({
             id: featureId,
             now,
-            note: `[${new Date(now).toISOString()}] moved to the back of the queue by a human${reason ? `: ${reason}` : ''}\n`,
+            blockerType,
+            reason,
+            note: `[${new Date(now).toISOString()}] moved to the back of the queue by a human${blockerType ? ` (${blockerType})` : ''}${reason ? `: ${reason}` : ''}\n`,
           });
-        appendEvent(this.db, { type: 'feature.skipped', at: now, featureId, payload: { reason, by: 'human' } });
+        appendEvent(this.db, {
+          type: 'feature.skipped',
+          at: now,
+          featureId,
+          payload: { reason, by: 'human', ...(blockerType ? { blockerType } : {}) },
+        });
       })
       .immediate();
     return this.get(featureId);

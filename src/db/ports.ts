@@ -168,8 +168,11 @@ export interface FeaturePort {
   update(featureId: number, patch: FeatureUpdate): Feature;
   /** Refused while in progress; dependents lose the dependency. */
   delete(featureId: number): Feature;
-  /** A human sends a waiting feature to the back of the queue (no claim involved). */
-  humanSkip(featureId: number, reason: string | null): Feature;
+  /**
+   * A human sends a waiting feature to the back of the queue (no claim involved); `blockerType` records why (with
+   * `reason` as the blocker's note).
+   */
+  humanSkip(featureId: number, reason: string | null, blockerType?: BlockerType | null): Feature;
   /** failed → pending with a fresh set of attempts. */
   retry(featureId: number): Feature;
   /** passing → pending (a human re-opens it). */

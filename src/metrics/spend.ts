@@ -42,6 +42,9 @@ const STALL_ERRORS = [/^no agent activity for .* \(stalled\)$/, /^the session ra
 /** Events by which a session holding a feature made progress: it landed, or handed the feature to a person. */
 const PROGRESS_EVENTS = new Set(['feature.passed', 'feature.needs_input', 'acceptance.disputed']);
 
+/** Outcomes of a session that ended normally (a coding session's verdict on its feature: runner/session-verdict.ts). */
+const ENDED_NORMALLY = new Set(['success', 'feature_failed', 'skipped']);
+
 /**
  * Wasted spend: the cost of every session that ended without progress.
  *
@@ -75,7 +78,10 @@ export function wastedSessions(
     const ok = claimed.has(s.id) ? progressed.has(s.id) : s.status === 'succeeded';
     if (ok) continue;
     const stalled = s.error !== null && STALL_ERRORS.some((re) => re.test(s.error as string));
-    out.set(s.id, stalled ? 'stalled' : s.outcome === null || s.outcome === 'success' ? 'no_progress' : s.outcome);
+    out.set(
+      s.id,
+      stalled ? 'stalled' : s.outcome === null || ENDED_NORMALLY.has(s.outcome) ? 'no_progress' : s.outcome,
+    );
   }
   return out;
 }

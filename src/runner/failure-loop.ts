@@ -1,6 +1,7 @@
 import type { EventPort, NewHumanInputRequest } from '../db/ports.js';
 import type { EventType } from '../shared/events.js';
 import { repeatedFailure, type FailureHistoryEntry } from '../domain/loops.js';
+import { keepEnd } from '../verify/output.js';
 
 /**
  * A feature failing the same way twice in a row is not dispatched again until someone looks: the runner reads the
@@ -18,7 +19,7 @@ const RESETS: readonly EventType[] = [
   'feature.reopened',
 ];
 
-/** The evidence shown in the request: each failure's text, clipped. */
+/** The evidence shown in the request: each failure's text, its end kept. */
 const EVIDENCE_CHARS = 600;
 
 export function featureFailureLoop(
@@ -32,7 +33,9 @@ export function featureFailureLoop(
   return repeatedFailure(history);
 }
 
-const clip = (text: string) => (text.length > EVIDENCE_CHARS ? `${text.slice(0, EVIDENCE_CHARS)}…` : text);
+/** A failure explains itself at its end (the failing check, the last error): keep that, saying what was cut. */
+const clip = (text: string) =>
+  text.length > EVIDENCE_CHARS ? keepEnd(text, EVIDENCE_CHARS).replace(/\]\n/, '] ') : text;
 
 /** The Inbox request for a feature that failed the same way twice: the evidence, and room for guidance. */
 export function failureLoopRequest(

@@ -14,9 +14,14 @@ import {
   REPEATED_CALL_LIMIT,
   repeatedCallDetector,
 } from '../domain/loops.js';
+import { redactThenKeepEnd } from '../verify/output.js';
 import { timePhase, type PhaseRecorder } from './phases.js';
+import type { FEATURE_FAILED_OUTCOME, SessionVerdict, SKIPPED_OUTCOME } from './session-verdict.js';
 
-/** Log lines in the events table are capped (after masking); the full text stays in the transcript. */
+/**
+ * Log lines in the events table are capped (after masking): a tool's output keeps its end, the rest its start; the
+ * full text stays in the transcript.
+ */
 export const LOG_LINE_LIMIT = 2048;
 
 export interface SessionContext {
@@ -34,8 +39,11 @@ export interface SessionContext {
 
 export interface SessionSummary {
   readonly sessionId: string;
-  /** The runtime's outcome, or `looping`: the runner ended it for going round in circles (see domain/loops.ts). */
-  readonly outcome: SessionOutcome | typeof LOOPING_OUTCOME;
+  /**
+   * The runtime's outcome, or `looping`: the runner ended it for going round in circles (see domain/loops.ts), or
+   * what the plan's `judge` made of a normal end (a coding session whose feature did not pass: session-verdict.ts).
+   */
+  readonly outcome: SessionOutcome | typeof LOOPING_OUTCOME | typeof FEATURE_FAILED_OUTCOME | typeof SKIPPED_OUTCOME;
   readonly turns: number;
   readonly usage: TokenUsage;
   readonly costUsd: number;
@@ -58,6 +66,11 @@ export interface SessionPlan {
   readonly spec: AgentSpec;
   /** The watchdog: abort after `idleMs` without any agent event, or after `maxMs` in all. */
   readonly limits?: { readonly idleMs: number; readonly maxMs: number };
+  /**
+   * Judges how the session ended before it is recorded (a coding session: did its feature pass?), so the row, the
+   * `session.ended` event and the summary all say what happened; without it the runtime's outcome is recorded.
+   */
+  readonly judge?: (ended: SessionVerdict) => SessionVerdict;
 }
 
 const minutes = (ms: number) => (ms >= 60_000 ? `${Math.round(ms / 60_000)} min` : `${Math.round(ms / 1000)} s`);
@@ -91,6 +104,8 @@ export async function runRecordedSession(
     appendFileSync(transcript, `${JSON.stringify(redactJson(ctx.redact, { at: ctx.now(), ...entry }))}\n`);
   // Mask first, then cut: a key straddling the cut would otherwise leave its first part unmatched.
   const clip = (text: string) => redactThenTruncate(ctx.redact, text, LOG_LINE_LIMIT);
+  // A tool's output explains itself at its end (the failing test, the last error): keep the end, saying what was cut.
+  const clipOutput = (text: string) => redactThenKeepEnd(ctx.redact, text, LOG_LINE_LIMIT);
   const log = (payload: SessionLogPayload) =>
     ctx.events.append({
       type: 'session.log',
@@ -173,7 +188,7 @@ export async function runRecordedSession(
           log({
             kind: 'tool_result',
             isError: event.isError,
-            text: clip(event.text),
+            text: clipOutput(event.text),
             ...(toolOf.has(event.id) ? { tool: toolOf.get(event.id)! } : {}),
           });
           if (looping === null && idleTurns.result(event.id, event.isError, event.text))
@@ -213,9 +228,14 @@ export async function runRecordedSession(
     error: 'the session ended without a result',
     retryAt: null,
   };
-  const error =
-    looping !== null ? looping : stalled !== null ? stalled : end.error === null ? null : ctx.redact(end.error);
-  const outcome = looping !== null ? LOOPING_OUTCOME : end.outcome;
+  const ended: SessionVerdict = {
+    outcome: looping !== null ? LOOPING_OUTCOME : end.outcome,
+    error: looping !== null ? looping : stalled !== null ? stalled : end.error === null ? null : ctx.redact(end.error),
+  };
+  // A stalled session is a failure of its own (the watchdog's), whatever the runtime said after the abort.
+  const judged = plan.judge && stalled === null ? plan.judge(ended) : ended;
+  const outcome = judged.outcome as SessionSummary['outcome'];
+  const error = judged.error === null ? null : ctx.redact(judged.error);
   timePhase(phases, 'db-writes', () =>
     ctx.sessions.end(plan.sessionId, {
       status: outcome === 'success' ? 'succeeded' : outcome === 'aborted' ? 'aborted' : 'failed',

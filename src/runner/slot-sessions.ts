@@ -45,6 +45,13 @@ import { ROLE_PROFILES } from './roles.js';
 import { writeInitJail, type InitJailTools } from './init-jail.js';
 import { sandboxWriteDenyPaths, unsandboxedCommands } from './sandbox.js';
 import { runRecordedSession, type SessionSummary } from './session-runner.js';
+import {
+  codingSessionVerdict,
+  FEATURE_FAILED_OUTCOME,
+  UNFINISHED_REASON,
+  type FeatureOutcomeEvent,
+  type SessionVerdict,
+} from './session-verdict.js';
 import type { MergeQueue } from './merge-queue.js';
 import type { VerifierOutcome, VerifierReview } from './verifier.js';
 import { countLine, freeVerificationPort, landingGroups, runVerification } from './verification.js';
@@ -105,6 +112,8 @@ export interface SessionWhere {
   readonly promptText?: string;
   /** Bash may only read (security/read-only-bash.ts), on top of the shell policy (a checkpoint's reviewers). */
   readonly readOnlyBash?: boolean;
+  /** Judges how the session ended before it is recorded (coding sessions: whether the feature passed). */
+  readonly judge?: (ended: SessionVerdict) => SessionVerdict;
   /** Answers a human-input request as the supervisor (supervisor sessions only). */
   readonly supervise?: (
     requestId: string,
@@ -516,6 +525,7 @@ export async function runSessionFor(
         ...withBrowser(browserLocator(env, where.cwd)),
         spec,
         limits: { idleMs: deps.settings.stallMs, maxMs: deps.settings.maxSessionMs },
+        ...(where.judge ? { judge: where.judge } : {}),
       },
       signal,
     );
@@ -752,6 +762,7 @@ export async function runCodingSession(
           deps,
           landingGate(deps, run, { worktree, slot }, claim, owner.split('/')[1] ?? owner, sessionAbort.signal),
         ),
+        judge: (ended) => judgeCodingSession(deps, feature.id, owner, ended),
       },
       { claims: [claim], featureIds: [feature.id], owner },
       codingVars(feature, deps.settings.yolo, branch, continued),
@@ -800,6 +811,28 @@ export async function runCodingSession(
   return summary;
 }
 
+/** The recorded outcome of a coding session (session-verdict.ts), from its feature and this session's verdict. */
+function judgeCodingSession(deps: RunDeps, featureId: number, owner: string, ended: SessionVerdict): SessionVerdict {
+  if (ended.outcome !== 'success') return ended;
+  const newest = deps.events.latest({
+    featureId,
+    sessionId: owner,
+    types: ['feature.failed', 'feature.skipped'],
+    limit: 1,
+  })[0];
+  const event: FeatureOutcomeEvent | null =
+    newest?.type === 'feature.failed'
+      ? { type: 'feature.failed', reason: newest.payload.reason }
+      : newest?.type === 'feature.skipped'
+        ? {
+            type: 'feature.skipped',
+            reason: newest.payload.reason,
+            blockerType: 'blockerType' in newest.payload ? (newest.payload.blockerType ?? null) : null,
+          }
+        : null;
+  return codingSessionVerdict(ended, deps.features.get(featureId).status, event);
+}
+
 /** The landing gate, its time told to the phase recorder (when there is one). */
 function timedLanding(
   deps: RunDeps,
@@ -821,8 +854,8 @@ function settle(deps: RunDeps, claim: Claim, summary: SessionSummary, leaseLost:
     deps.claims.release(claim, 'the model provider refused for a usage or rate limit');
   } else {
     const why =
-      summary.outcome === 'success'
-        ? 'the session ended without marking the feature passing'
+      summary.outcome === 'success' || summary.outcome === FEATURE_FAILED_OUTCOME
+        ? UNFINISHED_REASON
         : `the session ended with ${summary.outcome}${summary.error ? `: ${summary.error}` : ''}`;
     deps.claims.markFailing(claim, why);
   }

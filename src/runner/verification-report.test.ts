@@ -88,3 +88,15 @@ describe('failureNote', () => {
     expect(note).not.toContain('\n');
   });
 });
+
+describe('failureNote (what the next session and the card read)', () => {
+  it("names the failing assertion from the check's output, not only its exit code", () => {
+    const output = `${'ok 1 - lists\n'.repeat(50)}not ok 51 - adds a todo\n  error: |-\n    Expected values to be strictly equal:\n\n    3 !== 4\n`;
+    const note = failureNote(
+      verification([check({ name: 'tests', passed: false, failure: 'exit code 1, expected 0', output })]),
+    );
+    expect(note).toBe(
+      'verification ver_abc on 01234567 failed 1/1: check 1 (command "tests"): adds a todo — Expected values to be strictly equal: 3 !== 4 (exit code 1, expected 0) (evidence: .autocoder/evidence/feature-3/ver_abc)',
+    );
+  });
+});

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import type { CheckResult, Verification } from '../shared/acceptance.js';
+import { checkFailure, type CheckResult, type Verification } from '../shared/acceptance.js';
 import { RESULT_FILE } from '../verify/evidence.js';
 
 /**
@@ -41,7 +41,7 @@ export function failureReport(v: Verification, projectRoot: string, outputChars:
       `The frozen acceptance checks failed on commit ${commit} (verification ${v.id}): ${failing.length} of ${v.checks.length} failed.`,
     );
   failing.forEach((c, i) => {
-    lines.push(`${i + 1}. ${checkLabel(c)}${whose(v, c)}: ${c.failure ?? 'failed'}`);
+    lines.push(`${i + 1}. ${checkLabel(c)}${whose(v, c)}: ${checkFailure(c)}`);
     if (c.output.trim() !== '') lines.push(indent(trimStart(c.output.trimEnd(), outputChars)));
     if (c.evidence.length > 0) lines.push(`   evidence: ${c.evidence.map((e) => join(folder, e)).join(', ')}`);
   });
@@ -51,13 +51,13 @@ export function failureReport(v: Verification, projectRoot: string, outputChars:
   return lines.join('\n');
 }
 
-/** One line for the feature's notes: which checks failed and where the evidence is. */
+/** One line for the feature's notes: which checks failed, what their output says failed, and where the evidence is. */
 export function failureNote(v: Verification): string {
   if (v.status === 'error')
     return `verification ${v.id} could not run: ${v.error ?? 'unknown error'} (${v.evidenceDir})`;
   const failing = v.checks.filter((c) => !c.passed);
   const what = failing
-    .map((c) => `${c.featureId === v.featureId ? '' : `#${c.featureId} `}${checkLabel(c)}: ${c.failure ?? 'failed'}`)
+    .map((c) => `${c.featureId === v.featureId ? '' : `#${c.featureId} `}${checkLabel(c)}: ${checkFailure(c)}`)
     .join('; ');
   return `verification ${v.id} on ${v.commit.slice(0, 8)} failed ${failing.length}/${v.checks.length}: ${what} (evidence: ${v.evidenceDir})`;
 }

@@ -1,10 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import {
   AcceptanceSchema,
+  checkFailure,
   canonicalJson,
   jsonIncludes,
   MAX_FAILURE_LINE,
   needsApp,
+  outdatedVerifications,
   summarizeVerification,
   type AcceptanceCheck,
   type CheckResult,
@@ -158,5 +160,28 @@ describe('summarizeVerification (what a card shows)', () => {
     expect(summarizeVerification(error).failure).toMatch(/^the app did not start: the app/);
     expect(summarizeVerification(error).failure).toHaveLength(MAX_FAILURE_LINE);
     expect(summarizeVerification(verification({ status: 'running' })).failure).toBeNull();
+  });
+  it("a failing command check's line says what its output says failed (the assertion), not only its exit code", () => {
+    const output = `not ok 1 - adds a todo\n  error: |-\n    Expected values to be strictly equal:\n\n    3 !== 4\n\n# fail 1\n`;
+    const failed = check({ name: 'tests pass', passed: false, failure: 'exit code 1, expected 0', output });
+    expect(summarizeVerification(verification({ status: 'failed', checks: [failed] })).failure).toBe(
+      'tests pass: adds a todo — Expected values to be strictly equal: 3 !== 4 (exit code 1, expected 0)',
+    );
+    expect(checkFailure({ failure: 'exit code 1, expected 0', output: 'just text' })).toBe('exit code 1, expected 0');
+    // A failure that already names the line is not repeated.
+    expect(checkFailure({ failure: 'TypeError: x is not a function', output: 'TypeError: x is not a function' })).toBe(
+      'TypeError: x is not a function',
+    );
+  });
+});
+
+describe('outdatedVerifications', () => {
+  const v = (id: string, startedAt: number, endedAt: number | null) => ({ id, startedAt, endedAt });
+  it('marks what ended before the newest attempt began; a running one and those since are current', () => {
+    const list = [v('v3', 50, null), v('v2', 30, 40), v('v1', 10, 20)];
+    expect(outdatedVerifications(list, [5, 25])).toEqual(['v1']);
+    expect(outdatedVerifications(list, [5, 25, 45])).toEqual(['v2', 'v1']);
+    expect(outdatedVerifications(list, [5])).toEqual([]);
+    expect(outdatedVerifications(list, [])).toEqual([]);
   });
 });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { failingLine } from './failure-line.js';
 
 /**
  * Acceptance checks: what must hold for a feature to count as done, written when the backlog is
@@ -275,7 +276,7 @@ export const MAX_FAILURE_LINE = 300;
 
 /**
  * Why a finished verification did not pass, in one line: its error, else its first failing check by name (a
- * dependency's check says whose it is). Null when it passed or is running. Pure.
+ * dependency's check says whose it is) with the failing line of its output. Null when it passed or is running. Pure.
  */
 export function verificationFailure(v: Verification): string | null {
   if (v.status === 'passed' || v.status === 'running') return null;
@@ -288,10 +289,40 @@ export function verificationFailure(v: Verification): string | null {
   if (!failed) return oneLine(`${v.status} without a failing check`);
   const whose = failed.featureId === v.featureId ? '' : `#${failed.featureId}'s `;
   const which = failed.name ?? `${failed.kind} check ${failed.index + 1}`;
-  return oneLine(`${whose}${which}: ${failed.failure ?? 'failed'}`);
+  return oneLine(`${whose}${which}: ${checkFailure(failed)}`);
 }
 
-export const VerificationListSchema = z.object({ verifications: z.array(VerificationSchema) });
+/**
+ * Why one check failed, with what its output says failed: `AssertionError: 3 !== 4 (exit code 1, expected 0)`. The
+ * check's own line alone says only that it failed; the failing assertion is in its output's end. Pure.
+ */
+export function checkFailure(c: Pick<CheckResult, 'failure' | 'output'>): string {
+  const why = c.failure ?? 'failed';
+  const line = failingLine(c.output);
+  // The assertion first: a card clamps the line, and "exit code 1" says the least.
+  return line === null || why.includes(line) ? why : `${line} (${why})`;
+}
+
+export const VerificationListSchema = z.object({
+  verifications: z.array(VerificationSchema),
+  /**
+   * The ids of verifications from a superseded attempt (an agent started on the feature again after they ended):
+   * their checks, output and screenshots show code that is no longer the feature's latest.
+   */
+  outdated: z.array(z.string()),
+});
+
+/**
+ * The verifications (of one feature) that a later attempt superseded: finished before one of its coding sessions
+ * (`attemptStarts`) started. A running one, and those since the newest attempt began, are current. Pure.
+ */
+export function outdatedVerifications(
+  verifications: readonly Pick<Verification, 'id' | 'startedAt' | 'endedAt'>[],
+  attemptStarts: readonly number[],
+): string[] {
+  const newestAttempt = Math.max(-Infinity, ...attemptStarts);
+  return verifications.filter((v) => v.endedAt !== null && v.endedAt < newestAttempt).map((v) => v.id);
+}
 
 // ── Disputes (an agent believes a check is wrong; a person or the supervisor decides) ─────────────
 

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { AcceptanceCheckSchema, AcceptanceSchema, VerificationSummarySchema } from './acceptance.js';
 import { EventSchema, ProgressSchema } from './events.js';
+import { SKIP_CLASSES } from './feature-failure.js';
 import { BLOCKER_TYPE_VALUES, FEATURE_STATUS_VALUES } from './feature-status.js';
 import { RUN_STATES, RunEndingSchema, RunStatusSchema } from './runs.js';
 import { PROVIDERS, type RoleModelKey } from './providers.js';
@@ -184,6 +185,12 @@ export const FeatureSchema = z.object({
   verificationId: z.string().nullable(),
   /** Its newest verification (null: never verified). */
   verification: VerificationSummarySchema.nullable(),
+  /** Why it failed, in one line, for a failed feature or one waiting for its retry (shared/feature-failure.ts). */
+  failureReason: z.string().nullable(),
+  /** When a pending feature is claimable again after a failed attempt (the scheduler's backoff), else null. */
+  retryAt: z.number().nullable(),
+  /** Why it was skipped: its blocker class (`unclassified` for older skips); null when never skipped or passing. */
+  skipClass: z.enum(SKIP_CLASSES).nullable(),
 });
 export type FeatureDTO = z.infer<typeof FeatureSchema>;
 
@@ -280,7 +287,14 @@ export const UpdateFeatureRequestSchema = z
   );
 export type UpdateFeatureRequest = z.infer<typeof UpdateFeatureRequestSchema>;
 
-export const SkipFeatureRequestSchema = z.object({ reason: text(2_000).optional() }).strict();
+export const SkipFeatureRequestSchema = z
+  .object({
+    reason: text(2_000).optional(),
+    /** Why it is skipped (shown on its card, filterable on the board); recorded as its blocker with the reason. */
+    blockerType: z.enum(BLOCKER_TYPE_VALUES).optional(),
+  })
+  .strict();
+export type SkipFeatureRequest = z.infer<typeof SkipFeatureRequestSchema>;
 export const ReopenFeatureRequestSchema = z.object({ reason: text(2_000).optional() }).strict();
 
 export const SetDependenciesRequestSchema = z

@@ -82,7 +82,7 @@ export const EventBodySchema = z.discriminatedUnion('type', [
         final: z.boolean(),
         status: FeatureStatusSchema,
       }),
-      z.object({ reason: nullableText, by: z.literal('human') }),
+      z.object({ reason: nullableText, by: z.literal('human'), blockerType: z.enum(BLOCKER_TYPE_VALUES).optional() }),
     ]),
   }),
   event('feature.released', { note: nullableText, status: FeatureStatusSchema.optional() }),

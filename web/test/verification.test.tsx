@@ -83,9 +83,11 @@ describe('cards', () => {
     render(<BoardPage />);
     const failed = await screen.findByTestId(`card-${demo.ids['complete']}`);
     expect(within(screen.getByTestId('lane-failed')).getByTestId(`card-${demo.ids['complete']}`)).toBe(failed);
-    const line = within(failed).getByTestId('verification-failure').textContent ?? '';
-    expect(line).toMatch(/^✗ Verification failed: complete tests pass: /);
+    // A failed card's one reason (#21): the failing check with what its output says failed, and its own line.
+    const line = within(failed).getByTestId('failure-reason').textContent ?? '';
+    expect(line).toMatch(/^✗ complete tests pass: /);
     expect(line).toContain(demo.verifications.get(demo.ids['complete']!)!.checks[0]!.failure!);
+    expect(within(failed).queryByTestId('verification-failure')).toBeNull();
     const held = screen.getByTestId(`card-${demo.ids['persist']}`);
     expect(within(screen.getByTestId('lane-in_progress')).getByTestId(`card-${demo.ids['persist']}`)).toBe(held);
     expect(within(held).getByTestId('verification-failure').textContent).toMatch(

@@ -5,6 +5,7 @@ import { decideDispute } from '../../projects/disputes.js';
 import {
   AcceptDisputeRequestSchema,
   DisputeListQuerySchema,
+  outdatedVerifications,
   RejectDisputeRequestSchema,
   type DisputeResult,
 } from '../../shared/acceptance.js';
@@ -59,7 +60,12 @@ export const acceptanceRoutes: RouteModule = (app: Hono, deps: ServerDeps) => {
     return c.json(
       withStore(c, deps, (store) => {
         store.features.get(id); // 404 for an unknown feature
-        return { verifications: store.verifications.list(id) };
+        const verifications = store.verifications.list(id);
+        const attempts = store.sessions
+          .list({ featureId: id })
+          .filter((s) => s.role === 'coding')
+          .map((s) => s.startedAt);
+        return { verifications, outdated: outdatedVerifications(verifications, attempts) };
       }),
     );
   });

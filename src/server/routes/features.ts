@@ -2,6 +2,7 @@ import type { Hono } from 'hono';
 import type { Feature, ProjectStore, SessionRecord } from '../../db/ports.js';
 import { exportAcceptance } from '../../projects/acceptance-export.js';
 import { summarizeVerification, type Verification } from '../../shared/acceptance.js';
+import { featureFailureReason, retryAt, skipClass } from '../../shared/feature-failure.js';
 import {
   BulkCreateFeaturesRequestSchema,
   CreateFeatureRequestSchema,
@@ -31,6 +32,7 @@ export function toFeatureDTO(
   latest?: Verification,
 ): FeatureDTO {
   const blockedBy = f.dependencies.filter((d) => statusOf(d) !== 'passing');
+  const verification = latest ? summarizeVerification(latest) : null;
   return {
     id: f.id,
     priority: f.priority,
@@ -58,7 +60,10 @@ export function toFeatureDTO(
     acceptance: f.acceptance,
     acceptanceHash: f.acceptanceHash,
     verificationId: f.verificationId,
-    verification: latest ? summarizeVerification(latest) : null,
+    verification,
+    failureReason: featureFailureReason({ status: f.status, notes: f.notes, verification }),
+    retryAt: retryAt(f, now),
+    skipClass: skipClass(f),
   };
 }
 
@@ -197,7 +202,9 @@ export const featureRoutes: RouteModule = (app: Hono, deps: ServerDeps) => {
     const id = idParam(c, 'id');
     const req = await body(c, SkipFeatureRequestSchema);
     return c.json(
-      withStore(c, deps, (store) => dto(store, store.features.humanSkip(id, req.reason?.trim() || null), deps.now())),
+      withStore(c, deps, (store) =>
+        dto(store, store.features.humanSkip(id, req.reason?.trim() || null, req.blockerType ?? null), deps.now()),
+      ),
     );
   });
 

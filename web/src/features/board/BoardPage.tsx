@@ -31,13 +31,17 @@ import {
   COLUMN_GROUPS,
   applyReorder,
   dropAction,
+  filterLanes,
   isCardKey,
   laneTitle,
   moveFocus,
   toLanes,
+  type BoardFilter,
   type ColumnId,
   type Lanes,
 } from './board-logic';
+import { skipClassCounts, skipClassLabel } from './failure-view';
+import { inputClass } from '../../shared/ui/Field';
 import { FeatureCard, type FeatureCardProps } from './FeatureCard';
 import { FeatureFormDialog } from './FeatureFormDialog';
 
@@ -205,7 +209,12 @@ export function BoardPage() {
   const [active, setActive] = useState<FeatureDTO | null>(null);
   const [confirmReopen, setConfirmReopen] = useState<FeatureDTO | null>(null);
   const [creating, setCreating] = useState(false);
-  const lanes = useMemo(() => override ?? (board.data ? toLanes(board.data) : null), [override, board.data]);
+  const [filter, setFilter] = useState<BoardFilter>('all');
+  const allLanes = useMemo(() => override ?? (board.data ? toLanes(board.data) : null), [override, board.data]);
+  const skipped = useMemo(() => (allLanes ? skipClassCounts(Object.values(allLanes).flat()) : []), [allLanes]);
+  // A class no feature has any more (its last one passed) shows everything again.
+  const shownFilter = filter !== 'all' && skipped.some((c) => c.skipClass === filter) ? filter : 'all';
+  const lanes = useMemo(() => (allLanes ? filterLanes(allLanes, shownFilter) : null), [allLanes, shownFilter]);
   // Roving tabindex: the board is one tab stop, the card last focused (else the first card); arrows move it.
   const [focused, setFocused] = useState<number | null>(null);
   const tabbableId = useMemo(() => {
@@ -282,7 +291,8 @@ export function BoardPage() {
     const toIndex = overIndex >= 0 ? overIndex : lanes[to].length;
     const action = dropAction(lanes, feature.id, from, to, toIndex);
     if (action.kind === 'reorder') {
-      setOverride(applyReorder(lanes, action.lane, action.updates));
+      // The unfiltered lanes: clearing the filter afterwards shows every card.
+      setOverride(applyReorder(allLanes ?? lanes, action.lane, action.updates));
       reorder.mutate(action.updates);
     } else if (action.kind === 'retry') retry.mutate(action.id);
     else if (action.kind === 'reopen') setConfirmReopen(feature);
@@ -320,11 +330,29 @@ export function BoardPage() {
     // `board-page`: on desktop widths the board fills the window below the headers, and each
     // column scrolls on its own (styles.css); narrower, the columns stack and the page scrolls.
     <section aria-label="Board" className="board-page flex min-h-0 flex-1 flex-col gap-3">
-      <div className="flex items-center gap-3">
-        <p className="flex-1 text-sm text-muted">
+      <div className="flex flex-wrap items-center gap-3">
+        <p className="min-w-60 flex-1 text-sm text-muted">
           Drag ⠿ to reorder what is ready, to retry a failed feature or to re-open a passing one (keyboard: arrows to a
           card, Space, arrows, Space; Enter opens it).
         </p>
+        {skipped.length > 0 ? (
+          <label className="flex items-center gap-2 text-sm">
+            <span className="text-muted">Skipped because</span>
+            <select
+              data-testid="skip-filter"
+              className={`${inputClass} w-auto py-1`}
+              value={shownFilter}
+              onChange={(e) => setFilter(e.target.value as BoardFilter)}
+            >
+              <option value="all">any reason: show all features</option>
+              {skipped.map((c) => (
+                <option key={c.skipClass} value={c.skipClass}>
+                  {skipClassLabel(c.skipClass)} ({c.count})
+                </option>
+              ))}
+            </select>
+          </label>
+        ) : null}
         <Button variant="primary" onClick={() => setCreating(true)}>
           + Add feature
         </Button>

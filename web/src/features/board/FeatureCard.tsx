@@ -6,6 +6,7 @@ import { Mascot, mascotForSlot } from '../../shared/ui/mascots';
 import { EvidenceImage } from '../../shared/checks/EvidenceImage';
 import { useProject } from '../../shared/project-context';
 import { cardVerification, type CardVerification } from './verification-view';
+import { retryText, skipClassLabel } from './failure-view';
 
 /** The card's line about its verification: the badge, "not verified" and why, or why the last one failed. */
 function VerificationLine({ project, feature, v }: { project: string; feature: FeatureDTO; v: CardVerification }) {
@@ -85,6 +86,7 @@ export const FeatureCard = memo(function FeatureCard({
   focusProps = { tabIndex: -1 },
 }: FeatureCardProps) {
   const blocked = feature.status === 'pending' && feature.blockedBy.length > 0;
+  const verification = cardVerification(feature);
   const { name: project = '' } = useParams();
   const { name: projectName } = useProject();
   return (
@@ -113,7 +115,23 @@ export const FeatureCard = memo(function FeatureCard({
             <span className="text-st-input">blocked by {feature.blockedBy.map((id) => `#${id}`).join(', ')}</span>
           ) : null}
           {feature.status === 'pending' && !blocked && !feature.ready ? (
-            <span>waiting (attempts or backoff)</span>
+            feature.retryAt !== null ? (
+              <span data-testid="retry-at" className="font-semibold text-ink">
+                {retryText(feature.retryAt)}
+              </span>
+            ) : (
+              <span>waiting (attempts or backoff)</span>
+            )
+          ) : null}
+          {feature.skipClass !== null ? (
+            <span
+              data-testid="skip-class"
+              data-skip-class={feature.skipClass}
+              title={feature.blockerNote ?? undefined}
+              className="rounded-full border border-st-input px-1.5 py-0.5 font-semibold text-st-input"
+            >
+              skipped · {skipClassLabel(feature.skipClass)}
+            </span>
           ) : null}
           {feature.attempts > 0 && feature.status !== 'passing' ? (
             <span>
@@ -123,7 +141,21 @@ export const FeatureCard = memo(function FeatureCard({
           {feature.status === 'needs_input' && feature.blockerNote ? (
             <span className="line-clamp-2 text-st-input">{feature.blockerNote}</span>
           ) : null}
-          <VerificationLine project={projectName} feature={feature} v={cardVerification(feature)} />
+          {feature.failureReason !== null ? (
+            // The reason includes the newest verification's failure when that is why it failed: one line, not two.
+            <span
+              data-testid="failure-reason"
+              className="line-clamp-3 w-full text-st-failed"
+              title={feature.failureReason}
+            >
+              ✗ {feature.failureReason}
+            </span>
+          ) : null}
+          <VerificationLine
+            project={projectName}
+            feature={feature}
+            v={feature.failureReason !== null && verification?.kind === 'failing' ? null : verification}
+          />
           {feature.status === 'needs_input' ? (
             <Link
               to={`/projects/${encodeURIComponent(project)}/inbox#request-for-${feature.id}`}

@@ -1,7 +1,7 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { Link } from 'react-router';
-import type { FeatureDetail } from '@shared/api';
+import { BLOCKER_TYPE_VALUES, type FeatureDetail } from '@shared/api';
 import { endpoints, keys } from '../../shared/api/endpoints';
 import { Button } from '../../shared/ui/Button';
 import { Dialog } from '../../shared/ui/Dialog';
@@ -13,6 +13,7 @@ import { useProject } from '../../shared/project-context';
 import { FeatureFormDialog } from './FeatureFormDialog';
 import { TranscriptDialog } from './TranscriptDialog';
 import { cardVerification } from './verification-view';
+import { retryText, sessionOutcome, skipClassLabel } from './failure-view';
 import { AcceptanceChecks, AgentEvidence, Verifications } from './Verifications';
 
 function Section({ title, children }: { title: string; children: React.ReactNode }) {
@@ -113,6 +114,27 @@ function HeaderVerification({ feature }: { feature: FeatureDetail }) {
   return null;
 }
 
+/** A session's outcome in words (failed ones in the failure colour), with its error (why) under it. */
+function SessionOutcome({ status, outcome, error }: { status: string; outcome: string | null; error: string | null }) {
+  const view = sessionOutcome({ status, outcome });
+  return (
+    <span className="flex flex-col">
+      <span
+        className={
+          view.tone === 'failed' ? 'font-semibold text-st-failed' : view.tone === 'ok' ? 'text-st-passing' : undefined
+        }
+      >
+        {view.label}
+      </span>
+      {error ? (
+        <span className="line-clamp-2 max-w-64 text-muted" title={error}>
+          {error}
+        </span>
+      ) : null}
+    </span>
+  );
+}
+
 /** Everything about one feature, opened from a card, the graph or a deep link (?feature=<id>). */
 export function FeatureDrawer({ featureId, onClose }: { featureId: number | null; onClose: () => void }) {
   const { name } = useProject();
@@ -120,6 +142,7 @@ export function FeatureDrawer({ featureId, onClose }: { featureId: number | null
   const toast = useToast();
   const [editing, setEditing] = useState(false);
   const [transcript, setTranscript] = useState<string | null>(null);
+  const [skipAs, setSkipAs] = useState<(typeof BLOCKER_TYPE_VALUES)[number] | ''>('');
   const detail = useQuery({
     queryKey: keys.feature(name, featureId ?? 0),
     queryFn: () => endpoints.feature(name, featureId!),
@@ -130,7 +153,7 @@ export function FeatureDrawer({ featureId, onClose }: { featureId: number | null
       op === 'retry'
         ? endpoints.retryFeature(name, featureId!)
         : op === 'skip'
-          ? endpoints.skipFeature(name, featureId!)
+          ? endpoints.skipFeature(name, featureId!, undefined, skipAs === '' ? undefined : skipAs)
           : op === 'reopen'
             ? endpoints.reopenFeature(name, featureId!)
             : endpoints.deleteFeature(name, featureId!),
@@ -179,6 +202,14 @@ export function FeatureDrawer({ featureId, onClose }: { featureId: number | null
                 attempts {f.attempts}/{f.maxAttempts}
               </span>
               <span className="text-xs text-muted">{formatCost(f.costUsd)}</span>
+              {f.skipClass !== null ? (
+                <span
+                  data-testid="drawer-skip-class"
+                  className="rounded-full border border-st-input px-2 py-0.5 text-xs font-semibold text-st-input"
+                >
+                  skipped · {skipClassLabel(f.skipClass)}
+                </span>
+              ) : null}
               {f.estimateMs > 0 && f.status !== 'passing' && f.status !== 'failed' ? (
                 <span
                   className="text-xs text-muted"
@@ -188,6 +219,24 @@ export function FeatureDrawer({ featureId, onClose }: { featureId: number | null
                 </span>
               ) : null}
             </div>
+            {f.failureReason !== null || f.retryAt !== null ? (
+              <div
+                data-testid="drawer-failure"
+                role="note"
+                className="mb-4 flex flex-col gap-1 rounded-lg bg-st-failed-bg p-2 text-sm break-words"
+              >
+                {f.failureReason !== null ? (
+                  <p data-testid="drawer-failure-reason" className="font-semibold text-st-failed">
+                    ✗ {f.failureReason}
+                  </p>
+                ) : null}
+                {f.retryAt !== null ? (
+                  <p data-testid="drawer-retry-at" className="text-ink">
+                    Attempt {f.attempts + 1} of {f.maxAttempts}: {retryText(f.retryAt, Date.now())}
+                  </p>
+                ) : null}
+              </div>
+            ) : null}
             <div className="mb-4 flex flex-wrap gap-2">
               <Button
                 onClick={() => setEditing(true)}
@@ -203,7 +252,24 @@ export function FeatureDrawer({ featureId, onClose }: { featureId: number | null
                 Edit
               </Button>
               {f.status === 'failed' ? <Button onClick={() => act.mutate('retry')}>Retry</Button> : null}
-              {f.status === 'pending' ? <Button onClick={() => act.mutate('skip')}>Skip to the back</Button> : null}
+              {f.status === 'pending' ? (
+                <span className="flex items-center gap-1">
+                  <select
+                    aria-label="Why skip it (its blocker)"
+                    className={`${inputClass} w-auto py-1`}
+                    value={skipAs}
+                    onChange={(e) => setSkipAs(e.target.value as typeof skipAs)}
+                  >
+                    <option value="">no reason given</option>
+                    {BLOCKER_TYPE_VALUES.map((t) => (
+                      <option key={t} value={t}>
+                        {skipClassLabel(t)}
+                      </option>
+                    ))}
+                  </select>
+                  <Button onClick={() => act.mutate('skip')}>Skip to the back</Button>
+                </span>
+              ) : null}
               {f.status === 'passing' ? <Button onClick={() => act.mutate('reopen')}>Re-open</Button> : null}
               <Button
                 variant="danger"
@@ -281,8 +347,12 @@ export function FeatureDrawer({ featureId, onClose }: { featureId: number | null
                             ) : null}
                           </td>
                           <td className="py-1.5 pr-2">{s.role}</td>
-                          <td className="py-1.5 pr-2 [overflow-wrap:anywhere]" title={s.error ?? undefined}>
-                            {s.outcome ?? s.status}
+                          <td
+                            className="py-1.5 pr-2 [overflow-wrap:anywhere]"
+                            data-testid="session-outcome"
+                            data-outcome={s.outcome ?? ''}
+                          >
+                            <SessionOutcome status={s.status} outcome={s.outcome} error={s.error} />
                           </td>
                           <td className="hidden py-1.5 pr-2 sm:table-cell">{s.turns}</td>
                           <td className="hidden py-1.5 pr-2 whitespace-nowrap sm:table-cell">

@@ -134,7 +134,13 @@ function CheckRow({
       {check.output ? (
         <details className="mt-1 text-xs" open={!check.passed}>
           <summary className="cursor-pointer text-muted">Output</summary>
-          <pre className="mt-1 max-h-64 overflow-auto rounded bg-sunken p-2 font-mono whitespace-pre-wrap break-words">
+          {/* It scrolls when long (a failing test's output): focusable, so the keyboard can scroll it too. */}
+          <pre
+            tabIndex={0}
+            role="region"
+            aria-label={`Output of ${label}`}
+            className="mt-1 max-h-64 overflow-auto rounded bg-sunken p-2 font-mono whitespace-pre-wrap break-words"
+          >
             {check.output}
           </pre>
         </details>
@@ -178,7 +184,18 @@ function AppLog({ evidence }: { evidence: EvidenceRef }) {
   );
 }
 
-function VerificationItem({ project, feature, v }: { project: string; feature: FeatureDetail; v: Verification }) {
+function VerificationItem({
+  project,
+  feature,
+  v,
+  outdated,
+}: {
+  project: string;
+  feature: FeatureDetail;
+  v: Verification;
+  /** From a superseded attempt: what it shows is not the feature's latest code. */
+  outdated: boolean;
+}) {
   const evidence = (file: string): EvidenceRef => ({ project, featureId: feature.id, verificationId: v.id, file });
   const passed = v.checks.filter((c) => c.passed).length;
   const appStarted = v.checks.some((c) => c.kind !== 'command');
@@ -186,9 +203,19 @@ function VerificationItem({ project, feature, v }: { project: string; feature: F
     <li
       data-testid="verification"
       data-verification-id={v.id}
-      className="flex flex-col gap-2 rounded-xl border border-line p-3"
+      data-outdated={outdated}
+      className={`flex flex-col gap-2 rounded-xl border p-3 ${outdated ? 'border-dashed border-line bg-sunken/60' : 'border-line'}`}
     >
       <div className="flex flex-wrap items-center gap-x-3 gap-y-1 text-sm">
+        {outdated ? (
+          <span
+            data-testid="verification-outdated"
+            title="An agent started on the feature again after this verification: its checks, output and screenshots show code that has been superseded."
+            className="rounded-full border border-line bg-panel px-2 py-0.5 text-xs font-semibold text-muted"
+          >
+            outdated · from an earlier attempt
+          </span>
+        ) : null}
         <span className={`rounded-full px-2 py-0.5 text-xs font-semibold ${STATUS_TONE[v.status]}`}>
           {STATUS_TEXT[v.status]}
         </span>
@@ -262,7 +289,13 @@ export function Verifications({ project, feature }: { project: string; feature: 
   return (
     <ol className="flex flex-col gap-3" aria-label="Verifications, newest first">
       {list.data.verifications.map((v) => (
-        <VerificationItem key={v.id} project={project} feature={feature} v={v} />
+        <VerificationItem
+          key={v.id}
+          project={project}
+          feature={feature}
+          v={v}
+          outdated={list.data.outdated.includes(v.id)}
+        />
       ))}
     </ol>
   );

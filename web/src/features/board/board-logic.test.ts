@@ -1,7 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import type { FeatureBoard, FeatureDTO } from '@shared/api';
-import { applyReorder, CARD_KEYS, dropAction, moveFocus, reorderPriorities, toLanes, type Lanes } from './board-logic';
+import {
+  applyReorder,
+  CARD_KEYS,
+  dropAction,
+  filterLanes,
+  moveFocus,
+  reorderPriorities,
+  toLanes,
+  type Lanes,
+} from './board-logic';
+import { skipClassCounts } from './failure-view';
 
 function feature(id: number, priority: number, over: Partial<FeatureDTO> = {}): FeatureDTO {
   return {
@@ -32,6 +42,9 @@ function feature(id: number, priority: number, over: Partial<FeatureDTO> = {}): 
     acceptanceHash: null,
     verificationId: null,
     verification: null,
+    failureReason: null,
+    retryAt: null,
+    skipClass: null,
     ...over,
   };
 }
@@ -192,5 +205,41 @@ describe('moveFocus: arrow keys between cards', () => {
         }
       }),
     );
+  });
+});
+
+describe('filterLanes and skipClassCounts (the board filter by blocker class)', () => {
+  const board: FeatureBoard = {
+    pending: [
+      feature(1, 1, { ready: true }),
+      feature(2, 2, { skipClass: 'credentials', ready: false }),
+      feature(3, 3, { skipClass: 'unclassified' }),
+    ],
+    in_progress: [],
+    needs_input: [],
+    passing: [feature(4, 4, { status: 'passing' })],
+    failed: [feature(5, 5, { status: 'failed', skipClass: 'credentials' })],
+  };
+  const lanes = toLanes(board);
+
+  it('keeps every lane, with only the skipped features of the class; "all" changes nothing', () => {
+    expect(filterLanes(lanes, 'all')).toBe(lanes);
+    const credentials = filterLanes(lanes, 'credentials');
+    expect(Object.fromEntries(Object.entries(credentials).map(([k, fs]) => [k, fs.map((f) => f.id)]))).toEqual({
+      ready: [],
+      blocked: [2],
+      in_progress: [],
+      needs_input: [],
+      passing: [],
+      failed: [5],
+    });
+    expect(filterLanes(lanes, 'dependency').blocked).toEqual([]);
+  });
+
+  it('counts the classes present, in the classes order (unclassified last)', () => {
+    expect(skipClassCounts(Object.values(lanes).flat())).toEqual([
+      { skipClass: 'credentials', count: 2 },
+      { skipClass: 'unclassified', count: 1 },
+    ]);
   });
 });

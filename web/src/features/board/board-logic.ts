@@ -1,4 +1,5 @@
 import type { FeatureBoard, FeatureDTO } from '@shared/api';
+import type { SkipClass } from '@shared/feature-failure';
 
 /**
  * Board rules, pure so they can be tested without a browser: which lanes the Pending column
@@ -143,4 +144,21 @@ export function moveFocus(columns: readonly (readonly number[])[], current: numb
       return null;
     }
   }
+}
+
+/** The board's filter: every feature, or only the skipped ones of one blocker class. */
+export type BoardFilter = 'all' | SkipClass;
+
+/** The lanes with only the features the filter keeps (the same lanes, so the columns stay where they are). */
+export function filterLanes(lanes: Lanes, filter: BoardFilter): Lanes {
+  if (filter === 'all') return lanes;
+  const keep = (fs: FeatureDTO[]) => fs.filter((f) => f.skipClass === filter);
+  return {
+    ready: keep(lanes.ready),
+    blocked: keep(lanes.blocked),
+    in_progress: keep(lanes.in_progress),
+    needs_input: keep(lanes.needs_input),
+    passing: keep(lanes.passing),
+    failed: keep(lanes.failed),
+  };
 }

@@ -34,6 +34,9 @@ function feature(over: Partial<FeatureDTO>): FeatureDTO {
     acceptanceHash: 'h',
     verificationId: null,
     verification: null,
+    failureReason: null,
+    retryAt: null,
+    skipClass: null,
     ...over,
   };
 }

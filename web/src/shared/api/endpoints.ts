@@ -56,8 +56,11 @@ export const endpoints = {
   updateFeature: (name: string, id: number, body: s.UpdateFeatureRequest) =>
     api(s.FeatureSchema, 'PATCH', f(name, id), body),
   deleteFeature: (name: string, id: number) => api(s.DeleteFeatureResponseSchema, 'DELETE', f(name, id)),
-  skipFeature: (name: string, id: number, reason?: string) =>
-    api(s.FeatureSchema, 'POST', `${f(name, id)}/skip`, reason ? { reason } : {}),
+  skipFeature: (name: string, id: number, reason?: string, blockerType?: s.SkipFeatureRequest['blockerType']) =>
+    api(s.FeatureSchema, 'POST', `${f(name, id)}/skip`, {
+      ...(reason ? { reason } : {}),
+      ...(blockerType ? { blockerType } : {}),
+    }),
   retryFeature: (name: string, id: number) => api(s.FeatureSchema, 'POST', `${f(name, id)}/retry`, {}),
   reopenFeature: (name: string, id: number, reason?: string) =>
     api(s.FeatureSchema, 'POST', `${f(name, id)}/reopen`, reason ? { reason } : {}),
