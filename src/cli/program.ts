@@ -20,6 +20,7 @@ import { registerInboxCommands } from './commands/inbox.js';
 import { registerMetricsCommand } from './commands/metrics.js';
 import { registerReportCommand } from './commands/report.js';
 import { registerCheckpointCommands } from './commands/checkpoints.js';
+import { registerPreviewCommand } from './commands/preview.js';
 import type { CliContext } from './context.js';
 import { EXIT, exitCodeFor } from './exit-codes.js';
 import { VERSION } from './version.js';
@@ -68,6 +69,7 @@ export function buildProgram(ctx: CliContext, setExitCode: (code: number) => voi
   registerDisputeCommands(program, ctx, run);
   registerDoctorCommand(program, ctx, runTolerant, setExitCode);
   registerServeCommand(program, ctx, run);
+  registerPreviewCommand(program, ctx, run);
   registerDemoCommand(program, ctx, run);
   registerLogsCommand(program, ctx, run);
   registerMetricsCommand(program, ctx, run);

@@ -137,10 +137,34 @@ export function checkoutVerificationWorktree(
 ): { path: string; commit: string } {
   if (!Number.isSafeInteger(n) || n < 0)
     throw new AppError('INVALID_INPUT', `a verification worktree number is a whole number ≥ 0, got ${String(n)}`);
+  return checkoutDetachedWorktree(root, `${VERIFY_WORKTREE_PREFIX}${n}`, commit, keep);
+}
+
+/** The worktree the app preview runs in (`autocoder preview`, the Open the app button): agents never use it. */
+export const PREVIEW_WORKTREE = 'preview';
+
+/**
+ * `<root>/.autocoder/worktrees/preview` holding exactly `commit` (detached), reset by force like a verification's
+ * (nobody works there): the built app runs from it while agents keep working in their slots.
+ */
+export function checkoutPreviewWorktree(
+  root: string,
+  commit: string,
+  keep: readonly string[],
+): { path: string; commit: string } {
+  return checkoutDetachedWorktree(root, PREVIEW_WORKTREE, commit, keep);
+}
+
+function checkoutDetachedWorktree(
+  root: string,
+  name: string,
+  commit: string,
+  keep: readonly string[],
+): { path: string; commit: string } {
   const top = realRoot(root);
   const sha = revision(top, commit);
   if (sha === null) throw new AppError('INVALID_INPUT', `${commit} is not a commit in ${top}`);
-  const path = join(top, WORKTREES_DIR, `${VERIFY_WORKTREE_PREFIX}${n}`);
+  const path = join(top, WORKTREES_DIR, name);
   const commonDir = resolve(top, gitOk(top, ['rev-parse', '--git-common-dir']).trim());
   addLocalExcludes(top, ['.autocoder/']);
   if (existsSync(path)) {
