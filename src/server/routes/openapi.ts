@@ -231,8 +231,8 @@ export const ROUTE_DOCS: readonly RouteDoc[] = [
     method: 'post',
     path: `${features}/:id/human-input`,
     summary:
-      'Answer the feature\'s open human-input request: {"answers":{fieldId:value},"requestId"?}; secrets go to .env',
-    body: hi.AnswerHumanInputRequestSchema,
+      'Answer the feature\'s open human-input request: {"answers":{fieldId:value},"requestId"?} or the flat {fieldId:value}; secrets go to .env',
+    body: hi.AnswerHumanInputBodySchema,
     response: hi.HumanInputResultSchema,
   },
   {
