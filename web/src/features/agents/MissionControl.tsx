@@ -8,6 +8,7 @@ import { Link } from 'react-router';
 import { useOpenRequests } from '../../shared/api/open-requests';
 import { useProject } from '../../shared/project-context';
 import { Mascot, mascotForSlot } from '../../shared/ui/mascots';
+import { AppPreview } from './AppPreview';
 import { BrowserView } from './BrowserView';
 
 const STATE_LABEL: Record<AgentState, string> = {
@@ -180,6 +181,7 @@ export function MissionControl() {
   if (!stream.synced) return <p className="text-muted">Connecting to the live stream…</p>;
   return (
     <section aria-label="Mission control" className="flex flex-col gap-4">
+      <AppPreview />
       {waiting > 0 ? (
         <p
           role="status"
