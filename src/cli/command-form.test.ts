@@ -34,6 +34,8 @@ describe('withCommandForm', () => {
     const help = 'Usage: autocoder doctor [options]\n';
     expect(withCommandForm(help, 'npx autocoder', COMMANDS)).toBe(help);
     expect(withCommandForm('run `autocoder doctor`', 'autocoder', COMMANDS)).toBe('run `autocoder doctor`');
+    const live = '\u001b[2Kautocoder metrics · alpha · 2/6 passing\n';
+    expect(withCommandForm(live, 'npx autocoder', [...COMMANDS, 'metrics'])).toBe(live);
   });
 });
 

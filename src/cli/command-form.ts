@@ -15,13 +15,15 @@ export function commandForm(env: Env): CommandForm {
 }
 
 /**
- * `text` with every `autocoder <command>` hint in the given form. JSON (it is data, not a hint) and commander's help
- * (its usage lines name the program itself) are left as they are. Pure.
+ * `text` with every `autocoder <command>` hint in the given form. JSON (it is data, not a hint), commander's help (its
+ * usage lines name the program itself) and live views redrawn in place are left as they are. Pure.
  */
 export function withCommandForm(text: string, form: CommandForm, commands: readonly string[]): string {
   if (form === 'autocoder' || commands.length === 0) return text;
   const start = text.trimStart();
   if (start.startsWith('{') || start.startsWith('[') || start.startsWith('Usage:')) return text;
+  // A live view redrawn in place (escape sequences) is a screen, not a hint: its lines must keep their width.
+  if (text.includes('\u001b[')) return text;
   const names = [...commands].sort((a, b) => b.length - a.length).map((c) => c.replace(/[-]/g, '\\-'));
   const hint = new RegExp(`(?<![\\w./-]|npx )autocoder (?=(?:${names.join('|')})(?![\\w-]))`, 'g');
   return text.replace(hint, `${form} `);
