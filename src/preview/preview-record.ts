@@ -85,7 +85,7 @@ export function claimPreview(paths: ProjectPaths, record: PreviewRecord): { read
 }
 
 function alreadyRunning(r: PreviewRecord): AppError {
-  const who = r.by === 'server' ? 'by the autocoder server' : `by autocoder preview (pid ${r.ownerPid})`;
+  const who = r.by === 'server' ? 'by the autocoder server' : `in a terminal, pid ${r.ownerPid}`;
   return new AppError(
     'CONFLICT',
     `a preview of this project is ${r.status === 'running' ? `running already on http://127.0.0.1:${r.port}/` : 'starting already'} (started ${who}); stop it first with \`autocoder preview --stop\` or the Stop button`,

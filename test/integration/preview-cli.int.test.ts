@@ -77,7 +77,7 @@ it('preview --stop from another terminal stops it, and the first one says so and
 
   const stop = await cliAsync(['preview', 'notes', '--stop'], env, tmp.dir);
   expect(stop.status).toBe(0);
-  expect(stop.stdout).toContain(`Stopped the preview on port ${port} (started by autocoder preview).`);
+  expect(stop.stdout).toContain(`Stopped the preview on port ${port} (started in a terminal).`);
   expect(pids.filter((p) => stillRunning(p))).toEqual([]);
   expect(await portAccepts(port)).toBe(false);
 

@@ -54,7 +54,7 @@ export function registerPreviewCommand(
             ctx.stdout(
               stopped === null
                 ? 'No preview of this project is running.\n'
-                : `Stopped the preview on port ${stopped.port} (started ${stopped.by === 'server' ? 'from the web UI' : 'by autocoder preview'}).\n`,
+                : `Stopped the preview on port ${stopped.port} (started ${stopped.by === 'server' ? 'from the web UI' : 'in a terminal'}).\n`,
             );
           return;
         }
