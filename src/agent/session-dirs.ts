@@ -21,9 +21,9 @@ export const OwnerMarkerSchema = z
     version: z.literal(1),
     /**
      * What the folder is for: a run's agent session, a spec chat, the demo model's Claude config, a verification's
-     * checks and app.
+     * checks and app, an app preview.
      */
-    purpose: z.enum(['session', 'spec-chat', 'demo-model', 'verification']),
+    purpose: z.enum(['session', 'spec-chat', 'demo-model', 'verification', 'preview']),
     /** The process that created it, on `host`. */
     pid: z.number().int().positive(),
     host: z.string().min(1),

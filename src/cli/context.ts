@@ -1,6 +1,7 @@
 import type { AgentRuntime } from '../compose.js';
 import type { Env } from '../config/env.js';
 import type { HomeEnvInfo } from '../config/home-env.js';
+import type { CommandForm } from './command-form.js';
 
 /** What every command needs from its surroundings; passed explicitly so tests can run commands in-process. */
 export interface CliContext {
@@ -21,6 +22,8 @@ export interface CliContext {
   readonly homeEnv?: HomeEnvInfo;
   /** Why that file was refused (too open): every command but `doctor` stops with it. */
   readonly homeEnvError?: Error;
+  /** Set once stdout and stderr name hints in this form (see command-form.ts; runCli does it once). */
+  readonly commandForm?: CommandForm;
   /** The agent runtime `run` drives (default: Claude Code through the Agent SDK); tests give a scripted one. */
   readonly runtime?: AgentRuntime;
 }

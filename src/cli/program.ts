@@ -20,6 +20,8 @@ import { registerInboxCommands } from './commands/inbox.js';
 import { registerMetricsCommand } from './commands/metrics.js';
 import { registerReportCommand } from './commands/report.js';
 import { registerCheckpointCommands } from './commands/checkpoints.js';
+import { registerPreviewCommand } from './commands/preview.js';
+import { commandForm, withCommandForm } from './command-form.js';
 import type { CliContext } from './context.js';
 import { EXIT, exitCodeFor } from './exit-codes.js';
 import { VERSION } from './version.js';
@@ -68,6 +70,7 @@ export function buildProgram(ctx: CliContext, setExitCode: (code: number) => voi
   registerDisputeCommands(program, ctx, run);
   registerDoctorCommand(program, ctx, runTolerant, setExitCode);
   registerServeCommand(program, ctx, run);
+  registerPreviewCommand(program, ctx, run);
   registerDemoCommand(program, ctx, run);
   registerLogsCommand(program, ctx, run);
   registerMetricsCommand(program, ctx, run);
@@ -92,9 +95,26 @@ function withUserEnvFile(ctx: CliContext): CliContext {
   }
 }
 
+/**
+ * The context whose output names hints the way the person can run autocoder where they are (`npx autocoder …` in a
+ * clone without it on PATH): see command-form.ts. Once: the menu calls runCli again with it.
+ */
+function withHintForm(ctx: CliContext): CliContext {
+  if (ctx.commandForm !== undefined) return ctx;
+  const form = commandForm(ctx.env);
+  if (form === 'autocoder') return { ...ctx, commandForm: form };
+  const names = buildProgram(ctx, () => undefined).commands.flatMap((c) => [c.name(), ...c.aliases()]);
+  return {
+    ...ctx,
+    commandForm: form,
+    stdout: (text) => ctx.stdout(withCommandForm(text, form, names)),
+    stderr: (text) => ctx.stderr(withCommandForm(text, form, names)),
+  };
+}
+
 /** Parses argv and runs the command; resolves to the exit code. */
 export async function runCli(argv: readonly string[], given: CliContext): Promise<number> {
-  const ctx = withUserEnvFile(given);
+  const ctx = withHintForm(withUserEnvFile(given));
   if (argv.length === 0) {
     // No arguments: the interactive menu when there is a terminal to ask on, else the help.
     if (ctx.prompt === undefined) return runCli(['--help'], ctx);

@@ -155,10 +155,35 @@ function* checkoutVerificationWorktreeSteps(
 ): GitSteps<{ path: string; commit: string }> {
   if (!Number.isSafeInteger(n) || n < 0)
     throw new AppError('INVALID_INPUT', `a verification worktree number is a whole number ≥ 0, got ${String(n)}`);
+  return yield* checkoutDetachedWorktreeSteps(root, `${VERIFY_WORKTREE_PREFIX}${n}`, commit, keep);
+}
+
+/** The worktree the app preview runs in (`autocoder preview`, the Open the app button): agents never use it. */
+export const PREVIEW_WORKTREE = 'preview';
+
+/**
+ * `<root>/.autocoder/worktrees/preview` holding exactly `commit` (detached), reset by force like a verification's
+ * (nobody works there): the built app runs from it while agents keep working in their slots. Without blocking the
+ * event loop (the server starts previews).
+ */
+export function checkoutPreviewWorktreeAsync(
+  root: string,
+  commit: string,
+  keep: readonly string[],
+): Promise<{ path: string; commit: string }> {
+  return runGitAsync(checkoutDetachedWorktreeSteps(root, PREVIEW_WORKTREE, commit, keep));
+}
+
+function* checkoutDetachedWorktreeSteps(
+  root: string,
+  name: string,
+  commit: string,
+  keep: readonly string[],
+): GitSteps<{ path: string; commit: string }> {
   const top = yield* realRootSteps(root);
   const sha = yield* revisionSteps(top, commit);
   if (sha === null) throw new AppError('INVALID_INPUT', `${commit} is not a commit in ${top}`);
-  const path = join(top, WORKTREES_DIR, `${VERIFY_WORKTREE_PREFIX}${n}`);
+  const path = join(top, WORKTREES_DIR, name);
   const commonDir = resolve(top, (yield* gitOkStep(top, ['rev-parse', '--git-common-dir'])).trim());
   addLocalExcludes(top, ['.autocoder/']);
   if (existsSync(path)) {

@@ -4,6 +4,7 @@ import type { Env } from '../config/env.js';
 import type { StoreCache } from '../db/stores.js';
 import type { Logger } from '../logging/logger.js';
 import type { BrowserWatchHub } from '../browser-view/watch-hub.js';
+import type { PreviewManager } from '../preview/preview-manager.js';
 import { errorResponse } from './http-errors.js';
 import { type GuardOptions, securityGuards } from './guards.js';
 import { registerRunRoutes, type RunnerLauncher } from './routes/runs.js';
@@ -24,6 +25,8 @@ export interface ServerDeps {
   readonly launchDesignReview?: DesignReviewLauncher;
   /** The live views of agents' browsers: one capture per watched session, stopped with its last watcher. */
   readonly browserViews: BrowserWatchHub;
+  /** The projects' app previews (Open the app): at most one each, all stopped when the server closes. */
+  readonly previews: PreviewManager;
   /** Every 5xx with its cause, every request at debug. */
   readonly logger: Logger;
 }

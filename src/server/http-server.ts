@@ -8,6 +8,7 @@ import type { Hono } from 'hono';
 import type { Env } from '../config/env.js';
 import { createBrowserViews } from '../browser-view/browser-views.js';
 import { openStoreCache } from '../db/stores.js';
+import { createPreviewManager } from '../preview/preview-manager.js';
 import { AppError } from '../domain/errors.js';
 import { silentLogger, type Logger } from '../logging/logger.js';
 import { createApp, type RouteModule, type ServerDeps } from './app.js';
@@ -198,6 +199,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     browserViews: createBrowserViews({
       onError: (key, err) => logger.debug({ err, session: key.split('\n')[1] }, 'browser view: could not connect yet'),
     }),
+    previews: createPreviewManager(logger),
     logger,
   };
   app = createApp(deps, [...API_ROUTES, staticRoutes(options.uiDir ?? DEFAULT_UI_DIR)]);
@@ -233,6 +235,8 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
         .then(() => hub.chatsEnded(SPEC_CHAT_CLOSE_MS))
         // Live browser views end with the server: no connection to an agent's browser outlives it.
         .then(() => deps.browserViews.close())
+        // Every app preview it started stops with it: no app it opened outlives it.
+        .then(() => deps.previews.close())
         .finally(() => stores.close());
       return closing;
     },

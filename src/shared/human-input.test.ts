@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  answerBodyForm,
   envKeyOf,
   HumanInputFieldSchema,
   HumanInputFieldsSchema,
@@ -123,5 +124,21 @@ describe('field definitions', () => {
       { id: 'q1', label: 'Which DB?', type: 'select', required: true, options: ['sqlite', 'postgres'] },
       { id: 'q2', label: 'Auth?', type: 'select', required: true, options: ['none', 'oauth'], help: 'h' },
     ]);
+  });
+});
+
+describe('answerBodyForm', () => {
+  it('tells the wrapped form, the seed flat form and a body that could be read either way apart', () => {
+    expect(answerBodyForm({ answers: { a: 1 } })).toBe('wrapped');
+    expect(answerBodyForm({ requestId: 'hir_1', answers: {} })).toBe('wrapped');
+    expect(answerBodyForm({ a: 'x', b: true })).toBe('flat');
+    expect(answerBodyForm({})).toBe('flat');
+    expect(answerBodyForm({ answers: { a: 1 }, b: 2 })).toBe('ambiguous');
+    expect(answerBodyForm({ answers: 'x', b: 2 })).toBe('ambiguous');
+    expect(answerBodyForm({ answers: ['x'] })).toBe('ambiguous');
+    expect(answerBodyForm({ requestId: 'hir_1', a: 'x' })).toBe('ambiguous');
+    expect(answerBodyForm('a')).toBe('other');
+    expect(answerBodyForm(null)).toBe('other');
+    expect(answerBodyForm([1])).toBe('other');
   });
 });

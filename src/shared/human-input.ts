@@ -244,6 +244,30 @@ export const AnswerHumanInputRequestSchema = z
   .strict();
 export type AnswerHumanInputRequest = z.infer<typeof AnswerHumanInputRequestSchema>;
 
+/**
+ * The seed's flat form of the same answers: `{ "field": "value" }`, every key a field id (it answers the feature's
+ * open request; naming a request needs the `{ "answers" }` form).
+ */
+export const FlatAnswersSchema = z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()]));
+
+/** What `POST …/features/{id}/human-input` accepts: either form (see `answerBodyForm`). */
+export const AnswerHumanInputBodySchema = z.union([AnswerHumanInputRequestSchema, FlatAnswersSchema]);
+
+/**
+ * Which form an answer body is in: `wrapped` when it has an `answers` object (then only `requestId` may stand beside
+ * it), `flat` when it has neither `answers` nor `requestId`, `ambiguous` otherwise (a field named `answers` or
+ * `requestId` among flat answers, or other keys beside `answers`): such a body is refused rather than guessed at.
+ * Anything that is not an object is left to the schema to refuse. Pure.
+ */
+export function answerBodyForm(raw: unknown): 'wrapped' | 'flat' | 'ambiguous' | 'other' {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return 'other';
+  const keys = Object.keys(raw);
+  if (!keys.includes('answers')) return keys.includes('requestId') ? 'ambiguous' : 'flat';
+  const answers = (raw as { answers: unknown }).answers;
+  const isObject = typeof answers === 'object' && answers !== null && !Array.isArray(answers);
+  return isObject && keys.every((k) => k === 'answers' || k === 'requestId') ? 'wrapped' : 'ambiguous';
+}
+
 /** `POST …/human-input/{requestId}/override`: a human's answers replacing a supervisor's. */
 export const OverrideHumanInputRequestSchema = z
   .object({ answers: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])) })

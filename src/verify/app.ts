@@ -30,6 +30,8 @@ export interface AppStart {
 }
 
 export interface RunningApp {
+  /** The pid of `./init.sh` (or of the jail it runs in): it leads the process group `stop` kills. */
+  readonly pid: number | undefined;
   /** The masked end of its log so far. */
   logTail(): string;
   /**
@@ -100,6 +102,7 @@ export async function startApp(start: AppStart, signal: AbortSignal): Promise<Ru
   });
   let stopped: Promise<void> | null = null;
   const app: RunningApp = {
+    pid: child.pid,
     logTail: () => tail.peek(APP_LOG_TAIL_CHARS),
     stop() {
       stopped ??= (async () => {

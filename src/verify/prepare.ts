@@ -63,6 +63,8 @@ export interface PrepareRun {
   readonly timeoutMs: number;
   readonly redact: Redactor;
   readonly marker: string;
+  /** Where the log is, as a person finds it (default: "in prepare.log in the evidence folder"). */
+  readonly logPlace?: string;
 }
 
 /** What was prepared: nothing, or the install that ran (its command and how long it took). */
@@ -122,7 +124,7 @@ export async function prepareDependencies(run: PrepareRun, signal: AbortSignal):
   if (ending !== null)
     throw new AppError(
       'CONFLICT',
-      `installing the dependencies (${command}) ${ending}, so no check ran; all of its output is in ${PREPARE_LOG_FILE} in the evidence folder. Its end:\n${tail.end()}`,
+      `installing the dependencies (${command}) ${ending}, so no check ran; all of its output is ${run.logPlace ?? `in ${PREPARE_LOG_FILE} in the evidence folder`}. Its end:\n${tail.end()}`,
     );
   mkdirSync(join(run.checkout, 'node_modules'), { recursive: true });
   writeFileSync(join(run.checkout, 'node_modules', PREPARED_MARKER), `${plan.key}\n`);

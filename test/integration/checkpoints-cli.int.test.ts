@@ -205,7 +205,7 @@ describe('autocoder findings', () => {
     // The columns line up: every row has its id where the header has ID.
     const at = lines[0]!.indexOf('ID');
     for (const line of lines.slice(1, 5)) expect(line.indexOf('fnd_')).toBe(at);
-    expect(lines[5]).toBe('Details and history: autocoder finding alpha <finding-id>');
+    expect(lines[5]).toBe('Details and history: npx autocoder finding alpha <finding-id>');
   });
 
   it('says when there are none, or none match', async () => {
@@ -340,7 +340,8 @@ describe('autocoder checkpoints', () => {
     expect(lines[2]).toMatch(
       /^2 .* end_of_run +bbbbbbbbbb +finished +1 critical, 0 major, 0 minor, 0 info +0 new, 1 resolved +\$0\.50$/,
     );
-    expect(lines[3]).toBe('One checkpoint with its findings: autocoder checkpoints alpha <n>');
+    // No autocoder on this PATH: the hint names the form that works here (src/cli/command-form.ts).
+    expect(lines[3]).toBe('One checkpoint with its findings: npx autocoder checkpoints alpha <n>');
   });
 
   it('shows one with its findings and what it resolved; --json is {checkpoint, findings, resolved}', async () => {

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { cli } from '../support/cli-process.js';
+import { startCliInProcess } from '../support/cli-in-process.js';
 
 // Runs the real CLI in child processes (each start takes seconds under tsx on a loaded machine), several per test.
 vi.setConfig({ testTimeout: 120_000 });
@@ -16,6 +17,7 @@ afterEach(() => rmSync(root, { recursive: true, force: true }));
 interface Doctor {
   ok: boolean;
   checks: { id: string; ok: boolean; detail: string; fix: string | null }[];
+  hints: string[];
 }
 
 const doctor = (env: NodeJS.ProcessEnv) => {
@@ -66,6 +68,29 @@ describe('autocoder doctor', () => {
       ok: false,
       detail: expect.stringContaining('does not exist'),
     });
+  });
+
+  it('without credentials points at autocoder demo, and names hints as npx autocoder where autocoder is not on PATH', async () => {
+    const bin = join(root, 'bin');
+    mkdirSync(bin);
+    const base = { HOME: root, AUTOCODER_HOME: join(root, 'home') };
+    // In a clone: only node and git on PATH, no autocoder.
+    const inClone = await startCliInProcess(['doctor'], { ...base, PATH: `${bin}:${process.env.PATH ?? ''}` }).done;
+    expect(inClone.status).toBe(1);
+    expect(inClone.stdout).toContain('No credentials yet? `npx autocoder demo` builds a small app with the demo model');
+    expect(inClone.stdout).toContain('then run `npx autocoder doctor` again.');
+    expect(inClone.stdout).toContain('npx autocoder config');
+    // Installed: autocoder is on PATH, so the hints name it plainly.
+    writeFileSync(join(bin, 'autocoder'), '#!/bin/sh\n', { mode: 0o755 });
+    const installed = await startCliInProcess(['doctor'], { ...base, PATH: `${bin}:${process.env.PATH ?? ''}` }).done;
+    expect(installed.stdout).toContain('No credentials yet? `autocoder demo` builds');
+    expect(installed.stdout).not.toContain('npx autocoder');
+    // With credentials there is nothing to hint; the JSON keeps its keys and adds the hints.
+    const json = doctor({ PATH: process.env.PATH, ...base, ANTHROPIC_API_KEY: 'sk-test-000000' });
+    expect(json.body.hints).toEqual([]);
+    expect(doctor({ PATH: process.env.PATH, ...base }).body.hints).toEqual([
+      expect.stringContaining('`autocoder demo`'),
+    ]);
   });
 
   it('reports a broken registry without touching it', () => {

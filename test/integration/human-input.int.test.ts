@@ -163,6 +163,25 @@ describe('feature_request_human_input and ask_user', () => {
 });
 
 describe('the human-input API', () => {
+  it('accepts the seed\'s flat { "field": "value" } body beside { "answers" }, validated and stored the same way', async () => {
+    await askForKeys();
+    const res = await h.json('POST', '/api/projects/app/features/1/human-input', {
+      stripe_key: SECRET,
+      currency: 'USD',
+      test_mode: 'no',
+    });
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    expect(HumanInputResultSchema.parse(res.body).request).toMatchObject({
+      status: 'answered',
+      answeredBy: 'human',
+      answer: { currency: 'USD', test_mode: false },
+      secretKeys: { stripe_key: 'STRIPE_KEY' },
+    });
+    expect(JSON.stringify(res.body)).not.toContain(SECRET);
+    expect(readFileSync(join(root, '.env'), 'utf8')).toBe(`STRIPE_KEY=${SECRET}\n`);
+    expect(store.features.get(1).status).toBe('pending');
+  });
+
   it('lists open requests, refuses bad answers with nothing changed, answers once, and never returns or stores the secret', async () => {
     const id = await askForKeys();
     const list = await h.json('GET', '/api/projects/app/human-input');
@@ -190,8 +209,26 @@ describe('the human-input API', () => {
         404,
         /no human-input request "hir_0123456789ab"/,
       ],
-      [{ stripe_key: SECRET }, 400, /unknown field stripe_key|answers/],
-      [{ answers: { currency: 'EUR' }, extra: 1 }, 400, /unknown field extra/],
+      // The seed's flat form is validated like the wrapped one.
+      [{ stripe_key: SECRET }, 400, /currency: is required/],
+      [{ stripe_key: SECRET, currency: 'GBP' }, 400, /currency: must be one of: "EUR", "USD"/],
+      [{ stripe_key: SECRET, currency: 'EUR', colour: 'red' }, 400, /colour: unknown field/],
+      // A body that could be read either way is refused, naming both forms.
+      [
+        { answers: { currency: 'EUR' }, extra: 1 },
+        400,
+        /mixes the two forms of answers \(unknown field extra beside "answers"\)/,
+      ],
+      [
+        { answers: 'EUR', currency: 'EUR' },
+        400,
+        /mixes the two forms of answers \(unknown field currency beside "answers"\): send either/,
+      ],
+      [
+        { requestId: id, stripe_key: SECRET, currency: 'EUR' },
+        400,
+        /a field named "answers" or "requestId" must go inside/,
+      ],
     ];
     for (const [body, status, message] of bad) {
       const res = await h.json<{ error: { message: string } }>('POST', A, body);

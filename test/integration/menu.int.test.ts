@@ -3,7 +3,7 @@
  * input/output streams (the keys a terminal would send) against a real temp AUTOCODER_HOME;
  * plus the real binary: help when not on a terminal, and the menu on a pseudo-terminal.
  */
-import { existsSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough, Writable } from 'node:stream';
@@ -120,6 +120,11 @@ afterAll(() => {
 
 beforeEach(() => {
   ({ sandbox, work, env } = cliSandbox('ac-menu-'));
+  // autocoder installed on PATH: the menu echoes each command as `$ autocoder …` (in a clone without it on PATH it
+  // would say `$ npx autocoder …`, see src/cli/command-form.ts).
+  mkdirSync(join(sandbox, 'bin'));
+  writeFileSync(join(sandbox, 'bin', 'autocoder'), '#!/bin/sh\n', { mode: 0o755 });
+  env = { ...env, PATH: `${join(sandbox, 'bin')}:${env.PATH ?? ''}` };
 });
 afterEach(() => rmSync(sandbox, { recursive: true, force: true }));
 

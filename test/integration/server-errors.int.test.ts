@@ -6,9 +6,10 @@ import { mkdirSync, rmSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { projectPaths } from '../../src/config/paths.js';
 import { openStoreCache } from '../../src/db/stores.js';
-import { createLogger } from '../../src/logging/logger.js';
+import { createLogger, silentLogger } from '../../src/logging/logger.js';
 import { createApp } from '../../src/server/app.js';
 import { apiHarness, type ApiHarness } from '../support/api-app.js';
+import { createPreviewManager } from '../../src/preview/preview-manager.js';
 import { createBrowserViews } from '../../src/browser-view/browser-views.js';
 
 type ErrorBody = { error: { code: string; message: string; requestId?: string } };
@@ -33,6 +34,7 @@ function appWithFailingRoute() {
       stores: openStoreCache({ AUTOCODER_HOME: h.home, HOME: h.user }),
       guard: { port: 8888, extraHosts: [], token: TOKEN, tokenFile: 'server-token', maxBodyBytes: 1_000 },
       browserViews: createBrowserViews(),
+      previews: createPreviewManager(silentLogger()),
       launchRunner: () => ({ pid: 0 }),
       logger: createLogger({ write: (line) => void lines.push(line) }, { level: 'info' }),
     },

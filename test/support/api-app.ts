@@ -5,11 +5,12 @@ import { join } from 'node:path';
 import type { Hono } from 'hono';
 import { projectPaths } from '../../src/config/paths.js';
 import { openProjectStore, openRegistry, openStoreCache, type SqliteProjectStore } from '../../src/db/stores.js';
-import { createLogger } from '../../src/logging/logger.js';
+import { createLogger, silentLogger } from '../../src/logging/logger.js';
 import { createApp } from '../../src/server/app.js';
 import type { RunnerLauncher } from '../../src/server/routes/runs.js';
 import type { CheckpointLauncher, DesignReviewLauncher } from '../../src/server/launcher.js';
 import { API_ROUTES } from '../../src/server/routes/index.js';
+import { createPreviewManager } from '../../src/preview/preview-manager.js';
 import { createBrowserViews } from '../../src/browser-view/browser-views.js';
 import type { BrowserWatchHub } from '../../src/browser-view/watch-hub.js';
 
@@ -87,6 +88,7 @@ export function apiHarness(): ApiHarness {
       stores,
       guard: { port: 8888, extraHosts: [], token, tokenFile: join(home, 'server-token'), maxBodyBytes: 1_000_000 },
       browserViews,
+      previews: createPreviewManager(silentLogger()),
       launchRunner: (project, request) => {
         launches.push([project, request]);
         return { pid: 0 };

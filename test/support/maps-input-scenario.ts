@@ -18,6 +18,7 @@ import {
   type PlannedFeature,
   type Step,
 } from './fake-anthropic/index.js';
+import { createPreviewManager } from '../../src/preview/preview-manager.js';
 import { createBrowserViews } from '../../src/browser-view/browser-views.js';
 
 export const MAPS_FEATURES: PlannedFeature[] = [
@@ -128,6 +129,7 @@ export function apiCaller(env: NodeJS.ProcessEnv, cwd: string) {
           stores,
           guard: { port: 8888, extraHosts: [], token: API_TOKEN, tokenFile: 'server-token', maxBodyBytes: 1_000_000 },
           browserViews: createBrowserViews(),
+          previews: createPreviewManager(silentLogger()),
           launchRunner: () => ({ pid: 0 }),
           logger: silentLogger(),
         },

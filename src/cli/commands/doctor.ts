@@ -17,6 +17,10 @@ interface DoctorCheck {
 
 const MIN_FREE_BYTES = 2 * 1024 ** 3;
 
+/** Without credentials there is still a way in: the demo runs real Claude Code sessions against a scripted model. */
+const DEMO_HINT =
+  'No credentials yet? `autocoder demo` builds a small app with the demo model (real Claude Code sessions, no account, no cost), so you can watch how autocoder works first.';
+
 /** doctor: every prerequisite, each failure with the exact fix. The server's setup status uses the same checks. */
 export function registerDoctorCommand(
   program: Command,
@@ -27,7 +31,7 @@ export function registerDoctorCommand(
   program
     .command('doctor')
     .description('check Node, Claude Code, credentials, git, Chromium, the sandbox, disk space and the registry')
-    .option('--json', 'print JSON: {"ok","checks":[{"id","ok","detail","fix"}]}')
+    .option('--json', 'print JSON: {"ok","checks":[{"id","ok","detail","fix"}],"hints":[…]}')
     .action((opts: { json?: boolean }) =>
       run(() => {
         const checks: DoctorCheck[] = [
@@ -38,12 +42,14 @@ export function registerDoctorCommand(
           registryCheck(ctx),
         ];
         const ok = checks.every((c) => c.ok);
-        if (opts.json) printJson(ctx, { ok, checks });
+        const hints = checks.some((c) => c.id === 'credentials' && !c.ok) ? [DEMO_HINT] : [];
+        if (opts.json) printJson(ctx, { ok, checks, hints });
         else {
           for (const c of checks)
             ctx.stdout(
               `${c.ok ? 'ok  ' : 'FAIL'} ${c.id.padEnd(12)} ${c.detail}${c.fix ? `\n     fix: ${c.fix}` : ''}\n`,
             );
+          for (const hint of hints) ctx.stdout(`${hint}\n`);
           ctx.stdout(
             ok
               ? 'Everything autocoder needs is in place.\n'

@@ -5,6 +5,7 @@ import type { Logger, LogLevel } from '../../logging/logger.js';
 import type { RunningServer } from '../../server/http-server.js';
 import { tokenFile } from '../../server/server-token.js';
 import type { CliContext } from '../context.js';
+import { ensureWebUi, PACKAGE_ROOT } from '../ensure-ui.js';
 import { logLevelOption, serverLogger } from '../logging.js';
 import { specChatStarter } from './spec.js';
 
@@ -33,10 +34,15 @@ function openBrowser(url: string, logger: Logger): void {
   }
 }
 
-/** Starts the server, turning the usual bind failures into errors that say what to do. */
+/**
+ * Starts the server (building the web UI first when it is missing), turning the usual bind failures into errors that
+ * say what to do.
+ */
 export async function listen(ctx: CliContext, host: string, port: number, logger: Logger): Promise<RunningServer> {
   // The server (Hono, ws, the routes) loads only for the commands that serve: the others start without it.
   const { startServer } = await import('../../server/http-server.js');
+  // `npx autocoder serve` (and `demo`) right after `npm ci`: the UI is built first, as `npm start` would.
+  await ensureWebUi(PACKAGE_ROOT, ctx.stderr);
   try {
     return await startServer({ env: ctx.env, cwd: ctx.cwd, host, port, specChat: specChatStarter(ctx.env), logger });
   } catch (err: unknown) {

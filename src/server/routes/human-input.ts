@@ -4,6 +4,7 @@ import { AppError } from '../../domain/errors.js';
 import { answerHumanInput, cancelHumanInput, overrideSupervisorAnswer } from '../../projects/human-input.js';
 import {
   AnswerHumanInputRequestSchema,
+  answerBodyForm,
   CancelHumanInputRequestSchema,
   HumanInputListQuerySchema,
   OverrideHumanInputRequestSchema,
@@ -11,7 +12,7 @@ import {
 } from '../../shared/human-input.js';
 import type { RouteModule, ServerDeps } from '../app.js';
 import { withStore } from '../project-access.js';
-import { body, idParam, query } from './input.js';
+import { body, idParam, jsonBody, parseWith, query } from './input.js';
 
 const result = (r: { request: HumanInputRequest; feature: Feature }): HumanInputResult => ({
   request: r.request,
@@ -31,6 +32,24 @@ function requestIdFor(store: ProjectStore, featureId: number, named: string | un
     );
   store.features.get(featureId); // 404 for an unknown feature
   throw new AppError('CONFLICT', `feature ${featureId} has no human-input request to answer`);
+}
+
+/**
+ * The answers in the `{ "answers": … }` form: the seed's flat `{ "field": "value" }` body is wrapped (and validated the
+ * same way); a body that could be read either way is refused, naming both forms.
+ */
+function answerBody(raw: unknown): unknown {
+  const form = answerBodyForm(raw);
+  if (form === 'flat') return { answers: raw };
+  if (form === 'ambiguous') {
+    const extra = Object.keys(raw as object).filter((k) => k !== 'answers' && k !== 'requestId');
+    throw new AppError(
+      'INVALID_INPUT',
+      `the body mixes the two forms of answers${extra.length > 0 ? ` (unknown field${extra.length > 1 ? 's' : ''} ${extra.join(', ')} beside "answers")` : ''}: send either { "answers": { "field": "value" } } (optionally with "requestId") or the flat { "field": "value" } alone; a field named "answers" or "requestId" must go inside "answers"`,
+      { details: { field: extra[0] ?? 'answers' } },
+    );
+  }
+  return raw;
 }
 
 function requestParam(c: Context): string {
@@ -54,7 +73,7 @@ export const humanInputRoutes: RouteModule = (app: Hono, deps: ServerDeps) => {
 
   app.post('/api/projects/:name/features/:id/human-input', async (c) => {
     const id = idParam(c, 'id');
-    const req = await body(c, AnswerHumanInputRequestSchema);
+    const req = parseWith(AnswerHumanInputRequestSchema, answerBody(await jsonBody(c)));
     return c.json(
       withStore(c, deps, (store) =>
         result(answerHumanInput(store, requestIdFor(store, id, req.requestId), req.answers, { featureId: id })),

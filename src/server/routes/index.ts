@@ -10,6 +10,7 @@ import { filesystemRoutes } from './filesystem.js';
 import { humanInputRoutes } from './human-input.js';
 import { metricsRoutes } from './metrics.js';
 import { openApiRoutes } from './openapi.js';
+import { previewRoutes } from './preview.js';
 import { projectRoutes } from './projects.js';
 import { reportRoutes } from './report.js';
 import { sessionRoutes } from './sessions.js';
@@ -35,5 +36,6 @@ export const API_ROUTES: RouteModule[] = [
   filesystemRoutes,
   demoRoutes,
   specCheckRoutes,
+  previewRoutes,
   openApiRoutes,
 ];

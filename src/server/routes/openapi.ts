@@ -7,6 +7,7 @@ import * as cp from '../../shared/checkpoints.js';
 import * as dz from '../../shared/design.js';
 import * as hi from '../../shared/human-input.js';
 import { MetricsQuerySchema, MetricsSchema } from '../../shared/metrics.js';
+import { PreviewStartRequestSchema, PreviewStateSchema } from '../../shared/preview.js';
 import { ReportQuerySchema, ReportSchema } from '../../shared/report.js';
 import { AgentActionResponseSchema, RunStartRequestSchema, RunStatusSchema } from '../../shared/runs.js';
 import type { RouteModule } from '../app.js';
@@ -244,8 +245,8 @@ export const ROUTE_DOCS: readonly RouteDoc[] = [
     method: 'post',
     path: `${features}/:id/human-input`,
     summary:
-      'Answer the feature\'s open human-input request: {"answers":{fieldId:value},"requestId"?}; secrets go to .env',
-    body: hi.AnswerHumanInputRequestSchema,
+      'Answer the feature\'s open human-input request: {"answers":{fieldId:value},"requestId"?} or the flat {fieldId:value}; secrets go to .env',
+    body: hi.AnswerHumanInputBodySchema,
     response: hi.HumanInputResultSchema,
   },
   {
@@ -424,6 +425,26 @@ export const ROUTE_DOCS: readonly RouteDoc[] = [
     response: AgentActionResponseSchema,
   },
   { method: 'post', path: `${agent}/resume`, summary: 'Resume after a pause', response: RunStatusSchema },
+  {
+    method: 'get',
+    path: '/api/projects/:name/preview',
+    summary: "The app preview: whether main can be opened (it has an init.sh), and the running preview's URL",
+    response: PreviewStateSchema,
+  },
+  {
+    method: 'post',
+    path: '/api/projects/:name/preview',
+    summary:
+      "Open the app: start main's ./init.sh on a free port in the agents' sandbox; answers once it listens (the running one when it runs already)",
+    body: PreviewStartRequestSchema,
+    response: PreviewStateSchema,
+  },
+  {
+    method: 'delete',
+    path: '/api/projects/:name/preview',
+    summary: "Stop the project's preview (whoever started it) and every process it started",
+    response: PreviewStateSchema,
+  },
 ];
 
 function jsonSchema(schema: z.ZodType, io: 'input' | 'output'): Record<string, unknown> {

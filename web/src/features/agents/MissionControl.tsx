@@ -7,6 +7,7 @@ import { Link } from 'react-router';
 import { useOpenRequests } from '../../shared/api/open-requests';
 import { useProject } from '../../shared/project-context';
 import { Mascot, mascotForSlot } from '../../shared/ui/mascots';
+import { AppPreview } from './AppPreview';
 import { BrowserView } from './BrowserView';
 import { LogView } from './LogView';
 import { RunOutcomeBanner } from './RunOutcomeBanner';
@@ -145,6 +146,7 @@ export function MissionControl() {
   return (
     <section aria-label="Mission control" className="flex flex-col gap-4">
       {ending ? <RunOutcomeBanner ending={ending} project={name} /> : null}
+      <AppPreview />
       {waiting > 0 ? (
         <p
           role="status"

@@ -25,6 +25,7 @@ import {
 } from '@shared/design';
 import { DesignFindingSchema } from '@shared/design';
 import { MetricsSchema } from '@shared/metrics';
+import { PreviewStateSchema } from '@shared/preview';
 import type { ReportFormat } from '@shared/report';
 import { api, apiFile, enc } from './client';
 
@@ -38,6 +39,10 @@ const findingsQuery = (q: FindingsQuery) => {
 };
 
 export const endpoints = {
+  /** The app preview (Open the app): its state, start (answers once the app listens), stop. */
+  preview: (name: string) => api(PreviewStateSchema, 'GET', `${p(name)}/preview`),
+  startPreview: (name: string) => api(PreviewStateSchema, 'POST', `${p(name)}/preview`, {}),
+  stopPreview: (name: string) => api(PreviewStateSchema, 'DELETE', `${p(name)}/preview`),
   setup: () => api(s.SetupStatusSchema, 'GET', '/api/setup/status'),
   projects: () => api(s.ProjectListSchema, 'GET', '/api/projects'),
   project: (name: string) => api(s.ProjectSummarySchema, 'GET', p(name)),
@@ -167,6 +172,7 @@ export const keys = {
   humanInputAll: (name: string) => ['project', name, 'human-input'] as const,
   humanInput: (name: string, status: 'open' | 'all') => ['project', name, 'human-input', status] as const,
   globalSettings: ['settings'] as const,
+  preview: (name: string) => ['project', name, 'preview'] as const,
   /**
    * Every scope (the project, each run): invalidate this prefix. Outside `['project', name]`, so only the throttled
    * live refresh refetches the metrics, not every invalidation of the whole project.
