@@ -14,6 +14,7 @@ import {
 } from '../shared/events.js';
 import { runStatus } from './routes/runs.js';
 import { sessionLogDetail, sessionLogText } from '../shared/log-text.js';
+import { isTestingCommand } from '../shared/testing-command.js';
 
 /**
  * Tails a project's `events` table and turns each new row into protocol messages
@@ -53,8 +54,6 @@ function logLine(e: Extract<StoredEvent, { type: 'session.log' }>): LogLine {
   };
 }
 
-const TESTING = /\b(test|tests|vitest|jest|playwright-cli|curl)\b/;
-
 /** The agent state a session event implies; null when the event says nothing about it. */
 export function agentStateOf(e: StoredEvent): { state: AgentState; thought?: string } | null {
   switch (e.type) {
@@ -65,7 +64,7 @@ export function agentStateOf(e: StoredEvent): { state: AgentState; thought?: str
     case 'session.log':
       if (e.payload.kind === 'text') return { state: 'thinking', thought: e.payload.text };
       if (e.payload.kind === 'tool_call')
-        return { state: e.payload.tool === 'Bash' && TESTING.test(e.payload.input) ? 'testing' : 'working' };
+        return { state: e.payload.tool === 'Bash' && isTestingCommand(e.payload.input) ? 'testing' : 'working' };
       return null;
     default:
       return null;
