@@ -65,14 +65,15 @@ function AgentCard({
       <header className="flex items-start gap-3">
         <Mascot name={mascot} state={state} size={60} />
         <div className="min-w-0 flex-1">
-          <div className="flex items-center gap-2">
+          {/* Wraps at 390 px instead of running into the Watch browser button. */}
+          <div className="flex flex-wrap items-center gap-x-2 gap-y-1">
             <h3 id={`agent-${slot}-name`} className="text-base font-semibold">
               {mascot}
             </h3>
             <span className={`rounded-full px-2 py-0.5 text-xs font-semibold ${STATE_TONE[state]}`}>
               {STATE_LABEL[state]}
             </span>
-            <span className="text-xs text-muted">
+            <span className="text-xs whitespace-nowrap text-muted">
               {kind === 'coding' ? `coding agent · slot ${slot + 1}` : `${kind} agent`}
             </span>
           </div>
