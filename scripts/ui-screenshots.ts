@@ -28,7 +28,16 @@ mkdirSync(outDir, { recursive: true });
 const server = await startServer({ env: process.env, cwd: process.cwd(), host: '127.0.0.1', port: 0 });
 const browser = await chromium.launch({
   executablePath: process.env['AUTOCODER_CHROMIUM'] ?? '/usr/bin/chromium',
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'],
+  args: [
+    '--headless',
+    '--no-sandbox',
+    '--disable-gpu',
+    '--disable-dev-shm-usage',
+    // Nothing leaves this machine: Chromium's own background connections are refused here anyway.
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+  ],
 });
 try {
   for (const v of VARIANTS) {
