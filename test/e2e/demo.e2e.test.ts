@@ -201,7 +201,8 @@ describe('autocoder demo', () => {
     expect(first.status).toBe(0);
     expect(first.stdout).toContain('Demo project "demo" created');
     expect(first.stdout).toContain(DEMO_MODEL_LABEL);
-    expect(first.stdout).toContain('Start it: autocoder run demo');
+    // autocoder is not on this test's PATH: the hint names the form that works here.
+    expect(first.stdout).toContain('Start it: npx autocoder run demo');
     // A second `autocoder demo` reuses the demo project (no demo-2); --fresh replaces it with a new copy.
     const dir = join(env.HOME as string, 'autocoder-projects', 'demo');
     writeFileSync(join(dir, 'leftover.txt'), 'from the first copy');
@@ -209,7 +210,7 @@ describe('autocoder demo', () => {
     expect(second.status).toBe(0);
     expect(second.stdout).toContain('Demo project "demo"');
     expect(second.stdout).toContain('exists already');
-    expect(second.stdout).toContain('autocoder demo --fresh');
+    expect(second.stdout).toContain('npx autocoder demo --fresh');
     expect(existsSync(join(dir, 'leftover.txt'))).toBe(true);
     const fresh = await cliAsync(['demo', '--no-start', '--fresh'], env);
     expect(fresh.status).toBe(0);

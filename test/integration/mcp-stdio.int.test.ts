@@ -181,7 +181,7 @@ describe('autocoder mcp over stdio', () => {
       });
       expect(passed).toMatchObject({ id: 1, status: 'passing' });
 
-      const status = JSON.parse(await runCliOk(['status', 'demo', '--json'], env)) as Record<string, number>;
+      const status = JSON.parse(await runCliOk(['status', 'demo', '--json'], env)) as Record<string, unknown>;
       expect(status).toEqual({
         total: 3,
         passing: 1,
@@ -192,6 +192,15 @@ describe('autocoder mcp over stdio', () => {
         percentage: 33.3,
         // Marked passing by a bare MCP client (no runner, no gate): passing, but not verified.
         verified: 0,
+        // No run ever ran.
+        run: {
+          status: 'stopped',
+          runId: null,
+          pid: null,
+          startedAt: null,
+          pauseRequested: false,
+          lastOutcome: null,
+        },
       });
 
       // The dependent is ready now and is next.
