@@ -40,7 +40,8 @@ it('autocoder run without credentials reports autocoder’s guidance, never Clau
 
   const run = await cliAsync(['run', 'shop', '--max-iterations', '1', '--yolo'], env, root);
   const out = `${run.stdout}${run.stderr}`;
-  expect(out).toContain(NOT_LOGGED_IN);
+  // What the CLI prints names its commands in the form that works here (autocoder is not on this test's PATH).
+  expect(out).toContain(NOT_LOGGED_IN.replaceAll('`autocoder ', '`npx autocoder '));
   expect(out).not.toContain('/login');
 
   const store = openProjectStore(projectPaths(dir), { create: false });

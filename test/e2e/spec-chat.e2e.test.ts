@@ -119,7 +119,7 @@ describe('autocoder spec (terminal chat)', () => {
     );
     expect(out).toContain(`Spec written to ${spec} (about 12 features).`);
     expect(out).toContain(`The previous spec is kept in ${spec}.bak.`);
-    expect(out).toContain('Next: autocoder run groceries');
+    expect(out).toContain('Next: npx autocoder run groceries');
     expect(t.err()).toBe('');
 
     // The answers reached the model, each as its own user message after the kickoff.

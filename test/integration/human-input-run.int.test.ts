@@ -60,7 +60,7 @@ describe('human input gates end to end', () => {
       const first = await cliInProcess(['run', 'notes', '--yolo', '--no-wait-for-input'], env, { runtime });
       expect(first.stderr).toBe('');
       expect(first.stdout).toMatch(
-        /Slot 0: feature #1 waits for a human answer \(request (hir_[0-9a-f]+): autocoder answer notes hir_[0-9a-f]+\)/,
+        /Slot 0: feature #1 waits for a human answer \(request (hir_[0-9a-f]+): npx autocoder answer notes hir_[0-9a-f]+\)/,
       );
       expect(first.stdout).toContain('feature #2 is now passing');
       expect(first.stdout).toContain('Nothing can proceed: 1/2 pass; 1 wait for a human answer.');

@@ -135,7 +135,7 @@ describe('autocoder status', () => {
     expect(lines[1]).toBe('Last run: Finished: every feature passes — All 2 features pass.');
     expect(lines[2]).toMatch(/^ {2}\d+s · 2\/2 features passing · \$1\.25 \(run_1\)$/);
     expect(lines[3]).toBe(
-      '  Next: Open the built app with `autocoder preview shop`: it starts the app from main on a preview port.',
+      '  Next: Open the built app with `npx autocoder preview shop`: it starts the app from main on a preview port.',
     );
   });
 
@@ -151,8 +151,8 @@ describe('autocoder status', () => {
     expect(text).toContain(
       'Last run: The initializer created no features — The initializer session ended (success) without creating any features.',
     );
-    expect(text).toContain('Check the app spec (`autocoder check-spec shop`)');
-    expect(text).toContain("read the initializer's log (`autocoder logs shop`)");
+    expect(text).toContain('Check the app spec (`npx autocoder check-spec shop`)');
+    expect(text).toContain("read the initializer's log (`npx autocoder logs shop`)");
     expect(text).toMatch(/\n {2}\d+s · no features · \$1\.25 \(run_1\)\n/);
   });
 });

@@ -40,7 +40,12 @@ function Line({ line, onOpen }: { line: LogLine; onOpen: () => void }) {
           }
         >
           {() => (
-            <pre className="max-h-64 overflow-auto rounded-md border border-line bg-panel p-2 whitespace-pre-wrap text-ink">
+            // A long input or output scrolls: focusable and named, so a keyboard can scroll it too.
+            <pre
+              tabIndex={0}
+              aria-label={`Full ${line.kind === 'tool_result' ? 'output' : 'input'}`}
+              className="max-h-64 overflow-auto rounded-md border border-line bg-panel p-2 whitespace-pre-wrap text-ink"
+            >
               {line.detail}
             </pre>
           )}
