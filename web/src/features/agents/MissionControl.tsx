@@ -2,7 +2,7 @@ import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import type { AgentState, LogLine } from '@shared/events';
 import { endpoints, keys } from '../../shared/api/endpoints';
-import type { AgentSlotView } from '../../shared/ws/stream-state';
+import { slotLog, type AgentSlotView } from '../../shared/ws/stream-state';
 import { Link } from 'react-router';
 import { useOpenRequests } from '../../shared/api/open-requests';
 import { useProject } from '../../shared/project-context';
@@ -167,7 +167,7 @@ export function MissionControl() {
       <div className="grid grid-cols-1 gap-4 lg:grid-cols-2 2xl:grid-cols-3">
         {Array.from({ length: slots }, (_, slot) => {
           const agent = stream.agents.get(slot) ?? null;
-          const lines = agent ? stream.log.filter((l) => l.sessionId === agent.sessionId).slice(-120) : [];
+          const lines = slotLog(stream.log, slot, agent?.sessionId ?? null).slice(-120);
           return (
             <AgentCard
               key={slot}

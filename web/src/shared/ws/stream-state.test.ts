@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ServerMessage } from '@shared/events';
-import { initialStreamState, MAX_LOG_LINES, reduceStream, type StreamState } from './stream-state';
+import { initialStreamState, MAX_LOG_LINES, reduceStream, slotLog, type StreamState } from './stream-state';
 
 const progress = { total: 2, passing: 0, in_progress: 0, needs_input: 0, failed: 0, pending: 2, percentage: 0 };
 const run = {
@@ -103,5 +103,20 @@ describe('reduceStream', () => {
     expect(s.progress?.passing).toBe(1);
     expect(s.run?.status).toBe('stopped');
     expect(s.lastEventId).toBe(10000);
+  });
+});
+
+describe('slotLog', () => {
+  const at = (id: number, sessionId: string | null, slot: number | null) => ({ ...line(id), sessionId, slot });
+  const log = [at(1, 'a', 0), at(2, 'b', 1), at(3, 'a', 0), at(4, null, null), at(5, 'c', 0), at(6, 'b', 1)];
+
+  it('is the known agent session’s lines', () => {
+    expect(slotLog(log, 0, 'a').map((l) => l.id)).toEqual([1, 3]);
+  });
+
+  it('without a known agent (a reload after the run), the newest session of that slot', () => {
+    expect(slotLog(log, 0, null).map((l) => l.id)).toEqual([5]);
+    expect(slotLog(log, 1, null).map((l) => l.id)).toEqual([2, 6]);
+    expect(slotLog(log, 2, null)).toEqual([]);
   });
 });

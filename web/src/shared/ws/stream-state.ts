@@ -93,3 +93,12 @@ export function reduceStream(state: StreamState, msg: ServerMessage): StreamStat
 export function logOf(state: StreamState, sessionId: string): LogLine[] {
   return state.log.filter((l) => l.sessionId === sessionId);
 }
+
+/**
+ * The lines a slot's card shows: its agent's session when one is known (running, or ended while the page watched),
+ * else the newest session the log holds for that slot, so a reload after a run still shows what each slot did last.
+ */
+export function slotLog(log: readonly LogLine[], slot: number, sessionId: string | null): LogLine[] {
+  const session = sessionId ?? log.findLast((l) => l.slot === slot && l.sessionId !== null)?.sessionId ?? null;
+  return session === null ? [] : log.filter((l) => l.sessionId === session);
+}
