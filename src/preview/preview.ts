@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { createOwnedDir, disposeDir } from '../agent/session-dirs.js';
@@ -21,7 +20,7 @@ import { startApp, type RunningApp } from '../verify/app.js';
 import { KEPT_DEPENDENCY_DIRS } from '../verify/checkout.js';
 import type { Confinement } from '../verify/jail-runner.js';
 import { prepareDependencies, PREPARE_LOG_FILE } from '../verify/prepare.js';
-import { portAccepts } from '../verify/processes.js';
+import { freeLoopbackPort, portAccepts } from '../verify/processes.js';
 import {
   claimPreview,
   previewDir,
@@ -105,7 +104,7 @@ export function previewAvailability(
 export async function startPreview(o: PreviewOptions, signal: AbortSignal): Promise<RunningPreview> {
   const availability = previewAvailability(o.paths.root);
   if (!availability.available) throw new AppError('NOT_FOUND', availability.reason);
-  const port = o.port ?? (await freePort());
+  const port = o.port ?? (await freeLoopbackPort());
   const record: PreviewRecord = {
     version: 1,
     ownerPid: process.pid,
@@ -288,17 +287,4 @@ export function recordedPreviewState(paths: ProjectPaths, lastError: string | nu
     by: live ? record.by : null,
     lastError,
   };
-}
-
-/** A port nothing listens on now on 127.0.0.1 (the system picks it from its ephemeral range, far from the slots'). */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      server.close(() => (port > 0 ? resolve(port) : reject(new Error('no free port was given'))));
-    });
-  });
 }

@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { createServer } from 'node:net';
 import type { Feature, FeaturePort, VerificationPort } from '../db/ports.js';
 import { buildCheckEnv } from '../config/agent-env.js';
 import type { Env } from '../config/env.js';
@@ -113,17 +112,7 @@ export async function runVerification(
 }
 
 /** A port nothing listens on now, from the system's ephemeral range (far from the slots' blocks). */
-export function freeVerificationPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      server.close(() => (port > 0 ? resolve(port) : reject(new Error('no free port was given'))));
-    });
-  });
-}
+export { freeLoopbackPort as freeVerificationPort } from '../verify/processes.js';
 
 /** `3/3 checks passed` for a report line. */
 export function countLine(v: Verification): string {

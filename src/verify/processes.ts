@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { connect } from 'node:net';
+import { connect, createServer } from 'node:net';
 
 /**
  * The programs a verification starts (a check's command, `./init.sh` and the app it starts),
@@ -147,5 +147,21 @@ export function portAccepts(port: number, timeoutMs = 1_000): Promise<boolean> {
     socket.setTimeout(timeoutMs, () => done(false));
     socket.once('connect', () => done(true));
     socket.once('error', () => done(false));
+  });
+}
+
+/**
+ * A port nothing listens on now on 127.0.0.1, from the system's ephemeral range (far from the slots' blocks): for a
+ * verification's app, a checkpoint's, a design capture's or the app preview.
+ */
+export function freeLoopbackPort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address !== null ? address.port : 0;
+      server.close(() => (port > 0 ? resolve(port) : reject(new Error('no free port was given'))));
+    });
   });
 }
