@@ -1,13 +1,13 @@
 // @vitest-environment jsdom
 import { act, cleanup, fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import WebSocket from 'ws';
 import { openProjectStore } from '../../src/compose.js';
 import { projectPaths } from '../../src/config/paths.js';
 import type { SessionLogPayload } from '../../src/shared/events.js';
 import { MissionControl } from '../src/features/agents/MissionControl';
 import { ProjectContext } from '../src/shared/project-context';
-import type { SocketFactory, SocketLike } from '../src/shared/ws/project-socket';
+import type { SocketFactory } from '../src/shared/ws/project-socket';
+import { nodeSocket } from './node-socket';
 import { useProjectStream } from '../src/shared/ws/useProjectStream';
 import { seedProject, startUiServer, type UiServer } from '../../test/support/ui-fixture.js';
 import { renderWithApp } from './render';
@@ -41,25 +41,6 @@ function layOut(list: HTMLElement) {
     fireEvent.scroll(list);
   };
   return { geometry, bottom, scrollTo, top: () => top };
-}
-
-function nodeSocket(origin: string): SocketFactory {
-  return (url, protocols) => {
-    const ws = new WebSocket(url, protocols, { headers: { origin } });
-    const s: SocketLike = {
-      onopen: null,
-      onclose: null,
-      onerror: null,
-      onmessage: null,
-      close: () => ws.close(),
-      send: (d) => ws.send(d),
-    };
-    ws.on('open', () => s.onopen?.(undefined));
-    ws.on('close', () => s.onclose?.(undefined));
-    ws.on('error', () => s.onerror?.(undefined));
-    ws.on('message', (data) => s.onmessage?.({ data: String(data) }));
-    return s;
-  };
 }
 
 /** Mission control fed by the project's live stream, as the project page provides it. */

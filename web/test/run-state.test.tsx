@@ -4,7 +4,6 @@ import userEvent from '@testing-library/user-event';
 import { hostname } from 'node:os';
 import { useMemo } from 'react';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import WebSocket from 'ws';
 import { openProjectStore } from '../../src/compose.js';
 import { projectPaths } from '../../src/config/paths.js';
 import type { ProjectStore } from '../../src/db/ports.js';
@@ -13,32 +12,12 @@ import { MissionControl } from '../src/features/agents/MissionControl';
 import { RunControls } from '../src/features/agents/RunControls';
 import { ProjectsPage } from '../src/features/projects/ProjectsPage';
 import { ProjectContext } from '../src/shared/project-context';
-import type { SocketFactory, SocketLike } from '../src/shared/ws/project-socket';
+import { nodeSocket } from './node-socket';
 import { useProjectStream } from '../src/shared/ws/useProjectStream';
 import { renderWithApp } from './render';
 
 // Each test starts a real server with a project database and renders into jsdom.
 vi.setConfig({ testTimeout: 60_000 });
-
-/** `ws` behind the interface the stream uses (jsdom has no WebSocket that reaches the real server). */
-const nodeSocket =
-  (origin: string): SocketFactory =>
-  (url, protocols) => {
-    const ws = new WebSocket(url, protocols, { headers: { origin } });
-    const s: SocketLike = {
-      onopen: null,
-      onclose: null,
-      onerror: null,
-      onmessage: null,
-      close: () => ws.close(),
-      send: (d) => ws.send(d),
-    };
-    ws.on('open', () => s.onopen?.(undefined));
-    ws.on('close', () => s.onclose?.(undefined));
-    ws.on('error', () => s.onerror?.(undefined));
-    ws.on('message', (data) => s.onmessage?.({ data: String(data) }));
-    return s;
-  };
 
 /** The run controls and mission control on the project's live stream, as the project page composes them. */
 function LiveProject({ project, ui }: { project: string; ui: UiServer }) {

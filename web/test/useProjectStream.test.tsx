@@ -1,40 +1,17 @@
 // @vitest-environment jsdom
 import { act, cleanup, render, screen, waitFor } from '@testing-library/react';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import WebSocket from 'ws';
 import { openProjectStore } from '../../src/compose.js';
 import { projectPaths } from '../../src/config/paths.js';
 import { WS_TOKEN_PROTOCOL_PREFIX } from '../../src/shared/events.js';
 import { setServerToken } from '../src/shared/api/token';
-import type { SocketFactory, SocketLike } from '../src/shared/ws/project-socket';
+import type { SocketFactory } from '../src/shared/ws/project-socket';
+import { nodeSockets } from './node-socket';
 import { useProjectStream } from '../src/shared/ws/useProjectStream';
 import { seedProject, startUiServer, type UiServer } from '../../test/support/ui-fixture.js';
 
 // Each test starts a real server with a project database and renders into jsdom.
 vi.setConfig({ testTimeout: 30_000 });
-
-/** `ws` behind the interface the hook uses, keeping every socket so the test can cut one. */
-function nodeSockets(origin: string) {
-  const opened: { url: string; protocols: string[]; ws: WebSocket }[] = [];
-  const create: SocketFactory = (url, protocols) => {
-    const ws = new WebSocket(url, protocols, { headers: { origin } });
-    const s: SocketLike = {
-      onopen: null,
-      onclose: null,
-      onerror: null,
-      onmessage: null,
-      close: () => ws.close(),
-      send: (d) => ws.send(d),
-    };
-    ws.on('open', () => s.onopen?.(undefined));
-    ws.on('close', () => s.onclose?.(undefined));
-    ws.on('error', () => s.onerror?.(undefined));
-    ws.on('message', (data) => s.onmessage?.({ data: String(data) }));
-    opened.push({ url, protocols, ws });
-    return s;
-  };
-  return { opened, create };
-}
 
 function Probe({ project, create, origin }: { project: string; create: SocketFactory; origin: string }) {
   const s = useProjectStream(project, { createSocket: create, origin });
