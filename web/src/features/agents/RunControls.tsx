@@ -3,6 +3,7 @@ import { useEffect, useMemo, useState } from 'react';
 import type { RunOutcomeName, RunStatus } from '@shared/runs';
 import { endpoints, keys } from '../../shared/api/endpoints';
 import { Button } from '../../shared/ui/Button';
+import { OUTCOME_TONE } from '../../shared/ui/run-outcome';
 import { useToast } from '../../shared/ui/toast';
 import { useShortcuts } from '../../shared/shortcuts';
 import { useProject } from '../../shared/project-context';
@@ -29,14 +30,14 @@ const STATE_TONE: Record<RunStatus['status'], string> = {
 };
 
 /** The badge once a run ended: its outcome in a word or two (the banner on mission control says the rest). */
-const OUTCOME_BADGE: Record<RunOutcomeName, { text: string; tone: string }> = {
-  finished: { text: 'Finished', tone: 'bg-st-passing-bg text-st-passing' },
-  failed: { text: 'Failed', tone: 'bg-st-failed-bg text-st-failed' },
-  stopped: { text: 'Stopped', tone: 'bg-st-pending-bg text-st-pending' },
-  budget: { text: 'Budget used up', tone: 'bg-st-input-bg text-st-input' },
-  input: { text: 'Waiting for input', tone: 'bg-st-input-bg text-st-input' },
-  no_features: { text: 'No features', tone: 'bg-st-failed-bg text-st-failed' },
-  crashed: { text: 'Crashed', tone: 'bg-st-failed-bg text-st-failed' },
+const OUTCOME_BADGE: Record<RunOutcomeName, string> = {
+  finished: 'Finished',
+  failed: 'Failed',
+  stopped: 'Stopped',
+  budget: 'Budget used up',
+  input: 'Waiting for input',
+  no_features: 'No features',
+  crashed: 'Crashed',
 };
 
 /** Start (with settings), pause = drain, resume, stop; the run's state as the runner reports it. */
@@ -96,9 +97,9 @@ export function RunControls() {
         data-testid="run-state"
         data-state={shown}
         data-outcome={ended ?? undefined}
-        className={`rounded-full px-3 py-1 text-xs font-semibold ${ended ? OUTCOME_BADGE[ended].tone : STATE_TONE[shown]}`}
+        className={`rounded-full px-3 py-1 text-xs font-semibold ${ended ? OUTCOME_TONE[ended].badge : STATE_TONE[shown]}`}
       >
-        {ended ? OUTCOME_BADGE[ended].text : STATE_TEXT[shown]}
+        {ended ? OUTCOME_BADGE[ended] : STATE_TEXT[shown]}
       </span>
       {!active ? (
         <Button
