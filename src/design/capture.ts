@@ -6,7 +6,6 @@ import type { Browser, BrowserContext, Page, Request } from 'playwright-core';
 import { z } from 'zod';
 import { createOwnedDir, disposeDir } from '../agent/session-dirs.js';
 import { AppError } from '../domain/errors.js';
-import { findJailTools } from '../jail/jail.js';
 import type { Logger } from '../logging/logger.js';
 import type { Redactor } from '../security/redactor.js';
 import { AcceptanceCheckSchema, MAX_CHECK_TIMEOUT_MS } from '../shared/acceptance.js';
@@ -31,7 +30,7 @@ import { untilStopped, within } from '../verify/bounded.js';
 import { closeBrowser, launchBrowser } from '../verify/browser-check.js';
 import { leaseVerifyWorktree, prepareCheckout, type WorktreeLease } from '../verify/checkout.js';
 import { seconds } from '../verify/command-check.js';
-import type { Confinement } from '../verify/jail-runner.js';
+import { confinementFor } from '../verify/jail-runner.js';
 import { DEFAULT_PREPARE_MS, PREPARE_LOG_FILE, prepareDependencies } from '../verify/prepare.js';
 import { discoverPages, type PageToVisit } from './discover-pages.js';
 import { runAxe, surveyPage, type PageSurvey } from './in-page.js';
@@ -163,10 +162,9 @@ export async function captureDesign(input: CaptureDesignInput, signal: AbortSign
       HOME: join(workDir, 'home'),
       TMPDIR: join(workDir, 'tmp'),
     };
-    const tools = req.sandbox ? findJailTools(process.platform, baseEnv.PATH) : null;
-    if (req.sandbox && tools === null)
-      log.warn('the sandbox is on, but bubblewrap is not available here: the app runs outside any jail');
-    const confinement: Confinement | null = tools === null ? null : { tools, hidden: req.hiddenPaths };
+    const confinement = confinementFor({ sandbox: req.sandbox, path: baseEnv.PATH, hidden: req.hiddenPaths }, () =>
+      log.warn('the sandbox is on, but bubblewrap is not available here: the app runs outside any jail'),
+    );
     const marker = `ac-design-${randomBytes(8).toString('hex')}`;
     const common = { checkout: checkout.checkout, workDir, env, confinement, redact, marker };
     await prepareDependencies(

@@ -12,13 +12,12 @@ import type { ProjectPaths } from '../config/paths.js';
 import { AppError } from '../domain/errors.js';
 import { git } from '../git/git.js';
 import { checkoutPreviewWorktreeAsync, mainBranch } from '../git/workspaces.js';
-import { findJailTools } from '../jail/jail.js';
 import type { Logger } from '../logging/logger.js';
 import type { Redactor } from '../security/redactor.js';
 import type { PreviewState } from '../shared/preview.js';
 import { startApp, type RunningApp } from '../verify/app.js';
 import { KEPT_DEPENDENCY_DIRS } from '../verify/checkout.js';
-import type { Confinement } from '../verify/jail-runner.js';
+import { confinementFor } from '../verify/jail-runner.js';
 import { prepareDependencies, PREPARE_LOG_FILE } from '../verify/prepare.js';
 import { freeLoopbackPort, portAccepts } from '../verify/processes.js';
 import {
@@ -144,7 +143,9 @@ export async function startPreview(o: PreviewOptions, signal: AbortSignal): Prom
       HOME: join(workDir, 'home'),
       TMPDIR: join(workDir, 'tmp'),
     };
-    const confinement = confinementFor(o);
+    const confinement = confinementFor({ sandbox: o.sandbox, path: o.env.PATH, hidden: o.hiddenPaths }, () =>
+      o.logger.warn('the sandbox is on, but bubblewrap is not available here: the preview runs outside any jail'),
+    );
     const marker = `ac-preview-${randomBytes(8).toString('hex')}`;
     const logs = previewDir(o.paths);
     mkdirSync(logs, { recursive: true });
@@ -225,17 +226,6 @@ function watch(o: PreviewOptions, record: PreviewRecord, app: RunningApp, workDi
 }
 
 export const previewUrl = (port: number): string => `http://127.0.0.1:${port}/`;
-
-/** The jail when the sandbox is on and bubblewrap is here (as for verifications); null runs the app plainly. */
-function confinementFor(o: PreviewOptions): Confinement | null {
-  if (!o.sandbox) return null;
-  const tools = findJailTools(process.platform, o.env.PATH);
-  if (tools === null) {
-    o.logger.warn('the sandbox is on, but bubblewrap is not available here: the preview runs outside any jail');
-    return null;
-  }
-  return { tools, hidden: o.hiddenPaths };
-}
 
 /** Stops what a recorded preview started: its process group, then whatever still carries its temp folder. */
 async function stopLeftovers(record: PreviewRecord): Promise<void> {

@@ -10,12 +10,11 @@ import { buildCheckEnv } from '../config/agent-env.js';
 import type { CheckpointPort, Feature } from '../db/ports.js';
 import { fixFeatureOf, FIXABLE, toolFixFeatureOf } from '../domain/findings.js';
 import { git, gitOk } from '../git/git.js';
-import { findJailTools } from '../jail/jail.js';
 import { createReviewTools } from '../mcp/review-tools.js';
 import type { Checkpoint, CheckpointAgent, CheckpointTrigger, Finding, ToolFact } from '../shared/checkpoints.js';
 import { startApp, type RunningApp } from '../verify/app.js';
 import { leaseVerifyWorktree, prepareCheckout, type WorktreeLease } from '../verify/checkout.js';
-import type { Confinement } from '../verify/jail-runner.js';
+import { confinementFor } from '../verify/jail-runner.js';
 import { DEFAULT_PREPARE_MS, prepareDependencies } from '../verify/prepare.js';
 import { budgeted, budgetLimits, refusalLine, reserveSession } from './budget.js';
 import type { RunDeps } from './run-loop.js';
@@ -104,9 +103,11 @@ export async function runCheckpoint(
       HOME: join(workDir, 'home'),
       TMPDIR: join(workDir, 'tmp'),
     };
-    const tools = run.sandbox ? findJailTools(process.platform, deps.env.PATH) : null;
-    const confinement: Confinement | null =
-      tools === null ? null : { tools, hidden: [...(deps.sandboxReadDeny ?? [])] };
+    const confinement = confinementFor({
+      sandbox: run.sandbox,
+      path: deps.env.PATH,
+      hidden: [...(deps.sandboxReadDeny ?? [])],
+    });
     const marker = `ac-checkpoint-${randomBytes(8).toString('hex')}`;
     const redact = deps.redact;
     // The tools need the project's dependencies, as a verification's checks do.

@@ -1,5 +1,5 @@
 import { tmpdir } from 'node:os';
-import { jailArgv, planJail, type JailTools } from '../jail/jail.js';
+import { findJailTools, jailArgv, planJail, type JailTools } from '../jail/jail.js';
 
 /**
  * How a verification runs a program: in the bubblewrap jail when the OS sandbox is on (the same
@@ -11,6 +11,24 @@ export interface Confinement {
   readonly tools: JailTools;
   /** What the jail hides (`sandboxReadDenyPaths`). */
   readonly hidden: readonly string[];
+}
+
+/**
+ * The confinement of a program autocoder runs beside the agents (acceptance checks and their app, a checkpoint's or a
+ * design capture's app, the app preview): the jail when the sandbox is on and bubblewrap is on `path`; null (it runs
+ * plainly) when the sandbox is off, or when bubblewrap is missing, which `onMissing` hears about.
+ */
+export function confinementFor(
+  req: { readonly sandbox: boolean; readonly path: string | undefined; readonly hidden: readonly string[] },
+  onMissing?: () => void,
+): Confinement | null {
+  if (!req.sandbox) return null;
+  const tools = findJailTools(process.platform, req.path);
+  if (tools === null) {
+    onMissing?.();
+    return null;
+  }
+  return { tools, hidden: req.hidden };
 }
 
 export interface JailedProgram {

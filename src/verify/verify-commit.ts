@@ -6,7 +6,6 @@ import { z } from 'zod';
 import { createOwnedDir, disposeDir } from '../agent/session-dirs.js';
 import { findOnPath } from '../config/sandbox-support.js';
 import { AppError } from '../domain/errors.js';
-import { findJailTools } from '../jail/jail.js';
 import type { Logger } from '../logging/logger.js';
 import { redactJson, type Redactor } from '../security/redactor.js';
 import {
@@ -25,7 +24,7 @@ import { leaseVerifyWorktree, prepareCheckout, type WorktreeLease } from './chec
 import { runCommandCheck, type CheckOutcome } from './command-check.js';
 import { APP_LOG_FILE, evidenceDirOf, VERIFICATION_ID, writeResult } from './evidence.js';
 import { runHttpCheck } from './http-check.js';
-import type { Confinement } from './jail-runner.js';
+import { confinementFor } from './jail-runner.js';
 import { DEFAULT_OUTPUT_CHARS } from './output.js';
 import { DEFAULT_PREPARE_MS, PREPARE_LOG_FILE, prepareDependencies } from './prepare.js';
 import type { Browser } from 'playwright-core';
@@ -182,7 +181,9 @@ export async function verifyCommit(input: VerifyInput, signal: AbortSignal): Pro
       HOME: join(workDir, 'home'),
       TMPDIR: join(workDir, 'tmp'),
     };
-    const confinement = confinementFor(req, baseEnv, log);
+    const confinement = confinementFor({ sandbox: req.sandbox, path: baseEnv.PATH, hidden: req.hiddenPaths }, () =>
+      log.warn('the sandbox is on, but bubblewrap is not available here: the checks and the app run outside any jail'),
+    );
     const marker = `ac-verify-${randomBytes(8).toString('hex')}`;
     const origin = `http://127.0.0.1:${req.port}`;
     // A fresh checkout has no node_modules: `npm test` must not fail for that reason.
@@ -322,20 +323,6 @@ export async function verifyCommit(input: VerifyInput, signal: AbortSignal): Pro
   );
   recorder?.onFinished(done);
   return done;
-}
-
-/**
- * The jail when the sandbox is on and bubblewrap is here; otherwise checks run as agents' commands would (with a
- * warning when the sandbox was asked for).
- */
-function confinementFor(req: VerifyRequest, env: Readonly<Record<string, string>>, log: Logger): Confinement | null {
-  if (!req.sandbox) return null;
-  const tools = findJailTools(process.platform, env.PATH);
-  if (tools === null) {
-    log.warn('the sandbox is on, but bubblewrap is not available here: the checks and the app run outside any jail');
-    return null;
-  }
-  return { tools, hidden: req.hiddenPaths };
 }
 
 function checkResult(
