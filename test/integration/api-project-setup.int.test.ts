@@ -86,8 +86,12 @@ describe('the spec checker and template without a project', () => {
     );
     expect(bad.status).toBe(200);
     expect(bad.body.ok).toBe(false);
-    expect(bad.body.problems.length).toBeGreaterThan(0);
-    expect(bad.body.problems.every((p) => Number.isInteger(p.line) && p.line >= 1 && p.message.length > 0)).toBe(true);
+    expect(bad.body.problems).toEqual(
+      ['overview', 'technology_stack', 'core_features', 'success_criteria'].map((section) => ({
+        line: 1,
+        message: `missing required section <${section}>`,
+      })),
+    );
     const template = SpecTemplateSchema.parse((await h.json('GET', '/api/spec/template')).body).template;
     expect(template).toContain('<project_specification>');
     const good = SpecCheckSchema.parse((await h.json('POST', '/api/spec/check', { spec: template })).body);
