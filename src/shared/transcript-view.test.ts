@@ -58,6 +58,13 @@ describe('transcriptConversation', () => {
   it('says how a session that did not succeed ended, with its error', () => {
     const [item] = transcriptConversation([{ type: 'finished', outcome: 'error', turns: 1, error: 'spawn failed' }]);
     expect(item).toEqual({ kind: 'finished', at: null, ok: false, text: 'Session failed · 1 turn: spawn failed' });
+    const [judged] = transcriptConversation([{ type: 'finished', outcome: 'feature_failed', error: 'check failed' }]);
+    expect(judged).toEqual({
+      kind: 'finished',
+      at: null,
+      ok: false,
+      text: 'Session failed: the feature did not pass: check failed',
+    });
   });
 
   it('keeps a result whose call is not in these entries, and a call the session ended during', () => {

@@ -40,6 +40,10 @@ const OUTCOME: Record<string, string> = {
   error: 'Session failed',
   aborted: 'Session stopped',
   rate_limited: 'Session stopped: the provider’s rate limit',
+  // What the runner records when a session ended normally but its feature did not pass (runner/session-verdict.ts).
+  feature_failed: 'Session failed: the feature did not pass',
+  skipped: 'Session failed: it skipped the feature',
+  looping: 'Session stopped: it was going round in circles',
 };
 
 function finishedText(e: Entry): string {
