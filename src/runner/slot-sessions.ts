@@ -889,11 +889,16 @@ export async function runTestingSession(
     { feature_list: featureList },
     signal,
   );
-  for (const f of targets) {
-    const now = deps.features.get(f.id);
-    if (now.status !== 'passing')
-      deps.report(`Slot ${slot} (testing): feature #${f.id} regressed; it is ${now.status} again.`);
-  }
+  // What this session found, from its own events: the features' status now may already be a coding session's (a
+  // regressed feature is claimed again, even passed again, while this session is still ending).
+  const regressed = deps.events
+    // It is asked about `targets`, but feature_mark_failing takes any passing feature: room for those too.
+    .latest({ sessionId: owner, types: ['feature.regressed'], limit: targets.length + 100 })
+    .map((e) => e.featureId)
+    .filter((id): id is number => id !== null)
+    .sort((a, b) => a - b);
+  for (const id of new Set(regressed))
+    deps.report(`Slot ${slot} (testing): feature #${id} regressed; it is pending again.`);
   return summary;
 }
 

@@ -18,6 +18,7 @@ import {
   assignedFeature,
   codingSession,
   FEATURE_TOOL,
+  featuresToVerify,
   initializerSession,
   isCoding,
   landingCodingSession,
@@ -510,14 +511,24 @@ describe('runProject with the scripted runtime', () => {
       { category: 'core', name: 'A1', description: 'A1', steps: ['check'], depends_on_indices: [0] },
       { category: 'core', name: 'A2', description: 'A2', steps: ['check'], depends_on_indices: [0] },
     ];
-    let regressed = false;
-    const script = roleScript({
-      initializer: initializerSession(five),
-      coding: landingCodingSession(),
-      // The first time feature 1 comes up for re-verification, it is found broken.
-      other: testingSession((id) => (id === 1 && !regressed ? (regressed = true) : false)),
+    // The first time feature 1 comes up for re-verification, it is found broken; the testing session then ends only
+    // once a coding session has feature 1 again (its status is no longer what the testing session left: pending).
+    let recoded: Promise<unknown> | null = null;
+    let waited = false;
+    const testing = testingSession((id) => {
+      if (id !== 1 || recoded !== null) return false;
+      recoded = p.runtime.waitForTurn((c) => isCoding(c) && assignedFeature(c) === 1, 60_000);
+      return true;
     });
-    const p = (project = scriptedProject(script));
+    const coding = landingCodingSession();
+    const script = roleScript({ initializer: initializerSession(five), coding, other: testing });
+    const p = (project = scriptedProject(async (conv) => {
+      if (recoded !== null && !waited && featuresToVerify(conv).length > 0) {
+        waited = true;
+        await recoded;
+      }
+      return script(conv);
+    }));
     expect(await p.run({ concurrency: 1, testingRatio: 1 })).toMatchObject({ reason: 'All 5 features pass.' });
     expect(p.reports).toContain('Slot 1 (testing): feature #1 regressed; it is pending again.');
     p.inspect((store) => {
