@@ -17,7 +17,7 @@
  */
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { loadavg, tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { openProjectStore } from '../src/compose.js';
@@ -47,6 +47,8 @@ const WORK_MIN_MS = 300;
 const WORK_MAX_MS = 800;
 /** A run that takes longer than this is stopped (SIGTERM, then SIGKILL) and reported. */
 const RUN_TIMEOUT_MS = 240_000;
+/** The machine's cores: a run cannot finish before its CPU time spread over all of them. */
+const CORES = availableParallelism();
 
 const DAG_TEXT = 'root #1 → 3 chains of 3 (#2–4, #5–7, #8–10) → join #11 → #12; side tasks #13–15 independent';
 const f = (name: string, deps: number[] = []): PlannedFeature => ({
@@ -101,13 +103,40 @@ interface CliRun {
   readonly spawnedAt: number;
   readonly wallMs: number;
   readonly timedOut: boolean;
+  /** User + system CPU of the CLI and the processes it waited for; NaN when the shell did not say. */
+  readonly cpuMs: number;
 }
 
-/** The real CLI in a child, without blocking this event loop (the model server lives here). */
+/** The children's line of `times` (the last two `NmS.SSs` figures of stderr: user and system), in ms. */
+function cpuOf(stderr: string): number {
+  const figures = [...stderr.matchAll(/(\d+)m([\d.]+)s/g)].slice(-2);
+  if (figures.length < 2) return NaN;
+  return figures.reduce((sum, m) => sum + (Number(m[1]) * 60 + Number(m[2])) * 1000, 0);
+}
+
+/**
+ * The real CLI in a child, without blocking this event loop (the model server lives here). It runs under a shell
+ * whose `times` prints, after the CLI exits, the CPU time of the CLI and every process it waited for (Claude Code,
+ * git, the sandbox's helpers): the run's whole CPU.
+ */
 function runCli(args: readonly string[], env: NodeJS.ProcessEnv, timeoutMs: number): Promise<CliRun> {
   const spawnedAt = Date.now();
   const t0 = performance.now();
-  const child = spawn(process.execPath, [CLI, ...args], { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn('/bin/sh', ['-c', '"$0" "$@"; s=$?; times >&2; exit $s', process.execPath, CLI, ...args], {
+    cwd: REPO_ROOT,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    // A group of its own, so a time-out stops the CLI and what it started, not only the shell.
+    detached: true,
+  });
+  const stop = (signal: NodeJS.Signals) => {
+    try {
+      if (child.pid !== undefined) process.kill(-child.pid, signal);
+    } catch (err: unknown) {
+      // ESRCH: the group is gone already, which is what we want.
+      if ((err as NodeJS.ErrnoException).code !== 'ESRCH') throw err;
+    }
+  };
   let stdout = '';
   let stderr = '';
   let timedOut = false;
@@ -115,13 +144,21 @@ function runCli(args: readonly string[], env: NodeJS.ProcessEnv, timeoutMs: numb
   child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
   const timer = setTimeout(() => {
     timedOut = true;
-    child.kill('SIGTERM');
-    setTimeout(() => child.kill('SIGKILL'), 10_000).unref();
+    stop('SIGTERM');
+    setTimeout(() => stop('SIGKILL'), 10_000).unref();
   }, timeoutMs);
   return new Promise((resolve) => {
     child.on('close', (code) => {
       clearTimeout(timer);
-      resolve({ status: code, stdout, stderr, spawnedAt, wallMs: performance.now() - t0, timedOut });
+      resolve({
+        status: code,
+        stdout,
+        stderr,
+        spawnedAt,
+        wallMs: performance.now() - t0,
+        timedOut,
+        cpuMs: cpuOf(stderr),
+      });
     });
   });
 }
@@ -129,6 +166,8 @@ function runCli(args: readonly string[], env: NodeJS.ProcessEnv, timeoutMs: numb
 interface RunFigures {
   readonly k: number;
   readonly wallMs: number;
+  /** The run's CPU: the CLI and every process it waited for (CliRun.cpuMs). */
+  readonly cpuMs: number;
   readonly ok: boolean;
   readonly note: string;
   /** Spawn → first coding claim (CLI start, initializer, worktree set-up). */
@@ -242,6 +281,7 @@ export async function runOnce(k: number): Promise<RunFigures> {
     return {
       k,
       wallMs: run.wallMs,
+      cpuMs: run.cpuMs,
       ok,
       note,
       ...timeline(k, features, sessions, run.spawnedAt, exitAt),
@@ -353,7 +393,8 @@ export async function run(): Promise<void> {
       console.log(
         `  run ${rep} k = ${k} (load ${load.toFixed(1)}): wall ${s(r.wallMs)}${r.ok ? '' : ` FAILED ${r.note}`} = before coding ${s(r.beforeCodingMs)} + coding ${s(r.codingMs)} + exit ${s(r.afterCodingMs)}; ` +
           `${r.codingSessions} coding sessions (+1 initializer), ${r.refusedLandings} landings refused, ${r.sentBack} sent back to the agent to rebase, ${r.runnerRebased} rebased by the runner, max ${r.maxParallel} at once, ` +
-          `mean feature ${s(mean(r.featureMs.filter(Number.isFinite)))}, slots idle while work was ready ${s(r.idleReadyMs)}`,
+          `mean feature ${s(mean(r.featureMs.filter(Number.isFinite)))}, slots idle while work was ready ${s(r.idleReadyMs)}, ` +
+          `CPU ${s(r.cpuMs)} (${((100 * r.cpuMs) / (r.wallMs * CORES)).toFixed(0)}% of ${CORES} cores over the wall time)`,
       );
       for (const line of r.retries) console.log(`      session without landing: ${line}`);
       for (const line of r.idleReadyAt.slice(0, 6)) console.log(`      idle with ready work: ${line}`);
@@ -371,7 +412,8 @@ export async function run(): Promise<void> {
     console.log(
       `  run ${rep}: wall k = 1 ${s(one.wallMs)}, k = 3 ${s(three.wallMs)}, ratio k3/k1 ${(three.wallMs / one.wallMs).toFixed(3)}; ` +
         `coding phase ${s(one.codingMs)} → ${s(three.codingMs)}, ratio ${(three.codingMs / one.codingMs).toFixed(3)}; ` +
-        `ideal ${idealRatio.toFixed(3)} (delays only), ${achievable.toFixed(3)} (k = 1's session lengths, no slow-down side by side)`,
+        `ideal ${idealRatio.toFixed(3)} (delays only), ${achievable.toFixed(3)} (k = 1's session lengths, no slow-down side by side); ` +
+        `the k = 3 run's CPU alone needs ${s(three.cpuMs / CORES)} on ${CORES} cores, ratio ≥ ${(three.cpuMs / CORES / one.wallMs).toFixed(3)}`,
     );
     console.log('');
   }
