@@ -37,6 +37,7 @@ import {
   type Script,
 } from '../test/support/fake-anthropic/index.js';
 import { mulberry32 } from '../test/support/prng.js';
+import { scriptedProject } from '../test/support/scripted-run.js';
 
 const SLOTS = [1, 3] as const;
 const REPEATS = 2;
@@ -192,16 +193,20 @@ interface RunFigures {
   readonly retries: string[];
 }
 
-export async function runOnce(k: number): Promise<RunFigures> {
-  const root = mkdtempSync(join(tmpdir(), `ac-bench-par-k${k}-`));
+/** The model: the initializer plans FEATURES; a coding session works WORK[n - 1][turn] before each reply and lands. */
+function benchScript(): Script {
   const inner = roleScript({ initializer: initializerSession(FEATURES), coding: landingCodingSession() });
-  const script: Script = async (conv) => {
+  return async (conv) => {
     const id = assignedFeature(conv);
     const ms = id === null ? 0 : (WORK[id - 1]?.[conv.turn] ?? 0);
     if (ms > 0) await sleep(ms);
     return inner(conv);
   };
-  const server = await startScriptedModelServer(script);
+}
+
+export async function runOnce(k: number): Promise<RunFigures> {
+  const root = mkdtempSync(join(tmpdir(), `ac-bench-par-k${k}-`));
+  const server = await startScriptedModelServer(benchScript());
   try {
     mkdirSync(join(root, 'tmp'));
     const env = agentTestEnv(root, server.url, { TMPDIR: join(root, 'tmp') });
@@ -293,6 +298,38 @@ export async function runOnce(k: number): Promise<RunFigures> {
   } finally {
     await server.close();
     rmSync(root, { recursive: true, force: true });
+  }
+}
+
+/**
+ * The same run in this process with the scripted runtime instead of Claude Code (test/support/scripted-runtime.ts:
+ * it runs the agent's Bash for real and calls the feature tools' handlers, but starts no Claude Code): the harness's
+ * own parallel efficiency (scheduling, worktrees, the merge queue, git), without the CPU of three Claude Code
+ * processes competing for this machine's cores.
+ */
+export async function runHarnessOnly(
+  k: number,
+): Promise<{ wallMs: number; codingMs: number; ok: boolean; rebased: number }> {
+  const project = scriptedProject(benchScript(), { prefix: `ac-bench-par-inproc-k${k}-` });
+  try {
+    const t0 = performance.now();
+    const startedAt = Date.now();
+    const result = await project.run({ concurrency: k, yolo: true });
+    const wallMs = performance.now() - t0;
+    return project.inspect((store) => {
+      const features = store.features.list();
+      const rebased = store.events
+        .ofTypes(['feature.passed'])
+        .filter((e) => e.type === 'feature.passed' && e.payload.rebased === true).length;
+      return {
+        wallMs,
+        codingMs: timeline(k, features, store.sessions.list(), startedAt, startedAt + wallMs).codingMs,
+        ok: result.reason === `All ${FEATURES.length} features pass.`,
+        rebased,
+      };
+    });
+  } finally {
+    project.cleanup();
   }
 }
 
@@ -445,4 +482,15 @@ export async function run(): Promise<void> {
   );
   if (results.flat().some((r) => !r.ok))
     console.log('  NOTE: some runs did not finish with every feature passing; see above.');
+
+  console.log('');
+  console.log('the harness alone: the same runs in process with the scripted runtime (no Claude Code processes):');
+  for (let rep = 1; rep <= REPEATS; rep++) {
+    const [one, three] = [await runHarnessOnly(1), await runHarnessOnly(3)];
+    const failed = [one, three].some((r) => !r.ok) ? ' (NOTE: a run did not end with every feature passing)' : '';
+    console.log(
+      `  run ${rep}: wall k = 1 ${s(one.wallMs)}, k = 3 ${s(three.wallMs)}, ratio ${(three.wallMs / one.wallMs).toFixed(3)}; ` +
+        `coding phase ratio ${(three.codingMs / one.codingMs).toFixed(3)}; ${three.rebased} of ${FEATURES.length} rebased by the runner at k = 3${failed}`,
+    );
+  }
 }

@@ -10,7 +10,8 @@
  * sandbox costs Claude Code is printed on its own). The harness side's phases come from the runner's phase recorder
  * (src/runner/phases.ts). Also prints prompt sizes per role.
  */
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type * as Sdk from '@anthropic-ai/claude-agent-sdk';
@@ -56,6 +57,20 @@ const median = (xs: number[]) => {
   return s.length === 0 ? NaN : (s[Math.floor((s.length - 1) / 2)]! + s[Math.ceil((s.length - 1) / 2)]!) / 2;
 };
 const ms = (x: number) => `${x.toFixed(0).padStart(5)} ms`;
+
+/** Clock ticks per second of /proc's CPU figures. */
+const CLK_TCK = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim());
+
+/**
+ * CPU used so far, in ms: this process (the runner or the SDK, and the model server, on every side alike) and its
+ * children it waited for (Claude Code with whatever it ran, the runner's git). Linux's /proc/self/stat: utime,
+ * stime, cutime, cstime are fields 14–17; the name in field 2 may hold spaces, so count after its ')'.
+ */
+function cpuMs(): number {
+  const fields = readFileSync('/proc/self/stat', 'utf8').split(')').at(-1)!.trim().split(' ');
+  // fields[0] is field 3 (state): fields 14–17 are fields[11..14].
+  return fields.slice(11, 15).reduce((sum, f) => sum + Number(f), 0) * (1000 / CLK_TCK);
+}
 
 /** One bare Agent SDK session: what an application calling the SDK itself would run for the same work. */
 async function bareSession(
@@ -166,7 +181,7 @@ export async function run(): Promise<void> {
         }),
         phases,
       };
-      return { label, deps, runtime, phases, cycles: [] as number[], starts: [] as number[], sessions: 0 };
+      return { label, deps, runtime, phases, cycles: [] as number[], starts: [] as number[], sessions: 0, cpu: 0 };
     };
     // As `autocoder run` starts by default (the OS sandbox where available), and with the sandbox off.
     const sides = [harnessSide('autocoder', 'auto'), harnessSide('sandbox off', 'off')];
@@ -222,6 +237,7 @@ export async function run(): Promise<void> {
       withSandbox,
       totals: [] as number[],
       starts: [] as number[],
+      cpu: 0,
     }));
     let featuresMade = 0;
     let nextId = 1000;
@@ -240,18 +256,22 @@ export async function run(): Promise<void> {
       const { runtime } = side;
       const from = runtime.ends.length;
       const fromStarts = runtime.starts.length;
+      const cpuBefore = cpuMs();
       await runProject(side.deps, new AbortController().signal);
+      side.cpu += cpuMs() - cpuBefore;
       const ends = runtime.ends.slice(from);
       for (let i = 1; i < ends.length; i += 1) side.cycles.push(ends[i]! - ends[i - 1]!);
       side.starts.push(...runtime.starts.slice(fromStarts));
       side.sessions += ends.length;
     };
     const bareRound = async (side: (typeof bareSides)[number]) => {
+      const cpuBefore = cpuMs();
       for (let i = 1; i < PER_RUN; i += 1) {
         const r = await bareSession(sdk, bareSpec(nextId++), side.withSandbox);
         side.totals.push(r.total);
         side.starts.push(r.start);
       }
+      side.cpu += cpuMs() - cpuBefore;
     };
     const busyBefore = server.busyMs();
     const turns = [
@@ -286,6 +306,9 @@ export async function run(): Promise<void> {
       withoutSandbox.starts,
       bareOff.starts,
     ]);
+    console.log(
+      `  CPU per session (mean)          ${[withSandbox.cpu / withSandbox.sessions, bareOn.cpu / bareOn.totals.length, withoutSandbox.cpu / withoutSandbox.sessions, bareOff.cpu / bareOff.totals.length].map(ms).join('   ')}  (every process; a run's start and end included)`,
+    );
     console.log(`  inside the model server (mean)  ${ms(modelMs)} per session, every side`);
     const overhead = (side: number[], bare: number[]) => ms(median(side) - median(bare));
     console.log(
