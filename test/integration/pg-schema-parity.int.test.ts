@@ -62,7 +62,9 @@ async function startPostgres(logs: string[]): Promise<Server> {
     password: 'parity',
     persistent: false,
     createPostgresUser: asRoot,
-    initdbFlags: ['--no-sync'],
+    // UTF-8 whatever the machine's locale (else initdb may pick SQL_ASCII), and C collation: text sorts by code point,
+    // as SQLite's BINARY does.
+    initdbFlags: ['--no-sync', '--encoding=UTF8', '--locale=C'],
     // TCP on loopback only (no Unix socket left in /tmp); durability is not wanted in a throwaway cluster.
     postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'fsync=off'],
     onLog: (m) => logs.push(m),
@@ -236,8 +238,13 @@ const PROBES: { name: string; sql: string; expect: Outcome; pg?: Outcome }[] = [
     expect: 'ok',
   },
   {
+    name: 'an event whose payload is not ASCII',
+    sql: `INSERT INTO events (at, type, payload) VALUES (3, 'session.log', '{"line":"café ✓ 日本"}')`,
+    expect: 'ok',
+  },
+  {
     name: 'an event whose payload is not JSON',
-    sql: `INSERT INTO events (at, type, payload) VALUES (3, 'session.log', 'not json')`,
+    sql: `INSERT INTO events (at, type, payload) VALUES (4, 'session.log', 'not json')`,
     expect: 'check',
     pg: 'invalid_json',
   },
@@ -358,7 +365,7 @@ describe('PostgreSQL migrations match the SQLite ones (issue #20)', () => {
         verifications: 0,
         reservations_unlinked: 1,
         findings_unlinked: 1,
-        events: 2,
+        events: 3,
       });
       // Payloads come back as they were written (json keeps the text; SQLite's TEXT does too).
       expect((await client.query<{ payload: string }>(EVENT_PAYLOADS)).rows).toEqual(
