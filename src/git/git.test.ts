@@ -69,6 +69,18 @@ describe('git steps', () => {
   });
 });
 
+describe("the runner's git", () => {
+  it('runs no hooks, no fsmonitor and no automatic maintenance (a garbage collection inside the merge queue)', async () => {
+    const asked = (key: string) => gitOk(tmp.dir, ['config', '--get', key]).trim();
+    expect([asked('core.hooksPath'), asked('core.fsmonitor'), asked('maintenance.auto')]).toEqual([
+      '/dev/null',
+      'false',
+      'false',
+    ]);
+    expect((await runGitAsync(gitOkStep(tmp.dir, ['config', '--get', 'maintenance.auto']))).trim()).toBe('false');
+  });
+});
+
 describe('gitIdentity', () => {
   it("is the repository's own name and email (the last value of each wins), else autocoder's", () => {
     expect(gitIdentity(tmp.dir)).toEqual({ name: 'autocoder', email: 'autocoder@localhost' });

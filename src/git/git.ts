@@ -14,7 +14,16 @@ export interface GitResult {
  * Options for every git the runner itself runs: no hooks and no fsmonitor program, so nothing
  * an agent managed to leave in `.git` runs with the runner's environment and outside the sandbox.
  */
-const RUNNER_GIT_OPTIONS = ['-c', 'core.hooksPath=/dev/null', '-c', 'core.fsmonitor=false'] as const;
+const RUNNER_GIT_OPTIONS = [
+  '-c',
+  'core.hooksPath=/dev/null',
+  '-c',
+  'core.fsmonitor=false',
+  // No `git maintenance run --auto` after the runner's own commits and merges: an extra process each time, and a
+  // garbage collection it may start would run inside the merge queue. The agents' commits still trigger it.
+  '-c',
+  'maintenance.auto=false',
+] as const;
 
 export function git(cwd: string, args: readonly string[]): GitResult {
   const res = spawnSync('git', [...RUNNER_GIT_OPTIONS, ...args], {
@@ -171,8 +180,13 @@ export function addLocalExcludes(cwd: string, patterns: readonly string[]): void
   runGit(addLocalExcludesSteps(cwd, patterns));
 }
 
-export function* addLocalExcludesSteps(cwd: string, patterns: readonly string[]): GitSteps<void> {
-  const file = (yield* gitOkStep(cwd, ['rev-parse', '--git-path', 'info/exclude'])).trim();
+export function* addLocalExcludesSteps(
+  cwd: string,
+  patterns: readonly string[],
+  /** The repository's info/exclude file when the caller knows it already (saves a git process). */
+  excludeFile?: string,
+): GitSteps<void> {
+  const file = excludeFile ?? (yield* gitOkStep(cwd, ['rev-parse', '--git-path', 'info/exclude'])).trim();
   const path = isAbsolute(file) ? file : join(cwd, file);
   const current = existsSync(path) ? readFileSync(path, 'utf8') : '';
   const listed = new Set(current.split(/\r?\n/).map((l) => l.trim()));

@@ -26,7 +26,6 @@ import {
 import { dirname, join, resolve } from 'node:path';
 import { AppError } from '../domain/errors.js';
 import {
-  addLocalExcludes,
   addLocalExcludesSteps,
   gitIdentitySteps,
   gitOk,
@@ -93,13 +92,12 @@ function* ensureSlotWorktreeSteps(root: string, slot: number, main: string): Git
   if (!Number.isSafeInteger(slot) || slot < 0) {
     throw new AppError('INVALID_INPUT', `slot must be a whole number ≥ 0, got ${String(slot)}`);
   }
-  const top = yield* realRootSteps(root);
+  const { top, commonDir, excludeFile } = yield* repositoryFoldersSteps(root);
   const mainTip = yield* branchTipSteps(top, main);
   const path = join(top, WORKTREES_DIR, `slot-${slot}`);
-  const commonDir = resolve(top, (yield* gitOkStep(top, ['rev-parse', '--git-common-dir'])).trim());
   // info/exclude is shared by every worktree: `.autocoder/` stays invisible in the root and in
   // the slots even when the project's .gitignore (uncommitted, or not on main) does not say so.
-  yield* addLocalExcludesSteps(top, ['.autocoder/']);
+  yield* addLocalExcludesSteps(top, ['.autocoder/'], excludeFile);
 
   if (existsSync(path)) {
     if (yield* isHealthyWorktreeSteps(path, commonDir)) return path;
@@ -180,12 +178,11 @@ function* checkoutDetachedWorktreeSteps(
   commit: string,
   keep: readonly string[],
 ): GitSteps<{ path: string; commit: string }> {
-  const top = yield* realRootSteps(root);
+  const { top, commonDir, excludeFile } = yield* repositoryFoldersSteps(root);
   const sha = yield* revisionSteps(top, commit);
   if (sha === null) throw new AppError('INVALID_INPUT', `${commit} is not a commit in ${top}`);
   const path = join(top, WORKTREES_DIR, name);
-  const commonDir = resolve(top, (yield* gitOkStep(top, ['rev-parse', '--git-common-dir'])).trim());
-  addLocalExcludes(top, ['.autocoder/']);
+  yield* addLocalExcludesSteps(top, ['.autocoder/'], excludeFile);
   if (existsSync(path)) {
     if (
       (yield* isHealthyWorktreeSteps(path, commonDir)) &&
@@ -663,6 +660,22 @@ function* realRootSteps(root: string): GitSteps<string> {
   return realpathSync(res.stdout.trim());
 }
 
+/**
+ * The repository's top level (real path), its common git folder (shared by the worktrees) and its info/exclude file,
+ * in one git process.
+ */
+function* repositoryFoldersSteps(
+  root: string,
+): GitSteps<{ readonly top: string; readonly commonDir: string; readonly excludeFile: string }> {
+  assertFolder(root);
+  const res = yield* gitStep(root, ['rev-parse', '--show-toplevel', '--git-common-dir', '--git-path', 'info/exclude']);
+  const [top, common, exclude] = res.stdout.split('\n').map((line) => line.trim());
+  if (res.status !== 0 || !top || !common || !exclude)
+    throw new AppError('INVALID_INPUT', `${root} is not a git repository`);
+  // The folders come relative to where git ran when they are inside it.
+  return { top: realpathSync(top), commonDir: resolve(root, common), excludeFile: resolve(root, exclude) };
+}
+
 function samePath(a: string, b: string): boolean {
   const norm = (p: string) => (existsSync(p) ? realpathSync(p) : resolve(p));
   return norm(a) === norm(b);
@@ -711,6 +724,8 @@ function isAncestor(cwd: string, ancestor: string, descendant: string): boolean 
 }
 
 function* isAncestorSteps(cwd: string, ancestor: string, descendant: string): GitSteps<boolean> {
+  // A commit is its own ancestor: no git process to say so (the callers pass shas git gave them).
+  if (ancestor === descendant && /^[0-9a-f]{40}([0-9a-f]{24})?$/.test(ancestor)) return true;
   const res = yield* gitStep(cwd, ['merge-base', '--is-ancestor', ancestor, descendant]);
   if (res.status === 0) return true;
   if (res.status === 1) return false;
