@@ -406,16 +406,28 @@ function* landingCheckSteps(worktree: string, featureId: number, main: string): 
       [...commitSteps, again],
     );
   }
+  const head = yield* headOfSteps(worktree);
   const mainTip = yield* branchTipSteps(worktree, main);
-  const ahead = yield* countCommitsSteps(worktree, `${mainTip}..HEAD`);
+  // Commits only main has and commits only the branch has, in one git process. None only on main: main's tip is in
+  // the branch (the landing is a fast-forward).
+  const [behind = NaN, ahead = NaN] = (yield* gitOkStep(worktree, [
+    'rev-list',
+    '--left-right',
+    '--count',
+    `${mainTip}...${head}`,
+  ]))
+    .trim()
+    .split(/\s+/)
+    .map(Number);
+  if (!Number.isInteger(behind) || !Number.isInteger(ahead))
+    throw new AppError('IO_ERROR', `git rev-list --left-right --count gave no two counts in ${worktree}`);
   if (ahead === 0) {
     return fail(
       `${branch} has no commits that ${main} lacks, so there is nothing to land; commit the feature's changes on it`,
       [...commitSteps, again],
     );
   }
-  if (!(yield* isAncestorSteps(worktree, mainTip, 'HEAD'))) {
-    const behind = yield* countCommitsSteps(worktree, `HEAD..${mainTip}`);
+  if (behind > 0) {
     // The tip is named so that two refusals in a row differ when main moved again in between (it is news to the agent,
     // and the runner's loop check would otherwise see the same answer twice).
     return {
@@ -428,10 +440,10 @@ function* landingCheckSteps(worktree: string, featureId: number, main: string): 
           again,
         ],
       ),
-      behind: { head: yield* headOfSteps(worktree), main: mainTip },
+      behind: { head, main: mainTip },
     };
   }
-  return { ok: true, head: yield* headOfSteps(worktree) };
+  return { ok: true, head };
 }
 
 /**
@@ -500,7 +512,8 @@ function* fastForwardMainSteps(root: string, main: string, head: string): GitSte
       `git merge --ff-only ${short(target)} refused in ${top}: ${res.stderr.trim() || res.stdout.trim()}`,
     );
   }
-  return yield* branchTipSteps(top, main);
+  // A fast-forward moved main to exactly the target.
+  return target;
 }
 
 /** True when `branch` exists and every commit on it is in main (git merge-base --is-ancestor). */
@@ -733,10 +746,6 @@ function* isAncestorSteps(cwd: string, ancestor: string, descendant: string): Gi
     'IO_ERROR',
     `git merge-base --is-ancestor ${ancestor} ${descendant} failed in ${cwd}: ${res.stderr.trim()}`,
   );
-}
-
-function* countCommitsSteps(cwd: string, range: string): GitSteps<number> {
-  return Number((yield* gitOkStep(cwd, ['rev-list', '--count', range])).trim());
 }
 
 function nulSplit(text: string): string[] {
