@@ -76,6 +76,13 @@ describe('openPgSync: statements', () => {
       [1_735_689_600_000],
     );
     expect(times).toEqual({ n: 2, at: '2025-01-01 00:00:00+00', ms: 1_735_689_600_000 });
+    // Bytes and arrays cross the thread boundary both ways.
+    const [sent] = db.query<{ b: Buffer; a: string[] }>('SELECT $1::bytea AS b, $2::text[] AS a', [
+      Buffer.from('héllo'),
+      ['x', 'y z'],
+    ]);
+    expect(Buffer.from(sent?.b ?? []).toString()).toBe('héllo');
+    expect(sent?.a).toEqual(['x', 'y z']);
   });
 
   it('reports rowCount for UPDATE, DELETE and SELECT, and runs a script of several statements', () => {

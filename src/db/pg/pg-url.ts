@@ -17,16 +17,16 @@ const PgUrlSchema = z
     error: 'the URL names no host (postgres://user:password@host:5432/database)',
   });
 
-/** `postgres://user:***@host/db`: the URL as it may appear in a message. */
+/**
+ * `postgres://user:***@host/db`: the URL as it may appear in a message. Only a URL with a host shows: there the
+ * password is a field of its own to hide; in anything else (`user:pw@host` parses as scheme `user:`) it could be
+ * anywhere.
+ */
 export function redactedUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password !== '') parsed.password = '***';
-    return parsed.toString();
-  } catch {
-    // Not even a URL: nothing in it can be trusted to be free of a password.
-    return '(not a URL)';
-  }
+  const parsed = URL.canParse(url) ? new URL(url) : undefined;
+  if (parsed === undefined || parsed.host === '') return '(not a URL)';
+  if (parsed.password !== '') parsed.password = '***';
+  return parsed.toString();
 }
 
 /**
