@@ -98,6 +98,20 @@ describe('openPgSync: statements', () => {
     expect(db.query('SELECT price FROM items ORDER BY id')).toEqual([{ price: 2 }, { price: 2 }]);
   });
 
+  it('refuses parameters that cannot be sent, and stays usable', () => {
+    const db = open();
+    const fn = thrown(() => db.query('SELECT $1::text AS v', [(() => 1) as unknown as string]));
+    expect(fn).toBeInstanceOf(AppError);
+    expect((fn as AppError).code).toBe('INVALID_INPUT');
+    expect(fn.message).toMatch(/^a parameter of SELECT \$1::text AS v cannot be sent/);
+    const circular: Record<string, unknown> = {};
+    circular.self = circular;
+    const json = thrown(() => db.query('SELECT $1::jsonb AS v', [circular]));
+    expect(json).toBeInstanceOf(AppError);
+    expect(json.message).toMatch(/^PostgreSQL client refused SELECT \$1::jsonb AS v: .*circular/i);
+    expect(db.query('SELECT $1::text AS v', ['still here'])).toEqual([{ v: 'still here' }]);
+  });
+
   it('refuses a second statement in query() (extended protocol: no script smuggled into a query)', () => {
     const db = open();
     const err = thrown(() => db.query("SELECT 1; INSERT INTO items (id, name) VALUES (9, 'x')"));

@@ -38,7 +38,10 @@ export interface PgSyncClient {
   query<R = Record<string, unknown>>(sql: string, params?: readonly SqlParam[]): R[];
   /** Runs one statement and returns how many rows it changed (or returned). */
   run(sql: string, params?: readonly SqlParam[]): { rowCount: number };
-  /** Runs a script of several statements without parameters (migrations), as one simple query. */
+  /**
+   * Runs a script of several statements without parameters (migrations), as one simple query: PostgreSQL runs it
+   * as one transaction unless the script holds its own BEGIN/COMMIT.
+   */
   exec(script: string): void;
   /**
    * BEGIN, `fn`, COMMIT on this connection; ROLLBACK and rethrow when `fn` throws. `fn` must be synchronous (a
@@ -74,6 +77,7 @@ class Bridge {
   private readonly signal = new Int32Array(new SharedArrayBuffer(4));
   private readonly port: MessagePort;
   private readonly worker: Worker;
+  private lastId = 0;
 
   constructor() {
     const channel = new MessageChannel();
@@ -89,21 +93,24 @@ class Bridge {
 
   /** The answer, or undefined when none came within `limitMs` (the caller then ends the worker). */
   call(request: Record<string, unknown>, limitMs: number): Answer | undefined {
+    const id = ++this.lastId;
     Atomics.store(this.signal, 0, 0);
-    this.port.postMessage(request);
+    this.port.postMessage({ ...request, id });
     const deadline = performance.now() + limitMs;
     for (;;) {
+      // Answers carry their request's id: one the worker sent late for an earlier request is dropped.
+      for (let got = receiveMessageOnPort(this.port); got !== undefined; got = receiveMessageOnPort(this.port)) {
+        const answer = got.message as Answer & { id: number };
+        if (answer.id === id) return answer;
+      }
       const remaining = deadline - performance.now();
-      if (remaining <= 0 || Atomics.wait(this.signal, 0, 0, remaining) === 'timed-out') {
-        // The answer may have landed between the last check and the limit.
-        return receiveMessageOnPort(this.port)?.message as Answer | undefined;
-      }
-      const received = receiveMessageOnPort(this.port);
-      if (received !== undefined) return received.message as Answer;
-      // The worker posts before it sets the flag, so a set flag without a message is a broken invariant.
+      if (remaining <= 0) return undefined;
+      // The worker posts before it sets the flag: reset it, then look once more, so no answer slips between.
       if (Atomics.load(this.signal, 0) === 1) {
-        throw new AppError('INTERNAL', 'PostgreSQL worker signalled an answer it did not send');
+        Atomics.store(this.signal, 0, 0);
+        continue;
       }
+      Atomics.wait(this.signal, 0, 0, remaining);
     }
   }
 

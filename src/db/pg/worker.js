@@ -5,6 +5,7 @@
 // field types; the typed caller converts, validates and shapes errors. Protocol (see sync-client.ts): the caller posts
 // `{ op, ... }` on `port`, then blocks in Atomics.wait on `signal[0]`; this thread posts exactly one answer on `port`,
 // then sets `signal[0] = 1` and notifies. Every path must answer, or the caller waits until its hard limit.
+import process from 'node:process';
 import { setImmediate } from 'node:timers';
 import { workerData } from 'node:worker_threads';
 import pg from 'pg';
@@ -99,7 +100,18 @@ async function close() {
   return { ok: true };
 }
 
-port.on('message', (/** @type {{ op: string } & Record<string, unknown>} */ request) => {
+/** The id of the request being served: its answer carries it, so the caller can never take one for another. */
+/** @type {number | undefined} */
+let pending;
+
+function reply(/** @type {number} */ id, /** @type {Record<string, unknown>} */ message) {
+  if (pending !== id) return;
+  pending = undefined;
+  answer({ id, ...message });
+}
+
+port.on('message', (/** @type {{ op: string, id: number } & Record<string, unknown>} */ request) => {
+  pending = request.id;
   const handle =
     request.op === 'connect'
       ? connect(/** @type {never} */ (request))
@@ -110,5 +122,17 @@ port.on('message', (/** @type {{ op: string } & Record<string, unknown>} */ requ
           : Promise.reject(new Error(`unknown request ${request.op}`));
   // Settle first: the client's 'error'/'end' events of a cut connection are emitted before its query rejects, but
   // give them one more turn so `connectionLost` is right.
-  handle.then(answer, (err) => setImmediate(() => answer({ ok: false, error: errorFields(err) })));
+  handle.then(
+    (result) => reply(request.id, result),
+    (err) => setImmediate(() => reply(request.id, { ok: false, error: errorFields(err) })),
+  );
 });
+
+// A fault outside any request's promise (a bug in a driver callback) would otherwise leave the caller blocked until
+// its hard limit: answer the pending request with it; the connection is treated as gone.
+for (const event of ['uncaughtException', 'unhandledRejection']) {
+  process.on(event, (err) => {
+    lost ??= err;
+    if (pending !== undefined) reply(pending, { ok: false, error: errorFields(err) });
+  });
+}
