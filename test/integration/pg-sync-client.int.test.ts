@@ -1,4 +1,5 @@
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
+import { type AddressInfo, createServer, type Socket } from 'node:net';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -291,6 +292,23 @@ describe('openPgSync: time limits, failures and closing', () => {
     expect(err.message).toContain(`cannot connect to PostgreSQL at 127.0.0.1:${port}/somedb as "someone"`);
     expect(err.message).toContain('connection refused');
     expect(err.message).not.toContain('s3cret-pw');
+  });
+
+  it('says the connection timed out when the server accepts but never answers', async () => {
+    // The kernel accepts the connection from the listen backlog while this thread is blocked in the call.
+    const accepted: Socket[] = [];
+    const silent = createServer((socket) => accepted.push(socket));
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = silent.address() as AddressInfo;
+      const err = thrown(() => openPgSync(`postgres://u:pw-secret@127.0.0.1:${port}/db`, { timeoutMs: 300 }));
+      expect((err as AppError).code).toBe('IO_ERROR');
+      expect(err.message).toContain(`cannot connect to PostgreSQL at 127.0.0.1:${port}/db as "u": timed out`);
+      expect(err.message).not.toContain('pw-secret');
+    } finally {
+      for (const socket of accepted) socket.destroy();
+      silent.close();
+    }
   });
 
   it('says authentication failed on a wrong password, without the password', () => {

@@ -3,8 +3,9 @@
 // node, and a `.ts` worker would need tsx's loader inside the thread (slower to start, one more way to break). So it
 // is only a transport: every value comes back as PostgreSQL's text (rowMode 'array', no type parsing here), with the
 // field types; the typed caller converts, validates and shapes errors. Protocol (see sync-client.ts): the caller posts
-// `{ op, ... }` on `port`, then blocks in Atomics.wait on `signal[0]`; this thread posts exactly one answer on `port`,
-// then sets `signal[0] = 1` and notifies. Every path must answer, or the caller waits until its hard limit.
+// `{ op, id, ... }` on `port`, then blocks in Atomics.wait on `signal[0]`; this thread posts exactly one answer with
+// the same id on `port`, then sets `signal[0] = 1` and notifies. Every path must answer, or the caller waits until its
+// hard limit.
 import process from 'node:process';
 import { setImmediate } from 'node:timers';
 import { workerData } from 'node:worker_threads';
