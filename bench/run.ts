@@ -49,6 +49,11 @@ const BENCHES: Record<string, { readonly about: string; readonly load: () => Pro
       'design capture per page and viewport on the fixture app (fresh load, settle, full-page screenshot, axe-core; dark where supported)',
     load: () => import('./design.js'),
   },
+  pg: {
+    about:
+      'the synchronous PostgreSQL client against SQLite: median of one small query and of a 3-statement transaction; server start, client open',
+    load: () => import('./pg.js'),
+  },
   parallel: {
     about:
       'real-binary wall time of autocoder run on a 15-feature DAG at k = 1 and k = 3 (scripted model with seeded work delays): ratio vs the ideal',
