@@ -1,6 +1,5 @@
-import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
+import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { type AddressInfo, createServer, type Socket } from 'node:net';
-import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { AppError } from '../../src/domain/errors.js';
@@ -10,9 +9,9 @@ import { openPgSync, type PgSyncClient } from '../../src/db/pg/sync-client.js';
 import { freePort } from '../support/free-port.js';
 import { killIfRunning } from '../support/kill.js';
 import { startPostgres, type TestPostgres } from '../support/postgres.js';
+import { startStdioWorker, type StdioWorker } from '../support/stdio-worker.js';
 import { waitFor } from '../support/wait-for.js';
 
-const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const CLAIM_WORKER = fileURLToPath(new URL('../support/pg-claim-worker.ts', import.meta.url));
 
 let server: TestPostgres;
@@ -361,34 +360,13 @@ describe('openPgSync: real transactions across processes', () => {
 
 /** A pg-claim-worker.ts process (through tsx, as the CLI runs); killed in afterEach if still running. */
 function startClaimWorker(owner: string): {
-  child: ChildProcessWithoutNullStreams;
+  child: StdioWorker['child'];
   ready: Promise<void>;
   done: Promise<number[]>;
 } {
-  const child = spawn(process.execPath, ['--import', 'tsx', CLAIM_WORKER, url, owner], { cwd: REPO_ROOT });
-  children.push(child);
-  let stderr = '';
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-  let markReady: () => void = () => undefined;
-  const ready = new Promise<void>((resolve) => (markReady = resolve));
-  let ids: number[] | undefined;
-  const lines = createInterface({ input: child.stdout });
-  lines.on('line', (line) => {
-    if (line === 'ready') markReady();
-    else if (line.startsWith('done')) ids = line.slice(5).split(',').filter(Boolean).map(Number);
-  });
-  const linesClosed = new Promise<void>((resolve) => lines.once('close', resolve));
-  const done = new Promise<number[]>((resolve, reject) => {
-    child.once('error', reject);
-    child.once('close', (code) => {
-      void linesClosed.then(() => {
-        if (code === 0 && ids !== undefined) resolve(ids);
-        else reject(new Error(`claim worker ${owner} exited with ${code}: ${stderr.trim()}`));
-      });
-    });
-  });
-  // Awaited by the test; this only keeps an early failure (reported through `ready`) from being unhandled.
+  const worker = startStdioWorker(CLAIM_WORKER, [url, owner], `claim worker ${owner}`);
+  children.push(worker.child);
+  const done = worker.done.then((ids) => ids.split(',').filter(Boolean).map(Number));
   done.catch(() => undefined);
-  // A worker that dies before `ready` fails the test instead of hanging it.
-  return { child, ready: Promise.race([ready, done.then(() => undefined)]), done };
+  return { child: worker.child, ready: worker.ready, done };
 }
