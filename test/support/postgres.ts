@@ -25,7 +25,7 @@ export interface TestPostgres {
   readonly adminUrl: string;
   /** True when the helper started the server (false: AUTOCODER_TEST_DATABASE_URL). */
   readonly embedded: boolean;
-  /** Creates an empty database (`CREATE DATABASE … TEMPLATE template0`, unique name) and returns its URL. */
+  /** Creates an empty database (`CREATE DATABASE … TEMPLATE template0`, UTF-8, C collation, unique name); its URL. */
   freshDatabase(): string;
   /** Stops the server and removes its data (or drops the created databases of an outside server). */
   stop(): Promise<void>;
@@ -107,7 +107,8 @@ function usingServer(adminUrl: string, embedded: boolean, stopServer: () => Prom
     embedded,
     freshDatabase() {
       const name = `autocoder_test_${randomBytes(6).toString('hex')}`;
-      adminClient().exec(`CREATE DATABASE ${name} TEMPLATE template0 ENCODING 'UTF8'`);
+      // C collation: text sorts by code point, as SQLite's BINARY does (whatever the server's own locale).
+      adminClient().exec(`CREATE DATABASE ${name} TEMPLATE template0 ENCODING 'UTF8' LC_COLLATE 'C' LC_CTYPE 'C'`);
       created.push(name);
       const url = new URL(adminUrl);
       url.pathname = `/${name}`;
