@@ -4,7 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { makeTempDir, type TempDir } from '../../test/support/tmp.js';
 import {
   addLocalExcludes,
-  gitIdentity,
+  gitIdentitySteps,
   gitInit,
   gitOk,
   gitOkStep,
@@ -83,12 +83,12 @@ describe("the runner's git", () => {
 
 describe('gitIdentity', () => {
   it("is the repository's own name and email (the last value of each wins), else autocoder's", () => {
-    expect(gitIdentity(tmp.dir)).toEqual({ name: 'autocoder', email: 'autocoder@localhost' });
+    expect(runGit(gitIdentitySteps(tmp.dir))).toEqual({ name: 'autocoder', email: 'autocoder@localhost' });
     gitOk(tmp.dir, ['config', 'user.name', 'Ada Lovelace']);
-    expect(gitIdentity(tmp.dir)).toEqual({ name: 'Ada Lovelace', email: 'autocoder@localhost' });
+    expect(runGit(gitIdentitySteps(tmp.dir))).toEqual({ name: 'Ada Lovelace', email: 'autocoder@localhost' });
     gitOk(tmp.dir, ['config', '--add', 'user.email', 'old@example.com']);
     gitOk(tmp.dir, ['config', '--add', 'user.email', 'ada@example.com']);
-    expect(gitIdentity(tmp.dir)).toEqual({ name: 'Ada Lovelace', email: 'ada@example.com' });
+    expect(runGit(gitIdentitySteps(tmp.dir))).toEqual({ name: 'Ada Lovelace', email: 'ada@example.com' });
   });
 });
 

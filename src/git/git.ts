@@ -153,10 +153,6 @@ export interface GitIdentity {
  * configured, else "autocoder". Passed to sessions through GIT_AUTHOR_* / GIT_COMMITTER_*,
  * because a session may run with its own HOME, where the user's ~/.gitconfig is not found.
  */
-export function gitIdentity(cwd: string): GitIdentity {
-  return runGit(gitIdentitySteps(cwd));
-}
-
 export function* gitIdentitySteps(cwd: string): GitSteps<GitIdentity> {
   // One git for both keys (every session start asks); the last value of a key wins, as `git config --get` says.
   const res = yield* gitStep(cwd, ['config', '--null', '--get-regexp', '^user\\.(name|email)$']);

@@ -271,18 +271,22 @@ function* checkoutFeatureSteps(worktree: string, featureId: number, main: string
   const mainTip = yield* branchTipSteps(worktree, main);
   const tip = yield* revisionSteps(worktree, `refs/heads/${branch}`);
   let continued: boolean;
+  // Where HEAD is once the branch is checked out: known without asking git again.
+  let head: string;
   if (tip !== null && !(yield* isAncestorSteps(worktree, tip, mainTip))) {
     if ((yield* currentBranchSteps(worktree)) !== branch) yield* gitOkStep(worktree, ['switch', '--quiet', branch]);
     continued = true;
+    head = tip;
   } else {
     // Missing, or every commit on it is already in main: start from main's current tip.
     yield* gitOkStep(worktree, ['switch', '--quiet', '--no-track', tip === null ? '-c' : '-C', branch, mainTip]);
     continued = false;
+    head = mainTip;
   }
   return {
     branch,
     continued,
-    head: yield* headOfSteps(worktree),
+    head,
     rescued: rescued.length === 0 ? null : [...new Set(rescued)].join(', '),
   };
 }

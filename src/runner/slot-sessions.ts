@@ -10,7 +10,7 @@ import { buildAgentEnv } from '../config/agent-env.js';
 import { createSessionDir, disposeDir } from '../agent/session-dirs.js';
 import type { Claim, Feature, HumanInputRequest } from '../db/ports.js';
 import { AppError, errorMessage } from '../domain/errors.js';
-import { addLocalExcludes, git, gitAsync, gitIdentity, gitOkStep, runGitAsync } from '../git/git.js';
+import { addLocalExcludes, git, gitAsync, gitIdentitySteps, gitOkStep, runGitAsync } from '../git/git.js';
 import { dropPreRebaseTips, dropPreRebaseTipsAsync, preRebaseRefs } from '../git/rebase.js';
 import {
   checkoutFeatureAsync,
@@ -428,7 +428,8 @@ export async function runSessionFor(
   );
   try {
     const envStarted = performance.now();
-    const identity = gitIdentity(deps.paths.root);
+    // Without blocking the event loop: the other slots' sessions and landings go on meanwhile.
+    const identity = await runGitAsync(gitIdentitySteps(deps.paths.root));
     const port = slotPort(deps.settings.basePort, where.slot);
     const env = buildAgentEnv(deps.env, {
       sessionDir,
