@@ -143,7 +143,11 @@ it('follows the newest line during a run; scrolling up offers Jump to latest, wh
   }
 
   // A tool call reads as one line and opens on demand to its whole input.
-  const call = allActivity(light.page).locator('li[data-kind="tool_call"] button').last();
+  // Pinned by its line id: the run goes on, so "the last tool call" becomes a newer line between two steps here.
+  const newestCall = allActivity(light.page).locator('li[data-kind="tool_call"]:has(button)').last();
+  const lineId = await newestCall.getAttribute('data-line');
+  expect(lineId).toMatch(/^\d+$/);
+  const call = allActivity(light.page).locator(`li[data-line="${lineId}"] button`);
   expect(await call.textContent()).not.toMatch(/[{}]|"file_path"|mcp__|feature_/);
   await call.click();
   expect(await call.getAttribute('aria-expanded')).toBe('true');

@@ -16,7 +16,7 @@ function Line({ line, onOpen }: { line: LogLine; onOpen: () => void }) {
   const lead = line.kind === 'tool_result' ? '↳ ' : '';
   const time = <span className="text-muted">{formatTime(line.at)} </span>;
   return (
-    <li data-kind={line.kind} className="break-words">
+    <li data-kind={line.kind} data-line={line.id} className="break-words">
       {line.detail === undefined ? (
         <>
           {time}
