@@ -283,6 +283,18 @@ describe('openPgSync: time limits, failures and closing', () => {
     expect(later.message).toMatch(/lost the connection to PostgreSQL at .* during: SELECT 1: the connection is closed/);
   });
 
+  it('knows the connection is gone when the server ends the session in the middle of a statement (FATAL)', () => {
+    const db = open();
+    // The backend ends itself while answering: the statement's own error is the server's FATAL notice.
+    const during = thrown(() => db.query('SELECT pg_terminate_backend(pg_backend_pid())'));
+    expect((during as AppError).code).toBe('IO_ERROR');
+    expect(during.message).toMatch(/^lost the connection to PostgreSQL at .* during: SELECT pg_terminate_backend/);
+    // The next call is refused at once as lost, never sent down the dead socket.
+    const later = thrown(() => db.query('SELECT 1'));
+    expect((later as AppError).code).toBe('IO_ERROR');
+    expect(later.message).toMatch(/lost the connection to PostgreSQL at .* during: SELECT 1: the connection is closed/);
+  });
+
   it('fails fast and clearly on a closed port, naming host, port and database', async () => {
     const port = await freePort();
     const err = thrown(() => openPgSync(`postgres://someone:s3cret-pw@127.0.0.1:${port}/somedb`));

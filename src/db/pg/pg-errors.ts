@@ -93,18 +93,20 @@ export function connectError(error: WorkerError, where: string, user: string): A
 }
 
 /**
- * What a failed call becomes in the caller: a PgError for the server's refusals, an IO_ERROR for a lost
- * connection, and INTERNAL for what the driver refused before sending (a parameter it cannot serialize).
+ * What a failed call becomes in the caller: an IO_ERROR for a lost connection (a server error that ended the session
+ * included), a PgError for the server's refusals, and INTERNAL for what the driver refused before sending (a
+ * parameter it cannot serialize).
  */
 export function callError(error: WorkerError, where: string, sql: string): Error {
-  if (error.fromServer && error.code !== undefined) return new PgError(error, firstLine(sql));
-  if (!error.connectionLost) {
-    return new AppError('INTERNAL', `PostgreSQL client refused ${firstLine(sql)}: ${error.message}`);
+  // First: a server error that ended the session (FATAL, e.g. the backend was terminated) is a lost connection too.
+  if (error.connectionLost) {
+    return new AppError(
+      'IO_ERROR',
+      `lost the connection to PostgreSQL at ${where} during: ${firstLine(sql)}: ${reasonOf(error)}. ` +
+        'Open a new client once the server is reachable.',
+      { details: { where, ...(error.code === undefined ? {} : { sqlstate: error.code }) } },
+    );
   }
-  return new AppError(
-    'IO_ERROR',
-    `lost the connection to PostgreSQL at ${where} during: ${firstLine(sql)}: ${reasonOf(error)}. ` +
-      'Open a new client once the server is reachable.',
-    { details: { where } },
-  );
+  if (error.fromServer && error.code !== undefined) return new PgError(error, firstLine(sql));
+  return new AppError('INTERNAL', `PostgreSQL client refused ${firstLine(sql)}: ${error.message}`);
 }

@@ -125,7 +125,13 @@ port.on('message', (/** @type {{ op: string, id: number } & Record<string, unkno
   // give them one more turn so `connectionLost` is right.
   handle.then(
     (result) => reply(request.id, result),
-    (err) => setImmediate(() => reply(request.id, { ok: false, error: errorFields(err) })),
+    (err) => {
+      // The server ends the session after a FATAL (or PANIC) error, e.g. its backend was terminated while answering:
+      // the connection is gone now, whether or not the socket's own events have come yet (they may come after the
+      // next request, which would then be sent down the dead socket).
+      if (err instanceof pg.DatabaseError && (err.severity === 'FATAL' || err.severity === 'PANIC')) lost ??= err;
+      setImmediate(() => reply(request.id, { ok: false, error: errorFields(err) }));
+    },
   );
 });
 
