@@ -13,6 +13,7 @@ import { openPgSync, type PgSyncClient } from '../../src/db/pg/sync-client.js';
 import { killIfRunning } from '../support/kill.js';
 import { startPostgres, type TestPostgres } from '../support/postgres.js';
 import { startStdioWorker, type StdioWorker } from '../support/stdio-worker.js';
+import { thrown } from '../support/thrown.js';
 
 const MIGRATE_WORKER = fileURLToPath(new URL('../support/pg-migrate-worker.ts', import.meta.url));
 
@@ -89,12 +90,7 @@ describe('migratePg', () => {
       { version: project.length + 1, name: 'broken', sql: 'CREATE TABLE half_done (x int); SELECT 1 / 0;' },
     ];
     migratePg(db, 'project_c', project, 'c');
-    let error: unknown;
-    try {
-      migratePg(db, 'project_c', broken, 'c');
-    } catch (err: unknown) {
-      error = err;
-    }
+    const error = thrown(() => migratePg(db, 'project_c', broken, 'c'));
     expect(error).toBeInstanceOf(PgError);
     expect((error as PgError).code).toBe('22012'); // division_by_zero
     expect(versionsOf('project_c')).toHaveLength(project.length);
@@ -113,12 +109,7 @@ describe('migratePg', () => {
       () => migratePg(db, 'project_d', project, 'project d'),
       () => assertPgSchemaKnown(db, 'project_d', project, 'project d'),
     ]) {
-      let error: unknown;
-      try {
-        call();
-      } catch (err: unknown) {
-        error = err;
-      }
+      const error = thrown(call);
       expect(error).toBeInstanceOf(AppError);
       expect((error as AppError).code).toBe('SCHEMA_TOO_NEW');
       expect((error as AppError).message).toBe(
@@ -130,12 +121,7 @@ describe('migratePg', () => {
 
   it('refuses a schema name that is not one of ours before sending anything', () => {
     for (const bad of ['Project', '1abc', 'a;drop table x', 'a"b', '', 'x'.repeat(64)]) {
-      let error: unknown;
-      try {
-        migratePg(db, bad, project, 'bad');
-      } catch (err: unknown) {
-        error = err;
-      }
+      const error = thrown(() => migratePg(db, bad, project, 'bad'));
       expect((error as AppError).code).toBe('INVALID_INPUT');
     }
     expect(

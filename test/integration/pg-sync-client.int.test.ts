@@ -10,6 +10,7 @@ import { freePort } from '../support/free-port.js';
 import { killIfRunning } from '../support/kill.js';
 import { startPostgres, type TestPostgres } from '../support/postgres.js';
 import { startStdioWorker, type StdioWorker } from '../support/stdio-worker.js';
+import { thrown } from '../support/thrown.js';
 import { waitFor } from '../support/wait-for.js';
 
 const CLAIM_WORKER = fileURLToPath(new URL('../support/pg-claim-worker.ts', import.meta.url));
@@ -24,17 +25,6 @@ function open(options?: { timeoutMs?: number }, at = url): PgSyncClient {
   const client = openPgSync(at, options);
   clients.push(client);
   return client;
-}
-
-/** What a synchronous call threw (fails the test when it threw nothing). */
-function thrown(call: () => unknown): Error {
-  try {
-    call();
-  } catch (err: unknown) {
-    if (err instanceof Error) return err;
-    throw new Error(`threw a non-Error: ${String(err)}`, { cause: err });
-  }
-  throw new Error('expected the call to throw');
 }
 
 beforeAll(async () => {
