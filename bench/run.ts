@@ -8,7 +8,8 @@ interface Bench {
 
 const BENCHES: Record<string, { readonly about: string; readonly load: () => Promise<Bench> }> = {
   claims: {
-    about: '5 processes claiming features from one project database: claims/s and double claims',
+    about:
+      '5 processes claiming features from one project store: claims/s and double claims (SQLite; with --database postgres://… also PostgreSQL)',
     load: () => import('./claims.js'),
   },
   session: {

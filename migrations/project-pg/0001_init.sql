@@ -58,6 +58,7 @@ CREATE TABLE feature_dependencies (
 CREATE INDEX feature_dependencies_reverse ON feature_dependencies (depends_on, feature_id);
 
 CREATE TABLE runs (
+  rowid bigint GENERATED ALWAYS AS IDENTITY,  -- SQLite's implicit rowid made explicit: the repositories order ties by it
   id           text PRIMARY KEY,
   pid          integer,
   host         text,

@@ -5,6 +5,7 @@ ALTER TABLE features ADD COLUMN acceptance_hash text;
 ALTER TABLE features ADD COLUMN verification_id text;
 
 CREATE TABLE acceptance_disputes (
+  rowid bigint GENERATED ALWAYS AS IDENTITY,  -- SQLite's implicit rowid made explicit: the repositories order ties by it
   id              text PRIMARY KEY,
   feature_id      bigint NOT NULL REFERENCES features (id) ON DELETE CASCADE,
   session_id      text,
@@ -27,6 +28,7 @@ CREATE INDEX acceptance_disputes_feature ON acceptance_disputes (feature_id, cre
 CREATE UNIQUE INDEX acceptance_disputes_request ON acceptance_disputes (request_id) WHERE request_id IS NOT NULL;
 
 CREATE TABLE verifications (
+  rowid bigint GENERATED ALWAYS AS IDENTITY,  -- SQLite's implicit rowid made explicit: the repositories order ties by it
   id           text PRIMARY KEY,
   feature_id   bigint NOT NULL REFERENCES features (id) ON DELETE CASCADE,
   commit_sha   text NOT NULL,

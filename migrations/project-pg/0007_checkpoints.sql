@@ -23,6 +23,7 @@ CREATE TABLE checkpoints (
 );
 
 CREATE TABLE findings (
+  rowid bigint GENERATED ALWAYS AS IDENTITY,  -- SQLite's implicit rowid made explicit: the repositories order ties by it
   id                text PRIMARY KEY,
   fingerprint       text NOT NULL UNIQUE,
   agent             text NOT NULL CHECK (agent IN ('code', 'security', 'performance')),

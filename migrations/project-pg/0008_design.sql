@@ -22,6 +22,7 @@ CREATE TABLE design_iterations (
 );
 
 CREATE TABLE design_findings (
+  rowid bigint GENERATED ALWAYS AS IDENTITY,  -- SQLite's implicit rowid made explicit: the repositories order ties by it
   id                text PRIMARY KEY,
   fingerprint       text NOT NULL UNIQUE,
   persona           text,
@@ -51,6 +52,7 @@ CREATE INDEX design_findings_status ON design_findings (status);
 CREATE INDEX design_findings_fix_feature ON design_findings (fix_feature_id) WHERE fix_feature_id IS NOT NULL;
 
 CREATE TABLE design_sightings (
+  rowid bigint GENERATED ALWAYS AS IDENTITY,  -- SQLite's implicit rowid made explicit: the repositories order ties by it
   finding_id  text NOT NULL REFERENCES design_findings (id) ON DELETE CASCADE,
   iteration   bigint NOT NULL REFERENCES design_iterations (n),
   persona     text NOT NULL DEFAULT '',

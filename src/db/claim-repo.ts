@@ -19,6 +19,7 @@ import {
   systemClock,
 } from './ports.js';
 import { cachedStatement, type Statement } from './statement-cache.js';
+import { bySql, jsonAppendSql } from './sql.js';
 
 // The next ready feature: pending, backoff elapsed, attempts left, every dependency passing;
 // ordered by priority, then the longest estimated path to the end of its dependents (path_ms, written by the runner
@@ -31,6 +32,9 @@ const NEXT_READY = `
     AND NOT EXISTS (SELECT 1 FROM feature_dependencies d JOIN features p ON p.id = d.depends_on
                     WHERE d.feature_id = f.id AND p.status <> 'passing')
   ORDER BY f.priority, f.path_ms DESC, f.unblocks DESC, f.id LIMIT 1`;
+
+/** The attempt given back, never below 0 (SQL both dialects run: SQLite has no greatest(), PostgreSQL no max(a, b)). */
+export const REFUND_ATTEMPT = 'CASE WHEN attempts > 0 THEN attempts - 1 ELSE 0 END';
 
 // @status is always 'in_progress', checked against the lifecycle inside each claim's transaction.
 const CLAIM_SET = `
@@ -50,7 +54,10 @@ export class ClaimRepo implements ClaimPort {
   claimNext(owner: string): ClaimResult | null {
     return this.db
       .transaction(() => {
-        const claim = this.prepared(`UPDATE features SET ${CLAIM_SET} WHERE id = (${NEXT_READY}) RETURNING *`);
+        // PostgreSQL: the row is locked as it is picked, skipping rows another transaction holds (pg-db.ts: the store's
+        // write lock already orders its writers; this keeps a claim from ever waiting on a row locked outside it).
+        const next = bySql(this.db, { sqlite: NEXT_READY, pg: `${NEXT_READY} FOR UPDATE OF f SKIP LOCKED` });
+        const claim = this.prepared(`UPDATE features SET ${CLAIM_SET} WHERE id = (${next}) RETURNING *`);
         const row = claim.get(this.claimParams(owner)) as FeatureRow | undefined;
         return row ? this.afterClaim(row, owner) : null;
       })
@@ -128,7 +135,7 @@ export class ClaimRepo implements ClaimPort {
         to: 'passing',
         sql: `passed_at = @now, last_verified_at = @now, blocker_type = NULL, blocker_note = NULL, landing_commit = NULL,
               blocked_since = NULL, verification_id = @verificationId,
-              evidence = CASE WHEN @evidence IS NULL THEN evidence ELSE json_insert(evidence, '$[#]', json(@evidence)) END`,
+              evidence = CASE WHEN CAST(@evidence AS text) IS NULL THEN evidence ELSE ${jsonAppendSql(this.db, 'evidence', '@evidence')} END`,
         params: {
           now,
           evidence: evidence === undefined ? null : JSON.stringify(evidence),
@@ -206,7 +213,7 @@ export class ClaimRepo implements ClaimPort {
   release(claim: Claim, note?: string): Feature {
     return this.finish(claim, (now) => ({
       to: 'pending',
-      sql: `attempts = max(attempts - 1, 0), notes = notes || @note`,
+      sql: `attempts = ${REFUND_ATTEMPT}, notes = notes || @note`,
       params: { note: note ? noteLine(now, `released: ${note}`) : '' },
       event: (status) => ({ type: 'feature.released', payload: { note: note ?? null, status } }),
     }));
@@ -254,7 +261,7 @@ export class ClaimRepo implements ClaimPort {
           const status = nextStatus(r.status, 'pending', r.id);
           this.db
             .prepare(
-              `UPDATE features SET status = @status, attempts = max(attempts - 1, 0), claim_token = NULL,
+              `UPDATE features SET status = @status, attempts = ${REFUND_ATTEMPT}, claim_token = NULL,
                  claimed_by = NULL, lease_expires_at = NULL, updated_at = @now, notes = notes || @note
                WHERE id = @id AND status = @from`,
             )
@@ -277,7 +284,7 @@ export class ClaimRepo implements ClaimPort {
           .prepare(
             `UPDATE features SET status = @status, passed_at = NULL, verification_id = NULL, attempts = 0, run_after = 0,
                updated_at = @now, notes = notes || @note,
-               evidence = CASE WHEN @evidence IS NULL THEN evidence ELSE json_insert(evidence, '$[#]', json(@evidence)) END
+               evidence = CASE WHEN CAST(@evidence AS text) IS NULL THEN evidence ELSE ${jsonAppendSql(this.db, 'evidence', '@evidence')} END
              WHERE id = @id AND status = @from`,
           )
           .run({

@@ -4,7 +4,12 @@ import Database from 'better-sqlite3';
 import { AppError, errorMessage } from '../domain/errors.js';
 import { assertSchemaKnown, loadMigrations, migrate, type Migration } from './migrator.js';
 
-export type Db = Database.Database;
+import type { SqlDb } from './sql.js';
+
+/** A SQLite connection (the composition root, the migrator and tests that write raw rows). */
+export type SqliteDb = Database.Database;
+/** What the repositories get: a SQLite connection or PostgreSQL's (pg/pg-db.ts). */
+export type Db = SqlDb;
 
 const MIGRATIONS_ROOT = join(import.meta.dirname, '..', '..', 'migrations');
 
@@ -34,13 +39,13 @@ export interface OpenOptions {
  * synchronous=NORMAL, foreign keys, busy timeout) and brings its schema up to date.
  * A file that is not a SQLite database is reported as DB_CORRUPT and never overwritten.
  */
-export function openDatabase(file: string, schema: Schema, options: OpenOptions = {}): Db {
+export function openDatabase(file: string, schema: Schema, options: OpenOptions = {}): SqliteDb {
   const create = options.create ?? true;
   if (!create && !existsSync(file)) {
     throw new AppError('NOT_FOUND', `database ${file} does not exist`);
   }
   mkdirSync(dirname(file), { recursive: true });
-  let db: Db;
+  let db: SqliteDb;
   try {
     db = new Database(file, { timeout: options.busyTimeoutMs ?? 10_000 });
   } catch (err: unknown) {

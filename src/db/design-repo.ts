@@ -28,6 +28,7 @@ import {
   type NewFeature,
   systemClock,
 } from './ports.js';
+import { jsonListSql } from './sql.js';
 
 interface IterationRow {
   n: number;
@@ -349,9 +350,9 @@ export class DesignRepo implements DesignPort {
             : (this.db
                 .prepare(
                   `SELECT id FROM design_findings WHERE status IN ('open', 'fix_pending') AND last_iteration < ?
-                     AND ((source = 'tool' AND ?) OR (source = 'agent' AND id IN (
+                     AND ((source = 'tool' AND ? <> 0) OR (source = 'agent' AND id IN (
                        SELECT finding_id FROM design_sightings
-                       WHERE persona IN (SELECT value FROM json_each(?)))))`,
+                       WHERE persona IN (${jsonListSql(this.db, '?', 'text')}))))`,
                 )
                 .pluck()
                 .all(n, axeRan ? 1 : 0, JSON.stringify(voted)) as string[]);

@@ -140,8 +140,8 @@ export class DisputeRepo implements DisputePort {
   list(filter: { status?: 'open' | 'all'; featureId?: number } = {}): AcceptanceDispute[] {
     const open = (filter.status ?? 'open') === 'open';
     const where = [
-      open ? `d.status = 'open'` : '1',
-      filter.featureId === undefined ? '1' : 'd.feature_id = @featureId',
+      open ? `d.status = 'open'` : 'TRUE',
+      filter.featureId === undefined ? 'TRUE' : 'd.feature_id = @featureId',
     ].join(' AND ');
     const rows = this.db
       .prepare(
@@ -199,8 +199,8 @@ export class DisputeRepo implements DisputePort {
         const after = this.db
           .prepare(
             `UPDATE features SET notes = notes || @note, updated_at = @now,
-               acceptance = CASE WHEN @accept THEN @proposed ELSE acceptance END,
-               acceptance_hash = CASE WHEN @accept THEN @hashAfter ELSE acceptance_hash END
+               acceptance = CASE WHEN @accept <> 0 THEN @proposed ELSE acceptance END,
+               acceptance_hash = CASE WHEN @accept <> 0 THEN @hashAfter ELSE acceptance_hash END
              WHERE id = @featureId RETURNING status`,
           )
           .get({

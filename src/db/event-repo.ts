@@ -1,6 +1,7 @@
 import { AppError } from '../domain/errors.js';
 import { EventBodySchema, readEventBody, type EventType, type StoredEvent } from '../shared/events.js';
-import type { Db } from './connection.js';
+import type { Db, SqliteDb } from './connection.js';
+import { dialectOf, jsonListSql } from './sql.js';
 import type { EventPort, NewEvent } from './ports.js';
 import { cachedStatement } from './statement-cache.js';
 
@@ -26,11 +27,11 @@ export function appendEvent(db: Db, event: NewEvent): number {
     const issues = checked.error.issues.map((i) => `${i.path.join('.') || 'event'}: ${i.message}`).join('; ');
     throw new AppError('INTERNAL', `refusing to record a malformed "${String(event.type)}" event (${issues})`);
   }
-  const info = cachedStatement(
+  const inserted = cachedStatement(
     db,
     `INSERT INTO events (at, type, run_id, session_id, feature_id, slot, payload)
-     VALUES (@at, @type, @runId, @sessionId, @featureId, @slot, @payload)`,
-  ).run({
+     VALUES (@at, @type, @runId, @sessionId, @featureId, @slot, @payload) RETURNING id`,
+  ).get({
     at: event.at,
     type: checked.data.type,
     runId: event.runId ?? null,
@@ -38,8 +39,8 @@ export function appendEvent(db: Db, event: NewEvent): number {
     featureId: event.featureId ?? null,
     slot: event.slot ?? null,
     payload: JSON.stringify(checked.data.payload),
-  });
-  return Number(info.lastInsertRowid);
+  }) as { id: number };
+  return inserted.id;
 }
 
 /** Maps an `events` row to a StoredEvent: typed when this version knows it, else `unknown` (never a throw). */
@@ -86,13 +87,13 @@ export class EventRepo implements EventPort {
   }
 
   ofTypes(types: readonly EventType[]): StoredEvent[] {
-    const sql = 'SELECT * FROM events WHERE type IN (SELECT value FROM json_each(?)) ORDER BY id';
+    const sql = `SELECT * FROM events WHERE type IN (${jsonListSql(this.db, '?', 'text')}) ORDER BY id`;
     return (cachedStatement(this.db, sql).all(JSON.stringify(types)) as EventRow[]).map(toStoredEvent);
   }
 
   latest(filter: Parameters<EventPort['latest']>[0]): StoredEvent[] {
     const where = [
-      filter.types === undefined ? null : 'type IN (SELECT value FROM json_each(@types))',
+      filter.types === undefined ? null : `type IN (${jsonListSql(this.db, '@types', 'text')})`,
       filter.sessionId === undefined ? null : 'session_id = @sessionId',
       filter.featureId === undefined ? null : 'feature_id = @featureId',
       filter.upTo === undefined ? null : 'id <= @upTo',
@@ -110,10 +111,12 @@ export class EventRepo implements EventPort {
 
   /**
    * `PRAGMA data_version` changes when another connection commits; `total_changes()` when this
-   * one writes. Together they change whenever a new event may exist.
+   * one writes. Together they change whenever a new event may exist. On PostgreSQL the newest event's id does: events
+   * commit in id order there (pg-db.ts), so a new event always raises it.
    */
   changeMark(): string {
-    const version = this.db.pragma('data_version', { simple: true }) as number;
+    if (dialectOf(this.db) === 'pg') return String(this.lastId());
+    const version = (this.db as SqliteDb).pragma('data_version', { simple: true }) as number;
     const own = cachedStatement(this.db, 'SELECT total_changes() AS n').get() as { n: number };
     return `${version}:${own.n}`;
   }

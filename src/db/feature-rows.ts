@@ -4,6 +4,7 @@ import type { AcceptanceCheck } from '../shared/acceptance.js';
 import type { Db } from './connection.js';
 import type { Feature } from './ports.js';
 import { cachedStatement } from './statement-cache.js';
+import { jsonListSql } from './sql.js';
 
 export interface FeatureRow {
   id: number;
@@ -102,7 +103,7 @@ export function loadDependencies(db: Db, ids?: readonly number[]): Map<number, n
       : cachedStatement(
           db,
           `SELECT feature_id, depends_on FROM feature_dependencies
-           WHERE feature_id IN (SELECT value FROM json_each(?)) ORDER BY feature_id, depends_on`,
+           WHERE feature_id IN (${jsonListSql(db, '?', 'integer')}) ORDER BY feature_id, depends_on`,
         ).all(JSON.stringify(ids))
   ) as { feature_id: number; depends_on: number }[];
   const map = new Map<number, number[]>();

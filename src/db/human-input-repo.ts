@@ -19,6 +19,7 @@ import {
   type NewHumanInputRequest,
   systemClock,
 } from './ports.js';
+import { REFUND_ATTEMPT } from './claim-repo.js';
 
 interface RequestRow {
   id: string;
@@ -101,7 +102,7 @@ export class HumanInputRepo implements HumanInputPort {
         const updated = this.db
           .prepare(
             `UPDATE features SET status = @status, claim_token = NULL, claimed_by = NULL, lease_expires_at = NULL,
-               attempts = max(attempts - 1, 0), blocker_type = @blockerType, blocker_note = @prompt,
+               attempts = ${REFUND_ATTEMPT}, blocker_type = @blockerType, blocker_note = @prompt,
                blocked_since = coalesce(blocked_since, @now), notes = notes || @note, updated_at = @now
              WHERE id = @featureId AND claim_token = @token AND status = @from RETURNING *`,
           )
@@ -144,8 +145,8 @@ export class HumanInputRepo implements HumanInputPort {
   list(filter: { status?: 'open' | 'all'; featureId?: number } = {}): HumanInputRequest[] {
     const open = (filter.status ?? 'open') === 'open';
     const where = [
-      open ? `r.status = 'open'` : '1',
-      filter.featureId === undefined ? '1' : 'r.feature_id = @featureId',
+      open ? `r.status = 'open'` : 'TRUE',
+      filter.featureId === undefined ? 'TRUE' : 'r.feature_id = @featureId',
     ].join(' AND ');
     const rows = this.db
       .prepare(`${SELECT} WHERE ${where} ORDER BY r.created_at ${open ? 'ASC' : 'DESC'}, r.id`)

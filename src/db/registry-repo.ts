@@ -127,12 +127,14 @@ export class RegistryRepo implements RegistryPort {
 
   /** Appends to the append-only `settings_changes` record; call it in the transaction that made the change. */
   recordSettingsChange(change: SettingsChangeRecord): number {
-    const info = this.db
+    const inserted = this.db
       .prepare(
-        'INSERT INTO settings_changes (at, project, key, old_value, new_value, origin) VALUES (?, ?, ?, ?, ?, ?)',
+        'INSERT INTO settings_changes (at, project, key, old_value, new_value, origin) VALUES (?, ?, ?, ?, ?, ?) RETURNING id',
       )
-      .run(this.clock.now(), change.project, change.key, toJson(change.old), toJson(change.new), change.origin);
-    return Number(info.lastInsertRowid);
+      .get(this.clock.now(), change.project, change.key, toJson(change.old), toJson(change.new), change.origin) as {
+      id: number;
+    };
+    return inserted.id;
   }
 
   /** Recorded changes, newest first; `project` narrows to one project's. */

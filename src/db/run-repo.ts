@@ -10,6 +10,7 @@ import {
   type RunRecordStatus,
   systemClock,
 } from './ports.js';
+import { jsonListSql } from './sql.js';
 
 interface RunRow {
   id: string;
@@ -127,7 +128,7 @@ export class RunRepo implements RunPort {
   active(): RunRecord[] {
     return (
       this.db
-        .prepare(`SELECT * FROM runs WHERE status IN (SELECT value FROM json_each(?)) ORDER BY started_at`)
+        .prepare(`SELECT * FROM runs WHERE status IN (${jsonListSql(this.db, '?', 'text')}) ORDER BY started_at`)
         .all(JSON.stringify(ACTIVE_RUN_STATUSES)) as RunRow[]
     ).map(toRecord);
   }

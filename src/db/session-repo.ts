@@ -11,6 +11,7 @@ import {
   type SessionUsage,
   systemClock,
 } from './ports.js';
+import { bySql, jsonArrayLengthSql, jsonFirstIntegerSql, jsonListSql } from './sql.js';
 
 interface SessionRow {
   id: string;
@@ -170,8 +171,11 @@ export class SessionRepo implements SessionPort {
     const rows = this.db
       .prepare(
         `SELECT * FROM sessions
-         WHERE (@runId IS NULL OR run_id = @runId)
-           AND (@featureId IS NULL OR EXISTS (SELECT 1 FROM json_each(feature_ids) WHERE value = @featureId))
+         WHERE (CAST(@runId AS text) IS NULL OR run_id = @runId)
+           AND (CAST(@featureId AS text) IS NULL OR EXISTS (${bySql(this.db, {
+             sqlite: 'SELECT 1 FROM json_each(feature_ids) WHERE value = @featureId',
+             pg: 'SELECT 1 FROM jsonb_array_elements_text(feature_ids) AS e (value) WHERE e.value = CAST(@featureId AS text)',
+           })}))
          ORDER BY started_at, id`,
       )
       .all({ runId: filter.runId ?? null, featureId: filter.featureId ?? null }) as SessionRow[];
@@ -179,10 +183,11 @@ export class SessionRepo implements SessionPort {
   }
 
   running(runId: string): RunningSession[] {
+    const first = jsonFirstIntegerSql(this.db, 's.feature_ids');
     const rows = this.db
       .prepare(
-        `SELECT s.slot, s.id AS sessionId, s.role, json_extract(s.feature_ids, '$[0]') AS featureId, f.name AS featureName, s.started_at AS startedAt
-         FROM sessions s LEFT JOIN features f ON f.id = json_extract(s.feature_ids, '$[0]')
+        `SELECT s.slot, s.id AS "sessionId", s.role, ${first} AS "featureId", f.name AS "featureName", s.started_at AS "startedAt"
+         FROM sessions s LEFT JOIN features f ON f.id = ${first}
          WHERE s.run_id = ? AND s.status = 'running' ORDER BY s.slot, s.started_at`,
       )
       .all(runId) as (Omit<RunningSession, 'slot'> & { slot: number | null })[];
@@ -199,12 +204,12 @@ export class SessionRepo implements SessionPort {
   durationHistory(): DurationSample[] {
     const rows = this.db
       .prepare(
-        `SELECT f.id AS featureId, f.category, json_array_length(f.steps) AS steps, s.ended_at - s.started_at AS durationMs,
+        `SELECT f.id AS "featureId", f.category, ${jsonArrayLengthSql(this.db, 'f.steps')} AS steps, s.ended_at - s.started_at AS "durationMs",
            EXISTS (SELECT 1 FROM events e WHERE e.feature_id = f.id AND e.type = 'feature.passed'
                    AND e.at BETWEEN s.started_at AND s.ended_at) AS passed
-         FROM sessions s JOIN features f ON f.id = json_extract(s.feature_ids, '$[0]')
+         FROM sessions s JOIN features f ON f.id = ${jsonFirstIntegerSql(this.db, 's.feature_ids')}
          WHERE s.role = 'coding' AND s.ended_at IS NOT NULL AND s.status <> 'aborted'
-           AND coalesce(s.outcome, '') <> 'rate_limited' AND json_array_length(s.feature_ids) = 1
+           AND coalesce(s.outcome, '') <> 'rate_limited' AND ${jsonArrayLengthSql(this.db, 's.feature_ids')} = 1
          ORDER BY s.started_at, s.id`,
       )
       .all() as (Omit<DurationSample, 'passed'> & { passed: number })[];
@@ -217,7 +222,7 @@ export class SessionRepo implements SessionPort {
     return this.db
       .prepare(
         `UPDATE sessions SET status = 'aborted', outcome = 'aborted', ended_at = @now, error = @error
-         WHERE status = 'running' AND run_id IN (SELECT value FROM json_each(@runIds))`,
+         WHERE status = 'running' AND run_id IN (${jsonListSql(this.db, '@runIds', 'text')})`,
       )
       .run({ now, error, runIds: JSON.stringify(runIds) }).changes;
   }

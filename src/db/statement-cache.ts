@@ -1,7 +1,7 @@
-import type Database from 'better-sqlite3';
 import type { Db } from './connection.js';
+import type { SqlStatement } from './sql.js';
 
-export type Statement = Database.Statement<unknown[]>;
+export type Statement = SqlStatement;
 
 const caches = new WeakMap<Db, Map<string, Statement>>();
 
@@ -19,7 +19,7 @@ export function cachedStatement(db: Db, sql: string): Statement {
   }
   let statement = cache.get(sql);
   if (!statement) {
-    statement = db.prepare<unknown[]>(sql);
+    statement = db.prepare(sql);
     cache.set(sql, statement);
   }
   return statement;

@@ -2,7 +2,7 @@ import { existsSync, statSync } from 'node:fs';
 import { BudgetRepo } from './budget-repo.js';
 import { CheckpointRepo } from './checkpoint-repo.js';
 import { ClaimRepo } from './claim-repo.js';
-import { openDatabase, type Db } from './connection.js';
+import { type Db, openDatabase, type SqliteDb } from './connection.js';
 import { DesignRepo } from './design-repo.js';
 import { EventRepo } from './event-repo.js';
 import { FeatureRepo } from './feature-repo.js';
@@ -26,8 +26,8 @@ import { registryFile, type ProjectPaths } from '../config/paths.js';
 import { AppError } from '../domain/errors.js';
 
 /**
- * The SQLite stores: the one place the repositories are built, each store's over one
- * connection and one clock. The rest of autocoder sees the port (ports.ts) only.
+ * The stores: the one place the repositories are built, each store's over one connection (SQLite's here, PostgreSQL's
+ * in pg/pg-stores.ts) and one clock. The rest of autocoder sees the port (ports.ts) only.
  */
 
 export interface StoreOptions {
@@ -41,20 +41,27 @@ export interface StoreOptions {
 
 /** The SQLite project store, with its connection (tests and the composition root only). */
 export interface SqliteProjectStore extends ProjectStore {
-  readonly db: Db;
+  readonly db: SqliteDb;
 }
 
 /** Opens a project's database (creating and migrating it unless `create: false`) and builds its repositories. */
 export function openProjectStore(paths: ProjectPaths, options: StoreOptions = {}): SqliteProjectStore {
-  const clock = options.clock ?? systemClock;
   const db = openDatabase(paths.database, 'project', { create: options.create ?? true });
+  return { ...buildProjectStore(db, paths, options), db };
+}
+
+/**
+ * The repositories of one project over one connection (SQLite's or PostgreSQL's, see sql.ts); `close` closes the
+ * connection.
+ */
+export function buildProjectStore(db: Db, paths: ProjectPaths, options: StoreOptions = {}): ProjectStore {
+  const clock = options.clock ?? systemClock;
   // A dispute is decided through its request: the dispute repository closes requests with a human-input repository
   // that does not route back to it; everyone else's routes dispute requests to it.
   const disputes = new DisputeRepo(db, new HumanInputRepo(db, clock), clock);
   const features = new FeatureRepo(db, clock);
   return {
     paths,
-    db,
     features,
     claims: new ClaimRepo(db, clock, options.policy ?? DEFAULT_CLAIM_POLICY),
     humanInput: new HumanInputRepo(db, clock, disputes),
@@ -72,14 +79,8 @@ export function openProjectStore(paths: ProjectPaths, options: StoreOptions = {}
   };
 }
 
-/** Creates (or brings up to date) a project's database, and closes it again. */
-export function initProjectDatabase(paths: ProjectPaths): void {
-  openDatabase(paths.database, 'project').close();
-}
-
-/** Opens `$AUTOCODER_HOME/registry.db` (created when missing). */
-export function openRegistry(env: Env, clock: Clock = systemClock): RegistryStore {
-  const db = openDatabase(registryFile(env), 'registry');
+/** The registry over one connection; `transaction` runs several changes in one write transaction. */
+export function buildRegistryStore(db: Db, clock: Clock = systemClock): RegistryStore {
   const registry = new RegistryRepo(db, clock);
   return {
     registry,
@@ -88,6 +89,16 @@ export function openRegistry(env: Env, clock: Clock = systemClock): RegistryStor
       if (db.open) db.close();
     },
   };
+}
+
+/** Creates (or brings up to date) a project's database, and closes it again. */
+export function initProjectDatabase(paths: ProjectPaths): void {
+  openDatabase(paths.database, 'project').close();
+}
+
+/** Opens `$AUTOCODER_HOME/registry.db` (created when missing). */
+export function openRegistry(env: Env, clock: Clock = systemClock): RegistryStore {
+  return buildRegistryStore(openDatabase(registryFile(env), 'registry'), clock);
 }
 
 /**

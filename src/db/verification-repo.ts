@@ -5,6 +5,7 @@ import type { Db } from './connection.js';
 import { appendEvent } from './event-repo.js';
 import { notFound } from './feature-repo.js';
 import { type Clock, systemClock, type VerificationPort } from './ports.js';
+import { jsonListSql } from './sql.js';
 
 interface VerificationRow {
   id: string;
@@ -149,7 +150,7 @@ export class VerificationRepo implements VerificationPort {
       featureIds === undefined
         ? this.db.prepare(newest).all()
         : this.db
-            .prepare(`${newest} AND v.feature_id IN (SELECT value FROM json_each(?))`)
+            .prepare(`${newest} AND v.feature_id IN (${jsonListSql(this.db, '?', 'integer')})`)
             .all(JSON.stringify(featureIds))
     ) as VerificationRow[];
     return new Map(rows.map((r) => [r.feature_id, toVerification(r)]));

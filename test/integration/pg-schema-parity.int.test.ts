@@ -266,13 +266,23 @@ describe('PostgreSQL migrations match the SQLite ones (issue #20)', () => {
     expect(int4.rows.map((r) => r.name).sort()).toEqual(INT4_COLUMNS);
   });
 
-  it('assigns ids where SQLite does for the repositories (features, events, settings changes)', async () => {
+  it('assigns ids where SQLite does for the repositories (features, events, settings changes) and a rowid where they order by it', async () => {
     const identity = await client.query<{ name: string }>(
       `SELECT table_name || '.' || column_name AS name FROM information_schema.columns
         WHERE table_schema IN ($1, $2) AND is_identity = 'YES' ORDER BY 1`,
       [PROJECT, REGISTRY],
     );
-    expect(identity.rows.map((r) => r.name)).toEqual(['events.id', 'features.id', 'settings_changes.id']);
+    expect(identity.rows.map((r) => r.name)).toEqual([
+      'acceptance_disputes.rowid',
+      'design_findings.rowid',
+      'design_sightings.rowid',
+      'events.id',
+      'features.id',
+      'findings.rowid',
+      'runs.rowid',
+      'settings_changes.id',
+      'verifications.rowid',
+    ]);
   });
 
   it('allows exactly the feature statuses of the domain', async () => {

@@ -1,7 +1,8 @@
 /**
  * Drives a multi-process claim race: N workers (test/support/claim-worker.ts) open the same
- * project database, wait on a barrier, then claim until nothing is left. Shared by the
- * claim-race integration test and `npm run bench -- claims`.
+ * project store, wait on a barrier, then claim until nothing is left. Shared by the
+ * claim-race integration test and `npm run bench -- claims`. A store location is a project
+ * folder (its SQLite database) or `postgres://…#<schema>` (a PostgreSQL project store).
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
@@ -9,7 +10,8 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { openProjectStore } from '../../src/compose.js';
 import { projectPaths } from '../../src/config/paths.js';
-import type { BulkFeature } from '../../src/db/ports.js';
+import { openPgProjectStore } from '../../src/db/pg/pg-stores.js';
+import type { BulkFeature, ProjectStore } from '../../src/db/ports.js';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const WORKER = fileURLToPath(new URL('./claim-worker.ts', import.meta.url));
@@ -36,9 +38,21 @@ export interface RaceResult {
   readonly wallMs: number;
 }
 
-/** Creates `count` features without dependencies in one project database, in batches of `batchSize`. */
-export function seedIndependentFeatures(root: string, count: number, batchSize = 500): void {
-  const store = openProjectStore(projectPaths(root), { create: true });
+/** The project store at `location` (see the module comment); `create` makes it when missing. */
+export function openRaceStore(location: string, create: boolean): ProjectStore {
+  if (!location.startsWith('postgres')) return openProjectStore(projectPaths(location), { create });
+  const hash = location.lastIndexOf('#');
+  // Claims touch no project folder: any path will do.
+  return openPgProjectStore(
+    projectPaths(process.cwd()),
+    { url: location.slice(0, hash), schema: location.slice(hash + 1) },
+    { create },
+  );
+}
+
+/** Creates `count` features without dependencies in one project store, in batches of `batchSize`. */
+export function seedIndependentFeatures(location: string, count: number, batchSize = 500): void {
+  const store = openRaceStore(location, true);
   try {
     for (let start = 0; start < count; start += batchSize) {
       const items: BulkFeature[] = [];

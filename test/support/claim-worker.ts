@@ -1,5 +1,6 @@
 /**
- * A claim-race worker, run as its own process (`node --import tsx claim-worker.ts <root> <owner>`).
+ * A claim-race worker, run as its own process (`node --import tsx claim-worker.ts <root> <owner>`). With
+ * `<root>` of the form `postgres://…#<schema>` it claims from that PostgreSQL project store instead of a SQLite file.
  *
  * Protocol on stdio, one message a line:
  * - worker → parent `ready` once the project database is open;
@@ -13,8 +14,7 @@
  */
 import { createInterface } from 'node:readline';
 import { performance } from 'node:perf_hooks';
-import { openProjectStore } from '../../src/compose.js';
-import { projectPaths } from '../../src/config/paths.js';
+import { openRaceStore } from './claim-race.js';
 
 const [root, owner, mode, runUsd, minUsd] = process.argv.slice(2);
 if (!root || !owner) {
@@ -22,7 +22,7 @@ if (!root || !owner) {
   process.exit(2);
 }
 
-const store = openProjectStore(projectPaths(root), { create: false });
+const store = openRaceStore(root, false);
 try {
   await waitForGo();
   if (mode === 'reserve') {

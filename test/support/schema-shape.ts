@@ -272,6 +272,8 @@ export async function postgresShape(client: pg.Client, schema: string): Promise<
       checks: [],
     });
   for (const c of columns) {
+    // SQLite's implicit rowid, made an explicit column on PostgreSQL where the repositories order by it.
+    if (c.column_name === 'rowid') continue;
     const cls = POSTGRES_CLASS[c.data_type] ?? `?${c.data_type}`;
     table(c.table_name).columns.push(
       column(c.column_name, cls, c.is_nullable === 'NO', normaliseDefault(c.column_default)),

@@ -97,9 +97,30 @@ export interface RawResult {
   readonly rows: readonly (readonly (string | null)[])[];
 }
 
+const BOOL = 16;
+const JSON_TYPE = 114;
+const JSONB = 3802;
+
+/**
+ * Values as SQLite gives them, for the repositories that run on both (src/db/pg/pg-db.ts): json and jsonb as their
+ * text (the repositories parse their JSON columns themselves), booleans as 1 and 0, numeric as a double (SQLite's
+ * avg() and real arithmetic round the same way). int8 still throws beyond the safe range rather than round an id.
+ */
+const SQLITE_LIKE = new Map<number, Converter>([
+  [BOOL, (text) => (text === 't' ? 1 : 0)],
+  [JSON_TYPE, (text) => text],
+  [JSONB, (text) => text],
+  [NUMERIC, (text) => Number(text)],
+]);
+
+/** How values are converted: PostgreSQL's own types (the default), or as SQLite would give them. */
+export type RowStyle = 'pg' | 'sqlite';
+
 /** Rows as objects keyed by column name (a later column of the same name wins, as in pg and better-sqlite3). */
-export function toRows<R>(result: RawResult): R[] {
-  const convert = result.fields.map((f) => converterFor(f.type));
+export function toRows<R>(result: RawResult, style: RowStyle = 'pg'): R[] {
+  const convert = result.fields.map((f) =>
+    style === 'sqlite' ? (SQLITE_LIKE.get(f.type) ?? converterFor(f.type)) : converterFor(f.type),
+  );
   return result.rows.map((raw) => {
     const row: Record<string, unknown> = {};
     result.fields.forEach((field, i) => {

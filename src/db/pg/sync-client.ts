@@ -22,7 +22,7 @@ import { MessageChannel, type MessagePort, receiveMessageOnPort, Worker } from '
 import { AppError, errorMessage } from '../../domain/errors.js';
 import { callError, connectError, firstLine, type WorkerError } from './pg-errors.js';
 import { parsePgUrl, type PgTarget } from './pg-url.js';
-import { type RawResult, toRows, UnsafeNumberError } from './pg-values.js';
+import { type RawResult, type RowStyle, toRows, UnsafeNumberError } from './pg-values.js';
 
 /** What a parameter may be: pg sends arrays as PostgreSQL arrays and plain objects as JSON. */
 export type SqlParam =
@@ -36,6 +36,12 @@ export interface PgSyncOptions {
 export interface PgSyncClient {
   /** Runs one statement and returns its rows. */
   query<R = Record<string, unknown>>(sql: string, params?: readonly SqlParam[]): R[];
+  /** Runs one statement: its rows converted as `style` says, and how many rows it changed (or returned). */
+  statement<R = Record<string, unknown>>(
+    sql: string,
+    params: readonly SqlParam[],
+    style: RowStyle,
+  ): { rows: R[]; rowCount: number };
   /** Runs one statement and returns how many rows it changed (or returned). */
   run(sql: string, params?: readonly SqlParam[]): { rowCount: number };
   /**
@@ -151,9 +157,20 @@ class SyncClient implements PgSyncClient {
   }
 
   query<R = Record<string, unknown>>(sql: string, params: readonly SqlParam[] = []): R[] {
+    return this.statement<R>(sql, params, 'pg').rows;
+  }
+
+  statement<R = Record<string, unknown>>(
+    sql: string,
+    params: readonly SqlParam[],
+    style: RowStyle,
+  ): { rows: R[]; rowCount: number } {
     const answer = this.send(sql, params, false);
     try {
-      return toRows<R>({ fields: answer.fields ?? [], rows: answer.rows ?? [] });
+      return {
+        rows: toRows<R>({ fields: answer.fields ?? [], rows: answer.rows ?? [] }, style),
+        rowCount: answer.rowCount ?? 0,
+      };
     } catch (err: unknown) {
       if (err instanceof UnsafeNumberError) throw new UnsafeNumberError(`${err.message} (in: ${firstLine(sql)})`);
       throw err;
