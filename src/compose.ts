@@ -19,7 +19,6 @@ import type { Env } from './config/env.js';
 import type { WebhookTarget } from './config/webhook-settings.js';
 import { WebhookNotifier } from './runner/webhooks.js';
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { demoPaceMs, demoRunEnv } from './config/demo-env.js';
 import { demoScript } from './demo/demo-scenario.js';
@@ -28,11 +27,8 @@ import { startSpecChat, type SpecChatSession } from './agent/spec-chat.js';
 import { createOwnedDir, removeDir } from './agent/session-dirs.js';
 import { projectPaths, type ProjectPaths } from './config/paths.js';
 import { DEMO_MODEL } from './shared/runs.js';
-import {
-  openProjectStore as openSqliteProjectStore,
-  openRegistry as openSqliteRegistry,
-  type StoreOptions,
-} from './db/stores.js';
+import type { StoreOptions } from './db/stores.js';
+import { DATABASE_URL_VAR, openProjectStoreAt, openRegistryAt, projectStoreExists } from './db/store-location.js';
 import { configuredProviderEnv } from './config/run-provider.js';
 import { answeredSecretsRedactor } from './projects/human-input.js';
 
@@ -41,21 +37,25 @@ import { answeredSecretsRedactor } from './projects/human-input.js';
 export type { ProjectStore, RegistryStore } from './db/ports.js';
 export type { AgentRuntime } from './agent/runtime.js';
 
-/** A project's store (SQLite), seen through the storage port. */
-export function openProjectStore(paths: ProjectPaths, options: StoreOptions = {}): ProjectStore {
-  return openSqliteProjectStore(paths, options);
+/**
+ * A project's store, seen through the storage port: its SQLite file, or its PostgreSQL schema when its folder says so
+ * (db/store-location.ts; `env` gives the server's URL then).
+ */
+export function openProjectStore(paths: ProjectPaths, options: StoreOptions & { env?: Env } = {}): ProjectStore {
+  const { env, ...rest } = options;
+  return openProjectStoreAt(paths, env, rest);
 }
 
-/** The registry store (SQLite), seen through the storage port. */
+/** The registry store, seen through the storage port: SQLite, or PostgreSQL when `env` selects it. */
 export function openRegistry(env: Env): RegistryStore {
-  return openSqliteRegistry(env);
+  return openRegistryAt(env);
 }
 
-/** Runs `fn` with the store of the project at `root`, or with null when it has no database yet; closes it after. */
-export function withExistingProjectStore<T>(root: string, fn: (store: ProjectStore | null) => T): T {
+/** Runs `fn` with the store of the project at `root`, or with null when it has no store yet; closes it after. */
+export function withExistingProjectStore<T>(root: string, env: Env, fn: (store: ProjectStore | null) => T): T {
   const paths = projectPaths(root);
-  if (!existsSync(paths.database)) return fn(null);
-  const store = openProjectStore(paths, { create: false });
+  if (!projectStoreExists(paths)) return fn(null);
+  const store = openProjectStore(paths, { create: false, env });
   try {
     return fn(store);
   } finally {
@@ -69,8 +69,8 @@ export function runClaimPolicy(settings: RunSettings): ClaimPolicy {
 }
 
 /** The store `autocoder run` works with: its claims under the run's lease and backoff settings. */
-export function openRunStore(paths: ProjectPaths, settings: RunSettings): ProjectStore {
-  return openProjectStore(paths, { create: false, policy: runClaimPolicy(settings) });
+export function openRunStore(paths: ProjectPaths, settings: RunSettings, env: Env): ProjectStore {
+  return openProjectStore(paths, { create: false, policy: runClaimPolicy(settings), env });
 }
 
 /** Everything `autocoder run` needs, wired with the real Claude runtime. */
@@ -139,7 +139,18 @@ export function createRunDeps(input: {
 
 /** Secrets autocoder itself was given, masked wherever it writes text. */
 export function providerSecrets(env: Env): string[] {
-  return SECRET_ENV_VARS.map((k) => env[k]).filter((v): v is string => typeof v === 'string' && v.length > 0);
+  const password = databasePassword(env);
+  return [...SECRET_ENV_VARS.map((k) => env[k]), password].filter(
+    (v): v is string => typeof v === 'string' && v.length > 0,
+  );
+}
+
+/** The password in the PostgreSQL URL (#20), masked like the provider's keys; none for SQLite or a URL without one. */
+function databasePassword(env: Env): string | undefined {
+  const url = env[DATABASE_URL_VAR]?.trim();
+  if (url === undefined || url === '' || !URL.canParse(url)) return undefined;
+  const password = new URL(url).password;
+  return password === '' ? undefined : decodeURIComponent(password);
 }
 
 const SECRET_ENV_VARS = [
@@ -220,7 +231,7 @@ export async function startProjectSpecChat(input: {
   // project.
   const redact = combineRedactors(
     createRedactor([...providerSecrets(input.env), ...providerSecrets(env)]),
-    projectSecretsRedactor(input.paths),
+    projectSecretsRedactor(input.paths, input.env),
   );
   const chat = startSpecChat({
     projectName: input.projectName,
@@ -248,9 +259,9 @@ export function verificationRedactor(env: Env, store: ProjectStore): Redactor {
 }
 
 /** The secrets humans answered for the project (none when it has no database yet), read now. */
-function projectSecretsRedactor(paths: ProjectPaths): Redactor {
-  if (!existsSync(paths.database)) return NO_SECRETS;
-  const store = openProjectStore(paths, { create: false });
+function projectSecretsRedactor(paths: ProjectPaths, env: Env): Redactor {
+  if (!projectStoreExists(paths)) return NO_SECRETS;
+  const store = openProjectStore(paths, { create: false, env });
   try {
     return answeredSecretsRedactor(store.humanInput, paths);
   } finally {

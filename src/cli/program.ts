@@ -25,12 +25,18 @@ import { commandForm, withCommandForm } from './command-form.js';
 import type { CliContext } from './context.js';
 import { EXIT, exitCodeFor } from './exit-codes.js';
 import { VERSION } from './version.js';
+import { DATABASE_URL_VAR } from '../db/store-location.js';
 
 /** Builds the whole command tree. Errors are turned into a message and an exit code here only. */
 export function buildProgram(ctx: CliContext, setExitCode: (code: number) => void): Command {
   const program = new Command('autocoder')
     .description('Builds complete applications from an app spec with autonomous Claude Code agents.')
     .version(VERSION)
+    // Read by runCli before commander parses (takeDatabaseOption); declared here for --help.
+    .option(
+      '--database <url>',
+      `PostgreSQL for the registry and new projects' stores (postgres://user:password@host:5432/db; or ${DATABASE_URL_VAR}); default: SQLite files`,
+    )
     .showHelpAfterError('(run with --help for usage)')
     .configureOutput({ writeOut: ctx.stdout, writeErr: ctx.stderr })
     .exitOverride();
@@ -112,8 +118,41 @@ function withHintForm(ctx: CliContext): CliContext {
   };
 }
 
+/**
+ * `--database <url>` (or `--database=<url>`) anywhere in argv, taken out: it sets AUTOCODER_DATABASE_URL for every
+ * command (and the processes they start), over `$AUTOCODER_HOME/.env`'s.
+ */
+export function takeDatabaseOption(argv: readonly string[]): { argv: string[]; database: string | undefined } {
+  const rest: string[] = [];
+  let database: string | undefined;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] as string;
+    if (arg === '--') {
+      rest.push(...argv.slice(i));
+      break;
+    }
+    if (arg === '--database' || arg.startsWith('--database=')) {
+      const value = arg === '--database' ? argv[++i] : arg.slice('--database='.length);
+      if (value === undefined || value.trim() === '' || value.startsWith('-')) {
+        throw new AppError('INVALID_INPUT', '--database needs a URL: --database postgres://user:password@host:5432/db');
+      }
+      database = value;
+    } else rest.push(arg);
+  }
+  return { argv: rest, database };
+}
+
 /** Parses argv and runs the command; resolves to the exit code. */
-export async function runCli(argv: readonly string[], given: CliContext): Promise<number> {
+export async function runCli(givenArgv: readonly string[], given: CliContext): Promise<number> {
+  let argv: readonly string[];
+  try {
+    const taken = takeDatabaseOption(givenArgv);
+    argv = taken.argv;
+    if (taken.database !== undefined) given = { ...given, env: { ...given.env, [DATABASE_URL_VAR]: taken.database } };
+  } catch (err: unknown) {
+    given.stderr(`error: ${errorMessage(err)}\n`);
+    return EXIT.usage;
+  }
   const ctx = withHintForm(withUserEnvFile(given));
   if (argv.length === 0) {
     // No arguments: the interactive menu when there is a terminal to ask on, else the help.

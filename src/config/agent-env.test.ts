@@ -38,12 +38,15 @@ describe('buildAgentEnv', () => {
       AUTOCODER_SANDBOX: 'off',
       AUTOCODER_AUTH_TOKEN: 'stored-token',
       AUTOCODER_PROJECTS_DIR: '/srv/projects',
+      // The shared store's URL with its password (issue #20): the control plane's data.
+      AUTOCODER_DATABASE_URL: 'postgres://autocoder:db-password-1@db.internal:5432/autocoder',
     };
     const env = buildAgentEnv(base, { sessionDir: SESSION, packageBinDir: BIN, extra: { PORT: '5100' } });
     expect(Object.keys(env).filter((k) => k.startsWith('AUTOCODER_'))).toEqual([]);
     for (const value of Object.values(env)) {
       expect(value).not.toContain('/srv/ac-home');
       expect(value).not.toContain(token);
+      expect(value).not.toContain('db-password-1');
     }
   });
 

@@ -19,6 +19,8 @@ export interface ProjectPaths {
   readonly root: string;
   readonly dataDir: string;
   readonly database: string;
+  /** Names the project's PostgreSQL schema when its store is there (db/store-location.ts); absent for SQLite. */
+  readonly storeMarker: string;
   readonly spec: string;
   readonly logs: string;
   readonly prompts: string;
@@ -37,6 +39,7 @@ export function projectPaths(root: string): ProjectPaths {
     root,
     dataDir,
     database: join(dataDir, 'autocoder.db'),
+    storeMarker: join(dataDir, 'store.json'),
     spec: join(dataDir, 'app_spec.txt'),
     logs: join(dataDir, 'logs'),
     prompts: join(dataDir, 'prompts'),

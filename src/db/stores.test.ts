@@ -5,7 +5,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { projectPaths, type ProjectPaths } from '../config/paths.js';
 import { AppError } from '../domain/errors.js';
 import { schemaMigrations } from './connection.js';
-import { initProjectDatabase, openStoreCache, type StoreCache } from './stores.js';
+import { initProjectDatabase } from './stores.js';
+import { openStoreCache, type StoreCache } from './store-location.js';
 
 describe('the store cache of a long-lived process (the server)', () => {
   let root: string;

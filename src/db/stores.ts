@@ -1,4 +1,3 @@
-import { existsSync, statSync } from 'node:fs';
 import { BudgetRepo } from './budget-repo.js';
 import { CheckpointRepo } from './checkpoint-repo.js';
 import { ClaimRepo } from './claim-repo.js';
@@ -23,7 +22,6 @@ import { RunRepo } from './run-repo.js';
 import { SessionRepo } from './session-repo.js';
 import type { Env } from '../config/env.js';
 import { registryFile, type ProjectPaths } from '../config/paths.js';
-import { AppError } from '../domain/errors.js';
 
 /**
  * The stores: the one place the repositories are built, each store's over one connection (SQLite's here, PostgreSQL's
@@ -99,64 +97,4 @@ export function initProjectDatabase(paths: ProjectPaths): void {
 /** Opens `$AUTOCODER_HOME/registry.db` (created when missing). */
 export function openRegistry(env: Env, clock: Clock = systemClock): RegistryStore {
   return buildRegistryStore(openDatabase(registryFile(env), 'registry'), clock);
-}
-
-/**
- * Stores kept open for a long-lived process (the server): the registry opened on first use,
- * each project's store opened on first use and reused. A project whose database is gone (its
- * folder removed) or was replaced (removed and created again) is closed and dropped, so a
- * request never reads a deleted file.
- */
-export interface StoreCache {
-  registry(): RegistryStore;
-  /** The project's store; NOT_FOUND when its database does not exist. */
-  project(paths: ProjectPaths): ProjectStore;
-  /** Closes and drops the store of the project at `root` (a project being removed). */
-  forget(root: string): void;
-  /** Closes everything (the server is closing). */
-  close(): void;
-}
-
-export function openStoreCache(env: Env, options: { clock?: Clock } = {}): StoreCache {
-  let registry: RegistryStore | null = null;
-  const projects = new Map<string, { store: ProjectStore; file: string }>();
-  const identity = (file: string): string | null => {
-    try {
-      const s = statSync(file);
-      return `${s.dev}:${s.ino}`;
-    } catch {
-      return null;
-    }
-  };
-  const drop = (root: string) => {
-    projects.get(root)?.store.close();
-    projects.delete(root);
-  };
-  let closed = false;
-  return {
-    registry: () => {
-      if (closed) throw new AppError('INTERNAL', 'the stores are closed');
-      registry ??= openRegistry(env, options.clock);
-      return registry;
-    },
-    project: (paths) => {
-      if (closed) throw new AppError('INTERNAL', 'the stores are closed');
-      const file = identity(paths.database);
-      const cached = projects.get(paths.root);
-      if (cached && cached.file === file) return cached.store;
-      drop(paths.root);
-      if (file === null || !existsSync(paths.database))
-        throw new AppError('NOT_FOUND', `database ${paths.database} does not exist`);
-      const store = openProjectStore(paths, { create: false, ...(options.clock ? { clock: options.clock } : {}) });
-      projects.set(paths.root, { store, file });
-      return store;
-    },
-    forget: drop,
-    close: () => {
-      closed = true;
-      for (const root of [...projects.keys()]) drop(root);
-      registry?.close();
-      registry = null;
-    },
-  };
 }

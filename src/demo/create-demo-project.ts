@@ -134,6 +134,6 @@ export function demoProjectFor(
     );
   }
   options.release?.(existing);
-  removeProject(registry, existing.name, true);
+  removeProject(registry, existing.name, true, env);
   return { project: createDemoProject(registry, env, { name: existing.name, cwd: options.cwd }), outcome: 'fresh' };
 }

@@ -3,7 +3,7 @@ import { ensureGitignored } from './gitignore.js';
 import { homedir } from 'node:os';
 import { dirname, isAbsolute, join, parse, relative, resolve } from 'node:path';
 import type { RegisteredProject, RegistryPort } from '../db/ports.js';
-import { initProjectDatabase } from '../db/stores.js';
+import { dropProjectStore, initProjectStore } from '../db/store-location.js';
 import { AppError } from '../domain/errors.js';
 import { gitInit, gitTopLevel } from '../git/git.js';
 import { autocoderHome, PROJECT_DATA_DIR, projectPaths, type ProjectPaths } from '../config/paths.js';
@@ -52,7 +52,7 @@ export function createProject(registry: RegistryPort, input: NewProjectInput): R
   const spec = input.specFile === undefined ? undefined : readSpec(resolve(input.cwd, input.specFile));
   assertNotRegistered(registry, input.name, root);
   mkdirSync(root, { recursive: true });
-  return adopt(registry, input.name, realpathSync(root), spec);
+  return adopt(registry, input.name, realpathSync(root), spec, input.env);
 }
 
 /** Registers an existing folder as a project (initialising git and `.autocoder/` if needed). */
@@ -82,14 +82,18 @@ export function importProject(
       `${real} is inside the git repository ${top}; import ${top} itself, or make ${real} a repository of its own first (git init)`,
     );
   }
-  return adopt(registry, name, real, undefined);
+  return adopt(registry, name, real, undefined, env);
 }
 
-/** Removes the registry entry; with `deleteFiles`, also the project folder itself. */
-export function removeProject(registry: RegistryPort, name: string, deleteFiles: boolean): RegisteredProject {
+/**
+ * Removes the registry entry; with `deleteFiles`, also the project folder itself and its store (a PostgreSQL store's
+ * schema too: `env` gives the URL).
+ */
+export function removeProject(registry: RegistryPort, name: string, deleteFiles: boolean, env: Env): RegisteredProject {
   const project = registry.find(name);
   if (!project) throw new AppError('NOT_FOUND', `no project named "${name}" is registered; see \`autocoder list\``);
   if (deleteFiles) assertSafeToDelete(project.path);
+  if (deleteFiles && existsSync(project.path)) dropProjectStore(projectPaths(project.path), env);
   registry.remove(name);
   if (deleteFiles) rmSync(project.path, { recursive: true, force: true });
   return project;
@@ -121,7 +125,13 @@ export function resolveProject(registry: RegistryPort, nameOrPath: string, cwd: 
   );
 }
 
-function adopt(registry: RegistryPort, name: string, root: string, spec: string | undefined): RegisteredProject {
+function adopt(
+  registry: RegistryPort,
+  name: string,
+  root: string,
+  spec: string | undefined,
+  env: Env,
+): RegisteredProject {
   // A folder inside another repository gets its own (else the runner would work in the outer one).
   const top = gitTopLevel(root);
   if (top === null || realpathSync(top) !== root) gitInit(root);
@@ -129,7 +139,8 @@ function adopt(registry: RegistryPort, name: string, root: string, spec: string 
   mkdirSync(paths.dataDir, { recursive: true });
   ensureGitignored(root, [`${PROJECT_DATA_DIR}/`]);
   if (spec !== undefined) writeFileSync(paths.spec, spec);
-  initProjectDatabase(paths);
+  // SQLite, or PostgreSQL when `env` selects it (db/store-location.ts).
+  initProjectStore(paths, name, env);
   return registry.add(name, root);
 }
 

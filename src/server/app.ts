@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
 import { requestId } from 'hono/request-id';
 import type { Env } from '../config/env.js';
-import type { StoreCache } from '../db/stores.js';
+import type { StoreCache } from '../db/store-location.js';
 import type { Logger } from '../logging/logger.js';
 import type { BrowserWatchHub } from '../browser-view/watch-hub.js';
 import type { PreviewManager } from '../preview/preview-manager.js';

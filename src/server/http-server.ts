@@ -7,7 +7,7 @@ import { extname, join, normalize, resolve, sep } from 'node:path';
 import type { Hono } from 'hono';
 import type { Env } from '../config/env.js';
 import { createBrowserViews } from '../browser-view/browser-views.js';
-import { openStoreCache } from '../db/stores.js';
+import { openStoreCache } from '../db/store-location.js';
 import { createPreviewManager } from '../preview/preview-manager.js';
 import { AppError } from '../domain/errors.js';
 import { silentLogger, type Logger } from '../logging/logger.js';

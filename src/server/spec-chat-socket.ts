@@ -1,10 +1,10 @@
-import { existsSync } from 'node:fs';
 import { WebSocket } from 'ws';
 import type { ProjectPaths } from '../config/paths.js';
 import type { EventPort } from '../db/ports.js';
 import { errorMessage } from '../domain/errors.js';
 import { SpecChatClientMessageSchema, type SpecChatEvent, type SpecChatServerMessage } from '../shared/spec-chat.js';
 import type { Logger } from '../logging/logger.js';
+import { projectStoreExists } from '../db/store-location.js';
 
 /**
  * The server's side of the guided spec chat (`WS /ws/projects/:name/spec`). The chat itself
@@ -33,7 +33,7 @@ function recordSpecWritten(
   event: Extract<SpecChatEvent, { type: 'spec_written' }>,
   logger: Logger | undefined,
 ): void {
-  if (!existsSync(paths.database)) return;
+  if (!projectStoreExists(paths)) return;
   try {
     events().append({
       type: 'spec.updated',

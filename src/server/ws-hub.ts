@@ -3,7 +3,7 @@ import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer } from 'ws';
 import type { Env } from '../config/env.js';
 import type { ProjectPaths } from '../config/paths.js';
-import type { StoreCache } from '../db/stores.js';
+import type { StoreCache } from '../db/store-location.js';
 import { PROJECT_NAME_PATTERN, resolveProject } from '../projects/projects.js';
 import { ClientMessageSchema, WS_TOKEN_PROTOCOL_PREFIX, type ServerMessage } from '../shared/events.js';
 import { buildSnapshot, EventTail, eventsBetween, type TailBatchItem, type TailListener } from './event-tail.js';

@@ -5,7 +5,7 @@
 import { mkdirSync, rmSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { projectPaths } from '../../src/config/paths.js';
-import { openStoreCache } from '../../src/db/stores.js';
+import { openStoreCache } from '../../src/db/store-location.js';
 import { createLogger, silentLogger } from '../../src/logging/logger.js';
 import { createApp } from '../../src/server/app.js';
 import { apiHarness, type ApiHarness } from '../support/api-app.js';

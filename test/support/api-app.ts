@@ -4,7 +4,8 @@ import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Hono } from 'hono';
 import { projectPaths } from '../../src/config/paths.js';
-import { openProjectStore, openRegistry, openStoreCache, type SqliteProjectStore } from '../../src/db/stores.js';
+import { openProjectStore, type SqliteProjectStore } from '../../src/db/stores.js';
+import { openRegistryAt, openStoreCache } from '../../src/db/store-location.js';
 import { createLogger, silentLogger } from '../../src/logging/logger.js';
 import { createApp } from '../../src/server/app.js';
 import type { RunnerLauncher } from '../../src/server/routes/runs.js';
@@ -58,7 +59,8 @@ export interface ApiHarness {
   cleanup(): void;
 }
 
-export function apiHarness(): ApiHarness {
+/** `extraEnv`: more of the server's environment (AUTOCODER_DATABASE_URL for a server on PostgreSQL). */
+export function apiHarness(extraEnv: Record<string, string> = {}): ApiHarness {
   const root = realpathSync(mkdtempSync(join(tmpdir(), 'autocoder-api-')));
   const home = join(root, 'home');
   const user = join(root, 'user');
@@ -77,6 +79,7 @@ export function apiHarness(): ApiHarness {
     GIT_AUTHOR_EMAIL: 'test@example.com',
     GIT_COMMITTER_NAME: 'Test',
     GIT_COMMITTER_EMAIL: 'test@example.com',
+    ...extraEnv,
   };
   const stores = openStoreCache(env);
   const browserViews = createBrowserViews();
@@ -131,7 +134,7 @@ export function apiHarness(): ApiHarness {
     });
   };
   const registryPath = (name: string) => {
-    const reg = openRegistry(env);
+    const reg = openRegistryAt(env);
     try {
       const p = reg.registry.find(name);
       if (!p) throw new Error(`no project ${name}`);

@@ -5,7 +5,7 @@
  */
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { openStoreCache } from '../../src/db/stores.js';
+import { openStoreCache } from '../../src/db/store-location.js';
 import { silentLogger } from '../../src/logging/logger.js';
 import { createApp } from '../../src/server/app.js';
 import { API_ROUTES } from '../../src/server/routes/index.js';

@@ -91,7 +91,7 @@ export function scriptedProject(
     async run(settings = {}, runOptions = {}) {
       const resolved = resolveRunSettings({ env, flags: settings });
       // Opened with the run's claim policy (lease, backoff), as `autocoder run` does.
-      const store = openRunStore(paths, resolved);
+      const store = openRunStore(paths, resolved, env);
       const deps = createRunDeps({
         store,
         projectName: 'notes',

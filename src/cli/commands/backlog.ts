@@ -33,7 +33,7 @@ export function withProject<T>(ctx: CliContext, nameOrPath: string, fn: (store: 
   const reg = openRegistry(ctx.env);
   let store: ProjectStore;
   try {
-    store = openProjectStore(resolveProject(reg.registry, nameOrPath, ctx.cwd).paths, { create: false });
+    store = openProjectStore(resolveProject(reg.registry, nameOrPath, ctx.cwd).paths, { create: false, env: ctx.env });
   } finally {
     reg.close();
   }

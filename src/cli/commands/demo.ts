@@ -1,4 +1,3 @@
-import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { openRegistry } from '../../compose.js';
 import { projectPaths } from '../../config/paths.js';
@@ -15,12 +14,14 @@ import type { CliContext } from '../context.js';
 import type { LogLevel } from '../../logging/logger.js';
 import { logLevelOption, serverLogger } from '../logging.js';
 import { closeOnSignal, listen, parsePort } from './serve.js';
+import type { Env } from '../../config/env.js';
+import { projectStoreExists } from '../../db/store-location.js';
 
 /** The active run's pid of a project, or null (no database yet, or no run alive). */
-function activeRunPid(project: RegisteredProject): number | null {
+function activeRunPid(project: RegisteredProject, env: Env): number | null {
   const paths = projectPaths(project.path);
-  if (!existsSync(paths.database)) return null;
-  const store = openProjectStore(paths);
+  if (!projectStoreExists(paths)) return null;
+  const store = openProjectStore(paths, { create: false, env });
   try {
     return activeRun(store.runs)?.pid ?? null;
   } finally {
@@ -40,7 +41,7 @@ function demoProjectForCli(
       name,
       cwd: ctx.cwd,
       reuse: fresh ? 'fresh' : 'again',
-      activeRunPid,
+      activeRunPid: (project) => activeRunPid(project, ctx.env),
     });
   } finally {
     reg.close();
@@ -105,7 +106,7 @@ export function registerDemoCommand(
         let started: string;
         try {
           ({ project, outcome } = demoProjectForCli(ctx, opts.name, opts.fresh === true));
-          const running = activeRunPid(project);
+          const running = activeRunPid(project, ctx.env);
           // Started exactly as the server's Start button starts a run: detached, in its own process group.
           started =
             running !== null

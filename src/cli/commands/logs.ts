@@ -64,7 +64,7 @@ function matches(e: StoredEvent, opts: LogsOptions): boolean {
 function openStore(ctx: CliContext, nameOrPath: string): ProjectStore {
   const reg = openRegistry(ctx.env);
   try {
-    return openProjectStore(resolveProject(reg.registry, nameOrPath, ctx.cwd).paths, { create: false });
+    return openProjectStore(resolveProject(reg.registry, nameOrPath, ctx.cwd).paths, { create: false, env: ctx.env });
   } finally {
     reg.close();
   }

@@ -36,7 +36,7 @@ export function registerMcpCommand(
         } finally {
           reg.close();
         }
-        const store = openProjectStore(paths, { create: false });
+        const store = openProjectStore(paths, { create: false, env: ctx.env });
         const session = createToolSession(`mcp-${process.pid}-${randomBytes(4).toString('hex')}`);
         // Secrets humans answered never reach the database through a tool argument (as in runs).
         const tools = createFeatureTools({

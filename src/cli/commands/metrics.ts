@@ -2,7 +2,7 @@ import { basename } from 'node:path';
 import type { Command } from 'commander';
 import { DEFAULT_REGRESSION_EVERY, metricsAssumptions } from '../../config/metrics-settings.js';
 import type { ProjectStore } from '../../db/ports.js';
-import { openProjectStore, openRegistry } from '../../db/stores.js';
+import { openProjectStore, openRegistry } from '../../compose.js';
 import { AppError } from '../../domain/errors.js';
 import { projectMetrics, type ProjectMetricsOptions } from '../../metrics/project-metrics.js';
 import { resolveProject } from '../../projects/projects.js';
@@ -80,7 +80,7 @@ export function withMeasuredProject<T>(
   } finally {
     reg.close();
   }
-  const store = openProjectStore(resolved.paths, { create: false });
+  const store = openProjectStore(resolved.paths, { create: false, env: ctx.env });
   try {
     return fn(store, {
       project: resolved.name ?? basename(resolved.paths.root),

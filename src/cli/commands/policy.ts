@@ -82,7 +82,7 @@ export function registerPolicyCommands(
           handle.close();
         }
         if (result.widening.length > 0)
-          withExistingProjectStore(result.root, (store) =>
+          withExistingProjectStore(result.root, ctx.env, (store) =>
             announceWidening(store?.events ?? null, result.widening, 'cli', Date.now()),
           );
         ctx.stdout(`Allowed for ${project}: ${result.next.join(', ')}\n`);

@@ -59,7 +59,7 @@ export function registerPreviewCommand(
           return;
         }
         if (confinement.warning) ctx.stderr(`${confinement.warning}\n`);
-        const store = openProjectStore(resolved.paths, { create: false });
+        const store = openProjectStore(resolved.paths, { create: false, env: ctx.env });
         const log = runnerLogger(ctx, resolved.paths, opts.logLevel);
         const abort = new AbortController();
         let interrupted: (() => void) | null = null;

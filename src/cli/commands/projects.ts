@@ -4,6 +4,8 @@ import { openRegistry, openProjectStore } from '../../compose.js';
 import { createProject, importProject, removeProject } from '../../projects/projects.js';
 import { projectPaths } from '../../config/paths.js';
 import { type CliContext, printJson } from '../context.js';
+import type { Env } from '../../config/env.js';
+import { projectStoreExists } from '../../db/store-location.js';
 
 /** new, import, list, remove: the project registry. */
 export function registerProjectCommands(
@@ -64,7 +66,7 @@ export function registerProjectCommands(
       run(() => {
         const reg = openRegistry(ctx.env);
         try {
-          const projects = reg.registry.list().map((p) => ({ ...p, ...projectStats(p.path) }));
+          const projects = reg.registry.list().map((p) => ({ ...p, ...projectStats(p.path, ctx.env) }));
           if (opts.json) return printJson(ctx, { projects });
           if (projects.length === 0) return ctx.stdout('No projects yet. Create one with `autocoder new <name>`.\n');
           for (const p of projects) {
@@ -90,7 +92,7 @@ export function registerProjectCommands(
       run(() => {
         const reg = openRegistry(ctx.env);
         try {
-          const p = removeProject(reg.registry, name, opts.deleteFiles === true);
+          const p = removeProject(reg.registry, name, opts.deleteFiles === true, ctx.env);
           ctx.stdout(
             opts.deleteFiles
               ? `Removed ${p.name} and deleted ${p.path}\n`
@@ -103,11 +105,11 @@ export function registerProjectCommands(
     );
 }
 
-function projectStats(path: string) {
+function projectStats(path: string, env: Env) {
   const paths = projectPaths(path);
-  if (!existsSync(paths.database)) return { exists: existsSync(path), stats: null };
+  if (!projectStoreExists(paths)) return { exists: existsSync(path), stats: null };
   try {
-    const store = openProjectStore(paths, { create: false });
+    const store = openProjectStore(paths, { create: false, env });
     try {
       return { exists: true, stats: store.features.stats() };
     } finally {

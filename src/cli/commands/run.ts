@@ -420,7 +420,7 @@ async function runAction(
   const logger = log.logger.child({ project: projectName });
   // The demo model (scripted, no AI) is served from this process; sessions talk to it only.
   const demo = settings.model === DEMO_MODEL ? await startDemoModel(ctx.env) : null;
-  const store = openRunStore(resolved.paths, settings);
+  const store = openRunStore(resolved.paths, settings, ctx.env);
   if (checkpoint !== null) {
     // A run is at work: it starts the checkpoint itself, beside its slots (one process owns the project's sessions).
     const active = activeRun(store.runs);

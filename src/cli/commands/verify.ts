@@ -68,7 +68,7 @@ export function registerVerifyCommand(
         }
         const sandbox = decideSandbox(settings.sandbox, process.platform, ctx.env.PATH);
         if (sandbox.warning) ctx.stderr(`${sandbox.warning}\n`);
-        const store = openProjectStore(resolved.paths, { create: false });
+        const store = openProjectStore(resolved.paths, { create: false, env: ctx.env });
         const log = runnerLogger(ctx, resolved.paths, opts.logLevel);
         const projectName = resolved.name ?? basename(resolved.paths.root);
         try {

@@ -33,6 +33,8 @@ import {
   validateProjectName,
   validateSpecFile,
 } from './menu-model.js';
+import type { Env } from '../../config/env.js';
+import { projectStoreExists } from '../../db/store-location.js';
 
 export type RunCli = (argv: readonly string[], ctx: CliContext) => Promise<number>;
 type PromptIo = NonNullable<CliContext['prompt']>;
@@ -84,11 +86,11 @@ function text(
   );
 }
 
-function summarize(name: string, path: string): ProjectSummary {
+function summarize(name: string, path: string, env: Env): ProjectSummary {
   const paths = projectPaths(path);
-  if (!existsSync(paths.database)) return { name, path, exists: existsSync(path), stats: null, openRequests: 0 };
+  if (!projectStoreExists(paths)) return { name, path, exists: existsSync(path), stats: null, openRequests: 0 };
   try {
-    const store = openProjectStore(paths, { create: false });
+    const store = openProjectStore(paths, { create: false, env });
     try {
       return {
         name,
@@ -110,7 +112,7 @@ function summarize(name: string, path: string): ProjectSummary {
 export function loadMenuState(ctx: CliContext, commands: ReadonlySet<string>): MenuState {
   const reg = openRegistry(ctx.env);
   try {
-    return { projects: reg.registry.list().map((p) => summarize(p.name, p.path)), commands };
+    return { projects: reg.registry.list().map((p) => summarize(p.name, p.path, ctx.env)), commands };
   } finally {
     reg.close();
   }

@@ -21,13 +21,14 @@ import type { RouteModule, ServerDeps } from '../app.js';
 import { registeredProject, withRegistry } from '../project-access.js';
 import { checkClientPath, userHome } from './filesystem.js';
 import { blameField, body, fsInput, query } from './input.js';
+import { projectStoreExists } from '../../db/store-location.js';
 
 export function projectSummary(deps: ServerDeps, p: RegisteredProject): ProjectSummary {
   const paths = projectPaths(p.path);
   const exists = existsSync(p.path);
   let stats: ProjectSummary['stats'] = null;
   let run: ProjectSummary['run'] = null;
-  if (existsSync(paths.database)) {
+  if (projectStoreExists(paths)) {
     try {
       const store = deps.stores.project(paths);
       stats = store.features.stats();
@@ -88,7 +89,7 @@ function refusePath(c: Context, deps: ServerDeps, raw: string, field: string): R
  */
 export function existingStore(deps: ServerDeps, root: string): ProjectStore | null {
   const paths = projectPaths(root);
-  return existsSync(paths.database) ? deps.stores.project(paths) : null;
+  return projectStoreExists(paths) ? deps.stores.project(paths) : null;
 }
 
 /** Writes through a temp file so a crash never leaves half a spec. */
@@ -152,7 +153,7 @@ export const projectRoutes: RouteModule = (app: Hono, deps: ServerDeps) => {
       // The server lets go of the project's database before it is forgotten (or its folder deleted).
       deps.stores.forget(project.path);
       return blameField('deleteFiles', () =>
-        fsInput('deleteFiles', () => removeProject(registry, project.name, deleteFiles)),
+        fsInput('deleteFiles', () => removeProject(registry, project.name, deleteFiles, deps.env)),
       );
     });
     return c.json({ removed: removed.name, path: removed.path, filesDeleted: deleteFiles });

@@ -1,0 +1,196 @@
+/**
+ * `--database` / AUTOCODER_DATABASE_URL end to end on a real PostgreSQL 18 (issue #20, step 1): the real CLI program
+ * in this process (`runCli`, every command's wiring) creates a project whose store is a PostgreSQL schema, runs it
+ * to the end with the scripted runtime (initializer and coding sessions, claims, worktrees, landings, events, all on
+ * PostgreSQL), reads it back with status/features/list, and removes it; without the URL nothing PostgreSQL is used.
+ * And the HTTP API (what mission control reads) on a server started with the URL.
+ */
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { Env } from '../../src/config/env.js';
+import { schemaIdentifier } from '../../src/db/pg/migrator.js';
+import { openPgSync, type PgSyncClient } from '../../src/db/pg/sync-client.js';
+import { projectSchemaName } from '../../src/db/store-location.js';
+import { cliInProcess, scriptedCliEnv } from '../support/cli-in-process.js';
+import {
+  codingSession,
+  initializerSession,
+  roleScript,
+  SAMPLE_FEATURES,
+  SAMPLE_SPEC,
+} from '../support/fake-anthropic/index.js';
+import { apiHarness, type ApiHarness } from '../support/api-app.js';
+import { startPostgres, type TestPostgres } from '../support/postgres.js';
+import { ScriptedRuntime } from '../support/scripted-runtime.js';
+
+// Whole runs (git, worktrees, the scheduler) in this process, their store on PostgreSQL.
+vi.setConfig({ testTimeout: 120_000 });
+
+let server: TestPostgres;
+let url: string;
+let admin: PgSyncClient;
+let root: string;
+let env: Env;
+let specFile: string;
+
+beforeAll(async () => {
+  server = await startPostgres();
+}, 60_000);
+afterAll(async () => {
+  await server?.stop();
+});
+beforeEach(() => {
+  url = server.freshDatabase();
+  admin = openPgSync(url);
+  root = mkdtempSync(join(tmpdir(), 'ac-pg-cli-'));
+  env = scriptedCliEnv(root);
+  specFile = join(root, 'spec.txt');
+  writeFileSync(specFile, SAMPLE_SPEC);
+});
+afterEach(() => {
+  admin.close();
+  rmSync(root, { recursive: true, force: true });
+});
+
+const schemaExists = (schema: string) =>
+  admin.query<{ n: number }>('SELECT count(*) AS n FROM information_schema.schemata WHERE schema_name = $1', [
+    schema,
+  ])[0]?.n === 1;
+
+async function ok(args: string[], options: { env?: Env; runtime?: ScriptedRuntime } = {}) {
+  const result = await cliInProcess(args, options.env ?? env, options.runtime ? { runtime: options.runtime } : {});
+  expect(result.status, `autocoder ${args.join(' ')}\n${result.stdout}${result.stderr}`).toBe(0);
+  return result;
+}
+
+describe('autocoder with PostgreSQL as the store', () => {
+  it('creates, runs to the end and reports a project whose store is a PostgreSQL schema; SQLite is not touched', async () => {
+    const dir = join(root, 'notes');
+    await ok(['new', 'notes', '--dir', dir, '--spec', specFile, '--database', url]);
+    const schema = projectSchemaName('notes');
+    // The folder names the schema (never the URL: agents may read their project); no SQLite file anywhere.
+    expect(JSON.parse(readFileSync(join(dir, '.autocoder', 'store.json'), 'utf8'))).toEqual({
+      engine: 'postgres',
+      schema,
+    });
+    expect(readFileSync(join(dir, '.autocoder', 'store.json'), 'utf8')).not.toContain('postgres://');
+    expect(existsSync(join(dir, '.autocoder', 'autocoder.db'))).toBe(false);
+    expect(existsSync(join(root, 'autocoder-home', 'registry.db'))).toBe(false);
+    expect(
+      admin.query(`SELECT name FROM ${schemaIdentifier('autocoder_registry')}.projects`).map((r) => r.name),
+    ).toEqual(['notes']);
+
+    const runtime = new ScriptedRuntime(
+      roleScript({ initializer: initializerSession(SAMPLE_FEATURES), coding: codingSession() }),
+    );
+    const ran = await ok(['run', 'notes', '--database', url], { runtime });
+    expect(ran.stdout).toContain('All 4 features pass.');
+
+    // The run's state is PostgreSQL's: every feature passing, each claimed and landed with its events.
+    const q = (sql: string) => admin.query(sql.replaceAll('§', schemaIdentifier(schema)));
+    expect(q('SELECT status, count(*) AS n FROM §.features GROUP BY status')).toEqual([{ status: 'passing', n: 4 }]);
+    expect(q(`SELECT count(*) AS n FROM §.events WHERE type = 'feature.passed'`)).toEqual([{ n: 4 }]);
+    expect(q(`SELECT status FROM §.runs`)).toEqual([{ status: 'finished' }]);
+
+    // Read back through the URL in the environment instead of the flag.
+    const withUrl = { ...env, AUTOCODER_DATABASE_URL: url };
+    const status = JSON.parse((await ok(['status', 'notes', '--json'], { env: withUrl })).stdout) as {
+      total: number;
+      passing: number;
+      run: { status: string };
+    };
+    expect(status).toMatchObject({ total: 4, passing: 4 });
+    const listed = JSON.parse((await ok(['list', '--json'], { env: withUrl })).stdout) as {
+      projects: { name: string; stats: { passing: number } | null }[];
+    };
+    expect(listed.projects.map((p) => [p.name, p.stats?.passing])).toEqual([['notes', 4]]);
+
+    // Without it nothing changes: the SQLite registry knows no such project, and the folder says where its store is.
+    const sqliteStatus = await cliInProcess(['status', 'notes'], env);
+    expect(sqliteStatus.status).not.toBe(0);
+    expect(sqliteStatus.stderr).toContain('no project named "notes" is registered');
+    const byPath = await cliInProcess(['features', dir], env);
+    expect(byPath.status).not.toBe(0);
+    expect(byPath.stderr).toContain('keeps its store in PostgreSQL');
+    expect(byPath.stderr).toContain('AUTOCODER_DATABASE_URL');
+    expect(byPath.stderr).toContain('--database');
+
+    // Removing with its files drops its schema too.
+    await ok(['remove', 'notes', '--delete-files'], { env: withUrl });
+    expect(schemaExists(schema)).toBe(false);
+    expect(existsSync(dir)).toBe(false);
+  });
+
+  it('never gives a new project the schema of another folder of the same name; importing that folder adopts it', async () => {
+    const first = join(root, 'first');
+    await ok(['new', 'notes', '--dir', first, '--spec', specFile, '--database', url]);
+    await ok(['remove', 'notes', '--database', url]); // the registry entry only: folder and schema stay
+    expect(schemaExists(projectSchemaName('notes'))).toBe(true);
+
+    const again = await cliInProcess(['new', 'notes', '--dir', join(root, 'second'), '--database', url], env);
+    expect(again.status).not.toBe(0);
+    expect(again.stderr).toContain(`PostgreSQL already holds a store for a project named "notes"`);
+    expect(existsSync(join(root, 'second', '.autocoder', 'store.json'))).toBe(false);
+
+    await ok(['import', 'notes', first, '--database', url]);
+    const listed = JSON.parse((await ok(['list', '--json', '--database', url])).stdout) as {
+      projects: { name: string; path: string; stats: { total: number } | null }[];
+    };
+    expect(listed.projects.map((p) => [p.name, p.path, p.stats?.total])).toEqual([['notes', first, 0]]);
+  });
+
+  it('refuses a URL that is not PostgreSQL, and --database without one, before doing anything', async () => {
+    const bad = await cliInProcess(['new', 'notes', '--dir', join(root, 'x'), '--database', 'mysql://h/db'], env);
+    expect(bad.status).not.toBe(0);
+    expect(bad.stderr).toContain('AUTOCODER_DATABASE_URL (or --database)');
+    expect(existsSync(join(root, 'x'))).toBe(false);
+    const missing = await cliInProcess(['list', '--database'], env);
+    expect(missing.status).toBe(2);
+    expect(missing.stderr).toContain('--database needs a URL');
+  });
+});
+
+describe('the HTTP API of a server started with the URL', () => {
+  let api: ApiHarness;
+  beforeEach(() => {
+    api = apiHarness({ AUTOCODER_DATABASE_URL: url });
+  });
+  afterEach(() => api.cleanup());
+
+  it('creates a project in PostgreSQL, takes and serves its backlog and events, and removes it with its schema', async () => {
+    const path = await api.createProject('shop');
+    expect(existsSync(join(path, '.autocoder', 'store.json'))).toBe(true);
+    expect(existsSync(join(path, '.autocoder', 'autocoder.db'))).toBe(false);
+    const created = await api.json('POST', '/api/projects/shop/features/bulk', {
+      features: [
+        { category: 'core', name: 'Cart', description: 'A cart', steps: ['add an item'] },
+        { category: 'core', name: 'Checkout', description: 'Pay', steps: ['pay'], dependsOnIndices: [0] },
+      ],
+    });
+    expect(created.status).toBe(201);
+    const board = await api.json<{ pending: { name: string; dependencies: number[] }[] }>(
+      'GET',
+      '/api/projects/shop/features',
+    );
+    expect(board.status).toBe(200);
+    expect(board.body.pending.map((f) => [f.name, f.dependencies.length])).toEqual([
+      ['Cart', 0],
+      ['Checkout', 1],
+    ]);
+    const projects = await api.json<{ projects: { name: string; stats: { total: number } | null }[] }>(
+      'GET',
+      '/api/projects',
+    );
+    expect(projects.body.projects.map((p) => [p.name, p.stats?.total])).toEqual([['shop', 2]]);
+    const events = await api.json<{ events: { type: string }[] }>('GET', '/api/projects/shop/events?since=0');
+    expect(events.body.events.map((e) => e.type)).toEqual(['feature.bulk_created']);
+
+    const schema = projectSchemaName('shop');
+    expect(schemaExists(schema)).toBe(true);
+    const removed = await api.request('DELETE', '/api/projects/shop?deleteFiles=true');
+    expect(removed.status, await removed.text()).toBe(200);
+    expect(schemaExists(schema)).toBe(false);
+  });
+});
