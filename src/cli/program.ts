@@ -21,6 +21,7 @@ import { registerMetricsCommand } from './commands/metrics.js';
 import { registerReportCommand } from './commands/report.js';
 import { registerCheckpointCommands } from './commands/checkpoints.js';
 import { registerPreviewCommand } from './commands/preview.js';
+import { registerMigrateStoreCommand } from './commands/migrate-store.js';
 import { commandForm, withCommandForm } from './command-form.js';
 import type { CliContext } from './context.js';
 import { EXIT, exitCodeFor } from './exit-codes.js';
@@ -83,6 +84,7 @@ export function buildProgram(ctx: CliContext, setExitCode: (code: number) => voi
   registerReportCommand(program, ctx, run);
   registerCheckpointCommands(program, ctx, run);
   registerConfigCommand(program, ctx, run);
+  registerMigrateStoreCommand(program, ctx, run);
   registerCompletionCommand(program, ctx, run);
   return program;
 }

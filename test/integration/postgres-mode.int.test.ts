@@ -8,6 +8,7 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Env } from '../../src/config/env.js';
 import { schemaIdentifier } from '../../src/db/pg/migrator.js';
@@ -149,6 +150,98 @@ describe('autocoder with PostgreSQL as the store', () => {
     const missing = await cliInProcess(['list', '--database'], env);
     expect(missing.status).toBe(2);
     expect(missing.stderr).toContain('--database needs a URL');
+  });
+});
+
+describe('autocoder migrate-store', () => {
+  it('moves a SQLite project with passing features, sessions and events; status reads the same; the file is kept', async () => {
+    const dir = join(root, 'notes');
+    await ok(['new', 'notes', '--dir', dir, '--spec', specFile]);
+    const runtime = new ScriptedRuntime(
+      roleScript({ initializer: initializerSession(SAMPLE_FEATURES), coding: codingSession() }),
+    );
+    expect((await ok(['run', 'notes'], { runtime })).stdout).toContain('All 4 features pass.');
+    await ok(['policy', 'allow', 'notes', 'cowsay']);
+    const before = {
+      status: (await ok(['status', 'notes', '--json'])).stdout,
+      features: (await ok(['features', 'notes', '--json'])).stdout,
+      policy: (await ok(['policy', 'list', 'notes', '--json'])).stdout,
+    };
+    const sqliteEvents = (await ok(['logs', 'notes'])).stdout;
+
+    const moved = await ok(['migrate-store', 'notes', '--to', url, '--json']);
+    const result = JSON.parse(moved.stdout) as {
+      schema: string;
+      tables: { table: string; rows: number }[];
+      settings: number;
+    };
+    expect(result.schema).toBe(projectSchemaName('notes'));
+    const rows = Object.fromEntries(result.tables.map((t) => [t.table, t.rows]));
+    expect(rows).toMatchObject({ features: 4, runs: 1 });
+    expect(rows.sessions).toBeGreaterThanOrEqual(5); // the initializer and a coding session per feature
+    expect(rows.events).toBeGreaterThan(20);
+    expect(result.settings).toBe(1);
+    // PostgreSQL now holds exactly those rows.
+    const q = (sql: string) => admin.query<{ n: number }>(sql.replaceAll('§', schemaIdentifier(result.schema)));
+    for (const t of result.tables) expect(q(`SELECT count(*) AS n FROM §.${t.table}`)[0]!.n, t.table).toBe(t.rows);
+
+    const withUrl = { ...env, AUTOCODER_DATABASE_URL: url };
+    expect((await ok(['status', 'notes', '--json'], { env: withUrl })).stdout).toBe(before.status);
+    expect((await ok(['features', 'notes', '--json'], { env: withUrl })).stdout).toBe(before.features);
+    expect((await ok(['policy', 'list', 'notes', '--json'], { env: withUrl })).stdout).toBe(before.policy);
+    expect((await ok(['logs', 'notes'], { env: withUrl })).stdout).toBe(sqliteEvents);
+    expect(existsSync(join(dir, '.autocoder', 'autocoder.db'))).toBe(true); // kept
+    expect(JSON.parse(readFileSync(join(dir, '.autocoder', 'store.json'), 'utf8'))).toEqual({
+      engine: 'postgres',
+      schema: result.schema,
+    });
+
+    // New rows continue after the copied ids.
+    const maxEvent = q('SELECT max(id) AS n FROM §.events')[0]!.n;
+    const created = admin.query<{ id: number }>(
+      `INSERT INTO ${schemaIdentifier(result.schema)}.events (at, type, payload) VALUES (1, 'spec.updated', '{}') RETURNING id`,
+    );
+    expect(created[0]!.id).toBe(maxEvent + 1);
+
+    // Once is enough: the folder now says PostgreSQL.
+    const again = await cliInProcess(['migrate-store', 'notes', '--to', url], env);
+    expect(again.status).not.toBe(0);
+    expect(again.stderr).toContain('already in PostgreSQL');
+  });
+
+  it('leaves nothing behind when PostgreSQL refuses a row: no schema, no registry entry, no marker', async () => {
+    const dir = join(root, 'notes');
+    await ok(['new', 'notes', '--dir', dir, '--spec', specFile]);
+    // A NUL in a JSON column: valid for SQLite, refused by PostgreSQL's jsonb.
+    const db = new Database(join(dir, '.autocoder', 'autocoder.db'));
+    try {
+      db.prepare(
+        `INSERT INTO features (category, name, description, steps, created_at, updated_at) VALUES ('a', 'b', 'c', ?, 1, 1)`,
+      ).run(JSON.stringify(['type \u0000 here']));
+    } finally {
+      db.close();
+    }
+    const failed = await cliInProcess(['migrate-store', 'notes', '--to', url], env);
+    expect(failed.status).not.toBe(0);
+    expect(failed.stderr).toContain('PostgreSQL error');
+    expect(schemaExists(projectSchemaName('notes'))).toBe(false);
+    const registered = admin.query(`SELECT name FROM ${schemaIdentifier('autocoder_registry')}.projects`);
+    expect(registered).toEqual([]);
+    expect(existsSync(join(dir, '.autocoder', 'store.json'))).toBe(false);
+    expect(JSON.parse((await ok(['status', 'notes', '--json'])).stdout)).toMatchObject({ total: 1 });
+  });
+
+  it('refuses without a target, and while a PostgreSQL project of that name exists, copying nothing', async () => {
+    const dir = join(root, 'notes');
+    await ok(['new', 'notes', '--dir', dir, '--spec', specFile]);
+    const noTarget = await cliInProcess(['migrate-store', 'notes'], env);
+    expect(noTarget.status).not.toBe(0);
+    expect(noTarget.stderr).toContain('--to postgres://');
+    await ok(['new', 'notes', '--dir', join(root, 'other'), '--spec', specFile, '--database', url]);
+    const taken = await cliInProcess(['migrate-store', 'notes', '--to', url], env);
+    expect(taken.status).not.toBe(0);
+    expect(taken.stderr).toContain(`PostgreSQL's registry already has a project named "notes"`);
+    expect(existsSync(join(dir, '.autocoder', 'store.json'))).toBe(false);
   });
 });
 
