@@ -109,3 +109,15 @@ CREATE TABLE events (
 );
 
 CREATE INDEX events_feature ON events (feature_id, id);
+
+-- PostgreSQL only: every statement that adds events wakes the live view (`LISTEN autocoder_events`, the payload is the
+-- schema; src/db/pg/event-listener.ts), delivered when its transaction commits, so mission control follows a project
+-- without polling. SQLite has no such thing: the server polls its change mark there.
+CREATE FUNCTION notify_events() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  PERFORM pg_notify('autocoder_events', TG_TABLE_SCHEMA);
+  RETURN NULL;
+END
+$$;
+
+CREATE TRIGGER events_notify AFTER INSERT ON events FOR EACH STATEMENT EXECUTE FUNCTION notify_events();

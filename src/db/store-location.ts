@@ -8,6 +8,7 @@ import { schemaIdentifier } from './pg/migrator.js';
 import { parsePgUrl } from './pg/pg-url.js';
 import { openPgProjectStore, openPgRegistry } from './pg/pg-stores.js';
 import { openPgSync } from './pg/sync-client.js';
+import { type EventListener, listenForEvents } from './pg/event-listener.js';
 import type { Clock, ProjectStore, RegistryStore } from './ports.js';
 import { initProjectDatabase, openProjectStore, openRegistry, type StoreOptions } from './stores.js';
 
@@ -181,14 +182,23 @@ export interface StoreCache {
   registry(): RegistryStore;
   /** The project's store; NOT_FOUND when its database does not exist. */
   project(paths: ProjectPaths): ProjectStore;
+  /**
+   * Calls `wake` after each commit that added events to the project's store, where the store can say so (PostgreSQL:
+   * LISTEN/NOTIFY); returns the unsubscribe, or null where it cannot (SQLite: poll its change mark).
+   */
+  watch(paths: ProjectPaths, wake: () => void): (() => void) | null;
   /** Closes and drops the store of the project at `root` (a project being removed). */
   forget(root: string): void;
   /** Closes everything (the server is closing). */
   close(): void;
 }
 
-export function openStoreCache(env: Env, options: { clock?: Clock } = {}): StoreCache {
+export function openStoreCache(
+  env: Env,
+  options: { clock?: Clock; onWatchError?: (err: unknown) => void } = {},
+): StoreCache {
   let registry: RegistryStore | null = null;
+  let listener: EventListener | null = null;
   const projects = new Map<string, { store: ProjectStore; file: string }>();
   const drop = (root: string) => {
     projects.get(root)?.store.close();
@@ -215,9 +225,17 @@ export function openStoreCache(env: Env, options: { clock?: Clock } = {}): Store
       projects.set(paths.root, { store, file });
       return store;
     },
+    watch: (paths, wake) => {
+      const marker = readStoreMarker(paths);
+      if (marker === undefined || closed) return null;
+      listener ??= listenForEvents(urlFor(paths, env), options.onWatchError);
+      return listener.subscribe(marker.schema, wake);
+    },
     forget: drop,
     close: () => {
       closed = true;
+      void listener?.close();
+      listener = null;
       for (const root of [...projects.keys()]) drop(root);
       registry?.close();
       registry = null;

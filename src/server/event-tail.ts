@@ -22,6 +22,8 @@ import { isTestingCommand } from '../shared/testing-command.js';
  */
 
 const BATCH = 500;
+/** A notified tail whose read failed tries again after this long (a polled one on its next poll). */
+const RETRY_AFTER_FAILURE_MS = 1_000;
 const RECENT_LOG = 100;
 
 /** One `events` row and the messages derived from it. */
@@ -182,16 +184,18 @@ export function buildSnapshot(store: ProjectStore): SnapshotMessage {
 }
 
 /**
- * Polls one project's event log every `intervalMs`, skipping polls where its change mark says
- * nothing was committed. Starts at the newest event when created; listeners get every later
- * row, in id order. `store` is asked for on every poll: the server's store cache may reopen a
- * project whose database was replaced.
+ * Reads one project's new events: when its store wakes it (`watch`: PostgreSQL's LISTEN/NOTIFY), or else by polling
+ * every `intervalMs`, skipping polls where its change mark says nothing was committed. Starts at the newest event when
+ * created; listeners get every later row, in id order. `store` is asked for on every read: the server's store cache
+ * may reopen a project whose database was replaced.
  */
 export class EventTail {
   private readonly listeners = new Set<TailListener>();
   private cursor: number;
   private mark = '';
   private timer: NodeJS.Timeout | null = null;
+  private unwatch: (() => void) | null = null;
+  private retry: NodeJS.Timeout | null = null;
   private closed = false;
 
   constructor(
@@ -199,10 +203,20 @@ export class EventTail {
     private readonly intervalMs = 100,
     /** Told when a poll fails (the tail tries again on the next one). */
     private readonly onError: (err: unknown) => void = () => undefined,
+    /** Subscribes to the store's commits of new events; null: it cannot, so the tail polls. */
+    watch: ((wake: () => void) => (() => void) | null) | null = null,
   ) {
     this.cursor = store().events.lastId();
-    this.timer = setInterval(() => this.poll(), this.intervalMs);
-    this.timer.unref();
+    this.unwatch = watch?.(() => this.poll()) ?? null;
+    if (this.unwatch === null) {
+      this.timer = setInterval(() => this.poll(), this.intervalMs);
+      this.timer.unref();
+    }
+  }
+
+  /** Whether new events come by notification (no polling). */
+  get notified(): boolean {
+    return this.unwatch !== null;
   }
 
   get listenerCount(): number {
@@ -236,9 +250,17 @@ export class EventTail {
         if (events.length < BATCH) break;
       }
     } catch (err: unknown) {
-      // A busy or briefly unreadable database: read again on the next tick.
+      // A busy or briefly unreadable database: read again on the next tick, or (woken by notifications, which may not
+      // come again soon) a second later.
       this.mark = '';
       this.onError(err);
+      if (this.unwatch !== null && this.retry === null) {
+        this.retry = setTimeout(() => {
+          this.retry = null;
+          this.poll();
+        }, RETRY_AFTER_FAILURE_MS);
+        this.retry.unref();
+      }
     }
   }
 
@@ -246,6 +268,8 @@ export class EventTail {
     if (this.closed) return;
     this.closed = true;
     if (this.timer) clearInterval(this.timer);
+    this.unwatch?.();
+    if (this.retry) clearTimeout(this.retry);
     this.listeners.clear();
   }
 }

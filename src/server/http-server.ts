@@ -185,8 +185,10 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   };
   // The server's composition root for storage: the registry and each project's store are opened once, closed with the
   // server.
-  const stores = openStoreCache(options.env);
   const logger = options.logger ?? silentLogger();
+  const stores = openStoreCache(options.env, {
+    onWatchError: (err) => logger.warn({ err }, 'the live view lost PostgreSQL; reconnecting'),
+  });
   const deps: ServerDeps = {
     env: options.env,
     cwd: options.cwd,

@@ -155,6 +155,8 @@ export function attachWsHub(server: Server, options: WsHubOptions): WsHub {
               'reading the project events failed; retrying on the next poll',
             );
           },
+          // PostgreSQL wakes the tail when events commit (LISTEN/NOTIFY); SQLite is polled.
+          (wake) => options.stores.watch(paths, wake),
         );
         tails.set(name, tail);
       }
