@@ -22,6 +22,7 @@ import { registerReportCommand } from './commands/report.js';
 import { registerCheckpointCommands } from './commands/checkpoints.js';
 import { registerPreviewCommand } from './commands/preview.js';
 import { registerMigrateStoreCommand } from './commands/migrate-store.js';
+import { registerWorkersCommand } from './commands/workers.js';
 import { commandForm, withCommandForm } from './command-form.js';
 import type { CliContext } from './context.js';
 import { EXIT, exitCodeFor } from './exit-codes.js';
@@ -85,6 +86,7 @@ export function buildProgram(ctx: CliContext, setExitCode: (code: number) => voi
   registerCheckpointCommands(program, ctx, run);
   registerConfigCommand(program, ctx, run);
   registerMigrateStoreCommand(program, ctx, run);
+  registerWorkersCommand(program, ctx, run);
   registerCompletionCommand(program, ctx, run);
   return program;
 }

@@ -8,6 +8,7 @@ import type { RunOutcome } from '../domain/run-outcome.js';
 import type { AcceptanceCheck, Dispute, Verification } from '../shared/acceptance.js';
 import type { BrowserLocator } from '../shared/browser-view.js';
 import type { EventBody, EventType, StoredEvent } from '../shared/events.js';
+import type { WorkerFeature } from '../shared/workers.js';
 import type { HumanInputField, HumanInputKind, HumanInputRequestDTO, HumanInputValue } from '../shared/human-input.js';
 import type {
   Checkpoint,
@@ -830,7 +831,19 @@ export interface StoredSettingsChange extends SettingsChangeRecord {
   readonly at: number;
 }
 
-/** Project names → folders, and the settings kept out of every agent's reach. */
+/** A process working runs (#20), as the registry keeps it; its state comes from shared/workers.ts `workerStatus`. */
+export interface WorkerRecord {
+  readonly name: string;
+  readonly host: string;
+  readonly pid: number;
+  readonly slots: number;
+  readonly startedAt: number;
+  readonly heartbeatAt: number;
+  readonly stoppedAt: number | null;
+  readonly current: WorkerFeature[];
+}
+
+/** Project names → folders, the settings kept out of every agent's reach, and the workers. */
 export interface RegistryPort {
   list(): RegisteredProject[];
   find(name: string): RegisteredProject | undefined;
@@ -847,6 +860,17 @@ export interface RegistryPort {
   recordSettingsChange(change: SettingsChangeRecord): number;
   /** Recorded changes, newest first; `project` narrows to one project's. */
   settingsChanges(options: { project?: string | undefined; limit: number }): StoredSettingsChange[];
+  /**
+   * Registers (or re-registers) a worker, heartbeat now. A name held by another process that is still online is
+   * refused (CONFLICT); one that is offline or stopped is taken over.
+   */
+  registerWorker(worker: { name: string; host: string; pid: number; slots: number }): WorkerRecord;
+  /** The worker's heartbeat with its current features; false when the name is no longer this process's. */
+  workerHeartbeat(name: string, pid: number, current: readonly WorkerFeature[]): boolean;
+  /** The worker ended cleanly (its current features are cleared); false when the name is no longer its. */
+  stopWorker(name: string, pid: number): boolean;
+  /** Every worker, by name. */
+  workers(): WorkerRecord[];
 }
 
 /** The registry store: the registry over one connection. */

@@ -1,4 +1,6 @@
+import { z } from 'zod';
 import { AppError } from '../domain/errors.js';
+import { type WorkerFeature, WorkerFeatureSchema, workerStatus } from '../shared/workers.js';
 import type { Db } from './connection.js';
 import {
   type Clock,
@@ -7,7 +9,43 @@ import {
   type SettingsChangeRecord,
   type StoredSettingsChange,
   systemClock,
+  type WorkerRecord,
 } from './ports.js';
+
+interface WorkerRow {
+  name: string;
+  host: string;
+  pid: number;
+  slots: number;
+  started_at: number;
+  heartbeat_at: number;
+  stopped_at: number | null;
+  current: string;
+}
+
+const CurrentSchema = z.array(WorkerFeatureSchema);
+const STOPPED_WORKERS_KEPT_MS = 7 * 24 * 3_600_000;
+
+/** A row's features; a row another version wrote in a shape this one does not know reads as none. */
+function currentOf(text: string): WorkerFeature[] {
+  try {
+    const parsed = CurrentSchema.safeParse(JSON.parse(text));
+    return parsed.success ? parsed.data : [];
+  } catch {
+    return [];
+  }
+}
+
+const toWorker = (r: WorkerRow): WorkerRecord => ({
+  name: r.name,
+  host: r.host,
+  pid: r.pid,
+  slots: r.slots,
+  startedAt: r.started_at,
+  heartbeatAt: r.heartbeat_at,
+  stoppedAt: r.stopped_at,
+  current: currentOf(r.current),
+});
 
 interface ProjectRow {
   name: string;
@@ -135,6 +173,75 @@ export class RegistryRepo implements RegistryPort {
       id: number;
     };
     return inserted.id;
+  }
+
+  registerWorker(worker: { name: string; host: string; pid: number; slots: number }): WorkerRecord {
+    if (worker.name.trim() === '' || worker.name.length > 100) {
+      throw new AppError('INVALID_INPUT', 'a worker name is 1 to 100 characters');
+    }
+    if (!Number.isInteger(worker.slots) || worker.slots < 1) {
+      throw new AppError('INVALID_INPUT', 'a worker has at least one slot');
+    }
+    return this.db
+      .transaction(() => {
+        const now = this.clock.now();
+        // Workers that stopped a week ago are history nobody reads: each run on a shared store registers one.
+        this.db.prepare('DELETE FROM workers WHERE stopped_at < ?').run(now - STOPPED_WORKERS_KEPT_MS);
+        const held = this.db.prepare('SELECT * FROM workers WHERE name = ?').get(worker.name) as WorkerRow | undefined;
+        if (held !== undefined && (held.host !== worker.host || held.pid !== worker.pid)) {
+          const existing = toWorker(held);
+          if (workerStatus(existing, now) === 'online') {
+            throw new AppError(
+              'CONFLICT',
+              `a worker named "${worker.name}" is online (${held.host}, pid ${held.pid}, heartbeat ${Math.round((now - held.heartbeat_at) / 1000)} s ago); choose another name`,
+            );
+          }
+        }
+        return toWorker(
+          this.db
+            .prepare(
+              `INSERT INTO workers (name, host, pid, slots, started_at, heartbeat_at, stopped_at, current)
+               VALUES (@name, @host, @pid, @slots, @now, @now, NULL, '[]')
+               ON CONFLICT (name) DO UPDATE SET host = excluded.host, pid = excluded.pid, slots = excluded.slots,
+                 started_at = excluded.started_at, heartbeat_at = excluded.heartbeat_at, stopped_at = NULL,
+                 current = '[]'
+               RETURNING *`,
+            )
+            .get({ ...worker, now }) as WorkerRow,
+        );
+      })
+      .immediate();
+  }
+
+  workerHeartbeat(name: string, pid: number, current: readonly WorkerFeature[]): boolean {
+    const parsed = CurrentSchema.safeParse(current);
+    if (!parsed.success) {
+      throw new AppError(
+        'INVALID_INPUT',
+        `a worker's current features: ${parsed.error.issues[0]?.message ?? 'invalid'}`,
+      );
+    }
+    const checked = parsed.data;
+    return (
+      this.db
+        .prepare('UPDATE workers SET heartbeat_at = ?, current = ? WHERE name = ? AND pid = ? AND stopped_at IS NULL')
+        .run(this.clock.now(), JSON.stringify(checked), name, pid).changes === 1
+    );
+  }
+
+  stopWorker(name: string, pid: number): boolean {
+    const now = this.clock.now();
+    return (
+      this.db
+        .prepare(
+          `UPDATE workers SET stopped_at = ?, heartbeat_at = ?, current = '[]' WHERE name = ? AND pid = ? AND stopped_at IS NULL`,
+        )
+        .run(now, now, name, pid).changes === 1
+    );
+  }
+
+  workers(): WorkerRecord[] {
+    return (this.db.prepare('SELECT * FROM workers ORDER BY name').all() as WorkerRow[]).map(toWorker);
   }
 
   /** Recorded changes, newest first; `project` narrows to one project's. */

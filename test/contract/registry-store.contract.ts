@@ -87,6 +87,66 @@ export function defineRegistryStoreContract(name: string, factory: RegistryFacto
       expect(r.settingsChanges({ limit: 1 })).toHaveLength(1);
     });
 
+    it('registers workers with their heartbeat and current features; a stopped one keeps none', () => {
+      let now = AT;
+      const clocked = location.open({ now: () => now });
+      try {
+        const r = clocked.registry;
+        expect(r.registerWorker({ name: 'box-1', host: 'box', pid: 41, slots: 3 })).toEqual({
+          name: 'box-1',
+          host: 'box',
+          pid: 41,
+          slots: 3,
+          startedAt: AT,
+          heartbeatAt: AT,
+          stoppedAt: null,
+          current: [],
+        });
+        now += 5_000;
+        const current = [{ project: 'todo', featureId: 7, slot: 1 }];
+        expect(r.workerHeartbeat('box-1', 41, current)).toBe(true);
+        expect(r.workers()).toMatchObject([{ name: 'box-1', heartbeatAt: AT + 5_000, current }]);
+        // Only the process that holds the name writes for it.
+        expect(r.workerHeartbeat('box-1', 42, [])).toBe(false);
+        expect(r.stopWorker('box-1', 42)).toBe(false);
+        expect(code(() => r.workerHeartbeat('box-1', 41, [{ project: 'todo', featureId: -1, slot: 0 }]))).toBe(
+          'INVALID_INPUT',
+        );
+        now += 1_000;
+        expect(r.stopWorker('box-1', 41)).toBe(true);
+        expect(r.workers()).toMatchObject([{ name: 'box-1', stoppedAt: AT + 6_000, current: [] }]);
+        expect(r.workerHeartbeat('box-1', 41, current)).toBe(false);
+        expect(code(() => r.registerWorker({ name: '', host: 'box', pid: 1, slots: 1 }))).toBe('INVALID_INPUT');
+        expect(code(() => r.registerWorker({ name: 'x', host: 'box', pid: 1, slots: 0 }))).toBe('INVALID_INPUT');
+      } finally {
+        clocked.close();
+      }
+    });
+
+    it('refuses a worker name another process holds while it is online, and takes it over once it is offline', () => {
+      let now = AT;
+      const clocked = location.open({ now: () => now });
+      try {
+        const r = clocked.registry;
+        r.registerWorker({ name: 'w', host: 'a', pid: 1, slots: 1 });
+        now += 29_000;
+        expect(code(() => r.registerWorker({ name: 'w', host: 'b', pid: 2, slots: 2 }))).toBe('CONFLICT');
+        // The same process registering again is fine (a restart of its loop).
+        expect(r.registerWorker({ name: 'w', host: 'a', pid: 1, slots: 1 }).heartbeatAt).toBe(now);
+        now += 31_000; // no heartbeat for longer than the offline limit
+        expect(r.registerWorker({ name: 'w', host: 'b', pid: 2, slots: 2 })).toMatchObject({ host: 'b', pid: 2 });
+        // The old process's heartbeats no longer count.
+        expect(r.workerHeartbeat('w', 1, [])).toBe(false);
+        // Stopped workers are forgotten after a week, when the next one registers.
+        r.stopWorker('w', 2);
+        now += 8 * 24 * 3_600_000;
+        r.registerWorker({ name: 'other', host: 'c', pid: 3, slots: 1 });
+        expect(r.workers().map((w) => w.name)).toEqual(['other']);
+      } finally {
+        clocked.close();
+      }
+    });
+
     it('a transaction commits all of its changes or, when it throws, none', () => {
       expect(() =>
         store.transaction((r) => {

@@ -42,6 +42,8 @@ const INT4_COLUMNS = [
   'events.slot',
   'sessions.slot',
   'sessions.turns',
+  'workers.pid',
+  'workers.slots',
 ].sort();
 
 /** The migrator's own bookkeeping (SQLite keeps its version in PRAGMA user_version): not part of the compared shape. */

@@ -6,16 +6,18 @@
  * And the HTTP API (what mission control reads) on a server started with the URL.
  */
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Env } from '../../src/config/env.js';
 import { schemaIdentifier } from '../../src/db/pg/migrator.js';
 import { openPgSync, type PgSyncClient } from '../../src/db/pg/sync-client.js';
-import { projectSchemaName } from '../../src/db/store-location.js';
-import { cliInProcess, scriptedCliEnv } from '../support/cli-in-process.js';
+import { openRegistryAt, projectSchemaName } from '../../src/db/store-location.js';
+import { cliInProcess, scriptedCliEnv, startCliInProcess } from '../support/cli-in-process.js';
+import { waitFor } from '../support/wait-for.js';
 import {
+  assignedFeature,
   codingSession,
   initializerSession,
   roleScript,
@@ -153,6 +155,53 @@ describe('autocoder with PostgreSQL as the store', () => {
   });
 });
 
+describe('the run as a worker of the shared store', () => {
+  it('registers, heartbeats the feature its session works on, and says it stopped when the run ends', async () => {
+    const dir = join(root, 'notes');
+    await ok(['new', 'notes', '--dir', dir, '--spec', specFile, '--database', url]);
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const coding = codingSession();
+    const runtime = new ScriptedRuntime(async (conv) => {
+      if (assignedFeature(conv) === 1 && conv.turn === 1) await gate;
+      return roleScript({ initializer: initializerSession(SAMPLE_FEATURES), coding })(conv);
+    });
+    const working = runtime.waitForTurn((c) => assignedFeature(c) === 1 && c.turn === 1, 60_000);
+    const running = startCliInProcess(['run', 'notes', '--database', url], env, { runtime });
+    const workers = async () =>
+      (
+        JSON.parse((await ok(['workers', '--json', '--database', url])).stdout) as {
+          workers: { name: string; host: string; pid: number; status: string; current: unknown[] }[];
+        }
+      ).workers;
+    try {
+      await working;
+      // Its own heartbeat (every 5 s) says what it works on.
+      const reg = openRegistryAt({ AUTOCODER_DATABASE_URL: url });
+      try {
+        await waitFor(() => reg.registry.workers()[0]?.current.length === 1, 20_000, 'a heartbeat with the feature');
+      } finally {
+        reg.close();
+      }
+      expect(await workers()).toEqual([
+        expect.objectContaining({
+          name: `${hostname()}/${process.pid}`,
+          host: hostname(),
+          pid: process.pid,
+          status: 'online',
+          current: [{ project: 'notes', featureId: 1, slot: 0 }],
+        }),
+      ]);
+    } finally {
+      release();
+    }
+    expect((await running.done).status).toBe(0);
+    expect(await workers()).toEqual([expect.objectContaining({ status: 'stopped', current: [] })]);
+    // Without the shared store, runs register nowhere.
+    expect((await ok(['workers'])).stdout).toContain('No workers: runs work on this machine only');
+  });
+});
+
 describe('autocoder migrate-store', () => {
   it('moves a SQLite project with passing features, sessions and events; status reads the same; the file is kept', async () => {
     const dir = join(root, 'notes');
@@ -277,6 +326,25 @@ describe('the HTTP API of a server started with the URL', () => {
       '/api/projects',
     );
     expect(projects.body.projects.map((p) => [p.name, p.stats?.total])).toEqual([['shop', 2]]);
+    // A worker on it, as the registry keeps it: GET /api/workers names its feature.
+    const reg = openRegistryAt({ AUTOCODER_DATABASE_URL: url });
+    try {
+      reg.registry.registerWorker({ name: 'build-1', host: 'build', pid: 7, slots: 2 });
+      reg.registry.workerHeartbeat('build-1', 7, [{ project: 'shop', featureId: 1, slot: 0 }]);
+    } finally {
+      reg.close();
+    }
+    const workers = await api.json<{ workers: { name: string; status: string; current: unknown[] }[] }>(
+      'GET',
+      '/api/workers',
+    );
+    expect(workers.body.workers).toEqual([
+      expect.objectContaining({
+        name: 'build-1',
+        status: 'online',
+        current: [{ project: 'shop', featureId: 1, slot: 0, featureName: 'Cart' }],
+      }),
+    ]);
     const events = await api.json<{ events: { type: string }[] }>('GET', '/api/projects/shop/events?since=0');
     expect(events.body.events.map((e) => e.type)).toEqual(['feature.bulk_created']);
 

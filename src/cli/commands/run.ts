@@ -23,13 +23,16 @@ import { activeRun, requestCheckpoint, requestDesignReview } from '../../project
 import { listPersonas, selectPersonas } from '../../design/personas.js';
 import { PersonaNameSchema, type PersonaName } from '../../shared/design.js';
 import { basename } from 'node:path';
-import { homedir } from 'node:os';
+import { homedir, hostname } from 'node:os';
 import { autocoderHome } from '../../config/paths.js';
 import { sandboxReadDenyPaths } from '../../runner/sandbox.js';
 import { printJson, type CliContext } from '../context.js';
 import { projectDirOption, projectOf } from '../project-arg.js';
 import { EXIT } from '../exit-codes.js';
-import type { LogLevel } from '../../logging/logger.js';
+import type { Logger, LogLevel } from '../../logging/logger.js';
+import type { ProjectStore } from '../../compose.js';
+import { databaseUrl } from '../../db/store-location.js';
+import { startWorkerPresence } from '../../projects/worker-presence.js';
 import { logLevelOption, runnerLogger } from '../logging.js';
 
 const positiveInt = (flag: string) => (raw: string) => {
@@ -483,6 +486,7 @@ async function runAction(
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  let presence: { stop(): void } | null = null;
   try {
     const view = new LiveView(
       {
@@ -557,6 +561,9 @@ async function runAction(
           finished: c.status === 'finished',
         }),
       );
+    // On a shared PostgreSQL store this process is one of the run's workers: peers and mission control see it, its
+    // heartbeat and its features (#20).
+    presence = startRunPresence(ctx, store, projectName, settings.concurrency, logger);
     const result = await runProject(deps, controller.signal)
       .catch((err: unknown) => {
         logger.error({ err }, 'the run failed');
@@ -575,11 +582,56 @@ async function runAction(
     // Scripts can tell a run that stopped at its budget from one that finished.
     else if (result.budgetExhausted === true) setExitCode(EXIT.budget);
   } finally {
+    presence?.stop();
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
     store.close();
     await demo?.close();
     log.close();
+  }
+}
+
+/**
+ * The run's process registered as a worker when the store is a shared PostgreSQL (null otherwise), named
+ * `<host>/<pid>`, with the features its sessions work on at each heartbeat. Its own registry connection: the
+ * heartbeat never waits on the project store's.
+ */
+function startRunPresence(
+  ctx: CliContext,
+  store: ProjectStore,
+  projectName: string,
+  slots: number,
+  logger: Logger,
+): { stop(): void } | null {
+  if (databaseUrl(ctx.env) === undefined) return null;
+  const registry = openRegistry(ctx.env);
+  try {
+    const presence = startWorkerPresence({
+      registry: registry.registry,
+      name: `${hostname()}/${process.pid}`,
+      host: hostname(),
+      pid: process.pid,
+      slots,
+      current: () => {
+        const runId = store.runs.latestOfPid(process.pid)?.id;
+        if (runId === undefined) return [];
+        return store.sessions
+          .running(runId)
+          .flatMap((s) =>
+            s.featureId === null ? [] : [{ project: projectName, featureId: s.featureId, slot: s.slot }],
+          );
+      },
+      onProblem: (problem) => logger.warn(problem),
+    });
+    return {
+      stop() {
+        presence.stop();
+        registry.close();
+      },
+    };
+  } catch (err: unknown) {
+    registry.close();
+    throw err;
   }
 }
 

@@ -17,6 +17,7 @@ import { sessionRoutes } from './sessions.js';
 import { settingsRoutes } from './settings.js';
 import { setupRoutes } from './setup.js';
 import { specCheckRoutes } from './spec-check.js';
+import { workerRoutes } from './workers.js';
 
 /** The REST API besides health and agent control (which createApp registers itself). */
 export const API_ROUTES: RouteModule[] = [
@@ -37,5 +38,6 @@ export const API_ROUTES: RouteModule[] = [
   demoRoutes,
   specCheckRoutes,
   previewRoutes,
+  workerRoutes,
   openApiRoutes,
 ];

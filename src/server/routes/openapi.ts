@@ -10,6 +10,7 @@ import { MetricsQuerySchema, MetricsSchema } from '../../shared/metrics.js';
 import { PreviewStartRequestSchema, PreviewStateSchema } from '../../shared/preview.js';
 import { ReportQuerySchema, ReportSchema } from '../../shared/report.js';
 import { AgentActionResponseSchema, RunStartRequestSchema, RunStatusSchema } from '../../shared/runs.js';
+import { WorkersResponseSchema } from '../../shared/workers.js';
 import type { RouteModule } from '../app.js';
 
 type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
@@ -400,6 +401,13 @@ export const ROUTE_DOCS: readonly RouteDoc[] = [
     summary: 'Recorded changes that widened what agents may do, with their origin (cli, api, ui), newest first',
     query: api.SettingsChangesQuerySchema,
     response: api.SettingsChangesResponseSchema,
+  },
+  {
+    method: 'get',
+    path: '/api/workers',
+    summary:
+      'The processes working runs on the shared PostgreSQL store: name, host, slots, heartbeat age, online/offline/stopped and their current features',
+    response: WorkersResponseSchema,
   },
   {
     method: 'get',

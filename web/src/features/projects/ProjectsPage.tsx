@@ -12,6 +12,7 @@ import { ProgressBar } from '../../shared/ui/ProgressBar';
 import { OUTCOME_TONE } from '../../shared/ui/run-outcome';
 import { useToast } from '../../shared/ui/toast';
 import { NewProjectDialog } from './NewProjectDialog';
+import { WorkersPanel } from './WorkersPanel';
 
 /** What the demo project's choice dialog shows: the question, or the confirmation of a fresh copy. */
 type DemoChoice = { project: string; confirmFresh: boolean } | null;
@@ -241,6 +242,7 @@ export function ProjectsPage() {
           </li>
         ))}
       </ul>
+      <WorkersPanel />
       {creating ? <NewProjectDialog onClose={() => setCreating(false)} /> : null}
     </main>
   );

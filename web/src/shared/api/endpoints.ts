@@ -25,6 +25,7 @@ import {
 } from '@shared/design';
 import { DesignFindingSchema } from '@shared/design';
 import { MetricsSchema } from '@shared/metrics';
+import { WorkersResponseSchema } from '@shared/workers';
 import { PreviewStateSchema } from '@shared/preview';
 import type { ReportFormat } from '@shared/report';
 import { api, apiFile, enc } from './client';
@@ -45,6 +46,7 @@ export const endpoints = {
   stopPreview: (name: string) => api(PreviewStateSchema, 'DELETE', `${p(name)}/preview`),
   setup: () => api(s.SetupStatusSchema, 'GET', '/api/setup/status'),
   projects: () => api(s.ProjectListSchema, 'GET', '/api/projects'),
+  workers: () => api(WorkersResponseSchema, 'GET', '/api/workers'),
   project: (name: string) => api(s.ProjectSummarySchema, 'GET', p(name)),
   createProject: (body: s.CreateProjectRequest) => api(s.ProjectSummarySchema, 'POST', '/api/projects', body),
   importProject: (body: s.ImportProjectRequest) => api(s.ProjectSummarySchema, 'POST', '/api/projects/import', body),
@@ -152,6 +154,7 @@ export const endpoints = {
 export const keys = {
   setup: ['setup'] as const,
   projects: ['projects'] as const,
+  workers: ['workers'] as const,
   project: (name: string) => ['project', name] as const,
   spec: (name: string) => ['project', name, 'spec'] as const,
   board: (name: string) => ['project', name, 'board'] as const,
