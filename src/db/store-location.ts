@@ -2,11 +2,11 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { z } from 'zod';
 import type { Env } from '../config/env.js';
-import type { ProjectPaths } from '../config/paths.js';
+import { type ProjectPaths, registryFile } from '../config/paths.js';
 import { AppError, errorMessage } from '../domain/errors.js';
 import { schemaIdentifier } from './pg/migrator.js';
-import { parsePgUrl } from './pg/pg-url.js';
-import { openPgProjectStore, openPgRegistry } from './pg/pg-stores.js';
+import { parsePgUrl, redactedUrl } from './pg/pg-url.js';
+import { openPgProjectStore, openPgRegistry, REGISTRY_SCHEMA } from './pg/pg-stores.js';
 import { openPgSync } from './pg/sync-client.js';
 import { type EventListener, listenForEvents } from './pg/event-listener.js';
 import type { Clock, ProjectStore, RegistryStore } from './ports.js';
@@ -152,6 +152,12 @@ export function dropProjectStore(paths: ProjectPaths, env: Env): void {
   } finally {
     client.close();
   }
+}
+
+/** Where the registry the environment selects is, for people: its file, or PostgreSQL without the password. */
+export function registryLocation(env: Env): string {
+  const url = databaseUrl(env);
+  return url === undefined ? registryFile(env) : `PostgreSQL ${redactedUrl(url)}, schema ${REGISTRY_SCHEMA}`;
 }
 
 /** The registry the environment selects. */

@@ -144,6 +144,29 @@ describe('autocoder with PostgreSQL as the store', () => {
     expect(listed.projects.map((p) => [p.name, p.path, p.stats?.total])).toEqual([['notes', first, 0]]);
   });
 
+  it('doctor names the PostgreSQL registry (never the password), and says how to fix one it cannot reach', async () => {
+    type Doctor = { checks: { id: string; ok: boolean; detail: string; fix: string | null }[] };
+    const registryOf = async (database: string) =>
+      (
+        JSON.parse((await cliInProcess(['doctor', '--json', '--database', database], env)).stdout) as Doctor
+      ).checks.find((c) => c.id === 'registry');
+    const good = await registryOf(url);
+    const password = new URL(url).password;
+    expect(good).toMatchObject({ ok: true, fix: null });
+    expect(good?.detail).toMatch(
+      /^PostgreSQL postgres:\/\/postgres:\*\*\*@127\.0\.0\.1:\d+\/\w+, schema autocoder_registry \(0 projects, 0 workers online\)$/,
+    );
+    expect(good?.detail).not.toContain(password);
+    // The same server on a port nothing listens on.
+    const closed = new URL(url);
+    closed.port = '1';
+    const bad = await registryOf(closed.toString());
+    expect(bad?.ok).toBe(false);
+    expect(bad?.detail).toContain('127.0.0.1:1');
+    expect(bad?.detail).not.toContain(password);
+    expect(bad?.fix).toContain('AUTOCODER_DATABASE_URL (or --database)');
+  });
+
   it('refuses a URL that is not PostgreSQL, and --database without one, before doing anything', async () => {
     const bad = await cliInProcess(['new', 'notes', '--dir', join(root, 'x'), '--database', 'mysql://h/db'], env);
     expect(bad.status).not.toBe(0);

@@ -6,6 +6,8 @@ import { autocoderHome } from '../../config/paths.js';
 import { homeEnvFile } from '../../config/home-env.js';
 import { runSetupChecks, systemProbe, withConfiguredProvider, type SetupProbe } from '../../config/setup-checks.js';
 import { errorMessage } from '../../domain/errors.js';
+import { DATABASE_URL_VAR, databaseUrl, registryLocation } from '../../db/store-location.js';
+import { workerStatus } from '../../shared/workers.js';
 import { type CliContext, printJson } from '../context.js';
 
 interface DoctorCheck {
@@ -137,17 +139,45 @@ function diskCheck(ctx: CliContext): DoctorCheck {
 }
 
 function registryCheck(ctx: CliContext): DoctorCheck {
+  let url: string | undefined;
   try {
-    const handle = openRegistry(ctx.env);
-    const count = handle.registry.list().length;
-    handle.close();
+    url = databaseUrl(ctx.env);
+  } catch (err: unknown) {
     return {
       id: 'registry',
-      ok: true,
-      detail: `${autocoderHome(ctx.env)}/registry.db (${count} project${count === 1 ? '' : 's'})`,
-      fix: null,
+      ok: false,
+      detail: errorMessage(err),
+      fix: 'give a URL like postgres://user:password@host:5432/db',
     };
+  }
+  try {
+    const handle = openRegistry(ctx.env);
+    try {
+      const count = handle.registry.list().length;
+      const projects = `${count} project${count === 1 ? '' : 's'}`;
+      if (url === undefined) {
+        return { id: 'registry', ok: true, detail: `${autocoderHome(ctx.env)}/registry.db (${projects})`, fix: null };
+      }
+      const now = Date.now();
+      const online = handle.registry.workers().filter((w) => workerStatus(w, now) === 'online').length;
+      return {
+        id: 'registry',
+        ok: true,
+        detail: `${registryLocation(ctx.env)} (${projects}, ${online} worker${online === 1 ? '' : 's'} online)`,
+        fix: null,
+      };
+    } finally {
+      handle.close();
+    }
   } catch (err: unknown) {
+    if (url !== undefined) {
+      return {
+        id: 'registry',
+        ok: false,
+        detail: errorMessage(err),
+        fix: `check ${DATABASE_URL_VAR} (or --database): the server running and reachable from here, the user and password, and the user's right to create schemas in that database`,
+      };
+    }
     return {
       id: 'registry',
       ok: false,
