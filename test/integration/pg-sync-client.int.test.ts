@@ -188,6 +188,27 @@ describe('openPgSync: transactions', () => {
     expect(db.query('SELECT id FROM items ORDER BY id')).toEqual([{ id: 1 }, { id: 4 }]);
   });
 
+  it("runs `begin` in BEGIN's round trip (its lock held to COMMIT); a `begin` that fails leaves nothing open", () => {
+    const db = open();
+    const other = open();
+    db.transaction(
+      () => {
+        // The lock `begin` took is this transaction's: another session cannot take it meanwhile.
+        expect(other.query('SELECT pg_try_advisory_xact_lock(42) AS got')).toEqual([{ got: false }]);
+        db.run("INSERT INTO items (id, name) VALUES (1, 'a')");
+      },
+      { begin: 'SELECT pg_advisory_xact_lock(42)' },
+    );
+    expect(other.query('SELECT pg_try_advisory_xact_lock(42) AS got')).toEqual([{ got: true }]);
+    const err = thrown(() =>
+      db.transaction(() => db.run("INSERT INTO items (id, name) VALUES (2, 'b')"), { begin: 'SELECT 1/0' }),
+    );
+    expect((err as PgError).code).toBe('22012');
+    expect(db.inTransaction).toBe(false);
+    // Not left in an aborted transaction: the next statement works, and the failed transaction wrote nothing.
+    expect(db.query('SELECT id FROM items ORDER BY id')).toEqual([{ id: 1 }]);
+  });
+
   it('refuses a nested transaction with a clear error, and rolls back the outer one', () => {
     const db = open();
     const err = thrown(() =>

@@ -28,7 +28,10 @@ export class PgDb implements SqlDb {
   constructor(
     private readonly client: PgSyncClient,
     private readonly lockKey: string,
-  ) {}
+  ) {
+    // Part of SQL text (BEGIN's round trip takes no parameters): a schema name's characters only.
+    if (!/^[a-z][a-z0-9_]{0,62}$/.test(lockKey)) throw new AppError('INTERNAL', `"${lockKey}" is not a schema name`);
+  }
 
   get open(): boolean {
     return !this.closed;
@@ -76,15 +79,18 @@ export class PgDb implements SqlDb {
   private inTransaction<R>(fn: () => R): R {
     if (this.closed) throw new AppError('INTERNAL', 'this PostgreSQL store is closed');
     if (this.depth > 0) return this.savepoint(fn);
-    return this.client.transaction(() => {
-      this.client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`autocoder.write.${this.lockKey}`]);
-      this.depth = 1;
-      try {
-        return fn();
-      } finally {
-        this.depth = 0;
-      }
-    });
+    return this.client.transaction(
+      () => {
+        this.depth = 1;
+        try {
+          return fn();
+        } finally {
+          this.depth = 0;
+        }
+      },
+      // The lock in BEGIN's round trip: a write transaction costs one round trip less.
+      { begin: `SELECT pg_advisory_xact_lock(hashtext('autocoder.write.${this.lockKey}'))` },
+    );
   }
 
   /** A transaction inside a transaction: a savepoint, rolled back alone when `fn` throws (as better-sqlite3 does). */

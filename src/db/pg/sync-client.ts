@@ -51,9 +51,10 @@ export interface PgSyncClient {
   exec(script: string): void;
   /**
    * BEGIN, `fn`, COMMIT on this connection; ROLLBACK and rethrow when `fn` throws. `fn` must be synchronous (a
-   * returned promise is refused and rolled back) and must not open another transaction.
+   * returned promise is refused and rolled back) and must not open another transaction. `begin`: statements (no
+   * parameters) sent with BEGIN in the same round trip, e.g. taking a lock.
    */
-  transaction<T>(fn: () => T): T;
+  transaction<T>(fn: () => T, options?: { readonly begin?: string }): T;
   readonly inTransaction: boolean;
   /** Ends the connection and the worker. Later calls throw; closing twice is harmless. */
   close(): void;
@@ -185,7 +186,7 @@ class SyncClient implements PgSyncClient {
     this.send(script, undefined, true);
   }
 
-  transaction<T>(fn: () => T): T {
+  transaction<T>(fn: () => T, options: { readonly begin?: string } = {}): T {
     this.assertUsable('BEGIN');
     if (this.transactionOpen) {
       throw new AppError(
@@ -194,7 +195,17 @@ class SyncClient implements PgSyncClient {
           'run the inner work directly in the outer transaction',
       );
     }
-    this.send('BEGIN', [], false);
+    if (options.begin === undefined) this.send('BEGIN', [], false);
+    else {
+      // One simple-query round trip: BEGIN and what must come first in the transaction. When that part fails the
+      // transaction is open but aborted on the server: roll it back before the error goes on.
+      try {
+        this.send(`BEGIN; ${options.begin}`, undefined, true);
+      } catch (err: unknown) {
+        this.rollbackAfter(err);
+        throw err;
+      }
+    }
     this.transactionOpen = true;
     let result: T;
     try {
