@@ -43,12 +43,18 @@ export function migrateProjectStore(input: {
     throw new AppError('CONFLICT', `${name}'s store is already in PostgreSQL (${paths.storeMarker})`);
   }
   const schema = projectSchemaName(name);
-  const source = openDatabase(paths.database, 'project', { create: false });
-  const registrySource = openDatabase(registryFile(input.env), 'registry', { create: false });
-  // The target registry (created when missing) must not know the name yet.
-  const targetRegistry = openPgRegistry(url);
-  const client = openPgSync(url);
+  // Each handle is closed below, whichever of the later ones fails to open.
+  const opened: { close(): void }[] = [];
+  const keep = <T extends { close(): void }>(handle: T): T => {
+    opened.unshift(handle);
+    return handle;
+  };
   try {
+    const source = keep(openDatabase(paths.database, 'project', { create: false }));
+    const registrySource = keep(openDatabase(registryFile(input.env), 'registry', { create: false }));
+    // The target registry (created when missing) must not know the name yet.
+    const targetRegistry = keep(openPgRegistry(url));
+    const client = keep(openPgSync(url));
     if (targetRegistry.registry.find(name) !== undefined) {
       throw new AppError(
         'DUPLICATE',
@@ -82,10 +88,7 @@ export function migrateProjectStore(input: {
     writeFileSync(paths.storeMarker, `${JSON.stringify({ engine: 'postgres', schema } satisfies StoreMarker)}\n`);
     return result;
   } finally {
-    client.close();
-    targetRegistry.close();
-    registrySource.close();
-    source.close();
+    for (const handle of opened) handle.close();
   }
 }
 

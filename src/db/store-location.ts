@@ -95,7 +95,39 @@ export function openProjectStoreAt(
 ): ProjectStore {
   const marker = readStoreMarker(paths);
   if (marker === undefined) return openProjectStore(paths, options);
-  return openPgProjectStore(paths, { url: urlFor(paths, env), schema: marker.schema }, { ...options, create: false });
+  const url = urlFor(paths, env);
+  assertMarkerIsTheProjects(paths, marker, url);
+  return openPgProjectStore(paths, { url, schema: marker.schema }, { ...options, create: false });
+}
+
+/**
+ * The marker must name the schema of the project registered at this folder: a marker written by anything else (a
+ * program an agent ran could create one in a SQLite project's `.autocoder/`) would otherwise open another project's
+ * store.
+ */
+function assertMarkerIsTheProjects(paths: ProjectPaths, marker: StoreMarker, url: string): void {
+  const registry = openPgRegistry(url);
+  let name: string | undefined;
+  try {
+    name = registry.registry.findByPath(paths.root)?.name;
+  } finally {
+    registry.close();
+  }
+  if (name === undefined) {
+    throw new AppError(
+      'NOT_FOUND',
+      `${paths.root} is not registered in PostgreSQL's registry, so its store (${paths.storeMarker}) is not opened; ` +
+        '`autocoder import` it first',
+    );
+  }
+  const expected = projectSchemaName(name);
+  if (marker.schema !== expected) {
+    throw new AppError(
+      'DB_CORRUPT',
+      `${paths.storeMarker} names the schema ${marker.schema}, but the project registered at ${paths.root} is "${name}" ` +
+        `(schema ${expected}); it was left untouched and nothing was opened`,
+    );
+  }
 }
 
 /**

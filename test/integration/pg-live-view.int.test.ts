@@ -12,13 +12,7 @@ import type { Env } from '../../src/config/env.js';
 import { projectPaths, type ProjectPaths } from '../../src/config/paths.js';
 import type { NewEvent, ProjectStore } from '../../src/db/ports.js';
 import { openPgSync, type PgSyncClient } from '../../src/db/pg/sync-client.js';
-import {
-  initProjectStore,
-  openProjectStoreAt,
-  openRegistryAt,
-  openStoreCache,
-  type StoreCache,
-} from '../../src/db/store-location.js';
+import { openProjectStoreAt, openRegistryAt, openStoreCache, type StoreCache } from '../../src/db/store-location.js';
 import { initProjectDatabase } from '../../src/db/stores.js';
 import { createProject } from '../../src/projects/projects.js';
 import { EventTail, type TailBatchItem } from '../../src/server/event-tail.js';
@@ -53,11 +47,14 @@ afterEach(() => {
 /** A plain event about the project (delivered as an `event` message). */
 const tick = (n: number): NewEvent => ({ type: 'settings.updated', at: Date.now(), payload: { keys: [`tick-${n}`] } });
 
+/** A registered project whose store is a PostgreSQL schema, as `autocoder new` makes it. */
 function pgProject(name: string): ProjectPaths {
-  const paths = projectPaths(join(root, name));
-  mkdirSync(paths.dataDir, { recursive: true });
-  initProjectStore(paths, name, env);
-  return paths;
+  const reg = openRegistryAt(env);
+  try {
+    return projectPaths(createProject(reg.registry, { name, dir: join(root, name), cwd: root, env }).path);
+  } finally {
+    reg.close();
+  }
 }
 
 describe('the event tail of a PostgreSQL project', () => {

@@ -144,6 +144,26 @@ describe('autocoder with PostgreSQL as the store', () => {
     expect(listed.projects.map((p) => [p.name, p.path, p.stats?.total])).toEqual([['notes', first, 0]]);
   });
 
+  it("opens a store only where the marker names the registered project's own schema", async () => {
+    const notes = join(root, 'notes');
+    await ok(['new', 'notes', '--dir', notes, '--spec', specFile, '--database', url]);
+    await ok(['new', 'other', '--dir', join(root, 'other'), '--spec', specFile, '--database', url]);
+    const marker = join(notes, '.autocoder', 'store.json');
+    const own = readFileSync(marker, 'utf8');
+    // A marker naming another project's schema (as a program run in the project could write one) opens nothing.
+    writeFileSync(marker, JSON.stringify({ engine: 'postgres', schema: projectSchemaName('other') }));
+    const redirected = await cliInProcess(['features', 'notes', '--database', url], env);
+    expect(redirected.status).not.toBe(0);
+    expect(redirected.stderr).toContain(`names the schema ${projectSchemaName('other')}, but the project registered`);
+    writeFileSync(marker, own);
+    await ok(['features', 'notes', '--database', url]);
+    // A folder PostgreSQL's registry does not know is not opened by its marker alone.
+    await ok(['remove', 'notes', '--database', url]);
+    const unregistered = await cliInProcess(['features', notes, '--database', url], env);
+    expect(unregistered.status).not.toBe(0);
+    expect(unregistered.stderr).toContain("is not registered in PostgreSQL's registry");
+  });
+
   it('doctor names the PostgreSQL registry (never the password), and says how to fix one it cannot reach', async () => {
     type Doctor = { checks: { id: string; ok: boolean; detail: string; fix: string | null }[] };
     const registryOf = async (database: string) =>
