@@ -7,40 +7,32 @@
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Env } from '../../src/config/env.js';
 import { projectPaths, type ProjectPaths } from '../../src/config/paths.js';
 import type { NewEvent, ProjectStore } from '../../src/db/ports.js';
-import { openPgSync, type PgSyncClient } from '../../src/db/pg/sync-client.js';
+import type { PgSyncClient } from '../../src/db/pg/sync-client.js';
 import { openProjectStoreAt, openRegistryAt, openStoreCache, type StoreCache } from '../../src/db/store-location.js';
 import { initProjectDatabase } from '../../src/db/stores.js';
 import { createProject } from '../../src/projects/projects.js';
 import { EventTail, type TailBatchItem } from '../../src/server/event-tail.js';
 import { startServer, type RunningServer } from '../../src/server/http-server.js';
-import { startPostgres, type TestPostgres } from '../support/postgres.js';
+import { useDatabasePerTest } from '../support/postgres.js';
 import { waitFor } from '../support/wait-for.js';
 import { isType, openSocket } from '../support/ws-client.js';
 
-let server: TestPostgres;
+const db = useDatabasePerTest();
 let url: string;
 let admin: PgSyncClient;
 let root: string;
 let env: Env;
 
-beforeAll(async () => {
-  server = await startPostgres();
-}, 60_000);
-afterAll(async () => {
-  await server?.stop();
-});
 beforeEach(() => {
-  url = server.freshDatabase();
-  admin = openPgSync(url);
+  ({ url, admin } = db());
   root = mkdtempSync(join(tmpdir(), 'ac-pg-live-'));
   env = { AUTOCODER_HOME: join(root, 'home'), HOME: root, PATH: process.env.PATH, AUTOCODER_DATABASE_URL: url };
 });
 afterEach(() => {
-  admin.close();
   rmSync(root, { recursive: true, force: true });
 });
 

@@ -9,10 +9,10 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Env } from '../../src/config/env.js';
 import { schemaIdentifier } from '../../src/db/pg/migrator.js';
-import { openPgSync, type PgSyncClient } from '../../src/db/pg/sync-client.js';
+import type { PgSyncClient } from '../../src/db/pg/sync-client.js';
 import { openRegistryAt, projectSchemaName } from '../../src/db/store-location.js';
 import { cliInProcess, scriptedCliEnv, startCliInProcess } from '../support/cli-in-process.js';
 import { waitFor } from '../support/wait-for.js';
@@ -25,35 +25,27 @@ import {
   SAMPLE_SPEC,
 } from '../support/fake-anthropic/index.js';
 import { apiHarness, type ApiHarness } from '../support/api-app.js';
-import { startPostgres, type TestPostgres } from '../support/postgres.js';
+import { useDatabasePerTest } from '../support/postgres.js';
 import { ScriptedRuntime } from '../support/scripted-runtime.js';
 
 // Whole runs (git, worktrees, the scheduler) in this process, their store on PostgreSQL.
 vi.setConfig({ testTimeout: 120_000 });
 
-let server: TestPostgres;
+const db = useDatabasePerTest();
 let url: string;
 let admin: PgSyncClient;
 let root: string;
 let env: Env;
 let specFile: string;
 
-beforeAll(async () => {
-  server = await startPostgres();
-}, 60_000);
-afterAll(async () => {
-  await server?.stop();
-});
 beforeEach(() => {
-  url = server.freshDatabase();
-  admin = openPgSync(url);
+  ({ url, admin } = db());
   root = mkdtempSync(join(tmpdir(), 'ac-pg-cli-'));
   env = scriptedCliEnv(root);
   specFile = join(root, 'spec.txt');
   writeFileSync(specFile, SAMPLE_SPEC);
 });
 afterEach(() => {
-  admin.close();
   rmSync(root, { recursive: true, force: true });
 });
 

