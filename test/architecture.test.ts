@@ -31,12 +31,17 @@ const TableSchema = z.strictObject({
 });
 const table = TableSchema.parse(JSON.parse(readFileSync(join(ROOT, 'architecture', 'boundaries.json'), 'utf8')));
 
-const isSource = (name: string) => /\.tsx?$/.test(name) && !/\.test\.tsx?$/.test(name) && !name.endsWith('.d.ts');
+// Plain .js too: src/db/pg/worker.js is JavaScript so its worker thread loads the same under node, tsx and vitest.
+const isSource = (name: string) =>
+  /\.(tsx?|js)$/.test(name) && !/\.test\.(tsx?|js)$/.test(name) && !name.endsWith('.d.ts');
+
+/** The demo project's own app (files autocoder writes into a demo project), not autocoder's code; ESLint skips it. */
+const DEMO_APP = join(ROOT, 'src', 'demo', 'app');
 
 function sourceFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((d) => {
     const full = join(dir, d.name);
-    if (d.isDirectory()) return sourceFiles(full);
+    if (d.isDirectory()) return full === DEMO_APP ? [] : sourceFiles(full);
     return isSource(d.name) ? [full] : [];
   });
 }
@@ -275,6 +280,7 @@ describe('architecture: src/', () => {
   it('finds the source tree', () => {
     expect(files).toContain(join(src.dir, 'compose.ts'));
     expect(files).toContain(join(src.dir, 'agent', 'claude-runtime.ts'));
+    expect(files).toContain(join(src.dir, 'db', 'pg', 'worker.js'));
   });
 
   it('keeps every import inside what the table allows (folders, denied files, node builtins, packages kept elsewhere)', () => {
