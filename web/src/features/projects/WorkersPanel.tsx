@@ -11,6 +11,8 @@ const STATUS_TONE: Record<WorkerStatus, string> = {
   stopped: 'bg-st-pending-bg text-st-pending',
 };
 
+const COLUMNS = ['Name', 'State', 'Host', 'Slots', 'Heartbeat', 'Working on'] as const;
+
 /** "4 s ago", "3 min ago": a heartbeat's age, to the second while it is recent. */
 function heartbeatAge(ms: number): string {
   const s = Math.round(ms / 1000);
@@ -72,24 +74,11 @@ export function WorkersPanel() {
         <table className="w-full text-left">
           <thead className="text-xs uppercase tracking-wide text-muted">
             <tr>
-              <th scope="col" className="py-1 pr-3 font-medium">
-                Name
-              </th>
-              <th scope="col" className="py-1 pr-3 font-medium">
-                State
-              </th>
-              <th scope="col" className="py-1 pr-3 font-medium">
-                Host
-              </th>
-              <th scope="col" className="py-1 pr-3 font-medium">
-                Slots
-              </th>
-              <th scope="col" className="py-1 pr-3 font-medium">
-                Heartbeat
-              </th>
-              <th scope="col" className="py-1 font-medium">
-                Working on
-              </th>
+              {COLUMNS.map((column) => (
+                <th key={column} scope="col" className="py-1 pr-3 font-medium">
+                  {column}
+                </th>
+              ))}
             </tr>
           </thead>
           <tbody>
