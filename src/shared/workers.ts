@@ -31,6 +31,29 @@ export function workerStatus(
   return now - worker.heartbeatAt <= WORKER_OFFLINE_AFTER_MS ? 'online' : 'offline';
 }
 
+/**
+ * A worker as people see it at `now`: its state and heartbeat age, and its features only while it is online (an
+ * offline or stopped worker's features are not its any more: their leases expire and others take them).
+ */
+export function workerAt<
+  W extends {
+    readonly heartbeatAt: number;
+    readonly stoppedAt: number | null;
+    readonly current: readonly WorkerFeature[];
+  },
+>(
+  worker: W,
+  now: number,
+): Omit<W, 'current'> & { heartbeatAgeMs: number; status: WorkerStatus; current: WorkerFeature[] } {
+  const status = workerStatus(worker, now);
+  return {
+    ...worker,
+    heartbeatAgeMs: Math.max(0, now - worker.heartbeatAt),
+    status,
+    current: status === 'online' ? [...worker.current] : [],
+  };
+}
+
 export const WorkerDTOSchema = z
   .object({
     name: z.string(),

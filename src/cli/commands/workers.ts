@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { openRegistry } from '../../compose.js';
 import { databaseUrl } from '../../db/store-location.js';
-import { workerStatus } from '../../shared/workers.js';
+import { workerAt } from '../../shared/workers.js';
 import { type CliContext, printJson } from '../context.js';
 
 /** `autocoder workers`: the processes working runs on the shared PostgreSQL store (#20). */
@@ -22,15 +22,7 @@ export function registerWorkersCommand(
         const reg = openRegistry(ctx.env);
         try {
           const now = Date.now();
-          const workers = reg.registry.workers().map((w) => {
-            const status = workerStatus(w, now);
-            return {
-              ...w,
-              heartbeatAgeMs: Math.max(0, now - w.heartbeatAt),
-              status,
-              current: status === 'online' ? w.current : [],
-            };
-          });
+          const workers = reg.registry.workers().map((w) => workerAt(w, now));
           if (opts.json) return printJson(ctx, { workers });
           if (workers.length === 0) {
             ctx.stdout(

@@ -1,7 +1,7 @@
 import type { Hono } from 'hono';
 import { projectPaths } from '../../config/paths.js';
 import { projectStoreExists } from '../../db/store-location.js';
-import { type WorkerDTO, type WorkersResponse, workerStatus } from '../../shared/workers.js';
+import { type WorkerDTO, type WorkersResponse, workerAt } from '../../shared/workers.js';
 import type { RouteModule, ServerDeps } from '../app.js';
 import { withRegistry } from '../project-access.js';
 
@@ -16,21 +16,8 @@ export const workerRoutes: RouteModule = (app: Hono, deps: ServerDeps) => {
       workers: withRegistry(deps, (registry) => {
         const names = featureNames(deps, registry.list());
         return registry.workers().map((w): WorkerDTO => {
-          const status = workerStatus(w, now);
-          return {
-            name: w.name,
-            host: w.host,
-            pid: w.pid,
-            slots: w.slots,
-            startedAt: w.startedAt,
-            heartbeatAt: w.heartbeatAt,
-            heartbeatAgeMs: Math.max(0, now - w.heartbeatAt),
-            stoppedAt: w.stoppedAt,
-            status,
-            // An offline worker's features are not its any more: their leases expire and others take them.
-            current:
-              status === 'online' ? w.current.map((f) => ({ ...f, featureName: names(f.project, f.featureId) })) : [],
-          };
+          const seen = workerAt(w, now);
+          return { ...seen, current: seen.current.map((f) => ({ ...f, featureName: names(f.project, f.featureId) })) };
         });
       }),
     };
