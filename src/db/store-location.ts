@@ -93,11 +93,18 @@ export function openProjectStoreAt(
   env: Env | undefined,
   options: StoreOptions = {},
 ): ProjectStore {
+  const pg = trustedPgStore(paths, env);
+  if (pg === undefined) return openProjectStore(paths, options);
+  return openPgProjectStore(paths, pg, { ...options, create: false });
+}
+
+/** The PostgreSQL store the folder's marker names, checked against the registry (undefined: a SQLite project). */
+function trustedPgStore(paths: ProjectPaths, env: Env | undefined): { url: string; schema: string } | undefined {
   const marker = readStoreMarker(paths);
-  if (marker === undefined) return openProjectStore(paths, options);
+  if (marker === undefined) return undefined;
   const url = urlFor(paths, env);
   assertMarkerIsTheProjects(paths, marker, url);
-  return openPgProjectStore(paths, { url, schema: marker.schema }, { ...options, create: false });
+  return { url, schema: marker.schema };
 }
 
 /**
@@ -174,13 +181,17 @@ function assertSchemaFree(url: string, schema: string, name: string): void {
   }
 }
 
-/** Drops the PostgreSQL schema of a project whose files are being deleted (a SQLite store goes with its folder). */
+/**
+ * Drops the PostgreSQL schema of a project whose files are being deleted, while it is still registered (a SQLite store
+ * goes with its folder).
+ */
 export function dropProjectStore(paths: ProjectPaths, env: Env): void {
-  const marker = readStoreMarker(paths);
-  if (marker === undefined) return;
-  const client = openPgSync(urlFor(paths, env));
+  // Checked as for opening: a marker may only ever drop its own registered project's schema.
+  const pg = trustedPgStore(paths, env);
+  if (pg === undefined) return;
+  const client = openPgSync(pg.url);
   try {
-    client.exec(`DROP SCHEMA IF EXISTS ${schemaIdentifier(marker.schema)} CASCADE`);
+    client.exec(`DROP SCHEMA IF EXISTS ${schemaIdentifier(pg.schema)} CASCADE`);
   } finally {
     client.close();
   }

@@ -44,10 +44,10 @@ function openSchema(target: PgStoreTarget, kind: 'project' | 'registry', create:
   const client = openPgSync(target.url);
   try {
     const migrations = pgMigrations(kind);
-    if (create) migratePg(client, target.schema, migrations, label);
-    else if (assertPgSchemaKnown(client, target.schema, migrations, label) === 0) {
+    if (!create && assertPgSchemaKnown(client, target.schema, migrations, label) === 0) {
       throw new AppError('NOT_FOUND', `${label} does not exist in the database`);
-    } else migratePg(client, target.schema, migrations, label);
+    }
+    migratePg(client, target.schema, migrations, label);
     // Every statement of the repositories names no schema: they all resolve here (pg_catalog is always searched).
     client.run(`SET search_path TO ${quoted}`);
     return new PgDb(client, target.schema);
