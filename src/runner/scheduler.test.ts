@@ -18,7 +18,16 @@ const feature = (
   id: number,
   status: SchedulerFeature['status'] = 'pending',
   extra: Partial<SchedulerFeature> = {},
-): SchedulerFeature => ({ id, status, runAfter: 0, attempts: 0, maxAttempts: 3, ...extra });
+): SchedulerFeature => ({
+  id,
+  status,
+  runAfter: 0,
+  attempts: 0,
+  maxAttempts: 3,
+  dependencies: [],
+  leaseExpiresAt: null,
+  ...extra,
+});
 
 /** A run with 2 coding slots, 1 testing slot (slot 2), no supervisor, nothing running, 3 pending features. */
 function state(
@@ -748,6 +757,31 @@ describe('decide: design reviews', () => {
     // Its fixes could not pass (the run has nothing left it can do): the run ends rather than look again.
     expect(decide(dr({ ...end, landingsSinceDesign: 1, designReviewOpen: true }), NOW).next).toMatchObject({
       type: 'finish',
+    });
+  });
+});
+
+describe('decide: work elsewhere (#20)', () => {
+  const held = feature(2, 'in_progress', { leaseExpiresAt: NOW + 60_000 });
+  it('a feature another process holds keeps the run waiting instead of ending it; said once', () => {
+    const s = state({ features: [feature(1, 'passing'), held], claimExhausted: true });
+    const first = decide(s, NOW);
+    expect(first.next).toEqual({ type: 'wait-for-wake' });
+    expect(first.actions).toEqual([
+      { type: 'note-waiting', requests: 'elsewhere: 1/2 pass; 1 in progress in other sessions' },
+      { type: 'report', line: 'Waiting for the work of other workers (1/2 pass; 1 in progress in other sessions).' },
+    ]);
+    const again = decide({ ...s, waitingReported: 'elsewhere: 1/2 pass; 1 in progress in other sessions' }, NOW);
+    expect(again).toEqual({ actions: [], next: { type: 'wait-for-wake' } });
+  });
+
+  it('with no coding slot of its own (--no-local-work) the run waits for the workers to take ready features', () => {
+    const s = state({ features: [feature(1, 'passing'), feature(2)], config: { coding: 0, testing: 0 } });
+    expect(decide(s, NOW).next).toEqual({ type: 'wait-for-wake' });
+    // With slots of its own the same state starts a session.
+    expect(decide(state({ features: [feature(1, 'passing'), feature(2)] }), NOW).actions).toContainEqual({
+      type: 'start-coding',
+      slot: 0,
     });
   });
 });

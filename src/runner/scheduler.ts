@@ -1,5 +1,5 @@
 import type { Feature } from '../db/ports.js';
-import { describeStall } from './stop-reason.js';
+import { describeStall, type StallFeature } from './stop-reason.js';
 import { BUDGET_WARNING_SHARE, usd } from '../domain/budget.js';
 
 /**
@@ -66,7 +66,7 @@ export interface ActiveSlot {
   readonly featureIds: readonly number[];
 }
 
-export type SchedulerFeature = Pick<Feature, 'id' | 'status' | 'runAfter' | 'attempts' | 'maxAttempts'>;
+export type SchedulerFeature = StallFeature;
 
 /**
  * Everything `decide` looks at: the database's view of the run plus what the loop remembers.
@@ -313,7 +313,18 @@ export function decide(state: SchedulerState, now: number): Decision {
       next: running === 0 ? { type: 'wait-until', until: state.rateLimitedUntil } : { type: 'wait-for-wake' },
     };
 
-  const stall = describeStall(state.features, now);
+  const stall = describeStall(state.features, now, { localSlots: config.coding > 0 });
+  if (stall.kind === 'elsewhere') {
+    // Other processes sharing the store work the rest (#20): their landings, or a lease expiring, move this run on (the
+    // loop's tick looks again). Said once per change of what is left.
+    const note = `elsewhere: ${stall.reason}`;
+    if (running === 0 && note !== state.waitingReported)
+      actions.push(
+        { type: 'note-waiting', requests: note },
+        report(`Waiting for the work of other workers (${stall.reason}).`),
+      );
+    return { actions, next: { type: 'wait-for-wake' } };
+  }
   if (stall.kind === 'done' || stall.kind === 'stuck') {
     // Testing sessions still running finish first (they may send a feature back).
     if (running > 0) return { actions, next: { type: 'wait-for-wake' } };

@@ -127,6 +127,31 @@ describe('describeStall', () => {
     );
   });
 
+  it('waits for features other processes hold under a live lease instead of ending the run (#20)', () => {
+    const features = [
+      feature({ status: 'passing' }),
+      feature({ status: 'in_progress', claimedBy: 'run_x/ses_y', leaseExpiresAt: NOW + 1 }),
+    ];
+    expect(describeStall(features, NOW)).toEqual({
+      kind: 'elsewhere',
+      reason: '1/2 pass; 1 in progress in other sessions',
+    });
+    // Once the lease has expired nobody works it: the reaper takes it back, and it is no reason to wait.
+    expect(describeStall(features, NOW + 1).kind).toBe('stuck');
+  });
+
+  it('without local slots, a ready feature is left to the workers; a blocked one is not', () => {
+    const done = feature({ status: 'passing' });
+    const ready = feature({ status: 'pending', dependencies: [done.id] });
+    expect(describeStall([done, ready], NOW, { localSlots: false })).toEqual({
+      kind: 'elsewhere',
+      reason: '1/2 pass; 1 ready for the workers',
+    });
+    const failed = feature({ status: 'failed', attempts: 3 });
+    const blocked = feature({ status: 'pending', dependencies: [failed.id] });
+    expect(describeStall([failed, blocked], NOW, { localSlots: false }).kind).toBe('stuck');
+  });
+
   it('prefers waiting for a backoff over declaring the run stuck', () => {
     const stall = describeStall(
       [feature({ status: 'failed', attempts: 3 }), feature({ status: 'pending', attempts: 1, runAfter: NOW + 1 })],
