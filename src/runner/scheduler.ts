@@ -1,4 +1,3 @@
-import type { Feature } from '../db/ports.js';
 import { describeStall, type StallFeature } from './stop-reason.js';
 import { BUDGET_WARNING_SHARE, usd } from '../domain/budget.js';
 
