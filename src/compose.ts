@@ -12,6 +12,7 @@ import { ClaudeRuntime } from './agent/claude-runtime.js';
 import type { AgentRuntime } from './agent/runtime.js';
 import type { RunSettings, SettingSource } from './config/run-settings.js';
 import type { RunDeps } from './runner/run-loop.js';
+import type { RemoteTarget } from './runner/remote-sync.js';
 import { silentLogger, type Logger } from './logging/logger.js';
 import { createToolGuard } from './runner/tool-guard.js';
 import { combineRedactors, createRedactor, NO_SECRETS, type Redactor } from './security/redactor.js';
@@ -93,6 +94,12 @@ export function createRunDeps(input: {
   webhookRetryBaseMs?: number;
   /** The run's log (webhook failures the run does not see go there). */
   logger?: Logger;
+  /** The project's git remote and landing lock, for a project shared by machines (#20). */
+  remote?: RemoteTarget;
+  /** False: the run leaves its coding sessions to workers (`run --no-local-work`). */
+  localWork?: boolean;
+  /** Told the features the run's coding slots work, as they change (a worker's heartbeat). */
+  slotsChanged?: RunDeps['slotsChanged'];
 }): RunDeps & { webhooks: WebhookNotifier } {
   const { store } = input;
   const clock = systemClock;
@@ -134,6 +141,9 @@ export function createRunDeps(input: {
     notify: (event, data) => webhooks.notify(event, data),
     logger: input.logger ?? silentLogger(),
     webhooks,
+    ...(input.remote ? { remote: input.remote } : {}),
+    ...(input.localWork === false ? { localWork: false } : {}),
+    ...(input.slotsChanged ? { slotsChanged: input.slotsChanged } : {}),
   };
 }
 

@@ -1,6 +1,13 @@
 import { describe, it, expect } from 'vitest';
 import { AppError } from '../domain/errors.js';
-import { loadRunSettings, modelFor, resolveRunSettings, settingSources, type RunSettings } from './run-settings.js';
+import {
+  loadRunSettings,
+  modelFor,
+  resolveRunSettings,
+  settingSources,
+  workerRunSettings,
+  type RunSettings,
+} from './run-settings.js';
 
 function settingsError(env: Record<string, string>, flags: Partial<RunSettings>): AppError {
   try {
@@ -234,5 +241,19 @@ describe('loadRunSettings', () => {
       expect(loadRunSettings({ PLAYWRIGHT_HEADLESS: 'false', AUTOCODER_HEADED: 'no' }, {}).headed).toBe(false);
       expect(() => loadRunSettings({ PLAYWRIGHT_HEADLESS: 'maybe' }, {})).toThrow(/headed/);
     });
+  });
+});
+
+describe('workerRunSettings (#20)', () => {
+  const own = resolveRunSettings({ env: {}, flags: { concurrency: 4, model: 'local-model', basePort: 9000 } });
+  it("takes the run's agents, guard and leases, keeps this machine's slots and ports", () => {
+    const run = { ...resolveRunSettings({ env: {}, flags: { yolo: true, leaseMs: 5_000, sandbox: 'off' } }) };
+    const mine = workerRunSettings(run, own);
+    expect(mine).toMatchObject({ concurrency: 4, basePort: 9000, yolo: true, leaseMs: 5_000, sandbox: 'off' });
+    // The run used Claude Code's default model: so does the worker, whatever its own setting says.
+    expect(mine.model).toBeUndefined();
+  });
+  it('refuses recorded settings it cannot read, saying which', () => {
+    expect(() => workerRunSettings({ leaseMs: 'soon' }, own)).toThrow(/recorded settings.*leaseMs/);
   });
 });

@@ -426,3 +426,40 @@ export function parseRoleModel(raw: string): { role: ModelRole; model: string } 
     throw new AppError('INVALID_INPUT', `--role-model: unknown role "${role}"; roles: ${MODEL_ROLES.join(', ')}`);
   return { role: role as ModelRole, model };
 }
+
+/**
+ * Settings every machine of a shared run uses as its owner started it (#20): what the agents are (models, turns), how
+ * they are guarded and verified (sandbox, verifier, yolo), leases and timeouts all processes must agree on, and the
+ * budgets reserved in the database. The rest is the worker's own machine's (its slots, ports, browser, temp folders).
+ */
+export const RUN_WIDE_SETTINGS = [
+  'model',
+  'models',
+  'maxTurns',
+  'yolo',
+  'sandbox',
+  'verifier',
+  'waitForInput',
+  'stallMs',
+  'maxSessionMs',
+  'leaseMs',
+  'heartbeatMs',
+  'retryBackoffMs',
+  'rateLimitBackoffMs',
+  'maxCostUsd',
+  'maxFeatureCostUsd',
+] as const satisfies readonly (keyof RunSettings)[];
+
+/** A worker's settings for a run: its own, with the run's run-wide settings (as recorded when it started) on top. */
+export function workerRunSettings(run: Readonly<Record<string, unknown>>, own: RunSettings): RunSettings {
+  // A run-wide setting the run left unset (its model: Claude Code's default) is unset here too, whatever this machine's.
+  const local: Record<string, unknown> = { ...own };
+  for (const key of RUN_WIDE_SETTINGS) delete local[key];
+  const shared = Object.fromEntries(RUN_WIDE_SETTINGS.filter((k) => run[k] !== undefined).map((k) => [k, run[k]]));
+  const parsed = RunSettingsSchema.safeParse({ ...local, ...shared });
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+    throw new AppError('INVALID_INPUT', `the run's recorded settings cannot be used here: ${issues}`);
+  }
+  return parsed.data;
+}

@@ -793,8 +793,24 @@ export interface DesignPort {
   abortRunning(reason: string): number;
 }
 
+/**
+ * A lock every process sharing a store sees (#20: PostgreSQL's session advisory lock, held by the store's connection):
+ * a process that dies, or loses its connection, loses it with it.
+ */
+export interface SharedLock {
+  /** Takes it when nobody holds it; false when another process does. Never waits. */
+  tryAcquire(): boolean;
+  /** Gives it back (nothing when this process does not hold it). */
+  release(): void;
+}
+
 export interface ProjectStore {
   readonly paths: ProjectPaths;
+  /**
+   * A lock named `purpose` that every process sharing the store sees; absent where only one machine uses the store
+   * (SQLite), whose processes coordinate through the project folder.
+   */
+  readonly sharedLock?: (purpose: string) => SharedLock;
   readonly features: FeaturePort;
   readonly claims: ClaimPort;
   readonly humanInput: HumanInputPort;

@@ -6,7 +6,7 @@ import { type ProjectPaths, registryFile } from '../config/paths.js';
 import { AppError, errorMessage } from '../domain/errors.js';
 import { schemaIdentifier } from './pg/migrator.js';
 import { parsePgUrl, redactedUrl } from './pg/pg-url.js';
-import { openPgProjectStore, openPgRegistry, REGISTRY_SCHEMA } from './pg/pg-stores.js';
+import { openPgProjectStore, openPgRegistry, REGISTRY_SCHEMA, type PgProjectStore } from './pg/pg-stores.js';
 import { openPgSync } from './pg/sync-client.js';
 import { type EventListener, listenForEvents } from './pg/event-listener.js';
 import type { Clock, ProjectStore, RegistryStore } from './ports.js';
@@ -85,6 +85,22 @@ function urlFor(paths: ProjectPaths, env: Env | undefined): string {
     );
   }
   return url;
+}
+
+/**
+ * The PostgreSQL store of registered project `name` for a worker's clone at `paths` (#20): the schema the registry's name
+ * gives (a clone holds no marker, and needs none: the name comes from the registry, never from the folder).
+ */
+export function openSharedProjectStore(
+  paths: ProjectPaths,
+  name: string,
+  env: Env,
+  options: StoreOptions = {},
+): PgProjectStore {
+  const url = databaseUrl(env);
+  if (url === undefined)
+    throw new AppError('INVALID_INPUT', `shared projects live in PostgreSQL: set ${DATABASE_URL_VAR} or pass --database`);
+  return openPgProjectStore(paths, { url, schema: projectSchemaName(name) }, { ...options, create: false });
 }
 
 /** Opens the project's store where its folder says (`env` gives PostgreSQL's URL). */

@@ -25,12 +25,20 @@ const RUNNER_GIT_OPTIONS = [
   'maintenance.auto=false',
 ] as const;
 
-export function git(cwd: string, args: readonly string[]): GitResult {
+export function git(cwd: string, args: readonly string[], options: GitAsyncOptions = {}): GitResult {
   const res = spawnSync('git', [...RUNNER_GIT_OPTIONS, ...args], {
     cwd,
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'pipe'],
+    ...(options.env ? { env: options.env } : {}),
+    ...(options.timeoutMs === undefined ? {} : { timeout: options.timeoutMs, killSignal: 'SIGKILL' as const }),
   });
+  if (res.error && (res.error as NodeJS.ErrnoException).code === 'ETIMEDOUT')
+    return {
+      status: 1,
+      stdout: res.stdout ?? '',
+      stderr: `${res.stderr ?? ''}git did not answer within ${options.timeoutMs} ms and was stopped`,
+    };
   if (res.error) {
     throw new AppError('IO_ERROR', `cannot run git (${res.error.message}); install git and make sure it is on PATH`, {
       cause: res.error,
@@ -40,9 +48,22 @@ export function git(cwd: string, args: readonly string[]): GitResult {
 }
 
 /** `git`, without blocking the event loop: the runner's loop goes on (other slots' events, landings) meanwhile. */
-export function gitAsync(cwd: string, args: readonly string[]): Promise<GitResult> {
+export function gitAsync(cwd: string, args: readonly string[], options: GitAsyncOptions = {}): Promise<GitResult> {
   return new Promise((resolvePromise, reject) => {
-    const child = spawn('git', [...RUNNER_GIT_OPTIONS, ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn('git', [...RUNNER_GIT_OPTIONS, ...args], {
+      cwd,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      ...(options.env ? { env: options.env } : {}),
+    });
+    // A git talking to a remote that stopped answering is ended (it returns as a failure saying so).
+    let timedOut = false;
+    const timer =
+      options.timeoutMs === undefined
+        ? null
+        : setTimeout(() => {
+            timedOut = true;
+            child.kill('SIGKILL');
+          }, options.timeoutMs);
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     child.stdout.on('data', (b: Buffer) => out.push(b));
@@ -54,14 +75,23 @@ export function gitAsync(cwd: string, args: readonly string[]): Promise<GitResul
         }),
       ),
     );
-    child.on('close', (code) =>
+    child.on('close', (code) => {
+      if (timer !== null) clearTimeout(timer);
+      const stderr = Buffer.concat(err).toString('utf8');
       resolvePromise({
         status: code ?? 1,
         stdout: Buffer.concat(out).toString('utf8'),
-        stderr: Buffer.concat(err).toString('utf8'),
-      }),
-    );
+        stderr: timedOut ? `${stderr}git did not answer within ${options.timeoutMs} ms and was stopped` : stderr,
+      });
+    });
   });
+}
+
+export interface GitAsyncOptions {
+  /** The git's whole environment (default: this process's). */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  /** The git process is killed after this long (a remote that stopped answering); the result says so. */
+  readonly timeoutMs?: number;
 }
 
 /** Like `git`, but a non-zero exit is an error naming the command. */

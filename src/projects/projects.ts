@@ -1,9 +1,21 @@
-import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync, realpathSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+  realpathSync,
+} from 'node:fs';
 import { ensureGitignored } from './gitignore.js';
 import { homedir } from 'node:os';
 import { dirname, isAbsolute, join, parse, relative, resolve } from 'node:path';
 import type { RegisteredProject, RegistryPort } from '../db/ports.js';
-import { dropProjectStore, initProjectStore } from '../db/store-location.js';
+import { DATABASE_URL_VAR, databaseUrl, dropProjectStore, initProjectStore } from '../db/store-location.js';
+import { attachRemote, publishProjectStart, type GitRemote } from '../git/remote.js';
+import { noPromptEnv } from '../config/env.js';
+import { normalizeRemote, REMOTE_SETTING } from './shared-project.js';
 import { AppError } from '../domain/errors.js';
 import { gitInit, gitTopLevel } from '../git/git.js';
 import { autocoderHome, PROJECT_DATA_DIR, projectPaths, type ProjectPaths } from '../config/paths.js';
@@ -35,6 +47,11 @@ export interface NewProjectInput {
   readonly cwd: string;
   /** Names `$AUTOCODER_HOME` and the home folder, which no project may hold. */
   readonly env: Env;
+  /**
+   * The project's git remote, for a project shared by several machines through PostgreSQL (#20): the folder becomes a
+   * clone of it (of its main, when it has one; else its first commit is pushed there).
+   */
+  readonly remote?: string | undefined;
 }
 
 /**
@@ -51,8 +68,24 @@ export function createProject(registry: RegistryPort, input: NewProjectInput): R
   assertHoldsNoControlFolder(root, input.env);
   const spec = input.specFile === undefined ? undefined : readSpec(resolve(input.cwd, input.specFile));
   assertNotRegistered(registry, input.name, root);
+  const remote = input.remote === undefined ? null : sharedRemote(input.remote, input.cwd, input.env);
+  if (remote !== null && existsSync(root) && readdirSync(root).length > 0)
+    throw new AppError(
+      'INVALID_INPUT',
+      `${root} is not empty; a project with --remote is a new clone of the remote: choose an empty or new --dir`,
+    );
   mkdirSync(root, { recursive: true });
-  return adopt(registry, input.name, realpathSync(root), spec, input.env);
+  return adopt(registry, input.name, realpathSync(root), spec, input.env, remote);
+}
+
+/** A remote for a new shared project: well formed, readable, and only where PostgreSQL shares the store. */
+function sharedRemote(raw: string, cwd: string, env: Env): GitRemote {
+  if (databaseUrl(env) === undefined)
+    throw new AppError(
+      'INVALID_INPUT',
+      `--remote shares a project between machines through PostgreSQL: set ${DATABASE_URL_VAR} (or give --database) too`,
+    );
+  return { url: normalizeRemote(raw, cwd), env: noPromptEnv(env) };
 }
 
 /** Registers an existing folder as a project (initialising git and `.autocoder/` if needed). */
@@ -131,18 +164,28 @@ function adopt(
   root: string,
   spec: string | undefined,
   env: Env,
+  remote: GitRemote | null = null,
 ): RegisteredProject {
   // A folder inside another repository gets its own (else the runner would work in the outer one).
   const top = gitTopLevel(root);
   if (top === null || realpathSync(top) !== root) gitInit(root);
+  // A shared project's folder is a clone of its remote: the remote's main, when it has one, before anything is added.
+  if (remote !== null) attachRemote(root, remote, SHARED_MAIN);
   const paths = projectPaths(root);
   mkdirSync(paths.dataDir, { recursive: true });
   ensureGitignored(root, [`${PROJECT_DATA_DIR}/`]);
+  // Every machine clones this: its main starts here (the .gitignore that keeps .autocoder/ out of commits).
+  if (remote !== null) publishProjectStart(root, remote, SHARED_MAIN, ['.gitignore']);
   if (spec !== undefined) writeFileSync(paths.spec, spec);
   // SQLite, or PostgreSQL when `env` selects it (db/store-location.ts).
   initProjectStore(paths, name, env);
-  return registry.add(name, root);
+  const added = registry.add(name, root);
+  if (remote !== null) registry.setProjectSetting(name, REMOTE_SETTING, JSON.stringify(remote.url));
+  return added;
 }
+
+/** The branch a shared project lands on, on the remote and in every clone. */
+export const SHARED_MAIN = 'main';
 
 function readSpec(file: string): string {
   if (!existsSync(file) || !statSync(file).isFile()) {

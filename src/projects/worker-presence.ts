@@ -13,6 +13,8 @@ export interface WorkerPresence {
   beat(): void;
   /** Ends the timer and records the stop; safe to call twice. */
   stop(): void;
+  /** When a heartbeat last reached the registry (ms epoch): how long the database has been out of reach. */
+  lastBeatAt(): number;
 }
 
 export function startWorkerPresence(input: {
@@ -30,10 +32,13 @@ export function startWorkerPresence(input: {
   const { registry, name, pid } = input;
   registry.registerWorker({ name, host: input.host, pid, slots: input.slots });
   let stopped = false;
+  let lastBeat = Date.now();
   const beat = () => {
     if (stopped) return;
     try {
-      if (!registry.workerHeartbeat(name, pid, input.current())) {
+      const ours = registry.workerHeartbeat(name, pid, input.current());
+      lastBeat = Date.now();
+      if (!ours) {
         input.onProblem?.(`the worker name "${name}" was taken over by another process; its heartbeats are ignored`);
       }
     } catch (err: unknown) {
@@ -44,6 +49,7 @@ export function startWorkerPresence(input: {
   timer.unref();
   return {
     beat,
+    lastBeatAt: () => lastBeat,
     stop() {
       if (stopped) return;
       stopped = true;

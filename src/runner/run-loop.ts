@@ -16,6 +16,7 @@ import type {
   HumanInputRequest,
   NewHumanInputRequest,
   RunPort,
+  RunRecord,
   SessionPort,
   VerificationPort,
 } from '../db/ports.js';
@@ -49,6 +50,7 @@ import {
   type SchedulerAction,
   type SchedulerConfig,
   type SchedulerNext,
+  type RunStatusChange,
   type SchedulerState,
   type SlotKind,
 } from './scheduler.js';
@@ -67,7 +69,8 @@ import {
   type SessionHold,
 } from './budget.js';
 import { failureLoopRequest, featureFailureLoop } from './failure-loop.js';
-import { createMergeQueue } from './merge-queue.js';
+import { createMergeQueue, type MergeQueue } from './merge-queue.js';
+import { RemoteSync, sharedMergeQueue, type RemoteTarget } from './remote-sync.js';
 import { runVerifierSession, unreviewed, type VerifierReview } from './verifier.js';
 import { runRegression, type RegressionOutcome, type RegressionResult } from './regression.js';
 import { sweepRunOrphans } from './temp-sweep.js';
@@ -126,6 +129,15 @@ export interface RunDeps {
   readonly logger: Logger;
   /** Told how long each phase of a session took (`bench session`); absent in a normal run, where it costs nothing. */
   readonly phases?: PhaseRecorder;
+  /**
+   * The project's git remote and shared landing lock, when machines share the run through PostgreSQL (#20): the project
+   * folder is then a clone, main follows the remote's, and landings publish there one machine at a time.
+   */
+  readonly remote?: RemoteTarget;
+  /** False: this process starts no coding session (`run --no-local-work`); workers on other machines do them. */
+  readonly localWork?: boolean;
+  /** Told the features this process's coding slots work whenever that changes (a worker's heartbeat says them: #20). */
+  readonly slotsChanged?: (features: readonly { readonly featureId: number; readonly slot: number }[]) => void;
 }
 
 export interface RunResult {
@@ -176,46 +188,16 @@ export async function runProject(deps: RunDeps, signal: AbortSignal): Promise<Ru
   const orphans = await sweepRunOrphans(deps.runs);
   if (orphans.length > 0)
     deps.report(`Removed ${orphans.length} temporary folder(s) left behind by runs or chats that died.`);
-  const locks = clearStaleGitLocks(deps.paths.root, Date.now());
-  if (locks.length > 0) deps.report(`Removed ${locks.length} lock file(s) a stopped git process left in .git.`);
-  const sandbox = decideSandbox(deps.settings.sandbox, process.platform, deps.env.PATH);
-  if (sandbox.warning) deps.report(sandbox.warning);
-  // With the sandbox on, ./init.sh and its app leave it to stay reachable; on Linux they go into a jail of their own
-  // instead.
-  const initJail = sandbox.enabled ? findInitJailTools(process.platform, deps.env.PATH) : null;
-  if (initJail) assertJailableTempDir(tmpdir());
-  if (sandbox.enabled && initJail === null)
-    deps.report(
-      "Warning: ./init.sh and the app it starts run outside the sandbox without a jail (bubblewrap is not available here); they can read your files and autocoder's home.",
-    );
-  deps.report(
-    securitySummary({
-      settings: deps.settings,
-      sandbox,
-      source: deps.settingSource ?? (() => 'default'),
-      extraCommands: deps.extraCommands ?? [],
-    }),
-  );
-  // Never committed, shared by every worktree: the runner's own files stay out of commits.
-  addLocalExcludes(deps.paths.root, [
-    ...(sandbox.enabled ? SANDBOX_MASKED_PATHS : []),
-    '.autocoder/',
-    ...BROWSER_EXCLUDES,
-  ]);
+  const { sandbox, initJail } = prepareProjectFolder(deps);
   const incarnation = randomBytes(8).toString('hex');
   deps.runs.start({ id: runId, pid: process.pid, host: hostname(), incarnation, settings: { ...deps.settings } });
-  const display = browserDisplay(deps.settings.headed, deps.env);
-  if (display.note !== null) deps.report(display.note);
-  writePlaywrightConfig(
-    deps.paths.root,
-    findChromium(deps.settings.chromium, deps.env.PATH),
-    process.getuid?.() === 0,
-    display.headed,
-  );
-  // Parallel sandboxes share .git: keep its config.lock steady for all of them (see holdConfigLock).
-  const releaseConfigLock = sandbox.enabled ? holdConfigLock(deps.paths.root) : () => undefined;
+  const releaseFolder = holdProjectFolder(deps, sandbox.enabled);
   let sessions = 0;
-  const mergeQueue = createMergeQueue();
+  const mergeQueue = runMergeQueue(deps, signal);
+  // A shared run's folder is a clone of the project's remote (#20); its main is the remote's.
+  const remote = deps.remote ? new RemoteSync(deps.paths.root, mainBranch(deps.paths.root), deps.remote) : undefined;
+  // Peers tell a run whose process died by its heartbeat (it has no pid they could ask).
+  const runHeartbeat = deps.remote ? setInterval(() => beatRun(deps, runId), RUN_HEARTBEAT_MS) : null;
   const finish = (status: RunResult['status'], reason: string, facts: EndingFacts = {}): RunResult => {
     // Nothing of this run runs any more: no hold may outlive it (a session that could not settle its own).
     deps.budget?.releaseRun(runId);
@@ -240,6 +222,8 @@ export async function runProject(deps: RunDeps, signal: AbortSignal): Promise<Ru
     return { runId, status, reason, sessions, outcome, ...(budgetExhausted ? { budgetExhausted } : {}) };
   };
   try {
+    // Commits of this folder's main the remote lacks (an initializer's, published before a crash could) go there first.
+    if (remote) await mergeQueue.run(() => remote.publishLocalMain());
     if (deps.features.stats().total === 0) {
       const spec = readSpec(deps.paths);
       deps.report('No features yet: running the initializer session.');
@@ -283,39 +267,19 @@ export async function runProject(deps: RunDeps, signal: AbortSignal): Promise<Ru
           { noFeatures: true },
         );
       deps.report(`The initializer created ${created} features.`);
+      // Every machine starts its features from the initializer's commits.
+      if (remote) await mergeQueue.run(() => remote.publishLocalMain());
     }
-    const run: RunContext = {
+    const run = withVerifier(deps, {
       id: runId,
       incarnation,
       sandbox: sandbox.enabled,
       initJail,
       main: mainBranch(deps.paths.root),
       mergeQueue,
-      // --verifier: a read-only session reviews each feature whose checks passed, before main moves.
-      ...(deps.settings.verifier
-        ? {
-            review: (review: VerifierReview, reviewSignal: AbortSignal) => {
-              // Reserved like a slot's session (it runs inside one: the coding session waits for its verdict).
-              const limits = budgetLimits(deps.settings);
-              const answers =
-                limits.featureUsd === null ? [] : deps.humanInput.list({ status: 'all', featureId: review.feature.id });
-              const held = reserveSession(deps.budget, limits, {
-                runId,
-                role: 'verifier',
-                featureId: review.feature.id,
-                featureLimitUsd: featureBudget(limits.featureUsd, answers),
-                share: slotShare(deps.settings),
-                now: deps.now(),
-                ...(review.codingReservationId === undefined ? {} : { alongside: review.codingReservationId }),
-              });
-              // Nothing lands unreviewed: without the budget for a review, the feature does not land now.
-              if (held !== null && 'refused' in held) return Promise.resolve(unreviewed(refusalLine(held)));
-              return runVerifierSession(deps, budgeted(run, held), review, reviewSignal);
-            },
-          }
-        : {}),
-    };
-    const result = await schedule(deps, run, signal);
+      ...(remote ? { remote } : {}),
+    });
+    const result = await schedule(deps, run, signal, null);
     sessions += result.sessions;
     pruneLandedBranches(deps, run.main);
     return finish(result.status, result.reason, {
@@ -327,8 +291,107 @@ export async function runProject(deps: RunDeps, signal: AbortSignal): Promise<Ru
     finish('failed', `The run failed: ${message}`);
     throw err;
   } finally {
-    releaseConfigLock();
+    if (runHeartbeat !== null) clearInterval(runHeartbeat);
+    releaseFolder();
   }
+}
+
+/** How often a shared run's process writes the run's heartbeat (#20). */
+export const RUN_HEARTBEAT_MS = 5_000;
+/** A shared run whose heartbeat is older than this lost its process: peers leave it, a new run recovers it. */
+export const RUN_OFFLINE_MS = 30_000;
+
+function beatRun(deps: RunDeps, runId: string): void {
+  try {
+    deps.runs.heartbeat(runId);
+  } catch (err: unknown) {
+    deps.report(
+      deps.redact(`The run's heartbeat could not be written: ${err instanceof Error ? err.message : String(err)}`),
+    );
+  }
+}
+
+/**
+ * A run's project folder made ready for sessions: git locks a killed git left removed, the sandbox decided (and said),
+ * the runner's own files excluded from commits. What the run's security line says is reported here.
+ */
+function prepareProjectFolder(deps: RunDeps): { sandbox: ReturnType<typeof decideSandbox>; initJail: InitJail } {
+  const locks = clearStaleGitLocks(deps.paths.root, Date.now());
+  if (locks.length > 0) deps.report(`Removed ${locks.length} lock file(s) a stopped git process left in .git.`);
+  const sandbox = decideSandbox(deps.settings.sandbox, process.platform, deps.env.PATH);
+  if (sandbox.warning) deps.report(sandbox.warning);
+  // With the sandbox on, ./init.sh and its app leave it to stay reachable; on Linux they go into a jail of their own
+  // instead.
+  const initJail = sandbox.enabled ? findInitJailTools(process.platform, deps.env.PATH) : null;
+  if (initJail) assertJailableTempDir(tmpdir());
+  if (sandbox.enabled && initJail === null)
+    deps.report(
+      "Warning: ./init.sh and the app it starts run outside the sandbox without a jail (bubblewrap is not available here); they can read your files and autocoder's home.",
+    );
+  deps.report(
+    securitySummary({
+      settings: deps.settings,
+      sandbox,
+      source: deps.settingSource ?? (() => 'default'),
+      extraCommands: deps.extraCommands ?? [],
+    }),
+  );
+  // Never committed, shared by every worktree: the runner's own files stay out of commits.
+  addLocalExcludes(deps.paths.root, [
+    ...(sandbox.enabled ? SANDBOX_MASKED_PATHS : []),
+    '.autocoder/',
+    ...BROWSER_EXCLUDES,
+  ]);
+  return { sandbox, initJail };
+}
+
+type InitJail = ReturnType<typeof findInitJailTools>;
+
+/** The browser config written, and with the sandbox on .git's config.lock held steady; returns the release. */
+function holdProjectFolder(deps: RunDeps, sandboxed: boolean): () => void {
+  const display = browserDisplay(deps.settings.headed, deps.env);
+  if (display.note !== null) deps.report(display.note);
+  writePlaywrightConfig(
+    deps.paths.root,
+    findChromium(deps.settings.chromium, deps.env.PATH),
+    process.getuid?.() === 0,
+    display.headed,
+  );
+  // Parallel sandboxes share .git: keep its config.lock steady for all of them (see holdConfigLock).
+  return sandboxed ? holdConfigLock(deps.paths.root) : () => undefined;
+}
+
+/** This process's merge queue; on a shared run every holder also holds the project's lock across machines. */
+function runMergeQueue(deps: RunDeps, signal: AbortSignal): MergeQueue {
+  const local = createMergeQueue();
+  return deps.remote ? sharedMergeQueue(local, deps.remote.lock, signal) : local;
+}
+
+/** `run` with --verifier's review: a read-only session reviews each feature whose checks passed, before main moves. */
+function withVerifier(deps: RunDeps, run: RunContext): RunContext {
+  if (!deps.settings.verifier) return run;
+  const reviewed: RunContext = {
+    ...run,
+    review: (review: VerifierReview, reviewSignal: AbortSignal) => {
+      // Reserved like a slot's session (it runs inside one: the coding session waits for its verdict).
+      const limits = budgetLimits(deps.settings);
+      const answers =
+        limits.featureUsd === null ? [] : deps.humanInput.list({ status: 'all', featureId: review.feature.id });
+      const held = reserveSession(deps.budget, limits, {
+        runId: run.id,
+        role: 'verifier',
+        featureId: review.feature.id,
+        featureLimitUsd: featureBudget(limits.featureUsd, answers),
+        share: slotShare(deps.settings),
+        now: deps.now(),
+        ...(review.codingReservationId === undefined ? {} : { alongside: review.codingReservationId }),
+      });
+      // Nothing lands unreviewed: without the budget for a review, the feature does not land now.
+      if (held !== null && 'refused' in held) return Promise.resolve(unreviewed(refusalLine(held)));
+      return runVerifierSession(deps, budgeted(reviewed, held), review, reviewSignal);
+    },
+  };
+  return reviewed;
 }
 
 /** Fills free slots with work until everything passes, nothing can proceed, or the run is stopped. */
@@ -336,6 +399,7 @@ async function schedule(
   deps: RunDeps,
   run: RunContext,
   signal: AbortSignal,
+  join: JoinMode | null,
 ): Promise<{
   status: RunResult['status'];
   reason: string;
@@ -344,17 +408,20 @@ async function schedule(
   limitReached: boolean;
 }> {
   const config: SchedulerConfig = {
-    coding: deps.settings.concurrency,
-    testing: deps.settings.yolo ? 0 : deps.settings.testingRatio,
-    supervisor: deps.settings.supervisor,
-    maxIterations: deps.settings.maxIterations,
+    coding: deps.localWork === false && !join ? 0 : deps.settings.concurrency,
+    testing: deps.settings.yolo || join ? 0 : deps.settings.testingRatio,
+    // A worker only codes: the run's owner answers, re-verifies, reviews and counts iterations for the whole run.
+    supervisor: join ? false : deps.settings.supervisor,
+    maxIterations: join ? undefined : deps.settings.maxIterations,
     maxWaitMs: deps.settings.maxWaitMs,
     waitForInput: deps.settings.waitForInput,
     projectName: deps.projectName,
-    regressionEvery: deps.settings.regressionEvery,
-    checkpointInterval: deps.checkpoints ? deps.settings.checkpointInterval : 0,
-    designReviewEvery: deps.design ? deps.settings.designReviewEvery : 0,
+    regressionEvery: join ? 0 : deps.settings.regressionEvery,
+    checkpointInterval: deps.checkpoints && !join ? deps.settings.checkpointInterval : 0,
+    designReviewEvery: deps.design && !join ? deps.settings.designReviewEvery : 0,
   };
+  // A worker's own view of the owner's pause: it drains and waits as the owner does, without writing the run's status.
+  let joinStatus: RunStatusChange = 'running';
   const humanInput = deps.humanInput;
   // What the loop remembers between decisions (decide() itself keeps nothing).
   const active = new Map<number, ActiveSession>();
@@ -427,12 +494,15 @@ async function schedule(
   const record = (action: RecordAction) => {
     switch (action.type) {
       case 'set-status':
-        deps.runs.setStatus(run.id, action.status);
+        if (join) joinStatus = action.status;
+        else deps.runs.setStatus(run.id, action.status);
         break;
       case 'report':
         deps.report(action.line);
         break;
       case 'event':
+        // The run's own events are its owner's to tell (one each, not one per machine).
+        if (join) break;
         if (action.event.type === 'run.waiting') {
           const { until, reason, requests } = action.event.payload;
           deps.events.append({
@@ -593,7 +663,11 @@ async function schedule(
         landings = 0;
         // In the merge queue: no landing moves main while its checks run, and it waits for the landing in progress.
         regressionPass.now = run.mergeQueue
-          .run(() => runRegression(deps, { main: run.main, sandbox: run.sandbox, by: run.id }, signal))
+          .run(async () => {
+            // A shared run checks main as the remote has it (#20).
+            await run.remote?.syncMain();
+            return runRegression(deps, { main: run.main, sandbox: run.sandbox, by: run.id }, signal);
+          })
           .then((result) => {
             // Nothing had checks to run: nothing to say.
             if (result.outcomes.length > 0) deps.report(regressionLine(result, action.reason, after, run.main));
@@ -616,12 +690,15 @@ async function schedule(
         const asked = action.trigger === 'manual' ? takeCheckpointRequest(deps.paths) : null;
         if (action.trigger !== 'manual') checkpointLandings = 0;
         movedSinceCheckpoint = false;
-        checkpointRun.now = runCheckpoint(
-          { ...deps, checkpoints },
-          live,
-          { trigger: action.trigger, agents: asked ?? deps.settings.checkpointAgents },
-          signal,
-        )
+        checkpointRun.now = syncedMain(run)
+          .then(() =>
+            runCheckpoint(
+              { ...deps, checkpoints },
+              live,
+              { trigger: action.trigger, agents: asked ?? deps.settings.checkpointAgents },
+              signal,
+            ),
+          )
           .then((outcome) => {
             if (outcome.critical.length > 0)
               checkpointRun.hold = onCritical(deps, live, outcome, deps.settings.pauseOnCritical) ?? checkpointRun.hold;
@@ -652,12 +729,15 @@ async function schedule(
               };
         if (action.trigger === 'interval' || action.trigger === 'end_of_run') designLandings = 0;
         designRun.open = null;
-        designRun.now = runDesignIteration(
-          { ...deps, design },
-          live,
-          { trigger: next.trigger, round: next.round, personas: next.personas ?? undefined },
-          signal,
-        )
+        designRun.now = syncedMain(run)
+          .then(() =>
+            runDesignIteration(
+              { ...deps, design },
+              live,
+              { trigger: next.trigger, round: next.round, personas: next.personas ?? undefined },
+              signal,
+            ),
+          )
           .then(({ iteration, fixFeatures }) => {
             if (iteration.outcome !== 'changes_requested') return;
             if (next.round >= deps.settings.designIterations)
@@ -706,6 +786,7 @@ async function schedule(
         // Settled when the session's cost was recorded (runSessionFor); this covers a session that never ran.
         if (reservation !== undefined && budgetPort) budgetPort.settle(reservation, summary?.costUsd ?? 0);
         active.delete(slot);
+        tellSlots();
         sessions += 1;
         const after = afterSession(backoff, summary, deps.now(), deps.settings);
         backoff = after.backoff;
@@ -714,7 +795,14 @@ async function schedule(
         return summary;
       });
     active.set(slot, { kind, featureIds, done });
+    tellSlots();
   };
+  const tellSlots = () =>
+    deps.slotsChanged?.(
+      [...active]
+        .filter(([, a]) => a.kind === 'coding')
+        .flatMap(([slot, a]) => a.featureIds.map((featureId) => ({ featureId, slot }))),
+    );
 
   /**
    * The state decide() reads, fresh from the database, plus the records its start actions name.
@@ -728,11 +816,12 @@ async function schedule(
     const requests = once(() => humanInput.list({ status: 'open' }));
     const features = once(() => deps.features.list());
     const counts = once(() => deps.features.stats());
+    const owner = join?.owner();
     const state: SchedulerState = {
       config,
       aborted: signal.aborted,
-      pauseRequested: pauseRequested(deps.paths.pauseDrain),
-      runStatus: deps.runs.get(run.id)?.status,
+      pauseRequested: owner ? owner.pausing : pauseRequested(deps.paths.pauseDrain),
+      runStatus: join ? joinStatus : deps.runs.get(run.id)?.status,
       active: [...active].map(([slot, a]) => ({ slot, kind: a.kind, featureIds: a.featureIds })),
       get features() {
         return features();
@@ -782,6 +871,8 @@ async function schedule(
         };
       }
       const woke = new Promise<void>((resolve) => (wake = resolve));
+      // The owner's run ended (finished, stopped, or its process lost): this machine's sessions stop with it.
+      if (join && !signal.aborted && !join.owner().active) join.leave();
       claimExhausted = false;
       budgetRefused = false;
       // Decide and act until the decision is to wait or to finish.
@@ -794,6 +885,11 @@ async function schedule(
       }
       switch (next.type) {
         case 'finish': {
+          // A worker stays until the run ends: the owner (or another machine) may yet hand work back.
+          if (join && !signal.aborted) {
+            await woke;
+            break;
+          }
           await settled();
           const end = next.reason;
           const reason =
@@ -814,7 +910,9 @@ async function schedule(
           await waitUntil(next.until, deps.now, signal);
           break;
         case 'wait-for-resume':
-          await waitForResume(deps.paths.pauseDrain, signal, () => answeredHold(deps, checkpointRun));
+          // A worker waits for the owner's run to run again (or end), looking at each tick.
+          if (join) await woke;
+          else await waitForResume(deps.paths.pauseDrain, signal, () => answeredHold(deps, checkpointRun));
           break;
         case 'wait-for-wake':
           await woke;
@@ -824,6 +922,80 @@ async function schedule(
   } finally {
     clearInterval(ticker);
     signal.removeEventListener('abort', poke);
+  }
+}
+
+/** A worker's part in a run another process owns (joinRun). */
+interface JoinMode {
+  /** The owner's run as the database has it now. */
+  readonly owner: () => { readonly active: boolean; readonly pausing: boolean };
+  /** Stops this machine's sessions (their features are handed back). */
+  readonly leave: () => void;
+}
+
+export interface JoinResult {
+  readonly sessions: number;
+  readonly reason: string;
+  readonly status: RunResult['status'];
+}
+
+/** Whether a shared run is still at work: not ended, and its process heartbeating. */
+export function sharedRunActive(run: RunRecord | undefined, now: number): boolean {
+  if (run === undefined || run.endedAt !== null) return false;
+  if (!(['running', 'draining', 'paused', 'starting'] as const).some((s) => s === run.status)) return false;
+  return now - (run.heartbeatAt ?? run.startedAt) < RUN_OFFLINE_MS;
+}
+
+/**
+ * A worker's part in a run another process started and owns (#20, `autocoder worker`): up to `concurrency` coding
+ * sessions, claimed from the shared backlog, each exactly as the owner runs them (the run's settings, the same guard,
+ * sandbox and verification), landing through the project's remote under the shared lock. The owner keeps what is the
+ * run's alone: the initializer, testing and supervisor sessions, regression passes, checkpoints, design reviews, the
+ * run's status and its end. A pause of the owner's drains this machine too; when the run ends (or its process stops
+ * heartbeating) the sessions here stop and hand their features back.
+ */
+export async function joinRun(deps: RunDeps, runId: string, signal: AbortSignal): Promise<JoinResult> {
+  const record = deps.runs.get(runId);
+  if (!sharedRunActive(record, deps.now()) || record === undefined)
+    return { sessions: 0, status: 'stopped', reason: `Run ${runId} is not at work.` };
+  const { sandbox, initJail } = prepareProjectFolder(deps);
+  const releaseFolder = holdProjectFolder(deps, sandbox.enabled);
+  const inner = new AbortController();
+  const forward = () => inner.abort();
+  if (signal.aborted) inner.abort();
+  else signal.addEventListener('abort', forward, { once: true });
+  try {
+    const remote = deps.remote ? new RemoteSync(deps.paths.root, mainBranch(deps.paths.root), deps.remote) : undefined;
+    // Expired leases (a machine that was lost) go back to the backlog before this one claims.
+    deps.claims.reapExpired();
+    const run = withVerifier(deps, {
+      id: runId,
+      incarnation: record.incarnation,
+      sandbox: sandbox.enabled,
+      initJail,
+      main: mainBranch(deps.paths.root),
+      mergeQueue: runMergeQueue(deps, inner.signal),
+      ...(remote ? { remote } : {}),
+    });
+    const result = await schedule(deps, run, inner.signal, {
+      owner: () => {
+        const now = deps.runs.get(runId);
+        return {
+          active: sharedRunActive(now, deps.now()),
+          pausing: now?.status === 'draining' || now?.status === 'paused',
+        };
+      },
+      leave: () => inner.abort(),
+    });
+    const reason = signal.aborted
+      ? 'This worker was stopped.'
+      : inner.signal.aborted
+        ? `Run ${runId} ended.`
+        : result.reason;
+    return { sessions: result.sessions, status: result.status, reason };
+  } finally {
+    signal.removeEventListener('abort', forward);
+    releaseFolder();
   }
 }
 
@@ -879,6 +1051,8 @@ async function soloRun<T>(
   ]);
   // Before the run is recorded: a project without a commit is refused with nothing left behind.
   const main = mainBranch(deps.paths.root);
+  // A shared project's main is the remote's (#20): what is reviewed is what every machine lands on.
+  if (deps.remote) await new RemoteSync(deps.paths.root, main, deps.remote).syncMain();
   const incarnation = randomBytes(8).toString('hex');
   deps.runs.start({
     id: runId,
@@ -1038,6 +1212,11 @@ function answeredHold(deps: RunDeps, hold: { hold: { n: number; requestId: strin
   return false;
 }
 
+/** A shared run's main brought up to the remote's before a review reads it (#20); at once otherwise. */
+async function syncedMain(run: RunContext): Promise<void> {
+  await run.remote?.syncMain();
+}
+
 /** The share of what is left of a budget one session holds: 1 / the sessions a run's slots may run at once. */
 function slotShare(settings: Pick<RunSettings, 'concurrency' | 'yolo' | 'testingRatio' | 'supervisor'>): number {
   return 1 / (settings.concurrency + (settings.yolo ? 0 : settings.testingRatio) + (settings.supervisor ? 1 : 0));
@@ -1088,6 +1267,14 @@ function featureCountRule(spec: string): string {
 /** Frees what runs that died (kill -9, power loss) left behind, before a new run starts. */
 function recoverDeadRuns(deps: RunDeps): void {
   const dead = deps.runs.active().filter((r) => {
+    // A shared store (#20): a run on another machine is dead when its heartbeat stopped, else it is at work.
+    if (r.host !== hostname() && deps.remote !== undefined) {
+      if (!sharedRunActive(r, deps.now())) return true;
+      throw new AppError(
+        'CONFLICT',
+        `a run of this project is already active on ${r.host ?? 'another machine'} (${r.id}); stop it first, or work it with \`autocoder worker\``,
+      );
+    }
     if (r.host !== hostname() || r.pid === null) return false;
     if (r.pid === process.pid) return false;
     try {

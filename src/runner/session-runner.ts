@@ -71,6 +71,8 @@ export interface SessionPlan {
    * `session.ended` event and the summary all say what happened; without it the runtime's outcome is recorded.
    */
   readonly judge?: (ended: SessionVerdict) => SessionVerdict;
+  /** Told after each tool call's result (a coding session pushes its branch when a commit moved it: #20). */
+  readonly onToolResult?: () => void;
 }
 
 const minutes = (ms: number) => (ms >= 60_000 ? `${Math.round(ms / 60_000)} min` : `${Math.round(ms / 1000)} s`);
@@ -191,6 +193,7 @@ export async function runRecordedSession(
             text: clipOutput(event.text),
             ...(toolOf.has(event.id) ? { tool: toolOf.get(event.id)! } : {}),
           });
+          plan.onToolResult?.();
           if (looping === null && idleTurns.result(event.id, event.isError, event.text))
             endAsLooping(`${NO_PROGRESS_TURN_LIMIT} turns in a row without a file change or a new tool result`);
           break;

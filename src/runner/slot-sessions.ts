@@ -53,6 +53,7 @@ import {
   type SessionVerdict,
 } from './session-verdict.js';
 import type { MergeQueue } from './merge-queue.js';
+import { BranchPusher, type RemoteSync } from './remote-sync.js';
 import type { VerifierOutcome, VerifierReview } from './verifier.js';
 import { countLine, freeVerificationPort, landingGroups, runVerification } from './verification.js';
 import { failureNote, failureReport } from './verification-report.js';
@@ -79,6 +80,11 @@ export interface RunContext {
   readonly wake?: () => void;
   /** The merge queue: landings and regression passes hold it one at a time. */
   readonly mergeQueue: MergeQueue;
+  /**
+   * The project's git remote, when the run is shared by several machines (#20): main follows the remote's, landings
+   * publish there, feature branches are pushed as they are committed. Absent: main is the project folder's own.
+   */
+  readonly remote?: RemoteSync;
   /** Called once per feature that landed on main (the scheduler counts landings for regression passes, checkpoints). */
   readonly onLanded?: (feature: Feature) => void;
   /** The independent verifier (`--verifier`): reviews a feature whose checks passed, before main moves. */
@@ -114,6 +120,8 @@ export interface SessionWhere {
   readonly readOnlyBash?: boolean;
   /** Judges how the session ended before it is recorded (coding sessions: whether the feature passed). */
   readonly judge?: (ended: SessionVerdict) => SessionVerdict;
+  /** Told after each tool call's result (see SessionPlan.onToolResult). */
+  readonly onToolResult?: () => void;
   /** Answers a human-input request as the supervisor (supervisor sessions only). */
   readonly supervise?: (
     requestId: string,
@@ -184,7 +192,12 @@ export interface Landing {
 export function landingGate(
   deps: RunDeps,
   run: RunContext,
-  where: { readonly worktree: string; readonly slot: number },
+  where: {
+    readonly worktree: string;
+    readonly slot: number;
+    /** Pushes the feature branch (shared runs, #20): its tip goes to the remote before main moves there. */
+    readonly pusher?: BranchPusher;
+  },
   claim: Claim,
   sessionId: string,
   signal: AbortSignal,
@@ -215,6 +228,8 @@ export function landingGate(
   };
   return (featureId) =>
     run.mergeQueue.run(async () => {
+      // A shared run's main is the remote's, where other machines land too: this landing starts from its tip.
+      if (run.remote) await syncForLanding(deps, run.remote, slot, featureId);
       const check = await landingCheckAsync(worktree, featureId, run.main);
       if (!check.ok && !check.behind) throw new AppError('CONFLICT', sendBackMessage(check, null));
       const lost = () =>
@@ -322,7 +337,20 @@ export function landingGate(
       }
       if (!deps.claims.recordLanding(claim, head)) throw lost();
       try {
-        await fastForwardMainAsync(deps.paths.root, run.main, head);
+        if (run.remote) {
+          // The branch at the commit that lands (a runner's rebase moved it), then the remote's main: a fast-forward,
+          // which git refuses when main moved there outside the shared queue.
+          await where.pusher?.flush();
+          const published = await run.remote.publishMain(head);
+          if (!published.ok)
+            throw new AppError(
+              'CONFLICT',
+              `the remote refused ${run.main} at ${head.slice(0, 8)}: ${published.rejected}`,
+              {
+                details: { head },
+              },
+            );
+        } else await fastForwardMainAsync(deps.paths.root, run.main, head);
       } catch (err: unknown) {
         const details = err instanceof AppError ? err.details : undefined;
         if (details && 'head' in details) {
@@ -354,6 +382,20 @@ export function landingGate(
         ...(rebased ? { rebasedFrom: rebased.from } : {}),
       };
     });
+}
+
+/** Fetches the remote's main for a landing; a remote that cannot be reached is not the agent's to fix. */
+async function syncForLanding(deps: RunDeps, remote: RemoteSync, slot: number, featureId: number): Promise<void> {
+  try {
+    await remote.syncMain();
+  } catch (err: unknown) {
+    const why = errorMessage(err);
+    deps.report(`Slot ${slot}: feature #${featureId} could not land: ${why}`);
+    throw new AppError(
+      'CONFLICT',
+      `The runner could not read the project's git remote: ${why}. This is not something you can fix from your worktree: stop here; the feature will be retried.`,
+    );
+  }
 }
 
 /** The runner's rebase; one that could not run (no verification worktree free, git failing) leaves it to the agent. */
@@ -527,6 +569,7 @@ export async function runSessionFor(
         spec,
         limits: { idleMs: deps.settings.stallMs, maxMs: deps.settings.maxSessionMs },
         ...(where.judge ? { judge: where.judge } : {}),
+        ...(where.onToolResult ? { onToolResult: where.onToolResult } : {}),
       },
       signal,
     );
@@ -681,6 +724,16 @@ export async function runCodingSession(
   signal: AbortSignal,
 ): Promise<SessionSummary | null> {
   const { claim, feature, owner } = claimed;
+  // A shared run (#20): main as the remote has it now, before anything is decided from it.
+  let mainTip: string | null = null;
+  if (run.remote) {
+    try {
+      mainTip = await run.remote.syncMain();
+    } catch (err: unknown) {
+      deps.claims.release(claim, `the runner could not read the project's git remote: ${errorMessage(err)}`);
+      throw err;
+    }
+  }
   const landed =
     feature.landingCommit !== null && landedOnMain(deps.paths.root, feature.landingCommit, run.main)
       ? feature.landingCommit
@@ -712,6 +765,7 @@ export async function runCodingSession(
   let worktree: string;
   let branch: string;
   let continued: boolean;
+  let remoteTip: string | null = null;
   const worktreeStarted = performance.now();
   try {
     worktree = await prepareWorktree(deps, slot, run.main);
@@ -721,6 +775,17 @@ export async function runCodingSession(
     continued = checkout.continued;
     if (checkout.rescued)
       deps.report(`Slot ${slot}: uncommitted work left in its worktree was saved on ${checkout.rescued}.`);
+    if (run.remote && mainTip !== null) {
+      // What was pushed for the feature (by a machine that lost it, or this one before a crash) is where it goes on.
+      const adopted = await run.remote.adoptPushed(worktree, feature.id, checkout.head, mainTip);
+      remoteTip = adopted.remoteTip;
+      if (adopted.adopted) {
+        continued = true;
+        deps.report(
+          `Slot ${slot}: feature #${feature.id} goes on from its branch as pushed to the remote (${(adopted.remoteTip ?? '').slice(0, 8)})${adopted.keptAs ? `; the local commits it lacked are kept as ${adopted.keptAs}` : ''}.`,
+        );
+      }
+    }
     deps.report(
       `Slot ${slot}: feature #${feature.id} ${feature.name}, attempt ${feature.attempts}/${feature.maxAttempts}, on ${branch}${checkout.continued ? ' (continuing the earlier attempt)' : ''}.`,
     );
@@ -732,6 +797,8 @@ export async function runCodingSession(
     );
     throw err;
   }
+  // Pushed as it is committed (#20): a machine lost mid-feature loses at most what was not committed.
+  const pusher = run.remote ? new BranchPusher(run.remote, worktree, feature.id, remoteTip, deps.report) : undefined;
   const sessionAbort = new AbortController();
   const onStop = () => sessionAbort.abort();
   if (signal.aborted) sessionAbort.abort();
@@ -761,9 +828,17 @@ export async function runCodingSession(
         prompt: codingPromptNames(feature),
         land: timedLanding(
           deps,
-          landingGate(deps, run, { worktree, slot }, claim, owner.split('/')[1] ?? owner, sessionAbort.signal),
+          landingGate(
+            deps,
+            run,
+            { worktree, slot, ...(pusher ? { pusher } : {}) },
+            claim,
+            owner.split('/')[1] ?? owner,
+            sessionAbort.signal,
+          ),
         ),
         judge: (ended) => judgeCodingSession(deps, feature.id, owner, ended),
+        ...(pusher ? { onToolResult: () => pusher.poke() } : {}),
       },
       { claims: [claim], featureIds: [feature.id], owner },
       codingVars(feature, deps.settings.yolo, branch, continued),
@@ -777,6 +852,7 @@ export async function runCodingSession(
   const after = deps.features.get(feature.id);
   if (after.status === 'passing') {
     await deleteMergedBranchAsync(deps.paths.root, branch, run.main);
+    await dropRemoteBranch(deps, run, feature.id, pusher);
   } else {
     // Keep whatever the agent did on its branch for the next attempt (or a human).
     const saved = await commitWorkInProgressAsync(
@@ -784,6 +860,8 @@ export async function runCodingSession(
       `autocoder: work in progress on feature #${feature.id} (${signal.aborted ? 'run stopped' : `session ${summary.outcome}`})`,
     );
     if (saved) deps.report(`Slot ${slot}: saved uncommitted work on ${branch} (${saved.slice(0, 8)}).`);
+    // …and for the machine that takes it next.
+    await pusher?.flush();
   }
   settle(deps, claim, summary, leaseLost, signal.aborted);
   const final = deps.features.get(feature.id);
@@ -810,6 +888,23 @@ export async function runCodingSession(
     `Slot ${slot}: feature #${feature.id} is now ${final.status} (session ${summary.stalled ? 'stalled' : summary.outcome}, $${summary.costUsd.toFixed(4)}).`,
   );
   return summary;
+}
+
+/** A landed feature's remote branch goes once main holds its tip (one main lacks is kept: nothing unmerged is lost). */
+async function dropRemoteBranch(
+  deps: RunDeps,
+  run: RunContext,
+  featureId: number,
+  pusher: BranchPusher | undefined,
+): Promise<void> {
+  const tip = pusher?.remoteTip ?? null;
+  if (!run.remote || tip === null) return;
+  try {
+    await run.remote.dropMerged(featureId, tip);
+  } catch (err: unknown) {
+    // Only tidiness: the branch stays on the remote, merged.
+    deps.report(`Feature #${featureId}: its merged branch stays on the remote (${errorMessage(err)}).`);
+  }
 }
 
 /** The recorded outcome of a coding session (session-verdict.ts), from its feature and this session's verdict. */
@@ -874,6 +969,8 @@ export async function runTestingSession(
   targets: readonly Feature[],
   signal: AbortSignal,
 ): Promise<SessionSummary> {
+  // A shared run re-verifies main as the remote has it (#20).
+  await run.remote?.syncMain();
   const worktree = await prepareWorktree(deps, slot, run.main);
   // Testing sessions change nothing worth keeping: start from main's tip, keep ignored files (installed dependencies).
   await runGitAsync(gitOkStep(worktree, ['checkout', '--quiet', '--force', '--detach', run.main]));

@@ -99,6 +99,8 @@ export const ProjectSummarySchema = z.object({
   stats: ProjectStatsSchema.nullable(),
   /** Null without a project database (older servers send nothing). */
   run: ProjectRunSummarySchema.nullable().optional(),
+  /** The git remote machines share the project through (#20); null for a project of one machine. */
+  remote: z.string().nullable().optional(),
 });
 export type ProjectSummary = z.infer<typeof ProjectSummarySchema>;
 
@@ -111,6 +113,11 @@ export const CreateProjectRequestSchema = z
     path: noNul(4096).optional(),
     /** App spec text; validated before anything is created. */
     spec: text(1_000_000).optional(),
+    /**
+     * The project's git remote (#20: a server on a shared PostgreSQL store): a URL git speaks or the path of a bare
+     * repository; the folder becomes a clone of it.
+     */
+    remote: noNul(2048).optional(),
   })
   .strict();
 export type CreateProjectRequest = z.infer<typeof CreateProjectRequestSchema>;

@@ -6,6 +6,8 @@ import { projectPaths } from '../../config/paths.js';
 import { type CliContext, printJson } from '../context.js';
 import type { Env } from '../../config/env.js';
 import { projectStoreExists } from '../../db/store-location.js';
+import { shownRemote } from '../../git/remote.js';
+import { projectRemote } from '../../projects/shared-project.js';
 
 /** new, import, list, remove: the project registry. */
 export function registerProjectCommands(
@@ -19,7 +21,11 @@ export function registerProjectCommands(
     .argument('<name>', 'project name: lowercase letters, digits, ".", "_" or "-" (e.g. todo-app)')
     .option('--dir <path>', 'where the project lives (default: ./<name>)')
     .option('--spec <file>', 'an app spec to copy to .autocoder/app_spec.txt')
-    .action((name: string, opts: { dir?: string; spec?: string }) =>
+    .option(
+      '--remote <git-url>',
+      "share the project between machines (needs --database / AUTOCODER_DATABASE_URL): the folder becomes a clone of this git remote (a bare repository's path, file://, ssh or https), where every worker lands on main",
+    )
+    .action((name: string, opts: { dir?: string; spec?: string; remote?: string }) =>
       run(() => {
         const reg = openRegistry(ctx.env);
         try {
@@ -29,8 +35,13 @@ export function registerProjectCommands(
             specFile: opts.spec,
             cwd: ctx.cwd,
             env: ctx.env,
+            ...(opts.remote === undefined ? {} : { remote: opts.remote }),
           });
           ctx.stdout(`Created project ${p.name} at ${p.path}\n`);
+          if (opts.remote !== undefined)
+            ctx.stdout(
+              `Shared through ${shownRemote(projectRemote(reg.registry, p.name) ?? opts.remote)}: start workers on any machine with: autocoder worker\n`,
+            );
           if (!opts.spec)
             ctx.stdout(
               `Next: write the app spec to ${projectPaths(p.path).spec}, or with Claude: autocoder spec ${p.name}\n`,

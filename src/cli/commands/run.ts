@@ -31,8 +31,14 @@ import { projectDirOption, projectOf } from '../project-arg.js';
 import { EXIT } from '../exit-codes.js';
 import type { Logger, LogLevel } from '../../logging/logger.js';
 import type { ProjectStore } from '../../compose.js';
-import { databaseUrl } from '../../db/store-location.js';
+import { DATABASE_URL_VAR, databaseUrl } from '../../db/store-location.js';
+import { existsSync, readFileSync } from 'node:fs';
+import { noPromptEnv, type Env } from '../../config/env.js';
+import { shownRemote } from '../../git/remote.js';
+import type { RemoteTarget } from '../../runner/remote-sync.js';
+import { projectRemote, SHARED_SPEC_SETTING } from '../../projects/shared-project.js';
 import { startWorkerPresence } from '../../projects/worker-presence.js';
+import type { WorkerFeature } from '../../shared/workers.js';
 import { logLevelOption, runnerLogger } from '../logging.js';
 
 const positiveInt = (flag: string) => (raw: string) => {
@@ -180,9 +186,17 @@ export function registerRunCommand(
         "Claude Code's OS sandbox for agent commands: auto (on where available), on, off",
       ).choices(['auto', 'on', 'off']),
     )
+    .option(
+      '--no-local-work',
+      'a project shared through its git remote (#20): start the run and own it (initializer, testing, reviews, its end) but leave the coding sessions to `autocoder worker`s',
+    )
     .addOption(logLevelOption('the run (to .autocoder/logs/runner.log, rotated at 10 MiB, 4 older files kept)'))
     .action((project: string | undefined, opts: RunOptions) =>
-      run(() => runAction(ctx, setExitCode, projectOf(project, opts.projectDir), runFlags(opts), opts.logLevel, null)),
+      run(() =>
+        runAction(ctx, setExitCode, projectOf(project, opts.projectDir), runFlags(opts), opts.logLevel, null, {
+          localWork: opts.localWork !== false,
+        }),
+      ),
     );
 }
 
@@ -321,6 +335,8 @@ export interface RunOptions {
   pauseOnCritical?: boolean;
   designReviewEvery?: number;
   designIterations?: number;
+  /** `--no-local-work` (commander's negation: false when given). */
+  localWork?: boolean;
   logLevel: LogLevel;
 }
 
@@ -394,6 +410,7 @@ async function runAction(
   flags: SettingsLayer,
   logLevel: LogLevel,
   checkpoint: CheckpointMode | null,
+  options: { readonly localWork: boolean } = { localWork: true },
 ): Promise<void> {
   const webhooks = loadWebhookSettings(ctx.env);
   const reg = openRegistry(ctx.env);
@@ -402,9 +419,23 @@ async function runAction(
   let registryDefaults: Partial<RunSettings>;
   let projectDefaults: Partial<RunSettings>;
   let otherProjects: string[];
+  let remoteUrl: string | null;
   try {
     resolved = resolveProject(reg.registry, project, ctx.cwd);
     extra = extraCommands(reg.registry, resolved.name);
+    remoteUrl = resolved.name === null ? null : projectRemote(reg.registry, resolved.name);
+    if (!options.localWork && remoteUrl === null)
+      throw new AppError(
+        'INVALID_INPUT',
+        `--no-local-work leaves the coding to workers on other machines, which only a project shared through a git remote has (autocoder new ${resolved.name ?? '<name>'} --remote <git-url> with --database)`,
+      );
+    // Workers on other machines read the spec from the registry: the run shares the one it starts with.
+    if (remoteUrl !== null && resolved.name !== null && existsSync(resolved.paths.spec) && checkpoint === null)
+      reg.registry.setProjectSetting(
+        resolved.name,
+        SHARED_SPEC_SETTING,
+        JSON.stringify(readFileSync(resolved.paths.spec, 'utf8')),
+      );
     // Defaults: the global settings, then the project's own (e.g. a demo project's defaultModel: demo).
     registryDefaults = registryRunDefaults(reg.registry);
     projectDefaults = resolved.name === null ? {} : projectRunDefaults(reg.registry, resolved.name);
@@ -487,6 +518,8 @@ async function runAction(
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   let presence: { stop(): void } | null = null;
+  // What this process's coding slots work now, for its heartbeat as a worker (shared stores).
+  let slotFeatures: WorkerFeature[] = [];
   try {
     const view = new LiveView(
       {
@@ -527,6 +560,11 @@ async function runAction(
       webhookRetryBaseMs: webhooks.retryBaseMs,
       logger,
       ...(ctx.runtime ? { runtime: ctx.runtime } : {}),
+      ...(remoteUrl === null ? {} : { remote: sharedRemote(store, remoteUrl, ctx.env) }),
+      localWork: options.localWork,
+      slotsChanged: (features) => {
+        slotFeatures = features.map((f) => ({ project: projectName, featureId: f.featureId, slot: f.slot }));
+      },
     });
     // A review on its own (checkpoint or design review): wait for it and its webhooks, then print what it found.
     const solo = async <T>(work: Promise<T>, report: (done: T) => { json: unknown; finished: boolean }) => {
@@ -563,7 +601,7 @@ async function runAction(
       );
     // On a shared PostgreSQL store this process is one of the run's workers: peers and mission control see it, its
     // heartbeat and its features (#20).
-    presence = startRunPresence(ctx, store, projectName, settings.concurrency, logger);
+    if (options.localWork) presence = startRunPresence(ctx, () => slotFeatures, settings.concurrency, logger);
     const result = await runProject(deps, controller.signal)
       .catch((err: unknown) => {
         logger.error({ err }, 'the run failed');
@@ -598,8 +636,7 @@ async function runAction(
  */
 function startRunPresence(
   ctx: CliContext,
-  store: ProjectStore,
-  projectName: string,
+  current: () => WorkerFeature[],
   slots: number,
   logger: Logger,
 ): { stop(): void } | null {
@@ -612,15 +649,7 @@ function startRunPresence(
       host: hostname(),
       pid: process.pid,
       slots,
-      current: () => {
-        const runId = store.runs.latestOfPid(process.pid)?.id;
-        if (runId === undefined) return [];
-        return store.sessions
-          .running(runId)
-          .flatMap((s) =>
-            s.featureId === null ? [] : [{ project: projectName, featureId: s.featureId, slot: s.slot }],
-          );
-      },
+      current,
       onProblem: (problem) => logger.warn(problem),
     });
     return {
@@ -633,6 +662,16 @@ function startRunPresence(
     registry.close();
     throw err;
   }
+}
+
+/** The remote a shared project's run lands through, with the project's landing lock on the shared store (#20). */
+export function sharedRemote(store: ProjectStore, url: string, env: Env): RemoteTarget {
+  if (store.sharedLock === undefined)
+    throw new AppError(
+      'INVALID_INPUT',
+      `the project is shared through ${shownRemote(url)}, which needs its PostgreSQL store: set ${DATABASE_URL_VAR} (or --database)`,
+    );
+  return { url, env: noPromptEnv(env), lock: store.sharedLock('landing') };
 }
 
 /** `--checkpoint-agents code,security`: the reviewer kinds, each known, none twice. */

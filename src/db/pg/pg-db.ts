@@ -51,6 +51,31 @@ export class PgDb implements SqlDb {
     return Object.assign(run, { immediate: run });
   }
 
+  /**
+   * Tries the session advisory lock `autocoder.<purpose>.<schema>` on this connection (pg_try_advisory_lock: it never
+   * waits, so the synchronous client never blocks the event loop for it; callers poll). Held until `unlockShared` or
+   * until the connection ends: a worker killed while holding it frees it.
+   */
+  tryLockShared(purpose: string): boolean {
+    const row = this.client.statement<{ ok: number }>(
+      'SELECT pg_try_advisory_lock(hashtext($1)) AS ok',
+      [this.sharedKey(purpose)],
+      'sqlite',
+    ).rows[0];
+    return row?.ok === 1;
+  }
+
+  /** Gives back a lock `tryLockShared` took (nothing when this connection does not hold it). */
+  unlockShared(purpose: string): void {
+    // The connection may hold it once only (tryLockShared's callers never take it twice), so one unlock frees it.
+    this.client.statement('SELECT pg_advisory_unlock(hashtext($1)) AS ok', [this.sharedKey(purpose)], 'sqlite');
+  }
+
+  private sharedKey(purpose: string): string {
+    if (!/^[a-z][a-z0-9-]{0,40}$/.test(purpose)) throw new AppError('INTERNAL', `"${purpose}" is not a lock name`);
+    return `autocoder.${purpose}.${this.lockKey}`;
+  }
+
   close(): void {
     if (this.closed) return;
     this.closed = true;

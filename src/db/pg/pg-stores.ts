@@ -31,7 +31,14 @@ export function openPgProjectStore(
   options: StoreOptions = {},
 ): PgProjectStore {
   const db = openSchema(target, 'project', options.create ?? true, `project schema "${target.schema}"`);
-  return { ...buildProjectStore(db, paths, options), db };
+  return {
+    ...buildProjectStore(db, paths, options),
+    db,
+    sharedLock: (purpose) => ({
+      tryAcquire: () => db.tryLockShared(purpose),
+      release: () => db.unlockShared(purpose),
+    }),
+  };
 }
 
 /** The registry in `REGISTRY_SCHEMA` (created when missing). */

@@ -6,6 +6,7 @@ import type { ProjectStore, RegisteredProject } from '../../db/ports.js';
 import { AppError } from '../../domain/errors.js';
 import { createProject, importProject, removeProject } from '../../projects/projects.js';
 import { activeRun } from '../../projects/run-control.js';
+import { projectRemote } from '../../projects/shared-project.js';
 import { runStatus } from '../../projects/run-state.js';
 import {
   CreateProjectRequestSchema,
@@ -39,7 +40,16 @@ export function projectSummary(deps: ServerDeps, p: RegisteredProject): ProjectS
       run = null;
     }
   }
-  return { name: p.name, path: p.path, createdAt: p.createdAt, exists, hasSpec: existsSync(paths.spec), stats, run };
+  return {
+    name: p.name,
+    path: p.path,
+    createdAt: p.createdAt,
+    exists,
+    hasSpec: existsSync(paths.spec),
+    stats,
+    run,
+    remote: withRegistry(deps, (r) => projectRemote(r, p.name)),
+  };
 }
 
 /** The card's run line: the state now, how the last run ended, what all sessions cost, when anything last happened. */
@@ -116,7 +126,15 @@ export const projectRoutes: RouteModule = (app: Hono, deps: ServerDeps) => {
     }
     const project = withRegistry(deps, (registry) =>
       blameField('path', () =>
-        fsInput('path', () => createProject(registry, { name: req.name, dir, cwd: deps.cwd, env: deps.env })),
+        fsInput('path', () =>
+          createProject(registry, {
+            name: req.name,
+            dir,
+            cwd: deps.cwd,
+            env: deps.env,
+            ...(req.remote === undefined ? {} : { remote: req.remote }),
+          }),
+        ),
       ),
     );
     if (req.spec !== undefined) writeSpec(projectPaths(project.path).spec, req.spec);
