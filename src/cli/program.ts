@@ -23,6 +23,7 @@ import { registerCheckpointCommands } from './commands/checkpoints.js';
 import { registerPreviewCommand } from './commands/preview.js';
 import { registerMigrateStoreCommand } from './commands/migrate-store.js';
 import { registerWorkersCommand } from './commands/workers.js';
+import { registerWorkerCommand } from './commands/worker.js';
 import { commandForm, withCommandForm } from './command-form.js';
 import type { CliContext } from './context.js';
 import { EXIT, exitCodeFor } from './exit-codes.js';
@@ -87,6 +88,7 @@ export function buildProgram(ctx: CliContext, setExitCode: (code: number) => voi
   registerConfigCommand(program, ctx, run);
   registerMigrateStoreCommand(program, ctx, run);
   registerWorkersCommand(program, ctx, run);
+  registerWorkerCommand(program, ctx, run, setExitCode);
   registerCompletionCommand(program, ctx, run);
   return program;
 }

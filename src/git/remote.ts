@@ -1,3 +1,5 @@
+import { existsSync, mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { AppError } from '../domain/errors.js';
 import { featureBranch } from './workspaces.js';
 import { git, gitAsync, gitIdentitySteps, runGit, type GitResult } from './git.js';
@@ -311,4 +313,32 @@ export function publishProjectStart(root: string, remote: GitRemote, main: strin
   const outcome = pushOutcome(remote.url, `take ${main}`, pushed);
   if (!outcome.ok)
     throw new AppError('CONFLICT', `the remote ${shownRemote(remote.url)} refused ${main}: ${outcome.rejected}`);
+}
+
+/**
+ * A worker's clone of `remote` at `dir` (#20), on `main`: cloned when missing; one that exists keeps its work
+ * (branches, worktrees, installed dependencies) and gets `origin` pointed at `remote`. Throws `unreachable` when the
+ * remote cannot be read, CONFLICT when it has no `main` yet (the run's owner publishes it first).
+ */
+export async function ensureClone(dir: string, remote: GitRemote, main: string): Promise<'cloned' | 'existing'> {
+  if (existsSync(join(dir, '.git'))) {
+    await setRemote(dir, remote.url);
+    return 'existing';
+  }
+  if (existsSync(dir))
+    throw new AppError('CONFLICT', `${dir} exists and is not a git clone; move it away so the worker can clone there`);
+  mkdirSync(dirname(dir), { recursive: true });
+  const res = await remoteGit(dirname(dir), remote, [
+    'clone',
+    '--quiet',
+    '--no-tags',
+    '--no-checkout',
+    remote.url,
+    dir,
+  ]);
+  if (res.status !== 0) throw unreachable(remote.url, 'be cloned', res);
+  const tip = await revisionOf(dir, `${TRACKING_PREFIX}${main}`);
+  if (tip === null) throw new AppError('CONFLICT', `the remote ${shownRemote(remote.url)} has no ${main} branch yet`);
+  await localOk(dir, ['checkout', '--quiet', '-B', main, tip]);
+  return 'cloned';
 }

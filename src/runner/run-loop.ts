@@ -23,7 +23,7 @@ import type {
 import type { Env } from '../config/env.js';
 import type { ProjectPaths } from '../config/paths.js';
 import type { RunSettings, SettingSource } from '../config/run-settings.js';
-import { AppError } from '../domain/errors.js';
+import { AppError, errorMessage } from '../domain/errors.js';
 import { deriveRunOutcome, type RunOutcome } from '../domain/run-outcome.js';
 import { addLocalExcludes } from '../git/git.js';
 import { holdConfigLock, mainBranch } from '../git/workspaces.js';
@@ -281,6 +281,8 @@ export async function runProject(deps: RunDeps, signal: AbortSignal): Promise<Ru
     });
     const result = await schedule(deps, run, signal, null);
     sessions += result.sessions;
+    // The project folder ends on the remote's main: everything every machine landed.
+    if (remote) await syncAtEnd(deps, remote);
     pruneLandedBranches(deps, run.main);
     return finish(result.status, result.reason, {
       budgetExhausted: result.budgetExhausted,
@@ -293,6 +295,14 @@ export async function runProject(deps: RunDeps, signal: AbortSignal): Promise<Ru
   } finally {
     if (runHeartbeat !== null) clearInterval(runHeartbeat);
     releaseFolder();
+  }
+}
+
+async function syncAtEnd(deps: RunDeps, remote: RemoteSync): Promise<void> {
+  try {
+    await remote.syncMain();
+  } catch (err: unknown) {
+    deps.report(deps.redact(`The project folder's main could not follow the remote's: ${errorMessage(err)}`));
   }
 }
 
