@@ -452,7 +452,7 @@ export const RUN_WIDE_SETTINGS = [
 
 /** A worker's settings for a run: its own, with the run's run-wide settings (as recorded when it started) on top. */
 export function workerRunSettings(run: Readonly<Record<string, unknown>>, own: RunSettings): RunSettings {
-  // A run-wide setting the run left unset (its model: Claude Code's default) is unset here too, whatever this machine's.
+  // A run-wide setting the run left unset (its model: Claude Code's default) is unset here too, whatever is set here.
   const local: Record<string, unknown> = { ...own };
   for (const key of RUN_WIDE_SETTINGS) delete local[key];
   const shared = Object.fromEntries(RUN_WIDE_SETTINGS.filter((k) => run[k] !== undefined).map((k) => [k, run[k]]));

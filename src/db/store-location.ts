@@ -88,8 +88,8 @@ function urlFor(paths: ProjectPaths, env: Env | undefined): string {
 }
 
 /**
- * The PostgreSQL store of registered project `name` for a worker's clone at `paths` (#20): the schema the registry's name
- * gives (a clone holds no marker, and needs none: the name comes from the registry, never from the folder).
+ * The PostgreSQL store of registered project `name` for a worker's clone at `paths` (#20): the schema the registry's
+ * name gives (a clone holds no marker, and needs none: the name comes from the registry, never from the folder).
  */
 export function openSharedProjectStore(
   paths: ProjectPaths,
@@ -99,7 +99,10 @@ export function openSharedProjectStore(
 ): PgProjectStore {
   const url = databaseUrl(env);
   if (url === undefined)
-    throw new AppError('INVALID_INPUT', `shared projects live in PostgreSQL: set ${DATABASE_URL_VAR} or pass --database`);
+    throw new AppError(
+      'INVALID_INPUT',
+      `shared projects live in PostgreSQL: set ${DATABASE_URL_VAR} or pass --database`,
+    );
   return openPgProjectStore(paths, { url, schema: projectSchemaName(name) }, { ...options, create: false });
 }
 
