@@ -13,14 +13,38 @@ import { CheckpointAgentSchema, type CheckpointAgent } from '../shared/checkpoin
  * state from the `runs` table.
  */
 
-/** The run that is active now: recorded as active and its process alive on this host. */
-export function activeRun(runs: Pick<RunPort, 'active'>): RunRecord | null {
+/**
+ * The run that is active now: recorded as active and its process alive on this host, or a shared run (#20) whose
+ * process, on any machine, still heartbeats.
+ */
+export function activeRun(runs: Pick<RunPort, 'active'>, now = Date.now()): RunRecord | null {
   return (
     runs
       .active()
-      .filter((r) => r.host === hostname() && r.pid !== null && processAlive(r.pid))
+      .filter((r) =>
+        r.host === hostname() ? r.pid !== null && processAlive(r.pid) : isSharedRun(r) && sharedRunActive(r, now),
+      )
       .at(-1) ?? null
   );
+}
+
+/** The settings key marking a run as shared by machines (#20): its process heartbeats, peers join it. */
+export const SHARED_RUN_MARKER = 'sharedRun';
+
+export function isSharedRun(run: Pick<RunRecord, 'settings'>): boolean {
+  return run.settings[SHARED_RUN_MARKER] === true;
+}
+
+/** How often a shared run's process writes the run's heartbeat (#20). */
+export const RUN_HEARTBEAT_MS = 5_000;
+/** A shared run whose heartbeat is older than this lost its process: peers leave it, a new run recovers it. */
+export const RUN_OFFLINE_MS = 30_000;
+
+/** Whether a shared run is still at work: not ended, and its process heartbeating. */
+export function sharedRunActive(run: RunRecord | undefined, now: number): boolean {
+  if (run === undefined || run.endedAt !== null) return false;
+  if (!ACTIVE_RUN_STATUSES.includes(run.status)) return false;
+  return now - (run.heartbeatAt ?? run.startedAt) < RUN_OFFLINE_MS;
 }
 
 /** Drain: running sessions finish their feature, then the runner idles in `paused`. */

@@ -16,7 +16,6 @@ import type {
   HumanInputRequest,
   NewHumanInputRequest,
   RunPort,
-  RunRecord,
   SessionPort,
   VerificationPort,
 } from '../db/ports.js';
@@ -75,7 +74,16 @@ import { runVerifierSession, unreviewed, type VerifierReview } from './verifier.
 import { runRegression, type RegressionOutcome, type RegressionResult } from './regression.js';
 import { sweepRunOrphans } from './temp-sweep.js';
 import { pauseRequested, waitForResume } from './pause.js';
-import { requestPause, requestResume, takeCheckpointRequest, takeDesignRequest } from '../projects/run-control.js';
+import {
+  requestPause,
+  requestResume,
+  isSharedRun,
+  RUN_HEARTBEAT_MS,
+  SHARED_RUN_MARKER,
+  sharedRunActive,
+  takeCheckpointRequest,
+  takeDesignRequest,
+} from '../projects/run-control.js';
 import { runCheckpoint, type CheckpointOutcome } from './checkpoint.js';
 import { runDesignIteration, type DesignIterationOutcome } from './design-review.js';
 import type { CheckpointAgent } from '../shared/checkpoints.js';
@@ -190,7 +198,14 @@ export async function runProject(deps: RunDeps, signal: AbortSignal): Promise<Ru
     deps.report(`Removed ${orphans.length} temporary folder(s) left behind by runs or chats that died.`);
   const { sandbox, initJail } = prepareProjectFolder(deps);
   const incarnation = randomBytes(8).toString('hex');
-  deps.runs.start({ id: runId, pid: process.pid, host: hostname(), incarnation, settings: { ...deps.settings } });
+  deps.runs.start({
+    id: runId,
+    pid: process.pid,
+    host: hostname(),
+    incarnation,
+    // A shared run says so: peers on other machines join it, and tell it is alive by its heartbeat.
+    settings: { ...deps.settings, ...(deps.remote ? { [SHARED_RUN_MARKER]: true } : {}) },
+  });
   const releaseFolder = holdProjectFolder(deps, sandbox.enabled);
   let sessions = 0;
   const mergeQueue = runMergeQueue(deps, signal);
@@ -305,11 +320,6 @@ async function syncAtEnd(deps: RunDeps, remote: RemoteSync): Promise<void> {
     deps.report(deps.redact(`The project folder's main could not follow the remote's: ${errorMessage(err)}`));
   }
 }
-
-/** How often a shared run's process writes the run's heartbeat (#20). */
-export const RUN_HEARTBEAT_MS = 5_000;
-/** A shared run whose heartbeat is older than this lost its process: peers leave it, a new run recovers it. */
-export const RUN_OFFLINE_MS = 30_000;
 
 function beatRun(deps: RunDeps, runId: string): void {
   try {
@@ -900,6 +910,10 @@ async function schedule(
             await woke;
             break;
           }
+          // Claims whose holder stopped heartbeating (a lost machine, a killed process) are not a reason to end: they go
+          // back to the backlog and the decision is made again (a run without slots of its own never claims, so it never
+          // reaps on the way).
+          if (!signal.aborted && deps.claims.reapExpired().length > 0) break;
           await settled();
           const end = next.reason;
           const reason =
@@ -947,13 +961,6 @@ export interface JoinResult {
   readonly sessions: number;
   readonly reason: string;
   readonly status: RunResult['status'];
-}
-
-/** Whether a shared run is still at work: not ended, and its process heartbeating. */
-export function sharedRunActive(run: RunRecord | undefined, now: number): boolean {
-  if (run === undefined || run.endedAt !== null) return false;
-  if (!(['running', 'draining', 'paused', 'starting'] as const).some((s) => s === run.status)) return false;
-  return now - (run.heartbeatAt ?? run.startedAt) < RUN_OFFLINE_MS;
 }
 
 /**
@@ -1278,7 +1285,7 @@ function featureCountRule(spec: string): string {
 function recoverDeadRuns(deps: RunDeps): void {
   const dead = deps.runs.active().filter((r) => {
     // A shared store (#20): a run on another machine is dead when its heartbeat stopped, else it is at work.
-    if (r.host !== hostname() && deps.remote !== undefined) {
+    if (r.host !== hostname() && deps.remote !== undefined && isSharedRun(r)) {
       if (!sharedRunActive(r, deps.now())) return true;
       throw new AppError(
         'CONFLICT',

@@ -15,7 +15,8 @@ import { extraCommands } from '../../projects/policy-extensions.js';
 import { SHARED_MAIN } from '../../projects/projects.js';
 import { projectRemote, sharedSpec } from '../../projects/shared-project.js';
 import { startWorkerPresence, type WorkerPresence } from '../../projects/worker-presence.js';
-import { joinRun, sharedRunActive } from '../../runner/run-loop.js';
+import { joinRun } from '../../runner/run-loop.js';
+import { isSharedRun, sharedRunActive } from '../../projects/run-control.js';
 import { sandboxReadDenyPaths } from '../../runner/sandbox.js';
 import { DEMO_MODEL } from '../../shared/runs.js';
 import type { WorkerFeature } from '../../shared/workers.js';
@@ -239,7 +240,7 @@ function findSharedRun(
     try {
       const run = store.runs
         .active()
-        .filter((r) => sharedRunActive(r, Date.now()))
+        .filter((r) => isSharedRun(r) && sharedRunActive(r, Date.now()))
         .at(-1);
       if (run !== undefined) return { project: p.name, remote, run };
     } finally {
