@@ -910,9 +910,9 @@ async function schedule(
             await woke;
             break;
           }
-          // Claims whose holder stopped heartbeating (a lost machine, a killed process) are not a reason to end: they go
-          // back to the backlog and the decision is made again (a run without slots of its own never claims, so it never
-          // reaps on the way).
+          // Claims whose holder stopped heartbeating (a lost machine, a killed process) are no reason to end: they
+          // go back to the backlog and the decision is made again (a run without slots of its own never claims, so
+          // it never reaps on the way).
           if (!signal.aborted && deps.claims.reapExpired().length > 0) break;
           await settled();
           const end = next.reason;
