@@ -24,6 +24,10 @@ import {
 } from '../support/fake-anthropic/index.js';
 import { useDatabasePerTest } from '../support/postgres.js';
 import { ScriptedRuntime } from '../support/scripted-runtime.js';
+import { startScriptedCli } from '../support/scripted-cli-process.js';
+import { HOLDING } from '../support/scripted-scenarios.js';
+import type { RunningCli } from '../support/cli-process.js';
+import { killIfRunning } from '../support/kill.js';
 import { waitFor } from '../support/wait-for.js';
 
 const db = useDatabasePerTest();
@@ -47,7 +51,14 @@ beforeEach(() => {
   execFileSync('git', ['init', '--quiet', '--bare', '--initial-branch=main', remote]);
   writeFileSync(join(root, 'spec.txt'), SAMPLE_SPEC);
 });
-afterEach(() => {
+const children: RunningCli[] = [];
+afterEach(async () => {
+  for (const c of children.splice(0)) {
+    if (c.child.exitCode === null && c.child.signalCode === null) {
+      killIfRunning(c.child.pid!, 'SIGKILL');
+      await c.exited;
+    }
+  }
   rmSync(root, { recursive: true, force: true });
 });
 
@@ -130,5 +141,77 @@ describe('a project shared through its git remote', { timeout: 120_000 }, () => 
     expect(gitOut(dir, 'rev-parse', 'main')).toBe(gitOut(remote, 'rev-parse', 'main'));
     const workers = admin.query(`SELECT name, stopped_at IS NOT NULL AS stopped FROM autocoder_registry.workers`);
     expect(workers).toEqual([{ name: 'w1', stopped: true }]);
+  });
+
+  it('a worker stopped with SIGTERM hands the feature it works back and records its stop; the run goes on', async () => {
+    const dir = join(root, 'notes');
+    await ok(['new', 'notes', '--dir', dir, '--spec', join(root, 'spec.txt'), '--remote', remote]);
+    // Child processes (they get real signals); feature #2's session never gets its second turn.
+    const owner = startScriptedCli('sample-hold-2', ['run', 'notes', '--no-local-work'], env);
+    children.push(owner);
+    await waitFor(() => /Waiting for the work of other workers/.test(owner.output()), 60_000, 'the owner');
+    const workdir = join(root, 'w1');
+    const worker = startScriptedCli(
+      'sample-hold-2',
+      ['worker', '--workdir', workdir, '--name', 'w1', '--concurrency', '1'],
+      env,
+    );
+    children.push(worker);
+    await waitFor(() => worker.output().includes(`${HOLDING} feature 2`), 60_000, 'feature 2 to be held');
+    const q = (sql: string) => admin.query(sql.replaceAll('§', schemaIdentifier(projectSchemaName('notes'))));
+    expect(q('SELECT status FROM §.features WHERE id = 2')).toEqual([{ status: 'in_progress' }]);
+    const current = admin.query(`SELECT current FROM autocoder_registry.workers WHERE name = 'w1'`)[0] as {
+      current: string;
+    };
+    expect(JSON.parse(current.current)).toEqual([{ project: 'notes', featureId: 2, slot: 0 }]);
+
+    worker.child.kill('SIGTERM');
+    expect((await worker.exited).code, worker.output()).toBe(0);
+    expect(worker.output()).toContain('Worker w1 stopped.');
+    // Handed back at once (not left to its lease), the attempt refunded as for any stopped session.
+    expect(q('SELECT status FROM §.features WHERE id = 2')).toEqual([{ status: 'pending' }]);
+    const released = q(
+      `SELECT payload FROM §.events WHERE type = 'feature.released' AND feature_id = 2 ORDER BY id DESC LIMIT 1`,
+    ) as { payload: unknown }[];
+    expect(released[0]!.payload).toMatchObject({ note: 'the run was stopped during this session' });
+    expect(
+      admin.query(
+        `SELECT stopped_at IS NOT NULL AS stopped, current FROM autocoder_registry.workers WHERE name = 'w1'`,
+      ),
+    ).toEqual([{ stopped: true, current: '[]' }]);
+    // The owner's run is not the worker's to end: it still waits for workers.
+    expect(q(`SELECT status FROM §.runs`)).toEqual([{ status: 'running' }]);
+    owner.child.kill('SIGTERM');
+    await owner.exited;
+  });
+
+  it('a worker needs the shared store, refuses a work folder that holds the control plane, and one name per process', async () => {
+    const noDb = scriptedCliEnv(root);
+    const solo = await cliInProcess(['worker', '--exit-when-idle'], noDb);
+    expect(solo.status).toBe(2);
+    expect(solo.stderr).toContain('a worker works projects shared through PostgreSQL');
+    const inHome = await cliInProcess(
+      ['worker', '--workdir', join(root, 'autocoder-home', 'w'), '--exit-when-idle'],
+      env,
+    );
+    expect(inHome.status).toBe(2);
+    expect(inHome.stderr).toContain('may not hold one another');
+    // A name another live process holds is refused; an idle worker exits at once with --exit-when-idle.
+    await ok(['list']);
+    admin.query(
+      `INSERT INTO autocoder_registry.workers (name, host, pid, slots, started_at, heartbeat_at) VALUES ('busy', 'elsewhere', 1, 1, ${Date.now()}, ${Date.now()})`,
+    );
+    const taken = await cliInProcess(
+      ['worker', '--name', 'busy', '--workdir', join(root, 'w'), '--exit-when-idle'],
+      env,
+    );
+    expect(taken.status).toBe(4);
+    expect(taken.stderr).toMatch(/busy/);
+    const idle = await cliInProcess(
+      ['worker', '--name', 'idle', '--workdir', join(root, 'w'), '--exit-when-idle'],
+      env,
+    );
+    expect(idle.status, idle.stderr).toBe(0);
+    expect(idle.stdout).toContain('No shared run is at work: exiting (--exit-when-idle).');
   });
 });
