@@ -73,3 +73,13 @@ export type WorkerDTO = z.infer<typeof WorkerDTOSchema>;
 
 export const WorkersResponseSchema = z.object({ workers: z.array(WorkerDTOSchema) }).strict();
 export type WorkersResponse = z.infer<typeof WorkersResponseSchema>;
+
+/**
+ * What a shared run at work (#20) has working it, in one line: the workers online on the shared store, or that there
+ * is none (its features then wait) and how to start one.
+ */
+export function sharedRunWorkersLine(online: readonly string[]): string {
+  if (online.length === 0)
+    return "No live worker: nothing works this shared run's features until one starts (on any machine: autocoder worker, with the same database).";
+  return `Shared run: ${online.length} worker${online.length === 1 ? '' : 's'} online (${online.join(', ')}).`;
+}

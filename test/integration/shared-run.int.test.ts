@@ -150,6 +150,9 @@ describe('a project shared through its git remote', { timeout: 120_000 }, () => 
     const owner = startScriptedCli('sample-hold-2', ['run', 'notes', '--no-local-work'], env);
     children.push(owner);
     await waitFor(() => /Waiting for the work of other workers/.test(owner.output()), 60_000, 'the owner');
+    // Nobody works it yet, and status says so.
+    const alone = await ok(['status', 'notes']);
+    expect(alone.stdout).toContain("No live worker: nothing works this shared run's features until one starts");
     const workdir = join(root, 'w1');
     const worker = startScriptedCli(
       'sample-hold-2',
@@ -164,6 +167,9 @@ describe('a project shared through its git remote', { timeout: 120_000 }, () => 
       current: string;
     };
     expect(JSON.parse(current.current)).toEqual([{ project: 'notes', featureId: 2, slot: 0 }]);
+    const status = JSON.parse((await ok(['status', 'notes', '--json'])).stdout) as { run: { workers: string[] } };
+    expect(status.run.workers).toEqual(['w1']);
+    expect((await ok(['status', 'notes'])).stdout).toContain('Shared run: 1 worker online (w1).');
 
     worker.child.kill('SIGTERM');
     expect((await worker.exited).code, worker.output()).toBe(0);

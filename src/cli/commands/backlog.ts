@@ -8,6 +8,8 @@ import { endingFacts, endingTitle, outcomeAdvice } from '../../shared/run-outcom
 import type { RunEnding, RunStatus } from '../../shared/runs.js';
 import { type CliContext, printJson } from '../context.js';
 import type { ProjectStore } from '../../compose.js';
+import { SHARED_RUN_MARKER } from '../../projects/run-control.js';
+import { sharedRunWorkersLine, workerStatus } from '../../shared/workers.js';
 
 /** The run's lines of `status`: what runs now, or how the last run ended and what to do next. */
 function runLines(
@@ -26,6 +28,25 @@ function runLines(
     `  ${endingFacts(ending)} (${ending.runId})\n` +
     (ending.outcome === null ? '' : `  Next: ${outcomeAdvice(ending.outcome, name, 'cli')}\n`)
   );
+}
+
+/** Whether the state is a shared run at work (its features are worked by workers on any machine). */
+function sharedRunAtWork(state: RunStatus): boolean {
+  return state.settings[SHARED_RUN_MARKER] === true && !['stopped', 'crashed'].includes(state.status);
+}
+
+/** The names of the workers online now on the shared store. */
+function onlineWorkers(ctx: CliContext): string[] {
+  const reg = openRegistry(ctx.env);
+  try {
+    const now = Date.now();
+    return reg.registry
+      .workers()
+      .filter((w) => workerStatus(w, now) === 'online')
+      .map((w) => w.name);
+  } finally {
+    reg.close();
+  }
 }
 
 /** Opens the project named (or pointed to) by `nameOrPath` for the duration of `fn`. */
@@ -107,7 +128,8 @@ export function registerBacklogCommands(
       '--json',
       'print JSON: {"total","passing","in_progress","needs_input","failed","pending","percentage","verified",' +
         '"run":{"status","runId","pid","startedAt","pauseRequested","lastOutcome":{"runId","outcome","reason",' +
-        '"startedAt","endedAt","durationMs","featuresPassing","featuresTotal","costUsd"}|null}}',
+        '"startedAt","endedAt","durationMs","featuresPassing","featuresTotal","costUsd"}|null,' +
+        '"workers":[names online]|null (a shared run at work)}}',
     )
     .action((project: string, opts: { json?: boolean }) =>
       run(() =>
@@ -116,15 +138,21 @@ export function registerBacklogCommands(
           const s = { ...store.features.stats(), verified: store.verifications.verifiedCount() };
           const state = runStatus(store);
           const lastOutcome = state.lastOutcome ?? null;
+          // A shared run (#20) is worked by whichever workers are online, on any machine.
+          const workers = sharedRunAtWork(state) ? onlineWorkers(ctx) : null;
           if (opts.json) {
             const { status, runId, pid, startedAt, pauseRequested } = state;
-            return printJson(ctx, { ...s, run: { status, runId, pid, startedAt, pauseRequested, lastOutcome } });
+            return printJson(ctx, {
+              ...s,
+              run: { status, runId, pid, startedAt, pauseRequested, lastOutcome, workers },
+            });
           }
           ctx.stdout(
             `${s.passing}/${s.total} passing (${s.percentage}%) · ${s.verified} verified · ${s.in_progress} in progress · ` +
               `${s.pending} pending · ${s.needs_input} need input · ${s.failed} failed\n`,
           );
           ctx.stdout(runLines(store.paths.root, project, state.status, state.runId, lastOutcome));
+          if (workers !== null) ctx.stdout(`${sharedRunWorkersLine(workers)}\n`);
         }),
       ),
     );
