@@ -38,9 +38,11 @@ export function normalizeRemote(raw: string, cwd: string): string {
   const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(url)?.[1]?.toLowerCase();
   if (scheme !== undefined) {
     if (!['file', 'ssh', 'git', 'http', 'https'].includes(scheme))
-      throw new AppError(
-        'INVALID_INPUT',
-        `--remote: git does not speak "${scheme}://"; use ssh, https, file or a path`,
+      throw invalidRemote(`git does not speak "${scheme}://"; use ssh, https, file or a path`);
+    // Every clone keeps the URL in .git/config, which the agents working there can read.
+    if (URL.canParse(url) && new URL(url).password !== '')
+      throw invalidRemote(
+        'a password or token in the URL would be readable by the agents (every clone keeps it in .git/config); use ssh keys or a git credential helper instead',
       );
     return url;
   }
