@@ -148,9 +148,10 @@ export async function pushBranch(
     'push',
     '--porcelain',
     '--no-verify',
+    // The lease alone allows a non-fast-forward (a rebased branch); a `+` on the refspec would force past the lease.
     `--force-with-lease=${ref}:${expected ?? ''}`,
     REMOTE,
-    `+${tip}:${ref}`,
+    `${tip}:${ref}`,
   ]);
   return pushOutcome(remote.url, `take ${branch}`, res);
 }

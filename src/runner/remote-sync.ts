@@ -242,15 +242,21 @@ export class BranchPusher {
       if (res.ok) {
         this.pushed = tip;
         this.told = '';
-      } else this.tell(`the remote refused ${featureBranch(this.featureId)} at ${tip.slice(0, 8)}: ${res.rejected}`);
+      } else
+        this.tell(
+          `refused: ${res.rejected}`,
+          `the remote refused ${featureBranch(this.featureId)} at ${tip.slice(0, 8)}: ${res.rejected}`,
+        );
     } catch (err: unknown) {
-      this.tell(`could not push ${featureBranch(this.featureId)}: ${errorMessage(err)}`);
+      const why = errorMessage(err);
+      this.tell(why, `could not push ${featureBranch(this.featureId)}: ${why}`);
     }
   }
 
-  private tell(line: string): void {
-    if (line === this.told) return;
-    this.told = line;
+  /** Told once while the same problem lasts (every commit would repeat it). */
+  private tell(problem: string, line: string): void {
+    if (problem === this.told) return;
+    this.told = problem;
     this.report(`Feature #${this.featureId}: ${line}; it is pushed again at its next commit.`);
   }
 }
