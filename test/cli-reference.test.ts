@@ -36,7 +36,7 @@ const entries: Entry[] = program.commands.flatMap((cmd) => [
 
 describe('README CLI reference', () => {
   it('finds the table and the commands', () => {
-    expect(rows).toHaveLength(35); // the table as it is: subcommands of one group may share a row
+    expect(rows).toHaveLength(36); // the table as it is: subcommands of one group may share a row
     expect(entries.map((e) => e.words)).toEqual(
       expect.arrayContaining(['run', 'policy check', 'logs', 'config set', 'completion']),
     );
