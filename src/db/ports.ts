@@ -549,7 +549,12 @@ export interface RunRecord {
   readonly featuresTotal: number | null;
   /** What its sessions cost, summed when it ended (null while it runs). */
   readonly costUsd: number | null;
+  /** A pause or stop asked of the run from any machine (#20: shared runs); null when none is. */
+  readonly control: RunControl | null;
 }
+
+/** What a person may ask of a run through the database (#20): its owner drains and idles, or stops. */
+export type RunControl = 'pause' | 'stop';
 
 /**
  * How a run ended, besides its reason: stopped by a signal, the claims a crash recovery freed, and its outcome with the
@@ -573,6 +578,8 @@ export interface RunPort {
   }): RunRecord;
   setStatus(id: string, status: 'running' | 'draining' | 'paused'): void;
   heartbeat(id: string): void;
+  /** Asks the run for a pause or a stop, or withdraws the ask (null: resume); false when the run has ended. */
+  requestControl(id: string, control: RunControl | null): boolean;
   end(id: string, status: 'finished' | 'failed' | 'crashed', reason: string, details?: RunEndDetails): void;
   /** Runs recorded as active (their process may have died), oldest first. */
   active(): RunRecord[];

@@ -7,6 +7,7 @@ import {
   type RunEndDetails,
   type RunPort,
   type RunRecord,
+  type RunControl,
   type RunRecordStatus,
   systemClock,
 } from './ports.js';
@@ -27,6 +28,7 @@ interface RunRow {
   features_passing: number | null;
   features_total: number | null;
   cost_usd: number | null;
+  control: RunControl | null;
 }
 
 const toRecord = (r: RunRow): RunRecord => ({
@@ -44,6 +46,7 @@ const toRecord = (r: RunRow): RunRecord => ({
   featuresPassing: r.features_passing,
   featuresTotal: r.features_total,
   costUsd: r.cost_usd,
+  control: r.control ?? null,
 });
 
 /** Runner processes of a project: who runs, since when, and how each run ended. */
@@ -86,6 +89,19 @@ export class RunRepo implements RunPort {
       .transaction(() => {
         this.db.prepare('UPDATE runs SET status = ?, heartbeat_at = ? WHERE id = ?').run(status, now, id);
         appendEvent(this.db, { type: `run.${status}`, at: now, runId: id, payload: {} });
+      })
+      .immediate();
+  }
+
+  requestControl(id: string, control: RunControl | null): boolean {
+    const now = this.clock.now();
+    return this.db
+      .transaction(() => {
+        const changed = this.db
+          .prepare(`UPDATE runs SET control = @control WHERE id = @id AND ended_at IS NULL`)
+          .run({ id, control }).changes;
+        if (changed > 0) appendEvent(this.db, { type: 'run.control', at: now, runId: id, payload: { control } });
+        return changed > 0;
       })
       .immediate();
   }

@@ -30,6 +30,7 @@ function run(id: string, startedAt: number, endedAt: number | null, status: RunR
     featuresPassing: null,
     featuresTotal: null,
     costUsd: null,
+    control: null,
   };
 }
 

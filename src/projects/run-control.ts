@@ -1,4 +1,4 @@
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { z } from 'zod';
 import { hostname } from 'node:os';
 import type { ProjectPaths } from '../config/paths.js';
@@ -105,12 +105,33 @@ export function takeDesignRequest(paths: ProjectPaths): { readonly personas: Per
   }
 }
 
-/** Stop: SIGTERM to the runner, which aborts sessions, hands claims back and exits. */
-export function requestStop(runs: Pick<RunPort, 'active'>): RunRecord {
+/**
+ * Stop: SIGTERM to the runner of this machine, which aborts sessions, hands claims back and exits; a shared run owned
+ * by another machine (#20) is asked through the database, and its owner does the same.
+ */
+export function requestStop(runs: Pick<RunPort, 'active' | 'requestControl'>): RunRecord {
   const run = activeRun(runs);
   if (!run || run.pid === null) throw new AppError('CONFLICT', 'no run of this project is active');
-  process.kill(run.pid, 'SIGTERM');
+  if (run.host !== hostname()) runs.requestControl(run.id, 'stop');
+  else process.kill(run.pid, 'SIGTERM');
   return run;
+}
+
+/**
+ * Pause the active run: the pause file in the project folder for a run of this machine; through the database for a
+ * shared run another machine owns (#20), whose owner reads it with its state.
+ */
+export function pauseRun(paths: ProjectPaths, runs: Pick<RunPort, 'requestControl'>, run: RunRecord): void {
+  if (run.host !== hostname()) runs.requestControl(run.id, 'pause');
+  else requestPause(paths);
+}
+
+/** Resume: the pause file goes and a pause asked through the database is withdrawn; whether one was asked. */
+export function resumeRun(paths: ProjectPaths, runs: Pick<RunPort, 'requestControl'>, run: RunRecord | null): boolean {
+  const wasPaused = existsSync(paths.pauseDrain) || run?.control === 'pause';
+  requestResume(paths);
+  if (run?.control === 'pause') runs.requestControl(run.id, null);
+  return wasPaused;
 }
 
 export function processAlive(pid: number): boolean {

@@ -11,7 +11,8 @@ import { activeRun } from './run-control.js';
 export function runStatus(store: Pick<ProjectStore, 'paths' | 'runs' | 'sessions' | 'budget'>): RunStatus {
   const active = activeRun(store.runs);
   const latest = active ?? store.runs.latest() ?? null;
-  const pauseRequested = existsSync(store.paths.pauseDrain);
+  // The pause file of this machine's run, or a pause asked through the database (#20: a shared run, from any machine).
+  const pauseRequested = existsSync(store.paths.pauseDrain) || active?.control === 'pause';
   let status: RunStatus['status'] = 'stopped';
   if (active)
     status =

@@ -7,11 +7,14 @@ export function pauseRequested(signalFile: string): boolean {
   return existsSync(signalFile);
 }
 
-/** Resolves once the signal file is gone (resume), `signal` aborts (stop), or `until()` says so (checked each poll). */
-export function waitForResume(signalFile: string, signal: AbortSignal, until?: () => boolean): Promise<void> {
+/**
+ * Resolves once the pause is no longer asked for (`paused()` false: the pause file is gone and the run's control in
+ * the database is withdrawn), `signal` aborts (stop), or `until()` says so (checked each poll).
+ */
+export function waitForResume(paused: () => boolean, signal: AbortSignal, until?: () => boolean): Promise<void> {
   return new Promise((resolve) => {
     const check = () => {
-      if (signal.aborted || !existsSync(signalFile) || until?.() === true) {
+      if (signal.aborted || !paused() || until?.() === true) {
         clearInterval(timer);
         signal.removeEventListener('abort', check);
         resolve();

@@ -16,6 +16,7 @@ import type {
   HumanInputRequest,
   NewHumanInputRequest,
   RunPort,
+  RunRecord,
   SessionPort,
   VerificationPort,
 } from '../db/ports.js';
@@ -184,7 +185,12 @@ interface ActiveSession {
  * main through the merge queue; beside them up to `testingRatio` testing agents re-verifying
  * passing features. The runner (not the model) claims, heartbeats and settles every feature.
  */
-export async function runProject(deps: RunDeps, signal: AbortSignal): Promise<RunResult> {
+export async function runProject(deps: RunDeps, stopSignal: AbortSignal): Promise<RunResult> {
+  // Stopped by the caller (a signal to this process), or by a stop asked through the database (#20: from any machine).
+  const stopper = new AbortController();
+  const signal = stopper.signal;
+  if (stopSignal.aborted) stopper.abort();
+  else stopSignal.addEventListener('abort', () => stopper.abort(), { once: true });
   const runId = `run_${randomBytes(6).toString('hex')}`;
   recoverDeadRuns(deps);
   if (pauseRequested(deps.paths.pauseDrain)) {
@@ -294,7 +300,7 @@ export async function runProject(deps: RunDeps, signal: AbortSignal): Promise<Ru
       mergeQueue,
       ...(remote ? { remote } : {}),
     });
-    const result = await schedule(deps, run, signal, null);
+    const result = await schedule(deps, run, signal, null, () => stopper.abort());
     sessions += result.sessions;
     // The project folder ends on the remote's main: everything every machine landed.
     if (remote) await syncAtEnd(deps, remote);
@@ -420,6 +426,8 @@ async function schedule(
   run: RunContext,
   signal: AbortSignal,
   join: JoinMode | null,
+  /** Stops the run (its owner's loop, when a stop is asked through the database). */
+  stopRun: () => void = () => undefined,
 ): Promise<{
   status: RunResult['status'];
   reason: string;
@@ -837,11 +845,17 @@ async function schedule(
     const features = once(() => deps.features.list());
     const counts = once(() => deps.features.stats());
     const owner = join?.owner();
+    // The owner's own record: its status, and what a person asked of it through the database from any machine.
+    const record = join ? undefined : deps.runs.get(run.id);
+    if (record?.control === 'stop' && !signal.aborted) {
+      deps.report('Stop asked through the database: stopping.');
+      stopRun();
+    }
     const state: SchedulerState = {
       config,
       aborted: signal.aborted,
-      pauseRequested: owner ? owner.pausing : pauseRequested(deps.paths.pauseDrain),
-      runStatus: join ? joinStatus : deps.runs.get(run.id)?.status,
+      pauseRequested: owner ? owner.pausing : pauseAsked(deps, record),
+      runStatus: join ? joinStatus : record?.status,
       active: [...active].map(([slot, a]) => ({ slot, kind: a.kind, featureIds: a.featureIds })),
       get features() {
         return features();
@@ -936,7 +950,12 @@ async function schedule(
         case 'wait-for-resume':
           // A worker waits for the owner's run to run again (or end), looking at each tick.
           if (join) await woke;
-          else await waitForResume(deps.paths.pauseDrain, signal, () => answeredHold(deps, checkpointRun));
+          else
+            await waitForResume(
+              () => pauseAsked(deps, deps.runs.get(run.id)),
+              signal,
+              () => answeredHold(deps, checkpointRun),
+            );
           break;
         case 'wait-for-wake':
           await woke;
@@ -1227,6 +1246,11 @@ function answeredHold(deps: RunDeps, hold: { hold: { n: number; requestId: strin
   }
   deps.report(`Checkpoint ${held.n}: "${decision}"; the run stays paused until it is resumed.`);
   return false;
+}
+
+/** A pause is asked of the run: the pause file in its folder, or its control in the database (#20: any machine). */
+function pauseAsked(deps: RunDeps, record: RunRecord | undefined): boolean {
+  return pauseRequested(deps.paths.pauseDrain) || record?.control === 'pause';
 }
 
 /** A shared run's main brought up to the remote's before a review reads it (#20); at once otherwise. */

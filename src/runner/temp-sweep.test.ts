@@ -21,6 +21,7 @@ const record = (over: Partial<RunRecord> = {}): RunRecord => ({
   featuresPassing: null,
   featuresTotal: null,
   costUsd: null,
+  control: null,
   ...over,
 });
 

@@ -157,6 +157,8 @@ export const EventBodySchema = z.discriminatedUnion('type', [
   event('run.running', {}),
   event('run.draining', {}),
   event('run.paused', {}),
+  // A pause or stop asked of a shared run from any machine, or withdrawn (null: resume) (#20).
+  event('run.control', { control: z.enum(['pause', 'stop']).nullable() }),
   event('run.finished', runEnd),
   event('run.failed', runEnd),
   event('run.crashed', runEnd),
@@ -331,6 +333,7 @@ export const EVENT_TOPICS = {
   'run.running': 'run',
   'run.draining': 'run',
   'run.paused': 'run',
+  'run.control': 'run',
   'run.finished': 'run',
   'run.failed': 'run',
   'run.crashed': 'run',

@@ -1222,6 +1222,26 @@ export function defineProjectStoreContract(name: string, factory: StoreFactory):
         ]);
       });
 
+      it('a pause or stop asked of a run through the store is kept with it until withdrawn; an ended run takes none', () => {
+        const cursor = store.events.lastId();
+        store.runs.start({ id: 'run_c', pid: 7, host: 'elsewhere', incarnation: 'ic', settings: {} });
+        expect(store.runs.get('run_c')?.control).toBeNull();
+        expect(store.runs.requestControl('run_c', 'pause')).toBe(true);
+        expect(store.runs.get('run_c')?.control).toBe('pause');
+        expect(store.runs.requestControl('run_c', null)).toBe(true);
+        expect(store.runs.get('run_c')?.control).toBeNull();
+        expect(store.runs.requestControl('run_c', 'stop')).toBe(true);
+        store.runs.end('run_c', 'finished', 'Stopped.', { stopped: true });
+        expect(store.runs.requestControl('run_c', 'pause')).toBe(false);
+        expect(store.runs.requestControl('run_nope', 'stop')).toBe(false);
+        expect(
+          store.events
+            .since(cursor, 20)
+            .filter((e) => e.type === 'run.control')
+            .map((e) => e.payload),
+        ).toEqual([{ control: 'pause' }, { control: null }, { control: 'stop' }]);
+      });
+
       it('a run ends with its outcome, the backlog it was derived from and its sessions summed cost, all at once', () => {
         store.runs.start({ id: 'run_o', pid: 7, host: 'box', incarnation: 'io', settings: {} });
         expect(store.runs.get('run_o')).toMatchObject({

@@ -439,7 +439,16 @@ describe('autocoder features and status', () => {
       percentage: 33.3,
       verified: 0,
       // No run yet (#21: the run state and the last outcome, status-cli.int.test.ts).
-      run: { status: 'stopped', runId: null, pid: null, startedAt: null, pauseRequested: false, lastOutcome: null },
+      run: {
+        status: 'stopped',
+        runId: null,
+        pid: null,
+        startedAt: null,
+        pauseRequested: false,
+        lastOutcome: null,
+        // Only a shared run at work names its workers (#20, shared-run.int.test.ts).
+        workers: null,
+      },
     };
 
     const byName = await cli('status', 'shop', '--json');

@@ -1,7 +1,7 @@
-import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { AppError } from '../../domain/errors.js';
-import { activeRun, requestPause, requestResume, requestStop } from '../../projects/run-control.js';
+import { activeRun, pauseRun, requestStop, resumeRun } from '../../projects/run-control.js';
+import { hostname } from 'node:os';
 import type { CliContext } from '../context.js';
 import { withProject } from './backlog.js';
 
@@ -20,8 +20,10 @@ export function registerControlCommands(
         withProject(ctx, project, (store) => {
           const active = activeRun(store.runs);
           if (!active) throw new AppError('CONFLICT', 'no run of this project is active; there is nothing to pause');
-          requestPause(store.paths);
-          ctx.stdout(`Pause requested: run ${active.id} lets its session finish its feature, then pauses.\n`);
+          pauseRun(store.paths, store.runs, active);
+          ctx.stdout(
+            `Pause requested: run ${active.id} lets its sessions finish their features (on every machine), then pauses.\n`,
+          );
         }),
       ),
     );
@@ -33,8 +35,7 @@ export function registerControlCommands(
     .action((project: string) =>
       run(() =>
         withProject(ctx, project, (store) => {
-          const wasPaused = existsSync(store.paths.pauseDrain);
-          requestResume(store.paths);
+          const wasPaused = resumeRun(store.paths, store.runs, activeRun(store.runs));
           ctx.stdout(wasPaused ? 'Resumed.\n' : 'The project was not paused.\n');
         }),
       ),
@@ -48,7 +49,11 @@ export function registerControlCommands(
       run(() =>
         withProject(ctx, project, (store) => {
           const stopped = requestStop(store.runs);
-          ctx.stdout(`Stop sent to run ${stopped.id} (pid ${stopped.pid}).\n`);
+          ctx.stdout(
+            stopped.host === hostname()
+              ? `Stop sent to run ${stopped.id} (pid ${stopped.pid}).\n`
+              : `Stop asked of run ${stopped.id}, owned by ${stopped.host ?? 'another machine'}: it stops at its next step.\n`,
+          );
         }),
       ),
     );

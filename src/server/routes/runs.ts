@@ -1,7 +1,7 @@
 import type { Hono } from 'hono';
 import type { ProjectPaths } from '../../config/paths.js';
 import { AppError } from '../../domain/errors.js';
-import { activeRun, requestPause, requestResume, requestStop } from '../../projects/run-control.js';
+import { activeRun, pauseRun, requestStop, resumeRun } from '../../projects/run-control.js';
 import { runStatus } from '../../projects/run-state.js';
 import { RunStartRequestSchema, type RunStartRequest } from '../../shared/runs.js';
 import type { ServerDeps } from '../app.js';
@@ -68,7 +68,7 @@ export function registerRunRoutes(app: Hono, deps: ServerDeps): void {
       withProjectStore(deps, c.req.param('name'), (store) => {
         const run = activeRun(store.runs);
         if (!run) throw new AppError('CONFLICT', 'no run of this project is active; there is nothing to pause');
-        requestPause(store.paths);
+        pauseRun(store.paths, store.runs, run);
         return { status: run.status === 'paused' ? ('paused' as const) : ('draining' as const), runId: run.id };
       }),
     ),
@@ -77,7 +77,7 @@ export function registerRunRoutes(app: Hono, deps: ServerDeps): void {
   app.post(`${base}/resume`, (c) =>
     c.json(
       withProjectStore(deps, c.req.param('name'), (store) => {
-        requestResume(store.paths);
+        resumeRun(store.paths, store.runs, activeRun(store.runs));
         return runStatus(store);
       }),
     ),
