@@ -78,12 +78,17 @@ export function createProject(registry: RegistryPort, input: NewProjectInput): R
   return adopt(registry, input.name, realpathSync(root), spec, input.env, remote);
 }
 
-/** A remote for a new shared project: well formed, readable, and only where PostgreSQL shares the store. */
+/**
+ * A remote for a new shared project: well formed, readable, and only where PostgreSQL shares the store. A refusal
+ * names the `remote` field itself: the API would otherwise blame the folder (`path`), and the New project dialog
+ * would show it under the wrong field.
+ */
 function sharedRemote(raw: string, cwd: string, env: Env): GitRemote {
   if (databaseUrl(env) === undefined)
     throw new AppError(
       'INVALID_INPUT',
       `--remote shares a project between machines through PostgreSQL: set ${DATABASE_URL_VAR} (or give --database) too`,
+      { details: { field: 'remote' } },
     );
   return { url: normalizeRemote(raw, cwd), env: noPromptEnv(env) };
 }

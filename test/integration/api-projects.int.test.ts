@@ -108,6 +108,14 @@ describe('projects', () => {
     expect((await h.json<{ projects: unknown[] }>('GET', '/api/projects')).body.projects).toEqual([]);
   });
 
+  it('refuses a remote without PostgreSQL with 400 naming the remote field (not the folder), and creates nothing', async () => {
+    const res = await h.json<ErrorBody>('POST', '/api/projects', { name: 'shared', remote: join(h.root, 'x.git') });
+    expect(res.status).toBe(400);
+    expect(res.body.error.details?.field).toBe('remote');
+    expect(res.body.error.message).toContain('through PostgreSQL');
+    expect((await h.json<{ projects: unknown[] }>('GET', '/api/projects')).body.projects).toEqual([]);
+  });
+
   it('refuses a duplicate name with 409', async () => {
     await h.createProject('todo');
     const res = await h.json<ErrorBody>('POST', '/api/projects', { name: 'todo', path: join(h.root, 'other') });

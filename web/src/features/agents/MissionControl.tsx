@@ -11,6 +11,7 @@ import { AppPreview } from './AppPreview';
 import { BrowserView } from './BrowserView';
 import { LogView } from './LogView';
 import { RunOutcomeBanner } from './RunOutcomeBanner';
+import { SharedRunNotice } from './SharedRunNotice';
 
 const STATE_LABEL: Record<AgentState, string> = {
   idle: 'Idle',
@@ -147,6 +148,7 @@ export function MissionControl() {
   return (
     <section aria-label="Mission control" className="flex flex-col gap-4">
       {ending ? <RunOutcomeBanner ending={ending} project={name} /> : null}
+      <SharedRunNotice run={stream.run} />
       <AppPreview />
       {waiting > 0 ? (
         <p

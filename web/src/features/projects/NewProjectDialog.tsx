@@ -38,8 +38,9 @@ function nameProblemOf(name: string, attempted: boolean): string | null {
 const SPEC_CHECK_DELAY_MS = 300;
 
 /**
- * Create a project (name, folder, app spec) or register an existing folder. The spec is checked as it is typed and
- * "Insert template" fills in the template; on Create the name's and the spec's problems show together.
+ * Create a project (name, folder, a git remote for one shared by machines, app spec) or register an existing folder.
+ * The spec is checked as it is typed and "Insert template" fills in the template; on Create the name's and the spec's
+ * problems show together.
  */
 export function NewProjectDialog({ onClose }: { onClose: () => void }) {
   const navigate = useNavigate();
@@ -47,6 +48,7 @@ export function NewProjectDialog({ onClose }: { onClose: () => void }) {
   const [mode, setMode] = useState<Mode>('create');
   const [name, setName] = useState('');
   const [path, setPath] = useState('');
+  const [remote, setRemote] = useState('');
   const [spec, setSpec] = useState('');
   const [specSource, setSpecSource] = useState<SpecSource>('paste');
   /** The project whose spec is being written with Claude (after it was created). */
@@ -95,6 +97,8 @@ export function NewProjectDialog({ onClose }: { onClose: () => void }) {
         name,
         ...(path.trim() ? { path: path.trim() } : {}),
         ...(specSource === 'paste' && spec.trim() ? { spec } : {}),
+        // Only when filled: a project of this machine has none (and a server without PostgreSQL refuses one).
+        ...(remote.trim() ? { remote: remote.trim() } : {}),
       });
     },
     onSuccess: async (project) => {
@@ -144,7 +148,9 @@ export function NewProjectDialog({ onClose }: { onClose: () => void }) {
   const problems = live ? live.problems : pasting && spec.trim() !== '' ? specProblems(submit.error) : [];
   const fieldErr = (f: string) => (err && err.field === f && !(f === 'spec' && problems.length) ? err.message : null);
   const general =
-    submit.error && !(err && ['name', 'path', 'spec'].includes(err.field ?? '')) ? submit.error.message : null;
+    submit.error && !(err && ['name', 'path', 'remote', 'spec'].includes(err.field ?? ''))
+      ? submit.error.message
+      : null;
   return (
     <Dialog
       open
@@ -233,6 +239,25 @@ export function NewProjectDialog({ onClose }: { onClose: () => void }) {
               setPicking(false);
             }}
           />
+        ) : null}
+        {mode === 'create' ? (
+          <Field
+            label="Git remote (shared projects)"
+            hint="Optional: needs a PostgreSQL store; a bare repository's path, ssh or https URL."
+            error={fieldErr('remote')}
+          >
+            {(p) => (
+              <input
+                {...p}
+                className={`${inputClass} font-mono`}
+                value={remote}
+                onChange={(e) => setRemote(e.target.value)}
+                placeholder="git@forge.example:team/my-app.git"
+                autoComplete="off"
+                spellCheck={false}
+              />
+            )}
+          </Field>
         ) : null}
         {mode === 'create' ? (
           <fieldset className="flex flex-col gap-1 text-sm">

@@ -187,6 +187,19 @@ function RunLine({ run }: { run: ProjectRunSummary }) {
   );
 }
 
+/**
+ * The git remote a shared project (#20) goes through, in words: plain text, never a link (the card is one already,
+ * and a remote is often a path or an ssh address no browser opens). It wraps rather than being cut: its end names the
+ * repository.
+ */
+function SharedThrough({ remote }: { remote: string }) {
+  return (
+    <p className="-mt-2 text-xs text-muted" data-testid="project-remote">
+      Shared through <span className="font-mono break-all">{remote}</span>
+    </p>
+  );
+}
+
 /** The projects on this machine with their progress; create, import, or try the demo. */
 export function ProjectsPage() {
   const [creating, setCreating] = useState(false);
@@ -227,6 +240,7 @@ export function ProjectsPage() {
                   {p.path}
                 </p>
               </div>
+              {p.remote ? <SharedThrough remote={p.remote} /> : null}
               {!p.exists ? <p className="text-sm text-st-failed">The folder is missing.</p> : null}
               {p.exists && !p.hasSpec ? (
                 <p className="text-sm text-st-input">No app spec yet — add one in Settings.</p>
