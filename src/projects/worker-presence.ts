@@ -13,12 +13,12 @@ export interface WorkerPresence {
   beat(): void;
   /** Ends the timer and records the stop; safe to call twice. */
   stop(): void;
-  /** When a heartbeat last reached the registry (ms epoch): how long the database has been out of reach. */
-  lastBeatAt(): number;
+  /** Since when heartbeats have failed (ms epoch), or null while the last one reached the registry. */
+  failingSince(): number | null;
 }
 
 export function startWorkerPresence(input: {
-  readonly registry: RegistryPort;
+  readonly registry: Pick<RegistryPort, 'registerWorker' | 'workerHeartbeat' | 'stopWorker'>;
   readonly name: string;
   readonly host: string;
   readonly pid: number;
@@ -32,16 +32,17 @@ export function startWorkerPresence(input: {
   const { registry, name, pid } = input;
   registry.registerWorker({ name, host: input.host, pid, slots: input.slots });
   let stopped = false;
-  let lastBeat = Date.now();
+  let failing: number | null = null;
   const beat = () => {
     if (stopped) return;
     try {
       const ours = registry.workerHeartbeat(name, pid, input.current());
-      lastBeat = Date.now();
+      failing = null;
       if (!ours) {
         input.onProblem?.(`the worker name "${name}" was taken over by another process; its heartbeats are ignored`);
       }
     } catch (err: unknown) {
+      failing ??= Date.now();
       input.onProblem?.(`the worker heartbeat failed: ${errorMessage(err)}`);
     }
   };
@@ -49,7 +50,7 @@ export function startWorkerPresence(input: {
   timer.unref();
   return {
     beat,
-    lastBeatAt: () => lastBeat,
+    failingSince: () => failing,
     stop() {
       if (stopped) return;
       stopped = true;

@@ -7,10 +7,10 @@ import { autocoderHome, projectPaths } from '../../config/paths.js';
 import { runEnvWithProvider } from '../../config/run-provider.js';
 import { resolveRunSettings, workerRunSettings, type RunSettings } from '../../config/run-settings.js';
 import { projectRunDefaults, registryRunDefaults } from '../../config/user-settings.js';
-import type { RunRecord } from '../../db/ports.js';
+import type { RegistryPort, RegistryStore, RunRecord } from '../../db/ports.js';
 import { DATABASE_URL_VAR, databaseUrl, openSharedProjectStore } from '../../db/store-location.js';
 import { AppError, errorMessage } from '../../domain/errors.js';
-import { ensureClone, shownRemote } from '../../git/remote.js';
+import { ensureClone, fetchBranch, shownRemote } from '../../git/remote.js';
 import { extraCommands } from '../../projects/policy-extensions.js';
 import { SHARED_MAIN } from '../../projects/projects.js';
 import { projectRemote, sharedSpec } from '../../projects/shared-project.js';
@@ -99,13 +99,17 @@ async function workerAction(ctx: CliContext, opts: WorkerOptions, setExitCode: (
   const grace = opts.grace * 1000;
   const say = (line: string) => ctx.stdout(`${new Date().toISOString()} ${line}\n`);
 
-  const reg = openRegistry(ctx.env);
+  const reg = new ReopeningRegistry(ctx);
   // What this machine's slots work now: its heartbeat tells peers and mission control.
   let current: WorkerFeature[] = [];
   let presence: WorkerPresence;
   try {
     presence = startWorkerPresence({
-      registry: reg.registry,
+      registry: {
+        registerWorker: (w) => reg.use((r) => r.registerWorker(w)),
+        workerHeartbeat: (n, pid, features) => reg.use((r) => r.workerHeartbeat(n, pid, features)),
+        stopWorker: (n, pid) => reg.use((r) => r.stopWorker(n, pid)),
+      },
       name,
       host: hostname(),
       pid: process.pid,
@@ -140,7 +144,8 @@ async function workerAction(ctx: CliContext, opts: WorkerOptions, setExitCode: (
   process.on('SIGTERM', onSignal);
   // The database out of reach for longer than --grace: this worker cannot claim, settle or heartbeat; it stops.
   const health = setInterval(() => {
-    const silent = Date.now() - presence.lastBeatAt();
+    const since = presence.failingSince();
+    const silent = since === null ? 0 : Date.now() - since;
     if (silent > grace)
       stop(
         `The database has been out of reach for ${Math.round(silent / 1000)} s (more than --grace ${opts.grace} s): stopping this worker.`,
@@ -153,8 +158,21 @@ async function workerAction(ctx: CliContext, opts: WorkerOptions, setExitCode: (
   );
   let remoteDownSince: number | null = null;
   try {
+    let unreadable = '';
     while (!controller.signal.aborted) {
-      const found = findSharedRun(ctx, workdir, reg.registry.list(), (n) => projectRemote(reg.registry, n));
+      let found: FoundRun | null;
+      try {
+        found = reg.use((r) => findSharedRun(ctx, workdir, r.list(), (n) => projectRemote(r, n)));
+        unreadable = '';
+      } catch (err: unknown) {
+        // The database out of reach: said once; the heartbeat (now, not in 5 s) starts the --grace count.
+        presence.beat();
+        const why = errorMessage(err);
+        if (why !== unreadable) say(`The database cannot be read (${why}); trying again.`);
+        unreadable = why;
+        await pause(POLL_MS, controller.signal);
+        continue;
+      }
       if (found === null) {
         if (opts.exitWhenIdle === true) {
           say('No shared run is at work: exiting (--exit-when-idle).');
@@ -219,6 +237,32 @@ function assertSafeWorkdir(workdir: string, env: CliContext['env']): void {
     throw new AppError('INVALID_INPUT', `--workdir ${workdir} holds your home folder; choose a folder of its own`);
 }
 
+/**
+ * The registry over a connection that is opened again after it failed: a PostgreSQL connection lost once refuses
+ * every later call, and a worker outlives database restarts (up to --grace without one).
+ */
+class ReopeningRegistry {
+  private store: RegistryStore | null = null;
+
+  constructor(private readonly ctx: CliContext) {}
+
+  use<T>(fn: (registry: RegistryPort) => T): T {
+    this.store ??= openRegistry(this.ctx.env);
+    try {
+      return fn(this.store.registry);
+    } catch (err: unknown) {
+      // Whatever failed, the next call starts from a fresh connection (closing a dead one never throws).
+      this.close();
+      throw err;
+    }
+  }
+
+  close(): void {
+    this.store?.close();
+    this.store = null;
+  }
+}
+
 interface FoundRun {
   readonly project: string;
   readonly remote: string;
@@ -261,8 +305,11 @@ async function workRun(
   slotsChanged: (features: readonly { featureId: number; slot: number }[]) => void,
 ): Promise<void> {
   const clone = join(workdir, found.project);
-  const cloned = await ensureClone(clone, { url: found.remote, env: noPromptEnv(ctx.env) }, SHARED_MAIN);
+  const gitRemote = { url: found.remote, env: noPromptEnv(ctx.env) };
+  const cloned = await ensureClone(clone, gitRemote, SHARED_MAIN);
   if (cloned === 'cloned') say(`${found.project}: cloned ${shownRemote(found.remote)} into ${clone}.`);
+  // The remote answers before any session is started (a clone kept from before asks it nothing by itself).
+  else await fetchBranch(clone, SHARED_MAIN, gitRemote);
   const paths = projectPaths(clone);
   mkdirSync(paths.dataDir, { recursive: true });
   const reg = openRegistry(ctx.env);
