@@ -519,6 +519,25 @@ async function schedule(
   };
   signal.addEventListener('abort', poke, { once: true });
 
+  // A shared run's owner counts every machine's landings (#20): regression passes, checkpoints and design reviews come
+  // after N of them wherever they landed. Its own come through onLanded; the workers' from the events table.
+  const ownOwners = new Set<string>();
+  let passCursor = join || !deps.remote ? null : deps.events.lastId();
+  const countOthersLandings = () => {
+    if (passCursor === null) return;
+    for (;;) {
+      const batch = deps.events.since(passCursor, 500);
+      for (const e of batch) {
+        passCursor = e.id;
+        if (e.type !== 'feature.passed' || e.featureId === null || e.sessionId === null) continue;
+        if (!e.sessionId.startsWith(`${run.id}/`) || ownOwners.has(e.sessionId)) continue;
+        const feature = deps.features.find(e.featureId);
+        if (feature) live.onLanded?.(feature);
+      }
+      if (batch.length < 500) return;
+    }
+  };
+
   const record = (action: RecordAction) => {
     switch (action.type) {
       case 'set-status':
@@ -603,6 +622,7 @@ async function schedule(
         // The claim order after priority is the estimated path, so the estimates see every session ended so far.
         refreshDurationEstimates(deps);
         const owner = `${run.id}/ses_${randomBytes(6).toString('hex')}`;
+        ownOwners.add(owner);
         const claimed = deps.claims.claimNext(owner);
         if (!claimed) {
           claimExhausted = true;
@@ -905,6 +925,7 @@ async function schedule(
         };
       }
       const woke = new Promise<void>((resolve) => (wake = resolve));
+      countOthersLandings();
       // The owner's run ended (finished, stopped, or its process lost): this machine's sessions stop with it.
       if (join && !signal.aborted && !join.owner().active) join.leave();
       claimExhausted = false;

@@ -104,7 +104,7 @@ describe('a project shared through its git remote', { timeout: 120_000 }, () => 
     );
     const workdir = join(root, 'w1');
     mkdirSync(workdir);
-    const owner = startCliInProcess(['run', 'notes', '--no-local-work'], env, { runtime });
+    const owner = startCliInProcess(['run', 'notes', '--no-local-work', '--regression-every', '2'], env, { runtime });
     await waitFor(
       () => /Waiting for the work of other workers/.test(owner.output()) || /exited|failed/.test(owner.output()),
       60_000,
@@ -118,6 +118,8 @@ describe('a project shared through its git remote', { timeout: 120_000 }, () => 
     );
     const ran = await owner.done;
     expect(ran.stdout).toContain('All 4 features pass.');
+    // The owner counts the worker's landings: its regression passes come after every 2, on the remote's main.
+    expect(ran.stdout).toMatch(/Regression pass after 2 landings on main \([0-9a-f]{8}\): \d passed, 0 regressed/);
     expect(ran.status, ran.stdout + ran.stderr).toBe(0);
     expect(worker.status, worker.stdout + worker.stderr).toBe(0);
     expect(worker.stdout).toContain('No shared run is at work: exiting (--exit-when-idle).');
