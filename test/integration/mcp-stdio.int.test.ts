@@ -200,6 +200,7 @@ describe('autocoder mcp over stdio', () => {
           startedAt: null,
           pauseRequested: false,
           lastOutcome: null,
+          workers: null,
         },
       });
 

@@ -95,6 +95,9 @@ describe('run control through the database', { timeout: 60_000 }, () => {
     );
     const paused = await cliInProcess(['pause', 'notes'], env);
     expect(paused.status, paused.stderr).toBe(0);
+    expect(paused.stdout).toBe(
+      `Pause asked of run ${runId}, owned by another-machine: it drains at its next step (its workers too), then pauses.\n`,
+    );
     expect(withStore((s) => s.runs.get(runId)?.control)).toBe('pause');
     const status = JSON.parse((await cliInProcess(['status', 'notes', '--json'], env)).stdout) as {
       run: { pauseRequested: boolean; runId: string };

@@ -85,6 +85,7 @@ describe('autocoder status', () => {
       startedAt: null,
       pauseRequested: false,
       lastOutcome: null,
+      workers: null,
     });
 
     withStore(startRun);
@@ -117,6 +118,7 @@ describe('autocoder status', () => {
         featuresTotal: 2,
         costUsd: 1.25,
       },
+      workers: null,
     });
   });
 

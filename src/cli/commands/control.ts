@@ -22,7 +22,9 @@ export function registerControlCommands(
           if (!active) throw new AppError('CONFLICT', 'no run of this project is active; there is nothing to pause');
           pauseRun(store.paths, store.runs, active);
           ctx.stdout(
-            `Pause requested: run ${active.id} lets its sessions finish their features (on every machine), then pauses.\n`,
+            active.host === hostname()
+              ? `Pause requested: run ${active.id} lets its session finish its feature, then pauses.\n`
+              : `Pause asked of run ${active.id}, owned by ${active.host ?? 'another machine'}: it drains at its next step (its workers too), then pauses.\n`,
           );
         }),
       ),

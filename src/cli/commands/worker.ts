@@ -7,7 +7,7 @@ import { autocoderHome, projectPaths } from '../../config/paths.js';
 import { runEnvWithProvider } from '../../config/run-provider.js';
 import { resolveRunSettings, workerRunSettings, type RunSettings } from '../../config/run-settings.js';
 import { projectRunDefaults, registryRunDefaults } from '../../config/user-settings.js';
-import type { RegistryPort, RegistryStore, RunRecord } from '../../db/ports.js';
+import type { ProjectStore, RegistryPort, RegistryStore, RunRecord } from '../../db/ports.js';
 import { DATABASE_URL_VAR, databaseUrl, openSharedProjectStore } from '../../db/store-location.js';
 import { AppError, errorMessage } from '../../domain/errors.js';
 import { ensureClone, fetchBranch, shownRemote } from '../../git/remote.js';
@@ -157,12 +157,13 @@ async function workerAction(ctx: CliContext, opts: WorkerOptions, setExitCode: (
     `Worker ${name} on ${hostname()} (pid ${process.pid}): ${opts.concurrency} slot(s), clones in ${workdir}. Waiting for shared runs (Ctrl+C to stop).`,
   );
   let remoteDownSince: number | null = null;
+  const lookups = new SharedRunLookups(ctx, workdir);
   try {
     let unreadable = '';
     while (!controller.signal.aborted) {
       let found: FoundRun | null;
       try {
-        found = reg.use((r) => findSharedRun(ctx, workdir, r.list(), (n) => projectRemote(r, n)));
+        found = reg.use((r) => findSharedRun(lookups, r.list(), (n) => projectRemote(r, n)));
         unreadable = '';
       } catch (err: unknown) {
         // The database out of reach: said once; the heartbeat (now, not in 5 s) starts the --grace count.
@@ -208,6 +209,7 @@ async function workerAction(ctx: CliContext, opts: WorkerOptions, setExitCode: (
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
     presence.stop();
+    lookups.close();
     reg.close();
   }
   const ended = stopping as { why: string; code: number } | null;
@@ -271,27 +273,56 @@ interface FoundRun {
 
 /** The first shared project (by name) with a run at work, or null. */
 function findSharedRun(
-  ctx: CliContext,
-  workdir: string,
+  lookups: SharedRunLookups,
   projects: readonly { readonly name: string }[],
   remoteOf: (name: string) => string | null,
 ): FoundRun | null {
   for (const p of projects) {
     const remote = remoteOf(p.name);
     if (remote === null) continue;
-    // A look only: the clone need not exist yet to read the run (the schema comes from the registry's name).
-    const store = openSharedProjectStore(projectPaths(join(workdir, p.name)), p.name, ctx.env);
+    const run = lookups.activeRun(p.name);
+    if (run !== undefined) return { project: p.name, remote, run };
+  }
+  return null;
+}
+
+/**
+ * The connections an idle worker looks through, one per shared project, kept between looks (a connection costs a
+ * worker thread and a round trip to open: every 2 s for every project would load the database for nothing). One that
+ * failed is opened again at the next look.
+ */
+class SharedRunLookups {
+  private readonly stores = new Map<string, ProjectStore>();
+
+  constructor(
+    private readonly ctx: CliContext,
+    private readonly workdir: string,
+  ) {}
+
+  /** The project's shared run at work, if any. */
+  activeRun(project: string): RunRecord | undefined {
+    let store = this.stores.get(project);
+    if (store === undefined) {
+      // A look only: the clone need not exist yet to read the run (the schema comes from the registry's name).
+      store = openSharedProjectStore(projectPaths(join(this.workdir, project)), project, this.ctx.env);
+      this.stores.set(project, store);
+    }
     try {
-      const run = store.runs
+      return store.runs
         .active()
         .filter((r) => isSharedRun(r) && sharedRunActive(r, Date.now()))
         .at(-1);
-      if (run !== undefined) return { project: p.name, remote, run };
-    } finally {
+    } catch (err: unknown) {
       store.close();
+      this.stores.delete(project);
+      throw err;
     }
   }
-  return null;
+
+  close(): void {
+    for (const store of this.stores.values()) store.close();
+    this.stores.clear();
+  }
 }
 
 /** Clones (or refreshes) the project's remote and works its run until the run ends or the worker stops. */
