@@ -220,6 +220,14 @@ function assertHoldsNoControlFolder(root: string, env: Env): void {
       );
     }
   }
+  // Nor may it lie inside $AUTOCODER_HOME: the sandbox hides that folder only from projects outside it.
+  const home = real(autocoderHome(env));
+  const inside = relative(home, project);
+  if (inside !== '' && !inside.startsWith('..') && !isAbsolute(inside))
+    throw new AppError(
+      'INVALID_INPUT',
+      `${project} is inside $AUTOCODER_HOME (${autocoderHome(env)}), where the server token and the registry live; agents may read everything in their project, so choose a folder outside it`,
+    );
 }
 
 function assertNotRegistered(registry: RegistryPort, name: string, root: string): void {

@@ -267,6 +267,11 @@ describe('autocoder import', () => {
       const above = await cli('import', 'above', sandbox);
       expectExit(above, 2);
       expect(above.stderr).toContain('holds $AUTOCODER_HOME');
+      // Nor inside it: the sandbox would stop hiding the control folder from the project's agents.
+      const inside = await cli('new', 'inside', '--dir', join(home, 'inside'));
+      expectExit(inside, 2);
+      expect(inside.stderr).toContain('is inside $AUTOCODER_HOME');
+      expect(existsSync(join(home, 'inside'))).toBe(false);
       expect(existsSync(join(sandbox, '.autocoder'))).toBe(false);
       expect(existsSync(join(env.HOME as string, '.git'))).toBe(false);
       expect(registered()).toEqual([]);
