@@ -102,6 +102,11 @@ describe('a project shared through its git remote', { timeout: 120_000 }, () => 
     const runtime = new ScriptedRuntime(
       roleScript({ initializer: initializerSession(SAMPLE_FEATURES), coding: codingSession() }),
     );
+    // A shared project whose store is gone (its schema dropped) is skipped, not a reason to stop looking.
+    const other = join(root, 'other.git');
+    execFileSync('git', ['init', '--quiet', '--bare', '--initial-branch=main', other]);
+    await ok(['new', 'broken', '--dir', join(root, 'broken'), '--remote', other]);
+    admin.run(`DROP SCHEMA ${schemaIdentifier(projectSchemaName('broken'))} CASCADE`);
     const workdir = join(root, 'w1');
     mkdirSync(workdir);
     const owner = startCliInProcess(['run', 'notes', '--no-local-work', '--regression-every', '2'], env, { runtime });
@@ -123,6 +128,7 @@ describe('a project shared through its git remote', { timeout: 120_000 }, () => 
     expect(ran.status, ran.stdout + ran.stderr).toBe(0);
     expect(worker.status, worker.stdout + worker.stderr).toBe(0);
     expect(worker.stdout).toContain('No shared run is at work: exiting (--exit-when-idle).');
+    expect(worker.stdout.match(/broken: its store cannot be read/g)).toHaveLength(1);
     expect(worker.stdout).toContain('Worker w1 stopped.');
 
     const q = (sql: string) => admin.query(sql.replaceAll('§', schemaIdentifier(projectSchemaName('notes'))));

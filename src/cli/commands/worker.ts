@@ -160,10 +160,23 @@ async function workerAction(ctx: CliContext, opts: WorkerOptions, setExitCode: (
   const lookups = new SharedRunLookups(ctx, workdir);
   try {
     let unreadable = '';
+    // Problems said once each (looked at again every 2 s).
+    const unreadableProjects = new Set<string>();
     while (!controller.signal.aborted) {
       let found: FoundRun | null;
       try {
-        found = reg.use((r) => findSharedRun(lookups, r.list(), (n) => projectRemote(r, n)));
+        found = reg.use((r) =>
+          findSharedRun(
+            lookups,
+            r.list(),
+            (n) => projectRemote(r, n),
+            (project, err) => {
+              const why = `${project}: its store cannot be read (${errorMessage(err)})`;
+              if (!unreadableProjects.has(why)) say(`${why}; trying again.`);
+              unreadableProjects.add(why);
+            },
+          ),
+        );
         unreadable = '';
       } catch (err: unknown) {
         // The database out of reach: said once; the heartbeat (now, not in 5 s) starts the --grace count.
@@ -276,11 +289,19 @@ function findSharedRun(
   lookups: SharedRunLookups,
   projects: readonly { readonly name: string }[],
   remoteOf: (name: string) => string | null,
+  onProblem: (project: string, err: unknown) => void,
 ): FoundRun | null {
   for (const p of projects) {
     const remote = remoteOf(p.name);
     if (remote === null) continue;
-    const run = lookups.activeRun(p.name);
+    let run: RunRecord | undefined;
+    try {
+      run = lookups.activeRun(p.name);
+    } catch (err: unknown) {
+      // One project's store that cannot be read (dropped, damaged) does not keep the worker from the others.
+      onProblem(p.name, err);
+      continue;
+    }
     if (run !== undefined) return { project: p.name, remote, run };
   }
   return null;
