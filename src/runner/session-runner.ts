@@ -127,6 +127,10 @@ export async function runRecordedSession(
   // The watchdog aborts a session that hangs (a dead child, a command waiting forever).
   const started = ctx.now();
   let lastActivity = started;
+  // Calls of the session's own feature tools under way: the runner itself works then (a landing verifies the commit,
+  // which may take longer than the idle limit), so the agent is not idle, it is waiting for us.
+  const ownCalls = new Set<string>();
+  const ownTool = `mcp__${plan.spec.mcpServerName}__`;
   let stalled: string | null = null;
   let looping: string | null = null;
   const repeats = repeatedCallDetector();
@@ -146,7 +150,7 @@ export async function runRecordedSession(
     ? setInterval(
         () => {
           const now = ctx.now();
-          if (now - lastActivity >= limits.idleMs)
+          if (ownCalls.size === 0 && now - lastActivity >= limits.idleMs)
             stalled = `no agent activity for ${minutes(now - lastActivity)} (stalled)`;
           else if (now - started >= limits.maxMs)
             stalled = `the session ran longer than its limit of ${minutes(limits.maxMs)}`;
@@ -174,6 +178,7 @@ export async function runRecordedSession(
           break;
         case 'tool_call':
           toolOf.set(event.id, event.name);
+          if (event.name.startsWith(ownTool)) ownCalls.add(event.id);
           if (event.name === 'Bash' && typeof event.input.command === 'string') commands.push(event.input.command);
           // The readable line is made from the whole input (a long Write keeps its line count), then masked.
           log({
@@ -187,6 +192,7 @@ export async function runRecordedSession(
             endAsLooping(`the same ${event.name} call with the same arguments ${REPEATED_CALL_LIMIT} times in a row`);
           break;
         case 'tool_result':
+          ownCalls.delete(event.id);
           log({
             kind: 'tool_result',
             isError: event.isError,

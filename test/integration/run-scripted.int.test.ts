@@ -574,6 +574,31 @@ describe('runProject with the scripted runtime', () => {
     });
   });
 
+  it("the watchdog does not count the runner's own work as the agent's silence: a landing that verifies longer than the idle limit lands", async () => {
+    // The feature's frozen check takes 2 s; the idle limit is 1 s. The agent waits for feature_mark_passing meanwhile.
+    const slow = [
+      {
+        ...SAMPLE_FEATURES[0]!,
+        acceptance: [
+          {
+            kind: 'command',
+            name: 'slow check',
+            run: 'sleep 2 && cat features/feature-1.txt',
+            expect: { stdoutIncludes: 'feature 1 implemented' },
+          },
+        ],
+      },
+    ];
+    const p = (project = scriptedProject(
+      roleScript({ initializer: initializerSession(slow), coding: landingCodingSession() }),
+    ));
+    expect(await p.run({ stallMs: 1_000, yolo: true })).toMatchObject({ reason: 'All 1 features pass.' });
+    p.inspect((store) => {
+      expect(store.features.get(1).attempts).toBe(1);
+      expect(store.sessions.list({ featureId: 1 }).map((x) => [x.status, x.error])).toEqual([['succeeded', null]]);
+    });
+  });
+
   it('sessions that cannot even start (no worktree can be made) end the run as failed after 3 in a row, attempts not counted; the loop never spins', async () => {
     const p = (project = scriptedProject(roleScript({ coding: landingCodingSession() })));
     writeFileSync(join(p.dir, 'README.md'), '# notes\n');
