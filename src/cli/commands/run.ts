@@ -40,19 +40,13 @@ import { projectRemote, SHARED_SPEC_SETTING } from '../../projects/shared-projec
 import { startWorkerPresence } from '../../projects/worker-presence.js';
 import type { WorkerFeature } from '../../shared/workers.js';
 import { logLevelOption, runnerLogger } from '../logging.js';
+import { intIn } from '../int-option.js';
 
 const positiveInt = (flag: string) => (raw: string) => {
   const n = Number(raw);
   // commander's own error: printed as a usage error (exit 2), not thrown out of the parser.
   if (!Number.isInteger(n) || n < 1)
     throw new InvalidArgumentError(`${flag} must be a whole number of at least 1, not "${raw}"`);
-  return n;
-};
-
-const intIn = (flag: string, min: number, max: number) => (raw: string) => {
-  const n = Number(raw);
-  if (!/^\d+$/.test(raw.trim()) || n < min || n > max)
-    throw new InvalidArgumentError(`${flag} must be a whole number from ${min} to ${max}, not "${raw}"`);
   return n;
 };
 

@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readdirSync, realpathSync, writeFileSync } from 'node:fs';
 import { homedir, hostname } from 'node:os';
 import { isAbsolute, join, relative, resolve } from 'node:path';
-import { InvalidArgumentError, type Command } from 'commander';
+import type { Command } from 'commander';
 import { createRunDeps, openRegistry, runClaimPolicy, startDemoModel } from '../../compose.js';
 import { autocoderHome, projectPaths } from '../../config/paths.js';
 import { runEnvWithProvider } from '../../config/run-provider.js';
@@ -24,6 +24,7 @@ import { noPromptEnv } from '../../config/env.js';
 import type { CliContext } from '../context.js';
 import { EXIT } from '../exit-codes.js';
 import { logLevelOption, runnerLogger } from '../logging.js';
+import { intIn } from '../int-option.js';
 import type { LogLevel } from '../../logging/logger.js';
 import { sharedRemote } from './run.js';
 
@@ -42,13 +43,6 @@ interface WorkerOptions {
   exitWhenIdle?: boolean;
   logLevel: LogLevel;
 }
-
-const intIn = (flag: string, min: number, max: number) => (raw: string) => {
-  const n = Number(raw);
-  if (!/^\d+$/.test(raw.trim()) || n < min || n > max)
-    throw new InvalidArgumentError(`${flag} must be a whole number from ${min} to ${max}, not "${raw}"`);
-  return n;
-};
 
 /** `autocoder worker`: a daemon that works the shared runs of a PostgreSQL store on this machine (#20). */
 export function registerWorkerCommand(
