@@ -1,8 +1,8 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { AppError } from '../domain/errors.js';
-import { featureBranch } from './workspaces.js';
-import { git, gitAsync, gitIdentitySteps, runGit, type GitResult } from './git.js';
+import { commitConfigSteps, featureBranch, isAncestorSteps, revisionSteps } from './workspaces.js';
+import { git, gitAsync, gitOk, gitOkStep, runGit, runGitAsync, type GitResult } from './git.js';
 
 /**
  * The project's git remote as the integration point of many machines (#20). Every process that works a shared run has a
@@ -40,16 +40,6 @@ function remoteGit(cwd: string, remote: GitRemote, args: readonly string[]): Pro
   });
 }
 
-async function local(cwd: string, args: readonly string[]): Promise<GitResult> {
-  return gitAsync(cwd, args);
-}
-
-async function localOk(cwd: string, args: readonly string[]): Promise<string> {
-  const res = await local(cwd, args);
-  if (res.status !== 0) throw new AppError('IO_ERROR', `git ${args.join(' ')} failed in ${cwd}: ${res.stderr.trim()}`);
-  return res.stdout;
-}
-
 /** A remote's URL as it may be shown: without the password an https URL may carry. */
 export function shownRemote(url: string): string {
   if (!URL.canParse(url)) return url;
@@ -78,21 +68,17 @@ function firstLines(text: string): string {
 }
 
 /** The sha `ref` names as a commit in `cwd`, or null. */
-export async function revisionOf(cwd: string, ref: string): Promise<string | null> {
-  const res = await local(cwd, ['rev-parse', '--verify', '--quiet', `${ref}^{commit}`]);
-  return res.status === 0 ? res.stdout.trim() : null;
+export function revisionOf(cwd: string, ref: string): Promise<string | null> {
+  return runGitAsync(revisionSteps(cwd, ref));
 }
 
-export async function isAncestorOf(cwd: string, ancestor: string, descendant: string): Promise<boolean> {
-  if (ancestor === descendant) return true;
-  const res = await local(cwd, ['merge-base', '--is-ancestor', ancestor, descendant]);
-  if (res.status > 1) throw new AppError('IO_ERROR', `git merge-base failed in ${cwd}: ${res.stderr.trim()}`);
-  return res.status === 0;
+export function isAncestorOf(cwd: string, ancestor: string, descendant: string): Promise<boolean> {
+  return runGitAsync(isAncestorSteps(cwd, ancestor, descendant));
 }
 
 /** The URL `origin` points at in `root`, or null when it has none. */
 export async function remoteUrl(root: string): Promise<string | null> {
-  const res = await local(root, ['remote', 'get-url', REMOTE]);
+  const res = await gitAsync(root, ['remote', 'get-url', REMOTE]);
   return res.status === 0 ? res.stdout.trim() : null;
 }
 
@@ -100,7 +86,9 @@ export async function remoteUrl(root: string): Promise<string | null> {
 export async function setRemote(root: string, url: string): Promise<void> {
   const current = await remoteUrl(root);
   if (current === url) return;
-  await localOk(root, current === null ? ['remote', 'add', REMOTE, url] : ['remote', 'set-url', REMOTE, url]);
+  await runGitAsync(
+    gitOkStep(root, current === null ? ['remote', 'add', REMOTE, url] : ['remote', 'set-url', REMOTE, url]),
+  );
 }
 
 /**
@@ -112,7 +100,7 @@ export async function fetchBranch(root: string, branch: string, remote: GitRemot
   if (listed.status !== 0) throw unreachable(remote.url, 'be read', listed);
   const tracking = `${TRACKING_PREFIX}${branch}`;
   if (listed.stdout.trim() === '') {
-    await local(root, ['update-ref', '-d', tracking]);
+    await gitAsync(root, ['update-ref', '-d', tracking]);
     return null;
   }
   const fetched = await remoteGit(root, remote, [
@@ -169,7 +157,7 @@ export async function pushMain(root: string, remote: GitRemote, main: string, he
     `${head}:refs/heads/${main}`,
   ]);
   const outcome = pushOutcome(remote.url, `take ${main}`, res);
-  if (outcome.ok) await local(root, ['update-ref', `${TRACKING_PREFIX}${main}`, head]);
+  if (outcome.ok) await gitAsync(root, ['update-ref', `${TRACKING_PREFIX}${main}`, head]);
   return outcome;
 }
 
@@ -196,7 +184,7 @@ export async function deleteMergedRemoteBranch(
     `:${ref}`,
   ]);
   const outcome = pushOutcome(remote.url, `delete ${branch}`, res);
-  if (outcome.ok) await local(root, ['update-ref', '-d', `${TRACKING_PREFIX}${branch}`]);
+  if (outcome.ok) await gitAsync(root, ['update-ref', '-d', `${TRACKING_PREFIX}${branch}`]);
   return outcome.ok;
 }
 
@@ -236,12 +224,6 @@ function remoteGitSync(cwd: string, remote: GitRemote, args: readonly string[]):
   });
 }
 
-function localSync(cwd: string, args: readonly string[]): string {
-  const res = git(cwd, args);
-  if (res.status !== 0) throw new AppError('IO_ERROR', `git ${args.join(' ')} failed in ${cwd}: ${res.stderr.trim()}`);
-  return res.stdout;
-}
-
 /**
  * Makes `root`, the repository of a project being created, a clone of `remote` (#20): `origin` points there, and when
  * the remote has a main, so does `root` (a folder with commits of its own must hold the remote's main already, or be
@@ -249,8 +231,8 @@ function localSync(cwd: string, args: readonly string[]): string {
  */
 export function attachRemote(root: string, remote: GitRemote, main: string): boolean {
   const current = git(root, ['remote', 'get-url', REMOTE]);
-  if (current.status !== 0) localSync(root, ['remote', 'add', REMOTE, remote.url]);
-  else if (current.stdout.trim() !== remote.url) localSync(root, ['remote', 'set-url', REMOTE, remote.url]);
+  if (current.status !== 0) gitOk(root, ['remote', 'add', REMOTE, remote.url]);
+  else if (current.stdout.trim() !== remote.url) gitOk(root, ['remote', 'set-url', REMOTE, remote.url]);
   const listed = remoteGitSync(root, remote, ['ls-remote', '--heads', REMOTE, `refs/heads/${main}`]);
   if (listed.status !== 0) throw unreachable(remote.url, 'be read', listed);
   if (listed.stdout.trim() === '') return false;
@@ -266,17 +248,17 @@ export function attachRemote(root: string, remote: GitRemote, main: string): boo
   const head = git(root, ['rev-parse', '--verify', '--quiet', 'HEAD^{commit}']);
   if (head.status !== 0) {
     // A folder without commits takes the remote's main as it is.
-    localSync(root, ['checkout', '--quiet', '-B', main, tracking]);
+    gitOk(root, ['checkout', '--quiet', '-B', main, tracking]);
     return true;
   }
   const local = head.stdout.trim();
-  const remoteTip = localSync(root, ['rev-parse', tracking]).trim();
+  const remoteTip = gitOk(root, ['rev-parse', tracking]).trim();
   if (git(root, ['merge-base', '--is-ancestor', local, remoteTip]).status !== 0)
     throw new AppError(
       'CONFLICT',
       `${root} has commits the remote ${shownRemote(remote.url)} lacks on ${main}; push them there first, or create the project in an empty folder`,
     );
-  localSync(root, ['merge', '--ff-only', '--quiet', remoteTip]);
+  gitOk(root, ['merge', '--ff-only', '--quiet', remoteTip]);
   return true;
 }
 
@@ -285,18 +267,12 @@ export function attachRemote(root: string, remote: GitRemote, main: string): boo
  * fast-forward, refused (CONFLICT) when the remote's main went elsewhere meanwhile.
  */
 export function publishProjectStart(root: string, remote: GitRemote, main: string, files: readonly string[]): void {
-  const changed = localSync(root, ['status', '--porcelain', '--', ...files]).trim() !== '';
+  const changed = gitOk(root, ['status', '--porcelain', '--', ...files]).trim() !== '';
   const hasHead = git(root, ['rev-parse', '--verify', '--quiet', 'HEAD^{commit}']).status === 0;
   if (changed || !hasHead) {
-    const id = runGit(gitIdentitySteps(root));
-    localSync(root, ['add', '--', ...files]);
-    localSync(root, [
-      '-c',
-      `user.name=${id.name}`,
-      '-c',
-      `user.email=${id.email}`,
-      '-c',
-      'commit.gpgsign=false',
+    gitOk(root, ['add', '--', ...files]);
+    gitOk(root, [
+      ...runGit(commitConfigSteps(root)),
       'commit',
       '--quiet',
       '--allow-empty',
@@ -340,6 +316,6 @@ export async function ensureClone(dir: string, remote: GitRemote, main: string):
   if (res.status !== 0) throw unreachable(remote.url, 'be cloned', res);
   const tip = await revisionOf(dir, `${TRACKING_PREFIX}${main}`);
   if (tip === null) throw new AppError('CONFLICT', `the remote ${shownRemote(remote.url)} has no ${main} branch yet`);
-  await localOk(dir, ['checkout', '--quiet', '-B', main, tip]);
+  await runGitAsync(gitOkStep(dir, ['checkout', '--quiet', '-B', main, tip]));
   return 'cloned';
 }

@@ -703,7 +703,7 @@ function revision(cwd: string, ref: string): string | null {
   return runGit(revisionSteps(cwd, ref));
 }
 
-function* revisionSteps(cwd: string, ref: string): GitSteps<string | null> {
+export function* revisionSteps(cwd: string, ref: string): GitSteps<string | null> {
   if (ref.startsWith('-')) return null;
   const res = yield* gitStep(cwd, ['rev-parse', '--verify', '--quiet', `${ref}^{commit}`]);
   return res.status === 0 ? res.stdout.trim() : null;
@@ -740,7 +740,7 @@ function isAncestor(cwd: string, ancestor: string, descendant: string): boolean 
   return runGit(isAncestorSteps(cwd, ancestor, descendant));
 }
 
-function* isAncestorSteps(cwd: string, ancestor: string, descendant: string): GitSteps<boolean> {
+export function* isAncestorSteps(cwd: string, ancestor: string, descendant: string): GitSteps<boolean> {
   // A commit is its own ancestor: no git process to say so (the callers pass shas git gave them).
   if (ancestor === descendant && /^[0-9a-f]{40}([0-9a-f]{24})?$/.test(ancestor)) return true;
   const res = yield* gitStep(cwd, ['merge-base', '--is-ancestor', ancestor, descendant]);
@@ -785,8 +785,8 @@ function timestamp(): string {
   return new Date().toISOString().replace(/[-:.]/g, '');
 }
 
-/** `-c` options for commits this module makes: the repository's identity (else "autocoder"), no signing prompts. */
-function* commitConfigSteps(cwd: string): GitSteps<string[]> {
+/** `-c` options for commits the runner makes: the repository's identity (else "autocoder"), no signing prompts. */
+export function* commitConfigSteps(cwd: string): GitSteps<string[]> {
   const id = yield* gitIdentitySteps(cwd);
   return ['-c', `user.name=${id.name}`, '-c', `user.email=${id.email}`, '-c', 'commit.gpgsign=false'];
 }

@@ -11,7 +11,7 @@ import {
   type GitRemote,
   type PushResult,
 } from '../git/remote.js';
-import { gitAsync } from '../git/git.js';
+import { gitOkStep, runGitAsync } from '../git/git.js';
 import { fastForwardMainAsync, featureBranch } from '../git/workspaces.js';
 import type { MergeQueue } from './merge-queue.js';
 
@@ -159,9 +159,9 @@ export class RemoteSync {
       let keptAs: string | null = null;
       if (!(await isAncestorOf(worktree, head, remoteTip)) && !(await isAncestorOf(worktree, head, mainTip))) {
         keptAs = `refs/autocoder/diverged/feature-${featureId}-${head.slice(0, 12)}`;
-        await gitOk(worktree, ['update-ref', keptAs, head]);
+        await runGitAsync(gitOkStep(worktree, ['update-ref', keptAs, head]));
       }
-      await gitOk(worktree, ['reset', '--quiet', '--hard', remoteTip]);
+      await runGitAsync(gitOkStep(worktree, ['reset', '--quiet', '--hard', remoteTip]));
       return { remoteTip, adopted: true, keptAs };
     });
   }
@@ -259,10 +259,4 @@ export class BranchPusher {
     this.told = problem;
     this.report(`Feature #${this.featureId}: ${line}; it is pushed again at its next commit.`);
   }
-}
-
-async function gitOk(cwd: string, args: readonly string[]): Promise<string> {
-  const res = await gitAsync(cwd, args);
-  if (res.status !== 0) throw new AppError('IO_ERROR', `git ${args.join(' ')} failed in ${cwd}: ${res.stderr.trim()}`);
-  return res.stdout;
 }
