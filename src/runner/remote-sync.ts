@@ -14,6 +14,7 @@ import {
 import { gitOkStep, runGitAsync } from '../git/git.js';
 import { fastForwardMainAsync, featureBranch } from '../git/workspaces.js';
 import type { MergeQueue } from './merge-queue.js';
+import { waitUntil } from './wait.js';
 
 /**
  * A run's clone of the project's git remote (#20): what every process working a shared run does with it. Landings hold
@@ -38,15 +39,7 @@ export const SHARED_LOCK_POLL_MS = 200;
 export async function holdingSharedLock<T>(lock: SharedLock, work: () => Promise<T>, signal: AbortSignal): Promise<T> {
   while (!lock.tryAcquire()) {
     if (signal.aborted) throw new AppError('CONFLICT', 'the run is stopping: the landing lock was not taken');
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(done, SHARED_LOCK_POLL_MS);
-      function done() {
-        clearTimeout(timer);
-        signal.removeEventListener('abort', done);
-        resolve();
-      }
-      signal.addEventListener('abort', done, { once: true });
-    });
+    await waitUntil(Date.now() + SHARED_LOCK_POLL_MS, Date.now, signal);
   }
   try {
     return await work();

@@ -16,6 +16,7 @@ import { SHARED_MAIN } from '../../projects/projects.js';
 import { projectRemote, sharedSpec } from '../../projects/shared-project.js';
 import { startWorkerPresence, type WorkerPresence } from '../../projects/worker-presence.js';
 import { joinRun } from '../../runner/run-loop.js';
+import { waitUntil } from '../../runner/wait.js';
 import { isSharedRun, sharedRunActive } from '../../projects/run-control.js';
 import { sandboxReadDenyPaths } from '../../runner/sandbox.js';
 import { DEMO_MODEL } from '../../shared/runs.js';
@@ -417,15 +418,7 @@ async function workRun(
   }
 }
 
+/** Waits `ms`, or less when the worker is stopped. */
 function pause(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolvePause) => {
-    if (signal.aborted) return resolvePause();
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolvePause();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
+  return waitUntil(Date.now() + ms, Date.now, signal);
 }
