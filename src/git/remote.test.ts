@@ -1,4 +1,4 @@
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,26 +14,14 @@ import {
   shownRemote,
   type GitRemote,
 } from './remote.js';
+import { commit, git, GIT_TEST_ENV } from '../../test/support/git-repo.js';
 
 /** The remote git of a project shared by machines (#20), against real repositories: a bare remote and two clones. */
 
 let root: string;
 let bare: string;
 let remote: GitRemote;
-const ENV = { PATH: process.env.PATH, GIT_CONFIG_NOSYSTEM: '1', HOME: '/nonexistent' };
-
-const git = (cwd: string, ...args: string[]) =>
-  execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@t', ...args], {
-    cwd,
-    encoding: 'utf8',
-    env: ENV,
-  }).trim();
-const commit = (cwd: string, file: string, text: string) => {
-  writeFileSync(join(cwd, file), text);
-  git(cwd, 'add', file);
-  git(cwd, 'commit', '--quiet', '-m', `${file}: ${text}`);
-  return git(cwd, 'rev-parse', 'HEAD');
-};
+const ENV = GIT_TEST_ENV;
 const remoteTip = (ref: string) => {
   const res = spawnSync('git', ['rev-parse', '--verify', '--quiet', ref], { cwd: bare, encoding: 'utf8' });
   return res.status === 0 ? res.stdout.trim() : null;

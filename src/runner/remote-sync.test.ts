@@ -1,10 +1,10 @@
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { attachRemote, ensureClone, publishProjectStart, type GitRemote } from '../git/remote.js';
 import { BranchPusher, RemoteSync } from './remote-sync.js';
+import { commit, git, GIT_TEST_ENV } from '../../test/support/git-repo.js';
 
 /**
  * A run's clone of a shared project's remote (#20), on real repositories: main follows the remote's, a feature goes on
@@ -14,19 +14,7 @@ import { BranchPusher, RemoteSync } from './remote-sync.js';
 
 let root: string;
 let target: GitRemote & { lock: { tryAcquire: () => boolean; release: () => void } };
-const ENV = { PATH: process.env.PATH, GIT_CONFIG_NOSYSTEM: '1', HOME: '/nonexistent' };
-const git = (cwd: string, ...args: string[]) =>
-  execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@t', ...args], {
-    cwd,
-    encoding: 'utf8',
-    env: ENV,
-  }).trim();
-const commit = (cwd: string, file: string, text: string) => {
-  writeFileSync(join(cwd, file), text);
-  git(cwd, 'add', file);
-  git(cwd, 'commit', '--quiet', '-m', `${file}: ${text}`);
-  return git(cwd, 'rev-parse', 'HEAD');
-};
+const ENV = GIT_TEST_ENV;
 
 beforeEach(() => {
   root = mkdtempSync(join(tmpdir(), 'ac-remote-sync-'));
