@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { makeTempDir, type TempDir } from '../../test/support/tmp.js';
 import {
@@ -183,6 +183,19 @@ describe('moveCheckedOutBranch', () => {
     expect(agent(slot, 'rev-parse', 'HEAD')).toBe(later);
     expect(moveCheckedOutBranch(slot, 'autocoder/feature-8', later, mainTip)).toBe(false);
     expect(agent(slot, 'rev-parse', 'HEAD')).toBe(later);
+  });
+
+  it('refuses, nothing changed, while a cherry-pick is half done there (on that branch, at that commit)', () => {
+    const { slot, tip, mainTip } = behindMain(false);
+    // A commit making the branch's own change again: picking it stops, empty, with nothing in the way of a
+    // `git reset --keep`, which would go ahead and drop the half-done cherry-pick.
+    const same = agent(slot, 'commit-tree', `${tip}^{tree}`, '-p', `${tip}^`, '-m', 'the same change');
+    expect(spawnSync('git', ['cherry-pick', same], { cwd: slot, env: agentEnv }).status).not.toBe(0);
+    const marker = resolve(slot, agent(slot, 'rev-parse', '--git-path', 'CHERRY_PICK_HEAD'));
+    expect(existsSync(marker)).toBe(true);
+    expect(moveCheckedOutBranch(slot, 'autocoder/feature-7', tip, mainTip)).toBe(false);
+    expect(agent(slot, 'rev-parse', 'HEAD')).toBe(tip);
+    expect(existsSync(marker)).toBe(true);
   });
 
   it('refuses when an uncommitted change is in the way of the move', () => {

@@ -106,12 +106,12 @@ export function* rebaseDetachedSteps(checkout: string, onto: string): GitSteps<R
     ['user.email', id.email],
   ].flatMap(([k, v]) => ['-c', `${k}=${v}`]);
   const res = yield* gitStep(checkout, [...options, 'rebase', '--quiet', '--no-autosquash', onto]);
-  if (res.status === 0 && !(yield* rebaseInProgressSteps(checkout)))
-    return { ok: true, head: (yield* gitOkStep(checkout, ['rev-parse', 'HEAD'])).trim() };
+  const after = yield* headStateSteps(checkout);
+  if (res.status === 0 && after !== null && !after.inProgress) return { ok: true, head: after.head };
   const conflicts = (yield* gitOkStep(checkout, ['diff', '--name-only', '-z', '--diff-filter=U']))
     .split('\0')
     .filter(Boolean);
-  if (yield* rebaseInProgressSteps(checkout)) yield* gitOkStep(checkout, ['rebase', '--abort']);
+  if (after?.inProgress ?? (yield* rebaseInProgressSteps(checkout))) yield* gitOkStep(checkout, ['rebase', '--abort']);
   return { ok: false, conflicts, message: (res.stderr.trim() || res.stdout.trim()).split('\n').slice(0, 5).join('\n') };
 }
 
@@ -131,15 +131,39 @@ export function* moveCheckedOutBranchSteps(
   to: string,
 ): GitSteps<boolean> {
   if (!existsSync(worktree)) return false;
-  const on = yield* gitStep(worktree, ['symbolic-ref', '--quiet', 'HEAD']);
-  if (on.status !== 0 || on.stdout.trim() !== `refs/heads/${branch}`) return false;
-  if ((yield* gitOkStep(worktree, ['rev-parse', 'HEAD'])).trim() !== from || (yield* rebaseInProgressSteps(worktree)))
-    return false;
+  const state = yield* headStateSteps(worktree);
+  if (state === null || state.ref !== `refs/heads/${branch}` || state.head !== from || state.inProgress) return false;
   return (yield* gitStep(worktree, ['reset', '--quiet', '--keep', to])).status === 0;
 }
 
+/** The marker files of a rebase, merge or cherry-pick left half done. */
+const IN_PROGRESS_PATH_ARGS = ['rebase-merge', 'rebase-apply', 'MERGE_HEAD', 'CHERRY_PICK_HEAD'].flatMap((name) => [
+  '--git-path',
+  name,
+]);
+
 function* rebaseInProgressSteps(cwd: string): GitSteps<boolean> {
-  for (const name of ['rebase-merge', 'rebase-apply', 'MERGE_HEAD', 'CHERRY_PICK_HEAD'])
-    if (existsSync(resolve(cwd, (yield* gitOkStep(cwd, ['rev-parse', '--git-path', name])).trim()))) return true;
-  return false;
+  const printed = (yield* gitOkStep(cwd, ['rev-parse', ...IN_PROGRESS_PATH_ARGS])).split('\n').filter(Boolean);
+  return printed.some((path) => existsSync(resolve(cwd, path)));
+}
+
+/**
+ * In one git process: whether a rebase, merge or cherry-pick is half done in `cwd`, HEAD's commit, and the ref HEAD
+ * names (`refs/heads/…`, or `HEAD` when detached). Null when git could not say (HEAD names no commit yet).
+ */
+function* headStateSteps(cwd: string): GitSteps<{ inProgress: boolean; head: string; ref: string } | null> {
+  const res = yield* gitStep(cwd, [
+    'rev-parse',
+    ...IN_PROGRESS_PATH_ARGS,
+    'HEAD^{commit}',
+    // A mode that applies to the arguments after it: the same HEAD, by name.
+    '--symbolic-full-name',
+    'HEAD',
+    '--',
+  ]);
+  const lines = res.stdout.split('\n').map((line) => line.trim());
+  const markers = IN_PROGRESS_PATH_ARGS.length / 2;
+  const [head, ref, end] = lines.slice(markers);
+  if (res.status !== 0 || head === undefined || ref === undefined || end !== '--') return null;
+  return { inProgress: lines.slice(0, markers).some((path) => existsSync(resolve(cwd, path))), head, ref };
 }

@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, rmSync,
 import { dirname, join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { makeTempDir, type TempDir } from '../../test/support/tmp.js';
+import { thrown } from '../../test/support/thrown.js';
 import { isAppError } from '../domain/errors.js';
 import {
   WORKTREES_DIR,
@@ -882,8 +883,13 @@ describe('landing two features that edit the same file', () => {
     expect(second.ok).toBe(false);
     if (second.ok) return;
     expect(second.steps[0]).toBe('git rebase main');
-    // Landing the stale head anyway is refused, and main stays where it is.
-    expect(errorCode(() => fastForwardMain(root, 'main', stale))).toBe('CONFLICT');
+    // Landing the stale head anyway is refused (saying main moved on, with both tips), and main stays where it is.
+    const refused = thrown(() => fastForwardMain(root, 'main', stale));
+    expect(refused).toMatchObject({
+      code: 'CONFLICT',
+      message: expect.stringMatching(/^main has moved on: /) as unknown,
+      details: { main: first.head, head: stale },
+    });
     expect(tip(root, 'main')).toBe(first.head);
 
     // The agent rebases as told, resolves the conflict, and continues without an editor.
@@ -932,7 +938,11 @@ describe('fastForwardMain', () => {
     const { root, head } = feature();
     const before = tip(root, 'main');
     write(root, 'app.txt', 'user edit in the project folder\n');
-    expect(errorCode(() => fastForwardMain(root, 'main', head))).toBe('CONFLICT');
+    expect(thrown(() => fastForwardMain(root, 'main', head))).toMatchObject({
+      code: 'CONFLICT',
+      message: expect.stringMatching(/has uncommitted changes to app\.txt that landing/) as unknown,
+      details: { files: ['app.txt'] },
+    });
     expect(tip(root, 'main')).toBe(before);
     expect(read(root, 'app.txt')).toBe('user edit in the project folder\n');
   });
@@ -941,7 +951,7 @@ describe('fastForwardMain', () => {
     const { root, head } = feature();
     const before = tip(root, 'main');
     write(root, 'docs/feature.md', 'the user wrote this by hand\n');
-    expect(() => fastForwardMain(root, 'main', head)).toThrow(/docs\/feature\.md/);
+    expect(() => fastForwardMain(root, 'main', head)).toThrow(/uncommitted changes to docs\/feature\.md that landing/);
     expect(tip(root, 'main')).toBe(before);
   });
 

@@ -92,8 +92,8 @@ function* ensureSlotWorktreeSteps(root: string, slot: number, main: string): Git
   if (!Number.isSafeInteger(slot) || slot < 0) {
     throw new AppError('INVALID_INPUT', `slot must be a whole number ≥ 0, got ${String(slot)}`);
   }
-  const { top, commonDir, excludeFile } = yield* repositoryFoldersSteps(root);
-  const mainTip = yield* branchTipSteps(top, main);
+  const { top, commonDir, excludeFile, sha: mainTip } = yield* repositoryFoldersSteps(root, `refs/heads/${main}`);
+  if (mainTip === null) throw noBranch(main, top);
   const path = join(top, WORKTREES_DIR, `slot-${slot}`);
   // info/exclude is shared by every worktree: `.autocoder/` stays invisible in the root and in
   // the slots even when the project's .gitignore (uncommitted, or not on main) does not say so.
@@ -178,17 +178,13 @@ function* checkoutDetachedWorktreeSteps(
   commit: string,
   keep: readonly string[],
 ): GitSteps<{ path: string; commit: string }> {
-  const { top, commonDir, excludeFile } = yield* repositoryFoldersSteps(root);
-  const sha = yield* revisionSteps(top, commit);
+  const { top, commonDir, excludeFile, sha } = yield* repositoryFoldersSteps(root, commit);
   if (sha === null) throw new AppError('INVALID_INPUT', `${commit} is not a commit in ${top}`);
   const path = join(top, WORKTREES_DIR, name);
   yield* addLocalExcludesSteps(top, ['.autocoder/'], excludeFile);
   if (existsSync(path)) {
-    if (
-      (yield* isHealthyWorktreeSteps(path, commonDir)) &&
-      (yield* operationInProgressSteps(path)) === null &&
-      (yield* resetVerificationWorktreeSteps(path, sha, keep))
-    )
+    const state = yield* worktreeHealthSteps(path, commonDir);
+    if (state.healthy && state.operation === null && (yield* resetVerificationWorktreeSteps(path, sha, keep)))
       return { path, commit: sha };
     // Nobody's work lives here: remove it whole and start again.
     if ((yield* listWorktreesSteps(top)).some((w) => samePath(w.path, path)))
@@ -203,12 +199,11 @@ function* checkoutDetachedWorktreeSteps(
 
 /**
  * Moves a healthy verification worktree to `sha` and removes everything git does not track there but `keep`; false when
- * git refused.
+ * git refused. (A checkout git reports done has HEAD at `sha`: it is not asked again.)
  */
 function* resetVerificationWorktreeSteps(path: string, sha: string, keep: readonly string[]): GitSteps<boolean> {
   if ((yield* gitStep(path, ['checkout', '--quiet', '--force', '--detach', sha])).status !== 0) return false;
-  if ((yield* gitStep(path, ['clean', '-ffdxq', ...keep.flatMap((k) => ['-e', k])])).status !== 0) return false;
-  return (yield* revisionSteps(path, 'HEAD')) === sha;
+  return (yield* gitStep(path, ['clean', '-ffdxq', ...keep.flatMap((k) => ['-e', k])])).status === 0;
 }
 
 export interface CheckoutResult {
@@ -349,7 +344,7 @@ function* landingCheckSteps(worktree: string, featureId: number, main: string): 
   const again = 'call feature_mark_passing again';
   const commitSteps = ['git add -A', `git commit -m "feature #${featureId}: <what you changed>"`];
 
-  const op = yield* operationInProgressSteps(worktree);
+  const { operation: op, branch: current } = yield* worktreeStateSteps(worktree);
   if (op === 'rebase') {
     return fail(`a git rebase onto ${main} is still in progress in this worktree; finish it first`, [
       'git status (lists the files with conflicts)',
@@ -374,7 +369,6 @@ function* landingCheckSteps(worktree: string, featureId: number, main: string): 
   }
 
   const dirty = yield* changedPathsSteps(worktree);
-  const current = yield* currentBranchSteps(worktree);
   if (current !== branch) {
     const where = current === null ? 'a detached HEAD' : `branch ${current}`;
     const first = dirty.length > 0 ? commitSteps : [];
@@ -410,8 +404,9 @@ function* landingCheckSteps(worktree: string, featureId: number, main: string): 
       [...commitSteps, again],
     );
   }
-  const head = yield* headOfSteps(worktree);
-  const mainTip = yield* branchTipSteps(worktree, main);
+  const [head = null, mainTip = null] = yield* revisionsSteps(worktree, ['HEAD', `refs/heads/${main}`]);
+  if (head === null) throw noCommits(worktree);
+  if (mainTip === null) throw noBranch(main, worktree);
   // Commits only main has and commits only the branch has, in one git process. None only on main: main's tip is in
   // the branch (the landing is a fast-forward).
   const [behind = NaN, ahead = NaN] = (yield* gitOkStep(worktree, [
@@ -468,24 +463,27 @@ export function fastForwardMainAsync(root: string, main: string, head: string): 
 }
 
 function* fastForwardMainSteps(root: string, main: string, head: string): GitSteps<string> {
-  const top = yield* realRootSteps(root);
-  const current = yield* currentBranchSteps(top);
+  const { top, operation, branch: current } = yield* rootStateSteps(root);
   if (current !== main) {
     throw new AppError(
       'CONFLICT',
       `the project folder ${top} has ${current === null ? 'a detached HEAD' : `branch ${current}`} checked out, not ${main}; check out ${main} there so features can land`,
     );
   }
-  const op = yield* operationInProgressSteps(top);
-  if (op !== null) {
+  if (operation !== null) {
     throw new AppError(
       'CONFLICT',
-      `a git ${op} is in progress in the project folder ${top}; finish or abort it (git ${op} --abort) so features can land`,
+      `a git ${operation} is in progress in the project folder ${top}; finish or abort it (git ${operation} --abort) so features can land`,
     );
   }
-  const target = yield* revisionSteps(top, head);
+  const [target = null, mainTip = null] = yield* revisionsSteps(top, [head, `refs/heads/${main}`]);
   if (target === null) throw new AppError('INVALID_INPUT', `${head} is not a commit in ${top}`);
-  const mainTip = yield* branchTipSteps(top, main);
+  if (mainTip === null) throw noBranch(main, top);
+  if (target === mainTip) return mainTip;
+  // git checks what would stop a fast-forward itself (main not an ancestor, changes in the way) and moves nothing then;
+  // only when it refuses are the reasons looked for, one by one, to say which it was.
+  const res = yield* gitStep(top, ['merge', '--ff-only', '--quiet', target]);
+  if (res.status === 0) return target;
   if (!(yield* isAncestorSteps(top, mainTip, target))) {
     throw new AppError(
       'CONFLICT',
@@ -495,7 +493,6 @@ function* fastForwardMainSteps(root: string, main: string, head: string): GitSte
       },
     );
   }
-  if (target === mainTip) return mainTip;
   const touched = new Set(
     nulSplit(yield* gitOkStep(top, ['diff', '--name-only', '-z', '--no-renames', mainTip, target])),
   );
@@ -509,15 +506,10 @@ function* fastForwardMainSteps(root: string, main: string, head: string): GitSte
       },
     );
   }
-  const res = yield* gitStep(top, ['merge', '--ff-only', '--quiet', target]);
-  if (res.status !== 0) {
-    throw new AppError(
-      'CONFLICT',
-      `git merge --ff-only ${short(target)} refused in ${top}: ${res.stderr.trim() || res.stdout.trim()}`,
-    );
-  }
-  // A fast-forward moved main to exactly the target.
-  return target;
+  throw new AppError(
+    'CONFLICT',
+    `git merge --ff-only ${short(target)} refused in ${top}: ${res.stderr.trim() || res.stdout.trim()}`,
+  );
 }
 
 /** True when `branch` exists and every commit on it is in main (git merge-base --is-ancestor). */
@@ -679,19 +671,133 @@ function* realRootSteps(root: string): GitSteps<string> {
 
 /**
  * The repository's top level (real path), its common git folder (shared by the worktrees) and its info/exclude file,
- * in one git process.
+ * and, when `ref` is given, the full sha it names as a commit (null when it names none), in one git process.
  */
 function* repositoryFoldersSteps(
   root: string,
-): GitSteps<{ readonly top: string; readonly commonDir: string; readonly excludeFile: string }> {
+  ref?: string,
+): GitSteps<{
+  readonly top: string;
+  readonly commonDir: string;
+  readonly excludeFile: string;
+  readonly sha: string | null;
+}> {
   assertFolder(root);
-  const res = yield* gitStep(root, ['rev-parse', '--show-toplevel', '--git-common-dir', '--git-path', 'info/exclude']);
-  const [top, common, exclude] = res.stdout.split('\n').map((line) => line.trim());
-  if (res.status !== 0 || !top || !common || !exclude)
+  const verify = ref === undefined || ref.startsWith('-') ? [] : ['--verify', '--quiet', `${ref}^{commit}`];
+  const res = yield* gitStep(root, [
+    'rev-parse',
+    '--show-toplevel',
+    '--git-common-dir',
+    '--git-path',
+    'info/exclude',
+    ...verify,
+  ]);
+  const [top, common, exclude, sha] = res.stdout.split('\n').map((line) => line.trim());
+  // With --verify --quiet, a ref that names no commit exits 1 after the folders; anything else is no repository.
+  const revisionMissing = verify.length > 0 && res.status === 1;
+  if ((res.status !== 0 && !revisionMissing) || !top || !common || !exclude)
     throw new AppError('INVALID_INPUT', `${root} is not a git repository`);
   // The folders come relative to where git ran when they are inside it.
-  return { top: realpathSync(top), commonDir: resolve(root, common), excludeFile: resolve(root, exclude) };
+  return {
+    top: realpathSync(top),
+    commonDir: resolve(root, common),
+    excludeFile: resolve(root, exclude),
+    sha: res.status === 0 && sha ? sha : null,
+  };
 }
+
+/**
+ * The full shas several refs name as commits (null for one that names none), in one git process when all resolve (the
+ * usual case); else ref by ref, to tell which did not.
+ */
+function* revisionsSteps(cwd: string, refs: readonly string[]): GitSteps<(string | null)[]> {
+  // Ranges and options are not refs: those take the one-by-one path, which refuses them.
+  if (refs.length > 1 && refs.every((r) => !r.startsWith('-') && !r.includes('..'))) {
+    const res = yield* gitStep(cwd, ['rev-parse', ...refs.map((r) => `${r}^{commit}`), '--']);
+    const lines = res.stdout.split('\n').map((line) => line.trim());
+    if (res.status === 0 && lines[refs.length] === '--' && lines.slice(0, refs.length).every((l) => SHA.test(l)))
+      return lines.slice(0, refs.length);
+  }
+  const shas: (string | null)[] = [];
+  for (const ref of refs) shas.push(yield* revisionSteps(cwd, ref));
+  return shas;
+}
+
+const SHA = /^[0-9a-f]{40}([0-9a-f]{24})?$/;
+
+const OPERATION_MARKERS = ['rebase-merge', 'rebase-apply', 'MERGE_HEAD', 'CHERRY_PICK_HEAD', 'REVERT_HEAD'] as const;
+const OPERATION_PATH_ARGS = OPERATION_MARKERS.flatMap((n) => ['--git-path', n]);
+
+/** The operation the marker files (their paths as git printed them, in OPERATION_MARKERS order) say is in progress. */
+function operationFrom(cwd: string, printed: readonly string[]): Operation | null {
+  const [rebaseMerge, rebaseApply, mergeHead, cherryPick, revert] = printed.map((p) => resolve(cwd, p));
+  if (rebaseMerge !== undefined && existsSync(rebaseMerge)) return 'rebase';
+  if (rebaseApply !== undefined && existsSync(rebaseApply))
+    return existsSync(join(rebaseApply, 'applying')) ? 'am' : 'rebase';
+  if (mergeHead !== undefined && existsSync(mergeHead)) return 'merge';
+  if (cherryPick !== undefined && existsSync(cherryPick)) return 'cherry-pick';
+  if (revert !== undefined && existsSync(revert)) return 'revert';
+  return null;
+}
+
+/** `--symbolic-full-name HEAD` as a branch: null for a detached HEAD (git prints `HEAD`) or a ref outside heads. */
+function branchFrom(printed: string | undefined): string | null {
+  return printed?.startsWith('refs/heads/') ? printed.slice('refs/heads/'.length) : null;
+}
+
+/**
+ * The git operation in progress in a worktree and the branch its HEAD is on, in one git process (else, when git could
+ * not say both at once, e.g. on a branch without commits, one by one).
+ */
+function* worktreeStateSteps(cwd: string): GitSteps<{ operation: Operation | null; branch: string | null }> {
+  const res = yield* gitStep(cwd, ['rev-parse', ...OPERATION_PATH_ARGS, '--symbolic-full-name', 'HEAD']);
+  const lines = res.stdout.split('\n').filter(Boolean);
+  if (res.status === 0 && lines.length === OPERATION_MARKERS.length + 1)
+    return { operation: operationFrom(cwd, lines), branch: branchFrom(lines[OPERATION_MARKERS.length]?.trim()) };
+  return { operation: yield* operationInProgressSteps(cwd), branch: yield* currentBranchSteps(cwd) };
+}
+
+/** worktreeStateSteps for the project root, with its top level (real path); a folder outside git is INVALID_INPUT. */
+function* rootStateSteps(root: string): GitSteps<{ top: string; operation: Operation | null; branch: string | null }> {
+  assertFolder(root);
+  const res = yield* gitStep(root, [
+    'rev-parse',
+    '--show-toplevel',
+    ...OPERATION_PATH_ARGS,
+    '--symbolic-full-name',
+    'HEAD',
+  ]);
+  const lines = res.stdout.split('\n').filter(Boolean);
+  if (res.status === 0 && lines.length === OPERATION_MARKERS.length + 2) {
+    return {
+      top: realpathSync((lines[0] as string).trim()),
+      operation: operationFrom(root, lines.slice(1)),
+      branch: branchFrom(lines[OPERATION_MARKERS.length + 1]?.trim()),
+    };
+  }
+  const top = yield* realRootSteps(root);
+  return { top, ...(yield* worktreeStateSteps(top)) };
+}
+
+/**
+ * Whether a folder is a healthy worktree of this repository (git sees it as its own top level, with this common git
+ * folder) and the operation in progress there, in one git process.
+ */
+function* worktreeHealthSteps(
+  path: string,
+  commonDir: string,
+): GitSteps<{ healthy: boolean; operation: Operation | null }> {
+  const res = yield* gitStep(path, ['rev-parse', '--show-toplevel', '--git-common-dir', ...OPERATION_PATH_ARGS]);
+  const [top, common, ...markers] = res.stdout.split('\n').filter(Boolean);
+  if (res.status !== 0 || top === undefined || common === undefined || markers.length !== OPERATION_MARKERS.length)
+    return { healthy: false, operation: null };
+  const healthy = samePath(top.trim(), path) && samePath(resolve(path, common.trim()), commonDir);
+  return { healthy, operation: healthy ? operationFrom(path, markers) : null };
+}
+
+const noBranch = (branch: string, where: string) =>
+  new AppError('INVALID_INPUT', `there is no branch named ${branch} in ${where}`);
+const noCommits = (where: string) => new AppError('CONFLICT', `${where} has no commits yet`);
 
 function samePath(a: string, b: string): boolean {
   const norm = (p: string) => (existsSync(p) ? realpathSync(p) : resolve(p));
@@ -711,7 +817,7 @@ export function* revisionSteps(cwd: string, ref: string): GitSteps<string | null
 
 function* headOfSteps(cwd: string): GitSteps<string> {
   const sha = yield* revisionSteps(cwd, 'HEAD');
-  if (sha === null) throw new AppError('CONFLICT', `${cwd} has no commits yet`);
+  if (sha === null) throw noCommits(cwd);
   return sha;
 }
 
@@ -721,7 +827,7 @@ function branchTip(cwd: string, branch: string): string {
 
 function* branchTipSteps(cwd: string, branch: string): GitSteps<string> {
   const sha = yield* revisionSteps(cwd, `refs/heads/${branch}`);
-  if (sha === null) throw new AppError('INVALID_INPUT', `there is no branch named ${branch} in ${cwd}`);
+  if (sha === null) throw noBranch(branch, cwd);
   return sha;
 }
 
@@ -742,7 +848,7 @@ function isAncestor(cwd: string, ancestor: string, descendant: string): boolean 
 
 export function* isAncestorSteps(cwd: string, ancestor: string, descendant: string): GitSteps<boolean> {
   // A commit is its own ancestor: no git process to say so (the callers pass shas git gave them).
-  if (ancestor === descendant && /^[0-9a-f]{40}([0-9a-f]{24})?$/.test(ancestor)) return true;
+  if (ancestor === descendant && SHA.test(ancestor)) return true;
   const res = yield* gitStep(cwd, ['merge-base', '--is-ancestor', ancestor, descendant]);
   if (res.status === 0) return true;
   if (res.status === 1) return false;
@@ -792,19 +898,8 @@ export function* commitConfigSteps(cwd: string): GitSteps<string[]> {
 }
 
 function* operationInProgressSteps(cwd: string): GitSteps<Operation | null> {
-  const names = ['rebase-merge', 'rebase-apply', 'MERGE_HEAD', 'CHERRY_PICK_HEAD', 'REVERT_HEAD'];
-  const paths = (yield* gitOkStep(cwd, ['rev-parse', ...names.flatMap((n) => ['--git-path', n])]))
-    .split('\n')
-    .filter(Boolean)
-    .map((p) => resolve(cwd, p));
-  const [rebaseMerge, rebaseApply, mergeHead, cherryPick, revert] = paths;
-  if (rebaseMerge !== undefined && existsSync(rebaseMerge)) return 'rebase';
-  if (rebaseApply !== undefined && existsSync(rebaseApply))
-    return existsSync(join(rebaseApply, 'applying')) ? 'am' : 'rebase';
-  if (mergeHead !== undefined && existsSync(mergeHead)) return 'merge';
-  if (cherryPick !== undefined && existsSync(cherryPick)) return 'cherry-pick';
-  if (revert !== undefined && existsSync(revert)) return 'revert';
-  return null;
+  const printed = (yield* gitOkStep(cwd, ['rev-parse', ...OPERATION_PATH_ARGS])).split('\n').filter(Boolean);
+  return operationFrom(cwd, printed);
 }
 
 function* orphanBranchNameSteps(cwd: string): GitSteps<string> {
