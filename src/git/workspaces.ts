@@ -263,8 +263,8 @@ function* checkoutFeatureSteps(worktree: string, featureId: number, main: string
     yield* gitOkStep(other.path, ['switch', '--quiet', '--detach']);
   }
 
-  const mainTip = yield* branchTipSteps(worktree, main);
-  const tip = yield* revisionSteps(worktree, `refs/heads/${branch}`);
+  const [mainTip = null, tip = null] = yield* revisionsSteps(worktree, [`refs/heads/${main}`, `refs/heads/${branch}`]);
+  if (mainTip === null) throw noBranch(main, worktree);
   let continued: boolean;
   // Where HEAD is once the branch is checked out: known without asking git again.
   let head: string;
@@ -540,8 +540,9 @@ function* deleteMergedBranchSteps(root: string, branch: string, main: string): G
     throw new AppError('INVALID_INPUT', `only autocoder's own branches (autocoder/…) are deleted here, not ${branch}`);
   }
   if (branch === main) return false;
-  const tip = yield* revisionSteps(root, `refs/heads/${branch}`);
-  if (tip === null || !(yield* isAncestorSteps(root, tip, yield* branchTipSteps(root, main)))) return false;
+  const [tip = null, mainTip = null] = yield* revisionsSteps(root, [`refs/heads/${branch}`, `refs/heads/${main}`]);
+  if (mainTip === null) throw noBranch(main, root);
+  if (tip === null || !(yield* isAncestorSteps(root, tip, mainTip))) return false;
   const [rootEntry, ...linked] = yield* listWorktreesSteps(root);
   if (rootEntry?.branch === branch) return false;
   for (const wt of linked) {
@@ -983,7 +984,10 @@ function* listWorktreesSteps(cwd: string): GitSteps<WorktreeEntry[]> {
 
 /** The ref a rebase in progress in `cwd` is rewriting (its HEAD is detached meanwhile), if any. */
 function* rebasedRefSteps(cwd: string): GitSteps<string | undefined> {
-  // One git call for both: a detached slot (most are, between features) is asked on every listing.
+  // Every detached worktree (most slots between features, every verification worktree) is asked on every listing: its
+  // git folder is read from its `.git` file where it can be, without a git process.
+  const gitDir = linkedGitDir(cwd);
+  if (gitDir !== null) return rebasedRefIn(gitDir);
   const [merge, apply] = (yield* gitOkStep(cwd, [
     'rev-parse',
     '--git-path',
@@ -998,6 +1002,32 @@ function* rebasedRefSteps(cwd: string): GitSteps<string | undefined> {
     if (file !== undefined && existsSync(file)) return readFileSync(file, 'utf8').trim();
   }
   return undefined;
+}
+
+/** The branch a rebase in progress names in a worktree's own git folder (`rebase-merge` or `rebase-apply`), if any. */
+function rebasedRefIn(gitDir: string): string | undefined {
+  for (const dir of ['rebase-merge', 'rebase-apply']) {
+    const file = join(gitDir, dir, 'head-name');
+    if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  }
+  return undefined;
+}
+
+/**
+ * A linked worktree's own git folder, from the `gitdir: <path>` line of its `.git` file (a relative path is relative
+ * to the worktree); null when `.git` is not such a file (the main worktree's is a folder) or names no folder.
+ */
+function linkedGitDir(worktree: string): string | null {
+  let text: string;
+  try {
+    text = readFileSync(join(worktree, '.git'), 'utf8');
+  } catch {
+    return null;
+  }
+  const line = /^gitdir: (.+)$/m.exec(text)?.[1]?.trim();
+  if (line === undefined) return null;
+  const dir = resolve(worktree, line);
+  return existsSync(join(dir, 'HEAD')) ? dir : null;
 }
 
 /** A folder that git sees as its own worktree top level, belonging to this repository. */
