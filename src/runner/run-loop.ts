@@ -714,7 +714,12 @@ async function schedule(
           .run(async () => {
             // A shared run checks main as the remote has it (#20).
             await run.remote?.syncMain();
-            return runRegression(deps, { main: run.main, sandbox: run.sandbox, by: run.id }, signal);
+            // As many features at once as the run has slots: the queue waits for the pass, the run's end too.
+            return runRegression(
+              deps,
+              { main: run.main, sandbox: run.sandbox, by: run.id, parallel: deps.settings.concurrency },
+              signal,
+            );
           })
           .then((result) => {
             // Nothing had checks to run: nothing to say.

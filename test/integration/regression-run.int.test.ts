@@ -4,10 +4,15 @@
  * `autocoder verify` run the frozen checks of the passing features on main; a feature whose
  * checks fail goes back to pending with the failing evidence as a note.
  */
+import { existsSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { BulkFeature } from '../../src/db/ports.js';
 import { gitOk } from '../../src/git/git.js';
-import { roleScript } from '../support/fake-anthropic/index.js';
-import { checkedFeatures, gateCoder, seedBacklog } from '../support/gate-backlog.js';
+import type { AcceptanceCheck } from '../../src/shared/acceptance.js';
+import { assignedFeature, roleScript, type Step } from '../support/fake-anthropic/index.js';
+import { checkedFeatures, gateCoder, MARK_PASSING, seedBacklog } from '../support/gate-backlog.js';
+import { makeTempDir } from '../support/tmp.js';
 import { cliInProcess } from '../support/cli-in-process.js';
 import { scriptedProject, type ScriptedProject } from '../support/scripted-run.js';
 
@@ -63,6 +68,65 @@ describe('regression passes in a run', () => {
       expect(store.verifications.verifiedCount()).toBe(4);
     });
     expect(p.runtime.sessions.filter((s) => s.spec.role === 'coding')).toHaveLength(5);
+  });
+
+  it('runs a pass’s verifications side by side, as many at once as the run has slots: two checks that each wait for the other both pass', async () => {
+    const meeting = makeTempDir('ac-regression-meet-');
+    try {
+      const rv = meeting.dir;
+      // Once `go` exists, each check waits (up to 5 s) for the other to have started: alone, neither passes. The script
+      // is on main (a check runs nothing from outside the project), naming the meeting folder itself.
+      const meetScript = [
+        "import { existsSync, writeFileSync } from 'node:fs';",
+        `const dir = ${JSON.stringify(rv)};`,
+        'const [id, other] = process.argv.slice(2);',
+        'if (existsSync(`${dir}/go`)) {',
+        '  writeFileSync(`${dir}/at-${id}`, "");',
+        '  const until = Date.now() + 5000;',
+        '  while (!existsSync(`${dir}/at-${other}`)) {',
+        '    if (Date.now() > until) { console.log(`feature ${other} never came`); process.exit(1); }',
+        '    await new Promise((r) => setTimeout(r, 20));',
+        '  }',
+        '}',
+      ].join('\n');
+      const meet = (id: number, other: number): AcceptanceCheck => ({
+        kind: 'command',
+        name: `feature ${id} file, beside feature ${other}`,
+        run: `node meet.mjs ${id} ${other} && cat features/feature-${id}.txt`,
+        expect: { stdoutIncludes: `feature ${id} implemented` },
+      });
+      // Feature 3 needs 1 and 2, so it lands last; once it has, only the pass at the end of the run is left.
+      const coder: Step = (conv) => {
+        const last = conv.lastToolResults[0];
+        if (assignedFeature(conv) === 3 && last?.name === MARK_PASSING && !last.isError)
+          writeFileSync(join(rv, 'go'), '');
+        return honest(conv);
+      };
+      const p = (project = scriptedProject(roleScript({ coding: coder })));
+      const [one, two, three] = checkedFeatures(3);
+      writeFileSync(join(p.dir, 'meet.mjs'), `${meetScript}\n`);
+      seedBacklog(p, [
+        { ...(one as BulkFeature), acceptance: [meet(1, 2)] },
+        { ...(two as BulkFeature), acceptance: [meet(2, 1)] },
+        { ...(three as BulkFeature), dependsOnIndices: [0, 1] },
+      ]);
+      expect(await p.run({ concurrency: 2, yolo: true, regressionEvery: 10 })).toMatchObject({
+        reason: 'All 3 features pass.',
+      });
+      expect(p.reports.filter((l) => l.startsWith('Regression pass'))).toEqual([
+        expect.stringMatching(/^Regression pass at the end of the run on main \([0-9a-f]{8}\): 3 passed, 0 regressed/),
+      ]);
+      expect(existsSync(join(rv, 'at-1')) && existsSync(join(rv, 'at-2'))).toBe(true);
+      p.inspect((store) => {
+        for (const id of [1, 2])
+          expect(store.verifications.list(id).map((v) => [v.trigger, v.status])).toEqual([
+            ['regression', 'passed'],
+            ['landing', 'passed'],
+          ]);
+      });
+    } finally {
+      meeting.cleanup();
+    }
   });
 
   it('regressionEvery 0: no regression pass at all', async () => {
