@@ -13,6 +13,7 @@
  * back to the agent to rebase and those the merge queue rebased itself (feature.passed `rebased`),
  * how long slots sat idle while a feature was ready, and the ratio k = 1's own session lengths
  * would give with perfect scheduling and no slow-down from running side by side.
+ * `--sandbox off` runs both without Claude Code's OS sandbox (what the sandbox's per-session start costs the ratio).
  * Prints figures; asserts nothing.
  */
 import { spawn } from 'node:child_process';
@@ -20,6 +21,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { parseArgs } from 'node:util';
 import { openProjectStore } from '../src/compose.js';
 import { projectPaths } from '../src/config/paths.js';
 import type { Feature, SessionRecord } from '../src/db/ports.js';
@@ -50,6 +52,13 @@ const WORK_MAX_MS = 800;
 const RUN_TIMEOUT_MS = 240_000;
 /** The machine's cores: a run cannot finish before its CPU time spread over all of them. */
 const CORES = availableParallelism();
+/** `--sandbox auto|on|off` (default auto, as `autocoder run`): the runs' Claude Code sandbox. */
+const SANDBOX = (() => {
+  const { values } = parseArgs({ args: process.argv.slice(3), options: { sandbox: { type: 'string' } } });
+  const mode = values.sandbox ?? 'auto';
+  if (!['auto', 'on', 'off'].includes(mode)) throw new Error(`--sandbox takes auto, on or off, not "${mode}"`);
+  return mode;
+})();
 
 const DAG_TEXT = 'root #1 → 3 chains of 3 (#2–4, #5–7, #8–10) → join #11 → #12; side tasks #13–15 independent';
 const f = (name: string, deps: number[] = []): PlannedFeature => ({
@@ -209,7 +218,7 @@ export async function runOnce(k: number): Promise<RunFigures> {
   const server = await startScriptedModelServer(benchScript());
   try {
     mkdirSync(join(root, 'tmp'));
-    const env = agentTestEnv(root, server.url, { TMPDIR: join(root, 'tmp') });
+    const env = agentTestEnv(root, server.url, { TMPDIR: join(root, 'tmp'), AUTOCODER_SANDBOX: SANDBOX });
     const specFile = join(root, 'spec.txt');
     writeFileSync(specFile, SAMPLE_SPEC);
     const dir = join(root, 'notes');
@@ -409,7 +418,7 @@ export async function run(): Promise<void> {
   const ideal3 = lowerBound(model, 3);
   const idealRatio = ideal3.lb / ideal1.lb;
   console.log(
-    `parallel benchmark: ${FEATURES.length} features, real Claude Code binary, scripted model; autocoder run --concurrency k --yolo`,
+    `parallel benchmark: ${FEATURES.length} features, real Claude Code binary, scripted model; autocoder run --concurrency k --yolo; sandbox ${SANDBOX}`,
   );
   console.log(`  DAG: ${DAG_TEXT}`);
   console.log(

@@ -1,7 +1,8 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname, isAbsolute, join } from 'node:path';
 import { AppError } from '../domain/errors.js';
+import { spawnFromHelper } from './spawn-helper.js';
 
 export interface GitResult {
   readonly status: number;
@@ -47,44 +48,32 @@ export function git(cwd: string, args: readonly string[], options: GitAsyncOptio
   return { status: res.status ?? 1, stdout: res.stdout, stderr: res.stderr };
 }
 
-/** `git`, without blocking the event loop: the runner's loop goes on (other slots' events, landings) meanwhile. */
-export function gitAsync(cwd: string, args: readonly string[], options: GitAsyncOptions = {}): Promise<GitResult> {
-  return new Promise((resolvePromise, reject) => {
-    const child = spawn('git', [...RUNNER_GIT_OPTIONS, ...args], {
-      cwd,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      ...(options.env ? { env: options.env } : {}),
-    });
+/**
+ * `git`, without blocking the event loop: the runner's loop goes on (other slots' events, landings) meanwhile. Started
+ * from the spawn helper (spawn-helper.ts): a git started from the runner itself costs it a fork of all its memory.
+ */
+export async function gitAsync(
+  cwd: string,
+  args: readonly string[],
+  options: GitAsyncOptions = {},
+): Promise<GitResult> {
+  const res = await spawnFromHelper({
+    file: 'git',
+    args: [...RUNNER_GIT_OPTIONS, ...args],
+    cwd,
+    env: options.env,
     // A git talking to a remote that stopped answering is ended (it returns as a failure saying so).
-    let timedOut = false;
-    const timer =
-      options.timeoutMs === undefined
-        ? null
-        : setTimeout(() => {
-            timedOut = true;
-            child.kill('SIGKILL');
-          }, options.timeoutMs);
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    child.stdout.on('data', (b: Buffer) => out.push(b));
-    child.stderr.on('data', (b: Buffer) => err.push(b));
-    child.on('error', (e) =>
-      reject(
-        new AppError('IO_ERROR', `cannot run git (${e.message}); install git and make sure it is on PATH`, {
-          cause: e,
-        }),
-      ),
-    );
-    child.on('close', (code) => {
-      if (timer !== null) clearTimeout(timer);
-      const stderr = Buffer.concat(err).toString('utf8');
-      resolvePromise({
-        status: code ?? 1,
-        stdout: Buffer.concat(out).toString('utf8'),
-        stderr: timedOut ? `${stderr}git did not answer within ${options.timeoutMs} ms and was stopped` : stderr,
-      });
-    });
+    ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
   });
+  if (res.error !== null && res.status === null && !res.timedOut)
+    throw new AppError('IO_ERROR', `cannot run git (${res.error}); install git and make sure it is on PATH`);
+  return {
+    status: res.status ?? 1,
+    stdout: res.stdout,
+    stderr: res.timedOut
+      ? `${res.stderr}git did not answer within ${options.timeoutMs} ms and was stopped`
+      : res.stderr,
+  };
 }
 
 export interface GitAsyncOptions {
