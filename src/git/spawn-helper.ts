@@ -2,6 +2,7 @@ import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import type { Socket } from 'node:net';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { processEnv } from '../config/env.js';
 import { AppError } from '../domain/errors.js';
 
 /**
@@ -54,8 +55,7 @@ class SpawnHelper {
       if (this.waiting.size === 1) this.hold(child, true);
       // Sent with every command: the helper's own environment is a snapshot from its start, and what a command gets
       // is this process's now (tests change it between commands).
-      // eslint-disable-next-line no-restricted-syntax -- spawn's default environment, read where git is started
-      const env = req.env ?? process.env;
+      const env = req.env ?? processEnv();
       child.stdin.write(
         `${JSON.stringify({ id, file: req.file, args: req.args, cwd: req.cwd, env, timeoutMs: req.timeoutMs })}\n`,
       );
