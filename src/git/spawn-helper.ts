@@ -35,7 +35,8 @@ export interface HelperResult {
   readonly stderr: string;
 }
 
-const CHILD_SCRIPT = fileURLToPath(new URL('./spawn-helper-child.mjs', import.meta.url));
+/** The helper's script, next to this file; found when the helper starts (a bundler's URL is no file path). */
+const childScript = (): string => fileURLToPath(new URL('./spawn-helper-child.mjs', import.meta.url));
 
 interface Waiting {
   readonly resolve: (result: HelperResult) => void;
@@ -69,7 +70,7 @@ class SpawnHelper {
   private start(): ChildProcessWithoutNullStreams {
     // Only what Node needs: the commands get their environment with each request, and this process's NODE_OPTIONS
     // (a loader, a profiler) has nothing to do in the helper.
-    const child = spawn(process.execPath, [CHILD_SCRIPT], { stdio: ['pipe', 'pipe', 'pipe'], env: {} });
+    const child = spawn(process.execPath, [childScript()], { stdio: ['pipe', 'pipe', 'pipe'], env: {} });
     this.child = child;
     let said = '';
     child.stderr.setEncoding('utf8').on('data', (text: string) => {
