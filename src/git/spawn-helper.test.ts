@@ -72,6 +72,30 @@ describe('spawnFromHelper', () => {
     expect(all.map((r) => [r.stdout, r.status])).toEqual(Array.from({ length: 24 }, (_, i) => [`${i}\n`, i % 3]));
   });
 
+  it('fails the commands in flight when the helper dies, and starts a new one for the next', async () => {
+    await sh('true');
+    const helperPid = spawnHelperPid() as number;
+    const inFlight = sh('exec sleep 30');
+    const sleeper = Number(
+      await waitFor(
+        () => spawnSync('pgrep', ['-P', String(helperPid)], { encoding: 'utf8' }).stdout.trim() || undefined,
+        10_000,
+        'the command the helper started',
+      ),
+    );
+    try {
+      process.kill(helperPid, 'SIGKILL');
+      const err = await inFlight.catch((e: unknown) => e);
+      expect(isAppError(err) && err.code).toBe('IO_ERROR');
+      expect((err as Error).message).toMatch(/ended \(signal SIGKILL\); whether the command ran is not known/);
+    } finally {
+      // Killed with -9, the helper could not stop it.
+      killIfRunning(sleeper, 'SIGKILL');
+    }
+    expect((await sh('echo again')).stdout).toBe('again\n');
+    expect(spawnHelperPid()).not.toBe(helperPid);
+  });
+
   it('never keeps its process alive: a script that ran git ends by itself', () => {
     // From the repository, where `--import tsx` finds the loader.
     const res = spawnSync(process.execPath, [...PROBE, 'one-git'], {

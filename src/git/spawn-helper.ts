@@ -76,7 +76,7 @@ class SpawnHelper {
     child.stderr.setEncoding('utf8').on('data', (text: string) => {
       said = `${said}${text}`.slice(-2_000);
     });
-    // A write after the helper died fails here; the exit below answers whoever waits.
+    // A write after the helper died fails here; its end, below, answers whoever waits.
     child.stdin.on('error', () => undefined);
     createInterface({ input: child.stdout }).on('line', (line) => this.answer(line));
     const gone = (why: string) => {
@@ -93,7 +93,8 @@ class SpawnHelper {
         );
     };
     child.on('error', (err) => gone(err.message));
-    child.on('exit', (code, signal) => gone(signal === null ? `exit code ${String(code)}` : `signal ${signal}`));
+    // 'close', not 'exit': the answers it wrote before it ended are read first.
+    child.on('close', (code, signal) => gone(signal === null ? `exit code ${String(code)}` : `signal ${signal}`));
     this.hold(child, false);
     return child;
   }
