@@ -35,8 +35,14 @@ export interface HelperResult {
   readonly stderr: string;
 }
 
-/** The helper's script, next to this file; found when the helper starts (a bundler's URL is no file path). */
-const childScript = (): string => fileURLToPath(new URL('./spawn-helper-child.mjs', import.meta.url));
+/**
+ * The helper's script, next to this file; null where this module was not loaded from a file (a bundler's URL, as in
+ * the web tests' jsdom environment): there commands start from this process, as they would without the helper.
+ */
+const childScript = (): string | null => {
+  const url = new URL('./spawn-helper-child.mjs', import.meta.url);
+  return url.protocol === 'file:' ? fileURLToPath(url) : null;
+};
 
 interface Waiting {
   readonly resolve: (result: HelperResult) => void;
@@ -49,7 +55,9 @@ class SpawnHelper {
   private nextId = 1;
 
   run(req: HelperRequest): Promise<HelperResult> {
-    const child = this.child ?? this.start();
+    const script = this.child === null ? childScript() : null;
+    if (this.child === null && script === null) return spawnHere(req);
+    const child = this.child ?? this.start(script as string);
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       this.waiting.set(id, { resolve, reject });
@@ -67,10 +75,10 @@ class SpawnHelper {
     return this.child?.pid ?? null;
   }
 
-  private start(): ChildProcessWithoutNullStreams {
+  private start(script: string): ChildProcessWithoutNullStreams {
     // Only what Node needs: the commands get their environment with each request, and this process's NODE_OPTIONS
     // (a loader, a profiler) has nothing to do in the helper.
-    const child = spawn(process.execPath, [childScript()], { stdio: ['pipe', 'pipe', 'pipe'], env: {} });
+    const child = spawn(process.execPath, [script], { stdio: ['pipe', 'pipe', 'pipe'], env: {} });
     this.child = child;
     let said = '';
     child.stderr.setEncoding('utf8').on('data', (text: string) => {
@@ -125,6 +133,46 @@ class SpawnHelper {
       for (const s of streams) s.unref();
     }
   }
+}
+
+/** What the helper does for one command, done in this process (where there is no helper script to start). */
+function spawnHere(req: HelperRequest): Promise<HelperResult> {
+  return new Promise((resolve) => {
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    let timedOut = false;
+    let done = false;
+    const finish = (fields: Partial<HelperResult>) => {
+      if (done) return;
+      done = true;
+      if (timer !== null) clearTimeout(timer);
+      resolve({
+        status: null,
+        signal: null,
+        timedOut,
+        error: null,
+        stdout: Buffer.concat(out).toString('utf8'),
+        stderr: Buffer.concat(err).toString('utf8'),
+        ...fields,
+      });
+    };
+    const child = spawn(req.file, [...req.args], {
+      cwd: req.cwd,
+      env: req.env ?? processEnv(),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const timer =
+      req.timeoutMs === undefined
+        ? null
+        : setTimeout(() => {
+            timedOut = true;
+            child.kill('SIGKILL');
+          }, req.timeoutMs);
+    child.stdout.on('data', (b: Buffer) => out.push(b));
+    child.stderr.on('data', (b: Buffer) => err.push(b));
+    child.on('error', (e) => finish({ error: e.message }));
+    child.on('close', (status, signal) => finish({ status, signal }));
+  });
 }
 
 const helper = new SpawnHelper();
