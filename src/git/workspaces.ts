@@ -541,8 +541,9 @@ function* deleteMergedBranchSteps(root: string, branch: string, main: string): G
   }
   if (branch === main) return false;
   const [tip = null, mainTip = null] = yield* revisionsSteps(root, [`refs/heads/${branch}`, `refs/heads/${main}`]);
+  if (tip === null) return false;
   if (mainTip === null) throw noBranch(main, root);
-  if (tip === null || !(yield* isAncestorSteps(root, tip, mainTip))) return false;
+  if (!(yield* isAncestorSteps(root, tip, mainTip))) return false;
   const [rootEntry, ...linked] = yield* listWorktreesSteps(root);
   if (rootEntry?.branch === branch) return false;
   for (const wt of linked) {
