@@ -4,6 +4,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { processEnv } from '../config/env.js';
 import { AppError } from '../domain/errors.js';
+import { runCommand, type CommandResult } from './spawn-command.mjs';
 
 /**
  * Starts commands from a small helper process instead of from this one. Node forks to spawn, and a fork copies the
@@ -24,16 +25,8 @@ export interface HelperRequest {
   readonly timeoutMs?: number;
 }
 
-export interface HelperResult {
-  /** The exit code; null when it was killed by a signal or could not start. */
-  readonly status: number | null;
-  readonly signal: string | null;
-  readonly timedOut: boolean;
-  /** Why it could not start (no such program, no such folder), else null. */
-  readonly error: string | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
+/** What became of a command: its exit, its output, whether it could start (spawn-command.d.mts). */
+export type HelperResult = CommandResult;
 
 /**
  * The helper's script, next to this file; null where this module was not loaded from a file (a bundler's URL, as in
@@ -56,7 +49,8 @@ class SpawnHelper {
 
   run(req: HelperRequest): Promise<HelperResult> {
     const script = this.child === null ? childScript() : null;
-    if (this.child === null && script === null) return spawnHere(req);
+    // What the helper would do, done here.
+    if (this.child === null && script === null) return runCommand({ ...req, env: req.env ?? processEnv() });
     const child = this.child ?? this.start(script as string);
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
@@ -133,46 +127,6 @@ class SpawnHelper {
       for (const s of streams) s.unref();
     }
   }
-}
-
-/** What the helper does for one command, done in this process (where there is no helper script to start). */
-function spawnHere(req: HelperRequest): Promise<HelperResult> {
-  return new Promise((resolve) => {
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    let timedOut = false;
-    let done = false;
-    const finish = (fields: Partial<HelperResult>) => {
-      if (done) return;
-      done = true;
-      if (timer !== null) clearTimeout(timer);
-      resolve({
-        status: null,
-        signal: null,
-        timedOut,
-        error: null,
-        stdout: Buffer.concat(out).toString('utf8'),
-        stderr: Buffer.concat(err).toString('utf8'),
-        ...fields,
-      });
-    };
-    const child = spawn(req.file, [...req.args], {
-      cwd: req.cwd,
-      env: req.env ?? processEnv(),
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    const timer =
-      req.timeoutMs === undefined
-        ? null
-        : setTimeout(() => {
-            timedOut = true;
-            child.kill('SIGKILL');
-          }, req.timeoutMs);
-    child.stdout.on('data', (b: Buffer) => out.push(b));
-    child.stderr.on('data', (b: Buffer) => err.push(b));
-    child.on('error', (e) => finish({ error: e.message }));
-    child.on('close', (status, signal) => finish({ status, signal }));
-  });
 }
 
 const helper = new SpawnHelper();
